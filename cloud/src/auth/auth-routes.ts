@@ -1,0 +1,48 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Guard } from '../http/access.js';
+import type { AppEnv } from '../http/env.js';
+import { ApiError } from '../http/errors.js';
+import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
+import type { UserStore } from '../users/user-store.js';
+import { userSchema } from '../users/users-routes.js';
+import type { SessionStore } from './session-store.js';
+import { verifyPassword } from './secrets.js';
+
+const credentialsSchema = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
+  .openapi('Credentials');
+
+const tokenSchema = z.object({ token: z.string(), expiresAt: z.number(), user: userSchema }).openapi('AccessToken');
+
+export interface AuthRoutesDeps {
+  guard: Guard;
+  users: UserStore;
+  sessions: SessionStore;
+}
+
+/** Username and password in, bearer token out. */
+export function createAuthRoutes({ guard, users, sessions }: AuthRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(
+    apiRoute(guard, 'public', {
+      method: 'post',
+      path: '/auth/token',
+      tags: ['Auth'],
+      summary: 'Log in: exchange username and password for a bearer token',
+      request: { body: jsonBody(credentialsSchema) },
+      responses: { 200: jsonContent(tokenSchema, 'A bearer token for the Authorization header'), 401: jsonContent(z.object({}), 'Wrong username or password') },
+    }),
+    async (c) => {
+      const { username, password } = c.req.valid('json');
+      const found = users.findForLogin(username);
+      // verify even for unknown users so response time does not reveal which usernames exist
+      const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+      if (!found || !valid || found.user.disabled) throw new ApiError(401, 'invalid_credentials', 'wrong username or password, or the account is disabled');
+      const session = sessions.create(found.user.id);
+      return c.json({ token: session.token, expiresAt: session.expiresAt, user: found.user }, 200);
+    },
+  );
+  return app;
+}
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -1,0 +1,34 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '@smart-commune/shared/runtime';
+import { randomSecret } from './auth/secrets.js';
+import type { UserStore } from './users/user-store.js';
+
+/** A secret kept in the data dir, 0600: read if present, else generated and written. */
+export function persistentSecret(dataDir: string, file: string): string {
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomSecret(18);
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return secret;
+}
+
+export interface AdminLogin {
+  username: string;
+  /** Set when this start created the admin; null when the admin already existed. */
+  password: string | null;
+  passwordFile: string | null;
+}
+
+/** The first admin: SC_ADMIN_PASSWORD, or a generated password stored in the data dir and printed once. */
+export async function ensureFirstAdmin(users: UserStore, dataDir: string, username: string, password: string | undefined, logger: Logger): Promise<AdminLogin> {
+  if (users.count() > 0) return { username, password: null, passwordFile: null };
+  const file = 'admin-password.txt';
+  const chosen = password ?? persistentSecret(dataDir, file);
+  await users.create({ username, displayName: 'Quản trị viên', role: 'admin', password: chosen });
+  const passwordFile = password ? null : join(dataDir, file);
+  logger.info({ username, passwordFile }, 'first admin created');
+  return { username, password: chosen, passwordFile };
+}

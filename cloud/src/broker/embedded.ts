@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:net';
+import { once } from 'node:events';
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { CloudMetrics } from '../metrics.js';
+import { mayPublish, maySubscribe, type ClientIdentity } from './access.js';
+import type { BrokerLink, MessageHandler, PublishOptions } from './link.js';
+import { TokenBucket } from './rate-limit.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  maxPayloadBytes: number;
+  ratePerS: number;
+  /** Identity of a username/password, or null to refuse the connection. */
+  authenticate(username: string, password: string): ClientIdentity | null;
+  logger: Logger;
+  metrics: CloudMetrics;
+}
+
+interface ClientState {
+  identity: ClientIdentity;
+  bucket: TokenBucket;
+  toldAboutRate: boolean;
+}
+
+function authError(message: string, returnCode: AuthenticateError['returnCode']): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+export interface EmbeddedBroker extends BrokerLink {
+  /** The TCP port it listens on (useful when started on port 0). */
+  readonly port: number;
+}
+
+/**
+ * Aedes inside the cloud process. Every client authenticates; edges are confined to their own
+ * subtree. Measured weak spots of Aedes shape this: it falls behind under floods and can crash when
+ * clients leave with huge queues, so each client's publish rate and payload size are capped here,
+ * and the cloud consumes traffic in-process instead of through a TCP subscriber.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { logger, metrics } = options;
+  const states = new WeakMap<Client, ClientState>();
+  const edgeClients = new Map<string, Client>();
+  /** Packets accepted from the wire but not to be routed (over the rate or size cap). */
+  const dropped = new WeakSet<object>();
+
+  const drop = (packet: PublishPacket, reason: 'rate' | 'size') => {
+    dropped.add(packet);
+    metrics.mqttRejected.inc({ reason });
+  };
+
+  const aedes = await Aedes.createBroker({
+    // Edge ids are 23 characters at most, the MQTT 3.1 limit.
+    maxClientsIdLength: 23,
+    authenticate(client, username, password, done) {
+      const identity = username && password ? options.authenticate(username, password.toString()) : null;
+      if (!identity) {
+        metrics.mqttRejected.inc({ reason: 'auth' });
+        logger.warn({ clientId: client.id, username }, 'MQTT connection refused: bad username or password');
+        return done(authError('bad username or password', 4), false);
+      }
+      if (identity.kind === 'edge' && client.id !== identity.edgeId) {
+        metrics.mqttRejected.inc({ reason: 'auth' });
+        logger.warn({ clientId: client.id, edgeId: identity.edgeId }, 'MQTT connection refused: client id must be the edge id');
+        return done(authError('client id must equal the edge id', 2), false);
+      }
+      const burst = Math.max(10, options.ratePerS * 2);
+      states.set(client, { identity, bucket: new TokenBucket(options.ratePerS, burst), toldAboutRate: false });
+      done(null, true);
+    },
+    authorizePublish(client, packet, done) {
+      if (!client) return done(null); // the broker's own publications and wills of departed clients
+      const state = states.get(client);
+      if (!state || !mayPublish(state.identity, packet.topic)) {
+        metrics.mqttRejected.inc({ reason: 'acl' });
+        logger.warn({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: outside the client\'s topics');
+        return done(new Error(`not allowed to publish to ${packet.topic}`));
+      }
+      if (state.identity.kind === 'service') return done(null);
+      if (packet.payload.length > options.maxPayloadBytes) {
+        logger.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'MQTT payload over the size cap dropped');
+        drop(packet, 'size');
+        return done(null);
+      }
+      if (!state.bucket.take()) {
+        if (!state.toldAboutRate) {
+          state.toldAboutRate = true;
+          logger.warn({ clientId: client.id, ratePerS: options.ratePerS }, 'MQTT client over its publish rate: excess is dropped and counted');
+        }
+        if (packet.qos > 0) return done(new Error('publish rate exceeded')); // the sender keeps it and retries after reconnecting
+        drop(packet, 'rate');
+        return done(null);
+      }
+      done(null);
+    },
+    authorizeSubscribe(client, subscription, done) {
+      const state = states.get(client);
+      if (state && maySubscribe(state.identity, subscription.topic)) return done(null, subscription);
+      metrics.mqttRejected.inc({ reason: 'acl' });
+      logger.warn({ clientId: client.id, topic: subscription.topic }, 'MQTT subscription refused: outside the client\'s topics');
+      done(null, null);
+    },
+  });
+
+  const routePublish = aedes.publish.bind(aedes) as unknown as (packet: PublishPacket, client: Client | null, done: (err?: Error) => void) => void;
+  // Aedes has no hook that drops a publish without disconnecting its sender, so the drop happens here.
+  (aedes as unknown as { publish: typeof routePublish }).publish = (packet, client, done) => {
+    if (typeof client === 'function') return routePublish(packet, null, client);
+    if (dropped.has(packet)) return done();
+    routePublish(packet, client, done);
+  };
+
+  aedes.on('clientReady', (client) => {
+    const state = states.get(client);
+    if (state?.identity.kind === 'edge') {
+      edgeClients.set(state.identity.edgeId, client);
+      metrics.edgesConnected.set(edgeClients.size);
+    }
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const state = states.get(client);
+    if (state?.identity.kind === 'edge' && edgeClients.get(state.identity.edgeId) === client) {
+      edgeClients.delete(state.identity.edgeId);
+      metrics.edgesConnected.set(edgeClients.size);
+    }
+  });
+  aedes.on('publish', (packet, client) => {
+    if (client) metrics.mqttMessagesIn.inc();
+  });
+  aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
+  aedes.on('connectionError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT connection error'));
+
+  const server: Server = createServer(aedes.handle);
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  logger.info({ host: options.host, port }, 'embedded MQTT broker listening');
+
+  return {
+    port,
+    publish(topic: string, payload: string | Buffer, { qos, retain }: PublishOptions) {
+      metrics.mqttMessagesOut.inc();
+      const packet: PublishPacket = { cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false };
+      return new Promise<void>((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
+    },
+    async subscribe(filter: string, handler: MessageHandler) {
+      const deliver = (packet: AedesPublishPacket, cb: () => void) => {
+        try {
+          handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+        } finally {
+          cb();
+        }
+      };
+      await new Promise<void>((resolve) => aedes.subscribe(filter, deliver, resolve));
+      return () => new Promise<void>((resolve) => aedes.unsubscribe(filter, deliver, resolve));
+    },
+    disconnectEdge(edgeId: string) {
+      edgeClients.get(edgeId)?.close();
+    },
+    connectedEdges: () => edgeClients.size,
+    async close() {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await serverClosed;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { createLogger } from '@smart-commune/shared/runtime';
+import { ConfigError, loadCloudConfig } from './config.js';
+import { startCloud } from './server.js';
+
+/** `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadCloudConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
+  const cloud = await startCloud(config, { logger });
+  if (cloud.admin.password) {
+    logger.info({ username: cloud.admin.username, passwordFile: cloud.admin.passwordFile }, 'admin login created on first start');
+  }
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await cloud.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('sc-cloud failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

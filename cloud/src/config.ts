@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { describeIssues } from '@smart-commune/shared';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Everything the control plane reads from its environment, with the embedded defaults of the demo. */
+export const cloudConfigSchema = z.object({
+  SC_HTTP_HOST: z.string().default('127.0.0.1'),
+  SC_HTTP_PORT: port.default(8080),
+  SC_MQTT_HOST: z.string().default('127.0.0.1'),
+  SC_MQTT_PORT: port.default(1883),
+  /** Use this broker instead of the embedded one (mqtt://user:pass@host:port); the cloud then connects as a client. */
+  SC_MQTT_URL: z.string().url().optional(),
+  /** Broker address handed to edges at claim time; defaults to the embedded broker on the HTTP request's host. */
+  SC_MQTT_PUBLIC_URL: z.string().url().optional(),
+  /** Base URL handed to edges at claim time; defaults to the URL the claim arrived on. */
+  SC_PUBLIC_URL: z.string().url().optional(),
+  SC_DATA_DIR: z.string().default('.data/cloud'),
+  SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  SC_CLAIM_TOKEN_TTL_S: z.coerce.number().int().positive().default(24 * 3600),
+  SC_SESSION_TTL_S: z.coerce.number().int().positive().default(12 * 3600),
+  /** Heartbeat interval given to edges; three missed ones mark a box offline. */
+  SC_TELEMETRY_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Messages per second each MQTT client may publish (burst of twice that); excess QoS 0 is dropped. */
+  SC_MQTT_RATE_PER_S: z.coerce.number().positive().default(20),
+  SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  SC_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type CloudConfig = z.infer<typeof cloudConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the configuration; a wrong value throws a ConfigError naming the variable. */
+export function loadCloudConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<CloudConfig> = {}): CloudConfig {
+  const parsed = cloudConfigSchema.safeParse({ ...env, ...overrides });
+  if (!parsed.success) throw new ConfigError(`invalid cloud configuration: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,210 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Guard } from '../http/access.js';
+import { currentUser } from '../http/access.js';
+import type { AppEnv } from '../http/env.js';
+import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
+import type { Access } from '../users/roles.js';
+import type { EdgeStore } from './edge-store.js';
+import type { FleetService } from './fleet-service.js';
+import type { Documents } from './documents.js';
+import type { IssuedClaimToken } from './claim-tokens.js';
+import {
+  claimTokenRequestSchema,
+  claimTokenSchema,
+  configBodyInput,
+  configStateSchema,
+  edgeIdParam,
+  edgeListQuery,
+  edgePatchSchema,
+  edgeSchema,
+  newEdgeSchema,
+  pingSchema,
+  rotationSchema,
+} from './http-schemas.js';
+import { notFound } from '../http/errors.js';
+
+export interface EdgesRoutesDeps {
+  guard: Guard;
+  edges: EdgeStore;
+  fleet: FleetService;
+  documents: Documents;
+  /** The cloud URL a technician passes to `sc-edge provision`. */
+  publicUrl(requestUrl: string): string;
+}
+
+const viewers: Access = { roles: ['admin', 'technician', 'operator', 'police', 'viewer'] };
+const technicians: Access = { roles: ['admin', 'technician'] };
+const tags = ['Fleet'];
+
+/** Edge boxes: records, claim tokens, revocation, rotation, ping and the config document. */
+export function createEdgesRoutes(deps: EdgesRoutesDeps) {
+  const { guard, edges, fleet, documents } = deps;
+  const app = new OpenAPIHono<AppEnv>();
+
+  const withCommand = (token: IssuedClaimToken, requestUrl: string) => ({
+    ...token,
+    command: `sc-edge provision --cloud ${deps.publicUrl(requestUrl)} --token ${token.token}`,
+  });
+
+  app.openapi(
+    apiRoute(guard, viewers, {
+      method: 'get',
+      path: '/edges',
+      tags,
+      summary: 'List edge boxes with hamlet, online state, last seen and last telemetry',
+      request: { query: edgeListQuery },
+      responses: { 200: jsonContent(z.object({ edges: z.array(edgeSchema) }), 'The boxes, in hamlet order') },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.json({ edges: edges.list({ hamletCode: q.hamlet, status: q.status, online: q.online }) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'post',
+      path: '/edges',
+      tags,
+      summary: 'Create an edge box record for a hamlet',
+      request: { body: jsonBody(newEdgeSchema) },
+      responses: { 201: jsonContent(edgeSchema, 'The new box, unclaimed') },
+    }),
+    (c) => c.json(edges.create(c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    apiRoute(guard, viewers, {
+      method: 'get',
+      path: '/edges/{id}',
+      tags,
+      summary: 'One edge box',
+      request: { params: edgeIdParam },
+      responses: { 200: jsonContent(edgeSchema, 'The box'), 404: jsonContent(z.object({}), 'No such box') },
+    }),
+    (c) => c.json(edges.get(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'patch',
+      path: '/edges/{id}',
+      tags,
+      summary: 'Change name, hamlet, position or notes',
+      request: { params: edgeIdParam, body: jsonBody(edgePatchSchema) },
+      responses: { 200: jsonContent(edgeSchema, 'The changed box') },
+    }),
+    (c) => c.json(edges.update(c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'delete',
+      path: '/edges/{id}',
+      tags,
+      summary: 'Delete a box (its credentials stop working at once)',
+      request: { params: edgeIdParam },
+      responses: { 204: { description: 'Deleted' } },
+    }),
+    async (c) => {
+      await fleet.delete(c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'post',
+      path: '/edges/{id}/claim-tokens',
+      tags,
+      summary: 'Issue a one-time claim token (24 h by default) for provisioning the box',
+      request: { params: edgeIdParam, body: { content: { 'application/json': { schema: claimTokenRequestSchema } }, required: false } },
+      responses: { 201: jsonContent(claimTokenSchema, 'The token, shown only this once') },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.header('content-type')?.includes('json') ? claimTokenRequestSchema.parse(await c.req.json()) : {};
+      const ttlMs = body.ttlHours ? body.ttlHours * 3600_000 : undefined;
+      const token = fleet.issueClaimToken(id, currentUser(c).id, ttlMs);
+      return c.json(withCommand(token, c.req.url), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'post',
+      path: '/edges/{id}/revoke',
+      tags,
+      summary: 'Revoke the box: disconnect it now and refuse its credentials',
+      request: { params: edgeIdParam },
+      responses: { 200: jsonContent(edgeSchema, 'The revoked box') },
+    }),
+    async (c) => c.json(await fleet.revoke(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'post',
+      path: '/edges/{id}/rotate',
+      tags,
+      summary: 'Rotate the box credentials (live when online, by a new claim token when offline)',
+      request: { params: edgeIdParam },
+      responses: {
+        200: jsonContent(rotationSchema, 'How the new credentials reach the box'),
+        409: jsonContent(z.object({}), 'The box is not active'),
+        504: jsonContent(z.object({}), 'The box did not confirm; old and new credentials both stay valid until it uses the new one'),
+      },
+    }),
+    async (c) => {
+      const result = await fleet.rotate(c.req.valid('param').id, currentUser(c).id);
+      return c.json(result.mode === 'live' ? result : { mode: 'claim' as const, claimToken: withCommand(result.claimToken, c.req.url) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'post',
+      path: '/edges/{id}/ping',
+      tags,
+      summary: 'Ask the box to answer over MQTT: round trip and its clock offset',
+      request: { params: edgeIdParam },
+      responses: { 200: jsonContent(pingSchema, 'The answer'), 504: jsonContent(z.object({}), 'No answer in time') },
+    }),
+    async (c) => c.json(await fleet.ping(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'get',
+      path: '/edges/{id}/config',
+      tags,
+      summary: 'The config document of the box and the version it reported applying',
+      request: { params: edgeIdParam },
+      responses: { 200: jsonContent(configStateSchema, 'Desired and reported config') },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      edges.get(id);
+      const state = documents.get(id, 'config');
+      if (!state) throw notFound(`config of edge ${id} (the box was never claimed)`);
+      return c.json({ version: state.version, issuedAt: state.issuedAt, body: state.body, reported: state.reported }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, technicians, {
+      method: 'put',
+      path: '/edges/{id}/config',
+      tags,
+      summary: 'Replace the config document; the box applies it without restarting',
+      request: { params: edgeIdParam, body: jsonBody(configBodyInput) },
+      responses: { 200: jsonContent(configStateSchema, 'The new desired version') },
+    }),
+    async (c) => {
+      const state = await fleet.setConfig(c.req.valid('param').id, c.req.valid('json'));
+      return c.json({ version: state.version, issuedAt: state.issuedAt, body: state.body, reported: state.reported }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,118 @@
+import { estimateClockOffset, documentNames, type ClaimRequest, type ClaimResponse, type ConfigBody } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { BrokerLink } from '../broker/link.js';
+import { ApiError, conflict } from '../http/errors.js';
+import type { ClaimTokens, IssuedClaimToken } from './claim-tokens.js';
+import type { CommandClient } from './commands.js';
+import type { DeviceCredentials } from './device-credentials.js';
+import type { Documents } from './documents.js';
+import type { Edge, EdgeStore } from './edge-store.js';
+import type { Presence } from './presence.js';
+
+export interface FleetServiceDeps {
+  edges: EdgeStore;
+  tokens: ClaimTokens;
+  credentials: DeviceCredentials;
+  documents: Documents;
+  commands: CommandClient;
+  presence: Presence;
+  broker: BrokerLink;
+  logger: Logger;
+  defaultConfig: ConfigBody;
+}
+
+export interface ClaimUrls {
+  cloudUrl: string;
+  mqttUrl: string;
+}
+
+export type RotationResult =
+  | { mode: 'live'; confirmed: true }
+  | { mode: 'claim'; claimToken: IssuedClaimToken };
+
+/** What technicians do to boxes: claim, revoke, rotate, ping, configure. */
+export class FleetService {
+  constructor(private readonly deps: FleetServiceDeps) {}
+
+  async claim(request: ClaimRequest, urls: ClaimUrls): Promise<ClaimResponse> {
+    const { tokens, credentials, edges, documents, broker, logger } = this.deps;
+    const edgeId = tokens.consume(request.token);
+    const secret = credentials.issue(edgeId, request.hostname ?? null);
+    broker.disconnectEdge(edgeId); // a box being replaced stops using the old credentials at once
+    const edge = edges.get(edgeId);
+    const config = documents.get(edgeId, 'config') ?? (await documents.set(edgeId, 'config', this.deps.defaultConfig));
+    logger.info({ edgeId, hamlet: edge.hamletCode, hostname: request.hostname }, 'edge box claimed');
+    return {
+      edgeId,
+      name: edge.name,
+      hamletCode: edge.hamletCode,
+      mqtt: { url: urls.mqttUrl, username: edgeId, password: secret },
+      cloudUrl: urls.cloudUrl,
+      telemetryIntervalS: config.body.telemetryIntervalS,
+    };
+  }
+
+  issueClaimToken(edgeId: string, createdBy: string | null, ttlMs?: number): IssuedClaimToken {
+    const edge = this.deps.edges.get(edgeId);
+    this.deps.logger.info({ edgeId, hamlet: edge.hamletCode, createdBy }, 'claim token issued');
+    return this.deps.tokens.issue(edgeId, createdBy, ttlMs);
+  }
+
+  /** Refuses the box's credentials and claim tokens and drops its connection at once. */
+  async revoke(edgeId: string): Promise<Edge> {
+    const { edges, credentials, tokens, broker, presence, documents, logger } = this.deps;
+    edges.get(edgeId);
+    credentials.revoke(edgeId);
+    tokens.invalidateFor(edgeId);
+    broker.disconnectEdge(edgeId);
+    presence.markOffline(edgeId, 'revoked');
+    await documents.clear(edgeId, documentNames);
+    logger.warn({ edgeId }, 'edge box revoked');
+    return edges.get(edgeId);
+  }
+
+  async delete(edgeId: string): Promise<void> {
+    await this.revoke(edgeId);
+    this.deps.edges.delete(edgeId);
+  }
+
+  /**
+   * New credentials. An online box receives them over MQTT and confirms before the old ones stop
+   * working; an offline box can only get them by being claimed again, so it gets a claim token.
+   */
+  async rotate(edgeId: string, requestedBy: string | null): Promise<RotationResult> {
+    const { edges, credentials, commands, broker, tokens, logger } = this.deps;
+    const edge = edges.get(edgeId);
+    if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}: issue a claim token instead`);
+    if (!edge.online) {
+      credentials.revoke(edgeId);
+      const claimToken = tokens.issue(edgeId, requestedBy);
+      logger.warn({ edgeId }, 'credentials of an offline edge rotated: it must be claimed again');
+      return { mode: 'claim', claimToken };
+    }
+    const secret = credentials.stagePending(edgeId);
+    await commands.send(edgeId, 'rotate-credentials', { username: edgeId, password: secret });
+    credentials.promotePending(edgeId);
+    broker.disconnectEdge(edgeId);
+    logger.info({ edgeId }, 'edge credentials rotated live');
+    return { mode: 'live', confirmed: true };
+  }
+
+  /** Round trip and the edge clock's offset from the cloud's (positive: the edge is ahead). */
+  async ping(edgeId: string): Promise<{ roundTripMs: number; edgeClockOffsetMs: number }> {
+    const edge = this.deps.edges.get(edgeId);
+    if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
+    const t0 = Date.now();
+    const { t1, t2 } = await this.deps.commands.send(edgeId, 'ping', {});
+    const t3 = Date.now();
+    const estimate = estimateClockOffset([{ t0, t1, t2, t3 }]);
+    if (!estimate) throw new ApiError(502, 'edge_clock', 'the edge answered with inconsistent timestamps');
+    return { roundTripMs: estimate.roundTripMs, edgeClockOffsetMs: estimate.offsetMs };
+  }
+
+  async setConfig(edgeId: string, body: ConfigBody) {
+    const edge = this.deps.edges.get(edgeId);
+    if (edge.status === 'revoked') throw conflict(`edge ${edgeId} is revoked`);
+    return this.deps.documents.set(edgeId, 'config', body);
+  }
+}

@@ -1,0 +1,89 @@
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { BrokerLink } from '../broker/link.js';
+import type { CloudConfig } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { Guard } from '../http/access.js';
+import { API_PREFIX, type Mount } from '../http/app.js';
+import type { CloudMetrics } from '../metrics.js';
+import { ClaimTokens } from './claim-tokens.js';
+import { CommandClient } from './commands.js';
+import { DeviceCredentials } from './device-credentials.js';
+import { Documents } from './documents.js';
+import { EdgeEvents } from './edge-events.js';
+import { EdgeStore } from './edge-store.js';
+import { createEdgesRoutes } from './edges-routes.js';
+import { FleetService, type ClaimUrls } from './fleet-service.js';
+import { startIngest } from './ingest.js';
+import { Presence } from './presence.js';
+import { createProvisionRoutes } from './provision-routes.js';
+
+export interface FleetDeps {
+  db: Db;
+  broker: BrokerLink;
+  metrics: CloudMetrics;
+  logger: Logger;
+  config: CloudConfig;
+  claimUrls(requestUrl: string): ClaimUrls;
+}
+
+export type Fleet = Awaited<ReturnType<typeof createFleet>>;
+
+/** The fleet domain: edge records, provisioning, presence, documents, commands and edge events. */
+export async function createFleet(deps: FleetDeps) {
+  const { db, broker, metrics, logger, config } = deps;
+  const edges = new EdgeStore(db);
+  const tokens = new ClaimTokens(db, config.SC_CLAIM_TOKEN_TTL_S * 1000);
+  const credentials = new DeviceCredentials(db);
+  const documents = new Documents(db, broker);
+  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
+  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S);
+  const events = new EdgeEvents(db);
+  const service = new FleetService({
+    edges,
+    tokens,
+    credentials,
+    documents,
+    commands,
+    presence,
+    broker,
+    logger,
+    defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S, logLevel: 'info' },
+  });
+
+  presence.resetAll('the cloud restarted; waiting for the box to report');
+  const stopIngest = await startIngest({
+    broker,
+    presence,
+    documents,
+    commands,
+    events,
+    metrics,
+    logger,
+    isActiveEdge: (edgeId) => credentials.isActive(edgeId),
+  });
+  const republished = await documents.republishAll();
+  presence.start();
+  logger.info({ republished }, 'fleet ready');
+
+  return {
+    edges,
+    tokens,
+    credentials,
+    documents,
+    commands,
+    presence,
+    events,
+    service,
+    routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {
+      return [
+        { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, publicUrl }) },
+        { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
+      ];
+    },
+    async stop() {
+      presence.stop();
+      commands.close();
+      await stopIngest();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import {
+  decodeEdgeMessage,
+  topics,
+  type Availability,
+  type CommandName,
+  type CommandResponseMessage,
+  type EventKind,
+  type EventMessage,
+  type Reported,
+  type Telemetry,
+} from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { BrokerLink } from '../broker/link.js';
+import type { CloudMetrics } from '../metrics.js';
+import type { CommandClient } from './commands.js';
+import type { Documents } from './documents.js';
+import type { EdgeEvents } from './edge-events.js';
+import type { Presence } from './presence.js';
+
+export interface IngestDeps {
+  broker: BrokerLink;
+  presence: Presence;
+  documents: Documents;
+  commands: CommandClient;
+  events: EdgeEvents;
+  metrics: CloudMetrics;
+  logger: Logger;
+  isActiveEdge(edgeId: string): boolean;
+}
+
+/**
+ * Consumes everything edges publish, in-process. A payload that fails its schema is dropped with a
+ * logged reason and counted; nothing an edge sends can throw out of here.
+ */
+export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>> {
+  const { presence, documents, commands, events, metrics, logger } = deps;
+
+  const handle = (topic: string, payload: Buffer) => {
+    // the cloud's own publications (desired documents, requests) pass through the same tree
+    if (/\/(desired|req)\/[^/]+$/.test(topic)) return;
+    const decoded = decodeEdgeMessage(topic, payload);
+    if (!decoded.ok) {
+      metrics.mqttRejected.inc({ reason: 'schema' });
+      logger.warn({ topic, edgeId: decoded.topic?.edgeId, reason: decoded.reason }, 'MQTT payload dropped');
+      return;
+    }
+    const { edgeId, channel, name } = decoded.topic;
+    if (!deps.isActiveEdge(edgeId)) {
+      metrics.mqttRejected.inc({ reason: 'unknown_edge' });
+      logger.warn({ topic, edgeId }, 'MQTT message from an edge that is not active dropped');
+      return;
+    }
+    switch (channel) {
+      case 'availability':
+        return presence.onAvailability(edgeId, decoded.message as Availability);
+      case 'telemetry':
+        return presence.onTelemetry(edgeId, decoded.message as Telemetry);
+      case 'reported':
+        return documents.onReported(edgeId, name, decoded.message as Reported);
+      case 'res':
+        if (!commands.onResponse(edgeId, name, decoded.message as CommandResponseMessage<CommandName>)) {
+          logger.debug({ edgeId, command: name }, 'response nobody waits for (late or unknown transaction)');
+        }
+        return;
+      case 'events':
+        events.record(edgeId, name as EventKind, decoded.message as EventMessage<EventKind>);
+        return;
+    }
+  };
+
+  const safeHandle = (topic: string, payload: Buffer) => {
+    try {
+      handle(topic, payload);
+    } catch (err) {
+      logger.error({ err, topic }, 'failed to process an MQTT message');
+    }
+  };
+  return deps.broker.subscribe(topics.allEdges, safeHandle);
+}

@@ -1,0 +1,55 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Access } from '../users/roles.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { User } from '../users/user-store.js';
+import type { AppEnv } from './env.js';
+import { forbidden, unauthorized } from './errors.js';
+
+export interface DeviceVerifier {
+  /** The edge id when username/password are a valid device credential. */
+  verify(username: string, password: string): string | null;
+}
+
+export type Guard = (access: Access) => MiddlewareHandler<AppEnv>;
+
+function bearerToken(c: Context): string | null {
+  const header = c.req.header('authorization');
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+function basicCredentials(c: Context): { username: string; password: string } | null {
+  const header = c.req.header('authorization');
+  const match = header ? /^Basic\s+(\S+)$/i.exec(header) : null;
+  if (!match?.[1]) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString();
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Builds the middleware that enforces a route's Access on the server, for every request. */
+export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Guard {
+  return (access) => async (c, next) => {
+    if (access === 'public') return next();
+    if (access === 'device') {
+      const creds = basicCredentials(c);
+      const edgeId = creds ? devices.verify(creds.username, creds.password) : null;
+      if (!edgeId) throw unauthorized('device credentials required');
+      c.set('edgeId', edgeId);
+      return next();
+    }
+    const token = bearerToken(c);
+    const user = token ? sessions.resolve(token) : null;
+    if (!user) throw unauthorized();
+    if (!access.roles.includes(user.role)) throw forbidden(`role "${user.role}" may not call this route (allowed: ${access.roles.join(', ')})`);
+    c.set('user', user);
+    return next();
+  };
+}
+
+/** The authenticated person of a route guarded by roles. */
+export function currentUser(c: Context<AppEnv>): User {
+  const user = c.get('user');
+  if (!user) throw unauthorized();
+  return user;
+}

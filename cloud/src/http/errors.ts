@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError, type z } from 'zod';
+import type { Logger } from '@smart-commune/shared/runtime';
+
+/** An error the API reports to its caller as `{"error":{"code","message","details"}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'bad_request', message, details);
+export const unauthorized = (message = 'authentication required') => new ApiError(401, 'unauthorized', message);
+export const forbidden = (message = 'your role may not do this') => new ApiError(403, 'forbidden', message);
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string, details?: unknown) => new ApiError(409, 'conflict', message, details);
+export const gone = (message: string) => new ApiError(410, 'gone', message);
+
+export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  return c.json({ error: details === undefined ? { code, message } : { code, message, details } }, status);
+}
+
+/** Turns zod issues into the `details` list of a 400: where, and what was wrong. */
+export function validationDetails(error: z.ZodError) {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+/** The app's onError: typed API errors as they are, anything unexpected as a logged 500. */
+export function createErrorHandler(logger: Logger) {
+  return (err: Error, c: Context) => {
+    if (err instanceof ApiError) return errorJson(c, err.status, err.code, err.message, err.details);
+    if (err instanceof ZodError) return errorJson(c, 400, 'validation_failed', 'the request does not match the expected form', validationDetails(err));
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'http_error';
+      return errorJson(c, status, code, err.message || 'request refused');
+    }
+    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error in HTTP route');
+    return errorJson(c, 500, 'internal', 'internal server error');
+  };
+}

@@ -1,0 +1,49 @@
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { Access } from '../users/roles.js';
+import type { Guard } from './access.js';
+import { apiErrorSchema } from '@smart-commune/shared';
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: apiErrorSchema } },
+});
+
+function describeAccess(access: Access): string {
+  if (access === 'public') return 'Access: public.';
+  if (access === 'device') return 'Access: an edge box with its own credentials (HTTP Basic, edge id and secret).';
+  return `Access: ${access.roles.join(', ')}.`;
+}
+
+function securityOf(access: Access) {
+  if (access === 'public') return [];
+  return access === 'device' ? [{ deviceBasic: [] }] : [{ bearer: [] }];
+}
+
+/**
+ * A documented route whose access is enforced by the guard: the roles appear in the OpenAPI
+ * document and the standard error responses are declared once here.
+ */
+export function apiRoute<P extends string, R extends Omit<RouteConfig, 'path' | 'middleware'> & { path: P }>(
+  guard: Guard,
+  access: Access,
+  route: R,
+) {
+  return createRoute({
+    ...route,
+    middleware: guard(access),
+    security: securityOf(access),
+    description: [route.description, describeAccess(access)].filter(Boolean).join('\n\n'),
+    responses: {
+      400: errorResponse('The request is malformed; details name each wrong field.'),
+      ...(access === 'public' ? {} : { 401: errorResponse('Missing or invalid credentials.'), 403: errorResponse('Your role may not do this.') }),
+      ...route.responses,
+    },
+  });
+}
+
+export const jsonContent = <S>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonBody = <S>(schema: S) => ({ content: { 'application/json': { schema } }, required: true });

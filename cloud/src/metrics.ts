@@ -1,0 +1,29 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type CloudMetrics = ReturnType<typeof createCloudMetrics>;
+
+/** The control plane's Prometheus metrics, in a registry of its own (several clouds can live in one test process). */
+export function createCloudMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
+  return {
+    registry,
+    edgesConnected: new Gauge({ name: 'sc_edges_connected', help: 'Edge boxes connected to the embedded broker', registers: [registry] }),
+    edgesOnline: new Gauge({ name: 'sc_edges_online', help: 'Edge boxes the cloud considers online', registers: [registry] }),
+    mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
+    mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
+    mqttRejected: new Counter({
+      name: 'sc_mqtt_rejected_total',
+      help: 'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, rate, size, schema, unknown_edge)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'sc_http_request_duration_seconds',
+      help: 'HTTP request latency by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,141 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
+import { createLogger, type Logger } from '@smart-commune/shared/runtime';
+import type { CloudConfig } from './config.js';
+import { openCloudDatabase, type Db } from './db/database.js';
+import { createCloudMetrics, type CloudMetrics } from './metrics.js';
+import { startEmbeddedBroker } from './broker/embedded.js';
+import { connectExternalBroker } from './broker/external.js';
+import type { BrokerLink } from './broker/link.js';
+import type { ClientIdentity } from './broker/access.js';
+import { secretMatches, hashSecret } from './auth/secrets.js';
+import { SessionStore } from './auth/session-store.js';
+import { createAuthRoutes } from './auth/auth-routes.js';
+import { UserStore } from './users/user-store.js';
+import { createUsersRoutes } from './users/users-routes.js';
+import { createGuard } from './http/access.js';
+import { API_PREFIX, createApp } from './http/app.js';
+import { createHamletsRoutes, seedCommune } from './hamlets/hamlets.js';
+import { createSystemRoutes } from './system/system-routes.js';
+import { createFleet, type Fleet } from './fleet/fleet.js';
+import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
+import { CLOUD_VERSION } from './version.js';
+
+export const SERVICE_USERNAME = 'sc-cloud';
+
+export interface CloudHandle {
+  config: CloudConfig;
+  httpUrl: string;
+  /** The MQTT URL of the embedded broker (or the external one). */
+  mqttUrl: string;
+  admin: AdminLogin;
+  /** The cloud's own MQTT credential (embedded broker), for tools that act as the cloud. */
+  service: { username: string; password: string };
+  db: Db;
+  metrics: CloudMetrics;
+  fleet: Fleet;
+  broker: BrokerLink;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  commune?: CommuneSeed;
+}
+
+/** Starts the control plane: database, broker, domain services and the HTTP server. */
+export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
+  const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
+  const startedAt = Date.now();
+  const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
+  seedCommune(db, options.commune ?? VI_TAN);
+  const metrics = createCloudMetrics();
+  const users = new UserStore(db);
+  const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
+  const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
+  const servicePassword = persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
+  const serviceHash = hashSecret(servicePassword);
+
+  // The fleet's credential check is needed by the broker before the fleet exists; bind it late.
+  let verifyDevice: (username: string, password: string) => string | null = () => null;
+  const authenticate = (username: string, password: string): ClientIdentity | null => {
+    if (username === SERVICE_USERNAME) return secretMatches(password, serviceHash) ? { kind: 'service' } : null;
+    const edgeId = verifyDevice(username, password);
+    return edgeId ? { kind: 'edge', edgeId } : null;
+  };
+
+  const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
+    : await startEmbeddedBroker({
+        host: config.SC_MQTT_HOST,
+        port: config.SC_MQTT_PORT,
+        maxPayloadBytes: config.SC_MQTT_MAX_PAYLOAD_BYTES,
+        ratePerS: config.SC_MQTT_RATE_PER_S,
+        authenticate,
+        logger: logger.child({ component: 'broker' }),
+        metrics,
+      });
+  const mqttUrl = config.SC_MQTT_URL ?? `mqtt://${config.SC_MQTT_HOST}:${broker.port}`;
+
+  let httpPort = config.SC_HTTP_PORT;
+  const publicUrl = (requestUrl: string) => config.SC_PUBLIC_URL ?? new URL(requestUrl).origin;
+  const fleet = await createFleet({
+    db,
+    broker,
+    metrics,
+    logger: logger.child({ component: 'fleet' }),
+    config,
+    claimUrls: (requestUrl) => ({
+      cloudUrl: publicUrl(requestUrl),
+      mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(requestUrl).hostname}:${broker.port}`),
+    }),
+  });
+  verifyDevice = (username, password) => fleet.credentials.verify(username, password);
+  const guard = createGuard(sessions, fleet.credentials);
+
+  const app = createApp(
+    [
+      { prefix: '', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions }) },
+      { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
+      { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
+      ...fleet.routes(guard, publicUrl),
+    ],
+    metrics,
+    logger,
+    CLOUD_VERSION,
+  );
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT }, () => resolve(s));
+  });
+  httpPort = (server.address() as AddressInfo).port;
+  const httpUrl = `http://${config.SC_HTTP_HOST}:${httpPort}`;
+  logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
+
+  let closed = false;
+  return {
+    config,
+    httpUrl,
+    mqttUrl,
+    admin,
+    service: { username: SERVICE_USERNAME, password: servicePassword },
+    db,
+    metrics,
+    fleet,
+    broker,
+    logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fleet.stop();
+      await broker.close();
+      db.close();
+      logger.info('Smart Commune cloud stopped');
+    },
+  };
+}

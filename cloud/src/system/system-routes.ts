@@ -1,0 +1,66 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { timeResponseSchema } from '@smart-commune/shared';
+import type { Db } from '../db/database.js';
+import type { BrokerLink } from '../broker/link.js';
+import type { Guard } from '../http/access.js';
+import type { AppEnv } from '../http/env.js';
+import { apiRoute, jsonContent } from '../http/route.js';
+import type { CloudMetrics } from '../metrics.js';
+
+export interface SystemRoutesDeps {
+  guard: Guard;
+  db: Db;
+  broker: BrokerLink;
+  metrics: CloudMetrics;
+  startedAt: number;
+}
+
+const healthSchema = z
+  .object({ status: z.literal('ok'), uptimeS: z.number(), edgesOnline: z.number(), edgesConnected: z.number().nullable() })
+  .openapi('Health');
+
+/** Liveness, Prometheus metrics and the clock edges synchronise with. */
+export function createSystemRoutes({ guard, db, broker, metrics, startedAt }: SystemRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(
+    apiRoute(guard, 'public', {
+      method: 'get',
+      path: '/healthz',
+      tags: ['System'],
+      summary: 'Liveness: the database answers and the broker runs',
+      responses: { 200: jsonContent(healthSchema, 'Healthy') },
+    }),
+    (c) => {
+      const { n } = db.prepare('SELECT COUNT(*) AS n FROM edge_state WHERE online = 1').get() as { n: number };
+      return c.json({ status: 'ok' as const, uptimeS: (Date.now() - startedAt) / 1000, edgesOnline: n, edgesConnected: broker.connectedEdges() }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, 'public', {
+      method: 'get',
+      path: '/metrics',
+      tags: ['System'],
+      summary: 'Prometheus metrics: connected edges, MQTT messages in/out, rejected payloads, HTTP latency',
+      responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+    }),
+    async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+
+  app.openapi(
+    apiRoute(guard, 'public', {
+      method: 'get',
+      path: '/api/v1/time',
+      tags: ['System'],
+      summary: 'The cloud clock, for NTP-style offset estimation by edges',
+      responses: { 200: jsonContent(timeResponseSchema, 'Receive and send times in ms since the epoch') },
+    }),
+    (c) => {
+      const receivedAt = Date.now();
+      return c.json({ receivedAt, sentAt: Date.now() }, 200);
+    },
+  );
+
+  return app;
+}

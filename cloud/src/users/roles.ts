@@ -1,0 +1,8 @@
+import { z } from 'zod';
+
+export const roles = ['admin', 'technician', 'operator', 'police', 'viewer'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Who may call a route: a list of roles, an edge device with its own credentials, or anyone. */
+export type Access = { roles: readonly Role[] } | 'device' | 'public';

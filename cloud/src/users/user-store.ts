@@ -1,0 +1,121 @@
+import { newId } from '@smart-commune/shared';
+import type { Db } from '../db/database.js';
+import { conflict, notFound } from '../http/errors.js';
+import { hashPassword } from '../auth/secrets.js';
+import type { Role } from './roles.js';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  role: row.role,
+  disabled: row.disabled === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export interface NewUser {
+  username: string;
+  displayName?: string;
+  role: Role;
+  password: string;
+}
+
+export interface UserPatch {
+  displayName?: string;
+  role?: Role;
+  password?: string;
+  disabled?: boolean;
+}
+
+/** People who use the console and the API, with scrypt-hashed passwords. */
+export class UserStore {
+  constructor(private readonly db: Db) {}
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  list(): User[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  }
+
+  get(id: string): User {
+    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    if (!row) throw notFound(`user ${id}`);
+    return toUser(row);
+  }
+
+  /** The user and their password hash, for login. */
+  findForLogin(username: string): { user: User; passwordHash: string } | null {
+    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async create(input: NewUser): Promise<User> {
+    const now = Date.now();
+    const id = newId('usr');
+    const hash = await hashPassword(input.password);
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, input.username, input.displayName ?? input.username, input.role, hash, now, now);
+    } catch (err) {
+      if (String(err).includes('UNIQUE')) throw conflict(`username "${input.username}" is already taken`);
+      throw err;
+    }
+    return this.get(id);
+  }
+
+  async update(id: string, patch: UserPatch): Promise<User> {
+    const current = this.get(id);
+    const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true;
+    if (current.role === 'admin' && !current.disabled && demotes) this.assertAnotherActiveAdmin(id);
+    const hash = patch.password === undefined ? null : await hashPassword(patch.password);
+    this.db
+      .prepare(
+        `UPDATE users SET display_name = COALESCE(?, display_name), role = COALESCE(?, role),
+           password_hash = COALESCE(?, password_hash), disabled = COALESCE(?, disabled), updated_at = ?
+         WHERE id = ?`,
+      )
+      .run(patch.displayName ?? null, patch.role ?? null, hash, patch.disabled === undefined ? null : Number(patch.disabled), Date.now(), id);
+    return this.get(id);
+  }
+
+  delete(id: string): void {
+    const current = this.get(id);
+    if (current.role === 'admin' && !current.disabled) this.assertAnotherActiveAdmin(id);
+    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  }
+
+  private assertAnotherActiveAdmin(id: string): void {
+    const others = this.db
+      .prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?")
+      .get(id) as { n: number };
+    if (others.n === 0) throw conflict('the last active admin cannot be removed, disabled or demoted');
+  }
+}

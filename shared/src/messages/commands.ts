@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { epochMs } from '../time.js';
+
+export const transactionSchema = z.string().min(1).max(64);
+
+/** Request and response bodies of each command (`req/{command}` → `res/{command}`). */
+export const commandBodies = {
+  /** Liveness and clock check: t1/t2 are the edge's receive and send times, NTP style. */
+  ping: {
+    request: z.object({}),
+    response: z.object({ t1: epochMs, t2: epochMs }),
+  },
+  /** Credential rotation: the edge stores the new secret and answers before the cloud switches to it. */
+  'rotate-credentials': {
+    request: z.object({ username: z.string().min(1).max(64), password: z.string().min(32).max(256) }),
+    response: z.object({ stored: z.literal(true) }),
+  },
+} as const;
+export type CommandName = keyof typeof commandBodies;
+export const commandNames = Object.keys(commandBodies) as CommandName[];
+export type CommandRequest<C extends CommandName> = z.infer<(typeof commandBodies)[C]['request']>;
+export type CommandResponse<C extends CommandName> = z.infer<(typeof commandBodies)[C]['response']>;
+
+export function requestSchema<C extends CommandName>(command: C) {
+  return z.object({ transaction: transactionSchema, sentAt: epochMs, body: commandBodies[command].request });
+}
+
+export const commandErrorSchema = z.object({ code: z.string().max(64), message: z.string().max(2000) });
+export type CommandError = z.infer<typeof commandErrorSchema>;
+
+export function responseSchema<C extends CommandName>(command: C) {
+  return z.discriminatedUnion('ok', [
+    z.object({ transaction: transactionSchema, ts: epochMs, ok: z.literal(true), body: commandBodies[command].response }),
+    z.object({ transaction: transactionSchema, ts: epochMs, ok: z.literal(false), error: commandErrorSchema }),
+  ]);
+}
+export interface CommandRequestMessage<C extends CommandName> {
+  transaction: string;
+  sentAt: number;
+  body: CommandRequest<C>;
+}
+export type CommandResponseMessage<C extends CommandName> =
+  | { transaction: string; ts: number; ok: true; body: CommandResponse<C> }
+  | { transaction: string; ts: number; ok: false; error: CommandError };

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { epochMs } from '../time.js';
+
+/** Edge settings the cloud manages; cameras (surveillance) and the schedule (radio) arrive as their own documents. */
+export const configBodySchema = z.object({
+  telemetryIntervalS: z.number().int().min(2).max(3600),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+});
+export type ConfigBody = z.infer<typeof configBodySchema>;
+
+/** Every desired document's body schema, by document name (`desired/{doc}`). */
+export const documentBodies = {
+  config: configBodySchema,
+} as const;
+export type DocumentName = keyof typeof documentBodies;
+export type DocumentBody<D extends DocumentName> = z.infer<(typeof documentBodies)[D]>;
+
+export const documentNames = Object.keys(documentBodies) as DocumentName[];
+
+/** `sc/v1/edges/{edgeId}/desired/{doc}`, retained, cloud → edge. */
+export function desiredSchema<D extends DocumentName>(doc: D) {
+  return z.object({
+    version: z.number().int().positive(),
+    issuedAt: epochMs,
+    body: documentBodies[doc],
+  });
+}
+export interface Desired<D extends DocumentName> {
+  version: number;
+  issuedAt: number;
+  body: DocumentBody<D>;
+}
+
+/** `sc/v1/edges/{edgeId}/reported/{doc}`, retained, edge → cloud: what the edge did with a version. */
+export const reportedSchema = z.object({
+  version: z.number().int().nonnegative(),
+  status: z.enum(['applied', 'rejected']),
+  ts: epochMs,
+  error: z.string().max(2000).optional(),
+});
+export type Reported = z.infer<typeof reportedSchema>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { epochMs } from '../time.js';
+
+/** Bodies of each event kind (`events/{kind}`); playback, incident and camera kinds arrive with later capabilities. */
+export const eventBodies = {
+  /** The daemon started or is stopping. */
+  lifecycle: z.object({
+    phase: z.enum(['started', 'stopping']),
+    softwareVersion: z.string().max(64),
+    bootId: z.string().max(64),
+  }),
+} as const;
+export type EventKind = keyof typeof eventBodies;
+export const eventKinds = Object.keys(eventBodies) as EventKind[];
+export type EventBody<K extends EventKind> = z.infer<(typeof eventBodies)[K]>;
+
+/**
+ * `sc/v1/edges/{edgeId}/events/{kind}`, QoS 1, from the edge's outbox. `eventId` makes delivery
+ * idempotent: the cloud stores each id once however often the outbox resends it.
+ */
+export function eventSchema<K extends EventKind>(kind: K) {
+  return z.object({ eventId: z.string().min(8).max(64), ts: epochMs, body: eventBodies[kind] });
+}
+export interface EventMessage<K extends EventKind> {
+  eventId: string;
+  ts: number;
+  body: EventBody<K>;
+}

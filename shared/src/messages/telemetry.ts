@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { epochMs } from '../time.js';
+
+const bytes = z.number().int().nonnegative();
+
+/** `sc/v1/edges/{edgeId}/telemetry`, QoS 0, every heartbeat interval. */
+export const telemetrySchema = z.object({
+  ts: epochMs,
+  hostname: z.string().max(255),
+  softwareVersion: z.string().max(64),
+  protocolVersion: z.number().int().positive(),
+  /** Seconds between telemetry messages; the cloud marks the box offline after three are missed. */
+  intervalS: z.number().positive().max(3600),
+  uptimeS: z.object({ host: z.number().nonnegative(), daemon: z.number().nonnegative() }),
+  load: z.tuple([z.number(), z.number(), z.number()]),
+  memory: z.object({ totalBytes: bytes, freeBytes: bytes, daemonRssBytes: bytes }),
+  disk: z.object({ path: z.string().max(1024), totalBytes: bytes, freeBytes: bytes }),
+  /** Highest thermal-zone reading; null when the host has no sensor. */
+  temperatureC: z.number().min(-60).max(200).nullable(),
+  clock: z
+    .object({ offsetMs: z.number(), roundTripMs: z.number().nonnegative(), measuredAt: epochMs })
+    .nullable(),
+  mqtt: z.object({ reconnects: z.number().int().nonnegative(), outboxPending: z.number().int().nonnegative() }),
+});
+export type Telemetry = z.infer<typeof telemetrySchema>;

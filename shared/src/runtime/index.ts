@@ -1,0 +1,3 @@
+export * from './logger.js';
+export * from './migrate.js';
+export * from './backoff.js';

@@ -1,0 +1,67 @@
+import { TOPIC_ROOT } from './protocol.js';
+
+/** The channels under `sc/v1/edges/{edgeId}/`; those marked named take one more level (doc, command or event kind). */
+export const EDGE_CHANNELS = {
+  availability: { named: false },
+  telemetry: { named: false },
+  desired: { named: true },
+  reported: { named: true },
+  req: { named: true },
+  res: { named: true },
+  events: { named: true },
+} as const;
+
+export type EdgeChannel = keyof typeof EDGE_CHANNELS;
+
+export const topics = {
+  edgeRoot: (edgeId: string) => `${TOPIC_ROOT}/edges/${edgeId}`,
+  /** Everything an edge may touch: its own subtree. */
+  edgeSubtree: (edgeId: string) => `${TOPIC_ROOT}/edges/${edgeId}/#`,
+  availability: (edgeId: string) => `${TOPIC_ROOT}/edges/${edgeId}/availability`,
+  telemetry: (edgeId: string) => `${TOPIC_ROOT}/edges/${edgeId}/telemetry`,
+  desired: (edgeId: string, doc: string) => `${TOPIC_ROOT}/edges/${edgeId}/desired/${doc}`,
+  reported: (edgeId: string, doc: string) => `${TOPIC_ROOT}/edges/${edgeId}/reported/${doc}`,
+  req: (edgeId: string, command: string) => `${TOPIC_ROOT}/edges/${edgeId}/req/${command}`,
+  res: (edgeId: string, command: string) => `${TOPIC_ROOT}/edges/${edgeId}/res/${command}`,
+  event: (edgeId: string, kind: string) => `${TOPIC_ROOT}/edges/${edgeId}/events/${kind}`,
+  broadcast: (name: string) => `${TOPIC_ROOT}/broadcast/${name}`,
+  broadcastAll: `${TOPIC_ROOT}/broadcast/#`,
+  allEdges: `${TOPIC_ROOT}/edges/#`,
+} as const;
+
+export interface EdgeTopic {
+  edgeId: string;
+  channel: EdgeChannel;
+  /** doc, command or event kind for named channels; empty otherwise. */
+  name: string;
+}
+
+/** Splits `sc/v1/edges/{edgeId}/{channel}[/{name}]`; null for anything else, including extra levels. */
+export function parseEdgeTopic(topic: string): EdgeTopic | null {
+  const parts = topic.split('/');
+  if (parts[0] !== 'sc' || parts[1] !== 'v1' || parts[2] !== 'edges') return null;
+  const [, , , edgeId, channel, name, ...rest] = parts;
+  if (!edgeId || !channel || rest.length > 0 || !(channel in EDGE_CHANNELS)) return null;
+  const named = EDGE_CHANNELS[channel as EdgeChannel].named;
+  if (named !== (name !== undefined && name !== '')) return null;
+  return { edgeId, channel: channel as EdgeChannel, name: name ?? '' };
+}
+
+/** MQTT wildcard match of a concrete topic against a filter (`+` one level, `#` the rest). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+/** True when every topic the filter can match lies inside `prefix/` (used for per-edge ACLs). */
+export function filterWithin(filter: string, prefix: string): boolean {
+  if (!filter.startsWith(`${prefix}/`)) return false;
+  const head = filter.slice(0, prefix.length);
+  return !head.includes('+') && !head.includes('#');
+}
