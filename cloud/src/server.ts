@@ -33,6 +33,8 @@ export interface CloudHandle {
   admin: AdminLogin;
   /** The cloud's own MQTT credential (embedded broker), for tools that act as the cloud. */
   service: { username: string; password: string };
+  /** The Hono app, for `app.request()` in tests. */
+  app: ReturnType<typeof createApp>;
   db: Db;
   metrics: CloudMetrics;
   fleet: Fleet;
@@ -123,6 +125,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     mqttUrl,
     admin,
     service: { username: SERVICE_USERNAME, password: servicePassword },
+    app,
     db,
     metrics,
     fleet,

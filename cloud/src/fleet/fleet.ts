@@ -47,7 +47,7 @@ export async function createFleet(deps: FleetDeps) {
     presence,
     broker,
     logger,
-    defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S, logLevel: 'info' },
+    defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
   });
 
   presence.resetAll('the cloud restarted; waiting for the box to report');

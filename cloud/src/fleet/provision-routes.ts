@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
@@ -11,7 +11,9 @@ export interface ProvisionRoutesDeps {
   claimUrls(requestUrl: string): ClaimUrls;
 }
 
-/** The one route a box calls before it has credentials. */
+const deviceIdentitySchema = z.object({ edgeId: z.string() }).openapi('DeviceIdentity');
+
+/** The route a box calls before it has credentials, and the check of those credentials. */
 export function createProvisionRoutes(deps: ProvisionRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
@@ -28,6 +30,16 @@ export function createProvisionRoutes(deps: ProvisionRoutesDeps) {
       },
     }),
     async (c) => c.json(await deps.fleet.claim(c.req.valid('json'), deps.claimUrls(c.req.url)), 200),
+  );
+  app.openapi(
+    apiRoute(deps.guard, 'device', {
+      method: 'get',
+      path: '/provision/me',
+      tags: ['Fleet'],
+      summary: 'A box checks that its credentials are valid (used by `sc-edge doctor`)',
+      responses: { 200: jsonContent(deviceIdentitySchema, 'The credentials are valid for this edge') },
+    }),
+    (c) => c.json({ edgeId: c.get('edgeId') ?? '' }, 200),
   );
   return app;
 }

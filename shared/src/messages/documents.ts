@@ -4,7 +4,8 @@ import { epochMs } from '../time.js';
 /** Edge settings the cloud manages; cameras (surveillance) and the schedule (radio) arrive as their own documents. */
 export const configBodySchema = z.object({
   telemetryIntervalS: z.number().int().min(2).max(3600),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+  /** Absent: the box keeps the level it was started with. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
 });
 export type ConfigBody = z.infer<typeof configBodySchema>;
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { createLogger } from '@smart-commune/shared/runtime';
+import { EdgeConfigError, resolveDataDir } from './config.js';
+import { startEdgeDaemon } from './daemon.js';
+import { provision, ProvisionError } from './fleet/provision.js';
+import { printChecks, runDoctor } from './cli/doctor.js';
+import { printStatus, readStatus } from './cli/status.js';
+import { bilingual } from './cli/output.js';
+import { EDGE_VERSION } from './version.js';
+
+/** Errors a technician can act on are printed plainly with exit code 2; anything else is a bug (1). */
+function fail(err: unknown): never {
+  if (err instanceof EdgeConfigError || err instanceof ProvisionError) {
+    console.error(`${bilingual('Lỗi', 'Error')}: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+}
+
+const program = new Command('sc-edge').version(EDGE_VERSION).description('Smart Commune edge daemon for one hamlet cabinet');
+
+program
+  .command('provision')
+  .description('claim this box with a one-time token from the console')
+  .requiredOption('--cloud <url>', 'the cloud, e.g. http://192.168.1.10:8080')
+  .requiredOption('--token <token>', 'the claim token')
+  .option('--data-dir <dir>', 'where the box keeps its config and data')
+  .option('--force', 'replace an existing provisioning')
+  .action(async (opts: { cloud: string; token: string; dataDir?: string; force?: boolean }) => {
+    const dataDir = resolveDataDir(opts.dataDir);
+    const config = await provision({ cloudUrl: opts.cloud, token: opts.token, dataDir, force: opts.force }).catch(fail);
+    console.log(bilingual(`Đã đăng ký tủ "${config.name}" (${config.edgeId}) cho ấp ${config.hamletCode}`, `provisioned as ${config.edgeId}`));
+    console.log(bilingual(`Chạy: sc-edge run --data-dir ${dataDir}`, 'start it with the command above'));
+  });
+
+program
+  .command('run')
+  .description('run the daemon until SIGTERM')
+  .option('--data-dir <dir>', 'the data dir')
+  .action(async (opts: { dataDir?: string }) => {
+    const logger = createLogger('sc-edge');
+    const daemon = await startEdgeDaemon({ dataDir: resolveDataDir(opts.dataDir), logger }).catch(fail);
+    const stop = async (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      await daemon.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('status')
+  .description('config, connection and clock offset of this box')
+  .option('--data-dir <dir>', 'the data dir')
+  .option('--json', 'machine-readable output')
+  .action((opts: { dataDir?: string; json?: boolean }) => {
+    try {
+      const status = readStatus(resolveDataDir(opts.dataDir));
+      if (opts.json) console.log(JSON.stringify(status, null, 2));
+      else printStatus(status);
+      process.exit(status.daemon?.running && status.link?.state === 'connected' ? 0 : 3);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('doctor')
+  .description('check ffmpeg, espeak-ng, disk, time sync, broker and credentials')
+  .option('--data-dir <dir>', 'the data dir')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { dataDir?: string; json?: boolean }) => {
+    const checks = await runDoctor(resolveDataDir(opts.dataDir));
+    if (opts.json) console.log(JSON.stringify(checks, null, 2));
+    else printChecks(checks);
+    process.exit(checks.every((c) => c.ok) ? 0 : 1);
+  });
+
+program.parseAsync().catch(fail);

@@ -1,0 +1,99 @@
+import { newId } from '@smart-commune/shared';
+import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
+import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
+import { openEdgeDatabase, type Db } from './db/database.js';
+import { StateStore } from './db/state.js';
+import { ClockSync } from './fleet/clock-sync.js';
+import { CommandServer } from './fleet/commands.js';
+import { DesiredDocuments } from './fleet/desired-documents.js';
+import { TelemetryReporter } from './fleet/telemetry.js';
+import { MqttLink } from './link/mqtt-link.js';
+import { Outbox } from './outbox/outbox.js';
+import { EDGE_VERSION } from './version.js';
+
+export interface EdgeDaemonOptions {
+  dataDir: string;
+  logger?: Logger;
+  backoff?: BackoffOptions;
+}
+
+export interface EdgeDaemon {
+  config: EdgeConfig;
+  db: Db;
+  link: MqttLink;
+  outbox: Outbox;
+  documents: DesiredDocuments;
+  telemetry: TelemetryReporter;
+  clock: ClockSync;
+  stop(): Promise<void>;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** Starts the daemon of one hamlet cabinet from its data dir; works offline from its stored state. */
+export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeDaemon> {
+  const { dataDir } = options;
+  const config = loadEdgeConfig(dataDir);
+  loadCredentials(dataDir); // fail at start, not at the first reconnect
+  const logger = (options.logger ?? createLogger('sc-edge')).child({ edgeId: config.edgeId });
+  const startedAt = Date.now();
+  const db = openEdgeDatabase(dataDir);
+  const state = new StateStore(db);
+  state.set('daemon', { pid: process.pid, startedAt, version: EDGE_VERSION });
+
+  const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
+  const outbox = new Outbox(db, link, config.edgeId, logger);
+  const clock = new ClockSync(config.cloudUrl, state, logger);
+  const telemetry = new TelemetryReporter(
+    { edgeId: config.edgeId, dataDir, startedAt, clock, link, outboxPending: () => outbox.pending() },
+    config.telemetryIntervalS,
+    logger,
+  );
+  const commands = new CommandServer(link, config.edgeId, logger);
+  commands.register('ping', (_body, receivedAt) => ({ t1: receivedAt, t2: Date.now() }));
+  commands.register('rotate-credentials', (body) => {
+    saveCredentials(dataDir, body);
+    logger.info('new credentials stored; they take effect on the next connection');
+    return { stored: true as const };
+  });
+  const documents = new DesiredDocuments(db, link, config.edgeId, logger);
+  await documents.register('config', (body) => {
+    telemetry.setInterval(body.telemetryIntervalS);
+    if (body.logLevel) logger.level = body.logLevel;
+  });
+
+  const bootId = newId('boot');
+  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
+  link.on('connected', () => outbox.flush());
+  link.start();
+  outbox.start();
+  telemetry.start();
+  clock.start();
+  logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION }, 'edge daemon started');
+
+  let stopped = false;
+  return {
+    config,
+    db,
+    link,
+    outbox,
+    documents,
+    telemetry,
+    clock,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
+      await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
+      telemetry.stop();
+      clock.stop();
+      outbox.stop();
+      await link.stop();
+      db.close();
+      logger.info('edge daemon stopped');
+    },
+  };
+}

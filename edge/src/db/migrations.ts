@@ -1,0 +1,27 @@
+import type { Migration } from '@smart-commune/shared/runtime';
+
+/** Edge schema, one entry per version. Append only. */
+export const edgeMigrations: Migration[] = [
+  `
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    topic TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at INTEGER
+  );
+  CREATE TABLE documents (
+    doc TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  );
+  CREATE TABLE state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+];

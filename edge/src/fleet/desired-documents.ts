@@ -1,0 +1,88 @@
+import {
+  decodeEdgeMessage,
+  topics,
+  type Desired,
+  type DocumentBody,
+  type DocumentName,
+  type Reported,
+} from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { Db } from '../db/database.js';
+import type { MqttLink } from '../link/mqtt-link.js';
+
+export type DocumentApplier<D extends DocumentName> = (body: DocumentBody<D>) => void | Promise<void>;
+
+interface StoredDocument {
+  version: number;
+  body: string;
+}
+
+/**
+ * Converges on the cloud's desired documents: each version is applied once, stored in SQLite so
+ * the box runs on it after a restart without the cloud, and acknowledged on `reported/{doc}`.
+ */
+export class DesiredDocuments {
+  private readonly appliers = new Map<DocumentName, DocumentApplier<DocumentName>>();
+  private readonly select;
+  private readonly upsert;
+
+  constructor(
+    db: Db,
+    private readonly link: MqttLink,
+    private readonly edgeId: string,
+    private readonly logger: Logger,
+  ) {
+    this.select = db.prepare('SELECT version, body FROM documents WHERE doc = ?');
+    this.upsert = db.prepare(
+      `INSERT INTO documents (doc, version, body, applied_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (doc) DO UPDATE SET version = excluded.version, body = excluded.body, applied_at = excluded.applied_at`,
+    );
+    link.subscribe(topics.desired(edgeId, '+'), (topic, payload) => void this.onDesired(topic, payload));
+  }
+
+  /** Registers how a document is applied, and applies the stored version at once (offline start). */
+  async register<D extends DocumentName>(doc: D, applier: DocumentApplier<D>): Promise<void> {
+    this.appliers.set(doc, applier as unknown as DocumentApplier<DocumentName>);
+    const stored = this.stored(doc);
+    if (stored) await applier(JSON.parse(stored.body) as DocumentBody<D>);
+  }
+
+  appliedVersion(doc: DocumentName): number {
+    return this.stored(doc)?.version ?? 0;
+  }
+
+  private stored(doc: DocumentName): StoredDocument | undefined {
+    return this.select.get(doc) as StoredDocument | undefined;
+  }
+
+  private async onDesired(topic: string, payload: Buffer): Promise<void> {
+    if (payload.length === 0) return; // a cleared retained document
+    const decoded = decodeEdgeMessage(topic, payload);
+    const doc = decoded.topic?.name as DocumentName | undefined;
+    if (!decoded.ok || !doc) {
+      this.logger.warn({ topic, reason: decoded.ok ? 'no document name' : decoded.reason }, 'desired document rejected');
+      if (doc) await this.report(doc, { version: 0, status: 'rejected', ts: Date.now(), error: decoded.ok ? 'no document name' : decoded.reason });
+      return;
+    }
+    const desired = decoded.message as Desired<DocumentName>;
+    const applied = this.appliedVersion(doc);
+    if (desired.version <= applied) return this.report(doc, { version: applied, status: 'applied', ts: Date.now() });
+    const applier = this.appliers.get(doc);
+    try {
+      if (!applier) throw new Error(`this box does not handle document "${doc}"`);
+      await applier(desired.body);
+      this.upsert.run(doc, desired.version, JSON.stringify(desired.body), Date.now());
+      this.logger.info({ doc, version: desired.version }, 'desired document applied');
+      await this.report(doc, { version: desired.version, status: 'applied', ts: Date.now() });
+    } catch (err) {
+      this.logger.error({ doc, version: desired.version, err: (err as Error).message }, 'desired document not applied');
+      await this.report(doc, { version: desired.version, status: 'rejected', ts: Date.now(), error: (err as Error).message });
+    }
+  }
+
+  private async report(doc: DocumentName, reported: Reported): Promise<void> {
+    await this.link.publish(topics.reported(this.edgeId, doc), JSON.stringify(reported), { qos: 1, retain: true }).catch((err: Error) => {
+      this.logger.warn({ doc, err: err.message }, 'reported document not sent');
+    });
+  }
+}

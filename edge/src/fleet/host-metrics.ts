@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { freemem, hostname, loadavg, totalmem, uptime } from 'node:os';
+
+/** Highest reading of the host's thermal zones in °C, or null when it has none (most VMs). */
+export function readTemperatureC(root = '/sys/class/thermal'): number | null {
+  let highest: number | null = null;
+  let zones: string[];
+  try {
+    zones = readdirSync(root).filter((name) => name.startsWith('thermal_zone'));
+  } catch {
+    return null;
+  }
+  for (const zone of zones) {
+    try {
+      const milli = Number(readFileSync(`${root}/${zone}/temp`, 'utf8').trim());
+      if (Number.isFinite(milli)) highest = Math.max(highest ?? -Infinity, milli / 1000);
+    } catch {
+      // a zone without a readable sensor
+    }
+  }
+  return highest;
+}
+
+export function readDisk(path: string): { path: string; totalBytes: number; freeBytes: number } {
+  const stats = statfsSync(path);
+  return { path, totalBytes: stats.blocks * stats.bsize, freeBytes: stats.bavail * stats.bsize };
+}
+
+export function readHost() {
+  return {
+    hostname: hostname(),
+    uptimeS: uptime(),
+    load: loadavg() as [number, number, number],
+    memory: { totalBytes: totalmem(), freeBytes: freemem(), daemonRssBytes: process.memoryUsage.rss() },
+  };
+}

@@ -1,0 +1,75 @@
+import { PROTOCOL_VERSION, topics, type Telemetry } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { MqttLink } from '../link/mqtt-link.js';
+import { EDGE_VERSION } from '../version.js';
+import type { ClockSync } from './clock-sync.js';
+import { readDisk, readHost, readTemperatureC } from './host-metrics.js';
+
+export interface TelemetrySources {
+  edgeId: string;
+  dataDir: string;
+  startedAt: number;
+  clock: ClockSync;
+  link: MqttLink;
+  outboxPending(): number;
+}
+
+export function collectTelemetry(sources: TelemetrySources, intervalS: number): Telemetry {
+  const host = readHost();
+  const clock = sources.clock.current();
+  return {
+    ts: Date.now(),
+    hostname: host.hostname,
+    softwareVersion: EDGE_VERSION,
+    protocolVersion: PROTOCOL_VERSION,
+    intervalS,
+    uptimeS: { host: host.uptimeS, daemon: (Date.now() - sources.startedAt) / 1000 },
+    load: host.load,
+    memory: host.memory,
+    disk: readDisk(sources.dataDir),
+    temperatureC: readTemperatureC(),
+    clock: clock ? { offsetMs: clock.offsetMs, roundTripMs: clock.roundTripMs, measuredAt: clock.measuredAt } : null,
+    mqtt: { reconnects: sources.link.reconnects, outboxPending: sources.outboxPending() },
+  };
+}
+
+/** Sends telemetry (QoS 0, the heartbeat) every interval while connected; the interval can change live. */
+export class TelemetryReporter {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly sources: TelemetrySources,
+    private intervalS: number,
+    private readonly logger: Logger,
+  ) {
+    sources.link.on('connected', () => this.send());
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  setInterval(intervalS: number): void {
+    if (intervalS === this.intervalS) return;
+    this.intervalS = intervalS;
+    this.schedule();
+  }
+
+  send(): void {
+    if (!this.sources.link.connected) return;
+    const telemetry = collectTelemetry(this.sources, this.intervalS);
+    this.sources.link.publish(topics.telemetry(this.sources.edgeId), JSON.stringify(telemetry), { qos: 0 }).catch((err: Error) => {
+      this.logger.debug({ err: err.message }, 'telemetry not sent');
+    });
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    this.stop();
+    this.timer = setInterval(() => this.send(), this.intervalS * 1000);
+  }
+}

@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { topicMatches, topics } from '@smart-commune/shared';
+import { Backoff, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
+import type { Credentials, EdgeConfig } from '../config.js';
+import type { StateStore } from '../db/state.js';
+
+export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'refused' | 'stopped';
+
+export interface LinkStatus {
+  state: LinkState;
+  since: number;
+  lastError: string | null;
+  reconnects: number;
+}
+
+export type Handler = (topic: string, payload: Buffer) => void;
+
+export interface MqttLinkOptions {
+  config: EdgeConfig;
+  /** Read before every connection attempt, so rotated or re-provisioned credentials take effect. */
+  credentials(): Credentials;
+  state: StateStore;
+  logger: Logger;
+  backoff?: BackoffOptions;
+  keepaliveS?: number;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000, jitter: 0.3 };
+
+/**
+ * The box's one MQTT connection: authenticated with its own credentials, retained availability
+ * with a last will of offline, reconnection with exponential backoff and jitter so a fleet coming
+ * back after an outage does not hit the broker in lock step.
+ */
+export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> {
+  private client: MqttClient | null = null;
+  private readonly handlers: { filter: string; handler: Handler }[] = [];
+  private readonly backoff: Backoff;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private status: LinkStatus = { state: 'connecting', since: Date.now(), lastError: null, reconnects: 0 };
+
+  constructor(private readonly options: MqttLinkOptions) {
+    super();
+    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  get reconnects(): number {
+    return this.status.reconnects;
+  }
+
+  start(): void {
+    const { config } = this.options;
+    const credentials = this.options.credentials();
+    const availability = topics.availability(config.edgeId);
+    const clientOptions: IClientOptions = {
+      protocolVersion: 4,
+      clientId: config.edgeId,
+      username: credentials.username,
+      password: credentials.password,
+      clean: true,
+      keepalive: this.options.keepaliveS ?? 30,
+      connectTimeout: 10_000,
+      reconnectPeriod: 0, // reconnection is ours, with backoff and jitter
+      queueQoSZero: false,
+      will: { topic: availability, payload: Buffer.from(JSON.stringify({ state: 'offline', ts: Date.now() })), qos: 1, retain: true },
+    };
+    const client = connect(config.mqttUrl, clientOptions);
+    this.client = client;
+    client.on('connect', () => {
+      this.backoff.reset();
+      this.setStatus('connected', null);
+      this.options.logger.info({ mqttUrl: config.mqttUrl }, 'connected to the cloud broker');
+      client.publish(availability, JSON.stringify({ state: 'online', ts: Date.now() }), { qos: 1, retain: true });
+      const filters = this.handlers.map((h) => h.filter);
+      if (filters.length) client.subscribe(filters, { qos: 1 });
+      this.emit('connected');
+    });
+    client.on('message', (topic, payload) => {
+      for (const { filter, handler } of this.handlers) if (topicMatches(filter, topic)) handler(topic, payload);
+    });
+    client.on('error', (err: Error & { code?: number | string }) => {
+      const refused = err.code === 4 || err.code === 5;
+      if (refused) this.options.logger.error('the broker refused this box\'s credentials: was it revoked? Provision it again with a new claim token');
+      else this.options.logger.warn({ err: err.message }, 'MQTT connection error');
+      this.setStatus(refused ? 'refused' : 'disconnected', err.message);
+    });
+    client.on('close', () => {
+      const wasConnected = this.status.state === 'connected';
+      if (wasConnected) {
+        this.setStatus('disconnected', this.status.lastError);
+        this.options.logger.warn('disconnected from the cloud broker');
+        this.emit('disconnected');
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || this.reconnectTimer) return;
+    const delay = this.backoff.next();
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.stopping || !this.client) return;
+      const credentials = this.options.credentials();
+      this.client.options.username = credentials.username;
+      this.client.options.password = credentials.password;
+      this.status.reconnects++;
+      this.client.reconnect();
+    }, delay);
+  }
+
+  subscribe(filter: string, handler: Handler): void {
+    this.handlers.push({ filter, handler });
+    if (this.client?.connected) this.client.subscribe(filter, { qos: 1 });
+  }
+
+  /** Publishes now; rejects when not connected so callers (the outbox) keep the message. */
+  publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) =>
+      client.publish(topic, payload, { qos: options.qos, retain: options.retain ?? false }, (err) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  getStatus(): LinkStatus {
+    return { ...this.status };
+  }
+
+  /** Says offline (retained) and disconnects cleanly. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) {
+      const availability = topics.availability(this.options.config.edgeId);
+      await client.publishAsync(availability, JSON.stringify({ state: 'offline', ts: Date.now() }), { qos: 1, retain: true }).catch(() => undefined);
+    }
+    await client.endAsync(true).catch(() => undefined);
+    this.setStatus('stopped', null);
+  }
+
+  private setStatus(state: LinkState, lastError: string | null): void {
+    if (this.status.state !== state) this.status = { ...this.status, state, since: Date.now() };
+    this.status.lastError = lastError;
+    this.options.state.set('link', this.status);
+  }
+}
