@@ -19,6 +19,7 @@ import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createHamletsRoutes, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
+import { createLandingRoutes } from './console/landing.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
@@ -101,6 +102,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const app = createApp(
     [
       { prefix: '', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
+      { prefix: '', app: createLandingRoutes() },
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },

@@ -92,7 +92,7 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
     });
     client.on('close', () => {
       const wasConnected = this.status.state === 'connected';
-      if (wasConnected) {
+      if (wasConnected && !this.stopping) {
         this.setStatus('disconnected', this.status.lastError);
         this.options.logger.warn('disconnected from the cloud broker');
         this.emit('disconnected');

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { startDemo } from './demo.js';
+
+function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
+}
+
+/** `sc-sim demo`: the whole commune locally, until Ctrl-C. */
+async function main(): Promise<void> {
+  const env = process.env;
+  const demo = await startDemo({
+    dataDir: env.SC_DATA_DIR ?? '.data',
+    httpPort: Number(env.SC_HTTP_PORT ?? 8080),
+    mqttPort: Number(env.SC_MQTT_PORT ?? 1883),
+    adminPassword: env.SC_ADMIN_PASSWORD,
+  });
+  const rows = [['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State'], ...demo.edges.map((e) => [e.hamletName, e.id, e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline'])];
+  console.log(`\n${formatTable(rows)}\n`);
+  console.log(`Bảng điều khiển / Console: ${demo.cloudUrl}/`);
+  console.log(`Đăng nhập / Login: ${demo.admin.username} / ${demo.admin.password}`);
+  console.log(`API: ${demo.cloudUrl}/api/v1/openapi.json   Logs: ${env.SC_DATA_DIR ?? '.data'}/logs/`);
+  console.log('Nhấn Ctrl-C để dừng / press Ctrl-C to stop');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nĐang dừng / stopping…');
+    await demo.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  for (const p of demo.processes) {
+    void p.exited.then((code) => {
+      if (!stopping) console.error(`${p.name} exited unexpectedly (code ${code}); see the logs`);
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`Demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
+import { CloudClient, type EdgeSummary } from './cloud-client.js';
+import { ensureProvisioned, type HamletBox } from './hamlet-box.js';
+import { CLOUD_CLI, EDGE_CLI } from './paths.js';
+import { startProcess, stopProcesses, type ManagedProcess } from './processes.js';
+
+export interface DemoOptions {
+  dataDir: string;
+  httpPort: number;
+  mqttPort: number;
+  adminPassword?: string;
+  commune?: CommuneSeed;
+  /** Called with each line the demo prints. */
+  print?: (line: string) => void;
+}
+
+export interface RunningDemo {
+  cloudUrl: string;
+  admin: { username: string; password: string };
+  edges: EdgeSummary[];
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+function adminPassword(options: DemoOptions, cloudDataDir: string): string {
+  if (options.adminPassword) return options.adminPassword;
+  const file = join(cloudDataDir, 'admin-password.txt');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new Error(`no admin password: set SC_ADMIN_PASSWORD (the admin was created earlier with a password of your choice)`);
+}
+
+async function waitAllOnline(cloud: CloudClient, count: number, timeoutMs: number): Promise<EdgeSummary[]> {
+  const deadline = Date.now() + timeoutMs;
+  let edges: EdgeSummary[] = [];
+  while (Date.now() < deadline) {
+    edges = (await cloud.request<{ edges: EdgeSummary[] }>('GET', '/api/v1/edges?status=active')).edges;
+    if (edges.filter((e) => e.online).length >= count) return edges;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const missing = edges.filter((e) => !e.online).map((e) => e.hamletName);
+  throw new Error(`not every hamlet came online within ${timeoutMs / 1000} s (offline: ${missing.join(', ') || 'none registered'})`);
+}
+
+/** The whole commune on one machine: the cloud and one edge daemon per hamlet, provisioned through the claim flow. */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const commune = options.commune ?? VI_TAN;
+  const root = resolve(options.dataDir);
+  const cloudDataDir = join(root, 'cloud');
+  const cloudUrl = `http://127.0.0.1:${options.httpPort}`;
+  const processes: ManagedProcess[] = [];
+  const stop = () => stopProcesses(processes.slice().reverse());
+
+  try {
+    const cloudEnv: Record<string, string> = {
+      SC_DATA_DIR: cloudDataDir,
+      SC_HTTP_PORT: String(options.httpPort),
+      SC_MQTT_PORT: String(options.mqttPort),
+    };
+    if (options.adminPassword) cloudEnv.SC_ADMIN_PASSWORD = options.adminPassword;
+    processes.push(startProcess('cloud', CLOUD_CLI, [], cloudEnv, join(root, 'logs', 'cloud.log')));
+    const cloud = new CloudClient(cloudUrl);
+    await cloud.waitHealthy();
+    const password = adminPassword(options, cloudDataDir);
+    await cloud.login('admin', password);
+    print(`Máy chủ điều khiển đã chạy / control plane up: ${cloudUrl} (MQTT 127.0.0.1:${options.mqttPort})`);
+
+    const boxes: HamletBox[] = commune.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(root, 'edges', h.code) }));
+    const outcomes = await Promise.all(boxes.map((box) => ensureProvisioned(cloud, box, cloudUrl)));
+    boxes.forEach((box, i) => {
+      processes.push(startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], {}, join(root, 'logs', `edge-${box.hamletCode}.log`)));
+      print(`  ${box.hamletName}: ${outcomes[i] === 'provisioned' ? 'đã đăng ký mới / provisioned' : 'dùng lại đăng ký / reusing credentials'}`);
+    });
+    const edges = await waitAllOnline(cloud, boxes.length, 60_000);
+    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudClient, EdgeSummary } from './cloud-client.js';
+import { EDGE_CLI } from './paths.js';
+import { runScript } from './processes.js';
+
+export interface HamletBox {
+  hamletCode: string;
+  hamletName: string;
+  dataDir: string;
+}
+
+/** The simulated cabinet's box name, as a technician would label it. */
+export const boxName = (hamletName: string) => `Tủ truyền thanh ${hamletName}`;
+
+/**
+ * Makes sure the hamlet's box is provisioned, the way a technician does it: create the record (or
+ * reuse the hamlet's existing one), issue a claim token, and run `sc-edge provision` on the box.
+ * A box whose data dir already holds its config keeps its credentials.
+ */
+export async function ensureProvisioned(cloud: CloudClient, box: HamletBox, cloudUrl: string): Promise<'reused' | 'provisioned'> {
+  if (existsSync(join(box.dataDir, 'edge.json'))) return 'reused';
+  const { edges } = await cloud.request<{ edges: EdgeSummary[] }>('GET', `/api/v1/edges?hamlet=${box.hamletCode}`);
+  const existing = edges.find((e) => e.name === boxName(box.hamletName));
+  const edge = existing ?? (await cloud.request<EdgeSummary>('POST', '/api/v1/edges', { name: boxName(box.hamletName), hamletCode: box.hamletCode }));
+  const { token } = await cloud.request<{ token: string }>('POST', `/api/v1/edges/${edge.id}/claim-tokens`, {});
+  const result = await runScript(EDGE_CLI, ['provision', '--cloud', cloudUrl, '--token', token, '--data-dir', box.dataDir, '--force']);
+  if (result.code !== 0) throw new Error(`provisioning ${box.hamletName} failed: ${result.output.trim()}`);
+  return 'provisioned';
+}

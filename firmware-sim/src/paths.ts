@@ -1,0 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
+/** Built entry points of the other packages, resolved from this file so the demo runs from any directory. */
+export const CLOUD_CLI = fileURLToPath(new URL('../../cloud/dist/cli.js', import.meta.url));
+export const EDGE_CLI = fileURLToPath(new URL('../../edge/dist/cli.js', import.meta.url));
