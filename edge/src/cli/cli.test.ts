@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { provisionTestEdge, runEdgeCli, spawnEdgeCli, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { waitFor } from '../../../test-support/wait.js';
+
+describe('sc-edge, the technician\'s command line', () => {
+  let test: TestCloud;
+  let edge: ProvisionedEdge;
+  beforeAll(async () => {
+    test = await startTestCloud();
+    edge = await provisionTestEdge(test, 'ap-2');
+  });
+  afterAll(() => test.stop());
+
+  it('provision explains a bad token and an unreachable cloud, with exit code 2', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sc-edge-cli-'));
+    const used = await runEdgeCli(['provision', '--cloud', test.cloud.httpUrl, '--token', 'a'.repeat(43), '--data-dir', dataDir]);
+    expect(used.code).toBe(2);
+    expect(used.stderr).toMatch(/claim token is not valid/);
+    const unreachable = await runEdgeCli(['provision', '--cloud', 'http://127.0.0.1:1', '--token', 'a'.repeat(43), '--data-dir', dataDir]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toMatch(/cannot reach the cloud/);
+  });
+
+  it('run refuses an invalid config naming the wrong field, and a missing one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sc-edge-cli-'));
+    const missing = await runEdgeCli(['run', '--data-dir', dataDir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/not found .*provision the box first/);
+    writeFileSync(join(dataDir, 'edge.json'), JSON.stringify({ edgeId: 'edg_x1', name: 'x', hamletCode: 'ap-1', cloudUrl: 'not a url', mqttUrl: 'mqtt://127.0.0.1:1883', telemetryIntervalS: 10, provisionedAt: 1 }));
+    const invalid = await runEdgeCli(['run', '--data-dir', dataDir]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/invalid edge config .*cloudUrl/);
+  });
+
+  it('status shows connection and clock offset of a running daemon; doctor checks everything and passes', async () => {
+    const daemon = spawnEdgeCli(['run', '--data-dir', edge.dataDir]);
+    try {
+      const status = await waitFor(async () => {
+        const res = await runEdgeCli(['status', '--data-dir', edge.dataDir, '--json']);
+        const body = JSON.parse(res.stdout);
+        return res.code === 0 && body.clock ? body : null;
+      }, 'status connected with a clock reading');
+      expect(status.link.state).toBe('connected');
+      expect(Math.abs(status.clock.offsetMs)).toBeLessThan(1000);
+      const human = await runEdgeCli(['status', '--data-dir', edge.dataDir]);
+      expect(human.stdout).toMatch(/Kết nối \/ Connection: connected/);
+
+      const doctor = await runEdgeCli(['doctor', '--data-dir', edge.dataDir, '--json']);
+      const checks = JSON.parse(doctor.stdout) as { id: string; ok: boolean; detail: string }[];
+      expect(checks.map((c) => c.id).sort()).toEqual(['broker', 'config', 'credentials', 'disk', 'espeak-ng', 'ffmpeg', 'time']);
+      expect(checks.filter((c) => !c.ok)).toEqual([]);
+      expect(doctor.code).toBe(0);
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('exit', r));
+    }
+    const stopped = await runEdgeCli(['status', '--data-dir', edge.dataDir]);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stdout).toMatch(/không chạy \/ not running/);
+  });
+
+  it('doctor fails with a non-zero exit when the credentials were revoked', async () => {
+    await test.api('POST', `/api/v1/edges/${edge.edgeId}/revoke`);
+    const doctor = await runEdgeCli(['doctor', '--data-dir', edge.dataDir]);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✘ Thông tin xác thực \/ Credentials: .*revoked/);
+  });
+});

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { provisionTestEdge, spawnEdgeCli, startTestEdge } from '../../../test-support/edge.js';
+import { waitFor } from '../../../test-support/wait.js';
+
+/** Restarts a stopped test cloud on the same ports and data dir, as after an outage. */
+async function restart(test: TestCloud): Promise<TestCloud> {
+  const http = Number(new URL(test.cloud.httpUrl).port);
+  const mqtt = Number(new URL(test.cloud.mqttUrl).port);
+  return startTestCloud({ SC_HTTP_PORT: http, SC_MQTT_PORT: mqtt }, test.dataDir);
+}
+
+const lifecycleEvents = (test: TestCloud, edgeId: string) =>
+  test.cloud.fleet.events.list(edgeId, 1000).filter((e) => e.kind === 'lifecycle') as { eventId: string; body: { phase: string; bootId: string } }[];
+
+describe('the edge outbox', () => {
+  let test: TestCloud | null = null;
+  afterEach(async () => {
+    await test?.stop();
+    test = null;
+  });
+
+  it('delivers every event produced during a cloud outage once, after the cloud comes back', async () => {
+    test = await startTestCloud();
+    const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-5');
+    const daemon = await startTestEdge(dataDir);
+    try {
+      await waitFor(() => lifecycleEvents(test!, edgeId).length === 1, 'the started event');
+      await test.stop({ keepData: true });
+      await waitFor(() => !daemon.link.connected, 'edge notices the outage');
+
+      const produced = Array.from({ length: 25 }, (_, i) => daemon.outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: `outage-${i}` }));
+      expect(daemon.outbox.pending()).toBe(25);
+
+      test = await restart(test);
+      await waitFor(() => daemon.outbox.pending() === 0, 'outbox drained', 15_000);
+      const stored = lifecycleEvents(test, edgeId);
+      const ids = stored.map((e) => e.eventId);
+      for (const id of produced) expect(ids.filter((x) => x === id)).toHaveLength(1);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('keeps what a daemon produced while offline across a SIGKILL', async () => {
+    test = await startTestCloud();
+    const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-6');
+    await test.stop({ keepData: true });
+
+    const first = spawnEdgeCli(['run', '--data-dir', dataDir]);
+    await new Promise((r) => setTimeout(r, 1500)); // it starts, records "started" in its outbox, cannot connect
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+
+    test = await restart(test);
+    const second = spawnEdgeCli(['run', '--data-dir', dataDir]);
+    try {
+      const events = await waitFor(() => {
+        const started = lifecycleEvents(test!, edgeId).filter((e) => e.body.phase === 'started');
+        return started.length >= 2 ? started : null;
+      }, 'both boots reported', 20_000);
+      expect(new Set(events.map((e) => e.body.bootId)).size).toBe(2);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+  });
+});
