@@ -87,4 +87,91 @@ export const cloudMigrations: Migration[] = [
   );
   CREATE INDEX edge_events_edge_ts ON edge_events(edge_id, ts);
   `,
+  `
+  CREATE TABLE audio_assets (
+    sha256 TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE bulletins (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('tts','upload')),
+    text TEXT,
+    spoken_text TEXT,
+    voice TEXT,
+    speed INTEGER,
+    original_name TEXT,
+    asset_sha256 TEXT NOT NULL REFERENCES audio_assets(sha256),
+    duration_ms INTEGER NOT NULL,
+    loudness_lufs REAL NOT NULL,
+    true_peak_dbtp REAL NOT NULL,
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE schedules (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    bulletin_id TEXT REFERENCES bulletins(id),
+    stream_url TEXT,
+    duration_ms INTEGER NOT NULL,
+    starts_local TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    rrule TEXT,
+    priority TEXT NOT NULL CHECK (priority IN ('normal','priority','emergency')),
+    volume INTEGER NOT NULL,
+    targets TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK ((bulletin_id IS NULL) <> (stream_url IS NULL))
+  );
+  CREATE TABLE schedule_exceptions (
+    schedule_id TEXT NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+    occurrence_local TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('skip','move')),
+    moved_to_local TEXT,
+    PRIMARY KEY (schedule_id, occurrence_local)
+  );
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('json','cap')),
+    cap_identifier TEXT UNIQUE,
+    cap_sender TEXT,
+    bulletin_id TEXT NOT NULL REFERENCES bulletins(id),
+    priority TEXT NOT NULL,
+    volume INTEGER NOT NULL,
+    repeat_every_ms INTEGER,
+    starts_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    targets TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active','cancelled','expired')),
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    cancelled_at INTEGER
+  );
+  CREATE TABLE playback (
+    event_id TEXT PRIMARY KEY,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    occurrence_id TEXT NOT NULL,
+    schedule_id TEXT NOT NULL,
+    bulletin_id TEXT,
+    state TEXT NOT NULL,
+    planned_start_at INTEGER NOT NULL,
+    actual_start_at INTEGER,
+    duration_ms INTEGER,
+    reason TEXT,
+    zones TEXT,
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX playback_edge_planned ON playback(edge_id, planned_start_at);
+  CREATE INDEX playback_planned ON playback(planned_start_at);
+  `,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
+import { zoneNameSchema } from './radio.js';
 
 export const transactionSchema = z.string().min(1).max(64);
 
@@ -14,6 +15,16 @@ export const commandBodies = {
   'rotate-credentials': {
     request: z.object({ username: z.string().min(1).max(64), password: z.string().min(32).max(256) }),
     response: z.object({ stored: z.literal(true) }),
+  },
+  /** A sine tone on the hamlet's speakers, for a technician checking the amplifier and the lines. */
+  'test-tone': {
+    request: z.object({
+      zones: z.array(zoneNameSchema).nullable().default(null),
+      durationMs: z.number().int().min(100).max(30_000).default(3000),
+      frequencyHz: z.number().int().min(100).max(4000).default(1000),
+      volume: z.number().int().min(0).max(100).default(50),
+    }),
+    response: z.object({ startedAt: epochMs, zones: z.array(z.string()) }),
   },
 } as const;
 export type CommandName = keyof typeof commandBodies;

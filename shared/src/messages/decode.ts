@@ -6,6 +6,8 @@ import { commandBodies, requestSchema, responseSchema, type CommandName } from '
 import { desiredSchema, documentBodies, reportedSchema, type DocumentName } from './documents.js';
 import { eventBodies, eventSchema, type EventKind } from './events.js';
 import { telemetrySchema } from './telemetry.js';
+import { alertMessageSchema } from './radio.js';
+import { TOPIC_ROOT } from '../protocol.js';
 
 export type DecodeResult<T = unknown> =
   | { ok: true; topic: EdgeTopic; message: T }
@@ -65,4 +67,19 @@ export function decodeEdgeMessage(topicString: string, payload: Buffer | string)
   if (typeof schema === 'string') return { ok: false, reason: schema, topic };
   const decoded = decodePayload(schema, payload);
   return decoded.ok ? { ok: true, topic, message: decoded.value } : { ok: false, reason: decoded.reason, topic };
+}
+
+/** Bodies of `sc/v1/broadcast/{name}`, cloud → every edge. */
+export const broadcastBodies = {
+  alert: alertMessageSchema,
+} as const;
+export type BroadcastName = keyof typeof broadcastBodies;
+
+/** Decodes a message under `sc/v1/broadcast/`. */
+export function decodeBroadcast(topic: string, payload: Buffer | string): { ok: true; name: BroadcastName; message: unknown } | { ok: false; reason: string } {
+  const prefix = `${TOPIC_ROOT}/broadcast/`;
+  const name = topic.startsWith(prefix) ? topic.slice(prefix.length) : '';
+  if (!has(broadcastBodies, name)) return { ok: false, reason: `unknown broadcast "${name}"` };
+  const decoded = decodePayload(broadcastBodies[name], payload);
+  return decoded.ok ? { ok: true, name, message: decoded.value } : decoded;
 }

@@ -1,17 +1,21 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
+import { radioSettingsSchema, scheduleBodySchema } from './radio.js';
 
 /** Edge settings the cloud manages; cameras (surveillance) and the schedule (radio) arrive as their own documents. */
 export const configBodySchema = z.object({
   telemetryIntervalS: z.number().int().min(2).max(3600),
   /** Absent: the box keeps the level it was started with. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
+  /** Speakers and player policy; absent on a box without loudspeakers. */
+  radio: radioSettingsSchema.optional(),
 });
 export type ConfigBody = z.infer<typeof configBodySchema>;
 
 /** Every desired document's body schema, by document name (`desired/{doc}`). */
 export const documentBodies = {
   config: configBodySchema,
+  schedule: scheduleBodySchema,
 } as const;
 export type DocumentName = keyof typeof documentBodies;
 export type DocumentBody<D extends DocumentName> = z.infer<(typeof documentBodies)[D]>;

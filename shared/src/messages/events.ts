@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
+import { playbackEventSchema } from './radio.js';
 
 /** Bodies of each event kind (`events/{kind}`); playback, incident and camera kinds arrive with later capabilities. */
 export const eventBodies = {
@@ -9,6 +10,8 @@ export const eventBodies = {
     softwareVersion: z.string().max(64),
     bootId: z.string().max(64),
   }),
+  /** Proof of play. */
+  playback: playbackEventSchema,
 } as const;
 export type EventKind = keyof typeof eventBodies;
 export const eventKinds = Object.keys(eventBodies) as EventKind[];
