@@ -3,7 +3,7 @@ import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/s
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
 import { StateStore } from './db/state.js';
-import { ClockSync } from './fleet/clock-sync.js';
+import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
 import { TelemetryReporter } from './fleet/telemetry.js';
@@ -15,6 +15,8 @@ export interface EdgeDaemonOptions {
   dataDir: string;
   logger?: Logger;
   backoff?: BackoffOptions;
+  /** Test only: a deliberate error of the box's clock, in ms. */
+  clockSkewMs?: number;
 }
 
 export interface EdgeDaemon {
@@ -46,7 +48,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
 
   const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
   const outbox = new Outbox(db, link, config.edgeId, logger);
-  const clock = new ClockSync(config.cloudUrl, state, logger);
+  const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
   const telemetry = new TelemetryReporter(
     { edgeId: config.edgeId, dataDir, startedAt, clock, link, outboxPending: () => outbox.pending() },
     config.telemetryIntervalS,
