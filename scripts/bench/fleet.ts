@@ -683,7 +683,9 @@ async function main(): Promise<void> {
   });
 
   const logFd = openSync(logPath, 'a');
-  const cloud = spawn(process.execPath, [cloudDist], { cwd: ROOT, env, stdio: ['ignore', logFd, logFd] });
+  // BENCH_CLOUD_NODE_ARGS: extra node flags for the cloud process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it
+  const cloudNodeArgs = (process.env.BENCH_CLOUD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const cloud = spawn(process.execPath, [...cloudNodeArgs, cloudDist], { cwd: ROOT, env, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   let cloudExit: string | null = null;
   cloud.on('exit', (code, signal) => (cloudExit = `exited with ${signal ?? code}`));

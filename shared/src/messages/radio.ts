@@ -60,6 +60,8 @@ export const speakerSchema = z.object({
   target: z.string().min(1).max(200),
   /** 0–100 for this zone. */
   volume: z.number().int().min(0).max(100).default(80),
+  /** Health endpoint polled by the edge (IP and simulated speakers that have one). */
+  statusUrl: z.string().url().optional(),
 });
 export type Speaker = z.infer<typeof speakerSchema>;
 
