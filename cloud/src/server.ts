@@ -21,6 +21,7 @@ import { createHamletsRoutes, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createLandingRoutes } from './console/landing.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
+import { createRadio, type Radio } from './radio/radio.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -39,6 +40,7 @@ export interface CloudHandle {
   db: Db;
   metrics: CloudMetrics;
   fleet: Fleet;
+  radio: Radio;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -97,6 +99,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
+  const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
   const guard = createGuard(sessions, fleet.credentials);
 
   const app = createApp(
@@ -107,6 +110,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),
+      ...radio.routes(guard),
     ],
     metrics,
     logger,
@@ -131,12 +135,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     db,
     metrics,
     fleet,
+    radio,
     broker,
     logger,
     async close() {
       if (closed) return;
       closed = true;
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await radio.stop();
       await fleet.stop();
       await broker.close();
       db.close();
