@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '@smart-commune/shared';
+import { describeIssues, MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -21,10 +21,11 @@ export const cloudConfigSchema = z.object({
   SC_CLAIM_TOKEN_TTL_S: z.coerce.number().int().positive().default(24 * 3600),
   SC_SESSION_TTL_S: z.coerce.number().int().positive().default(12 * 3600),
   /** Heartbeat interval given to edges; three missed ones mark a box offline. */
-  SC_TELEMETRY_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(10),
+  SC_TELEMETRY_INTERVAL_S: z.coerce.number().int().min(2).max(3600).default(10),
   /** Messages per second each MQTT client may publish (burst of twice that); excess QoS 0 is dropped. */
   SC_MQTT_RATE_PER_S: z.coerce.number().positive().default(20),
-  SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Can only lower the contract's cap: both sides' decoders refuse anything above MAX_PAYLOAD_BYTES. */
+  SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(MAX_PAYLOAD_BYTES).default(MAX_PAYLOAD_BYTES),
   SC_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

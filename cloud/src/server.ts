@@ -104,8 +104,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
   const app = createApp(
     [
-      { prefix: '', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
-      { prefix: '', app: createLandingRoutes() },
+      { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
+      { prefix: '/', app: createLandingRoutes() },
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
@@ -124,6 +124,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const httpUrl = `http://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
 
+  const purgeSessions = setInterval(() => sessions.purgeExpired(), 3600_000);
+  purgeSessions.unref();
   let closed = false;
   return {
     config,
@@ -141,6 +143,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(purgeSessions);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
       await fleet.stop();

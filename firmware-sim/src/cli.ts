@@ -6,7 +6,7 @@ function formatTable(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
-/** `sc-sim demo`: the whole commune locally, until Ctrl-C. */
+/** `sc-sim`: the whole commune locally, until Ctrl-C (what scripts/demo runs). */
 async function main(): Promise<void> {
   const env = process.env;
   const demo = await startDemo({

@@ -42,6 +42,20 @@ export function createAuthRoutes({ guard, users, sessions }: AuthRoutesDeps) {
       return c.json({ token: session.token, expiresAt: session.expiresAt, user: found.user }, 200);
     },
   );
+  app.openapi(
+    apiRoute(guard, { roles: ['admin', 'technician', 'operator', 'police', 'viewer'] }, {
+      method: 'delete',
+      path: '/auth/token',
+      tags: ['Auth'],
+      summary: 'Log out: the bearer token of this request stops working',
+      responses: { 204: { description: 'Logged out' } },
+    }),
+    (c) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (token) sessions.revoke(token);
+      return c.body(null, 204);
+    },
+  );
   return app;
 }
 

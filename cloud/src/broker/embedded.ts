@@ -80,7 +80,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       if (state.identity.kind === 'service') return done(null);
       if (packet.payload.length > options.maxPayloadBytes) {
-        logger.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'MQTT payload over the size cap dropped');
+        logger.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'MQTT payload over the size cap refused');
+        if (packet.qos > 0) {
+          // acknowledging would make the sender forget a message nobody stored
+          metrics.mqttRejected.inc({ reason: 'size' });
+          return done(new Error('payload over the size cap'));
+        }
         drop(packet, 'size');
         return done(null);
       }
@@ -89,7 +94,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           state.toldAboutRate = true;
           logger.warn({ clientId: client.id, ratePerS: options.ratePerS }, 'MQTT client over its publish rate: excess is dropped and counted');
         }
-        if (packet.qos > 0) return done(new Error('publish rate exceeded')); // the sender keeps it and retries after reconnecting
+        if (packet.qos > 0) {
+          metrics.mqttRejected.inc({ reason: 'rate' });
+          return done(new Error('publish rate exceeded')); // the sender keeps it and retries after reconnecting
+        }
         drop(packet, 'rate');
         return done(null);
       }

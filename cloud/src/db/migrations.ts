@@ -78,12 +78,13 @@ export const cloudMigrations: Migration[] = [
     PRIMARY KEY (edge_id, doc)
   );
   CREATE TABLE edge_events (
-    event_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
     edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
     kind TEXT NOT NULL,
     ts INTEGER NOT NULL,
     received_at INTEGER NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    PRIMARY KEY (edge_id, event_id)
   );
   CREATE INDEX edge_events_edge_ts ON edge_events(edge_id, ts);
   `,
@@ -173,5 +174,14 @@ export const cloudMigrations: Migration[] = [
   );
   CREATE INDEX playback_edge_planned ON playback(edge_id, planned_start_at);
   CREATE INDEX playback_planned ON playback(planned_start_at);
+  `,
+  `
+  ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'other';
+  ALTER TABLE alerts ADD COLUMN replaces TEXT REFERENCES alerts(id);
+  CREATE INDEX alerts_replaces ON alerts(replaces);
+  CREATE INDEX alerts_status_expires ON alerts(status, expires_at);
+  ALTER TABLE playback ADD COLUMN hamlet_code TEXT;
+  ALTER TABLE playback ADD COLUMN title TEXT NOT NULL DEFAULT '';
+  CREATE INDEX playback_hamlet_planned ON playback(hamlet_code, planned_start_at);
   `,
 ];

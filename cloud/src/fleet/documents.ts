@@ -75,6 +75,12 @@ export class Documents {
     return rows.length;
   }
 
+  /** Publishes every stored document of one edge again (after it was claimed anew). */
+  async republishEdge(edgeId: string): Promise<void> {
+    const docs = this.db.prepare('SELECT doc FROM documents WHERE edge_id = ?').pluck().all(edgeId) as DocumentName[];
+    for (const doc of docs) await this.publish(edgeId, this.get(edgeId, doc)!);
+  }
+
   /** Clears an edge's retained documents (when it is revoked or deleted). */
   async clear(edgeId: string, docs: readonly DocumentName[]): Promise<void> {
     for (const doc of docs) await this.broker.publish(topics.desired(edgeId, doc), '', { qos: 1, retain: true });

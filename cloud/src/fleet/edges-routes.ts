@@ -118,12 +118,15 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       path: '/edges/{id}/claim-tokens',
       tags,
       summary: 'Issue a one-time claim token (24 h by default) for provisioning the box',
-      request: { params: edgeIdParam, body: { content: { 'application/json': { schema: claimTokenRequestSchema } }, required: false } },
+      // the optional body ({"ttlHours": n}) is read by hand: an empty body with a JSON content type is common
+      description: 'Optional JSON body: {"ttlHours": number} (default 24).',
+      request: { params: edgeIdParam },
       responses: { 201: jsonContent(claimTokenSchema, 'The token, shown only this once') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const body = c.req.header('content-type')?.includes('json') ? claimTokenRequestSchema.parse(await c.req.json()) : {};
+      const text = await c.req.text();
+      const body = text.trim() ? claimTokenRequestSchema.parse(JSON.parse(text)) : {};
       const ttlMs = body.ttlHours ? body.ttlHours * 3600_000 : undefined;
       const token = fleet.issueClaimToken(id, currentUser(c).id, ttlMs);
       return c.json(withCommand(token, c.req.url), 201);

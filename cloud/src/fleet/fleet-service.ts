@@ -37,10 +37,12 @@ export class FleetService {
   async claim(request: ClaimRequest, urls: ClaimUrls): Promise<ClaimResponse> {
     const { tokens, credentials, edges, documents, broker, logger } = this.deps;
     const edgeId = tokens.consume(request.token);
+    tokens.invalidateFor(edgeId); // any other token issued for this box stops working once it is claimed
     const secret = credentials.issue(edgeId, request.hostname ?? null);
     broker.disconnectEdge(edgeId); // a box being replaced stops using the old credentials at once
     const edge = edges.get(edgeId);
     const config = documents.get(edgeId, 'config') ?? (await documents.set(edgeId, 'config', this.deps.defaultConfig));
+    await documents.republishEdge(edgeId); // revocation cleared the retained documents
     logger.info({ edgeId, hamlet: edge.hamletCode, hostname: request.hostname }, 'edge box claimed');
     return {
       edgeId,

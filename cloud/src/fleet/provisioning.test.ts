@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { provision } from '@smart-commune/edge';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -69,5 +69,41 @@ describe('provisioning an edge box through the claim flow', () => {
     await expect(provision({ cloudUrl: test.cloud.httpUrl, token, dataDir })).rejects.toThrow(/already provisioned/);
     const replaced = await provision({ cloudUrl: test.cloud.httpUrl, token, dataDir, force: true });
     expect(replaced.edgeId).toBe(created.body.id);
+  });
+
+  it('sets the old database aside when a box is re-provisioned as a different edge', async () => {
+    const first = await provisionTestEdge(test, 'ap-5');
+    const daemon = await startTestEdge(first.dataDir);
+    await daemon.stop();
+    const created = await test.api('POST', '/api/v1/edges', { name: 'Tủ mới', hamletCode: 'ap-5' });
+    const token = (await test.api('POST', `/api/v1/edges/${created.body.id}/claim-tokens`)).body.token;
+    await provision({ cloudUrl: test.cloud.httpUrl, token, dataDir: first.dataDir, force: true });
+    expect(existsSync(join(first.dataDir, `edge.db.replaced-${first.edgeId}`))).toBe(true);
+    expect(existsSync(join(first.dataDir, 'edge.db'))).toBe(false);
+  });
+
+  it('a box revoked and claimed again receives its config document again', async () => {
+    const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-6');
+    await test.api('PUT', `/api/v1/edges/${edgeId}/config`, { telemetryIntervalS: 7 });
+    await test.api('POST', `/api/v1/edges/${edgeId}/revoke`);
+    const token = (await test.api('POST', `/api/v1/edges/${edgeId}/claim-tokens`)).body.token;
+    const other = (await test.api('POST', `/api/v1/edges/${edgeId}/claim-tokens`)).body.token;
+    await provision({ cloudUrl: test.cloud.httpUrl, token, dataDir, force: true });
+    const daemon = await startTestEdge(dataDir);
+    try {
+      await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edgeId}/config`)).body.reported?.version === 2, 'config re-applied');
+      expect(daemon.telemetry).toBeDefined();
+    } finally {
+      await daemon.stop();
+    }
+    const leaked = await test.api('POST', '/api/v1/provision/claim', { token: other }, null);
+    expect(leaked.status).toBe(410); // claiming expired the box's other tokens
+  });
+
+  it('logging out ends the bearer token', async () => {
+    const token = await test.login('admin', 'test-admin-password');
+    expect((await test.api('GET', '/api/v1/edges', undefined, token)).status).toBe(200);
+    expect((await test.api('DELETE', '/api/v1/auth/token', undefined, token)).status).toBe(204);
+    expect((await test.api('GET', '/api/v1/edges', undefined, token)).status).toBe(401);
   });
 });

@@ -5,7 +5,7 @@ import type { AppEnv } from './env.js';
 import { createErrorHandler, errorJson, validationDetails } from './errors.js';
 
 export interface Mount {
-  /** Path prefix, '' for the root. */
+  /** Path prefix, '/' for the root. */
   prefix: string;
   app: OpenAPIHono<AppEnv>;
 }

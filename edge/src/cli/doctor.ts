@@ -32,7 +32,8 @@ function toolCheck(id: string, command: string, versionFlag: string, vi: string,
 function tcpReachable(url: string, timeoutMs = 3000): Promise<string | null> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 1883) });
+    const defaultPort = url.startsWith('mqtts:') ? 8883 : 1883;
+    const socket = connect({ host: hostname, port: Number(port || defaultPort) });
     const done = (error: string | null) => {
       socket.destroy();
       resolve(error);

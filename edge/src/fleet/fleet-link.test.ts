@@ -30,7 +30,7 @@ describe('an edge box and the cloud over the real broker', () => {
   });
 
   it('marks a box offline after three missed heartbeats even when no last will arrives', async () => {
-    await startOnline({ SC_TELEMETRY_INTERVAL_S: 1 });
+    await startOnline({ SC_TELEMETRY_INTERVAL_S: 2 });
     daemon!.telemetry.stop(); // still connected, but silent: its will never fires
     const offline = await waitFor(async () => {
       const e = await getEdge();
@@ -38,7 +38,7 @@ describe('an edge box and the cloud over the real broker', () => {
     }, 'offline by the watchdog', 10_000);
     expect(offline.offlineReason).toBe('missed 3 heartbeats');
     expect(daemon!.link.connected).toBe(true);
-    expect(Date.now() - offline.lastSeenAt).toBeGreaterThanOrEqual(3000);
+    expect(Date.now() - offline.lastSeenAt).toBeGreaterThanOrEqual(6000);
   });
 
   it('applies a new config document live and reports the version it applied', async () => {

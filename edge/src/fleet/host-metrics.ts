@@ -13,7 +13,9 @@ export function readTemperatureC(root = '/sys/class/thermal'): number | null {
   for (const zone of zones) {
     try {
       const milli = Number(readFileSync(`${root}/${zone}/temp`, 'utf8').trim());
-      if (Number.isFinite(milli)) highest = Math.max(highest ?? -Infinity, milli / 1000);
+      const celsius = milli / 1000;
+      // broken sensors report absurd values; leave them out rather than invalidate the telemetry
+      if (Number.isFinite(celsius) && celsius > -60 && celsius < 200) highest = Math.max(highest ?? -Infinity, celsius);
     } catch {
       // a zone without a readable sensor
     }

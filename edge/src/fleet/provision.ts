@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { apiErrorSchema, claimResponseSchema, describeIssues, type ClaimResponse } from '@smart-commune/shared';
-import { CONFIG_FILE, saveCredentials, saveEdgeConfig, type EdgeConfig } from '../config.js';
+import { CONFIG_FILE, loadEdgeConfig, saveCredentials, saveEdgeConfig, type EdgeConfig } from '../config.js';
+import { DATABASE_FILE } from '../db/database.js';
 import { EDGE_VERSION } from '../version.js';
 
 export class ProvisionError extends Error {
@@ -40,12 +41,25 @@ async function postClaim(cloudUrl: string, token: string): Promise<ClaimResponse
   return parsed.data;
 }
 
+/**
+ * A box re-provisioned as a different edge must not carry the old identity's outbox (its topics
+ * would be refused) or applied document versions; the old database is kept aside, not deleted.
+ */
+function setAsideDatabase(dataDir: string, oldEdgeId: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    const file = join(dataDir, `${DATABASE_FILE}${suffix}`);
+    if (existsSync(file)) renameSync(file, join(dataDir, `${DATABASE_FILE}.replaced-${oldEdgeId}${suffix}`));
+  }
+}
+
 /** Claims the box with a one-time token and writes its config and its credentials (0600). */
 export async function provision(options: ProvisionOptions): Promise<EdgeConfig> {
-  if (existsSync(join(options.dataDir, CONFIG_FILE)) && !options.force) {
+  const previous = existsSync(join(options.dataDir, CONFIG_FILE)) ? loadEdgeConfig(options.dataDir) : null;
+  if (previous && !options.force) {
     throw new ProvisionError(`this box is already provisioned (${join(options.dataDir, CONFIG_FILE)}); add --force to replace it`);
   }
   const claim = await postClaim(options.cloudUrl, options.token);
+  if (previous && previous.edgeId !== claim.edgeId) setAsideDatabase(options.dataDir, previous.edgeId);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o750 });
   const config: EdgeConfig = {
     edgeId: claim.edgeId,

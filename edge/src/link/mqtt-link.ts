@@ -26,6 +26,9 @@ export interface MqttLinkOptions {
   keepaliveS?: number;
 }
 
+/** The last will says when this connection began; the cloud timestamps the actual loss itself. */
+const offlinePayload = () => Buffer.from(JSON.stringify({ state: 'offline', ts: Date.now() }));
+
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000, jitter: 0.3 };
 
 /**
@@ -68,11 +71,12 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       connectTimeout: 10_000,
       reconnectPeriod: 0, // reconnection is ours, with backoff and jitter
       queueQoSZero: false,
-      will: { topic: availability, payload: Buffer.from(JSON.stringify({ state: 'offline', ts: Date.now() })), qos: 1, retain: true },
+      will: { topic: availability, payload: offlinePayload(), qos: 1, retain: true },
     };
     const client = connect(config.mqttUrl, clientOptions);
     this.client = client;
     client.on('connect', () => {
+      if (this.stopping) return;
       this.backoff.reset();
       this.setStatus('connected', null);
       this.options.logger.info({ mqttUrl: config.mqttUrl }, 'connected to the cloud broker');
@@ -85,14 +89,16 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       for (const { filter, handler } of this.handlers) if (topicMatches(filter, topic)) handler(topic, payload);
     });
     client.on('error', (err: Error & { code?: number | string }) => {
+      if (this.stopping) return;
       const refused = err.code === 4 || err.code === 5;
       if (refused) this.options.logger.error('the broker refused this box\'s credentials: was it revoked? Provision it again with a new claim token');
       else this.options.logger.warn({ err: err.message }, 'MQTT connection error');
       this.setStatus(refused ? 'refused' : 'disconnected', err.message);
     });
     client.on('close', () => {
+      if (this.stopping) return;
       const wasConnected = this.status.state === 'connected';
-      if (wasConnected && !this.stopping) {
+      if (wasConnected) {
         this.setStatus('disconnected', this.status.lastError);
         this.options.logger.warn('disconnected from the cloud broker');
         this.emit('disconnected');
@@ -110,6 +116,7 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       const credentials = this.options.credentials();
       this.client.options.username = credentials.username;
       this.client.options.password = credentials.password;
+      if (this.client.options.will) this.client.options.will.payload = offlinePayload();
       this.status.reconnects++;
       this.client.reconnect();
     }, delay);
@@ -143,7 +150,10 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       const availability = topics.availability(this.options.config.edgeId);
       await client.publishAsync(availability, JSON.stringify({ state: 'offline', ts: Date.now() }), { qos: 1, retain: true }).catch(() => undefined);
     }
-    await client.endAsync(true).catch(() => undefined);
+    // a clean DISCONNECT so the broker discards the last will; forced if the broker does not answer
+    const clean = client.endAsync(false).then(() => true, () => false);
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+    if (!(await Promise.race([clean, timedOut]))) await client.endAsync(true).catch(() => undefined);
     this.setStatus('stopped', null);
   }
 
