@@ -153,6 +153,18 @@ describe('POST /api/v1/auth/token and bearer sessions', () => {
     }
   });
 
+  it('logs out with DELETE /api/v1/auth/token: that token stops working, other sessions do not', async () => {
+    const first = (await login('admin', TEST_ADMIN_PASSWORD)).body.token as string;
+    const second = (await login('admin', TEST_ADMIN_PASSWORD)).body.token as string;
+    const res = await test.cloud.app.request('/api/v1/auth/token', { method: 'DELETE', headers: { authorization: `Bearer ${first}` } });
+    expect(res.status).toBe(204);
+    expect((await request('GET', '/api/v1/hamlets', { token: first })).status).toBe(401);
+    expect((await request('GET', '/api/v1/hamlets', { token: second })).status).toBe(200);
+    const again = await request('DELETE', '/api/v1/auth/token', { token: first });
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('unauthorized');
+  });
+
   it('accepts the scheme name in any case', async () => {
     const res = await request('GET', '/api/v1/users', { authorization: `bearer ${test.adminToken}` });
     expect(res.status).toBe(200);

@@ -192,6 +192,17 @@ describe('edges API', () => {
       expect(res.status).toBe(201);
     });
 
+    it('answers a malformed JSON body with 400 bad_request, not a server error', async () => {
+      const edge = await createEdge('Tủ', 'ap-6');
+      const res = await test.cloud.app.request(`/api/v1/edges/${edge.id}/claim-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' },
+        body: '{"ttlHours": ',
+      });
+      expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
+      expect(res.status).toBe(400);
+    });
+
     it('exchanges the token for the box identity and its own credentials', async () => {
       const edge = await createEdge('Tủ Ấp 1', 'ap-1');
       const { token } = await issueToken(edge.id);

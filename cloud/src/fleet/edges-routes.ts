@@ -21,7 +21,15 @@ import {
   pingSchema,
   rotationSchema,
 } from './http-schemas.js';
-import { notFound } from '../http/errors.js';
+import { badRequest, notFound } from '../http/errors.js';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('Malformed JSON in request body');
+  }
+}
 
 export interface EdgesRoutesDeps {
   guard: Guard;
@@ -126,7 +134,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const text = await c.req.text();
-      const body = text.trim() ? claimTokenRequestSchema.parse(JSON.parse(text)) : {};
+      const body = text.trim() ? claimTokenRequestSchema.parse(parseJson(text)) : {};
       const ttlMs = body.ttlHours ? body.ttlHours * 3600_000 : undefined;
       const token = fleet.issueClaimToken(id, currentUser(c).id, ttlMs);
       return c.json(withCommand(token, c.req.url), 201);

@@ -33,10 +33,18 @@ export function validationDetails(error: z.ZodError) {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
+/** A domain error that knows it is the caller's fault (e.g. a refused upload): a 4xx status and a code. */
+function asClientError(err: Error): { status: ContentfulStatusCode; code: string } | null {
+  const { status, code } = err as Error & { status?: unknown; code?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string' ? { status: status as ContentfulStatusCode, code } : null;
+}
+
 /** The app's onError: typed API errors as they are, anything unexpected as a logged 500. */
 export function createErrorHandler(logger: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof ApiError) return errorJson(c, err.status, err.code, err.message, err.details);
+    const client = asClientError(err);
+    if (client) return errorJson(c, client.status, client.code, err.message);
     if (err instanceof ZodError) return errorJson(c, 400, 'validation_failed', 'the request does not match the expected form', validationDetails(err));
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

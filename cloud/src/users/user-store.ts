@@ -92,10 +92,17 @@ export class UserStore {
   }
 
   async update(id: string, patch: UserPatch): Promise<User> {
+    this.get(id);
+    const hash = patch.password === undefined ? null : await hashPassword(patch.password);
+    // the check and the write run together, after the slow hashing, so concurrent demotions cannot both pass
+    this.db.transaction(() => this.write(id, patch, hash))();
+    return this.get(id);
+  }
+
+  private write(id: string, patch: UserPatch, hash: string | null): void {
     const current = this.get(id);
     const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true;
     if (current.role === 'admin' && !current.disabled && demotes) this.assertAnotherActiveAdmin(id);
-    const hash = patch.password === undefined ? null : await hashPassword(patch.password);
     this.db
       .prepare(
         `UPDATE users SET display_name = COALESCE(?, display_name), role = COALESCE(?, role),
@@ -103,7 +110,6 @@ export class UserStore {
          WHERE id = ?`,
       )
       .run(patch.displayName ?? null, patch.role ?? null, hash, patch.disabled === undefined ? null : Number(patch.disabled), Date.now(), id);
-    return this.get(id);
   }
 
   delete(id: string): void {

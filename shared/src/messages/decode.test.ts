@@ -92,13 +92,14 @@ describe('decodeEdgeMessage with malformed payloads', () => {
   });
 
   it('refuses unknown documents, commands and event kinds by name', () => {
-    expect(decodeEdgeMessage(topics.reported(edgeId, 'cameras'), json({ version: 1, status: 'applied', ts: 1 }))).toMatchObject({
+    expect(decodeEdgeMessage(topics.reported(edgeId, 'no-such-doc'), json({ version: 1, status: 'applied', ts: 1 }))).toMatchObject({
       ok: false,
-      reason: 'unknown document "cameras"',
-      topic: { edgeId, channel: 'reported', name: 'cameras' },
+      reason: 'unknown document "no-such-doc"',
+      topic: { edgeId, channel: 'reported', name: 'no-such-doc' },
     });
-    expect(decodeEdgeMessage(topics.res(edgeId, 'reboot'), json({}))).toMatchObject({ ok: false, reason: 'unknown command "reboot"' });
-    expect(decodeEdgeMessage(topics.event(edgeId, 'incident'), json({}))).toMatchObject({ ok: false, reason: 'unknown event kind "incident"' });
+    expect(decodeEdgeMessage(topics.res(edgeId, 'no-such-command'), json({}))).toMatchObject({ ok: false, reason: 'unknown command "no-such-command"' });
+    expect(decodeEdgeMessage(topics.req(edgeId, 'no-such-command'), json({}))).toMatchObject({ ok: false, reason: 'unknown command "no-such-command"' });
+    expect(decodeEdgeMessage(topics.event(edgeId, 'no-such-kind'), json({}))).toMatchObject({ ok: false, reason: 'unknown event kind "no-such-kind"' });
     // names that exist on every object are not documents
     expect(decodeEdgeMessage(topics.desired(edgeId, 'toString'), json({}))).toMatchObject({ ok: false, reason: 'unknown document "toString"' });
   });
