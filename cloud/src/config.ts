@@ -27,6 +27,17 @@ export const cloudConfigSchema = z.object({
   /** Can only lower the contract's cap: both sides' decoders refuse anything above MAX_PAYLOAD_BYTES. */
   SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(MAX_PAYLOAD_BYTES).default(MAX_PAYLOAD_BYTES),
   SC_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Speech engine: espeak-ng (offline, default) or a command template such as a neural engine (see SC_TTS_COMMAND). */
+  SC_TTS_ENGINE: z.enum(['espeak-ng', 'command']).default('espeak-ng'),
+  /** For SC_TTS_ENGINE=command: e.g. `piper --model vi.onnx --output_file {out}` (text on stdin; {voice}, {speed} too). */
+  SC_TTS_COMMAND: z.string().optional(),
+  /** Default voice for alerts and bulletins without one: the commune is in the Mekong Delta, so Southern. */
+  SC_TTS_DEFAULT_VOICE: z.string().default('vi-vn-x-south'),
+  SC_AUDIO_FORMAT: z.enum(['opus', 'mp3']).default('opus'),
+  /** default (a generated chime), none, or the path of an audio file played before and after each bulletin. */
+  SC_AUDIO_CHIME: z.string().default('default'),
+  SC_AUDIO_MAX_DURATION_S: z.coerce.number().int().positive().default(30 * 60),
+  SC_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

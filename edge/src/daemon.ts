@@ -1,4 +1,4 @@
-import { newId } from '@smart-commune/shared';
+import { newId, topics } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -10,6 +10,7 @@ import { TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
 import { EDGE_VERSION } from './version.js';
+import { createEdgeRadio, type EdgeRadio } from './radio/index.js';
 
 export interface EdgeDaemonOptions {
   dataDir: string;
@@ -27,6 +28,7 @@ export interface EdgeDaemon {
   documents: DesiredDocuments;
   telemetry: TelemetryReporter;
   clock: ClockSync;
+  radio: EdgeRadio;
   stop(): Promise<void>;
 }
 
@@ -61,11 +63,25 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     logger.info('new credentials stored; they take effect on the next connection');
     return { stored: true as const };
   });
+  const radio = createEdgeRadio({
+    dataDir,
+    cloudUrl: config.cloudUrl,
+    credentials: () => loadCredentials(dataDir),
+    clock,
+    identity: { edgeId: config.edgeId, hamletCode: config.hamletCode },
+    onPlayback: (event) => outbox.add('playback', event),
+    logger,
+  });
+  commands.register('test-tone', (body) => radio.testTone(body));
+  link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
   const documents = new DesiredDocuments(db, link, config.edgeId, logger);
-  await documents.register('config', (body) => {
+  await documents.register('config', async (body) => {
     telemetry.setInterval(body.telemetryIntervalS);
     if (body.logLevel) logger.level = body.logLevel;
+    if (body.radio) await radio.configure(body.radio);
   });
+  // after config, so the speakers exist before the plan that uses them
+  await documents.register('schedule', (body) => radio.applySchedule(body));
 
   const bootId = newId('boot');
   outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
@@ -85,9 +101,11 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     documents,
     telemetry,
     clock,
+    radio,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await radio.stop(); // first: an item it cuts short is reported before the outbox drains
       outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();

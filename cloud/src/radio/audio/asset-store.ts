@@ -1,0 +1,70 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Schema, type AudioAsset } from '@smart-commune/shared';
+import type { Db } from '../../db/database.js';
+import { extensionOf } from './audio-formats.js';
+
+interface AssetRow {
+  sha256: string;
+  bytes: number;
+  duration_ms: number;
+  mime: AudioAsset['mime'];
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Distribution-ready audio, stored once per content at `<dir>/<first 2 hex>/<sha256>.<ext>` and listed in audio_assets. */
+export class AssetStore {
+  constructor(
+    private readonly db: Db,
+    private readonly dir: string,
+  ) {}
+
+  /** Copies `file` into the store (the caller keeps its file). The same content again returns the existing asset. */
+  async put(file: string, mime: AudioAsset['mime'], durationMs: number): Promise<AudioAsset> {
+    const { size } = await stat(file);
+    if (size === 0) throw new Error(`refusing to store the empty file ${file}`);
+    if (!(durationMs >= 1)) throw new Error(`an audio asset must last at least 1 ms, not ${durationMs}`);
+    const sha256 = await sha256Of(file);
+    const target = this.fileOf(sha256, mime);
+    if (!(await stat(target).then((s) => s.size === size, () => false))) {
+      await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      const temp = `${target}.${randomUUID()}.tmp`;
+      try {
+        await copyFile(file, temp);
+        const handle = await open(temp, 'r');
+        await handle.sync().finally(() => handle.close());
+        await rename(temp, target);
+      } finally {
+        await rm(temp, { force: true });
+      }
+    }
+    this.db
+      .prepare('INSERT INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING')
+      .run(sha256, size, Math.round(durationMs), mime, Date.now());
+    return this.get(sha256)!;
+  }
+
+  get(sha256: string): AudioAsset | null {
+    if (!sha256Schema.safeParse(sha256).success) return null;
+    const row = this.db.prepare('SELECT sha256, bytes, duration_ms, mime FROM audio_assets WHERE sha256 = ?').get(sha256) as AssetRow | undefined;
+    return row ? { sha256: row.sha256, bytes: row.bytes, durationMs: row.duration_ms, mime: row.mime } : null;
+  }
+
+  /** Where a stored asset's file is; throws for an unknown one. */
+  path(sha256: string): string {
+    const asset = this.get(sha256);
+    if (!asset) throw new Error(`no audio asset ${sha256}`);
+    return this.fileOf(asset.sha256, asset.mime);
+  }
+
+  private fileOf(sha256: string, mime: AudioAsset['mime']): string {
+    return join(this.dir, sha256.slice(0, 2), `${sha256}.${extensionOf(mime)}`);
+  }
+}
