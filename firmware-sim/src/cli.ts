@@ -15,7 +15,11 @@ async function main(): Promise<void> {
     mqttPort: Number(env.SC_MQTT_PORT ?? 1883),
     adminPassword: env.SC_ADMIN_PASSWORD,
   });
-  const rows = [['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State'], ...demo.edges.map((e) => [e.hamletName, e.id, e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline'])];
+  const speakerUrl = (hamlet: string) => demo.speakers.get(hamlet)?.configs[0]?.statusUrl ?? '-';
+  const rows = [
+    ['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State', 'Loa giả lập / Simulated speaker'],
+    ...demo.edges.map((e) => [e.hamletName, e.id, e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline', speakerUrl(e.hamletCode)]),
+  ];
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`Bảng điều khiển / Console: ${demo.cloudUrl}/`);
   console.log(`Đăng nhập / Login: ${demo.admin.username} / ${demo.admin.password}`);

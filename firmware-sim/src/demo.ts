@@ -5,6 +5,7 @@ import { CloudClient, type EdgeSummary } from './cloud-client.js';
 import { ensureProvisioned, type HamletBox } from './hamlet-box.js';
 import { CLOUD_CLI, EDGE_CLI } from './paths.js';
 import { startProcess, stopProcesses, type ManagedProcess } from './processes.js';
+import { startHamletSpeakers, type HamletSpeakers } from './speakers/index.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -21,7 +22,16 @@ export interface RunningDemo {
   admin: { username: string; password: string };
   edges: EdgeSummary[];
   processes: ManagedProcess[];
+  /** The simulated loudspeakers of each hamlet, by hamlet code. */
+  speakers: Map<string, HamletSpeakers>;
   stop(): Promise<void>;
+}
+
+/** Points the hamlet's box at its simulated loudspeakers (the speakers get new ports at every start). */
+async function configureSpeakers(cloud: CloudClient, edgeId: string, speakers: HamletSpeakers): Promise<void> {
+  const current = await cloud.request<{ body: Record<string, unknown> }>('GET', `/api/v1/edges/${edgeId}/config`);
+  const radio = { ...(current.body.radio as object | undefined), speakers: speakers.configs };
+  await cloud.request('PUT', `/api/v1/edges/${edgeId}/config`, { ...current.body, radio });
 }
 
 function adminPassword(options: DemoOptions, cloudDataDir: string): string {
@@ -51,7 +61,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const cloudDataDir = join(root, 'cloud');
   const cloudUrl = `http://127.0.0.1:${options.httpPort}`;
   const processes: ManagedProcess[] = [];
-  const stop = () => stopProcesses(processes.slice().reverse());
+  const speakers = new Map<string, HamletSpeakers>();
+  const stop = async () => {
+    await stopProcesses(processes.slice().reverse());
+    await Promise.all([...speakers.values()].map((s) => s.close()));
+  };
 
   try {
     const cloudEnv: Record<string, string> = {
@@ -74,7 +88,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       print(`  ${box.hamletName}: ${outcomes[i] === 'provisioned' ? 'đã đăng ký mới / provisioned' : 'dùng lại đăng ký / reusing credentials'}`);
     });
     const edges = await waitAllOnline(cloud, boxes.length, 60_000);
-    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, stop };
+    for (const edge of edges) {
+      const hamletSpeakers = await startHamletSpeakers({ hamlet: edge.hamletCode, count: 1, zoneName: () => 'main' });
+      speakers.set(edge.hamletCode, hamletSpeakers);
+      await configureSpeakers(cloud, edge.id, hamletSpeakers);
+    }
+    print(`Loa giả lập đã sẵn sàng / simulated loudspeakers ready: ${edges.length}`);
+    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, speakers, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -39,18 +39,24 @@ describe('the embedded broker protects itself', () => {
     await client.endAsync();
   });
 
-  it('drops payloads above the size cap', async () => {
+  it('drops QoS 0 payloads above the size cap, and refuses QoS 1 ones by closing the connection instead of acknowledging them', async () => {
     test = await startTestCloud({ SC_MQTT_MAX_PAYLOAD_BYTES: 1024 });
     const { edge, client } = await connectAs(test, 'ap-2');
     const received: number[] = [];
     const stop = await test.cloud.broker.subscribe(topics.event(edge.edgeId, '+'), (_topic, payload) => received.push(payload.length));
-    await client.publishAsync(topics.event(edge.edgeId, 'big'), Buffer.alloc(4096, 1), { qos: 1 });
+    await client.publishAsync(topics.event(edge.edgeId, 'big'), Buffer.alloc(4096, 1), { qos: 0 });
     await client.publishAsync(topics.event(edge.edgeId, 'small'), Buffer.alloc(100, 1), { qos: 1 });
     await waitFor(() => received.length === 1, 'the small payload');
     expect(received).toEqual([100]);
-    expect(await rejected(test, 'size')).toBe(1);
+    expect(client.connected).toBe(true);
+
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish(topics.event(edge.edgeId, 'big'), Buffer.alloc(4096, 1), { qos: 1 });
+    await closed;
+    expect(received).toEqual([100]);
+    expect(await rejected(test, 'size')).toBe(2);
     await stop();
-    await client.endAsync();
+    await client.endAsync(true);
   });
 
   it('refuses a client id that is not the edge\'s own id', async () => {

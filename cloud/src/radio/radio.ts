@@ -2,10 +2,37 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { StoredEvent } from '../fleet/edge-events.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
-import type { Mount } from '../http/app.js';
+import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
+import { AlertService } from './alerts/alert-service.js';
+import { AlertStore } from './alerts/alert-store.js';
+import { createAlertsRoutes } from './alerts/alerts-routes.js';
+import { BulletinAudioLookup } from './plan/bulletin-audio.js';
+import { EdgeDirectory } from './plan/edge-directory.js';
+import { PlanPublisher } from './plan/plan-publisher.js';
+import { createPlaybackRoutes } from './playback/playback-routes.js';
+import { PlaybackStore } from './playback/playback-store.js';
+import { ScheduleService } from './schedules/schedule-service.js';
+import { ScheduleStore } from './schedules/schedule-store.js';
+import { createBulletins } from './bulletins/bulletins.js';
+import type { AlertSpeech } from './alerts/alert-speech.js';
+import { createSchedulesRoutes } from './schedules/schedules-routes.js';
+
+export type { AlertSpeech, AlertSpeechInput, SpokenBulletin } from './alerts/alert-speech.js';
+
+export interface RadioOptions {
+  /** Between an alert's broadcast and its first sound, so every edge can fetch and decode the audio first. */
+  alertLeadMs: number;
+  /** How often to look for a new plan window (hourly), boxes claimed, revoked or moved, and expired alerts. */
+  checkEveryMs: number;
+  /** The clock (tests move it). */
+  now(): number;
+}
+
+const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1500, checkEveryMs: 5000, now: Date.now };
 
 export interface RadioDeps {
   db: Db;
@@ -14,16 +41,72 @@ export interface RadioDeps {
   metrics: CloudMetrics;
   logger: Logger;
   config: CloudConfig;
+  /** Replaces the speech engine for alerts (tests use a quick fake voice). */
+  speech?: AlertSpeech;
+  options?: Partial<RadioOptions>;
 }
 
 export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
 /** The radio domain: bulletins, schedules, per-edge plans, emergency alerts and proof of play. */
-export async function createRadio(_deps: RadioDeps) {
+export async function createRadio(deps: RadioDeps) {
+  const { db, broker, fleet, logger } = deps;
+  const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
+  const bulletinsDomain = createBulletins(db, deps.config);
+  const directory = new EdgeDirectory(db);
+  const bulletins = new BulletinAudioLookup(db);
+  const scheduleStore = new ScheduleStore(db);
+  const alertStore = new AlertStore(db);
+  const playback = new PlaybackStore(db);
+  const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, logger, now: options.now });
+  const changed = () => plans.refresh();
+  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, now: options.now, changed });
+  const alerts = new AlertService({ store: alertStore, directory, broker, speech: deps.speech ?? bulletinsDomain.service, logger, now: options.now, leadMs: options.alertLeadMs, changed });
+
+  const onPlayback = ({ edgeId, message }: StoredEvent<'playback'>) => {
+    try {
+      playback.store(edgeId, message.eventId);
+    } catch (err) {
+      logger.error({ err, edgeId, eventId: message.eventId }, 'failed to store a playback event');
+    }
+  };
+  fleet.events.on('playback', onPlayback);
+  const caughtUp = playback.catchUp();
+
+  const check = async () => {
+    try {
+      alerts.expire();
+      await plans.refreshIfStale();
+    } catch (err) {
+      logger.error({ err }, 'radio periodic check failed');
+    }
+  };
+  await check();
+  const timer = setInterval(() => void check(), options.checkEveryMs);
+  timer.unref();
+  logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
+
+  let stopped = false;
   return {
-    routes(_guard: Guard): Mount[] {
-      return [];
+    bulletins: bulletinsDomain,
+    schedules,
+    alerts,
+    plans,
+    playback,
+    routes(guard: Guard): Mount[] {
+      return [
+        { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
+        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules }) },
+        { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts }) },
+        { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
+      ];
     },
-    async stop() {},
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      fleet.events.off('playback', onPlayback);
+      await plans.settled(); // a run in progress finishes before the database closes
+    },
   };
 }

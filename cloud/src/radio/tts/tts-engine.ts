@@ -20,7 +20,7 @@ export interface TtsEngine {
   synthesize(text: string, options: SpeechOptions, outWav: string): Promise<void>;
 }
 
-export const SPEECH_SPEED_WPM = { min: 80, max: 300 } as const;
+export const SPEECH_SPEED_WPM = { min: 80, max: 300, default: 160 } as const;
 
 export function assertSpeechOptions(voices: readonly TtsVoice[], options: SpeechOptions): void {
   if (!voices.some((voice) => voice.id === options.voice)) {

@@ -1,0 +1,185 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { edgeIdSchema, hamletCodeSchema, prioritySchema } from '@smart-commune/shared';
+import type { Guard } from '../../http/access.js';
+import { currentUser } from '../../http/access.js';
+import type { AppEnv } from '../../http/env.js';
+import { ApiError, badRequest } from '../../http/errors.js';
+import { apiRoute, jsonContent } from '../../http/route.js';
+import type { Access } from '../../users/roles.js';
+import { MAX_CAP_BYTES } from '../cap/cap-parser.js';
+import { alertKinds, alertSeverities } from './alert-kinds.js';
+import type { AlertService } from './alert-service.js';
+import { alertStatuses, type Alert } from './alert-store.js';
+
+const operators: Access = { roles: ['admin', 'operator'] };
+const tags = ['Radio'];
+/** Content types taken as a CAP 1.2 document. */
+const CAP_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
+
+const newAlertSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    text: z.string().trim().min(1).max(5000),
+    severity: z.enum(alertSeverities),
+    kind: z.enum(alertKinds).optional().openapi({ description: 'storm and flood repeat every 2 hours unless repeatEveryMinutes says otherwise' }),
+    targets: z
+      .object({ all: z.boolean().optional(), hamlets: z.array(hamletCodeSchema).max(50).optional(), edges: z.array(edgeIdSchema).max(200).optional() })
+      .strict()
+      .refine((t) => t.all === true || (t.hamlets?.length ?? 0) + (t.edges?.length ?? 0) > 0, 'give all: true, or hamlets and/or edges'),
+    repeatEveryMinutes: z.number().int().min(5).max(24 * 60).nullable().optional().openapi({ description: 'null: play once' }),
+    expiresAt: z.number().int().positive().openapi({ description: 'epoch ms' }),
+    volume: z.number().int().min(0).max(100).optional(),
+    voice: z.string().max(64).optional(),
+    speed: z.number().int().min(80).max(300).optional().openapi({ description: 'speaking rate, words per minute (as for bulletins)' }),
+  })
+  .openapi('NewAlert');
+
+const alertSchema = z
+  .object({
+    id: z.string(),
+    version: z.number(),
+    title: z.string(),
+    text: z.string(),
+    severity: z.enum(alertSeverities),
+    kind: z.enum(alertKinds),
+    origin: z.enum(['json', 'cap']),
+    capIdentifier: z.string().nullable(),
+    capSender: z.string().nullable(),
+    bulletinId: z.string(),
+    durationMs: z.number(),
+    priority: prioritySchema,
+    volume: z.number(),
+    repeatEveryMs: z.number().nullable(),
+    startsAt: z.number(),
+    expiresAt: z.number(),
+    targets: z.object({ all: z.boolean(), hamlets: z.array(z.string()), edges: z.array(z.string()) }),
+    status: z.enum(alertStatuses),
+    createdAt: z.number(),
+    cancelledAt: z.number().nullable(),
+    replaces: z.string().nullable(),
+    replacedBy: z.string().nullable(),
+  })
+  .openapi('Alert');
+
+const alertDetailSchema = alertSchema.extend({ hamlets: z.array(z.object({ code: z.string(), name: z.string() })) }).openapi('AlertDetail');
+const alertIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'alr_5k2m9q8x4c7t' }) });
+
+const out = (a: Alert) => ({
+  id: a.id,
+  version: a.version,
+  title: a.title,
+  text: a.text,
+  severity: a.severity,
+  kind: a.kind,
+  origin: a.origin,
+  capIdentifier: a.capIdentifier,
+  capSender: a.capSender,
+  bulletinId: a.bulletinId,
+  durationMs: a.durationMs,
+  priority: a.priority,
+  volume: a.volume,
+  repeatEveryMs: a.repeatEveryMs,
+  startsAt: a.startsAt,
+  expiresAt: a.expiresAt,
+  targets: a.targets,
+  status: a.status,
+  createdAt: a.createdAt,
+  cancelledAt: a.cancelledAt,
+  replaces: a.replaces,
+  replacedBy: a.replacedBy,
+});
+
+/** Emergency alerts: JSON from the operator or CAP 1.2 from a warning system. */
+export function createAlertsRoutes({ guard, alerts }: { guard: Guard; alerts: AlertService }) {
+  const app = new OpenAPIHono<AppEnv>();
+  const detail = (a: Alert) => ({ ...out(a), hamlets: alerts.hamletsOf(a) });
+
+  app.use(
+    '/alerts',
+    bodyLimit({
+      maxSize: MAX_CAP_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `an alert is at most ${MAX_CAP_BYTES / 1024} KiB`);
+      },
+    }),
+  );
+
+  app.openapi(
+    apiRoute(guard, operators, {
+      method: 'post',
+      path: '/alerts',
+      tags,
+      summary: 'Start an emergency alert: spoken, broadcast to every box at once, repeated until it expires',
+      description:
+        'JSON, or an OASIS CAP 1.2 document (Content-Type application/cap+xml). CAP: only status Actual and scope Public are played; Update replaces the alerts it references, Cancel cancels them; a message already received returns its alert (200).',
+      request: {
+        body: {
+          required: false,
+          content: {
+            'application/json': { schema: newAlertSchema },
+            ...Object.fromEntries(CAP_TYPES.map((t) => [t, { schema: z.string().openapi({ description: 'CAP 1.2 XML' }) }])),
+          },
+        },
+      },
+      responses: {
+        201: jsonContent(alertDetailSchema, 'The alert, started'),
+        200: jsonContent(alertDetailSchema, 'CAP: the alert this message was already received as, or the alert a Cancel cancelled'),
+        422: jsonContent(z.object({}), 'A valid CAP message that is not played (status, scope, msgType, unknown reference, expired)'),
+        502: jsonContent(z.object({}), 'Speech synthesis failed'),
+        503: jsonContent(z.object({}), 'Speech synthesis is not configured'),
+      },
+    }),
+    async (c) => {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const user = currentUser(c).id;
+      if (CAP_TYPES.includes(type)) {
+        const { alert, created } = await alerts.receiveCap(await c.req.text(), user);
+        return c.json(detail(alert), created ? 201 : 200);
+      }
+      if (type !== 'application/json') throw badRequest('send a JSON alert, or a CAP 1.2 document with Content-Type application/cap+xml');
+      return c.json(detail(await alerts.createFromJson(c.req.valid('json'), user)), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, operators, {
+      method: 'get',
+      path: '/alerts',
+      tags,
+      summary: 'Alerts, newest first',
+      request: { query: z.object({ status: z.enum(alertStatuses).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+      responses: { 200: jsonContent(z.object({ alerts: z.array(alertSchema) }), 'The alerts') },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.json({ alerts: alerts.list(q).map(out) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, operators, {
+      method: 'get',
+      path: '/alerts/{id}',
+      tags,
+      summary: 'One alert with the hamlets it reaches',
+      request: { params: alertIdParam },
+      responses: { 200: jsonContent(alertDetailSchema, 'The alert') },
+    }),
+    (c) => c.json(detail(alerts.get(c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, operators, {
+      method: 'delete',
+      path: '/alerts/{id}',
+      tags,
+      summary: 'Cancel an alert: every box stops it and drops the remaining repetitions',
+      request: { params: alertIdParam },
+      responses: { 200: jsonContent(alertDetailSchema, 'The alert, cancelled (unchanged when it had already ended)') },
+    }),
+    async (c) => c.json(detail(await alerts.cancel(c.req.valid('param').id)), 200),
+  );
+
+  return app;
+}

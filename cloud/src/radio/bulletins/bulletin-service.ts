@@ -1,0 +1,80 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AudioAsset } from '@smart-commune/shared';
+import type { AudioPipeline } from '../audio/pipeline.js';
+import { SPEECH_SPEED_WPM } from '../tts/tts-engine.js';
+import type { Bulletin, BulletinStore } from './bulletin-store.js';
+
+export interface SpeechRequest {
+  title: string;
+  text: string;
+  voice: string;
+  speed: number;
+  createdBy: string | null;
+}
+
+export interface UploadRequest {
+  title: string;
+  originalName: string;
+  bytes: Uint8Array;
+  createdBy: string | null;
+}
+
+/** Makes bulletins: speech through the TTS engine or an uploaded file, both through the audio pipeline. */
+export class BulletinService {
+  constructor(
+    private readonly store: BulletinStore,
+    private readonly pipeline: AudioPipeline,
+    private readonly uploadDir: string,
+    private readonly defaultVoice: string,
+  ) {
+    mkdirSync(uploadDir, { recursive: true });
+  }
+
+  async createSpeech(request: SpeechRequest): Promise<Bulletin> {
+    const prepared = await this.pipeline.prepareSpeech(request.text, { voice: request.voice, speed: request.speed });
+    return this.store.create({
+      title: request.title,
+      kind: 'tts',
+      text: request.text,
+      spokenText: prepared.spokenText,
+      voice: request.voice,
+      speed: request.speed,
+      originalName: null,
+      asset: prepared.asset,
+      integratedLufs: prepared.integratedLufs,
+      truePeakDbtp: prepared.truePeakDbtp,
+      createdBy: request.createdBy,
+    });
+  }
+
+  async createUpload(request: UploadRequest): Promise<Bulletin> {
+    const file = join(this.uploadDir, `${randomUUID()}.upload`);
+    writeFileSync(file, request.bytes);
+    try {
+      const prepared = await this.pipeline.prepareFile(file);
+      return this.store.create({
+        title: request.title,
+        kind: 'upload',
+        text: null,
+        spokenText: null,
+        voice: null,
+        speed: null,
+        originalName: request.originalName,
+        asset: prepared.asset,
+        integratedLufs: prepared.integratedLufs,
+        truePeakDbtp: prepared.truePeakDbtp,
+        createdBy: request.createdBy,
+      });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /** Speech for an emergency alert, kept as a bulletin so its audio can be replayed and audited. */
+  async speak(input: { title: string; text: string; voice?: string; speed?: number; createdBy: string | null }): Promise<{ bulletinId: string; asset: AudioAsset; durationMs: number }> {
+    const bulletin = await this.createSpeech({ title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy });
+    return { bulletinId: bulletin.id, asset: bulletin.asset, durationMs: bulletin.durationMs };
+  }
+}

@@ -1,0 +1,235 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Guard } from '../../http/access.js';
+import { currentUser } from '../../http/access.js';
+import type { AppEnv } from '../../http/env.js';
+import { badRequest, notFound } from '../../http/errors.js';
+import { fileResponse } from '../../http/file-response.js';
+import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
+import type { Access } from '../../users/roles.js';
+import type { AssetStore } from '../audio/asset-store.js';
+import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
+import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
+import type { BulletinService } from './bulletin-service.js';
+import type { BulletinStore } from './bulletin-store.js';
+
+export interface BulletinsRoutesDeps {
+  guard: Guard;
+  store: BulletinStore;
+  service: BulletinService;
+  assets: AssetStore;
+  tts: TtsEngine;
+  dictionary: PronunciationDictionary;
+  defaultVoice: string;
+  maxUploadBytes: number;
+}
+
+const radioStaff: Access = { roles: ['admin', 'operator'] };
+const tags = ['Radio'];
+
+const assetSchema = z.object({ sha256: z.string(), bytes: z.number(), durationMs: z.number(), mime: z.string() });
+const bulletinSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    kind: z.enum(['tts', 'upload']),
+    text: z.string().nullable(),
+    spokenText: z.string().nullable(),
+    voice: z.string().nullable(),
+    speed: z.number().nullable(),
+    originalName: z.string().nullable(),
+    asset: assetSchema,
+    durationMs: z.number(),
+    integratedLufs: z.number(),
+    truePeakDbtp: z.number(),
+    createdBy: z.string().nullable(),
+    createdAt: z.number(),
+  })
+  .openapi('Bulletin');
+
+const speechSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    text: z.string().trim().min(1).max(5000),
+    voice: z.string().max(64).optional(),
+    speed: z.number().int().min(80).max(300).optional(),
+  })
+  .openapi('SpeechBulletin');
+
+const uploadSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    file: z.any().openapi({ type: 'string', format: 'binary' }),
+  })
+  .openapi('UploadBulletin');
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  q: z.string().max(100).optional(),
+});
+const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const shaParam = z.object({ sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lower-case hex sha256').openapi({ param: { name: 'sha256', in: 'path' } }) });
+
+/** Bulletins (speech or upload), their audio for preview, and the asset downloads of edge boxes. */
+export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
+  const { guard, store, service } = deps;
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'get',
+      path: '/tts/voices',
+      tags,
+      summary: 'Voices of the speech engine (Northern, Central, Southern Vietnamese)',
+      responses: { 200: jsonContent(z.object({ engine: z.string(), defaultVoice: z.string(), voices: z.array(z.object({ id: z.string(), label: z.string() })) }), 'Voices') },
+    }),
+    (c) => c.json({ engine: deps.tts.id, defaultVoice: deps.defaultVoice, voices: [...deps.tts.voices] }, 200),
+  );
+
+  const entrySchema = z.object({ abbreviation: z.string(), expansion: z.string(), source: z.enum(['default', 'custom']) }).openapi('PronunciationEntry');
+  const dictionaryResponse = jsonContent(z.object({ entries: z.array(entrySchema) }), 'The dictionary');
+  const entries = () => deps.dictionary.entries().map((e) => ({ abbreviation: e.abbreviation, expansion: e.expansion, source: e.source }));
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'get',
+      path: '/tts/dictionary',
+      tags,
+      summary: 'Abbreviations the speech engine expands (UBND → Ủy ban nhân dân, …)',
+      responses: { 200: dictionaryResponse },
+    }),
+    (c) => c.json({ entries: entries() }, 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'put',
+      path: '/tts/dictionary/{abbreviation}',
+      tags,
+      summary: 'Add or change how an abbreviation is read',
+      request: {
+        params: z.object({ abbreviation: z.string().min(1).max(32).openapi({ param: { name: 'abbreviation', in: 'path' } }) }),
+        body: jsonBody(z.object({ expansion: z.string().trim().min(1).max(200) }).openapi('PronunciationChange')),
+      },
+      responses: { 200: dictionaryResponse },
+    }),
+    (c) => {
+      deps.dictionary.set(c.req.valid('param').abbreviation, c.req.valid('json').expansion);
+      deps.dictionary.save();
+      return c.json({ entries: entries() }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'delete',
+      path: '/tts/dictionary/{abbreviation}',
+      tags,
+      summary: 'Stop expanding an abbreviation',
+      request: { params: z.object({ abbreviation: z.string().min(1).max(32).openapi({ param: { name: 'abbreviation', in: 'path' } }) }) },
+      responses: { 200: dictionaryResponse },
+    }),
+    (c) => {
+      const { abbreviation } = c.req.valid('param');
+      if (!deps.dictionary.delete(abbreviation)) throw notFound(`abbreviation ${abbreviation}`);
+      deps.dictionary.save();
+      return c.json({ entries: entries() }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'post',
+      path: '/bulletins',
+      tags,
+      summary: 'Create a bulletin from Vietnamese text (speech) or an uploaded audio file (multipart: title, file)',
+      description: 'Audio is loudness-normalised (EBU R128, -16 LUFS, true peak <= -1.5 dBTP), framed by the chime and stored content-addressed.',
+      middleware: bodyLimit({ maxSize: deps.maxUploadBytes, onError: () => { throw badRequest(`the upload is larger than ${Math.round(deps.maxUploadBytes / 1048576)} MB`); } }),
+      request: {
+        body: { required: true, content: { 'application/json': { schema: speechSchema }, 'multipart/form-data': { schema: uploadSchema } } },
+      },
+      responses: {
+        201: jsonContent(bulletinSchema, 'The bulletin with its normalised audio'),
+        415: jsonContent(z.object({}), 'Not an audio file'),
+        422: jsonContent(z.object({}), 'Audio damaged, empty or too long; or text that cannot be spoken'),
+      },
+    }),
+    async (c) => {
+      const createdBy = currentUser(c).id;
+      if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+        const form = await c.req.parseBody();
+        const title = typeof form.title === 'string' ? form.title.trim() : '';
+        const file = form.file;
+        if (!title) throw badRequest('the upload needs a title', [{ path: 'title', message: 'required' }]);
+        if (!(file instanceof File)) throw badRequest('the upload needs an audio file in the "file" field', [{ path: 'file', message: 'required' }]);
+        const bulletin = await service.createUpload({ title, originalName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createdBy });
+        return c.json(bulletin, 201);
+      }
+      const body = speechSchema.parse(await c.req.json());
+      const bulletin = await service.createSpeech({ title: body.title, text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, createdBy });
+      return c.json(bulletin, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, { roles: ['admin', 'operator', 'viewer'] }, {
+      method: 'get',
+      path: '/bulletins',
+      tags,
+      summary: 'List bulletins, newest first',
+      request: { query: listQuery },
+      responses: { 200: jsonContent(z.object({ bulletins: z.array(bulletinSchema), total: z.number() }), 'A page of bulletins') },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.json(store.list({ limit: q.limit, offset: q.offset, search: q.q }), 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, { roles: ['admin', 'operator', 'viewer'] }, {
+      method: 'get',
+      path: '/bulletins/{id}',
+      tags,
+      summary: 'One bulletin',
+      request: { params: idParam },
+      responses: { 200: jsonContent(bulletinSchema, 'The bulletin') },
+    }),
+    (c) => c.json(store.get(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'get',
+      path: '/bulletins/{id}/audio',
+      tags,
+      summary: 'The bulletin audio as it will play (Range requests supported), for preview',
+      request: { params: idParam },
+      responses: { 200: { description: 'Audio', content: { 'audio/ogg': { schema: z.string() }, 'audio/mpeg': { schema: z.string() } } } },
+    }),
+    (c) => {
+      const bulletin = store.get(c.req.valid('param').id);
+      return fileResponse(c, deps.assets.path(bulletin.asset.sha256), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, 'device', {
+      method: 'get',
+      path: '/assets/{sha256}',
+      tags,
+      summary: 'An audio asset, for edge boxes prefetching their plan (resumable with Range)',
+      request: { params: shaParam },
+      responses: { 200: { description: 'Audio', content: { 'application/octet-stream': { schema: z.string() } } }, 404: jsonContent(z.object({}), 'Unknown asset') },
+    }),
+    (c) => {
+      const { sha256 } = c.req.valid('param');
+      const asset = deps.assets.get(sha256);
+      if (!asset) throw notFound(`asset ${sha256}`);
+      return fileResponse(c, deps.assets.path(sha256), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import type { CloudConfig } from '../../config.js';
+import type { Db } from '../../db/database.js';
+import type { Guard } from '../../http/access.js';
+import { AssetStore, AudioPipeline } from '../audio/index.js';
+import { createTtsEngine, PronunciationDictionary } from '../tts/index.js';
+import { BulletinService } from './bulletin-service.js';
+import { BulletinStore } from './bulletin-store.js';
+import { createBulletinsRoutes } from './bulletins-routes.js';
+
+export type Bulletins = ReturnType<typeof createBulletins>;
+
+/** Bulletins with their audio: the speech engine, the pronunciation dictionary, the audio pipeline and the asset store. */
+export function createBulletins(db: Db, config: CloudConfig) {
+  const dataDir = config.SC_DATA_DIR;
+  const assets = new AssetStore(db, join(dataDir, 'assets'));
+  const tts = createTtsEngine({ engine: config.SC_TTS_ENGINE, command: config.SC_TTS_COMMAND });
+  const dictionary = PronunciationDictionary.load(join(dataDir, 'tts', 'pronunciation.json'));
+  const pipeline = new AudioPipeline({
+    store: assets,
+    workDir: join(dataDir, 'work'),
+    format: config.SC_AUDIO_FORMAT,
+    chime: config.SC_AUDIO_CHIME,
+    maxDurationS: config.SC_AUDIO_MAX_DURATION_S,
+    tts,
+    dictionary,
+  });
+  const store = new BulletinStore(db);
+  const service = new BulletinService(store, pipeline, join(dataDir, 'work', 'uploads'), config.SC_TTS_DEFAULT_VOICE);
+  return {
+    assets,
+    tts,
+    dictionary,
+    store,
+    service,
+    routes: (guard: Guard) =>
+      createBulletinsRoutes({ guard, store, service, assets, tts, dictionary, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES }),
+  };
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { ScheduleBody } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { Documents } from '../../fleet/documents.js';
+import { alertEntries } from '../alerts/alert-plan.js';
+import type { AlertStore } from '../alerts/alert-store.js';
+import type { ScheduleStore } from '../schedules/schedule-store.js';
+import type { BulletinAudioLookup } from './bulletin-audio.js';
+import type { EdgeDirectory } from './edge-directory.js';
+import { compileEdgePlan, planWindow } from './plan-compiler.js';
+import { scheduleEntries } from './schedule-entries.js';
+
+export interface PlanPublisherDeps {
+  documents: Documents;
+  directory: EdgeDirectory;
+  schedules: ScheduleStore;
+  alerts: AlertStore;
+  bulletins: BulletinAudioLookup;
+  logger: Logger;
+  now(): number;
+}
+
+const hashOf = (body: ScheduleBody) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
+
+/**
+ * Compiles every active edge's plan and publishes `desired/schedule` only where the body changed.
+ * The comparison is with the stored document, so restarts and several cloud processes never
+ * republish an unchanged plan (a box claimed again gets its stored documents from the fleet).
+ * Runs are serialised: a run reads everything afresh.
+ */
+export class PlanPublisher {
+  private queue: Promise<unknown> = Promise.resolve();
+  private fingerprint = '';
+
+  constructor(private readonly deps: PlanPublisherDeps) {}
+
+  /** Recompiles all plans after whatever changed; resolves once the changed ones are published. */
+  refresh(): Promise<number> {
+    const run = this.queue.then(() => this.run());
+    this.queue = run.catch((err: unknown) => this.deps.logger.error({ err }, 'plan compilation failed'));
+    return run;
+  }
+
+  /** Resolves when no run is queued or in progress. */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  /**
+   * Refreshes when something plans depend on changed outside the radio's own routes: the window
+   * moved to the next hour, or a box was claimed, revoked or moved to another hamlet.
+   */
+  async refreshIfStale(): Promise<void> {
+    const edges = this.deps.directory.activeEdges();
+    const fingerprint = [planWindow(this.deps.now()).start, ...edges.map((e) => `${e.id}:${e.hamletCode}`)].join('|');
+    if (fingerprint === this.fingerprint) return;
+    await this.refresh();
+    this.fingerprint = fingerprint;
+  }
+
+  private async run(): Promise<number> {
+    const { directory, schedules, alerts, bulletins, documents, logger } = this.deps;
+    const window = planWindow(this.deps.now());
+    const scheduleList = schedules.list().filter((s) => s.enabled);
+    const audio = bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
+    const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(alerts.audibleSince(window.start), window)];
+    let published = 0;
+    for (const edge of directory.activeEdges()) {
+      const body = compileEdgePlan(edge, entries, window);
+      if (!this.needsPublishing(edge.id, body)) continue;
+      if (body.windowEnd < window.end) logger.warn({ edgeId: edge.id, items: body.items.length, windowEnd: body.windowEnd }, 'plan cut to fit one message');
+      await documents.set(edge.id, 'schedule', body);
+      published++;
+    }
+    if (published) logger.info({ published }, 'edge plans published');
+    return published;
+  }
+
+  private needsPublishing(edgeId: string, body: ScheduleBody): boolean {
+    const stored = this.deps.documents.get(edgeId, 'schedule');
+    return !stored || hashOf(stored.body) !== hashOf(body);
+  }
+}

@@ -1,0 +1,132 @@
+import type { playbackStates } from '@smart-commune/shared';
+import type { Db } from '../../db/database.js';
+
+export type PlaybackState = (typeof playbackStates)[number];
+
+/** One proof-of-play event as stored, with where and what it was. */
+export interface PlaybackRecord {
+  eventId: string;
+  edgeId: string;
+  edgeName: string;
+  /** The box's hamlet when the event arrived. */
+  hamletCode: string | null;
+  hamletName: string | null;
+  title: string;
+  occurrenceId: string;
+  scheduleId: string;
+  bulletinId: string | null;
+  state: PlaybackState;
+  plannedStartAt: number;
+  actualStartAt: number | null;
+  /** actual − planned start, ms; null when it never started. */
+  offsetMs: number | null;
+  durationMs: number | null;
+  reason: string | null;
+  zones: string[] | null;
+  receivedAt: number;
+}
+
+export interface PlaybackFilter {
+  edgeId?: string;
+  hamletCode?: string;
+  /** Planned start in [from, to), epoch ms. */
+  from?: number;
+  to?: number;
+  state?: PlaybackState;
+}
+
+interface Row {
+  event_id: string;
+  edge_id: string;
+  edge_name: string;
+  hamlet_code: string | null;
+  hamlet_name: string | null;
+  title: string;
+  occurrence_id: string;
+  schedule_id: string;
+  bulletin_id: string | null;
+  state: PlaybackState;
+  planned_start_at: number;
+  actual_start_at: number | null;
+  duration_ms: number | null;
+  reason: string | null;
+  zones: string | null;
+  received_at: number;
+}
+
+const toRecord = (r: Row): PlaybackRecord => ({
+  eventId: r.event_id,
+  edgeId: r.edge_id,
+  edgeName: r.edge_name,
+  hamletCode: r.hamlet_code,
+  hamletName: r.hamlet_name,
+  title: r.title,
+  occurrenceId: r.occurrence_id,
+  scheduleId: r.schedule_id,
+  bulletinId: r.bulletin_id,
+  state: r.state,
+  plannedStartAt: r.planned_start_at,
+  actualStartAt: r.actual_start_at,
+  offsetMs: r.actual_start_at === null ? null : r.actual_start_at - r.planned_start_at,
+  durationMs: r.duration_ms,
+  reason: r.reason,
+  zones: r.zones === null ? null : (JSON.parse(r.zones) as string[]),
+  receivedAt: r.received_at,
+});
+
+/**
+ * Copies playback events from `edge_events` (where the fleet stores each eventId once) into the
+ * playback table, with the box's hamlet and the item's title at that moment, so the log survives
+ * the schedule being deleted or the box being moved.
+ */
+const COPY = `
+  INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
+    duration_ms, reason, zones, received_at, hamlet_code, title)
+  SELECT ev.event_id, ev.edge_id, json_extract(ev.body, '$.occurrenceId'), json_extract(ev.body, '$.scheduleId'),
+    json_extract(ev.body, '$.bulletinId'), json_extract(ev.body, '$.state'), json_extract(ev.body, '$.plannedStartAt'),
+    json_extract(ev.body, '$.actualStartAt'), json_extract(ev.body, '$.durationMs'), json_extract(ev.body, '$.reason'),
+    json_extract(ev.body, '$.zones'), ev.received_at, ed.hamlet_code,
+    COALESCE((SELECT s.title FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), '')
+  FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
+  WHERE ev.kind = 'playback' AND (@eventId IS NULL OR (ev.edge_id = @edgeId AND ev.event_id = @eventId))
+    AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
+
+const SELECT = `
+  SELECT p.*, e.name AS edge_name, h.name AS hamlet_name
+  FROM playback p JOIN edges e ON e.id = p.edge_id LEFT JOIN hamlets h ON h.code = p.hamlet_code
+  WHERE (@edgeId IS NULL OR p.edge_id = @edgeId) AND (@hamletCode IS NULL OR p.hamlet_code = @hamletCode)
+    AND (@from IS NULL OR p.planned_start_at >= @from) AND (@to IS NULL OR p.planned_start_at < @to)
+    AND (@state IS NULL OR p.state = @state)`;
+
+const ORDER = 'ORDER BY p.planned_start_at DESC, p.received_at DESC, p.event_id';
+
+const bind = (f: PlaybackFilter) => ({ edgeId: f.edgeId ?? null, hamletCode: f.hamletCode ?? null, from: f.from ?? null, to: f.to ?? null, state: f.state ?? null });
+
+/** The proof-of-play log: what each box played, when, against when it was planned. */
+export class PlaybackStore {
+  constructor(private readonly db: Db) {}
+
+  /** Stores one playback event already recorded by the fleet; false when it was stored before. */
+  store(edgeId: string, eventId: string): boolean {
+    return this.db.prepare(COPY).run({ edgeId, eventId }).changes === 1;
+  }
+
+  /** Stores every playback event not stored yet (those that arrived while the radio was not listening). */
+  catchUp(): number {
+    return this.db.prepare(COPY).run({ edgeId: null, eventId: null }).changes;
+  }
+
+  /** Newest planned start first. */
+  page(filter: PlaybackFilter, limit: number, offset: number): { items: PlaybackRecord[]; total: number } {
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM (${SELECT})`).get(bind(filter)) as { n: number }).n;
+    const rows = this.db.prepare(`${SELECT} ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...bind(filter), limit, offset }) as Row[];
+    return { items: rows.map(toRecord), total };
+  }
+
+  /** Every matching record, newest first, at most `max`. */
+  all(filter: PlaybackFilter, max: number): PlaybackRecord[] {
+    return (this.db.prepare(`${SELECT} ${ORDER} LIMIT @max`).all({ ...bind(filter), max }) as Row[]).map(toRecord);
+  }
+}

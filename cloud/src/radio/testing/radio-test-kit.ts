@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newId, type AudioAsset } from '@smart-commune/shared';
+import { SessionStore } from '../../auth/session-store.js';
+import type { Db } from '../../db/database.js';
+import { createGuard } from '../../http/access.js';
+import { createApp } from '../../http/app.js';
+import type { CloudHandle } from '../../server.js';
+import { UserStore } from '../../users/user-store.js';
+import type { AlertSpeech, AlertSpeechInput } from '../alerts/alert-speech.js';
+import { createRadio, type Radio, type RadioOptions } from '../radio.js';
+
+/**
+ * Test support for the radio (only tests import it): a real tone encoded by ffmpeg as Opus, stored
+ * like a bulletin; a speech stand-in doing the same for alerts; and a radio of its own on the test
+ * cloud's database, broker and fleet, with a clock that stands still until the test moves it, the
+ * cloud's own radio stopped.
+ */
+
+const audioDir = mkdtempSync(join(tmpdir(), 'sc-radio-audio-'));
+const tones = new Map<number, { asset: AudioAsset; file: string }>();
+
+/** A sine tone of the given length as Ogg/Opus, made once per length. */
+export function toneAsset(seconds: number): { asset: AudioAsset; file: string } {
+  const known = tones.get(seconds);
+  if (known) return known;
+  const file = join(audioDir, `tone-${seconds}s.ogg`);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-ac', '1', '-c:a', 'libopus', '-b:a', '16k', file]);
+  const probed = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]).toString();
+  const bytes = readFileSync(file);
+  const asset: AudioAsset = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, durationMs: Math.round(Number(probed) * 1000), mime: 'audio/ogg' };
+  tones.set(seconds, { asset, file });
+  return { asset, file };
+}
+
+/** Stores a bulletin with a tone of the given length, as the bulletins domain would. */
+export function insertBulletin(db: Db, input: { title: string; seconds: number; text?: string; createdBy?: string | null }): { id: string; asset: AudioAsset; durationMs: number } {
+  const { asset } = toneAsset(input.seconds);
+  const id = newId('bul');
+  db.prepare('INSERT OR IGNORE INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, ?, ?, ?, ?)').run(asset.sha256, asset.bytes, asset.durationMs, asset.mime, Date.now());
+  db.prepare(
+    `INSERT INTO bulletins (id, title, kind, text, spoken_text, asset_sha256, duration_ms, loudness_lufs, true_peak_dbtp, created_by, created_at)
+     VALUES (?, ?, 'tts', ?, ?, ?, ?, -16, -1.5, ?, ?)`,
+  ).run(id, input.title, input.text ?? null, input.text ?? null, asset.sha256, asset.durationMs, input.createdBy ?? null, Date.now());
+  return { id, asset, durationMs: asset.durationMs };
+}
+
+/** Speaks by storing a 3-second tone as the alert's bulletin; remembers each request. */
+export function toneSpeech(db: Db): AlertSpeech & { requests: AlertSpeechInput[] } {
+  const requests: AlertSpeechInput[] = [];
+  return {
+    requests,
+    async speak(request) {
+      requests.push(request);
+      const bulletin = insertBulletin(db, { title: request.title, seconds: 3, text: request.text, createdBy: request.createdBy });
+      return { bulletinId: bulletin.id, asset: bulletin.asset, durationMs: bulletin.durationMs };
+    },
+  };
+}
+
+export interface RadioKit {
+  radio: Radio;
+  speech: ReturnType<typeof toneSpeech>;
+  clock: { now(): number; advance(ms: number): void };
+  /** JSON (or raw text with a content type) through the kit's app; parses JSON replies, keeps the exact text. */
+  request(method: string, path: string, body?: unknown, options?: { token?: string | null; contentType?: string }): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startRadioKit(cloud: CloudHandle, adminToken: string, options: Partial<Omit<RadioOptions, 'now'>> = {}): Promise<RadioKit> {
+  await cloud.radio.stop();
+  let current = Date.now();
+  const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
+  const speech = toneSpeech(cloud.db);
+  const radio = await createRadio({ ...cloud, logger: cloud.logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
+  const guard = createGuard(new SessionStore(cloud.db, new UserStore(cloud.db), cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
+  const app = createApp(radio.routes(guard), cloud.metrics, cloud.logger, 'test');
+  return {
+    radio,
+    speech,
+    clock,
+    async request(method, path, body, { token = adminToken, contentType } = {}) {
+      const headers: Record<string, string> = {};
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
+      const res = await app.request(path, { method, headers, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+      // keeps a byte order mark (Response.text() would drop it)
+      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // CSV and other text stays as it is
+      }
+      return { status: res.status, body: parsed, text, headers: res.headers };
+    },
+    stop: () => radio.stop(),
+  };
+}
