@@ -147,7 +147,8 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       description: 'Audio is loudness-normalised (EBU R128, -16 LUFS, true peak <= -1.5 dBTP), framed by the chime and stored content-addressed.',
       middleware: bodyLimit({ maxSize: deps.maxUploadBytes, onError: () => { throw badRequest(`the upload is larger than ${Math.round(deps.maxUploadBytes / 1048576)} MB`); } }),
       request: {
-        body: { required: true, content: { 'application/json': { schema: speechSchema }, 'multipart/form-data': { schema: uploadSchema } } },
+        // not "required": with it, both validators run on every request whatever its content type
+        body: { required: false, content: { 'application/json': { schema: speechSchema }, 'multipart/form-data': { schema: uploadSchema } } },
       },
       responses: {
         201: jsonContent(bulletinSchema, 'The bulletin with its normalised audio'),

@@ -6,7 +6,7 @@ import { targetsSchema } from './targets.js';
 
 export const localMinuteSchema = z
   .string()
-  .refine((v) => parseLocalMinute(v) !== null, 'must be a local time YYYY-MM-DDTHH:mm')
+  .refine((v) => parseLocalMinute(v) !== null, 'must be a local time YYYY-MM-DDTHH:mm (seconds :ss optional)')
   .openapi({ example: '2026-12-01T05:30' });
 
 /** A range bound: a local date `YYYY-MM-DD` or an ISO 8601 date-time with an offset. */

@@ -1,15 +1,19 @@
 import { DateTime, IANAZone } from 'luxon';
 
-/** A wall-clock minute in some time zone, as the operator types it: `YYYY-MM-DDTHH:mm`. */
+/**
+ * A wall-clock time in some time zone, as the operator types it: `YYYY-MM-DDTHH:mm`, with optional
+ * seconds (`:ss`) for automation that needs them.
+ */
 export interface LocalMinute {
   year: number;
   month: number;
   day: number;
   hour: number;
   minute: number;
+  second: number;
 }
 
-const LOCAL_MINUTE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+const LOCAL_MINUTE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export const isValidZone = (zone: string): boolean => IANAZone.isValidZone(zone);
@@ -18,14 +22,15 @@ export const isValidZone = (zone: string): boolean => IANAZone.isValidZone(zone)
 export function parseLocalMinute(text: string): LocalMinute | null {
   const m = LOCAL_MINUTE.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
-  if (hour > 23 || minute > 59) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  if (hour > 23 || minute > 59 || second > 59) return null;
   // zone-free check of the calendar (31 February, 24:00 and the like)
-  return DateTime.fromObject({ year, month, day, hour, minute }, { zone: 'UTC' }).isValid ? { year, month, day, hour, minute } : null;
+  const fields = { year, month, day, hour, minute, second };
+  return DateTime.fromObject(fields, { zone: 'UTC' }).isValid ? fields : null;
 }
 
 export const formatLocalMinute = (f: LocalMinute): string =>
-  `${String(f.year).padStart(4, '0')}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}`;
+  `${String(f.year).padStart(4, '0')}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}${f.second ? `:${pad(f.second)}` : ''}`;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -39,7 +44,7 @@ export function localToInstant(local: LocalMinute, zone: string): number {
 
 export function instantToLocal(ms: number, zone: string): LocalMinute {
   const t = DateTime.fromMillis(ms, { zone });
-  return { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute };
+  return { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second };
 }
 
 /** ISO 8601 with the zone's offset, e.g. `2026-12-01T05:30:00.000+07:00`. */
@@ -49,7 +54,7 @@ export const isoInZone = (ms: number, zone: string): string => DateTime.fromMill
  * "Floating" time for RRULE expansion: the wall-clock fields stored as if they were UTC, so the
  * expansion never sees a zone; each result is turned into an instant in the real zone afterwards.
  */
-export const toFloating = (f: LocalMinute): Date => new Date(Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute));
+export const toFloating = (f: LocalMinute): Date => new Date(Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second));
 
 export const fromFloating = (d: Date): LocalMinute => ({
   year: d.getUTCFullYear(),
@@ -57,6 +62,7 @@ export const fromFloating = (d: Date): LocalMinute => ({
   day: d.getUTCDate(),
   hour: d.getUTCHours(),
   minute: d.getUTCMinutes(),
+  second: d.getUTCSeconds(),
 });
 
 /**

@@ -129,9 +129,10 @@ describe('normalizeRrule', () => {
 });
 
 describe('local times', () => {
-  it('parses real calendar minutes only', () => {
-    expect(parseLocalMinute('2026-12-01T05:30')).toEqual({ year: 2026, month: 12, day: 1, hour: 5, minute: 30 });
-    for (const bad of ['2026-02-30T10:00', '2026-12-01T24:00', '2026-12-01 05:30', '2026-12-01T05:30:00', '01/12/2026']) expect(parseLocalMinute(bad), bad).toBeNull();
+  it('parses real calendar times only, seconds optional', () => {
+    expect(parseLocalMinute('2026-12-01T05:30')).toEqual({ year: 2026, month: 12, day: 1, hour: 5, minute: 30, second: 0 });
+    expect(parseLocalMinute('2026-12-01T05:30:15')).toEqual({ year: 2026, month: 12, day: 1, hour: 5, minute: 30, second: 15 });
+    for (const bad of ['2026-02-30T10:00', '2026-12-01T24:00', '2026-12-01 05:30', '2026-12-01T05:30:60', '2026-12-01T05:30:0', '01/12/2026']) expect(parseLocalMinute(bad), bad).toBeNull();
   });
 
   it('reads range bounds as local days or instants with an offset', () => {
