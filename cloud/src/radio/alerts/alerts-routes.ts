@@ -127,7 +127,6 @@ export function createAlertsRoutes({ guard, alerts }: { guard: Guard; alerts: Al
         200: jsonContent(alertDetailSchema, 'CAP: the alert this message was already received as, or the alert a Cancel cancelled'),
         422: jsonContent(z.object({}), 'A valid CAP message that is not played (status, scope, msgType, unknown reference, expired)'),
         502: jsonContent(z.object({}), 'Speech synthesis failed'),
-        503: jsonContent(z.object({}), 'Speech synthesis is not configured'),
       },
     }),
     async (c) => {
