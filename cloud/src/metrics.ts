@@ -5,11 +5,23 @@ export type CloudMetrics = ReturnType<typeof createCloudMetrics>;
 /** The control plane's Prometheus metrics, in a registry of its own (several clouds can live in one test process). */
 export function createCloudMetrics() {
   const registry = new Registry();
+  let countOnline = () => 0;
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
     edgesConnected: new Gauge({ name: 'sc_edges_connected', help: 'Edge boxes connected to the embedded broker', registers: [registry] }),
-    edgesOnline: new Gauge({ name: 'sc_edges_online', help: 'Edge boxes the cloud considers online', registers: [registry] }),
+    edgesOnline: new Gauge({
+      name: 'sc_edges_online',
+      help: 'Edge boxes the cloud considers online',
+      registers: [registry],
+      collect() {
+        this.set(countOnline());
+      },
+    }),
+    /** Counted when scraped, not on every availability message (a reconnect storm brings thousands). */
+    countOnlineWith(counter: () => number) {
+      countOnline = counter;
+    },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
     mqttRejected: new Counter({

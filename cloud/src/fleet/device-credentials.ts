@@ -14,9 +14,11 @@ interface CredentialRow {
  */
 export class DeviceCredentials {
   private readonly activeQuery;
+  private readonly credentialQuery;
 
   constructor(private readonly db: Db) {
     this.activeQuery = db.prepare("SELECT 1 FROM edges WHERE id = ? AND status = 'active'").pluck();
+    this.credentialQuery = db.prepare('SELECT status, secret_hash, pending_secret_hash FROM edges WHERE id = ?');
   }
 
   isActive(edgeId: string): boolean {
@@ -37,7 +39,7 @@ export class DeviceCredentials {
 
   /** The edge id when the pair is a valid credential of an active edge. */
   verify(username: string, password: string): string | null {
-    const row = this.db.prepare('SELECT status, secret_hash, pending_secret_hash FROM edges WHERE id = ?').get(username) as
+    const row = this.credentialQuery.get(username) as
       | CredentialRow
       | undefined;
     if (!row || row.status !== 'active') return null;

@@ -13,37 +13,47 @@ export const MISSED_HEARTBEATS = 3;
 export class Presence {
   private timer: NodeJS.Timeout | null = null;
   private readonly storeTelemetry;
-  private readonly isOnline;
+  private readonly storeAvailability;
 
   constructor(
     private readonly db: Db,
-    private readonly metrics: CloudMetrics,
+    metrics: CloudMetrics,
     private readonly logger: Logger,
     private readonly defaultIntervalS: number,
   ) {
     this.storeTelemetry = db.prepare(
       `UPDATE edge_state SET telemetry = ?, telemetry_at = ?, last_seen_at = ?, online = 1, offline_reason = NULL WHERE edge_id = ?`,
     );
-    this.isOnline = db.prepare('SELECT online FROM edge_state WHERE edge_id = ?').pluck();
+    const countOnline = db.prepare('SELECT COUNT(*) FROM edge_state WHERE online = 1').pluck();
+    metrics.countOnlineWith(() => countOnline.get() as number);
+    this.storeAvailability = db.prepare(
+      `UPDATE edge_state SET online = ?, availability_at = ?, last_seen_at = CASE WHEN ? THEN ? ELSE last_seen_at END, offline_reason = ?
+       WHERE edge_id = ? AND (availability_at IS NULL OR availability_at <= ?)`,
+    );
   }
 
+  /**
+   * Applies an availability message unless an earlier one arrives late: after a reconnect storm the
+   * old connection's last will (stamped when that connection began) can follow the new "online".
+   */
   onAvailability(edgeId: string, availability: Availability): void {
     const online = availability.state === 'online';
-    this.db
-      .prepare(
-        `UPDATE edge_state SET online = ?, availability_at = ?, last_seen_at = CASE WHEN ? THEN ? ELSE last_seen_at END,
-           offline_reason = ? WHERE edge_id = ?`,
-      )
-      .run(Number(online), availability.ts, Number(online), Date.now(), online ? null : 'the box went offline (last will or shutdown)', edgeId);
+    const applied = this.storeAvailability.run(
+      Number(online),
+      availability.ts,
+      Number(online),
+      Date.now(),
+      online ? null : 'the box went offline (last will or shutdown)',
+      edgeId,
+      availability.ts,
+    ).changes;
+    if (!applied) return;
     this.logger.info({ edgeId, state: availability.state }, 'edge availability');
-    this.refreshGauge();
   }
 
   onTelemetry(edgeId: string, telemetry: Telemetry): void {
     const now = Date.now();
-    const wasOnline = this.isOnline.get(edgeId) === 1;
     this.storeTelemetry.run(JSON.stringify(telemetry), now, now, edgeId);
-    if (!wasOnline) this.refreshGauge();
   }
 
   /** Marks offline every box silent for more than MISSED_HEARTBEATS of its own interval. Returns the ids. */
@@ -58,20 +68,17 @@ export class Presence {
       .all(this.defaultIntervalS, now) as { edge_id: string }[];
     if (stale.length) {
       this.logger.warn({ edgeIds: stale.map((s) => s.edge_id) }, `edges marked offline after ${MISSED_HEARTBEATS} missed heartbeats`);
-      this.refreshGauge();
-    }
+      }
     return stale.map((s) => s.edge_id);
   }
 
   /** After a restart nothing is known to be connected until it says so again. */
   resetAll(reason: string): void {
     this.db.prepare('UPDATE edge_state SET online = 0, offline_reason = ? WHERE online = 1').run(reason);
-    this.refreshGauge();
   }
 
   markOffline(edgeId: string, reason: string): void {
     this.db.prepare('UPDATE edge_state SET online = 0, offline_reason = ? WHERE edge_id = ?').run(reason, edgeId);
-    this.refreshGauge();
   }
 
   start(sweepEveryMs = 1000): void {
@@ -84,8 +91,4 @@ export class Presence {
     this.timer = null;
   }
 
-  private refreshGauge(): void {
-    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM edge_state WHERE online = 1').get() as { n: number };
-    this.metrics.edgesOnline.set(n);
-  }
 }

@@ -26,8 +26,11 @@ export interface MqttLinkOptions {
   keepaliveS?: number;
 }
 
-/** The last will says when this connection began; the cloud timestamps the actual loss itself. */
-const offlinePayload = () => Buffer.from(JSON.stringify({ state: 'offline', ts: Date.now() }));
+/**
+ * Availability of one connection carries the moment it began, in both its "online" and its last
+ * will: the cloud can then tell a late will of an earlier connection (older stamp) from this one's.
+ */
+const availabilityPayload = (state: 'online' | 'offline', connectionStartedAt: number) => Buffer.from(JSON.stringify({ state, ts: connectionStartedAt }));
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000, jitter: 0.3 };
 
@@ -42,6 +45,7 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
   private readonly backoff: Backoff;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private connectionStartedAt = Date.now();
   private status: LinkStatus = { state: 'connecting', since: Date.now(), lastError: null, reconnects: 0 };
 
   constructor(private readonly options: MqttLinkOptions) {
@@ -70,8 +74,9 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       keepalive: this.options.keepaliveS ?? 30,
       connectTimeout: 10_000,
       reconnectPeriod: 0, // reconnection is ours, with backoff and jitter
+      resubscribe: false, // the connect handler subscribes; mqtt.js doing it too doubles the broker's retained scans
       queueQoSZero: false,
-      will: { topic: availability, payload: offlinePayload(), qos: 1, retain: true },
+      will: { topic: availability, payload: availabilityPayload('offline', this.connectionStartedAt), qos: 1, retain: true },
     };
     const client = connect(config.mqttUrl, clientOptions);
     this.client = client;
@@ -80,7 +85,7 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       this.backoff.reset();
       this.setStatus('connected', null);
       this.options.logger.info({ mqttUrl: config.mqttUrl }, 'connected to the cloud broker');
-      client.publish(availability, JSON.stringify({ state: 'online', ts: Date.now() }), { qos: 1, retain: true });
+      client.publish(availability, availabilityPayload('online', this.connectionStartedAt), { qos: 1, retain: true });
       const filters = this.handlers.map((h) => h.filter);
       if (filters.length) client.subscribe(filters, { qos: 1 });
       this.emit('connected');
@@ -116,7 +121,8 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       const credentials = this.options.credentials();
       this.client.options.username = credentials.username;
       this.client.options.password = credentials.password;
-      if (this.client.options.will) this.client.options.will.payload = offlinePayload();
+      this.connectionStartedAt = Date.now();
+      if (this.client.options.will) this.client.options.will.payload = availabilityPayload('offline', this.connectionStartedAt);
       this.status.reconnects++;
       this.client.reconnect();
     }, delay);
