@@ -12,8 +12,17 @@ export interface TestCloud {
   adminToken: string;
   /** JSON request to the cloud's HTTP API over real TCP; returns status and parsed body. */
   api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
+  /** The same through `app.request()`, without the network (the route tests' way). */
+  request<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
   login(username: string, password: string): Promise<string>;
   stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Status and body of a reply: JSON parsed, anything else (metrics, CSV) as text. */
+async function decode(res: Response): Promise<{ status: number; body: any }> {
+  const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json');
+  return { status: res.status, body: json && text ? JSON.parse(text) : text || null };
 }
 
 /** A real cloud (HTTP + embedded Aedes + SQLite file) on random ports in a temporary data dir. */
@@ -23,20 +32,14 @@ export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataD
     { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: 'silent', ...overrides },
   );
   const cloud = await startCloud(config, { logger: silentLogger() });
-  const api: TestCloud['api'] = async (method, path, body, token) => {
+  const init = (method: string, body: unknown, token: string | null | undefined): RequestInit => {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token !== null) headers.authorization = `Bearer ${token ?? adminToken}`;
-    const res = await fetch(`${cloud.httpUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON (metrics, CSV): keep the text
-    }
-    return { status: res.status, body: parsed as any };
+    return { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
   };
+  const api: TestCloud['api'] = async (method, path, body, token) => decode(await fetch(`${cloud.httpUrl}${path}`, init(method, body, token)));
+  const request: TestCloud['request'] = async (method, path, body, token) => decode(await cloud.app.request(path, init(method, body, token)));
   const login = async (username: string, password: string) => {
     const res = await api<{ token: string }>('POST', '/api/v1/auth/token', { username, password }, null);
     if (res.status !== 200) throw new Error(`login of ${username} failed: ${JSON.stringify(res.body)}`);
@@ -49,6 +52,7 @@ export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataD
     dataDir,
     adminToken,
     api,
+    request,
     login,
     async stop(options = {}) {
       await cloud.close();

@@ -15,14 +15,7 @@ describe('edges API', () => {
     await test.stop();
   });
 
-  /** JSON request through app.request(); the content-type header only when there is a body. */
-  const request = async (method: string, path: string, body?: unknown, token: string | null = test.adminToken): Promise<Reply> => {
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    const res = await test.cloud.app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const request = (method: string, path: string, body?: unknown, token: string | null = test.adminToken): Promise<Reply> => test.request(method, path, body, token);
   const deviceMe = (username: string, password: string) =>
     test.cloud.app.request('/api/v1/provision/me', { headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
 

@@ -13,14 +13,7 @@ describe('roles are enforced on the server for every route', () => {
   let test: TestCloud;
   const tokens = {} as Record<Role, string>;
 
-  const request = async (method: string, path: string, token: string | null, body?: unknown): Promise<Reply> => {
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    const res = await test.cloud.app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    const json = (res.headers.get('content-type') ?? '').includes('json');
-    return { status: res.status, body: text && json ? JSON.parse(text) : text || null };
-  };
+  const request = (method: string, path: string, token: string | null, body?: unknown): Promise<Reply> => test.request(method, path, body, token);
 
   beforeAll(async () => {
     test = await startTestCloud();

@@ -15,13 +15,7 @@ describe('users API', () => {
     await test.stop();
   });
 
-  const request = async (method: string, path: string, body?: unknown, token: string | null = test.adminToken): Promise<Reply> => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    const res = await test.cloud.app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const request = (method: string, path: string, body?: unknown, token: string | null = test.adminToken): Promise<Reply> => test.request(method, path, body, token);
   const canLogin = async (username: string, password: string) =>
     (await request('POST', '/api/v1/auth/token', { username, password }, null)).status === 200;
   const adminId = async () => ((await request('GET', '/api/v1/users')).body.users as { id: string; username: string }[]).find((u) => u.username === 'admin')!.id;
