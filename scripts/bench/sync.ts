@@ -33,11 +33,16 @@ try {
     if (firsts.length > 1) spreads.push(Math.max(...firsts) - Math.min(...firsts));
   }
   console.log(`spread per round (ms): ${spreads.map((s) => s.toFixed(1)).join(' ')}`);
+  /** How late each hamlet's first sample was against each round's planned start (rounds it missed left out). */
+  const lateness = (times: number[]) =>
+    starts.flatMap((s) => {
+      const t = times.find((x) => Math.abs(x - s) < spacingMs / 2);
+      return t === undefined ? [] : [t - s];
+    });
   for (const [k, h] of commune.hamlets.entries()) {
-    const late = starts.map((s) => heard[k]!.find((t) => Math.abs(t - s) < spacingMs / 2)).filter((t): t is number => t !== undefined).map((t, i) => t - starts[i]!);
-    console.log(`  ${h.hamletCode} (clock ${h.skewMs >= 0 ? '+' : ''}${h.skewMs} ms): median ${quantile(late, 0.5).toFixed(1)} ms after the planned start`);
+    console.log(`  ${h.hamletCode} (clock ${h.skewMs >= 0 ? '+' : ''}${h.skewMs} ms): median ${quantile(lateness(heard[k]!), 0.5).toFixed(1)} ms after the planned start`);
   }
-  const offsets = heard.flatMap((times) => starts.map((s) => times.find((t) => Math.abs(t - s) < spacingMs / 2)).filter((t): t is number => t !== undefined).map((t, i) => t - starts[i]!));
+  const offsets = heard.flatMap(lateness);
   const p50 = quantile(spreads, 0.5);
   const p99 = quantile(spreads, 0.99);
   const max = Math.max(...spreads);

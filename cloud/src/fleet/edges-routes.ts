@@ -20,6 +20,8 @@ import {
   newEdgeSchema,
   pingSchema,
   rotationSchema,
+  testToneRequestSchema,
+  testToneResultSchema,
 } from './http-schemas.js';
 import { badRequest, notFound } from '../http/errors.js';
 
@@ -182,6 +184,22 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       responses: { 200: jsonContent(pingSchema, 'The answer'), 504: jsonContent(z.object({}), 'No answer in time') },
     }),
     async (c) => c.json(await fleet.ping(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, { roles: ['admin', 'technician', 'operator'] }, {
+      method: 'post',
+      path: '/edges/{id}/test-tone',
+      tags,
+      summary: 'Play a test tone on the box\'s loudspeakers now (not over an emergency)',
+      request: { params: edgeIdParam, body: jsonBody(testToneRequestSchema) },
+      responses: {
+        200: jsonContent(testToneResultSchema, 'When the tone started (cloud time) and on which zones'),
+        502: jsonContent(z.object({}), 'The box refused (busy with an emergency, no speakers)'),
+        504: jsonContent(z.object({}), 'No answer in time'),
+      },
+    }),
+    async (c) => c.json(await fleet.testTone(c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
   app.openapi(

@@ -1,4 +1,12 @@
-import { estimateClockOffset, documentNames, type ClaimRequest, type ClaimResponse, type ConfigBody } from '@smart-commune/shared';
+import {
+  estimateClockOffset,
+  documentNames,
+  type ClaimRequest,
+  type ClaimResponse,
+  type CommandRequest,
+  type CommandResponse,
+  type ConfigBody,
+} from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import { ApiError, conflict } from '../http/errors.js';
@@ -110,6 +118,13 @@ export class FleetService {
     const estimate = estimateClockOffset([{ t0, t1, t2, t3 }]);
     if (!estimate) throw new ApiError(502, 'edge_clock', 'the edge answered with inconsistent timestamps');
     return { roundTripMs: estimate.roundTripMs, edgeClockOffsetMs: estimate.offsetMs };
+  }
+
+  /** A sine tone on the box's loudspeakers, for checking amplifier and lines from the console. */
+  async testTone(edgeId: string, request: CommandRequest<'test-tone'>): Promise<CommandResponse<'test-tone'>> {
+    const edge = this.deps.edges.get(edgeId);
+    if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
+    return this.deps.commands.send(edgeId, 'test-tone', request, Math.max(15_000, request.durationMs + 10_000));
   }
 
   async setConfig(edgeId: string, body: ConfigBody) {

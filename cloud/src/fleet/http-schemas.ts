@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { claimRequestSchema, claimResponseSchema, configBodySchema, hamletCodeSchema, telemetrySchema } from '@smart-commune/shared';
+import { claimRequestSchema, claimResponseSchema, commandBodies, configBodySchema, hamletCodeSchema, telemetrySchema } from '@smart-commune/shared';
 
 // Schemas from @smart-commune/shared are built before zod gains `.openapi()`, so they are wrapped, not extended.
 export const edgeIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'edg_5k2m9q8x4c7t' }) });
@@ -64,6 +64,9 @@ export const rotationSchema = z
     z.object({ mode: z.literal('claim'), claimToken: claimTokenSchema }),
   ])
   .openapi('Rotation');
+
+export const testToneRequestSchema = z.object(commandBodies['test-tone'].request.shape).openapi('TestToneRequest');
+export const testToneResultSchema = z.object({ startedAt: z.number(), zones: z.array(z.string()) }).openapi('TestToneResult');
 
 export const pingSchema = z.object({ roundTripMs: z.number(), edgeClockOffsetMs: z.number() }).openapi('PingResult');
 

@@ -51,7 +51,7 @@ describe('sc-edge, the technician\'s command line', () => {
 
       const doctor = await runEdgeCli(['doctor', '--data-dir', edge.dataDir, '--json']);
       const checks = JSON.parse(doctor.stdout) as { id: string; ok: boolean; detail: string }[];
-      expect(checks.map((c) => c.id).sort()).toEqual(['broker', 'config', 'credentials', 'disk', 'espeak-ng', 'ffmpeg', 'time']);
+      expect(checks.map((c) => c.id).sort()).toEqual(['aplay', 'broker', 'config', 'credentials', 'disk', 'espeak-ng', 'ffmpeg', 'time']);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
       expect(doctor.code).toBe(0);
     } finally {

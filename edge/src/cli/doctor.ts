@@ -72,6 +72,7 @@ export async function runDoctor(dataDir: string, limits: DoctorLimits = DEFAULT_
   }
   checks.push(toolCheck('ffmpeg', 'ffmpeg', '-version', 'Phần mềm ffmpeg', 'ffmpeg'));
   checks.push(toolCheck('espeak-ng', 'espeak-ng', '--version', 'Phần mềm espeak-ng', 'espeak-ng'));
+  checks.push(toolCheck('aplay', 'aplay', '--version', 'Phần mềm phát âm thanh (aplay)', 'ALSA player (aplay)'));
   try {
     const disk = readDisk(dataDir);
     checks.push({

@@ -94,4 +94,14 @@ describe('a scheduled Vietnamese bulletin, from the operator to the hamlet louds
     const csv = await test.api<string>('GET', `/api/v1/playback.csv?hamlet=ap-2a`);
     expect(csv.body).toContain('Họp dân ấp 2A');
   }, 120_000);
+
+  it('plays a test tone on the hamlet loudspeaker when a technician asks through the API', async () => {
+    await waitFor(() => daemon.link.connected, 'box back online');
+    const before = speaker.status().items.length;
+    const tone = await test.api('POST', `/api/v1/edges/${edge.edgeId}/test-tone`, { durationMs: 600, frequencyHz: 1000, volume: 50 });
+    expect(tone.status).toBe(200);
+    expect(tone.body.zones).toEqual(['main']);
+    const heard = await waitFor(() => speaker.status().items.slice(before).find((i) => i.firstSampleAt !== null) ?? null, 'the tone on the loudspeaker');
+    expect(heard.firstSampleAt!).toBeGreaterThanOrEqual(tone.body.startedAt - 50);
+  }, 60_000);
 });

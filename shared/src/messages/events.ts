@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { playbackEventSchema } from './radio.js';
 
-/** Bodies of each event kind (`events/{kind}`); playback, incident and camera kinds arrive with later capabilities. */
+/** Bodies of each event kind (`events/{kind}`); incident and camera kinds arrive with the surveillance capability. */
 export const eventBodies = {
   /** The daemon started or is stopping. */
   lifecycle: z.object({

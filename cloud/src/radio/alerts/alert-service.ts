@@ -48,7 +48,7 @@ export interface AlertServiceDeps {
   store: AlertStore;
   directory: EdgeDirectory;
   broker: BrokerLink;
-  /** Absent until the audio pipeline is wired: creating an alert then answers 503. */
+  /** Turns the alert text into a stored, loudness-normalised bulletin. */
   speech: AlertSpeech;
   logger: Logger;
   now(): number;
@@ -202,7 +202,8 @@ export class AlertService {
     try {
       spoken = await this.deps.speech.speak({ title: spec.title, text: spec.text, voice: spec.voice, speed: spec.speed, createdBy });
     } catch (err) {
-      if (err instanceof ApiError) throw err;
+      const status = (err as { status?: unknown }).status;
+      if (err instanceof ApiError || (typeof status === 'number' && status < 500)) throw err; // the operator's to correct (voice, speed, length)
       logger.error({ err }, 'alert speech failed');
       throw new ApiError(502, 'speech_failed', `the alert could not be spoken: ${(err as Error).message}`);
     }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CloudConfig } from '../../config.js';
+import { ConfigError, type CloudConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import type { Guard } from '../../http/access.js';
 import { AssetStore, AudioPipeline } from '../audio/index.js';
@@ -15,6 +15,9 @@ export function createBulletins(db: Db, config: CloudConfig) {
   const dataDir = config.SC_DATA_DIR;
   const assets = new AssetStore(db, join(dataDir, 'assets'));
   const tts = createTtsEngine({ engine: config.SC_TTS_ENGINE, command: config.SC_TTS_COMMAND });
+  if (!tts.voices.some((v) => v.id === config.SC_TTS_DEFAULT_VOICE)) {
+    throw new ConfigError(`SC_TTS_DEFAULT_VOICE "${config.SC_TTS_DEFAULT_VOICE}" is not a voice of the ${tts.id} engine (voices: ${tts.voices.map((v) => v.id).join(', ')})`);
+  }
   const dictionary = PronunciationDictionary.load(join(dataDir, 'tts', 'pronunciation.json'));
   const pipeline = new AudioPipeline({
     store: assets,
