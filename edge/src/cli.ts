@@ -8,10 +8,11 @@ import { printChecks, runDoctor } from './cli/doctor.js';
 import { printStatus, readStatus } from './cli/status.js';
 import { bilingual } from './cli/output.js';
 import { EDGE_VERSION } from './version.js';
+import { detectFile, FrameSourceError, MODEL_INPUTS, ModelError, type ModelInput } from './vision/index.js';
 
 /** Errors a technician can act on are printed plainly with exit code 2; anything else is a bug (1). */
 function fail(err: unknown): never {
-  if (err instanceof EdgeConfigError || err instanceof ProvisionError) {
+  if (err instanceof EdgeConfigError || err instanceof ProvisionError || err instanceof ModelError || err instanceof FrameSourceError) {
     console.error(`${bilingual('Lỗi', 'Error')}: ${err.message}`);
     process.exit(2);
   }
@@ -77,6 +78,19 @@ program
     if (opts.json) console.log(JSON.stringify(checks, null, 2));
     else printChecks(checks);
     process.exit(checks.every((c) => c.ok) ? 0 : 1);
+  });
+
+program
+  .command('detect <file>')
+  .description('run the person/vehicle detector on an image (jpg/png) or a video file')
+  .option('--model <dirOrFile>', 'model directory or .onnx file (default $SC_MODEL_DIR)')
+  .option('--input <size>', `model input: ${MODEL_INPUTS.join(', ')}`)
+  .option('--every <n>', 'videos: every Nth frame', (v) => Number(v), 1)
+  .option('--json', 'one JSON object per frame')
+  .action(async (file: string, opts: { model?: string; input?: string; every: number; json?: boolean }) => {
+    if (opts.input && !MODEL_INPUTS.includes(opts.input as ModelInput)) fail(new EdgeConfigError(`--input must be one of ${MODEL_INPUTS.join(', ')}`));
+    await detectFile(file, { model: opts.model, input: opts.input as ModelInput | undefined, every: opts.every, json: opts.json }).catch(fail);
+    process.exit(0);
   });
 
 program.parseAsync().catch(fail);

@@ -69,4 +69,18 @@ describe('sc-edge, the technician\'s command line', () => {
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/✘ Thông tin xác thực \/ Credentials: .*revoked/);
   });
+
+  it('detect prints the people and vehicles on a camera frame, and names a missing model', async () => {
+    const frame = new URL('../../../../shared/media/vtest-frame-10s.jpg', import.meta.url).pathname;
+    const models = new URL('../../../../shared/models', import.meta.url).pathname;
+    const result = await runEdgeCli(['detect', frame, '--model', models, '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split('\n')[0]!) as { detections: { label: string; score: number; box: { x: number; width: number } }[] };
+    const labels = report.detections.map((d) => d.label);
+    expect(labels.filter((l) => l === 'person').length).toBeGreaterThanOrEqual(5);
+    expect(labels.filter((l) => l === 'car' || l === 'truck').length).toBeGreaterThanOrEqual(2);
+    const missing = await runEdgeCli(['detect', frame, '--model', '/nonexistent-models']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('/nonexistent-models');
+  });
 });

@@ -1,0 +1,264 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { bytesPerPixel, type Frame, type PixelFormat } from './frame.js';
+
+/** ffmpeg could not open or keep reading a source; `stderr` holds its last lines (credentials masked). */
+export class FrameSourceError extends Error {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly stderr: readonly string[],
+  ) {
+    super(message);
+    this.name = 'FrameSourceError';
+  }
+}
+
+/** The source opened (or not) but no data came for the timeout: a dead camera, a hung link, a FIFO nobody writes. */
+export class StreamStalledError extends FrameSourceError {
+  override name = 'StreamStalledError';
+}
+
+export interface DecodeOptions {
+  width: number;
+  height: number;
+  fps: number;
+  pixelFormat: PixelFormat;
+  /** No data from ffmpeg for this long while the consumer waits: StreamStalledError. Default 10 s. */
+  timeoutMs?: number;
+  /** Read the source at its own pace, as a live camera delivers (ffmpeg -re). */
+  realtime?: boolean;
+  /** Start again at the end of a file (ffmpeg -stream_loop -1). */
+  loop?: boolean;
+  /** Stop after this many seconds of video. */
+  durationS?: number;
+  /**
+   * When the consumer falls behind: 'wait' holds ffmpeg back (files), 'drop' discards the oldest unread
+   * frame (live sources, so that latency stays bounded). Default 'drop' for URLs and realtime, else 'wait'.
+   */
+  whenBehind?: 'wait' | 'drop';
+  /** Frames decoded ahead of the consumer; default 3. */
+  buffers?: number;
+  /** Time of frame 0 (ms since the epoch), the others follow at 1/fps; default when decoding starts. */
+  startTimeMs?: number;
+  /** Stops decoding: the iteration ends (without error) even while it waits for a frame. */
+  signal?: AbortSignal;
+}
+
+const STDERR_LINES = 20;
+
+/** Masks the password of URLs like rtsp://user:password@camera/stream. */
+export function maskCredentials(text: string): string {
+  return text.replace(/(\/\/[^:/@\s]+):[^@/\s]+@/g, '$1:***@');
+}
+
+function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !source.startsWith('file:');
+}
+
+export function ffmpegArgs(source: string, o: DecodeOptions): string[] {
+  return [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...(source.startsWith('rtsp://') ? ['-rtsp_transport', 'tcp'] : []),
+    ...(o.realtime ? ['-re'] : []),
+    ...(o.loop ? ['-stream_loop', '-1'] : []),
+    ...['-i', source, '-an', '-sn', '-dn'],
+    ...(o.durationS !== undefined ? ['-t', String(o.durationS)] : []),
+    ...['-vf', `fps=${o.fps},scale=${o.width}:${o.height}`, '-pix_fmt', o.pixelFormat, '-f', 'rawvideo', 'pipe:1'],
+  ];
+}
+
+/**
+ * Raw frames from a file or a stream URL, decoded and scaled by ffmpeg. Each frame's data is one of
+ * a few preallocated buffers that stdout is copied into exactly once; it stays valid until the next
+ * frame is asked for. Failures end the iteration with a FrameSourceError (StreamStalledError when
+ * nothing comes); leaving the loop early stops ffmpeg.
+ */
+export async function* decodeFrames(source: string, options: DecodeOptions): AsyncGenerator<Frame> {
+  const { width, height, fps } = options;
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0 && fps > 0)) {
+    throw new RangeError(`decodeFrames: bad size ${width}x${height} or fps ${fps}`);
+  }
+  const reader = new FrameReader(source, options);
+  try {
+    for (;;) {
+      const frame = await reader.next();
+      if (!frame) return;
+      yield frame;
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+class FrameReader {
+  private readonly child: ChildProcess;
+  private readonly frameSize: number;
+  private readonly free: Buffer[] = [];
+  private readonly ready: Array<{ data: Buffer; index: number }> = [];
+  private readonly stderr: string[] = [];
+  private readonly drop: boolean;
+  private readonly startTimeMs: number;
+  private readonly watchdog: NodeJS.Timeout;
+  private filling: Buffer | undefined;
+  private filled = 0;
+  private pending: Buffer | undefined;
+  private inUse: Buffer | undefined;
+  private produced = 0;
+  private paused = false;
+  private ended = false;
+  private closed = false;
+  private failure: FrameSourceError | undefined;
+  private wake: (() => void) | undefined;
+  private partialLine = '';
+  private readonly onAbort = () => this.close();
+
+  constructor(
+    private readonly source: string,
+    private readonly options: DecodeOptions,
+  ) {
+    this.frameSize = options.width * options.height * bytesPerPixel(options.pixelFormat);
+    for (let i = 0; i < (options.buffers ?? 3) + 1; i++) this.free.push(Buffer.allocUnsafe(this.frameSize));
+    this.drop = (options.whenBehind ?? (isUrl(source) || options.realtime ? 'drop' : 'wait')) === 'drop';
+    this.startTimeMs = options.startTimeMs ?? Date.now();
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.watchdog = setTimeout(() => {
+      if (this.paused) return void this.watchdog.refresh(); // the consumer is slow, not the source
+      this.fail(new StreamStalledError(`no video from ${maskCredentials(source)} for ${timeoutMs / 1000} s${this.lastWords()}`, maskCredentials(source), this.stderr));
+    }, timeoutMs);
+    this.child = spawn('ffmpeg', ffmpegArgs(source, options), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr!.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
+    this.child.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'ffmpeg is not installed (apt-get install ffmpeg)' : err.message;
+      this.fail(new FrameSourceError(`cannot decode ${maskCredentials(source)}: ${why}`, maskCredentials(source), []));
+    });
+    this.child.once('close', (code, signal) => {
+      clearTimeout(this.watchdog);
+      if (code === 0) this.ended = true;
+      else this.fail(new FrameSourceError(`ffmpeg could not read ${maskCredentials(source)} (${signal ?? `exit ${code}`})${this.lastWords()}`, maskCredentials(source), this.stderr));
+      this.notify();
+    });
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (options.signal?.aborted) this.close();
+  }
+
+  /** Gives back the previous frame's buffer and waits for the next frame; undefined at the end. */
+  async next(): Promise<Frame | undefined> {
+    if (this.inUse) {
+      this.free.push(this.inUse);
+      this.inUse = undefined;
+      this.resume();
+    }
+    while (this.ready.length === 0 && !this.failure && !this.ended && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
+    const next = this.closed ? undefined : this.ready.shift();
+    if (!next) {
+      if (this.failure) throw this.failure;
+      return undefined;
+    }
+    this.inUse = next.data;
+    const { width, height, pixelFormat, fps } = this.options;
+    return { data: next.data, width, height, pixelFormat, index: next.index, timeMs: this.startTimeMs + (next.index * 1000) / fps };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.stop();
+    this.notify();
+  }
+
+  private stop(): void {
+    clearTimeout(this.watchdog);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.failure) return; // ffmpeg is being killed; what it still sent is not wanted
+    this.watchdog.refresh();
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (!this.filling) {
+        this.filling = this.free.pop() ?? (this.drop ? this.ready.shift()?.data : undefined);
+        if (!this.filling) {
+          // every buffer is waiting for the consumer: hold ffmpeg back until one is given back
+          this.pending = chunk.subarray(offset);
+          this.paused = true;
+          this.child.stdout!.pause();
+          return;
+        }
+      }
+      const n = Math.min(chunk.length - offset, this.frameSize - this.filled);
+      chunk.copy(this.filling, this.filled, offset, offset + n);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.frameSize) {
+        this.ready.push({ data: this.filling, index: this.produced++ });
+        this.filling = undefined;
+        this.filled = 0;
+        this.notify();
+      }
+    }
+  }
+
+  private resume(): void {
+    if (!this.pending) return;
+    const pending = this.pending;
+    this.pending = undefined;
+    this.paused = false;
+    this.onData(pending);
+    if (!this.paused) this.child.stdout!.resume();
+  }
+
+  private onStderr(text: string): void {
+    const lines = (this.partialLine + text).split('\n');
+    this.partialLine = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) this.stderr.push(maskCredentials(line.trim()));
+    this.stderr.splice(0, Math.max(0, this.stderr.length - STDERR_LINES));
+  }
+
+  private lastWords(): string {
+    if (this.partialLine.trim()) this.onStderr('\n');
+    return this.stderr.length ? `: ${this.stderr.slice(-3).join(' | ')}` : '';
+  }
+
+  private fail(error: FrameSourceError): void {
+    if (this.failure || this.ended || this.closed) return;
+    this.failure = error;
+    this.stop();
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+export interface VideoInfo {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** Size and frame rate of a video's first stream (ffprobe). */
+export function probeVideo(source: string): Promise<VideoInfo> {
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate', '-of', 'json', source];
+  return new Promise((resolve, reject) => {
+    execFile('ffprobe', args, { timeout: 15_000 }, (err, stdout, stderr) => {
+      const stream = err ? undefined : (JSON.parse(stdout) as { streams?: Array<Record<string, unknown>> }).streams?.[0];
+      const fps = stream ? rate(stream.avg_frame_rate) || rate(stream.r_frame_rate) : 0;
+      if (!stream || !fps || typeof stream.width !== 'number' || typeof stream.height !== 'number') {
+        const why = (stderr.trim() || (err ? err.message : 'no video stream')).split('\n').slice(-3).join(' | ');
+        reject(new FrameSourceError(`cannot read video ${maskCredentials(source)}: ${maskCredentials(why)}`, maskCredentials(source), stderr.split('\n').filter(Boolean)));
+        return;
+      }
+      resolve({ width: stream.width, height: stream.height, fps });
+    });
+  });
+}
+
+function rate(value: unknown): number {
+  const [num, den] = String(value).split('/').map(Number);
+  return num && den ? num / den : 0;
+}
