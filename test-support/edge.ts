@@ -14,6 +14,15 @@ export interface ProvisionedEdge {
   dataDir: string;
 }
 
+/** Creates a box record and claims it through the API (no daemon, no data dir); returns its id and MQTT password. */
+export async function claimTestEdge(test: TestCloud, hamletCode = 'ap-1', name = `Tủ ${hamletCode}`): Promise<{ edgeId: string; password: string }> {
+  const created = await test.request<{ id: string }>('POST', '/api/v1/edges', { name, hamletCode });
+  const token = await test.request<{ token: string }>('POST', `/api/v1/edges/${created.body.id}/claim-tokens`);
+  const claim = await test.request<{ mqtt: { password: string } }>('POST', '/api/v1/provision/claim', { token: token.body.token }, null);
+  if (claim.status !== 200) throw new Error(`claim failed: ${JSON.stringify(claim.body)}`);
+  return { edgeId: created.body.id, password: claim.body.mqtt.password };
+}
+
 /** Creates a box record for the hamlet, issues a claim token and claims it into a fresh data dir, as a technician would. */
 export async function provisionTestEdge(test: TestCloud, hamletCode = 'ap-1', name = `Tủ ${hamletCode}`): Promise<ProvisionedEdge> {
   const created = await test.api<{ id: string }>('POST', '/api/v1/edges', { name, hamletCode });

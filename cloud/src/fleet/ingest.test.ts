@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topics, type Telemetry } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { claimTestEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
 
 const telemetry = (): Telemetry => ({
@@ -27,19 +28,9 @@ describe('ingest of what edges publish', () => {
     await test.stop();
   });
 
-  const headers = () => ({ authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' });
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await test.cloud.app.request(path, { method, headers: headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return (await res.json()) as any;
-  };
+  const api = async (method: string, path: string, body?: unknown) => (await test.request(method, path, body)).body;
   const createEdge = async () => (await api('POST', '/api/v1/edges', { name: 'Tủ', hamletCode: 'ap-4' })).id as string;
-  const claimedEdge = async () => {
-    const id = await createEdge();
-    const { token } = await api('POST', `/api/v1/edges/${id}/claim-tokens`, {});
-    const res = await test.cloud.app.request('/api/v1/provision/claim', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-    expect(res.status).toBe(200);
-    return id;
-  };
+  const claimedEdge = async () => (await claimTestEdge(test, 'ap-4')).edgeId;
   /** As if the edge had published it: the cloud consumes its own broker in-process. */
   const publish = (topic: string, payload: unknown) =>
     test.cloud.broker.publish(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1, retain: false });

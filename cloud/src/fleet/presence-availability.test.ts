@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { claimTestEdge } from '../../../test-support/edge.js';
 
 describe('availability messages arriving out of order', () => {
   let test: TestCloud;
   let edgeId: string;
   beforeAll(async () => {
     test = await startTestCloud();
-    edgeId = (await test.api('POST', '/api/v1/edges', { name: 'Tủ', hamletCode: 'ap-1' })).body.id;
-    const token = (await test.api('POST', `/api/v1/edges/${edgeId}/claim-tokens`)).body.token;
-    await test.api('POST', '/api/v1/provision/claim', { token }, null);
+    edgeId = (await claimTestEdge(test)).edgeId;
   });
   afterAll(() => test.stop());
   const online = async () => (await test.api('GET', `/api/v1/edges/${edgeId}`)).body.online as boolean;

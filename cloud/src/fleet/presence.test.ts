@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Telemetry } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { claimTestEdge } from '../../../test-support/edge.js';
 import { MISSED_HEARTBEATS } from './presence.js';
 
 const telemetry = (intervalS: number): Telemetry => ({
@@ -36,16 +37,9 @@ describe('presence of edge boxes', () => {
     await test.stop();
   });
 
-  const headers = () => ({ authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' });
-  const getEdge = async (id: string) => (await (await test.cloud.app.request(`/api/v1/edges/${id}`, { headers: headers() })).json()) as EdgeView;
+  const getEdge = async (id: string) => (await test.request<EdgeView>('GET', `/api/v1/edges/${id}`)).body;
   /** An edge created and claimed through the API, as a technician would. */
-  const claimedEdge = async (name: string) => {
-    const created = (await (await test.cloud.app.request('/api/v1/edges', { method: 'POST', headers: headers(), body: JSON.stringify({ name, hamletCode: 'ap-1' }) })).json()) as { id: string };
-    const { token } = (await (await test.cloud.app.request(`/api/v1/edges/${created.id}/claim-tokens`, { method: 'POST', headers: headers(), body: '{}' })).json()) as { token: string };
-    const claim = await test.cloud.app.request('/api/v1/provision/claim', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-    expect(claim.status).toBe(200);
-    return created.id;
-  };
+  const claimedEdge = async (name: string) => (await claimTestEdge(test, 'ap-1', name)).edgeId;
   const onlineGauge = async () => (await test.cloud.metrics.edgesOnline.get()).values[0]?.value;
 
   it('shows a box online with its telemetry once it reports', async () => {
