@@ -2,9 +2,9 @@
  * Emergency alert latency: from POST /api/v1/alerts (speech synthesis included) to the first sample
  * at the slowest of the nine hamlets' loudspeakers.
  */
-import { quantile, startBenchCommune, waitUntil } from './lib/commune.js';
+import { numberArg, quantile, startBenchCommune, waitUntil } from './lib/commune.js';
 
-const count = Number(process.argv[process.argv.indexOf('--alerts') + 1] || process.env.BENCH_ALERTS || 10);
+const count = numberArg('alerts', 'BENCH_ALERTS', 10);
 const commune = await startBenchCommune();
 try {
   const latencies: number[] = [];

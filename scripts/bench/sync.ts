@@ -5,9 +5,9 @@
  */
 import { COMMUNE_TIME_ZONE } from '../../shared/src/index.js';
 import { DateTime } from 'luxon';
-import { quantile, startBenchCommune, waitUntil } from './lib/commune.js';
+import { numberArg, quantile, startBenchCommune, waitUntil } from './lib/commune.js';
 
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || process.env.BENCH_ROUNDS || 20);
+const rounds = numberArg('rounds', 'BENCH_ROUNDS', 20);
 const skewsMs = [-2000, -1500, -1000, -500, 0, 500, 1000, 1500, 2000];
 const localTime = (ms: number) => DateTime.fromMillis(ms, { zone: COMMUNE_TIME_ZONE }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
 
