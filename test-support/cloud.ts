@@ -6,20 +6,26 @@ import { silentLogger } from '@smart-commune/shared/runtime';
 
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
+/** Status and parsed body of an HTTP reply. */
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+}
+
 export interface TestCloud {
   cloud: CloudHandle;
   dataDir: string;
   adminToken: string;
   /** JSON request to the cloud's HTTP API over real TCP; returns status and parsed body. */
-  api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
+  api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<Reply<T>>;
   /** The same through `app.request()`, without the network (the route tests' way). */
-  request<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
+  request<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<Reply<T>>;
   login(username: string, password: string): Promise<string>;
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** Status and body of a reply: JSON parsed, anything else (metrics, CSV) as text. */
-async function decode(res: Response): Promise<{ status: number; body: any }> {
+async function decode(res: Response): Promise<Reply> {
   const text = await res.text();
   const json = (res.headers.get('content-type') ?? '').includes('json');
   return { status: res.status, body: json && text ? JSON.parse(text) : text || null };

@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../test-support/cloud.js';
-
-interface Reply {
-  status: number;
-  body: any;
-}
+import { startTestCloud, TEST_ADMIN_PASSWORD, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 
 describe('POST /api/v1/auth/token and bearer sessions', () => {
   let test: TestCloud;

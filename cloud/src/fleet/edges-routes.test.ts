@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-
-interface Reply {
-  status: number;
-  body: any;
-}
+import { startTestCloud, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 
 describe('edges API', () => {
   let test: TestCloud;

@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../test-support/cloud.js';
-
-interface Reply {
-  status: number;
-  body: any;
-}
+import { startTestCloud, TEST_ADMIN_PASSWORD, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 
 const ROLES = ['admin', 'technician', 'operator', 'police', 'viewer'] as const;
 type Role = (typeof ROLES)[number];

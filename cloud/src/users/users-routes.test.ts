@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../test-support/cloud.js';
-
-interface Reply {
-  status: number;
-  body: any;
-}
+import { startTestCloud, TEST_ADMIN_PASSWORD, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 
 describe('users API', () => {
   let test: TestCloud;

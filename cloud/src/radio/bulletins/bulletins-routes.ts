@@ -69,6 +69,7 @@ const listQuery = z.object({
   q: z.string().max(100).optional(),
 });
 const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+const abbreviationParam = z.object({ abbreviation: z.string().min(1).max(32).openapi({ param: { name: 'abbreviation', in: 'path' } }) });
 const shaParam = z.object({ sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lower-case hex sha256').openapi({ param: { name: 'sha256', in: 'path' } }) });
 
 /** Bulletins (speech or upload), their audio for preview, and the asset downloads of edge boxes. */
@@ -109,7 +110,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       tags,
       summary: 'Add or change how an abbreviation is read',
       request: {
-        params: z.object({ abbreviation: z.string().min(1).max(32).openapi({ param: { name: 'abbreviation', in: 'path' } }) }),
+        params: abbreviationParam,
         body: jsonBody(z.object({ expansion: z.string().trim().min(1).max(200) }).openapi('PronunciationChange')),
       },
       responses: { 200: dictionaryResponse },
@@ -127,7 +128,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       path: '/tts/dictionary/{abbreviation}',
       tags,
       summary: 'Stop expanding an abbreviation',
-      request: { params: z.object({ abbreviation: z.string().min(1).max(32).openapi({ param: { name: 'abbreviation', in: 'path' } }) }) },
+      request: { params: abbreviationParam },
       responses: { 200: dictionaryResponse },
     }),
     (c) => {
