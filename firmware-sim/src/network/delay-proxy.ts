@@ -19,16 +19,32 @@ export interface DelayProxy {
   close(): Promise<void>;
 }
 
-/** Forwards one direction, holding each chunk for a random delay but never reordering the bytes. */
+/**
+ * Forwards one direction, holding each chunk for a random delay but never reordering the bytes: one
+ * FIFO and one timer per direction (separate timers with the same deadline may fire in any order).
+ */
 function delayedPipe(from: Socket, to: Socket, delay: () => number): void {
-  let releaseAt = 0;
-  from.on('data', (chunk: Buffer) => {
-    releaseAt = Math.max(releaseAt, Date.now() + delay());
-    setTimeout(() => {
+  const queue: { chunk: Buffer; releaseAt: number }[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let ended = false;
+  const pump = () => {
+    timer = null;
+    while (queue.length && queue[0]!.releaseAt <= Date.now()) {
+      const { chunk } = queue.shift()!;
       if (!to.destroyed) to.write(chunk);
-    }, releaseAt - Date.now());
+    }
+    if (queue.length) timer = setTimeout(pump, queue[0]!.releaseAt - Date.now());
+    else if (ended) to.destroy();
+  };
+  from.on('data', (chunk: Buffer) => {
+    const last = queue.at(-1)?.releaseAt ?? 0;
+    queue.push({ chunk, releaseAt: Math.max(last, Date.now() + delay()) });
+    if (!timer) timer = setTimeout(pump, queue[0]!.releaseAt - Date.now());
   });
-  from.on('close', () => setTimeout(() => to.destroy(), Math.max(0, releaseAt - Date.now())));
+  from.on('close', () => {
+    ended = true;
+    if (!timer) to.destroy();
+  });
 }
 
 /** A TCP proxy that behaves like a slow rural link: random latency on every chunk, and outages on demand. */
