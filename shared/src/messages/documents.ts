@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { radioSettingsSchema, scheduleBodySchema } from './radio.js';
+import { surveillanceSettingsSchema } from './surveillance.js';
 
-/** Edge settings the cloud manages; cameras (surveillance) and the schedule (radio) arrive as their own documents. */
+/** Edge settings the cloud manages; the radio schedule arrives as its own document. */
 export const configBodySchema = z.object({
   telemetryIntervalS: z.number().int().min(2).max(3600),
   /** Absent: the box keeps the level it was started with. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).optional(),
   /** Speakers and player policy; absent on a box without loudspeakers. */
   radio: radioSettingsSchema.optional(),
+  /** Cameras, zones, masks and rules; absent on a box without cameras. */
+  surveillance: surveillanceSettingsSchema.optional(),
 });
 export type ConfigBody = z.infer<typeof configBodySchema>;
 

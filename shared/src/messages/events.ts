@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { playbackEventSchema } from './radio.js';
+import { cameraEventSchema, discoveryEventSchema, incidentEventSchema } from './surveillance.js';
 
-/** Bodies of each event kind (`events/{kind}`); incident and camera kinds arrive with the surveillance capability. */
+/** Bodies of each event kind (`events/{kind}`). */
 export const eventBodies = {
   /** The daemon started or is stopping. */
   lifecycle: z.object({
@@ -12,6 +13,12 @@ export const eventBodies = {
   }),
   /** Proof of play. */
   playback: playbackEventSchema,
+  /** A camera stream changed state. */
+  camera: cameraEventSchema,
+  /** A rule caught something; sent again when the clip is ready. */
+  incident: incidentEventSchema,
+  /** ONVIF devices found on the box's LAN, for a technician to adopt. */
+  discovery: discoveryEventSchema,
 } as const;
 export type EventKind = keyof typeof eventBodies;
 export const eventKinds = Object.keys(eventBodies) as EventKind[];

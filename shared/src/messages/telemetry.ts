@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
+import { cameraTelemetrySchema } from './surveillance.js';
 
 const bytes = z.number().int().nonnegative();
 
@@ -21,5 +22,7 @@ export const telemetrySchema = z.object({
     .object({ offsetMs: z.number(), roundTripMs: z.number().nonnegative(), measuredAt: epochMs })
     .nullable(),
   mqtt: z.object({ reconnects: z.number().int().nonnegative(), outboxPending: z.number().int().nonnegative() }),
+  /** Each camera's stream; absent on a box without cameras. */
+  cameras: z.array(cameraTelemetrySchema).max(16).optional(),
 });
 export type Telemetry = z.infer<typeof telemetrySchema>;

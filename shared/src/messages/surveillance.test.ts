@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEdgeMessage, describeIssues } from './decode.js';
+import { cameraSettingsSchema, surveillanceSettingsSchema } from './surveillance.js';
+
+const camera = {
+  id: 'gate',
+  name: 'Cổng trường',
+  source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:8554/cam' },
+  zones: [{ id: 'yard', name: 'Sân', polygon: [[0, 0], [1, 0], [1, 1]] }],
+  rules: [{ id: 'night', name: 'Ban đêm', zone: 'yard', windows: [{ start: '22:00', end: '05:00' }] }],
+};
+
+describe('surveillance settings', () => {
+  it('fills the Frigate-like defaults: 5 fps, 5 s pre and post capture, the six classes', () => {
+    const parsed = cameraSettingsSchema.parse(camera);
+    expect(parsed.detect).toEqual({ fps: 5, width: 640, height: 360, classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] });
+    expect(parsed.record).toEqual({ enabled: true, preCaptureSeconds: 5, postCaptureSeconds: 5 });
+    expect(parsed.rules[0]).toMatchObject({ enabled: true, minDwellSeconds: 0, cooldownSeconds: 0 });
+    expect(surveillanceSettingsSchema.parse({ cameras: [camera] }).storage.ringMinutes).toBe(10);
+  });
+
+  it('names a rule whose zone the camera does not have', () => {
+    const result = cameraSettingsSchema.safeParse({ ...camera, rules: [{ id: 'r', name: 'r', zone: 'road' }] });
+    expect(result.success).toBe(false);
+    expect(describeIssues(result.error!)).toContain('rules.0.zone: camera gate has no zone "road"');
+  });
+
+  it('refuses a camera defined twice, a polygon outside the picture and a bad time', () => {
+    const twice = surveillanceSettingsSchema.safeParse({ cameras: [camera, camera] });
+    expect(describeIssues(twice.error!)).toContain('cameras.1.id: camera "gate" is defined twice');
+    const outside = cameraSettingsSchema.safeParse({ ...camera, zones: [{ id: 'z', name: 'z', polygon: [[0, 0], [1.5, 0], [1, 1]] }], rules: [] });
+    expect(describeIssues(outside.error!)).toMatch(/^zones\.0\.polygon\.1\.0:/);
+    const time = cameraSettingsSchema.safeParse({ ...camera, rules: [{ id: 'r', name: 'r', windows: [{ start: '24:00', end: '05:00' }] }] });
+    expect(describeIssues(time.error!)).toContain('must be HH:MM');
+  });
+
+  it('decodes an incident event and refuses one without a valid clip hash', () => {
+    const body = {
+      incidentId: 'inc_0123456789', cameraId: 'gate', ruleId: 'night', zoneId: 'yard', label: 'person', score: 0.8, trackId: 3,
+      startedAt: 1_800_000_000_000, detectedAt: 1_800_000_001_000, endedAt: null, box: { x: 0.1, y: 0.2, width: 0.1, height: 0.3 },
+      snapshot: { sha256: 'a'.repeat(64), bytes: 1000 }, clip: null,
+    };
+    const ok = decodeEdgeMessage('sc/v1/edges/edge-1/events/incident', JSON.stringify({ eventId: 'evt_12345678', ts: 1_800_000_001_000, body }));
+    expect(ok.ok).toBe(true);
+    const bad = decodeEdgeMessage('sc/v1/edges/edge-1/events/incident', JSON.stringify({ eventId: 'evt_12345678', ts: 1_800_000_001_000, body: { ...body, clip: { sha256: 'XYZ', bytes: 5, durationMs: 10_000 } } }));
+    expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('body.clip.sha256') });
+  });
+});

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import { epochMs } from '../time.js';
+import { sha256Schema } from './radio.js';
+
+/** Ids of cameras, zones, masks and rules: short, lower-case, stable (they name files and topics). */
+export const surveillanceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits or "-" (at most 32)');
+
+/** A point in normalised picture coordinates: x from the left edge, y from the top, both 0..1. */
+export const normalisedPointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+export const polygonSchema = z.array(normalisedPointSchema).min(3, 'a polygon needs at least 3 points').max(64);
+
+/** The labels the edge keeps by default (COCO names); rules may name any COCO label. */
+export const DEFAULT_OBJECT_CLASSES = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] as const;
+export const objectClassSchema = z.string().regex(/^[a-z][a-z ]{1,31}$/, 'must be a COCO label such as person or car');
+
+/** Local wall-clock "HH:MM"; a window whose end is before its start crosses midnight (22:00-05:00). */
+const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (00:00-23:59)');
+export const timeWindowSchema = z.object({ start: clockTimeSchema, end: clockTimeSchema });
+
+const credentialSchema = z.string().max(128);
+
+/** Where the edge reads a camera: an RTSP URL, or an ONVIF device whose profile gives the URL. */
+export const cameraSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('rtsp'),
+    url: z.string().max(2000).regex(/^rtsps?:\/\/[^\s]+$/, 'must be an rtsp:// or rtsps:// URL'),
+    username: credentialSchema.optional(),
+    password: credentialSchema.optional(),
+  }),
+  z.object({
+    kind: z.literal('onvif'),
+    /** The device service, e.g. http://192.168.1.64/onvif/device_service. */
+    xaddr: z.string().max(2000).regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL'),
+    username: credentialSchema,
+    password: credentialSchema,
+    /** Media profile to stream; the first one when absent. */
+    profileToken: z.string().max(64).optional(),
+  }),
+]);
+export type CameraSource = z.infer<typeof cameraSourceSchema>;
+
+export const zoneSettingsSchema = z.object({
+  id: surveillanceIdSchema,
+  name: z.string().min(1).max(80),
+  polygon: polygonSchema,
+});
+export type ZoneSettings = z.infer<typeof zoneSettingsSchema>;
+
+/** An area where nothing is detected (trees moving in the wind, a road outside the commune's concern). */
+export const maskSettingsSchema = z.object({
+  id: surveillanceIdSchema,
+  name: z.string().max(80).optional(),
+  polygon: polygonSchema,
+});
+export type MaskSettings = z.infer<typeof maskSettingsSchema>;
+
+export const ruleSettingsSchema = z.object({
+  id: surveillanceIdSchema,
+  name: z.string().min(1).max(80),
+  enabled: z.boolean().default(true),
+  /** Only objects standing in this zone of the camera; anywhere in the picture when absent. */
+  zone: surveillanceIdSchema.optional(),
+  /** Only these labels; the camera's detected classes when absent. */
+  classes: z.array(objectClassSchema).min(1).max(16).optional(),
+  /** Only within these local times (Asia/Ho_Chi_Minh); always when absent. */
+  windows: z.array(timeWindowSchema).max(8).optional(),
+  /** Seconds an object must stay before it counts (loitering). */
+  minDwellSeconds: z.number().min(0).max(3600).default(0),
+  /** Seconds after an incident during which this rule stays quiet on the camera. */
+  cooldownSeconds: z.number().min(0).max(86_400).default(0),
+});
+export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
+
+export const cameraSettingsSchema = z
+  .object({
+    id: surveillanceIdSchema,
+    name: z.string().min(1).max(80),
+    enabled: z.boolean().default(true),
+    source: cameraSourceSchema,
+    detect: z
+      .object({
+        /** Frames analysed per second (Frigate's default is 5). */
+        fps: z.number().min(1).max(15).default(5),
+        width: z.number().int().min(160).max(1920).default(640),
+        height: z.number().int().min(120).max(1080).default(360),
+        classes: z.array(objectClassSchema).min(1).max(16).default([...DEFAULT_OBJECT_CLASSES]),
+      })
+      .prefault({}),
+    record: z
+      .object({
+        enabled: z.boolean().default(true),
+        preCaptureSeconds: z.number().min(0).max(60).default(5),
+        postCaptureSeconds: z.number().min(0).max(60).default(5),
+      })
+      .prefault({}),
+    zones: z.array(zoneSettingsSchema).max(16).default([]),
+    masks: z.array(maskSettingsSchema).max(16).default([]),
+    rules: z.array(ruleSettingsSchema).max(32).default([]),
+  })
+  .superRefine((camera, ctx) => {
+    const zoneIds = new Set(camera.zones.map((z) => z.id));
+    camera.rules.forEach((rule, i) => {
+      if (rule.zone !== undefined && !zoneIds.has(rule.zone)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'zone'], message: `camera ${camera.id} has no zone "${rule.zone}"` });
+      }
+    });
+    for (const [key, list] of [['zones', camera.zones], ['masks', camera.masks], ['rules', camera.rules]] as const) {
+      const seen = new Set<string>();
+      list.forEach((item, i) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `"${item.id}" is used twice` });
+        seen.add(item.id);
+      });
+    }
+  });
+export type CameraSettings = z.infer<typeof cameraSettingsSchema>;
+export type CameraSettingsInput = z.input<typeof cameraSettingsSchema>;
+
+/** The `surveillance` part of `desired/config`: the box's cameras and how it keeps evidence. */
+export const surveillanceSettingsSchema = z
+  .object({
+    cameras: z.array(cameraSettingsSchema).max(16),
+    /** YOLOX-Nano input size; bigger sees further, smaller is faster. */
+    model: z.enum(['416x416', '320x320', '384x640']).default('416x416'),
+    storage: z
+      .object({
+        /** Recordings and incident media together stay under this many bytes. */
+        maxBytes: z.number().int().min(50_000_000).default(4_000_000_000),
+        /** Continuous segments kept per camera for pre-capture. */
+        ringMinutes: z.number().min(1).max(120).default(10),
+        /** Incident media the cloud has acknowledged is deleted after this many days. */
+        incidentDays: z.number().min(1).max(365).default(30),
+      })
+      .prefault({}),
+  })
+  .superRefine((settings, ctx) => {
+    const seen = new Set<string>();
+    settings.cameras.forEach((camera, i) => {
+      if (seen.has(camera.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `camera "${camera.id}" is defined twice` });
+      seen.add(camera.id);
+    });
+  });
+export type SurveillanceSettings = z.infer<typeof surveillanceSettingsSchema>;
+
+export const cameraStatuses = ['starting', 'streaming', 'reconnecting', 'failed', 'disabled'] as const;
+export const cameraStatusSchema = z.enum(cameraStatuses);
+export type CameraStatus = z.infer<typeof cameraStatusSchema>;
+
+/** `events/camera`: a camera's stream changed state (the edge supervises each stream). */
+export const cameraEventSchema = z.object({
+  cameraId: surveillanceIdSchema,
+  status: cameraStatusSchema,
+  /** Why it is not streaming, credentials masked. */
+  error: z.string().max(1000).optional(),
+  /** Consecutive failed attempts before this state. */
+  attempts: z.number().int().nonnegative().default(0),
+});
+export type CameraEvent = z.infer<typeof cameraEventSchema>;
+
+/** One camera's line in telemetry. */
+export const cameraTelemetrySchema = z.object({
+  id: surveillanceIdSchema,
+  status: cameraStatusSchema,
+  fps: z.number().nonnegative(),
+  lastFrameAt: epochMs.nullable(),
+  error: z.string().max(1000).optional(),
+});
+export type CameraTelemetry = z.infer<typeof cameraTelemetrySchema>;
+
+export const mediaFileSchema = z.object({
+  sha256: sha256Schema,
+  bytes: z.number().int().positive(),
+});
+export type MediaFile = z.infer<typeof mediaFileSchema>;
+
+/** A box in normalised picture coordinates. */
+export const normalisedBoxSchema = z.object({
+  x: z.number().min(0).max(1),
+  y: z.number().min(0).max(1),
+  width: z.number().min(0).max(1),
+  height: z.number().min(0).max(1),
+});
+
+/**
+ * `events/incident`: what a rule caught. Sent at once with the snapshot, then again (same incidentId,
+ * a new eventId) when the clip is written; the cloud keeps the latest facts of each incident.
+ * The sha256 of each file is computed on the edge when it is written; the cloud verifies uploads against it.
+ */
+export const incidentEventSchema = z.object({
+  incidentId: z.string().regex(/^inc_[A-Za-z0-9_-]{8,60}$/, 'must look like inc_…'),
+  cameraId: surveillanceIdSchema,
+  ruleId: surveillanceIdSchema,
+  zoneId: surveillanceIdSchema.nullable(),
+  label: objectClassSchema,
+  score: z.number().min(0).max(1),
+  trackId: z.number().int().nonnegative(),
+  /** When the object appeared (or entered the zone). */
+  startedAt: epochMs,
+  /** When the rule fired. */
+  detectedAt: epochMs,
+  /** End of the clip; null while post-capture is still recording. */
+  endedAt: epochMs.nullable(),
+  box: normalisedBoxSchema,
+  snapshot: mediaFileSchema.nullable(),
+  clip: mediaFileSchema.extend({ durationMs: z.number().int().positive() }).nullable(),
+});
+export type IncidentEvent = z.infer<typeof incidentEventSchema>;
+
+export const discoveredCameraSchema = z.object({
+  /** WS-Discovery endpoint reference (urn:uuid:…), stable per device. */
+  urn: z.string().min(1).max(200),
+  xaddr: z.string().max(2000),
+  name: z.string().max(200).optional(),
+  hardware: z.string().max(200).optional(),
+});
+export type DiscoveredCamera = z.infer<typeof discoveredCameraSchema>;
+
+/** `events/discovery`: the ONVIF devices that answered a WS-Discovery probe on the box's LAN. */
+export const discoveryEventSchema = z.object({
+  devices: z.array(discoveredCameraSchema).max(256),
+});
+export type DiscoveryEvent = z.infer<typeof discoveryEventSchema>;
+
+/** Media kinds an edge uploads for an incident. */
+export const incidentMediaKinds = { snapshot: 'image/jpeg', clip: 'video/mp4' } as const;
+export type IncidentMediaKind = keyof typeof incidentMediaKinds;
+
+/** Request header carrying the sha256 the edge computed when it wrote the file. */
+export const CONTENT_SHA256_HEADER = 'x-content-sha256';
+
+/** `PUT` with device credentials: the edge uploads one incident file. */
+export const incidentMediaPath = (incidentId: string, kind: IncidentMediaKind) => `/api/v1/device/incidents/${incidentId}/${kind}`;
