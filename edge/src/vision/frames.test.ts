@@ -52,6 +52,16 @@ describe('decodeFrames on the real clip', () => {
     expect(meanAbsDiff(tenth!, Buffer.alloc(tenth!.length, 128))).toBeGreaterThan(20);
   });
 
+  it('keeps a frame valid one frame longer when asked to hold one', async () => {
+    let previous: { frame: Frame; copy: Buffer } | undefined;
+    let intact = 0;
+    for await (const frame of decodeFrames(CLIP, { ...BGR, durationS: 3, heldFrames: 1, buffers: 1 })) {
+      if (previous && previous.frame.data.equals(previous.copy)) intact++;
+      previous = { frame, copy: Buffer.from(frame.data) };
+    }
+    expect(intact).toBe(29);
+  });
+
   it('scales, converts to grey and resamples the rate', async () => {
     const frames: Frame[] = [];
     for await (const frame of decodeFrames(CLIP, { width: 128, height: 96, fps: 5, pixelFormat: 'gray' })) frames.push({ ...frame, data: Buffer.from(frame.data) });

@@ -38,6 +38,8 @@ export interface DecodeOptions {
   whenBehind?: 'wait' | 'drop';
   /** Frames decoded ahead of the consumer; default 3. */
   buffers?: number;
+  /** A frame stays valid until this many more frames after the next have been asked for; default 0. */
+  heldFrames?: number;
   /** Time of frame 0 (ms since the epoch), the others follow at 1/fps; default when decoding starts. */
   startTimeMs?: number;
   /** Stops decoding: the iteration ends (without error) even while it waits for a frame. */
@@ -70,7 +72,7 @@ export function ffmpegArgs(source: string, o: DecodeOptions): string[] {
 /**
  * Raw frames from a file or a stream URL, decoded and scaled by ffmpeg. Each frame's data is one of
  * a few preallocated buffers that stdout is copied into exactly once; it stays valid until the next
- * frame is asked for. Failures end the iteration with a FrameSourceError (StreamStalledError when
+ * frame is asked for (or `heldFrames` frames later). Failures end the iteration with a FrameSourceError (StreamStalledError when
  * nothing comes); leaving the loop early stops ffmpeg.
  */
 export async function* decodeFrames(source: string, options: DecodeOptions): AsyncGenerator<Frame> {
@@ -102,7 +104,8 @@ class FrameReader {
   private filling: Buffer | undefined;
   private filled = 0;
   private pending: Buffer | undefined;
-  private inUse: Buffer | undefined;
+  /** Buffers handed to the consumer, oldest first, still valid for it. */
+  private readonly inUse: Buffer[] = [];
   private produced = 0;
   private paused = false;
   private ended = false;
@@ -117,7 +120,7 @@ class FrameReader {
     private readonly options: DecodeOptions,
   ) {
     this.frameSize = options.width * options.height * bytesPerPixel(options.pixelFormat);
-    for (let i = 0; i < (options.buffers ?? 3) + 1; i++) this.free.push(Buffer.allocUnsafe(this.frameSize));
+    for (let i = 0; i < (options.buffers ?? 3) + 1 + (options.heldFrames ?? 0); i++) this.free.push(Buffer.allocUnsafe(this.frameSize));
     this.drop = (options.whenBehind ?? (isUrl(source) || options.realtime ? 'drop' : 'wait')) === 'drop';
     this.startTimeMs = options.startTimeMs ?? Date.now();
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -142,11 +145,10 @@ class FrameReader {
     if (options.signal?.aborted) this.close();
   }
 
-  /** Gives back the previous frame's buffer and waits for the next frame; undefined at the end. */
+  /** Gives back the oldest held frame's buffer and waits for the next frame; undefined at the end. */
   async next(): Promise<Frame | undefined> {
-    if (this.inUse) {
-      this.free.push(this.inUse);
-      this.inUse = undefined;
+    if (this.inUse.length > (this.options.heldFrames ?? 0)) {
+      this.free.push(this.inUse.shift()!);
       this.resume();
     }
     while (this.ready.length === 0 && !this.failure && !this.ended && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
@@ -155,7 +157,7 @@ class FrameReader {
       if (this.failure) throw this.failure;
       return undefined;
     }
-    this.inUse = next.data;
+    this.inUse.push(next.data);
     const { width, height, pixelFormat, fps } = this.options;
     return { data: next.data, width, height, pixelFormat, index: next.index, timeMs: this.startTimeMs + (next.index * 1000) / fps };
   }

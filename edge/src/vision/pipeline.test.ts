@@ -30,6 +30,8 @@ beforeAll(async () => {
 
 interface Run {
   events: PipelineEvent[];
+  /** Per rule hit, checked while it was handled: its frame and track are those of the hit. */
+  hitFramesMatch: boolean[];
   hits: RuleHit[];
   counters: PipelineCounters;
 }
@@ -37,8 +39,9 @@ interface Run {
 async function run(source: string, options: { fps: number; startTimeMs: number; rules?: Rule[] } & Partial<Omit<PipelineOptions, 'rules'>>): Promise<Run> {
   const { fps, startTimeMs, rules = RULES, ...rest } = options;
   const counters = newCounters();
-  const frames = decodeFrames(source, { width: CLIP_WIDTH, height: CLIP_HEIGHT, fps, pixelFormat: 'bgr24', startTimeMs });
+  const frames = decodeFrames(source, { width: CLIP_WIDTH, height: CLIP_HEIGHT, fps, pixelFormat: 'bgr24', startTimeMs, heldFrames: 1 });
   const events: PipelineEvent[] = [];
+  const hitFramesMatch: boolean[] = [];
   const pipeline = runPipeline(frames, {
     camera: 'cam1',
     detector,
@@ -49,9 +52,15 @@ async function run(source: string, options: { fps: number; startTimeMs: number; 
     counters,
     ...rest,
   });
-  for await (const event of pipeline) events.push(event);
+  for await (const event of pipeline) {
+    events.push(event);
+    if (event.type === 'rule-hit') {
+      const { frame, track, hit } = event;
+      hitFramesMatch.push(frame.timeMs === hit.timeMs && frame.data.length === CLIP_WIDTH * CLIP_HEIGHT * 3 && track.id === hit.trackId && track.lastSeenMs <= hit.timeMs);
+    }
+  }
   const hits = events.flatMap((e) => (e.type === 'rule-hit' ? [e.hit] : []));
-  return { events, hits, counters };
+  return { events, hits, hitFramesMatch, counters };
 }
 
 const hitsOf = (r: Run, ruleId: string) => r.hits.filter((h) => h.ruleId === ruleId);
@@ -77,6 +86,8 @@ describe('runPipeline on the real clip, in the afternoon', () => {
     expect(new Set(hits.map((h) => h.trackId)).size).toBe(hits.length);
     expect(hits.every((h) => h.label === 'person' && h.zone === 'walkway' && h.camera === 'cam1' && h.bestScore >= 0.4)).toBe(true);
     expect(hits.every((h) => h.startMs >= AFTERNOON_MS && h.timeMs >= h.startMs)).toBe(true);
+    expect(afternoon.hitFramesMatch.length).toBe(afternoon.hits.length);
+    expect(afternoon.hitFramesMatch.every(Boolean)).toBe(true);
     const reported = new Set(afternoon.events.flatMap((e) => (e.type === 'track-new' ? [e.track.id] : [])));
     expect(hits.every((h) => reported.has(h.trackId))).toBe(true);
   });

@@ -35,16 +35,15 @@ export interface PipelineCounters {
 
 export type PipelineEvent =
   | { type: 'track-new' | 'track-stationary' | 'track-moving' | 'track-end'; camera: string; timeMs: number; track: Track }
-  | { type: 'rule-hit'; camera: string; timeMs: number; hit: RuleHit };
+  /** `frame` is the picture the hit was decided on: valid only while the event is handled (see runPipeline). */
+  | { type: 'rule-hit'; camera: string; timeMs: number; hit: RuleHit; track: Track; frame: Frame };
 
 export function newCounters(): PipelineCounters {
   return { frames: 0, inferences: 0, skippedFrames: 0, detections: 0 };
 }
 
 interface InFlight {
-  timeMs: number;
-  width: number;
-  height: number;
+  frame: Frame;
   regions: Box[];
   detections: Promise<Detection[][]>;
 }
@@ -52,7 +51,8 @@ interface InFlight {
 /**
  * decode → motion → inference on the regions that moved → tracking → zones and rules, for one
  * camera. Frame N+1 is prepared (motion, letterbox) while the model runs on frame N, so a frame's
- * events come one frame late; a frame's buffer is no longer needed once the next one is asked for.
+ * events come one frame late: rule hits carry frame N, so the source must keep a frame valid one
+ * frame longer (decodeFrames' `heldFrames: 1`).
  */
 export async function* runPipeline(frames: AsyncIterable<Frame>, options: PipelineOptions): AsyncGenerator<PipelineEvent> {
   const counters = options.counters ?? newCounters();
@@ -73,21 +73,22 @@ export async function* runPipeline(frames: AsyncIterable<Frame>, options: Pipeli
     counters.inferences += regions.length;
     const detections = Promise.all(regions.map((region) => options.detector.detect(frame, { region })));
     detections.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
-    const current: InFlight = { timeMs: frame.timeMs, width: frame.width, height: frame.height, regions, detections };
+    const current: InFlight = { frame, regions, detections };
     if (previous) yield* finish(previous, await previous.detections, options, counters);
     previous = current;
   }
   if (previous) yield* finish(previous, await previous.detections, options, counters);
 }
 
-function finish(frame: InFlight, found: Detection[][], options: PipelineOptions, counters: PipelineCounters): PipelineEvent[] {
+function finish(inFlight: InFlight, found: Detection[][], options: PipelineOptions, counters: PipelineCounters): PipelineEvent[] {
   const { camera, tracker, zones, rules, objectMasks = [] } = options;
+  const { frame } = inFlight;
   const { timeMs, width, height } = frame;
   const detections = found.length === 1 ? found[0]! : found.flat();
   const kept = objectMasks.length ? detections.filter((d) => !isMasked(d.box, width, height, objectMasks)) : detections;
   counters.detections += kept.length;
   const events: PipelineEvent[] = [];
-  for (const { type, track } of tracker.update(kept, timeMs, frame.regions)) {
+  for (const { type, track } of tracker.update(kept, timeMs, inFlight.regions)) {
     events.push({ type: `track-${type}`, camera, timeMs, track });
     if (type === 'end') {
       zones?.forget(track.id);
@@ -97,7 +98,10 @@ function finish(frame: InFlight, found: Detection[][], options: PipelineOptions,
   if (zones && kept.length) zones.update(tracker.tracks.filter((t) => t.confirmed && t.lastSeenMs === timeMs), width, height, timeMs);
   if (rules) {
     const enteredAt = zones ? zones.enteredAt.bind(zones) : () => undefined;
-    for (const hit of rules.evaluate(camera, timeMs, tracker.tracks, enteredAt)) events.push({ type: 'rule-hit', camera, timeMs, hit });
+    for (const hit of rules.evaluate(camera, timeMs, tracker.tracks, enteredAt)) {
+      const track = tracker.tracks.find((t) => t.id === hit.trackId)!;
+      events.push({ type: 'rule-hit', camera, timeMs, hit, track: { ...track, box: { ...track.box } }, frame });
+    }
   }
   return events;
 }
