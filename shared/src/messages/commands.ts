@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
+import { discoveredCameraSchema, surveillanceIdSchema } from './surveillance.js';
 
 export const transactionSchema = z.string().min(1).max(64);
 
@@ -25,6 +26,21 @@ export const commandBodies = {
       volume: z.number().int().min(0).max(100).default(50),
     }),
     response: z.object({ startedAt: epochMs, zones: z.array(z.string()) }),
+  },
+  /** A WS-Discovery probe on the box's LAN now; the answer lists the ONVIF devices that replied. */
+  'discover-cameras': {
+    request: z.object({ timeoutMs: z.number().int().min(500).max(10_000).default(3000) }),
+    response: z.object({ devices: z.array(discoveredCameraSchema).max(256) }),
+  },
+  /** The camera's current picture as the box sees it (latest analysed frame, else the camera's snapshot URI). */
+  'camera-snapshot': {
+    request: z.object({ cameraId: surveillanceIdSchema }),
+    response: z.object({
+      jpegBase64: z.string().max(200_000),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      takenAt: epochMs,
+    }),
   },
 } as const;
 export type CommandName = keyof typeof commandBodies;

@@ -3,7 +3,9 @@ import { epochMs } from '../time.js';
 import { sha256Schema } from './radio.js';
 
 /** Ids of cameras, zones, masks and rules: short, lower-case, stable (they name files and topics). */
-export const surveillanceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits or "-" (at most 32)');
+export const SURVEILLANCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const SURVEILLANCE_ID_RULE = 'must be lower-case letters, digits or "-" (at most 32)';
+export const surveillanceIdSchema = z.string().regex(SURVEILLANCE_ID_PATTERN, SURVEILLANCE_ID_RULE);
 
 /** A point in normalised picture coordinates: x from the left edge, y from the top, both 0..1. */
 export const normalisedPointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
