@@ -12,3 +12,18 @@ export { regionsForMotion, type RegionOptions } from './regions.js';
 export { RuleEngine, type Rule, type RuleHit, type RuleOptions, type TimeWindow } from './rules.js';
 export { Tracker, type Track, type TrackEvent, type TrackerOptions } from './tracker.js';
 export { isMasked, ZonePresence, type Zone } from './zones.js';
+export {
+  CameraSourceError,
+  cameraSourceErrorCodes,
+  discoverCameras,
+  DiscoveryError,
+  fetchSnapshot,
+  resolveCameraSource,
+  withCredentials,
+  type CameraSourceErrorCode,
+  type DiscoverOptions,
+  type ResolvedCamera,
+  type ResolveOptions,
+  type SnapshotCredentials,
+  type SnapshotOptions,
+} from './onvif/index.js';

@@ -1,0 +1,115 @@
+import onvif, { type Cam, type CamProfile, type DeviceInformation } from 'onvif';
+import type { CameraSource } from '@smart-commune/shared';
+import { CameraSourceError, classifyCameraError } from './errors.js';
+
+export interface ResolvedCamera {
+  /** The RTSP URL to read, credentials inserted (mask it before logging: maskCredentials). */
+  streamUrl: string;
+  /** The camera's JPEG snapshot URL (no credentials: fetchSnapshot authenticates). */
+  snapshotUrl?: string;
+  /** Only for ONVIF cameras. */
+  device?: { manufacturer: string; model: string; firmware: string };
+}
+
+export interface ResolveOptions {
+  /** The whole resolution gives up after this long (unreachable). Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** Inserts credentials into a URL, percent-encoded; a URL's own user info is replaced only when credentials are given. */
+export function withCredentials(url: string, username: string | undefined, password: string | undefined): string {
+  if (!username && !password) return url;
+  // WHATWG URL does not parse rtsp:// authorities, so parse it as http and keep the scheme
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(.*)$/i.exec(url);
+  if (!m) throw new CameraSourceError('bad-response', url, 'not a URL');
+  const user = encodeURIComponent(username ?? '');
+  const auth = password ? `${user}:${encodeURIComponent(password)}` : user;
+  return `${m[1]}://${auth}@${m[2]}`;
+}
+
+/**
+ * Where to read a camera: an RTSP source is used as given (credentials inserted); an ONVIF device is
+ * asked for its stream (RTSP over TCP) and snapshot URIs of the configured profile (the first when
+ * none is configured). Throws a CameraSourceError whose code tells what a technician should check.
+ */
+export async function resolveCameraSource(source: CameraSource, options: ResolveOptions = {}): Promise<ResolvedCamera> {
+  if (source.kind === 'rtsp') return { streamUrl: withCredentials(source.url, source.username, source.password) };
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CameraSourceError('unreachable', source.xaddr, `no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([resolveOnvif(source, timeoutMs), deadline]);
+  } catch (err) {
+    throw classifyCameraError(err, source.xaddr);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type OnvifSource = Extract<CameraSource, { kind: 'onvif' }>;
+
+async function resolveOnvif(source: OnvifSource, timeoutMs: number): Promise<ResolvedCamera> {
+  const cam = await connect(source, timeoutMs);
+  // connect() swallows media errors (a wrong password may only show here): ask again to see them
+  const info = await ask<DeviceInformation>((cb) => cam.getDeviceInformation(cb));
+  const profiles = await ask<CamProfile[]>((cb) => cam.getProfiles(cb));
+  const profile = pickProfile(profiles, source);
+  const profileToken = profileTokenOf(profile)!;
+  const stream = await ask<{ uri?: string }>((cb) => cam.getStreamUri({ protocol: 'RTSP', stream: 'RTP-Unicast', profileToken }, cb));
+  if (!stream?.uri || !/^rtsps?:\/\//i.test(stream.uri)) throw new CameraSourceError('bad-response', source.xaddr, `GetStreamUri gave ${JSON.stringify(stream?.uri ?? null)}`);
+  const snapshot = await ask<{ uri?: string }>((cb) => cam.getSnapshotUri({ profileToken }, cb)).catch(() => undefined);
+  return {
+    streamUrl: withCredentials(stream.uri, source.username, source.password),
+    ...(snapshot?.uri && /^https?:\/\//i.test(snapshot.uri) ? { snapshotUrl: snapshot.uri } : {}),
+    device: { manufacturer: String(info?.manufacturer ?? ''), model: String(info?.model ?? ''), firmware: String(info?.firmwareVersion ?? '') },
+  };
+}
+
+function connect(source: OnvifSource, timeoutMs: number): Promise<Cam> {
+  const url = new URL(source.xaddr);
+  return new Promise((resolve, reject) => {
+    const cam: Cam = new onvif.Cam(
+      {
+        hostname: url.hostname,
+        port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        path: url.pathname,
+        useSecure: url.protocol === 'https:',
+        username: source.username,
+        password: asWsSecurityPassword(source.password),
+        timeout: timeoutMs,
+        // the address we were given reaches the camera; the ones it reports may not (NAT, a second interface)
+        preserveAddress: true,
+      },
+      (err) => (err ? reject(err) : resolve(cam)),
+    );
+  });
+}
+
+/**
+ * The onvif client hashes the WS-Security password as 'ascii' (one byte per UTF-16 unit), which
+ * breaks a password like "Vị Tân"; ONVIF hashes its UTF-8 bytes. Handing it the UTF-8 bytes as a
+ * latin1 string makes the client hash exactly those bytes.
+ */
+function asWsSecurityPassword(password: string): string {
+  return /^[\x00-\x7f]*$/.test(password) ? password : Buffer.from(password, 'utf8').toString('latin1');
+}
+
+function ask<T>(call: (cb: (err: Error | null, data?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => call((err, data) => (err ? reject(err) : resolve(data as T))));
+}
+
+function profileTokenOf(profile: CamProfile | undefined): string | undefined {
+  return profile?.$?.token ?? profile?.token;
+}
+
+function pickProfile(profiles: CamProfile[] | undefined, source: OnvifSource): CamProfile {
+  const list = Array.isArray(profiles) ? profiles : profiles ? [profiles] : [];
+  const profile = source.profileToken ? list.find((p) => profileTokenOf(p) === source.profileToken) : list.find((p) => profileTokenOf(p));
+  if (!profile) {
+    const known = list.map(profileTokenOf).filter(Boolean).join(', ') || 'none';
+    throw new CameraSourceError('no-profile', source.xaddr, source.profileToken ? `profile "${source.profileToken}" not found (the camera has: ${known})` : 'the camera lists no media profile');
+  }
+  return profile;
+}
