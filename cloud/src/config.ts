@@ -38,6 +38,10 @@ export const cloudConfigSchema = z.object({
   SC_AUDIO_CHIME: z.string().default('default'),
   SC_AUDIO_MAX_DURATION_S: z.coerce.number().int().positive().default(30 * 60),
   SC_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  /** Incidents (with their files) older than this are deleted, unless on legal hold. */
+  SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

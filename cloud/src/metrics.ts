@@ -30,6 +30,20 @@ export function createCloudMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    incidentsReceived: new Counter({
+      name: 'sc_incidents_received_total',
+      help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    incidentMediaStored: new Counter({ name: 'sc_incident_media_stored_total', help: 'Incident files received with a matching sha256', labelNames: ['kind'] as const, registers: [registry] }),
+    incidentMediaRejected: new Counter({
+      name: 'sc_incident_media_rejected_total',
+      help: 'Incident file uploads refused or deferred, by kind and reason (hash_mismatch, size_mismatch, too_large, wrong_content, foreign_incident, metadata_pending …)',
+      labelNames: ['kind', 'reason'] as const,
+      registers: [registry],
+    }),
+    incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'sc_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

@@ -22,6 +22,9 @@ import { createSystemRoutes } from './system/system-routes.js';
 import { createLandingRoutes } from './console/landing.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
+import { AuditLog } from './audit/audit-log.js';
+import { createAuditRoutes } from './audit/audit-routes.js';
+import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -41,6 +44,8 @@ export interface CloudHandle {
   metrics: CloudMetrics;
   fleet: Fleet;
   radio: Radio;
+  incidents: Incidents;
+  audit: AuditLog;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -60,6 +65,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
   const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
+  const audit = new AuditLog(db);
   const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
   const servicePassword = persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
   const serviceHash = hashSecret(servicePassword);
@@ -100,17 +106,20 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
+  const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const guard = createGuard(sessions, fleet.credentials);
 
   const app = createApp(
     [
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       { prefix: '/', app: createLandingRoutes() },
-      { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions }) },
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),
       ...radio.routes(guard),
+      ...incidents.routes(guard),
+      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
     metrics,
     logger,
@@ -138,6 +147,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     fleet,
     radio,
+    incidents,
+    audit,
     broker,
     logger,
     async close() {
@@ -146,6 +157,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       clearInterval(purgeSessions);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
+      await incidents.stop();
       await fleet.stop();
       await broker.close();
       db.close();

@@ -1,5 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Guard } from '../http/access.js';
+import { actorOf, type AuditLog } from '../audit/audit-log.js';
+import { requestIp } from '../audit/request-ip.js';
+import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { ApiError } from '../http/errors.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
@@ -18,10 +20,11 @@ export interface AuthRoutesDeps {
   guard: Guard;
   users: UserStore;
   sessions: SessionStore;
+  audit: AuditLog;
 }
 
 /** Username and password in, bearer token out. */
-export function createAuthRoutes({ guard, users, sessions }: AuthRoutesDeps) {
+export function createAuthRoutes({ guard, users, sessions, audit }: AuthRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
     apiRoute(guard, 'public', {
@@ -37,8 +40,13 @@ export function createAuthRoutes({ guard, users, sessions }: AuthRoutesDeps) {
       const found = users.findForLogin(username);
       // verify even for unknown users so response time does not reveal which usernames exist
       const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
-      if (!found || !valid || found.user.disabled) throw new ApiError(401, 'invalid_credentials', 'wrong username or password, or the account is disabled');
+      if (!found || !valid || found.user.disabled) {
+        const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
+        audit.record({ actor: 'public', action: 'auth.login_failed', target: `user:${username}`, details: { reason }, ip: requestIp(c) });
+        throw new ApiError(401, 'invalid_credentials', 'wrong username or password, or the account is disabled');
+      }
       const session = sessions.create(found.user.id);
+      audit.record({ actor: actorOf(found.user), action: 'auth.login', target: `user:${found.user.username}`, ip: requestIp(c) });
       return c.json({ token: session.token, expiresAt: session.expiresAt, user: found.user }, 200);
     },
   );
@@ -53,6 +61,8 @@ export function createAuthRoutes({ guard, users, sessions }: AuthRoutesDeps) {
     (c) => {
       const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
       if (token) sessions.revoke(token);
+      const user = currentUser(c);
+      audit.record({ actor: actorOf(user), action: 'auth.logout', target: `user:${user.username}`, ip: requestIp(c) });
       return c.body(null, 204);
     },
   );

@@ -184,4 +184,70 @@ export const cloudMigrations: Migration[] = [
   ALTER TABLE playback ADD COLUMN title TEXT NOT NULL DEFAULT '';
   CREATE INDEX playback_hamlet_planned ON playback(hamlet_code, planned_start_at);
   `,
+  `
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    details TEXT,
+    ip TEXT
+  );
+  CREATE INDEX audit_log_at ON audit_log(at);
+  CREATE INDEX audit_log_target_at ON audit_log(target, at);
+  CREATE INDEX audit_log_actor_at ON audit_log(actor, at);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    edge_id TEXT NOT NULL,
+    hamlet_code TEXT,
+    camera_id TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    zone_id TEXT,
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    track_id INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    detected_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    box TEXT NOT NULL,
+    facts_ts INTEGER NOT NULL,
+    snapshot_sha256 TEXT,
+    snapshot_bytes INTEGER,
+    snapshot_received_at INTEGER,
+    clip_sha256 TEXT,
+    clip_bytes INTEGER,
+    clip_duration_ms INTEGER,
+    clip_received_at INTEGER,
+    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','reviewing','confirmed','dismissed')),
+    assignee_id TEXT REFERENCES users(id) ON DELETE SET NULL,
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX incidents_detected ON incidents(detected_at);
+  CREATE INDEX incidents_hamlet_detected ON incidents(hamlet_code, detected_at);
+  CREATE INDEX incidents_edge_detected ON incidents(edge_id, detected_at);
+  CREATE INDEX incidents_status_detected ON incidents(status, detected_at);
+  CREATE INDEX incidents_snapshot ON incidents(snapshot_sha256);
+  CREATE INDEX incidents_clip ON incidents(clip_sha256);
+  CREATE TABLE incident_events (
+    edge_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    PRIMARY KEY (edge_id, event_id)
+  );
+  CREATE INDEX incident_events_incident ON incident_events(incident_id);
+  CREATE TABLE incident_notes (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    author_id TEXT REFERENCES users(id) ON DELETE SET NULL,
+    author_name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX incident_notes_incident ON incident_notes(incident_id, created_at);
+  `,
 ];

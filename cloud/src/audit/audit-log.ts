@@ -1,0 +1,109 @@
+import type { Db } from '../db/database.js';
+import type { User } from '../users/user-store.js';
+
+/**
+ * Who did it: a person's username, `edge:<edgeId>` for a box using its own credentials,
+ * `public` for someone not logged in, `system` for the cloud's own jobs (retention).
+ */
+export type AuditActor = string;
+
+export interface AuditInput {
+  actor: AuditActor;
+  /** Dotted verb, e.g. `auth.login`, `incident.clip_view`, `incident.media_refused`. */
+  action: string;
+  /** What it was done to, e.g. `incident:inc_…`, `user:police-1`; null when nothing in particular. */
+  target?: string | null;
+  /** Small JSON-serialisable facts (from/to status, reason, sha256 …). */
+  details?: Record<string, unknown> | null;
+  ip?: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  /** `at` in [from, to), epoch ms. */
+  from?: number;
+  to?: number;
+}
+
+interface Row {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: string | null;
+  ip: string | null;
+}
+
+const toEntry = (r: Row): AuditEntry => ({
+  id: r.id,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  target: r.target,
+  details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
+  ip: r.ip,
+});
+
+const WHERE = `WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
+  AND (@target IS NULL OR target = @target) AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to)`;
+
+const bind = (f: AuditFilter) => ({ actor: f.actor ?? null, action: f.action ?? null, target: f.target ?? null, from: f.from ?? null, to: f.to ?? null });
+
+export const actorOf = (user: Pick<User, 'username'>): AuditActor => user.username;
+export const edgeActor = (edgeId: string): AuditActor => `edge:${edgeId}`;
+
+/**
+ * The append-only audit log. Rows are only ever inserted: triggers in the schema make any
+ * UPDATE or DELETE of `audit_log` fail, whoever issues it.
+ */
+export class AuditLog {
+  private readonly insert;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, details, ip) VALUES (?, ?, ?, ?, ?, ?)');
+  }
+
+  record(entry: AuditInput): number {
+    const details = entry.details ? JSON.stringify(entry.details) : null;
+    return Number(this.insert.run(this.now(), entry.actor, entry.action, entry.target ?? null, details, entry.ip ?? null).lastInsertRowid);
+  }
+
+  /**
+   * Records unless the same actor did the same action to the same target within `windowMs`:
+   * a video player asks for a clip in many range requests, which is one viewing.
+   */
+  recordOnce(entry: AuditInput, windowMs: number): void {
+    const recent = this.db
+      .prepare('SELECT 1 FROM audit_log WHERE actor = ? AND action = ? AND target IS ? AND at >= ? LIMIT 1')
+      .get(entry.actor, entry.action, entry.target ?? null, this.now() - windowMs);
+    if (!recent) this.record(entry);
+  }
+
+  /** Newest first. */
+  page(filter: AuditFilter, limit: number, offset: number): { items: AuditEntry[]; total: number } {
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${WHERE}`).get(bind(filter)) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM audit_log ${WHERE} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...bind(filter), limit, offset }) as Row[];
+    return { items: rows.map(toEntry), total };
+  }
+
+  /** Everything done to one target, oldest first (an incident's trail for its export). */
+  trail(target: string): AuditEntry[] {
+    return (this.db.prepare('SELECT * FROM audit_log WHERE target = ? ORDER BY at, id').all(target) as Row[]).map(toEntry);
+  }
+}

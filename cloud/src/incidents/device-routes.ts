@@ -1,0 +1,76 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { CONTENT_SHA256_HEADER, incidentMediaKinds } from '@smart-commune/shared';
+import { requestIp } from '../audit/request-ip.js';
+import type { Guard } from '../http/access.js';
+import type { AppEnv } from '../http/env.js';
+import { unauthorized } from '../http/errors.js';
+import { apiRoute, jsonContent } from '../http/route.js';
+import { incidentIdParam } from './http-schemas.js';
+import type { MediaIntake } from './media-intake.js';
+
+const uploadParams = incidentIdParam.extend({
+  kind: z.enum(['snapshot', 'clip']).openapi({ param: { name: 'kind', in: 'path' } }),
+});
+
+const uploadResultSchema = z
+  .object({
+    incidentId: z.string(),
+    kind: z.enum(['snapshot', 'clip']),
+    sha256: z.string(),
+    bytes: z.number(),
+    outcome: z.enum(['stored', 'already_received']),
+  })
+  .openapi('IncidentMediaReceipt');
+
+/** Edges upload incident files here (`incidentMediaPath` in the shared contract). */
+export function createIncidentDeviceRoutes({ guard, intake }: { guard: Guard; intake: MediaIntake }) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(
+    apiRoute(guard, 'device', {
+      method: 'put',
+      path: '/device/incidents/{id}/{kind}',
+      tags: ['Incidents'],
+      summary: 'Upload an incident\'s snapshot or clip; kept only if its sha256 matches the incident\'s metadata',
+      description: [
+        `Send the raw file as the body with the ${CONTENT_SHA256_HEADER} header (lower-case hex sha256 computed when the file was written).`,
+        'The incident must be one of this edge\'s; until its metadata (events/incident) has arrived the answer is 409 and the edge retries later.',
+        'A hash or size mismatch is 422, a body that is not a JPEG (snapshot) or MP4 (clip) 415, too large 413; all are logged, counted and audited.',
+        'Uploading the same file again answers 200 without storing anything.',
+      ].join(' '),
+      request: {
+        params: uploadParams,
+        headers: z.object({ [CONTENT_SHA256_HEADER]: z.string().openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }) }),
+        body: {
+          required: true,
+          content: Object.fromEntries(Object.values(incidentMediaKinds).map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }])),
+        },
+      },
+      responses: {
+        200: jsonContent(uploadResultSchema, 'Already received earlier; nothing rewritten'),
+        201: jsonContent(uploadResultSchema, 'Verified and stored'),
+        409: jsonContent(z.object({}), 'The incident\'s metadata (or this file\'s hash in it) has not arrived yet; retry later'),
+        413: jsonContent(z.object({}), 'Larger than the size cap of this kind'),
+        415: jsonContent(z.object({}), 'Not a JPEG / MP4'),
+        422: jsonContent(z.object({}), 'The sha256 or size does not match the incident\'s metadata'),
+      },
+    }),
+    async (c) => {
+      const edgeId = c.get('edgeId');
+      if (!edgeId) throw unauthorized('device credentials required');
+      const { id, kind } = c.req.valid('param');
+      const length = c.req.header('content-length');
+      const result = await intake.receive({
+        edgeId,
+        incidentId: id,
+        kind,
+        claimedSha256: c.req.header(CONTENT_SHA256_HEADER),
+        contentType: c.req.header('content-type'),
+        contentLength: length === undefined ? undefined : Number(length),
+        body: c.req.raw.body,
+        ip: requestIp(c),
+      });
+      return c.json({ incidentId: id, kind, sha256: result.sha256, bytes: result.bytes, outcome: result.outcome }, result.outcome === 'stored' ? 201 : 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,87 @@
+import { z } from '@hono/zod-openapi';
+import { edgeIdSchema, hamletCodeSchema, objectClassSchema, surveillanceIdSchema } from '@smart-commune/shared';
+import { API_PREFIX } from '../http/app.js';
+import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
+import { reviewStatuses, type IncidentRecord } from './incident-store.js';
+
+export const incidentIdParam = z.object({
+  // the contract's incidentId pattern (shared schemas cannot carry .openapi())
+  id: z.string().regex(/^inc_[A-Za-z0-9_-]{8,60}$/, 'must look like inc_…').openapi({ param: { name: 'id', in: 'path' }, example: 'inc_01hx5k2m9q8x4c7t' }),
+});
+
+export const incidentListQuery = z.object({
+  hamlet: hamletCodeSchema.optional(),
+  edge: edgeIdSchema.optional(),
+  camera: surveillanceIdSchema.optional(),
+  label: objectClassSchema.optional().openapi({ description: 'The detected class (COCO label), e.g. person or car' }),
+  status: z.enum(reviewStatuses).optional(),
+  assignee: z.string().max(64).optional().openapi({ description: 'User id of the assignee' }),
+  from: rangeBoundSchema.optional().openapi({ description: 'Detected from: a local date YYYY-MM-DD (Asia/Ho_Chi_Minh) or an ISO 8601 date-time with offset' }),
+  to: rangeBoundSchema.optional().openapi({ description: 'Detected before: a local date (included) or an ISO 8601 date-time with offset (excluded)' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const mediaSchema = z.object({
+  sha256: z.string().openapi({ description: 'The hash the edge computed when it wrote the file' }),
+  bytes: z.number(),
+  /** True once the cloud holds bytes with exactly that hash. */
+  verified: z.boolean().openapi({ description: 'True once the cloud received bytes whose sha256 equals the edge\'s hash; false while the upload is pending' }),
+  receivedAt: z.number().nullable(),
+  url: z.string().openapi({ description: 'Where to fetch it (police and admin; every fetch is audited)' }),
+});
+
+export const incidentSchema = z
+  .object({
+    id: z.string(),
+    edgeId: z.string(),
+    edgeName: z.string().nullable(),
+    hamletCode: z.string().nullable(),
+    hamletName: z.string().nullable(),
+    cameraId: z.string(),
+    ruleId: z.string(),
+    zoneId: z.string().nullable(),
+    label: z.string(),
+    score: z.number(),
+    trackId: z.number(),
+    startedAt: z.number(),
+    detectedAt: z.number(),
+    endedAt: z.number().nullable(),
+    box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).openapi({ description: 'Normalised 0..1 picture coordinates' }),
+    snapshot: mediaSchema.nullable(),
+    clip: mediaSchema.extend({ durationMs: z.number() }).nullable(),
+    status: z.enum(reviewStatuses),
+    assignee: z.object({ id: z.string(), username: z.string(), displayName: z.string() }).nullable(),
+    legalHold: z.boolean(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+  })
+  .openapi('Incident');
+
+export const noteSchema = z
+  .object({ id: z.string(), incidentId: z.string(), text: z.string(), authorId: z.string().nullable(), authorName: z.string(), createdAt: z.number() })
+  .openapi('IncidentNote');
+
+export const incidentDetailSchema = incidentSchema.extend({ notes: z.array(noteSchema) }).openapi('IncidentDetail');
+
+export const incidentPageSchema = z.object({ items: z.array(incidentSchema), total: z.number(), limit: z.number(), offset: z.number() }).openapi('IncidentPage');
+
+export const incidentPatchSchema = z
+  .object({
+    status: z.enum(reviewStatuses).optional().openapi({ description: 'new → reviewing → confirmed | dismissed; confirmed or dismissed → reviewing reopens' }),
+    assigneeId: z.string().max(64).nullable().optional().openapi({ description: 'An active police or admin user; null unassigns' }),
+    legalHold: z.boolean().optional().openapi({ description: 'On hold, retention never deletes the incident' }),
+  })
+  .refine((p) => Object.values(p).some((v) => v !== undefined), 'give at least one of status, assigneeId, legalHold')
+  .openapi('IncidentPatch');
+
+export const newNoteSchema = z.object({ text: z.string().trim().min(1).max(4000) }).openapi('NewIncidentNote');
+
+export const mediaUrl = (id: string, kind: 'snapshot' | 'clip') => `${API_PREFIX}/incidents/${id}/${kind === 'snapshot' ? 'snapshot.jpg' : 'clip.mp4'}`;
+
+/** The API form of an incident: media with its verification state and URL. */
+export function incidentJson(incident: IncidentRecord): z.infer<typeof incidentSchema> {
+  const media = <M extends { receivedAt: number | null }>(m: M | null, kind: 'snapshot' | 'clip') =>
+    m === null ? null : { ...m, verified: m.receivedAt !== null, url: mediaUrl(incident.id, kind) };
+  return { ...incident, snapshot: media(incident.snapshot, 'snapshot'), clip: media(incident.clip, 'clip') };
+}

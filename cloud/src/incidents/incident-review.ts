@@ -1,0 +1,81 @@
+import { actorOf, type AuditLog } from '../audit/audit-log.js';
+import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
+import type { Role } from '../users/roles.js';
+import type { User, UserStore } from '../users/user-store.js';
+import type { IncidentNote, IncidentNotes } from './incident-notes.js';
+import type { IncidentRecord, IncidentStore, ReviewStatus } from './incident-store.js';
+
+/** Who may see and handle incidents (and be assigned one). */
+export const INCIDENT_ROLES: readonly Role[] = ['admin', 'police'];
+
+/** The review workflow: new → reviewing → confirmed | dismissed; a closed incident can be reopened for review. */
+const NEXT_STATUSES: Record<ReviewStatus, readonly ReviewStatus[]> = {
+  new: ['reviewing'],
+  reviewing: ['confirmed', 'dismissed'],
+  confirmed: ['reviewing'],
+  dismissed: ['reviewing'],
+};
+
+export interface IncidentPatch {
+  status?: ReviewStatus;
+  /** A police or admin user's id; null to unassign. */
+  assigneeId?: string | null;
+  legalHold?: boolean;
+}
+
+export interface ReviewDeps {
+  store: IncidentStore;
+  notes: IncidentNotes;
+  users: UserStore;
+  audit: AuditLog;
+}
+
+/** Review of incidents by police: status, assignee, legal hold and notes, each change in the audit log. */
+export class IncidentReview {
+  constructor(private readonly deps: ReviewDeps) {}
+
+  get(id: string): IncidentRecord {
+    const incident = this.deps.store.get(id);
+    if (!incident) throw notFound(`incident ${id}`);
+    return incident;
+  }
+
+  patch(id: string, patch: IncidentPatch, by: User, ip: string | null): IncidentRecord {
+    const before = this.get(id);
+    if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUSES[before.status].includes(patch.status)) {
+      throw conflict(`an incident in status "${before.status}" can move to ${NEXT_STATUSES[before.status].map((s) => `"${s}"`).join(' or ')}, not "${patch.status}"`, {
+        from: before.status,
+        allowed: NEXT_STATUSES[before.status],
+      });
+    }
+    if (patch.assigneeId) this.assertAssignable(patch.assigneeId);
+    this.deps.store.update(id, patch);
+
+    const record = (action: string, details: Record<string, unknown>) =>
+      this.deps.audit.record({ actor: actorOf(by), action, target: `incident:${id}`, details, ip });
+    if (patch.status !== undefined && patch.status !== before.status) record('incident.status_change', { from: before.status, to: patch.status });
+    if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
+    if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) record('incident.legal_hold', { legalHold: patch.legalHold });
+    return this.get(id);
+  }
+
+  addNote(id: string, text: string, by: User, ip: string | null): IncidentNote {
+    this.get(id);
+    const note = this.deps.notes.add(id, by, text);
+    this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
+    return note;
+  }
+
+  private assertAssignable(userId: string): void {
+    let user: User;
+    try {
+      user = this.deps.users.get(userId);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) throw badRequest(`no user ${userId}`, [{ path: 'assigneeId', message: 'unknown user' }]);
+      throw err;
+    }
+    if (user.disabled || !INCIDENT_ROLES.includes(user.role)) {
+      throw badRequest(`${user.username} cannot be assigned an incident (an active police or admin account is needed)`, [{ path: 'assigneeId', message: `role ${user.role}` }]);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { incidentEventSchema } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CloudConfig } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { StoredEvent } from '../fleet/edge-events.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { Guard } from '../http/access.js';
+import { API_PREFIX, type Mount } from '../http/app.js';
+import type { CloudMetrics } from '../metrics.js';
+import type { UserStore } from '../users/user-store.js';
+import { createIncidentDeviceRoutes } from './device-routes.js';
+import { IncidentNotes } from './incident-notes.js';
+import { IncidentReview } from './incident-review.js';
+import { IncidentStore } from './incident-store.js';
+import { createIncidentsRoutes } from './incidents-routes.js';
+import { MediaFiles } from './media-files.js';
+import { MediaIntake } from './media-intake.js';
+import { createIncidentMediaRoutes } from './media-routes.js';
+import { IncidentRetention } from './retention.js';
+
+export interface IncidentsOptions {
+  /** How often retention looks for incidents past their time. */
+  retentionCheckMs: number;
+  /** The clock retention measures age with (tests move it). */
+  now(): number;
+}
+
+const DEFAULT_OPTIONS: IncidentsOptions = { retentionCheckMs: 3600_000, now: Date.now };
+
+export interface IncidentsDeps {
+  db: Db;
+  fleet: Fleet;
+  users: UserStore;
+  audit: AuditLog;
+  metrics: CloudMetrics;
+  logger: Logger;
+  config: CloudConfig;
+  options?: Partial<IncidentsOptions>;
+}
+
+export type Incidents = Awaited<ReturnType<typeof createIncidents>>;
+
+/** The incidents domain: what edges' rules caught, their verified files, police review, export and retention. */
+export async function createIncidents(deps: IncidentsDeps) {
+  const { db, fleet, audit, metrics, logger, config } = deps;
+  const options = { ...DEFAULT_OPTIONS, ...deps.options };
+  const store = new IncidentStore(db);
+  const notes = new IncidentNotes(db);
+  const files = new MediaFiles(join(config.SC_DATA_DIR, 'incidents'));
+  await files.clearTemp();
+  const review = new IncidentReview({ store, notes, users: deps.users, audit });
+  const maxBytes = { snapshot: config.SC_INCIDENT_SNAPSHOT_MAX_BYTES, clip: config.SC_INCIDENT_CLIP_MAX_BYTES };
+  const intake = new MediaIntake({ store, files, audit, metrics, logger, maxBytes });
+  const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
+
+  const apply = (edgeId: string, eventId: string, ts: number, body: unknown) => {
+    const event = incidentEventSchema.parse(body);
+    const outcome = store.upsert(edgeId, eventId, ts, event);
+    metrics.incidentsReceived.inc({ outcome });
+    if (outcome === 'foreign') logger.warn({ edgeId, incidentId: event.incidentId }, 'incident event for an incident of another edge ignored');
+  };
+  const onIncident = ({ edgeId, message }: StoredEvent<'incident'>) => {
+    try {
+      apply(edgeId, message.eventId, message.ts, message.body);
+    } catch (err) {
+      logger.error({ err, edgeId, eventId: message.eventId }, 'failed to store an incident event');
+    }
+  };
+  fleet.events.on('incident', onIncident);
+  const missed = store.unapplied();
+  for (const event of missed) onIncident({ edgeId: event.edgeId, kind: 'incident', message: { eventId: event.eventId, ts: event.ts, body: JSON.parse(event.body) } });
+
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = retention.sweep().catch((err: unknown) => logger.error({ err }, 'incident retention failed'));
+    return sweeping;
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), options.retentionCheckMs);
+  timer.unref();
+  logger.info({ caughtUp: missed.length, retentionDays: config.SC_INCIDENT_RETENTION_DAYS }, 'incidents ready');
+
+  let stopped = false;
+  return {
+    store,
+    notes,
+    review,
+    files,
+    retention,
+    routes(guard: Guard): Mount[] {
+      return [
+        { prefix: API_PREFIX, app: createIncidentsRoutes({ guard, audit, store, notes, review }) },
+        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, files }) },
+        { prefix: API_PREFIX, app: createIncidentDeviceRoutes({ guard, intake }) },
+      ];
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      fleet.events.off('incident', onIncident);
+      await sweeping; // a sweep in progress finishes before the database closes
+    },
+  };
+}

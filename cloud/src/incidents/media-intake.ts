@@ -1,0 +1,115 @@
+import { rm } from 'node:fs/promises';
+import { incidentMediaKinds, sha256Schema, type IncidentMediaKind } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import { edgeActor, type AuditLog } from '../audit/audit-log.js';
+import { ApiError } from '../http/errors.js';
+import type { CloudMetrics } from '../metrics.js';
+import type { IncidentStore } from './incident-store.js';
+import type { MediaFiles } from './media-files.js';
+import { looksLike, spoolUpload, UploadTooLarge } from './spool-upload.js';
+
+export interface MediaUpload {
+  edgeId: string;
+  incidentId: string;
+  kind: IncidentMediaKind;
+  /** The `x-content-sha256` header: what the edge computed when it wrote the file. */
+  claimedSha256: string | undefined;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+  body: ReadableStream<Uint8Array> | null;
+  ip: string | null;
+}
+
+export interface MediaIntakeDeps {
+  store: IncidentStore;
+  files: MediaFiles;
+  audit: AuditLog;
+  metrics: CloudMetrics;
+  logger: Logger;
+  maxBytes: Record<IncidentMediaKind, number>;
+}
+
+export type IntakeResult = { outcome: 'stored' | 'already_received'; sha256: string; bytes: number };
+
+/**
+ * Receives incident files from edges. A file is kept only when its bytes hash to what the edge
+ * announced in the incident's metadata and in the upload's header; every refusal is logged,
+ * counted and written to the audit log. "Metadata not here yet" is a 409 the edge retries, not a refusal.
+ */
+export class MediaIntake {
+  constructor(private readonly deps: MediaIntakeDeps) {}
+
+  async receive(upload: MediaUpload): Promise<IntakeResult> {
+    const { store, files } = this.deps;
+    const { kind } = upload;
+    const claimed = sha256Schema.safeParse(upload.claimedSha256?.trim().toLowerCase());
+    if (!claimed.success) throw this.refuse(upload, 400, 'bad_hash_header', 'the x-content-sha256 header must be the lower-case hex sha256 of the body');
+    const incident = store.get(upload.incidentId);
+    if (incident && incident.edgeId !== upload.edgeId) throw this.refuse(upload, 403, 'foreign_incident', `incident ${upload.incidentId} belongs to another edge`);
+    const announced = incident?.[kind];
+    if (!announced) throw this.pending(upload);
+    if (announced.receivedAt !== null && claimed.data === announced.sha256) return { outcome: 'already_received', sha256: announced.sha256, bytes: announced.bytes };
+    if (claimed.data !== announced.sha256) {
+      throw this.refuse(upload, 422, 'hash_mismatch', `the header's sha256 differs from the ${kind} hash in the incident's metadata`, { claimed: claimed.data, announced: announced.sha256 });
+    }
+    const contentType = upload.contentType?.split(';')[0]?.trim().toLowerCase();
+    if (contentType && contentType !== incidentMediaKinds[kind] && contentType !== 'application/octet-stream') {
+      throw this.refuse(upload, 415, 'wrong_content_type', `a ${kind} must be sent as ${incidentMediaKinds[kind]}, not ${contentType}`);
+    }
+    const maxBytes = this.deps.maxBytes[kind];
+    if (announced.bytes > maxBytes || (upload.contentLength ?? 0) > maxBytes) {
+      throw this.refuse(upload, 413, 'too_large', `a ${kind} may have at most ${maxBytes} bytes`, { announcedBytes: announced.bytes });
+    }
+
+    const temp = files.tempPath();
+    let spooled;
+    try {
+      spooled = await spoolUpload(upload.body, temp, maxBytes);
+    } catch (err) {
+      if (err instanceof UploadTooLarge) throw this.refuse(upload, 413, 'too_large', err.message);
+      throw err;
+    }
+    try {
+      if (spooled.sha256 !== announced.sha256) {
+        throw this.refuse(upload, 422, 'hash_mismatch', `the body's sha256 is not the one the edge announced for the ${kind}`, { computed: spooled.sha256, announced: announced.sha256 });
+      }
+      if (spooled.bytes !== announced.bytes) {
+        throw this.refuse(upload, 422, 'size_mismatch', `the body has ${spooled.bytes} bytes, the metadata says ${announced.bytes}`);
+      }
+      if (!looksLike(kind, spooled.head)) throw this.refuse(upload, 415, 'wrong_content', `the body is not ${kind === 'snapshot' ? 'a JPEG image' : 'an MP4 video'}`);
+      await files.adopt(temp, spooled.sha256, kind);
+    } finally {
+      await rm(temp, { force: true }); // gone already when adopted
+    }
+    store.markReceived(upload.incidentId, kind, spooled.sha256);
+    this.deps.metrics.incidentMediaStored.inc({ kind });
+    this.deps.audit.record({
+      actor: edgeActor(upload.edgeId),
+      action: 'incident.media_received',
+      target: `incident:${upload.incidentId}`,
+      details: { kind, sha256: spooled.sha256, bytes: spooled.bytes },
+      ip: upload.ip,
+    });
+    return { outcome: 'stored', sha256: spooled.sha256, bytes: spooled.bytes };
+  }
+
+  private pending(upload: MediaUpload): ApiError {
+    this.deps.metrics.incidentMediaRejected.inc({ kind: upload.kind, reason: 'metadata_pending' });
+    this.deps.logger.debug({ edgeId: upload.edgeId, incidentId: upload.incidentId, kind: upload.kind }, 'incident media before its metadata; the edge will retry');
+    return new ApiError(409, 'metadata_pending', `the cloud has not received the metadata of the ${upload.kind} of incident ${upload.incidentId} yet; retry later`);
+  }
+
+  private refuse(upload: MediaUpload, status: 400 | 403 | 413 | 415 | 422, code: string, message: string, facts: Record<string, unknown> = {}): ApiError {
+    const { edgeId, incidentId, kind } = upload;
+    this.deps.metrics.incidentMediaRejected.inc({ kind, reason: code });
+    this.deps.logger.warn({ edgeId, incidentId, kind, reason: code, ...facts }, `incident media refused: ${message}`);
+    this.deps.audit.record({
+      actor: edgeActor(edgeId),
+      action: 'incident.media_refused',
+      target: `incident:${incidentId}`,
+      details: { kind, reason: code, status, ...facts },
+      ip: upload.ip,
+    });
+    return new ApiError(status, code, message);
+  }
+}

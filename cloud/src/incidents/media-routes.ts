@@ -1,0 +1,102 @@
+import { Readable } from 'node:stream';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { incidentMediaKinds, type IncidentMediaKind } from '@smart-commune/shared';
+import { actorOf, type AuditLog } from '../audit/audit-log.js';
+import { requestIp } from '../audit/request-ip.js';
+import { currentUser, type Guard } from '../http/access.js';
+import type { AppEnv } from '../http/env.js';
+import { ApiError } from '../http/errors.js';
+import { fileResponse } from '../http/file-response.js';
+import { jsonContent } from '../http/route.js';
+import { exportBundle, type ExportMediaFile } from './export-bundle.js';
+import { incidentIdParam, incidentJson } from './http-schemas.js';
+import { incidentRoute } from './incident-access.js';
+import type { IncidentNotes } from './incident-notes.js';
+import type { IncidentReview } from './incident-review.js';
+import type { IncidentRecord } from './incident-store.js';
+import type { MediaFiles } from './media-files.js';
+
+export interface MediaRoutesDeps {
+  guard: Guard;
+  audit: AuditLog;
+  review: IncidentReview;
+  notes: IncidentNotes;
+  files: MediaFiles;
+}
+
+const tags = ['Incidents'];
+/** A player fetches a clip in many range requests; within this window they count as one viewing. */
+const VIEW_WINDOW_MS = 10 * 60_000;
+const FILE_NAMES: Record<IncidentMediaKind, string> = { snapshot: 'snapshot.jpg', clip: 'clip.mp4' };
+
+/** The verified file of an incident, or a 404 saying it has not arrived (or not been verified) yet. */
+function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files: MediaFiles): ExportMediaFile | null {
+  const media = incident[kind];
+  if (!media || media.receivedAt === null) return null;
+  return { name: FILE_NAMES[kind], path: files.path(media.sha256, kind), sha256: media.sha256, bytes: media.bytes };
+}
+
+/** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
+export function createIncidentMediaRoutes({ guard, audit, review, notes, files }: MediaRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  for (const kind of ['snapshot', 'clip'] as const) {
+    app.openapi(
+      incidentRoute(guard, audit, 'incident.media_refused', {
+        method: 'get',
+        path: `/incidents/{id}/${FILE_NAMES[kind]}`,
+        tags,
+        summary: kind === 'snapshot' ? 'The snapshot (JPEG, boxes drawn by the edge)' : 'The clip (MP4; Range requests for seeking)',
+        description: 'The x-content-sha256 response header is the hash the edge computed and the cloud verified. Any other role gets 403 and an audit entry.',
+        request: { params: incidentIdParam },
+        responses: {
+          200: { description: 'The file', content: { [incidentMediaKinds[kind]]: { schema: z.string().openapi({ format: 'binary' }) } } },
+          ...(kind === 'clip' ? { 206: { description: 'The requested byte range' }, 416: { description: 'Range not satisfiable' } } : {}),
+          404: jsonContent(z.object({}), 'No such incident, or the file has not been received and verified yet'),
+        },
+      }),
+      (c) => {
+        const { id } = c.req.valid('param');
+        const file = verifiedMedia(review.get(id), kind, files);
+        if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
+        const user = currentUser(c);
+        audit.recordOnce({ actor: actorOf(user), action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
+        return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
+      },
+    );
+  }
+
+  app.openapi(
+    incidentRoute(guard, audit, 'incident.media_refused', {
+      method: 'get',
+      path: '/incidents/{id}/export.zip',
+      tags,
+      summary: 'Evidence bundle: clip, snapshot, metadata, audit trail, manifest.json and SHA256SUMS (check with `sha256sum -c SHA256SUMS`)',
+      request: { params: incidentIdParam },
+      responses: { 200: { description: 'A zip file', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No such incident') },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const incident = review.get(id);
+      const user = currentUser(c);
+      const media = (['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null);
+      const exportedAt = Date.now();
+      audit.record({ actor: actorOf(user), action: 'incident.export', target: `incident:${id}`, details: { files: media.map((m) => m.name) }, ip: requestIp(c) });
+      const zip = exportBundle({
+        incidentId: id,
+        exportedAt,
+        exportedBy: user.username,
+        metadata: { ...incidentJson(incident), notes: notes.list(id) },
+        trail: audit.trail(`incident:${id}`),
+        media,
+      });
+      return c.body(Readable.toWeb(zip) as ReadableStream, 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="incident-${id}.zip"`,
+        'cache-control': 'private, no-store',
+      });
+    },
+  );
+
+  return app;
+}
