@@ -22,6 +22,7 @@ import { createSystemRoutes } from './system/system-routes.js';
 import { createLandingRoutes } from './console/landing.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
+import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
@@ -107,6 +108,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
+  const vision = createVision({ db, fleet });
   const guard = createGuard(sessions, fleet.credentials);
 
   const app = createApp(
@@ -118,6 +120,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),
       ...radio.routes(guard),
+      ...vision.routes(guard),
       ...incidents.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
@@ -157,6 +160,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       clearInterval(purgeSessions);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
+      vision.stop();
       await incidents.stop();
       await fleet.stop();
       await broker.close();

@@ -250,4 +250,25 @@ export const cloudMigrations: Migration[] = [
   );
   CREATE INDEX incident_notes_incident ON incident_notes(incident_id, created_at);
   `,
+  `
+  CREATE TABLE camera_status (
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    camera_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    changed_at INTEGER NOT NULL,
+    PRIMARY KEY (edge_id, camera_id)
+  );
+  CREATE TABLE discovered_cameras (
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    urn TEXT NOT NULL,
+    xaddr TEXT NOT NULL,
+    name TEXT,
+    hardware TEXT,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    PRIMARY KEY (edge_id, urn)
+  );
+  `,
 ];

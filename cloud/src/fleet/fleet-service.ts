@@ -122,9 +122,25 @@ export class FleetService {
 
   /** A sine tone on the box's loudspeakers, for checking amplifier and lines from the console. */
   async testTone(edgeId: string, request: CommandRequest<'test-tone'>): Promise<CommandResponse<'test-tone'>> {
+    this.assertActive(edgeId);
+    return this.deps.commands.send(edgeId, 'test-tone', request, Math.max(15_000, request.durationMs + 10_000));
+  }
+
+  /** A WS-Discovery probe on the box's LAN. */
+  async discoverCameras(edgeId: string, request: CommandRequest<'discover-cameras'>): Promise<CommandResponse<'discover-cameras'>> {
+    this.assertActive(edgeId);
+    return this.deps.commands.send(edgeId, 'discover-cameras', request, request.timeoutMs + 10_000);
+  }
+
+  /** The camera's current picture, as the box sees it. */
+  async cameraSnapshot(edgeId: string, request: CommandRequest<'camera-snapshot'>): Promise<CommandResponse<'camera-snapshot'>> {
+    this.assertActive(edgeId);
+    return this.deps.commands.send(edgeId, 'camera-snapshot', request, 20_000);
+  }
+
+  private assertActive(edgeId: string): void {
     const edge = this.deps.edges.get(edgeId);
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
-    return this.deps.commands.send(edgeId, 'test-tone', request, Math.max(15_000, request.durationMs + 10_000));
   }
 
   async setConfig(edgeId: string, body: ConfigBody) {

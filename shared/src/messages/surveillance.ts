@@ -143,6 +143,9 @@ export const surveillanceSettingsSchema = z
   });
 export type SurveillanceSettings = z.infer<typeof surveillanceSettingsSchema>;
 
+/** A box without cameras: the defaults, and nothing to watch. */
+export const NO_CAMERAS: SurveillanceSettings = surveillanceSettingsSchema.parse({ cameras: [] });
+
 export const cameraStatuses = ['starting', 'streaming', 'reconnecting', 'failed', 'disabled'] as const;
 export const cameraStatusSchema = z.enum(cameraStatuses);
 export type CameraStatus = z.infer<typeof cameraStatusSchema>;

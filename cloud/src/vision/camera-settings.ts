@@ -1,0 +1,75 @@
+import {
+  cameraSettingsSchema,
+  describeIssues,
+  NO_CAMERAS,
+  surveillanceSettingsSchema,
+  type CameraSettings,
+  type SurveillanceSettings,
+} from '@smart-commune/shared';
+import type { Documents } from '../fleet/documents.js';
+import type { FleetService } from '../fleet/fleet-service.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+
+/**
+ * Cameras, zones, masks and rules of each box live in the `surveillance` part of its config document:
+ * one source of truth, versioned, retained, applied by the box without a restart.
+ */
+export class CameraSettingsService {
+  constructor(private readonly deps: { documents: Documents; fleet: FleetService }) {}
+
+  surveillance(edgeId: string): SurveillanceSettings {
+    return this.configOf(edgeId).body.surveillance ?? NO_CAMERAS;
+  }
+
+  camera(edgeId: string, cameraId: string): CameraSettings {
+    const camera = this.surveillance(edgeId).cameras.find((c) => c.id === cameraId);
+    if (!camera) throw notFound(`camera ${cameraId} of edge ${edgeId}`);
+    return camera;
+  }
+
+  /** Validates one camera on its own, so errors name its fields (`rules.1.zone`), not the document's. */
+  parseCamera(input: unknown): CameraSettings {
+    const parsed = cameraSettingsSchema.safeParse(input);
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error));
+    return parsed.data;
+  }
+
+  async addCamera(edgeId: string, camera: CameraSettings): Promise<SurveillanceSettings> {
+    return this.update(edgeId, (s) => {
+      if (s.cameras.some((c) => c.id === camera.id)) throw conflict(`edge ${edgeId} already has a camera "${camera.id}"`);
+      return { ...s, cameras: [...s.cameras, camera] };
+    });
+  }
+
+  async replaceCamera(edgeId: string, camera: CameraSettings): Promise<SurveillanceSettings> {
+    return this.update(edgeId, (s) => {
+      if (!s.cameras.some((c) => c.id === camera.id)) throw notFound(`camera ${camera.id} of edge ${edgeId}`);
+      return { ...s, cameras: s.cameras.map((c) => (c.id === camera.id ? camera : c)) };
+    });
+  }
+
+  async removeCamera(edgeId: string, cameraId: string): Promise<SurveillanceSettings> {
+    return this.update(edgeId, (s) => {
+      if (!s.cameras.some((c) => c.id === cameraId)) throw notFound(`camera ${cameraId} of edge ${edgeId}`);
+      return { ...s, cameras: s.cameras.filter((c) => c.id !== cameraId) };
+    });
+  }
+
+  async setOptions(edgeId: string, options: Partial<Pick<SurveillanceSettings, 'model' | 'storage'>>): Promise<SurveillanceSettings> {
+    return this.update(edgeId, (s) => ({ ...s, ...options, storage: { ...s.storage, ...options.storage } }));
+  }
+
+  private configOf(edgeId: string) {
+    const config = this.deps.documents.get(edgeId, 'config');
+    if (!config) throw notFound(`config of edge ${edgeId} (the box was never claimed)`);
+    return config;
+  }
+
+  private async update(edgeId: string, change: (current: SurveillanceSettings) => SurveillanceSettings): Promise<SurveillanceSettings> {
+    const config = this.configOf(edgeId);
+    const parsed = surveillanceSettingsSchema.safeParse(change(config.body.surveillance ?? NO_CAMERAS));
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error));
+    await this.deps.fleet.setConfig(edgeId, { ...config.body, surveillance: parsed.data });
+    return parsed.data;
+  }
+}
