@@ -19,7 +19,9 @@ import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createHamletsRoutes, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
-import { createLandingRoutes } from './console/landing.js';
+import { createConsole } from './console/console.js';
+import { createLogin } from './auth/login.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
 import { createVision, type Vision } from './vision/vision.js';
@@ -110,11 +112,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const vision = createVision({ db, fleet });
   const guard = createGuard(sessions, fleet.credentials);
+  const login = createLogin({ users, sessions, throttle: new LoginThrottle() });
+  const web = createConsole({ sessions, login, sections: [] });
 
   const app = createApp(
     [
+      web.headers,
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
-      { prefix: '/', app: createLandingRoutes() },
+      web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },

@@ -1,9 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Access } from '../users/roles.js';
 import type { SessionStore } from '../auth/session-store.js';
+import { CSRF_HEADER, csrfMatches, isSafeMethod, sessionCookie } from '../auth/session-cookie.js';
 import type { User } from '../users/user-store.js';
 import type { AppEnv } from './env.js';
-import { forbidden, unauthorized } from './errors.js';
+import { ApiError, forbidden, unauthorized } from './errors.js';
 
 export interface DeviceVerifier {
   /** The edge id when username/password are a valid device credential. */
@@ -27,6 +28,22 @@ function basicCredentials(c: Context): { username: string; password: string } | 
   return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/**
+ * The person behind a bearer token, or else behind the console's session cookie. A cookie is sent
+ * by the browser on its own, so a change made with it must carry the page's CSRF token too.
+ */
+function personOf(c: Context, sessions: SessionStore): User | null {
+  const bearer = bearerToken(c);
+  if (bearer) return sessions.resolve(bearer);
+  const cookie = sessionCookie(c);
+  if (!cookie) return null;
+  const user = sessions.resolve(cookie);
+  if (user && !isSafeMethod(c.req.method) && !csrfMatches(cookie, c.req.header(CSRF_HEADER))) {
+    throw new ApiError(403, 'csrf_token_invalid', `a change made with the console's session cookie needs the page's CSRF token in the ${CSRF_HEADER} header`);
+  }
+  return user;
+}
+
 /** Builds the middleware that enforces a route's Access on the server, for every request. */
 export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Guard {
   return (access) => async (c, next) => {
@@ -38,8 +55,7 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
       c.set('edgeId', edgeId);
       return next();
     }
-    const token = bearerToken(c);
-    const user = token ? sessions.resolve(token) : null;
+    const user = personOf(c, sessions);
     if (!user) throw unauthorized();
     if (!access.roles.includes(user.role)) throw forbidden(`role "${user.role}" may not call this route (allowed: ${access.roles.join(', ')})`);
     c.set('user', user);

@@ -1,0 +1,56 @@
+import type { User, UserStore } from '../users/user-store.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { Session, SessionStore } from './session-store.js';
+import { verifyPassword } from './secrets.js';
+
+/** What login writes to the audit log (the shape of AuditLog.record). */
+export interface LoginAudit {
+  record(entry: { actor: string; action: string; target?: string | null; details?: Record<string, unknown> | null; ip?: string | null }): unknown;
+}
+
+export type LoginResult =
+  | { ok: true; user: User; session: Session }
+  | { ok: false; reason: 'invalid_credentials' }
+  | { ok: false; reason: 'account_locked' | 'client_rate'; retryAfterMs: number };
+
+export interface LoginAttempt {
+  username: string;
+  password: string;
+  /** The client's address (null when unknown, e.g. `app.request()`); rate limiting keys on it. */
+  ip: string | null;
+  /** Where the login came from, for the audit log: `api` (bearer token) or `console` (cookie). */
+  via: 'api' | 'console';
+}
+
+export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
+
+/**
+ * The one login procedure of the API and the console: throttled per client and per account,
+ * constant work for unknown names, audited either way.
+ */
+export function createLogin(deps: { users: UserStore; sessions: SessionStore; throttle: LoginThrottle; audit?: LoginAudit }): Login {
+  const { users, sessions, throttle, audit } = deps;
+  return async ({ username, password, ip, via }) => {
+    const target = `user:${username}`;
+    const verdict = throttle.check(ip ?? 'unknown', username);
+    if (!verdict.allowed) {
+      audit?.record({ actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, via }, ip });
+      return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
+    }
+    const found = users.findForLogin(username);
+    // verify even for unknown users so response time does not reveal which usernames exist
+    const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+    if (!found || !valid || found.user.disabled) {
+      const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
+      const lockedForMs = throttle.failed(username);
+      audit?.record({ actor: 'public', action: 'auth.login_failed', target, details: { reason, via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
+    }
+    throttle.succeeded(username);
+    const session = sessions.create(found.user.id);
+    audit?.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: { via }, ip });
+    return { ok: true, user: found.user, session };
+  };
+}
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

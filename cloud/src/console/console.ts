@@ -1,0 +1,78 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { requestIp } from './request-ip.js';
+import type { Login, LoginAudit } from '../auth/login.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { AppEnv } from '../http/env.js';
+import type { Mount } from '../http/app.js';
+import { createConsoleKit, type ConsoleEnv, type ConsoleKit, type ConsoleSection, type NavItem } from './console-kit.js';
+import { createLoginRoutes } from './login-routes.js';
+import { securityHeaders } from './security-headers.js';
+import { createStaticAssets } from './static-assets.js';
+
+export interface ConsoleDeps {
+  sessions: SessionStore;
+  login: Login;
+  /** The audit log (cloud/src/audit); logins, logouts and refused pages are recorded in it. */
+  audit?: LoginAudit;
+  /** The areas (radio, technician, police, citizens), each built on the kit; their menu entries in this order. */
+  sections: ((kit: ConsoleKit) => ConsoleSection)[];
+}
+
+export interface Console {
+  kit: ConsoleKit;
+  /** The security headers: mount first so they cover every response, API included. */
+  headers: Mount;
+  /** Login, logout, the home page, static assets and every added section; mount at '/'. */
+  pages: Mount;
+}
+
+/** The web console: server-rendered pages in Vietnamese (English on request) over the JSON API. */
+export function createConsole({ sessions, login, audit, sections }: ConsoleDeps): Console {
+  const nav: NavItem[] = [];
+  const kit = createConsoleKit({
+    sessions,
+    nav,
+    refused: (c, user, path) => audit?.record({ actor: user.username, action: 'access.page_refused', target: `page:${path}`, details: { role: user.role }, ip: requestIp(c) }),
+  });
+
+  const headers = new OpenAPIHono<AppEnv>();
+  headers.use('*', securityHeaders());
+
+  const pages = new OpenAPIHono<AppEnv>();
+  pages.route('/', createStaticAssets());
+  pages.route('/', createLoginRoutes({ kit, login, sessions, audit }));
+  pages.route('/', homePage(kit, nav));
+  for (const build of sections) {
+    const section = build(kit);
+    nav.push(...section.nav);
+    pages.route('/', section.routes);
+  }
+
+  return {
+    kit,
+    headers: { prefix: '/', app: headers },
+    pages: { prefix: '/', app: pages },
+  };
+}
+
+function homePage(kit: ConsoleKit, nav: NavItem[]) {
+  const app = new Hono<ConsoleEnv>();
+  app.get('/', kit.page('public'), (c) => {
+    const view = c.get('view');
+    const entries = nav.filter((item) => item.roles === 'public' || (view.user !== null && item.roles.includes(view.user.role)));
+    const tiles = html`<ul class="tiles">${entries.map((item) => html`<li><a href="${item.href}">${item.label[view.lang]}</a></li>`)}</ul>`;
+    if (!view.user) {
+      return kit.render(c, {
+        title: view.t('appName'),
+        main: html`<p>${view.t('publicIntro')}</p>${tiles}<p><a class="button primary" href="/login">${view.t('login')}</a></p>`,
+      });
+    }
+    return kit.render(c, {
+      title: view.t('welcome', { name: view.user.displayName }),
+      main: html`<p>${view.t('welcomeText')}</p>${tiles}`,
+    });
+  });
+  return app;
+}

@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { CloudConfig } from '../../config.js';
+import type { Role } from '../../users/roles.js';
+import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+
+/** Debian's chromium package; `npx playwright install` cannot download a browser here. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../test-output/screenshots/', import.meta.url));
+
+/** A person the harness created: log in with these. */
+export interface E2EUser {
+  id: string;
+  username: string;
+  password: string;
+  role: Role;
+}
+
+export interface ConsoleE2E {
+  /** The real cloud on a real HTTP port (its `api()` calls go over TCP with the admin token). */
+  test: TestCloud;
+  baseUrl: string;
+  browser: Browser;
+  /** A user of that role (created once per role and name). */
+  user(role: Role, name?: string): Promise<E2EUser>;
+  /** A fresh browser context (own cookies), logged in through the login form, on the home page. */
+  loginAs(role: Role, options?: { name?: string; viewport?: { width: number; height: number } }): Promise<Page>;
+  /** A fresh browser context nobody is logged in to (citizens' pages). */
+  anonymousPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  /** Saves a full-page PNG as test-output/screenshots/<name>.png; returns its path. */
+  screenshot(page: Page, name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const DESKTOP = { width: 1280, height: 900 };
+
+/**
+ * Starts a real cloud (startTestCloud) and Debian's Chromium through playwright-core, for
+ * end-to-end tests of the console. Every page author uses it the same way:
+ *
+ *   const e2e = await startConsoleE2E();
+ *   const page = await e2e.loginAs('operator');
+ *   await page.goto(`${e2e.baseUrl}/radio/bulletins`);
+ *   await e2e.screenshot(page, 'radio-bulletins');
+ *   await e2e.stop();
+ */
+export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } = {}): Promise<ConsoleE2E> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (scripts/test installs it)`);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const test = await startTestCloud(options.cloud);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true }).catch(async (err: unknown) => {
+    await test.stop();
+    throw err;
+  });
+  const baseUrl = test.cloud.httpUrl;
+  const users = new Map<string, E2EUser>();
+  const contexts: BrowserContext[] = [];
+
+  const newPage = async (viewport = DESKTOP) => {
+    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', baseURL: baseUrl });
+    contexts.push(context);
+    return context.newPage();
+  };
+
+  const user: ConsoleE2E['user'] = async (role, name = `${role}-e2e`) => {
+    const known = users.get(name);
+    if (known) return known;
+    const password = `password-of-${name}`;
+    const created = await test.api('POST', '/api/v1/users', { username: name, displayName: `${name} (e2e)`, role, password });
+    if (created.status !== 201) throw new Error(`creating ${name} failed: ${JSON.stringify(created.body)}`);
+    const made = { id: created.body.id as string, username: name, password, role };
+    users.set(name, made);
+    return made;
+  };
+
+  return {
+    test,
+    baseUrl,
+    browser,
+    user,
+    async loginAs(role, opts = {}) {
+      const person = await user(role, opts.name);
+      const page = await newPage(opts.viewport);
+      await page.goto('/login');
+      await page.getByLabel(/Tên đăng nhập|Username/).fill(person.username);
+      await page.getByLabel(/Mật khẩu|Password/).fill(person.password);
+      await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: /Đăng nhập|Log in/ }).click()]);
+      return page;
+    },
+    anonymousPage: (opts = {}) => newPage(opts.viewport),
+    async screenshot(page, name) {
+      const path = `${SCREENSHOT_DIR}${name}.png`;
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async stop() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+      await test.stop();
+    },
+  };
+}
+
+/** The focused element's id, else its name, else its text: for checking the Tab order. */
+export function focusedName(page: Page): Promise<string> {
+  // a string, as the cloud's TypeScript has no DOM types
+  return page.evaluate(`(() => { const e = document.activeElement; return e ? e.id || e.getAttribute('name') || (e.textContent || '').trim() || e.tagName : ''; })()`);
+}
