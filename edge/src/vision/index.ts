@@ -27,3 +27,12 @@ export {
   type SnapshotCredentials,
   type SnapshotOptions,
 } from './onvif/index.js';
+export {
+  liveViewSettingsSchema,
+  startLiveView,
+  type LiveCamera,
+  type LiveView,
+  type LiveViewCameraStatus,
+  type LiveViewOptions,
+  type LiveViewSettings,
+} from './live-view/index.js';
