@@ -28,6 +28,22 @@ export {
   type SnapshotOptions,
 } from './onvif/index.js';
 export {
+  ClipError,
+  hashFile,
+  RecorderError,
+  renderSnapshot,
+  startSegmentRecorder,
+  writeClip,
+  type ClipRequest,
+  type RecorderStatus,
+  type RenderSnapshotOptions,
+  type Segment,
+  type SegmentRecorder,
+  type SegmentRecorderOptions,
+  type WrittenClip,
+  type WrittenSnapshot,
+} from './recording/index.js';
+export {
   liveViewSettingsSchema,
   startLiveView,
   type LiveCamera,

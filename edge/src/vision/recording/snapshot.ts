@@ -6,7 +6,7 @@ import type { Detection } from '../detector.js';
 import type { Frame } from '../frame.js';
 import { hashFile } from './hash-file.js';
 
-export interface SnapshotOptions {
+export interface RenderSnapshotOptions {
   /** JPEG quality 1..100; default 85. */
   quality?: number;
   /** Text above each box; default the class in Vietnamese and the score, e.g. "người 87%". */
@@ -56,7 +56,7 @@ const SWAP_RED_BLUE: Matrix3x3 = [
  * Writes a frame as a JPEG with each detection's box and label drawn on it (an SVG overlay composited
  * by sharp). Box coordinates are the frame's pixels. The file appears at `outPath` only when complete.
  */
-export async function renderSnapshot(frame: Frame, detections: readonly Detection[], outPath: string, options: SnapshotOptions = {}): Promise<WrittenSnapshot> {
+export async function renderSnapshot(frame: Frame, detections: readonly Detection[], outPath: string, options: RenderSnapshotOptions = {}): Promise<WrittenSnapshot> {
   if (frame.pixelFormat !== 'bgr24') throw new RangeError(`renderSnapshot: frames must be bgr24, not ${frame.pixelFormat}`);
   const { width, height } = frame;
   const overlay = Buffer.from(overlaySvg(width, height, detections, options.label ?? defaultLabel));

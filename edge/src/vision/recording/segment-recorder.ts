@@ -1,0 +1,324 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Backoff, type Logger } from '@smart-commune/shared/runtime';
+import { maskCredentials } from '../frames.js';
+import { SegmentRing, segmentName, type Segment } from './segment-ring.js';
+import { WallClockAnchor } from './wall-clock.js';
+
+export interface SegmentRecorderOptions {
+  cameraId: string;
+  /** The camera's stream (rtsp://user:password@host/path); never logged unmasked. */
+  url: string;
+  /** This camera's own directory (created when missing); segments from an earlier run are kept. */
+  dir: string;
+  /** Target segment length; a segment always starts on a keyframe, so it lasts at least one GOP. Default 2. */
+  segmentSeconds?: number;
+  maxMinutes: number;
+  maxBytes: number;
+  logger: Logger;
+  /** No segment finished for this long: ffmpeg is killed and started again. Default max(15 s, 4 segments). */
+  stallTimeoutMs?: number;
+  /** Called (besides the log) each time ffmpeg ends unexpectedly or stalls; the recorder retries on its own. */
+  onError?: (error: RecorderError) => void;
+}
+
+export interface RecorderStatus {
+  state: 'connecting' | 'recording' | 'retrying' | 'stopped';
+  /** Times ffmpeg was started again after a failure. */
+  restarts: number;
+  lastError: string | null;
+  segments: number;
+  bytes: number;
+  /** Wall-clock span of the ring, ms since the epoch; null while empty. */
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+export interface SegmentRecorder {
+  readonly cameraId: string;
+  /** Finished segments, oldest first (the live array: copy it to keep it). */
+  segments(): readonly Segment[];
+  bytes(): number;
+  status(): RecorderStatus;
+  /** Resolves once a finished segment reaches `untilMs`; rejects after `timeoutMs` or on stop(). */
+  waitUntilCovered(untilMs: number, timeoutMs: number): Promise<void>;
+  /** Ends ffmpeg cleanly (its last segment is kept) and the retries. */
+  stop(): Promise<void>;
+}
+
+/** ffmpeg could not record (or stopped recording) a camera; `stderr` holds its last lines, credentials masked. */
+export class RecorderError extends Error {
+  override name = 'RecorderError';
+  constructor(
+    message: string,
+    readonly cameraId: string,
+    readonly stderr: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+const STDERR_LINES = 20;
+const STOP_GRACE_MS = 5000;
+/** A segment list line is a cut (not the flush at exit) when ffmpeg opened the next file right after it. */
+const NEXT_FILE_DELAY_MS = 20;
+
+export function recorderArgs(url: string, output: string, segmentSeconds: number): string[] {
+  return [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...(url.startsWith('rtsp://') ? ['-rtsp_transport', 'tcp', '-timeout', '10000000'] : []),
+    ...['-i', url, '-map', '0:v:0', '-c', 'copy'],
+    ...['-f', 'segment', '-segment_time', String(segmentSeconds), '-segment_format', 'mpegts'],
+    ...['-segment_list', 'pipe:1', '-segment_list_type', 'csv', output],
+  ];
+}
+
+/**
+ * Records a camera continuously into a ring of short MPEG-TS segments, copying the video as the camera
+ * sends it. ffmpeg reports each finished segment on stdout (`-segment_list pipe:1`); its media times
+ * become wall-clock times through a WallClockAnchor. ffmpeg is supervised: when it fails or stalls it
+ * is started again with backoff, and nothing is ever thrown out of the recorder.
+ */
+export function startSegmentRecorder(options: SegmentRecorderOptions): SegmentRecorder {
+  return new Recorder(options);
+}
+
+interface Waiter {
+  untilMs: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+class Recorder implements SegmentRecorder {
+  readonly cameraId: string;
+  private readonly ring: SegmentRing;
+  private readonly log: Logger;
+  private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, jitter: 0.2 });
+  private readonly segmentSeconds: number;
+  private readonly stallTimeoutMs: number;
+  private readonly source: string;
+  private waiters: Waiter[] = [];
+  private child: ChildProcess | null = null;
+  private run = 0;
+  private state: RecorderStatus['state'] = 'connecting';
+  private restarts = 0;
+  private lastError: string | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private stopped: Promise<void> | null = null;
+  /** Segment list lines (and the cleanup after ffmpeg ends) are handled one after the other, in order. */
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SegmentRecorderOptions) {
+    this.cameraId = options.cameraId;
+    this.segmentSeconds = options.segmentSeconds ?? 2;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? Math.max(15_000, 4 * this.segmentSeconds * 1000);
+    this.source = maskCredentials(options.url);
+    this.log = options.logger.child({ cameraId: options.cameraId });
+    this.ring = new SegmentRing(options.dir, options, this.log);
+    this.startFfmpeg();
+  }
+
+  segments(): readonly Segment[] {
+    return this.ring.segments();
+  }
+
+  bytes(): number {
+    return this.ring.bytes();
+  }
+
+  status(): RecorderStatus {
+    const list = this.ring.segments();
+    return {
+      state: this.state,
+      restarts: this.restarts,
+      lastError: this.lastError,
+      segments: list.length,
+      bytes: this.ring.bytes(),
+      fromMs: list[0]?.startMs ?? null,
+      toMs: list.at(-1)?.endMs ?? null,
+    };
+  }
+
+  waitUntilCovered(untilMs: number, timeoutMs: number): Promise<void> {
+    if (this.coveredUntil() >= untilMs) return Promise.resolve();
+    if (this.stopping) return Promise.reject(new RecorderError(`camera ${this.cameraId}: recorder stopped`, this.cameraId, []));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        untilMs,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          const until = new Date(untilMs).toISOString();
+          reject(new RecorderError(`camera ${this.cameraId}: recording did not reach ${until} within ${timeoutMs} ms (${this.state})`, this.cameraId, []));
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.watchdog) clearTimeout(this.watchdog);
+    const child = this.child;
+    if (child) {
+      const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      child.kill('SIGINT'); // ffmpeg finishes the segment it is writing and lists it
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await closed;
+      clearTimeout(kill);
+      await this.pending;
+    }
+    this.state = 'stopped';
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new RecorderError(`camera ${this.cameraId}: recorder stopped`, this.cameraId, []));
+    }
+  }
+
+  private coveredUntil(): number {
+    return this.ring.segments().at(-1)?.endMs ?? -Infinity;
+  }
+
+  private startFfmpeg(): void {
+    const run = ++this.run;
+    const anchor = new WallClockAnchor();
+    const partPattern = `part-${run}-%06d.ts`;
+    const output = join(this.options.dir.replaceAll('%', '%%'), partPattern);
+    const stderr: string[] = [];
+    let partial = '';
+    let ended = false;
+    this.state = run === 1 ? 'connecting' : this.state;
+    this.armWatchdog();
+
+    const child = spawn('ffmpeg', recorderArgs(this.options.url, output, this.segmentSeconds), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      const seenAtMs = Date.now();
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) this.enqueue(() => this.onListed(run, anchor, line.trim(), seenAtMs));
+    });
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n')) if (line.trim()) stderr.push(maskCredentials(line.trim()));
+      stderr.splice(0, Math.max(0, stderr.length - STDERR_LINES));
+    });
+    const onEnd = (why: string) => {
+      if (ended) return;
+      ended = true;
+      this.child = null;
+      this.enqueue(async () => {
+        this.removeParts(run);
+        if (!this.stopping) this.fail(why, stderr);
+      });
+    };
+    child.once('error', (err: NodeJS.ErrnoException) => onEnd(err.code === 'ENOENT' ? 'ffmpeg is not installed (apt-get install ffmpeg)' : err.message));
+    child.once('close', (code, signal) => onEnd(signal ? `ffmpeg killed (${signal})` : `ffmpeg exited with code ${code}`));
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.pending = this.pending.then(task).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'segment bookkeeping failed'));
+  }
+
+  /** One line of ffmpeg's segment list, `part-R-N.ts,startSeconds,endSeconds`: a finished segment. */
+  private async onListed(run: number, anchor: WallClockAnchor, line: string, seenAtMs: number): Promise<void> {
+    const [name, start, end] = line.split(',');
+    const index = Number(/-(\d+)\.ts$/.exec(name ?? '')?.[1]);
+    const startS = Number(start);
+    const endS = Number(end);
+    if (!name || !Number.isFinite(index) || !Number.isFinite(startS) || !Number.isFinite(endS)) {
+      this.log.warn({ line }, 'unexpected line in the segment list');
+      return;
+    }
+    const part = join(this.options.dir, name);
+    await new Promise((resolve) => setTimeout(resolve, NEXT_FILE_DELAY_MS));
+    const next = join(this.options.dir, `part-${run}-${String(index + 1).padStart(6, '0')}.ts`);
+    // the flush at exit comes long after the last packet: only a cut (or a first guess) says when media time 0 was
+    if (existsSync(next) || !anchor.known) anchor.observe(endS, seenAtMs);
+    const startMs = anchor.toWallMs(startS);
+    const endMs = anchor.toWallMs(endS);
+    let bytes: number;
+    try {
+      bytes = statSync(part).size;
+    } catch {
+      this.log.warn({ part }, 'listed segment is missing');
+      return;
+    }
+    if (endMs <= startMs || bytes === 0) {
+      unlinkSync(part);
+      return;
+    }
+    const path = join(this.options.dir, segmentName(startMs, endMs));
+    renameSync(part, path);
+    this.ring.add({ path, startMs, endMs, bytes });
+    this.onProgress();
+  }
+
+  private onProgress(): void {
+    if (this.state !== 'recording') this.log.info({ source: this.source, restarts: this.restarts }, 'recording camera');
+    this.state = 'recording';
+    this.lastError = null;
+    this.backoff.reset();
+    this.armWatchdog();
+    const covered = this.coveredUntil();
+    this.waiters = this.waiters.filter((w) => {
+      if (w.untilMs > covered) return true;
+      clearTimeout(w.timer);
+      w.resolve();
+      return false;
+    });
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.log.warn({ source: this.source, stallTimeoutMs: this.stallTimeoutMs }, 'no segment recorded for too long; restarting ffmpeg');
+      this.child?.kill('SIGKILL');
+    }, this.stallTimeoutMs);
+  }
+
+  private fail(why: string, stderr: readonly string[]): void {
+    const detail = stderr.length ? `: ${stderr.slice(-3).join(' | ')}` : '';
+    const error = new RecorderError(`camera ${this.cameraId}: recording ${this.source} stopped, ${why}${detail}`, this.cameraId, [...stderr]);
+    const delayMs = this.backoff.next();
+    this.state = 'retrying';
+    this.lastError = error.message;
+    this.log.warn({ err: error.message, retryInMs: delayMs }, 'camera recording failed; retrying');
+    try {
+      this.options.onError?.(error);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'recorder onError handler threw');
+    }
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.stopping) return;
+      this.restarts++;
+      this.startFfmpeg();
+    }, delayMs);
+  }
+
+  /** Segments ffmpeg had not finished when it ended: their times are unknown. */
+  private removeParts(run: number): void {
+    const prefix = `part-${run}-`;
+    for (const name of readdirSync(this.options.dir)) {
+      if (name.startsWith(prefix)) {
+        try {
+          unlinkSync(join(this.options.dir, name));
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  }
+}
