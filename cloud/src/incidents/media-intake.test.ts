@@ -1,5 +1,9 @@
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '@smart-commune/shared';
+import { silentLogger } from '@smart-commune/shared/runtime';
+import { UserStore } from '../users/user-store.js';
+import { createIncidents } from './incidents.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { sleep } from '../../../test-support/wait.js';
 import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, uploadAs, type IncidentEdge } from './testing/incident-kit.js';
@@ -121,5 +125,20 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     await edge.publish(large);
     expect(await edge.upload(large.incidentId, 'snapshot', big)).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } });
     expect(auditOf(large.incidentId, 'incident.media_refused')[0]?.details).toMatchObject({ reason: 'too_large', status: 413 });
+  });
+  it('catches up on incident events stored while the incidents domain was not listening', async () => {
+    await test.cloud.incidents.stop();
+    const event = incidentEvent();
+    const eventId = newId('evt', 16);
+    test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: event });
+    expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
+    const { db, fleet, audit, metrics, config } = test.cloud;
+    const again = await createIncidents({ db, fleet, users: new UserStore(db), audit, metrics, logger: silentLogger(), config });
+    try {
+      expect(again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
+      expect(again.store.unapplied()).toEqual([]);
+    } finally {
+      await again.stop();
+    }
   });
 });
