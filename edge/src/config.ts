@@ -12,6 +12,8 @@ export const edgeConfigSchema = z.object({
   mqttUrl: z.string().regex(/^mqtts?:\/\/[^/]+(:\d+)?\/?$/, 'must be mqtt://host:port or mqtts://host:port'),
   telemetryIntervalS: z.number().int().min(1).max(3600),
   provisionedAt: z.number().int(),
+  /** YOLOX-Nano files; SC_MODEL_DIR when absent. */
+  modelDir: z.string().min(1).optional(),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 

@@ -1,4 +1,4 @@
-import { newId, topics } from '@smart-commune/shared';
+import { NO_CAMERAS, newId, topics } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -11,6 +11,8 @@ import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
 import { EDGE_VERSION } from './version.js';
 import { createEdgeRadio, type EdgeRadio } from './radio/index.js';
+import { createEdgeIncidents, type EdgeIncidentsHandle } from './incidents/index.js';
+import { EdgeVision, RING_SHARE } from './vision/service.js';
 
 export interface EdgeDaemonOptions {
   dataDir: string;
@@ -18,6 +20,8 @@ export interface EdgeDaemonOptions {
   backoff?: BackoffOptions;
   /** Test only: a deliberate error of the box's clock, in ms. */
   clockSkewMs?: number;
+  /** YOLOX-Nano files; default the box config's modelDir, then SC_MODEL_DIR. */
+  modelDir?: string;
 }
 
 export interface EdgeDaemon {
@@ -29,6 +33,8 @@ export interface EdgeDaemon {
   telemetry: TelemetryReporter;
   clock: ClockSync;
   radio: EdgeRadio;
+  vision: EdgeVision;
+  incidents: EdgeIncidentsHandle;
   stop(): Promise<void>;
 }
 
@@ -51,8 +57,16 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
   const outbox = new Outbox(db, link, config.edgeId, logger);
   const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
+  const incidents = createEdgeIncidents({ db, outbox, dataDir, cloudUrl: config.cloudUrl, credentials: () => loadCredentials(dataDir), logger });
+  const vision = new EdgeVision({
+    dataDir,
+    modelDir: options.modelDir ?? config.modelDir,
+    incidents: incidents.incidents,
+    onCameraEvent: (event) => outbox.add('camera', event),
+    logger: logger.child({ component: 'vision' }),
+  });
   const telemetry = new TelemetryReporter(
-    { edgeId: config.edgeId, dataDir, startedAt, clock, link, outboxPending: () => outbox.pending() },
+    { edgeId: config.edgeId, dataDir, startedAt, clock, link, outboxPending: () => outbox.pending(), cameras: () => vision.telemetry() },
     config.telemetryIntervalS,
     logger,
   );
@@ -73,12 +87,18 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     logger,
   });
   commands.register('test-tone', (body) => radio.testTone(body));
+  commands.register('discover-cameras', (body) => vision.discover(body));
+  commands.register('camera-snapshot', (body) => vision.snapshot(body));
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
   const documents = new DesiredDocuments(db, link, config.edgeId, logger);
   await documents.register('config', async (body) => {
     telemetry.setInterval(body.telemetryIntervalS);
     if (body.logLevel) logger.level = body.logLevel;
     if (body.radio) await radio.configure(body.radio);
+    const surveillance = body.surveillance ?? NO_CAMERAS;
+    const { storage } = surveillance;
+    incidents.setRetention({ maxAgeMs: storage.incidentDays * 86_400_000, maxBytes: Math.floor(storage.maxBytes * (1 - RING_SHARE)) });
+    await vision.configure(surveillance);
   });
   // after config, so the speakers exist before the plan that uses them
   await documents.register('schedule', (body) => radio.applySchedule(body));
@@ -86,8 +106,10 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   const bootId = newId('boot');
   outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
   link.on('connected', () => outbox.flush());
+  link.on('connected', () => incidents.uploader.wake());
   link.start();
   outbox.start();
+  incidents.start();
   telemetry.start();
   clock.start();
   logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION }, 'edge daemon started');
@@ -102,10 +124,14 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     telemetry,
     clock,
     radio,
+    vision,
+    incidents,
     async stop() {
       if (stopped) return;
       stopped = true;
       await radio.stop(); // first: an item it cuts short is reported before the outbox drains
+      await vision.stop();
+      await incidents.stop(1000);
       outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();

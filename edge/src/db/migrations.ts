@@ -24,4 +24,21 @@ export const edgeMigrations: Migration[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    camera_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    snapshot_path TEXT,
+    clip_path TEXT,
+    clip_state TEXT NOT NULL CHECK (clip_state IN ('recording', 'written', 'none')),
+    snapshot_uploaded_at INTEGER,
+    clip_uploaded_at INTEGER,
+    upload_attempts INTEGER NOT NULL DEFAULT 0,
+    next_upload_at INTEGER NOT NULL DEFAULT 0,
+    upload_error TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX incidents_created ON incidents(created_at);
+  `,
 ];

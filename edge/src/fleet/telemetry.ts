@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, topics, type Telemetry } from '@smart-commune/shared';
+import { PROTOCOL_VERSION, topics, type CameraTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { MqttLink } from '../link/mqtt-link.js';
 import { EDGE_VERSION } from '../version.js';
@@ -12,11 +12,14 @@ export interface TelemetrySources {
   clock: ClockSync;
   link: MqttLink;
   outboxPending(): number;
+  /** Each camera's stream; empty on a box without cameras. */
+  cameras(): CameraTelemetry[];
 }
 
 export function collectTelemetry(sources: TelemetrySources, intervalS: number): Telemetry {
   const host = readHost();
   const clock = sources.clock.current();
+  const cameras = sources.cameras();
   return {
     ts: Date.now(),
     hostname: host.hostname,
@@ -30,6 +33,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     temperatureC: readTemperatureC(),
     clock: clock ? { offsetMs: clock.offsetMs, roundTripMs: clock.roundTripMs, measuredAt: clock.measuredAt } : null,
     mqtt: { reconnects: sources.link.reconnects, outboxPending: sources.outboxPending() },
+    ...(cameras.length ? { cameras } : {}),
   };
 }
 

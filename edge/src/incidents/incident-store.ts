@@ -1,0 +1,133 @@
+import type { IncidentEvent, IncidentMediaKind, MediaFile } from '@smart-commune/shared';
+import type { Db } from '../db/database.js';
+
+export type ClipState = 'recording' | 'written' | 'none';
+
+export interface StoredIncident {
+  id: string;
+  cameraId: string;
+  body: IncidentEvent;
+  snapshotPath: string | null;
+  clipPath: string | null;
+  clipState: ClipState;
+  createdAt: number;
+}
+
+/** A file still to upload: the incident's metadata names its hash, so the cloud can verify it. */
+export interface PendingUpload {
+  incidentId: string;
+  kind: IncidentMediaKind;
+  path: string;
+  file: MediaFile;
+}
+
+interface Row {
+  id: string;
+  camera_id: string;
+  body: string;
+  snapshot_path: string | null;
+  clip_path: string | null;
+  clip_state: ClipState;
+  snapshot_uploaded_at: number | null;
+  clip_uploaded_at: number | null;
+  created_at: number;
+}
+
+const toIncident = (r: Row): StoredIncident => ({
+  id: r.id,
+  cameraId: r.camera_id,
+  body: JSON.parse(r.body) as IncidentEvent,
+  snapshotPath: r.snapshot_path,
+  clipPath: r.clip_path,
+  clipState: r.clip_state,
+  createdAt: r.created_at,
+});
+
+/** The box's record of its incidents: what was reported, where the media is, what the cloud already has. */
+export class IncidentStore {
+  constructor(private readonly db: Db) {}
+
+  insert(body: IncidentEvent, snapshotPath: string | null, clipState: ClipState, now = Date.now()): void {
+    this.db
+      .prepare('INSERT INTO incidents (id, camera_id, body, snapshot_path, clip_state, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(body.incidentId, body.cameraId, JSON.stringify(body), snapshotPath, clipState, now);
+  }
+
+  get(id: string): StoredIncident | undefined {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+    return row && toIncident(row);
+  }
+
+  /** The clip is written (or will never be): the new facts replace the old. */
+  finishClip(id: string, body: IncidentEvent, clipPath: string | null): void {
+    this.db.prepare('UPDATE incidents SET body = ?, clip_path = ?, clip_state = ? WHERE id = ?').run(JSON.stringify(body), clipPath, clipPath ? 'written' : 'none', id);
+  }
+
+  /** Incidents whose post-capture was cut short (the daemon stopped or crashed meanwhile). */
+  recording(): StoredIncident[] {
+    return (this.db.prepare("SELECT * FROM incidents WHERE clip_state = 'recording'").all() as Row[]).map(toIncident);
+  }
+
+  pendingUploads(now: number, limit = 20): PendingUpload[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM incidents WHERE next_upload_at <= ?
+           AND ((snapshot_path IS NOT NULL AND snapshot_uploaded_at IS NULL) OR (clip_path IS NOT NULL AND clip_uploaded_at IS NULL))
+         ORDER BY created_at LIMIT ?`,
+      )
+      .all(now, limit) as Row[];
+    return rows.flatMap((row) => {
+      const { body } = toIncident(row);
+      const uploads: PendingUpload[] = [];
+      if (row.snapshot_path && row.snapshot_uploaded_at === null && body.snapshot) {
+        uploads.push({ incidentId: row.id, kind: 'snapshot', path: row.snapshot_path, file: body.snapshot });
+      }
+      if (row.clip_path && row.clip_uploaded_at === null && body.clip) {
+        uploads.push({ incidentId: row.id, kind: 'clip', path: row.clip_path, file: body.clip });
+      }
+      return uploads;
+    });
+  }
+
+  markUploaded(id: string, kind: IncidentMediaKind, now = Date.now()): void {
+    const column = kind === 'snapshot' ? 'snapshot_uploaded_at' : 'clip_uploaded_at';
+    this.db.prepare(`UPDATE incidents SET ${column} = ?, upload_attempts = 0, upload_error = NULL WHERE id = ?`).run(now, id);
+  }
+
+  deferUpload(id: string, error: string, retryAt: number): void {
+    this.db.prepare('UPDATE incidents SET upload_attempts = upload_attempts + 1, upload_error = ?, next_upload_at = ? WHERE id = ?').run(error, retryAt, id);
+  }
+
+  /** A file the cloud refused for good (it no longer matches its hash): it is not offered again. */
+  abandonUpload(id: string, kind: IncidentMediaKind, error: string): void {
+    const column = kind === 'snapshot' ? 'snapshot_path' : 'clip_path';
+    this.db.prepare(`UPDATE incidents SET ${column} = NULL, upload_error = ? WHERE id = ?`).run(error, id);
+  }
+
+  pendingCount(): number {
+    return Number(
+      this.db
+        .prepare('SELECT COUNT(*) FROM incidents WHERE (snapshot_path IS NOT NULL AND snapshot_uploaded_at IS NULL) OR (clip_path IS NOT NULL AND clip_uploaded_at IS NULL)')
+        .pluck()
+        .get(),
+    );
+  }
+
+  /** Incidents all of whose media the cloud has, oldest first: what retention may delete. */
+  uploadedMedia(): { id: string; createdAt: number; paths: string[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, created_at, snapshot_path, clip_path FROM incidents
+         WHERE clip_state != 'recording' AND (snapshot_path IS NOT NULL OR clip_path IS NOT NULL)
+           AND (snapshot_path IS NULL OR snapshot_uploaded_at IS NOT NULL) AND (clip_path IS NULL OR clip_uploaded_at IS NOT NULL)
+         ORDER BY created_at`,
+      )
+      .all() as Pick<Row, 'id' | 'created_at' | 'snapshot_path' | 'clip_path'>[];
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, paths: [r.snapshot_path, r.clip_path].filter((p): p is string => p !== null) }));
+  }
+
+  /** The media files are gone from disk; the record stays (the cloud keeps the evidence). */
+  forgetMedia(id: string): void {
+    this.db.prepare('UPDATE incidents SET snapshot_path = NULL, clip_path = NULL WHERE id = ?').run(id);
+  }
+}

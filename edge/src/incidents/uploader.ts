@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { CONTENT_SHA256_HEADER, incidentMediaKinds, incidentMediaPath } from '@smart-commune/shared';
+import { Backoff, type Logger } from '@smart-commune/shared/runtime';
+import { deviceAuthorization, type DeviceCredentials } from '../link/device-http.js';
+import type { IncidentStore, PendingUpload } from './incident-store.js';
+
+export interface UploaderOptions {
+  cloudUrl: string;
+  credentials: () => DeviceCredentials;
+  store: IncidentStore;
+  logger: Logger;
+  /** How often the queue is looked at when nothing wakes it; default 5 s. */
+  intervalMs?: number;
+}
+
+type Outcome = 'uploaded' | 'retry' | 'refused';
+
+/**
+ * Sends incident media to the cloud over HTTP with the box's credentials, oldest first, from the
+ * store's queue: a failure is retried with backoff (the metadata may not have arrived yet: 409),
+ * a file the cloud proves altered (422) is given up and logged. Survives restarts: the queue is SQLite.
+ */
+export class MediaUploader {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly backoff = new Backoff({ initialMs: 2000, maxMs: 300_000, jitter: 0.2 });
+
+  constructor(private readonly options: UploaderOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.options.intervalMs ?? 5000);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks at the queue now (after a new file, or when the link comes back); nothing once stopped. */
+  wake(): void {
+    if (this.timer === null) return;
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.timer === null) return;
+      const batch = this.options.store.pendingUploads(Date.now());
+      if (batch.length === 0) return;
+      for (const upload of batch) {
+        if ((await this.upload(upload)) === 'retry') return; // the cloud or the link is not ready: wait for the next wake
+      }
+    }
+  }
+
+  private async upload(upload: PendingUpload): Promise<Outcome> {
+    const { store, logger } = this.options;
+    const { incidentId, kind } = upload;
+    try {
+      const body = await readFile(upload.path);
+      const res = await fetch(new URL(incidentMediaPath(incidentId, kind), this.options.cloudUrl), {
+        method: 'PUT',
+        headers: {
+          authorization: deviceAuthorization(this.options.credentials()),
+          'content-type': incidentMediaKinds[kind],
+          [CONTENT_SHA256_HEADER]: upload.file.sha256,
+        },
+        body,
+        signal: AbortSignal.timeout(120_000),
+      });
+      const reply = await res.text();
+      if (res.ok) {
+        store.markUploaded(incidentId, kind);
+        this.backoff.reset();
+        logger.info({ incidentId, kind, bytes: body.length }, 'incident media uploaded');
+        return 'uploaded';
+      }
+      if (res.status === 422) {
+        store.abandonUpload(incidentId, kind, reply.slice(0, 500));
+        logger.error({ incidentId, kind, reply: reply.slice(0, 500) }, 'the cloud refused incident media as altered; it will not be sent again');
+        return 'refused';
+      }
+      throw new Error(`HTTP ${res.status}: ${reply.slice(0, 300)}`);
+    } catch (err) {
+      const message = (err as Error).message;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        store.abandonUpload(incidentId, kind, 'the file is gone from the box');
+        logger.error({ incidentId, kind, path: upload.path }, 'incident media missing on disk');
+        return 'refused';
+      }
+      const delayMs = this.backoff.next();
+      store.deferUpload(incidentId, message, Date.now() + delayMs);
+      logger.warn({ incidentId, kind, err: message, retryInMs: delayMs }, 'incident media upload failed; will retry');
+      return 'retry';
+    }
+  }
+}

@@ -1,0 +1,190 @@
+import type { CameraEvent, CameraSettings, CameraStatus, CameraTelemetry } from '@smart-commune/shared';
+import { Backoff, type Logger } from '@smart-commune/shared/runtime';
+import type { Detector } from './detector.js';
+import type { Frame } from './frame.js';
+import { decodeFrames, maskCredentials } from './frames.js';
+import { MotionDetector } from './motion.js';
+import { CameraSourceError, resolveCameraSource } from './onvif/index.js';
+import { runPipeline, type PipelineEvent } from './pipeline.js';
+import { RuleEngine, type Rule } from './rules.js';
+import { Tracker } from './tracker.js';
+import { ZonePresence } from './zones.js';
+
+/** A rule hit with the camera's settings at the time; `frame` is valid only until the handler resolves. */
+export type CameraHit = Extract<PipelineEvent, { type: 'rule-hit' }> & { camera: string; settings: CameraSettings; streamUrl: string };
+
+export interface CameraWorkerDeps {
+  settings: CameraSettings;
+  /** The box's one model, shared by its cameras. */
+  detector: Detector;
+  logger: Logger;
+  onStatus(event: CameraEvent): void;
+  /** Awaited: the pipeline waits, so the hit's frame stays valid meanwhile. */
+  onHit(hit: CameraHit): Promise<void>;
+  /** The stream URL changed (first connection or a new ONVIF answer): recording follows it. */
+  onStream(streamUrl: string | null): void;
+  backoff?: { initialMs: number; maxMs: number; jitter: number };
+  /** No frame for this long: the stream is stalled and reopened. Default 10 s. */
+  stallTimeoutMs?: number;
+}
+
+interface SnapshotRequest {
+  resolve(frame: Frame): void;
+}
+
+/** Errors that retrying soon will not fix: the technician must act (credentials, a camera without profiles). */
+const needsTechnician = (err: unknown) => err instanceof CameraSourceError && (err.code === 'unauthorized' || err.code === 'no-profile');
+
+const toRules = (settings: CameraSettings): Rule[] =>
+  settings.rules
+    .filter((r) => r.enabled)
+    .map((r) => ({
+      id: r.id,
+      ...(r.zone === undefined ? {} : { zone: r.zone }),
+      classes: r.classes ?? settings.detect.classes,
+      ...(r.windows === undefined ? {} : { windows: r.windows }),
+      minDwellSeconds: r.minDwellSeconds,
+      cooldownSeconds: r.cooldownSeconds,
+    }));
+
+/**
+ * One camera, supervised: resolve its source, decode at the detect size and rate, run the pipeline,
+ * hand hits over; on any failure report it, wait (backoff) and start again. Never throws out.
+ */
+export class CameraWorker {
+  readonly id: string;
+  private readonly abort = new AbortController();
+  private readonly backoff: Backoff;
+  private loop: Promise<void> | null = null;
+  private state: CameraStatus = 'starting';
+  private error: string | undefined;
+  private attempts = 0;
+  private lastFrameAt: number | null = null;
+  private frameTimes: number[] = [];
+  private snapshotRequests: SnapshotRequest[] = [];
+
+  constructor(private readonly deps: CameraWorkerDeps) {
+    this.id = deps.settings.id;
+    this.backoff = new Backoff(deps.backoff ?? { initialMs: 1000, maxMs: 60_000, jitter: 0.2 });
+  }
+
+  get settings(): CameraSettings {
+    return this.deps.settings;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.deps.onStatus({ cameraId: this.id, status: 'starting', attempts: 0 });
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    this.deps.onStream(null);
+  }
+
+  telemetry(): CameraTelemetry {
+    const now = Date.now();
+    const recent = this.frameTimes.filter((t) => t > now - 5000);
+    return {
+      id: this.id,
+      status: this.state,
+      fps: Math.round((recent.length / 5) * 10) / 10,
+      lastFrameAt: this.lastFrameAt,
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** The next decoded frame (copied), for the technician's "current picture"; null when none comes in time. */
+  nextFrame(timeoutMs: number): Promise<Frame | null> {
+    if (this.state !== 'streaming') return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const request = { resolve: (frame: Frame | null) => (clearTimeout(timer), resolve(frame)) };
+      const timer = setTimeout(() => {
+        this.snapshotRequests = this.snapshotRequests.filter((r) => r !== request);
+        resolve(null);
+      }, timeoutMs);
+      this.snapshotRequests.push(request);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    while (!signal.aborted) {
+      try {
+        await this.streamOnce(signal);
+        if (signal.aborted) break;
+        throw new Error('the camera ended the stream');
+      } catch (err) {
+        if (signal.aborted) break;
+        this.attempts++;
+        const message = maskCredentials((err as Error).message);
+        this.setStatus(needsTechnician(err) ? 'failed' : 'reconnecting', message);
+        this.deps.logger.warn({ camera: this.id, attempts: this.attempts, err: message }, 'camera stream failed; retrying');
+        await sleep(this.backoff.next(), signal);
+      }
+    }
+  }
+
+  private async streamOnce(signal: AbortSignal): Promise<void> {
+    const { settings, detector } = this.deps;
+    const { streamUrl } = await resolveCameraSource(settings.source, { timeoutMs: 10_000 });
+    if (signal.aborted) return;
+    this.deps.onStream(streamUrl);
+    const { fps, width, height } = settings.detect;
+    const masks = settings.masks.map((m) => m.polygon);
+    const frames = decodeFrames(streamUrl, { width, height, fps, pixelFormat: 'bgr24', heldFrames: 1, signal, timeoutMs: this.deps.stallTimeoutMs ?? 10_000 });
+    const events = runPipeline(this.observe(frames), {
+      camera: this.id,
+      detector,
+      motion: new MotionDetector({ masks }),
+      tracker: new Tracker({ fps }),
+      zones: new ZonePresence(settings.zones.map((z) => ({ id: z.id, polygon: z.polygon }))),
+      rules: new RuleEngine(toRules(settings)),
+      objectMasks: masks,
+    });
+    for await (const event of events) {
+      if (event.type === 'rule-hit') await this.deps.onHit({ ...event, settings, streamUrl }).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not be recorded'));
+    }
+  }
+
+  /** Counts frames for telemetry, marks the stream up, and serves snapshot requests, as frames pass by. */
+  private async *observe(frames: AsyncIterable<Frame>): AsyncGenerator<Frame> {
+    for await (const frame of frames) {
+      const now = Date.now();
+      this.lastFrameAt = now;
+      this.frameTimes.push(now);
+      if (this.frameTimes.length > 100) this.frameTimes.splice(0, 50);
+      if (this.state !== 'streaming') {
+        this.attempts = 0;
+        this.backoff.reset();
+        this.setStatus('streaming');
+      }
+      if (this.snapshotRequests.length) {
+        const copy = { ...frame, data: Buffer.from(frame.data) };
+        for (const request of this.snapshotRequests.splice(0)) request.resolve(copy);
+      }
+      yield frame;
+    }
+  }
+
+  private setStatus(status: CameraStatus, error?: string): void {
+    const changed = status !== this.state || error !== this.error;
+    this.state = status;
+    this.error = error;
+    if (changed) this.deps.onStatus({ cameraId: this.id, status, ...(error ? { error } : {}), attempts: this.attempts });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,215 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import {
+  DEFAULT_OBJECT_CLASSES,
+  type CameraEvent,
+  type CameraSettings,
+  type CameraTelemetry,
+  type CommandRequest,
+  type CommandResponse,
+  type SurveillanceSettings,
+} from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { ClipPlan, EdgeIncidents } from '../incidents/incidents.js';
+import { CameraWorker, type CameraHit } from './camera-worker.js';
+import { Detector } from './detector.js';
+import type { Box } from './geometry.js';
+import { resolveModelDir } from './model.js';
+import { discoverCameras, fetchSnapshot, resolveCameraSource } from './onvif/index.js';
+import { writeClip } from './recording/clip.js';
+import { startSegmentRecorder, type SegmentRecorder } from './recording/segment-recorder.js';
+import { renderSnapshot } from './recording/snapshot.js';
+
+export interface EdgeVisionOptions {
+  /** Recordings go to `{dataDir}/recordings/{camera}`. */
+  dataDir: string;
+  /** Where the YOLOX-Nano files are; default SC_MODEL_DIR. */
+  modelDir?: string;
+  incidents: EdgeIncidents;
+  onCameraEvent(event: CameraEvent): void;
+  logger: Logger;
+}
+
+interface Running {
+  worker: CameraWorker;
+  recorder: SegmentRecorder | null;
+  streamUrl: string | null;
+}
+
+/** Share of the storage budget for the recording rings; the rest is for incident media. */
+export const RING_SHARE = 0.7;
+const SNAPSHOT_WAIT_MS = 5000;
+const SNAPSHOT_MAX_BASE64 = 200_000;
+
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+
+/** A pixel box as fractions of the picture, cut to the picture (boxes may reach past its edges). */
+function normalisedBox(box: Box, width: number, height: number) {
+  const x = clamp01(box.x / width);
+  const y = clamp01(box.y / height);
+  return { x, y, width: clamp01((box.x + box.width) / width) - x, height: clamp01((box.y + box.height) / height) - y };
+}
+
+const sameCamera = (a: CameraSettings, b: CameraSettings) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The box's cameras from the `surveillance` part of its config: one shared model, one supervised
+ * worker (and recording ring) per enabled camera, converging on each new document without a restart.
+ */
+export class EdgeVision {
+  private settings: SurveillanceSettings | null = null;
+  private detector: { model: string; classes: string; detector: Detector } | null = null;
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly options: EdgeVisionOptions) {}
+
+  /** Applies the cameras of a config document; a model that cannot load refuses the document (ModelError). */
+  async configure(settings: SurveillanceSettings): Promise<void> {
+    const enabled = settings.cameras.filter((c) => c.enabled);
+    const detector = enabled.length ? await this.detectorFor(settings.model, enabled) : null;
+    const storageChanged = this.settings !== null && JSON.stringify(this.settings.storage) !== JSON.stringify(settings.storage);
+    for (const [id, run] of this.running) {
+      const next = enabled.find((c) => c.id === id);
+      if (!next || storageChanged || !sameCamera(next, run.worker.settings)) await this.stopCamera(id);
+    }
+    this.settings = settings;
+    for (const camera of settings.cameras) {
+      if (!camera.enabled) this.options.onCameraEvent({ cameraId: camera.id, status: 'disabled', attempts: 0 });
+      else if (!this.running.has(camera.id)) this.startCamera(camera, detector!);
+    }
+    if (!detector) await this.closeDetector();
+  }
+
+  telemetry(): CameraTelemetry[] {
+    const disabled = (this.settings?.cameras ?? []).filter((c) => !c.enabled).map((c) => ({ id: c.id, status: 'disabled' as const, fps: 0, lastFrameAt: null }));
+    return [...[...this.running.values()].map((r) => r.worker.telemetry()), ...disabled];
+  }
+
+  async snapshot({ cameraId }: CommandRequest<'camera-snapshot'>): Promise<CommandResponse<'camera-snapshot'>> {
+    const camera = this.settings?.cameras.find((c) => c.id === cameraId);
+    if (!camera) throw new Error(`the box has no camera "${cameraId}"`);
+    const frame = await this.running.get(cameraId)?.worker.nextFrame(SNAPSHOT_WAIT_MS);
+    const picture = frame
+      ? sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).recomb([[0, 0, 1], [0, 1, 0], [1, 0, 0]])
+      : sharp(await this.cameraSnapshot(camera));
+    for (const quality of [80, 60, 40]) {
+      const { data, info } = await picture.clone().resize({ width: 1280, height: 720, fit: 'inside', withoutEnlargement: true }).jpeg({ quality }).toBuffer({ resolveWithObject: true });
+      const jpegBase64 = data.toString('base64');
+      if (jpegBase64.length <= SNAPSHOT_MAX_BASE64) return { jpegBase64, width: info.width, height: info.height, takenAt: Date.now() };
+    }
+    throw new Error(`the picture of camera ${cameraId} is too large to send`);
+  }
+
+  async discover({ timeoutMs }: CommandRequest<'discover-cameras'>): Promise<CommandResponse<'discover-cameras'>> {
+    return { devices: await discoverCameras({ timeoutMs }) };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stopCamera(id)));
+    await this.closeDetector();
+  }
+
+  /** The camera is not streaming: ask the camera itself (its ONVIF snapshot URI). */
+  private async cameraSnapshot(camera: CameraSettings): Promise<Buffer> {
+    const { source } = camera;
+    const resolved = await resolveCameraSource(source, { timeoutMs: SNAPSHOT_WAIT_MS });
+    if (!resolved.snapshotUrl) throw new Error(`camera ${camera.id} is not streaming and has no snapshot URI`);
+    const credentials = source.username !== undefined && source.password !== undefined ? { username: source.username, password: source.password } : undefined;
+    return fetchSnapshot(resolved.snapshotUrl, credentials, { timeoutMs: SNAPSHOT_WAIT_MS });
+  }
+
+  /** The shared model for these cameras; loading another one stops the cameras of the old one first. */
+  private async detectorFor(model: SurveillanceSettings['model'], cameras: CameraSettings[]): Promise<Detector> {
+    const classes = [...new Set([...DEFAULT_OBJECT_CLASSES, ...cameras.flatMap((c) => [...c.detect.classes, ...c.rules.flatMap((r) => r.classes ?? [])])])].sort();
+    const key = classes.join(',');
+    if (this.detector?.model === model && this.detector.classes === key) return this.detector.detector;
+    const detector = await Detector.load({ modelDir: resolveModelDir(this.options.modelDir), input: model, classes });
+    const previous = this.detector;
+    this.detector = { model, classes: key, detector };
+    if (previous) {
+      await Promise.all([...this.running.keys()].map((id) => this.stopCamera(id)));
+      await previous.detector.close();
+    }
+    this.options.logger.info({ model, classes }, 'detection model loaded');
+    return detector;
+  }
+
+  private async closeDetector(): Promise<void> {
+    const current = this.detector;
+    this.detector = null;
+    await current?.detector.close();
+  }
+
+  private startCamera(camera: CameraSettings, detector: Detector): void {
+    const run: Running = { recorder: null, streamUrl: null, worker: undefined as unknown as CameraWorker };
+    run.worker = new CameraWorker({
+      settings: camera,
+      detector,
+      logger: this.options.logger.child({ camera: camera.id }),
+      onStatus: (event) => this.options.onCameraEvent(event),
+      onHit: (hit) => this.openIncident(hit, run),
+      onStream: (streamUrl) => void this.follow(run, camera, streamUrl),
+    });
+    this.running.set(camera.id, run);
+    run.worker.start();
+  }
+
+  /** Keeps the camera's recording ring on the stream the worker reads. */
+  private async follow(run: Running, camera: CameraSettings, streamUrl: string | null): Promise<void> {
+    if (streamUrl === run.streamUrl) return;
+    run.streamUrl = streamUrl;
+    const previous = run.recorder;
+    run.recorder = null;
+    await previous?.stop();
+    if (!streamUrl || !camera.record.enabled || !this.settings) return;
+    const { storage } = this.settings;
+    const recording = this.settings.cameras.filter((c) => c.enabled && c.record.enabled).length;
+    run.recorder = startSegmentRecorder({
+      cameraId: camera.id,
+      url: streamUrl,
+      dir: join(this.options.dataDir, 'recordings', camera.id),
+      maxMinutes: storage.ringMinutes,
+      maxBytes: Math.floor((storage.maxBytes * RING_SHARE) / Math.max(1, recording)),
+      logger: this.options.logger.child({ camera: camera.id, component: 'recorder' }),
+    });
+  }
+
+  private async openIncident(hit: CameraHit, run: Running): Promise<void> {
+    const { frame, track, settings } = hit;
+    const recorder = run.recorder;
+    const clip: ClipPlan | null = recorder
+      ? {
+          write: (fromMs, toMs, outPath) => writeClip(recorder, { fromMs, toMs, outPath }),
+          preCaptureSeconds: settings.record.preCaptureSeconds,
+          postCaptureSeconds: settings.record.postCaptureSeconds,
+        }
+      : null;
+    const { box } = track;
+    await this.options.incidents.open(
+      {
+        cameraId: hit.camera,
+        ruleId: hit.hit.ruleId,
+        zoneId: hit.hit.zone ?? null,
+        label: hit.hit.label,
+        score: Math.min(1, hit.hit.bestScore),
+        trackId: hit.hit.trackId,
+        startedAt: hit.hit.startMs,
+        detectedAt: hit.hit.timeMs,
+        box: normalisedBox(box, frame.width, frame.height),
+        snapshot: async (outPath) => {
+          const written = await renderSnapshot(frame, [{ classId: track.classId, label: track.label, score: track.bestScore, box }], outPath);
+          return { sha256: written.sha256, bytes: written.bytes };
+        },
+      },
+      clip,
+    );
+  }
+
+  private async stopCamera(id: string): Promise<void> {
+    const run = this.running.get(id);
+    if (!run) return;
+    this.running.delete(id);
+    await run.worker.stop();
+    await run.recorder?.stop();
+  }
+}

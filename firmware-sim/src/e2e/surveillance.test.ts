@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
+import { silentLogger } from '@smart-commune/shared/runtime';
+import { CLIP, MODEL_DIR } from '../../../edge/src/vision/testing/media.js';
+import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { waitFor } from '../../../test-support/wait.js';
+import { startSimCamera, type SimCamera } from '../cameras/index.js';
+
+/** A model dir with the real 416x416 model and a corrupt 320x320 one (a download cut short). */
+function modelDirWithCorruptSmallModel(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-models-'));
+  for (const file of ['yolox_nano_416x416.onnx', 'coco-labels.txt']) symlinkSync(join(MODEL_DIR, file), join(dir, file));
+  writeFileSync(join(dir, 'yolox_nano_320x320.onnx'), Buffer.alloc(4096, 7));
+  return dir;
+}
+
+const ffprobeDuration = (bytes: Buffer) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'sc-clip-')), 'clip.mp4');
+  writeFileSync(file, bytes);
+  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim());
+};
+
+describe('a hamlet camera watched by its box, incidents delivered to the cloud', () => {
+  let test: TestCloud;
+  let edge: ProvisionedEdge;
+  let camera: SimCamera;
+  let daemon: EdgeDaemon;
+  let modelDir: string;
+  const cameraApi = () => `/api/v1/edges/${edge.edgeId}/cameras`;
+  const reportedConfig = async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}/config`)).body;
+  const liveOf = async (cameraId: string) => (await test.api('GET', `${cameraApi()}/${cameraId}`)).body.live;
+
+  beforeAll(async () => {
+    test = await startTestCloud();
+    edge = await provisionTestEdge(test, 'ap-3');
+    // the camera's password was changed from the factory admin/admin, as the commune should
+    camera = await startSimCamera({ name: 'Cổng chợ', hamlet: 'ap-3', username: 'admin', password: 'cho-vi-tan-2026', clip: CLIP, ports: { multicast: null } });
+    modelDir = modelDirWithCorruptSmallModel();
+    daemon = await startEdgeDaemon({ dataDir: edge.dataDir, logger: silentLogger(), backoff: TEST_BACKOFF, modelDir });
+    await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.online, 'edge online');
+  }, 60_000);
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await camera?.stop();
+    await test?.stop();
+  });
+
+  it('streams an ONVIF camera added in the cloud and turns people into incidents with a verified snapshot and a 10 s clip', async () => {
+    const added = await test.api('POST', cameraApi(), {
+      id: 'cong-cho',
+      name: 'Cổng chợ',
+      source: { kind: 'onvif', xaddr: camera.onvifUrl, username: 'admin', password: 'cho-vi-tan-2026' },
+      rules: [{ id: 'nguoi', name: 'Có người', classes: ['person'] }],
+    });
+    expect(added.status).toBe(201);
+    await waitFor(async () => (await reportedConfig()).reported?.status === 'applied', 'config applied', 30_000);
+    await waitFor(async () => (await liveOf('cong-cho')).status === 'streaming', 'camera streaming', 30_000);
+    // the recording ring starts with the stream: only later incidents have their full pre-capture
+    const fullPreCaptureFrom = Date.now() + 6000;
+
+    const withClip = await waitFor(
+      async () =>
+        (await test.api('GET', `/api/v1/incidents?edge=${edge.edgeId}`)).body.items?.find(
+          (i: { clip: { verified: boolean } | null; detectedAt: number }) => i.clip?.verified && i.detectedAt > fullPreCaptureFrom,
+        ),
+      'an incident with its clip in the cloud',
+      90_000,
+      500,
+    );
+    expect(withClip).toMatchObject({ cameraId: 'cong-cho', ruleId: 'nguoi', label: 'person', hamletCode: 'ap-3', snapshot: { verified: true } });
+    expect(withClip.score).toBeGreaterThanOrEqual(0.4);
+
+    const snapshot = await fetch(`${test.cloud.httpUrl}/api/v1/incidents/${withClip.id}/snapshot.jpg`, { headers: { authorization: `Bearer ${test.adminToken}` } });
+    expect(snapshot.status).toBe(200);
+    expect([...new Uint8Array(await snapshot.arrayBuffer()).slice(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const clip = await fetch(`${test.cloud.httpUrl}/api/v1/incidents/${withClip.id}/clip.mp4`, { headers: { authorization: `Bearer ${test.adminToken}` } });
+    expect(clip.status).toBe(200);
+    const seconds = ffprobeDuration(Buffer.from(await clip.arrayBuffer()));
+    expect(Math.abs(seconds - 10)).toBeLessThanOrEqual(1); // 5 s pre-capture + 5 s post-capture
+    expect(Math.abs(withClip.clip.durationMs / 1000 - seconds)).toBeLessThan(0.5);
+
+    const telemetry = await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.telemetry?.cameras?.[0], 'camera in telemetry', 30_000);
+    expect(telemetry).toMatchObject({ id: 'cong-cho', status: 'streaming' });
+  }, 180_000);
+
+  it('shows the current picture of the camera to a technician', async () => {
+    const res = await fetch(`${test.cloud.httpUrl}${cameraApi()}/cong-cho/snapshot.jpg`, { headers: { authorization: `Bearer ${test.adminToken}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  }, 30_000);
+
+  it('reports a bad stream URL with the reason, masks its password, and keeps the other camera going', async () => {
+    const added = await test.api('POST', cameraApi(), {
+      id: 'hong',
+      name: 'Camera hỏng',
+      source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/khong-co', username: 'admin', password: 'bi-mat-123' },
+    });
+    expect(added.status).toBe(201);
+    const live = await waitFor(async () => {
+      const l = await liveOf('hong');
+      return l.status === 'reconnecting' ? l : null;
+    }, 'bad camera reported', 30_000);
+    expect(live.error).toMatch(/127\.0\.0\.1:9/);
+    expect(live.error).not.toContain('bi-mat-123');
+    expect((await liveOf('cong-cho')).status).toBe('streaming');
+  }, 60_000);
+
+  it('refuses a corrupt model with an error naming its path, the cameras still running on the old one', async () => {
+    const changed = await test.api('PATCH', `/api/v1/edges/${edge.edgeId}/surveillance`, { model: '320x320' });
+    expect(changed.status).toBe(200);
+    const reported = await waitFor(async () => {
+      const config = await reportedConfig();
+      return config.reported?.version === config.version ? config.reported : null;
+    }, 'model change answered', 30_000);
+    expect(reported.status).toBe('rejected');
+    expect(reported.error).toContain(join(modelDir, 'yolox_nano_320x320.onnx'));
+    const before = (await liveOf('cong-cho')).lastFrameAt ?? 0;
+    await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.telemetry?.cameras?.find((c: { id: string }) => c.id === 'cong-cho')?.lastFrameAt > before, 'frames still analysed', 30_000);
+  }, 60_000);
+});
