@@ -17,7 +17,11 @@ const logger = silentLogger();
 const recorders: SegmentRecorder[] = [];
 let cam: SimCamera;
 
-function record(name: string, limits: { maxMinutes?: number; maxBytes?: number } = {}, extra: { url?: string; onError?: (e: RecorderError) => void } = {}): SegmentRecorder {
+function record(
+  name: string,
+  limits: { maxMinutes?: number; maxBytes?: number } = {},
+  extra: { url?: string; onError?: (e: RecorderError) => void; stallTimeoutMs?: number } = {},
+): SegmentRecorder {
   const recorder = startSegmentRecorder({
     cameraId: name,
     url: extra.url ?? cam.rtspUrl,
@@ -26,6 +30,7 @@ function record(name: string, limits: { maxMinutes?: number; maxBytes?: number }
     maxBytes: limits.maxBytes ?? 1e9,
     logger,
     onError: extra.onError,
+    stallTimeoutMs: extra.stallTimeoutMs,
   });
   recorders.push(recorder);
   return recorder;
@@ -169,4 +174,17 @@ describe('evidence recording from a live camera', () => {
     expect(reopened.segments()).toEqual(recorder.segments());
     await expect(recorder.waitUntilCovered(Date.now() + 60_000, 1000)).rejects.toThrow(/stopped/);
   }, 150_000);
+
+  it('restarts ffmpeg when the stream stalls (connected, no frames) and records again once it flows', async () => {
+    const errors: RecorderError[] = [];
+    const recorder = record('cam-stall', {}, { stallTimeoutMs: 5000, onError: (e) => errors.push(e) });
+    await recorder.waitUntilCovered(Date.now() + 1000, 30_000);
+    await cam.fault('stream-stalled');
+    await waitFor(() => errors.length > 0, 'the stall to be noticed', 20_000);
+    expect(recorder.status().state).not.toBe('recording');
+    await cam.restore();
+    await recorder.waitUntilCovered(Date.now() + 2000, 60_000);
+    expect(recorder.status()).toMatchObject({ state: 'recording', lastError: null });
+    await recorder.stop();
+  }, 120_000);
 });
