@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { liveViewSettingsSchema } from './vision/live-view/config.js';
 import { describeIssues, edgeIdSchema } from '@smart-commune/shared';
 
 /** What `sc-edge provision` writes and `sc-edge run` reads: `edge.json` in the data dir. */
@@ -14,6 +15,8 @@ export const edgeConfigSchema = z.object({
   provisionedAt: z.number().int(),
   /** YOLOX-Nano files; SC_MODEL_DIR when absent. */
   modelDir: z.string().min(1).optional(),
+  /** The technician's live view on the cabinet LAN; off unless a password is set. */
+  liveView: liveViewSettingsSchema.optional(),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 

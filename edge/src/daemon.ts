@@ -13,6 +13,7 @@ import { EDGE_VERSION } from './version.js';
 import { createEdgeRadio, type EdgeRadio } from './radio/index.js';
 import { createEdgeIncidents, type EdgeIncidentsHandle } from './incidents/index.js';
 import { EdgeVision, RING_SHARE } from './vision/service.js';
+import { startLiveView, type LiveView } from './vision/live-view/index.js';
 
 export interface EdgeDaemonOptions {
   dataDir: string;
@@ -90,6 +91,9 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
+  const liveView: LiveView | null = config.liveView?.password
+    ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
+    : null;
   const documents = new DesiredDocuments(db, link, config.edgeId, logger);
   await documents.register('config', async (body) => {
     telemetry.setInterval(body.telemetryIntervalS);
@@ -99,6 +103,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     const { storage } = surveillance;
     incidents.setRetention({ maxAgeMs: storage.incidentDays * 86_400_000, maxBytes: Math.floor(storage.maxBytes * (1 - RING_SHARE)) });
     await vision.configure(surveillance);
+    await liveView?.updateCameras();
   });
   // after config, so the speakers exist before the plan that uses them
   await documents.register('schedule', (body) => radio.applySchedule(body));
@@ -110,6 +115,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   link.start();
   outbox.start();
   incidents.start();
+  vision.startDiscovery(3600_000, (devices) => outbox.add('discovery', { devices }));
   telemetry.start();
   clock.start();
   logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION }, 'edge daemon started');
@@ -130,6 +136,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       if (stopped) return;
       stopped = true;
       await radio.stop(); // first: an item it cuts short is reported before the outbox drains
+      await liveView?.stop();
       await vision.stop();
       await incidents.stop(1000);
       outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });

@@ -14,11 +14,13 @@ async function main(): Promise<void> {
     httpPort: Number(env.SC_HTTP_PORT ?? 8080),
     mqttPort: Number(env.SC_MQTT_PORT ?? 1883),
     adminPassword: env.SC_ADMIN_PASSWORD,
+    ...(env.SC_DEMO_CAMERAS ? { cameraHamlets: env.SC_DEMO_CAMERAS.split(',').map((c) => c.trim()) } : {}),
   });
   const speakerUrl = (hamlet: string) => demo.speakers.get(hamlet)?.configs[0]?.statusUrl ?? '-';
+  const cameraUrl = (hamlet: string) => demo.cameras?.byHamlet(hamlet)[0]?.rtspUrl ?? '-';
   const rows = [
-    ['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State', 'Loa giả lập / Simulated speaker'],
-    ...demo.edges.map((e) => [e.hamletName, e.id, e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline', speakerUrl(e.hamletCode)]),
+    ['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State', 'Loa giả lập / Simulated speaker', 'Camera giả lập / Simulated camera'],
+    ...demo.edges.map((e) => [e.hamletName, e.id, e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline', speakerUrl(e.hamletCode), cameraUrl(e.hamletCode)]),
   ];
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`Bảng điều khiển / Console: ${demo.cloudUrl}/`);

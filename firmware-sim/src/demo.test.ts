@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VI_TAN } from '@smart-commune/shared';
 import { freePort } from '../../test-support/ports.js';
+import { waitFor } from '../../test-support/wait.js';
+import { CloudClient } from './cloud-client.js';
 import { startDemo } from './demo.js';
 
 describe('the demo: the whole commune on one machine', () => {
@@ -12,7 +14,7 @@ describe('the demo: the whole commune on one machine', () => {
 
   it('provisions nine boxes through the claim flow, brings them online, and reuses their credentials on the next start', async () => {
     const ports = { httpPort: await freePort(), mqttPort: await freePort() };
-    const first = await startDemo({ dataDir, ...ports, print: () => undefined });
+    const first = await startDemo({ dataDir, ...ports, print: () => undefined, cameraHamlets: ['ap-1'] });
     let firstIds: string[];
     try {
       expect(first.edges).toHaveLength(9);
@@ -26,15 +28,24 @@ describe('the demo: the whole commune on one machine', () => {
     const credentials = readFileSync(join(dataDir, 'edges', 'ap-2a', 'credentials.json'), 'utf8');
 
     const lines: string[] = [];
-    const second = await startDemo({ dataDir, ...ports, print: (line) => lines.push(line) });
+    const second = await startDemo({ dataDir, ...ports, print: (line) => lines.push(line), cameraHamlets: ['ap-1'] });
     try {
       expect(second.edges.map((e) => e.id).sort()).toEqual(firstIds);
       expect(second.edges.every((e) => e.online)).toBe(true);
       expect(lines.filter((l) => l.includes('reusing credentials'))).toHaveLength(9);
       expect(readFileSync(join(dataDir, 'edges', 'ap-2a', 'credentials.json'), 'utf8')).toBe(credentials);
+      // Ấp 1's box follows its camera to the new address it got at this start, and analyses it
+      const cloud = new CloudClient(second.cloudUrl);
+      await cloud.login('admin', second.admin.password);
+      const ap1 = second.edges.find((e) => e.hamletCode === 'ap-1')!;
+      const camera = second.cameras!.byHamlet('ap-1')[0]!;
+      await waitFor(async () => {
+        const { cameras } = await cloud.request<{ cameras: { source: { xaddr: string }; live: { status: string } }[] }>('GET', `/api/v1/edges/${ap1.id}/cameras`);
+        return cameras.length === 1 && cameras[0]!.source.xaddr === camera.onvifUrl && cameras[0]!.live.status === 'streaming';
+      }, 'Ấp 1 camera streaming', 60_000, 500);
     } finally {
       await second.stop();
     }
     expect(second.processes.map((p) => [p.name, p.child.exitCode])).toEqual(second.processes.map((p) => [p.name, 0])); // clean SIGTERM shutdown
-  }, 120_000);
+  }, 240_000);
 });

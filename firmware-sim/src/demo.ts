@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { CloudClient, type EdgeSummary } from './cloud-client.js';
 import { ensureProvisioned, type HamletBox } from './hamlet-box.js';
-import { CLOUD_CLI, EDGE_CLI } from './paths.js';
+import { CLOUD_CLI, EDGE_CLI, SHARED_DIR } from './paths.js';
+import { startCommuneCameras, type CommuneCameras } from './cameras/index.js';
+import { configureCamera } from './demo-cameras.js';
 import { startProcess, stopProcesses, type ManagedProcess } from './processes.js';
 import { startHamletSpeakers, type HamletSpeakers } from './speakers/index.js';
 
@@ -15,6 +17,10 @@ export interface DemoOptions {
   commune?: CommuneSeed;
   /** Called with each line the demo prints. */
   print?: (line: string) => void;
+  /** Hamlets that get a simulated camera (each box analyses it: about 15 % of a core per camera). Default all. */
+  cameraHamlets?: readonly string[];
+  /** YOLOX-Nano files for the boxes; default SC_MODEL_DIR, else ../shared/models. */
+  modelDir?: string;
 }
 
 export interface RunningDemo {
@@ -24,6 +30,7 @@ export interface RunningDemo {
   processes: ManagedProcess[];
   /** The simulated loudspeakers of each hamlet, by hamlet code. */
   speakers: Map<string, HamletSpeakers>;
+  cameras: CommuneCameras | null;
   stop(): Promise<void>;
 }
 
@@ -62,9 +69,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const cloudUrl = `http://127.0.0.1:${options.httpPort}`;
   const processes: ManagedProcess[] = [];
   const speakers = new Map<string, HamletSpeakers>();
+  let cameras: CommuneCameras | null = null;
   const stop = async () => {
     await stopProcesses(processes.slice().reverse());
     await Promise.all([...speakers.values()].map((s) => s.close()));
+    await cameras?.stop();
   };
 
   try {
@@ -83,8 +92,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const boxes: HamletBox[] = commune.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(root, 'edges', h.code) }));
     const outcomes = await Promise.all(boxes.map((box) => ensureProvisioned(cloud, box, cloudUrl)));
+    const edgeEnv = { SC_MODEL_DIR: options.modelDir ?? process.env.SC_MODEL_DIR ?? join(SHARED_DIR, 'models') };
     boxes.forEach((box, i) => {
-      processes.push(startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], {}, join(root, 'logs', `edge-${box.hamletCode}.log`)));
+      processes.push(startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], edgeEnv, join(root, 'logs', `edge-${box.hamletCode}.log`)));
       print(`  ${box.hamletName}: ${outcomes[i] === 'provisioned' ? 'đã đăng ký mới / provisioned' : 'dùng lại đăng ký / reusing credentials'}`);
     });
     const edges = await waitAllOnline(cloud, boxes.length, 60_000);
@@ -94,7 +104,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       await configureSpeakers(cloud, edge.id, hamletSpeakers);
     }
     print(`Loa giả lập đã sẵn sàng / simulated loudspeakers ready: ${edges.length}`);
-    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, speakers, stop };
+    const cameraHamlets = new Set(options.cameraHamlets ?? commune.hamlets.map((h) => h.code));
+    const credentials = { username: 'admin', password: 'admin' };
+    cameras = await startCommuneCameras({ hamlets: commune.hamlets.filter((h) => cameraHamlets.has(h.code)), ...credentials, multicastPort: null, cameraName: (code) => `Camera ${code}` });
+    for (const edge of edges.filter((e) => cameraHamlets.has(e.hamletCode))) await configureCamera(cloud, edge.id, cameras.byHamlet(edge.hamletCode)[0]!, credentials);
+    print(`Camera giả lập đã sẵn sàng / simulated cameras ready: ${cameras.cameras.length}`);
+    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, speakers, cameras, stop };
   } catch (err) {
     await stop();
     throw err;

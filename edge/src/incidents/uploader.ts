@@ -15,10 +15,13 @@ export interface UploaderOptions {
 
 type Outcome = 'uploaded' | 'retry' | 'refused';
 
+/** Refusals that time mends: metadata not arrived yet (409), credentials being rotated (401), too fast (429). */
+const RETRYABLE = new Set([401, 409, 429]);
+
 /**
  * Sends incident media to the cloud over HTTP with the box's credentials, oldest first, from the
  * store's queue: a failure is retried with backoff (the metadata may not have arrived yet: 409),
- * a file the cloud proves altered (422) is given up and logged. Survives restarts: the queue is SQLite.
+ * a file the cloud refuses for good (altered: 422, too large, not a JPEG/MP4) is given up and logged. Survives restarts: the queue is SQLite.
  */
 export class MediaUploader {
   private timer: NodeJS.Timeout | null = null;
@@ -78,9 +81,9 @@ export class MediaUploader {
         logger.info({ incidentId, kind, bytes: body.length }, 'incident media uploaded');
         return 'uploaded';
       }
-      if (res.status === 422) {
+      if (res.status >= 400 && res.status < 500 && !RETRYABLE.has(res.status)) {
         store.abandonUpload(incidentId, kind, reply.slice(0, 500));
-        logger.error({ incidentId, kind, reply: reply.slice(0, 500) }, 'the cloud refused incident media as altered; it will not be sent again');
+        logger.error({ incidentId, kind, status: res.status, reply: reply.slice(0, 500) }, 'the cloud refused incident media for good; it will not be sent again');
         return 'refused';
       }
       throw new Error(`HTTP ${res.status}: ${reply.slice(0, 300)}`);

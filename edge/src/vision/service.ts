@@ -7,6 +7,7 @@ import {
   type CameraTelemetry,
   type CommandRequest,
   type CommandResponse,
+  type DiscoveredCamera,
   type SurveillanceSettings,
 } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
@@ -14,6 +15,7 @@ import type { ClipPlan, EdgeIncidents } from '../incidents/incidents.js';
 import { CameraWorker, type CameraHit } from './camera-worker.js';
 import { Detector } from './detector.js';
 import type { Box } from './geometry.js';
+import type { LiveCamera } from './live-view/index.js';
 import { resolveModelDir } from './model.js';
 import { discoverCameras, fetchSnapshot, resolveCameraSource } from './onvif/index.js';
 import { writeClip } from './recording/clip.js';
@@ -60,6 +62,7 @@ export class EdgeVision {
   private settings: SurveillanceSettings | null = null;
   private detector: { model: string; classes: string; detector: Detector } | null = null;
   private readonly running = new Map<string, Running>();
+  private discoveryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: EdgeVisionOptions) {}
 
@@ -78,6 +81,11 @@ export class EdgeVision {
       else if (!this.running.has(camera.id)) this.startCamera(camera, detector!);
     }
     if (!detector) await this.closeDetector();
+  }
+
+  /** Cameras with a known stream, for the technician's live view. */
+  liveCameras(): LiveCamera[] {
+    return [...this.running.values()].flatMap((r) => (r.streamUrl ? [{ id: r.worker.id, name: r.worker.settings.name, streamUrl: r.streamUrl, zones: r.worker.settings.zones }] : []));
   }
 
   telemetry(): CameraTelemetry[] {
@@ -104,7 +112,20 @@ export class EdgeVision {
     return { devices: await discoverCameras({ timeoutMs }) };
   }
 
+  /** Probes the LAN soon and then every `everyMs`, reporting the devices found so a technician can adopt them. */
+  startDiscovery(everyMs: number, onDevices: (devices: DiscoveredCamera[]) => void): void {
+    const probe = () =>
+      discoverCameras({ timeoutMs: 3000 }).then(
+        (devices) => devices.length && onDevices(devices),
+        (err: Error) => this.options.logger.debug({ err: err.message }, 'camera discovery failed'),
+      );
+    this.discoveryTimer = setInterval(probe, everyMs);
+    this.discoveryTimer.unref();
+    setTimeout(probe, 15_000).unref();
+  }
+
   async stop(): Promise<void> {
+    if (this.discoveryTimer) clearInterval(this.discoveryTimer);
     await Promise.all([...this.running.keys()].map((id) => this.stopCamera(id)));
     await this.closeDetector();
   }

@@ -1,10 +1,12 @@
+import { join } from 'node:path';
 import { VI_TAN } from '@smart-commune/shared';
+import { SHARED_DIR } from '../paths.js';
 import { prepareClip } from './clip-cache.js';
 import { startSimCamera, type SimCamera, type SimCameraOptions } from './sim-camera.js';
 
 /** The clip the demo's cameras loop: $SC_CAMERA_CLIP, else the shared test media. */
 export function defaultClip(): string {
-  return process.env.SC_CAMERA_CLIP ?? '/work/shared/media/vtest-20s.mp4';
+  return process.env.SC_CAMERA_CLIP ?? join(SHARED_DIR, 'media', 'vtest-20s.mp4');
 }
 
 /** What an edge box needs to know about one of its hamlet's cameras. */
