@@ -28,6 +28,7 @@ import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
+import { createReports } from './reports/reports.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -111,6 +112,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const vision = createVision({ db, fleet });
+  const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
   const login = createLogin({ users, sessions, throttle: new LoginThrottle() });
   const web = createConsole({ sessions, login, sections: [] });
@@ -127,6 +129,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...radio.routes(guard),
       ...vision.routes(guard),
       ...incidents.routes(guard),
+      ...reports.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
     metrics,

@@ -271,4 +271,26 @@ export const cloudMigrations: Migration[] = [
     PRIMARY KEY (edge_id, urn)
   );
   `,
+  `
+  CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    category TEXT NOT NULL,
+    description TEXT NOT NULL,
+    hamlet_code TEXT NOT NULL REFERENCES hamlets(code),
+    lat REAL,
+    lon REAL,
+    phone TEXT,
+    photo_sha256 TEXT,
+    photo_bytes INTEGER,
+    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','in_progress','resolved','rejected')),
+    public_reply TEXT,
+    replied_at INTEGER,
+    handled_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX reports_created ON reports(created_at);
+  CREATE INDEX reports_status_created ON reports(status, created_at);
+  `,
 ];

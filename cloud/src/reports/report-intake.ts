@@ -1,0 +1,45 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import { ApiError, badRequest } from '../http/errors.js';
+import { validationDetails } from '../http/errors.js';
+import { cleanPhoto, type ReportPhotos } from './report-photo.js';
+import type { ReportRateLimit } from './report-rate-limit.js';
+import { newReportSchema } from './report-schemas.js';
+import type { ReportRecord, ReportStore } from './report-store.js';
+
+export interface ReportIntakeDeps {
+  store: ReportStore;
+  photos: ReportPhotos;
+  limit: ReportRateLimit;
+  audit: AuditLog;
+  maxPhotoBytes: number;
+}
+
+/** The fields of a report as they arrived (form or JSON), the photo beside them. */
+export interface ReportSubmission {
+  fields: Record<string, unknown>;
+  photo?: File | null;
+  /** The client's address for the rate limit (null when unknown). */
+  client: string | null;
+}
+
+/** Takes a citizen's report: rate limit per client, validation, a cleaned photo, then the stored report. */
+export class ReportIntake {
+  constructor(private readonly deps: ReportIntakeDeps) {}
+
+  async submit({ fields, photo, client }: ReportSubmission): Promise<ReportRecord> {
+    const verdict = this.deps.limit.take(client);
+    if (!verdict.allowed) {
+      const minutes = Math.ceil(verdict.retryAfterS / 60);
+      throw new ApiError(429, 'too_many_reports', `Bạn đã gửi quá nhiều phản ánh từ máy này. Vui lòng thử lại sau khoảng ${minutes} phút, hoặc gọi trực tiếp Công an xã nếu việc gấp.`, { retryAfterS: verdict.retryAfterS });
+    }
+    const parsed = newReportSchema.safeParse(fields);
+    if (!parsed.success) throw badRequest(`phản ánh chưa hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, validationDetails(parsed.error));
+    const report = parsed.data;
+    if (!this.deps.store.hamletExists(report.hamlet)) throw badRequest(`không có thôn "${report.hamlet}"`, [{ path: 'hamlet', message: 'unknown hamlet' }]);
+    if ((report.lat === undefined) !== (report.lon === undefined)) throw badRequest('vị trí cần cả vĩ độ và kinh độ', [{ path: report.lat === undefined ? 'lat' : 'lon', message: 'required with the other' }]);
+    const stored = photo && photo.size > 0 ? await this.deps.photos.store(await cleanPhoto(new Uint8Array(await photo.arrayBuffer()), this.deps.maxPhotoBytes)) : null;
+    const record = this.deps.store.insert(report, stored);
+    this.deps.audit.record({ actor: 'public', action: 'report.create', target: `report:${record.code}`, details: { category: record.category, hamlet: record.hamletCode, photo: stored !== null } });
+    return record;
+  }
+}

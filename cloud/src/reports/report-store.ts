@@ -1,0 +1,119 @@
+import { newId } from '@smart-commune/shared';
+import type { Db } from '../db/database.js';
+import { notFound } from '../http/errors.js';
+import { newTrackingCode, type NewReport, type ReportCategory, type ReportStatus } from './report-schemas.js';
+
+export interface ReportRecord {
+  id: string;
+  code: string;
+  category: ReportCategory;
+  description: string;
+  hamletCode: string;
+  hamletName: string | null;
+  lat: number | null;
+  lon: number | null;
+  phone: string | null;
+  photo: { sha256: string; bytes: number } | null;
+  status: ReportStatus;
+  publicReply: string | null;
+  repliedAt: number | null;
+  handledBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ReportFilter {
+  status?: ReportStatus;
+  hamletCode?: string;
+  category?: ReportCategory;
+  from?: number;
+  to?: number;
+}
+
+interface Row {
+  id: string;
+  code: string;
+  category: ReportCategory;
+  description: string;
+  hamlet_code: string;
+  hamlet_name: string | null;
+  lat: number | null;
+  lon: number | null;
+  phone: string | null;
+  photo_sha256: string | null;
+  photo_bytes: number | null;
+  status: ReportStatus;
+  public_reply: string | null;
+  replied_at: number | null;
+  handled_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const toRecord = (r: Row): ReportRecord => ({
+  id: r.id,
+  code: r.code,
+  category: r.category,
+  description: r.description,
+  hamletCode: r.hamlet_code,
+  hamletName: r.hamlet_name,
+  lat: r.lat,
+  lon: r.lon,
+  phone: r.phone,
+  photo: r.photo_sha256 === null ? null : { sha256: r.photo_sha256, bytes: r.photo_bytes ?? 0 },
+  status: r.status,
+  publicReply: r.public_reply,
+  repliedAt: r.replied_at,
+  handledBy: r.handled_by,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const SELECT = 'SELECT r.*, h.name AS hamlet_name FROM reports r LEFT JOIN hamlets h ON h.code = r.hamlet_code';
+const WHERE = `WHERE (@status IS NULL OR r.status = @status) AND (@hamletCode IS NULL OR r.hamlet_code = @hamletCode)
+  AND (@category IS NULL OR r.category = @category) AND (@from IS NULL OR r.created_at >= @from) AND (@to IS NULL OR r.created_at < @to)`;
+
+/** Citizens' reports in SQLite, found by their tracking code. */
+export class ReportStore {
+  constructor(private readonly db: Db) {}
+
+  hamletExists(code: string): boolean {
+    return this.db.prepare('SELECT 1 FROM hamlets WHERE code = ?').get(code) !== undefined;
+  }
+
+  insert(report: NewReport, photo: { sha256: string; bytes: number } | null, now = Date.now()): ReportRecord {
+    const insert = this.db.prepare(
+      `INSERT INTO reports (id, code, category, description, hamlet_code, lat, lon, phone, photo_sha256, photo_bytes, created_at, updated_at)
+       VALUES (@id, @code, @category, @description, @hamlet, @lat, @lon, @phone, @photoSha, @photoBytes, @now, @now)`,
+    );
+    for (;;) {
+      const code = newTrackingCode();
+      if (this.db.prepare('SELECT 1 FROM reports WHERE code = ?').get(code)) continue; // 32^8 codes: a clash is rare, but retry
+      const id = newId('rep');
+      insert.run({ id, code, category: report.category, description: report.description, hamlet: report.hamlet, lat: report.lat ?? null, lon: report.lon ?? null, phone: report.phone ?? null, photoSha: photo?.sha256 ?? null, photoBytes: photo?.bytes ?? null, now });
+      return this.byCode(code);
+    }
+  }
+
+  byCode(code: string): ReportRecord {
+    const row = this.db.prepare(`${SELECT} WHERE r.code = ?`).get(code) as Row | undefined;
+    if (!row) throw notFound(`report ${code}`);
+    return toRecord(row);
+  }
+
+  page(filter: ReportFilter, limit: number, offset: number): { items: ReportRecord[]; total: number } {
+    const params = { status: filter.status ?? null, hamletCode: filter.hamletCode ?? null, category: filter.category ?? null, from: filter.from ?? null, to: filter.to ?? null };
+    const rows = this.db.prepare(`${SELECT} ${WHERE} ORDER BY r.created_at DESC, r.id LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as Row[];
+    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM reports r ${WHERE}`).get(params) as { total: number };
+    return { items: rows.map(toRecord), total };
+  }
+
+  update(code: string, change: { status?: ReportStatus; publicReply?: string | null }, handledBy: string, now = Date.now()): ReportRecord {
+    const before = this.byCode(code);
+    const replyChanged = change.publicReply !== undefined && change.publicReply !== before.publicReply;
+    this.db
+      .prepare('UPDATE reports SET status = ?, public_reply = ?, replied_at = ?, handled_by = ?, updated_at = ? WHERE code = ?')
+      .run(change.status ?? before.status, replyChanged ? change.publicReply : before.publicReply, replyChanged ? now : before.repliedAt, handledBy, now, code);
+    return this.byCode(code);
+  }
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { userWithRole } from '../incidents/testing/incident-kit.js';
+
+const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
+
+function form(fields: Record<string, string>, photo?: { bytes: Uint8Array; name: string; type: string }): FormData {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.set(k, v);
+  if (photo) data.set('photo', new Blob([photo.bytes], { type: photo.type }), photo.name);
+  return data;
+}
+
+const fields = { category: 'trom-cap', description: 'Mất xe máy trước cổng chợ lúc 7 giờ sáng', hamlet: 'ap-1' };
+
+describe("citizens' reports API", () => {
+  let test: TestCloud;
+  let police: string;
+  let operator: string;
+  const post = async (body: FormData) => {
+    const res = await test.cloud.app.request('/api/v1/reports', { method: 'POST', body });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    test = await startTestCloud();
+    police = (await userWithRole(test, 'police')).token;
+    operator = (await userWithRole(test, 'operator')).token;
+  }, 60_000);
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('stores a photo re-encoded as JPEG without its EXIF, GPS or ICC metadata, and gives a tracking code', async () => {
+    const withExif = await sharp(FRAME)
+      .withMetadata({ exif: { IFD0: { Make: 'PhoneMaker', Model: 'Secret Phone', Copyright: 'Nguyen Van A' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '10/1 30/1 0/1' } } })
+      .jpeg()
+      .toBuffer();
+    expect((await sharp(withExif).metadata()).exif).toBeDefined();
+
+    const created = await post(form({ ...fields, phone: '0912 345 678', lat: '10.25', lon: '105.97' }, { bytes: withExif, name: 'IMG_0001.jpg', type: 'image/jpeg' }));
+    expect(created.status).toBe(201);
+    expect(created.body.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+    expect(created.body).not.toHaveProperty('phone');
+
+    const details = await test.request('GET', `/api/v1/reports/${created.body.code}/details`, undefined, police);
+    expect(details.status).toBe(200);
+    expect(details.body.phone).toBe('0912345678');
+    const photo = await test.cloud.app.request(details.body.photo.url, { headers: { authorization: `Bearer ${police}` } });
+    expect(photo.status).toBe(200);
+    const stored = Buffer.from(await photo.arrayBuffer());
+    const meta = await sharp(stored).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect(meta.exif).toBeUndefined();
+    expect(meta.icc).toBeUndefined();
+    expect(meta.xmp).toBeUndefined();
+    expect(stored.includes(Buffer.from('Secret Phone'))).toBe(false);
+    expect(meta.width).toBe((await sharp(FRAME).metadata()).width);
+
+    const actions = test.cloud.audit.trail(`report:${created.body.code}`).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['report.create', 'report.view', 'report.photo_view']));
+  });
+
+  it('refuses a file that is not an image, and bad fields, naming what is wrong', async () => {
+    const notImage = await post(form(fields, { bytes: new TextEncoder().encode('<?php echo 1; ?>'), name: 'photo.jpg', type: 'image/jpeg' }));
+    expect(notImage.status).toBe(400);
+    expect(notImage.body.error.code).toBe('invalid_image');
+    const truncated = await post(form(fields, { bytes: FRAME.subarray(0, 2000), name: 'cut.jpg', type: 'image/jpeg' }));
+    expect(truncated.status).toBe(400);
+    const badPhone = await post(form({ ...fields, phone: '12345' }));
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.body.error.details[0].path).toBe('phone');
+    expect(test.cloud.db.prepare('SELECT COUNT(*) AS n FROM reports').get()).toEqual({ n: 1 });
+  });
+
+  it('shows the public status by code without personal data, and the police reply once given', async () => {
+    const created = await post(form({ ...fields, phone: '+84 987 654 321' }));
+    const code = created.body.code as string;
+    const before = await test.request('GET', `/api/v1/reports/${code.toLowerCase()}`, undefined, null);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ code, status: 'new', statusLabel: 'Đã tiếp nhận', categoryLabel: 'Trộm cắp tài sản', hamletCode: 'ap-1', publicReply: null });
+    expect(JSON.stringify(before.body)).not.toMatch(/987|Mất xe máy/);
+
+    expect((await test.request('PATCH', `/api/v1/reports/${code}`, { status: 'in_progress' }, operator)).status).toBe(403);
+    const patched = await test.request('PATCH', `/api/v1/reports/${code}`, { status: 'resolved', publicReply: 'Công an xã đã xác minh và trả lại xe.' }, police);
+    expect(patched.status).toBe(200);
+    const after = await test.request('GET', `/api/v1/reports/${code}`, undefined, null);
+    expect(after.body).toMatchObject({ status: 'resolved', publicReply: 'Công an xã đã xác minh và trả lại xe.' });
+
+    const queue = await test.request('GET', '/api/v1/reports?status=resolved', undefined, police);
+    expect(queue.body.items.map((r: { code: string }) => r.code)).toEqual([code]);
+    expect(queue.body.items[0]).not.toHaveProperty('phone');
+    expect((await test.request('GET', '/api/v1/reports', undefined, operator)).status).toBe(403);
+    expect((await test.request('GET', '/api/v1/reports/ZZZZZZZZ', undefined, null)).status).toBe(404);
+  });
+
+  it('limits reports per client with a 429 that says when to try again', async () => {
+    let refused: { status: number; body: Record<string, any> } | null = null;
+    for (let i = 0; i < 10 && !refused; i++) {
+      const reply = await post(form(fields));
+      if (reply.status !== 201) refused = reply;
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused?.body.error.code).toBe('too_many_reports');
+    expect(refused?.body.error.message).toMatch(/quá nhiều phản ánh.*thử lại sau/);
+  });
+});

@@ -1,0 +1,166 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
+import type { HonoRequest } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { actorOf, type AuditLog } from '../audit/audit-log.js';
+import { requestIp } from '../audit/request-ip.js';
+import { currentUser, type Guard } from '../http/access.js';
+import type { AppEnv } from '../http/env.js';
+import { ApiError, badRequest } from '../http/errors.js';
+import { fileResponse } from '../http/file-response.js';
+import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
+import { parseRangeBound } from '../radio/schedules/local-time.js';
+import type { Access } from '../users/roles.js';
+import { codeParam, publicReportJson, publicReportSchema, reportJson, reportListQuery, reportPageSchema, reportPatchSchema, reportSchema, reportSummaryJson } from './http-schemas.js';
+import type { ReportIntake } from './report-intake.js';
+import type { ReportPhotos } from './report-photo.js';
+import type { ReportStore } from './report-store.js';
+
+export interface ReportsRoutesDeps {
+  guard: Guard;
+  audit: AuditLog;
+  store: ReportStore;
+  intake: ReportIntake;
+  photos: ReportPhotos;
+  maxPhotoBytes: number;
+}
+
+const tags = ['Reports'];
+const POLICE: Access = { roles: ['admin', 'police'] };
+/** Repeated fetches of a photo within this window count as one viewing in the audit log. */
+const VIEW_WINDOW_MS = 10 * 60_000;
+
+/** The report form's fields from a multipart or urlencoded body, or JSON; the photo beside them. */
+export async function readSubmission(req: HonoRequest): Promise<{ fields: Record<string, unknown>; photo: File | null }> {
+  if ((req.header('content-type') ?? '').startsWith('application/json')) {
+    const json: unknown = await req.json().catch(() => {
+      throw badRequest('nội dung JSON không đọc được');
+    });
+    return { fields: typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {}, photo: null };
+  }
+  const body = await req.parseBody();
+  const fields = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string'));
+  return { fields, photo: body.photo instanceof File ? body.photo : null };
+}
+
+/** Public: file a report, follow it by code. Police and admin: the queue, a report (audited), its photo, its status. */
+export function createReportsRoutes({ guard, audit, store, intake, photos, maxPhotoBytes }: ReportsRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  const limit = bodyLimit({
+    maxSize: maxPhotoBytes + 64 * 1024,
+    onError: () => {
+      throw new ApiError(413, 'photo_too_large', `phản ánh quá lớn; ảnh tối đa ${Math.floor(maxPhotoBytes / 1e6)} MB`);
+    },
+  });
+
+  app.use('/reports', async (c, next) => (c.req.method === 'POST' ? limit(c, next) : next()));
+  app.openapi(
+    apiRoute(guard, 'public', {
+      method: 'post',
+      path: '/reports',
+      tags,
+      summary: 'A citizen files a report (no login; multipart form with an optional photo, or JSON)',
+      description:
+        'Fields: category, description, hamlet, optional lat and lon, optional phone (a Vietnamese number), optional photo (an image, re-encoded as JPEG without metadata). Rate-limited per client address: 429 with a Vietnamese message and details.retryAfterS.',
+      responses: {
+        201: jsonContent(publicReportSchema, 'The stored report with its tracking code'),
+        413: jsonContent(z.object({}), 'The photo is too large'),
+        429: jsonContent(z.object({}), 'Too many reports from this client'),
+      },
+    }),
+    async (c) => {
+      const submission = await readSubmission(c.req);
+      const record = await intake.submit({ ...submission, client: requestIp(c) });
+      return c.json(publicReportJson(record), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, 'public', {
+      method: 'get',
+      path: '/reports/{code}',
+      tags,
+      summary: 'The public status of a report by its tracking code (no personal data)',
+      request: { params: codeParam },
+      responses: { 200: jsonContent(publicReportSchema, 'Status, category, hamlet, dates and the police reply'), 404: jsonContent(z.object({}), 'No report with that code') },
+    }),
+    (c) => {
+      c.header('cache-control', 'no-store');
+      return c.json(publicReportJson(store.byCode(c.req.valid('param').code)), 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, POLICE, {
+      method: 'get',
+      path: '/reports',
+      tags,
+      summary: "Citizens' reports, newest first, without the reporters' phone numbers or positions",
+      request: { query: reportListQuery },
+      responses: { 200: jsonContent(reportPageSchema, 'One page of reports with the total') },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
+      const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
+      const page = store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
+      return c.json({ items: page.items.map(reportSummaryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, POLICE, {
+      method: 'get',
+      path: '/reports/{code}/details',
+      tags,
+      summary: 'A whole report with the phone number and position (each viewing is audited)',
+      request: { params: codeParam },
+      responses: { 200: jsonContent(reportSchema, 'The report'), 404: jsonContent(z.object({}), 'No such report') },
+    }),
+    (c) => {
+      const report = store.byCode(c.req.valid('param').code);
+      audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
+      c.header('cache-control', 'private, no-store');
+      return c.json(reportJson(report), 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, POLICE, {
+      method: 'get',
+      path: '/reports/{code}/photo.jpg',
+      tags,
+      summary: "The reporter's photo (JPEG, metadata removed); viewings are audited",
+      request: { params: codeParam },
+      responses: { 200: { description: 'The photo', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No report or no photo') },
+    }),
+    (c) => {
+      const report = store.byCode(c.req.valid('param').code);
+      if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
+      audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
+      return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, POLICE, {
+      method: 'patch',
+      path: '/reports/{code}',
+      tags,
+      summary: 'Change the status of a report and its public reply (audited)',
+      request: { params: codeParam, body: jsonBody(reportPatchSchema) },
+      responses: { 200: jsonContent(reportSchema, 'The report after the change'), 404: jsonContent(z.object({}), 'No such report') },
+    }),
+    (c) => {
+      const { code } = c.req.valid('param');
+      const change = c.req.valid('json');
+      const user = currentUser(c);
+      const before = store.byCode(code);
+      const after = store.update(code, change, user.id);
+      audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
+      return c.json(reportJson(after), 200);
+    },
+  );
+
+  return app;
+}
