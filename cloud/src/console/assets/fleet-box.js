@@ -1,0 +1,193 @@
+// One box: its state, a claim token as text and QR code, test tone, speakers, cameras (add, discover, adopt), rotate and revoke.
+import { api, describeFailure, el, fill, formatTime, pageData, say } from './console.js';
+import { cameraState, connectionBadge, formatOffset, lastSeen, statusText } from './fleet-format.js';
+
+const { strings: s, lang, edgeId } = pageData();
+const base = `/api/v1/edges/${edgeId}`;
+const boxStatus = document.getElementById('box-status');
+let edge = null;
+
+function fillFacts() {
+  const facts = {
+    name: edge.name,
+    hamletName: edge.hamletName,
+    status: statusText(edge, s),
+    connection: connectionBadge(edge, s),
+    lastSeen: lastSeen(edge, s, lang),
+    clockOffset: formatOffset(edge.telemetry?.clock?.offsetMs, lang),
+    version: edge.telemetry?.softwareVersion ?? '—',
+    hostname: edge.telemetry?.hostname ?? edge.hostname ?? '—',
+    offlineReason: edge.online ? '—' : edge.offlineReason ?? '—',
+  };
+  for (const [key, value] of Object.entries(facts)) document.querySelector(`[data-fill="${key}"]`).replaceChildren(value);
+}
+
+/** The QR code is drawn by the cloud (POST, so the token stays out of URLs) and shown from a blob. */
+async function showQr(text) {
+  const holder = document.getElementById('token-qr');
+  const res = await fetch('/fleet/qr.svg', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name="csrf-token"]').content },
+    body: JSON.stringify({ text }),
+  });
+  if (!res.ok) throw new Error(`QR: HTTP ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  holder.replaceChildren(el('img', { src: url, alt: s.qrAlt, width: 240, height: 240, id: 'token-qr-image' }));
+}
+
+async function showToken(claim) {
+  document.getElementById('token').hidden = false;
+  document.getElementById('token-text').value = claim.token;
+  document.getElementById('token-command').value = claim.command;
+  document.getElementById('token-expires').textContent = formatTime(claim.expiresAt, lang);
+  await showQr(claim.command);
+}
+
+function speakerRow(sp) {
+  return el('tr', {}, el('td', {}, sp.zone), el('td', {}, sp.driver), el('td', {}, sp.target), el('td', {}, String(sp.volume ?? '')));
+}
+
+async function showSpeakers() {
+  const body = document.querySelector('#speakers tbody');
+  const config = edge.status === 'unclaimed' ? null : await api('GET', `${base}/config`).catch(() => null);
+  const speakers = config?.body?.radio?.speakers ?? [];
+  body.replaceChildren(...(speakers.length ? speakers.map(speakerRow) : [el('tr', {}, el('td', { colSpan: 4, className: 'hint' }, s.speakersNone))]));
+}
+
+function cameraRow(camera) {
+  const source = camera.source.kind === 'rtsp' ? s.sourceRtsp : s.sourceOnvif;
+  return el('tr', {},
+    el('td', {}, camera.name),
+    el('td', {}, camera.id),
+    el('td', {}, source),
+    el('td', {}, cameraState(camera, s)),
+    el('td', {}, el('a', { href: `/fleet/boxes/${edgeId}/cameras/${camera.id}` }, s.cameraSettings)));
+}
+
+async function showCameras() {
+  const body = document.querySelector('#cameras tbody');
+  const message = (text) => body.replaceChildren(el('tr', {}, el('td', { colSpan: 5, className: 'hint' }, text)));
+  if (edge.status === 'unclaimed') return message(s.needClaimed);
+  const { cameras } = await api('GET', `${base}/cameras`);
+  if (cameras.length === 0) return message(s.camerasNone);
+  body.replaceChildren(...cameras.map(cameraRow));
+}
+
+/** A discovered device with a small labelled form to adopt it. */
+function discoveredRow(device, index) {
+  const name = device.name ?? device.hardware ?? device.xaddr;
+  if (device.adoptedAs) return el('tr', {}, el('td', {}, name), el('td', {}, device.xaddr), el('td', {}, fill(s.adopted, { id: device.adoptedAs })));
+  const field = (label, input) => { input.id = `adopt-${index}-${input.name}`; return [el('label', { htmlFor: input.id }, label), input]; };
+  const form = el('form', { className: 'stack adopt' },
+    ...field(s.cameraName, el('input', { name: 'name', required: true, maxLength: 80, value: name.slice(0, 80) })),
+    ...field(s.cameraId, el('input', { name: 'id', required: true, value: `camera-${index + 1}` })),
+    ...field(s.cameraUser, el('input', { name: 'username', autocomplete: 'off' })),
+    ...field(s.cameraPassword, el('input', { name: 'password', type: 'password', autocomplete: 'new-password' })),
+    el('button', { type: 'submit' }, s.adopt));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    try {
+      await api('POST', `${base}/discovered-cameras/adopt`, { urn: device.urn, ...data });
+      await Promise.all([showDiscovered(), showCameras()]);
+    } catch (err) {
+      say(document.getElementById('discovered-status'), describeFailure(err, s), 'error');
+    }
+  });
+  return el('tr', {}, el('td', {}, name), el('td', {}, device.xaddr), el('td', {}, form));
+}
+
+async function showDiscovered(found) {
+  const body = document.querySelector('#discovered tbody');
+  if (edge.status === 'unclaimed') return body.replaceChildren();
+  const { devices } = found ?? await api('GET', `${base}/discovered-cameras`);
+  body.replaceChildren(...(devices.length ? devices.map(discoveredRow) : [el('tr', {}, el('td', { colSpan: 3, className: 'hint' }, s.discoveredNone))]));
+}
+
+async function show() {
+  try {
+    edge = await api('GET', base);
+    document.title = `${edge.name} — ${document.title}`;
+    fillFacts();
+    await Promise.all([showSpeakers(), showCameras(), showDiscovered()]);
+    document.body.dataset.loaded = 'true';
+  } catch (err) {
+    say(boxStatus, describeFailure(err, s), 'error');
+  }
+}
+
+/** Runs a button's action with the button disabled and any failure said in the status line. */
+function onClick(id, action, status = boxStatus) {
+  const button = document.getElementById(id);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await action();
+    } catch (err) {
+      say(status, describeFailure(err, s), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+onClick('new-token', async () => showToken(await api('POST', `${base}/claim-tokens`)));
+
+onClick('rotate', async () => {
+  if (!confirm(s.rotateConfirm)) return;
+  const result = await api('POST', `${base}/rotate`);
+  if (result.mode === 'live') return say(boxStatus, s.rotatedLive);
+  await showToken(result.claimToken);
+  say(boxStatus, s.rotatedClaim, 'notice');
+});
+
+onClick('revoke', async () => {
+  if (!confirm(s.revokeConfirm)) return;
+  await api('POST', `${base}/revoke`);
+  say(boxStatus, s.revoked);
+  await show();
+});
+
+const discoveredStatus = document.getElementById('discovered-status');
+onClick('scan', async () => {
+  say(discoveredStatus, s.scanning, 'notice');
+  await showDiscovered(await api('POST', `${base}/discovered-cameras/scan`, { timeoutMs: 3000 }));
+  say(discoveredStatus, '');
+}, discoveredStatus);
+
+document.getElementById('test-tone').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(event.target);
+  try {
+    const result = await api('POST', `${base}/test-tone`, { durationMs: Number(data.get('duration')) * 1000, volume: Number(data.get('volume')) });
+    say(boxStatus, fill(s.tonePlayed, { zones: result.zones.join(', ') || '—' }));
+  } catch (err) {
+    say(boxStatus, describeFailure(err, s), 'error');
+  }
+});
+
+const addressLabel = document.getElementById('camera-address-label');
+for (const radio of document.querySelectorAll('#add-camera input[name="kind"]')) {
+  radio.addEventListener('change', () => { addressLabel.textContent = addressLabel.dataset[radio.value]; });
+}
+
+document.getElementById('add-camera').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const status = document.getElementById('camera-status');
+  const data = Object.fromEntries(new FormData(form));
+  const credentials = { ...(data.username ? { username: data.username } : {}), ...(data.password ? { password: data.password } : {}) };
+  const source = data.kind === 'rtsp'
+    ? { kind: 'rtsp', url: data.address.trim(), ...credentials }
+    : { kind: 'onvif', xaddr: data.address.trim(), username: data.username, password: data.password };
+  try {
+    await api('POST', `${base}/cameras`, { id: data.id.trim(), name: data.name.trim(), source });
+    form.reset();
+    say(status, s.cameraAdded);
+    await showCameras();
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  }
+});
+
+show();

@@ -1,0 +1,31 @@
+// Shared by the technician's pages: how a box's state reads.
+import { el, fill, formatTime } from './console.js';
+
+/** -3.5 → "−3,5 ms"; null → "—". */
+export function formatOffset(ms, lang) {
+  if (ms === null || ms === undefined) return '—';
+  return `${new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(ms)} ms`;
+}
+
+/** A badge for online/offline that reads in words, not only colour. */
+export function connectionBadge(edge, s) {
+  return el('span', { className: `badge ${edge.online ? 'completed' : 'failed'}` }, edge.online ? s.online : s.offline);
+}
+
+export function statusText(edge, s) {
+  return s[`status_${edge.status}`] ?? edge.status;
+}
+
+export function lastSeen(edge, s, lang) {
+  return edge.lastSeenAt ? formatTime(edge.lastSeenAt, lang, true) : s.never;
+}
+
+/** A camera's stream state in words, with its error when there is one. */
+export function cameraState(camera, s) {
+  const state = camera.live?.status ?? 'unknown';
+  const words = s[`cameraStatus_${state}`] ?? state;
+  const badge = el('span', { className: `badge ${state === 'streaming' ? 'completed' : state === 'error' ? 'failed' : ''}` }, words);
+  return camera.live?.error ? el('span', {}, badge, ' ', camera.live.error) : badge;
+}
+
+export const countText = (template, n) => fill(template, { n });

@@ -1,0 +1,217 @@
+import { html } from 'hono/html';
+import { DEFAULT_OBJECT_CLASSES } from '@smart-commune/shared';
+import type { Translate } from '../i18n.js';
+import { ASSET_PREFIX } from '../layout.js';
+import type { fleetMessages } from './fleet-messages.js';
+import { hamletPlan, type PlanHamlet } from './fleet-plan.js';
+
+type T = Translate<keyof (typeof fleetMessages)['vi']>;
+
+/** The section's own styles (the frame loads console.css; a stylesheet link may sit in the body). */
+const styles = html`<link rel="stylesheet" href="${ASSET_PREFIX}fleet.css">`;
+const status = (id: string) => html`<p id="${id}" role="status" aria-live="polite" hidden></p>`;
+
+export function fleetMarkup(t: T, hamlets: PlanHamlet[]) {
+  return html`${styles}
+<div class="grid two">
+<section class="card" aria-labelledby="plan-heading">
+  <h2 id="plan-heading">${t('planTitle')}</h2>
+  ${hamletPlan(hamlets, t('planTitle'))}
+  <p class="hint">${t('planHint')}</p>
+  <ul class="plan-legend">
+    <li><span class="swatch ok"></span> ${t('planLegendOk')}</li>
+    <li><span class="swatch bad"></span> ${t('planLegendBad')}</li>
+    <li><span class="swatch none"></span> ${t('planLegendNone')}</li>
+  </ul>
+</section>
+<section class="card" aria-labelledby="new-box-heading">
+  <h2 id="new-box-heading">${t('newBox')}</h2>
+  <form id="new-box" class="stack">
+    <label for="box-name">${t('boxName')}</label>
+    <input id="box-name" name="name" required maxlength="100" aria-describedby="box-name-hint">
+    <p class="hint" id="box-name-hint">${t('boxNameHint')}</p>
+    <label for="box-hamlet">${t('hamlet')}</label>
+    <select id="box-hamlet" name="hamletCode" required>
+      ${hamlets.map((h) => html`<option value="${h.code}">${h.name}</option>`)}
+    </select>
+    <label for="box-notes">${t('notes')}</label>
+    <input id="box-notes" name="notes" maxlength="2000">
+    <button type="submit" class="primary">${t('createBox')}</button>
+  </form>
+  ${status('new-box-status')}
+</section>
+</div>
+<h2>${t('boxes')}</h2>
+${status('fleet-status')}
+${hamlets.map(
+  (h) => html`<section class="card hamlet-boxes" id="hamlet-${h.code}" aria-labelledby="hamlet-${h.code}-heading">
+  <h3 id="hamlet-${h.code}-heading">${h.name} <span class="hint" data-summary="${h.code}"></span></h3>
+  <div class="table-wrap"><table class="boxes"><thead><tr>
+    <th>${t('name')}</th><th>${t('status')}</th><th>${t('connection')}</th><th>${t('lastSeen')}</th>
+    <th>${t('clockOffset')}</th><th>${t('version')}</th><th>${t('cameras')}</th><th>${t('speakers')}</th>
+  </tr></thead><tbody data-hamlet="${h.code}"><tr><td colspan="8" class="hint">${t('noBoxes')}</td></tr></tbody></table></div>
+</section>`,
+)}`;
+}
+
+export function boxMarkup(t: T) {
+  return html`${styles}
+<p><a href="/fleet">${t('backToFleet')}</a></p>
+<section class="card" aria-labelledby="facts-heading">
+  <h2 id="facts-heading" data-fill="name"></h2>
+  <dl class="facts">
+    <dt>${t('hamlet')}</dt><dd data-fill="hamletName"></dd>
+    <dt>${t('status')}</dt><dd data-fill="status"></dd>
+    <dt>${t('connection')}</dt><dd data-fill="connection"></dd>
+    <dt>${t('lastSeen')}</dt><dd data-fill="lastSeen"></dd>
+    <dt>${t('clockOffset')}</dt><dd data-fill="clockOffset"></dd>
+    <dt>${t('version')}</dt><dd data-fill="version"></dd>
+    <dt>${t('hostname')}</dt><dd data-fill="hostname"></dd>
+    <dt>${t('offlineReason')}</dt><dd data-fill="offlineReason"></dd>
+  </dl>
+</section>
+${status('box-status')}
+<div class="grid two">
+<section class="card" aria-labelledby="provision-heading">
+  <h2 id="provision-heading">${t('provisionTitle')}</h2>
+  <p class="hint">${t('provisionHint')}</p>
+  <button type="button" id="new-token" class="primary">${t('newToken')}</button>
+  <div id="token" class="token" hidden>
+    <label for="token-text">${t('tokenLabel')}</label>
+    <input id="token-text" readonly>
+    <label for="token-command">${t('commandLabel')}</label>
+    <textarea id="token-command" readonly rows="3"></textarea>
+    <p class="hint">${t('expiresAt')}: <span id="token-expires"></span></p>
+    <div id="token-qr" class="qr"></div>
+  </div>
+</section>
+<section class="card" aria-labelledby="tone-heading">
+  <h2 id="tone-heading">${t('testToneTitle')}</h2>
+  <form id="test-tone" class="stack">
+    <p class="hint">${t('testToneHint')}</p>
+    <label for="tone-duration">${t('duration')}</label>
+    <input id="tone-duration" name="duration" type="number" min="1" max="30" step="1" value="3" required>
+    <label for="tone-volume">${t('volume')}</label>
+    <input id="tone-volume" name="volume" type="number" min="0" max="100" step="5" value="50" required>
+    <button type="submit" class="primary">${t('playTone')}</button>
+  </form>
+  <h3>${t('speakers')}</h3>
+  <div class="table-wrap"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th></tr></thead><tbody></tbody></table></div>
+</section>
+</div>
+<section class="card" aria-labelledby="cameras-heading">
+  <h2 id="cameras-heading">${t('cameras')}</h2>
+  <div class="table-wrap"><table id="cameras"><thead><tr><th>${t('cameraName')}</th><th>${t('cameraId')}</th><th>${t('sourceKind')}</th><th>${t('status')}</th><th></th></tr></thead><tbody></tbody></table></div>
+  <h3>${t('addCamera')}</h3>
+  <form id="add-camera" class="stack">
+    <label for="camera-name">${t('cameraName')}</label>
+    <input id="camera-name" name="name" required maxlength="80">
+    <label for="camera-id">${t('cameraId')}</label>
+    <input id="camera-id" name="id" required pattern="[a-z0-9][a-z0-9\\-]{0,31}" aria-describedby="camera-id-hint">
+    <p class="hint" id="camera-id-hint">${t('cameraIdHint')}</p>
+    <fieldset>
+      <legend>${t('sourceKind')}</legend>
+      <div class="choices">
+        <label><input type="radio" name="kind" value="rtsp" checked> ${t('sourceRtsp')}</label>
+        <label><input type="radio" name="kind" value="onvif"> ${t('sourceOnvif')}</label>
+      </div>
+    </fieldset>
+    <label for="camera-address" id="camera-address-label" data-rtsp="${t('rtspUrl')}" data-onvif="${t('onvifAddress')}">${t('rtspUrl')}</label>
+    <input id="camera-address" name="address" required maxlength="2000" inputmode="url">
+    <label for="camera-user">${t('cameraUser')}</label>
+    <input id="camera-user" name="username" maxlength="128" autocomplete="off">
+    <label for="camera-password">${t('cameraPassword')}</label>
+    <input id="camera-password" name="password" type="password" maxlength="128" autocomplete="new-password">
+    <button type="submit" class="primary">${t('addCamera')}</button>
+  </form>
+  ${status('camera-status')}
+</section>
+<section class="card" aria-labelledby="discovered-heading">
+  <h2 id="discovered-heading">${t('discoveredTitle')}</h2>
+  <button type="button" id="scan">${t('scan')}</button>
+  <div class="table-wrap"><table id="discovered"><thead><tr><th>${t('name')}</th><th>${t('address')}</th><th></th></tr></thead><tbody></tbody></table></div>
+  ${status('discovered-status')}
+</section>
+<section class="card danger-zone" aria-labelledby="danger-heading">
+  <h2 id="danger-heading">${t('dangerTitle')}</h2>
+  <div class="actions">
+    <button type="button" id="rotate">${t('rotate')}</button>
+    <button type="button" id="revoke" class="danger">${t('revoke')}</button>
+  </div>
+</section>`;
+}
+
+export function cameraMarkup(t: T, backHref: string) {
+  return html`${styles}
+<p><a href="${backHref}">${t('backToBox')}</a></p>
+${status('camera-page-status')}
+<div class="grid two">
+<section class="card" aria-labelledby="snapshot-heading">
+  <h2 id="snapshot-heading">${t('snapshotTitle')}</h2>
+  <div class="snapshot" id="snapshot-frame">
+    <img id="snapshot" alt="${t('snapshotAlt')}">
+    <svg id="overlay" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true"></svg>
+  </div>
+  <p id="snapshot-failed" class="notice" hidden>${t('snapshotFailed')}</p>
+  <div class="actions"><button type="button" id="snapshot-reload">${t('snapshotReload')}</button></div>
+  <h3>${t('liveTitle')}</h3>
+  <p><a id="live-link" class="button" hidden target="_blank" rel="noopener">${t('liveLink')}</a></p>
+  <p class="hint" id="live-hint">${t('liveHint')}</p>
+</section>
+<section class="card" aria-labelledby="editor-heading">
+  <h2 id="editor-heading">${t('editorTitle')}</h2>
+  <form id="shape-form" class="stack">
+    <p class="hint">${t('editorHint')}</p>
+    <fieldset>
+      <legend>${t('shapeKind')}</legend>
+      <div class="choices">
+        <label><input type="radio" name="shape-kind" value="zones" checked> ${t('kindZone')}</label>
+        <label><input type="radio" name="shape-kind" value="masks"> ${t('kindMask')}</label>
+      </div>
+    </fieldset>
+    <label for="shape-name">${t('shapeName')}</label>
+    <input id="shape-name" name="name" required maxlength="80">
+    <div class="point-entry">
+      <div class="stack"><label for="point-x">${t('pointX')}</label><input id="point-x" type="number" min="0" max="1" step="0.01"></div>
+      <div class="stack"><label for="point-y">${t('pointY')}</label><input id="point-y" type="number" min="0" max="1" step="0.01"></div>
+    </div>
+    <div class="actions">
+      <button type="button" id="add-point">${t('addPoint')}</button>
+      <button type="button" id="undo-point">${t('undoPoint')}</button>
+      <button type="button" id="clear-points">${t('clearPoints')}</button>
+    </div>
+    <p id="points-count" role="status" aria-live="polite"></p>
+    <button type="submit" class="primary">${t('saveShape')}</button>
+  </form>
+  <h3>${t('zonesTitle')}</h3>
+  <ul id="zones-list" class="shapes"></ul>
+  <h3>${t('masksTitle')}</h3>
+  <ul id="masks-list" class="shapes"></ul>
+</section>
+</div>
+<section class="card" aria-labelledby="rules-heading">
+  <h2 id="rules-heading">${t('rulesTitle')}</h2>
+  <ul id="rules-list" class="shapes"></ul>
+  <form id="rule-form" class="stack">
+    <label for="rule-name">${t('ruleName')}</label>
+    <input id="rule-name" name="name" required maxlength="80">
+    <label for="rule-zone">${t('ruleZone')}</label>
+    <select id="rule-zone" name="zone"><option value="">${t('anywhere')}</option></select>
+    <fieldset>
+      <legend>${t('classes')}</legend>
+      <div class="choices">
+        ${DEFAULT_OBJECT_CLASSES.map((c) => html`<label><input type="checkbox" name="classes" value="${c}" ${c === 'person' ? 'checked' : ''}> ${t(`class_${c}`)}</label>`)}
+      </div>
+    </fieldset>
+    <label for="rule-windows">${t('windows')}</label>
+    <textarea id="rule-windows" name="windows" rows="2" aria-describedby="rule-windows-hint"></textarea>
+    <p class="hint" id="rule-windows-hint">${t('windowsHint')}</p>
+    <label for="rule-dwell">${t('minDwell')}</label>
+    <input id="rule-dwell" name="minDwellSeconds" type="number" min="0" max="3600" step="1" value="0" required>
+    <label for="rule-cooldown">${t('cooldown')}</label>
+    <input id="rule-cooldown" name="cooldownSeconds" type="number" min="0" max="86400" step="1" value="60" required>
+    <button type="submit" class="primary">${t('addRule')}</button>
+  </form>
+  ${status('rule-status')}
+</section>`;
+}

@@ -1,0 +1,70 @@
+import { Hono, type Context } from 'hono';
+import type { Role } from '../../users/roles.js';
+import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
+import { translator } from '../i18n.js';
+import { boxMarkup, cameraMarkup, fleetMarkup } from './fleet-markup.js';
+import { fleetMessages } from './fleet-messages.js';
+import type { PlanHamlet } from './fleet-plan.js';
+import { createQrRoute } from './fleet-qr.js';
+
+/** The same roles as the fleet and cameras API's technician routes. */
+const TECHNICIANS: readonly Role[] = ['admin', 'technician'];
+
+/** Ids as the API accepts them; anything else is a 404 before a page is drawn. */
+const EDGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CAMERA_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+export interface FleetPagesDeps {
+  /** The commune's hamlets in their usual order. */
+  hamlets(): PlanHamlet[];
+}
+
+/** Everything a page script shows: this section's strings and the shared error strings. */
+function strings(c: Context<ConsoleEnv>) {
+  const view = c.get('view');
+  return {
+    ...fleetMessages[view.lang],
+    errorGeneric: view.t('errorGeneric'),
+    errorNetwork: view.t('errorNetwork'),
+    saving: view.t('saving'),
+    saved: view.t('saved'),
+    loading: view.t('loading'),
+  };
+}
+
+/** The technician's pages: hamlets and boxes with a plan, one box (provisioning, tone, cameras), one camera (zones, masks, rules). */
+export function createFleetPages(deps: FleetPagesDeps) {
+  return (kit: ConsoleKit): ConsoleSection => {
+    const app = new Hono<ConsoleEnv>();
+    const t = (c: Context<ConsoleEnv>) => translator(fleetMessages, c.get('view').lang);
+    const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
+
+    app.get('/fleet', kit.page(TECHNICIANS), (c) =>
+      kit.render(c, { title: t(c)('fleetTitle'), main: fleetMarkup(t(c), hamlets()), scripts: ['fleet-boxes.js'], data: { strings: strings(c) } }),
+    );
+
+    app.get('/fleet/boxes/:edgeId', kit.page(TECHNICIANS), (c) => {
+      const edgeId = c.req.param('edgeId');
+      if (!EDGE_ID.test(edgeId)) return c.notFound();
+      return kit.render(c, { title: t(c)('boxTitle'), main: boxMarkup(t(c)), scripts: ['fleet-box.js'], data: { strings: strings(c), edgeId } });
+    });
+
+    app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page(TECHNICIANS), (c) => {
+      const { edgeId, cameraId } = c.req.param();
+      if (!EDGE_ID.test(edgeId) || !CAMERA_ID.test(cameraId)) return c.notFound();
+      return kit.render(c, {
+        title: t(c)('cameraSettings'),
+        main: cameraMarkup(t(c), `/fleet/boxes/${edgeId}`),
+        scripts: ['fleet-camera.js'],
+        data: { strings: strings(c), edgeId, cameraId },
+      });
+    });
+
+    app.route('/', createQrRoute(kit, TECHNICIANS));
+
+    return {
+      nav: [{ href: '/fleet', label: { vi: fleetMessages.vi.navFleet, en: fleetMessages.en.navFleet }, roles: TECHNICIANS }],
+      routes: app,
+    };
+  };
+}
