@@ -111,7 +111,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   const bootId = newId('boot');
   outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
   link.on('connected', () => outbox.flush());
-  link.on('connected', () => incidents.uploader.wake());
+  link.on('connected', () => incidents.uploader.retryNow());
   link.start();
   outbox.start();
   incidents.start();

@@ -98,6 +98,11 @@ export class IncidentStore {
     this.db.prepare('UPDATE incidents SET upload_attempts = upload_attempts + 1, upload_error = ?, next_upload_at = ? WHERE id = ?').run(error, retryAt, id);
   }
 
+  /** The cloud is reachable again: every deferred upload may go now. */
+  retryAllNow(): void {
+    this.db.prepare('UPDATE incidents SET next_upload_at = 0 WHERE next_upload_at > 0').run();
+  }
+
   /** A file the cloud refused for good (it no longer matches its hash): it is not offered again. */
   abandonUpload(id: string, kind: IncidentMediaKind, error: string): void {
     const column = kind === 'snapshot' ? 'snapshot_path' : 'clip_path';

@@ -33,6 +33,13 @@ export class MediaUploader {
   start(): void {
     this.timer = setInterval(() => this.wake(), this.options.intervalMs ?? 5000);
     this.timer.unref();
+    this.retryNow();
+  }
+
+  /** The link came back (or the box started): deferred uploads go now, not when their backoff ends. */
+  retryNow(): void {
+    this.options.store.retryAllNow();
+    this.backoff.reset();
     this.wake();
   }
 
