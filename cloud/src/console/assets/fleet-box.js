@@ -1,6 +1,6 @@
 // One box: its state, a claim token as text and QR code, test tone, speakers, cameras (add, discover, adopt), rotate and revoke.
-import { api, describeFailure, el, fill, formatTime, pageData, say } from './console.js';
-import { cameraState, connectionBadge, formatOffset, lastSeen, statusText } from './fleet-format.js';
+import { api, el, fill, formatTime, pageData, say } from './console.js';
+import { cameraState, connectionBadge, failureText, formatOffset, lastSeen, statusText } from './fleet-format.js';
 
 const { strings: s, lang, edgeId } = pageData();
 const base = `/api/v1/edges/${edgeId}`;
@@ -91,7 +91,7 @@ function discoveredRow(device, index) {
       await api('POST', `${base}/discovered-cameras/adopt`, { urn: device.urn, ...data });
       await Promise.all([showDiscovered(), showCameras()]);
     } catch (err) {
-      say(document.getElementById('discovered-status'), describeFailure(err, s), 'error');
+      say(document.getElementById('discovered-status'), failureText(err, s), 'error');
     }
   });
   return el('tr', {}, el('td', {}, name), el('td', {}, device.xaddr), el('td', {}, form));
@@ -112,7 +112,7 @@ async function show() {
     await Promise.all([showSpeakers(), showCameras(), showDiscovered()]);
     document.body.dataset.loaded = 'true';
   } catch (err) {
-    say(boxStatus, describeFailure(err, s), 'error');
+    say(boxStatus, failureText(err, s), 'error');
   }
 }
 
@@ -124,7 +124,7 @@ function onClick(id, action, status = boxStatus) {
     try {
       await action();
     } catch (err) {
-      say(status, describeFailure(err, s), 'error');
+      say(status, failureText(err, s), 'error');
     } finally {
       button.disabled = false;
     }
@@ -162,7 +162,7 @@ document.getElementById('test-tone').addEventListener('submit', async (event) =>
     const result = await api('POST', `${base}/test-tone`, { durationMs: Number(data.get('duration')) * 1000, volume: Number(data.get('volume')) });
     say(boxStatus, fill(s.tonePlayed, { zones: result.zones.join(', ') || '—' }));
   } catch (err) {
-    say(boxStatus, describeFailure(err, s), 'error');
+    say(boxStatus, failureText(err, s), 'error');
   }
 });
 
@@ -186,7 +186,7 @@ document.getElementById('add-camera').addEventListener('submit', async (event) =
     say(status, s.cameraAdded);
     await showCameras();
   } catch (err) {
-    say(status, describeFailure(err, s), 'error');
+    say(status, failureText(err, s), 'error');
   }
 });
 

@@ -1,6 +1,6 @@
 // Hamlets and boxes: every box in its hamlet with connection, last seen, clock offset, version, cameras and speakers; the plan coloured by state; a new box.
-import { api, describeFailure, el, fill, pageData, say } from './console.js';
-import { cameraState, connectionBadge, formatOffset, lastSeen, statusText } from './fleet-format.js';
+import { api, el, fill, pageData, say } from './console.js';
+import { cameraState, connectionBadge, failureText, formatOffset, lastSeen, statusText } from './fleet-format.js';
 
 const { strings: s, lang } = pageData();
 const fleetStatus = document.getElementById('fleet-status');
@@ -67,7 +67,7 @@ async function show() {
     }
     document.body.dataset.loaded = 'true';
   } catch (err) {
-    say(fleetStatus, describeFailure(err, s), 'error');
+    say(fleetStatus, failureText(err, s), 'error');
   }
 }
 
@@ -84,7 +84,7 @@ document.getElementById('new-box').addEventListener('submit', async (event) => {
     const edge = await api('POST', '/api/v1/edges', body);
     location.href = `/fleet/boxes/${edge.id}`;
   } catch (err) {
-    say(status, describeFailure(err, s), 'error');
+    say(status, failureText(err, s), 'error');
     form.querySelector('button').disabled = false;
   }
 });

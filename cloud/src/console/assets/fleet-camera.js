@@ -1,5 +1,6 @@
 // One camera: its current picture, the live view link, zones and masks drawn as polygons on the picture, and the rules.
-import { api, describeFailure, el, fill, pageData, say } from './console.js';
+import { api, el, fill, pageData, say } from './console.js';
+import { failureText } from './fleet-format.js';
 
 const { strings: s, edgeId, cameraId } = pageData();
 const base = `/api/v1/edges/${edgeId}/cameras/${cameraId}`;
@@ -83,12 +84,11 @@ async function save(part, items, status) {
     say(status, s.saved);
     return true;
   } catch (err) {
-    say(status, describeFailure(err, s) + detailsOf(err), 'error');
+    say(status, failureText(err, s), 'error');
     return false;
   }
 }
 
-const detailsOf = (err) => (Array.isArray(err.details) ? ` (${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')})` : '');
 
 function loadSnapshot() {
   const img = document.getElementById('snapshot');
@@ -113,7 +113,7 @@ async function show() {
     await showLiveLink();
     document.body.dataset.loaded = 'true';
   } catch (err) {
-    say(pageStatus, describeFailure(err, s), 'error');
+    say(pageStatus, failureText(err, s), 'error');
   }
 }
 

@@ -1,5 +1,5 @@
 // Shared by the technician's pages: how a box's state reads.
-import { el, fill, formatTime } from './console.js';
+import { describeFailure, el, formatTime } from './console.js';
 
 /** -3.5 → "−3,5 ms"; null → "—". */
 export function formatOffset(ms, lang) {
@@ -28,4 +28,9 @@ export function cameraState(camera, s) {
   return camera.live?.error ? el('span', {}, badge, ' ', camera.live.error) : badge;
 }
 
-export const countText = (template, n) => fill(template, { n });
+
+/** A failure in words, with the fields the server named (e.g. "source.url: must be an rtsp:// URL"). */
+export function failureText(err, s) {
+  const details = Array.isArray(err?.details) ? err.details.filter((d) => d.path !== undefined) : [];
+  return describeFailure(err, s) + (details.length ? ` (${details.map((d) => `${d.path}: ${d.message}`).join('; ')})` : '');
+}

@@ -73,15 +73,24 @@ describe('technician in Chromium', () => {
     expect(await page.locator('tbody[data-hamlet="ap-3"]').textContent()).toContain('Tủ truyền thanh Ấp 3');
     expect(await page.locator('tbody[data-hamlet="ap-3"]').textContent()).toContain('Trực tuyến');
     expect(await page.locator('#plan-ap-3').getAttribute('class')).toContain('ok');
+    await e2e.screenshot(page, 'technician-fleet-online-phone');
   }, 90_000);
 
   it('adds an RTSP camera to a box and draws a zone with 4 clicks on its picture, then a rule', async () => {
     const { edgeId } = await claimTestEdge(e2e.test, 'ap-5', 'Tủ Ấp 5');
     const page = await e2e.loginAs('technician');
+    const violations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
+    });
     await page.goto(`/fleet/boxes/${edgeId}`);
     await page.locator('body[data-loaded="true"]').waitFor();
     await page.getByLabel('Tên camera').fill('Cổng trường');
     await page.getByLabel('Mã camera').fill('cong-truong');
+    // a wrong address is refused with the field named
+    await page.getByLabel('Địa chỉ RTSP (rtsp://…)').fill('http://127.0.0.1/cam');
+    await page.getByRole('button', { name: 'Thêm camera' }).click();
+    expect(await waitForText(page.locator('#camera-status'), 'source')).toContain('rtsp://');
     await page.getByLabel('Địa chỉ RTSP (rtsp://…)').fill('rtsp://127.0.0.1:8554/cong-truong');
     await page.getByRole('button', { name: 'Thêm camera' }).click();
     await waitForText(page.locator('#camera-status'), 'Đã thêm camera.');
@@ -102,6 +111,17 @@ describe('technician in Chromium', () => {
     await page.getByRole('button', { name: 'Lưu vùng' }).click();
     await waitForText(page.locator('#zones-list'), 'Cổng trường — 4 điểm');
 
+    // a mask typed with the keyboard: coordinates, then "Thêm điểm" three times
+    await page.getByLabel('Vùng che (không phát hiện)').check();
+    await page.getByLabel('Tên vùng').fill('Hàng cây');
+    for (const [x, y] of [['0', '0'], ['0.3', '0'], ['0', '0.4']]) {
+      await page.getByLabel('Toạ độ ngang x (0–1)').fill(x);
+      await page.getByLabel('Toạ độ dọc y (0–1)').fill(y);
+      await page.getByRole('button', { name: 'Thêm điểm' }).press('Enter');
+    }
+    await page.getByRole('button', { name: 'Lưu vùng' }).press('Enter');
+    await waitForText(page.locator('#masks-list'), 'Hàng cây — 3 điểm');
+
     await page.getByLabel('Tên quy tắc').fill('Xe máy ban đêm');
     await page.getByLabel('Trong vùng').selectOption({ label: 'Cổng trường' });
     await page.getByLabel('Xe máy').check();
@@ -121,6 +141,8 @@ describe('technician in Chromium', () => {
       expect(x).toBeCloseTo(clicks[i]![0], 1);
       expect(y).toBeCloseTo(clicks[i]![1], 1);
     });
+    expect(body.masks).toEqual([{ id: 'hang-cay', name: 'Hàng cây', polygon: [[0, 0], [0.3, 0], [0, 0.4]] }]);
+    expect(violations).toEqual([]);
     expect(body.rules).toEqual([
       { id: 'xe-may-ban-dem', name: 'Xe máy ban đêm', enabled: true, zone: 'cong-truong', classes: ['person', 'motorcycle'], windows: [{ start: '22:00', end: '05:00' }], minDwellSeconds: 10, cooldownSeconds: 60 },
     ]);
