@@ -20,7 +20,7 @@ import { resolveModelDir } from './model.js';
 import { discoverCameras, fetchSnapshot, resolveCameraSource } from './onvif/index.js';
 import { writeClip } from './recording/clip.js';
 import { startSegmentRecorder, type SegmentRecorder } from './recording/segment-recorder.js';
-import { renderSnapshot } from './recording/snapshot.js';
+import { frameImage, renderSnapshot } from './recording/snapshot.js';
 
 export interface EdgeVisionOptions {
   /** Recordings go to `{dataDir}/recordings/{camera}`. */
@@ -98,7 +98,7 @@ export class EdgeVision {
     if (!camera) throw new Error(`the box has no camera "${cameraId}"`);
     const frame = await this.running.get(cameraId)?.worker.nextFrame(SNAPSHOT_WAIT_MS);
     const picture = frame
-      ? sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).recomb([[0, 0, 1], [0, 1, 0], [1, 0, 0]])
+      ? frameImage(frame)
       : sharp(await this.cameraSnapshot(camera));
     for (const quality of [80, 60, 40]) {
       const { data, info } = await picture.clone().resize({ width: 1280, height: 720, fit: 'inside', withoutEnlargement: true }).jpeg({ quality }).toBuffer({ resolveWithObject: true });

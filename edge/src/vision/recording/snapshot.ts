@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import sharp, { type Matrix3x3 } from 'sharp';
+import sharp, { type Matrix3x3, type Sharp } from 'sharp';
 import type { Detection } from '../detector.js';
 import type { Frame } from '../frame.js';
 import { hashFile } from './hash-file.js';
@@ -52,19 +52,23 @@ const SWAP_RED_BLUE: Matrix3x3 = [
   [1, 0, 0],
 ];
 
+/** A bgr24 frame as a sharp image in RGB, without copying its buffer. */
+export function frameImage(frame: Frame): Sharp {
+  if (frame.pixelFormat !== 'bgr24') throw new RangeError(`frames must be bgr24, not ${frame.pixelFormat}`);
+  return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).recomb(SWAP_RED_BLUE);
+}
+
 /**
  * Writes a frame as a JPEG with each detection's box and label drawn on it (an SVG overlay composited
  * by sharp). Box coordinates are the frame's pixels. The file appears at `outPath` only when complete.
  */
 export async function renderSnapshot(frame: Frame, detections: readonly Detection[], outPath: string, options: RenderSnapshotOptions = {}): Promise<WrittenSnapshot> {
-  if (frame.pixelFormat !== 'bgr24') throw new RangeError(`renderSnapshot: frames must be bgr24, not ${frame.pixelFormat}`);
   const { width, height } = frame;
   const overlay = Buffer.from(overlaySvg(width, height, detections, options.label ?? defaultLabel));
   const temp = join(dirname(outPath), `.${basename(outPath)}.${randomUUID()}.part`);
   await mkdir(dirname(outPath), { recursive: true });
   try {
-    await sharp(frame.data, { raw: { width, height, channels: 3 } })
-      .recomb(SWAP_RED_BLUE)
+    await frameImage(frame)
       .composite([{ input: overlay, top: 0, left: 0 }])
       .jpeg({ quality: options.quality ?? 85, chromaSubsampling: '4:4:4' }) // thin coloured boxes survive without colour bleed
       .toFile(temp);
