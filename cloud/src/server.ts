@@ -17,7 +17,7 @@ import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
 import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
-import { createHamletsRoutes, seedCommune } from './hamlets/hamlets.js';
+import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
 import { createLogin } from './auth/login.js';
@@ -29,6 +29,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
+import { createPublicPages } from './console/public/public-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -115,7 +116,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
   const login = createLogin({ users, sessions, throttle: new LoginThrottle() });
-  const web = createConsole({ sessions, login, sections: [] });
+  const web = createConsole({
+    sessions,
+    login,
+    sections: [createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl })],
+  });
 
   const app = createApp(
     [

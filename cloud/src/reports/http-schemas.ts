@@ -97,3 +97,5 @@ export function reportSummaryJson(r: ReportRecord): z.infer<typeof reportSummary
   const { phone: _phone, lat: _lat, lon: _lon, ...summary } = reportJson(r);
   return summary;
 }
+
+export type PublicReportStatus = z.infer<typeof publicReportSchema>;

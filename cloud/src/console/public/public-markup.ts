@@ -1,0 +1,114 @@
+import { html } from 'hono/html';
+import { REPORT_CATEGORIES } from '../../reports/report-schemas.js';
+import type { PublicReportStatus } from '../../reports/http-schemas.js';
+import type { Lang, Translate } from '../i18n.js';
+import { ASSET_PREFIX } from '../layout.js';
+import type { publicMessages } from './public-messages.js';
+import type { PublicNotice } from './public-notices.js';
+
+type T = Translate<keyof (typeof publicMessages)['vi']>;
+export interface HamletChoice {
+  code: string;
+  name: string;
+}
+
+export const publicStyles = html`<link rel="stylesheet" href="${ASSET_PREFIX}public.css">`;
+
+/** Epoch ms as a date and time in the commune's zone. */
+export function localTime(ms: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short', hour12: false }).format(new Date(ms));
+}
+
+const selected = (on: boolean) => (on ? html` selected` : '');
+
+/** The report form: a plain multipart form post, so it works without JavaScript. */
+export function reportForm(t: T, input: { hamlets: HamletChoice[]; values: Record<string, string>; error: string | null; csrf: string | null; maxMb: number }) {
+  const v = input.values;
+  return html`${publicStyles}
+<p>${t('reportIntro')}</p>
+${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
+<form class="card stack report-form" method="post" action="/phan-anh" enctype="multipart/form-data">
+  ${input.csrf ? html`<input type="hidden" name="_csrf" value="${input.csrf}">` : ''}
+  <label for="category">${t('category')}</label>
+  <select id="category" name="category" required>
+    <option value="">${t('chooseCategory')}</option>
+    ${Object.entries(REPORT_CATEGORIES).map(([id, label]) => html`<option value="${id}"${selected(v.category === id)}>${label}</option>`)}
+  </select>
+  <label for="description">${t('description')}</label>
+  <textarea id="description" name="description" required minlength="10" maxlength="4000" aria-describedby="description-hint">${v.description ?? ''}</textarea>
+  <p class="hint" id="description-hint">${t('descriptionHint')}</p>
+  <label for="hamlet">${t('hamlet')}</label>
+  <select id="hamlet" name="hamlet" required>
+    <option value="">${t('chooseHamlet')}</option>
+    ${input.hamlets.map((h) => html`<option value="${h.code}"${selected(v.hamlet === h.code)}>${h.name}</option>`)}
+  </select>
+  <fieldset>
+    <legend>${t('location')}</legend>
+    <p class="hint" id="location-hint">${t('locationHint')}</p>
+    <div class="coords">
+      <div class="stack"><label for="lat">${t('latitude')}</label><input id="lat" name="lat" inputmode="decimal" value="${v.lat ?? ''}" aria-describedby="location-hint"></div>
+      <div class="stack"><label for="lon">${t('longitude')}</label><input id="lon" name="lon" inputmode="decimal" value="${v.lon ?? ''}" aria-describedby="location-hint"></div>
+    </div>
+    <button type="button" id="locate" hidden>${t('useMyLocation')}</button>
+    <p id="locate-status" role="status" hidden></p>
+  </fieldset>
+  <label for="photo">${t('photo')}</label>
+  <input id="photo" name="photo" type="file" accept="image/*" aria-describedby="photo-hint">
+  <p class="hint" id="photo-hint">${t('photoHint', { mb: input.maxMb })}</p>
+  <label for="phone">${t('phone')}</label>
+  <input id="phone" name="phone" type="tel" autocomplete="tel" value="${v.phone ?? ''}" aria-describedby="phone-hint">
+  <p class="hint" id="phone-hint">${t('phoneHint')}</p>
+  <button type="submit" class="primary">${t('send')}</button>
+</form>
+${lookupForm(t)}`;
+}
+
+export function lookupForm(t: T, error: string | null = null) {
+  return html`<section class="card" aria-labelledby="lookup-heading">
+  <h2 id="lookup-heading">${t('lookupTitle')}</h2>
+  ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+  <form class="stack" method="get" action="/phan-anh/tra-cuu">
+    <label for="code">${t('trackingCode')}</label>
+    <input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20">
+    <button type="submit">${t('lookup')}</button>
+  </form>
+</section>`;
+}
+
+/** A report as its reporter (or anyone with the code) sees it. */
+export function reportStatus(t: T, report: PublicReportStatus, lang: Lang, fresh: boolean) {
+  return html`${publicStyles}
+${fresh ? html`<p class="success" role="status">${t('received')}</p>` : ''}
+<section class="card">
+  <p class="tracking">${t('codeLabel')}: <strong id="tracking-code">${report.code}</strong></p>
+  <dl class="facts">
+    <dt>${t('status')}</dt><dd><span class="badge report-${report.status}" id="report-status">${report.statusLabel}</span></dd>
+    <dt>${t('category')}</dt><dd>${report.categoryLabel}</dd>
+    <dt>${t('hamlet')}</dt><dd>${report.hamletName ?? report.hamletCode}</dd>
+    <dt>${t('createdAt')}</dt><dd>${localTime(report.createdAt, lang)}</dd>
+    <dt>${t('updatedAt')}</dt><dd>${localTime(report.updatedAt, lang)}</dd>
+  </dl>
+  <h2>${t('reply')}</h2>
+  ${report.publicReply ? html`<blockquote id="report-reply">${report.publicReply}</blockquote>` : html`<p class="hint">${t('noReply')}</p>`}
+</section>
+<p><a class="button" href="/phan-anh">${t('newReport')}</a></p>`;
+}
+
+const minutes = (ms: number) => `${Math.floor(ms / 60000)}:${String(Math.round(ms / 1000) % 60).padStart(2, '0')}`;
+
+export function noticesList(t: T, notices: PublicNotice[], lang: Lang) {
+  return html`${publicStyles}
+<p>${t('noticesIntro')}</p>
+<p><a href="/thong-bao/atom.xml" type="application/atom+xml">${t('atomFeed')}</a></p>
+${notices.length === 0 ? html`<p class="hint">${t('noNotices')}</p>` : ''}
+<ol class="notices">
+  ${notices.map(
+    (n) => html`<li class="card notice-item" id="${n.id}">
+    <h2>${n.title}</h2>
+    <p class="hint">${t('publishedAt')}: ${localTime(n.publishedAt, lang)} · ${t('duration')}: ${minutes(n.durationMs)}</p>
+    ${n.text ? html`<p class="notice-text">${n.text}</p>` : ''}
+    <audio controls preload="none" src="/thong-bao/${n.id}/audio" aria-label="${t('listen')}: ${n.title}"></audio>
+  </li>`,
+  )}
+</ol>`;
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
+
+const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
+
+/** A schedule row playing the bulletin daily, as the schedules API stores it. */
+function schedule(test: TestCloud, bulletinId: string) {
+  const now = Date.now();
+  test.cloud.db
+    .prepare(
+      `INSERT INTO schedules (id, title, bulletin_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, created_at, updated_at)
+       VALUES (?, 'Bản tin sáng', ?, 3000, '2026-12-01T05:30', 'Asia/Ho_Chi_Minh', 'FREQ=DAILY', 'normal', 80, '{"all":true}', ?, ?)`,
+    )
+    .run(`sch_${bulletinId}`, bulletinId, now, now);
+}
+
+describe("citizens' pages", () => {
+  let test: TestCloud;
+  beforeAll(async () => {
+    test = await startTestCloud();
+  }, 60_000);
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('lists scheduled bulletins in a valid, escaped Atom 1.0 feed, never drafts', async () => {
+    const published = insertBulletin(test.cloud.db, { title: 'Lịch tiêm phòng <dại> & "cúm"', seconds: 2, text: 'Sáng thứ Hai, tại trạm y tế xã & nhà văn hoá ấp 1 <8 giờ>.' });
+    const draft = insertBulletin(test.cloud.db, { title: 'Bản nháp chưa phát', seconds: 2, text: 'Chưa duyệt' });
+    schedule(test, published.id);
+
+    const res = await test.cloud.app.request('/thong-bao/atom.xml');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/atom+xml');
+    const xml = await res.text();
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const feed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'entry' || name === 'link' }).parse(xml).feed;
+    expect(feed['@_xmlns']).toBe('http://www.w3.org/2005/Atom');
+    expect(feed.id).toMatch(/^http:\/\/.*\/thong-bao$/);
+    expect(feed.author.name).toBeTruthy();
+    expect(Date.parse(feed.updated)).toBeGreaterThan(0);
+    expect(feed.entry).toHaveLength(1);
+    const [entry] = feed.entry;
+    expect(entry.title).toBe('Lịch tiêm phòng <dại> & "cúm"');
+    expect(entry.content['#text']).toBe('Sáng thứ Hai, tại trạm y tế xã & nhà văn hoá ấp 1 <8 giờ>.');
+    const enclosure = entry.link.find((l: Record<string, string>) => l['@_rel'] === 'enclosure');
+    expect(enclosure['@_href']).toMatch(new RegExp(`/thong-bao/${published.id}/audio$`));
+    expect(Number(enclosure['@_length'])).toBe(published.asset.bytes);
+
+    const page = await (await test.cloud.app.request('/thong-bao')).text();
+    expect(page).toContain('Lịch tiêm phòng &lt;dại&gt;');
+    expect(page).not.toContain('Bản nháp');
+    expect((await test.cloud.app.request(`/thong-bao/${draft.id}/audio`)).status).toBe(404);
+  });
+
+  it('takes a report from the plain form post (no JavaScript) and shows its status by code', async () => {
+    const form = new FormData();
+    form.set('category', 'gay-roi');
+    form.set('description', 'Nhóm thanh niên tụ tập gây ồn sau 23 giờ');
+    form.set('hamlet', 'ap-2');
+    form.set('lat', '');
+    form.set('phone', '');
+    form.set('photo', new Blob([FRAME], { type: 'image/jpeg' }), 'anh.jpg');
+    const posted = await test.cloud.app.request('/phan-anh', { method: 'POST', body: form });
+    expect(posted.status).toBe(303);
+    const location = posted.headers.get('location')!;
+    const code = /^\/phan-anh\/([0-9A-Z]{8})\?moi=1$/.exec(location)![1]!;
+    const status = await (await test.cloud.app.request(location)).text();
+    expect(status).toContain(code);
+    expect(status).toContain('Đã tiếp nhận');
+    expect(status).toContain('Gây rối trật tự công cộng');
+    expect(status).not.toContain('tụ tập');
+
+    const bad = new FormData();
+    bad.set('category', 'gay-roi');
+    bad.set('description', 'ngắn');
+    bad.set('hamlet', 'ap-2');
+    const refused = await test.cloud.app.request('/phan-anh', { method: 'POST', body: bad });
+    expect(refused.status).toBe(400);
+    const again = await refused.text();
+    expect(again).toContain('role="alert"');
+    expect(again).toContain('ít nhất 10 ký tự');
+    expect((await test.cloud.app.request(`/phan-anh/tra-cuu?code=${code.toLowerCase()}`)).headers.get('location')).toBe(`/phan-anh/${code}`);
+  });
+});

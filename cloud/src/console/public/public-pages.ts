@@ -1,0 +1,120 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestIp } from '../../audit/request-ip.js';
+import { fileResponse } from '../../http/file-response.js';
+import { ApiError } from '../../http/errors.js';
+import { publicReportJson } from '../../reports/http-schemas.js';
+import { readSubmission } from '../../reports/reports-routes.js';
+import { MAX_REPORT_PHOTO_BYTES, type Reports } from '../../reports/reports.js';
+import { trackingCodeSchema } from '../../reports/report-schemas.js';
+import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
+import { translator } from '../i18n.js';
+import { atomFeed } from './atom-feed.js';
+import { publicMessages } from './public-messages.js';
+import { lookupForm, noticesList, reportForm, reportStatus, type HamletChoice } from './public-markup.js';
+import { PublicNotices } from './public-notices.js';
+import type { Db } from '../../db/database.js';
+
+export interface PublicPagesDeps {
+  db: Db;
+  reports: Reports;
+  hamlets(): HamletChoice[];
+  /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
+  audioPath(sha256: string): string;
+  /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
+  publicUrl(requestUrl: string): string;
+}
+
+const MAX_MB = Math.floor(MAX_REPORT_PHOTO_BYTES / 1e6);
+const FORM_FIELDS = ['category', 'description', 'hamlet', 'lat', 'lon', 'phone'] as const;
+
+/** The citizens' pages, no login: file a report (also without JavaScript), follow it, read and hear the notices. */
+export function createPublicPages(deps: PublicPagesDeps) {
+  return (kit: ConsoleKit): ConsoleSection => {
+    const app = new Hono<ConsoleEnv>();
+    const notices = new PublicNotices(deps.db);
+    const tOf = (c: Context<ConsoleEnv>) => translator(publicMessages, c.get('view').lang);
+
+    const renderForm = (c: Context<ConsoleEnv>, values: Record<string, string>, error: string | null, status = 200) =>
+      kit.render(c, {
+        title: tOf(c)('reportTitle'),
+        main: reportForm(tOf(c), { hamlets: deps.hamlets(), values, error, csrf: c.get('view').csrf, maxMb: MAX_MB }),
+        scripts: ['public-report.js'],
+        data: { strings: { locating: tOf(c)('locating'), locationFailed: tOf(c)('locationFailed') } },
+        status,
+      });
+
+    app.get('/phan-anh', kit.page('public'), (c) => renderForm(c, {}, null));
+
+    app.post(
+      '/phan-anh',
+      bodyLimit({ maxSize: MAX_REPORT_PHOTO_BYTES + 64 * 1024, onError: (c) => renderForm(c as Context<ConsoleEnv>, {}, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413) }),
+      kit.page('public'),
+      async (c) => {
+        const submission = await readSubmission(c.req);
+        const values = Object.fromEntries(FORM_FIELDS.map((k) => [k, typeof submission.fields[k] === 'string' ? (submission.fields[k] as string) : '']));
+        try {
+          const report = await deps.reports.intake.submit({ ...submission, client: requestIp(c) });
+          return c.redirect(`/phan-anh/${report.code}?moi=1`, 303);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          if (err.status === 429) c.header('retry-after', String((err.details as { retryAfterS: number }).retryAfterS));
+          return renderForm(c, values, capitalise(err.message), err.status);
+        }
+      },
+    );
+
+    app.get('/phan-anh/tra-cuu', kit.page('public'), (c) => {
+      const code = trackingCodeSchema.safeParse(c.req.query('code') ?? '');
+      if (!code.success) return kit.render(c, { title: tOf(c)('lookupTitle'), main: lookupForm(tOf(c), tOf(c)('badCode')), status: 400 });
+      return c.redirect(`/phan-anh/${code.data}`, 303);
+    });
+
+    app.get('/phan-anh/:code', kit.page('public'), (c) => {
+      const t = tOf(c);
+      const code = trackingCodeSchema.safeParse(c.req.param('code'));
+      const report = code.success ? findReport(deps.reports, code.data) : null;
+      c.header('cache-control', 'no-store');
+      if (!report) return kit.render(c, { title: t('statusTitle'), main: lookupForm(t, t('notFound', { code: c.req.param('code') })), status: 404 });
+      return kit.render(c, { title: t('statusTitle'), main: reportStatus(t, publicReportJson(report), c.get('view').lang, c.req.query('moi') === '1') });
+    });
+
+    app.get('/thong-bao', kit.page('public'), (c) => kit.render(c, { title: tOf(c)('noticesTitle'), main: noticesList(tOf(c), notices.recent(), c.get('view').lang) }));
+
+    app.get('/thong-bao/atom.xml', (c) => {
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), title: `${publicMessages.vi.noticesTitle} — ${communeName(deps.db)}`, author: communeName(deps.db), notices: notices.recent() });
+      return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
+    });
+
+    app.get('/thong-bao/:id/audio', (c) => {
+      const notice = notices.get(c.req.param('id'));
+      if (!notice) throw new ApiError(404, 'not_found', 'không có thông báo này');
+      return fileResponse(c, deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
+    });
+
+    const label = (key: 'navReport' | 'navNotices') => ({ vi: publicMessages.vi[key], en: publicMessages.en[key] });
+    return {
+      nav: [
+        { href: '/thong-bao', label: label('navNotices'), roles: 'public' },
+        { href: '/phan-anh', label: label('navReport'), roles: 'public' },
+      ],
+      routes: app,
+    };
+  };
+}
+
+function findReport(reports: Reports, code: string) {
+  try {
+    return reports.store.byCode(code);
+  } catch {
+    return null;
+  }
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The commune's name, as the author of the notices. */
+function communeName(db: Db): string {
+  const row = db.prepare('SELECT name FROM communes ORDER BY code LIMIT 1').get() as { name: string } | undefined;
+  return row?.name ?? 'Xã';
+}
