@@ -114,7 +114,7 @@ describe('technician in Chromium', () => {
     // a mask typed with the keyboard: coordinates, then "Thêm điểm" three times
     await page.getByLabel('Vùng che (không phát hiện)').check();
     await page.getByLabel('Tên vùng').fill('Hàng cây');
-    for (const [x, y] of [['0', '0'], ['0.3', '0'], ['0', '0.4']]) {
+    for (const [x, y] of [['0', '0'], ['0.3', '0'], ['0', '0.4']] as const) {
       await page.getByLabel('Toạ độ ngang x (0–1)').fill(x);
       await page.getByLabel('Toạ độ dọc y (0–1)').fill(y);
       await page.getByRole('button', { name: 'Thêm điểm' }).press('Enter');
