@@ -9,6 +9,7 @@ import { printStatus, readStatus } from './cli/status.js';
 import { bilingual } from './cli/output.js';
 import { EDGE_VERSION } from './version.js';
 import { detectFile, FrameSourceError, MODEL_INPUTS, ModelError, type ModelInput } from './vision/index.js';
+import { fetchModels } from './vision/model-fetch.js';
 
 /** Errors a technician can act on are printed plainly with exit code 2; anything else is a bug (1). */
 function fail(err: unknown): never {
@@ -91,6 +92,19 @@ program
     if (opts.input && !MODEL_INPUTS.includes(opts.input as ModelInput)) fail(new EdgeConfigError(`--input must be one of ${MODEL_INPUTS.join(', ')}`));
     await detectFile(file, { model: opts.model, input: opts.input as ModelInput | undefined, every: opts.every, json: opts.json }).catch(fail);
     process.exit(0);
+  });
+
+program
+  .command('fetch-models')
+  .description('download the YOLOX-Nano models from their pinned source and check their sha256')
+  .requiredOption('--dir <dir>', 'where to put them (then set SC_MODEL_DIR or edge.json modelDir to it)')
+  .option('--input <size...>', `sizes to fetch: ${MODEL_INPUTS.join(', ')}`, [...MODEL_INPUTS])
+  .option('--base-url <url>', 'a mirror of the pinned folder')
+  .action(async (opts: { dir: string; input: string[]; baseUrl?: string }) => {
+    const bad = opts.input.find((i) => !MODEL_INPUTS.includes(i as ModelInput));
+    if (bad) fail(new EdgeConfigError(`--input ${bad} is not one of ${MODEL_INPUTS.join(', ')}`));
+    const written = await fetchModels(opts.dir, opts.input as ModelInput[], opts.baseUrl).catch(fail);
+    console.log(bilingual(`Mô hình đã sẵn sàng trong ${opts.dir} (tải mới ${written.length} tệp)`, `models ready in ${opts.dir}`));
   });
 
 program.parseAsync().catch(fail);

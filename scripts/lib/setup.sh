@@ -55,9 +55,23 @@ build() {
   npx tsc -b
 }
 
+# The YOLOX-Nano models: SC_MODEL_DIR, else ../shared/models beside the checkout; when neither has
+# them, `sc-edge fetch-models` downloads them from their pinned source into .models/ and checks each
+# sha256 (needs internet once). Exports SC_MODEL_DIR for what runs next.
+models() {
+  local dir="${SC_MODEL_DIR:-$ROOT/../shared/models}"
+  if [ ! -f "$dir/yolox_nano_416x416.onnx" ]; then
+    dir="$ROOT/.models"
+    say "models not found; fetching them into $dir"
+    node "$ROOT/edge/dist/cli.js" fetch-models --dir "$dir"
+  fi
+  export SC_MODEL_DIR="$dir"
+}
+
 setup() {
   require_node
   install_packages "$@"
   npm_dependencies
   build
+  models
 }

@@ -17,7 +17,7 @@ export type ModelInput = '416x416' | '320x320' | '384x640';
 export const MODEL_INPUTS: readonly ModelInput[] = ['416x416', '320x320', '384x640'];
 
 /** The YOLOX-Nano exports of the models README (w-okada/yolox-onnx-test @ 21eae76), by file name. */
-const KNOWN_MODELS: Readonly<Record<string, { input: ModelInput; sha256: string }>> = {
+export const KNOWN_MODELS: Readonly<Record<string, { input: ModelInput; sha256: string }>> = {
   'yolox_nano_416x416.onnx': { input: '416x416', sha256: 'dc1a3bc37ffd961222999f05aa134a1e95274c9603b8e60518ff26e90917a225' },
   'yolox_nano_320x320.onnx': { input: '320x320', sha256: 'cc51f493f3f8f61acdbb83373fb7843e3035235ed0d28d5514f48607d1458b41' },
   'yolox_nano_384x640.onnx': { input: '384x640', sha256: 'dfc20f3386046b84f613dad987424c72e18f0598dd4be717e87723b9f5283b0b' },
