@@ -5,10 +5,9 @@ import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { ApiError } from '../http/errors.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
-import type { UserStore } from '../users/user-store.js';
 import { userSchema } from '../users/users-routes.js';
 import type { SessionStore } from './session-store.js';
-import { verifyPassword } from './secrets.js';
+import type { Login } from './login.js';
 
 const credentialsSchema = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
@@ -18,13 +17,13 @@ const tokenSchema = z.object({ token: z.string(), expiresAt: z.number(), user: u
 
 export interface AuthRoutesDeps {
   guard: Guard;
-  users: UserStore;
+  login: Login;
   sessions: SessionStore;
   audit: AuditLog;
 }
 
-/** Username and password in, bearer token out. */
-export function createAuthRoutes({ guard, users, sessions, audit }: AuthRoutesDeps) {
+/** Username and password in, bearer token out (throttled like the console's login). */
+export function createAuthRoutes({ guard, login, sessions, audit }: AuthRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
     apiRoute(guard, 'public', {
@@ -33,21 +32,20 @@ export function createAuthRoutes({ guard, users, sessions, audit }: AuthRoutesDe
       tags: ['Auth'],
       summary: 'Log in: exchange username and password for a bearer token',
       request: { body: jsonBody(credentialsSchema) },
-      responses: { 200: jsonContent(tokenSchema, 'A bearer token for the Authorization header'), 401: jsonContent(z.object({}), 'Wrong username or password') },
+      responses: {
+        200: jsonContent(tokenSchema, 'A bearer token for the Authorization header'),
+        401: jsonContent(z.object({}), 'Wrong username or password'),
+        429: jsonContent(z.object({}), 'Account locked after 5 wrong passwords in a row, or too many attempts from this address (Retry-After says how long)'),
+      },
     }),
     async (c) => {
       const { username, password } = c.req.valid('json');
-      const found = users.findForLogin(username);
-      // verify even for unknown users so response time does not reveal which usernames exist
-      const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
-      if (!found || !valid || found.user.disabled) {
-        const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
-        audit.record({ actor: 'public', action: 'auth.login_failed', target: `user:${username}`, details: { reason }, ip: requestIp(c) });
-        throw new ApiError(401, 'invalid_credentials', 'wrong username or password, or the account is disabled');
-      }
-      const session = sessions.create(found.user.id);
-      audit.record({ actor: actorOf(found.user), action: 'auth.login', target: `user:${found.user.username}`, ip: requestIp(c) });
-      return c.json({ token: session.token, expiresAt: session.expiresAt, user: found.user }, 200);
+      const result = await login({ username, password, ip: requestIp(c), via: 'api' });
+      if (result.ok) return c.json({ token: result.session.token, expiresAt: result.session.expiresAt, user: result.user }, 200);
+      if (result.reason === 'invalid_credentials') throw new ApiError(401, 'invalid_credentials', 'wrong username or password, or the account is disabled');
+      c.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+      if (result.reason === 'account_locked') throw new ApiError(429, 'account_locked', `too many wrong passwords: this account is locked for ${Math.ceil(result.retryAfterMs / 60_000)} more minutes`);
+      throw new ApiError(429, 'too_many_logins', `too many login attempts from this address: wait ${Math.ceil(result.retryAfterMs / 1000)} seconds`);
     },
   );
   app.openapi(
@@ -68,5 +66,3 @@ export function createAuthRoutes({ guard, users, sessions, audit }: AuthRoutesDe
   );
   return app;
 }
-
-const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

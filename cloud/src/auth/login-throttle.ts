@@ -4,7 +4,7 @@ export interface LoginThrottleOptions {
   /** Failed logins in a row after which an account is locked. */
   maxFailures: number;
   lockoutMs: number;
-  /** Login attempts each client address may make: sustained rate and burst. */
+  /** Failed logins each client address may make: sustained rate and burst; past it the address waits. */
   clientRatePerS: number;
   clientBurst: number;
   now: () => number;
@@ -29,12 +29,12 @@ interface AccountFailures {
 }
 
 /**
- * Slows password guessing: each client address gets a token bucket of login attempts, and an
+ * Slows password guessing: each client address gets a token bucket of failed logins, and an
  * account is locked for a while after `maxFailures` wrong passwords in a row. Accounts are tracked
  * by the name typed, whether it exists or not, so a lockout does not reveal which names are real.
  */
 export class LoginThrottle {
-  private readonly clients = new Map<string, TokenBucket>();
+  private readonly clients = new Map<string, { failures: TokenBucket; blockedUntil: number }>();
   private readonly accounts = new Map<string, AccountFailures>();
   private readonly options: LoginThrottleOptions;
 
@@ -42,17 +42,20 @@ export class LoginThrottle {
     this.options = { ...DEFAULT_LOGIN_THROTTLE, ...options };
   }
 
-  /** Call before checking the password; takes one attempt from the client's allowance. */
+  /** Call before checking the password. */
   check(client: string, username: string): LoginVerdict {
     const now = this.options.now();
     const account = this.accounts.get(accountKey(username));
     if (account && account.lockedUntil > now) return { allowed: false, reason: 'account_locked', retryAfterMs: account.lockedUntil - now };
-    if (!this.bucketOf(client).take()) return { allowed: false, reason: 'client_rate', retryAfterMs: Math.ceil(1000 / this.options.clientRatePerS) };
+    const blockedUntil = this.clients.get(client)?.blockedUntil ?? 0;
+    if (blockedUntil > now) return { allowed: false, reason: 'client_rate', retryAfterMs: blockedUntil - now };
     return { allowed: true };
   }
 
   /** A wrong password: returns how long the account is now locked, 0 when not (yet). */
-  failed(username: string): number {
+  failed(client: string, username: string): number {
+    const entry = this.clientOf(client);
+    if (!entry.failures.take()) entry.blockedUntil = this.options.now() + Math.ceil(1000 / this.options.clientRatePerS);
     const key = accountKey(username);
     const now = this.options.now();
     const previous = this.accounts.get(key);
@@ -66,13 +69,13 @@ export class LoginThrottle {
     this.accounts.delete(accountKey(username));
   }
 
-  private bucketOf(client: string): TokenBucket {
-    let bucket = this.clients.get(client);
-    if (!bucket) {
-      bucket = new TokenBucket(this.options.clientRatePerS, this.options.clientBurst, this.options.now);
-      remember(this.clients, client, bucket);
+  private clientOf(client: string) {
+    let entry = this.clients.get(client);
+    if (!entry) {
+      entry = { failures: new TokenBucket(this.options.clientRatePerS, this.options.clientBurst, this.options.now), blockedUntil: 0 };
+      remember(this.clients, client, entry);
     }
-    return bucket;
+    return entry;
   }
 }
 

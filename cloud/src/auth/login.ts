@@ -28,13 +28,16 @@ export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
  * The one login procedure of the API and the console: throttled per client and per account,
  * constant work for unknown names, audited either way.
  */
-export function createLogin(deps: { users: UserStore; sessions: SessionStore; throttle: LoginThrottle; audit?: LoginAudit }): Login {
+export function createLogin(deps: { users: UserStore; sessions: SessionStore; throttle: LoginThrottle; audit: LoginAudit }): Login {
   const { users, sessions, throttle, audit } = deps;
   return async ({ username, password, ip, via }) => {
     const target = `user:${username}`;
-    const verdict = throttle.check(ip ?? 'unknown', username);
+    // the API's entries stay as they were before the console existed; the console's say so
+    const origin = via === 'console' ? { via } : {};
+    const client = ip ?? 'unknown';
+    const verdict = throttle.check(client, username);
     if (!verdict.allowed) {
-      audit?.record({ actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, via }, ip });
+      audit.record({ actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
       return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
     }
     const found = users.findForLogin(username);
@@ -42,13 +45,13 @@ export function createLogin(deps: { users: UserStore; sessions: SessionStore; th
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid || found.user.disabled) {
       const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
-      const lockedForMs = throttle.failed(username);
-      audit?.record({ actor: 'public', action: 'auth.login_failed', target, details: { reason, via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      const lockedForMs = throttle.failed(client, username);
+      audit.record({ actor: 'public', action: 'auth.login_failed', target, details: { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
     throttle.succeeded(username);
     const session = sessions.create(found.user.id);
-    audit?.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: { via }, ip });
+    audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
     return { ok: true, user: found.user, session };
   };
 }

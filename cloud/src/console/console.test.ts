@@ -118,9 +118,26 @@ describe('console: cookie sessions, CSRF, lockout, headers, roles', () => {
     expect(Number(fifth.headers.get('retry-after'))).toBe(300);
     const right = await browser.login('locked-1', 'password-locked-1');
     expect(right.status).toBe(429);
+    const api = await test.request('POST', '/api/v1/auth/token', { username: 'locked-1', password: 'password-locked-1' }, null);
+    expect(api.status).toBe(429);
+    expect(api.body.error.code).toBe('account_locked');
     expect(browser.jar.has('sc_session')).toBe(false);
     // another account from the same client is not affected
     expect((await browser.login('operator-1', 'password-operator-1')).status).toBe(303);
+  });
+
+  it('slows a client that keeps failing, on the API too, whichever names it tries', async () => {
+    const own = await startTestCloud();
+    try {
+      for (let i = 0; i <= 20; i++) expect((await own.request('POST', '/api/v1/auth/token', { username: `guess-${i}`, password: 'x' }, null)).status).toBe(401);
+      const blocked = await own.request('POST', '/api/v1/auth/token', { username: 'admin', password: TEST_ADMIN_PASSWORD }, null);
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.error.code).toBe('too_many_logins');
+      const audit = await own.api('GET', '/api/v1/audit?action=auth.login_refused');
+      expect(audit.body.items[0]).toMatchObject({ actor: 'public', target: 'user:admin', details: { reason: 'client_rate' } });
+    } finally {
+      await own.stop();
+    }
   });
 
   it('puts the security headers on pages, assets and the API', async () => {

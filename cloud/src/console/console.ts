@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { requestIp } from './request-ip.js';
+import { requestIp } from '../audit/request-ip.js';
 import type { Login, LoginAudit } from '../auth/login.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { AppEnv } from '../http/env.js';
@@ -14,8 +14,8 @@ import { createStaticAssets } from './static-assets.js';
 export interface ConsoleDeps {
   sessions: SessionStore;
   login: Login;
-  /** The audit log (cloud/src/audit); logins, logouts and refused pages are recorded in it. */
-  audit?: LoginAudit;
+  /** The audit log (cloud/src/audit): logins, logouts and refused pages. */
+  audit: LoginAudit;
   /** The areas (radio, technician, police, citizens), each built on the kit; their menu entries in this order. */
   sections: ((kit: ConsoleKit) => ConsoleSection)[];
 }
@@ -34,7 +34,7 @@ export function createConsole({ sessions, login, audit, sections }: ConsoleDeps)
   const kit = createConsoleKit({
     sessions,
     nav,
-    refused: (c, user, path) => audit?.record({ actor: user.username, action: 'access.page_refused', target: `page:${path}`, details: { role: user.role }, ip: requestIp(c) }),
+    refused: (c, user, path) => audit.record({ actor: user.username, action: 'access.page_refused', target: `page:${path}`, details: { role: user.role }, ip: requestIp(c) }),
   });
 
   const headers = new OpenAPIHono<AppEnv>();

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { timingSafeEqual } from 'node:crypto';
-import { requestIp } from './request-ip.js';
+import { requestIp } from '../audit/request-ip.js';
 import type { Login, LoginAudit } from '../auth/login.js';
 import { randomSecret } from '../auth/secrets.js';
 import { clearSessionCookie, CSRF_FIELD, sessionCookie, setSessionCookie } from '../auth/session-cookie.js';
@@ -17,8 +17,8 @@ export interface LoginRoutesDeps {
   kit: ConsoleKit;
   login: Login;
   sessions: SessionStore;
-  /** The audit log (cloud/src/audit); logins, logouts and refused pages are recorded in it. */
-  audit?: LoginAudit;
+  /** The audit log (cloud/src/audit): logins, logouts and refused pages. */
+  audit: LoginAudit;
 }
 
 /** Only a path on this site, so a crafted link cannot send the person elsewhere after login. */
@@ -87,7 +87,7 @@ export function createLoginRoutes({ kit, login, sessions, audit }: LoginRoutesDe
     const token = sessionCookie(c);
     const user = c.get('view').user;
     if (token) sessions.revoke(token);
-    if (user) audit?.record({ actor: user.username, action: 'auth.logout', target: `user:${user.username}`, details: { via: 'console' }, ip: requestIp(c) });
+    if (user) audit.record({ actor: user.username, action: 'auth.logout', target: `user:${user.username}`, details: { via: 'console' }, ip: requestIp(c) });
     clearSessionCookie(c);
     return c.redirect('/login', 303);
   });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { CloudConfig } from '../../config.js';
 import type { Role } from '../../users/roles.js';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
@@ -107,4 +107,10 @@ export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } 
 export function focusedName(page: Page): Promise<string> {
   // a string, as the cloud's TypeScript has no DOM types
   return page.evaluate(`(() => { const e = document.activeElement; return e ? e.id || e.getAttribute('name') || (e.textContent || '').trim() || e.tagName : ''; })()`);
+}
+
+/** Waits until the element shows `text` (vitest has no Playwright matchers) and returns its whole text. */
+export async function waitForText(locator: Locator, text: string | RegExp, timeout = 10_000): Promise<string> {
+  await locator.filter({ hasText: text }).first().waitFor({ state: 'attached', timeout });
+  return (await locator.first().textContent()) ?? '';
 }

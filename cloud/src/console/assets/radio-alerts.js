@@ -1,0 +1,102 @@
+// Emergency alert page: fill in, review and confirm, then see where and when it started; stop active alerts.
+import { api, describeFailure, el, fill, formatTime, pageData, say } from './console.js';
+
+const { strings: s, hamlets, lang } = pageData();
+const form = document.getElementById('alert-form');
+const confirmBox = document.getElementById('alert-confirm');
+const status = document.getElementById('alert-status');
+const hamletName = new Map(hamlets.map((h) => [h.code, h.name]));
+const checked = (name) => [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
+let pending = null;
+
+const syncTargets = () => { document.getElementById('alert-hamlets').hidden = checked('alert-target')[0] !== 'chosen'; };
+form.addEventListener('change', syncTargets);
+syncTargets();
+
+function whereText(targets) {
+  return targets.all ? s.allHamlets : targets.hamlets.map((c) => hamletName.get(c) ?? c).join(', ');
+}
+
+// step 1: the form becomes a request, shown for confirmation
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const chosen = checked('alert-hamlet');
+  if (checked('alert-target')[0] === 'chosen' && !chosen.length) return say(status, s.pickHamlet, 'error');
+  const kind = data.get('kind');
+  pending = {
+    text: data.get('text'),
+    severity: data.get('severity'),
+    kind,
+    targets: checked('alert-target')[0] === 'all' ? { all: true } : { hamlets: chosen },
+    expiresAt: Date.now() + Number(data.get('hours')) * 3_600_000,
+    ...(data.get('title') ? { title: data.get('title') } : {}),
+    ...(data.get('repeat') ? { repeatEveryMinutes: Number(data.get('repeat')) } : {}),
+  };
+  document.getElementById('confirm-text').textContent = fill(s.confirmText, { where: whereText(pending.targets), until: formatTime(pending.expiresAt, lang) });
+  document.getElementById('confirm-quote').textContent = `${s[`kind_${kind}`]} — ${s[`severity_${pending.severity}`]}: ${pending.text}`;
+  form.hidden = true;
+  confirmBox.hidden = false;
+  say(status, '');
+  document.getElementById('alert-send').focus();
+});
+
+document.getElementById('alert-back').addEventListener('click', () => {
+  confirmBox.hidden = true;
+  form.hidden = false;
+  form.elements.namedItem('text').focus();
+});
+
+// step 2: sent only after the explicit confirmation
+document.getElementById('alert-send').addEventListener('click', async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  say(status, s.sending, 'notice');
+  try {
+    const alert = await api('POST', '/api/v1/alerts', pending);
+    say(status, fill(s.started, { at: formatTime(alert.startsAt, lang, true), where: alert.hamlets.map((h) => h.name).join(', ') }));
+    form.reset();
+    syncTargets();
+    confirmBox.hidden = true;
+    form.hidden = false;
+    await listActive();
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  } finally {
+    button.disabled = false;
+  }
+});
+
+async function listActive() {
+  const body = document.querySelector('#alert-list tbody');
+  try {
+    const { alerts } = await api('GET', '/api/v1/alerts?status=active');
+    const details = await Promise.all(alerts.map((a) => api('GET', `/api/v1/alerts/${encodeURIComponent(a.id)}`)));
+    body.replaceChildren(...(details.length ? details.map(row) : [el('tr', {}, el('td', { colSpan: 5, textContent: s.noAlerts }))]));
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  }
+}
+
+function row(a) {
+  const stop = el('button', { type: 'button', className: 'danger', textContent: s.cancelAlert });
+  stop.addEventListener('click', async () => {
+    if (!confirm(fill(s.confirmCancel, { title: a.title }))) return;
+    try {
+      await api('DELETE', `/api/v1/alerts/${encodeURIComponent(a.id)}`);
+      say(status, s.cancelled);
+      await listActive();
+    } catch (err) {
+      say(status, describeFailure(err, s), 'error');
+    }
+  });
+  return el('tr', {},
+    el('td', {}, el('strong', { textContent: a.title }), el('br'), el('span', { className: 'hint', textContent: a.text })),
+    el('td', { textContent: a.hamlets.map((h) => h.name).join(', ') }),
+    el('td', { textContent: formatTime(a.startsAt, lang, true) }),
+    el('td', { textContent: formatTime(a.expiresAt, lang) }),
+    el('td', {}, stop),
+  );
+}
+
+listActive();

@@ -1,0 +1,89 @@
+// Bulletins page: create from text (speech) or upload, listen in the page, see duration and loudness.
+import { api, describeFailure, el, formatDuration, pageData, say } from './console.js';
+
+const { strings: s, voices } = pageData();
+const status = document.getElementById('bulletin-status');
+const voiceLabel = (id) => voices.find((v) => v.id === id)?.label ?? id ?? '—';
+const lufs = (b) => `${b.integratedLufs.toFixed(1)} LUFS`;
+
+function showResult(bulletin) {
+  document.getElementById('result').hidden = false;
+  document.getElementById('result-title').textContent = bulletin.title;
+  const audio = document.getElementById('result-audio');
+  audio.src = `/api/v1/bulletins/${encodeURIComponent(bulletin.id)}/audio`;
+  audio.load();
+  document.getElementById('result-duration').textContent = formatDuration(bulletin.durationMs);
+  document.getElementById('result-loudness').textContent = lufs(bulletin);
+  document.getElementById('result-peak').textContent = `${bulletin.truePeakDbtp.toFixed(1)} dBTP`;
+  document.getElementById('result-schedule').href = `/radio/schedule?bulletin=${encodeURIComponent(bulletin.id)}`;
+  audio.focus();
+}
+
+/** Runs a form's submission with its button disabled and a progress message. */
+async function submitting(form, busyText, work) {
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  say(status, busyText, 'notice');
+  try {
+    const bulletin = await work();
+    say(status, '');
+    showResult(bulletin);
+    await listRecent();
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+document.getElementById('speech-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const data = new FormData(form);
+  submitting(form, s.previewing, () =>
+    api('POST', '/api/v1/bulletins', { title: data.get('title'), text: data.get('text'), voice: data.get('voice'), speed: Number(data.get('speed')) }),
+  );
+});
+
+const fileInput = document.getElementById('upload-file');
+const localAudio = document.getElementById('upload-local');
+fileInput.addEventListener('change', () => {
+  // the chosen file can be heard before it is sent (a blob: URL, allowed by the CSP's media-src)
+  if (localAudio.src) URL.revokeObjectURL(localAudio.src);
+  const file = fileInput.files[0];
+  localAudio.hidden = !file;
+  if (file) localAudio.src = URL.createObjectURL(file);
+});
+
+document.getElementById('upload-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  submitting(form, s.uploading, () => api('POST', '/api/v1/bulletins', new FormData(form)));
+});
+
+async function listRecent() {
+  const body = document.querySelector('#bulletin-list tbody');
+  try {
+    const { bulletins } = await api('GET', '/api/v1/bulletins?limit=20');
+    body.replaceChildren(
+      ...(bulletins.length ? bulletins.map(row) : [el('tr', {}, el('td', { colSpan: 5, textContent: s.noBulletins }))]),
+    );
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  }
+}
+
+function row(b) {
+  const listen = el('button', { type: 'button', textContent: s.listen });
+  listen.addEventListener('click', () => showResult(b));
+  const schedule = el('a', { href: `/radio/schedule?bulletin=${encodeURIComponent(b.id)}`, textContent: s.scheduleShort });
+  return el('tr', {},
+    el('td', {}, el('strong', { textContent: b.title }), el('br'), el('span', { className: 'hint', textContent: s[`kind_${b.kind}`] })),
+    el('td', { textContent: b.kind === 'tts' ? voiceLabel(b.voice) : (b.originalName ?? '—') }),
+    el('td', { textContent: formatDuration(b.durationMs) }),
+    el('td', { textContent: lufs(b) }),
+    el('td', {}, el('div', { className: 'actions' }, listen, schedule)),
+  );
+}
+
+listRecent();

@@ -1,0 +1,47 @@
+// Proof of play: filter by hamlet, dates and state; planned vs actual start; the same filters as a CSV download.
+import { api, describeFailure, el, fill, formatDuration, formatTime, pageData, say } from './console.js';
+
+const { strings: s, lang } = pageData();
+const form = document.getElementById('playback-form');
+const status = document.getElementById('pb-status');
+
+function query() {
+  const params = new URLSearchParams();
+  for (const [key, value] of new FormData(form)) if (value) params.set(key, value);
+  return params;
+}
+
+async function show() {
+  const params = query();
+  document.getElementById('pb-csv').href = `/api/v1/playback.csv?${params}`;
+  params.set('limit', '200');
+  const body = document.querySelector('#pb-list tbody');
+  try {
+    const { items, total } = await api('GET', `/api/v1/playback?${params}`);
+    say(status, '');
+    document.getElementById('pb-total').textContent = fill(s.total, { n: total });
+    body.replaceChildren(...(items.length ? items.map(row) : [el('tr', {}, el('td', { colSpan: 8, textContent: s.noPlayback }))]));
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  }
+}
+
+function row(p) {
+  return el('tr', {},
+    el('td', { textContent: p.hamletName ?? '—' }),
+    el('td', { textContent: p.edgeName }),
+    el('td', { textContent: p.durationMs === null ? p.title : `${p.title} (${formatDuration(p.durationMs)})` }),
+    el('td', { textContent: formatTime(p.plannedStartAt, lang, true) }),
+    el('td', { textContent: formatTime(p.actualStartAt, lang, true) }),
+    el('td', { textContent: p.offsetMs ?? '—' }),
+    el('td', {}, el('span', { className: `badge ${p.state}`, textContent: s[`state_${p.state}`] ?? p.state })),
+    el('td', { textContent: p.reason ?? '' }),
+  );
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  show();
+});
+form.addEventListener('change', () => { document.getElementById('pb-csv').href = `/api/v1/playback.csv?${query()}`; });
+show();

@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import type { Role } from '../../users/roles.js';
+import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
+import { translator } from '../i18n.js';
+import { radioMessages } from './radio-messages.js';
+import { alertsMarkup, bulletinsMarkup, playbackMarkup, scheduleMarkup, type HamletChoice, type VoiceChoice } from './radio-markup.js';
+
+/** The same roles as the radio API's operator routes. */
+const OPERATORS: readonly Role[] = ['admin', 'operator'];
+
+export interface RadioPagesDeps {
+  voices: readonly VoiceChoice[];
+  defaultVoice: string;
+  /** The commune's hamlets in their usual order. */
+  hamlets(): HamletChoice[];
+}
+
+/** The radio operator's pages: bulletins, schedule, emergency alert, proof of play. They call the radio JSON API. */
+export function createRadioPages(deps: RadioPagesDeps) {
+  return (kit: ConsoleKit): ConsoleSection => {
+    const app = new Hono<ConsoleEnv>();
+    const strings = (c: { get(key: 'view'): { lang: 'vi' | 'en' } }) => radioMessages[c.get('view').lang];
+    const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
+
+    app.get('/radio/bulletins', kit.page(OPERATORS), (c) => {
+      const t = translator(radioMessages, c.get('view').lang);
+      return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
+    });
+    app.get('/radio/schedule', kit.page(OPERATORS), (c) => {
+      const t = translator(radioMessages, c.get('view').lang);
+      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets()), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
+    });
+    app.get('/radio/alerts', kit.page(OPERATORS), (c) => {
+      const t = translator(radioMessages, c.get('view').lang);
+      return kit.render(c, { title: t('alertsTitle'), main: alertsMarkup(t, hamlets()), scripts: ['radio-alerts.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
+    });
+    app.get('/radio/playback', kit.page([...OPERATORS, 'viewer']), (c) => {
+      const t = translator(radioMessages, c.get('view').lang);
+      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets()), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
+    });
+
+    return {
+      nav: [
+        { href: '/radio/bulletins', label: { vi: radioMessages.vi.navBulletins, en: radioMessages.en.navBulletins }, roles: OPERATORS },
+        { href: '/radio/schedule', label: { vi: radioMessages.vi.navSchedule, en: radioMessages.en.navSchedule }, roles: OPERATORS },
+        { href: '/radio/alerts', label: { vi: radioMessages.vi.navAlerts, en: radioMessages.en.navAlerts }, roles: OPERATORS },
+        { href: '/radio/playback', label: { vi: radioMessages.vi.navPlayback, en: radioMessages.en.navPlayback }, roles: [...OPERATORS, 'viewer'] },
+      ],
+      routes: app,
+    };
+  };
+}
+
+/** The common error strings the page scripts show. */
+function common(c: { get(key: 'view'): { t: (key: 'errorGeneric' | 'errorNetwork' | 'saving' | 'loading') => string } }) {
+  const { t } = c.get('view');
+  return { errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork'), saving: t('saving'), loading: t('loading') };
+}
