@@ -20,7 +20,6 @@ import { API_PREFIX, createApp } from './http/app.js';
 import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
-import { createRadioPages } from './console/radio/radio-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
@@ -116,15 +115,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet });
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
-  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit });
+  const login = createLogin({ users, sessions, throttle: new LoginThrottle() });
   const web = createConsole({
     sessions,
     login,
-    audit,
-    sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
-      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
-    ],
+    sections: [createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl })],
   });
 
   const app = createApp(
@@ -132,7 +127,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       web.headers,
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,
-      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, sessions, audit }) },
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),

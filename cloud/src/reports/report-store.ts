@@ -95,10 +95,15 @@ export class ReportStore {
     }
   }
 
-  byCode(code: string): ReportRecord {
+  find(code: string): ReportRecord | null {
     const row = this.db.prepare(`${SELECT} WHERE r.code = ?`).get(code) as Row | undefined;
-    if (!row) throw notFound(`report ${code}`);
-    return toRecord(row);
+    return row ? toRecord(row) : null;
+  }
+
+  byCode(code: string): ReportRecord {
+    const report = this.find(code);
+    if (!report) throw notFound(`report ${code}`);
+    return report;
   }
 
   page(filter: ReportFilter, limit: number, offset: number): { items: ReportRecord[]; total: number } {

@@ -73,7 +73,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
     app.get('/phan-anh/:code', kit.page('public'), (c) => {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
-      const report = code.success ? findReport(deps.reports, code.data) : null;
+      const report = code.success ? deps.reports.store.find(code.data) : null;
       c.header('cache-control', 'no-store');
       if (!report) return kit.render(c, { title: t('statusTitle'), main: lookupForm(t, t('notFound', { code: c.req.param('code') })), status: 404 });
       return kit.render(c, { title: t('statusTitle'), main: reportStatus(t, publicReportJson(report), c.get('view').lang, c.req.query('moi') === '1') });
@@ -101,14 +101,6 @@ export function createPublicPages(deps: PublicPagesDeps) {
       routes: app,
     };
   };
-}
-
-function findReport(reports: Reports, code: string) {
-  try {
-    return reports.store.byCode(code);
-  } catch {
-    return null;
-  }
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
