@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { silentLogger } from '@smart-commune/shared/runtime';
 import { CLIP, MODEL_DIR } from '../../../edge/src/vision/testing/media.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { freePort } from '../../../test-support/ports.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { startSimCamera, type SimCamera } from '../cameras/index.js';
 
@@ -31,6 +32,8 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
   let camera: SimCamera;
   let daemon: EdgeDaemon;
   let modelDir: string;
+  let liveViewUrl: string;
+  const LIVE_VIEW_PASSWORD = 'xem-truc-tiep-ap-3';
   const cameraApi = () => `/api/v1/edges/${edge.edgeId}/cameras`;
   const reportedConfig = async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}/config`)).body;
   const liveOf = async (cameraId: string) => (await test.api('GET', `${cameraApi()}/${cameraId}`)).body.live;
@@ -41,6 +44,12 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     // the camera's password was changed from the factory admin/admin, as the commune should
     camera = await startSimCamera({ name: 'Cổng chợ', hamlet: 'ap-3', username: 'admin', password: 'cho-vi-tan-2026', clip: CLIP, ports: { multicast: null } });
     modelDir = modelDirWithCorruptSmallModel();
+    // the technician's live view, on the cabinet LAN (here loopback), behind the box's password
+    const liveViewPort = await freePort();
+    liveViewUrl = `http://127.0.0.1:${liveViewPort}`;
+    const configFile = join(edge.dataDir, 'edge.json');
+    const boxConfig = JSON.parse(readFileSync(configFile, 'utf8')) as object;
+    writeFileSync(configFile, JSON.stringify({ ...boxConfig, liveView: { host: '127.0.0.1', port: liveViewPort, password: LIVE_VIEW_PASSWORD } }));
     daemon = await startEdgeDaemon({ dataDir: edge.dataDir, logger: silentLogger(), backoff: TEST_BACKOFF, modelDir });
     await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.online, 'edge online');
   }, 60_000);
@@ -96,6 +105,25 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
   }, 30_000);
+
+  it('lists the camera on the box’s live view, for the password only', async () => {
+    const anonymous = await fetch(`${liveViewUrl}/`);
+    expect(await anonymous.text()).not.toContain('/cameras/cong-cho'); // the login form, nothing of the cameras
+    const page = await fetch(`${liveViewUrl}/`, { headers: { authorization: `Bearer ${LIVE_VIEW_PASSWORD}` } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/cameras/cong-cho');
+  });
+
+  it('reopens a stalled stream and reports the stall meanwhile', async () => {
+    await camera.fault('stream-stalled');
+    const stalled = await waitFor(async () => {
+      const live = await liveOf('cong-cho');
+      return live.status === 'reconnecting' ? live : null;
+    }, 'stall reported', 40_000, 250);
+    expect(stalled.error).toMatch(/no video/);
+    await camera.restore();
+    await waitFor(async () => (await liveOf('cong-cho')).status === 'streaming', 'streaming again', 60_000, 250);
+  }, 120_000);
 
   it('reports a bad stream URL with the reason, masks its password, and keeps the other camera going', async () => {
     const added = await test.api('POST', cameraApi(), {
