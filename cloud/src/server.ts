@@ -20,6 +20,7 @@ import { API_PREFIX, createApp } from './http/app.js';
 import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
+import { createRadioPages } from './console/radio/radio-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
@@ -30,6 +31,7 @@ import { createAuditRoutes } from './audit/audit-routes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createPublicPages } from './console/public/public-pages.js';
+import { createPolicePages } from './console/police/police-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -115,11 +117,16 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet });
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
-  const login = createLogin({ users, sessions, throttle: new LoginThrottle() });
+  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit });
   const web = createConsole({
     sessions,
     login,
-    sections: [createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl })],
+    audit,
+    sections: [
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
+      createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
+      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
+    ],
   });
 
   const app = createApp(
@@ -127,7 +134,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       web.headers,
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,
-      { prefix: API_PREFIX, app: createAuthRoutes({ guard, users, sessions, audit }) },
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),
