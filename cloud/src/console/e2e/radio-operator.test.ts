@@ -122,6 +122,11 @@ describe('radio operator in Chromium', () => {
     const page = await e2e.loginAs('operator');
     const users = await page.evaluate(`fetch('/api/v1/users').then((r) => r.status)`);
     expect(users).toBe(403);
+    await page.goto('/radio/bulletins');
+    const clip = await page.goto('/api/v1/incidents/inc_0123456789/clip.mp4');
+    expect(clip?.status()).toBe(403);
+    const refused = await e2e.test.api('GET', '/api/v1/audit?action=incident.media_refused');
+    expect(refused.body.items[0]).toMatchObject({ actor: 'operator-e2e' });
     const police = await e2e.loginAs('police');
     const res = await police.goto('/radio/bulletins');
     expect(res?.status()).toBe(403);
