@@ -21,6 +21,7 @@ import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
 import { createRadioPages } from './console/radio/radio-pages.js';
+import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
@@ -53,6 +54,7 @@ export interface CloudHandle {
   radio: Radio;
   incidents: Incidents;
   audit: AuditLog;
+  vision: Vision;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -113,8 +115,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
-  const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const vision = createVision({ db, fleet });
+  const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
   const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit });
@@ -124,6 +126,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     audit,
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
+      createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],
@@ -172,6 +175,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     radio,
     incidents,
     audit,
+    vision,
     broker,
     logger,
     async close() {
@@ -180,8 +184,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       clearInterval(purgeSessions);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
-      vision.stop();
       await incidents.stop();
+      vision.stop();
       await fleet.stop();
       await broker.close();
       db.close();
