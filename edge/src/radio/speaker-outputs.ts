@@ -1,0 +1,104 @@
+import type { Speaker } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import { createDriver, type DriverOptions, type SpeakerDriver, type SpeakerHealth } from './drivers/index.js';
+import { applyGain } from './pcm.js';
+
+interface Output {
+  key: string;
+  speaker: Speaker;
+  driver: SpeakerDriver;
+}
+
+export interface SpeakerState {
+  zone: string;
+  driver: Speaker['driver'];
+  target: string;
+  health: SpeakerHealth;
+}
+
+const outputKey = (s: Speaker) => `${s.zone}|${s.driver}|${s.target}|${s.statusUrl ?? ''}`;
+
+/** The edge's speakers by zone: drivers opened and closed as the configuration changes, frames written to zones. */
+export class SpeakerOutputs {
+  private outputs: Output[] = [];
+
+  constructor(
+    private readonly driverOptions: DriverOptions | undefined,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  /** Opens the drivers of new speakers and closes those removed (ending the item on a zone still playing). */
+  async configure(speakers: readonly Speaker[], playingZones: readonly string[]): Promise<void> {
+    const wanted = new Map(speakers.map((s) => [outputKey(s), s]));
+    const keep: Output[] = [];
+    for (const o of this.outputs) {
+      const s = wanted.get(o.key);
+      if (s) {
+        keep.push({ ...o, speaker: s });
+        wanted.delete(o.key);
+      } else {
+        if (playingZones.includes(o.speaker.zone)) o.driver.endItem();
+        await o.driver.close().catch(() => {});
+      }
+    }
+    for (const [key, speaker] of wanted) {
+      const driver = createDriver(speaker, {
+        onProblem: (s, message) => this.logger?.warn({ zone: s.zone, target: s.target }, message),
+        ...this.driverOptions,
+      });
+      await driver.open();
+      keep.push({ key, speaker, driver });
+    }
+    this.outputs = keep;
+  }
+
+  zones(): string[] {
+    return [...new Set(this.outputs.map((o) => o.speaker.zone))];
+  }
+
+  /** The zones of an item that exist here (null: all of them). */
+  targetZones(zones: readonly string[] | null): string[] {
+    const all = this.zones();
+    return zones === null ? all : zones.filter((z) => all.includes(z));
+  }
+
+  status(): SpeakerState[] {
+    return this.outputs.map((o) => ({ zone: o.speaker.zone, driver: o.speaker.driver, target: o.speaker.target, health: o.driver.health() }));
+  }
+
+  /** Polls every speaker's health now (drivers also poll on their own). */
+  async check(): Promise<void> {
+    await Promise.all(this.outputs.map((o) => o.driver.checkHealth().catch(() => undefined)));
+  }
+
+  /** Zones whose every speaker is known offline or muted. */
+  unhealthy(zones: readonly string[]): string[] {
+    return zones.filter((z) => {
+      const outs = this.outputs.filter((o) => o.speaker.zone === z);
+      return outs.length > 0 && outs.every((o) => ['offline', 'muted'].includes(o.driver.health().state));
+    });
+  }
+
+  /** A zone with the reason it is not heard, for reports. */
+  describe(zone: string): string {
+    return `${zone} (${this.outputs.find((o) => o.speaker.zone === zone)?.driver.health().reason ?? 'unhealthy'})`;
+  }
+
+  beginItem(zones: readonly string[]): void {
+    for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.beginItem();
+  }
+
+  /** One frame to every speaker of the zones, at the zone's volume times the item's. */
+  write(zones: readonly string[], frame: Buffer, itemVolume: number): void {
+    for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.write(applyGain(frame, o.speaker.volume, itemVolume));
+  }
+
+  endItem(zones: readonly string[]): void {
+    for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.endItem();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.outputs.map((o) => o.driver.close().catch(() => {})));
+    this.outputs = [];
+  }
+}
