@@ -43,6 +43,24 @@ try {
     console.log(`  ${h.hamletCode} (clock ${h.skewMs >= 0 ? '+' : ''}${h.skewMs} ms): median ${quantile(lateness(heard[k]!), 0.5).toFixed(1)} ms after the planned start`);
   }
   const offsets = heard.flatMap(lateness);
+  // where a spread comes from: each edge's clock-offset estimate (a constant bias per edge) vs round-to-round timing
+  const clockErrors = await Promise.all(
+    commune.hamlets.map(async (h) => {
+      const edge = await commune.cloud.request<{ telemetry: { clock: { offsetMs: number; roundTripMs: number } | null } | null }>('GET', `/api/v1/edges/${h.edgeId}`);
+      const clock = edge.telemetry?.clock;
+      return clock ? `${h.hamletCode} ${(clock.offsetMs + h.skewMs).toFixed(1)} ms (rtt ${clock.roundTripMs} ms)` : `${h.hamletCode} unknown`;
+    }),
+  );
+  console.log(`clock-offset estimate error per edge (from telemetry): ${clockErrors.join(', ')}`);
+  const medians = heard.map((times) => quantile(lateness(times), 0.5));
+  const residualSpreads = starts.flatMap((startAt) => {
+    const residuals = heard.flatMap((times, k) => {
+      const t = times.find((x) => Math.abs(x - startAt) < spacingMs / 2);
+      return t === undefined ? [] : [t - startAt - medians[k]!];
+    });
+    return residuals.length > 1 ? [Math.max(...residuals) - Math.min(...residuals)] : [];
+  });
+  console.log(`spread with each hamlet's median lateness removed (timing jitter alone): p50 ${quantile(residualSpreads, 0.5).toFixed(1)} ms, p99 ${quantile(residualSpreads, 0.99).toFixed(1)} ms`);
   const p50 = quantile(spreads, 0.5);
   const p99 = quantile(spreads, 0.99);
   const max = Math.max(...spreads);

@@ -7,6 +7,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
+import { AlertLead } from './alerts/alert-lead.js';
 import { AlertService } from './alerts/alert-service.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { createAlertsRoutes } from './alerts/alerts-routes.js';
@@ -24,15 +25,21 @@ import { createSchedulesRoutes } from './schedules/schedules-routes.js';
 export type { AlertSpeech, AlertSpeechInput, SpokenBulletin } from './alerts/alert-speech.js';
 
 export interface RadioOptions {
-  /** Between an alert's broadcast and its first sound, so every edge can fetch and decode the audio first. */
+  /**
+   * Between an alert's broadcast and its first sound, so every edge can fetch and decode the audio
+   * first: the first alerts' lead; later ones adapt to what the edges report (alert-lead.ts).
+   */
   alertLeadMs: number;
+  /** Bounds of the adapted lead. */
+  alertLeadMinMs: number;
+  alertLeadMaxMs: number;
   /** How often to look for a new plan window (hourly), boxes claimed, revoked or moved, and expired alerts. */
   checkEveryMs: number;
   /** The clock (tests move it). */
   now(): number;
 }
 
-const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1500, checkEveryMs: 5000, now: Date.now };
+const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1000, alertLeadMinMs: 400, alertLeadMaxMs: 5000, checkEveryMs: 5000, now: Date.now };
 
 export interface RadioDeps {
   db: Db;
@@ -53,6 +60,8 @@ export async function createRadio(deps: RadioDeps) {
   const { db, broker, fleet, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
   const bulletinsDomain = createBulletins(db, deps.config);
+  // the alert path's chimes, ready before the first alert
+  void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
   const directory = new EdgeDirectory(db);
   const bulletins = new BulletinAudioLookup(db);
   const scheduleStore = new ScheduleStore(db);
@@ -61,10 +70,12 @@ export async function createRadio(deps: RadioDeps) {
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, logger, now: options.now });
   const changed = () => plans.refresh();
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, now: options.now, changed });
-  const alerts = new AlertService({ store: alertStore, directory, broker, speech: deps.speech ?? bulletinsDomain.service, logger, now: options.now, leadMs: options.alertLeadMs, changed });
+  const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
+  const alerts = new AlertService({ store: alertStore, directory, broker, speech: deps.speech ?? bulletinsDomain.service, logger, now: options.now, lead, changed });
 
   const onPlayback = ({ edgeId, message }: StoredEvent<'playback'>) => {
     try {
+      lead.observe(message.body);
       playback.store(edgeId, message.eventId);
     } catch (err) {
       logger.error({ err, edgeId, eventId: message.eventId }, 'failed to store a playback event');

@@ -7,6 +7,7 @@ import { parseCap, type CapAlert } from '../cap/cap-parser.js';
 import type { DirectoryHamlet, EdgeDirectory } from '../plan/edge-directory.js';
 import { defaultRepeatMs, type AlertKind, type AlertSeverity } from './alert-kinds.js';
 import { cancelMessage, startMessage } from './alert-messages.js';
+import type { AlertLead } from './alert-lead.js';
 import type { AlertSpeech } from './alert-speech.js';
 import type { Alert, AlertStatus, AlertStore } from './alert-store.js';
 
@@ -53,7 +54,7 @@ export interface AlertServiceDeps {
   logger: Logger;
   now(): number;
   /** Delay between the broadcast and the first sound, so every edge can fetch and decode the audio first. */
-  leadMs: number;
+  lead: AlertLead;
   /** Called after every change, so the edges' plans follow (an offline edge still gets the repetitions). */
   changed(): Promise<unknown>;
 }
@@ -99,7 +100,7 @@ export class AlertService {
     if (!targets.all && targets.hamlets.length === 0 && targets.edges.length === 0) throw badRequest('targets must be all, or name hamlets or edges');
     if (targets.hamlets.length) this.deps.directory.assertTargetsExist({ hamlets: targets.hamlets });
     if (targets.edges.length) this.deps.directory.assertTargetsExist({ edges: targets.edges });
-    if (input.expiresAt <= this.deps.now() + this.deps.leadMs) throw badRequest('expiresAt must be in the future', [{ path: 'expiresAt', message: 'already past' }]);
+    if (input.expiresAt <= this.deps.now() + this.deps.lead.ms) throw badRequest('expiresAt must be in the future', [{ path: 'expiresAt', message: 'already past' }]);
     const kind = input.kind ?? 'other';
     return this.start(
       {
@@ -197,7 +198,7 @@ export class AlertService {
 
   private async start(spec: AlertSpec, replacing: Alert[], createdBy: string | null): Promise<Alert> {
     const { store, logger } = this.deps;
-    if (spec.expiresAt <= this.deps.now() + this.deps.leadMs) throw notPlayed('the alert expires before it could start');
+    if (spec.expiresAt <= this.deps.now() + this.deps.lead.ms) throw notPlayed('the alert expires before it could start');
     let spoken;
     try {
       spoken = await this.deps.speech.speak({ title: spec.title, text: spec.text, voice: spec.voice, speed: spec.speed, createdBy });
@@ -212,6 +213,7 @@ export class AlertService {
     }
     const now = this.deps.now();
     const id = newId('alr');
+    const leadMs = this.deps.lead.take(id);
     store.transaction(() => {
       store.insert({
         id,
@@ -227,7 +229,7 @@ export class AlertService {
         priority: 'emergency',
         volume: spec.volume,
         repeatEveryMs: spec.repeatEveryMs,
-        startsAt: now + this.deps.leadMs,
+        startsAt: now + leadMs,
         expiresAt: spec.expiresAt,
         targets: spec.targets,
         createdBy,

@@ -11,7 +11,14 @@ import type { AssetStore } from './asset-store.js';
 import { renderChimes, type ChimeSetting, type ChimeSounds } from './chime.js';
 import { encodeAtTarget } from './encode-at-target.js';
 import { normalizeLoudness } from './loudnorm.js';
-import { probeAudio } from './probe-audio.js';
+import { probeAudio, tooLong } from './probe-audio.js';
+import { prepareChimeFiles, type ChimeFiles } from './alert-chimes.js';
+import { AlertMaster } from './alert-master.js';
+import { integratedLoudness } from './r128-meter.js';
+import { readWavMono } from './wav-file.js';
+
+/** Below this the speech is silence (or hiss) that no gain can turn into an alert. */
+const SILENCE_LUFS = -60;
 
 export interface PreparedAudio {
   asset: AudioAsset;
@@ -40,10 +47,14 @@ export class AudioPipeline {
   private readonly maxTextChars: number;
   /** Rendered once per process; a changed chime file is picked up at the next start. */
   private chimes: Promise<ChimeSounds | null> | null = null;
+  /** The alert path's chimes, written once per process into the work directory. */
+  private alertChimeFiles: Promise<ChimeFiles | null> | null = null;
+  private readonly alertMaster: AlertMaster;
 
   constructor(private readonly options: AudioPipelineOptions) {
     this.maxDurationMs = options.maxDurationS * 1000;
     this.maxTextChars = options.maxTextChars ?? 5000;
+    this.alertMaster = new AlertMaster(options.format);
   }
 
   /** Throws AudioRejected when the file is not usable sound. The caller keeps (and removes) `inputPath`. */
@@ -56,6 +67,48 @@ export class AudioPipeline {
 
   /** Throws SpeechRejected for a text or options to correct, AudioRejected when the speech would be too long. */
   async prepareSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
+    const spokenText = this.spokenText(text);
+    return this.inJobDir(async (dir) => {
+      const speech = await this.synthesize(spokenText, options, dir);
+      await this.probeSpeech(speech);
+      return { ...(await this.master(speech, dir)), spokenText };
+    });
+  }
+
+  /**
+   * Speech for an emergency alert, by the fast path (alert-master.ts): one ffmpeg run after the
+   * speech engine instead of the exact path's six to eight, loudness within the EBU R128 tolerance
+   * rather than verified on the encoded file. The loudness recorded is the one measured on the PCM
+   * that was encoded. Speech that is not a plain PCM WAV takes the exact path.
+   */
+  async prepareAlertSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
+    const spokenText = this.spokenText(text);
+    return this.inJobDir(async (dir) => {
+      const speech = await this.synthesize(spokenText, options, dir);
+      const pcm = await readWavMono(speech);
+      if (!pcm) {
+        await this.probeSpeech(speech);
+        return { ...(await this.master(speech, dir)), spokenText };
+      }
+      const durationMs = (pcm.samples.length / pcm.rate) * 1000;
+      if (durationMs > this.maxDurationMs) throw tooLong(durationMs, this.maxDurationMs);
+      if (durationMs < 100 || integratedLoudness(pcm.samples, pcm.rate) <= SILENCE_LUFS) {
+        throw new TtsFailed(this.options.tts.id, 'its output is not usable: it holds no sound');
+      }
+      const { format, store } = this.options;
+      const encoded = join(dir, `alert.${AUDIO_FORMATS[format].extension}`);
+      const mastered = await this.alertMaster.master({ path: speech, pcm, voice: `${this.options.tts.id}:${options.voice}` }, await this.alertChimes(), encoded, dir);
+      const asset = await store.put(encoded, AUDIO_FORMATS[format].mime, mastered.durationMs);
+      return { asset, integratedLufs: mastered.integratedLufs, truePeakDbtp: mastered.truePeakDbtp, spokenText };
+    });
+  }
+
+  /** Prepares what the alert path reuses (the chimes), so the first alert does not pay for it. */
+  async warmUp(): Promise<void> {
+    await this.alertChimes();
+  }
+
+  private spokenText(text: string): string {
     const trimmed = text.trim();
     if (!trimmed) throw new SpeechRejected('empty_text', 'The bulletin text is empty.');
     if (trimmed.length > this.maxTextChars) {
@@ -63,15 +116,20 @@ export class AudioPipeline {
     }
     const spokenText = normalizeVietnamese(trimmed, this.options.dictionary);
     if (!/[\p{L}\p{N}]/u.test(spokenText)) throw new SpeechRejected('empty_text', 'The bulletin text has no words to read aloud.');
-    return this.inJobDir(async (dir) => {
-      const speech = join(dir, 'speech.wav');
-      const { tts } = this.options;
-      await tts.synthesize(spokenText, options, speech);
-      await probeAudio(speech, { maxDurationMs: this.maxDurationMs }).catch((err: unknown) => {
-        if (err instanceof AudioRejected && err.code !== 'too_long') throw new TtsFailed(tts.id, `its output is not usable: ${err.message}`, { cause: err });
-        throw err;
-      });
-      return { ...(await this.master(speech, dir)), spokenText };
+    return spokenText;
+  }
+
+  private async synthesize(spokenText: string, options: SpeechOptions, dir: string): Promise<string> {
+    const speech = join(dir, 'speech.wav');
+    await this.options.tts.synthesize(spokenText, options, speech);
+    return speech;
+  }
+
+  private async probeSpeech(speech: string): Promise<void> {
+    const { tts } = this.options;
+    await probeAudio(speech, { maxDurationMs: this.maxDurationMs }).catch((err: unknown) => {
+      if (err instanceof AudioRejected && err.code !== 'too_long') throw new TtsFailed(tts.id, `its output is not usable: ${err.message}`, { cause: err });
+      throw err;
     });
   }
 
@@ -89,6 +147,14 @@ export class AudioPipeline {
     const { durationMs, ...loudness } = await encodeAtTarget(parts, encoded, format);
     const asset = await store.put(encoded, AUDIO_FORMATS[format].mime, durationMs);
     return { asset, ...loudness };
+  }
+
+  private alertChimes(): Promise<ChimeFiles | null> {
+    this.alertChimeFiles ??= prepareChimeFiles(this.options.chime, join(this.options.workDir, 'alert-chimes')).catch((err: unknown) => {
+      this.alertChimeFiles = null;
+      throw err;
+    });
+    return this.alertChimeFiles;
   }
 
   private chimeSounds(): Promise<ChimeSounds | null> {

@@ -34,7 +34,7 @@ interface Header {
 const MIN_DURATION_MS = 100;
 const ACCEPTED = 'Upload an MP3, WAV, OGG/Opus or M4A sound file.';
 
-const tooLong = (durationMs: number, maxMs: number) =>
+export const tooLong = (durationMs: number, maxMs: number) =>
   new AudioRejected('too_long', `The bulletin lasts ${formatDuration(durationMs)}; at most ${formatDuration(maxMs)} is allowed. Shorten it or split it into several bulletins.`);
 
 async function readHeader(path: string): Promise<Header> {

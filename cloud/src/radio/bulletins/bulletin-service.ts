@@ -32,8 +32,10 @@ export class BulletinService {
     mkdirSync(uploadDir, { recursive: true });
   }
 
-  async createSpeech(request: SpeechRequest): Promise<Bulletin> {
-    const prepared = await this.pipeline.prepareSpeech(request.text, { voice: request.voice, speed: request.speed });
+  /** `path` 'alert': the emergency fast path (one ffmpeg run, loudness within tolerance); 'exact' for every other bulletin. */
+  async createSpeech(request: SpeechRequest, path: 'exact' | 'alert' = 'exact'): Promise<Bulletin> {
+    const options = { voice: request.voice, speed: request.speed };
+    const prepared = path === 'alert' ? await this.pipeline.prepareAlertSpeech(request.text, options) : await this.pipeline.prepareSpeech(request.text, options);
     return this.store.create({
       title: request.title,
       kind: 'tts',
@@ -74,7 +76,7 @@ export class BulletinService {
 
   /** Speech for an emergency alert, kept as a bulletin so its audio can be replayed and audited. */
   async speak(input: { title: string; text: string; voice?: string; speed?: number; createdBy: string | null }): Promise<{ bulletinId: string; asset: AudioAsset; durationMs: number }> {
-    const bulletin = await this.createSpeech({ title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy });
+    const bulletin = await this.createSpeech({ title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy }, 'alert');
     return { bulletinId: bulletin.id, asset: bulletin.asset, durationMs: bulletin.durationMs };
   }
 }

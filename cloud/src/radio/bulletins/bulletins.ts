@@ -32,6 +32,7 @@ export function createBulletins(db: Db, config: CloudConfig) {
   const service = new BulletinService(store, pipeline, join(dataDir, 'work', 'uploads'), config.SC_TTS_DEFAULT_VOICE);
   return {
     assets,
+    pipeline,
     tts,
     dictionary,
     store,
