@@ -63,7 +63,7 @@ export function loadCredentials(dataDir: string): Credentials {
 }
 
 export function saveEdgeConfig(dataDir: string, config: EdgeConfig): void {
-  writeFileAtomic(join(dataDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomic(join(dataDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, 0o600); // may hold the live-view password
 }
 
 export function saveCredentials(dataDir: string, credentials: Credentials): void {

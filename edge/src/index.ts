@@ -1,3 +1,3 @@
 export { startEdgeDaemon, type EdgeDaemon, type EdgeDaemonOptions } from './daemon.js';
 export { provision, ProvisionError, type ProvisionOptions } from './fleet/provision.js';
-export { loadEdgeConfig, loadCredentials, EdgeConfigError, resolveDataDir, type EdgeConfig } from './config.js';
+export { loadEdgeConfig, loadCredentials, saveEdgeConfig, EdgeConfigError, resolveDataDir, type EdgeConfig } from './config.js';

@@ -6,7 +6,7 @@ import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import type { Access } from '../users/roles.js';
 import type { EdgeStore } from './edge-store.js';
 import type { FleetService } from './fleet-service.js';
-import type { Documents } from './documents.js';
+import type { Documents, DocumentState } from './documents.js';
 import type { IssuedClaimToken } from './claim-tokens.js';
 import {
   claimTokenRequestSchema,
@@ -24,6 +24,12 @@ import {
   testToneResultSchema,
 } from './http-schemas.js';
 import { badRequest, notFound } from '../http/errors.js';
+
+/** The config document as shown: cameras (with their passwords) are the cameras API's to show. */
+function configView({ version, issuedAt, body, reported }: DocumentState<'config'>) {
+  const { surveillance: _cameras, ...shown } = body;
+  return { version, issuedAt, body: shown, reported };
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -207,7 +213,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       method: 'get',
       path: '/edges/{id}/config',
       tags,
-      summary: 'The config document of the box and the version it reported applying',
+      summary: 'The config document of the box (cameras excepted) and the version it reported applying',
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(configStateSchema, 'Desired and reported config') },
     }),
@@ -216,7 +222,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       edges.get(id);
       const state = documents.get(id, 'config');
       if (!state) throw notFound(`config of edge ${id} (the box was never claimed)`);
-      return c.json({ version: state.version, issuedAt: state.issuedAt, body: state.body, reported: state.reported }, 200);
+      return c.json(configView(state), 200);
     },
   );
 
@@ -225,13 +231,14 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       method: 'put',
       path: '/edges/{id}/config',
       tags,
-      summary: 'Replace the config document; the box applies it without restarting',
+      summary: 'Replace the config document (cameras excepted: see /edges/{id}/cameras); the box applies it without restarting',
       request: { params: edgeIdParam, body: jsonBody(configBodyInput) },
       responses: { 200: jsonContent(configStateSchema, 'The new desired version') },
     }),
     async (c) => {
-      const state = await fleet.setConfig(c.req.valid('param').id, c.req.valid('json'));
-      return c.json({ version: state.version, issuedAt: state.issuedAt, body: state.body, reported: state.reported }, 200);
+      const body = c.req.valid('json');
+      if (body.surveillance) throw badRequest(`surveillance: cameras are managed at /api/v1/edges/${c.req.valid('param').id}/cameras`);
+      return c.json(configView(await fleet.setConfig(c.req.valid('param').id, body)), 200);
     },
   );
 

@@ -143,9 +143,11 @@ export class FleetService {
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
   }
 
+  /** Replaces the config document; a body without cameras keeps the box's cameras (the cameras API owns them). */
   async setConfig(edgeId: string, body: ConfigBody) {
     const edge = this.deps.edges.get(edgeId);
     if (edge.status === 'revoked') throw conflict(`edge ${edgeId} is revoked`);
-    return this.deps.documents.set(edgeId, 'config', body);
+    const surveillance = body.surveillance ?? this.deps.documents.get(edgeId, 'config')?.body.surveillance;
+    return this.deps.documents.set(edgeId, 'config', surveillance ? { ...body, surveillance } : body);
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { provision } from '@smart-commune/edge';
+import { loadEdgeConfig, provision, saveEdgeConfig } from '@smart-commune/edge';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
@@ -67,8 +67,13 @@ describe('provisioning an edge box through the claim flow', () => {
     const created = await test.api('POST', '/api/v1/edges', { name: 'Tủ thay thế', hamletCode: 'ap-4' });
     const token = (await test.api('POST', `/api/v1/edges/${created.body.id}/claim-tokens`)).body.token;
     await expect(provision({ cloudUrl: test.cloud.httpUrl, token, dataDir })).rejects.toThrow(/already provisioned/);
+    // the cabinet's own settings, set by the technician in edge.json, outlive the new claim
+    const local = { modelDir: '/opt/smart-commune/models', liveView: { host: '0.0.0.0', port: 8090, password: 'xem-camera-ap-4', width: 640 } };
+    saveEdgeConfig(dataDir, { ...loadEdgeConfig(dataDir), ...local });
     const replaced = await provision({ cloudUrl: test.cloud.httpUrl, token, dataDir, force: true });
     expect(replaced.edgeId).toBe(created.body.id);
+    expect(loadEdgeConfig(dataDir)).toMatchObject({ edgeId: created.body.id, ...local });
+    expect(statSync(join(dataDir, 'edge.json')).mode & 0o777).toBe(0o600); // it holds the live-view password
   });
 
   it('sets the old database aside when a box is re-provisioned as a different edge', async () => {

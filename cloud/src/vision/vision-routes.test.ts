@@ -36,6 +36,18 @@ describe('cameras of a box', () => {
     expect(config.body.telemetryIntervalS).toBeGreaterThan(0); // the rest of the document is kept
   });
 
+  it('keeps cameras out of the config routes: not shown there, kept when the rest of the config is replaced', async () => {
+    const shown = await test.request('GET', `/api/v1/edges/${edgeId}/config`);
+    expect(shown.body.body.surveillance).toBeUndefined();
+    expect(JSON.stringify(shown.body)).not.toContain('mat-khau-1');
+    const replaced = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { ...shown.body.body, telemetryIntervalS: 20 });
+    expect(replaced.status).toBe(200);
+    expect(configBody().body.surveillance!.cameras.map((c) => c.id)).toEqual(['cong-truong']);
+    const sneaky = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { telemetryIntervalS: 20, surveillance: { cameras: [] } });
+    expect(sneaky.status).toBe(400);
+    expect(sneaky.body.error.message).toContain('/cameras');
+  });
+
   it('refuses a second camera with the same id, naming it', async () => {
     const again = await test.request('POST', cameras(), CAMERA);
     expect(again.status).toBe(409);

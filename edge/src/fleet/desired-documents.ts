@@ -44,7 +44,13 @@ export class DesiredDocuments {
   async register<D extends DocumentName>(doc: D, applier: DocumentApplier<D>): Promise<void> {
     this.appliers.set(doc, applier as unknown as DocumentApplier<DocumentName>);
     const stored = this.stored(doc);
-    if (stored) await applier(JSON.parse(stored.body) as DocumentBody<D>);
+    if (!stored) return;
+    // it applied before: failing now means the box changed (a model file gone); the daemon keeps running
+    await Promise.resolve()
+      .then(() => applier(JSON.parse(stored.body) as DocumentBody<D>))
+      .catch((err: Error) =>
+      this.logger.error({ doc, version: stored.version, err: err.message }, 'the stored document could not be applied at start; waiting for a new version'),
+    );
   }
 
   appliedVersion(doc: DocumentName): number {

@@ -69,6 +69,9 @@ export async function provision(options: ProvisionOptions): Promise<EdgeConfig> 
     mqttUrl: claim.mqtt.url,
     telemetryIntervalS: claim.telemetryIntervalS,
     provisionedAt: Date.now(),
+    // the technician's own settings of this cabinet survive a new claim
+    ...(previous?.modelDir ? { modelDir: previous.modelDir } : {}),
+    ...(previous?.liveView ? { liveView: previous.liveView } : {}),
   };
   saveCredentials(options.dataDir, { username: claim.mqtt.username, password: claim.mqtt.password });
   saveEdgeConfig(options.dataDir, config);

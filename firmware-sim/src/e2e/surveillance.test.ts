@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,5 +152,18 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     expect(reported.error).toContain(join(modelDir, 'yolox_nano_320x320.onnx'));
     const before = (await liveOf('cong-cho')).lastFrameAt ?? 0;
     await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.telemetry?.cameras?.find((c: { id: string }) => c.id === 'cong-cho')?.lastFrameAt > before, 'frames still analysed', 30_000);
+  }, 60_000);
+
+  it('starts without the model it had, keeping the rest of the box running, and says why', async () => {
+    await daemon.stop();
+    const model = join(modelDir, 'yolox_nano_416x416.onnx');
+    renameSync(model, `${model}.gone`);
+    try {
+      daemon = await startEdgeDaemon({ dataDir: edge.dataDir, logger: silentLogger(), backoff: TEST_BACKOFF, modelDir });
+      await waitFor(async () => (await test.api('POST', `/api/v1/edges/${edge.edgeId}/ping`)).status === 200, 'the box answers', 30_000, 250);
+      expect(daemon.vision.telemetry()).toEqual([]); // no camera runs without its model
+    } finally {
+      renameSync(`${model}.gone`, model);
+    }
   }, 60_000);
 });

@@ -24,7 +24,7 @@ export function lastSeen(edge, s, lang) {
 export function cameraState(camera, s) {
   const state = camera.live?.status ?? 'unknown';
   const words = s[`cameraStatus_${state}`] ?? state;
-  const badge = el('span', { className: `badge ${state === 'streaming' ? 'completed' : state === 'error' ? 'failed' : ''}` }, words);
+  const badge = el('span', { className: `badge ${state === 'streaming' ? 'completed' : state === 'reconnecting' || state === 'failed' ? 'failed' : ''}` }, words);
   return camera.live?.error ? el('span', {}, badge, ' ', camera.live.error) : badge;
 }
 
