@@ -48,6 +48,12 @@ export interface SegmentRecorder {
 }
 
 /** ffmpeg could not record (or stopped recording) a camera; `stderr` holds its last lines, credentials masked. */
+/** One ffmpeg run: its media-time → wall-clock anchor and the segments it wrote that may still move. */
+interface RunTimeline {
+  anchor: WallClockAnchor;
+  segments: Segment[];
+}
+
 export class RecorderError extends Error {
   override name = 'RecorderError';
   constructor(
@@ -192,7 +198,7 @@ class Recorder implements SegmentRecorder {
 
   private startFfmpeg(): void {
     const run = ++this.run;
-    const anchor = new WallClockAnchor();
+    const timeline: RunTimeline = { anchor: new WallClockAnchor(), segments: [] };
     const partPattern = `part-${run}-%06d.ts`;
     const output = join(this.options.dir.replaceAll('%', '%%'), partPattern);
     const stderr: string[] = [];
@@ -207,7 +213,7 @@ class Recorder implements SegmentRecorder {
       const seenAtMs = Date.now();
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.enqueue(() => this.onListed(run, anchor, line.trim(), seenAtMs));
+      for (const line of lines) if (line.trim()) this.enqueue(() => this.onListed(run, timeline, line.trim(), seenAtMs));
     });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       for (const line of text.split('\n')) if (line.trim()) stderr.push(maskCredentials(line.trim()));
@@ -231,7 +237,8 @@ class Recorder implements SegmentRecorder {
   }
 
   /** One line of ffmpeg's segment list, `part-R-N.ts,startSeconds,endSeconds`: a finished segment. */
-  private async onListed(run: number, anchor: WallClockAnchor, line: string, seenAtMs: number): Promise<void> {
+  private async onListed(run: number, timeline: RunTimeline, line: string, seenAtMs: number): Promise<void> {
+    const { anchor } = timeline;
     const [name, start, end] = line.split(',');
     const index = Number(/-(\d+)\.ts$/.exec(name ?? '')?.[1]);
     const startS = Number(start);
@@ -244,7 +251,9 @@ class Recorder implements SegmentRecorder {
     await new Promise((resolve) => setTimeout(resolve, NEXT_FILE_DELAY_MS));
     const next = join(this.options.dir, `part-${run}-${String(index + 1).padStart(6, '0')}.ts`);
     // the flush at exit comes long after the last packet: only a cut (or a first guess) says when media time 0 was
+    const zeroBefore = anchor.known ? anchor.toWallMs(0) : null;
     if (existsSync(next) || !anchor.known) anchor.observe(endS, seenAtMs);
+    if (zeroBefore !== null) this.retime(timeline, anchor.toWallMs(0) - zeroBefore);
     const startMs = anchor.toWallMs(startS);
     const endMs = anchor.toWallMs(endS);
     let bytes: number;
@@ -260,8 +269,32 @@ class Recorder implements SegmentRecorder {
     }
     const path = join(this.options.dir, segmentName(startMs, endMs));
     renameSync(part, path);
-    this.ring.add({ path, startMs, endMs, bytes });
+    const segment = { path, startMs, endMs, bytes };
+    timeline.segments.push(segment);
+    this.ring.add(segment);
+    const kept = this.ring.segments();
+    if (timeline.segments.length > 2 * kept.length + 10) timeline.segments = timeline.segments.filter((s) => kept.includes(s));
     this.onProgress();
+  }
+
+  /**
+   * A better anchor moved media time 0 by `deltaMs`: the run's earlier segments move with it (times
+   * and names), so one run stays seamless however late its first cuts were seen (a loaded machine).
+   */
+  private retime(timeline: RunTimeline, deltaMs: number): void {
+    if (deltaMs === 0) return;
+    timeline.segments = timeline.segments.filter((segment) => {
+      const moved = join(this.options.dir, segmentName(segment.startMs + deltaMs, segment.endMs + deltaMs));
+      try {
+        renameSync(segment.path, moved);
+      } catch {
+        return false; // gone from the ring already
+      }
+      segment.path = moved;
+      segment.startMs += deltaMs;
+      segment.endMs += deltaMs;
+      return true;
+    });
   }
 
   private onProgress(): void {
