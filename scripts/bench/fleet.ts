@@ -904,6 +904,8 @@ async function main(): Promise<void> {
     });
     /** Availability states per edge seen after the storm began (order as the broker delivered them). */
     const availabilityAfterStorm = new Map<string, string[]>();
+    /** Last wills seen (the broker publishes them for dead connections, and the cloud counts them in). */
+    let willsSeen = 0;
     let stormStartedAt = Infinity;
     subscriber.on('message', (topic, payload) => {
       const now = Date.now();
@@ -912,7 +914,9 @@ async function main(): Promise<void> {
         try {
           const edgeId = topic.split('/')[3]!;
           const list = availabilityAfterStorm.get(edgeId) ?? [];
-          list.push((JSON.parse(payload.toString()) as { state: string }).state);
+          const { state } = JSON.parse(payload.toString()) as { state: string };
+          if (state === 'offline') willsSeen++;
+          list.push(state);
           availabilityAfterStorm.set(edgeId, list);
         } catch {
           badTelemetry++;
@@ -1159,19 +1163,21 @@ async function main(): Promise<void> {
     // Healthy is: every edge connected; every edge heartbeating once per interval again (the telemetry the
     // simulators send, ±15 % of N per interval); and the cloud taking in what the fleet sends in the same window
     // (±15 %). Messages that reconnecting edges send besides telemetry (availability, acks of the retained
-    // desired documents) count on both sides of that last comparison, so they are not mistaken for a fault,
-    // while a cloud still draining a backlog, or losing messages, is.
+    // desired documents), and the last wills the broker still publishes for their dead connections, count on
+    // both sides of that last comparison, so they are not mistaken for a fault, while a cloud still draining
+    // a backlog, or losing messages, is.
     const fleetSent = async () => {
       const stats = await Promise.all(workers.map(async (w) => (w.child.send({ type: 'stats', reset: false } satisfies ToWorker), expect(w, 'stats', 10_000))));
       return { telemetry: stats.reduce((a, st) => a + st.telemetrySent, 0), all: stats.reduce((a, st) => a + st.telemetrySent + st.otherSent, 0) };
     };
     poller.start(1000);
-    const [afterM0, sent0] = await Promise.all([http.metrics(), fleetSent()]);
+    const [afterM0, sent0, wills0] = await Promise.all([http.metrics(), fleetSent(), willsSeen]);
     await sleep(INTERVAL_S * 1000);
-    const [afterM1, sent1] = await Promise.all([http.metrics(), fleetSent()]);
+    const [afterM1, sent1, wills1] = await Promise.all([http.metrics(), fleetSent(), willsSeen]);
     const afterS = (afterM1.at - afterM0.at) / 1000;
     const afterRate = (afterM1.messagesIn - afterM0.messagesIn) / afterS;
-    const sentRate = (sent1.all - sent0.all) / afterS;
+    const willRate = (wills1 - wills0) / afterS;
+    const sentRate = (sent1.all - sent0.all) / afterS + willRate;
     const heartbeatRate = (sent1.telemetry - sent0.telemetry) / afterS;
     const steadyHeartbeat = expectedConnected / INTERVAL_S;
     const afterHealth = await http.request<{ status: string; edgesOnline: number; edgesConnected: number | null }>('GET', '/healthz', undefined, 5000).catch(() => null);
@@ -1185,7 +1191,7 @@ async function main(): Promise<void> {
       Math.abs(heartbeatRate - steadyHeartbeat) <= steadyHeartbeat * 0.15 &&
       Math.abs(afterRate - sentRate) <= sentRate * 0.15 &&
       !(rejected.schema ?? 0);
-    log(`[after] ${INTERVAL_S} s after the storm: heartbeats sent ${heartbeatRate.toFixed(1)}/s (steady ${steadyHeartbeat.toFixed(1)}/s); the fleet sent ${sentRate.toFixed(1)} msgs/s in all, the cloud took in ${afterRate.toFixed(1)} msgs/s; /healthz ${afterHealth?.status ?? 'no answer'} ${afterHealth ? JSON.stringify(afterHealth.body) : ''}`);
+    log(`[after] ${INTERVAL_S} s after the storm: heartbeats sent ${heartbeatRate.toFixed(1)}/s (steady ${steadyHeartbeat.toFixed(1)}/s); the fleet sent ${sentRate.toFixed(1)} msgs/s in all (of which ${willRate.toFixed(1)}/s last wills of old connections), the cloud took in ${afterRate.toFixed(1)} msgs/s; /healthz ${afterHealth?.status ?? 'no answer'} ${afterHealth ? JSON.stringify(afterHealth.body) : ''}`);
     log(`        sc_mqtt_rejected_total ${JSON.stringify(rejected)} (schema must stay 0); cloud ${cloudExit ?? 'running'} → ${healthy ? 'HEALTHY' : 'NOT HEALTHY'}`);
     result.healthy = healthy;
     result.rejected_schema = rejected.schema ?? 0;
