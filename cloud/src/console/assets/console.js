@@ -23,6 +23,13 @@ export class ApiFailure extends Error {
  * object (sent as JSON) or FormData (multipart upload). Resolves to the parsed JSON (or null).
  */
 export async function api(method, path, body) {
+  const res = await apiResponse(method, path, body);
+  const text = await res.text();
+  return text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null;
+}
+
+/** The same call, resolving to the Response itself: for answers that are not JSON (audio). */
+export async function apiResponse(method, path, body) {
   const headers = { accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrf();
   let payload;
@@ -36,10 +43,8 @@ export async function api(method, path, body) {
     location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     throw new ApiFailure(401, { code: 'unauthorized', message: 'session ended' });
   }
-  const text = await res.text();
-  const json = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null;
-  if (!res.ok) throw new ApiFailure(res.status, json?.error);
-  return json;
+  if (!res.ok) throw new ApiFailure(res.status, (await res.json().catch(() => null))?.error);
+  return res;
 }
 
 /** Shows a message in a status element (role=status or alert), replacing what was there. */

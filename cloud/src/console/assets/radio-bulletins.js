@@ -1,5 +1,5 @@
 // Bulletins page: create from text (speech) or upload, listen in the page, see duration and loudness.
-import { api, describeFailure, el, formatDuration, pageData, say } from './console.js';
+import { api, apiResponse, describeFailure, el, fill, formatDuration, pageData, say } from './console.js';
 
 const { strings: s, voices } = pageData();
 const status = document.getElementById('bulletin-status');
@@ -36,13 +36,38 @@ async function submitting(form, busyText, work) {
   }
 }
 
-document.getElementById('speech-form').addEventListener('submit', (event) => {
+const speechForm = document.getElementById('speech-form');
+const speechOf = (data) => ({ text: data.get('text'), voice: data.get('voice'), speed: Number(data.get('speed')) });
+
+// hear the text before saving it: the audio comes back as bytes, played from a blob: URL, nothing stored
+const previewButton = document.getElementById('speech-preview');
+const previewAudio = document.getElementById('speech-preview-audio');
+previewButton.addEventListener('click', async () => {
+  if (!speechForm.elements.text.reportValidity() || !speechForm.elements.speed.reportValidity()) return;
+  previewButton.disabled = true;
+  say(status, s.previewing, 'notice');
+  try {
+    const res = await apiResponse('POST', '/api/v1/bulletins/preview', speechOf(new FormData(speechForm)));
+    if (previewAudio.src) URL.revokeObjectURL(previewAudio.src);
+    previewAudio.src = URL.createObjectURL(await res.blob());
+    document.getElementById('speech-preview-facts').textContent = fill(s.previewFacts, {
+      duration: formatDuration(Number(res.headers.get('x-duration-ms'))),
+      lufs: `${res.headers.get('x-integrated-lufs')} LUFS`,
+    });
+    document.getElementById('speech-heard').hidden = false;
+    say(status, '');
+    previewAudio.focus();
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  } finally {
+    previewButton.disabled = false;
+  }
+});
+
+speechForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const form = event.currentTarget;
-  const data = new FormData(form);
-  submitting(form, s.previewing, () =>
-    api('POST', '/api/v1/bulletins', { title: data.get('title'), text: data.get('text'), voice: data.get('voice'), speed: Number(data.get('speed')) }),
-  );
+  const data = new FormData(speechForm);
+  submitting(speechForm, s.saving, () => api('POST', '/api/v1/bulletins', { title: data.get('title'), ...speechOf(data) }));
 });
 
 const fileInput = document.getElementById('upload-file');

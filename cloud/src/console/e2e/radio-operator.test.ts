@@ -25,7 +25,20 @@ describe('radio operator in Chromium', () => {
     await page.getByLabel('Nội dung').fill('UBND xã thông báo: ngày 5/12 có tiêm chủng tại trạm y tế, lúc 7 giờ 30.');
     await page.getByLabel('Bắc').check();
     await page.getByLabel('Tốc độ đọc (từ/phút)').fill('150');
-    await page.getByRole('button', { name: 'Tạo và nghe thử' }).click();
+    // heard before it is saved: the audio plays from the answer, nothing is stored yet
+    const bulletinsBefore = (await e2e.test.api('GET', '/api/v1/bulletins')).body.total;
+    await page.getByRole('button', { name: 'Đọc thử' }).click();
+    await page.locator('#speech-heard').waitFor({ state: 'visible', timeout: 30_000 });
+    const heard = page.getByLabel('Âm thanh nghe thử');
+    expect(await heard.getAttribute('src')).toMatch(/^blob:/);
+    const previewSeconds = await heard.evaluate(
+      (element: { readyState: number; duration: number; addEventListener(type: string, listener: () => void): void }) =>
+        new Promise<number>((resolve) => (element.readyState >= 1 ? resolve(element.duration) : element.addEventListener('loadedmetadata', () => resolve(element.duration)))),
+    );
+    expect(previewSeconds).toBeGreaterThan(2);
+    await expect(page.locator('#speech-preview-facts').textContent()).resolves.toMatch(/-1[5-7]\.\d LUFS/);
+    expect((await e2e.test.api('GET', '/api/v1/bulletins')).body.total).toBe(bulletinsBefore);
+    await page.getByRole('button', { name: 'Lưu bản tin' }).click();
 
     const result = page.locator('#result');
     await result.waitFor({ state: 'visible', timeout: 60_000 });

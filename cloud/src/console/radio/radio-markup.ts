@@ -48,7 +48,12 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
     <label for="speech-speed">${t('speed')}</label>
     <input id="speech-speed" name="speed" type="number" min="80" max="300" step="10" value="160" required aria-describedby="speech-speed-hint">
     <p class="hint" id="speech-speed-hint">${t('speedHint')}</p>
-    <button type="submit" class="primary">${t('preview')}</button>
+    <button type="button" id="speech-preview">${t('preview')}</button>
+    <div id="speech-heard" hidden>
+      <audio id="speech-preview-audio" controls aria-label="${t('previewAudio')}"></audio>
+      <p class="hint" id="speech-preview-facts"></p>
+    </div>
+    <button type="submit" class="primary">${t('saveBulletin')}</button>
   </form>
 </section>
 <section class="card" aria-labelledby="upload-heading">

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioAsset } from '@smart-commune/shared';
 import { normalizeVietnamese } from '../tts/normalize-vietnamese.js';
@@ -25,6 +25,24 @@ export interface PreparedAudio {
   /** Measured on the stored file. */
   integratedLufs: number;
   truePeakDbtp: number;
+}
+
+/** An encoded file in a job directory, not stored yet. */
+interface RenderedAudio {
+  file: string;
+  durationMs: number;
+  integratedLufs: number;
+  truePeakDbtp: number;
+}
+
+/** Speech heard before it is saved: the encoded bytes, nothing stored. */
+export interface SpeechPreview {
+  audio: Buffer;
+  mime: AudioAsset['mime'];
+  durationMs: number;
+  integratedLufs: number;
+  truePeakDbtp: number;
+  spokenText: string;
 }
 
 export interface AudioPipelineOptions {
@@ -61,7 +79,7 @@ export class AudioPipeline {
   async prepareFile(inputPath: string): Promise<PreparedAudio> {
     return this.inJobDir(async (dir) => {
       await probeAudio(inputPath, { maxDurationMs: this.maxDurationMs });
-      return this.master(inputPath, dir);
+      return this.stored(await this.master(inputPath, dir));
     });
   }
 
@@ -71,7 +89,7 @@ export class AudioPipeline {
     return this.inJobDir(async (dir) => {
       const speech = await this.synthesize(spokenText, options, dir);
       await this.probeSpeech(speech);
-      return { ...(await this.master(speech, dir)), spokenText };
+      return { ...(await this.stored(await this.master(speech, dir))), spokenText };
     });
   }
 
@@ -83,24 +101,33 @@ export class AudioPipeline {
    */
   async prepareAlertSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
     const spokenText = this.spokenText(text);
+    return this.inJobDir(async (dir) => ({ ...(await this.stored(await this.renderAlertSpeech(spokenText, options, dir))), spokenText }));
+  }
+
+  /** The operator hears a text before saving it: rendered by the alert path (fast), nothing stored. */
+  async previewSpeech(text: string, options: SpeechOptions): Promise<SpeechPreview> {
+    const spokenText = this.spokenText(text);
     return this.inJobDir(async (dir) => {
-      const speech = await this.synthesize(spokenText, options, dir);
-      const pcm = await readWavMono(speech);
-      if (!pcm) {
-        await this.probeSpeech(speech);
-        return { ...(await this.master(speech, dir)), spokenText };
-      }
-      const durationMs = (pcm.samples.length / pcm.rate) * 1000;
-      if (durationMs > this.maxDurationMs) throw tooLong(durationMs, this.maxDurationMs);
-      if (durationMs < 100 || integratedLoudness(pcm.samples, pcm.rate) <= SILENCE_LUFS) {
-        throw new TtsFailed(this.options.tts.id, 'its output is not usable: it holds no sound');
-      }
-      const { format, store } = this.options;
-      const encoded = join(dir, `alert.${AUDIO_FORMATS[format].extension}`);
-      const mastered = await this.alertMaster.master({ path: speech, pcm, voice: `${this.options.tts.id}:${options.voice}` }, await this.alertChimes(), encoded, dir);
-      const asset = await store.put(encoded, AUDIO_FORMATS[format].mime, mastered.durationMs);
-      return { asset, integratedLufs: mastered.integratedLufs, truePeakDbtp: mastered.truePeakDbtp, spokenText };
+      const { file, ...rendered } = await this.renderAlertSpeech(spokenText, options, dir);
+      return { audio: await readFile(file), mime: AUDIO_FORMATS[this.options.format].mime, ...rendered, spokenText };
     });
+  }
+
+  private async renderAlertSpeech(spokenText: string, options: SpeechOptions, dir: string): Promise<RenderedAudio> {
+    const speech = await this.synthesize(spokenText, options, dir);
+    const pcm = await readWavMono(speech);
+    if (!pcm) {
+      await this.probeSpeech(speech);
+      return this.master(speech, dir);
+    }
+    const durationMs = (pcm.samples.length / pcm.rate) * 1000;
+    if (durationMs > this.maxDurationMs) throw tooLong(durationMs, this.maxDurationMs);
+    if (durationMs < 100 || integratedLoudness(pcm.samples, pcm.rate) <= SILENCE_LUFS) {
+      throw new TtsFailed(this.options.tts.id, 'its output is not usable: it holds no sound');
+    }
+    const file = join(dir, `alert.${AUDIO_FORMATS[this.options.format].extension}`);
+    const mastered = await this.alertMaster.master({ path: speech, pcm, voice: `${this.options.tts.id}:${options.voice}` }, await this.alertChimes(), file, dir);
+    return { file, durationMs: mastered.durationMs, integratedLufs: mastered.integratedLufs, truePeakDbtp: mastered.truePeakDbtp };
   }
 
   /** Prepares what the alert path reuses (the chimes), so the first alert does not pay for it. */
@@ -133,8 +160,13 @@ export class AudioPipeline {
     });
   }
 
-  private async master(input: string, dir: string): Promise<PreparedAudio> {
-    const { format, store } = this.options;
+  private async stored({ file, durationMs, integratedLufs, truePeakDbtp }: RenderedAudio): Promise<PreparedAudio> {
+    const asset = await this.options.store.put(file, AUDIO_FORMATS[this.options.format].mime, durationMs);
+    return { asset, integratedLufs, truePeakDbtp };
+  }
+
+  private async master(input: string, dir: string): Promise<RenderedAudio> {
+    const { format } = this.options;
     const content = join(dir, 'content.wav');
     const [chimes] = await Promise.all([this.chimeSounds(), normalizeLoudness(input, content)]);
     let parts = [content];
@@ -144,9 +176,8 @@ export class AudioPipeline {
       parts = [intro, content, outro];
     }
     const encoded = join(dir, `bulletin.${AUDIO_FORMATS[format].extension}`);
-    const { durationMs, ...loudness } = await encodeAtTarget(parts, encoded, format);
-    const asset = await store.put(encoded, AUDIO_FORMATS[format].mime, durationMs);
-    return { asset, ...loudness };
+    const { durationMs, integratedLufs, truePeakDbtp } = await encodeAtTarget(parts, encoded, format);
+    return { file: encoded, durationMs, integratedLufs, truePeakDbtp };
   }
 
   private alertChimes(): Promise<ChimeFiles | null> {

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AudioAsset } from '@smart-commune/shared';
-import type { AudioPipeline } from '../audio/pipeline.js';
+import type { AudioPipeline, SpeechPreview } from '../audio/pipeline.js';
 import { SPEECH_SPEED_WPM } from '../tts/tts-engine.js';
 import type { Bulletin, BulletinStore } from './bulletin-store.js';
 
@@ -49,6 +49,11 @@ export class BulletinService {
       truePeakDbtp: prepared.truePeakDbtp,
       createdBy: request.createdBy,
     });
+  }
+
+  /** The speech of a text as it would sound, for the operator to hear before saving; nothing is stored. */
+  preview(request: Omit<SpeechRequest, 'title' | 'createdBy'>): Promise<SpeechPreview> {
+    return this.pipeline.previewSpeech(request.text, { voice: request.voice, speed: request.speed });
   }
 
   async createUpload(request: UploadRequest): Promise<Bulletin> {

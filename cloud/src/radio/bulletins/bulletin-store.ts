@@ -1,6 +1,6 @@
 import { newId, type AudioAsset } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
-import { notFound } from '../../http/errors.js';
+import { conflict, notFound } from '../../http/errors.js';
 
 export interface Bulletin {
   id: string;
@@ -93,6 +93,21 @@ export class BulletinStore {
     const row = this.db.prepare(`${SELECT} WHERE b.id = ?`).get(id) as BulletinRow | undefined;
     if (!row) throw notFound(`bulletin ${id}`);
     return toBulletin(row);
+  }
+
+  /** Deletes a bulletin nothing refers to (a draft); one that was scheduled, alerted or played stays on record. */
+  delete(id: string): void {
+    this.get(id);
+    const used = this.db
+      .prepare(
+        `SELECT (SELECT title FROM schedules WHERE bulletin_id = ? LIMIT 1) AS schedule,
+                EXISTS (SELECT 1 FROM alerts WHERE bulletin_id = ?) AS alerted,
+                EXISTS (SELECT 1 FROM playback WHERE bulletin_id = ?) AS played`,
+      )
+      .get(id, id, id) as { schedule: string | null; alerted: number; played: number };
+    if (used.schedule !== null) throw conflict(`bulletin ${id} is used by the schedule "${used.schedule}"; delete that first`);
+    if (used.alerted || used.played) throw conflict(`bulletin ${id} was broadcast; it stays on record`);
+    this.db.prepare('DELETE FROM bulletins WHERE id = ?').run(id);
   }
 
   list(options: { limit: number; offset: number; search?: string }): { bulletins: Bulletin[]; total: number } {

@@ -47,6 +47,14 @@ const bulletinSchema = z
   })
   .openapi('Bulletin');
 
+const previewSchema = z
+  .object({
+    text: z.string().trim().min(1).max(5000),
+    voice: z.string().max(64).optional(),
+    speed: z.number().int().min(80).max(300).optional(),
+  })
+  .openapi('SpeechPreview');
+
 const speechSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
@@ -213,6 +221,47 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     (c) => {
       const bulletin = store.get(c.req.valid('param').id);
       return fileResponse(c, deps.assets.path(bulletin.asset.sha256), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'post',
+      path: '/bulletins/preview',
+      tags,
+      summary: 'Hear a text as it would be read, before saving it as a bulletin (nothing is stored)',
+      description: 'Rendered by the fast path of emergency alerts (about half a second): loudness within the EBU R128 tolerance, framed by the chime. Headers x-duration-ms, x-integrated-lufs and x-true-peak-dbtp describe it.',
+      request: { body: jsonBody(previewSchema) },
+      responses: {
+        200: { description: 'Audio', content: { 'audio/ogg': { schema: z.string() }, 'audio/mpeg': { schema: z.string() } } },
+        422: jsonContent(z.object({}), 'Text that cannot be spoken'),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const preview = await service.preview({ text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default });
+      return c.body(new Uint8Array(preview.audio), 200, {
+        'content-type': preview.mime,
+        'cache-control': 'no-store',
+        'x-duration-ms': String(Math.round(preview.durationMs)),
+        'x-integrated-lufs': preview.integratedLufs.toFixed(1),
+        'x-true-peak-dbtp': preview.truePeakDbtp.toFixed(1),
+      });
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, radioStaff, {
+      method: 'delete',
+      path: '/bulletins/{id}',
+      tags,
+      summary: 'Delete a draft bulletin (one never scheduled, alerted or played)',
+      request: { params: idParam },
+      responses: { 204: { description: 'Deleted' }, 409: jsonContent(z.object({}), 'Scheduled or broadcast: it stays on record') },
+    }),
+    (c) => {
+      store.delete(c.req.valid('param').id);
+      return c.body(null, 204);
     },
   );
 
