@@ -29,6 +29,7 @@ import { createRadio, type Radio } from './radio/radio.js';
 import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
+import { auditChanges } from './audit/audit-changes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createPublicPages } from './console/public/public-pages.js';
@@ -135,6 +136,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const app = createApp(
     [
       web.headers,
+      auditChanges(audit),
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, sessions, audit }) },
