@@ -6,14 +6,22 @@ import { badRequest } from '../http/errors.js';
 import { apiRoute, jsonContent } from '../http/route.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
-import type { AuditLog } from './audit-log.js';
+import { auditCsv } from './audit-csv.js';
+import type { AuditFilter, AuditLog } from './audit-log.js';
 
-const auditQuery = z.object({
+/** The CSV export is one file: at most this many rows. */
+const MAX_CSV_ROWS = 100_000;
+
+/** The filters of the log (the API, its CSV and the admin console page take the same). */
+export const auditFilterQuery = z.object({
   actor: z.string().min(1).max(100).optional().openapi({ description: 'A username, edge:<edgeId>, public or system' }),
   action: z.string().min(1).max(100).optional().openapi({ example: 'incident.clip_view' }),
   target: z.string().min(1).max(200).optional().openapi({ example: 'incident:inc_0123456789' }),
   from: rangeBoundSchema.optional().openapi({ description: 'From: a local date YYYY-MM-DD (Asia/Ho_Chi_Minh) or an ISO 8601 date-time with offset' }),
   to: rangeBoundSchema.optional().openapi({ description: 'Before: a local date (included) or an ISO 8601 date-time with offset (excluded)' }),
+});
+
+const auditQuery = auditFilterQuery.extend({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -29,6 +37,14 @@ export const auditEntrySchema = z
     ip: z.string().nullable(),
   })
   .openapi('AuditEntry');
+
+/** The store's filter for a validated query; a 400 when "to" is not after "from". */
+export function toAuditFilter(q: z.infer<typeof auditFilterQuery>): AuditFilter {
+  const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
+  const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
+  if (from !== undefined && to !== undefined && to <= from) throw badRequest('"to" must come after "from"', [{ path: 'to', message: 'before from' }]);
+  return { actor: q.actor, action: q.action, target: q.target, from, to };
+}
 
 /** The audit log for admins: who logged in, viewed, exported or changed what, and what was refused. */
 export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: AuditLog }) {
@@ -46,11 +62,23 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
     }),
     (c) => {
       const q = c.req.valid('query');
-      const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
-      const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
-      if (from !== undefined && to !== undefined && to <= from) throw badRequest('"to" must come after "from"', [{ path: 'to', message: 'before from' }]);
-      const page = audit.page({ actor: q.actor, action: q.action, target: q.target, from, to }, q.limit, q.offset);
+      const page = audit.page(toAuditFilter(q), q.limit, q.offset);
       return c.json({ ...page, limit: q.limit, offset: q.offset }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, { roles: ['admin'] }, {
+      method: 'get',
+      path: '/audit.csv',
+      tags: ['Audit'],
+      summary: 'The audit log as CSV (UTF-8 with BOM, times in Asia/Ho_Chi_Minh, newest first), same filters',
+      request: { query: auditFilterQuery },
+      responses: { 200: { description: 'id, time, actor, action, target, details (JSON), ip', content: { 'text/csv': { schema: z.string() } } } },
+    }),
+    (c) => {
+      const csv = auditCsv(audit.page(toAuditFilter(c.req.valid('query')), MAX_CSV_ROWS, 0).items, COMMUNE_TIME_ZONE);
+      return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="audit.csv"' });
     },
   );
   return app;
