@@ -75,9 +75,10 @@ export class EdgeVision {
       const next = enabled.find((c) => c.id === id);
       if (!next || storageChanged || !sameCamera(next, run.worker.settings)) await this.stopCamera(id);
     }
+    const wasDisabled = new Set((this.settings?.cameras ?? []).filter((c) => !c.enabled).map((c) => c.id));
     this.settings = settings;
     for (const camera of settings.cameras) {
-      if (!camera.enabled) this.options.onCameraEvent({ cameraId: camera.id, status: 'disabled', attempts: 0 });
+      if (!camera.enabled && !wasDisabled.has(camera.id)) this.options.onCameraEvent({ cameraId: camera.id, status: 'disabled', attempts: 0 });
       else if (!this.running.has(camera.id)) this.startCamera(camera, detector!);
     }
     if (!detector) await this.closeDetector();
@@ -162,8 +163,9 @@ export class EdgeVision {
   }
 
   private startCamera(camera: CameraSettings, detector: Detector): void {
-    const run: Running = { recorder: null, streamUrl: null, worker: undefined as unknown as CameraWorker };
-    run.worker = new CameraWorker({
+    // the worker's callbacks reach its entry, created right after it
+    let run: Running;
+    const worker = new CameraWorker({
       settings: camera,
       detector,
       logger: this.options.logger.child({ camera: camera.id }),
@@ -171,8 +173,9 @@ export class EdgeVision {
       onHit: (hit) => this.openIncident(hit, run),
       onStream: (streamUrl) => void this.follow(run, camera, streamUrl),
     });
+    run = { worker, recorder: null, streamUrl: null };
     this.running.set(camera.id, run);
-    run.worker.start();
+    worker.start();
   }
 
   /** Keeps the camera's recording ring on the stream the worker reads. */
