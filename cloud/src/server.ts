@@ -34,6 +34,7 @@ import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
+import { createAdminPages } from './console/admin/admin-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -129,6 +130,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
+      createAdminPages({ db, audit, users }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],
   });

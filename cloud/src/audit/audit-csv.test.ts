@@ -47,7 +47,7 @@ describe('audit log as CSV', () => {
       ['police-1', 'incident.export', 'incident:inc_1', '', ''],
       ['police-1', 'incident.clip_view', 'incident:inc_1', '{"note":"bản ghi, \\"một\\""}', '10.0.0.5'],
     ]);
-    expect(body[0][1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$/);
+    expect(body[0]![1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00$/);
 
     const refused = rows((await test.request('GET', '/api/v1/audit.csv?action=auth.login_failed')).body as string);
     expect(refused.slice(1).map((r) => r[4])).toEqual(["'=cmd()"]);

@@ -1,0 +1,96 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
+import type { Db } from '../../db/database.js';
+import { ApiError } from '../../http/errors.js';
+import type { Role } from '../../users/roles.js';
+import type { UserStore } from '../../users/user-store.js';
+import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
+import { translator } from '../i18n.js';
+import { auditPage } from './admin-audit-markup.js';
+import { adminMessages } from './admin-messages.js';
+import { usersPage } from './admin-users-markup.js';
+
+export interface AdminPagesDeps {
+  db: Db;
+  audit: AuditLog;
+  users: UserStore;
+}
+
+const ADMINS: readonly Role[] = ['admin'];
+const PAGE_SIZE = 50;
+
+/** What the users page confirms after the script's change: `?done=role&user=police-1`. */
+const doneQuery = z.object({ done: z.enum(['created', 'role', 'disabled', 'enabled', 'password']), user: z.string().min(1).max(100) });
+const offsetQuery = z.coerce.number().int().min(0).catch(0);
+
+/** Only the filters that were filled in (an empty field sends ""), without paging. */
+const filled = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== '' && k !== 'offset' && k !== 'lang'));
+
+/** The administrator's pages: the audit log and the people who use the system. */
+export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
+  const loggedActions = () => (db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').all() as { action: string }[]).map((r) => r.action);
+
+  return (kit: ConsoleKit): ConsoleSection => {
+    const app = new Hono<ConsoleEnv>();
+    const tOf = (c: Context<ConsoleEnv>) => translator(adminMessages, c.get('view').lang);
+
+    app.get('/admin', kit.page(ADMINS), (c) => c.redirect('/admin/users', 303));
+
+    app.get('/admin/audit', kit.page(ADMINS), (c) => {
+      const t = tOf(c);
+      const { lang } = c.get('view');
+      const filter = filled(c.req.query());
+      const offset = offsetQuery.parse(c.req.query('offset'));
+      const parsed = auditFilterQuery.safeParse(filter);
+      let error: string | null = null;
+      let page = { items: [] as ReturnType<AuditLog['page']>['items'], total: 0 };
+      if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
+      else {
+        try {
+          page = audit.page(toAuditFilter(parsed.data), PAGE_SIZE, offset);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          error = t('toBeforeFrom');
+        }
+      }
+      return kit.render(c, {
+        title: t('auditTitle'),
+        main: auditPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, actions: loggedActions(), actors: users.list().map((u) => u.username), error }),
+      });
+    });
+
+    app.get('/admin/users', kit.page(ADMINS), (c) => {
+      const t = tOf(c);
+      const view = c.get('view');
+      const done = doneQuery.safeParse(c.req.query());
+      return kit.render(c, {
+        title: t('usersTitle'),
+        main: usersPage(t, view.lang, {
+          users: users.list(),
+          me: view.user!,
+          done: done.success ? t(`done_${done.data.done}`, { user: done.data.user }) : null,
+          roleName: (role) => view.t(`role_${role}`),
+        }),
+        scripts: ['admin-users.js'],
+        data: { strings: scriptStrings(c) },
+      });
+    });
+
+    return {
+      nav: [
+        { href: '/admin/users', label: { vi: adminMessages.vi.navUsers, en: adminMessages.en.navUsers }, roles: ADMINS },
+        { href: '/admin/audit', label: { vi: adminMessages.vi.navAudit, en: adminMessages.en.navAudit }, roles: ADMINS },
+      ],
+      routes: app,
+    };
+  };
+}
+
+/** The strings the users page script shows. */
+function scriptStrings(c: Context<ConsoleEnv>) {
+  const { t, lang } = c.get('view');
+  const a = adminMessages[lang];
+  return { errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork'), saving: t('saving'), usernameTaken: a.usernameTaken, lastAdmin: a.lastAdmin };
+}
