@@ -54,12 +54,21 @@ describe('administrator in Chromium', () => {
     const csv = await admin.evaluate(`fetch(document.getElementById('audit-csv').href).then((r) => r.text())`);
     expect(String(csv).trimEnd().split('\r\n').slice(1).map((line) => line.split(',')[3])).toEqual(['auth.login']);
 
+    await admin.goto('/admin/audit?actor=cong-an-vitan&lang=en');
+    expect(await admin.locator('h1').textContent()).toBe('Audit log');
+    expect(await admin.locator('table.audit tbody td[data-label="Action"] strong').textContent()).toBe('Login');
+
     const phone = await e2e.loginAs('admin', { viewport: PHONE });
     await phone.goto('/admin/audit?action=auth.login');
     expect(await phone.locator('table.audit tbody tr').count()).toBeGreaterThanOrEqual(3);
     const overflow = await phone.evaluate(`document.documentElement.scrollWidth - document.documentElement.clientWidth`);
     expect(overflow).toBe(0);
     await e2e.screenshot(phone, 'admin-audit-phone');
+
+    await phone.goto('/admin/audit?from=2026-12-05&to=2026-12-01');
+    expect(await phone.getByRole('alert').textContent()).toBe('"Đến ngày" phải sau "Từ ngày".');
+    await phone.goto('/admin/audit?from=hôm-qua');
+    expect(await phone.getByRole('alert').textContent()).toBe('Bộ lọc không hợp lệ (from): ngày phải có dạng YYYY-MM-DD.');
   }, 60_000);
 
   it('changes a role, disables and re-enables an account and resets its password through the page', async () => {
