@@ -6,7 +6,7 @@ import { child, escapeXml, parseXml, textOf, XmlError, type XmlElement } from '.
 
 /**
  * The ONVIF device and media services (Profile S essentials) of one simulated camera: SOAP in,
- * SOAP out. Transport (HTTP server, faults) lives in sim-camera.ts.
+ * SOAP out. Transport (HTTP server) lives in onvif-service.ts, faults in sim-camera.ts.
  *
  * Authentication: WS-UsernameToken (PasswordDigest or PasswordText) or HTTP Digest. PRE_AUTH
  * operations (GetSystemDateAndTime, GetCapabilities, GetServices, GetServiceCapabilities,

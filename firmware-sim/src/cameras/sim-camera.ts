@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { CAMERA_FAULTS, type CameraFault } from './camera-faults.js';
+import { closeServer, listen } from './camera-http.js';
+import { onvifScopes, stableId } from './camera-identity.js';
 import { prepareClip, type PreparedClip } from './clip-cache.js';
+import { createControlServer } from './control-endpoint.js';
 import { startDiscovery, WS_DISCOVERY_PORT, type DiscoveryResponder } from './discovery.js';
 import { DigestAuth } from './http-digest.js';
-import { OnvifDevice, type UserStore } from './onvif-device.js';
+import type { UserStore } from './onvif-device.js';
+import { createOnvifServer, createSimOnvifDevice, DEVICE_SERVICE_PATH, MEDIA_SERVICE_PATH } from './onvif-service.js';
 import { defaultPython, RtspProcess } from './rtsp-process.js';
+import { SNAPSHOT_PATH, snapshotHandler } from './snapshot.js';
 
 /**
  * A simulated ONVIF camera bound to 127.0.0.1: an RTSP server looping a real clip (GStreamer, in a
@@ -14,10 +16,7 @@ import { defaultPython, RtspProcess } from './rtsp-process.js';
  * snapshot behind HTTP Digest, and faults on demand through the handle or an HTTP control endpoint.
  */
 
-/** `stream-stopped`: the RTSP server is gone (connection refused). `stream-stalled`: RTSP accepts and
- * answers but sends no frames. `unreachable`: ONVIF, snapshot, discovery and RTSP all down. */
-export type CameraFault = 'stream-stopped' | 'stream-stalled' | 'unreachable';
-export const CAMERA_FAULTS: readonly CameraFault[] = ['stream-stopped', 'stream-stalled', 'unreachable'];
+export { CAMERA_FAULTS, type CameraFault } from './camera-faults.js';
 
 export interface SimCameraPorts {
   /** ONVIF device and media services and the snapshot (HTTP). */
@@ -97,64 +96,6 @@ export interface SimCamera {
   stop(): Promise<void>;
 }
 
-const MAX_BODY = 1024 * 1024;
-const frameCache = new Map<string, Promise<Buffer>>();
-const readFrame = (path: string) => {
-  let p = frameCache.get(path);
-  if (!p) {
-    p = readFile(path);
-    frameCache.set(path, p);
-    p.catch(() => frameCache.delete(path));
-  }
-  return p;
-};
-
-function stableId(hamlet: string | undefined, name: string): { uuid: string; serial: string } {
-  const h = createHash('sha1').update(`smart-commune-sim-camera\0${hamlet ?? ''}\0${name}`).digest('hex');
-  const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-  return { uuid, serial: `SC${h.slice(0, 10).toUpperCase()}` };
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { ...headers, 'Content-Length': String(buf.length) });
-  res.end(res.req.method === 'HEAD' ? undefined : buf);
-}
-
 export async function startSimCamera(options: SimCameraOptions): Promise<SimCamera> {
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error('simulated cameras bind 127.0.0.1 only');
@@ -184,20 +125,13 @@ export async function startSimCamera(options: SimCameraOptions): Promise<SimCame
   let streamEpoch = Date.now();
   let frozenPositionMs: number | null = null;
 
-  const onvifUrl = () => `http://${host}:${onvifPort}/onvif/device_service`;
-  const mediaUrl = () => `http://${host}:${onvifPort}/onvif/media_service`;
-  const snapshotUrl = () => `http://${host}:${onvifPort}/onvif/snapshot.jpg`;
+  const onvifUrl = () => `http://${host}:${onvifPort}${DEVICE_SERVICE_PATH}`;
+  const mediaUrl = () => `http://${host}:${onvifPort}${MEDIA_SERVICE_PATH}`;
+  const snapshotUrl = () => `http://${host}:${onvifPort}${SNAPSHOT_PATH}`;
   const rtspUrl = () => `rtsp://${host}:${rtspPort}${rtspPath}`;
   const positionMs = () => frozenPositionMs ?? (clipStartMs + Date.now() - streamEpoch) % (clip.durationSeconds * 1000);
 
-  const scopes = () => [
-    'onvif://www.onvif.org/type/video_encoder',
-    'onvif://www.onvif.org/type/Network_Video_Transmitter',
-    'onvif://www.onvif.org/Profile/Streaming',
-    'onvif://www.onvif.org/hardware/SC-SIM-CAM',
-    `onvif://www.onvif.org/name/${encodeURIComponent(options.name)}`,
-    ...(options.hamlet ? [`onvif://www.onvif.org/location/${encodeURIComponent(options.hamlet)}`] : []),
-  ];
+  const scopes = () => onvifScopes(options.name, options.hamlet);
 
   const changePassword = async (username: string, password: string) => {
     passwords.set(username, password);
@@ -215,16 +149,11 @@ export async function startSimCamera(options: SimCameraOptions): Promise<SimCame
     list: () => [...passwords.keys()].map((username) => ({ username, level: 'Administrator' as const })),
   };
 
-  const device = new OnvifDevice({
-    info: {
-      manufacturer: 'Smart Commune',
-      model: 'SC-SIM-CAM',
-      firmwareVersion: '1.0.0',
-      serialNumber: serial,
-      hardwareId: 'sim-h264-1',
-      hostname: options.name.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'camera',
-    },
-    video: { width: clip.width, height: clip.height, fps: clip.fps, gopFrames: clip.gopFrames, bitrateKbps: clip.bitrateKbps },
+  const device = createSimOnvifDevice({
+    name: options.name,
+    serial,
+    clip,
+    clockSkewMs,
     host,
     deviceUrl: onvifUrl,
     mediaUrl,
@@ -234,40 +163,16 @@ export async function startSimCamera(options: SimCameraOptions): Promise<SimCame
     endpoint,
     users,
     digest,
-    clockMs: () => Date.now() + clockSkewMs,
-    timeZone: { posix: 'ICT-7', offsetMinutes: 420 },
     log,
   });
-
-  // ---- ONVIF and snapshot over HTTP
-  const onvifServer = createServer((req, res) => {
-    void (async () => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/onvif/device_service' || path === '/onvif/media_service') {
-        if (req.method !== 'POST') return send(res, 405, 'POST only\n', { Allow: 'POST', 'Content-Type': 'text/plain' });
-        const body = await readBody(req);
-        if (body === null) return send(res, 413, 'request too large\n', { 'Content-Type': 'text/plain', Connection: 'close' });
-        const reply = device.handle(body, req.headers, req.url ?? path);
-        return send(res, reply.status, reply.body, { 'Content-Type': 'application/soap+xml; charset=utf-8', ...reply.headers });
-      }
-      if (path === '/onvif/snapshot.jpg') {
-        if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only\n', { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
-        const auth = digest.verify(req.headers.authorization, req.method, req.url ?? path, (u) => passwords.get(u));
-        if (auth !== 'ok') {
-          return send(res, 401, 'authentication required\n', { 'WWW-Authenticate': digest.challenge(auth === 'stale'), 'Content-Type': 'text/plain' });
-        }
-        if (rtspState !== 'streaming' && rtspState !== 'stalled') return send(res, 503, 'video pipeline not running\n', { 'Content-Type': 'text/plain', 'Retry-After': '5' });
-        const index = Math.floor((positionMs() / 1000) * clip.fps / clip.frameStep) % clip.frames.length;
-        const jpeg = await readFrame(clip.frames[index]!);
-        return send(res, 200, jpeg, { 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store' });
-      }
-      send(res, 404, 'not found\n', { 'Content-Type': 'text/plain' });
-    })().catch((err: unknown) => {
-      log(`onvif http: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) send(res, 500, 'internal error\n', { 'Content-Type': 'text/plain' });
-      else res.destroy();
-    });
+  const serveSnapshot = snapshotHandler({
+    clip,
+    digest,
+    passwordOf: (u) => passwords.get(u),
+    pipelineRunning: () => rtspState === 'streaming' || rtspState === 'stalled',
+    positionMs,
   });
+  const onvifServer = createOnvifServer(device, serveSnapshot, log);
 
   // ---- RTSP server process, supervised
   const startRtsp = async (stalled: boolean) => {
@@ -353,7 +258,7 @@ export async function startSimCamera(options: SimCameraOptions): Promise<SimCame
     return next;
   };
 
-  // ---- control endpoint
+  // ---- status, as the handle and the control endpoint report it
   const status = (): SimCameraStatus => ({
     name: options.name,
     hamlet: options.hamlet ?? null,
@@ -367,38 +272,10 @@ export async function startSimCamera(options: SimCameraOptions): Promise<SimCame
     snapshotUrl: snapshotUrl(),
   });
 
-  const controlServer = createServer((req, res) => {
-    void (async () => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      const json = (code: number, value: unknown) => send(res, code, `${JSON.stringify(value)}\n`, { 'Content-Type': 'application/json' });
-      if (req.method === 'GET' && (path === '/' || path === '/status')) return json(200, status());
-      if (req.method !== 'POST') return json(405, { error: 'GET /status, POST /fault, POST /restore, POST /password' });
-      const raw = (await readBody(req)) ?? '';
-      let body: Record<string, unknown> = {};
-      try {
-        body = raw.trim() ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      } catch {
-        return json(400, { error: 'body must be JSON' });
-      }
-      if (path === '/fault' || path.startsWith('/fault/')) {
-        const kind = path.startsWith('/fault/') ? decodeURIComponent(path.slice(7)) : body.kind;
-        if (!CAMERA_FAULTS.includes(kind as CameraFault)) return json(400, { error: `kind must be one of ${CAMERA_FAULTS.join(', ')}` });
-        await apply(kind as CameraFault);
-        return json(200, status());
-      }
-      if (path === '/restore') {
-        await apply(null);
-        return json(200, status());
-      }
-      if (path === '/password') {
-        if (typeof body.password !== 'string' || !body.password) return json(400, { error: 'password (string) required' });
-        await changePassword(options.username, body.password);
-        return json(200, status());
-      }
-      json(404, { error: 'not found' });
-    })().catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, `${JSON.stringify({ error: err instanceof Error ? err.message : String(err) })}\n`, { 'Content-Type': 'application/json' });
-    });
+  const controlServer = createControlServer({
+    status,
+    applyFault: apply,
+    setPassword: (password) => changePassword(options.username, password),
   });
 
   // ---- start everything (or nothing)
