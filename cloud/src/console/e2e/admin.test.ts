@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsoleE2E, waitForText, type ConsoleE2E } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useConsoleE2E, waitForText } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 
 describe('administrator in Chromium', () => {
-  let e2e: ConsoleE2E;
-  beforeAll(async () => {
-    e2e = await startConsoleE2E();
-  }, 60_000);
-  afterAll(async () => {
-    await e2e?.stop();
-  });
+  const e2e = useConsoleE2E();
 
   it('creates a police account through the page; its login then shows in the audit log filtered by that user', async () => {
     const admin = await e2e.loginAs('admin');

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { focusedName, startConsoleE2E, waitForText, type ConsoleE2E } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { focusedName, useConsoleE2E, waitForText } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 const PHOTO = '/work/shared/media/vtest-frame-10s.jpg';
 
 describe('citizen in Chromium', () => {
-  let e2e: ConsoleE2E;
-  beforeAll(async () => {
-    e2e = await startConsoleE2E();
-  }, 60_000);
-  afterAll(async () => {
-    await e2e?.stop();
-  });
+  const e2e = useConsoleE2E();
 
   it('files a report with a photo on a phone, the police answer it, and the citizen follows it by tracking code', async () => {
     const citizen = await e2e.anonymousPage({ viewport: PHONE });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -46,6 +47,21 @@ const DESKTOP = { width: 1280, height: 900 };
  *   await e2e.screenshot(page, 'radio-bulletins');
  *   await e2e.stop();
  */
+/**
+ * The usual way in a test file: the suite's cloud and browser, started before its tests and stopped
+ * after them (hooks registered first, so a suite's own later hooks see it started and stop first).
+ */
+export function useConsoleE2E(options: { cloud?: Partial<CloudConfig> } = {}): ConsoleE2E {
+  const e2e = {} as ConsoleE2E;
+  beforeAll(async () => {
+    Object.assign(e2e, await startConsoleE2E(options));
+  }, 60_000);
+  afterAll(async () => {
+    await e2e.stop?.();
+  });
+  return e2e;
+}
+
 export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } = {}): Promise<ConsoleE2E> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (scripts/test installs it)`);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

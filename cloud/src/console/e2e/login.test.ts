@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { focusedName, startConsoleE2E, type ConsoleE2E } from './harness.js';
+import { focusedName, useConsoleE2E } from './harness.js';
 
 /** The ids of the elements Tab reaches, in order, from the top of the page. */
 async function tabOrder(page: Page, presses: number): Promise<string[]> {
@@ -13,13 +13,7 @@ async function tabOrder(page: Page, presses: number): Promise<string[]> {
 }
 
 describe('console login in Chromium', () => {
-  let e2e: ConsoleE2E;
-  beforeAll(async () => {
-    e2e = await startConsoleE2E();
-  }, 60_000);
-  afterAll(async () => {
-    await e2e?.stop();
-  });
+  const e2e = useConsoleE2E();
 
   it('is reachable by keyboard with labelled fields, logs in with Enter and out again', async () => {
     const operator = await e2e.user('operator');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, type IncidentEdge } from '../../incidents/testing/incident-kit.js';
-import { startConsoleE2E, waitForText, type ConsoleE2E } from './harness.js';
+import { useConsoleE2E, waitForText } from './harness.js';
 
 /** Reads the export with Python's zipfile and checks every file against manifest.json and SHA256SUMS. */
 function verifyExport(zipPath: string): { files: string[]; mismatches: string[]; clipSha: string | null } {
@@ -23,12 +23,11 @@ print(json.dumps({'files': sorted(z.namelist()), 'mismatches': bad, 'clipSha': c
 }
 
 describe('police officer in Chromium', () => {
-  let e2e: ConsoleE2E;
+  const e2e = useConsoleE2E();
   let edge: IncidentEdge;
   let incidentId: string;
 
   beforeAll(async () => {
-    e2e = await startConsoleE2E();
     edge = await connectIncidentEdge(e2e.test, 'ap-1');
     const event = incidentEvent({ clip: { ...announce(CLIP), durationMs: 20_000 } });
     incidentId = event.incidentId;
@@ -38,7 +37,6 @@ describe('police officer in Chromium', () => {
   }, 60_000);
   afterAll(async () => {
     await edge?.close();
-    await e2e?.stop();
   });
 
   it('opens an incident from the queue, watches the clip, confirms it and downloads an export whose hashes match', async () => {

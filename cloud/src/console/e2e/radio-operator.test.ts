@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { focusedName, startConsoleE2E, waitForText, type ConsoleE2E } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { focusedName, useConsoleE2E, waitForText } from './harness.js';
 
 describe('radio operator in Chromium', () => {
-  let e2e: ConsoleE2E;
-  beforeAll(async () => {
-    e2e = await startConsoleE2E();
-  }, 60_000);
-  afterAll(async () => {
-    await e2e?.stop();
-  });
+  const e2e = useConsoleE2E();
 
   it('writes a bulletin, listens to it in the page, and schedules it daily at 05:30 for two hamlets', async () => {
     const page = await e2e.loginAs('operator');

@@ -2,22 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provision, type EdgeDaemon } from '@smart-commune/edge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { claimTestEdge, startTestEdge } from '../../../../test-support/edge.js';
-import { focusedName, startConsoleE2E, waitForText, type ConsoleE2E } from './harness.js';
+import { focusedName, useConsoleE2E, waitForText } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 
 describe('technician in Chromium', () => {
-  let e2e: ConsoleE2E;
+  const e2e = useConsoleE2E();
   let daemon: EdgeDaemon | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-edge-e2e-'));
-  beforeAll(async () => {
-    e2e = await startConsoleE2E();
-  }, 60_000);
   afterAll(async () => {
     await daemon?.stop();
-    await e2e?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
