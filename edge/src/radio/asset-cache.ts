@@ -4,11 +4,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioAsset } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
-
-export interface AssetCredentials {
-  username: string;
-  password: string;
-}
+import { deviceAuthorization, type DeviceCredentials } from '../link/device-http.js';
 
 export interface AssetCacheOptions {
   /** Directory of the cache, e.g. `{dataDir}/radio/assets`; created when missing. */
@@ -16,7 +12,7 @@ export interface AssetCacheOptions {
   /** Base URL of the cloud: assets are `GET {cloudUrl}/api/v1/assets/{sha256}`. */
   cloudUrl: string;
   /** HTTP Basic credentials, read at each request (they may be rotated). */
-  credentials: () => AssetCredentials;
+  credentials: () => DeviceCredentials;
   /** Size cap (RadioSettings.cacheBytes); changeable with setMaxBytes(). */
   maxBytes?: number;
   /** A download that receives nothing for this long is aborted (its partial file stays for a resume). */
@@ -189,8 +185,7 @@ export class AssetCache {
     this.evict(asset.bytes - offset);
 
     const url = new URL(`/api/v1/assets/${sha256}`, this.options.cloudUrl);
-    const { username, password } = this.options.credentials();
-    const headers: Record<string, string> = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    const headers: Record<string, string> = { authorization: deviceAuthorization(this.options.credentials()) };
     if (offset > 0) headers.range = `bytes=${offset}-`;
     const abort = new AbortController();
     const idleMs = this.options.idleTimeoutMs ?? 30_000;

@@ -1,5 +1,5 @@
 export { RadioPlayer, type RadioPlayerOptions, type PlayerStatus, type QueueItem } from './player.js';
-export { AssetCache, AssetIntegrityError, type AssetCacheOptions, type AssetCredentials, type PrefetchResult } from './asset-cache.js';
+export { AssetCache, AssetIntegrityError, type AssetCacheOptions, type PrefetchResult } from './asset-cache.js';
 export { FileJournal, MemoryJournal, type PlaybackJournal, type OccurrenceRecord, type AlertRecord } from './journal.js';
 export { playTestTone, sineTone, type TestToneOptions } from './test-tone.js';
 export { alertOccurrences, alertTargetsEdge, type EdgeIdentity } from './alerts.js';

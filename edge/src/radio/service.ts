@@ -10,7 +10,8 @@ import {
 } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { EdgeIdentity } from './alerts.js';
-import { AssetCache, type AssetCredentials } from './asset-cache.js';
+import { AssetCache } from './asset-cache.js';
+import type { DeviceCredentials } from '../link/device-http.js';
 import { FileJournal } from './journal.js';
 import { RadioPlayer, type RadioPlayerOptions } from './player.js';
 import { playTestTone, type TestToneOptions } from './test-tone.js';
@@ -21,7 +22,7 @@ export interface EdgeRadioOptions {
   dataDir: string;
   cloudUrl: string;
   /** The box's own credentials (username = edgeId), read at each download. */
-  credentials: () => AssetCredentials;
+  credentials: () => DeviceCredentials;
   /** The daemon's ClockSync. */
   clock: PlayerClock;
   identity: EdgeIdentity;
