@@ -18,6 +18,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // the boxes' periodic ONVIF discovery multicasts on the LAN; tests stay on 127.0.0.1
+    env: { SC_EDGE_DISCOVERY_EVERY_S: '0' },
     outputFile: { junit: 'test-output/junit.xml' },
     reporters: ['default', 'junit'],
   },

@@ -115,7 +115,8 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   link.start();
   outbox.start();
   incidents.start();
-  vision.startDiscovery(3600_000, (devices) => outbox.add('discovery', { devices }));
+  const discoverEveryS = Number(process.env.SC_EDGE_DISCOVERY_EVERY_S ?? 3600);
+  if (discoverEveryS > 0) vision.startDiscovery(discoverEveryS * 1000, (devices) => outbox.add('discovery', { devices }));
   telemetry.start();
   clock.start();
   logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION }, 'edge daemon started');

@@ -92,7 +92,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const boxes: HamletBox[] = commune.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(root, 'edges', h.code) }));
     const outcomes = await Promise.all(boxes.map((box) => ensureProvisioned(cloud, box, cloudUrl)));
-    const edgeEnv = { SC_MODEL_DIR: options.modelDir ?? process.env.SC_MODEL_DIR ?? join(SHARED_DIR, 'models') };
+    // the demo's cameras are adopted through the API and do not answer multicast: no LAN probes
+    const edgeEnv = { SC_MODEL_DIR: options.modelDir ?? process.env.SC_MODEL_DIR ?? join(SHARED_DIR, 'models'), SC_EDGE_DISCOVERY_EVERY_S: '0' };
     boxes.forEach((box, i) => {
       processes.push(startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], edgeEnv, join(root, 'logs', `edge-${box.hamletCode}.log`)));
       print(`  ${box.hamletName}: ${outcomes[i] === 'provisioned' ? 'đã đăng ký mới / provisioned' : 'dùng lại đăng ký / reusing credentials'}`);
