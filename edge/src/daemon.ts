@@ -63,7 +63,10 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     dataDir,
     modelDir: options.modelDir ?? config.modelDir,
     incidents: incidents.incidents,
-    onCameraEvent: (event) => outbox.add('camera', event),
+    onCameraEvent: (event) => {
+      outbox.add('camera', event);
+      state.set('cameras', vision.telemetry()); // for `sc-edge status`
+    },
     logger: logger.child({ component: 'vision' }),
   });
   const telemetry = new TelemetryReporter(

@@ -45,6 +45,7 @@ describe('sc-edge, the technician\'s command line', () => {
         return res.code === 0 && body.clock ? body : null;
       }, 'status connected with a clock reading');
       expect(status.link.state).toBe('connected');
+      expect(status).toMatchObject({ uploadsPending: 0, cameras: [] }); // a box without cameras
       expect(Math.abs(status.clock.offsetMs)).toBeLessThan(1000);
       const human = await runEdgeCli(['status', '--data-dir', edge.dataDir]);
       expect(human.stdout).toMatch(/Kết nối \/ Connection: connected/);
@@ -55,13 +56,14 @@ describe('sc-edge, the technician\'s command line', () => {
       expect(checks.filter((c) => !c.ok)).toEqual([]);
       expect(doctor.code).toBe(0);
     } finally {
+      const exited = new Promise((r) => (daemon.exitCode === null ? daemon.once('exit', r) : r(null)));
       daemon.kill('SIGTERM');
-      await new Promise((r) => daemon.once('exit', r));
+      await exited;
     }
     const stopped = await runEdgeCli(['status', '--data-dir', edge.dataDir]);
     expect(stopped.code).toBe(3);
     expect(stopped.stdout).toMatch(/không chạy \/ not running/);
-  });
+  }, 60_000);
 
   it('doctor fails with a non-zero exit when the credentials were revoked', async () => {
     await test.api('POST', `/api/v1/edges/${edge.edgeId}/revoke`);

@@ -2,6 +2,8 @@ import { loadEdgeConfig } from '../config.js';
 import { openEdgeDatabase } from '../db/database.js';
 import { StateStore } from '../db/state.js';
 import type { ClockReading } from '../fleet/clock-sync.js';
+import type { CameraTelemetry } from '@smart-commune/shared';
+import { IncidentStore } from '../incidents/incident-store.js';
 import type { LinkStatus } from '../link/mqtt-link.js';
 import { bilingual, formatAge } from './output.js';
 
@@ -26,14 +28,16 @@ export function readStatus(dataDir: string) {
     const outboxPending = Number(db.prepare('SELECT COUNT(*) FROM outbox').pluck().get());
     const configVersion = (db.prepare("SELECT version FROM documents WHERE doc = 'config'").pluck().get() as number | undefined) ?? 0;
     const running = daemon ? isRunning(daemon.pid) : false;
-    return { config, daemon: daemon && { ...daemon, running }, link: running ? link : null, clock, outboxPending, configVersion };
+    const cameras = state.get<CameraTelemetry[]>('cameras')?.value ?? [];
+    const uploadsPending = new IncidentStore(db).pendingCount();
+    return { config, daemon: daemon && { ...daemon, running }, link: running ? link : null, clock, outboxPending, configVersion, cameras: running ? cameras : [], uploadsPending };
   } finally {
     db.close();
   }
 }
 
 export function printStatus(status: ReturnType<typeof readStatus>): void {
-  const { config, daemon, link, clock, outboxPending, configVersion } = status;
+  const { config, daemon, link, clock, outboxPending, configVersion, cameras, uploadsPending } = status;
   const now = Date.now();
   const lines = [
     `${bilingual('Tủ', 'Box')}: ${config.name} (${config.edgeId}), ${bilingual('ấp', 'hamlet')} ${config.hamletCode}`,
@@ -46,6 +50,8 @@ export function printStatus(status: ReturnType<typeof readStatus>): void {
       clock ? `${clock.offsetMs.toFixed(1)} ms (RTT ${clock.roundTripMs} ms, ${formatAge(now - clock.measuredAt)} ${bilingual('trước', 'ago')})` : bilingual('chưa đo', 'not measured')
     }`,
     `${bilingual('Sự kiện chờ gửi', 'Events waiting to send')}: ${outboxPending}   ${bilingual('Phiên bản cấu hình', 'Config version')}: ${configVersion}`,
+    `${bilingual('Sự việc chờ tải ảnh/phim lên', 'Incidents with media to upload')}: ${uploadsPending}`,
+    ...cameras.map((c) => `  camera ${c.id}: ${c.status}${c.error ? ` — ${c.error}` : ''}`),
   ];
   console.log(lines.join('\n'));
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
+import { readStatus } from '../../../edge/src/cli/status.js';
 import { CLIP, MODEL_DIR } from '../../../edge/src/vision/testing/media.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
@@ -96,6 +97,8 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
 
     const telemetry = await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.telemetry?.cameras?.[0], 'camera in telemetry', 30_000);
     expect(telemetry).toMatchObject({ id: 'cong-cho', status: 'streaming' });
+    // the technician at the cabinet sees it too (`sc-edge status` reads the data dir)
+    expect(readStatus(edge.dataDir).cameras).toEqual([expect.objectContaining({ id: 'cong-cho', status: 'streaming' })]);
   }, 180_000);
 
   it('shows the current picture of the camera to a technician', async () => {
