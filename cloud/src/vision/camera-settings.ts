@@ -55,8 +55,9 @@ export class CameraSettingsService {
     });
   }
 
-  async setOptions(edgeId: string, options: Partial<Pick<SurveillanceSettings, 'model' | 'storage'>>): Promise<SurveillanceSettings> {
-    return this.update(edgeId, (s) => ({ ...s, ...options, storage: { ...s.storage, ...options.storage } }));
+  /** Changes the model size and whichever storage limits are given, keeping the rest. */
+  async setOptions(edgeId: string, options: { model?: SurveillanceSettings['model']; storage?: Partial<SurveillanceSettings['storage']> }): Promise<SurveillanceSettings> {
+    return this.update(edgeId, (s) => ({ ...s, model: options.model ?? s.model, storage: { ...s.storage, ...options.storage } }));
   }
 
   private configOf(edgeId: string) {

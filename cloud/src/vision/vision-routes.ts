@@ -162,9 +162,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { model, storage } = c.req.valid('json');
-      const current = settings.surveillance(id);
-      const updated = await settings.setOptions(id, { ...(model ? { model } : {}), storage: { ...current.storage, ...storage } });
+      const updated = await settings.setOptions(id, c.req.valid('json'));
       return c.json(viewOf(id, updated), 200);
     },
   );
