@@ -44,7 +44,10 @@ export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataD
     if (token !== null) headers.authorization = `Bearer ${token ?? adminToken}`;
     return { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
   };
-  const api: TestCloud['api'] = async (method, path, body, token) => decode(await fetch(`${cloud.httpUrl}${path}`, init(method, body, token)));
+  // a kept-alive connection the server closes just as a request reuses it fails the fetch: a read is safe to send again
+  const send = (method: string, path: string, body: unknown, token: string | null | undefined) => fetch(`${cloud.httpUrl}${path}`, init(method, body, token));
+  const api: TestCloud['api'] = async (method, path, body, token) =>
+    decode(await send(method, path, body, token).catch((err: unknown) => (method === 'GET' ? send(method, path, body, token) : Promise.reject(err))));
   const request: TestCloud['request'] = async (method, path, body, token) => decode(await cloud.app.request(path, init(method, body, token)));
   const login = async (username: string, password: string) => {
     const res = await api<{ token: string }>('POST', '/api/v1/auth/token', { username, password }, null);
