@@ -1,5 +1,8 @@
-/** Polls until the check returns a truthy value; fails with the message after the timeout. */
-export async function waitFor<T>(check: () => T | Promise<T>, message: string, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+/**
+ * Polls until the check returns a truthy value; fails with the message after the timeout.
+ * The default allows for CI's two shared cores running the whole suite, where starting a process takes seconds.
+ */
+export async function waitFor<T>(check: () => T | Promise<T>, message: string, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

@@ -38,12 +38,15 @@ describe('sc-edge, the technician\'s command line', () => {
 
   it('status shows connection and clock offset of a running daemon; doctor checks everything and passes', async () => {
     const daemon = spawnEdgeCli(['run', '--data-dir', edge.dataDir]);
+    let daemonOutput = '';
+    for (const stream of [daemon.stdout, daemon.stderr]) stream?.on('data', (d: Buffer) => (daemonOutput += d.toString()));
     try {
       const status = await waitFor(async () => {
+        if (daemon.exitCode !== null) throw new Error(`the daemon exited with ${daemon.exitCode}: ${daemonOutput}`);
         const res = await runEdgeCli(['status', '--data-dir', edge.dataDir, '--json']);
         const body = JSON.parse(res.stdout);
         return res.code === 0 && body.clock ? body : null;
-      }, 'status connected with a clock reading');
+      }, 'status connected with a clock reading', 40_000);
       expect(status.link.state).toBe('connected');
       expect(status).toMatchObject({ uploadsPending: 0, cameras: [] }); // a box without cameras
       expect(Math.abs(status.clock.offsetMs)).toBeLessThan(1000);
