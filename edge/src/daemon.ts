@@ -69,8 +69,18 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     },
     logger: logger.child({ component: 'vision' }),
   });
+  let liveView: LiveView | null = null;
   const telemetry = new TelemetryReporter(
-    { edgeId: config.edgeId, dataDir, startedAt, clock, link, outboxPending: () => outbox.pending(), cameras: () => vision.telemetry() },
+    {
+      edgeId: config.edgeId,
+      dataDir,
+      startedAt,
+      clock,
+      link,
+      outboxPending: () => outbox.pending(),
+      cameras: () => vision.telemetry(),
+      liveViewUrls: () => liveView?.lanUrls ?? [],
+    },
     config.telemetryIntervalS,
     logger,
   );
@@ -94,7 +104,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
-  const liveView: LiveView | null = config.liveView?.password
+  liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
     : null;
   const documents = new DesiredDocuments(db, link, config.edgeId, logger);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { cameraSettingsSchema, cameraStatuses, maskSettingsSchema, ruleSettingsSchema, SURVEILLANCE_ID_PATTERN, SURVEILLANCE_ID_RULE, zoneSettingsSchema } from '@smart-commune/shared';
+import { cameraSettingsSchema, cameraStatuses, maskSettingsSchema, probeAddressSchema, ruleSettingsSchema, SURVEILLANCE_ID_PATTERN, SURVEILLANCE_ID_RULE, zoneSettingsSchema } from '@smart-commune/shared';
 
 // Shared schemas are built before zod gains `.openapi()`, so they are wrapped, not extended.
 export const cameraParams = z.object({
@@ -87,7 +87,16 @@ export const discoveredView = z
   })
   .openapi('DiscoveredCameras');
 
-export const scanInput = z.object({ timeoutMs: z.number().int().min(500).max(10_000).default(3000) }).openapi('CameraScan');
+export const scanInput = z
+  .object({
+    timeoutMs: z.number().int().min(500).max(10_000).default(3000),
+    addresses: z
+      .array(probeAddressSchema)
+      .max(16)
+      .default([])
+      .openapi({ description: 'Ask these cameras directly (IPv4 or host name, optionally :port) instead of a multicast probe on the LAN: multicast does not reach other subnets', example: ['192.168.10.64'] }),
+  })
+  .openapi('CameraScan');
 
 export const adoptInput = z
   .object({

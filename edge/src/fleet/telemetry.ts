@@ -14,12 +14,15 @@ export interface TelemetrySources {
   outboxPending(): number;
   /** Each camera's stream; empty on a box without cameras. */
   cameras(): CameraTelemetry[];
+  /** Where the live view answers on the LAN; empty when it is off. */
+  liveViewUrls(): string[];
 }
 
 export function collectTelemetry(sources: TelemetrySources, intervalS: number): Telemetry {
   const host = readHost();
   const clock = sources.clock.current();
   const cameras = sources.cameras();
+  const liveViewUrls = sources.liveViewUrls();
   return {
     ts: Date.now(),
     hostname: host.hostname,
@@ -33,6 +36,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     temperatureC: readTemperatureC(),
     clock: clock ? { offsetMs: clock.offsetMs, roundTripMs: clock.roundTripMs, measuredAt: clock.measuredAt } : null,
     mqtt: { reconnects: sources.link.reconnects, outboxPending: sources.outboxPending() },
+    ...(liveViewUrls.length ? { liveView: { urls: liveViewUrls } } : {}),
     ...(cameras.length ? { cameras } : {}),
   };
 }

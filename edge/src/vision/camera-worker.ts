@@ -2,7 +2,7 @@ import type { CameraEvent, CameraSettings, CameraStatus, CameraTelemetry } from 
 import { Backoff, type Logger } from '@smart-commune/shared/runtime';
 import type { Detector } from './detector.js';
 import type { Frame } from './frame.js';
-import { decodeFrames, maskCredentials } from './frames.js';
+import { decodeFrames, maskCredentials, probeVideo } from './frames.js';
 import { MotionDetector } from './motion.js';
 import { CameraSourceError, resolveCameraSource } from './onvif/index.js';
 import { runPipeline, type PipelineEvent } from './pipeline.js';
@@ -132,7 +132,9 @@ export class CameraWorker {
     const { streamUrl } = await resolveCameraSource(settings.source, { timeoutMs: 10_000 });
     if (signal.aborted) return;
     this.deps.onStream(streamUrl);
-    const { fps, width, height } = settings.detect;
+    const { fps, width } = settings.detect;
+    const height = settings.detect.height ?? (await this.heightKeepingAspect(streamUrl, width));
+    if (signal.aborted) return;
     const masks = settings.masks.map((m) => m.polygon);
     const frames = decodeFrames(streamUrl, { width, height, fps, pixelFormat: 'bgr24', heldFrames: 1, signal, timeoutMs: this.deps.stallTimeoutMs ?? 10_000 });
     const events = runPipeline(this.observe(frames), {
@@ -147,6 +149,15 @@ export class CameraWorker {
     for await (const event of events) {
       if (event.type === 'rule-hit') await this.deps.onHit({ ...event, settings, streamUrl }).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not be recorded'));
     }
+  }
+
+  /** The detect height that keeps the camera's picture undistorted at this width (16:9 if the stream cannot be probed). */
+  private async heightKeepingAspect(streamUrl: string, width: number): Promise<number> {
+    const video = await probeVideo(streamUrl).catch((err: Error) => {
+      this.deps.logger.warn({ camera: this.id, err: err.message }, 'stream size unknown; analysing at 16:9');
+      return { width: 16, height: 9 };
+    });
+    return Math.min(1080, Math.max(120, Math.round((width * video.height) / video.width / 2) * 2));
   }
 
   /** Counts frames for telemetry, marks the stream up, and serves snapshot requests, as frames pass by. */

@@ -243,9 +243,9 @@ export interface VideoInfo {
   fps: number;
 }
 
-/** Size and frame rate of a video's first stream (ffprobe). */
+/** Size and frame rate of a video's first stream (ffprobe; RTSP over TCP, as it is decoded). */
 export function probeVideo(source: string): Promise<VideoInfo> {
-  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate', '-of', 'json', source];
+  const args = ['-v', 'error', ...(/^rtsps?:/i.test(source) ? ['-rtsp_transport', 'tcp'] : []), '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate', '-of', 'json', source];
   return new Promise((resolve, reject) => {
     execFile('ffprobe', args, { timeout: 15_000 }, (err, stdout, stderr) => {
       const stream = err ? undefined : (JSON.parse(stdout) as { streams?: Array<Record<string, unknown>> }).streams?.[0];

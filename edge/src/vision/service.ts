@@ -9,6 +9,7 @@ import {
   type CommandResponse,
   type DiscoveredCamera,
   type SurveillanceSettings,
+  parseProbeAddress,
 } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { ClipPlan, EdgeIncidents } from '../incidents/incidents.js';
@@ -109,8 +110,8 @@ export class EdgeVision {
     throw new Error(`the picture of camera ${cameraId} is too large to send`);
   }
 
-  async discover({ timeoutMs }: CommandRequest<'discover-cameras'>): Promise<CommandResponse<'discover-cameras'>> {
-    return { devices: await discoverCameras({ timeoutMs }) };
+  async discover({ timeoutMs, addresses }: CommandRequest<'discover-cameras'>): Promise<CommandResponse<'discover-cameras'>> {
+    return { devices: await discoverCameras({ timeoutMs, targets: addresses.map(parseProbeAddress) }) };
   }
 
   /** Probes the LAN soon and then every `everyMs`, reporting the devices found so a technician can adopt them. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
-import { discoveredCameraSchema, surveillanceIdSchema } from './surveillance.js';
+import { discoveredCameraSchema, probeAddressSchema, surveillanceIdSchema } from './surveillance.js';
 
 export const transactionSchema = z.string().min(1).max(64);
 
@@ -27,9 +27,15 @@ export const commandBodies = {
     }),
     response: z.object({ startedAt: epochMs, zones: z.array(z.string()) }),
   },
-  /** A WS-Discovery probe on the box's LAN now; the answer lists the ONVIF devices that replied. */
+  /**
+   * A WS-Discovery probe now: multicast on the box's LAN, or directed at the given addresses only;
+   * the answer lists the ONVIF devices that replied.
+   */
   'discover-cameras': {
-    request: z.object({ timeoutMs: z.number().int().min(500).max(10_000).default(3000) }),
+    request: z.object({
+      timeoutMs: z.number().int().min(500).max(10_000).default(3000),
+      addresses: z.array(probeAddressSchema).max(16).default([]),
+    }),
     response: z.object({ devices: z.array(discoveredCameraSchema).max(256) }),
   },
   /** The camera's current picture as the box sees it (latest analysed frame, else the camera's snapshot URI). */

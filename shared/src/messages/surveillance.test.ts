@@ -13,7 +13,7 @@ const camera = {
 describe('surveillance settings', () => {
   it('fills the Frigate-like defaults: 5 fps, 5 s pre and post capture, the six classes', () => {
     const parsed = cameraSettingsSchema.parse(camera);
-    expect(parsed.detect).toEqual({ fps: 5, width: 640, height: 360, classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] });
+    expect(parsed.detect).toEqual({ fps: 5, width: 640, classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] });
     expect(parsed.record).toEqual({ enabled: true, preCaptureSeconds: 5, postCaptureSeconds: 5 });
     expect(parsed.rules[0]).toMatchObject({ enabled: true, minDwellSeconds: 0, cooldownSeconds: 0 });
     expect(surveillanceSettingsSchema.parse({ cameras: [camera] }).storage.ringMinutes).toBe(10);

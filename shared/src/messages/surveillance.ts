@@ -84,7 +84,8 @@ export const cameraSettingsSchema = z
         /** Frames analysed per second (Frigate's default is 5). */
         fps: z.number().min(1).max(15).default(5),
         width: z.number().int().min(160).max(1920).default(640),
-        height: z.number().int().min(120).max(1080).default(360),
+        /** Absent: the width times the camera's own aspect ratio, so nothing is stretched. */
+        height: z.number().int().min(120).max(1080).optional(),
         classes: z.array(objectClassSchema).min(1).max(16).default([...DEFAULT_OBJECT_CLASSES]),
       })
       .prefault({}),
@@ -218,6 +219,24 @@ export const discoveredCameraSchema = z.object({
   hardware: z.string().max(200).optional(),
 });
 export type DiscoveredCamera = z.infer<typeof discoveredCameraSchema>;
+
+/**
+ * A camera asked directly by a WS-Discovery probe: `host` or `host:port` (port 3702 when absent).
+ * Multicast stays inside the box's own subnet; cameras on another VLAN answer only a directed probe.
+ */
+export const PROBE_ADDRESS_PATTERN = /^(?<host>(?:\d{1,3}\.){3}\d{1,3}|[a-zA-Z0-9](?:[a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?)(?::(?<port>\d{1,5}))?$/;
+export const probeAddressSchema = z
+  .string()
+  .trim()
+  .regex(PROBE_ADDRESS_PATTERN, 'an address is an IPv4 address or host name, optionally with :port (192.168.1.64 or 192.168.1.64:3702)')
+  .refine((a) => Number(PROBE_ADDRESS_PATTERN.exec(a)?.groups?.port ?? 3702) <= 65535, 'the port is at most 65535');
+
+/** The host and port a probe address names. */
+export function parseProbeAddress(address: string): { host: string; port: number } {
+  const groups = PROBE_ADDRESS_PATTERN.exec(address.trim())?.groups;
+  if (!groups?.host) throw new Error(`not a probe address: ${address}`);
+  return { host: groups.host, port: Number(groups.port ?? 3702) };
+}
 
 /** `events/discovery`: the ONVIF devices that answered a WS-Discovery probe on the box's LAN. */
 export const discoveryEventSchema = z.object({

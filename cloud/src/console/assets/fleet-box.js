@@ -149,11 +149,21 @@ onClick('revoke', async () => {
 });
 
 const discoveredStatus = document.getElementById('discovered-status');
-onClick('scan', async () => {
+document.getElementById('scan-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = document.getElementById('scan');
+  const addresses = new FormData(event.target).get('addresses').split(/[\s,;]+/).filter(Boolean);
+  button.disabled = true;
   say(discoveredStatus, s.scanning, 'notice');
-  await showDiscovered(await api('POST', `${base}/discovered-cameras/scan`, { timeoutMs: 3000 }));
-  say(discoveredStatus, '');
-}, discoveredStatus);
+  try {
+    await showDiscovered(await api('POST', `${base}/discovered-cameras/scan`, { timeoutMs: 3000, addresses }));
+    say(discoveredStatus, '');
+  } catch (err) {
+    say(discoveredStatus, failureText(err, s), 'error');
+  } finally {
+    button.disabled = false;
+  }
+});
 
 document.getElementById('test-tone').addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -96,13 +96,14 @@ function loadSnapshot() {
   img.src = `${base}/snapshot.jpg?at=${Date.now()}`;
 }
 
-async function showLiveLink() {
+/** One link per address the box's live view answers on (the technician's laptop must be on that LAN). */
+async function showLiveLinks() {
   const edge = await api('GET', `/api/v1/edges/${edgeId}`);
-  const host = edge.telemetry?.hostname ?? edge.hostname;
-  const link = document.getElementById('live-link');
-  if (!host) return (document.getElementById('live-hint').textContent = s.liveUnknown);
-  link.href = `http://${host}:8090/cameras/${encodeURIComponent(cameraId)}`;
-  link.hidden = false;
+  const urls = (edge.online && edge.telemetry?.liveView?.urls) || [];
+  if (urls.length === 0) return (document.getElementById('live-hint').textContent = s.liveUnknown);
+  document.getElementById('live-links').replaceChildren(...urls.map((url) => el('li', {},
+    el('a', { href: new URL(`cameras/${encodeURIComponent(cameraId)}`, url).href, className: 'button', target: '_blank', rel: 'noopener' },
+      fill(s.liveLink, { address: new URL(url).host })))));
 }
 
 async function show() {
@@ -110,7 +111,7 @@ async function show() {
     camera = await api('GET', base);
     showCamera();
     loadSnapshot();
-    await showLiveLink();
+    await showLiveLinks();
     document.body.dataset.loaded = 'true';
   } catch (err) {
     say(pageStatus, failureText(err, s), 'error');

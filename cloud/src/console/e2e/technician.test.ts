@@ -96,7 +96,7 @@ describe('technician in Chromium', () => {
     await page.waitForURL(`**/fleet/boxes/${edgeId}/cameras/cong-truong`);
     await page.locator('body[data-loaded="true"]').waitFor();
     // the box is not running: no live address yet, which the page says
-    expect(await page.locator('#live-hint').textContent()).toContain('Chưa biết địa chỉ của tủ');
+    expect(await page.locator('#live-hint').textContent()).toContain('Chưa biết địa chỉ xem trực tiếp của tủ');
 
     const frame = page.locator('#snapshot-frame');
     const box = (await frame.boundingBox())!;

@@ -128,7 +128,12 @@ ${status('box-status')}
 </section>
 <section class="card" aria-labelledby="discovered-heading">
   <h2 id="discovered-heading">${t('discoveredTitle')}</h2>
-  <button type="button" id="scan">${t('scan')}</button>
+  <form id="scan-form" class="stack">
+    <label for="scan-addresses">${t('scanAddresses')}</label>
+    <input id="scan-addresses" name="addresses" maxlength="400" inputmode="url" autocomplete="off" placeholder="192.168.1.64" aria-describedby="scan-addresses-hint">
+    <p class="hint" id="scan-addresses-hint">${t('scanAddressesHint')}</p>
+    <button type="submit" id="scan">${t('scan')}</button>
+  </form>
   <div class="table-wrap"><table id="discovered"><thead><tr><th>${t('name')}</th><th>${t('address')}</th><th></th></tr></thead><tbody></tbody></table></div>
   ${status('discovered-status')}
 </section>
@@ -155,7 +160,7 @@ ${status('camera-page-status')}
   <p id="snapshot-failed" class="notice" hidden>${t('snapshotFailed')}</p>
   <div class="actions"><button type="button" id="snapshot-reload">${t('snapshotReload')}</button></div>
   <h3>${t('liveTitle')}</h3>
-  <p><a id="live-link" class="button" hidden target="_blank" rel="noopener">${t('liveLink')}</a></p>
+  <ul id="live-links" class="actions plain"></ul>
   <p class="hint" id="live-hint">${t('liveHint')}</p>
 </section>
 <section class="card" aria-labelledby="editor-heading">

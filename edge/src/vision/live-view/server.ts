@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { WebSocketServer } from 'ws';
@@ -35,6 +36,8 @@ export interface LiveViewCameraStatus {
 export interface LiveView {
   /** http://host:port/ */
   readonly url: string;
+  /** Where a technician on the cabinet LAN opens it: the bound address, or each LAN address when bound to all. */
+  readonly lanUrls: string[];
   readonly port: number;
   /** Re-reads `cameras()`: viewers of a removed camera or of one whose stream URL changed are disconnected. */
   updateCameras(): Promise<void>;
@@ -206,6 +209,7 @@ export async function startLiveView(options: LiveViewOptions): Promise<LiveView>
 
   return {
     url: `http://${shownHost}:${port}/`,
+    lanUrls: (host === '0.0.0.0' ? lanAddresses() : [shownHost]).map((address) => `http://${address}:${port}/`),
     port,
     updateCameras: async () => {
       const cameras = new Map(options.cameras().map((c) => [c.id, c]));
@@ -226,4 +230,13 @@ export async function startLiveView(options: LiveViewOptions): Promise<LiveView>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The box's IPv4 addresses other than loopback (loopback when it has none, e.g. a bench without a LAN). */
+function lanAddresses(): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a?.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+  return addresses.length ? addresses.slice(0, 8) : ['127.0.0.1'];
 }

@@ -66,8 +66,9 @@ describe('discoverCameras', () => {
       await cam?.stop();
     });
 
-    it('gets the camera behind an address', async () => {
-      const found = await discoverCameras({ timeoutMs: 500, target: { host: '127.0.0.1', port: cam.discoveryPort } });
+    it('gets the camera behind an address; an address where nothing answers adds nothing', async () => {
+      const silent = { host: '127.0.0.1', port: 9 };
+      const found = await discoverCameras({ timeoutMs: 500, targets: [silent, { host: '127.0.0.1', port: cam.discoveryPort }] });
       expect(found).toEqual([{ urn: cam.endpoint, xaddr: cam.onvifUrl, name: 'Trạm y tế', hardware: 'SC-SIM-CAM' }]);
     });
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createSocket, type RemoteInfo } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { discoveredCameraSchema, type DiscoveredCamera } from '@smart-commune/shared';
 
@@ -17,8 +17,8 @@ export interface DiscoverOptions {
   timeoutMs?: number;
   /** Interface name (eth0) or IPv4 address the probe leaves by; the system's choice when absent. */
   interface?: string;
-  /** Where the probe goes; default the WS-Discovery group 239.255.255.250:3702 (a directed probe otherwise). */
-  target?: { host: string; port: number };
+  /** Where the probe goes; default the WS-Discovery group 239.255.255.250:3702 (directed probes otherwise). */
+  targets?: { host: string; port: number }[];
 }
 
 export class DiscoveryError extends Error {
@@ -95,7 +95,7 @@ function interfaceAddress(name: string): string {
 
 /** The ONVIF devices that answer a Probe, one per endpoint urn, in the order they answered. */
 export async function discoverCameras(options: DiscoverOptions = {}): Promise<DiscoveredCamera[]> {
-  const target = options.target ?? { host: WS_DISCOVERY_GROUP, port: WS_DISCOVERY_PORT };
+  const targets = options.targets?.length ? options.targets : [{ host: WS_DISCOVERY_GROUP, port: WS_DISCOVERY_PORT }];
   const local = options.interface ? interfaceAddress(options.interface) : undefined;
   const messageId = `urn:uuid:${randomUUID()}`;
   const socket = createSocket({ type: 'udp4' });
@@ -114,12 +114,21 @@ export async function discoverCameras(options: DiscoverOptions = {}): Promise<Di
     socket.on('error', () => undefined); // a stray ICMP error must not end the probe
     if (local) socket.setMulticastInterface(local);
     socket.setMulticastTTL(1);
-    await new Promise<void>((resolve, reject) => socket.send(probeXml(messageId), target.port, target.host, (err) => (err ? reject(err) : resolve())));
+    for (const target of targets) await sendProbe(socket, probeXml(messageId), target);
     await new Promise((resolve) => setTimeout(resolve, options.timeoutMs ?? 3000));
   } catch (err) {
+    if (err instanceof DiscoveryError) throw err;
     throw new DiscoveryError(`Không gửi được gói dò tìm camera (WS-Discovery probe failed): ${(err as Error).message}`);
   } finally {
     socket.close();
   }
   return [...found.values()];
+}
+
+function sendProbe(socket: Socket, probe: string, target: { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) =>
+    socket.send(probe, target.port, target.host, (err) =>
+      err ? reject(new DiscoveryError(`Không gửi được gói dò tìm tới ${target.host}:${target.port} (WS-Discovery probe to ${target.host}:${target.port} failed): ${err.message}`)) : resolve(),
+    ),
+  );
 }
