@@ -142,5 +142,33 @@ describe('technician in Chromium', () => {
     expect(body.rules).toEqual([
       { id: 'xe-may-ban-dem', name: 'Xe máy ban đêm', enabled: true, zone: 'cong-truong', classes: ['person', 'motorcycle'], windows: [{ start: '22:00', end: '05:00' }], minDwellSeconds: 10, cooldownSeconds: 60 },
     ]);
+
+    // changed in place: the zone redrawn with 3 points and renamed, the rule given a longer dwell, then switched off
+    await page.getByRole('button', { name: 'Sửa: Cổng trường' }).click();
+    expect(await page.locator('#points-count').textContent()).toBe('Đã chọn 4 điểm.');
+    expect(await page.getByLabel('Vùng che (không phát hiện)').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Xoá hết điểm' }).click();
+    const redrawn: [number, number][] = [[0.2, 0.3], [0.7, 0.3], [0.5, 0.9]];
+    for (const [x, y] of redrawn) await frame.click({ position: { x: x * box.width, y: y * box.height } });
+    await page.getByLabel('Tên vùng').fill('Cổng trường mới');
+    await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await waitForText(page.locator('#zones-list'), 'Cổng trường mới — 3 điểm');
+    expect(await page.locator('#shape-cancel').isHidden()).toBe(true);
+
+    await page.getByRole('button', { name: 'Sửa: Xe máy ban đêm' }).click();
+    expect(await page.getByLabel('Khung giờ', { exact: false }).inputValue()).toBe('22:00-05:00');
+    expect(await page.getByLabel('Xe máy', { exact: true }).isChecked()).toBe(true);
+    await page.getByLabel('Thời gian lưu lại tối thiểu (giây)').fill('20');
+    await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await waitForText(page.locator('#rules-list'), 'Thời gian lưu lại tối thiểu (giây): 20');
+    await page.getByRole('button', { name: 'Tắt: Xe máy ban đêm' }).click();
+    await waitForText(page.locator('#rules-list'), 'đang tắt');
+    await e2e.screenshot(page, 'technician-camera-edited');
+
+    const after = (await e2e.test.api('GET', `/api/v1/edges/${edgeId}/cameras/cong-truong`)).body;
+    expect(after.zones).toHaveLength(1);
+    expect(after.zones[0]).toMatchObject({ id: 'cong-truong', name: 'Cổng trường mới' });
+    expect((after.zones[0].polygon as [number, number][]).map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])).toEqual(redrawn);
+    expect(after.rules).toEqual([{ ...body.rules[0], minDwellSeconds: 20, enabled: false }]);
   }, 60_000);
 });

@@ -186,7 +186,10 @@ ${status('camera-page-status')}
       <button type="button" id="clear-points">${t('clearPoints')}</button>
     </div>
     <p id="points-count" role="status" aria-live="polite"></p>
-    <button type="submit" class="primary">${t('saveShape')}</button>
+    <div class="actions">
+      <button type="submit" class="primary" id="shape-submit">${t('saveShape')}</button>
+      <button type="button" id="shape-cancel" hidden>${t('cancelEdit')}</button>
+    </div>
   </form>
   <h3>${t('zonesTitle')}</h3>
   <ul id="zones-list" class="shapes"></ul>
@@ -215,7 +218,10 @@ ${status('camera-page-status')}
     <input id="rule-dwell" name="minDwellSeconds" type="number" min="0" max="3600" step="1" value="0" required>
     <label for="rule-cooldown">${t('cooldown')}</label>
     <input id="rule-cooldown" name="cooldownSeconds" type="number" min="0" max="86400" step="1" value="60" required>
-    <button type="submit" class="primary">${t('addRule')}</button>
+    <div class="actions">
+      <button type="submit" class="primary" id="rule-submit">${t('addRule')}</button>
+      <button type="button" id="rule-cancel" hidden>${t('cancelEdit')}</button>
+    </div>
   </form>
   ${status('rule-status')}
 </section>`;
