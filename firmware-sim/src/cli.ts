@@ -9,22 +9,34 @@ function formatTable(rows: string[][]): string {
 /** `sc-sim`: the whole commune locally, until Ctrl-C (what scripts/demo runs). */
 async function main(): Promise<void> {
   const env = process.env;
+  const liveViewPort = Number(env.SC_DEMO_LIVE_VIEW_PORT ?? 8091);
+  const liveViewPassword = env.SC_DEMO_LIVE_VIEW_PASSWORD ?? 'xem-truc-tiep';
   const demo = await startDemo({
     dataDir: env.SC_DATA_DIR ?? '.data',
     httpPort: Number(env.SC_HTTP_PORT ?? 8080),
     mqttPort: Number(env.SC_MQTT_PORT ?? 1883),
     adminPassword: env.SC_ADMIN_PASSWORD,
     ...(env.SC_DEMO_CAMERAS ? { cameraHamlets: env.SC_DEMO_CAMERAS.split(',').map((c) => c.trim()) } : {}),
+    liveView: (i) => ({ port: liveViewPort + i, password: liveViewPassword }),
   });
   const speakerUrl = (hamlet: string) => demo.speakers.get(hamlet)?.configs[0]?.statusUrl ?? '-';
-  const cameraUrl = (hamlet: string) => demo.cameras?.byHamlet(hamlet)[0]?.rtspUrl ?? '-';
+  const camera = (hamlet: string) => demo.cameras?.byHamlet(hamlet)[0];
   const rows = [
-    ['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State', 'Loa giả lập / Simulated speaker', 'Camera giả lập / Simulated camera'],
-    ...demo.edges.map((e) => [e.hamletName, e.id, e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline', speakerUrl(e.hamletCode), cameraUrl(e.hamletCode)]),
+    ['Ấp / Hamlet', 'Tủ / Box', 'Trạng thái / State', 'Loa giả lập / Simulated speaker', 'Camera giả lập / Simulated camera', 'Dò tìm camera / Probe address', 'Xem trực tiếp / Live view'],
+    ...demo.edges.map((e, i) => [
+      e.hamletName,
+      e.id,
+      e.online ? 'trực tuyến / online' : 'ngoại tuyến / offline',
+      speakerUrl(e.hamletCode),
+      camera(e.hamletCode)?.rtspUrl ?? '-',
+      camera(e.hamletCode) ? `127.0.0.1:${camera(e.hamletCode)!.discoveryPort}` : '-',
+      `http://127.0.0.1:${liveViewPort + i}/`,
+    ]),
   ];
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`Bảng điều khiển / Console: ${demo.cloudUrl}/`);
   console.log(`Đăng nhập / Login: ${demo.admin.username} / ${demo.admin.password}`);
+  console.log(`Mật khẩu xem trực tiếp / live view password: ${liveViewPassword}`);
   console.log(`API: ${demo.cloudUrl}/api/v1/openapi.json   Logs: ${env.SC_DATA_DIR ?? '.data'}/logs/`);
   console.log('Nhấn Ctrl-C để dừng / press Ctrl-C to stop');
 

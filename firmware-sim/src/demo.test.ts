@@ -14,7 +14,9 @@ describe('the demo: the whole commune on one machine', () => {
 
   it('provisions nine boxes through the claim flow, brings them online, and reuses their credentials on the next start', async () => {
     const ports = { httpPort: await freePort(), mqttPort: await freePort() };
-    const first = await startDemo({ dataDir, ...ports, print: () => undefined, cameraHamlets: ['ap-1'] });
+    const liveViewPorts = await Promise.all(VI_TAN.hamlets.map(() => freePort()));
+    const liveView = (i: number) => ({ port: liveViewPorts[i]!, password: 'xem-truc-tiep-demo' });
+    const first = await startDemo({ dataDir, ...ports, print: () => undefined, cameraHamlets: ['ap-1'], liveView });
     let firstIds: string[];
     try {
       expect(first.edges).toHaveLength(9);
@@ -28,7 +30,7 @@ describe('the demo: the whole commune on one machine', () => {
     const credentials = readFileSync(join(dataDir, 'edges', 'ap-2a', 'credentials.json'), 'utf8');
 
     const lines: string[] = [];
-    const second = await startDemo({ dataDir, ...ports, print: (line) => lines.push(line), cameraHamlets: ['ap-1'] });
+    const second = await startDemo({ dataDir, ...ports, print: (line) => lines.push(line), cameraHamlets: ['ap-1'], liveView });
     try {
       expect(second.edges.map((e) => e.id).sort()).toEqual(firstIds);
       expect(second.edges.every((e) => e.online)).toBe(true);
@@ -43,6 +45,11 @@ describe('the demo: the whole commune on one machine', () => {
         const { cameras } = await cloud.request<{ cameras: { source: { xaddr: string }; live: { status: string } }[] }>('GET', `/api/v1/edges/${ap1.id}/cameras`);
         return cameras.length === 1 && cameras[0]!.source.xaddr === camera.onvifUrl && cameras[0]!.live.status === 'streaming';
       }, 'Ấp 1 camera streaming', 60_000, 500);
+      // its live view answers where the box says, behind the demo's password
+      const { telemetry } = await cloud.request<{ telemetry: { liveView?: { urls: string[] } } }>('GET', `/api/v1/edges/${ap1.id}`);
+      expect(telemetry.liveView?.urls).toEqual([`http://127.0.0.1:${liveViewPorts[0]}/`]);
+      const login = await fetch(`${telemetry.liveView!.urls[0]}login`, { method: 'POST', body: new URLSearchParams({ password: 'xem-truc-tiep-demo' }), redirect: 'manual' });
+      expect(login.status).toBe(303);
     } finally {
       await second.stop();
     }

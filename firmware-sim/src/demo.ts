@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { CloudClient, type EdgeSummary } from './cloud-client.js';
-import { ensureProvisioned, type HamletBox } from './hamlet-box.js';
+import { ensureProvisioned, setLiveView, type BoxLiveView, type HamletBox } from './hamlet-box.js';
 import { CLOUD_CLI, EDGE_CLI, SHARED_DIR } from './paths.js';
 import { startCommuneCameras, type CommuneCameras } from './cameras/index.js';
 import { configureCamera } from './demo-cameras.js';
@@ -21,6 +21,8 @@ export interface DemoOptions {
   cameraHamlets?: readonly string[];
   /** YOLOX-Nano files for the boxes; default SC_MODEL_DIR, else ../shared/models. */
   modelDir?: string;
+  /** Each box's live view (by its hamlet's index in the commune); off when absent. */
+  liveView?: (hamletIndex: number) => BoxLiveView;
 }
 
 export interface RunningDemo {
@@ -92,6 +94,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     const boxes: HamletBox[] = commune.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(root, 'edges', h.code) }));
     const outcomes = await Promise.all(boxes.map((box) => ensureProvisioned(cloud, box, cloudUrl)));
+    if (options.liveView) boxes.forEach((box, i) => setLiveView(box, options.liveView!(i)));
     // the demo's cameras are adopted through the API and do not answer multicast: no LAN probes
     const edgeEnv = { SC_MODEL_DIR: options.modelDir ?? process.env.SC_MODEL_DIR ?? join(SHARED_DIR, 'models'), SC_EDGE_DISCOVERY_EVERY_S: '0' };
     boxes.forEach((box, i) => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudClient, EdgeSummary } from './cloud-client.js';
 import { EDGE_CLI } from './paths.js';
@@ -12,6 +12,19 @@ export interface HamletBox {
 
 /** The simulated cabinet's box name, as a technician would label it. */
 export const boxName = (hamletName: string) => `Tủ truyền thanh ${hamletName}`;
+
+/** The technician's live view of a box, on this machine only (each box on its own port). */
+export interface BoxLiveView {
+  port: number;
+  password: string;
+}
+
+/** Turns the box's live view on in its edge.json (provisioning again keeps it). */
+export function setLiveView(box: HamletBox, liveView: BoxLiveView): void {
+  const file = join(box.dataDir, 'edge.json');
+  const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify({ ...config, liveView: { host: '127.0.0.1', ...liveView } }, null, 2)}\n`);
+}
 
 /**
  * Makes sure the hamlet's box is provisioned, the way a technician does it: create the record (or
