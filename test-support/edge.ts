@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { provision, startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
+import { loadEdgeConfig, provision, saveEdgeConfig, startEdgeDaemon, type EdgeConfig, type EdgeDaemon } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import type { TestCloud } from './cloud.js';
 
@@ -31,6 +31,11 @@ export async function provisionTestEdge(test: TestCloud, hamletCode = 'ap-1', na
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-edge-'));
   const config = await provision({ cloudUrl: test.cloud.httpUrl, token: token.body.token, dataDir });
   return { edgeId: config.edgeId, dataDir };
+}
+
+/** Changes fields of a provisioned box's edge.json, as a technician edits it by hand (validated as the daemon reads it). */
+export function patchEdgeConfig(dataDir: string, patch: Partial<EdgeConfig>): void {
+  saveEdgeConfig(dataDir, { ...loadEdgeConfig(dataDir), ...patch });
 }
 
 /** Fast reconnects for tests, so a restarted cloud is found again within about a second. */

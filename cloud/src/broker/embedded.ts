@@ -134,7 +134,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       metrics.edgesConnected.set(edgeClients.size);
     }
   });
-  aedes.on('publish', (packet, client) => {
+  aedes.on('publish', (_packet, client) => {
     if (client) metrics.mqttMessagesIn.inc();
   });
   aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));

@@ -116,7 +116,7 @@ class FrameReader {
   private readonly onAbort = () => this.close();
 
   constructor(
-    private readonly source: string,
+    source: string,
     private readonly options: DecodeOptions,
   ) {
     this.frameSize = options.width * options.height * bytesPerPixel(options.pixelFormat);

@@ -1,12 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import type { EdgeDaemon } from '@smart-commune/edge';
 import { decodeFile, trimmedPcmSha256 } from '../../../edge/src/radio/index.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { provisionTestEdge, startTestEdge, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { patchEdgeConfig, provisionTestEdge, startTestEdge, type ProvisionedEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { startDelayProxy, type DelayProxy } from '../network/delay-proxy.js';
 import { startSimSpeaker, type SimSpeaker } from '../speakers/index.js';
@@ -25,9 +23,7 @@ describe('a scheduled Vietnamese bulletin, from the operator to the hamlet louds
     edge = await provisionTestEdge(test, 'ap-2a');
     // the box reaches the broker over a slow link that the test can cut
     link = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(test.cloud.mqttUrl).port), minDelayMs: 50, maxDelayMs: 300 });
-    const configFile = join(edge.dataDir, 'edge.json');
-    const config = JSON.parse(readFileSync(configFile, 'utf8')) as { mqttUrl: string };
-    writeFileSync(configFile, JSON.stringify({ ...config, mqttUrl: `mqtt://127.0.0.1:${link.port}` }));
+    patchEdgeConfig(edge.dataDir, { mqttUrl: `mqtt://127.0.0.1:${link.port}` });
     speaker = await startSimSpeaker({});
     daemon = await startTestEdge(edge.dataDir);
     await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.online, 'edge online');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { silentLogger } from '@smart-commune/shared/runtime';
 import { readStatus } from '../../../edge/src/cli/status.js';
 import { CLIP, MODEL_DIR } from '../../../edge/src/vision/testing/media.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { patchEdgeConfig, provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
 import { freePort } from '../../../test-support/ports.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { startSimCamera, type SimCamera } from '../cameras/index.js';
@@ -48,9 +48,7 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     // the technician's live view, on the cabinet LAN (here loopback), behind the box's password
     const liveViewPort = await freePort();
     liveViewUrl = `http://127.0.0.1:${liveViewPort}`;
-    const configFile = join(edge.dataDir, 'edge.json');
-    const boxConfig = JSON.parse(readFileSync(configFile, 'utf8')) as object;
-    writeFileSync(configFile, JSON.stringify({ ...boxConfig, liveView: { host: '127.0.0.1', port: liveViewPort, password: LIVE_VIEW_PASSWORD } }));
+    patchEdgeConfig(edge.dataDir, { liveView: { host: '127.0.0.1', port: liveViewPort, password: LIVE_VIEW_PASSWORD, width: 640 } });
     daemon = await startEdgeDaemon({ dataDir: edge.dataDir, logger: silentLogger(), backoff: TEST_BACKOFF, modelDir });
     await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.online, 'edge online');
   }, 60_000);

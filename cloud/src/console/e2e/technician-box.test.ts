@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import type { Page } from 'playwright-core';
@@ -7,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIP, MODEL_DIR } from '../../../../edge/src/vision/testing/media.js';
 import { startSimCamera, type SimCamera } from '../../../../firmware-sim/src/cameras/index.js';
 import { startSimSpeaker, type SimSpeaker } from '../../../../firmware-sim/src/speakers/index.js';
-import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../../test-support/edge.js';
+import { patchEdgeConfig, provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../../test-support/edge.js';
 import { freePort } from '../../../../test-support/ports.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { useConsoleE2E, waitForText } from './harness.js';
@@ -34,9 +32,7 @@ describe('technician tending a running box in Chromium', () => {
   beforeAll(async () => {
     edge = await provisionTestEdge(e2e.test, 'ap-4', 'Tủ Ấp 4');
     // the box's live view on the cabinet LAN (here loopback), behind its password
-    const configFile = join(edge.dataDir, 'edge.json');
-    const boxConfig = JSON.parse(readFileSync(configFile, 'utf8')) as object;
-    writeFileSync(configFile, JSON.stringify({ ...boxConfig, liveView: { host: '127.0.0.1', port: await freePort(), password: LIVE_VIEW_PASSWORD } }));
+    patchEdgeConfig(edge.dataDir, { liveView: { host: '127.0.0.1', port: await freePort(), password: LIVE_VIEW_PASSWORD, width: 640 } });
     speaker = await startSimSpeaker({});
     // a camera on another subnet in real life: multicast does not reach it, a probe to its address does
     camera = await startSimCamera({ name: 'Cổng UBND', hamlet: 'ap-4', username: 'admin', password: 'ubnd-vi-tan', clip: CLIP, ports: { multicast: null } });

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimSpeaker, type SimSpeaker } from '../../../../firmware-sim/src/speakers/sim-speaker.js';
 import { decodeFile } from '../decode.js';
