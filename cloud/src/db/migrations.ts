@@ -293,4 +293,10 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX reports_created ON reports(created_at);
   CREATE INDEX reports_status_created ON reports(status, created_at);
   `,
+  // the audit page's action filter and list, the police queue's camera and class filters
+  `
+  CREATE INDEX audit_log_action_at ON audit_log(action, at);
+  CREATE INDEX incidents_camera_detected ON incidents(camera_id, detected_at);
+  CREATE INDEX incidents_label_detected ON incidents(label, detected_at);
+  `,
 ];
