@@ -129,6 +129,7 @@ describe('live view', () => {
     expect(ffmpeg).toBeDefined();
     expect(others).toEqual([]);
     expect(commandLine(ffmpeg!)).toContain('-r 25');
+    expect(commandLine(ffmpeg!)).toMatch(/^ffmpeg -rtsp_transport tcp -i rtsp:\/\//); // TCP, as the detection reads it
     expect(live.status()).toEqual([{ cameraId: 'cong-ap-3', viewers: 2, ffmpegPid: ffmpeg }]);
 
     const ts = first.bytes();

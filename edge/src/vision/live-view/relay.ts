@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import Mpeg1Muxer from 'node-rtsp-stream/mpeg1muxer.js';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { WebSocket } from 'ws';
@@ -15,6 +16,8 @@ export interface RelayOptions {
 /** A viewer whose socket holds more than this unsent is skipped until it catches up (a slow link). */
 const MAX_BUFFERED = 2 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
+/** ffmpeg with `-rtsp_transport tcp` ahead of the input (UDP would be dropped by NAT and lossy on a busy LAN). */
+const FFMPEG_RTSP_OVER_TCP = fileURLToPath(new URL('../../../bin/ffmpeg-rtsp-over-tcp', import.meta.url));
 const STDERR_LINES = 10;
 
 /**
@@ -68,7 +71,7 @@ export class CameraRelay {
     this.stderr = [];
     const muxer = new Mpeg1Muxer({
       url: this.streamUrl,
-      ffmpegPath: this.options.ffmpegPath ?? 'ffmpeg',
+      ffmpegPath: this.options.ffmpegPath ?? (/^rtsps?:/i.test(this.streamUrl) ? FFMPEG_RTSP_OVER_TCP : 'ffmpeg'),
       ffmpegOptions: {
         '-nostdin': '',
         '-loglevel': 'error',
