@@ -51,11 +51,16 @@ describe('the police queue: listing, review, notes, media and who may see them',
     expect(await listIds(`?edge=${school.edgeId}`)).toEqual([ids.schoolPerson]);
     expect(await listIds('?camera=cho-bac')).toEqual([ids.marketCar]);
     expect(await listIds('?label=person')).toEqual([ids.schoolPerson, ids.marketPerson]);
+    expect(await listIds('?class=person')).toEqual([ids.schoolPerson, ids.marketPerson]);
+    expect(await listIds('?class=car')).toEqual([ids.marketCar]);
     expect(await listIds('?from=2026-11-21&to=2026-11-21')).toEqual([ids.marketCar]);
     expect(await listIds('?status=new')).toHaveLength(3);
     const page = (await as(police.token).get('/api/v1/incidents?limit=1&offset=1')).body;
     expect(page).toMatchObject({ total: 3, limit: 1, offset: 1, items: [{ id: ids.marketCar }] });
     expect((await as(police.token).get('/api/v1/incidents?status=closed')).status).toBe(400);
+    const both = await as(police.token).get('/api/v1/incidents?class=car&label=person');
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toContain('"class" and "label"');
   });
 
   it('shows an incident with its evidence hashes and their verification', async () => {

@@ -37,7 +37,8 @@ function toFilter(q: z.infer<typeof incidentListQuery>): IncidentFilter {
   const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
   const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
   if (from !== undefined && to !== undefined && to <= from) throw badRequest('"to" must come after "from"', [{ path: 'to', message: 'before from' }]);
-  return { hamletCode: q.hamlet, edgeId: q.edge, cameraId: q.camera, label: q.label, status: q.status, assigneeId: q.assignee, from, to };
+  if (q.class && q.label && q.class !== q.label) throw badRequest('"class" and "label" name the same filter: give one', [{ path: 'label', message: `differs from class ${q.class}` }]);
+  return { hamletCode: q.hamlet, edgeId: q.edge, cameraId: q.camera, label: q.class ?? q.label, status: q.status, assigneeId: q.assignee, from, to };
 }
 
 /** The police queue: list, read, review and annotate incidents. */
