@@ -131,6 +131,25 @@ export class IncidentStore {
     return rows.map((r) => ({ id: r.id, createdAt: r.created_at, paths: [r.snapshot_path, r.clip_path].filter((p): p is string => p !== null) }));
   }
 
+  /** Incidents with a file the cloud does not have yet (recording done), oldest first, each file with whether it was uploaded. */
+  mediaAwaitingUpload(): { id: string; createdAt: number; files: { kind: IncidentMediaKind; path: string; uploaded: boolean }[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM incidents WHERE clip_state != 'recording'
+           AND ((snapshot_path IS NOT NULL AND snapshot_uploaded_at IS NULL) OR (clip_path IS NOT NULL AND clip_uploaded_at IS NULL))
+         ORDER BY created_at`,
+      )
+      .all() as Row[];
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      files: [
+        ...(r.snapshot_path ? [{ kind: 'snapshot' as const, path: r.snapshot_path, uploaded: r.snapshot_uploaded_at !== null }] : []),
+        ...(r.clip_path ? [{ kind: 'clip' as const, path: r.clip_path, uploaded: r.clip_uploaded_at !== null }] : []),
+      ],
+    }));
+  }
+
   /** The media files are gone from disk; the record stays (the cloud keeps the evidence). */
   forgetMedia(id: string): void {
     this.db.prepare('UPDATE incidents SET snapshot_path = NULL, clip_path = NULL WHERE id = ?').run(id);

@@ -1,13 +1,24 @@
 import { rmSync, statSync } from 'node:fs';
+import type { IncidentMediaKind } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { IncidentStore } from './incident-store.js';
 
 export interface IncidentRetention {
   /** Media the cloud has is deleted from the box after this long. */
   maxAgeMs: number;
-  /** Incident media on the box stays under this many bytes (oldest uploaded first). */
+  /** All incident media on the box stays under this many bytes. */
   maxBytes: number;
 }
+
+export interface RetentionOutcome {
+  /** Incidents whose media the cloud holds, deleted from the box. */
+  deleted: number;
+  /** Files the cloud never received, deleted because the budget could not hold them. */
+  dropped: number;
+  bytesKept: number;
+}
+
+const DROPPED = 'deleted on the box before upload: incident storage full';
 
 const sizeOf = (path: string) => {
   try {
@@ -18,12 +29,15 @@ const sizeOf = (path: string) => {
 };
 
 /**
- * Frees the box's disk of incident media the cloud already holds: anything older than the age
- * limit, then the oldest until the byte budget holds. Media not yet uploaded is never deleted here.
+ * Keeps the box's incident media within its limits. Media the cloud already holds goes first: past
+ * the age limit, then oldest first while over the byte budget. Only when that is not enough (the link
+ * has been down for long) are files the cloud lacks deleted, oldest first, clips before snapshots
+ * (a snapshot is small and shows most); the cloud keeps those incidents without them.
  */
-export function enforceIncidentRetention(store: IncidentStore, limits: IncidentRetention, logger: Logger, now = Date.now()): number {
+export function enforceIncidentRetention(store: IncidentStore, limits: IncidentRetention, logger: Logger, now = Date.now()): RetentionOutcome {
   const uploaded = store.uploadedMedia().map((m) => ({ ...m, bytes: m.paths.reduce((sum, p) => sum + sizeOf(p), 0) }));
-  let total = uploaded.reduce((sum, m) => sum + m.bytes, 0);
+  const awaiting = store.mediaAwaitingUpload().map((m) => ({ ...m, files: m.files.map((f) => ({ ...f, bytes: sizeOf(f.path) })) }));
+  let total = uploaded.reduce((sum, m) => sum + m.bytes, 0) + awaiting.reduce((sum, m) => sum + m.files.reduce((s, f) => s + f.bytes, 0), 0);
   let deleted = 0;
   for (const media of uploaded) {
     if (media.createdAt >= now - limits.maxAgeMs && total <= limits.maxBytes) break;
@@ -32,6 +46,19 @@ export function enforceIncidentRetention(store: IncidentStore, limits: IncidentR
     total -= media.bytes;
     deleted++;
   }
+  let dropped = 0;
+  for (const kind of ['clip', 'snapshot'] satisfies IncidentMediaKind[]) {
+    for (const media of awaiting) {
+      if (total <= limits.maxBytes) break;
+      const file = media.files.find((f) => f.kind === kind && !f.uploaded);
+      if (!file) continue;
+      rmSync(file.path, { force: true });
+      store.abandonUpload(media.id, kind, DROPPED);
+      total -= file.bytes;
+      dropped++;
+    }
+  }
   if (deleted) logger.info({ deleted, bytesKept: total }, 'incident media the cloud holds was deleted from the box');
-  return deleted;
+  if (dropped) logger.error({ dropped, bytesKept: total, maxBytes: limits.maxBytes }, 'incident storage full: media the cloud never received was deleted');
+  return { deleted, dropped, bytesKept: total };
 }
