@@ -293,10 +293,11 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX reports_created ON reports(created_at);
   CREATE INDEX reports_status_created ON reports(status, created_at);
   `,
-  // the audit page's action filter and list, the police queue's camera and class filters
+  // the audit page's action filter and list, the police queue's camera and class filters, an alert's progress
   `
   CREATE INDEX audit_log_action_at ON audit_log(action, at);
   CREATE INDEX incidents_camera_detected ON incidents(camera_id, detected_at);
   CREATE INDEX incidents_label_detected ON incidents(label, detected_at);
+  CREATE INDEX playback_schedule_hamlet ON playback(schedule_id, hamlet_code);
   `,
 ];

@@ -108,7 +108,7 @@ export async function createRadio(deps: RadioDeps) {
       return [
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
         { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules }) },
-        { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts }) },
+        { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
       ];
     },

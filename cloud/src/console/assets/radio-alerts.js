@@ -60,6 +60,8 @@ document.getElementById('alert-send').addEventListener('click', async (event) =>
     confirmBox.hidden = true;
     form.hidden = false;
     await listActive();
+// the boxes' reports arrive over the next seconds: follow them while the page is open
+setInterval(() => { if (!document.hidden) listActive(); }, 5000);
   } catch (err) {
     say(status, describeFailure(err, s), 'error');
   } finally {
@@ -78,6 +80,16 @@ async function listActive() {
   }
 }
 
+/** Each targeted hamlet with what its boxes reported: when the alert first started there, and its last state. */
+function progressList(hamlets) {
+  return el('ul', { className: 'plain' }, ...hamlets.map((h) => {
+    const progress = h.state
+      ? fill(s.hamletProgress, { state: s[`state_${h.state}`] ?? h.state, at: h.startedAt ? formatTime(h.startedAt, lang, true) : '—' })
+      : s.hamletNoReport;
+    return el('li', {}, el('strong', { textContent: h.name }), ` — ${progress}`);
+  }));
+}
+
 function row(a) {
   const stop = el('button', { type: 'button', className: 'danger', textContent: s.cancelAlert });
   stop.addEventListener('click', async () => {
@@ -86,13 +98,15 @@ function row(a) {
       await api('DELETE', `/api/v1/alerts/${encodeURIComponent(a.id)}`);
       say(status, s.cancelled);
       await listActive();
+// the boxes' reports arrive over the next seconds: follow them while the page is open
+setInterval(() => { if (!document.hidden) listActive(); }, 5000);
     } catch (err) {
       say(status, describeFailure(err, s), 'error');
     }
   });
   return el('tr', {},
     el('td', {}, el('strong', { textContent: a.title }), el('br'), el('span', { className: 'hint', textContent: a.text })),
-    el('td', { textContent: a.hamlets.map((h) => h.name).join(', ') }),
+    el('td', {}, progressList(a.hamlets)),
     el('td', { textContent: formatTime(a.startsAt, lang, true) }),
     el('td', { textContent: formatTime(a.expiresAt, lang) }),
     el('td', {}, stop),
@@ -100,3 +114,5 @@ function row(a) {
 }
 
 listActive();
+// the boxes' reports arrive over the next seconds: follow them while the page is open
+setInterval(() => { if (!document.hidden) listActive(); }, 5000);

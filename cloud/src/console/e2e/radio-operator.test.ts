@@ -1,4 +1,6 @@
+import { alertOccurrenceId, topics } from '@smart-commune/shared';
 import { describe, expect, it } from 'vitest';
+import { claimTestEdge } from '../../../../test-support/edge.js';
 import { focusedName, useConsoleE2E, waitForText } from './harness.js';
 
 describe('radio operator in Chromium', () => {
@@ -85,7 +87,8 @@ describe('radio operator in Chromium', () => {
     expect(await waitForText(page.locator('#item-status'), 'Trùng giờ với «Thông báo tiêm chủng»')).toContain('Trùng giờ với «Thông báo tiêm chủng»');
   });
 
-  it('starts an emergency alert only after confirmation, shows where and when, and stops it', async () => {
+  it('starts an emergency alert only after confirmation, shows where and when it played, and stops it', async () => {
+    const { edgeId: ap1Box } = await claimTestEdge(e2e.test, 'ap-1');
     const page = await e2e.loginAs('operator');
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto('/radio/alerts');
@@ -99,12 +102,23 @@ describe('radio operator in Chromium', () => {
     await e2e.screenshot(page, 'radio-alert-confirm');
 
     await page.getByRole('button', { name: 'Phát cảnh báo ngay' }).click();
-    expect(await waitForText(page.locator('#alert-status'), 'Đã phát cảnh báo lúc', 60_000)).toContain('Đã phát cảnh báo lúc');
-    expect(await waitForText(page.locator('#alert-status'), 'Ấp 1')).toContain('Ấp 1');
-    expect(await waitForText(page.locator('#alert-list'), 'Bão số 9')).toContain('Bão số 9');
-    await e2e.screenshot(page, 'radio-alert-active');
+    expect(await waitForText(page.locator('#alert-status'), 'Đã gửi cảnh báo tới: Ấp 1; bắt đầu phát lúc', 60_000)).toBeTruthy();
+    expect(await waitForText(page.locator('#alert-list'), 'Bão số 9')).toContain('Ấp 1 — chưa có báo cáo từ tủ');
     const [alert] = (await e2e.test.api('GET', '/api/v1/alerts')).body.alerts;
     expect(alert).toMatchObject({ kind: 'storm', status: 'active', targets: { hamlets: ['ap-1'] } });
+
+    // Ấp 1's box reports it playing: the page follows without a reload
+    const playedAt = alert.startsAt + 7;
+    await e2e.test.cloud.broker.publish(topics.event(ap1Box, 'playback'), JSON.stringify({
+      eventId: 'evt_alertstarted01',
+      ts: Date.now(),
+      body: { occurrenceId: alertOccurrenceId(alert.id, 0), scheduleId: alert.id, bulletinId: null, state: 'started', plannedStartAt: alert.startsAt, actualStartAt: playedAt, durationMs: null, reason: null, zones: ['main'] },
+    }), { qos: 1, retain: false });
+    const shownAt = await page.evaluate(
+      `new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(${playedAt}))`,
+    );
+    expect(await waitForText(page.locator('#alert-list'), 'Ấp 1 — Đang phát lúc', 15_000)).toContain(String(shownAt));
+    await e2e.screenshot(page, 'radio-alert-active');
 
     await page.getByRole('button', { name: 'Dừng cảnh báo' }).click();
     expect(await waitForText(page.locator('#alert-status'), 'Đã dừng cảnh báo')).toContain('Đã dừng cảnh báo');

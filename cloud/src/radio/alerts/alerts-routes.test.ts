@@ -121,12 +121,37 @@ describe('emergency alerts', () => {
     it('reaches edges named directly, and every edge for all', async () => {
       const direct = await post(storm({ targets: { edges: [ap3] }, kind: 'fire', title: 'Cháy kho lúa' }));
       expect(direct.status).toBe(201);
-      expect(direct.body).toMatchObject({ repeatEveryMs: null, hamlets: [{ code: 'ap-3', name: 'Ấp 3' }] });
+      expect(direct.body).toMatchObject({ repeatEveryMs: null, hamlets: [{ code: 'ap-3', name: 'Ấp 3', startedAt: null, state: null }] });
       expect(alertItems(ap3).map((i) => i.occurrenceId)).toEqual([alertOccurrenceId(direct.body.id, 0)]);
       expect(alertItems(ap2)).toEqual([]);
       const all = await post(storm({ targets: { all: true }, repeatEveryMinutes: 60 }));
       expect(all.body.hamlets).toHaveLength(9);
       expect(alertItems(ap2).map((i) => i.occurrenceId)).toEqual([0, 1, 2, 3, 4].map((n) => alertOccurrenceId(all.body.id, n)));
+    });
+
+    it('shows, hamlet by hamlet, when a box first started the alert and what it last reported', async () => {
+      const alert = (await post(storm({ targets: { hamlets: ['ap-2', 'ap-3'] } }))).body;
+      expect(alert.hamlets).toEqual([
+        { code: 'ap-2', name: 'Ấp 2', startedAt: null, state: null },
+        { code: 'ap-3', name: 'Ấp 3', startedAt: null, state: null },
+      ]);
+      const report = (edgeId: string, state: string, actualStartAt: number | null, n = 0) =>
+        test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({
+          eventId: `evt_${state}${n}${edgeId.slice(-6)}`,
+          ts: kit.clock.now(),
+          body: { occurrenceId: alertOccurrenceId(alert.id, n), scheduleId: alert.id, bulletinId: null, state, plannedStartAt: alert.startsAt, actualStartAt, durationMs: null, reason: null, zones: ['main'] },
+        }), { qos: 1, retain: false });
+      await report(ap2, 'started', alert.startsAt + 4);
+      await report(ap2, 'completed', alert.startsAt + 4);
+      await report(ap3, 'failed', null);
+      const detail = await waitFor(async () => {
+        const body = (await kit.request('GET', `/api/v1/alerts/${alert.id}`)).body;
+        return body.hamlets.every((h: { state: string | null }) => h.state) && body;
+      }, 'both hamlets reported');
+      expect(detail.hamlets).toEqual([
+        { code: 'ap-2', name: 'Ấp 2', startedAt: alert.startsAt + 4, state: 'completed' },
+        { code: 'ap-3', name: 'Ấp 3', startedAt: null, state: 'failed' },
+      ]);
     });
 
     it('plays once when repeatEveryMinutes is null, even for a storm', async () => {

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { edgeIdSchema, hamletCodeSchema, prioritySchema } from '@smart-commune/shared';
+import { edgeIdSchema, hamletCodeSchema, playbackStates, prioritySchema } from '@smart-commune/shared';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
@@ -11,6 +11,7 @@ import { MAX_CAP_BYTES } from '../cap/cap-parser.js';
 import { alertKinds, alertSeverities } from './alert-kinds.js';
 import type { AlertService } from './alert-service.js';
 import { alertStatuses, type Alert } from './alert-store.js';
+import type { PlaybackStore } from '../playback/playback-store.js';
 
 const operators: Access = { roles: ['admin', 'operator'] };
 const tags = ['Radio'];
@@ -62,7 +63,18 @@ const alertSchema = z
   })
   .openapi('Alert');
 
-const alertDetailSchema = alertSchema.extend({ hamlets: z.array(z.object({ code: z.string(), name: z.string() })) }).openapi('AlertDetail');
+const alertDetailSchema = alertSchema
+  .extend({
+    hamlets: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        startedAt: z.number().nullable().openapi({ description: 'When a box of the hamlet first started the alert (its proof of play); null until one reports it' }),
+        state: z.enum(playbackStates).nullable().openapi({ description: 'The state the hamlet most recently reported for the alert; null before any report' }),
+      }),
+    ),
+  })
+  .openapi('AlertDetail');
 const alertIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'alr_5k2m9q8x4c7t' }) });
 
 const out = (a: Alert) => ({
@@ -91,9 +103,12 @@ const out = (a: Alert) => ({
 });
 
 /** Emergency alerts: JSON from the operator or CAP 1.2 from a warning system. */
-export function createAlertsRoutes({ guard, alerts }: { guard: Guard; alerts: AlertService }) {
+export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; alerts: AlertService; playback: PlaybackStore }) {
   const app = new OpenAPIHono<AppEnv>();
-  const detail = (a: Alert) => ({ ...out(a), hamlets: alerts.hamletsOf(a) });
+  const detail = (a: Alert) => {
+    const progress = playback.progressByHamlet(a.id);
+    return { ...out(a), hamlets: alerts.hamletsOf(a).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })) };
+  };
 
   app.use(
     '/alerts',

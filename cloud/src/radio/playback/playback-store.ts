@@ -105,6 +105,11 @@ const ORDER = 'ORDER BY p.planned_start_at DESC, p.received_at DESC, p.event_id'
 const bind = (f: PlaybackFilter) => ({ edgeId: f.edgeId ?? null, hamletCode: f.hamletCode ?? null, from: f.from ?? null, to: f.to ?? null, state: f.state ?? null });
 
 /** The proof-of-play log: what each box played, when, against when it was planned. */
+export interface HamletProgress {
+  firstStartedAt: number | null;
+  lastState: PlaybackState;
+}
+
 export class PlaybackStore {
   constructor(private readonly db: Db) {}
 
@@ -123,6 +128,22 @@ export class PlaybackStore {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM (${SELECT})`).get(bind(filter)) as { n: number }).n;
     const rows = this.db.prepare(`${SELECT} ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...bind(filter), limit, offset }) as Row[];
     return { items: rows.map(toRecord), total };
+  }
+
+  /**
+   * How far a schedule or alert got in each hamlet: when a box there first started it, and the
+   * state most recently reported from there.
+   */
+  progressByHamlet(scheduleId: string): Map<string, HamletProgress> {
+    const rows = this.db
+      .prepare(
+        `SELECT hamlet_code, MIN(actual_start_at) AS first_started_at,
+           (SELECT q.state FROM playback q WHERE q.schedule_id = p.schedule_id AND q.hamlet_code = p.hamlet_code
+            ORDER BY q.received_at DESC, q.rowid DESC LIMIT 1) AS last_state
+         FROM playback p WHERE schedule_id = ? AND hamlet_code IS NOT NULL GROUP BY hamlet_code`,
+      )
+      .all(scheduleId) as { hamlet_code: string; first_started_at: number | null; last_state: PlaybackState }[];
+    return new Map(rows.map((r) => [r.hamlet_code, { firstStartedAt: r.first_started_at, lastState: r.last_state }]));
   }
 
   /** Every matching record, newest first, at most `max`. */
