@@ -32,6 +32,8 @@ interface Run {
   events: PipelineEvent[];
   /** Per rule hit, checked while it was handled: its frame and track are those of the hit. */
   hitFramesMatch: boolean[];
+  /** Per rule hit: its best shot is the track's best score, from a frame of the track, copied. */
+  bestShotsMatch: boolean[];
   hits: RuleHit[];
   counters: PipelineCounters;
 }
@@ -42,6 +44,7 @@ async function run(source: string, options: { fps: number; startTimeMs: number; 
   const frames = decodeFrames(source, { width: CLIP_WIDTH, height: CLIP_HEIGHT, fps, pixelFormat: 'bgr24', startTimeMs, heldFrames: 1 });
   const events: PipelineEvent[] = [];
   const hitFramesMatch: boolean[] = [];
+  const bestShotsMatch: boolean[] = [];
   const pipeline = runPipeline(frames, {
     camera: 'cam1',
     detector,
@@ -55,12 +58,14 @@ async function run(source: string, options: { fps: number; startTimeMs: number; 
   for await (const event of pipeline) {
     events.push(event);
     if (event.type === 'rule-hit') {
-      const { frame, track, hit } = event;
+      const { frame, track, hit, best } = event;
       hitFramesMatch.push(frame.timeMs === hit.timeMs && frame.data.length === CLIP_WIDTH * CLIP_HEIGHT * 3 && track.id === hit.trackId && track.lastSeenMs <= hit.timeMs);
+      // the snapshot's picture: the track's best-scoring frame up to the hit, copied out of the decoder's buffers
+      bestShotsMatch.push(best.score === track.bestScore && best.frame.timeMs <= hit.timeMs && best.frame.timeMs >= track.firstSeenMs && best.frame.data !== frame.data && best.frame.data.length === frame.data.length);
     }
   }
   const hits = events.flatMap((e) => (e.type === 'rule-hit' ? [e.hit] : []));
-  return { events, hits, hitFramesMatch, counters };
+  return { events, hits, hitFramesMatch, bestShotsMatch, counters };
 }
 
 const hitsOf = (r: Run, ruleId: string) => r.hits.filter((h) => h.ruleId === ruleId);
@@ -88,6 +93,8 @@ describe('runPipeline on the real clip, in the afternoon', () => {
     expect(hits.every((h) => h.startMs >= AFTERNOON_MS && h.timeMs >= h.startMs)).toBe(true);
     expect(afternoon.hitFramesMatch.length).toBe(afternoon.hits.length);
     expect(afternoon.hitFramesMatch.every(Boolean)).toBe(true);
+    expect(afternoon.bestShotsMatch).toHaveLength(afternoon.hits.length);
+    expect(afternoon.bestShotsMatch.every(Boolean)).toBe(true);
     const reported = new Set(afternoon.events.flatMap((e) => (e.type === 'track-new' ? [e.track.id] : [])));
     expect(hits.every((h) => reported.has(h.trackId))).toBe(true);
   });

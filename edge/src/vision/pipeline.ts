@@ -1,3 +1,4 @@
+import { BestShots, type BestShot } from './best-shot.js';
 import type { Detection, Detector } from './detector.js';
 import type { Frame } from './frame.js';
 import type { Box, Polygon } from './geometry.js';
@@ -35,8 +36,11 @@ export interface PipelineCounters {
 
 export type PipelineEvent =
   | { type: 'track-new' | 'track-stationary' | 'track-moving' | 'track-end'; camera: string; timeMs: number; track: Track }
-  /** `frame` is the picture the hit was decided on: valid only while the event is handled (see runPipeline). */
-  | { type: 'rule-hit'; camera: string; timeMs: number; hit: RuleHit; track: Track; frame: Frame };
+  /**
+   * `frame` is the picture the hit was decided on: valid only while the event is handled (see
+   * runPipeline). `best` is the track's clearest picture so far (a copy), for the snapshot.
+   */
+  | { type: 'rule-hit'; camera: string; timeMs: number; hit: RuleHit; track: Track; frame: Frame; best: BestShot };
 
 export function newCounters(): PipelineCounters {
   return { frames: 0, inferences: 0, skippedFrames: 0, detections: 0 };
@@ -63,6 +67,7 @@ export async function* runPipeline(frames: AsyncIterable<Frame>, options: Pipeli
     if (rule.camera !== undefined && rule.camera !== options.camera) continue;
     if (rule.zone !== undefined && !zoneIds.has(rule.zone)) throw new RangeError(`rule ${rule.id} needs zone ${rule.zone}, which camera ${options.camera} does not have`);
   }
+  const shots = new BestShots();
   let previous: InFlight | undefined;
   for await (const frame of frames) {
     if (frame.pixelFormat !== 'bgr24') throw new RangeError(`the pipeline needs bgr24 frames, got ${frame.pixelFormat}`);
@@ -74,13 +79,13 @@ export async function* runPipeline(frames: AsyncIterable<Frame>, options: Pipeli
     const detections = Promise.all(regions.map((region) => options.detector.detect(frame, { region })));
     detections.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
     const current: InFlight = { frame, regions, detections };
-    if (previous) yield* finish(previous, await previous.detections, options, counters);
+    if (previous) yield* finish(previous, await previous.detections, options, counters, shots);
     previous = current;
   }
-  if (previous) yield* finish(previous, await previous.detections, options, counters);
+  if (previous) yield* finish(previous, await previous.detections, options, counters, shots);
 }
 
-function finish(inFlight: InFlight, found: Detection[][], options: PipelineOptions, counters: PipelineCounters): PipelineEvent[] {
+function finish(inFlight: InFlight, found: Detection[][], options: PipelineOptions, counters: PipelineCounters, shots: BestShots): PipelineEvent[] {
   const { camera, tracker, zones, rules, objectMasks = [] } = options;
   const { frame } = inFlight;
   const { timeMs, width, height } = frame;
@@ -93,14 +98,17 @@ function finish(inFlight: InFlight, found: Detection[][], options: PipelineOptio
     if (type === 'end') {
       zones?.forget(track.id);
       rules?.forget(camera, track.id);
+      shots.forget(track.id);
     }
   }
+  shots.update(frame, tracker.tracks);
   if (zones && kept.length) zones.update(tracker.tracks.filter((t) => t.confirmed && t.lastSeenMs === timeMs), width, height, timeMs);
   if (rules) {
     const enteredAt = zones ? zones.enteredAt.bind(zones) : () => undefined;
     for (const hit of rules.evaluate(camera, timeMs, tracker.tracks, enteredAt)) {
       const track = tracker.tracks.find((t) => t.id === hit.trackId)!;
-      events.push({ type: 'rule-hit', camera, timeMs, hit, track: { ...track, box: { ...track.box } }, frame });
+      const best = shots.get(track.id) ?? { frame: { ...frame, data: Buffer.from(frame.data) }, box: { ...track.box }, score: track.score };
+      events.push({ type: 'rule-hit', camera, timeMs, hit, track: { ...track, box: { ...track.box } }, frame, best });
     }
   }
   return events;

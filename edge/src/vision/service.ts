@@ -200,7 +200,7 @@ export class EdgeVision {
   }
 
   private async openIncident(hit: CameraHit, run: Running): Promise<void> {
-    const { frame, track, settings } = hit;
+    const { track, settings, best } = hit;
     const recorder = run.recorder;
     const clip: ClipPlan | null = recorder
       ? {
@@ -209,7 +209,6 @@ export class EdgeVision {
           postCaptureSeconds: settings.record.postCaptureSeconds,
         }
       : null;
-    const { box } = track;
     await this.options.incidents.open(
       {
         cameraId: hit.camera,
@@ -220,9 +219,9 @@ export class EdgeVision {
         trackId: hit.hit.trackId,
         startedAt: hit.hit.startMs,
         detectedAt: hit.hit.timeMs,
-        box: normalisedBox(box, frame.width, frame.height),
+        box: normalisedBox(best.box, best.frame.width, best.frame.height),
         snapshot: async (outPath) => {
-          const written = await renderSnapshot(frame, [{ classId: track.classId, label: track.label, score: track.bestScore, box }], outPath);
+          const written = await renderSnapshot(best.frame, [{ classId: track.classId, label: track.label, score: best.score, box: best.box }], outPath);
           return { sha256: written.sha256, bytes: written.bytes };
         },
       },

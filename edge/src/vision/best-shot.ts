@@ -1,0 +1,39 @@
+import type { Frame } from './frame.js';
+import type { Box } from './geometry.js';
+import type { Track } from './tracker.js';
+
+/** The clearest picture of a track: the frame where its detection scored highest, with that box. */
+export interface BestShot {
+  /** A copy of the frame: it stays valid after the source reuses its buffers. */
+  frame: Frame;
+  box: Box;
+  score: number;
+}
+
+/**
+ * Keeps, per live track, the frame where it scored best so far (what an incident's snapshot shows,
+ * as Frigate's best thumbnail). A frame is copied only when a track seen on it beats its own best,
+ * once for all the tracks that did.
+ */
+export class BestShots {
+  private readonly shots = new Map<number, BestShot>();
+
+  /** After the tracker has taken this frame's detections. */
+  update(frame: Frame, tracks: readonly Track[]): void {
+    let copy: Frame | undefined;
+    for (const track of tracks) {
+      if (track.lastSeenMs !== frame.timeMs || track.score < track.bestScore) continue;
+      if ((this.shots.get(track.id)?.score ?? -1) >= track.score) continue;
+      copy ??= { ...frame, data: Buffer.from(frame.data) };
+      this.shots.set(track.id, { frame: copy, box: { ...track.box }, score: track.score });
+    }
+  }
+
+  get(trackId: number): BestShot | undefined {
+    return this.shots.get(trackId);
+  }
+
+  forget(trackId: number): void {
+    this.shots.delete(trackId);
+  }
+}
