@@ -51,6 +51,15 @@ describe('an edge box and the cloud over the real broker', () => {
     }, 'reported version');
     expect(config.reported.status).toBe('applied');
     await waitFor(async () => (await getEdge()).telemetry?.intervalS === 2, 'telemetry at the new interval');
+    // the box's clock offset against the cloud reaches the cloud in telemetry: on one machine the true
+    // offset is 0, and an exchange's estimate is off by at most half its round trip
+    const { telemetry } = await waitFor(async () => {
+      const edgeNow = await getEdge();
+      return edgeNow.telemetry?.clock ? edgeNow : null;
+    }, 'a clock reading in telemetry');
+    expect(telemetry.clock.roundTripMs).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(telemetry.clock.offsetMs)).toBeLessThanOrEqual(telemetry.clock.roundTripMs / 2 + 1);
+    expect(telemetry.clock.measuredAt).toBeLessThanOrEqual(Date.now());
   });
 
   it('drops malformed payloads on both sides, counts them, and keeps running', async () => {
