@@ -45,6 +45,12 @@ describe('the demo: the whole commune on one machine', () => {
         const { cameras } = await cloud.request<{ cameras: { source: { xaddr: string }; live: { status: string } }[] }>('GET', `/api/v1/edges/${ap1.id}/cameras`);
         return cameras.length === 1 && cameras[0]!.source.xaddr === camera.onvifUrl && cameras[0]!.live.status === 'streaming';
       }, 'Ấp 1 camera streaming', 60_000, 500);
+      // every hamlet's box drives its own simulated loudspeaker
+      expect([...second.speakers.keys()].sort()).toEqual(VI_TAN.hamlets.map((h) => h.code).sort());
+      for (const edge of second.edges) {
+        const { body } = await cloud.request<{ body: { radio?: { speakers: { target: string }[] } } }>('GET', `/api/v1/edges/${edge.id}/config`);
+        expect(body.radio?.speakers.map((s) => s.target)).toEqual(second.speakers.get(edge.hamletCode)!.configs.map((c) => c.target));
+      }
       // its live view answers where the box says, behind the demo's password
       const { telemetry } = await cloud.request<{ telemetry: { liveView?: { urls: string[] } } }>('GET', `/api/v1/edges/${ap1.id}`);
       expect(telemetry.liveView?.urls).toEqual([`http://127.0.0.1:${liveViewPorts[0]}/`]);

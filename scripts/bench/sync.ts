@@ -3,13 +3,10 @@
  * MQTT traffic delayed 50–300 ms; the same scheduled bulletin plays in every hamlet, round after
  * round; the spread of first-sample times at the simulated loudspeakers is the figure.
  */
-import { COMMUNE_TIME_ZONE } from '../../shared/src/index.js';
-import { DateTime } from 'luxon';
-import { numberArg, quantile, startBenchCommune, waitUntil } from './lib/commune.js';
+import { localTime, numberArg, quantile, startBenchCommune, waitUntil } from './lib/commune.js';
 
 const rounds = numberArg('rounds', 'BENCH_ROUNDS', 20);
 const skewsMs = [-2000, -1500, -1000, -500, 0, 500, 1000, 1500, 2000];
-const localTime = (ms: number) => DateTime.fromMillis(ms, { zone: COMMUNE_TIME_ZONE }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
 
 const commune = await startBenchCommune({ skewsMs, mqttDelayMs: { min: 50, max: 300 } });
 try {

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { VI_TAN } from '../../../shared/src/index.js';
+import { DateTime } from 'luxon';
+import { COMMUNE_TIME_ZONE, VI_TAN } from '../../../shared/src/index.js';
 import { CloudClient, type EdgeSummary } from '../../../firmware-sim/src/cloud-client.js';
 import { ensureProvisioned } from '../../../firmware-sim/src/hamlet-box.js';
 import { startDelayProxy, type DelayProxy } from '../../../firmware-sim/src/network/delay-proxy.js';
@@ -120,6 +121,9 @@ export function numberArg(name: string, envName: string, fallback: number): numb
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
   return value;
 }
+
+/** A moment as the schedules API takes it: local time in the commune, to the second. */
+export const localTime = (ms: number) => DateTime.fromMillis(ms, { zone: COMMUNE_TIME_ZONE }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
 
 /** The q-quantile (0..1) of the values, nearest rank. */
 export function quantile(values: number[], q: number): number {
