@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
-import { badRequest, notFound } from '../../http/errors.js';
+import { ApiError, badRequest, notFound } from '../../http/errors.js';
 import { fileResponse } from '../../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { Access } from '../../users/roles.js';
@@ -147,24 +147,34 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     },
   );
 
+  const uploadLimit = bodyLimit({
+    maxSize: deps.maxUploadBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `the upload is larger than ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
+    },
+  });
   app.openapi(
-    apiRoute(guard, radioStaff, {
-      method: 'post',
-      path: '/bulletins',
-      tags,
-      summary: 'Create a bulletin from Vietnamese text (speech) or an uploaded audio file (multipart: title, file)',
-      description: 'Audio is loudness-normalised (EBU R128, -16 LUFS, true peak <= -1.5 dBTP), framed by the chime and stored content-addressed.',
-      middleware: bodyLimit({ maxSize: deps.maxUploadBytes, onError: () => { throw badRequest(`the upload is larger than ${Math.round(deps.maxUploadBytes / 1048576)} MB`); } }),
-      request: {
-        // not "required": with it, both validators run on every request whatever its content type
-        body: { required: false, content: { 'application/json': { schema: speechSchema }, 'multipart/form-data': { schema: uploadSchema } } },
-      },
-      responses: {
-        201: jsonContent(bulletinSchema, 'The bulletin with its normalised audio'),
-        415: jsonContent(z.object({}), 'Not an audio file'),
-        422: jsonContent(z.object({}), 'Audio damaged, empty or too long; or text that cannot be spoken'),
-      },
-    }),
+    {
+      ...apiRoute(guard, radioStaff, {
+        method: 'post',
+        path: '/bulletins',
+        tags,
+        summary: 'Create a bulletin from Vietnamese text (speech) or an uploaded audio file (multipart: title, file)',
+        description: 'Audio is loudness-normalised (EBU R128, -16 LUFS, true peak <= -1.5 dBTP), framed by the chime and stored content-addressed.',
+        request: {
+          // not "required": with it, both validators run on every request whatever its content type
+          body: { required: false, content: { 'application/json': { schema: speechSchema }, 'multipart/form-data': { schema: uploadSchema } } },
+        },
+        responses: {
+          201: jsonContent(bulletinSchema, 'The bulletin with its normalised audio'),
+          413: jsonContent(z.object({}), 'Larger than the upload limit (SC_MAX_UPLOAD_BYTES)'),
+          415: jsonContent(z.object({}), 'Not an audio file'),
+          422: jsonContent(z.object({}), 'Audio damaged, empty or too long; or text that cannot be spoken'),
+        },
+      }),
+      // apiRoute's middleware is the guard alone; the size limit comes after it
+      middleware: [guard(radioStaff), uploadLimit],
+    },
     async (c) => {
       const createdBy = currentUser(c).id;
       if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
