@@ -28,8 +28,8 @@ export interface ConsoleE2E {
   user(role: Role, name?: string): Promise<E2EUser>;
   /** A fresh browser context (own cookies), logged in through the login form, on the home page. */
   loginAs(role: Role, options?: { name?: string; viewport?: { width: number; height: number } }): Promise<Page>;
-  /** A fresh browser context nobody is logged in to (citizens' pages). */
-  anonymousPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  /** A fresh browser context nobody is logged in to (citizens' pages); `javaScriptEnabled: false` for a browser without scripts. */
+  anonymousPage(options?: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean }): Promise<Page>;
   /** Saves a full-page PNG as test-output/screenshots/<name>.png; returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   stop(): Promise<void>;
@@ -74,8 +74,8 @@ export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } 
   const users = new Map<string, E2EUser>();
   const contexts: BrowserContext[] = [];
 
-  const newPage = async (viewport = DESKTOP) => {
-    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', baseURL: baseUrl });
+  const newPage = async (viewport = DESKTOP, javaScriptEnabled = true) => {
+    const context = await browser.newContext({ viewport, javaScriptEnabled, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', baseURL: baseUrl });
     contexts.push(context);
     return context.newPage();
   };
@@ -105,7 +105,7 @@ export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } 
       await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: /Đăng nhập|Log in/ }).click()]);
       return page;
     },
-    anonymousPage: (opts = {}) => newPage(opts.viewport),
+    anonymousPage: (opts = {}) => newPage(opts.viewport, opts.javaScriptEnabled),
     async screenshot(page, name) {
       const path = `${SCREENSHOT_DIR}${name}.png`;
       await page.screenshot({ path, fullPage: true });
