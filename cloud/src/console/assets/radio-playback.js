@@ -33,7 +33,7 @@ function row(p) {
     el('td', { textContent: p.durationMs === null ? p.title : `${p.title} (${formatDuration(p.durationMs)})` }),
     el('td', { textContent: formatTime(p.plannedStartAt, lang, true) }),
     el('td', { textContent: formatTime(p.actualStartAt, lang, true) }),
-    el('td', { textContent: p.offsetMs ?? '—' }),
+    el('td', { textContent: p.offsetMs === null ? '—' : `${p.offsetMs > 0 ? '+' : ''}${p.offsetMs}` }),
     el('td', {}, el('span', { className: `badge ${p.state}`, textContent: s[`state_${p.state}`] ?? p.state })),
     el('td', { textContent: p.reason ?? '' }),
   );

@@ -1,6 +1,8 @@
+import { DateTime } from 'luxon';
 import { alertOccurrenceId, topics } from '@smart-commune/shared';
 import { describe, expect, it } from 'vitest';
 import { claimTestEdge } from '../../../../test-support/edge.js';
+import { waitFor } from '../../../../test-support/wait.js';
 import { focusedName, useConsoleE2E, waitForText } from './harness.js';
 
 describe('radio operator in Chromium', () => {
@@ -85,6 +87,28 @@ describe('radio operator in Chromium', () => {
     await page.getByLabel('Ấp 2', { exact: true }).check();
     await page.getByRole('button', { name: 'Lưu lịch phát' }).click();
     expect(await waitForText(page.locator('#item-status'), 'Trùng giờ với «Thông báo tiêm chủng»')).toContain('Trùng giờ với «Thông báo tiêm chủng»');
+
+    // edited from the week: every other week on Monday and Thursday, until the end of June 2027
+    await page.getByRole('button', { name: '05:30 Thông báo tiêm chủng' }).first().click();
+    expect(await waitForText(page.locator('#item-heading'), 'Sửa lịch phát: Thông báo tiêm chủng')).toBeTruthy();
+    expect(await page.getByLabel('Hằng ngày').isChecked()).toBe(true);
+    expect(await page.getByLabel('Ấp 3A').isChecked()).toBe(true);
+    expect(await focusedName(page)).toBe('item-bulletin');
+    for (const next of ['item-title', 'item-date']) {
+      await page.keyboard.press('Tab');
+      expect(await focusedName(page)).toBe(next);
+    }
+    await page.getByLabel('Hằng tuần, vào các ngày').check();
+    await page.getByLabel('Thứ Hai').check();
+    await page.getByLabel('Thứ Năm').check();
+    await page.getByLabel('Cách mấy tuần một lần').fill('2');
+    await page.getByLabel('Đến ngày (bỏ trống nếu không hạn)').fill('2027-06-30');
+    await page.getByRole('button', { name: 'Lưu lịch phát' }).click();
+    expect(await waitForText(page.locator('#item-status'), 'Đã lưu «Thông báo tiêm chủng»')).toBeTruthy();
+    const edited = (await e2e.test.api('GET', `/api/v1/schedules?bulletin=${bulletinId}`)).body.schedules;
+    expect(edited).toHaveLength(1);
+    expect(edited[0]).toMatchObject({ rrule: 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;UNTIL=20270630', targets: { hamlets: ['ap-2', 'ap-3a'] } });
+    expect(edited[0].startsLocal).toMatch(/T05:30$/);
   });
 
   it('starts an emergency alert only after confirmation, shows where and when it played, and stops it', async () => {
@@ -92,6 +116,12 @@ describe('radio operator in Chromium', () => {
     const page = await e2e.loginAs('operator');
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto('/radio/alerts');
+    // keyboard: the alert's fields in reading order
+    await page.getByLabel('Loại cảnh báo').focus();
+    for (const next of ['alert-severity', 'alert-title', 'alert-text']) {
+      await page.keyboard.press('Tab');
+      expect(await focusedName(page)).toBe(next);
+    }
     await page.getByLabel('Loại cảnh báo').selectOption('storm');
     await page.getByLabel('Nội dung cảnh báo (sẽ được đọc lên)').fill('Bão số 9 sắp đổ bộ. Bà con khẩn trương chằng chống nhà cửa.');
     await page.getByLabel('Các ấp được chọn').check();
@@ -125,18 +155,54 @@ describe('radio operator in Chromium', () => {
     expect((await e2e.test.api('GET', `/api/v1/alerts/${alert.id}`)).body.status).toBe('cancelled');
   });
 
-  it('filters proof of play and offers the same filters as CSV', async () => {
+  it('shows proof of play by hamlet, dates and state, planned against actual start, and the same filters as CSV', async () => {
+    // two boxes report what they played, as their outboxes send it
+    const ap2Box = (await claimTestEdge(e2e.test, 'ap-2', 'Tủ loa chợ')).edgeId;
+    const ap3Box = (await claimTestEdge(e2e.test, 'ap-3', 'Tủ loa trường')).edgeId;
+    const at = (local: string) => DateTime.fromISO(local, { zone: 'Asia/Ho_Chi_Minh' }).toMillis();
+    const report = (edgeId: string, eventId: string, state: string, planned: number, actual: number | null, reason: string | null = null) =>
+      e2e.test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({
+        eventId,
+        ts: Date.now(),
+        body: { occurrenceId: `sch_pb:${planned}`, scheduleId: 'sch_pb', bulletinId: null, state, plannedStartAt: planned, actualStartAt: actual, durationMs: actual === null ? null : 61_000, reason, zones: ['main'] },
+      }), { qos: 1, retain: false });
+    await report(ap2Box, 'evt_pb_ap2_day15', 'completed', at('2026-01-15T06:00'), at('2026-01-15T06:00') + 12);
+    await report(ap2Box, 'evt_pb_ap2_day16', 'missed', at('2026-01-16T06:00'), null, 'the box was off');
+    await report(ap3Box, 'evt_pb_ap3_day15', 'completed', at('2026-01-15T06:00'), at('2026-01-15T06:00') - 3);
+    await waitFor(async () => (await e2e.test.api('GET', '/api/v1/playback?from=2026-01-01&to=2026-01-31')).body.total === 3, 'the three reports stored');
+
     const page = await e2e.loginAs('operator');
     await page.goto('/radio/playback');
+    // keyboard: the filters in reading order
+    await page.getByLabel('Ấp', { exact: true }).focus();
+    for (const next of ['pb-state', 'pb-from']) {
+      await page.keyboard.press('Tab');
+      expect(await focusedName(page)).toBe(next);
+    }
     await page.getByLabel('Ấp', { exact: true }).selectOption('ap-2');
     await page.getByLabel('Từ ngày').fill('2026-01-01');
     await page.getByLabel('Đến ngày').fill('2026-01-31');
     await page.getByRole('button', { name: 'Xem' }).click();
-    expect(await waitForText(page.locator('#pb-list'), 'Không có bản ghi nào')).toContain('Không có bản ghi nào');
-    expect(await page.getByRole('link', { name: 'Tải về CSV (Excel)' }).getAttribute('href')).toBe('/api/v1/playback.csv?hamlet=ap-2&from=2026-01-01&to=2026-01-31');
-    const csv = await page.evaluate(`fetch('/api/v1/playback.csv?hamlet=ap-2').then((r) => r.status)`);
-    expect(csv).toBe(200);
+    await waitForText(page.locator('#pb-total'), '2');
+    const rows = page.locator('#pb-list tbody tr');
+    expect(await rows.count()).toBe(2);
+    const newest = await rows.nth(0).locator('td').allTextContents();
+    expect(newest).toEqual(['Ấp 2', 'Tủ loa chợ', '', '06:00:00 16/01/2026', '—', '—', 'Bị lỡ', 'the box was off']);
+    const played = await rows.nth(1).locator('td').allTextContents();
+    expect(played.slice(0, 2)).toEqual(['Ấp 2', 'Tủ loa chợ']);
+    expect(played.slice(3, 7)).toEqual(['06:00:00 15/01/2026', '06:00:00 15/01/2026', '+12', 'Đã phát xong']);
     await e2e.screenshot(page, 'radio-playback');
+
+    await page.getByLabel('Trạng thái').selectOption('missed');
+    await page.getByRole('button', { name: 'Xem' }).click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    const csvHref = await page.getByRole('link', { name: 'Tải về CSV (Excel)' }).getAttribute('href');
+    expect(csvHref).toBe('/api/v1/playback.csv?hamlet=ap-2&state=missed&from=2026-01-01&to=2026-01-31');
+    const csv = String(await page.evaluate(`fetch(${JSON.stringify(csvHref)}).then((r) => r.text())`));
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(2); // the header and the one missed play
+    expect(lines[1]).toContain('Tủ loa chợ');
+    expect(lines[1]).toContain('missed');
   });
 
   it('refuses what the operator may not open, on the server', async () => {

@@ -94,7 +94,11 @@ ${fresh ? html`<p class="success" role="status">${t('received')}</p>` : ''}
 <p><a class="button" href="/phan-anh">${t('newReport')}</a></p>`;
 }
 
-const minutes = (ms: number) => `${Math.floor(ms / 60000)}:${String(Math.round(ms / 1000) % 60).padStart(2, '0')}`;
+/** 119 600 ms → "2:00": rounded to whole seconds first, then split (minutes and seconds rounded apart gave "1:00"). */
+export function minutesAndSeconds(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
 
 export function noticesList(t: T, notices: PublicNotice[], lang: Lang) {
   return html`${publicStyles}
@@ -105,7 +109,7 @@ ${notices.length === 0 ? html`<p class="hint">${t('noNotices')}</p>` : ''}
   ${notices.map(
     (n) => html`<li class="card notice-item" id="${n.id}">
     <h2>${n.title}</h2>
-    <p class="hint">${t('publishedAt')}: ${localTime(n.publishedAt, lang)} · ${t('duration')}: ${minutes(n.durationMs)}</p>
+    <p class="hint">${t('publishedAt')}: ${localTime(n.publishedAt, lang)} · ${t('duration')}: ${minutesAndSeconds(n.durationMs)}</p>
     ${n.text ? html`<p class="notice-text">${n.text}</p>` : ''}
     <audio controls preload="none" src="/thong-bao/${n.id}/audio" aria-label="${t('listen')}: ${n.title}"></audio>
   </li>`,

@@ -3,6 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
+import { minutesAndSeconds } from './public-markup.js';
 
 const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
 
@@ -83,5 +84,11 @@ describe("citizens' pages", () => {
     expect(again).toContain('role="alert"');
     expect(again).toContain('ít nhất 10 ký tự');
     expect((await test.cloud.app.request(`/phan-anh/tra-cuu?code=${code.toLowerCase()}`)).headers.get('location')).toBe(`/phan-anh/${code}`);
+  });
+});
+
+describe('minutesAndSeconds', () => {
+  it('rounds to whole seconds before splitting them into minutes', () => {
+    expect([0, 59_400, 59_600, 61_000, 119_600, 3_600_000].map(minutesAndSeconds)).toEqual(['0:00', '0:59', '1:00', '1:01', '2:00', '60:00']);
   });
 });
