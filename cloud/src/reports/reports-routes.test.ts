@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { userWithRole } from '../incidents/testing/incident-kit.js';
+import { MAX_REPORT_PHOTO_BYTES } from './reports.js';
 
 const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
 
@@ -105,5 +108,70 @@ describe("citizens' reports API", () => {
     expect(refused?.status).toBe(429);
     expect(refused?.body.error.code).toBe('too_many_reports');
     expect(refused?.body.error.message).toMatch(/quá nhiều phản ánh.*thử lại sau/);
+  });
+});
+
+describe("the size limit of a report's photo", () => {
+  let test: TestCloud;
+  /** A real JPEG of random noise (which barely compresses) a little under the limit. */
+  let noise: Buffer;
+  /** The noise JPEG with bytes after its end marker (decoders stop there) to reach exactly `bytes`. */
+  const jpegOf = (bytes: number) => Buffer.concat([noise, Buffer.alloc(bytes - noise.length)]);
+
+  beforeAll(async () => {
+    test = await startTestCloud();
+    const [width, height] = [2000, 1700];
+    noise = await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toBuffer();
+  }, 60_000);
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  const post = async (path: string, photo: Buffer) => test.cloud.app.request(path, { method: 'POST', body: form(fields, { bytes: photo, name: 'IMG_0002.jpg', type: 'image/jpeg' }) });
+  const photoFiles = () => {
+    const dir = join(test.dataDir, 'reports');
+    return existsSync(dir) ? readdirSync(dir).length : 0;
+  };
+  const stored = () => ({
+    reports: test.cloud.db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number,
+    photos: photoFiles(),
+    created: test.cloud.db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'report.create'").pluck().get() as number,
+  });
+
+  it('takes a photo of exactly the limit and refuses one byte more with 413, storing nothing', async () => {
+    expect(noise.length).toBeLessThan(MAX_REPORT_PHOTO_BYTES);
+    expect(noise.length).toBeGreaterThan(MAX_REPORT_PHOTO_BYTES - 2 * 1024 * 1024);
+
+    const atLimit = await post('/api/v1/reports', jpegOf(MAX_REPORT_PHOTO_BYTES));
+    expect(atLimit.status).toBe(201);
+    const before = stored();
+    expect(before).toEqual({ reports: 1, photos: 1, created: 1 });
+
+    const over = await post('/api/v1/reports', jpegOf(MAX_REPORT_PHOTO_BYTES + 1));
+    expect(over.status).toBe(413);
+    const body = (await over.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('photo_too_large');
+    expect(body.error.message).toBe('ảnh quá lớn (10.5 MB); tối đa 10 MB');
+    expect(stored()).toEqual(before);
+  });
+
+  it('refuses a body far over the limit before reading it, from the API and from the public form', async () => {
+    const before = stored();
+    const huge = jpegOf(MAX_REPORT_PHOTO_BYTES + 200 * 1024);
+
+    const api = await post('/api/v1/reports', huge);
+    expect(api.status).toBe(413);
+    const body = (await api.json()) as { error: { code: string; message: string } };
+    expect(body.error).toEqual({ code: 'photo_too_large', message: 'phản ánh quá lớn; ảnh tối đa 10 MB' });
+
+    const page = await post('/phan-anh', huge);
+    expect(page.status).toBe(413);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('Ảnh quá lớn; tối đa 10 MB.');
+
+    const justOver = await post('/phan-anh', jpegOf(MAX_REPORT_PHOTO_BYTES + 1));
+    expect(justOver.status).toBe(413);
+    expect(await justOver.text()).toContain('Ảnh quá lớn (10.5 MB); tối đa 10 MB');
+    expect(stored()).toEqual(before);
   });
 });

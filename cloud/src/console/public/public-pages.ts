@@ -7,8 +7,9 @@ import { publicReportJson } from '../../reports/http-schemas.js';
 import { readSubmission } from '../../reports/reports-routes.js';
 import { MAX_REPORT_PHOTO_BYTES, type Reports } from '../../reports/reports.js';
 import { trackingCodeSchema } from '../../reports/report-schemas.js';
+import { common } from '../common-messages.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
-import { translator } from '../i18n.js';
+import { langOf, translator } from '../i18n.js';
 import { atomFeed } from './atom-feed.js';
 import { publicMessages } from './public-messages.js';
 import { lookupForm, noticesList, reportForm, reportStatus, type HamletChoice } from './public-markup.js';
@@ -44,11 +45,21 @@ export function createPublicPages(deps: PublicPagesDeps) {
         status,
       });
 
+    /**
+     * A body over the limit is refused unread, before kit.page (whose CSRF check would read it), so the
+     * page's view is set here: the form is shown as to a visitor who is not logged in.
+     */
+    const photoTooLarge = (c: Context<ConsoleEnv>) => {
+      const lang = langOf(c);
+      c.set('view', { lang, user: null, csrf: null, path: new URL(c.req.url).pathname, t: translator(common, lang) });
+      return renderForm(c, {}, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413);
+    };
+
     app.get('/phan-anh', kit.page('public'), (c) => renderForm(c, {}, null));
 
     app.post(
       '/phan-anh',
-      bodyLimit({ maxSize: MAX_REPORT_PHOTO_BYTES + 64 * 1024, onError: (c) => renderForm(c as Context<ConsoleEnv>, {}, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413) }),
+      bodyLimit({ maxSize: MAX_REPORT_PHOTO_BYTES + 64 * 1024, onError: (c) => photoTooLarge(c as Context<ConsoleEnv>) }),
       kit.page('public'),
       async (c) => {
         const submission = await readSubmission(c.req);
