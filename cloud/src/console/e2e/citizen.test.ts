@@ -29,7 +29,10 @@ describe('citizen in Chromium', () => {
 
     const police = await e2e.loginAs('police');
     await police.goto('/police/incidents');
-    await police.getByRole('link', { name: 'Phản ánh của người dân' }).click();
+    // the report waits beside the camera incidents: the officer sees it from the incidents tab
+    const reportsTab = police.getByRole('link', { name: /^Phản ánh của người dân/ });
+    expect((await reportsTab.textContent())?.replace(/\s+/g, ' ')).toBe('Phản ánh của người dân 1 mới');
+    await reportsTab.click();
     await police.locator(`a[href="/police/reports/${code}"]`).click();
     await police.waitForURL(`**/police/reports/${code}`);
     await police.waitForFunction(`document.getElementById('report-photo').naturalWidth > 0`);
@@ -39,6 +42,8 @@ describe('citizen in Chromium', () => {
     await Promise.all([police.waitForEvent('load'), police.getByRole('button', { name: 'Lưu trạng thái và trả lời' }).click()]);
     await waitForText(police.locator('#report-status'), 'Đang xử lý');
     await e2e.screenshot(police, 'police-citizen-report');
+    await police.goto('/police/incidents');
+    expect((await police.getByRole('link', { name: /^Phản ánh của người dân/ }).textContent())?.trim()).toBe('Phản ánh của người dân'); // taken up: no longer new
     const trail = e2e.test.cloud.audit.trail(`report:${code}`).map((e) => e.action);
     expect(trail).toEqual(expect.arrayContaining(['report.create', 'report.view', 'report.photo_view', 'report.update']));
 

@@ -43,9 +43,17 @@ function select(id: string, label: string, name: string, choices: Choice[], curr
   </select></div>`;
 }
 
-export function tabs(t: T, current: 'incidents' | 'reports') {
-  const tab = (href: string, key: 'tabIncidents' | 'tabReports', on: boolean) => html`<a href="${href}" class="tab"${on ? html` aria-current="page"` : ''}>${t(key)}</a>`;
-  return html`<nav class="tabs" aria-label="${t('queueTitle')}">${tab('/police/incidents', 'tabIncidents', current === 'incidents')}${tab('/police/reports', 'tabReports', current === 'reports')}</nav>`;
+/** How many camera incidents and citizens' reports nobody has looked at yet. */
+export interface Waiting {
+  incidents: number;
+  reports: number;
+}
+
+/** The two halves of the queue, each with what waits in it, so neither is missed from the other. */
+export function tabs(t: T, current: 'incidents' | 'reports', waiting: Waiting) {
+  const tab = (href: string, key: 'tabIncidents' | 'tabReports', on: boolean, count: number) =>
+    html`<a href="${href}" class="tab"${on ? html` aria-current="page"` : ''}>${t(key)}${count ? html` <span class="badge new">${t('waitingCount', { n: count })}</span>` : ''}</a>`;
+  return html`<nav class="tabs" aria-label="${t('queueTitle')}">${tab('/police/incidents', 'tabIncidents', current === 'incidents', waiting.incidents)}${tab('/police/reports', 'tabReports', current === 'reports', waiting.reports)}</nav>`;
 }
 
 function pager(t: T, paging: Paging, path: string) {
@@ -71,13 +79,14 @@ export interface IncidentQueueInput {
   labels: Choice[];
   filter: Record<string, string | undefined>;
   error: string | null;
+  waiting: Waiting;
 }
 
 /** The camera incidents, newest first, with a filter form that works as a plain GET. */
 export function incidentQueue(t: T, lang: Lang, input: IncidentQueueInput): HtmlEscapedString | Promise<HtmlEscapedString> {
   const f = input.filter;
   const statuses = reviewStatuses.map((s) => ({ value: s, label: t(`status_${s}`) }));
-  return html`${policeStyles}${tabs(t, 'incidents')}
+  return html`${policeStyles}${tabs(t, 'incidents', input.waiting)}
 <form class="card filters" method="get" action="/police/incidents" aria-label="${t('filters')}">
   ${select('f-hamlet', t('hamlet'), 'hamlet', input.hamlets, f.hamlet, t('all'))}
   ${select('f-camera', t('camera'), 'camera', input.cameras, f.camera, t('all'))}
@@ -168,13 +177,14 @@ export interface ReportQueueInput {
   paging: Paging;
   hamlets: Choice[];
   filter: Record<string, string | undefined>;
+  waiting: Waiting;
 }
 
 export function reportQueue(t: T, lang: Lang, input: ReportQueueInput) {
   const f = input.filter;
   const statuses = reportStatuses.map((s) => ({ value: s, label: t(`rstatus_${s}`) }));
   const categories = Object.entries(REPORT_CATEGORIES).map(([value, label]) => ({ value, label }));
-  return html`${policeStyles}${tabs(t, 'reports')}
+  return html`${policeStyles}${tabs(t, 'reports', input.waiting)}
 <form class="card filters" method="get" action="/police/reports" aria-label="${t('filters')}">
   ${select('f-hamlet', t('hamlet'), 'hamlet', input.hamlets, f.hamlet, t('all'))}
   ${select('f-category', t('category'), 'category', categories, f.category, t('all'))}

@@ -36,6 +36,7 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 export function createPolicePages(deps: PolicePagesDeps) {
   const { db, incidents, reports, users, audit } = deps;
   const distinct = (column: 'camera_id' | 'label') => (db.prepare(`SELECT DISTINCT ${column} AS v FROM incidents ORDER BY v`).all() as { v: string }[]).map((r) => r.v);
+  const waiting = () => ({ incidents: incidents.store.page({ status: 'new' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
@@ -66,6 +67,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
           labels: distinct('label').map((v) => ({ value: v, label: labelName(v, lang) })),
           filter: raw,
           error,
+          waiting: waiting(),
         }),
       });
     });
@@ -99,7 +101,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
-        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(), filter: raw }),
+        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(), filter: raw, waiting: waiting() }),
       });
     });
 
