@@ -179,4 +179,35 @@ describe('the police queue: listing, review, notes, media and who may see them',
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('dismisses an incident after review with a note, audited, and will not send it back to new', async () => {
+    const path = `/api/v1/incidents/${ids.schoolPerson}`;
+    const officer = as(police.token);
+    const stage = (expected: { from: string; allowed: string[] }, to: string) => ({
+      status: 409,
+      body: { error: { code: 'conflict', message: `an incident in status "${expected.from}" can move to ${expected.allowed.map((s) => `"${s}"`).join(' or ')}, not "${to}"`, details: expected } },
+    });
+
+    expect(await officer.patch(path, { status: 'dismissed' })).toMatchObject(stage({ from: 'new', allowed: ['reviewing'] }, 'dismissed'));
+    expect(await officer.patch(path, { status: 'reviewing' })).toMatchObject({ status: 200, body: { status: 'reviewing' } });
+    const text = 'Người trong hình là bảo vệ trường đi tuần, không phải đột nhập.';
+    const note = await officer.post(`${path}/notes`, { text });
+    expect(note.status).toBe(201);
+    expect(await officer.patch(path, { status: 'dismissed' })).toMatchObject({ status: 200, body: { id: ids.schoolPerson, status: 'dismissed' } });
+
+    expect((await officer.get(path)).body).toMatchObject({ status: 'dismissed', notes: [{ id: note.body.id, text }] });
+    expect(test.cloud.db.prepare('SELECT status FROM incidents WHERE id = ?').pluck().get(ids.schoolPerson)).toBe('dismissed');
+    expect(await listIds('?status=dismissed')).toEqual([ids.schoolPerson]);
+
+    expect(await officer.patch(path, { status: 'new' })).toMatchObject(stage({ from: 'dismissed', allowed: ['reviewing'] }, 'new'));
+    expect(await officer.patch(path, { status: 'confirmed' })).toMatchObject(stage({ from: 'dismissed', allowed: ['reviewing'] }, 'confirmed'));
+    expect((await officer.get(path)).body.status).toBe('dismissed');
+
+    const trail = test.cloud.audit.trail(`incident:${ids.schoolPerson}`).map((e) => [e.action, e.actor, e.details]);
+    expect(trail).toEqual([
+      ['incident.status_change', 'police-1', { from: 'new', to: 'reviewing' }],
+      ['incident.note', 'police-1', { noteId: note.body.id }],
+      ['incident.status_change', 'police-1', { from: 'reviewing', to: 'dismissed' }],
+    ]);
+  });
 });
