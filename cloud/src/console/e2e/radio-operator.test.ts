@@ -205,6 +205,36 @@ describe('radio operator in Chromium', () => {
     expect(lines[1]).toContain('missed');
   });
 
+  it("edits how abbreviations are read: adds the commune's own, changes it and removes it", async () => {
+    const page = await e2e.loginAs('operator');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto('/radio/bulletins');
+    const list = page.locator('#dictionary-list tbody');
+    expect(await waitForText(list, 'Ủy ban nhân dân')).toContain('UBND'); // a shipped entry
+    await page.getByLabel('Từ viết tắt', { exact: true }).fill('CLB');
+    await page.keyboard.press('Tab');
+    expect(await focusedName(page)).toBe('dict-expansion');
+    await page.keyboard.type('câu lạc bộ');
+    await page.keyboard.press('Enter');
+    expect(await waitForText(page.locator('#dictionary-status'), 'Đã lưu: CLB đọc là «câu lạc bộ».')).toBeTruthy();
+    const entry = (abbreviation: string) => list.locator('tr', { has: page.locator('strong', { hasText: new RegExp(`^${abbreviation}$`) }) });
+    expect(await entry('CLB').locator('td').allTextContents()).toEqual(['CLB', 'câu lạc bộ', 'Của xã', 'Sửa Bỏ']);
+    await e2e.screenshot(page, 'radio-dictionary');
+
+    await page.getByRole('button', { name: 'Sửa: CLB' }).click();
+    expect(await page.getByLabel('Đọc là').inputValue()).toBe('câu lạc bộ');
+    await page.getByLabel('Đọc là').fill('câu lạc bộ thể thao');
+    await page.getByRole('button', { name: 'Lưu cách đọc' }).click();
+    await waitForText(entry('CLB'), 'câu lạc bộ thể thao');
+    const stored = (await e2e.test.api('GET', '/api/v1/tts/dictionary')).body.entries;
+    expect(stored).toContainEqual({ abbreviation: 'CLB', expansion: 'câu lạc bộ thể thao', source: 'custom' });
+
+    await page.getByRole('button', { name: 'Bỏ: CLB' }).click();
+    expect(await waitForText(page.locator('#dictionary-status'), 'Đã bỏ cách đọc của «CLB».')).toBeTruthy();
+    expect(await entry('CLB').count()).toBe(0);
+    expect((await e2e.test.api('GET', '/api/v1/tts/dictionary')).body.entries.map((e: { abbreviation: string }) => e.abbreviation)).not.toContain('CLB');
+  });
+
   it('refuses what the operator may not open, on the server', async () => {
     const page = await e2e.loginAs('operator');
     const users = await page.evaluate(`fetch('/api/v1/users').then((r) => r.status)`);

@@ -82,7 +82,20 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
 <h2>${t('recent')}</h2>
 <div class="table-wrap"><table id="bulletin-list"><thead><tr>
   <th>${t('title')}</th><th>${t('voice')}</th><th>${t('duration')}</th><th>${t('loudness')}</th><th></th>
-</tr></thead><tbody></tbody></table></div>`;
+</tr></thead><tbody></tbody></table></div>
+<section class="card" aria-labelledby="dictionary-heading">
+  <h2 id="dictionary-heading">${t('dictionaryTitle')}</h2>
+  <p class="hint">${t('dictionaryHint')}</p>
+  <form id="dictionary-form" class="grid two">
+    <div class="stack"><label for="dict-abbreviation">${t('abbreviation')}</label><input id="dict-abbreviation" name="abbreviation" required maxlength="32" autocomplete="off"></div>
+    <div class="stack"><label for="dict-expansion">${t('expansion')}</label><input id="dict-expansion" name="expansion" required maxlength="200"></div>
+    <div class="actions"><button type="submit" class="primary">${t('saveAbbreviation')}</button></div>
+  </form>
+  <p id="dictionary-status" role="status" hidden></p>
+  <div class="table-wrap"><table id="dictionary-list"><thead><tr>
+    <th>${t('abbreviation')}</th><th>${t('expansion')}</th><th>${t('dictionarySource')}</th><th></th>
+  </tr></thead><tbody></tbody></table></div>
+</section>`;
 }
 
 export function scheduleMarkup(t: T, hamlets: HamletChoice[]) {

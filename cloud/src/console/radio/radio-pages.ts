@@ -24,7 +24,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
 
     app.get('/radio/bulletins', kit.page(OPERATORS), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
+      return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js', 'radio-dictionary.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
     });
     app.get('/radio/schedule', kit.page(OPERATORS), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
