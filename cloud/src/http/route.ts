@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { Access } from '../users/roles.js';
 import type { Guard } from './access.js';
 import { apiErrorSchema } from '@smart-commune/shared';
@@ -21,16 +22,19 @@ function securityOf(access: Access) {
 
 /**
  * A documented route whose access is enforced by the guard: the roles appear in the OpenAPI
- * document and the standard error responses are declared once here.
+ * document and the standard error responses are declared once here. A route's own middleware
+ * (a body limit, say) is passed as `after` and runs once the guard has let the request in; a
+ * `middleware` in the route itself would be replaced by the guard, so the type refuses it.
  */
-export function apiRoute<P extends string, R extends Omit<RouteConfig, 'path' | 'middleware'> & { path: P }>(
+export function apiRoute<P extends string, R extends Omit<RouteConfig, 'path' | 'middleware'> & { path: P; middleware?: never }>(
   guard: Guard,
   access: Access,
   route: R,
+  ...after: MiddlewareHandler[]
 ) {
   return createRoute({
     ...route,
-    middleware: guard(access),
+    middleware: after.length ? [guard(access), ...after] : guard(access),
     security: securityOf(access),
     description: [route.description, describeAccess(access)].filter(Boolean).join('\n\n'),
     responses: {

@@ -87,7 +87,7 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
   <h2 id="dictionary-heading">${t('dictionaryTitle')}</h2>
   <p class="hint">${t('dictionaryHint')}</p>
   <form id="dictionary-form" class="grid two">
-    <div class="stack"><label for="dict-abbreviation">${t('abbreviation')}</label><input id="dict-abbreviation" name="abbreviation" required maxlength="32" autocomplete="off"></div>
+    <div class="stack"><label for="dict-abbreviation">${t('abbreviation')}</label><input id="dict-abbreviation" name="abbreviation" required maxlength="40" autocomplete="off"></div>
     <div class="stack"><label for="dict-expansion">${t('expansion')}</label><input id="dict-expansion" name="expansion" required maxlength="200"></div>
     <div class="actions"><button type="submit" class="primary">${t('saveAbbreviation')}</button></div>
   </form>

@@ -9,7 +9,7 @@ import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { Access } from '../../users/roles.js';
 import type { AssetStore } from '../audio/asset-store.js';
 import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
-import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
+import { MAX_ABBREVIATION, type PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { BulletinService } from './bulletin-service.js';
 import type { BulletinStore } from './bulletin-store.js';
 
@@ -77,7 +77,7 @@ const listQuery = z.object({
   q: z.string().max(100).optional(),
 });
 const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
-const abbreviationParam = z.object({ abbreviation: z.string().min(1).max(32).openapi({ param: { name: 'abbreviation', in: 'path' } }) });
+const abbreviationParam = z.object({ abbreviation: z.string().min(1).max(MAX_ABBREVIATION).openapi({ param: { name: 'abbreviation', in: 'path' } }) });
 const shaParam = z.object({ sha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be a lower-case hex sha256').openapi({ param: { name: 'sha256', in: 'path' } }) });
 
 /** Bulletins (speech or upload), their audio for preview, and the asset downloads of edge boxes. */
@@ -154,8 +154,10 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     },
   });
   app.openapi(
-    {
-      ...apiRoute(guard, radioStaff, {
+    apiRoute(
+      guard,
+      radioStaff,
+      {
         method: 'post',
         path: '/bulletins',
         tags,
@@ -171,10 +173,9 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
           415: jsonContent(z.object({}), 'Not an audio file'),
           422: jsonContent(z.object({}), 'Audio damaged, empty or too long; or text that cannot be spoken'),
         },
-      }),
-      // apiRoute's middleware is the guard alone; the size limit comes after it
-      middleware: [guard(radioStaff), uploadLimit],
-    },
+      },
+      uploadLimit,
+    ),
     async (c) => {
       const createdBy = currentUser(c).id;
       if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {

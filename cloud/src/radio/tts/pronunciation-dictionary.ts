@@ -17,7 +17,7 @@ const fileSchema = z.object({
   removed: z.array(z.string()).default([]),
 });
 
-const MAX_ABBREVIATION = 40;
+export const MAX_ABBREVIATION = 40;
 const MAX_EXPANSION = 200;
 
 /**
