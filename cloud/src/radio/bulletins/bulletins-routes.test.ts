@@ -139,11 +139,11 @@ describe('bulletins: an uploaded sound file', () => {
 
     const noFile = await upload({ title: 'Không có tệp' });
     expect(noFile.status).toBe(400);
-    expect(noFile.body.error.details.map((d: { path: string }) => d.path)).toEqual(['file']);
+    expect(noFile.body.error.details).toEqual([{ path: 'file', message: 'the upload needs an audio file in the "file" field' }]);
 
     const noTitle = await upload({ title: '   ', file: { bytes: tone('untitled.mp3', 1), name: 'untitled.mp3', type: 'audio/mpeg' } });
     expect(noTitle.status).toBe(400);
-    expect(noTitle.body.error.details.map((d: { path: string }) => d.path)).toEqual(['title']);
+    expect(noTitle.body.error.details).toEqual([{ path: 'title', message: 'the upload needs a title' }]);
     expect(bulletinCount()).toBe(before);
   });
 

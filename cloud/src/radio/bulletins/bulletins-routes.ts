@@ -66,8 +66,8 @@ const speechSchema = z
 
 const uploadSchema = z
   .object({
-    title: z.string().trim().min(1).max(200),
-    file: z.any().openapi({ type: 'string', format: 'binary' }),
+    title: z.string({ error: 'the upload needs a title' }).trim().min(1, 'the upload needs a title').max(200),
+    file: z.instanceof(File, { message: 'the upload needs an audio file in the "file" field' }).openapi({ type: 'string', format: 'binary' }),
   })
   .openapi('UploadBulletin');
 
