@@ -107,6 +107,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
     : null;
+  state.set('liveViewUrls', liveView?.lanUrls ?? []); // for `sc-edge status`
   const documents = new DesiredDocuments(db, link, config.edgeId, logger);
   await documents.register('config', async (body) => {
     telemetry.setInterval(body.telemetryIntervalS);

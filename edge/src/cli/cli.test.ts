@@ -52,6 +52,7 @@ describe('sc-edge, the technician\'s command line', () => {
       expect(Math.abs(status.clock.offsetMs)).toBeLessThan(1000);
       const human = await runEdgeCli(['status', '--data-dir', edge.dataDir]);
       expect(human.stdout).toMatch(/Kết nối \/ Connection: connected/);
+      expect(human.stdout).toContain('Xem trực tiếp / Live view: tắt (đặt liveView.password trong edge.json)'); // this box has none
 
       const doctor = await runEdgeCli(['doctor', '--data-dir', edge.dataDir, '--json']);
       const checks = JSON.parse(doctor.stdout) as { id: string; ok: boolean; detail: string }[];

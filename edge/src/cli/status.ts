@@ -30,14 +30,15 @@ export function readStatus(dataDir: string) {
     const running = daemon ? isRunning(daemon.pid) : false;
     const cameras = state.get<CameraTelemetry[]>('cameras')?.value ?? [];
     const uploadsPending = new IncidentStore(db).pendingCount();
-    return { config, daemon: daemon && { ...daemon, running }, link: running ? link : null, clock, outboxPending, configVersion, cameras: running ? cameras : [], uploadsPending };
+    const liveViewUrls = running ? (state.get<string[]>('liveViewUrls')?.value ?? []) : [];
+    return { config, daemon: daemon && { ...daemon, running }, link: running ? link : null, clock, outboxPending, configVersion, cameras: running ? cameras : [], uploadsPending, liveViewUrls };
   } finally {
     db.close();
   }
 }
 
 export function printStatus(status: ReturnType<typeof readStatus>): void {
-  const { config, daemon, link, clock, outboxPending, configVersion, cameras, uploadsPending } = status;
+  const { config, daemon, link, clock, outboxPending, configVersion, cameras, uploadsPending, liveViewUrls } = status;
   const now = Date.now();
   const lines = [
     `${bilingual('Tủ', 'Box')}: ${config.name} (${config.edgeId}), ${bilingual('ấp', 'hamlet')} ${config.hamletCode}`,
@@ -52,6 +53,7 @@ export function printStatus(status: ReturnType<typeof readStatus>): void {
     `${bilingual('Sự kiện chờ gửi', 'Events waiting to send')}: ${outboxPending}   ${bilingual('Phiên bản cấu hình', 'Config version')}: ${configVersion}`,
     `${bilingual('Sự việc chờ tải ảnh/phim lên', 'Incidents with media to upload')}: ${uploadsPending}`,
     ...cameras.map((c) => `  camera ${c.id}: ${c.status}${c.error ? ` — ${c.error}` : ''}`),
+    `${bilingual('Xem trực tiếp', 'Live view')}: ${liveViewUrls.length ? liveViewUrls.join('  ') : bilingual('tắt (đặt liveView.password trong edge.json)', 'off (set liveView.password in edge.json)')}`,
   ];
   console.log(lines.join('\n'));
 }

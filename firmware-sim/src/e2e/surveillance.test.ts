@@ -96,7 +96,9 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     const telemetry = await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.telemetry?.cameras?.[0], 'camera in telemetry', 30_000);
     expect(telemetry).toMatchObject({ id: 'cong-cho', status: 'streaming' });
     // the technician at the cabinet sees it too (`sc-edge status` reads the data dir)
-    expect(readStatus(edge.dataDir).cameras).toEqual([expect.objectContaining({ id: 'cong-cho', status: 'streaming' })]);
+    const status = readStatus(edge.dataDir);
+    expect(status.cameras).toEqual([expect.objectContaining({ id: 'cong-cho', status: 'streaming' })]);
+    expect(status.liveViewUrls).toEqual([`${liveViewUrl}/`]); // where the technician at the cabinet opens it
   }, 180_000);
 
   it('shows the current picture of the camera to a technician', async () => {
