@@ -20,15 +20,20 @@ describe('BestShots', () => {
     expect(shots.get(1)).toEqual({ frame: frame(200, 2), box: { x: 20, y: 0, width: 1, height: 1 }, score: 0.8 });
   });
 
-  it('ignores tracks not seen on the frame, copies a frame once for every track that improved on it, and forgets', () => {
+  it('ignores tracks not seen on the frame, and copies a frame once for every track that improved on it', () => {
     const shots = new BestShots();
     const shared = frame(0, 4);
     shots.update(shared, [track(1, 0, 0.7, 0.7), track(2, 0, 0.6, 0.6), track(3, -200, 0.9, 0.9)]);
     expect(shots.get(1)!.frame).toBe(shots.get(2)!.frame);
     expect(shots.get(1)!.frame.data).not.toBe(shared.data);
     expect(shots.get(3)).toBeUndefined();
-    shots.forget(1);
-    expect(shots.get(1)).toBeUndefined();
-    expect(shots.get(2)!.score).toBe(0.6);
+  });
+
+  it('lets go of the shots of tracks the tracker no longer follows, so flickering detections cost nothing', () => {
+    const shots = new BestShots();
+    for (let i = 0; i < 100; i++) shots.update(frame(i * 200, i), [track(1000 + i, i * 200, 0.5, 0.5), track(1, i * 200, 0.4, 0.9)]);
+    expect(shots.size).toBe(1); // only the latest tentative track: each earlier one was dropped
+    shots.update(frame(20_000, 1), []);
+    expect(shots.size).toBe(0);
   });
 });

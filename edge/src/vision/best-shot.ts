@@ -13,13 +13,16 @@ export interface BestShot {
 /**
  * Keeps, per live track, the frame where it scored best so far (what an incident's snapshot shows,
  * as Frigate's best thumbnail). A frame is copied only when a track seen on it beats its own best,
- * once for all the tracks that did.
+ * once for all the tracks that did; the shot of a track that is gone (ended, or dropped before it
+ * was ever confirmed) is let go at the next update.
  */
 export class BestShots {
   private readonly shots = new Map<number, BestShot>();
 
-  /** After the tracker has taken this frame's detections. */
+  /** After the tracker has taken this frame's detections; `tracks` are all it still follows. */
   update(frame: Frame, tracks: readonly Track[]): void {
+    const live = new Set(tracks.map((t) => t.id));
+    for (const id of this.shots.keys()) if (!live.has(id)) this.shots.delete(id);
     let copy: Frame | undefined;
     for (const track of tracks) {
       if (track.lastSeenMs !== frame.timeMs || track.score < track.bestScore) continue;
@@ -33,7 +36,7 @@ export class BestShots {
     return this.shots.get(trackId);
   }
 
-  forget(trackId: number): void {
-    this.shots.delete(trackId);
+  get size(): number {
+    return this.shots.size;
   }
 }

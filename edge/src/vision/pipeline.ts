@@ -98,7 +98,6 @@ function finish(inFlight: InFlight, found: Detection[][], options: PipelineOptio
     if (type === 'end') {
       zones?.forget(track.id);
       rules?.forget(camera, track.id);
-      shots.forget(track.id);
     }
   }
   shots.update(frame, tracker.tracks);

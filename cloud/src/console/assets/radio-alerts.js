@@ -60,8 +60,6 @@ document.getElementById('alert-send').addEventListener('click', async (event) =>
     confirmBox.hidden = true;
     form.hidden = false;
     await listActive();
-// the boxes' reports arrive over the next seconds: follow them while the page is open
-setInterval(() => { if (!document.hidden) listActive(); }, 5000);
   } catch (err) {
     say(status, describeFailure(err, s), 'error');
   } finally {
@@ -69,11 +67,17 @@ setInterval(() => { if (!document.hidden) listActive(); }, 5000);
   }
 });
 
+/** What the table shows now: redrawn only when it changes, so a focused "Dừng" button keeps its focus. */
+let shown = '';
+
 async function listActive() {
   const body = document.querySelector('#alert-list tbody');
   try {
     const { alerts } = await api('GET', '/api/v1/alerts?status=active');
     const details = await Promise.all(alerts.map((a) => api('GET', `/api/v1/alerts/${encodeURIComponent(a.id)}`)));
+    const fresh = JSON.stringify(details);
+    if (fresh === shown) return;
+    shown = fresh;
     body.replaceChildren(...(details.length ? details.map(row) : [el('tr', {}, el('td', { colSpan: 5, textContent: s.noAlerts }))]));
   } catch (err) {
     say(status, describeFailure(err, s), 'error');
@@ -98,8 +102,6 @@ function row(a) {
       await api('DELETE', `/api/v1/alerts/${encodeURIComponent(a.id)}`);
       say(status, s.cancelled);
       await listActive();
-// the boxes' reports arrive over the next seconds: follow them while the page is open
-setInterval(() => { if (!document.hidden) listActive(); }, 5000);
     } catch (err) {
       say(status, describeFailure(err, s), 'error');
     }
