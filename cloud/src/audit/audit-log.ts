@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { User } from '../users/user-store.js';
+import { whereOf } from '../db/where.js';
 
 /**
  * Who did it: a person's username, `edge:<edgeId>` for a box using its own credentials,
@@ -57,10 +58,14 @@ const toEntry = (r: Row): AuditEntry => ({
   ip: r.ip,
 });
 
-const WHERE = `WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
-  AND (@target IS NULL OR target = @target) AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to)`;
-
-const bind = (f: AuditFilter) => ({ actor: f.actor ?? null, action: f.action ?? null, target: f.target ?? null, from: f.from ?? null, to: f.to ?? null });
+const whereFor = (f: AuditFilter) =>
+  whereOf([
+    ['actor = @actor', 'actor', f.actor],
+    ['action = @action', 'action', f.action],
+    ['target = @target', 'target', f.target],
+    ['at >= @from', 'from', f.from],
+    ['at < @to', 'to', f.to],
+  ]);
 
 export const actorOf = (user: Pick<User, 'username'>): AuditActor => user.username;
 export const edgeActor = (edgeId: string): AuditActor => `edge:${edgeId}`;
@@ -97,8 +102,9 @@ export class AuditLog {
 
   /** Newest first. */
   page(filter: AuditFilter, limit: number, offset: number): { items: AuditEntry[]; total: number } {
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${WHERE}`).get(bind(filter)) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM audit_log ${WHERE} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...bind(filter), limit, offset }) as Row[];
+    const where = whereFor(filter);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${where.sql}`).get(where.params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM audit_log ${where.sql} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
     return { items: rows.map(toEntry), total };
   }
 

@@ -1,5 +1,6 @@
 import type { IncidentEvent, IncidentMediaKind } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
+import { whereOf } from '../db/where.js';
 
 export const reviewStatuses = ['new', 'reviewing', 'confirmed', 'dismissed'] as const;
 export type ReviewStatus = (typeof reviewStatuses)[number];
@@ -111,20 +112,17 @@ const SELECT = `
   SELECT i.*, e.name AS edge_name, h.name AS hamlet_name, u.username AS assignee_username, u.display_name AS assignee_display_name
   FROM incidents i LEFT JOIN edges e ON e.id = i.edge_id LEFT JOIN hamlets h ON h.code = i.hamlet_code LEFT JOIN users u ON u.id = i.assignee_id`;
 
-const WHERE = `WHERE (@hamletCode IS NULL OR i.hamlet_code = @hamletCode) AND (@edgeId IS NULL OR i.edge_id = @edgeId)
-  AND (@cameraId IS NULL OR i.camera_id = @cameraId) AND (@label IS NULL OR i.label = @label) AND (@status IS NULL OR i.status = @status)
-  AND (@assigneeId IS NULL OR i.assignee_id = @assigneeId) AND (@from IS NULL OR i.detected_at >= @from) AND (@to IS NULL OR i.detected_at < @to)`;
-
-const bind = (f: IncidentFilter) => ({
-  hamletCode: f.hamletCode ?? null,
-  edgeId: f.edgeId ?? null,
-  cameraId: f.cameraId ?? null,
-  label: f.label ?? null,
-  status: f.status ?? null,
-  assigneeId: f.assigneeId ?? null,
-  from: f.from ?? null,
-  to: f.to ?? null,
-});
+const whereFor = (f: IncidentFilter) =>
+  whereOf([
+    ['i.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
+    ['i.edge_id = @edgeId', 'edgeId', f.edgeId],
+    ['i.camera_id = @cameraId', 'cameraId', f.cameraId],
+    ['i.label = @label', 'label', f.label],
+    ['i.status = @status', 'status', f.status],
+    ['i.assignee_id = @assigneeId', 'assigneeId', f.assigneeId],
+    ['i.detected_at >= @from', 'from', f.from],
+    ['i.detected_at < @to', 'to', f.to],
+  ]);
 
 /**
  * Applies an incident event. The edge's facts (times, score, box …) follow the newest event by its
@@ -219,8 +217,9 @@ export class IncidentStore {
 
   /** Newest detection first. */
   page(filter: IncidentFilter, limit: number, offset: number): { items: IncidentRecord[]; total: number } {
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM incidents i ${WHERE}`).get(bind(filter)) as { n: number }).n;
-    const rows = this.db.prepare(`${SELECT} ${WHERE} ORDER BY i.detected_at DESC, i.id LIMIT @limit OFFSET @offset`).all({ ...bind(filter), limit, offset }) as Row[];
+    const where = whereFor(filter);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM incidents i ${where.sql}`).get(where.params) as { n: number }).n;
+    const rows = this.db.prepare(`${SELECT} ${where.sql} ORDER BY i.detected_at DESC, i.id LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
     return { items: rows.map(toRecord), total };
   }
 

@@ -2,6 +2,7 @@ import { newId } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 import { notFound } from '../http/errors.js';
 import { newTrackingCode, type NewReport, type ReportCategory, type ReportStatus } from './report-schemas.js';
+import { whereOf } from '../db/where.js';
 
 export interface ReportRecord {
   id: string;
@@ -70,8 +71,14 @@ const toRecord = (r: Row): ReportRecord => ({
 });
 
 const SELECT = 'SELECT r.*, h.name AS hamlet_name FROM reports r LEFT JOIN hamlets h ON h.code = r.hamlet_code';
-const WHERE = `WHERE (@status IS NULL OR r.status = @status) AND (@hamletCode IS NULL OR r.hamlet_code = @hamletCode)
-  AND (@category IS NULL OR r.category = @category) AND (@from IS NULL OR r.created_at >= @from) AND (@to IS NULL OR r.created_at < @to)`;
+const whereFor = (f: ReportFilter) =>
+  whereOf([
+    ['r.status = @status', 'status', f.status],
+    ['r.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
+    ['r.category = @category', 'category', f.category],
+    ['r.created_at >= @from', 'from', f.from],
+    ['r.created_at < @to', 'to', f.to],
+  ]);
 
 /** Citizens' reports in SQLite, found by their tracking code. */
 export class ReportStore {
@@ -107,9 +114,9 @@ export class ReportStore {
   }
 
   page(filter: ReportFilter, limit: number, offset: number): { items: ReportRecord[]; total: number } {
-    const params = { status: filter.status ?? null, hamletCode: filter.hamletCode ?? null, category: filter.category ?? null, from: filter.from ?? null, to: filter.to ?? null };
-    const rows = this.db.prepare(`${SELECT} ${WHERE} ORDER BY r.created_at DESC, r.id LIMIT @limit OFFSET @offset`).all({ ...params, limit, offset }) as Row[];
-    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM reports r ${WHERE}`).get(params) as { total: number };
+    const where = whereFor(filter);
+    const rows = this.db.prepare(`${SELECT} ${where.sql} ORDER BY r.created_at DESC, r.id LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
+    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM reports r ${where.sql}`).get(where.params) as { total: number };
     return { items: rows.map(toRecord), total };
   }
 

@@ -117,8 +117,8 @@ export class AlertStore {
 
   list(filter: { status?: AlertStatus; limit: number }): Alert[] {
     const rows = this.db
-      .prepare(`${SELECT} WHERE (@status IS NULL OR al.status = @status) ORDER BY al.created_at DESC, al.id LIMIT @limit`)
-      .all({ status: filter.status ?? null, limit: filter.limit }) as AlertRow[];
+      .prepare(`${SELECT} ${filter.status ? 'WHERE al.status = @status' : ''} ORDER BY al.created_at DESC, al.id LIMIT @limit`)
+      .all({ ...(filter.status ? { status: filter.status } : {}), limit: filter.limit }) as AlertRow[];
     return rows.map(toAlert);
   }
 

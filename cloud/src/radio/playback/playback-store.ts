@@ -1,4 +1,5 @@
 import type { playbackStates } from '@smart-commune/shared';
+import { whereOf } from '../../db/where.js';
 import type { Db } from '../../db/database.js';
 
 export type PlaybackState = (typeof playbackStates)[number];
@@ -79,7 +80,7 @@ const toRecord = (r: Row): PlaybackRecord => ({
  * playback table, with the box's hamlet and the item's title at that moment, so the log survives
  * the schedule being deleted or the box being moved.
  */
-const COPY = `
+const copyWhere = (which: string) => `
   INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
     duration_ms, reason, zones, received_at, hamlet_code, title)
   SELECT ev.event_id, ev.edge_id, json_extract(ev.body, '$.occurrenceId'), json_extract(ev.body, '$.scheduleId'),
@@ -90,19 +91,27 @@ const COPY = `
              (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), '')
   FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
-  WHERE ev.kind = 'playback' AND (@eventId IS NULL OR (ev.edge_id = @edgeId AND ev.event_id = @eventId))
+  WHERE ev.kind = 'playback' AND ${which}
     AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
+/** One event, found by its primary key (a condition that could also be true for all would make SQLite scan them all). */
+const COPY_ONE = copyWhere('ev.edge_id = @edgeId AND ev.event_id = @eventId');
+const COPY_ALL = copyWhere('1');
 
 const SELECT = `
   SELECT p.*, e.name AS edge_name, h.name AS hamlet_name
-  FROM playback p JOIN edges e ON e.id = p.edge_id LEFT JOIN hamlets h ON h.code = p.hamlet_code
-  WHERE (@edgeId IS NULL OR p.edge_id = @edgeId) AND (@hamletCode IS NULL OR p.hamlet_code = @hamletCode)
-    AND (@from IS NULL OR p.planned_start_at >= @from) AND (@to IS NULL OR p.planned_start_at < @to)
-    AND (@state IS NULL OR p.state = @state)`;
+  FROM playback p JOIN edges e ON e.id = p.edge_id LEFT JOIN hamlets h ON h.code = p.hamlet_code`;
+
+const whereFor = (f: PlaybackFilter) =>
+  whereOf([
+    ['p.edge_id = @edgeId', 'edgeId', f.edgeId],
+    ['p.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
+    ['p.planned_start_at >= @from', 'from', f.from],
+    ['p.planned_start_at < @to', 'to', f.to],
+    ['p.state = @state', 'state', f.state],
+  ]);
 
 const ORDER = 'ORDER BY p.planned_start_at DESC, p.received_at DESC, p.event_id';
 
-const bind = (f: PlaybackFilter) => ({ edgeId: f.edgeId ?? null, hamletCode: f.hamletCode ?? null, from: f.from ?? null, to: f.to ?? null, state: f.state ?? null });
 
 /** The proof-of-play log: what each box played, when, against when it was planned. */
 export interface HamletProgress {
@@ -115,18 +124,19 @@ export class PlaybackStore {
 
   /** Stores one playback event already recorded by the fleet; false when it was stored before. */
   store(edgeId: string, eventId: string): boolean {
-    return this.db.prepare(COPY).run({ edgeId, eventId }).changes === 1;
+    return this.db.prepare(COPY_ONE).run({ edgeId, eventId }).changes === 1;
   }
 
   /** Stores every playback event not stored yet (those that arrived while the radio was not listening). */
   catchUp(): number {
-    return this.db.prepare(COPY).run({ edgeId: null, eventId: null }).changes;
+    return this.db.prepare(COPY_ALL).run().changes;
   }
 
   /** Newest planned start first. */
   page(filter: PlaybackFilter, limit: number, offset: number): { items: PlaybackRecord[]; total: number } {
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM (${SELECT})`).get(bind(filter)) as { n: number }).n;
-    const rows = this.db.prepare(`${SELECT} ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...bind(filter), limit, offset }) as Row[];
+    const where = whereFor(filter);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM playback p ${where.sql}`).get(where.params) as { n: number }).n;
+    const rows = this.db.prepare(`${SELECT} ${where.sql} ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
     return { items: rows.map(toRecord), total };
   }
 
@@ -148,6 +158,7 @@ export class PlaybackStore {
 
   /** Every matching record, newest first, at most `max`. */
   all(filter: PlaybackFilter, max: number): PlaybackRecord[] {
-    return (this.db.prepare(`${SELECT} ${ORDER} LIMIT @max`).all({ ...bind(filter), max }) as Row[]).map(toRecord);
+    const where = whereFor(filter);
+    return (this.db.prepare(`${SELECT} ${where.sql} ${ORDER} LIMIT @max`).all({ ...where.params, max }) as Row[]).map(toRecord);
   }
 }
