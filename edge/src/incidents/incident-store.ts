@@ -150,6 +150,11 @@ export class IncidentStore {
     }));
   }
 
+  /** One file the cloud already has is gone from disk. */
+  forgetFile(id: string, kind: IncidentMediaKind): void {
+    this.db.prepare(`UPDATE incidents SET ${kind === 'snapshot' ? 'snapshot_path' : 'clip_path'} = NULL WHERE id = ?`).run(id);
+  }
+
   /** The media files are gone from disk; the record stays (the cloud keeps the evidence). */
   forgetMedia(id: string): void {
     this.db.prepare('UPDATE incidents SET snapshot_path = NULL, clip_path = NULL WHERE id = ?').run(id);

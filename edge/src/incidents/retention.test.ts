@@ -67,20 +67,20 @@ describe('incident retention on the box', () => {
     expect([first.clip, second.clip, waiting.clip].map(existsSync)).toEqual([false, true, true]);
   });
 
-  it('when only media the cloud lacks is left over the budget, drops the oldest clips first and stops offering them', () => {
+  it('over the budget with media the cloud lacks: a half-uploaded incident\'s uploaded file goes first, then the oldest clips, and they are no longer offered', () => {
     const oldest = incident('inc_oldest0001', 3, { snapshot: 100, clip: 1000 }, none);
     const half = incident('inc_half000001', 2, { snapshot: 100, clip: 1000 }, { snapshot: true, clip: false });
     const newest = incident('inc_newest0001', 1, { snapshot: 100, clip: 1000 }, none);
     const outcome = enforceIncidentRetention(store, { maxAgeMs: 30 * DAY, maxBytes: 1500 }, silentLogger(), NOW);
-    expect(outcome).toEqual({ deleted: 0, dropped: 2, bytesKept: 1300 });
-    expect([oldest.clip, half.clip, newest.clip].map(existsSync)).toEqual([false, false, true]);
-    expect([oldest.snapshot, half.snapshot, newest.snapshot].map(existsSync)).toEqual([true, true, true]);
+    expect(outcome).toEqual({ deleted: 1, dropped: 2, bytesKept: 1200 });
+    expect([half.snapshot, oldest.clip, half.clip, newest.clip].map(existsSync)).toEqual([false, false, false, true]);
+    expect([oldest.snapshot, newest.snapshot].map(existsSync)).toEqual([true, true]);
     expect(offered()).toEqual(['inc_oldest0001/snapshot', 'inc_newest0001/snapshot', 'inc_newest0001/clip']);
 
-    // tighter: the uploaded snapshot goes, then every clip before any snapshot the cloud lacks
+    // tighter: every clip before any snapshot the cloud lacks
     const tighter = enforceIncidentRetention(store, { maxAgeMs: 30 * DAY, maxBytes: 1150 }, silentLogger(), NOW);
-    expect(tighter).toEqual({ deleted: 1, dropped: 1, bytesKept: 200 });
-    expect([half.snapshot, newest.clip].map(existsSync)).toEqual([false, false]);
+    expect(tighter).toEqual({ deleted: 0, dropped: 1, bytesKept: 200 });
+    expect(existsSync(newest.clip)).toBe(false);
     expect(offered()).toEqual(['inc_oldest0001/snapshot', 'inc_newest0001/snapshot']);
     // and last, the oldest snapshots
     const tightest = enforceIncidentRetention(store, { maxAgeMs: 30 * DAY, maxBytes: 150 }, silentLogger(), NOW);

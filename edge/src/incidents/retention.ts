@@ -11,7 +11,7 @@ export interface IncidentRetention {
 }
 
 export interface RetentionOutcome {
-  /** Incidents whose media the cloud holds, deleted from the box. */
+  /** Incidents (or single files) whose media the cloud holds, deleted from the box. */
   deleted: number;
   /** Files the cloud never received, deleted because the budget could not hold them. */
   dropped: number;
@@ -45,6 +45,16 @@ export function enforceIncidentRetention(store: IncidentStore, limits: IncidentR
     store.forgetMedia(media.id);
     total -= media.bytes;
     deleted++;
+  }
+  // an incident half uploaded: the file the cloud has goes before any file it lacks
+  for (const media of awaiting) {
+    for (const file of media.files.filter((f) => f.uploaded)) {
+      if (total <= limits.maxBytes) break;
+      rmSync(file.path, { force: true });
+      store.forgetFile(media.id, file.kind);
+      total -= file.bytes;
+      deleted++;
+    }
   }
   let dropped = 0;
   for (const kind of ['clip', 'snapshot'] satisfies IncidentMediaKind[]) {

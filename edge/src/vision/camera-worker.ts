@@ -133,7 +133,7 @@ export class CameraWorker {
     if (signal.aborted) return;
     this.deps.onStream(streamUrl);
     const { fps, width } = settings.detect;
-    const height = settings.detect.height ?? (await this.heightKeepingAspect(streamUrl, width));
+    const height = settings.detect.height ?? (await this.heightKeepingAspect(streamUrl, width, signal));
     if (signal.aborted) return;
     const masks = settings.masks.map((m) => m.polygon);
     const frames = decodeFrames(streamUrl, { width, height, fps, pixelFormat: 'bgr24', heldFrames: 1, signal, timeoutMs: this.deps.stallTimeoutMs ?? 10_000 });
@@ -152,12 +152,15 @@ export class CameraWorker {
   }
 
   /** The detect height that keeps the camera's picture undistorted at this width (16:9 if the stream cannot be probed). */
-  private async heightKeepingAspect(streamUrl: string, width: number): Promise<number> {
-    const video = await probeVideo(streamUrl).catch((err: Error) => {
-      this.deps.logger.warn({ camera: this.id, err: err.message }, 'stream size unknown; analysing at 16:9');
-      return { width: 16, height: 9 };
-    });
-    return Math.min(1080, Math.max(120, Math.round((width * video.height) / video.width / 2) * 2));
+  private async heightKeepingAspect(streamUrl: string, width: number, signal: AbortSignal): Promise<number> {
+    const aspect = await probeVideo(streamUrl, { signal }).then(
+      (video) => video.aspect,
+      (err: Error) => {
+        if (!signal.aborted) this.deps.logger.warn({ camera: this.id, err: err.message }, 'stream size unknown; analysing at 16:9');
+        return 16 / 9;
+      },
+    );
+    return Math.min(1080, Math.max(120, Math.round(width / aspect / 2) * 2));
   }
 
   /** Counts frames for telemetry, marks the stream up, and serves snapshot requests, as frames pass by. */

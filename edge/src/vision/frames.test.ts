@@ -180,7 +180,21 @@ describe('ffmpeg command line', () => {
 
 describe('probeVideo', () => {
   it('reads size and rate of the clip', async () => {
-    await expect(probeVideo(CLIP)).resolves.toEqual({ width: 768, height: 576, fps: 10 });
+    await expect(probeVideo(CLIP)).resolves.toEqual({ width: 768, height: 576, fps: 10, aspect: 768 / 576 });
+  });
+
+  it('reads the shown aspect of a picture with non-square pixels (a 704x576 encoder showing 16:9)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sc-sar-')), 'sar.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=704x576:rate=5:duration=1', '-vf', 'setsar=16/11', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+    const video = await probeVideo(file);
+    expect(video).toMatchObject({ width: 704, height: 576 });
+    expect(video.aspect).toBeCloseTo((704 / 576) * (16 / 11), 3);
+  });
+
+  it('stops probing when asked', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(probeVideo(CLIP, { signal: abort.signal })).rejects.toThrow(FrameSourceError);
   });
 
   it('reports what is not a video', async () => {

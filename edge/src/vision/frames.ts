@@ -241,13 +241,16 @@ export interface VideoInfo {
   width: number;
   height: number;
   fps: number;
+  /** Width over height as the picture is shown: encoders such as 704x576 ones have non-square pixels. */
+  aspect: number;
 }
 
-/** Size and frame rate of a video's first stream (ffprobe; RTSP over TCP, as it is decoded). */
-export function probeVideo(source: string): Promise<VideoInfo> {
-  const args = ['-v', 'error', ...(/^rtsps?:/i.test(source) ? ['-rtsp_transport', 'tcp'] : []), '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate', '-of', 'json', source];
+/** Size, frame rate and shown aspect of a video's first stream (ffprobe; RTSP over TCP, as it is decoded). */
+export function probeVideo(source: string, options: { signal?: AbortSignal } = {}): Promise<VideoInfo> {
+  const entries = 'stream=width,height,avg_frame_rate,r_frame_rate,sample_aspect_ratio';
+  const args = ['-v', 'error', ...(/^rtsps?:/i.test(source) ? ['-rtsp_transport', 'tcp'] : []), '-select_streams', 'v:0', '-show_entries', entries, '-of', 'json', source];
   return new Promise((resolve, reject) => {
-    execFile('ffprobe', args, { timeout: 15_000 }, (err, stdout, stderr) => {
+    execFile('ffprobe', args, { timeout: 15_000, ...(options.signal ? { signal: options.signal } : {}) }, (err, stdout, stderr) => {
       const stream = err ? undefined : (JSON.parse(stdout) as { streams?: Array<Record<string, unknown>> }).streams?.[0];
       const fps = stream ? rate(stream.avg_frame_rate) || rate(stream.r_frame_rate) : 0;
       if (!stream || !fps || typeof stream.width !== 'number' || typeof stream.height !== 'number') {
@@ -255,7 +258,8 @@ export function probeVideo(source: string): Promise<VideoInfo> {
         reject(new FrameSourceError(`cannot read video ${maskCredentials(source)}: ${maskCredentials(why)}`, maskCredentials(source), stderr.split('\n').filter(Boolean)));
         return;
       }
-      resolve({ width: stream.width, height: stream.height, fps });
+      const pixelAspect = rate(String(stream.sample_aspect_ratio ?? '').replace(':', '/')) || 1;
+      resolve({ width: stream.width, height: stream.height, fps, aspect: (stream.width / stream.height) * pixelAspect });
     });
   });
 }

@@ -29,6 +29,14 @@ describe('decodeEdgeMessage with valid payloads', () => {
     expect(result).toEqual({ ok: true, topic: { edgeId, channel: 'telemetry', name: '' }, message: telemetry() });
   });
 
+  it("takes a box's live view addresses only as http(s): the console turns them into links", () => {
+    const withLiveView = (urls: string[]) => decodeEdgeMessage(topics.telemetry(edgeId), json({ ...telemetry(), liveView: { urls } }));
+    expect(withLiveView(['http://192.168.10.20:8090/'])).toMatchObject({ ok: true, message: { liveView: { urls: ['http://192.168.10.20:8090/'] } } });
+    for (const url of ['javascript://%0aalert(1)/', 'mailto:ky-thuat@vitan.vn', 'not a url']) {
+      expect(withLiveView([url])).toMatchObject({ ok: false, reason: expect.stringContaining('liveView.urls.0') });
+    }
+  });
+
   it('decodes availability, reported documents, events and command messages', () => {
     const now = 1_750_000_000_000;
     const cases: [string, unknown][] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEdgeMessage, describeIssues } from './decode.js';
-import { cameraSettingsSchema, surveillanceSettingsSchema } from './surveillance.js';
+import { cameraSettingsSchema, parseProbeAddress, probeAddressSchema, surveillanceSettingsSchema } from './surveillance.js';
 
 const camera = {
   id: 'gate',
@@ -44,5 +44,18 @@ describe('surveillance settings', () => {
     expect(ok.ok).toBe(true);
     const bad = decodeEdgeMessage('sc/v1/edges/edge-1/events/incident', JSON.stringify({ eventId: 'evt_12345678', ts: 1_800_000_001_000, body: { ...body, clip: { sha256: 'XYZ', bytes: 5, durationMs: 10_000 } } }));
     expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('body.clip.sha256') });
+  });
+});
+
+describe('probe addresses', () => {
+  it('takes an IPv4 address or host name with an optional port, and names what is wrong otherwise', () => {
+    expect(['192.168.1.64', '192.168.1.64:3702', 'cam-cong.local', ' 10.0.0.9:80 '].map((a) => probeAddressSchema.safeParse(a).success)).toEqual([true, true, true, true]);
+    expect(parseProbeAddress('192.168.1.64')).toEqual({ host: '192.168.1.64', port: 3702 });
+    expect(parseProbeAddress('cam-cong.local:8000')).toEqual({ host: 'cam-cong.local', port: 8000 });
+    const error = (a: string) => probeAddressSchema.safeParse(a).error?.issues[0]?.message;
+    expect(error('192.168.1.64:0')).toBe('the port is between 1 and 65535');
+    expect(error('192.168.1.64:70000')).toBe('the port is between 1 and 65535');
+    expect(error('999.1.1.1')).toBe('each part of an IPv4 address is at most 255');
+    expect(error('http://192.168.1.64')).toMatch(/IPv4 address or host name/);
   });
 });

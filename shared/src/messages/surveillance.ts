@@ -229,7 +229,14 @@ export const probeAddressSchema = z
   .string()
   .trim()
   .regex(PROBE_ADDRESS_PATTERN, 'an address is an IPv4 address or host name, optionally with :port (192.168.1.64 or 192.168.1.64:3702)')
-  .refine((a) => Number(PROBE_ADDRESS_PATTERN.exec(a)?.groups?.port ?? 3702) <= 65535, 'the port is at most 65535');
+  .refine((a) => {
+    const port = Number(PROBE_ADDRESS_PATTERN.exec(a)?.groups?.port ?? 3702);
+    return port >= 1 && port <= 65535;
+  }, 'the port is between 1 and 65535')
+  .refine((a) => {
+    const host = PROBE_ADDRESS_PATTERN.exec(a)?.groups?.host ?? '';
+    return !/^[\d.]+$/.test(host) || host.split('.').every((octet) => Number(octet) <= 255);
+  }, 'each part of an IPv4 address is at most 255');
 
 /** The host and port a probe address names. */
 export function parseProbeAddress(address: string): { host: string; port: number } {

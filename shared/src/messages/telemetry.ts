@@ -22,8 +22,8 @@ export const telemetrySchema = z.object({
     .object({ offsetMs: z.number(), roundTripMs: z.number().nonnegative(), measuredAt: epochMs })
     .nullable(),
   mqtt: z.object({ reconnects: z.number().int().nonnegative(), outboxPending: z.number().int().nonnegative() }),
-  /** The box's live view (cameras for a technician on the cabinet LAN); absent when it is off. */
-  liveView: z.object({ urls: z.array(z.string().url().max(200)).max(8) }).optional(),
+  /** The box's live view (cameras for a technician on the cabinet LAN); absent when it is off. Only http(s): the console links to them. */
+  liveView: z.object({ urls: z.array(z.url({ protocol: /^https?$/ }).max(200)).max(8) }).optional(),
   /** Each camera's stream; absent on a box without cameras. */
   cameras: z.array(cameraTelemetrySchema).max(16).optional(),
 });

@@ -42,7 +42,8 @@ function loadSnapshot() {
 /** One link per address the box's live view answers on (the technician's laptop must be on that LAN). */
 async function showLiveLinks() {
   const edge = await api('GET', `/api/v1/edges/${edgeId}`);
-  const urls = (edge.online && edge.telemetry?.liveView?.urls) || [];
+  // the cloud accepts only http(s) addresses from a box; checked again here, as they become links
+  const urls = ((edge.online && edge.telemetry?.liveView?.urls) || []).filter((url) => /^https?:\/\//i.test(url));
   if (urls.length === 0) return (document.getElementById('live-hint').textContent = s.liveUnknown);
   document.getElementById('live-links').replaceChildren(...urls.map((url) => el('li', {},
     el('a', { href: new URL(`cameras/${encodeURIComponent(cameraId)}`, url).href, className: 'button', target: '_blank', rel: 'noopener' },

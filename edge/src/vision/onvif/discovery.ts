@@ -114,7 +114,10 @@ export async function discoverCameras(options: DiscoverOptions = {}): Promise<Di
     socket.on('error', () => undefined); // a stray ICMP error must not end the probe
     if (local) socket.setMulticastInterface(local);
     socket.setMulticastTTL(1);
-    for (const target of targets) await sendProbe(socket, probeXml(messageId), target);
+    // one address that cannot be reached must not cost the answers of the others
+    const sent = await Promise.allSettled(targets.map((target) => sendProbe(socket, probeXml(messageId), target)));
+    const failures = sent.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failures.length === targets.length) throw new DiscoveryError(failures.join('; '));
     await new Promise((resolve) => setTimeout(resolve, options.timeoutMs ?? 3000));
   } catch (err) {
     if (err instanceof DiscoveryError) throw err;
