@@ -300,4 +300,19 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX incidents_label_detected ON incidents(label, detected_at);
   CREATE INDEX playback_schedule_hamlet ON playback(schedule_id, hamlet_code);
   `,
+  // detect.height used to be written out as its old default 360: cameras then follow their own
+  // aspect ratio (a 16:9 camera comes out at 640x360 again, a 4:3 one is no longer stretched);
+  // the new version makes the boxes apply it
+  `
+  UPDATE documents
+  SET version = version + 1,
+      body = json_set(body, '$.surveillance.cameras', (
+        SELECT json_group_array(json(CASE
+          WHEN json_extract(c.value, '$.detect.width') = 640 AND json_extract(c.value, '$.detect.height') = 360 THEN json_remove(c.value, '$.detect.height')
+          ELSE c.value END))
+        FROM json_each(documents.body, '$.surveillance.cameras') c))
+  WHERE doc = 'config' AND EXISTS (
+    SELECT 1 FROM json_each(documents.body, '$.surveillance.cameras') c
+    WHERE json_extract(c.value, '$.detect.width') = 640 AND json_extract(c.value, '$.detect.height') = 360);
+  `,
 ];
