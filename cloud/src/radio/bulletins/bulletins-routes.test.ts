@@ -163,7 +163,7 @@ describe('bulletins: an uploaded sound file', () => {
     expect(wav.length).toBeGreaterThan(MAX_UPLOAD_BYTES);
     const big = await upload({ title: 'Quá lớn', file: { bytes: wav, name: 'big.wav', type: 'audio/wav' } });
     expect(big.status).toBe(413);
-    expect(big.body.error).toMatchObject({ code: 'payload_too_large', message: 'the upload is larger than 1 MB' });
+    expect(big.body.error).toMatchObject({ code: 'payload_too_large', message: 'the upload is larger than 1 MiB' });
     expect(bulletinCount()).toBe(before);
   });
 });

@@ -150,7 +150,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   const uploadLimit = bodyLimit({
     maxSize: deps.maxUploadBytes,
     onError: () => {
-      throw new ApiError(413, 'payload_too_large', `the upload is larger than ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
+      throw new ApiError(413, 'payload_too_large', `the upload is larger than ${Number((deps.maxUploadBytes / 1048576).toFixed(1))} MiB`);
     },
   });
   app.openapi(
