@@ -44,6 +44,7 @@ describe('sc-edge, the technician\'s command line', () => {
       const status = await waitFor(async () => {
         if (daemon.exitCode !== null) throw new Error(`the daemon exited with ${daemon.exitCode}: ${daemonOutput}`);
         const res = await runEdgeCli(['status', '--data-dir', edge.dataDir, '--json']);
+        if (res.code !== 0 && res.code !== 3) throw new Error(`sc-edge status failed with ${res.code}: ${res.stderr}`);
         const body = JSON.parse(res.stdout);
         return res.code === 0 && body.clock ? body : null;
       }, 'status connected with a clock reading', 40_000);

@@ -2,7 +2,8 @@
 export interface MigratableDatabase {
   exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction(fn: () => void): () => void;
+  /** better-sqlite3's transactions also run as BEGIN IMMEDIATE, taking the write lock first. */
+  transaction(fn: () => void): { (): void; immediate?: () => void };
 }
 
 /** Numbered migrations: index 0 is version 1. Never edit a shipped one; append a new one. */
@@ -10,24 +11,44 @@ export type Migration = string;
 
 /** Applies pending migrations in one transaction each, tracked by SQLite's user_version. Returns the new version. */
 export function migrate(db: MigratableDatabase, migrations: readonly Migration[]): number {
-  const current = Number(db.pragma('user_version', { simple: true }));
-  if (current > migrations.length) {
-    throw new Error(`database schema version ${current} is newer than this software knows (${migrations.length})`);
-  }
-  for (let version = current + 1; version <= migrations.length; version++) {
-    const sql = migrations[version - 1]!;
-    db.transaction(() => {
-      db.exec(sql);
+  const versionNow = () => {
+    const current = Number(db.pragma('user_version', { simple: true }));
+    if (current > migrations.length) throw new Error(`database schema version ${current} is newer than this software knows (${migrations.length})`);
+    return current;
+  };
+  if (versionNow() === migrations.length) return migrations.length;
+  // Two processes may open the file at once (the daemon and `sc-edge status`): the version is read
+  // again under the write lock, so only one of them applies a migration.
+  const upgrade = db.transaction(() => {
+    for (let version = versionNow() + 1; version <= migrations.length; version++) {
+      db.exec(migrations[version - 1]!);
       db.pragma(`user_version = ${version}`);
-    })();
-  }
+    }
+  });
+  (upgrade.immediate ?? upgrade)();
   return migrations.length;
 }
 
 /** Pragmas both daemons use: WAL so readers never block the writer, and durable commits. */
 export function tuneDatabase(db: MigratableDatabase): void {
-  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
+  if (db.pragma('journal_mode', { simple: true }) !== 'wal') switchToWal(db);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+}
+
+const LOCK_WAIT_MS = 5000;
+
+/** Switching a new file to WAL needs it to itself, and SQLite answers "locked" at once rather than wait: retry. */
+function switchToWal(db: MigratableDatabase): void {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!/locked|busy/i.test((err as Error).message) || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }
