@@ -80,6 +80,14 @@ export function fill(text, params = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
+/** A link-styled button whose accessible name says what it acts on ("Sửa: Cổng trường"). */
+export function actionButton(label, subject, onClick) {
+  const button = el('button', { type: 'button', className: 'link', textContent: label });
+  button.setAttribute('aria-label', `${label}: ${subject}`);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
 /** Creates an element: el('td', { className: 'x' }, 'text', child). Text is never parsed as HTML. */
 export function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);

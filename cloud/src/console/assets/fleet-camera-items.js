@@ -1,5 +1,5 @@
 // The lists of a camera's zones, masks and rules, and the ids new ones get.
-import { el } from './console.js';
+import { actionButton, el } from './console.js';
 
 /** "Cổng trường Ấp 3" → "cong-truong-ap-3", unique among `taken`. */
 export function idFrom(name, taken) {
@@ -18,12 +18,7 @@ export function showItems(listId, items, emptyText, describe, actions) {
   const list = document.getElementById(listId);
   if (items.length === 0) return list.replaceChildren(el('li', { className: 'hint' }, emptyText));
   list.replaceChildren(...items.map((item) => {
-    const buttons = actions(item).map(({ label, run }) => {
-      const button = el('button', { type: 'button', className: 'link' }, label);
-      button.setAttribute('aria-label', `${label}: ${item.name ?? item.id}`);
-      button.addEventListener('click', () => run(item));
-      return button;
-    });
+    const buttons = actions(item).map(({ label, run }) => actionButton(label, item.name ?? item.id, () => run(item)));
     return el('li', {}, el('strong', {}, item.name ?? item.id), ` — ${describe(item)} `, ...buttons.flatMap((b) => [b, ' ']));
   }));
 }

@@ -1,25 +1,18 @@
 // How the speech engine reads abbreviations (UBND → Ủy ban nhân dân): the list, and add, change or remove one.
-import { api, describeFailure, el, fill, pageData, say } from './console.js';
+import { actionButton, api, describeFailure, el, fill, pageData, say } from './console.js';
 
 const { strings: s } = pageData();
 const form = document.getElementById('dictionary-form');
 const status = document.getElementById('dictionary-status');
 const entryPath = (abbreviation) => `/api/v1/tts/dictionary/${encodeURIComponent(abbreviation)}`;
 
-function actionButton(label, entry, run) {
-  const button = el('button', { type: 'button', className: 'link', textContent: label });
-  button.setAttribute('aria-label', `${label}: ${entry.abbreviation}`);
-  button.addEventListener('click', run);
-  return button;
-}
-
 function row(entry) {
-  const edit = actionButton(s.editEntry, entry, () => {
+  const edit = actionButton(s.editEntry, entry.abbreviation, () => {
     form.elements.abbreviation.value = entry.abbreviation;
     form.elements.expansion.value = entry.expansion;
     form.elements.expansion.focus();
   });
-  const remove = actionButton(s.removeEntry, entry, async () => {
+  const remove = actionButton(s.removeEntry, entry.abbreviation, async () => {
     if (!confirm(fill(s.confirmRemoveAbbreviation, entry))) return;
     try {
       show(await api('DELETE', entryPath(entry.abbreviation)));
