@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, runEdgeCli, spawnEdgeCli, type ProvisionedEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
+import { EDGE_VERSION } from '../version.js';
 
 describe('sc-edge, the technician\'s command line', () => {
   let test: TestCloud;
@@ -77,6 +80,12 @@ describe('sc-edge, the technician\'s command line', () => {
     expect(doctor.stdout).toMatch(/✘ Thông tin xác thực \/ Credentials: .*revoked/);
   });
 
+  it('runs from a checkout as `npx sc-edge`, the way the README shows', async () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)('npx', ['sc-edge', '--version'], { cwd: root });
+    expect(stdout.trim()).toBe(EDGE_VERSION);
+  });
+
   it('detect prints the people and vehicles on a camera frame, and names a missing model', async () => {
     const frame = new URL('../../../../shared/media/vtest-frame-10s.jpg', import.meta.url).pathname;
     const models = new URL('../../../../shared/models', import.meta.url).pathname;
@@ -86,6 +95,10 @@ describe('sc-edge, the technician\'s command line', () => {
     const labels = report.detections.map((d) => d.label);
     expect(labels.filter((l) => l === 'person').length).toBeGreaterThanOrEqual(5);
     expect(labels.filter((l) => l === 'car' || l === 'truck').length).toBeGreaterThanOrEqual(2);
+    // without SC_MODEL_DIR a checkout finds ../shared/models beside it, as the README says
+    const found = await runEdgeCli(['detect', frame, '--json'], { SC_MODEL_DIR: '' });
+    expect(found.stderr).toBe('');
+    expect(JSON.parse(found.stdout.trim().split('\n')[0]!)).toEqual(report);
     const missing = await runEdgeCli(['detect', frame, '--model', '/nonexistent-models']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('/nonexistent-models');

@@ -127,10 +127,12 @@ describe('Detector model errors', () => {
     await expect(Detector.load({ modelDir: dir, input: '320x320' })).rejects.toThrow(`cannot read labels ${join(dir, 'coco-labels.txt')}`);
   });
 
-  it('takes the model dir from SC_MODEL_DIR, and says so when there is none', () => {
+  it('takes the model dir from SC_MODEL_DIR, then the checkout, and says so when there is none', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'sc-no-model-'));
     expect(resolveModelDir('/explicit', { SC_MODEL_DIR: '/env' })).toBe('/explicit');
     expect(resolveModelDir(undefined, { SC_MODEL_DIR: '/env' })).toBe('/env');
-    expect(() => resolveModelDir(undefined, {})).toThrow(ModelError);
-    expect(() => resolveModelDir(undefined, {})).toThrow(/SC_MODEL_DIR/);
+    expect(resolveModelDir(undefined, {}, [empty, MODEL_DIR])).toBe(MODEL_DIR);
+    expect(() => resolveModelDir(undefined, {}, [empty])).toThrow(ModelError);
+    expect(() => resolveModelDir(undefined, {}, [empty])).toThrow(/SC_MODEL_DIR/);
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A model that cannot be used: missing, unreadable, corrupt, not the expected bytes or shape. */
 export class ModelError extends Error {
@@ -35,12 +37,27 @@ export function parseModelInput(input: ModelInput): { width: number; height: num
   return { width, height };
 }
 
-/** The model directory: the explicit one, else SC_MODEL_DIR; none is a ModelError. */
-export function resolveModelDir(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = explicit ?? env.SC_MODEL_DIR;
-  if (!dir) throw new ModelError('no model directory: pass one (--model DIR) or set SC_MODEL_DIR', '');
+/**
+ * Where a checkout keeps the models when SC_MODEL_DIR is not set, as scripts/lib/setup.sh does:
+ * `../shared/models` beside the checkout, then `.models/` inside it (where `fetch-models` puts them).
+ * The same from edge/src/vision and edge/dist/vision, both three levels below the checkout.
+ */
+export const CHECKOUT_MODEL_DIRS: readonly string[] = [
+  fileURLToPath(new URL('../../../../shared/models', import.meta.url)),
+  fileURLToPath(new URL('../../../.models', import.meta.url)),
+];
+
+/**
+ * The model directory: the explicit one, else SC_MODEL_DIR (set and not empty), else the first of the checkout's
+ * directories that holds a model file; none is a ModelError naming what was looked at.
+ */
+export function resolveModelDir(explicit?: string, env: NodeJS.ProcessEnv = process.env, fallbacks: readonly string[] = CHECKOUT_MODEL_DIRS): string {
+  const dir = explicit ?? (env.SC_MODEL_DIR || fallbacks.find(holdsModel));
+  if (!dir) throw new ModelError(`no model directory: pass one (--model DIR) or set SC_MODEL_DIR (none in ${fallbacks.join(', ')})`, '');
   return dir;
 }
+
+const holdsModel = (dir: string) => Object.keys(KNOWN_MODELS).some((file) => existsSync(join(dir, file)));
 
 export interface ModelFile {
   bytes: Buffer;
