@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudMetrics } from '../metrics.js';
-import { mayPublish, maySubscribe, type ClientIdentity } from './access.js';
+import { mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
 import type { BrokerLink, MessageHandler, PublishOptions } from './link.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -77,6 +77,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         metrics.mqttRejected.inc({ reason: 'acl' });
         logger.warn({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: outside the client\'s topics');
         return done(new Error(`not allowed to publish to ${packet.topic}`));
+      }
+      if (packet.retain && !mayRetain(state.identity, packet.topic)) {
+        metrics.mqttRejected.inc({ reason: 'retain' });
+        logger.warn({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: retained where the contract does not retain');
+        return done(new Error(`not allowed to retain on ${packet.topic}`));
       }
       if (state.identity.kind === 'service') return done(null);
       if (packet.payload.length > options.maxPayloadBytes) {
