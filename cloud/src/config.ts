@@ -26,6 +26,8 @@ export const cloudConfigSchema = z.object({
   SC_MQTT_RATE_PER_S: z.coerce.number().positive().default(20),
   /** Can only lower the contract's cap: both sides' decoders refuse anything above MAX_PAYLOAD_BYTES. */
   SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(MAX_PAYLOAD_BYTES).default(MAX_PAYLOAD_BYTES),
+  /** MQTT sockets from one address that may be open before logging in; more are closed at once (raise it when many boxes share one NAT). */
+  SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS: z.coerce.number().int().positive().default(16),
   SC_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Speech engine: espeak-ng (offline, default) or a command template such as a neural engine (see SC_TTS_COMMAND). */
   SC_TTS_ENGINE: z.enum(['espeak-ng', 'command']).default('espeak-ng'),

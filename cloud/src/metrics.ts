@@ -26,7 +26,9 @@ export function createCloudMetrics() {
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
     mqttRejected: new Counter({
       name: 'sc_mqtt_rejected_total',
-      help: 'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, rate, size, schema, unknown_edge)',
+      help:
+        'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, retain, rate, size, schema, unknown_edge; ' +
+        'packet_too_large, malformed_packet, unauthenticated_limit: closed before the packet was read)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

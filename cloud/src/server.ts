@@ -96,6 +96,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         port: config.SC_MQTT_PORT,
         maxPayloadBytes: config.SC_MQTT_MAX_PAYLOAD_BYTES,
         ratePerS: config.SC_MQTT_RATE_PER_S,
+        maxUnauthenticatedPerAddress: config.SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS,
         authenticate,
         logger: logger.child({ component: 'broker' }),
         metrics,

@@ -1,14 +1,17 @@
 import { TOPIC_ROOT } from './protocol.js';
 
-/** The channels under `sc/v1/edges/{edgeId}/`; those marked named take one more level (doc, command or event kind). */
+/**
+ * The channels under `sc/v1/edges/{edgeId}/`: `named` ones take one more level (doc, command or event kind),
+ * `by` is the side that publishes on them, `retained` whether that side publishes them retained.
+ */
 export const EDGE_CHANNELS = {
-  availability: { named: false },
-  telemetry: { named: false },
-  desired: { named: true },
-  reported: { named: true },
-  req: { named: true },
-  res: { named: true },
-  events: { named: true },
+  availability: { named: false, by: 'edge', retained: true },
+  telemetry: { named: false, by: 'edge', retained: false },
+  desired: { named: true, by: 'cloud', retained: true },
+  reported: { named: true, by: 'edge', retained: true },
+  req: { named: true, by: 'cloud', retained: false },
+  res: { named: true, by: 'edge', retained: false },
+  events: { named: true, by: 'edge', retained: false },
 } as const;
 
 export type EdgeChannel = keyof typeof EDGE_CHANNELS;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { topics } from '@smart-commune/shared';
-import { mayPublish, maySubscribe, type ClientIdentity } from './access.js';
+import { mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
 
 const edge: ClientIdentity = { kind: 'edge', edgeId: 'edg_a1' };
 const service: ClientIdentity = { kind: 'service' };
@@ -33,6 +33,50 @@ describe('mayPublish for an edge', () => {
     expect(mayPublish(edge, own)).toBe(false);
     expect(mayPublish(edge, 'sc/v1/edges')).toBe(false);
     expect(mayPublish(edge, 'other/edg_a1/telemetry')).toBe(false);
+  });
+
+  it('refuses topics inside its subtree that the contract does not define', () => {
+    for (const topic of [
+      `${own}/events/audit/x/y`,
+      `${own}/telemetry/extra`,
+      `${own}/availability/x`,
+      `${own}/events`,
+      `${own}/events/`,
+      `${own}/reported`,
+      `${own}/unknown`,
+      `${own}/unknown/x`,
+    ]) {
+      expect(mayPublish(edge, topic), topic).toBe(false);
+    }
+  });
+
+  it('lets an event kind this cloud does not know through, for ingest to count (a newer box must not be disconnected in a loop)', () => {
+    expect(mayPublish(edge, topics.event('edg_a1', 'probe'))).toBe(true);
+  });
+});
+
+describe('mayRetain for an edge', () => {
+  it('allows retained availability and reported documents, as the contract publishes them', () => {
+    expect(mayRetain(edge, topics.availability('edg_a1'))).toBe(true);
+    expect(mayRetain(edge, topics.reported('edg_a1', 'config'))).toBe(true);
+    expect(mayRetain(edge, topics.reported('edg_a1', 'schedule'))).toBe(true);
+  });
+
+  it('refuses the retain flag everywhere else, so a box cannot fill the broker with retained messages', () => {
+    for (const topic of [
+      topics.telemetry('edg_a1'),
+      topics.event('edg_a1', 'lifecycle'),
+      topics.event('edg_a1', 'audit'),
+      topics.res('edg_a1', 'ping'),
+      // one retained message per document name the box invents would be unbounded
+      topics.reported('edg_a1', 'x1'),
+      topics.reported('edg_a1', 'constructor'),
+      `${own}/events/audit/x/y`,
+      topics.desired('edg_a1', 'config'),
+      topics.availability('edg_b2'),
+    ]) {
+      expect(mayRetain(edge, topic), topic).toBe(false);
+    }
   });
 });
 
@@ -67,6 +111,10 @@ describe('the service identity', () => {
     expect(maySubscribe(service, topics.allEdges)).toBe(true);
     expect(maySubscribe(service, 'sc/v1/edges/+/telemetry')).toBe(true);
     expect(maySubscribe(service, 'sc/#')).toBe(true);
+  });
+
+  it('may retain anywhere it may publish (the cloud retains desired documents)', () => {
+    expect(mayRetain(service, topics.desired('edg_a1', 'config'))).toBe(true);
   });
 
   it('may not publish outside sc/', () => {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudMetrics } from '../metrics.js';
-import { mayPublish, maySubscribe, type ClientIdentity } from './access.js';
+import { mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
+import { ConnectionGate } from './connection-gate.js';
 import type { BrokerLink, MessageHandler, PublishOptions } from './link.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -12,6 +13,8 @@ export interface EmbeddedBrokerOptions {
   port: number;
   maxPayloadBytes: number;
   ratePerS: number;
+  /** Sockets from one address that may be open without having logged in. */
+  maxUnauthenticatedPerAddress: number;
   /** Identity of a username/password, or null to refuse the connection. */
   authenticate(username: string, password: string): ClientIdentity | null;
   logger: Logger;
@@ -23,6 +26,11 @@ interface ClientState {
   bucket: TokenBucket;
   toldAboutRate: boolean;
 }
+
+/** Room in a PUBLISH for its topic and packet id beside the payload; the contract's topics are under 100 bytes. */
+const PUBLISH_OVERHEAD_BYTES = 4 * 1024;
+/** A socket that has not sent its CONNECT by then is closed (Aedes' default of 30 s lets idle sockets pile up). */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 function authError(message: string, returnCode: AuthenticateError['returnCode']): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
@@ -37,7 +45,8 @@ export interface EmbeddedBroker extends BrokerLink {
  * Aedes inside the cloud process. Every client authenticates; edges are confined to their own
  * subtree. Measured weak spots of Aedes shape this: it falls behind under floods and can crash when
  * clients leave with huge queues, so each client's publish rate and payload size are capped here,
- * and the cloud consumes traffic in-process instead of through a TCP subscriber.
+ * and the cloud consumes traffic in-process instead of through a TCP subscriber. Before Aedes reads
+ * a byte, the connection gate bounds what a client can make the broker buffer (see connection-gate.ts).
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { logger, metrics } = options;
@@ -51,9 +60,20 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     metrics.mqttRejected.inc({ reason });
   };
 
+  const gate = new ConnectionGate({
+    maxUnauthenticatedPerAddress: options.maxUnauthenticatedPerAddress,
+    onRefused(reason, details) {
+      metrics.mqttRejected.inc({ reason });
+      // refusals per address come by the hundred from one misbehaving host: the counter tells, the log only when asked
+      if (reason === 'unauthenticated_limit') logger.debug(details, 'MQTT socket refused: too many from this address have not logged in');
+      else logger.warn({ ...details, reason }, 'MQTT connection closed on a packet header: too long, or not MQTT');
+    },
+  });
+
   const aedes = await Aedes.createBroker({
     // Edge ids are 23 characters at most, the MQTT 3.1 limit.
     maxClientsIdLength: 23,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     authenticate(client, username, password, done) {
       const identity = username && password ? options.authenticate(username, password.toString()) : null;
       if (!identity) {
@@ -66,6 +86,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         logger.warn({ clientId: client.id, edgeId: identity.edgeId }, 'MQTT connection refused: client id must be the edge id');
         return done(authError('client id must equal the edge id', 2), false);
       }
+      // the service credential is the cloud's own and exempt from the payload cap: MQTT's own limit applies
+      gate.authenticated(client.conn, identity.kind === 'edge' ? options.maxPayloadBytes + PUBLISH_OVERHEAD_BYTES : Number.POSITIVE_INFINITY);
       const burst = Math.max(10, options.ratePerS * 2);
       states.set(client, { identity, bucket: new TokenBucket(options.ratePerS, burst), toldAboutRate: false });
       done(null, true);
@@ -77,6 +99,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         metrics.mqttRejected.inc({ reason: 'acl' });
         logger.warn({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: outside the client\'s topics');
         return done(new Error(`not allowed to publish to ${packet.topic}`));
+      }
+      if (packet.retain && !mayRetain(state.identity, packet.topic)) {
+        metrics.mqttRejected.inc({ reason: 'retain' });
+        logger.warn({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: retained where the contract does not retain');
+        return done(new Error(`not allowed to retain on ${packet.topic}`));
       }
       if (state.identity.kind === 'service') return done(null);
       if (packet.payload.length > options.maxPayloadBytes) {
@@ -140,7 +167,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
   aedes.on('connectionError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'MQTT connection error'));
 
-  const server: Server = createServer(aedes.handle);
+  const server: Server = createServer((socket) => {
+    const conn = gate.admit(socket);
+    if (conn) aedes.handle(conn);
+  });
   server.listen(options.port, options.host);
   await once(server, 'listening');
   const address = server.address();

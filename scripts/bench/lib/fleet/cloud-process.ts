@@ -58,6 +58,8 @@ export async function startCloudProcess(cloudDist: string): Promise<CloudProcess
     SC_ADMIN_PASSWORD: adminPassword,
     SC_LOG_LEVEL: 'warn',
     SC_TELEMETRY_INTERVAL_S: String(INTERVAL_S),
+    // every simulated box connects from 127.0.0.1, hundreds at once; in the field each box has an address of its own
+    SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS: '1000000',
   });
 
   const logFd = openSync(logPath, 'a');
