@@ -121,7 +121,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
-  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit });
+  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit, metrics });
   const web = createConsole({
     sessions,
     login,

@@ -35,7 +35,7 @@ export function createAuthRoutes({ guard, login, sessions, audit }: AuthRoutesDe
       responses: {
         200: jsonContent(tokenSchema, 'A bearer token for the Authorization header'),
         401: jsonContent(z.object({}), 'Wrong username or password'),
-        429: jsonContent(z.object({}), 'Account locked after 5 wrong passwords in a row, or too many attempts from this address (Retry-After says how long)'),
+        429: jsonContent(z.object({}), 'This address is locked out of the account after 5 wrong passwords (a wait that doubles with each further one), or fails too often (Retry-After says how long)'),
       },
     }),
     async (c) => {
@@ -44,7 +44,7 @@ export function createAuthRoutes({ guard, login, sessions, audit }: AuthRoutesDe
       if (result.ok) return c.json({ token: result.session.token, expiresAt: result.session.expiresAt, user: result.user }, 200);
       if (result.reason === 'invalid_credentials') throw new ApiError(401, 'invalid_credentials', 'wrong username or password, or the account is disabled');
       c.header('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
-      if (result.reason === 'account_locked') throw new ApiError(429, 'account_locked', `too many wrong passwords: this account is locked for ${Math.ceil(result.retryAfterMs / 60_000)} more minutes`);
+      if (result.reason === 'account_locked') throw new ApiError(429, 'account_locked', `too many wrong passwords from this address: it may try this account again in ${Math.ceil(result.retryAfterMs / 60_000)} minutes`);
       throw new ApiError(429, 'too_many_logins', `too many login attempts from this address: wait ${Math.ceil(result.retryAfterMs / 1000)} seconds`);
     },
   );

@@ -1,3 +1,4 @@
+import type { CloudMetrics } from '../metrics.js';
 import type { User, UserStore } from '../users/user-store.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './session-store.js';
@@ -28,8 +29,14 @@ export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
  * The one login procedure of the API and the console: throttled per client and per account,
  * constant work for unknown names, audited either way.
  */
-export function createLogin(deps: { users: UserStore; sessions: SessionStore; throttle: LoginThrottle; audit: LoginAudit }): Login {
-  const { users, sessions, throttle, audit } = deps;
+export function createLogin(deps: {
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  audit: LoginAudit;
+  metrics: Pick<CloudMetrics, 'loginFailures' | 'loginRefused' | 'accountsGuessed'>;
+}): Login {
+  const { users, sessions, throttle, audit, metrics } = deps;
   return async ({ username, password, ip, via }) => {
     const target = `user:${username}`;
     // the API's entries stay as they were before the console existed; the console's say so
@@ -37,6 +44,7 @@ export function createLogin(deps: { users: UserStore; sessions: SessionStore; th
     const client = ip ?? 'unknown';
     const verdict = throttle.check(client, username);
     if (!verdict.allowed) {
+      metrics.loginRefused.inc({ reason: verdict.reason });
       audit.record({ actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
       return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
     }
@@ -45,11 +53,17 @@ export function createLogin(deps: { users: UserStore; sessions: SessionStore; th
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid || found.user.disabled) {
       const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
-      const lockedForMs = throttle.failed(client, username);
+      const { lockedForMs, guessing } = throttle.failed(client, username);
+      metrics.loginFailures.inc({ reason });
       audit.record({ actor: 'public', action: 'auth.login_failed', target, details: { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      if (guessing) {
+        // the cloud's own finding, for the admins: who guessed is in `ip`, the spread in the details
+        metrics.accountsGuessed.inc();
+        audit.record({ actor: 'system', action: 'auth.account_guessed', target, details: { ...guessing, knownAccount: found !== null }, ip });
+      }
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
-    throttle.succeeded(username);
+    throttle.succeeded(client, username);
     const session = sessions.create(found.user.id);
     audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
     return { ok: true, user: found.user, session };
