@@ -28,6 +28,7 @@ import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
 import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
+import { AuditDigest } from './audit/audit-digest.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
 import { auditChanges } from './audit/audit-changes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
@@ -121,7 +122,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
-  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit, metrics });
+  // failed and refused logins: one audit row per address, name and 10 minutes, with a count
+  const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
+  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit, digest: loginDigest, metrics });
   const web = createConsole({
     sessions,
     login,
@@ -192,6 +195,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       vision.stop();
       await fleet.stop();
       await broker.close();
+      loginDigest.stop();
       db.close();
       logger.info('Smart Commune cloud stopped');
     },

@@ -1,3 +1,4 @@
+import type { AuditDigest } from '../audit/audit-digest.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { User, UserStore } from '../users/user-store.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -25,18 +26,26 @@ export interface LoginAttempt {
 
 export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
 
+/** Keys of the digest: refusals for the rate of an address whatever the name, the rest per address and name. */
+const digestKey = (kind: string, client: string, reason: string, username?: string) =>
+  [kind, client, reason, ...(username === undefined ? [] : [username.trim().toLowerCase()])].join('\n');
+
 /**
  * The one login procedure of the API and the console: throttled per client and per account,
- * constant work for unknown names, audited either way.
+ * constant work for unknown names, audited either way. Failed and refused attempts come from
+ * people not logged in, so they go through the digest (one row per address, name and window, with
+ * a count) and the metrics count each one.
  */
 export function createLogin(deps: {
   users: UserStore;
   sessions: SessionStore;
   throttle: LoginThrottle;
   audit: LoginAudit;
+  /** Writes failed and refused attempts (AuditDigest over the same audit log). */
+  digest: Pick<AuditDigest, 'note'>;
   metrics: Pick<CloudMetrics, 'loginFailures' | 'loginRefused' | 'accountsGuessed'>;
 }): Login {
-  const { users, sessions, throttle, audit, metrics } = deps;
+  const { users, sessions, throttle, audit, digest, metrics } = deps;
   return async ({ username, password, ip, via }) => {
     const target = `user:${username}`;
     // the API's entries stay as they were before the console existed; the console's say so
@@ -45,7 +54,9 @@ export function createLogin(deps: {
     const verdict = throttle.check(client, username);
     if (!verdict.allowed) {
       metrics.loginRefused.inc({ reason: verdict.reason });
-      audit.record({ actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
+      // a slowed address may try any number of names: one key for all of them
+      const key = verdict.reason === 'client_rate' ? digestKey('refused', client, verdict.reason) : digestKey('refused', client, verdict.reason, username);
+      digest.note(key, { actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
       return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
     }
     const found = users.findForLogin(username);
@@ -55,7 +66,8 @@ export function createLogin(deps: {
       const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
       const { lockedForMs, guessing } = throttle.failed(client, username);
       metrics.loginFailures.inc({ reason });
-      audit.record({ actor: 'public', action: 'auth.login_failed', target, details: { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      const details = { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) };
+      digest.note(digestKey('failed', client, reason, username), { actor: 'public', action: 'auth.login_failed', target, details, ip });
       if (guessing) {
         // the cloud's own finding, for the admins: who guessed is in `ip`, the spread in the details
         metrics.accountsGuessed.inc();
