@@ -24,6 +24,7 @@ import { createRadioPages } from './console/radio/radio-pages.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { createPasswordChange } from './auth/password-change.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
 import { createVision, type Vision } from './vision/vision.js';
@@ -36,6 +37,7 @@ import { createReports } from './reports/reports.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
+import { createAccountPages } from './console/account/account-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -124,7 +126,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
-  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit, digest: loginDigest, metrics });
+  const throttle = new LoginThrottle();
+  const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
+  const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
   const web = createConsole({
     sessions,
     login,
@@ -134,6 +138,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
       createAdminPages({ db, audit, users }),
+      createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],
   });
@@ -144,7 +149,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       auditChanges(audit),
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,
-      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, sessions, audit }) },
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),

@@ -1,7 +1,7 @@
 import type { AuditDigest } from '../audit/audit-digest.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { User, UserStore } from '../users/user-store.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { GuessingReport, LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './session-store.js';
 import { verifyPassword } from './secrets.js';
 
@@ -25,6 +25,15 @@ export interface LoginAttempt {
 }
 
 export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
+
+/** Tells the admins an account looks guessed: the cloud's own finding, who guessed is in `ip`, the spread in the details. */
+export function reportGuessing(
+  deps: { audit: LoginAudit; metrics: Pick<CloudMetrics, 'accountsGuessed'> },
+  finding: { target: string; guessing: GuessingReport; knownAccount: boolean; ip: string | null },
+): void {
+  deps.metrics.accountsGuessed.inc();
+  deps.audit.record({ actor: 'system', action: 'auth.account_guessed', target: finding.target, details: { ...finding.guessing, knownAccount: finding.knownAccount }, ip: finding.ip });
+}
 
 /** Keys of the digest: refusals for the rate of an address whatever the name, the rest per address and name. */
 const digestKey = (kind: string, client: string, reason: string, username?: string) =>
@@ -68,11 +77,7 @@ export function createLogin(deps: {
       metrics.loginFailures.inc({ reason });
       const details = { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) };
       digest.note(digestKey('failed', client, reason, username), { actor: 'public', action: 'auth.login_failed', target, details, ip });
-      if (guessing) {
-        // the cloud's own finding, for the admins: who guessed is in `ip`, the spread in the details
-        metrics.accountsGuessed.inc();
-        audit.record({ actor: 'system', action: 'auth.account_guessed', target, details: { ...guessing, knownAccount: found !== null }, ip });
-      }
+      if (guessing) reportGuessing({ audit, metrics }, { target, guessing, knownAccount: found !== null, ip });
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
     throttle.succeeded(client, username);

@@ -45,7 +45,7 @@ describe('console: cookie sessions, CSRF, lockout, headers, roles', () => {
   beforeAll(async () => {
     test = await startTestCloud();
     for (const [username, role] of [['operator-1', 'operator'], ['police-1', 'police'], ['locked-1', 'operator']]) {
-      expect((await test.request('POST', '/api/v1/users', { username, role, password: `password-${username}` })).status).toBe(201);
+      expect((await test.request('POST', '/api/v1/users', { username, role, password: `password-${username}`, mustChangePassword: false })).status).toBe(201);
     }
   });
   afterAll(async () => {
