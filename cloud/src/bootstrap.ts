@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { randomSecret } from './auth/secrets.js';
+import { passwordWeakness, weaknessMessages } from './users/password-policy.js';
 import type { UserStore } from './users/user-store.js';
 
 /** A secret kept in the data dir, 0600: read if present, else generated and written. */
@@ -22,9 +23,16 @@ export interface AdminLogin {
   passwordFile: string | null;
 }
 
-/** The first admin: SC_ADMIN_PASSWORD, or a generated password stored in the data dir and printed once. */
+/**
+ * The first admin: SC_ADMIN_PASSWORD (refused if common or trivially weak), or a generated password
+ * stored in the data dir and printed once. Unlike an account an admin creates, this one is not
+ * forced to change its password: the operator chose it or holds the generated one (random, 0600),
+ * nobody else set it, and the demo and scripts log in with it through the API.
+ */
 export async function ensureFirstAdmin(users: UserStore, dataDir: string, username: string, password: string | undefined, logger: Logger): Promise<AdminLogin> {
   if (users.count() > 0) return { username, password: null, passwordFile: null };
+  const weakness = password === undefined ? null : passwordWeakness(password, username);
+  if (weakness) throw new Error(`SC_ADMIN_PASSWORD is too easy to guess: ${weaknessMessages[weakness].en}`);
   const file = 'admin-password.txt';
   const chosen = password ?? persistentSecret(dataDir, file);
   await users.create({ username, displayName: 'Quản trị viên', role: 'admin', password: chosen });

@@ -45,6 +45,24 @@ export function createCloudMetrics() {
       labelNames: ['kind', 'reason'] as const,
       registers: [registry],
     }),
+    loginFailures: new Counter({
+      name: 'sc_auth_login_failures_total',
+      help: 'Logins with a wrong password, an unknown name or a disabled account, by reason (wrong_password, unknown_user, disabled)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    loginRefused: new Counter({
+      name: 'sc_auth_login_refused_total',
+      help: 'Logins refused before the password was checked, by reason (account_locked: this address is locked out of the account; client_rate: the address fails too often)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    /** No username label: guessed names are chosen by strangers, the audit log names them. */
+    accountsGuessed: new Counter({
+      name: 'sc_auth_accounts_guessed_total',
+      help: 'Times an account looked like it was being guessed (an address locked out of it, or failures from several addresses); the audit log names it (auth.account_guessed)',
+      registers: [registry],
+    }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'sc_http_request_duration_seconds',

@@ -24,10 +24,12 @@ import { createRadioPages } from './console/radio/radio-pages.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { createPasswordChange } from './auth/password-change.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
 import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
+import { AuditDigest } from './audit/audit-digest.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
 import { auditChanges } from './audit/audit-changes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
@@ -35,6 +37,7 @@ import { createReports } from './reports/reports.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
+import { createAccountPages } from './console/account/account-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -122,7 +125,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
   const guard = createGuard(sessions, fleet.credentials);
-  const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit });
+  // failed and refused logins: one audit row per address, name and 10 minutes, with a count
+  const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
+  const throttle = new LoginThrottle();
+  const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
+  const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
   const web = createConsole({
     sessions,
     login,
@@ -132,6 +139,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
       createAdminPages({ db, audit, users }),
+      createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],
   });
@@ -142,7 +150,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       auditChanges(audit),
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,
-      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, sessions, audit }) },
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       ...fleet.routes(guard, publicUrl),
@@ -193,6 +201,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       vision.stop();
       await fleet.stop();
       await broker.close();
+      loginDigest.stop();
       db.close();
       logger.info('Smart Commune cloud stopped');
     },

@@ -66,7 +66,7 @@ describe('audit log as CSV', () => {
   });
 
   it('is for admins only', async () => {
-    await test.request('POST', '/api/v1/users', { username: 'operator-1', role: 'operator', password: 'password-operator' });
+    await test.request('POST', '/api/v1/users', { username: 'operator-1', role: 'operator', password: 'password-operator', mustChangePassword: false });
     const operator = await test.login('operator-1', 'password-operator');
     expect((await test.request('GET', '/api/v1/audit.csv', undefined, operator)).status).toBe(403);
     expect((await test.request('GET', '/api/v1/audit.csv', undefined, null)).status).toBe(401);

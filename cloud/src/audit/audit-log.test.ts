@@ -64,7 +64,7 @@ describe('audit of logins and the audit API', () => {
   });
 
   it('records logins, failed logins and logouts with the client address, for admins to read', async () => {
-    await test.request('POST', '/api/v1/users', { username: 'police-1', role: 'police', password: 'password-police' });
+    await test.request('POST', '/api/v1/users', { username: 'police-1', role: 'police', password: 'password-police', mustChangePassword: false });
     expect((await test.api('POST', '/api/v1/auth/token', { username: 'police-1', password: 'wrong-password' }, null)).status).toBe(401);
     expect((await test.api('POST', '/api/v1/auth/token', { username: 'nobody', password: 'wrong-password' }, null)).status).toBe(401);
     const token = await test.login('police-1', 'password-police');

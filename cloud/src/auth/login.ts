@@ -1,5 +1,7 @@
+import type { AuditDigest } from '../audit/audit-digest.js';
+import type { CloudMetrics } from '../metrics.js';
 import type { User, UserStore } from '../users/user-store.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { GuessingReport, LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './session-store.js';
 import { verifyPassword } from './secrets.js';
 
@@ -24,12 +26,35 @@ export interface LoginAttempt {
 
 export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
 
+/** Tells the admins an account looks guessed: the cloud's own finding, who guessed is in `ip`, the spread in the details. */
+export function reportGuessing(
+  deps: { audit: LoginAudit; metrics: Pick<CloudMetrics, 'accountsGuessed'> },
+  finding: { target: string; guessing: GuessingReport; knownAccount: boolean; ip: string | null },
+): void {
+  deps.metrics.accountsGuessed.inc();
+  deps.audit.record({ actor: 'system', action: 'auth.account_guessed', target: finding.target, details: { ...finding.guessing, knownAccount: finding.knownAccount }, ip: finding.ip });
+}
+
+/** Keys of the digest: refusals for the rate of an address whatever the name, the rest per address and name. */
+const digestKey = (kind: string, client: string, reason: string, username?: string) =>
+  [kind, client, reason, ...(username === undefined ? [] : [username.trim().toLowerCase()])].join('\n');
+
 /**
  * The one login procedure of the API and the console: throttled per client and per account,
- * constant work for unknown names, audited either way.
+ * constant work for unknown names, audited either way. Failed and refused attempts come from
+ * people not logged in, so they go through the digest (one row per address, name and window, with
+ * a count) and the metrics count each one.
  */
-export function createLogin(deps: { users: UserStore; sessions: SessionStore; throttle: LoginThrottle; audit: LoginAudit }): Login {
-  const { users, sessions, throttle, audit } = deps;
+export function createLogin(deps: {
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  audit: LoginAudit;
+  /** Writes failed and refused attempts (AuditDigest over the same audit log). */
+  digest: Pick<AuditDigest, 'note'>;
+  metrics: Pick<CloudMetrics, 'loginFailures' | 'loginRefused' | 'accountsGuessed'>;
+}): Login {
+  const { users, sessions, throttle, audit, digest, metrics } = deps;
   return async ({ username, password, ip, via }) => {
     const target = `user:${username}`;
     // the API's entries stay as they were before the console existed; the console's say so
@@ -37,7 +62,10 @@ export function createLogin(deps: { users: UserStore; sessions: SessionStore; th
     const client = ip ?? 'unknown';
     const verdict = throttle.check(client, username);
     if (!verdict.allowed) {
-      audit.record({ actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
+      metrics.loginRefused.inc({ reason: verdict.reason });
+      // a slowed address may try any number of names: one key for all of them
+      const key = verdict.reason === 'client_rate' ? digestKey('refused', client, verdict.reason) : digestKey('refused', client, verdict.reason, username);
+      digest.note(key, { actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
       return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
     }
     const found = users.findForLogin(username);
@@ -45,11 +73,14 @@ export function createLogin(deps: { users: UserStore; sessions: SessionStore; th
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid || found.user.disabled) {
       const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
-      const lockedForMs = throttle.failed(client, username);
-      audit.record({ actor: 'public', action: 'auth.login_failed', target, details: { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      const { lockedForMs, guessing } = throttle.failed(client, username);
+      metrics.loginFailures.inc({ reason });
+      const details = { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) };
+      digest.note(digestKey('failed', client, reason, username), { actor: 'public', action: 'auth.login_failed', target, details, ip });
+      if (guessing) reportGuessing({ audit, metrics }, { target, guessing, knownAccount: found !== null, ip });
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
-    throttle.succeeded(username);
+    throttle.succeeded(client, username);
     const session = sessions.create(found.user.id);
     audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
     return { ok: true, user: found.user, session };

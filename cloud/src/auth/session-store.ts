@@ -43,6 +43,11 @@ export class SessionStore {
     this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
   }
 
+  /** Ends every session of the user but the one of `keepToken` (after they changed their password); returns how many ended. */
+  revokeOthers(userId: string, keepToken: string | null): number {
+    return this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?').run(userId, keepToken === null ? null : hashSecret(keepToken)).changes;
+  }
+
   purgeExpired(): number {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(Date.now()).changes;
   }

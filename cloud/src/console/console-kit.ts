@@ -21,6 +21,11 @@ export interface View {
   t: Translate<keyof (typeof common)['vi']>;
 }
 
+/** Where a person changes their own password; one whose password an admin set is sent there first. */
+export const PASSWORD_PAGE = '/account/password';
+/** The pages such a person may still open: that one, and logging in or out. */
+const DURING_PASSWORD_CHANGE = new Set([PASSWORD_PAGE, '/login', '/logout']);
+
 export type ConsoleEnv = { Variables: AppEnv['Variables'] & { view: View } };
 
 /** A menu entry: shown to the roles named, or to everyone ('public'). */
@@ -39,8 +44,10 @@ export interface ConsoleSection {
 export interface ConsoleKit {
   /**
    * Middleware for a page. With roles: nobody logged in → redirect to /login, another role → 403
-   * page; 'public': anyone, the user is known if logged in. Changes (POST, …) must carry the CSRF
-   * token (form field `_csrf` or header X-CSRF-Token) whenever a session cookie is present.
+   * page; 'public': anyone, the user is known if logged in. A person who must change the password
+   * an admin set is sent to PASSWORD_PAGE from every page but that one, /login and /logout.
+   * Changes (POST, …) must carry the CSRF token (form field `_csrf` or header X-CSRF-Token)
+   * whenever a session cookie is present.
    */
   page(access: readonly Role[] | 'public'): MiddlewareHandler<ConsoleEnv>;
   /** The page in the console's frame (header, menu, language switch), as HTML. */
@@ -58,7 +65,8 @@ export interface ConsoleKitDeps {
 export function createConsoleKit({ sessions, nav, refused }: ConsoleKitDeps): ConsoleKit {
   const render: ConsoleKit['render'] = (c, content) => {
     const view = c.get('view');
-    const visible = nav.filter((item) => item.roles === 'public' || (view.user !== null && item.roles.includes(view.user.role)));
+    // no menu while the person must first change the password an admin set: every entry would lead back
+    const visible = view.user?.mustChangePassword ? [] : nav.filter((item) => item.roles === 'public' || (view.user !== null && item.roles.includes(view.user.role)));
     if (view.user) c.header('cache-control', 'no-store');
     return c.html(renderLayout(view, visible, content), (content.status ?? 200) as 200);
   };
@@ -70,6 +78,7 @@ export function createConsoleKit({ sessions, nav, refused }: ConsoleKitDeps): Co
     const user = token ? sessions.resolve(token) : null;
     const view: View = { lang, user, csrf: token && user ? csrfTokenFor(token) : null, path: url.pathname + url.search, t: translator(common, lang) };
     c.set('view', view);
+    if (user?.mustChangePassword && !DURING_PASSWORD_CHANGE.has(url.pathname)) return c.redirect(PASSWORD_PAGE, 303);
     if (access !== 'public' && !user) return c.redirect(`/login?next=${encodeURIComponent(view.path)}`, 303);
     if (access !== 'public' && user && !access.includes(user.role)) {
       refused(c, user, url.pathname);

@@ -45,7 +45,7 @@ describe('console: cookie sessions, CSRF, lockout, headers, roles', () => {
   beforeAll(async () => {
     test = await startTestCloud();
     for (const [username, role] of [['operator-1', 'operator'], ['police-1', 'police'], ['locked-1', 'operator']]) {
-      expect((await test.request('POST', '/api/v1/users', { username, role, password: `password-${username}` })).status).toBe(201);
+      expect((await test.request('POST', '/api/v1/users', { username, role, password: `password-${username}`, mustChangePassword: false })).status).toBe(201);
     }
   });
   afterAll(async () => {
@@ -105,7 +105,7 @@ describe('console: cookie sessions, CSRF, lockout, headers, roles', () => {
     expect((await browser.send('GET', '/api/v1/hamlets')).status).toBe(401);
   });
 
-  it('locks an account after five wrong passwords, saying in Vietnamese how long to wait, even for the right password', async () => {
+  it('locks an account for this device after five wrong passwords, saying in Vietnamese how long to wait, even for the right password', async () => {
     const browser = client(test);
     for (let i = 0; i < 4; i++) {
       const wrong = await browser.login('locked-1', 'not-it');
@@ -114,7 +114,7 @@ describe('console: cookie sessions, CSRF, lockout, headers, roles', () => {
     }
     const fifth = await browser.login('locked-1', 'not-it');
     expect(fifth.status).toBe(429);
-    expect(fifth.text).toContain('Tài khoản tạm thời bị khoá do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau 5 phút.');
+    expect(fifth.text).toContain('Tài khoản tạm thời bị khoá trên máy này do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau 5 phút.');
     expect(Number(fifth.headers.get('retry-after'))).toBe(300);
     const right = await browser.login('locked-1', 'password-locked-1');
     expect(right.status).toBe(429);

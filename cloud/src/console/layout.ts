@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { NavItem, View } from './console-kit.js';
+import { PASSWORD_PAGE, type NavItem, type View } from './console-kit.js';
 
 type Markup = string | HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -42,6 +42,7 @@ function account(view: View) {
   if (!view.user) return html`<div class="account">${language} <a href="/login">${view.t('login')}</a></div>`;
   return html`<div class="account">
     <span class="who">${view.t('signedInAs', { name: view.user.displayName, role: view.t(`role_${view.user.role}`) })}</span>
+    <a href="${PASSWORD_PAGE}"${view.path.split('?')[0] === PASSWORD_PAGE ? raw(' aria-current="page"') : ''}>${view.t('changePassword')}</a>
     ${language}
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${view.csrf ?? ''}"><button type="submit" class="link">${view.t('logout')}</button></form>
   </div>`;

@@ -315,4 +315,8 @@ export const cloudMigrations: Migration[] = [
     SELECT 1 FROM json_each(documents.body, '$.surveillance.cameras') c
     WHERE json_extract(c.value, '$.detect.width') = 640 AND json_extract(c.value, '$.detect.height') = 360);
   `,
+  // a password an admin set (a new account, a reset) must be changed by its owner at the next login
+  `
+  ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

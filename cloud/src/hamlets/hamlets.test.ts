@@ -62,7 +62,7 @@ describe('GET /api/v1/hamlets', () => {
 
   it('is readable by a viewer and refused without a token', async () => {
     const headers = { authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' };
-    await test.cloud.app.request('/api/v1/users', { method: 'POST', headers, body: JSON.stringify({ username: 'viewer-1', role: 'viewer', password: 'password-v' }) });
+    await test.cloud.app.request('/api/v1/users', { method: 'POST', headers, body: JSON.stringify({ username: 'viewer-1', role: 'viewer', password: 'password-v', mustChangePassword: false }) });
     const viewer = await test.login('viewer-1', 'password-v');
     expect((await get(viewer)).body.hamlets).toHaveLength(9);
     const anonymous = await get(null);

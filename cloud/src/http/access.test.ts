@@ -14,7 +14,7 @@ describe('roles are enforced on the server for every route', () => {
     test = await startTestCloud();
     tokens.admin = test.adminToken;
     for (const role of ROLES.filter((r) => r !== 'admin')) {
-      const created = await request('POST', '/api/v1/users', test.adminToken, { username: `${role}-1`, role, password: `password-${role}` });
+      const created = await request('POST', '/api/v1/users', test.adminToken, { username: `${role}-1`, role, password: `password-${role}`, mustChangePassword: false });
       expect(created.status).toBe(201);
       tokens[role] = await test.login(`${role}-1`, `password-${role}`);
     }

@@ -57,10 +57,22 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
     }
     const user = personOf(c, sessions);
     if (!user) throw unauthorized();
+    if (user.mustChangePassword && !access.duringPasswordChange) {
+      throw new ApiError(
+        403,
+        'password_change_required',
+        'Mật khẩu của bạn do quản trị viên đặt: hãy đổi mật khẩu trước (POST /api/v1/auth/password). / Your password was set by an administrator: change it first (POST /api/v1/auth/password).',
+      );
+    }
     if (!access.roles.includes(user.role)) throw forbidden(`role "${user.role}" may not call this route (allowed: ${access.roles.join(', ')})`);
     c.set('user', user);
     return next();
   };
+}
+
+/** The session token this request came with (bearer first, else the console's cookie), to keep it when ending the others. */
+export function sessionTokenOf(c: Context): string | null {
+  return bearerToken(c) ?? sessionCookie(c);
 }
 
 /** The authenticated person of a route guarded by roles. */

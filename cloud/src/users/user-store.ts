@@ -10,6 +10,8 @@ export interface User {
   displayName: string;
   role: Role;
   disabled: boolean;
+  /** The password was set by an admin: the person must choose their own before doing anything else. */
+  mustChangePassword: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -21,6 +23,7 @@ interface UserRow {
   role: Role;
   password_hash: string;
   disabled: number;
+  must_change_password: number;
   created_at: number;
   updated_at: number;
 }
@@ -31,6 +34,7 @@ const toUser = (row: UserRow): User => ({
   displayName: row.display_name,
   role: row.role,
   disabled: row.disabled === 1,
+  mustChangePassword: row.must_change_password === 1,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -40,6 +44,7 @@ export interface NewUser {
   displayName?: string;
   role: Role;
   password: string;
+  mustChangePassword?: boolean;
 }
 
 export interface UserPatch {
@@ -47,7 +52,10 @@ export interface UserPatch {
   role?: Role;
   password?: string;
   disabled?: boolean;
+  mustChangePassword?: boolean;
 }
+
+const optionalFlag = (value: boolean | undefined) => (value === undefined ? null : Number(value));
 
 /** People who use the console and the API, with scrypt-hashed passwords. */
 export class UserStore {
@@ -80,10 +88,10 @@ export class UserStore {
     try {
       this.db
         .prepare(
-          `INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO users (id, username, display_name, role, password_hash, must_change_password, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.username, input.displayName ?? input.username, input.role, hash, now, now);
+        .run(id, input.username, input.displayName ?? input.username, input.role, hash, Number(input.mustChangePassword ?? false), now, now);
     } catch (err) {
       if (String(err).includes('UNIQUE')) throw conflict(`username "${input.username}" is already taken`);
       throw err;
@@ -106,10 +114,11 @@ export class UserStore {
     this.db
       .prepare(
         `UPDATE users SET display_name = COALESCE(?, display_name), role = COALESCE(?, role),
-           password_hash = COALESCE(?, password_hash), disabled = COALESCE(?, disabled), updated_at = ?
+           password_hash = COALESCE(?, password_hash), disabled = COALESCE(?, disabled),
+           must_change_password = COALESCE(?, must_change_password), updated_at = ?
          WHERE id = ?`,
       )
-      .run(patch.displayName ?? null, patch.role ?? null, hash, patch.disabled === undefined ? null : Number(patch.disabled), Date.now(), id);
+      .run(patch.displayName ?? null, patch.role ?? null, hash, optionalFlag(patch.disabled), optionalFlag(patch.mustChangePassword), Date.now(), id);
   }
 
   delete(id: string): void {

@@ -15,7 +15,7 @@ describe('users API', () => {
     (await request('POST', '/api/v1/auth/token', { username, password }, null)).status === 200;
   const adminId = async () => ((await request('GET', '/api/v1/users')).body.users as { id: string; username: string }[]).find((u) => u.username === 'admin')!.id;
   const createUser = async (username: string, role: string, password = `pw-of-${username}`) => {
-    const res = await request('POST', '/api/v1/users', { username, role, password });
+    const res = await request('POST', '/api/v1/users', { username, role, password, mustChangePassword: false });
     expect(res.status).toBe(201);
     return res.body as { id: string; username: string; displayName: string; role: string };
   };
@@ -24,9 +24,9 @@ describe('users API', () => {
     it('creates a user with a role (201) who can then log in', async () => {
       const res = await request('POST', '/api/v1/users', { username: 'nguyen.van.a', displayName: 'Nguyễn Văn A', role: 'operator', password: 'mật-khẩu-dài' });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ username: 'nguyen.van.a', displayName: 'Nguyễn Văn A', role: 'operator', disabled: false });
+      expect(res.body).toMatchObject({ username: 'nguyen.van.a', displayName: 'Nguyễn Văn A', role: 'operator', disabled: false, mustChangePassword: true });
       expect(res.body.id).toMatch(/^usr_/);
-      expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'disabled', 'displayName', 'id', 'role', 'updatedAt', 'username']);
+      expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'disabled', 'displayName', 'id', 'mustChangePassword', 'role', 'updatedAt', 'username']);
       expect(await canLogin('nguyen.van.a', 'mật-khẩu-dài')).toBe(true);
 
       const list = await request('GET', '/api/v1/users');

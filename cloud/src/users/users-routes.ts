@@ -1,14 +1,19 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Guard } from '../http/access.js';
+import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import type { SessionStore } from '../auth/session-store.js';
+import { assertStrongPassword } from './password-policy.js';
 import { roleSchema } from './roles.js';
 import type { UserStore } from './user-store.js';
 
 const admins = { roles: ['admin'] } as const;
 const tags = ['Users'];
-const password = z.string().min(8, 'must be at least 8 characters').max(200);
+/** At least 8 characters; common and trivially weak passwords are refused after (password-policy.ts). */
+export const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(200);
+const mustChangePassword = z.boolean().openapi({
+  description: 'The person must choose their own password at the next login (default true when an admin sets a password, except their own).',
+});
 
 export const userSchema = z
   .object({
@@ -17,6 +22,7 @@ export const userSchema = z
     displayName: z.string(),
     role: roleSchema,
     disabled: z.boolean(),
+    mustChangePassword: z.boolean(),
     createdAt: z.number(),
     updatedAt: z.number(),
   })
@@ -27,12 +33,13 @@ const newUserSchema = z
     username: z.string().trim().regex(/^[a-zA-Z0-9._-]{3,32}$/, 'must be 3-32 letters, digits, ".", "_" or "-"'),
     displayName: z.string().trim().min(1).max(100).optional(),
     role: roleSchema,
-    password,
+    password: passwordSchema,
+    mustChangePassword: mustChangePassword.optional(),
   })
   .openapi('NewUser');
 
 const userPatchSchema = z
-  .object({ displayName: z.string().trim().min(1).max(100), role: roleSchema, password, disabled: z.boolean() })
+  .object({ displayName: z.string().trim().min(1).max(100), role: roleSchema, password: passwordSchema, disabled: z.boolean(), mustChangePassword })
   .partial()
   .openapi('UserPatch');
 
@@ -65,10 +72,15 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
       path: '/users',
       tags,
       summary: 'Create a user with a role',
+      description: 'A common or trivially weak password is refused (400 weak_password). The person must change it at the first login unless `mustChangePassword` is false.',
       request: { body: jsonBody(newUserSchema) },
       responses: { 201: jsonContent(userSchema, 'The new user'), 409: jsonContent(z.object({}), 'Username taken') },
     }),
-    async (c) => c.json(await users.create(c.req.valid('json')), 201),
+    async (c) => {
+      const body = c.req.valid('json');
+      assertStrongPassword(body.password, body.username);
+      return c.json(await users.create({ ...body, mustChangePassword: body.mustChangePassword ?? true }), 201);
+    },
   );
 
   app.openapi(
@@ -77,13 +89,19 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
       path: '/users/{id}',
       tags,
       summary: 'Change name or role, reset the password, disable or enable',
-      description: 'A password reset or disabling ends the user\'s sessions.',
+      description:
+        "A password reset or disabling ends the user's sessions. A reset password must be changed by its owner at the next login (unless `mustChangePassword` is false, or admins reset their own).",
       request: { params: userIdParam, body: jsonBody(userPatchSchema) },
       responses: { 200: jsonContent(userSchema, 'The changed user'), 409: jsonContent(z.object({}), 'Would leave no active admin') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
+      if (patch.password !== undefined) {
+        assertStrongPassword(patch.password, users.get(id).username);
+        // a password only this admin knows now: its owner must replace it, unless it is the admin's own
+        patch.mustChangePassword ??= id !== currentUser(c).id;
+      }
       const user = await users.update(id, patch);
       if (patch.password !== undefined || patch.disabled === true) sessions.revokeAllFor(id);
       return c.json(user, 200);

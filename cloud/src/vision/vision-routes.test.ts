@@ -112,7 +112,7 @@ describe('cameras of a box', () => {
   });
 
   it('is for technicians and admins only', async () => {
-    await test.request('POST', '/api/v1/users', { username: 'operator-cam', role: 'operator', password: 'password-operator' });
+    await test.request('POST', '/api/v1/users', { username: 'operator-cam', role: 'operator', password: 'password-operator', mustChangePassword: false });
     const token = await test.login('operator-cam', 'password-operator');
     expect((await test.request('GET', cameras(), undefined, token)).status).toBe(403);
     expect((await test.request('POST', cameras(), { ...CAMERA, id: 'x' }, token)).status).toBe(403);

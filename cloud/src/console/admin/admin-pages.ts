@@ -7,6 +7,7 @@ import { ApiError } from '../../http/errors.js';
 import type { Role } from '../../users/roles.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
+import { weaknessMessages } from '../../users/password-policy.js';
 import { translator } from '../i18n.js';
 import { auditPage } from './admin-audit-markup.js';
 import { adminMessages } from './admin-messages.js';
@@ -92,5 +93,6 @@ export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
 function scriptStrings(c: Context<ConsoleEnv>) {
   const { t, lang } = c.get('view');
   const a = adminMessages[lang];
-  return { errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork'), saving: t('saving'), usernameTaken: a.usernameTaken, lastAdmin: a.lastAdmin };
+  const weak = Object.fromEntries(Object.entries(weaknessMessages).map(([reason, text]) => [reason, text[lang]]));
+  return { errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork'), saving: t('saving'), usernameTaken: a.usernameTaken, lastAdmin: a.lastAdmin, weak };
 }

@@ -46,7 +46,9 @@ function userCard(t: T, lang: Lang, u: User, input: UsersPageInput) {
   <dl class="facts">
     <dt>${t('username')}</dt><dd><code>${u.username}</code></dd>
     <dt>${t('role')}</dt><dd>${input.roleName(u.role)}</dd>
-    <dt>${t('state')}</dt><dd><span class="badge ${u.disabled ? 'failed' : 'completed'}">${u.disabled ? t('disabled') : t('active')}</span></dd>
+    <dt>${t('state')}</dt><dd><span class="badge ${u.disabled ? 'failed' : 'completed'}">${u.disabled ? t('disabled') : t('active')}</span>${
+      u.mustChangePassword ? html` <span class="badge priority">${t('mustChangePassword')}</span>` : ''
+    }</dd>
     <dt>${t('createdAt')}</dt><dd>${localTime(u.createdAt, lang)}</dd>
   </dl>
   <form class="stack role-form">

@@ -9,6 +9,11 @@ function reloadWith(done, username) {
   location.assign(`/admin/users?${new URLSearchParams({ done, user: username })}`);
 }
 
+/** Why the API found a password too easy to guess, in the page's language; null for any other failure. */
+function weakReason(err) {
+  return err instanceof ApiFailure && err.code === 'weak_password' ? strings.weak[err.details?.[0]?.reason] ?? null : null;
+}
+
 /**
  * Runs a change with the buttons disabled; shows a failure in words. A 409 means the username is
  * taken (creating) or the change would leave no active admin (changing).
@@ -19,7 +24,7 @@ async function change(buttons, work, conflictText = strings.lastAdmin) {
   try {
     await work();
   } catch (err) {
-    say(status, err instanceof ApiFailure && err.status === 409 ? conflictText : describeFailure(err, strings), 'error');
+    say(status, err instanceof ApiFailure && err.status === 409 ? conflictText : weakReason(err) ?? describeFailure(err, strings), 'error');
     for (const b of buttons) b.disabled = false;
   }
 }

@@ -84,7 +84,7 @@ export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } 
     const known = users.get(name);
     if (known) return known;
     const password = `password-of-${name}`;
-    const created = await test.api('POST', '/api/v1/users', { username: name, displayName: `${name} (e2e)`, role, password });
+    const created = await test.api('POST', '/api/v1/users', { username: name, displayName: `${name} (e2e)`, role, password, mustChangePassword: false });
     if (created.status !== 201) throw new Error(`creating ${name} failed: ${JSON.stringify(created.body)}`);
     const made = { id: created.body.id as string, username: name, password, role };
     users.set(name, made);

@@ -9,7 +9,7 @@ describe("technician's pages and the QR route", () => {
   beforeAll(async () => {
     test = await startTestCloud();
     for (const [username, role] of [['tech-1', 'technician'], ['op-1', 'operator']] as const) {
-      expect((await test.request('POST', '/api/v1/users', { username, role, password: `password-${username}` })).status).toBe(201);
+      expect((await test.request('POST', '/api/v1/users', { username, role, password: `password-${username}`, mustChangePassword: false })).status).toBe(201);
     }
     technician = await test.login('tech-1', 'password-tech-1');
     operator = await test.login('op-1', 'password-op-1');

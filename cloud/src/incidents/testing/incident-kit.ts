@@ -93,7 +93,7 @@ export async function uploadAs(
 
 /** A logged-in user of the given role; returns the bearer token. */
 export async function userWithRole(test: TestCloud, role: 'police' | 'operator' | 'technician' | 'viewer' | 'admin', username = `${role}-1`): Promise<{ id: string; token: string }> {
-  const created = await test.request<{ id: string }>('POST', '/api/v1/users', { username, role, password: `password-${username}` });
+  const created = await test.request<{ id: string }>('POST', '/api/v1/users', { username, role, password: `password-${username}`, mustChangePassword: false });
   if (created.status !== 201) throw new Error(`user not created: ${JSON.stringify(created.body)}`);
   return { id: created.body.id, token: await test.login(username, `password-${username}`) };
 }

@@ -299,7 +299,7 @@ describe('emergency alerts', () => {
 
   it('lets operators and admins use alerts, and nobody else', async () => {
     for (const role of ['operator', 'viewer', 'technician', 'police'] as const) {
-      await test.api('POST', '/api/v1/users', { username: `${role}-1`, role, password: `password-${role}` });
+      await test.api('POST', '/api/v1/users', { username: `${role}-1`, role, password: `password-${role}`, mustChangePassword: false });
       const token = await test.login(`${role}-1`, `password-${role}`);
       const res = await kit.request('POST', '/api/v1/alerts', storm(), { token });
       expect(res.status, role).toBe(role === 'operator' ? 201 : 403);

@@ -125,7 +125,7 @@ describe('schedules API', () => {
     });
 
     it('refuses viewers with 403', async () => {
-      await test.api('POST', '/api/v1/users', { username: 'viewer-1', role: 'viewer', password: 'password-viewer' });
+      await test.api('POST', '/api/v1/users', { username: 'viewer-1', role: 'viewer', password: 'password-viewer', mustChangePassword: false });
       const viewer = await test.login('viewer-1', 'password-viewer');
       expect((await kit.request('GET', '/api/v1/schedules', undefined, { token: viewer })).status).toBe(403);
       expect((await kit.request('POST', '/api/v1/schedules', schedule(), { token: viewer })).status).toBe(403);

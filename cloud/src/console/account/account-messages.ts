@@ -1,0 +1,41 @@
+import { defineMessages } from '../i18n.js';
+
+/** The strings of a person's own account pages (changing one's password). */
+export const accountMessages = defineMessages({
+  vi: {
+    passwordTitle: 'Đổi mật khẩu',
+    passwordIntro: 'Mật khẩu chỉ mình bạn biết. Sau khi đổi, các phiên đăng nhập khác của bạn (máy khác, trình duyệt khác) sẽ kết thúc.',
+    passwordRequired: 'Mật khẩu hiện tại do quản trị viên đặt cho bạn. Hãy đặt mật khẩu của riêng bạn trước khi tiếp tục.',
+    passwordDone: 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.',
+    goHome: 'Về trang chủ',
+    currentPassword: 'Mật khẩu hiện tại',
+    newPassword: 'Mật khẩu mới',
+    newPasswordHint: 'Ít nhất 8 ký tự. Không dùng mật khẩu phổ biến, tên đăng nhập, một ký tự lặp lại hay dãy như 12345678. Một câu dài dễ nhớ là tốt nhất.',
+    repeatPassword: 'Nhập lại mật khẩu mới',
+    submit: 'Đổi mật khẩu',
+    errorMissing: 'Vui lòng nhập đủ mật khẩu hiện tại, mật khẩu mới và nhập lại.',
+    errorShort: 'Mật khẩu mới phải có ít nhất 8 ký tự.',
+    errorMismatch: 'Hai lần nhập mật khẩu mới không giống nhau.',
+    errorWrongCurrent: 'Mật khẩu hiện tại không đúng.',
+    errorSame: 'Mật khẩu mới phải khác mật khẩu hiện tại.',
+    errorThrottled: 'Nhập sai mật khẩu quá nhiều lần từ máy này. Vui lòng chờ {minutes} phút rồi thử lại.',
+  },
+  en: {
+    passwordTitle: 'Change password',
+    passwordIntro: 'Only you should know your password. Once it is changed, your other sessions (other devices, other browsers) end.',
+    passwordRequired: 'Your current password was set by an administrator. Choose your own before you go on.',
+    passwordDone: 'Password changed. Your other sessions have ended.',
+    goHome: 'Go to the home page',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    newPasswordHint: 'At least 8 characters. Not a common password, your username, one character repeated or a sequence such as 12345678. A long sentence you remember is best.',
+    repeatPassword: 'Repeat the new password',
+    submit: 'Change password',
+    errorMissing: 'Enter the current password, the new one and the repetition.',
+    errorShort: 'The new password must have at least 8 characters.',
+    errorMismatch: 'The two new passwords differ.',
+    errorWrongCurrent: 'The current password is wrong.',
+    errorSame: 'The new password must differ from the current one.',
+    errorThrottled: 'Too many wrong passwords from this device. Wait {minutes} minutes and try again.',
+  },
+});
