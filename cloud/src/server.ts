@@ -26,6 +26,7 @@ import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
+import { watchMediaJobs } from './radio/jobs/media-jobs-metrics.js';
 import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createAuditRoutes } from './audit/audit-routes.js';
@@ -117,6 +118,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
+  const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   const vision = createVision({ db, fleet });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
@@ -188,6 +190,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       clearInterval(purgeSessions);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
+      stopMediaJobMetrics();
       await incidents.stop();
       vision.stop();
       await fleet.stop();

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioAsset } from '@smart-commune/shared';
+import { urgently } from '../jobs/media-jobs.js';
 import { normalizeVietnamese } from '../tts/normalize-vietnamese.js';
 import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { SpeechOptions, TtsEngine } from '../tts/tts-engine.js';
@@ -97,11 +98,12 @@ export class AudioPipeline {
    * Speech for an emergency alert, by the fast path (alert-master.ts): one ffmpeg run after the
    * speech engine instead of the exact path's six to eight, loudness within the EBU R128 tolerance
    * rather than verified on the encoded file. The loudness recorded is the one measured on the PCM
-   * that was encoded. Speech that is not a plain PCM WAV takes the exact path.
+   * that was encoded. Speech that is not a plain PCM WAV takes the exact path. Its processes go
+   * ahead of the queue of bulletins and previews (media-jobs.ts).
    */
   async prepareAlertSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
     const spokenText = this.spokenText(text);
-    return this.inJobDir(async (dir) => ({ ...(await this.stored(await this.renderAlertSpeech(spokenText, options, dir))), spokenText }));
+    return urgently(() => this.inJobDir(async (dir) => ({ ...(await this.stored(await this.renderAlertSpeech(spokenText, options, dir))), spokenText })));
   }
 
   /** The operator hears a text before saving it: rendered by the alert path (fast), nothing stored. */
