@@ -38,6 +38,9 @@ import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
+import { secureDataDir } from './private-files.js';
+import { loadSecretBox } from './secrets/secret-keys.js';
+import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -72,7 +75,14 @@ export interface StartOptions {
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const startedAt = Date.now();
+  const secrets = loadSecretBox(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
+  try {
+    sealCameraPasswords(db, secrets, logger);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   seedCommune(db, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
@@ -111,6 +121,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     logger: logger.child({ component: 'fleet' }),
     config,
+    codec: cameraPasswordCodec(secrets),
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),
       mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(requestUrl).hostname}:${broker.port}`),
@@ -122,6 +133,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
+  secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   const login = createLogin({ users, sessions, throttle: new LoginThrottle(), audit });
   const web = createConsole({

@@ -6,6 +6,7 @@ import { normalizeVietnamese } from '../tts/normalize-vietnamese.js';
 import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { SpeechOptions, TtsEngine } from '../tts/tts-engine.js';
 import { SpeechRejected, TtsFailed } from '../tts/tts-errors.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import { AUDIO_FORMATS, type AudioFormat } from './audio-formats.js';
 import { AudioRejected } from './audio-rejected.js';
 import type { AssetStore } from './asset-store.js';
@@ -174,7 +175,7 @@ export class AudioPipeline {
     let parts = [content];
     if (chimes) {
       const [intro, outro] = [join(dir, 'intro.wav'), join(dir, 'outro.wav')];
-      await Promise.all([writeFile(intro, chimes.intro), writeFile(outro, chimes.outro)]);
+      await Promise.all([writeFile(intro, chimes.intro, { mode: PRIVATE_FILE }), writeFile(outro, chimes.outro, { mode: PRIVATE_FILE })]);
       parts = [intro, content, outro];
     }
     const encoded = join(dir, `bulletin.${AUDIO_FORMATS[format].extension}`);
@@ -199,7 +200,7 @@ export class AudioPipeline {
   }
 
   private async inJobDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-    await mkdir(this.options.workDir, { recursive: true });
+    await mkdir(this.options.workDir, { recursive: true, mode: PRIVATE_DIR });
     const dir = await mkdtemp(join(this.options.workDir, 'job-'));
     try {
       return await work(dir);
