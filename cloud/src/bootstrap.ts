@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { randomSecret } from './auth/secrets.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from './private-files.js';
 import { passwordWeakness, weaknessMessages } from './users/password-policy.js';
 import type { UserStore } from './users/user-store.js';
 
@@ -9,10 +10,10 @@ import type { UserStore } from './users/user-store.js';
 export function persistentSecret(dataDir: string, file: string): string {
   const path = join(dataDir, file);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR });
   const secret = randomSecret(18);
-  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeFileSync(path, `${secret}\n`, { mode: PRIVATE_FILE });
+  chmodSync(path, PRIVATE_FILE);
   return secret;
 }
 

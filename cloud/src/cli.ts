@@ -5,6 +5,9 @@ import { startCloud } from './server.js';
 
 /** `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
+  // whatever the cloud writes, by code that sets no mode of its own (SQLite, ffmpeg, incident
+  // uploads), is for the service user only, as the systemd unit's UMask=0077 would make it
+  process.umask(0o077);
   let config;
   try {
     config = loadCloudConfig();

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { describeIssues, MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const isKey = (text: string) => Buffer.from(text.trim(), 'base64').length === 32;
+const KEY_RULE = 'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)';
 
 /** Everything the control plane reads from its environment, with the embedded defaults of the demo. */
 export const cloudConfigSchema = z.object({
@@ -44,6 +46,15 @@ export const cloudConfigSchema = z.object({
   SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Key that encrypts camera passwords at rest (base64 of 32 bytes); unset: the key file SC_SECRET_KEY_FILE. */
+  SC_SECRET_KEY: z.string().refine(isKey, KEY_RULE).optional(),
+  /** That key's file, generated (0600) when missing; default <SC_DATA_DIR>/keys/secret.key, beside the database, not in it. */
+  SC_SECRET_KEY_FILE: z.string().min(1).optional(),
+  /** Earlier keys, comma-separated, that only decrypt: at start everything they sealed is sealed again with the current key. */
+  SC_SECRET_KEY_PREVIOUS: z
+    .string()
+    .refine((list) => list.split(',').filter((k) => k.trim()).every(isKey), `each key (separated by commas) ${KEY_RULE}`)
+    .optional(),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

@@ -27,6 +27,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
+import { watchMediaJobs } from './radio/jobs/media-jobs-metrics.js';
 import { createVision, type Vision } from './vision/vision.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditDigest } from './audit/audit-digest.js';
@@ -40,6 +41,9 @@ import { createAdminPages } from './console/admin/admin-pages.js';
 import { createAccountPages } from './console/account/account-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
+import { secureDataDir } from './private-files.js';
+import { loadSecretBox } from './secrets/secret-keys.js';
+import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -74,7 +78,14 @@ export interface StartOptions {
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const startedAt = Date.now();
+  const secrets = loadSecretBox(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
+  try {
+    sealCameraPasswords(db, secrets, logger);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   seedCommune(db, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
@@ -114,6 +125,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     logger: logger.child({ component: 'fleet' }),
     config,
+    codec: cameraPasswordCodec(secrets),
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),
       mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(requestUrl).hostname}:${broker.port}`),
@@ -121,9 +133,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
+  const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   const vision = createVision({ db, fleet });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
+  secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
@@ -197,6 +211,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       clearInterval(purgeSessions);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
+      stopMediaJobMetrics();
       await incidents.stop();
       vision.stop();
       await fleet.stop();

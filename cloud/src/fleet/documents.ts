@@ -21,11 +21,20 @@ interface DocumentRow {
   reported_at: number | null;
 }
 
+/** Changes a document's body on its way into the database and back (the cameras' passwords are stored encrypted). */
+export interface DocumentCodec {
+  seal(doc: DocumentName, body: unknown): unknown;
+  open(doc: DocumentName, body: unknown): unknown;
+}
+
+const AS_IS: DocumentCodec = { seal: (_doc, body) => body, open: (_doc, body) => body };
+
 /** Versioned desired-state documents per edge: stored here, published retained, acknowledged by `reported/{doc}`. */
 export class Documents {
   constructor(
     private readonly db: Db,
     private readonly broker: BrokerLink,
+    private readonly codec: DocumentCodec = AS_IS,
   ) {}
 
   get<D extends DocumentName>(edgeId: string, doc: D): DocumentState<D> | null {
@@ -34,7 +43,7 @@ export class Documents {
     return {
       doc,
       version: row.version,
-      body: JSON.parse(row.body) as DocumentBody<D>,
+      body: this.codec.open(doc, JSON.parse(row.body)) as DocumentBody<D>,
       issuedAt: row.issued_at,
       reported:
         row.reported_version === null
@@ -51,7 +60,7 @@ export class Documents {
         `INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES (?, ?, 1, ?, ?)
          ON CONFLICT (edge_id, doc) DO UPDATE SET version = version + 1, body = excluded.body, issued_at = excluded.issued_at`,
       )
-      .run(edgeId, doc, JSON.stringify(body), issuedAt);
+      .run(edgeId, doc, JSON.stringify(this.codec.seal(doc, body)), issuedAt);
     const state = this.get(edgeId, doc)!;
     await this.publish(edgeId, state);
     return state;

@@ -8,7 +8,7 @@ import type { CloudMetrics } from '../metrics.js';
 import { ClaimTokens } from './claim-tokens.js';
 import { CommandClient } from './commands.js';
 import { DeviceCredentials } from './device-credentials.js';
-import { Documents } from './documents.js';
+import { Documents, type DocumentCodec } from './documents.js';
 import { EdgeEvents } from './edge-events.js';
 import { EdgeStore } from './edge-store.js';
 import { createEdgesRoutes } from './edges-routes.js';
@@ -24,6 +24,8 @@ export interface FleetDeps {
   logger: Logger;
   config: CloudConfig;
   claimUrls(requestUrl: string): ClaimUrls;
+  /** How documents are stored: the cameras' passwords encrypted (vision/camera-secrets.ts). */
+  codec?: DocumentCodec;
 }
 
 export type Fleet = Awaited<ReturnType<typeof createFleet>>;
@@ -34,7 +36,7 @@ export async function createFleet(deps: FleetDeps) {
   const edges = new EdgeStore(db);
   const tokens = new ClaimTokens(db, config.SC_CLAIM_TOKEN_TTL_S * 1000);
   const credentials = new DeviceCredentials(db);
-  const documents = new Documents(db, broker);
+  const documents = new Documents(db, broker, deps.codec);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S);
   const events = new EdgeEvents(db);

@@ -22,16 +22,25 @@ export interface ReportSubmission {
   client: string | null;
 }
 
-/** Takes a citizen's report: rate limit per client, validation, a cleaned photo, then the stored report. */
+/** Takes a citizen's report: rate limit per client (accepted reports only), validation, a cleaned photo, then the stored report. */
 export class ReportIntake {
   constructor(private readonly deps: ReportIntakeDeps) {}
 
   async submit({ fields, photo, client }: ReportSubmission): Promise<ReportRecord> {
-    const verdict = this.deps.limit.take(client);
-    if (!verdict.allowed) {
-      const minutes = Math.ceil(verdict.retryAfterS / 60);
-      throw new ApiError(429, 'too_many_reports', `Bạn đã gửi quá nhiều phản ánh từ máy này. Vui lòng thử lại sau khoảng ${minutes} phút, hoặc gọi trực tiếp Công an xã nếu việc gấp.`, { retryAfterS: verdict.retryAfterS });
+    const slot = this.deps.limit.reserve(client);
+    if (!slot.allowed) {
+      const minutes = Math.ceil(slot.retryAfterS / 60);
+      throw new ApiError(429, 'too_many_reports', `Bạn đã gửi quá nhiều phản ánh từ máy này. Vui lòng thử lại sau khoảng ${minutes} phút, hoặc gọi trực tiếp Công an xã nếu việc gấp.`, { retryAfterS: slot.retryAfterS });
     }
+    try {
+      return await this.accept(fields, photo);
+    } catch (err) {
+      slot.refused(); // only accepted reports count against the address's allowance of reports
+      throw err;
+    }
+  }
+
+  private async accept(fields: Record<string, unknown>, photo: File | null | undefined): Promise<ReportRecord> {
     const parsed = newReportSchema.safeParse(fields);
     if (!parsed.success) throw badRequest(`phản ánh chưa hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, validationDetails(parsed.error));
     const report = parsed.data;

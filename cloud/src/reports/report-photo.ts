@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ApiError } from '../http/errors.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../private-files.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'avif', 'tiff']);
 /** Longest side kept: enough to see the scene, small enough for a slow link. */
@@ -45,9 +46,9 @@ export class ReportPhotos {
 
   async store(jpeg: Buffer): Promise<{ sha256: string; bytes: number }> {
     const sha256 = createHash('sha256').update(jpeg).digest('hex');
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR });
     const temp = `${this.path(sha256)}.${process.pid}.tmp`;
-    await writeFile(temp, jpeg);
+    await writeFile(temp, jpeg, { mode: PRIVATE_FILE });
     await rename(temp, this.path(sha256));
     return { sha256, bytes: jpeg.length };
   }

@@ -99,15 +99,32 @@ describe("citizens' reports API", () => {
     expect((await test.request('GET', '/api/v1/reports/ZZZZZZZZ', undefined, null)).status).toBe(404);
   });
 
-  it('limits reports per client with a 429 that says when to try again', async () => {
-    let refused: { status: number; body: Record<string, any> } | null = null;
-    for (let i = 0; i < 10 && !refused; i++) {
-      const reply = await post(form(fields));
-      if (reply.status !== 201) refused = reply;
-    }
-    expect(refused?.status).toBe(429);
-    expect(refused?.body.error.code).toBe('too_many_reports');
-    expect(refused?.body.error.message).toMatch(/quá nhiều phản ánh.*thử lại sau/);
+  it('counts only accepted reports per address: six malformed posts do not block a real one, twenty pass, the next waits (429, Retry-After)', async () => {
+    // over TCP, so the limit sees the address 127.0.0.1 (the other tests' app.request() has none)
+    const postOverTcp = async (body: FormData) => {
+      const res = await fetch(`${test.cloud.httpUrl}/api/v1/reports`, { method: 'POST', body });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, any> };
+    };
+    const malformed = [
+      form({ ...fields, description: 'ngắn' }),
+      form({ ...fields, hamlet: 'ap-99' }),
+      form({ ...fields, phone: '12345' }),
+      form({ ...fields, lat: '10.2' }),
+      form(fields, { bytes: new TextEncoder().encode('not a picture'), name: 'a.jpg', type: 'image/jpeg' }),
+      form({ category: 'khong-co' }),
+    ];
+    for (const body of malformed) expect((await postOverTcp(body)).status).toBe(400);
+    const accepted: number[] = [];
+    for (let i = 0; i < 20; i++) accepted.push((await postOverTcp(form(fields))).status);
+    expect(accepted).toEqual(Array(20).fill(201));
+
+    const refused = await postOverTcp(form(fields));
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('too_many_reports');
+    expect(refused.body.error.message).toMatch(/quá nhiều phản ánh.*thử lại sau khoảng 10 phút/);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(590);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(600);
+    expect(refused.body.error.details.retryAfterS).toBe(Number(refused.retryAfter));
   });
 });
 

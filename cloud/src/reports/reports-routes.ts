@@ -61,7 +61,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
       tags,
       summary: 'A citizen files a report (no login; multipart form with an optional photo, or JSON)',
       description:
-        'Fields: category, description, hamlet, optional lat and lon, optional phone (a Vietnamese number), optional photo (an image, re-encoded as JPEG without metadata). Rate-limited per client address: 429 with a Vietnamese message and details.retryAfterS.',
+        'Fields: category, description, hamlet, optional lat and lon, optional phone (a Vietnamese number), optional photo (an image, re-encoded as JPEG without metadata). Rate-limited per client address, counting accepted reports only (20 per 10 minutes; refused submissions have an allowance of 60 of their own): 429 with a Vietnamese message, details.retryAfterS and Retry-After.',
       responses: {
         201: jsonContent(publicReportSchema, 'The stored report with its tracking code'),
         413: jsonContent(z.object({}), 'The photo is too large'),
@@ -70,7 +70,10 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
     }),
     async (c) => {
       const submission = await readSubmission(c.req);
-      const record = await intake.submit({ ...submission, client: requestIp(c) });
+      const record = await intake.submit({ ...submission, client: requestIp(c) }).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 429) c.header('retry-after', String((err.details as { retryAfterS: number }).retryAfterS));
+        throw err;
+      });
       return c.json(publicReportJson(record), 201);
     },
   );

@@ -85,6 +85,25 @@ describe("citizens' pages", () => {
     expect(again).toContain('ít nhất 10 ký tự');
     expect((await test.cloud.app.request(`/phan-anh/tra-cuu?code=${code.toLowerCase()}`)).headers.get('location')).toBe(`/phan-anh/${code}`);
   });
+  it('lets a citizen who got the form wrong six times send the right one, and later says how long to wait (429, Retry-After)', async () => {
+    const post = (fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      return test.cloud.app.request('/phan-anh', { method: 'POST', body: form });
+    };
+    const good = { category: 'gay-roi', description: 'Đốt rác gây khói dày đặc gần trường học', hamlet: 'ap-3' };
+    for (let i = 0; i < 6; i++) expect((await post({ ...good, description: 'ngắn' })).status).toBe(400);
+    expect((await post(good)).status).toBe(303);
+
+    let refused: Response | null = null;
+    for (let i = 0; i < 25 && !refused; i++) {
+      const res = await post(good);
+      if (res.status !== 303) refused = res;
+    }
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(500);
+    expect(await refused?.text()).toContain('Bạn đã gửi quá nhiều phản ánh từ máy này');
+  });
 });
 
 describe('minutesAndSeconds', () => {

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import { DEFAULT_CHIME_MS, renderChimes, type ChimeSetting } from './chime.js';
 import { LOUDNESS_TARGET } from './loudness-target.js';
 import { integratedLoudness } from './r128-meter.js';
@@ -65,16 +66,16 @@ function wavBytes(samples: Float32Array): Buffer {
 /** Writes the chimes of a setting into `dir` once (the caller keeps the answer); null for 'none'. */
 export async function prepareChimeFiles(setting: ChimeSetting, dir: string): Promise<ChimeFiles | null> {
   if (setting === 'none') return null;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   const files = { intro: join(dir, 'alert-chime-intro.wav'), outro: join(dir, 'alert-chime-outro.wav') };
   if (setting === 'default') {
-    await writeFile(files.intro, wavBytes(atTargetLoudness(bells([C5, E5, G5]))));
-    await writeFile(files.outro, wavBytes(atTargetLoudness(bells([G5, E5, C5]))));
+    await writeFile(files.intro, wavBytes(atTargetLoudness(bells([C5, E5, G5]))), { mode: PRIVATE_FILE });
+    await writeFile(files.outro, wavBytes(atTargetLoudness(bells([G5, E5, C5]))), { mode: PRIVATE_FILE });
     return files;
   }
   const rendered = await renderChimes(setting, dir);
   if (!rendered) return null;
-  await writeFile(files.intro, rendered.intro);
-  await writeFile(files.outro, rendered.outro);
+  await writeFile(files.intro, rendered.intro, { mode: PRIVATE_FILE });
+  await writeFile(files.outro, rendered.outro, { mode: PRIVATE_FILE });
   return files;
 }

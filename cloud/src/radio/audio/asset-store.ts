@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Schema, type AudioAsset } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import { extensionOf } from './audio-formats.js';
 
 interface AssetRow {
@@ -34,10 +35,11 @@ export class AssetStore {
     const sha256 = await sha256Of(file);
     const target = this.fileOf(sha256, mime);
     if (!(await stat(target).then((s) => s.size === size, () => false))) {
-      await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true, mode: PRIVATE_DIR });
       const temp = `${target}.${randomUUID()}.tmp`;
       try {
         await copyFile(file, temp);
+        await chmod(temp, PRIVATE_FILE); // a copy takes its source's mode
         const handle = await open(temp, 'r');
         await handle.sync().finally(() => handle.close());
         await rename(temp, target);

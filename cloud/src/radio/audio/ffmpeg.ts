@@ -1,4 +1,4 @@
-import { runProcess } from '../tts/run-process.js';
+import { runMediaProcess } from '../jobs/media-jobs.js';
 
 /** Demuxers for the audio files people upload (mp3, wav, ogg/opus, m4a/mp4, aac, flac, mka/webm, amr). */
 const AUDIO_DEMUXERS = 'mp3,wav,ogg,mov,aac,flac,matroska,amr';
@@ -9,9 +9,9 @@ const AUDIO_DEMUXERS = 'mp3,wav,ogg,mov,aac,flac,matroska,amr';
  */
 export const audioInput = (path: string) => ['-format_whitelist', AUDIO_DEMUXERS, '-protocol_whitelist', 'file', '-i', `file:${path}`];
 
-export const ffmpeg = (args: readonly string[]) => runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-y', ...args]);
+export const ffmpeg = (args: readonly string[]) => runMediaProcess('ffmpeg', ['-hide_banner', '-nostdin', '-y', ...args]);
 
-export const ffprobe = (args: readonly string[]) => runProcess('ffprobe', ['-hide_banner', ...args]);
+export const ffprobe = (args: readonly string[]) => runMediaProcess('ffprobe', ['-hide_banner', ...args]);
 
 /** Arguments that make ffmpeg report its progress on stdout, and how far it got: the duration it decoded or wrote. */
 export const PROGRESS = ['-nostats', '-progress', 'pipe:1'] as const;

@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioAsset } from '@smart-commune/shared';
+import { urgently } from '../jobs/media-jobs.js';
 import { normalizeVietnamese } from '../tts/normalize-vietnamese.js';
 import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { SpeechOptions, TtsEngine } from '../tts/tts-engine.js';
 import { SpeechRejected, TtsFailed } from '../tts/tts-errors.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import { AUDIO_FORMATS, type AudioFormat } from './audio-formats.js';
 import { AudioRejected } from './audio-rejected.js';
 import type { AssetStore } from './asset-store.js';
@@ -97,11 +99,12 @@ export class AudioPipeline {
    * Speech for an emergency alert, by the fast path (alert-master.ts): one ffmpeg run after the
    * speech engine instead of the exact path's six to eight, loudness within the EBU R128 tolerance
    * rather than verified on the encoded file. The loudness recorded is the one measured on the PCM
-   * that was encoded. Speech that is not a plain PCM WAV takes the exact path.
+   * that was encoded. Speech that is not a plain PCM WAV takes the exact path. Its processes go
+   * ahead of the queue of bulletins and previews (media-jobs.ts).
    */
   async prepareAlertSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
     const spokenText = this.spokenText(text);
-    return this.inJobDir(async (dir) => ({ ...(await this.stored(await this.renderAlertSpeech(spokenText, options, dir))), spokenText }));
+    return urgently(() => this.inJobDir(async (dir) => ({ ...(await this.stored(await this.renderAlertSpeech(spokenText, options, dir))), spokenText })));
   }
 
   /** The operator hears a text before saving it: rendered by the alert path (fast), nothing stored. */
@@ -172,7 +175,7 @@ export class AudioPipeline {
     let parts = [content];
     if (chimes) {
       const [intro, outro] = [join(dir, 'intro.wav'), join(dir, 'outro.wav')];
-      await Promise.all([writeFile(intro, chimes.intro), writeFile(outro, chimes.outro)]);
+      await Promise.all([writeFile(intro, chimes.intro, { mode: PRIVATE_FILE }), writeFile(outro, chimes.outro, { mode: PRIVATE_FILE })]);
       parts = [intro, content, outro];
     }
     const encoded = join(dir, `bulletin.${AUDIO_FORMATS[format].extension}`);
@@ -197,7 +200,7 @@ export class AudioPipeline {
   }
 
   private async inJobDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-    await mkdir(this.options.workDir, { recursive: true });
+    await mkdir(this.options.workDir, { recursive: true, mode: PRIVATE_DIR });
     const dir = await mkdtemp(join(this.options.workDir, 'job-'));
     try {
       return await work(dir);

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AudioAsset } from '@smart-commune/shared';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import type { AudioPipeline, SpeechPreview } from '../audio/pipeline.js';
 import { SPEECH_SPEED_WPM } from '../tts/tts-engine.js';
 import type { Bulletin, BulletinStore } from './bulletin-store.js';
@@ -29,7 +30,7 @@ export class BulletinService {
     private readonly uploadDir: string,
     private readonly defaultVoice: string,
   ) {
-    mkdirSync(uploadDir, { recursive: true });
+    mkdirSync(uploadDir, { recursive: true, mode: PRIVATE_DIR });
   }
 
   /** `path` 'alert': the emergency fast path (one ffmpeg run, loudness within tolerance); 'exact' for every other bulletin. */
@@ -58,7 +59,7 @@ export class BulletinService {
 
   async createUpload(request: UploadRequest): Promise<Bulletin> {
     const file = join(this.uploadDir, `${randomUUID()}.upload`);
-    writeFileSync(file, request.bytes);
+    writeFileSync(file, request.bytes, { mode: PRIVATE_FILE });
     try {
       const prepared = await this.pipeline.prepareFile(file);
       return this.store.create({

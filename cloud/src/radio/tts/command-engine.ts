@@ -1,5 +1,5 @@
 import { fillCommandTemplate, parseCommandTemplate } from './command-template.js';
-import { runProcess } from './run-process.js';
+import { runMediaProcess } from '../jobs/media-jobs.js';
 import { assertSpeechOptions, assertWroteAudio, type SpeechOptions, type TtsEngine, type TtsVoice } from './tts-engine.js';
 import { TtsFailed } from './tts-errors.js';
 
@@ -29,7 +29,7 @@ export class CommandEngine implements TtsEngine {
   async synthesize(text: string, options: SpeechOptions, outWav: string): Promise<void> {
     assertSpeechOptions(this.voices, options);
     const [program, ...args] = fillCommandTemplate(this.words, { '{out}': outWav, '{voice}': options.voice, '{speed}': String(options.speed) });
-    await runProcess(program!, args, { input: text, timeoutMs: this.timeoutMs }).catch((err: Error) => {
+    await runMediaProcess(program!, args, { input: text, timeoutMs: this.timeoutMs }).catch((err: Error) => {
       throw new TtsFailed(this.id, err.message, { cause: err });
     });
     await assertWroteAudio(this.id, outWav);

@@ -1,4 +1,4 @@
-import { runProcess } from './run-process.js';
+import { runMediaProcess } from '../jobs/media-jobs.js';
 import { assertSpeechOptions, assertWroteAudio, type SpeechOptions, type TtsEngine, type TtsVoice } from './tts-engine.js';
 import { TtsFailed } from './tts-errors.js';
 
@@ -19,7 +19,7 @@ export class EspeakEngine implements TtsEngine {
     assertSpeechOptions(this.voices, options);
     // -b 1: the text on stdin is UTF-8; -w: a WAV file with a correct header, unlike --stdout
     const args = ['-v', options.voice, '-s', String(options.speed), '-b', '1', '-w', outWav, '--stdin'];
-    await runProcess(this.binary, args, { input: text, timeoutMs: 5 * 60_000 }).catch((err: Error) => {
+    await runMediaProcess(this.binary, args, { input: text, timeoutMs: 5 * 60_000 }).catch((err: Error) => {
       throw new TtsFailed(this.id, err.message, { cause: err });
     });
     await assertWroteAudio(this.id, outWav);

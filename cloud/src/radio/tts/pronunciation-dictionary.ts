@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import { DEFAULT_ABBREVIATIONS } from './default-abbreviations.js';
 import { SpeechRejected } from './tts-errors.js';
 
@@ -82,9 +83,9 @@ export class PronunciationDictionary {
   /** Writes the operator's changes atomically (a crash leaves the old file or the new one, never half of one). */
   save(): void {
     const body = { custom: Object.fromEntries([...this.custom].sort(([a], [b]) => a.localeCompare(b, 'vi'))), removed: [...this.removed].sort() };
-    mkdirSync(dirname(this.file), { recursive: true });
+    mkdirSync(dirname(this.file), { recursive: true, mode: PRIVATE_DIR });
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`);
+    writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`, { mode: PRIVATE_FILE });
     renameSync(temp, this.file);
   }
 }
