@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 import { createLogger } from '@smart-commune/shared/runtime';
+import { parseCloudArgs } from './cli-usage.js';
 import { ConfigError, loadCloudConfig } from './config.js';
 import { startCloud } from './server.js';
 
 /** `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
+  const asked = parseCloudArgs(process.argv.slice(2));
+  if ('print' in asked) return console.log(asked.print);
+  if ('error' in asked) {
+    console.error(asked.error);
+    process.exit(2);
+  }
   // whatever the cloud writes, by code that sets no mode of its own (SQLite, ffmpeg, incident
   // uploads), is for the service user only, as the systemd unit's UMask=0077 would make it
   process.umask(0o077);

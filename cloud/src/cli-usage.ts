@@ -1,0 +1,33 @@
+import { cloudConfigSchema } from './config.js';
+import { CLOUD_VERSION } from './version.js';
+
+/**
+ * `sc-cloud --help` and `--version`: the program takes no arguments, only environment variables,
+ * so the help lists those with their defaults (docs/operations.md explains each).
+ */
+export function usage(): string {
+  const defaults = cloudConfigSchema.parse({}) as Record<string, unknown>;
+  const lines = Object.keys(cloudConfigSchema.shape).map((name) => {
+    const value = defaults[name];
+    return `  ${name.padEnd(40)} ${value === undefined ? '(unset)' : String(value)}`;
+  });
+  return [
+    `sc-cloud ${CLOUD_VERSION}: máy chủ điều khiển Smart Commune / the Smart Commune control plane`,
+    '',
+    'Usage: sc-cloud            runs until SIGINT or SIGTERM',
+    '       sc-cloud --version',
+    '',
+    'Cấu hình bằng biến môi trường / configured by environment variables (default):',
+    ...lines,
+    '',
+    'See docs/operations.md, "sc-cloud configuration".',
+  ].join('\n');
+}
+
+/** What the command line asks for: run, print something, or a mistake to name. */
+export function parseCloudArgs(args: readonly string[]): { run: true } | { print: string } | { error: string } {
+  if (args.length === 0) return { run: true };
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return { print: usage() };
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return { print: CLOUD_VERSION };
+  return { error: `sc-cloud takes no arguments (got ${args.map((a) => JSON.stringify(a)).join(' ')}); configure it with environment variables, see sc-cloud --help` };
+}
