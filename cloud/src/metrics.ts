@@ -32,7 +32,7 @@ export function createCloudMetrics() {
     }),
     incidentsReceived: new Counter({
       name: 'sc_incidents_received_total',
-      help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge)',
+      help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge, versioned: contradicted an incident under review, kept as a version)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

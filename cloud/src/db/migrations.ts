@@ -315,4 +315,22 @@ export const cloudMigrations: Migration[] = [
     SELECT 1 FROM json_each(documents.body, '$.surveillance.cameras') c
     WHERE json_extract(c.value, '$.detect.width') = 640 AND json_extract(c.value, '$.detect.height') = 360);
   `,
+  // Retention counts from when the cloud received an incident (a box's detectedAt can say anything;
+  // rows from before count from their creation). A box's later report that differs from facts
+  // already under review is kept as a version of the incident, never applied.
+  `
+  ALTER TABLE incidents ADD COLUMN received_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE incidents SET received_at = created_at;
+  CREATE INDEX incidents_received ON incidents(received_at);
+  CREATE TABLE incident_versions (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    facts TEXT NOT NULL,
+    changed TEXT NOT NULL,
+    PRIMARY KEY (incident_id, version)
+  );
+  `,
 ];

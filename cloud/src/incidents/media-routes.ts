@@ -14,6 +14,7 @@ import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
 import type { IncidentRecord } from './incident-store.js';
+import type { IncidentVersions } from './incident-versions.js';
 import type { MediaFiles } from './media-files.js';
 
 export interface MediaRoutesDeps {
@@ -21,6 +22,7 @@ export interface MediaRoutesDeps {
   audit: AuditLog;
   review: IncidentReview;
   notes: IncidentNotes;
+  versions: IncidentVersions;
   files: MediaFiles;
 }
 
@@ -37,7 +39,7 @@ function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files:
 }
 
 /** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
-export function createIncidentMediaRoutes({ guard, audit, review, notes, files }: MediaRoutesDeps) {
+export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }: MediaRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   for (const kind of ['snapshot', 'clip'] as const) {
@@ -86,7 +88,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, files }
         incidentId: id,
         exportedAt,
         exportedBy: user.username,
-        metadata: { ...incidentJson(incident), notes: notes.list(id) },
+        metadata: { ...incidentJson(incident), notes: notes.list(id), versions: versions.list(id) },
         trail: audit.trail(`incident:${id}`),
         media,
       });
