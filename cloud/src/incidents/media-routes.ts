@@ -3,6 +3,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { incidentMediaKinds, type IncidentMediaKind } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
+import { auditView } from '../audit/view-audit.js';
 import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { ApiError } from '../http/errors.js';
@@ -27,8 +28,6 @@ export interface MediaRoutesDeps {
 }
 
 const tags = ['Incidents'];
-/** A player fetches a clip in many range requests; within this window they count as one viewing. */
-const VIEW_WINDOW_MS = 10 * 60_000;
 const FILE_NAMES: Record<IncidentMediaKind, string> = { snapshot: 'snapshot.jpg', clip: 'clip.mp4' };
 
 /** The verified file of an incident, or a 404 saying it has not arrived (or not been verified) yet. */
@@ -61,8 +60,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
         const { id } = c.req.valid('param');
         const file = verifiedMedia(review.get(id), kind, files);
         if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
-        const user = currentUser(c);
-        audit.recordOnce({ actor: actorOf(user), action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
+        auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
         return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
       },
     );
