@@ -43,6 +43,11 @@ export function createCloudMetrics() {
       labelNames: ['kind', 'reason'] as const,
       registers: [registry],
     }),
+    playbackRefused: new Counter({
+      name: 'sc_playback_refused_total',
+      help: 'Proof-of-play events refused because their box was never given the occurrence in a plan (not stored, not public)',
+      registers: [registry],
+    }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'sc_http_request_duration_seconds',

@@ -47,4 +47,23 @@ describe('cloud migrations', () => {
       db.close();
     }
   });
+
+  it("records the occurrences of the plans boxes hold now, so their proof of play keeps being accepted", () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, before('CREATE TABLE plan_occurrences'));
+      db.pragma('foreign_keys = OFF'); // documents of boxes this test does not create
+      const item = (occurrenceId: string, scheduleId: string, bulletinId: string | null, startAt: number) => ({ occurrenceId, scheduleId, bulletinId, startAt });
+      const plan = { windowStart: 0, windowEnd: 10, items: [item('sch_a:5', 'sch_a', 'bul_a', 5), item('alert:alt_b:0', 'alt_b', 'bul_b', 7)] };
+      db.prepare("INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES ('edg_a', 'schedule', 3, ?, 1)").run(JSON.stringify(plan));
+      db.prepare("INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES ('edg_a', 'config', 1, '{}', 1)").run();
+      migrate(db, cloudMigrations);
+      expect(db.prepare('SELECT edge_id, occurrence_id, schedule_id, bulletin_id, start_at FROM plan_occurrences ORDER BY start_at').raw().all()).toEqual([
+        ['edg_a', 'sch_a:5', 'sch_a', 'bul_a', 5],
+        ['edg_a', 'alert:alt_b:0', 'alt_b', 'bul_b', 7],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
 });

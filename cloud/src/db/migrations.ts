@@ -333,4 +333,20 @@ export const cloudMigrations: Migration[] = [
     PRIMARY KEY (incident_id, version)
   );
   `,
+  // Every occurrence each box was given in a plan: proof of play is accepted only for these.
+  // Filled from the plans stored now; the bulletin is part of the key (a schedule's bulletin can change).
+  `
+  CREATE TABLE plan_occurrences (
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    occurrence_id TEXT NOT NULL,
+    schedule_id TEXT NOT NULL,
+    bulletin_id TEXT,
+    start_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX plan_occurrences_key ON plan_occurrences(edge_id, occurrence_id, schedule_id, COALESCE(bulletin_id, ''));
+  CREATE INDEX plan_occurrences_start ON plan_occurrences(start_at);
+  INSERT OR IGNORE INTO plan_occurrences (edge_id, occurrence_id, schedule_id, bulletin_id, start_at)
+  SELECT d.edge_id, json_extract(i.value, '$.occurrenceId'), json_extract(i.value, '$.scheduleId'), json_extract(i.value, '$.bulletinId'), json_extract(i.value, '$.startAt')
+  FROM documents d, json_each(d.body, '$.items') i WHERE d.doc = 'schedule';
+  `,
 ];
