@@ -34,7 +34,7 @@ export function createCloudMetrics() {
     }),
     incidentsReceived: new Counter({
       name: 'sc_incidents_received_total',
-      help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge)',
+      help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge, versioned: contradicted an incident under review, kept as a version)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -61,6 +61,11 @@ export function createCloudMetrics() {
     accountsGuessed: new Counter({
       name: 'sc_auth_accounts_guessed_total',
       help: 'Times an account looked like it was being guessed (an address locked out of it, or failures from several addresses); the audit log names it (auth.account_guessed)',
+      registers: [registry],
+    }),
+    playbackRefused: new Counter({
+      name: 'sc_playback_refused_total',
+      help: 'Proof-of-play events refused because their box was never given the occurrence in a plan (not stored, not public)',
       registers: [registry],
     }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),

@@ -134,7 +134,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
-  const vision = createVision({ db, fleet });
+  const vision = createVision({ db, fleet, audit });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, config });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories

@@ -3,11 +3,18 @@ import { migrate } from '@smart-commune/shared/runtime';
 import { describe, expect, it } from 'vitest';
 import { cloudMigrations } from './migrations.js';
 
+/** The migrations before the one containing `marker` (found by content: others append after it). */
+const before = (marker: string) => {
+  const index = cloudMigrations.findIndex((m) => m.includes(marker));
+  expect(index).toBeGreaterThan(0);
+  return cloudMigrations.slice(0, index);
+};
+
 describe('cloud migrations', () => {
   it("drops the old default detect height from stored cameras, so they follow their own aspect, and raises the document's version", () => {
     const db = new Database(':memory:');
     try {
-      migrate(db, cloudMigrations.slice(0, -1));
+      migrate(db, before("json_remove(c.value, '$.detect.height')"));
       db.pragma('foreign_keys = OFF'); // documents of boxes this test does not create
       const camera = (id: string, detect: object) => ({ id, name: id, detect: { fps: 5, classes: ['person'], ...detect }, zones: [] });
       const body = { telemetryIntervalS: 10, surveillance: { cameras: [camera('cu', { width: 640, height: 360 }), camera('chon', { width: 800, height: 600 }), camera('moi', { width: 640 })], model: '416x416' } };
@@ -20,6 +27,41 @@ describe('cloud migrations', () => {
       expect(old.version).toBe(5);
       expect(JSON.parse(old.body)).toEqual({ ...body, surveillance: { ...body.surveillance, cameras: [camera('cu', { width: 640 }), camera('chon', { width: 800, height: 600 }), camera('moi', { width: 640 })] } });
       expect(read('edg_none')).toEqual({ version: 2, body: JSON.stringify({ telemetryIntervalS: 10 }) });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('gives existing incidents a received time from their creation, which retention then counts from', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, before('ADD COLUMN received_at'));
+      db.pragma('foreign_keys = OFF'); // an incident of a box this test does not create
+      db.prepare(
+        `INSERT INTO incidents (id, edge_id, camera_id, rule_id, label, score, track_id, started_at, detected_at, box, facts_ts, created_at, updated_at)
+         VALUES ('inc_0000000001', 'edg_a', 'cam', 'rule', 'person', 0.8, 1, 0, 0, '{}', 5, 1795000000000, 1795000001000)`,
+      ).run();
+      migrate(db, cloudMigrations);
+      expect(db.prepare('SELECT received_at FROM incidents').pluck().get()).toBe(1795000000000);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("records the occurrences of the plans boxes hold now, so their proof of play keeps being accepted", () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, before('CREATE TABLE plan_occurrences'));
+      db.pragma('foreign_keys = OFF'); // documents of boxes this test does not create
+      const item = (occurrenceId: string, scheduleId: string, bulletinId: string | null, startAt: number) => ({ occurrenceId, scheduleId, bulletinId, startAt });
+      const plan = { windowStart: 0, windowEnd: 10, items: [item('sch_a:5', 'sch_a', 'bul_a', 5), item('alert:alt_b:0', 'alt_b', 'bul_b', 7)] };
+      db.prepare("INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES ('edg_a', 'schedule', 3, ?, 1)").run(JSON.stringify(plan));
+      db.prepare("INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES ('edg_a', 'config', 1, '{}', 1)").run();
+      migrate(db, cloudMigrations);
+      expect(db.prepare('SELECT edge_id, occurrence_id, schedule_id, bulletin_id, start_at FROM plan_occurrences ORDER BY start_at').raw().all()).toEqual([
+        ['edg_a', 'sch_a:5', 'sch_a', 'bul_a', 5],
+        ['edg_a', 'alert:alt_b:0', 'alt_b', 'bul_b', 7],
+      ]);
     } finally {
       db.close();
     }

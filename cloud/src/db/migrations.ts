@@ -319,4 +319,38 @@ export const cloudMigrations: Migration[] = [
   `
   ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
   `,
+  // Retention counts from when the cloud received an incident (a box's detectedAt can say anything;
+  // rows from before count from their creation). A box's later report that differs from facts
+  // already under review is kept as a version of the incident, never applied.
+  `
+  ALTER TABLE incidents ADD COLUMN received_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE incidents SET received_at = created_at;
+  CREATE INDEX incidents_received ON incidents(received_at);
+  CREATE TABLE incident_versions (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    facts TEXT NOT NULL,
+    changed TEXT NOT NULL,
+    PRIMARY KEY (incident_id, version)
+  );
+  `,
+  // Every occurrence each box was given in a plan: proof of play is accepted only for these.
+  // Filled from the plans stored now; the bulletin is part of the key (a schedule's bulletin can change).
+  `
+  CREATE TABLE plan_occurrences (
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    occurrence_id TEXT NOT NULL,
+    schedule_id TEXT NOT NULL,
+    bulletin_id TEXT,
+    start_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX plan_occurrences_key ON plan_occurrences(edge_id, occurrence_id, schedule_id, COALESCE(bulletin_id, ''));
+  CREATE INDEX plan_occurrences_start ON plan_occurrences(start_at);
+  INSERT OR IGNORE INTO plan_occurrences (edge_id, occurrence_id, schedule_id, bulletin_id, start_at)
+  SELECT d.edge_id, json_extract(i.value, '$.occurrenceId'), json_extract(i.value, '$.scheduleId'), json_extract(i.value, '$.bulletinId'), json_extract(i.value, '$.startAt')
+  FROM documents d, json_each(d.body, '$.items') i WHERE d.doc = 'schedule';
+  `,
 ];

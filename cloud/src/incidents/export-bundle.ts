@@ -16,7 +16,7 @@ export interface ExportInput {
   incidentId: string;
   exportedAt: number;
   exportedBy: string;
-  /** The incident as the API shows it, with its notes. */
+  /** The incident as the API shows it, with its notes and versions. */
   metadata: unknown;
   /** The incident's audit trail, oldest first (this export included). */
   trail: unknown[];

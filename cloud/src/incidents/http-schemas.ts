@@ -32,6 +32,9 @@ const mediaSchema = z.object({
   url: z.string().openapi({ description: 'Where to fetch it (police and admin; every fetch is audited)' }),
 });
 
+const boxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+const announcedSchema = z.object({ sha256: z.string(), bytes: z.number() });
+
 export const incidentSchema = z
   .object({
     id: z.string(),
@@ -48,12 +51,13 @@ export const incidentSchema = z
     startedAt: z.number(),
     detectedAt: z.number(),
     endedAt: z.number().nullable(),
-    box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).openapi({ description: 'Normalised 0..1 picture coordinates' }),
+    box: boxSchema.openapi({ description: 'Normalised 0..1 picture coordinates' }),
     snapshot: mediaSchema.nullable(),
     clip: mediaSchema.extend({ durationMs: z.number() }).nullable(),
     status: z.enum(reviewStatuses),
     assignee: z.object({ id: z.string(), username: z.string(), displayName: z.string() }).nullable(),
     legalHold: z.boolean(),
+    receivedAt: z.number().openapi({ description: "When the cloud received the box's first report (retention counts from here, not from detectedAt)" }),
     createdAt: z.number(),
     updatedAt: z.number(),
   })
@@ -63,7 +67,33 @@ export const noteSchema = z
   .object({ id: z.string(), incidentId: z.string(), text: z.string(), authorId: z.string().nullable(), authorName: z.string(), createdAt: z.number() })
   .openapi('IncidentNote');
 
-export const incidentDetailSchema = incidentSchema.extend({ notes: z.array(noteSchema) }).openapi('IncidentDetail');
+export const versionSchema = z
+  .object({
+    version: z.number().openapi({ description: 'From 2 on; version 1 is the facts shown on the incident' }),
+    eventId: z.string(),
+    sentAt: z.number().openapi({ description: "The event's timestamp as the box sent it" }),
+    receivedAt: z.number(),
+    changed: z.array(z.string()).openapi({ description: 'The facts that differ from the record', example: ['label', 'detectedAt'] }),
+    facts: z.object({
+      cameraId: z.string(),
+      ruleId: z.string(),
+      zoneId: z.string().nullable(),
+      label: z.string(),
+      score: z.number(),
+      trackId: z.number(),
+      startedAt: z.number(),
+      detectedAt: z.number(),
+      endedAt: z.number().nullable(),
+      box: boxSchema,
+      snapshot: announcedSchema.nullable(),
+      clip: announcedSchema.extend({ durationMs: z.number() }).nullable(),
+    }),
+  })
+  .openapi('IncidentVersion', {
+    description: 'A later report from the box that contradicted the incident once it was under review or had a verified file: kept and audited, never applied',
+  });
+
+export const incidentDetailSchema = incidentSchema.extend({ notes: z.array(noteSchema), versions: z.array(versionSchema) }).openapi('IncidentDetail');
 
 export const incidentPageSchema = z.object({ items: z.array(incidentSchema), total: z.number(), limit: z.number(), offset: z.number() }).openapi('IncidentPage');
 

@@ -1,6 +1,7 @@
 import type { IncidentEvent, IncidentMediaKind } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 import { whereOf } from '../db/where.js';
+import { changedFacts, isSettled, type IncidentVersions } from './incident-versions.js';
 
 export const reviewStatuses = ['new', 'reviewing', 'confirmed', 'dismissed'] as const;
 export type ReviewStatus = (typeof reviewStatuses)[number];
@@ -35,6 +36,8 @@ export interface IncidentRecord {
   status: ReviewStatus;
   assignee: { id: string; username: string; displayName: string } | null;
   legalHold: boolean;
+  /** When the cloud received the incident's first report: what retention counts from. */
+  receivedAt: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -79,6 +82,7 @@ interface Row {
   assignee_username: string | null;
   assignee_display_name: string | null;
   legal_hold: number;
+  received_at: number;
   created_at: number;
   updated_at: number;
 }
@@ -104,6 +108,7 @@ const toRecord = (r: Row): IncidentRecord => ({
   status: r.status,
   assignee: r.assignee_id === null ? null : { id: r.assignee_id, username: r.assignee_username!, displayName: r.assignee_display_name! },
   legalHold: r.legal_hold === 1,
+  receivedAt: r.received_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -128,12 +133,13 @@ const whereFor = (f: IncidentFilter) =>
  * Applies an incident event. The edge's facts (times, score, box …) follow the newest event by its
  * timestamp, so a late resend of the first event cannot roll back the second; media hashes are only
  * ever filled in, never erased, and a file already received keeps the hash it was verified against.
+ * (A settled incident never gets here with facts that differ: see IncidentStore.upsert.)
  */
 const UPSERT = `
   INSERT INTO incidents (id, edge_id, hamlet_code, camera_id, rule_id, zone_id, label, score, track_id, started_at, detected_at, ended_at, box,
-    facts_ts, snapshot_sha256, snapshot_bytes, clip_sha256, clip_bytes, clip_duration_ms, created_at, updated_at)
+    facts_ts, snapshot_sha256, snapshot_bytes, clip_sha256, clip_bytes, clip_duration_ms, received_at, created_at, updated_at)
   VALUES (@id, @edgeId, (SELECT hamlet_code FROM edges WHERE id = @edgeId), @cameraId, @ruleId, @zoneId, @label, @score, @trackId, @startedAt,
-    @detectedAt, @endedAt, @box, @ts, @snapshotSha256, @snapshotBytes, @clipSha256, @clipBytes, @clipDurationMs, @now, @now)
+    @detectedAt, @endedAt, @box, @ts, @snapshotSha256, @snapshotBytes, @clipSha256, @clipBytes, @clipDurationMs, @receivedAt, @now, @now)
   ON CONFLICT (id) DO UPDATE SET
     camera_id = CASE WHEN @ts >= facts_ts THEN excluded.camera_id ELSE camera_id END,
     rule_id = CASE WHEN @ts >= facts_ts THEN excluded.rule_id ELSE rule_id END,
@@ -159,21 +165,34 @@ const UPSERT = `
     updated_at = @now
   WHERE incidents.edge_id = @edgeId`;
 
-export type UpsertOutcome = 'created' | 'updated' | 'foreign';
+/**
+ * What became of an incident event: a new or updated incident, an event for another edge's incident
+ * (ignored), or a report contradicting a settled incident, kept as its `version`.
+ */
+export type UpsertResult = { outcome: 'created' | 'updated' | 'foreign' } | { outcome: 'versioned'; version: number; changed: string[] };
 
 /** Incidents and their review notes in SQLite. */
 export class IncidentStore {
   constructor(
     private readonly db: Db,
+    private readonly versions: IncidentVersions,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Applies one `events/incident` of `edgeId` (sent at `ts`); 'foreign' when the id belongs to another edge. */
-  upsert(edgeId: string, eventId: string, ts: number, event: IncidentEvent): UpsertOutcome {
-    return this.db.transaction((): UpsertOutcome => {
+  /**
+   * Applies one `events/incident` of `edgeId` (sent at `ts`, received by the cloud at `receivedAt`).
+   * Once an incident is settled (under review, or a file verified), an event that contradicts its
+   * facts is stored as a version and changes nothing; one that only completes it is applied.
+   */
+  upsert(edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number): UpsertResult {
+    return this.db.transaction((): UpsertResult => {
       this.db.prepare('INSERT OR IGNORE INTO incident_events (edge_id, event_id, incident_id) VALUES (?, ?, ?)').run(edgeId, eventId, event.incidentId);
-      const existed = this.db.prepare('SELECT edge_id FROM incidents WHERE id = ?').get(event.incidentId) as { edge_id: string } | undefined;
-      if (existed && existed.edge_id !== edgeId) return 'foreign';
+      const existed = this.get(event.incidentId);
+      if (existed && existed.edgeId !== edgeId) return { outcome: 'foreign' };
+      if (existed && isSettled(existed)) {
+        const changed = changedFacts(existed, event);
+        if (changed.length > 0) return { outcome: 'versioned', version: this.versions.add({ eventId, sentAt: ts, receivedAt, event, changed }), changed };
+      }
       this.db.prepare(UPSERT).run({
         id: event.incidentId,
         edgeId,
@@ -193,21 +212,22 @@ export class IncidentStore {
         clipSha256: event.clip?.sha256 ?? null,
         clipBytes: event.clip?.bytes ?? null,
         clipDurationMs: event.clip?.durationMs ?? null,
+        receivedAt,
         now: this.now(),
       });
-      return existed ? 'updated' : 'created';
+      return { outcome: existed ? 'updated' : 'created' };
     })();
   }
 
   /** Incident events stored by the fleet but not applied here yet (they came while nobody listened), oldest first. */
-  unapplied(): { edgeId: string; eventId: string; ts: number; body: string }[] {
+  unapplied(): { edgeId: string; eventId: string; ts: number; receivedAt: number; body: string }[] {
     return this.db
       .prepare(
-        `SELECT ev.edge_id AS edgeId, ev.event_id AS eventId, ev.ts, ev.body FROM edge_events ev
+        `SELECT ev.edge_id AS edgeId, ev.event_id AS eventId, ev.ts, ev.received_at AS receivedAt, ev.body FROM edge_events ev
          WHERE ev.kind = 'incident' AND NOT EXISTS (SELECT 1 FROM incident_events ie WHERE ie.edge_id = ev.edge_id AND ie.event_id = ev.event_id)
          ORDER BY ev.ts`,
       )
-      .all() as { edgeId: string; eventId: string; ts: number; body: string }[];
+      .all() as { edgeId: string; eventId: string; ts: number; receivedAt: number; body: string }[];
   }
 
   get(id: string): IncidentRecord | null {
@@ -245,14 +265,20 @@ export class IncidentStore {
     );
   }
 
-  /** Incidents detected before `before` and not on legal hold: what retention deletes. */
+  /**
+   * Incidents the cloud received before `before`, neither on legal hold nor confirmed: what retention
+   * deletes. The box's own detectedAt plays no part (a box could set it to anything).
+   */
   expired(before: number, limit: number): { id: string; snapshotSha256: string | null; clipSha256: string | null }[] {
     return this.db
-      .prepare('SELECT id, snapshot_sha256 AS snapshotSha256, clip_sha256 AS clipSha256 FROM incidents WHERE detected_at < ? AND legal_hold = 0 ORDER BY detected_at LIMIT ?')
+      .prepare(
+        `SELECT id, snapshot_sha256 AS snapshotSha256, clip_sha256 AS clipSha256 FROM incidents
+         WHERE received_at < ? AND legal_hold = 0 AND status <> 'confirmed' ORDER BY received_at LIMIT ?`,
+      )
       .all(before, limit) as { id: string; snapshotSha256: string | null; clipSha256: string | null }[];
   }
 
-  /** Deletes an incident with its notes and the edge events that carried it. */
+  /** Deletes an incident with its notes, versions and the edge events that carried it. */
   delete(id: string): void {
     this.db.transaction(() => {
       this.db.prepare("DELETE FROM edge_events WHERE kind = 'incident' AND json_extract(body, '$.incidentId') = ?").run(id);

@@ -11,6 +11,7 @@ import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
 import type { IncidentFilter, IncidentStore } from './incident-store.js';
+import type { IncidentVersions } from './incident-versions.js';
 import {
   incidentDetailSchema,
   incidentIdParam,
@@ -28,6 +29,7 @@ export interface IncidentsRoutesDeps {
   audit: AuditLog;
   store: IncidentStore;
   notes: IncidentNotes;
+  versions: IncidentVersions;
   review: IncidentReview;
 }
 
@@ -42,7 +44,7 @@ function toFilter(q: z.infer<typeof incidentListQuery>): IncidentFilter {
 }
 
 /** The police queue: list, read, review and annotate incidents. */
-export function createIncidentsRoutes({ guard, audit, store, notes, review }: IncidentsRoutesDeps) {
+export function createIncidentsRoutes({ guard, audit, store, notes, versions, review }: IncidentsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
@@ -66,13 +68,13 @@ export function createIncidentsRoutes({ guard, audit, store, notes, review }: In
       method: 'get',
       path: '/incidents/{id}',
       tags,
-      summary: 'One incident with its review notes',
+      summary: "One incident with its review notes and the box's contradicting reports (versions)",
       request: { params: incidentIdParam },
       responses: { 200: jsonContent(incidentDetailSchema, 'The incident'), 404: jsonContent(z.object({}), 'No such incident') },
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      return c.json({ ...incidentJson(review.get(id)), notes: notes.list(id) }, 200);
+      return c.json({ ...incidentJson(review.get(id)), notes: notes.list(id), versions: versions.list(id) }, 200);
     },
   );
 

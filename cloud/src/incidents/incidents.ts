@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { incidentEventSchema } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
-import type { AuditLog } from '../audit/audit-log.js';
+import { edgeActor, type AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { StoredEvent } from '../fleet/edge-events.js';
@@ -14,6 +14,7 @@ import { createIncidentDeviceRoutes } from './device-routes.js';
 import { IncidentNotes } from './incident-notes.js';
 import { IncidentReview } from './incident-review.js';
 import { IncidentStore } from './incident-store.js';
+import { IncidentVersions } from './incident-versions.js';
 import { createIncidentsRoutes } from './incidents-routes.js';
 import { MediaFiles } from './media-files.js';
 import { MediaIntake } from './media-intake.js';
@@ -46,7 +47,8 @@ export type Incidents = Awaited<ReturnType<typeof createIncidents>>;
 export async function createIncidents(deps: IncidentsDeps) {
   const { db, fleet, audit, metrics, logger, config } = deps;
   const options = { ...DEFAULT_OPTIONS, ...deps.options };
-  const store = new IncidentStore(db);
+  const versions = new IncidentVersions(db);
+  const store = new IncidentStore(db, versions);
   const notes = new IncidentNotes(db);
   const files = new MediaFiles(join(config.SC_DATA_DIR, 'incidents'));
   await files.clearTemp();
@@ -55,22 +57,33 @@ export async function createIncidents(deps: IncidentsDeps) {
   const intake = new MediaIntake({ store, files, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
-  const apply = (edgeId: string, eventId: string, ts: number, body: unknown) => {
+  const apply = (edgeId: string, eventId: string, ts: number, body: unknown, receivedAt: number) => {
     const event = incidentEventSchema.parse(body);
-    const outcome = store.upsert(edgeId, eventId, ts, event);
-    metrics.incidentsReceived.inc({ outcome });
-    if (outcome === 'foreign') logger.warn({ edgeId, incidentId: event.incidentId }, 'incident event for an incident of another edge ignored');
+    const result = db.transaction(() => {
+      const applied = store.upsert(edgeId, eventId, ts, event, receivedAt);
+      // evidence under review stays as it was; what the box said instead is on the record
+      if (applied.outcome === 'versioned') {
+        const details = { version: applied.version, eventId, changed: applied.changed };
+        audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
+      }
+      return applied;
+    })();
+    metrics.incidentsReceived.inc({ outcome: result.outcome });
+    if (result.outcome === 'foreign') logger.warn({ edgeId, incidentId: event.incidentId }, 'incident event for an incident of another edge ignored');
+    if (result.outcome === 'versioned') logger.warn({ edgeId, incidentId: event.incidentId, changed: result.changed }, 'a box contradicted an incident under review: kept as a version');
   };
-  const onIncident = ({ edgeId, message }: StoredEvent<'incident'>) => {
+  const onIncident = ({ edgeId, message }: StoredEvent<'incident'>, receivedAt = options.now()) => {
     try {
-      apply(edgeId, message.eventId, message.ts, message.body);
+      apply(edgeId, message.eventId, message.ts, message.body, receivedAt);
     } catch (err) {
       logger.error({ err, edgeId, eventId: message.eventId }, 'failed to store an incident event');
     }
   };
   fleet.events.on('incident', onIncident);
   const missed = store.unapplied();
-  for (const event of missed) onIncident({ edgeId: event.edgeId, kind: 'incident', message: { eventId: event.eventId, ts: event.ts, body: JSON.parse(event.body) } });
+  for (const event of missed) {
+    onIncident({ edgeId: event.edgeId, kind: 'incident', message: { eventId: event.eventId, ts: event.ts, body: JSON.parse(event.body) } }, event.receivedAt);
+  }
 
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
@@ -85,14 +98,15 @@ export async function createIncidents(deps: IncidentsDeps) {
   let stopped = false;
   return {
     store,
+    versions,
     notes,
     review,
     files,
     retention,
     routes(guard: Guard): Mount[] {
       return [
-        { prefix: API_PREFIX, app: createIncidentsRoutes({ guard, audit, store, notes, review }) },
-        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, files }) },
+        { prefix: API_PREFIX, app: createIncidentsRoutes({ guard, audit, store, notes, versions, review }) },
+        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }) },
         { prefix: API_PREFIX, app: createIncidentDeviceRoutes({ guard, intake }) },
       ];
     },

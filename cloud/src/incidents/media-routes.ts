@@ -3,6 +3,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { incidentMediaKinds, type IncidentMediaKind } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
+import { auditView } from '../audit/view-audit.js';
 import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { ApiError } from '../http/errors.js';
@@ -14,6 +15,7 @@ import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
 import type { IncidentRecord } from './incident-store.js';
+import type { IncidentVersions } from './incident-versions.js';
 import type { MediaFiles } from './media-files.js';
 
 export interface MediaRoutesDeps {
@@ -21,12 +23,11 @@ export interface MediaRoutesDeps {
   audit: AuditLog;
   review: IncidentReview;
   notes: IncidentNotes;
+  versions: IncidentVersions;
   files: MediaFiles;
 }
 
 const tags = ['Incidents'];
-/** A player fetches a clip in many range requests; within this window they count as one viewing. */
-const VIEW_WINDOW_MS = 10 * 60_000;
 const FILE_NAMES: Record<IncidentMediaKind, string> = { snapshot: 'snapshot.jpg', clip: 'clip.mp4' };
 
 /** The verified file of an incident, or a 404 saying it has not arrived (or not been verified) yet. */
@@ -37,7 +38,7 @@ function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files:
 }
 
 /** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
-export function createIncidentMediaRoutes({ guard, audit, review, notes, files }: MediaRoutesDeps) {
+export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }: MediaRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   for (const kind of ['snapshot', 'clip'] as const) {
@@ -59,8 +60,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, files }
         const { id } = c.req.valid('param');
         const file = verifiedMedia(review.get(id), kind, files);
         if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
-        const user = currentUser(c);
-        audit.recordOnce({ actor: actorOf(user), action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
+        auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
         return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
       },
     );
@@ -86,7 +86,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, files }
         incidentId: id,
         exportedAt,
         exportedBy: user.username,
-        metadata: { ...incidentJson(incident), notes: notes.list(id) },
+        metadata: { ...incidentJson(incident), notes: notes.list(id), versions: versions.list(id) },
         trail: audit.trail(`incident:${id}`),
         media,
       });

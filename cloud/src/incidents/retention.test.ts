@@ -19,44 +19,79 @@ describe('incident retention', () => {
     await test.stop();
   });
 
+  const retentionAt = (now: () => number) => {
+    const { store, files } = test.cloud.incidents;
+    return new IncidentRetention({ store, files, audit: test.cloud.audit, metrics: test.cloud.metrics, logger: silentLogger(), retentionDays: 30, now });
+  };
+
   it('deletes incidents past the policy with their files, except on legal hold or while another incident shares a file', async () => {
     const start = Date.now();
     let now = start;
     const { store, files } = test.cloud.incidents;
-    const retention = new IncidentRetention({ store, files, audit: test.cloud.audit, metrics: test.cloud.metrics, logger: silentLogger(), retentionDays: 30, now: () => now });
+    const retention = retentionAt(() => now);
     const shared = Buffer.concat([SNAPSHOT, Buffer.from([0])]); // another JPEG (bytes after the end marker)
 
-    const stored = async (detectedAt: number, snapshot: Buffer) => {
-      const event = incidentEvent({ detectedAt, startedAt: detectedAt, snapshot: announce(snapshot) });
+    const stored = async (snapshot: Buffer) => {
+      const event = incidentEvent({ snapshot: announce(snapshot) });
       await edge.publish(event);
       expect((await edge.upload(event.incidentId, 'snapshot', snapshot)).status).toBe(201);
       return event.incidentId;
     };
-    const old = await stored(start - 20 * DAY, SNAPSHOT);
-    const held = await stored(start - 20 * DAY, shared);
-    const oldSharing = await stored(start - 20 * DAY, shared);
-    const recentSharing = await stored(start, shared);
+    const old = await stored(SNAPSHOT);
+    const held = await stored(shared);
+    const oldSharing = await stored(shared);
     expect((await test.request('PATCH', `/api/v1/incidents/${held}`, { legalHold: true })).status).toBe(200);
     const exists = (id: string) => store.get(id) !== null;
 
-    now = start + 15 * DAY; // the old ones are 35 days old, the recent one 15
+    now = start + 29 * DAY;
+    expect(await retention.sweep()).toBe(0);
+
+    now = start + 31 * DAY;
     expect(await retention.sweep()).toBe(2);
-    expect([old, held, oldSharing, recentSharing].map(exists)).toEqual([false, true, false, true]);
+    expect([old, held, oldSharing].map(exists)).toEqual([false, true, false]);
     expect(existsSync(files.path(sha256(SNAPSHOT), 'snapshot'))).toBe(false);
-    expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(true);
+    expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(true); // the held incident still names it
     // the edge events that carried them are gone too, so a restart's catch-up cannot bring them back
     expect(store.unapplied()).toEqual([]);
     expect(test.cloud.db.prepare("SELECT COUNT(*) AS n FROM edge_events WHERE kind = 'incident' AND json_extract(body, '$.incidentId') = ?").get(old)).toEqual({ n: 0 });
     expect(test.cloud.audit.trail(`incident:${old}`).at(-1)).toMatchObject({ actor: 'system', action: 'incident.purge', details: { retentionDays: 30 } });
 
-    now = start + 31 * DAY;
-    expect(await retention.sweep()).toBe(1);
-    expect([held, recentSharing].map(exists)).toEqual([true, false]);
-    expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(true); // the held incident still names it
-
     expect((await test.request('PATCH', `/api/v1/incidents/${held}`, { legalHold: false })).status).toBe(200);
     expect(await retention.sweep()).toBe(1);
     expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(false);
-    expect((await test.cloud.metrics.incidentsPurged.get()).values[0]?.value).toBe(4);
+    expect((await test.cloud.metrics.incidentsPurged.get()).values[0]?.value).toBe(3);
+  });
+
+  it("counts from when the cloud received an incident, not from the box's detectedAt", async () => {
+    const start = Date.now();
+    let now = start;
+    const retention = retentionAt(() => now);
+    const event = incidentEvent({ startedAt: 0, detectedAt: 0 }); // a box claiming 1970
+    await edge.publish(event);
+    const { receivedAt } = test.cloud.incidents.store.get(event.incidentId)!;
+    expect(receivedAt).toBeGreaterThanOrEqual(start);
+
+    expect(await retention.sweep()).toBe(0);
+    expect(test.cloud.incidents.store.get(event.incidentId)).not.toBeNull();
+    now = receivedAt + 30 * DAY + 1;
+    expect(await retention.sweep()).toBe(1);
+    expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
+  });
+
+  it('never purges a confirmed incident; a dismissed one goes with the policy', async () => {
+    const retention = retentionAt(() => Date.now() + 400 * DAY);
+    const confirmed = incidentEvent();
+    const dismissed = incidentEvent();
+    for (const [event, end] of [
+      [confirmed, 'confirmed'],
+      [dismissed, 'dismissed'],
+    ] as const) {
+      await edge.publish(event);
+      expect((await test.request('PATCH', `/api/v1/incidents/${event.incidentId}`, { status: 'reviewing' })).status).toBe(200);
+      expect((await test.request('PATCH', `/api/v1/incidents/${event.incidentId}`, { status: end })).status).toBe(200);
+    }
+    expect(await retention.sweep()).toBe(1);
+    expect(test.cloud.incidents.store.get(confirmed.incidentId)).toMatchObject({ status: 'confirmed' });
+    expect(test.cloud.incidents.store.get(dismissed.incidentId)).toBeNull();
   });
 });

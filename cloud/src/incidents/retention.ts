@@ -19,8 +19,8 @@ export interface RetentionDeps {
 }
 
 /**
- * Deletes incidents detected more than `retentionDays` ago, unless on legal hold, with their notes
- * and files. A file is shared by every incident with the same content, so it goes only when no
+ * Deletes incidents the cloud received more than `retentionDays` ago, unless on legal hold or
+ * confirmed (confirmed evidence is only ever deleted by a person), with their notes and files. A file is shared by every incident with the same content, so it goes only when no
  * incident names it any more. The audit log keeps a line per deleted incident.
  */
 export class IncidentRetention {

@@ -2,7 +2,6 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
-import type { StoredEvent } from '../fleet/edge-events.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
@@ -13,7 +12,9 @@ import { AlertStore } from './alerts/alert-store.js';
 import { createAlertsRoutes } from './alerts/alerts-routes.js';
 import { BulletinAudioLookup } from './plan/bulletin-audio.js';
 import { EdgeDirectory } from './plan/edge-directory.js';
+import { PlanOccurrences } from './plan/plan-occurrences.js';
 import { PlanPublisher } from './plan/plan-publisher.js';
+import { PlaybackIntake } from './playback/playback-intake.js';
 import { createPlaybackRoutes } from './playback/playback-routes.js';
 import { PlaybackStore } from './playback/playback-store.js';
 import { ScheduleService } from './schedules/schedule-service.js';
@@ -67,22 +68,15 @@ export async function createRadio(deps: RadioDeps) {
   const scheduleStore = new ScheduleStore(db);
   const alertStore = new AlertStore(db);
   const playback = new PlaybackStore(db);
-  const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, logger, now: options.now });
+  const occurrences = new PlanOccurrences(db);
+  const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const alerts = new AlertService({ store: alertStore, directory, broker, speech: deps.speech ?? bulletinsDomain.service, logger, now: options.now, lead, changed });
 
-  const onPlayback = ({ edgeId, message }: StoredEvent<'playback'>) => {
-    try {
-      lead.observe(message.body);
-      playback.store(edgeId, message.eventId);
-    } catch (err) {
-      logger.error({ err, edgeId, eventId: message.eventId }, 'failed to store a playback event');
-    }
-  };
-  fleet.events.on('playback', onPlayback);
-  const caughtUp = playback.catchUp();
+  const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), metrics: deps.metrics, logger });
+  fleet.events.on('playback', intake.onEvent);
 
   const check = async () => {
     try {
@@ -93,6 +87,7 @@ export async function createRadio(deps: RadioDeps) {
     }
   };
   await check();
+  const caughtUp = intake.catchUp(); // after the plans of now are recorded
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
@@ -116,7 +111,8 @@ export async function createRadio(deps: RadioDeps) {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      fleet.events.off('playback', onPlayback);
+      fleet.events.off('playback', intake.onEvent);
+      await intake.settled();
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };

@@ -1,6 +1,9 @@
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
+import { SNAPSHOT as JPEG } from '../incidents/testing/incident-kit.js';
 
 const CAMERA = {
   id: 'cong-truong',
@@ -12,12 +15,13 @@ const CAMERA = {
 
 let test: TestCloud;
 let edgeId: string;
+let password: string;
 const cameras = () => `/api/v1/edges/${edgeId}/cameras`;
 const configBody = () => test.cloud.fleet.documents.get(edgeId, 'config')!;
 
 beforeAll(async () => {
   test = await startTestCloud();
-  ({ edgeId } = await claimTestEdge(test));
+  ({ edgeId, password } = await claimTestEdge(test));
 });
 afterAll(() => test.stop());
 
@@ -116,5 +120,44 @@ describe('cameras of a box', () => {
     const token = await test.login('operator-cam', 'password-operator');
     expect((await test.request('GET', cameras(), undefined, token)).status).toBe(403);
     expect((await test.request('POST', cameras(), { ...CAMERA, id: 'x' }, token)).status).toBe(403);
+  });
+});
+
+describe("a camera's current picture", () => {
+  it('is fetched from the box and each person viewing a camera is audited once per window, as views of evidence are', async () => {
+    for (const id of ['cong-cho', 'ben-do']) expect((await test.request('POST', cameras(), { ...CAMERA, id })).status).toBe(201);
+    // the box answers over MQTT with its own credentials, as sc-edge does
+    const box = await connectAsync(test.cloud.mqttUrl, { protocolVersion: 4, clientId: edgeId, username: edgeId, password, reconnectPeriod: 0 });
+    try {
+      await box.subscribeAsync(topics.req(edgeId, 'camera-snapshot'), { qos: 1 });
+      box.on('message', (_topic, payload) => {
+        const { transaction } = JSON.parse(payload.toString()) as { transaction: string };
+        const body = { jpegBase64: JPEG.toString('base64'), width: 768, height: 576, takenAt: Date.now() };
+        void box.publishAsync(topics.res(edgeId, 'camera-snapshot'), JSON.stringify({ transaction, ts: Date.now(), ok: true, body }), { qos: 1 });
+      });
+      await test.request('POST', '/api/v1/users', { username: 'ky-thuat-1', role: 'technician', password: 'password-ky-thuat-1' });
+      await test.request('POST', '/api/v1/users', { username: 'ky-thuat-2', role: 'technician', password: 'password-ky-thuat-2' });
+      const tech1 = await test.login('ky-thuat-1', 'password-ky-thuat-1');
+      const tech2 = await test.login('ky-thuat-2', 'password-ky-thuat-2');
+      const view = async (token: string, cameraId: string) => {
+        const res = await test.cloud.app.request(`${cameras()}/${cameraId}/snapshot.jpg`, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('image/jpeg');
+        expect(Buffer.from(await res.arrayBuffer()).equals(JPEG)).toBe(true);
+      };
+      await view(tech1, 'cong-cho');
+      await view(tech1, 'cong-cho'); // the page reloading the picture: the same viewing
+      await view(tech1, 'ben-do');
+      await view(tech2, 'cong-cho');
+
+      const views = test.cloud.audit.page({ action: 'camera.snapshot_view' }, 50, 0).items.map((e) => [e.actor, e.target]);
+      expect(views.sort()).toEqual([
+        ['ky-thuat-1', `camera:${edgeId}/ben-do`],
+        ['ky-thuat-1', `camera:${edgeId}/cong-cho`],
+        ['ky-thuat-2', `camera:${edgeId}/cong-cho`],
+      ]);
+    } finally {
+      await box.endAsync();
+    }
   });
 });

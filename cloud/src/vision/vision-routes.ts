@@ -1,5 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { SurveillanceSettings } from '@smart-commune/shared';
+import type { AuditLog } from '../audit/audit-log.js';
+import { auditView } from '../audit/view-audit.js';
 import type { EdgeStore } from '../fleet/edge-store.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { Guard } from '../http/access.js';
@@ -14,6 +16,7 @@ import { adoptInput, cameraInput, cameraParams, cameraView, camerasView, discove
 
 export interface VisionRoutesDeps {
   guard: Guard;
+  audit: AuditLog;
   edges: EdgeStore;
   fleet: FleetService;
   settings: CameraSettingsService;
@@ -26,7 +29,7 @@ const edgeParam = cameraParams.pick({ id: true });
 
 /** Cameras of each box with their zones, masks and rules; ONVIF discovery and adoption; the current picture. */
 export function createVisionRoutes(deps: VisionRoutesDeps) {
-  const { guard, edges, fleet, settings, status } = deps;
+  const { guard, audit, edges, fleet, settings, status } = deps;
   const app = new OpenAPIHono<AppEnv>();
 
   const viewOf = (edgeId: string, surveillance: SurveillanceSettings) => {
@@ -173,6 +176,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       path: '/edges/{id}/cameras/{cameraId}/snapshot.jpg',
       tags,
       summary: "The camera's current picture as the box sees it",
+      description: 'Each viewing is written to the audit log (camera.snapshot_view, once per person and camera per 10 minutes), as police views of evidence are.',
       request: { params: cameraParams },
       responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } } },
     }),
@@ -180,6 +184,8 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       const { id, cameraId } = c.req.valid('param');
       settings.camera(id, cameraId);
       const picture = await fleet.cameraSnapshot(id, { cameraId });
+      // a live picture of the commune is as sensitive as recorded evidence: who looked is on record
+      auditView(audit, c, { action: 'camera.snapshot_view', target: `camera:${id}/${cameraId}` });
       return c.body(Buffer.from(picture.jpegBase64, 'base64'), 200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
     },
   );

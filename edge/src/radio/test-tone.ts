@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandRequest, CommandResponse } from '@smart-commune/shared';
+import { TEST_TONE_SCHEDULE_ID, type CommandRequest, type CommandResponse } from '@smart-commune/shared';
 import { CommandRefused } from '../fleet/commands.js';
 import { SAMPLE_RATE } from './pcm.js';
 import type { RadioPlayer } from './player.js';
@@ -45,8 +45,8 @@ export async function playTestTone(
   try {
     const started = await player.playPcm(
       {
-        occurrenceId: `test-tone:${randomUUID()}`,
-        scheduleId: 'test-tone',
+        occurrenceId: `${TEST_TONE_SCHEDULE_ID}:${randomUUID()}`,
+        scheduleId: TEST_TONE_SCHEDULE_ID,
         bulletinId: null,
         title: `test tone ${request.frequencyHz} Hz`,
         startAt,

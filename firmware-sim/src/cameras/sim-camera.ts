@@ -51,6 +51,8 @@ export interface SimCameraOptions {
   clipStartSeconds?: number;
   /** Offset of the camera's clock from the host's, to simulate a camera with a wrong clock. */
   clockSkewMs?: number;
+  /** URIs answered to GetStreamUri / GetSnapshotUri instead of the camera's own: a device pointing the box at another host. */
+  advertise?: { streamUri?: string; snapshotUri?: string };
   /** Where prepared clips are cached; default $SC_CAMERA_CACHE or <tmp>/smart-commune-camera-cache. */
   cacheDir?: string;
   /** Python with GStreamer bindings; default $SC_GST_PYTHON or /usr/bin/python3. */
@@ -157,8 +159,8 @@ export async function startSimCamera(options: SimCameraOptions): Promise<SimCame
     host,
     deviceUrl: onvifUrl,
     mediaUrl,
-    streamUri: rtspUrl,
-    snapshotUri: snapshotUrl,
+    streamUri: () => options.advertise?.streamUri ?? rtspUrl(),
+    snapshotUri: () => options.advertise?.snapshotUri ?? snapshotUrl(),
     scopes,
     endpoint,
     users,

@@ -106,6 +106,12 @@ export type AlertMessage = z.infer<typeof alertMessageSchema>;
 /** Occurrence id of the n-th repetition of an alert (same id in the broadcast and in the plan). */
 export const alertOccurrenceId = (alertId: string, n: number) => `alert:${alertId}:${n}`;
 
+/**
+ * The scheduleId of a test tone (the `test-tone` command): played on the cloud's request, not from a
+ * plan, naming no bulletin; its occurrence ids start with `test-tone:`.
+ */
+export const TEST_TONE_SCHEDULE_ID = 'test-tone';
+
 export const playbackStates = ['started', 'completed', 'interrupted', 'resumed', 'failed', 'missed'] as const;
 
 /** `events/playback` body: proof of play, one event per state change of an occurrence. */

@@ -3,6 +3,7 @@ import { alertOccurrenceId, topics } from '@smart-commune/shared';
 import { describe, expect, it } from 'vitest';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
+import { givenInPlan } from '../../radio/testing/radio-test-kit.js';
 import { focusedName, useConsoleE2E, waitForText } from './harness.js';
 
 describe('radio operator in Chromium', () => {
@@ -160,6 +161,10 @@ describe('radio operator in Chromium', () => {
     const ap2Box = (await claimTestEdge(e2e.test, 'ap-2', 'Tủ loa chợ')).edgeId;
     const ap3Box = (await claimTestEdge(e2e.test, 'ap-3', 'Tủ loa trường')).edgeId;
     const at = (local: string) => DateTime.fromISO(local, { zone: 'Asia/Ho_Chi_Minh' }).toMillis();
+    // what the plans of those days gave them (once their first plans are out, so the next plan run is an hour away)
+    for (const edgeId of [ap2Box, ap3Box]) await waitFor(() => e2e.test.cloud.fleet.documents.get(edgeId, 'schedule'), `the plan of ${edgeId}`);
+    const days = [at('2026-01-15T06:00'), at('2026-01-16T06:00')];
+    for (const edgeId of [ap2Box, ap3Box]) givenInPlan(e2e.test.cloud.db, edgeId, days.map((startAt) => ({ occurrenceId: `sch_pb:${startAt}`, scheduleId: 'sch_pb', bulletinId: null, startAt })));
     const report = (edgeId: string, eventId: string, state: string, planned: number, actual: number | null, reason: string | null = null) =>
       e2e.test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({
         eventId,

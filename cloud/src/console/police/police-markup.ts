@@ -124,6 +124,23 @@ function evidence(t: T, kind: 'snapshot' | 'clip', media: { sha256: string; veri
   </div>`;
 }
 
+const TIMES = new Set(['startedAt', 'detectedAt', 'endedAt']);
+
+/** What a box reported instead of the facts on record: each differing fact with the value it claimed. */
+function versions(t: T, lang: Lang, list: IncidentDetail['versions']) {
+  if (list.length === 0) return '';
+  const shown = (facts: IncidentDetail['versions'][number]['facts'], key: string) => {
+    const value = (facts as Record<string, unknown>)[key];
+    if (TIMES.has(key) && typeof value === 'number') return localTime(value, lang);
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  };
+  return html`<h2>${t('versions')}</h2>
+    <p class="notice">${t('versionsHint')}</p>
+    <ul class="notes" id="versions">${list.map(
+      (v) => html`<li><p class="hint">${t('versionLine', { n: v.version, at: localTime(v.receivedAt, lang) })}</p><p>${v.changed.map((key) => `${key}: ${shown(v.facts, key)}`).join(' · ')}</p></li>`,
+    )}</ul>`;
+}
+
 /** One incident: clip, snapshot, facts, evidence hashes, and the review controls (which call the API). */
 export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Choice[]) {
   const next = i.status === 'new' ? (['reviewing', 'confirmed', 'dismissed'] as const) : i.status === 'reviewing' ? (['confirmed', 'dismissed'] as const) : (['reviewing'] as const);
@@ -148,6 +165,7 @@ export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Cho
       <dt>${t('score')}</dt><dd>${Math.round(i.score * 100)}%</dd>
       <dt>${t('status')}</dt><dd><span class="badge status-${i.status}" id="incident-status">${t(`status_${i.status}`)}</span></dd>
     </dl>
+    ${versions(t, lang, i.versions)}
     <h2 id="review-heading">${t('review')}</h2>
     <div class="actions">${next.map((s) => html`<button type="button" class="status-action${s === 'confirmed' ? ' primary' : ''}" data-status="${s}">${buttonLabel[s]}</button>`)}</div>
     <p><label class="check"><input type="checkbox" id="legal-hold"${i.legalHold ? html` checked` : ''}> ${t('legalHold')}</label></p>

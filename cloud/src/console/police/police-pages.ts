@@ -78,7 +78,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const id = c.req.param('id');
       const record = incidents.store.get(id);
       if (!record) return notFoundPage(c);
-      const incident = { ...incidentJson(record), notes: incidents.notes.list(id) };
+      const incident = { ...incidentJson(record), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
       const assignees = users
         .list()
         .filter((u) => !u.disabled && INCIDENT_ROLES.includes(u.role))

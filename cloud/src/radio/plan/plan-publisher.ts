@@ -8,6 +8,7 @@ import type { ScheduleStore } from '../schedules/schedule-store.js';
 import type { BulletinAudioLookup } from './bulletin-audio.js';
 import type { EdgeDirectory } from './edge-directory.js';
 import { compileEdgePlan, planWindow } from './plan-compiler.js';
+import type { PlanOccurrences } from './plan-occurrences.js';
 import { scheduleEntries } from './schedule-entries.js';
 
 export interface PlanPublisherDeps {
@@ -16,6 +17,8 @@ export interface PlanPublisherDeps {
   schedules: ScheduleStore;
   alerts: AlertStore;
   bulletins: BulletinAudioLookup;
+  /** Where what each box was given is remembered (its proof of play is checked against it). */
+  occurrences: PlanOccurrences;
   logger: Logger;
   now(): number;
 }
@@ -59,8 +62,9 @@ export class PlanPublisher {
   }
 
   private async run(): Promise<number> {
-    const { directory, schedules, alerts, bulletins, documents, logger } = this.deps;
+    const { directory, schedules, alerts, bulletins, documents, occurrences, logger } = this.deps;
     const window = planWindow(this.deps.now());
+    occurrences.prune(this.deps.now());
     const scheduleList = schedules.list().filter((s) => s.enabled);
     const audio = bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
     const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(alerts.audibleSince(window.start), window)];
@@ -69,6 +73,7 @@ export class PlanPublisher {
       const body = compileEdgePlan(edge, entries, window);
       if (!this.needsPublishing(edge.id, body)) continue;
       if (body.windowEnd < window.end) logger.warn({ edgeId: edge.id, items: body.items.length, windowEnd: body.windowEnd }, 'plan cut to fit one message');
+      occurrences.record(edge.id, body.items); // before the box can have it
       await documents.set(edge.id, 'schedule', body);
       published++;
     }

@@ -3,11 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId, topics, type PlaybackEvent } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { waitFor } from '../../../../test-support/wait.js';
-import { insertBulletin, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
+import { givenInPlan, insertBulletin, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
 import { PLAYBACK_CSV_HEADER } from './playback-csv.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
 const at = (local: string) => DateTime.fromISO(local, { zone: VN }).toMillis();
+/** Local dates of the past days the fixtures played on (a box's proof of play arrives after the fact). */
+const localDay = (offset: number) => DateTime.now().setZone(VN).plus({ days: offset }).toFormat('yyyy-MM-dd');
+const [D1, D2, D3] = [localDay(-3), localDay(-2), localDay(-1)];
 
 describe('proof of play', () => {
   let test: TestCloud;
@@ -38,6 +41,9 @@ describe('proof of play', () => {
       targets: { all: true },
     });
     scheduleId = created.body.id;
+    // the days the fixtures played on, as the plans of those days gave them to both boxes
+    const past = [D1, D2, D3].map((day) => at(`${day}T06:00`));
+    for (const edgeId of [ap2a, ap3]) givenInPlan(test.cloud.db, edgeId, past.map((startAt) => ({ occurrenceId: `${scheduleId}:${startAt}`, scheduleId, bulletinId: bulletin.id, startAt })));
   });
   afterEach(async () => {
     await kit.stop();
@@ -68,11 +74,11 @@ describe('proof of play', () => {
   };
 
   it('stores each playback event once, with where it played and the item\'s title', async () => {
-    const planned = at('2026-11-20T06:00');
+    const planned = at(`${D1}T06:00`);
     const eventId = await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] });
     await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] }, eventId);
     await waitFor(() => rows() === 1, 'the event stored');
-    expect(kit.radio.playback.store(ap2a, eventId)).toBe(false);
+    expect(kit.radio.playback.store(ap2a, eventId)).toBe('duplicate');
     const { items, total } = await list();
     expect(total).toBe(1);
     expect(items[0]).toEqual({
@@ -98,11 +104,12 @@ describe('proof of play', () => {
 
   it('catches up on events that arrived while the radio was not listening', async () => {
     await kit.stop();
+    givenInPlan(test.cloud.db, ap3, [{ occurrenceId: 'x:1', scheduleId, bulletinId: null, startAt: at(`${D1}T06:00`) }]);
     const eventId = newId('evt', 16);
     test.cloud.fleet.events.record(ap3, 'playback', {
       eventId,
       ts: Date.now(),
-      body: { occurrenceId: 'x:1', scheduleId, bulletinId: null, state: 'missed', plannedStartAt: at('2026-11-20T06:00'), actualStartAt: null, durationMs: null, reason: 'mất điện', zones: null },
+      body: { occurrenceId: 'x:1', scheduleId, bulletinId: null, state: 'missed', plannedStartAt: at(`${D1}T06:00`), actualStartAt: null, durationMs: null, reason: 'mất điện', zones: null },
     });
     expect(rows()).toBe(0);
     kit = await startRadioKit(test.cloud, test.adminToken);
@@ -114,11 +121,11 @@ describe('proof of play', () => {
     let ids: Record<string, string>;
     beforeEach(async () => {
       ids = {
-        a1: await send(ap2a, { plannedStartAt: at('2026-11-20T06:00') }),
-        a2: await send(ap2a, { plannedStartAt: at('2026-11-21T06:00'), state: 'interrupted', reason: 'Cảnh báo khẩn: bão số 5' }),
-        a3: await send(ap2a, { plannedStartAt: at('2026-11-22T06:00') }),
-        b1: await send(ap3, { plannedStartAt: at('2026-11-20T06:00'), state: 'failed', actualStartAt: null, durationMs: null, reason: 'loa không phản hồi' }),
-        b2: await send(ap3, { plannedStartAt: at('2026-11-22T06:00') }),
+        a1: await send(ap2a, { plannedStartAt: at(`${D1}T06:00`) }),
+        a2: await send(ap2a, { plannedStartAt: at(`${D2}T06:00`), state: 'interrupted', reason: 'Cảnh báo khẩn: bão số 5' }),
+        a3: await send(ap2a, { plannedStartAt: at(`${D3}T06:00`) }),
+        b1: await send(ap3, { plannedStartAt: at(`${D1}T06:00`), state: 'failed', actualStartAt: null, durationMs: null, reason: 'loa không phản hồi' }),
+        b2: await send(ap3, { plannedStartAt: at(`${D3}T06:00`) }),
       };
       await waitFor(() => rows() === 5, 'five events stored');
     });
@@ -129,10 +136,10 @@ describe('proof of play', () => {
       expect((await list()).items.map((i) => i.plannedStartAt)).toEqual([...(await list()).items.map((i) => i.plannedStartAt)].sort((a, b) => b - a));
       expect(await eventIds(`?edge=${ap2a}`)).toEqual([ids.a3, ids.a2, ids.a1]);
       expect(await eventIds('?hamlet=ap-3')).toEqual([ids.b2, ids.b1]);
-      expect(await eventIds('?from=2026-11-21&to=2026-11-21')).toEqual([ids.a2]);
-      expect(await eventIds('?from=2026-11-21T06:00:00%2B07:00')).toEqual(expect.arrayContaining([ids.a2, ids.a3, ids.b2]));
-      expect(await eventIds('?to=2026-11-20')).toEqual(expect.arrayContaining([ids.a1, ids.b1]));
-      expect(await eventIds('?to=2026-11-20')).toHaveLength(2);
+      expect(await eventIds(`?from=${D2}&to=${D2}`)).toEqual([ids.a2]);
+      expect(await eventIds(`?from=${D2}T06:00:00%2B07:00`)).toEqual(expect.arrayContaining([ids.a2, ids.a3, ids.b2]));
+      expect(await eventIds(`?to=${D1}`)).toEqual(expect.arrayContaining([ids.a1, ids.b1]));
+      expect(await eventIds(`?to=${D1}`)).toHaveLength(2);
       expect(await eventIds('?state=failed')).toEqual([ids.b1]);
       expect(await eventIds('?hamlet=ap-3&state=completed')).toEqual([ids.b2]);
     });
@@ -158,7 +165,7 @@ describe('proof of play', () => {
         expect(res.status, query).toBe(400);
         expect(res.body.error.details.map((d: { path: string }) => d.path), query).toEqual([path]);
       }
-      expect((await kit.request('GET', '/api/v1/playback?from=2026-11-22&to=2026-11-20')).status).toBe(400);
+      expect((await kit.request('GET', `/api/v1/playback?from=${D3}&to=${D1}`)).status).toBe(400);
     });
 
     it('exports CSV for Excel: BOM, header, Vietnamese text, local times, same filters', async () => {
@@ -172,12 +179,12 @@ describe('proof of play', () => {
       expect(lines[0]).toBe(PLAYBACK_CSV_HEADER.join(','));
       expect(lines[0]).toBe('hamlet,edge,title,occurrence,state,planned start,actual start,offset ms,duration s,reason');
       expect(lines.slice(1, -1)).toEqual([
-        `Ấp 2A,Tủ loa chợ Vị Tân,"${TITLE}",${scheduleId}:${at('2026-11-22T06:00')},completed,2026-11-22T06:00:00.000+07:00,2026-11-22T06:00:00.012+07:00,12,61.5,`,
-        `Ấp 2A,Tủ loa chợ Vị Tân,"${TITLE}",${scheduleId}:${at('2026-11-21T06:00')},interrupted,2026-11-21T06:00:00.000+07:00,2026-11-21T06:00:00.012+07:00,12,61.5,Cảnh báo khẩn: bão số 5`,
-        `Ấp 2A,Tủ loa chợ Vị Tân,"${TITLE}",${scheduleId}:${at('2026-11-20T06:00')},completed,2026-11-20T06:00:00.000+07:00,2026-11-20T06:00:00.012+07:00,12,61.5,`,
+        `Ấp 2A,Tủ loa chợ Vị Tân,"${TITLE}",${scheduleId}:${at(`${D3}T06:00`)},completed,${D3}T06:00:00.000+07:00,${D3}T06:00:00.012+07:00,12,61.5,`,
+        `Ấp 2A,Tủ loa chợ Vị Tân,"${TITLE}",${scheduleId}:${at(`${D2}T06:00`)},interrupted,${D2}T06:00:00.000+07:00,${D2}T06:00:00.012+07:00,12,61.5,Cảnh báo khẩn: bão số 5`,
+        `Ấp 2A,Tủ loa chợ Vị Tân,"${TITLE}",${scheduleId}:${at(`${D1}T06:00`)},completed,${D1}T06:00:00.000+07:00,${D1}T06:00:00.012+07:00,12,61.5,`,
       ]);
       const failed = await kit.request('GET', '/api/v1/playback.csv?state=failed');
-      expect(failed.text.slice(1).split('\r\n')[1]).toBe(`Ấp 3,Tủ loa trường học,"${TITLE}",${scheduleId}:${at('2026-11-20T06:00')},failed,2026-11-20T06:00:00.000+07:00,,,,loa không phản hồi`);
+      expect(failed.text.slice(1).split('\r\n')[1]).toBe(`Ấp 3,Tủ loa trường học,"${TITLE}",${scheduleId}:${at(`${D1}T06:00`)},failed,${D1}T06:00:00.000+07:00,,,,loa không phản hồi`);
     });
 
     it('lets viewers and operators read, and nobody else', async () => {

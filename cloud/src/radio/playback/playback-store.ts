@@ -1,4 +1,4 @@
-import type { playbackStates } from '@smart-commune/shared';
+import { TEST_TONE_SCHEDULE_ID, type playbackStates } from '@smart-commune/shared';
 import { whereOf } from '../../db/where.js';
 import type { Db } from '../../db/database.js';
 
@@ -76,9 +76,21 @@ const toRecord = (r: Row): PlaybackRecord => ({
 });
 
 /**
+ * Whether the box was given the event's occurrence in a plan, with that schedule and that bulletin
+ * (or none: an alert the box took from the broadcast carries no bulletin id). Proof of play of
+ * anything else is refused: it would publish whatever bulletin the box names. A test tone, played
+ * on a technician's request and naming no bulletin, is the one thing a box plays outside its plan.
+ */
+const GIVEN = `(EXISTS (SELECT 1 FROM plan_occurrences o
+    WHERE o.edge_id = ev.edge_id AND o.occurrence_id = json_extract(ev.body, '$.occurrenceId') AND o.schedule_id = json_extract(ev.body, '$.scheduleId')
+      AND (json_extract(ev.body, '$.bulletinId') IS NULL OR o.bulletin_id = json_extract(ev.body, '$.bulletinId')))
+  OR (json_extract(ev.body, '$.scheduleId') = '${TEST_TONE_SCHEDULE_ID}' AND json_extract(ev.body, '$.bulletinId') IS NULL
+      AND json_extract(ev.body, '$.occurrenceId') LIKE '${TEST_TONE_SCHEDULE_ID}:%'))`;
+
+/**
  * Copies playback events from `edge_events` (where the fleet stores each eventId once) into the
  * playback table, with the box's hamlet and the item's title at that moment, so the log survives
- * the schedule being deleted or the box being moved.
+ * the schedule being deleted or the box being moved. Only events of occurrences the box was given.
  */
 const copyWhere = (which: string) => `
   INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
@@ -91,11 +103,13 @@ const copyWhere = (which: string) => `
              (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), '')
   FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
-  WHERE ev.kind = 'playback' AND ${which}
+  WHERE ev.kind = 'playback' AND ${which} AND ${GIVEN}
     AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
 /** One event, found by its primary key (a condition that could also be true for all would make SQLite scan them all). */
 const COPY_ONE = copyWhere('ev.edge_id = @edgeId AND ev.event_id = @eventId');
 const COPY_ALL = copyWhere('1');
+/** Playback events neither stored nor storable: what a catch-up left out. */
+const LEFT_OUT = `SELECT COUNT(*) FROM edge_events ev WHERE ev.kind = 'playback' AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
 
 const SELECT = `
   SELECT p.*, e.name AS edge_name, h.name AS hamlet_name
@@ -122,14 +136,19 @@ export interface HamletProgress {
 export class PlaybackStore {
   constructor(private readonly db: Db) {}
 
-  /** Stores one playback event already recorded by the fleet; false when it was stored before. */
-  store(edgeId: string, eventId: string): boolean {
-    return this.db.prepare(COPY_ONE).run({ edgeId, eventId }).changes === 1;
+  /** Stores one playback event already recorded by the fleet, unless stored before or of an occurrence the box was not given. */
+  store(edgeId: string, eventId: string): 'stored' | 'duplicate' | 'not_given' {
+    if (this.db.prepare(COPY_ONE).run({ edgeId, eventId }).changes === 1) return 'stored';
+    return this.db.prepare('SELECT 1 FROM playback WHERE event_id = ?').get(eventId) ? 'duplicate' : 'not_given';
   }
 
-  /** Stores every playback event not stored yet (those that arrived while the radio was not listening). */
-  catchUp(): number {
-    return this.db.prepare(COPY_ALL).run().changes;
+  /**
+   * Stores every playback event not stored yet (those that arrived while the radio was not
+   * listening); `leftOut` counts those of occurrences their box was not given, refused again.
+   */
+  catchUp(): { stored: number; leftOut: number } {
+    const stored = this.db.prepare(COPY_ALL).run().changes;
+    return { stored, leftOut: this.db.prepare(LEFT_OUT).pluck().get() as number };
   }
 
   /** Newest planned start first. */

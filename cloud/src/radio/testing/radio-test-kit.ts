@@ -11,6 +11,7 @@ import { createApp } from '../../http/app.js';
 import type { CloudHandle } from '../../server.js';
 import { UserStore } from '../../users/user-store.js';
 import type { AlertSpeech, AlertSpeechInput } from '../alerts/alert-speech.js';
+import { PlanOccurrences, type GivenOccurrence } from '../plan/plan-occurrences.js';
 import { createRadio, type Radio, type RadioOptions } from '../radio.js';
 
 /**
@@ -48,6 +49,14 @@ export function insertBulletin(db: Db, input: { title: string; seconds: number; 
   return { id, asset, durationMs: asset.durationMs };
 }
 
+/**
+ * Records that a box was given these occurrences in a plan, as the plan publisher does when it
+ * publishes: for proof-of-play fixtures of days gone by.
+ */
+export function givenInPlan(db: Db, edgeId: string, occurrences: GivenOccurrence[]): void {
+  new PlanOccurrences(db).record(edgeId, occurrences);
+}
+
 /** Speaks by storing a 3-second tone as the alert's bulletin; remembers each request. */
 export function toneSpeech(db: Db): AlertSpeech & { requests: AlertSpeechInput[] } {
   const requests: AlertSpeechInput[] = [];
@@ -70,12 +79,12 @@ export interface RadioKit {
   stop(): Promise<void>;
 }
 
-export async function startRadioKit(cloud: CloudHandle, adminToken: string, options: Partial<Omit<RadioOptions, 'now'>> = {}): Promise<RadioKit> {
+export async function startRadioKit(cloud: CloudHandle, adminToken: string, options: Partial<Omit<RadioOptions, 'now'>> = {}, logger = cloud.logger): Promise<RadioKit> {
   await cloud.radio.stop();
   let current = Date.now();
   const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
   const speech = toneSpeech(cloud.db);
-  const radio = await createRadio({ ...cloud, logger: cloud.logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
+  const radio = await createRadio({ ...cloud, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
   const guard = createGuard(new SessionStore(cloud.db, new UserStore(cloud.db), cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
   const app = createApp(radio.routes(guard), cloud.metrics, cloud.logger, 'test');
   return {

@@ -1,6 +1,6 @@
 import { maskCredentials } from '../frames.js';
 
-export const cameraSourceErrorCodes = ['unreachable', 'unauthorized', 'no-profile', 'bad-response'] as const;
+export const cameraSourceErrorCodes = ['unreachable', 'unauthorized', 'no-profile', 'bad-response', 'foreign-host'] as const;
 export type CameraSourceErrorCode = (typeof cameraSourceErrorCodes)[number];
 
 /** What a technician reads first (Vietnamese), then English for logs and support. */
@@ -9,6 +9,8 @@ const ADVICE: Record<CameraSourceErrorCode, string> = {
   unauthorized: 'Camera từ chối tên đăng nhập hoặc mật khẩu (camera refused the username or password)',
   'no-profile': 'Camera không có cấu hình luồng video phù hợp (camera has no matching media profile)',
   'bad-response': 'Camera trả lời không đúng chuẩn (camera gave an unexpected answer)',
+  'foreign-host':
+    'Camera đưa địa chỉ video hoặc ảnh thuộc một máy khác, không phải chính camera; tủ không gửi mật khẩu tới đó: kiểm tra camera và mạng (camera points to another host)',
 };
 
 /**

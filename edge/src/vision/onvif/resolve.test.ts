@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimCamera, type SimCamera } from '../../../../firmware-sim/src/cameras/sim-camera.js';
 import { ffprobeRtsp } from '../../../../firmware-sim/src/cameras/testing/camera-test-kit.js';
@@ -105,4 +107,50 @@ describe('resolveCameraSource and fetchSnapshot against a simulated ONVIF camera
     );
     expect(withCredentials('rtsp://10.0.0.5/live', undefined, undefined)).toBe('rtsp://10.0.0.5/live');
   });
+});
+
+describe('a camera that names another host for its stream or snapshot', () => {
+  // a device on the LAN that would like the camera's credentials: it asks for them on a 401
+  let rogue: Server;
+  let roguePort: number;
+  const asked: IncomingHttpHeaders[] = [];
+  beforeAll(async () => {
+    rogue = createServer((req, res) => {
+      asked.push(req.headers);
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="camera"' }).end();
+    });
+    await new Promise<void>((resolve) => rogue.listen(0, '127.0.0.2', resolve));
+    roguePort = (rogue.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => rogue?.close(resolve));
+  });
+
+  type Source = { kind: 'onvif'; xaddr: string; username: string; password: string };
+  const refusedWith = async (advertise: { streamUri?: string; snapshotUri?: string }, use: (source: Source) => Promise<unknown>) => {
+    const cam = await startSimCamera({ name: 'Cổng ấp 4', hamlet: 'ap-4', username: 'admin', password: 'mat-khau-cam', clip: CLIP, ports: { multicast: null }, advertise });
+    try {
+      const err = await rejection(use({ kind: 'onvif', xaddr: cam.onvifUrl, username: 'admin', password: 'mat-khau-cam' }));
+      expect(err.code).toBe('foreign-host');
+      expect(err.message).toMatch(/^Camera đưa địa chỉ video hoặc ảnh thuộc một máy khác, không phải chính camera; tủ không gửi mật khẩu tới đó/);
+      expect(err.message).toContain(cam.onvifUrl);
+      expect(err.message).not.toContain('mat-khau-cam');
+      return err;
+    } finally {
+      await cam.stop();
+    }
+  };
+
+  it('refuses a snapshot URI on another host, so the credentials are never offered to it', async () => {
+    // the box's way to a picture when the camera is not streaming (vision/service.ts): resolve, then fetch with the credentials
+    const boxSnapshot = (source: Source) => resolveCameraSource(source).then((r) => fetchSnapshot(r.snapshotUrl!, { username: source.username, password: source.password }));
+    const err = await refusedWith({ snapshotUri: `http://127.0.0.2:${roguePort}/onvif/snapshot.jpg` }, boxSnapshot);
+    expect(err.message).toContain(`GetSnapshotUri named host "127.0.0.2", not the camera's 127.0.0.1`);
+    expect(asked).toEqual([]);
+  }, 60_000);
+
+  it('refuses a stream URI on another host (the credentials would be in its RTSP URL)', async () => {
+    const err = await refusedWith({ streamUri: `rtsp://127.0.0.2:${roguePort}/stream1` }, (source) => resolveCameraSource(source));
+    expect(err.message).toContain(`GetStreamUri named host "127.0.0.2", not the camera's 127.0.0.1`);
+  }, 60_000);
 });

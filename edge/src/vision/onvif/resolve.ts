@@ -59,12 +59,36 @@ async function resolveOnvif(source: OnvifSource, timeoutMs: number): Promise<Res
   const profileToken = profileTokenOf(profile)!;
   const stream = await ask<{ uri?: string }>((cb) => cam.getStreamUri({ protocol: 'RTSP', stream: 'RTP-Unicast', profileToken }, cb));
   if (!stream?.uri || !/^rtsps?:\/\//i.test(stream.uri)) throw new CameraSourceError('bad-response', source.xaddr, `GetStreamUri gave ${JSON.stringify(stream?.uri ?? null)}`);
+  assertCameraHost(stream.uri, source.xaddr, 'GetStreamUri');
   const snapshot = await ask<{ uri?: string }>((cb) => cam.getSnapshotUri({ profileToken }, cb)).catch(() => undefined);
+  if (snapshot?.uri) assertCameraHost(snapshot.uri, source.xaddr, 'GetSnapshotUri');
   return {
     streamUrl: withCredentials(stream.uri, source.username, source.password),
     ...(snapshot?.uri && /^https?:\/\//i.test(snapshot.uri) ? { snapshotUrl: snapshot.uri } : {}),
     device: { manufacturer: String(info?.manufacturer ?? ''), model: String(info?.model ?? ''), firmware: String(info?.firmwareVersion ?? '') },
   };
+}
+
+/** The host of a URL of any scheme, normalised as for http (WHATWG URL leaves an rtsp:// host as written). */
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url.replace(/^[a-z][a-z0-9+.-]*:/i, 'http:')).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The box sends the camera's credentials to the stream and snapshot URIs the camera names (in the
+ * RTSP URL, on the snapshot's 401): they must be on the camera's own host, the one its ONVIF
+ * address names, or a device on the LAN could have them sent to a host of its choosing.
+ */
+function assertCameraHost(uri: string, xaddr: string, call: string): void {
+  const camera = hostOf(xaddr);
+  const named = hostOf(uri);
+  if (named === null || named !== camera) {
+    throw new CameraSourceError('foreign-host', xaddr, `${call} named host ${JSON.stringify(named ?? uri)}, not the camera's ${camera}`);
+  }
 }
 
 function connect(source: OnvifSource, timeoutMs: number): Promise<Cam> {
