@@ -135,8 +135,8 @@ describe("a camera's current picture", () => {
         const body = { jpegBase64: JPEG.toString('base64'), width: 768, height: 576, takenAt: Date.now() };
         void box.publishAsync(topics.res(edgeId, 'camera-snapshot'), JSON.stringify({ transaction, ts: Date.now(), ok: true, body }), { qos: 1 });
       });
-      await test.request('POST', '/api/v1/users', { username: 'ky-thuat-1', role: 'technician', password: 'password-ky-thuat-1' });
-      await test.request('POST', '/api/v1/users', { username: 'ky-thuat-2', role: 'technician', password: 'password-ky-thuat-2' });
+      await test.request('POST', '/api/v1/users', { username: 'ky-thuat-1', role: 'technician', password: 'password-ky-thuat-1', mustChangePassword: false });
+      await test.request('POST', '/api/v1/users', { username: 'ky-thuat-2', role: 'technician', password: 'password-ky-thuat-2', mustChangePassword: false });
       const tech1 = await test.login('ky-thuat-1', 'password-ky-thuat-1');
       const tech2 = await test.login('ky-thuat-2', 'password-ky-thuat-2');
       const view = async (token: string, cameraId: string) => {
