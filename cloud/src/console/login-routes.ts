@@ -21,9 +21,19 @@ export interface LoginRoutesDeps {
   audit: LoginAudit;
 }
 
-/** Only a path on this site, so a crafted link cannot send the person elsewhere after login. */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+/** Tab, CR, LF and the other controls: browsers drop some of them from a URL ('/<TAB>/host' becomes '//host') and CR LF would split the Location header. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Only a path on this site, so a crafted link cannot send the person elsewhere after login: `next`
+ * is resolved against this site's origin as a browser would and kept only if it stays there; a
+ * control character anywhere, or anything else, gives the home page.
+ */
+export function safeNext(next: unknown, requestUrl: string): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || CONTROL_CHARACTER.test(next)) return '/';
+  const origin = new URL(requestUrl).origin;
+  const target = URL.canParse(next, origin) ? new URL(next, origin) : null;
+  return target?.origin === origin ? target.pathname + target.search + target.hash : '/';
 }
 
 function loginForm(c: Context<ConsoleEnv>, options: { next: string; username?: string; error?: string }) {
@@ -53,7 +63,7 @@ export function createLoginRoutes({ kit, login, sessions, audit }: LoginRoutesDe
 
   app.get('/login', kit.page('public'), (c) => {
     const view = c.get('view');
-    const next = safeNext(c.req.query('next'));
+    const next = safeNext(c.req.query('next'), c.req.url);
     if (view.user) return c.redirect(next, 303);
     return kit.render(c, { title: view.t('loginTitle'), main: loginForm(c, { next }) });
   });
@@ -61,7 +71,7 @@ export function createLoginRoutes({ kit, login, sessions, audit }: LoginRoutesDe
   app.post('/login', kit.page('public'), async (c) => {
     const view = c.get('view');
     const form = await c.req.parseBody();
-    const next = safeNext(form.next);
+    const next = safeNext(form.next, c.req.url);
     const username = typeof form.username === 'string' ? form.username.trim().slice(0, 64) : '';
     const password = typeof form.password === 'string' ? form.password.slice(0, 200) : '';
     const again = (status: number, error: string) => kit.render(c, { title: view.t('loginTitle'), status, main: loginForm(c, { next, username, error }) });
