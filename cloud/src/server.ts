@@ -126,6 +126,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sessions,
     login,
     audit,
+    publicUrl: config.SC_PUBLIC_URL,
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),

@@ -18,6 +18,8 @@ export interface ConsoleDeps {
   audit: LoginAudit;
   /** The areas (radio, technician, police, citizens), each built on the kit; their menu entries in this order. */
   sections: ((kit: ConsoleKit) => ConsoleSection)[];
+  /** SC_PUBLIC_URL, which says whether the cookies must be Secure. */
+  publicUrl: string | undefined;
 }
 
 export interface Console {
@@ -29,7 +31,7 @@ export interface Console {
 }
 
 /** The web console: server-rendered pages in Vietnamese (English on request) over the JSON API. */
-export function createConsole({ sessions, login, audit, sections }: ConsoleDeps): Console {
+export function createConsole({ sessions, login, audit, sections, publicUrl }: ConsoleDeps): Console {
   const nav: NavItem[] = [];
   const kit = createConsoleKit({
     sessions,
@@ -42,7 +44,7 @@ export function createConsole({ sessions, login, audit, sections }: ConsoleDeps)
 
   const pages = new OpenAPIHono<AppEnv>();
   pages.route('/', createStaticAssets());
-  pages.route('/', createLoginRoutes({ kit, login, sessions, audit }));
+  pages.route('/', createLoginRoutes({ kit, login, sessions, audit, publicUrl }));
   pages.route('/', homePage(kit, nav));
   for (const build of sections) {
     const section = build(kit);

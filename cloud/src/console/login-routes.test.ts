@@ -63,3 +63,34 @@ describe('login page: where it sends the person afterwards', () => {
     }
   });
 });
+
+describe('session cookie behind a TLS proxy', () => {
+  let test: TestCloud;
+  beforeAll(async () => {
+    // the proxy speaks https to browsers and plain http to the cloud, as the operations guide sets it up
+    test = await startTestCloud({ SC_PUBLIC_URL: 'https://xa-vitan.example' });
+  }, 60_000);
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('sets Secure on the login and session cookies, and on clearing them, when SC_PUBLIC_URL is https', async () => {
+    const form = await test.cloud.app.request('/login');
+    const loginCookie = form.headers.getSetCookie().find((c) => c.startsWith('sc_login='))!;
+    expect(loginCookie).toMatch(/; Secure/);
+    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const res = await test.cloud.app.request('/login', {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: loginCookie.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: token, username: 'admin', password: TEST_ADMIN_PASSWORD, next: '/' }).toString(),
+    });
+    expect(res.status).toBe(303);
+    const session = res.headers.getSetCookie().find((c) => c.startsWith('sc_session='))!;
+    expect(session).toMatch(/; Secure/);
+    expect(session).toMatch(/HttpOnly/);
+
+    const logout = await test.cloud.app.request('/logout', { method: 'POST', redirect: 'manual' });
+    expect(logout.headers.getSetCookie().find((c) => c.startsWith('sc_session='))).toMatch(/; Secure/);
+  });
+});
