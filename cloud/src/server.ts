@@ -18,6 +18,7 @@ import { createUsersRoutes } from './users/users-routes.js';
 import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
+import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
@@ -142,6 +143,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const app = createApp(
     [
       web.headers,
+      // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
+      bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
       auditChanges(audit),
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,
