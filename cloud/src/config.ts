@@ -15,8 +15,16 @@ export const cloudConfigSchema = z.object({
   SC_MQTT_URL: z.string().url().optional(),
   /** Broker address handed to edges at claim time; defaults to the embedded broker on the HTTP request's host. */
   SC_MQTT_PUBLIC_URL: z.string().url().optional(),
-  /** Base URL handed to edges at claim time; defaults to the URL the claim arrived on. */
+  /** Base URL handed to edges at claim time and used in the public feed; defaults to the URL the request arrived on (if its host is allowed). */
   SC_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Hosts a request's Host header may name for it to be used in links others keep (feed, provisioning
+   * command, claim addresses); any other gets the first of these. Default: see defaultAllowedHosts().
+   */
+  SC_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*(,\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*)*$/i, 'a comma-separated list of host names or addresses, each optionally with :port')
+    .optional(),
   SC_DATA_DIR: z.string().default('.data/cloud'),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

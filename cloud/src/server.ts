@@ -17,6 +17,8 @@ import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
 import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
+import { createPublicOrigin } from './http/public-origin.js';
+import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
@@ -118,7 +120,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const mqttUrl = config.SC_MQTT_URL ?? `mqtt://${config.SC_MQTT_HOST}:${broker.port}`;
 
   let httpPort = config.SC_HTTP_PORT;
-  const publicUrl = (requestUrl: string) => config.SC_PUBLIC_URL ?? new URL(requestUrl).origin;
+  // links others keep (feed, provisioning command, claim addresses) never take a Host the operator did not allow
+  const origins = createPublicOrigin({ publicUrl: config.SC_PUBLIC_URL, allowedHosts: config.SC_ALLOWED_HOSTS, listenHost: config.SC_HTTP_HOST, port: () => httpPort });
+  const publicUrl = origins.publicUrl;
   const fleet = await createFleet({
     db,
     broker,
@@ -128,7 +132,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     codec: cameraPasswordCodec(secrets),
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),
-      mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(requestUrl).hostname}:${broker.port}`),
+      mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(origins.trustedOrigin(requestUrl)).hostname}:${broker.port}`),
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
@@ -148,6 +152,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sessions,
     login,
     audit,
+    publicUrl: config.SC_PUBLIC_URL,
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
@@ -161,6 +166,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const app = createApp(
     [
       web.headers,
+      // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
+      bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
       auditChanges(audit),
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
       web.pages,

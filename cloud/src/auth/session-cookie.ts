@@ -8,20 +8,27 @@ export const SESSION_COOKIE = 'sc_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';
 
-const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:';
+/**
+ * Whether the console's cookies carry Secure: when the public address (SC_PUBLIC_URL) is https, or
+ * the connection itself is. Behind the TLS proxy the operations guide recommends, the proxy talks
+ * plain http to the cloud, so the connection alone would never say so.
+ */
+export function cookiesSecure(c: Context, publicUrl: string | undefined): boolean {
+  return (publicUrl !== undefined && new URL(publicUrl).protocol === 'https:') || new URL(c.req.url).protocol === 'https:';
+}
 
-export function setSessionCookie(c: Context, token: string, expiresAt: number): void {
+export function setSessionCookie(c: Context, token: string, expiresAt: number, secure: boolean): void {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Strict',
-    secure: isHttps(c),
+    secure,
     path: '/',
     expires: new Date(expiresAt),
   });
 }
 
-export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
+export function clearSessionCookie(c: Context, secure: boolean): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure });
 }
 
 export function sessionCookie(c: Context): string | null {

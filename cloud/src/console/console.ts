@@ -1,11 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { requestIp } from '../audit/request-ip.js';
 import type { Login, LoginAudit } from '../auth/login.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { AppEnv } from '../http/env.js';
-import type { Mount } from '../http/app.js';
+import { API_PREFIX, type Mount } from '../http/app.js';
+import { formatBytes, payloadTooLarge, type RefuseBody } from '../http/body-limit.js';
+import { common } from './common-messages.js';
+import { langOf, translator } from './i18n.js';
 import { createConsoleKit, type ConsoleEnv, type ConsoleKit, type ConsoleSection, type NavItem } from './console-kit.js';
 import { createLoginRoutes } from './login-routes.js';
 import { securityHeaders } from './security-headers.js';
@@ -18,6 +21,8 @@ export interface ConsoleDeps {
   audit: LoginAudit;
   /** The areas (radio, technician, police, citizens), each built on the kit; their menu entries in this order. */
   sections: ((kit: ConsoleKit) => ConsoleSection)[];
+  /** SC_PUBLIC_URL, which says whether the cookies must be Secure. */
+  publicUrl: string | undefined;
 }
 
 export interface Console {
@@ -26,10 +31,12 @@ export interface Console {
   headers: Mount;
   /** Login, logout, the home page, static assets and every added section; mount at '/'. */
   pages: Mount;
+  /** The answer to a body over the limit (http/body-limit.ts): a page for a console form, else the API's JSON. */
+  refuseBody: RefuseBody;
 }
 
 /** The web console: server-rendered pages in Vietnamese (English on request) over the JSON API. */
-export function createConsole({ sessions, login, audit, sections }: ConsoleDeps): Console {
+export function createConsole({ sessions, login, audit, sections, publicUrl }: ConsoleDeps): Console {
   const nav: NavItem[] = [];
   const kit = createConsoleKit({
     sessions,
@@ -42,7 +49,7 @@ export function createConsole({ sessions, login, audit, sections }: ConsoleDeps)
 
   const pages = new OpenAPIHono<AppEnv>();
   pages.route('/', createStaticAssets());
-  pages.route('/', createLoginRoutes({ kit, login, sessions, audit }));
+  pages.route('/', createLoginRoutes({ kit, login, sessions, audit, publicUrl }));
   pages.route('/', homePage(kit, nav));
   for (const build of sections) {
     const section = build(kit);
@@ -54,7 +61,19 @@ export function createConsole({ sessions, login, audit, sections }: ConsoleDeps)
     kit,
     headers: { prefix: '/', app: headers },
     pages: { prefix: '/', app: pages },
+    refuseBody: (c, maxBytes) => (wantsPage(c) ? tooLargePage(kit, c as Context<ConsoleEnv>, maxBytes) : payloadTooLarge(c, maxBytes)),
   };
+}
+
+/** A browser posting a console form (not the API, not a page script's fetch) is answered with a page. */
+const wantsPage = (c: Context) => !c.req.path.startsWith(`${API_PREFIX}/`) && (c.req.header('accept') ?? '').includes('text/html');
+
+/** Refused before any page ran, so the view is set here: the page is shown as to a visitor who is not logged in. */
+function tooLargePage(kit: ConsoleKit, c: Context<ConsoleEnv>, maxBytes: number) {
+  const lang = langOf(c);
+  const t = translator(common, lang);
+  c.set('view', { lang, user: null, csrf: null, path: new URL(c.req.url).pathname, t });
+  return kit.render(c, { title: t('tooLargeTitle'), status: 413, main: html`<p role="alert">${t('tooLargeText', { max: formatBytes(maxBytes) })}</p>` });
 }
 
 function homePage(kit: ConsoleKit, nav: NavItem[]) {

@@ -1,4 +1,5 @@
 import type { User } from '../users/user-store.js';
+import type { BodyAllowance } from './body-limit.js';
 
 /** Per-request values set by the access middleware. */
 export type AppEnv = {
@@ -6,5 +7,7 @@ export type AppEnv = {
     user?: User;
     /** Set when an edge box called with its own credentials. */
     edgeId?: string;
+    /** How much of the body may still be read; an upload route raises it past its guard (body-limit.ts). */
+    bodyAllowance?: BodyAllowance;
   };
 };

@@ -40,6 +40,7 @@ export function apiRoute<P extends string, R extends Omit<RouteConfig, 'path' | 
     responses: {
       400: errorResponse('The request is malformed; details name each wrong field.'),
       ...(access === 'public' ? {} : { 401: errorResponse('Missing or invalid credentials.'), 403: errorResponse('Your role may not do this.') }),
+      ...(route.method === 'get' ? {} : { 413: errorResponse('The body is larger than this route takes: 64 KiB unless it says otherwise (body-limit.ts).') }),
       ...route.responses,
     },
   });

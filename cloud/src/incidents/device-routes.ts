@@ -4,6 +4,7 @@ import { requestIp } from '../audit/request-ip.js';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { unauthorized } from '../http/errors.js';
+import { routeBodyLimit } from '../http/body-limit.js';
 import { apiRoute, jsonContent } from '../http/route.js';
 import { incidentIdParam } from './http-schemas.js';
 import type { MediaIntake } from './media-intake.js';
@@ -22,8 +23,11 @@ const uploadResultSchema = z
   })
   .openapi('IncidentMediaReceipt');
 
-/** Edges upload incident files here (`incidentMediaPath` in the shared contract). */
-export function createIncidentDeviceRoutes({ guard, intake }: { guard: Guard; intake: MediaIntake }) {
+/**
+ * Edges upload incident files here (`incidentMediaPath` in the shared contract). The body may be as
+ * large as the larger kind's cap (maxBytes) once the box's credentials are checked; the intake applies each kind's own.
+ */
+export function createIncidentDeviceRoutes({ guard, intake, maxBytes }: { guard: Guard; intake: MediaIntake; maxBytes: number }) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
     apiRoute(guard, 'device', {
@@ -53,7 +57,7 @@ export function createIncidentDeviceRoutes({ guard, intake }: { guard: Guard; in
         415: jsonContent(z.object({}), 'Not a JPEG / MP4'),
         422: jsonContent(z.object({}), 'The sha256 or size does not match the incident\'s metadata'),
       },
-    }),
+    }, routeBodyLimit({ maxBytes })),
     async (c) => {
       const edgeId = c.get('edgeId');
       if (!edgeId) throw unauthorized('device credentials required');

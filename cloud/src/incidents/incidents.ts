@@ -107,7 +107,7 @@ export async function createIncidents(deps: IncidentsDeps) {
       return [
         { prefix: API_PREFIX, app: createIncidentsRoutes({ guard, audit, store, notes, versions, review }) },
         { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }) },
-        { prefix: API_PREFIX, app: createIncidentDeviceRoutes({ guard, intake }) },
+        { prefix: API_PREFIX, app: createIncidentDeviceRoutes({ guard, intake, maxBytes: Math.max(maxBytes.snapshot, maxBytes.clip) }) },
       ];
     },
     async stop() {

@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import type { HonoRequest } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
 import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
-import { ApiError, badRequest } from '../http/errors.js';
+import { routeBodyLimit } from '../http/body-limit.js';
+import { ApiError, badRequest, errorJson } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
@@ -46,14 +46,12 @@ export async function readSubmission(req: HonoRequest): Promise<{ fields: Record
 /** Public: file a report, follow it by code. Police and admin: the queue, a report (audited), its photo, its status. */
 export function createReportsRoutes({ guard, audit, store, intake, photos, maxPhotoBytes }: ReportsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  const limit = bodyLimit({
-    maxSize: maxPhotoBytes + 64 * 1024,
-    onError: () => {
-      throw new ApiError(413, 'photo_too_large', `phản ánh quá lớn; ảnh tối đa ${Math.floor(maxPhotoBytes / 1e6)} MB`);
-    },
+  // the photo and the form's fields; a public route, so there is no role to check first
+  const limit = routeBodyLimit({
+    maxBytes: maxPhotoBytes + 64 * 1024,
+    refuse: (c) => errorJson(c, 413, 'photo_too_large', `phản ánh quá lớn; ảnh tối đa ${Math.floor(maxPhotoBytes / 1e6)} MB`),
   });
 
-  app.use('/reports', async (c, next) => (c.req.method === 'POST' ? limit(c, next) : next()));
   app.openapi(
     apiRoute(guard, 'public', {
       method: 'post',
@@ -67,7 +65,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
         413: jsonContent(z.object({}), 'The photo is too large'),
         429: jsonContent(z.object({}), 'Too many reports from this client'),
       },
-    }),
+    }, limit),
     async (c) => {
       const submission = await readSubmission(c.req);
       const record = await intake.submit({ ...submission, client: requestIp(c) }).catch((err: unknown) => {

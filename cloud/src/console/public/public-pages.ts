@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestIp } from '../../audit/request-ip.js';
 import { fileResponse } from '../../http/file-response.js';
+import { routeBodyLimit } from '../../http/body-limit.js';
 import { ApiError } from '../../http/errors.js';
 import { publicReportJson } from '../../reports/http-schemas.js';
 import { readSubmission } from '../../reports/reports-routes.js';
@@ -46,8 +46,8 @@ export function createPublicPages(deps: PublicPagesDeps) {
       });
 
     /**
-     * A body over the limit is refused unread, before kit.page (whose CSRF check would read it), so the
-     * page's view is set here: the form is shown as to a visitor who is not logged in.
+     * A body over the limit is refused unread, before kit.page (whose CSRF check would read it) or after
+     * it, so the page's view is set here: the form is shown as to a visitor who is not logged in.
      */
     const photoTooLarge = (c: Context<ConsoleEnv>) => {
       const lang = langOf(c);
@@ -59,7 +59,8 @@ export function createPublicPages(deps: PublicPagesDeps) {
 
     app.post(
       '/phan-anh',
-      bodyLimit({ maxSize: MAX_REPORT_PHOTO_BYTES + 64 * 1024, onError: (c) => photoTooLarge(c as Context<ConsoleEnv>) }),
+      // a public form: no role to check first; the photo and the form's fields
+      routeBodyLimit({ maxBytes: MAX_REPORT_PHOTO_BYTES + 64 * 1024, refuse: (c) => photoTooLarge(c as Context<ConsoleEnv>) }),
       kit.page('public'),
       async (c) => {
         const submission = await readSubmission(c.req);

@@ -281,6 +281,13 @@ describe('emergency alerts', () => {
       expect(huge.body.error.code).toBe('payload_too_large');
     });
 
+    it('refuses a document nested 30,000 levels deep with 400 in the error format (it answered 500)', async () => {
+      const deep = fresh(sample('storm-alert.xml')).replace('</scope>', `</scope>${'<n>'.repeat(30_000)}${'</n>'.repeat(30_000)}`);
+      const res = await postCap(deep);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('nested deeper than 32 levels') });
+    });
+
     it('does not play a Test, an expired alert, or a Cancel of an alert it never received (422)', async () => {
       const testMessage = await postCap(fresh(sample('storm-alert.xml')).replace('<status>Actual</status>', '<status>Test</status>'));
       expect(testMessage.status).toBe(422);

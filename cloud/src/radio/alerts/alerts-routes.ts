@@ -1,10 +1,10 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { edgeIdSchema, hamletCodeSchema, playbackStates, prioritySchema } from '@smart-commune/shared';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
-import { ApiError, badRequest } from '../../http/errors.js';
+import { routeBodyLimit } from '../../http/body-limit.js';
+import { badRequest, errorJson } from '../../http/errors.js';
 import { apiRoute, jsonContent } from '../../http/route.js';
 import type { Access } from '../../users/roles.js';
 import { MAX_CAP_BYTES } from '../cap/cap-parser.js';
@@ -110,15 +110,8 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
     return { ...out(a), hamlets: alerts.hamletsOf(a).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })) };
   };
 
-  app.use(
-    '/alerts',
-    bodyLimit({
-      maxSize: MAX_CAP_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `an alert is at most ${MAX_CAP_BYTES / 1024} KiB`);
-      },
-    }),
-  );
+  // a CAP document may be larger than the default body limit: up to MAX_CAP_BYTES, once the guard has let an operator in
+  const capLimit = routeBodyLimit({ maxBytes: MAX_CAP_BYTES, refuse: (c) => errorJson(c, 413, 'payload_too_large', `an alert is at most ${MAX_CAP_BYTES / 1024} KiB`) });
 
   app.openapi(
     apiRoute(guard, operators, {
@@ -143,7 +136,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
         422: jsonContent(z.object({}), 'A valid CAP message that is not played (status, scope, msgType, unknown reference, expired)'),
         502: jsonContent(z.object({}), 'Speech synthesis failed'),
       },
-    }),
+    }, capLimit),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       const user = currentUser(c).id;

@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
-import { ApiError, badRequest, notFound } from '../../http/errors.js';
+import { routeBodyLimit } from '../../http/body-limit.js';
+import { badRequest, errorJson, notFound } from '../../http/errors.js';
 import { fileResponse } from '../../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { Access } from '../../users/roles.js';
@@ -147,11 +147,9 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     },
   );
 
-  const uploadLimit = bodyLimit({
-    maxSize: deps.maxUploadBytes,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `the upload is larger than ${Number((deps.maxUploadBytes / 1048576).toFixed(1))} MiB`);
-    },
+  const uploadLimit = routeBodyLimit({
+    maxBytes: deps.maxUploadBytes,
+    refuse: (c) => errorJson(c, 413, 'payload_too_large', `the upload is larger than ${Number((deps.maxUploadBytes / 1048576).toFixed(1))} MiB`),
   });
   app.openapi(
     apiRoute(

@@ -155,6 +155,14 @@ describe('parseCap: invalid documents are refused with the reason', () => {
     expect(problems(entity)).toEqual(['DOCTYPE declarations are not allowed in a CAP message']);
   });
 
+  it('refuses a document nested deeper than a CAP message can be, however deep (the parser threw)', () => {
+    for (const levels of [40, 30_000]) {
+      const deep = minimal((x) => x.replace('<scope>Public</scope>', `<scope>Public</scope>${'<n>'.repeat(levels)}${'</n>'.repeat(levels)}`));
+      expect(problems(deep)).toEqual(['elements are nested deeper than 32 levels; a CAP message has about five']);
+    }
+    expect(parsed(STORM).identifier).toBeTruthy();
+  });
+
   it('names every problem of a document at once', () => {
     const many = problems(minimal((x) => x.replace('<identifier>VT-2026-001</identifier>', '').replace('<status>Actual</status>', '<status>Thật</status>').replace('<urgency>Immediate</urgency>', '')));
     expect(many).toEqual(['alert/identifier is missing', 'alert/status "Thật" is not one of Actual, Exercise, System, Test, Draft', 'alert/info[1]/urgency is missing']);

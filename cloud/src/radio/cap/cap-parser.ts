@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { DateTime } from 'luxon';
 
 export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
@@ -190,9 +190,27 @@ function readInfo(node: Node, path: string, reader: Reader): CapInfo {
   };
 }
 
+/**
+ * CAP nests five elements deep (alert/info/area/geocode/value). The parser throws past its depth
+ * bound (100 by default; 30,000 levels fit in MAX_CAP_BYTES), which answered 500: the bound is set
+ * here and a deeper document is refused as a bad request, like any other that is not CAP.
+ */
+export const MAX_CAP_DEPTH = 32;
+
+const TOO_DEEP = `elements are nested deeper than ${MAX_CAP_DEPTH} levels; a CAP message has about five`;
+
+/** What the parser makes of a well-formed document, or null when it is nested too deep. */
+function parseXml(xml: string, options: X2jOptions): Node | null {
+  try {
+    return new XMLParser({ ...options, maxNestedTags: MAX_CAP_DEPTH }).parse(xml) as Node;
+  } catch (err) {
+    if (err instanceof Error && /nested/i.test(err.message)) return null;
+    throw err;
+  }
+}
+
 /** The root element's name and namespace, read without stripping prefixes. */
-function rootNamespace(xml: string): { name: string; namespace: string | null } | null {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: false, processEntities: false }).parse(xml) as Node;
+function rootNamespace(doc: Node): { name: string; namespace: string | null } | null {
   const rootName = Object.keys(doc).find((k) => !k.startsWith('?'));
   if (!rootName) return null;
   const root = doc[rootName];
@@ -215,18 +233,14 @@ export function parseCap(xml: string): CapParseResult {
   if (/<!DOCTYPE/i.test(xml)) return invalid(['DOCTYPE declarations are not allowed in a CAP message']);
   const wellFormed = XMLValidator.validate(xml);
   if (wellFormed !== true) return invalid([`not well-formed XML: ${wellFormed.err.msg} (line ${wellFormed.err.line})`]);
-  const root = rootNamespace(xml);
+  const raw = parseXml(xml, { ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: false, processEntities: false });
+  const doc = raw && parseXml(xml, { ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: (name) => REPEATABLE.has(name) });
+  if (!raw || !doc) return invalid([TOO_DEEP]);
+  const root = rootNamespace(raw);
   if (!root || root.name !== 'alert' || root.namespace !== CAP_NAMESPACE) {
     const found = root ? `<${root.name}> in namespace ${root.namespace ?? '(none)'}` : 'no root element';
     return invalid([`the root element must be <alert> in the CAP 1.2 namespace ${CAP_NAMESPACE} (found ${found})`]);
   }
-  const doc = new XMLParser({
-    ignoreAttributes: true,
-    removeNSPrefix: true,
-    parseTagValue: false,
-    trimValues: true,
-    isArray: (name) => REPEATABLE.has(name),
-  }).parse(xml) as Node;
   const alert = doc.alert as Node;
   const reader = new Reader();
   const path = 'alert';

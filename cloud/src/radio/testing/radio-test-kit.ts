@@ -8,6 +8,7 @@ import { SessionStore } from '../../auth/session-store.js';
 import type { Db } from '../../db/database.js';
 import { createGuard } from '../../http/access.js';
 import { createApp } from '../../http/app.js';
+import { bodyLimit } from '../../http/body-limit.js';
 import type { CloudHandle } from '../../server.js';
 import { UserStore } from '../../users/user-store.js';
 import type { AlertSpeech, AlertSpeechInput } from '../alerts/alert-speech.js';
@@ -86,7 +87,7 @@ export async function startRadioKit(cloud: CloudHandle, adminToken: string, opti
   const speech = toneSpeech(cloud.db);
   const radio = await createRadio({ ...cloud, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
   const guard = createGuard(new SessionStore(cloud.db, new UserStore(cloud.db), cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
-  const app = createApp(radio.routes(guard), cloud.metrics, cloud.logger, 'test');
+  const app = createApp([bodyLimit(), ...radio.routes(guard)], cloud.metrics, cloud.logger, 'test');
   return {
     radio,
     speech,
