@@ -1,9 +1,19 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { JobQueue, type JobQueueStats } from '../jobs/job-queue.js';
+
+/**
+ * Each password hashed or checked takes 16 MiB (128·N·r bytes) and a thread of libuv's pool, which
+ * file access shares. Logins from many addresses at once (people arriving at work, or a guessing
+ * flood that the per-address throttle cannot see as one) would otherwise hold every thread and
+ * 16 MiB each; two at a time bounds both, and a login waits a few tens of milliseconds at worst.
+ */
+const hashing = new JobQueue({ concurrency: 2 });
+
+/** How many password hashes run and wait, and the most that ever ran at once. */
+export const passwordHashingStats = (): JobQueueStats => hashing.stats;
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return hashing.run('normal', () => new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)))));
 }
 
 /** A random secret of `bytes` bytes, base64url (32 bytes = 256 bits). */

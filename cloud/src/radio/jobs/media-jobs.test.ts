@@ -9,7 +9,7 @@ import { AssetStore } from '../audio/asset-store.js';
 import { AudioPipeline } from '../audio/pipeline.js';
 import { EspeakEngine } from '../tts/espeak-engine.js';
 import { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
-import type { JobPriority } from './job-queue.js';
+import type { JobPriority } from '../../jobs/job-queue.js';
 import { mediaJobs, runMediaProcess, urgently } from './media-jobs.js';
 import { watchMediaJobs } from './media-jobs-metrics.js';
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { availableParallelism } from 'node:os';
 import { runProcess, type ProcessResult, type RunOptions } from '../tts/run-process.js';
-import { JobQueue, type JobPriority } from './job-queue.js';
+import { JobQueue, type JobPriority } from '../../jobs/job-queue.js';
 
 /**
  * The cloud's ffmpeg, ffprobe and speech engine processes, each of which keeps a core busy (a
