@@ -74,20 +74,10 @@ export const versionSchema = z
     sentAt: z.number().openapi({ description: "The event's timestamp as the box sent it" }),
     receivedAt: z.number(),
     changed: z.array(z.string()).openapi({ description: 'The facts that differ from the record', example: ['label', 'detectedAt'] }),
-    facts: z.object({
-      cameraId: z.string(),
-      ruleId: z.string(),
-      zoneId: z.string().nullable(),
-      label: z.string(),
-      score: z.number(),
-      trackId: z.number(),
-      startedAt: z.number(),
-      detectedAt: z.number(),
-      endedAt: z.number().nullable(),
-      box: boxSchema,
-      snapshot: announcedSchema.nullable(),
-      clip: announcedSchema.extend({ durationMs: z.number() }).nullable(),
-    }),
+    // the incident's own facts as the box reported them; files as announced (not yet verified)
+    facts: incidentSchema
+      .pick({ cameraId: true, ruleId: true, zoneId: true, label: true, score: true, trackId: true, startedAt: true, detectedAt: true, endedAt: true, box: true })
+      .extend({ snapshot: announcedSchema.nullable(), clip: announcedSchema.extend({ durationMs: z.number() }).nullable() }),
   })
   .openapi('IncidentVersion', {
     description: 'A later report from the box that contradicted the incident once it was under review or had a verified file: kept and audited, never applied',
