@@ -335,7 +335,7 @@ export const cloudMigrations: Migration[] = [
     id TEXT PRIMARY KEY,
     cap_sender TEXT NOT NULL,
     cap_identifier TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('held','confirmed','rejected','superseded','cancelled')),
+    status TEXT NOT NULL CHECK (status IN ('held','confirmed','rejected','superseded','cancelled','expired')),
     reasons TEXT NOT NULL,
     candidate TEXT NOT NULL,
     source TEXT NOT NULL,

@@ -44,7 +44,7 @@ describe('held CAP alerts in Chromium', () => {
     await item.getByRole('button', { name: 'Xác nhận và phát' }).click();
     expect(await waitForText(page.locator('#held-status'), 'Đã xác nhận. Cảnh báo phát lúc', 60_000)).toContain('Ấp 5, Ấp 6');
     const [alert] = (await e2e.test.api('GET', '/api/v1/alerts')).body.alerts;
-    expect(alert).toMatchObject({ text: words, origin: 'cap', capIdentifier: 'KTTV-E2E-1', targets: { all: false, hamlets: ['ap-5', 'ap-6'] }, status: 'active' });
+    expect(alert).toMatchObject({ text: words, title: 'Nước kênh Xà No đang lên nhanh.', origin: 'cap', capIdentifier: 'KTTV-E2E-1', targets: { all: false, hamlets: ['ap-5', 'ap-6'] }, status: 'active' });
     expect(await waitForText(page.locator('#alert-list'), words.slice(0, 20), 15_000)).toContain('Ấp 5');
 
     const rest = page.locator('#held-list article').filter({ hasText: 'Heat advisory' });

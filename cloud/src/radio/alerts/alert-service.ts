@@ -9,7 +9,7 @@ import { cancelMessage, startMessage } from './alert-messages.js';
 import type { AlertLead } from './alert-lead.js';
 import type { AlertSpeech } from './alert-speech.js';
 import type { Alert, AlertStatus, AlertStore } from './alert-store.js';
-import { CapIntake, type CapIntakeDeps, type CapReceipt, type CapReceiveOptions, type ConfirmInput, type Person } from './cap-intake.js';
+import { CapIntake, titleFrom, type CapIntakeDeps, type CapReceipt, type CapReceiveOptions, type ConfirmInput, type Person } from './cap-intake.js';
 import type { HeldAlert, HeldStatus } from './held-store.js';
 
 export interface JsonAlertInput {
@@ -66,8 +66,6 @@ export interface AlertServiceDeps extends Omit<CapIntakeDeps, 'changed'> {
 const notPlayed = (message: string) => new ApiError(422, 'not_played', message);
 const uniq = (xs: readonly string[] = []) => [...new Set(xs)].sort();
 
-/** A title from the text when none is given: its first sentence, at most 80 characters. */
-const titleFrom = (text: string) => (text.split(/(?<=[.!?])\s|\n/)[0] ?? text).trim().slice(0, 80);
 
 /** Emergency alerts: spoken, stored, broadcast to every edge at once and placed in the plans. */
 export class AlertService {
@@ -87,9 +85,9 @@ export class AlertService {
     return this.deps.store.get(id);
   }
 
-  /** Marks alerts past their expiry as expired. */
+  /** Marks alerts, and held messages, past their expiry as expired. */
   expire(): number {
-    return this.deps.store.expire(this.deps.now());
+    return this.deps.store.expire(this.deps.now()) + this.deps.held.expire(this.deps.now());
   }
 
   /** The hamlets an alert reaches (through its hamlets, its edges, or the whole commune). */
@@ -147,10 +145,12 @@ export class AlertService {
   }
 
   listHeld(filter: { status?: HeldStatus; limit: number }): HeldAlert[] {
+    this.expire();
     return this.deps.held.list(filter);
   }
 
   getHeld(id: string): HeldAlert {
+    this.expire();
     return this.deps.held.get(id);
   }
 

@@ -127,12 +127,20 @@ describe('held CAP messages and trusted senders', () => {
     expect((await kit.request('GET', '/api/v1/alerts/held/hld_nope')).status).toBe(404);
   });
 
-  it('refuses to confirm a message that expired while it was held', async () => {
-    const held = await fromFeed(message('KTTV-SHORT', { expires: kit.clock.now() + HOUR }));
-    kit.clock.advance(2 * HOUR);
-    const res = await kit.request('POST', `/api/v1/alerts/held/${held.kind === 'held' && held.held.id}/confirm`, {});
-    expect(res.status).toBe(422);
-    expect(res.body.error.message).toBe('the alert expired while it was held');
+  it('lets a message that expired while it was held go: no longer listed, nor confirmed', async () => {
+    const receipt = await fromFeed(message('KTTV-SHORT', { expires: kit.clock.now() + HOUR }));
+    const id = receipt.kind === 'held' ? receipt.held.id : '';
+    const almost = await fromFeed(message('KTTV-SHORT-2', { expires: kit.clock.now() + HOUR + 1000 }));
+    kit.clock.advance(HOUR);
+    const res = await kit.request('POST', `/api/v1/alerts/held/${id}/confirm`, {});
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ message: `held alert ${id} is already expired`, details: { status: 'expired' } });
+    // still held, but it would end before the boxes could start it
+    const late = await kit.request('POST', `/api/v1/alerts/held/${almost.kind === 'held' ? almost.held.id : ''}/confirm`, {});
+    expect(late.status).toBe(422);
+    expect(late.body.error.message).toBe('the alert expired while it was held');
+    expect((await kit.request('GET', '/api/v1/alerts/held?status=expired')).body.held.map((h: { id: string }) => h.id)).toEqual([id]);
+    expect(kit.speech.requests).toEqual([]);
   });
 
   it('a Cancel from a sender not trusted stops nothing; it withdraws its own held message; an Update replaces a held one', async () => {

@@ -64,6 +64,9 @@ export interface AlertStarter {
 }
 
 const notPlayed = (message: string) => new ApiError(422, 'not_played', message);
+
+/** A title from the text when none is given: its first sentence, at most 80 characters. */
+export const titleFrom = (text: string) => (text.split(/(?<=[.!?])\s|\n/)[0] ?? text).trim().slice(0, 80);
 const SYSTEM = 'system';
 
 /**
@@ -151,7 +154,9 @@ export class CapIntake {
     const targets = this.confirmedTargets(input.targets, candidate);
     if (candidate.expiresAt <= this.deps.now() + this.deps.lead.ms) throw notPlayed('the alert expired while it was held');
     const earlier = candidate.msgType === 'Update' ? this.referencedAlerts(candidate) : [];
-    const alert = await this.alerts.start(specOf(candidate, { title: input.title?.trim() || candidate.title, text, targets }, earlier), earlier, by.id);
+    // a message without Vietnamese has a headline in another language: the title then comes from the words written
+    const title = input.title?.trim() || (candidate.text ? candidate.title : titleFrom(text));
+    const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier), earlier, by.id);
     this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
     const details = { alertId: alert.id, reasons: held.reasons, targets: alert.targets, textEdited: text !== candidate.text, sender: candidate.sender, identifier: candidate.identifier };
     this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
@@ -170,6 +175,7 @@ export class CapIntake {
   }
 
   private waiting(id: string): HeldAlert {
+    this.deps.held.expire(this.deps.now());
     const held = this.deps.held.get(id);
     if (held.status !== 'held') throw conflict(`held alert ${id} is already ${held.status}`, { status: held.status });
     return held;

@@ -3,8 +3,11 @@ import { whereOf } from '../../db/where.js';
 import { notFound } from '../../http/errors.js';
 import type { CapCandidate, HoldReason } from '../cap/cap-rules.js';
 
-/** held: waiting for an operator; superseded: a later Update of its sender took its place; cancelled: its sender cancelled it. */
-export const heldStatuses = ['held', 'confirmed', 'rejected', 'superseded', 'cancelled'] as const;
+/**
+ * held: waiting for an operator; superseded: a later Update of its sender took its place;
+ * cancelled: its sender cancelled it; expired: its expiry passed while it waited.
+ */
+export const heldStatuses = ['held', 'confirmed', 'rejected', 'superseded', 'cancelled', 'expired'] as const;
 export type HeldStatus = (typeof heldStatuses)[number];
 
 /** A CAP message that did not play on its own, with why and what it would play. */
@@ -86,6 +89,11 @@ export class HeldAlertStore {
          VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)`,
       )
       .run(h.id, h.candidate.sender, h.candidate.identifier, JSON.stringify(h.reasons), JSON.stringify(h.candidate), h.source, h.receivedBy, h.receivedAt);
+  }
+
+  /** Marks held messages past their expiry expired; returns how many. */
+  expire(now: number): number {
+    return this.db.prepare("UPDATE held_alerts SET status = 'expired', decided_at = ? WHERE status = 'held' AND json_extract(candidate, '$.expiresAt') <= ?").run(now, now).changes;
   }
 
   /** Ends a held message's wait; false when it was no longer held. */
