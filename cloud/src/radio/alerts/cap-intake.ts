@@ -126,14 +126,17 @@ export class CapIntake {
     const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: this.deps.place(), senderTrusted });
     if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
     const earlier = cap.msgType === 'Update' ? this.referencedAlerts(cap) : [];
-    // held messages of the same sender that this Update replaces no longer wait
-    for (const held of this.referencedHeld(cap)) this.endHeld(held, 'superseded', person);
+    // held messages of the same sender that this Update replaces no longer wait, once it is taken in
+    const replaced = this.referencedHeld(cap);
+    let receipt: CapReceipt;
     if (decision.action === 'hold') {
       const source = options.source ? `feed:${options.source.feedId}` : person ? 'manual' : 'automatic';
-      return { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person), created: true };
+      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person), created: true };
+    } else {
+      receipt = { kind: 'alert', alert: await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier), earlier, person?.id ?? null), created: true };
     }
-    const alert = await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier), earlier, person?.id ?? null);
-    return { kind: 'alert', alert, created: true };
+    for (const held of replaced) this.endHeld(held, 'superseded', person);
+    return receipt;
   }
 
   private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null): HeldAlert {
