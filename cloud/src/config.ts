@@ -45,6 +45,8 @@ export const cloudConfigSchema = z.object({
   SC_TTS_COMMAND: z.string().optional(),
   /** Default voice for alerts and bulletins without one: the commune is in the Mekong Delta, so Southern. */
   SC_TTS_DEFAULT_VOICE: z.string().default('vi-vn-x-south'),
+  /** A CAP message without `expires` sent longer ago than this is refused as stale (a replayed or delayed warning). */
+  SC_CAP_MAX_AGE_S: z.coerce.number().int().positive().default(3600),
   SC_AUDIO_FORMAT: z.enum(['opus', 'mp3']).default('opus'),
   /** default (a generated chime), none, or the path of an audio file played before and after each bulletin. */
   SC_AUDIO_CHIME: z.string().default('default'),

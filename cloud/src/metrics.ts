@@ -68,6 +68,12 @@ export function createCloudMetrics() {
       help: 'Proof-of-play events refused because their box was never given the occurrence in a plan (not stored, not public)',
       registers: [registry],
     }),
+    alertsHeld: new Counter({
+      name: 'sc_alerts_held_total',
+      help: 'CAP messages held for an operator instead of playing, by reason (no_evaluable_area, no_vietnamese, untrusted_sender; one message may count under several)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'sc_http_request_duration_seconds',

@@ -20,6 +20,8 @@ import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
+import { HamletPlaces } from './hamlets/hamlet-places.js';
+import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
 import { createRadioPages } from './console/radio/radio-pages.js';
@@ -136,7 +138,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-  const radio = await createRadio({ db, broker, fleet, metrics, logger: logger.child({ component: 'radio' }), config });
+  const radio = await createRadio({ db, broker, fleet, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   const vision = createVision({ db, fleet, audit });
   const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
@@ -174,6 +176,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
+      { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
       ...radio.routes(guard),
       ...vision.routes(guard),

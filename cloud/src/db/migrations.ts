@@ -353,4 +353,38 @@ export const cloudMigrations: Migration[] = [
   SELECT d.edge_id, json_extract(i.value, '$.occurrenceId'), json_extract(i.value, '$.scheduleId'), json_extract(i.value, '$.bulletinId'), json_extract(i.value, '$.startAt')
   FROM documents d, json_each(d.body, '$.items') i WHERE d.doc = 'schedule';
   `,
+  // issue 16: where hamlets lie and the administrative unit codes (geography of CAP alerts), the
+  // disaster risk level of an alert, the trusted CAP senders, and CAP messages held for an operator
+  `
+  ALTER TABLE communes ADD COLUMN admin_code TEXT;
+  ALTER TABLE communes ADD COLUMN province_admin_code TEXT;
+  ALTER TABLE hamlets ADD COLUMN lat REAL;
+  ALTER TABLE hamlets ADD COLUMN lon REAL;
+  ALTER TABLE hamlets ADD COLUMN radius_m REAL;
+  ALTER TABLE hamlets ADD COLUMN outline TEXT;
+  ALTER TABLE alerts ADD COLUMN risk_level INTEGER;
+  CREATE TABLE cap_trusted_senders (
+    sender TEXT PRIMARY KEY,
+    note TEXT NOT NULL DEFAULT '',
+    added_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    added_at INTEGER NOT NULL
+  );
+  CREATE TABLE held_alerts (
+    id TEXT PRIMARY KEY,
+    cap_sender TEXT NOT NULL,
+    cap_identifier TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('held','confirmed','rejected','superseded','cancelled','expired')),
+    reasons TEXT NOT NULL,
+    candidate TEXT NOT NULL,
+    source TEXT NOT NULL,
+    received_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    received_at INTEGER NOT NULL,
+    decided_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    decided_at INTEGER,
+    alert_id TEXT REFERENCES alerts(id),
+    note TEXT,
+    UNIQUE (cap_sender, cap_identifier)
+  );
+  CREATE INDEX held_alerts_status_received ON held_alerts(status, received_at);
+  `,
 ];

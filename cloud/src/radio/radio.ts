@@ -1,8 +1,10 @@
 import type { Logger } from '@smart-commune/shared/runtime';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Fleet } from '../fleet/fleet.js';
+import { HamletPlaces } from '../hamlets/hamlet-places.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
@@ -10,6 +12,10 @@ import { AlertLead } from './alerts/alert-lead.js';
 import { AlertService } from './alerts/alert-service.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { createAlertsRoutes } from './alerts/alerts-routes.js';
+import { HeldAlertStore } from './alerts/held-store.js';
+import { createHeldAlertsRoutes } from './alerts/held-routes.js';
+import { TrustedSenders } from './alerts/trusted-senders.js';
+import { createTrustedSendersRoutes } from './alerts/trusted-senders-routes.js';
 import { BulletinAudioLookup } from './plan/bulletin-audio.js';
 import { EdgeDirectory } from './plan/edge-directory.js';
 import { PlanOccurrences } from './plan/plan-occurrences.js';
@@ -47,6 +53,7 @@ export interface RadioDeps {
   broker: BrokerLink;
   fleet: Fleet;
   metrics: CloudMetrics;
+  audit: AuditLog;
   logger: Logger;
   config: CloudConfig;
   /** Replaces the speech engine for alerts (tests use a quick fake voice). */
@@ -73,7 +80,25 @@ export async function createRadio(deps: RadioDeps) {
   const changed = () => plans.refresh();
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
-  const alerts = new AlertService({ store: alertStore, directory, broker, speech: deps.speech ?? bulletinsDomain.service, logger, now: options.now, lead, changed });
+  const trusted = new TrustedSenders(db, options.now);
+  const places = new HamletPlaces(db);
+  const alerts = new AlertService({
+    store: alertStore,
+    held: new HeldAlertStore(db),
+    trusted,
+    directory,
+    place: () => places.place(),
+    operator: (userId) => operatorOf(db, userId),
+    audit: deps.audit,
+    heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
+    capMaxAgeMs: deps.config.SC_CAP_MAX_AGE_S * 1000,
+    broker,
+    speech: deps.speech ?? bulletinsDomain.service,
+    logger,
+    now: options.now,
+    lead,
+    changed,
+  });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), metrics: deps.metrics, logger });
   fleet.events.on('playback', intake.onEvent);
@@ -103,6 +128,9 @@ export async function createRadio(deps: RadioDeps) {
       return [
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
         { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules }) },
+        // before the alerts' own routes, whose /alerts/{id} would take "held" and "trusted-senders" for ids
+        { prefix: API_PREFIX, app: createHeldAlertsRoutes({ guard, alerts, playback }) },
+        { prefix: API_PREFIX, app: createTrustedSendersRoutes({ guard, trusted }) },
         { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
       ];
@@ -116,4 +144,11 @@ export async function createRadio(deps: RadioDeps) {
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };
+}
+
+/** The admin or operator with this id (an operator posting CAP by hand vouches for its sender); null for anyone or anything else. */
+function operatorOf(db: Db, userId: string | null): { id: string; username: string } | null {
+  if (userId === null) return null;
+  const row = db.prepare("SELECT id, username FROM users WHERE id = ? AND role IN ('admin','operator') AND disabled = 0").get(userId) as { id: string; username: string } | undefined;
+  return row ?? null;
 }

@@ -94,6 +94,9 @@ function progressList(hamlets) {
   }));
 }
 
+/** The Thông tư 39 priority, and the QĐ 18 risk level of a natural disaster. */
+const levels = (a) => [s[`priority_${a.priority}`], a.riskLevel ? fill(s.heldRisk, { level: a.riskLevel }) : null].filter(Boolean).join(' · ');
+
 function row(a) {
   const stop = el('button', { type: 'button', className: 'danger', textContent: s.cancelAlert });
   stop.addEventListener('click', async () => {
@@ -107,7 +110,7 @@ function row(a) {
     }
   });
   return el('tr', {},
-    el('td', {}, el('strong', { textContent: a.title }), el('br'), el('span', { className: 'hint', textContent: a.text })),
+    el('td', {}, el('strong', { textContent: a.title }), el('br'), el('span', { className: 'hint', textContent: a.text }), el('br'), el('span', { className: 'hint', textContent: levels(a) })),
     el('td', {}, progressList(a.hamlets)),
     el('td', { textContent: formatTime(a.startsAt, lang, true) }),
     el('td', { textContent: formatTime(a.expiresAt, lang) }),

@@ -60,4 +60,14 @@ describe("technician's pages and the QR route", () => {
     expect((await send(technician, 'GET', '/fleet/boxes/edg_x/cameras/Bad%20Id')).status).toBe(404);
     expect((await send(operator, 'GET', '/fleet')).status).toBe(403);
   });
+
+  it('offers the technician a form for a hamlet\'s centre and radius, an import of many, and the commune\'s codes, in Vietnamese first', async () => {
+    const page = await (await send(technician, 'GET', '/fleet')).text();
+    expect(page).toContain('<h2 id="locations-heading">Vị trí các ấp</h2>');
+    for (const label of ['<label for="location-lat">Vĩ độ (lat)</label>', '<label for="location-radius">Bán kính (m)</label>', '<label for="location-file">Tệp vị trí</label>', '<label for="codes-commune">Mã xã</label>']) {
+      expect(page).toContain(label);
+    }
+    expect(page).toContain('fleet-locations.js');
+    expect(await (await send(technician, 'GET', '/fleet?lang=en')).text()).toContain('<label for="location-lat">Latitude</label>');
+  });
 });

@@ -1,9 +1,12 @@
 import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
 import type { Role } from '../../users/roles.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { boxMarkup, cameraMarkup, fleetMarkup } from './fleet-markup.js';
 import { fleetMessages } from './fleet-messages.js';
+import { locationsMarkup } from './location-markup.js';
+import { locationMessages } from './location-messages.js';
 import type { PlanHamlet } from './fleet-plan.js';
 import { createQrRoute } from './fleet-qr.js';
 
@@ -39,9 +42,11 @@ export function createFleetPages(deps: FleetPagesDeps) {
     const t = (c: Context<ConsoleEnv>) => translator(fleetMessages, c.get('view').lang);
     const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
 
-    app.get('/fleet', kit.page(TECHNICIANS), (c) =>
-      kit.render(c, { title: t(c)('fleetTitle'), main: fleetMarkup(t(c), hamlets()), scripts: ['fleet-boxes.js'], data: { strings: strings(c) } }),
-    );
+    app.get('/fleet', kit.page(TECHNICIANS), (c) => {
+      const lang = c.get('view').lang;
+      const main = html`${fleetMarkup(t(c), hamlets())}${locationsMarkup(translator(locationMessages, lang), hamlets())}`;
+      return kit.render(c, { title: t(c)('fleetTitle'), main, scripts: ['fleet-boxes.js', 'fleet-locations.js'], data: { strings: { ...strings(c), ...locationMessages[lang] } } });
+    });
 
     app.get('/fleet/boxes/:edgeId', kit.page(TECHNICIANS), (c) => {
       const edgeId = c.req.param('edgeId');

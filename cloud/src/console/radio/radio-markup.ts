@@ -152,6 +152,12 @@ export function scheduleMarkup(t: T, hamlets: HamletChoice[]) {
 
 export function alertsMarkup(t: T, hamlets: HamletChoice[]) {
   return html`<p class="notice">${t('alertWarning')}</p>
+<section class="card" id="held-section" aria-labelledby="held-heading">
+  <h2 id="held-heading">${t('heldTitle')}</h2>
+  <p class="hint">${t('heldHint')}</p>
+  <p id="held-status" role="status" hidden></p>
+  <div id="held-list" class="stack"><p class="hint">${t('noHeld')}</p></div>
+</section>
 <section class="card danger-zone" aria-labelledby="alert-heading">
   <h2 id="alert-heading">${t('alertsTitle')}</h2>
   <form id="alert-form" class="stack">

@@ -32,7 +32,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
     });
     app.get('/radio/alerts', kit.page(OPERATORS), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('alertsTitle'), main: alertsMarkup(t, hamlets()), scripts: ['radio-alerts.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
+      return kit.render(c, { title: t('alertsTitle'), main: alertsMarkup(t, hamlets()), scripts: ['radio-alerts.js', 'radio-held.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
     });
     app.get('/radio/playback', kit.page([...OPERATORS, 'viewer']), (c) => {
       const t = translator(radioMessages, c.get('view').lang);

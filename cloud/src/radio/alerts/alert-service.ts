@@ -1,18 +1,16 @@
-import { newId, topics, type AlertMessage, type AlertTargets } from '@smart-commune/shared';
+import { newId, topics, type AlertMessage, type AlertTargets, type Priority } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../../broker/link.js';
 import { ApiError, badRequest } from '../../http/errors.js';
-import { capContent, chooseInfo } from '../cap/cap-content.js';
-import { parseCap, type CapAlert } from '../cap/cap-parser.js';
+import type { RiskLevel } from '../cap/cap-priority.js';
 import type { DirectoryHamlet, EdgeDirectory } from '../plan/edge-directory.js';
 import { defaultRepeatMs, type AlertKind, type AlertSeverity } from './alert-kinds.js';
 import { cancelMessage, startMessage } from './alert-messages.js';
 import type { AlertLead } from './alert-lead.js';
 import type { AlertSpeech } from './alert-speech.js';
 import type { Alert, AlertStatus, AlertStore } from './alert-store.js';
-
-/** A CAP message without `expires` sounds for this long. */
-const CAP_DEFAULT_TTL_MS = 6 * 3_600_000;
+import { CapIntake, titleFrom, type CapIntakeDeps, type CapReceipt, type CapReceiveOptions, type ConfirmInput, type Person } from './cap-intake.js';
+import type { HeldAlert, HeldStatus } from './held-store.js';
 
 export interface JsonAlertInput {
   title?: string;
@@ -28,13 +26,19 @@ export interface JsonAlertInput {
   speed?: number;
 }
 
-interface AlertSpec {
+export interface AlertSpec {
   title: string;
   text: string;
   severity: AlertSeverity;
   kind: AlertKind;
+  /** Thông tư 39/2020 level: emergency for JSON alerts; from urgency, severity and certainty for CAP. */
+  priority: Priority;
+  /** QĐ 18/2021 disaster risk level, CAP natural disasters only. */
+  riskLevel: RiskLevel | null;
   targets: AlertTargets;
   repeatEveryMs: number | null;
+  /** Epoch ms: start no earlier (a CAP `effective` in the future); null: as soon as the boxes are ready. */
+  notBefore: number | null;
   expiresAt: number;
   volume: number;
   voice?: string;
@@ -45,7 +49,7 @@ interface AlertSpec {
   replaces: string | null;
 }
 
-export interface AlertServiceDeps {
+export interface AlertServiceDeps extends Omit<CapIntakeDeps, 'changed'> {
   store: AlertStore;
   directory: EdgeDirectory;
   broker: BrokerLink;
@@ -62,14 +66,14 @@ export interface AlertServiceDeps {
 const notPlayed = (message: string) => new ApiError(422, 'not_played', message);
 const uniq = (xs: readonly string[] = []) => [...new Set(xs)].sort();
 
-/** A title from the text when none is given: its first sentence, at most 80 characters. */
-const titleFrom = (text: string) => (text.split(/(?<=[.!?])\s|\n/)[0] ?? text).trim().slice(0, 80);
 
 /** Emergency alerts: spoken, stored, broadcast to every edge at once and placed in the plans. */
 export class AlertService {
-  private capQueue: Promise<unknown> = Promise.resolve();
+  private readonly cap: CapIntake;
 
-  constructor(private readonly deps: AlertServiceDeps) {}
+  constructor(private readonly deps: AlertServiceDeps) {
+    this.cap = new CapIntake(deps, { start: (spec, replacing, createdBy) => this.start(spec, replacing, createdBy), cancel: (alert) => this.cancelAlert(alert) });
+  }
 
   list(filter: { status?: AlertStatus; limit: number }): Alert[] {
     this.expire();
@@ -81,9 +85,9 @@ export class AlertService {
     return this.deps.store.get(id);
   }
 
-  /** Marks alerts past their expiry as expired. */
+  /** Marks alerts, and held messages, past their expiry as expired. */
   expire(): number {
-    return this.deps.store.expire(this.deps.now());
+    return this.deps.store.expire(this.deps.now()) + this.deps.held.expire(this.deps.now());
   }
 
   /** The hamlets an alert reaches (through its hamlets, its edges, or the whole commune). */
@@ -108,8 +112,11 @@ export class AlertService {
         text: input.text,
         severity: input.severity,
         kind,
+        priority: 'emergency',
+        riskLevel: null,
         targets,
         repeatEveryMs: input.repeatEveryMinutes === undefined ? defaultRepeatMs(kind) : input.repeatEveryMinutes === null ? null : input.repeatEveryMinutes * 60_000,
+        notBefore: null,
         expiresAt: input.expiresAt,
         volume: input.volume ?? 100,
         voice: input.voice,
@@ -125,53 +132,35 @@ export class AlertService {
   }
 
   /**
-   * A CAP 1.2 message: Alert starts a new alert, Update replaces the alerts it references (a new
-   * alert with the next version), Cancel cancels them. Only status Actual and scope Public are
-   * played. A message already received (same sender and identifier) returns its alert unchanged.
-   * Messages are handled one at a time, so a feed that sends one twice, or an Update right after
-   * its Alert, is taken in order.
+   * A CAP 1.2 message, from an operator (createdBy: their user id) or a feed (createdBy null or a
+   * marker; options.source names the feed). Alert starts a new alert, Update replaces the alerts it
+   * references (a new alert with the next version), Cancel cancels them. Only status Actual and
+   * scope Public are played; stale, expired and elsewhere's messages are refused; one whose areas
+   * cannot be placed, without Vietnamese, or from a sender not trusted is held for an operator. A
+   * message already received (same sender and identifier) returns what it became, unchanged.
+   * Messages are handled one at a time, in order.
    */
-  receiveCap(xml: string, createdBy: string | null): Promise<{ alert: Alert; created: boolean }> {
-    const run = this.capQueue.then(() => this.handleCap(xml, createdBy));
-    this.capQueue = run.catch(() => undefined);
-    return run;
+  receiveCap(xml: string, createdBy: string | null, options: CapReceiveOptions = {}): Promise<CapReceipt> {
+    return this.cap.receive(xml, createdBy, options);
   }
 
-  private async handleCap(xml: string, createdBy: string | null): Promise<{ alert: Alert; created: boolean }> {
-    const parsed = parseCap(xml);
-    if (!parsed.ok) throw badRequest(`invalid CAP message: ${parsed.reason}`, { problems: parsed.problems });
-    const cap = parsed.alert;
-    if (cap.status !== 'Actual') throw notPlayed(`CAP status ${cap.status}: only Actual alerts are played on the loudspeakers`);
-    if (cap.scope !== 'Public') throw notPlayed(`CAP scope ${cap.scope}: only Public alerts are played on the loudspeakers`);
-    if (cap.msgType === 'Ack' || cap.msgType === 'Error') throw notPlayed(`CAP msgType ${cap.msgType} has nothing to play`);
-    const known = this.deps.store.findByCap(cap.sender, cap.identifier);
-    if (known) return { alert: known, created: false };
+  listHeld(filter: { status?: HeldStatus; limit: number }): HeldAlert[] {
+    this.expire();
+    return this.deps.held.list(filter);
+  }
 
-    const earlier = cap.msgType === 'Alert' ? [] : this.referencedAlerts(cap);
-    if (cap.msgType === 'Cancel') {
-      for (const alert of earlier) await this.cancelAlert(alert);
-      await this.deps.changed();
-      return { alert: this.deps.store.get(earlier[0]!.id), created: false };
-    }
-    const content = capContent(chooseInfo(cap)!, this.deps.directory.hamlets());
-    if ('error' in content) throw badRequest(`invalid CAP message: ${content.error}`);
-    const expiresAt = content.expiresAt ?? this.deps.now() + CAP_DEFAULT_TTL_MS;
-    const alert = await this.start(
-      {
-        ...content,
-        targets: { ...content.targets, edges: [] },
-        repeatEveryMs: defaultRepeatMs(content.kind),
-        expiresAt,
-        volume: 100,
-        origin: 'cap',
-        cap: { identifier: cap.identifier, sender: cap.sender },
-        version: Math.max(0, ...earlier.map((a) => a.version)) + 1,
-        replaces: earlier[0]?.id ?? null,
-      },
-      earlier,
-      createdBy,
-    );
-    return { alert, created: true };
+  getHeld(id: string): HeldAlert {
+    this.expire();
+    return this.deps.held.get(id);
+  }
+
+  /** An operator confirms a held CAP message: its hamlets and Vietnamese text as chosen; the alert starts. */
+  confirmHeld(id: string, input: ConfirmInput, by: Person, ip: string | null): Promise<{ held: HeldAlert; alert: Alert }> {
+    return this.cap.confirm(id, input, by, ip);
+  }
+
+  rejectHeld(id: string, note: string | null, by: Person, ip: string | null): Promise<HeldAlert> {
+    return this.cap.reject(id, note, by, ip);
   }
 
   /** Cancels an alert: every edge stops it and drops its remaining repetitions. */
@@ -181,24 +170,9 @@ export class AlertService {
     return this.deps.store.get(id);
   }
 
-  /** The current alerts (following replacements) that a CAP Update or Cancel references, newest first. */
-  private referencedAlerts(cap: CapAlert): Alert[] {
-    const found = new Map<string, Alert>();
-    for (const ref of cap.references) {
-      let alert = this.deps.store.findByCap(ref.sender, ref.identifier);
-      while (alert?.replacedBy) alert = this.deps.store.get(alert.replacedBy);
-      if (alert) found.set(alert.id, alert);
-    }
-    if (found.size === 0) {
-      const refs = cap.references.map((r) => `${r.sender},${r.identifier},${r.sent}`).join(' ');
-      throw new ApiError(422, 'unknown_reference', `the CAP ${cap.msgType} references no alert received here (${refs})`);
-    }
-    return [...found.values()].sort((a, b) => b.createdAt - a.createdAt);
-  }
-
   private async start(spec: AlertSpec, replacing: Alert[], createdBy: string | null): Promise<Alert> {
     const { store, logger } = this.deps;
-    if (spec.expiresAt <= this.deps.now() + this.deps.lead.ms) throw notPlayed('the alert expires before it could start');
+    if (spec.expiresAt <= Math.max(this.deps.now() + this.deps.lead.ms, spec.notBefore ?? 0)) throw notPlayed('the alert expires before it could start');
     let spoken;
     try {
       spoken = await this.deps.speech.speak({ title: spec.title, text: spec.text, voice: spec.voice, speed: spec.speed, createdBy });
@@ -213,7 +187,9 @@ export class AlertService {
     }
     const now = this.deps.now();
     const id = newId('alr');
-    const leadMs = this.deps.lead.take(id);
+    // a start scheduled later than the lead says nothing about how long the boxes need: not learned from
+    const scheduled = spec.notBefore !== null && spec.notBefore > now + this.deps.lead.ms;
+    const startsAt = scheduled ? spec.notBefore! : now + this.deps.lead.take(id);
     store.transaction(() => {
       store.insert({
         id,
@@ -226,10 +202,11 @@ export class AlertService {
         capIdentifier: spec.cap?.identifier ?? null,
         capSender: spec.cap?.sender ?? null,
         bulletinId: spoken.bulletinId,
-        priority: 'emergency',
+        priority: spec.priority,
+        riskLevel: spec.riskLevel,
         volume: spec.volume,
         repeatEveryMs: spec.repeatEveryMs,
-        startsAt: now + leadMs,
+        startsAt,
         expiresAt: spec.expiresAt,
         targets: spec.targets,
         createdBy,

@@ -1,6 +1,7 @@
 import type { AlertTargets, AudioAsset, Priority } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../http/errors.js';
+import type { RiskLevel } from '../cap/cap-priority.js';
 import type { AlertKind, AlertSeverity } from './alert-kinds.js';
 
 export const alertStatuses = ['active', 'cancelled', 'expired'] as const;
@@ -21,6 +22,8 @@ export interface Alert {
   asset: AudioAsset;
   durationMs: number;
   priority: Priority;
+  /** QĐ 18/2021/QĐ-TTg disaster risk level (1–5) of a CAP natural disaster; null otherwise. */
+  riskLevel: RiskLevel | null;
   volume: number;
   repeatEveryMs: number | null;
   startsAt: number;
@@ -50,6 +53,7 @@ interface AlertRow {
   cap_sender: string | null;
   bulletin_id: string;
   priority: Priority;
+  risk_level: RiskLevel | null;
   volume: number;
   repeat_every_ms: number | null;
   starts_at: number;
@@ -87,6 +91,7 @@ const toAlert = (r: AlertRow): Alert => ({
   asset: { sha256: r.sha256, bytes: r.bytes, durationMs: r.asset_duration_ms, mime: r.mime },
   durationMs: r.duration_ms,
   priority: r.priority,
+  riskLevel: r.risk_level,
   volume: r.volume,
   repeatEveryMs: r.repeat_every_ms,
   startsAt: r.starts_at,
@@ -136,9 +141,9 @@ export class AlertStore {
   insert(a: NewAlert): void {
     this.db
       .prepare(
-        `INSERT INTO alerts (id, version, title, text, severity, kind, origin, cap_identifier, cap_sender, bulletin_id, priority, volume,
+        `INSERT INTO alerts (id, version, title, text, severity, kind, origin, cap_identifier, cap_sender, bulletin_id, priority, risk_level, volume,
            repeat_every_ms, starts_at, expires_at, targets, status, created_by, created_at, replaces)
-         VALUES (@id, @version, @title, @text, @severity, @kind, @origin, @capIdentifier, @capSender, @bulletinId, @priority, @volume,
+         VALUES (@id, @version, @title, @text, @severity, @kind, @origin, @capIdentifier, @capSender, @bulletinId, @priority, @riskLevel, @volume,
            @repeatEveryMs, @startsAt, @expiresAt, @targets, 'active', @createdBy, @createdAt, @replaces)`,
       )
       .run({ ...a, targets: JSON.stringify(a.targets) });

@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { edgeIdSchema, hamletCodeSchema, playbackStates, prioritySchema } from '@smart-commune/shared';
+import { edgeIdSchema, hamletCodeSchema } from '@smart-commune/shared';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
@@ -9,8 +9,9 @@ import { apiRoute, jsonContent } from '../../http/route.js';
 import type { Access } from '../../users/roles.js';
 import { MAX_CAP_BYTES } from '../cap/cap-parser.js';
 import { alertKinds, alertSeverities } from './alert-kinds.js';
+import { alertDetail, alertDetailSchema, alertOut, alertSchema, heldAlertSchema, heldOut } from './alert-json.js';
 import type { AlertService } from './alert-service.js';
-import { alertStatuses, type Alert } from './alert-store.js';
+import { alertStatuses } from './alert-store.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
 
 const operators: Access = { roles: ['admin', 'operator'] };
@@ -36,79 +37,12 @@ const newAlertSchema = z
   })
   .openapi('NewAlert');
 
-const alertSchema = z
-  .object({
-    id: z.string(),
-    version: z.number(),
-    title: z.string(),
-    text: z.string(),
-    severity: z.enum(alertSeverities),
-    kind: z.enum(alertKinds),
-    origin: z.enum(['json', 'cap']),
-    capIdentifier: z.string().nullable(),
-    capSender: z.string().nullable(),
-    bulletinId: z.string(),
-    durationMs: z.number(),
-    priority: prioritySchema,
-    volume: z.number(),
-    repeatEveryMs: z.number().nullable(),
-    startsAt: z.number(),
-    expiresAt: z.number(),
-    targets: z.object({ all: z.boolean(), hamlets: z.array(z.string()), edges: z.array(z.string()) }),
-    status: z.enum(alertStatuses),
-    createdAt: z.number(),
-    cancelledAt: z.number().nullable(),
-    replaces: z.string().nullable(),
-    replacedBy: z.string().nullable(),
-  })
-  .openapi('Alert');
-
-const alertDetailSchema = alertSchema
-  .extend({
-    hamlets: z.array(
-      z.object({
-        code: z.string(),
-        name: z.string(),
-        startedAt: z.number().nullable().openapi({ description: 'When a box of the hamlet first started the alert (its proof of play); null until one reports it' }),
-        state: z.enum(playbackStates).nullable().openapi({ description: 'The state the hamlet most recently reported for the alert; null before any report' }),
-      }),
-    ),
-  })
-  .openapi('AlertDetail');
 const alertIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'alr_5k2m9q8x4c7t' }) });
-
-const out = (a: Alert) => ({
-  id: a.id,
-  version: a.version,
-  title: a.title,
-  text: a.text,
-  severity: a.severity,
-  kind: a.kind,
-  origin: a.origin,
-  capIdentifier: a.capIdentifier,
-  capSender: a.capSender,
-  bulletinId: a.bulletinId,
-  durationMs: a.durationMs,
-  priority: a.priority,
-  volume: a.volume,
-  repeatEveryMs: a.repeatEveryMs,
-  startsAt: a.startsAt,
-  expiresAt: a.expiresAt,
-  targets: a.targets,
-  status: a.status,
-  createdAt: a.createdAt,
-  cancelledAt: a.cancelledAt,
-  replaces: a.replaces,
-  replacedBy: a.replacedBy,
-});
 
 /** Emergency alerts: JSON from the operator or CAP 1.2 from a warning system. */
 export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; alerts: AlertService; playback: PlaybackStore }) {
   const app = new OpenAPIHono<AppEnv>();
-  const detail = (a: Alert) => {
-    const progress = playback.progressByHamlet(a.id);
-    return { ...out(a), hamlets: alerts.hamletsOf(a).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })) };
-  };
+  const detail = alertDetail(alerts, playback);
 
   // a CAP document may be larger than the default body limit: up to MAX_CAP_BYTES, once the guard has let an operator in
   const capLimit = routeBodyLimit({ maxBytes: MAX_CAP_BYTES, refuse: (c) => errorJson(c, 413, 'payload_too_large', `an alert is at most ${MAX_CAP_BYTES / 1024} KiB`) });
@@ -120,7 +54,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       tags,
       summary: 'Start an emergency alert: spoken, broadcast to every box at once, repeated until it expires',
       description:
-        'JSON, or an OASIS CAP 1.2 document (Content-Type application/cap+xml). CAP: only status Actual and scope Public are played; Update replaces the alerts it references, Cancel cancels them; a message already received returns its alert (200).',
+        'JSON, or an OASIS CAP 1.2 document (Content-Type application/cap+xml). CAP: only status Actual and scope Public are played; a message sent more than SC_CAP_MAX_AGE_S ago without expires is refused as stale, and one whose areas include no hamlet of the commune is refused; one whose areas cannot be placed, with no Vietnamese info, or (from a feed) from a sender not trusted is held for an operator (202). An operator posting CAP vouches for its sender. Update replaces the alerts it references, Cancel cancels them; a message already received returns what it became (200).',
       request: {
         body: {
           required: false,
@@ -132,8 +66,9 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       },
       responses: {
         201: jsonContent(alertDetailSchema, 'The alert, started'),
-        200: jsonContent(alertDetailSchema, 'CAP: the alert this message was already received as, or the alert a Cancel cancelled'),
-        422: jsonContent(z.object({}), 'A valid CAP message that is not played (status, scope, msgType, unknown reference, expired)'),
+        200: jsonContent(alertDetailSchema.or(heldAlertSchema), 'CAP: the alert (or held message) this message was already received as, or what a Cancel cancelled'),
+        202: jsonContent(heldAlertSchema, 'CAP: held for an operator to confirm (reasons say why)'),
+        422: jsonContent(z.object({}), 'A valid CAP message that is not played (status, scope, msgType, stale, expired, for elsewhere, unknown reference)'),
         502: jsonContent(z.object({}), 'Speech synthesis failed'),
       },
     }, capLimit),
@@ -141,8 +76,9 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       const user = currentUser(c).id;
       if (CAP_TYPES.includes(type)) {
-        const { alert, created } = await alerts.receiveCap(await c.req.text(), user);
-        return c.json(detail(alert), created ? 201 : 200);
+        const receipt = await alerts.receiveCap(await c.req.text(), user);
+        if (receipt.kind === 'held') return c.json(heldOut(receipt.held), receipt.created ? 202 : 200);
+        return c.json(detail(receipt.alert), receipt.created ? 201 : 200);
       }
       if (type !== 'application/json') throw badRequest('send a JSON alert, or a CAP 1.2 document with Content-Type application/cap+xml');
       return c.json(detail(await alerts.createFromJson(c.req.valid('json'), user)), 201);
@@ -160,7 +96,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json({ alerts: alerts.list(q).map(out) }, 200);
+      return c.json({ alerts: alerts.list(q).map(alertOut) }, 200);
     },
   );
 

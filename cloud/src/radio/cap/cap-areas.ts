@@ -1,3 +1,4 @@
+import { shapesIntersect, type Shape } from './cap-geography.js';
 import type { CapArea } from './cap-parser.js';
 
 export interface CapHamlet {
@@ -5,7 +6,30 @@ export interface CapHamlet {
   name: string;
 }
 
+/** A hamlet with where it lies: its outline, or a circle, or its boxes' circles; null when nothing is known. */
+export interface PlaceHamlet extends CapHamlet {
+  shapes: Shape[] | null;
+}
+
+/** The commune as an alert's areas are compared with: names, administrative unit codes, hamlets. */
+export interface CommunePlace {
+  /** As written, with the unit's word: "Xã Vị Tân", "Thành phố Vị Thanh", "Tỉnh Hậu Giang". */
+  name: string;
+  district: string;
+  province: string;
+  /** Official administrative unit codes (mã đơn vị hành chính); null until set. */
+  adminCode: string | null;
+  provinceAdminCode: string | null;
+  hamlets: PlaceHamlet[];
+}
+
 export type CapTargets = { all: true; hamlets: [] } | { all: false; hamlets: string[] };
+
+/**
+ * Where an alert applies. Not evaluable: none of its areas could be compared with the commune (it
+ * is held for an operator). Evaluable with no hamlets: it is for somewhere else.
+ */
+export type AreaVerdict = { evaluable: false } | { evaluable: true; targets: CapTargets };
 
 /** Lower case, no diacritics (đ → d), every run of other characters one space: `Ấp 2A` and `ap-2a` both become `ap 2a`. */
 export function foldVietnamese(text: string): string {
@@ -45,19 +69,57 @@ function expandHamletLists(folded: string): string {
 }
 
 /**
- * Which hamlets the alert's areas name, matched by code or name whatever the case and diacritics
- * (areaDesc and geocode values alike). An area naming hamlets targets those (`Ấp 2, xã Vị Tân` is
- * Ấp 2); an area naming only the commune, or nothing recognised, targets the whole commune, since
- * an emergency must rather reach too many loudspeakers than too few. No area at all: the whole commune.
+ * Words of Vietnamese administrative units, read with their diacritics ("xã", not the "Xà" of kênh
+ * Xà No). Longer words first, so "thị xã" is not read as "xã".
  */
-export function capTargets(areas: readonly CapArea[], hamlets: readonly CapHamlet[]): CapTargets {
-  const named = new Set<string>();
-  for (const area of areas) {
-    const text = expandHamletLists(foldVietnamese([area.areaDesc, ...area.geocodes.map((g) => g.value)].join(' ')));
-    const inArea = hamlets.filter((h) => containsPhrase(text, foldVietnamese(h.code)) || containsPhrase(text, foldVietnamese(h.name)));
-    if (inArea.length === 0) return { all: true, hamlets: [] };
-    for (const h of inArea) named.add(h.code);
+const UNIT_WORDS = /(?<![\p{L}\p{N}])(thị trấn|thị xã|thành phố|xã|phường|huyện|quận|tỉnh)\s+/gu;
+
+/** The names that follow a unit word in the text ("xã Vĩnh Hòa Hưng Nam, huyện Gò Quao" → two), folded. */
+function unitNames(text: string): string[] {
+  const lower = text.normalize('NFC').toLowerCase();
+  const starts = [...lower.matchAll(UNIT_WORDS)].map((m) => ({ from: m.index + m[0].length, wordAt: m.index }));
+  return starts.map(({ from }, i) => foldVietnamese(lower.slice(from, starts[i + 1]?.wordAt).split(/[,;()]| và | and /)[0] ?? '')).filter(Boolean);
+}
+
+/** A unit's own name without its word: "Tỉnh Hậu Giang" → "hau giang". */
+const bareName = (name: string) => unitNames(name)[0] ?? foldVietnamese(name);
+
+function evaluateArea(area: CapArea, place: CommunePlace): AreaVerdict {
+  const shapes: Shape[] = [...area.polygons.map((ring) => ({ kind: 'polygon' as const, ring })), ...area.circles.map((c) => ({ kind: 'circle' as const, ...c }))];
+  // a shape is compared only once every hamlet has a place: a hamlet left out might lie inside it
+  if (shapes.length && place.hamlets.every((h) => h.shapes)) {
+    const hit = place.hamlets.filter((h) => h.shapes!.some((hs) => shapes.some((s) => shapesIntersect(s, hs))));
+    return { evaluable: true, targets: { all: false, hamlets: hit.map((h) => h.code) } };
   }
-  if (named.size === 0) return { all: true, hamlets: [] };
-  return { all: false, hamlets: hamlets.map((h) => h.code).filter((c) => named.has(c)) };
+  const codes = [place.adminCode, place.provinceAdminCode].filter((c): c is string => c !== null);
+  const geocodes = area.geocodes.map((g) => g.value.trim());
+  const folded = expandHamletLists(foldVietnamese([area.areaDesc, ...geocodes].join(' ')));
+  const ourNames = [place.name, place.district, place.province].map(bareName);
+  const ours = geocodes.some((g) => codes.includes(g)) || ourNames.some((n) => containsPhrase(folded, n));
+  const elsewhere =
+    unitNames(area.areaDesc).some((n) => !ourNames.some((o) => n === o || n.startsWith(`${o} `))) ||
+    (codes.length > 0 && geocodes.some((g) => !codes.includes(g) && !place.hamlets.some((h) => foldVietnamese(g) === foldVietnamese(h.code))));
+  const named = place.hamlets.filter((h) => containsPhrase(folded, foldVietnamese(h.code)) || containsPhrase(folded, foldVietnamese(h.name)));
+  // "Ấp 2" alone is ours; "Ấp 2, xã Vị Đông" is another commune's Ấp 2
+  if (named.length && (ours || !elsewhere)) return { evaluable: true, targets: { all: false, hamlets: named.map((h) => h.code) } };
+  if (ours) return { evaluable: true, targets: { all: true, hamlets: [] } };
+  if (elsewhere) return { evaluable: true, targets: { all: false, hamlets: [] } };
+  return { evaluable: false };
+}
+
+/**
+ * Which hamlets an alert's areas include. An area includes a hamlet when one of its polygons or
+ * circles meets the hamlet's outline or circle; when a geocode is the commune's or the province's
+ * code, or its areaDesc names the commune, district or province (the whole commune); or when it
+ * names the hamlet (by code or name, whatever the case and diacritics, `Ấp 2, Ấp 2A và Ấp 3`). An
+ * area naming another unit (`tỉnh Kiên Giang`) or with another code includes nothing. Areas that
+ * can be judged decide; the others are left aside. No area can be judged (or there is none): not
+ * evaluable.
+ */
+export function evaluateAreas(areas: readonly CapArea[], place: CommunePlace): AreaVerdict {
+  const verdicts = areas.map((a) => evaluateArea(a, place)).filter((v) => v.evaluable);
+  if (verdicts.length === 0) return { evaluable: false };
+  if (verdicts.some((v) => v.targets.all)) return { evaluable: true, targets: { all: true, hamlets: [] } };
+  const hit = new Set(verdicts.flatMap((v) => v.targets.hamlets));
+  return { evaluable: true, targets: { all: false, hamlets: place.hamlets.map((h) => h.code).filter((c) => hit.has(c)) } };
 }

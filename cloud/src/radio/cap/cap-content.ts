@@ -1,21 +1,26 @@
+import type { Priority } from '@smart-commune/shared';
 import type { AlertKind, AlertSeverity } from '../alerts/alert-kinds.js';
-import { capTargets, type CapHamlet, type CapTargets } from './cap-areas.js';
+import { capPriority, capRiskLevel, type RiskLevel } from './cap-priority.js';
 import type { CapAlert, CapInfo } from './cap-parser.js';
 
-/** What the loudspeakers say for a CAP message, and where. */
+/** What a CAP info block says, as the loudspeakers would say it. */
 export interface CapContent {
   title: string;
   text: string;
   severity: AlertSeverity;
   kind: AlertKind;
+  priority: Priority;
+  riskLevel: RiskLevel | null;
   /** Epoch ms; null when the message gives no expiry. */
   expiresAt: number | null;
-  targets: CapTargets;
 }
 
-/** The info block to speak: the first in Vietnamese, else the first. */
+/** `vi`, `vi-VN`, `VI-vn`: Vietnamese. */
+export const isVietnamese = (language: string) => /^vi(-|$)/i.test(language.trim());
+
+/** The info block to speak: the Vietnamese one. Null when there is none (never an English text read by a Vietnamese voice). */
 export function chooseInfo(alert: CapAlert): CapInfo | null {
-  return alert.infos.find((i) => /^vi\b/i.test(i.language)) ?? alert.infos[0] ?? null;
+  return alert.infos.find((i) => isVietnamese(i.language)) ?? null;
 }
 
 /** CAP severity in our four levels; Unknown is taken as moderate (it is still an emergency to play). */
@@ -36,16 +41,19 @@ export function kindOfEvent(info: Pick<CapInfo, 'event' | 'categories'>): AlertK
  * The spoken text is the EASText parameter when present (the exact words to broadcast), else the
  * description, else the headline; the title is the headline, else the event. Null text: nothing to say.
  */
-export function capContent(info: CapInfo, hamlets: readonly CapHamlet[]): CapContent | { error: string } {
+export function capContent(info: CapInfo): CapContent | { error: string } {
   const eas = info.parameters.find((p) => p.valueName.toUpperCase() === 'EASTEXT')?.value;
   const text = eas ?? info.description ?? info.headline;
   if (!text) return { error: 'the info block has no EASText parameter, description or headline to speak' };
+  const kind = kindOfEvent(info);
+  const riskLevel = capRiskLevel(info, kind);
   return {
     title: (info.headline ?? info.event).slice(0, 200),
     text,
     severity: SEVERITY[info.severity],
-    kind: kindOfEvent(info),
+    kind,
+    priority: capPriority(info, riskLevel),
+    riskLevel,
     expiresAt: info.expires,
-    targets: capTargets(info.areas, hamlets),
   };
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VI_TAN } from '@smart-commune/shared';
-import { capTargets, foldVietnamese } from './cap-areas.js';
+import { foldVietnamese } from './cap-areas.js';
 import { capContent, chooseInfo, kindOfEvent } from './cap-content.js';
 import { CAP_NAMESPACE, parseCap, type CapAlert, type CapInfo } from './cap-parser.js';
 
@@ -9,7 +8,6 @@ const sample = (name: string) => readFileSync(new URL(`./samples/${name}`, impor
 const STORM = sample('storm-alert.xml');
 const UPDATE = sample('flood-update.xml');
 const CANCEL = sample('storm-cancel.xml');
-const hamlets = VI_TAN.hamlets;
 
 function parsed(xml: string): CapAlert {
   const result = parseCap(xml);
@@ -70,31 +68,55 @@ describe('parseCap: valid documents', () => {
       headline: 'Cảnh báo bão số 5: gió mạnh cấp 8, giật cấp 10, mưa rất to',
     });
     expect(info.parameters.map((p) => p.valueName)).toEqual(['EASText']);
-    expect(info.areas).toEqual([{ areaDesc: 'Ấp 2, Ấp 2A và Ấp 3, xã Vị Tân, thành phố Vị Thanh, tỉnh Hậu Giang', geocodes: [{ valueName: 'MA_XA', value: '31474' }] }]);
+    expect(info).toMatchObject({ effective: Date.parse('2026-10-27T07:00:00Z'), onset: Date.parse('2026-10-27T19:00:00Z') });
+    expect(info.areas).toEqual([
+      { areaDesc: 'Ấp 2, Ấp 2A và Ấp 3, xã Vị Tân, thành phố Vị Thanh, tỉnh Hậu Giang', polygons: [], circles: [], geocodes: [{ valueName: 'MA_XA', value: '31474' }] },
+    ]);
   });
 
-  it('turns it into what the loudspeakers say: the EASText, in the hamlets it names, repeating as a storm', () => {
+  it('turns it into what the loudspeakers say: the EASText of the Vietnamese info, at emergency priority, risk level 3', () => {
     const alert = parsed(STORM);
     const info = chooseInfo(alert)!;
     expect(info.language).toBe('vi-VN');
-    const content = capContent(info, hamlets);
+    const content = capContent(info);
     expect(content).toEqual({
       title: 'Cảnh báo bão số 5: gió mạnh cấp 8, giật cấp 10, mưa rất to',
       text: info.parameters[0]!.value,
       severity: 'severe',
       kind: 'storm',
+      priority: 'emergency',
+      riskLevel: 3,
       expiresAt: Date.parse('2026-10-28T13:00:00Z'),
-      targets: { all: false, hamlets: ['ap-2', 'ap-2a', 'ap-3'] },
     });
     expect((content as { text: string }).text).toMatch(/^Thông báo khẩn của Ban Chỉ huy Phòng chống thiên tai xã Vị Tân/);
   });
 
-  it('reads an Update with namespace prefixes and its references; an area naming only the commune reaches every hamlet', () => {
+  it('reads an Update with namespace prefixes and its references', () => {
     const alert = parsed(UPDATE);
     expect(alert.msgType).toBe('Update');
     expect(alert.references).toEqual([{ sender: 'canhbao@kttv-haugiang.gov.vn', identifier: 'KTTV-HG-2026-1027-001', sent: '2026-10-27T14:00:00+07:00' }]);
-    const content = capContent(chooseInfo(alert)!, hamlets);
-    expect(content).toMatchObject({ severity: 'extreme', kind: 'storm', text: expect.stringMatching(/^Bão số 5 đã mạnh lên cấp 10/), targets: { all: true, hamlets: [] } });
+    const content = capContent(chooseInfo(alert)!);
+    expect(content).toMatchObject({ severity: 'extreme', kind: 'storm', text: expect.stringMatching(/^Bão số 5 đã mạnh lên cấp 10/), priority: 'emergency', riskLevel: 4 });
+  });
+
+  it('chooses the Vietnamese info (vi or vi-VN, whatever the case), and none when there is none', () => {
+    const bilingual = parsed(minimal((x) => x.replace('<info>', '<info><language>en-US</language>').replace('</info>', '</info><info><language>VI</language><category>Met</category><event>Lũ</event><urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty><headline>Nước lên</headline></info>')));
+    expect(chooseInfo(bilingual)?.language).toBe('VI');
+    expect(chooseInfo(parsed(minimal((x) => x.replace('<info>', '<info><language>es-US</language>'))))).toBeNull();
+    expect(chooseInfo(parsed(minimal((x) => x.replace('<info>', '<info><language>vie</language>'))))).toBeNull();
+  });
+
+  it('reads polygons and circles as [lat, lon] and metres, and refuses shapes not in CAP form', () => {
+    const area = '<area><areaDesc>Ấp 2</areaDesc><polygon>9.78,105.43 9.79,105.43 9.79,105.44 9.78,105.43</polygon><circle>9.785,105.435 0.5</circle></area>';
+    const alert = parsed(minimal((x) => x.replace('</info>', `${area}</info>`)));
+    expect(alert.infos[0]!.areas[0]).toMatchObject({
+      polygons: [[[9.78, 105.43], [9.79, 105.43], [9.79, 105.44], [9.78, 105.43]]],
+      circles: [{ centre: [9.785, 105.435], radiusM: 500 }],
+    });
+    const open = minimal((x) => x.replace('</info>', '<area><areaDesc>x</areaDesc><polygon>9.78,105.43 9.79,105.43 9.79,105.44 9.7,105.4</polygon></area></info>'));
+    expect(problems(open)).toEqual(['alert/info[1]/area[1]/polygon[1]: a polygon must end on its first point']);
+    const badCircle = minimal((x) => x.replace('</info>', '<area><areaDesc>x</areaDesc><circle>9.78;105.43 2</circle></area></info>'));
+    expect(problems(badCircle)[0]).toContain('area[1]/circle[1]: "9.78;105.43 2" is not "lat,lon radius-in-km"');
   });
 
   it('reads a Cancel, which needs no info block, with several references', () => {
@@ -106,10 +128,10 @@ describe('parseCap: valid documents', () => {
 
   it('takes the description when there is no EASText, else the headline, and refuses an info with neither', () => {
     const noEas = parsed(minimal((x) => x.replace('<headline>Nước lên nhanh</headline>', '<headline>Nước lên nhanh</headline><description>Mực nước kênh Xà No lên 1,2 m.</description>')));
-    expect(capContent(noEas.infos[0]!, hamlets)).toMatchObject({ text: 'Mực nước kênh Xà No lên 1,2 m.', title: 'Nước lên nhanh', kind: 'flood' });
-    expect(capContent(parsed(minimal()).infos[0]!, hamlets)).toMatchObject({ text: 'Nước lên nhanh', expiresAt: null, targets: { all: true, hamlets: [] } });
+    expect(capContent(noEas.infos[0]!)).toMatchObject({ text: 'Mực nước kênh Xà No lên 1,2 m.', title: 'Nước lên nhanh', kind: 'flood' });
+    expect(capContent(parsed(minimal()).infos[0]!)).toMatchObject({ text: 'Nước lên nhanh', expiresAt: null });
     const silent = parsed(minimal((x) => x.replace('<headline>Nước lên nhanh</headline>', '')));
-    expect(capContent(silent.infos[0]!, hamlets)).toEqual({ error: expect.stringContaining('EASText') });
+    expect(capContent(silent.infos[0]!)).toEqual({ error: expect.stringContaining('EASText') });
   });
 
   it('tolerates Z and fractions of a second in date-times', () => {
@@ -169,32 +191,7 @@ describe('parseCap: invalid documents are refused with the reason', () => {
   });
 });
 
-describe('capTargets', () => {
-  const area = (areaDesc: string, geocodes: string[] = []) => ({ areaDesc, geocodes: geocodes.map((value) => ({ valueName: 'HAMLET', value })) });
-
-  it('matches hamlet names and codes whatever the case and diacritics', () => {
-    expect(capTargets([area('ẤP 2A, xã Vị Tân')], hamlets)).toEqual({ all: false, hamlets: ['ap-2a'] });
-    expect(capTargets([area('ap 5')], hamlets)).toEqual({ all: false, hamlets: ['ap-5'] });
-    expect(capTargets([area('Khu dân cư ven kênh', ['AP-4', 'ap-7'])], hamlets)).toEqual({ all: false, hamlets: ['ap-4', 'ap-7'] });
-  });
-
-  it('does not take Ấp 2 for Ấp 2A or the reverse', () => {
-    expect(capTargets([area('Ấp 2')], hamlets)).toEqual({ all: false, hamlets: ['ap-2'] });
-    expect(capTargets([area('Ấp 3A')], hamlets)).toEqual({ all: false, hamlets: ['ap-3a'] });
-  });
-
-  it('reads lists after the word ấp', () => {
-    expect(capTargets([area('Các ấp 1, 2 và 3A xã Vị Tân')], hamlets)).toEqual({ all: false, hamlets: ['ap-1', 'ap-2', 'ap-3a'] });
-  });
-
-  it('reaches every hamlet for the commune, an unrecognised area, or no area', () => {
-    const all = { all: true, hamlets: [] };
-    expect(capTargets([area('Xã Vị Tân, thành phố Vị Thanh')], hamlets)).toEqual(all);
-    expect(capTargets([area('Tỉnh Hậu Giang')], hamlets)).toEqual(all);
-    expect(capTargets([area('Ấp 2'), area('Vùng trũng thấp ven sông Cái Lớn')], hamlets)).toEqual(all);
-    expect(capTargets([], hamlets)).toEqual(all);
-  });
-
+describe('foldVietnamese', () => {
   it('folds Vietnamese to plain lower-case words', () => {
     expect(foldVietnamese('Đường Ấp 2A — Xã VỊ TÂN')).toBe('duong ap 2a xa vi tan');
   });

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { DateTime } from 'luxon';
+import { parseCapCircle, parseCapPolygon, type LatLon } from './cap-geography.js';
 
 export const CAP_NAMESPACE = 'urn:oasis:names:tc:emergency:cap:1.2';
 /** A CAP message is a few kilobytes; anything far larger is refused before parsing. */
@@ -26,6 +27,9 @@ export interface CapValue {
 
 export interface CapArea {
   areaDesc: string;
+  /** Each a closed ring of [lat, lon] (WGS 84). */
+  polygons: LatLon[][];
+  circles: { centre: LatLon; radiusM: number }[];
   geocodes: CapValue[];
 }
 
@@ -39,6 +43,10 @@ export interface CapInfo {
   headline: string | null;
   description: string | null;
   instruction: string | null;
+  /** Epoch ms: when the information takes effect; null when the message does not say (then at once). */
+  effective: number | null;
+  /** Epoch ms: when the hazard is expected to begin; null when the message does not say. */
+  onset: number | null;
   /** Epoch ms; null when the message does not say. */
   expires: number | null;
   parameters: CapValue[];
@@ -181,12 +189,11 @@ function readInfo(node: Node, path: string, reader: Reader): CapInfo {
     headline: reader.text(node, 'headline', path, false),
     description: reader.text(node, 'description', path, false),
     instruction: reader.text(node, 'instruction', path, false),
+    effective: reader.dateTime(node, 'effective', path, false),
+    onset: reader.dateTime(node, 'onset', path, false),
     expires: reader.dateTime(node, 'expires', path, false),
     parameters: reader.values(node, 'parameter', path),
-    areas: reader.nodes(node, 'area', path).map((area, i) => {
-      const at = `${path}/area[${i + 1}]`;
-      return { areaDesc: reader.text(area, 'areaDesc', at, true) ?? '', geocodes: reader.values(area, 'geocode', at) };
-    }),
+    areas: reader.nodes(node, 'area', path).map((area, i) => readArea(area, `${path}/area[${i + 1}]`, reader)),
   };
 }
 
@@ -207,6 +214,23 @@ function parseXml(xml: string, options: X2jOptions): Node | null {
     if (err instanceof Error && /nested/i.test(err.message)) return null;
     throw err;
   }
+}
+
+/** An area with its shapes; a shape not in CAP's form is named among the problems. */
+function readArea(area: Node, at: string, reader: Reader): CapArea {
+  const polygons: CapArea['polygons'] = [];
+  const circles: CapArea['circles'] = [];
+  reader.strings(area, 'polygon', at).forEach((text, i) => {
+    const polygon = parseCapPolygon(text);
+    if ('error' in polygon) reader.problems.push(`${at}/polygon[${i + 1}]: ${polygon.error}`);
+    else polygons.push(polygon.ring);
+  });
+  reader.strings(area, 'circle', at).forEach((text, i) => {
+    const circle = parseCapCircle(text);
+    if ('error' in circle) reader.problems.push(`${at}/circle[${i + 1}]: ${circle.error}`);
+    else circles.push(circle);
+  });
+  return { areaDesc: reader.text(area, 'areaDesc', at, true) ?? '', polygons, circles, geocodes: reader.values(area, 'geocode', at) };
 }
 
 /** The root element's name and namespace, read without stripping prefixes. */

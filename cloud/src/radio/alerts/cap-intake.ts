@@ -1,0 +1,257 @@
+import { newId, type AlertTargets } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { ApiError, badRequest, conflict } from '../../http/errors.js';
+import type { CommunePlace } from '../cap/cap-areas.js';
+import { parseCap, type CapAlert } from '../cap/cap-parser.js';
+import { decideCap, type CapCandidate, type HoldReason } from '../cap/cap-rules.js';
+import type { EdgeDirectory } from '../plan/edge-directory.js';
+import type { AlertLead } from './alert-lead.js';
+import type { AlertSpec } from './alert-service.js';
+import type { Alert, AlertStore } from './alert-store.js';
+import type { HeldAlert, HeldAlertStore } from './held-store.js';
+import type { TrustedSenders } from './trusted-senders.js';
+
+/** A CAP message without `expires` sounds for this long. */
+export const CAP_DEFAULT_TTL_MS = 6 * 3_600_000;
+
+export interface Person {
+  id: string;
+  username: string;
+}
+
+export interface CapReceiveOptions {
+  /** Where an automatic message came from (a CAP feed); absent for a message an operator posts. */
+  source?: { kind: 'feed'; feedId: string };
+}
+
+/** What became of a CAP message: an alert (started, or already known, or cancelled), or a message held for an operator. */
+export type CapReceipt = { kind: 'alert'; alert: Alert; created: boolean } | { kind: 'held'; held: HeldAlert; created: boolean };
+
+export interface ConfirmInput {
+  /** Absent: the hamlets the message's areas include. */
+  targets?: { all?: boolean; hamlets?: string[] };
+  title?: string;
+  /** The Vietnamese words to read out; absent: the message's own Vietnamese text. */
+  text?: string;
+  note?: string;
+}
+
+export interface CapIntakeDeps {
+  store: AlertStore;
+  held: HeldAlertStore;
+  trusted: TrustedSenders;
+  directory: EdgeDirectory;
+  /** The commune as areas are compared with it, read for each message (locations change). */
+  place(): CommunePlace;
+  /** The admin or operator behind `createdBy`; null for anything else (a feed, a marker). */
+  operator(userId: string | null): Person | null;
+  audit: AuditLog;
+  /** Counts held messages by reason (sc_alerts_held_total). */
+  heldCount(reason: HoldReason): void;
+  logger: Logger;
+  now(): number;
+  lead: AlertLead;
+  /** SC_CAP_MAX_AGE_S in ms. */
+  capMaxAgeMs: number;
+  changed(): Promise<unknown>;
+}
+
+/** What the intake needs of the alert service: starting an alert and cancelling one. */
+export interface AlertStarter {
+  start(spec: AlertSpec, replacing: Alert[], createdBy: string | null): Promise<Alert>;
+  cancel(alert: Alert): Promise<void>;
+}
+
+const notPlayed = (message: string) => new ApiError(422, 'not_played', message);
+
+/** A title from the text when none is given: its first sentence, at most 80 characters. */
+export const titleFrom = (text: string) => (text.split(/(?<=[.!?])\s|\n/)[0] ?? text).trim().slice(0, 80);
+const SYSTEM = 'system';
+
+/**
+ * CAP 1.2 messages, from an operator or a feed, through the same rules: status, scope and msgType;
+ * freshness; geography; language; trusted sender. A message that passes plays; one that cannot be
+ * judged, has no Vietnamese, or comes from a sender not on the list waits for an operator.
+ */
+export class CapIntake {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: CapIntakeDeps,
+    private readonly alerts: AlertStarter,
+  ) {}
+
+  /** One at a time, in order: a feed sending a message twice, or an Update right after its Alert. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  receive(xml: string, createdBy: string | null, options: CapReceiveOptions = {}): Promise<CapReceipt> {
+    return this.serial(() => this.handle(xml, createdBy, options));
+  }
+
+  confirm(id: string, input: ConfirmInput, by: Person, ip: string | null): Promise<{ held: HeldAlert; alert: Alert }> {
+    return this.serial(() => this.confirmNow(id, input, by, ip));
+  }
+
+  reject(id: string, note: string | null, by: Person, ip: string | null): Promise<HeldAlert> {
+    return this.serial(async () => {
+      const held = this.waiting(id);
+      this.deps.held.decide(id, { status: 'rejected', decidedBy: by.id, at: this.deps.now(), note });
+      this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
+      return this.deps.held.get(id);
+    });
+  }
+
+  private async handle(xml: string, createdBy: string | null, options: CapReceiveOptions): Promise<CapReceipt> {
+    const parsed = parseCap(xml);
+    if (!parsed.ok) throw badRequest(`invalid CAP message: ${parsed.reason}`, { problems: parsed.problems });
+    const cap = parsed.alert;
+    if (cap.status !== 'Actual') throw notPlayed(`CAP status ${cap.status}: only Actual alerts are played on the loudspeakers (exercises, tests, system and draft messages never are)`);
+    if (cap.scope !== 'Public') throw notPlayed(`CAP scope ${cap.scope}: only Public alerts are played on the loudspeakers`);
+    if (cap.msgType === 'Ack' || cap.msgType === 'Error') throw notPlayed(`CAP msgType ${cap.msgType} has nothing to play`);
+    const known = this.deps.store.findByCap(cap.sender, cap.identifier);
+    if (known) return { kind: 'alert', alert: known, created: false };
+    const knownHeld = this.deps.held.findByCap(cap.sender, cap.identifier);
+    if (knownHeld) return { kind: 'held', held: knownHeld, created: false };
+
+    // an operator posting by hand vouches for the sender; a feed's message must come from the list
+    const person = options.source ? null : this.deps.operator(createdBy);
+    const senderTrusted = person !== null || this.deps.trusted.has(cap.sender);
+    if (cap.msgType === 'Cancel') return this.cancelByCap(cap, senderTrusted, person);
+
+    const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: this.deps.place(), senderTrusted });
+    if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
+    const earlier = cap.msgType === 'Update' ? this.referencedAlerts(cap) : [];
+    // held messages of the same sender that this Update replaces no longer wait, once it is taken in
+    const replaced = this.referencedHeld(cap);
+    let receipt: CapReceipt;
+    if (decision.action === 'hold') {
+      const source = options.source ? `feed:${options.source.feedId}` : person ? 'manual' : 'automatic';
+      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person), created: true };
+    } else {
+      receipt = { kind: 'alert', alert: await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier), earlier, person?.id ?? null), created: true };
+    }
+    for (const held of replaced) this.endHeld(held, 'superseded', person);
+    return receipt;
+  }
+
+  private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null): HeldAlert {
+    const id = newId('hld');
+    this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now() });
+    for (const reason of reasons) this.deps.heldCount(reason);
+    const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source };
+    this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
+    this.deps.logger.warn({ heldId: id, ...details }, 'CAP message held for an operator');
+    return this.deps.held.get(id);
+  }
+
+  private async confirmNow(id: string, input: ConfirmInput, by: Person, ip: string | null): Promise<{ held: HeldAlert; alert: Alert }> {
+    const held = this.waiting(id);
+    const { candidate } = held;
+    const text = input.text?.trim() || candidate.text;
+    if (!text) throw badRequest('write the Vietnamese text to read out: the message has no Vietnamese info', [{ path: 'text', message: 'required' }]);
+    const targets = this.confirmedTargets(input.targets, candidate);
+    if (candidate.expiresAt <= this.deps.now() + this.deps.lead.ms) throw notPlayed('the alert expired while it was held');
+    const earlier = candidate.msgType === 'Update' ? this.referencedAlerts(candidate) : [];
+    // a message without Vietnamese has a headline in another language: the title then comes from the words written
+    const title = input.title?.trim() || (candidate.text ? candidate.title : titleFrom(text));
+    const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier), earlier, by.id);
+    this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
+    const details = { alertId: alert.id, reasons: held.reasons, targets: alert.targets, textEdited: text !== candidate.text, sender: candidate.sender, identifier: candidate.identifier };
+    this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
+    return { held: this.deps.held.get(id), alert };
+  }
+
+  private confirmedTargets(chosen: ConfirmInput['targets'], candidate: CapCandidate): AlertTargets {
+    if (chosen?.all) return { all: true, hamlets: [], edges: [] };
+    if (chosen?.hamlets?.length) {
+      const hamlets = [...new Set(chosen.hamlets)].sort();
+      this.deps.directory.assertTargetsExist({ hamlets });
+      return { all: false, hamlets, edges: [] };
+    }
+    if (candidate.targets && (candidate.targets.all || candidate.targets.hamlets.length)) return { ...candidate.targets, edges: [] };
+    throw badRequest('choose the hamlets the alert plays in: its areas could not be placed', [{ path: 'targets', message: 'required' }]);
+  }
+
+  private waiting(id: string): HeldAlert {
+    this.deps.held.expire(this.deps.now());
+    const held = this.deps.held.get(id);
+    if (held.status !== 'held') throw conflict(`held alert ${id} is already ${held.status}`, { status: held.status });
+    return held;
+  }
+
+  private endHeld(held: HeldAlert, status: 'superseded' | 'cancelled', person: Person | null): void {
+    if (!this.deps.held.decide(held.id, { status, decidedBy: person?.id ?? null, at: this.deps.now() })) return;
+    this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: `alert.held_${status}`, target: `held:${held.id}`, details: { sender: held.candidate.sender, identifier: held.candidate.identifier } });
+  }
+
+  /**
+   * A Cancel stops the alerts it references (only from a trusted sender, or an operator posting it)
+   * and withdraws the held messages of its own sender that it references.
+   */
+  private async cancelByCap(cap: CapAlert, senderTrusted: boolean, person: Person | null): Promise<CapReceipt> {
+    const alerts = this.referencedAlerts(cap);
+    const held = this.referencedHeld(cap);
+    if (alerts.length === 0 && held.length === 0) throw unknownReference(cap);
+    if (alerts.length && !senderTrusted) {
+      throw new ApiError(422, 'untrusted_sender', `CAP Cancel from ${cap.sender}, which is not a trusted sender: the alerts it names keep playing (an operator can stop them)`);
+    }
+    for (const h of held) this.endHeld(h, 'cancelled', person);
+    for (const alert of alerts) await this.alerts.cancel(alert);
+    await this.deps.changed();
+    return alerts.length ? { kind: 'alert', alert: this.deps.store.get(alerts[0]!.id), created: false } : { kind: 'held', held: this.deps.held.get(held[0]!.id), created: false };
+  }
+
+  /**
+   * The current alerts (following replacements) that a message references, newest first. An Update
+   * whose references are unknown here is taken as a new alert: its earlier message may have been
+   * for somewhere else, or refused.
+   */
+  private referencedAlerts(cap: Pick<CapAlert, 'references'>): Alert[] {
+    const found = new Map<string, Alert>();
+    for (const ref of cap.references) {
+      let alert = this.deps.store.findByCap(ref.sender, ref.identifier);
+      while (alert?.replacedBy) alert = this.deps.store.get(alert.replacedBy);
+      if (alert) found.set(alert.id, alert);
+    }
+    return [...found.values()].sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Held messages of the message's own sender that it references, still waiting. */
+  private referencedHeld(cap: CapAlert): HeldAlert[] {
+    return cap.references.flatMap((ref) => {
+      const held = ref.sender === cap.sender ? this.deps.held.findByCap(ref.sender, ref.identifier) : null;
+      return held?.status === 'held' ? [held] : [];
+    });
+  }
+}
+
+function unknownReference(cap: CapAlert): ApiError {
+  const refs = cap.references.map((r) => `${r.sender},${r.identifier},${r.sent}`).join(' ');
+  return new ApiError(422, 'unknown_reference', `the CAP ${cap.msgType} references no alert received here (${refs})`);
+}
+
+/** The alert a candidate starts, with the text and targets finally chosen. */
+function specOf(candidate: CapCandidate, chosen: { title: string; text: string; targets: Pick<AlertTargets, 'all' | 'hamlets'> }, earlier: Alert[]): AlertSpec {
+  return {
+    title: chosen.title,
+    text: chosen.text,
+    severity: candidate.severity,
+    kind: candidate.kind,
+    priority: candidate.priority,
+    riskLevel: candidate.riskLevel,
+    targets: { all: chosen.targets.all, hamlets: chosen.targets.all ? [] : [...chosen.targets.hamlets], edges: [] },
+    repeatEveryMs: candidate.repeatEveryMs,
+    notBefore: candidate.effectiveAt,
+    expiresAt: candidate.expiresAt,
+    volume: 100,
+    origin: 'cap',
+    cap: { identifier: candidate.identifier, sender: candidate.sender },
+    version: Math.max(0, ...earlier.map((a) => a.version)) + 1,
+    replaces: earlier[0]?.id ?? null,
+  };
+}
