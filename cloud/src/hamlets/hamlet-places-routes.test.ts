@@ -24,7 +24,7 @@ describe('hamlet locations and the commune\'s codes', () => {
     expect(all.body.hamlets).toHaveLength(9);
     expect(all.body.hamlets[0]).toEqual({ code: 'ap-1', name: 'Ấp 1', lat: null, lon: null, radiusM: null, outline: null, source: 'none', boxes: [], boxRadiusM: 500 });
 
-    await test.request('POST', '/api/v1/users', { username: 'tech-1', role: 'technician', password: 'password-tech' });
+    await test.request('POST', '/api/v1/users', { username: 'tech-1', role: 'technician', password: 'password-tech', mustChangePassword: false });
     const tech = await test.login('tech-1', 'password-tech');
     const put = await test.request('PUT', '/api/v1/hamlets/ap-2/location', { lat: 9.7981, lon: 105.4312, radiusM: 800 }, tech);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
@@ -111,7 +111,7 @@ describe('hamlet locations and the commune\'s codes', () => {
   });
 
   it('is for admins and technicians (operators read the codes only)', async () => {
-    await test.request('POST', '/api/v1/users', { username: 'op-1', role: 'operator', password: 'password-op' });
+    await test.request('POST', '/api/v1/users', { username: 'op-1', role: 'operator', password: 'password-op', mustChangePassword: false });
     const op = await test.login('op-1', 'password-op');
     expect((await test.request('PUT', '/api/v1/hamlets/ap-2/location', { lat: 9.8, lon: 105.4, radiusM: 500 }, op)).status).toBe(403);
     expect((await send('ap-1,9.8,105.4,500', 'text/csv', op)).status).toBe(403);

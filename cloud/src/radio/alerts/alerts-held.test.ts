@@ -92,7 +92,7 @@ describe('held CAP messages and trusted senders', () => {
   });
 
   it('only admins manage the list; operators read it', async () => {
-    await test.api('POST', '/api/v1/users', { username: 'op-1', role: 'operator', password: 'password-op' });
+    await test.api('POST', '/api/v1/users', { username: 'op-1', role: 'operator', password: 'password-op', mustChangePassword: false });
     const token = await test.login('op-1', 'password-op');
     expect((await kit.request('GET', '/api/v1/alerts/trusted-senders', undefined, { token })).status).toBe(200);
     expect((await kit.request('POST', '/api/v1/alerts/trusted-senders', { sender: TEST_SENDER }, { token })).status).toBe(403);
