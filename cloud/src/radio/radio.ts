@@ -21,6 +21,7 @@ import { ScheduleStore } from './schedules/schedule-store.js';
 import { createBulletins } from './bulletins/bulletins.js';
 import type { AlertSpeech } from './alerts/alert-speech.js';
 import { createSchedulesRoutes } from './schedules/schedules-routes.js';
+import { createFeeds } from './feeds/feeds.js';
 
 export type { AlertSpeech, AlertSpeechInput, SpokenBulletin } from './alerts/alert-speech.js';
 
@@ -55,7 +56,7 @@ export interface RadioDeps {
 
 export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
-/** The radio domain: bulletins, schedules, per-edge plans, emergency alerts and proof of play. */
+/** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
   const { db, broker, fleet, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
@@ -72,6 +73,8 @@ export async function createRadio(deps: RadioDeps) {
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const alerts = new AlertService({ store: alertStore, directory, broker, speech: deps.speech ?? bulletinsDomain.service, logger, now: options.now, lead, changed });
+  // CAP feeds the commune subscribes to: each new message goes through the alerts' own rules
+  const feeds = createFeeds({ db, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
   const onPlayback = ({ edgeId, message }: StoredEvent<'playback'>) => {
     try {
@@ -95,6 +98,7 @@ export async function createRadio(deps: RadioDeps) {
   await check();
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
+  feeds.start();
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
 
   let stopped = false;
@@ -104,12 +108,14 @@ export async function createRadio(deps: RadioDeps) {
     alerts,
     plans,
     playback,
+    feeds,
     routes(guard: Guard): Mount[] {
       return [
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
         { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules }) },
         { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
+        { prefix: API_PREFIX, app: feeds.routes(guard) },
       ];
     },
     async stop() {
@@ -117,6 +123,7 @@ export async function createRadio(deps: RadioDeps) {
       stopped = true;
       clearInterval(timer);
       fleet.events.off('playback', onPlayback);
+      await feeds.stop(); // a message being taken in finishes before the database closes
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };
