@@ -5,6 +5,8 @@ import type { CapFeed, FeedStore } from './feed-store.js';
 
 /** However long a feed has failed, it is asked again at least this often (unless it polls less often anyway). */
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** The poller looks at the feeds at least this often, to see ones added, changed or removed. */
+const MAX_TICK_MS = 1000;
 
 export interface FeedPollerOptions {
   /** The interval of feeds that set none (SC_CAP_FEED_POLL_S). */
@@ -31,16 +33,12 @@ export class FeedPoller {
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private readonly tickMs: number;
 
   constructor(
     private readonly feeds: FeedStore,
     private readonly deps: FeedPollDeps,
     private readonly options: FeedPollerOptions,
-  ) {
-    // often enough to keep the shortest interval, rarely enough to cost nothing when idle
-    this.tickMs = Math.min(1000, Math.max(20, options.pollMs / 4));
-  }
+  ) {}
 
   start(): void {
     this.tick();
@@ -80,10 +78,12 @@ export class FeedPoller {
     } catch (err) {
       this.deps.logger.error({ err }, 'CAP feed poller tick failed');
     }
-    if (!this.stopped) {
-      this.timer = setTimeout(() => this.tick(), this.tickMs);
-      this.timer.unref();
-    }
+    if (this.stopped) return;
+    // wake for the next feed due, and at least every second to see feeds added, changed or removed
+    const waiting = [...this.schedules.entries()].filter(([id]) => !this.inFlight.has(id)).map(([, s]) => s.nextAt);
+    const delay = Math.max(0, Math.min(MAX_TICK_MS, ...waiting.map((at) => at - this.deps.now())));
+    this.timer = setTimeout(() => this.tick(), delay);
+    this.timer.unref();
   }
 
   private scheduleOf(feed: CapFeed): FeedSchedule {
@@ -102,12 +102,16 @@ export class FeedPoller {
   }
 
   private launch(feed: CapFeed, schedule: FeedSchedule): void {
-    const run = this.pollOnce(feed, schedule).finally(() => this.inFlight.delete(feed.id));
+    const run = this.pollOnce(feed, schedule).finally(() => {
+      this.inFlight.delete(feed.id);
+      if (!this.stopped) this.tick(); // its next poll is now scheduled: time the wake-up for it
+    });
     this.inFlight.set(feed.id, run);
   }
 
   private async pollOnce(feed: CapFeed, schedule: FeedSchedule): Promise<void> {
     const { logger } = this.deps;
+    const startedAt = this.deps.now();
     try {
       const result = await pollFeed(feed, this.deps, this.abort.signal);
       if (this.stopped) return; // aborted by stop(): not the feed's fault
@@ -115,7 +119,8 @@ export class FeedPoller {
       if (result.ok) {
         this.feeds.pollSucceeded(feed.id, at, result.validators);
         schedule.backoff.reset();
-        schedule.nextAt = at + schedule.intervalMs;
+        // at a steady rate: the time spent taking messages in does not delay the next poll
+        schedule.nextAt = startedAt + schedule.intervalMs;
         if (schedule.warned) logger.info({ feedId: feed.id, name: feed.name, url: feed.url }, 'CAP feed answers again');
         schedule.warned = false;
         return;
