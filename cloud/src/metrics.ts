@@ -54,7 +54,7 @@ export function createCloudMetrics() {
     }),
     capFeedMessages: new Counter({
       name: 'sc_cap_feed_messages_total',
-      help: 'CAP feed messages, by outcome (taken, refused by the alert rules or unfetchable, duplicate, retry: speech failed, failed: given up)',
+      help: 'CAP feed messages, by outcome (taken, held for an operator, refused by the alert rules or unfetchable, duplicate, retry: speech failed, failed: given up)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -25,7 +25,7 @@ function row(f) {
     el('td', {}, el('strong', { textContent: f.name }), el('br'), el('span', { className: 'hint', textContent: f.url })),
     el('td', {}, el('span', { className: `badge ${BADGE[f.health] ?? ''}`, textContent: healthText(f) })),
     el('td', { textContent: f.lastSuccessAt ? formatTime(f.lastSuccessAt, lang, true) : s.never }),
-    el('td', { textContent: fill(s.takenRefused, { taken: f.messagesTaken, refused: f.messagesRefused }) }),
+    el('td', { textContent: fill(s.takenRefused, { taken: f.messagesTaken, refused: f.messagesRefused }) + (f.messagesHeld ? `; ${fill(s.heldNote, { held: f.messagesHeld })}` : '') }),
     el('td', { className: 'hint', textContent: f.consecutiveFailures > 0 && f.lastError ? f.lastError : '—' }),
     el('td', {}, el('div', { className: 'actions' }, toggle, remove)),
   );

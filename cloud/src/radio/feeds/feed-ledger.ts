@@ -1,9 +1,10 @@
 import type { Db } from '../../db/database.js';
 
-export const feedMessageStates = ['pending', 'taken', 'refused', 'duplicate', 'failed'] as const;
+export const feedMessageStates = ['pending', 'taken', 'held', 'refused', 'duplicate', 'failed'] as const;
 /**
  * pending: fetched, waiting for its turn or for a retry (speech failed); taken: the alert rules
- * accepted it; refused: they did not (the reason says why); duplicate: the same CAP message
+ * accepted it (an alert started, known, or cancelled); held: the rules keep it for an operator to
+ * confirm; refused: they did not take it (the reason says why); duplicate: the same CAP message
  * (sender, identifier, sent) came earlier from another address; failed: given up after retries.
  */
 export type FeedMessageState = (typeof feedMessageStates)[number];
@@ -21,6 +22,8 @@ export interface FeedMessage {
   state: FeedMessageState;
   reason: string | null;
   alertId: string | null;
+  /** The held alert waiting for an operator. */
+  heldId: string | null;
   attempts: number;
   /** When the poller first met it in the feed. */
   appearedAt: number;
@@ -43,6 +46,7 @@ interface MessageRow {
   state: FeedMessageState;
   reason: string | null;
   alert_id: string | null;
+  held_id: string | null;
   attempts: number;
   xml: string | null;
   appeared_at: number;
@@ -61,6 +65,7 @@ const toMessage = (r: MessageRow): FeedMessage => ({
   state: r.state,
   reason: r.reason,
   alertId: r.alert_id,
+  heldId: r.held_id,
   attempts: r.attempts,
   appearedAt: r.appeared_at,
   nextAttemptAt: r.next_attempt_at,
@@ -132,11 +137,18 @@ export class FeedLedger {
     return rows.map((r) => ({ ...toMessage(r), xml: r.xml ?? '' }));
   }
 
-  /** The rules answered: taken (with its alert) or refused (with the reason). The XML is no longer kept. */
-  settle(seq: number, outcome: { state: 'taken'; alertId: string; reason?: string } | { state: 'refused' | 'failed'; reason: string }, now: number): void {
+  /** The rules answered: taken (with its alert), held (with the held alert) or refused (with the reason). The XML is no longer kept. */
+  settle(seq: number, outcome: { state: 'taken'; alertId: string } | { state: 'held'; heldId: string } | { state: 'refused' | 'failed'; reason: string }, now: number): void {
     this.db
-      .prepare('UPDATE cap_feed_messages SET state = ?, alert_id = ?, reason = ?, xml = NULL, attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE seq = ?')
-      .run(outcome.state, outcome.state === 'taken' ? outcome.alertId : null, outcome.reason?.slice(0, 1000) ?? null, now, seq);
+      .prepare('UPDATE cap_feed_messages SET state = ?, alert_id = ?, held_id = ?, reason = ?, xml = NULL, attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE seq = ?')
+      .run(
+        outcome.state,
+        outcome.state === 'taken' ? outcome.alertId : null,
+        outcome.state === 'held' ? outcome.heldId : null,
+        'reason' in outcome ? outcome.reason.slice(0, 1000) : null,
+        now,
+        seq,
+      );
   }
 
   /** A transient failure (speech synthesis): tried again from `nextAttemptAt`. */

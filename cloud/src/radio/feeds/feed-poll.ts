@@ -20,12 +20,15 @@ export const MAX_ATTEMPTS = 8;
 const INDEX_ACCEPT = 'application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1';
 const CAP_ACCEPT = 'application/cap+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1';
 
+/** What the alert rules made of a message: an alert (started, known, or cancelled), or one held for an operator. */
+export type CapReceipt = { alert: { id: string }; created: boolean } | { kind: 'held'; held: { id: string }; created: boolean };
+
 /**
  * What takes a CAP message in: the alert service's entry point, with whatever rules it applies.
  * The third argument says where the message came from (a service that does not read it ignores it).
  */
 export interface CapReceiver {
-  receiveCap(xml: string, createdBy: string | null, options?: { source?: { kind: 'feed'; feedId: string } }): Promise<{ alert: { id: string }; created: boolean }>;
+  receiveCap(xml: string, createdBy: string | null, options?: { source?: { kind: 'feed'; feedId: string } }): Promise<CapReceipt>;
 }
 
 export interface FeedPollDeps {
@@ -112,10 +115,16 @@ export async function drainFeed(feedId: string, deps: FeedPollDeps, signal: Abor
     if (signal.aborted || (message.nextAttemptAt !== null && message.nextAttemptAt > deps.now())) return;
     const log = { feedId, key: message.key, identifier: message.identifier, sender: message.sender };
     try {
-      const { alert } = await deps.receiver.receiveCap(message.xml, null, { source: { kind: 'feed', feedId } });
-      ledger.settle(message.seq, { state: 'taken', alertId: alert.id }, deps.now());
-      metrics.capFeedMessages.inc({ outcome: 'taken' });
-      logger.info({ ...log, alertId: alert.id }, 'CAP feed message taken');
+      const receipt = await deps.receiver.receiveCap(message.xml, null, { source: { kind: 'feed', feedId } });
+      if ('held' in receipt) {
+        ledger.settle(message.seq, { state: 'held', heldId: receipt.held.id }, deps.now());
+        metrics.capFeedMessages.inc({ outcome: 'held' });
+        logger.info({ ...log, heldId: receipt.held.id }, 'CAP feed message held for an operator');
+      } else {
+        ledger.settle(message.seq, { state: 'taken', alertId: receipt.alert.id }, deps.now());
+        metrics.capFeedMessages.inc({ outcome: 'taken' });
+        logger.info({ ...log, alertId: receipt.alert.id }, 'CAP feed message taken');
+      }
     } catch (err) {
       const reason = reasonOf(err);
       if (!isTransient(err)) {

@@ -19,8 +19,10 @@ export interface CapFeed {
   consecutiveFailures: number;
   /** When the current run of failures began; null while the feed answers. */
   failingSince: number | null;
-  /** Messages passed to the alert rules and accepted by them. */
+  /** Messages the alert rules took in: started (or known) alerts, and alerts held for an operator. */
   messagesTaken: number;
+  /** Of those, held for an operator to confirm. */
+  messagesHeld: number;
   /** Messages the rules refused, or given up on. */
   messagesRefused: number;
   createdBy: string | null;
@@ -42,6 +44,7 @@ interface FeedRow {
   consecutive_failures: number;
   failing_since: number | null;
   messages_taken: number;
+  messages_held: number;
   messages_refused: number;
   created_by: string | null;
   created_at: number;
@@ -49,7 +52,8 @@ interface FeedRow {
 
 const SELECT = `
   SELECT f.*,
-    (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state = 'taken') AS messages_taken,
+    (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state IN ('taken', 'held')) AS messages_taken,
+    (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state = 'held') AS messages_held,
     (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state IN ('refused', 'failed')) AS messages_refused
   FROM cap_feeds f`;
 
@@ -68,6 +72,7 @@ const toFeed = (r: FeedRow): CapFeed => ({
   consecutiveFailures: r.consecutive_failures,
   failingSince: r.failing_since,
   messagesTaken: r.messages_taken,
+  messagesHeld: r.messages_held,
   messagesRefused: r.messages_refused,
   createdBy: r.created_by,
   createdAt: r.created_at,
