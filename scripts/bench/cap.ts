@@ -63,7 +63,17 @@ try {
     return pending.messages.length === 0 && f.messagesTaken + f.messagesRefused >= publishedAt.size;
   };
   await waitUntil(settled, Math.max(1000, deadline - Date.now()), 'every message answered by the alert rules').catch((err: unknown) => console.log(`${(err as Error).message}: evaluating what happened so far`));
-  await sleepUntil(Math.min(deadline, Date.now() + AIR_MS + 2 * pollS * 1000));
+  // then until the loudspeakers are quiet: alerts queued behind others still count where they play
+  let heard = -1;
+  let quietSince = Date.now();
+  await waitUntil(
+    () => {
+      if (watch.items.size !== heard) [heard, quietSince] = [watch.items.size, Date.now()];
+      return Date.now() - quietSince > AIR_MS + 2 * pollS * 1000 || Date.now() > deadline;
+    },
+    Math.max(1000, deadline - Date.now() + 1000),
+    'the loudspeakers to fall quiet',
+  );
   await watch.stop();
 
   const report = await evaluate(commune.cloud, messages.filter((m) => publishedAt.has(m.identifier)), publishedAt, watch.alerts, watch.items);

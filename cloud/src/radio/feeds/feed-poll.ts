@@ -9,13 +9,13 @@ import type { FeedLedger, NewFeedMessage } from './feed-ledger.js';
 import type { CapFeed, FeedValidators } from './feed-store.js';
 
 /** An index is a list of links: 2 MiB is thousands of entries. */
-export const MAX_INDEX_BYTES = 2 * 1024 * 1024;
+const MAX_INDEX_BYTES = 2 * 1024 * 1024;
 /** New messages fetched in one poll; the rest come at the next (the index is then asked for again in full). */
-export const MAX_NEW_PER_POLL = 100;
+const MAX_NEW_PER_POLL = 100;
 /** Messages fetched at once. */
 const FETCH_CONCURRENCY = 4;
 /** A message whose speech keeps failing is given up after this many tries. */
-export const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 8;
 
 const INDEX_ACCEPT = 'application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1';
 const CAP_ACCEPT = 'application/cap+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1';
