@@ -65,6 +65,13 @@ export const cloudConfigSchema = z.object({
     .string()
     .refine((list) => list.split(',').filter((k) => k.trim()).every(isKey), `each key (separated by commas) ${KEY_RULE}`)
     .optional(),
+  /** How often each subscribed CAP feed is polled, in seconds, unless the feed sets its own (fractions allowed, for tests). */
+  SC_CAP_FEED_POLL_S: z.coerce.number().min(0.05).max(86_400).default(30),
+  /** Each request to a CAP feed (its index, one message) gives up after this many seconds. */
+  SC_CAP_FEED_TIMEOUT_S: z.coerce.number().min(0.05).max(300).default(10),
+  /** A feed failing this many polls in a row, or for SC_CAP_FEED_WARN_AFTER_S, is shown to operators as not answering. */
+  SC_CAP_FEED_WARN_FAILURES: z.coerce.number().int().min(1).default(3),
+  SC_CAP_FEED_WARN_AFTER_S: z.coerce.number().min(1).default(600),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

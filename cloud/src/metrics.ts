@@ -75,6 +75,19 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
+    capFeedPolls: new Counter({
+      name: 'sc_cap_feed_polls_total',
+      help: 'Polls of subscribed CAP feeds, by outcome (changed, not_modified: 304, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    capFeedMessages: new Counter({
+      name: 'sc_cap_feed_messages_total',
+      help: 'CAP feed messages, by outcome (taken, held for an operator, refused by the alert rules or unfetchable, duplicate, retry: speech failed, failed: given up)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    capFeedsDown: new Gauge({ name: 'sc_cap_feeds_down', help: 'Enabled CAP feeds failing long enough to warn operators (SC_CAP_FEED_WARN_*)', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'sc_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

@@ -387,4 +387,45 @@ export const cloudMigrations: Migration[] = [
   );
   CREATE INDEX held_alerts_status_received ON held_alerts(status, received_at);
   `,
+  // CAP feeds the cloud subscribes to, and every message met in them: kept after a feed is deleted
+  // (its URL and CAP triple), so neither a restart nor a feed added again plays a message twice
+  `
+  CREATE TABLE cap_feeds (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    poll_every_s REAL,
+    etag TEXT,
+    last_modified TEXT,
+    last_poll_at INTEGER,
+    last_success_at INTEGER,
+    last_error TEXT,
+    last_error_at INTEGER,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    failing_since INTEGER,
+    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE cap_feed_messages (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    feed_id TEXT REFERENCES cap_feeds(id) ON DELETE SET NULL,
+    url TEXT,
+    identifier TEXT,
+    sender TEXT,
+    sent INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('pending','taken','held','refused','duplicate','failed')),
+    reason TEXT,
+    alert_id TEXT,
+    held_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    xml TEXT,
+    appeared_at INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX cap_feed_messages_feed ON cap_feed_messages(feed_id, state, seq);
+  CREATE INDEX cap_feed_messages_cap ON cap_feed_messages(sender, identifier, sent);
+  `,
 ];

@@ -28,6 +28,7 @@ import { ScheduleStore } from './schedules/schedule-store.js';
 import { createBulletins } from './bulletins/bulletins.js';
 import type { AlertSpeech } from './alerts/alert-speech.js';
 import { createSchedulesRoutes } from './schedules/schedules-routes.js';
+import { createFeeds } from './feeds/feeds.js';
 
 export type { AlertSpeech, AlertSpeechInput, SpokenBulletin } from './alerts/alert-speech.js';
 
@@ -63,7 +64,7 @@ export interface RadioDeps {
 
 export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
-/** The radio domain: bulletins, schedules, per-edge plans, emergency alerts and proof of play. */
+/** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
   const { db, broker, fleet, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
@@ -99,6 +100,8 @@ export async function createRadio(deps: RadioDeps) {
     lead,
     changed,
   });
+  // CAP feeds the commune subscribes to: each new message goes through the alerts' own rules
+  const feeds = createFeeds({ db, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), metrics: deps.metrics, logger });
   fleet.events.on('playback', intake.onEvent);
@@ -115,6 +118,7 @@ export async function createRadio(deps: RadioDeps) {
   const caughtUp = intake.catchUp(); // after the plans of now are recorded
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
+  feeds.start();
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
 
   let stopped = false;
@@ -124,6 +128,7 @@ export async function createRadio(deps: RadioDeps) {
     alerts,
     plans,
     playback,
+    feeds,
     routes(guard: Guard): Mount[] {
       return [
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
@@ -133,6 +138,7 @@ export async function createRadio(deps: RadioDeps) {
         { prefix: API_PREFIX, app: createTrustedSendersRoutes({ guard, trusted }) },
         { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
+        { prefix: API_PREFIX, app: feeds.routes(guard) },
       ];
     },
     async stop() {
@@ -141,6 +147,7 @@ export async function createRadio(deps: RadioDeps) {
       clearInterval(timer);
       fleet.events.off('playback', intake.onEvent);
       await intake.settled();
+      await feeds.stop(); // a message being taken in finishes before the database closes
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };

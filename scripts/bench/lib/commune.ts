@@ -35,6 +35,8 @@ export interface BenchCommuneOptions {
   /** Random delay on every edge's MQTT traffic, as on a slow rural link. */
   mqttDelayMs?: { min: number; max: number };
   log?: (line: string) => void;
+  /** More environment for the cloud process (e.g. SC_CAP_FEED_POLL_S). */
+  cloudEnv?: Record<string, string>;
 }
 
 /** The nine hamlets on this machine as separate processes: cloud, nine edge daemons, the loudspeakers in a process of their own. */
@@ -52,7 +54,7 @@ export async function startBenchCommune(options: BenchCommuneOptions = {}): Prom
   };
   try {
     processes.push(
-      startProcess('cloud', CLOUD_CLI, [], { SC_DATA_DIR: join(root, 'cloud'), SC_HTTP_PORT: String(httpPort), SC_MQTT_PORT: String(mqttPort), SC_ADMIN_PASSWORD: password, SC_LOG_LEVEL: 'warn' }, join(root, 'cloud.log')),
+      startProcess('cloud', CLOUD_CLI, [], { SC_DATA_DIR: join(root, 'cloud'), SC_HTTP_PORT: String(httpPort), SC_MQTT_PORT: String(mqttPort), SC_ADMIN_PASSWORD: password, SC_LOG_LEVEL: 'warn', ...options.cloudEnv }, join(root, 'cloud.log')),
     );
     const cloudUrl = `http://127.0.0.1:${httpPort}`;
     const cloud = new CloudClient(cloudUrl);

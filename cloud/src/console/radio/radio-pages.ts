@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
+import { html } from 'hono/html';
 import type { Role } from '../../users/roles.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { radioMessages } from './radio-messages.js';
+import { feedsMarkup, feedWarningsMarkup } from './feeds-markup.js';
+import { feedsMessages } from './feeds-messages.js';
 import { alertsMarkup, bulletinsMarkup, playbackMarkup, scheduleMarkup, type HamletChoice, type VoiceChoice } from './radio-markup.js';
 
 /** The same roles as the radio API's operator routes. */
@@ -32,7 +35,10 @@ export function createRadioPages(deps: RadioPagesDeps) {
     });
     app.get('/radio/alerts', kit.page(OPERATORS), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('alertsTitle'), main: alertsMarkup(t, hamlets()), scripts: ['radio-alerts.js', 'radio-held.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
+      const lang = c.get('view').lang;
+      // the CAP feeds the alerts also come from: below the alert form, a feed that stopped answering above it
+      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets())}${feedsMarkup(translator(feedsMessages, lang))}`;
+      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets() } });
     });
     app.get('/radio/playback', kit.page([...OPERATORS, 'viewer']), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
