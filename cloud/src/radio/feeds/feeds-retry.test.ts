@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import type { TestCloud } from '../../../../test-support/cloud.js';
+import { startCloudTrusting } from '../testing/trusted-cloud.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
 import { buildCap } from '../testing/cap-builder.js';
 import { startCapFeedServer, type CapFeedServer } from '../testing/cap-feed-server.js';
@@ -39,7 +40,7 @@ describe('CAP feeds: a message whose speech fails', () => {
 
   it('is tried again until the speech engine is back, and the Cancel that followed it waits its turn instead of being refused', async () => {
     server = await startCapFeedServer();
-    test = await startTestCloud({ SC_CAP_FEED_POLL_S: 0.2, SC_CAP_FEED_TIMEOUT_S: 1, ...speech.config });
+    test = await startCloudTrusting(SENDER, { SC_CAP_FEED_POLL_S: 0.2, SC_CAP_FEED_TIMEOUT_S: 1, ...speech.config });
     const sent = Date.now();
     speech.down();
     server.publish({

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import type { TestCloud } from '../../../../test-support/cloud.js';
+import { startCloudTrusting } from '../testing/trusted-cloud.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
 import { buildCap } from '../testing/cap-builder.js';
 import { startCapFeedServer, type CapFeedServer } from '../testing/cap-feed-server.js';
@@ -10,7 +11,7 @@ describe('CAP feeds API', () => {
   beforeAll(async () => {
     server = await startCapFeedServer();
     // the default interval (30 s): whatever is polled within the test was polled because of a change
-    test = await startTestCloud({ SC_CAP_FEED_TIMEOUT_S: 1 });
+    test = await startCloudTrusting('kttv@haugiang.gov.vn', { SC_CAP_FEED_TIMEOUT_S: 1 });
   });
   afterAll(async () => {
     await test.stop();

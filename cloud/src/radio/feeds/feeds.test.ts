@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import type { TestCloud } from '../../../../test-support/cloud.js';
+import { startCloudTrusting } from '../testing/trusted-cloud.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
 import { buildCap } from '../testing/cap-builder.js';
 import { startCapFeedServer, type CapFeedServer } from '../testing/cap-feed-server.js';
@@ -56,7 +57,7 @@ describe('CAP feeds', () => {
 
   it('takes each new message once: the unchanged index costs a 304, a new entry is fetched and played, an Update after its Alert replaces it', async () => {
     server = await startCapFeedServer();
-    test = await startTestCloud(FAST);
+    test = await startCloudTrusting(SENDER, FAST);
     server.publish({ name: 'lu-1', xml: alertFor('HG-LU-1') });
     const feed = await subscribe(test, server.feedUrl);
 
@@ -89,7 +90,7 @@ describe('CAP feeds', () => {
 
   it('warns operators when a feed stops answering (HTTP 500, then no answer at all), and clears the warning when it recovers', async () => {
     server = await startCapFeedServer({ format: 'rss' });
-    test = await startTestCloud({ ...FAST, SC_CAP_FEED_WARN_AFTER_S: 3600 });
+    test = await startCloudTrusting(SENDER, { ...FAST, SC_CAP_FEED_WARN_AFTER_S: 3600 });
     const feed = await subscribe(test, server.feedUrl);
     await waitFor(async () => (await feedOf(test!, feed.id)).health === 'ok', 'the first poll answered');
 
@@ -122,7 +123,7 @@ describe('CAP feeds', () => {
   it('does not fetch or play a message again after the cloud restarts, and fetches what appeared meanwhile', async () => {
     server = await startCapFeedServer();
     const dataDir = mkdtempSync(join(tmpdir(), 'sc-cloud-feeds-'));
-    test = await startTestCloud(FAST, dataDir);
+    test = await startCloudTrusting(SENDER, FAST, dataDir);
     server.publish({ name: 'a', xml: alertFor('HG-A') });
     const feed = await subscribe(test, server.feedUrl);
     await waitForAlert(test, 'HG-A');
@@ -131,7 +132,7 @@ describe('CAP feeds', () => {
 
     server.publish({ name: 'b', xml: alertFor('HG-B') });
     const feedRequests = server.countOf('/feed');
-    test = await startTestCloud(FAST, dataDir);
+    test = await startCloudTrusting(SENDER, FAST, dataDir);
     await waitForAlert(test, 'HG-B');
     expect(server.countOf('/feed')).toBeGreaterThan(feedRequests); // polled again by the new process
     await sleep(600);
@@ -143,7 +144,7 @@ describe('CAP feeds', () => {
 
   it('records a message the rules refuse with their reason and does not try it again; an address that is gone is not asked again', async () => {
     server = await startCapFeedServer();
-    test = await startTestCloud(FAST);
+    test = await startCloudTrusting(SENDER, FAST);
     server.publish({ name: 'tap-huan', xml: alertFor('HG-EX-1', { status: 'Exercise' }) }, { name: 'hong', xml: '<alert>không phải CAP</alert>' }, { name: 'mat', xml: alertFor('HG-MAT') });
     server.withdraw('mat');
     const feed = await subscribe(test, server.feedUrl);
