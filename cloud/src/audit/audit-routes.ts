@@ -50,7 +50,7 @@ export function toAuditFilter(q: z.infer<typeof auditFilterQuery>): AuditFilter 
 export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: AuditLog }) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
-    apiRoute(guard, { roles: ['admin'] }, {
+    apiRoute(guard, 'audit.read', {
       method: 'get',
       path: '/audit',
       tags: ['Audit'],
@@ -68,7 +68,7 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin'] }, {
+    apiRoute(guard, 'audit.read', {
       method: 'get',
       path: '/audit.csv',
       tags: ['Audit'],

@@ -28,8 +28,6 @@ const passwordChangeSchema = z
   .object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema })
   .openapi('PasswordChange');
 
-const people = ['admin', 'technician', 'operator', 'police', 'viewer'] as const;
-
 export interface AuthRoutesDeps {
   guard: Guard;
   login: Login;
@@ -65,7 +63,7 @@ export function createAuthRoutes({ guard, login, passwordChange, sessions, audit
     },
   );
   app.openapi(
-    apiRoute(guard, { roles: people, duringPasswordChange: true }, {
+    apiRoute(guard, 'account.self', {
       method: 'delete',
       path: '/auth/token',
       tags: ['Auth'],
@@ -81,7 +79,7 @@ export function createAuthRoutes({ guard, login, passwordChange, sessions, audit
     },
   );
   app.openapi(
-    apiRoute(guard, { roles: people, duringPasswordChange: true }, {
+    apiRoute(guard, 'account.self', {
       method: 'post',
       path: '/auth/password',
       tags: ['Auth'],

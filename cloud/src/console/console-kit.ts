@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { CSRF_FIELD, CSRF_HEADER, csrfMatches, csrfTokenFor, isSafeMethod, sessionCookie } from '../auth/session-cookie.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { AppEnv } from '../http/env.js';
-import type { Role } from '../users/roles.js';
+import { allowedDuringPasswordChange, can, type Action } from '../users/permissions.js';
 import type { User } from '../users/user-store.js';
 import { common } from './common-messages.js';
 import { langOf, translator, type Lang, type Translate } from './i18n.js';
@@ -23,40 +23,72 @@ export interface View {
 
 /** Where a person changes their own password; one whose password an admin set is sent there first. */
 export const PASSWORD_PAGE = '/account/password';
-/** The pages such a person may still open: that one, and logging in or out. */
-const DURING_PASSWORD_CHANGE = new Set([PASSWORD_PAGE, '/login', '/logout']);
+/** Public pages such a person may still open (besides the pages whose action the table allows meanwhile). */
+const SESSION_PAGES = new Set(['/login', '/logout']);
 
 export type ConsoleEnv = { Variables: AppEnv['Variables'] & { view: View } };
 
-/** A menu entry: shown to the roles named, or to everyone ('public'). */
-export interface NavItem {
+/** Who may open a page: a person who may do the action (users/permissions.ts), or anyone. */
+export type PageAccess = Action | 'public';
+
+/** A menu entry a section offers: a page of its own, by the GET path `kit.page` guards. */
+export interface MenuEntry {
   href: string;
   label: { vi: string; en: string };
-  roles: readonly Role[] | 'public';
+}
+
+/** A menu entry with the access its page declared: shown to whoever may open that page. */
+export interface NavItem extends MenuEntry {
+  access: PageAccess;
 }
 
 /** One area of the console (radio, technician, police, citizens): its menu entries and its pages. */
 export interface ConsoleSection {
-  nav: NavItem[];
+  nav: MenuEntry[];
   routes: Hono<ConsoleEnv>;
+}
+
+/** Whether the menu shows an entry to this person (or visitor). */
+export const shownTo = (item: NavItem, user: User | null): boolean => item.access === 'public' || (user !== null && can(user, item.access));
+
+/** The access each `kit.page` middleware declared, found again from a router's routes. */
+const declared = new WeakMap<object, PageAccess>();
+
+/** A console page as registered: method, path pattern, and the access its `kit.page` declared. */
+export interface DeclaredPage {
+  method: string;
+  path: string;
+  access: PageAccess;
+}
+
+/**
+ * Every console page of `app` (a section, the console, or the app they are mounted in) with the
+ * access it declared: what the menu reads, so an entry is shown exactly to those the page lets in.
+ */
+export function declaredPages(app: { routes: readonly { method: string; path: string; handler: unknown }[] }): DeclaredPage[] {
+  return app.routes.flatMap(({ method, path, handler }) => {
+    const access = typeof handler === 'function' ? declared.get(handler) : undefined;
+    return access ? [{ method, path, access }] : [];
+  });
 }
 
 export interface ConsoleKit {
   /**
-   * Middleware for a page. With roles: nobody logged in → redirect to /login, another role → 403
-   * page; 'public': anyone, the user is known if logged in. A person who must change the password
-   * an admin set is sent to PASSWORD_PAGE from every page but that one, /login and /logout.
+   * Middleware for a page. With an action: nobody logged in → redirect to /login, a person whose
+   * role may not do it → 403 page; 'public': anyone, the user is known if logged in. A person who
+   * must change the password an admin set is sent to PASSWORD_PAGE from every page but /login,
+   * /logout and those whose action the permission table allows meanwhile (that page's).
    * Changes (POST, …) must carry the CSRF token (form field `_csrf` or header X-CSRF-Token)
    * whenever a session cookie is present.
    */
-  page(access: readonly Role[] | 'public'): MiddlewareHandler<ConsoleEnv>;
+  page(access: PageAccess): MiddlewareHandler<ConsoleEnv>;
   /** The page in the console's frame (header, menu, language switch), as HTML. */
   render(c: Context<ConsoleEnv>, content: PageContent): Response | Promise<Response>;
 }
 
 export interface ConsoleKitDeps {
   sessions: SessionStore;
-  /** Every section's menu entries, in menu order (filled as sections are added). */
+  /** Every section's menu entries with their pages' access, in menu order (filled as sections are added). */
   nav: NavItem[];
   /** Records a refused page (someone opening a page their role may not). */
   refused(c: Context, user: User, path: string): void;
@@ -66,28 +98,33 @@ export function createConsoleKit({ sessions, nav, refused }: ConsoleKitDeps): Co
   const render: ConsoleKit['render'] = (c, content) => {
     const view = c.get('view');
     // no menu while the person must first change the password an admin set: every entry would lead back
-    const visible = view.user?.mustChangePassword ? [] : nav.filter((item) => item.roles === 'public' || (view.user !== null && item.roles.includes(view.user.role)));
+    const visible = view.user?.mustChangePassword ? [] : nav.filter((item) => shownTo(item, view.user));
     if (view.user) c.header('cache-control', 'no-store');
     return c.html(renderLayout(view, visible, content), (content.status ?? 200) as 200);
   };
 
-  const page: ConsoleKit['page'] = (access) => async (c, next) => {
-    const lang = langOf(c);
-    const url = new URL(c.req.url);
-    const token = sessionCookie(c);
-    const user = token ? sessions.resolve(token) : null;
-    const view: View = { lang, user, csrf: token && user ? csrfTokenFor(token) : null, path: url.pathname + url.search, t: translator(common, lang) };
-    c.set('view', view);
-    if (user?.mustChangePassword && !DURING_PASSWORD_CHANGE.has(url.pathname)) return c.redirect(PASSWORD_PAGE, 303);
-    if (access !== 'public' && !user) return c.redirect(`/login?next=${encodeURIComponent(view.path)}`, 303);
-    if (access !== 'public' && user && !access.includes(user.role)) {
-      refused(c, user, url.pathname);
-      return render(c, { title: view.t('forbiddenTitle'), status: 403, main: view.t('forbiddenText', { role: view.t(`role_${user.role}`) }) });
-    }
-    if (!isSafeMethod(c.req.method) && token && !(await csrfPresented(c, token))) {
-      return render(c, { title: view.t('csrfTitle'), status: 403, main: view.t('csrfText') });
-    }
-    await next();
+  const page: ConsoleKit['page'] = (access) => {
+    const middleware: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+      const lang = langOf(c);
+      const url = new URL(c.req.url);
+      const token = sessionCookie(c);
+      const user = token ? sessions.resolve(token) : null;
+      const view: View = { lang, user, csrf: token && user ? csrfTokenFor(token) : null, path: url.pathname + url.search, t: translator(common, lang) };
+      c.set('view', view);
+      const openDuringChange = access === 'public' ? SESSION_PAGES.has(url.pathname) : allowedDuringPasswordChange(access);
+      if (user?.mustChangePassword && !openDuringChange) return c.redirect(PASSWORD_PAGE, 303);
+      if (access !== 'public' && !user) return c.redirect(`/login?next=${encodeURIComponent(view.path)}`, 303);
+      if (access !== 'public' && user && !can(user, access)) {
+        refused(c, user, url.pathname);
+        return render(c, { title: view.t('forbiddenTitle'), status: 403, main: view.t('forbiddenText', { role: view.t(`role_${user.role}`) }) });
+      }
+      if (!isSafeMethod(c.req.method) && token && !(await csrfPresented(c, token))) {
+        return render(c, { title: view.t('csrfTitle'), status: 403, main: view.t('csrfText') });
+      }
+      await next();
+    };
+    declared.set(middleware, access);
+    return middleware;
   };
 
   return { page, render };

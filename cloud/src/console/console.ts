@@ -9,7 +9,7 @@ import { API_PREFIX, type Mount } from '../http/app.js';
 import { formatBytes, payloadTooLarge, type RefuseBody } from '../http/body-limit.js';
 import { common } from './common-messages.js';
 import { langOf, translator } from './i18n.js';
-import { createConsoleKit, type ConsoleEnv, type ConsoleKit, type ConsoleSection, type NavItem } from './console-kit.js';
+import { createConsoleKit, declaredPages, shownTo, type ConsoleEnv, type ConsoleKit, type ConsoleSection, type MenuEntry, type NavItem } from './console-kit.js';
 import { createLoginRoutes } from './login-routes.js';
 import { securityHeaders } from './security-headers.js';
 import { createStaticAssets } from './static-assets.js';
@@ -51,11 +51,13 @@ export function createConsole({ sessions, login, audit, sections, publicUrl }: C
   pages.route('/', createStaticAssets());
   pages.route('/', createLoginRoutes({ kit, login, sessions, audit, publicUrl }));
   pages.route('/', homePage(kit, nav));
+  const entries: MenuEntry[] = [];
   for (const build of sections) {
     const section = build(kit);
-    nav.push(...section.nav);
+    entries.push(...section.nav);
     pages.route('/', section.routes);
   }
+  nav.push(...withPageAccess(entries, pages));
 
   return {
     kit,
@@ -63,6 +65,16 @@ export function createConsole({ sessions, login, audit, sections, publicUrl }: C
     pages: { prefix: '/', app: pages },
     refuseBody: (c, maxBytes) => (wantsPage(c) ? tooLargePage(kit, c as Context<ConsoleEnv>, maxBytes) : payloadTooLarge(c, maxBytes)),
   };
+}
+
+/** Each menu entry takes the access its page declared, so the menu never shows a page that would refuse. */
+function withPageAccess(entries: MenuEntry[], pages: OpenAPIHono<AppEnv>): NavItem[] {
+  const access = new Map(declaredPages(pages).filter((p) => p.method === 'GET').map((p) => [p.path, p.access]));
+  return entries.map((entry) => {
+    const declared = access.get(entry.href);
+    if (!declared) throw new Error(`menu entry ${entry.href} leads to no console page`);
+    return { ...entry, access: declared };
+  });
 }
 
 /** A browser posting a console form (not the API, not a page script's fetch) is answered with a page. */
@@ -80,7 +92,7 @@ function homePage(kit: ConsoleKit, nav: NavItem[]) {
   const app = new Hono<ConsoleEnv>();
   app.get('/', kit.page('public'), (c) => {
     const view = c.get('view');
-    const entries = nav.filter((item) => item.roles === 'public' || (view.user !== null && item.roles.includes(view.user.role)));
+    const entries = nav.filter((item) => shownTo(item, view.user));
     const tiles = html`<ul class="tiles">${entries.map((item) => html`<li><a href="${item.href}">${item.label[view.lang]}</a></li>`)}</ul>`;
     if (!view.user) {
       return kit.render(c, {

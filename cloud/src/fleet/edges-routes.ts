@@ -3,7 +3,6 @@ import type { Guard } from '../http/access.js';
 import { currentUser } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
-import type { Access } from '../users/roles.js';
 import type { EdgeStore } from './edge-store.js';
 import type { FleetService } from './fleet-service.js';
 import type { Documents, DocumentState } from './documents.js';
@@ -48,8 +47,6 @@ export interface EdgesRoutesDeps {
   publicUrl(requestUrl: string): string;
 }
 
-const viewers: Access = { roles: ['admin', 'technician', 'operator', 'police', 'viewer'] };
-const technicians: Access = { roles: ['admin', 'technician'] };
 const tags = ['Fleet'];
 
 /** Edge boxes: records, claim tokens, revocation, rotation, ping and the config document. */
@@ -63,7 +60,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   });
 
   app.openapi(
-    apiRoute(guard, viewers, {
+    apiRoute(guard, 'fleet.edges.read', {
       method: 'get',
       path: '/edges',
       tags,
@@ -78,7 +75,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'post',
       path: '/edges',
       tags,
@@ -90,7 +87,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, viewers, {
+    apiRoute(guard, 'fleet.edges.read', {
       method: 'get',
       path: '/edges/{id}',
       tags,
@@ -102,7 +99,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'patch',
       path: '/edges/{id}',
       tags,
@@ -114,7 +111,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'delete',
       path: '/edges/{id}',
       tags,
@@ -129,7 +126,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'post',
       path: '/edges/{id}/claim-tokens',
       tags,
@@ -150,7 +147,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'post',
       path: '/edges/{id}/revoke',
       tags,
@@ -162,7 +159,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'post',
       path: '/edges/{id}/rotate',
       tags,
@@ -181,7 +178,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'post',
       path: '/edges/{id}/ping',
       tags,
@@ -193,7 +190,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin', 'technician', 'operator'] }, {
+    apiRoute(guard, 'fleet.speakers.test', {
       method: 'post',
       path: '/edges/{id}/test-tone',
       tags,
@@ -209,7 +206,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'get',
       path: '/edges/{id}/config',
       tags,
@@ -227,7 +224,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.edges.manage', {
       method: 'put',
       path: '/edges/{id}/config',
       tags,

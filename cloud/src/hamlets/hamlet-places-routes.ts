@@ -4,11 +4,9 @@ import type { AppEnv } from '../http/env.js';
 import { badRequest, errorJson } from '../http/errors.js';
 import { routeBodyLimit } from '../http/body-limit.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
-import type { Access } from '../users/roles.js';
 import { locationOfOutline, type HamletLocation, type HamletPlaces, type LocationInput } from './hamlet-places.js';
 import { checkCircle, checkOutline, MAX_OUTLINE_POINTS, parseLocationFile, parseOutlineText, RADIUS_M } from './location-import.js';
 
-const technicians: Access = { roles: ['admin', 'technician'] };
 const tags = ['Fleet'];
 /** A commune's hamlets with outlines fit in far less. */
 const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
@@ -94,7 +92,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
   const known = () => new Set(places.list().map((h) => h.code));
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'hamlets.locations.manage', {
       method: 'get',
       path: '/hamlets/locations',
       tags,
@@ -107,7 +105,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
   app.openapi(
     apiRoute(
       guard,
-      technicians,
+      'hamlets.locations.manage',
       {
         method: 'post',
         path: '/hamlets/locations',
@@ -151,7 +149,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'hamlets.locations.manage', {
       method: 'get',
       path: '/hamlets/{code}/location',
       tags,
@@ -163,7 +161,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'hamlets.locations.manage', {
       method: 'put',
       path: '/hamlets/{code}/location',
       tags,
@@ -180,7 +178,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin', 'technician', 'operator'] }, {
+    apiRoute(guard, 'commune.codes.read', {
       method: 'get',
       path: '/commune/admin-codes',
       tags,
@@ -191,7 +189,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'commune.codes.manage', {
       method: 'put',
       path: '/commune/admin-codes',
       tags,

@@ -41,7 +41,7 @@ const hamletSchema = z
 export function createHamletsRoutes({ guard, db }: { guard: Guard; db: Db }) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
-    apiRoute(guard, { roles: ['admin', 'technician', 'operator', 'police', 'viewer'] }, {
+    apiRoute(guard, 'hamlets.read', {
       method: 'get',
       path: '/hamlets',
       tags: ['Fleet'],

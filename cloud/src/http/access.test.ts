@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, TEST_ADMIN_PASSWORD, type Reply, type TestCloud } from '../../../test-support/cloud.js';
+import { startTestCloud, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 
 const ROLES = ['admin', 'technician', 'operator', 'police', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
@@ -23,7 +23,6 @@ describe('roles are enforced on the server for every route', () => {
     await test.stop();
   });
 
-  const freshToken = (role: Role) => (role === 'admin' ? test.login('admin', TEST_ADMIN_PASSWORD) : test.login(`${role}-1`, `password-${role}`));
   const newEdge = (token: string) => request('POST', '/api/v1/edges', token, { name: 'Tủ điện chợ', hamletCode: 'ap-2' });
 
   it.each(['viewer', 'operator', 'police'] as const)('refuses %s on POST /api/v1/edges, POST /api/v1/users and GET /api/v1/users', async (role) => {
@@ -98,37 +97,6 @@ describe('roles are enforced on the server for every route', () => {
     expect((await request('GET', '/api/v1/users', tokens.admin)).status).toBe(200);
     expect((await request('PATCH', `/api/v1/users/${user.body.id}`, tokens.admin, { displayName: 'Đài truyền thanh' })).status).toBe(200);
     expect((await request('DELETE', `/api/v1/users/${user.body.id}`, tokens.admin)).status).toBe(204);
-  });
-
-  it('enforces the roles each documented operation states, before looking at the request', async () => {
-    const doc = (await request('GET', '/api/v1/openapi.json', null)).body as { paths: Record<string, Record<string, { description?: string }>> };
-    let checked = 0;
-    for (const [docPath, operations] of Object.entries(doc.paths)) {
-      const path = docPath.replace(/^\/+/, '/').replace(/\{[^}]+\}/g, 'edg_doesnotexist');
-      for (const [method, operation] of Object.entries(operations)) {
-        const access = /Access: ([^\n]*)\.$/.exec(operation.description ?? '')?.[1];
-        expect(access, `${method} ${docPath} states its access`).toBeDefined();
-        if (access === 'public' || access?.startsWith('an edge box')) continue;
-        const allowed = access!.split(', ');
-        for (const role of allowed) expect(ROLES, `${method} ${docPath}`).toContain(role);
-        const what = `${method.toUpperCase()} ${path}`;
-        // no body at all: a route that validated before checking access would answer 400
-        const anonymous = await request(method.toUpperCase(), path, null);
-        expect(anonymous.status, `anonymous ${what}`).toBe(401);
-        for (const role of ROLES) {
-          // an allowed write may act on the session itself (log out): give it a session of its own
-          const token = allowed.includes(role) && method !== 'get' ? await freshToken(role) : tokens[role];
-          const res = await request(method.toUpperCase(), path, token);
-          if (allowed.includes(role)) expect([401, 403], `${role} ${what}`).not.toContain(res.status);
-          else {
-            expect(res.status, `${role} ${what}`).toBe(403);
-            expect(res.body.error.message).toContain(`allowed: ${access}`);
-          }
-        }
-        checked++;
-      }
-    }
-    expect(checked).toBeGreaterThanOrEqual(16);
   });
 
   it('refuses person tokens and missing credentials on the device route', async () => {

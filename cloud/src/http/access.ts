@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Access } from '../users/roles.js';
+import { allowedDuringPasswordChange, can, rolesFor, type Access } from '../users/permissions.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { CSRF_HEADER, csrfMatches, isSafeMethod, sessionCookie } from '../auth/session-cookie.js';
 import type { User } from '../users/user-store.js';
@@ -11,7 +11,10 @@ export interface DeviceVerifier {
   verify(username: string, password: string): string | null;
 }
 
-export type Guard = (access: Access) => MiddlewareHandler<AppEnv>;
+/** Called with the person a route refuses, before the 403 (e.g. to write the refusal to the audit log). */
+export type OnRefused = (c: Context<AppEnv>, user: User) => void;
+
+export type Guard = (access: Access, onRefused?: OnRefused) => MiddlewareHandler<AppEnv>;
 
 function bearerToken(c: Context): string | null {
   const header = c.req.header('authorization');
@@ -46,7 +49,7 @@ function personOf(c: Context, sessions: SessionStore): User | null {
 
 /** Builds the middleware that enforces a route's Access on the server, for every request. */
 export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Guard {
-  return (access) => async (c, next) => {
+  return (access, onRefused) => async (c, next) => {
     if (access === 'public') return next();
     if (access === 'device') {
       const creds = basicCredentials(c);
@@ -57,14 +60,17 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
     }
     const user = personOf(c, sessions);
     if (!user) throw unauthorized();
-    if (user.mustChangePassword && !access.duringPasswordChange) {
+    if (user.mustChangePassword && !allowedDuringPasswordChange(access)) {
       throw new ApiError(
         403,
         'password_change_required',
         'Mật khẩu của bạn do quản trị viên đặt: hãy đổi mật khẩu trước (POST /api/v1/auth/password). / Your password was set by an administrator: change it first (POST /api/v1/auth/password).',
       );
     }
-    if (!access.roles.includes(user.role)) throw forbidden(`role "${user.role}" may not call this route (allowed: ${access.roles.join(', ')})`);
+    if (!can(user, access)) {
+      onRefused?.(c, user);
+      throw forbidden(`role "${user.role}" may not call this route: it needs "${access}" (allowed: ${rolesFor(access).join(', ')})`);
+    }
     c.set('user', user);
     return next();
   };
@@ -75,7 +81,7 @@ export function sessionTokenOf(c: Context): string | null {
   return bearerToken(c) ?? sessionCookie(c);
 }
 
-/** The authenticated person of a route guarded by roles. */
+/** The authenticated person of a route guarded by an action. */
 export function currentUser(c: Context<AppEnv>): User {
   const user = c.get('user');
   if (!user) throw unauthorized();

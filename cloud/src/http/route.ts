@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import type { Access } from '../users/roles.js';
+import { rolesFor, type Access } from '../users/permissions.js';
 import type { Guard } from './access.js';
 import { apiErrorSchema } from '@smart-commune/shared';
 
@@ -12,7 +12,7 @@ const errorResponse = (description: string) => ({
 function describeAccess(access: Access): string {
   if (access === 'public') return 'Access: public.';
   if (access === 'device') return 'Access: an edge box with its own credentials (HTTP Basic, edge id and secret).';
-  return `Access: ${access.roles.join(', ')}.`;
+  return `Access: ${rolesFor(access).join(', ')}.`;
 }
 
 function securityOf(access: Access) {
@@ -21,8 +21,9 @@ function securityOf(access: Access) {
 }
 
 /**
- * A documented route whose access is enforced by the guard: the roles appear in the OpenAPI
- * document and the standard error responses are declared once here. A route's own middleware
+ * A documented route whose access is enforced by the guard: the roles that may do its action
+ * (users/permissions.ts) appear in the OpenAPI description, the action itself as `x-action`, and
+ * the standard error responses are declared once here. A route's own middleware
  * (a body limit, say) is passed as `after` and runs once the guard has let the request in; a
  * `middleware` in the route itself would be replaced by the guard, so the type refuses it.
  */
@@ -36,6 +37,7 @@ export function apiRoute<P extends string, R extends Omit<RouteConfig, 'path' | 
     ...route,
     middleware: after.length ? [guard(access), ...after] : guard(access),
     security: securityOf(access),
+    ...(access === 'public' || access === 'device' ? {} : { 'x-action': access }),
     description: [route.description, describeAccess(access)].filter(Boolean).join('\n\n'),
     responses: {
       400: errorResponse('The request is malformed; details name each wrong field.'),

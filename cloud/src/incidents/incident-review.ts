@@ -1,12 +1,9 @@
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
-import type { Role } from '../users/roles.js';
+import { can, rolesFor } from '../users/permissions.js';
 import type { User, UserStore } from '../users/user-store.js';
 import type { IncidentNote, IncidentNotes } from './incident-notes.js';
 import type { IncidentRecord, IncidentStore, ReviewStatus } from './incident-store.js';
-
-/** Who may see and handle incidents (and be assigned one). */
-export const INCIDENT_ROLES: readonly Role[] = ['admin', 'police'];
 
 /** The review workflow: new → reviewing → confirmed | dismissed; a closed incident can be reopened for review. */
 const NEXT_STATUSES: Record<ReviewStatus, readonly ReviewStatus[]> = {
@@ -74,8 +71,11 @@ export class IncidentReview {
       if (err instanceof ApiError && err.status === 404) throw badRequest(`no user ${userId}`, [{ path: 'assigneeId', message: 'unknown user' }]);
       throw err;
     }
-    if (user.disabled || !INCIDENT_ROLES.includes(user.role)) {
-      throw badRequest(`${user.username} cannot be assigned an incident (an active police or admin account is needed)`, [{ path: 'assigneeId', message: `role ${user.role}` }]);
+    // the one who handles an incident must be allowed to see it
+    if (user.disabled || !can(user, 'incidents.review')) {
+      throw badRequest(`${user.username} cannot be assigned an incident (an active account of these roles is needed: ${rolesFor('incidents.review').join(', ')})`, [
+        { path: 'assigneeId', message: `role ${user.role}` },
+      ]);
     }
   }
 }

@@ -10,7 +10,6 @@ import { ApiError, badRequest, errorJson } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
-import type { Access } from '../users/roles.js';
 import { codeParam, publicReportJson, publicReportSchema, reportJson, reportListQuery, reportPageSchema, reportPatchSchema, reportSchema, reportSummaryJson } from './http-schemas.js';
 import type { ReportIntake } from './report-intake.js';
 import type { ReportPhotos } from './report-photo.js';
@@ -26,7 +25,6 @@ export interface ReportsRoutesDeps {
 }
 
 const tags = ['Reports'];
-const POLICE: Access = { roles: ['admin', 'police'] };
 /** Repeated fetches of a photo within this window count as one viewing in the audit log. */
 const VIEW_WINDOW_MS = 10 * 60_000;
 
@@ -92,7 +90,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
   );
 
   app.openapi(
-    apiRoute(guard, POLICE, {
+    apiRoute(guard, 'reports.review', {
       method: 'get',
       path: '/reports',
       tags,
@@ -110,7 +108,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
   );
 
   app.openapi(
-    apiRoute(guard, POLICE, {
+    apiRoute(guard, 'reports.review', {
       method: 'get',
       path: '/reports/{code}/details',
       tags,
@@ -127,7 +125,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
   );
 
   app.openapi(
-    apiRoute(guard, POLICE, {
+    apiRoute(guard, 'reports.review', {
       method: 'get',
       path: '/reports/{code}/photo.jpg',
       tags,
@@ -144,7 +142,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
   );
 
   app.openapi(
-    apiRoute(guard, POLICE, {
+    apiRoute(guard, 'reports.review', {
       method: 'patch',
       path: '/reports/{code}',
       tags,

@@ -7,7 +7,6 @@ import { assertStrongPassword } from './password-policy.js';
 import { roleSchema } from './roles.js';
 import type { UserStore } from './user-store.js';
 
-const admins = { roles: ['admin'] } as const;
 const tags = ['Users'];
 /** At least 8 characters; common and trivially weak passwords are refused after (password-policy.ts). */
 export const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(200);
@@ -56,7 +55,7 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
-    apiRoute(guard, admins, {
+    apiRoute(guard, 'users.manage', {
       method: 'get',
       path: '/users',
       tags,
@@ -67,7 +66,7 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, admins, {
+    apiRoute(guard, 'users.manage', {
       method: 'post',
       path: '/users',
       tags,
@@ -84,7 +83,7 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, admins, {
+    apiRoute(guard, 'users.manage', {
       method: 'patch',
       path: '/users/{id}',
       tags,
@@ -109,7 +108,7 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, admins, {
+    apiRoute(guard, 'users.manage', {
       method: 'delete',
       path: '/users/{id}',
       tags,

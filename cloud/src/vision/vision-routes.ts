@@ -8,7 +8,6 @@ import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { conflict, notFound } from '../http/errors.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
-import type { Access } from '../users/roles.js';
 import type { CameraSettingsService } from './camera-settings.js';
 import type { CameraStatusStore } from './camera-status.js';
 import { cameraToView, withStoredPassword } from './camera-views.js';
@@ -23,7 +22,6 @@ export interface VisionRoutesDeps {
   status: CameraStatusStore;
 }
 
-const technicians: Access = { roles: ['admin', 'technician'] };
 const tags = ['Cameras'];
 const edgeParam = cameraParams.pick({ id: true });
 
@@ -53,7 +51,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   };
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'get',
       path: '/edges/{id}/cameras',
       tags,
@@ -68,7 +66,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'post',
       path: '/edges/{id}/cameras',
       tags,
@@ -84,7 +82,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'get',
       path: '/edges/{id}/cameras/{cameraId}',
       tags,
@@ -99,7 +97,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'put',
       path: '/edges/{id}/cameras/{cameraId}',
       tags,
@@ -117,7 +115,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'delete',
       path: '/edges/{id}/cameras/{cameraId}',
       tags,
@@ -139,7 +137,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     ['rules', rulesInput, 'Replace the rules (zone, classes, time windows, dwell, cooldown) of a camera'],
   ] as const) {
     app.openapi(
-      apiRoute(guard, technicians, {
+      apiRoute(guard, 'fleet.cameras.manage', {
         method: 'put',
         path: `/edges/{id}/cameras/{cameraId}/${part}`,
         tags,
@@ -155,7 +153,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   }
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'patch',
       path: '/edges/{id}/surveillance',
       tags,
@@ -171,7 +169,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'get',
       path: '/edges/{id}/cameras/{cameraId}/snapshot.jpg',
       tags,
@@ -196,7 +194,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   };
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'get',
       path: '/edges/{id}/discovered-cameras',
       tags,
@@ -208,7 +206,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'post',
       path: '/edges/{id}/discovered-cameras/scan',
       tags,
@@ -225,7 +223,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, technicians, {
+    apiRoute(guard, 'fleet.cameras.manage', {
       method: 'post',
       path: '/edges/{id}/discovered-cameras/adopt',
       tags,

@@ -4,7 +4,6 @@ import { requestIp } from '../../audit/request-ip.js';
 import type { PasswordChange, PasswordChangeResult } from '../../auth/password-change.js';
 import { CSRF_FIELD, sessionCookie } from '../../auth/session-cookie.js';
 import { weaknessMessages } from '../../users/password-policy.js';
-import { roles } from '../../users/roles.js';
 import { PASSWORD_PAGE, type ConsoleEnv, type ConsoleKit, type ConsoleSection } from '../console-kit.js';
 import { translator, type Translate } from '../i18n.js';
 import { accountMessages } from './account-messages.js';
@@ -65,9 +64,9 @@ export function createAccountPages({ passwordChange }: AccountPagesDeps) {
     const render = (c: Context<ConsoleEnv>, state: { error?: string; done?: boolean }, status = 200) =>
       kit.render(c, { title: tOf(c)('passwordTitle'), status, main: passwordForm(c, tOf(c), state) });
 
-    app.get(PASSWORD_PAGE, kit.page(roles), (c) => render(c, { done: c.req.query('done') === '1' }));
+    app.get(PASSWORD_PAGE, kit.page('account.self'), (c) => render(c, { done: c.req.query('done') === '1' }));
 
-    app.post(PASSWORD_PAGE, kit.page(roles), async (c) => {
+    app.post(PASSWORD_PAGE, kit.page('account.self'), async (c) => {
       const t = tOf(c);
       const view = c.get('view');
       const form = await c.req.parseBody();

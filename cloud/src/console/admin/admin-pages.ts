@@ -4,7 +4,6 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
 import type { Db } from '../../db/database.js';
 import { ApiError } from '../../http/errors.js';
-import type { Role } from '../../users/roles.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { weaknessMessages } from '../../users/password-policy.js';
@@ -19,7 +18,6 @@ export interface AdminPagesDeps {
   users: UserStore;
 }
 
-const ADMINS: readonly Role[] = ['admin'];
 const PAGE_SIZE = 50;
 
 /** What the users page confirms after the script's change: `?done=role&user=police-1`. */
@@ -37,9 +35,9 @@ export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
     const app = new Hono<ConsoleEnv>();
     const tOf = (c: Context<ConsoleEnv>) => translator(adminMessages, c.get('view').lang);
 
-    app.get('/admin', kit.page(ADMINS), (c) => c.redirect('/admin/users', 303));
+    app.get('/admin', kit.page('users.manage'), (c) => c.redirect('/admin/users', 303));
 
-    app.get('/admin/audit', kit.page(ADMINS), (c) => {
+    app.get('/admin/audit', kit.page('audit.read'), (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const filter = filled(c.req.query());
@@ -62,7 +60,7 @@ export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
       });
     });
 
-    app.get('/admin/users', kit.page(ADMINS), (c) => {
+    app.get('/admin/users', kit.page('users.manage'), (c) => {
       const t = tOf(c);
       const view = c.get('view');
       const done = doneQuery.safeParse(c.req.query());
@@ -81,8 +79,8 @@ export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
 
     return {
       nav: [
-        { href: '/admin/users', label: { vi: adminMessages.vi.navUsers, en: adminMessages.en.navUsers }, roles: ADMINS },
-        { href: '/admin/audit', label: { vi: adminMessages.vi.navAudit, en: adminMessages.en.navAudit }, roles: ADMINS },
+        { href: '/admin/users', label: { vi: adminMessages.vi.navUsers, en: adminMessages.en.navUsers } },
+        { href: '/admin/audit', label: { vi: adminMessages.vi.navAudit, en: adminMessages.en.navAudit } },
       ],
       routes: app,
     };

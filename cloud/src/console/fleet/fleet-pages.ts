@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
-import type { Role } from '../../users/roles.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { boxMarkup, cameraMarkup, fleetMarkup } from './fleet-markup.js';
@@ -9,9 +8,6 @@ import { locationsMarkup } from './location-markup.js';
 import { locationMessages } from './location-messages.js';
 import type { PlanHamlet } from './fleet-plan.js';
 import { createQrRoute } from './fleet-qr.js';
-
-/** The same roles as the fleet and cameras API's technician routes. */
-const TECHNICIANS: readonly Role[] = ['admin', 'technician'];
 
 /** Ids as the API accepts them; anything else is a 404 before a page is drawn. */
 const EDGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,19 +38,19 @@ export function createFleetPages(deps: FleetPagesDeps) {
     const t = (c: Context<ConsoleEnv>) => translator(fleetMessages, c.get('view').lang);
     const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
 
-    app.get('/fleet', kit.page(TECHNICIANS), (c) => {
+    app.get('/fleet', kit.page('fleet.edges.manage'), (c) => {
       const lang = c.get('view').lang;
       const main = html`${fleetMarkup(t(c), hamlets())}${locationsMarkup(translator(locationMessages, lang), hamlets())}`;
       return kit.render(c, { title: t(c)('fleetTitle'), main, scripts: ['fleet-boxes.js', 'fleet-locations.js'], data: { strings: { ...strings(c), ...locationMessages[lang] } } });
     });
 
-    app.get('/fleet/boxes/:edgeId', kit.page(TECHNICIANS), (c) => {
+    app.get('/fleet/boxes/:edgeId', kit.page('fleet.edges.manage'), (c) => {
       const edgeId = c.req.param('edgeId');
       if (!EDGE_ID.test(edgeId)) return c.notFound();
       return kit.render(c, { title: t(c)('boxTitle'), main: boxMarkup(t(c)), scripts: ['fleet-box.js'], data: { strings: strings(c), edgeId } });
     });
 
-    app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page(TECHNICIANS), (c) => {
+    app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), (c) => {
       const { edgeId, cameraId } = c.req.param();
       if (!EDGE_ID.test(edgeId) || !CAMERA_ID.test(cameraId)) return c.notFound();
       return kit.render(c, {
@@ -65,10 +61,10 @@ export function createFleetPages(deps: FleetPagesDeps) {
       });
     });
 
-    app.route('/', createQrRoute(kit, TECHNICIANS));
+    app.route('/', createQrRoute(kit));
 
     return {
-      nav: [{ href: '/fleet', label: { vi: fleetMessages.vi.navFleet, en: fleetMessages.en.navFleet }, roles: TECHNICIANS }],
+      nav: [{ href: '/fleet', label: { vi: fleetMessages.vi.navFleet, en: fleetMessages.en.navFleet } }],
       routes: app,
     };
   };

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import type { Role } from '../../users/roles.js';
 import type { ConsoleEnv, ConsoleKit } from '../console-kit.js';
 
 /** The text of a claim command is about 150 characters; a QR code stays scannable on a phone up to a few hundred. */
@@ -9,11 +8,12 @@ const qrRequest = z.object({ text: z.string().min(1, 'text is empty').max(1000, 
 
 /**
  * POST /fleet/qr.svg `{text}` → the QR code of that text as SVG, drawn here (no outside service).
- * A POST, so a claim token never lands in a URL, a log line or the browser history.
+ * A POST, so a claim token never lands in a URL, a log line or the browser history. For those
+ * who may make claim tokens.
  */
-export function createQrRoute(kit: ConsoleKit, roles: readonly Role[]) {
+export function createQrRoute(kit: ConsoleKit) {
   const app = new Hono<ConsoleEnv>();
-  app.post('/fleet/qr.svg', kit.page(roles), async (c) => {
+  app.post('/fleet/qr.svg', kit.page('fleet.edges.manage'), async (c) => {
     const body: unknown = await c.req.json().catch(() => null);
     const parsed = qrRequest.safeParse(body);
     if (!parsed.success) {

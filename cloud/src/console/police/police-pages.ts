@@ -4,12 +4,12 @@ import { actorOf, type AuditLog } from '../../audit/audit-log.js';
 import { requestIp } from '../../audit/request-ip.js';
 import type { Db } from '../../db/database.js';
 import { incidentJson, incidentListQuery } from '../../incidents/http-schemas.js';
-import { INCIDENT_ROLES } from '../../incidents/incident-review.js';
 import type { Incidents } from '../../incidents/incidents.js';
 import { parseRangeBound } from '../../radio/schedules/local-time.js';
 import { reportJson, reportListQuery, reportSummaryJson } from '../../reports/http-schemas.js';
 import { trackingCodeSchema } from '../../reports/report-schemas.js';
 import type { Reports } from '../../reports/reports.js';
+import { can } from '../../users/permissions.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
@@ -44,9 +44,9 @@ export function createPolicePages(deps: PolicePagesDeps) {
     const hamletChoices = (): Choice[] => deps.hamlets().map((h) => ({ value: h.code, label: h.name }));
     const notFoundPage = (c: Context<ConsoleEnv>) => kit.render(c, { title: c.get('view').t('notFoundTitle'), main: '', status: 404 });
 
-    app.get('/police', kit.page(INCIDENT_ROLES), (c) => c.redirect('/police/incidents', 303));
+    app.get('/police', kit.page('incidents.review'), (c) => c.redirect('/police/incidents', 303));
 
-    app.get('/police/incidents', kit.page(INCIDENT_ROLES), (c) => {
+    app.get('/police/incidents', kit.page('incidents.review'), (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const raw = filled(c.req.query());
@@ -72,7 +72,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/incidents/:id', kit.page(INCIDENT_ROLES), (c) => {
+    app.get('/police/incidents/:id', kit.page('incidents.review'), (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
@@ -81,7 +81,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const incident = { ...incidentJson(record), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
       const assignees = users
         .list()
-        .filter((u) => !u.disabled && INCIDENT_ROLES.includes(u.role))
+        .filter((u) => !u.disabled && can(u, 'incidents.review'))
         .map((u) => ({ value: u.id, label: u.displayName }));
       return kit.render(c, {
         title: t('incidentTitle', { label: labelName(incident.label, lang), place: incident.hamletName ?? incident.cameraId }),
@@ -91,7 +91,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/reports', kit.page(INCIDENT_ROLES), (c) => {
+    app.get('/police/reports', kit.page('reports.review'), (c) => {
       const t = tOf(c);
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
@@ -105,7 +105,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/reports/:code', kit.page(INCIDENT_ROLES), (c) => {
+    app.get('/police/reports/:code', kit.page('reports.review'), (c) => {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
       const report = code.success ? reports.store.find(code.data) : null;
@@ -115,7 +115,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
     });
 
     return {
-      nav: [{ href: '/police/incidents', label: { vi: policeMessages.vi.navQueue, en: policeMessages.en.navQueue }, roles: INCIDENT_ROLES }],
+      nav: [{ href: '/police/incidents', label: { vi: policeMessages.vi.navQueue, en: policeMessages.en.navQueue } }],
       routes: app,
     };
   };

@@ -107,8 +107,8 @@ export function createPublicPages(deps: PublicPagesDeps) {
     const label = (key: 'navReport' | 'navNotices') => ({ vi: publicMessages.vi[key], en: publicMessages.en[key] });
     return {
       nav: [
-        { href: '/thong-bao', label: label('navNotices'), roles: 'public' },
-        { href: '/phan-anh', label: label('navReport'), roles: 'public' },
+        { href: '/thong-bao', label: label('navNotices') },
+        { href: '/phan-anh', label: label('navReport') },
       ],
       routes: app,
     };

@@ -1,15 +1,11 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { Role } from '../../users/roles.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { radioMessages } from './radio-messages.js';
 import { feedsMarkup, feedWarningsMarkup } from './feeds-markup.js';
 import { feedsMessages } from './feeds-messages.js';
 import { alertsMarkup, bulletinsMarkup, playbackMarkup, scheduleMarkup, type HamletChoice, type VoiceChoice } from './radio-markup.js';
-
-/** The same roles as the radio API's operator routes. */
-const OPERATORS: readonly Role[] = ['admin', 'operator'];
 
 export interface RadioPagesDeps {
   voices: readonly VoiceChoice[];
@@ -25,32 +21,32 @@ export function createRadioPages(deps: RadioPagesDeps) {
     const strings = (c: { get(key: 'view'): { lang: 'vi' | 'en' } }) => radioMessages[c.get('view').lang];
     const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
 
-    app.get('/radio/bulletins', kit.page(OPERATORS), (c) => {
+    app.get('/radio/bulletins', kit.page('radio.bulletins.write'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js', 'radio-dictionary.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
     });
-    app.get('/radio/schedule', kit.page(OPERATORS), (c) => {
+    app.get('/radio/schedule', kit.page('radio.schedules.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets()), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
     });
-    app.get('/radio/alerts', kit.page(OPERATORS), (c) => {
+    app.get('/radio/alerts', kit.page('radio.alerts.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       const lang = c.get('view').lang;
       // the CAP feeds the alerts also come from: below the alert form, a feed that stopped answering above it
       const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets())}${feedsMarkup(translator(feedsMessages, lang))}`;
       return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets() } });
     });
-    app.get('/radio/playback', kit.page([...OPERATORS, 'viewer']), (c) => {
+    app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets()), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
     });
 
     return {
       nav: [
-        { href: '/radio/bulletins', label: { vi: radioMessages.vi.navBulletins, en: radioMessages.en.navBulletins }, roles: OPERATORS },
-        { href: '/radio/schedule', label: { vi: radioMessages.vi.navSchedule, en: radioMessages.en.navSchedule }, roles: OPERATORS },
-        { href: '/radio/alerts', label: { vi: radioMessages.vi.navAlerts, en: radioMessages.en.navAlerts }, roles: OPERATORS },
-        { href: '/radio/playback', label: { vi: radioMessages.vi.navPlayback, en: radioMessages.en.navPlayback }, roles: [...OPERATORS, 'viewer'] },
+        { href: '/radio/bulletins', label: { vi: radioMessages.vi.navBulletins, en: radioMessages.en.navBulletins } },
+        { href: '/radio/schedule', label: { vi: radioMessages.vi.navSchedule, en: radioMessages.en.navSchedule } },
+        { href: '/radio/alerts', label: { vi: radioMessages.vi.navAlerts, en: radioMessages.en.navAlerts } },
+        { href: '/radio/playback', label: { vi: radioMessages.vi.navPlayback, en: radioMessages.en.navPlayback } },
       ],
       routes: app,
     };

@@ -6,7 +6,6 @@ import type { AppEnv } from '../../http/env.js';
 import { routeBodyLimit } from '../../http/body-limit.js';
 import { badRequest, errorJson } from '../../http/errors.js';
 import { apiRoute, jsonContent } from '../../http/route.js';
-import type { Access } from '../../users/roles.js';
 import { MAX_CAP_BYTES } from '../cap/cap-parser.js';
 import { alertKinds, alertSeverities } from './alert-kinds.js';
 import { alertDetail, alertDetailSchema, alertOut, alertSchema, heldAlertSchema, heldOut } from './alert-json.js';
@@ -14,7 +13,6 @@ import type { AlertService } from './alert-service.js';
 import { alertStatuses } from './alert-store.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
 
-const operators: Access = { roles: ['admin', 'operator'] };
 const tags = ['Radio'];
 /** Content types taken as a CAP 1.2 document. */
 const CAP_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
@@ -48,7 +46,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
   const capLimit = routeBodyLimit({ maxBytes: MAX_CAP_BYTES, refuse: (c) => errorJson(c, 413, 'payload_too_large', `an alert is at most ${MAX_CAP_BYTES / 1024} KiB`) });
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'post',
       path: '/alerts',
       tags,
@@ -86,7 +84,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'get',
       path: '/alerts',
       tags,
@@ -101,7 +99,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'get',
       path: '/alerts/{id}',
       tags,
@@ -113,7 +111,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'delete',
       path: '/alerts/{id}',
       tags,

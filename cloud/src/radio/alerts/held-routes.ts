@@ -5,13 +5,11 @@ import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
-import type { Access } from '../../users/roles.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
 import { alertDetail, alertDetailSchema, heldAlertSchema, heldOut } from './alert-json.js';
 import type { AlertService } from './alert-service.js';
 import { heldStatuses } from './held-store.js';
 
-const operators: Access = { roles: ['admin', 'operator'] };
 const tags = ['Radio'];
 
 const heldIdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'hld_5k2m9q8x4c7t' }) });
@@ -40,7 +38,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
   };
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'get',
       path: '/alerts/held',
       tags,
@@ -52,7 +50,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'get',
       path: '/alerts/held/{id}',
       tags,
@@ -64,7 +62,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'post',
       path: '/alerts/held/{id}/confirm',
       tags,
@@ -83,7 +81,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'post',
       path: '/alerts/held/{id}/reject',
       tags,

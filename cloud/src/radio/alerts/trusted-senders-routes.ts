@@ -19,7 +19,7 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
   const list = () => ({ senders: trusted.list().map(({ sender, note, addedAt }) => ({ sender, note, addedAt })) });
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin', 'operator'] }, {
+    apiRoute(guard, 'radio.alerts.manage', {
       method: 'get',
       path: '/alerts/trusted-senders',
       tags,
@@ -30,7 +30,7 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin'] }, {
+    apiRoute(guard, 'radio.alerts.senders.manage', {
       method: 'post',
       path: '/alerts/trusted-senders',
       tags,
@@ -46,7 +46,7 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin'] }, {
+    apiRoute(guard, 'radio.alerts.senders.manage', {
       method: 'delete',
       path: '/alerts/trusted-senders/{sender}',
       tags,

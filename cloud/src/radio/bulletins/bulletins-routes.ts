@@ -6,7 +6,6 @@ import { routeBodyLimit } from '../../http/body-limit.js';
 import { badRequest, errorJson, notFound } from '../../http/errors.js';
 import { fileResponse } from '../../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
-import type { Access } from '../../users/roles.js';
 import type { AssetStore } from '../audio/asset-store.js';
 import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
 import { MAX_ABBREVIATION, type PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
@@ -24,7 +23,6 @@ export interface BulletinsRoutesDeps {
   maxUploadBytes: number;
 }
 
-const radioStaff: Access = { roles: ['admin', 'operator'] };
 const tags = ['Radio'];
 
 const assetSchema = z.object({ sha256: z.string(), bytes: z.number(), durationMs: z.number(), mime: z.string() });
@@ -86,7 +84,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.bulletins.write', {
       method: 'get',
       path: '/tts/voices',
       tags,
@@ -101,7 +99,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   const entries = () => deps.dictionary.entries().map((e) => ({ abbreviation: e.abbreviation, expansion: e.expansion, source: e.source }));
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.dictionary.manage', {
       method: 'get',
       path: '/tts/dictionary',
       tags,
@@ -112,7 +110,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.dictionary.manage', {
       method: 'put',
       path: '/tts/dictionary/{abbreviation}',
       tags,
@@ -131,7 +129,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.dictionary.manage', {
       method: 'delete',
       path: '/tts/dictionary/{abbreviation}',
       tags,
@@ -154,7 +152,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   app.openapi(
     apiRoute(
       guard,
-      radioStaff,
+      'radio.bulletins.write',
       {
         method: 'post',
         path: '/bulletins',
@@ -192,7 +190,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin', 'operator', 'viewer'] }, {
+    apiRoute(guard, 'radio.bulletins.read', {
       method: 'get',
       path: '/bulletins',
       tags,
@@ -207,7 +205,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, { roles: ['admin', 'operator', 'viewer'] }, {
+    apiRoute(guard, 'radio.bulletins.read', {
       method: 'get',
       path: '/bulletins/{id}',
       tags,
@@ -219,7 +217,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.bulletins.write', {
       method: 'get',
       path: '/bulletins/{id}/audio',
       tags,
@@ -234,7 +232,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.bulletins.write', {
       method: 'post',
       path: '/bulletins/preview',
       tags,
@@ -260,7 +258,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
   );
 
   app.openapi(
-    apiRoute(guard, radioStaff, {
+    apiRoute(guard, 'radio.bulletins.write', {
       method: 'delete',
       path: '/bulletins/{id}',
       tags,

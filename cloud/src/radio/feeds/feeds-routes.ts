@@ -3,12 +3,12 @@ import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
-import type { Access } from '../../users/roles.js';
 import { feedHealth, feedHealths, type FeedWarnRule } from './feed-health.js';
 import { feedMessageStates, type FeedLedger } from './feed-ledger.js';
 import type { CapFeed, FeedStore } from './feed-store.js';
 
-const operators: Access = { roles: ['admin', 'operator'] };
+/** Operators subscribe to the feeds their alerts come from, as they post alerts. */
+const operators = 'radio.alerts.manage' as const;
 const tags = ['Radio'];
 
 /** An absolute http(s) address: the poller asks nothing else (no file:, ftp:, data:). */

@@ -4,13 +4,11 @@ import type { Guard } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { badRequest } from '../../http/errors.js';
 import { apiRoute, jsonContent } from '../../http/route.js';
-import type { Access } from '../../users/roles.js';
 import { rangeBoundSchema } from '../schedules/http-schemas.js';
 import { parseRangeBound } from '../schedules/local-time.js';
 import { playbackCsv } from './playback-csv.js';
 import type { PlaybackFilter, PlaybackStore } from './playback-store.js';
 
-const readers: Access = { roles: ['admin', 'operator', 'viewer'] };
 const tags = ['Radio'];
 /** The CSV export is one file: at most this many rows (about a year of a busy commune's bulletins). */
 const MAX_CSV_ROWS = 200_000;
@@ -62,7 +60,7 @@ export function createPlaybackRoutes({ guard, playback }: { guard: Guard; playba
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
-    apiRoute(guard, readers, {
+    apiRoute(guard, 'radio.playback.read', {
       method: 'get',
       path: '/playback',
       tags,
@@ -79,7 +77,7 @@ export function createPlaybackRoutes({ guard, playback }: { guard: Guard; playba
   );
 
   app.openapi(
-    apiRoute(guard, readers, {
+    apiRoute(guard, 'radio.playback.read', {
       method: 'get',
       path: '/playback.csv',
       tags,

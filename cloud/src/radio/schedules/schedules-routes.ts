@@ -5,7 +5,6 @@ import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { badRequest } from '../../http/errors.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
-import type { Access } from '../../users/roles.js';
 import { scheduleOccurrenceId } from '../plan/plan-compiler.js';
 import {
   calendarEntrySchema,
@@ -24,7 +23,6 @@ import type { Occurrence } from './recurrence.js';
 import type { Schedule } from './schedule-store.js';
 import type { ScheduleService } from './schedule-service.js';
 
-const operators: Access = { roles: ['admin', 'operator'] };
 const tags = ['Radio'];
 const NEXT_OCCURRENCES = 10;
 /** The calendar shows at most this long a range at once. */
@@ -50,7 +48,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
   const detail = (s: Schedule) => ({ ...s, nextOccurrences: schedules.upcoming(s, NEXT_OCCURRENCES).map((o) => occurrenceOut(s, o)) });
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'get',
       path: '/schedules',
       tags,
@@ -65,7 +63,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'post',
       path: '/schedules',
       tags,
@@ -78,7 +76,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
 
   // registered before /schedules/{id} so "occurrences" is not taken for an id
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'get',
       path: '/schedules/occurrences',
       tags,
@@ -107,7 +105,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'get',
       path: '/schedules/{id}',
       tags,
@@ -119,7 +117,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'patch',
       path: '/schedules/{id}',
       tags,
@@ -131,7 +129,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'delete',
       path: '/schedules/{id}',
       tags,
@@ -146,7 +144,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
   );
 
   app.openapi(
-    apiRoute(guard, operators, {
+    apiRoute(guard, 'radio.schedules.manage', {
       method: 'post',
       path: '/schedules/{id}/exceptions',
       tags,

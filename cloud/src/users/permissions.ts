@@ -1,0 +1,103 @@
+import { roles, type Role } from './roles.js';
+
+/**
+ * What a person may do, as named domain verbs. Every API route and every console page declares
+ * one of these (or is public, or for a box's own credentials); the menu shows a page only to
+ * those whose role has its action. A verb that reads and changes one kind of thing ("manage")
+ * includes seeing it.
+ */
+export const actions = [
+  /** Look after one's own account: change the password, log out (also while a forced change is pending). */
+  'account.self',
+  'hamlets.read',
+  /** Hamlets' locations (points, outlines), read and change. */
+  'hamlets.locations.manage',
+  /** The commune's and province's administrative unit codes that CAP geocodes are compared with. */
+  'commune.codes.read',
+  'commune.codes.manage',
+  'fleet.edges.read',
+  /** Boxes: create, change, delete, claim tokens, revoke, rotate, ping, configuration. */
+  'fleet.edges.manage',
+  /** Play the test tone on a box's loudspeakers. */
+  'fleet.speakers.test',
+  /** Cameras on boxes: settings, zones, rules, snapshots, discovery, surveillance on/off. */
+  'fleet.cameras.manage',
+  'radio.bulletins.read',
+  /** Write, preview, listen to and delete bulletins; the speech voices. */
+  'radio.bulletins.write',
+  /** The pronunciation dictionary of the speech engine. */
+  'radio.dictionary.manage',
+  'radio.schedules.manage',
+  /** Emergency alerts: send, cancel, list; CAP messages held for an operator; read the trusted senders. */
+  'radio.alerts.manage',
+  /** Add and remove trusted CAP senders. */
+  'radio.alerts.senders.manage',
+  /** Proof of play, on screen and as CSV. */
+  'radio.playback.read',
+  /** Camera incidents and their files: list, view, review, notes, export; who may be assigned one. */
+  'incidents.review',
+  /** Citizens' reports: list, view, photo, handle. */
+  'reports.review',
+  'users.manage',
+  'audit.read',
+] as const;
+
+export type Action = (typeof actions)[number];
+
+/**
+ * Who may do what: the one table API routes, console pages and menus read. Scope (a province's
+ * people and a commune's own, issue 10) will key it by scope and role; call sites ask `can(person,
+ * action)` and do not change.
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
+  // the commune's IT officer may do everything
+  admin: actions,
+  technician: [
+    'account.self',
+    'hamlets.read',
+    'hamlets.locations.manage',
+    'commune.codes.read',
+    'commune.codes.manage',
+    'fleet.edges.read',
+    'fleet.edges.manage',
+    'fleet.speakers.test',
+    'fleet.cameras.manage',
+  ],
+  operator: [
+    'account.self',
+    'hamlets.read',
+    'commune.codes.read',
+    'fleet.edges.read',
+    'fleet.speakers.test',
+    'radio.bulletins.read',
+    'radio.bulletins.write',
+    'radio.dictionary.manage',
+    'radio.schedules.manage',
+    'radio.alerts.manage',
+    'radio.playback.read',
+  ],
+  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review'],
+  viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read'],
+};
+
+/** What a person may still do while the password an admin set waits to be changed. */
+const DURING_PASSWORD_CHANGE: readonly Action[] = ['account.self'];
+
+/** Who is asking: today their role; their scope joins it with issue 10. */
+export interface Person {
+  role: Role;
+}
+
+export const can = (person: Person, action: Action): boolean => ROLE_PERMISSIONS[person.role].includes(action);
+
+/** The roles that may do `action`, in the usual order: for the OpenAPI description and refusals. */
+export const rolesFor = (action: Action): Role[] => roles.filter((role) => can({ role }, action));
+
+export const allowedDuringPasswordChange = (action: Action): boolean => DURING_PASSWORD_CHANGE.includes(action);
+
+/**
+ * Who may call a route: a person who may do the action, an edge box with its own credentials, or
+ * anyone. A person whose password an admin set may only do what `allowedDuringPasswordChange`
+ * says until they have chosen their own.
+ */
+export type Access = Action | 'device' | 'public';
