@@ -74,6 +74,12 @@ export function createCloudMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    domainEventErrors: new Counter({
+      name: 'sc_domain_event_handler_errors_total',
+      help: 'Domain event handlers that threw or rejected, by event name and subscriber (logged; the publisher and the other subscribers carry on)',
+      labelNames: ['event', 'subscriber'] as const,
+      registers: [registry],
+    }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     capFeedPolls: new Counter({
       name: 'sc_cap_feed_polls_total',

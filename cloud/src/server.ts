@@ -29,6 +29,7 @@ import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
+import { DomainEventBus } from './events/event-bus.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
 import { createRadio, type Radio } from './radio/radio.js';
 import { watchMediaJobs } from './radio/jobs/media-jobs-metrics.js';
@@ -68,6 +69,8 @@ export interface CloudHandle {
   incidents: Incidents;
   audit: AuditLog;
   vision: Vision;
+  /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
+  events: DomainEventBus;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -95,6 +98,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const users = new UserStore(db);
   const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(db);
+  const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
   const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
   const servicePassword = persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
   const serviceHash = hashSecret(servicePassword);
@@ -131,6 +135,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     logger: logger.child({ component: 'fleet' }),
     config,
+    bus: events,
     codec: cameraPasswordCodec(secrets),
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),
@@ -138,11 +143,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-  const radio = await createRadio({ db, broker, fleet, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
-  const vision = createVision({ db, fleet, audit });
-  const incidents = await createIncidents({ db, fleet, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
-  const reports = createReports({ db, audit, config });
+  const vision = createVision({ db, fleet, audit, bus: events });
+  const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
+  const reports = createReports({ db, audit, bus: events, config });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -213,6 +218,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     incidents,
     audit,
     vision,
+    events,
     broker,
     logger,
     async close() {
@@ -223,8 +229,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await radio.stop();
       stopMediaJobMetrics();
       await incidents.stop();
-      vision.stop();
+      await vision.stop();
       await fleet.stop();
+      await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
       loginDigest.stop();
       db.close();

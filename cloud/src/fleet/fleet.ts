@@ -2,6 +2,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
@@ -23,6 +24,8 @@ export interface FleetDeps {
   metrics: CloudMetrics;
   logger: Logger;
   config: CloudConfig;
+  /** Where box events and presence changes are published. */
+  bus: DomainEventBus;
   claimUrls(requestUrl: string): ClaimUrls;
   /** How documents are stored: the cameras' passwords encrypted (vision/camera-secrets.ts). */
   codec?: DocumentCodec;
@@ -38,8 +41,8 @@ export async function createFleet(deps: FleetDeps) {
   const credentials = new DeviceCredentials(db);
   const documents = new Documents(db, broker, deps.codec);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
-  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S);
-  const events = new EdgeEvents(db);
+  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus);
+  const events = new EdgeEvents(db, deps.bus);
   const service = new FleetService({
     edges,
     tokens,

@@ -84,7 +84,7 @@ describe('ingest of what edges publish', () => {
     const id = await claimedEdge();
     const event = { eventId: 'evt_0001aaaa', ts: Date.now(), body: { phase: 'started', softwareVersion: '0.1.0', bootId: 'boot-1' } };
     const seen: string[] = [];
-    test.cloud.fleet.events.on('lifecycle', (e: { message: { eventId: string } }) => seen.push(e.message.eventId));
+    test.cloud.events.subscribe('edge.event.lifecycle', (e) => void seen.push(e.eventId));
     await publish(topics.event(id, 'lifecycle'), event);
     await publish(topics.event(id, 'lifecycle'), event);
     await publish(topics.event(id, 'lifecycle'), { ...event, eventId: 'evt_0002bbbb' });

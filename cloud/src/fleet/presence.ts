@@ -1,26 +1,37 @@
 import type { Availability, Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../db/database.js';
+import type { EdgeOfflineReason } from '../events/domain-events.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { CloudMetrics } from '../metrics.js';
 
 /** Heartbeats a box may miss before the cloud calls it offline without waiting for its last will. */
 export const MISSED_HEARTBEATS = 3;
 
+interface Seen {
+  online: number;
+  last_seen_at: number | null;
+}
+
 /**
  * Online/offline and last-seen of every box, from its availability messages, its telemetry and the
  * heartbeat watchdog (a box that misses three heartbeats is offline even if its last will was lost).
+ * Each change between online and offline is published (`edge.online`, `edge.offline`).
  */
 export class Presence {
   private timer: NodeJS.Timeout | null = null;
   private readonly storeTelemetry;
   private readonly storeAvailability;
+  private readonly seen;
 
   constructor(
     private readonly db: Db,
     metrics: CloudMetrics,
     private readonly logger: Logger,
     private readonly defaultIntervalS: number,
+    private readonly bus: DomainEventBus,
   ) {
+    this.seen = db.prepare('SELECT online, last_seen_at FROM edge_state WHERE edge_id = ?');
     this.storeTelemetry = db.prepare(
       `UPDATE edge_state SET telemetry = ?, telemetry_at = ?, last_seen_at = ?, online = 1, offline_reason = NULL WHERE edge_id = ?`,
     );
@@ -38,22 +49,33 @@ export class Presence {
    */
   onAvailability(edgeId: string, availability: Availability): void {
     const online = availability.state === 'online';
+    const before = this.seen.get(edgeId) as Seen | undefined;
+    const now = Date.now();
     const applied = this.storeAvailability.run(
       Number(online),
       availability.ts,
       Number(online),
-      Date.now(),
+      now,
       online ? null : 'the box went offline (last will or shutdown)',
       edgeId,
       availability.ts,
     ).changes;
     if (!applied) return;
     this.logger.info({ edgeId, state: availability.state }, 'edge availability');
+    if (before && online) this.cameOnline(edgeId, before, now);
+    if (before?.online && !online) this.bus.publish('edge.offline', { edgeId, at: now, reason: 'announced' });
   }
 
   onTelemetry(edgeId: string, telemetry: Telemetry): void {
+    const before = this.seen.get(edgeId) as Seen | undefined;
     const now = Date.now();
     this.storeTelemetry.run(JSON.stringify(telemetry), now, now, edgeId);
+    if (before) this.cameOnline(edgeId, before, now);
+  }
+
+  /** `lastSeenAt` (before this message) tells a subscriber how long the box was silent. */
+  private cameOnline(edgeId: string, before: Seen, at: number): void {
+    if (!before.online) this.bus.publish('edge.online', { edgeId, at, lastSeenAt: before.last_seen_at });
   }
 
   /** Marks offline every box silent for more than MISSED_HEARTBEATS of its own interval. Returns the ids. */
@@ -68,17 +90,23 @@ export class Presence {
       .all(this.defaultIntervalS, now) as { edge_id: string }[];
     if (stale.length) {
       this.logger.warn({ edgeIds: stale.map((s) => s.edge_id) }, `edges marked offline after ${MISSED_HEARTBEATS} missed heartbeats`);
-      }
+    }
+    for (const { edge_id } of stale) this.bus.publish('edge.offline', { edgeId: edge_id, at: now, reason: 'missed_heartbeats' });
     return stale.map((s) => s.edge_id);
   }
 
-  /** After a restart nothing is known to be connected until it says so again. */
+  /**
+   * After a restart nothing is known to be connected until it says so again. Not published: the
+   * boxes did not go offline, the cloud forgot; each one's return is (with its last-seen time).
+   */
   resetAll(reason: string): void {
     this.db.prepare('UPDATE edge_state SET online = 0, offline_reason = ? WHERE online = 1').run(reason);
   }
 
-  markOffline(edgeId: string, reason: string): void {
+  markOffline(edgeId: string, reason: EdgeOfflineReason): void {
+    const before = this.seen.get(edgeId) as Seen | undefined;
     this.db.prepare('UPDATE edge_state SET online = 0, offline_reason = ? WHERE edge_id = ?').run(reason, edgeId);
+    if (before?.online) this.bus.publish('edge.offline', { edgeId, at: Date.now(), reason });
   }
 
   start(sweepEveryMs = 1000): void {

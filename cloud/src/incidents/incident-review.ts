@@ -1,4 +1,5 @@
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import { can, rolesFor } from '../users/permissions.js';
 import type { User, UserStore } from '../users/user-store.js';
@@ -25,9 +26,10 @@ export interface ReviewDeps {
   notes: IncidentNotes;
   users: UserStore;
   audit: AuditLog;
+  bus: DomainEventBus;
 }
 
-/** Review of incidents by police: status, assignee, legal hold and notes, each change in the audit log. */
+/** Review of incidents by police: status, assignee, legal hold and notes, each change in the audit log; a new status is published. */
 export class IncidentReview {
   constructor(private readonly deps: ReviewDeps) {}
 
@@ -50,7 +52,10 @@ export class IncidentReview {
 
     const record = (action: string, details: Record<string, unknown>) =>
       this.deps.audit.record({ actor: actorOf(by), action, target: `incident:${id}`, details, ip });
-    if (patch.status !== undefined && patch.status !== before.status) record('incident.status_change', { from: before.status, to: patch.status });
+    if (patch.status !== undefined && patch.status !== before.status) {
+      record('incident.status_change', { from: before.status, to: patch.status });
+      this.deps.bus.publish('incident.reviewed', { incidentId: id, hamletCode: before.hamletCode, from: before.status, to: patch.status, by: by.id });
+    }
     if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
     if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) record('incident.legal_hold', { legalHold: patch.legalHold });
     return this.get(id);

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { incidentEventSchema } from '@smart-commune/shared';
+import { incidentEventSchema, type IncidentEvent } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
-import type { StoredEvent } from '../fleet/edge-events.js';
-import type { Fleet } from '../fleet/fleet.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
@@ -32,7 +31,8 @@ const DEFAULT_OPTIONS: IncidentsOptions = { retentionCheckMs: 3600_000, now: Dat
 
 export interface IncidentsDeps {
   db: Db;
-  fleet: Fleet;
+  /** Where incident events come from (`edge.event.incident`) and what happens to incidents goes. */
+  bus: DomainEventBus;
   users: UserStore;
   audit: AuditLog;
   metrics: CloudMetrics;
@@ -45,20 +45,19 @@ export type Incidents = Awaited<ReturnType<typeof createIncidents>>;
 
 /** The incidents domain: what edges' rules caught, their verified files, police review, export and retention. */
 export async function createIncidents(deps: IncidentsDeps) {
-  const { db, fleet, audit, metrics, logger, config } = deps;
+  const { db, bus, audit, metrics, logger, config } = deps;
   const options = { ...DEFAULT_OPTIONS, ...deps.options };
   const versions = new IncidentVersions(db);
   const store = new IncidentStore(db, versions);
   const notes = new IncidentNotes(db);
   const files = new MediaFiles(join(config.SC_DATA_DIR, 'incidents'));
   await files.clearTemp();
-  const review = new IncidentReview({ store, notes, users: deps.users, audit });
+  const review = new IncidentReview({ store, notes, users: deps.users, audit, bus });
   const maxBytes = { snapshot: config.SC_INCIDENT_SNAPSHOT_MAX_BYTES, clip: config.SC_INCIDENT_CLIP_MAX_BYTES };
   const intake = new MediaIntake({ store, files, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
-  const apply = (edgeId: string, eventId: string, ts: number, body: unknown, receivedAt: number) => {
-    const event = incidentEventSchema.parse(body);
+  const apply = (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
     const result = db.transaction(() => {
       const applied = store.upsert(edgeId, eventId, ts, event, receivedAt);
       // evidence under review stays as it was; what the box said instead is on the record
@@ -69,20 +68,22 @@ export async function createIncidents(deps: IncidentsDeps) {
       return applied;
     })();
     metrics.incidentsReceived.inc({ outcome: result.outcome });
+    if (result.outcome === 'created') {
+      const { hamletCode } = store.get(event.incidentId)!;
+      bus.publish('incident.opened', { incidentId: event.incidentId, edgeId, hamletCode, cameraId: event.cameraId, label: event.label, detectedAt: event.detectedAt });
+    }
     if (result.outcome === 'foreign') logger.warn({ edgeId, incidentId: event.incidentId }, 'incident event for an incident of another edge ignored');
     if (result.outcome === 'versioned') logger.warn({ edgeId, incidentId: event.incidentId, changed: result.changed }, 'a box contradicted an incident under review: kept as a version');
   };
-  const onIncident = ({ edgeId, message }: StoredEvent<'incident'>, receivedAt = options.now()) => {
-    try {
-      apply(edgeId, message.eventId, message.ts, message.body, receivedAt);
-    } catch (err) {
-      logger.error({ err, edgeId, eventId: message.eventId }, 'failed to store an incident event');
-    }
-  };
-  fleet.events.on('incident', onIncident);
+  // a failure here is logged and counted by the bus (sc_domain_event_handler_errors_total)
+  const unsubscribe = bus.subscribe('edge.event.incident', ({ edgeId, eventId, ts, body }) => apply(edgeId, eventId, ts, body, options.now()), 'incidents');
   const missed = store.unapplied();
-  for (const event of missed) {
-    onIncident({ edgeId: event.edgeId, kind: 'incident', message: { eventId: event.eventId, ts: event.ts, body: JSON.parse(event.body) } }, event.receivedAt);
+  for (const { body, receivedAt, ...stored } of missed) {
+    try {
+      apply(stored.edgeId, stored.eventId, stored.ts, incidentEventSchema.parse(JSON.parse(body)), receivedAt);
+    } catch (err) {
+      logger.error({ err, ...stored }, 'failed to store an incident event');
+    }
   }
 
   let sweeping: Promise<unknown> = Promise.resolve();
@@ -114,7 +115,7 @@ export async function createIncidents(deps: IncidentsDeps) {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      fleet.events.off('incident', onIncident);
+      await unsubscribe();
       await sweeping; // a sweep in progress finishes before the database closes
     },
   };

@@ -134,8 +134,8 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const eventId = newId('evt', 16);
     test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: event });
     expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
-    const { db, fleet, audit, metrics, config } = test.cloud;
-    const again = await createIncidents({ db, fleet, users: new UserStore(db), audit, metrics, logger: silentLogger(), config });
+    const { db, events, audit, metrics, config } = test.cloud;
+    const again = await createIncidents({ db, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config });
     try {
       expect(again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
       expect(again.store.unapplied()).toEqual([]);

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { HamletPlaces } from '../hamlets/hamlet-places.js';
 import type { Guard } from '../http/access.js';
@@ -53,6 +54,8 @@ export interface RadioDeps {
   db: Db;
   broker: BrokerLink;
   fleet: Fleet;
+  /** Where proof of play comes from (`edge.event.playback`) and what alerts and schedules do goes. */
+  bus: DomainEventBus;
   metrics: CloudMetrics;
   audit: AuditLog;
   logger: Logger;
@@ -66,7 +69,7 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
 /** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
-  const { db, broker, fleet, logger } = deps;
+  const { db, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
   const bulletinsDomain = createBulletins(db, deps.config);
   // the alert path's chimes, ready before the first alert
@@ -79,7 +82,7 @@ export async function createRadio(deps: RadioDeps) {
   const occurrences = new PlanOccurrences(db);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
-  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, now: options.now, changed });
+  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(db, options.now);
   const places = new HamletPlaces(db);
@@ -94,6 +97,7 @@ export async function createRadio(deps: RadioDeps) {
     heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
     capMaxAgeMs: deps.config.SC_CAP_MAX_AGE_S * 1000,
     broker,
+    bus,
     speech: deps.speech ?? bulletinsDomain.service,
     logger,
     now: options.now,
@@ -103,8 +107,8 @@ export async function createRadio(deps: RadioDeps) {
   // CAP feeds the commune subscribes to: each new message goes through the alerts' own rules
   const feeds = createFeeds({ db, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
-  const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), metrics: deps.metrics, logger });
-  fleet.events.on('playback', intake.onEvent);
+  const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
+  const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');
 
   const check = async () => {
     try {
@@ -145,8 +149,7 @@ export async function createRadio(deps: RadioDeps) {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      fleet.events.off('playback', intake.onEvent);
-      await intake.settled();
+      await unsubscribe(); // the proof of play being stored finishes first
       await feeds.stop(); // a message being taken in finishes before the database closes
       await plans.settled(); // a run in progress finishes before the database closes
     },

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import { ApiError, badRequest } from '../http/errors.js';
 import { validationDetails } from '../http/errors.js';
 import { cleanPhoto, type ReportPhotos } from './report-photo.js';
@@ -11,6 +12,7 @@ export interface ReportIntakeDeps {
   photos: ReportPhotos;
   limit: ReportRateLimit;
   audit: AuditLog;
+  bus: DomainEventBus;
   maxPhotoBytes: number;
 }
 
@@ -22,7 +24,7 @@ export interface ReportSubmission {
   client: string | null;
 }
 
-/** Takes a citizen's report: rate limit per client (accepted reports only), validation, a cleaned photo, then the stored report. */
+/** Takes a citizen's report: rate limit per client (accepted reports only), validation, a cleaned photo, then the stored report, published. */
 export class ReportIntake {
   constructor(private readonly deps: ReportIntakeDeps) {}
 
@@ -49,6 +51,7 @@ export class ReportIntake {
     const stored = photo && photo.size > 0 ? await this.deps.photos.store(await cleanPhoto(new Uint8Array(await photo.arrayBuffer()), this.deps.maxPhotoBytes)) : null;
     const record = this.deps.store.insert(report, stored);
     this.deps.audit.record({ actor: 'public', action: 'report.create', target: `report:${record.code}`, details: { category: record.category, hamlet: record.hamletCode, photo: stored !== null } });
+    this.deps.bus.publish('report.received', { reportId: record.id, code: record.code, category: record.category, hamletCode: record.hamletCode });
     return record;
   }
 }

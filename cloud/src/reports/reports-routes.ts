@@ -3,6 +3,7 @@ import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import type { HonoRequest } from 'hono';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { routeBodyLimit } from '../http/body-limit.js';
@@ -18,6 +19,7 @@ import type { ReportStore } from './report-store.js';
 export interface ReportsRoutesDeps {
   guard: Guard;
   audit: AuditLog;
+  bus: DomainEventBus;
   store: ReportStore;
   intake: ReportIntake;
   photos: ReportPhotos;
@@ -42,7 +44,7 @@ export async function readSubmission(req: HonoRequest): Promise<{ fields: Record
 }
 
 /** Public: file a report, follow it by code. Police and admin: the queue, a report (audited), its photo, its status. */
-export function createReportsRoutes({ guard, audit, store, intake, photos, maxPhotoBytes }: ReportsRoutesDeps) {
+export function createReportsRoutes({ guard, audit, bus, store, intake, photos, maxPhotoBytes }: ReportsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   // the photo and the form's fields; a public route, so there is no role to check first
   const limit = routeBodyLimit({
@@ -157,6 +159,7 @@ export function createReportsRoutes({ guard, audit, store, intake, photos, maxPh
       const before = store.byCode(code);
       const after = store.update(code, change, user.id);
       audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
+      if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, from: before.status, to: after.status, by: user.id });
       return c.json(reportJson(after), 200);
     },
   );

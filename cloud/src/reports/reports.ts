@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import { ReportIntake } from './report-intake.js';
@@ -16,6 +17,8 @@ export const MAX_REPORT_PHOTO_BYTES = 10 * 1024 * 1024;
 export interface ReportsDeps {
   db: Db;
   audit: AuditLog;
+  /** Where reports arriving and changing status are published. */
+  bus: DomainEventBus;
   config: Pick<CloudConfig, 'SC_DATA_DIR'>;
   rate?: Partial<ReportRateOptions>;
 }
@@ -23,16 +26,16 @@ export interface ReportsDeps {
 export type Reports = ReturnType<typeof createReports>;
 
 /** Citizens' reports (commune plan criterion 18.2): filed without login, followed by tracking code, handled by police. */
-export function createReports({ db, audit, config, rate }: ReportsDeps) {
+export function createReports({ db, audit, bus, config, rate }: ReportsDeps) {
   const store = new ReportStore(db);
   const photos = new ReportPhotos(join(config.SC_DATA_DIR, 'reports'));
-  const intake = new ReportIntake({ store, photos, audit, limit: new ReportRateLimit(rate), maxPhotoBytes: MAX_REPORT_PHOTO_BYTES });
+  const intake = new ReportIntake({ store, photos, audit, bus, limit: new ReportRateLimit(rate), maxPhotoBytes: MAX_REPORT_PHOTO_BYTES });
   return {
     store,
     photos,
     intake,
     routes(guard: Guard): Mount[] {
-      return [{ prefix: API_PREFIX, app: createReportsRoutes({ guard, audit, store, intake, photos, maxPhotoBytes: MAX_REPORT_PHOTO_BYTES }) }];
+      return [{ prefix: API_PREFIX, app: createReportsRoutes({ guard, audit, bus, store, intake, photos, maxPhotoBytes: MAX_REPORT_PHOTO_BYTES }) }];
     },
   };
 }

@@ -39,7 +39,7 @@ describe('system routes', () => {
       try {
         expect(((await (await test.cloud.app.request('/healthz')).json()) as { edgesOnline: number }).edgesOnline).toBe(1);
       } finally {
-        test.cloud.fleet.presence.markOffline(edge.id, 'test over');
+        test.cloud.fleet.presence.markOffline(edge.id, 'revoked');
       }
     });
   });

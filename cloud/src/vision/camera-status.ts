@@ -13,19 +13,32 @@ export interface DiscoveredCameraView extends DiscoveredCamera {
   lastSeenAt: number;
 }
 
+/**
+ * A stream that is reconnecting or failed: the camera is offline. Starting and disabled are not: a
+ * camera being set up or switched off by a technician is not a camera that went away.
+ */
+export const isDown = (status: CameraStatus): status is 'reconnecting' | 'failed' => status === 'reconnecting' || status === 'failed';
+
 /** What boxes told about their cameras: each stream's last state change, and the ONVIF devices found on their LAN. */
 export class CameraStatusStore {
   constructor(private readonly db: Db) {}
 
-  /** Keeps the newest state: an outbox may deliver an older change after a newer one. */
-  onCameraEvent(edgeId: string, ts: number, event: CameraEvent): void {
-    this.db
-      .prepare(
-        `INSERT INTO camera_status (edge_id, camera_id, status, error, attempts, changed_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (edge_id, camera_id) DO UPDATE SET status = excluded.status, error = excluded.error,
-           attempts = excluded.attempts, changed_at = excluded.changed_at WHERE excluded.changed_at >= camera_status.changed_at`,
-      )
-      .run(edgeId, event.cameraId, event.status, event.error ?? null, event.attempts, ts);
+  /**
+   * Keeps the newest state: an outbox may deliver an older change after a newer one. Returns the
+   * state it replaced (null: none known), or undefined when the event was older than the one stored.
+   */
+  onCameraEvent(edgeId: string, ts: number, event: CameraEvent): CameraStatus | null | undefined {
+    return this.db.transaction(() => {
+      const before = this.db.prepare('SELECT status FROM camera_status WHERE edge_id = ? AND camera_id = ?').pluck().get(edgeId, event.cameraId) as CameraStatus | undefined;
+      const applied = this.db
+        .prepare(
+          `INSERT INTO camera_status (edge_id, camera_id, status, error, attempts, changed_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (edge_id, camera_id) DO UPDATE SET status = excluded.status, error = excluded.error,
+             attempts = excluded.attempts, changed_at = excluded.changed_at WHERE excluded.changed_at >= camera_status.changed_at`,
+        )
+        .run(edgeId, event.cameraId, event.status, event.error ?? null, event.attempts, ts).changes;
+      return applied ? (before ?? null) : undefined;
+    })();
   }
 
   statuses(edgeId: string): Map<string, CameraStatusView> {

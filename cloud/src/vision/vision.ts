@@ -1,34 +1,41 @@
-import type { CameraEvent, DiscoveryEvent } from '@smart-commune/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
+import type { BoxEvent } from '../events/domain-events.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
-import type { StoredEvent } from '../fleet/edge-events.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import { CameraSettingsService } from './camera-settings.js';
-import { CameraStatusStore } from './camera-status.js';
+import { CameraStatusStore, isDown } from './camera-status.js';
 import { createVisionRoutes } from './vision-routes.js';
 
 export type Vision = ReturnType<typeof createVision>;
 
 /** The cameras domain: what each box should watch (its config's surveillance part) and what it says of its streams. */
-export function createVision(deps: { db: Db; fleet: Fleet; audit: AuditLog }) {
-  const { db, fleet, audit } = deps;
+export function createVision(deps: { db: Db; fleet: Fleet; audit: AuditLog; bus: DomainEventBus }) {
+  const { db, fleet, audit, bus } = deps;
   const settings = new CameraSettingsService({ documents: fleet.documents, fleet: fleet.service });
   const status = new CameraStatusStore(db);
-  const onCamera = ({ edgeId, message }: StoredEvent<'camera'>) => status.onCameraEvent(edgeId, message.ts, message.body as CameraEvent);
-  const onDiscovery = ({ edgeId, message }: StoredEvent<'discovery'>) => status.onDiscovered(edgeId, message.ts, (message.body as DiscoveryEvent).devices);
-  fleet.events.on('camera', onCamera);
-  fleet.events.on('discovery', onDiscovery);
+  /** A stream that goes down, or comes back from being down, is published. */
+  const onCamera = ({ edgeId, ts, body }: BoxEvent<'camera'>) => {
+    const from = status.onCameraEvent(edgeId, ts, body);
+    if (from === undefined) return; // older than what is known
+    const wasDown = from !== null && isDown(from);
+    if (isDown(body.status) && !wasDown) bus.publish('camera.offline', { edgeId, cameraId: body.cameraId, at: ts, status: body.status, error: body.error ?? null });
+    if (body.status === 'streaming' && wasDown) bus.publish('camera.online', { edgeId, cameraId: body.cameraId, at: ts });
+  };
+  const unsubscribe = [
+    bus.subscribe('edge.event.camera', onCamera, 'vision'),
+    bus.subscribe('edge.event.discovery', ({ edgeId, ts, body }) => status.onDiscovered(edgeId, ts, body.devices), 'vision'),
+  ];
   return {
     settings,
     status,
     routes(guard: Guard): Mount[] {
       return [{ prefix: API_PREFIX, app: createVisionRoutes({ guard, audit, edges: fleet.edges, fleet: fleet.service, settings, status }) }];
     },
-    stop() {
-      fleet.events.off('camera', onCamera);
-      fleet.events.off('discovery', onDiscovery);
+    async stop() {
+      await Promise.all(unsubscribe.map((u) => u()));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { newId, topics, type AlertMessage, type AlertTargets, type Priority } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../../broker/link.js';
+import type { DomainEventBus } from '../../events/event-bus.js';
 import { ApiError, badRequest } from '../../http/errors.js';
 import type { RiskLevel } from '../cap/cap-priority.js';
 import type { DirectoryHamlet, EdgeDirectory } from '../plan/edge-directory.js';
@@ -53,6 +54,8 @@ export interface AlertServiceDeps extends Omit<CapIntakeDeps, 'changed'> {
   store: AlertStore;
   directory: EdgeDirectory;
   broker: BrokerLink;
+  /** Where alerts starting and stopping are published. */
+  bus: DomainEventBus;
   /** Turns the alert text into a stored, loudness-normalised bulletin. */
   speech: AlertSpeech;
   logger: Logger;
@@ -87,7 +90,9 @@ export class AlertService {
 
   /** Marks alerts, and held messages, past their expiry as expired. */
   expire(): number {
-    return this.deps.store.expire(this.deps.now()) + this.deps.held.expire(this.deps.now());
+    const expired = this.deps.store.expire(this.deps.now());
+    for (const { id, expiresAt } of expired) this.deps.bus.publish('alert.stopped', { alertId: id, reason: 'expired', at: expiresAt });
+    return expired.length + this.deps.held.expire(this.deps.now());
   }
 
   /** The hamlets an alert reaches (through its hamlets, its edges, or the whole commune). */
@@ -190,7 +195,7 @@ export class AlertService {
     // a start scheduled later than the lead says nothing about how long the boxes need: not learned from
     const scheduled = spec.notBefore !== null && spec.notBefore > now + this.deps.lead.ms;
     const startsAt = scheduled ? spec.notBefore! : now + this.deps.lead.take(id);
-    store.transaction(() => {
+    const replaced = store.transaction(() => {
       store.insert({
         id,
         version: spec.version,
@@ -213,19 +218,27 @@ export class AlertService {
         createdAt: now,
         replaces: spec.replaces,
       });
-      for (const earlier of replacing) store.cancel(earlier.id, now);
+      return replacing.filter((earlier) => store.cancel(earlier.id, now));
     });
-    for (const earlier of replacing) if (earlier.status === 'active') await this.broadcast(cancelMessage(earlier));
+    for (const earlier of replaced) {
+      await this.broadcast(cancelMessage(earlier));
+      this.deps.bus.publish('alert.stopped', { alertId: earlier.id, reason: 'replaced', at: now });
+    }
     const alert = store.get(id);
     await this.broadcast(startMessage(alert));
+    const { version, priority, severity, kind, origin, expiresAt, replaces } = alert;
+    const hamletCodes = this.hamletsOf(alert).map((h) => h.code);
+    this.deps.bus.publish('alert.started', { alertId: id, version, priority, severity, kind, origin, hamletCodes, startsAt, expiresAt, replaces });
     logger.warn({ alertId: id, version: alert.version, title: alert.title, targets: alert.targets, replaces: spec.replaces }, 'emergency alert started');
     await this.deps.changed();
     return alert;
   }
 
   private async cancelAlert(alert: Alert): Promise<void> {
-    if (!this.deps.store.cancel(alert.id, this.deps.now())) return;
+    const now = this.deps.now();
+    if (!this.deps.store.cancel(alert.id, now)) return;
     await this.broadcast(cancelMessage(alert));
+    this.deps.bus.publish('alert.stopped', { alertId: alert.id, reason: 'cancelled', at: now });
     this.deps.logger.warn({ alertId: alert.id }, 'emergency alert cancelled');
   }
 

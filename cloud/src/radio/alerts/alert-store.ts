@@ -154,9 +154,9 @@ export class AlertStore {
     return this.db.prepare("UPDATE alerts SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'active'").run(at, id).changes === 1;
   }
 
-  /** Marks active alerts past their expiry as expired; returns how many. */
-  expire(now: number): number {
-    return this.db.prepare("UPDATE alerts SET status = 'expired' WHERE status = 'active' AND expires_at <= ?").run(now).changes;
+  /** Marks active alerts past their expiry as expired; returns which. */
+  expire(now: number): { id: string; expiresAt: number }[] {
+    return this.db.prepare("UPDATE alerts SET status = 'expired' WHERE status = 'active' AND expires_at <= ? RETURNING id, expires_at AS expiresAt").all(now) as { id: string; expiresAt: number }[];
   }
 
   transaction<T>(fn: () => T): T {

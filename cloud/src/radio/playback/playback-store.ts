@@ -143,6 +143,24 @@ export class PlaybackStore {
   }
 
   /**
+   * The alert a stored event shows starting in its box's hamlet for the first time (no other stored
+   * event of that alert from that hamlet has a start), or null: not an alert, no start, no hamlet,
+   * or the hamlet had heard it already.
+   */
+  alertDelivery(eventId: string): { alertId: string; hamletCode: string; edgeId: string; startedAt: number } | null {
+    const row = this.db
+      .prepare(
+        `SELECT p.schedule_id AS alertId, p.hamlet_code AS hamletCode, p.edge_id AS edgeId, p.actual_start_at AS startedAt
+         FROM playback p JOIN alerts a ON a.id = p.schedule_id
+         WHERE p.event_id = ? AND p.actual_start_at IS NOT NULL AND p.hamlet_code IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM playback q WHERE q.schedule_id = p.schedule_id AND q.hamlet_code = p.hamlet_code
+             AND q.actual_start_at IS NOT NULL AND q.event_id <> p.event_id)`,
+      )
+      .get(eventId) as { alertId: string; hamletCode: string; edgeId: string; startedAt: number } | undefined;
+    return row ?? null;
+  }
+
+  /**
    * Stores every playback event not stored yet (those that arrived while the radio was not
    * listening); `leftOut` counts those of occurrences their box was not given, refused again.
    */

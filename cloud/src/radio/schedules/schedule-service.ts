@@ -1,4 +1,5 @@
 import { newId, type Priority } from '@smart-commune/shared';
+import type { DomainEventBus } from '../../events/event-bus.js';
 import { badRequest, conflict } from '../../http/errors.js';
 import type { BulletinAudioLookup } from '../plan/bulletin-audio.js';
 import type { EdgeDirectory } from '../plan/edge-directory.js';
@@ -39,6 +40,8 @@ export interface ScheduleServiceDeps {
   store: ScheduleStore;
   bulletins: BulletinAudioLookup;
   directory: EdgeDirectory;
+  /** Where a bulletin scheduled for the public is published. */
+  bus: DomainEventBus;
   now(): number;
   /** Called after every change, so the edges' plans follow. */
   changed(): Promise<unknown>;
@@ -81,6 +84,7 @@ export class ScheduleService {
     const now = this.deps.now();
     const schedule = this.prepare({ ...this.fromInput(input), id: newId('sch'), createdBy, createdAt: now, updatedAt: now, exceptions: [] }, true);
     const saved = this.deps.store.save(schedule);
+    this.publishIfScheduled(null, saved);
     await this.deps.changed();
     return saved;
   }
@@ -91,6 +95,7 @@ export class ScheduleService {
     const timingChanged = merged.startsLocal !== current.startsLocal || merged.rrule !== current.rrule || merged.timeZone !== current.timeZone;
     const schedule = this.prepare({ ...current, ...merged, updatedAt: this.deps.now() }, timingChanged || (merged.enabled && !current.enabled));
     const saved = this.deps.store.save(schedule);
+    this.publishIfScheduled(current, saved);
     await this.deps.changed();
     return saved;
   }
@@ -127,6 +132,16 @@ export class ScheduleService {
       for (const occurrence of expandSeries(schedule, from, to)) result.push({ schedule, occurrence, hamlets });
     }
     return result.sort((a, b) => a.occurrence.startAt - b.occurrence.startAt || a.schedule.id.localeCompare(b.schedule.id));
+  }
+
+  /** `bulletin.scheduled` when the schedule now plays a bulletin it did not play before (or did while disabled). */
+  private publishIfScheduled(before: Schedule | null, after: Schedule): void {
+    const bulletinOf = (s: Schedule | null) => (s?.enabled && s.source.kind === 'bulletin' ? s.source.bulletinId : null);
+    const bulletinId = bulletinOf(after);
+    if (bulletinId === null || bulletinId === bulletinOf(before)) return;
+    const hamletCodes = hamletsOf(after.targets, this.deps.directory.hamlets().map((h) => h.code), this.deps.directory.hamletOfEdge());
+    const firstStartAt = nextOccurrence(after, this.deps.now(), LOOKAHEAD_MS)?.startAt ?? null;
+    this.deps.bus.publish('bulletin.scheduled', { bulletinId, scheduleId: after.id, hamletCodes, firstStartAt });
   }
 
   private fromInput(input: ScheduleInput) {

@@ -1,0 +1,72 @@
+import type { CameraStatus, EventBody, EventKind, Priority } from '@smart-commune/shared';
+import type { ReviewStatus } from '../incidents/incident-store.js';
+import type { AlertKind, AlertSeverity } from '../radio/alerts/alert-kinds.js';
+import type { ReportCategory, ReportStatus } from '../reports/report-schemas.js';
+
+/*
+ * What happened in the cloud's domains, by event name. Payloads carry ids and the few facts a
+ * subscriber needs to decide whether it cares (hamlet, priority, status); the rest is read from the
+ * domain by id. Times are epoch ms. The table in docs/architecture.md ("Domain events") says when
+ * each is published; keep the two together.
+ */
+
+/** A fact a box reported on `events/{kind}`, stored once by its eventId, its body as shared's schema decoded it. */
+export interface BoxEvent<K extends EventKind = EventKind> {
+  edgeId: string;
+  eventId: string;
+  /** When it happened on the box. */
+  ts: number;
+  body: EventBody<K>;
+}
+
+/** `edge.event.lifecycle`, `edge.event.playback`, `edge.event.camera`, `edge.event.incident`, `edge.event.discovery`. */
+export type BoxEvents = { [K in EventKind as `edge.event.${K}`]: BoxEvent<K> };
+
+/** Why the cloud now calls a box offline. */
+export type EdgeOfflineReason = 'announced' | 'missed_heartbeats' | 'revoked';
+
+/** Why an alert stopped sounding. */
+export type AlertStopReason = 'cancelled' | 'replaced' | 'expired';
+
+export interface DomainEvents extends BoxEvents {
+  /** A box the cloud called offline reports again (availability online or telemetry). */
+  'edge.online': { edgeId: string; at: number; lastSeenAt: number | null };
+  /** A box the cloud called online is now offline: it said so (last will or shutdown), went silent, or was revoked. */
+  'edge.offline': { edgeId: string; at: number; reason: EdgeOfflineReason };
+  /** A camera stream of a box came back to streaming after reconnecting or failing. */
+  'camera.online': { edgeId: string; cameraId: string; at: number };
+  /** A camera stream of a box started reconnecting or failed. */
+  'camera.offline': { edgeId: string; cameraId: string; at: number; status: Extract<CameraStatus, 'reconnecting' | 'failed'>; error: string | null };
+  /** The first report of a new incident from a box's rule. */
+  'incident.opened': { incidentId: string; edgeId: string; hamletCode: string | null; cameraId: string; label: string; detectedAt: number };
+  /** Police or an admin moved an incident along its review (new → reviewing → confirmed | dismissed, or back to reviewing). */
+  'incident.reviewed': { incidentId: string; hamletCode: string | null; from: ReviewStatus; to: ReviewStatus; by: string };
+  /** An emergency alert was stored and broadcast; `hamletCodes` are the hamlets it reaches. */
+  'alert.started': {
+    alertId: string;
+    version: number;
+    priority: Priority;
+    severity: AlertSeverity;
+    kind: AlertKind;
+    origin: 'json' | 'cap';
+    hamletCodes: string[];
+    startsAt: number;
+    expiresAt: number;
+    /** The earlier alert a CAP Update replaced. */
+    replaces: string | null;
+  };
+  /** A box of the hamlet reported the alert's first start there (proof of play). */
+  'alert.delivered': { alertId: string; hamletCode: string; edgeId: string; startedAt: number };
+  'alert.stopped': { alertId: string; reason: AlertStopReason; at: number };
+  /** A citizen filed a report (phản ánh). */
+  'report.received': { reportId: string; code: string; category: ReportCategory; hamletCode: string };
+  'report.status_changed': { reportId: string; code: string; hamletCode: string; from: ReportStatus; to: ReportStatus; by: string };
+  /**
+   * An enabled schedule now plays a bulletin (created so, enabled, or given another bulletin): the
+   * bulletin is on the public notices page. Published per schedule, so also for a bulletin another
+   * schedule already made public.
+   */
+  'bulletin.scheduled': { bulletinId: string; scheduleId: string; hamletCodes: string[]; firstStartAt: number | null };
+}
+
+export type DomainEventName = keyof DomainEvents;
