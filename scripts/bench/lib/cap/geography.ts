@@ -4,6 +4,7 @@
  * province. The benchmark gives these to the cloud before it starts, and draws its polygons and
  * circles from them, so what it expects follows from what it generated.
  */
+import type { LatLon } from '../../../../cloud/src/radio/cap/cap-geography.js';
 
 export interface BenchHamletPlace {
   code: string;
@@ -49,21 +50,21 @@ export const NEIGHBOUR_PAIRS: [string, string][] = HAMLETS.flatMap((h, i) => (i 
 
 /** 300 m around the centres: inside their circles, 1 km clear of every other hamlet's. */
 const MARGIN = 0.0027;
-const point = (lat: number, lon: number) => `${lat.toFixed(5)},${lon.toFixed(5)}`;
+const point = (lat: number, lon: number): LatLon => [+lat.toFixed(5), +lon.toFixed(5)];
 
 /** A CAP polygon (closed ring of lat,lon) around the centres of these hamlets. */
-export function polygonAround(codes: readonly string[]): string {
+export function polygonAround(codes: readonly string[]): LatLon[] {
   const places = codes.map((c) => hamletByCode.get(c)!);
   const south = Math.min(...places.map((p) => p.lat)) - MARGIN;
   const north = Math.max(...places.map((p) => p.lat)) + MARGIN;
   const west = Math.min(...places.map((p) => p.lon)) - MARGIN;
   const east = Math.max(...places.map((p) => p.lon)) + MARGIN;
-  return [point(south, west), point(south, east), point(north, east), point(north, west), point(south, west)].join(' ');
+  return [point(south, west), point(south, east), point(north, east), point(north, west), point(south, west)];
 }
 
 /** A CAP circle of 300 m around a hamlet's centre. */
-export const circleAround = (code: string) => `${point(hamletByCode.get(code)!.lat, hamletByCode.get(code)!.lon)} 0.3`;
+export const circleAround = (code: string) => ({ centre: point(hamletByCode.get(code)!.lat, hamletByCode.get(code)!.lon), km: 0.3 });
 
 /** Far away: Năm Căn, Cà Mau (about 150 km south-west), and Los Angeles County. */
-export const FAR_POLYGON = [point(8.74, 104.95), point(8.74, 105.05), point(8.82, 105.05), point(8.82, 104.95), point(8.74, 104.95)].join(' ');
-export const LOS_ANGELES_POLYGON = [point(33.7, -118.7), point(33.7, -117.6), point(34.8, -117.6), point(34.8, -118.7), point(33.7, -118.7)].join(' ');
+export const FAR_POLYGON = [point(8.74, 104.95), point(8.74, 105.05), point(8.82, 105.05), point(8.82, 104.95), point(8.74, 104.95)];
+export const LOS_ANGELES_POLYGON = [point(33.7, -118.7), point(33.7, -117.6), point(34.8, -117.6), point(34.8, -118.7), point(33.7, -118.7)];
