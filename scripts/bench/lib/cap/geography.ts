@@ -5,6 +5,7 @@
  * circles from them, so what it expects follows from what it generated.
  */
 import type { LatLon } from '../../../../cloud/src/radio/cap/cap-geography.js';
+import { VI_TAN } from '../../../../shared/src/index.js';
 
 export interface BenchHamletPlace {
   code: string;
@@ -22,19 +23,9 @@ const ORIGIN = { lat: 9.745, lon: 105.466 };
 /** About 1.3 km between neighbours, in degrees (at this latitude a degree is about 110 km either way). */
 const SPACING = 0.012;
 const RADIUS_M = 500;
-const NAMES: [string, string][] = [
-  ['ap-1', 'Ấp 1'],
-  ['ap-2', 'Ấp 2'],
-  ['ap-2a', 'Ấp 2A'],
-  ['ap-3', 'Ấp 3'],
-  ['ap-3a', 'Ấp 3A'],
-  ['ap-4', 'Ấp 4'],
-  ['ap-5', 'Ấp 5'],
-  ['ap-6', 'Ấp 6'],
-  ['ap-7', 'Ấp 7'],
-];
 
-export const HAMLETS: BenchHamletPlace[] = NAMES.map(([code, name], i) => ({
+/** The hamlets the cloud seeds by default, in their order on the grid. */
+export const HAMLETS: BenchHamletPlace[] = VI_TAN.hamlets.map(({ code, name }, i) => ({
   code,
   name,
   lat: +(ORIGIN.lat + Math.floor(i / 3) * SPACING).toFixed(5),
