@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
-import { waitFor } from '../../../../test-support/wait.js';
 import { capMessage, TEST_SENDER, type TestInfo, type TestMessage } from '../testing/cap-messages.js';
-import { startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
+import { claimedEdgeWithPlan, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
 
 const HOUR = 3_600_000;
 const FEED = { source: { kind: 'feed' as const, feedId: 'kttv-hg' } };
@@ -13,13 +12,6 @@ describe('held CAP messages and trusted senders', () => {
   let ap2: string;
   let ap3: string;
 
-  const claimedEdge = async (hamletCode: string) => {
-    const { id } = (await test.api<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ ${hamletCode}`, hamletCode })).body;
-    const { token } = (await test.api<{ token: string }>('POST', `/api/v1/edges/${id}/claim-tokens`)).body;
-    expect((await test.api('POST', '/api/v1/provision/claim', { token }, null)).status).toBe(200);
-    await waitFor(() => test.cloud.fleet.documents.get(id, 'schedule'), `first plan of ${id}`);
-    return id;
-  };
   const alertsIn = (edgeId: string) => [...new Set(test.cloud.fleet.documents.get(edgeId, 'schedule')!.body.items.filter((i) => i.occurrenceId.startsWith('alert:')).map((i) => i.scheduleId))];
   const message = (identifier: string, info: TestInfo = {}, extra: Pick<TestMessage, 'sender' | 'msgType' | 'references'> = {}) =>
     capMessage({ identifier, sent: kit.clock.now(), ...extra, infos: extra.msgType === 'Cancel' ? [] : [{ expires: kit.clock.now() + 4 * HOUR, areas: [{ areaDesc: 'Ấp 2, xã Vị Tân' }], eas: 'Nước kênh Xà No lên nhanh.', ...info }] });
@@ -31,8 +23,8 @@ describe('held CAP messages and trusted senders', () => {
   beforeEach(async () => {
     test = await startTestCloud();
     kit = await startRadioKit(test.cloud, test.adminToken, { alertLeadMs: 1500 });
-    ap2 = await claimedEdge('ap-2');
-    ap3 = await claimedEdge('ap-3');
+    ap2 = await claimedEdgeWithPlan(test, 'ap-2');
+    ap3 = await claimedEdgeWithPlan(test, 'ap-3');
   });
   afterEach(async () => {
     await kit.stop();
