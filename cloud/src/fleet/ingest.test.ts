@@ -1,23 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { topics, type Telemetry } from '@smart-commune/shared';
+import { topics } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
+import { testTelemetry } from '../../../test-support/telemetry.js';
 import { waitFor } from '../../../test-support/wait.js';
-
-const telemetry = (): Telemetry => ({
-  ts: Date.now(),
-  hostname: 'tu-ap-4',
-  softwareVersion: '0.1.0',
-  protocolVersion: 1,
-  intervalS: 10,
-  uptimeS: { host: 100, daemon: 10 },
-  load: [0, 0, 0],
-  memory: { totalBytes: 1_000_000, freeBytes: 500_000, daemonRssBytes: 50_000 },
-  disk: { path: '/data', totalBytes: 1_000_000, freeBytes: 900_000 },
-  temperatureC: null,
-  clock: null,
-  mqtt: { reconnects: 1, outboxPending: 0 },
-});
 
 describe('ingest of what edges publish', () => {
   let test: TestCloud;
@@ -38,7 +24,7 @@ describe('ingest of what edges publish', () => {
 
   it('stores telemetry of an active edge and shows it online', async () => {
     const id = await claimedEdge();
-    const sent = telemetry();
+    const sent = testTelemetry();
     await publish(topics.telemetry(id), sent);
     const edge = await waitFor(async () => {
       const e = await api('GET', `/api/v1/edges/${id}`);
@@ -49,7 +35,7 @@ describe('ingest of what edges publish', () => {
 
   it('drops a payload that fails its schema, counts it, and stores nothing', async () => {
     const id = await claimedEdge();
-    await publish(topics.telemetry(id), { ...telemetry(), intervalS: -5 });
+    await publish(topics.telemetry(id), { ...testTelemetry(), intervalS: -5 });
     await publish(topics.telemetry(id), 'not json at all');
     await waitFor(async () => (await rejected('schema')) >= 2, 'two schema rejections');
     const edge = await api('GET', `/api/v1/edges/${id}`);
@@ -58,7 +44,7 @@ describe('ingest of what edges publish', () => {
 
   it('drops messages of an edge that is not active and counts them', async () => {
     const unclaimed = await createEdge();
-    await publish(topics.telemetry(unclaimed), telemetry());
+    await publish(topics.telemetry(unclaimed), testTelemetry());
     await waitFor(async () => (await rejected('unknown_edge')) >= 1, 'unknown_edge rejection');
     expect((await api('GET', `/api/v1/edges/${unclaimed}`)).online).toBe(false);
 

@@ -1,27 +1,13 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { topics, type Telemetry } from '@smart-commune/shared';
+import { topics } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
+import { testTelemetry } from '../../../test-support/telemetry.js';
 import { waitFor } from '../../../test-support/wait.js';
 import type { DomainEvents } from '../events/domain-events.js';
 
 type Presence = { name: 'edge.online'; event: DomainEvents['edge.online'] } | { name: 'edge.offline'; event: DomainEvents['edge.offline'] };
-
-const telemetry = (): Telemetry => ({
-  ts: Date.now(),
-  hostname: 'tu-ap-1',
-  softwareVersion: '0.1.0',
-  protocolVersion: 1,
-  intervalS: 10,
-  uptimeS: { host: 100, daemon: 10 },
-  load: [0, 0, 0],
-  memory: { totalBytes: 1_000_000, freeBytes: 500_000, daemonRssBytes: 50_000 },
-  disk: { path: '/data', totalBytes: 1_000_000, freeBytes: 900_000 },
-  temperatureC: null,
-  clock: null,
-  mqtt: { reconnects: 0, outboxPending: 0 },
-});
 
 describe('a box going offline and coming back is published', () => {
   let test: TestCloud;
@@ -67,7 +53,7 @@ describe('a box going offline and coming back is published', () => {
     expect(seen[0]!.event.at).toBeGreaterThanOrEqual(before);
 
     // telemetry from a box already online changes nothing
-    await box!.publishAsync(topics.telemetry(edgeId), JSON.stringify(telemetry()), { qos: 1 });
+    await box!.publishAsync(topics.telemetry(edgeId), JSON.stringify(testTelemetry()), { qos: 1 });
     await waitFor(() => test.cloud.fleet.edges.get(edgeId).telemetryAt !== null, 'telemetry stored');
     expect(names()).toEqual(['edge.online']);
     const lastSeenAt = test.cloud.fleet.edges.get(edgeId).lastSeenAt;
@@ -78,7 +64,7 @@ describe('a box going offline and coming back is published', () => {
     expect(seen[1]).toEqual({ name: 'edge.offline', event: { edgeId, at: expect.any(Number), reason: 'announced' } });
 
     // back by telemetry alone, with how long it was silent
-    await test.cloud.broker.publish(topics.telemetry(edgeId), JSON.stringify(telemetry()), { qos: 1, retain: false });
+    await test.cloud.broker.publish(topics.telemetry(edgeId), JSON.stringify(testTelemetry()), { qos: 1, retain: false });
     await waitFor(() => seen.length === 3, 'edge.online from telemetry');
     expect(seen[2]).toEqual({ name: 'edge.online', event: { edgeId, at: expect.any(Number), lastSeenAt } });
 
@@ -87,7 +73,7 @@ describe('a box going offline and coming back is published', () => {
     expect(seen[3]).toEqual({ name: 'edge.offline', event: { edgeId, at: silentUntil, reason: 'missed_heartbeats' } });
     expect(test.cloud.fleet.presence.sweep(silentUntil + 60_000)).toEqual([]);
 
-    await test.cloud.broker.publish(topics.telemetry(edgeId), JSON.stringify(telemetry()), { qos: 1, retain: false });
+    await test.cloud.broker.publish(topics.telemetry(edgeId), JSON.stringify(testTelemetry()), { qos: 1, retain: false });
     await waitFor(() => seen.length === 5, 'edge.online again');
     expect((await test.request('POST', `/api/v1/edges/${edgeId}/revoke`)).status).toBe(200);
     expect(names()).toEqual(['edge.online', 'edge.offline:announced', 'edge.online', 'edge.offline:missed_heartbeats', 'edge.online', 'edge.offline:revoked']);

@@ -60,6 +60,22 @@ export function describeFailure(err, strings) {
   return strings.errorNetwork ?? String(err);
 }
 
+/**
+ * Runs a change with these buttons disabled: says the words it returns in the status element, then
+ * runs `after` (the page drawn again); a failure is said in words (strings: the page's).
+ */
+export async function runChange(buttons, { status, strings, after }, change) {
+  for (const b of buttons) b.disabled = true;
+  try {
+    say(status, await change());
+    await after();
+  } catch (err) {
+    say(status, describeFailure(err, strings), 'error');
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
 /** 95 000 ms → "1:35". */
 export function formatDuration(ms) {
   const s = Math.round(ms / 1000);

@@ -1,5 +1,5 @@
 // Where the hamlets lie: one hamlet's centre and radius, a CSV or GeoJSON file of many, the commune's administrative codes.
-import { api, describeFailure, el, fill, pageData, say } from './console.js';
+import { api, describeFailure, el, fill, pageData, runChange, say } from './console.js';
 
 const { strings: s } = pageData();
 const status = document.getElementById('locations-status');
@@ -30,19 +30,10 @@ async function refresh() {
 }
 
 /** On submit of the form: runs the change, says what happened, and shows the table again. */
-const onSubmit = (target, action) => target.addEventListener('submit', async (event) => {
+const onSubmit = (target, action) => target.addEventListener('submit', (event) => {
   event.preventDefault();
-  const button = target.querySelector('button[type="submit"]');
-  button.disabled = true;
   say(status, s.saving, 'notice');
-  try {
-    say(status, await action());
-    await refresh();
-  } catch (err) {
-    say(status, describeFailure(err, s), 'error');
-  } finally {
-    button.disabled = false;
-  }
+  return runChange([target.querySelector('button[type="submit"]')], { status, strings: s, after: refresh }, action);
 });
 
 onSubmit(form, async () => {

@@ -1,6 +1,6 @@
 // Held CAP messages: why each waits, what it says in its own language, and the operator's decision:
 // confirm (the hamlets and the Vietnamese words to read) or reject.
-import { api, describeFailure, el, fill, formatTime, pageData, say } from './console.js';
+import { api, describeFailure, el, fill, formatTime, pageData, runChange, say } from './console.js';
 
 const { strings: s, hamlets, lang } = pageData();
 const list = document.getElementById('held-list');
@@ -18,18 +18,7 @@ function hamletChoices(h) {
 }
 
 /** Runs a decision with the item's buttons disabled, says what came of it, and lists again. */
-async function decide(article, action) {
-  const buttons = [...article.querySelectorAll('button')];
-  for (const b of buttons) b.disabled = true;
-  try {
-    say(status, await action());
-    await refresh();
-  } catch (err) {
-    say(status, describeFailure(err, s), 'error');
-  } finally {
-    for (const b of buttons) b.disabled = false;
-  }
-}
+const decide = (article, action) => runChange(article.querySelectorAll('button'), { status, strings: s, after: refresh }, action);
 
 function item(h) {
   const textId = `held-text-${h.id}`;

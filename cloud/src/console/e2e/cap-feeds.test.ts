@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCap } from '../../radio/testing/cap-builder.js';
+import { capMessage, says } from '../../radio/testing/cap-messages.js';
 import { startCapFeedServer, type CapFeedServer } from '../../radio/testing/cap-feed-server.js';
 import { useConsoleE2E, waitForText } from './harness.js';
 
@@ -17,7 +17,7 @@ describe('CAP feeds on the emergency alert page, in Chromium', () => {
     const sent = Date.now();
     server.publish({
       name: 'lu',
-      xml: buildCap({ identifier: 'HG-E2E-1', sender: 'kttv@haugiang.gov.vn', sent, infos: [{ language: 'vi', event: 'Lũ', headline: 'Lũ lên nhanh', text: 'Nước lên nhanh ở ấp 5.', expires: sent + 3_600_000, areas: [{ areaDesc: 'Ấp 5, xã Vị Tân' }] }] }),
+      xml: capMessage({ identifier: 'HG-E2E-1', sender: 'kttv@haugiang.gov.vn', sent, infos: [{ language: 'vi', event: 'Lũ', headline: 'Lũ lên nhanh', ...says('Nước lên nhanh ở ấp 5.'), expires: sent + 3_600_000, areas: [{ areaDesc: 'Ấp 5, xã Vị Tân' }] }] }),
     });
     const page = await e2e.loginAs('operator');
     page.on('dialog', (dialog) => void dialog.accept());

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
-import { waitFor } from '../../../../test-support/wait.js';
-import { capMessage, TEST_SENDER, type TestInfo } from '../testing/cap-messages.js';
-import { startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
+import { capMessage, TEST_SENDER, type TestInfo, type TestMessage } from '../testing/cap-messages.js';
+import { claimedEdgeWithPlan, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
 
 const HOUR = 3_600_000;
 const FEED = { source: { kind: 'feed' as const, feedId: 'kttv-hg' } };
@@ -13,15 +12,8 @@ describe('held CAP messages and trusted senders', () => {
   let ap2: string;
   let ap3: string;
 
-  const claimedEdge = async (hamletCode: string) => {
-    const { id } = (await test.api<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ ${hamletCode}`, hamletCode })).body;
-    const { token } = (await test.api<{ token: string }>('POST', `/api/v1/edges/${id}/claim-tokens`)).body;
-    expect((await test.api('POST', '/api/v1/provision/claim', { token }, null)).status).toBe(200);
-    await waitFor(() => test.cloud.fleet.documents.get(id, 'schedule'), `first plan of ${id}`);
-    return id;
-  };
   const alertsIn = (edgeId: string) => [...new Set(test.cloud.fleet.documents.get(edgeId, 'schedule')!.body.items.filter((i) => i.occurrenceId.startsWith('alert:')).map((i) => i.scheduleId))];
-  const message = (identifier: string, info: TestInfo = {}, extra: { sender?: string; msgType?: string; references?: string } = {}) =>
+  const message = (identifier: string, info: TestInfo = {}, extra: Pick<TestMessage, 'sender' | 'msgType' | 'references'> = {}) =>
     capMessage({ identifier, sent: kit.clock.now(), ...extra, infos: extra.msgType === 'Cancel' ? [] : [{ expires: kit.clock.now() + 4 * HOUR, areas: [{ areaDesc: 'Ấp 2, xã Vị Tân' }], eas: 'Nước kênh Xà No lên nhanh.', ...info }] });
   /** What a feed does: the same entry point, no person behind it. */
   const fromFeed = (xml: string) => kit.radio.alerts.receiveCap(xml, null, FEED);
@@ -31,8 +23,8 @@ describe('held CAP messages and trusted senders', () => {
   beforeEach(async () => {
     test = await startTestCloud();
     kit = await startRadioKit(test.cloud, test.adminToken, { alertLeadMs: 1500 });
-    ap2 = await claimedEdge('ap-2');
-    ap3 = await claimedEdge('ap-3');
+    ap2 = await claimedEdgeWithPlan(test, 'ap-2');
+    ap3 = await claimedEdgeWithPlan(test, 'ap-3');
   });
   afterEach(async () => {
     await kit.stop();
@@ -146,7 +138,7 @@ describe('held CAP messages and trusted senders', () => {
   it('a Cancel from a sender not trusted stops nothing; it withdraws its own held message; an Update replaces a held one', async () => {
     const played = await kit.request('POST', '/api/v1/alerts', message('KTTV-PLAYED'), { contentType: 'application/cap+xml' });
     expect(played.status).toBe(201);
-    const ref = (id: string) => `${TEST_SENDER},${id},2026-01-01T00:00:00+07:00`;
+    const ref = (id: string) => [{ sender: TEST_SENDER, identifier: id, sent: Date.parse('2026-01-01T00:00:00+07:00') }];
     const untrustedCancel = await fromFeed(message('KTTV-C1', {}, { msgType: 'Cancel', references: ref('KTTV-PLAYED') })).catch((err: { status: number; code: string }) => err);
     expect(untrustedCancel).toMatchObject({ status: 422, code: 'untrusted_sender' });
     expect((await kit.request('GET', `/api/v1/alerts/${played.body.id}`)).body.status).toBe('active');

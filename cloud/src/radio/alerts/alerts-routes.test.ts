@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertMessageSchema, alertOccurrenceId, topics, type AlertMessage } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { waitFor } from '../../../../test-support/wait.js';
-import { startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
+import { claimedEdgeWithPlan, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
 const HOUR = 3_600_000;
@@ -19,19 +19,11 @@ describe('emergency alerts', () => {
   let broadcasts: AlertMessage[];
   let unsubscribe: () => Promise<void>;
 
-  const claimedEdge = async (hamletCode: string) => {
-    const { id } = (await test.api<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ ${hamletCode}`, hamletCode })).body;
-    const { token } = (await test.api<{ token: string }>('POST', `/api/v1/edges/${id}/claim-tokens`)).body;
-    expect((await test.api('POST', '/api/v1/provision/claim', { token }, null)).status).toBe(200);
-    await waitFor(() => test.cloud.fleet.documents.get(id, 'schedule'), `first plan of ${id}`);
-    return id;
-  };
-
   beforeEach(async () => {
     test = await startTestCloud();
     kit = await startRadioKit(test.cloud, test.adminToken, { alertLeadMs: LEAD_MS });
-    ap2 = await claimedEdge('ap-2');
-    ap3 = await claimedEdge('ap-3');
+    ap2 = await claimedEdgeWithPlan(test, 'ap-2');
+    ap3 = await claimedEdgeWithPlan(test, 'ap-3');
     broadcasts = [];
     unsubscribe = await test.cloud.broker.subscribe(topics.broadcast('alert'), (_topic, payload) => broadcasts.push(alertMessageSchema.parse(JSON.parse(payload.toString()))));
   });

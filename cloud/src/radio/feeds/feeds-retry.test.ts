@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TestCloud } from '../../../../test-support/cloud.js';
 import { startCloudTrusting } from '../testing/trusted-cloud.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
-import { buildCap } from '../testing/cap-builder.js';
+import { capMessage, says } from '../testing/cap-messages.js';
 import { startCapFeedServer, type CapFeedServer } from '../testing/cap-feed-server.js';
 
 const SENDER = 'canhbao@kttv-haugiang.gov.vn';
@@ -45,14 +45,14 @@ describe('CAP feeds: a message whose speech fails', () => {
     speech.down();
     server.publish({
       name: 'bao',
-      xml: buildCap({ identifier: 'HG-BAO-9', sender: SENDER, sent, infos: [{ language: 'vi', event: 'Bão', headline: 'Bão số 9', text: 'Bão số 9 vào ấp 3, bà con chằng chống nhà cửa.', expires: sent + 3_600_000, areas: [{ areaDesc: 'Ấp 3, xã Vị Tân' }] }] }),
+      xml: capMessage({ identifier: 'HG-BAO-9', sender: SENDER, sent, infos: [{ language: 'vi', event: 'Bão', headline: 'Bão số 9', ...says('Bão số 9 vào ấp 3, bà con chằng chống nhà cửa.'), expires: sent + 3_600_000, areas: [{ areaDesc: 'Ấp 3, xã Vị Tân' }] }] }),
     });
     const feed = (await test.api<{ id: string }>('POST', '/api/v1/cap-feeds', { name: 'KTTV', url: server.feedUrl })).body;
     const messages = async () => (await test!.api<{ messages: Message[] }>('GET', `/api/v1/cap-feeds/${feed.id}/messages`)).body.messages;
 
     const postponed = await waitFor(async () => (await messages()).find((m) => m.attempts >= 2), 'the message tried twice');
     expect(postponed).toMatchObject({ state: 'pending', reason: expect.stringMatching(/^speech_failed: .*speech engine down/) });
-    server.publish({ name: 'bao-huy', xml: buildCap({ identifier: 'HG-BAO-9-HUY', sender: SENDER, sent: Date.now(), msgType: 'Cancel', references: [{ sender: SENDER, identifier: 'HG-BAO-9', sent }], infos: [] }) });
+    server.publish({ name: 'bao-huy', xml: capMessage({ identifier: 'HG-BAO-9-HUY', sender: SENDER, sent: Date.now(), msgType: 'Cancel', references: [{ sender: SENDER, identifier: 'HG-BAO-9', sent }], infos: [] }) });
     await waitFor(async () => (await messages()).length === 2, 'the Cancel met in the feed');
     await sleep(800);
     const waiting = await messages();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCloud } from '../../../../test-support/cloud.js';
 import { startCloudTrusting } from '../testing/trusted-cloud.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
-import { buildCap } from '../testing/cap-builder.js';
+import { capMessage, says } from '../testing/cap-messages.js';
 import { startCapFeedServer, type CapFeedServer } from '../testing/cap-feed-server.js';
 
 describe('CAP feeds API', () => {
@@ -35,7 +35,7 @@ describe('CAP feeds API', () => {
     const sent = Date.now();
     server.publish({
       name: 'lu',
-      xml: buildCap({ identifier: 'HG-API-1', sender: 'kttv@haugiang.gov.vn', sent, infos: [{ language: 'vi', event: 'Lũ', headline: 'Lũ', text: 'Nước lên nhanh ở ấp 4.', expires: sent + 3_600_000, areas: [{ areaDesc: 'Ấp 4, xã Vị Tân' }] }] }),
+      xml: capMessage({ identifier: 'HG-API-1', sender: 'kttv@haugiang.gov.vn', sent, infos: [{ language: 'vi', event: 'Lũ', headline: 'Lũ', ...says('Nước lên nhanh ở ấp 4.'), expires: sent + 3_600_000, areas: [{ areaDesc: 'Ấp 4, xã Vị Tân' }] }] }),
     });
     const added = await test.request('POST', '/api/v1/cap-feeds', { name: '  Đài KTTV  ', url: server.feedUrl });
     expect(added.status).toBe(201);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TestCloud } from '../../../../test-support/cloud.js';
 import { startCloudTrusting } from '../testing/trusted-cloud.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
-import { buildCap } from '../testing/cap-builder.js';
+import { capMessage, says, type TestMessage } from '../testing/cap-messages.js';
 import { startCapFeedServer, type CapFeedServer } from '../testing/cap-feed-server.js';
 
 const SENDER = 'canhbao@kttv-haugiang.gov.vn';
@@ -14,12 +14,12 @@ const HOUR = 3_600_000;
 const FAST = { SC_CAP_FEED_POLL_S: 0.2, SC_CAP_FEED_TIMEOUT_S: 0.5, SC_CAP_FEED_WARN_FAILURES: 3 };
 
 /** A fresh Vietnamese alert for Ấp 2 (today's and tomorrow's rules both play it there). */
-const alertFor = (identifier: string, more: Partial<Parameters<typeof buildCap>[0]> = {}) =>
-  buildCap({
+const alertFor = (identifier: string, more: Partial<TestMessage> = {}) =>
+  capMessage({
     identifier,
     sender: SENDER,
     sent: Date.now(),
-    infos: [{ language: 'vi-VN', event: 'Lũ quét', headline: `Cảnh báo ${identifier}`, text: `Cảnh báo lũ quét ${identifier}: bà con ấp 2 tránh xa bờ kênh.`, expires: Date.now() + 2 * HOUR, areas: [{ areaDesc: 'Ấp 2, xã Vị Tân, thành phố Vị Thanh, tỉnh Hậu Giang' }] }],
+    infos: [{ language: 'vi-VN', event: 'Lũ quét', headline: `Cảnh báo ${identifier}`, ...says(`Cảnh báo lũ quét ${identifier}: bà con ấp 2 tránh xa bờ kênh.`), expires: Date.now() + 2 * HOUR, areas: [{ areaDesc: 'Ấp 2, xã Vị Tân, thành phố Vị Thanh, tỉnh Hậu Giang' }] }],
     ...more,
   });
 

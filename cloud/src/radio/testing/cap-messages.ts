@@ -3,8 +3,9 @@ import { CAP_NAMESPACE } from '../cap/cap-parser.js';
 import type { LatLon } from '../cap/cap-geography.js';
 
 /**
- * CAP 1.2 documents for tests (only tests import it): every element written from the options,
- * times as CAP writes them in the commune's zone.
+ * CAP 1.2 documents as an alerting authority writes them, for tests and the CAP benchmark (nothing
+ * else imports it): every element written from the options, times as CAP writes them in the
+ * commune's zone.
  */
 
 export interface TestArea {
@@ -32,14 +33,17 @@ export interface TestInfo {
   areas?: TestArea[];
 }
 
+/** The same words as description and EASText, as a feed's message usually carries them. */
+export const says = (text: string): Pick<TestInfo, 'description' | 'eas'> => ({ description: text, eas: text });
+
 export interface TestMessage {
   identifier: string;
   sender?: string;
   sent: number;
   status?: string;
   msgType?: string;
-  /** `sender,identifier,sent` triples, space separated. */
-  references?: string;
+  /** Earlier messages this one updates or cancels (sent: epoch ms). */
+  references?: { sender: string; identifier: string; sent: number }[];
   infos?: TestInfo[];
 }
 
@@ -85,7 +89,7 @@ export function capMessage(m: TestMessage): string {
     el('status', m.status ?? 'Actual'),
     el('msgType', m.msgType ?? 'Alert'),
     el('scope', 'Public'),
-    el('references', m.references),
+    el('references', m.references?.length ? m.references.map((r) => `${r.sender},${r.identifier},${capTime(r.sent)}`).join(' ') : undefined),
     ...(m.infos ?? [{}]).map(info),
     '</alert>',
   ].join('');

@@ -4,6 +4,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId, type AudioAsset } from '@smart-commune/shared';
+import type { TestCloud } from '../../../../test-support/cloud.js';
+import { claimTestEdge } from '../../../../test-support/edge.js';
+import { waitFor } from '../../../../test-support/wait.js';
 import { SessionStore } from '../../auth/session-store.js';
 import type { Db } from '../../db/database.js';
 import { createGuard } from '../../http/access.js';
@@ -24,6 +27,13 @@ import { createRadio, type Radio, type RadioOptions } from '../radio.js';
 
 const audioDir = mkdtempSync(join(tmpdir(), 'sc-radio-audio-'));
 const tones = new Map<number, { asset: AudioAsset; file: string }>();
+
+/** A box claimed for the hamlet through the API, once the radio has sent it its first plan; its id. */
+export async function claimedEdgeWithPlan(test: TestCloud, hamletCode: string): Promise<string> {
+  const { edgeId } = await claimTestEdge(test, hamletCode);
+  await waitFor(() => test.cloud.fleet.documents.get(edgeId, 'schedule'), `first plan of ${edgeId}`);
+  return edgeId;
+}
 
 /** A sine tone of the given length as Ogg/Opus, made once per length. */
 export function toneAsset(seconds: number): { asset: AudioAsset; file: string } {

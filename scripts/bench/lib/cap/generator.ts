@@ -14,7 +14,7 @@
  * once the last has had time to finish, so each alert's first sample measures the path from the
  * feed and not a queue behind the previous alert.
  */
-import { buildCap, type CapAreaSpec, type CapInfoSpec } from '../../../../cloud/src/radio/testing/cap-builder.js';
+import { capMessage, says, type TestArea, type TestInfo } from '../../../../cloud/src/radio/testing/cap-messages.js';
 import { ALL_CODES, circleAround, COMMUNE_ADMIN_CODE, FAR_POLYGON, hamletByCode, LOS_ANGELES_POLYGON, NEIGHBOUR_PAIRS, polygonAround } from './geography.js';
 
 export const TRUSTED_SENDER = 'canhbao@kttv-haugiang.gov.vn';
@@ -80,7 +80,7 @@ const names = (codes: readonly string[]) => codes.map((c) => hamletByCode.get(c)
 const inCommune = (codes: readonly string[]) => `${names(codes)}, xã Vị Tân, thành phố Vị Thanh, tỉnh Hậu Giang`;
 
 /** Where a play goes and how its area is written. */
-function playArea(kind: (typeof playKinds)[number] | 'update', rng: ReturnType<typeof random>): { plays: string[]; areas: CapAreaSpec[] } {
+function playArea(kind: (typeof playKinds)[number] | 'update', rng: ReturnType<typeof random>): { plays: string[]; areas: TestArea[] } {
   switch (kind) {
     case 'polygon': {
       const codes = rng.next() < 0.5 ? [...rng.pick(NEIGHBOUR_PAIRS)] : [rng.pick(ALL_CODES)];
@@ -102,19 +102,19 @@ function playArea(kind: (typeof playKinds)[number] | 'update', rng: ReturnType<t
   }
 }
 
-const vi = (n: number, areas: CapAreaSpec[], expires: number | undefined, event = 'Sạt lở bờ kênh'): CapInfoSpec => ({
+const vi = (n: number, areas: TestArea[], expires: number | undefined, event = 'Sạt lở bờ kênh'): TestInfo => ({
   language: 'vi-VN',
   event,
   headline: `${event}: tin thử ${n}`,
-  text: `Tin thử ${n}.`,
+  ...says(`Tin thử ${n}.`),
   expires,
   areas,
 });
-const en = (n: number, areas: CapAreaSpec[], expires: number | undefined, language = 'en-US'): CapInfoSpec => ({
+const en = (n: number, areas: TestArea[], expires: number | undefined, language = 'en-US'): TestInfo => ({
   language,
   event: 'Riverbank landslide',
   headline: `Riverbank landslide: test ${n}`,
-  text: `Test message ${n}.`,
+  ...says(`Test message ${n}.`),
   expires,
   areas,
 });
@@ -175,15 +175,15 @@ export function generateMessages(options: GeneratorOptions): { messages: Planned
       updatesLeft--;
       planned.push(
         message('update', atMs, plays, target.identifier, (at, id, k) =>
-          buildCap({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), msgType: 'Update', references: ref(target.identifier), infos: [vi(k, areas, at + HOUR)] }),
+          capMessage({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), msgType: 'Update', references: ref(target.identifier), infos: [vi(k, areas, at + HOUR)] }),
         ),
       );
     } else {
       alertsLeft--;
       const m = message(kind, atMs, plays, null, (at, id, k) => {
-        if (kind === 'bilingual') return buildCap({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), infos: [en(k, areas, at + HOUR), vi(k, areas, at + HOUR)] });
-        if (kind === 'old-with-expires') return buildCap({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id, at - 3 * HOUR), infos: [vi(k, areas, at + HOUR)] });
-        return buildCap({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), infos: [vi(k, areas, at + HOUR)] });
+        if (kind === 'bilingual') return capMessage({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), infos: [en(k, areas, at + HOUR), vi(k, areas, at + HOUR)] });
+        if (kind === 'old-with-expires') return capMessage({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id, at - 3 * HOUR), infos: [vi(k, areas, at + HOUR)] });
+        return capMessage({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), infos: [vi(k, areas, at + HOUR)] });
       });
       planned.push(m);
       played.push({ identifier: m.identifier, slot, referenced: false });
@@ -200,13 +200,13 @@ export function generateMessages(options: GeneratorOptions): { messages: Planned
     target.referenced = true;
     const atMs = Math.round((target.slot + 3 + rng.next() * (slots - target.slot - 3)) * slotMs);
     planned.push(
-      message('cancel', atMs, [], target.identifier, (at, id) => buildCap({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), msgType: 'Cancel', references: ref(target.identifier), infos: [] })),
+      message('cancel', atMs, [], target.identifier, (at, id) => capMessage({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), msgType: 'Cancel', references: ref(target.identifier), infos: [] })),
     );
   }
   for (let i = 0; i < cancelsUnknown; i++) {
     planned.push(
       message('cancel-unknown', rng.next() * durationMs, [], null, (at, id, k) =>
-        buildCap({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), msgType: 'Cancel', references: [{ sender: TRUSTED_SENDER, identifier: `VT-NEVER-SENT-${k}`, sent: at - HOUR }], infos: [] }),
+        capMessage({ identifier: id, sender: TRUSTED_SENDER, sent: fresh(at, id), msgType: 'Cancel', references: [{ sender: TRUSTED_SENDER, identifier: `VT-NEVER-SENT-${k}`, sent: at - HOUR }], infos: [] }),
       ),
     );
   }
@@ -221,20 +221,20 @@ export function generateMessages(options: GeneratorOptions): { messages: Planned
         switch (kind) {
           case 'abroad': {
             const areas = [{ areaDesc: 'Los Angeles County, California', polygon: LOS_ANGELES_POLYGON, geocodes: [{ valueName: 'FIPS6', value: '006037' }] }];
-            return buildCap({ identifier: id, sender, sent: fresh(at, id), infos: [rng.next() < 0.5 ? vi(k, areas, at + HOUR, 'Cảnh báo trẻ em mất tích') : en(k, areas, at + HOUR)] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id), infos: [rng.next() < 0.5 ? vi(k, areas, at + HOUR, 'Cảnh báo trẻ em mất tích') : en(k, areas, at + HOUR)] });
           }
           case 'other-province':
-            return buildCap({ identifier: id, sender, sent: fresh(at, id), infos: [vi(k, [{ areaDesc: 'Huyện Năm Căn, tỉnh Cà Mau', geocodes: [{ valueName: 'MA_TINH', value: '96' }] }], at + HOUR, 'Triều cường')] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id), infos: [vi(k, [{ areaDesc: 'Huyện Năm Căn, tỉnh Cà Mau', geocodes: [{ valueName: 'MA_TINH', value: '96' }] }], at + HOUR, 'Triều cường')] });
           case 'far-polygon':
-            return buildCap({ identifier: id, sender, sent: fresh(at, id), infos: [vi(k, [{ areaDesc: 'Vùng ven biển', polygon: FAR_POLYGON }], at + HOUR, 'Triều cường')] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id), infos: [vi(k, [{ areaDesc: 'Vùng ven biển', polygon: FAR_POLYGON }], at + HOUR, 'Triều cường')] });
           case 'stale':
-            return buildCap({ identifier: id, sender, sent: fresh(at, id, at - Math.round((1.5 + rng.next() * 30) * HOUR)), infos: [vi(k, inside(), undefined)] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id, at - Math.round((1.5 + rng.next() * 30) * HOUR)), infos: [vi(k, inside(), undefined)] });
           case 'no-vietnamese':
-            return buildCap({ identifier: id, sender, sent: fresh(at, id), infos: rng.next() < 0.5 ? [en(k, inside(), at + HOUR)] : [en(k, inside(), at + HOUR), en(k, inside(), at + HOUR, 'es-US')] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id), infos: rng.next() < 0.5 ? [en(k, inside(), at + HOUR)] : [en(k, inside(), at + HOUR), en(k, inside(), at + HOUR, 'es-US')] });
           case 'exercise':
-            return buildCap({ identifier: id, sender, sent: fresh(at, id), status: rng.next() < 0.5 ? 'Exercise' : 'Test', infos: [vi(k, inside(), at + HOUR)] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id), status: rng.next() < 0.5 ? 'Exercise' : 'Test', infos: [vi(k, inside(), at + HOUR)] });
           case 'untrusted':
-            return buildCap({ identifier: id, sender, sent: fresh(at, id), infos: [vi(k, inside(), at + HOUR)] });
+            return capMessage({ identifier: id, sender, sent: fresh(at, id), infos: [vi(k, inside(), at + HOUR)] });
         }
       }),
     );

@@ -4,6 +4,8 @@
  * province. The benchmark gives these to the cloud before it starts, and draws its polygons and
  * circles from them, so what it expects follows from what it generated.
  */
+import type { LatLon } from '../../../../cloud/src/radio/cap/cap-geography.js';
+import { VI_TAN } from '../../../../shared/src/index.js';
 
 export interface BenchHamletPlace {
   code: string;
@@ -21,19 +23,9 @@ const ORIGIN = { lat: 9.745, lon: 105.466 };
 /** About 1.3 km between neighbours, in degrees (at this latitude a degree is about 110 km either way). */
 const SPACING = 0.012;
 const RADIUS_M = 500;
-const NAMES: [string, string][] = [
-  ['ap-1', 'Ấp 1'],
-  ['ap-2', 'Ấp 2'],
-  ['ap-2a', 'Ấp 2A'],
-  ['ap-3', 'Ấp 3'],
-  ['ap-3a', 'Ấp 3A'],
-  ['ap-4', 'Ấp 4'],
-  ['ap-5', 'Ấp 5'],
-  ['ap-6', 'Ấp 6'],
-  ['ap-7', 'Ấp 7'],
-];
 
-export const HAMLETS: BenchHamletPlace[] = NAMES.map(([code, name], i) => ({
+/** The hamlets the cloud seeds by default, in their order on the grid. */
+export const HAMLETS: BenchHamletPlace[] = VI_TAN.hamlets.map(({ code, name }, i) => ({
   code,
   name,
   lat: +(ORIGIN.lat + Math.floor(i / 3) * SPACING).toFixed(5),
@@ -49,21 +41,21 @@ export const NEIGHBOUR_PAIRS: [string, string][] = HAMLETS.flatMap((h, i) => (i 
 
 /** 300 m around the centres: inside their circles, 1 km clear of every other hamlet's. */
 const MARGIN = 0.0027;
-const point = (lat: number, lon: number) => `${lat.toFixed(5)},${lon.toFixed(5)}`;
+const point = (lat: number, lon: number): LatLon => [+lat.toFixed(5), +lon.toFixed(5)];
 
 /** A CAP polygon (closed ring of lat,lon) around the centres of these hamlets. */
-export function polygonAround(codes: readonly string[]): string {
+export function polygonAround(codes: readonly string[]): LatLon[] {
   const places = codes.map((c) => hamletByCode.get(c)!);
   const south = Math.min(...places.map((p) => p.lat)) - MARGIN;
   const north = Math.max(...places.map((p) => p.lat)) + MARGIN;
   const west = Math.min(...places.map((p) => p.lon)) - MARGIN;
   const east = Math.max(...places.map((p) => p.lon)) + MARGIN;
-  return [point(south, west), point(south, east), point(north, east), point(north, west), point(south, west)].join(' ');
+  return [point(south, west), point(south, east), point(north, east), point(north, west), point(south, west)];
 }
 
 /** A CAP circle of 300 m around a hamlet's centre. */
-export const circleAround = (code: string) => `${point(hamletByCode.get(code)!.lat, hamletByCode.get(code)!.lon)} 0.3`;
+export const circleAround = (code: string) => ({ centre: point(hamletByCode.get(code)!.lat, hamletByCode.get(code)!.lon), km: 0.3 });
 
 /** Far away: Năm Căn, Cà Mau (about 150 km south-west), and Los Angeles County. */
-export const FAR_POLYGON = [point(8.74, 104.95), point(8.74, 105.05), point(8.82, 105.05), point(8.82, 104.95), point(8.74, 104.95)].join(' ');
-export const LOS_ANGELES_POLYGON = [point(33.7, -118.7), point(33.7, -117.6), point(34.8, -117.6), point(34.8, -118.7), point(33.7, -118.7)].join(' ');
+export const FAR_POLYGON = [point(8.74, 104.95), point(8.74, 105.05), point(8.82, 105.05), point(8.82, 104.95), point(8.74, 104.95)];
+export const LOS_ANGELES_POLYGON = [point(33.7, -118.7), point(33.7, -117.6), point(34.8, -117.6), point(34.8, -118.7), point(33.7, -118.7)];
