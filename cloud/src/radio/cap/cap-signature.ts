@@ -1,4 +1,4 @@
-import { sign, verify, X509Certificate, type BinaryLike, type KeyLike } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject, sign, verify, X509Certificate, type BinaryLike, type KeyLike } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { SignedXml, type ErrorFirstCallback, type SignatureAlgorithm } from 'xml-crypto';
 import { sameSigner, type SignerKey } from './signer-key.js';
@@ -19,7 +19,7 @@ export class EcdsaSha256 implements SignatureAlgorithm {
   getSignature(signedInfo: BinaryLike, privateKey: KeyLike): string;
   getSignature(signedInfo: BinaryLike, privateKey: KeyLike, callback?: ErrorFirstCallback<string>): void;
   getSignature(signedInfo: BinaryLike, privateKey: KeyLike, callback?: ErrorFirstCallback<string>): string | void {
-    const value = sign('sha256', Buffer.from(signedInfo as string), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64');
+    const value = sign('sha256', Buffer.from(signedInfo as string), { key: privateKey instanceof KeyObject ? privateKey : createPrivateKey(privateKey), dsaEncoding: 'ieee-p1363' }).toString('base64');
     if (!callback) return value;
     callback(null, value);
   }
@@ -27,7 +27,7 @@ export class EcdsaSha256 implements SignatureAlgorithm {
   verifySignature(material: string, key: KeyLike, signatureValue: string): boolean;
   verifySignature(material: string, key: KeyLike, signatureValue: string, callback?: ErrorFirstCallback<boolean>): void;
   verifySignature(material: string, key: KeyLike, signatureValue: string, callback?: ErrorFirstCallback<boolean>): boolean | void {
-    const valid = verify('sha256', Buffer.from(material), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signatureValue, 'base64'));
+    const valid = verify('sha256', Buffer.from(material), { key: key instanceof KeyObject ? key : createPublicKey(key), dsaEncoding: 'ieee-p1363' }, Buffer.from(signatureValue, 'base64'));
     if (!callback) return valid;
     callback(null, valid);
   }
