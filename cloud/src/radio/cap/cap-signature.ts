@@ -80,7 +80,8 @@ export function verifyCapSignature(xml: string, signer: SignerKey, now: number):
   if (!signature) return invalid('the Signature element is empty');
   const reference = soleReference(signature);
   if (typeof reference === 'string') return invalid(reference);
-  const rootIds = Object.entries(root).filter(([k, v]) => ['Id', 'ID', 'id'].includes(localName(k.replace(/^@_/, ''))) && k.startsWith('@_') && typeof v === 'string').map(([, v]) => v);
+  // the attributes xml-crypto takes as ids, any prefix (wsu:Id)
+  const rootIds = Object.entries(root).filter(([k, v]) => k.startsWith('@_') && ['Id', 'ID', 'id'].includes(localName(k.slice(2))) && typeof v === 'string').map(([, v]) => v);
   if (reference.uri !== '' && !(reference.uri.startsWith('#') && rootIds.includes(reference.uri.slice(1)))) {
     return invalid(`the signature's reference ${JSON.stringify(reference.uri)} is not the whole alert (URI "" or the alert's Id)`);
   }
