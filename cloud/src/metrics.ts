@@ -70,7 +70,7 @@ export function createCloudMetrics() {
     }),
     alertsHeld: new Counter({
       name: 'sc_alerts_held_total',
-      help: 'CAP messages held for an operator instead of playing, by reason (no_evaluable_area, no_vietnamese, untrusted_sender; one message may count under several)',
+      help: 'CAP messages held for an operator instead of playing, by reason (no_evaluable_area, no_vietnamese, untrusted_sender, unsigned, bad_signature; one message may count under several)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

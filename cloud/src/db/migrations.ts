@@ -428,4 +428,9 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX cap_feed_messages_feed ON cap_feed_messages(feed_id, state, seq);
   CREATE INDEX cap_feed_messages_cap ON cap_feed_messages(sender, identifier, sent);
   `,
+  // issue 16: the key a trusted CAP sender signs with (PEM X.509 certificate or public key); its
+  // messages then play only with a valid XML signature by it
+  `
+  ALTER TABLE cap_trusted_senders ADD COLUMN signer_pem TEXT;
+  `,
 ];

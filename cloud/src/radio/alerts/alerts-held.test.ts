@@ -70,7 +70,7 @@ describe('held CAP messages and trusted senders', () => {
     const add = await kit.request('POST', '/api/v1/alerts/trusted-senders', { sender: TEST_SENDER, note: 'Đài KTTV Hậu Giang' });
     expect(add.status, JSON.stringify(add.body)).toBe(201);
     expect((await kit.request('POST', '/api/v1/alerts/trusted-senders', { sender: TEST_SENDER })).status).toBe(409);
-    expect((await kit.request('GET', '/api/v1/alerts/trusted-senders')).body.senders).toEqual([{ sender: TEST_SENDER, note: 'Đài KTTV Hậu Giang', addedAt: kit.clock.now() }]);
+    expect((await kit.request('GET', '/api/v1/alerts/trusted-senders')).body.senders).toEqual([{ sender: TEST_SENDER, note: 'Đài KTTV Hậu Giang', addedAt: kit.clock.now(), certificate: null }]);
     expect(await fromFeed(message('KTTV-2'))).toMatchObject({ kind: 'alert', created: true, alert: { targets: { hamlets: ['ap-2'] } } });
     expect(alertsIn(ap2)).toHaveLength(1);
 

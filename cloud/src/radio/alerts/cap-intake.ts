@@ -5,6 +5,7 @@ import { ApiError, badRequest, conflict } from '../../http/errors.js';
 import type { CommunePlace } from '../cap/cap-areas.js';
 import { parseCap, type CapAlert } from '../cap/cap-parser.js';
 import { decideCap, type CapCandidate, type HoldReason } from '../cap/cap-rules.js';
+import { verifyCapSignature } from '../cap/cap-signature.js';
 import type { EdgeDirectory } from '../plan/edge-directory.js';
 import type { AlertLead } from './alert-lead.js';
 import type { AlertSpec } from './alert-service.js';
@@ -109,7 +110,8 @@ export class CapIntake {
   private async handle(xml: string, createdBy: string | null, options: CapReceiveOptions): Promise<CapReceipt> {
     const parsed = parseCap(xml);
     if (!parsed.ok) throw badRequest(`invalid CAP message: ${parsed.reason}`, { problems: parsed.problems });
-    const cap = parsed.alert;
+    const person = options.source ? null : this.deps.operator(createdBy);
+    const { cap, problem, detail } = this.signed(xml, parsed.alert, person !== null);
     if (cap.status !== 'Actual') throw notPlayed(`CAP status ${cap.status}: only Actual alerts are played on the loudspeakers (exercises, tests, system and draft messages never are)`);
     if (cap.scope !== 'Public') throw notPlayed(`CAP scope ${cap.scope}: only Public alerts are played on the loudspeakers`);
     if (cap.msgType === 'Ack' || cap.msgType === 'Error') throw notPlayed(`CAP msgType ${cap.msgType} has nothing to play`);
@@ -119,11 +121,13 @@ export class CapIntake {
     if (knownHeld) return { kind: 'held', held: knownHeld, created: false };
 
     // an operator posting by hand vouches for the sender; a feed's message must come from the list
-    const person = options.source ? null : this.deps.operator(createdBy);
     const senderTrusted = person !== null || this.deps.trusted.has(cap.sender);
-    if (cap.msgType === 'Cancel') return this.cancelByCap(cap, senderTrusted, person);
+    if (cap.msgType === 'Cancel') {
+      if (problem) throw new ApiError(422, problem, `CAP Cancel from ${cap.sender} ${problem === 'unsigned' ? 'without the signature its sender puts on its messages' : `with a signature that does not verify (${detail})`}: nothing is stopped`);
+      return this.cancelByCap(cap, senderTrusted, person);
+    }
 
-    const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: this.deps.place(), senderTrusted });
+    const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: this.deps.place(), senderTrusted, signatureProblem: problem });
     if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
     const earlier = cap.msgType === 'Update' ? this.referencedAlerts(cap) : [];
     // held messages of the same sender that this Update replaces no longer wait, once it is taken in
@@ -131,7 +135,7 @@ export class CapIntake {
     let receipt: CapReceipt;
     if (decision.action === 'hold') {
       const source = options.source ? `feed:${options.source.feedId}` : person ? 'manual' : 'automatic';
-      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person), created: true };
+      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person, detail), created: true };
     } else {
       receipt = { kind: 'alert', alert: await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier), earlier, person?.id ?? null), created: true };
     }
@@ -139,11 +143,27 @@ export class CapIntake {
     return receipt;
   }
 
-  private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null): HeldAlert {
+  /**
+   * The message as its signature lets it be read. A sender with a stored key: a valid signature
+   * gives the alert as signed (nothing outside it is read); none, or one that fails, is a problem,
+   * except that an operator may post an unsigned copy (they vouch for it, as for any sender). A
+   * sender trusted by name, or not on the list: as it is, unverified (not trusted is held anyway).
+   */
+  private signed(xml: string, cap: CapAlert, byOperator: boolean): { cap: CapAlert; problem: 'unsigned' | 'bad_signature' | null; detail: string | null } {
+    const key = this.deps.trusted.signerKey(cap.sender);
+    if (!key) return { cap, problem: null, detail: null };
+    const check = verifyCapSignature(xml, key, this.deps.now());
+    if (check.status === 'unsigned') return { cap, problem: byOperator ? null : 'unsigned', detail: byOperator ? null : 'the sender signs its messages; this one has no signature' };
+    if (check.status === 'invalid') return { cap, problem: 'bad_signature', detail: check.problem };
+    const signed = parseCap(check.signedXml);
+    return signed.ok ? { cap: signed.alert, problem: null, detail: null } : { cap, problem: 'bad_signature', detail: `the signed alert is not valid CAP: ${signed.reason}` };
+  }
+
+  private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null, signature: string | null): HeldAlert {
     const id = newId('hld');
     this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now() });
     for (const reason of reasons) this.deps.heldCount(reason);
-    const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source };
+    const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source, ...(signature ? { signature } : {}) };
     this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
     this.deps.logger.warn({ heldId: id, ...details }, 'CAP message held for an operator');
     return this.deps.held.get(id);

@@ -3,20 +3,34 @@ import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
-import type { TrustedSenders } from './trusted-senders.js';
+import { describeSignerKey, parseSignerKey } from '../cap/signer-key.js';
+import type { TrustedSender, TrustedSenders } from './trusted-senders.js';
 
 const tags = ['Radio'];
 
 /** As CAP writes a sender (§3.2.1): no spaces, commas, "<" or "&". */
 const senderSchema = z.string().trim().min(1).max(200).regex(/^[^\s,<&]+$/, 'a CAP sender has no spaces, commas, "<" or "&"');
 
-const trustedSenderSchema = z.object({ sender: z.string(), note: z.string(), addedAt: z.number() }).openapi('TrustedSender');
+const certificateSchema = z
+  .object({
+    kind: z.enum(['x509', 'public_key']),
+    sha256: z.string().openapi({ description: 'SHA-256 fingerprint of the certificate (of the public key for a bare key), as openssl prints it' }),
+    subject: z.string().nullable(),
+    issuer: z.string().nullable(),
+    validFrom: z.number().nullable(),
+    validTo: z.number().nullable(),
+    pem: z.string(),
+  })
+  .openapi('TrustedSenderCertificate');
+const trustedSenderSchema = z
+  .object({ sender: z.string(), note: z.string(), addedAt: z.number(), certificate: certificateSchema.nullable().openapi({ description: 'null: trusted by name; else its messages must carry a valid XML signature by this key' }) })
+  .openapi('TrustedSender');
 const listSchema = z.object({ senders: z.array(trustedSenderSchema) });
 
 /** The province's trusted CAP senders: only their messages play on their own. */
 export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; trusted: TrustedSenders }) {
   const app = new OpenAPIHono<AppEnv>();
-  const list = () => ({ senders: trusted.list().map(({ sender, note, addedAt }) => ({ sender, note, addedAt })) });
+  const list = () => ({ senders: trusted.list().map(toJson) });
 
   app.openapi(
     apiRoute(guard, 'radio.alerts.manage', {
@@ -34,14 +48,23 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
       method: 'post',
       path: '/alerts/trusted-senders',
       tags,
-      summary: 'Trust a CAP sender (compared exactly with a message\'s sender)',
-      request: { body: jsonBody(z.object({ sender: senderSchema, note: z.string().trim().max(200).optional() }).strict()) },
+      summary: 'Trust a CAP sender (compared exactly with a message\'s sender), with the certificate it signs with if it signs',
+      request: {
+        body: jsonBody(
+          z
+            .object({
+              sender: senderSchema,
+              note: z.string().trim().max(200).optional(),
+              certificate: z.string().max(16_384).optional().openapi({ description: 'PEM X.509 certificate (or PEM public key) the sender signs its CAP messages with' }),
+            })
+            .strict(),
+        ),
+      },
       responses: { 201: jsonContent(trustedSenderSchema, 'The sender, trusted'), 409: jsonContent(z.object({}), 'Already trusted') },
     }),
     (c) => {
-      const { sender, note } = c.req.valid('json');
-      const added = trusted.add(sender, note ?? '', currentUser(c).id);
-      return c.json({ sender: added.sender, note: added.note, addedAt: added.addedAt }, 201);
+      const { sender, note, certificate } = c.req.valid('json');
+      return c.json(toJson(trusted.add(sender, note ?? '', currentUser(c).id, certificate ?? null)), 201);
     },
   );
 
@@ -61,4 +84,9 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
   );
 
   return app;
+}
+
+function toJson({ sender, note, addedAt, signerPem }: TrustedSender) {
+  const parsed = signerPem ? parseSignerKey(signerPem) : null;
+  return { sender, note, addedAt, certificate: parsed?.ok ? { ...describeSignerKey(parsed.key), pem: signerPem! } : null };
 }

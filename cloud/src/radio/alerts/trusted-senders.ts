@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js';
-import { conflict, notFound } from '../../http/errors.js';
+import { badRequest, conflict, notFound } from '../../http/errors.js';
+import { parseSignerKey, type SignerKey } from '../cap/signer-key.js';
 
 /** A CAP `sender` whose alerts play on their own (the province's list). */
 export interface TrustedSender {
@@ -7,7 +8,11 @@ export interface TrustedSender {
   note: string;
   addedBy: string | null;
   addedAt: number;
+  /** The PEM certificate or public key its messages must be signed with; null: trusted by name. */
+  signerPem: string | null;
 }
+
+const COLUMNS = 'sender, note, added_by AS addedBy, added_at AS addedAt, signer_pem AS signerPem';
 
 /** The trusted CAP senders: compared exactly with a message's `sender`. */
 export class TrustedSenders {
@@ -17,17 +22,35 @@ export class TrustedSenders {
   ) {}
 
   list(): TrustedSender[] {
-    return this.db.prepare('SELECT sender, note, added_by AS addedBy, added_at AS addedAt FROM cap_trusted_senders ORDER BY sender').all() as TrustedSender[];
+    return this.db.prepare(`SELECT ${COLUMNS} FROM cap_trusted_senders ORDER BY sender`).all() as TrustedSender[];
+  }
+
+  find(sender: string): TrustedSender | null {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM cap_trusted_senders WHERE sender = ?`).get(sender) as TrustedSender | undefined) ?? null;
   }
 
   has(sender: string): boolean {
-    return this.db.prepare('SELECT 1 FROM cap_trusted_senders WHERE sender = ?').get(sender) !== undefined;
+    return this.find(sender) !== null;
   }
 
-  add(sender: string, note: string, addedBy: string | null): TrustedSender {
+  /** The key a sender signs with; null when it is not on the list or trusted by name only. */
+  signerKey(sender: string): SignerKey | null {
+    const pem = this.find(sender)?.signerPem;
+    if (!pem) return null;
+    const parsed = parseSignerKey(pem);
+    // stored only after it parsed: failing now is a fault of this installation, not of a message
+    if (!parsed.ok) throw new Error(`stored key of trusted sender ${sender}: ${parsed.error}`);
+    return parsed.key;
+  }
+
+  add(sender: string, note: string, addedBy: string | null, signerPem: string | null = null): TrustedSender {
     if (this.has(sender)) throw conflict(`sender ${sender} is already trusted`);
-    this.db.prepare('INSERT INTO cap_trusted_senders (sender, note, added_by, added_at) VALUES (?, ?, ?, ?)').run(sender, note, addedBy, this.now());
-    return this.list().find((s) => s.sender === sender)!;
+    if (signerPem !== null) {
+      const parsed = parseSignerKey(signerPem);
+      if (!parsed.ok) throw badRequest(`the certificate is not usable: ${parsed.error}`, [{ path: 'certificate', message: parsed.error }]);
+    }
+    this.db.prepare('INSERT INTO cap_trusted_senders (sender, note, added_by, added_at, signer_pem) VALUES (?, ?, ?, ?, ?)').run(sender, note, addedBy, this.now(), signerPem?.trim() ?? null);
+    return this.find(sender)!;
   }
 
   remove(sender: string): void {

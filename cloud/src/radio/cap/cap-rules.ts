@@ -6,7 +6,7 @@ import { capContent, chooseInfo } from './cap-content.js';
 import type { CapAlert, CapReference } from './cap-parser.js';
 import type { RiskLevel } from './cap-priority.js';
 
-export const holdReasons = ['no_evaluable_area', 'no_vietnamese', 'untrusted_sender'] as const;
+export const holdReasons = ['no_evaluable_area', 'no_vietnamese', 'untrusted_sender', 'unsigned', 'bad_signature'] as const;
 /** Why a CAP message waits for an operator instead of playing. */
 export type HoldReason = (typeof holdReasons)[number];
 
@@ -56,6 +56,11 @@ export interface CapContext {
   place: CommunePlace;
   /** The sender is on the trusted list, or an operator posted the message by hand. */
   senderTrusted: boolean;
+  /**
+   * The sender signs with a stored key and the message has no signature (`unsigned`) or one that
+   * does not verify (`bad_signature`); null otherwise.
+   */
+  signatureProblem?: 'unsigned' | 'bad_signature' | null;
 }
 
 const iso = (ms: number) => DateTime.fromMillis(ms, { zone: 'Asia/Ho_Chi_Minh' }).toISO({ suppressMilliseconds: true });
@@ -64,7 +69,8 @@ const iso = (ms: number) => DateTime.fromMillis(ms, { zone: 'Asia/Ho_Chi_Minh' }
  * Whether and where a CAP Alert or Update plays (status, scope and msgType are checked before).
  * Refused: nothing to say, stale (sent more than `maxAgeMs` ago with no `expires`), already expired,
  * or for somewhere else (areas that can be judged include no hamlet). Held for an operator: no area
- * can be judged, no Vietnamese info, or a sender not trusted. Otherwise played.
+ * can be judged, no Vietnamese info, a sender not trusted, or a signature missing or not valid where
+ * the sender signs. Otherwise played.
  */
 export function decideCap(cap: CapAlert, ctx: CapContext): CapDecision {
   const vietnamese = chooseInfo(cap);
@@ -108,6 +114,7 @@ export function decideCap(cap: CapAlert, ctx: CapContext): CapDecision {
   if (!verdict.evaluable) reasons.push('no_evaluable_area');
   if (!vietnamese) reasons.push('no_vietnamese');
   if (!ctx.senderTrusted) reasons.push('untrusted_sender');
+  if (ctx.signatureProblem) reasons.push(ctx.signatureProblem);
   if (reasons.length || candidate.text === null || candidate.targets === null) return { action: 'hold', reasons, candidate };
   return { action: 'play', candidate: { ...candidate, text: candidate.text, targets: candidate.targets } };
 }
