@@ -78,7 +78,7 @@ describe('CAP messages signed by their source (XML signatures)', () => {
     expect((await kit.request('POST', '/api/v1/alerts', signCap(message('KTTV-OP-S'), kttv.keyPem), CAP_XML)).status).toBe(201);
 
     // a Cancel that does not verify stops nothing
-    const cancel = capMessage({ identifier: 'KTTV-C', sent: kit.clock.now(), msgType: 'Cancel', references: `${TEST_SENDER},KTTV-OP-S,2026-01-01T00:00:00+07:00`, infos: [] });
+    const cancel = capMessage({ identifier: 'KTTV-C', sent: kit.clock.now(), msgType: 'Cancel', references: [{ sender: TEST_SENDER, identifier: 'KTTV-OP-S', sent: Date.parse('2026-01-01T00:00:00+07:00') }], infos: [] });
     expect(await fromFeed(cancel).catch((err: { code: string }) => err.code)).toBe('unsigned');
 
     // trusted by name only: signed or not, as before; not on the list: held as untrusted, signed or not
