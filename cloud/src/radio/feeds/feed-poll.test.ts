@@ -47,7 +47,7 @@ describe('passing a feed\'s messages to the alert rules', () => {
   afterEach(() => db.close());
 
   it('records an alert taken, one held for an operator, one refused, in the feed\'s order and with the feed named as the source', async () => {
-    answers.set('a', () => ({ alert: { id: 'alr_a' }, created: true }));
+    answers.set('a', () => ({ kind: 'alert', alert: { id: 'alr_a' }, created: true }));
     answers.set('h', () => ({ kind: 'held', held: { id: 'hld_h' }, created: true }));
     answers.set('r', () => {
       throw new ApiError(422, 'not_played', 'the CAP message is stale');
@@ -68,7 +68,7 @@ describe('passing a feed\'s messages to the alert rules', () => {
     answers.set('a', () => {
       throw new ApiError(502, 'speech_failed', 'the alert could not be spoken');
     });
-    answers.set('c', () => ({ alert: { id: 'alr_a' }, created: false }));
+    answers.set('c', () => ({ kind: 'alert', alert: { id: 'alr_a' }, created: false }));
     queue('a');
     queue('c');
     await drainFeed(feedId, deps(), new AbortController().signal);

@@ -7,6 +7,7 @@ import { fetchBounded, FeedFetchError } from './feed-http.js';
 import { parseFeedIndex, type FeedEntry } from './feed-index.js';
 import type { FeedLedger, NewFeedMessage } from './feed-ledger.js';
 import type { CapFeed, FeedValidators } from './feed-store.js';
+import type { CapReceiveOptions } from '../alerts/cap-intake.js';
 
 /** An index is a list of links: 2 MiB is thousands of entries. */
 const MAX_INDEX_BYTES = 2 * 1024 * 1024;
@@ -20,15 +21,12 @@ const MAX_ATTEMPTS = 8;
 const INDEX_ACCEPT = 'application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1';
 const CAP_ACCEPT = 'application/cap+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1';
 
-/** What the alert rules made of a message: an alert (started, known, or cancelled), or one held for an operator. */
-export type CapReceipt = { alert: { id: string }; created: boolean } | { kind: 'held'; held: { id: string }; created: boolean };
+/** What a feed reads of the alert intake's CapReceipt: which alert, or held message, the message became. */
+export type CapReceipt = { kind: 'alert'; alert: { id: string }; created: boolean } | { kind: 'held'; held: { id: string }; created: boolean };
 
-/**
- * What takes a CAP message in: the alert service's entry point, with whatever rules it applies.
- * The third argument says where the message came from (a service that does not read it ignores it).
- */
+/** What takes a CAP message in: the alert service's entry point, with its rules; `options.source` names the feed. */
 export interface CapReceiver {
-  receiveCap(xml: string, createdBy: string | null, options?: { source?: { kind: 'feed'; feedId: string } }): Promise<CapReceipt>;
+  receiveCap(xml: string, createdBy: string | null, options?: CapReceiveOptions): Promise<CapReceipt>;
 }
 
 export interface FeedPollDeps {
@@ -116,7 +114,7 @@ export async function drainFeed(feedId: string, deps: FeedPollDeps, signal: Abor
     const log = { feedId, key: message.key, identifier: message.identifier, sender: message.sender };
     try {
       const receipt = await deps.receiver.receiveCap(message.xml, null, { source: { kind: 'feed', feedId } });
-      if ('held' in receipt) {
+      if (receipt.kind === 'held') {
         ledger.settle(message.seq, { state: 'held', heldId: receipt.held.id }, deps.now());
         metrics.capFeedMessages.inc({ outcome: 'held' });
         logger.info({ ...log, heldId: receipt.held.id }, 'CAP feed message held for an operator');

@@ -13,7 +13,7 @@ const HOUR = 3_600_000;
 /** Fast polls, short timeouts: a test sees many polls in a few seconds. */
 const FAST = { SC_CAP_FEED_POLL_S: 0.2, SC_CAP_FEED_TIMEOUT_S: 0.5, SC_CAP_FEED_WARN_FAILURES: 3 };
 
-/** A fresh Vietnamese alert for Ấp 2 (today's and tomorrow's rules both play it there). */
+/** A fresh Vietnamese alert for Ấp 2 from the trusted sender: the rules play it there. */
 const alertFor = (identifier: string, more: Partial<TestMessage> = {}) =>
   capMessage({
     identifier,
