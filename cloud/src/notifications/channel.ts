@@ -1,0 +1,87 @@
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { DomainEventBus } from '../events/event-bus.js';
+
+/*
+ * What every outbound channel (Web Push for staff, the commune's Zalo Official Account for citizens,
+ * whatever comes next) has in common, as Frigate's communicators and Zigbee2MQTT's extensions do:
+ * a module with a start/stop lifecycle that subscribes on the domain event bus to the events it
+ * serves, turns each into messages for its recipients and puts them in the outbox. The outbox
+ * (outbox.ts) stores them, hands each to the channel's `send` until it is delivered or given up,
+ * with backoff, and never twice: one row per idempotency key.
+ */
+
+/** What a person or follower sees; the same shape on every channel, each renders it its own way. */
+export interface NotificationContent {
+  /** Short, Vietnamese first: the notification's title. */
+  title: string;
+  body: string;
+  /** Where a tap opens: a path of the console or of the public pages (the channel makes it absolute). */
+  path: string;
+  /** Replaces an earlier notification with the same tag on the same device (Web Push `tag`). */
+  tag?: string;
+}
+
+/** A message a channel wants delivered: one event, one recipient. */
+export interface NewOutboxMessage {
+  channel: string;
+  /**
+   * `${event key}:${recipient}`: the same event for the same recipient is one row whatever how often
+   * it is enqueued (a handler run twice after a restart, two processes), so nothing is sent twice.
+   */
+  idempotencyKey: string;
+  /** The channel's own address of the recipient (a push subscription id, a Zalo follower or the OA's broadcast). */
+  recipient: string;
+  /** What it is about, for "where did this alert go": e.g. `alert:<id>`, `bulletin:<id>`, `incident:<id>`, `edge:<id>`. */
+  subject: string;
+  /** The domain event it came from (`alert.started`, …), for the admins' view. */
+  event: string;
+  content: NotificationContent;
+  /** Channel-specific extras the sender needs (JSON-serialisable). */
+  data?: Record<string, unknown>;
+  /** Not before (quiet hours, a cooldown's end); epoch ms. Default now. */
+  notBefore?: number;
+}
+
+/** A stored message as the outbox hands it to its channel. */
+export interface OutboxMessage extends Required<Omit<NewOutboxMessage, 'notBefore' | 'data' | 'content'>> {
+  id: number;
+  content: NotificationContent;
+  data: Record<string, unknown>;
+  /** Attempts made before this one. */
+  attempts: number;
+  createdAt: number;
+}
+
+/**
+ * What one delivery attempt came to. `retry: false` gives the message up with its reason (a
+ * subscription the push service says is gone, a follower who blocked the OA); `retry: true` tries
+ * again after backoff, or at `retryAfterMs` when the provider said when (HTTP 429 Retry-After, a
+ * quota that resets).
+ */
+export type SendOutcome =
+  | { ok: true; providerId?: string }
+  | { ok: false; retry: boolean; reason: string; retryAfterMs?: number };
+
+/** Where a channel puts its messages. */
+export interface OutboxWriter {
+  /** Stores the messages not stored before (by idempotency key) and wakes the dispatcher; returns how many were new. */
+  enqueue(messages: NewOutboxMessage[]): number;
+}
+
+export interface ChannelContext {
+  bus: DomainEventBus;
+  outbox: OutboxWriter;
+  logger: Logger;
+}
+
+export interface NotificationChannel {
+  /** The channel's name in the outbox and the admins' view: `webpush`, `zalo`. */
+  readonly name: string;
+  /** How many sends of this channel may run at once (a provider's rate limit, a push service's connections). */
+  readonly concurrency: number;
+  /** Subscribes to the events it serves; resolves when ready to send. */
+  start(context: ChannelContext): Promise<void>;
+  /** Unsubscribes and lets sends in flight finish. */
+  stop(): Promise<void>;
+  send(message: OutboxMessage): Promise<SendOutcome>;
+}
