@@ -154,7 +154,16 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const reports = createReports({ db, audit, bus: events, config });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
   const channels: NotificationChannel[] = [];
-  const notifications = createNotifications({ db, bus: events, logger: logger.child({ component: 'notifications' }), metrics, config, channels });
+  const notifications = createNotifications({
+    db,
+    bus: events,
+    logger: logger.child({ component: 'notifications' }),
+    metrics,
+    config,
+    channels,
+    audit,
+    loudspeakers: (kind, id) => radio.playback.heard(kind, id),
+  });
   await notifications.start();
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
@@ -195,6 +204,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...vision.routes(guard),
       ...incidents.routes(guard),
       ...reports.routes(guard),
+      ...notifications.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
     metrics,

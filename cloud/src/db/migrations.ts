@@ -382,4 +382,8 @@ export const cloudMigrations: Migration[] = [
   );
   CREATE INDEX notification_attempts_message ON notification_attempts(message_id, id);
   `,
+  // issue 14: "where it went" reads a bulletin's proof of play by its id
+  `
+  CREATE INDEX playback_bulletin ON playback(bulletin_id);
+  `,
 ];

@@ -1,11 +1,17 @@
 import type { Logger } from '@smart-commune/shared/runtime';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { Mount } from '../http/app.js';
+import { API_PREFIX } from '../http/app.js';
+import type { Guard } from '../http/access.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { NotificationChannel, OutboxWriter } from './channel.js';
 import { Dispatcher, type RetryPolicy } from './dispatcher.js';
+import { createNotificationsRoutes } from './notifications-routes.js';
 import { OutboxStore, outboxWriter } from './outbox.js';
+import { subjectReach, type LoudspeakerLookup } from './reach.js';
 
 export type NotificationsConfig = Pick<
   CloudConfig,
@@ -20,6 +26,10 @@ export interface NotificationsDeps {
   config: NotificationsConfig;
   /** The channels, each a module with a start/stop lifecycle (channel.ts); server.ts lists them. */
   channels: readonly NotificationChannel[];
+  /** Records the admins' retry-now. */
+  audit?: AuditLog;
+  /** The radio domain's proof of play, for "where it went" of an alert or a bulletin. */
+  loudspeakers?: LoudspeakerLookup;
   /** Injectable clock and jitter (tests). */
   now?: () => number;
   random?: () => number;
@@ -70,11 +80,18 @@ export function createNotifications(deps: NotificationsDeps) {
     }
   };
 
+  const reach = (subject: string) => subjectReach(store, deps.loudspeakers, subject);
+
   return {
     store,
     outbox,
     dispatcher,
     channels,
+    reach,
+    routes(guard: Guard): Mount[] {
+      if (!deps.audit) throw new Error('the notifications routes need the audit log (deps.audit)');
+      return [{ prefix: API_PREFIX, app: createNotificationsRoutes({ guard, store, audit: deps.audit, wake: () => dispatcher.wake(), reach }) }];
+    },
     async start(): Promise<void> {
       for (const channel of channels) {
         try {
