@@ -181,7 +181,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
-      createAdminPages({ db, audit, users }),
+      createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],

@@ -270,6 +270,17 @@ export class OutboxStore {
       .all(subject) as ChannelReach[];
   }
 
+  /** The channels with messages in the outbox (the admins' channel filter). */
+  channelNames(): string[] {
+    // a seek per channel and status on the (status, channel, …) index, not a DISTINCT over every row
+    const next = this.db.prepare(`SELECT MIN(channel) FROM notification_outbox WHERE status = ? AND channel > ?`).pluck();
+    const names = new Set<string>();
+    for (const status of DELIVERY_STATUSES) {
+      for (let after = '', found = next.get(status, after) as string | null; found !== null; after = found, found = next.get(status, after) as string | null) names.add(found);
+    }
+    return [...names].sort();
+  }
+
   /** Deletes messages sent or given up before `before` (epoch ms), with their attempts; returns how many. */
   purge(before: number): number {
     return this.db.prepare(`DELETE FROM notification_outbox WHERE created_at < ? AND status IN ('sent','failed')`).run(before).changes;
