@@ -255,6 +255,22 @@ describe('the notifications outbox and dispatcher', () => {
     channel.release();
   });
 
+  it('stores a large fan-out in chunks, serving the event loop between them, and sends each key once', async () => {
+    await open(new TestChannel('test', 8));
+    const batch = Array.from({ length: 7000 }, (_, i) => message(i));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const storing = channel.enqueueMany(batch);
+    expect(db.prepare('SELECT COUNT(*) FROM notification_outbox').pluck().get()).toBe(2000); // the first chunk, at once
+    expect(await storing).toBe(7000);
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(0); // timers ran between the chunks
+    expect(await channel.enqueueMany(batch)).toBe(0);
+    await notifications.dispatcher.idle();
+    expect(channel.sends).toHaveLength(7000);
+    expect(new Set(channel.sends).size).toBe(7000);
+  });
+
   it('shows admins the messages with their attempts, filtered, and lets a given-up one be tried again', async () => {
     await open(new TestChannel());
     channel.script.push({ ok: false, retry: false, reason: 'the follower blocked the OA' });

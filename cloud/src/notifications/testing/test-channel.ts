@@ -60,6 +60,11 @@ export class TestChannel implements NotificationChannel {
     return this.context.outbox.enqueue(messages);
   }
 
+  enqueueMany(messages: NewOutboxMessage[]): Promise<number> {
+    if (!this.context) throw new Error('the test channel is not started');
+    return this.context.outbox.enqueueMany(messages);
+  }
+
   /** Sends wait until release() from now on. */
   hold(): void {
     this.holding = true;
