@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     channels: [channel],
-    config: { SC_NOTIFY_RETRY_FIRST_S: 5, SC_NOTIFY_RETRY_MAX_S: 3600, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 86_400, SC_NOTIFY_RETENTION_DAYS: 90 },
+    config: { SC_NOTIFY_RETRY_FIRST_S: 5, SC_NOTIFY_RETRY_MAX_S: 3600, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 86_400, SC_NOTIFY_SEND_TIMEOUT_S: 30, SC_NOTIFY_RETENTION_DAYS: 90 },
   });
   try {
     const batch: NewOutboxMessage[] = Array.from({ length: N }, (_, i) => ({

@@ -97,5 +97,9 @@ export interface NotificationChannel {
   start(context: ChannelContext): Promise<void>;
   /** Unsubscribes and lets sends in flight finish. */
   stop(): Promise<void>;
-  send(message: OutboxMessage): Promise<SendOutcome>;
+  /**
+   * Delivers one message. `signal` aborts when the dispatcher stops waiting (SC_NOTIFY_SEND_TIMEOUT_S):
+   * pass it to the HTTP request; the attempt is then recorded as failed and tried again later.
+   */
+  send(message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome>;
 }

@@ -19,6 +19,7 @@ const config: NotificationsConfig = {
   SC_NOTIFY_RETRY_MAX_S: 3600,
   SC_NOTIFY_MAX_ATTEMPTS: 4,
   SC_NOTIFY_GIVE_UP_AFTER_S: 24 * 3600,
+  SC_NOTIFY_SEND_TIMEOUT_S: 30,
   SC_NOTIFY_RETENTION_DAYS: 90,
 };
 
@@ -208,6 +209,21 @@ describe('the notifications outbox and dispatcher', () => {
     while (channel.sends.length < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
     expect(channel.sends).toHaveLength(20);
     expect(channel.maxRunning).toBe(3);
+  });
+
+  it('gives up waiting for a send that does not answer: aborts it, frees its slot, tries again later', async () => {
+    await open(new TestChannel('test', 1), { ...config, SC_NOTIFY_SEND_TIMEOUT_S: 0.05 });
+    channel.hold();
+    channel.enqueue([message(1), message(2)]);
+    await channel.heldCount(1);
+    await new Promise((r) => setTimeout(r, 100));
+    // the first one timed out: recorded, its signal aborted, and the slot went to the second
+    expect(row(1)).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 0.05 s', nextAttemptAt: T0 + 5000 });
+    expect(channel.signals[0]!.aborted).toBe(true);
+    await channel.heldCount(2);
+    channel.release();
+    await notifications.dispatcher.idle();
+    expect(await counter('notificationsFailed', { channel: 'test', class: 'temporary' })).toBeGreaterThanOrEqual(1);
   });
 
   it('stop() lets the sends in flight finish and records them; nothing new starts', async () => {
