@@ -51,7 +51,15 @@ export function createErrorHandler(logger: Logger) {
       const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'http_error';
       return errorJson(c, status, code, err.message || 'request refused');
     }
+    if (isDiskFull(err)) {
+      // nothing of the request could be saved; the cloud keeps answering, and what needs no write still works
+      logger.error({ err, method: c.req.method, path: c.req.path }, 'disk full: a request could not be saved');
+      return errorJson(c, 507, 'disk_full', "the cloud's disk is full: nothing was saved; free space on the server and try again");
+    }
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error in HTTP route');
     return errorJson(c, 500, 'internal', 'internal server error');
   };
 }
+
+/** SQLite's "database or disk is full", or a file write that found no room. */
+const isDiskFull = (err: Error) => ['SQLITE_FULL', 'ENOSPC', 'EDQUOT'].includes((err as Error & { code?: unknown }).code as string);
