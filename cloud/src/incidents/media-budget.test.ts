@@ -85,6 +85,18 @@ describe('the byte budget of the cloud\'s incident media', () => {
     expect(await metric('sc_incident_media_rejected_total{kind="snapshot",reason="storage_full"}')).toEqual(['sc_incident_media_rejected_total{kind="snapshot",reason="storage_full"} 1']);
   });
 
+  it('holds room for uploads in progress: two arriving together cannot both take the last room', async () => {
+    for (const n of [1, 2]) {
+      const id = await stored(n);
+      await patch(id, { status: 'reviewing' });
+      await patch(id, { status: 'confirmed' });
+    }
+    const [c, d] = [await published(3), await published(4)];
+    const replies = await Promise.all([edge.upload(c, 'snapshot', jpeg(3)), edge.upload(d, 'snapshot', jpeg(4))]);
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 507]);
+    expect(await health()).toMatchObject({ usedBytes: 3 * S });
+  });
+
   it('counts what is on disk at start and brings a store over a lowered budget under it', async () => {
     const ids = [await stored(1), await stored(2), await stored(3)];
     await test.stop({ keepData: true });

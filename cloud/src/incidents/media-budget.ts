@@ -46,6 +46,8 @@ export class MediaBudget {
   private readonly candidates: EvictionCandidates;
   /** One eviction at a time: two uploads making room at once would each count the other's frees. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Room promised to uploads in progress. */
+  private reserved = 0;
 
   constructor(private readonly deps: MediaBudgetDeps) {
     this.budgetBytes = deps.maxBytes ?? volumeBudget(deps.files.dir);
@@ -59,16 +61,32 @@ export class MediaBudget {
     return { budgetBytes: this.budgetBytes, usedBytes: this.deps.files.usedBytes, source: this.source };
   }
 
-  /** Deletes items until `incoming` more bytes fit; false when they cannot (only protected items left). */
-  makeRoom(incoming: number): Promise<boolean> {
-    const run = this.queue.then(() => this.evictUntil(incoming));
+  /**
+   * Makes room for `bytes` (deleting items if need be) and holds it until the returned release is
+   * called (the upload stored or failed), so uploads arriving together cannot each count the same
+   * free room. null when they cannot fit: only protected items are left, or the file is larger than
+   * the whole budget.
+   */
+  reserve(bytes: number): Promise<(() => void) | null> {
+    const run = this.queue.then(async () => {
+      if (!(await this.evictUntil(bytes))) return null;
+      this.reserved += bytes;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        this.reserved -= bytes;
+      };
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   /** Brings the store under its budget (at start, and after the budget was lowered); false when it cannot. */
   async enforce(): Promise<boolean> {
-    return this.makeRoom(0);
+    const run = this.queue.then(() => this.evictUntil(0));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** After a file was stored or removed elsewhere (retention), so the gauge follows. */
@@ -78,8 +96,8 @@ export class MediaBudget {
 
   private async evictUntil(incoming: number): Promise<boolean> {
     const { store, files, audit, metrics, logger } = this.deps;
-    const fits = () => files.usedBytes + incoming <= this.budgetBytes;
-    if (incoming > this.budgetBytes) return false;
+    const fits = () => files.usedBytes + this.reserved + incoming <= this.budgetBytes;
+    if (incoming > this.budgetBytes) return false; // deleting everything would not help
     let deleted = 0;
     try {
       while (!fits()) {

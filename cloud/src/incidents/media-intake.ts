@@ -65,15 +65,23 @@ export class MediaIntake {
       throw this.refuse(upload, 413, 'too_large', `a ${kind} may have at most ${maxBytes} bytes`, { announcedBytes: announced.bytes });
     }
 
-    if (!(await this.deps.budget.makeRoom(announced.bytes))) {
+    const release = await this.deps.budget.reserve(announced.bytes);
+    if (!release) {
       const { budgetBytes, usedBytes } = this.deps.budget.state();
-      throw this.noRoom(upload, 'storage_full', `the cloud's incident media budget is full (${usedBytes} of ${budgetBytes} bytes, only confirmed, held or in-review items left); retry later`);
+      throw this.noRoom(
+        upload,
+        'storage_full',
+        announced.bytes > budgetBytes
+          ? `the ${kind} (${announced.bytes} bytes) is larger than the cloud's whole incident media budget (${budgetBytes} bytes); retry once it is raised`
+          : `the cloud's incident media budget is full (${usedBytes} of ${budgetBytes} bytes, only confirmed, held or in-review items left); retry later`,
+      );
     }
     const temp = files.tempPath();
     let spooled;
     try {
       spooled = await spoolUpload(upload.body, temp, maxBytes);
     } catch (err) {
+      release();
       if (err instanceof UploadTooLarge) throw this.refuse(upload, 413, 'too_large', err.message);
       if (isDiskFull(err)) throw this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`);
       throw err;
@@ -91,6 +99,7 @@ export class MediaIntake {
       });
       this.deps.budget.changed();
     } finally {
+      release(); // stored bytes now count as used
       await rm(temp, { force: true }); // gone already when adopted
     }
     store.markReceived(upload.incidentId, kind, spooled.sha256);
