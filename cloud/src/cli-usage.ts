@@ -1,5 +1,5 @@
 import { cloudConfigSchema } from './config.js';
-import { parseVerifyArgs, type VerifyRequest } from './evidence/verify-export-cli.js';
+import { parseVerifyArgs, VERIFY_HELP, type VerifyRequest } from './evidence/verify-export-cli.js';
 import { CLOUD_VERSION } from './version.js';
 
 /**
@@ -32,6 +32,7 @@ export function usage(): string {
 export function parseCloudArgs(args: readonly string[]): { run: true } | { print: string } | { verify: VerifyRequest } | { error: string } {
   if (args.length === 0) return { run: true };
   if (args[0] === 'verify-export') {
+    if (args.includes('--help') || args.includes('-h')) return { print: VERIFY_HELP };
     const request = parseVerifyArgs(args.slice(1));
     return 'error' in request ? request : { verify: request };
   }

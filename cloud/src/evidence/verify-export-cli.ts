@@ -9,6 +9,21 @@ export interface VerifyRequest {
 
 export const VERIFY_USAGE = 'Usage: sc-cloud verify-export FILE.zip [--public-key PEM_FILE | --fingerprint HEX]';
 
+export const VERIFY_HELP = [
+  VERIFY_USAGE,
+  '',
+  'Kiểm tra gói bằng chứng xuất từ máy chủ, không cần mạng hay cơ sở dữ liệu: chữ ký trên manifest.json,',
+  'rồi mã băm và kích thước từng tệp; nêu tên tệp bị sửa, thiếu hoặc thừa.',
+  'Checks an evidence export offline (no network, no database): the signature over manifest.json, then',
+  "every file's sha256 and size; names each file changed, missing or added.",
+  '',
+  '  --fingerprint HEX     dấu vân tay khóa ký (trang /healthz của máy chủ) / the signing key fingerprint (the cloud\'s /healthz)',
+  '  --public-key FILE     khóa công khai PEM của máy chủ / the cloud\'s public key (PEM)',
+  '  (không có: dùng khóa trong gói và in dấu vân tay để so / neither: the bundle\'s own key, its fingerprint printed to compare)',
+  '',
+  'Exit: 0 hợp lệ / verified, 1 bị từ chối / refused, 2 sai lệnh / usage.',
+].join('\n');
+
 /** `verify-export`'s arguments, or a mistake to name (exit code 2). */
 export function parseVerifyArgs(args: readonly string[]): VerifyRequest | { error: string } {
   const request: Partial<VerifyRequest> = {};

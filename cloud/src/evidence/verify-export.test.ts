@@ -211,6 +211,9 @@ describe('signed evidence exports, checked offline', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('must be 64 hex digits');
     expect((await run([])).code).toBe(2);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: sc-cloud verify-export FILE\.zip/);
     const missing = await run([join(dir, 'nope.zip')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');
