@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError, type z } from 'zod';
 import type { Logger } from '@smart-commune/shared/runtime';
+import { isDiskFull } from '../disk-full.js';
 
 /** An error the API reports to its caller as `{"error":{"code","message","details"}}`. */
 export class ApiError extends Error {
@@ -60,6 +61,3 @@ export function createErrorHandler(logger: Logger) {
     return errorJson(c, 500, 'internal', 'internal server error');
   };
 }
-
-/** SQLite's "database or disk is full", or a file write that found no room. */
-const isDiskFull = (err: Error) => ['SQLITE_FULL', 'ENOSPC', 'EDQUOT'].includes((err as Error & { code?: unknown }).code as string);

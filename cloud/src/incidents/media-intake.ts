@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { incidentMediaKinds, sha256Schema, type IncidentMediaKind } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
+import { isDiskFull } from '../disk-full.js';
 import { ApiError } from '../http/errors.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { IncidentStore } from './incident-store.js';
@@ -141,5 +142,3 @@ export class MediaIntake {
     return new ApiError(status, code, message);
   }
 }
-
-const isDiskFull = (err: unknown) => ['ENOSPC', 'EDQUOT'].includes((err as NodeJS.ErrnoException | null)?.code ?? '');
