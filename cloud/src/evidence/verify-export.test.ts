@@ -157,7 +157,7 @@ describe('signed evidence exports, checked offline', () => {
     expect(await problemsOf(swapped)).toEqual(['signature invalid: the manifest was changed or not signed by this key', `the manifest names key ${signer.fingerprint}, not ${other.fingerprint}`]);
   });
 
-  it('names a removed file, an added file and a resized one', async () => {
+  it('names a removed file, an added file and a missing signature', async () => {
     const removed = join(dir, 'removed.zip');
     await tamper(bundle, removed, (e) => e.delete('clip.mp4'));
     expect(await problemsOf(removed, { fingerprint: signer.fingerprint })).toEqual(['clip.mp4 missing']);

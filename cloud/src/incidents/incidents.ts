@@ -114,6 +114,8 @@ export async function createIncidents(deps: IncidentsDeps) {
     review,
     files,
     budget,
+    /** The public half of the export signing key (what recipients pin). */
+    exportKey: { algorithm: deps.signer.algorithm, fingerprint: deps.signer.fingerprint, publicKeyPem: deps.signer.publicKeyPem },
     retention,
     routes(guard: Guard): Mount[] {
       return [
