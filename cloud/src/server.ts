@@ -49,6 +49,7 @@ import { CLOUD_VERSION } from './version.js';
 import { secureDataDir } from './private-files.js';
 import { loadSecretBox } from './secrets/secret-keys.js';
 import { loadExportSigner } from './evidence/signing-key.js';
+import { DiskSpace } from './disk-space.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
@@ -93,6 +94,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const secrets = loadSecretBox(config);
   const signer = loadExportSigner(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
+  const diskSpace = new DiskSpace(config.SC_DATA_DIR);
   try {
     sealCameraPasswords(db, secrets, logger);
   } catch (err) {
@@ -128,6 +130,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         authenticate,
         logger: logger.child({ component: 'broker' }),
         metrics,
+        storageFull: () => diskSpace.nearlyFull(),
       });
   const mqttUrl = config.SC_MQTT_URL ?? `mqtt://${config.SC_MQTT_HOST}:${broker.port}`;
 

@@ -11,7 +11,7 @@ import { silentLogger } from '@smart-commune/shared/runtime';
 import { openEdgeDatabase } from '../../../edge/src/db/database.js';
 import { IncidentStore as EdgeIncidentStore } from '../../../edge/src/incidents/incident-store.js';
 import { MediaUploader } from '../../../edge/src/incidents/uploader.js';
-import { waitFor } from '../../../test-support/wait.js';
+import { sleep, waitFor } from '../../../test-support/wait.js';
 import { incidentEvent, sha256, SNAPSHOT } from './testing/incident-kit.js';
 
 const CHILD = fileURLToPath(new URL('./testing/full-disk-cloud.mjs', import.meta.url));
@@ -137,13 +137,32 @@ describe('a full disk never stops the cloud', () => {
     expect((await api('GET', `/api/v1/incidents/${event.incidentId}`, undefined, admin)).body.snapshot).toMatchObject({ sha256: sha256(SNAPSHOT), verified: true });
   }, 90_000);
 
-  it('database disk full: writes answer 507 disk_full naming the cause, reads go on, and writes work again once there is room', async () => {
+  it('database disk full: writes answer 507 disk_full naming the cause, boxes\' messages are refused unacknowledged, reads go on, all works again once there is room', async () => {
     const dataDir = tempDir('sc-fulldisk-db-');
     const cloud = await CloudOnSmallDisk.start(dataDir, dataDir, '32m', 1024 ** 3);
     cleanup.push(() => cloud.stop());
     const api = (method: string, path: string, body?: unknown, token?: string) => call(cloud.httpUrl, method, path, body, token);
     const admin = (await api('POST', '/api/v1/auth/token', { username: 'admin', password: 'test-admin-password' })).body.token as string;
+    const edge = (await api('POST', '/api/v1/edges', { name: 'Tủ ấp 1', hamletCode: 'ap-1' }, admin)).body.id as string;
+    const claimToken = (await api('POST', `/api/v1/edges/${edge}/claim-tokens`, undefined, admin)).body.token as string;
+    const password = (await api('POST', '/api/v1/provision/claim', { token: claimToken })).body.mqtt.password as string;
+    const connect = () => connectAsync(cloud.mqttUrl, { protocolVersion: 4, clientId: edge, username: edge, password, reconnectPeriod: 0 });
     await cloud.send('fill');
+
+    // a box's incident: acknowledging it would lose it, so the broker refuses it and the box keeps it
+    const event = incidentEvent();
+    const message = JSON.stringify({ eventId: newId('evt', 16), ts: Date.now(), body: event });
+    const refusedLink = await connect();
+    const closed = new Promise<void>((resolve) => refusedLink.once('close', () => resolve()));
+    const acked = refusedLink.publishAsync(topics.event(edge, 'incident'), message, { qos: 1 }).then(
+      () => true,
+      () => false,
+    );
+    const outcome = await Promise.race([closed.then(() => 'closed'), acked.then((ok) => (ok ? 'acknowledged' : 'failed')), sleep(10_000).then(() => 'nothing')]);
+    refusedLink.end(true);
+    expect(outcome).toBe('closed');
+    expect(await Promise.race([acked, sleep(500).then(() => false)])).toBe(false);
+    expect((await api('GET', `/api/v1/incidents/${event.incidentId}`, undefined, admin)).status).toBe(404);
 
     // a few writes may still fit in pages SQLite already holds; the first that needs a new one is refused plainly
     let refused: { status: number; body: { error: { code: string; message: string } } } | null = null;
@@ -158,6 +177,12 @@ describe('a full disk never stops the cloud', () => {
     expect((await api('GET', '/api/v1/users', undefined, admin)).status).toBe(200);
 
     await cloud.send('free');
+    // the box sends it again (its outbox kept it) and now it is stored
+    await sleep(1100); // the broker reads the free space at most once a second
+    const link = await connect();
+    cleanup.push(() => link.endAsync());
+    await link.publishAsync(topics.event(edge, 'incident'), message, { qos: 1 });
+    await waitFor(async () => (await api('GET', `/api/v1/incidents/${event.incidentId}`, undefined, admin)).status === 200, 'the incident stored once there is room');
     const again = await api('POST', '/api/v1/alerts', { text: 'Thử lại sau khi dọn đĩa.', severity: 'minor', kind: 'other', targets: { hamlets: ['ap-1'] }, expiresAt: Date.now() + 3600_000 }, admin);
     expect(again.status, JSON.stringify(again.body)).toBeLessThan(300);
   }, 90_000);
