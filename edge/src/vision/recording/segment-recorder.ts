@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backoff, type Logger } from '@smart-commune/shared/runtime';
+import { countChildProcess } from '../../child-processes.js';
 import { maskCredentials } from '../frames.js';
 import { SegmentRing, segmentName, type Segment } from './segment-ring.js';
 import { WallClockAnchor } from './wall-clock.js';
@@ -207,6 +208,7 @@ class Recorder implements SegmentRecorder {
     this.state = run === 1 ? 'connecting' : this.state;
     this.armWatchdog();
 
+    countChildProcess('ffmpeg');
     const child = spawn('ffmpeg', recorderArgs(this.options.url, output, this.segmentSeconds), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {

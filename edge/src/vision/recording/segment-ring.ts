@@ -2,7 +2,12 @@ import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 
-/** One finished piece of recording: MPEG-TS, video copied from the camera, times in ms since the epoch. */
+/**
+ * One finished piece of recording: MPEG-TS, video copied from the camera, times in ms since the epoch.
+ * These facts are all a cut needs and are kept, never probed again: the times come from ffmpeg's
+ * segment list, and every segment opens on a keyframe (the segment muxer cuts only there, and ffmpeg
+ * drops a copied stream's packets before its first keyframe), so a clip can always start at a segment.
+ */
 export interface Segment {
   path: string;
   startMs: number;
