@@ -189,12 +189,16 @@ export class EdgeVision {
     if (!streamUrl || !camera.record.enabled || !this.settings) return;
     const { storage } = this.settings;
     const recording = this.settings.cameras.filter((c) => c.enabled && c.record.enabled).length;
+    const continuous = camera.record.mode === 'continuous';
     run.recorder = startSegmentRecorder({
       cameraId: camera.id,
       url: streamUrl,
       dir: join(this.options.dataDir, 'recordings', camera.id),
-      maxMinutes: storage.ringMinutes,
+      // 24/7 recording is kept by days, in day directories; both modes within the camera's share of the budget
+      maxMinutes: continuous ? camera.record.continuousDays * 1440 : storage.ringMinutes,
       maxBytes: Math.floor((storage.maxBytes * RING_SHARE) / Math.max(1, recording)),
+      minFreeBytes: storage.reserveBytes,
+      layout: continuous ? 'days' : 'flat',
       logger: this.options.logger.child({ camera: camera.id, component: 'recorder' }),
     });
   }
