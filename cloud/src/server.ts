@@ -40,6 +40,7 @@ import { createAuditRoutes } from './audit/audit-routes.js';
 import { auditChanges } from './audit/audit-changes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
+import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
@@ -148,6 +149,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, bus: events, config });
+  const footage = createFootage({ db, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -186,6 +188,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...radio.routes(guard),
       ...vision.routes(guard),
       ...incidents.routes(guard),
+      ...footage.routes(guard),
       ...reports.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
@@ -228,6 +231,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
       stopMediaJobMetrics();
+      await footage.stop();
       await incidents.stop();
       await vision.stop();
       await fleet.stop();

@@ -44,6 +44,27 @@ export const segmentName = (startMs: number, endMs: number): string => `${startM
 export const recordingDay = (ms: number): string => new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 
 /**
+ * The finished segments in a camera's directory (both layouts), oldest first, read without touching
+ * anything: for answering footage requests beside a live recorder, or for a camera not recording now.
+ */
+export function listSegments(dir: string): Segment[] {
+  const found: Segment[] = [];
+  const scan = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const times = SEGMENT_NAME.exec(name);
+      if (times) found.push({ path: join(d, name), startMs: Number(times[1]), endMs: Number(times[2]), bytes: sizeOf(join(d, name)) });
+    }
+  };
+  try {
+    scan(dir);
+    for (const name of readdirSync(dir)) if (DAY_DIR.test(name)) scan(join(dir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return found.sort((a, b) => a.startMs - b.startMs);
+}
+
+/**
  * A camera's finished segments on disk, oldest first, bounded by age, bytes and the disk's free space.
  * The names carry the wall-clock times (`{startMs}-{endMs}.ts`), so a restarted daemon finds its ring again.
  */
