@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, topics, type CameraTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
+import { childProcessCounts } from '../child-processes.js';
 import type { MqttLink } from '../link/mqtt-link.js';
 import { EDGE_VERSION } from '../version.js';
 import type { ClockSync } from './clock-sync.js';
@@ -38,6 +39,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     mqtt: { reconnects: sources.link.reconnects, outboxPending: sources.outboxPending() },
     ...(liveViewUrls.length ? { liveView: { urls: liveViewUrls } } : {}),
     ...(cameras.length ? { cameras } : {}),
+    childProcesses: childProcessCounts(),
   };
 }
 

@@ -146,5 +146,10 @@ describe('footage by time: police ask, the box cuts it from its 24/7 recording, 
     const done = await answered(asked.body.id, 'the footage answered after the box came back');
     expect(done.state).toBe('done');
     await waitFor(async () => (await test.api('GET', `/api/v1/incidents/${done.incidentId}`, undefined, police)).body.clip?.verified, 'its clip verified', 60_000, 250);
+
+    // the box's telemetry carries the child processes it started; the cloud exposes them per box and tool
+    const metrics = (await test.api<string>('GET', '/metrics', undefined, null)).body;
+    const ffmpeg = new RegExp(`sc_edge_child_processes_total\\{edge="${edge.edgeId}",tool="ffmpeg"\\} (\\d+)`).exec(metrics);
+    expect(Number(ffmpeg?.[1])).toBeGreaterThanOrEqual(4);
   }, 150_000);
 });

@@ -26,5 +26,7 @@ export const telemetrySchema = z.object({
   liveView: z.object({ urls: z.array(z.url({ protocol: /^https?$/ }).max(200)).max(8) }).optional(),
   /** Each camera's stream; absent on a box without cameras. */
   cameras: z.array(cameraTelemetrySchema).max(16).optional(),
+  /** Child processes (ffmpeg, ffprobe, aplay…) the daemon started since it started, by tool: the cost clips and probes once had. */
+  childProcesses: z.record(z.string().regex(/^[a-z0-9._-]{1,32}$/), z.number().int().nonnegative()).optional(),
 });
 export type Telemetry = z.infer<typeof telemetrySchema>;
