@@ -21,7 +21,8 @@ describe('surveillance settings', () => {
 
   it('records 24/7 when asked, and a recording mode from a newer cloud falls back to events instead of refusing the camera', () => {
     expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'continuous', continuousDays: 14 } }).record).toMatchObject({ mode: 'continuous', continuousDays: 14 });
-    expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'motion-only', continuousDays: 9999 } }).record).toMatchObject({ mode: 'events', continuousDays: 7 });
+    expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'motion-only' } }).record).toMatchObject({ mode: 'events', continuousDays: 7 });
+    expect(cameraSettingsSchema.safeParse({ ...camera, record: { mode: 'continuous', continuousDays: 0 } }).success).toBe(false);
   });
 
   it('names a rule whose zone the camera does not have', () => {

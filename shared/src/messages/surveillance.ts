@@ -73,6 +73,9 @@ export const ruleSettingsSchema = z.object({
 });
 export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
 
+export const RECORD_MODES = ['events', 'continuous'] as const;
+export type RecordMode = (typeof RECORD_MODES)[number];
+
 export const cameraSettingsSchema = z
   .object({
     id: surveillanceIdSchema,
@@ -100,8 +103,8 @@ export const cameraSettingsSchema = z
          * time. A mode this box does not know (a newer cloud) falls back to 'events' instead of
          * refusing the whole document; an older box ignores both fields.
          */
-        mode: z.enum(['events', 'continuous']).catch('events').default('events'),
-        continuousDays: z.number().int().min(1).max(90).catch(7).default(7),
+        mode: z.preprocess((v) => (typeof v === 'string' && !RECORD_MODES.includes(v as RecordMode) ? 'events' : v), z.enum(RECORD_MODES)).default('events'),
+        continuousDays: z.number().int().min(1).max(365).default(7),
       })
       .prefault({}),
     zones: z.array(zoneSettingsSchema).max(16).default([]),
@@ -141,7 +144,7 @@ export const surveillanceSettingsSchema = z
         /** Incident media the cloud has acknowledged is deleted after this many days. */
         incidentDays: z.number().min(1).max(365).default(30),
         /** Recordings give way (oldest first) whenever the disk has less free space than this. */
-        reserveBytes: z.number().int().min(0).catch(500_000_000).default(500_000_000),
+        reserveBytes: z.number().int().min(0).default(500_000_000),
       })
       .prefault({}),
   })
