@@ -165,7 +165,21 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
-      createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
+      createPolicePages({
+        db,
+        incidents,
+        reports,
+        users,
+        audit,
+        hamlets: () => listHamlets(db),
+        footage,
+        cameras: () =>
+          fleet.edges.list({ status: 'active' }).flatMap((edge) => {
+            const cameras = vision.settings.camerasOf(edge.id);
+            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})` }));
+          }),
+        edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
+      }),
       createAdminPages({ db, audit, users }),
       createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
