@@ -55,7 +55,8 @@ export const cloudConfigSchema = z.object({
   /** Incidents (with their files) older than this are deleted, unless on legal hold. */
   SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
-  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  // 30 minutes of footage asked by time from a 4 Mbit/s camera is about 900 MB
+  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
   /** Key that encrypts camera passwords at rest (base64 of 32 bytes); unset: the key file SC_SECRET_KEY_FILE. */
   SC_SECRET_KEY: z.string().refine(isKey, KEY_RULE).optional(),
   /** That key's file, generated (0600) when missing; default <SC_DATA_DIR>/keys/secret.key, beside the database, not in it. */
