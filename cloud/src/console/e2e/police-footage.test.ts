@@ -65,6 +65,7 @@ describe('police asking footage by time in Chromium', () => {
     }
     await page.reload();
     await waitForText(page.locator('#footage-requests li').first(), 'Hộp không còn giữ đoạn này');
+    expect(await page.locator('#footage-requests li a').count()).toBe(0); // no evidence item to open
     expect(await page.locator('#footage-requests li').first().textContent()).toContain('Không có bản ghi:');
     expect(await page.locator('#footage-requests li').first().textContent()).toContain('Hộp đang giữ bản ghi từ');
     await e2e.screenshot(page, 'police-footage-unavailable');
