@@ -2,11 +2,13 @@ import { connectAsync } from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId, topics, type FootageBody } from '@smart-commune/shared';
 import { claimTestEdge } from '../../../../test-support/edge.js';
+import { incidentEvent } from '../../incidents/testing/incident-kit.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { useConsoleE2E, waitForText } from './harness.js';
 
 /** `YYYY-MM-DDTHH:MM:SS` in Vietnam time, as a datetime-local input takes it. */
 const localInput = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19);
+const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('police asking footage by time in Chromium', () => {
   const e2e = useConsoleE2E();
@@ -18,7 +20,7 @@ describe('police asking footage by time in Chromium', () => {
     expect(added.status).toBe(201);
   }, 30_000);
 
-  it('sends a request for an offline box, says it waits for the box, and shows the box’s plain answer', async () => {
+  it('sends a request for an offline box, says it waits for the box, shows the box’s plain answer, and opens the evidence item of one it held', async () => {
     const page = await e2e.loginAs('police');
     await page.getByRole('navigation', { name: 'Trình đơn' }).getByRole('link', { name: 'Trích xuất video theo giờ' }).click();
     await page.waitForURL('**/police/footage');
@@ -60,14 +62,31 @@ describe('police asking footage by time in Chromium', () => {
       await box.publishAsync(topics.event(edge.edgeId, 'footage'), JSON.stringify({ eventId: newId('evt', 16), ts: Date.now(), body: answer }), { qos: 1 });
       await waitFor(() => documents.length > 1, 'the document without the answered request');
       expect(documents.at(-1)!.requests).toEqual([]);
+
+      // a second request the box holds: its evidence item, then its answer
+      const second = await e2e.test.api('POST', `/api/v1/cameras/${edge.edgeId}/cong-cho/footage-requests`, { from: iso(now - 5 * 60_000), to: iso(now - 4 * 60_000), reason: 'Đối chiếu lời khai' });
+      expect(second.status).toBe(202);
+      const item = incidentEvent({ cameraId: 'cong-cho', ruleId: 'footage', zoneId: null, label: 'footage', score: 1, trackId: 0, startedAt: now - 5 * 60_000, detectedAt: now - 5 * 60_000 });
+      await box.publishAsync(topics.event(edge.edgeId, 'incident'), JSON.stringify({ eventId: newId('evt', 16), ts: Date.now(), body: item }), { qos: 1 });
+      const done = { requestId: second.body.id, outcome: 'done', incidentId: item.incidentId, missing: [], held: { fromMs: now - 10 * 60_000, toMs: now } };
+      await box.publishAsync(topics.event(edge.edgeId, 'footage'), JSON.stringify({ eventId: newId('evt', 16), ts: Date.now(), body: done }), { qos: 1 });
+      await waitFor(async () => (await e2e.test.api('GET', `/api/v1/footage-requests/${second.body.id}`)).body.state === 'done', 'the second request answered');
+      await page.reload();
+      const ready = page.locator(`#footage-requests li[data-id="${second.body.id}"]`);
+      await waitForText(ready, 'Đã có video');
+      await ready.getByRole('link', { name: 'Mở sự việc' }).click();
+      await page.waitForURL(`**/police/incidents/${item.incidentId}`);
+      expect(await page.locator('h1').textContent()).toContain('video trích xuất theo giờ');
+      await page.goBack();
     } finally {
       await box.endAsync();
     }
     await page.reload();
-    await waitForText(page.locator('#footage-requests li').first(), 'Hộp không còn giữ đoạn này');
-    expect(await page.locator('#footage-requests li a').count()).toBe(0); // no evidence item to open
-    expect(await page.locator('#footage-requests li').first().textContent()).toContain('Không có bản ghi:');
-    expect(await page.locator('#footage-requests li').first().textContent()).toContain('Hộp đang giữ bản ghi từ');
+    const first = page.locator(`#footage-requests li[data-id="${requestId}"]`);
+    await waitForText(first, 'Hộp không còn giữ đoạn này');
+    expect(await first.locator('a').count()).toBe(0); // no evidence item to open
+    expect(await first.textContent()).toContain('Không có bản ghi:');
+    expect(await first.textContent()).toContain('Hộp đang giữ bản ghi từ');
     await e2e.screenshot(page, 'police-footage-unavailable');
   }, 60_000);
 });
