@@ -55,7 +55,8 @@ export const cloudConfigSchema = z.object({
   /** Incidents (with their files) older than this are deleted, unless on legal hold. */
   SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
-  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  // 30 minutes of footage asked by time from a 4 Mbit/s camera is about 900 MB
+  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
   /**
    * Bytes the incident media store may hold; over it the oldest dismissed items, then unreviewed
    * detections, then unreviewed alerts are deleted. Unset: half the size of the file system holding it.

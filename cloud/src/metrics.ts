@@ -7,6 +7,7 @@ export function createCloudMetrics() {
   const registry = new Registry();
   let countOnline = () => 0;
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
+  let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -22,6 +23,20 @@ export function createCloudMetrics() {
     /** Counted when scraped, not on every availability message (a reconnect storm brings thousands). */
     countOnlineWith(counter: () => number) {
       countOnline = counter;
+    },
+    edgeChildProcesses: new Gauge({
+      name: 'sc_edge_child_processes_total',
+      help: 'Child processes (ffmpeg, ffprobe, aplay…) each box started since its daemon started, by tool, from its latest telemetry',
+      labelNames: ['edge', 'tool'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { edge, tool, count } of childProcesses()) this.set({ edge, tool }, count);
+      },
+    }),
+    /** Read from the boxes' latest telemetry when scraped. */
+    childProcessesWith(reader: () => Array<{ edge: string; tool: string; count: number }>) {
+      childProcesses = reader;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),

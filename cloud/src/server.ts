@@ -40,6 +40,7 @@ import { createAuditRoutes } from './audit/audit-routes.js';
 import { auditChanges } from './audit/audit-changes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
+import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
@@ -170,6 +171,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
   });
   await notifications.start();
+  const footage = createFootage({ db, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -185,7 +187,21 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
-      createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
+      createPolicePages({
+        db,
+        incidents,
+        reports,
+        users,
+        audit,
+        hamlets: () => listHamlets(db),
+        footage,
+        cameras: () =>
+          fleet.edges.list({ status: 'active' }).flatMap((edge) => {
+            const cameras = vision.settings.camerasOf(edge.id);
+            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})` }));
+          }),
+        edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
+      }),
       createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
@@ -208,6 +224,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...radio.routes(guard),
       ...vision.routes(guard),
       ...incidents.routes(guard),
+      ...footage.routes(guard),
       ...reports.routes(guard),
       ...notifications.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
@@ -252,6 +269,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
       stopMediaJobMetrics();
+      await footage.stop();
       await incidents.stop();
       await vision.stop();
       await fleet.stop();

@@ -397,4 +397,25 @@ export const cloudMigrations: Migration[] = [
     PRIMARY KEY (edge_id, zone)
   );
   `,
+  // issue 12: footage police ask for by time; the box answers with an evidence item (an incident)
+  `
+  CREATE TABLE footage_requests (
+    id TEXT PRIMARY KEY,
+    edge_id TEXT NOT NULL,
+    camera_id TEXT NOT NULL,
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT,
+    state TEXT NOT NULL CHECK (state IN ('waiting','done','partial','unavailable','failed')),
+    incident_id TEXT,
+    missing TEXT NOT NULL DEFAULT '[]',
+    held TEXT,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    answered_at INTEGER
+  );
+  CREATE INDEX footage_requests_edge_state ON footage_requests(edge_id, state, created_at);
+  CREATE INDEX footage_requests_created ON footage_requests(created_at);
+  `,
 ];

@@ -23,6 +23,7 @@ const WHO_MAY: Record<Action, Role[]> = {
   'radio.alerts.senders.manage': ['admin'],
   'radio.playback.read': ['admin', 'operator', 'viewer'],
   'incidents.review': ['admin', 'police'],
+  'footage.request': ['admin', 'police'],
   'reports.review': ['admin', 'police'],
   'notifications.reach.read': ['admin', 'operator', 'viewer'],
   'notifications.deliveries.manage': ['admin'],

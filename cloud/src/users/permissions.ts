@@ -36,6 +36,8 @@ export const actions = [
   'radio.playback.read',
   /** Camera incidents and their files: list, view, review, notes, export; who may be assigned one. */
   'incidents.review',
+  /** Ask a camera's recording by time (footage requests) and follow them. */
+  'footage.request',
   /** Citizens' reports: list, view, photo, handle. */
   'reports.review',
   /** "Where it went": how many notifications of an alert or a bulletin each channel sent, beside its loudspeaker starts. */
@@ -81,7 +83,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.playback.read',
     'notifications.reach.read',
   ],
-  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review'],
+  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'footage.request', 'reports.review'],
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 

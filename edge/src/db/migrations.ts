@@ -41,4 +41,12 @@ export const edgeMigrations: Migration[] = [
   );
   CREATE INDEX incidents_created ON incidents(created_at);
   `,
+  // issue 12: footage requests answered, so a resent document is not cut twice
+  `
+  CREATE TABLE footage_answered (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT,
+    answered_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { CONTENT_SHA256_HEADER, incidentMediaKinds, incidentMediaPath } from '@smart-commune/shared';
 import { Backoff, type Logger } from '@smart-commune/shared/runtime';
 import { deviceAuthorization, type DeviceCredentials } from '../link/device-http.js';
@@ -70,22 +72,26 @@ export class MediaUploader {
     const { store, logger } = this.options;
     const { incidentId, kind } = upload;
     try {
-      const body = await readFile(upload.path);
+      // streamed, not read into memory: footage asked by time can be hundreds of megabytes
+      const { size } = await stat(upload.path);
       const res = await fetch(new URL(incidentMediaPath(incidentId, kind), this.options.cloudUrl), {
         method: 'PUT',
         headers: {
           authorization: deviceAuthorization(this.options.credentials()),
           'content-type': incidentMediaKinds[kind],
+          'content-length': String(size),
           [CONTENT_SHA256_HEADER]: upload.file.sha256,
         },
-        body,
-        signal: AbortSignal.timeout(120_000),
-      });
+        body: Readable.toWeb(createReadStream(upload.path)) as ReadableStream<Uint8Array>,
+        duplex: 'half',
+        // two minutes, plus the time the file takes at 100 kB/s (a slow rural uplink)
+        signal: AbortSignal.timeout(120_000 + Math.ceil(size / 100)),
+      } as RequestInit);
       const reply = await res.text();
       if (res.ok) {
         store.markUploaded(incidentId, kind);
         this.backoff.reset();
-        logger.info({ incidentId, kind, bytes: body.length }, 'incident media uploaded');
+        logger.info({ incidentId, kind, bytes: size }, 'incident media uploaded');
         return 'uploaded';
       }
       if (res.status >= 400 && res.status < 500 && !RETRYABLE.has(res.status)) {

@@ -86,6 +86,16 @@ export class EdgeVision {
   }
 
   /** Cameras with a known stream, for the technician's live view. */
+  /** The camera's live recorder, if it records now (footage requests wait on it for a range still being recorded). */
+  recorderOf(cameraId: string): SegmentRecorder | null {
+    return this.running.get(cameraId)?.recorder ?? null;
+  }
+
+  /** Where a camera's segments are, recording or not. */
+  recordingDir(cameraId: string): string {
+    return join(this.options.dataDir, 'recordings', cameraId);
+  }
+
   liveCameras(): LiveCamera[] {
     return [...this.running.values()].flatMap((r) => (r.streamUrl ? [{ id: r.worker.id, name: r.worker.settings.name, streamUrl: r.streamUrl, zones: r.worker.settings.zones }] : []));
   }
@@ -189,12 +199,16 @@ export class EdgeVision {
     if (!streamUrl || !camera.record.enabled || !this.settings) return;
     const { storage } = this.settings;
     const recording = this.settings.cameras.filter((c) => c.enabled && c.record.enabled).length;
+    const continuous = camera.record.mode === 'continuous';
     run.recorder = startSegmentRecorder({
       cameraId: camera.id,
       url: streamUrl,
-      dir: join(this.options.dataDir, 'recordings', camera.id),
-      maxMinutes: storage.ringMinutes,
+      dir: this.recordingDir(camera.id),
+      // 24/7 recording is kept by days, in day directories; both modes within the camera's share of the budget
+      maxMinutes: continuous ? camera.record.continuousDays * 1440 : storage.ringMinutes,
       maxBytes: Math.floor((storage.maxBytes * RING_SHARE) / Math.max(1, recording)),
+      minFreeBytes: storage.reserveBytes,
+      layout: continuous ? 'days' : 'flat',
       logger: this.options.logger.child({ camera: camera.id, component: 'recorder' }),
     });
   }
@@ -204,7 +218,10 @@ export class EdgeVision {
     const recorder = run.recorder;
     const clip: ClipPlan | null = recorder
       ? {
-          write: (fromMs, toMs, outPath) => writeClip(recorder, { fromMs, toMs, outPath }),
+          write: async (fromMs, toMs, outPath) => {
+            const { sha256, bytes, durationMs, startMs } = await writeClip(recorder, { fromMs, toMs, outPath });
+            return { sha256, bytes, durationMs, startMs };
+          },
           preCaptureSeconds: settings.record.preCaptureSeconds,
           postCaptureSeconds: settings.record.postCaptureSeconds,
         }

@@ -14,9 +14,15 @@ describe('surveillance settings', () => {
   it('fills the Frigate-like defaults: 5 fps, 5 s pre and post capture, the six classes', () => {
     const parsed = cameraSettingsSchema.parse(camera);
     expect(parsed.detect).toEqual({ fps: 5, width: 640, classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] });
-    expect(parsed.record).toEqual({ enabled: true, preCaptureSeconds: 5, postCaptureSeconds: 5 });
+    expect(parsed.record).toEqual({ enabled: true, preCaptureSeconds: 5, postCaptureSeconds: 5, mode: 'events', continuousDays: 7 });
     expect(parsed.rules[0]).toMatchObject({ enabled: true, minDwellSeconds: 0, cooldownSeconds: 0 });
     expect(surveillanceSettingsSchema.parse({ cameras: [camera] }).storage.ringMinutes).toBe(10);
+  });
+
+  it('records 24/7 when asked, and a recording mode from a newer cloud falls back to events instead of refusing the camera', () => {
+    expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'continuous', continuousDays: 14 } }).record).toMatchObject({ mode: 'continuous', continuousDays: 14 });
+    expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'motion-only' } }).record).toMatchObject({ mode: 'events', continuousDays: 7 });
+    expect(cameraSettingsSchema.safeParse({ ...camera, record: { mode: 'continuous', continuousDays: 0 } }).success).toBe(false);
   });
 
   it('names a rule whose zone the camera does not have', () => {

@@ -73,6 +73,9 @@ export const ruleSettingsSchema = z.object({
 });
 export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
 
+export const RECORD_MODES = ['events', 'continuous'] as const;
+export type RecordMode = (typeof RECORD_MODES)[number];
+
 export const cameraSettingsSchema = z
   .object({
     id: surveillanceIdSchema,
@@ -94,6 +97,14 @@ export const cameraSettingsSchema = z
         enabled: z.boolean().default(true),
         preCaptureSeconds: z.number().min(0).max(60).default(5),
         postCaptureSeconds: z.number().min(0).max(60).default(5),
+        /**
+         * 'events': a short ring (storage.ringMinutes) for the clips of incidents. 'continuous': 24/7,
+         * kept `continuousDays` days within the box's byte budget, oldest first, for footage asked by
+         * time. A mode this box does not know (a newer cloud) falls back to 'events' instead of
+         * refusing the whole document; an older box ignores both fields.
+         */
+        mode: z.preprocess((v) => (typeof v === 'string' && !RECORD_MODES.includes(v as RecordMode) ? 'events' : v), z.enum(RECORD_MODES)).default('events'),
+        continuousDays: z.number().int().min(1).max(365).default(7),
       })
       .prefault({}),
     zones: z.array(zoneSettingsSchema).max(16).default([]),
@@ -132,6 +143,8 @@ export const surveillanceSettingsSchema = z
         ringMinutes: z.number().min(1).max(120).default(10),
         /** Incident media the cloud has acknowledged is deleted after this many days. */
         incidentDays: z.number().min(1).max(365).default(30),
+        /** Recordings give way (oldest first) whenever the disk has less free space than this. */
+        reserveBytes: z.number().int().min(0).default(500_000_000),
       })
       .prefault({}),
   })

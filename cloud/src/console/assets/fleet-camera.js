@@ -31,7 +31,28 @@ const editors = [
 function render() {
   document.querySelector('h1').textContent = fill(s.cameraTitle, { name: camera.name });
   for (const editor of editors) editor.render();
+  document.getElementById('record-mode').value = camera.record.mode ?? 'events';
+  document.getElementById('record-days').value = String(camera.record.continuousDays ?? 7);
 }
+
+// events-only or 24/7 recording: the whole camera is replaced with its record settings changed
+// (the stored password is kept: the camera as shown carries none)
+document.getElementById('record-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const status = document.getElementById('record-status');
+  const form = new FormData(event.target);
+  say(status, s.saving, 'notice');
+  try {
+    const { live: _live, ...rest } = camera;
+    const { hasPassword: _has, ...source } = camera.source;
+    const record = { ...camera.record, mode: form.get('mode'), continuousDays: Number(form.get('continuousDays')) };
+    camera = await api('PUT', base, { ...rest, source, record });
+    render();
+    say(status, s.saved);
+  } catch (err) {
+    say(status, failureText(err, s), 'error');
+  }
+});
 
 function loadSnapshot() {
   const img = document.getElementById('snapshot');

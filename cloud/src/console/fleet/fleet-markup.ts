@@ -197,6 +197,21 @@ ${status('camera-page-status')}
   <ul id="masks-list" class="shapes"></ul>
 </section>
 </div>
+<section class="card" aria-labelledby="record-heading">
+  <h2 id="record-heading">${t('recordTitle')}</h2>
+  <form id="record-form" class="stack">
+    <label for="record-mode">${t('recordMode')}</label>
+    <select id="record-mode" name="mode">
+      <option value="events">${t('recordEvents')}</option>
+      <option value="continuous">${t('recordContinuous')}</option>
+    </select>
+    <label for="record-days">${t('recordDays')}</label>
+    <input id="record-days" name="continuousDays" type="number" min="1" max="365" step="1" value="7" required aria-describedby="record-hint">
+    <p class="hint" id="record-hint">${t('recordHint')}</p>
+    <div class="actions"><button type="submit" class="primary">${t('saveRecord')}</button></div>
+  </form>
+  ${status('record-status')}
+</section>
 <section class="card" aria-labelledby="rules-heading">
   <h2 id="rules-heading">${t('rulesTitle')}</h2>
   <ul id="rules-list" class="shapes"></ul>

@@ -33,7 +33,7 @@ export function localTime(ms: number | null, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium', hour12: false }).format(new Date(ms));
 }
 
-const LABELS_VI: Record<string, string> = { person: 'người', car: 'ô tô', motorcycle: 'xe máy', bicycle: 'xe đạp', truck: 'xe tải', bus: 'xe buýt', dog: 'chó' };
+const LABELS_VI: Record<string, string> = { person: 'người', car: 'ô tô', motorcycle: 'xe máy', bicycle: 'xe đạp', truck: 'xe tải', bus: 'xe buýt', dog: 'chó', footage: 'video trích xuất theo giờ' };
 export const labelName = (label: string, lang: Lang) => (lang === 'vi' ? (LABELS_VI[label] ?? label) : label);
 
 function select(id: string, label: string, name: string, choices: Choice[], current: string | undefined, allLabel: string) {

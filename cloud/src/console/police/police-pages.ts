@@ -15,6 +15,11 @@ import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { policeMessages } from './police-messages.js';
 import { incidentPage, incidentQueue, labelName, reportPage, reportQueue, type Choice } from './police-markup.js';
+import { footagePage, type CameraChoice } from './footage-markup.js';
+import { footageMessages } from './footage-messages.js';
+import { parseFootageTime } from '../../footage/footage-routes.js';
+import type { Footage } from '../../footage/footage.js';
+import { FOOTAGE_MAX_RANGE_MS } from '@smart-commune/shared';
 
 export interface PolicePagesDeps {
   db: Db;
@@ -23,6 +28,12 @@ export interface PolicePagesDeps {
   users: UserStore;
   audit: AuditLog;
   hamlets(): { code: string; name: string }[];
+  /** Footage by time: the requests, and how a new one is sent to its box. */
+  footage: Footage;
+  /** Every camera police may ask footage of: `{edgeId}/{cameraId}` and a name with its hamlet. */
+  cameras(): CameraChoice[];
+  /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
+  edgeOnline(edgeId: string): boolean;
 }
 
 const PAGE_SIZE = 20;
@@ -114,8 +125,45 @@ export function createPolicePages(deps: PolicePagesDeps) {
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });
     });
 
+    const footageView = (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
+      const t = translator(footageMessages, c.get('view').lang);
+      const cameras = deps.cameras();
+      const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
+      const requests = deps.footage.store.list({ limit: 50 }).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
+      return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
+    };
+
+    app.get('/police/footage', kit.page('footage.request'), (c) => footageView(c, {}, null, c.req.query('sent') === '1'));
+
+    app.post('/police/footage', kit.page('footage.request'), async (c) => {
+      const t = translator(footageMessages, c.get('view').lang);
+      const body = await c.req.parseBody();
+      const form = Object.fromEntries(['camera', 'from', 'to', 'reason'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string).trim().slice(0, 500) : '']));
+      const [edgeId, cameraId] = form.camera!.split('/');
+      if (!edgeId || !cameraId || !deps.cameras().some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
+      let fromMs: number;
+      let toMs: number;
+      try {
+        fromMs = parseFootageTime(form.from!, 'from');
+        toMs = parseFootageTime(form.to!, 'to');
+      } catch {
+        return footageView(c, form, t('errorTime'), false, 400);
+      }
+      if (toMs <= fromMs) return footageView(c, form, t('errorOrder'), false, 400);
+      if (toMs - fromMs > FOOTAGE_MAX_RANGE_MS) return footageView(c, form, t('errorLong'), false, 400);
+      if (fromMs > Date.now()) return footageView(c, form, t('errorFuture'), false, 400);
+      if (form.reason!.length < 3) return footageView(c, form, t('errorReason'), false, 400);
+      const user = c.get('view').user!;
+      const request = await deps.footage.request({ edgeId, cameraId, fromMs, toMs, reason: form.reason!, requestedBy: user.username });
+      audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
+      return c.redirect('/police/footage?sent=1', 303);
+    });
+
     return {
-      nav: [{ href: '/police/incidents', label: { vi: policeMessages.vi.navQueue, en: policeMessages.en.navQueue } }],
+      nav: [
+        { href: '/police/incidents', label: { vi: policeMessages.vi.navQueue, en: policeMessages.en.navQueue } },
+        { href: '/police/footage', label: { vi: footageMessages.vi.navFootage, en: footageMessages.en.navFootage } },
+      ],
       routes: app,
     };
   };
