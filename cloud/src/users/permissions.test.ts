@@ -26,6 +26,7 @@ const WHO_MAY: Record<Action, Role[]> = {
   'reports.review': ['admin', 'police'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
+  'notifications.zalo.manage': ['admin'],
 };
 
 describe('the permission table', () => {

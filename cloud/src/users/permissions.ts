@@ -40,6 +40,8 @@ export const actions = [
   'reports.review',
   'users.manage',
   'audit.read',
+  /** The commune's Zalo Official Account: connect it (app id, secret, tokens), see its state and followers. */
+  'notifications.zalo.manage',
 ] as const;
 
 export type Action = (typeof actions)[number];

@@ -1,0 +1,68 @@
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { CloudConfig } from '../../config.js';
+import type { Db } from '../../db/database.js';
+import { API_PREFIX, type Mount } from '../../http/app.js';
+import type { Guard } from '../../http/access.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { ZaloApi } from './zalo-api.js';
+import { ZaloChannel } from './zalo-channel.js';
+import { ZaloFollowers, type HamletRef } from './zalo-followers.js';
+import { dbNoticeSource } from './zalo-notices.js';
+import { ZaloOaStore } from './zalo-oa-store.js';
+import { RatePacer } from './zalo-pacer.js';
+import { createZaloRoutes } from './zalo-routes.js';
+import { ZaloTokens } from './zalo-tokens.js';
+
+export interface ZaloDeps {
+  db: Db;
+  secrets: SecretBox;
+  audit: AuditLog;
+  logger: Logger;
+  config: Pick<CloudConfig, 'SC_ZALO_API_URL' | 'SC_ZALO_OAUTH_URL' | 'SC_ZALO_RATE_PER_S' | 'SC_ZALO_CONCURRENCY' | 'SC_ZALO_BROADCAST'>;
+  hamlets: () => HamletRef[];
+  /** The public base URL for links in messages (SC_PUBLIC_URL, else the cloud's own address). */
+  publicUrl: () => string;
+  /** Tuning for tests: refresh margin, wait while disconnected, first rate-limit pause. */
+  tuning?: { refreshEarlyMs?: number; disconnectedRetryMs?: number; rateLimitPauseMs?: number; leaseMs?: number };
+}
+
+export interface Zalo {
+  /** The notification channel, for the notifications module to start with the others. */
+  channel: ZaloChannel;
+  store: ZaloOaStore;
+  tokens: ZaloTokens;
+  followers: ZaloFollowers;
+  routes(guard: Guard): Mount[];
+}
+
+/** The commune's Zalo Official Account: its connection, followers, channel and routes. */
+export function createZalo(deps: ZaloDeps): Zalo {
+  const logger = deps.logger.child({ component: 'zalo' });
+  const store = new ZaloOaStore(deps.db, deps.secrets);
+  const tokens = new ZaloTokens({ store, audit: deps.audit, logger, oauthUrl: deps.config.SC_ZALO_OAUTH_URL, ...deps.tuning });
+  const followers = new ZaloFollowers(deps.db);
+  const api = new ZaloApi({ apiUrl: deps.config.SC_ZALO_API_URL, tokens, pacer: new RatePacer(deps.config.SC_ZALO_RATE_PER_S), logger, ...deps.tuning });
+  const channel = new ZaloChannel({
+    db: deps.db,
+    api,
+    followers,
+    notices: dbNoticeSource(deps.db),
+    logger,
+    publicUrl: deps.publicUrl,
+    broadcast: deps.config.SC_ZALO_BROADCAST === '1',
+    concurrency: deps.config.SC_ZALO_CONCURRENCY,
+  });
+  return {
+    channel,
+    store,
+    tokens,
+    followers,
+    routes: (guard) => [
+      {
+        prefix: API_PREFIX,
+        app: createZaloRoutes({ guard, tokens, audit: deps.audit, store, followers, hamlets: deps.hamlets, reply: (u, m, t) => channel.reply(u, m, t), logger }),
+      },
+    ],
+  };
+}
