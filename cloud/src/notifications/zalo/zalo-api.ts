@@ -123,6 +123,9 @@ export class ZaloApi {
 
   /** Holds every send of the channel, longer while the limit keeps being hit. */
   private rateLimited(retryAfterMs: number | undefined, reason: string): Exclude<SendOutcome, { ok: true }> {
+    // the calls already in flight when the first answer came are the same episode, not a longer one
+    const running = this.o.pacer.pausedForMs;
+    if (running > 0 && retryAfterMs === undefined) return { ok: false, retry: true, reason: `rate limit: ${reason}`, retryAfterMs: running };
     this.rateLimitStreak++;
     const pause = retryAfterMs ?? Math.min(60_000, this.rateLimitPauseMs * 2 ** (this.rateLimitStreak - 1));
     this.o.pacer.pause(pause);

@@ -19,10 +19,14 @@ export class RatePacer {
 
   /** Resolves when this call may go. */
   async slot(): Promise<void> {
-    const at = Math.max(this.now(), this.nextSlot, this.pausedUntil);
-    this.nextSlot = at + this.intervalMs;
-    const wait = at - this.now();
-    if (wait > 0) await sleep(wait);
+    for (;;) {
+      const at = Math.max(this.now(), this.nextSlot, this.pausedUntil);
+      this.nextSlot = at + this.intervalMs;
+      const wait = at - this.now();
+      if (wait > 0) await sleep(wait);
+      // a pause that began while this call waited holds it too
+      if (this.pausedUntil <= this.now()) return;
+    }
   }
 
   /** No call before now + ms. */

@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { VI_TAN } from '@smart-commune/shared';
+import { createLogger } from '@smart-commune/shared/runtime';
+import { AuditLog } from '../../../audit/audit-log.js';
+import { SessionStore } from '../../../auth/session-store.js';
+import { openCloudDatabase, type Db } from '../../../db/database.js';
+import { DomainEventBus } from '../../../events/event-bus.js';
+import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
+import { createGuard } from '../../../http/access.js';
+import { API_PREFIX } from '../../../http/app.js';
+import type { AppEnv } from '../../../http/env.js';
+import { createErrorHandler } from '../../../http/errors.js';
+import { createCloudMetrics } from '../../../metrics.js';
+import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../../secrets/secret-box.js';
+import { UserStore } from '../../../users/user-store.js';
+import { MemoryOutbox } from './memory-outbox.js';
+import { ZaloStandin, type StandinOptions } from './zalo-standin.js';
+import { createZalo, type Zalo, type ZaloDeps } from '../zalo.js';
+import { ZALO_WEBHOOK_PATH } from '../zalo-routes.js';
+
+/** One commune's cloud side of the Zalo channel (real SQLite file, real HTTP) against the stand-in. Tests only. */
+export interface ZaloKit {
+  db: Db;
+  bus: DomainEventBus;
+  audit: AuditLog;
+  outbox: MemoryOutbox;
+  standin: ZaloStandin;
+  zalo: Zalo;
+  webhookUrl: string;
+  /** Connects the OA with a refresh token the stand-in issued, as an admin would. */
+  connect(): Promise<void>;
+  /** Another "process" on the same database: its own tokens (own in-process mutex). */
+  secondProcess(): Zalo;
+  close(): Promise<void>;
+}
+
+export async function startZaloKit(dir: string, options: { standin?: StandinOptions; tuning?: ZaloDeps['tuning']; ratePerS?: number; concurrency?: number } = {}): Promise<ZaloKit> {
+  const db = openCloudDatabase(`${dir}/cloud.db`);
+  seedCommune(db, VI_TAN);
+  const logger = createLogger('test', { level: 'silent' });
+  const box = new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'test key'));
+  const audit = new AuditLog(db);
+  const bus = new DomainEventBus({ logger, handlerErrors: createCloudMetrics().domainEventErrors });
+  const standin = await new ZaloStandin(options.standin).start();
+  const deps = (): ZaloDeps => ({
+    db,
+    secrets: box,
+    audit,
+    logger,
+    config: {
+      SC_ZALO_API_URL: standin.url,
+      SC_ZALO_OAUTH_URL: standin.url,
+      SC_ZALO_RATE_PER_S: options.ratePerS ?? 500,
+      SC_ZALO_CONCURRENCY: options.concurrency ?? 8,
+      SC_ZALO_BROADCAST: '0',
+    },
+    hamlets: () => listHamlets(db),
+    publicUrl: () => 'https://xa-vi-tan.example',
+    tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
+  });
+  const zalo = createZalo(deps());
+  const outbox = new MemoryOutbox(20);
+  await zalo.channel.start({ bus, outbox, logger });
+
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(createErrorHandler(logger));
+  const users = new UserStore(db);
+  const guard = createGuard(new SessionStore(db, users, 3600_000), { verify: () => null });
+  for (const mount of zalo.routes(guard)) app.route(mount.prefix, mount.app);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${API_PREFIX}${ZALO_WEBHOOK_PATH}`;
+  standin.webhookUrl = webhookUrl;
+
+  return {
+    db,
+    bus,
+    audit,
+    outbox,
+    standin,
+    zalo,
+    webhookUrl,
+    async connect() {
+      const pair = await zalo.tokens.exchange(standin.appId, standin.appSecret, { refreshToken: standin.issueRefreshToken() });
+      zalo.store.connect({ appId: standin.appId, oaId: standin.oaId, appSecret: standin.appSecret, webhookSecret: standin.oaSecretKey, pair });
+    },
+    secondProcess: () => createZalo(deps()),
+    async close() {
+      await zalo.channel.stop();
+      await bus.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await standin.close();
+      db.close();
+    },
+  };
+}
