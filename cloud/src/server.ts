@@ -49,6 +49,7 @@ import { CLOUD_VERSION } from './version.js';
 import { secureDataDir } from './private-files.js';
 import { loadSecretBox } from './secrets/secret-keys.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
+import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -71,6 +72,8 @@ export interface CloudHandle {
   vision: Vision;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
   events: DomainEventBus;
+  /** The commune's Zalo Official Account: its channel (started by the notifications module), connection and followers. */
+  zalo: Zalo;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -148,6 +151,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, bus: events, config });
+  const zalo = createZalo({
+    db,
+    secrets,
+    audit,
+    logger,
+    config,
+    hamlets: () => listHamlets(db),
+    publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
+  });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -166,7 +178,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
       createAdminPages({ db, audit, users }),
       createAccountPages({ passwordChange }),
-      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
+      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
 
@@ -187,6 +199,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...vision.routes(guard),
       ...incidents.routes(guard),
       ...reports.routes(guard),
+      ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
     metrics,
@@ -219,6 +232,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     audit,
     vision,
     events,
+    zalo,
     broker,
     logger,
     async close() {

@@ -90,6 +90,12 @@ export class ZaloOaStore {
     };
   }
 
+  /** The OA id to show citizens (the notices page's QR code), when it is connected. */
+  connectedOaId(): string | null {
+    const r = this.db.prepare("SELECT oa_id FROM zalo_oa WHERE id = 1 AND state = 'connected'").get() as { oa_id: string | null } | undefined;
+    return r?.oa_id ?? null;
+  }
+
   status(): ZaloConnectionStatus {
     const c = this.load();
     if (!c) {
