@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import { ZaloStandin } from './testing/zalo-standin.js';
+
+describe('connecting the Zalo OA through the API', () => {
+  let test: TestCloud;
+  let standin: ZaloStandin;
+
+  beforeAll(async () => {
+    standin = await new ZaloStandin().start();
+    test = await startTestCloud({ SC_ZALO_API_URL: standin.url, SC_ZALO_OAUTH_URL: standin.url });
+  });
+  afterAll(async () => {
+    await test.stop();
+    await standin.close();
+  });
+
+  it('is not connected at first; an admin connects with a refresh token (spent and replaced), the state never shows a token', async () => {
+    expect((await test.api('GET', '/api/v1/zalo/connection')).body.state).toBe('not_connected');
+    const refreshToken = standin.issueRefreshToken();
+    const res = await test.api('PUT', '/api/v1/zalo/connection', { appId: standin.appId, appSecret: standin.appSecret, oaId: standin.oaId, webhookSecret: standin.oaSecretKey, refreshToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'connected', appId: standin.appId, oaId: standin.oaId, webhookSecretSet: true });
+    expect(JSON.stringify(res.body)).not.toContain('rt_');
+    expect(res.body.accessExpiresAt).toBeGreaterThan(Date.now() + 24 * 3600_000);
+    expect(test.cloud.audit.page({ action: 'zalo.connect' }, 10, 0).total).toBe(1);
+    // sealed at rest: no token or secret in clear in the database
+    const row = test.cloud.db.prepare('SELECT app_secret, access_token, refresh_token, webhook_secret FROM zalo_oa').get() as Record<string, string>;
+    for (const value of Object.values(row)) expect(value).toMatch(/^enc:v1:/);
+
+    // the same refresh token a second time is spent: Zalo refuses, the connection stays as it was
+    const again = await test.api('PUT', '/api/v1/zalo/connection', { appId: standin.appId, appSecret: standin.appSecret, refreshToken });
+    expect(again.status).toBe(502);
+    expect(again.body.error.message).toContain('Zalo refused the refresh token');
+    expect((await test.api('GET', '/api/v1/zalo/connection')).body.state).toBe('connected');
+  });
+
+  it('refuses a body naming neither a code nor a refresh token, and people other than admins', async () => {
+    const bad = await test.api('PUT', '/api/v1/zalo/connection', { appId: standin.appId, appSecret: standin.appSecret });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('give exactly one of refreshToken or code');
+    expect((await test.api('GET', '/api/v1/zalo/connection', undefined, null)).status).toBe(401);
+  });
+});
