@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../../test-support/cloud.js';
 import { ZaloStandin } from './testing/zalo-standin.js';
 
 describe('connecting the Zalo OA through the API', () => {
@@ -40,5 +40,38 @@ describe('connecting the Zalo OA through the API', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('give exactly one of refreshToken or code');
     expect((await test.api('GET', '/api/v1/zalo/connection', undefined, null)).status).toBe(401);
+  });
+
+  it("the admin's console page shows the state and followers and connects the OA with a plain form", async () => {
+    const jar = new Map<string, string>();
+    const send = async (method: string, path: string, form?: Record<string, string>) => {
+      const headers: Record<string, string> = {};
+      if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
+      const res = await test.cloud.app.request(path, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined, redirect: 'manual' });
+      for (const cookie of res.headers.getSetCookie()) {
+        const [name, value] = cookie.split(';')[0]!.split('=');
+        jar.set(name!, value!);
+      }
+      return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+    };
+    const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    await send('POST', '/login', { _csrf: csrfOf((await send('GET', '/login')).text), username: 'admin', password: TEST_ADMIN_PASSWORD, next: '/' });
+    test.cloud.zalo.followers.subscribe('9001', 'ap-7');
+
+    const page = await send('GET', '/admin/zalo');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Trạng thái: Đã kết nối');
+    expect(page.text).toContain('Ấp 7: 1');
+    expect(page.text).toContain('/api/v1/zalo/webhook');
+    expect(page.text).not.toMatch(/at_|rt_/);
+
+    const form = { _csrf: csrfOf(page.text), appId: standin.appId, appSecret: standin.appSecret, oaId: standin.oaId, refreshToken: 'not-a-token-zalo-knows' };
+    const refused = await send('POST', '/admin/zalo', form);
+    expect(refused.status).toBe(502);
+    expect(refused.text).toContain('Zalo từ chối');
+    const ok = await send('POST', '/admin/zalo', { ...form, refreshToken: standin.issueRefreshToken() });
+    expect(ok.status).toBe(303);
+    expect((await send('GET', ok.location!)).text).toContain('Đã kết nối OA.');
   });
 });

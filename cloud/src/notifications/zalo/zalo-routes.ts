@@ -1,34 +1,15 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { actorOf, type AuditLog } from '../../audit/audit-log.js';
+import { actorOf } from '../../audit/audit-log.js';
 import { requestIp } from '../../audit/request-ip.js';
 import { currentUser, type Guard } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { ApiError, badRequest } from '../../http/errors.js';
 import { apiRoute, jsonContent } from '../../http/route.js';
-import type { ZaloFollowers } from './zalo-followers.js';
-import type { ZaloOaStore } from './zalo-oa-store.js';
-import type { ZaloTokens } from './zalo-tokens.js';
+import { zaloConnectSchema, ZaloRefusedError, type ZaloConnector } from './zalo-connect.js';
 import { handleZaloWebhook, type ZaloWebhookDeps } from './zalo-webhook.js';
 
 export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
 export const ZALO_CONNECTION_PATH = '/zalo/connection';
-
-const digits = (what: string) => z.string().trim().regex(/^\d{1,32}$/, `${what} is a string of digits`);
-const secret = (what: string) => z.string().trim().min(8, `${what} is too short`).max(512, `${what} is longer than 512 characters`);
-
-export const zaloConnectSchema = z
-  .object({
-    appId: digits('appId'),
-    appSecret: secret('appSecret'),
-    oaId: digits('oaId').optional(),
-    /** The webhook page's OA Secret Key, which signs the events. */
-    webhookSecret: secret('webhookSecret').optional(),
-    refreshToken: secret('refreshToken').max(4096).optional(),
-    code: secret('code').max(4096).optional(),
-    codeVerifier: z.string().trim().min(43).max(128).optional(),
-  })
-  .strict()
-  .refine((b) => (b.refreshToken ? 1 : 0) + (b.code ? 1 : 0) === 1, { message: 'give exactly one of refreshToken or code', path: ['refreshToken'] });
 
 export const zaloStatusSchema = z
   .object({
@@ -47,10 +28,7 @@ export const zaloStatusSchema = z
 
 export interface ZaloRoutesDeps extends ZaloWebhookDeps {
   guard: Guard;
-  tokens: ZaloTokens;
-  audit: AuditLog;
-  store: ZaloOaStore;
-  followers: ZaloFollowers;
+  connector: ZaloConnector;
 }
 
 const tags = ['Zalo OA'];
@@ -58,7 +36,6 @@ const tags = ['Zalo OA'];
 /** The webhook Zalo calls (public, signed) and the admins' connection of the OA. */
 export function createZaloRoutes(deps: ZaloRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  const status = () => ({ ...deps.store.status(), followersByHamlet: deps.followers.countsByHamlet() });
 
   app.openapi(
     apiRoute(deps.guard, 'public', {
@@ -90,7 +67,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
       summary: "The OA connection's state (never a token) and followers per hamlet",
       responses: { 200: jsonContent(zaloStatusSchema, 'The connection') },
     }),
-    (c) => c.json(status(), 200),
+    (c) => c.json(deps.connector.view(), 200),
   );
 
   app.openapi(
@@ -112,18 +89,12 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
         throw badRequest('the body is not JSON');
       }
       const body = zaloConnectSchema.parse(json);
-      const grant = body.code ? { code: body.code, ...(body.codeVerifier ? { codeVerifier: body.codeVerifier } : {}) } : { refreshToken: body.refreshToken! };
-      const user = currentUser(c);
-      let pair;
       try {
-        pair = await deps.tokens.exchange(body.appId, body.appSecret, grant);
+        return c.json(await deps.connector.connect(body, actorOf(currentUser(c)), requestIp(c)), 200);
       } catch (err) {
-        deps.audit.record({ actor: actorOf(user), action: 'zalo.connect_failed', target: `zalo-oa:${body.oaId ?? body.appId}`, details: { reason: (err as Error).message }, ip: requestIp(c) });
-        throw new ApiError(502, 'zalo_refused', (err as Error).message);
+        if (err instanceof ZaloRefusedError) throw new ApiError(502, 'zalo_refused', err.message);
+        throw err;
       }
-      deps.store.connect({ appId: body.appId, oaId: body.oaId ?? null, appSecret: body.appSecret, webhookSecret: body.webhookSecret ?? null, pair });
-      deps.audit.record({ actor: actorOf(user), action: 'zalo.connect', target: `zalo-oa:${body.oaId ?? body.appId}`, details: { grant: body.code ? 'authorization_code' : 'refresh_token' }, ip: requestIp(c) });
-      return c.json(status(), 200);
     },
   );
 

@@ -12,6 +12,7 @@ import { dbNoticeSource } from './zalo-notices.js';
 import { ZaloOaStore } from './zalo-oa-store.js';
 import { RatePacer } from './zalo-pacer.js';
 import { createZaloRoutes } from './zalo-routes.js';
+import { ZaloConnector } from './zalo-connect.js';
 import { ZaloTokens } from './zalo-tokens.js';
 
 export interface ZaloDeps {
@@ -33,6 +34,8 @@ export interface Zalo {
   store: ZaloOaStore;
   tokens: ZaloTokens;
   followers: ZaloFollowers;
+  /** Connects the OA and shows its state: the API's and the console's. */
+  connector: ZaloConnector;
   routes(guard: Guard): Mount[];
 }
 
@@ -53,15 +56,17 @@ export function createZalo(deps: ZaloDeps): Zalo {
     broadcast: deps.config.SC_ZALO_BROADCAST === '1',
     concurrency: deps.config.SC_ZALO_CONCURRENCY,
   });
+  const connector = new ZaloConnector({ store, tokens, followers, audit: deps.audit });
   return {
     channel,
+    connector,
     store,
     tokens,
     followers,
     routes: (guard) => [
       {
         prefix: API_PREFIX,
-        app: createZaloRoutes({ guard, tokens, audit: deps.audit, store, followers, hamlets: deps.hamlets, reply: (u, m, t) => channel.reply(u, m, t), logger }),
+        app: createZaloRoutes({ guard, connector, store, followers, hamlets: deps.hamlets, reply: (u, m, t) => channel.reply(u, m, t), logger }),
       },
     ],
   };
