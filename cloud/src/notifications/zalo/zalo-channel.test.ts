@@ -27,7 +27,7 @@ describe('the Zalo OA channel against the stand-in', () => {
   };
   const startAlert = (id: string, hamletCodes: string[]) => {
     storeAlert(kit.db, id, 'Lũ lớn trên sông Cái Lớn', 'Người dân di chuyển lên chỗ cao.');
-    kit.bus.publish('alert.started', { alertId: id, version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes, startsAt: Date.UTC(2026, 11, 6, 0, 30), expiresAt: Date.now() + 3600_000, replaces: null } as never);
+    kit.bus.publish('alert.started', { alertId: id, version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes, startsAt: Date.UTC(2026, 11, 6, 0, 30), expiresAt: Date.now() + 3600_000, replaces: null });
   };
   const received = (userId: string) => kit.standin.messages.filter((m) => m.userId === userId);
 
@@ -49,7 +49,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     await kit.bus.settled();
     startAlert('alert-1-again', ['ap-1']); // another alert is another message
     await kit.bus.settled();
-    kit.bus.publish('alert.started', { alertId: 'alert-1', version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes: ['ap-1', 'ap-2'], startsAt: Date.now(), expiresAt: Date.now(), replaces: null } as never);
+    kit.bus.publish('alert.started', { alertId: 'alert-1', version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes: ['ap-1', 'ap-2'], startsAt: Date.now(), expiresAt: Date.now(), replaces: null });
     await kit.bus.settled(); // the same event again (a restart): nothing new
     await kit.outbox.drain(kit.zalo.channel);
 

@@ -5,7 +5,6 @@ import type { ChannelContext, NewOutboxMessage, NotificationChannel, Notificatio
 import type { ZaloApi } from './zalo-api.js';
 import type { ZaloFollowers } from './zalo-followers.js';
 import { alertContent, bulletinContent, messageText, type NoticeSource } from './zalo-notices.js';
-import { CS_TEXT_MAX } from './zalo-wire.js';
 
 export const ZALO_CHANNEL = 'zalo';
 /** The recipient of a broadcast: every follower of the OA at once. */
@@ -93,7 +92,7 @@ export class ZaloChannel implements NotificationChannel {
 
   async send(message: OutboxMessage): Promise<SendOutcome> {
     const text = messageText(message.content, this.o.publicUrl());
-    if (message.recipient !== BROADCAST_RECIPIENT) return this.o.api.sendText(message.recipient, text.slice(0, CS_TEXT_MAX));
+    if (message.recipient !== BROADCAST_RECIPIENT) return this.o.api.sendText(message.recipient, text);
     return this.sendBroadcast(message);
   }
 

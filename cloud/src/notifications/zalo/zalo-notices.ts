@@ -1,6 +1,7 @@
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
 import type { NotificationContent } from '../channel.js';
+import { CS_TEXT_MAX } from './zalo-wire.js';
 
 /** What the channel tells citizens about an alert or a bulletin: title and text as the radio has them. */
 export interface NoticeSource {
@@ -39,8 +40,13 @@ export function bulletinContent(b: { title: string; text: string | null }, bulle
   return { title: `Thông báo của xã: ${b.title}`, body: `${b.text ?? ''}${when}`.trim(), path: `/thong-bao#${bulletinId}` };
 }
 
-/** The text a follower reads: title, body, and the absolute link to the notice with its audio. */
-export function messageText(content: NotificationContent, publicUrl: string): string {
+/**
+ * The text a follower reads: title, body, and the absolute link to the notice with its audio, in at
+ * most `max` characters (Zalo's 2,000): a long body is cut, never the link.
+ */
+export function messageText(content: NotificationContent, publicUrl: string, max = CS_TEXT_MAX): string {
   const link = content.path ? `\nNghe và xem chi tiết: ${publicUrl.replace(/\/$/, '')}${content.path}` : '';
-  return [content.title, content.body].filter(Boolean).join('\n') + link;
+  const text = [content.title, content.body].filter(Boolean).join('\n');
+  const room = max - link.length;
+  return (text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text) + link;
 }
