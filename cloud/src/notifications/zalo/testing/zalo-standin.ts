@@ -30,6 +30,8 @@ export interface StandinOptions {
   accessTtlMs?: number;
   /** Calls per second the Open API accepts (answers -32 beyond); 0 = no limit. */
   ratePerS?: number;
+  /** Calls per minute, counted as Zalo documents it (per app, the count starts again each minute; 4,000 for the OA API); 0 = no limit. */
+  ratePerMinute?: number;
   /** The cloud's webhook, for the page's "a citizen writes to the OA" form. */
   webhookUrl?: string;
   port?: number;
@@ -50,6 +52,7 @@ export class ZaloStandin {
   readonly oaId: string;
   accessTtlMs: number;
   ratePerS: number;
+  ratePerMinute: number;
   webhookUrl: string | null;
   readonly messages: StandinMessage[] = [];
   /** Every call to an endpoint, with what it answered: for tests. */
@@ -65,6 +68,7 @@ export class ZaloStandin {
   private readonly notInteracted = new Set<string>();
   private failures: number[] = [];
   private window = { second: 0, count: 0 };
+  private minuteWindow = { minute: 0, count: 0 };
   private seq = 0;
   private readonly articles = new Map<string, { title: string; text: string; id: string | null }>();
 
@@ -75,6 +79,7 @@ export class ZaloStandin {
     this.oaId = o.oaId ?? '2718281828459045';
     this.accessTtlMs = o.accessTtlMs ?? 25 * 3600_000;
     this.ratePerS = o.ratePerS ?? 0;
+    this.ratePerMinute = o.ratePerMinute ?? 0;
     this.webhookUrl = o.webhookUrl ?? null;
     this.now = o.now ?? Date.now;
   }
@@ -230,10 +235,13 @@ export class ZaloStandin {
   }
 
   private withinRate(): boolean {
-    if (!this.ratePerS) return true;
     const second = Math.floor(this.now() / 1000);
+    const minute = Math.floor(second / 60);
     if (this.window.second !== second) this.window = { second, count: 0 };
-    return ++this.window.count <= this.ratePerS;
+    if (this.minuteWindow.minute !== minute) this.minuteWindow = { minute, count: 0 };
+    const perSecond = !this.ratePerS || ++this.window.count <= this.ratePerS;
+    const perMinute = !this.ratePerMinute || ++this.minuteWindow.count <= this.ratePerMinute;
+    return perSecond && perMinute;
   }
 
   private record(kind: StandinMessage['kind'], userId: string | null, text: string): StandinMessage {
