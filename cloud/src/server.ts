@@ -157,6 +157,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     secrets,
     audit,
     logger,
+    metrics,
     config,
     hamlets: () => listHamlets(db),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,

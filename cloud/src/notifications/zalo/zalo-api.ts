@@ -16,6 +16,8 @@ export interface ZaloApiOptions {
   disconnectedRetryMs?: number;
   /** First pause after a rate-limit answer; doubles while they continue, up to a minute (default 1 s). */
   rateLimitPauseMs?: number;
+  /** Counts each call by endpoint and result (sc_zalo_calls_total). */
+  onCall?: (endpoint: string, result: string) => void;
 }
 
 /** Errors about the recipient: retrying cannot help, the reason is shown to admins. */
@@ -95,6 +97,7 @@ export class ZaloApi {
         apiAnswerSchema,
         this.timeoutMs,
       );
+      this.o.onCall?.(path, res.kind === 'failed' ? (res.status === null ? 'failed' : `http_${res.status}`) : res.body.error === 0 ? 'ok' : `zalo_${res.body.error}`);
       if (res.kind === 'failed') {
         if (res.status === 429) return { outcome: this.rateLimited(res.retryAfterMs, `Zalo HTTP 429`) };
         return { outcome: { ok: false, retry: true, reason: `Zalo: ${res.reason}`, ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs }) } };

@@ -76,6 +76,12 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(received('2001')).toHaveLength(1);
     expect(kit.standin.refreshCount).toBe(2); // the connection's, then the one after -216
     expect(kit.standin.calls.filter((c) => c.error === -216)).toHaveLength(1);
+    const metrics = await kit.metrics.registry.getMetricsAsJSON();
+    const value = (name: string, labels: Record<string, string>) =>
+      metrics.find((m) => m.name === name)?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+    expect(value('sc_zalo_token_refreshes_total', { outcome: 'ok' })).toBe(1);
+    expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'zalo_-216' })).toBe(1);
+    expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'ok' })).toBe(1);
     const row = [...kit.outbox.rows.values()][0]!;
     expect(row.state).toBe('delivered');
     expect(row.attempts).toBe(1);

@@ -16,6 +16,8 @@ export interface ZaloTokensOptions {
   leaseMs?: number;
   timeoutMs?: number;
   now?: () => number;
+  /** Counts refreshes by outcome (sc_zalo_token_refreshes_total). */
+  onRefresh?: (outcome: 'ok' | 'refused' | 'failed' | 'lost') => void;
 }
 
 /** An access token to send with, or why there is none now. */
@@ -92,13 +94,16 @@ export class ZaloTokens {
     const result = await this.callOAuth(c.appId, c.appSecret, { refreshToken: c.refreshToken ?? '' });
     if (result.kind === 'pair') {
       if (this.o.store.storeRefreshed(lease, result.pair)) {
+        this.o.onRefresh?.('ok');
         this.o.logger.info({ accessExpiresAt: result.pair.accessExpiresAt }, 'Zalo OA access token refreshed');
         return { ok: true, token: result.pair.accessToken };
       }
       // an admin reconnected while this refresh ran: theirs is the pair to keep
+      this.o.onRefresh?.('lost');
       this.o.logger.warn('a Zalo OA refresh finished after the connection changed; the stored pair is kept');
       return this.fromStore();
     }
+    this.o.onRefresh?.(result.kind);
     if (result.kind === 'failed') {
       this.o.store.releaseLease(lease);
       return { ok: false, retry: true, reason: `refreshing the Zalo access token failed: ${result.reason}` };

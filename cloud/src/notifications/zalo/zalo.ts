@@ -2,6 +2,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { CloudConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
+import type { CloudMetrics } from '../../metrics.js';
 import { API_PREFIX, type Mount } from '../../http/app.js';
 import type { Guard } from '../../http/access.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
@@ -24,6 +25,8 @@ export interface ZaloDeps {
   hamlets: () => HamletRef[];
   /** The public base URL for links in messages (SC_PUBLIC_URL, else the cloud's own address). */
   publicUrl: () => string;
+  /** sc_zalo_calls_total and sc_zalo_token_refreshes_total; absent in tests that do not read them. */
+  metrics?: Pick<CloudMetrics, 'zaloCalls' | 'zaloTokenRefreshes'>;
   /** Tuning for tests: refresh margin, wait while disconnected, first rate-limit pause. */
   tuning?: { refreshEarlyMs?: number; disconnectedRetryMs?: number; rateLimitPauseMs?: number; leaseMs?: number };
 }
@@ -43,9 +46,24 @@ export interface Zalo {
 export function createZalo(deps: ZaloDeps): Zalo {
   const logger = deps.logger.child({ component: 'zalo' });
   const store = new ZaloOaStore(deps.db, deps.secrets);
-  const tokens = new ZaloTokens({ store, audit: deps.audit, logger, oauthUrl: deps.config.SC_ZALO_OAUTH_URL, ...deps.tuning });
+  const metrics = deps.metrics;
+  const tokens = new ZaloTokens({
+    store,
+    audit: deps.audit,
+    logger,
+    oauthUrl: deps.config.SC_ZALO_OAUTH_URL,
+    ...(metrics ? { onRefresh: (outcome) => metrics.zaloTokenRefreshes.inc({ outcome }) } : {}),
+    ...deps.tuning,
+  });
   const followers = new ZaloFollowers(deps.db);
-  const api = new ZaloApi({ apiUrl: deps.config.SC_ZALO_API_URL, tokens, pacer: new RatePacer(deps.config.SC_ZALO_RATE_PER_S), logger, ...deps.tuning });
+  const api = new ZaloApi({
+    apiUrl: deps.config.SC_ZALO_API_URL,
+    tokens,
+    pacer: new RatePacer(deps.config.SC_ZALO_RATE_PER_S),
+    logger,
+    ...(metrics ? { onCall: (endpoint: string, result: string) => metrics.zaloCalls.inc({ endpoint, result }) } : {}),
+    ...deps.tuning,
+  });
   const channel = new ZaloChannel({
     db: deps.db,
     api,

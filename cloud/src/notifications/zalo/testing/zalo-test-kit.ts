@@ -12,7 +12,7 @@ import { createGuard } from '../../../http/access.js';
 import { API_PREFIX } from '../../../http/app.js';
 import type { AppEnv } from '../../../http/env.js';
 import { createErrorHandler } from '../../../http/errors.js';
-import { createCloudMetrics } from '../../../metrics.js';
+import { createCloudMetrics, type CloudMetrics } from '../../../metrics.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../../secrets/secret-box.js';
 import { UserStore } from '../../../users/user-store.js';
 import { MemoryOutbox } from './memory-outbox.js';
@@ -29,6 +29,7 @@ export interface ZaloKit {
   standin: ZaloStandin;
   zalo: Zalo;
   webhookUrl: string;
+  metrics: CloudMetrics;
   /** Connects the OA with a refresh token the stand-in issued, as an admin would. */
   connect(): Promise<void>;
   /** Another "process" on the same database: its own tokens (own in-process mutex). */
@@ -42,13 +43,15 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
   const logger = createLogger('test', { level: 'silent' });
   const box = new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'test key'));
   const audit = new AuditLog(db);
-  const bus = new DomainEventBus({ logger, handlerErrors: createCloudMetrics().domainEventErrors });
+  const metrics = createCloudMetrics();
+  const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const standin = await new ZaloStandin(options.standin).start();
   const deps = (): ZaloDeps => ({
     db,
     secrets: box,
     audit,
     logger,
+    metrics,
     config: {
       SC_ZALO_API_URL: standin.url,
       SC_ZALO_OAUTH_URL: standin.url,
@@ -83,6 +86,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     standin,
     zalo,
     webhookUrl,
+    metrics,
     async connect() {
       const pair = await zalo.tokens.exchange(standin.appId, standin.appSecret, { refreshToken: standin.issueRefreshToken() });
       zalo.store.connect({ appId: standin.appId, oaId: standin.oaId, appSecret: standin.appSecret, webhookSecret: standin.oaSecretKey, pair });
