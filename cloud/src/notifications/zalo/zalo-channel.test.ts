@@ -195,4 +195,41 @@ describe('the Zalo OA channel against the stand-in', () => {
     await kit.standin.citizenWrites('7001', 'HỦY');
     expect(kit.zalo.followers.hamletsOf('7001')).toEqual([]);
   });
+
+  it('sends a bulletin scheduled for the public to the followers of its hamlets, once however often it is scheduled', async () => {
+    await start();
+    kit.zalo.followers.subscribe('8001', 'ap-5');
+    kit.zalo.followers.subscribe('8002', 'ap-6');
+    storeAlert(kit.db, 'x', 'Lịch tiêm phòng', 'Sáng thứ Hai tại trạm y tế xã.'); // stores bulletin b-x
+    const firstStartAt = Date.UTC(2026, 11, 7, 1, 0);
+    kit.bus.publish('bulletin.scheduled', { bulletinId: 'b-x', scheduleId: 's1', hamletCodes: ['ap-5'], firstStartAt });
+    kit.bus.publish('bulletin.scheduled', { bulletinId: 'b-x', scheduleId: 's2', hamletCodes: ['ap-5'], firstStartAt });
+    await kit.bus.settled();
+    await kit.outbox.drain(kit.zalo.channel);
+
+    expect(received('8002')).toHaveLength(0);
+    expect(received('8001')).toHaveLength(1);
+    expect(received('8001')[0]!.text).toBe('Thông báo của xã: Lịch tiêm phòng\nSáng thứ Hai tại trạm y tế xã.\nPhát trên loa lúc 08:00 07/12/2026.\nNghe và xem chi tiết: https://xa-vi-tan.example/thong-bao#b-x');
+    expect([...kit.outbox.rows.values()].map((r) => r.subject)).toEqual(['bulletin:b-x']);
+  });
+
+  it('with broadcast permission posts one article per alert to every follower; a retry after a 5xx broadcasts the same article', async () => {
+    await start({ broadcast: true });
+    kit.zalo.followers.subscribe('9001', 'ap-1');
+    startAlert('alert-9', ['ap-1']);
+    await kit.bus.settled();
+    // the article is created and verified, then the broadcast call itself answers 503 once
+    kit.standin.failAt('/v2.0/oa/message', 503);
+    await kit.outbox.drain(kit.zalo.channel);
+
+    const broadcasts = kit.standin.messages.filter((m) => m.kind === 'broadcast');
+    expect(broadcasts).toHaveLength(1);
+    expect(broadcasts[0]!.text).toContain('CẢNH BÁO KHẨN CẤP: Lũ lớn trên sông Cái Lớn');
+    expect(broadcasts[0]!.text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-9');
+    expect(kit.standin.messages.filter((m) => m.kind === 'cs')).toHaveLength(0);
+    expect(kit.standin.calls.filter((c) => c.path === '/v2.0/article/create')).toHaveLength(1);
+    const row = kit.outbox.rows.get('alert.started:alert-9:broadcast')!;
+    expect(row.state).toBe('delivered');
+    expect(row.attempts).toBe(2);
+  });
 });

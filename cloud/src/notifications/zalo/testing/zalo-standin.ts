@@ -67,6 +67,7 @@ export class ZaloStandin {
   private current: { token: string; expiresAt: number } | null = null;
   private readonly notInteracted = new Set<string>();
   private failures: number[] = [];
+  private readonly pathFailures = new Map<string, number[]>();
   private window = { second: 0, count: 0 };
   private minuteWindow = { minute: 0, count: 0 };
   private seq = 0;
@@ -137,6 +138,11 @@ export class ZaloStandin {
     this.failures.push(...statuses);
   }
 
+  /** The next call to this path answers this HTTP status. */
+  failAt(path: string, status: number): void {
+    this.pathFailures.set(path, [...(this.pathFailures.get(path) ?? []), status]);
+  }
+
   /** This user has not written to the OA within 7 days: consultation messages answer -230. */
   markNotInteracted(userId: string): void {
     this.notInteracted.add(userId);
@@ -169,7 +175,7 @@ export class ZaloStandin {
     if (req.method === 'POST' && url.pathname === '/citizen') return this.citizenForm(res, body);
     if (req.method !== 'POST') return this.json(res, 404, { error: -1, message: 'not found' });
     if (url.pathname === PATHS.accessToken) return this.oauth(req, res, body);
-    const status = this.failures.shift();
+    const status = this.failures.shift() ?? this.pathFailures.get(url.pathname)?.shift();
     if (status) return this.answer(res, url.pathname, status, { error: -1, message: `stand-in told to answer ${status}` });
     if (!this.withinRate()) return this.answer(res, url.pathname, 200, { error: -32, message: 'Your application reached limit call api' });
     const access = req.headers.access_token;

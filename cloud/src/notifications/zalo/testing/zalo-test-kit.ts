@@ -37,7 +37,7 @@ export interface ZaloKit {
   close(): Promise<void>;
 }
 
-export async function startZaloKit(dir: string, options: { standin?: StandinOptions; tuning?: ZaloDeps['tuning']; ratePerS?: number; concurrency?: number } = {}): Promise<ZaloKit> {
+export async function startZaloKit(dir: string, options: { standin?: StandinOptions; tuning?: ZaloDeps['tuning']; ratePerS?: number; concurrency?: number; broadcast?: boolean } = {}): Promise<ZaloKit> {
   const db = openCloudDatabase(`${dir}/cloud.db`);
   seedCommune(db, VI_TAN);
   const logger = createLogger('test', { level: 'silent' });
@@ -57,7 +57,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
       SC_ZALO_OAUTH_URL: standin.url,
       SC_ZALO_RATE_PER_S: options.ratePerS ?? 500,
       SC_ZALO_CONCURRENCY: options.concurrency ?? 8,
-      SC_ZALO_BROADCAST: '0',
+      SC_ZALO_BROADCAST: options.broadcast ? '1' : '0',
     },
     hamlets: () => listHamlets(db),
     publicUrl: () => 'https://xa-vi-tan.example',
