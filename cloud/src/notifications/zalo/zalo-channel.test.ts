@@ -51,7 +51,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     await kit.bus.settled();
     kit.bus.publish('alert.started', { alertId: 'alert-1', version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes: ['ap-1', 'ap-2'], startsAt: Date.now(), expiresAt: Date.now(), replaces: null });
     await kit.bus.settled(); // the same event again (a restart): nothing new
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
 
     expect(received('1001')).toHaveLength(2);
     expect(received('1002')).toHaveLength(2);
@@ -61,8 +61,8 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(text).toContain('Người dân di chuyển lên chỗ cao.');
     expect(text).toContain('07:30 06/12/2026'); // 00:30 UTC in Asia/Ho_Chi_Minh
     expect(text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-1');
-    const subjects = [...kit.outbox.rows.values()].map((r) => `${r.subject} ${r.recipient} ${r.state}`).sort();
-    expect(subjects).toEqual(['alert:alert-1 1001 delivered', 'alert:alert-1 1002 delivered', 'alert:alert-1-again 1001 delivered', 'alert:alert-1-again 1002 delivered']);
+    const subjects = kit.deliveries().map((r) => `${r.subject} ${r.recipient} ${r.status}`).sort();
+    expect(subjects).toEqual(['alert:alert-1 1001 sent', 'alert:alert-1 1002 sent', 'alert:alert-1-again 1001 sent', 'alert:alert-1-again 1002 sent']);
   });
 
   it('refreshes once when the access token expires mid-send (-216) and sends the message once', async () => {
@@ -71,7 +71,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     kit.standin.expireAccessToken(); // the store still believes it valid for 25 hours
     startAlert('alert-2', ['ap-1']);
     await kit.bus.settled();
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
 
     expect(received('2001')).toHaveLength(1);
     expect(kit.standin.refreshCount).toBe(2); // the connection's, then the one after -216
@@ -82,33 +82,34 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(value('sc_zalo_token_refreshes_total', { outcome: 'ok' })).toBe(1);
     expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'zalo_-216' })).toBe(1);
     expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'ok' })).toBe(1);
-    const row = [...kit.outbox.rows.values()][0]!;
-    expect(row.state).toBe('delivered');
+    const row = kit.deliveries()[0]!;
+    expect(row.status).toBe('sent');
     expect(row.attempts).toBe(1);
     expect(kit.zalo.store.status().state).toBe('connected');
   });
 
   it('a revoked refresh token puts the OA into "needs reconnecting" (audited); messages wait and go after reconnecting', async () => {
-    await start();
+    await start({ tuning: { disconnectedRetryMs: 60_000 } });
     kit.zalo.followers.subscribe('3001', 'ap-1');
     kit.zalo.followers.subscribe('3002', 'ap-1');
     kit.standin.revoke();
     startAlert('alert-3', ['ap-1']);
     await kit.bus.settled();
-    await kit.outbox.drain(kit.zalo.channel, 400);
+    await kit.drain(400);
 
     const status = kit.zalo.store.status();
     expect(status.state).toBe('needs_reconnect');
     expect(status.reason).toContain('Zalo refused the refresh token');
     expect(kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0).total).toBe(1);
     expect(kit.standin.messages).toHaveLength(0);
-    const waiting = kit.outbox.pending();
-    expect(waiting).toHaveLength(2);
-    expect(waiting[0]!.lastReason).toContain('needs reconnecting');
+    const waiting = kit.deliveries();
+    expect(waiting.map((d) => d.status)).toEqual(['queued', 'queued']);
+    for (const d of waiting) expect(d.lastError).toContain('connect the OA again');
+    expect(waiting[0]!.nextAttemptAt! - Date.now()).toBeGreaterThan(30_000); // waiting, not spending its attempts
     expect(kit.standin.refreshCount).toBe(1); // the refused refresh is not counted, and nobody retried it in a loop
 
-    await kit.connect(); // the admin pastes a new refresh token
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.connect(); // the admin pastes a new refresh token: what waited is due at once
+    await kit.drain(5000);
     expect(received('3001')).toHaveLength(1);
     expect(received('3002')).toHaveLength(1);
     expect(kit.zalo.store.status().state).toBe('connected');
@@ -133,12 +134,12 @@ describe('the Zalo OA channel against the stand-in', () => {
     for (const u of users) kit.zalo.followers.subscribe(u, 'ap-4');
     startAlert('alert-4', ['ap-4']);
     await kit.bus.settled();
-    await kit.outbox.drain(kit.zalo.channel, 20_000);
+    await kit.drain(20_000);
 
     expect(kit.standin.calls.some((c) => c.error === -32)).toBe(true);
     for (const u of users) expect(received(u)).toHaveLength(1);
-    expect(kit.outbox.pending()).toHaveLength(0);
-    expect([...kit.outbox.rows.values()].some((r) => r.outcomes.some((o) => !o.ok && o.reason.startsWith('rate limit')))).toBe(true);
+    expect(kit.deliveries().every((d) => d.status === 'sent')).toBe(true);
+    expect(kit.deliveries().some((d) => d.history.some((a) => a.reason?.startsWith('rate limit')))).toBe(true);
   });
 
   it('retries after a 5xx and sends once', async () => {
@@ -147,12 +148,12 @@ describe('the Zalo OA channel against the stand-in', () => {
     kit.standin.failNext(502, 503);
     startAlert('alert-5', ['ap-5']);
     await kit.bus.settled();
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
 
     expect(received('5001')).toHaveLength(1);
-    const row = [...kit.outbox.rows.values()][0]!;
+    const row = kit.deliveries()[0]!;
     expect(row.attempts).toBe(3);
-    expect(row.outcomes.slice(0, 2).map((o) => !o.ok && o.reason)).toEqual(['Zalo: HTTP 502', 'Zalo: HTTP 503']);
+    expect(row.history.map((a) => `${a.outcome} ${a.reason ?? ''}`.trim())).toEqual(['retry Zalo: HTTP 502', 'retry Zalo: HTTP 503', 'sent']);
   });
 
   it('gives up on a follower who has not interacted within 7 days (-230) with a visible reason; the others get it', async () => {
@@ -162,14 +163,14 @@ describe('the Zalo OA channel against the stand-in', () => {
     kit.standin.markNotInteracted('6002');
     startAlert('alert-6', ['ap-6']);
     await kit.bus.settled();
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
 
     expect(received('6001')).toHaveLength(1);
     expect(received('6002')).toHaveLength(0);
-    const row = kit.outbox.rows.get('alert.started:alert-6:6002')!;
-    expect(row.state).toBe('given_up');
+    const row = kit.delivery('alert.started:alert-6:6002')!;
+    expect(row.status).toBe('failed');
     expect(row.attempts).toBe(1);
-    expect(row.lastReason).toContain('-230');
+    expect(row.lastError).toContain('-230');
   });
 
   it('subscribes a citizen who writes a hamlet to the OA (signed webhook) and confirms; refuses a wrong signature', async () => {
@@ -188,7 +189,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     const tooBig = await fetch(kit.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: kit.standin.appId, event_name: 'user_send_text', timestamp: '1', pad: 'x'.repeat(20_000) }) });
     expect(tooBig.status).toBe(413);
 
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
     expect(received('7001')[0]!.text).toContain('Đã đăng ký nhận thông báo và cảnh báo khẩn cấp của Ấp 2A');
     expect(received('7003')).toHaveLength(0);
 
@@ -205,12 +206,12 @@ describe('the Zalo OA channel against the stand-in', () => {
     kit.bus.publish('bulletin.scheduled', { bulletinId: 'b-x', scheduleId: 's1', hamletCodes: ['ap-5'], firstStartAt });
     kit.bus.publish('bulletin.scheduled', { bulletinId: 'b-x', scheduleId: 's2', hamletCodes: ['ap-5'], firstStartAt });
     await kit.bus.settled();
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
 
     expect(received('8002')).toHaveLength(0);
     expect(received('8001')).toHaveLength(1);
     expect(received('8001')[0]!.text).toBe('Thông báo của xã: Lịch tiêm phòng\nSáng thứ Hai tại trạm y tế xã.\nPhát trên loa lúc 08:00 07/12/2026.\nNghe và xem chi tiết: https://xa-vi-tan.example/thong-bao#b-x');
-    expect([...kit.outbox.rows.values()].map((r) => r.subject)).toEqual(['bulletin:b-x']);
+    expect(kit.deliveries().map((r) => r.subject)).toEqual(['bulletin:b-x']);
   });
 
   it('with broadcast permission posts one article per alert to every follower; a retry after a 5xx broadcasts the same article', async () => {
@@ -220,7 +221,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     await kit.bus.settled();
     // the article is created and verified, then the broadcast call itself answers 503 once
     kit.standin.failAt('/v2.0/oa/message', 503);
-    await kit.outbox.drain(kit.zalo.channel);
+    await kit.drain();
 
     const broadcasts = kit.standin.messages.filter((m) => m.kind === 'broadcast');
     expect(broadcasts).toHaveLength(1);
@@ -228,8 +229,8 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(broadcasts[0]!.text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-9');
     expect(kit.standin.messages.filter((m) => m.kind === 'cs')).toHaveLength(0);
     expect(kit.standin.calls.filter((c) => c.path === '/v2.0/article/create')).toHaveLength(1);
-    const row = kit.outbox.rows.get('alert.started:alert-9:broadcast')!;
-    expect(row.state).toBe('delivered');
+    const row = kit.delivery('alert.started:alert-9:broadcast')!;
+    expect(row.status).toBe('sent');
     expect(row.attempts).toBe(2);
   });
 });

@@ -34,7 +34,14 @@ export class ZaloRefusedError extends Error {
 /** Connecting and showing the OA, the same for the API and the console page. */
 export class ZaloConnector {
   constructor(
-    private readonly d: { store: ZaloOaStore; tokens: ZaloTokens; followers: ZaloFollowers; audit: AuditLog },
+    private readonly d: {
+      store: ZaloOaStore;
+      tokens: ZaloTokens;
+      followers: ZaloFollowers;
+      audit: AuditLog;
+      /** The OA is usable again: messages that waited while it needed reconnecting go now. */
+      onConnected?: () => void;
+    },
   ) {}
 
   view(): ZaloConnectionView {
@@ -56,6 +63,7 @@ export class ZaloConnector {
       throw new ZaloRefusedError((err as Error).message);
     }
     this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip });
+    this.d.onConnected?.();
     return this.view();
   }
 }

@@ -21,10 +21,13 @@ export interface ZaloDeps {
   secrets: SecretBox;
   audit: AuditLog;
   logger: Logger;
-  config: Pick<CloudConfig, 'SC_ZALO_API_URL' | 'SC_ZALO_OAUTH_URL' | 'SC_ZALO_RATE_PER_S' | 'SC_ZALO_CONCURRENCY' | 'SC_ZALO_BROADCAST'>;
+  config: Pick<CloudConfig, 'SC_ZALO_API_URL' | 'SC_ZALO_OAUTH_URL' | 'SC_ZALO_RATE_PER_S' | 'SC_ZALO_CONCURRENCY' | 'SC_ZALO_BROADCAST'> &
+    Partial<Pick<CloudConfig, 'SC_NOTIFY_GIVE_UP_AFTER_S' | 'SC_NOTIFY_MAX_ATTEMPTS'>>;
   hamlets: () => HamletRef[];
   /** The public base URL for links in messages (SC_PUBLIC_URL, else the cloud's own address). */
   publicUrl: () => string;
+  /** Called when an admin connected the OA (the notifications module makes waiting Zalo messages due now). */
+  onConnected?: () => void;
   /** sc_zalo_calls_total and sc_zalo_token_refreshes_total; absent in tests that do not read them. */
   metrics?: Pick<CloudMetrics, 'zaloCalls' | 'zaloTokenRefreshes'>;
   /** Tuning for tests: refresh margin, wait while disconnected, first rate-limit pause. */
@@ -47,6 +50,10 @@ export function createZalo(deps: ZaloDeps): Zalo {
   const logger = deps.logger.child({ component: 'zalo' });
   const store = new ZaloOaStore(deps.db, deps.secrets);
   const metrics = deps.metrics;
+  // while the OA needs reconnecting, a message's attempts are spread over the outbox's whole give-up
+  // window (24 h / 30 attempts by default) instead of being spent in half an hour; reconnecting makes them due at once
+  const { SC_NOTIFY_GIVE_UP_AFTER_S: giveUpS, SC_NOTIFY_MAX_ATTEMPTS: maxAttempts } = deps.config;
+  const disconnectedRetryMs = giveUpS && maxAttempts ? Math.max(60_000, Math.floor((giveUpS * 1000) / maxAttempts)) : undefined;
   const tokens = new ZaloTokens({
     store,
     audit: deps.audit,
@@ -62,6 +69,7 @@ export function createZalo(deps: ZaloDeps): Zalo {
     pacer: new RatePacer(deps.config.SC_ZALO_RATE_PER_S),
     logger,
     ...(metrics ? { onCall: (endpoint: string, result: string) => metrics.zaloCalls.inc({ endpoint, result }) } : {}),
+    ...(disconnectedRetryMs ? { disconnectedRetryMs } : {}),
     ...deps.tuning,
   });
   const channel = new ZaloChannel({
@@ -74,7 +82,7 @@ export function createZalo(deps: ZaloDeps): Zalo {
     broadcast: deps.config.SC_ZALO_BROADCAST === '1',
     concurrency: deps.config.SC_ZALO_CONCURRENCY,
   });
-  const connector = new ZaloConnector({ store, tokens, followers, audit: deps.audit });
+  const connector = new ZaloConnector({ store, tokens, followers, audit: deps.audit, ...(deps.onConnected ? { onConnected: deps.onConnected } : {}) });
   return {
     channel,
     connector,

@@ -15,7 +15,8 @@ import { createErrorHandler } from '../../../http/errors.js';
 import { createCloudMetrics, type CloudMetrics } from '../../../metrics.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../../secrets/secret-box.js';
 import { UserStore } from '../../../users/user-store.js';
-import { MemoryOutbox } from './memory-outbox.js';
+import { createNotifications, type Notifications } from '../../notifications.js';
+import type { Delivery } from '../../outbox.js';
 import { ZaloStandin, type StandinOptions } from './zalo-standin.js';
 import { createZalo, type Zalo, type ZaloDeps } from '../zalo.js';
 import { ZALO_WEBHOOK_PATH } from '../zalo-routes.js';
@@ -25,12 +26,18 @@ export interface ZaloKit {
   db: Db;
   bus: DomainEventBus;
   audit: AuditLog;
-  outbox: MemoryOutbox;
+  /** The real outbox and dispatcher (notifications.ts) with only this channel. */
+  notifications: Notifications;
+  /** Waits until the channel has nothing queued or being sent, or `timeoutMs` passed. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Every Zalo message of the outbox, with its attempts. */
+  deliveries(): Delivery[];
+  delivery(idempotencyKey: string): Delivery | undefined;
   standin: ZaloStandin;
   zalo: Zalo;
   webhookUrl: string;
   metrics: CloudMetrics;
-  /** Connects the OA with a refresh token the stand-in issued, as an admin would. */
+  /** Connects the OA with a refresh token the stand-in issued, as an admin would (through the connector). */
   connect(): Promise<void>;
   /** Another "process" on the same database: its own tokens (own in-process mutex). */
   secondProcess(): Zalo;
@@ -63,9 +70,20 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });
-  const zalo = createZalo(deps());
-  const outbox = new MemoryOutbox(20);
-  await zalo.channel.start({ bus, outbox, logger });
+  let notifications: Notifications | null = null;
+  const zalo = createZalo({ ...deps(), onConnected: () => notifications?.resume('zalo') });
+  notifications = createNotifications({
+    db,
+    bus,
+    logger,
+    metrics,
+    audit,
+    channels: [zalo.channel],
+    config: { SC_NOTIFY_RETRY_FIRST_S: 0.02, SC_NOTIFY_RETRY_MAX_S: 1, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 3600, SC_NOTIFY_RETENTION_DAYS: 90 },
+  });
+  await notifications.start();
+  const running = notifications;
+  const deliveries = () => running.store.page({ channel: 'zalo' }, 100_000, 0).items;
 
   const app = new OpenAPIHono<AppEnv>();
   app.onError(createErrorHandler(logger));
@@ -82,18 +100,27 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     db,
     bus,
     audit,
-    outbox,
+    notifications: running,
+    deliveries,
+    delivery: (key) => deliveries().find((d) => d.idempotencyKey === key),
+    async drain(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const waiting = running.store.backlog().filter((b) => b.channel === 'zalo').reduce((n, b) => n + b.count, 0);
+        if (waiting === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     standin,
     zalo,
     webhookUrl,
     metrics,
     async connect() {
-      const pair = await zalo.tokens.exchange(standin.appId, standin.appSecret, { refreshToken: standin.issueRefreshToken() });
-      zalo.store.connect({ appId: standin.appId, oaId: standin.oaId, appSecret: standin.appSecret, webhookSecret: standin.oaSecretKey, pair });
+      await zalo.connector.connect({ appId: standin.appId, appSecret: standin.appSecret, oaId: standin.oaId, webhookSecret: standin.oaSecretKey, refreshToken: standin.issueRefreshToken() }, 'admin', null);
     },
     secondProcess: () => createZalo(deps()),
     async close() {
-      await zalo.channel.stop();
+      await running.stop();
       await bus.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await standin.close();
