@@ -80,6 +80,8 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
   /** …or when its next attempt would come this long after it was created. */
   SC_NOTIFY_GIVE_UP_AFTER_S: z.coerce.number().min(1).max(30 * 86_400).default(24 * 3600),
+  /** A channel's send that has not answered after this long is aborted and tried again later (its slot freed). */
+  SC_NOTIFY_SEND_TIMEOUT_S: z.coerce.number().min(0.01).max(600).default(30),
   /** Notifications sent or given up are deleted (with their attempts) after this many days. */
   SC_NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

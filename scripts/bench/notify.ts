@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const audit = new AuditLog(db);
   const standin = await new ZaloStandin({ ratePerMinute: PER_MINUTE }).start();
-  const config = { SC_NOTIFY_RETRY_FIRST_S: 5, SC_NOTIFY_RETRY_MAX_S: 3600, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 86_400, SC_NOTIFY_RETENTION_DAYS: 90 };
+  const config = { SC_NOTIFY_RETRY_FIRST_S: 5, SC_NOTIFY_RETRY_MAX_S: 3600, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 86_400, SC_NOTIFY_RETENTION_DAYS: 90, SC_NOTIFY_SEND_TIMEOUT_S: 30 };
   let resume = () => {};
   const zalo = createZalo({
     db,

@@ -58,32 +58,35 @@ export class ZaloApi {
   }
 
   /** A consultation message (tin Tư vấn) to one follower. */
-  async sendText(userId: string, text: string): Promise<SendOutcome> {
-    const res = await this.call(PATHS.messageCs, csMessageBody(userId, text));
+  async sendText(userId: string, text: string, signal?: AbortSignal): Promise<SendOutcome> {
+    const res = await this.call(PATHS.messageCs, csMessageBody(userId, text), signal);
     if ('outcome' in res) return res.outcome;
     return { ok: true, ...(res.answer.data?.message_id ? { providerId: res.answer.data.message_id } : {}) };
   }
 
   /** Creates an article and answers its id (two calls: create answers a token, verify the id). */
-  async createArticle(article: Parameters<typeof articleCreateBody>[0]): Promise<{ ok: true; id: string } | { ok: false; outcome: Exclude<SendOutcome, { ok: true }> }> {
-    const created = await this.call(PATHS.articleCreate, articleCreateBody(article));
+  async createArticle(
+    article: Parameters<typeof articleCreateBody>[0],
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; id: string } | { ok: false; outcome: Exclude<SendOutcome, { ok: true }> }> {
+    const created = await this.call(PATHS.articleCreate, articleCreateBody(article), signal);
     if ('outcome' in created) return { ok: false, outcome: created.outcome };
     const token = created.answer.data?.token;
     if (!token) return { ok: false, outcome: { ok: false, retry: true, reason: 'Zalo created the article without giving its token' } };
-    const verified = await this.call(PATHS.articleVerify, { token });
+    const verified = await this.call(PATHS.articleVerify, { token }, signal);
     if ('outcome' in verified) return { ok: false, outcome: verified.outcome };
     const id = verified.answer.data?.id;
     return id ? { ok: true, id } : { ok: false, outcome: { ok: false, retry: true, reason: 'the article is still being processed by Zalo' } };
   }
 
   /** Broadcasts an article to the OA's followers (needs the OA's broadcast permission). */
-  async broadcast(articleId: string): Promise<SendOutcome> {
-    const res = await this.call(PATHS.broadcast, broadcastBody(articleId));
+  async broadcast(articleId: string, signal?: AbortSignal): Promise<SendOutcome> {
+    const res = await this.call(PATHS.broadcast, broadcastBody(articleId), signal);
     if ('outcome' in res) return res.outcome;
     return { ok: true, ...(res.answer.data?.message_id ? { providerId: res.answer.data.message_id } : {}) };
   }
 
-  private async call(path: string, body: unknown): Promise<{ answer: ApiAnswer } | { outcome: Exclude<SendOutcome, { ok: true }> }> {
+  private async call(path: string, body: unknown, signal?: AbortSignal): Promise<{ answer: ApiAnswer } | { outcome: Exclude<SendOutcome, { ok: true }> }> {
     let access = await this.o.tokens.accessToken();
     for (let attempt = 0; ; attempt++) {
       if (!access.ok) {
@@ -96,6 +99,7 @@ export class ZaloApi {
         { method: 'POST', headers: { 'content-type': 'application/json', access_token: access.token }, body: JSON.stringify(body) },
         apiAnswerSchema,
         this.timeoutMs,
+        signal,
       );
       this.o.onCall?.(path, res.kind === 'failed' ? (res.status === null ? 'failed' : `http_${res.status}`) : res.body.error === 0 ? 'ok' : `zalo_${res.body.error}`);
       if (res.kind === 'failed') {

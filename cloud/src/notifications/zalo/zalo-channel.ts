@@ -48,19 +48,19 @@ export class ZaloChannel implements NotificationChannel {
     this.unsubscribes = [
       context.bus.subscribe(
         'alert.started',
-        (e) => {
+        async (e) => {
           const alert = this.o.notices.alert(e.alertId);
           if (!alert) return this.o.logger.warn({ alertId: e.alertId }, 'alert.started for an alert not stored: nothing sent to Zalo');
-          this.enqueueFor('alert.started', e.alertId, `alert:${e.alertId}`, e.hamletCodes, alertContent(alert, e.startsAt));
+          await this.enqueueFor('alert.started', e.alertId, `alert:${e.alertId}`, e.hamletCodes, alertContent(alert, e.startsAt));
         },
         'zalo',
       ),
       context.bus.subscribe(
         'bulletin.scheduled',
-        (e) => {
+        async (e) => {
           const bulletin = this.o.notices.bulletin(e.bulletinId);
           if (!bulletin) return this.o.logger.warn({ bulletinId: e.bulletinId }, 'bulletin.scheduled for a bulletin not stored: nothing sent to Zalo');
-          this.enqueueFor('bulletin.scheduled', e.bulletinId, `bulletin:${e.bulletinId}`, e.hamletCodes, bulletinContent(bulletin, e.bulletinId, e.firstStartAt));
+          await this.enqueueFor('bulletin.scheduled', e.bulletinId, `bulletin:${e.bulletinId}`, e.hamletCodes, bulletinContent(bulletin, e.bulletinId, e.firstStartAt));
         },
         'zalo',
       ),
@@ -90,17 +90,18 @@ export class ZaloChannel implements NotificationChannel {
     return true;
   }
 
-  async send(message: OutboxMessage): Promise<SendOutcome> {
+  async send(message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome> {
     const text = messageText(message.content, this.o.publicUrl());
-    if (message.recipient !== BROADCAST_RECIPIENT) return this.o.api.sendText(message.recipient, text);
-    return this.sendBroadcast(message);
+    if (message.recipient !== BROADCAST_RECIPIENT) return this.o.api.sendText(message.recipient, text, signal);
+    return this.sendBroadcast(message, signal);
   }
 
-  private enqueueFor(event: string, id: string, subject: string, hamletCodes: string[], content: NotificationContent): void {
+  private async enqueueFor(event: string, id: string, subject: string, hamletCodes: string[], content: NotificationContent): Promise<void> {
     if (!this.context) return;
     const message = (recipient: string): NewOutboxMessage => ({ channel: this.name, idempotencyKey: `${event}:${id}:${recipient}`, recipient, subject, event, content });
     const recipients = this.o.broadcast ? [BROADCAST_RECIPIENT] : this.o.followers.inHamlets(hamletCodes);
-    const added = this.context.outbox.enqueue(recipients.map(message));
+    // 100,000 followers: in chunks that let MQTT and HTTP be served between them
+    const added = await this.context.outbox.enqueueMany(recipients.map(message));
     this.o.logger.info({ event, subject, recipients: recipients.length, added, broadcast: this.o.broadcast }, 'Zalo OA messages queued');
   }
 
@@ -109,16 +110,16 @@ export class ZaloChannel implements NotificationChannel {
    * message's idempotency key, so a retry after a failed broadcast reuses it rather than creating
    * (and later broadcasting) a second article.
    */
-  private async sendBroadcast(message: OutboxMessage): Promise<SendOutcome> {
+  private async sendBroadcast(message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome> {
     const known = this.o.db.prepare('SELECT article_id FROM zalo_broadcast_articles WHERE idempotency_key = ?').get(message.idempotencyKey) as { article_id: string } | undefined;
     let articleId = known?.article_id;
     if (!articleId) {
       const link = messageText({ title: '', body: '', path: message.content.path }, this.o.publicUrl()).trim();
-      const created = await this.o.api.createArticle({ title: message.content.title, author: 'UBND xã', description: message.content.body.slice(0, 300), text: message.content.body, link });
+      const created = await this.o.api.createArticle({ title: message.content.title, author: 'UBND xã', description: message.content.body.slice(0, 300), text: message.content.body, link }, signal);
       if (!created.ok) return created.outcome;
       articleId = created.id;
       this.o.db.prepare('INSERT OR IGNORE INTO zalo_broadcast_articles (idempotency_key, article_id, created_at) VALUES (?, ?, ?)').run(message.idempotencyKey, articleId, this.now());
     }
-    return this.o.api.broadcast(articleId);
+    return this.o.api.broadcast(articleId, signal);
   }
 }

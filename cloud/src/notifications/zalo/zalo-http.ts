@@ -37,12 +37,24 @@ async function boundedText(res: Response, max: number): Promise<string> {
  * 429 and 5xx are failures (retry later); any other status with a documented body is an answer,
  * since Zalo puts its errors in the body (`error` != 0) whatever the status.
  */
-export async function zaloRequest<S extends z.ZodTypeAny>(url: string, init: RequestInit, schema: S, timeoutMs: number): Promise<HttpResult<z.infer<S>>> {
+export async function zaloRequest<S extends z.ZodTypeAny>(
+  url: string,
+  init: RequestInit,
+  schema: S,
+  timeoutMs: number,
+  /** The dispatcher's: aborts when it stops waiting for this send. */
+  signal?: AbortSignal,
+): Promise<HttpResult<z.infer<S>>> {
   let res: Response;
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, { ...init, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `unreachable: ${(err as Error).message}`;
+    const reason = signal?.aborted
+      ? 'the send was abandoned (SC_NOTIFY_SEND_TIMEOUT_S)'
+      : err instanceof Error && err.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : `unreachable: ${(err as Error).message}`;
     return { kind: 'failed', status: null, reason };
   }
   const retryAfterMs = retryAfterOf(res.headers.get('retry-after'));

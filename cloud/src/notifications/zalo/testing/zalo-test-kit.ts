@@ -79,7 +79,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     metrics,
     audit,
     channels: [zalo.channel],
-    config: { SC_NOTIFY_RETRY_FIRST_S: 0.02, SC_NOTIFY_RETRY_MAX_S: 1, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 3600, SC_NOTIFY_RETENTION_DAYS: 90 },
+    config: { SC_NOTIFY_RETRY_FIRST_S: 0.02, SC_NOTIFY_RETRY_MAX_S: 1, SC_NOTIFY_MAX_ATTEMPTS: 30, SC_NOTIFY_GIVE_UP_AFTER_S: 3600, SC_NOTIFY_RETENTION_DAYS: 90, SC_NOTIFY_SEND_TIMEOUT_S: 30 },
   });
   await notifications.start();
   const running = notifications;
