@@ -158,5 +158,17 @@ export function createCloudMetrics() {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    zaloCalls: new Counter({
+      name: 'sc_zalo_calls_total',
+      help: "Calls to Zalo's OA Open API by endpoint and result (ok, zalo_<error code>, http_<status>, failed)",
+      labelNames: ['endpoint', 'result'] as const,
+      registers: [registry],
+    }),
+    zaloTokenRefreshes: new Counter({
+      name: 'sc_zalo_token_refreshes_total',
+      help: 'Refreshes of the Zalo OA access token by outcome (ok, refused: the OA needs reconnecting, failed: Zalo did not answer, lost: another refresh won)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 }

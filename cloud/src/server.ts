@@ -44,6 +44,7 @@ import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
+import { createZaloAdminPage } from './console/admin/admin-zalo.js';
 import { createAccountPages } from './console/account/account-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
@@ -54,6 +55,7 @@ import { DiskSpace } from './disk-space.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
+import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -78,6 +80,8 @@ export interface CloudHandle {
   notifications: Notifications;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
   events: DomainEventBus;
+  /** The commune's Zalo Official Account: its channel (started by the notifications module), connection and followers. */
+  zalo: Zalo;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -158,8 +162,20 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
+  const zalo = createZalo({
+    db,
+    secrets,
+    audit,
+    logger,
+    metrics,
+    config,
+    hamlets: () => listHamlets(db),
+    publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
+    // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
+    onConnected: () => notifications.resume(zalo.channel.name),
+  });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
-  const channels: NotificationChannel[] = [];
+  const channels: NotificationChannel[] = [zalo.channel];
   const notifications = createNotifications({
     db,
     bus: events,
@@ -203,8 +219,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
       }),
       createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
-      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
+      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
 
@@ -227,6 +244,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...footage.routes(guard),
       ...reports.routes(guard),
       ...notifications.routes(guard),
+      ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
     metrics,
@@ -260,6 +278,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     vision,
     notifications,
     events,
+    zalo,
     broker,
     logger,
     async close() {

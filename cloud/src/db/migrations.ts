@@ -418,4 +418,40 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX footage_requests_edge_state ON footage_requests(edge_id, state, created_at);
   CREATE INDEX footage_requests_created ON footage_requests(created_at);
   `,
+  // issue 14 (Zalo): the commune's one Official Account connection, its tokens sealed with the secret
+  // box; `version` makes a refresh conditional (a refresh token is single-use) and `refreshing_until`
+  // is the lease of the one process refreshing. Followers subscribe by hamlet; a broadcast's article
+  // is remembered so a retry broadcasts the same article, never a second one.
+  `
+  CREATE TABLE zalo_oa (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    app_id TEXT NOT NULL,
+    oa_id TEXT,
+    app_secret TEXT NOT NULL,
+    webhook_secret TEXT,
+    access_token TEXT,
+    access_expires_at INTEGER,
+    refresh_token TEXT,
+    refresh_expires_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 0,
+    refreshing_until INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('connected','needs_reconnect')),
+    state_reason TEXT,
+    connected_at INTEGER NOT NULL,
+    refreshed_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE zalo_followers (
+    user_id TEXT NOT NULL,
+    hamlet_code TEXT NOT NULL REFERENCES hamlets(code) ON DELETE CASCADE,
+    subscribed_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, hamlet_code)
+  );
+  CREATE INDEX zalo_followers_hamlet ON zalo_followers(hamlet_code);
+  CREATE TABLE zalo_broadcast_articles (
+    idempotency_key TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

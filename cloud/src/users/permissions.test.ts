@@ -29,6 +29,7 @@ const WHO_MAY: Record<Action, Role[]> = {
   'notifications.deliveries.manage': ['admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
+  'notifications.zalo.manage': ['admin'],
 };
 
 describe('the permission table', () => {

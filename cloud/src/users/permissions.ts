@@ -46,6 +46,8 @@ export const actions = [
   'notifications.deliveries.manage',
   'users.manage',
   'audit.read',
+  /** The commune's Zalo Official Account: connect it (app id, secret, tokens), see its state and followers. */
+  'notifications.zalo.manage',
 ] as const;
 
 export type Action = (typeof actions)[number];
