@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
+import type { Context } from 'hono';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { incidentMediaKinds, type IncidentMediaKind } from '@smart-commune/shared';
+import { INCIDENT_MAX_PARTS, incidentMediaKinds, type IncidentMediaKind, type IncidentMediaRef } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
 import { auditView } from '../audit/view-audit.js';
@@ -14,7 +15,7 @@ import { incidentIdParam, incidentJson } from './http-schemas.js';
 import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
-import type { IncidentRecord } from './incident-store.js';
+import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { IncidentVersions } from './incident-versions.js';
 import type { MediaFiles } from './media-files.js';
 
@@ -25,7 +26,11 @@ export interface MediaRoutesDeps {
   notes: IncidentNotes;
   versions: IncidentVersions;
   files: MediaFiles;
+  store: IncidentStore;
 }
+
+const objectParams = incidentIdParam.extend({ trackId: z.coerce.number().int().min(0).max(2 ** 31).openapi({ param: { name: 'trackId', in: 'path' } }) });
+const partParams = incidentIdParam.extend({ index: z.coerce.number().int().min(0).max(INCIDENT_MAX_PARTS - 1).openapi({ param: { name: 'index', in: 'path' } }) });
 
 const tags = ['Incidents'];
 const FILE_NAMES: Record<IncidentMediaKind, string> = { snapshot: 'snapshot.jpg', clip: 'clip.mp4' };
@@ -38,7 +43,7 @@ function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files:
 }
 
 /** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
-export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }: MediaRoutesDeps) {
+export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, store }: MediaRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   for (const kind of ['snapshot', 'clip'] as const) {
@@ -65,6 +70,55 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       },
     );
   }
+
+  /** An object's picture or a clip part, verified; every view audited like the item's own files. */
+  const serveRef = (c: Context<AppEnv>, id: string, kind: IncidentMediaKind, ref: IncidentMediaRef) => {
+    review.get(id); // 404 when there is no such incident
+    const media = store.announced(id, kind, ref);
+    const what = 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
+    if (!media || media.receivedAt === null) throw new ApiError(404, 'media_pending', `the ${what} of incident ${id} has not been received and verified yet`);
+    auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { ...ref, sha256: media.sha256 } });
+    const path = files.path(media.sha256, kind);
+    return fileResponse(c, path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': media.sha256, etag: `"${media.sha256}"` });
+  };
+
+  app.openapi(
+    incidentRoute(guard, audit, 'incident.media_refused', {
+      method: 'get',
+      path: '/incidents/{id}/objects/{trackId}/snapshot.jpg',
+      tags,
+      summary: "The best picture of one object of the item (JPEG, its box drawn by the edge)",
+      request: { params: objectParams },
+      responses: {
+        200: { description: 'The file', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } },
+        404: jsonContent(z.object({}), 'No such incident or object, or the picture has not been received and verified yet'),
+      },
+    }),
+    (c) => {
+      const { id, trackId } = c.req.valid('param');
+      return serveRef(c, id, 'snapshot', { trackId });
+    },
+  );
+
+  app.openapi(
+    incidentRoute(guard, audit, 'incident.media_refused', {
+      method: 'get',
+      path: '/incidents/{id}/parts/{index}/clip.mp4',
+      tags,
+      summary: "One part of the item's clip (MP4; Range requests for seeking); parts in index order are the whole item",
+      request: { params: partParams },
+      responses: {
+        200: { description: 'The file', content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } } },
+        206: { description: 'The requested byte range' },
+        416: { description: 'Range not satisfiable' },
+        404: jsonContent(z.object({}), 'No such incident or part, or the part has not been received and verified yet'),
+      },
+    }),
+    (c) => {
+      const { id, index } = c.req.valid('param');
+      return serveRef(c, id, 'clip', { part: index });
+    },
+  );
 
   app.openapi(
     incidentRoute(guard, audit, 'incident.media_refused', {

@@ -141,6 +141,20 @@ function versions(t: T, lang: Lang, list: IncidentDetail['versions']) {
     )}</ul>`;
 }
 
+/**
+ * The parts after the first of a long item, each its own player in order, so the whole activity can be
+ * watched (the first part is the incident's clip above).
+ */
+function laterParts(t: T, i: IncidentDetail) {
+  const total = i.parts.length;
+  if (total < 2) return '';
+  return html`<ol class="clip-parts">${i.parts.slice(1).map((p) =>
+    html`<li><p class="hint">${t('clipPart', { n: p.index + 1, total })}</p>${
+      p.verified ? html`<video class="clip-part" controls preload="none" playsinline src="${p.url}"></video>` : html`<p class="notice">${t('clipPartPending', { n: p.index + 1, total })}</p>`
+    }</li>`,
+  )}</ol>`;
+}
+
 /** One incident: clip, snapshot, facts, evidence hashes, and the review controls (which call the API). */
 export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Choice[]) {
   const next = i.status === 'new' ? (['reviewing', 'confirmed', 'dismissed'] as const) : i.status === 'reviewing' ? (['confirmed', 'dismissed'] as const) : (['reviewing'] as const);
@@ -150,8 +164,10 @@ export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Cho
 <div class="grid two">
   <section class="card" aria-labelledby="clip-heading">
     <h2 id="clip-heading">${t('clip')}</h2>
+    ${i.state === 'open' ? html`<p class="notice">${t('itemOpen')}</p>` : ''}
     ${i.clip?.verified ? html`<video id="clip" controls preload="metadata" playsinline src="${i.clip.url}" poster="${i.snapshot?.verified ? i.snapshot.url : ''}"></video>` : html`<p class="notice">${t('clipPending')}</p>`}
     ${evidence(t, 'clip', i.clip)}
+    ${laterParts(t, i)}
     <h2>${t('snapshot')}</h2>
     ${i.snapshot?.verified ? html`<img id="snapshot" class="snapshot" src="${i.snapshot.url}" alt="${t('snapshot')}">` : html`<p class="notice">${t('noSnapshot')}</p>`}
     ${evidence(t, 'snapshot', i.snapshot)}
