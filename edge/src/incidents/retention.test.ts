@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IncidentEvent } from '@smart-commune/shared';
+import { incidentEventSchema, type IncidentEvent } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEdgeDatabase, type Db } from '../db/database.js';
@@ -31,11 +31,11 @@ describe('incident retention on the box', () => {
     const paths = { snapshot: join(dir, `${id}.jpg`), clip: join(dir, `${id}.mp4`) };
     writeFileSync(paths.snapshot, Buffer.alloc(sizes.snapshot, 1));
     writeFileSync(paths.clip, Buffer.alloc(sizes.clip, 2));
-    const body: IncidentEvent = {
+    const body: IncidentEvent = incidentEventSchema.parse({
       incidentId: id, cameraId: 'cong', ruleId: 'dem', zoneId: null, label: 'person', score: 0.8, trackId: 1,
       startedAt: NOW, detectedAt: NOW, endedAt: NOW + 5000, box: { x: 0.1, y: 0.1, width: 0.1, height: 0.2 },
       snapshot: { sha256: 'a'.repeat(64), bytes: sizes.snapshot }, clip: { sha256: 'b'.repeat(64), bytes: sizes.clip, durationMs: 10_000 },
-    };
+    });
     store.insert(body, paths.snapshot, 'recording', NOW - ageDays * DAY);
     store.finishClip(id, body, paths.clip);
     if (uploaded.snapshot) store.markUploaded(id, 'snapshot');
@@ -92,11 +92,11 @@ describe('incident retention on the box', () => {
   it('leaves an incident whose clip is still recording alone', () => {
     const snapshot = join(dir, 'rec.jpg');
     writeFileSync(snapshot, Buffer.alloc(5000, 1));
-    store.insert({
+    store.insert(incidentEventSchema.parse({
       incidentId: 'inc_recording1', cameraId: 'cong', ruleId: 'dem', zoneId: null, label: 'person', score: 0.8, trackId: 1,
       startedAt: NOW, detectedAt: NOW, endedAt: null, box: { x: 0.1, y: 0.1, width: 0.1, height: 0.2 },
       snapshot: { sha256: 'a'.repeat(64), bytes: 5000 }, clip: null,
-    }, snapshot, 'recording', NOW - 90 * DAY);
+    }), snapshot, 'recording', NOW - 90 * DAY);
     expect(enforceIncidentRetention(store, { maxAgeMs: DAY, maxBytes: 10 }, silentLogger(), NOW)).toEqual({ deleted: 0, dropped: 0, bytesKept: 0 });
     expect(existsSync(snapshot)).toBe(true);
   });

@@ -68,10 +68,10 @@ export class MediaUploader {
 
   private async upload(upload: PendingUpload): Promise<Outcome> {
     const { store, logger } = this.options;
-    const { incidentId, kind } = upload;
+    const { incidentId, kind, ref } = upload;
     try {
       const body = await readFile(upload.path);
-      const res = await fetch(new URL(incidentMediaPath(incidentId, kind), this.options.cloudUrl), {
+      const res = await fetch(new URL(incidentMediaPath(incidentId, kind, ref), this.options.cloudUrl), {
         method: 'PUT',
         headers: {
           authorization: deviceAuthorization(this.options.credentials()),
@@ -83,27 +83,27 @@ export class MediaUploader {
       });
       const reply = await res.text();
       if (res.ok) {
-        store.markUploaded(incidentId, kind);
+        store.markUploaded(incidentId, kind, Date.now(), ref);
         this.backoff.reset();
-        logger.info({ incidentId, kind, bytes: body.length }, 'incident media uploaded');
+        logger.info({ incidentId, kind, ...ref, bytes: body.length }, 'incident media uploaded');
         return 'uploaded';
       }
       if (res.status >= 400 && res.status < 500 && !RETRYABLE.has(res.status)) {
-        store.abandonUpload(incidentId, kind, reply.slice(0, 500));
-        logger.error({ incidentId, kind, status: res.status, reply: reply.slice(0, 500) }, 'the cloud refused incident media for good; it will not be sent again');
+        store.abandonUpload(incidentId, kind, reply.slice(0, 500), ref);
+        logger.error({ incidentId, kind, ...ref, status: res.status, reply: reply.slice(0, 500) }, 'the cloud refused incident media for good; it will not be sent again');
         return 'refused';
       }
       throw new Error(`HTTP ${res.status}: ${reply.slice(0, 300)}`);
     } catch (err) {
       const message = (err as Error).message;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        store.abandonUpload(incidentId, kind, 'the file is gone from the box');
+        store.abandonUpload(incidentId, kind, 'the file is gone from the box', ref);
         logger.error({ incidentId, kind, path: upload.path }, 'incident media missing on disk');
         return 'refused';
       }
       const delayMs = this.backoff.next();
-      store.deferUpload(incidentId, message, Date.now() + delayMs);
-      logger.warn({ incidentId, kind, err: message, retryInMs: delayMs }, 'incident media upload failed; will retry');
+      store.deferUpload(incidentId, message, Date.now() + delayMs, ref);
+      logger.warn({ incidentId, kind, ...ref, err: message, retryInMs: delayMs }, 'incident media upload failed; will retry');
       return 'retry';
     }
   }
