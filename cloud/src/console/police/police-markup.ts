@@ -92,6 +92,9 @@ export function incidentQueue(t: T, lang: Lang, input: IncidentQueueInput): Html
   ${select('f-camera', t('camera'), 'camera', input.cameras, f.camera, t('all'))}
   ${select('f-label', t('label'), 'label', input.labels, f.label, t('all'))}
   ${select('f-status', t('status'), 'status', statuses, f.status, t('all'))}
+  <div class="stack"><label for="f-severity">${t('severity')}</label><select id="f-severity" name="severity">
+    ${(['alert', 'detection', 'all'] as const).map((v) => html`<option value="${v}"${(f.severity ?? 'alert') === v ? html` selected` : ''}>${t(`severity_${v}`)}</option>`)}
+  </select></div>
   <div class="stack"><label for="f-from">${t('from')}</label><input id="f-from" name="from" type="date" value="${f.from ?? ''}"></div>
   <div class="stack"><label for="f-to">${t('to')}</label><input id="f-to" name="to" type="date" value="${f.to ?? ''}"></div>
   <div class="actions"><button type="submit" class="primary">${t('apply')}</button><a class="button" href="/police/incidents">${t('clear')}</a></div>
@@ -107,7 +110,9 @@ ${input.items.length === 0 ? html`<p class="hint">${t('none')}</p>` : ''}
     <div>
       <p><a href="/police/incidents/${i.id}"><strong>${labelName(i.label, lang)}</strong> · ${i.hamletName ?? i.hamletCode ?? '—'} · ${i.cameraId}</a></p>
       <p class="hint">${localTime(i.detectedAt, lang)} · ${t('score')} ${Math.round(i.score * 100)}%</p>
-      <p><span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
+      <p><span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.state === 'open' ? html` <span class="badge open">${t('openBadge')}</span>` : ''}${
+        i.severity === 'detection' ? html` <span class="badge">${t('severity_detection')}</span>` : ''
+      }${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
     </div>
   </li>`,
   )}
@@ -165,6 +170,8 @@ export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Cho
   <section class="card" aria-labelledby="clip-heading">
     <h2 id="clip-heading">${t('clip')}</h2>
     ${i.state === 'open' ? html`<p class="notice">${t('itemOpen')}</p>` : ''}
+    ${i.continues ? html`<p><a href="/police/incidents/${i.continues}">← ${t('continuesLink')}</a></p>` : ''}
+    ${i.continuedBy ? html`<p><a href="/police/incidents/${i.continuedBy}">${t('continuedByLink')} →</a></p>` : ''}
     ${i.clip?.verified ? html`<video id="clip" controls preload="metadata" playsinline src="${i.clip.url}" poster="${i.snapshot?.verified ? i.snapshot.url : ''}"></video>` : html`<p class="notice">${t('clipPending')}</p>`}
     ${evidence(t, 'clip', i.clip)}
     ${laterParts(t, i)}
