@@ -53,6 +53,11 @@ export class MediaUploader {
     this.running ??= this.drain().finally(() => (this.running = null));
   }
 
+  /** Looks at the queue again in `ms`, after the drain in progress if there is one (it may have passed the file by). */
+  private wakeSoon(ms: number): void {
+    setTimeout(() => (this.running ? void this.running.then(() => this.wake()) : this.wake()), ms).unref();
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -96,7 +101,7 @@ export class MediaUploader {
         // the item's event is still on its way through the outbox (a part is written and uploaded at
         // once): try again in a moment, without growing the backoff meant for a cloud that is down
         store.deferUpload(incidentId, reply.slice(0, 300), Date.now() + METADATA_RETRY_MS, ref);
-        setTimeout(() => this.wake(), METADATA_RETRY_MS).unref();
+        this.wakeSoon(METADATA_RETRY_MS);
         return 'later';
       }
       if (res.status >= 400 && res.status < 500 && !RETRYABLE.has(res.status)) {
