@@ -8,6 +8,7 @@ export function createCloudMetrics() {
   let countOnline = () => 0;
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
+  let countFlooding = () => 0;
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -37,6 +38,17 @@ export function createCloudMetrics() {
     /** Read from the boxes' latest telemetry when scraped. */
     childProcessesWith(reader: () => Array<{ edge: string; tool: string; count: number }>) {
       childProcesses = reader;
+    },
+    camerasFlooding: new Gauge({
+      name: 'sc_cameras_flooding',
+      help: 'Cameras of online boxes in a flood warning (more review items an hour than their review.floodPerHour), from the latest telemetry',
+      registers: [registry],
+      collect() {
+        this.set(countFlooding());
+      },
+    }),
+    countFloodingWith(counter: () => number) {
+      countFlooding = counter;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),

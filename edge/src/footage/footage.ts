@@ -22,7 +22,7 @@ import { listSegments, type Segment } from '../vision/recording/segment-ring.js'
 export interface EdgeFootageDeps {
   db: Db;
   outbox: Pick<Outbox, 'add'>;
-  incidents: Pick<EdgeIncidents, 'open'>;
+  incidents: Pick<EdgeIncidents, 'evidence'>;
   /** The camera's live recorder, when it records now (to wait for a range that ends in the future). */
   recorderOf(cameraId: string): SegmentRecorder | null;
   /** Where the camera's segments are on disk (its ring, or day directories when it records 24/7). */
@@ -78,41 +78,17 @@ export class EdgeFootage {
     const covered = segments.some((s) => s.endMs > fromMs && s.startMs < toMs);
     if (!covered) return this.send(request, { outcome: 'unavailable', incidentId: null, missing, held });
 
-    let clipDone!: (error: Error | null) => void;
-    const clipResult = new Promise<Error | null>((resolve) => (clipDone = resolve));
     const view = { cameraId, segments: () => segments, waitUntilCovered: () => Promise.resolve() };
-    const incident = await this.deps.incidents.open(
-      {
-        cameraId,
-        ruleId: FOOTAGE_RULE_ID,
-        zoneId: null,
-        label: FOOTAGE_LABEL,
-        score: 1,
-        trackId: 0,
-        startedAt: fromMs,
-        detectedAt: fromMs,
-        box: { x: 0, y: 0, width: 1, height: 1 },
-        snapshot: (outPath) => firstPicture(segments, fromMs, outPath),
-      },
-      {
-        // the window is [detectedAt − 0, detectedAt + the range]: exactly the asked range
-        preCaptureSeconds: 0,
-        postCaptureSeconds: (toMs - fromMs) / 1000,
-        write: async (from, to, outPath) => {
-          try {
-            const { sha256, bytes, durationMs, startMs } = await writeClip(view, { fromMs: from, toMs: to, outPath, waitTimeoutMs: 0 });
-            clipDone(null);
-            return { sha256, bytes, durationMs, startMs };
-          } catch (err) {
-            clipDone(err as Error);
-            throw err;
-          }
-        },
+    const { incidentId, error } = await this.deps.incidents.evidence(
+      { cameraId, ruleId: FOOTAGE_RULE_ID, label: FOOTAGE_LABEL, fromMs, toMs },
+      (outPath) => firstPicture(segments, fromMs, outPath),
+      async (outPath) => {
+        const { sha256, bytes, durationMs, startMs } = await writeClip(view, { fromMs, toMs, outPath, waitTimeoutMs: 0 });
+        return { sha256, bytes, durationMs, startMs };
       },
     );
-    const error = await clipResult;
-    if (error) return this.send(request, { outcome: 'failed', incidentId: incident.incidentId, missing, held, error: error.message });
-    return this.send(request, { outcome: missing.length ? 'partial' : 'done', incidentId: incident.incidentId, missing, held });
+    if (error) return this.send(request, { outcome: 'failed', incidentId, missing, held, error: error.message });
+    return this.send(request, { outcome: missing.length ? 'partial' : 'done', incidentId, missing, held });
   }
 
   private send(request: FootageItem, answer: Omit<FootageEvent, 'requestId'>): void {

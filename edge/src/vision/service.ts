@@ -102,7 +102,13 @@ export class EdgeVision {
 
   telemetry(): CameraTelemetry[] {
     const disabled = (this.settings?.cameras ?? []).filter((c) => !c.enabled).map((c) => ({ id: c.id, status: 'disabled' as const, fps: 0, lastFrameAt: null }));
-    return [...[...this.running.values()].map((r) => r.worker.telemetry()), ...disabled];
+    return [
+      ...[...this.running.values()].map((r) => {
+        const { itemsLastHour, flood } = this.options.incidents.activity(r.worker.id);
+        return { ...r.worker.telemetry(), itemsLastHour, ...(flood ? { flood } : {}) };
+      }),
+      ...disabled,
+    ];
   }
 
   async snapshot({ cameraId }: CommandRequest<'camera-snapshot'>): Promise<CommandResponse<'camera-snapshot'>> {
@@ -182,7 +188,12 @@ export class EdgeVision {
       logger: this.options.logger.child({ camera: camera.id }),
       onStatus: (event) => this.options.onCameraEvent(event),
       onHit: (hit) => this.openIncident(hit, run),
-      onStream: (streamUrl) => void this.follow(run, camera, streamUrl),
+      onTrack: (kind, trackId, timeMs) => this.options.incidents.track(camera.id, kind, trackId, timeMs),
+      onStream: (streamUrl) => {
+        // a new connection (or none) means a new tracker: the items' objects are gone
+        void this.options.incidents.streamReset(camera.id);
+        void this.follow(run, camera, streamUrl);
+      },
     });
     run = { worker, recorder: null, streamUrl: null };
     this.running.set(camera.id, run);
@@ -226,24 +237,26 @@ export class EdgeVision {
           postCaptureSeconds: settings.record.postCaptureSeconds,
         }
       : null;
-    await this.options.incidents.open(
-      {
-        cameraId: hit.camera,
-        ruleId: hit.hit.ruleId,
-        zoneId: hit.hit.zone ?? null,
+    const severity = settings.rules.find((r) => r.id === hit.hit.ruleId)?.severity ?? 'alert';
+    await this.options.incidents.hit(hit.camera, {
+      object: {
+        trackId: hit.hit.trackId,
         label: hit.hit.label,
         score: Math.min(1, hit.hit.bestScore),
-        trackId: hit.hit.trackId,
-        startedAt: hit.hit.startMs,
-        detectedAt: hit.hit.timeMs,
+        ruleId: hit.hit.ruleId,
+        zoneId: hit.hit.zone ?? null,
+        severity,
+        startMs: hit.hit.startMs,
+        timeMs: hit.hit.timeMs,
         box: normalisedBox(best.box, best.frame.width, best.frame.height),
-        snapshot: async (outPath) => {
-          const written = await renderSnapshot(best.frame, [{ classId: track.classId, label: track.label, score: best.score, box: best.box }], outPath);
-          return { sha256: written.sha256, bytes: written.bytes };
-        },
+      },
+      review: settings.review,
+      picture: async (outPath) => {
+        const written = await renderSnapshot(best.frame, [{ classId: track.classId, label: track.label, score: best.score, box: best.box }], outPath);
+        return { sha256: written.sha256, bytes: written.bytes };
       },
       clip,
-    );
+    });
   }
 
   private async stopCamera(id: string): Promise<void> {

@@ -92,6 +92,9 @@ export function incidentQueue(t: T, lang: Lang, input: IncidentQueueInput): Html
   ${select('f-camera', t('camera'), 'camera', input.cameras, f.camera, t('all'))}
   ${select('f-label', t('label'), 'label', input.labels, f.label, t('all'))}
   ${select('f-status', t('status'), 'status', statuses, f.status, t('all'))}
+  <div class="stack"><label for="f-severity">${t('severity')}</label><select id="f-severity" name="severity">
+    ${(['alert', 'detection', 'all'] as const).map((v) => html`<option value="${v}"${(f.severity ?? 'alert') === v ? html` selected` : ''}>${t(`severity_${v}`)}</option>`)}
+  </select></div>
   <div class="stack"><label for="f-from">${t('from')}</label><input id="f-from" name="from" type="date" value="${f.from ?? ''}"></div>
   <div class="stack"><label for="f-to">${t('to')}</label><input id="f-to" name="to" type="date" value="${f.to ?? ''}"></div>
   <div class="actions"><button type="submit" class="primary">${t('apply')}</button><a class="button" href="/police/incidents">${t('clear')}</a></div>
@@ -107,7 +110,9 @@ ${input.items.length === 0 ? html`<p class="hint">${t('none')}</p>` : ''}
     <div>
       <p><a href="/police/incidents/${i.id}"><strong>${labelName(i.label, lang)}</strong> · ${i.hamletName ?? i.hamletCode ?? '—'} · ${i.cameraId}</a></p>
       <p class="hint">${localTime(i.detectedAt, lang)} · ${t('score')} ${Math.round(i.score * 100)}%</p>
-      <p><span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
+      <p><span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.state === 'open' ? html` <span class="badge open">${t('openBadge')}</span>` : ''}${
+        i.severity === 'detection' ? html` <span class="badge">${t('severity_detection')}</span>` : ''
+      }${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
     </div>
   </li>`,
   )}
@@ -141,6 +146,20 @@ function versions(t: T, lang: Lang, list: IncidentDetail['versions']) {
     )}</ul>`;
 }
 
+/**
+ * The parts after the first of a long item, each its own player in order, so the whole activity can be
+ * watched (the first part is the incident's clip above).
+ */
+function laterParts(t: T, i: IncidentDetail) {
+  const total = i.parts.length;
+  if (total < 2) return '';
+  return html`<ol class="clip-parts">${i.parts.slice(1).map((p) =>
+    html`<li><p class="hint">${t('clipPart', { n: p.index + 1, total })}</p>${
+      p.verified ? html`<video class="clip-part" controls preload="none" playsinline src="${p.url}"></video>` : html`<p class="notice">${t('clipPartPending', { n: p.index + 1, total })}</p>`
+    }</li>`,
+  )}</ol>`;
+}
+
 /** One incident: clip, snapshot, facts, evidence hashes, and the review controls (which call the API). */
 /** `exportFingerprint`: the key that signs exports, for the recipient to pin (sc-cloud verify-export). */
 export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Choice[], exportFingerprint: string) {
@@ -151,8 +170,12 @@ export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Cho
 <div class="grid two">
   <section class="card" aria-labelledby="clip-heading">
     <h2 id="clip-heading">${t('clip')}</h2>
+    ${i.state === 'open' ? html`<p class="notice">${t('itemOpen')}</p>` : ''}
+    ${i.continues ? html`<p><a href="/police/incidents/${i.continues}">← ${t('continuesLink')}</a></p>` : ''}
+    ${i.continuedBy ? html`<p><a href="/police/incidents/${i.continuedBy}">${t('continuedByLink')} →</a></p>` : ''}
     ${i.clip?.verified ? html`<video id="clip" controls preload="metadata" playsinline src="${i.clip.url}" poster="${i.snapshot?.verified ? i.snapshot.url : ''}"></video>` : html`<p class="notice">${t('clipPending')}</p>`}
     ${evidence(t, 'clip', i.clip)}
+    ${laterParts(t, i)}
     <h2>${t('snapshot')}</h2>
     ${i.snapshot?.verified ? html`<img id="snapshot" class="snapshot" src="${i.snapshot.url}" alt="${t('snapshot')}">` : html`<p class="notice">${t('noSnapshot')}</p>`}
     ${evidence(t, 'snapshot', i.snapshot)}

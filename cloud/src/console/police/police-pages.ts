@@ -3,7 +3,7 @@ import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../../audit/audit-log.js';
 import { requestIp } from '../../audit/request-ip.js';
 import type { Db } from '../../db/database.js';
-import { incidentJson, incidentListQuery } from '../../incidents/http-schemas.js';
+import { incidentItemJson, incidentJson, incidentListQuery } from '../../incidents/http-schemas.js';
 import type { Incidents } from '../../incidents/incidents.js';
 import { parseRangeBound } from '../../radio/schedules/local-time.js';
 import { reportJson, reportListQuery, reportSummaryJson } from '../../reports/http-schemas.js';
@@ -47,7 +47,7 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 export function createPolicePages(deps: PolicePagesDeps) {
   const { db, incidents, reports, users, audit } = deps;
   const distinct = (column: 'camera_id' | 'label') => (db.prepare(`SELECT DISTINCT ${column} AS v FROM incidents ORDER BY v`).all() as { v: string }[]).map((r) => r.v);
-  const waiting = () => ({ incidents: incidents.store.page({ status: 'new' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
+  const waiting = () => ({ incidents: incidents.store.page({ status: 'new', severity: 'alert' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
@@ -64,7 +64,8 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const parsed = incidentListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : incidentListQuery.parse({ limit: PAGE_SIZE });
       const error = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      const filter = { hamletCode: q.hamlet, cameraId: q.camera, label: q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
+      // the queue is alerts unless the officer asks for detections (or all)
+      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
       const page = incidents.store.page(filter, q.limit, q.offset);
       const query = new URLSearchParams(raw);
       query.delete('offset');
@@ -87,9 +88,9 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
-      const record = incidents.store.get(id);
-      if (!record) return notFoundPage(c);
-      const incident = { ...incidentJson(record), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
+      const item = incidents.store.item(id);
+      if (!item) return notFoundPage(c);
+      const incident = { ...incidentItemJson(item), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
       const assignees = users
         .list()
         .filter((u) => !u.disabled && can(u, 'incidents.review'))
