@@ -163,7 +163,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
-      createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
+      createPolicePages({ incidents, reports, users, audit, hamlets: () => listHamlets(db), floods: () => vision.floods() }),
       createAdminPages({ db, audit, users }),
       createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),

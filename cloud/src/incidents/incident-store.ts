@@ -83,6 +83,12 @@ export interface IncidentItem extends IncidentRecord {
   continuedBy: string | null;
 }
 
+/** A queue row's view of an item's objects: how many, and how many of each label (most first). */
+export interface ObjectSummary {
+  count: number;
+  labels: { label: string; count: number }[];
+}
+
 export interface IncidentFilter {
   severity?: ReviewSeverity;
   state?: 'open' | 'closed';
@@ -414,6 +420,31 @@ export class IncidentStore {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM incidents i ${where.sql}`).get(where.params) as { n: number }).n;
     const rows = this.db.prepare(`${SELECT} ${where.sql} ORDER BY i.detected_at DESC, i.id LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
     return { items: rows.map(toRecord), total };
+  }
+
+  /** The cameras and main-object labels incidents carry, for the queue's filter choices. */
+  filterChoices(): { cameras: string[]; labels: string[] } {
+    const distinct = (column: 'camera_id' | 'label') => this.db.prepare(`SELECT DISTINCT ${column} FROM incidents ORDER BY 1`).pluck().all() as string[];
+    return { cameras: distinct('camera_id'), labels: distinct('label') };
+  }
+
+  /** How many objects each item took in and their labels (most frequent first): what a queue row shows. */
+  objectSummaries(ids: readonly string[]): Map<string, ObjectSummary> {
+    const summaries = new Map<string, ObjectSummary>();
+    if (ids.length === 0) return summaries;
+    const rows = this.db
+      .prepare(
+        `SELECT incident_id AS id, label, COUNT(*) AS n FROM incident_objects WHERE incident_id IN (SELECT value FROM json_each(?))
+         GROUP BY incident_id, label ORDER BY incident_id, n DESC, label`,
+      )
+      .all(JSON.stringify(ids)) as { id: string; label: string; n: number }[];
+    for (const r of rows) {
+      const s = summaries.get(r.id) ?? { count: 0, labels: [] };
+      s.count += r.n;
+      s.labels.push({ label: r.label, count: r.n });
+      summaries.set(r.id, s);
+    }
+    return summaries;
   }
 
   /** The announced file a media upload must match: the item's own, an object's picture or a clip part. */

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { cameraSettingsSchema, cameraStatuses, maskSettingsSchema, probeAddressSchema, ruleSettingsSchema, SURVEILLANCE_ID_PATTERN, SURVEILLANCE_ID_RULE, zoneSettingsSchema } from '@smart-commune/shared';
+import { cameraSettingsSchema, cameraStatuses, floodWarningSchema, maskSettingsSchema, probeAddressSchema, ruleSettingsSchema, SURVEILLANCE_ID_PATTERN, SURVEILLANCE_ID_RULE, zoneSettingsSchema } from '@smart-commune/shared';
 
 // Shared schemas are built before zod gains `.openapi()`, so they are wrapped, not extended.
 export const cameraParams = z.object({
@@ -30,6 +30,8 @@ const statusView = z.object({
   changedAt: z.number().nullable(),
   fps: z.number().nullable(),
   lastFrameAt: z.number().nullable(),
+  /** The box's flood warning for the camera (too many review items an hour) with its suggested fix; null when calm. */
+  flood: floodWarningSchema.nullable(),
 });
 
 /** A camera as shown: never its password, whether one is set, and its live state. */

@@ -25,7 +25,10 @@ export function cameraState(camera, s) {
   const state = camera.live?.status ?? 'unknown';
   const words = s[`cameraStatus_${state}`] ?? state;
   const badge = el('span', { className: `badge ${state === 'streaming' ? 'completed' : state === 'reconnecting' || state === 'failed' ? 'failed' : ''}` }, words);
-  return camera.live?.error ? el('span', {}, badge, ' ', camera.live.error) : badge;
+  // a camera over its items-per-hour limit (review items) is said beside its stream state
+  const flood = camera.live?.flood ? el('span', { className: 'badge failed flood' }, `⚠ ${s.cameraFlood}`) : null;
+  if (!camera.live?.error && !flood) return badge;
+  return el('span', {}, badge, flood ? ' ' : null, flood, camera.live?.error ? ` ${camera.live.error}` : null);
 }
 
 
