@@ -5,7 +5,7 @@ import { ZipFile } from 'yazl';
 export const EXPORT_FORMAT = 'smart-commune-incident-export/1';
 
 export interface ExportMediaFile {
-  /** Name inside the zip: snapshot.jpg or clip.mp4. */
+  /** Name inside the zip: snapshot.jpg, clip.mp4 (the first part), clip-part-{n}.mp4, object-{trackId}.jpg. */
   name: string;
   path: string;
   sha256: string;

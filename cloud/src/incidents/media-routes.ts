@@ -11,7 +11,7 @@ import { ApiError } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { jsonContent } from '../http/route.js';
 import { exportBundle, type ExportMediaFile } from './export-bundle.js';
-import { incidentIdParam, incidentJson } from './http-schemas.js';
+import { incidentIdParam, incidentItemJson } from './http-schemas.js';
 import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
@@ -133,14 +133,22 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       const { id } = c.req.valid('param');
       const incident = review.get(id);
       const user = currentUser(c);
-      const media = (['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null);
+      const item = store.item(id)!;
+      // the whole item: its snapshot and clip as before, every later part and every other object's picture
+      const extra: ExportMediaFile[] = [
+        ...item.parts.filter((p) => p.index > 0 && p.receivedAt !== null).map((p) => ({ name: `clip-part-${p.index}.mp4`, path: files.path(p.sha256, 'clip'), sha256: p.sha256, bytes: p.bytes })),
+        ...item.objects
+          .filter((o) => o.snapshot?.receivedAt != null && o.snapshot.sha256 !== incident.snapshot?.sha256)
+          .map((o) => ({ name: `object-${o.trackId}.jpg`, path: files.path(o.snapshot!.sha256, 'snapshot'), sha256: o.snapshot!.sha256, bytes: o.snapshot!.bytes })),
+      ];
+      const media = [...(['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null), ...extra];
       const exportedAt = Date.now();
       audit.record({ actor: actorOf(user), action: 'incident.export', target: `incident:${id}`, details: { files: media.map((m) => m.name) }, ip: requestIp(c) });
       const zip = exportBundle({
         incidentId: id,
         exportedAt,
         exportedBy: user.username,
-        metadata: { ...incidentJson(incident), notes: notes.list(id), versions: versions.list(id) },
+        metadata: { ...incidentItemJson(item), notes: notes.list(id), versions: versions.list(id) },
         trail: audit.trail(`incident:${id}`),
         media,
       });

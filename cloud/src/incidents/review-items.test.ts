@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, type IncidentEventInput } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -97,6 +101,23 @@ describe('review items: one incident per period of activity, from new boxes and 
     expect(part.status).toBe(200);
     expect(part.headers.get('x-content-sha256')).toBe(announce(CLIP_2).sha256);
     expect((await getRaw(test, `/api/v1/incidents/${open.incidentId}/objects/9/snapshot.jpg`, police.token)).status).toBe(404);
+
+    // the evidence bundle holds the whole item: every part and every other object's picture, hashed
+    const zip = await getRaw(test, `/api/v1/incidents/${open.incidentId}/export.zip`, police.token);
+    expect(zip.status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'sc-item-export-'));
+    try {
+      writeFileSync(join(dir, 'export.zip'), Buffer.from(await zip.arrayBuffer()));
+      execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'export.zip'), join(dir, 'x')]);
+      expect(readdirSync(join(dir, 'x')).sort()).toEqual(['SHA256SUMS', 'audit.json', 'clip-part-1.mp4', 'clip.mp4', 'incident.json', 'manifest.json', 'object-4.jpg']);
+      expect(readFileSync(join(dir, 'x', 'clip-part-1.mp4')).equals(CLIP_2)).toBe(true);
+      const metadata = JSON.parse(readFileSync(join(dir, 'x', 'incident.json'), 'utf8'));
+      expect(metadata.objects).toHaveLength(3);
+      expect(metadata.parts).toHaveLength(2);
+      expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(dir, 'x'), encoding: 'utf8' })).toContain('clip-part-1.mp4: OK');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a late resend of an earlier report does not reopen a closed item or drop its objects', async () => {

@@ -25,10 +25,15 @@ export function cameraState(camera, s) {
   const state = camera.live?.status ?? 'unknown';
   const words = s[`cameraStatus_${state}`] ?? state;
   const badge = el('span', { className: `badge ${state === 'streaming' ? 'completed' : state === 'reconnecting' || state === 'failed' ? 'failed' : ''}` }, words);
-  // a camera over its items-per-hour limit (review items) is said beside its stream state
-  const flood = camera.live?.flood ? el('span', { className: 'badge failed flood' }, `⚠ ${s.cameraFlood}`) : null;
-  if (!camera.live?.error && !flood) return badge;
-  return el('span', {}, badge, flood ? ' ' : null, flood, camera.live?.error ? ` ${camera.live.error}` : null);
+  const parts = [badge];
+  if (camera.live?.error) parts.push(' ', camera.live.error);
+  // a camera over its items-per-hour limit: the warning and the fix the box suggests
+  const flood = camera.live?.flood;
+  if (flood) {
+    const text = (s.cameraFlood ?? '{n} / {limit}').replace('{n}', String(flood.itemsLastHour)).replace('{limit}', String(flood.limit));
+    parts.push(' ', el('span', { className: 'badge failed', title: flood.suggestion.advice }, text), ' ', flood.suggestion.advice);
+  }
+  return parts.length === 1 ? badge : el('span', {}, ...parts);
 }
 
 

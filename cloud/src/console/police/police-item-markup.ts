@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { z } from '@hono/zod-openapi';
 import type { incidentDetailSchema } from '../../incidents/http-schemas.js';
 import type { Lang } from '../i18n.js';
-import { labelName, localTime, policeStyles, type Choice, type T } from './police-markup.js';
+import { labelName, localTime, policeStyles, timeSpan, type Choice, type T } from './police-markup.js';
 
 type IncidentDetail = z.infer<typeof incidentDetailSchema>;
 type Part = IncidentDetail['parts'][number];
@@ -126,7 +126,7 @@ ${i.flood ? html`<p class="notice flood-item">${t('floodItem')}</p>` : ''}
   <section class="card" aria-labelledby="review-heading">
     <dl class="facts">
       <dt>${t('severity')}</dt><dd><span class="badge sev-${i.severity}">${t(`sev_${i.severity}`)}</span></dd>
-      <dt>${t('timeSpan')}</dt><dd>${localTime(i.startedAt, lang)} → ${i.state === 'open' ? t('ongoing') : localTime(i.endedAt, lang)}</dd>
+      <dt>${t('timeSpan')}</dt><dd>${timeSpan(t, lang, i)}</dd>
       <dt>${t('detectedAt')}</dt><dd>${localTime(i.detectedAt, lang)}</dd>
       <dt>${t('place')}</dt><dd>${i.hamletName ?? i.hamletCode ?? '—'} · ${i.edgeName ?? i.edgeId}</dd>
       <dt>${t('camera')}</dt><dd>${i.cameraId}${i.zoneId ? ` / ${i.zoneId}` : ''}</dd>

@@ -33,6 +33,20 @@ export function localTime(ms: number | null, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium', hour12: false }).format(new Date(ms));
 }
 
+/**
+ * An item's span: "start → end" (the end's time alone when on the same day), or "start → ongoing"
+ * while the box still reports activity.
+ */
+export function timeSpan(t: T, lang: Lang, i: { startedAt: number; endedAt: number | null; state: 'open' | 'closed' }) {
+  if (i.state === 'open') return html`${localTime(i.startedAt, lang)} → <span class="ongoing">${t('ongoing')}</span>`;
+  if (i.endedAt === null) return localTime(i.startedAt, lang);
+  const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short' }).format(new Date(ms));
+  const end = day(i.endedAt) === day(i.startedAt)
+    ? new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', timeStyle: 'medium', hour12: false }).format(new Date(i.endedAt))
+    : localTime(i.endedAt, lang);
+  return `${localTime(i.startedAt, lang)} → ${end}`;
+}
+
 const LABELS_VI: Record<string, string> = { person: 'người', car: 'ô tô', motorcycle: 'xe máy', bicycle: 'xe đạp', truck: 'xe tải', bus: 'xe buýt', dog: 'chó' };
 export const labelName = (label: string, lang: Lang) => (lang === 'vi' ? (LABELS_VI[label] ?? label) : label);
 
@@ -154,7 +168,7 @@ ${input.items.length === 0 ? html`<p class="hint">${t('none')}</p>` : ''}
     }</a>
     <div>
       <p><a href="/police/incidents/${i.id}"><strong>${objectsLine(t, lang, i)}</strong> · ${i.hamletName ?? i.hamletCode ?? '—'} · ${i.cameraId}</a></p>
-      <p class="hint">${localTime(i.startedAt, lang)} → ${i.state === 'open' ? html`<span class="ongoing">${t('ongoing')}</span>` : localTime(i.endedAt, lang)} · ${t('score')} ${Math.round(i.score * 100)}%</p>
+      <p class="hint">${timeSpan(t, lang, i)} · ${t('score')} ${Math.round(i.score * 100)}%</p>
       ${i.continues ? html`<p class="hint"><a href="/police/incidents/${i.continues}" class="continues">${t('continuesOf', { id: i.continues })}</a></p>` : ''}
       <p>${input.severity === 'all' ? html`<span class="badge sev-${i.severity}">${t(`sev_${i.severity}`)}</span> ` : ''}<span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.flood ? html` <span class="badge flood">${t('floodTitle')}</span>` : ''}${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
     </div>
