@@ -79,7 +79,7 @@ describe('review items in Chromium: the queue, the item page, the timeline seeki
     for (const name of ['Ảnh rõ nhất của người số 3', 'Ảnh rõ nhất của xe máy số 4']) {
       const img = page.getByRole('img', { name });
       await img.waitFor();
-      await page.waitForFunction(`[...document.querySelectorAll('img')].some((i) => i.alt === ${JSON.stringify(name)} && i.naturalWidth > 0)`);
+      await waitFor(() => page.evaluate(`[...document.querySelectorAll('img')].some((i) => i.alt === ${JSON.stringify(name)} && i.naturalWidth > 0)`), `${name} loaded`);
     }
     // strings, as the cloud's TypeScript has no DOM types
     const clipTime = () => page.evaluate(`(() => { const v = document.getElementById('clip'); return { part: v.dataset.part, time: v.currentTime }; })()`) as Promise<{ part: string; time: number }>;
@@ -100,7 +100,7 @@ describe('review items in Chromium: the queue, the item page, the timeline seeki
     // a part plays from its start, and the first part ends into the second
     await page.getByRole('button', { name: /^Phần 1\/2/ }).click();
     await waitFor(async () => (await clipTime()).part === '0', 'back on part 0');
-    await page.waitForFunction(`document.getElementById('clip').readyState >= 1`);
+    await waitFor(async () => ((await page.evaluate(`document.getElementById('clip').readyState`)) as number) >= 1, 'part 0 metadata');
     await page.evaluate(`(async () => { const v = document.getElementById('clip'); v.muted = true; v.currentTime = Math.max(0, v.duration - 0.5); await v.play(); })()`);
     await waitFor(async () => (await clipTime()).part === '1', 'the second part follows the first', 15_000);
   });
@@ -119,5 +119,27 @@ describe('review items in Chromium: the queue, the item page, the timeline seeki
 
     await page.goto(`/fleet/boxes/${edge.edgeId}`);
     await waitForText(page.locator('#cameras'), 'Quá nhiều sự việc: 75 trong 1 giờ (giới hạn 60)');
+  });
+
+  it('keeps an ongoing item up to date: a part written while it is open joins the list and the sequence', async () => {
+    const start = Date.now() - 30_000;
+    const open = twoPeople({ detectedAt: start, startedAt: start - 2000, clipParts: [{ index: 0, startMs: start - 7000, durationMs: 20_000, ...announce(CLIP) }] });
+    await edge.publish(open);
+    expect((await edge.upload(open.incidentId, 'clip', CLIP, { ref: { part: 0 } })).status).toBe(201);
+    const page = await e2e.loginAs('police');
+    await page.goto(`/police/incidents/${open.incidentId}`);
+    expect(await page.locator('#item-open').isVisible()).toBe(true);
+    expect(await page.locator('button.play-part').count()).toBe(1);
+
+    // the box writes the second part and, later, closes the item
+    await edge.publish({ ...open, clipParts: [...open.clipParts!, { index: 1, startMs: start + 13_000, durationMs: 20_000, ...announce(CLIP_2) }] });
+    expect((await edge.upload(open.incidentId, 'clip', CLIP_2, { ref: { part: 1 } })).status).toBe(201);
+    await page.getByRole('button', { name: /^Phần 2\/2/ }).waitFor({ timeout: 15_000 });
+    await edge.publish({ ...open, state: 'closed', endedAt: start + 33_000, clipParts: [...open.clipParts!, { index: 1, startMs: start + 13_000, durationMs: 20_000, ...announce(CLIP_2) }] });
+    await page.locator('#item-updated').waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.locator('#item-open').isVisible()).toBe(false);
+    // the new part plays from the list without reloading the page
+    await page.getByRole('button', { name: /^Phần 2\/2/ }).click();
+    await waitFor(async () => (await page.evaluate(`document.getElementById('clip').dataset.part`)) === '1', 'part 2 in the player');
   });
 });
