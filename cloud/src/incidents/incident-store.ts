@@ -206,7 +206,8 @@ const whereFor = (f: IncidentFilter) =>
     ['i.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
     ['i.edge_id = @edgeId', 'edgeId', f.edgeId],
     ['i.camera_id = @cameraId', 'cameraId', f.cameraId],
-    ['i.label = @label', 'label', f.label],
+    // the class of any object the item took in, not only its main object's (a motorcycle that joined a person's item)
+    ['(i.label = @label OR EXISTS (SELECT 1 FROM incident_objects o WHERE o.incident_id = i.id AND o.label = @label))', 'label', f.label],
     ['i.status = @status', 'status', f.status],
     ['i.assignee_id = @assigneeId', 'assigneeId', f.assigneeId],
     ['i.detected_at >= @from', 'from', f.from],
@@ -422,10 +423,11 @@ export class IncidentStore {
     return { items: rows.map(toRecord), total };
   }
 
-  /** The cameras and main-object labels incidents carry, for the queue's filter choices. */
+  /** The cameras incidents come from and the classes of their objects, for the queue's filter choices. */
   filterChoices(): { cameras: string[]; labels: string[] } {
-    const distinct = (column: 'camera_id' | 'label') => this.db.prepare(`SELECT DISTINCT ${column} FROM incidents ORDER BY 1`).pluck().all() as string[];
-    return { cameras: distinct('camera_id'), labels: distinct('label') };
+    const cameras = this.db.prepare('SELECT DISTINCT camera_id FROM incidents ORDER BY 1').pluck().all() as string[];
+    const labels = this.db.prepare('SELECT label FROM incidents UNION SELECT label FROM incident_objects ORDER BY 1').pluck().all() as string[];
+    return { cameras, labels };
   }
 
   /** How many objects each item took in and their labels (most frequent first): what a queue row shows. */

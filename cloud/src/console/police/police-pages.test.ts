@@ -66,6 +66,10 @@ describe("police pages: review items, alerts and detections, flood warnings", ()
     expect(html).toContain('<span class="ongoing">đang diễn ra</span>');
     expect(html).toContain(`<a href="/police/incidents/${alert.incidentId}" class="continues">tiếp theo của ${alert.incidentId}</a>`);
     expect(html).toContain(`<img src="/api/v1/incidents/${alert.incidentId}/snapshot.jpg"`);
+    // the class filter finds an item by any of its objects, and offers every object's class
+    expect(rows(await page(police, '/police/incidents?label=motorcycle')).map((r) => r.id).sort()).toEqual([alert.incidentId, continued.incidentId].sort());
+    expect(rows(await page(police, '/police/incidents?label=dog'))).toEqual([]);
+    expect(html).toContain('<option value="motorcycle">xe máy</option>');
   });
 
   it('warns of a camera in flood with the fix, and links a person who can fix it to its rules', async () => {

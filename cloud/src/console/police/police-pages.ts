@@ -55,7 +55,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const q = parsed.success ? parsed.data : incidentListQuery.parse({ limit: PAGE_SIZE });
       const error = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       // the queue is alerts unless the officer asks for detections (or all)
-      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
+      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
       const page = incidents.store.page(filter, q.limit, q.offset);
       const summaries = incidents.store.objectSummaries(page.items.map((i) => i.id));
       const choices = incidents.store.filterChoices();
