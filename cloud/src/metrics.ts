@@ -6,6 +6,7 @@ export type CloudMetrics = ReturnType<typeof createCloudMetrics>;
 export function createCloudMetrics() {
   const registry = new Registry();
   let countOnline = () => 0;
+  let countFlooding = () => 0;
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -21,6 +22,17 @@ export function createCloudMetrics() {
     /** Counted when scraped, not on every availability message (a reconnect storm brings thousands). */
     countOnlineWith(counter: () => number) {
       countOnline = counter;
+    },
+    camerasFlooding: new Gauge({
+      name: 'sc_cameras_flooding',
+      help: 'Cameras of online boxes in a flood warning (more review items an hour than their review.floodPerHour), from the latest telemetry',
+      registers: [registry],
+      collect() {
+        this.set(countFlooding());
+      },
+    }),
+    countFloodingWith(counter: () => number) {
+      countFlooding = counter;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),

@@ -37,6 +37,10 @@ export class Presence {
     );
     const countOnline = db.prepare('SELECT COUNT(*) FROM edge_state WHERE online = 1').pluck();
     metrics.countOnlineWith(() => countOnline.get() as number);
+    const countFlooding = db
+      .prepare(`SELECT COUNT(*) FROM edge_state s, json_each(s.telemetry, '$.cameras') c WHERE s.online = 1 AND json_extract(c.value, '$.flood') IS NOT NULL`)
+      .pluck();
+    metrics.countFloodingWith(() => countFlooding.get() as number);
     this.storeAvailability = db.prepare(
       `UPDATE edge_state SET online = ?, availability_at = ?, last_seen_at = CASE WHEN ? THEN ? ELSE last_seen_at END, offline_reason = ?
        WHERE edge_id = ? AND (availability_at IS NULL OR availability_at <= ?)`,

@@ -340,12 +340,15 @@ export class IncidentStore {
       this.db.prepare('INSERT OR IGNORE INTO incident_events (edge_id, event_id, incident_id) VALUES (?, ?, ?)').run(edgeId, eventId, event.incidentId);
       const existed = this.get(event.incidentId);
       if (existed && existed.edgeId !== edgeId) return { outcome: 'foreign' };
-      // an open item is still being reported (objects join, parts are written); once closed it settles like any evidence
-      if (existed && existed.state === 'closed' && isSettled(existed)) {
+      const factsTs = existed ? (this.db.prepare('SELECT facts_ts FROM incidents WHERE id = ?').pluck().get(event.incidentId) as number) : ts;
+      // an open item is still being reported (objects join, parts are written); once closed it settles
+      // like any evidence. An item's report older than the facts on record is a late delivery of what
+      // it said while open (its main object's score grew since), not a contradiction.
+      const lateItemReport = received.objects.length > 0 && ts < factsTs;
+      if (existed && existed.state === 'closed' && isSettled(existed) && !lateItemReport) {
         const changed = changedFacts(existed, event);
         if (changed.length > 0) return { outcome: 'versioned', version: this.versions.add({ eventId, sentAt: ts, receivedAt, event: received, changed }), changed };
       }
-      const factsTs = existed ? (this.db.prepare('SELECT facts_ts FROM incidents WHERE id = ?').pluck().get(event.incidentId) as number) : ts;
       const newest = ts >= factsTs;
       this.db.prepare(UPSERT).run({
         id: event.incidentId,

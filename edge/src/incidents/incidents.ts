@@ -123,6 +123,14 @@ export class EdgeIncidents {
     if (kind === 'end') camera.pictures.delete(trackId);
   }
 
+  /** The camera's stream was reopened or stopped: the objects followed so far are gone (see ReviewGrouper.reset). */
+  async streamReset(cameraId: string): Promise<void> {
+    const camera = this.cameras.get(cameraId);
+    if (!camera) return;
+    await this.apply(cameraId, camera.grouper.reset(this.timing.now()), null);
+    camera.pictures.clear();
+  }
+
   /** The camera's flood warning, if it is over its items-per-hour limit, and its items of the last hour (telemetry). */
   activity(cameraId: string): { itemsLastHour: number; flood: FloodState | null } {
     const grouper = this.cameras.get(cameraId)?.grouper;

@@ -83,6 +83,18 @@ describe('review items: one item per period of activity on a camera', () => {
     expect(grouper.current!.continues).toBe(2);
   });
 
+  it('a reopened stream (a new tracker) counts every object as gone, so the item closes instead of continuing for ever', () => {
+    const grouper = new ReviewGrouper('cong', { ...settings, maxSeconds: 60 });
+    grouper.hit(person(1, 0));
+    grouper.hit(person(2, 1));
+    expect(types(grouper.reset(s(5)))).toEqual(['updated', 'updated']);
+    expect(grouper.current!.objects.every((o) => !o.active)).toBe(true);
+    expect(types(grouper.tick(s(15)))).toEqual(['closed']);
+    // the new tracker numbers from 1 again: a new person 1 is a new object of a new item
+    expect(types(grouper.hit(person(1, 20)))).toEqual(['opened']);
+    expect(grouper.current!.objects).toHaveLength(1);
+  });
+
   it('a detection-only item becomes an alert when an alert rule matches in it', () => {
     const grouper = new ReviewGrouper('cong', settings);
     grouper.hit(person(1, 0, { severity: 'detection', ruleId: 'nguoi-ngay' }));

@@ -248,6 +248,18 @@ export class ReviewGrouper {
     return changes;
   }
 
+  /**
+   * The camera's stream was reopened or stopped: its tracker starts again (track numbers from 1), so
+   * every object followed so far has left the picture as far as the items know.
+   */
+  reset(nowMs: number): GroupChange[] {
+    const changes: GroupChange[] = [];
+    for (const trackId of [...this.matched.keys()]) changes.push(...this.track('end', trackId, nowMs));
+    const item = this.item;
+    if (item) for (const o of item.objects) o.active = false; // objects beyond the bound, or never matched again
+    return changes;
+  }
+
   /** Takes up an item that was open when the box stopped (its objects are gone: their tracks did not survive). */
   resume(item: GroupedItem): void {
     for (const o of item.objects) o.active = false;

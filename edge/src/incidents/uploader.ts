@@ -13,7 +13,11 @@ export interface UploaderOptions {
   intervalMs?: number;
 }
 
-type Outcome = 'uploaded' | 'retry' | 'refused';
+/** `later`: this file waits a moment (its metadata is on its way); the others go on. */
+type Outcome = 'uploaded' | 'retry' | 'later' | 'refused';
+
+/** A file sent before its item's metadata reached the cloud (409) is tried again this soon. */
+const METADATA_RETRY_MS = 1000;
 
 /** Refusals that time mends: metadata not arrived yet (409), credentials being rotated (401), too fast (429). */
 const RETRYABLE = new Set([401, 409, 429]);
@@ -47,6 +51,11 @@ export class MediaUploader {
   wake(): void {
     if (this.timer === null) return;
     this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  /** Looks at the queue again in `ms`, after the drain in progress if there is one (it may have passed the file by). */
+  private wakeSoon(ms: number): void {
+    setTimeout(() => (this.running ? void this.running.then(() => this.wake()) : this.wake()), ms).unref();
   }
 
   async stop(): Promise<void> {
@@ -87,6 +96,13 @@ export class MediaUploader {
         this.backoff.reset();
         logger.info({ incidentId, kind, ...ref, bytes: body.length }, 'incident media uploaded');
         return 'uploaded';
+      }
+      if (res.status === 409) {
+        // the item's event is still on its way through the outbox (a part is written and uploaded at
+        // once): try again in a moment, without growing the backoff meant for a cloud that is down
+        store.deferUpload(incidentId, reply.slice(0, 300), Date.now() + METADATA_RETRY_MS, ref);
+        this.wakeSoon(METADATA_RETRY_MS);
+        return 'later';
       }
       if (res.status >= 400 && res.status < 500 && !RETRYABLE.has(res.status)) {
         store.abandonUpload(incidentId, kind, reply.slice(0, 500), ref);

@@ -152,7 +152,8 @@ export class CameraWorker {
       if (event.type === 'rule-hit') await this.deps.onHit({ ...event, settings, streamUrl }).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not be recorded'));
       else if (event.type !== 'track-new' && this.deps.onTrack) {
         const kind = event.type === 'track-stationary' ? 'stationary' : event.type === 'track-moving' ? 'moving' : 'end';
-        await this.deps.onTrack(kind, event.track.id, event.timeMs).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not follow a track'));
+        // an object is dropped seconds after it was last seen: it left when it was last seen
+        await this.deps.onTrack(kind, event.track.id, kind === 'end' ? event.track.lastSeenMs : event.timeMs).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not follow a track'));
       }
     }
   }

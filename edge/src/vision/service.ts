@@ -179,7 +179,11 @@ export class EdgeVision {
       onStatus: (event) => this.options.onCameraEvent(event),
       onHit: (hit) => this.openIncident(hit, run),
       onTrack: (kind, trackId, timeMs) => this.options.incidents.track(camera.id, kind, trackId, timeMs),
-      onStream: (streamUrl) => void this.follow(run, camera, streamUrl),
+      onStream: (streamUrl) => {
+        // a new connection (or none) means a new tracker: the items' objects are gone
+        void this.options.incidents.streamReset(camera.id);
+        void this.follow(run, camera, streamUrl);
+      },
     });
     run = { worker, recorder: null, streamUrl: null };
     this.running.set(camera.id, run);

@@ -149,11 +149,13 @@ export function incidentQueue(t: T, lang: Lang, input: IncidentQueueInput): Html
 ${floodWarnings(t, lang, input.floods, input.canFixCameras)}
 ${severityTabs(t, input.severity, f)}
 <form class="card filters" method="get" action="/police/incidents" aria-label="${t('filters')}">
-  ${input.severity === 'alert' ? '' : html`<input type="hidden" name="severity" value="${input.severity}">`}
   ${select('f-hamlet', t('hamlet'), 'hamlet', input.hamlets, f.hamlet, t('all'))}
   ${select('f-camera', t('camera'), 'camera', input.cameras, f.camera, t('all'))}
   ${select('f-label', t('label'), 'label', input.labels, f.label, t('all'))}
   ${select('f-status', t('status'), 'status', statuses, f.status, t('all'))}
+  <div class="stack"><label for="f-severity">${t('severity')}</label><select id="f-severity" name="severity">
+    ${(['alert', 'detection', 'all'] as const).map((v) => html`<option value="${v}"${input.severity === v ? html` selected` : ''}>${t(`sev_${v}`)}</option>`)}
+  </select></div>
   <div class="stack"><label for="f-from">${t('from')}</label><input id="f-from" name="from" type="date" value="${f.from ?? ''}"></div>
   <div class="stack"><label for="f-to">${t('to')}</label><input id="f-to" name="to" type="date" value="${f.to ?? ''}"></div>
   <div class="actions"><button type="submit" class="primary">${t('apply')}</button><a class="button" href="/police/incidents">${t('clear')}</a></div>

@@ -55,7 +55,7 @@ describe("police pages: review items, alerts and detections, flood warnings", ()
     expect(all).toContain('<span class="badge sev-detection">Phát hiện</span>');
     // the severity stays while other filters change, and the tabs keep the other filters
     const filtered = await page(police, '/police/incidents?severity=detection&hamlet=ap-1');
-    expect(filtered).toContain('<input type="hidden" name="severity" value="detection">');
+    expect(filtered).toContain('<option value="detection" selected>Phát hiện</option>');
     expect(filtered).toContain('href="/police/incidents?hamlet=ap-1" class="tab"');
     expect(filtered).toMatch(/href="\/police\/incidents\?severity=detection&amp;hamlet=ap-1" class="tab" aria-current="page">Phát hiện</);
   });
