@@ -37,7 +37,7 @@ function renderFlood() {
   if (!flood) return;
   const { suggestion: fix } = flood;
   document.getElementById('flood-line').textContent = fill(s.floodLine, { n: flood.itemsLastHour, limit: flood.limit, since: localTime(flood.since) });
-  document.getElementById('flood-fix').textContent = fill(s.floodFix, { fix: s[`floodFix_${fix.fix}`] ?? fix.fix, rule: fix.ruleId, label: fix.label, advice: fix.advice });
+  document.getElementById('flood-fix').textContent = fill(s.floodFix, { fix: s[`floodFix_${fix.fix}`] ?? fix.fix, rule: fix.ruleId, label: (s[`class_${fix.label}`] ?? fix.label).toLowerCase(), advice: fix.advice });
 }
 
 function render() {

@@ -112,7 +112,7 @@ describe('review items in Chromium: the queue, the item page, the timeline seeki
     await flood.waitFor();
     await waitForText(flood, 'Che vùng cây lay động');
     expect(await flood.textContent()).toContain('75 sự việc trong một giờ qua (giới hạn 60');
-    expect(await flood.textContent()).toContain('che vùng không cần theo dõi');
+    expect(await flood.textContent()).toContain('(che vùng không cần theo dõi, quy tắc dem-nguoi, đối tượng người)');
     await flood.getByRole('link', { name: 'Đến phần quy tắc của camera' }).click();
     await page.waitForURL('**#rules-heading');
     await e2e.screenshot(page, 'fleet-camera-flood');
