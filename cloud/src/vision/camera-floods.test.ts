@@ -17,7 +17,7 @@ describe('cameras in a flood warning', () => {
       edge('a', true, [camera('cong-truong', FLOOD), camera('cho', undefined)]),
       edge('b', false, [camera('ben-do', FLOOD)]), // gone away: its last word is not news
       edge('c', true, undefined),
-    ]);
-    expect(found).toEqual([{ edgeId: 'a', edgeName: 'Tủ a', hamletCode: 'ap-1', hamletName: 'Ấp 1', cameraId: 'cong-truong', flood: FLOOD }]);
+    ], (edgeId, cameraId) => (edgeId === 'a' && cameraId === 'cong-truong' ? 'Cổng trường' : null));
+    expect(found).toEqual([{ edgeId: 'a', edgeName: 'Tủ a', hamletCode: 'ap-1', hamletName: 'Ấp 1', cameraId: 'cong-truong', cameraName: 'Cổng trường', flood: FLOOD }]);
   });
 });

@@ -33,7 +33,8 @@ export function createVision(deps: { db: Db; fleet: Fleet; audit: AuditLog; bus:
     settings,
     status,
     /** Cameras over their items-per-hour limit now, by their online boxes' telemetry (police queue, fleet pages). */
-    floods: () => floodedCameras(fleet.edges.list({ status: 'active', online: true })),
+    floods: () =>
+      floodedCameras(fleet.edges.list({ status: 'active', online: true }), (edgeId, cameraId) => settings.surveillance(edgeId).cameras.find((c) => c.id === cameraId)?.name ?? null),
     routes(guard: Guard): Mount[] {
       return [{ prefix: API_PREFIX, app: createVisionRoutes({ guard, audit, edges: fleet.edges, fleet: fleet.service, settings, status }) }];
     },

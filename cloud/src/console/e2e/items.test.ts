@@ -63,6 +63,7 @@ describe('review items in Chromium: the queue, the item page, the timeline seeki
     expect(await page.locator(`li.queue-item[data-incident="${detection.incidentId}"]`).count()).toBe(0);
     const flood = page.getByRole('region', { name: /Camera báo quá nhiều sự việc/ });
     expect(await flood.isVisible()).toBe(true);
+    expect(await flood.textContent()).toContain('Cổng trường (cong-truong) · Ấp 1');
     expect(await flood.textContent()).toContain('75 sự việc trong một giờ qua (giới hạn 60)');
 
     await page.getByRole('navigation', { name: 'Mức độ' }).getByRole('link', { name: 'Phát hiện' }).click();

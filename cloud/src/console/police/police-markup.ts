@@ -126,9 +126,9 @@ export function floodWarnings(t: T, lang: Lang, floods: FloodedCamera[], canFixC
     <h2 id="flood-heading">⚠ ${t('floodTitle')}</h2>
     <ul>${floods.map(
       (f) => html`<li data-camera="${f.cameraId}">
-        <p><strong>${t('floodLine', { camera: f.cameraId, place: `${f.hamletName} · ${f.edgeName}`, n: f.flood.itemsLastHour, limit: f.flood.limit })}</strong></p>
+        <p><strong>${t('floodLine', { camera: f.cameraName ? `${f.cameraName} (${f.cameraId})` : f.cameraId, place: `${f.hamletName} · ${f.edgeName}`, n: f.flood.itemsLastHour, limit: f.flood.limit })}</strong></p>
         <p>${t('floodFix', { fix: t(`floodFix_${f.flood.suggestion.fix}`), rule: f.flood.suggestion.ruleId, label: labelName(f.flood.suggestion.label, lang), advice: f.flood.suggestion.advice })}</p>
-        <p>${canFixCameras ? html`<a href="/fleet/boxes/${f.edgeId}/cameras/${f.cameraId}#rules">${t('floodRulesLink', { camera: f.cameraId })}</a>` : t('floodAskTechnician')}</p>
+        <p>${canFixCameras ? html`<a href="/fleet/boxes/${f.edgeId}/cameras/${f.cameraId}#rules">${t('floodRulesLink', { camera: f.cameraName ?? f.cameraId })}</a>` : t('floodAskTechnician')}</p>
       </li>`,
     )}</ul>
   </section>`;
