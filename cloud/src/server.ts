@@ -204,7 +204,6 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({
-        db,
         incidents,
         reports,
         users,
@@ -217,6 +216,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
             return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})` }));
           }),
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
+        floods: () => vision.floods(),
       }),
       createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),

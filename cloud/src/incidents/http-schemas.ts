@@ -18,7 +18,7 @@ export const incidentListQuery = z.object({
   hamlet: hamletCodeSchema.optional(),
   edge: edgeIdSchema.optional(),
   camera: surveillanceIdSchema.optional(),
-  class: objectClassSchema.optional().openapi({ description: 'The detected class (COCO label), e.g. person or car' }),
+  class: objectClassSchema.optional().openapi({ description: 'Items with an object of this class (COCO label; any object of the item, not only the main one), e.g. person or car' }),
   label: objectClassSchema.optional().openapi({ description: 'The same filter as class, under the name incidents carry it' }),
   status: z.enum(reviewStatuses).optional(),
   assignee: z.string().max(64).optional().openapi({ description: 'User id of the assignee' }),

@@ -83,6 +83,12 @@ export interface IncidentItem extends IncidentRecord {
   continuedBy: string | null;
 }
 
+/** A queue row's view of an item's objects: how many, and how many of each label (most first). */
+export interface ObjectSummary {
+  count: number;
+  labels: { label: string; count: number }[];
+}
+
 export interface IncidentFilter {
   severity?: ReviewSeverity;
   state?: 'open' | 'closed';
@@ -200,7 +206,8 @@ const whereFor = (f: IncidentFilter) =>
     ['i.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
     ['i.edge_id = @edgeId', 'edgeId', f.edgeId],
     ['i.camera_id = @cameraId', 'cameraId', f.cameraId],
-    ['i.label = @label', 'label', f.label],
+    // the class of any object the item took in, not only its main object's (a motorcycle that joined a person's item)
+    ['(i.label = @label OR EXISTS (SELECT 1 FROM incident_objects o WHERE o.incident_id = i.id AND o.label = @label))', 'label', f.label],
     ['i.status = @status', 'status', f.status],
     ['i.assignee_id = @assigneeId', 'assigneeId', f.assigneeId],
     ['i.detected_at >= @from', 'from', f.from],
@@ -417,6 +424,32 @@ export class IncidentStore {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM incidents i ${where.sql}`).get(where.params) as { n: number }).n;
     const rows = this.db.prepare(`${SELECT} ${where.sql} ORDER BY i.detected_at DESC, i.id LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
     return { items: rows.map(toRecord), total };
+  }
+
+  /** The cameras incidents come from and the classes of their objects, for the queue's filter choices. */
+  filterChoices(): { cameras: string[]; labels: string[] } {
+    const cameras = this.db.prepare('SELECT DISTINCT camera_id FROM incidents ORDER BY 1').pluck().all() as string[];
+    const labels = this.db.prepare('SELECT label FROM incidents UNION SELECT label FROM incident_objects ORDER BY 1').pluck().all() as string[];
+    return { cameras, labels };
+  }
+
+  /** How many objects each item took in and their labels (most frequent first): what a queue row shows. */
+  objectSummaries(ids: readonly string[]): Map<string, ObjectSummary> {
+    const summaries = new Map<string, ObjectSummary>();
+    if (ids.length === 0) return summaries;
+    const rows = this.db
+      .prepare(
+        `SELECT incident_id AS id, label, COUNT(*) AS n FROM incident_objects WHERE incident_id IN (SELECT value FROM json_each(?))
+         GROUP BY incident_id, label ORDER BY incident_id, n DESC, label`,
+      )
+      .all(JSON.stringify(ids)) as { id: string; label: string; n: number }[];
+    for (const r of rows) {
+      const s = summaries.get(r.id) ?? { count: 0, labels: [] };
+      s.count += r.n;
+      s.labels.push({ label: r.label, count: r.n });
+      summaries.set(r.id, s);
+    }
+    return summaries;
   }
 
   /** The announced file a media upload must match: the item's own, an object's picture or a clip part. */

@@ -192,8 +192,10 @@ describe('review items: one incident per period of activity, from new boxes and 
     expect(await consolePage('/police/incidents?severity=detection')).toContain(`/police/incidents/${detection.incidentId}`);
 
     const page = await consolePage(`/police/incidents/${next.incidentId}`);
-    expect(page).toContain(`src="/api/v1/incidents/${next.incidentId}/clip.mp4"`);
-    expect(page).toContain(`src="/api/v1/incidents/${next.incidentId}/parts/1/clip.mp4"`);
+    // one player for the whole item, starting on its first part; every part playable from the part list
+    expect(page).toContain(`src="/api/v1/incidents/${next.incidentId}/parts/0/clip.mp4" data-part="0"`);
+    expect(page).toContain('<button type="button" class="play-part" data-part="1">');
+    expect(page).toContain(`"url":"/api/v1/incidents/${next.incidentId}/parts/1/clip.mp4"`); // the player's list (page data)
     expect(page).toContain(`href="/police/incidents/${first.incidentId}"`);
     expect(page).toContain('Sự việc đang diễn ra');
     expect(await consolePage(`/police/incidents/${first.incidentId}`)).toContain(`href="/police/incidents/${next.incidentId}"`);

@@ -28,8 +28,21 @@ const editors = [
   createRuleEditor({ s, camera: () => camera, save }),
 ];
 
+const localTime = (ms) => new Intl.DateTimeFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', timeStyle: 'short', hour12: false }).format(new Date(ms));
+
+/** The box's flood warning (too many review items an hour) with its suggested fix; the rules are below. */
+function renderFlood() {
+  const flood = camera.live?.flood;
+  document.getElementById('flood-warning').hidden = !flood;
+  if (!flood) return;
+  const { suggestion: fix } = flood;
+  document.getElementById('flood-line').textContent = fill(s.floodLine, { n: flood.itemsLastHour, limit: flood.limit, since: localTime(flood.since) });
+  document.getElementById('flood-fix').textContent = fill(s.floodFix, { fix: s[`floodFix_${fix.fix}`] ?? fix.fix, rule: fix.ruleId, label: (s[`class_${fix.label}`] ?? fix.label).toLowerCase(), advice: fix.advice });
+}
+
 function render() {
   document.querySelector('h1').textContent = fill(s.cameraTitle, { name: camera.name });
+  renderFlood();
   for (const editor of editors) editor.render();
   document.getElementById('record-mode').value = camera.record.mode ?? 'events';
   document.getElementById('record-days').value = String(camera.record.continuousDays ?? 7);

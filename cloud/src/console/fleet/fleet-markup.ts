@@ -150,6 +150,12 @@ export function cameraMarkup(t: T, backHref: string) {
   return html`${styles}
 <p><a href="${backHref}">${t('backToBox')}</a></p>
 ${status('camera-page-status')}
+<section class="card flood-warning" id="flood-warning" role="region" aria-labelledby="flood-heading" hidden>
+  <h2 id="flood-heading">⚠ ${t('floodTitle')}</h2>
+  <p id="flood-line"></p>
+  <p id="flood-fix"></p>
+  <p><a href="#rules-heading">${t('floodRulesLink')}</a></p>
+</section>
 <div class="grid two">
 <section class="card" aria-labelledby="snapshot-heading">
   <h2 id="snapshot-heading">${t('snapshotTitle')}</h2>
@@ -212,7 +218,7 @@ ${status('camera-page-status')}
   </form>
   ${status('record-status')}
 </section>
-<section class="card" aria-labelledby="rules-heading">
+<section class="card" id="rules" aria-labelledby="rules-heading">
   <h2 id="rules-heading">${t('rulesTitle')}</h2>
   <ul id="rules-list" class="shapes"></ul>
   <form id="rule-form" class="stack">

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../../audit/audit-log.js';
 import { requestIp } from '../../audit/request-ip.js';
-import type { Db } from '../../db/database.js';
 import { incidentItemJson, incidentJson, incidentListQuery } from '../../incidents/http-schemas.js';
 import type { Incidents } from '../../incidents/incidents.js';
 import { parseRangeBound } from '../../radio/schedules/local-time.js';
@@ -14,7 +13,9 @@ import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { policeMessages } from './police-messages.js';
-import { incidentPage, incidentQueue, labelName, reportPage, reportQueue, type Choice } from './police-markup.js';
+import { incidentPage, playableParts } from './police-item-markup.js';
+import { incidentQueue, labelName, reportPage, reportQueue, type Choice } from './police-markup.js';
+import type { FloodedCamera } from '../../vision/camera-floods.js';
 import { footagePage, type CameraChoice } from './footage-markup.js';
 import { footageMessages } from './footage-messages.js';
 import { parseFootageTime } from '../../footage/footage-routes.js';
@@ -22,7 +23,6 @@ import type { Footage } from '../../footage/footage.js';
 import { FOOTAGE_MAX_RANGE_MS } from '@smart-commune/shared';
 
 export interface PolicePagesDeps {
-  db: Db;
   incidents: Incidents;
   reports: Reports;
   users: UserStore;
@@ -34,6 +34,8 @@ export interface PolicePagesDeps {
   cameras(): CameraChoice[];
   /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
   edgeOnline(edgeId: string): boolean;
+  /** Cameras in a flood warning now (vision's, from the boxes' telemetry). */
+  floods(): FloodedCamera[];
 }
 
 const PAGE_SIZE = 20;
@@ -45,8 +47,7 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 
 /** The commune police's pages: one queue of camera incidents and citizens' reports, an incident's review, a report. */
 export function createPolicePages(deps: PolicePagesDeps) {
-  const { db, incidents, reports, users, audit } = deps;
-  const distinct = (column: 'camera_id' | 'label') => (db.prepare(`SELECT DISTINCT ${column} AS v FROM incidents ORDER BY v`).all() as { v: string }[]).map((r) => r.v);
+  const { incidents, reports, users, audit } = deps;
   const waiting = () => ({ incidents: incidents.store.page({ status: 'new', severity: 'alert' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
 
   return (kit: ConsoleKit): ConsoleSection => {
@@ -65,21 +66,26 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const q = parsed.success ? parsed.data : incidentListQuery.parse({ limit: PAGE_SIZE });
       const error = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       // the queue is alerts unless the officer asks for detections (or all)
-      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
+      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
       const page = incidents.store.page(filter, q.limit, q.offset);
+      const summaries = incidents.store.objectSummaries(page.items.map((i) => i.id));
+      const choices = incidents.store.filterChoices();
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
         main: incidentQueue(t, lang, {
-          items: page.items.map(incidentJson),
+          items: page.items.map((i) => ({ ...incidentJson(i), objectSummary: summaries.get(i.id) })),
           paging: { total: page.total, limit: q.limit, offset: q.offset, query },
           hamlets: hamletChoices(),
-          cameras: distinct('camera_id').map((v) => ({ value: v, label: v })),
-          labels: distinct('label').map((v) => ({ value: v, label: labelName(v, lang) })),
+          cameras: choices.cameras.map((v) => ({ value: v, label: v })),
+          labels: choices.labels.map((v) => ({ value: v, label: labelName(v, lang) })),
           filter: raw,
+          severity: q.severity,
           error,
           waiting: waiting(),
+          floods: deps.floods(),
+          canFixCameras: can(c.get('view').user!, 'fleet.cameras.manage'),
         }),
       });
     });
@@ -99,7 +105,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
         title: t('incidentTitle', { label: labelName(incident.label, lang), place: incident.hamletName ?? incident.cameraId }),
         main: incidentPage(t, lang, incident, assignees, incidents.exportKey.fingerprint),
         scripts: ['police-incident.js'],
-        data: { incidentId: id, strings: scriptStrings(c) },
+        data: { incidentId: id, state: incident.state, parts: playableParts(incident), strings: scriptStrings(c) },
       });
     });
 
@@ -174,5 +180,15 @@ export function createPolicePages(deps: PolicePagesDeps) {
 function scriptStrings(c: Context<ConsoleEnv>) {
   const { t, lang } = c.get('view');
   const p = policeMessages[lang];
-  return { errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork'), saving: t('saving'), saved: t('saved'), checking: p.checking, hashMatches: p.hashMatches, hashDiffers: p.hashDiffers };
+  return {
+    errorGeneric: t('errorGeneric'),
+    errorNetwork: t('errorNetwork'),
+    saving: t('saving'),
+    saved: t('saved'),
+    checking: p.checking,
+    hashMatches: p.hashMatches,
+    hashDiffers: p.hashDiffers,
+    partButton: p.partButton,
+    clipPartPending: p.clipPartPending,
+  };
 }
