@@ -1,0 +1,131 @@
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { announce, connectIncidentEdge, incidentEvent, SNAPSHOT } from '../../incidents/testing/incident-kit.js';
+import { capMessage } from '../../radio/testing/cap-messages.js';
+import { can } from '../../users/permissions.js';
+import { roles, type Role } from '../../users/roles.js';
+import { claimTestEdge } from '../../../../test-support/edge.js';
+import { declaredPages, type DeclaredPage } from '../console-kit.js';
+import { axeViolations, describeViolations } from './accessibility.js';
+import { useConsoleE2E } from './harness.js';
+
+type Lang = 'vi' | 'en';
+/** A phone's width: where wide tables scroll sideways (and must be reachable by keyboard). */
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * Every console page, as every role that may open it and as a visitor, passes axe-core's WCAG 2 A
+ * and AA rules. The pages come from the same inventory as the permission walk (declaredPages: every
+ * route guarded by `kit.page`), so a page added later is checked without touching this file; a page
+ * with a path parameter needs an object to show, named in `concrete` below (the test says so).
+ */
+describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () => {
+  const e2e = useConsoleE2E();
+  /** A page's route with parameters → an address of a real object of that kind. */
+  const concrete: Record<string, string> = {};
+  /** A page's route → the query that shows it filled (a tracking code looked up). */
+  const queries: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const api = e2e.test.api;
+    // a box with a camera (no daemon: the pages show what the cloud knows)
+    const { edgeId } = await claimTestEdge(e2e.test, 'ap-2', 'Tủ loa chợ');
+    const camera = await api('POST', `/api/v1/edges/${edgeId}/cameras`, { id: 'cong-cho', name: 'Cổng chợ', source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:8554/cong-cho' } });
+    expect(camera.status, JSON.stringify(camera.body)).toBe(201);
+    concrete['/fleet/boxes/:edgeId'] = `/fleet/boxes/${edgeId}`;
+    concrete['/fleet/boxes/:edgeId/cameras/:cameraId'] = `/fleet/boxes/${edgeId}/cameras/cong-cho`;
+
+    // a camera incident with its snapshot, and a citizen's report
+    const incidentEdge = await connectIncidentEdge(e2e.test, 'ap-1');
+    const incident = incidentEvent({ clip: null, snapshot: announce(SNAPSHOT) });
+    await incidentEdge.publish(incident);
+    expect((await incidentEdge.upload(incident.incidentId, 'snapshot', SNAPSHOT)).status).toBe(201);
+    await incidentEdge.close();
+    concrete['/police/incidents/:id'] = `/police/incidents/${incident.incidentId}`;
+    const report = await e2e.test.request('POST', '/api/v1/reports', { category: 'trom-cap', description: 'Mất xe máy trước cổng chợ lúc 7 giờ sáng', hamlet: 'ap-3', phone: '0912345678' }, null);
+    expect(report.status, JSON.stringify(report.body)).toBe(201);
+    const code = (report.body as { code: string }).code;
+    concrete['/police/reports/:code'] = `/police/reports/${code}`;
+    concrete['/phan-anh/:code'] = `/phan-anh/${code}`;
+    queries['/phan-anh/tra-cuu'] = `code=${code}`;
+
+    // a broadcast bulletin (public notice, calendar, bulletin list) and a CAP message held for an operator
+    const bulletin = await api('POST', '/api/v1/bulletins', { title: 'Tiêm phòng dại cho chó, mèo', text: 'Sáng thứ Bảy, trạm thú y tiêm phòng dại miễn phí tại nhà văn hoá ấp 1.' });
+    expect(bulletin.status, JSON.stringify(bulletin.body)).toBe(201);
+    const schedule = await api('POST', '/api/v1/schedules', { title: 'Tiêm phòng dại', source: { kind: 'bulletin', bulletinId: bulletin.body.id }, startsLocal: '2030-01-05T07:00', targets: { all: true } });
+    expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);
+    const held = await e2e.test.cloud.radio.alerts.receiveCap(
+      capMessage({ identifier: 'KTTV-A11Y-1', sent: Date.now(), infos: [{ language: 'en-US', event: 'Flood', headline: 'Flood warning', eas: 'The canal is rising.', expires: Date.now() + 3_600_000, areas: [{ areaDesc: 'Along the canal' }] }] }),
+      null,
+      { source: { kind: 'feed', feedId: 'kttv-hg' } },
+    );
+    expect(held.kind).toBe('held');
+  }, 120_000);
+
+  const getPages = (): DeclaredPage[] => declaredPages(e2e.test.cloud.app).filter((p) => p.method === 'GET');
+
+  /** The address to open for a page: its own path, a real object's for a path with parameters. */
+  function addressOf(page: DeclaredPage, lang: Lang): string {
+    const path = page.path.includes(':') ? concrete[page.path] : page.path;
+    if (path === undefined) throw new Error(`${page.path}: a page with parameters; add an object of its kind to \`concrete\` in accessibility.test.ts`);
+    const query = [queries[page.path], `lang=${lang}`].filter(Boolean).join('&');
+    return `${path}?${query}`;
+  }
+
+  /**
+   * Opens each page in the browser, waits for its scripts to draw it (network idle) and runs axe;
+   * returns one readable block per page with violations. A page that does not open (404, 403, the
+   * login instead) is a failure too: what was checked must be the page.
+   */
+  async function check(page: Page, who: string, list: DeclaredPage[], lang: Lang): Promise<string[]> {
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    for (const declared of list) {
+      const address = addressOf(declared, lang);
+      const res = await page.goto(address, { waitUntil: 'networkidle' });
+      const landed = new URL(page.url());
+      const where = `${who} ${lang} ${declared.path} (${landed.pathname}${landed.search})`;
+      if (res === null || res.status() !== 200) {
+        failures.push(`${where}: answered ${res?.status() ?? 'nothing'}`);
+        continue;
+      }
+      if (landed.pathname === '/login' && declared.path !== '/login') {
+        failures.push(`${where}: sent to the login`);
+        continue;
+      }
+      // a page that redirects to another (/admin → /admin/users) is checked once
+      if (seen.has(landed.pathname)) continue;
+      seen.add(landed.pathname);
+      const violations = await axeViolations(page);
+      if (violations.length > 0) failures.push(`${where}\n${describeViolations(violations)}`);
+    }
+    return failures;
+  }
+
+  const opensTo = (role: Role) => getPages().filter((p) => p.access === 'public' || can({ role }, p.access));
+
+  it('has the pages to check', () => {
+    const paths = getPages().map((p) => p.path);
+    expect(paths.length).toBeGreaterThanOrEqual(20);
+    for (const path of ['/', '/login', '/fleet', '/radio/playback', '/police/incidents/:id', '/phan-anh', '/thong-bao']) expect(paths).toContain(path);
+  });
+
+  // the roles on a phone, where the layout is narrowest; English and the visitor's English on a desktop
+  it.each([...roles])('every page that opens to %s, in Vietnamese, on a phone', async (role) => {
+    const page = await e2e.loginAs(role, { bypassCSP: true, viewport: PHONE });
+    const failures = await check(page, role, opensTo(role), 'vi');
+    expect(failures.join('\n\n')).toBe('');
+  }, 180_000);
+
+  it('every page in English on a desktop (as an admin, who may open every page for people)', async () => {
+    const page = await e2e.loginAs('admin', { name: 'admin-en', bypassCSP: true });
+    const failures = await check(page, 'admin', opensTo('admin'), 'en');
+    expect(failures.join('\n\n')).toBe('');
+  }, 180_000);
+
+  it.each(['vi', 'en'] as const)('every public page and the login page to a visitor, in %s', async (lang) => {
+    const page = await e2e.anonymousPage({ bypassCSP: true, viewport: lang === 'vi' ? PHONE : undefined });
+    const failures = await check(page, 'visitor', getPages().filter((p) => p.access === 'public'), lang);
+    expect(failures.join('\n\n')).toBe('');
+  }, 120_000);
+});
