@@ -102,6 +102,12 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     return failures;
   }
 
+  /** axe on the page as it is now; `where` names the state. */
+  async function checkNow(page: Page, where: string): Promise<string[]> {
+    const violations = await axeViolations(page);
+    return violations.length > 0 ? [`${where}\n${describeViolations(violations)}`] : [];
+  }
+
   const opensTo = (role: Role) => getPages().filter((p) => p.access === 'public' || can({ role }, p.access));
 
   it('has the pages to check', () => {
@@ -126,6 +132,42 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
   it.each(['vi', 'en'] as const)('every public page and the login page to a visitor, in %s', async (lang) => {
     const page = await e2e.anonymousPage({ bypassCSP: true, viewport: lang === 'vi' ? PHONE : undefined });
     const failures = await check(page, 'visitor', getPages().filter((p) => p.access === 'public'), lang);
+    expect(failures.join('\n\n')).toBe('');
+  }, 120_000);
+
+  it('the states a person brings about: a refused login, a report just sent, an alert to confirm, a weekly programme for chosen hamlets, a report answered', async () => {
+    const failures: string[] = [];
+    const visitor = await e2e.anonymousPage({ bypassCSP: true });
+    await visitor.goto('/login');
+    await visitor.getByLabel('Tên đăng nhập').fill('nobody');
+    await visitor.getByLabel('Mật khẩu').fill('wrong-password');
+    await Promise.all([visitor.waitForEvent('load'), visitor.getByRole('button', { name: 'Đăng nhập' }).click()]);
+    expect(await visitor.locator('[role="alert"], .error').count()).toBeGreaterThan(0);
+    failures.push(...(await checkNow(visitor, 'visitor: a refused login')));
+    await visitor.goto(`${concrete['/phan-anh/:code']}?moi=1`, { waitUntil: 'networkidle' });
+    failures.push(...(await checkNow(visitor, 'visitor: the report just sent')));
+
+    const operator = await e2e.loginAs('operator', { bypassCSP: true });
+    await operator.goto('/radio/alerts', { waitUntil: 'networkidle' });
+    const alertForm = operator.getByRole('region', { name: 'Cảnh báo khẩn cấp' });
+    await alertForm.getByLabel('Nội dung cảnh báo (sẽ được đọc lên)').fill('Bão số 9 sắp đổ bộ. Bà con khẩn trương chằng chống nhà cửa.');
+    await alertForm.getByLabel('Các ấp được chọn').check();
+    await alertForm.getByLabel('Ấp 1', { exact: true }).check();
+    failures.push(...(await checkNow(operator, 'operator: an alert for chosen hamlets')));
+    await operator.getByRole('button', { name: 'Xem lại trước khi phát' }).click();
+    await operator.locator('#confirm-text').filter({ hasText: 'Ấp 1' }).waitFor();
+    failures.push(...(await checkNow(operator, 'operator: the alert to confirm')));
+    await operator.goto('/radio/schedule', { waitUntil: 'networkidle' });
+    await operator.getByLabel('Hằng tuần, vào các ngày').check();
+    await operator.getByLabel('Các ấp được chọn').check();
+    failures.push(...(await checkNow(operator, 'operator: a weekly programme for chosen hamlets')));
+
+    const police = await e2e.loginAs('police', { bypassCSP: true });
+    await police.goto(concrete['/police/reports/:code']!, { waitUntil: 'networkidle' });
+    await police.getByLabel('Trạng thái').selectOption('in_progress');
+    await police.getByLabel(/Trả lời công khai/).fill('Công an xã đã tiếp nhận, đang xác minh.');
+    await Promise.all([police.waitForEvent('load'), police.getByRole('button', { name: 'Lưu trạng thái và trả lời' }).click()]);
+    failures.push(...(await checkNow(police, 'police: a report answered')));
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 });
