@@ -1,10 +1,13 @@
+import { topics } from '@smart-commune/shared';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { announce, connectIncidentEdge, incidentEvent, SNAPSHOT } from '../../incidents/testing/incident-kit.js';
 import { capMessage } from '../../radio/testing/cap-messages.js';
+import { givenInPlan } from '../../radio/testing/radio-test-kit.js';
 import { can } from '../../users/permissions.js';
 import { roles, type Role } from '../../users/roles.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
+import { waitFor } from '../../../../test-support/wait.js';
 import { declaredPages, type DeclaredPage } from '../console-kit.js';
 import { axeViolations, describeViolations } from './accessibility.js';
 import { useConsoleE2E } from './harness.js';
@@ -35,6 +38,20 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     concrete['/fleet/boxes/:edgeId'] = `/fleet/boxes/${edgeId}`;
     concrete['/fleet/boxes/:edgeId/cameras/:cameraId'] = `/fleet/boxes/${edgeId}/cameras/cong-cho`;
 
+    // proof of play in every state (the badges' colours are part of what is checked), stored before
+    // a new programme below changes the box's plan
+    await waitFor(() => e2e.test.cloud.fleet.documents.get(edgeId, 'schedule'), `the plan of ${edgeId}`);
+    const states = ['started', 'completed', 'interrupted', 'failed', 'missed'] as const;
+    const now = Date.now();
+    const planned = (i: number) => now - (i + 1) * 3_600_000;
+    givenInPlan(e2e.test.cloud.db, edgeId, states.map((_, i) => ({ occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, startAt: planned(i) })));
+    for (const [i, state] of states.entries()) {
+      const played = state !== 'missed' && state !== 'failed';
+      const body = { occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, state, plannedStartAt: planned(i), actualStartAt: played ? planned(i) + 40 : null, durationMs: played ? 61_000 : null, reason: played ? null : 'the box was off', zones: ['main'] };
+      await e2e.test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({ eventId: `evt_a11y_${state}`, ts: Date.now(), body }), { qos: 1, retain: false });
+    }
+    await waitFor(async () => (await api('GET', '/api/v1/playback')).body.total === states.length, 'the proof of play stored');
+
     // a camera incident with its snapshot, and a citizen's report
     const incidentEdge = await connectIncidentEdge(e2e.test, 'ap-1');
     const incident = incidentEvent({ clip: null, snapshot: announce(SNAPSHOT) });
@@ -60,6 +77,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
       { source: { kind: 'feed', feedId: 'kttv-hg' } },
     );
     expect(held.kind).toBe('held');
+
   }, 120_000);
 
   const getPages = (): DeclaredPage[] => declaredPages(e2e.test.cloud.app).filter((p) => p.method === 'GET');
@@ -160,6 +178,9 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await operator.getByRole('button', { name: 'Xem lại trước khi phát' }).click();
     await operator.locator('#confirm-text').filter({ hasText: 'Ấp 1' }).waitFor();
     failures.push(...(await checkNow(operator, 'operator: the alert to confirm')));
+    // the objects made above are on the pages the walk checked (here: a row per state of proof of play)
+    await operator.goto('/radio/playback', { waitUntil: 'networkidle' });
+    expect(await operator.locator('#pb-list tbody .badge').count()).toBe(5);
     await operator.goto('/radio/schedule', { waitUntil: 'networkidle' });
     await operator.getByLabel('Hằng tuần, vào các ngày').check();
     await operator.getByLabel('Các ấp được chọn').check();
