@@ -35,6 +35,9 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     const { edgeId } = await claimTestEdge(e2e.test, 'ap-2', 'Tủ loa chợ');
     const camera = await api('POST', `/api/v1/edges/${edgeId}/cameras`, { id: 'cong-cho', name: 'Cổng chợ', source: { kind: 'rtsp', url: 'rtsp://127.0.0.1:8554/cong-cho' } });
     expect(camera.status, JSON.stringify(camera.body)).toBe(201);
+    const cameraApi = `/api/v1/edges/${edgeId}/cameras/cong-cho`;
+    expect((await api('PUT', `${cameraApi}/zones`, { zones: [{ id: 'san', name: 'Sân chợ', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]] }] })).status).toBe(200);
+    expect((await api('PUT', `${cameraApi}/rules`, { rules: [{ id: 'ban-dem', name: 'Người vào sân ban đêm', zone: 'san', classes: ['person'], windows: [{ start: '22:00', end: '05:00' }] }] })).status).toBe(200);
     concrete['/fleet/boxes/:edgeId'] = `/fleet/boxes/${edgeId}`;
     concrete['/fleet/boxes/:edgeId/cameras/:cameraId'] = `/fleet/boxes/${edgeId}/cameras/cong-cho`;
 
@@ -77,6 +80,8 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
       { source: { kind: 'feed', feedId: 'kttv-hg' } },
     );
     expect(held.kind).toBe('held');
+    // a CAP feed that does not answer (its row, and the warning at the top once it has failed)
+    expect((await api('POST', '/api/v1/cap-feeds', { name: 'Đài KTTV Hậu Giang', url: 'http://127.0.0.1:9/cap.xml' })).status).toBe(201);
 
   }, 120_000);
 
@@ -156,7 +161,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 
-  it('the states a person brings about: a refused login, a report just sent, an alert to confirm, a weekly programme for chosen hamlets, a report answered', async () => {
+  it('the states a person brings about: a refused login, a report just sent, an alert to confirm, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
     const failures: string[] = [];
     const visitor = await e2e.anonymousPage({ bypassCSP: true });
     await visitor.goto('/login');
@@ -186,12 +191,25 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await operator.getByLabel('Các ấp được chọn').check();
     failures.push(...(await checkNow(operator, 'operator: a weekly programme for chosen hamlets')));
 
+    // a new box with its claim token as text and QR code
+    const technician = await e2e.loginAs('technician', { bypassCSP: true });
+    const box = await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ ấp 7', hamletCode: 'ap-7' });
+    expect(box.status).toBe(201);
+    await technician.goto(`/fleet/boxes/${box.body.id}`);
+    await technician.locator('body[data-loaded="true"]').waitFor();
+    await technician.getByRole('button', { name: 'Tạo mã đăng ký' }).click();
+    await technician.locator('#token-qr img').waitFor();
+    failures.push(...(await checkNow(technician, 'technician: a claim token as text and QR code')));
+
     const police = await e2e.loginAs('police', { bypassCSP: true });
     await police.goto(concrete['/police/reports/:code']!, { waitUntil: 'networkidle' });
     await police.getByLabel('Trạng thái').selectOption('in_progress');
     await police.getByLabel(/Trả lời công khai/).fill('Công an xã đã tiếp nhận, đang xác minh.');
     await Promise.all([police.waitForEvent('load'), police.getByRole('button', { name: 'Lưu trạng thái và trả lời' }).click()]);
     failures.push(...(await checkNow(police, 'police: a report answered')));
+    // the page a person gets where the permission table refuses them
+    expect((await police.goto('/fleet'))?.status()).toBe(403);
+    failures.push(...(await checkNow(police, 'police: a page refused (403)')));
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 });
