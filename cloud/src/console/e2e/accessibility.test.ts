@@ -9,7 +9,7 @@ import { roles, type Role } from '../../users/roles.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { declaredPages, type DeclaredPage } from '../console-kit.js';
-import { axeViolations, describeViolations } from './accessibility.js';
+import { axeViolations, describeViolations, expectAccessible } from './accessibility.js';
 import { useConsoleE2E } from './harness.js';
 
 type Lang = 'vi' | 'en';
@@ -135,6 +135,16 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
   }
 
   const opensTo = (role: Role) => getPages().filter((p) => p.access === 'public' || can({ role }, p.access));
+
+  it('fails on a page that breaks the rules, naming the rule, its impact, the element and the help page', async () => {
+    const page = await e2e.anonymousPage();
+    await page.setContent('<!doctype html><html><head><title>x</title></head><body><main><h1>x</h1><img src="/a.png"><input id="q"><a href="/b"></a></main></body></html>');
+    const error = await expectAccessible(page, 'a broken page').then(() => null, (err: Error) => err.message);
+    expect(error).toMatch(/^a broken page: \d+ WCAG 2 A\/AA rule\(s\) broken \(axe-core\)/);
+    for (const rule of ['html-has-lang', 'image-alt', 'label', 'link-name']) expect(error).toMatch(new RegExp(`^  ${rule} \\((critical|serious|moderate|minor)\\): .+ — https://dequeuniversity\\.com/rules/axe/`, 'm'));
+    expect(error).toContain('    - img');
+    expect(error).toContain('    - #q');
+  });
 
   it('has the pages to check', () => {
     const paths = getPages().map((p) => p.path);
