@@ -171,7 +171,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 
-  it('the states a person brings about: a refused login, a report just sent, an alert to confirm, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
+  it('the states a person brings about: a refused login, a report just sent, a bulletin saved, an alert to confirm, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
     const failures: string[] = [];
     const visitor = await e2e.anonymousPage({ bypassCSP: true });
     await visitor.goto('/login');
@@ -193,6 +193,13 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await operator.getByRole('button', { name: 'Xem lại trước khi phát' }).click();
     await operator.locator('#confirm-text').filter({ hasText: 'Ấp 1' }).waitFor();
     failures.push(...(await checkNow(operator, 'operator: the alert to confirm')));
+    // a bulletin written, saved and shown with its audio, duration and loudness
+    await operator.goto('/radio/bulletins', { waitUntil: 'networkidle' });
+    await operator.getByLabel('Tiêu đề').first().fill('Họp dân ấp 1');
+    await operator.getByLabel('Nội dung').fill('Tối thứ Sáu họp dân tại nhà văn hoá ấp 1, lúc 19 giờ.');
+    await operator.getByRole('button', { name: 'Lưu bản tin' }).click();
+    await operator.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
+    failures.push(...(await checkNow(operator, 'operator: a bulletin saved')));
     // the objects made above are on the pages the walk checked (here: a row per state of proof of play)
     await operator.goto('/radio/playback', { waitUntil: 'networkidle' });
     expect(await operator.locator('#pb-list tbody .badge').count()).toBe(5);
