@@ -49,6 +49,8 @@ import { CLOUD_VERSION } from './version.js';
 import { secureDataDir } from './private-files.js';
 import { loadSecretBox } from './secrets/secret-keys.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
+import type { NotificationChannel } from './notifications/channel.js';
+import { createNotifications, type Notifications } from './notifications/notifications.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -69,6 +71,8 @@ export interface CloudHandle {
   incidents: Incidents;
   audit: AuditLog;
   vision: Vision;
+  /** The outbox, its dispatcher and the channels (Web Push, Zalo OA). */
+  notifications: Notifications;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
   events: DomainEventBus;
   broker: BrokerLink;
@@ -148,6 +152,19 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, bus: events, config });
+  // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
+  const channels: NotificationChannel[] = [];
+  const notifications = createNotifications({
+    db,
+    bus: events,
+    logger: logger.child({ component: 'notifications' }),
+    metrics,
+    config,
+    channels,
+    audit,
+    loudspeakers: (kind, id) => radio.playback.heard(kind, id),
+  });
+  await notifications.start();
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -164,7 +181,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
-      createAdminPages({ db, audit, users }),
+      createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createAccountPages({ passwordChange }),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],
@@ -187,6 +204,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...vision.routes(guard),
       ...incidents.routes(guard),
       ...reports.routes(guard),
+      ...notifications.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
     ],
     metrics,
@@ -218,6 +236,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     incidents,
     audit,
     vision,
+    notifications,
     events,
     broker,
     logger,
@@ -231,6 +250,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await incidents.stop();
       await vision.stop();
       await fleet.stop();
+      await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
       loginDigest.stop();

@@ -38,6 +38,10 @@ export const actions = [
   'incidents.review',
   /** Citizens' reports: list, view, photo, handle. */
   'reports.review',
+  /** "Where it went": how many notifications of an alert or a bulletin each channel sent, beside its loudspeaker starts. */
+  'notifications.reach.read',
+  /** The notifications outbox: every message with its delivery attempts and reasons; try a given-up one again. */
+  'notifications.deliveries.manage',
   'users.manage',
   'audit.read',
 ] as const;
@@ -75,9 +79,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'notifications.reach.read',
   ],
   police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review'],
-  viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read'],
+  viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 
 /** What a person may still do while the password an admin set waits to be changed. */
