@@ -9,7 +9,7 @@ import { roles, type Role } from '../../users/roles.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { declaredPages, type DeclaredPage } from '../console-kit.js';
-import { axeViolations, describeViolations, expectAccessible } from './accessibility.js';
+import { axeViolations, describeViolations, expectAccessible, openSettled } from './accessibility.js';
 import { useConsoleE2E } from './harness.js';
 
 type Lang = 'vi' | 'en';
@@ -105,10 +105,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     const seen = new Set<string>();
     for (const declared of list) {
       const address = addressOf(declared, lang);
-      const res = await page.goto(address);
-      // the page's scripts have drawn it once its API calls are answered; a request that hangs (the
-      // camera page asks a box that is not running for a picture) is not waited for
-      await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
+      const res = await openSettled(page, address);
       const landed = new URL(page.url());
       const where = `${who} ${lang} ${declared.path} (${landed.pathname}${landed.search})`;
       if (res === null || res.status() !== 200) {
@@ -180,11 +177,11 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await Promise.all([visitor.waitForEvent('load'), visitor.getByRole('button', { name: 'Đăng nhập' }).click()]);
     expect(await visitor.locator('[role="alert"], .error').count()).toBeGreaterThan(0);
     failures.push(...(await checkNow(visitor, 'visitor: a refused login')));
-    await visitor.goto(`${concrete['/phan-anh/:code']}?moi=1`, { waitUntil: 'networkidle' });
+    await openSettled(visitor, `${concrete['/phan-anh/:code']}?moi=1`);
     failures.push(...(await checkNow(visitor, 'visitor: the report just sent')));
 
     const operator = await e2e.loginAs('operator', { bypassCSP: true });
-    await operator.goto('/radio/alerts', { waitUntil: 'networkidle' });
+    await openSettled(operator, '/radio/alerts');
     const alertForm = operator.getByRole('region', { name: 'Cảnh báo khẩn cấp' });
     await alertForm.getByLabel('Nội dung cảnh báo (sẽ được đọc lên)').fill('Bão số 9 sắp đổ bộ. Bà con khẩn trương chằng chống nhà cửa.');
     await alertForm.getByLabel('Các ấp được chọn').check();
@@ -194,16 +191,16 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await operator.locator('#confirm-text').filter({ hasText: 'Ấp 1' }).waitFor();
     failures.push(...(await checkNow(operator, 'operator: the alert to confirm')));
     // a bulletin written, saved and shown with its audio, duration and loudness
-    await operator.goto('/radio/bulletins', { waitUntil: 'networkidle' });
+    await openSettled(operator, '/radio/bulletins');
     await operator.getByLabel('Tiêu đề').first().fill('Họp dân ấp 1');
     await operator.getByLabel('Nội dung').fill('Tối thứ Sáu họp dân tại nhà văn hoá ấp 1, lúc 19 giờ.');
     await operator.getByRole('button', { name: 'Lưu bản tin' }).click();
     await operator.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
     failures.push(...(await checkNow(operator, 'operator: a bulletin saved')));
     // the objects made above are on the pages the walk checked (here: a row per state of proof of play)
-    await operator.goto('/radio/playback', { waitUntil: 'networkidle' });
+    await openSettled(operator, '/radio/playback');
     expect(await operator.locator('#pb-list tbody .badge').count()).toBe(5);
-    await operator.goto('/radio/schedule', { waitUntil: 'networkidle' });
+    await openSettled(operator, '/radio/schedule');
     await operator.getByLabel('Hằng tuần, vào các ngày').check();
     await operator.getByLabel('Các ấp được chọn').check();
     failures.push(...(await checkNow(operator, 'operator: a weekly programme for chosen hamlets')));
@@ -219,7 +216,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     failures.push(...(await checkNow(technician, 'technician: a claim token as text and QR code')));
 
     const police = await e2e.loginAs('police', { bypassCSP: true });
-    await police.goto(concrete['/police/reports/:code']!, { waitUntil: 'networkidle' });
+    await openSettled(police, concrete['/police/reports/:code']!);
     await police.getByLabel('Trạng thái').selectOption('in_progress');
     await police.getByLabel(/Trả lời công khai/).fill('Công an xã đã tiếp nhận, đang xác minh.');
     await Promise.all([police.waitForEvent('load'), police.getByRole('button', { name: 'Lưu trạng thái và trả lời' }).click()]);
