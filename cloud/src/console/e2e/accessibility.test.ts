@@ -168,7 +168,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 
-  it('the states a person brings about: a refused login, a report just sent, a bulletin saved, an alert to confirm, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
+  it('the states a person brings about: a refused login, a report just sent, a password to change, a bulletin saved, an alert to confirm, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
     const failures: string[] = [];
     const visitor = await e2e.anonymousPage({ bypassCSP: true });
     await visitor.goto('/login');
@@ -179,6 +179,15 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     failures.push(...(await checkNow(visitor, 'visitor: a refused login')));
     await openSettled(visitor, `${concrete['/phan-anh/:code']}?moi=1`);
     failures.push(...(await checkNow(visitor, 'visitor: the report just sent')));
+
+    // a person whose password an admin set: sent to change it, on a page with no menu
+    const pending = await e2e.test.api('POST', '/api/v1/users', { username: 'a11y-pending', role: 'operator', password: 'admin-dat-cho-a11y', mustChangePassword: true });
+    expect(pending.status).toBe(201);
+    await visitor.goto('/login');
+    await visitor.getByLabel('Tên đăng nhập').fill('a11y-pending');
+    await visitor.getByLabel('Mật khẩu').fill('admin-dat-cho-a11y');
+    await Promise.all([visitor.waitForURL('**/account/password'), visitor.getByRole('button', { name: 'Đăng nhập' }).click()]);
+    failures.push(...(await checkNow(visitor, 'a person sent to change the password an admin set')));
 
     const operator = await e2e.loginAs('operator', { bypassCSP: true });
     await openSettled(operator, '/radio/alerts');
