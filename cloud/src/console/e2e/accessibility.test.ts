@@ -80,6 +80,13 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
       { source: { kind: 'feed', feedId: 'kttv-hg' } },
     );
     expect(held.kind).toBe('held');
+    // notifications sent and given up (no zalo channel runs here: the outbox is filled and settled by hand)
+    const { outbox, store } = e2e.test.cloud.notifications;
+    const content = { title: 'Tiêm phòng dại', body: 'Sáng thứ Bảy tiêm phòng dại tại nhà văn hoá ấp 1', path: '/thong-bao' };
+    outbox.enqueue([1, 2].map((n) => ({ channel: 'zalo', idempotencyKey: `bulletin.scheduled:a11y:${n}`, recipient: `follower-${n}`, subject: `bulletin:${bulletin.body.id}`, event: 'bulletin.scheduled', content })));
+    const [sent, failed] = store.claimDue('zalo', 2);
+    store.recordSent(sent!.id, 95, 'zalo-msg-1');
+    store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
     // a CAP feed that does not answer (its row, and the warning at the top once it has failed)
     expect((await api('POST', '/api/v1/cap-feeds', { name: 'Đài KTTV Hậu Giang', url: 'http://127.0.0.1:9/cap.xml' })).status).toBe(201);
 
@@ -230,6 +237,9 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await police.getByLabel(/Trả lời công khai/).fill('Công an xã đã tiếp nhận, đang xác minh.');
     await Promise.all([police.waitForEvent('load'), police.getByRole('button', { name: 'Lưu trạng thái và trả lời' }).click()]);
     failures.push(...(await checkNow(police, 'police: a report answered')));
+    const admin = await e2e.loginAs('admin', { bypassCSP: true });
+    await openSettled(admin, '/admin/notifications');
+    expect(await admin.locator('table.notifications tbody tr').count()).toBe(2);
     // the page a person gets where the permission table refuses them
     expect((await police.goto('/fleet'))?.status()).toBe(403);
     failures.push(...(await checkNow(police, 'police: a page refused (403)')));
