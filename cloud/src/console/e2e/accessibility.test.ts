@@ -74,6 +74,9 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(bulletin.status, JSON.stringify(bulletin.body)).toBe(201);
     const schedule = await api('POST', '/api/v1/schedules', { title: 'Tiêm phòng dại', source: { kind: 'bulletin', bulletinId: bulletin.body.id }, startsLocal: '2030-01-05T07:00', targets: { all: true } });
     expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);
+    // and every morning, so this week's calendar has entries whichever week it is
+    const daily = await api('POST', '/api/v1/schedules', { title: 'Tiêm phòng dại hằng ngày', source: { kind: 'bulletin', bulletinId: bulletin.body.id }, startsLocal: '2026-01-01T06:00', rrule: 'FREQ=DAILY', priority: 'priority', targets: { all: true } });
+    expect(daily.status, JSON.stringify(daily.body)).toBe(201);
     const held = await e2e.test.cloud.radio.alerts.receiveCap(
       capMessage({ identifier: 'KTTV-A11Y-1', sent: Date.now(), infos: [{ language: 'en-US', event: 'Flood', headline: 'Flood warning', eas: 'The canal is rising.', expires: Date.now() + 3_600_000, areas: [{ areaDesc: 'Along the canal' }] }] }),
       null,
@@ -175,7 +178,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 
-  it('the states a person brings about: a refused login, a report just sent, a password to change, a bulletin saved, an alert to confirm, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
+  it('the states a person brings about: a refused login, a report just sent, a password to change, a bulletin saved, an alert to confirm and sent, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
     const failures: string[] = [];
     const visitor = await e2e.anonymousPage({ bypassCSP: true });
     await visitor.goto('/login');
@@ -206,6 +209,9 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await operator.getByRole('button', { name: 'Xem lại trước khi phát' }).click();
     await operator.locator('#confirm-text').filter({ hasText: 'Ấp 1' }).waitFor();
     failures.push(...(await checkNow(operator, 'operator: the alert to confirm')));
+    await operator.getByRole('button', { name: 'Phát cảnh báo ngay' }).click();
+    await operator.locator('#alert-list').filter({ hasText: 'Bão số 9' }).waitFor({ timeout: 60_000 });
+    failures.push(...(await checkNow(operator, 'operator: an alert sent, active, with its stop button')));
     // a bulletin written, saved and shown with its audio, duration and loudness
     await openSettled(operator, '/radio/bulletins');
     await operator.getByLabel('Tiêu đề').first().fill('Họp dân ấp 1');
@@ -217,6 +223,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await openSettled(operator, '/radio/playback');
     expect(await operator.locator('#pb-list tbody .badge').count()).toBe(5);
     await openSettled(operator, '/radio/schedule');
+    expect(await operator.locator('#week').textContent()).toContain('Tiêm phòng dại hằng ngày');
     await operator.getByLabel('Hằng tuần, vào các ngày').check();
     await operator.getByLabel('Các ấp được chọn').check();
     failures.push(...(await checkNow(operator, 'operator: a weekly programme for chosen hamlets')));
