@@ -56,6 +56,13 @@ export const cloudConfigSchema = z.object({
   SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /**
+   * Bytes the incident media store may hold; over it the oldest dismissed items, then unreviewed
+   * detections, then unreviewed alerts are deleted. Unset: half the size of the file system holding it.
+   */
+  SC_INCIDENT_MEDIA_MAX_BYTES: z.coerce.number().int().positive().optional(),
+  /** Ed25519 private key (PKCS#8 PEM) that signs evidence exports, generated (0600) when missing; default <SC_DATA_DIR>/keys/export-signing.pem. */
+  SC_EXPORT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** Key that encrypts camera passwords at rest (base64 of 32 bytes); unset: the key file SC_SECRET_KEY_FILE. */
   SC_SECRET_KEY: z.string().refine(isKey, KEY_RULE).optional(),
   /** That key's file, generated (0600) when missing; default <SC_DATA_DIR>/keys/secret.key, beside the database, not in it. */
@@ -80,6 +87,8 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
   /** …or when its next attempt would come this long after it was created. */
   SC_NOTIFY_GIVE_UP_AFTER_S: z.coerce.number().min(1).max(30 * 86_400).default(24 * 3600),
+  /** A channel's send that has not answered after this long is aborted and tried again later (its slot freed). */
+  SC_NOTIFY_SEND_TIMEOUT_S: z.coerce.number().min(0.01).max(600).default(30),
   /** Notifications sent or given up are deleted (with their attempts) after this many days. */
   SC_NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
