@@ -46,7 +46,7 @@ ${status('fleet-status')}
 ${hamlets.map(
   (h) => html`<section class="card hamlet-boxes" id="hamlet-${h.code}" aria-labelledby="hamlet-${h.code}-heading">
   <h3 id="hamlet-${h.code}-heading">${h.name} <span class="hint" data-summary="${h.code}"></span></h3>
-  <div class="table-wrap"><table class="boxes"><thead><tr>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="hamlet-${h.code}-heading"><table class="boxes"><thead><tr>
     <th>${t('name')}</th><th>${t('status')}</th><th>${t('connection')}</th><th>${t('lastSeen')}</th>
     <th>${t('clockOffset')}</th><th>${t('version')}</th><th>${t('cameras')}</th><th>${t('speakers')}</th>
   </tr></thead><tbody data-hamlet="${h.code}"><tr><td colspan="8" class="hint">${t('noBoxes')}</td></tr></tbody></table></div>
@@ -95,13 +95,13 @@ ${status('box-status')}
     <input id="tone-volume" name="volume" type="number" min="0" max="100" step="5" value="50" required>
     <button type="submit" class="primary">${t('playTone')}</button>
   </form>
-  <h3>${t('speakers')}</h3>
-  <div class="table-wrap"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
+  <h3 id="speakers-heading">${t('speakers')}</h3>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="speakers-heading"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
 </section>
 </div>
 <section class="card" aria-labelledby="cameras-heading">
   <h2 id="cameras-heading">${t('cameras')}</h2>
-  <div class="table-wrap"><table id="cameras"><thead><tr><th>${t('cameraName')}</th><th>${t('cameraId')}</th><th>${t('sourceKind')}</th><th>${t('status')}</th><th></th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="cameras-heading"><table id="cameras"><thead><tr><th>${t('cameraName')}</th><th>${t('cameraId')}</th><th>${t('sourceKind')}</th><th>${t('status')}</th><th></th></tr></thead><tbody></tbody></table></div>
   <h3>${t('addCamera')}</h3>
   <form id="add-camera" class="stack">
     <label for="camera-name">${t('cameraName')}</label>
@@ -134,7 +134,7 @@ ${status('box-status')}
     <p class="hint" id="scan-addresses-hint">${t('scanAddressesHint')}</p>
     <button type="submit" id="scan">${t('scan')}</button>
   </form>
-  <div class="table-wrap"><table id="discovered"><thead><tr><th>${t('name')}</th><th>${t('address')}</th><th></th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="discovered-heading"><table id="discovered"><thead><tr><th>${t('name')}</th><th>${t('address')}</th><th></th></tr></thead><tbody></tbody></table></div>
   ${status('discovered-status')}
 </section>
 <section class="card danger-zone" aria-labelledby="danger-heading">
