@@ -536,11 +536,17 @@ export class IncidentStore {
          WHERE received_at < ? AND legal_hold = 0 AND status <> 'confirmed' ORDER BY received_at LIMIT ?`,
       )
       .all(before, limit) as { id: string; snapshotSha256: string | null; clipSha256: string | null }[];
-    return rows.map((r) => ({ id: r.id, sha256s: this.files(r.id, [r.snapshotSha256, r.clipSha256]) }));
+    return rows.map((r) => ({ id: r.id, sha256s: this.contentHashes(r.id, [r.snapshotSha256, r.clipSha256]) }));
   }
 
-  /** Every content hash an item names: its own files, its objects' pictures and its clip parts. */
-  private files(id: string, own: (string | null)[]): string[] {
+  /**
+   * Every content hash an item names: its own files, its objects' pictures and its clip parts (what
+   * retention and the byte budget free when they delete it). `own` spares re-reading the item's row.
+   */
+  contentHashes(id: string, own?: (string | null)[]): string[] {
+    own ??= Object.values(
+      (this.db.prepare('SELECT snapshot_sha256, clip_sha256 FROM incidents WHERE id = ?').get(id) as Record<string, string | null> | undefined) ?? {},
+    );
     const objects = this.db.prepare('SELECT snapshot_sha256 FROM incident_objects WHERE incident_id = ? AND snapshot_sha256 IS NOT NULL').pluck().all(id) as string[];
     const parts = this.db.prepare('SELECT sha256 FROM incident_clip_parts WHERE incident_id = ?').pluck().all(id) as string[];
     return [...new Set([...own.filter((s): s is string => s !== null), ...objects, ...parts])];

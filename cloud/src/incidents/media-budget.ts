@@ -106,10 +106,11 @@ export class MediaBudget {
         for (const item of batch) {
           if (fits()) break;
           const usedBefore = files.usedBytes;
+          const hashes = store.contentHashes(item.id); // its objects' pictures and every clip part too
           store.delete(item.id);
           let freed = 0;
-          for (const sha256 of new Set([item.snapshotSha256, item.clipSha256])) {
-            if (sha256 && !store.references(sha256)) freed += await files.remove(sha256);
+          for (const sha256 of hashes) {
+            if (!store.references(sha256)) freed += await files.remove(sha256);
           }
           audit.record({
             actor: 'system',

@@ -109,7 +109,7 @@ describe('review items: one incident per period of activity, from new boxes and 
     try {
       writeFileSync(join(dir, 'export.zip'), Buffer.from(await zip.arrayBuffer()));
       execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'export.zip'), join(dir, 'x')]);
-      expect(readdirSync(join(dir, 'x')).sort()).toEqual(['SHA256SUMS', 'audit.json', 'clip-part-1.mp4', 'clip.mp4', 'incident.json', 'manifest.json', 'object-4.jpg']);
+      expect(readdirSync(join(dir, 'x')).sort()).toEqual(['SHA256SUMS', 'audit.json', 'clip-part-1.mp4', 'clip.mp4', 'incident.json', 'manifest.json', 'manifest.sig', 'object-4.jpg', 'public-key.pem']);
       expect(readFileSync(join(dir, 'x', 'clip-part-1.mp4')).equals(CLIP_2)).toBe(true);
       const metadata = JSON.parse(readFileSync(join(dir, 'x', 'incident.json'), 'utf8'));
       expect(metadata.objects).toHaveLength(3);
