@@ -49,6 +49,9 @@ import { CLOUD_VERSION } from './version.js';
 import { secureDataDir } from './private-files.js';
 import { loadSecretBox } from './secrets/secret-keys.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
+import { WebPushChannel } from './notifications/webpush/webpush-channel.js';
+import { createPushRoutes } from './notifications/webpush/push-routes.js';
+import { createNotificationPages } from './console/account/notifications-page.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -69,6 +72,8 @@ export interface CloudHandle {
   incidents: Incidents;
   audit: AuditLog;
   vision: Vision;
+  /** Staff Web Push: its subscriptions, VAPID keys and the channel the outbox sends through. */
+  webPush: WebPushChannel;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
   events: DomainEventBus;
   broker: BrokerLink;
@@ -148,6 +153,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
   const reports = createReports({ db, audit, bus: events, config });
+  // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
+  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -166,6 +173,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
       createAdminPages({ db, audit, users }),
       createAccountPages({ passwordChange }),
+      createNotificationPages(),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
     ],
   });
@@ -188,6 +196,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...incidents.routes(guard),
       ...reports.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
+      { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
     metrics,
     logger,
@@ -218,6 +227,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     incidents,
     audit,
     vision,
+    webPush,
     events,
     broker,
     logger,

@@ -26,6 +26,8 @@ const WHO_MAY: Record<Action, Role[]> = {
   'reports.review': ['admin', 'police'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
+  // a viewer has nothing to be told about
+  'notifications.subscribe': ['admin', 'technician', 'operator', 'police'],
 };
 
 describe('the permission table', () => {

@@ -40,6 +40,8 @@ export const actions = [
   'reports.review',
   'users.manage',
   'audit.read',
+  /** Receive Web Push notifications about one's work on one's own devices: subscribe them, choose kinds and quiet hours. */
+  'notifications.subscribe',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -62,6 +64,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.edges.manage',
     'fleet.speakers.test',
     'fleet.cameras.manage',
+    'notifications.subscribe',
   ],
   operator: [
     'account.self',
@@ -75,8 +78,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'notifications.subscribe',
   ],
-  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review'],
+  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review', 'notifications.subscribe'],
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read'],
 };
 
