@@ -37,19 +37,24 @@ self.addEventListener('push', (event) => {
   event.waitUntil(self.registration.showNotification(title, options));
 });
 
+/** Focuses a console window on the item, navigating one already open, else opens a new one. */
+async function openItem(path) {
+  const target = new URL(safePath(path), self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const same = windows.find((w) => w.url === target);
+  // focusing needs the tap's user activation; without it the window is still navigated
+  if (same) return same.focus().catch(() => same);
+  const open = windows.find((w) => new URL(w.url).origin === self.location.origin && 'navigate' in w);
+  if (open) {
+    await open.focus().catch(() => undefined);
+    return open.navigate(target);
+  }
+  return self.clients.openWindow(target);
+}
+
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const target = new URL(safePath(event.notification.data?.url), self.location.origin).href;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    const same = windows.find((w) => w.url === target);
-    if (same) return same.focus();
-    // a console tab already open goes to the item (the person's session is there)
-    const console = windows.find((w) => new URL(w.url).origin === self.location.origin && 'navigate' in w);
-    if (console) {
-      await console.focus();
-      return console.navigate(target);
-    }
-    return self.clients.openWindow(target);
-  })());
+  // started before waitUntil, which keeps the worker alive until the window is open
+  const opened = openItem(event.notification.data?.url);
+  event.waitUntil(opened);
 });
