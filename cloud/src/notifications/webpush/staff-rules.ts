@@ -156,6 +156,7 @@ export class StaffRules {
   private due(key: string, payload: Record<string, unknown>): void {
     if (payload.type === 'offline') {
       const device = payload as unknown as Device & { at: number };
+      if (!this.deps.names.stillOffline(device)) return;
       this.devicePush({ what: device.what, edgeId: device.edgeId, cameraId: device.cameraId }, 'offline', device.at, device.at);
     } else if (payload.type === 'alert') {
       const waiting = payload.waiting as string[];

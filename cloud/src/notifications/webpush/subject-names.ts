@@ -35,6 +35,20 @@ export class SubjectNames {
     }
   }
 
+  /**
+   * Whether the cloud still holds the box or camera offline, read when the offline delay ends: the
+   * bus cancels the check when it comes back, this also covers a comeback the bus did not carry
+   * (a restart in between). Unknown (deleted) counts as not offline: nothing to tell.
+   */
+  stillOffline(device: { what: 'edge' | 'camera'; edgeId: string; cameraId?: string }): boolean {
+    if (device.what === 'edge') {
+      const row = this.db.prepare('SELECT online FROM edge_state WHERE edge_id = ?').get(device.edgeId) as { online: number } | undefined;
+      return row !== undefined && row.online === 0;
+    }
+    const row = this.db.prepare('SELECT status FROM camera_status WHERE edge_id = ? AND camera_id = ?').get(device.edgeId, device.cameraId) as { status: string } | undefined;
+    return row !== undefined && (row.status === 'reconnecting' || row.status === 'failed');
+  }
+
   alertTitle(alertId: string): string {
     const row = this.db.prepare('SELECT title FROM alerts WHERE id = ?').get(alertId) as { title: string } | undefined;
     return row?.title ?? alertId;

@@ -51,6 +51,8 @@ async function start(settings: Record<string, unknown> = {}): Promise<Setup> {
   const db = openCloudDatabase(join(dir, 'cloud.db'));
   seedCommune(db, VI_TAN);
   db.prepare("INSERT INTO edges (id, name, hamlet_code, status, created_at, updated_at) VALUES ('edge_A', 'Cổng trường', 'ap-2a', 'active', 0, 0)").run();
+  db.prepare("INSERT INTO edge_state (edge_id, online) VALUES ('edge_A', 1)").run();
+  db.prepare("INSERT INTO camera_status (edge_id, camera_id, status, changed_at) VALUES ('edge_A', 'cam-1', 'streaming', 0)").run();
   const bus = new DomainEventBus({ logger: silentLogger(), handlerErrors: createCloudMetrics().domainEventErrors });
   const outbox = new TestOutbox(now, 200);
   const channel = new WebPushChannel({ db, config, logger: silentLogger(), now });
@@ -93,6 +95,19 @@ afterEach(async () => {
   for (const stop of stops.reverse()) await stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** As the fleet and vision domains do: the state is stored, then the event published. */
+function edgeOffline(online: boolean) {
+  setup.db.prepare("UPDATE edge_state SET online = ? WHERE edge_id = 'edge_A'").run(online ? 1 : 0);
+  if (online) setup.bus.publish('edge.online', { edgeId: 'edge_A', at: Date.now(), lastSeenAt: Date.now() });
+  else setup.bus.publish('edge.offline', { edgeId: 'edge_A', at: Date.now(), reason: 'missed_heartbeats' });
+}
+
+function cameraOffline(online: boolean, status: 'reconnecting' | 'failed' = 'reconnecting') {
+  setup.db.prepare("UPDATE camera_status SET status = ? WHERE edge_id = 'edge_A' AND camera_id = 'cam-1'").run(online ? 'streaming' : status);
+  if (online) setup.bus.publish('camera.online', { edgeId: 'edge_A', cameraId: 'cam-1', at: Date.now() });
+  else setup.bus.publish('camera.offline', { edgeId: 'edge_A', cameraId: 'cam-1', at: Date.now(), status, error: 'timeout' });
+}
 
 const incident = (id: string, extra: Record<string, unknown> = {}) => ({
   incidentId: id,
@@ -238,21 +253,21 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     const tech = await setup.staff('technician', 'tech-1');
     const police = await setup.staff('police', 'police-1');
     // a blip shorter than the delay is nobody's business
-    setup.bus.publish('edge.offline', { edgeId: 'edge_A', at: Date.now(), reason: 'missed_heartbeats' });
+    edgeOffline(false);
     await sleep(50);
-    setup.bus.publish('edge.online', { edgeId: 'edge_A', at: Date.now(), lastSeenAt: Date.now() });
+    edgeOffline(true);
     await sleep(500);
     await setup.flush();
     expect(setup.push.received).toHaveLength(0);
 
-    setup.bus.publish('edge.offline', { edgeId: 'edge_A', at: Date.now(), reason: 'missed_heartbeats' });
+    edgeOffline(false);
     await sleep(500);
     await setup.flush();
     const offline = setup.push.for(tech.device.id);
     expect(offline).toHaveLength(1);
     expect(offline[0]!.payload).toMatchObject({ title: 'Tủ mất kết nối: Cổng trường', url: '/fleet/boxes/edge_A', tag: 'edge:edge_A' });
     expect(offline[0]!.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
-    setup.bus.publish('edge.online', { edgeId: 'edge_A', at: Date.now(), lastSeenAt: Date.now() });
+    edgeOffline(true);
     await setup.flush();
     const both = setup.push.for(tech.device.id);
     expect(both).toHaveLength(2);
@@ -261,19 +276,47 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(setup.push.for(police.device.id)).toHaveLength(0);
   });
 
+  it('the offline delay survives a restart, and a box back without its event (the restart in between) is not reported', async () => {
+    setup = await start({ SC_NOTIFY_OFFLINE_AFTER_S: 0.4 });
+    const tech = await setup.staff('technician', 'tech-1');
+    edgeOffline(false);
+    await setup.bus.settled();
+    await setup.channel.stop(); // the cloud stops within the delay
+    const config = loadCloudConfig({}, { SC_DATA_DIR: dir, SC_PUSH_ALLOW_LOCAL_ENDPOINTS: true, SC_NOTIFY_OFFLINE_AFTER_S: 0.4 });
+    const restarted = new WebPushChannel({ db: setup.db, config, logger: silentLogger() });
+    const bus = new DomainEventBus({ logger: silentLogger(), handlerErrors: createCloudMetrics().domainEventErrors });
+    await restarted.start({ bus, outbox: setup.outbox, logger: silentLogger() });
+    stops.unshift(async () => {
+      await restarted.stop();
+      await bus.stop();
+    });
+    await sleep(600);
+    await setup.outbox.deliverDue(restarted);
+    expect(setup.push.for(tech.device.id).map((p) => p.payload.title)).toEqual(['Tủ mất kết nối: Cổng trường']);
+
+    // offline again; the state says online when the delay ends, though no event said so
+    bus.publish('edge.online', { edgeId: 'edge_A', at: Date.now(), lastSeenAt: Date.now() });
+    setup.db.prepare("UPDATE edge_state SET online = 0 WHERE edge_id = 'edge_A'").run();
+    bus.publish('edge.offline', { edgeId: 'edge_A', at: Date.now(), reason: 'announced' });
+    setup.db.prepare("UPDATE edge_state SET online = 1 WHERE edge_id = 'edge_A'").run();
+    await sleep(600);
+    await setup.outbox.deliverDue(restarted);
+    expect(setup.push.for(tech.device.id).map((p) => p.payload.title)).toEqual(['Tủ mất kết nối: Cổng trường', 'Tủ đã kết nối lại: Cổng trường']);
+  });
+
   it('a flapping camera gives a bounded number of pushes: the pair, then one summary of where it stands', async () => {
     setup = await start({ SC_NOTIFY_OFFLINE_AFTER_S: 0.1, SC_NOTIFY_DEVICE_COOLDOWN_S: 1.5 });
     const tech = await setup.staff('technician', 'tech-1');
     const flap = async (times: number) => {
       for (let i = 0; i < times; i++) {
-        setup.bus.publish('camera.offline', { edgeId: 'edge_A', cameraId: 'cam-1', at: Date.now(), status: 'reconnecting', error: 'timeout' });
+        cameraOffline(false);
         await sleep(150); // longer than the delay: each offline counts
-        setup.bus.publish('camera.online', { edgeId: 'edge_A', cameraId: 'cam-1', at: Date.now() });
+        cameraOffline(true);
         await setup.flush();
       }
     };
     await flap(6);
-    setup.bus.publish('camera.offline', { edgeId: 'edge_A', cameraId: 'cam-1', at: Date.now(), status: 'failed', error: 'refused' });
+    cameraOffline(false, 'failed');
     await sleep(150);
     await setup.flush();
     expect(setup.push.for(tech.device.id).map((p) => p.payload.title)).toEqual(['Camera mất kết nối: cam-1 (Cổng trường)', 'Camera đã kết nối lại: cam-1 (Cổng trường)']);
@@ -285,7 +328,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(String(got[2]!.payload.body)).toMatch(/^11 lần .* Hiện vẫn mất kết nối\.$/);
     expect(got[2]!.payload.url).toBe('/fleet/boxes/edge_A/cameras/cam-1');
     // it comes back: the person was last told "offline", so "back online" follows
-    setup.bus.publish('camera.online', { edgeId: 'edge_A', cameraId: 'cam-1', at: Date.now() });
+    cameraOffline(true);
     await setup.flush();
     expect(setup.push.for(tech.device.id)).toHaveLength(4);
   });
