@@ -72,6 +72,16 @@ export const cloudConfigSchema = z.object({
   /** A feed failing this many polls in a row, or for SC_CAP_FEED_WARN_AFTER_S, is shown to operators as not answering. */
   SC_CAP_FEED_WARN_FAILURES: z.coerce.number().int().min(1).default(3),
   SC_CAP_FEED_WARN_AFTER_S: z.coerce.number().min(1).default(600),
+  /** Notifications (Web Push, Zalo OA): the first retry of a failed send waits about this long, each next one twice as long… */
+  SC_NOTIFY_RETRY_FIRST_S: z.coerce.number().min(0.01).max(86_400).default(5),
+  /** …up to this (a jitter of up to half is taken off each, so failures together do not retry together). */
+  SC_NOTIFY_RETRY_MAX_S: z.coerce.number().min(0.01).max(86_400).default(3600),
+  /** A notification is given up (visible to admins with its reason) after this many attempts… */
+  SC_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
+  /** …or when its next attempt would come this long after it was created. */
+  SC_NOTIFY_GIVE_UP_AFTER_S: z.coerce.number().min(1).max(30 * 86_400).default(24 * 3600),
+  /** Notifications sent or given up are deleted (with their attempts) after this many days. */
+  SC_NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /**
    * Web Push (RFC 8292 VAPID) key pair, base64url (uncompressed P-256 public key, 32-byte private key):
    * set both when several cloud processes send pushes; unset, the pair is generated once and kept in

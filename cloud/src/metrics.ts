@@ -6,6 +6,7 @@ export type CloudMetrics = ReturnType<typeof createCloudMetrics>;
 export function createCloudMetrics() {
   const registry = new Registry();
   let countOnline = () => 0;
+  let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -94,6 +95,34 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     capFeedsDown: new Gauge({ name: 'sc_cap_feeds_down', help: 'Enabled CAP feeds failing long enough to warn operators (SC_CAP_FEED_WARN_*)', registers: [registry] }),
+    notificationsSent: new Counter({
+      name: 'sc_notifications_sent_total',
+      help: 'Notifications a channel delivered to its provider (Web Push service, Zalo OA), by channel',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    notificationsFailed: new Counter({
+      name: 'sc_notifications_failed_total',
+      help:
+        'Failed notification attempts, by channel and class (temporary, rate_limited: tried again later; error: the channel threw, tried again; ' +
+        'rejected: the provider refused for good; exhausted: given up after the attempts or time allowed, SC_NOTIFY_*)',
+      labelNames: ['channel', 'class'] as const,
+      registers: [registry],
+    }),
+    notificationsBacklog: new Gauge({
+      name: 'sc_notifications_outbox_backlog',
+      help: 'Notifications waiting in the outbox (queued) or being sent, by channel and status',
+      labelNames: ['channel', 'status'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { channel, status, count } of countBacklog()) this.set({ channel, status }, count);
+      },
+    }),
+    /** Counted when scraped (an index-only count), not on every enqueue. */
+    countBacklogWith(counter: typeof countBacklog) {
+      countBacklog = counter;
+    },
     httpDuration: new Histogram({
       name: 'sc_http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

@@ -49,6 +49,8 @@ import { CLOUD_VERSION } from './version.js';
 import { secureDataDir } from './private-files.js';
 import { loadSecretBox } from './secrets/secret-keys.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
+import type { NotificationChannel } from './notifications/channel.js';
+import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { WebPushChannel } from './notifications/webpush/webpush-channel.js';
 import { createPushRoutes } from './notifications/webpush/push-routes.js';
 import { createNotificationPages } from './console/account/notifications-page.js';
@@ -72,6 +74,8 @@ export interface CloudHandle {
   incidents: Incidents;
   audit: AuditLog;
   vision: Vision;
+  /** The outbox, its dispatcher and the channels (Web Push, Zalo OA). */
+  notifications: Notifications;
   /** Staff Web Push: its subscriptions, VAPID keys and the channel the outbox sends through. */
   webPush: WebPushChannel;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
@@ -155,6 +159,19 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const reports = createReports({ db, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }) });
+  // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
+  const channels: NotificationChannel[] = [webPush];
+  const notifications = createNotifications({
+    db,
+    bus: events,
+    logger: logger.child({ component: 'notifications' }),
+    metrics,
+    config,
+    channels,
+    audit,
+    loudspeakers: (kind, id) => radio.playback.heard(kind, id),
+  });
+  await notifications.start();
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -171,7 +188,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
-      createAdminPages({ db, audit, users }),
+      createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createAccountPages({ passwordChange }),
       createNotificationPages(),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
@@ -195,6 +212,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...vision.routes(guard),
       ...incidents.routes(guard),
       ...reports.routes(guard),
+      ...notifications.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
@@ -227,6 +245,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     incidents,
     audit,
     vision,
+    notifications,
     webPush,
     events,
     broker,
@@ -241,6 +260,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await incidents.stop();
       await vision.stop();
       await fleet.stop();
+      await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
       loginDigest.stop();

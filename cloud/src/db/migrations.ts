@@ -349,6 +349,43 @@ export const cloudMigrations: Migration[] = [
   `
   ALTER TABLE cap_trusted_senders ADD COLUMN signer_pem TEXT;
   `,
+  // issue 14: the notifications outbox (notifications/outbox.ts): one row per message and idempotency
+  // key, handed to its channel until sent or given up; each delivery attempt kept for the admins
+  `
+  CREATE TABLE notification_outbox (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    event TEXT NOT NULL,
+    content TEXT NOT NULL,
+    data TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued','sending','sent','failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    provider_id TEXT
+  );
+  CREATE INDEX notification_outbox_due ON notification_outbox(status, channel, next_attempt_at);
+  CREATE INDEX notification_outbox_subject ON notification_outbox(subject, channel);
+  CREATE INDEX notification_outbox_created ON notification_outbox(created_at);
+  CREATE TABLE notification_attempts (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES notification_outbox(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('sent','retry','failed','interrupted')),
+    reason TEXT,
+    duration_ms INTEGER NOT NULL
+  );
+  CREATE INDEX notification_attempts_message ON notification_attempts(message_id, id);
+  `,
+  // issue 14: "where it went" reads a bulletin's proof of play by its id
+  `
+  CREATE INDEX playback_bulletin ON playback(bulletin_id);
+  `,
   // issue 14: staff Web Push. Each person's devices (a browser's PushSubscription), what they want
   // to be told and when not; the cooldown per person, kind and subject (a flapping box sends a pair,
   // then a summary); checks due later (still offline after the delay? alert started in each hamlet?),

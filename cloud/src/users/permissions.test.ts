@@ -24,6 +24,8 @@ const WHO_MAY: Record<Action, Role[]> = {
   'radio.playback.read': ['admin', 'operator', 'viewer'],
   'incidents.review': ['admin', 'police'],
   'reports.review': ['admin', 'police'],
+  'notifications.reach.read': ['admin', 'operator', 'viewer'],
+  'notifications.deliveries.manage': ['admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
   // a viewer has nothing to be told about
@@ -52,7 +54,7 @@ describe('the permission table', () => {
 
   it('lets the administrator do everything and the viewer change nothing but their own account', () => {
     expect(actions.filter((a) => !can({ role: 'admin' }, a))).toEqual([]);
-    expect(actions.filter((a) => can({ role: 'viewer' }, a))).toEqual(['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read']);
+    expect(actions.filter((a) => can({ role: 'viewer' }, a))).toEqual(['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read']);
   });
 
   it('lets a person whose password an admin set only look after their own account', () => {

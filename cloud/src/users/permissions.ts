@@ -38,6 +38,10 @@ export const actions = [
   'incidents.review',
   /** Citizens' reports: list, view, photo, handle. */
   'reports.review',
+  /** "Where it went": how many notifications of an alert or a bulletin each channel sent, beside its loudspeaker starts. */
+  'notifications.reach.read',
+  /** The notifications outbox: every message with its delivery attempts and reasons; try a given-up one again. */
+  'notifications.deliveries.manage',
   'users.manage',
   'audit.read',
   /** Receive Web Push notifications about one's work on one's own devices: subscribe them, choose kinds and quiet hours. */
@@ -78,10 +82,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'notifications.reach.read',
     'notifications.subscribe',
   ],
   police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review', 'notifications.subscribe'],
-  viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read'],
+  viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 
 /** What a person may still do while the password an admin set waits to be changed. */

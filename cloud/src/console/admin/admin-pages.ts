@@ -11,11 +11,19 @@ import { translator } from '../i18n.js';
 import { auditPage } from './admin-audit-markup.js';
 import { adminMessages } from './admin-messages.js';
 import { usersPage } from './admin-users-markup.js';
+import { deliveryFilterQuery, toDeliveryFilter } from '../../notifications/notifications-routes.js';
+import type { OutboxStore } from '../../notifications/outbox.js';
+import { notificationsPage } from './admin-notifications-markup.js';
+import { notificationsMessages } from './admin-notifications-messages.js';
 
 export interface AdminPagesDeps {
   db: Db;
   audit: AuditLog;
   users: UserStore;
+  /** The notifications outbox (the admins' "Thông báo đã gửi"). */
+  notifications: OutboxStore;
+  /** The channels the cloud runs, listed first in the channel filter. */
+  channels: () => string[];
 }
 
 const PAGE_SIZE = 50;
@@ -28,7 +36,7 @@ const offsetQuery = z.coerce.number().int().min(0).catch(0);
 const filled = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== '' && k !== 'offset' && k !== 'lang'));
 
 /** The administrator's pages: the audit log and the people who use the system. */
-export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
+export function createAdminPages({ db, audit, users, notifications, channels }: AdminPagesDeps) {
   const loggedActions = () => (db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').all() as { action: string }[]).map((r) => r.action);
 
   return (kit: ConsoleKit): ConsoleSection => {
@@ -60,6 +68,25 @@ export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
       });
     });
 
+    app.get('/admin/notifications', kit.page('notifications.deliveries.manage'), (c) => {
+      const { lang } = c.get('view');
+      const t = translator(notificationsMessages, lang);
+      const filter = filled(c.req.query());
+      const offset = offsetQuery.parse(c.req.query('offset'));
+      const parsed = deliveryFilterQuery.safeParse(filter);
+      let error: string | null = null;
+      let page = { items: [] as ReturnType<OutboxStore['page']>['items'], total: 0 };
+      if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
+      else page = notifications.page(toDeliveryFilter(parsed.data), PAGE_SIZE, offset);
+      const known = [...new Set([...channels(), ...notifications.channelNames()])];
+      return kit.render(c, {
+        title: t('notificationsTitle'),
+        main: notificationsPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, channels: known, error }),
+        scripts: ['admin-notifications.js'],
+        data: { strings: { ...notificationsMessages[lang], errorGeneric: c.get('view').t('errorGeneric'), errorNetwork: c.get('view').t('errorNetwork'), saving: c.get('view').t('saving') } },
+      });
+    });
+
     app.get('/admin/users', kit.page('users.manage'), (c) => {
       const t = tOf(c);
       const view = c.get('view');
@@ -81,6 +108,7 @@ export function createAdminPages({ db, audit, users }: AdminPagesDeps) {
       nav: [
         { href: '/admin/users', label: { vi: adminMessages.vi.navUsers, en: adminMessages.en.navUsers } },
         { href: '/admin/audit', label: { vi: adminMessages.vi.navAudit, en: adminMessages.en.navAudit } },
+        { href: '/admin/notifications', label: { vi: notificationsMessages.vi.navNotifications, en: notificationsMessages.en.navNotifications } },
       ],
       routes: app,
     };

@@ -1,5 +1,6 @@
 // Emergency alert page: fill in, review and confirm, then see where and when it started; stop active alerts.
 import { api, describeFailure, el, fill, formatTime, pageData, say } from './console.js';
+import { fetchReach, reachLine } from './radio-reach.js';
 
 const { strings: s, hamlets, lang } = pageData();
 const form = document.getElementById('alert-form');
@@ -74,7 +75,11 @@ async function listActive() {
   const body = document.querySelector('#alert-list tbody');
   try {
     const { alerts } = await api('GET', '/api/v1/alerts?status=active');
-    const details = await Promise.all(alerts.map((a) => api('GET', `/api/v1/alerts/${encodeURIComponent(a.id)}`)));
+    // each alert with where it went: its hamlets' loudspeakers, and the phones (Zalo OA, Web Push)
+    const details = await Promise.all(alerts.map(async (a) => ({
+      ...(await api('GET', `/api/v1/alerts/${encodeURIComponent(a.id)}`)),
+      reach: await fetchReach(`alert:${a.id}`),
+    })));
     const fresh = JSON.stringify(details);
     if (fresh === shown) return;
     shown = fresh;
@@ -111,7 +116,7 @@ function row(a) {
   });
   return el('tr', {},
     el('td', {}, el('strong', { textContent: a.title }), el('br'), el('span', { className: 'hint', textContent: a.text }), el('br'), el('span', { className: 'hint', textContent: levels(a) })),
-    el('td', {}, progressList(a.hamlets)),
+    el('td', {}, progressList(a.hamlets), a.reach ? reachLine(a.reach, s, lang, a.hamlets.length) : null),
     el('td', { textContent: formatTime(a.startsAt, lang, true) }),
     el('td', { textContent: formatTime(a.expiresAt, lang) }),
     el('td', {}, stop),

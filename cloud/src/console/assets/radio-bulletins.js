@@ -1,7 +1,8 @@
 // Bulletins page: create from text (speech) or upload, listen in the page, see duration and loudness.
 import { api, apiResponse, describeFailure, el, fill, formatDuration, pageData, say } from './console.js';
+import { fetchReach, reachLine } from './radio-reach.js';
 
-const { strings: s, voices } = pageData();
+const { strings: s, voices, lang } = pageData();
 const status = document.getElementById('bulletin-status');
 const voiceLabel = (id) => voices.find((v) => v.id === id)?.label ?? id ?? '—';
 const lufs = (b) => `${b.integratedLufs.toFixed(1)} LUFS`;
@@ -90,6 +91,9 @@ async function listRecent() {
   const body = document.querySelector('#bulletin-list tbody');
   try {
     const { bulletins } = await api('GET', '/api/v1/bulletins?limit=20');
+    // where each went: its plays on the loudspeakers and the phones it reached
+    const reaches = await Promise.all(bulletins.map((b) => fetchReach(`bulletin:${b.id}`)));
+    bulletins.forEach((b, i) => { b.reach = reaches[i]; });
     body.replaceChildren(
       ...(bulletins.length ? bulletins.map(row) : [el('tr', {}, el('td', { colSpan: 5, textContent: s.noBulletins }))]),
     );
@@ -103,7 +107,7 @@ function row(b) {
   listen.addEventListener('click', () => showResult(b));
   const schedule = el('a', { href: `/radio/schedule?bulletin=${encodeURIComponent(b.id)}`, textContent: s.scheduleShort });
   return el('tr', {},
-    el('td', {}, el('strong', { textContent: b.title }), el('br'), el('span', { className: 'hint', textContent: s[`kind_${b.kind}`] })),
+    el('td', {}, el('strong', { textContent: b.title }), el('br'), el('span', { className: 'hint', textContent: s[`kind_${b.kind}`] }), b.reach ? reachLine(b.reach, s, lang) : null),
     el('td', { textContent: b.kind === 'tts' ? voiceLabel(b.voice) : (b.originalName ?? '—') }),
     el('td', { textContent: formatDuration(b.durationMs) }),
     el('td', { textContent: lufs(b) }),

@@ -1,101 +1,84 @@
 import { describe, expect, it } from 'vitest';
-import type { Worker } from 'playwright-core';
-import { incidentOpened } from '../../notifications/webpush/push-messages.js';
-import { payloadOf } from '../../notifications/webpush/push-sender.js';
+import type { NewOutboxMessage } from '../../notifications/channel.js';
+import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
 import { useConsoleE2E, waitForText } from './harness.js';
 
-/*
- * The console's side of staff Web Push in Chromium: the page registers the service worker and
- * subscribes; a push delivered through the DevTools protocol (ServiceWorker.deliverPushMessage,
- * as a push service would deliver it, already decrypted) is shown as a notification with the
- * right title and link, and a click on it opens the item. Headless Chromium has no push service
- * behind pushManager.subscribe (it answers with an error): the test then checks that the page says
- * so in words, and proves the rest through the DevTools protocol. The cloud's side (encryption,
- * VAPID, the push service's answers) is proven against a local RFC 8030 push service in
- * notifications/webpush/webpush-channel.test.ts and push-routes.test.ts.
- */
+const PHONE = { width: 390, height: 844 };
 
-interface ShownNotification {
-  title: string;
-  body: string;
-  tag: string;
-  data: { url: string };
-}
+const message = (channel: string, n: number, subject: string): NewOutboxMessage => ({
+  channel,
+  idempotencyKey: `bulletin.scheduled:${subject}:${channel}:${n}`,
+  recipient: `follower-${n}`,
+  subject,
+  event: 'bulletin.scheduled',
+  content: { title: 'Thông báo tiêm chủng', body: 'Ngày 5/12 tiêm chủng tại trạm y tế', path: '/thong-bao' },
+});
 
-describe('staff Web Push in Chromium', () => {
+describe('notifications in Chromium', () => {
   const e2e = useConsoleE2E();
 
-  it('a police officer subscribes this device; a push shows the incident with its link, and a click opens it', async () => {
-    const page = await e2e.loginAs('police', { viewport: { width: 390, height: 844 } });
-    const context = page.context();
-    await context.grantPermissions(['notifications'], { origin: e2e.baseUrl });
+  it('shows admins each notification with its attempts and reason, and sends a given-up one again', async () => {
+    // no channel named zalo runs in the test cloud: what the page shows is what was stored
+    const { outbox, store } = e2e.test.cloud.notifications;
+    outbox.enqueue([message('zalo', 1, 'bulletin:bul_e2e'), message('zalo', 2, 'bulletin:bul_e2e')]);
+    const [sent, failed] = store.claimDue('zalo', 2);
+    store.recordSent(sent!.id, 95, 'zalo-msg-1');
+    store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
 
-    // from the account links in the header
-    await page.getByRole('link', { name: 'Thông báo trên điện thoại' }).click();
-    await page.waitForURL('**/account/notifications');
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Thông báo trên điện thoại');
-    const worker: Worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    expect(new URL(worker.url()).pathname).toBe('/sw.js');
-    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    const admin = await e2e.loginAs('admin');
+    await admin.getByRole('navigation', { name: 'Trình đơn' }).getByRole('link', { name: 'Thông báo đã gửi' }).click();
+    await admin.waitForURL('**/admin/notifications');
+    await admin.getByLabel('Trạng thái').selectOption({ label: 'Đã bỏ cuộc' });
+    await admin.getByRole('button', { name: 'Lọc', exact: true }).click();
+    await admin.waitForURL((url) => url.pathname === '/admin/notifications' && url.searchParams.get('status') === 'failed');
+    const rows = admin.locator('table.notifications tbody tr');
+    expect(await rows.count()).toBe(1);
+    const row = rows.first();
+    expect(await row.locator('td[data-label="Kênh"]').textContent()).toBe('Zalo OA (người dân)');
+    expect(await row.locator('td[data-label="Các lần gửi"]').textContent()).toContain('lỗi, bỏ cuộc: người theo dõi đã chặn OA (mã lỗi -230)');
+    await e2e.screenshot(admin, 'admin-notifications');
 
-    await page.getByRole('button', { name: 'Nhận thông báo trên máy này' }).click();
-    const status = page.locator('#push-status');
-    await status.filter({ hasText: /./ }).waitFor();
-    const said = (await status.textContent()) ?? '';
-    const subscribed = said === 'Máy này sẽ nhận thông báo.';
-    if (subscribed) {
-      await waitForText(page.locator('#push-devices tbody'), '(máy này)');
-    } else {
-      // headless Chromium: no push service to subscribe with; the page says so in words, not a stack trace
-      expect(said).toMatch(/^Không đăng ký được với dịch vụ thông báo của trình duyệt: /);
-      expect(await page.locator('#push-no-devices').isVisible()).toBe(true);
-    }
+    await row.getByRole('button', { name: `Gửi lại ngay thông báo ${failed!.id}` }).click();
+    expect(await waitForText(admin.locator('#notifications-status'), `Đã xếp thông báo ${failed!.id} vào hàng gửi lại.`)).toBeTruthy();
+    // reloaded: the message is queued again, so the "given up" filter no longer lists it
+    await admin.locator('table.notifications').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await admin.locator('main').textContent()).toContain('Không có thông báo nào khớp bộ lọc.');
+    expect(store.get(failed!.id)!.status).toBe('queued');
+    expect(e2e.test.cloud.audit.trail(`notification:${failed!.id}`).map((e) => e.action)).toEqual(['notification.retry']);
 
-    // kinds and quiet hours: police see only their own kind
-    const kinds = page.getByRole('checkbox', { name: /Cảnh báo mới từ camera/ });
-    expect(await kinds.isChecked()).toBe(true);
-    expect(await page.locator('input[name="kinds"]').count()).toBe(1);
-    await page.getByLabel('Không báo trong giờ yên lặng (trừ báo động khẩn)').check();
-    await page.getByRole('button', { name: 'Lưu lựa chọn' }).click();
-    await waitForText(page.locator('#prefs-status'), 'Đã lưu.');
-    const stored = await e2e.test.api('GET', '/api/v1/notifications/preferences', undefined, await e2e.test.login('police-e2e', 'password-of-police-e2e'));
-    expect(stored.body.quietHours).toEqual({ start: '22:00', end: '06:00' });
-    await e2e.screenshot(page, 'notifications-police-phone');
+    await admin.goto(`/admin/notifications?subject=bulletin:bul_e2e`);
+    expect(await admin.locator('table.notifications tbody tr').count()).toBe(2);
+    expect(await admin.locator(`tr[data-id="${failed!.id}"] td[data-label="Trạng thái"]`).textContent()).toContain('Đang chờ gửi');
 
-    // the push, as the cloud writes it for a new incident item and a push service delivers it
-    const payload = payloadOf(incidentOpened({ incidentId: 'inc_e2e1', label: 'person', camera: 'Cổng', edge: 'Cổng trường', hamlet: 'Ấp 2A' }), 'incident', Date.now());
-    const cdp = await context.newCDPSession(page);
-    const registrations: { registrationId: string; scopeURL: string }[] = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
-      registrations.push(...event.registrations.filter((r) => !r.isDeleted));
-    });
-    await cdp.send('ServiceWorker.enable');
-    await expect.poll(() => registrations.length).toBeGreaterThan(0);
-    const registration = registrations.find((r) => r.scopeURL === `${e2e.baseUrl}/`)!;
-    expect(registration).toBeDefined();
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: e2e.baseUrl, registrationId: registration.registrationId, data: JSON.stringify(payload) });
+    const phone = await e2e.loginAs('admin', { viewport: PHONE });
+    await phone.goto('/admin/notifications');
+    expect(await phone.evaluate(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)).toBe(0);
+    await e2e.screenshot(phone, 'admin-notifications-phone');
 
-    const shown = async () => (await worker.evaluate('self.registration.getNotifications().then((ns) => ns.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })))')) as ShownNotification[];
-    await expect.poll(async () => (await shown()).length, { timeout: 10_000 }).toBe(1);
-    const [notification] = await shown();
-    expect(notification).toMatchObject({ title: 'Cảnh báo mới: người', tag: 'incident-inc_e2e1', data: { url: '/police/incidents/inc_e2e1' } });
-    expect(notification!.body).toContain('Cổng trường, Ấp 2A');
-
-    // a link to another site in a push is never followed
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: e2e.baseUrl, registrationId: registration.registrationId, data: JSON.stringify({ ...payload, tag: 'x', url: '//evil.example/' }) });
-    await expect.poll(async () => (await shown()).find((n) => n.tag === 'x')?.data.url, { timeout: 10_000 }).toBe('/');
-
-    // the tap: the worker's own notificationclick handler, given the notification shown
-    await worker.evaluate(`self.registration.getNotifications({ tag: 'incident-inc_e2e1' }).then(([n]) => { self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n })); })`);
-    await page.waitForURL('**/police/incidents/inc_e2e1', { timeout: 10_000 });
-    expect(await page.evaluate('location.pathname')).toBe('/police/incidents/inc_e2e1');
-    await cdp.detach();
+    const operator = await e2e.loginAs('operator');
+    const refused = await operator.goto('/admin/notifications');
+    expect(refused?.status()).toBe(403);
   });
 
-  it('a viewer has no notifications page and no link to it', async () => {
-    const page = await e2e.loginAs('viewer');
-    expect(await page.getByRole('link', { name: 'Thông báo trên điện thoại' }).count()).toBe(0);
-    const res = await page.goto('/account/notifications');
-    expect(res?.status()).toBe(403);
+  it('shows the operator where a bulletin went: loudspeakers, Zalo OA, Web Push', async () => {
+    const { db } = e2e.test.cloud;
+    const bulletin = insertBulletin(db, { title: 'Lịch tiêm phòng dại', seconds: 2 });
+    const subject = `bulletin:${bulletin.id}`;
+    const { outbox, store } = e2e.test.cloud.notifications;
+    // the Web Push channel runs in the cloud: its message (to no real device) waits an hour, so it shows as waiting
+    outbox.enqueue([message('zalo', 1, subject), message('zalo', 2, subject), { ...message('webpush', 1, subject), notBefore: Date.now() + 3_600_000 }]);
+    // (the first test's message, queued again, is due too: sent with these)
+    for (const m of store.claimDue('zalo', 10)) store.recordSent(m.id, 50, undefined);
+    const edge = await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-1' });
+    db.prepare(
+      `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
+       VALUES ('evt_e2e_reach', ?, 'o', 'sch_e2e', ?, 'completed', ?, ?, ?, 'ap-1')`,
+    ).run(edge.body.id, bulletin.id, Date.now() - 60_000, Date.now() - 59_000, Date.now());
+
+    const operator = await e2e.loginAs('operator');
+    await operator.goto('/radio/bulletins');
+    const line = await waitForText(operator.locator('#bulletin-list p.reach'), 'Đã đến đâu');
+    expect(line).toMatch(/^Đã đến đâu: Loa: 1 lần phát ở 1 ấp · Web Push: 0 đã gửi, 1 đang chờ · Zalo OA: 2 đã gửi, lần cuối \d/);
+    await e2e.screenshot(operator, 'radio-bulletins-reach');
   });
 });

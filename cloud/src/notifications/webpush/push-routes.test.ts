@@ -100,6 +100,19 @@ describe('the notifications API', () => {
     expect(saved.body).toEqual({ kinds: [], quietHours: { start: '22:00', end: '06:00' }, available: ['alert_not_started'] });
   });
 
+  it('in the running cloud, an incident item opened reaches the police officer\'s device through the outbox, recorded as sent', async () => {
+    const d = device();
+    expect((await test.request('POST', '/api/v1/notifications/push/subscriptions', d.body, as('police'))).status).toBe(201);
+    const before = push.received.length;
+    test.cloud.events.publish('incident.opened', { incidentId: 'inc_live1', edgeId: 'edg_none', hamletCode: 'ap-1', cameraId: 'cam-1', label: 'person', detectedAt: Date.now() });
+    await push.waitFor(before + 1);
+    expect(push.for(d.id)[0]!.payload).toMatchObject({ title: 'Cảnh báo mới: người', url: '/police/incidents/inc_live1', kind: 'incident' });
+    expect(String(push.for(d.id)[0]!.payload.body)).toContain('Ấp 1');
+    await expect
+      .poll(async () => (await test.request('GET', '/api/v1/notifications/deliveries?channel=webpush&subject=incident:inc_live1')).body.items)
+      .toMatchObject([{ status: 'sent', recipient: expect.stringMatching(/^psub_/), attempts: 1 }]);
+  });
+
   it('serves the service worker from the root with a script type, and allows it in the CSP', async () => {
     const res = await test.cloud.app.request('/sw.js');
     expect(res.status).toBe(200);

@@ -193,6 +193,20 @@ export class PlaybackStore {
     return new Map(rows.map((r) => [r.hamlet_code, { firstStartedAt: r.first_started_at, lastState: r.last_state }]));
   }
 
+  /**
+   * What the loudspeakers did with an alert (its id is the schedule id of its plays) or a bulletin:
+   * how many starts the boxes reported, in how many hamlets, first and last; for "where it went".
+   */
+  heard(kind: 'alert' | 'bulletin', id: string): { starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null } {
+    return this.db
+      .prepare(
+        `SELECT COUNT(actual_start_at) AS starts, COUNT(DISTINCT CASE WHEN actual_start_at IS NOT NULL THEN hamlet_code END) AS hamlets,
+           MIN(actual_start_at) AS firstStartedAt, MAX(actual_start_at) AS lastStartedAt
+         FROM playback WHERE ${kind === 'alert' ? 'schedule_id' : 'bulletin_id'} = ?`,
+      )
+      .get(id) as { starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null };
+  }
+
   /** Every matching record, newest first, at most `max`. */
   all(filter: PlaybackFilter, max: number): PlaybackRecord[] {
     const where = whereFor(filter);

@@ -1,0 +1,242 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { Counter } from 'prom-client';
+import type { NotificationChannel, OutboxMessage, SendOutcome } from './channel.js';
+import type { OutboxStore } from './outbox.js';
+
+/*
+ * Hands the outbox's due messages to their channels, at most `concurrency` at once per channel,
+ * and writes back what came of each attempt: sent, tried again after a backoff with jitter (or when
+ * the provider said), or given up with its reason. Delivery to the channel is at least once: a
+ * message the cloud was sending when it stopped or crashed is sent again at the next start, and the
+ * channels pass the message's idempotency key to their provider (or check it) so that the person
+ * still gets it once. The dispatcher never scans the table: it claims a few due rows through the
+ * (status, channel, next_attempt_at) index and sleeps until the next one is due or a channel
+ * enqueues.
+ */
+
+export interface RetryPolicy {
+  /** The first retry waits about this long; each next one twice as long. */
+  baseDelayMs: number;
+  /** …up to this. */
+  maxDelayMs: number;
+  /** A message is given up after this many attempts… */
+  maxAttempts: number;
+  /** …or when its next attempt would come this long after it was enqueued. */
+  giveUpAfterMs: number;
+}
+
+/** Why an attempt failed, for sc_notifications_failed_total's `class`. */
+export type FailureClass =
+  /** The channel said try again (a 5xx, a timeout, a refused connection): it will be. */
+  | 'temporary'
+  /** The provider said when to try again (HTTP 429 Retry-After, a quota). */
+  | 'rate_limited'
+  /** The channel said never (a subscription gone, a follower who blocked the OA): given up at once. */
+  | 'rejected'
+  /** Failed once more after the attempts or the time allowed: given up. */
+  | 'exhausted'
+  /** The channel's send threw instead of answering (a bug in the channel): tried again like a temporary failure. */
+  | 'error';
+
+export interface DispatcherDeps {
+  store: OutboxStore;
+  channels: readonly NotificationChannel[];
+  policy: RetryPolicy;
+  logger: Logger;
+  sent: Counter<'channel'>;
+  failed: Counter<'channel' | 'class'>;
+  /** The clock of due times and backoff; injectable for tests (it must be the store's). */
+  now?: () => number;
+  /** [0, 1): the jitter; injectable for tests. */
+  random?: () => number;
+}
+
+/** The longest sleep between looks at the queue: a clock change or a row written by hand is picked up within it. */
+const MAX_SLEEP_MS = 60_000;
+/** Reasons are the providers' words: bounded in the table and the admins' page. */
+const MAX_REASON_CHARS = 500;
+
+/**
+ * How long before the attempt after `attemptsMade` failed ones: base·2^(n−1), at most max, with
+ * "equal jitter" (half fixed, half random) so that a thousand messages failing together do not
+ * come back together.
+ */
+export function backoffDelay(policy: RetryPolicy, attemptsMade: number, random: number): number {
+  const exponential = policy.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1);
+  const capped = Math.min(policy.maxDelayMs, exponential);
+  return Math.round(capped / 2 + (capped / 2) * random);
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const bounded = (reason: string) => (reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS - 1)}…` : reason);
+
+/** One channel's sends in flight and its wake-up timer. */
+interface Lane {
+  channel: NotificationChannel;
+  inFlight: Set<Promise<void>>;
+  timer: NodeJS.Timeout | null;
+  /** A pump is scheduled (coalesces the wakes of a burst of enqueues). */
+  scheduled: boolean;
+}
+
+export class Dispatcher {
+  private readonly lanes: Lane[];
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private running = false;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    const names = new Set<string>();
+    this.lanes = deps.channels.map((channel) => {
+      if (names.has(channel.name)) throw new Error(`two notification channels are named "${channel.name}"`);
+      if (!Number.isInteger(channel.concurrency) || channel.concurrency < 1)
+        throw new Error(`notification channel "${channel.name}": concurrency must be a positive integer, not ${channel.concurrency}`);
+      names.add(channel.name);
+      return { channel, inFlight: new Set(), timer: null, scheduled: false };
+    });
+  }
+
+  /** Puts back what a previous run left being sent, then starts sending what is due. */
+  start(): void {
+    const recovered = this.deps.store.recoverInterrupted();
+    if (recovered > 0) this.deps.logger.warn({ messages: recovered }, 'notifications the cloud was sending when it stopped are sent again');
+    this.running = true;
+    this.wake();
+  }
+
+  /** Something was enqueued or made due: look at the queues soon (once per burst). */
+  wake(): void {
+    if (!this.running) return;
+    for (const lane of this.lanes) {
+      if (lane.scheduled) continue;
+      lane.scheduled = true;
+      setImmediate(() => {
+        lane.scheduled = false;
+        this.pump(lane);
+      });
+    }
+  }
+
+  /** Sends nothing new and waits for the sends in flight to finish and be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const lane of this.lanes) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = null;
+    }
+    await Promise.all(this.lanes.flatMap((lane) => [...lane.inFlight]));
+  }
+
+  /** Sends in flight now, per channel (tests, the admins' view). */
+  inFlight(channel: string): number {
+    return this.lanes.find((lane) => lane.channel.name === channel)?.inFlight.size ?? 0;
+  }
+
+  /**
+   * Resolves when nothing is in flight and nothing is due now (by the injected clock): for tests
+   * and tools that move the clock and want the consequences.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      for (const lane of this.lanes) this.pump(lane);
+      const busy = this.lanes.flatMap((lane) => [...lane.inFlight]);
+      if (busy.length === 0) return;
+      await Promise.race(busy);
+    }
+  }
+
+  /** Claims as many due messages as the channel has free slots and sends them; sleeps until the next is due. */
+  private pump(lane: Lane): void {
+    if (!this.running) return;
+    const free = lane.channel.concurrency - lane.inFlight.size;
+    let claimed: OutboxMessage[] = [];
+    try {
+      claimed = this.deps.store.claimDue(lane.channel.name, free);
+    } catch (err) {
+      this.deps.logger.error({ err, channel: lane.channel.name }, 'could not read the notifications outbox');
+    }
+    for (const message of claimed) {
+      const sending = this.send(lane.channel, message).finally(() => {
+        lane.inFlight.delete(sending);
+        this.pump(lane);
+      });
+      lane.inFlight.add(sending);
+    }
+    if (claimed.length < free) this.sleep(lane);
+  }
+
+  /** Wakes the lane when its next queued message is due (or after MAX_SLEEP_MS). */
+  private sleep(lane: Lane): void {
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = null;
+    let next: number | null = null;
+    try {
+      next = this.deps.store.nextDueAt(lane.channel.name);
+    } catch (err) {
+      this.deps.logger.error({ err, channel: lane.channel.name }, 'could not read the notifications outbox');
+    }
+    const delay = next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - this.now()) + 5);
+    lane.timer = setTimeout(() => {
+      lane.timer = null;
+      this.pump(lane);
+    }, delay);
+    lane.timer.unref();
+  }
+
+  private async send(channel: NotificationChannel, message: OutboxMessage): Promise<void> {
+    const started = performance.now();
+    let outcome: SendOutcome;
+    let threw = false;
+    try {
+      outcome = await channel.send(message);
+    } catch (err) {
+      threw = true;
+      outcome = { ok: false, retry: true, reason: `the channel failed: ${describe(err)}` };
+    }
+    const duration = performance.now() - started;
+    try {
+      this.record(channel.name, message, outcome, duration, threw);
+    } catch (err) {
+      // the database is gone (closing): the row stays 'sending' and is sent again at the next start
+      this.deps.logger.error({ err, channel: channel.name, messageId: message.id }, 'could not record a notification attempt');
+    }
+  }
+
+  private record(channel: string, message: OutboxMessage, outcome: SendOutcome, durationMs: number, threw: boolean): void {
+    const { store, policy, logger } = this.deps;
+    if (outcome.ok) {
+      store.recordSent(message.id, durationMs, outcome.providerId);
+      this.deps.sent.inc({ channel });
+      return;
+    }
+    const reason = bounded(outcome.reason || 'no reason given');
+    const attemptsMade = message.attempts + 1;
+    const log = { channel, messageId: message.id, subject: message.subject, attempts: attemptsMade, reason };
+    if (!outcome.retry) {
+      store.recordFailed(message.id, durationMs, reason);
+      this.deps.failed.inc({ channel, class: 'rejected' });
+      logger.warn(log, 'notification refused by its channel: given up');
+      return;
+    }
+    const delay = outcome.retryAfterMs !== undefined ? Math.max(0, outcome.retryAfterMs) : backoffDelay(policy, attemptsMade, this.random());
+    const nextAt = this.now() + delay;
+    const giveUp =
+      attemptsMade >= policy.maxAttempts
+        ? `given up after ${attemptsMade} attempts: ${reason}`
+        : nextAt - message.createdAt > policy.giveUpAfterMs
+          ? `given up after ${Math.round(policy.giveUpAfterMs / 60_000)} min: ${reason}`
+          : null;
+    if (giveUp) {
+      store.recordFailed(message.id, durationMs, bounded(giveUp));
+      this.deps.failed.inc({ channel, class: 'exhausted' });
+      logger.warn(log, 'notification given up');
+      return;
+    }
+    store.recordRetry(message.id, durationMs, reason, nextAt);
+    this.deps.failed.inc({ channel, class: threw ? 'error' : outcome.retryAfterMs !== undefined ? 'rate_limited' : 'temporary' });
+    logger.debug({ ...log, retryInMs: delay }, 'notification attempt failed: tried again later');
+  }
+}

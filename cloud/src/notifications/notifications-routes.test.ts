@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import type { NewOutboxMessage } from './channel.js';
+
+const message = (channel: string, n: number, subject = 'alert:alr_0123456789'): NewOutboxMessage => ({
+  channel,
+  idempotencyKey: `alert.started:${subject}:${channel}:${n}`,
+  recipient: `recipient-${n}`,
+  subject,
+  event: 'alert.started',
+  content: { title: 'Cảnh báo lũ', body: 'Nước lên nhanh, di dời ngay', path: '/radio/alerts' },
+});
+
+describe('the notifications API', () => {
+  let test: TestCloud;
+  const tokens: Record<string, string> = {};
+
+  beforeEach(async () => {
+    test = await startTestCloud();
+    for (const role of ['operator', 'police', 'technician', 'viewer'] as const) {
+      const username = `${role}-1`;
+      const res = await test.request('POST', '/api/v1/users', { username, role, password: `password-${role}`, mustChangePassword: false });
+      expect(res.status).toBe(201);
+      tokens[role] = await test.login(username, `password-${role}`);
+    }
+  });
+  afterEach(async () => {
+    await test.stop();
+  });
+
+  /** Messages in each state, as the dispatcher would leave them (no channel of these names runs in the test cloud). */
+  const seed = () => {
+    const { outbox, store } = test.cloud.notifications;
+    outbox.enqueue([message('zalo', 1), message('zalo', 2), message('zalo', 3), message('webpush', 1), message('webpush', 2, 'bulletin:bul_1')]);
+    const [a, b] = store.claimDue('zalo', 2);
+    store.recordSent(a!.id, 120, 'msg-1');
+    store.recordFailed(b!.id, 80, 'the follower blocked the OA (error -230)');
+    const [c] = store.claimDue('webpush', 1);
+    store.recordSent(c!.id, 40, undefined);
+    return { sent: a!.id, failed: b!.id };
+  };
+
+  it('lists the outbox for admins, with attempts and reasons, filtered and paged', async () => {
+    const { failed } = seed();
+    const all = await test.request('GET', '/api/v1/notifications/deliveries');
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(5);
+    const zalo = await test.request('GET', '/api/v1/notifications/deliveries?channel=zalo&status=failed');
+    expect(zalo.body.items).toHaveLength(1);
+    expect(zalo.body.items[0]).toMatchObject({
+      id: failed,
+      channel: 'zalo',
+      status: 'failed',
+      attempts: 1,
+      lastError: 'the follower blocked the OA (error -230)',
+      history: [{ outcome: 'failed', reason: 'the follower blocked the OA (error -230)', durationMs: 80 }],
+    });
+    const bySubject = await test.request('GET', '/api/v1/notifications/deliveries?subject=bulletin:bul_1');
+    expect(bySubject.body.items.map((d: { subject: string }) => d.subject)).toEqual(['bulletin:bul_1']);
+    const paged = await test.request('GET', '/api/v1/notifications/deliveries?limit=2&offset=4');
+    expect(paged.body).toMatchObject({ total: 5, limit: 2, offset: 4 });
+    expect(paged.body.items).toHaveLength(1);
+    expect((await test.request('GET', '/api/v1/notifications/deliveries?since=2099-01-01')).body.total).toBe(0);
+    const bad = await test.request('GET', '/api/v1/notifications/deliveries?status=lost&limit=1000');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['limit', 'status']);
+  });
+
+  it('refuses the outbox and retry-now to everyone but admins', async () => {
+    const { failed } = seed();
+    for (const role of ['operator', 'police', 'technician', 'viewer']) {
+      expect((await test.request('GET', '/api/v1/notifications/deliveries', undefined, tokens[role])).status, role).toBe(403);
+      expect((await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`, undefined, tokens[role])).status, role).toBe(403);
+    }
+    expect((await test.request('GET', '/api/v1/notifications/deliveries', undefined, null)).status).toBe(401);
+  });
+
+  it('tries a given-up message again on an admin’s word, audited; only a given-up one', async () => {
+    const { sent, failed } = seed();
+    const res = await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: failed, status: 'queued', attempts: 1 });
+    expect(test.cloud.notifications.store.get(failed)!.status).toBe('queued');
+    const trail = test.cloud.audit.trail(`notification:${failed}`);
+    expect(trail).toHaveLength(1);
+    expect(trail[0]).toMatchObject({ actor: 'admin', action: 'notification.retry', details: { channel: 'zalo', lastError: 'the follower blocked the OA (error -230)' } });
+    const again = await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/is queued, not given up/);
+    expect((await test.request('POST', `/api/v1/notifications/deliveries/${sent}/retry`)).status).toBe(409);
+    expect((await test.request('POST', '/api/v1/notifications/deliveries/999999/retry')).status).toBe(404);
+  });
+
+  it('says where an alert went: per channel, and on the loudspeakers', async () => {
+    seed();
+    const edge = await test.request<{ id: string }>('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-2a' });
+    expect(edge.status).toBe(201);
+    const play = test.cloud.db.prepare(
+      `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
+       VALUES (?, ?, 'o', ?, ?, 'completed', 1000, ?, 2000, 'ap-2a')`,
+    );
+    play.run('evt_1', edge.body.id, 'alr_0123456789', null, 1_500);
+    play.run('evt_2', edge.body.id, 'alr_0123456789', null, 1_700);
+    play.run('evt_3', edge.body.id, 'sch_1', 'bul_1', 1_900);
+
+    const res = await test.request('GET', '/api/v1/notifications/subjects/alert:alr_0123456789', undefined, tokens.operator);
+    expect(res.status).toBe(200);
+    const sentAt = test.cloud.notifications.store.page({ channel: 'zalo', status: 'sent' }, 1, 0).items[0]!.sentAt;
+    expect(res.body).toEqual({
+      subject: 'alert:alr_0123456789',
+      channels: [
+        { channel: 'webpush', queued: 0, sending: 0, sent: 1, failed: 0, firstSentAt: expect.any(Number), lastSentAt: expect.any(Number) },
+        { channel: 'zalo', queued: 1, sending: 0, sent: 1, failed: 1, firstSentAt: sentAt, lastSentAt: sentAt },
+      ],
+      loudspeakers: { starts: 2, hamlets: 1, firstStartedAt: 1_500, lastStartedAt: 1_700 },
+    });
+    const bulletin = await test.request('GET', `/api/v1/notifications/subjects/${encodeURIComponent('bulletin:bul_1')}`, undefined, tokens.viewer);
+    expect(bulletin.body).toMatchObject({
+      channels: [{ channel: 'webpush', queued: 1, sent: 0 }],
+      loudspeakers: { starts: 1, hamlets: 1, firstStartedAt: 1_900 },
+    });
+    const incident = await test.request('GET', '/api/v1/notifications/subjects/incident:inc_1', undefined, tokens.operator);
+    expect(incident.body).toEqual({ subject: 'incident:inc_1', channels: [], loudspeakers: null });
+    expect((await test.request('GET', '/api/v1/notifications/subjects/alert:alr_0123456789', undefined, tokens.police)).status).toBe(403);
+    expect((await test.request('GET', '/api/v1/notifications/subjects/nonsense', undefined, tokens.operator)).status).toBe(400);
+  });
+});

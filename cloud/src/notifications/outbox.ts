@@ -1,0 +1,322 @@
+import type { Db } from '../db/database.js';
+import type { NewOutboxMessage, NotificationContent, OutboxMessage, OutboxWriter } from './channel.js';
+
+/*
+ * The outbox: every message a channel wants delivered, one row per idempotency key, and every
+ * delivery attempt made for it. The dispatcher (dispatcher.ts) claims due rows, hands them to their
+ * channel and writes back what came of it; admins read the rows and their attempts. All SQL of the
+ * notifications lives here.
+ */
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** sent; retry: failed, tried again later; failed: given up; interrupted: the cloud stopped (or crashed) during the send. */
+export type AttemptOutcome = 'sent' | 'retry' | 'failed' | 'interrupted';
+
+export interface DeliveryAttempt {
+  at: number;
+  outcome: AttemptOutcome;
+  reason: string | null;
+  durationMs: number;
+}
+
+/** A message as admins see it. */
+export interface Delivery {
+  id: number;
+  channel: string;
+  idempotencyKey: string;
+  recipient: string;
+  subject: string;
+  event: string;
+  content: NotificationContent;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+  providerId: string | null;
+  history: DeliveryAttempt[];
+}
+
+export interface DeliveryFilter {
+  channel?: string;
+  status?: DeliveryStatus;
+  subject?: string;
+  /** Created at or after (epoch ms). */
+  since?: number;
+}
+
+/** "Where it went" for one subject and channel. */
+export interface ChannelReach {
+  channel: string;
+  queued: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  firstSentAt: number | null;
+  lastSentAt: number | null;
+}
+
+export interface BacklogCount {
+  channel: string;
+  status: 'queued' | 'sending';
+  count: number;
+}
+
+interface Row {
+  id: number;
+  channel: string;
+  idempotency_key: string;
+  recipient: string;
+  subject: string;
+  event: string;
+  content: string;
+  data: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  provider_id: string | null;
+}
+
+const toMessage = (row: Row): OutboxMessage => ({
+  id: row.id,
+  channel: row.channel,
+  idempotencyKey: row.idempotency_key,
+  recipient: row.recipient,
+  subject: row.subject,
+  event: row.event,
+  content: JSON.parse(row.content) as NotificationContent,
+  data: JSON.parse(row.data) as Record<string, unknown>,
+  attempts: row.attempts,
+  createdAt: row.created_at,
+});
+
+/** An admin reads at most this many attempts per message (a message retried for a day has ~12). */
+const MAX_HISTORY = 50;
+
+export class OutboxStore {
+  private readonly insert;
+  private readonly selectDue;
+  private readonly claim;
+  private readonly addAttempt;
+
+  constructor(
+    private readonly db: Db,
+    /** The clock of created_at and of "due"; injectable for tests. */
+    private readonly now: () => number = Date.now,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+    );
+    this.selectDue = db.prepare(
+      `SELECT * FROM notification_outbox WHERE status = 'queued' AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    );
+    this.claim = db.prepare(`UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`);
+    this.addAttempt = db.prepare(`INSERT INTO notification_attempts (message_id, at, outcome, reason, duration_ms) VALUES (?, ?, ?, ?, ?)`);
+  }
+
+  /**
+   * Stores the messages whose idempotency key is new, in one transaction with one prepared
+   * statement (a Zalo fan-out is 100,000 rows); returns how many were new. Validation is the
+   * channel's: these come from code, not from outside.
+   */
+  enqueue(messages: readonly NewOutboxMessage[]): number {
+    const at = this.now();
+    let added = 0;
+    this.db.transaction(() => {
+      for (const m of messages) {
+        const result = this.insert.run(
+          m.channel,
+          m.idempotencyKey,
+          m.recipient,
+          m.subject,
+          m.event,
+          JSON.stringify(m.content),
+          JSON.stringify(m.data ?? {}),
+          Math.max(m.notBefore ?? at, 0),
+          at,
+        );
+        added += result.changes;
+      }
+    })();
+    return added;
+  }
+
+  /**
+   * Marks up to `limit` due messages of the channel as being sent and returns them (with the
+   * attempts made before this one). The attempt counts from here, so a message that crashes the
+   * cloud every time it is sent still reaches the limit and is given up.
+   */
+  claimDue(channel: string, limit: number): OutboxMessage[] {
+    if (limit <= 0) return [];
+    return this.db.transaction(() => {
+      const rows = this.selectDue.all(channel, this.now(), limit) as Row[];
+      return rows.filter((row) => this.claim.run(row.id).changes === 1).map(toMessage);
+    })();
+  }
+
+  /** When the channel's next queued message is due (epoch ms), or null if none is queued. */
+  nextDueAt(channel: string): number | null {
+    const row = this.db
+      .prepare(`SELECT MIN(next_attempt_at) AS at FROM notification_outbox WHERE status = 'queued' AND channel = ?`)
+      .get(channel) as { at: number | null };
+    return row.at;
+  }
+
+  recordSent(id: number, durationMs: number, providerId: string | undefined): void {
+    const at = this.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE notification_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`)
+        .run(at, providerId ?? null, id);
+      this.addAttempt.run(id, at, 'sent', null, Math.round(durationMs));
+    })();
+  }
+
+  recordRetry(id: number, durationMs: number, reason: string, nextAttemptAt: number): void {
+    const at = this.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE notification_outbox SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?`)
+        .run(nextAttemptAt, reason, id);
+      this.addAttempt.run(id, at, 'retry', reason, Math.round(durationMs));
+    })();
+  }
+
+  recordFailed(id: number, durationMs: number, reason: string): void {
+    const at = this.now();
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE notification_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(reason, id);
+      this.addAttempt.run(id, at, 'failed', reason, Math.round(durationMs));
+    })();
+  }
+
+  /**
+   * Puts back in the queue, due now, the messages a previous run left being sent (it stopped or
+   * crashed during the send): the channel may or may not have delivered them, so they are sent
+   * again and the channel's idempotency key keeps the provider from delivering twice where it can.
+   * Only one dispatcher runs per database, so at its start every 'sending' row is such a one.
+   */
+  recoverInterrupted(): number {
+    const at = this.now();
+    return this.db.transaction(() => {
+      const ids = this.db.prepare(`SELECT id FROM notification_outbox WHERE status = 'sending'`).pluck().all() as number[];
+      const reason = 'the cloud stopped during the send; sent again';
+      for (const id of ids) {
+        this.db.prepare(`UPDATE notification_outbox SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?`).run(at, reason, id);
+        this.addAttempt.run(id, at, 'interrupted', reason, 0);
+      }
+      return ids.length;
+    })();
+  }
+
+  /** Messages waiting or being sent, per channel (the backlog gauge). Reads the status index only. */
+  backlog(): BacklogCount[] {
+    return this.db
+      .prepare(`SELECT channel, status, COUNT(*) AS count FROM notification_outbox WHERE status IN ('queued','sending') GROUP BY channel, status`)
+      .all() as BacklogCount[];
+  }
+
+  get(id: number): Delivery | null {
+    const row = this.db.prepare(`SELECT * FROM notification_outbox WHERE id = ?`).get(id) as Row | undefined;
+    return row ? this.toDelivery(row) : null;
+  }
+
+  /** Newest first, with each message's attempts. */
+  page(filter: DeliveryFilter, limit: number, offset: number): { items: Delivery[]; total: number } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.channel !== undefined) where.push('channel = ?'), params.push(filter.channel);
+    if (filter.status !== undefined) where.push('status = ?'), params.push(filter.status);
+    if (filter.subject !== undefined) where.push('subject = ?'), params.push(filter.subject);
+    if (filter.since !== undefined) where.push('created_at >= ?'), params.push(filter.since);
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM notification_outbox ${clause}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM notification_outbox ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as Row[];
+    return { items: rows.map((row) => this.toDelivery(row)), total };
+  }
+
+  /**
+   * An admin's "try again now" for a message given up: queued and due at once, its attempts kept
+   * (so one more failure gives it up again, with the new reason).
+   */
+  retryNow(id: number): 'queued' | 'not_found' | 'not_failed' {
+    const row = this.db.prepare(`SELECT status FROM notification_outbox WHERE id = ?`).get(id) as { status: DeliveryStatus } | undefined;
+    if (!row) return 'not_found';
+    if (row.status !== 'failed') return 'not_failed';
+    this.db.prepare(`UPDATE notification_outbox SET status = 'queued', next_attempt_at = ? WHERE id = ? AND status = 'failed'`).run(this.now(), id);
+    return 'queued';
+  }
+
+  /** Per channel: how many of the subject's messages wait, are being sent, were sent or given up, and when the first and last went. */
+  reach(subject: string): ChannelReach[] {
+    return this.db
+      .prepare(
+        `SELECT channel,
+                SUM(status = 'queued') AS queued, SUM(status = 'sending') AS sending,
+                SUM(status = 'sent') AS sent, SUM(status = 'failed') AS failed,
+                MIN(sent_at) AS firstSentAt, MAX(sent_at) AS lastSentAt
+         FROM notification_outbox WHERE subject = ? GROUP BY channel ORDER BY channel`,
+      )
+      .all(subject) as ChannelReach[];
+  }
+
+  /** The channels with messages in the outbox (the admins' channel filter). */
+  channelNames(): string[] {
+    // a seek per channel and status on the (status, channel, …) index, not a DISTINCT over every row
+    const next = this.db.prepare(`SELECT MIN(channel) FROM notification_outbox WHERE status = ? AND channel > ?`).pluck();
+    const names = new Set<string>();
+    for (const status of DELIVERY_STATUSES) {
+      for (let after = '', found = next.get(status, after) as string | null; found !== null; after = found, found = next.get(status, after) as string | null) names.add(found);
+    }
+    return [...names].sort();
+  }
+
+  /** Deletes messages sent or given up before `before` (epoch ms), with their attempts; returns how many. */
+  purge(before: number): number {
+    return this.db.prepare(`DELETE FROM notification_outbox WHERE created_at < ? AND status IN ('sent','failed')`).run(before).changes;
+  }
+
+  private toDelivery(row: Row): Delivery {
+    const history = this.db
+      .prepare(`SELECT at, outcome, reason, duration_ms AS durationMs FROM notification_attempts WHERE message_id = ? ORDER BY id DESC LIMIT ?`)
+      .all(row.id, MAX_HISTORY) as DeliveryAttempt[];
+    return {
+      id: row.id,
+      channel: row.channel,
+      idempotencyKey: row.idempotency_key,
+      recipient: row.recipient,
+      subject: row.subject,
+      event: row.event,
+      content: JSON.parse(row.content) as NotificationContent,
+      status: row.status,
+      attempts: row.attempts,
+      nextAttemptAt: row.status === 'queued' ? row.next_attempt_at : null,
+      lastError: row.last_error,
+      createdAt: row.created_at,
+      sentAt: row.sent_at,
+      providerId: row.provider_id,
+      history: history.reverse(),
+    };
+  }
+}
+
+/** The writer channels get: stores and wakes the dispatcher. */
+export function outboxWriter(store: OutboxStore, wake: () => void): OutboxWriter {
+  return {
+    enqueue(messages) {
+      const added = store.enqueue(messages);
+      if (added > 0) wake();
+      return added;
+    },
+  };
+}
