@@ -64,6 +64,12 @@ describe('the notifications API', () => {
     expect(ftp.status).toBe(400);
     expect(ftp.body.error.message).toContain('endpoint');
     expect((await bad({ ...d.body, endpoint: 'http://push.example.com/abc' })).status).toBe(400);
+    // an address inside the LAN is not a push service
+    const lan = await bad({ ...d.body, endpoint: 'https://192.168.1.1/admin' });
+    expect(lan.status).toBe(400);
+    expect(lan.body.error.message).toBe('endpoint must name a push service by its host name');
+    expect((await bad({ ...d.body, endpoint: 'https://[fd00::1]/x' })).status).toBe(400);
+    expect((await bad({ ...d.body, endpoint: 'https://router/x' })).status).toBe(400);
     expect((await bad({ ...d.body, endpoint: `https://push.example.com/${'x'.repeat(1100)}` })).status).toBe(400);
     expect((await bad({ ...d.body, keys: { ...d.body.keys, p256dh: 'AAAA' } })).status).toBe(400);
     const auth = await bad({ ...d.body, keys: { ...d.body.keys, auth: Buffer.alloc(8).toString('base64url') } });

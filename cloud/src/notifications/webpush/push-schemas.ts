@@ -19,8 +19,12 @@ export function endpointProblem(endpoint: string, allowLocal: boolean): string |
   }
   if (url.username || url.password) return 'endpoint must not carry credentials';
   if (url.hash) return 'endpoint must not have a #fragment';
+  if (allowLocal && (url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTS.has(url.hostname)) return null;
+  // push services are named hosts: an address or this machine would let a person make the cloud POST inside the LAN
+  if (/^[\d.]+$/.test(url.hostname) || url.hostname.startsWith('[') || url.hostname === 'localhost' || !url.hostname.includes('.')) {
+    return 'endpoint must name a push service by its host name';
+  }
   if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && allowLocal && LOCAL_HOSTS.has(url.hostname)) return null;
   return allowLocal ? 'endpoint must be https (or http on 127.0.0.1 / localhost)' : 'endpoint must be an https URL of a push service';
 }
 

@@ -195,7 +195,7 @@ export class StaffRules {
       content = text.deviceSummary(this.describe(device), { changes: summary.suppressed, windowMs: this.deps.settings.deviceCooldownMs, offlineNow: summary.currentState === 'offline' });
     }
     const recipient = this.deps.subscriptions.recipients().find((r) => r.user.id === userId);
-    if (!recipient) return;
+    if (!recipient) return; // no device left, or the account was disabled
     const prefs = this.deps.subscriptions.preferences(recipient.user);
     if (!prefs.kinds.includes(kind)) return;
     this.enqueue(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject);

@@ -128,6 +128,14 @@ export class SubscriptionStore {
     return [...byUser.values()];
   }
 
+  /** Whose device this is, if that account is not disabled. */
+  owner(subscriptionId: string): Pick<User, 'id' | 'role'> | null {
+    const row = this.db
+      .prepare('SELECT u.id, u.role FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND u.disabled = 0')
+      .get(subscriptionId) as Pick<User, 'id' | 'role'> | undefined;
+    return row ?? null;
+  }
+
   /** The person's choices; until they choose, every kind their role makes theirs and no quiet hours. */
   preferences(user: Pick<User, 'id' | 'role'>): PushPreferences {
     const row = this.db.prepare('SELECT * FROM push_preferences WHERE user_id = ?').get(user.id) as

@@ -193,6 +193,28 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(setup.push.for(police.device.id)).toHaveLength(1);
   });
 
+  it('a message that waited (quiet hours) is not sent once the account is disabled or its role changed', async () => {
+    setup = await start();
+    const police = await setup.staff('police', 'police-1');
+    const other = await setup.staff('police', 'police-2');
+    for (const p of [police, other]) setup.channel.subscriptions.setPreferences({ id: p.userId, role: 'police' }, { kinds: ['incident'], quietHours: { start: '22:00', end: '06:00' } });
+    setup.clock.now = Date.UTC(2026, 11, 6, 16, 30); // 23:30 in Vị Tân
+    setup.bus.publish('incident.opened', incident('inc_q'));
+    await setup.flush();
+    expect(setup.outbox.queued()).toHaveLength(2);
+    await setup.users.update(police.userId, { disabled: true });
+    await setup.users.update(other.userId, { role: 'technician' });
+    setup.clock.now = Date.UTC(2026, 11, 6, 23, 0);
+    await setup.flush();
+    expect(setup.push.received).toHaveLength(0);
+    const outcome = (subscriptionId: string) => {
+      const entry = setup.outbox.entries.find((e) => e.message.recipient === subscriptionId)!;
+      return [entry.status, (entry.outcomes[0] as { reason?: string }).reason];
+    };
+    expect(outcome(police.subscriptionId)).toEqual(['failed', 'the account is disabled']);
+    expect(outcome(other.subscriptionId)).toEqual(['failed', 'the person may no longer receive this kind (their role changed)']);
+  });
+
   it('a cooldown per camera: one push, the rest summarised at the window end', async () => {
     setup = await start({ SC_NOTIFY_INCIDENT_COOLDOWN_S: 0.5 });
     const police = await setup.staff('police', 'police-1');

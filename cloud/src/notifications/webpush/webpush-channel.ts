@@ -90,9 +90,10 @@ export class WebPushChannel implements NotificationChannel {
     if (!subscription) return { ok: false, retry: false, reason: 'the device was removed (unsubscribed, or its push service said it is gone)' };
     const kind = message.data.kind as PushKind | undefined;
     // a person whose role changed since the message was written no longer gets that kind
-    const owner = this.subscriptions.recipients().find((r) => r.user.id === subscription.userId);
-    if (kind && pushKinds.includes(kind) && (!owner || !can(owner.user, KIND_ACTION[kind]))) {
-      return { ok: false, retry: false, reason: 'the person may no longer receive this kind (role changed or account disabled)' };
+    const owner = this.subscriptions.owner(subscription.id);
+    if (!owner) return { ok: false, retry: false, reason: 'the account is disabled' };
+    if (kind && pushKinds.includes(kind) && !can(owner, KIND_ACTION[kind])) {
+      return { ok: false, retry: false, reason: 'the person may no longer receive this kind (their role changed)' };
     }
     const options = (message.data.push as PushOptions | undefined) ?? DEFAULT_PUSH;
     const outcome = await sendPush(subscription, payloadOf(message.content, kind ?? 'other', message.createdAt), options, this.vapid);
