@@ -66,17 +66,51 @@ export function outcomeOf(status: number, retryAfter: string | null, text: strin
   return { ok: false, retry: false, reason };
 }
 
+/** A JWT is good for up to 24 h (RFC 8292 §2); ours for 12, renewed with an hour left. */
+const JWT_LIFETIME_S = 12 * 3600;
+const RENEW_BEFORE_MS = 3600_000;
+/** Push services are a handful of origins; a bound keeps odd endpoints from growing the cache. */
+const MAX_AUDIENCES = 256;
+
+/**
+ * The VAPID Authorization header per push service (the JWT's audience is the endpoint's origin),
+ * signed once and reused until near its expiry: the ES256 signature costs several times the
+ * payload's encryption, and a burst goes to one or two push services.
+ */
+export class VapidSigner {
+  private readonly cache = new Map<string, { header: string; expiresAt: number }>();
+
+  constructor(
+    readonly keys: VapidKeys,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  authorization(endpoint: string): string {
+    const url = new URL(endpoint);
+    const audience = `${url.protocol}//${url.host}`;
+    const hit = this.cache.get(audience);
+    if (hit && hit.expiresAt - this.now() > RENEW_BEFORE_MS) return hit.header;
+    const exp = Math.floor(this.now() / 1000) + JWT_LIFETIME_S;
+    const header = webpush.getVapidHeaders(audience, this.keys.subject, this.keys.publicKey, this.keys.privateKey, 'aes128gcm', exp).Authorization;
+    if (this.cache.size >= MAX_AUDIENCES) this.cache.clear();
+    this.cache.set(audience, { header, expiresAt: exp * 1000 });
+    return header;
+  }
+}
+
 /**
  * One push, RFC 8030 over HTTP: web-push encrypts the payload for the subscription's keys
  * (RFC 8291, aes128gcm) and signs the VAPID JWT (RFC 8292) for the endpoint's origin; the request
  * itself goes out with fetch, which (unlike web-push's own sender, https only) also reaches the
  * local push service of the tests and the demo.
  */
-export async function sendPush(target: PushTarget, payload: PushPayload, options: PushOptions, vapid: VapidKeys): Promise<SendOutcome & { gone?: boolean }> {
+export async function sendPush(target: PushTarget, payload: PushPayload, options: PushOptions, signer: VapidSigner): Promise<SendOutcome & { gone?: boolean }> {
   let details: ReturnType<typeof webpush.generateRequestDetails>;
+  let authorization: string;
   try {
+    authorization = signer.authorization(target.endpoint);
     details = webpush.generateRequestDetails({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, JSON.stringify(payload), {
-      vapidDetails: vapid,
+      // no vapidDetails: signed above, once per push service (VapidSigner), and set below
       TTL: options.ttlS,
       urgency: options.urgency,
       contentEncoding: 'aes128gcm',
@@ -89,6 +123,7 @@ export async function sendPush(target: PushTarget, payload: PushPayload, options
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(details.headers)) headers[name] = String(value);
   delete headers['Content-Length']; // fetch sets it from the body
+  headers.Authorization = authorization;
   try {
     const res = await fetch(details.endpoint, { method: 'POST', headers, body: details.body ?? undefined, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = res.ok ? '' : await res.text().catch(() => '');

@@ -5,7 +5,7 @@ import { can } from '../../users/permissions.js';
 import type { ChannelContext, NotificationChannel, OutboxMessage, SendOutcome } from '../channel.js';
 import { KIND_ACTION, pushKinds, type PushKind } from './preferences.js';
 import { testMessage } from './push-messages.js';
-import { payloadOf, sendPush, type PushOptions } from './push-sender.js';
+import { payloadOf, sendPush, VapidSigner, type PushOptions } from './push-sender.js';
 import { StaffRules, WEBPUSH_CHANNEL } from './staff-rules.js';
 import { SubjectNames } from './subject-names.js';
 import { SubscriptionStore } from './subscription-store.js';
@@ -54,12 +54,14 @@ export class WebPushChannel implements NotificationChannel {
   readonly concurrency = 16;
   readonly subscriptions: SubscriptionStore;
   readonly vapid: VapidKeys;
+  private readonly signer: VapidSigner;
   private readonly rules: StaffRules;
   private readonly logger: Logger;
 
   constructor(deps: WebPushDeps) {
     this.logger = deps.logger;
     this.vapid = loadVapidKeys(deps.config);
+    this.signer = new VapidSigner(this.vapid);
     this.subscriptions = new SubscriptionStore(deps.db, deps.now);
     const c = deps.config;
     this.rules = new StaffRules({
@@ -96,7 +98,7 @@ export class WebPushChannel implements NotificationChannel {
       return { ok: false, retry: false, reason: 'the person may no longer receive this kind (their role changed)' };
     }
     const options = (message.data.push as PushOptions | undefined) ?? DEFAULT_PUSH;
-    const outcome = await sendPush(subscription, payloadOf(message.content, kind ?? 'other', message.createdAt), options, this.vapid);
+    const outcome = await sendPush(subscription, payloadOf(message.content, kind ?? 'other', message.createdAt), options, this.signer);
     this.record(subscription.id, outcome);
     const { gone: _gone, ...result } = outcome;
     return result;
@@ -107,7 +109,7 @@ export class WebPushChannel implements NotificationChannel {
     const payload = payloadOf(testMessage(), 'test', Date.now());
     return Promise.all(
       this.subscriptions.listFor(userId).map(async (s) => {
-        const outcome = await sendPush(s, payload, { ttlS: 600, urgency: 'normal', topic: 'test' }, this.vapid);
+        const outcome = await sendPush(s, payload, { ttlS: 600, urgency: 'normal', topic: 'test' }, this.signer);
         this.record(s.id, outcome);
         return { subscriptionId: s.id, label: s.label, ok: outcome.ok, reason: outcome.ok ? null : outcome.reason };
       }),
