@@ -198,7 +198,7 @@ export class StaffRules {
     if (!recipient) return; // no device left, or the account was disabled
     const prefs = this.deps.subscriptions.preferences(recipient.user);
     if (!prefs.kinds.includes(kind)) return;
-    this.enqueue(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject);
+    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
   }
 
   // ---- fan-out
@@ -216,22 +216,29 @@ export class StaffRules {
     cooldown: (userId: string) => { send: boolean; summaryAt?: number },
     options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string },
   ): void {
-    for (const { user, subscriptionIds } of this.deps.subscriptions.recipients()) {
-      const prefs = this.deps.subscriptions.preferences(user);
-      if (!prefs.kinds.includes(kind)) continue;
-      const decision = cooldown(user.id);
-      if (!decision.send) {
-        if (decision.summaryAt !== undefined && options.summary) {
-          const s = options.summary;
-          this.checks.schedule(`summary:${user.id}:${kind}:${s.subject}`, decision.summaryAt, { type: 'summary', userId: user.id, ...s.payload });
+    // one transaction for the cooldowns of everyone, one enqueue for all the messages: 1,000 staff are one write
+    const messages = this.deps.db.transaction(() => {
+      const out: NewOutboxMessage[] = [];
+      for (const { user, subscriptionIds } of this.deps.subscriptions.recipients()) {
+        const prefs = this.deps.subscriptions.preferences(user);
+        if (!prefs.kinds.includes(kind)) continue;
+        const decision = cooldown(user.id);
+        if (!decision.send) {
+          if (decision.summaryAt !== undefined && options.summary) {
+            const s = options.summary;
+            this.checks.schedule(`summary:${user.id}:${kind}:${s.subject}`, decision.summaryAt, { type: 'summary', userId: user.id, ...s.payload });
+          }
+          continue;
         }
-        continue;
+        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic));
       }
-      this.enqueue(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic);
-    }
+      return out;
+    })();
+    if (messages.length > 0) this.outbox?.enqueue(messages);
   }
 
-  private enqueue(
+  /** One message per device of a person, keyed `<event key>:<subscription id>`. */
+  private messages(
     kind: PushKind,
     subscriptionIds: string[],
     subject: string,
@@ -240,12 +247,11 @@ export class StaffRules {
     content: NotificationContent,
     quietHours: Parameters<typeof quietHoursEnd>[0],
     topic?: string,
-  ): void {
-    if (!this.outbox) return;
+  ): NewOutboxMessage[] {
     const now = this.now();
     const notBefore = EMERGENCY_KINDS.has(kind) ? now : quietHoursEnd(quietHours, now);
     const push: PushOptions = { ttlS: TTL_S[kind], urgency: EMERGENCY_KINDS.has(kind) ? 'high' : 'normal', ...(topic ? { topic: topicOf(topic) } : {}) };
-    const messages: NewOutboxMessage[] = subscriptionIds.map((id) => ({
+    return subscriptionIds.map((id) => ({
       channel: WEBPUSH_CHANNEL,
       idempotencyKey: `${eventKey}:${id}`,
       recipient: id,
@@ -255,6 +261,5 @@ export class StaffRules {
       data: { kind, push },
       ...(notBefore > now ? { notBefore } : {}),
     }));
-    this.outbox.enqueue(messages);
   }
 }
