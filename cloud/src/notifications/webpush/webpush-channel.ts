@@ -116,12 +116,20 @@ export class WebPushChannel implements NotificationChannel {
     );
   }
 
+  /**
+   * The device's last success or error, for its owner's list. Never throws: the push has gone out
+   * by now, and a failure here must not turn into a retry that sends it twice.
+   */
   private record(subscriptionId: string, outcome: SendOutcome & { gone?: boolean }): void {
-    if (outcome.ok) return this.subscriptions.recordSuccess(subscriptionId);
-    if (outcome.gone) {
-      this.logger.info({ subscriptionId, reason: outcome.reason }, 'push subscription gone: removed');
-      return this.subscriptions.drop(subscriptionId);
+    try {
+      if (outcome.ok) return this.subscriptions.recordSuccess(subscriptionId);
+      if (outcome.gone) {
+        this.logger.info({ subscriptionId, reason: outcome.reason }, 'push subscription gone: removed');
+        return this.subscriptions.drop(subscriptionId);
+      }
+      this.subscriptions.recordError(subscriptionId, outcome.reason);
+    } catch (err) {
+      this.logger.error({ err, subscriptionId }, 'could not record a push subscription\'s last outcome');
     }
-    this.subscriptions.recordError(subscriptionId, outcome.reason);
   }
 }

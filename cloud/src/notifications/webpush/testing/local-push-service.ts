@@ -1,4 +1,4 @@
-import { createECDH, createPublicKey, randomBytes, verify, type ECDH } from 'node:crypto';
+import { createECDH, createPublicKey, randomBytes, verify, type ECDH, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -142,6 +142,9 @@ export async function startLocalPushService(options: { vapidPublicKey?: string }
 
 export type LocalPushService = Awaited<ReturnType<typeof startLocalPushService>>;
 
+/** Application server keys seen, as key objects (a bench sends thousands of pushes with one). */
+const publicKeys = new Map<string, KeyObject>();
+
 /** RFC 8292 §2–3: `vapid t=<JWT>, k=<key>`, ES256 by k, aud = this origin, exp within 24 h. Returns the claims or why not. */
 function checkVapid(header: string, origin: string, expectedKey: string | undefined): { aud: string; exp: number; sub: string } | string {
   const m = /^vapid\s+t=([A-Za-z0-9_.-]+),\s*k=([A-Za-z0-9_-]+)$/.exec(header.trim());
@@ -153,7 +156,11 @@ function checkVapid(header: string, origin: string, expectedKey: string | undefi
   const [head, claims, signature] = parts as [string, string, string];
   const point = Buffer.from(k, 'base64url');
   if (point.length !== 65 || point[0] !== 4) return 'k is not an uncompressed P-256 point';
-  const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') }, format: 'jwk' });
+  let key = publicKeys.get(k);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') }, format: 'jwk' });
+    publicKeys.set(k, key);
+  }
   const headerJson = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as { alg?: string };
   if (headerJson.alg !== 'ES256') return 'the JWT is not ES256';
   const ok = verify('sha256', Buffer.from(`${head}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
