@@ -1,4 +1,5 @@
 import { cloudConfigSchema } from './config.js';
+import { parseVerifyArgs, VERIFY_HELP, type VerifyRequest } from './evidence/verify-export-cli.js';
 import { CLOUD_VERSION } from './version.js';
 
 /**
@@ -16,6 +17,9 @@ export function usage(): string {
     '',
     'Usage: sc-cloud            runs until SIGINT or SIGTERM',
     '       sc-cloud --version',
+    '       sc-cloud verify-export FILE.zip [--public-key PEM_FILE | --fingerprint HEX]',
+    '                           kiểm tra gói bằng chứng, không cần máy chủ / checks an evidence export offline',
+    '                           (exit 0 hợp lệ / verified, 1 bị từ chối / refused, 2 sai lệnh / usage)',
     '',
     'Cấu hình bằng biến môi trường / configured by environment variables (default):',
     ...lines,
@@ -24,10 +28,15 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** What the command line asks for: run, print something, or a mistake to name. */
-export function parseCloudArgs(args: readonly string[]): { run: true } | { print: string } | { error: string } {
+/** What the command line asks for: run, print something, check an export, or a mistake to name. */
+export function parseCloudArgs(args: readonly string[]): { run: true } | { print: string } | { verify: VerifyRequest } | { error: string } {
   if (args.length === 0) return { run: true };
+  if (args[0] === 'verify-export') {
+    if (args.includes('--help') || args.includes('-h')) return { print: VERIFY_HELP };
+    const request = parseVerifyArgs(args.slice(1));
+    return 'error' in request ? request : { verify: request };
+  }
   if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return { print: usage() };
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return { print: CLOUD_VERSION };
-  return { error: `sc-cloud takes no arguments (got ${args.map((a) => JSON.stringify(a)).join(' ')}); configure it with environment variables, see sc-cloud --help` };
+  return { error: `sc-cloud takes no arguments but verify-export (got ${args.map((a) => JSON.stringify(a)).join(' ')}); configure it with environment variables, see sc-cloud --help` };
 }

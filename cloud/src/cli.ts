@@ -2,15 +2,21 @@
 import { createLogger } from '@smart-commune/shared/runtime';
 import { parseCloudArgs } from './cli-usage.js';
 import { ConfigError, loadCloudConfig } from './config.js';
-import { startCloud } from './server.js';
 
-/** `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM. */
+/**
+ * `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM;
+ * `sc-cloud verify-export` checks an evidence bundle offline (no configuration, database or server).
+ */
 async function main(): Promise<void> {
   const asked = parseCloudArgs(process.argv.slice(2));
   if ('print' in asked) return console.log(asked.print);
   if ('error' in asked) {
     console.error(asked.error);
     process.exit(2);
+  }
+  if ('verify' in asked) {
+    const { runVerifyExport } = await import('./evidence/verify-export-cli.js');
+    process.exit(await runVerifyExport(asked.verify, (text) => console.log(text), (text) => console.error(text)));
   }
   // whatever the cloud writes, by code that sets no mode of its own (SQLite, ffmpeg, incident
   // uploads), is for the service user only, as the systemd unit's UMask=0077 would make it
@@ -26,6 +32,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
+  const { startCloud } = await import('./server.js'); // loaded only to run: verify-export needs none of it
   const cloud = await startCloud(config, { logger });
   if (cloud.admin.password) {
     logger.info({ username: cloud.admin.username, passwordFile: cloud.admin.passwordFile }, 'admin login created on first start');

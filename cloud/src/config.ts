@@ -56,6 +56,13 @@ export const cloudConfigSchema = z.object({
   SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /**
+   * Bytes the incident media store may hold; over it the oldest dismissed items, then unreviewed
+   * detections, then unreviewed alerts are deleted. Unset: half the size of the file system holding it.
+   */
+  SC_INCIDENT_MEDIA_MAX_BYTES: z.coerce.number().int().positive().optional(),
+  /** Ed25519 private key (PKCS#8 PEM) that signs evidence exports, generated (0600) when missing; default <SC_DATA_DIR>/keys/export-signing.pem. */
+  SC_EXPORT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** Key that encrypts camera passwords at rest (base64 of 32 bytes); unset: the key file SC_SECRET_KEY_FILE. */
   SC_SECRET_KEY: z.string().refine(isKey, KEY_RULE).optional(),
   /** That key's file, generated (0600) when missing; default <SC_DATA_DIR>/keys/secret.key, beside the database, not in it. */
@@ -80,6 +87,8 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
   /** …or when its next attempt would come this long after it was created. */
   SC_NOTIFY_GIVE_UP_AFTER_S: z.coerce.number().min(1).max(30 * 86_400).default(24 * 3600),
+  /** A channel's send that has not answered after this long is aborted and tried again later (its slot freed). */
+  SC_NOTIFY_SEND_TIMEOUT_S: z.coerce.number().min(0.01).max(600).default(30),
   /** Notifications sent or given up are deleted (with their attempts) after this many days. */
   SC_NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /**
@@ -95,11 +104,11 @@ export const cloudConfigSchema = z.object({
   SC_PUSH_ALLOW_LOCAL_ENDPOINTS: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
     .default(false),
-  /** A box or camera must stay offline this long before technicians are notified (and "back online" follows only then). */
+  /** A box, camera or loudspeaker zone must stay offline this long before technicians are notified (and "back online" follows only then). */
   SC_NOTIFY_OFFLINE_AFTER_S: z.coerce.number().min(0.05).max(86_400).default(300),
   /** Operators are notified when a hamlet an emergency alert targets has not started playing it within this many seconds. */
   SC_NOTIFY_ALERT_START_S: z.coerce.number().min(0.05).max(3600).default(60),
-  /** One offline/online pair per box or camera and person in this window; the rest is summarised at its end. */
+  /** One offline/online pair per box, camera or loudspeaker zone and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_DEVICE_COOLDOWN_S: z.coerce.number().min(0.05).max(86_400).default(900),
   /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),

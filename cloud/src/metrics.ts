@@ -28,7 +28,7 @@ export function createCloudMetrics() {
     mqttRejected: new Counter({
       name: 'sc_mqtt_rejected_total',
       help:
-        'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, retain, rate, size, schema, unknown_edge; ' +
+        'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, retain, rate, size, schema, unknown_edge, storage; ' +
         'packet_too_large, malformed_packet, unauthenticated_limit: closed before the packet was read)',
       labelNames: ['reason'] as const,
       registers: [registry],
@@ -82,6 +82,19 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
+    incidentMediaBudgetBytes: new Gauge({ name: 'sc_incident_media_budget_bytes', help: 'Byte budget of the incident media store (SC_INCIDENT_MEDIA_MAX_BYTES, or half its volume)', registers: [registry] }),
+    incidentMediaUsedBytes: new Gauge({ name: 'sc_incident_media_used_bytes', help: 'Bytes the incident media store holds', registers: [registry] }),
+    incidentsEvicted: new Counter({
+      name: 'sc_incidents_evicted_total',
+      help: 'Items deleted to keep incident media within its byte budget, by tier (dismissed, detection, alert)',
+      labelNames: ['tier'] as const,
+      registers: [registry],
+    }),
+    incidentMediaBudgetFull: new Counter({
+      name: 'sc_incident_media_budget_full_total',
+      help: 'Times the budget could not make room (only confirmed, held or in-review items left): uploads refused with 507 until a person frees space',
+      registers: [registry],
+    }),
     capFeedPolls: new Counter({
       name: 'sc_cap_feed_polls_total',
       help: 'Polls of subscribed CAP feeds, by outcome (changed, not_modified: 304, failed)',

@@ -48,6 +48,8 @@ import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap
 import { CLOUD_VERSION } from './version.js';
 import { secureDataDir } from './private-files.js';
 import { loadSecretBox } from './secrets/secret-keys.js';
+import { loadExportSigner } from './evidence/signing-key.js';
+import { DiskSpace } from './disk-space.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
@@ -95,7 +97,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const startedAt = Date.now();
   const secrets = loadSecretBox(config);
+  const signer = loadExportSigner(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
+  const diskSpace = new DiskSpace(config.SC_DATA_DIR);
   try {
     sealCameraPasswords(db, secrets, logger);
   } catch (err) {
@@ -131,6 +135,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         authenticate,
         logger: logger.child({ component: 'broker' }),
         metrics,
+        storageFull: () => diskSpace.nearlyFull(),
       });
   const mqttUrl = config.SC_MQTT_URL ?? `mqtt://${config.SC_MQTT_HOST}:${broker.port}`;
 
@@ -155,7 +160,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   const vision = createVision({ db, fleet, audit, bus: events });
-  const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config });
+  const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }) });
@@ -201,7 +206,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
       auditChanges(audit),
-      { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt }) },
+      { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },

@@ -1,4 +1,4 @@
-import { NO_CAMERAS, newId, topics } from '@smart-commune/shared';
+import { NO_CAMERAS, newId, topics, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -6,7 +6,7 @@ import { StateStore } from './db/state.js';
 import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
-import { TelemetryReporter } from './fleet/telemetry.js';
+import { speakerTelemetry, TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
 import { EDGE_VERSION } from './version.js';
@@ -70,6 +70,8 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     logger: logger.child({ component: 'vision' }),
   });
   let liveView: LiveView | null = null;
+  // the radio is made below (it needs the link's clock and commands); telemetry asks it when it sends
+  let speakerHealth: () => SpeakerTelemetry[] = () => [];
   const telemetry = new TelemetryReporter(
     {
       edgeId: config.edgeId,
@@ -80,6 +82,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       outboxPending: () => outbox.pending(),
       cameras: () => vision.telemetry(),
       liveViewUrls: () => liveView?.lanUrls ?? [],
+      speakers: () => speakerHealth(),
     },
     config.telemetryIntervalS,
     logger,
@@ -100,6 +103,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     onPlayback: (event) => outbox.add('playback', event),
     logger,
   });
+  speakerHealth = () => speakerTelemetry(radio.player.status().speakers);
   commands.register('test-tone', (body) => radio.testTone(body));
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));

@@ -19,6 +19,8 @@ export interface EmbeddedBrokerOptions {
   authenticate(username: string, password: string): ClientIdentity | null;
   logger: Logger;
   metrics: CloudMetrics;
+  /** True while the database's disk is nearly full: boxes' QoS 1 messages are refused, not acknowledged and lost. */
+  storageFull?: () => boolean;
 }
 
 interface ClientState {
@@ -115,6 +117,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         }
         drop(packet, 'size');
         return done(null);
+      }
+      if (packet.qos > 0 && options.storageFull?.()) {
+        // acknowledging would make the box forget a message the database cannot store; refused, it stays in the box's outbox
+        metrics.mqttRejected.inc({ reason: 'storage' });
+        logger.warn({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: the cloud\'s disk is full; the box keeps it and sends it again');
+        return done(new Error('the cloud\'s disk is full'));
       }
       if (!state.bucket.take()) {
         if (!state.toldAboutRate) {

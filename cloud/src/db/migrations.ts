@@ -386,6 +386,17 @@ export const cloudMigrations: Migration[] = [
   `
   CREATE INDEX playback_bulletin ON playback(bulletin_id);
   `,
+  // issue 14: each loudspeaker zone's last known health (not 'unknown'), so its going offline and
+  // coming back are published once each, across restarts of the box and of the cloud
+  `
+  CREATE TABLE speaker_state (
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    zone TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ok','offline','muted')),
+    changed_at INTEGER NOT NULL,
+    PRIMARY KEY (edge_id, zone)
+  );
+  `,
   // issue 14: staff Web Push. Each person's devices (a browser's PushSubscription), what they want
   // to be told and when not; the cooldown per person, kind and subject (a flapping box sends a pair,
   // then a summary); checks due later (still offline after the delay? alert started in each hamlet?),

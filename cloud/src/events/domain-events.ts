@@ -37,6 +37,13 @@ export interface DomainEvents extends BoxEvents {
   'camera.online': { edgeId: string; cameraId: string; at: number };
   /** A camera stream of a box started reconnecting or failed. */
   'camera.offline': { edgeId: string; cameraId: string; at: number; status: Extract<CameraStatus, 'reconnecting' | 'failed'>; error: string | null };
+  /**
+   * A loudspeaker zone of a box reports offline (unreachable or failed) or muted (reachable, silent)
+   * in telemetry, and its previous report was neither (or there was none).
+   */
+  'speaker.offline': { edgeId: string; zone: string; at: number; state: 'offline' | 'muted'; reason: string | null };
+  /** A loudspeaker zone reported offline or muted is `ok` again. */
+  'speaker.online': { edgeId: string; zone: string; at: number };
   /** The first report of a new incident from a box's rule. */
   'incident.opened': { incidentId: string; edgeId: string; hamletCode: string | null; cameraId: string; label: string; detectedAt: number };
   /** Police or an admin moved an incident along its review (new → reviewing → confirmed | dismissed, or back to reviewing). */

@@ -1,4 +1,4 @@
-import type { Availability, Telemetry } from '@smart-commune/shared';
+import type { Availability, SpeakerTelemetry, Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../db/database.js';
 import type { EdgeOfflineReason } from '../events/domain-events.js';
@@ -13,6 +13,8 @@ interface Seen {
   last_seen_at: number | null;
 }
 
+const isDown = (state: SpeakerTelemetry['state'] | undefined) => state === 'offline' || state === 'muted';
+
 /**
  * Online/offline and last-seen of every box, from its availability messages, its telemetry and the
  * heartbeat watchdog (a box that misses three heartbeats is offline even if its last will was lost).
@@ -23,6 +25,8 @@ export class Presence {
   private readonly storeTelemetry;
   private readonly storeAvailability;
   private readonly seen;
+  private readonly speakerState;
+  private readonly saveSpeakerState;
 
   constructor(
     private readonly db: Db,
@@ -32,6 +36,11 @@ export class Presence {
     private readonly bus: DomainEventBus,
   ) {
     this.seen = db.prepare('SELECT online, last_seen_at FROM edge_state WHERE edge_id = ?');
+    this.speakerState = db.prepare('SELECT state FROM speaker_state WHERE edge_id = ? AND zone = ?').pluck();
+    this.saveSpeakerState = db.prepare(
+      `INSERT INTO speaker_state (edge_id, zone, state, changed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (edge_id, zone) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at`,
+    );
     this.storeTelemetry = db.prepare(
       `UPDATE edge_state SET telemetry = ?, telemetry_at = ?, last_seen_at = ?, online = 1, offline_reason = NULL WHERE edge_id = ?`,
     );
@@ -71,6 +80,28 @@ export class Presence {
     const now = Date.now();
     this.storeTelemetry.run(JSON.stringify(telemetry), now, now, edgeId);
     if (before) this.cameOnline(edgeId, before, now);
+    if (before && telemetry.speakers) this.speakerChanges(edgeId, telemetry.speakers, now);
+  }
+
+  /**
+   * Publishes each loudspeaker zone that went down (offline or muted) or came back (ok) against its
+   * last known state (speaker_state: kept across restarts of the box and of the cloud). `unknown`
+   * (not checked yet, as right after the box starts) changes nothing, so a zone down, then unknown,
+   * then down again is published once. A zone first seen down is published: a technician should
+   * hear of a dead speaker on a new box too.
+   */
+  private speakerChanges(edgeId: string, speakers: SpeakerTelemetry[], at: number): void {
+    for (const speaker of speakers) {
+      if (speaker.state === 'unknown') continue;
+      const prior = this.speakerState.get(edgeId, speaker.zone) as SpeakerTelemetry['state'] | undefined;
+      if (prior === speaker.state) continue;
+      this.saveSpeakerState.run(edgeId, speaker.zone, speaker.state, at);
+      if (isDown(speaker.state) && !isDown(prior)) {
+        this.bus.publish('speaker.offline', { edgeId, zone: speaker.zone, at, state: speaker.state as 'offline' | 'muted', reason: speaker.reason });
+      } else if (speaker.state === 'ok' && isDown(prior)) {
+        this.bus.publish('speaker.online', { edgeId, zone: speaker.zone, at });
+      }
+    }
   }
 
   /** `lastSeenAt` (before this message) tells a subscriber how long the box was silent. */

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError, type z } from 'zod';
 import type { Logger } from '@smart-commune/shared/runtime';
+import { isDiskFull } from '../disk-full.js';
 
 /** An error the API reports to its caller as `{"error":{"code","message","details"}}`. */
 export class ApiError extends Error {
@@ -50,6 +51,11 @@ export function createErrorHandler(logger: Logger) {
       const status = err.status as ContentfulStatusCode;
       const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'http_error';
       return errorJson(c, status, code, err.message || 'request refused');
+    }
+    if (isDiskFull(err)) {
+      // nothing of the request could be saved; the cloud keeps answering, and what needs no write still works
+      logger.error({ err, method: c.req.method, path: c.req.path }, 'disk full: a request could not be saved');
+      return errorJson(c, 507, 'disk_full', "the cloud's disk is full: nothing was saved; free space on the server and try again");
     }
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error in HTTP route');
     return errorJson(c, 500, 'internal', 'internal server error');

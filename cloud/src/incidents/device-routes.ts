@@ -40,6 +40,7 @@ export function createIncidentDeviceRoutes({ guard, intake, maxBytes }: { guard:
         'The incident must be one of this edge\'s; until its metadata (events/incident) has arrived the answer is 409 and the edge retries later.',
         'A hash or size mismatch is 422, a body that is not a JPEG (snapshot) or MP4 (clip) 415, too large 413; all are logged, counted and audited.',
         'Uploading the same file again answers 200 without storing anything.',
+        'When there is no room (the byte budget cannot free enough, or the disk is full) the answer is 507 and the edge retries later.',
       ].join(' '),
       request: {
         params: uploadParams,
@@ -56,6 +57,7 @@ export function createIncidentDeviceRoutes({ guard, intake, maxBytes }: { guard:
         413: jsonContent(z.object({}), 'Larger than the size cap of this kind'),
         415: jsonContent(z.object({}), 'Not a JPEG / MP4'),
         422: jsonContent(z.object({}), 'The sha256 or size does not match the incident\'s metadata'),
+        507: jsonContent(z.object({}), 'No room: the incident media budget holds only items that may not be deleted automatically (storage_full), or the disk is full (disk_full); the edge keeps its file and retries later'),
       },
     }, routeBodyLimit({ maxBytes })),
     async (c) => {

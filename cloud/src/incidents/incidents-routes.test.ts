@@ -1,9 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { verifyExport } from '../evidence/verify-export.js';
+import { CLOUD_VERSION } from '../version.js';
 import { announce, CLIP, connectIncidentEdge, getRaw, incidentEvent, sha256, SNAPSHOT, userWithRole, type IncidentEdge } from './testing/incident-kit.js';
 
 describe('the police queue: listing, review, notes, media and who may see them', () => {
@@ -139,7 +142,7 @@ describe('the police queue: listing, review, notes, media and who may see them',
     expect(await listIds('?status=confirmed')).toEqual([ids.marketCar]);
     expect(await listIds(`?assignee=${officer.id}`)).toEqual([ids.marketCar]);
   });
-  it('exports a zip whose manifest and SHA256SUMS verify every file, with the incident\'s audit trail', async () => {
+  it('exports a zip whose signed manifest and SHA256SUMS verify every file, with the incident\'s audit trail', async () => {
     const res = await getRaw(test, `/api/v1/incidents/${ids.marketPerson}/export.zip`, police.token);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
@@ -149,18 +152,25 @@ describe('the police queue: listing, review, notes, media and who may see them',
       writeFileSync(join(dir, 'export.zip'), Buffer.from(await res.arrayBuffer()));
       execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'export.zip'), join(dir, 'x')]);
       const out = (name: string) => readFileSync(join(dir, 'x', name));
-      expect(readdirSync(join(dir, 'x')).sort()).toEqual(['SHA256SUMS', 'audit.json', 'clip.mp4', 'incident.json', 'manifest.json', 'snapshot.jpg']);
+      expect(readdirSync(join(dir, 'x')).sort()).toEqual(['SHA256SUMS', 'audit.json', 'clip.mp4', 'incident.json', 'manifest.json', 'manifest.sig', 'public-key.pem', 'snapshot.jpg']);
       expect(out('clip.mp4').equals(CLIP)).toBe(true);
       expect(out('snapshot.jpg').equals(SNAPSHOT)).toBe(true);
 
       const manifest = JSON.parse(out('manifest.json').toString());
-      expect(manifest).toMatchObject({ format: 'smart-commune-incident-export/1', incidentId: ids.marketPerson, exportedBy: 'police-1' });
+      const health = (await test.request('GET', '/healthz')).body as { exportSigningKey: { fingerprint: string; publicKeyPem: string } };
+      expect(manifest).toMatchObject({ format: 'smart-commune-evidence-export/2', incidentId: ids.marketPerson, exportedBy: 'police-1', cloudVersion: CLOUD_VERSION });
+      expect(manifest.keyFingerprint).toBe(health.exportSigningKey.fingerprint);
+      expect(out('public-key.pem').toString()).toBe(health.exportSigningKey.publicKeyPem);
+      // the signature is plain Ed25519 over the manifest's bytes: anyone can check it without our code
+      expect(verify(null, out('manifest.json'), createPublicKey(out('public-key.pem').toString()), Buffer.from(out('manifest.sig').toString(), 'base64'))).toBe(true);
+      expect(manifest.files.map((f: { name: string }) => f.name).sort()).toEqual(['audit.json', 'clip.mp4', 'incident.json', 'snapshot.jpg']);
       for (const file of manifest.files as { name: string; sha256: string; bytes: number }[]) {
         expect(sha256(out(file.name)), file.name).toBe(file.sha256);
         expect(out(file.name).length, file.name).toBe(file.bytes);
       }
       expect(manifest.files.find((f: { name: string }) => f.name === 'clip.mp4').sha256).toBe(sha256(CLIP)); // the edge's own hash
-      expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(dir, 'x') }).toString().trim().split('\n')).toHaveLength(5);
+      expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(dir, 'x') }).toString().trim().split('\n')).toHaveLength(6);
+      expect(await verifyExport(join(dir, 'export.zip'), { fingerprint: health.exportSigningKey.fingerprint })).toMatchObject({ ok: true, problems: [] });
 
       const metadata = JSON.parse(out('incident.json').toString());
       expect(metadata).toMatchObject({ id: ids.marketPerson, clip: { sha256: sha256(CLIP), verified: true }, notes: [] });

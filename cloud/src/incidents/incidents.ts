@@ -5,6 +5,7 @@ import { edgeActor, type AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { ExportSigner } from '../evidence/signing-key.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
@@ -15,6 +16,7 @@ import { IncidentReview } from './incident-review.js';
 import { IncidentStore } from './incident-store.js';
 import { IncidentVersions } from './incident-versions.js';
 import { createIncidentsRoutes } from './incidents-routes.js';
+import { MediaBudget } from './media-budget.js';
 import { MediaFiles } from './media-files.js';
 import { MediaIntake } from './media-intake.js';
 import { createIncidentMediaRoutes } from './media-routes.js';
@@ -38,6 +40,8 @@ export interface IncidentsDeps {
   metrics: CloudMetrics;
   logger: Logger;
   config: CloudConfig;
+  /** Signs evidence exports (evidence/signing-key.ts). */
+  signer: ExportSigner;
   options?: Partial<IncidentsOptions>;
 }
 
@@ -54,7 +58,8 @@ export async function createIncidents(deps: IncidentsDeps) {
   await files.clearTemp();
   const review = new IncidentReview({ store, notes, users: deps.users, audit, bus });
   const maxBytes = { snapshot: config.SC_INCIDENT_SNAPSHOT_MAX_BYTES, clip: config.SC_INCIDENT_CLIP_MAX_BYTES };
-  const intake = new MediaIntake({ store, files, audit, metrics, logger, maxBytes });
+  const budget = new MediaBudget({ db, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES });
+  const intake = new MediaIntake({ store, files, budget, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
   const apply = (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
@@ -88,13 +93,18 @@ export async function createIncidents(deps: IncidentsDeps) {
 
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
-    sweeping = retention.sweep().catch((err: unknown) => logger.error({ err }, 'incident retention failed'));
+    sweeping = retention
+      .sweep()
+      .then(() => budget.changed())
+      .catch((err: unknown) => logger.error({ err }, 'incident retention failed'))
+      .then(() => budget.enforce()) // a budget lowered since the last start applies at once
+      .catch((err: unknown) => logger.error({ err }, 'incident media budget failed'));
     return sweeping;
   };
   void sweep();
   const timer = setInterval(() => void sweep(), options.retentionCheckMs);
   timer.unref();
-  logger.info({ caughtUp: missed.length, retentionDays: config.SC_INCIDENT_RETENTION_DAYS }, 'incidents ready');
+  logger.info({ caughtUp: missed.length, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, media: budget.state() }, 'incidents ready');
 
   let stopped = false;
   return {
@@ -103,11 +113,14 @@ export async function createIncidents(deps: IncidentsDeps) {
     notes,
     review,
     files,
+    budget,
+    /** The public half of the export signing key (what recipients pin). */
+    exportKey: { algorithm: deps.signer.algorithm, fingerprint: deps.signer.fingerprint, publicKeyPem: deps.signer.publicKeyPem },
     retention,
     routes(guard: Guard): Mount[] {
       return [
         { prefix: API_PREFIX, app: createIncidentsRoutes({ guard, audit, store, notes, versions, review }) },
-        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }) },
+        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, signer: deps.signer }) },
         { prefix: API_PREFIX, app: createIncidentDeviceRoutes({ guard, intake, maxBytes: Math.max(maxBytes.snapshot, maxBytes.clip) }) },
       ];
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncidentMediaKind } from '@smart-commune/shared';
@@ -9,13 +9,22 @@ const EXTENSION: Record<IncidentMediaKind, string> = { snapshot: 'jpg', clip: 'm
 /**
  * Incident files stored once per content at `<dir>/<first 2 hex>/<sha256>.<jpg|mp4>`: two incidents
  * with the same bytes share one file, which is deleted only when no incident names it any more.
+ * Counts the bytes it holds (read from disk once at start, then kept as files come and go), which
+ * the byte budget (media-budget.ts) weighs against.
  */
 export class MediaFiles {
   private readonly tempDir: string;
+  private used = 0;
 
-  constructor(private readonly dir: string) {
+  constructor(readonly dir: string) {
     this.tempDir = join(dir, 'tmp');
     mkdirSync(this.tempDir, { recursive: true });
+    this.used = storedBytes(dir);
+  }
+
+  /** Bytes of the stored files (uploads in progress not counted). */
+  get usedBytes(): number {
+    return this.used;
   }
 
   path(sha256: string, kind: IncidentMediaKind): string {
@@ -41,12 +50,25 @@ export class MediaFiles {
       return 'existed';
     }
     await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    const { size } = await stat(tempFile);
     await rename(tempFile, this.path(sha256, kind));
+    this.used += size;
     return 'stored';
   }
 
-  async remove(sha256: string): Promise<void> {
-    await Promise.all((Object.keys(EXTENSION) as IncidentMediaKind[]).map((kind) => rm(this.path(sha256, kind), { force: true })));
+  /** Deletes the content's files; answers the bytes freed. */
+  async remove(sha256: string): Promise<number> {
+    const freed = await Promise.all(
+      (Object.keys(EXTENSION) as IncidentMediaKind[]).map(async (kind) => {
+        const path = this.path(sha256, kind);
+        const size = await stat(path).then((s) => s.size, () => 0);
+        await rm(path, { force: true });
+        return size;
+      }),
+    );
+    const bytes = freed.reduce((a, b) => a + b, 0);
+    this.used = Math.max(0, this.used - bytes);
+    return bytes;
   }
 
   /** Leftovers of uploads interrupted by a crash. */
@@ -54,4 +76,16 @@ export class MediaFiles {
     await rm(this.tempDir, { recursive: true, force: true });
     await mkdir(this.tempDir, { recursive: true });
   }
+}
+
+/** Sum of the sizes of `<dir>/<xx>/<sha256>.<ext>` files: one pass at start (a few thousand stats). */
+function storedBytes(dir: string): number {
+  let total = 0;
+  for (const sub of readdirSync(dir, { withFileTypes: true })) {
+    if (!sub.isDirectory() || !/^[0-9a-f]{2}$/.test(sub.name)) continue;
+    for (const file of readdirSync(join(dir, sub.name), { withFileTypes: true })) {
+      if (file.isFile()) total += statSync(join(dir, sub.name, file.name)).size;
+    }
+  }
+  return total;
 }

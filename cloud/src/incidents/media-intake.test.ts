@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { UserStore } from '../users/user-store.js';
+import { loadExportSigner } from '../evidence/signing-key.js';
 import { createIncidents } from './incidents.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { sleep } from '../../../test-support/wait.js';
@@ -135,7 +136,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: event });
     expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
     const { db, events, audit, metrics, config } = test.cloud;
-    const again = await createIncidents({ db, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config });
+    const again = await createIncidents({ db, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
     try {
       expect(again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
       expect(again.store.unapplied()).toEqual([]);

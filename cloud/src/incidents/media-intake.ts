@@ -2,9 +2,11 @@ import { rm } from 'node:fs/promises';
 import { incidentMediaKinds, sha256Schema, type IncidentMediaKind } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
+import { isDiskFull } from '../disk-full.js';
 import { ApiError } from '../http/errors.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { IncidentStore } from './incident-store.js';
+import type { MediaBudget } from './media-budget.js';
 import type { MediaFiles } from './media-files.js';
 import { looksLike, spoolUpload, UploadTooLarge } from './spool-upload.js';
 
@@ -23,6 +25,7 @@ export interface MediaUpload {
 export interface MediaIntakeDeps {
   store: IncidentStore;
   files: MediaFiles;
+  budget: MediaBudget;
   audit: AuditLog;
   metrics: CloudMetrics;
   logger: Logger;
@@ -34,7 +37,9 @@ export type IntakeResult = { outcome: 'stored' | 'already_received'; sha256: str
 /**
  * Receives incident files from edges. A file is kept only when its bytes hash to what the edge
  * announced in the incident's metadata and in the upload's header; every refusal is logged,
- * counted and written to the audit log. "Metadata not here yet" is a 409 the edge retries, not a refusal.
+ * counted and written to the audit log. "Metadata not here yet" is a 409 the edge retries, not a refusal;
+ * so is "no room" (507: the byte budget holds only protected items, or the disk is full), after
+ * which the box keeps its file and tries again later. Nothing else of the cloud stops for a full disk.
  */
 export class MediaIntake {
   constructor(private readonly deps: MediaIntakeDeps) {}
@@ -61,12 +66,25 @@ export class MediaIntake {
       throw this.refuse(upload, 413, 'too_large', `a ${kind} may have at most ${maxBytes} bytes`, { announcedBytes: announced.bytes });
     }
 
+    const release = await this.deps.budget.reserve(announced.bytes);
+    if (!release) {
+      const { budgetBytes, usedBytes } = this.deps.budget.state();
+      throw this.noRoom(
+        upload,
+        'storage_full',
+        announced.bytes > budgetBytes
+          ? `the ${kind} (${announced.bytes} bytes) is larger than the cloud's whole incident media budget (${budgetBytes} bytes); retry once it is raised`
+          : `the cloud's incident media budget is full (${usedBytes} of ${budgetBytes} bytes, only confirmed, held or in-review items left); retry later`,
+      );
+    }
     const temp = files.tempPath();
     let spooled;
     try {
       spooled = await spoolUpload(upload.body, temp, maxBytes);
     } catch (err) {
+      release();
       if (err instanceof UploadTooLarge) throw this.refuse(upload, 413, 'too_large', err.message);
+      if (isDiskFull(err)) throw this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`);
       throw err;
     }
     try {
@@ -77,8 +95,12 @@ export class MediaIntake {
         throw this.refuse(upload, 422, 'size_mismatch', `the body has ${spooled.bytes} bytes, the metadata says ${announced.bytes}`);
       }
       if (!looksLike(kind, spooled.head)) throw this.refuse(upload, 415, 'wrong_content', `the body is not ${kind === 'snapshot' ? 'a JPEG image' : 'an MP4 video'}`);
-      await files.adopt(temp, spooled.sha256, kind);
+      await files.adopt(temp, spooled.sha256, kind).catch((err: unknown) => {
+        throw isDiskFull(err) ? this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`) : err;
+      });
+      this.deps.budget.changed();
     } finally {
+      release(); // stored bytes now count as used
       await rm(temp, { force: true }); // gone already when adopted
     }
     store.markReceived(upload.incidentId, kind, spooled.sha256);
@@ -97,6 +119,13 @@ export class MediaIntake {
     this.deps.metrics.incidentMediaRejected.inc({ kind: upload.kind, reason: 'metadata_pending' });
     this.deps.logger.debug({ edgeId: upload.edgeId, incidentId: upload.incidentId, kind: upload.kind }, 'incident media before its metadata; the edge will retry');
     return new ApiError(409, 'metadata_pending', `the cloud has not received the metadata of the ${upload.kind} of incident ${upload.incidentId} yet; retry later`);
+  }
+
+  /** No room now: a 507 the edge retries (it keeps the file); logged and counted, not audited per attempt. */
+  private noRoom(upload: MediaUpload, code: 'storage_full' | 'disk_full', message: string): ApiError {
+    this.deps.metrics.incidentMediaRejected.inc({ kind: upload.kind, reason: code });
+    this.deps.logger.warn({ edgeId: upload.edgeId, incidentId: upload.incidentId, kind: upload.kind, reason: code }, `incident media deferred: ${message}`);
+    return new ApiError(507, code, message);
   }
 
   private refuse(upload: MediaUpload, status: 400 | 403 | 413 | 415 | 422, code: string, message: string, facts: Record<string, unknown> = {}): ApiError {

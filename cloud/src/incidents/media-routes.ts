@@ -6,6 +6,7 @@ import { requestIp } from '../audit/request-ip.js';
 import { auditView } from '../audit/view-audit.js';
 import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
+import type { ExportSigner } from '../evidence/signing-key.js';
 import { ApiError } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { jsonContent } from '../http/route.js';
@@ -17,6 +18,7 @@ import type { IncidentReview } from './incident-review.js';
 import type { IncidentRecord } from './incident-store.js';
 import type { IncidentVersions } from './incident-versions.js';
 import type { MediaFiles } from './media-files.js';
+import { CLOUD_VERSION } from '../version.js';
 
 export interface MediaRoutesDeps {
   guard: Guard;
@@ -25,6 +27,7 @@ export interface MediaRoutesDeps {
   notes: IncidentNotes;
   versions: IncidentVersions;
   files: MediaFiles;
+  signer: ExportSigner;
 }
 
 const tags = ['Incidents'];
@@ -38,7 +41,7 @@ function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files:
 }
 
 /** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
-export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files }: MediaRoutesDeps) {
+export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, signer }: MediaRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   for (const kind of ['snapshot', 'clip'] as const) {
@@ -71,7 +74,8 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       method: 'get',
       path: '/incidents/{id}/export.zip',
       tags,
-      summary: 'Evidence bundle: clip, snapshot, metadata, audit trail, manifest.json and SHA256SUMS (check with `sha256sum -c SHA256SUMS`)',
+      summary: 'Signed evidence bundle: clip, snapshot, metadata, audit trail, manifest.json signed by the cloud (manifest.sig, public-key.pem) and SHA256SUMS',
+      description: 'Check it offline with `sc-cloud verify-export FILE.zip --fingerprint <the key fingerprint of GET /healthz>`: it names any file changed, missing or added since the export.',
       request: { params: incidentIdParam },
       responses: { 200: { description: 'A zip file', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No such incident') },
     }),
@@ -89,6 +93,8 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
         metadata: { ...incidentJson(incident), notes: notes.list(id), versions: versions.list(id) },
         trail: audit.trail(`incident:${id}`),
         media,
+        signer,
+        cloudVersion: CLOUD_VERSION,
       });
       return c.body(Readable.toWeb(zip) as ReadableStream, 200, {
         'content-type': 'application/zip',

@@ -19,6 +19,7 @@ const config: NotificationsConfig = {
   SC_NOTIFY_RETRY_MAX_S: 3600,
   SC_NOTIFY_MAX_ATTEMPTS: 4,
   SC_NOTIFY_GIVE_UP_AFTER_S: 24 * 3600,
+  SC_NOTIFY_SEND_TIMEOUT_S: 30,
   SC_NOTIFY_RETENTION_DAYS: 90,
 };
 
@@ -210,6 +211,21 @@ describe('the notifications outbox and dispatcher', () => {
     expect(channel.maxRunning).toBe(3);
   });
 
+  it('gives up waiting for a send that does not answer: aborts it, frees its slot, tries again later', async () => {
+    await open(new TestChannel('test', 1), { ...config, SC_NOTIFY_SEND_TIMEOUT_S: 0.05 });
+    channel.hold();
+    channel.enqueue([message(1), message(2)]);
+    await channel.heldCount(1);
+    await new Promise((r) => setTimeout(r, 100));
+    // the first one timed out: recorded, its signal aborted, and the slot went to the second
+    expect(row(1)).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 0.05 s', nextAttemptAt: T0 + 5000 });
+    expect(channel.signals[0]!.aborted).toBe(true);
+    await channel.heldCount(2);
+    channel.release();
+    await notifications.dispatcher.idle();
+    expect(await counter('notificationsFailed', { channel: 'test', class: 'temporary' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('stop() lets the sends in flight finish and records them; nothing new starts', async () => {
     await open(new TestChannel('test', 2));
     channel.hold();
@@ -253,6 +269,22 @@ describe('the notifications outbox and dispatcher', () => {
     expect(channel.enqueue([...batch.slice(0, 5000), message(10_000)])).toBe(1);
     expect(notifications.store.backlog().reduce((n, b) => n + b.count, 0)).toBe(10_001);
     channel.release();
+  });
+
+  it('stores a large fan-out in chunks, serving the event loop between them, and sends each key once', async () => {
+    await open(new TestChannel('test', 8));
+    const batch = Array.from({ length: 7000 }, (_, i) => message(i));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const storing = channel.enqueueMany(batch);
+    expect(db.prepare('SELECT COUNT(*) FROM notification_outbox').pluck().get()).toBe(2000); // the first chunk, at once
+    expect(await storing).toBe(7000);
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(0); // timers ran between the chunks
+    expect(await channel.enqueueMany(batch)).toBe(0);
+    await notifications.dispatcher.idle();
+    expect(channel.sends).toHaveLength(7000);
+    expect(new Set(channel.sends).size).toBe(7000);
   });
 
   it('shows admins the messages with their attempts, filtered, and lets a given-up one be tried again', async () => {

@@ -43,6 +43,8 @@ export interface DispatcherDeps {
   store: OutboxStore;
   channels: readonly NotificationChannel[];
   policy: RetryPolicy;
+  /** A send not answered after this long is aborted (its signal) and recorded as a temporary failure. */
+  sendTimeoutMs: number;
   logger: Logger;
   sent: Counter<'channel'>;
   failed: Counter<'channel' | 'class'>;
@@ -188,13 +190,24 @@ export class Dispatcher {
 
   private async send(channel: NotificationChannel, message: OutboxMessage): Promise<void> {
     const started = performance.now();
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // a provider that never answers must not hold a slot (and the cloud's stop) for ever
+    const timeout = new Promise<SendOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort(new Error('send timed out'));
+        resolve({ ok: false, retry: true, reason: `no answer within ${this.deps.sendTimeoutMs / 1000} s` });
+      }, this.deps.sendTimeoutMs);
+    });
     let outcome: SendOutcome;
     let threw = false;
     try {
-      outcome = await channel.send(message);
+      outcome = await Promise.race([channel.send(message, abort.signal), timeout]);
     } catch (err) {
       threw = true;
       outcome = { ok: false, retry: true, reason: `the channel failed: ${describe(err)}` };
+    } finally {
+      clearTimeout(timer);
     }
     const duration = performance.now() - started;
     try {

@@ -15,7 +15,12 @@ import { subjectReach, type LoudspeakerLookup } from './reach.js';
 
 export type NotificationsConfig = Pick<
   CloudConfig,
-  'SC_NOTIFY_RETRY_FIRST_S' | 'SC_NOTIFY_RETRY_MAX_S' | 'SC_NOTIFY_MAX_ATTEMPTS' | 'SC_NOTIFY_GIVE_UP_AFTER_S' | 'SC_NOTIFY_RETENTION_DAYS'
+  | 'SC_NOTIFY_RETRY_FIRST_S'
+  | 'SC_NOTIFY_RETRY_MAX_S'
+  | 'SC_NOTIFY_MAX_ATTEMPTS'
+  | 'SC_NOTIFY_GIVE_UP_AFTER_S'
+  | 'SC_NOTIFY_SEND_TIMEOUT_S'
+  | 'SC_NOTIFY_RETENTION_DAYS'
 >;
 
 export interface NotificationsDeps {
@@ -60,6 +65,7 @@ export function createNotifications(deps: NotificationsDeps) {
     store,
     channels,
     policy: retryPolicy(config),
+    sendTimeoutMs: config.SC_NOTIFY_SEND_TIMEOUT_S * 1000,
     logger,
     sent: metrics.notificationsSent,
     failed: metrics.notificationsFailed,

@@ -6,6 +6,8 @@ import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonContent } from '../http/route.js';
 import type { CloudMetrics } from '../metrics.js';
+import type { ExportPublicKey } from '../evidence/signing-key.js';
+import type { MediaBudgetState } from '../incidents/media-budget.js';
 
 export interface SystemRoutesDeps {
   guard: Guard;
@@ -13,14 +15,32 @@ export interface SystemRoutesDeps {
   broker: BrokerLink;
   metrics: CloudMetrics;
   startedAt: number;
+  /** The key evidence exports are signed with: recipients compare its fingerprint (sc-cloud verify-export --fingerprint). */
+  exportKey: ExportPublicKey;
+  mediaBudget: () => MediaBudgetState;
 }
 
 const healthSchema = z
-  .object({ status: z.literal('ok'), uptimeS: z.number(), edgesOnline: z.number(), edgesConnected: z.number().nullable() })
+  .object({
+    status: z.literal('ok'),
+    uptimeS: z.number(),
+    edgesOnline: z.number(),
+    edgesConnected: z.number().nullable(),
+    exportSigningKey: z.object({
+      algorithm: z.literal('Ed25519'),
+      fingerprint: z.string().openapi({ description: 'SHA-256 (hex) of the DER public key: pass it to `sc-cloud verify-export --fingerprint`' }),
+      publicKeyPem: z.string(),
+    }),
+    incidentMedia: z.object({
+      budgetBytes: z.number(),
+      usedBytes: z.number(),
+      source: z.enum(['configured', 'volume']).openapi({ description: 'SC_INCIDENT_MEDIA_MAX_BYTES, or half the volume holding the store' }),
+    }),
+  })
   .openapi('Health');
 
 /** Liveness, Prometheus metrics and the clock edges synchronise with. */
-export function createSystemRoutes({ guard, db, broker, metrics, startedAt }: SystemRoutesDeps) {
+export function createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey, mediaBudget }: SystemRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
@@ -28,12 +48,23 @@ export function createSystemRoutes({ guard, db, broker, metrics, startedAt }: Sy
       method: 'get',
       path: '/healthz',
       tags: ['System'],
-      summary: 'Liveness: the database answers and the broker runs',
+      summary: 'Liveness: the database answers and the broker runs; the key evidence exports are signed with; incident media budget and use',
       responses: { 200: jsonContent(healthSchema, 'Healthy') },
     }),
     (c) => {
       const { n } = db.prepare('SELECT COUNT(*) AS n FROM edge_state WHERE online = 1').get() as { n: number };
-      return c.json({ status: 'ok' as const, uptimeS: (Date.now() - startedAt) / 1000, edgesOnline: n, edgesConnected: broker.connectedEdges() }, 200);
+      const { algorithm, fingerprint, publicKeyPem } = exportKey;
+      return c.json(
+        {
+          status: 'ok' as const,
+          uptimeS: (Date.now() - startedAt) / 1000,
+          edgesOnline: n,
+          edgesConnected: broker.connectedEdges(),
+          exportSigningKey: { algorithm, fingerprint, publicKeyPem },
+          incidentMedia: mediaBudget(),
+        },
+        200,
+      );
     },
   );
 

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, topics, type CameraTelemetry, type Telemetry } from '@smart-commune/shared';
+import { PROTOCOL_VERSION, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { MqttLink } from '../link/mqtt-link.js';
 import { EDGE_VERSION } from '../version.js';
@@ -16,6 +16,25 @@ export interface TelemetrySources {
   cameras(): CameraTelemetry[];
   /** Where the live view answers on the LAN; empty when it is off. */
   liveViewUrls(): string[];
+  /** Each loudspeaker output's health (the cloud tells technicians when one goes offline); empty without loudspeakers. */
+  speakers?(): SpeakerTelemetry[];
+}
+
+/** Worst first: a zone is as bad as its worst output. */
+const SEVERITY: Record<SpeakerTelemetry['state'], number> = { offline: 3, muted: 2, unknown: 1, ok: 0 };
+
+/**
+ * The player's speaker outputs as telemetry, one entry per zone (a zone with two outputs is as bad
+ * as the worse of them), the reason bounded to the contract's 300 characters.
+ */
+export function speakerTelemetry(outputs: readonly { zone: string; health: { state: SpeakerTelemetry['state']; reason: string | null } }[]): SpeakerTelemetry[] {
+  const byZone = new Map<string, SpeakerTelemetry>();
+  for (const { zone, health } of outputs) {
+    const known = byZone.get(zone);
+    if (known && SEVERITY[known.state] >= SEVERITY[health.state]) continue;
+    byZone.set(zone, { zone, state: health.state, reason: health.reason === null ? null : health.reason.slice(0, 300) });
+  }
+  return [...byZone.values()];
 }
 
 export function collectTelemetry(sources: TelemetrySources, intervalS: number): Telemetry {
@@ -23,6 +42,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
   const clock = sources.clock.current();
   const cameras = sources.cameras();
   const liveViewUrls = sources.liveViewUrls();
+  const speakers = sources.speakers?.() ?? [];
   return {
     ts: Date.now(),
     hostname: host.hostname,
@@ -38,6 +58,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     mqtt: { reconnects: sources.link.reconnects, outboxPending: sources.outboxPending() },
     ...(liveViewUrls.length ? { liveView: { urls: liveViewUrls } } : {}),
     ...(cameras.length ? { cameras } : {}),
+    ...(speakers.length ? { speakers } : {}),
   };
 }
 

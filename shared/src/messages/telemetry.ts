@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
+import { zoneNameSchema } from './radio.js';
 import { cameraTelemetrySchema } from './surveillance.js';
+
+/** The health states of a loudspeaker output, as the box's driver last checked it. */
+export const speakerStates = ['ok', 'offline', 'muted', 'unknown'] as const;
+
+/** One loudspeaker output (a zone of the box's `radio.speakers`) in telemetry. */
+export const speakerTelemetrySchema = z.object({
+  zone: zoneNameSchema,
+  /** ok: playing is possible; offline: unreachable or failed; muted: reachable but silent; unknown: not checked yet. */
+  state: z.enum(speakerStates),
+  reason: z.string().max(300).nullable(),
+});
+export type SpeakerTelemetry = z.infer<typeof speakerTelemetrySchema>;
 
 const bytes = z.number().int().nonnegative();
 
@@ -26,5 +39,7 @@ export const telemetrySchema = z.object({
   liveView: z.object({ urls: z.array(z.url({ protocol: /^https?$/ }).max(200)).max(8) }).optional(),
   /** Each camera's stream; absent on a box without cameras. */
   cameras: z.array(cameraTelemetrySchema).max(16).optional(),
+  /** Each loudspeaker output's health; absent on a box without loudspeakers (and from boxes before issue 14). */
+  speakers: z.array(speakerTelemetrySchema).max(20).optional(),
 });
 export type Telemetry = z.infer<typeof telemetrySchema>;

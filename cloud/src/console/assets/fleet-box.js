@@ -43,15 +43,23 @@ async function showToken(claim) {
   await showQr(claim.command);
 }
 
+/** The zone's health as the box last reported it in telemetry (a zone is as bad as its worst speaker). */
+function speakerHealth(zone) {
+  const health = edge.telemetry?.speakers?.find((h) => h.zone === zone);
+  if (!health) return s.speakerStateNone;
+  const label = s[`speakerState_${health.state}`] ?? health.state;
+  return health.reason && health.state !== 'ok' ? `${label}: ${health.reason}` : label;
+}
+
 function speakerRow(sp) {
-  return el('tr', {}, el('td', {}, sp.zone), el('td', {}, sp.driver), el('td', {}, sp.target), el('td', {}, String(sp.volume ?? '')));
+  return el('tr', {}, el('td', {}, sp.zone), el('td', {}, sp.driver), el('td', {}, sp.target), el('td', {}, String(sp.volume ?? '')), el('td', { className: 'speaker-health' }, speakerHealth(sp.zone)));
 }
 
 async function showSpeakers() {
   const body = document.querySelector('#speakers tbody');
   const config = edge.status === 'unclaimed' ? null : await api('GET', `${base}/config`).catch(() => null);
   const speakers = config?.body?.radio?.speakers ?? [];
-  body.replaceChildren(...(speakers.length ? speakers.map(speakerRow) : [el('tr', {}, el('td', { colSpan: 4, className: 'hint' }, s.speakersNone))]));
+  body.replaceChildren(...(speakers.length ? speakers.map(speakerRow) : [el('tr', {}, el('td', { colSpan: 5, className: 'hint' }, s.speakersNone))]));
 }
 
 function cameraRow(camera) {

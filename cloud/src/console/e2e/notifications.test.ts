@@ -81,4 +81,34 @@ describe('notifications in Chromium', () => {
     expect(line).toMatch(/^Đã đến đâu: Loa: 1 lần phát ở 1 ấp · Web Push: 0 đã gửi, 1 đang chờ · Zalo OA: 2 đã gửi, lần cuối \d/);
     await e2e.screenshot(operator, 'radio-bulletins-reach');
   });
+
+  it('shows the operator where an active alert went, beside its hamlets', async () => {
+    const created = await e2e.test.api('POST', '/api/v1/alerts', {
+      text: 'Nước sông dâng cao, bà con ấp 1 di dời đến nơi an toàn.',
+      severity: 'severe',
+      kind: 'flood',
+      targets: { hamlets: ['ap-1', 'ap-2a'] },
+      expiresAt: Date.now() + 3600_000,
+    });
+    expect(created.status).toBe(201);
+    const alertId: string = created.body.id;
+    const { outbox, store } = e2e.test.cloud.notifications;
+    outbox.enqueue([message('webpush', 7, `alert:${alertId}`), message('webpush', 8, `alert:${alertId}`)]);
+    const [first] = store.claimDue('webpush', 10).filter((m) => m.subject === `alert:${alertId}`);
+    store.recordSent(first!.id, 30, undefined);
+    const edgeId: string = (await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ ấp 1 (loa)', hamletCode: 'ap-1' })).body.id;
+    e2e.test.cloud.db
+      .prepare(
+        `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
+         VALUES ('evt_e2e_alert', ?, 'o', ?, NULL, 'started', ?, ?, ?, 'ap-1')`,
+      )
+      .run(edgeId, alertId, Date.now(), Date.now(), Date.now());
+
+    const operator = await e2e.loginAs('operator');
+    await operator.goto('/radio/alerts');
+    const line = await waitForText(operator.locator('#alert-list p.reach'), 'Đã đến đâu');
+    expect(line).toMatch(/^Đã đến đâu: Loa: 1\/2 ấp · Web Push: 1 đã gửi, 1 đang chờ, lần cuối \d/);
+    await e2e.screenshot(operator, 'radio-alert-reach');
+    expect((await e2e.test.api('DELETE', `/api/v1/alerts/${alertId}`)).status).toBe(200);
+  });
 });

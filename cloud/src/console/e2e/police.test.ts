@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, type IncidentEdge } from '../../incidents/testing/incident-kit.js';
+import { verifyExport as verifySigned } from '../../evidence/verify-export.js';
 import { useConsoleE2E, waitForText } from './harness.js';
 
 /** Reads the export with Python's zipfile and checks every file against manifest.json and SHA256SUMS. */
@@ -79,6 +80,10 @@ describe('police officer in Chromium', () => {
     expect(checked.mismatches).toEqual([]);
     expect(checked.files).toEqual(expect.arrayContaining(['clip.mp4', 'snapshot.jpg', 'incident.json', 'audit.json', 'manifest.json', 'SHA256SUMS']));
     expect(checked.clipSha).toBe(sha256(CLIP));
+    // signed by the cloud: the page names the key, and the offline check accepts the bundle with it
+    const fingerprint = e2e.test.cloud.incidents.exportKey.fingerprint;
+    expect(await page.locator('#export-fingerprint').textContent()).toBe(fingerprint);
+    expect(await verifySigned(zipPath, { fingerprint })).toMatchObject({ ok: true, problems: [] });
 
     const stored = e2e.test.cloud.incidents.store.get(incidentId)!;
     expect(stored.status).toBe('confirmed');

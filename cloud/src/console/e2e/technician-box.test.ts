@@ -56,6 +56,11 @@ describe('technician tending a running box in Chromium', () => {
     await page.goto(`/fleet/boxes/${edge.edgeId}`);
     await page.locator('body[data-loaded="true"]').waitFor();
     expect(await page.locator('#speakers tbody').textContent()).toContain('loa-cong');
+    // its health, as the box reports it in telemetry (polled every 5 s, sent every 2 s)
+    await waitFor(async () => (await e2e.test.api('GET', edgeApi())).body.telemetry?.speakers?.[0]?.state === 'ok', 'speaker health in telemetry', 20_000);
+    await page.reload();
+    await page.locator('body[data-loaded="true"]').waitFor();
+    expect(await page.locator('#speakers tbody td.speaker-health').textContent()).toBe('Tốt');
 
     const heardBefore = speaker.status().items.length;
     await page.getByLabel('Thời lượng (giây)').fill('1');

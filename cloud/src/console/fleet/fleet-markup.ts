@@ -96,7 +96,7 @@ ${status('box-status')}
     <button type="submit" class="primary">${t('playTone')}</button>
   </form>
   <h3>${t('speakers')}</h3>
-  <div class="table-wrap"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
 </section>
 </div>
 <section class="card" aria-labelledby="cameras-heading">

@@ -142,7 +142,8 @@ function versions(t: T, lang: Lang, list: IncidentDetail['versions']) {
 }
 
 /** One incident: clip, snapshot, facts, evidence hashes, and the review controls (which call the API). */
-export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Choice[]) {
+/** `exportFingerprint`: the key that signs exports, for the recipient to pin (sc-cloud verify-export). */
+export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Choice[], exportFingerprint: string) {
   const next = i.status === 'new' ? (['reviewing', 'confirmed', 'dismissed'] as const) : i.status === 'reviewing' ? (['confirmed', 'dismissed'] as const) : (['reviewing'] as const);
   const buttonLabel = { reviewing: i.status === 'new' ? t('toReviewing') : t('reopen'), confirmed: t('toConfirmed'), dismissed: t('toDismissed') };
   return html`${policeStyles}
@@ -186,6 +187,8 @@ export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Cho
     <h2>${t('export')}</h2>
     <p class="hint">${t('exportHint')}</p>
     <p><a class="button primary" id="export" href="/api/v1/incidents/${i.id}/export.zip" download="incident-${i.id}.zip">${t('export')}</a></p>
+    <p class="hint">${t('exportVerify')} <code class="hash" id="export-fingerprint">${exportFingerprint}</code></p>
+    <p><code class="hash">sc-cloud verify-export incident-${i.id}.zip --fingerprint ${exportFingerprint}</code></p>
   </section>
 </div>`;
 }

@@ -85,7 +85,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
         .map((u) => ({ value: u.id, label: u.displayName }));
       return kit.render(c, {
         title: t('incidentTitle', { label: labelName(incident.label, lang), place: incident.hamletName ?? incident.cameraId }),
-        main: incidentPage(t, lang, incident, assignees),
+        main: incidentPage(t, lang, incident, assignees, incidents.exportKey.fingerprint),
         scripts: ['police-incident.js'],
         data: { incidentId: id, strings: scriptStrings(c) },
       });

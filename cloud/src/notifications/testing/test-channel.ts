@@ -13,6 +13,8 @@ export class TestChannel implements NotificationChannel {
   readonly script: (SendOutcome | Error)[] = [];
   /** Sends running now, and the most at once. */
   running = 0;
+  /** The abort signal of each send, in order. */
+  readonly signals: AbortSignal[] = [];
   maxRunning = 0;
   started = false;
   stopped = false;
@@ -60,6 +62,11 @@ export class TestChannel implements NotificationChannel {
     return this.context.outbox.enqueue(messages);
   }
 
+  enqueueMany(messages: NewOutboxMessage[]): Promise<number> {
+    if (!this.context) throw new Error('the test channel is not started');
+    return this.context.outbox.enqueueMany(messages);
+  }
+
   /** Sends wait until release() from now on. */
   hold(): void {
     this.holding = true;
@@ -75,7 +82,8 @@ export class TestChannel implements NotificationChannel {
     while (this.held.length < n) await new Promise((r) => setTimeout(r, 2));
   }
 
-  async send(message: OutboxMessage): Promise<SendOutcome> {
+  async send(message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome> {
+    if (signal) this.signals.push(signal);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {

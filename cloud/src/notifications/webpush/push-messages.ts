@@ -35,9 +35,9 @@ export function incidentsSummary(input: { count: number; camera: string; edge: s
   };
 }
 
-/** The box or camera a device notification is about: its name, where it is, its console page. */
+/** The box, camera or loudspeaker zone a device notification is about: its name, where it is, its console page. */
 export interface DeviceSubject {
-  what: 'edge' | 'camera';
+  what: 'edge' | 'camera' | 'speaker';
   name: string;
   hamlet: string | null;
   path: string;
@@ -45,12 +45,14 @@ export interface DeviceSubject {
   tag: string;
 }
 
-const deviceWord = (s: DeviceSubject) => (s.what === 'edge' ? 'Tủ' : 'Camera');
+const deviceWord = (s: DeviceSubject) => ({ edge: 'Tủ', camera: 'Camera', speaker: 'Loa' })[s.what];
 
 export function deviceOffline(subject: DeviceSubject, offlineForMs: number): NotificationContent {
+  // a loudspeaker zone may be reachable but muted: either way it cannot sound a warning
+  const speaker = subject.what === 'speaker';
   return {
-    title: `${deviceWord(subject)} mất kết nối: ${subject.name}`,
-    body: `${place(subject.name, subject.hamlet)} không liên lạc được hơn ${spoken(offlineForMs)}. Mở để xem chi tiết.`,
+    title: speaker ? `Loa không phát được: ${subject.name}` : `${deviceWord(subject)} mất kết nối: ${subject.name}`,
+    body: `${place(subject.name, subject.hamlet)} ${speaker ? 'mất kết nối hoặc bị tắt tiếng' : 'không liên lạc được'} hơn ${spoken(offlineForMs)}. Mở để xem chi tiết.`,
     path: subject.path,
     tag: subject.tag,
   };
@@ -58,7 +60,7 @@ export function deviceOffline(subject: DeviceSubject, offlineForMs: number): Not
 
 export function deviceOnline(subject: DeviceSubject): NotificationContent {
   return {
-    title: `${deviceWord(subject)} đã kết nối lại: ${subject.name}`,
+    title: subject.what === 'speaker' ? `Loa phát lại được: ${subject.name}` : `${deviceWord(subject)} đã kết nối lại: ${subject.name}`,
     body: `${place(subject.name, subject.hamlet)} hoạt động trở lại.`,
     path: subject.path,
     tag: subject.tag,

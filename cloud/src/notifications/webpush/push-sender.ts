@@ -104,7 +104,13 @@ export class VapidSigner {
  * itself goes out with fetch, which (unlike web-push's own sender, https only) also reaches the
  * local push service of the tests and the demo.
  */
-export async function sendPush(target: PushTarget, payload: PushPayload, options: PushOptions, signer: VapidSigner): Promise<SendOutcome & { gone?: boolean }> {
+export async function sendPush(
+  target: PushTarget,
+  payload: PushPayload,
+  options: PushOptions,
+  signer: VapidSigner,
+  signal?: AbortSignal,
+): Promise<SendOutcome & { gone?: boolean }> {
   let details: ReturnType<typeof webpush.generateRequestDetails>;
   let authorization: string;
   try {
@@ -125,7 +131,7 @@ export async function sendPush(target: PushTarget, payload: PushPayload, options
   delete headers['Content-Length']; // fetch sets it from the body
   headers.Authorization = authorization;
   try {
-    const res = await fetch(details.endpoint, { method: 'POST', headers, body: details.body ?? undefined, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await fetch(details.endpoint, { method: 'POST', headers, body: details.body ?? undefined, redirect: 'error', signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS) });
     const text = res.ok ? '' : await res.text().catch(() => '');
     if (res.ok) await res.body?.cancel().catch(() => undefined);
     return outcomeOf(res.status, res.headers.get('retry-after'), text);

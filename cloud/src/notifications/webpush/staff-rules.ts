@@ -36,14 +36,15 @@ const TTL_S: Readonly<Record<PushKind, number>> = { incident: 12 * 3600, device:
 /** RFC 8030 Topic: at most 32 URL-safe characters, so a digest of the subject. */
 const topicOf = (subject: string) => createHash('sha256').update(subject).digest('base64url').slice(0, 32);
 
-type Device = { what: 'edge' | 'camera'; edgeId: string; cameraId?: string };
+/** A box, one of its cameras, or one of its loudspeaker zones. */
+export type Device = { what: 'edge' | 'camera' | 'speaker'; edgeId: string; cameraId?: string; zone?: string };
 
-const deviceSubject = (d: Device) => (d.what === 'edge' ? `edge:${d.edgeId}` : `camera:${d.edgeId}/${d.cameraId}`);
+const deviceSubject = (d: Device) => (d.what === 'edge' ? `edge:${d.edgeId}` : d.what === 'camera' ? `camera:${d.edgeId}/${d.cameraId}` : `speaker:${d.edgeId}/${d.zone}`);
 
 /**
  * The staff rules: which domain events become whose pushes. Police hear of new alert incident items
  * (the users model has no hamlet assignment yet, so every police officer hears of every hamlet's),
- * technicians of boxes and cameras offline longer than the delay and back, operators of an emergency
+ * technicians of boxes, cameras and loudspeaker zones offline (or muted) longer than the delay and back, operators of an emergency
  * alert a targeted hamlet did not start in time. Each person's kinds, quiet hours (notBefore in the
  * outbox; emergencies go at once) and cooldowns apply; each device gets its own message, keyed
  * `<event key>:<subscription id>`.
@@ -70,6 +71,9 @@ export class StaffRules {
     on('edge.online', (e) => this.cameBack({ what: 'edge', edgeId: e.edgeId }, e.at));
     on('camera.offline', (e) => this.wentOffline({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
     on('camera.online', (e) => this.cameBack({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
+    // a muted zone (reachable, silent) is as useless to a warning as an unreachable one
+    on('speaker.offline', (e) => this.wentOffline({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, e.at));
+    on('speaker.online', (e) => this.cameBack({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, e.at));
     on('alert.started', (e) => this.alertStarted(e));
     on('alert.delivered', (e) => this.alertDelivered(e));
     on('alert.stopped', (e) => this.checks.cancelPrefix(`alert:${e.alertId}:`));
@@ -123,6 +127,7 @@ export class StaffRules {
   private describe(device: Device): text.DeviceSubject {
     const edge = this.deps.names.edge(device.edgeId);
     if (device.what === 'edge') return { what: 'edge', name: edge.name, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
+    if (device.what === 'speaker') return { what: 'speaker', name: `${device.zone} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
     const camera = this.deps.names.camera(device.edgeId, device.cameraId!);
     return { what: 'camera', name: `${camera} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.camera(device.edgeId, device.cameraId!), tag: deviceSubject(device) };
   }
@@ -157,7 +162,7 @@ export class StaffRules {
     if (payload.type === 'offline') {
       const device = payload as unknown as Device & { at: number };
       if (!this.deps.names.stillOffline(device)) return;
-      this.devicePush({ what: device.what, edgeId: device.edgeId, cameraId: device.cameraId }, 'offline', device.at, device.at);
+      this.devicePush({ what: device.what, edgeId: device.edgeId, cameraId: device.cameraId, zone: device.zone }, 'offline', device.at, device.at);
     } else if (payload.type === 'alert') {
       const waiting = payload.waiting as string[];
       const alertId = payload.alertId as string;
@@ -191,7 +196,7 @@ export class StaffRules {
         windowMs: this.deps.settings.incidentCooldownMs,
       });
     } else {
-      const device = { what: payload.what as Device['what'], edgeId: payload.edgeId as string, cameraId: payload.cameraId as string | undefined };
+      const device = { what: payload.what as Device['what'], edgeId: payload.edgeId as string, cameraId: payload.cameraId as string | undefined, zone: payload.zone as string | undefined };
       content = text.deviceSummary(this.describe(device), { changes: summary.suppressed, windowMs: this.deps.settings.deviceCooldownMs, offlineNow: summary.currentState === 'offline' });
     }
     const recipient = this.deps.subscriptions.recipients().find((r) => r.user.id === userId);

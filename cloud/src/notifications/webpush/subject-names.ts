@@ -36,11 +36,15 @@ export class SubjectNames {
   }
 
   /**
-   * Whether the cloud still holds the box or camera offline, read when the offline delay ends: the
+   * Whether the cloud still holds the box, camera or loudspeaker zone offline (or muted), read when the offline delay ends: the
    * bus cancels the check when it comes back, this also covers a comeback the bus did not carry
    * (a restart in between). Unknown (deleted) counts as not offline: nothing to tell.
    */
-  stillOffline(device: { what: 'edge' | 'camera'; edgeId: string; cameraId?: string }): boolean {
+  stillOffline(device: { what: 'edge' | 'camera' | 'speaker'; edgeId: string; cameraId?: string; zone?: string }): boolean {
+    if (device.what === 'speaker') {
+      const row = this.db.prepare('SELECT state FROM speaker_state WHERE edge_id = ? AND zone = ?').get(device.edgeId, device.zone) as { state: string } | undefined;
+      return row !== undefined && row.state !== 'ok';
+    }
     if (device.what === 'edge') {
       const row = this.db.prepare('SELECT online FROM edge_state WHERE edge_id = ?').get(device.edgeId) as { online: number } | undefined;
       return row !== undefined && row.online === 0;

@@ -298,6 +298,23 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(setup.push.for(police.device.id)).toHaveLength(0);
   });
 
+  it('a loudspeaker zone offline or muted past the delay: technicians are told, and when it is back', async () => {
+    setup = await start();
+    const tech = await setup.staff('technician', 'tech-1');
+    const zone = (state: 'ok' | 'offline' | 'muted') =>
+      setup.db.prepare("INSERT INTO speaker_state (edge_id, zone, state, changed_at) VALUES ('edge_A', 'loa-cho', ?, 0) ON CONFLICT (edge_id, zone) DO UPDATE SET state = excluded.state").run(state);
+    zone('muted');
+    setup.bus.publish('speaker.offline', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), state: 'muted', reason: 'volume 0' });
+    await sleep(500);
+    await setup.flush();
+    zone('ok');
+    setup.bus.publish('speaker.online', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now() });
+    await setup.flush();
+    const got = setup.push.for(tech.device.id);
+    expect(got.map((p) => p.payload.title)).toEqual(['Loa không phát được: loa-cho (Cổng trường)', 'Loa phát lại được: loa-cho (Cổng trường)']);
+    expect(got[0]!.payload).toMatchObject({ url: '/fleet/boxes/edge_A', tag: 'speaker:edge_A/loa-cho' });
+  });
+
   it('the offline delay survives a restart, and a box back without its event (the restart in between) is not reported', async () => {
     setup = await start({ SC_NOTIFY_OFFLINE_AFTER_S: 0.4 });
     const tech = await setup.staff('technician', 'tech-1');

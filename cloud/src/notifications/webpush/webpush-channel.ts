@@ -87,7 +87,7 @@ export class WebPushChannel implements NotificationChannel {
     await this.rules.stop();
   }
 
-  async send(message: OutboxMessage): Promise<SendOutcome> {
+  async send(message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome> {
     const subscription = this.subscriptions.get(message.recipient);
     if (!subscription) return { ok: false, retry: false, reason: 'the device was removed (unsubscribed, or its push service said it is gone)' };
     const kind = message.data.kind as PushKind | undefined;
@@ -98,7 +98,7 @@ export class WebPushChannel implements NotificationChannel {
       return { ok: false, retry: false, reason: 'the person may no longer receive this kind (their role changed)' };
     }
     const options = (message.data.push as PushOptions | undefined) ?? DEFAULT_PUSH;
-    const outcome = await sendPush(subscription, payloadOf(message.content, kind ?? 'other', message.createdAt), options, this.signer);
+    const outcome = await sendPush(subscription, payloadOf(message.content, kind ?? 'other', message.createdAt), options, this.signer, signal);
     this.record(subscription.id, outcome);
     const { gone: _gone, ...result } = outcome;
     return result;

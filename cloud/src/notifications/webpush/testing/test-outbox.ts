@@ -43,6 +43,10 @@ export class TestOutbox implements OutboxWriter {
     return added;
   }
 
+  async enqueueMany(messages: readonly NewOutboxMessage[]): Promise<number> {
+    return this.enqueue([...messages]);
+  }
+
   /** Hands every due queued message to the channel once; returns how many were attempted. */
   async deliverDue(channel: NotificationChannel): Promise<number> {
     const due = this.entries.filter((e) => e.status === 'queued' && e.message.channel === channel.name && e.notBefore <= this.now());
