@@ -163,7 +163,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
-  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }) });
+  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
   const channels: NotificationChannel[] = [webPush];
   const notifications = createNotifications({

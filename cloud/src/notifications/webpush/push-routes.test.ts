@@ -88,7 +88,10 @@ describe('the notifications API', () => {
     expect(sent.body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false]);
     expect(sent.body.results[1].reason).toContain('410');
     expect(push.for(a.id)[0]!.payload).toMatchObject({ title: 'Thông báo thử', url: '/account/notifications' });
-    // the gone one was forgotten
+    // the gone one was forgotten, and counted
+    const metrics = (await test.request('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^sc_push_devices_gone_total 1$/m);
+    expect(metrics).toMatch(/^sc_push_subscriptions \d+$/m);
     const left = await test.request('GET', '/api/v1/notifications/push/subscriptions', undefined, as('technician'));
     expect(left.body.devices).toHaveLength(1);
     expect(left.body.devices[0].lastSuccessAt).toEqual(expect.any(Number));

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
@@ -10,6 +11,7 @@ import { StaffRules, WEBPUSH_CHANNEL } from './staff-rules.js';
 import { SubjectNames } from './subject-names.js';
 import { SubscriptionStore } from './subscription-store.js';
 import { loadVapidKeys, type VapidKeys } from './vapid-keys.js';
+import { pushMetrics, type PushMetrics } from './push-metrics.js';
 
 export type WebPushConfig = Pick<
   CloudConfig,
@@ -29,6 +31,8 @@ export interface WebPushDeps {
   db: Db;
   config: WebPushConfig;
   logger: Logger;
+  /** The cloud's metrics registry: sc_push_subscriptions, sc_push_devices_gone_total. */
+  registry?: Registry;
   now?: () => number;
 }
 
@@ -57,9 +61,11 @@ export class WebPushChannel implements NotificationChannel {
   private readonly signer: VapidSigner;
   private readonly rules: StaffRules;
   private readonly logger: Logger;
+  private readonly metrics: PushMetrics | null;
 
   constructor(deps: WebPushDeps) {
     this.logger = deps.logger;
+    this.metrics = deps.registry ? pushMetrics(deps.registry, deps.db) : null;
     this.vapid = loadVapidKeys(deps.config);
     this.signer = new VapidSigner(this.vapid);
     this.subscriptions = new SubscriptionStore(deps.db, deps.now);
@@ -125,6 +131,7 @@ export class WebPushChannel implements NotificationChannel {
       if (outcome.ok) return this.subscriptions.recordSuccess(subscriptionId);
       if (outcome.gone) {
         this.logger.info({ subscriptionId, reason: outcome.reason }, 'push subscription gone: removed');
+        this.metrics?.devicesGone.inc();
         return this.subscriptions.drop(subscriptionId);
       }
       this.subscriptions.recordError(subscriptionId, outcome.reason);
