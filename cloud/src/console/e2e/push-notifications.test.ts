@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Worker } from 'playwright-core';
 import { incidentOpened } from '../../notifications/webpush/push-messages.js';
@@ -62,6 +64,13 @@ describe('staff Web Push in Chromium', () => {
     const stored = await e2e.test.api('GET', '/api/v1/notifications/preferences', undefined, await e2e.test.login('police-e2e', 'password-of-police-e2e'));
     expect(stored.body.quietHours).toEqual({ start: '22:00', end: '06:00' });
     await e2e.screenshot(page, 'notifications-police-phone');
+    // WCAG 2 A/AA checks of the page's own content (axe-core, evaluated over the DevTools protocol, which the CSP does not cover)
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+    const axe = (await page.evaluate(
+      `axe.run('#main', { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => ({ passes: r.passes.length, violations: r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')) }))`,
+    )) as { passes: number; violations: string[] };
+    expect(axe.violations).toEqual([]);
+    expect(axe.passes).toBeGreaterThan(5); // it did check the page (labels, contrast, names, …)
 
     // the push, as the cloud writes it for a new incident item and a push service delivers it
     const payload = payloadOf(incidentOpened({ incidentId: 'inc_e2e1', label: 'person', camera: 'Cổng', edge: 'Cổng trường', hamlet: 'Ấp 2A' }), 'incident', Date.now());
