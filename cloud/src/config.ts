@@ -55,7 +55,8 @@ export const cloudConfigSchema = z.object({
   /** Incidents (with their files) older than this are deleted, unless on legal hold. */
   SC_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SC_INCIDENT_SNAPSHOT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
-  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  // 30 minutes of footage asked by time from a 4 Mbit/s camera is about 900 MB
+  SC_INCIDENT_CLIP_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
   /**
    * Bytes the incident media store may hold; over it the oldest dismissed items, then unreviewed
    * detections, then unreviewed alerts are deleted. Unset: half the size of the file system holding it.
@@ -113,6 +114,16 @@ export const cloudConfigSchema = z.object({
   /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Zalo Official Account Open API (https://openapi.zalo.me), or a stand-in's for tests and the demo. */
+  SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),
+  /** Zalo's OAuth v4 host (https://oauth.zaloapp.com), or a stand-in's. */
+  SC_ZALO_OAUTH_URL: z.string().url().default('https://oauth.zaloapp.com'),
+  /** Calls per second the Zalo channel makes at most, all messages together (Zalo allows 4,000 a minute per app). */
+  SC_ZALO_RATE_PER_S: z.coerce.number().positive().max(1000).default(50),
+  /** Zalo messages in flight at once. */
+  SC_ZALO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** 1: post each alert and public bulletin as one broadcast article (needs Zalo's broadcast permission) instead of a message per subscribed follower. */
+  SC_ZALO_BROADCAST: z.enum(['0', '1']).default('0'),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
 

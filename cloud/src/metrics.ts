@@ -7,6 +7,8 @@ export function createCloudMetrics() {
   const registry = new Registry();
   let countOnline = () => 0;
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
+  let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
+  let countFlooding = () => 0;
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -22,6 +24,31 @@ export function createCloudMetrics() {
     /** Counted when scraped, not on every availability message (a reconnect storm brings thousands). */
     countOnlineWith(counter: () => number) {
       countOnline = counter;
+    },
+    edgeChildProcesses: new Gauge({
+      name: 'sc_edge_child_processes_total',
+      help: 'Child processes (ffmpeg, ffprobe, aplay…) each box started since its daemon started, by tool, from its latest telemetry',
+      labelNames: ['edge', 'tool'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { edge, tool, count } of childProcesses()) this.set({ edge, tool }, count);
+      },
+    }),
+    /** Read from the boxes' latest telemetry when scraped. */
+    childProcessesWith(reader: () => Array<{ edge: string; tool: string; count: number }>) {
+      childProcesses = reader;
+    },
+    camerasFlooding: new Gauge({
+      name: 'sc_cameras_flooding',
+      help: 'Cameras of online boxes in a flood warning (more review items an hour than their review.floodPerHour), from the latest telemetry',
+      registers: [registry],
+      collect() {
+        this.set(countFlooding());
+      },
+    }),
+    countFloodingWith(counter: () => number) {
+      countFlooding = counter;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
@@ -141,6 +168,18 @@ export function createCloudMetrics() {
       help: 'HTTP request latency by route and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    zaloCalls: new Counter({
+      name: 'sc_zalo_calls_total',
+      help: "Calls to Zalo's OA Open API by endpoint and result (ok, zalo_<error code>, http_<status>, failed)",
+      labelNames: ['endpoint', 'result'] as const,
+      registers: [registry],
+    }),
+    zaloTokenRefreshes: new Counter({
+      name: 'sc_zalo_token_refreshes_total',
+      help: 'Refreshes of the Zalo OA access token by outcome (ok, refused: the OA needs reconnecting, failed: Zalo did not answer, lost: another refresh won)',
+      labelNames: ['outcome'] as const,
       registers: [registry],
     }),
   };

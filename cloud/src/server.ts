@@ -40,9 +40,11 @@ import { createAuditRoutes } from './audit/audit-routes.js';
 import { auditChanges } from './audit/audit-changes.js';
 import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
+import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
+import { createZaloAdminPage } from './console/admin/admin-zalo.js';
 import { createAccountPages } from './console/account/account-pages.js';
 import { ensureFirstAdmin, persistentSecret, type AdminLogin } from './bootstrap.js';
 import { CLOUD_VERSION } from './version.js';
@@ -53,6 +55,7 @@ import { DiskSpace } from './disk-space.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
+import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
 import { WebPushChannel } from './notifications/webpush/webpush-channel.js';
 import { createPushRoutes } from './notifications/webpush/push-routes.js';
 import { createNotificationPages } from './console/account/notifications-page.js';
@@ -82,6 +85,8 @@ export interface CloudHandle {
   webPush: WebPushChannel;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
   events: DomainEventBus;
+  /** The commune's Zalo Official Account: its channel (started by the notifications module), connection and followers. */
+  zalo: Zalo;
   broker: BrokerLink;
   logger: Logger;
   close(): Promise<void>;
@@ -164,8 +169,20 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const reports = createReports({ db, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
+  const zalo = createZalo({
+    db,
+    secrets,
+    audit,
+    logger,
+    metrics,
+    config,
+    hamlets: () => listHamlets(db),
+    publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
+    // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
+    onConnected: () => notifications.resume(zalo.channel.name),
+  });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
-  const channels: NotificationChannel[] = [webPush];
+  const channels: NotificationChannel[] = [webPush, zalo.channel];
   const notifications = createNotifications({
     db,
     bus: events,
@@ -177,6 +194,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
   });
   await notifications.start();
+  const footage = createFootage({ db, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -192,11 +210,26 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
-      createPolicePages({ db, incidents, reports, users, audit, hamlets: () => listHamlets(db) }),
+      createPolicePages({
+        incidents,
+        reports,
+        users,
+        audit,
+        hamlets: () => listHamlets(db),
+        footage,
+        cameras: () =>
+          fleet.edges.list({ status: 'active' }).flatMap((edge) => {
+            const cameras = vision.settings.camerasOf(edge.id);
+            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})` }));
+          }),
+        edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
+        floods: () => vision.floods(),
+      }),
       createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages(),
-      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl }),
+      createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
 
@@ -216,8 +249,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...radio.routes(guard),
       ...vision.routes(guard),
       ...incidents.routes(guard),
+      ...footage.routes(guard),
       ...reports.routes(guard),
       ...notifications.routes(guard),
+      ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
@@ -253,6 +288,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     notifications,
     webPush,
     events,
+    zalo,
     broker,
     logger,
     async close() {
@@ -262,6 +298,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
       stopMediaJobMetrics();
+      await footage.stop();
       await incidents.stop();
       await vision.stop();
       await fleet.stop();

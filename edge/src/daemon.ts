@@ -12,6 +12,7 @@ import { Outbox } from './outbox/outbox.js';
 import { EDGE_VERSION } from './version.js';
 import { createEdgeRadio, type EdgeRadio } from './radio/index.js';
 import { createEdgeIncidents, type EdgeIncidentsHandle } from './incidents/index.js';
+import { EdgeFootage } from './footage/footage.js';
 import { EdgeVision, RING_SHARE } from './vision/service.js';
 import { startLiveView, type LiveView } from './vision/live-view/index.js';
 
@@ -36,6 +37,7 @@ export interface EdgeDaemon {
   radio: EdgeRadio;
   vision: EdgeVision;
   incidents: EdgeIncidentsHandle;
+  footage: EdgeFootage;
   stop(): Promise<void>;
 }
 
@@ -125,6 +127,16 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   });
   // after config, so the speakers exist before the plan that uses them
   await documents.register('schedule', (body) => radio.applySchedule(body));
+  // footage asked by time: cut from the recordings on disk, so it works before the cameras reconnect
+  const footage = new EdgeFootage({
+    db,
+    outbox,
+    incidents: incidents.incidents,
+    recorderOf: (cameraId) => vision.recorderOf(cameraId),
+    recordingDir: (cameraId) => vision.recordingDir(cameraId),
+    logger: logger.child({ component: 'footage' }),
+  });
+  await documents.register('footage', (body) => footage.apply(body));
 
   const bootId = newId('boot');
   outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
@@ -151,6 +163,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     radio,
     vision,
     incidents,
+    footage,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     adminPassword: env.SC_ADMIN_PASSWORD,
     ...(env.SC_DEMO_CAMERAS ? { cameraHamlets: env.SC_DEMO_CAMERAS.split(',').map((c) => c.trim()) } : {}),
     liveView: (i) => ({ port: liveViewPort + i, password: liveViewPassword }),
+    zaloPort: Number(env.SC_DEMO_ZALO_PORT ?? 8089),
   });
   const speakerUrl = (hamlet: string) => demo.speakers.get(hamlet)?.configs[0]?.statusUrl ?? '-';
   const camera = (hamlet: string) => demo.cameras?.byHamlet(hamlet)[0];
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   console.log(`Bảng điều khiển / Console: ${demo.cloudUrl}/`);
   console.log(`Đăng nhập / Login: ${demo.admin.username} / ${demo.admin.password}`);
   console.log(`Mật khẩu xem trực tiếp / live view password: ${liveViewPassword}`);
+  if (demo.zaloUrl) console.log(`Zalo OA (mô phỏng) / simulated Zalo OA: ${demo.zaloUrl}`);
   console.log(`API: ${demo.cloudUrl}/api/v1/openapi.json   Logs: ${env.SC_DATA_DIR ?? '.data'}/logs/`);
   console.log('Nhấn Ctrl-C để dừng / press Ctrl-C to stop');
 

@@ -8,6 +8,7 @@ import { startCommuneCameras, type CommuneCameras } from './cameras/index.js';
 import { configureCamera } from './demo-cameras.js';
 import { startProcess, stopProcesses, type ManagedProcess } from './processes.js';
 import { startHamletSpeakers, type HamletSpeakers } from './speakers/index.js';
+import { startDemoZalo, type DemoZalo } from './demo-zalo.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -23,6 +24,8 @@ export interface DemoOptions {
   modelDir?: string;
   /** Each box's live view (by its hamlet's index in the commune); off when absent. */
   liveView?: (hamletIndex: number) => BoxLiveView;
+  /** Port of the local Zalo OA stand-in (the page of what the OA sends); off when absent. */
+  zaloPort?: number;
 }
 
 export interface RunningDemo {
@@ -33,6 +36,8 @@ export interface RunningDemo {
   /** The simulated loudspeakers of each hamlet, by hamlet code. */
   speakers: Map<string, HamletSpeakers>;
   cameras: CommuneCameras | null;
+  /** The Zalo OA stand-in's page, when started. */
+  zaloUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -72,8 +77,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const processes: ManagedProcess[] = [];
   const speakers = new Map<string, HamletSpeakers>();
   let cameras: CommuneCameras | null = null;
+  let zalo: DemoZalo | null = null;
   const stop = async () => {
     await stopProcesses(processes.slice().reverse());
+    await zalo?.close();
     await Promise.all([...speakers.values()].map((s) => s.close()));
     await cameras?.stop();
   };
@@ -85,12 +92,17 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       SC_MQTT_PORT: String(options.mqttPort),
     };
     if (options.adminPassword) cloudEnv.SC_ADMIN_PASSWORD = options.adminPassword;
+    if (options.zaloPort !== undefined) {
+      zalo = await startDemoZalo(options.zaloPort);
+      Object.assign(cloudEnv, zalo.env);
+    }
     processes.push(startProcess('cloud', CLOUD_CLI, [], cloudEnv, join(root, 'logs', 'cloud.log')));
     const cloud = new CloudClient(cloudUrl);
     await cloud.waitHealthy();
     const password = adminPassword(options, cloudDataDir);
     await cloud.login('admin', password);
     print(`Máy chủ điều khiển đã chạy / control plane up: ${cloudUrl} (MQTT 127.0.0.1:${options.mqttPort})`);
+    await zalo?.connect(cloud, cloudUrl);
 
     const boxes: HamletBox[] = commune.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(root, 'edges', h.code) }));
     const outcomes = await Promise.all(boxes.map((box) => ensureProvisioned(cloud, box, cloudUrl)));
@@ -113,7 +125,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     cameras = await startCommuneCameras({ hamlets: commune.hamlets.filter((h) => cameraHamlets.has(h.code)), ...credentials, multicastPort: null, cameraName: (code) => `Camera ${code}` });
     for (const edge of edges.filter((e) => cameraHamlets.has(e.hamletCode))) await configureCamera(cloud, edge.id, cameras.byHamlet(edge.hamletCode)[0]!, credentials);
     print(`Camera giả lập đã sẵn sàng / simulated cameras ready: ${cameras.cameras.length}`);
-    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, speakers, cameras, stop };
+    return { cloudUrl, admin: { username: 'admin', password }, edges, processes, speakers, cameras, zaloUrl: zalo?.url ?? null, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < INCIDENTS; i++) {
       const incidentId = `inc_bench${i}`;
       publishedAt.set(`/police/incidents/${incidentId}`, Date.now());
-      bus.publish('incident.opened', { incidentId, edgeId: 'edg_bench', hamletCode: VI_TAN.hamlets[i % 9]!.code, cameraId: `cam-${i}`, label: 'person', detectedAt: Date.now() });
+      bus.publish('incident.opened', { incidentId, edgeId: 'edg_bench', hamletCode: VI_TAN.hamlets[i % 9]!.code, cameraId: `cam-${i}`, label: 'person', detectedAt: Date.now(), severity: 'alert', continues: null });
     }
     const enqueuedMs = performance.now() - t0;
     await push.waitFor(STAFF * INCIDENTS, 600_000);

@@ -66,4 +66,37 @@ describe('cloud migrations', () => {
       db.close();
     }
   });
+  it('turns existing incidents into closed alert items of one object, keeping their files, verification, notes and audit trail', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, before('CREATE TABLE incident_objects'));
+      db.pragma('foreign_keys = OFF'); // incidents of a box this test does not create
+      const insert = db.prepare(
+        `INSERT INTO incidents (id, edge_id, camera_id, rule_id, zone_id, label, score, track_id, started_at, detected_at, ended_at, box, facts_ts,
+           snapshot_sha256, snapshot_bytes, snapshot_received_at, clip_sha256, clip_bytes, clip_duration_ms, clip_received_at, status, received_at, created_at, updated_at)
+         VALUES (@id, 'edg_a', 'cong', 'dem', @zone, 'person', 0.8, 7, 1000, 2000, @ended, '{"x":0.1,"y":0.2,"width":0.3,"height":0.4}', 5,
+           'aa', 10, 3000, @clip, 20, @duration, @clipReceived, 'confirmed', 1, 1, 1)`,
+      );
+      insert.run({ id: 'inc_0000000001', zone: 'san', ended: 12_000, clip: 'bb', duration: 10_000, clipReceived: 13_000 });
+      insert.run({ id: 'inc_0000000002', zone: null, ended: null, clip: null, duration: null, clipReceived: null });
+      db.prepare("INSERT INTO incident_notes (id, incident_id, text, author_id, author_name, created_at) VALUES ('note_1', 'inc_0000000001', 'xem lại', NULL, 'Công an', 1)").run();
+      migrate(db, cloudMigrations);
+      expect(db.prepare('SELECT id, severity, state, continues, status, timeline FROM incidents ORDER BY id').all()).toEqual([
+        { id: 'inc_0000000001', severity: 'alert', state: 'closed', continues: null, status: 'confirmed', timeline: '[{"at":1000,"trackId":7,"label":"person","kind":"entered","zoneId":"san"}]' },
+        { id: 'inc_0000000002', severity: 'alert', state: 'closed', continues: null, status: 'confirmed', timeline: '[{"at":1000,"trackId":7,"label":"person","kind":"entered"}]' },
+      ]);
+      expect(db.prepare('SELECT * FROM incident_objects ORDER BY incident_id').all()).toEqual([
+        { incident_id: 'inc_0000000001', track_id: 7, label: 'person', score: 0.8, zone_ids: '["san"]', rule_ids: '["dem"]', first_seen_at: 1000, last_seen_at: 12_000,
+          box: '{"x":0.1,"y":0.2,"width":0.3,"height":0.4}', snapshot_sha256: 'aa', snapshot_bytes: 10, snapshot_received_at: 3000 },
+        { incident_id: 'inc_0000000002', track_id: 7, label: 'person', score: 0.8, zone_ids: '[]', rule_ids: '["dem"]', first_seen_at: 1000, last_seen_at: 2000,
+          box: '{"x":0.1,"y":0.2,"width":0.3,"height":0.4}', snapshot_sha256: 'aa', snapshot_bytes: 10, snapshot_received_at: 3000 },
+      ]);
+      expect(db.prepare('SELECT * FROM incident_clip_parts').all()).toEqual([
+        { incident_id: 'inc_0000000001', idx: 0, start_ms: 2000, duration_ms: 10_000, sha256: 'bb', bytes: 20, received_at: 13_000 },
+      ]);
+      expect(db.prepare('SELECT incident_id FROM incident_notes').pluck().all()).toEqual(['inc_0000000001']);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -397,6 +397,113 @@ export const cloudMigrations: Migration[] = [
     PRIMARY KEY (edge_id, zone)
   );
   `,
+  // issue 12: footage police ask for by time; the box answers with an evidence item (an incident)
+  `
+  CREATE TABLE footage_requests (
+    id TEXT PRIMARY KEY,
+    edge_id TEXT NOT NULL,
+    camera_id TEXT NOT NULL,
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT,
+    state TEXT NOT NULL CHECK (state IN ('waiting','done','partial','unavailable','failed')),
+    incident_id TEXT,
+    missing TEXT NOT NULL DEFAULT '[]',
+    held TEXT,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    answered_at INTEGER
+  );
+  CREATE INDEX footage_requests_edge_state ON footage_requests(edge_id, state, created_at);
+  CREATE INDEX footage_requests_created ON footage_requests(created_at);
+  `,
+  // issue 14 (Zalo): the commune's one Official Account connection, its tokens sealed with the secret
+  // box; `version` makes a refresh conditional (a refresh token is single-use) and `refreshing_until`
+  // is the lease of the one process refreshing. Followers subscribe by hamlet; a broadcast's article
+  // is remembered so a retry broadcasts the same article, never a second one.
+  `
+  CREATE TABLE zalo_oa (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    app_id TEXT NOT NULL,
+    oa_id TEXT,
+    app_secret TEXT NOT NULL,
+    webhook_secret TEXT,
+    access_token TEXT,
+    access_expires_at INTEGER,
+    refresh_token TEXT,
+    refresh_expires_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 0,
+    refreshing_until INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('connected','needs_reconnect')),
+    state_reason TEXT,
+    connected_at INTEGER NOT NULL,
+    refreshed_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE zalo_followers (
+    user_id TEXT NOT NULL,
+    hamlet_code TEXT NOT NULL REFERENCES hamlets(code) ON DELETE CASCADE,
+    subscribed_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, hamlet_code)
+  );
+  CREATE INDEX zalo_followers_hamlet ON zalo_followers(hamlet_code);
+  CREATE TABLE zalo_broadcast_articles (
+    idempotency_key TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+  // issue 12: incidents become review items (one period of activity on one camera). Existing
+  // incidents become closed alert items of one object each: their snapshot is that object's best
+  // picture and their clip the item's only part, both with the verification they had; ids are unchanged,
+  // so notes, versions and the audit trail (target incident:<id>) stay attached.
+  `
+  ALTER TABLE incidents ADD COLUMN severity TEXT NOT NULL DEFAULT 'alert' CHECK (severity IN ('alert','detection'));
+  ALTER TABLE incidents ADD COLUMN state TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('open','closed'));
+  ALTER TABLE incidents ADD COLUMN continues TEXT;
+  ALTER TABLE incidents ADD COLUMN flood INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE incidents ADD COLUMN timeline TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX incidents_severity_detected ON incidents(severity, detected_at);
+  CREATE INDEX incidents_continues ON incidents(continues);
+  CREATE TABLE incident_objects (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    track_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    zone_ids TEXT NOT NULL,
+    rule_ids TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    box TEXT NOT NULL,
+    snapshot_sha256 TEXT,
+    snapshot_bytes INTEGER,
+    snapshot_received_at INTEGER,
+    PRIMARY KEY (incident_id, track_id)
+  );
+  CREATE INDEX incident_objects_snapshot ON incident_objects(snapshot_sha256);
+  CREATE TABLE incident_clip_parts (
+    incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    received_at INTEGER,
+    PRIMARY KEY (incident_id, idx)
+  );
+  CREATE INDEX incident_clip_parts_sha256 ON incident_clip_parts(sha256);
+  INSERT INTO incident_objects (incident_id, track_id, label, score, zone_ids, rule_ids, first_seen_at, last_seen_at, box,
+    snapshot_sha256, snapshot_bytes, snapshot_received_at)
+  SELECT id, track_id, label, score, CASE WHEN zone_id IS NULL THEN '[]' ELSE json_array(zone_id) END, json_array(rule_id),
+    started_at, COALESCE(ended_at, detected_at), box, snapshot_sha256, snapshot_bytes, snapshot_received_at FROM incidents;
+  INSERT INTO incident_clip_parts (incident_id, idx, start_ms, duration_ms, sha256, bytes, received_at)
+  SELECT id, 0, COALESCE(ended_at - clip_duration_ms, detected_at), clip_duration_ms, clip_sha256, clip_bytes, clip_received_at
+  FROM incidents WHERE clip_sha256 IS NOT NULL;
+  UPDATE incidents SET timeline = CASE WHEN zone_id IS NULL
+    THEN json_array(json_object('at', started_at, 'trackId', track_id, 'label', label, 'kind', 'entered'))
+    ELSE json_array(json_object('at', started_at, 'trackId', track_id, 'label', label, 'kind', 'entered', 'zoneId', zone_id)) END;
+  `,
   // issue 14: staff Web Push. Each person's devices (a browser's PushSubscription), what they want
   // to be told and when not; the cooldown per person, kind and subject (a flapping box sends a pair,
   // then a summary); checks due later (still offline after the delay? alert started in each hamlet?),

@@ -1,4 +1,4 @@
-import type { CameraStatus, EventBody, EventKind, Priority } from '@smart-commune/shared';
+import type { CameraStatus, EventBody, EventKind, Priority, ReviewSeverity } from '@smart-commune/shared';
 import type { ReviewStatus } from '../incidents/incident-store.js';
 import type { AlertKind, AlertSeverity } from '../radio/alerts/alert-kinds.js';
 import type { ReportCategory, ReportStatus } from '../reports/report-schemas.js';
@@ -44,8 +44,25 @@ export interface DomainEvents extends BoxEvents {
   'speaker.offline': { edgeId: string; zone: string; at: number; state: 'offline' | 'muted'; reason: string | null };
   /** A loudspeaker zone reported offline or muted is `ok` again. */
   'speaker.online': { edgeId: string; zone: string; at: number };
-  /** The first report of a new incident from a box's rule. */
-  'incident.opened': { incidentId: string; edgeId: string; hamletCode: string | null; cameraId: string; label: string; detectedAt: number };
+  /**
+   * The first report of a new incident (review item) from a box's rule. `severity` decides who hears
+   * of it: alerts are the police queue (and notified), detections are kept for search. `continues`
+   * names the item this one continues (the earlier one reached its maximum length).
+   */
+  'incident.opened': {
+    incidentId: string;
+    edgeId: string;
+    hamletCode: string | null;
+    cameraId: string;
+    label: string;
+    detectedAt: number;
+    severity: ReviewSeverity;
+    continues: string | null;
+  };
+  /** A later report changed an item (an object joined, a clip part arrived in its metadata, it closed). */
+  'incident.updated': { incidentId: string; edgeId: string; hamletCode: string | null; severity: ReviewSeverity; state: 'open' | 'closed'; objects: number; parts: number };
+  /** An item ended: the box reported it closed (the first report that did). */
+  'incident.closed': { incidentId: string; edgeId: string; hamletCode: string | null; severity: ReviewSeverity; endedAt: number | null };
   /** Police or an admin moved an incident along its review (new → reviewing → confirmed | dismissed, or back to reviewing). */
   'incident.reviewed': { incidentId: string; hamletCode: string | null; from: ReviewStatus; to: ReviewStatus; by: string };
   /** An emergency alert was stored and broadcast; `hamletCodes` are the hamlets it reaches. */

@@ -53,6 +53,22 @@ describe('presence of edge boxes', () => {
     expect(await onlineGauge()).toBe(1);
   });
 
+  it('counts the cameras of online boxes in a flood warning, from their latest telemetry', async () => {
+    const id = await claimedEdge('Tủ chợ');
+    const camera = (cameraId: string, flooding: boolean) => ({
+      id: cameraId, status: 'streaming' as const, fps: 5, lastFrameAt: Date.now(), itemsLastHour: flooding ? 75 : 3,
+      ...(flooding
+        ? { flood: { since: Date.now(), itemsLastHour: 75, limit: 60, suggestion: { fix: 'mask' as const, ruleId: 'nguoi', label: 'person', zoneId: 'cho', area: { x: 0.1, y: 0.1, width: 0.3, height: 0.2 }, advice: 'che chỗ đó' } } }
+        : {}),
+    });
+    const flooding = async () => (await test.cloud.metrics.camerasFlooding.get()).values[0]?.value;
+    test.cloud.fleet.presence.onTelemetry(id, { ...telemetry(10), cameras: [camera('cho', true), camera('cong', false)] });
+    expect(await flooding()).toBe(1);
+    expect((await test.request<{ cameras: { live: { flood: unknown; itemsLastHour: number } }[] }>('GET', `/api/v1/edges/${id}/cameras`)).status).toBe(200);
+    test.cloud.fleet.presence.onTelemetry(id, { ...telemetry(10), cameras: [camera('cho', false)] });
+    expect(await flooding()).toBe(0);
+  });
+
   it(`marks a box offline after ${MISSED_HEARTBEATS} missed heartbeats of its own interval, and keeps a fresher one online`, async () => {
     const quick = await claimedEdge('Tủ nhanh');
     const slow = await claimedEdge('Tủ chậm');

@@ -46,6 +46,16 @@ export class Presence {
     );
     const countOnline = db.prepare('SELECT COUNT(*) FROM edge_state WHERE online = 1').pluck();
     metrics.countOnlineWith(() => countOnline.get() as number);
+    const childProcesses = db.prepare("SELECT edge_id, telemetry FROM edge_state WHERE telemetry IS NOT NULL AND telemetry LIKE '%childProcesses%'");
+    metrics.childProcessesWith(() =>
+      (childProcesses.all() as { edge_id: string; telemetry: string }[]).flatMap((row) =>
+        Object.entries((JSON.parse(row.telemetry) as Telemetry).childProcesses ?? {}).map(([tool, count]) => ({ edge: row.edge_id, tool, count })),
+      ),
+    );
+    const countFlooding = db
+      .prepare(`SELECT COUNT(*) FROM edge_state s, json_each(s.telemetry, '$.cameras') c WHERE s.online = 1 AND json_extract(c.value, '$.flood') IS NOT NULL`)
+      .pluck();
+    metrics.countFloodingWith(() => countFlooding.get() as number);
     this.storeAvailability = db.prepare(
       `UPDATE edge_state SET online = ?, availability_at = ?, last_seen_at = CASE WHEN ? THEN ? ELSE last_seen_at END, offline_reason = ?
        WHERE edge_id = ? AND (availability_at IS NULL OR availability_at <= ?)`,

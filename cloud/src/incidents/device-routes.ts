@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { CONTENT_SHA256_HEADER, incidentMediaKinds } from '@smart-commune/shared';
+import { CONTENT_SHA256_HEADER, INCIDENT_MAX_PARTS, incidentMediaKinds, type IncidentMediaKind, type IncidentMediaRef } from '@smart-commune/shared';
+import type { Context } from 'hono';
 import { requestIp } from '../audit/request-ip.js';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
@@ -11,6 +12,13 @@ import type { MediaIntake } from './media-intake.js';
 
 const uploadParams = incidentIdParam.extend({
   kind: z.enum(['snapshot', 'clip']).openapi({ param: { name: 'kind', in: 'path' } }),
+});
+
+const objectParams = incidentIdParam.extend({
+  trackId: z.coerce.number().int().min(0).max(2 ** 31).openapi({ param: { name: 'trackId', in: 'path' } }),
+});
+const partParams = incidentIdParam.extend({
+  index: z.coerce.number().int().min(0).max(INCIDENT_MAX_PARTS - 1).openapi({ param: { name: 'index', in: 'path' } }),
 });
 
 const uploadResultSchema = z
@@ -29,6 +37,36 @@ const uploadResultSchema = z
  */
 export function createIncidentDeviceRoutes({ guard, intake, maxBytes }: { guard: Guard; intake: MediaIntake; maxBytes: number }) {
   const app = new OpenAPIHono<AppEnv>();
+  const receive = async (c: Context<AppEnv>, id: string, kind: IncidentMediaKind, ref?: IncidentMediaRef) => {
+    const edgeId = c.get('edgeId');
+    if (!edgeId) throw unauthorized('device credentials required');
+    const length = c.req.header('content-length');
+    const result = await intake.receive({
+      edgeId,
+      incidentId: id,
+      kind,
+      ref,
+      claimedSha256: c.req.header(CONTENT_SHA256_HEADER),
+      contentType: c.req.header('content-type'),
+      contentLength: length === undefined ? undefined : Number(length),
+      body: c.req.raw.body,
+      ip: requestIp(c),
+    });
+    return c.json({ incidentId: id, kind, sha256: result.sha256, bytes: result.bytes, outcome: result.outcome }, result.outcome === 'stored' ? 201 : 200);
+  };
+  const headers = z.object({ [CONTENT_SHA256_HEADER]: z.string().openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }) });
+  const body = (types: string[]) => ({ required: true, content: Object.fromEntries(types.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }])) });
+  const responses = {
+    200: jsonContent(uploadResultSchema, 'Already received earlier; nothing rewritten'),
+    201: jsonContent(uploadResultSchema, 'Verified and stored'),
+    409: jsonContent(z.object({}), 'The incident\'s metadata (or this file\'s hash in it) has not arrived yet; retry later'),
+    413: jsonContent(z.object({}), 'Larger than the size cap of this kind'),
+    415: jsonContent(z.object({}), 'Not a JPEG / MP4'),
+    422: jsonContent(z.object({}), 'The sha256 or size does not match the incident\'s metadata'),
+    507: jsonContent(z.object({}), 'No room: the incident media budget holds only items that may not be deleted automatically (storage_full), or the disk is full (disk_full); the edge keeps its file and retries later'),
+  };
+  const limit = routeBodyLimit({ maxBytes });
+
   app.openapi(
     apiRoute(guard, 'device', {
       method: 'put',
@@ -42,40 +80,42 @@ export function createIncidentDeviceRoutes({ guard, intake, maxBytes }: { guard:
         'Uploading the same file again answers 200 without storing anything.',
         'When there is no room (the byte budget cannot free enough, or the disk is full) the answer is 507 and the edge retries later.',
       ].join(' '),
-      request: {
-        params: uploadParams,
-        headers: z.object({ [CONTENT_SHA256_HEADER]: z.string().openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }) }),
-        body: {
-          required: true,
-          content: Object.fromEntries(Object.values(incidentMediaKinds).map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }])),
-        },
-      },
-      responses: {
-        200: jsonContent(uploadResultSchema, 'Already received earlier; nothing rewritten'),
-        201: jsonContent(uploadResultSchema, 'Verified and stored'),
-        409: jsonContent(z.object({}), 'The incident\'s metadata (or this file\'s hash in it) has not arrived yet; retry later'),
-        413: jsonContent(z.object({}), 'Larger than the size cap of this kind'),
-        415: jsonContent(z.object({}), 'Not a JPEG / MP4'),
-        422: jsonContent(z.object({}), 'The sha256 or size does not match the incident\'s metadata'),
-        507: jsonContent(z.object({}), 'No room: the incident media budget holds only items that may not be deleted automatically (storage_full), or the disk is full (disk_full); the edge keeps its file and retries later'),
-      },
-    }, routeBodyLimit({ maxBytes })),
-    async (c) => {
-      const edgeId = c.get('edgeId');
-      if (!edgeId) throw unauthorized('device credentials required');
+      request: { params: uploadParams, headers, body: body(Object.values(incidentMediaKinds)) },
+      responses,
+    }, limit),
+    (c) => {
       const { id, kind } = c.req.valid('param');
-      const length = c.req.header('content-length');
-      const result = await intake.receive({
-        edgeId,
-        incidentId: id,
-        kind,
-        claimedSha256: c.req.header(CONTENT_SHA256_HEADER),
-        contentType: c.req.header('content-type'),
-        contentLength: length === undefined ? undefined : Number(length),
-        body: c.req.raw.body,
-        ip: requestIp(c),
-      });
-      return c.json({ incidentId: id, kind, sha256: result.sha256, bytes: result.bytes, outcome: result.outcome }, result.outcome === 'stored' ? 201 : 200);
+      return receive(c, id, kind);
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, 'device', {
+      method: 'put',
+      path: '/device/incidents/{id}/objects/{trackId}/snapshot',
+      tags: ['Incidents'],
+      summary: 'Upload the best picture of one object of a review item (its `objects[].snapshot`); same checks as the item\'s snapshot',
+      request: { params: objectParams, headers, body: body([incidentMediaKinds.snapshot]) },
+      responses,
+    }, limit),
+    (c) => {
+      const { id, trackId } = c.req.valid('param');
+      return receive(c, id, 'snapshot', { trackId });
+    },
+  );
+
+  app.openapi(
+    apiRoute(guard, 'device', {
+      method: 'put',
+      path: '/device/incidents/{id}/parts/{index}/clip',
+      tags: ['Incidents'],
+      summary: 'Upload one part of a review item\'s clip (its `clipParts[]`), sent while the item lasts; same checks as the item\'s clip',
+      request: { params: partParams, headers, body: body([incidentMediaKinds.clip]) },
+      responses,
+    }, limit),
+    (c) => {
+      const { id, index } = c.req.valid('param');
+      return receive(c, id, 'clip', { part: index });
     },
   );
   return app;

@@ -3,7 +3,7 @@ import { signedBundle } from '../evidence/signed-bundle.js';
 import type { ExportSigner } from '../evidence/signing-key.js';
 
 export interface ExportMediaFile {
-  /** Name inside the zip: snapshot.jpg or clip.mp4. */
+  /** Name inside the zip: snapshot.jpg, clip.mp4 (the first part), clip-part-{n}.mp4, object-{trackId}.jpg. */
   name: string;
   path: string;
   sha256: string;

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONTENT_SHA256_HEADER, incidentMediaPath, newId, topics } from '@smart-commune/shared';
+import { CONTENT_SHA256_HEADER, incidentEventSchema, incidentMediaPath, newId, topics } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { openEdgeDatabase } from '../../../edge/src/db/database.js';
 import { IncidentStore as EdgeIncidentStore } from '../../../edge/src/incidents/incident-store.js';
@@ -104,7 +104,7 @@ describe('a full disk never stops the cloud', () => {
     const snapshotPath = join(edgeDir, 'snapshot.jpg');
     writeFileSync(snapshotPath, SNAPSHOT);
     const store = new EdgeIncidentStore(edgeDb);
-    store.insert(event, snapshotPath, 'none');
+    store.insert(incidentEventSchema.parse(event), snapshotPath, 'none');
     const uploader = new MediaUploader({ cloudUrl: cloud.httpUrl, credentials: () => ({ username: edge, password }), store, logger: silentLogger(), intervalMs: 60_000 });
     uploader.start();
     cleanup.push(() => uploader.stop());

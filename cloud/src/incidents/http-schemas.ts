@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { edgeIdSchema, hamletCodeSchema, objectClassSchema, surveillanceIdSchema } from '@smart-commune/shared';
+import { edgeIdSchema, hamletCodeSchema, objectClassSchema, reviewSeverities, surveillanceIdSchema, timelineKinds } from '@smart-commune/shared';
 import { API_PREFIX } from '../http/app.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
-import { reviewStatuses, type IncidentRecord } from './incident-store.js';
+import { reviewStatuses, type IncidentItem, type IncidentRecord } from './incident-store.js';
 
 export const incidentIdParam = z.object({
   // the contract's incidentId pattern (shared schemas cannot carry .openapi())
@@ -10,10 +10,15 @@ export const incidentIdParam = z.object({
 });
 
 export const incidentListQuery = z.object({
+  severity: z
+    .enum([...reviewSeverities, 'all'])
+    .default('alert')
+    .openapi({ description: 'alert (the default: the police queue), detection (kept, outside the queue) or all' }),
+  state: z.enum(['open', 'closed']).optional().openapi({ description: 'open: activity still going on; closed: ended' }),
   hamlet: hamletCodeSchema.optional(),
   edge: edgeIdSchema.optional(),
   camera: surveillanceIdSchema.optional(),
-  class: objectClassSchema.optional().openapi({ description: 'The detected class (COCO label), e.g. person or car' }),
+  class: objectClassSchema.optional().openapi({ description: 'Items with an object of this class (COCO label; any object of the item, not only the main one), e.g. person or car' }),
   label: objectClassSchema.optional().openapi({ description: 'The same filter as class, under the name incidents carry it' }),
   status: z.enum(reviewStatuses).optional(),
   assignee: z.string().max(64).optional().openapi({ description: 'User id of the assignee' }),
@@ -53,7 +58,11 @@ export const incidentSchema = z
     endedAt: z.number().nullable(),
     box: boxSchema.openapi({ description: 'Normalised 0..1 picture coordinates' }),
     snapshot: mediaSchema.nullable(),
-    clip: mediaSchema.extend({ durationMs: z.number() }).nullable(),
+    clip: mediaSchema.extend({ durationMs: z.number() }).nullable().openapi({ description: "The clip's first part (the whole clip of a one-part item); the item's parts are in the detail" }),
+    severity: z.enum(reviewSeverities).openapi({ description: 'alert: the police queue; detection: kept and searchable' }),
+    state: z.enum(['open', 'closed']).openapi({ description: 'open while the box still reports activity' }),
+    continues: z.string().nullable().openapi({ description: 'The item this one continues (that one reached its maximum length)' }),
+    flood: z.boolean().openapi({ description: 'The camera was over its flood limit when the item opened: activity was merged' }),
     status: z.enum(reviewStatuses),
     assignee: z.object({ id: z.string(), username: z.string(), displayName: z.string() }).nullable(),
     legalHold: z.boolean(),
@@ -83,7 +92,38 @@ export const versionSchema = z
     description: 'A later report from the box that contradicted the incident once it was under review or had a verified file: kept and audited, never applied',
   });
 
-export const incidentDetailSchema = incidentSchema.extend({ notes: z.array(noteSchema), versions: z.array(versionSchema) }).openapi('IncidentDetail');
+export const incidentObjectSchema = z
+  .object({
+    trackId: z.number(),
+    label: z.string(),
+    score: z.number(),
+    zoneIds: z.array(z.string()),
+    ruleIds: z.array(z.string()),
+    firstSeenAt: z.number(),
+    lastSeenAt: z.number(),
+    box: boxSchema,
+    snapshot: mediaSchema.nullable().openapi({ description: "The object's best picture" }),
+  })
+  .openapi('IncidentObject');
+
+export const timelineEntrySchema = z
+  .object({ at: z.number(), trackId: z.number(), label: z.string(), kind: z.enum(timelineKinds), zoneId: z.string().optional() })
+  .openapi('IncidentTimelineEntry', { description: 'An object entered, left, stopped moving (stationary) or moved again (active); oldest first' });
+
+export const clipPartSchema = mediaSchema
+  .extend({ index: z.number(), startMs: z.number().openapi({ description: "Wall-clock time of the part's first frame" }), durationMs: z.number() })
+  .openapi('IncidentClipPart', { description: 'Parts follow each other: played in index order they are the whole item' });
+
+export const incidentDetailSchema = incidentSchema
+  .extend({
+    objects: z.array(incidentObjectSchema),
+    timeline: z.array(timelineEntrySchema),
+    parts: z.array(clipPartSchema),
+    continuedBy: z.string().nullable().openapi({ description: 'The item continuing this one after it reached its maximum length' }),
+    notes: z.array(noteSchema),
+    versions: z.array(versionSchema),
+  })
+  .openapi('IncidentDetail');
 
 export const incidentPageSchema = z.object({ items: z.array(incidentSchema), total: z.number(), limit: z.number(), offset: z.number() }).openapi('IncidentPage');
 
@@ -99,6 +139,23 @@ export const incidentPatchSchema = z
 export const newNoteSchema = z.object({ text: z.string().trim().min(1).max(4000) }).openapi('NewIncidentNote');
 
 export const mediaUrl = (id: string, kind: 'snapshot' | 'clip') => `${API_PREFIX}/incidents/${id}/${kind === 'snapshot' ? 'snapshot.jpg' : 'clip.mp4'}`;
+
+export const objectSnapshotUrl = (id: string, trackId: number) => `${API_PREFIX}/incidents/${id}/objects/${trackId}/snapshot.jpg`;
+export const clipPartUrl = (id: string, index: number) => `${API_PREFIX}/incidents/${id}/parts/${index}/clip.mp4`;
+
+const withUrl = <M extends { receivedAt: number | null }>(m: M, url: string) => ({ ...m, verified: m.receivedAt !== null, url });
+
+/** The API form of a whole item: the incident with its objects' pictures and clip parts, each with its URL. */
+export function incidentItemJson(item: IncidentItem) {
+  const { objects, timeline, parts, continuedBy, ...record } = item;
+  return {
+    ...incidentJson(record),
+    objects: objects.map((o) => ({ ...o, snapshot: o.snapshot === null ? null : withUrl(o.snapshot, objectSnapshotUrl(item.id, o.trackId)) })),
+    timeline,
+    parts: parts.map((p) => withUrl(p, clipPartUrl(item.id, p.index))),
+    continuedBy,
+  };
+}
 
 /** The API form of an incident: media with its verification state and URL. */
 export function incidentJson(incident: IncidentRecord): z.infer<typeof incidentSchema> {

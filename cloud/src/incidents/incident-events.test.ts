@@ -24,7 +24,7 @@ describe('incidents opened and reviewed are published', () => {
   it("publishes an incident's first report from a box once, not the report that completes it", async () => {
     const event = incidentEvent({ label: 'person', cameraId: 'cong-truong' });
     await edge.publish(event);
-    expect(opened).toEqual([{ incidentId: event.incidentId, edgeId: edge.edgeId, hamletCode: 'ap-2a', cameraId: 'cong-truong', label: 'person', detectedAt: event.detectedAt }]);
+    expect(opened).toEqual([{ incidentId: event.incidentId, edgeId: edge.edgeId, hamletCode: 'ap-2a', cameraId: 'cong-truong', label: 'person', detectedAt: event.detectedAt, severity: 'alert', continues: null }]);
     await edge.publish({ ...event, endedAt: event.detectedAt + 20_000, clip: { ...announce(CLIP), durationMs: 20_000 } });
     expect(opened).toHaveLength(1);
   });

@@ -15,6 +15,7 @@ import type { IncidentVersions } from './incident-versions.js';
 import {
   incidentDetailSchema,
   incidentIdParam,
+  incidentItemJson,
   incidentJson,
   incidentListQuery,
   incidentPageSchema,
@@ -40,7 +41,7 @@ function toFilter(q: z.infer<typeof incidentListQuery>): IncidentFilter {
   const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
   if (from !== undefined && to !== undefined && to <= from) throw badRequest('"to" must come after "from"', [{ path: 'to', message: 'before from' }]);
   if (q.class && q.label && q.class !== q.label) throw badRequest('"class" and "label" name the same filter: give one', [{ path: 'label', message: `differs from class ${q.class}` }]);
-  return { hamletCode: q.hamlet, edgeId: q.edge, cameraId: q.camera, label: q.class ?? q.label, status: q.status, assigneeId: q.assignee, from, to };
+  return { severity: q.severity === 'all' ? undefined : q.severity, state: q.state, hamletCode: q.hamlet, edgeId: q.edge, cameraId: q.camera, label: q.class ?? q.label, status: q.status, assigneeId: q.assignee, from, to };
 }
 
 /** The police queue: list, read, review and annotate incidents. */
@@ -52,7 +53,7 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       method: 'get',
       path: '/incidents',
       tags,
-      summary: 'Incidents, newest detection first, filtered by hamlet, edge, camera, class, review status and time',
+      summary: 'Incidents (review items), newest first: alerts unless severity says otherwise; filtered by hamlet, edge, camera, class, state, review status and time',
       request: { query: incidentListQuery },
       responses: { 200: jsonContent(incidentPageSchema, 'One page of incidents with the total') },
     }),
@@ -68,13 +69,14 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       method: 'get',
       path: '/incidents/{id}',
       tags,
-      summary: "One incident with its review notes and the box's contradicting reports (versions)",
+      summary: "One incident (review item) with its objects, timeline, clip parts, the items it continues or is continued by, its review notes and the box's contradicting reports (versions)",
       request: { params: incidentIdParam },
       responses: { 200: jsonContent(incidentDetailSchema, 'The incident'), 404: jsonContent(z.object({}), 'No such incident') },
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      return c.json({ ...incidentJson(review.get(id)), notes: notes.list(id), versions: versions.list(id) }, 200);
+      review.get(id); // 404 when there is none
+      return c.json({ ...incidentItemJson(store.item(id)!), notes: notes.list(id), versions: versions.list(id) }, 200);
     },
   );
 

@@ -64,18 +64,27 @@ export async function createIncidents(deps: IncidentsDeps) {
 
   const apply = (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
     const result = db.transaction(() => {
+      const wasOpen = store.get(event.incidentId)?.state === 'open';
       const applied = store.upsert(edgeId, eventId, ts, event, receivedAt);
       // evidence under review stays as it was; what the box said instead is on the record
       if (applied.outcome === 'versioned') {
         const details = { version: applied.version, eventId, changed: applied.changed };
         audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
       }
-      return applied;
+      return { ...applied, wasOpen };
     })();
     metrics.incidentsReceived.inc({ outcome: result.outcome });
-    if (result.outcome === 'created') {
-      const { hamletCode } = store.get(event.incidentId)!;
-      bus.publish('incident.opened', { incidentId: event.incidentId, edgeId, hamletCode, cameraId: event.cameraId, label: event.label, detectedAt: event.detectedAt });
+    if (result.outcome === 'created' || result.outcome === 'updated') {
+      const item = store.get(event.incidentId)!;
+      const { hamletCode, severity, state } = item;
+      const facts = { incidentId: item.id, edgeId, hamletCode, severity };
+      if (result.outcome === 'created') {
+        bus.publish('incident.opened', { ...facts, cameraId: item.cameraId, label: item.label, detectedAt: item.detectedAt, continues: item.continues });
+      } else {
+        bus.publish('incident.updated', { ...facts, state, objects: store.objects(item.id).length, parts: store.parts(item.id).length });
+      }
+      // closed from the start (an older box's incident) or now: said once
+      if (state === 'closed' && (result.outcome === 'created' || result.wasOpen)) bus.publish('incident.closed', { ...facts, endedAt: item.endedAt });
     }
     if (result.outcome === 'foreign') logger.warn({ edgeId, incidentId: event.incidentId }, 'incident event for an incident of another edge ignored');
     if (result.outcome === 'versioned') logger.warn({ edgeId, incidentId: event.incidentId, changed: result.changed }, 'a box contradicted an incident under review: kept as a version');
@@ -120,7 +129,7 @@ export async function createIncidents(deps: IncidentsDeps) {
     routes(guard: Guard): Mount[] {
       return [
         { prefix: API_PREFIX, app: createIncidentsRoutes({ guard, audit, store, notes, versions, review }) },
-        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, signer: deps.signer }) },
+        { prefix: API_PREFIX, app: createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, store, signer: deps.signer }) },
         { prefix: API_PREFIX, app: createIncidentDeviceRoutes({ guard, intake, maxBytes: Math.max(maxBytes.snapshot, maxBytes.clip) }) },
       ];
     },

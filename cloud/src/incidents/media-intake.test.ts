@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '@smart-commune/shared';
+import { incidentEventSchema, newId } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { UserStore } from '../users/user-store.js';
 import { loadExportSigner } from '../evidence/signing-key.js';
@@ -133,7 +133,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     await test.cloud.incidents.stop();
     const event = incidentEvent();
     const eventId = newId('evt', 16);
-    test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: event });
+    test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
     expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
     const { db, events, audit, metrics, config } = test.cloud;
     const again = await createIncidents({ db, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });

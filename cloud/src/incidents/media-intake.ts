@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { incidentMediaKinds, sha256Schema, type IncidentMediaKind } from '@smart-commune/shared';
+import { incidentMediaKinds, sha256Schema, type IncidentMediaKind, type IncidentMediaRef } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
 import { isDiskFull } from '../disk-full.js';
@@ -14,6 +14,8 @@ export interface MediaUpload {
   edgeId: string;
   incidentId: string;
   kind: IncidentMediaKind;
+  /** An object's picture or a clip part; absent for the item's own snapshot and clip. */
+  ref?: IncidentMediaRef;
   /** The `x-content-sha256` header: what the edge computed when it wrote the file. */
   claimedSha256: string | undefined;
   contentType: string | undefined;
@@ -31,6 +33,9 @@ export interface MediaIntakeDeps {
   logger: Logger;
   maxBytes: Record<IncidentMediaKind, number>;
 }
+
+const describeRef = ({ kind, ref }: MediaUpload) =>
+  ref === undefined ? kind : 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
 
 export type IntakeResult = { outcome: 'stored' | 'already_received'; sha256: string; bytes: number };
 
@@ -51,7 +56,7 @@ export class MediaIntake {
     if (!claimed.success) throw this.refuse(upload, 400, 'bad_hash_header', 'the x-content-sha256 header must be the lower-case hex sha256 of the body');
     const incident = store.get(upload.incidentId);
     if (incident && incident.edgeId !== upload.edgeId) throw this.refuse(upload, 403, 'foreign_incident', `incident ${upload.incidentId} belongs to another edge`);
-    const announced = incident?.[kind];
+    const announced = incident ? store.announced(upload.incidentId, kind, upload.ref) : null;
     if (!announced) throw this.pending(upload);
     if (announced.receivedAt !== null && claimed.data === announced.sha256) return { outcome: 'already_received', sha256: announced.sha256, bytes: announced.bytes };
     if (claimed.data !== announced.sha256) {
@@ -109,7 +114,7 @@ export class MediaIntake {
       actor: edgeActor(upload.edgeId),
       action: 'incident.media_received',
       target: `incident:${upload.incidentId}`,
-      details: { kind, sha256: spooled.sha256, bytes: spooled.bytes },
+      details: { kind, ...upload.ref, sha256: spooled.sha256, bytes: spooled.bytes },
       ip: upload.ip,
     });
     return { outcome: 'stored', sha256: spooled.sha256, bytes: spooled.bytes };
@@ -117,8 +122,8 @@ export class MediaIntake {
 
   private pending(upload: MediaUpload): ApiError {
     this.deps.metrics.incidentMediaRejected.inc({ kind: upload.kind, reason: 'metadata_pending' });
-    this.deps.logger.debug({ edgeId: upload.edgeId, incidentId: upload.incidentId, kind: upload.kind }, 'incident media before its metadata; the edge will retry');
-    return new ApiError(409, 'metadata_pending', `the cloud has not received the metadata of the ${upload.kind} of incident ${upload.incidentId} yet; retry later`);
+    this.deps.logger.debug({ edgeId: upload.edgeId, incidentId: upload.incidentId, kind: upload.kind, ...upload.ref }, 'incident media before its metadata; the edge will retry');
+    return new ApiError(409, 'metadata_pending', `the cloud has not received the metadata of the ${describeRef(upload)} of incident ${upload.incidentId} yet; retry later`);
   }
 
   /** No room now: a 507 the edge retries (it keeps the file); logged and counted, not audited per attempt. */
@@ -129,14 +134,14 @@ export class MediaIntake {
   }
 
   private refuse(upload: MediaUpload, status: 400 | 403 | 413 | 415 | 422, code: string, message: string, facts: Record<string, unknown> = {}): ApiError {
-    const { edgeId, incidentId, kind } = upload;
+    const { edgeId, incidentId, kind, ref } = upload;
     this.deps.metrics.incidentMediaRejected.inc({ kind, reason: code });
     this.deps.logger.warn({ edgeId, incidentId, kind, reason: code, ...facts }, `incident media refused: ${message}`);
     this.deps.audit.record({
       actor: edgeActor(edgeId),
       action: 'incident.media_refused',
       target: `incident:${incidentId}`,
-      details: { kind, reason: code, status, ...facts },
+      details: { kind, ...ref, reason: code, status, ...facts },
       ip: upload.ip,
     });
     return new ApiError(status, code, message);

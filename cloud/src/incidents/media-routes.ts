@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
+import type { Context } from 'hono';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { incidentMediaKinds, type IncidentMediaKind } from '@smart-commune/shared';
+import { INCIDENT_MAX_PARTS, incidentMediaKinds, type IncidentMediaKind, type IncidentMediaRef } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
 import { auditView } from '../audit/view-audit.js';
@@ -11,11 +12,11 @@ import { ApiError } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { jsonContent } from '../http/route.js';
 import { exportBundle, type ExportMediaFile } from './export-bundle.js';
-import { incidentIdParam, incidentJson } from './http-schemas.js';
+import { incidentIdParam, incidentItemJson } from './http-schemas.js';
 import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
-import type { IncidentRecord } from './incident-store.js';
+import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { IncidentVersions } from './incident-versions.js';
 import type { MediaFiles } from './media-files.js';
 import { CLOUD_VERSION } from '../version.js';
@@ -28,7 +29,11 @@ export interface MediaRoutesDeps {
   versions: IncidentVersions;
   files: MediaFiles;
   signer: ExportSigner;
+  store: IncidentStore;
 }
+
+const objectParams = incidentIdParam.extend({ trackId: z.coerce.number().int().min(0).max(2 ** 31).openapi({ param: { name: 'trackId', in: 'path' } }) });
+const partParams = incidentIdParam.extend({ index: z.coerce.number().int().min(0).max(INCIDENT_MAX_PARTS - 1).openapi({ param: { name: 'index', in: 'path' } }) });
 
 const tags = ['Incidents'];
 const FILE_NAMES: Record<IncidentMediaKind, string> = { snapshot: 'snapshot.jpg', clip: 'clip.mp4' };
@@ -41,7 +46,7 @@ function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files:
 }
 
 /** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
-export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, signer }: MediaRoutesDeps) {
+export function createIncidentMediaRoutes({ guard, audit, review, notes, versions, files, store, signer }: MediaRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   for (const kind of ['snapshot', 'clip'] as const) {
@@ -69,6 +74,55 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
     );
   }
 
+  /** An object's picture or a clip part, verified; every view audited like the item's own files. */
+  const serveRef = (c: Context<AppEnv>, id: string, kind: IncidentMediaKind, ref: IncidentMediaRef) => {
+    review.get(id); // 404 when there is no such incident
+    const media = store.announced(id, kind, ref);
+    const what = 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
+    if (!media || media.receivedAt === null) throw new ApiError(404, 'media_pending', `the ${what} of incident ${id} has not been received and verified yet`);
+    auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { ...ref, sha256: media.sha256 } });
+    const path = files.path(media.sha256, kind);
+    return fileResponse(c, path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': media.sha256, etag: `"${media.sha256}"` });
+  };
+
+  app.openapi(
+    incidentRoute(guard, audit, 'incident.media_refused', {
+      method: 'get',
+      path: '/incidents/{id}/objects/{trackId}/snapshot.jpg',
+      tags,
+      summary: "The best picture of one object of the item (JPEG, its box drawn by the edge)",
+      request: { params: objectParams },
+      responses: {
+        200: { description: 'The file', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } },
+        404: jsonContent(z.object({}), 'No such incident or object, or the picture has not been received and verified yet'),
+      },
+    }),
+    (c) => {
+      const { id, trackId } = c.req.valid('param');
+      return serveRef(c, id, 'snapshot', { trackId });
+    },
+  );
+
+  app.openapi(
+    incidentRoute(guard, audit, 'incident.media_refused', {
+      method: 'get',
+      path: '/incidents/{id}/parts/{index}/clip.mp4',
+      tags,
+      summary: "One part of the item's clip (MP4; Range requests for seeking); parts in index order are the whole item",
+      request: { params: partParams },
+      responses: {
+        200: { description: 'The file', content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } } },
+        206: { description: 'The requested byte range' },
+        416: { description: 'Range not satisfiable' },
+        404: jsonContent(z.object({}), 'No such incident or part, or the part has not been received and verified yet'),
+      },
+    }),
+    (c) => {
+      const { id, index } = c.req.valid('param');
+      return serveRef(c, id, 'clip', { part: index });
+    },
+  );
+
   app.openapi(
     incidentRoute(guard, audit, 'incident.media_refused', {
       method: 'get',
@@ -83,14 +137,22 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       const { id } = c.req.valid('param');
       const incident = review.get(id);
       const user = currentUser(c);
-      const media = (['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null);
+      const item = store.item(id)!;
+      // the whole item: its snapshot and clip as before, every later part and every other object's picture
+      const extra: ExportMediaFile[] = [
+        ...item.parts.filter((p) => p.index > 0 && p.receivedAt !== null).map((p) => ({ name: `clip-part-${p.index}.mp4`, path: files.path(p.sha256, 'clip'), sha256: p.sha256, bytes: p.bytes })),
+        ...item.objects
+          .filter((o) => o.snapshot?.receivedAt != null && o.snapshot.sha256 !== incident.snapshot?.sha256)
+          .map((o) => ({ name: `object-${o.trackId}.jpg`, path: files.path(o.snapshot!.sha256, 'snapshot'), sha256: o.snapshot!.sha256, bytes: o.snapshot!.bytes })),
+      ];
+      const media = [...(['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null), ...extra];
       const exportedAt = Date.now();
       audit.record({ actor: actorOf(user), action: 'incident.export', target: `incident:${id}`, details: { files: media.map((m) => m.name) }, ip: requestIp(c) });
       const zip = exportBundle({
         incidentId: id,
         exportedAt,
         exportedBy: user.username,
-        metadata: { ...incidentJson(incident), notes: notes.list(id), versions: versions.list(id) },
+        metadata: { ...incidentItemJson(item), notes: notes.list(id), versions: versions.list(id) },
         trail: audit.trail(`incident:${id}`),
         media,
         signer,

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { IncidentRetention } from './retention.js';
-import { announce, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, type IncidentEdge } from './testing/incident-kit.js';
+import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, type IncidentEdge } from './testing/incident-kit.js';
 
 const DAY = 86_400_000;
 
@@ -93,5 +93,33 @@ describe('incident retention', () => {
     expect(await retention.sweep()).toBe(1);
     expect(test.cloud.incidents.store.get(confirmed.incidentId)).toMatchObject({ status: 'confirmed' });
     expect(test.cloud.incidents.store.get(dismissed.incidentId)).toBeNull();
+  });
+  it("deletes an item with its objects' pictures and clip parts, files included", async () => {
+    const start = Date.now();
+    let now = start;
+    const { store, files } = test.cloud.incidents;
+    const picture = Buffer.concat([SNAPSHOT, Buffer.from([1, 2])]);
+    const part = Buffer.concat([CLIP, Buffer.alloc(8)]);
+    const base = incidentEvent({ snapshot: announce(SNAPSHOT) });
+    const object = (trackId: number, shot: Buffer) => ({ trackId, label: 'person', score: 0.8, firstSeenAt: base.startedAt, lastSeenAt: base.detectedAt, box: base.box, snapshot: announce(shot) });
+    await edge.publish({
+      ...base,
+      state: 'closed',
+      endedAt: base.detectedAt + 40_000,
+      objects: [object(base.trackId, SNAPSHOT), object(99, picture)],
+      clipParts: [{ index: 0, startMs: base.startedAt, durationMs: 20_000, ...announce(CLIP) }, { index: 1, startMs: base.startedAt + 20_000, durationMs: 20_000, ...announce(part) }],
+      clip: { ...announce(CLIP), durationMs: 20_000 },
+    });
+    expect((await edge.upload(base.incidentId, 'snapshot', picture, { ref: { trackId: 99 } })).status).toBe(201);
+    expect((await edge.upload(base.incidentId, 'clip', part, { ref: { part: 1 } })).status).toBe(201);
+    expect(existsSync(files.path(sha256(picture), 'snapshot'))).toBe(true);
+
+    now = start + 31 * DAY;
+    expect(await retentionAt(() => now).sweep()).toBe(1);
+    expect(store.get(base.incidentId)).toBeNull();
+    expect(store.objects(base.incidentId)).toEqual([]);
+    expect(store.parts(base.incidentId)).toEqual([]);
+    expect(existsSync(files.path(sha256(picture), 'snapshot'))).toBe(false);
+    expect(existsSync(files.path(sha256(part), 'clip'))).toBe(false);
   });
 });

@@ -34,8 +34,8 @@ export class IncidentRetention {
       for (const incident of batch) {
         store.delete(incident.id);
         audit.record({ actor: 'system', action: 'incident.purge', target: `incident:${incident.id}`, details: { retentionDays: this.deps.retentionDays } });
-        for (const sha256 of [incident.snapshotSha256, incident.clipSha256]) {
-          if (sha256 && !store.references(sha256)) await files.remove(sha256);
+        for (const sha256 of incident.sha256s) {
+          if (!store.references(sha256)) await files.remove(sha256);
         }
       }
       deleted += batch.length;

@@ -94,6 +94,12 @@ export function createNotifications(deps: NotificationsDeps) {
     dispatcher,
     channels,
     reach,
+    /** A channel's provider is usable again: its waiting messages go now rather than at their next backoff. */
+    resume(channel: string): number {
+      const made = store.dueNow(channel);
+      dispatcher.wake();
+      return made;
+    },
     routes(guard: Guard): Mount[] {
       if (!deps.audit) throw new Error('the notifications routes need the audit log (deps.audit)');
       return [{ prefix: API_PREFIX, app: createNotificationsRoutes({ guard, store, audit: deps.audit, wake: () => dispatcher.wake(), reach }) }];

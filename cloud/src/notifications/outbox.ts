@@ -259,6 +259,14 @@ export class OutboxStore {
     return 'queued';
   }
 
+  /**
+   * Makes every queued message of the channel due now: its provider became usable again (the Zalo
+   * OA reconnected), so what waited need not wait for its next backoff. How many.
+   */
+  dueNow(channel: string): number {
+    return this.db.prepare(`UPDATE notification_outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'queued' AND next_attempt_at > ?`).run(this.now(), channel, this.now()).changes;
+  }
+
   /** Per channel: how many of the subject's messages wait, are being sent, were sent or given up, and when the first and last went. */
   reach(subject: string): ChannelReach[] {
     return this.db

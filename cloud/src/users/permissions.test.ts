@@ -23,11 +23,13 @@ const WHO_MAY: Record<Action, Role[]> = {
   'radio.alerts.senders.manage': ['admin'],
   'radio.playback.read': ['admin', 'operator', 'viewer'],
   'incidents.review': ['admin', 'police'],
+  'footage.request': ['admin', 'police'],
   'reports.review': ['admin', 'police'],
   'notifications.reach.read': ['admin', 'operator', 'viewer'],
   'notifications.deliveries.manage': ['admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
+  'notifications.zalo.manage': ['admin'],
   // a viewer has nothing to be told about
   'notifications.subscribe': ['admin', 'technician', 'operator', 'police'],
 };

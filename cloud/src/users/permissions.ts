@@ -36,6 +36,8 @@ export const actions = [
   'radio.playback.read',
   /** Camera incidents and their files: list, view, review, notes, export; who may be assigned one. */
   'incidents.review',
+  /** Ask a camera's recording by time (footage requests) and follow them. */
+  'footage.request',
   /** Citizens' reports: list, view, photo, handle. */
   'reports.review',
   /** "Where it went": how many notifications of an alert or a bulletin each channel sent, beside its loudspeaker starts. */
@@ -44,6 +46,8 @@ export const actions = [
   'notifications.deliveries.manage',
   'users.manage',
   'audit.read',
+  /** The commune's Zalo Official Account: connect it (app id, secret, tokens), see its state and followers. */
+  'notifications.zalo.manage',
   /** Receive Web Push notifications about one's work on one's own devices: subscribe them, choose kinds and quiet hours. */
   'notifications.subscribe',
 ] as const;
@@ -85,7 +89,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'notifications.reach.read',
     'notifications.subscribe',
   ],
-  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'reports.review', 'notifications.subscribe'],
+  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'footage.request', 'reports.review', 'notifications.subscribe'],
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 

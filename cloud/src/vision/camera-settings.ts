@@ -21,6 +21,11 @@ export class CameraSettingsService {
     return this.configOf(edgeId).body.surveillance ?? NO_CAMERAS;
   }
 
+  /** The box's cameras; none for a box without a config yet (a list never fails on one box). */
+  camerasOf(edgeId: string): CameraSettings[] {
+    return this.deps.documents.get(edgeId, 'config')?.body.surveillance?.cameras ?? [];
+  }
+
   camera(edgeId: string, cameraId: string): CameraSettings {
     const camera = this.surveillance(edgeId).cameras.find((c) => c.id === cameraId);
     if (!camera) throw notFound(`camera ${cameraId} of edge ${edgeId}`);

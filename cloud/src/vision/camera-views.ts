@@ -15,6 +15,8 @@ export function cameraToView(camera: CameraSettings, status: CameraStatusView | 
       changedAt: status?.changedAt ?? null,
       fps: telemetry?.fps ?? null,
       lastFrameAt: telemetry?.lastFrameAt ?? null,
+      itemsLastHour: telemetry?.itemsLastHour ?? null,
+      flood: telemetry?.flood ?? null,
     },
   };
 }

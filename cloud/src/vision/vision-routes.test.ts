@@ -77,7 +77,7 @@ describe('cameras of a box', () => {
     expect(zones.status).toBe(200);
     const rules = await test.request('PUT', `${cameras()}/cong-truong/rules`, { rules: [{ id: 'lang-vang', name: 'Lảng vảng', zone: 'duong', minDwellSeconds: 30 }] });
     expect(rules.status).toBe(200);
-    expect(rules.body.rules).toEqual([{ id: 'lang-vang', name: 'Lảng vảng', zone: 'duong', minDwellSeconds: 30, enabled: true, cooldownSeconds: 0 }]);
+    expect(rules.body.rules).toEqual([{ id: 'lang-vang', name: 'Lảng vảng', zone: 'duong', minDwellSeconds: 30, enabled: true, cooldownSeconds: 0, severity: 'alert' }]);
     expect(rules.body.zones.map((z: { id: string }) => z.id)).toEqual(['san', 'duong']);
   });
 

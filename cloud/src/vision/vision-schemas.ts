@@ -30,6 +30,23 @@ const statusView = z.object({
   changedAt: z.number().nullable(),
   fps: z.number().nullable(),
   lastFrameAt: z.number().nullable(),
+  itemsLastHour: z.number().nullable().openapi({ description: 'Review items (incidents) the camera opened in the last hour, as the box last said' }),
+  flood: z
+    .object({
+      since: z.number(),
+      itemsLastHour: z.number(),
+      limit: z.number(),
+      suggestion: z.object({
+        fix: z.enum(['zone', 'mask', 'cooldown', 'min-size']),
+        ruleId: z.string(),
+        label: z.string(),
+        zoneId: z.string().nullable(),
+        area: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+        advice: z.string(),
+      }),
+    })
+    .nullable()
+    .openapi({ description: 'Present while the camera is over review.floodPerHour: activity is merged, and the box suggests a fix' }),
 });
 
 /** A camera as shown: never its password, whether one is set, and its live state. */

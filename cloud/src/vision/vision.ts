@@ -6,6 +6,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import { CameraSettingsService } from './camera-settings.js';
+import { floodedCameras } from './camera-floods.js';
 import { CameraStatusStore, isDown } from './camera-status.js';
 import { createVisionRoutes } from './vision-routes.js';
 
@@ -31,6 +32,9 @@ export function createVision(deps: { db: Db; fleet: Fleet; audit: AuditLog; bus:
   return {
     settings,
     status,
+    /** Cameras over their items-per-hour limit now, by their online boxes' telemetry (police queue, fleet pages). */
+    floods: () =>
+      floodedCameras(fleet.edges.list({ status: 'active', online: true }), (edgeId, cameraId) => settings.surveillance(edgeId).cameras.find((c) => c.id === cameraId)?.name ?? null),
     routes(guard: Guard): Mount[] {
       return [{ prefix: API_PREFIX, app: createVisionRoutes({ guard, audit, edges: fleet.edges, fleet: fleet.service, settings, status }) }];
     },

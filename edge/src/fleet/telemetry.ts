@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
+import { childProcessCounts } from '../child-processes.js';
 import type { MqttLink } from '../link/mqtt-link.js';
 import { EDGE_VERSION } from '../version.js';
 import type { ClockSync } from './clock-sync.js';
@@ -59,6 +60,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     ...(liveViewUrls.length ? { liveView: { urls: liveViewUrls } } : {}),
     ...(cameras.length ? { cameras } : {}),
     ...(speakers.length ? { speakers } : {}),
+    childProcesses: childProcessCounts(),
   };
 }
 

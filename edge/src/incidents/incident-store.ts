@@ -1,4 +1,4 @@
-import type { IncidentEvent, IncidentMediaKind, MediaFile } from '@smart-commune/shared';
+import type { IncidentEvent, IncidentMediaKind, IncidentMediaRef, MediaFile } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 
 export type ClipState = 'recording' | 'written' | 'none';
@@ -17,6 +17,8 @@ export interface StoredIncident {
 export interface PendingUpload {
   incidentId: string;
   kind: IncidentMediaKind;
+  /** An object's picture or a later clip part (a row of incident_files); absent for the item's own snapshot and clip. */
+  ref?: IncidentMediaRef;
   path: string;
   file: MediaFile;
 }
@@ -32,6 +34,24 @@ interface Row {
   clip_uploaded_at: number | null;
   created_at: number;
 }
+
+interface FileRow {
+  incident_id: string;
+  ref: string;
+  kind: IncidentMediaKind;
+  path: string | null;
+  sha256: string;
+  bytes: number;
+  uploaded_at: number | null;
+  created_at: number;
+}
+
+/** `object:{trackId}` or `part:{index}`: the key of an item's other file. */
+const refKey = (ref: IncidentMediaRef) => ('trackId' in ref ? `object:${ref.trackId}` : `part:${ref.part}`);
+const parseRef = (key: string): IncidentMediaRef => {
+  const [what, n] = key.split(':');
+  return what === 'object' ? { trackId: Number(n) } : { part: Number(n) };
+};
 
 const toIncident = (r: Row): StoredIncident => ({
   id: r.id,
@@ -63,6 +83,18 @@ export class IncidentStore {
     this.db.prepare('UPDATE incidents SET body = ?, clip_path = ?, clip_state = ? WHERE id = ?').run(JSON.stringify(body), clipPath, clipPath ? 'written' : 'none', id);
   }
 
+  /** An item's current state (it changed, or a clip part was written); its first part is `clipPath`. */
+  saveItem(id: string, body: IncidentEvent, clipPath: string | null, clipState: ClipState): void {
+    this.db.prepare('UPDATE incidents SET body = ?, clip_path = COALESCE(?, clip_path), clip_state = ? WHERE id = ?').run(JSON.stringify(body), clipPath, clipState, id);
+  }
+
+  /** A file of an item beyond its own snapshot and first part: an object's best picture or a later clip part. */
+  addFile(id: string, ref: IncidentMediaRef, kind: IncidentMediaKind, path: string, file: MediaFile, now = Date.now()): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO incident_files (incident_id, ref, kind, path, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, refKey(ref), kind, path, file.sha256, file.bytes, now);
+  }
+
   /** Incidents whose post-capture was cut short (the daemon stopped or crashed meanwhile). */
   recording(): StoredIncident[] {
     return (this.db.prepare("SELECT * FROM incidents WHERE clip_state = 'recording'").all() as Row[]).map(toIncident);
@@ -76,7 +108,7 @@ export class IncidentStore {
          ORDER BY created_at LIMIT ?`,
       )
       .all(now, limit) as Row[];
-    return rows.flatMap((row) => {
+    const fromIncidents = rows.flatMap((row) => {
       const { body } = toIncident(row);
       const uploads: PendingUpload[] = [];
       if (row.snapshot_path && row.snapshot_uploaded_at === null && body.snapshot) {
@@ -87,35 +119,68 @@ export class IncidentStore {
       }
       return uploads;
     });
+    const files = this.db
+      .prepare('SELECT * FROM incident_files WHERE uploaded_at IS NULL AND path IS NOT NULL AND next_upload_at <= ? ORDER BY created_at LIMIT ?')
+      .all(now, limit) as FileRow[];
+    return [...fromIncidents, ...files.map((f) => ({ incidentId: f.incident_id, kind: f.kind, ref: parseRef(f.ref), path: f.path!, file: { sha256: f.sha256, bytes: f.bytes } }))].slice(0, limit);
   }
 
-  markUploaded(id: string, kind: IncidentMediaKind, now = Date.now()): void {
+  markUploaded(id: string, kind: IncidentMediaKind, now = Date.now(), ref?: IncidentMediaRef): void {
+    if (ref) {
+      this.db.prepare('UPDATE incident_files SET uploaded_at = ?, upload_attempts = 0, upload_error = NULL WHERE incident_id = ? AND ref = ?').run(now, id, refKey(ref));
+      return;
+    }
     const column = kind === 'snapshot' ? 'snapshot_uploaded_at' : 'clip_uploaded_at';
     this.db.prepare(`UPDATE incidents SET ${column} = ?, upload_attempts = 0, upload_error = NULL WHERE id = ?`).run(now, id);
   }
 
-  deferUpload(id: string, error: string, retryAt: number): void {
+  deferUpload(id: string, error: string, retryAt: number, ref?: IncidentMediaRef): void {
+    if (ref) {
+      this.db.prepare('UPDATE incident_files SET upload_attempts = upload_attempts + 1, upload_error = ?, next_upload_at = ? WHERE incident_id = ? AND ref = ?').run(error, retryAt, id, refKey(ref));
+      return;
+    }
     this.db.prepare('UPDATE incidents SET upload_attempts = upload_attempts + 1, upload_error = ?, next_upload_at = ? WHERE id = ?').run(error, retryAt, id);
   }
 
   /** The cloud is reachable again: every deferred upload may go now. */
   retryAllNow(): void {
     this.db.prepare('UPDATE incidents SET next_upload_at = 0 WHERE next_upload_at > 0').run();
+    this.db.prepare('UPDATE incident_files SET next_upload_at = 0 WHERE next_upload_at > 0').run();
   }
 
   /** A file the cloud refused for good (it no longer matches its hash): it is not offered again. */
-  abandonUpload(id: string, kind: IncidentMediaKind, error: string): void {
+  abandonUpload(id: string, kind: IncidentMediaKind, error: string, ref?: IncidentMediaRef): void {
+    if (ref) {
+      this.db.prepare('UPDATE incident_files SET path = NULL, upload_error = ? WHERE incident_id = ? AND ref = ?').run(error, id, refKey(ref));
+      return;
+    }
     const column = kind === 'snapshot' ? 'snapshot_path' : 'clip_path';
     this.db.prepare(`UPDATE incidents SET ${column} = NULL, upload_error = ? WHERE id = ?`).run(error, id);
   }
 
   pendingCount(): number {
-    return Number(
-      this.db
-        .prepare('SELECT COUNT(*) FROM incidents WHERE (snapshot_path IS NOT NULL AND snapshot_uploaded_at IS NULL) OR (clip_path IS NOT NULL AND clip_uploaded_at IS NULL)')
-        .pluck()
-        .get(),
+    return (
+      Number(
+        this.db
+          .prepare('SELECT COUNT(*) FROM incidents WHERE (snapshot_path IS NOT NULL AND snapshot_uploaded_at IS NULL) OR (clip_path IS NOT NULL AND clip_uploaded_at IS NULL)')
+          .pluck()
+          .get(),
+      ) + Number(this.db.prepare('SELECT COUNT(*) FROM incident_files WHERE path IS NOT NULL AND uploaded_at IS NULL').pluck().get())
     );
+  }
+
+  /**
+   * An item's other files (objects' pictures, later parts) once the cloud has them, oldest first, and
+   * those it lacks: what retention deletes first and last.
+   */
+  extraFiles(): { incidentId: string; ref: IncidentMediaRef; kind: IncidentMediaKind; path: string; uploaded: boolean; createdAt: number }[] {
+    const rows = this.db.prepare('SELECT * FROM incident_files WHERE path IS NOT NULL ORDER BY created_at').all() as FileRow[];
+    return rows.map((r) => ({ incidentId: r.incident_id, ref: parseRef(r.ref), kind: r.kind, path: r.path!, uploaded: r.uploaded_at !== null, createdAt: r.created_at }));
+  }
+
+  /** One of an item's other files is gone from disk (deleted by retention); dropped before upload when `error` says why. */
+  forgetExtraFile(id: string, ref: IncidentMediaRef, error?: string): void {
+    this.db.prepare('UPDATE incident_files SET path = NULL, upload_error = COALESCE(?, upload_error) WHERE incident_id = ? AND ref = ?').run(error ?? null, id, refKey(ref));
   }
 
   /** Incidents all of whose media the cloud has, oldest first: what retention may delete. */

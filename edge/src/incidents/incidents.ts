@@ -1,18 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { newId, type IncidentEvent, type MediaFile } from '@smart-commune/shared';
+import { newId, type ClipPart, type IncidentEvent, type MediaFile, type ReviewSettings } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../db/database.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { IncidentStore } from './incident-store.js';
+import { ReviewGrouper, type FloodState, type GroupChange, type GroupedItem, type MatchedObject } from './review-grouper.js';
 import type { MediaUploader } from './uploader.js';
 
-/** What a rule caught, with the picture it was decided on (valid only until `open` resolves). */
-export interface IncidentHit extends Omit<IncidentEvent, 'incidentId' | 'endedAt' | 'snapshot' | 'clip'> {
-  snapshot: (outPath: string) => Promise<MediaFile>;
-}
-
-/** Writes the clip of [fromMs, toMs] from the camera's recording; resolves once post-capture is on disk. */
+/** Writes the clip of [fromMs, toMs] from the camera's recording; resolves once the ring covers it. */
 export type ClipWriter = (fromMs: number, toMs: number, outPath: string) => Promise<MediaFile & { durationMs: number; startMs: number }>;
 
 export interface ClipPlan {
@@ -21,79 +17,412 @@ export interface ClipPlan {
   postCaptureSeconds: number;
 }
 
+/** A rule matched an object on a camera, with the object's best picture (valid only until `hit` resolves). */
+export interface IncidentHit {
+  object: MatchedObject;
+  review: ReviewSettings;
+  /** Renders the object's best picture to `outPath`. */
+  picture: (outPath: string) => Promise<MediaFile>;
+  /** The camera's recording, or null when it does not record. */
+  clip: ClipPlan | null;
+}
+
+export interface EdgeIncidentsTiming {
+  /** The first clip part is cut this long after the item opened (police see the start soon). */
+  firstPartMs: number;
+  /** Then a part every this long while the item is open. */
+  partEveryMs: number;
+  /** How often open items are looked at (close, parts). */
+  tickMs: number;
+  now(): number;
+}
+
+const DEFAULT_TIMING: EdgeIncidentsTiming = { firstPartMs: 10_000, partEveryMs: 30_000, tickMs: 1000, now: Date.now };
+
+/** An item being reported: the grouper's facts plus its id, its files and its clip's progress. */
+interface Live {
+  incidentId: string;
+  continuesId: string | null;
+  item: GroupedItem;
+  snapshot: MediaFile | null;
+  pictures: Map<number, MediaFile | null>;
+  parts: ClipPart[];
+  /** Where the next part starts (the end of the last one), null before the first. */
+  partFrom: number | null;
+  nextPartAt: number;
+  clip: ClipPlan | null;
+  cutting: Promise<void> | null;
+  /** The grouper closed it; its last part is being cut. */
+  closing: boolean;
+}
+
 /**
- * Turns rule hits into incidents: the snapshot at once and the metadata into the outbox in one
- * transaction, then the clip after post-capture and the metadata again. Media goes to the uploader.
+ * Turns a camera's rule hits into review items (see ReviewGrouper) and reports them: the main object's
+ * picture and the item go into the store and the outbox in one transaction when it opens; every change
+ * (an object joins with its picture, one leaves, a clip part is written, it closes) is sent again under
+ * the same incidentId. The clip is cut from the ring in parts while the item lasts, the last after the close.
  */
 export class EdgeIncidents {
-  private readonly clips = new Set<Promise<void>>();
-  /** After close, clips that finish late are left 'recording' for recoverInterrupted at the next start. */
+  private readonly cameras = new Map<string, { grouper: ReviewGrouper; clip: ClipPlan | null; pictures: Map<number, { path: string; file: MediaFile }> }>();
+  private readonly live = new Map<string, Live>();
+  /** incidentId by camera and grouper number, for `continues`. */
+  private readonly ids = new Map<string, string>();
+  private readonly work = new Set<Promise<void>>();
+  private readonly timing: EdgeIncidentsTiming;
+  private timer: NodeJS.Timeout | null = null;
+  /** After close, parts that finish late are left for recoverInterrupted at the next start. */
   private closed = false;
 
-  constructor(private readonly deps: { db: Db; store: IncidentStore; outbox: Outbox; uploader: MediaUploader; dir: string; logger: Logger }) {}
+  constructor(private readonly deps: { db: Db; store: IncidentStore; outbox: Outbox; uploader: MediaUploader; dir: string; logger: Logger; timing?: Partial<EdgeIncidentsTiming> }) {
+    this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+  }
 
   private get store(): IncidentStore {
     return this.deps.store;
   }
 
-  /** Incidents whose post-capture a stop or crash cut short are reported as they are, without a clip. */
+  /** Looks at open items every tick (closing, parts). */
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.timing.tickMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Items that were open (or cutting their last part) when the box stopped are closed as they are,
+   * at their last activity, with the parts already written: nothing is lost, and the cloud learns they ended.
+   */
   recoverInterrupted(): number {
     const interrupted = this.store.recording();
-    for (const incident of interrupted) this.finish(incident.body, null, 'the box stopped before post-capture ended');
+    for (const incident of interrupted) {
+      const body = incident.body;
+      const lastSeen = Math.max(body.detectedAt, ...(body.objects ?? []).map((o) => o.lastSeenAt));
+      const lastPart = (body.clipParts ?? []).at(-1);
+      const endedAt = body.endedAt ?? (lastPart ? Math.max(lastSeen, lastPart.startMs + lastPart.durationMs) : lastSeen);
+      const closed: IncidentEvent = { ...body, state: 'closed', endedAt };
+      this.deps.db.transaction(() => {
+        this.store.saveItem(incident.id, closed, null, incident.clipPath ? 'written' : 'none');
+        this.deps.outbox.add('incident', closed);
+      })();
+      this.deps.logger.warn({ incidentId: incident.id }, 'an item open when the box stopped is reported closed with the clip parts it had');
+    }
     return interrupted.length;
   }
 
-  async open(hit: IncidentHit, clip: ClipPlan | null): Promise<IncidentEvent> {
-    const incidentId = newId('inc', 16);
-    const dir = this.dayDir(hit.detectedAt);
-    const snapshotPath = join(dir, `${incidentId}.jpg`);
-    const { snapshot: render, ...facts } = hit;
-    const snapshot = await render(snapshotPath).catch((err: Error) => {
-      this.deps.logger.error({ err, incidentId }, 'incident snapshot could not be written');
-      return null;
-    });
-    const body: IncidentEvent = { ...facts, incidentId, endedAt: clip ? null : hit.detectedAt, snapshot, clip: null };
-    this.deps.db.transaction(() => {
-      this.store.insert(body, snapshot ? snapshotPath : null, clip ? 'recording' : 'none');
-      this.deps.outbox.add('incident', body, hit.detectedAt);
-    })();
-    this.deps.uploader.wake();
-    this.deps.logger.info({ incidentId, camera: hit.cameraId, rule: hit.ruleId, label: hit.label }, 'incident');
-    if (clip) this.track(this.recordClip(body, clip, join(dir, `${incidentId}.mp4`)));
-    return body;
+  /** A rule matched an object: it opens the camera's item or joins it. */
+  async hit(cameraId: string, hit: IncidentHit): Promise<void> {
+    const camera = this.camera(cameraId, hit.review);
+    camera.clip = hit.clip;
+    await this.apply(cameraId, camera.grouper.hit(hit.object), hit);
   }
 
-  /** Waits for clips still in post-capture, at most `timeoutMs`; the rest are recovered at the next start. */
+  /**
+   * Evidence asked for by time (footage requests): one closed alert item of the whole range, with no
+   * tracking behind it. It is reported at once with its picture, then again with its clip as its only
+   * part (or without, and the reason, when the cut fails), through the same store, outbox and uploader
+   * as any item, so the cloud verifies, reviews and exports it the same way.
+   */
+  async evidence(
+    facts: { cameraId: string; ruleId: string; label: string; fromMs: number; toMs: number },
+    picture: (outPath: string) => Promise<MediaFile>,
+    write: (outPath: string) => Promise<MediaFile & { durationMs: number; startMs: number }>,
+  ): Promise<{ incidentId: string; error: Error | null }> {
+    const incidentId = newId('inc', 16);
+    const dir = this.dayDir(facts.fromMs);
+    const snapshotPath = join(dir, `${incidentId}.jpg`);
+    const snapshot = await picture(snapshotPath).catch((err: Error) => {
+      this.deps.logger.error({ err, incidentId }, 'footage picture could not be written');
+      return null;
+    });
+    const box = { x: 0, y: 0, width: 1, height: 1 };
+    const body = (clip: ClipPart | null): IncidentEvent => ({
+      incidentId,
+      cameraId: facts.cameraId,
+      ruleId: facts.ruleId,
+      zoneId: null,
+      label: facts.label,
+      score: 1,
+      trackId: 0,
+      startedAt: facts.fromMs,
+      detectedAt: facts.fromMs,
+      endedAt: clip ? clip.startMs + clip.durationMs : facts.toMs,
+      box,
+      snapshot,
+      clip: clip ? { sha256: clip.sha256, bytes: clip.bytes, durationMs: clip.durationMs } : null,
+      severity: 'alert',
+      state: 'closed',
+      continues: null,
+      objects: [{ trackId: 0, label: facts.label, score: 1, zoneIds: [], ruleIds: [facts.ruleId], firstSeenAt: facts.fromMs, lastSeenAt: facts.toMs, box, snapshot }],
+      timeline: [],
+      clipParts: clip ? [clip] : [],
+      flood: false,
+    });
+    const first = body(null);
+    this.deps.db.transaction(() => {
+      this.store.insert(first, snapshot ? snapshotPath : null, 'recording');
+      this.deps.outbox.add('incident', first, facts.fromMs);
+    })();
+    this.deps.uploader.wake();
+    const clipPath = join(dir, `${incidentId}.mp4`);
+    const written = await write(clipPath).then(
+      (file) => ({ file, error: null }),
+      (err: Error) => ({ file: null, error: err }),
+    );
+    const part: ClipPart | null = written.file && { index: 0, startMs: written.file.startMs, durationMs: written.file.durationMs, sha256: written.file.sha256, bytes: written.file.bytes };
+    const last = body(part);
+    this.deps.db.transaction(() => {
+      this.store.saveItem(incidentId, last, part ? clipPath : null, part ? 'written' : 'none');
+      this.deps.outbox.add('incident', last);
+    })();
+    this.deps.uploader.wake();
+    return { incidentId, error: written.error };
+  }
+
+  /** The tracker's news of an object on a camera: it stopped moving, moved again or is gone. */
+  async track(cameraId: string, kind: 'stationary' | 'moving' | 'end', trackId: number, timeMs: number): Promise<void> {
+    const camera = this.cameras.get(cameraId);
+    if (!camera) return;
+    await this.apply(cameraId, camera.grouper.track(kind, trackId, timeMs), null);
+    if (kind === 'end') camera.pictures.delete(trackId);
+  }
+
+  /** The camera's stream was reopened or stopped: the objects followed so far are gone (see ReviewGrouper.reset). */
+  async streamReset(cameraId: string): Promise<void> {
+    const camera = this.cameras.get(cameraId);
+    if (!camera) return;
+    await this.apply(cameraId, camera.grouper.reset(this.timing.now()), null);
+    camera.pictures.clear();
+  }
+
+  /** The camera's flood warning, if it is over its items-per-hour limit, and its items of the last hour (telemetry). */
+  activity(cameraId: string): { itemsLastHour: number; flood: FloodState | null } {
+    const grouper = this.cameras.get(cameraId)?.grouper;
+    return { itemsLastHour: grouper?.itemsLastHour(this.timing.now()) ?? 0, flood: grouper?.floodState ?? null };
+  }
+
+  /** Closes items (quiet long enough or at their maximum), cuts parts due. Called by the timer; tests call it. */
+  tick(): void {
+    const now = this.timing.now();
+    for (const [cameraId, camera] of this.cameras) {
+      const changes = camera.grouper.tick(now);
+      if (changes.length) this.track_(this.apply(cameraId, changes, null));
+    }
+    for (const live of this.live.values()) if (!live.closing && live.clip && now >= live.nextPartAt && !live.cutting) this.cutPart(live, now, false);
+  }
+
+  /** Waits for parts being cut, at most `timeoutMs`; open items stay open in the store for recoverInterrupted. */
   async close(timeoutMs: number): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.clips), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    await Promise.race([Promise.all(this.work), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
     this.closed = true;
   }
 
-  private async recordClip(body: IncidentEvent, plan: ClipPlan, path: string): Promise<void> {
-    try {
-      const clip = await plan.write(body.detectedAt - plan.preCaptureSeconds * 1000, body.detectedAt + plan.postCaptureSeconds * 1000, path);
-      const { startMs, ...file } = clip;
-      this.finish({ ...body, clip: file, endedAt: startMs + file.durationMs }, path);
-    } catch (err) {
-      this.finish({ ...body, endedAt: body.detectedAt }, null, (err as Error).message);
+  /** Settles what is in flight (tests). */
+  async settled(): Promise<void> {
+    while (this.work.size) await Promise.all(this.work);
+  }
+
+  private camera(cameraId: string, review: ReviewSettings) {
+    let camera = this.cameras.get(cameraId);
+    if (!camera) {
+      const grouper = new ReviewGrouper(cameraId, review);
+      grouper.onFlood = (flood) =>
+        this.deps.logger.warn({ camera: cameraId, itemsLastHour: flood.itemsLastHour, limit: flood.limit, fix: flood.suggestion.fix, rule: flood.suggestion.ruleId }, `camera in flood warning: ${flood.suggestion.advice}`);
+      this.cameras.set(cameraId, (camera = { grouper, clip: null, pictures: new Map() }));
+    }
+    else camera.grouper.configure(review);
+    return camera;
+  }
+
+  private async apply(cameraId: string, changes: GroupChange[], hit: IncidentHit | null): Promise<void> {
+    for (const change of changes) {
+      const key = `${cameraId}\n${change.item.seq}`;
+      if (change.type === 'opened') {
+        await this.opened(key, change.item, change.trackId, hit, this.cameras.get(cameraId)?.clip ?? null);
+        // a continued item takes in the other objects still active, each with its picture
+        const live = this.live.get(key)!;
+        for (const o of change.item.objects) if (!live.pictures.has(o.trackId)) live.pictures.set(o.trackId, await this.picture(live, o.trackId, null));
+        if (change.item.objects.length > 1) this.save(live);
+      }
+      else {
+        const live = this.live.get(key);
+        if (!live) continue;
+        if (change.type === 'joined') {
+          live.pictures.set(change.trackId, await this.picture(live, change.trackId, hit));
+          this.save(live);
+        } else if (change.type === 'updated') this.save(live);
+        else this.closing(key, live);
+      }
     }
   }
 
-  private finish(body: IncidentEvent, clipPath: string | null, whyNoClip?: string): void {
-    if (this.closed) return;
-    if (whyNoClip) this.deps.logger.warn({ incidentId: body.incidentId, reason: whyNoClip }, 'incident has no clip');
+  private async opened(key: string, item: GroupedItem, trackId: number, hit: IncidentHit | null, clip: ClipPlan | null): Promise<void> {
+    const incidentId = newId('inc', 16);
+    this.ids.set(key, incidentId);
+    const continuesId = item.continues === null ? null : (this.ids.get(`${item.cameraId}\n${item.continues}`) ?? null);
+    const dir = this.dayDir(item.detectedAt);
+    const snapshotPath = join(dir, `${incidentId}.jpg`);
+    const snapshot = await this.objectPicture(item.cameraId, trackId, hit, snapshotPath, incidentId);
+    const live: Live = {
+      incidentId,
+      continuesId,
+      item,
+      snapshot,
+      pictures: new Map([[trackId, snapshot]]),
+      parts: [],
+      partFrom: null,
+      nextPartAt: item.detectedAt + this.timing.firstPartMs,
+      clip,
+      cutting: null,
+      closing: false,
+    };
+    this.live.set(key, live);
+    const body = this.body(live);
     this.deps.db.transaction(() => {
-      this.store.finishClip(body.incidentId, body, clipPath);
+      this.store.insert(body, snapshot ? snapshotPath : null, 'recording');
+      this.deps.outbox.add('incident', body, item.detectedAt);
+    })();
+    this.deps.uploader.wake();
+    this.deps.logger.info({ incidentId, camera: item.cameraId, rule: item.main.ruleId, severity: item.severity, continues: continuesId, flood: item.flood }, 'incident opened');
+  }
+
+  /** A joining object's best picture, an item file of its own. */
+  private async picture(live: Live, trackId: number, hit: IncidentHit | null): Promise<MediaFile | null> {
+    const path = join(this.dayDir(live.item.detectedAt), `${live.incidentId}-o${trackId}.jpg`);
+    const file = await this.objectPicture(live.item.cameraId, trackId, hit, path, live.incidentId);
+    if (file) this.store.addFile(live.incidentId, { trackId }, 'snapshot', path, file);
+    return file;
+  }
+
+  /**
+   * An object's best picture at `path`: rendered from the hit, or (an object that joins without a hit:
+   * it moved again, or the item continues one that reached its maximum) a copy of the one written for
+   * it before, so each item owns its files.
+   */
+  private async objectPicture(cameraId: string, trackId: number, hit: IncidentHit | null, path: string, incidentId: string): Promise<MediaFile | null> {
+    const pictures = this.cameras.get(cameraId)?.pictures;
+    if (hit && hit.object.trackId === trackId) {
+      const file = await this.render(hit, path, incidentId);
+      if (file) pictures?.set(trackId, { path, file });
+      return file;
+    }
+    const before = pictures?.get(trackId);
+    if (!before) return null;
+    try {
+      copyFileSync(before.path, path);
+      return before.file;
+    } catch {
+      return null; // deleted by retention meanwhile
+    }
+  }
+
+  private async render(hit: IncidentHit, path: string, incidentId: string): Promise<MediaFile | null> {
+    return hit.picture(path).catch((err: Error) => {
+      this.deps.logger.error({ err, incidentId }, 'incident picture could not be written');
+      return null;
+    });
+  }
+
+  /** The grouper closed the item: its last part covers up to the post-capture after the last activity. */
+  private closing(key: string, live: Live): void {
+    live.closing = true;
+    if (!live.clip) return this.finish(key, live);
+    const previous = live.cutting ?? Promise.resolve();
+    this.track_(previous.then(() => this.cutPart(live, live.item.lastActivityAt + live.clip!.postCaptureSeconds * 1000, true)).then(() => this.finish(key, live)));
+  }
+
+  private finish(key: string, live: Live): void {
+    this.live.delete(key);
+    if (this.closed) return;
+    this.save(live, true);
+    this.deps.logger.info({ incidentId: live.incidentId, objects: live.item.objects.length, parts: live.parts.length }, 'incident closed');
+  }
+
+  /** Cuts [end of the last part (or pre-capture before the first object), toMs] from the ring. */
+  private cutPart(live: Live, toMs: number, last: boolean): Promise<void> {
+    const plan = live.clip!;
+    const fromMs = live.partFrom ?? live.item.startedAt - plan.preCaptureSeconds * 1000;
+    live.nextPartAt = toMs + this.timing.partEveryMs;
+    if (toMs - fromMs < 1000 || live.parts.length >= 128) return Promise.resolve();
+    const index = live.parts.length;
+    const path = join(this.dayDir(live.item.detectedAt), `${live.incidentId}-p${index}.mp4`);
+    const work = plan.write(fromMs, toMs, path).then(
+      (written) => {
+        if (written.durationMs <= 0) throw new Error(`clip part ${index} of ${live.incidentId} came out empty`);
+        const part: ClipPart = { index, startMs: written.startMs, durationMs: written.durationMs, sha256: written.sha256, bytes: written.bytes };
+        live.parts.push(part);
+        live.partFrom = written.startMs + written.durationMs;
+        if (this.closed) return;
+        // the first part is the item's clip (the old upload path); later ones are files of their own
+        if (index > 0) this.store.addFile(live.incidentId, { part: index }, 'clip', path, written);
+        this.save(live, false, index === 0 ? path : null);
+      },
+      (err: Error) => {
+        live.partFrom = toMs; // that stretch is not in the ring: the next part starts after it
+        this.deps.logger.warn({ incidentId: live.incidentId, index, last, err: err.message }, 'clip part could not be cut');
+      },
+    );
+    live.cutting = work.finally(() => (live.cutting = null));
+    this.track_(live.cutting);
+    return live.cutting;
+  }
+
+  /** Stores the item's current state and sends it. */
+  private save(live: Live, closed = false, clipPath: string | null = null): void {
+    if (this.closed) return;
+    const body = this.body(live, closed);
+    this.deps.db.transaction(() => {
+      this.store.saveItem(live.incidentId, body, clipPath, closed ? (live.parts.length ? 'written' : 'none') : 'recording');
       this.deps.outbox.add('incident', body);
     })();
     this.deps.uploader.wake();
   }
 
-  private track(work: Promise<void>): void {
-    this.clips.add(work);
-    void work.finally(() => this.clips.delete(work));
+  private body(live: Live, closed = false): IncidentEvent {
+    const { item } = live;
+    const main = item.objects.find((o) => o.trackId === item.main.trackId) ?? item.objects[0]!;
+    const first = live.parts[0];
+    const lastPart = live.parts.at(-1);
+    return {
+      incidentId: live.incidentId,
+      cameraId: item.cameraId,
+      ruleId: item.main.ruleId,
+      zoneId: item.main.zoneId,
+      label: main.label,
+      score: Math.min(1, main.score),
+      trackId: main.trackId,
+      startedAt: item.startedAt,
+      detectedAt: item.detectedAt,
+      endedAt: closed ? (lastPart ? lastPart.startMs + lastPart.durationMs : item.lastActivityAt) : null,
+      box: main.box,
+      snapshot: live.snapshot,
+      clip: first ? { sha256: first.sha256, bytes: first.bytes, durationMs: first.durationMs } : null,
+      severity: item.severity,
+      state: closed ? 'closed' : 'open',
+      continues: live.continuesId,
+      objects: item.objects.map((o) => ({
+        trackId: o.trackId,
+        label: o.label,
+        score: Math.min(1, o.score),
+        zoneIds: o.zoneIds,
+        ruleIds: o.ruleIds,
+        firstSeenAt: o.firstSeenAt,
+        lastSeenAt: o.lastSeenAt,
+        box: o.box,
+        snapshot: live.pictures.get(o.trackId) ?? null,
+      })),
+      timeline: item.timeline,
+      clipParts: live.parts,
+      flood: item.flood,
+    };
+  }
+
+  private track_(work: Promise<void>): void {
+    const tracked = work.catch((err: Error) => this.deps.logger.error({ err }, 'incident work failed'));
+    this.work.add(tracked);
+    void tracked.finally(() => this.work.delete(tracked));
   }
 
   private dayDir(timeMs: number): string {

@@ -39,7 +39,8 @@ export function createEdgeIncidents(options: EdgeIncidentsOptions) {
     uploader,
     start() {
       const recovered = incidents.recoverInterrupted();
-      if (recovered) logger.warn({ recovered }, 'incidents whose clip was cut short by a stop are reported without one');
+      if (recovered) logger.warn({ recovered }, 'items open when the box stopped are reported closed with the clip parts they had');
+      incidents.start();
       uploader.start();
     },
     setRetention(limits: IncidentRetention) {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IncidentEvent } from '@smart-commune/shared';
+import { incidentEventSchema, type IncidentEvent } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEdgeDatabase, type Db } from '../db/database.js';
@@ -31,11 +31,11 @@ describe('incident retention on the box', () => {
     const paths = { snapshot: join(dir, `${id}.jpg`), clip: join(dir, `${id}.mp4`) };
     writeFileSync(paths.snapshot, Buffer.alloc(sizes.snapshot, 1));
     writeFileSync(paths.clip, Buffer.alloc(sizes.clip, 2));
-    const body: IncidentEvent = {
+    const body: IncidentEvent = incidentEventSchema.parse({
       incidentId: id, cameraId: 'cong', ruleId: 'dem', zoneId: null, label: 'person', score: 0.8, trackId: 1,
       startedAt: NOW, detectedAt: NOW, endedAt: NOW + 5000, box: { x: 0.1, y: 0.1, width: 0.1, height: 0.2 },
       snapshot: { sha256: 'a'.repeat(64), bytes: sizes.snapshot }, clip: { sha256: 'b'.repeat(64), bytes: sizes.clip, durationMs: 10_000 },
-    };
+    });
     store.insert(body, paths.snapshot, 'recording', NOW - ageDays * DAY);
     store.finishClip(id, body, paths.clip);
     if (uploaded.snapshot) store.markUploaded(id, 'snapshot');
@@ -89,14 +89,41 @@ describe('incident retention on the box', () => {
     expect(offered()).toEqual(['inc_newest0001/snapshot']);
   });
 
+  it("counts an item's other files (objects' pictures, later parts): uploaded ones go first, then parts the cloud lacks, never offered again", () => {
+    const item = incident('inc_item000001', 5, { snapshot: 100, clip: 1000 }, both);
+    const file = (name: string, bytes: number) => {
+      const path = join(dir, name);
+      writeFileSync(path, Buffer.alloc(bytes, 3));
+      return path;
+    };
+    const picture = file('inc_item000001-o2.jpg', 100);
+    const part1 = file('inc_item000001-p1.mp4', 1000);
+    const part2 = file('inc_item000001-p2.mp4', 1000);
+    store.addFile('inc_item000001', { trackId: 2 }, 'snapshot', picture, { sha256: 'c'.repeat(64), bytes: 100 }, NOW - 5 * DAY);
+    store.addFile('inc_item000001', { part: 1 }, 'clip', part1, { sha256: 'd'.repeat(64), bytes: 1000 }, NOW - 5 * DAY);
+    store.addFile('inc_item000001', { part: 2 }, 'clip', part2, { sha256: 'e'.repeat(64), bytes: 1000 }, NOW - 5 * DAY);
+    store.markUploaded('inc_item000001', 'clip', NOW, { part: 1 });
+    expect(offered()).toEqual(['inc_item000001/snapshot', 'inc_item000001/clip']); // the picture and part 2, by reference
+    expect(store.pendingUploads(Number.MAX_SAFE_INTEGER, 100).map((u) => u.ref)).toEqual([{ trackId: 2 }, { part: 2 }]);
+
+    // 3200 bytes against 2100: the uploaded part 1 goes (1000), then the item's own files the cloud holds (1100)
+    const outcome = enforceIncidentRetention(store, { maxAgeMs: 30 * DAY, maxBytes: 2100 }, silentLogger(), NOW);
+    expect(outcome).toEqual({ deleted: 2, dropped: 0, bytesKept: 1100 });
+    expect([part1, item.clip, item.snapshot, part2, picture].map(existsSync)).toEqual([false, false, false, true, true]);
+    // tighter: the part the cloud lacks is dropped before the picture, and not offered again
+    expect(enforceIncidentRetention(store, { maxAgeMs: 30 * DAY, maxBytes: 500 }, silentLogger(), NOW)).toEqual({ deleted: 0, dropped: 1, bytesKept: 100 });
+    expect([part2, picture].map(existsSync)).toEqual([false, true]);
+    expect(store.pendingUploads(Number.MAX_SAFE_INTEGER, 100).map((u) => u.ref)).toEqual([{ trackId: 2 }]);
+  });
+
   it('leaves an incident whose clip is still recording alone', () => {
     const snapshot = join(dir, 'rec.jpg');
     writeFileSync(snapshot, Buffer.alloc(5000, 1));
-    store.insert({
+    store.insert(incidentEventSchema.parse({
       incidentId: 'inc_recording1', cameraId: 'cong', ruleId: 'dem', zoneId: null, label: 'person', score: 0.8, trackId: 1,
       startedAt: NOW, detectedAt: NOW, endedAt: null, box: { x: 0.1, y: 0.1, width: 0.1, height: 0.2 },
       snapshot: { sha256: 'a'.repeat(64), bytes: 5000 }, clip: null,
-    }, snapshot, 'recording', NOW - 90 * DAY);
+    }), snapshot, 'recording', NOW - 90 * DAY);
     expect(enforceIncidentRetention(store, { maxAgeMs: DAY, maxBytes: 10 }, silentLogger(), NOW)).toEqual({ deleted: 0, dropped: 0, bytesKept: 0 });
     expect(existsSync(snapshot)).toBe(true);
   });

@@ -37,8 +37,18 @@ const sizeOf = (path: string) => {
 export function enforceIncidentRetention(store: IncidentStore, limits: IncidentRetention, logger: Logger, now = Date.now()): RetentionOutcome {
   const uploaded = store.uploadedMedia().map((m) => ({ ...m, bytes: m.paths.reduce((sum, p) => sum + sizeOf(p), 0) }));
   const awaiting = store.mediaAwaitingUpload().map((m) => ({ ...m, files: m.files.map((f) => ({ ...f, bytes: sizeOf(f.path) })) }));
-  let total = uploaded.reduce((sum, m) => sum + m.bytes, 0) + awaiting.reduce((sum, m) => sum + m.files.reduce((s, f) => s + f.bytes, 0), 0);
+  // an item's other files (objects' pictures, later clip parts) count against the same budget
+  const extra = store.extraFiles().map((f) => ({ ...f, bytes: sizeOf(f.path) }));
+  let total =
+    uploaded.reduce((sum, m) => sum + m.bytes, 0) + awaiting.reduce((sum, m) => sum + m.files.reduce((s, f) => s + f.bytes, 0), 0) + extra.reduce((sum, f) => sum + f.bytes, 0);
   let deleted = 0;
+  for (const file of extra.filter((f) => f.uploaded)) {
+    if (file.createdAt >= now - limits.maxAgeMs && total <= limits.maxBytes) break;
+    rmSync(file.path, { force: true });
+    store.forgetExtraFile(file.incidentId, file.ref);
+    total -= file.bytes;
+    deleted++;
+  }
   for (const media of uploaded) {
     if (media.createdAt >= now - limits.maxAgeMs && total <= limits.maxBytes) break;
     for (const path of media.paths) rmSync(path, { force: true });
@@ -58,6 +68,13 @@ export function enforceIncidentRetention(store: IncidentStore, limits: IncidentR
   }
   let dropped = 0;
   for (const kind of ['clip', 'snapshot'] satisfies IncidentMediaKind[]) {
+    for (const file of extra.filter((f) => !f.uploaded && f.kind === kind)) {
+      if (total <= limits.maxBytes) break;
+      rmSync(file.path, { force: true });
+      store.forgetExtraFile(file.incidentId, file.ref, DROPPED);
+      total -= file.bytes;
+      dropped++;
+    }
     for (const media of awaiting) {
       if (total <= limits.maxBytes) break;
       const file = media.files.find((f) => f.kind === kind && !f.uploaded);

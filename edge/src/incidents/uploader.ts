@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { CONTENT_SHA256_HEADER, incidentMediaKinds, incidentMediaPath } from '@smart-commune/shared';
 import { Backoff, type Logger } from '@smart-commune/shared/runtime';
 import { deviceAuthorization, type DeviceCredentials } from '../link/device-http.js';
@@ -13,7 +15,11 @@ export interface UploaderOptions {
   intervalMs?: number;
 }
 
-type Outcome = 'uploaded' | 'retry' | 'refused';
+/** `later`: this file waits a moment (its metadata is on its way); the others go on. */
+type Outcome = 'uploaded' | 'retry' | 'later' | 'refused';
+
+/** A file sent before its item's metadata reached the cloud (409) is tried again this soon. */
+const METADATA_RETRY_MS = 1000;
 
 /** Refusals that time mends: metadata not arrived yet (409), credentials being rotated (401), too fast (429). */
 const RETRYABLE = new Set([401, 409, 429]);
@@ -49,6 +55,11 @@ export class MediaUploader {
     this.running ??= this.drain().finally(() => (this.running = null));
   }
 
+  /** Looks at the queue again in `ms`, after the drain in progress if there is one (it may have passed the file by). */
+  private wakeSoon(ms: number): void {
+    setTimeout(() => (this.running ? void this.running.then(() => this.wake()) : this.wake()), ms).unref();
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -68,42 +79,53 @@ export class MediaUploader {
 
   private async upload(upload: PendingUpload): Promise<Outcome> {
     const { store, logger } = this.options;
-    const { incidentId, kind } = upload;
+    const { incidentId, kind, ref } = upload;
     try {
-      const body = await readFile(upload.path);
-      const res = await fetch(new URL(incidentMediaPath(incidentId, kind), this.options.cloudUrl), {
+      // streamed, not read into memory: footage asked by time can be hundreds of megabytes
+      const { size } = await stat(upload.path);
+      const res = await fetch(new URL(incidentMediaPath(incidentId, kind, ref), this.options.cloudUrl), {
         method: 'PUT',
         headers: {
           authorization: deviceAuthorization(this.options.credentials()),
           'content-type': incidentMediaKinds[kind],
+          'content-length': String(size),
           [CONTENT_SHA256_HEADER]: upload.file.sha256,
         },
-        body,
-        signal: AbortSignal.timeout(120_000),
-      });
+        body: Readable.toWeb(createReadStream(upload.path)) as ReadableStream<Uint8Array>,
+        duplex: 'half',
+        // two minutes, plus the time the file takes at 100 kB/s (a slow rural uplink)
+        signal: AbortSignal.timeout(120_000 + Math.ceil(size / 100)),
+      } as RequestInit);
       const reply = await res.text();
       if (res.ok) {
-        store.markUploaded(incidentId, kind);
+        store.markUploaded(incidentId, kind, Date.now(), ref);
         this.backoff.reset();
-        logger.info({ incidentId, kind, bytes: body.length }, 'incident media uploaded');
+        logger.info({ incidentId, kind, ...ref, bytes: size }, 'incident media uploaded');
         return 'uploaded';
       }
+      if (res.status === 409) {
+        // the item's event is still on its way through the outbox (a part is written and uploaded at
+        // once): try again in a moment, without growing the backoff meant for a cloud that is down
+        store.deferUpload(incidentId, reply.slice(0, 300), Date.now() + METADATA_RETRY_MS, ref);
+        this.wakeSoon(METADATA_RETRY_MS);
+        return 'later';
+      }
       if (res.status >= 400 && res.status < 500 && !RETRYABLE.has(res.status)) {
-        store.abandonUpload(incidentId, kind, reply.slice(0, 500));
-        logger.error({ incidentId, kind, status: res.status, reply: reply.slice(0, 500) }, 'the cloud refused incident media for good; it will not be sent again');
+        store.abandonUpload(incidentId, kind, reply.slice(0, 500), ref);
+        logger.error({ incidentId, kind, ...ref, status: res.status, reply: reply.slice(0, 500) }, 'the cloud refused incident media for good; it will not be sent again');
         return 'refused';
       }
       throw new Error(`HTTP ${res.status}: ${reply.slice(0, 300)}`);
     } catch (err) {
       const message = (err as Error).message;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        store.abandonUpload(incidentId, kind, 'the file is gone from the box');
+        store.abandonUpload(incidentId, kind, 'the file is gone from the box', ref);
         logger.error({ incidentId, kind, path: upload.path }, 'incident media missing on disk');
         return 'refused';
       }
       const delayMs = this.backoff.next();
-      store.deferUpload(incidentId, message, Date.now() + delayMs);
-      logger.warn({ incidentId, kind, err: message, retryInMs: delayMs }, 'incident media upload failed; will retry');
+      store.deferUpload(incidentId, message, Date.now() + delayMs, ref);
+      logger.warn({ incidentId, kind, ...ref, err: message, retryInMs: delayMs }, 'incident media upload failed; will retry');
       return 'retry';
     }
   }

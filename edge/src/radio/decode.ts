@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { countChildProcess } from '../child-processes.js';
 import { FRAME_BYTES, SAMPLE_RATE } from './pcm.js';
 
 const OUTPUT_ARGS = ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1'];
@@ -10,6 +11,7 @@ export class DecodeError extends Error {
 /** Decodes a whole file (Opus, MP3, anything ffmpeg reads) to s16le 48 kHz mono PCM in memory. */
 export function decodeFile(path: string, ffmpegPath = 'ffmpeg'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    countChildProcess(ffmpegPath);
     const child = spawn(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', path, ...OUTPUT_ARGS], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -54,6 +56,7 @@ export class LiveDecoder {
   ) {
     this.maxBytes = Math.ceil(((options.maxBufferMs ?? 5000) / 1000) * SAMPLE_RATE * 2);
     const input = /^https?:/i.test(url) ? ['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '2'] : [];
+    countChildProcess(options.ffmpegPath ?? 'ffmpeg');
     this.child = spawn(options.ffmpegPath ?? 'ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', ...input, '-i', url, ...OUTPUT_ARGS], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

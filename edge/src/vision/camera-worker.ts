@@ -21,6 +21,8 @@ export interface CameraWorkerDeps {
   onStatus(event: CameraEvent): void;
   /** Awaited: the pipeline waits, so the hit's frame stays valid meanwhile. */
   onHit(hit: CameraHit): Promise<void>;
+  /** A tracked object stopped moving, moved again or is gone (review items follow them). */
+  onTrack?(kind: 'stationary' | 'moving' | 'end', trackId: number, timeMs: number): Promise<void>;
   /** The stream URL changed (first connection or a new ONVIF answer): recording follows it. */
   onStream(streamUrl: string | null): void;
   backoff?: { initialMs: number; maxMs: number; jitter: number };
@@ -148,6 +150,11 @@ export class CameraWorker {
     });
     for await (const event of events) {
       if (event.type === 'rule-hit') await this.deps.onHit({ ...event, settings, streamUrl }).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not be recorded'));
+      else if (event.type !== 'track-new' && this.deps.onTrack) {
+        const kind = event.type === 'track-stationary' ? 'stationary' : event.type === 'track-moving' ? 'moving' : 'end';
+        // an object is dropped seconds after it was last seen: it left when it was last seen
+        await this.deps.onTrack(kind, event.track.id, kind === 'end' ? event.track.lastSeenMs : event.timeMs).catch((err: Error) => this.deps.logger.error({ err, camera: this.id }, 'incident could not follow a track'));
+      }
     }
   }
 

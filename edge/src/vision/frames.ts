@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { countChildProcess } from '../child-processes.js';
 import { bytesPerPixel, type Frame, type PixelFormat } from './frame.js';
 
 /** ffmpeg could not open or keep reading a source; `stderr` holds its last lines (credentials masked). */
@@ -128,6 +129,7 @@ class FrameReader {
       if (this.paused) return void this.watchdog.refresh(); // the consumer is slow, not the source
       this.fail(new StreamStalledError(`no video from ${maskCredentials(source)} for ${timeoutMs / 1000} s${this.lastWords()}`, maskCredentials(source), this.stderr));
     }, timeoutMs);
+    countChildProcess('ffmpeg');
     this.child = spawn('ffmpeg', ffmpegArgs(source, options), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
@@ -249,6 +251,7 @@ export interface VideoInfo {
 export function probeVideo(source: string, options: { signal?: AbortSignal } = {}): Promise<VideoInfo> {
   const entries = 'stream=width,height,avg_frame_rate,r_frame_rate,sample_aspect_ratio';
   const args = ['-v', 'error', ...(/^rtsps?:/i.test(source) ? ['-rtsp_transport', 'tcp'] : []), '-select_streams', 'v:0', '-show_entries', entries, '-of', 'json', source];
+  countChildProcess('ffprobe');
   return new Promise((resolve, reject) => {
     execFile('ffprobe', args, { timeout: 15_000, ...(options.signal ? { signal: options.signal } : {}) }, (err, stdout, stderr) => {
       const stream = err ? undefined : (JSON.parse(stdout) as { streams?: Array<Record<string, unknown>> }).streams?.[0];

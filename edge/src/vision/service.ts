@@ -86,13 +86,29 @@ export class EdgeVision {
   }
 
   /** Cameras with a known stream, for the technician's live view. */
+  /** The camera's live recorder, if it records now (footage requests wait on it for a range still being recorded). */
+  recorderOf(cameraId: string): SegmentRecorder | null {
+    return this.running.get(cameraId)?.recorder ?? null;
+  }
+
+  /** Where a camera's segments are, recording or not. */
+  recordingDir(cameraId: string): string {
+    return join(this.options.dataDir, 'recordings', cameraId);
+  }
+
   liveCameras(): LiveCamera[] {
     return [...this.running.values()].flatMap((r) => (r.streamUrl ? [{ id: r.worker.id, name: r.worker.settings.name, streamUrl: r.streamUrl, zones: r.worker.settings.zones }] : []));
   }
 
   telemetry(): CameraTelemetry[] {
     const disabled = (this.settings?.cameras ?? []).filter((c) => !c.enabled).map((c) => ({ id: c.id, status: 'disabled' as const, fps: 0, lastFrameAt: null }));
-    return [...[...this.running.values()].map((r) => r.worker.telemetry()), ...disabled];
+    return [
+      ...[...this.running.values()].map((r) => {
+        const { itemsLastHour, flood } = this.options.incidents.activity(r.worker.id);
+        return { ...r.worker.telemetry(), itemsLastHour, ...(flood ? { flood } : {}) };
+      }),
+      ...disabled,
+    ];
   }
 
   async snapshot({ cameraId }: CommandRequest<'camera-snapshot'>): Promise<CommandResponse<'camera-snapshot'>> {
@@ -172,7 +188,12 @@ export class EdgeVision {
       logger: this.options.logger.child({ camera: camera.id }),
       onStatus: (event) => this.options.onCameraEvent(event),
       onHit: (hit) => this.openIncident(hit, run),
-      onStream: (streamUrl) => void this.follow(run, camera, streamUrl),
+      onTrack: (kind, trackId, timeMs) => this.options.incidents.track(camera.id, kind, trackId, timeMs),
+      onStream: (streamUrl) => {
+        // a new connection (or none) means a new tracker: the items' objects are gone
+        void this.options.incidents.streamReset(camera.id);
+        void this.follow(run, camera, streamUrl);
+      },
     });
     run = { worker, recorder: null, streamUrl: null };
     this.running.set(camera.id, run);
@@ -189,12 +210,16 @@ export class EdgeVision {
     if (!streamUrl || !camera.record.enabled || !this.settings) return;
     const { storage } = this.settings;
     const recording = this.settings.cameras.filter((c) => c.enabled && c.record.enabled).length;
+    const continuous = camera.record.mode === 'continuous';
     run.recorder = startSegmentRecorder({
       cameraId: camera.id,
       url: streamUrl,
-      dir: join(this.options.dataDir, 'recordings', camera.id),
-      maxMinutes: storage.ringMinutes,
+      dir: this.recordingDir(camera.id),
+      // 24/7 recording is kept by days, in day directories; both modes within the camera's share of the budget
+      maxMinutes: continuous ? camera.record.continuousDays * 1440 : storage.ringMinutes,
       maxBytes: Math.floor((storage.maxBytes * RING_SHARE) / Math.max(1, recording)),
+      minFreeBytes: storage.reserveBytes,
+      layout: continuous ? 'days' : 'flat',
       logger: this.options.logger.child({ camera: camera.id, component: 'recorder' }),
     });
   }
@@ -204,29 +229,34 @@ export class EdgeVision {
     const recorder = run.recorder;
     const clip: ClipPlan | null = recorder
       ? {
-          write: (fromMs, toMs, outPath) => writeClip(recorder, { fromMs, toMs, outPath }),
+          write: async (fromMs, toMs, outPath) => {
+            const { sha256, bytes, durationMs, startMs } = await writeClip(recorder, { fromMs, toMs, outPath });
+            return { sha256, bytes, durationMs, startMs };
+          },
           preCaptureSeconds: settings.record.preCaptureSeconds,
           postCaptureSeconds: settings.record.postCaptureSeconds,
         }
       : null;
-    await this.options.incidents.open(
-      {
-        cameraId: hit.camera,
-        ruleId: hit.hit.ruleId,
-        zoneId: hit.hit.zone ?? null,
+    const severity = settings.rules.find((r) => r.id === hit.hit.ruleId)?.severity ?? 'alert';
+    await this.options.incidents.hit(hit.camera, {
+      object: {
+        trackId: hit.hit.trackId,
         label: hit.hit.label,
         score: Math.min(1, hit.hit.bestScore),
-        trackId: hit.hit.trackId,
-        startedAt: hit.hit.startMs,
-        detectedAt: hit.hit.timeMs,
+        ruleId: hit.hit.ruleId,
+        zoneId: hit.hit.zone ?? null,
+        severity,
+        startMs: hit.hit.startMs,
+        timeMs: hit.hit.timeMs,
         box: normalisedBox(best.box, best.frame.width, best.frame.height),
-        snapshot: async (outPath) => {
-          const written = await renderSnapshot(best.frame, [{ classId: track.classId, label: track.label, score: best.score, box: best.box }], outPath);
-          return { sha256: written.sha256, bytes: written.bytes };
-        },
+      },
+      review: settings.review,
+      picture: async (outPath) => {
+        const written = await renderSnapshot(best.frame, [{ classId: track.classId, label: track.label, score: best.score, box: best.box }], outPath);
+        return { sha256: written.sha256, bytes: written.bytes };
       },
       clip,
-    );
+    });
   }
 
   private async stopCamera(id: string): Promise<void> {

@@ -59,11 +59,13 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     await test?.stop();
   });
 
-  it('streams an ONVIF camera added in the cloud and turns people into incidents with a verified snapshot and a 10 s clip', async () => {
+  it('streams an ONVIF camera added in the cloud and turns people into review items with a verified snapshot and the clip in parts', async () => {
     const added = await test.api('POST', cameraApi(), {
       id: 'cong-cho',
       name: 'Cổng chợ',
       source: { kind: 'onvif', xaddr: camera.onvifUrl, username: 'admin', password: 'cho-vi-tan-2026' },
+      // people walk by all the time in the clip: items reach their maximum length and continue
+      review: { closeAfterSeconds: 10, maxSeconds: 30 },
       rules: [{ id: 'nguoi', name: 'Có người', classes: ['person'] }],
     });
     expect(added.status).toBe(201);
@@ -90,8 +92,16 @@ describe('a hamlet camera watched by its box, incidents delivered to the cloud',
     const clip = await fetch(`${test.cloud.httpUrl}/api/v1/incidents/${withClip.id}/clip.mp4`, { headers: { authorization: `Bearer ${test.adminToken}` } });
     expect(clip.status).toBe(200);
     const seconds = ffprobeDuration(Buffer.from(await clip.arrayBuffer()));
-    expect(Math.abs(seconds - 10)).toBeLessThanOrEqual(1); // 5 s pre-capture + 5 s post-capture
+    // the first part, cut while the item is open: 5 s pre-capture before its first object, then 10 s
+    const expected = (withClip.detectedAt + 10_000 - (withClip.startedAt - 5000)) / 1000;
+    expect(Math.abs(seconds - expected)).toBeLessThanOrEqual(1);
     expect(Math.abs(withClip.clip.durationMs / 1000 - seconds)).toBeLessThan(0.5);
+    // the item: its objects with their pictures, its parts, and (people keep coming) the item it continues
+    const item = (await test.api('GET', `/api/v1/incidents/${withClip.id}`)).body;
+    expect(item.objects.length).toBeGreaterThanOrEqual(1);
+    expect(item.parts[0]).toMatchObject({ index: 0, sha256: withClip.clip.sha256, verified: true });
+    expect(item.continues).toMatch(/^inc_/);
+    expect((await test.api('GET', `/api/v1/incidents/${item.continues}`)).body).toMatchObject({ state: 'closed', continuedBy: withClip.id });
 
     const telemetry = await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.telemetry?.cameras?.[0], 'camera in telemetry', 30_000);
     expect(telemetry).toMatchObject({ id: 'cong-cho', status: 'streaming' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { radioSettingsSchema, scheduleBodySchema } from './radio.js';
+import { footageBodySchema } from './footage.js';
 import { surveillanceSettingsSchema } from './surveillance.js';
 
 /** Edge settings the cloud manages; the radio schedule arrives as its own document. */
@@ -19,6 +20,8 @@ export type ConfigBody = z.infer<typeof configBodySchema>;
 export const documentBodies = {
   config: configBodySchema,
   schedule: scheduleBodySchema,
+  /** Footage police asked for by time, still to be cut and uploaded by the box. */
+  footage: footageBodySchema,
 } as const;
 export type DocumentName = keyof typeof documentBodies;
 export type DocumentBody<D extends DocumentName> = z.infer<(typeof documentBodies)[D]>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { playbackEventSchema } from './radio.js';
+import { footageEventSchema } from './footage.js';
 import { cameraEventSchema, discoveryEventSchema, incidentEventSchema } from './surveillance.js';
 
 /** Bodies of each event kind (`events/{kind}`). */
@@ -19,6 +20,8 @@ export const eventBodies = {
   incident: incidentEventSchema,
   /** ONVIF devices found on the box's LAN, for a technician to adopt. */
   discovery: discoveryEventSchema,
+  /** What the box did with a request for footage by time. */
+  footage: footageEventSchema,
 } as const;
 export type EventKind = keyof typeof eventBodies;
 export const eventKinds = Object.keys(eventBodies) as EventKind[];

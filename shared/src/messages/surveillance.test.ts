@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEdgeMessage, describeIssues } from './decode.js';
-import { cameraSettingsSchema, parseProbeAddress, probeAddressSchema, surveillanceSettingsSchema } from './surveillance.js';
+import { cameraSettingsSchema, incidentEventSchema, incidentMediaPath, parseProbeAddress, probeAddressSchema, surveillanceSettingsSchema } from './surveillance.js';
 
 const camera = {
   id: 'gate',
@@ -14,9 +14,15 @@ describe('surveillance settings', () => {
   it('fills the Frigate-like defaults: 5 fps, 5 s pre and post capture, the six classes', () => {
     const parsed = cameraSettingsSchema.parse(camera);
     expect(parsed.detect).toEqual({ fps: 5, width: 640, classes: ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] });
-    expect(parsed.record).toEqual({ enabled: true, preCaptureSeconds: 5, postCaptureSeconds: 5 });
+    expect(parsed.record).toEqual({ enabled: true, preCaptureSeconds: 5, postCaptureSeconds: 5, mode: 'events', continuousDays: 7 });
     expect(parsed.rules[0]).toMatchObject({ enabled: true, minDwellSeconds: 0, cooldownSeconds: 0 });
     expect(surveillanceSettingsSchema.parse({ cameras: [camera] }).storage.ringMinutes).toBe(10);
+  });
+
+  it('records 24/7 when asked, and a recording mode from a newer cloud falls back to events instead of refusing the camera', () => {
+    expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'continuous', continuousDays: 14 } }).record).toMatchObject({ mode: 'continuous', continuousDays: 14 });
+    expect(cameraSettingsSchema.parse({ ...camera, record: { mode: 'motion-only' } }).record).toMatchObject({ mode: 'events', continuousDays: 7 });
+    expect(cameraSettingsSchema.safeParse({ ...camera, record: { mode: 'continuous', continuousDays: 0 } }).success).toBe(false);
   });
 
   it('names a rule whose zone the camera does not have', () => {
@@ -44,6 +50,41 @@ describe('surveillance settings', () => {
     expect(ok.ok).toBe(true);
     const bad = decodeEdgeMessage('sc/v1/edges/edge-1/events/incident', JSON.stringify({ eventId: 'evt_12345678', ts: 1_800_000_001_000, body: { ...body, clip: { sha256: 'XYZ', bytes: 5, durationMs: 10_000 } } }));
     expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('body.clip.sha256') });
+  });
+
+  it("reads an older box's incident as a closed alert item, and keeps a newer one's item fields", () => {
+    const old = {
+      incidentId: 'inc_0123456789', cameraId: 'gate', ruleId: 'night', zoneId: 'yard', label: 'person', score: 0.8, trackId: 3,
+      startedAt: 1_800_000_000_000, detectedAt: 1_800_000_001_000, endedAt: null, box: { x: 0.1, y: 0.2, width: 0.1, height: 0.3 },
+      snapshot: null, clip: null,
+    };
+    expect(incidentEventSchema.parse(old)).toMatchObject({ severity: 'alert', state: 'closed', continues: null, objects: [], timeline: [], clipParts: [], flood: false });
+    const item = incidentEventSchema.parse({
+      ...old, severity: 'detection', state: 'open', continues: 'inc_9876543210',
+      objects: [{ trackId: 3, label: 'person', score: 0.8, firstSeenAt: 1, lastSeenAt: 2, box: old.box }],
+      timeline: [{ at: 1, trackId: 3, label: 'person', kind: 'stationary' }],
+      clipParts: [{ index: 0, startMs: 1, durationMs: 30_000, sha256: 'b'.repeat(64), bytes: 10 }],
+    });
+    expect(item).toMatchObject({ severity: 'detection', state: 'open', continues: 'inc_9876543210', objects: [{ zoneIds: [], ruleIds: [], snapshot: null }] });
+    // a severity this version does not know (a newer box's) is an alert, not a refused event
+    expect(incidentEventSchema.parse({ ...old, severity: 'critical' }).severity).toBe('alert');
+    const tooMany = incidentEventSchema.safeParse({ ...old, timeline: Array.from({ length: 257 }, () => item.timeline[0]) });
+    expect(describeIssues(tooMany.error!)).toContain('timeline');
+  });
+
+  it('gives rules a severity and cameras review settings with defaults; an unknown severity does not refuse the document', () => {
+    const parsed = cameraSettingsSchema.parse(camera);
+    expect(parsed.rules[0]!.severity).toBe('alert');
+    expect(parsed.review).toEqual({ closeAfterSeconds: 10, maxSeconds: 300, floodPerHour: 60 });
+    const newer = surveillanceSettingsSchema.safeParse({ cameras: [{ ...camera, rules: [{ ...camera.rules[0], severity: 'urgent' }] }] });
+    expect(newer.success && newer.data.cameras[0]!.rules[0]!.severity).toBe('alert');
+    expect(cameraSettingsSchema.parse({ ...camera, rules: [{ ...camera.rules[0], severity: 'detection' }] }).rules[0]!.severity).toBe('detection');
+  });
+
+  it('names upload paths of an item: the old ones unchanged, objects and parts beside them', () => {
+    expect(incidentMediaPath('inc_0123456789', 'snapshot')).toBe('/api/v1/device/incidents/inc_0123456789/snapshot');
+    expect(incidentMediaPath('inc_0123456789', 'snapshot', { trackId: 4 })).toBe('/api/v1/device/incidents/inc_0123456789/objects/4/snapshot');
+    expect(incidentMediaPath('inc_0123456789', 'clip', { part: 2 })).toBe('/api/v1/device/incidents/inc_0123456789/parts/2/clip');
   });
 });
 

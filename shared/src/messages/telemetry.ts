@@ -41,5 +41,7 @@ export const telemetrySchema = z.object({
   cameras: z.array(cameraTelemetrySchema).max(16).optional(),
   /** Each loudspeaker output's health; absent on a box without loudspeakers (and from boxes before issue 14). */
   speakers: z.array(speakerTelemetrySchema).max(20).optional(),
+  /** Child processes (ffmpeg, ffprobe, aplay…) the daemon started since it started, by tool: the cost clips and probes once had. */
+  childProcesses: z.record(z.string().regex(/^[a-z0-9._-]{1,32}$/), z.number().int().nonnegative()).optional(),
 });
 export type Telemetry = z.infer<typeof telemetrySchema>;

@@ -22,7 +22,7 @@ function markup(t: T, kinds: string[]) {
 </section>
 <section aria-labelledby="push-devices-heading">
 <h2 id="push-devices-heading">${t('devicesTitle')}</h2>
-<div class="table-wrap"><table id="push-devices"><thead><tr>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="push-devices-heading"><table id="push-devices"><thead><tr>
   <th>${t('deviceName')}</th><th>${t('deviceAdded')}</th><th>${t('deviceLastSent')}</th><th>${t('deviceProblem')}</th><th></th>
 </tr></thead><tbody></tbody></table></div>
 <p id="push-no-devices" class="hint" hidden>${t('noDevices')}</p>

@@ -79,7 +79,7 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <p><a class="button" id="audit-csv" href="/api/v1/audit.csv?${query(input.filter)}" download="audit.csv">${t('csv')}</a></p>
 ${input.items.length === 0 ? html`<p class="hint">${t('none')}</p>` : ''}
 ${input.items.length > 0
-    ? html`<div class="table-wrap"><table class="audit">
+    ? html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t('auditTitle')}"><table class="audit">
   <caption class="hint">${t('total', { total: input.total })}</caption>
   <thead><tr><th scope="col">${t('time')}</th><th scope="col">${t('actor')}</th><th scope="col">${t('action')}</th><th scope="col">${t('target')}</th><th scope="col">${t('details')}</th><th scope="col">${t('ip')}</th></tr></thead>
   <tbody>${input.items.map(

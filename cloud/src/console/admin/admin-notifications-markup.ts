@@ -73,7 +73,7 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <p id="notifications-status" role="status" aria-live="polite"></p>
 ${input.items.length === 0 ? html`<p class="hint">${t('none')}</p>` : ''}
 ${input.items.length > 0
-    ? html`<div class="table-wrap"><table class="audit notifications">
+    ? html`<div class="table-wrap" role="region" tabindex="0" aria-label="${t('notificationsTitle')}"><table class="audit notifications">
   <caption class="hint">${t('total', { total: input.total })}</caption>
   <thead><tr><th scope="col">${t('createdAt')}</th><th scope="col">${t('channel')}</th><th scope="col">${t('recipient')}</th><th scope="col">${t('message')}</th><th scope="col">${t('status')}</th><th scope="col">${t('attempts')}</th></tr></thead>
   <tbody>${input.items.map(

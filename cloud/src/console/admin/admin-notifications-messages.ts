@@ -78,7 +78,7 @@ export const notificationsMessages = defineMessages({
     outcome_failed: 'failed, given up',
     outcome_interrupted: 'the server stopped meanwhile, sent again',
     retry: 'Send again now',
-    retryOf: 'Send notification {id} again now',
+    retryOf: 'Send again now: notification {id}',
     retried: 'Notification {id} is queued again.',
     notFailed: 'This notification is no longer given up; reload the page to see it.',
     channel_webpush: 'Web Push (staff)',

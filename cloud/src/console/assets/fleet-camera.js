@@ -28,10 +28,44 @@ const editors = [
   createRuleEditor({ s, camera: () => camera, save }),
 ];
 
+const localTime = (ms) => new Intl.DateTimeFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', timeStyle: 'short', hour12: false }).format(new Date(ms));
+
+/** The box's flood warning (too many review items an hour) with its suggested fix; the rules are below. */
+function renderFlood() {
+  const flood = camera.live?.flood;
+  document.getElementById('flood-warning').hidden = !flood;
+  if (!flood) return;
+  const { suggestion: fix } = flood;
+  document.getElementById('flood-line').textContent = fill(s.floodLine, { n: flood.itemsLastHour, limit: flood.limit, since: localTime(flood.since) });
+  document.getElementById('flood-fix').textContent = fill(s.floodFix, { fix: s[`floodFix_${fix.fix}`] ?? fix.fix, rule: fix.ruleId, label: (s[`class_${fix.label}`] ?? fix.label).toLowerCase(), advice: fix.advice });
+}
+
 function render() {
   document.querySelector('h1').textContent = fill(s.cameraTitle, { name: camera.name });
+  renderFlood();
   for (const editor of editors) editor.render();
+  document.getElementById('record-mode').value = camera.record.mode ?? 'events';
+  document.getElementById('record-days').value = String(camera.record.continuousDays ?? 7);
 }
+
+// events-only or 24/7 recording: the whole camera is replaced with its record settings changed
+// (the stored password is kept: the camera as shown carries none)
+document.getElementById('record-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const status = document.getElementById('record-status');
+  const form = new FormData(event.target);
+  say(status, s.saving, 'notice');
+  try {
+    const { live: _live, ...rest } = camera;
+    const { hasPassword: _has, ...source } = camera.source;
+    const record = { ...camera.record, mode: form.get('mode'), continuousDays: Number(form.get('continuousDays')) };
+    camera = await api('PUT', base, { ...rest, source, record });
+    render();
+    say(status, s.saved);
+  } catch (err) {
+    say(status, failureText(err, s), 'error');
+  }
+});
 
 function loadSnapshot() {
   const img = document.getElementById('snapshot');

@@ -25,7 +25,15 @@ export function cameraState(camera, s) {
   const state = camera.live?.status ?? 'unknown';
   const words = s[`cameraStatus_${state}`] ?? state;
   const badge = el('span', { className: `badge ${state === 'streaming' ? 'completed' : state === 'reconnecting' || state === 'failed' ? 'failed' : ''}` }, words);
-  return camera.live?.error ? el('span', {}, badge, ' ', camera.live.error) : badge;
+  const parts = [badge];
+  if (camera.live?.error) parts.push(' ', camera.live.error);
+  // a camera over its items-per-hour limit: the warning and the fix the box suggests
+  const flood = camera.live?.flood;
+  if (flood) {
+    const text = (s.cameraFlood ?? '{n} / {limit}').replace('{n}', String(flood.itemsLastHour)).replace('{limit}', String(flood.limit));
+    parts.push(' ', el('span', { className: 'badge failed', title: flood.suggestion.advice }, text), ' ', flood.suggestion.advice);
+  }
+  return parts.length === 1 ? badge : el('span', {}, ...parts);
 }
 
 

@@ -27,12 +27,22 @@ export interface ConsoleE2E {
   /** A user of that role (created once per role and name). */
   user(role: Role, name?: string): Promise<E2EUser>;
   /** A fresh browser context (own cookies), logged in through the login form, on the home page. */
-  loginAs(role: Role, options?: { name?: string; viewport?: { width: number; height: number } }): Promise<Page>;
+  loginAs(role: Role, options?: { name?: string; viewport?: { width: number; height: number } } & ContextOptions): Promise<Page>;
   /** A fresh browser context nobody is logged in to (citizens' pages); `javaScriptEnabled: false` for a browser without scripts. */
-  anonymousPage(options?: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean }): Promise<Page>;
+  anonymousPage(options?: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean } & ContextOptions): Promise<Page>;
   /** Saves a full-page PNG as test-output/screenshots/<name>.png; returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** Browser settings a test may need beyond the defaults. */
+export interface ContextOptions {
+  /**
+   * Ignore the console's Content-Security-Policy in this context, so a test can inject a checking
+   * script of its own (axe-core, accessibility.ts). Never for a test of the pages' own scripts: the
+   * CSP is part of what those check.
+   */
+  bypassCSP?: boolean;
 }
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -74,8 +84,8 @@ export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } 
   const users = new Map<string, E2EUser>();
   const contexts: BrowserContext[] = [];
 
-  const newPage = async (viewport = DESKTOP, javaScriptEnabled = true) => {
-    const context = await browser.newContext({ viewport, javaScriptEnabled, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', baseURL: baseUrl });
+  const newPage = async (viewport = DESKTOP, javaScriptEnabled = true, bypassCSP = false) => {
+    const context = await browser.newContext({ viewport, javaScriptEnabled, bypassCSP, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', baseURL: baseUrl });
     contexts.push(context);
     return context.newPage();
   };
@@ -98,14 +108,14 @@ export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } 
     user,
     async loginAs(role, opts = {}) {
       const person = await user(role, opts.name);
-      const page = await newPage(opts.viewport);
+      const page = await newPage(opts.viewport, true, opts.bypassCSP);
       await page.goto('/login');
       await page.getByLabel(/Tên đăng nhập|Username/).fill(person.username);
       await page.getByLabel(/Mật khẩu|Password/).fill(person.password);
       await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: /Đăng nhập|Log in/ }).click()]);
       return page;
     },
-    anonymousPage: (opts = {}) => newPage(opts.viewport, opts.javaScriptEnabled),
+    anonymousPage: (opts = {}) => newPage(opts.viewport, opts.javaScriptEnabled, opts.bypassCSP),
     async screenshot(page, name) {
       const path = `${SCREENSHOT_DIR}${name}.png`;
       await page.screenshot({ path, fullPage: true });

@@ -170,5 +170,17 @@ describe('technician in Chromium', () => {
     expect(after.zones[0]).toMatchObject({ id: 'cong-truong', name: 'Cổng trường mới' });
     expect((after.zones[0].polygon as [number, number][]).map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])).toEqual(redrawn);
     expect(after.rules).toEqual([{ ...body.rules[0], minDwellSeconds: 20, enabled: false }]);
+
+    // 24/7 recording for footage by time, kept 14 days; the rest of the camera stays as it was
+    await page.getByLabel('Chế độ ghi').selectOption('continuous');
+    await page.getByLabel('Số ngày giữ bản ghi liên tục').fill('14');
+    await page.getByRole('button', { name: 'Lưu chế độ ghi' }).click();
+    await waitForText(page.locator('#record-status'), 'Đã lưu');
+    const recording = (await e2e.test.api('GET', `/api/v1/edges/${edgeId}/cameras/cong-truong`)).body;
+    expect(recording.record).toMatchObject({ mode: 'continuous', continuousDays: 14 });
+    expect({ ...recording, record: after.record, live: after.live }).toEqual(after);
+    await page.reload();
+    await page.waitForFunction(`document.body.dataset.loaded === 'true'`);
+    expect(await page.getByLabel('Chế độ ghi').inputValue()).toBe('continuous');
   }, 60_000);
 });

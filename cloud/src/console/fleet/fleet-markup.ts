@@ -46,7 +46,7 @@ ${status('fleet-status')}
 ${hamlets.map(
   (h) => html`<section class="card hamlet-boxes" id="hamlet-${h.code}" aria-labelledby="hamlet-${h.code}-heading">
   <h3 id="hamlet-${h.code}-heading">${h.name} <span class="hint" data-summary="${h.code}"></span></h3>
-  <div class="table-wrap"><table class="boxes"><thead><tr>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="hamlet-${h.code}-heading"><table class="boxes"><thead><tr>
     <th>${t('name')}</th><th>${t('status')}</th><th>${t('connection')}</th><th>${t('lastSeen')}</th>
     <th>${t('clockOffset')}</th><th>${t('version')}</th><th>${t('cameras')}</th><th>${t('speakers')}</th>
   </tr></thead><tbody data-hamlet="${h.code}"><tr><td colspan="8" class="hint">${t('noBoxes')}</td></tr></tbody></table></div>
@@ -95,13 +95,13 @@ ${status('box-status')}
     <input id="tone-volume" name="volume" type="number" min="0" max="100" step="5" value="50" required>
     <button type="submit" class="primary">${t('playTone')}</button>
   </form>
-  <h3>${t('speakers')}</h3>
-  <div class="table-wrap"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
+  <h3 id="speakers-heading">${t('speakers')}</h3>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="speakers-heading"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
 </section>
 </div>
 <section class="card" aria-labelledby="cameras-heading">
   <h2 id="cameras-heading">${t('cameras')}</h2>
-  <div class="table-wrap"><table id="cameras"><thead><tr><th>${t('cameraName')}</th><th>${t('cameraId')}</th><th>${t('sourceKind')}</th><th>${t('status')}</th><th></th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="cameras-heading"><table id="cameras"><thead><tr><th>${t('cameraName')}</th><th>${t('cameraId')}</th><th>${t('sourceKind')}</th><th>${t('status')}</th><th></th></tr></thead><tbody></tbody></table></div>
   <h3>${t('addCamera')}</h3>
   <form id="add-camera" class="stack">
     <label for="camera-name">${t('cameraName')}</label>
@@ -134,7 +134,7 @@ ${status('box-status')}
     <p class="hint" id="scan-addresses-hint">${t('scanAddressesHint')}</p>
     <button type="submit" id="scan">${t('scan')}</button>
   </form>
-  <div class="table-wrap"><table id="discovered"><thead><tr><th>${t('name')}</th><th>${t('address')}</th><th></th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="discovered-heading"><table id="discovered"><thead><tr><th>${t('name')}</th><th>${t('address')}</th><th></th></tr></thead><tbody></tbody></table></div>
   ${status('discovered-status')}
 </section>
 <section class="card danger-zone" aria-labelledby="danger-heading">
@@ -150,6 +150,12 @@ export function cameraMarkup(t: T, backHref: string) {
   return html`${styles}
 <p><a href="${backHref}">${t('backToBox')}</a></p>
 ${status('camera-page-status')}
+<section class="card flood-warning" id="flood-warning" role="region" aria-labelledby="flood-heading" hidden>
+  <h2 id="flood-heading">⚠ ${t('floodTitle')}</h2>
+  <p id="flood-line"></p>
+  <p id="flood-fix"></p>
+  <p><a href="#rules-heading">${t('floodRulesLink')}</a></p>
+</section>
 <div class="grid two">
 <section class="card" aria-labelledby="snapshot-heading">
   <h2 id="snapshot-heading">${t('snapshotTitle')}</h2>
@@ -197,7 +203,22 @@ ${status('camera-page-status')}
   <ul id="masks-list" class="shapes"></ul>
 </section>
 </div>
-<section class="card" aria-labelledby="rules-heading">
+<section class="card" aria-labelledby="record-heading">
+  <h2 id="record-heading">${t('recordTitle')}</h2>
+  <form id="record-form" class="stack">
+    <label for="record-mode">${t('recordMode')}</label>
+    <select id="record-mode" name="mode">
+      <option value="events">${t('recordEvents')}</option>
+      <option value="continuous">${t('recordContinuous')}</option>
+    </select>
+    <label for="record-days">${t('recordDays')}</label>
+    <input id="record-days" name="continuousDays" type="number" min="1" max="365" step="1" value="7" required aria-describedby="record-hint">
+    <p class="hint" id="record-hint">${t('recordHint')}</p>
+    <div class="actions"><button type="submit" class="primary">${t('saveRecord')}</button></div>
+  </form>
+  ${status('record-status')}
+</section>
+<section class="card" id="rules" aria-labelledby="rules-heading">
   <h2 id="rules-heading">${t('rulesTitle')}</h2>
   <ul id="rules-list" class="shapes"></ul>
   <form id="rule-form" class="stack">

@@ -14,12 +14,13 @@ const SPOTS: readonly (readonly [number, number])[] = [
 
 /**
  * A schematic plan of the hamlets drawn as SVG by the server (no map tiles): one labelled circle per
- * hamlet, linked to its list below; the page script colours them by the boxes' state.
+ * hamlet, linked to its list below; the page script colours them by the boxes' state. A group, not
+ * an image: an image's content is presentational, which would hide (and nest) the hamlets' links.
  */
 export function hamletPlan(hamlets: PlanHamlet[], title: string) {
   const placed = hamlets.slice(0, SPOTS.length).map((h, i) => ({ ...h, x: SPOTS[i]![0], y: SPOTS[i]![1] }));
   const road = placed.map((h) => `${h.x},${h.y}`).join(' ');
-  return html`<svg class="fleet-plan" viewBox="0 0 400 330" role="img" aria-labelledby="plan-svg-title">
+  return html`<svg class="fleet-plan" viewBox="0 0 400 330" role="group" aria-labelledby="plan-svg-title">
   <title id="plan-svg-title">${title}</title>
   <polyline class="road" points="${road}" />
   ${placed.map(

@@ -44,7 +44,7 @@ export function locationsMarkup(t: T, hamlets: PlanHamlet[]) {
     </div>
   </div>
   ${status('locations-status')}
-  <div class="table-wrap"><table id="location-list"><thead><tr>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="locations-heading"><table id="location-list"><thead><tr>
     <th>${t('hamletColumn')}</th><th>${t('locationLat')}</th><th>${t('locationLon')}</th><th>${t('locationRadius')}</th><th>${t('locationSource')}</th>
   </tr></thead><tbody></tbody></table></div>
 </section>`;

@@ -1,17 +1,17 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { z } from '@hono/zod-openapi';
-import type { incidentDetailSchema, incidentSchema } from '../../incidents/http-schemas.js';
+import type { incidentSchema } from '../../incidents/http-schemas.js';
 import { REPORT_CATEGORIES, reportStatuses } from '../../reports/report-schemas.js';
 import type { reportSchema, reportSummarySchema } from '../../reports/http-schemas.js';
-import { reviewStatuses } from '../../incidents/incident-store.js';
+import { reviewStatuses, type ObjectSummary } from '../../incidents/incident-store.js';
+import type { FloodedCamera } from '../../vision/camera-floods.js';
 import type { Lang, Translate } from '../i18n.js';
 import { ASSET_PREFIX } from '../layout.js';
 import type { policeMessages } from './police-messages.js';
 
 export type T = Translate<keyof (typeof policeMessages)['vi']>;
 type Incident = z.infer<typeof incidentSchema>;
-type IncidentDetail = z.infer<typeof incidentDetailSchema>;
 type ReportSummary = z.infer<typeof reportSummarySchema>;
 type Report = z.infer<typeof reportSchema>;
 export interface Choice {
@@ -33,7 +33,21 @@ export function localTime(ms: number | null, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium', hour12: false }).format(new Date(ms));
 }
 
-const LABELS_VI: Record<string, string> = { person: 'người', car: 'ô tô', motorcycle: 'xe máy', bicycle: 'xe đạp', truck: 'xe tải', bus: 'xe buýt', dog: 'chó' };
+/**
+ * An item's span: "start → end" (the end's time alone when on the same day), or "start → ongoing"
+ * while the box still reports activity.
+ */
+export function timeSpan(t: T, lang: Lang, i: { startedAt: number; endedAt: number | null; state: 'open' | 'closed' }) {
+  if (i.state === 'open') return html`${localTime(i.startedAt, lang)} → <span class="ongoing">${t('ongoing')}</span>`;
+  if (i.endedAt === null) return localTime(i.startedAt, lang);
+  const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short' }).format(new Date(ms));
+  const end = day(i.endedAt) === day(i.startedAt)
+    ? new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', timeStyle: 'medium', hour12: false }).format(new Date(i.endedAt))
+    : localTime(i.endedAt, lang);
+  return `${localTime(i.startedAt, lang)} → ${end}`;
+}
+
+const LABELS_VI: Record<string, string> = { person: 'người', car: 'ô tô', motorcycle: 'xe máy', bicycle: 'xe đạp', truck: 'xe tải', bus: 'xe buýt', dog: 'chó', footage: 'video trích xuất theo giờ' };
 export const labelName = (label: string, lang: Lang) => (lang === 'vi' ? (LABELS_VI[label] ?? label) : label);
 
 function select(id: string, label: string, name: string, choices: Choice[], current: string | undefined, allLabel: string) {
@@ -71,27 +85,77 @@ function pager(t: T, paging: Paging, path: string) {
   </nav>`;
 }
 
+/** A queue row: the item with how many objects it took in, of which labels. */
+export type QueueItem = Incident & { objectSummary: ObjectSummary | undefined };
+
 export interface IncidentQueueInput {
-  items: Incident[];
+  items: QueueItem[];
   paging: Paging;
   hamlets: Choice[];
   cameras: Choice[];
   labels: Choice[];
   filter: Record<string, string | undefined>;
+  /** The severity shown: alerts unless the officer chose detections or all. */
+  severity: 'alert' | 'detection' | 'all';
   error: string | null;
   waiting: Waiting;
+  /** Cameras in a flood warning now, shown above the queue. */
+  floods: FloodedCamera[];
+  /** Whether the reader may change camera rules (a link to the camera page) or should ask a technician. */
+  canFixCameras: boolean;
 }
 
-/** The camera incidents, newest first, with a filter form that works as a plain GET. */
+/** Alerts, detections or all, as links that keep the other filters. */
+function severityTabs(t: T, current: IncidentQueueInput['severity'], filter: Record<string, string | undefined>) {
+  const link = (severity: IncidentQueueInput['severity']) => {
+    const q = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'offset'));
+    if (severity === 'alert') q.delete('severity');
+    else q.set('severity', severity);
+    const query = q.toString();
+    return `/police/incidents${query ? `?${query}` : ''}`;
+  };
+  return html`<nav class="tabs severity-tabs" aria-label="${t('severityTabs')}">${(['alert', 'detection', 'all'] as const).map(
+    (s) => html`<a href="${link(s)}" class="tab"${s === current ? html` aria-current="page"` : ''}>${t(`sev_${s}`)}</a>`,
+  )}</nav>`;
+}
+
+/** Each camera in a flood warning: how busy it is, the box's suggested fix, and where a technician fixes it. */
+export function floodWarnings(t: T, lang: Lang, floods: FloodedCamera[], canFixCameras: boolean) {
+  if (floods.length === 0) return '';
+  return html`<section class="card flood-warning" role="region" aria-labelledby="flood-heading">
+    <h2 id="flood-heading">⚠ ${t('floodTitle')}</h2>
+    <ul>${floods.map(
+      (f) => html`<li data-camera="${f.cameraId}">
+        <p><strong>${t('floodLine', { camera: f.cameraName ? `${f.cameraName} (${f.cameraId})` : f.cameraId, place: `${f.hamletName} · ${f.edgeName}`, n: f.flood.itemsLastHour, limit: f.flood.limit })}</strong></p>
+        <p>${t('floodFix', { fix: t(`floodFix_${f.flood.suggestion.fix}`), rule: f.flood.suggestion.ruleId, label: labelName(f.flood.suggestion.label, lang), advice: f.flood.suggestion.advice })}</p>
+        <p>${canFixCameras ? html`<a href="/fleet/boxes/${f.edgeId}/cameras/${f.cameraId}#rules">${t('floodRulesLink', { camera: f.cameraName ?? f.cameraId })}</a>` : t('floodAskTechnician')}</p>
+      </li>`,
+    )}</ul>
+  </section>`;
+}
+
+/** "2 người · 1 xe máy": an item's objects by label. */
+const objectsLine = (t: T, lang: Lang, i: QueueItem) => {
+  const summary = i.objectSummary;
+  if (!summary) return labelName(i.label, lang);
+  return `${t('objectCount', { n: summary.count })}: ${summary.labels.map((l) => `${l.count} ${labelName(l.label, lang)}`).join(', ')}`;
+};
+
+/** The review items, newest first: alerts by default, with a filter form that works as a plain GET. */
 export function incidentQueue(t: T, lang: Lang, input: IncidentQueueInput): HtmlEscapedString | Promise<HtmlEscapedString> {
   const f = input.filter;
   const statuses = reviewStatuses.map((s) => ({ value: s, label: t(`status_${s}`) }));
   return html`${policeStyles}${tabs(t, 'incidents', input.waiting)}
+${floodWarnings(t, lang, input.floods, input.canFixCameras)}
+${severityTabs(t, input.severity, f)}
 <form class="card filters" method="get" action="/police/incidents" aria-label="${t('filters')}">
   ${select('f-hamlet', t('hamlet'), 'hamlet', input.hamlets, f.hamlet, t('all'))}
   ${select('f-camera', t('camera'), 'camera', input.cameras, f.camera, t('all'))}
   ${select('f-label', t('label'), 'label', input.labels, f.label, t('all'))}
   ${select('f-status', t('status'), 'status', statuses, f.status, t('all'))}
+  <div class="stack"><label for="f-severity">${t('severity')}</label><select id="f-severity" name="severity">
+    ${(['alert', 'detection', 'all'] as const).map((v) => html`<option value="${v}"${input.severity === v ? html` selected` : ''}>${t(`sev_${v}`)}</option>`)}
+  </select></div>
   <div class="stack"><label for="f-from">${t('from')}</label><input id="f-from" name="from" type="date" value="${f.from ?? ''}"></div>
   <div class="stack"><label for="f-to">${t('to')}</label><input id="f-to" name="to" type="date" value="${f.to ?? ''}"></div>
   <div class="actions"><button type="submit" class="primary">${t('apply')}</button><a class="button" href="/police/incidents">${t('clear')}</a></div>
@@ -100,97 +164,20 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 ${input.items.length === 0 ? html`<p class="hint">${t('none')}</p>` : ''}
 <ul class="queue">
   ${input.items.map(
-    (i) => html`<li class="card queue-item">
+    (i) => html`<li class="card queue-item" data-incident="${i.id}" data-severity="${i.severity}">
     <a href="/police/incidents/${i.id}" class="thumb">${
       i.snapshot?.verified ? html`<img src="${i.snapshot.url}" alt="${t('thumbnail', { id: i.id })}" loading="lazy" width="160" height="90">` : html`<span class="no-thumb">${t('noSnapshot')}</span>`
     }</a>
     <div>
-      <p><a href="/police/incidents/${i.id}"><strong>${labelName(i.label, lang)}</strong> · ${i.hamletName ?? i.hamletCode ?? '—'} · ${i.cameraId}</a></p>
-      <p class="hint">${localTime(i.detectedAt, lang)} · ${t('score')} ${Math.round(i.score * 100)}%</p>
-      <p><span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
+      <p><a href="/police/incidents/${i.id}"><strong>${objectsLine(t, lang, i)}</strong> · ${i.hamletName ?? i.hamletCode ?? '—'} · ${i.cameraId}</a></p>
+      <p class="hint">${timeSpan(t, lang, i)} · ${t('score')} ${Math.round(i.score * 100)}%</p>
+      ${i.continues ? html`<p class="hint"><a href="/police/incidents/${i.continues}" class="continues">${t('continuesOf', { id: i.continues })}</a></p>` : ''}
+      <p>${input.severity === 'all' ? html`<span class="badge sev-${i.severity}">${t(`sev_${i.severity}`)}</span> ` : ''}<span class="badge status-${i.status}">${t(`status_${i.status}`)}</span>${i.flood ? html` <span class="badge flood">${t('floodTitle')}</span>` : ''}${i.legalHold ? html` <span class="badge hold">⚖</span>` : ''}${i.assignee ? html` · ${i.assignee.displayName}` : ''}</p>
     </div>
   </li>`,
   )}
 </ul>
 ${pager(t, input.paging, '/police/incidents')}`;
-}
-
-function evidence(t: T, kind: 'snapshot' | 'clip', media: { sha256: string; verified: boolean; url: string } | null) {
-  if (!media) return '';
-  return html`<div class="evidence" data-kind="${kind}">
-    <p><code class="hash">${media.sha256}</code></p>
-    <p class="${media.verified ? 'success' : 'notice'}">${media.verified ? t('verified') : t('unverified')}</p>
-    ${media.verified ? html`<button type="button" class="verify" data-url="${media.url}" data-sha256="${media.sha256}" hidden>${t('checkInBrowser')}</button><p id="verify-${kind}" role="status" hidden></p>` : ''}
-  </div>`;
-}
-
-const TIMES = new Set(['startedAt', 'detectedAt', 'endedAt']);
-
-/** What a box reported instead of the facts on record: each differing fact with the value it claimed. */
-function versions(t: T, lang: Lang, list: IncidentDetail['versions']) {
-  if (list.length === 0) return '';
-  const shown = (facts: IncidentDetail['versions'][number]['facts'], key: string) => {
-    const value = (facts as Record<string, unknown>)[key];
-    if (TIMES.has(key) && typeof value === 'number') return localTime(value, lang);
-    return typeof value === 'string' ? value : JSON.stringify(value);
-  };
-  return html`<h2>${t('versions')}</h2>
-    <p class="notice">${t('versionsHint')}</p>
-    <ul class="notes" id="versions">${list.map(
-      (v) => html`<li><p class="hint">${t('versionLine', { n: v.version, at: localTime(v.receivedAt, lang) })}</p><p>${v.changed.map((key) => `${key}: ${shown(v.facts, key)}`).join(' · ')}</p></li>`,
-    )}</ul>`;
-}
-
-/** One incident: clip, snapshot, facts, evidence hashes, and the review controls (which call the API). */
-/** `exportFingerprint`: the key that signs exports, for the recipient to pin (sc-cloud verify-export). */
-export function incidentPage(t: T, lang: Lang, i: IncidentDetail, assignees: Choice[], exportFingerprint: string) {
-  const next = i.status === 'new' ? (['reviewing', 'confirmed', 'dismissed'] as const) : i.status === 'reviewing' ? (['confirmed', 'dismissed'] as const) : (['reviewing'] as const);
-  const buttonLabel = { reviewing: i.status === 'new' ? t('toReviewing') : t('reopen'), confirmed: t('toConfirmed'), dismissed: t('toDismissed') };
-  return html`${policeStyles}
-<p><a href="/police/incidents">← ${t('queueTitle')}</a></p>
-<div class="grid two">
-  <section class="card" aria-labelledby="clip-heading">
-    <h2 id="clip-heading">${t('clip')}</h2>
-    ${i.clip?.verified ? html`<video id="clip" controls preload="metadata" playsinline src="${i.clip.url}" poster="${i.snapshot?.verified ? i.snapshot.url : ''}"></video>` : html`<p class="notice">${t('clipPending')}</p>`}
-    ${evidence(t, 'clip', i.clip)}
-    <h2>${t('snapshot')}</h2>
-    ${i.snapshot?.verified ? html`<img id="snapshot" class="snapshot" src="${i.snapshot.url}" alt="${t('snapshot')}">` : html`<p class="notice">${t('noSnapshot')}</p>`}
-    ${evidence(t, 'snapshot', i.snapshot)}
-  </section>
-  <section class="card" aria-labelledby="review-heading">
-    <dl class="facts">
-      <dt>${t('detectedAt')}</dt><dd>${localTime(i.detectedAt, lang)}</dd>
-      <dt>${t('place')}</dt><dd>${i.hamletName ?? i.hamletCode ?? '—'} · ${i.edgeName ?? i.edgeId}</dd>
-      <dt>${t('camera')}</dt><dd>${i.cameraId}${i.zoneId ? ` / ${i.zoneId}` : ''}</dd>
-      <dt>${t('label')}</dt><dd>${labelName(i.label, lang)}</dd>
-      <dt>${t('score')}</dt><dd>${Math.round(i.score * 100)}%</dd>
-      <dt>${t('status')}</dt><dd><span class="badge status-${i.status}" id="incident-status">${t(`status_${i.status}`)}</span></dd>
-    </dl>
-    ${versions(t, lang, i.versions)}
-    <h2 id="review-heading">${t('review')}</h2>
-    <div class="actions">${next.map((s) => html`<button type="button" class="status-action${s === 'confirmed' ? ' primary' : ''}" data-status="${s}">${buttonLabel[s]}</button>`)}</div>
-    <p><label class="check"><input type="checkbox" id="legal-hold"${i.legalHold ? html` checked` : ''}> ${t('legalHold')}</label></p>
-    <form id="assignee-form" class="stack">
-      <label for="assignee">${t('assignee')}</label>
-      <select id="assignee" name="assignee"><option value="">${t('nobody')}</option>${assignees.map((a) => html`<option value="${a.value}"${a.value === i.assignee?.id ? html` selected` : ''}>${a.label}</option>`)}</select>
-      <button type="submit">${t('saveAssignee')}</button>
-    </form>
-    <p id="review-status" role="status" hidden></p>
-    <h2>${t('notes')}</h2>
-    ${i.notes.length === 0 ? html`<p class="hint">${t('noNotes')}</p>` : ''}
-    <ul class="notes">${i.notes.map((n) => html`<li><p class="hint">${n.authorName} · ${localTime(n.createdAt, lang)}</p><p class="note-text">${n.text}</p></li>`)}</ul>
-    <form id="note-form" class="stack">
-      <label for="note">${t('addNote')}</label>
-      <textarea id="note" name="note" required maxlength="4000"></textarea>
-      <button type="submit">${t('addNote')}</button>
-    </form>
-    <h2>${t('export')}</h2>
-    <p class="hint">${t('exportHint')}</p>
-    <p><a class="button primary" id="export" href="/api/v1/incidents/${i.id}/export.zip" download="incident-${i.id}.zip">${t('export')}</a></p>
-    <p class="hint">${t('exportVerify')} <code class="hash" id="export-fingerprint">${exportFingerprint}</code></p>
-    <p><code class="hash">sc-cloud verify-export incident-${i.id}.zip --fingerprint ${exportFingerprint}</code></p>
-  </section>
-</div>`;
 }
 
 export interface ReportQueueInput {

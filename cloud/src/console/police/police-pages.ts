@@ -2,8 +2,7 @@ import { Hono, type Context } from 'hono';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../../audit/audit-log.js';
 import { requestIp } from '../../audit/request-ip.js';
-import type { Db } from '../../db/database.js';
-import { incidentJson, incidentListQuery } from '../../incidents/http-schemas.js';
+import { incidentItemJson, incidentJson, incidentListQuery } from '../../incidents/http-schemas.js';
 import type { Incidents } from '../../incidents/incidents.js';
 import { parseRangeBound } from '../../radio/schedules/local-time.js';
 import { reportJson, reportListQuery, reportSummaryJson } from '../../reports/http-schemas.js';
@@ -14,15 +13,29 @@ import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { policeMessages } from './police-messages.js';
-import { incidentPage, incidentQueue, labelName, reportPage, reportQueue, type Choice } from './police-markup.js';
+import { incidentPage, playableParts } from './police-item-markup.js';
+import { incidentQueue, labelName, reportPage, reportQueue, type Choice } from './police-markup.js';
+import type { FloodedCamera } from '../../vision/camera-floods.js';
+import { footagePage, type CameraChoice } from './footage-markup.js';
+import { footageMessages } from './footage-messages.js';
+import { parseFootageTime } from '../../footage/footage-routes.js';
+import type { Footage } from '../../footage/footage.js';
+import { FOOTAGE_MAX_RANGE_MS } from '@smart-commune/shared';
 
 export interface PolicePagesDeps {
-  db: Db;
   incidents: Incidents;
   reports: Reports;
   users: UserStore;
   audit: AuditLog;
   hamlets(): { code: string; name: string }[];
+  /** Footage by time: the requests, and how a new one is sent to its box. */
+  footage: Footage;
+  /** Every camera police may ask footage of: `{edgeId}/{cameraId}` and a name with its hamlet. */
+  cameras(): CameraChoice[];
+  /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
+  edgeOnline(edgeId: string): boolean;
+  /** Cameras in a flood warning now (vision's, from the boxes' telemetry). */
+  floods(): FloodedCamera[];
 }
 
 const PAGE_SIZE = 20;
@@ -34,9 +47,8 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 
 /** The commune police's pages: one queue of camera incidents and citizens' reports, an incident's review, a report. */
 export function createPolicePages(deps: PolicePagesDeps) {
-  const { db, incidents, reports, users, audit } = deps;
-  const distinct = (column: 'camera_id' | 'label') => (db.prepare(`SELECT DISTINCT ${column} AS v FROM incidents ORDER BY v`).all() as { v: string }[]).map((r) => r.v);
-  const waiting = () => ({ incidents: incidents.store.page({ status: 'new' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
+  const { incidents, reports, users, audit } = deps;
+  const waiting = () => ({ incidents: incidents.store.page({ status: 'new', severity: 'alert' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
@@ -53,21 +65,27 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const parsed = incidentListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : incidentListQuery.parse({ limit: PAGE_SIZE });
       const error = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      const filter = { hamletCode: q.hamlet, cameraId: q.camera, label: q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
+      // the queue is alerts unless the officer asks for detections (or all)
+      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
       const page = incidents.store.page(filter, q.limit, q.offset);
+      const summaries = incidents.store.objectSummaries(page.items.map((i) => i.id));
+      const choices = incidents.store.filterChoices();
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
         main: incidentQueue(t, lang, {
-          items: page.items.map(incidentJson),
+          items: page.items.map((i) => ({ ...incidentJson(i), objectSummary: summaries.get(i.id) })),
           paging: { total: page.total, limit: q.limit, offset: q.offset, query },
           hamlets: hamletChoices(),
-          cameras: distinct('camera_id').map((v) => ({ value: v, label: v })),
-          labels: distinct('label').map((v) => ({ value: v, label: labelName(v, lang) })),
+          cameras: choices.cameras.map((v) => ({ value: v, label: v })),
+          labels: choices.labels.map((v) => ({ value: v, label: labelName(v, lang) })),
           filter: raw,
+          severity: q.severity,
           error,
           waiting: waiting(),
+          floods: deps.floods(),
+          canFixCameras: can(c.get('view').user!, 'fleet.cameras.manage'),
         }),
       });
     });
@@ -76,9 +94,9 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
-      const record = incidents.store.get(id);
-      if (!record) return notFoundPage(c);
-      const incident = { ...incidentJson(record), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
+      const item = incidents.store.item(id);
+      if (!item) return notFoundPage(c);
+      const incident = { ...incidentItemJson(item), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
       const assignees = users
         .list()
         .filter((u) => !u.disabled && can(u, 'incidents.review'))
@@ -87,7 +105,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
         title: t('incidentTitle', { label: labelName(incident.label, lang), place: incident.hamletName ?? incident.cameraId }),
         main: incidentPage(t, lang, incident, assignees, incidents.exportKey.fingerprint),
         scripts: ['police-incident.js'],
-        data: { incidentId: id, strings: scriptStrings(c) },
+        data: { incidentId: id, state: incident.state, parts: playableParts(incident), strings: scriptStrings(c) },
       });
     });
 
@@ -114,8 +132,45 @@ export function createPolicePages(deps: PolicePagesDeps) {
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });
     });
 
+    const footageView = (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
+      const t = translator(footageMessages, c.get('view').lang);
+      const cameras = deps.cameras();
+      const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
+      const requests = deps.footage.store.list({ limit: 50 }).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
+      return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
+    };
+
+    app.get('/police/footage', kit.page('footage.request'), (c) => footageView(c, {}, null, c.req.query('sent') === '1'));
+
+    app.post('/police/footage', kit.page('footage.request'), async (c) => {
+      const t = translator(footageMessages, c.get('view').lang);
+      const body = await c.req.parseBody();
+      const form = Object.fromEntries(['camera', 'from', 'to', 'reason'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string).trim().slice(0, 500) : '']));
+      const [edgeId, cameraId] = form.camera!.split('/');
+      if (!edgeId || !cameraId || !deps.cameras().some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
+      let fromMs: number;
+      let toMs: number;
+      try {
+        fromMs = parseFootageTime(form.from!, 'from');
+        toMs = parseFootageTime(form.to!, 'to');
+      } catch {
+        return footageView(c, form, t('errorTime'), false, 400);
+      }
+      if (toMs <= fromMs) return footageView(c, form, t('errorOrder'), false, 400);
+      if (toMs - fromMs > FOOTAGE_MAX_RANGE_MS) return footageView(c, form, t('errorLong'), false, 400);
+      if (fromMs > Date.now()) return footageView(c, form, t('errorFuture'), false, 400);
+      if (form.reason!.length < 3) return footageView(c, form, t('errorReason'), false, 400);
+      const user = c.get('view').user!;
+      const request = await deps.footage.request({ edgeId, cameraId, fromMs, toMs, reason: form.reason!, requestedBy: user.username });
+      audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
+      return c.redirect('/police/footage?sent=1', 303);
+    });
+
     return {
-      nav: [{ href: '/police/incidents', label: { vi: policeMessages.vi.navQueue, en: policeMessages.en.navQueue } }],
+      nav: [
+        { href: '/police/incidents', label: { vi: policeMessages.vi.navQueue, en: policeMessages.en.navQueue } },
+        { href: '/police/footage', label: { vi: footageMessages.vi.navFootage, en: footageMessages.en.navFootage } },
+      ],
       routes: app,
     };
   };
@@ -125,5 +180,15 @@ export function createPolicePages(deps: PolicePagesDeps) {
 function scriptStrings(c: Context<ConsoleEnv>) {
   const { t, lang } = c.get('view');
   const p = policeMessages[lang];
-  return { errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork'), saving: t('saving'), saved: t('saved'), checking: p.checking, hashMatches: p.hashMatches, hashDiffers: p.hashDiffers };
+  return {
+    errorGeneric: t('errorGeneric'),
+    errorNetwork: t('errorNetwork'),
+    saving: t('saving'),
+    saved: t('saved'),
+    checking: p.checking,
+    hashMatches: p.hashMatches,
+    hashDiffers: p.hashDiffers,
+    partButton: p.partButton,
+    clipPartPending: p.clipPartPending,
+  };
 }

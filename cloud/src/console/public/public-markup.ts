@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { REPORT_CATEGORIES } from '../../reports/report-schemas.js';
 import type { PublicReportStatus } from '../../reports/http-schemas.js';
 import type { Lang, Translate } from '../i18n.js';
@@ -100,10 +100,24 @@ export function minutesAndSeconds(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-export function noticesList(t: T, notices: PublicNotice[], lang: Lang) {
+/** The commune's Zalo OA, when connected: its link and the QR code of it (an SVG drawn by the cloud). */
+export interface ZaloFollow {
+  url: string;
+  qrSvg: string;
+}
+
+export function noticesList(t: T, notices: PublicNotice[], lang: Lang, zalo: ZaloFollow | null = null) {
   return html`${publicStyles}
 <p>${t('noticesIntro')}</p>
 <p><a href="/thong-bao/atom.xml" type="application/atom+xml">${t('atomFeed')}</a></p>
+${zalo
+    ? html`<section class="card zalo-follow" aria-labelledby="zalo-title">
+  <h2 id="zalo-title">${t('zaloTitle')}</h2>
+  <div class="zalo-qr" role="img" aria-label="${t('zaloLink')}" style="max-width:12rem">${raw(zalo.qrSvg)}</div>
+  <p>${t('zaloSteps')}</p>
+  <p><a href="${zalo.url}" rel="noopener">${t('zaloLink')}</a></p>
+</section>`
+    : ''}
 ${notices.length === 0 ? html`<p class="hint">${t('noNotices')}</p>` : ''}
 <ol class="notices">
   ${notices.map(

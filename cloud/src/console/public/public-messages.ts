@@ -46,6 +46,9 @@ export const publicMessages = defineMessages({
     listen: 'Nghe lại',
     publishedAt: 'Phát hành',
     duration: 'Thời lượng',
+    zaloTitle: 'Nhận thông báo qua Zalo',
+    zaloSteps: 'Quét mã bằng Zalo (hoặc bấm liên kết), bấm "Quan tâm" Official Account của xã, rồi nhắn tên ấp của bạn (ví dụ "Ấp 1"). Bạn sẽ nhận thông báo và cảnh báo khẩn cấp của ấp đó. Nhắn "HỦY" để ngừng nhận.',
+    zaloLink: 'Mở Official Account của xã trên Zalo',
   },
   en: {
     navReport: 'Report a security problem',
@@ -91,5 +94,8 @@ export const publicMessages = defineMessages({
     listen: 'Listen',
     publishedAt: 'Published',
     duration: 'Length',
+    zaloTitle: 'Get the notices on Zalo',
+    zaloSteps: 'Scan the code with Zalo (or tap the link), follow the commune\'s Official Account, then send your hamlet\'s name (e.g. "Ấp 1"). You will get that hamlet\'s notices and emergency alerts. Send "HỦY" to stop.',
+    zaloLink: "Open the commune's Official Account in Zalo",
   },
 });

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import QRCode from 'qrcode';
 import { requestIp } from '../../audit/request-ip.js';
 import { fileResponse } from '../../http/file-response.js';
 import { routeBodyLimit } from '../../http/body-limit.js';
@@ -12,7 +13,7 @@ import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { langOf, translator } from '../i18n.js';
 import { atomFeed } from './atom-feed.js';
 import { publicMessages } from './public-messages.js';
-import { lookupForm, noticesList, reportForm, reportStatus, type HamletChoice } from './public-markup.js';
+import { lookupForm, noticesList, reportForm, reportStatus, type HamletChoice, type ZaloFollow } from './public-markup.js';
 import { PublicNotices } from './public-notices.js';
 import type { Db } from '../../db/database.js';
 
@@ -24,6 +25,21 @@ export interface PublicPagesDeps {
   audioPath(sha256: string): string;
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
   publicUrl(requestUrl: string): string;
+  /** The commune's Zalo OA id when it is connected: the notices page then shows the QR code that opens it. */
+  zaloOaId?(): string | null;
+}
+
+/** The QR code of the OA's address, drawn once per OA id (it changes only when the OA is connected again). */
+async function zaloFollow(oaId: string | null | undefined, cache: Map<string, ZaloFollow>): Promise<ZaloFollow | null> {
+  if (!oaId) return null;
+  let follow = cache.get(oaId);
+  if (!follow) {
+    const url = `https://zalo.me/${encodeURIComponent(oaId)}`;
+    follow = { url, qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+    cache.clear();
+    cache.set(oaId, follow);
+  }
+  return follow;
 }
 
 const MAX_MB = Math.floor(MAX_REPORT_PHOTO_BYTES / 1e6);
@@ -91,7 +107,10 @@ export function createPublicPages(deps: PublicPagesDeps) {
       return kit.render(c, { title: t('statusTitle'), main: reportStatus(t, publicReportJson(report), c.get('view').lang, c.req.query('moi') === '1') });
     });
 
-    app.get('/thong-bao', kit.page('public'), (c) => kit.render(c, { title: tOf(c)('noticesTitle'), main: noticesList(tOf(c), notices.recent(), c.get('view').lang) }));
+    const qrCache = new Map<string, ZaloFollow>();
+    app.get('/thong-bao', kit.page('public'), async (c) =>
+      kit.render(c, { title: tOf(c)('noticesTitle'), main: noticesList(tOf(c), notices.recent(), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(), qrCache)) }),
+    );
 
     app.get('/thong-bao/atom.xml', (c) => {
       const feed = atomFeed({ origin: deps.publicUrl(c.req.url), title: `${publicMessages.vi.noticesTitle} — ${communeName(deps.db)}`, author: communeName(deps.db), notices: notices.recent() });

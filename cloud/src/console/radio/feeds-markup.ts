@@ -12,7 +12,7 @@ export function feedsMarkup(t: T) {
   return html`<section aria-labelledby="feeds-heading">
 <h2 id="feeds-heading">${t('feedsTitle')}</h2>
 <p class="hint">${t('feedsIntro')}</p>
-<div class="table-wrap"><table id="feed-list"><thead><tr>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="feeds-heading"><table id="feed-list"><thead><tr>
   <th>${t('feedName')}</th><th>${t('feedState')}</th><th>${t('lastSuccess')}</th><th>${t('taken')}</th><th>${t('lastError')}</th><th></th>
 </tr></thead><tbody></tbody></table></div>
 <form id="feed-form" class="card grid two">

@@ -79,8 +79,8 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
   </dl>
   <a class="button primary" id="result-schedule" href="/radio/schedule">${t('scheduleThis')}</a>
 </section>
-<h2>${t('recent')}</h2>
-<div class="table-wrap"><table id="bulletin-list"><thead><tr>
+<h2 id="recent-heading">${t('recent')}</h2>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="recent-heading"><table id="bulletin-list"><thead><tr>
   <th>${t('title')}</th><th>${t('voice')}</th><th>${t('duration')}</th><th>${t('loudness')}</th><th></th>
 </tr></thead><tbody></tbody></table></div>
 <section class="card" aria-labelledby="dictionary-heading">
@@ -92,7 +92,7 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
     <div class="actions"><button type="submit" class="primary">${t('saveAbbreviation')}</button></div>
   </form>
   <p id="dictionary-status" role="status" hidden></p>
-  <div class="table-wrap"><table id="dictionary-list"><thead><tr>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="dictionary-heading"><table id="dictionary-list"><thead><tr>
     <th>${t('abbreviation')}</th><th>${t('expansion')}</th><th>${t('dictionarySource')}</th><th></th>
   </tr></thead><tbody></tbody></table></div>
 </section>`;
@@ -189,8 +189,8 @@ export function alertsMarkup(t: T, hamlets: HamletChoice[]) {
   </div>
   <p id="alert-status" role="status" hidden></p>
 </section>
-<h2>${t('activeAlerts')}</h2>
-<div class="table-wrap"><table id="alert-list"><thead><tr>
+<h2 id="active-alerts-heading">${t('activeAlerts')}</h2>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="active-alerts-heading"><table id="alert-list"><thead><tr>
   <th>${t('title')}</th><th>${t('where')}</th><th>${t('startedAt')}</th><th>${t('expiresAt')}</th><th></th>
 </tr></thead><tbody></tbody></table></div>`;
 }
@@ -208,7 +208,7 @@ export function playbackMarkup(t: T, hamlets: HamletChoice[]) {
 </form>
 <p id="pb-status" role="status" hidden></p>
 <p id="pb-total" class="hint"></p>
-<div class="table-wrap"><table id="pb-list"><thead><tr>
+<div class="table-wrap" role="region" tabindex="0" aria-label="${t('playbackTitle')}"><table id="pb-list"><thead><tr>
   <th>${t('hamlet')}</th><th>${t('box')}</th><th>${t('title')}</th><th>${t('planned')}</th><th>${t('actual')}</th><th>${t('offset')}</th><th>${t('state')}</th><th>${t('reason')}</th>
 </tr></thead><tbody></tbody></table></div>`;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { CONTENT_SHA256_HEADER, incidentMediaKinds, incidentMediaPath, newId, topics, type IncidentEvent, type IncidentMediaKind } from '@smart-commune/shared';
+import { CONTENT_SHA256_HEADER, incidentMediaKinds, incidentMediaPath, newId, topics, type IncidentEventInput, type IncidentMediaKind, type IncidentMediaRef } from '@smart-commune/shared';
 import type { Reply, TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
@@ -16,7 +16,8 @@ export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).dige
 /** What the edge announces about a file it wrote. */
 export const announce = (bytes: Buffer) => ({ sha256: sha256(bytes), bytes: bytes.length });
 
-export function incidentEvent(overrides: Partial<IncidentEvent> = {}): IncidentEvent {
+/** An event as a box from before review items sends it (no item fields); overrides add them. */
+export function incidentEvent(overrides: Partial<IncidentEventInput> = {}): IncidentEventInput {
   const detectedAt = Date.now() - 1000;
   return {
     incidentId: newId('inc', 16),
@@ -41,8 +42,8 @@ export interface IncidentEdge {
   edgeId: string;
   password: string;
   /** Publishes `events/incident` and waits until the cloud shows the incident's latest facts. */
-  publish(event: IncidentEvent, options?: { eventId?: string; ts?: number }): Promise<string>;
-  upload(incidentId: string, kind: IncidentMediaKind, bytes: Buffer, options?: { sha256?: string; contentType?: string }): Promise<Reply>;
+  publish(event: IncidentEventInput, options?: { eventId?: string; ts?: number }): Promise<string>;
+  upload(incidentId: string, kind: IncidentMediaKind, bytes: Buffer, options?: { sha256?: string; contentType?: string; ref?: IncidentMediaRef }): Promise<Reply>;
   close(): Promise<void>;
 }
 
@@ -76,9 +77,9 @@ export async function uploadAs(
   incidentId: string,
   kind: IncidentMediaKind,
   bytes: Buffer,
-  options: { sha256?: string; contentType?: string } = {},
+  options: { sha256?: string; contentType?: string; ref?: IncidentMediaRef } = {},
 ): Promise<Reply> {
-  const res = await test.cloud.app.request(incidentMediaPath(incidentId, kind), {
+  const res = await test.cloud.app.request(incidentMediaPath(incidentId, kind, options.ref), {
     method: 'PUT',
     headers: {
       authorization: `Basic ${Buffer.from(`${device.edgeId}:${device.password}`).toString('base64')}`,

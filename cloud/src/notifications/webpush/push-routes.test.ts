@@ -113,7 +113,7 @@ describe('the notifications API', () => {
     const d = device();
     expect((await test.request('POST', '/api/v1/notifications/push/subscriptions', d.body, as('police'))).status).toBe(201);
     const before = push.received.length;
-    test.cloud.events.publish('incident.opened', { incidentId: 'inc_live1', edgeId: 'edg_none', hamletCode: 'ap-1', cameraId: 'cam-1', label: 'person', detectedAt: Date.now() });
+    test.cloud.events.publish('incident.opened', { incidentId: 'inc_live1', edgeId: 'edg_none', hamletCode: 'ap-1', cameraId: 'cam-1', label: 'person', detectedAt: Date.now(), severity: 'alert', continues: null });
     await push.waitFor(before + 1);
     expect(push.for(d.id)[0]!.payload).toMatchObject({ title: 'Cảnh báo mới: người', url: '/police/incidents/inc_live1', kind: 'incident' });
     expect(String(push.for(d.id)[0]!.payload.body)).toContain('Ấp 1');

@@ -89,8 +89,9 @@ export class StaffRules {
   // ---- incidents: police
 
   private incidentOpened(e: DomainEvents['incident.opened']): void {
-    // a mere detection (issue 13's severity) is for the review queue, not a phone in the night
-    if ('severity' in e && e.severity === 'detection') return;
+    // a mere detection is for the review queue, not a phone in the night; an item continuing a long
+    // one (cut at the rule's maxSeconds) is the same activity the officer was already told of
+    if (e.severity === 'detection' || e.continues !== null) return;
     const edge = this.deps.names.edge(e.edgeId);
     const camera = this.deps.names.camera(e.edgeId, e.cameraId);
     const content = text.incidentOpened({ incidentId: e.incidentId, label: e.label, camera, edge: edge.name, hamlet: this.deps.names.hamlet(e.hamletCode) ?? edge.hamlet });

@@ -116,6 +116,8 @@ const incident = (id: string, extra: Record<string, unknown> = {}) => ({
   cameraId: 'cam-1',
   label: 'person',
   detectedAt: Date.now(),
+  severity: 'alert' as 'alert' | 'detection',
+  continues: null as string | null,
   ...extra,
 });
 
@@ -153,10 +155,11 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(setup.outbox.entries.map((e) => e.message.idempotencyKey)).toEqual([`incident.opened:inc_1:${police.subscriptionId}`]);
   });
 
-  it('a detection (severity) is not pushed, and a person who turned incidents off gets none', async () => {
+  it('a detection (severity) and an item continuing another are not pushed, and a person who turned incidents off gets none', async () => {
     setup = await start();
     const police = await setup.staff('police', 'police-1');
-    setup.bus.publish('incident.opened', incident('inc_d', { severity: 'detection' }) as never);
+    setup.bus.publish('incident.opened', { ...incident('inc_d'), severity: 'detection' });
+    setup.bus.publish('incident.opened', { ...incident('inc_c'), continues: 'inc_b' });
     await setup.flush();
     expect(setup.push.received).toHaveLength(0);
     setup.channel.subscriptions.setPreferences({ id: police.userId, role: 'police' }, { kinds: [], quietHours: null });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { countChildProcess } from '../../child-processes.js';
 import type { Speaker } from '@smart-commune/shared';
 import { FRAME_BYTES, SAMPLE_RATE } from '../pcm.js';
 import type { DriverOptions, SpeakerDriver, SpeakerHealth } from './types.js';
@@ -46,6 +47,7 @@ export class AlsaDriver implements SpeakerDriver {
   private ensureProcess(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
     this.stderr = '';
+    countChildProcess(this.aplay);
     const child = spawn(this.aplay, aplayArgs(this.speaker.target), { stdio: ['pipe', 'ignore', 'pipe'] });
     this.spawned++;
     child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-1000)));
@@ -108,6 +110,7 @@ export class AlsaDriver implements SpeakerDriver {
     if (this.child) return this.current;
     const result = await new Promise<SpeakerHealth>((resolve) => {
       let stderr = '';
+      countChildProcess(this.aplay);
       const probe = spawn(this.aplay, aplayArgs(this.speaker.target), { stdio: ['pipe', 'ignore', 'pipe'] });
       probe.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       probe.stdin!.on('error', () => {});

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { countChildProcess } from '../../child-processes.js';
 import { hashFile } from './hash-file.js';
 import type { SegmentRecorder } from './segment-recorder.js';
 import type { Segment } from './segment-ring.js';
@@ -20,10 +21,12 @@ export interface WrittenClip {
   path: string;
   sha256: string;
   bytes: number;
-  /** Presented duration (ffprobe's), ms. Shorter than asked when the ring does not cover the whole window. */
+  /** Presented duration, ms (from the segments' facts). Shorter than asked when the ring does not cover the whole window. */
   durationMs: number;
   /** Wall-clock time of the first presented frame, ms since the epoch. */
   startMs: number;
+  /** Parts of the asked window the recording does not hold (before it, gaps, after it); empty when whole. */
+  missing: Array<{ fromMs: number; toMs: number }>;
 }
 
 /** The ring holds nothing of the asked window, or ffmpeg could not assemble it. */
@@ -32,13 +35,17 @@ export class ClipError extends Error {
 }
 
 const COVER_GRACE_MS = 30_000;
+/** Segments of one ffmpeg run touch within a few ms; a larger hole is missing recording. */
+const GAP_TOLERANCE_MS = 250;
 
 /**
- * Writes the recording of [fromMs, toMs] as an MP4 (faststart), copying the video without re-encoding:
- * the covering segments are concatenated (ffmpeg's concat demuxer), starting on the last keyframe at
- * or before `fromMs`; the frames between that keyframe and `fromMs` are kept for decoding and hidden
- * by an MP4 edit list, so the clip is presented from `fromMs` to `toMs`. The file appears at `outPath`
- * only when complete (atomic rename), with its sha256 computed from the bytes on disk.
+ * Writes the recording of [fromMs, toMs] as an MP4 (faststart), copying the video without re-encoding.
+ * The cut is planned from the facts the recorder kept for each segment (wall-clock start and end, and
+ * that it begins on a keyframe), so it costs one ffmpeg run and no ffprobe: the covering segments are
+ * concatenated (ffmpeg's concat demuxer) from the first one's opening keyframe; the frames between it
+ * and `fromMs` are kept for decoding and hidden by an MP4 edit list (a negative output offset), and
+ * `-t` ends the output at `toMs`. The file appears at `outPath` only when complete (atomic rename),
+ * with its sha256 computed from the bytes on disk.
  */
 export async function writeClip(recorder: Pick<SegmentRecorder, 'cameraId' | 'segments' | 'waitUntilCovered'>, request: ClipRequest): Promise<WrittenClip> {
   const { fromMs, toMs, outPath } = request;
@@ -54,23 +61,36 @@ export async function writeClip(recorder: Pick<SegmentRecorder, 'cameraId' | 'se
   try {
     const linked = linkSegments(covering, workspace);
     if (linked.length === 0) throw new ClipError(`camera ${recorder.cameraId}: the segments of the window were deleted before they could be read`);
-    const plan = await planCut(linked, fromMs, toMs);
+    const plan = planCut(linked, fromMs, toMs);
     const list = join(workspace, 'list.ffconcat');
-    writeFileSync(list, concatList(linked, plan));
+    writeFileSync(list, concatList(linked));
     mkdirSync(dirname(outPath), { recursive: true });
     await run('ffmpeg', [
       ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list],
-      ...['-map', '0:v', '-c', 'copy', '-output_ts_offset', (-plan.prerollS).toFixed(6), '-movflags', '+faststart', '-f', 'mp4', temp],
+      ...['-map', '0:v', '-c', 'copy', '-t', plan.endS.toFixed(6), '-output_ts_offset', (-plan.prerollS).toFixed(6)],
+      ...['-movflags', '+faststart', '-f', 'mp4', temp],
     ]);
-    const durationMs = Math.round((await probe(temp)).duration * 1000);
     const sha256 = await hashFile(temp);
     const { size } = await stat(temp);
     await rename(temp, outPath);
-    return { path: outPath, sha256, bytes: size, durationMs, startMs: plan.startMs };
+    return { path: outPath, sha256, bytes: size, durationMs: plan.durationMs, startMs: plan.startMs, missing: missingParts(linked, fromMs, toMs) };
   } finally {
     rmSync(workspace, { recursive: true, force: true });
     await rm(temp, { force: true });
   }
+}
+
+/** Parts of [fromMs, toMs] no segment covers (before the ring, gaps between ffmpeg runs, after it). */
+export function missingParts(segments: readonly Pick<Segment, 'startMs' | 'endMs'>[], fromMs: number, toMs: number): Array<{ fromMs: number; toMs: number }> {
+  const missing: Array<{ fromMs: number; toMs: number }> = [];
+  let cursor = fromMs;
+  for (const s of segments) {
+    if (s.endMs <= cursor || s.startMs >= toMs) continue;
+    if (s.startMs - cursor > GAP_TOLERANCE_MS) missing.push({ fromMs: cursor, toMs: s.startMs });
+    cursor = Math.max(cursor, s.endMs);
+  }
+  if (toMs - cursor > GAP_TOLERANCE_MS) missing.push({ fromMs: cursor, toMs });
+  return missing;
 }
 
 interface LinkedSegment extends Segment {
@@ -92,57 +112,37 @@ function linkSegments(segments: readonly Segment[], workspace: string): LinkedSe
 }
 
 interface CutPlan {
-  /** Keyframe where the first segment is entered, in its own timestamps (seconds). */
-  inpointS: number;
-  /** Where the last segment is left, in its own timestamps; undefined to take it whole. */
-  outpointS: number | undefined;
-  /** Decoded but not presented: from the keyframe to the asked start. */
+  /** Decoded but not presented: from the first segment's opening keyframe to the asked start. */
   prerollS: number;
+  /** Where the output ends, counted from that keyframe in the joined (gapless) timeline. */
+  endS: number;
+  /** Presented duration, ms. */
+  durationMs: number;
+  /** Wall-clock time of the first presented frame. */
   startMs: number;
 }
 
-/** Turns wall-clock times into positions inside the first and last segments (their timestamps are the stream's). */
-async function planCut(segments: readonly LinkedSegment[], fromMs: number, toMs: number): Promise<CutPlan> {
+/**
+ * Wall-clock times → positions in the joined timeline. The concat demuxer plays the segments back to
+ * back, so a gap between two of them (ffmpeg restarted) takes no time there: each segment's offset is
+ * the sum of the durations before it.
+ */
+export function planCut(segments: readonly Pick<Segment, 'startMs' | 'endMs'>[], fromMs: number, toMs: number): CutPlan {
   const first = segments[0]!;
   const last = segments.at(-1)!;
-  const head = await probe(first.link, true);
-  const fromS = head.start + clamp((fromMs - first.startMs) / 1000, 0, head.duration);
-  const keyframes = head.keyframes.filter((t) => t <= fromS + 1e-6);
-  const inpointS = keyframes.length ? Math.max(...keyframes) : Math.min(...head.keyframes, head.start);
-  const startS = Math.max(fromS, inpointS);
-  let outpointS: number | undefined;
-  if (toMs < last.endMs) {
-    const tail = last === first ? head : await probe(last.link);
-    outpointS = tail.start + clamp((toMs - last.startMs) / 1000, 0, tail.duration);
-  }
-  return { inpointS, outpointS, prerollS: startS - inpointS, startMs: Math.round(first.startMs + (startS - head.start) * 1000) };
+  const prerollMs = clamp(fromMs - first.startMs, 0, first.endMs - first.startMs);
+  let lastOffsetMs = 0;
+  for (const s of segments.slice(0, -1)) lastOffsetMs += s.endMs - s.startMs;
+  const endMs = lastOffsetMs + clamp(toMs - last.startMs, 0, last.endMs - last.startMs);
+  return { prerollS: prerollMs / 1000, endS: endMs / 1000, durationMs: Math.max(0, endMs - prerollMs), startMs: first.startMs + prerollMs };
 }
 
-function concatList(segments: readonly LinkedSegment[], plan: CutPlan): string {
-  const lines = ['ffconcat version 1.0'];
-  segments.forEach((segment, i) => {
-    lines.push(`file '${basename(segment.link)}'`);
-    if (i === 0) lines.push(`inpoint ${plan.inpointS.toFixed(6)}`);
-    if (i === segments.length - 1 && plan.outpointS !== undefined) lines.push(`outpoint ${plan.outpointS.toFixed(6)}`);
-  });
-  return `${lines.join('\n')}\n`;
-}
-
-interface Probed {
-  start: number;
-  duration: number;
-  keyframes: number[];
-}
-
-async function probe(path: string, withKeyframes = false): Promise<Probed> {
-  const entries = withKeyframes ? 'format=start_time,duration:packet=pts_time,flags' : 'format=start_time,duration';
-  const out = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', entries, '-of', 'json', path]);
-  const parsed = JSON.parse(out) as { format?: { start_time?: string; duration?: string }; packets?: Array<{ pts_time?: string; flags?: string }> };
-  const keyframes = (parsed.packets ?? []).filter((p) => p.flags?.startsWith('K') && p.pts_time !== undefined).map((p) => Number(p.pts_time));
-  return { start: Number(parsed.format?.start_time ?? 0), duration: Number(parsed.format?.duration ?? 0), keyframes };
+function concatList(segments: readonly LinkedSegment[]): string {
+  return `${['ffconcat version 1.0', ...segments.map((s) => `file '${basename(s.link)}'`)].join('\n')}\n`;
 }
 
 function run(cmd: string, args: string[]): Promise<string> {
+  countChildProcess(cmd);
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new ClipError(`${cmd} failed: ${(stderr.trim() || err.message).split('\n').slice(-3).join(' | ')}`));

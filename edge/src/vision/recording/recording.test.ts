@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../test-support/wait.js';
 import { startSimCamera, type SimCamera } from '../../../../firmware-sim/src/cameras/sim-camera.js';
 import { frameHashesOfFile, run } from '../../../../firmware-sim/src/cameras/testing/camera-test-kit.js';
+import { childProcessCounts } from '../../child-processes.js';
 import { CLIP } from '../testing/media.js';
 import { writeClip } from './clip.js';
 import { startSegmentRecorder, type RecorderError, type SegmentRecorder } from './segment-recorder.js';
@@ -103,8 +104,14 @@ describe('evidence recording from a live camera', () => {
 
     const now = Date.now();
     const out = join(work, 'clips', 'incident.mp4');
+    const before = childProcessCounts();
     const clip = await writeClip(recorder, { fromMs: now - 5000, toMs: now + 5000, outPath: out });
     expect(Date.now()).toBeGreaterThanOrEqual(now + 5000); // it waited for the post-capture
+    // planned from the segments' kept facts: one ffmpeg, no ffprobe of any segment or of the result
+    const after = childProcessCounts();
+    expect((after.ffmpeg ?? 0) - (before.ffmpeg ?? 0)).toBe(1);
+    expect((after.ffprobe ?? 0) - (before.ffprobe ?? 0)).toBe(0);
+    expect(clip.missing).toEqual([]);
 
     const file = readFileSync(out);
     expect(clip).toMatchObject({ path: out, bytes: file.length });
@@ -120,6 +127,11 @@ describe('evidence recording from a live camera', () => {
     expect(Math.abs(Number(probed.format.duration) - 10)).toBeLessThan(1);
     expect(Math.abs(clip.durationMs - 10_000)).toBeLessThan(1000);
     expect(Math.abs(clip.startMs - (now - 5000))).toBeLessThan(1000);
+    // stream copy: every frame the clip shows decodes to the camera's own picture, in order (a re-encode would not)
+    const cameraFrames = (await frameHashesOfFile(cam.clip.stream)).join(',');
+    const shownFrames = (await frameHashesOfFile(out)).join(',');
+    expect(shownFrames.split(',').length).toBeGreaterThan(90);
+    expect(`${cameraFrames},${cameraFrames}`).toContain(shownFrames);
 
     // the first frame shown is the one the camera sent at now − 5 s (the clip loops every 20 s)
     const clipFrames = await frameHashesOfFile(cam.clip.stream);

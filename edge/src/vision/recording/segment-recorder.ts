@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backoff, type Logger } from '@smart-commune/shared/runtime';
+import { countChildProcess } from '../../child-processes.js';
 import { maskCredentials } from '../frames.js';
-import { SegmentRing, segmentName, type Segment } from './segment-ring.js';
+import { SegmentRing, type RingLimits, type Segment } from './segment-ring.js';
 import { WallClockAnchor } from './wall-clock.js';
 
 export interface SegmentRecorderOptions {
@@ -16,6 +17,9 @@ export interface SegmentRecorderOptions {
   segmentSeconds?: number;
   maxMinutes: number;
   maxBytes: number;
+  /** See RingLimits: the free-space floor and where segments go ('days' for 24/7 recording). */
+  minFreeBytes?: number;
+  layout?: RingLimits['layout'];
   logger: Logger;
   /** No segment finished for this long: ffmpeg is killed and started again. Default max(15 s, 4 segments). */
   stallTimeoutMs?: number;
@@ -43,6 +47,8 @@ export interface SegmentRecorder {
   status(): RecorderStatus;
   /** Resolves once a finished segment reaches `untilMs`; rejects after `timeoutMs` or on stop(). */
   waitUntilCovered(untilMs: number, timeoutMs: number): Promise<void>;
+  /** New bounds and layout for what is kept (the camera's mode or the box's budget changed). */
+  setLimits(limits: RingLimits): void;
   /** Ends ffmpeg cleanly (its last segment is kept) and the retries. */
   stop(): Promise<void>;
 }
@@ -136,6 +142,10 @@ class Recorder implements SegmentRecorder {
     return this.ring.bytes();
   }
 
+  setLimits(limits: RingLimits): void {
+    this.ring.setLimits(limits);
+  }
+
   status(): RecorderStatus {
     const list = this.ring.segments();
     return {
@@ -207,6 +217,7 @@ class Recorder implements SegmentRecorder {
     this.state = run === 1 ? 'connecting' : this.state;
     this.armWatchdog();
 
+    countChildProcess('ffmpeg');
     const child = spawn('ffmpeg', recorderArgs(this.options.url, output, this.segmentSeconds), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
@@ -267,7 +278,7 @@ class Recorder implements SegmentRecorder {
       unlinkSync(part);
       return;
     }
-    const path = join(this.options.dir, segmentName(startMs, endMs));
+    const path = this.ring.pathFor(startMs, endMs);
     renameSync(part, path);
     const segment = { path, startMs, endMs, bytes };
     timeline.segments.push(segment);
@@ -284,7 +295,7 @@ class Recorder implements SegmentRecorder {
   private retime(timeline: RunTimeline, deltaMs: number): void {
     if (deltaMs === 0) return;
     timeline.segments = timeline.segments.filter((segment) => {
-      const moved = join(this.options.dir, segmentName(segment.startMs + deltaMs, segment.endMs + deltaMs));
+      const moved = this.ring.pathFor(segment.startMs + deltaMs, segment.endMs + deltaMs);
       try {
         renameSync(segment.path, moved);
       } catch {

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SegmentRing, segmentName } from './segment-ring.js';
+import { recordingDay, SegmentRing, segmentName } from './segment-ring.js';
 import { WallClockAnchor } from './wall-clock.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sc-ring-test-'));
@@ -53,5 +53,48 @@ describe('WallClockAnchor', () => {
     // the window forgets: after a stream whose timestamps stood still for 3 s, the estimate follows
     for (const media of [8, 10, 12]) anchor.observe(media, 8030 + 3000 + media * 1000 + 40);
     expect(anchor.toWallMs(12)).toBe(23_070);
+  });
+});
+
+describe('SegmentRing for 24/7 recording', () => {
+  const day = 86_400_000;
+
+  it('files segments by day, keeps the newest days within the byte budget, oldest first, and drops emptied days', () => {
+    const dir = join(work, 'continuous');
+    const now = Date.now();
+    const ring = new SegmentRing(dir, { maxMinutes: 2 * 1440, maxBytes: 1000, layout: 'days' }, silentLogger());
+    const add = (startMs: number, bytes: number) => {
+      const path = ring.pathFor(startMs, startMs + 2000);
+      writeFileSync(path, Buffer.alloc(bytes));
+      ring.add({ path, startMs, endMs: startMs + 2000, bytes }, now);
+    };
+    add(now - 3 * day, 100); // older than the 2 days kept
+    expect(ring.segments()).toEqual([]);
+    add(now - 1.5 * day, 300);
+    add(now - 0.5 * day, 300);
+    add(now - 10_000, 300);
+    expect(ring.segments().map((s) => s.path.split('/').slice(-2)[0])).toEqual([recordingDay(now - 1.5 * day), recordingDay(now - 0.5 * day), recordingDay(now - 10_000)]);
+    add(now - 5000, 300); // over 1000 bytes: the oldest goes, and its day directory with it
+    expect(ring.bytes()).toBe(900);
+    expect(ring.segments()[0]!.startMs).toBe(now - 0.5 * day);
+    expect(readdirSync(dir).sort()).toEqual([...new Set([recordingDay(now - 0.5 * day), recordingDay(now)])].sort());
+    // a restarted daemon finds the day directories again, whichever layout it starts with
+    expect(new SegmentRing(dir, { maxMinutes: 2 * 1440, maxBytes: 1000 }, silentLogger()).segments()).toEqual(ring.segments());
+  });
+
+  it('gives way to the disk: below the free-space floor the oldest segments go whatever the budget', () => {
+    const dir = join(work, 'floor');
+    const now = Date.now();
+    const ring = new SegmentRing(dir, { maxMinutes: 1440, maxBytes: 1e12, layout: 'days' }, silentLogger());
+    for (let i = 0; i < 3; i++) {
+      const path = ring.pathFor(now - 10_000 + i * 2000, now - 8000 + i * 2000);
+      writeFileSync(path, Buffer.alloc(10));
+      ring.add({ path, startMs: now - 10_000 + i * 2000, endMs: now - 8000 + i * 2000, bytes: 10 }, now);
+    }
+    expect(ring.segments()).toHaveLength(3);
+    const fs = statfsSync(dir);
+    ring.setLimits({ maxMinutes: 1440, maxBytes: 1e12, layout: 'days', minFreeBytes: fs.bavail * fs.bsize + 1e15 }, now);
+    expect(ring.segments()).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

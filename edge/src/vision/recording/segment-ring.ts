@@ -1,8 +1,13 @@
-import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmdirSync, rmSync, statfsSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 
-/** One finished piece of recording: MPEG-TS, video copied from the camera, times in ms since the epoch. */
+/**
+ * One finished piece of recording: MPEG-TS, video copied from the camera, times in ms since the epoch.
+ * These facts are all a cut needs and are kept, never probed again: the times come from ffmpeg's
+ * segment list, and every segment opens on a keyframe (the segment muxer cuts only there, and ffmpeg
+ * drops a copied stream's packets before its first keyframe), so a clip can always start at a segment.
+ */
 export interface Segment {
   path: string;
   startMs: number;
@@ -15,33 +20,68 @@ export interface RingLimits {
   maxMinutes: number;
   /** The oldest segments are deleted while the ring holds more than this. */
   maxBytes: number;
+  /**
+   * The oldest segments are also deleted while the filesystem has less free space than this, so that
+   * recording never fills the disk whatever else is on it (default 0: no floor).
+   */
+  minFreeBytes?: number;
+  /**
+   * 'flat': all segments in `dir` (the short ring for events). 'days': each in a directory of its day
+   * (`{dir}/2026-12-06/…`, Vietnam's calendar day), for 24/7 recording kept by days. Either way the
+   * ring finds the segments of both layouts again, so switching a camera's mode keeps what it holds.
+   */
+  layout?: 'flat' | 'days';
 }
 
 const SEGMENT_NAME = /^(\d{13})-(\d{13})\.ts$/;
+const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
 /** ffmpeg's segments while they are written, and clip workspaces: left over only by a crash. */
 const LEFTOVER_NAME = /^(part-.*\.ts|\.clip-.*)$/;
+/** Day directories follow the commune's calendar (UTC+7, no daylight saving). */
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
 export const segmentName = (startMs: number, endMs: number): string => `${startMs}-${endMs}.ts`;
+export const recordingDay = (ms: number): string => new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 
 /**
- * A camera's finished segments on disk, oldest first, bounded by age and bytes. The names carry the
- * wall-clock times (`{startMs}-{endMs}.ts`), so a restarted daemon finds its ring again.
+ * The finished segments in a camera's directory (both layouts), oldest first, read without touching
+ * anything: for answering footage requests beside a live recorder, or for a camera not recording now.
+ */
+export function listSegments(dir: string): Segment[] {
+  const found: Segment[] = [];
+  const scan = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const times = SEGMENT_NAME.exec(name);
+      if (times) found.push({ path: join(d, name), startMs: Number(times[1]), endMs: Number(times[2]), bytes: sizeOf(join(d, name)) });
+    }
+  };
+  try {
+    scan(dir);
+    for (const name of readdirSync(dir)) if (DAY_DIR.test(name)) scan(join(dir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return found.sort((a, b) => a.startMs - b.startMs);
+}
+
+/**
+ * A camera's finished segments on disk, oldest first, bounded by age, bytes and the disk's free space.
+ * The names carry the wall-clock times (`{startMs}-{endMs}.ts`), so a restarted daemon finds its ring again.
  */
 export class SegmentRing {
   private readonly list: Segment[] = [];
   private total = 0;
+  private limits: RingLimits;
 
   constructor(
     readonly dir: string,
-    private readonly limits: RingLimits,
+    limits: RingLimits,
     private readonly logger: Logger,
   ) {
+    this.limits = limits;
     mkdirSync(dir, { recursive: true });
-    for (const name of readdirSync(dir)) {
-      const times = SEGMENT_NAME.exec(name);
-      if (times) this.insert({ path: join(dir, name), startMs: Number(times[1]), endMs: Number(times[2]), bytes: sizeOf(join(dir, name)) });
-      else if (LEFTOVER_NAME.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
-    }
+    this.scan(dir);
+    for (const name of readdirSync(dir)) if (DAY_DIR.test(name)) this.scan(join(dir, name));
     this.evict(Date.now());
   }
 
@@ -53,9 +93,31 @@ export class SegmentRing {
     return this.total;
   }
 
+  /** New limits (the camera's mode or the box's budget changed): applied at once. */
+  setLimits(limits: RingLimits, nowMs = Date.now()): void {
+    this.limits = limits;
+    this.evict(nowMs);
+  }
+
+  /** Where a segment of these times belongs (its day directory is created when needed). */
+  pathFor(startMs: number, endMs: number): string {
+    if (this.limits.layout !== 'days') return join(this.dir, segmentName(startMs, endMs));
+    const day = join(this.dir, recordingDay(startMs));
+    mkdirSync(day, { recursive: true });
+    return join(day, segmentName(startMs, endMs));
+  }
+
   add(segment: Segment, nowMs = Date.now()): void {
     this.insert(segment);
     this.evict(nowMs);
+  }
+
+  private scan(dir: string): void {
+    for (const name of readdirSync(dir)) {
+      const times = SEGMENT_NAME.exec(name);
+      if (times) this.insert({ path: join(dir, name), startMs: Number(times[1]), endMs: Number(times[2]), bytes: sizeOf(join(dir, name)) });
+      else if (LEFTOVER_NAME.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+    }
   }
 
   private insert(segment: Segment): void {
@@ -67,14 +129,37 @@ export class SegmentRing {
 
   private evict(nowMs: number): void {
     const oldestEndMs = nowMs - this.limits.maxMinutes * 60_000;
-    while (this.list.length > 0 && (this.total > this.limits.maxBytes || this.list[0]!.endMs < oldestEndMs)) {
+    let diskShort = this.diskShortBy();
+    while (this.list.length > 0 && (this.total > this.limits.maxBytes || this.list[0]!.endMs < oldestEndMs || diskShort > 0)) {
       const gone = this.list.shift()!;
       this.total -= gone.bytes;
+      diskShort -= gone.bytes;
       try {
         unlinkSync(gone.path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ path: gone.path, err: (err as Error).message }, 'cannot delete an old segment');
       }
+      this.removeEmptyDay(dirname(gone.path));
+    }
+  }
+
+  /** Bytes missing to reach the free-space floor (≤ 0: none missing). */
+  private diskShortBy(): number {
+    if (!this.limits.minFreeBytes) return 0;
+    try {
+      const fs = statfsSync(this.dir);
+      return this.limits.minFreeBytes - fs.bavail * fs.bsize;
+    } catch {
+      return 0;
+    }
+  }
+
+  private removeEmptyDay(dir: string): void {
+    if (dir === this.dir || !DAY_DIR.test(basename(dir))) return;
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      /* a clip workspace or a new segment appeared: kept */
     }
   }
 }

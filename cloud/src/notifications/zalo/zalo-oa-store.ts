@@ -1,0 +1,181 @@
+import type { Db } from '../../db/database.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+
+/** The commune's OA connection as stored, its secrets opened. */
+export interface ZaloConnection {
+  appId: string;
+  oaId: string | null;
+  appSecret: string;
+  webhookSecret: string | null;
+  accessToken: string | null;
+  accessExpiresAt: number | null;
+  refreshToken: string | null;
+  refreshExpiresAt: number | null;
+  version: number;
+  refreshingUntil: number | null;
+  state: 'connected' | 'needs_reconnect';
+  stateReason: string | null;
+  connectedAt: number;
+  refreshedAt: number | null;
+}
+
+/** What admins see: never a secret or a token. */
+export interface ZaloConnectionStatus {
+  state: 'not_connected' | 'connected' | 'needs_reconnect';
+  reason: string | null;
+  appId: string | null;
+  oaId: string | null;
+  webhookSecretSet: boolean;
+  accessExpiresAt: number | null;
+  refreshExpiresAt: number | null;
+  connectedAt: number | null;
+  refreshedAt: number | null;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  accessExpiresAt: number;
+  refreshToken: string;
+  refreshExpiresAt: number;
+}
+
+interface Row {
+  app_id: string;
+  oa_id: string | null;
+  app_secret: string;
+  webhook_secret: string | null;
+  access_token: string | null;
+  access_expires_at: number | null;
+  refresh_token: string | null;
+  refresh_expires_at: number | null;
+  version: number;
+  refreshing_until: number | null;
+  state: 'connected' | 'needs_reconnect';
+  state_reason: string | null;
+  connected_at: number;
+  refreshed_at: number | null;
+}
+
+/**
+ * The one row of `zalo_oa`. Tokens and secrets are sealed at rest with the cloud's secret box.
+ * Every write that follows a refresh is conditional on the version read before it, so two
+ * processes cannot both store a pair (see ZaloTokens).
+ */
+export class ZaloOaStore {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  load(): ZaloConnection | null {
+    const r = this.db.prepare('SELECT * FROM zalo_oa WHERE id = 1').get() as Row | undefined;
+    if (!r) return null;
+    const open = (v: string | null) => (v === null ? null : this.box.open(v));
+    return {
+      appId: r.app_id,
+      oaId: r.oa_id,
+      appSecret: this.box.open(r.app_secret),
+      webhookSecret: open(r.webhook_secret),
+      accessToken: open(r.access_token),
+      accessExpiresAt: r.access_expires_at,
+      refreshToken: open(r.refresh_token),
+      refreshExpiresAt: r.refresh_expires_at,
+      version: r.version,
+      refreshingUntil: r.refreshing_until,
+      state: r.state,
+      stateReason: r.state_reason,
+      connectedAt: r.connected_at,
+      refreshedAt: r.refreshed_at,
+    };
+  }
+
+  /** The OA id to show citizens (the notices page's QR code), when it is connected. */
+  connectedOaId(): string | null {
+    const r = this.db.prepare("SELECT oa_id FROM zalo_oa WHERE id = 1 AND state = 'connected'").get() as { oa_id: string | null } | undefined;
+    return r?.oa_id ?? null;
+  }
+
+  status(): ZaloConnectionStatus {
+    const c = this.load();
+    if (!c) {
+      return { state: 'not_connected', reason: null, appId: null, oaId: null, webhookSecretSet: false, accessExpiresAt: null, refreshExpiresAt: null, connectedAt: null, refreshedAt: null };
+    }
+    return {
+      state: c.state,
+      reason: c.stateReason,
+      appId: c.appId,
+      oaId: c.oaId,
+      webhookSecretSet: c.webhookSecret !== null,
+      accessExpiresAt: c.accessExpiresAt,
+      refreshExpiresAt: c.refreshExpiresAt,
+      connectedAt: c.connectedAt,
+      refreshedAt: c.refreshedAt,
+    };
+  }
+
+  /** A new connection (or a reconnection): replaces everything, bumps the version so a refresh in flight loses. */
+  connect(c: { appId: string; oaId: string | null; appSecret: string; webhookSecret: string | null; pair: TokenPair }): void {
+    const at = this.now();
+    this.db
+      .prepare(
+        `INSERT INTO zalo_oa (id, app_id, oa_id, app_secret, webhook_secret, access_token, access_expires_at, refresh_token, refresh_expires_at, version, refreshing_until, state, state_reason, connected_at, refreshed_at, updated_at)
+         VALUES (1, @appId, @oaId, @appSecret, @webhookSecret, @accessToken, @accessExpiresAt, @refreshToken, @refreshExpiresAt, 1, NULL, 'connected', NULL, @at, @at, @at)
+         ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, oa_id = excluded.oa_id, app_secret = excluded.app_secret, webhook_secret = excluded.webhook_secret,
+           access_token = excluded.access_token, access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
+           refresh_expires_at = excluded.refresh_expires_at, version = zalo_oa.version + 1, refreshing_until = NULL, state = 'connected', state_reason = NULL,
+           connected_at = excluded.connected_at, refreshed_at = excluded.refreshed_at, updated_at = excluded.updated_at`,
+      )
+      .run({
+        appId: c.appId,
+        oaId: c.oaId,
+        appSecret: this.box.seal(c.appSecret),
+        webhookSecret: c.webhookSecret === null ? null : this.box.seal(c.webhookSecret),
+        accessToken: this.box.seal(c.pair.accessToken),
+        accessExpiresAt: c.pair.accessExpiresAt,
+        refreshToken: this.box.seal(c.pair.refreshToken),
+        refreshExpiresAt: c.pair.refreshExpiresAt,
+        at,
+      });
+  }
+
+  /**
+   * Takes the refresh lease if the row is still at `version` and nobody holds an unexpired lease:
+   * only the process that gets it spends the refresh token. Returns the version it now owns.
+   */
+  takeRefreshLease(version: number, leaseMs: number): number | null {
+    const at = this.now();
+    const changed = this.db
+      .prepare("UPDATE zalo_oa SET version = version + 1, refreshing_until = ?, updated_at = ? WHERE id = 1 AND version = ? AND state = 'connected' AND (refreshing_until IS NULL OR refreshing_until < ?)")
+      .run(at + leaseMs, at, version, at).changes;
+    return changed === 1 ? version + 1 : null;
+  }
+
+  /** Stores the pair a refresh returned, if the lease's version is still the row's; false when someone else moved on. */
+  storeRefreshed(version: number, pair: TokenPair): boolean {
+    const at = this.now();
+    return (
+      this.db
+        .prepare(
+          `UPDATE zalo_oa SET access_token = ?, access_expires_at = ?, refresh_token = ?, refresh_expires_at = ?, version = version + 1,
+             refreshing_until = NULL, refreshed_at = ?, updated_at = ? WHERE id = 1 AND version = ?`,
+        )
+        .run(this.box.seal(pair.accessToken), pair.accessExpiresAt, this.box.seal(pair.refreshToken), pair.refreshExpiresAt, at, at, version).changes === 1
+    );
+  }
+
+  /** Gives the lease back without a new pair (Zalo did not answer): someone may try again at once. */
+  releaseLease(version: number): void {
+    this.db.prepare('UPDATE zalo_oa SET refreshing_until = NULL, version = version + 1, updated_at = ? WHERE id = 1 AND version = ?').run(this.now(), version);
+  }
+
+  /** The refresh token was refused: nothing can be sent until an admin connects the OA again. */
+  markNeedsReconnect(version: number, reason: string): boolean {
+    const at = this.now();
+    return (
+      this.db
+        .prepare("UPDATE zalo_oa SET state = 'needs_reconnect', state_reason = ?, refreshing_until = NULL, version = version + 1, updated_at = ? WHERE id = 1 AND version = ?")
+        .run(reason.slice(0, 500), at, version).changes === 1
+    );
+  }
+}

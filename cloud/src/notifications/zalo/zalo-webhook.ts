@@ -1,0 +1,82 @@
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { ZaloFollowers, HamletRef } from './zalo-followers.js';
+import { hamletNamed, isUnsubscribe } from './zalo-followers.js';
+import type { ZaloOaStore } from './zalo-oa-store.js';
+import { WEBHOOK_MAX_BYTES, webhookEnvelopeSchema, webhookEventSchema, webhookSignatureValid } from './zalo-wire.js';
+
+export interface ZaloWebhookDeps {
+  store: ZaloOaStore;
+  followers: ZaloFollowers;
+  hamlets: () => HamletRef[];
+  /** Queues a reply to the follower (the channel's outbox); false when the channel is not running. */
+  reply: (userId: string, messageId: string, text: string) => boolean;
+  logger: Logger;
+}
+
+/** What the webhook answers: the HTTP status, a short reason for logs and the stand-in's page. */
+export interface WebhookResult {
+  status: 200 | 400 | 401 | 413 | 503;
+  outcome: string;
+}
+
+const helpText = (hamlets: HamletRef[]) =>
+  `Để nhận thông báo và cảnh báo khẩn cấp của xã qua Zalo, hãy nhắn tên ấp của bạn, ví dụ "${hamlets[0]?.name ?? 'Ấp 1'}". ` +
+  `Các ấp: ${hamlets.map((h) => h.name).join(', ')}. Nhắn "HỦY" để ngừng nhận.`;
+
+/**
+ * The OA's webhook: Zalo posts the events of the OA here, signed (X-ZEvent-Signature). A follower
+ * who writes a hamlet's name or code is subscribed to that hamlet's notices and gets a
+ * confirmation; "HỦY" unsubscribes; unfollowing the OA unsubscribes too. The body is bounded and
+ * validated; a wrong signature is refused before anything is read from it.
+ */
+export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signature: string | undefined): WebhookResult {
+  if (Buffer.byteLength(rawBody) > WEBHOOK_MAX_BYTES) return { status: 413, outcome: `body larger than ${WEBHOOK_MAX_BYTES} bytes` };
+  const connection = deps.store.load();
+  if (!connection?.webhookSecret) return { status: 503, outcome: 'the Zalo OA is not connected or its webhook secret (OA Secret Key) is not set' };
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return { status: 400, outcome: 'body is not JSON' };
+  }
+  const envelope = webhookEnvelopeSchema.safeParse(json);
+  if (!envelope.success) return { status: 400, outcome: `not a Zalo event: ${envelope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (envelope.data.app_id !== connection.appId) return { status: 401, outcome: 'event for another app id' };
+  if (!webhookSignatureValid(signature, connection.appId, rawBody, envelope.data.timestamp, connection.webhookSecret)) {
+    deps.logger.warn({ event: envelope.data.event_name }, 'Zalo webhook refused: wrong or missing X-ZEvent-Signature');
+    return { status: 401, outcome: 'wrong or missing X-ZEvent-Signature' };
+  }
+  const parsed = webhookEventSchema.safeParse(json);
+  // Zalo sends many other events (seen, images, stickers…): accepted and ignored
+  if (!parsed.success) return { status: 200, outcome: `ignored ${envelope.data.event_name}` };
+  const event = parsed.data;
+  const hamlets = deps.hamlets();
+  if (event.event_name !== 'user_send_text') {
+    if (event.event_name === 'unfollow') {
+      const removed = deps.followers.unsubscribeAll(event.follower.id);
+      return { status: 200, outcome: `unfollowed; ${removed} subscriptions removed` };
+    }
+    deps.reply(event.follower.id, `follow-${event.timestamp}`, `Cảm ơn bạn đã quan tâm OA của xã. ${helpText(hamlets)}`);
+    return { status: 200, outcome: 'followed; asked for a hamlet' };
+  }
+  const userId = event.sender.id;
+  const text = event.message.text;
+  if (isUnsubscribe(text)) {
+    const removed = deps.followers.unsubscribeAll(userId);
+    deps.reply(userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
+    return { status: 200, outcome: `unsubscribed (${removed})` };
+  }
+  const hamlet = hamletNamed(text, hamlets);
+  if (!hamlet) {
+    deps.reply(userId, event.message.msg_id, helpText(hamlets));
+    return { status: 200, outcome: 'no hamlet named; help sent' };
+  }
+  deps.followers.subscribe(userId, hamlet.code);
+  const all = deps.followers.hamletsOf(userId).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
+  deps.reply(
+    userId,
+    event.message.msg_id,
+    `Đã đăng ký nhận thông báo và cảnh báo khẩn cấp của ${hamlet.name} qua Zalo. Bạn đang nhận tin của: ${all.join(', ')}. Nhắn "HỦY" để ngừng nhận.`,
+  );
+  return { status: 200, outcome: `subscribed to ${hamlet.code}` };
+}
