@@ -92,6 +92,27 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_SEND_TIMEOUT_S: z.coerce.number().min(0.01).max(600).default(30),
   /** Notifications sent or given up are deleted (with their attempts) after this many days. */
   SC_NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * Web Push (RFC 8292 VAPID) key pair, base64url (uncompressed P-256 public key, 32-byte private key):
+   * set both when several cloud processes send pushes; unset, the pair is generated once and kept in
+   * <SC_DATA_DIR>/keys/vapid.json (0600). Changing it voids every device's subscription.
+   */
+  SC_VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{86,88}$/, 'must be the base64url of a 65-byte P-256 public key').optional(),
+  SC_VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{42,44}$/, 'must be the base64url of a 32-byte P-256 private key').optional(),
+  /** Who push services contact about our pushes (mailto: or https:); Apple refuses localhost. Default: SC_PUBLIC_URL if https, else a mailto. */
+  SC_VAPID_SUBJECT: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL').optional(),
+  /** Accept push endpoints at http://127.0.0.1 / localhost (the tests' and the demo's local push service); never on a real site. */
+  SC_PUSH_ALLOW_LOCAL_ENDPOINTS: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(false),
+  /** A box, camera or loudspeaker zone must stay offline this long before technicians are notified (and "back online" follows only then). */
+  SC_NOTIFY_OFFLINE_AFTER_S: z.coerce.number().min(0.05).max(86_400).default(300),
+  /** Operators are notified when a hamlet an emergency alert targets has not started playing it within this many seconds. */
+  SC_NOTIFY_ALERT_START_S: z.coerce.number().min(0.05).max(3600).default(60),
+  /** One offline/online pair per box, camera or loudspeaker zone and person in this window; the rest is summarised at its end. */
+  SC_NOTIFY_DEVICE_COOLDOWN_S: z.coerce.number().min(0.05).max(86_400).default(900),
+  /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
+  SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Zalo Official Account Open API (https://openapi.zalo.me), or a stand-in's for tests and the demo. */
   SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),

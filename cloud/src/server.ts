@@ -56,6 +56,9 @@ import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secret
 import type { NotificationChannel } from './notifications/channel.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
+import { WebPushChannel } from './notifications/webpush/webpush-channel.js';
+import { createPushRoutes } from './notifications/webpush/push-routes.js';
+import { createNotificationPages } from './console/account/notifications-page.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -78,6 +81,8 @@ export interface CloudHandle {
   vision: Vision;
   /** The outbox, its dispatcher and the channels (Web Push, Zalo OA). */
   notifications: Notifications;
+  /** Staff Web Push: its subscriptions, VAPID keys and the channel the outbox sends through. */
+  webPush: WebPushChannel;
   /** The domain event bus (events/domain-events.ts): what happened in the domains, for whoever subscribes. */
   events: DomainEventBus;
   /** The commune's Zalo Official Account: its channel (started by the notifications module), connection and followers. */
@@ -162,6 +167,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
+  // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
+  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
     db,
     secrets,
@@ -175,7 +182,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     onConnected: () => notifications.resume(zalo.channel.name),
   });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
-  const channels: NotificationChannel[] = [zalo.channel];
+  const channels: NotificationChannel[] = [webPush, zalo.channel];
   const notifications = createNotifications({
     db,
     bus: events,
@@ -221,6 +228,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createAdminPages({ db, audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
+      createNotificationPages(),
       createPublicPages({ db, reports, hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
@@ -246,6 +254,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...notifications.routes(guard),
       ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
+      { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
     metrics,
     logger,
@@ -277,6 +286,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     audit,
     vision,
     notifications,
+    webPush,
     events,
     zalo,
     broker,

@@ -1,5 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { can } from '../users/permissions.js';
+import { NOTIFICATIONS_PAGE } from '../notifications/webpush/push-paths.js';
 import { PASSWORD_PAGE, type NavItem, type View } from './console-kit.js';
 
 type Markup = string | HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -36,13 +38,16 @@ function menu(view: View, nav: NavItem[]) {
   </ul></nav>`;
 }
 
+const accountLink = (view: View, href: string, label: string) => html`<a href="${href}"${view.path.split('?')[0] === href ? raw(' aria-current="page"') : ''}>${label}</a>`;
+
 function account(view: View) {
   const other = view.t('otherLanguageCode');
   const language = html`<a class="lang" href="${withLang(view.path, other)}" lang="${other}" hreflang="${other}">${view.t('otherLanguage')}</a>`;
   if (!view.user) return html`<div class="account">${language} <a href="/login">${view.t('login')}</a></div>`;
   return html`<div class="account">
     <span class="who">${view.t('signedInAs', { name: view.user.displayName, role: view.t(`role_${view.user.role}`) })}</span>
-    <a href="${PASSWORD_PAGE}"${view.path.split('?')[0] === PASSWORD_PAGE ? raw(' aria-current="page"') : ''}>${view.t('changePassword')}</a>
+    ${can(view.user, 'notifications.subscribe') && !view.user.mustChangePassword ? accountLink(view, NOTIFICATIONS_PAGE, view.t('pushNotifications')) : ''}
+    ${accountLink(view, PASSWORD_PAGE, view.t('changePassword'))}
     ${language}
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${view.csrf ?? ''}"><button type="submit" class="link">${view.t('logout')}</button></form>
   </div>`;

@@ -3,7 +3,7 @@ import { secureHeaders } from 'hono/secure-headers';
 /**
  * Headers on every response (pages and API): scripts, styles, fonts and images only from this
  * server (the console works with no internet and runs no inline script), no framing, no sniffing,
- * no referrer to other sites. Audio and video may also come from blob: (a chosen file played before upload).
+ * no referrer to other sites. Workers only from this server (the service worker of notifications). Audio and video may also come from blob: (a chosen file played before upload).
  */
 export function securityHeaders() {
   return secureHeaders({
@@ -15,6 +15,8 @@ export function securityHeaders() {
       mediaSrc: ["'self'", 'blob:'],
       fontSrc: ["'self'"],
       connectSrc: ["'self'"],
+      // the console's service worker (/sw.js, Web Push notifications) and nothing else
+      workerSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
       formAction: ["'self'"],

@@ -504,4 +504,44 @@ export const cloudMigrations: Migration[] = [
     THEN json_array(json_object('at', started_at, 'trackId', track_id, 'label', label, 'kind', 'entered'))
     ELSE json_array(json_object('at', started_at, 'trackId', track_id, 'label', label, 'kind', 'entered', 'zoneId', zone_id)) END;
   `,
+  // issue 14: staff Web Push. Each person's devices (a browser's PushSubscription), what they want
+  // to be told and when not; the cooldown per person, kind and subject (a flapping box sends a pair,
+  // then a summary); checks due later (still offline after the delay? alert started in each hamlet?),
+  // kept so that a restart does not lose them
+  `
+  CREATE TABLE push_subscriptions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    endpoint TEXT NOT NULL UNIQUE,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_success_at INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);
+  CREATE TABLE push_preferences (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    kinds TEXT NOT NULL,
+    quiet_start TEXT,
+    quiet_end TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE push_cooldowns (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    notified_state TEXT,
+    current_state TEXT,
+    suppressed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, kind, subject)
+  );
+  CREATE TABLE push_checks (
+    key TEXT PRIMARY KEY,
+    due_at INTEGER NOT NULL,
+    payload TEXT NOT NULL
+  );
+  `,
 ];

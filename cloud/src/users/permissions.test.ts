@@ -30,6 +30,8 @@ const WHO_MAY: Record<Action, Role[]> = {
   'users.manage': ['admin'],
   'audit.read': ['admin'],
   'notifications.zalo.manage': ['admin'],
+  // a viewer has nothing to be told about
+  'notifications.subscribe': ['admin', 'technician', 'operator', 'police'],
 };
 
 describe('the permission table', () => {

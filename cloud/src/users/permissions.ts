@@ -48,6 +48,8 @@ export const actions = [
   'audit.read',
   /** The commune's Zalo Official Account: connect it (app id, secret, tokens), see its state and followers. */
   'notifications.zalo.manage',
+  /** Receive Web Push notifications about one's work on one's own devices: subscribe them, choose kinds and quiet hours. */
+  'notifications.subscribe',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -70,6 +72,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.edges.manage',
     'fleet.speakers.test',
     'fleet.cameras.manage',
+    'notifications.subscribe',
   ],
   operator: [
     'account.self',
@@ -84,8 +87,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.alerts.manage',
     'radio.playback.read',
     'notifications.reach.read',
+    'notifications.subscribe',
   ],
-  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'footage.request', 'reports.review'],
+  police: ['account.self', 'hamlets.read', 'fleet.edges.read', 'incidents.review', 'footage.request', 'reports.review', 'notifications.subscribe'],
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 

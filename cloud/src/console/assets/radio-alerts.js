@@ -114,7 +114,8 @@ function row(a) {
       say(status, describeFailure(err, s), 'error');
     }
   });
-  return el('tr', {},
+  // the anchor a notification about this alert opens (#alert-<id>)
+  return el('tr', { id: `alert-${a.id}` },
     el('td', {}, el('strong', { textContent: a.title }), el('br'), el('span', { className: 'hint', textContent: a.text }), el('br'), el('span', { className: 'hint', textContent: levels(a) })),
     el('td', {}, progressList(a.hamlets), a.reach ? reachLine(a.reach, s, lang, a.hamlets.length) : null),
     el('td', { textContent: formatTime(a.startsAt, lang, true) }),
@@ -123,6 +124,9 @@ function row(a) {
   );
 }
 
-listActive();
+// the rows come after the page: scroll to the one a notification named (/radio/alerts#alert-<id>)
+listActive().then(() => {
+  if (location.hash.startsWith('#alert-')) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+});
 // the boxes' reports arrive over the next seconds: follow them while the page is open
 setInterval(() => { if (!document.hidden) listActive(); }, 5000);

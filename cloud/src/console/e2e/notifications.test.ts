@@ -65,7 +65,8 @@ describe('notifications in Chromium', () => {
     const bulletin = insertBulletin(db, { title: 'Lịch tiêm phòng dại', seconds: 2 });
     const subject = `bulletin:${bulletin.id}`;
     const { outbox, store } = e2e.test.cloud.notifications;
-    outbox.enqueue([message('zalo', 1, subject), message('zalo', 2, subject), message('webpush', 1, subject)]);
+    // the Web Push channel runs in the cloud: its message (to no real device) waits an hour, so it shows as waiting
+    outbox.enqueue([message('zalo', 1, subject), message('zalo', 2, subject), { ...message('webpush', 1, subject), notBefore: Date.now() + 3_600_000 }]);
     // (the first test's message, queued again, is due too: sent with these)
     for (const m of store.claimDue('zalo', 10)) store.recordSent(m.id, 50, undefined);
     const edge = await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-1' });

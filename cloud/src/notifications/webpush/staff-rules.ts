@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { DomainEvents } from '../../events/domain-events.js';
+import type { DomainEventBus, Unsubscribe } from '../../events/event-bus.js';
+import type { NewOutboxMessage, NotificationContent, OutboxWriter } from '../channel.js';
+import { Cooldowns } from './cooldowns.js';
+import { DeferredChecks } from './deferred-checks.js';
+import * as text from './push-messages.js';
+import type { PushOptions } from './push-sender.js';
+import { itemPath } from './push-paths.js';
+import { EMERGENCY_KINDS, quietHoursEnd, type PushKind } from './preferences.js';
+import type { SubjectNames } from './subject-names.js';
+import type { SubscriptionStore } from './subscription-store.js';
+
+export const WEBPUSH_CHANNEL = 'webpush';
+
+export interface StaffRulesSettings {
+  offlineAfterMs: number;
+  alertStartMs: number;
+  deviceCooldownMs: number;
+  incidentCooldownMs: number;
+}
+
+export interface StaffRulesDeps {
+  db: ConstructorParameters<typeof Cooldowns>[0];
+  subscriptions: SubscriptionStore;
+  names: SubjectNames;
+  settings: StaffRulesSettings;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** How long a push service keeps each kind for a phone that is off: an old "box offline" is noise, a missed alert is not. */
+const TTL_S: Readonly<Record<PushKind, number>> = { incident: 12 * 3600, device: 6 * 3600, alert_not_started: 3600 };
+
+/** RFC 8030 Topic: at most 32 URL-safe characters, so a digest of the subject. */
+const topicOf = (subject: string) => createHash('sha256').update(subject).digest('base64url').slice(0, 32);
+
+/** A box, one of its cameras, or one of its loudspeaker zones. */
+export type Device = { what: 'edge' | 'camera' | 'speaker'; edgeId: string; cameraId?: string; zone?: string };
+
+const deviceSubject = (d: Device) => (d.what === 'edge' ? `edge:${d.edgeId}` : d.what === 'camera' ? `camera:${d.edgeId}/${d.cameraId}` : `speaker:${d.edgeId}/${d.zone}`);
+
+/**
+ * The staff rules: which domain events become whose pushes. Police hear of new alert incident items
+ * (the users model has no hamlet assignment yet, so every police officer hears of every hamlet's),
+ * technicians of boxes, cameras and loudspeaker zones offline (or muted) longer than the delay and back, operators of an emergency
+ * alert a targeted hamlet did not start in time. Each person's kinds, quiet hours (notBefore in the
+ * outbox; emergencies go at once) and cooldowns apply; each device gets its own message, keyed
+ * `<event key>:<subscription id>`.
+ */
+export class StaffRules {
+  private readonly cooldowns: Cooldowns;
+  private readonly checks: DeferredChecks;
+  private readonly now: () => number;
+  private unsubscribes: Unsubscribe[] = [];
+  private outbox: OutboxWriter | null = null;
+
+  constructor(private readonly deps: StaffRulesDeps) {
+    this.now = deps.now ?? Date.now;
+    this.cooldowns = new Cooldowns(deps.db);
+    this.checks = new DeferredChecks(deps.db, deps.logger, this.now);
+  }
+
+  start(bus: DomainEventBus, outbox: OutboxWriter): void {
+    this.outbox = outbox;
+    const on = <K extends keyof DomainEvents>(name: K, handler: (payload: DomainEvents[K]) => void) =>
+      this.unsubscribes.push(bus.subscribe(name, handler, WEBPUSH_CHANNEL));
+    on('incident.opened', (e) => this.incidentOpened(e));
+    on('edge.offline', (e) => this.wentOffline({ what: 'edge', edgeId: e.edgeId }, e.at));
+    on('edge.online', (e) => this.cameBack({ what: 'edge', edgeId: e.edgeId }, e.at));
+    on('camera.offline', (e) => this.wentOffline({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
+    on('camera.online', (e) => this.cameBack({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
+    // a muted zone (reachable, silent) is as useless to a warning as an unreachable one
+    on('speaker.offline', (e) => this.wentOffline({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, e.at));
+    on('speaker.online', (e) => this.cameBack({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, e.at));
+    on('alert.started', (e) => this.alertStarted(e));
+    on('alert.delivered', (e) => this.alertDelivered(e));
+    on('alert.stopped', (e) => this.checks.cancelPrefix(`alert:${e.alertId}:`));
+    this.checks.start((key, payload) => this.due(key, payload));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.unsubscribes.map((unsubscribe) => unsubscribe()));
+    this.unsubscribes = [];
+    await this.checks.stop();
+  }
+
+  // ---- incidents: police
+
+  private incidentOpened(e: DomainEvents['incident.opened']): void {
+    // a mere detection is for the review queue, not a phone in the night; an item continuing a long
+    // one (cut at the rule's maxSeconds) is the same activity the officer was already told of
+    if (e.severity === 'detection' || e.continues !== null) return;
+    const edge = this.deps.names.edge(e.edgeId);
+    const camera = this.deps.names.camera(e.edgeId, e.cameraId);
+    const content = text.incidentOpened({ incidentId: e.incidentId, label: e.label, camera, edge: edge.name, hamlet: this.deps.names.hamlet(e.hamletCode) ?? edge.hamlet });
+    const subject = `camera:${e.edgeId}/${e.cameraId}`;
+    this.notify('incident', `incident:${e.incidentId}`, 'incident.opened', `incident.opened:${e.incidentId}`, content, (userId) =>
+      this.cooldowns.single(userId, 'incident', subject, this.now(), this.deps.settings.incidentCooldownMs),
+      { summary: { subject, payload: { kind: 'incident', subject, edgeId: e.edgeId, cameraId: e.cameraId } } },
+    );
+  }
+
+  // ---- boxes and cameras: technicians
+
+  private wentOffline(device: Device, at: number): void {
+    // told only if still offline after the delay: the check is cancelled if it comes back first
+    this.checks.schedule(`offline:${deviceSubject(device)}`, at + this.deps.settings.offlineAfterMs, { type: 'offline', ...device, at });
+  }
+
+  private cameBack(device: Device, at: number): void {
+    if (this.checks.cancel(`offline:${deviceSubject(device)}`)) return; // back within the delay: nobody was told, nobody needs to be
+    this.devicePush(device, 'online', at);
+  }
+
+  private devicePush(device: Device, state: 'offline' | 'online', at: number, offlineSince?: number): void {
+    const subject = deviceSubject(device);
+    const info = this.describe(device);
+    const content = state === 'offline' ? text.deviceOffline(info, this.now() - (offlineSince ?? at)) : text.deviceOnline(info);
+    const event = `${device.what}.${state}`;
+    this.notify('device', subject, event, `${event}:${subject}:${at}`, content, (userId) =>
+      this.cooldowns.pair(userId, 'device', subject, state, this.now(), this.deps.settings.deviceCooldownMs),
+      { summary: { subject, payload: { kind: 'device', subject, ...device } }, topic: subject },
+    );
+  }
+
+  private describe(device: Device): text.DeviceSubject {
+    const edge = this.deps.names.edge(device.edgeId);
+    if (device.what === 'edge') return { what: 'edge', name: edge.name, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
+    if (device.what === 'speaker') return { what: 'speaker', name: `${device.zone} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
+    const camera = this.deps.names.camera(device.edgeId, device.cameraId!);
+    return { what: 'camera', name: `${camera} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.camera(device.edgeId, device.cameraId!), tag: deviceSubject(device) };
+  }
+
+  // ---- emergency alerts: operators
+
+  private alertStarted(e: DomainEvents['alert.started']): void {
+    if (e.replaces) this.checks.cancelPrefix(`alert:${e.replaces}:`);
+    if (e.hamletCodes.length === 0) return;
+    const dueAt = Math.max(this.now(), e.startsAt) + this.deps.settings.alertStartMs;
+    this.checks.schedule(`alert:${e.alertId}:${e.version}`, dueAt, { type: 'alert', alertId: e.alertId, version: e.version, waiting: e.hamletCodes });
+  }
+
+  private alertDelivered(e: DomainEvents['alert.delivered']): void {
+    const prefix = `alert:${e.alertId}:`;
+    for (const key of this.pendingKeys(prefix)) {
+      const payload = this.checks.payload(key);
+      if (!payload) continue;
+      const waiting = (payload.waiting as string[]).filter((code) => code !== e.hamletCode);
+      if (waiting.length === 0) this.checks.cancel(key);
+      else this.checks.update(key, { ...payload, waiting });
+    }
+  }
+
+  private pendingKeys(prefix: string): string[] {
+    return (this.deps.db.prepare('SELECT key FROM push_checks WHERE substr(key, 1, length(?)) = ?').all(prefix, prefix) as { key: string }[]).map((r) => r.key);
+  }
+
+  // ---- due checks
+
+  private due(key: string, payload: Record<string, unknown>): void {
+    if (payload.type === 'offline') {
+      const device = payload as unknown as Device & { at: number };
+      if (!this.deps.names.stillOffline(device)) return;
+      this.devicePush({ what: device.what, edgeId: device.edgeId, cameraId: device.cameraId, zone: device.zone }, 'offline', device.at, device.at);
+    } else if (payload.type === 'alert') {
+      const waiting = payload.waiting as string[];
+      const alertId = payload.alertId as string;
+      const content = text.alertNotStarted({
+        alertId,
+        title: this.deps.names.alertTitle(alertId),
+        hamlets: waiting.map((code) => this.deps.names.hamlet(code) ?? code),
+        afterMs: this.deps.settings.alertStartMs,
+      });
+      this.notify('alert_not_started', `alert:${alertId}`, 'alert.started', `alert.not_started:${alertId}:${String(payload.version)}`, content, () => ({ send: true }), {});
+    } else if (payload.type === 'summary') {
+      this.summarise(payload);
+    } else {
+      this.deps.logger.warn({ check: key }, 'unknown deferred push check dropped');
+    }
+  }
+
+  private summarise(payload: Record<string, unknown>): void {
+    const userId = payload.userId as string;
+    const kind = payload.kind as PushKind;
+    const subject = payload.subject as string;
+    const summary = this.cooldowns.close(userId, kind, subject, this.now());
+    if (!summary) return;
+    let content: NotificationContent;
+    if (kind === 'incident') {
+      const edgeId = payload.edgeId as string;
+      content = text.incidentsSummary({
+        count: summary.suppressed,
+        camera: this.deps.names.camera(edgeId, payload.cameraId as string),
+        edge: this.deps.names.edge(edgeId).name,
+        windowMs: this.deps.settings.incidentCooldownMs,
+      });
+    } else {
+      const device = { what: payload.what as Device['what'], edgeId: payload.edgeId as string, cameraId: payload.cameraId as string | undefined, zone: payload.zone as string | undefined };
+      content = text.deviceSummary(this.describe(device), { changes: summary.suppressed, windowMs: this.deps.settings.deviceCooldownMs, offlineNow: summary.currentState === 'offline' });
+    }
+    const recipient = this.deps.subscriptions.recipients().find((r) => r.user.id === userId);
+    if (!recipient) return; // no device left, or the account was disabled
+    const prefs = this.deps.subscriptions.preferences(recipient.user);
+    if (!prefs.kinds.includes(kind)) return;
+    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
+  }
+
+  // ---- fan-out
+
+  /**
+   * One event to everyone whose role and choices make it theirs: the cooldown decides per person;
+   * one message per device. A person held back by the cooldown gets a summary at the window's end.
+   */
+  private notify(
+    kind: PushKind,
+    subject: string,
+    event: string,
+    eventKey: string,
+    content: NotificationContent,
+    cooldown: (userId: string) => { send: boolean; summaryAt?: number },
+    options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string },
+  ): void {
+    // one transaction for the cooldowns of everyone, one enqueue for all the messages: 1,000 staff are one write
+    const messages = this.deps.db.transaction(() => {
+      const out: NewOutboxMessage[] = [];
+      for (const { user, subscriptionIds } of this.deps.subscriptions.recipients()) {
+        const prefs = this.deps.subscriptions.preferences(user);
+        if (!prefs.kinds.includes(kind)) continue;
+        const decision = cooldown(user.id);
+        if (!decision.send) {
+          if (decision.summaryAt !== undefined && options.summary) {
+            const s = options.summary;
+            this.checks.schedule(`summary:${user.id}:${kind}:${s.subject}`, decision.summaryAt, { type: 'summary', userId: user.id, ...s.payload });
+          }
+          continue;
+        }
+        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic));
+      }
+      return out;
+    })();
+    if (messages.length > 0) this.outbox?.enqueue(messages);
+  }
+
+  /** One message per device of a person, keyed `<event key>:<subscription id>`. */
+  private messages(
+    kind: PushKind,
+    subscriptionIds: string[],
+    subject: string,
+    event: string,
+    eventKey: string,
+    content: NotificationContent,
+    quietHours: Parameters<typeof quietHoursEnd>[0],
+    topic?: string,
+  ): NewOutboxMessage[] {
+    const now = this.now();
+    const notBefore = EMERGENCY_KINDS.has(kind) ? now : quietHoursEnd(quietHours, now);
+    const push: PushOptions = { ttlS: TTL_S[kind], urgency: EMERGENCY_KINDS.has(kind) ? 'high' : 'normal', ...(topic ? { topic: topicOf(topic) } : {}) };
+    return subscriptionIds.map((id) => ({
+      channel: WEBPUSH_CHANNEL,
+      idempotencyKey: `${eventKey}:${id}`,
+      recipient: id,
+      subject,
+      event,
+      content,
+      data: { kind, push },
+      ...(notBefore > now ? { notBefore } : {}),
+    }));
+  }
+}
