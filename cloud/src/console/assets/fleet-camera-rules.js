@@ -1,4 +1,4 @@
-// Detection rules of a camera: what, where and when raises an incident; added, changed in place, switched off and on.
+// Detection rules of a camera: what, where and when raises an incident, and whether it is an alert for police or a detection kept for search; added, changed in place, switched off and on.
 import { fill, say } from './console.js';
 import { idFrom, showItems } from './fleet-camera-items.js';
 
@@ -30,7 +30,8 @@ export function createRuleEditor({ s, camera, save }) {
     const zone = rule.zone ? camera().zones.find((z) => z.id === rule.zone)?.name ?? rule.zone : s.anywhere;
     const windows = rule.windows?.length ? rule.windows.map((w) => `${w.start}–${w.end}`).join(', ') : s.always;
     const off = rule.enabled === false ? ` (${s.ruleOff})` : '';
-    return `${zone}; ${classes}; ${windows}; ${s.minDwell}: ${rule.minDwellSeconds}; ${s.cooldown}: ${rule.cooldownSeconds}${off}`;
+    const kind = s[`severity_${rule.severity ?? 'alert'}`];
+    return `${kind}; ${zone}; ${classes}; ${windows}; ${s.minDwell}: ${rule.minDwellSeconds}; ${s.cooldown}: ${rule.cooldownSeconds}${off}`;
   }
 
   const replace = (changed) => camera().rules.map((rule) => (rule.id === changed.id ? changed : rule));
@@ -43,6 +44,7 @@ export function createRuleEditor({ s, camera, save }) {
     form.elements.windows.value = (rule.windows ?? []).map((w) => `${w.start}-${w.end}`).join('\n');
     form.elements.minDwellSeconds.value = rule.minDwellSeconds;
     form.elements.cooldownSeconds.value = rule.cooldownSeconds;
+    form.elements.severity.value = rule.severity ?? 'alert';
     submit.textContent = s.saveChanges;
     cancel.hidden = false;
     say(status, fill(s.editing, { name: rule.name }), 'notice');
@@ -88,6 +90,7 @@ export function createRuleEditor({ s, camera, save }) {
       ...(windows.length ? { windows } : {}),
       minDwellSeconds: Number(data.get('minDwellSeconds')),
       cooldownSeconds: Number(data.get('cooldownSeconds')),
+      severity: data.get('severity') === 'detection' ? 'detection' : 'alert',
     };
     if (await save('rules', previous ? replace(rule) : [...camera().rules, rule], status)) stopEditing();
   });

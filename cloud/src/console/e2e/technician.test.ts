@@ -140,7 +140,7 @@ describe('technician in Chromium', () => {
     expect(body.masks).toEqual([{ id: 'hang-cay', name: 'Hàng cây', polygon: [[0, 0], [0.3, 0], [0, 0.4]] }]);
     expect(violations).toEqual([]);
     expect(body.rules).toEqual([
-      { id: 'xe-may-ban-dem', name: 'Xe máy ban đêm', enabled: true, zone: 'cong-truong', classes: ['person', 'motorcycle'], windows: [{ start: '22:00', end: '05:00' }], minDwellSeconds: 10, cooldownSeconds: 60 },
+      { id: 'xe-may-ban-dem', name: 'Xe máy ban đêm', enabled: true, zone: 'cong-truong', classes: ['person', 'motorcycle'], windows: [{ start: '22:00', end: '05:00' }], minDwellSeconds: 10, cooldownSeconds: 60, severity: 'alert' },
     ]);
 
     // changed in place: the zone redrawn with 3 points and renamed, the rule given a longer dwell, then switched off
@@ -159,6 +159,8 @@ describe('technician in Chromium', () => {
     expect(await page.getByLabel('Khung giờ', { exact: false }).inputValue()).toBe('22:00-05:00');
     expect(await page.getByLabel('Xe máy', { exact: true }).isChecked()).toBe(true);
     await page.getByLabel('Thời gian lưu lại tối thiểu (giây)').fill('20');
+    // a detection: kept and searchable, outside the police queue
+    await page.getByLabel('Loại').selectOption('detection');
     await page.getByRole('button', { name: 'Lưu thay đổi' }).click();
     await waitForText(page.locator('#rules-list'), 'Thời gian lưu lại tối thiểu (giây): 20');
     await page.getByRole('button', { name: 'Tắt: Xe máy ban đêm' }).click();
@@ -169,7 +171,7 @@ describe('technician in Chromium', () => {
     expect(after.zones).toHaveLength(1);
     expect(after.zones[0]).toMatchObject({ id: 'cong-truong', name: 'Cổng trường mới' });
     expect((after.zones[0].polygon as [number, number][]).map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])).toEqual(redrawn);
-    expect(after.rules).toEqual([{ ...body.rules[0], minDwellSeconds: 20, enabled: false }]);
+    expect(after.rules).toEqual([{ ...body.rules[0], minDwellSeconds: 20, enabled: false, severity: 'detection' }]);
 
     // 24/7 recording for footage by time, kept 14 days; the rest of the camera stays as it was
     await page.getByLabel('Chế độ ghi').selectOption('continuous');

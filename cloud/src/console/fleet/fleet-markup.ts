@@ -239,6 +239,12 @@ ${status('camera-page-status')}
     <input id="rule-dwell" name="minDwellSeconds" type="number" min="0" max="3600" step="1" value="0" required>
     <label for="rule-cooldown">${t('cooldown')}</label>
     <input id="rule-cooldown" name="cooldownSeconds" type="number" min="0" max="86400" step="1" value="60" required>
+    <label for="rule-severity">${t('ruleSeverity')}</label>
+    <select id="rule-severity" name="severity" aria-describedby="rule-severity-hint">
+      <option value="alert">${t('severity_alert')}</option>
+      <option value="detection">${t('severity_detection')}</option>
+    </select>
+    <p class="hint" id="rule-severity-hint">${t('ruleSeverityHint')}</p>
     <div class="actions">
       <button type="submit" class="primary" id="rule-submit">${t('addRule')}</button>
       <button type="button" id="rule-cancel" hidden>${t('cancelEdit')}</button>
