@@ -1,4 +1,4 @@
-import type { IncidentEvent, IncidentMediaKind, IncidentMediaRef, ReviewSeverity, TimelineEntry } from '@smart-commune/shared';
+import type { IncidentEvent, IncidentMediaKind, IncidentMediaRef, IncidentObject, ReviewSeverity, TimelineEntry } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 import { whereOf } from '../db/where.js';
 import { changedFacts, isSettled, type IncidentVersions } from './incident-versions.js';
@@ -15,15 +15,7 @@ export interface IncidentMedia {
 }
 
 /** One object of an item, its best picture with the cloud's verification state. */
-export interface IncidentObjectRecord {
-  trackId: number;
-  label: string;
-  score: number;
-  zoneIds: string[];
-  ruleIds: string[];
-  firstSeenAt: number;
-  lastSeenAt: number;
-  box: IncidentEvent['box'];
+export interface IncidentObjectRecord extends Omit<IncidentObject, 'snapshot'> {
   snapshot: IncidentMedia | null;
 }
 

@@ -300,19 +300,12 @@ export class OutboxStore {
     const history = this.db
       .prepare(`SELECT at, outcome, reason, duration_ms AS durationMs FROM notification_attempts WHERE message_id = ? ORDER BY id DESC LIMIT ?`)
       .all(row.id, MAX_HISTORY) as DeliveryAttempt[];
+    const { data: _data, ...message } = toMessage(row); // the channel's extras stay out of the admins' view
     return {
-      id: row.id,
-      channel: row.channel,
-      idempotencyKey: row.idempotency_key,
-      recipient: row.recipient,
-      subject: row.subject,
-      event: row.event,
-      content: JSON.parse(row.content) as NotificationContent,
+      ...message,
       status: row.status,
-      attempts: row.attempts,
       nextAttemptAt: row.status === 'queued' ? row.next_attempt_at : null,
       lastError: row.last_error,
-      createdAt: row.created_at,
       sentAt: row.sent_at,
       providerId: row.provider_id,
       history: history.reverse(),

@@ -1,6 +1,7 @@
 import {
   INCIDENT_MAX_OBJECTS,
   INCIDENT_MAX_TIMELINE,
+  type IncidentObject,
   type ReviewSettings,
   type ReviewSeverity,
   type TimelineEntry,
@@ -29,15 +30,8 @@ export interface MatchedObject {
   box: NormalisedBox;
 }
 
-export interface GroupedObject {
-  trackId: number;
-  label: string;
-  score: number;
-  zoneIds: string[];
-  ruleIds: string[];
-  firstSeenAt: number;
-  lastSeenAt: number;
-  box: NormalisedBox;
+/** An object of an item as the contract reports it (without its picture, which the incidents layer adds). */
+export interface GroupedObject extends Omit<IncidentObject, 'snapshot'> {
   /** Moving and still in the picture: keeps the item open. */
   active: boolean;
 }
