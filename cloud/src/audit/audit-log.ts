@@ -108,6 +108,11 @@ export class AuditLog {
     return { items: rows.map(toEntry), total };
   }
 
+  /** The actions the log holds, for a filter's choices. */
+  actions(): string[] {
+    return this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').pluck().all() as string[];
+  }
+
   /** Everything done to one target, oldest first (an incident's trail for its export). */
   trail(target: string): AuditEntry[] {
     return (this.db.prepare('SELECT * FROM audit_log WHERE target = ? ORDER BY at, id').all(target) as Row[]).map(toEntry);

@@ -24,6 +24,12 @@ export function seedCommune(db: Db, seed: CommuneSeed): void {
   })();
 }
 
+/** The commune's name (the author of its public notices); "Xã" before one is seeded. */
+export function communeName(db: Db): string {
+  const row = db.prepare('SELECT name FROM communes ORDER BY code LIMIT 1').get() as { name: string } | undefined;
+  return row?.name ?? 'Xã';
+}
+
 export function listHamlets(db: Db): Hamlet[] {
   return db
     .prepare(

@@ -1,4 +1,5 @@
 import type { Logger } from '@smart-commune/shared/runtime';
+import { PublicNotices } from './bulletins/public-notices.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
@@ -128,6 +129,8 @@ export async function createRadio(deps: RadioDeps) {
   let stopped = false;
   return {
     bulletins: bulletinsDomain,
+    /** The public, read-only view of what was broadcast (the citizens' notices page and feed). */
+    notices: new PublicNotices(deps.db),
     schedules,
     alerts,
     plans,

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
-import type { Db } from '../../db/database.js';
 import { ApiError } from '../../http/errors.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
@@ -17,7 +16,6 @@ import { notificationsPage } from './admin-notifications-markup.js';
 import { notificationsMessages } from './admin-notifications-messages.js';
 
 export interface AdminPagesDeps {
-  db: Db;
   audit: AuditLog;
   users: UserStore;
   /** The notifications outbox (the admins' "Thông báo đã gửi"). */
@@ -36,8 +34,8 @@ const offsetQuery = z.coerce.number().int().min(0).catch(0);
 const filled = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== '' && k !== 'offset' && k !== 'lang'));
 
 /** The administrator's pages: the audit log and the people who use the system. */
-export function createAdminPages({ db, audit, users, notifications, channels }: AdminPagesDeps) {
-  const loggedActions = () => (db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').all() as { action: string }[]).map((r) => r.action);
+export function createAdminPages({ audit, users, notifications, channels }: AdminPagesDeps) {
+  const loggedActions = () => audit.actions();
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();

@@ -1,4 +1,4 @@
-import type { PublicNotice } from './public-notices.js';
+import type { PublicNotice } from '../../radio/bulletins/public-notices.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 /** Text safe in XML content and attributes; characters XML 1.0 forbids are dropped. */

@@ -4,7 +4,7 @@ import type { PublicReportStatus } from '../../reports/http-schemas.js';
 import type { Lang, Translate } from '../i18n.js';
 import { ASSET_PREFIX } from '../layout.js';
 import type { publicMessages } from './public-messages.js';
-import type { PublicNotice } from './public-notices.js';
+import type { PublicNotice } from '../../radio/bulletins/public-notices.js';
 
 type T = Translate<keyof (typeof publicMessages)['vi']>;
 export interface HamletChoice {

@@ -14,12 +14,14 @@ import { langOf, translator } from '../i18n.js';
 import { atomFeed } from './atom-feed.js';
 import { publicMessages } from './public-messages.js';
 import { lookupForm, noticesList, reportForm, reportStatus, type HamletChoice, type ZaloFollow } from './public-markup.js';
-import { PublicNotices } from './public-notices.js';
-import type { Db } from '../../db/database.js';
+import type { PublicNotices } from '../../radio/bulletins/public-notices.js';
 
 export interface PublicPagesDeps {
-  db: Db;
   reports: Reports;
+  /** The published bulletins (the radio's public view). */
+  notices: PublicNotices;
+  /** The commune's name, as the author of its notices. */
+  communeName(): string;
   hamlets(): HamletChoice[];
   /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
   audioPath(sha256: string): string;
@@ -49,7 +51,7 @@ const FORM_FIELDS = ['category', 'description', 'hamlet', 'lat', 'lon', 'phone']
 export function createPublicPages(deps: PublicPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
-    const notices = new PublicNotices(deps.db);
+    const { notices } = deps;
     const tOf = (c: Context<ConsoleEnv>) => translator(publicMessages, c.get('view').lang);
 
     const renderForm = (c: Context<ConsoleEnv>, values: Record<string, string>, error: string | null, status = 200) =>
@@ -113,7 +115,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
     );
 
     app.get('/thong-bao/atom.xml', (c) => {
-      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), title: `${publicMessages.vi.noticesTitle} — ${communeName(deps.db)}`, author: communeName(deps.db), notices: notices.recent() });
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), title: `${publicMessages.vi.noticesTitle} — ${deps.communeName()}`, author: deps.communeName(), notices: notices.recent() });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     });
 
@@ -136,8 +138,3 @@ export function createPublicPages(deps: PublicPagesDeps) {
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** The commune's name, as the author of the notices. */
-function communeName(db: Db): string {
-  const row = db.prepare('SELECT name FROM communes ORDER BY code LIMIT 1').get() as { name: string } | undefined;
-  return row?.name ?? 'Xã';
-}
