@@ -228,7 +228,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createAdminPages({ audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
-      createNotificationPages(),
+      createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
       createPublicPages({ reports, notices: radio.notices, communeName: () => communeName(db), hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });

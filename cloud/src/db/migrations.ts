@@ -544,4 +544,10 @@ export const cloudMigrations: Migration[] = [
     payload TEXT NOT NULL
   );
   `,
+  // issue 14, push scope: the hamlets (codes) and cameras (`{edgeId}/{cameraId}`) a person wants pushes
+  // about, as JSON arrays; empty = the whole commune, which is what everyone had before
+  `
+  ALTER TABLE push_preferences ADD COLUMN hamlets TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE push_preferences ADD COLUMN cameras TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { eligibleKinds } from '../../notifications/webpush/preferences.js';
+import { eligibleKinds, type PushPreferences } from '../../notifications/webpush/preferences.js';
+import type { User } from '../../users/user-store.js';
 import { NOTIFICATIONS_PAGE, SERVICE_WORKER_PATH } from '../../notifications/webpush/push-paths.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator, type Translate } from '../i18n.js';
@@ -10,7 +11,34 @@ import { notificationsMessages } from './notifications-messages.js';
 
 type T = Translate<keyof (typeof notificationsMessages)['vi']>;
 
-function markup(t: T, kinds: string[]) {
+/** A hamlet as the checklist shows it. */
+export interface HamletChoice {
+  code: string;
+  name: string;
+}
+
+export interface NotificationPagesDeps {
+  /** The commune's hamlets, in their usual order (listHamlets). */
+  hamlets: () => HamletChoice[];
+  /** The person's stored choices (the push subscription store), so the page opens showing them. */
+  preferences: (user: Pick<User, 'id' | 'role'>) => PushPreferences;
+}
+
+/**
+ * "Which hamlets": a checklist in a fieldset (its legend names the group for a screen reader);
+ * none ticked is the whole commune, said in the hint so that an empty list does not read as "nothing".
+ */
+function hamletsMarkup(t: T, hamlets: HamletChoice[], chosen: string[], cameras: number) {
+  return html`<fieldset class="stack" id="push-hamlets" aria-describedby="push-hamlets-hint"><legend>${t('hamletsTitle')}</legend>
+<small class="hint" id="push-hamlets-hint">${t('hamletsHint')}</small>
+<div class="grid two">${hamlets.map(
+    (h) => html`<label class="check"><input type="checkbox" name="hamlets" value="${h.code}"${chosen.includes(h.code) ? ' checked' : ''}> ${h.name}</label>`,
+  )}</div>
+${cameras > 0 ? html`<small class="hint">${t('camerasChosen', { count: cameras })}</small>` : ''}
+</fieldset>`;
+}
+
+function markup(t: T, kinds: string[], scope: ReturnType<typeof hamletsMarkup> | '') {
   return html`<div class="narrow">
 <p>${t('intro')}</p>
 <p id="push-support" class="notice" role="alert" hidden></p>
@@ -31,6 +59,7 @@ function markup(t: T, kinds: string[]) {
 <h2 id="push-kinds-heading">${t('kindsTitle')}</h2>
 ${kinds.length === 0 ? html`<p class="hint">${t('noKinds')}</p>` : ''}
 ${kinds.map((kind) => html`<label class="check"><input type="checkbox" name="kinds" value="${kind}"> ${t(`kind_${kind}` as Parameters<T>[0])}</label>`)}
+${scope}
 <fieldset class="stack"><legend>${t('quietTitle')}</legend>
 <label class="check"><input type="checkbox" id="quiet-enabled" name="quietEnabled"> ${t('quietEnabled')}</label>
 <div class="grid two">
@@ -47,20 +76,22 @@ ${kinds.map((kind) => html`<label class="check"><input type="checkbox" name="kin
 
 /**
  * "Thông báo trên điện thoại", reached from the account links in the header: subscribe this device,
- * see and remove one's devices, choose kinds and quiet hours, send a test (account-notifications.js
+ * see and remove one's devices, choose kinds, hamlets and quiet hours, send a test (account-notifications.js
  * calls the notifications API). Also serves the service worker from the root, so that its scope is
  * the whole console: a notification opens any console page.
  */
-export function createNotificationPages() {
+export function createNotificationPages({ hamlets, preferences }: NotificationPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
 
     app.get(NOTIFICATIONS_PAGE, kit.page('notifications.subscribe'), (c) => {
       const view = c.get('view');
       const t = translator(notificationsMessages, view.lang);
+      const kinds = eligibleKinds(view.user!);
+      const prefs = preferences(view.user!);
       return kit.render(c, {
         title: t('title'),
-        main: markup(t, eligibleKinds(view.user!)),
+        main: markup(t, kinds, kinds.length > 0 ? hamletsMarkup(t, hamlets(), prefs.hamlets, prefs.cameras.length) : ''),
         scripts: ['account-notifications.js'],
         data: { strings: notificationsMessages[view.lang], serviceWorker: SERVICE_WORKER_PATH },
       });

@@ -1,4 +1,4 @@
-// "Thông báo trên điện thoại": subscribe this device to Web Push, list and remove one's devices, choose kinds and quiet hours, send a test.
+// "Thông báo trên điện thoại": subscribe this device to Web Push, list and remove one's devices, choose kinds, hamlets and quiet hours, send a test.
 import { actionButton, api, describeFailure, el, fill, formatTime, pageData, say } from './console.js';
 
 const { strings: s, lang, serviceWorker } = pageData();
@@ -102,6 +102,7 @@ function sayError(target, err) {
 async function loadPreferences() {
   const prefs = await api('GET', `${API}/preferences`);
   for (const box of prefsForm.querySelectorAll('input[name="kinds"]')) box.checked = prefs.kinds.includes(box.value);
+  for (const box of prefsForm.querySelectorAll('input[name="hamlets"]')) box.checked = prefs.hamlets.includes(box.value);
   document.getElementById('quiet-enabled').checked = prefs.quietHours !== null;
   if (prefs.quietHours) {
     document.getElementById('quiet-start').value = prefs.quietHours.start;
@@ -112,13 +113,16 @@ async function loadPreferences() {
 prefsForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const kinds = [...prefsForm.querySelectorAll('input[name="kinds"]:checked')].map((box) => box.value);
+  // none ticked = the whole commune; cameras are not on this page, so they are left out and stay as chosen
+  const hamletBoxes = [...prefsForm.querySelectorAll('input[name="hamlets"]')];
+  const scope = hamletBoxes.length > 0 ? { hamlets: hamletBoxes.filter((box) => box.checked).map((box) => box.value) } : {};
   const quiet = document.getElementById('quiet-enabled').checked
     ? { start: document.getElementById('quiet-start').value, end: document.getElementById('quiet-end').value }
     : null;
   const button = prefsForm.querySelector('button[type="submit"]');
   button.disabled = true;
   try {
-    await api('PUT', `${API}/preferences`, { kinds, quietHours: quiet });
+    await api('PUT', `${API}/preferences`, { kinds, quietHours: quiet, ...scope });
     say(prefsStatus, s.saved);
   } catch (err) {
     sayError(prefsStatus, err);

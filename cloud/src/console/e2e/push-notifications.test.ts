@@ -59,10 +59,20 @@ describe('staff Web Push in Chromium', () => {
     expect(await kinds.isChecked()).toBe(true);
     expect(await page.locator('input[name="kinds"]').count()).toBe(1);
     await page.getByLabel('Không báo trong giờ yên lặng (trừ báo động khẩn)').check();
+    // the hamlets the officer looks after: a group named by its legend, none ticked until chosen
+    const hamlets = page.getByRole('group', { name: 'Ấp bạn phụ trách' });
+    expect(await hamlets.getByRole('checkbox').count()).toBe(9);
+    expect(await hamlets.getByRole('checkbox', { checked: true }).count()).toBe(0);
+    await hamlets.getByRole('checkbox', { name: 'Ấp 1', exact: true }).check();
     await page.getByRole('button', { name: 'Lưu lựa chọn' }).click();
     await waitForText(page.locator('#prefs-status'), 'Đã lưu.');
     const stored = await e2e.test.api('GET', '/api/v1/notifications/preferences', undefined, await e2e.test.login('police-e2e', 'password-of-police-e2e'));
     expect(stored.body.quietHours).toEqual({ start: '22:00', end: '06:00' });
+    expect(stored.body.hamlets).toEqual(['ap-1']);
+    // opened again, the page shows the choice
+    await page.reload();
+    expect(await page.getByRole('group', { name: 'Ấp bạn phụ trách' }).getByRole('checkbox', { checked: true }).count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'Ấp 1', exact: true }).isChecked()).toBe(true);
     await e2e.screenshot(page, 'notifications-police-phone');
     // WCAG 2 A/AA checks of the page's own content (axe-core, evaluated over the DevTools protocol, which the CSP does not cover)
     await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));

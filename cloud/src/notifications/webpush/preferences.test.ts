@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eligibleKinds, quietHoursEnd } from './preferences.js';
+import { eligibleKinds, inScope, quietHoursEnd } from './preferences.js';
 
 /** Epoch ms of a local time in Vị Tân (UTC+7) on 6 December 2026. */
 const local = (h: number, m = 0, dayOffset = 0) => Date.UTC(2026, 11, 6 + dayOffset, h - 7, m);
@@ -31,5 +31,21 @@ describe('which kinds are whose', () => {
     expect(eligibleKinds({ role: 'operator' })).toEqual(['alert_not_started']);
     expect(eligibleKinds({ role: 'admin' })).toEqual(['incident', 'device', 'alert_not_started']);
     expect(eligibleKinds({ role: 'viewer' })).toEqual([]);
+  });
+});
+
+describe('whose hamlets and cameras a subject is in', () => {
+  it('nothing chosen is the whole commune, even a subject without a hamlet', () => {
+    expect(inScope({ hamlets: [], cameras: [] }, { hamletCodes: ['ap-2'] })).toBe(true);
+    expect(inScope({ hamlets: [], cameras: [] }, { hamletCodes: [] })).toBe(true);
+  });
+  it('a chosen hamlet or camera lets its subjects through and no others', () => {
+    const ap1 = { hamlets: ['ap-1'], cameras: ['edge_B/cam-2'] };
+    expect(inScope(ap1, { hamletCodes: ['ap-1'], camera: 'edge_A/cam-1' })).toBe(true);
+    expect(inScope(ap1, { hamletCodes: ['ap-2'], camera: 'edge_A/cam-1' })).toBe(false);
+    expect(inScope(ap1, { hamletCodes: ['ap-2'], camera: 'edge_B/cam-2' })).toBe(true);
+    expect(inScope(ap1, { hamletCodes: [] })).toBe(false);
+    // an alert that did not start in several hamlets: one of them is enough
+    expect(inScope(ap1, { hamletCodes: ['ap-3', 'ap-1'] })).toBe(true);
   });
 });

@@ -30,6 +30,32 @@ export interface PushPreferences {
   kinds: PushKind[];
   /** Local time (Asia/Ho_Chi_Minh) when only emergencies come through; the rest waits until `end`. */
   quietHours: QuietHours | null;
+  /** Hamlet codes the person wants pushes about; with `cameras` both empty, the whole commune. */
+  hamlets: string[];
+  /** Cameras (`{edgeId}/{cameraId}`) the person wants pushes about, in addition to their hamlets. */
+  cameras: string[];
+}
+
+/** A commune has about ten hamlets and a few dozen cameras: the bounds are for input, not for real use. */
+export const MAX_SCOPE_HAMLETS = 50;
+export const MAX_SCOPE_CAMERAS = 200;
+
+/** Where a notification's subject is: the hamlets it concerns (an alert may target several) and its camera, if any. */
+export interface PushScope {
+  hamletCodes: readonly string[];
+  camera?: string;
+}
+
+/**
+ * Whether a person's chosen hamlets and cameras cover this subject. No choice = everything (so
+ * nobody who never chose loses anything); otherwise a subject in one of their hamlets or from one
+ * of their cameras. A subject whose hamlet is unknown (a box not yet placed) goes to those who chose
+ * nothing, and by camera only to those who chose that camera.
+ */
+export function inScope(prefs: Pick<PushPreferences, 'hamlets' | 'cameras'>, scope: PushScope): boolean {
+  if (prefs.hamlets.length === 0 && prefs.cameras.length === 0) return true;
+  if (scope.camera !== undefined && prefs.cameras.includes(scope.camera)) return true;
+  return scope.hamletCodes.some((code) => prefs.hamlets.includes(code));
 }
 
 /** Vietnam has kept UTC+7 without daylight saving since 1975: the commune's clock is a fixed offset. */

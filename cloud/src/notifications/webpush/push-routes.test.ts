@@ -99,14 +99,44 @@ describe('the notifications API', () => {
 
   it('preferences: the role\'s kinds by default; a kind of another role is refused; quiet hours are validated', async () => {
     const initial = await test.request('GET', '/api/v1/notifications/preferences', undefined, as('operator'));
-    expect(initial.body).toEqual({ kinds: ['alert_not_started'], quietHours: null, available: ['alert_not_started'] });
+    expect(initial.body).toEqual({ kinds: ['alert_not_started'], quietHours: null, hamlets: [], cameras: [], available: ['alert_not_started'] });
     const foreign = await test.request('PUT', '/api/v1/notifications/preferences', { kinds: ['incident'], quietHours: null }, as('operator'));
     expect(foreign.status).toBe(400);
     expect(foreign.body.error.message).toContain('incident');
     expect((await test.request('PUT', '/api/v1/notifications/preferences', { kinds: [], quietHours: { start: '25:00', end: '06:00' } }, as('operator'))).status).toBe(400);
     const saved = await test.request('PUT', '/api/v1/notifications/preferences', { kinds: [], quietHours: { start: '22:00', end: '06:00' } }, as('operator'));
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ kinds: [], quietHours: { start: '22:00', end: '06:00' }, available: ['alert_not_started'] });
+    expect(saved.body).toEqual({ kinds: [], quietHours: { start: '22:00', end: '06:00' }, hamlets: [], cameras: [], available: ['alert_not_started'] });
+  });
+
+  it('preferences: hamlets and cameras that exist are stored; an unknown one is refused naming it; left out, they stay', async () => {
+    const db = test.cloud.db;
+    db.prepare("INSERT INTO edges (id, name, hamlet_code, status, created_at, updated_at) VALUES ('edge_scope', 'Chợ', 'ap-1', 'active', 0, 0)").run();
+    db.prepare("INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES ('edge_scope', 'surveillance', 1, ?, 0)").run(
+      JSON.stringify({ surveillance: { cameras: [{ id: 'cam-cho', name: 'Cổng chợ' }] } }),
+    );
+    const put = (body: unknown) => test.request('PUT', '/api/v1/notifications/preferences', body, as('police'));
+    const unknownHamlet = await put({ kinds: ['incident'], quietHours: null, hamlets: ['ap-1', 'ap-99'] });
+    expect(unknownHamlet.status).toBe(400);
+    expect(unknownHamlet.body.error.message).toBe('unknown hamlet ap-99');
+    expect(unknownHamlet.body.error.details).toEqual([{ path: 'hamlets.1', message: 'unknown hamlet ap-99' }]);
+    const unknownCamera = await put({ kinds: ['incident'], quietHours: null, cameras: ['edge_scope/cam-nope'] });
+    expect(unknownCamera.status).toBe(400);
+    expect(unknownCamera.body.error.message).toContain('edge_scope/cam-nope');
+    // malformed and unbounded input is refused by the schema
+    expect((await put({ kinds: ['incident'], quietHours: null, hamlets: ['Ấp 1'] })).status).toBe(400);
+    expect((await put({ kinds: ['incident'], quietHours: null, cameras: ['cam-cho'] })).status).toBe(400);
+    expect((await put({ kinds: ['incident'], quietHours: null, hamlets: Array.from({ length: 51 }, (_, i) => `ap-${i}`) })).status).toBe(400);
+    // nothing refused was stored
+    expect((await test.request('GET', '/api/v1/notifications/preferences', undefined, as('police'))).body).toMatchObject({ hamlets: [], cameras: [] });
+    const saved = await put({ kinds: ['incident'], quietHours: null, hamlets: ['ap-1', 'ap-2', 'ap-1'], cameras: ['edge_scope/cam-cho'] });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ hamlets: ['ap-1', 'ap-2'], cameras: ['edge_scope/cam-cho'] });
+    // a client that only knows kinds and quiet hours leaves the hamlets as chosen
+    const kindsOnly = await put({ kinds: ['incident'], quietHours: { start: '22:00', end: '06:00' } });
+    expect(kindsOnly.body).toMatchObject({ hamlets: ['ap-1', 'ap-2'], cameras: ['edge_scope/cam-cho'] });
+    // back to the whole commune
+    expect((await put({ kinds: ['incident'], quietHours: null, hamlets: [], cameras: [] })).body).toMatchObject({ hamlets: [], cameras: [] });
   });
 
   it('in the running cloud, an incident item opened reaches the police officer\'s device through the outbox, recorded as sent', async () => {

@@ -113,8 +113,8 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       method: 'get',
       path: PUSH_API.preferences,
       tags,
-      summary: 'What you are notified of, and your quiet hours',
-      responses: { 200: jsonContent(preferencesView, 'Until changed: every kind your role makes yours, no quiet hours') },
+      summary: 'What you are notified of, where, and your quiet hours',
+      responses: { 200: jsonContent(preferencesView, 'Until changed: every kind your role makes yours, the whole commune, no quiet hours') },
     }),
     (c) => {
       const user = c.get('user')!;
@@ -127,8 +127,8 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       method: 'put',
       path: PUSH_API.preferences,
       tags,
-      summary: 'Choose what you are notified of, and your quiet hours',
-      description: 'A kind your role does not make yours is refused (400).',
+      summary: 'Choose what you are notified of, for which hamlets and cameras, and your quiet hours',
+      description: 'A kind your role does not make yours, a hamlet code or a camera that does not exist is refused (400, naming it). Hamlets and cameras left out stay as they were; both empty: the whole commune.',
       request: { body: jsonBody(preferencesSchema) },
       responses: { 200: jsonContent(preferencesView, 'As stored') },
     }),
@@ -138,6 +138,8 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       const available = eligibleKinds(user);
       const foreign = body.kinds.filter((k) => !available.includes(k));
       if (foreign.length) throw badRequest(`your role does not receive: ${foreign.join(', ')}`, [{ path: 'kinds', message: `allowed: ${available.join(', ') || 'none'}` }]);
+      const unknown = store.unknownScope(body.hamlets ?? [], body.cameras ?? []);
+      if (unknown.length) throw badRequest(unknown.map((u) => u.message).join('; '), unknown);
       return c.json({ ...store.setPreferences(user, body), available }, 200);
     },
   );

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { pushKinds } from './preferences.js';
+import { hamletCodeSchema } from '@smart-commune/shared';
+import { MAX_SCOPE_CAMERAS, MAX_SCOPE_HAMLETS, pushKinds } from './preferences.js';
 
 /** Push services' endpoints are a few hundred characters (FCM ~200, Mozilla ~250, Apple ~150); more is not a push service. */
 const MAX_ENDPOINT = 1024;
@@ -73,12 +74,26 @@ export const preferencesSchema = z
       .refine((q) => q.start !== q.end, 'start and end must differ')
       .nullable()
       .openapi({ description: 'Local time (Asia/Ho_Chi_Minh): only emergencies come through, the rest at the end' }),
+    hamlets: z
+      .array(hamletCodeSchema)
+      .max(MAX_SCOPE_HAMLETS)
+      .optional()
+      .openapi({ description: 'Hamlet codes you want alert items, offline boxes and alerts not started about; with cameras both empty, the whole commune. Left out: unchanged. An unknown code is refused (400).' }),
+    cameras: z
+      .array(z.string().max(200).regex(/^[^/\s]+\/[^/\s]+$/, 'a camera as {edgeId}/{cameraId}'))
+      .max(MAX_SCOPE_CAMERAS)
+      .optional()
+      .openapi({ description: 'Cameras ({edgeId}/{cameraId}) you also want alert items and offline pushes about, wherever their hamlet. Left out: unchanged. An unknown camera is refused (400).' }),
   })
   .strict()
   .openapi('NotificationPreferences');
 
 export const preferencesView = preferencesSchema
-  .extend({ available: z.array(z.enum(pushKinds)).openapi({ description: 'The kinds this person\'s role makes theirs' }) })
+  .extend({
+    hamlets: z.array(z.string()).openapi({ description: 'Empty with cameras empty: the whole commune' }),
+    cameras: z.array(z.string()),
+    available: z.array(z.enum(pushKinds)).openapi({ description: 'The kinds this person\'s role makes theirs' }),
+  })
   .openapi('NotificationPreferencesView');
 
 /** A short name for the device from its User-Agent: "Chrome trên Android". */

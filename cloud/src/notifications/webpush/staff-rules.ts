@@ -8,7 +8,7 @@ import { DeferredChecks } from './deferred-checks.js';
 import * as text from './push-messages.js';
 import type { PushOptions } from './push-sender.js';
 import { itemPath } from './push-paths.js';
-import { EMERGENCY_KINDS, quietHoursEnd, type PushKind } from './preferences.js';
+import { EMERGENCY_KINDS, inScope, quietHoursEnd, type PushKind, type PushScope } from './preferences.js';
 import type { SubjectNames } from './subject-names.js';
 import type { SubscriptionStore } from './subscription-store.js';
 
@@ -42,10 +42,10 @@ export type Device = { what: 'edge' | 'camera' | 'speaker'; edgeId: string; came
 const deviceSubject = (d: Device) => (d.what === 'edge' ? `edge:${d.edgeId}` : d.what === 'camera' ? `camera:${d.edgeId}/${d.cameraId}` : `speaker:${d.edgeId}/${d.zone}`);
 
 /**
- * The staff rules: which domain events become whose pushes. Police hear of new alert incident items
- * (the users model has no hamlet assignment yet, so every police officer hears of every hamlet's),
+ * The staff rules: which domain events become whose pushes. Police hear of new alert incident items,
  * technicians of boxes, cameras and loudspeaker zones offline (or muted) longer than the delay and back, operators of an emergency
- * alert a targeted hamlet did not start in time. Each person's kinds, quiet hours (notBefore in the
+ * alert a targeted hamlet did not start in time. Each person's kinds, hamlets and cameras (their
+ * preferences: none chosen = the whole commune), quiet hours (notBefore in the
  * outbox; emergencies go at once) and cooldowns apply; each device gets its own message, keyed
  * `<event key>:<subscription id>`.
  */
@@ -96,7 +96,10 @@ export class StaffRules {
     const camera = this.deps.names.camera(e.edgeId, e.cameraId);
     const content = text.incidentOpened({ incidentId: e.incidentId, label: e.label, camera, edge: edge.name, hamlet: this.deps.names.hamlet(e.hamletCode) ?? edge.hamlet });
     const subject = `camera:${e.edgeId}/${e.cameraId}`;
-    this.notify('incident', `incident:${e.incidentId}`, 'incident.opened', `incident.opened:${e.incidentId}`, content, (userId) =>
+    // the item's own hamlet (where the camera was when it saw it), else the box's today
+    const hamletCode = e.hamletCode ?? edge.hamletCode;
+    const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], camera: `${e.edgeId}/${e.cameraId}` };
+    this.notify('incident', `incident:${e.incidentId}`, 'incident.opened', `incident.opened:${e.incidentId}`, content, scope, (userId) =>
       this.cooldowns.single(userId, 'incident', subject, this.now(), this.deps.settings.incidentCooldownMs),
       { summary: { subject, payload: { kind: 'incident', subject, edgeId: e.edgeId, cameraId: e.cameraId } } },
     );
@@ -119,7 +122,9 @@ export class StaffRules {
     const info = this.describe(device);
     const content = state === 'offline' ? text.deviceOffline(info, this.now() - (offlineSince ?? at)) : text.deviceOnline(info);
     const event = `${device.what}.${state}`;
-    this.notify('device', subject, event, `${event}:${subject}:${at}`, content, (userId) =>
+    const hamletCode = this.deps.names.edge(device.edgeId).hamletCode;
+    const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], ...(device.what === 'camera' ? { camera: `${device.edgeId}/${device.cameraId}` } : {}) };
+    this.notify('device', subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
       this.cooldowns.pair(userId, 'device', subject, state, this.now(), this.deps.settings.deviceCooldownMs),
       { summary: { subject, payload: { kind: 'device', subject, ...device } }, topic: subject },
     );
@@ -173,7 +178,8 @@ export class StaffRules {
         hamlets: waiting.map((code) => this.deps.names.hamlet(code) ?? code),
         afterMs: this.deps.settings.alertStartMs,
       });
-      this.notify('alert_not_started', `alert:${alertId}`, 'alert.started', `alert.not_started:${alertId}:${String(payload.version)}`, content, () => ({ send: true }), {});
+      // an operator of some hamlets hears of it when one of theirs is among those that did not start
+      this.notify('alert_not_started', `alert:${alertId}`, 'alert.started', `alert.not_started:${alertId}:${String(payload.version)}`, content, { hamletCodes: waiting }, () => ({ send: true }), {});
     } else if (payload.type === 'summary') {
       this.summarise(payload);
     } else {
@@ -210,7 +216,7 @@ export class StaffRules {
   // ---- fan-out
 
   /**
-   * One event to everyone whose role and choices make it theirs: the cooldown decides per person;
+   * One event to everyone whose role and choices (kinds, hamlets and cameras) make it theirs: the cooldown decides per person;
    * one message per device. A person held back by the cooldown gets a summary at the window's end.
    */
   private notify(
@@ -219,6 +225,7 @@ export class StaffRules {
     event: string,
     eventKey: string,
     content: NotificationContent,
+    scope: PushScope,
     cooldown: (userId: string) => { send: boolean; summaryAt?: number },
     options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string },
   ): void {
@@ -227,7 +234,7 @@ export class StaffRules {
       const out: NewOutboxMessage[] = [];
       for (const { user, subscriptionIds } of this.deps.subscriptions.recipients()) {
         const prefs = this.deps.subscriptions.preferences(user);
-        if (!prefs.kinds.includes(kind)) continue;
+        if (!prefs.kinds.includes(kind) || !inScope(prefs, scope)) continue;
         const decision = cooldown(user.id);
         if (!decision.send) {
           if (decision.summaryAt !== undefined && options.summary) {

@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database.js';
 import { conflict, notFound } from '../../http/errors.js';
 import type { User } from '../../users/user-store.js';
+import { unknownScope } from './push-scope.js';
 import { eligibleKinds, pushKinds, type PushKind, type PushPreferences, type QuietHours } from './preferences.js';
 
 /** One browser on one device that may receive this person's pushes (a PushSubscription). */
@@ -150,26 +151,44 @@ export class SubscriptionStore {
   /** The person's choices; until they choose, every kind their role makes theirs and no quiet hours. */
   preferences(user: Pick<User, 'id' | 'role'>): PushPreferences {
     const row = this.db.prepare('SELECT * FROM push_preferences WHERE user_id = ?').get(user.id) as
-      | { kinds: string; quiet_start: string | null; quiet_end: string | null }
+      | { kinds: string; quiet_start: string | null; quiet_end: string | null; hamlets: string; cameras: string }
       | undefined;
     const eligible = eligibleKinds(user);
-    if (!row) return { kinds: eligible, quietHours: null };
+    if (!row) return { kinds: eligible, quietHours: null, hamlets: [], cameras: [] };
     const chosen = new Set(JSON.parse(row.kinds) as string[]);
     // a kind the role no longer has is not sent even if it was once chosen
     return {
       kinds: eligible.filter((kind) => chosen.has(kind)),
       quietHours: row.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end } : null,
+      hamlets: JSON.parse(row.hamlets) as string[],
+      cameras: JSON.parse(row.cameras) as string[],
     };
   }
 
-  setPreferences(user: Pick<User, 'id' | 'role'>, prefs: { kinds: PushKind[]; quietHours: QuietHours | null }): PushPreferences {
+  /** The chosen hamlets and cameras that do not exist, each named (for a 400). */
+  unknownScope(hamlets: readonly string[], cameras: readonly string[]): { path: string; message: string }[] {
+    return unknownScope(this.db, hamlets, cameras);
+  }
+
+  /**
+   * Stores the person's choices. Hamlets and cameras left out keep what was stored (a client that
+   * only knows kinds and quiet hours does not widen anyone's scope); the caller has checked they exist.
+   */
+  setPreferences(
+    user: Pick<User, 'id' | 'role'>,
+    prefs: { kinds: PushKind[]; quietHours: QuietHours | null; hamlets?: string[]; cameras?: string[] },
+  ): PushPreferences {
     const kinds = pushKinds.filter((kind) => prefs.kinds.includes(kind));
+    const current = this.preferences(user);
+    const hamlets = [...new Set(prefs.hamlets ?? current.hamlets)];
+    const cameras = [...new Set(prefs.cameras ?? current.cameras)];
     this.db
       .prepare(
-        `INSERT INTO push_preferences (user_id, kinds, quiet_start, quiet_end, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET kinds = excluded.kinds, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, updated_at = excluded.updated_at`,
+        `INSERT INTO push_preferences (user_id, kinds, quiet_start, quiet_end, hamlets, cameras, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(user_id) DO UPDATE SET kinds = excluded.kinds, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
+           hamlets = excluded.hamlets, cameras = excluded.cameras, updated_at = excluded.updated_at`,
       )
-      .run(user.id, JSON.stringify(kinds), prefs.quietHours?.start ?? null, prefs.quietHours?.end ?? null, this.now());
+      .run(user.id, JSON.stringify(kinds), prefs.quietHours?.start ?? null, prefs.quietHours?.end ?? null, JSON.stringify(hamlets), JSON.stringify(cameras), this.now());
     return this.preferences(user);
   }
 }

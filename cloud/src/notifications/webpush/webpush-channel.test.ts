@@ -396,3 +396,63 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(setup.push.for(operator.device.id)).toHaveLength(1);
   });
 });
+
+describe('each person\'s hamlets and cameras', () => {
+  /** A second box, in Ấp 1, with its camera: edge_A is in Ấp 2A. */
+  const boxInAp1 = () => {
+    setup.db.prepare("INSERT INTO edges (id, name, hamlet_code, status, created_at, updated_at) VALUES ('edge_B', 'Chợ', 'ap-1', 'active', 0, 0)").run();
+    setup.db.prepare("INSERT INTO edge_state (edge_id, online) VALUES ('edge_B', 1)").run();
+  };
+  const prefs = (userId: string, role: Role, hamlets: string[], cameras: string[] = []) =>
+    setup.channel.subscriptions.setPreferences({ id: userId, role }, { kinds: ['incident', 'device', 'alert_not_started'], quietHours: null, hamlets, cameras });
+
+  it('a police officer of Ấp 1 gets an Ấp 1 item and not an Ấp 2A one; an officer who chose nothing gets both', async () => {
+    setup = await start();
+    boxInAp1();
+    const ap1 = await setup.staff('police', 'police-ap1');
+    const everywhere = await setup.staff('police', 'police-all');
+    expect(prefs(ap1.userId, 'police', ['ap-1'])).toMatchObject({ kinds: ['incident'], hamlets: ['ap-1'], cameras: [] });
+    setup.bus.publish('incident.opened', incident('inc_ap1', { edgeId: 'edge_B', hamletCode: 'ap-1', cameraId: 'cam-9' }));
+    setup.bus.publish('incident.opened', incident('inc_ap2a'));
+    await setup.flush();
+    expect(setup.push.refused).toEqual([]);
+    expect(setup.push.for(ap1.device.id).map((p) => p.payload.url)).toEqual(['/police/incidents/inc_ap1']);
+    expect(setup.push.for(everywhere.device.id).map((p) => p.payload.url).sort()).toEqual(['/police/incidents/inc_ap1', '/police/incidents/inc_ap2a']);
+    expect(String(setup.push.for(ap1.device.id)[0]!.payload.body)).toContain('Ấp 1');
+  });
+
+  it('a chosen camera brings its items wherever its hamlet; an item without a hamlet falls back to its box\'s', async () => {
+    setup = await start();
+    boxInAp1();
+    const officer = await setup.staff('police', 'police-cam');
+    prefs(officer.userId, 'police', ['ap-1'], ['edge_A/cam-1']);
+    setup.bus.publish('incident.opened', incident('inc_cam1'));
+    setup.bus.publish('incident.opened', incident('inc_cam2', { cameraId: 'cam-2' }));
+    setup.bus.publish('incident.opened', incident('inc_nohamlet', { edgeId: 'edge_B', hamletCode: null, cameraId: 'cam-9' }));
+    await setup.flush();
+    expect(setup.push.for(officer.device.id).map((p) => p.payload.url).sort()).toEqual(['/police/incidents/inc_cam1', '/police/incidents/inc_nohamlet']);
+  });
+
+  it('technicians hear of boxes in their hamlets only; operators of alerts one of their hamlets did not start', async () => {
+    setup = await start();
+    const techAp1 = await setup.staff('technician', 'tech-ap1');
+    const techAp2a = await setup.staff('technician', 'tech-ap2a');
+    const opAp1 = await setup.staff('operator', 'op-ap1');
+    const opAp2 = await setup.staff('operator', 'op-ap2');
+    prefs(techAp1.userId, 'technician', ['ap-1']);
+    prefs(techAp2a.userId, 'technician', ['ap-2a']);
+    prefs(opAp1.userId, 'operator', ['ap-1']);
+    prefs(opAp2.userId, 'operator', ['ap-2']);
+    edgeOffline(false);
+    const now = Date.now();
+    setup.bus.publish('alert.started', { alertId: 'alr_s', version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes: ['ap-1', 'ap-2'], startsAt: now, expiresAt: now + 3600_000, replaces: null });
+    setup.bus.publish('alert.delivered', { alertId: 'alr_s', hamletCode: 'ap-1', edgeId: 'edge_B', startedAt: now });
+    await sleep(500);
+    await setup.flush();
+    expect(setup.push.for(techAp2a.device.id).map((p) => p.payload.url)).toEqual(['/fleet/boxes/edge_A']);
+    expect(setup.push.for(techAp1.device.id)).toHaveLength(0);
+    // Ấp 1 started, Ấp 2 did not: Ấp 2's operator is told, Ấp 1's is not
+    expect(setup.push.for(opAp2.device.id).map((p) => p.payload.url)).toEqual(['/radio/alerts#alert-alr_s']);
+    expect(setup.push.for(opAp1.device.id)).toHaveLength(0);
+  });
+});
