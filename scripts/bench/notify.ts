@@ -256,7 +256,8 @@ async function run(o: RunOptions) {
     let stoppedEarly = false;
     for (;;) {
       await sleep(200);
-      const b = backlog.at(-1) ?? { webpush: 0, zalo: 0 };
+      sample(); // fresh: a stale sample taken just before the last summaries were written would end the run early
+      const b = backlog.at(-1)!;
       const pushDone = !push || (count('SELECT COUNT(*) AS n FROM push_checks') === 0 && b.webpush === 0 && push.received.length >= count("SELECT COUNT(*) AS n FROM notification_outbox WHERE channel = 'webpush' AND status = 'sent'"));
       const zaloDone = standin.messages.length >= expectedZalo && b.zalo === 0;
       if (burstDone && pushDone && zaloDone) break;
@@ -305,7 +306,7 @@ async function run(o: RunOptions) {
         log(`  ${kind}: ${list.length} pushes, event → accepted p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms`);
       }
       log(`pushes: ${pushes.length} accepted (${outboxPush} written to the outbox, ${failedPush} given up, ${refused.length} refused by the service); p99 ${percentile(pushLatencies, 99)} ms; duplicates ${pushDuplicates}`);
-      const every5 = backlog.filter((_, i) => i % 20 === 0).map((b) => `${Math.round((b.at - t0) / 1000)}s:${b.webpush}`);
+      const every5 = backlog.filter((b, i) => i === 0 || Math.floor((b.at - t0) / 5000) > Math.floor((backlog[i - 1]!.at - t0) / 5000)).map((b) => `${Math.round((b.at - t0) / 1000)}s:${b.webpush}`);
       log(`Web Push outbox backlog every 5 s: ${every5.join(' ')} (largest ${maxBacklog.webpush})`);
     }
     const reached = standin.messages.length;
