@@ -127,7 +127,12 @@ async function startPushProcess(vapidPublicKey: string) {
     async close() {
       const answer = next('closed');
       tell({ type: 'close' });
-      return (await answer).refused;
+      const { refused, cpuMs } = await answer;
+      return { refused, cpuMs };
+    },
+    /** After a failure: the child must not outlive the bench. */
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
     },
   };
 }
@@ -223,6 +228,7 @@ async function run(o: RunOptions) {
     };
     const sampler = setInterval(sample, 250);
     const publishedAt = new Map<string, number>();
+    const cpuAtStart = process.cpuUsage();
     const t0 = Date.now();
     bus.publish('alert.started', { alertId: 'a-bench', version: 1, priority: 'emergency', severity: 'extreme', kind: 'storm', origin: 'json', hamletCodes: HAMLETS, startsAt: t0, expiresAt: t0 + 3600_000, replaces: null });
     const burst = (async () => {
@@ -293,7 +299,8 @@ async function run(o: RunOptions) {
     const perUser = new Map<string, number>();
     for (const m of standin.messages) perUser.set(m.userId ?? 'broadcast', (perUser.get(m.userId ?? 'broadcast') ?? 0) + 1);
     const zaloDuplicates = [...perUser.values()].reduce((n, c) => n + c - 1, 0);
-    const refused = push ? await push.close() : [];
+    const cloudCpuMs = Math.round((process.cpuUsage(cpuAtStart).user + process.cpuUsage(cpuAtStart).system) / 1000);
+    const { refused, cpuMs: pushServiceCpuMs } = push ? await push.close() : { refused: [], cpuMs: 0 };
     const outboxPush = count("SELECT COUNT(*) AS n FROM notification_outbox WHERE channel = 'webpush'");
     const failedPush = count("SELECT COUNT(*) AS n FROM notification_outbox WHERE channel = 'webpush' AND status = 'failed'");
     const maxBacklog = { webpush: Math.max(0, ...backlog.map((b) => b.webpush)), zalo: Math.max(0, ...backlog.map((b) => b.zalo)) };
@@ -307,6 +314,7 @@ async function run(o: RunOptions) {
       }
       log(`pushes: ${pushes.length} accepted (${outboxPush} written to the outbox, ${failedPush} given up, ${refused.length} refused by the service); p99 ${percentile(pushLatencies, 99)} ms; duplicates ${pushDuplicates}`);
       const every5 = backlog.filter((b, i) => i === 0 || Math.floor((b.at - t0) / 5000) > Math.floor((backlog[i - 1]!.at - t0) / 5000)).map((b) => `${Math.round((b.at - t0) / 1000)}s:${b.webpush}`);
+      log(`CPU during the burst: this process (cloud, Zalo stand-in, bench) ${(cloudCpuMs / 1000).toFixed(1)} s, ${(cloudCpuMs / Math.max(1, pushes.length)).toFixed(2)} ms a push; the push service process ${(pushServiceCpuMs / 1000).toFixed(1)} s in all (setup included)`);
       log(`Web Push outbox backlog every 5 s: ${every5.join(' ')} (largest ${maxBacklog.webpush})`);
     }
     const reached = standin.messages.length;
@@ -319,6 +327,7 @@ async function run(o: RunOptions) {
       push_max_backlog: maxBacklog.webpush,
       push_duplicates: pushDuplicates,
       push_failed: failedPush,
+      cloud_cpu_ms_per_push: pushes.length ? Number((cloudCpuMs / pushes.length).toFixed(2)) : null,
       zalo_mode: o.zaloMode,
       zalo_followers: o.followers,
       zalo_calls: reached,
@@ -331,6 +340,7 @@ async function run(o: RunOptions) {
       stopped_early: stoppedEarly,
     };
   } finally {
+    push?.kill();
     await notifications.stop();
     await bus.stop();
     await standin.close();

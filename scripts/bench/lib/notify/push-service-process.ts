@@ -6,7 +6,7 @@
  * Talks to the parent over the IPC channel of child_process.fork:
  *   parent → { type: 'devices', count }   child → { type: 'devices', list: BrowserSubscription[] }
  *   child  → { type: 'received', pushes: ReceivedSummary[] }  (batched every 100 ms)
- *   parent → { type: 'close' }            child → { type: 'closed', refused }  then exits
+ *   parent → { type: 'close' }            child → { type: 'closed', refused, cpuMs }  then exits
  * Started with the VAPID public key as its one argument (the service refuses any other key).
  */
 import { startLocalPushService } from '../../../../cloud/src/notifications/webpush/testing/local-push-service.js';
@@ -28,7 +28,7 @@ export type FromChild =
   | { type: 'ready'; origin: string }
   | { type: 'devices'; list: { id: string; endpoint: string; keys: { p256dh: string; auth: string } }[] }
   | { type: 'received'; pushes: ReceivedSummary[] }
-  | { type: 'closed'; refused: { device: string; status: number; reason: string }[] };
+  | { type: 'closed'; refused: { device: string; status: number; reason: string }[]; cpuMs: number };
 
 const send = (message: FromChild) => process.send!(message);
 
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
       clearInterval(timer);
       flush();
       void service.close().then(() => {
-        send({ type: 'closed', refused: service.refused });
+        const cpu = process.cpuUsage();
+        send({ type: 'closed', refused: service.refused, cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
         process.disconnect();
       });
     }
