@@ -8,8 +8,8 @@
  *  3. the dispatcher drains it through a local channel whose "provider" answers at once, with the
  *     channel's concurrency (default 20): messages per second, the backlog gauge while it drains,
  *     sends per idempotency key (duplicates: 0), and the worst event-loop delay meanwhile.
- * It measures the outbox and the dispatcher, not a provider: scripts/bench/notify (Web Push and the
- * Zalo stand-in) measures the channels end to end.
+ * It measures the outbox and the dispatcher, not a provider: scripts/bench/notify (Web Push to the
+ * tests' push service and the Zalo stand-in) measures the channels end to end.
  * Ends with `RESULT {"messages":..,"enqueue_ms":..,"enqueue_max_block_ms":..,"reenqueue_ms":..,"drain_per_s":..,"max_loop_delay_ms":..,"duplicates":0}`.
  *   scripts/bench/outbox [--messages 100000] [--concurrency 20]
  */

@@ -112,14 +112,17 @@ export class Dispatcher {
   /** Something was enqueued or made due: look at the queues soon (once per burst). */
   wake(): void {
     if (!this.running) return;
-    for (const lane of this.lanes) {
-      if (lane.scheduled) continue;
-      lane.scheduled = true;
-      setImmediate(() => {
-        lane.scheduled = false;
-        this.pump(lane);
-      });
-    }
+    for (const lane of this.lanes) this.schedule(lane);
+  }
+
+  /** Pumps the lane once the current I/O callbacks have run, however many asked for it meanwhile. */
+  private schedule(lane: Lane): void {
+    if (lane.scheduled) return;
+    lane.scheduled = true;
+    setImmediate(() => {
+      lane.scheduled = false;
+      this.pump(lane);
+    });
   }
 
   /** Sends nothing new and waits for the sends in flight to finish and be recorded. */
@@ -163,7 +166,9 @@ export class Dispatcher {
     for (const message of claimed) {
       const sending = this.send(lane.channel, message).finally(() => {
         lane.inFlight.delete(sending);
-        this.pump(lane);
+        // the sends that finish together refill their slots with one claim (one read of the outbox,
+        // one transaction) instead of one claim each: a 20,000-push burst spent a tenth of its CPU claiming
+        this.schedule(lane);
       });
       lane.inFlight.add(sending);
     }

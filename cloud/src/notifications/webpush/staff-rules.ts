@@ -206,7 +206,7 @@ export class StaffRules {
       const device = { what: payload.what as Device['what'], edgeId: payload.edgeId as string, cameraId: payload.cameraId as string | undefined, zone: payload.zone as string | undefined };
       content = text.deviceSummary(this.describe(device), { changes: summary.suppressed, windowMs: this.deps.settings.deviceCooldownMs, offlineNow: summary.currentState === 'offline' });
     }
-    const recipient = this.deps.subscriptions.recipients().find((r) => r.user.id === userId);
+    const recipient = this.deps.subscriptions.recipient(userId);
     if (!recipient) return; // no device left, or the account was disabled
     const prefs = this.deps.subscriptions.preferences(recipient.user);
     if (!prefs.kinds.includes(kind)) return;

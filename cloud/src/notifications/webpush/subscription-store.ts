@@ -57,7 +57,7 @@ export const MAX_DEVICES_PER_PERSON = 10;
 /** Staff members' push subscriptions and what each wants to be told. */
 export class SubscriptionStore {
   /** The statements of every send, prepared once (preparing costs about as much as running them). */
-  private readonly hot: { get: Statement; owner: Statement; success: Statement };
+  private readonly hot: { get: Statement; owner: Statement; recipient: Statement; success: Statement };
 
   constructor(
     private readonly db: Db,
@@ -66,6 +66,9 @@ export class SubscriptionStore {
     this.hot = {
       get: db.prepare('SELECT * FROM push_subscriptions WHERE id = ?'),
       owner: db.prepare('SELECT u.id, u.role FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND u.disabled = 0'),
+      recipient: db.prepare(
+        'SELECT u.role, s.id AS sub_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.id = ? AND u.disabled = 0 ORDER BY s.created_at, s.id',
+      ),
       // a burst to one device writes its row once a minute, not once a push
       success: db.prepare(
         'UPDATE push_subscriptions SET last_success_at = @now, last_error = NULL WHERE id = @id AND (last_success_at IS NULL OR last_success_at < @now - 60000 OR last_error IS NOT NULL)',
@@ -143,6 +146,17 @@ export class SubscriptionStore {
   }
 
   /** Whose device this is, if that account is not disabled. */
+  /**
+   * One person's enabled devices, as `recipients()` lists them (null when none or the account is
+   * disabled): a cooldown summary is for one person, and scanning every subscription for each of
+   * a burst's thousands of summaries held the event loop for seconds.
+   */
+  recipient(userId: string): { user: Pick<User, 'id' | 'role'>; subscriptionIds: string[] } | null {
+    const rows = this.hot.recipient.all(userId) as { role: User['role']; sub_id: string }[];
+    if (rows.length === 0) return null;
+    return { user: { id: userId, role: rows[0]!.role }, subscriptionIds: rows.map((r) => r.sub_id) };
+  }
+
   owner(subscriptionId: string): Pick<User, 'id' | 'role'> | null {
     const row = this.hot.owner.get(subscriptionId) as Pick<User, 'id' | 'role'> | undefined;
     return row ?? null;

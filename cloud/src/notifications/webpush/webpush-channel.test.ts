@@ -231,6 +231,23 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(got[1]!.payload).toMatchObject({ title: '5 cảnh báo mới khác', url: '/police/incidents' });
   });
 
+
+  it('a summary goes to each device of its person only, and not to a person disabled during the window', async () => {
+    setup = await start({ SC_NOTIFY_INCIDENT_COOLDOWN_S: 0.5 });
+    const police = await setup.staff('police', 'police-1');
+    const second = setup.push.newDevice();
+    setup.channel.subscriptions.subscribe(police.userId, { endpoint: second.endpoint, p256dh: second.keys.p256dh, auth: second.keys.auth, label: 'Firefox' });
+    const gone = await setup.staff('police', 'police-2');
+    for (let i = 0; i < 3; i++) setup.bus.publish('incident.opened', incident(`inc_s${i}`));
+    await setup.flush();
+    await setup.users.update(gone.userId, { disabled: true });
+    await sleep(800);
+    await setup.flush();
+    const summaries = (id: string) => setup.push.for(id).filter((r) => r.payload.title === '2 cảnh báo mới khác');
+    expect(summaries(police.device.id)).toHaveLength(1);
+    expect(summaries(second.id)).toHaveLength(1);
+    expect(setup.push.for(gone.device.id)).toHaveLength(1); // the first item only: no summary once disabled
+  });
   it('410 Gone removes the subscription and gives the message up', async () => {
     setup = await start();
     const police = await setup.staff('police', 'police-1');
