@@ -24,7 +24,9 @@
  * it reached and the projection). Unless `--per-follower-sample 0`, a second short run sends one
  * message per follower to that many followers (default 2,500: within a minute) and reports it too.
  * Ends with `RESULT {"push_p99_ms":..,"zalo_p99_ms":..,"duplicates":0,...}`.
- *   scripts/bench/notify [--staff 1000] [--followers 100000] [--incidents 100] [--cameras 27]
+ * Police follow the hamlet of their post (`--police-scope hamlet`, default, spread evenly over the 9) or
+ * every hamlet (`--police-scope commune`, what an officer who never chose gets).
+ *   scripts/bench/notify [--police-scope hamlet|commune] [--staff 1000] [--followers 100000] [--incidents 100] [--cameras 27]
  *     [--zalo broadcast|per-follower] [--per-follower-sample 2500] [--zalo-per-minute 4000] [--max-s 240]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -62,6 +64,7 @@ const { values } = parseArgs({
     'per-follower-sample': { type: 'string', default: '2500' },
     'zalo-per-minute': { type: 'string', default: '4000' },
     'max-s': { type: 'string', default: '240' },
+    'police-scope': { type: 'string', default: 'hamlet' },
   },
 });
 const positive = (name: string, value: string | undefined, min = 0) => {
@@ -69,6 +72,8 @@ const positive = (name: string, value: string | undefined, min = 0) => {
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, not ${value}`);
   return n;
 };
+if (values['police-scope'] !== 'hamlet' && values['police-scope'] !== 'commune') throw new Error(`--police-scope must be hamlet or commune, not ${values['police-scope']}`);
+const POLICE_SCOPE = values['police-scope'];
 if (values.zalo !== 'broadcast' && values.zalo !== 'per-follower') throw new Error(`--zalo must be broadcast or per-follower, not ${values.zalo}`);
 const STAFF = positive('staff', values.staff);
 const FOLLOWERS = positive('followers', values.followers, 1);
@@ -199,6 +204,10 @@ async function run(o: RunOptions) {
           const d = devices[i]!;
           webpush.subscriptions.subscribe(id, { endpoint: d.endpoint, p256dh: d.keys.p256dh, auth: d.keys.auth, label: 'bench' });
           if (!kindsByRole.has(role)) kindsByRole.set(role, eligibleKinds({ id, role } as Parameters<typeof eligibleKinds>[0]));
+          // an officer follows the hamlet of their post (the page's "Ấp bạn phụ trách"); --police-scope commune: all of them
+          if (role === 'police' && POLICE_SCOPE === 'hamlet') {
+            webpush.subscriptions.setPreferences({ id, role }, { kinds: eligibleKinds({ id, role } as Parameters<typeof eligibleKinds>[0]), quietHours: null, hamlets: [HAMLETS[i % HAMLETS.length]!] });
+          }
         });
       })();
     }
@@ -211,7 +220,7 @@ async function run(o: RunOptions) {
     db.prepare("INSERT INTO alerts (id, version, title, text, severity, origin, bulletin_id, priority, volume, starts_at, expires_at, targets, status, created_at) VALUES ('a-bench', 1, 'Bão số 9', 'Người dân gia cố nhà cửa.', 'extreme', 'json', 'b-bench', 'emergency', 90, ?, ?, '[]', 'active', ?)").run(now, now + 3600_000, now);
     if (o.staff > 0) {
       const counts = MIX.map(([role]) => `${roles.filter((r) => r === role).length} ${role} (${(kindsByRole.get(role) ?? []).join(', ') || 'nothing'})`);
-      log(`staff, one device each: ${counts.join(', ')}`);
+      log(`staff, one device each: ${counts.join(', ')}; police follow ${POLICE_SCOPE === 'hamlet' ? 'the one hamlet of their post' : 'every hamlet'}`);
     }
     log(`${o.followers} OA followers across ${HAMLETS.length} hamlets; Zalo stand-in ${PER_MINUTE} calls/min; channel ${config.SC_ZALO_RATE_PER_S}/s; ${o.zaloMode === 'broadcast' ? 'one broadcast article' : 'one message per follower'}`);
     if (o.zaloMode === 'per-follower') {
