@@ -131,7 +131,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   const footage = new EdgeFootage({
     db,
     outbox,
-    incidents: incidents.incidents,
+    evidence: incidents.evidence,
     recorderOf: (cameraId) => vision.recorderOf(cameraId),
     recordingDir: (cameraId) => vision.recordingDir(cameraId),
     logger: logger.child({ component: 'footage' }),

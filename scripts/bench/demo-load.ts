@@ -109,7 +109,7 @@ async function childProcessCount(cloud: CloudClient): Promise<number | null> {
 async function listItemsSince(cloud: CloudClient, sinceMs: number): Promise<ListedItem[]> {
   const items: ListedItem[] = [];
   for (let offset = 0; ; offset += 200) {
-    const page = await cloud.request<{ items: ListedItem[]; total: number }>('GET', `/api/v1/incidents?limit=200&offset=${offset}&from=${new Date(sinceMs).toISOString()}`);
+    const page = await cloud.request<{ items: ListedItem[]; total: number }>('GET', `/api/v1/incidents?severity=all&limit=200&offset=${offset}&from=${new Date(sinceMs).toISOString()}`);
     items.push(...page.items);
     if (page.items.length < 200 || offset + 200 >= page.total) return items;
   }

@@ -1,5 +1,5 @@
 import type { CameraStatus, EventBody, EventKind, Priority, ReviewSeverity } from '@smart-commune/shared';
-import type { ReviewStatus } from '../incidents/incident-store.js';
+import type { ReviewStatus } from '../incidents/incident-records.js';
 import type { AlertKind, AlertSeverity } from '../radio/alerts/alert-kinds.js';
 import type { ReportCategory, ReportStatus } from '../reports/report-schemas.js';
 

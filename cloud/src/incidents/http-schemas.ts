@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { edgeIdSchema, hamletCodeSchema, objectClassSchema, reviewSeverities, surveillanceIdSchema, timelineKinds } from '@smart-commune/shared';
 import { API_PREFIX } from '../http/app.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
-import { reviewStatuses, type IncidentItem, type IncidentRecord } from './incident-store.js';
+import { reviewStatuses, type IncidentItem, type IncidentRecord } from './incident-records.js';
 
 export const incidentIdParam = z.object({
   // the contract's incidentId pattern (shared schemas cannot carry .openapi())

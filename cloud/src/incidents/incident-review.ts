@@ -4,7 +4,8 @@ import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import { can, rolesFor } from '../users/permissions.js';
 import type { User, UserStore } from '../users/user-store.js';
 import type { IncidentNote, IncidentNotes } from './incident-notes.js';
-import type { IncidentRecord, IncidentStore, ReviewStatus } from './incident-store.js';
+import type { IncidentRecord, ReviewStatus } from './incident-records.js';
+import type { IncidentStore } from './incident-store.js';
 
 /** The review workflow: new → reviewing → confirmed | dismissed; a closed incident can be reopened for review. */
 const NEXT_STATUSES: Record<ReviewStatus, readonly ReviewStatus[]> = {

@@ -1,6 +1,6 @@
 import type { IncidentEvent } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
-import type { IncidentRecord } from './incident-store.js';
+import type { IncidentRecord } from './incident-records.js';
 
 /** What a box says about an incident: the event without its id. */
 export type IncidentFacts = Omit<IncidentEvent, 'incidentId'>;

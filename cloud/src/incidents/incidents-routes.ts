@@ -10,7 +10,8 @@ import { parseRangeBound } from '../radio/schedules/local-time.js';
 import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
-import type { IncidentFilter, IncidentStore } from './incident-store.js';
+import type { IncidentFilter } from './incident-records.js';
+import type { IncidentStore } from './incident-store.js';
 import type { IncidentVersions } from './incident-versions.js';
 import {
   incidentDetailSchema,

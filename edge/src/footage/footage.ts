@@ -12,7 +12,7 @@ import {
 import type { Logger } from '@smart-commune/shared/runtime';
 import { countChildProcess } from '../child-processes.js';
 import type { Db } from '../db/database.js';
-import type { EdgeIncidents } from '../incidents/incidents.js';
+import type { EvidenceItems } from '../incidents/evidence.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { missingParts, writeClip } from '../vision/recording/clip.js';
 import { hashFile } from '../vision/recording/hash-file.js';
@@ -22,7 +22,7 @@ import { listSegments, type Segment } from '../vision/recording/segment-ring.js'
 export interface EdgeFootageDeps {
   db: Db;
   outbox: Pick<Outbox, 'add'>;
-  incidents: Pick<EdgeIncidents, 'evidence'>;
+  evidence: Pick<EvidenceItems, 'record'>;
   /** The camera's live recorder, when it records now (to wait for a range that ends in the future). */
   recorderOf(cameraId: string): SegmentRecorder | null;
   /** Where the camera's segments are on disk (its ring, or day directories when it records 24/7). */
@@ -79,7 +79,7 @@ export class EdgeFootage {
     if (!covered) return this.send(request, { outcome: 'unavailable', incidentId: null, missing, held });
 
     const view = { cameraId, segments: () => segments, waitUntilCovered: () => Promise.resolve() };
-    const { incidentId, error } = await this.deps.incidents.evidence(
+    const { incidentId, error } = await this.deps.evidence.record(
       { cameraId, ruleId: FOOTAGE_RULE_ID, label: FOOTAGE_LABEL, fromMs, toMs },
       (outPath) => firstPicture(segments, fromMs, outPath),
       async (outPath) => {

@@ -1,9 +1,10 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId, type ClipPart, type IncidentEvent, type MediaFile, type ReviewSettings } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../db/database.js';
 import type { Outbox } from '../outbox/outbox.js';
+import { dayDir } from './day-dir.js';
 import type { IncidentStore } from './incident-store.js';
 import { ReviewGrouper, type FloodState, type GroupChange, type GroupedItem, type MatchedObject } from './review-grouper.js';
 import type { MediaUploader } from './uploader.js';
@@ -113,68 +114,6 @@ export class EdgeIncidents {
     const camera = this.camera(cameraId, hit.review);
     camera.clip = hit.clip;
     await this.apply(cameraId, camera.grouper.hit(hit.object), hit);
-  }
-
-  /**
-   * Evidence asked for by time (footage requests): one closed alert item of the whole range, with no
-   * tracking behind it. It is reported at once with its picture, then again with its clip as its only
-   * part (or without, and the reason, when the cut fails), through the same store, outbox and uploader
-   * as any item, so the cloud verifies, reviews and exports it the same way.
-   */
-  async evidence(
-    facts: { cameraId: string; ruleId: string; label: string; fromMs: number; toMs: number },
-    picture: (outPath: string) => Promise<MediaFile>,
-    write: (outPath: string) => Promise<MediaFile & { durationMs: number; startMs: number }>,
-  ): Promise<{ incidentId: string; error: Error | null }> {
-    const incidentId = newId('inc', 16);
-    const dir = this.dayDir(facts.fromMs);
-    const snapshotPath = join(dir, `${incidentId}.jpg`);
-    const snapshot = await picture(snapshotPath).catch((err: Error) => {
-      this.deps.logger.error({ err, incidentId }, 'footage picture could not be written');
-      return null;
-    });
-    const box = { x: 0, y: 0, width: 1, height: 1 };
-    const body = (clip: ClipPart | null): IncidentEvent => ({
-      incidentId,
-      cameraId: facts.cameraId,
-      ruleId: facts.ruleId,
-      zoneId: null,
-      label: facts.label,
-      score: 1,
-      trackId: 0,
-      startedAt: facts.fromMs,
-      detectedAt: facts.fromMs,
-      endedAt: clip ? clip.startMs + clip.durationMs : facts.toMs,
-      box,
-      snapshot,
-      clip: clip ? { sha256: clip.sha256, bytes: clip.bytes, durationMs: clip.durationMs } : null,
-      severity: 'alert',
-      state: 'closed',
-      continues: null,
-      objects: [{ trackId: 0, label: facts.label, score: 1, zoneIds: [], ruleIds: [facts.ruleId], firstSeenAt: facts.fromMs, lastSeenAt: facts.toMs, box, snapshot }],
-      timeline: [],
-      clipParts: clip ? [clip] : [],
-      flood: false,
-    });
-    const first = body(null);
-    this.deps.db.transaction(() => {
-      this.store.insert(first, snapshot ? snapshotPath : null, 'recording');
-      this.deps.outbox.add('incident', first, facts.fromMs);
-    })();
-    this.deps.uploader.wake();
-    const clipPath = join(dir, `${incidentId}.mp4`);
-    const written = await write(clipPath).then(
-      (file) => ({ file, error: null }),
-      (err: Error) => ({ file: null, error: err }),
-    );
-    const part: ClipPart | null = written.file && { index: 0, startMs: written.file.startMs, durationMs: written.file.durationMs, sha256: written.file.sha256, bytes: written.file.bytes };
-    const last = body(part);
-    this.deps.db.transaction(() => {
-      this.store.saveItem(incidentId, last, part ? clipPath : null, part ? 'written' : 'none');
-      this.deps.outbox.add('incident', last);
-    })();
-    this.deps.uploader.wake();
-    return { incidentId, error: written.error };
   }
 
   /** The tracker's news of an object on a camera: it stopped moving, moved again or is gone. */
@@ -426,8 +365,6 @@ export class EdgeIncidents {
   }
 
   private dayDir(timeMs: number): string {
-    const dir = join(this.deps.dir, new Date(timeMs).toISOString().slice(0, 10));
-    mkdirSync(dir, { recursive: true });
-    return dir;
+    return dayDir(this.deps.dir, timeMs);
   }
 }

@@ -1,3 +1,4 @@
+import { EvidenceItems } from './evidence.js';
 import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../db/database.js';
@@ -29,12 +30,15 @@ export function createEdgeIncidents(options: EdgeIncidentsOptions) {
   const logger = options.logger.child({ component: 'incidents' });
   const store = new IncidentStore(options.db);
   const uploader = new MediaUploader({ cloudUrl: options.cloudUrl, credentials: options.credentials, store, logger });
-  const incidents = new EdgeIncidents({ db: options.db, store, outbox: options.outbox, uploader, dir: join(options.dataDir, 'incidents'), logger });
+  const itemDeps = { db: options.db, store, outbox: options.outbox, uploader, dir: join(options.dataDir, 'incidents'), logger };
+  const incidents = new EdgeIncidents(itemDeps);
   let retention: IncidentRetention = { maxAgeMs: 30 * 86_400_000, maxBytes: 1_000_000_000 };
   const retentionTimer = setInterval(() => enforceIncidentRetention(store, retention, logger), RETENTION_EVERY_MS);
   retentionTimer.unref();
   return {
     incidents,
+    /** Footage asked by time becomes evidence items through the same store, outbox and uploader. */
+    evidence: new EvidenceItems(itemDeps),
     store,
     uploader,
     start() {

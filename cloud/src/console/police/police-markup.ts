@@ -4,7 +4,7 @@ import type { z } from '@hono/zod-openapi';
 import type { incidentSchema } from '../../incidents/http-schemas.js';
 import { REPORT_CATEGORIES, reportStatuses } from '../../reports/report-schemas.js';
 import type { reportSchema, reportSummarySchema } from '../../reports/http-schemas.js';
-import { reviewStatuses, type ObjectSummary } from '../../incidents/incident-store.js';
+import { reviewStatuses, type ObjectSummary } from '../../incidents/incident-records.js';
 import type { FloodedCamera } from '../../vision/camera-floods.js';
 import type { Lang, Translate } from '../i18n.js';
 import { ASSET_PREFIX } from '../layout.js';
