@@ -18,8 +18,12 @@ export interface UploaderOptions {
 /** `later`: this file waits a moment (its metadata is on its way); the others go on. */
 type Outcome = 'uploaded' | 'retry' | 'later' | 'refused';
 
-/** A file sent before its item's metadata reached the cloud (409) is tried again this soon. */
-const METADATA_RETRY_MS = 1000;
+/**
+ * A file sent before its item's metadata reached the cloud (409) is tried again this soon. The upload
+ * starts as the item is stored and races its event through the broker, so it often arrives first:
+ * the wait is the snapshot's delay in the police queue, hence short (a 409 costs one small request).
+ */
+const METADATA_RETRY_MS = 250;
 
 /** Refusals that time mends: metadata not arrived yet (409), credentials being rotated (401), too fast (429). */
 const RETRYABLE = new Set([401, 409, 429]);
