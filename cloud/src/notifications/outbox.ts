@@ -21,20 +21,11 @@ export interface DeliveryAttempt {
   durationMs: number;
 }
 
-/** A message as admins see it. */
-export interface Delivery {
-  id: number;
-  channel: string;
-  idempotencyKey: string;
-  recipient: string;
-  subject: string;
-  event: string;
-  content: NotificationContent;
+/** A message as admins see it: the stored message without the channel's extras, and how its delivery went. */
+export interface Delivery extends Omit<OutboxMessage, 'data'> {
   status: DeliveryStatus;
-  attempts: number;
   nextAttemptAt: number | null;
   lastError: string | null;
-  createdAt: number;
   sentAt: number | null;
   providerId: string | null;
   history: DeliveryAttempt[];
