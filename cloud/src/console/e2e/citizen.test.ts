@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { focusedName, useConsoleE2E, waitForText } from './harness.js';
+import { focusedName, useConsoleE2E, waitForExpression, waitForText } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 const PHOTO = '/work/shared/media/vtest-frame-10s.jpg';
@@ -35,7 +35,7 @@ describe('citizen in Chromium', () => {
     await reportsTab.click();
     await police.locator(`a[href="/police/reports/${code}"]`).click();
     await police.waitForURL(`**/police/reports/${code}`);
-    await police.waitForFunction(`document.getElementById('report-photo').naturalWidth > 0`);
+    await waitForExpression(police, `document.getElementById('report-photo').naturalWidth > 0`);
     expect(await police.locator('main').textContent()).toContain('0912345678');
     await police.getByLabel('Trạng thái').selectOption('in_progress');
     await police.getByLabel(/Trả lời công khai/).fill('Công an xã đã tiếp nhận, đang xác minh camera khu chợ.');

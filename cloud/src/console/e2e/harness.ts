@@ -140,3 +140,18 @@ export async function waitForText(locator: Locator, text: string | RegExp, timeo
   await locator.filter({ hasText: text }).first().waitFor({ state: 'attached', timeout });
   return (await locator.first().textContent()) ?? '';
 }
+
+/**
+ * Waits until a JavaScript expression is truthy in the page. Not `page.waitForFunction`: its polling
+ * evaluates the expression with eval inside the page, which the console's CSP forbids whenever the
+ * first check is false; `page.evaluate` goes through the DevTools protocol, which the CSP does not cover.
+ */
+export async function waitForExpression(page: Page, expression: string, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  // an element not there yet, or a page still navigating, counts as "not yet"
+  const check = `(() => { try { return Boolean(${expression}); } catch { return false; } })()`;
+  while (!(await page.evaluate(check).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, type IncidentEdge } from '../../incidents/testing/incident-kit.js';
 import { verifyExport as verifySigned } from '../../evidence/verify-export.js';
-import { useConsoleE2E, waitForText } from './harness.js';
+import { useConsoleE2E, waitForExpression, waitForText } from './harness.js';
 
 /** Reads the export with Python's zipfile and checks every file against manifest.json and SHA256SUMS. */
 function verifyExport(zipPath: string): { files: string[]; mismatches: string[]; clipSha: string | null } {
@@ -46,7 +46,7 @@ describe('police officer in Chromium', () => {
     await page.waitForURL('**/police/incidents');
     const thumbnail = page.getByRole('img', { name: `Ảnh chụp sự việc ${incidentId}` });
     await thumbnail.waitFor();
-    await page.waitForFunction(`document.querySelector('.thumb img').naturalWidth > 0`);
+    await waitForExpression(page, `document.querySelector('.thumb img').naturalWidth > 0`);
     await page.getByLabel('Thôn').selectOption('ap-1');
     await page.getByRole('button', { name: 'Lọc', exact: true }).click();
     await page.waitForURL('**/police/incidents?hamlet=ap-1**');
@@ -54,7 +54,7 @@ describe('police officer in Chromium', () => {
 
     await page.locator(`a[href="/police/incidents/${incidentId}"]`).first().click();
     await page.waitForURL(`**/police/incidents/${incidentId}`);
-    await page.waitForFunction(`(() => { const v = document.getElementById('clip'); return v && (v.readyState >= 2 || v.duration > 0); })()`, undefined, { timeout: 20_000 });
+    await waitForExpression(page, `(() => { const v = document.getElementById('clip'); return v && (v.readyState >= 2 || v.duration > 0); })()`, 20_000);
     const duration = (await page.evaluate(`document.getElementById('clip').duration`)) as number;
     expect(duration).toBeGreaterThan(15);
     expect(await page.locator('.evidence').first().textContent()).toContain(sha256(CLIP));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { provision, type EdgeDaemon } from '@smart-commune/edge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claimTestEdge, startTestEdge } from '../../../../test-support/edge.js';
-import { focusedName, useConsoleE2E, waitForText } from './harness.js';
+import { focusedName, useConsoleE2E, waitForExpression, waitForText } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -182,7 +182,7 @@ describe('technician in Chromium', () => {
     expect(recording.record).toMatchObject({ mode: 'continuous', continuousDays: 14 });
     expect({ ...recording, record: after.record, live: after.live }).toEqual(after);
     await page.reload();
-    await page.waitForFunction(`document.body.dataset.loaded === 'true'`);
+    await waitForExpression(page, `document.body.dataset.loaded === 'true'`);
     expect(await page.getByLabel('Chế độ ghi').inputValue()).toBe('continuous');
   }, 60_000);
 });
