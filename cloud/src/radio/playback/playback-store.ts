@@ -94,14 +94,17 @@ const GIVEN = `(EXISTS (SELECT 1 FROM plan_occurrences o
  */
 const copyWhere = (which: string) => `
   INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
-    duration_ms, reason, zones, received_at, hamlet_code, title)
+    duration_ms, reason, zones, received_at, hamlet_code, title, priority)
   SELECT ev.event_id, ev.edge_id, json_extract(ev.body, '$.occurrenceId'), json_extract(ev.body, '$.scheduleId'),
     json_extract(ev.body, '$.bulletinId'), json_extract(ev.body, '$.state'), json_extract(ev.body, '$.plannedStartAt'),
     json_extract(ev.body, '$.actualStartAt'), json_extract(ev.body, '$.durationMs'), json_extract(ev.body, '$.reason'),
     json_extract(ev.body, '$.zones'), ev.received_at, ed.hamlet_code,
     COALESCE((SELECT s.title FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), '')
+             (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), ''),
+    -- boxes before issue 13 do not say the priority: the schedule's or the alert's is what they were given
+    COALESCE(json_extract(ev.body, '$.priority'), (SELECT s.priority FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT a.priority FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')))
   FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
   WHERE ev.kind = 'playback' AND ${which} AND ${GIVEN}
     AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
