@@ -1,9 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { speakerStates, speakerTelemetrySchema, zoneNameSchema } from '@smart-commune/shared';
+import { speakerStates, speakerTelemetrySchema } from '@smart-commune/shared';
 
 export const zoneParams = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'edg_5k2m9q8x4c7t' }),
-  zone: zoneNameSchema.openapi({ param: { name: 'zone', in: 'path' }, example: 'cho' }),
+  // shared's schemas predate zod's .openapi(): the same rule restated, with its message
+  zone: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits or "-"')
+    .openapi({ param: { name: 'zone', in: 'path' }, example: 'cho' }),
 });
 
 export const zoneChangeSchema = z
@@ -49,6 +53,6 @@ export const alarmSchema = z
   .openapi('SpeakerAlarm');
 
 export const historyQuery = z.object({
-  zone: zoneNameSchema.optional(),
+  zone: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits or "-"').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
