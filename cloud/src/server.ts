@@ -25,6 +25,7 @@ import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
 import { createRadioPages } from './console/radio/radio-pages.js';
+import { createReportPage } from './console/radio/report-page.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createLogin } from './auth/login.js';
@@ -211,6 +212,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     banner: speakerAlarmBanner(() => fleet.speakers.alarms.active(), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
+      createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
       createPolicePages({

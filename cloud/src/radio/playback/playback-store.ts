@@ -130,6 +130,18 @@ const whereFor = (f: PlaybackFilter) =>
 const ORDER = 'ORDER BY p.planned_start_at DESC, p.received_at DESC, p.event_id';
 
 
+/** Broadcast sources of the monthly report, read from the occurrence id. */
+export type BroadcastSource = 'bulletin' | 'live' | 'relay' | 'alert';
+
+/** One cell of the monthly report: a hamlet's occurrences of one source and priority, and their time on air. */
+export interface AirtimeRow {
+  hamletCode: string;
+  source: BroadcastSource;
+  priority: 'emergency' | 'priority' | 'normal' | 'unknown';
+  items: number;
+  ms: number;
+}
+
 /** The proof-of-play log: what each box played, when, against when it was planned. */
 export interface HamletProgress {
   firstStartedAt: number | null;
@@ -208,6 +220,31 @@ export class PlaybackStore {
          FROM playback WHERE ${kind === 'alert' ? 'schedule_id' : 'bulletin_id'} = ?`,
       )
       .get(id) as { starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null };
+  }
+
+  /**
+   * Broadcast time per hamlet, source and priority for occurrences planned in [from, to): each
+   * occurrence counted once per hamlet (boxes of one hamlet play it together) for the most any of its
+   * events says was played (durationMs is the position reached, across interruptions and resumes).
+   * The source is read from the occurrence id: `alert:` an alert, `live:` live voice, `relay:` a
+   * station relay, anything else a bulletin; test tones are not broadcasts. Priority `unknown`:
+   * proof of play from before priorities were stored, of an item whose schedule is gone.
+   */
+  airtime(from: number, to: number): AirtimeRow[] {
+    return this.db
+      .prepare(
+        `SELECT hamlet_code AS hamletCode, source, priority, COUNT(*) AS items, SUM(ms) AS ms FROM (
+           SELECT hamlet_code, occurrence_id,
+             CASE WHEN substr(occurrence_id, 1, 6) = 'alert:' THEN 'alert' WHEN substr(occurrence_id, 1, 5) = 'live:' THEN 'live'
+                  WHEN substr(occurrence_id, 1, 6) = 'relay:' THEN 'relay' ELSE 'bulletin' END AS source,
+             COALESCE(MAX(priority), 'unknown') AS priority, MAX(duration_ms) AS ms
+           FROM playback
+           WHERE planned_start_at >= @from AND planned_start_at < @to AND hamlet_code IS NOT NULL AND schedule_id <> '${TEST_TONE_SCHEDULE_ID}'
+             AND state IN ('completed', 'interrupted') AND duration_ms > 0
+           GROUP BY hamlet_code, occurrence_id)
+         GROUP BY hamlet_code, source, priority ORDER BY hamlet_code, source, priority`,
+      )
+      .all({ from, to }) as AirtimeRow[];
   }
 
   /** Every matching record, newest first, at most `max`. */
