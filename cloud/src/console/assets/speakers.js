@@ -1,5 +1,5 @@
 // Loudspeaker zones: each zone's volume and mute saved through the API; the page is drawn again to show the box's answer.
-import { api, describeFailure, fill, pageData, say } from './console.js';
+import { api, ApiFailure, describeFailure, fill, pageData, say } from './console.js';
 
 const { strings: s } = pageData();
 const status = document.getElementById('speakers-status');
@@ -15,7 +15,9 @@ for (const form of document.querySelectorAll('form.zone-form')) {
       const zone = await api('PUT', `/api/v1/edges/${encodeURIComponent(form.dataset.edge)}/speakers/${encodeURIComponent(form.dataset.zone)}`, { volume, muted });
       say(status, fill(s.savedZone, { zone: zone.zone, volume: zone.volume, mute: zone.muted ? s.savedMuted : '' }));
     } catch (err) {
-      say(status, describeFailure(err, s), 'error');
+      // the server names what is wrong (e.g. "volume must be 0–100"): say it, not only that it failed
+      const details = err instanceof ApiFailure && Array.isArray(err.details) ? err.details.map((d) => d.message).join('; ') : '';
+      say(status, details ? `${describeFailure(err, s)} (${details})` : describeFailure(err, s), 'error');
     } finally {
       button.disabled = false;
     }
