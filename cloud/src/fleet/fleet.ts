@@ -60,7 +60,7 @@ export async function createFleet(deps: FleetDeps) {
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
   });
 
-  const speakerAlarms = new SpeakerAlarms({ db, bus: deps.bus, history: speakerHistory, logger, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
+  const speakerAlarms = new SpeakerAlarms({ db, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
   const speakerZones = new SpeakerZones({ edges, documents, fleet: service, alarms: speakerAlarms });
   // the history is pruned once a day (and at start): it grows by a row per zone state change only
   speakerHistory.prune();

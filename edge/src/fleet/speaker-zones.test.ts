@@ -76,6 +76,9 @@ describe('loudspeaker zones from a real box: health, history, alarm, notificatio
     expect(alarm.raisedAt - alarm.downSince).toBeGreaterThanOrEqual(1500);
     expect(alarm.downSince).toBeGreaterThanOrEqual(downAt - 100);
     expect((await zoneOf()).zones[0].alarm).toMatchObject({ state: 'offline' });
+    const metrics = await (await fetch(`${t.cloud.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^sc_speaker_alarms 1$/m);
+    expect(metrics).toMatch(/^sc_speaker_alarms_raised_total 1$/m);
     // the banner on an operator's page (any page), not on the police's
     const banner = await page('operator');
     expect(banner).toContain('alarm-banner');

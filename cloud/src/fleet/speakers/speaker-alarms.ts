@@ -1,6 +1,7 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../../db/database.js';
 import type { DomainEventBus, Unsubscribe } from '../../events/event-bus.js';
+import type { CloudMetrics } from '../../metrics.js';
 import type { SpeakerHistory } from './speaker-history.js';
 
 /** A zone alarm still on: shown as a banner to operators and technicians. */
@@ -23,6 +24,8 @@ export interface SpeakerAlarmsDeps {
   logger: Logger;
   /** SC_SPEAKER_ALARM_AFTER_S in ms. */
   alarmAfterMs: number;
+  /** sc_speaker_alarms (on now) and sc_speaker_alarms_raised_total. */
+  metrics?: Pick<CloudMetrics, 'countSpeakerAlarmsWith' | 'speakerAlarmsRaised'>;
   now?: () => number;
 }
 
@@ -46,6 +49,8 @@ export class SpeakerAlarms {
 
   constructor(private readonly deps: SpeakerAlarmsDeps) {
     this.now = deps.now ?? Date.now;
+    const open = deps.db.prepare('SELECT COUNT(*) FROM speaker_alarms WHERE cleared_at IS NULL').pluck();
+    deps.metrics?.countSpeakerAlarmsWith(() => open.get() as number);
   }
 
   start(): void {
@@ -94,6 +99,7 @@ export class SpeakerAlarms {
         .run(zone.edgeId, zone.zone, zone.state, zone.reason, downSince, now).changes;
       if (!added) continue;
       raised++;
+      this.deps.metrics?.speakerAlarmsRaised.inc();
       this.deps.logger.warn({ edgeId: zone.edgeId, zone: zone.zone, state: zone.state, reason: zone.reason, downMs: now - downSince }, 'loudspeaker zone alarm raised');
       bus.publish('speaker.alarm.raised', { edgeId: zone.edgeId, zone: zone.zone, at: now, downSince, state: zone.state, reason: zone.reason });
     }
