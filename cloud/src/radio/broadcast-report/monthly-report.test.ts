@@ -6,6 +6,7 @@ import { claimTestEdge } from '../../../../test-support/edge.js';
 import { testTelemetry } from '../../../../test-support/telemetry.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { SESSION_COOKIE } from '../../auth/session-cookie.js';
+import { givenInPlan } from '../testing/radio-test-kit.js';
 import { currentMonth, monthRange } from './monthly-report.js';
 
 const DAY = 86_400_000;
@@ -157,5 +158,25 @@ describe('the monthly broadcast report per hamlet', () => {
     } finally {
       await box.endAsync(true);
     }
+  });
+
+  it('counts proof of play that came the real way (MQTT event → intake), by the priority and source the box reported', async () => {
+    const { edgeId } = await claimTestEdge(test, 'ap-4', 'Tủ ấp 4');
+    const at = Date.now() - 3_600_000;
+    const items = [
+      { occurrenceId: `sch_real:${at}`, scheduleId: 'sch_real', priority: 'emergency', durationMs: 90_000 },
+      { occurrenceId: `live:ses_real`, scheduleId: 'live', priority: 'priority', durationMs: 45_000 },
+      { occurrenceId: `relay:ses_vov`, scheduleId: 'relay', priority: 'normal', durationMs: 600_000 },
+    ];
+    givenInPlan(test.cloud.db, edgeId, items.map((i) => ({ occurrenceId: i.occurrenceId, scheduleId: i.scheduleId, bulletinId: null, startAt: at })));
+    for (const [n, i] of items.entries()) {
+      const body = { occurrenceId: i.occurrenceId, scheduleId: i.scheduleId, bulletinId: null, state: 'completed', plannedStartAt: at, actualStartAt: at + 5, durationMs: i.durationMs, reason: null, zones: ['main'], priority: i.priority };
+      await test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({ eventId: `evt_real_${n}`, ts: Date.now(), body }), { qos: 1, retain: false });
+    }
+    await waitFor(async () => (await test.api('GET', `/api/v1/playback?edge=${edgeId}`)).body.total === items.length, 'the proof of play stored');
+    const month = new Date(at + 7 * 3600_000).toISOString().slice(0, 7);
+    const ap4 = (await test.api('GET', `/api/v1/radio/reports/monthly?month=${month}`)).body.hamlets.find((h: { hamletCode: string }) => h.hamletCode === 'ap-4');
+    expect(ap4.bySource).toMatchObject({ bulletin: { items: 1, ms: 90_000 }, live: { items: 1, ms: 45_000 }, relay: { items: 1, ms: 600_000 } });
+    expect(ap4.byPriority).toMatchObject({ emergency: { items: 1, ms: 90_000 }, priority: { items: 1, ms: 45_000 }, normal: { items: 1, ms: 600_000 }, unknown: { items: 0, ms: 0 } });
   });
 });
