@@ -9,6 +9,8 @@ interface Output {
   driver: SpeakerDriver;
   /** The last problem seen on this output (a failed health check, a send error), kept after it recovers. */
   lastError: { message: string; at: number } | null;
+  /** Whether the health check last seen was failing: a new failure after a recovery is a new error, even with the same words. */
+  failing?: boolean;
 }
 
 export interface SpeakerState {
@@ -83,9 +85,12 @@ export class SpeakerOutputs {
 
   /** The newer of the driver's last reported problem and a failed health check (remembered, so it outlives the recovery). */
   private lastError(o: Output, health: SpeakerHealth): Output['lastError'] {
-    if (health.state !== 'ok' && health.state !== 'unknown' && health.reason && health.checkedAt !== null && (o.lastError === null || o.lastError.at < health.checkedAt)) {
-      if (o.lastError?.message !== health.reason) o.lastError = { message: health.reason.slice(0, 300), at: health.checkedAt };
+    const failing = health.state === 'offline' || health.state === 'muted';
+    if (failing && health.reason && health.checkedAt !== null && (o.lastError === null || o.lastError.at < health.checkedAt)) {
+      // the same failure checked again keeps the time it began; a new one (other words, or after a recovery) is recorded
+      if (!o.failing || o.lastError?.message !== health.reason) o.lastError = { message: health.reason.slice(0, 300), at: health.checkedAt };
     }
+    if (health.state !== 'unknown') o.failing = failing;
     return o.lastError;
   }
 
