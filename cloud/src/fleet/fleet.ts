@@ -16,6 +16,9 @@ import { createEdgesRoutes } from './edges-routes.js';
 import { FleetService, type ClaimUrls } from './fleet-service.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
+import { EdgeMaintenance } from './maintenance.js';
+import { createMaintenanceRoutes } from './maintenance-routes.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { createProvisionRoutes } from './provision-routes.js';
 
 export interface FleetDeps {
@@ -29,6 +32,8 @@ export interface FleetDeps {
   claimUrls(requestUrl: string): ClaimUrls;
   /** How documents are stored: the cameras' passwords encrypted (vision/camera-secrets.ts). */
   codec?: DocumentCodec;
+  /** Restarts and reboots of boxes are audited with their reason. */
+  audit: AuditLog;
 }
 
 export type Fleet = Awaited<ReturnType<typeof createFleet>>;
@@ -43,6 +48,7 @@ export async function createFleet(deps: FleetDeps) {
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus);
   const events = new EdgeEvents(db, deps.bus);
+  const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger });
   const service = new FleetService({
     edges,
     tokens,
@@ -79,10 +85,12 @@ export async function createFleet(deps: FleetDeps) {
     presence,
     events,
     service,
+    maintenance,
     routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {
       return [
         { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, publicUrl }) },
         { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
+        { prefix: API_PREFIX, app: createMaintenanceRoutes({ guard, maintenance }) },
       ];
     },
     async stop() {

@@ -15,6 +15,8 @@ const WHO_MAY: Record<Action, Role[]> = {
   'fleet.edges.manage': ['admin', 'technician'],
   'fleet.speakers.test': ['admin', 'technician', 'operator'],
   'fleet.cameras.manage': ['admin', 'technician'],
+  'fleet.edges.diagnose': ['admin', 'technician'],
+  'fleet.edges.restart': ['admin', 'technician'],
   'radio.bulletins.read': ['admin', 'operator', 'viewer'],
   'radio.bulletins.write': ['admin', 'operator'],
   'radio.dictionary.manage': ['admin', 'operator'],
