@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the daemon's log file lives in its data dir, and its name (rotated copies add `.1`, `.2` …). */
@@ -65,8 +65,17 @@ export class RotatingLogFile {
   private open(): number {
     if (this.fd !== null) return this.fd;
     mkdirSync(join(this.dataDir, LOG_DIR), { recursive: true, mode: 0o750 });
-    this.fd = openSync(this.path, 'a', 0o640);
+    this.fd = openSync(this.path, 'a+', 0o640);
     this.size = fstatSync(this.fd).size;
+    // a power cut may have left half a line: end it, so the next line is whole
+    if (this.size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(this.fd, last, 0, 1, this.size - 1);
+      if (last[0] !== 0x0a) {
+        writeSync(this.fd, '\n');
+        this.size++;
+      }
+    }
     return this.fd;
   }
 
