@@ -15,15 +15,20 @@ export const EDGE_EXIT_RESTART = 75;
 /** An emergency starting within this long counts as on air: a restart or a reboot would cut it. */
 export const EMERGENCY_SOON_MS = 2 * 60_000;
 
-/** What would be cut: an alert (or an emergency-priority item) playing now or starting soon; null when none. */
-export function emergencyOnAir(status: PlayerStatus, now: number, soonMs = EMERGENCY_SOON_MS): string | null {
+/** What a restart or a reboot would cut: an alert (or an emergency-priority item) playing now or starting soon. */
+export interface OnAir {
+  /** The item's title when playing, else its occurrence id (the queue knows no titles). */
+  what: string;
+  /** Seconds until it starts; 0 when it plays. */
+  startsInS: number;
+}
+
+export function emergencyOnAir(status: PlayerStatus, now: number, soonMs = EMERGENCY_SOON_MS): OnAir | null {
   const urgent = (occurrenceId: string, priority: string) => occurrenceId.startsWith('alert:') || priority === 'emergency';
   const { playing } = status;
-  if (playing && urgent(playing.occurrenceId, playing.priority)) return `"${playing.title}" is playing`;
+  if (playing && urgent(playing.occurrenceId, playing.priority)) return { what: playing.title, startsInS: 0 };
   const next = status.queued.find((q) => urgent(q.occurrenceId, q.priority) && q.startAt <= now + soonMs);
-  if (!next) return null;
-  const inS = Math.max(0, Math.round((next.startAt - now) / 1000));
-  return `${next.occurrenceId} starts in ${inS} s`;
+  return next ? { what: next.occurrenceId, startsInS: Math.max(0, Math.round((next.startAt - now) / 1000)) } : null;
 }
 
 export interface MaintenanceDeps {
@@ -53,9 +58,10 @@ function runCommand(argv: string[], timeoutMs: number): Promise<void> {
 function guard(deps: MaintenanceDeps, what: string, request: PowerRequest): string | null {
   const onAir = emergencyOnAir(deps.player.status(), deps.cloudNow());
   if (onAir && !request.force) {
-    throw new CommandRefused(MAINTENANCE_ERRORS.emergencyOnAir, `an emergency alert is on air (${onAir}): not doing the ${what}; send it again with force to override`);
+    const when = onAir.startsInS === 0 ? 'playing now' : `starting in ${onAir.startsInS} s`;
+    throw new CommandRefused(MAINTENANCE_ERRORS.emergencyOnAir, `an emergency alert is on air ("${onAir.what}", ${when}): not doing the ${what}; send it again with force to override`);
   }
-  return onAir;
+  return onAir?.what ?? null;
 }
 
 /** The `logs`, `doctor`, `restart` and `reboot` commands (docs/mqtt-api.md, "Remote maintenance"). */
