@@ -117,6 +117,19 @@ describe('reading the logs for the cloud', () => {
     expect(lines[lines.length - 1]!.msg.startsWith('399 ')).toBe(true);
   });
 
+  it('reads a large file from its end in chunks without cutting or losing a line', async () => {
+    const dataDir = tempDataDir();
+    const file = new RotatingLogFile(dataDir, { maxBytes: 64 * 1024 * 1024, files: 2 });
+    // ~600 KiB in one file: lines straddle the 256 KiB chunks; some carry multi-byte Vietnamese text
+    for (let i = 0; i < 3000; i++) file.write(line(30, 1_000_000 + i, `dòng ${i} ${'loa truyền thanh '.repeat(i % 13)}`));
+    file.close();
+    const res = await readLogs(dataDir, query({ lines: 5000, minLevel: 'trace' }));
+    const msgs = unpack(res).map((l) => l.msg);
+    expect(msgs).toHaveLength(3000);
+    expect(msgs.every((m, i) => m === `dòng ${i} ${'loa truyền thanh '.repeat(i % 13)}`)).toBe(true);
+    expect(res.truncated).toBe(false);
+  });
+
   it('says when the box writes no log file', async () => {
     const res = await readLogs(tempDataDir(), query({}));
     expect(res).toMatchObject({ lineCount: 0, fileLogging: false, oldestAt: null, truncated: false });

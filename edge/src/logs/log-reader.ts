@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { LOG_LEVEL_VALUES, MAX_LOG_DATA_CHARS, type LogsRequest, type LogsResponse } from '@smart-commune/shared';
@@ -20,6 +20,41 @@ function levelAndTime(line: string): { level: number; time: number } | null {
   }
 }
 
+const CHUNK_BYTES = 256 * 1024;
+/** A "line" longer than this is not one pino wrote: it is skipped rather than held in memory. */
+const MAX_LINE_BYTES = 1024 * 1024;
+
+/**
+ * The lines of a file from its end, read in chunks: a request for the last few lines reads little
+ * of a large file, and memory stays bounded whatever `logFile.maxBytes` is. Splitting on the byte
+ * 0x0a is safe in UTF-8. A file rotated away meanwhile yields nothing.
+ */
+async function* linesBackward(path: string): AsyncGenerator<string> {
+  const handle = await open(path, 'r').catch(() => null);
+  if (!handle) return;
+  try {
+    let position = (await handle.stat()).size;
+    let carry = Buffer.alloc(0);
+    while (position > 0) {
+      const length = Math.min(CHUNK_BYTES, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, position);
+      const data = carry.length ? Buffer.concat([chunk, carry]) : chunk;
+      let end = data.length;
+      for (let i = data.length - 1; i >= 0; i--) {
+        if (data[i] !== 0x0a) continue;
+        if (i + 1 < end) yield data.subarray(i + 1, end).toString('utf8');
+        end = i;
+      }
+      carry = end > MAX_LINE_BYTES ? Buffer.alloc(0) : data.subarray(0, end);
+    }
+    if (carry.length) yield carry.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Time of the first line of a file, reading only its start. */
 async function firstLineTime(path: string): Promise<number | null> {
   const handle = await open(path, 'r').catch(() => null);
@@ -37,7 +72,7 @@ async function firstLineTime(path: string): Promise<number | null> {
 /**
  * Answers the `logs` command from the data dir's log files: the newest `lines` lines at `minLevel`
  * or above within [from, to), oldest first, gzipped. Files are read newest first and each from its
- * end, stopping at the first line older than `from`, so a short request reads little. The answer
+ * end in chunks, stopping at the first line older than `from`, so a short request reads little. The answer
  * must fit one MQTT message: when the gzip is still too big, the oldest half of the lines is dropped
  * until it fits, and `truncated` says so.
  */
@@ -47,12 +82,7 @@ export async function readLogs(dataDir: string, request: LogsRequest, maxDataCha
   const picked: string[] = []; // newest first
   let truncated = false;
   scan: for (const path of files) {
-    // a file rotated away between listing and reading is simply skipped
-    const text = await readFile(path, 'utf8').catch(() => '');
-    const lines = text.split('\n');
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const line = lines[i]!;
-      if (!line) continue;
+    for await (const line of linesBackward(path)) {
       const entry = levelAndTime(line);
       if (!entry) continue;
       if (request.to !== null && entry.time >= request.to) continue;
