@@ -67,8 +67,7 @@ const powerResult = z
   .openapi('EdgePowerResult');
 
 const busy = {
-  409: jsonContent(z.object({}), 'The box is offline (`edge_offline`), or an emergency alert is on air (`emergency_on_air`: send again with force)'),
-  501: jsonContent(z.object({}), "The box's version does not support this command (`edge_unsupported`)"),
+  409: jsonContent(z.object({}), "The box is offline (`edge_offline`), its version does not support this command (`edge_unsupported`), or an emergency alert is on air (`emergency_on_air`: send again with force)"),
   502: jsonContent(z.object({}), 'The box refused or failed (its error code and message)'),
   504: jsonContent(z.object({}), 'No answer in time'),
 };

@@ -144,7 +144,7 @@ export class EdgeMaintenance {
       if (!(err instanceof ApiError)) throw err;
       const refusal = err.code === 'edge_error' ? (err.details as { code?: string; message?: string } | undefined) : undefined;
       if (refusal?.code && UNSUPPORTED_COMMAND_CODES.includes(refusal.code)) {
-        throw new ApiError(501, 'edge_unsupported', `this box's version (${version ?? 'unknown'}) does not support "${command}": update the box's software to use it`, { command, softwareVersion: version });
+        throw new ApiError(409, 'edge_unsupported', `this box's version (${version ?? 'unknown'}) does not support "${command}": update the box's software to use it`, { command, softwareVersion: version });
       }
       if (refusal?.code === MAINTENANCE_ERRORS.emergencyOnAir) throw new ApiError(409, MAINTENANCE_ERRORS.emergencyOnAir, refusal.message ?? err.message, { command });
       if (refusal?.code) throw new ApiError(502, refusal.code, refusal.message ?? err.message, { command });

@@ -189,7 +189,7 @@ describe('remote logs, doctor, restart and reboot of a box', () => {
     const version = await waitFor(async () => (await getEdge()).telemetry?.softwareVersion, 'telemetry with the version');
     for (const [path, body] of [['logs', {}], ['doctor', undefined], ['restart', { reason: 'thử' }]] as const) {
       const res = await test.api('POST', `/api/v1/edges/${edge.edgeId}/${path}`, body);
-      expect(res.status, path).toBe(501);
+      expect(res.status, path).toBe(409);
       expect(res.body.error).toMatchObject({ code: 'edge_unsupported', message: `this box's version (${version}) does not support "${path}": update the box's software to use it` });
     }
     const [entry] = await auditOf('edge.restart');

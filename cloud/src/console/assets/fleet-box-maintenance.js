@@ -9,7 +9,10 @@ const base = `/api/v1/edges/${edgeId}`;
 function failure(err) {
   if (err instanceof ApiFailure) {
     if (err.code === 'emergency_on_air') return s.refusedEmergency;
-    if (err.code === 'edge_unsupported') return fill(s.refusedUnsupported, { version: err.details?.softwareVersion ?? '?' });
+    if (err.code === 'edge_unsupported') {
+      const version = err.details?.softwareVersion;
+      return version ? fill(s.refusedUnsupported, { version }) : s.refusedUnsupportedOld;
+    }
     if (err.code === 'edge_offline') return s.refusedOffline;
     if (err.code === 'edge_timeout') return s.refusedTimeout;
   }
