@@ -48,7 +48,7 @@ export async function createFleet(deps: FleetDeps) {
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus);
   const events = new EdgeEvents(db, deps.bus);
-  const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger });
+  const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
   const service = new FleetService({
     edges,
     tokens,

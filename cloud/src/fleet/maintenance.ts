@@ -5,7 +5,6 @@ import {
   MAINTENANCE_ERRORS,
   MAX_LOG_TEXT_BYTES,
   UNSUPPORTED_COMMAND_CODES,
-  type CommandName,
   type CommandRequest,
   type CommandResponse,
   type DoctorCheck,
@@ -17,6 +16,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { ApiError, conflict } from '../http/errors.js';
 import type { CommandClient } from './commands.js';
 import type { Edge, EdgeStore } from './edge-store.js';
+import type { CloudMetrics } from '../metrics.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -90,11 +90,11 @@ function toLine(text: string): EdgeLogLine {
  */
 export class EdgeMaintenance {
   constructor(
-    private readonly deps: { edges: EdgeStore; commands: CommandClient; audit: AuditLog; logger: Logger },
+    private readonly deps: { edges: EdgeStore; commands: CommandClient; audit: AuditLog; logger: Logger; metrics?: CloudMetrics },
   ) {}
 
   async logs(edgeId: string, request: LogsRequest): Promise<EdgeLogs> {
-    const answer = await this.send(this.reachable(edgeId), 'logs', request);
+    const answer = await this.send(this.reachable(edgeId, 'logs'), 'logs', request);
     let text: string;
     try {
       text = (await gunzipAsync(Buffer.from(answer.data, 'base64'), { maxOutputLength: MAX_LOG_TEXT_BYTES })).toString('utf8');
@@ -106,16 +106,17 @@ export class EdgeMaintenance {
   }
 
   async doctor(edgeId: string): Promise<EdgeDoctor> {
-    const answer = await this.send(this.reachable(edgeId), 'doctor', {});
+    const answer = await this.send(this.reachable(edgeId, 'doctor'), 'doctor', {});
     return { edgeId, ok: answer.checks.every((c) => c.ok), ...answer };
   }
 
   /** Restarts the daemon or reboots the box; refused (409) while an emergency is on air unless forced. */
   async power(edgeId: string, command: PowerCommand, request: { reason: string; force: boolean }, by: Requester): Promise<PowerResult> {
-    const edge = this.reachable(edgeId);
+    this.deps.edges.get(edgeId); // an unknown box is a 404, not an attempt worth auditing
     const audit = (details: Record<string, unknown>) =>
       this.deps.audit.record({ actor: by.username, action: `edge.${command}`, target: `edge:${edgeId}`, details: { reason: request.reason, force: request.force, ...details }, ip: by.ip });
     try {
+      const edge = this.reachable(edgeId, command);
       const answer = await this.send(edge, command, { reason: request.reason, force: request.force, requestedBy: by.username });
       audit({ outcome: 'done', overrode: answer.overrode });
       this.deps.logger.warn({ edgeId, command, reason: request.reason, force: request.force, by: by.username, overrode: answer.overrode }, `box ${command} requested`);
@@ -128,18 +129,34 @@ export class EdgeMaintenance {
   }
 
   /** An active box that is online now: a command to an offline box would only time out. */
-  private reachable(edgeId: string): Edge {
+  private reachable(edgeId: string, command: keyof typeof TIMEOUT_MS): Edge {
     const edge = this.deps.edges.get(edgeId);
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
-    if (!edge.online) throw new ApiError(409, 'edge_offline', `the box "${edge.name}" is offline (${edge.offlineReason ?? 'no connection'}): it can only answer once it is connected again`);
+    if (!edge.online) {
+      this.deps.metrics?.edgeMaintenance.inc({ command, outcome: 'offline' });
+      throw new ApiError(409, 'edge_offline', `the box "${edge.name}" is offline (${edge.offlineReason ?? 'no connection'}): it can only answer once it is connected again`);
+    }
     return edge;
   }
 
-  /** Sends a command and turns the box's refusals into errors a technician can act on. */
-  private async send<C extends CommandName>(edge: Edge, command: C, body: CommandRequest<C>): Promise<CommandResponse<C>> {
+  /** Sends a command, counts its outcome, and turns the box's refusals into errors a technician can act on. */
+  private async send<C extends keyof typeof TIMEOUT_MS>(edge: Edge, command: C, body: CommandRequest<C>): Promise<CommandResponse<C>> {
+    try {
+      const answer = await this.sendRaw(edge, command, body);
+      this.deps.metrics?.edgeMaintenance.inc({ command, outcome: 'done' });
+      return answer;
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : 'failed';
+      const outcome = code === MAINTENANCE_ERRORS.emergencyOnAir ? 'refused' : code === 'edge_unsupported' ? 'unsupported' : code === 'edge_timeout' ? 'timeout' : 'failed';
+      this.deps.metrics?.edgeMaintenance.inc({ command, outcome });
+      throw err;
+    }
+  }
+
+  private async sendRaw<C extends keyof typeof TIMEOUT_MS>(edge: Edge, command: C, body: CommandRequest<C>): Promise<CommandResponse<C>> {
     const version = edge.telemetry?.softwareVersion ?? null;
     try {
-      return await this.deps.commands.send(edge.id, command, body, TIMEOUT_MS[command as keyof typeof TIMEOUT_MS]);
+      return await this.deps.commands.send(edge.id, command, body, TIMEOUT_MS[command]);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const refusal = err.code === 'edge_error' ? (err.details as { code?: string; message?: string } | undefined) : undefined;

@@ -182,6 +182,10 @@ describe('remote logs, doctor, restart and reboot of a box', () => {
     }, 'the box online again');
     expect(broken.status).toBe(502);
     expect(broken.body.error).toMatchObject({ code: 'reboot_failed', message: expect.stringContaining('Access denied') });
+    const metrics = (await test.api('GET', '/metrics', undefined, null)).body as string;
+    expect(metrics).toContain('sc_edge_maintenance_total{command="reboot",outcome="done"} 2');
+    expect(metrics).toContain('sc_edge_maintenance_total{command="reboot",outcome="refused"} 1');
+    expect(metrics).toContain('sc_edge_maintenance_total{command="reboot",outcome="failed"} 1');
   }, 120_000);
 
   it('tells a box too old for a command from one that does not answer, and answers commands newer than its contract', async () => {
@@ -211,6 +215,13 @@ describe('remote logs, doctor, restart and reboot of a box', () => {
     const res = await test.api('POST', `/api/v1/edges/${edge.edgeId}/doctor`);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('edge_offline');
+    const restart = await test.api('POST', `/api/v1/edges/${edge.edgeId}/restart`, { reason: 'thử khi mất kết nối' });
+    expect(restart.body.error.code).toBe('edge_offline');
+    const [entry] = await auditOf('edge.restart');
+    expect(entry!.details).toMatchObject({ outcome: 'failed', error: 'edge_offline', reason: 'thử khi mất kết nối' });
+    const metrics = (await test.api('GET', '/metrics', undefined, null)).body as string;
+    expect(metrics).toContain('sc_edge_maintenance_total{command="doctor",outcome="offline"} 1');
+    expect(metrics).toContain('sc_edge_maintenance_total{command="restart",outcome="offline"} 1');
     expect(existsSync(edge.dataDir)).toBe(true);
   }, 60_000);
 });
