@@ -62,7 +62,7 @@ describe('the demo: the whole commune on one machine', () => {
         const edge = second.edges.find((e) => e.hamletCode === hamlet)!;
         const before = second.processes.find((p) => p.name === `edge ${hamlet}`)!;
         await cloud.request('POST', `/api/v1/edges/${edge.id}/${command}`, { reason: 'thử trong bản chạy thử' });
-        expect(await before.exited).toBe(command === 'restart' ? 75 : 0);
+        expect(await before.exited).toBe(command === 'restart' ? 79 : 0);
         await waitFor(() => second.processes.find((p) => p.name === `edge ${hamlet}`)!.child.pid !== before.child.pid, `${hamlet} started again`, 10_000);
         const restartedAt = Date.now();
         // online, and reporting from the new daemon (telemetry sent after it started)
@@ -71,7 +71,7 @@ describe('the demo: the whole commune on one machine', () => {
           return now.online && (now.telemetryAt ?? 0) > restartedAt && now.telemetry!.uptimeS.daemon < (Date.now() - restartedAt) / 1000 + 1;
         }, `${hamlet} online again`, 30_000);
       }
-      expect(lines.filter((l) => /khởi động lại \/ restarting \(exit (75|0)\)/.test(l))).toHaveLength(2);
+      expect(lines.filter((l) => /khởi động lại \/ restarting \(exit (79|0)\)/.test(l))).toHaveLength(2);
     } finally {
       await second.stop();
     }

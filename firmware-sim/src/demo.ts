@@ -70,7 +70,7 @@ async function waitAllOnline(cloud: CloudClient, count: number, timeoutMs: numbe
 
 /**
  * What systemd's `Restart=always` does for a box in its cabinet: a daemon that exits on request (the
- * console's restart, code 75, or the simulated reboot's SIGTERM, code 0) is started again. Any other
+ * console's restart, code 79, or the simulated reboot's SIGTERM, code 0) is started again. Any other
  * exit is a failure the demo shows, not hides.
  */
 function superviseBox(processes: ManagedProcess[], start: () => ManagedProcess, stopping: () => boolean, print: (line: string) => void): void {

@@ -7,10 +7,11 @@ import type { PlayerStatus } from '../radio/player.js';
 import { CommandRefused, type CommandServer } from './commands.js';
 
 /**
- * Exit code of a daemon restarted on request (EX_TEMPFAIL): systemd (`Restart=always`) and the
- * supervisor start the same version again, and the supervisor does not count it as a crash.
+ * Exit code of a daemon restarted on request from the console: systemd (`Restart=always`) and the
+ * supervisor start the same version again, and it is not a crash. Not 75: that is the supervisor's
+ * SWITCH_EXIT_CODE (a switch to a new release); outside the sysexits range (64 … 78) on purpose.
  */
-export const EDGE_EXIT_RESTART = 75;
+export const EDGE_EXIT_RESTART = 79;
 
 /** An emergency starting within this long counts as on air: a restart or a reboot would cut it. */
 export const EMERGENCY_SOON_MS = 2 * 60_000;
