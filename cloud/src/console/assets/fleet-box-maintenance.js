@@ -15,6 +15,7 @@ function failure(err) {
     }
     if (err.code === 'edge_offline') return s.refusedOffline;
     if (err.code === 'edge_timeout') return s.refusedTimeout;
+    if (err.code === 'reboot_failed') return fill(s.rebootFailed, { message: err.message });
   }
   return failureText(err, s);
 }

@@ -54,6 +54,7 @@ export const maintenanceMessages = defineMessages({
     refusedOffline: 'Tủ đang mất kết nối: chỉ thực hiện được khi tủ kết nối lại.',
     refusedTimeout: 'Tủ không trả lời kịp. Thử lại sau, hoặc kiểm tra kết nối của tủ.',
     reasonMissing: 'Cần ghi lý do (ít nhất 3 ký tự).',
+    rebootFailed: 'Lệnh khởi động lại trên tủ bị lỗi, tủ chưa khởi động lại (chi tiết: {message}). Xem hướng dẫn vận hành về quyền khởi động lại.',
   },
   en: {
     diagnoseTitle: 'Remote diagnostics',
@@ -107,5 +108,6 @@ export const maintenanceMessages = defineMessages({
     refusedOffline: 'The box is offline: this can only be done once it is connected again.',
     refusedTimeout: 'The box did not answer in time. Try again later, or check its connection.',
     reasonMissing: 'A reason is required (at least 3 characters).',
+    rebootFailed: "The box's reboot command failed; it did not reboot (detail: {message}). See the operations guide on the right to reboot.",
   },
 });
