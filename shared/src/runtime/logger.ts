@@ -22,12 +22,13 @@ export interface LineSink {
 /**
  * The same JSON lines on stdout (unless `stdout: false`) and on each given sink: the edge daemon's
  * logs go to the journal and to its own rotating file. Every sink takes every level, so the
- * logger's level (which may change live) alone decides what is written.
+ * logger's level (which may change live) alone decides what is written. Synchronous like pino's
+ * default stdout, so the lines just before an exit (a restart on request) are not lost.
  */
 export function createTeeLogger(name: string, sinks: LineSink[], options: LoggerOptions & { stdout?: boolean } = {}): Logger {
   const { stdout = true, ...rest } = options;
   const level = rest.level ?? process.env.SC_LOG_LEVEL ?? 'info';
   const streams: pino.StreamEntry[] = sinks.map((stream) => ({ level: 'trace', stream: stream as pino.DestinationStream }));
-  if (stdout) streams.push({ level: 'trace', stream: pino.destination({ fd: 1, sync: false }) });
+  if (stdout) streams.push({ level: 'trace', stream: pino.destination({ fd: 1, sync: true }) });
   return pino({ name, level, base: { pid: process.pid }, ...rest }, pino.multistream(streams));
 }
