@@ -125,6 +125,12 @@ export function createCloudMetrics() {
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     incidentMediaBudgetBytes: new Gauge({ name: 'sc_incident_media_budget_bytes', help: 'Byte budget of the incident media store (SC_INCIDENT_MEDIA_MAX_BYTES, or half its volume)', registers: [registry] }),
     incidentMediaUsedBytes: new Gauge({ name: 'sc_incident_media_used_bytes', help: 'Bytes the incident media store holds', registers: [registry] }),
+    edgeMaintenance: new Counter({
+      name: 'sc_edge_maintenance_total',
+      help: "Remote maintenance of boxes by command (logs, doctor, restart, reboot) and outcome (done, refused: an emergency on air, failed: the box's error, unsupported, offline, timeout)",
+      labelNames: ['command', 'outcome'] as const,
+      registers: [registry],
+    }),
     incidentsEvicted: new Counter({
       name: 'sc_incidents_evicted_total',
       help: 'Items deleted to keep incident media within its byte budget, by tier (dismissed, detection, alert)',

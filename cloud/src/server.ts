@@ -157,6 +157,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     logger: logger.child({ component: 'fleet' }),
     config,
     bus: events,
+    audit,
     codec: cameraPasswordCodec(secrets),
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),

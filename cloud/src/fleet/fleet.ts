@@ -16,6 +16,9 @@ import { createEdgesRoutes } from './edges-routes.js';
 import { FleetService, type ClaimUrls } from './fleet-service.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
+import { EdgeMaintenance } from './maintenance.js';
+import { createMaintenanceRoutes } from './maintenance-routes.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { createProvisionRoutes } from './provision-routes.js';
 import { SpeakerAlarms } from './speakers/speaker-alarms.js';
 import { SpeakerHistory } from './speakers/speaker-history.js';
@@ -33,6 +36,8 @@ export interface FleetDeps {
   claimUrls(requestUrl: string): ClaimUrls;
   /** How documents are stored: the cameras' passwords encrypted (vision/camera-secrets.ts). */
   codec?: DocumentCodec;
+  /** Restarts and reboots of boxes are audited with their reason. */
+  audit: AuditLog;
 }
 
 export type Fleet = Awaited<ReturnType<typeof createFleet>>;
@@ -48,6 +53,7 @@ export async function createFleet(deps: FleetDeps) {
   const speakerHistory = new SpeakerHistory(db, config.SC_SPEAKER_HISTORY_DAYS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(db, deps.bus);
+  const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
   const service = new FleetService({
     edges,
     tokens,
@@ -93,11 +99,13 @@ export async function createFleet(deps: FleetDeps) {
     events,
     service,
     speakers: { history: speakerHistory, alarms: speakerAlarms, zones: speakerZones },
+    maintenance,
     routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {
       return [
         { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, publicUrl }) },
         { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
         { prefix: API_PREFIX, app: createSpeakerRoutes({ guard, zones: speakerZones, history: speakerHistory, alarms: speakerAlarms }) },
+        { prefix: API_PREFIX, app: createMaintenanceRoutes({ guard, maintenance }) },
       ];
     },
     async stop() {

@@ -16,6 +16,8 @@ const WHO_MAY: Record<Action, Role[]> = {
   'fleet.speakers.test': ['admin', 'technician', 'operator'],
   'fleet.speakers.manage': ['admin', 'technician', 'operator'],
   'fleet.cameras.manage': ['admin', 'technician'],
+  'fleet.edges.diagnose': ['admin', 'technician'],
+  'fleet.edges.restart': ['admin', 'technician'],
   'radio.bulletins.read': ['admin', 'operator', 'viewer'],
   'radio.bulletins.write': ['admin', 'operator'],
   'radio.dictionary.manage': ['admin', 'operator'],
