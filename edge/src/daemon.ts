@@ -1,4 +1,4 @@
-import { NO_CAMERAS, newId, topics, type SpeakerTelemetry } from '@smart-commune/shared';
+import { NO_CAMERAS, newId, ownContract, topics, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -6,6 +6,7 @@ import { StateStore } from './db/state.js';
 import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
+import { CloudContractWatch } from './fleet/cloud-contract.js';
 import { speakerTelemetry, TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
@@ -32,6 +33,8 @@ export interface EdgeDaemon {
   link: MqttLink;
   outbox: Outbox;
   documents: DesiredDocuments;
+  /** What the cloud announced of its contract (null until it did: an older cloud never does). */
+  cloudContract: CloudContractWatch;
   telemetry: TelemetryReporter;
   clock: ClockSync;
   radio: EdgeRadio;
@@ -110,6 +113,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
+  const cloudContract = new CloudContractWatch(link, state, logger);
   liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
     : null;
@@ -139,7 +143,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   await documents.register('footage', (body) => footage.apply(body));
 
   const bootId = newId('boot');
-  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
+  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
   link.on('connected', () => outbox.flush());
   link.on('connected', () => incidents.uploader.retryNow());
   link.start();
@@ -158,6 +162,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     link,
     outbox,
     documents,
+    cloudContract,
     telemetry,
     clock,
     radio,
@@ -171,7 +176,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       await liveView?.stop();
       await vision.stop();
       await incidents.stop(1000);
-      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
+      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();
       clock.stop();
