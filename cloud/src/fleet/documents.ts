@@ -1,4 +1,4 @@
-import { gateDocument, topics, type DocumentBody, type DocumentName, type IgnoredPart, type Reported, type Withheld } from '@smart-commune/shared';
+import { gateDocument, topics, type FeatureLookups, type DocumentBody, type DocumentName, type IgnoredPart, type Reported, type Withheld } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { EdgeContracts } from './edge-contracts.js';
@@ -47,6 +47,8 @@ export class Documents {
     private readonly broker: BrokerLink,
     private readonly codec: DocumentCodec = AS_IS,
     private readonly contracts: Pick<EdgeContracts, 'of'> | null = null,
+    /** Which parts need which feature; the contract's table unless a test gives a later revision's. */
+    private readonly lookups?: FeatureLookups,
   ) {}
 
   get<D extends DocumentName>(edgeId: string, doc: D): DocumentState<D> | null {
@@ -108,7 +110,7 @@ export class Documents {
   async regate(edgeId: string): Promise<DocumentName[]> {
     const changed: DocumentName[] = [];
     for (const state of this.listForEdge(edgeId)) {
-      const now = gateDocument(state.doc, state.body, this.contracts?.of(edgeId) ?? null).withheld;
+      const now = gateDocument(state.doc, state.body, this.contracts?.of(edgeId) ?? null, this.lookups).withheld;
       if (JSON.stringify(now) === JSON.stringify(state.withheld)) continue;
       this.db.prepare('UPDATE documents SET version = version + 1, issued_at = ? WHERE edge_id = ? AND doc = ?').run(Date.now(), edgeId, state.doc);
       await this.publish(edgeId, this.get(edgeId, state.doc)!);
@@ -139,7 +141,7 @@ export class Documents {
 
   /** Publishes the version as the box's contract lets it take it, and records what was left out. */
   private async publish<D extends DocumentName>(edgeId: string, state: DocumentState<D>): Promise<void> {
-    const gated = gateDocument(state.doc, state.body, this.contracts?.of(edgeId) ?? null);
+    const gated = gateDocument(state.doc, state.body, this.contracts?.of(edgeId) ?? null, this.lookups);
     this.db.prepare('UPDATE documents SET withheld = ? WHERE edge_id = ? AND doc = ?').run(JSON.stringify(gated.withheld), edgeId, state.doc);
     // a document the box would not know at all is not sent; a retained copy from before a rollback is cleared
     const payload = gated.body === null ? '' : JSON.stringify({ version: state.version, issuedAt: state.issuedAt, body: gated.body });
