@@ -1,4 +1,4 @@
-import { NO_CAMERAS, newId, ownContract, topics, type SpeakerTelemetry } from '@smart-commune/shared';
+import { NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -61,7 +61,16 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   state.set('daemon', { pid: process.pid, startedAt, version: EDGE_VERSION });
 
   const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
-  const outbox = new Outbox(db, link, config.edgeId, logger);
+  // what the cloud announced of its contract: events of kinds it does not know yet wait in the outbox
+  const cloudContract = new CloudContractWatch(link, state, logger);
+  const outbox = new Outbox(db, link, config.edgeId, logger, {
+    ratePerS: 10,
+    sendable: (kind) => {
+      const feature = featureOfEvent(kind);
+      return feature === null || cloudContract.supports(feature);
+    },
+  });
+  cloudContract.onChange(() => outbox.flush());
   const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
   const incidents = createEdgeIncidents({ db, outbox, dataDir, cloudUrl: config.cloudUrl, credentials: () => loadCredentials(dataDir), logger });
   const vision = new EdgeVision({
@@ -113,7 +122,6 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
-  const cloudContract = new CloudContractWatch(link, state, logger);
   liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
     : null;

@@ -9,6 +9,8 @@ import type { MqttLink } from '../link/mqtt-link.js';
  * announcement never sends one: it is revision 1 until it does.
  */
 export class CloudContractWatch {
+  private readonly listeners: (() => void)[] = [];
+
   constructor(
     link: MqttLink,
     private readonly state: StateStore,
@@ -20,6 +22,11 @@ export class CloudContractWatch {
   /** The last announcement received (kept across restarts), or null. */
   current(): CloudContract | null {
     return this.state.get<CloudContract>('cloudContract')?.value ?? null;
+  }
+
+  /** Called after the cloud announced another contract (events it can now take are sent). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Whether the cloud understands a feature (a cloud that announced nothing: revision 1's only). */
@@ -36,6 +43,7 @@ export class CloudContractWatch {
     const before = this.current();
     this.state.set('cloudContract', announced);
     if (before?.version === announced.version && before.softwareVersion === announced.softwareVersion) return;
+    for (const listener of this.listeners) listener();
     const relation = announced.version === CONTRACT_VERSION ? 'the same as this box' : announced.version > CONTRACT_VERSION ? 'newer than this box' : 'older than this box';
     this.logger.info({ cloudContract: announced.version, cloudVersion: announced.softwareVersion, boxContract: CONTRACT_VERSION }, `the cloud speaks contract revision ${announced.version}, ${relation}`);
   }
