@@ -3,6 +3,8 @@ import { html } from 'hono/html';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { boxMarkup, cameraMarkup, fleetMarkup } from './fleet-markup.js';
+import { compatMarkup } from './compat-markup.js';
+import { compatMessages } from './compat-messages.js';
 import { fleetMessages } from './fleet-messages.js';
 import { locationsMarkup } from './location-markup.js';
 import { locationMessages } from './location-messages.js';
@@ -47,7 +49,9 @@ export function createFleetPages(deps: FleetPagesDeps) {
     app.get('/fleet/boxes/:edgeId', kit.page('fleet.edges.manage'), (c) => {
       const edgeId = c.req.param('edgeId');
       if (!EDGE_ID.test(edgeId)) return c.notFound();
-      return kit.render(c, { title: t(c)('boxTitle'), main: boxMarkup(t(c)), scripts: ['fleet-box.js'], data: { strings: strings(c), edgeId } });
+      const lang = c.get('view').lang;
+      const main = html`${boxMarkup(t(c))}${compatMarkup(translator(compatMessages, lang))}`;
+      return kit.render(c, { title: t(c)('boxTitle'), main, scripts: ['fleet-box.js', 'fleet-compat.js'], data: { strings: { ...strings(c), ...compatMessages[lang] }, edgeId } });
     });
 
     app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), (c) => {
