@@ -9,6 +9,7 @@ export function createCloudMetrics() {
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
+  let contractRevisions = (): Array<{ revision: number; count: number }> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -49,6 +50,20 @@ export function createCloudMetrics() {
     }),
     countFloodingWith(counter: () => number) {
       countFlooding = counter;
+    },
+    /** Mixed versions: how many boxes speak each contract revision (what a feature would reach). */
+    edgesByContract: new Gauge({
+      name: 'sc_edges_by_contract',
+      help: 'Active boxes by the contract revision they announced (1: none announced, or no telemetry yet)',
+      labelNames: ['revision'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { revision, count } of contractRevisions()) this.set({ revision: String(revision) }, count);
+      },
+    }),
+    contractRevisionsWith(reader: () => Array<{ revision: number; count: number }>) {
+      contractRevisions = reader;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),

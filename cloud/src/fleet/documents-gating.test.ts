@@ -5,6 +5,7 @@ import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
 import { testTelemetry } from '../../../test-support/telemetry.js';
 import { waitFor } from '../../../test-support/wait.js';
+import { CommandClient } from './commands.js';
 import { Documents } from './documents.js';
 import { EdgeContracts } from './edge-contracts.js';
 
@@ -78,6 +79,20 @@ describe('documents gated by the contract each box announced, over the real brok
     expect((await lastReceived(rolledBack.version)).body.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_3']);
   });
 
+  it('refuses at once a command the box has not announced, naming the feature, and sends it once it has', async () => {
+    // as if `ping` had been added in a later revision
+    const commands = new CommandClient(test.cloud.broker, 300, contracts, (command) => (command === 'ping' ? 'command.ping' : null));
+    const requests: string[] = [];
+    await test.cloud.broker.subscribe(topics.req(edgeId, 'ping'), (_topic, payload) => void requests.push(payload.toString()));
+    contracts.onTelemetry(edgeId, testTelemetry());
+    const started = Date.now();
+    await expect(commands.send(edgeId, 'ping', {})).rejects.toMatchObject({ status: 409, code: 'edge_unsupported', message: expect.stringContaining('does not support "ping": it needs feature command.ping') });
+    expect(Date.now() - started).toBeLessThan(100);
+    contracts.onTelemetry(edgeId, { ...testTelemetry(), contract: { version: 3, features: ['command.ping'] } });
+    await expect(commands.send(edgeId, 'ping', {})).rejects.toMatchObject({ status: 504, code: 'edge_timeout' }); // sent: nobody answers here
+    expect(requests).toHaveLength(1);
+  });
+
   it('does not send a document the box would not know at all, and clears a retained copy', async () => {
     const before = received.length;
     const cleared: Buffer[] = [];
@@ -120,5 +135,7 @@ describe('the fleet keeps each box contract and shows it', () => {
     await publish({ ...testTelemetry(), contract: { version: 2, features: ['documents.tolerant', 'contract.announce'] } });
     await test.cloud.events.settled();
     expect(seen).toHaveLength(2); // the same contract again is no change
+    const metrics = (await test.request<string>('GET', '/metrics', undefined, null)).body;
+    expect(metrics).toContain('sc_edges_by_contract{revision="2"} 1');
   });
 });

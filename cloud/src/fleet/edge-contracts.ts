@@ -1,6 +1,7 @@
 import { BASELINE_CONTRACT, type ContractAnnouncement, type Telemetry } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import type { CloudMetrics } from '../metrics.js';
 
 export interface AnnouncedContract extends ContractAnnouncement {
   /** When the box last announced a different contract (or first announced one). */
@@ -23,7 +24,13 @@ export class EdgeContracts {
   constructor(
     db: Db,
     private readonly bus?: DomainEventBus,
+    metrics?: CloudMetrics,
   ) {
+    const revisions = db.prepare(
+      `SELECT COALESCE(json_extract(s.contract, '$.version'), 1) AS revision, COUNT(*) AS count
+       FROM edges e JOIN edge_state s ON s.edge_id = e.id WHERE e.status = 'active' GROUP BY 1`,
+    );
+    metrics?.contractRevisionsWith(() => revisions.all() as { revision: number; count: number }[]);
     this.select = db.prepare('SELECT contract, contract_at FROM edge_state WHERE edge_id = ?');
     this.store = db.prepare('UPDATE edge_state SET contract = ?, contract_at = ? WHERE edge_id = ?');
   }

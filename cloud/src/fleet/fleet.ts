@@ -41,9 +41,9 @@ export async function createFleet(deps: FleetDeps) {
   const edges = new EdgeStore(db);
   const tokens = new ClaimTokens(db, config.SC_CLAIM_TOKEN_TTL_S * 1000);
   const credentials = new DeviceCredentials(db);
-  const contracts = new EdgeContracts(db, deps.bus);
+  const contracts = new EdgeContracts(db, deps.bus, metrics);
   const documents = new Documents(db, broker, deps.codec, contracts);
-  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
+  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus);
   const events = new EdgeEvents(db, deps.bus);
   const service = new FleetService({
