@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,10 +77,13 @@ function linkNodeModules(releaseDir: string): void {
 
 /**
  * The previous release unpacked from git and built (`tsc -b`) in a temporary directory, once per
- * commit and machine (later runs find it built). Returns its directory.
+ * commit and checkout (later runs find it built: about 90 s the first time on two cores). Returns
+ * its directory.
  */
 export function buildPreviousRelease(commit: string = PREVIOUS_RELEASE.commit): string {
-  const dir = join(tmpdir(), `sc-previous-release-${commit.slice(0, 12)}`);
+  // per checkout too: the build links this checkout's node_modules
+  const checkout = createHash('sha256').update(REPO).digest('hex').slice(0, 8);
+  const dir = join(tmpdir(), `sc-previous-release-${commit.slice(0, 12)}-${checkout}`);
   if (existsSync(join(dir, '.built'))) return dir;
   assertCommitPresent(commit);
   const partial = `${dir}.partial-${process.pid}`;
