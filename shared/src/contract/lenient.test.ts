@@ -121,3 +121,16 @@ describe('decodeDesired', () => {
     expect(decodeDesired('config', '{"version":"x"}')).toMatchObject({ ok: false, version: 0 });
   });
 });
+
+describe('parseLeniently on every desired document the MQTT guide shows', () => {
+  it('reports nothing ignored for documents this version wrote (no false unknown fields from defaults or transforms)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const guide = readFileSync(new URL('../../../docs/mqtt-api.md', import.meta.url), 'utf8');
+    const examples = [...guide.matchAll(/Example on `sc\/v1\/edges\/[^/]+\/desired\/(\w+)`[^\n]*\n(?:[^\n]*\n)?\n?```json\n(.*?)\n```/gs)];
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    for (const [, doc, json] of examples) {
+      const decoded = decodeDesired(doc as 'config', json!);
+      expect(decoded, `${doc}: ${json!.slice(0, 80)}`).toMatchObject({ ok: true, ignored: [] });
+    }
+  });
+});
