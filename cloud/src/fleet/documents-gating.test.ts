@@ -59,7 +59,7 @@ describe('documents gated by the contract each box announced, over the real brok
     const sent = await lastReceived(state.version);
     expect(sent.body.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_3']);
     expect(documents.get(edgeId, 'schedule')!.withheld).toEqual([
-      { path: 'items.1.source.kind', left: 'items.1', feature: 'schedule.source.relay', since: null, label: 'sch_2:1800000000000 (Mục 2)' },
+      { path: 'items.1.source.kind', left: 'items.1', sentAs: null, feature: 'schedule.source.relay', since: null, label: 'sch_2:1800000000000 (Mục 2)' },
     ]);
     expect(documents.get(edgeId, 'schedule')!.body.items).toHaveLength(3);
   });
@@ -100,7 +100,7 @@ describe('documents gated by the contract each box announced, over the real brok
     await documents.set(edgeId, 'release' as 'footage', { requests: [] });
     await waitFor(() => cleared.length > 0, 'the release topic cleared');
     expect(cleared.every((p) => p.length === 0)).toBe(true);
-    expect(documents.get(edgeId, 'release' as 'footage')!.withheld).toEqual([{ path: '', left: '', feature: 'document.release', since: null, label: null }]);
+    expect(documents.get(edgeId, 'release' as 'footage')!.withheld).toEqual([{ path: '', left: '', sentAs: null, feature: 'document.release', since: null, label: null }]);
     expect(received.length).toBe(before);
   });
 });

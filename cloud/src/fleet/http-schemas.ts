@@ -76,7 +76,8 @@ export const pingSchema = z.object({ roundTripMs: z.number(), edgeClockOffsetMs:
 export const withheldSchema = z
   .object({
     path: z.string().openapi({ example: 'items.3.source.kind' }),
-    left: z.string().openapi({ description: 'What was left out: the array element, or "" for the whole document', example: 'items.3' }),
+    left: z.string().openapi({ description: 'What was left out: the array element, or "" for the whole document; for a value sent as another, its path', example: 'items.3' }),
+    sentAs: z.string().nullable().openapi({ description: 'The value sent instead (JSON) when the part was sent as one the box knows (a later priority as its fallback); null when it was left out' }),
     feature: z.string().openapi({ example: 'schedule.source.relay' }),
     since: z.number().nullable().openapi({ description: 'The contract revision that brought the feature' }),
     label: z.string().nullable().openapi({ description: "The left-out element's id and title", example: 'sch_2m8k4q9xd7ta:1764324000000 (Tiếp sóng VOV1)' }),

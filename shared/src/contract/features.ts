@@ -57,7 +57,8 @@ export const ADDED: {
   events: Record<Later<EventKind, typeof BASELINE.events>, ContractFeature>;
   broadcasts: Record<Later<BroadcastName, typeof BASELINE.broadcasts>, ContractFeature>;
   sourceKinds: Record<Later<PlaySource['kind'], typeof BASELINE.sourceKinds>, ContractFeature>;
-  priorities: Record<Later<Priority, typeof BASELINE.priorities>, ContractFeature>;
+  /** A priority added later also names the revision 1 priority a box without it gets instead: an alert is never dropped. */
+  priorities: Record<Later<Priority, typeof BASELINE.priorities>, { feature: ContractFeature; fallback: (typeof BASELINE.priorities)[number] }>;
 } = {
   documents: {},
   commands: {},
@@ -100,4 +101,6 @@ export const featureOfCommand = (command: string) => lookup(ADDED.commands, comm
 export const featureOfEvent = (kind: string) => lookup(ADDED.events, kind);
 export const featureOfBroadcast = (name: string) => lookup(ADDED.broadcasts, name);
 export const featureOfSourceKind = (kind: string) => lookup(ADDED.sourceKinds, kind);
-export const featureOfPriority = (priority: string) => lookup(ADDED.priorities, priority);
+/** The feature of a priority added later, and the revision 1 priority sent instead to a box without it. */
+export const featureOfPriority = (priority: string): { feature: string; fallback: string } | null =>
+  Object.prototype.hasOwnProperty.call(ADDED.priorities, priority) ? (ADDED.priorities as Record<string, { feature: string; fallback: string }>)[priority]! : null;

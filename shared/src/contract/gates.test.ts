@@ -26,7 +26,7 @@ const plan = (items: ScheduleBody['items']): ScheduleBody => ({ windowStart: 1_7
 const later: FeatureLookups = {
   document: (doc) => (doc === 'release' ? 'document.release' : null),
   sourceKind: (kind) => (kind === 'relay' ? 'schedule.source.relay' : null),
-  priority: (p) => (p === 'evacuation' ? 'priority.evacuation' : null),
+  priority: (p) => (p === 'evacuation' ? { feature: 'priority.evacuation', fallback: 'emergency' } : null),
 };
 
 describe('the feature table', () => {
@@ -53,27 +53,28 @@ describe('the feature table', () => {
 describe('gateDocument', () => {
   const body = plan([item(1, 'normal'), item(2, 'evacuation'), item(3, 'normal', 'relay'), item(4, 'emergency')]);
 
-  it('leaves out, for a box without the features, the items that need them, and names them', () => {
+  it('leaves out, for a box without the features, an item of a later source kind, sends a later priority as its fallback, and names both', () => {
     const gated = gateDocument('schedule', body, null, later);
-    expect(gated.body?.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_4']);
+    expect(gated.body?.items.map((i) => [i.scheduleId, i.priority])).toEqual([['sch_1', 'normal'], ['sch_2', 'emergency'], ['sch_4', 'emergency']]);
     expect(gated.withheld).toEqual([
-      { path: 'items.1.priority', left: 'items.1', feature: 'priority.evacuation', since: null, label: 'sch_2:1800000000000 (Bản tin 2)' },
-      { path: 'items.2.source.kind', left: 'items.2', feature: 'schedule.source.relay', since: null, label: 'sch_3:1800000000000 (Bản tin 3)' },
+      { path: 'items.1.priority', left: 'items.1.priority', sentAs: '"emergency"', feature: 'priority.evacuation', since: null, label: 'sch_2:1800000000000 (Bản tin 2)' },
+      { path: 'items.2.source.kind', left: 'items.2', sentAs: null, feature: 'schedule.source.relay', since: null, label: 'sch_3:1800000000000 (Bản tin 3)' },
     ]);
     expect(body.items).toHaveLength(4);
+    expect(body.items[1]!.priority).toBe('evacuation');
   });
 
   it('sends everything to a box that announced the features', () => {
     const gated = gateDocument('schedule', body, { version: 2, features: ['priority.evacuation', 'schedule.source.relay'] }, later);
     expect(gated).toEqual({ body, withheld: [] });
-    const partly = gateDocument('schedule', body, { version: 2, features: ['schedule.source.relay'] }, later);
-    expect(partly.body?.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_3', 'sch_4']);
+    const partly = gateDocument('schedule', body, { version: 2, features: ['priority.evacuation'] }, later);
+    expect(partly.body?.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_2', 'sch_4']);
   });
 
   it('withholds a whole document a box does not know, and sends revision 1 documents as they are', () => {
     expect(gateDocument('release' as 'config', { telemetryIntervalS: 10 }, null, later)).toEqual({
       body: null,
-      withheld: [{ path: '', left: '', feature: 'document.release', since: null, label: null }],
+      withheld: [{ path: '', left: '', sentAs: null, feature: 'document.release', since: null, label: null }],
     });
     expect(gateDocument('schedule', body, null)).toEqual({ body, withheld: [] });
   });

@@ -15,7 +15,10 @@ function rows(documents) {
         el('td', {}, docName(doc)),
         el('td', {}, s.withheldByCloud),
         el('td', {}, part.label ?? (part.left || s.withheldWhole)),
-        el('td', {}, part.since === null ? fill(s.withheldReasonUnknown, { feature: part.feature }) : fill(s.withheldReason, { feature: part.feature, since: part.since })))),
+        el('td', {}, [
+          part.since === null ? fill(s.withheldReasonUnknown, { feature: part.feature }) : fill(s.withheldReason, { feature: part.feature, since: part.since }),
+          part.sentAs === null ? '' : `: ${fill(s.withheldSentAs, { value: part.sentAs })}`,
+        ].join('')))),
     ...(reported?.ignored ?? []).map((part) =>
       el('tr', { className: 'ignored' },
         el('td', {}, docName(doc)),
