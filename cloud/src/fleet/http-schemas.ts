@@ -89,9 +89,10 @@ export const ignoredSchema = z
   .object({
     path: z.string().openapi({ example: 'body.items.3.priority' }),
     value: z.string().openapi({ example: '"evacuation"' }),
-    effect: z.string().openapi({ description: 'dropped (the array element `left`), defaulted (read as absent), unknown-field' }),
+    effect: z.string().openapi({ description: 'dropped (the array element `left`), defaulted (read as absent), unknown-field, more (the entries past 100, counted)' }),
     left: z.string(),
     label: z.string().nullable(),
+    count: z.number().optional().openapi({ description: 'Parts the entry stands for when more than one: an unknown field in many elements (indices as *), or `more`' }),
   })
   .openapi('IgnoredPart');
 

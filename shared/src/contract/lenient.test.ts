@@ -57,9 +57,21 @@ describe('parseLeniently: the radio plan (desired/schedule)', () => {
     expect(body).toEqual(copy);
   });
 
-  it('refuses a plan with more unknown items than a version gap explains', () => {
-    const body = schedule(Array.from({ length: 150 }, (_, n) => item(n, { priority: 'evacuation' })));
-    expect(parseLeniently(scheduleBodySchema, body)).toMatchObject({ ok: false, reason: expect.stringContaining('more than 100') });
+  it('keeps the known items of a plan with many unknown ones, listing 99 and counting the rest', () => {
+    const unknown = Array.from({ length: 150 }, (_, n) => item(n + 10, { priority: 'evacuation' }));
+    const result = parseLeniently(scheduleBodySchema, schedule([item(1), ...unknown, item(2)]));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_2']);
+    expect(result.ignored).toHaveLength(100);
+    expect(result.ignored[98]).toMatchObject({ path: 'items.99.priority', effect: 'dropped' });
+    expect(result.ignored[99]).toEqual({ path: '', value: '', effect: 'more', left: '', label: null, count: 51 });
+  });
+
+  it('names an unknown field met in every item once, with how many times', () => {
+    const result = parseLeniently(scheduleBodySchema, schedule(Array.from({ length: 3000 }, (_, n) => item(n, { fadeInMs: 500 }))));
+    expect(result).toMatchObject({ ok: true, ignored: [{ path: 'items.*.fadeInMs', value: '500', effect: 'unknown-field', left: 'items.*.fadeInMs', label: null, count: 3000 }] });
+    if (result.ok) expect(result.value.items).toHaveLength(3000);
   });
 });
 

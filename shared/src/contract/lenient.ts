@@ -17,6 +17,11 @@ export interface IgnoredPart {
   left: string;
   /** The left-out element's id and title, when it has them. */
   label: string | null;
+  /**
+   * How many parts this entry stands for, when more than one: the same unknown field in many
+   * elements (path with `*` for the indices), or the parts past the report's limit (effect `more`).
+   */
+  count?: number;
 }
 
 export type LenientResult<T> =
@@ -25,7 +30,7 @@ export type LenientResult<T> =
 
 /** Rounds of leaving parts out before giving up: each round settles every problem zod reported. */
 const MAX_ROUNDS = 8;
-/** Parts a report lists; past that the document is refused: that many unknown parts is no version gap. */
+/** Entries a report lists (the contract's bound on `reported.ignored`); the rest are counted in a last `more` entry. */
 export const MAX_IGNORED = 100;
 
 /**
@@ -151,18 +156,13 @@ function unknownFields(raw: unknown, parsed: unknown, path: JsonPath, out: JsonP
  */
 export function parseLeniently<T>(schema: z.ZodType<T>, input: unknown): LenientResult<T> {
   const first = schema.safeParse(input);
-  if (first.success) return { ok: true, value: first.data, ignored: fieldsIgnored(input, first.data) };
+  if (first.success) return { ok: true, value: first.data, ignored: summarize(fieldsIgnored(input, first.data)) };
   const data = structuredClone(input);
   const paths = originalPaths(data);
   const ignored: IgnoredPart[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const parsed = round === 0 ? first : schema.safeParse(data);
-    if (parsed.success) {
-      const unknown = fieldsIgnored(data, parsed.data, paths);
-      const all = [...ignored, ...unknown];
-      if (all.length > MAX_IGNORED) return { ok: false, reason: `${all.length} parts this version does not know (more than ${MAX_IGNORED}): ${all.slice(0, 3).map((p) => `${p.path}: ${p.value}`).join('; ')}` };
-      return { ok: true, value: parsed.data, ignored: all };
-    }
+    if (parsed.success) return { ok: true, value: parsed.data, ignored: summarize([...ignored, ...fieldsIgnored(data, parsed.data, paths)]) };
     const errors = parsed.error.issues.filter((issue) => !isUnknownValue(issue));
     if (errors.length) return { ok: false, reason: describeIssues({ issues: errors } as z.ZodError) };
     const drops = new Map<unknown[], Set<number>>();
@@ -170,7 +170,6 @@ export function parseLeniently<T>(schema: z.ZodType<T>, input: unknown): Lenient
       const settled = settle(schema, data, issue.path as JsonPath, paths, drops);
       if (!settled) return { ok: false, reason: describeIssues(parsed.error) };
       ignored.push(settled);
-      if (ignored.length > MAX_IGNORED) return { ok: false, reason: `more than ${MAX_IGNORED} parts this version does not know: ${ignored.slice(0, 3).map((p) => `${p.path}: ${p.value}`).join('; ')}` };
     }
     for (const [array, indices] of drops) for (const i of [...indices].sort((a, b) => b - a)) array.splice(i, 1);
   }
@@ -207,4 +206,29 @@ function fieldsIgnored(raw: unknown, parsed: unknown, paths?: WeakMap<object, Js
     const where = paths ? originalPath(raw, path, paths) : formatPath(path);
     return { path: where, value: shortJson(valueAt(raw, path)), effect: 'unknown-field', left: where, label: null };
   });
+}
+
+/**
+ * The report's list, bounded: an unknown field met in many elements is one entry (indices as `*`,
+ * with its count), and past MAX_IGNORED entries the rest are counted in one `more` entry. Nothing
+ * is refused for being many: a plan of a newer cloud may hold an optional field in every item.
+ */
+function summarize(parts: IgnoredPart[]): IgnoredPart[] {
+  const fields = new Map<string, IgnoredPart[]>();
+  const others: IgnoredPart[] = [];
+  for (const part of parts) {
+    if (part.effect !== 'unknown-field') others.push(part);
+    else {
+      const pattern = part.path.replace(/\.\d+(?=\.|$)/g, '.*');
+      fields.set(pattern, [...(fields.get(pattern) ?? []), part]);
+    }
+  }
+  const grouped = [...fields.entries()].map(([pattern, same]) =>
+    same.length === 1 ? same[0]! : { ...same[0]!, path: pattern, left: pattern, count: same.length },
+  );
+  const all = [...others, ...grouped];
+  if (all.length <= MAX_IGNORED) return all;
+  const kept = all.slice(0, MAX_IGNORED - 1);
+  const rest = all.slice(MAX_IGNORED - 1).reduce((n, part) => n + (part.count ?? 1), 0);
+  return [...kept, { path: '', value: '', effect: 'more', left: '', label: null, count: rest }];
 }

@@ -61,6 +61,8 @@ export const reportedSchema = z.object({
         effect: z.string().max(32),
         left: z.string().max(300),
         label: z.string().max(200).nullable(),
+        /** Parts this entry stands for, when more than one (one unknown field in many elements, or `more`). */
+        count: z.number().int().positive().optional(),
       }),
     )
     .max(100)

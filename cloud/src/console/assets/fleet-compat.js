@@ -23,8 +23,8 @@ function rows(documents) {
       el('tr', { className: 'ignored' },
         el('td', {}, docName(doc)),
         el('td', {}, s.ignoredByBox),
-        el('td', {}, part.label ?? part.left),
-        el('td', {}, `${fill(s.ignoredReason, { path: part.path, value: part.value })}: ${effect(part.effect)}`))),
+        el('td', {}, part.effect === 'more' ? fill(s.ignoredMore, { count: part.count }) : part.label ?? part.left),
+        el('td', {}, part.effect === 'more' ? '' : `${fill(s.ignoredReason, { path: part.path, value: part.value })}: ${effect(part.effect)}${part.count ? ` (×${part.count})` : ''}`))),
   ]);
 }
 
