@@ -9,6 +9,7 @@ export function createCloudMetrics() {
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
+  let countSpeakerAlarms = () => 0;
   let contractRevisions = (): Array<{ revision: number; count: number }> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
@@ -51,6 +52,19 @@ export function createCloudMetrics() {
     countFloodingWith(counter: () => number) {
       countFlooding = counter;
     },
+    speakerAlarms: new Gauge({
+      name: 'sc_speaker_alarms',
+      help: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S (alarms on now)',
+      registers: [registry],
+      collect() {
+        this.set(countSpeakerAlarms());
+      },
+    }),
+    /** Counted when scraped, from the stored alarms. */
+    countSpeakerAlarmsWith(counter: () => number) {
+      countSpeakerAlarms = counter;
+    },
+    speakerAlarmsRaised: new Counter({ name: 'sc_speaker_alarms_raised_total', help: 'Loudspeaker zone alarms raised (a zone down longer than SC_SPEAKER_ALARM_AFTER_S)', registers: [registry] }),
     /** Mixed versions: how many boxes speak each contract revision (what a feature would reach). */
     edgesByContract: new Gauge({
       name: 'sc_edges_by_contract',
