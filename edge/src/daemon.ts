@@ -1,4 +1,4 @@
-import { NO_CAMERAS, newId, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
+import { NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -7,6 +7,7 @@ import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
 import { registerMaintenanceCommands } from './fleet/maintenance.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
+import { CloudContractWatch } from './fleet/cloud-contract.js';
 import { speakerTelemetry, TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
@@ -40,6 +41,8 @@ export interface EdgeDaemon {
   link: MqttLink;
   outbox: Outbox;
   documents: DesiredDocuments;
+  /** What the cloud announced of its contract (null until it did: an older cloud never does). */
+  cloudContract: CloudContractWatch;
   telemetry: TelemetryReporter;
   clock: ClockSync;
   radio: EdgeRadio;
@@ -66,7 +69,16 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   state.set('daemon', { pid: process.pid, startedAt, version: EDGE_VERSION });
 
   const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
-  const outbox = new Outbox(db, link, config.edgeId, logger);
+  // what the cloud announced of its contract: events of kinds it does not know yet wait in the outbox
+  const cloudContract = new CloudContractWatch(link, state, logger);
+  const outbox = new Outbox(db, link, config.edgeId, logger, {
+    ratePerS: 10,
+    sendable: (kind) => {
+      const feature = featureOfEvent(kind);
+      return feature === null || cloudContract.supports(feature);
+    },
+  });
+  cloudContract.onChange(() => outbox.flush());
   const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
   const incidents = createEdgeIncidents({ db, outbox, dataDir, cloudUrl: config.cloudUrl, credentials: () => loadCredentials(dataDir), logger });
   const vision = new EdgeVision({
@@ -155,7 +167,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   await documents.register('footage', (body) => footage.apply(body));
 
   const bootId = newId('boot');
-  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
+  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
   link.on('connected', () => outbox.flush());
   link.on('connected', () => incidents.uploader.retryNow());
   link.start();
@@ -174,6 +186,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     link,
     outbox,
     documents,
+    cloudContract,
     telemetry,
     clock,
     radio,
@@ -187,7 +200,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       await liveView?.stop();
       await vision.stop();
       await incidents.stop(1000);
-      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
+      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();
       clock.stop();

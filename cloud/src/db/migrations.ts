@@ -585,4 +585,13 @@ export const cloudMigrations: Migration[] = [
   UPDATE push_preferences SET kinds = json_insert(kinds, '$[#]', 'speaker')
     WHERE json_valid(kinds) AND NOT EXISTS (SELECT 1 FROM json_each(push_preferences.kinds) WHERE value = 'speaker');
   `,
+  // issue 15, mixed versions: the contract each box announced (JSON {version, features}; NULL before its
+  // first telemetry), what the cloud left out of each document for its box (gateDocument) and what the
+  // box reported leaving out (reported.ignored), both JSON arrays
+  `
+  ALTER TABLE edge_state ADD COLUMN contract TEXT;
+  ALTER TABLE edge_state ADD COLUMN contract_at INTEGER;
+  ALTER TABLE documents ADD COLUMN withheld TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE documents ADD COLUMN reported_ignored TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

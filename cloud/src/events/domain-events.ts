@@ -33,6 +33,8 @@ export interface DomainEvents extends BoxEvents {
   'edge.online': { edgeId: string; at: number; lastSeenAt: number | null };
   /** A box the cloud called online is now offline: it said so (last will or shutdown), went silent, or was revoked. */
   'edge.offline': { edgeId: string; at: number; reason: EdgeOfflineReason };
+  /** A box announced another contract revision or features than before (an update, a rollback, its first telemetry): `previous` null the first time. */
+  'edge.contract': { edgeId: string; at: number; version: number; previous: number | null };
   /** A camera stream of a box came back to streaming after reconnecting or failing. */
   'camera.online': { edgeId: string; cameraId: string; at: number };
   /** A camera stream of a box started reconnecting or failed. */

@@ -10,6 +10,8 @@ import { ClaimTokens } from './claim-tokens.js';
 import { CommandClient } from './commands.js';
 import { DeviceCredentials } from './device-credentials.js';
 import { Documents, type DocumentCodec } from './documents.js';
+import { EdgeContracts } from './edge-contracts.js';
+import { announceCloudContract } from './cloud-contract.js';
 import { EdgeEvents } from './edge-events.js';
 import { EdgeStore } from './edge-store.js';
 import { createEdgesRoutes } from './edges-routes.js';
@@ -48,8 +50,9 @@ export async function createFleet(deps: FleetDeps) {
   const edges = new EdgeStore(db);
   const tokens = new ClaimTokens(db, config.SC_CLAIM_TOKEN_TTL_S * 1000);
   const credentials = new DeviceCredentials(db);
-  const documents = new Documents(db, broker, deps.codec);
-  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
+  const contracts = new EdgeContracts(db, deps.bus, metrics);
+  const documents = new Documents(db, broker, deps.codec, contracts);
+  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
   const speakerHistory = new SpeakerHistory(db, config.SC_SPEAKER_HISTORY_DAYS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(db, deps.bus);
@@ -80,10 +83,21 @@ export async function createFleet(deps: FleetDeps) {
     documents,
     commands,
     events,
+    contracts,
     metrics,
     logger,
     isActiveEdge: (edgeId) => credentials.isActive(edgeId),
   });
+  // a box that announced another contract gets its documents again as it can now take them
+  const stopRegating = deps.bus.subscribe(
+    'edge.contract',
+    async ({ edgeId, version, previous }) => {
+      const changed = await documents.regate(edgeId);
+      logger.info({ edgeId, version, previous, changed }, 'box announced another contract revision');
+    },
+    'fleet',
+  );
+  await announceCloudContract(broker);
   const republished = await documents.republishAll();
   presence.start();
   speakerAlarms.start();
@@ -94,6 +108,7 @@ export async function createFleet(deps: FleetDeps) {
     tokens,
     credentials,
     documents,
+    contracts,
     commands,
     presence,
     events,
@@ -102,7 +117,7 @@ export async function createFleet(deps: FleetDeps) {
     maintenance,
     routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {
       return [
-        { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, publicUrl }) },
+        { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, contracts, publicUrl }) },
         { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
         { prefix: API_PREFIX, app: createSpeakerRoutes({ guard, zones: speakerZones, history: speakerHistory, alarms: speakerAlarms }) },
         { prefix: API_PREFIX, app: createMaintenanceRoutes({ guard, maintenance }) },
@@ -114,6 +129,7 @@ export async function createFleet(deps: FleetDeps) {
       await speakerAlarms.stop();
       commands.close();
       await stopIngest();
+      await stopRegating();
     },
   };
 }

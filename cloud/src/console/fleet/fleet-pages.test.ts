@@ -61,6 +61,14 @@ describe("technician's pages and the QR route", () => {
     expect((await send(operator, 'GET', '/fleet')).status).toBe(403);
   });
 
+  it("gives the box page a card of version compatibility, in Vietnamese first, filled by its own script", async () => {
+    const page = await (await send(technician, 'GET', '/fleet/boxes/edg_x')).text();
+    expect(page).toContain('<h2 id="compat-heading">Tương thích phiên bản</h2>');
+    expect(page).toContain('<dt>Giao thức của tủ</dt><dd data-compat="box"></dd>');
+    expect(page).toContain('fleet-compat.js');
+    expect(await (await send(technician, 'GET', '/fleet/boxes/edg_x?lang=en')).text()).toContain('<h2 id="compat-heading">Version compatibility</h2>');
+  });
+
   it('offers the technician a form for a hamlet\'s centre and radius, an import of many, and the commune\'s codes, in Vietnamese first', async () => {
     const page = await (await send(technician, 'GET', '/fleet')).text();
     expect(page).toContain('<h2 id="locations-heading">Vị trí các ấp</h2>');

@@ -3,6 +3,8 @@ import { html } from 'hono/html';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { boxMarkup, cameraMarkup, fleetMarkup } from './fleet-markup.js';
+import { compatMarkup } from './compat-markup.js';
+import { compatMessages } from './compat-messages.js';
 import { fleetMessages } from './fleet-messages.js';
 import { locationsMarkup } from './location-markup.js';
 import { diagnoseMarkup, powerMarkup } from './maintenance-markup.js';
@@ -55,9 +57,9 @@ export function createFleetPages(deps: FleetPagesDeps) {
       const tm = translator(maintenanceMessages, lang);
       const diagnose = user !== null && can(user, 'fleet.edges.diagnose');
       const power = user !== null && can(user, 'fleet.edges.restart');
-      const main = html`${boxMarkup(t(c))}${diagnose ? diagnoseMarkup(tm) : ''}${power ? powerMarkup(tm) : ''}`;
-      const scripts = ['fleet-box.js', ...(diagnose || power ? ['fleet-box-maintenance.js'] : [])];
-      return kit.render(c, { title: t(c)('boxTitle'), main, scripts, data: { strings: { ...strings(c), ...maintenanceMessages[lang] }, edgeId } });
+      const main = html`${boxMarkup(t(c))}${compatMarkup(translator(compatMessages, lang))}${diagnose ? diagnoseMarkup(tm) : ''}${power ? powerMarkup(tm) : ''}`;
+      const scripts = ['fleet-box.js', 'fleet-compat.js', ...(diagnose || power ? ['fleet-box-maintenance.js'] : [])];
+      return kit.render(c, { title: t(c)('boxTitle'), main, scripts, data: { strings: { ...strings(c), ...compatMessages[lang], ...maintenanceMessages[lang] }, edgeId } });
     });
 
     app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), (c) => {
