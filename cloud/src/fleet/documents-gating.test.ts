@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics, type FeatureLookups, type ScheduleBody } from '@smart-commune/shared';
+import { featuresOf, topics, type FeatureLookups, type ScheduleBody } from '@smart-commune/shared';
 import { openCloudDatabase, type Db } from '../db/database.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
@@ -123,7 +123,7 @@ describe('the fleet keeps each box contract and shows it', () => {
     await publish(testTelemetry()); // a box from before announcements
     const old = await waitFor(async () => ((await test.request('GET', `/api/v1/edges/${edgeId}`)).body.contract ? (await test.request('GET', `/api/v1/edges/${edgeId}/compatibility`)).body : null), 'contract stored');
     expect(old.box).toMatchObject({ version: 1, features: [] });
-    expect(old.missing.map((m: { feature: string }) => m.feature)).toEqual(['contract.announce', 'documents.tolerant']);
+    expect(old.missing.map((m: { feature: string }) => m.feature)).toEqual(featuresOf(2));
     expect(old.cloud.version).toBe(2);
     expect(old.documents.map((d: { doc: string }) => d.doc)).toContain('config');
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMUNE_TIME_ZONE, type ScheduleBody } from '@smart-commune/shared';
+import { COMMUNE_TIME_ZONE, featuresOf, type ScheduleBody } from '@smart-commune/shared';
 import type { EdgeDaemon } from '@smart-commune/edge';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, startTestEdge, type ProvisionedEdge } from '../../../test-support/edge.js';
@@ -37,7 +37,7 @@ describe('a plan from a newer cloud, with values this box does not know', () => 
   it('plays the items it knows, leaves out a relay item and an unknown priority, and the cloud shows what the box ignored', async () => {
     // the box announced its contract in telemetry: the cloud knows it is revision 2
     const announced = await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.contract, 'contract announced');
-    expect(announced).toMatchObject({ version: 2, features: ['contract.announce', 'documents.tolerant'] });
+    expect(announced).toMatchObject({ version: 2, features: featuresOf(2) });
 
     const bulletin = await test.api('POST', '/api/v1/bulletins', { title: 'Thông báo tiêm phòng', text: 'Sáng mai tiêm phòng cho trẻ em tại trạm y tế xã.', voice: 'vi-vn-x-south' });
     expect(bulletin.status).toBe(201);
