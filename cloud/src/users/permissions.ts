@@ -22,6 +22,10 @@ export const actions = [
   'fleet.speakers.test',
   /** Cameras on boxes: settings, zones, rules, snapshots, discovery, surveillance on/off. */
   'fleet.cameras.manage',
+  /** Edge releases and rollouts: see them and each box's progress. */
+  'fleet.releases.read',
+  /** Upload and delete release bundles; start, pause, resume and cancel rollouts. */
+  'fleet.releases.manage',
   'radio.bulletins.read',
   /** Write, preview, listen to and delete bulletins; the speech voices. */
   'radio.bulletins.write',
@@ -72,6 +76,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.edges.manage',
     'fleet.speakers.test',
     'fleet.cameras.manage',
+    'fleet.releases.read',
     'notifications.subscribe',
   ],
   operator: [
