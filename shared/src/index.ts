@@ -13,3 +13,4 @@ export * from './messages/footage.js';
 export * from './messages/decode.js';
 export * from './api/provision.js';
 export * from './hamlets.js';
+export * from './releases/index.js';
