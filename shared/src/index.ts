@@ -14,3 +14,4 @@ export * from './messages/updates.js';
 export * from './messages/decode.js';
 export * from './api/provision.js';
 export * from './hamlets.js';
+export * from './releases/index.js';
