@@ -1,16 +1,17 @@
 import { z } from '@hono/zod-openapi';
-import { releaseArchSchema, releaseVersionSchema } from '@smart-commune/shared';
+import { RELEASE_ARCHES } from '@smart-commune/shared';
 import { newRolloutSchema, rolloutBoxStates, rolloutStates } from './rollout-types.js';
 
 export const releaseParams = z.object({
-  version: releaseVersionSchema.openapi({ param: { name: 'version', in: 'path' }, example: '1.5.0' }),
-  arch: releaseArchSchema.openapi({ param: { name: 'arch', in: 'path' } }),
+  // the version is also a file name: only what a semantic version may hold
+  version: z.string().max(64).regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, 'a semantic version such as 1.5.0').openapi({ param: { name: 'version', in: 'path' }, example: '1.5.0' }),
+  arch: z.enum(RELEASE_ARCHES).openapi({ param: { name: 'arch', in: 'path' } }),
 });
 
 export const releaseSchema = z
   .object({
     version: z.string(),
-    arch: releaseArchSchema,
+    arch: z.enum(RELEASE_ARCHES),
     product: z.enum(['edge', 'cloud']),
     bytes: z.number(),
     sha256: z.string(),

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { releaseBundlePath, type ReleaseArch, type ReleaseBundleRef } from '@smart-commune/shared';
+import { releaseBundlePath, type ReleaseArch, type ReleaseBundleRef, type ReleaseManifest } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
-import type { ReleaseManifest } from './manifest.js';
+
 
 export interface Release {
   version: string;
@@ -39,8 +39,8 @@ function toRelease(row: ReleaseRow): Release {
     bytes: row.bytes,
     sha256: row.sha256,
     files: manifest.files.length,
-    minCloudVersion: manifest.minCloudVersion ?? null,
-    contractVersion: manifest.contractVersion === undefined ? null : String(manifest.contractVersion),
+    minCloudVersion: manifest.minCloudVersion,
+    contractVersion: manifest.contractVersion,
     uploadedBy: row.uploaded_by,
     uploadedAt: row.uploaded_at,
   };

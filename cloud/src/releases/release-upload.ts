@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { ReleasePublicKey } from '@smart-commune/shared';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
@@ -15,7 +15,7 @@ import type { ReleaseMetrics } from './release-metrics.js';
 export interface ReleaseUploadDeps {
   store: ReleaseStore;
   /** Read at each upload: the province may add a key (rotation) without restarting the cloud. */
-  publicKeys(): KeyObject[];
+  publicKeys(): ReleasePublicKey[];
   maxBytes: number;
   audit: AuditLog;
   metrics: ReleaseMetrics;

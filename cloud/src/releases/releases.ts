@@ -8,7 +8,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
-import { loadPublicKeys } from './manifest.js';
+import { loadReleaseKeys } from './manifest.js';
 import { createReleaseMetrics } from './release-metrics.js';
 import { ReleaseStore } from './release-store.js';
 import { createReleasesRoutes } from './releases-routes.js';
@@ -28,7 +28,7 @@ export interface ReleasesDeps {
 export type Releases = ReturnType<typeof createReleases>;
 
 /** Where the province's release public keys are read from. */
-export const releaseKeysFile = (config: CloudConfig) => config.SC_RELEASE_PUBLIC_KEYS_FILE ?? join(config.SC_DATA_DIR, 'keys', 'release-public-keys.pem');
+export const releaseKeysFile = (config: CloudConfig) => config.SC_RELEASE_KEYS_FILE ?? join(config.SC_DATA_DIR, 'keys', 'release-keys.json');
 
 /** The releases domain: stored signed bundles, rollouts in waves, the boxes' downloads. */
 export function createReleases(deps: ReleasesDeps) {
@@ -38,7 +38,7 @@ export function createReleases(deps: ReleasesDeps) {
   const metrics = createReleaseMetrics(deps.metrics.registry, () => rollouts.countsByState());
   const engine = new RolloutEngine({ store: rollouts, releases: store, edges: fleet.edges, documents: fleet.documents, bus, audit, logger });
   const keysFile = releaseKeysFile(config);
-  const upload = { store, publicKeys: () => loadPublicKeys(keysFile), maxBytes: config.SC_RELEASE_MAX_BYTES, audit, metrics, logger };
+  const upload = { store, publicKeys: () => loadReleaseKeys(keysFile), maxBytes: config.SC_RELEASE_MAX_BYTES, audit, metrics, logger };
 
   const unsubscribe = bus.subscribe('edge.event.update', ({ edgeId, ts, body }) => engine.onUpdate(edgeId, ts, body), 'releases');
   let ticking: Promise<void> = Promise.resolve();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { hamletCodeSchema, releaseVersionSchema } from '@smart-commune/shared';
 
 /** Which boxes a rollout reaches: chosen ones, a hamlet's, or the whole commune's (active boxes, resolved at creation). */

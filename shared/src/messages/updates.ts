@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
+import { RELEASE_ARCHES, releaseVersionSchema, type ReleaseArch } from '../releases/manifest.js';
 
 /*
  * Over-the-air updates of the edge (issue 15): the cloud names the release a box should run in the
@@ -8,16 +9,7 @@ import { epochMs } from '../time.js';
  * and a cloud older than it drops the events as an unknown kind.
  */
 
-/** A release's version as the bundles name it: semver without build metadata, no path characters. */
-export const releaseVersionSchema = z
-  .string()
-  .min(5)
-  .max(64)
-  .regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'a version such as 1.4.0 or 1.5.0-rc.1');
-
-export const releaseArchs = ['x64', 'arm64'] as const;
-export const releaseArchSchema = z.enum(releaseArchs);
-export type ReleaseArch = z.infer<typeof releaseArchSchema>;
+export const releaseArchSchema = z.enum(RELEASE_ARCHES);
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha256');
 
@@ -37,7 +29,7 @@ export const releaseBodySchema = z.object({
     .object({
       version: releaseVersionSchema,
       rolloutId: z.string().min(4).max(64),
-      bundles: z.array(releaseBundleRefSchema).min(1).max(releaseArchs.length),
+      bundles: z.array(releaseBundleRefSchema).min(1).max(RELEASE_ARCHES.length),
     })
     .nullable(),
 });
