@@ -8,6 +8,12 @@ import { claimTestEdge } from '../../../test-support/edge.js';
 import { testReleaseKey, writeTestBundle } from '../../../test-support/release-bundle.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { assignWaves } from './rollout-engine.js';
+import { SESSION_COOKIE } from '../auth/session-cookie.js';
+
+const page = async (path: string, token = test.adminToken) => {
+  const res = await test.cloud.app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${token}` } });
+  return { status: res.status, text: await res.text() };
+};
 
 const province = testReleaseKey();
 let test: TestCloud;
@@ -97,6 +103,26 @@ describe('a rollout in waves', () => {
     expect(releaseDoc(boxes[3]!)).toBeNull();
     expect(paused.boxes.find((b: { edgeId: string }) => b.edgeId === boxes[1]).state).toBe('switching');
     expect(test.cloud.audit.page({ action: 'rollout.auto_paused' }, 5, 0).total).toBe(1);
+  });
+
+  it('shows the console each box\'s version, the progress and every failure with its reason (actions for an admin only)', async () => {
+    const list = await page('/fleet/releases');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('Cập nhật phần mềm');
+    expect(list.text).toContain('Tạm dừng vì: wave 2');
+    expect(list.text).toContain('data-verb="resume"');
+    expect(list.text).toMatch(/<td class="version">[^<]+<\/td>/);
+    const detail = await page(`/fleet/rollouts/${id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain('Đã quay về bản cũ');
+    expect(detail.text).toContain('health_timeout: loudspeakers reachable 0/1');
+    expect(detail.text).toContain('speaker unreachable');
+    await test.api('POST', '/api/v1/users', { username: 'tech-r', role: 'technician', password: 'password-tech-r', mustChangePassword: false });
+    const tech = await test.login('tech-r', 'password-tech-r');
+    const seen = await page(`/fleet/rollouts/${id}`, tech);
+    expect(seen.status).toBe(200);
+    expect(seen.text).not.toContain('data-verb="resume"');
+    expect((await page('/fleet/rollouts/rol_nope')).status).toBe(404);
   });
 
   it('carries on after a cloud restart: resumed by an admin, completes once the wave has soaked', async () => {
