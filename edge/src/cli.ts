@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createLogger } from '@smart-commune/shared/runtime';
 import { EdgeConfigError, resolveDataDir } from './config.js';
 import { startEdgeDaemon } from './daemon.js';
+import { SWITCH_EXIT_CODE } from './supervisor/protocol.js';
 import { provision, ProvisionError } from './fleet/provision.js';
 import { printChecks, runDoctor } from './cli/doctor.js';
 import { printStatus, readStatus } from './cli/status.js';
@@ -43,12 +44,24 @@ program
   .option('--data-dir <dir>', 'the data dir')
   .action(async (opts: { dataDir?: string }) => {
     const logger = createLogger('sc-edge');
-    const daemon = await startEdgeDaemon({ dataDir: resolveDataDir(opts.dataDir), logger }).catch(fail);
-    const stop = async (signal: string) => {
+    let switching = false;
+    // a switch may be asked while the daemon is still starting: it then stops as soon as it has started
+    let stop = async (_signal: string): Promise<void> => undefined;
+    const daemon = await startEdgeDaemon({
+      dataDir: resolveDataDir(opts.dataDir),
+      logger,
+      // the supervisor starts the requested version when this process exits with its switch code
+      onSwitchRequested: () => {
+        switching = true;
+        void stop('switch');
+      },
+    }).catch(fail);
+    stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
       await daemon.stop();
-      process.exit(0);
+      process.exit(switching ? SWITCH_EXIT_CODE : 0);
     };
+    if (switching) void stop('switch');
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });
