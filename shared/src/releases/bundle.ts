@@ -15,7 +15,7 @@ import { verifyManifest, type ReleasePublicKey } from './signing.js';
  * signature is checked before a single release file is read or written; then come the manifest's
  * files (in any order, each once), directories allowed, nothing else.
  */
-export interface BundleEntry extends AsyncIterable<Buffer | Uint8Array> {
+export interface BundleEntry extends AsyncIterable<unknown> {
   header: { name: string; type?: string | null; size?: number | null };
   resume(): unknown;
 }
@@ -23,13 +23,25 @@ export interface BundleEntry extends AsyncIterable<Buffer | Uint8Array> {
 /** Receives a verified-so-far file's bytes; the bundle is refused (and the caller discards the output) if they end up not matching. */
 export type BundleFileSink = (file: ManifestFile, data: AsyncIterable<Buffer>) => Promise<void>;
 
+export interface BundleStreamHandlers {
+  /** Called once the signature checked, before any file: the exact bytes to store beside the files. */
+  onManifest?: (manifest: ReleaseManifest, manifestBytes: Buffer, signatureBytes: Buffer) => void | Promise<void>;
+  onFile?: BundleFileSink;
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (!(chunk instanceof Uint8Array)) throw new ReleaseError('bad_layout', 'the tar reader yielded something other than bytes');
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
 async function readSmall(entry: BundleEntry, max: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of entry) {
-    size += chunk.length;
+    const buf = toBuffer(chunk);
+    size += buf.length;
     if (size > max) throw new ReleaseError('bad_layout', `${what} is larger than ${max} bytes`);
-    chunks.push(Buffer.from(chunk));
+    chunks.push(buf);
   }
   return Buffer.concat(chunks);
 }
@@ -40,10 +52,10 @@ function entryName(entry: BundleEntry): string {
 
 /**
  * Reads a whole bundle: the signature against `publicKeys`, then every file's size and sha256 against
- * the manifest; `sink` (optional) gets each file's bytes as they pass. Resolves with the manifest
- * only when everything matched; throws a ReleaseError naming the first problem otherwise.
+ * the manifest; `handlers.onFile` (optional) gets each file's bytes as they pass. Resolves with the
+ * manifest only when everything matched; throws a ReleaseError naming the first problem otherwise.
  */
-export async function verifyBundleStream(entries: AsyncIterable<BundleEntry>, publicKeys: readonly ReleasePublicKey[], sink?: BundleFileSink): Promise<ReleaseManifest> {
+export async function verifyBundleStream(entries: AsyncIterable<BundleEntry>, publicKeys: readonly ReleasePublicKey[], handlers: BundleStreamHandlers = {}): Promise<ReleaseManifest> {
   let manifestBytes: Buffer | undefined;
   let manifest: ReleaseManifest | undefined;
   let byPath = new Map<string, ManifestFile>();
@@ -63,6 +75,7 @@ export async function verifyBundleStream(entries: AsyncIterable<BundleEntry>, pu
       const sig = await readSmall(entry, MAX_SIGNATURE_BYTES, SIGNATURE_FILE);
       manifest = verifyManifest(manifestBytes!, sig, publicKeys).manifest;
       byPath = new Map(manifest.files.map((f) => [f.path, f]));
+      await handlers.onManifest?.(manifest, manifestBytes!, sig);
       continue;
     }
     if (type === 'directory') {
@@ -74,7 +87,7 @@ export async function verifyBundleStream(entries: AsyncIterable<BundleEntry>, pu
     if (!file) throw new ReleaseError('unexpected_file', `the bundle holds "${name}", which its manifest does not list`);
     if (seen.has(name)) throw new ReleaseError('unexpected_file', `the bundle holds "${name}" twice`);
     seen.add(name);
-    await checkFileBytes(file, entry, sink);
+    await checkFileBytes(file, entry, handlers.onFile);
   }
   if (!manifest) throw new ReleaseError('bad_layout', index === 0 ? 'the bundle is empty' : `the bundle has no ${SIGNATURE_FILE}`);
   const missing = manifest.files.filter((f) => !seen.has(f.path));
@@ -82,12 +95,12 @@ export async function verifyBundleStream(entries: AsyncIterable<BundleEntry>, pu
   return manifest;
 }
 
-async function checkFileBytes(file: ManifestFile, data: AsyncIterable<Buffer | Uint8Array>, sink?: BundleFileSink): Promise<void> {
+async function checkFileBytes(file: ManifestFile, data: AsyncIterable<unknown>, sink?: BundleFileSink): Promise<void> {
   const hash = createHash('sha256');
   let size = 0;
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of data) {
-      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const buf = toBuffer(chunk);
       size += buf.length;
       if (size > file.size) throw new ReleaseError('size_mismatch', `"${file.path}" is larger than the ${file.size} bytes its manifest says`);
       hash.update(buf);

@@ -78,11 +78,11 @@ describe('verifyBundleStream', () => {
   it('accepts a complete bundle and gives every file to the sink', async () => {
     const r = makeRelease();
     const got: Record<string, string> = {};
-    const manifest = await verifyBundleStream(tarOf([['manifest.json', r.bytes], ['manifest.sig', r.sig], ...Object.entries(files)]), [r.keys.publicKey], async (f, data) => {
+    const manifest = await verifyBundleStream(tarOf([['manifest.json', r.bytes], ['manifest.sig', r.sig], ...Object.entries(files)]), [r.keys.publicKey], { onFile: async (f, data) => {
       const parts: Buffer[] = [];
       for await (const c of data) parts.push(c);
       got[f.path] = Buffer.concat(parts).toString();
-    });
+    } });
     expect(manifest.files).toHaveLength(2);
     expect(got['dist/cli.js']).toBe('console.log(1)\n');
   });
