@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { releasePublicKeySchema, type ReleasePublicKey } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { StateStore } from '../db/state.js';
 import type { DeviceCredentials } from '../link/device-http.js';
@@ -8,22 +5,15 @@ import type { Outbox } from '../outbox/outbox.js';
 import type { RadioPlayer } from '../radio/player.js';
 import type { SupervisedContext } from '../supervisor/daemon-side.js';
 import { readJsonFile } from '../supervisor/durable.js';
-import type { EdgeHomeLayout } from '../supervisor/layout.js';
 import { supervisorStateSchema } from '../supervisor/protocol.js';
-import { installRelease } from './install-release.js';
+import { installBundle } from '../releases/install.js';
+import { trustedKeys } from '../releases/trusted-keys.js';
 import { notQuietBecause } from './quiet.js';
 import { EdgeUpdater } from './updater.js';
 
 export { EdgeUpdater } from './updater.js';
 export { notQuietBecause, QUIET_AHEAD_MS } from './quiet.js';
 export { downloadBundle, DownloadRefused } from './download.js';
-
-/** keys/release-keys.json as the box keeps it ({format, sequence, keys}); a missing file is no keys (every bundle refused). */
-export function trustedReleaseKeys(layout: EdgeHomeLayout): ReleasePublicKey[] {
-  if (!existsSync(layout.keysFile)) return [];
-  const parsed = z.object({ keys: z.array(releasePublicKeySchema) }).safeParse(JSON.parse(readFileSync(layout.keysFile, 'utf8')));
-  return parsed.success ? parsed.data.keys : [];
-}
 
 /** SC_EDGE_UPDATE_DISK_MARGIN: free space kept beyond a download, as a multiple of the bundle (default 2: room to unpack it). */
 export function diskMargin(value: string | undefined): number {
@@ -59,7 +49,8 @@ export function createEdgeUpdate(options: EdgeUpdateOptions): EdgeUpdater {
     credentials: options.credentials,
     state: options.state,
     report: (event) => void options.outbox.add('update', event),
-    install: (tarPath) => installRelease(tarPath, ctx!.layout, trustedReleaseKeys(ctx!.layout), process.arch),
+    // 15b's installer: signature before any file is written, each file checked, releases/<v> only when complete
+    install: async (tarPath) => ({ version: (await installBundle(tarPath, { layout: ctx!.layout, publicKeys: trustedKeys(ctx!.layout) })).manifest.version }),
     notQuiet: () => notQuietBecause(options.player.status(), options.cloudNow()),
     confirmed: () => {
       if (!ctx) return true;
