@@ -16,6 +16,7 @@ import { EdgeFootage } from './footage/footage.js';
 import { EdgeVision, RING_SHARE } from './vision/service.js';
 import { startLiveView, type LiveView } from './vision/live-view/index.js';
 import { supervisedContext, type SupervisedContext } from './supervisor/daemon-side.js';
+import { startHealthReporter } from './supervisor/health-reporter.js';
 import { createEdgeUpdate, type EdgeUpdater } from './update/index.js';
 
 export interface EdgeDaemonOptions {
@@ -174,7 +175,17 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   if (discoverEveryS > 0) vision.startDiscovery(discoverEveryS * 1000, (devices) => outbox.add('discovery', { devices }));
   telemetry.start();
   clock.start();
-  logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION }, 'edge daemon started');
+  // under the box's supervisor: health facts it judges a new version by (see supervisor/protocol.ts)
+  const health = supervised
+    ? startHealthReporter(
+        supervised,
+        { connected: () => link.connected, unappliedDocuments: () => documents.unapplied(), speakers: () => speakerHealth(), cameras: () => vision.telemetry() },
+        startedAt,
+        logger.child({ component: 'health' }),
+      )
+    : null;
+  if (health) link.on('connected', () => health.writeNow());
+  logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION, release: supervised?.release }, 'edge daemon started');
 
   let stopped = false;
   return {
@@ -193,6 +204,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     async stop() {
       if (stopped) return;
       stopped = true;
+      health?.stop();
       await update.stop(); // a download in progress stops; it resumes from its partial file after the restart
       await radio.stop(); // first: an item it cuts short is reported before the outbox drains
       await liveView?.stop();

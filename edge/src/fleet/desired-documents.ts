@@ -23,6 +23,8 @@ interface StoredDocument {
  */
 export class DesiredDocuments {
   private readonly appliers = new Map<DocumentName, DocumentApplier<DocumentName>>();
+  /** Documents whose last apply failed (stored at start, or a new version): the supervisor's health check asks. */
+  private readonly failing = new Map<DocumentName, string>();
   private readonly select;
   private readonly upsert;
 
@@ -48,9 +50,15 @@ export class DesiredDocuments {
     // it applied before: failing now means the box changed (a model file gone); the daemon keeps running
     await Promise.resolve()
       .then(() => applier(JSON.parse(stored.body) as DocumentBody<D>))
-      .catch((err: Error) =>
-      this.logger.error({ doc, version: stored.version, err: err.message }, 'the stored document could not be applied at start; waiting for a new version'),
-    );
+      .catch((err: Error) => {
+        this.failing.set(doc, err.message);
+        this.logger.error({ doc, version: stored.version, err: err.message }, 'the stored document could not be applied at start; waiting for a new version');
+      });
+  }
+
+  /** Documents not applied right now, with why (empty when every stored and received document applied). */
+  unapplied(): { doc: DocumentName; error: string }[] {
+    return [...this.failing].map(([doc, error]) => ({ doc, error }));
   }
 
   appliedVersion(doc: DocumentName): number {
@@ -78,9 +86,11 @@ export class DesiredDocuments {
       if (!applier) throw new Error(`this box does not handle document "${doc}"`);
       await applier(desired.body);
       this.upsert.run(doc, desired.version, JSON.stringify(desired.body), Date.now());
+      this.failing.delete(doc);
       this.logger.info({ doc, version: desired.version }, 'desired document applied');
       await this.report(doc, { version: desired.version, status: 'applied', ts: Date.now() });
     } catch (err) {
+      this.failing.set(doc, (err as Error).message);
       this.logger.error({ doc, version: desired.version, err: (err as Error).message }, 'desired document not applied');
       await this.report(doc, { version: desired.version, status: 'rejected', ts: Date.now(), error: (err as Error).message });
     }

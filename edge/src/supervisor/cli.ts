@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
@@ -90,6 +90,8 @@ program
     const { manifest, alreadyInstalled } = await installBundle(bundle, { layout, publicKeys: keys }).catch(fail);
     console.log(bilingual(`Đã ${alreadyInstalled ? 'có sẵn' : 'cài'} bản ${manifest.version}`, `${alreadyInstalled ? 'already installed' : 'installed'}: ${manifest.version} (${manifest.arch})`));
     const state = readJsonFile(layout.state, supervisorStateSchema);
+    mkdirSync(layout.supervisorDir, { recursive: true });
+    mkdirSync(layout.data, { recursive: true });
     if (!state) {
       writeJsonDurable(layout.state, { format: 1, current: manifest.version, previous: null, trial: null, updatedAt: Date.now() });
       pointProgramAt(layout, manifest.version);
