@@ -21,7 +21,7 @@ import { generateReleaseKeyPair } from '../../shared/src/index.js';
 import { startTestCloud, type TestCloud } from '../../test-support/cloud.js';
 import { writeTestBundle } from '../../test-support/release-bundle.js';
 import { writeJsonDurable } from '../../edge/src/supervisor/durable.js';
-import { DAEMON_ENTRY, NEVER_HEALTHY_ENTRY, startSupervisedBox, type SupervisedBox } from '../../firmware-sim/src/update/supervised-box.js';
+import { DAEMON_ENTRY, NEVER_HEALTHY_ENTRY, startSupervisedBox, type SupervisedBox } from '../../test-support/supervised-box.js';
 import { HAMLETS, round, type Cred } from './lib/fleet/common.js';
 import { SimBox } from './lib/rollout/sim-box.js';
 

@@ -7,8 +7,8 @@ import { testReleaseKey, writeTestBundle } from '../../../test-support/release-b
 import { waitFor } from '../../../test-support/wait.js';
 import { readJsonFile, writeJsonDurable } from '../../../edge/src/supervisor/durable.js';
 import { lastFailureSchema, supervisorStateSchema } from '../../../edge/src/supervisor/protocol.js';
-import { DAEMON_ENTRY, NEVER_HEALTHY_ENTRY, startSupervisedBox, type SupervisedBox } from '../update/supervised-box.js';
-import { startThrottledLink, type ThrottledLink } from '../update/throttled-link.js';
+import { DAEMON_ENTRY, NEVER_HEALTHY_ENTRY, startSupervisedBox, type SupervisedBox } from '../../../test-support/supervised-box.js';
+import { startThrottledLink, type ThrottledLink } from '../../../test-support/throttled-link.js';
 
 /**
  * Over-the-air update end to end: a real cloud, three boxes each run by the real sc-edge-supervisor (the

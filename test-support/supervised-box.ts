@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ReleasePublicKey } from '@smart-commune/shared';
-import { loadEdgeConfig, provision, saveEdgeConfig } from '../../../edge/src/index.js';
-import { installBundle } from '../../../edge/src/releases/install.js';
-import { writeJsonDurable } from '../../../edge/src/supervisor/durable.js';
-import { edgeHomeLayout, type EdgeHomeLayout } from '../../../edge/src/supervisor/layout.js';
+import { loadEdgeConfig, provision, saveEdgeConfig } from '../edge/src/index.js';
+import { installBundle } from '../edge/src/releases/install.js';
+import { writeJsonDurable } from '../edge/src/supervisor/durable.js';
+import { edgeHomeLayout, type EdgeHomeLayout } from '../edge/src/supervisor/layout.js';
 
 /*
  * A box installed the way a bundle installs it (SC_EDGE_HOME with releases/, data/, keys/, supervisor/),
@@ -16,8 +16,8 @@ import { edgeHomeLayout, type EdgeHomeLayout } from '../../../edge/src/superviso
  * the versions differ by name, which is what the supervisor, the update module and the cloud act on.
  */
 
-const SUPERVISOR_CLI = fileURLToPath(new URL('../../../edge/dist/supervisor/cli.js', import.meta.url));
-const EDGE_CLI = fileURLToPath(new URL('../../../edge/dist/cli.js', import.meta.url));
+const SUPERVISOR_CLI = fileURLToPath(new URL('../edge/dist/supervisor/cli.js', import.meta.url));
+const EDGE_CLI = fileURLToPath(new URL('../edge/dist/cli.js', import.meta.url));
 
 /** The entry of a good version: the sc-edge daemon of this tree (the supervisor runs `node <entry> run`). */
 export const DAEMON_ENTRY = `import(${JSON.stringify(pathToFileURL(EDGE_CLI).href)});\n`;

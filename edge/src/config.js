@@ -1,0 +1,66 @@
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { liveViewSettingsSchema } from './vision/live-view/config.js';
+import { describeIssues, edgeIdSchema } from '@smart-commune/shared';
+/** What `sc-edge provision` writes and `sc-edge run` reads: `edge.json` in the data dir. */
+export const edgeConfigSchema = z.object({
+    edgeId: edgeIdSchema,
+    name: z.string().min(1),
+    hamletCode: z.string().min(1),
+    cloudUrl: z.string().url(),
+    mqttUrl: z.string().regex(/^mqtts?:\/\/[^/]+(:\d+)?\/?$/, 'must be mqtt://host:port or mqtts://host:port'),
+    telemetryIntervalS: z.number().int().min(1).max(3600),
+    provisionedAt: z.number().int(),
+    /** YOLOX-Nano files; SC_MODEL_DIR when absent. */
+    modelDir: z.string().min(1).optional(),
+    /** The technician's live view on the cabinet LAN; off unless a password is set. */
+    liveView: liveViewSettingsSchema.optional(),
+});
+/** The box's own secret, kept apart from the config and readable by its owner only (0600). */
+export const credentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(16) });
+export const CONFIG_FILE = 'edge.json';
+export const CREDENTIALS_FILE = 'credentials.json';
+export class EdgeConfigError extends Error {
+    name = 'EdgeConfigError';
+}
+function readJson(path, schema, what) {
+    if (!existsSync(path)) {
+        throw new EdgeConfigError(`${what} not found at ${path}: provision the box first with "sc-edge provision --cloud URL --token TOKEN"`);
+    }
+    let raw;
+    try {
+        raw = JSON.parse(readFileSync(path, 'utf8'));
+    }
+    catch (err) {
+        throw new EdgeConfigError(`${what} at ${path} is not valid JSON: ${err.message}`);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success)
+        throw new EdgeConfigError(`invalid ${what} in ${path}: ${describeIssues(parsed.error)}`);
+    return parsed.data;
+}
+/** Writes via a temporary file and rename, so a crash never leaves half a file. */
+export function writeFileAtomic(path, content, mode = 0o644) {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, content, { mode });
+    chmodSync(tmp, mode);
+    renameSync(tmp, path);
+}
+export function loadEdgeConfig(dataDir) {
+    return readJson(join(dataDir, CONFIG_FILE), edgeConfigSchema, 'edge config');
+}
+export function loadCredentials(dataDir) {
+    return readJson(join(dataDir, CREDENTIALS_FILE), credentialsSchema, 'edge credentials');
+}
+export function saveEdgeConfig(dataDir, config) {
+    writeFileAtomic(join(dataDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, 0o600); // may hold the live-view password
+}
+export function saveCredentials(dataDir, credentials) {
+    writeFileAtomic(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(credentials)}\n`, 0o600);
+}
+/** The data dir: the flag, else SC_DATA_DIR, else the packaged default. */
+export function resolveDataDir(flag, env = process.env) {
+    return flag ?? env.SC_DATA_DIR ?? '/var/lib/smart-commune/edge';
+}
+//# sourceMappingURL=config.js.map

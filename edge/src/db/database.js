@@ -1,0 +1,15 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, tuneDatabase } from '@smart-commune/shared/runtime';
+import { edgeMigrations } from './migrations.js';
+export const DATABASE_FILE = 'edge.db';
+/** Opens the box's own SQLite file in the data dir and brings its schema up to date. */
+export function openEdgeDatabase(dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    tuneDatabase(db);
+    migrate(db, edgeMigrations);
+    return db;
+}
+//# sourceMappingURL=database.js.map

@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { countChildProcess } from '../child-processes.js';
+import { FRAME_BYTES, SAMPLE_RATE } from './pcm.js';
+const OUTPUT_ARGS = ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1'];
+export class DecodeError extends Error {
+    name = 'DecodeError';
+}
+/** Decodes a whole file (Opus, MP3, anything ffmpeg reads) to s16le 48 kHz mono PCM in memory. */
+export function decodeFile(path, ffmpegPath = 'ffmpeg') {
+    return new Promise((resolve, reject) => {
+        countChildProcess(ffmpegPath);
+        const child = spawn(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', path, ...OUTPUT_ARGS], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const chunks = [];
+        let stderr = '';
+        child.stdout.on('data', (d) => chunks.push(d));
+        child.stderr.on('data', (d) => (stderr = (stderr + d.toString()).slice(-2000)));
+        child.on('error', (err) => reject(new DecodeError(`ffmpeg could not start: ${err.message}`)));
+        child.on('close', (code) => {
+            const pcm = Buffer.concat(chunks);
+            if (code !== 0)
+                reject(new DecodeError(`ffmpeg failed to decode ${path} (exit ${code}): ${stderr.trim()}`));
+            else if (pcm.length === 0)
+                reject(new DecodeError(`ffmpeg decoded no audio from ${path}`));
+            else
+                resolve(pcm);
+        });
+    });
+}
+/**
+ * A live relay decoded by ffmpeg at its native rate (-re), buffered in memory. Started a little
+ * before the item's window; the player reads 10 ms frames from it and gets silence on an underrun.
+ */
+export class LiveDecoder {
+    url;
+    child;
+    chunks = [];
+    buffered = 0;
+    maxBytes;
+    stderr = '';
+    ended = false;
+    exitCode = null;
+    waiters = [];
+    underruns = 0;
+    constructor(url, options = {}) {
+        this.url = url;
+        this.maxBytes = Math.ceil(((options.maxBufferMs ?? 5000) / 1000) * SAMPLE_RATE * 2);
+        const input = /^https?:/i.test(url) ? ['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '2'] : [];
+        countChildProcess(options.ffmpegPath ?? 'ffmpeg');
+        this.child = spawn(options.ffmpegPath ?? 'ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', ...input, '-i', url, ...OUTPUT_ARGS], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        this.child.stdout.on('data', (d) => {
+            this.chunks.push(d);
+            this.buffered += d.length;
+            const excess = this.buffered - this.maxBytes;
+            if (excess > 0)
+                this.discard(Math.ceil(excess / FRAME_BYTES) * FRAME_BYTES); // whole frames: samples stay aligned
+            this.wake();
+        });
+        this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+        this.child.on('error', (err) => {
+            this.stderr += err.message;
+            this.finish(-1);
+        });
+        this.child.on('close', (code) => this.finish(code ?? -1));
+    }
+    discard(bytes) {
+        let left = Math.min(bytes, this.buffered);
+        this.buffered -= left;
+        while (left > 0) {
+            const head = this.chunks[0];
+            if (head.length <= left) {
+                left -= head.length;
+                this.chunks.shift();
+            }
+            else {
+                this.chunks[0] = head.subarray(left);
+                left = 0;
+            }
+        }
+    }
+    finish(code) {
+        if (this.ended)
+            return;
+        this.ended = true;
+        this.exitCode = code;
+        this.wake();
+    }
+    wake() {
+        for (const w of this.waiters.splice(0))
+            w();
+    }
+    get bufferedBytes() {
+        return this.buffered;
+    }
+    get done() {
+        return this.ended && this.buffered === 0;
+    }
+    /** Why the relay stopped, when it did with an error. */
+    get error() {
+        return this.ended && this.exitCode !== 0 && this.exitCode !== null ? this.stderr.trim() || `ffmpeg exit ${this.exitCode}` : null;
+    }
+    /** Resolves once `bytes` are buffered or the relay ended; true when there is audio to play. */
+    async waitFor(bytes, timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        while (this.buffered < bytes && !this.ended && Date.now() < deadline) {
+            await new Promise((resolve) => {
+                const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+                this.waiters.push(() => {
+                    clearTimeout(t);
+                    resolve();
+                });
+            });
+        }
+        return this.buffered > 0;
+    }
+    /** The next frame: audio when buffered, silence on an underrun, null once the relay ended and is drained. */
+    read() {
+        if (this.buffered === 0) {
+            if (this.ended)
+                return null;
+            this.underruns++;
+            return Buffer.alloc(FRAME_BYTES);
+        }
+        const out = Buffer.allocUnsafe(Math.min(FRAME_BYTES, this.buffered));
+        let filled = 0;
+        while (filled < out.length) {
+            const head = this.chunks[0];
+            const take = Math.min(head.length, out.length - filled);
+            head.copy(out, filled, 0, take);
+            filled += take;
+            if (take === head.length)
+                this.chunks.shift();
+            else
+                this.chunks[0] = head.subarray(take);
+        }
+        this.buffered -= filled;
+        if (filled < FRAME_BYTES && !this.ended) {
+            // keep frames whole while the relay runs: pad this one, it is an underrun
+            this.underruns++;
+            return Buffer.concat([out, Buffer.alloc(FRAME_BYTES - filled)]);
+        }
+        return out;
+    }
+    close() {
+        if (!this.ended)
+            this.child.kill('SIGKILL');
+        this.chunks.length = 0;
+        this.buffered = 0;
+    }
+}
+//# sourceMappingURL=decode.js.map

@@ -1,0 +1,335 @@
+import { radioSettingsSchema, } from '@smart-commune/shared';
+import { alertOccurrencePrefix, alertOccurrences, alertTargetsEdge } from './alerts.js';
+import { ItemPreparer } from './item-preparer.js';
+import { MemoryJournal } from './journal.js';
+import { FRAME_MS, framesIn } from './pcm.js';
+import { PlaySession } from './play-session.js';
+import { PlaybackReporter } from './playback-reporter.js';
+import { PlayQueue } from './play-queue.js';
+import { DEFAULT_LATENESS, preempts } from './queue.js';
+import { SpeakerOutputs } from './speaker-outputs.js';
+import { StartTimer } from './start-timer.js';
+import { ClockMap, hrNow } from './timing.js';
+/**
+ * The edge player: one output timeline for all the edge's zones, fed 10 ms frames paced from each
+ * item's absolute start on the monotonic clock. See queue.ts for the priority rules.
+ */
+export class RadioPlayer {
+    clock;
+    cache;
+    clockMap;
+    journal;
+    lateness;
+    outputs;
+    preparer;
+    reporter;
+    startTimer;
+    settings;
+    queue;
+    session = null;
+    loadedOnce = false;
+    stopped = false;
+    wakeTimer = null;
+    constructor(options) {
+        this.clock = options.clock;
+        this.cache = options.cache;
+        this.clockMap = new ClockMap(options.clock);
+        this.journal = options.journal ?? new MemoryJournal();
+        this.lateness = { ...DEFAULT_LATENESS, ...options.lateness };
+        this.settings = radioSettingsSchema.parse(options.settings ?? {});
+        this.outputs = new SpeakerOutputs(options.driverOptions, options.logger);
+        this.reporter = new PlaybackReporter(this.journal, options.onPlayback, options.logger);
+        this.preparer = new ItemPreparer({
+            cache: options.cache,
+            now: () => this.clock.cloudNow(),
+            logger: options.logger,
+            ffmpegPath: options.ffmpegPath,
+            decodeAheadMs: options.decodeAheadMs ?? 10_000,
+            streamLeadMs: options.streamLeadMs ?? 3000,
+            streamPrebufferMs: options.streamPrebufferMs ?? 500,
+            retryMs: options.retryMs ?? 15_000,
+            isQueued: (e) => this.queue.has(e),
+            queuedEntries: () => this.queue.all(),
+            activeEntries: () => [...this.queue.all(), ...(this.session ? [this.session.entry] : [])],
+            onSettled: () => this.reschedule(),
+            stopped: () => this.stopped,
+        });
+        this.queue = new PlayQueue({
+            journal: this.journal,
+            reporter: this.reporter,
+            preparer: this.preparer,
+            lateness: this.lateness,
+            interruptedPolicy: () => this.settings.interruptedPolicy,
+            targetZones: (e) => this.targetZones(e),
+            playingId: () => this.session?.entry.item.occurrenceId ?? null,
+        });
+        this.startTimer = new StartTimer(this.clock, this.clockMap, options.armLeadMs ?? 80, (at) => this.reschedule(at), () => this.armTimers(this.clock.cloudNow()));
+    }
+    // ---------------------------------------------------------------- configuration
+    /** Applies `config.radio`: speakers (drivers opened/closed as they change), policy, cache cap. */
+    async configure(settings) {
+        this.settings = radioSettingsSchema.parse(settings);
+        this.cache.setMaxBytes(this.settings.cacheBytes);
+        await this.outputs.configure(this.settings.speakers, this.session?.zones ?? []);
+    }
+    zones() {
+        return this.outputs.zones();
+    }
+    status() {
+        const s = this.session;
+        return {
+            playing: s ? { occurrenceId: s.entry.item.occurrenceId, title: s.entry.item.title, priority: s.entry.item.priority, actualStartAt: s.entry.actualStartAt, zones: s.zones } : null,
+            queued: this.queue
+                .all()
+                .sort((a, b) => a.item.startAt - b.item.startAt)
+                .map((e) => ({ occurrenceId: e.item.occurrenceId, startAt: e.item.startAt, priority: e.item.priority, status: e.status, ready: this.preparer.ready(e), problem: e.problem })),
+            speakers: this.outputs.status(),
+        };
+    }
+    /** Polls every speaker's health now (drivers also poll on their own) and returns the result. */
+    async checkSpeakers() {
+        await this.outputs.check();
+        return this.status().speakers;
+    }
+    // ---------------------------------------------------------------- inputs
+    /** Applies `desired/schedule`: replaces the plan. Ad-hoc items (alerts by broadcast, test tones) stay. */
+    load(body) {
+        const first = !this.loadedOnce;
+        this.loadedOnce = true;
+        const now = this.clock.cloudNow();
+        this.queue.dropStalePlanEntries(new Set(body.items.map((i) => i.occurrenceId)));
+        for (const item of body.items)
+            this.queue.admit(item, { fromPlan: true, now, missedReason: first ? 'its time passed while the player was not running' : 'it reached the edge after its start window' });
+        this.inputsChanged();
+    }
+    /** Adds one item now (an alert occurrence, a manual play). Same occurrenceId as a queued or played one: ignored. */
+    enqueue(item) {
+        this.queue.admit(item, { fromPlan: false, now: this.clock.cloudNow(), missedReason: 'it reached the edge after its start window' });
+        this.inputsChanged();
+    }
+    /**
+     * Handles `sc/v1/broadcast/alert`. Start: its repetitions are queued when this edge is a target
+     * (each occurrence plays once even when the plan brings it too). Cancel (or a newer version that no
+     * longer targets this edge): waiting repetitions are dropped and a playing one stops.
+     */
+    handleAlert(msg, self) {
+        const known = this.journal.alert(msg.alertId);
+        if (known && msg.version < known.version)
+            return;
+        const prefix = alertOccurrencePrefix(msg.alertId);
+        const now = this.clock.cloudNow();
+        const targeted = msg.action === 'start' && alertTargetsEdge(msg.targets, self);
+        if (!targeted) {
+            const cancelled = msg.action === 'cancel' || known !== undefined;
+            if (cancelled) {
+                this.journal.setAlert(msg.alertId, { version: msg.version, cancelled: true, at: Date.now() });
+                this.queue.dropPrefixed(prefix, null);
+                const s = this.session;
+                if (s && s.entry.item.occurrenceId.startsWith(prefix))
+                    this.cut(s, msg.action === 'cancel' ? 'alert cancelled' : 'alert no longer targets this edge', false);
+                this.reschedule();
+            }
+            return;
+        }
+        if (msg.action !== 'start')
+            return;
+        this.journal.setAlert(msg.alertId, { version: msg.version, cancelled: false, at: Date.now() });
+        const items = alertOccurrences(msg, now, { lateness: this.lateness });
+        this.queue.dropPrefixed(prefix, new Set(items.map((i) => i.occurrenceId)));
+        for (const item of items)
+            this.queue.admit(item, { fromPlan: false, now, missedReason: null });
+        this.inputsChanged();
+    }
+    /**
+     * Plays given PCM as an ad-hoc item (test tone). Resolves with its `started` event; rejects when it
+     * is missed (it could not start within `latenessMs`) or fails.
+     */
+    playPcm(item, pcm, latenessMs) {
+        return new Promise((resolve, reject) => {
+            const entry = this.queue.newEntry({ ...item, source: { kind: 'pcm' } }, false);
+            entry.pcm = pcm;
+            entry.resumable = false;
+            entry.latenessMs = latenessMs;
+            entry.listeners.push((event) => {
+                if (event.state === 'started')
+                    resolve(event);
+                else if (event.state === 'missed' || event.state === 'failed')
+                    reject(new Error(event.reason ?? event.state));
+            });
+            this.queue.put(entry);
+            this.reschedule();
+        });
+    }
+    /** Stops playing (the item is reported interrupted and, by policy, resumes after a restart) and closes the drivers. */
+    async stop() {
+        if (this.stopped)
+            return;
+        const s = this.session;
+        if (s)
+            this.cut(s, 'edge stopping', this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
+        this.stopped = true;
+        if (this.wakeTimer)
+            clearTimeout(this.wakeTimer);
+        this.startTimer.stop();
+        for (const e of this.queue.all()) {
+            this.preparer.release(e);
+            // a waiting test tone's command gets its answer (not a playback event: nothing was decided)
+            const event = { occurrenceId: e.item.occurrenceId, scheduleId: e.item.scheduleId, bulletinId: e.item.bulletinId, state: 'failed', plannedStartAt: e.item.startAt, actualStartAt: null, durationMs: null, reason: 'the player stopped', zones: null };
+            for (const l of e.listeners)
+                l(event);
+        }
+        this.queue.clear();
+        await this.outputs.close();
+    }
+    // ---------------------------------------------------------------- queue
+    inputsChanged() {
+        this.preparer.pinAndPrefetch(this.queue.all());
+        this.reschedule();
+    }
+    targetZones(e) {
+        return this.outputs.targetZones(e.item.zones);
+    }
+    // ---------------------------------------------------------------- scheduling
+    /** Decides what plays now and arms the timers for what comes next. `at`: a precise start instant. */
+    reschedule(at) {
+        if (this.stopped)
+            return;
+        const now = Math.max(this.clock.cloudNow(), at?.cloud ?? 0);
+        this.queue.expireMissed(now, this.session?.entry ?? null);
+        const toPrepare = this.queue
+            .all()
+            .filter((e) => !this.preparer.ready(e) && !e.preparing && now >= this.preparer.prepareAt(e) && now >= e.retryAt)
+            .sort((a, b) => a.item.startAt - b.item.startAt);
+        for (const e of toPrepare)
+            if (this.preparer.canStart(e))
+                void this.preparer.prepare(e);
+        // bounded: each turn removes one entry from the queue (started, failed) or stops
+        for (let turns = this.queue.size + 1; turns > 0; turns--) {
+            const best = this.queue.best(now);
+            const s = this.session;
+            if (!best || (s && !preempts(best.item.priority, s.entry.item.priority)))
+                break;
+            if (s)
+                this.cut(s, `interrupted by ${best.item.priority} "${best.item.title}" (${best.item.occurrenceId})`, this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
+            if (this.startSession(best, at?.hr ?? hrNow()))
+                break;
+        }
+        this.armTimers(now);
+    }
+    armTimers(now) {
+        let wake = now + 1000;
+        let nextStart = Infinity;
+        for (const e of this.queue.all()) {
+            if (!this.preparer.ready(e) && !e.preparing)
+                wake = Math.min(wake, Math.max(this.preparer.prepareAt(e), e.retryAt));
+            wake = Math.min(wake, this.queue.deadline(e) + 1);
+            if (e.item.startAt > now)
+                nextStart = Math.min(nextStart, e.item.startAt);
+        }
+        if (this.wakeTimer)
+            clearTimeout(this.wakeTimer);
+        this.wakeTimer = setTimeout(() => this.reschedule(), Math.max(1, Math.min(wake - now, 60_000)));
+        this.wakeTimer.unref();
+        this.startTimer.arm(nextStart);
+    }
+    // ---------------------------------------------------------------- playing
+    /** Starts (or resumes) an entry with its first sample at startHr; false when it could not start. */
+    startSession(e, startHr) {
+        this.queue.take(e);
+        const zones = this.targetZones(e);
+        if (zones.length === 0) {
+            this.preparer.release(e);
+            this.reporter.finish(e, 'failed', { reason: `no speaker on ${e.item.zones === null ? 'this edge' : `zones ${e.item.zones.join(', ')}`}`, zones: e.item.zones });
+            return false;
+        }
+        const unhealthy = this.outputs.unhealthy(zones);
+        const healthyZones = zones.filter((z) => !unhealthy.includes(z));
+        const describe = (z) => this.outputs.describe(z);
+        if (healthyZones.length === 0) {
+            this.preparer.release(e);
+            this.reporter.finish(e, 'failed', { reason: `speakers unavailable: ${unhealthy.map(describe).join('; ')}`, zones });
+            return false;
+        }
+        const resumed = e.status === 'suspended';
+        const totalFrames = e.pcm ? framesIn(e.pcm.length) : Infinity;
+        let maxFrames = totalFrames - e.offsetFrames;
+        if (e.item.source.kind === 'stream')
+            maxFrames = Math.max(1, Math.ceil((e.item.startAt + e.item.durationMs - this.clock.cloudNow()) / FRAME_MS));
+        if (maxFrames <= 0) {
+            this.reporter.finish(e, 'completed', { zones: healthyZones, durationMs: Math.round(e.offsetFrames * FRAME_MS) });
+            return false;
+        }
+        const session = new PlaySession({
+            entry: e,
+            resumed,
+            // a start that comes late (stall, busy timeline) begins now: a burst would not make it heard earlier
+            startHr: Math.max(startHr, hrNow() - FRAME_MS),
+            maxFrames,
+            zones,
+            healthyZones,
+            endReason: unhealthy.length ? `not heard on ${unhealthy.map(describe).join('; ')}` : null,
+        }, this.outputs, { onFirstFrame: (s, firstSampleHr) => this.onFirstFrame(s, firstSampleHr), onComplete: (s, endHr) => this.complete(s, endHr) });
+        this.session = session;
+        session.start();
+        return true;
+    }
+    onFirstFrame(s, firstSampleHr) {
+        const e = s.entry;
+        const at = Math.round(this.clockMap.hrToCloud(firstSampleHr));
+        const late = at - e.item.startAt;
+        if (s.resumed) {
+            e.status = 'pending';
+            this.reporter.remember(e, 'playing');
+            this.reporter.emit(e, 'resumed', { actualStartAt: at, reason: `resumed at ${Math.round(e.offsetFrames * FRAME_MS)} ms${s.endReason ? `; ${s.endReason}` : ''}`, zones: s.healthyZones });
+            return;
+        }
+        e.actualStartAt = at;
+        this.reporter.remember(e, 'playing');
+        const reasons = [late > 1000 ? `started ${Math.round(late / 1000)} s late` : null, s.endReason].filter(Boolean);
+        this.reporter.emit(e, 'started', { actualStartAt: at, reason: reasons.length ? reasons.join('; ') : null, zones: s.healthyZones });
+    }
+    /** The item ran out (its last frame ended at endHr); the next due item starts at that very instant. */
+    complete(s, endHr) {
+        this.session = null;
+        this.outputs.endItem(s.zones);
+        const e = s.entry;
+        e.offsetFrames += s.framesSent;
+        this.preparer.release(e);
+        const reasons = [s.endReason];
+        if (e.item.source.kind === 'stream' && s.framesSent < s.maxFrames)
+            reasons.push('the relay ended early');
+        if (s.slippedMs >= 1)
+            reasons.push(`delayed ${Math.round(s.slippedMs)} ms by stalls of the edge`);
+        const reason = reasons.filter(Boolean).join('; ') || null;
+        this.reporter.finish(e, 'completed', { durationMs: Math.round(e.offsetFrames * FRAME_MS), reason, zones: s.healthyZones });
+        this.reschedule({ cloud: this.clock.cloudNow(), hr: Math.max(endHr, hrNow() - FRAME_MS) });
+    }
+    /** Stops the playing item now: suspended (to resume) or finished. */
+    cut(s, why, resume) {
+        s.stop();
+        this.session = null;
+        this.outputs.endItem(s.zones);
+        const e = s.entry;
+        e.offsetFrames += s.framesSent;
+        const now = Math.round(this.clock.cloudNow());
+        const played = Math.round(e.offsetFrames * FRAME_MS);
+        if (e.item.source.kind === 'stream') {
+            e.live?.close();
+            e.live = null;
+        }
+        const moreToPlay = e.item.source.kind === 'stream' ? now < e.item.startAt + e.item.durationMs : !e.pcm || e.offsetFrames < framesIn(e.pcm.length);
+        if (resume && moreToPlay) {
+            e.status = 'suspended';
+            e.interruptedAt = now;
+            this.queue.put(e);
+            this.reporter.remember(e, 'suspended');
+            this.reporter.emit(e, 'interrupted', { actualStartAt: e.actualStartAt, durationMs: played, reason: `${why}; will resume`, zones: s.healthyZones });
+        }
+        else {
+            this.preparer.release(e);
+            const policy = resume ? '' : this.settings.interruptedPolicy === 'drop' ? '; dropped (interruptedPolicy: drop)' : '; not resumed';
+            this.reporter.finish(e, 'interrupted', { durationMs: played, reason: `${why}${policy}`, zones: s.healthyZones });
+        }
+    }
+}
+//# sourceMappingURL=player.js.map
