@@ -187,3 +187,49 @@ describe('the box updating itself through a rollout', () => {
     expect(existsSync(join(work, 'nospace.part'))).toBe(false);
   });
 });
+
+describe('the switch waits for the loudspeakers', () => {
+  it('reports waiting with why, and asks the supervisor only once nothing plays or is due (checked again after the outbox drained)', async () => {
+    const { openEdgeDatabase } = await import('../db/database.js');
+    const { StateStore } = await import('../db/state.js');
+    const { EdgeUpdater } = await import('./updater.js');
+    const { mkdirSync } = await import('node:fs');
+    const home = createFakeHome();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sc-upd-quiet-'));
+    const db = openEdgeDatabase(dataDir);
+    try {
+      mkdirSync(home.layout.releaseDir('2.0.0')); // installed already: no download
+      const events: { phase: string; reason?: string }[] = [];
+      // playing for three looks, quiet for one (then the drain), an alert during the drain, then quiet
+      const answers = ['"Bản tin sáng" (normal) is playing', '"Bản tin sáng" (normal) is playing', 'an item (normal) starts in 40 s', null, '"Cảnh báo lũ" (emergency) is playing', null, null];
+      let exits = 0;
+      const updater = new EdgeUpdater({
+        supervised: { layout: home.layout, release: '1.0.0', trial: false },
+        runningVersion: '1.0.0',
+        arch: ARCH,
+        cloudUrl: 'http://127.0.0.1:9',
+        credentials: () => ({ username: 'x', password: 'y'.repeat(16) }),
+        state: new StateStore(db),
+        report: (e) => events.push({ phase: e.phase, reason: e.reason }),
+        install: async () => ({ version: '2.0.0' }),
+        notQuiet: () => (answers.length ? answers.shift()! : null),
+        confirmed: () => true,
+        drainOutbox: async () => undefined,
+        exitForSwitch: () => exits++,
+        logger: silentLogger(),
+        quietPollMs: 10,
+      });
+      updater.apply({ target: { version: '2.0.0', rolloutId: 'rol_test', bundles: [{ arch: ARCH, path: '/api/v1/device/releases/2.0.0/x64/bundle', bytes: 1, sha256: 'a'.repeat(64) }] } });
+      await waitFor(() => exits === 1, 'the switch', 5000, 10);
+      expect(events.map((e) => e.phase)).toEqual(['installed', 'waiting', 'switching']);
+      expect(events[1]!.reason).toContain('is playing');
+      expect(answers).toEqual([]); // every answer was asked: the alert during the drain held the switch back
+      expect(readJsonFile(home.layout.switchRequest, switchRequestSchema)?.version).toBe('2.0.0');
+      await updater.stop();
+    } finally {
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home.layout.home, { recursive: true, force: true });
+    }
+  });
+});

@@ -132,11 +132,17 @@ export class EdgeUpdater {
       rmSync(file, { force: true });
     }
     this.event(target, 'installed');
-    await this.waitQuiet(target, signal);
-    signal.throwIfAborted();
-    this.event(target, 'switching');
-    await this.deps.drainOutbox();
-    signal.throwIfAborted();
+    let announced = false;
+    for (;;) {
+      await this.waitQuiet(target, signal);
+      signal.throwIfAborted();
+      if (!announced) this.event(target, 'switching');
+      announced = true;
+      await this.deps.drainOutbox();
+      signal.throwIfAborted();
+      // an alert may have started while the outbox drained: never cut it, wait for the next quiet moment
+      if (!this.deps.notQuiet()) break;
+    }
     requestSwitch(ctx.layout, { version: target.version, rolloutId: target.rolloutId });
     this.deps.logger.info({ version: target.version }, 'switch requested: handing over to the supervisor');
     this.deps.exitForSwitch();
