@@ -1,10 +1,11 @@
-import { NO_CAMERAS, newId, topics, type SpeakerTelemetry } from '@smart-commune/shared';
+import { NO_CAMERAS, newId, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
 import { StateStore } from './db/state.js';
 import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
+import { registerMaintenanceCommands } from './fleet/maintenance.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
 import { speakerTelemetry, TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
@@ -27,6 +28,13 @@ export interface EdgeDaemonOptions {
   clockSkewMs?: number;
   /** YOLOX-Nano files; default the box config's modelDir, then SC_MODEL_DIR. */
   modelDir?: string;
+  /**
+   * How the `restart` command ends this process: `sc-edge run` stops the daemon and exits with
+   * EDGE_EXIT_RESTART. Without it (a library daemon, tests) the command is refused.
+   */
+  restart?: () => void | Promise<void>;
+  /** Test only: commands this daemon answers as unknown, like a box of an older version. */
+  unknownCommands?: CommandName[];
   /** Under the supervisor (SC_EDGE_HOME, SC_EDGE_RELEASE): read from the environment unless given (tests). */
   supervised?: SupervisedContext | null;
   /** Called once the update module asked the supervisor for a switch: stop and exit with SWITCH_EXIT_CODE (the CLI does). */
@@ -98,7 +106,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     config.telemetryIntervalS,
     logger,
   );
-  const commands = new CommandServer(link, config.edgeId, logger);
+  const commands = new CommandServer(link, config.edgeId, logger, options.unknownCommands);
   commands.register('ping', (_body, receivedAt) => ({ t1: receivedAt, t2: Date.now() }));
   commands.register('rotate-credentials', (body) => {
     saveCredentials(dataDir, body);
@@ -118,6 +126,14 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('test-tone', (body) => radio.testTone(body));
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
+  registerMaintenanceCommands(commands, {
+    dataDir,
+    rebootCommand: config.rebootCommand,
+    player: radio.player,
+    cloudNow: () => clock.cloudNow(),
+    restart: options.restart,
+    logger: logger.child({ component: 'maintenance' }),
+  });
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
   liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })

@@ -6,6 +6,7 @@ export * from './messages/availability.js';
 export * from './messages/telemetry.js';
 export * from './messages/documents.js';
 export * from './messages/commands.js';
+export * from './messages/maintenance.js';
 export * from './messages/events.js';
 export * from './messages/radio.js';
 export * from './messages/surveillance.js';
