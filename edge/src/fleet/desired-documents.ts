@@ -25,6 +25,8 @@ interface StoredDocument {
  */
 export class DesiredDocuments {
   private readonly appliers = new Map<DocumentName, DocumentApplier<DocumentName>>();
+  /** Documents whose last apply failed (stored at start, or a new version): the supervisor's health check asks. */
+  private readonly failing = new Map<DocumentName, string>();
   private readonly select;
   private readonly upsert;
 
@@ -50,9 +52,15 @@ export class DesiredDocuments {
     // it applied before: failing now means the box changed (a model file gone); the daemon keeps running
     await Promise.resolve()
       .then(() => applier(JSON.parse(stored.body) as DocumentBody<D>))
-      .catch((err: Error) =>
-      this.logger.error({ doc, version: stored.version, err: err.message }, 'the stored document could not be applied at start; waiting for a new version'),
-    );
+      .catch((err: Error) => {
+        this.failing.set(doc, err.message);
+        this.logger.error({ doc, version: stored.version, err: err.message }, 'the stored document could not be applied at start; waiting for a new version');
+      });
+  }
+
+  /** Documents not applied right now, with why (empty when every stored and received document applied). */
+  unapplied(): { doc: DocumentName; error: string }[] {
+    return [...this.failing].map(([doc, error]) => ({ doc, error }));
   }
 
   appliedVersion(doc: DocumentName): number {
@@ -73,7 +81,8 @@ export class DesiredDocuments {
       this.logger.warn({ doc }, 'desired document rejected: unknown document');
       return this.report(doc, { version: 0, status: 'rejected', ts: Date.now(), error });
     }
-    const decoded = decodeDesired(doc as DocumentName, payload);
+    const name = doc as DocumentName;
+    const decoded = decodeDesired(name, payload);
     if (!decoded.ok) {
       this.logger.warn({ topic, reason: decoded.reason }, 'desired document rejected');
       return this.report(doc, { version: decoded.version, status: 'rejected', ts: Date.now(), error: decoded.reason });
@@ -85,10 +94,12 @@ export class DesiredDocuments {
     try {
       await applier(desired.body);
       this.upsert.run(doc, desired.version, JSON.stringify(desired.body), Date.now());
+      this.failing.delete(name);
       if (ignored.length) this.logger.warn({ doc, version: desired.version, ignored: ignored.slice(0, 10) }, 'desired document applied without the parts this version does not know');
       else this.logger.info({ doc, version: desired.version }, 'desired document applied');
       await this.report(doc, { version: desired.version, status: 'applied', ts: Date.now(), ...(ignored.length ? { ignored } : {}) });
     } catch (err) {
+      this.failing.set(name, (err as Error).message);
       this.logger.error({ doc, version: desired.version, err: (err as Error).message }, 'desired document not applied');
       await this.report(doc, { version: desired.version, status: 'rejected', ts: Date.now(), error: (err as Error).message });
     }
