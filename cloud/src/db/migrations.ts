@@ -550,4 +550,44 @@ export const cloudMigrations: Migration[] = [
   ALTER TABLE push_preferences ADD COLUMN hamlets TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE push_preferences ADD COLUMN cameras TEXT NOT NULL DEFAULT '[]';
   `,
+  // issue 13, station relays (tiếp sóng): the stations operators relay (a stream URL and a fallback);
+  // a schedule item may take a station as its source (the cloud pulls it and opens a relay live
+  // session for each window); each relay run keeps what actually played (ms of audio and of silence,
+  // which URL) for the station's log
+  `
+  CREATE TABLE radio_stations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    fallback_url TEXT,
+    created_by TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE schedules ADD COLUMN station_id TEXT REFERENCES radio_stations(id) ON DELETE RESTRICT;
+  CREATE TABLE relay_runs (
+    id TEXT PRIMARY KEY,
+    station_id TEXT NOT NULL,
+    station_name TEXT NOT NULL,
+    schedule_id TEXT,
+    occurrence_id TEXT UNIQUE,
+    session_id TEXT,
+    title TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    started_by TEXT,
+    started_at INTEGER NOT NULL,
+    ends_at INTEGER,
+    ended_at INTEGER,
+    end_reason TEXT,
+    played_ms INTEGER NOT NULL DEFAULT 0,
+    silence_ms INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    reconnects INTEGER NOT NULL DEFAULT 0,
+    urls TEXT NOT NULL DEFAULT '[]',
+    last_error TEXT
+  );
+  CREATE INDEX relay_runs_started ON relay_runs(started_at);
+  CREATE INDEX relay_runs_open ON relay_runs(ended_at) WHERE ended_at IS NULL;
+  `,
 ];
