@@ -80,6 +80,16 @@ export const cloudConfigSchema = z.object({
   /** A feed failing this many polls in a row, or for SC_CAP_FEED_WARN_AFTER_S, is shown to operators as not answering. */
   SC_CAP_FEED_WARN_FAILURES: z.coerce.number().int().min(1).default(3),
   SC_CAP_FEED_WARN_AFTER_S: z.coerce.number().min(1).default(600),
+  /** Station relays (tiếp sóng): a station's connection failing this many times in a row makes the relay try its other URL (the fallback, then the primary again). */
+  SC_RELAY_SWITCH_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  /** A lost station is reconnected after this long, doubling at each failure… */
+  SC_RELAY_RECONNECT_FIRST_S: z.coerce.number().min(0.05).max(60).default(1),
+  /** …up to this. */
+  SC_RELAY_RECONNECT_MAX_S: z.coerce.number().min(0.05).max(600).default(15),
+  /** A station sending no audio for this long is dropped and reconnected (also the read timeout of a check). */
+  SC_RELAY_STALL_S: z.coerce.number().min(1).max(120).default(10),
+  /** Audio gathered from a station before it goes on air after each (re)connection: absorbs the network's jitter. */
+  SC_RELAY_PREBUFFER_MS: z.coerce.number().int().min(20).max(10_000).default(500),
   /** Notifications (Web Push, Zalo OA): the first retry of a failed send waits about this long, each next one twice as long… */
   SC_NOTIFY_RETRY_FIRST_S: z.coerce.number().min(0.01).max(86_400).default(5),
   /** …up to this (a jitter of up to half is taken off each, so failures together do not retry together). */

@@ -135,6 +135,14 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     capFeedsDown: new Gauge({ name: 'sc_cap_feeds_down', help: 'Enabled CAP feeds failing long enough to warn operators (SC_CAP_FEED_WARN_*)', registers: [registry] }),
+    relaysActive: new Gauge({ name: 'sc_relays_active', help: 'Stations being relayed to the boxes right now (tiếp sóng)', registers: [registry] }),
+    relayReconnects: new Counter({ name: 'sc_relay_reconnects_total', help: 'Connections to relayed stations lost or refused and made again', registers: [registry] }),
+    relayAudioSeconds: new Counter({
+      name: 'sc_relay_audio_seconds_total',
+      help: 'Relay air time by what filled it: the station (played) or silence (nothing came from it), counted when each relay ends',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     notificationsSent: new Counter({
       name: 'sc_notifications_sent_total',
       help: 'Notifications a channel delivered to its provider (Web Push service, Zalo OA), by channel',

@@ -570,7 +570,7 @@ export const cloudMigrations: Migration[] = [
     station_id TEXT NOT NULL,
     station_name TEXT NOT NULL,
     schedule_id TEXT,
-    occurrence_id TEXT UNIQUE,
+    occurrence_id TEXT,
     session_id TEXT,
     title TEXT NOT NULL,
     priority TEXT NOT NULL,
@@ -588,6 +588,7 @@ export const cloudMigrations: Migration[] = [
     last_error TEXT
   );
   CREATE INDEX relay_runs_started ON relay_runs(started_at);
+  CREATE INDEX relay_runs_occurrence ON relay_runs(occurrence_id);
   CREATE INDEX relay_runs_open ON relay_runs(ended_at) WHERE ended_at IS NULL;
   `,
 ];

@@ -34,6 +34,10 @@ export const actions = [
   'radio.alerts.senders.manage',
   /** Proof of play, on screen and as CSV. */
   'radio.playback.read',
+  /** The stations the commune relays (tiếp sóng): add, change, delete, check their stream URLs. */
+  'radio.stations.manage',
+  /** Relay a station now to chosen hamlets, stop a relay, see the relays on air and their stream's state. */
+  'radio.relays.manage',
   /** Camera incidents and their files: list, view, review, notes, export; who may be assigned one. */
   'incidents.review',
   /** Ask a camera's recording by time (footage requests) and follow them. */
@@ -86,6 +90,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'radio.stations.manage',
+    'radio.relays.manage',
     'notifications.reach.read',
     'notifications.subscribe',
   ],
