@@ -123,6 +123,15 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_DEVICE_COOLDOWN_S: z.coerce.number().min(0.05).max(86_400).default(900),
   /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),
+  /**
+   * Live sessions (voice, relays): sample k of the stream plays on every loudspeaker at the session's
+   * start + this + k/48 ms. Covers the encoder, the boxes' links and their decoder (see docs/operations.md).
+   */
+  SC_LIVE_PLAYOUT_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
+  /** The producer's audio is buffered this long before the live clock takes it (and again after an underrun): absorbs its link's jitter. */
+  SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(150),
+  /** Readers of one live session's stream at once (the boxes, twice over for reconnections); more are refused (503). */
+  SC_LIVE_MAX_READERS: z.coerce.number().int().min(1).max(10_000).default(64),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Zalo Official Account Open API (https://openapi.zalo.me), or a stand-in's for tests and the demo. */
   SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),

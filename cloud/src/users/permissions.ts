@@ -34,6 +34,8 @@ export const actions = [
   'radio.alerts.senders.manage',
   /** Proof of play, on screen and as CSV. */
   'radio.playback.read',
+  /** Live sessions (the operator's own voice, relays on air): start, stop, list, follow. */
+  'radio.live.manage',
   /** The stations the commune relays (tiếp sóng): add, change, delete, check their stream URLs. */
   'radio.stations.manage',
   /** Relay a station now to chosen hamlets, stop a relay, see the relays on air and their stream's state. */
@@ -90,6 +92,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'radio.live.manage',
     'radio.stations.manage',
     'radio.relays.manage',
     'notifications.reach.read',
