@@ -579,7 +579,8 @@ export const cloudMigrations: Migration[] = [
   `,
   // issue 13, station relays (tiếp sóng): the stations operators relay (a stream URL and a fallback);
   // a schedule item may take a station as its source (the cloud pulls it and opens a relay live
-  // session for each window); each relay run keeps what actually played (ms of audio and of silence,
+  // session for each window; its stream_url holds `station:<id>`, as the table's CHECK wants exactly
+  // one of bulletin_id and stream_url and rebuilding the table would cascade to its exceptions); each relay run keeps what actually played (ms of audio and of silence,
   // which URL) for the station's log
   `
   CREATE TABLE radio_stations (

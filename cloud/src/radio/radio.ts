@@ -31,6 +31,8 @@ import { createBulletins } from './bulletins/bulletins.js';
 import type { AlertSpeech } from './alerts/alert-speech.js';
 import { createSchedulesRoutes } from './schedules/schedules-routes.js';
 import { createFeeds } from './feeds/feeds.js';
+import { createRelays } from './relays/relays.js';
+import { StationStore } from './relays/station-store.js';
 import { LiveDocPublisher } from './live/live-doc.js';
 import { createLiveRoutes } from './live/live-routes.js';
 import { LiveSessions } from './live/live-sessions.js';
@@ -88,7 +90,8 @@ export async function createRadio(deps: RadioDeps) {
   const occurrences = new PlanOccurrences(db);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
-  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, bus, now: options.now, changed });
+  const stations = new StationStore(db);
+  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(db, options.now);
   const places = new HamletPlaces(db);
@@ -132,6 +135,8 @@ export async function createRadio(deps: RadioDeps) {
     options: { dataDir: deps.config.SC_DATA_DIR, playoutMs: deps.config.SC_LIVE_PLAYOUT_MS, jitterMs: deps.config.SC_LIVE_JITTER_MS, maxReaders: deps.config.SC_LIVE_MAX_READERS, now: options.now },
   });
   await live.recover();
+  // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
+  const relays = createRelays({ db, stations, live, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');
@@ -149,6 +154,7 @@ export async function createRadio(deps: RadioDeps) {
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
   feeds.start();
+  relays.start();
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
 
   let stopped = false;
@@ -163,6 +169,9 @@ export async function createRadio(deps: RadioDeps) {
     feeds,
     /** Live sessions: producers (the live page's ingest, relays) start them and write into their LiveInput. */
     live,
+    /** Stations and their relays (tiếp sóng). */
+    stations,
+    relays,
     routes(guard: Guard): Mount[] {
       return [
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
@@ -174,12 +183,14 @@ export async function createRadio(deps: RadioDeps) {
         { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
         { prefix: API_PREFIX, app: feeds.routes(guard) },
         { prefix: API_PREFIX, app: createLiveRoutes({ guard, live, playback, audit: deps.audit }) },
+        { prefix: API_PREFIX, app: relays.routes(guard) },
       ];
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await relays.stop(); // each relay records what it played and ends its session first
       await live.close(); // sessions on air end interrupted; their recordings are complete
       liveDoc.stop();
       await unsubscribe(); // the proof of play being stored finishes first

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@smart-commune/shared/runtime';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
-import { startHls, startIcecast, type IcecastServer } from '../testing/station-servers.js';
+import { startHls, startIcecast, toneShare, type IcecastServer } from '../testing/station-servers.js';
 import { RelayPuller, type PullerOptions } from './relay-puller.js';
 import { FRAME_BYTES } from './pcm-pacer.js';
 
@@ -14,25 +14,6 @@ class Recorder {
   since(at: number): Buffer {
     return Buffer.concat(this.frames.filter((f) => f.at >= at).map((f) => f.pcm));
   }
-}
-
-/** Relative power of one frequency in s16le 48 kHz PCM (Goertzel), against the signal's whole power. */
-function toneShare(pcm: Buffer, hz: number): number {
-  const n = Math.floor(pcm.length / 2);
-  const k = (2 * Math.PI * hz) / 48_000;
-  const coeff = 2 * Math.cos(k);
-  let s1 = 0;
-  let s2 = 0;
-  let energy = 0;
-  for (let i = 0; i < n; i++) {
-    const x = pcm.readInt16LE(i * 2) / 32768;
-    energy += x * x;
-    const s = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-  return energy === 0 ? 0 : (2 * power) / (n * energy);
 }
 
 const logger = createLogger('relay-test', { level: 'silent' });

@@ -34,8 +34,10 @@ export interface RelayStart {
   priority: Priority;
   targets: Targets;
   startedBy: string | null;
-  /** When the relay ends on its own (a window's end, or now + a duration); null: when stopped. */
+  /** When the relay ends on its own (a window's end); null: when stopped, or after durationMs. */
   endsAt: number | null;
+  /** Relay now for this long, counted from when it goes on air (after the station answered). */
+  durationMs?: number | null;
   scheduleId?: string | null;
   occurrenceId?: string | null;
   /**
@@ -95,9 +97,10 @@ export class RelayService {
   async start(spec: RelayStart): Promise<RelayView> {
     if (this.closed) throw new ApiError(503, 'unavailable', 'the cloud is stopping');
     const station = this.deps.stations.get(spec.stationId);
-    const now = this.deps.now();
-    if (spec.endsAt !== null && spec.endsAt <= now) throw new ApiError(400, 'bad_request', 'the relay would end before it starts');
+    if (spec.endsAt !== null && spec.endsAt <= this.deps.now()) throw new ApiError(400, 'bad_request', 'the relay would end before it starts');
     if (spec.requireReachable) await this.assertReachable(station);
+    const now = this.deps.now();
+    const endsAt = spec.durationMs ? now + spec.durationMs : spec.endsAt;
     const { targets, zones } = liveTargetsOf(spec.targets);
     const title = spec.title ?? station.name;
     const { session, input } = await this.deps.live.start({
@@ -109,7 +112,7 @@ export class RelayService {
       startedBy: spec.startedBy,
       // the puller fills the station's gaps itself; the window's end is the session's own end too
       inputTimeoutMs: null,
-      endsAt: spec.endsAt,
+      endsAt,
       origin: station.id,
     });
     const run = this.deps.runs.insert({
@@ -124,7 +127,7 @@ export class RelayService {
       targets: spec.targets,
       startedBy: spec.startedBy,
       startedAt: now,
-      endsAt: spec.endsAt,
+      endsAt,
     });
     const puller = new RelayPuller({
       primaryUrl: station.url,
@@ -138,12 +141,12 @@ export class RelayService {
     const entry: Active = { run, session, input, puller, timer: null, ending: null };
     this.active.set(run.id, entry);
     puller.start();
-    if (spec.endsAt !== null) {
+    if (endsAt !== null) {
       // the window ends on time, whatever the stream is doing
-      entry.timer = setTimeout(() => void this.finish(run.id, 'ended', null), spec.endsAt - now);
+      entry.timer = setTimeout(() => void this.finish(run.id, 'ended', null), endsAt - this.deps.now());
     }
     this.deps.metrics.relaysActive.set(this.active.size);
-    this.deps.logger.info({ relayId: run.id, stationId: station.id, sessionId: session.id, hamlets: session.hamletCodes, endsAt: spec.endsAt }, 'relay started');
+    this.deps.logger.info({ relayId: run.id, stationId: station.id, sessionId: session.id, hamlets: session.hamletCodes, endsAt }, 'relay started');
     return this.view(run.id);
   }
 
@@ -192,7 +195,11 @@ export class RelayService {
       } catch {
         continue;
       }
-      if (session.status === 'ended') void this.finish(id, session.endReason === 'failed' ? 'failed' : 'interrupted', null);
+      if (session.status !== 'ended') continue;
+      // the session ends itself at the window's end (endsAt); stopped before it, someone stopped it from the live API
+      const reason: RelayEndReason =
+        session.endReason === 'stopped' ? (entry.run.endsAt !== null && (session.endedAt ?? 0) >= entry.run.endsAt - 50 ? 'ended' : 'stopped') : session.endReason === 'failed' ? 'failed' : 'interrupted';
+      void this.finish(id, reason, null);
     }
   }
 
@@ -206,16 +213,19 @@ export class RelayService {
   private finish(relayId: string, reason: RelayEndReason, by: string | null): Promise<RelayRun> {
     const entry = this.active.get(relayId);
     if (!entry) return Promise.resolve(this.deps.runs.get(relayId));
+    // the end is when it was decided (the window's timer, the operator's click), not when ffmpeg was reaped
+    const endedAt = this.deps.now();
     entry.ending ??= (async () => {
       if (entry.timer) clearTimeout(entry.timer);
       const result = await entry.puller.stop();
-      if (reason === 'stopped') {
+      if (reason === 'stopped' || reason === 'ended') {
+        // awaited: the session has ended (boxes told, recording closed) before the run says so
         await this.deps.live.stop(entry.session.id, by).catch((err: unknown) => this.deps.logger.warn({ err, relayId }, 'live session did not stop cleanly'));
       } else {
-        entry.input.end(LIVE_REASON[reason], reason === 'ended' ? 'the relay window ended' : reason === 'cloud_stopped' ? 'the cloud is stopping' : undefined);
+        entry.input.end(LIVE_REASON[reason], reason === 'cloud_stopped' ? 'the cloud is stopping' : undefined);
       }
       const run = this.deps.runs.finish(relayId, {
-        endedAt: this.deps.now(),
+        endedAt,
         endReason: reason,
         playedMs: result.playedMs,
         silenceMs: result.silenceMs,

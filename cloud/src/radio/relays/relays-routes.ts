@@ -93,7 +93,7 @@ const newRelaySchema = z
     title: z.string().trim().min(1).max(200).optional(),
     priority: prioritySchema.default('normal'),
     targets: targetsSchema,
-    durationS: z.number().int().min(10).max(86_400).nullable().default(null).openapi({ description: 'ends on its own after this long; null: until stopped' }),
+    durationS: z.number().int().min(5).max(86_400).nullable().default(null).openapi({ description: 'ends on its own after this long; null: until stopped' }),
   })
   .strict()
   .openapi('NewRelay');
@@ -258,7 +258,8 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
         priority: body.priority,
         targets: body.targets,
         startedBy: user.id,
-        endsAt: body.durationS === null ? null : deps.now() + body.durationS * 1000,
+        endsAt: null,
+        durationMs: body.durationS === null ? null : body.durationS * 1000,
         requireReachable: true,
       });
       deps.audit.record({ actor: user.username, action: 'radio.relay_start', target: `relay:${relay.id}`, details: { stationId: relay.stationId, sessionId: relay.sessionId, priority: relay.priority, endsAt: relay.endsAt } });

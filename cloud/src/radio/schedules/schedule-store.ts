@@ -115,7 +115,8 @@ export class ScheduleStore {
         id: s.id,
         title: s.title,
         bulletinId: s.source.kind === 'bulletin' ? s.source.bulletinId : null,
-        streamUrl: s.source.kind === 'stream' ? s.source.url : null,
+        // schedules' CHECK wants exactly one of bulletin_id and stream_url: a station item keeps a marker there (station_id is the reference)
+        streamUrl: s.source.kind === 'stream' ? s.source.url : s.source.kind === 'station' ? `station:${s.source.stationId}` : null,
         stationId: s.source.kind === 'station' ? s.source.stationId : null,
         durationMs: s.durationMs,
         startsLocal: s.startsLocal,

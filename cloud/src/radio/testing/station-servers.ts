@@ -165,3 +165,21 @@ export async function startWebPage(): Promise<{ url: string; stop(): Promise<voi
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/radio`, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+/** Relative power of one frequency in s16le 48 kHz PCM (Goertzel) against the signal's whole power: near 1 for a pure tone of it. */
+export function toneShare(pcm: Buffer, hz: number): number {
+  const n = Math.floor(pcm.length / 2);
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / 48_000);
+  let s1 = 0;
+  let s2 = 0;
+  let energy = 0;
+  for (let i = 0; i < n; i++) {
+    const x = pcm.readInt16LE(i * 2) / 32768;
+    energy += x * x;
+    const s = x + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s;
+  }
+  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return energy === 0 ? 0 : (2 * power) / (n * energy);
+}
