@@ -136,7 +136,7 @@ export async function createRadio(deps: RadioDeps) {
   });
   await live.recover();
   // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
-  const relays = createRelays({ db, stations, live, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
+  const relays = createRelays({ db, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');

@@ -2,6 +2,7 @@ import { newId, type Priority } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { ApiError } from '../../http/errors.js';
 import type { CloudMetrics } from '../../metrics.js';
+import type { HamletProgress, PlaybackState, PlaybackStore } from '../playback/playback-store.js';
 import type { Targets } from '../schedules/targets.js';
 import type { LiveEndReason, LiveInput, LiveTargets, RelayLiveSessions, RelaySessionView } from './live-port.js';
 import { RelayPuller, type PullerState } from './relay-puller.js';
@@ -21,6 +22,8 @@ export interface RelayServiceDeps {
   stations: StationStore;
   runs: RelayRunStore;
   live: RelayLiveSessions;
+  /** The boxes' proof of play of the relay's session (occurrence relay:{sessionId}), per hamlet. */
+  playback: Pick<PlaybackStore, 'progressByHamlet'>;
   puller: PullerSettings;
   metrics: Pick<CloudMetrics, 'relaysActive' | 'relayReconnects' | 'relayAudioSeconds'>;
   logger: Logger;
@@ -52,6 +55,8 @@ export interface RelayView extends RelayRun {
   live: PullerState | null;
   hamletCodes: string[];
   edges: string[];
+  /** What each targeted hamlet's box reported: when it first started the relay, and its latest state (null: nothing yet). */
+  hamlets: { hamletCode: string; firstStartedAt: number | null; lastState: PlaybackState | null }[];
 }
 
 interface Active {
@@ -182,7 +187,14 @@ export class RelayService {
     }
     const live = entry ? entry.puller.state() : null;
     const shown = live ? { ...run, playedMs: live.playedMs, silenceMs: live.silenceMs, bytes: live.bytes, reconnects: live.reconnects, lastError: live.lastError } : run;
-    return { ...shown, live, hamletCodes: session?.hamletCodes ?? [], edges: session?.edges ?? [] };
+    const heard = run.sessionId ? this.deps.playback.progressByHamlet(run.sessionId) : new Map<string, HamletProgress>();
+    const hamletCodes = session?.hamletCodes ?? [];
+    const hamlets = [...new Set([...hamletCodes, ...heard.keys()])].map((hamletCode) => ({
+      hamletCode,
+      firstStartedAt: heard.get(hamletCode)?.firstStartedAt ?? null,
+      lastState: heard.get(hamletCode)?.lastState ?? null,
+    }));
+    return { ...shown, live, hamletCodes, edges: session?.edges ?? [], hamlets };
   }
 
   /** Ends relays whose live session ended another way (stopped from the live API, failed). */

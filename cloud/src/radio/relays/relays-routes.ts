@@ -84,6 +84,9 @@ const relaySchema = z
     live: liveStateSchema.nullable().openapi({ description: 'the stream while on air; null once over' }),
     hamletCodes: z.array(z.string()).openapi({ description: 'the hamlets the relay session plays in' }),
     edges: z.array(z.string()),
+    hamlets: z
+      .array(z.object({ hamletCode: z.string(), firstStartedAt: z.number().nullable(), lastState: z.string().nullable() }))
+      .openapi({ description: "proof of play per hamlet: the boxes' reports of occurrence relay:{sessionId} (first start, latest state)" }),
   })
   .openapi('Relay');
 

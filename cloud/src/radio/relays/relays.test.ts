@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
+import { connectAsync } from 'mqtt';
+import { COMMUNE_TIME_ZONE, newId, topics, type PlaybackEvent } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { decodeToPcm } from '../../../../test-support/live-audio.js';
@@ -106,6 +107,18 @@ describe('station relays in the cloud', () => {
         return r.live?.status === 'playing' && r.live.playedMs > 1000 ? r : null;
       }, 'the relay plays');
       expect(onAir.live).toMatchObject({ url: icecast.url('tinh.mp3'), onFallback: false });
+      expect(onAir.hamlets).toEqual([{ hamletCode: 'ap-1', firstStartedAt: null, lastState: null }]);
+
+      // the box of ap-1 reports it started the relay (proof of play of occurrence relay:{sessionId}): the relay shows ap-1 playing
+      const box = await connectAsync(test.cloud.mqttUrl, { protocolVersion: 4, clientId: ap1.edgeId, username: ap1.edgeId, password: ap1.password, reconnectPeriod: 0 });
+      const event: PlaybackEvent = { occurrenceId: `relay:${relay.sessionId}`, scheduleId: relay.sessionId, bulletinId: null, state: 'started', plannedStartAt: session.epoch, actualStartAt: session.epoch + 3, durationMs: null, reason: null, zones: null };
+      await box.publishAsync(topics.event(ap1.edgeId, 'playback'), JSON.stringify({ eventId: newId('evt', 16), ts: Date.now(), body: event }), { qos: 1 });
+      await box.endAsync();
+      const heard = await waitFor(async () => {
+        const r = (await test.api('GET', `/api/v1/relays/${relay.id}`)).body;
+        return r.hamlets[0]?.lastState === 'started' ? r : null;
+      }, 'the proof of play of ap-1');
+      expect(heard.hamlets).toEqual([{ hamletCode: 'ap-1', firstStartedAt: session.epoch + 3, lastState: 'started' }]);
 
       const ended = await waitFor(async () => {
         const r = (await test.api('GET', `/api/v1/relays/${relay.id}`)).body;

@@ -4,6 +4,7 @@ import type { CloudConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import type { Guard } from '../../http/access.js';
 import type { CloudMetrics } from '../../metrics.js';
+import type { PlaybackStore } from '../playback/playback-store.js';
 import type { EdgeDirectory } from '../plan/edge-directory.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import type { RelayLiveSessions } from './live-port.js';
@@ -17,6 +18,7 @@ export interface RelaysDeps {
   db: Db;
   stations: StationStore;
   live: RelayLiveSessions;
+  playback: Pick<PlaybackStore, 'progressByHamlet'>;
   schedules: Pick<ScheduleService, 'occurrences'>;
   directory: EdgeDirectory;
   audit: AuditLog;
@@ -36,6 +38,7 @@ export function createRelays(deps: RelaysDeps) {
     stations: deps.stations,
     runs,
     live: deps.live,
+    playback: deps.playback,
     puller: {
       switchAfterFailures: config.SC_RELAY_SWITCH_AFTER_FAILURES,
       reconnectFirstMs: config.SC_RELAY_RECONNECT_FIRST_S * 1000,
