@@ -81,7 +81,7 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
         const items = (await c.speakerStatus(h)).items.slice(before[k]!).filter((i) => i.firstSampleAt !== null);
         // the relay is the longest item the loudspeaker received since
         const item = items.sort((a, b) => b.durationMs - a.durationMs)[0];
-        if (item && item.durationMs > (options.seconds * 1000) / 2) firsts.push({ hamlet: h.hamletCode, at: item.firstSampleAt! });
+        if (item && item.durationMs > 1000) firsts.push({ hamlet: h.hamletCode, at: item.firstSampleAt! });
       }
       const times = firsts.map((f) => f.at);
       const spread = times.length > 1 ? Math.max(...times) - Math.min(...times) : NaN;

@@ -55,6 +55,15 @@ export class PcmPacer {
     return { ...this.counts };
   }
 
+  /**
+   * Keeps only the newest `ms` of what is buffered (counted as dropped): a station connected ahead of
+   * its window goes on air with the prebuffer's latency, not with everything gathered meanwhile.
+   */
+  trimTo(ms: number): void {
+    const keep = ms * BYTES_PER_MS;
+    if (this.buffered > keep) this.discard(this.buffered - keep);
+  }
+
   /** Decoded PCM from the station. */
   push(pcm: Buffer): void {
     if (pcm.length === 0) return;

@@ -81,6 +81,7 @@ export class RelayPuller {
   private retryTimer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private connecting = false;
   private onFallback = false;
   private status: PullerStatus = 'connecting';
   private bytes = 0;
@@ -107,9 +108,36 @@ export class RelayPuller {
     this.backoff = new Backoff({ initialMs: options.reconnectFirstMs, maxMs: options.reconnectMaxMs, jitter: 0.2 });
   }
 
+  /** Connects and goes on air at once. */
   start(): void {
-    this.pacer.start();
+    this.connectEarly();
+    this.goOnAir();
+  }
+
+  /**
+   * Connects and gathers sound without sending any: ffmpeg and the station take a second or more
+   * to answer (several on a busy machine), which would otherwise be silence at the window's start.
+   */
+  connectEarly(): void {
+    if (this.connecting) return;
+    this.connecting = true;
     this.connect();
+  }
+
+  /** From now on one frame per 20 ms goes to the sink: the newest prebuffer's worth of what was gathered first. */
+  goOnAir(): void {
+    this.pacer.trimTo(this.options.prebufferMs);
+    this.pacer.start();
+  }
+
+  /** Resolves once the prebuffer is gathered, or after `timeoutMs` (the station is slow or gone). */
+  async waitForSound(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline && !this.stopped) {
+      if (this.pacer.bufferedMs >= this.options.prebufferMs) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.pacer.bufferedMs >= this.options.prebufferMs;
   }
 
   get url(): string {

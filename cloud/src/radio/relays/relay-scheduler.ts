@@ -3,7 +3,7 @@ import { scheduleOccurrenceId } from '../plan/plan-compiler.js';
 import type { Occurrence } from '../schedules/recurrence.js';
 import type { Schedule } from '../schedules/schedule-store.js';
 import type { RelayRunStore } from './relay-run-store.js';
-import type { RelayService } from './relay-service.js';
+import type { PreparedRelay, RelayService } from './relay-service.js';
 
 export interface RelaySchedulerDeps {
   /** ScheduleService.occurrences: every occurrence of enabled schedules starting in [from, to). */
@@ -18,6 +18,8 @@ export interface RelaySchedulerDeps {
 
 /** The longest window a schedule allows (durationS ≤ 86,400): how far back an occurrence still playing may have started. */
 const MAX_WINDOW_MS = 86_400_000;
+/** A window's station is connected this long before its start, so it opens with sound. */
+export const CONNECT_AHEAD_MS = 5000;
 /** A window that could not be started is tried again after this long (a live session refused, no box targeted yet). */
 const RETRY_MS = 30_000;
 
@@ -29,7 +31,8 @@ const RETRY_MS = 30_000;
  */
 export class RelayScheduler {
   private timer: NodeJS.Timeout | null = null;
-  private readonly armed = new Map<string, NodeJS.Timeout>();
+  /** Windows about to open: their timers, and the station's connection once made. */
+  private readonly armed = new Map<string, { timers: NodeJS.Timeout[]; prepared: PreparedRelay | null }>();
   private readonly retryAfter = new Map<string, number>();
   private readonly launching = new Set<string>();
 
@@ -45,8 +48,7 @@ export class RelayScheduler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const t of this.armed.values()) clearTimeout(t);
-    this.armed.clear();
+    for (const id of [...this.armed.keys()]) this.disarm(id);
   }
 
   /** Looks at what is due now or within the next tick or two; a schedule change is seen within one tick. */
@@ -54,7 +56,7 @@ export class RelayScheduler {
     const now = this.deps.now();
     this.deps.relays.checkSessions();
     const due = new Set<string>();
-    for (const { schedule, occurrence } of this.deps.occurrences(now - MAX_WINDOW_MS, now + this.deps.tickMs * 2)) {
+    for (const { schedule, occurrence } of this.deps.occurrences(now - MAX_WINDOW_MS, now + CONNECT_AHEAD_MS + this.deps.tickMs * 2)) {
       if (schedule.source.kind !== 'station') continue;
       const endsAt = occurrence.startAt + schedule.durationMs;
       if (endsAt <= now) continue;
@@ -62,25 +64,39 @@ export class RelayScheduler {
       due.add(id);
       if (this.armed.has(id) || this.launching.has(id) || (this.retryAfter.get(id) ?? 0) > now || !this.startable(id)) continue;
       const delay = occurrence.startAt - now;
-      if (delay > 0) {
-        this.armed.set(
-          id,
-          setTimeout(() => {
-            this.armed.delete(id);
-            void this.launch(schedule, occurrence, id);
-          }, delay),
-        );
-      } else {
-        void this.launch(schedule, occurrence, id);
+      if (delay <= 0) {
+        void this.launch(schedule, occurrence, id, null);
+        continue;
       }
+      const slot: { timers: NodeJS.Timeout[]; prepared: PreparedRelay | null } = { timers: [], prepared: null };
+      this.armed.set(id, slot);
+      const prepare = () => {
+        if (schedule.source.kind !== 'station') return;
+        try {
+          slot.prepared = this.deps.relays.prepare(schedule.source.stationId);
+        } catch (err) {
+          this.deps.logger.warn({ err, scheduleId: schedule.id, occurrenceId: id }, 'relay window could not connect ahead; it connects at its start');
+        }
+      };
+      if (delay <= CONNECT_AHEAD_MS) prepare();
+      else slot.timers.push(setTimeout(prepare, delay - CONNECT_AHEAD_MS));
+      slot.timers.push(
+        setTimeout(() => {
+          this.armed.delete(id);
+          void this.launch(schedule, occurrence, id, slot.prepared);
+        }, delay),
+      );
     }
-    // an armed start whose occurrence went away (skipped, moved, schedule disabled or deleted)
-    for (const [id, t] of this.armed) {
-      if (!due.has(id)) {
-        clearTimeout(t);
-        this.armed.delete(id);
-      }
-    }
+    // an armed window whose occurrence went away (skipped, moved, schedule disabled or deleted)
+    for (const id of [...this.armed.keys()]) if (!due.has(id)) this.disarm(id);
+  }
+
+  private disarm(id: string): void {
+    const slot = this.armed.get(id);
+    if (!slot) return;
+    for (const t of slot.timers) clearTimeout(t);
+    void slot.prepared?.puller.stop();
+    this.armed.delete(id);
   }
 
   /** No run of the occurrence yet, or only runs the cloud's own stop cut short. */
@@ -88,8 +104,11 @@ export class RelayScheduler {
     return this.deps.runs.ofOccurrence(occurrenceId).every((r) => r.endReason === 'cloud_stopped');
   }
 
-  private async launch(schedule: Schedule, occurrence: Occurrence, id: string): Promise<void> {
-    if (schedule.source.kind !== 'station' || this.launching.has(id) || !this.startable(id)) return;
+  private async launch(schedule: Schedule, occurrence: Occurrence, id: string, prepared: PreparedRelay | null): Promise<void> {
+    if (schedule.source.kind !== 'station' || this.launching.has(id) || !this.startable(id)) {
+      void prepared?.puller.stop();
+      return;
+    }
     this.launching.add(id);
     try {
       await this.deps.relays.start({
@@ -102,7 +121,7 @@ export class RelayScheduler {
         scheduleId: schedule.id,
         occurrenceId: id,
         requireReachable: false,
-      });
+      }, prepared ?? undefined);
       this.retryAfter.delete(id);
     } catch (err) {
       this.retryAfter.set(id, this.deps.now() + RETRY_MS);

@@ -68,6 +68,16 @@ interface Active {
   ending: Promise<RelayRun> | null;
 }
 
+/** A station connected ahead of its window, not on air yet. */
+export interface PreparedRelay {
+  station: Station;
+  puller: RelayPuller;
+  attach(input: LiveInput): void;
+}
+
+/** "Relay now" waits this long at most for the station's first sound before going on air. */
+const RELAY_NOW_WAIT_MS = 5000;
+
 /** How often the state of a running relay is saved (a crash loses at most this much of its accounting). */
 const SAVE_EVERY_MS = 5000;
 
@@ -99,11 +109,44 @@ export class RelayService {
   }
 
   /** Starts relaying a station now. */
-  async start(spec: RelayStart): Promise<RelayView> {
+  /**
+   * Connects to a station ahead of its window (the scheduler calls it a few seconds before the
+   * start), so the window opens with the station's sound rather than the time ffmpeg takes to start.
+   */
+  prepare(stationId: string): PreparedRelay {
+    const station = this.deps.stations.get(stationId);
+    let sink: LiveInput | null = null;
+    const puller = new RelayPuller({
+      primaryUrl: station.url,
+      fallbackUrl: station.fallbackUrl,
+      ...this.deps.puller,
+      healthyAfterMs: 5000,
+      maxBufferMs: 30_000,
+      sink: { write: (pcm) => sink?.write(pcm) },
+      logger: this.deps.logger.child({ stationId: station.id }),
+    });
+    puller.connectEarly();
+    return { station, puller, attach: (input) => (sink = input) };
+  }
+
+  /** Starts relaying a station now (with the connection `prepare` made, when there is one). */
+  async start(spec: RelayStart, prepared?: PreparedRelay): Promise<RelayView> {
     if (this.closed) throw new ApiError(503, 'unavailable', 'the cloud is stopping');
-    const station = this.deps.stations.get(spec.stationId);
+    const station = prepared?.station ?? this.deps.stations.get(spec.stationId);
     if (spec.endsAt !== null && spec.endsAt <= this.deps.now()) throw new ApiError(400, 'bad_request', 'the relay would end before it starts');
     if (spec.requireReachable) await this.assertReachable(station);
+    const ready = prepared ?? this.prepare(station.id);
+    try {
+      // relay now: on air once the station's first sound is in (at most a few seconds), not before
+      if (!prepared) await ready.puller.waitForSound(RELAY_NOW_WAIT_MS);
+      return await this.goOnAir(spec, station, ready);
+    } catch (err) {
+      await ready.puller.stop();
+      throw err;
+    }
+  }
+
+  private async goOnAir(spec: RelayStart, station: Station, ready: PreparedRelay): Promise<RelayView> {
     const now = this.deps.now();
     const endsAt = spec.durationMs ? now + spec.durationMs : spec.endsAt;
     const { targets, zones } = liveTargetsOf(spec.targets);
@@ -134,18 +177,11 @@ export class RelayService {
       startedAt: now,
       endsAt,
     });
-    const puller = new RelayPuller({
-      primaryUrl: station.url,
-      fallbackUrl: station.fallbackUrl,
-      ...this.deps.puller,
-      healthyAfterMs: 5000,
-      maxBufferMs: 30_000,
-      sink: input,
-      logger: this.deps.logger.child({ relayId: run.id, stationId: station.id, sessionId: session.id }),
-    });
+    const { puller } = ready;
+    ready.attach(input);
     const entry: Active = { run, session, input, puller, timer: null, ending: null };
     this.active.set(run.id, entry);
-    puller.start();
+    puller.goOnAir();
     if (endsAt !== null) {
       // the window ends on time, whatever the stream is doing
       entry.timer = setTimeout(() => void this.finish(run.id, 'ended', null), endsAt - this.deps.now());

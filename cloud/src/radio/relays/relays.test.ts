@@ -128,7 +128,8 @@ describe('station relays in the cloud', () => {
       expect(Math.abs(ended.endedAt - ended.endsAt)).toBeLessThan(300);
       expect(ended.playedMs + ended.silenceMs).toBeGreaterThan(6000 - 300);
       expect(ended.playedMs + ended.silenceMs).toBeLessThan(6000 + 300);
-      expect(ended.playedMs).toBeGreaterThan(4000);
+      // on air once the station's first sound was in: the window is the station's, not ffmpeg's start-up silence
+      expect(ended.playedMs).toBeGreaterThan(5000);
       expect(ended.urls).toEqual([{ url: icecast.url('tinh.mp3'), role: 'primary', playedMs: ended.playedMs }]);
       expect(ended.live).toBeNull();
       expect(test.cloud.radio.live.get(relay.sessionId)).toMatchObject({ status: 'ended', endReason: 'stopped' });
