@@ -25,6 +25,13 @@ export const cloudConfigSchema = z.object({
     .string()
     .regex(/^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*(,\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*)*$/i, 'a comma-separated list of host names or addresses, each optionally with :port')
     .optional(),
+  /**
+   * PEM certificate (chain) and private key files: when both are set the cloud serves HTTPS itself on
+   * SC_HTTP_PORT (browsers give the live page the microphone only on a secure page). Unset: plain http,
+   * for a LAN or behind a TLS reverse proxy (docs/operations.md, TLS).
+   */
+  SC_TLS_CERT: z.string().min(1).optional(),
+  SC_TLS_KEY: z.string().min(1).optional(),
   SC_DATA_DIR: z.string().default('.data/cloud'),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

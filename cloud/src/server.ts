@@ -19,6 +19,7 @@ import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
+import { loadTlsFiles, serverOptionsFor } from './http/tls.js';
 import { communeName, createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { HamletPlaces } from './hamlets/hamlet-places.js';
 import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
@@ -101,6 +102,8 @@ export interface StartOptions {
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const startedAt = Date.now();
+  // before anything opens: a wrong certificate or key stops the start naming the variable
+  const tls = loadTlsFiles(config);
   const secrets = loadSecretBox(config);
   const signer = loadExportSigner(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
@@ -262,10 +265,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   );
 
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT, ...serverOptionsFor(tls) }, () => resolve(s));
   });
   httpPort = (server.address() as AddressInfo).port;
-  const httpUrl = `http://${config.SC_HTTP_HOST}:${httpPort}`;
+  const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
 
   const purgeSessions = setInterval(() => sessions.purgeExpired(), 3600_000);
