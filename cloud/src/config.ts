@@ -120,6 +120,10 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_DEVICE_COOLDOWN_S: z.coerce.number().min(0.05).max(86_400).default(900),
   /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),
+  /** Live voice sessions (operators' microphones) on air at once, all operators together. */
+  SC_LIVE_VOICE_MAX_SESSIONS: z.coerce.number().int().min(1).max(20).default(3),
+  /** No audio from the operator's microphone for this long (a dropped link): the hamlets stop and proof of play says interrupted. */
+  SC_LIVE_VOICE_LINK_GRACE_S: z.coerce.number().min(0.5).max(60).default(4),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Zalo Official Account Open API (https://openapi.zalo.me), or a stand-in's for tests and the demo. */
   SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),

@@ -60,6 +60,8 @@ import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
 import { WebPushChannel } from './notifications/webpush/webpush-channel.js';
 import { createPushRoutes } from './notifications/webpush/push-routes.js';
 import { createNotificationPages } from './console/account/notifications-page.js';
+import { createLiveVoice } from './radio/live-voice/live-voice.js';
+import { createLivePage } from './console/radio/live-page.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -167,6 +169,19 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
+  // the operator's microphone over a WebSocket into a live session (issue 13)
+  const liveVoice = createLiveVoice({
+    live: radio.live,
+    config,
+    logger: logger.child({ component: 'live-voice' }),
+    hamlets: () => listHamlets(db),
+    boxes: () => fleet.edges.list({ status: 'active' }).map((e) => ({ id: e.id, hamletCode: e.hamletCode })),
+    zonesOf: (edgeId) => [
+      ...(fleet.documents.get(edgeId, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []),
+      ...(fleet.edges.find(edgeId)?.telemetry?.speakers?.map((s) => s.zone) ?? []),
+    ],
+    progress: (sessionId) => radio.playback.progressByHamlet(sessionId),
+  });
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
@@ -212,6 +227,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     publicUrl: config.SC_PUBLIC_URL,
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
+      createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createPolicePages({
         incidents,
@@ -250,6 +266,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
       ...radio.routes(guard),
+      ...liveVoice.routes(guard),
       ...vision.routes(guard),
       ...incidents.routes(guard),
       ...footage.routes(guard),
@@ -267,6 +284,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT, ...serverOptionsFor(tls) }, () => resolve(s));
   });
+  liveVoice.listen(app, server);
   httpPort = (server.address() as AddressInfo).port;
   const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
@@ -298,6 +316,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       if (closed) return;
       closed = true;
       clearInterval(purgeSessions);
+      liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
       stopMediaJobMetrics();

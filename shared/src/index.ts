@@ -12,4 +12,5 @@ export * from './messages/surveillance.js';
 export * from './messages/footage.js';
 export * from './messages/decode.js';
 export * from './api/provision.js';
+export * from './api/live-voice.js';
 export * from './hamlets.js';
