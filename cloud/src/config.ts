@@ -120,6 +120,15 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_DEVICE_COOLDOWN_S: z.coerce.number().min(0.05).max(86_400).default(900),
   /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),
+  /**
+   * Live sessions (voice, relays): sample k of the stream plays on every loudspeaker at the session's
+   * start + this + k/48 ms. Covers the encoder, the boxes' links and their decoder (see docs/operations.md).
+   */
+  SC_LIVE_PLAYOUT_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
+  /** The producer's audio is buffered this long before the live clock takes it (and again after an underrun): absorbs its link's jitter. */
+  SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(120),
+  /** Readers of one live session's stream at once (the boxes, twice over for reconnections); more are refused (503). */
+  SC_LIVE_MAX_READERS: z.coerce.number().int().min(1).max(10_000).default(64),
   /** Live voice sessions (operators' microphones) on air at once, all operators together. */
   SC_LIVE_VOICE_MAX_SESSIONS: z.coerce.number().int().min(1).max(20).default(3),
   /** No audio from the operator's microphone for this long (a dropped link): the hamlets stop and proof of play says interrupted. */

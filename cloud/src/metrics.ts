@@ -91,6 +91,21 @@ export function createCloudMetrics() {
       help: 'Times an account looked like it was being guessed (an address locked out of it, or failures from several addresses); the audit log names it (auth.account_guessed)',
       registers: [registry],
     }),
+    liveOnAir: new Gauge({ name: 'sc_live_sessions_on_air', help: 'Live sessions on air now, by source (voice, relay)', labelNames: ['source'] as const, registers: [registry] }),
+    liveSessions: new Counter({
+      name: 'sc_live_sessions_total',
+      help: 'Live sessions ended, by source and end reason (stopped, interrupted, failed)',
+      labelNames: ['source', 'reason'] as const,
+      registers: [registry],
+    }),
+    liveInputBytes: new Counter({ name: 'sc_live_input_bytes_total', help: 'PCM bytes producers wrote into live sessions', labelNames: ['source'] as const, registers: [registry] }),
+    liveSilentFrames: new Counter({
+      name: 'sc_live_silent_frames_total',
+      help: "20 ms frames of live sessions sent as silence because the producer's buffer was empty (its link stalled, or it said nothing yet)",
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    liveReaders: new Gauge({ name: 'sc_live_stream_readers', help: 'Boxes reading a live stream now', registers: [registry] }),
     playbackRefused: new Counter({
       name: 'sc_playback_refused_total',
       help: 'Proof-of-play events refused because their box was never given the occurrence in a plan (not stored, not public)',

@@ -550,4 +550,31 @@ export const cloudMigrations: Migration[] = [
   ALTER TABLE push_preferences ADD COLUMN hamlets TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE push_preferences ADD COLUMN cameras TEXT NOT NULL DEFAULT '[]';
   `,
+  // issue 13, live sessions: the operator's voice or a relayed station played in step by chosen boxes;
+  // edges, hamlet codes and zones are JSON arrays fixed at the start; file is the Ogg Opus recording
+  `
+  CREATE TABLE live_sessions (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL CHECK (source IN ('voice','relay')),
+    title TEXT NOT NULL,
+    priority TEXT NOT NULL CHECK (priority IN ('normal','priority','emergency')),
+    edges TEXT NOT NULL,
+    hamlet_codes TEXT NOT NULL,
+    zones TEXT,
+    started_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    origin TEXT,
+    started_at INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    ends_at INTEGER,
+    ended_at INTEGER,
+    end_reason TEXT CHECK (end_reason IN ('stopped','interrupted','failed')),
+    end_detail TEXT,
+    stopped_by TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    bulletin_id TEXT REFERENCES bulletins(id) ON DELETE SET NULL,
+    file TEXT NOT NULL
+  );
+  CREATE INDEX live_sessions_started ON live_sessions(started_at);
+  `,
 ];

@@ -22,6 +22,7 @@ const WHO_MAY: Record<Action, Role[]> = {
   'radio.alerts.manage': ['admin', 'operator'],
   'radio.alerts.senders.manage': ['admin'],
   'radio.playback.read': ['admin', 'operator', 'viewer'],
+  'radio.live.manage': ['admin', 'operator'],
   'incidents.review': ['admin', 'police'],
   'footage.request': ['admin', 'police'],
   'reports.review': ['admin', 'police'],

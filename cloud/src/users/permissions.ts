@@ -34,6 +34,8 @@ export const actions = [
   'radio.alerts.senders.manage',
   /** Proof of play, on screen and as CSV. */
   'radio.playback.read',
+  /** Live sessions (the operator's own voice, relays on air): start, stop, list, follow. */
+  'radio.live.manage',
   /** Camera incidents and their files: list, view, review, notes, export; who may be assigned one. */
   'incidents.review',
   /** Ask a camera's recording by time (footage requests) and follow them. */
@@ -86,6 +88,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'radio.live.manage',
     'notifications.reach.read',
     'notifications.subscribe',
   ],
