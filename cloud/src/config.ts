@@ -129,8 +129,6 @@ export const cloudConfigSchema = z.object({
   SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(120),
   /** Readers of one live session's stream at once (the boxes, twice over for reconnections); more are refused (503). */
   SC_LIVE_MAX_READERS: z.coerce.number().int().min(1).max(10_000).default(64),
-  /** Live voice sessions (operators' microphones) on air at once, all operators together. */
-  SC_LIVE_VOICE_MAX_SESSIONS: z.coerce.number().int().min(1).max(20).default(3),
   /** No audio from the operator's microphone for this long (a dropped link): the hamlets stop and proof of play says interrupted. */
   SC_LIVE_VOICE_LINK_GRACE_S: z.coerce.number().min(0.5).max(60).default(4),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

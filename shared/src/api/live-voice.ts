@@ -1,22 +1,22 @@
 /**
- * The operator's live voice (issue 13): the console opens a voice session over HTTP, then streams
- * its microphone over a WebSocket. Paths and the socket's small protocol, shared by the cloud's
+ * The operator's live voice (issue 13): the console starts a voice session over HTTP (the live
+ * sessions' own `POST`), then streams its microphone into it over a WebSocket. Paths and the socket's small protocol, shared by the cloud's
  * routes, the console's page script (which repeats the constants, having no bundler) and the bench's
  * Node client that plays the operator.
  */
 
-/** `POST` opens a voice session (JSON: title, priority, targets, zones) and answers its id and socket path. */
-export const LIVE_VOICE_PATH = '/api/v1/radio/live/voice';
-
-/** `GET`: the session as the live page follows it (state, hamlets playing, the operator's link). */
-export const liveVoicePath = (sessionId: string) => `${LIVE_VOICE_PATH}/${sessionId}`;
+import { liveSessionPath } from './live.js';
 
 /**
- * `GET` with `Upgrade: websocket`: the microphone's stream. From a browser the session cookie
+ * `GET` with `Upgrade: websocket`: the microphone's stream into a voice session started with
+ * `POST /api/v1/radio/live` (LIVE_API_PATH) by the same person. From a browser the session cookie
  * authenticates it, its `Origin` must be the console's own and `?csrf=` carries the page's CSRF token
  * (a browser cannot set headers on a WebSocket); a program uses a bearer token instead.
  */
-export const liveVoiceSocketPath = (sessionId: string) => `${LIVE_VOICE_PATH}/${sessionId}/socket`;
+export const liveVoiceSocketPath = (sessionId: string) => `${liveSessionPath(sessionId)}/voice`;
+
+/** `GET`: the operator's link as the cloud sees it (connected, reconnections, audio received and decoded). */
+export const liveVoiceLinkPath = (sessionId: string) => `${liveSessionPath(sessionId)}/voice/link`;
 
 /**
  * What the browser sends: binary messages are consecutive pieces of one WebM (Matroska) stream with

@@ -1,16 +1,17 @@
 import type { Server } from 'node:http';
+import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from '../../config.js';
 import type { Guard } from '../../http/access.js';
 import { API_PREFIX, type Mount } from '../../http/app.js';
-import type { LiveSessionsApi } from '../live/live-types.js';
+import type { LiveSessions } from '../live/live-sessions.js';
 import { VoiceIngest } from './voice-ingest.js';
-import { createVoiceRoutes, type VoiceRoutesDeps } from './voice-routes.js';
+import { createVoiceRoutes } from './voice-routes.js';
 
-export interface LiveVoiceDeps extends Pick<VoiceRoutesDeps, 'hamlets' | 'boxes' | 'zonesOf' | 'progress'> {
-  live: Pick<LiveSessionsApi, 'start' | 'stop' | 'get'>;
+export interface LiveVoiceDeps {
+  live: Pick<LiveSessions, 'stop' | 'get' | 'inputOf'>;
   config: CloudConfig;
   logger: Logger;
 }
@@ -23,15 +24,7 @@ export type LiveVoice = ReturnType<typeof createLiveVoice>;
  * the whole app (security headers, the guard, the route's Origin and CSRF checks) before a socket exists.
  */
 export function createLiveVoice(deps: LiveVoiceDeps) {
-  const { config } = deps;
-  const ingest = new VoiceIngest({
-    live: deps.live,
-    logger: deps.logger,
-    limits: {
-      maxSessions: config.SC_LIVE_VOICE_MAX_SESSIONS,
-      linkGraceMs: config.SC_LIVE_VOICE_LINK_GRACE_S * 1000,
-    },
-  });
+  const ingest = new VoiceIngest({ live: deps.live, logger: deps.logger, limits: { linkGraceMs: deps.config.SC_LIVE_VOICE_LINK_GRACE_S * 1000 } });
   // the app exists only once every route is mounted; the upgrade reaches it through this late binding
   let app: Pick<Hono, 'request'> | null = null;
   const nodeWs = createNodeWebSocket({ app: { request: (...args: Parameters<Hono['request']>) => app!.request(...args) } as unknown as Hono });
@@ -41,14 +34,14 @@ export function createLiveVoice(deps: LiveVoiceDeps) {
   return {
     ingest,
     routes(guard: Guard): Mount[] {
-      return [{ prefix: API_PREFIX, app: createVoiceRoutes({ ...deps, guard, ingest, upgrade: nodeWs.upgradeWebSocket, publicUrl: config.SC_PUBLIC_URL }) }];
+      return [{ prefix: API_PREFIX, app: createVoiceRoutes({ guard, ingest, upgrade: nodeWs.upgradeWebSocket, publicUrl: deps.config.SC_PUBLIC_URL }) }];
     },
     /** Binds the upgrade to the finished app and its server. */
-    listen(finished: Pick<Hono, 'request'>, server: Server | import('node:http2').Http2Server | import('node:http2').Http2SecureServer): void {
+    listen(finished: Pick<Hono, 'request'>, server: Server | Http2Server | Http2SecureServer): void {
       app = finished;
       nodeWs.injectWebSocket(server as Server);
     },
-    /** Ends the sessions (interrupted: the cloud stops) and drops the sockets, so the HTTP server can close. */
+    /** Ends the voices (interrupted: the cloud stops) and drops the sockets, so the HTTP server can close. */
     close(): void {
       ingest.close();
       for (const client of nodeWs.wss.clients) client.terminate();

@@ -1,20 +1,17 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import { LIVE_VOICE_CLOSE, type LiveVoiceServerMessage } from '@smart-commune/shared';
 import { ApiError } from '../../http/errors.js';
-import type { LiveInput, LiveSessionSpec, LiveSessionsApi, LiveSessionView } from '../live/live-types.js';
+import type { LiveSessions } from '../live/live-sessions.js';
+import type { LiveInput, LiveSessionView } from '../live/live-types.js';
 import { VoiceDecoder } from './voice-decoder.js';
 
 /** The bounds of the voice ingest (cloud/src/config.ts SC_LIVE_VOICE_*). */
 export interface VoiceIngestLimits {
-  /** Voice sessions on air at once, all operators together. */
-  maxSessions: number;
   /**
    * The operator's link is taken as gone when no audio arrived for this long (MediaRecorder sends a
    * piece every 100 ms, silence included): the session then ends 'interrupted'.
    */
   linkGraceMs: number;
-  /** Time from opening a session to its socket sending audio (the microphone is granted before opening). */
-  connectWithinMs: number;
   /** Largest WebSocket message (one MediaRecorder piece; the ws library closes with 1009 above it). */
   maxMessageBytes: number;
   /** Sustained bytes per second (Opus speech is 4–16 KB/s); twice this is allowed in a burst after a stall. */
@@ -22,9 +19,7 @@ export interface VoiceIngestLimits {
 }
 
 export const DEFAULT_VOICE_LIMITS: VoiceIngestLimits = {
-  maxSessions: 3,
   linkGraceMs: 4000,
-  connectWithinMs: 10_000,
   maxMessageBytes: 32 * 1024,
   maxBytesPerS: 64 * 1024,
 };
@@ -63,7 +58,7 @@ interface VoiceEntry {
 }
 
 export interface VoiceIngestDeps {
-  live: Pick<LiveSessionsApi, 'start' | 'stop' | 'get'>;
+  live: Pick<LiveSessions, 'stop' | 'get' | 'inputOf'>;
   logger: Logger;
   limits?: Partial<VoiceIngestLimits>;
   ffmpegPath?: string;
@@ -71,8 +66,9 @@ export interface VoiceIngestDeps {
 }
 
 /**
- * The operators' microphones on air: each voice session's LiveInput, the socket streaming into it
- * and its decoder. A watchdog ends a session 'interrupted' when its operator's link has been silent
+ * The operators' microphones on air: each voice session's LiveInput (the session started by
+ * `POST /radio/live`, adopted at its first socket), the socket streaming into it and its decoder.
+ * Until a socket comes, the session's own input timeout ends it if none does. A watchdog ends a session 'interrupted' when its operator's link has been silent
  * longer than the grace (dropped connection, phone out of coverage) and closes the socket when the
  * session ended some other way (the Stop button's POST, the cloud stopping).
  */
@@ -89,40 +85,6 @@ export class VoiceIngest {
     this.timer.unref();
   }
 
-  /** Voice sessions on air through this ingest. */
-  get onAir(): number {
-    return [...this.entries.values()].filter((e) => !e.ended).length;
-  }
-
-  /** Opens a voice session for `ownerId`; its socket must attach within `connectWithinMs`. */
-  async open(spec: Omit<LiveSessionSpec, 'source' | 'startedBy' | 'inputTimeoutMs'>, ownerId: string): Promise<LiveSessionView> {
-    if (this.onAir >= this.limits.maxSessions) {
-      throw new ApiError(409, 'too_many_live_voices', `${this.onAir} live voice sessions are on air, the most this cloud takes (SC_LIVE_VOICE_MAX_SESSIONS): stop one first`);
-    }
-    const { session, input } = await this.deps.live.start({
-      ...spec,
-      source: 'voice',
-      startedBy: ownerId,
-      // the ingest's watchdog ends it with a reason in words; the session's own timeout is only a backstop
-      inputTimeoutMs: this.limits.connectWithinMs + this.limits.linkGraceMs,
-    });
-    const now = this.now();
-    this.entries.set(session.id, {
-      sessionId: session.id,
-      ownerId,
-      input,
-      openedAt: now,
-      socket: null,
-      decoder: null,
-      link: { connected: false, connections: 0, lastAudioAt: null, receivedBytes: 0, decodedMs: 0, lastError: null },
-      allowance: this.limits.maxBytesPerS * 2,
-      allowanceAt: now,
-      ended: false,
-    });
-    this.deps.logger.info({ sessionId: session.id, ownerId }, 'live voice opened');
-    return session;
-  }
-
   /** The operator's link of a session this ingest holds, else null. */
   link(sessionId: string): VoiceLink | null {
     const entry = this.entries.get(sessionId);
@@ -131,13 +93,35 @@ export class VoiceIngest {
 
   /**
    * Why `userId` may not stream into this session, or null when they may: it must be a voice session
-   * this ingest opened for them, still on air.
+   * they started, still on air. The first time, the ingest takes the session's input over.
    */
   refusal(sessionId: string, userId: string): ApiError | null {
-    const entry = this.entries.get(sessionId);
-    if (!entry) return new ApiError(404, 'not_found', `live voice session ${sessionId} not found (or opened before the cloud restarted)`);
-    if (entry.ownerId !== userId) return new ApiError(403, 'forbidden', 'only the person who opened a live voice session streams into it');
-    if (entry.ended) return new ApiError(410, 'gone', `live voice session ${sessionId} has ended`);
+    let session: LiveSessionView;
+    try {
+      session = this.deps.live.get(sessionId);
+    } catch {
+      return new ApiError(404, 'not_found', `live session ${sessionId} not found`);
+    }
+    if (session.source !== 'voice') return new ApiError(404, 'not_found', `live session ${sessionId} is a relay, not a voice`);
+    if (session.startedBy !== userId) return new ApiError(403, 'forbidden', 'only the person who started a live voice session streams into it');
+    const input = this.deps.live.inputOf(sessionId);
+    const known = this.entries.get(sessionId);
+    if (session.status === 'ended' || !input || known?.ended) return new ApiError(410, 'gone', `live session ${sessionId} has ended`);
+    if (!known) {
+      const now = this.now();
+      this.entries.set(sessionId, {
+        sessionId,
+        ownerId: userId,
+        input,
+        openedAt: now,
+        socket: null,
+        decoder: null,
+        link: { connected: false, connections: 0, lastAudioAt: null, receivedBytes: 0, decodedMs: 0, lastError: null },
+        allowance: this.limits.maxBytesPerS * 2,
+        allowanceAt: now,
+        ended: false,
+      });
+    }
     return null;
   }
 
@@ -247,9 +231,7 @@ export class VoiceIngest {
         this.detach(entry, { code: 1000, reason: 'session ended' });
         continue;
       }
-      if (entry.link.lastAudioAt === null) {
-        if (now - entry.openedAt > this.limits.connectWithinMs) this.finish(entry, 'interrupted', `the operator's microphone did not connect within ${this.limits.connectWithinMs / 1000} s`);
-      } else if (now - entry.link.lastAudioAt > this.limits.linkGraceMs) {
+      if (now - (entry.link.lastAudioAt ?? entry.openedAt) > this.limits.linkGraceMs) {
         const why = entry.link.lastError ? ` (last: ${entry.link.lastError})` : '';
         this.finish(entry, 'interrupted', `the operator's connection was lost for more than ${this.limits.linkGraceMs / 1000} s${why}`);
       }
