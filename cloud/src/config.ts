@@ -126,7 +126,7 @@ export const cloudConfigSchema = z.object({
    */
   SC_LIVE_PLAYOUT_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
   /** The producer's audio is buffered this long before the live clock takes it (and again after an underrun): absorbs its link's jitter. */
-  SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(120),
+  SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(150),
   /** Readers of one live session's stream at once (the boxes, twice over for reconnections); more are refused (503). */
   SC_LIVE_MAX_READERS: z.coerce.number().int().min(1).max(10_000).default(64),
   /** No audio from the operator's microphone for this long (a dropped link): the hamlets stop and proof of play says interrupted. */

@@ -72,6 +72,21 @@ export class JitterBuffer {
     return out;
   }
 
+  /** Everything still buffered, as whole frames (the last padded with silence): the session's last words. */
+  drain(): Buffer[] {
+    const frames: Buffer[] = [];
+    this.filling = false;
+    while (this.bytes >= LIVE_FRAME_BYTES) frames.push(this.take()!);
+    if (this.bytes > 0) {
+      const last = Buffer.alloc(LIVE_FRAME_BYTES);
+      Buffer.concat(this.chunks).copy(last);
+      frames.push(last);
+      this.chunks = [];
+      this.bytes = 0;
+    }
+    return frames;
+  }
+
   private skip(n: number): void {
     n -= n % 2;
     this.droppedBytes += n;

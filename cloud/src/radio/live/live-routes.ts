@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { edgeIdSchema, hamletCodeSchema, liveEndReasons, liveSources, prioritySchema, zoneNameSchema } from '@smart-commune/shared';
+import { edgeIdSchema, hamletCodeSchema, liveEndReasons, liveSources, priorities, zoneNameSchema } from '@smart-commune/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
@@ -16,7 +16,7 @@ const tags = ['Radio'];
 const newLiveSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
-    priority: prioritySchema.openapi({ description: 'Thông tư 39: emergency cuts in at once; priority and normal wait for the playing item' }),
+    priority: z.enum(priorities).openapi({ description: 'Thông tư 39: emergency cuts in at once; priority and normal wait for the playing item' }),
     targets: z
       .object({ all: z.boolean().optional(), hamlets: z.array(hamletCodeSchema).max(50).optional(), edges: z.array(edgeIdSchema).max(200).optional() })
       .strict()
@@ -33,7 +33,7 @@ const liveSessionSchema = z
     id: z.string(),
     source: z.enum(liveSources),
     title: z.string(),
-    priority: prioritySchema,
+    priority: z.enum(priorities),
     status: z.enum(['on_air', 'ended']),
     edges: z.array(z.string()),
     hamletCodes: z.array(z.string()),

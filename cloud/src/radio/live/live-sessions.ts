@@ -125,9 +125,13 @@ export class LiveSessions implements LiveSessionsApi {
     const inputTimeoutMs = spec.inputTimeoutMs === undefined ? (spec.source === 'voice' ? VOICE_INPUT_TIMEOUT_MS : null) : spec.inputTimeoutMs;
     const air = new OnAir(view, file, inputTimeoutMs, options.jitterMs);
     air.encoder = new LiveEncoder(file, { onGrow: (bytes) => air.tail.grow(bytes) }, options.ffmpegPath);
-    this.deps.store.insert({ ...view, file });
-    // the clock starts at the instant the session's time is counted from
+    // the session's time counts from the clock's own start, after ffmpeg was spawned (tens of ms on a
+    // busy box): sample k is then really startedAt + k/48 ms
     air.clock = new LiveClock((k) => this.tick(air, k));
+    view.startedAt = options.now();
+    view.epoch = view.startedAt + options.playoutMs;
+    air.lastInputAt = view.startedAt;
+    this.deps.store.insert({ ...view, file });
     this.onAir.set(id, air);
     air.clock.start();
     void air.encoder.done.then((error) => {
@@ -241,9 +245,12 @@ export class LiveSessions implements LiveSessionsApi {
     air.ending ??= (async () => {
       const { store, options, metrics, logger } = this.deps;
       air.clock.stop();
+      // what the producer had sent and the clock had not taken yet is still part of what was said
+      const rest = reason === 'failed' ? [] : air.buffer.drain();
+      for (const frame of rest) air.encoder.write(frame);
       const encoderError = await air.encoder.finish();
       const endedAt = options.now();
-      const durationMs = air.clock.produced * LIVE_FRAME_MS;
+      const durationMs = (air.clock.produced + rest.length) * LIVE_FRAME_MS;
       store.progress(air.view.id, air.encoder.bytes, durationMs);
       const finalReason = reason;
       if (encoderError && reason !== 'failed') logger.warn({ sessionId: air.view.id, encoderError }, 'live encoder ended with an error');
