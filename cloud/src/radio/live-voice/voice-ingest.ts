@@ -43,6 +43,9 @@ export interface VoiceLink {
   lastError: string | null;
 }
 
+/** WebM (Matroska) streams begin with the EBML element id 1A 45 DF A3. */
+const isWebmStart = (data: Buffer) => data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3;
+
 interface VoiceEntry {
   sessionId: string;
   ownerId: string;
@@ -55,6 +58,8 @@ interface VoiceEntry {
   allowance: number;
   allowanceAt: number;
   ended: boolean;
+  /** The operator asked to stop; the session is ending. */
+  stopping: boolean;
 }
 
 export interface VoiceIngestDeps {
@@ -120,6 +125,7 @@ export class VoiceIngest {
         allowance: this.limits.maxBytesPerS * 2,
         allowanceAt: now,
         ended: false,
+        stopping: false,
       });
     }
     return null;
@@ -156,6 +162,7 @@ export class VoiceIngest {
     );
     entry.decoder = decoder;
     socket.send({ type: 'ready', sessionId, epoch: this.deps.live.get(sessionId).epoch });
+    let first = true;
     this.deps.logger.info({ sessionId, connections: entry.link.connections }, 'live voice: operator connected');
     return {
       onBinary: (data) => {
@@ -165,13 +172,29 @@ export class VoiceIngest {
           this.detach(entry, { code: LIVE_VOICE_CLOSE.tooFast, reason: 'too many bytes per second for a voice' });
           return;
         }
+        // a socket's stream starts with WebM's EBML header; ffmpeg would skip anything else looking for one
+        if (first && !isWebmStart(data)) {
+          entry.link.lastError = 'the stream does not start with a WebM (EBML) header';
+          this.detach(entry, { code: LIVE_VOICE_CLOSE.badAudio, reason: 'not WebM/Opus audio' });
+          return;
+        }
+        first = false;
         entry.link.receivedBytes += data.length;
         entry.link.lastAudioAt = this.now();
         decoder.write(data);
       },
       onStop: () => {
-        if (entry.socket !== socket) return;
-        void this.deps.live.stop(sessionId, entry.ownerId).catch((err: unknown) => this.deps.logger.error({ err, sessionId }, 'live voice: stop failed'));
+        if (entry.socket !== socket || entry.stopping) return;
+        // stopping on purpose: the watchdog must not call the quiet that follows a lost link
+        entry.stopping = true;
+        void this.deps.live
+          .stop(sessionId, entry.ownerId)
+          .then((session) => {
+            entry.ended = true;
+            entry.socket?.send({ type: 'ended', reason: session.endReason ?? 'stopped', detail: session.endDetail });
+            this.detach(entry, { code: 1000, reason: 'session ended' });
+          })
+          .catch((err: unknown) => this.deps.logger.error({ err, sessionId }, 'live voice: stop failed'));
       },
       onClose: () => {
         if (entry.socket !== socket) return;
@@ -231,7 +254,7 @@ export class VoiceIngest {
         this.detach(entry, { code: 1000, reason: 'session ended' });
         continue;
       }
-      if (now - (entry.link.lastAudioAt ?? entry.openedAt) > this.limits.linkGraceMs) {
+      if (!entry.stopping && now - (entry.link.lastAudioAt ?? entry.openedAt) > this.limits.linkGraceMs) {
         const why = entry.link.lastError ? ` (last: ${entry.link.lastError})` : '';
         this.finish(entry, 'interrupted', `the operator's connection was lost for more than ${this.limits.linkGraceMs / 1000} s${why}`);
       }

@@ -33,7 +33,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
     test = await startTestCloud({ SC_LIVE_VOICE_LINK_GRACE_S: 1.5 });
     const { edgeId } = await claimTestEdge(test, 'ap-1');
     // the box's loudspeakers: zone "cong-truong" exists, any other name does not
-    const config = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { radio: { speakers: [{ zone: 'cong-truong', driver: 'sim', target: '127.0.0.1:9', volume: 80 }] } });
+    const config = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { telemetryIntervalS: 10, radio: { speakers: [{ zone: 'cong-truong', driver: 'sim', target: '127.0.0.1:9', volume: 80 }] } });
     expect(config.status).toBe(200);
     for (const [username, role] of [['op-live', 'operator'], ['op-live-2', 'operator'], ['viewer-live', 'viewer']] as const) {
       const made = await test.request('POST', '/api/v1/users', { username, displayName: username, role, password: `password-of-${username}`, mustChangePassword: false });
@@ -83,7 +83,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
   it('ends the session "interrupted" when the operator\'s link is gone longer than the grace', async () => {
     const { body } = await open(operator);
     const run = await speakAsOperator({ url: socketOf(body.id), headers: bearer(operator), sample: tone, durationMs: 10_000 });
-    await waitFor(async () => (await linkOf(body.id)).decodedMs > 500, 'audio flowing');
+    await waitFor(async () => (await linkOf(body.id)).decodedMs > 500, 'audio flowing').catch(async (err) => { console.log('LINK', await linkOf(body.id), run.messages, run.sentBytes(), await sessionOf(body.id)); throw err; });
     run.hangUp();
     const started = Date.now();
     const ended = await waitFor(async () => {
@@ -98,7 +98,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
   it('lets a dropped operator reconnect within the grace: the newest socket streams on', async () => {
     const { body } = await open(operator);
     const first = await speakAsOperator({ url: socketOf(body.id), headers: bearer(operator), sample: tone, durationMs: 10_000 });
-    await waitFor(async () => (await linkOf(body.id)).decodedMs > 300, 'audio flowing');
+    await waitFor(async () => (await linkOf(body.id)).decodedMs > 300, 'audio flowing').catch(async (err) => { console.log('LINK2', await linkOf(body.id), first.messages, first.sentBytes(), await sessionOf(body.id)); throw err; });
     first.hangUp();
     const second = await speakAsOperator({ url: socketOf(body.id), headers: bearer(operator), sample: tone, durationMs: 2500 });
     await second.done;
@@ -161,29 +161,34 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
   }, 20_000);
 
   it('closes a socket that sends an oversized message, floods, or sends what is not WebM/Opus', async () => {
-    const { body } = await open(operator);
-    const connect = async () => {
-      const socket = new WebSocket(socketOf(body.id), { headers: bearer(operator) });
+    const connect = async (id: string) => {
+      const socket = new WebSocket(socketOf(id), { headers: bearer(operator) });
       const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
       await new Promise((resolve) => socket.once('open', resolve));
       return { socket, closed };
     };
-    const big = await connect();
+    const first = (await open(operator)).body;
+    const big = await connect(first.id);
     big.socket.send(Buffer.alloc(100 * 1024, 1));
     expect(await big.closed).toBe(1009);
 
-    const flood = await connect();
-    for (let i = 0; i < 8; i++) flood.socket.send(Buffer.alloc(30 * 1024, 0x1a));
+    const flood = await connect(first.id);
+    // a WebM header, then far more bytes a second than a voice needs
+    const piece = Buffer.alloc(30 * 1024, 0x1a);
+    piece.writeUInt32BE(0x1a45dfa3, 0);
+    for (let i = 0; i < 8; i++) flood.socket.send(piece);
     expect(await flood.closed).toBe(LIVE_VOICE_CLOSE.tooFast);
-    expect((await linkOf(body.id)).lastError).toMatch(/bytes per second/);
+    expect((await linkOf(first.id)).lastError).toMatch(/bytes per second/);
+    // nothing usable came: once the grace is over the hamlets stop
+    const ended = await waitFor(async () => ((await sessionOf(first.id)).body.status === 'ended' ? (await sessionOf(first.id)).body : null), 'the flooded session to end', 10_000);
+    expect(ended).toMatchObject({ endReason: 'interrupted', endDetail: expect.stringMatching(/last: more than 65536 bytes per second/) });
 
-    // once the byte allowance has refilled: noise, which ffmpeg cannot read as WebM
-    await new Promise((r) => setTimeout(r, 1500));
-    const garbage = await connect();
+    const second = (await open(operator)).body;
+    const garbage = await connect(second.id);
     garbage.socket.send(Buffer.from('this is not a webm stream at all, just text bytes'.repeat(50)));
     const code = await Promise.race([garbage.closed, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
     expect(code).toBe(LIVE_VOICE_CLOSE.badAudio);
-    expect((await linkOf(body.id)).lastError).toMatch(/not WebM\/Opus/);
-    await test.api('POST', liveStopPath(body.id), undefined, operator);
+    expect((await linkOf(second.id)).lastError).toMatch(/does not start with a WebM \(EBML\) header/);
+    await test.api('POST', liveStopPath(second.id), undefined, operator);
   }, 30_000);
 });
