@@ -1,3 +1,4 @@
+import { LIVE_BROADCAST, liveDocSchema } from './live.js';
 import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES } from '../protocol.js';
 import { parseEdgeTopic, type EdgeTopic } from '../topics.js';
@@ -72,6 +73,7 @@ export function decodeEdgeMessage(topicString: string, payload: Buffer | string)
 /** Bodies of `sc/v1/broadcast/{name}`, cloud → every edge. */
 export const broadcastBodies = {
   alert: alertMessageSchema,
+  [LIVE_BROADCAST]: liveDocSchema,
 } as const;
 export type BroadcastName = keyof typeof broadcastBodies;
 
@@ -80,6 +82,6 @@ export function decodeBroadcast(topic: string, payload: Buffer | string): { ok: 
   const prefix = `${TOPIC_ROOT}/broadcast/`;
   const name = topic.startsWith(prefix) ? topic.slice(prefix.length) : '';
   if (!has(broadcastBodies, name)) return { ok: false, reason: `unknown broadcast "${name}"` };
-  const decoded = decodePayload(broadcastBodies[name], payload);
+  const decoded = decodePayload(broadcastBodies[name] as z.ZodType<unknown>, payload);
   return decoded.ok ? { ok: true, name, message: decoded.value } : decoded;
 }
