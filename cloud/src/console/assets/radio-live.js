@@ -201,7 +201,23 @@ async function stop() {
   if (!live || live.ended) return;
   stopButton.disabled = true;
   stopButton.textContent = s.stopping;
+  const { socket, recorder } = live;
+  if (socket?.readyState === WebSocket.OPEN && recorder && recorder.state !== 'inactive') {
+    // the recorder's last piece, then the stop command, in order on the socket: the last words are
+    // decoded before the session ends; the cloud answers {"type":"ended"} (finish)
+    recorder.addEventListener('stop', () => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: 'stop' })), { once: true });
+    stopRecorder();
+    const id = live.id;
+    setTimeout(() => live?.id === id && !live.ended && void stopOverHttp(), 5000);
+    return;
+  }
   stopRecorder();
+  await stopOverHttp();
+}
+
+/** Without a working socket: the live sessions' own stop. */
+async function stopOverHttp() {
+  if (!live || live.ended) return;
   try {
     const ended = await api('POST', `/api/v1/radio/live/${live.id}/stop`);
     finish(ended?.endReason ?? 'stopped', ended?.endDetail ?? null);

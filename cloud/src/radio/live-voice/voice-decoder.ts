@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 const DECODER_ARGS = [
   '-hide_banner', '-loglevel', 'error',
   '-protocol_whitelist', 'pipe', '-format_whitelist', 'matroska',
-  '-probesize', '4096', '-analyzeduration', '0', '-fflags', 'nobuffer',
+  '-probesize', '4096', '-analyzeduration', '0',
   '-f', 'matroska', '-i', 'pipe:0',
   '-map', '0:a:0', '-vn', '-ac', '1', '-ar', '48000',
   '-flush_packets', '1', '-f', 's16le', 'pipe:1',
@@ -33,8 +33,12 @@ export class VoiceDecoder {
   private finished = false;
   /** PCM bytes decoded so far. */
   decodedBytes = 0;
+  /** Resolves once ffmpeg has exited (everything it decoded was handed over). */
+  readonly exited: Promise<void>;
+  private resolveExited: () => void = () => {};
 
   constructor(hooks: VoiceDecoderHooks, ffmpegPath = 'ffmpeg') {
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.child = spawn(ffmpegPath, DECODER_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => {}); // ffmpeg gone: its exit says why
     this.child.stdout.on('data', (chunk: Buffer) => {
@@ -52,10 +56,11 @@ export class VoiceDecoder {
     });
   }
 
-  private exited = false;
+  private done = false;
   private exit(hooks: VoiceDecoderHooks, error: string | null): void {
-    if (this.exited) return;
-    this.exited = true;
+    if (this.done) return;
+    this.done = true;
+    this.resolveExited();
     hooks.onExit(error);
   }
 

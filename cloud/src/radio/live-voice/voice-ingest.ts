@@ -43,6 +43,9 @@ export interface VoiceLink {
   lastError: string | null;
 }
 
+/** How long a session may wait for its first audio (the live sessions end a voice silent for 5 s from its start anyway). */
+const FIRST_AUDIO_MS = 5000;
+
 /** WebM (Matroska) streams begin with the EBML element id 1A 45 DF A3. */
 const isWebmStart = (data: Buffer) => data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3;
 
@@ -187,8 +190,13 @@ export class VoiceIngest {
         if (entry.socket !== socket || entry.stopping) return;
         // stopping on purpose: the watchdog must not call the quiet that follows a lost link
         entry.stopping = true;
-        void this.deps.live
-          .stop(sessionId, entry.ownerId)
+        // the last words are still in the decoder: let it finish (briefly) before the session ends
+        const last = entry.decoder;
+        entry.decoder = null;
+        last?.end();
+        const flushed = last ? Promise.race([last.exited, new Promise((r) => setTimeout(r, 1000))]) : Promise.resolve();
+        void flushed
+          .then(() => this.deps.live.stop(sessionId, entry.ownerId))
           .then((session) => {
             entry.ended = true;
             entry.socket?.send({ type: 'ended', reason: session.endReason ?? 'stopped', detail: session.endDetail });
@@ -254,9 +262,11 @@ export class VoiceIngest {
         this.detach(entry, { code: 1000, reason: 'session ended' });
         continue;
       }
-      if (!entry.stopping && now - (entry.link.lastAudioAt ?? entry.openedAt) > this.limits.linkGraceMs) {
+      // before the first audio a phone may take a few seconds to start recording: at least the session's own 5 s
+      const grace = entry.link.receivedBytes === 0 ? Math.max(this.limits.linkGraceMs, FIRST_AUDIO_MS) : this.limits.linkGraceMs;
+      if (!entry.stopping && now - (entry.link.lastAudioAt ?? entry.openedAt) > grace) {
         const why = entry.link.lastError ? ` (last: ${entry.link.lastError})` : '';
-        this.finish(entry, 'interrupted', `the operator's connection was lost for more than ${this.limits.linkGraceMs / 1000} s${why}`);
+        this.finish(entry, 'interrupted', entry.link.receivedBytes === 0 ? `no audio came from the operator's microphone within ${grace / 1000} s${why}` : `the operator's connection was lost for more than ${grace / 1000} s${why}`);
       }
     }
   }

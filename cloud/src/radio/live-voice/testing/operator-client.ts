@@ -30,7 +30,7 @@ export interface OperatorRun {
   closed: Promise<{ code: number; reason: string }>;
   /** Bytes of WebM sent. */
   sentBytes(): number;
-  /** Sends {"type":"stop"}. */
+  /** Sends {"type":"stop"} after the last encoded piece, as the page does after MediaRecorder's last one. */
   stop(): void;
   /** Stops speaking and closes the socket (as a tab closing would). */
   hangUp(): void;
@@ -102,10 +102,15 @@ export async function speakAsOperator(options: OperatorOptions): Promise<Operato
     encoder.stdin.end();
     finish();
   };
-  encoder.on('close', () => {
-    // the encoder's last pieces go with the next timeslice, then the flusher stops
-    setTimeout(() => clearInterval(flush), LIVE_VOICE_TIMESLICE_MS * 2);
-  });
+  const encoded = new Promise<void>((resolve) => encoder.on('close', () => resolve()));
+  const flushLast = () => {
+    if (pending.length && socket.readyState === WebSocket.OPEN && !muted) {
+      const piece = Buffer.concat(pending);
+      pending = [];
+      sent += piece.length;
+      socket.send(piece);
+    }
+  };
   void closed.then(() => {
     clearInterval(flush);
     stopAll();
@@ -116,7 +121,13 @@ export async function speakAsOperator(options: OperatorOptions): Promise<Operato
     messages,
     closed,
     sentBytes: () => sent,
-    stop: () => socket.send(JSON.stringify({ type: 'stop' })),
+    stop: () => {
+      void encoded.then(() => {
+        flushLast();
+        clearInterval(flush);
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'stop' }));
+      });
+    },
     hangUp: () => {
       stopAll();
       socket.close(1001, 'going away');
