@@ -32,7 +32,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
   let viewer: string;
 
   beforeAll(async () => {
-    test = await startTestCloud({ SC_LIVE_VOICE_LINK_GRACE_S: 1.5 });
+    test = await startTestCloud({ SC_LIVE_VOICE_LINK_GRACE_S: 3 });
     const { edgeId } = await claimTestEdge(test, 'ap-1');
     // the box's loudspeakers: zone "cong-truong" exists, any other name does not
     const config = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { telemetryIntervalS: 10, radio: { speakers: [{ zone: 'cong-truong', driver: 'sim', target: '127.0.0.1:9', volume: 80 }] } });
@@ -98,7 +98,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
   it('ends the session "interrupted" when the operator\'s link is gone longer than the grace', async () => {
     const { body } = await open(operator);
     const run = await speakAsOperator({ url: socketOf(body.id), headers: bearer(operator), sample: tone, durationMs: 10_000 });
-    await waitFor(async () => (await linkOf(body.id)).decodedMs > 500, 'audio flowing').catch(async (err) => { console.log('LINK', await linkOf(body.id), run.messages, run.sentBytes(), await sessionOf(body.id)); throw err; });
+    await waitFor(async () => (await linkOf(body.id)).decodedMs > 500, 'audio flowing');
     run.hangUp();
     const started = Date.now();
     const ended = await waitFor(async () => {
@@ -106,23 +106,21 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
       return s.body.status === 'ended' ? s.body : null;
     }, 'the session to end', 10_000);
     expect(ended.endReason).toBe('interrupted');
-    expect(ended.endDetail).toMatch(/operator's connection was lost for more than 1.5 s/);
-    expect(Date.now() - started).toBeGreaterThan(1000);
+    expect(ended.endDetail).toMatch(/operator's connection was lost for more than 3 s/);
+    expect(Date.now() - started).toBeGreaterThan(2500);
   }, 30_000);
 
   it('lets a dropped operator reconnect within the grace: the newest socket streams on', async () => {
     const { body } = await open(operator);
     const first = await speakAsOperator({ url: socketOf(body.id), headers: bearer(operator), sample: tone, durationMs: 10_000 });
-    await waitFor(async () => (await linkOf(body.id)).decodedMs > 300, 'audio flowing').catch(async (err) => { console.log('LINK2', await linkOf(body.id), first.messages, first.sentBytes(), await sessionOf(body.id)); throw err; });
+    await waitFor(async () => (await linkOf(body.id)).decodedMs > 300, 'audio flowing');
     first.hangUp();
     const second = await speakAsOperator({ url: socketOf(body.id), headers: bearer(operator), sample: tone, durationMs: 2500 });
     await second.done;
     expect((await sessionOf(body.id)).body.status).toBe('on_air');
     expect((await linkOf(body.id)).connections).toBe(2);
     second.stop();
-    const closedWith = await second.closed;
-    if (closedWith.code !== 1000) console.log('RECONNECT', closedWith, second.messages, await linkOf(body.id), (await sessionOf(body.id)).body);
-    expect(closedWith.code).toBe(1000);
+    expect((await second.closed).code).toBe(1000);
   }, 30_000);
 
   it("refuses a person whose role may not speak live, and another operator on someone's session", async () => {
@@ -198,7 +196,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
     expect((await linkOf(first.id)).lastError).toMatch(/bytes per second/);
     // nothing usable came: once the grace is over the hamlets stop
     const ended = await waitFor(async () => ((await sessionOf(first.id)).body.status === 'ended' ? (await sessionOf(first.id)).body : null), 'the flooded session to end', 10_000);
-    expect(ended).toMatchObject({ endReason: 'interrupted', endDetail: expect.stringMatching(/operator's connection was lost for more than 1.5 s \(last: more than 65536 bytes per second\)/) });
+    expect(ended).toMatchObject({ endReason: 'interrupted', endDetail: expect.stringMatching(/operator's connection was lost for more than 3 s \(last: more than 65536 bytes per second\)/) });
 
     const second = (await open(operator)).body;
     const garbage = await connect(second.id);
