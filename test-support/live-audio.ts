@@ -137,3 +137,30 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
+
+/** What a loudspeaker received: its PCM and the wall-clock ms its first sample was heard (SimSpeaker.recording). */
+export interface HeardRecording {
+  name: string;
+  firstPacketAt: number;
+  pcm: Buffer;
+}
+
+export interface HeardMeasure {
+  boxes: Array<{ name: string; heardAt: number; delayMs: number; score: number }>;
+  /** Latest minus earliest start of the signal across the boxes, ms. */
+  spreadMs: number;
+}
+
+/**
+ * Where a known signal, said at `saidAt` (wall-clock ms of its first sample at the mouth), was heard
+ * on each loudspeaker: mouth-to-loudspeaker delay per box and the start spread across them.
+ */
+export function measureHeard(recordings: readonly HeardRecording[], reference: Buffer, saidAt: number): HeardMeasure {
+  const boxes = recordings.map((r) => {
+    const m = locate(r.pcm, reference);
+    const heardAt = r.firstPacketAt + m.offsetMs;
+    return { name: r.name, heardAt, delayMs: heardAt - saidAt, score: m.score };
+  });
+  const starts = boxes.map((b) => b.heardAt);
+  return { boxes, spreadMs: starts.length ? Math.max(...starts) - Math.min(...starts) : 0 };
+}

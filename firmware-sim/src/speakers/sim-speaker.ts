@@ -70,6 +70,12 @@ export interface SimSpeaker {
   target: string;
   statusUrl: string;
   status(): SimSpeakerStatus;
+  /**
+   * An item's received PCM (s16le, silence included) and the wall-clock ms its first sample was
+   * heard: sample i was heard at `firstPacketAt + i / 48`, the sender pacing packets in real time.
+   * For measuring where a known signal landed (cross-correlation); null for an unknown index.
+   */
+  recording(index: number): { firstPacketAt: number; pcm: Buffer } | null;
   setFaults(faults: Partial<SimSpeakerFaults>): void;
   clearItems(): void;
   close(): Promise<void>;
@@ -274,6 +280,10 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     target: `${hostInUrl}:${rtpPort}`,
     statusUrl: `http://${hostInUrl}:${httpPort}/status`,
     status,
+    recording(index) {
+      const r = items.find((x) => x.index === index);
+      return r ? { firstPacketAt: r.firstPacketAt, pcm: Buffer.concat(r.chunks) } : null;
+    },
     setFaults(next) {
       if (typeof next.offline === 'boolean') faults.offline = next.offline;
       if (typeof next.muted === 'boolean') faults.muted = next.muted;

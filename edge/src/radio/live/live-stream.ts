@@ -40,6 +40,8 @@ export class LiveStream {
   lastByteAt = Date.now();
   /** The cloud's stream ended (the session ended) and the decoder drained it. */
   ended = false;
+  /** The cloud answered with the stream (200 or 206). */
+  connected = false;
   error: string | null = null;
   underruns = 0;
   private closed = false;
@@ -49,10 +51,11 @@ export class LiveStream {
 
   constructor(private readonly options: LiveStreamOptions) {
     countChildProcess(options.ffmpegPath ?? 'ffmpeg');
-    // no probing: the format is known, and probing would hold the first second back
+    // no probing: the format is known, and probing would hold the first second back (not `-fflags
+    // nobuffer` either: it drops the packets read while probing, shifting every sample by 20 ms)
     this.decoder = spawn(
       options.ffmpegPath ?? 'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-f', 'ogg', '-i', 'pipe:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-flush_packets', '1', 'pipe:1'],
+      ['-hide_banner', '-loglevel', 'error', '-probesize', '32', '-analyzeduration', '0', '-f', 'ogg', '-i', 'pipe:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-flush_packets', '1', 'pipe:1'],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.decoder.stdin.on('error', () => {});
@@ -68,10 +71,14 @@ export class LiveStream {
     void this.fetchLoop();
   }
 
-  /** Resolves once some audio is decoded, or the stream failed or ended; true when there is audio. */
+  /**
+   * Resolves once the cloud answered with the stream (or audio is decoded), or the stream failed or
+   * ended; true when it is playing. The decoder's first output is not awaited: positions follow the
+   * shared clock, so a box whose ffmpeg starts slowly plays silence for that moment, not late.
+   */
   async ready(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.decodedSamples === 0 && !this.ended && !this.closed && Date.now() < deadline) {
+    while (!this.connected && this.decodedSamples === 0 && !this.ended && !this.closed && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
@@ -80,7 +87,7 @@ export class LiveStream {
         });
       });
     }
-    return this.decodedSamples > 0;
+    return (this.connected || this.decodedSamples > 0) && !this.closed && this.error === null;
   }
 
   /**
@@ -89,7 +96,7 @@ export class LiveStream {
    * everything before `from` is let go.
    */
   read(from: number, count: number): Buffer | null {
-    if (this.ended && from >= this.decodedSamples) return null;
+    if (this.closed || (this.ended && from >= this.decodedSamples)) return null;
     this.dropBefore(from);
     const out = Buffer.alloc(count * BYTES_PER_SAMPLE);
     const have = this.start + this.bytes / BYTES_PER_SAMPLE;
@@ -163,6 +170,8 @@ export class LiveStream {
           await res.body?.cancel();
           throw new Error(`live stream: HTTP ${res.status}`);
         }
+        this.connected = true;
+        this.wake();
         if (res.status === 200 && this.receivedBytes > 0) {
           // the cloud ignored the range: skip what was already fed to the decoder
           await this.pump(res.body!, this.receivedBytes);
