@@ -6,7 +6,7 @@
  * each second of it is found again by cross-correlation in what every loudspeaker received, which
  * gives its delay from the "mouth" and the spread across hamlets, to the sample.
  */
-import { LIVE_API_PATH, liveStopPath, liveVoiceSocketPath } from '../../shared/src/index.js';
+import { LIVE_API_PATH, liveStopPath, liveVoiceLinkPath, liveVoiceSocketPath } from '../../shared/src/index.js';
 import { startDelayProxy } from '../../firmware-sim/src/network/delay-proxy.js';
 import { speakAsOperator } from '../../cloud/src/radio/live-voice/testing/operator-client.js';
 import { locate, RATE, signalPcm } from '../../test-support/live-audio.js';
@@ -109,6 +109,9 @@ async function voiceSection(c: BenchCommune) {
     });
     console.log(`voice session ${session.id}: playout epoch ${session.epoch - session.startedAt} ms after its start; speaking ${seconds} s`);
     await run.done;
+    const link = (await (await fetch(`${c.cloudUrl}${liveVoiceLinkPath(session.id)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { receivedBytes: number; decodedMs: number; connections: number };
+    console.log(JSON.stringify(run.messages), await Promise.race([run.closed, new Promise((r) => setTimeout(() => r("open"), 100))]));
+    console.log(`operator link: ${link.connections} connection(s), ${run.sentBytes()} bytes sent, ${link.receivedBytes} received, ${Math.round(link.decodedMs)} ms of audio decoded into the session`);
     // what was said is on air until the playout latency has passed after the last word
     await new Promise((r) => setTimeout(r, session.epoch - session.startedAt + 1500));
     await fetch(`${c.cloudUrl}${liveStopPath(session.id)}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
