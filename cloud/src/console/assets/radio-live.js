@@ -7,8 +7,9 @@
 // WebM pieces with one ffmpeg per session. A 100 ms timeslice keeps the added delay small.
 import { api, ApiFailure, describeFailure, el, fill, formatDuration, pageData, say } from './console.js';
 
-// shared/src/api/live-voice.ts, repeated (no bundler): the API path, the recording format, the close codes
-const LIVE_VOICE_PATH = '/api/v1/radio/live/voice';
+// shared/src/api/live.ts and live-voice.ts, repeated (no bundler): the paths, the recording format, the close codes
+const LIVE_API_PATH = '/api/v1/radio/live';
+const sessionPath = (id) => `${LIVE_API_PATH}/${id}`;
 const MIME = 'audio/webm;codecs=opus';
 const TIMESLICE_MS = 100;
 const CLOSE = { badAudio: 4400, tooFast: 4429, replaced: 4409, ended: 4410, tooBig: 1009 };
@@ -94,19 +95,19 @@ async function goOnAir() {
   let opened;
   try {
     say(status, s.opening);
-    opened = await api('POST', LIVE_VOICE_PATH, pending);
+    opened = await api('POST', LIVE_API_PATH, pending);
   } catch (err) {
     for (const track of stream.getTracks()) track.stop();
     startButton.disabled = false;
     return say(status, describeFailure(err, s), 'error');
   }
-  live = { id: opened.session.id, socketPath: opened.socketPath, stream, startedAt: Date.now(), socket: null, recorder: null, ended: false, timers: [] };
+  live = { id: opened.id, socketPath: `${sessionPath(opened.id)}/voice`, stream, startedAt: Date.now(), socket: null, recorder: null, ended: false, timers: [] };
   say(endedNote, '');
   say(status, '');
   confirmBox.hidden = true;
   panel.hidden = false;
   document.getElementById('live-what').textContent = document.getElementById('live-confirm-text').textContent;
-  drawHamlets(opened.hamlets);
+  drawHamlets(opened);
   startMeter(stream);
   connect();
   live.timers.push(setInterval(() => void follow(), 1500));
@@ -184,17 +185,31 @@ function startMeter(stream) {
 async function follow() {
   if (!live || live.ended) return;
   try {
-    const state = await api('GET', `${LIVE_VOICE_PATH}/${live.id}`);
-    drawHamlets(state.hamlets);
-    if (state.session.status === 'ended') finish(state.session.endReason, state.session.endDetail);
+    const session = await api('GET', sessionPath(live.id));
+    drawHamlets(session);
+    if (session.status === 'ended') finish(session.endReason, session.endDetail);
   } catch (err) {
     if (!(err instanceof ApiFailure)) say(linkNote, s.reconnecting, 'notice');
   }
 }
 
-function drawHamlets(hamlets) {
+/** Proof of play's last word from each hamlet, in the page's terms. */
+const STATE = { started: 'playing', resumed: 'playing', completed: 'done', interrupted: 'interrupted', failed: 'failed', missed: 'failed' };
+
+/** Hamlet codes in the commune's usual order. */
+const position = new Map(data.hamlets.map((h, i) => [h.code, i]));
+const order = (codes) => [...codes].sort((a, b) => (position.get(a) ?? 99) - (position.get(b) ?? 99));
+
+/** Every targeted hamlet, with what its boxes last reported (waiting until they start). */
+function drawHamlets(session) {
+  const reported = new Map((session.hamlets ?? []).map((h) => [h.hamletCode, STATE[h.lastState] ?? 'waiting']));
   const body = document.querySelector('#live-hamlet-list tbody');
-  body.replaceChildren(...hamlets.map((h) => el('tr', { className: `hamlet-${h.state}` }, el('td', { textContent: h.name }), el('td', { textContent: s[`state_${h.state}`] ?? h.state }))));
+  body.replaceChildren(
+    ...order(session.hamletCodes).map((code) => {
+      const state = reported.get(code) ?? 'waiting';
+      return el('tr', { className: `hamlet-${state}` }, el('td', { textContent: hamletName.get(code) ?? code }), el('td', { textContent: s[`state_${state}`] }));
+    }),
+  );
 }
 
 async function stop() {
@@ -219,7 +234,7 @@ async function stop() {
 async function stopOverHttp() {
   if (!live || live.ended) return;
   try {
-    const ended = await api('POST', `/api/v1/radio/live/${live.id}/stop`);
+    const ended = await api('POST', `${sessionPath(live.id)}/stop`);
     finish(ended?.endReason ?? 'stopped', ended?.endDetail ?? null);
   } catch (err) {
     stopButton.disabled = false;
@@ -248,8 +263,8 @@ function finish(reason, detail) {
   live = null;
   // the recording becomes a bulletin once its stream is closed: say which, a moment later
   setTimeout(async () => {
-    const state = await api('GET', `${LIVE_VOICE_PATH}/${ending.id}`).catch(() => null);
-    if (state?.session.bulletinId) say(endedNote, `${text} ${fill(s.recording, { title: state.session.title })}`, kind);
+    const session = await api('GET', sessionPath(ending.id)).catch(() => null);
+    if (session?.bulletinId) say(endedNote, `${text} ${fill(s.recording, { title: session.title })}`, kind);
   }, 2500);
 }
 
