@@ -25,6 +25,7 @@ const form = /** @type {HTMLFormElement} */ (document.getElementById('live-form'
 const confirmBox = document.getElementById('live-confirm');
 const status = document.getElementById('live-status');
 const panel = document.getElementById('live-panel');
+const setup = document.getElementById('live-setup');
 const level = /** @type {HTMLMeterElement} */ (document.getElementById('live-level'));
 const linkNote = document.getElementById('live-link');
 const elapsed = document.getElementById('live-elapsed');
@@ -63,6 +64,7 @@ form.addEventListener('submit', (event) => {
   const priority = checked('live-priority')[0] ?? 'normal';
   pending = { title, priority, targets: all ? { all: true } : { hamlets }, zones };
   const where = all ? s.allHamlets : hamlets.map((c) => hamletName.get(c) ?? c).join(', ');
+  pending.what = fill(s.onAirWhat, { title, where, priority: s[`priority_${priority}`] });
   const text = fill(s.confirmText, { title, where, priority: s[`priority_${priority}`] }) + (zones ? ` ${fill(s.confirmZones, { zones: zones.join(', ') })}` : '');
   document.getElementById('live-confirm-text').textContent = text;
   say(status, '');
@@ -95,7 +97,8 @@ async function goOnAir() {
   let opened;
   try {
     say(status, s.opening);
-    opened = await api('POST', LIVE_API_PATH, pending);
+    const { what, ...spec } = pending;
+    opened = await api('POST', LIVE_API_PATH, spec);
   } catch (err) {
     for (const track of stream.getTracks()) track.stop();
     startButton.disabled = false;
@@ -105,8 +108,9 @@ async function goOnAir() {
   say(endedNote, '');
   say(status, '');
   confirmBox.hidden = true;
+  setup.hidden = true;
   panel.hidden = false;
-  document.getElementById('live-what').textContent = document.getElementById('live-confirm-text').textContent;
+  document.getElementById('live-what').textContent = pending.what;
   drawHamlets(opened);
   startMeter(stream);
   connect();
@@ -259,6 +263,7 @@ function finish(reason, detail) {
   const text = fill(s[`ended_${reason}`] ?? s.ended_stopped, { detail: detail ?? '' });
   say(endedNote, text, kind);
   form.hidden = false;
+  setup.hidden = false;
   startButton.disabled = false;
   live = null;
   // the recording becomes a bulletin once its stream is closed: say which, a moment later
