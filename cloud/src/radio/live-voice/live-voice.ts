@@ -4,6 +4,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from '../../config.js';
+import type { CloudMetrics } from '../../metrics.js';
 import type { Guard } from '../../http/access.js';
 import { API_PREFIX, type Mount } from '../../http/app.js';
 import type { LiveSessions } from '../live/live-sessions.js';
@@ -14,6 +15,7 @@ export interface LiveVoiceDeps {
   live: Pick<LiveSessions, 'stop' | 'get' | 'inputOf'>;
   config: CloudConfig;
   logger: Logger;
+  metrics: CloudMetrics;
 }
 
 export type LiveVoice = ReturnType<typeof createLiveVoice>;
@@ -24,7 +26,7 @@ export type LiveVoice = ReturnType<typeof createLiveVoice>;
  * the whole app (security headers, the guard, the route's Origin and CSRF checks) before a socket exists.
  */
 export function createLiveVoice(deps: LiveVoiceDeps) {
-  const ingest = new VoiceIngest({ live: deps.live, logger: deps.logger, limits: { linkGraceMs: deps.config.SC_LIVE_VOICE_LINK_GRACE_S * 1000 } });
+  const ingest = new VoiceIngest({ live: deps.live, logger: deps.logger, metrics: deps.metrics, limits: { linkGraceMs: deps.config.SC_LIVE_VOICE_LINK_GRACE_S * 1000 } });
   // the app exists only once every route is mounted; the upgrade reaches it through this late binding
   let app: Pick<Hono, 'request'> | null = null;
   const nodeWs = createNodeWebSocket({ app: { request: (...args: Parameters<Hono['request']>) => app!.request(...args) } as unknown as Hono });

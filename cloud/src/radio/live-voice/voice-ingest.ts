@@ -1,6 +1,7 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import { LIVE_VOICE_CLOSE, type LiveVoiceServerMessage } from '@smart-commune/shared';
 import { ApiError } from '../../http/errors.js';
+import type { CloudMetrics } from '../../metrics.js';
 import type { LiveSessions } from '../live/live-sessions.js';
 import type { LiveInput, LiveSessionView } from '../live/live-types.js';
 import { VoiceDecoder } from './voice-decoder.js';
@@ -43,6 +44,15 @@ export interface VoiceLink {
   lastError: string | null;
 }
 
+/** The metric's reason for each close code the cloud sends. */
+const CLOSE_REASONS: Record<number, string> = {
+  [LIVE_VOICE_CLOSE.badAudio]: 'bad_audio',
+  [LIVE_VOICE_CLOSE.tooFast]: 'too_fast',
+  [LIVE_VOICE_CLOSE.replaced]: 'replaced',
+  [LIVE_VOICE_CLOSE.ended]: 'interrupted',
+  1000: 'ended',
+};
+
 /** How long a session may wait for its first audio (the live sessions end a voice silent for 5 s from its start anyway). */
 const FIRST_AUDIO_MS = 5000;
 
@@ -68,6 +78,7 @@ interface VoiceEntry {
 export interface VoiceIngestDeps {
   live: Pick<LiveSessions, 'stop' | 'get' | 'inputOf'>;
   logger: Logger;
+  metrics: Pick<CloudMetrics, 'liveVoiceSockets' | 'liveVoiceClosed'>;
   limits?: Partial<VoiceIngestLimits>;
   ffmpegPath?: string;
   now?: () => number;
@@ -100,10 +111,10 @@ export class VoiceIngest {
   }
 
   /**
-   * Why `userId` may not stream into this session, or null when they may: it must be a voice session
-   * they started, still on air. The first time, the ingest takes the session's input over.
+   * Admits `userId`'s socket to this session (null) or says why not: it must be a voice session they
+   * started, still on air. The first time, the ingest takes the session's input over.
    */
-  refusal(sessionId: string, userId: string): ApiError | null {
+  admit(sessionId: string, userId: string): ApiError | null {
     let session: LiveSessionView;
     try {
       session = this.deps.live.get(sessionId);
@@ -144,6 +155,7 @@ export class VoiceIngest {
     // the newest socket wins: after a dropped link the old one may not know it is dead yet
     if (entry.socket) this.detach(entry, { code: LIVE_VOICE_CLOSE.replaced, reason: 'another connection took this session over' });
     entry.socket = socket;
+    this.deps.metrics.liveVoiceSockets.inc();
     entry.link.connected = true;
     entry.link.connections++;
     entry.link.lastAudioAt ??= this.now();
@@ -208,6 +220,7 @@ export class VoiceIngest {
         if (entry.socket !== socket) return;
         // the decoder finishes what arrived; the watchdog ends the session if no socket comes back
         entry.socket = null;
+        this.deps.metrics.liveVoiceSockets.dec();
         entry.link.connected = false;
         entry.decoder = null;
         decoder.end();
@@ -235,6 +248,10 @@ export class VoiceIngest {
   private detach(entry: VoiceEntry, close: { code: number; reason: string }): void {
     const socket = entry.socket;
     entry.socket = null;
+    if (socket) {
+      this.deps.metrics.liveVoiceSockets.dec();
+      this.deps.metrics.liveVoiceClosed.inc({ reason: CLOSE_REASONS[close.code] ?? 'ended' });
+    }
     entry.link.connected = false;
     entry.decoder?.kill();
     entry.decoder = null;
