@@ -25,6 +25,13 @@ export const cloudConfigSchema = z.object({
     .string()
     .regex(/^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*(,\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*)*$/i, 'a comma-separated list of host names or addresses, each optionally with :port')
     .optional(),
+  /**
+   * PEM certificate (chain) and private key files: when both are set the cloud serves HTTPS itself on
+   * SC_HTTP_PORT (browsers give the live page the microphone only on a secure page). Unset: plain http,
+   * for a LAN or behind a TLS reverse proxy (docs/operations.md, TLS).
+   */
+  SC_TLS_CERT: z.string().min(1).optional(),
+  SC_TLS_KEY: z.string().min(1).optional(),
   SC_DATA_DIR: z.string().default('.data/cloud'),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -132,6 +139,8 @@ export const cloudConfigSchema = z.object({
   SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(150),
   /** Readers of one live session's stream at once (the boxes, twice over for reconnections); more are refused (503). */
   SC_LIVE_MAX_READERS: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** No audio from the operator's microphone for this long (a dropped link): the hamlets stop and proof of play says interrupted. */
+  SC_LIVE_VOICE_LINK_GRACE_S: z.coerce.number().min(0.5).max(60).default(4),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Zalo Official Account Open API (https://openapi.zalo.me), or a stand-in's for tests and the demo. */
   SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),

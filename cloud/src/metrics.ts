@@ -106,6 +106,13 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     liveReaders: new Gauge({ name: 'sc_live_stream_readers', help: 'Boxes reading a live stream now', registers: [registry] }),
+    liveVoiceSockets: new Gauge({ name: 'sc_live_voice_sockets', help: "Operators' microphone WebSockets streaming into live voice sessions now", registers: [registry] }),
+    liveVoiceClosed: new Counter({
+      name: 'sc_live_voice_sockets_closed_total',
+      help: "Operators' microphone sockets the cloud closed, by reason (bad_audio, too_fast, replaced, ended, interrupted: the link was lost or the cloud stopped)",
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     playbackRefused: new Counter({
       name: 'sc_playback_refused_total',
       help: 'Proof-of-play events refused because their box was never given the occurrence in a plan (not stored, not public)',

@@ -14,4 +14,5 @@ export * from './messages/footage.js';
 export * from './messages/decode.js';
 export * from './api/provision.js';
 export * from './api/live.js';
+export * from './api/live-voice.js';
 export * from './hamlets.js';

@@ -97,9 +97,9 @@ describe('live voice to the hamlets, in step', () => {
     console.log(`live e2e: ${JSON.stringify(measure)}`);
     for (const b of measure.boxes) {
       expect(b.score, b.name).toBeGreaterThan(0.7);
-      // mouth to loudspeaker: the jitter buffer (150 ms) plus the playout latency (1000 ms), give or take a frame
-      expect(b.delayMs, b.name).toBeGreaterThan(1000);
-      expect(b.delayMs, b.name).toBeLessThan(1500);
+      // mouth to loudspeaker: the jitter buffer (150 ms, minus the 20 ms frame it lands in) plus the playout latency (1000 ms)
+      expect(b.delayMs, b.name).toBeGreaterThan(1080);
+      expect(b.delayMs, b.name).toBeLessThan(1300);
     }
     // the issue's target is 30 ms at p99, measured by scripts/bench/live with a process per box; here
     // the cloud, the test and three daemons share one event loop (a late timer delays all of them)

@@ -252,6 +252,16 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
       });
       return;
     }
+    // an item's received PCM (s16le 48 kHz mono, silence included) for measuring where a known signal
+    // landed (scripts/bench/live): sample i was heard at X-First-Packet-At + i / 48 ms
+    const pcm = req.method === 'GET' ? /^\/items\/(\d+)\/pcm$/.exec(url ?? '') : null;
+    if (pcm) {
+      const item = items.find((r) => r.index === Number(pcm[1]));
+      if (!item) return send(res, 404, { error: `no item ${pcm[1]}` });
+      const body = Buffer.concat(item.chunks);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'x-first-packet-at': String(item.firstPacketAt) });
+      return res.end(body);
+    }
     if (req.method === 'DELETE' && url === '/items') {
       api.clearItems();
       return send(res, 200, { cleared: true });

@@ -10,8 +10,9 @@ import { PRIVATE_FILE } from '../../private-files.js';
  */
 const ENCODER_ARGS = [
   '-hide_banner', '-loglevel', 'error',
-  // no probing of the input: its format is given, and probing held the first second back
-  '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer',
+  // no probing of the input: its format is given, and probing held the first second back (not
+  // `-fflags nobuffer`: it drops what probing read, the first 21 ms, shifting the stream off the clock)
+  '-probesize', '32', '-analyzeduration', '0',
   '-f', 's16le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0',
   '-c:a', 'libopus', '-b:a', '48k', '-application', 'audio', '-frame_duration', '20',
   '-page_duration', '20000', '-flush_packets', '1', '-fflags', '+flush_packets',

@@ -51,10 +51,11 @@ export class LiveStream {
 
   constructor(private readonly options: LiveStreamOptions) {
     countChildProcess(options.ffmpegPath ?? 'ffmpeg');
-    // no probing: the format is known, and probing would hold the first second back
+    // no probing: the format is known, and probing would hold the first second back (not `-fflags
+    // nobuffer` either: it drops the packets read while probing, shifting every sample by 20 ms)
     this.decoder = spawn(
       options.ffmpegPath ?? 'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-f', 'ogg', '-i', 'pipe:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-flush_packets', '1', 'pipe:1'],
+      ['-hide_banner', '-loglevel', 'error', '-probesize', '32', '-analyzeduration', '0', '-f', 'ogg', '-i', 'pipe:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-flush_packets', '1', 'pipe:1'],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.decoder.stdin.on('error', () => {});
@@ -95,7 +96,7 @@ export class LiveStream {
    * everything before `from` is let go.
    */
   read(from: number, count: number): Buffer | null {
-    if (this.ended && from >= this.decodedSamples) return null;
+    if (this.closed || (this.ended && from >= this.decodedSamples)) return null;
     this.dropBefore(from);
     const out = Buffer.alloc(count * BYTES_PER_SAMPLE);
     const have = this.start + this.bytes / BYTES_PER_SAMPLE;
