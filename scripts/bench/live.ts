@@ -11,6 +11,7 @@ import { startDelayProxy } from '../../firmware-sim/src/network/delay-proxy.js';
 import { speakAsOperator } from '../../cloud/src/radio/live-voice/testing/operator-client.js';
 import { locate, RATE, signalPcm } from '../../test-support/live-audio.js';
 import { numberArg, quantile, startBenchCommune, waitUntil, type BenchCommune, type BenchHamlet } from './lib/commune.js';
+import { relaySection } from './live-relay.js';
 
 const seconds = numberArg('seconds', 'BENCH_LIVE_SECONDS', 20);
 // BENCH_LIVE_CLEAN=1: no delay nor loss anywhere, to tell the links' share from the path's own
@@ -148,17 +149,10 @@ async function voiceSection(c: BenchCommune) {
   }
 }
 
-/**
- * Station relays (13c): a relay played to the nine hamlets through the same live path, and its
- * spread across them. Add its section here; its figures join the RESULT line under `relay_*`.
- */
-async function relaySection(_c: BenchCommune): Promise<Record<string, number>> {
-  return {};
-}
-
 try {
   const voice = await voiceSection(commune);
-  const relay = await relaySection(commune);
+  // station relays (tiếp sóng, scripts/bench/live-relay.ts): a relay through the same links, its spread across the hamlets
+  const relay = await relaySection(commune, { runs: numberArg('relay-runs', 'BENCH_RELAY_RUNS', 2), seconds: numberArg('relay-seconds', 'BENCH_RELAY_SECONDS', 10) });
   console.log(`RESULT ${JSON.stringify({ ...voice, ...relay })}`);
 } finally {
   await commune.stop();

@@ -19,8 +19,8 @@ const SOURCE_PASSWORD = 'nguon-thu';
 export interface IcecastServer {
   port: number;
   url(mount: string): string;
-  /** Starts ffmpeg sending a sine tone (Hz) to the mount, as MP3 (or AAC in ADTS). */
-  feed(mount: string, frequency: number, codec?: 'mp3' | 'aac'): Promise<Feeder>;
+  /** Starts ffmpeg sending a sine tone (Hz), or a sound file looped, to the mount, as MP3 (or AAC in ADTS). */
+  feed(mount: string, sound: number | { file: string }, codec?: 'mp3' | 'aac'): Promise<Feeder>;
   stop(): Promise<void>;
 }
 
@@ -75,11 +75,12 @@ export async function startIcecast(): Promise<IcecastServer> {
   return {
     port,
     url,
-    async feed(mount, frequency, codec = 'mp3') {
+    async feed(mount, sound, codec = 'mp3') {
+      const input = typeof sound === 'number' ? ['-f', 'lavfi', '-i', `sine=frequency=${sound}:sample_rate=44100`] : ['-stream_loop', '-1', '-i', sound.file];
       const encoder = codec === 'mp3' ? ['-c:a', 'libmp3lame', '-b:a', '64k', '-content_type', 'audio/mpeg', '-f', 'mp3'] : ['-c:a', 'aac', '-b:a', '64k', '-content_type', 'audio/aac', '-f', 'adts'];
       const child = spawn(
         'ffmpeg',
-        ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=44100`, '-ac', '1', ...encoder, `icecast://source:${SOURCE_PASSWORD}@127.0.0.1:${port}/${mount}`],
+        ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', ...input, '-ac', '1', ...encoder, `icecast://source:${SOURCE_PASSWORD}@127.0.0.1:${port}/${mount}`],
         { stdio: 'ignore' },
       );
       feeders.add(child);
