@@ -228,4 +228,42 @@ describe('station relays in the cloud', () => {
       await feeder.stop();
     }
   });
+
+  it('takes a window up again after a cloud restart during it, and a stop by an operator is final', async () => {
+    const feeder = await icecast.feed('khoi-dong-lai.mp3', 440);
+    try {
+      const station = (await test.api('POST', '/api/v1/stations', { name: 'VOV3', url: icecast.url('khoi-dong-lai.mp3') })).body;
+      const startAt = Math.ceil((Date.now() + 2000) / 1000) * 1000;
+      const created = await test.api('POST', '/api/v1/schedules', {
+        title: 'Tiếp sóng VOV3',
+        source: { kind: 'station', stationId: station.id, durationS: 30 },
+        startsLocal: formatLocalMinute(instantToLocal(startAt, COMMUNE_TIME_ZONE)),
+        targets: { hamlets: ['ap-1'] },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const runsOf = async () => (await test.api('GET', '/api/v1/relays')).body.relays.filter((r: { scheduleId: string }) => r.scheduleId === created.body.id);
+      await waitFor(async () => (await runsOf())[0]?.live?.playedMs > 1000, 'the window plays');
+
+      // the cloud stops mid-window: the run ends cloud_stopped with what it played, and the next start takes the window up again
+      const dataDir = test.dataDir;
+      await test.stop({ keepData: true });
+      test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800, SC_RELAY_RECONNECT_FIRST_S: 0.2, SC_RELAY_RECONNECT_MAX_S: 1, SC_RELAY_STALL_S: 4, SC_RELAY_PREBUFFER_MS: 200 }, dataDir);
+      const [resumed, before] = await waitFor(async () => {
+        const runs = await runsOf();
+        return runs.length === 2 && runs[0].live ? runs : null;
+      }, 'the window taken up again');
+      expect(before).toMatchObject({ endReason: 'cloud_stopped', occurrenceId: `${created.body.id}:${startAt}` });
+      expect(before.playedMs).toBeGreaterThan(1000);
+      expect(resumed).toMatchObject({ occurrenceId: before.occurrenceId, endsAt: startAt + 30_000, endedAt: null });
+
+      // an operator stops it: it stays stopped for the rest of the window
+      const stopped = await test.api('POST', `/api/v1/relays/${resumed.id}/stop`);
+      expect(stopped.body).toMatchObject({ endReason: 'stopped', live: null });
+      expect(test.cloud.radio.live.get(resumed.sessionId)).toMatchObject({ status: 'ended', endReason: 'stopped' });
+      await sleep(2500);
+      expect(await runsOf()).toHaveLength(2);
+    } finally {
+      await feeder.stop();
+    }
+  });
 });
