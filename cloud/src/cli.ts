@@ -33,7 +33,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const { startCloud } = await import('./server.js'); // loaded only to run: verify-export needs none of it
-  const cloud = await startCloud(config, { logger });
+  const cloud = await startCloud(config, { logger }).catch((err: unknown) => {
+    // a configuration only checked at start (the TLS files): the same exit as a wrong variable
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  });
   if (cloud.admin.password) {
     logger.info({ username: cloud.admin.username, passwordFile: cloud.admin.passwordFile }, 'admin login created on first start');
   }

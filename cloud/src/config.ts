@@ -25,6 +25,13 @@ export const cloudConfigSchema = z.object({
     .string()
     .regex(/^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*(,\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*)*$/i, 'a comma-separated list of host names or addresses, each optionally with :port')
     .optional(),
+  /**
+   * PEM certificate (chain) and private key files: when both are set the cloud serves HTTPS itself on
+   * SC_HTTP_PORT (browsers give the live page the microphone only on a secure page). Unset: plain http,
+   * for a LAN or behind a TLS reverse proxy (docs/operations.md, TLS).
+   */
+  SC_TLS_CERT: z.string().min(1).optional(),
+  SC_TLS_KEY: z.string().min(1).optional(),
   SC_DATA_DIR: z.string().default('.data/cloud'),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -80,6 +87,16 @@ export const cloudConfigSchema = z.object({
   /** A feed failing this many polls in a row, or for SC_CAP_FEED_WARN_AFTER_S, is shown to operators as not answering. */
   SC_CAP_FEED_WARN_FAILURES: z.coerce.number().int().min(1).default(3),
   SC_CAP_FEED_WARN_AFTER_S: z.coerce.number().min(1).default(600),
+  /** Station relays (tiếp sóng): a station's connection failing this many times in a row makes the relay try its other URL (the fallback, then the primary again). */
+  SC_RELAY_SWITCH_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  /** A lost station is reconnected after this long, doubling at each failure… */
+  SC_RELAY_RECONNECT_FIRST_S: z.coerce.number().min(0.05).max(60).default(1),
+  /** …up to this. */
+  SC_RELAY_RECONNECT_MAX_S: z.coerce.number().min(0.05).max(600).default(15),
+  /** A station sending no audio for this long is dropped and reconnected (also the read timeout of a check). */
+  SC_RELAY_STALL_S: z.coerce.number().min(1).max(120).default(10),
+  /** Audio gathered from a station before it goes on air after each (re)connection: absorbs the network's jitter. */
+  SC_RELAY_PREBUFFER_MS: z.coerce.number().int().min(20).max(10_000).default(500),
   /** Notifications (Web Push, Zalo OA): the first retry of a failed send waits about this long, each next one twice as long… */
   SC_NOTIFY_RETRY_FIRST_S: z.coerce.number().min(0.01).max(86_400).default(5),
   /** …up to this (a jitter of up to half is taken off each, so failures together do not retry together). */
@@ -117,6 +134,17 @@ export const cloudConfigSchema = z.object({
   SC_NOTIFY_DEVICE_COOLDOWN_S: z.coerce.number().min(0.05).max(86_400).default(900),
   /** One new-incident push per camera and person in this window; the rest is summarised at its end. */
   SC_NOTIFY_INCIDENT_COOLDOWN_S: z.coerce.number().min(0).max(86_400).default(60),
+  /**
+   * Live sessions (voice, relays): sample k of the stream plays on every loudspeaker at the session's
+   * start + this + k/48 ms. Covers the encoder, the boxes' links and their decoder (see docs/operations.md).
+   */
+  SC_LIVE_PLAYOUT_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
+  /** The producer's audio is buffered this long before the live clock takes it (and again after an underrun): absorbs its link's jitter. */
+  SC_LIVE_JITTER_MS: z.coerce.number().int().min(0).max(2000).default(150),
+  /** Readers of one live session's stream at once (the boxes, twice over for reconnections); more are refused (503). */
+  SC_LIVE_MAX_READERS: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** No audio from the operator's microphone for this long (a dropped link): the hamlets stop and proof of play says interrupted. */
+  SC_LIVE_VOICE_LINK_GRACE_S: z.coerce.number().min(0.5).max(60).default(4),
   SC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Zalo Official Account Open API (https://openapi.zalo.me), or a stand-in's for tests and the demo. */
   SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),

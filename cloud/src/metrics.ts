@@ -120,6 +120,28 @@ export function createCloudMetrics() {
       help: 'Times an account looked like it was being guessed (an address locked out of it, or failures from several addresses); the audit log names it (auth.account_guessed)',
       registers: [registry],
     }),
+    liveOnAir: new Gauge({ name: 'sc_live_sessions_on_air', help: 'Live sessions on air now, by source (voice, relay)', labelNames: ['source'] as const, registers: [registry] }),
+    liveSessions: new Counter({
+      name: 'sc_live_sessions_total',
+      help: 'Live sessions ended, by source and end reason (stopped, interrupted, failed)',
+      labelNames: ['source', 'reason'] as const,
+      registers: [registry],
+    }),
+    liveInputBytes: new Counter({ name: 'sc_live_input_bytes_total', help: 'PCM bytes producers wrote into live sessions', labelNames: ['source'] as const, registers: [registry] }),
+    liveSilentFrames: new Counter({
+      name: 'sc_live_silent_frames_total',
+      help: "20 ms frames of live sessions sent as silence because the producer's buffer was empty (its link stalled, or it said nothing yet)",
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    liveReaders: new Gauge({ name: 'sc_live_stream_readers', help: 'Boxes reading a live stream now', registers: [registry] }),
+    liveVoiceSockets: new Gauge({ name: 'sc_live_voice_sockets', help: "Operators' microphone WebSockets streaming into live voice sessions now", registers: [registry] }),
+    liveVoiceClosed: new Counter({
+      name: 'sc_live_voice_sockets_closed_total',
+      help: "Operators' microphone sockets the cloud closed, by reason (bad_audio, too_fast, replaced, ended, interrupted: the link was lost or the cloud stopped)",
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     playbackRefused: new Counter({
       name: 'sc_playback_refused_total',
       help: 'Proof-of-play events refused because their box was never given the occurrence in a plan (not stored, not public)',
@@ -170,6 +192,14 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     capFeedsDown: new Gauge({ name: 'sc_cap_feeds_down', help: 'Enabled CAP feeds failing long enough to warn operators (SC_CAP_FEED_WARN_*)', registers: [registry] }),
+    relaysActive: new Gauge({ name: 'sc_relays_active', help: 'Stations being relayed to the boxes right now (tiếp sóng)', registers: [registry] }),
+    relayReconnects: new Counter({ name: 'sc_relay_reconnects_total', help: 'Connections to relayed stations lost or refused and made again', registers: [registry] }),
+    relayAudioSeconds: new Counter({
+      name: 'sc_relay_audio_seconds_total',
+      help: 'Relay air time by what filled it: the station (played) or silence (nothing came from it), counted when each relay ends',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     notificationsSent: new Counter({
       name: 'sc_notifications_sent_total',
       help: 'Notifications a channel delivered to its provider (Web Push service, Zalo OA), by channel',

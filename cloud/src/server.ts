@@ -19,6 +19,7 @@ import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
+import { loadTlsFiles, serverOptionsFor } from './http/tls.js';
 import { communeName, createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { HamletPlaces } from './hamlets/hamlet-places.js';
 import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
@@ -63,6 +64,8 @@ import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
 import { WebPushChannel } from './notifications/webpush/webpush-channel.js';
 import { createPushRoutes } from './notifications/webpush/push-routes.js';
 import { createNotificationPages } from './console/account/notifications-page.js';
+import { createLiveVoice } from './radio/live-voice/live-voice.js';
+import { createLivePage } from './console/radio/live-page.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -107,6 +110,8 @@ export interface StartOptions {
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const startedAt = Date.now();
+  // before anything opens: a wrong certificate or key stops the start naming the variable
+  const tls = loadTlsFiles(config);
   const secrets = loadSecretBox(config);
   const signer = loadExportSigner(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
@@ -172,6 +177,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const releases = createReleases({ db, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
   const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
+  // the operator's microphone over a WebSocket into a live session (issue 13)
+  const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
@@ -219,6 +226,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
+      createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
       createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: () => listHamlets(db) }),
@@ -260,6 +268,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),
       ...radio.routes(guard),
+      ...liveVoice.routes(guard),
       ...vision.routes(guard),
       ...incidents.routes(guard),
       ...footage.routes(guard),
@@ -275,10 +284,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   );
 
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT, ...serverOptionsFor(tls) }, () => resolve(s));
   });
+  liveVoice.listen(app, server);
   httpPort = (server.address() as AddressInfo).port;
-  const httpUrl = `http://${config.SC_HTTP_HOST}:${httpPort}`;
+  const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
 
   const purgeSessions = setInterval(() => sessions.purgeExpired(), 3600_000);
@@ -309,6 +319,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       if (closed) return;
       closed = true;
       clearInterval(purgeSessions);
+      liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
       stopMediaJobMetrics();

@@ -1,4 +1,4 @@
-import { NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
+import { LIVE_BROADCAST, NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -147,6 +147,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     logger: logger.child({ component: 'maintenance' }),
   });
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
+  link.subscribe(topics.broadcast(LIVE_BROADCAST), (_topic, payload) => radio.onLivePayload(payload));
   liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
     : null;

@@ -646,4 +646,73 @@ export const cloudMigrations: Migration[] = [
   );
   CREATE INDEX rollout_boxes_edge ON rollout_boxes(edge_id);
   `,
+  // issue 13, live sessions: the operator's voice or a relayed station played in step by chosen boxes;
+  // edges, hamlet codes and zones are JSON arrays fixed at the start; file is the Ogg Opus recording
+  `
+  CREATE TABLE live_sessions (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL CHECK (source IN ('voice','relay')),
+    title TEXT NOT NULL,
+    priority TEXT NOT NULL CHECK (priority IN ('normal','priority','emergency')),
+    edges TEXT NOT NULL,
+    hamlet_codes TEXT NOT NULL,
+    zones TEXT,
+    started_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    origin TEXT,
+    started_at INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    ends_at INTEGER,
+    ended_at INTEGER,
+    end_reason TEXT CHECK (end_reason IN ('stopped','interrupted','failed')),
+    end_detail TEXT,
+    stopped_by TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    bulletin_id TEXT REFERENCES bulletins(id) ON DELETE SET NULL,
+    file TEXT NOT NULL
+  );
+  CREATE INDEX live_sessions_started ON live_sessions(started_at);
+  `,
+  // issue 13, station relays (tiếp sóng): the stations operators relay (a stream URL and a fallback);
+  // a schedule item may take a station as its source (the cloud pulls it and opens a relay live
+  // session for each window; its stream_url holds `station:<id>`, as the table's CHECK wants exactly
+  // one of bulletin_id and stream_url and rebuilding the table would cascade to its exceptions); each relay run keeps what actually played (ms of audio and of silence,
+  // which URL) for the station's log
+  `
+  CREATE TABLE radio_stations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    fallback_url TEXT,
+    created_by TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE schedules ADD COLUMN station_id TEXT REFERENCES radio_stations(id) ON DELETE RESTRICT;
+  CREATE TABLE relay_runs (
+    id TEXT PRIMARY KEY,
+    station_id TEXT NOT NULL,
+    station_name TEXT NOT NULL,
+    schedule_id TEXT,
+    occurrence_id TEXT,
+    session_id TEXT,
+    title TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    started_by TEXT,
+    started_at INTEGER NOT NULL,
+    ends_at INTEGER,
+    ended_at INTEGER,
+    end_reason TEXT,
+    played_ms INTEGER NOT NULL DEFAULT 0,
+    silence_ms INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    reconnects INTEGER NOT NULL DEFAULT 0,
+    urls TEXT NOT NULL DEFAULT '[]',
+    last_error TEXT
+  );
+  CREATE INDEX relay_runs_started ON relay_runs(started_at);
+  CREATE INDEX relay_runs_occurrence ON relay_runs(occurrence_id);
+  CREATE INDEX relay_runs_open ON relay_runs(ended_at) WHERE ended_at IS NULL;
+  `,
 ];

@@ -1,4 +1,4 @@
-import type { CameraStatus, EventBody, EventKind, Priority, ReviewSeverity } from '@smart-commune/shared';
+import type { CameraStatus, EventBody, EventKind, LiveEndReason, LiveSource, Priority, ReviewSeverity } from '@smart-commune/shared';
 import type { ReviewStatus } from '../incidents/incident-records.js';
 import type { AlertKind, AlertSeverity } from '../radio/alerts/alert-kinds.js';
 import type { ReportCategory, ReportStatus } from '../reports/report-schemas.js';
@@ -91,6 +91,12 @@ export interface DomainEvents extends BoxEvents {
   /** A box of the hamlet reported the alert's first start there (proof of play). */
   'alert.delivered': { alertId: string; hamletCode: string; edgeId: string; startedAt: number };
   'alert.stopped': { alertId: string; reason: AlertStopReason; at: number };
+  /** A live session (the operator's voice, a relay) went on air; `epoch` is when its first sample plays on the loudspeakers. */
+  'live.started': { sessionId: string; source: LiveSource; priority: Priority; hamletCodes: string[]; edges: string[]; startedBy: string | null; epoch: number };
+  /** A live session ended: stopped, its input went away (interrupted), or failed; its stream and recording are complete. */
+  'live.ended': { sessionId: string; source: LiveSource; reason: LiveEndReason; detail: string | null; endedAt: number; durationMs: number };
+  /** The recording of a voice session became an archive bulletin. */
+  'live.archived': { sessionId: string; bulletinId: string };
   /** A citizen filed a report (phản ánh). */
   'report.received': { reportId: string; code: string; category: ReportCategory; hamletCode: string };
   'report.status_changed': { reportId: string; code: string; hamletCode: string; from: ReportStatus; to: ReportStatus; by: string };

@@ -34,8 +34,15 @@ import { createBulletins } from './bulletins/bulletins.js';
 import type { AlertSpeech } from './alerts/alert-speech.js';
 import { createSchedulesRoutes } from './schedules/schedules-routes.js';
 import { createFeeds } from './feeds/feeds.js';
+import { createRelays } from './relays/relays.js';
+import { StationStore } from './relays/station-store.js';
+import { LiveDocPublisher } from './live/live-doc.js';
+import { createLiveRoutes } from './live/live-routes.js';
+import { LiveSessions } from './live/live-sessions.js';
+import { LiveStore } from './live/live-store.js';
 
 export type { AlertSpeech, AlertSpeechInput, SpokenBulletin } from './alerts/alert-speech.js';
+export type { LiveInput, LiveSessionSpec, LiveSessionView, LiveSessionsApi, LiveTargets } from './live/live-types.js';
 
 export interface RadioOptions {
   /**
@@ -88,7 +95,8 @@ export async function createRadio(deps: RadioDeps) {
   const occurrences = new PlanOccurrences(db);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
-  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, bus, now: options.now, changed });
+  const stations = new StationStore(db);
+  const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(db, options.now);
   const places = new HamletPlaces(db);
@@ -113,6 +121,28 @@ export async function createRadio(deps: RadioDeps) {
   // CAP feeds the commune subscribes to: each new message goes through the alerts' own rules
   const feeds = createFeeds({ db, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
+  // live sessions (the operator's voice, relays): their own clock, stream and retained document
+  const liveStore = new LiveStore(db);
+  const liveDoc = new LiveDocPublisher({ store: liveStore, broker, logger, now: options.now });
+  const live = new LiveSessions({
+    store: liveStore,
+    directory,
+    radioSettingsOf: (edgeId) => fleet.documents.get(edgeId, 'config')?.body.radio ?? null,
+    doc: liveDoc,
+    bus,
+    metrics: deps.metrics,
+    logger: logger.child({ component: 'live' }),
+    archive: async (session, ogg) => {
+      const day = new Date(session.startedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
+      const bulletin = await bulletinsDomain.service.createUpload({ title: `Trực tiếp: ${session.title} (${day})`.slice(0, 200), originalName: `${session.id}.ogg`, bytes: ogg, createdBy: session.startedBy });
+      return bulletin.id;
+    },
+    options: { dataDir: deps.config.SC_DATA_DIR, playoutMs: deps.config.SC_LIVE_PLAYOUT_MS, jitterMs: deps.config.SC_LIVE_JITTER_MS, maxReaders: deps.config.SC_LIVE_MAX_READERS, now: options.now },
+  });
+  await live.recover();
+  // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
+  const relays = createRelays({ db, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
+
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');
 
@@ -129,6 +159,7 @@ export async function createRadio(deps: RadioDeps) {
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
   feeds.start();
+  relays.start();
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
 
   let stopped = false;
@@ -142,6 +173,11 @@ export async function createRadio(deps: RadioDeps) {
     playback,
     reports,
     feeds,
+    /** Live sessions: producers (the live page's ingest, relays) start them and write into their LiveInput. */
+    live,
+    /** Stations and their relays (tiếp sóng). */
+    stations,
+    relays,
     routes(guard: Guard): Mount[] {
       return [
         { prefix: API_PREFIX, app: createReportRoutes({ guard, reports }) },
@@ -153,12 +189,17 @@ export async function createRadio(deps: RadioDeps) {
         { prefix: API_PREFIX, app: createAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createPlaybackRoutes({ guard, playback }) },
         { prefix: API_PREFIX, app: feeds.routes(guard) },
+        { prefix: API_PREFIX, app: createLiveRoutes({ guard, live, playback, audit: deps.audit }) },
+        { prefix: API_PREFIX, app: relays.routes(guard) },
       ];
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await relays.stop(); // each relay records what it played and ends its session first
+      await live.close(); // sessions on air end interrupted; their recordings are complete
+      liveDoc.stop();
       await unsubscribe(); // the proof of play being stored finishes first
       await feeds.stop(); // a message being taken in finishes before the database closes
       await plans.settled(); // a run in progress finishes before the database closes

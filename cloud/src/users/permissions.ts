@@ -44,6 +44,12 @@ export const actions = [
   'radio.alerts.senders.manage',
   /** Proof of play, on screen and as CSV. */
   'radio.playback.read',
+  /** Live sessions (the operator's own voice, relays on air): start, stop, list, follow. */
+  'radio.live.manage',
+  /** The stations the commune relays (tiếp sóng): add, change, delete, check their stream URLs. */
+  'radio.stations.manage',
+  /** Relay a station now to chosen hamlets, stop a relay, see the relays on air and their stream's state. */
+  'radio.relays.manage',
   /** Camera incidents and their files: list, view, review, notes, export; who may be assigned one. */
   'incidents.review',
   /** Ask a camera's recording by time (footage requests) and follow them. */
@@ -101,6 +107,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'radio.schedules.manage',
     'radio.alerts.manage',
     'radio.playback.read',
+    'radio.live.manage',
+    'radio.stations.manage',
+    'radio.relays.manage',
     'notifications.reach.read',
     'notifications.subscribe',
   ],

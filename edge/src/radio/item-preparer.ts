@@ -3,6 +3,7 @@ import type { AssetCache } from './asset-cache.js';
 import { decodeFile, LiveDecoder } from './decode.js';
 import { SAMPLE_RATE } from './pcm.js';
 import type { Entry } from './player-entry.js';
+import type { LiveStream } from './live/live-stream.js';
 
 /** Asset decodes running at once (ffmpeg processes), soonest item first. */
 const MAX_DECODES = 2;
@@ -26,6 +27,8 @@ export interface ItemPreparerOptions {
   /** A preparation ended (ready or not): the player decides again. */
   onSettled(): void;
   stopped(): boolean;
+  /** Opens a live session's stream for an entry (the player knows the clock and the credentials); null when this box has no cloud to fetch from. */
+  openLive(e: Entry): LiveStream | null;
 }
 
 /**
@@ -42,11 +45,13 @@ export class ItemPreparer {
 
   /** When preparation begins: relays a little before their window, assets well ahead. */
   prepareAt(e: Entry): number {
-    return e.item.startAt - (e.item.source.kind === 'stream' ? this.options.streamLeadMs : this.options.decodeAheadMs);
+    const kind = e.item.source.kind;
+    return e.item.startAt - (kind === 'stream' || kind === 'live' ? this.options.streamLeadMs : this.options.decodeAheadMs);
   }
 
   ready(e: Entry): boolean {
     if (e.item.source.kind === 'stream') return e.live !== null && !e.preparing && e.live.bufferedBytes > 0;
+    if (e.item.source.kind === 'live') return e.liveStream !== null && !e.preparing;
     return e.pcm !== null;
   }
 
@@ -76,10 +81,22 @@ export class ItemPreparer {
           throw new Error(`relay ${source.url}: ${why}`);
         }
         if (!this.options.isQueued(e)) live.close();
+      } else if (source.kind === 'live') {
+        // audio to play comes from the cloud's clock: ready once the stream answers with audio
+        const stream = this.options.openLive(e);
+        if (!stream) throw new Error('no cloud URL to fetch the live stream from');
+        e.liveStream = stream;
+        if (!(await stream.ready(5000))) {
+          const why = stream.error ?? 'no audio from the cloud within 5 s';
+          stream.close();
+          if (e.liveStream === stream) e.liveStream = null;
+          throw new Error(`live session ${source.sessionId}: ${why}`);
+        }
+        if (!this.options.isQueued(e)) stream.close();
       }
     } catch (err) {
       e.problem = (err as Error).message;
-      e.retryAt = this.options.now() + (source.kind === 'stream' ? 2000 : this.options.retryMs);
+      e.retryAt = this.options.now() + (source.kind === 'stream' || source.kind === 'live' ? 2000 : this.options.retryMs);
       this.options.logger?.warn({ occurrenceId: e.item.occurrenceId, err: e.problem }, 'item not ready');
     } finally {
       e.preparing = false;
@@ -92,6 +109,8 @@ export class ItemPreparer {
     if (e.item.source.kind !== 'pcm') e.pcm = null;
     e.live?.close();
     e.live = null;
+    e.liveStream?.close();
+    e.liveStream = null;
     const needed = new Set<string>();
     for (const x of this.options.activeEntries()) {
       if (x !== e && x.item.source.kind === 'asset' && (x.pcm || x.preparing)) needed.add(x.item.source.asset.sha256);

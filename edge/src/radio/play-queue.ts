@@ -1,4 +1,4 @@
-import type { PlanItem, RadioSettings } from '@smart-commune/shared';
+import type { RadioSettings } from '@smart-commune/shared';
 import type { ItemPreparer } from './item-preparer.js';
 import type { PlaybackJournal } from './journal.js';
 import type { PlaybackReporter } from './playback-reporter.js';
@@ -74,7 +74,7 @@ export class PlayQueue {
     }
   }
 
-  admit(item: PlanItem, how: { fromPlan: boolean; now: number; missedReason: string | null }): void {
+  admit(item: QueueItem, how: { fromPlan: boolean; now: number; missedReason: string | null }): void {
     const { journal, reporter } = this.deps;
     const id = item.occurrenceId;
     if (this.deps.playingId() === id) return;

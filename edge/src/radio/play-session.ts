@@ -1,4 +1,4 @@
-import { FRAME_BYTES, FRAME_MS, SAMPLE_RATE } from './pcm.js';
+import { FRAME_BYTES, FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from './pcm.js';
 import type { Entry } from './player-entry.js';
 import type { SpeakerOutputs } from './speaker-outputs.js';
 import { hrNow } from './timing.js';
@@ -22,6 +22,8 @@ export interface PlaySessionInit {
   healthyZones: string[];
   /** Already known to go in the final report (zones not heard). */
   endReason: string | null;
+  /** A live session: the stream sample heard at startHr (sample k plays at epoch + k/48 ms). */
+  liveFrom?: number;
 }
 
 export interface PlaySessionHooks {
@@ -49,6 +51,8 @@ export class PlaySession {
   framesSent = 0;
   exhausted = false;
   slippedMs = 0;
+  /** A live session's stream position of the next frame: it follows the clock, not the frames sent. */
+  livePos: number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -58,6 +62,7 @@ export class PlaySession {
     private readonly hooks: PlaySessionHooks,
   ) {
     ({ entry: this.entry, resumed: this.resumed, startHr: this.startHr, maxFrames: this.maxFrames, zones: this.zones, healthyZones: this.healthyZones, endReason: this.endReason } = init);
+    this.livePos = init.liveFrom ?? 0;
   }
 
   start(): void {
@@ -78,6 +83,7 @@ export class PlaySession {
       const from = (e.offsetFrames + this.framesSent) * FRAME_BYTES;
       return from < e.pcm.length ? e.pcm.subarray(from, Math.min(from + FRAME_BYTES, e.pcm.length)) : null;
     }
+    if (e.liveStream) return e.liveStream.read(this.livePos, FRAME_SAMPLES);
     return e.live?.read() ?? null;
   }
 
@@ -103,6 +109,8 @@ export class PlaySession {
         const slip = now - due - FRAME_MS;
         this.startHr += slip;
         this.slippedMs += slip;
+        // a live session stays on the shared clock: what the stall took is skipped, not delayed
+        if (this.entry.liveStream) this.livePos += Math.round((slip * SAMPLE_RATE) / 1000);
         continue;
       }
       let frame = this.nextFrame();
@@ -113,6 +121,7 @@ export class PlaySession {
       if (first && due > now) frame = withLeadIn(frame, due - now);
       this.outputs.write(this.zones, frame, this.entry.item.volume);
       this.framesSent++;
+      this.livePos += FRAME_SAMPLES;
       if (first) this.hooks.onFirstFrame(this, Math.max(due, now));
     }
   };

@@ -1,6 +1,7 @@
 import {
   radioSettingsSchema,
   type AlertMessage,
+  type LiveDoc,
   type PlanItem,
   type PlaybackEvent,
   type Priority,
@@ -22,6 +23,10 @@ import { DEFAULT_LATENESS, preempts, type LatenessLimits } from './queue.js';
 import { SpeakerOutputs, type SpeakerState } from './speaker-outputs.js';
 import { StartTimer, type StartInstant } from './start-timer.js';
 import { ClockMap, hrNow, type PlayerClock } from './timing.js';
+import type { DeviceCredentials } from '../link/device-http.js';
+import { endWhy, liveItem, sessionsFor } from './live/live-items.js';
+import { LiveStream } from './live/live-stream.js';
+import { SAMPLE_RATE } from './pcm.js';
 
 export type { QueueItem } from './player-entry.js';
 
@@ -48,6 +53,10 @@ export interface RadioPlayerOptions {
   retryMs?: number;
   ffmpegPath?: string;
   driverOptions?: DriverOptions;
+  /** Where live sessions' streams are fetched from, with which credentials; without it live sessions fail. */
+  live?: { cloudUrl: string; credentials: () => DeviceCredentials };
+  /** A live stream with no byte from the cloud for this long is lost: the session stops here, interrupted. Default 4 s. */
+  liveLossMs?: number;
 }
 
 export interface PlayerStatus {
@@ -76,8 +85,16 @@ export class RadioPlayer {
   private loadedOnce = false;
   private stopped = false;
   private wakeTimer: NodeJS.Timeout | null = null;
+  private readonly live: RadioPlayerOptions['live'];
+  private readonly ffmpegPath: string | undefined;
+  private readonly liveLossMs: number;
+  private readonly logger: Logger | undefined;
 
   constructor(options: RadioPlayerOptions) {
+    this.live = options.live;
+    this.ffmpegPath = options.ffmpegPath;
+    this.liveLossMs = options.liveLossMs ?? 4000;
+    this.logger = options.logger;
     this.clock = options.clock;
     this.cache = options.cache;
     this.clockMap = new ClockMap(options.clock);
@@ -100,6 +117,7 @@ export class RadioPlayer {
       activeEntries: () => [...this.queue.all(), ...(this.session ? [this.session.entry] : [])],
       onSettled: () => this.reschedule(),
       stopped: () => this.stopped,
+      openLive: (e) => this.openLive(e),
     });
     this.queue = new PlayQueue({
       journal: this.journal,
@@ -196,6 +214,76 @@ export class RadioPlayer {
     this.queue.dropPrefixed(prefix, new Set(items.map((i) => i.occurrenceId)));
     for (const item of items) this.queue.admit(item, { fromPlan: false, now, missedReason: null });
     this.inputsChanged();
+  }
+
+  /**
+   * Handles the retained `sc/v1/broadcast/live` document. A session on air that names this box is
+   * queued with its priority (an emergency cuts in, the others wait by the usual rules) and plays
+   * in step with every other box. One that ended: a playing session ended 'stopped' plays to the end
+   * of its stream; interrupted or failed ones stop now; one that never started is missed.
+   */
+  handleLive(doc: LiveDoc, edgeId: string): void {
+    if (this.stopped) return;
+    const mine = sessionsFor(doc, edgeId);
+    const now = this.clock.cloudNow();
+    const s = this.session;
+    const known = [...this.queue.all(), ...(s ? [s.entry] : [])].filter((e) => e.item.source.kind === 'live');
+    for (const e of known) {
+      const session = mine.get(e.item.occurrenceId);
+      if (session && session.endedAt === null) continue;
+      const why = endWhy(session);
+      if (s && s.entry === e) {
+        if (session?.endReason === 'stopped') e.liveEnding = true; // the rest of its stream still plays
+        else this.cut(s, why, false);
+      } else {
+        this.queue.drop(e);
+        if (e.status === 'suspended') this.reporter.finish(e, 'interrupted', { durationMs: Math.round(e.offsetFrames * FRAME_MS), reason: `${why} while it waited to resume`, zones: this.targetZones(e) });
+        else this.reporter.finish(e, 'missed', { reason: `missed: ${why} before it could start here`, zones: this.targetZones(e) });
+      }
+    }
+    if (!this.live) {
+      if ([...mine.values()].some((x) => x.endedAt === null)) this.logger?.warn('live session for this box, but the player has no cloud to fetch it from');
+      return this.reschedule();
+    }
+    for (const session of mine.values()) {
+      if (session.endedAt !== null) continue;
+      const item = liveItem(session, this.live.cloudUrl);
+      // cut by an emergency, it resumes (interruptedPolicy) where the shared clock is by then, not where it stopped
+      this.queue.admit(item, { fromPlan: false, now, missedReason: 'it reached the edge after its start window' });
+    }
+    this.inputsChanged();
+  }
+
+  /** A live entry's stream: fetched with the box's credentials, decoded, what is already past dropped as it comes. */
+  private openLive(e: Entry): LiveStream | null {
+    const source = e.item.source;
+    if (source.kind !== 'live' || !this.live) return null;
+    const { credentials } = this.live;
+    return new LiveStream({
+      url: source.url,
+      credentials,
+      // keep half a second before what plays now (a start armed slightly early reads from there)
+      floor: () => Math.floor(((this.clock.cloudNow() - source.epoch - 500) * SAMPLE_RATE) / 1000),
+      lossMs: this.liveLossMs,
+      onLost: (reason) => this.liveLost(e, reason),
+      ffmpegPath: this.ffmpegPath,
+      logger: this.logger,
+    });
+  }
+
+  /** No byte of a live stream for a few seconds: stop it here, interrupted (a waiting one tries to connect again). */
+  private liveLost(e: Entry, reason: string): void {
+    if (this.stopped) return;
+    const s = this.session;
+    if (s && s.entry === e) {
+      this.cut(s, `live stream lost: ${reason}`, false);
+      this.reschedule();
+    } else if (this.queue.has(e)) {
+      e.liveStream = null;
+      e.problem = `live stream lost: ${reason}`;
+      e.retryAt = this.clock.cloudNow() + 2000;
+      this.reschedule();
+    }
   }
 
   /**
@@ -308,16 +396,22 @@ export class RadioPlayer {
     const totalFrames = e.pcm ? framesIn(e.pcm.length) : Infinity;
     let maxFrames = totalFrames - e.offsetFrames;
     if (e.item.source.kind === 'stream') maxFrames = Math.max(1, Math.ceil((e.item.startAt + e.item.durationMs - this.clock.cloudNow()) / FRAME_MS));
+    if (e.item.source.kind === 'live') maxFrames = Infinity;
     if (maxFrames <= 0) {
       this.reporter.finish(e, 'completed', { zones: healthyZones, durationMs: Math.round(e.offsetFrames * FRAME_MS) });
       return false;
     }
+    // a start that comes late (stall, busy timeline) begins now: a burst would not make it heard earlier
+    const firstHr = Math.max(startHr, hrNow() - FRAME_MS);
+    const source = e.item.source;
+    // a live session joins its stream where the shared clock is: sample k at epoch + k/48 ms
+    const liveFrom = source.kind === 'live' ? Math.round(((this.clockMap.hrToCloud(firstHr) - source.epoch) * SAMPLE_RATE) / 1000) : undefined;
     const session = new PlaySession(
       {
         entry: e,
         resumed,
-        // a start that comes late (stall, busy timeline) begins now: a burst would not make it heard earlier
-        startHr: Math.max(startHr, hrNow() - FRAME_MS),
+        startHr: firstHr,
+        liveFrom,
         maxFrames,
         zones,
         healthyZones,
@@ -356,6 +450,9 @@ export class RadioPlayer {
     this.preparer.release(e);
     const reasons = [s.endReason];
     if (e.item.source.kind === 'stream' && s.framesSent < s.maxFrames) reasons.push('the relay ended early');
+    const stream = e.liveStream;
+    if (stream?.error) reasons.push(stream.error);
+    if (stream && stream.underruns > 0) reasons.push(`${stream.underruns * FRAME_MS} ms concealed (audio late from the cloud)`);
     if (s.slippedMs >= 1) reasons.push(`delayed ${Math.round(s.slippedMs)} ms by stalls of the edge`);
     const reason = reasons.filter(Boolean).join('; ') || null;
     this.reporter.finish(e, 'completed', { durationMs: Math.round(e.offsetFrames * FRAME_MS), reason, zones: s.healthyZones });
@@ -375,7 +472,9 @@ export class RadioPlayer {
       e.live?.close();
       e.live = null;
     }
-    const moreToPlay = e.item.source.kind === 'stream' ? now < e.item.startAt + e.item.durationMs : !e.pcm || e.offsetFrames < framesIn(e.pcm.length);
+    const kind = e.item.source.kind;
+    const moreToPlay =
+      kind === 'stream' ? now < e.item.startAt + e.item.durationMs : kind === 'live' ? e.liveStream !== null && !e.liveStream.ended && !e.liveEnding : !e.pcm || e.offsetFrames < framesIn(e.pcm.length);
     if (resume && moreToPlay) {
       e.status = 'suspended';
       e.interruptedAt = now;

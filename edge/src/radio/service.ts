@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   alertMessageSchema,
   decodePayload,
+  liveDocSchema,
   type CommandRequest,
   type CommandResponse,
   type PlaybackEvent,
@@ -45,6 +46,8 @@ export interface EdgeRadio {
   testTone(request: CommandRequest<'test-tone'>): Promise<CommandResponse<'test-tone'>>;
   /** `sc/v1/broadcast/alert` handler: validates the payload, then plays or cancels. */
   onAlertPayload(payload: Buffer | string): void;
+  /** `sc/v1/broadcast/live` handler (retained): validates the document, then plays or stops the sessions for this box. */
+  onLivePayload(payload: Buffer | string): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export function createEdgeRadio(options: EdgeRadioOptions): EdgeRadio {
     onPlayback: options.onPlayback,
     logger: options.logger,
     driverOptions: { sdpDir: join(options.dataDir, 'radio', 'sdp'), ...options.player?.driverOptions },
+    live: { cloudUrl: options.cloudUrl, credentials: options.credentials },
   });
   return {
     player,
@@ -78,6 +82,15 @@ export function createEdgeRadio(options: EdgeRadioOptions): EdgeRadio {
         return;
       }
       player.handleAlert(decoded.value, options.identity);
+    },
+    onLivePayload(payload) {
+      if (payload.length === 0) return; // a cleared retained message
+      const decoded = decodePayload(liveDocSchema, payload);
+      if (!decoded.ok) {
+        options.logger?.warn({ reason: decoded.reason }, 'live document rejected');
+        return;
+      }
+      player.handleLive(decoded.value, options.identity.edgeId);
     },
     stop: () => player.stop(),
   };

@@ -46,4 +46,21 @@ describe('the delaying link proxy', () => {
     expect(data.toString()).toBe('ok');
     again.destroy();
   });
+
+  it('holds a lost chunk for the retransmission timeout, and the bytes behind it with it, in order', async () => {
+    const port = (echo.address() as { port: number }).port;
+    // every chunk lost: each way takes the 10 ms delay plus the 150 ms retransmission
+    const lossy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: port, minDelayMs: 10, maxDelayMs: 10, lossRate: 1, retransmitMs: 150 });
+    const socket = createConnection({ host: '127.0.0.1', port: lossy.port });
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString()));
+    const sentAt = Date.now();
+    for (let i = 0; i < 20; i++) socket.write(`${i},`);
+    while (received.split(',').length < 21) await new Promise((r) => setTimeout(r, 5));
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2 * 160);
+    expect(received).toBe(Array.from({ length: 20 }, (_, i) => `${i},`).join(''));
+    socket.destroy();
+    await lossy.close();
+  });
 });

@@ -8,6 +8,13 @@ export interface DelayProxyOptions {
   /** Each chunk is held for a random delay in this range, in ms. */
   minDelayMs: number;
   maxDelayMs: number;
+  /**
+   * Share of chunks (0–1) "lost" on the way. The links carried here are TCP, where a lost segment is
+   * sent again after the retransmission timeout and holds back everything behind it: such a chunk
+   * is held `retransmitMs` longer (Linux's minimum RTO is 200 ms) and the bytes after it wait for it.
+   */
+  lossRate?: number;
+  retransmitMs?: number;
   listenPort?: number;
 }
 
@@ -51,7 +58,9 @@ function delayedPipe(from: Socket, to: Socket, delay: () => number): void {
 export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
   const sockets = new Set<Socket>();
   let cut = false;
-  const delay = () => options.minDelayMs + Math.random() * (options.maxDelayMs - options.minDelayMs);
+  const loss = options.lossRate ?? 0;
+  const retransmit = options.retransmitMs ?? 200;
+  const delay = () => options.minDelayMs + Math.random() * (options.maxDelayMs - options.minDelayMs) + (loss > 0 && Math.random() < loss ? retransmit : 0);
   const server: Server = createServer((client) => {
     if (cut) return client.destroy();
     const upstream = createConnection({ host: options.targetHost, port: options.targetPort });

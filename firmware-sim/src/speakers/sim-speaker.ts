@@ -70,6 +70,12 @@ export interface SimSpeaker {
   target: string;
   statusUrl: string;
   status(): SimSpeakerStatus;
+  /**
+   * An item's received PCM (s16le, silence included) and the wall-clock ms its first sample was
+   * heard: sample i was heard at `firstPacketAt + i / 48`, the sender pacing packets in real time.
+   * For measuring where a known signal landed (cross-correlation); null for an unknown index.
+   */
+  recording(index: number): { firstPacketAt: number; pcm: Buffer } | null;
   setFaults(faults: Partial<SimSpeakerFaults>): void;
   clearItems(): void;
   close(): Promise<void>;
@@ -246,6 +252,16 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
       });
       return;
     }
+    // an item's received PCM (s16le 48 kHz mono, silence included) for measuring where a known signal
+    // landed (scripts/bench/live): sample i was heard at X-First-Packet-At + i / 48 ms
+    const pcm = req.method === 'GET' ? /^\/items\/(\d+)\/pcm$/.exec(url ?? '') : null;
+    if (pcm) {
+      const item = items.find((r) => r.index === Number(pcm[1]));
+      if (!item) return send(res, 404, { error: `no item ${pcm[1]}` });
+      const body = Buffer.concat(item.chunks);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'x-first-packet-at': String(item.firstPacketAt) });
+      return res.end(body);
+    }
     if (req.method === 'DELETE' && url === '/items') {
       api.clearItems();
       return send(res, 200, { cleared: true });
@@ -264,6 +280,10 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     target: `${hostInUrl}:${rtpPort}`,
     statusUrl: `http://${hostInUrl}:${httpPort}/status`,
     status,
+    recording(index) {
+      const r = items.find((x) => x.index === index);
+      return r ? { firstPacketAt: r.firstPacketAt, pcm: Buffer.concat(r.chunks) } : null;
+    },
     setFaults(next) {
       if (typeof next.offline === 'boolean') faults.offline = next.offline;
       if (typeof next.muted === 'boolean') faults.muted = next.muted;

@@ -24,6 +24,8 @@ export interface BenchHamlet {
 
 export interface BenchCommune {
   cloud: CloudClient;
+  /** The cloud's own HTTP address (no proxy). */
+  cloudUrl: string;
   hamlets: BenchHamlet[];
   speakerStatus(hamlet: BenchHamlet): Promise<SimSpeakerStatus>;
   stop(): Promise<void>;
@@ -34,6 +36,10 @@ export interface BenchCommuneOptions {
   skewsMs?: number[];
   /** Random delay on every edge's MQTT traffic, as on a slow rural link. */
   mqttDelayMs?: { min: number; max: number };
+  /** The same on every edge's HTTP traffic to the cloud (audio files, the live stream). */
+  httpDelayMs?: { min: number; max: number };
+  /** Share of chunks lost (and retransmitted) on those delayed links (delay-proxy.ts lossRate). */
+  lossRate?: number;
   log?: (line: string) => void;
   /** More environment for the cloud process (e.g. SC_CAP_FEED_POLL_S). */
   cloudEnv?: Record<string, string>;
@@ -72,11 +78,18 @@ export async function startBenchCommune(options: BenchCommuneOptions = {}): Prom
     for (const [i, box] of boxes.entries()) {
       const configFile = join(box.dataDir, 'edge.json');
       const config = JSON.parse(readFileSync(configFile, 'utf8')) as { edgeId: string; mqttUrl: string };
+      let linked: Record<string, unknown> = config;
       if (options.mqttDelayMs) {
-        const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: mqttPort, minDelayMs: options.mqttDelayMs.min, maxDelayMs: options.mqttDelayMs.max });
+        const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: mqttPort, minDelayMs: options.mqttDelayMs.min, maxDelayMs: options.mqttDelayMs.max, lossRate: options.lossRate });
         proxies.push(proxy);
-        writeFileSync(configFile, JSON.stringify({ ...config, mqttUrl: `mqtt://127.0.0.1:${proxy.port}` }));
+        linked = { ...linked, mqttUrl: `mqtt://127.0.0.1:${proxy.port}` };
       }
+      if (options.httpDelayMs) {
+        const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: httpPort, minDelayMs: options.httpDelayMs.min, maxDelayMs: options.httpDelayMs.max, lossRate: options.lossRate });
+        proxies.push(proxy);
+        linked = { ...linked, cloudUrl: `http://127.0.0.1:${proxy.port}` };
+      }
+      if (linked !== config) writeFileSync(configFile, JSON.stringify(linked));
       const skewMs = options.skewsMs?.[i] ?? 0;
       processes.push(startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], { SC_EDGE_TEST_CLOCK_SKEW_MS: String(skewMs), SC_LOG_LEVEL: 'warn' }, join(root, `edge-${box.hamletCode}.log`)));
       hamlets.push({ hamletCode: box.hamletCode, edgeId: config.edgeId, statusUrl: speakerConfigs.get(box.hamletCode)![0]!.statusUrl, skewMs });
@@ -91,9 +104,15 @@ export async function startBenchCommune(options: BenchCommuneOptions = {}): Prom
         `speakers of ${hamlet.hamletCode} configured`,
       );
     }
-    log(`commune ready: 9 edges online${options.mqttDelayMs ? `, MQTT delayed ${options.mqttDelayMs.min}-${options.mqttDelayMs.max} ms` : ''}`);
+    const links = [
+      options.mqttDelayMs ? `MQTT delayed ${options.mqttDelayMs.min}-${options.mqttDelayMs.max} ms` : '',
+      options.httpDelayMs ? `HTTP delayed ${options.httpDelayMs.min}-${options.httpDelayMs.max} ms` : '',
+      options.lossRate ? `${options.lossRate * 100} % loss` : '',
+    ].filter(Boolean);
+    log(`commune ready: 9 edges online${links.length ? `, ${links.join(', ')}` : ''}`);
     return {
       cloud,
+      cloudUrl,
       hamlets,
       async speakerStatus(hamlet) {
         return (await (await fetch(hamlet.statusUrl)).json()) as SimSpeakerStatus;

@@ -35,6 +35,10 @@ export const CONTRACT_FEATURES = {
     since: 2,
     summary: 'answers the logs, doctor, restart and reboot commands (and unknown_command for a command it does not know)',
   },
+  'radio.live': {
+    since: 2,
+    summary: 'plays the live sessions of broadcast/live (the operator\'s voice, relayed stations) in step from the cloud\'s stream',
+  },
   'updates.release': {
     since: 2,
     summary: 'installs signed releases from the desired release document under its supervisor and reports each step in update events',
@@ -71,7 +75,7 @@ export const ADDED: {
   documents: { release: 'updates.release' },
   commands: { logs: 'maintenance.remote', doctor: 'maintenance.remote', restart: 'maintenance.remote', reboot: 'maintenance.remote' },
   events: { update: 'updates.release' },
-  broadcasts: { contract: 'contract.announce' },
+  broadcasts: { contract: 'contract.announce', live: 'radio.live' },
   sourceKinds: {},
   priorities: {},
 };

@@ -1,3 +1,4 @@
+import { LIVE_BROADCAST, liveDocSchema } from './live.js';
 import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES } from '../protocol.js';
 import { parseEdgeTopic, type EdgeTopic } from '../topics.js';
@@ -75,6 +76,7 @@ export const broadcastBodies = {
   alert: alertMessageSchema,
   /** Retained: the cloud's contract revision and features (revision 2 on). */
   contract: cloudContractSchema,
+  [LIVE_BROADCAST]: liveDocSchema,
 } as const;
 export type BroadcastName = keyof typeof broadcastBodies;
 

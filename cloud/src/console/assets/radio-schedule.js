@@ -102,6 +102,11 @@ function reset() {
 async function edit(id) {
   try {
     const item = await api('GET', `/api/v1/schedules/${encodeURIComponent(id)}`);
+    // a station's relay windows are kept on the relays page, whose form knows stations
+    if (item.source.kind === 'station') {
+      location.href = '/radio/stations';
+      return;
+    }
     editing = item;
     if (item.source.kind === 'bulletin') field('bulletin').value = item.source.bulletinId;
     field('title').value = item.title;

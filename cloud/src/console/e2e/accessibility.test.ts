@@ -195,7 +195,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(failures.join('\n\n')).toBe('');
   }, 120_000);
 
-  it('the states a person brings about: a refused login, a report just sent, a password to change, a bulletin saved, an alert to confirm and sent, a weekly programme for chosen hamlets, a claim token, a report answered, a page refused', async () => {
+  it('the states a person brings about: a refused login, a report just sent, a password to change, a bulletin saved, an alert to confirm and sent, a weekly programme for chosen hamlets, a live voice to confirm, a claim token, a report answered, a page refused', async () => {
     const failures: string[] = [];
     const visitor = await e2e.anonymousPage({ bypassCSP: true });
     await visitor.goto('/login');
@@ -244,6 +244,15 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     await operator.getByLabel('Hằng tuần, vào các ngày').check();
     await operator.getByLabel('Các ấp được chọn').check();
     failures.push(...(await checkNow(operator, 'operator: a weekly programme for chosen hamlets')));
+    // the live voice for chosen hamlets at emergency level, and its confirmation step (going on air
+    // needs a microphone: e2e/live-voice.test.ts)
+    await openSettled(operator, '/radio/live');
+    await operator.getByLabel('Các ấp được chọn').check();
+    await operator.getByLabel('Ấp 2', { exact: true }).check();
+    await operator.getByLabel('Khẩn cấp').check();
+    await operator.getByRole('button', { name: 'Tiếp tục' }).click();
+    await operator.locator('#live-confirm-text').filter({ hasText: 'Ấp 2' }).waitFor();
+    failures.push(...(await checkNow(operator, 'operator: a live voice to confirm')));
 
     // a new box with its claim token as text and QR code
     const technician = await e2e.loginAs('technician', { bypassCSP: true });

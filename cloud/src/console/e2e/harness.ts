@@ -61,7 +61,7 @@ const DESKTOP = { width: 1280, height: 900 };
  * The usual way in a test file: the suite's cloud and browser, started before its tests and stopped
  * after them (hooks registered first, so a suite's own later hooks see it started and stop first).
  */
-export function useConsoleE2E(options: { cloud?: Partial<CloudConfig> } = {}): ConsoleE2E {
+export function useConsoleE2E(options: ConsoleE2EOptions = {}): ConsoleE2E {
   const e2e = {} as ConsoleE2E;
   beforeAll(async () => {
     Object.assign(e2e, await startConsoleE2E(options));
@@ -72,11 +72,21 @@ export function useConsoleE2E(options: { cloud?: Partial<CloudConfig> } = {}): C
   return e2e;
 }
 
-export async function startConsoleE2E(options: { cloud?: Partial<CloudConfig> } = {}): Promise<ConsoleE2E> {
+/** What a suite may change in its cloud and browser. */
+export interface ConsoleE2EOptions {
+  cloud?: Partial<CloudConfig>;
+  /**
+   * Chromium flags added to CHROMIUM_ARGS, e.g. a fake microphone fed from a file
+   * (`--use-fake-device-for-media-stream`, `--use-file-for-fake-audio-capture=…`).
+   */
+  chromiumArgs?: string[];
+}
+
+export async function startConsoleE2E(options: ConsoleE2EOptions = {}): Promise<ConsoleE2E> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (scripts/test installs it)`);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const test = await startTestCloud(options.cloud);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true }).catch(async (err: unknown) => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])], headless: true }).catch(async (err: unknown) => {
     await test.stop();
     throw err;
   });

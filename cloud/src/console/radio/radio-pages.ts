@@ -5,6 +5,8 @@ import { translator } from '../i18n.js';
 import { radioMessages } from './radio-messages.js';
 import { feedsMarkup, feedWarningsMarkup } from './feeds-markup.js';
 import { feedsMessages } from './feeds-messages.js';
+import { stationsMarkup } from './stations-markup.js';
+import { stationsMessages } from './stations-messages.js';
 import { alertsMarkup, bulletinsMarkup, playbackMarkup, scheduleMarkup, type HamletChoice, type VoiceChoice } from './radio-markup.js';
 
 export interface RadioPagesDeps {
@@ -36,6 +38,11 @@ export function createRadioPages(deps: RadioPagesDeps) {
       const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets())}${feedsMarkup(translator(feedsMessages, lang))}`;
       return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets() } });
     });
+    app.get('/radio/stations', kit.page('radio.relays.manage'), (c) => {
+      const lang = c.get('view').lang;
+      const t = translator(stationsMessages, lang);
+      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, hamlets()), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: hamlets() } });
+    });
     app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets()), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
@@ -46,6 +53,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
         { href: '/radio/bulletins', label: { vi: radioMessages.vi.navBulletins, en: radioMessages.en.navBulletins } },
         { href: '/radio/schedule', label: { vi: radioMessages.vi.navSchedule, en: radioMessages.en.navSchedule } },
         { href: '/radio/alerts', label: { vi: radioMessages.vi.navAlerts, en: radioMessages.en.navAlerts } },
+        { href: '/radio/stations', label: { vi: stationsMessages.vi.navStations, en: stationsMessages.en.navStations } },
         { href: '/radio/playback', label: { vi: radioMessages.vi.navPlayback, en: radioMessages.en.navPlayback } },
       ],
       routes: app,

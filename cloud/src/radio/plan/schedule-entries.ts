@@ -9,7 +9,8 @@ import { scheduleOccurrenceId, type PlanEntry, type PlanWindow } from './plan-co
 export function scheduleEntries(schedules: readonly Schedule[], bulletins: ReadonlyMap<string, BulletinAudio>, window: PlanWindow): PlanEntry[] {
   const entries: PlanEntry[] = [];
   for (const s of schedules) {
-    if (!s.enabled) continue;
+    // a station's windows reach the boxes as relay live sessions (relays/relay-scheduler.ts), not as plan items
+    if (!s.enabled || s.source.kind === 'station') continue;
     let source: PlaySource;
     let bulletinId: string | null = null;
     let durationMs = s.durationMs;

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId, TEST_TONE_SCHEDULE_ID, topics, type PlaybackEvent } from '@smart-commune/shared';
+import { liveOccurrenceId, newId, TEST_TONE_SCHEDULE_ID, topics, type PlaybackEvent } from '@smart-commune/shared';
 import { createLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
@@ -131,5 +131,25 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     const refused = await play({ occurrenceId: `alert:${theirs.id}:0`, scheduleId: theirs.id, bulletinId: null, plannedStartAt: theirs.startsAt });
     expect(stored(refused)).toBe(false);
     expect(await refusedCount()).toBe(1);
+  });
+
+  it('accepts a live session the box was targeted by (scheduleId = the session), refuses another hamlet\'s, a swapped prefix and a named bulletin', async () => {
+    const other = await claimTestEdge(test, 'ap-3');
+    const ours = await kit.radio.live.start({ source: 'voice', title: 'Loa trực tiếp', priority: 'normal', targets: { hamlets: ['ap-2a'] }, startedBy: null });
+    const theirs = await kit.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { edges: [other.edgeId] }, startedBy: null });
+    const at = ours.session.epoch;
+    const played = await play({ occurrenceId: liveOccurrenceId('voice', ours.session.id), scheduleId: ours.session.id, bulletinId: null, plannedStartAt: at });
+    expect(stored(played)).toBe(true);
+    const row = test.cloud.db.prepare('SELECT title, hamlet_code FROM playback WHERE event_id = ?').get(played) as { title: string; hamlet_code: string };
+    expect(row).toEqual({ title: 'Loa trực tiếp', hamlet_code: 'ap-2a' });
+    for (const body of [
+      { occurrenceId: liveOccurrenceId('relay', theirs.session.id), scheduleId: theirs.session.id, bulletinId: null, plannedStartAt: at },
+      { occurrenceId: liveOccurrenceId('relay', ours.session.id), scheduleId: ours.session.id, bulletinId: null, plannedStartAt: at },
+      { occurrenceId: liveOccurrenceId('voice', ours.session.id), scheduleId: ours.session.id, bulletinId: draft.id, plannedStartAt: at },
+    ]) expect(stored(await play(body))).toBe(false);
+    expect(await refusedCount()).toBe(3);
+    expect(await isPublic(draft.id)).toBe(false);
+    await kit.radio.live.stop(ours.session.id, null);
+    await kit.radio.live.stop(theirs.session.id, null);
   });
 });

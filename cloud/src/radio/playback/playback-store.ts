@@ -79,13 +79,17 @@ const toRecord = (r: Row): PlaybackRecord => ({
  * Whether the box was given the event's occurrence in a plan, with that schedule and that bulletin
  * (or none: an alert the box took from the broadcast carries no bulletin id). Proof of play of
  * anything else is refused: it would publish whatever bulletin the box names. A test tone, played
- * on a technician's request and naming no bulletin, is the one thing a box plays outside its plan.
+ * on a technician's request and naming no bulletin, is one thing a box plays outside its plan; a live
+ * session (scheduleId = its id, `live:` or `relay:` + its id, no bulletin) that targets the box is the other.
  */
 const GIVEN = `(EXISTS (SELECT 1 FROM plan_occurrences o
     WHERE o.edge_id = ev.edge_id AND o.occurrence_id = json_extract(ev.body, '$.occurrenceId') AND o.schedule_id = json_extract(ev.body, '$.scheduleId')
       AND (json_extract(ev.body, '$.bulletinId') IS NULL OR o.bulletin_id = json_extract(ev.body, '$.bulletinId')))
   OR (json_extract(ev.body, '$.scheduleId') = '${TEST_TONE_SCHEDULE_ID}' AND json_extract(ev.body, '$.bulletinId') IS NULL
-      AND json_extract(ev.body, '$.occurrenceId') LIKE '${TEST_TONE_SCHEDULE_ID}:%'))`;
+      AND json_extract(ev.body, '$.occurrenceId') LIKE '${TEST_TONE_SCHEDULE_ID}:%')
+  OR EXISTS (SELECT 1 FROM live_sessions l, json_each(l.edges) j
+    WHERE l.id = json_extract(ev.body, '$.scheduleId') AND j.value = ev.edge_id AND json_extract(ev.body, '$.bulletinId') IS NULL
+      AND json_extract(ev.body, '$.occurrenceId') = (CASE l.source WHEN 'voice' THEN 'live:' ELSE 'relay:' END) || l.id))`;
 
 /**
  * Copies playback events from `edge_events` (where the fleet stores each eventId once) into the
@@ -101,10 +105,12 @@ const copyWhere = (which: string) => `
     json_extract(ev.body, '$.zones'), ev.received_at, ed.hamlet_code,
     COALESCE((SELECT s.title FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT l.title FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), ''),
     -- boxes before issue 13 do not say the priority: the schedule's or the alert's is what they were given
     COALESCE(json_extract(ev.body, '$.priority'), (SELECT s.priority FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT a.priority FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')))
+             (SELECT a.priority FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT l.priority FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')))
   FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
   WHERE ev.kind = 'playback' AND ${which} AND ${GIVEN}
     AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;

@@ -36,6 +36,14 @@ const sourceInputSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('bulletin'), bulletinId: z.string().min(1).max(64) }),
     z.object({
+      kind: z.literal('station'),
+      /** A station of /api/v1/stations: the cloud pulls it and relays it to the targets in step (a relay live session per window). */
+      stationId: z.string().min(1).max(64),
+      /** The relay's time window: it ends on time whatever the stream does. */
+      durationS: z.number().int().min(1).max(86_400),
+    }),
+    z.object({
+      /** Older relays: each box pulls the URL itself (kept for existing plans; a station is the way now). */
       kind: z.literal('stream'),
       url: z
         .string()
@@ -101,6 +109,7 @@ export const scheduleSchema = z
     title: z.string(),
     source: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('bulletin'), bulletinId: z.string() }),
+      z.object({ kind: z.literal('station'), stationId: z.string() }),
       z.object({ kind: z.literal('stream'), url: z.string() }),
     ]),
     durationMs: z.number(),
@@ -136,7 +145,7 @@ export const calendarEntrySchema = occurrenceSchema
     scheduleId: z.string(),
     title: z.string(),
     priority: prioritySchema,
-    sourceKind: z.enum(['bulletin', 'stream']),
+    sourceKind: z.enum(['bulletin', 'station', 'stream']),
     bulletinId: z.string().nullable(),
     volume: z.number(),
     /** Hamlet codes it plays in. */

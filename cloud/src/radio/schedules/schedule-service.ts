@@ -9,7 +9,10 @@ import { LOOKAHEAD_MS, RecurrenceError, expandSeries, isRuleOccurrence, nextOccu
 import type { Schedule, ScheduleStore } from './schedule-store.js';
 import { hamletsOf, normalizeTargets, type Targets } from './targets.js';
 
-export type SourceInput = { kind: 'bulletin'; bulletinId: string } | { kind: 'stream'; url: string; durationS: number };
+export type SourceInput =
+  | { kind: 'bulletin'; bulletinId: string }
+  | { kind: 'station'; stationId: string; durationS: number }
+  | { kind: 'stream'; url: string; durationS: number };
 
 export interface ScheduleInput {
   title: string;
@@ -40,12 +43,21 @@ export interface ScheduleServiceDeps {
   store: ScheduleStore;
   bulletins: BulletinAudioLookup;
   directory: EdgeDirectory;
+  /** The stations a relay item may take as its source (relays/station-store.ts). */
+  stations?: { find(id: string): { id: string } | null };
   /** Where a bulletin scheduled for the public is published. */
   bus: DomainEventBus;
   now(): number;
   /** Called after every change, so the edges' plans follow. */
   changed(): Promise<unknown>;
 }
+
+const sourceOf = (input: SourceInput): Schedule['source'] =>
+  input.kind === 'bulletin'
+    ? { kind: 'bulletin', bulletinId: input.bulletinId }
+    : input.kind === 'station'
+      ? { kind: 'station', stationId: input.stationId }
+      : { kind: 'stream', url: input.url };
 
 /** What the radio operator does with schedules: validated, conflict-checked, and followed by the plans. */
 export class ScheduleService {
@@ -147,8 +159,8 @@ export class ScheduleService {
   private fromInput(input: ScheduleInput) {
     return {
       title: input.title,
-      source: input.source.kind === 'bulletin' ? { kind: 'bulletin' as const, bulletinId: input.source.bulletinId } : { kind: 'stream' as const, url: input.source.url },
-      durationMs: input.source.kind === 'stream' ? input.source.durationS * 1000 : 0,
+      source: sourceOf(input.source),
+      durationMs: input.source.kind === 'bulletin' ? 0 : input.source.durationS * 1000,
       startsLocal: input.startsLocal,
       timeZone: input.timeZone,
       rrule: input.rrule,
@@ -189,6 +201,9 @@ export class ScheduleService {
       const bulletin = this.deps.bulletins.find(s.source.bulletinId);
       if (!bulletin) throw badRequest(`unknown bulletin ${s.source.bulletinId}`, [{ path: 'source.bulletinId', message: 'no such bulletin' }]);
       durationMs = bulletin.durationMs;
+    }
+    if (s.source.kind === 'station' && !this.deps.stations?.find(s.source.stationId)) {
+      throw badRequest(`unknown station ${s.source.stationId}`, [{ path: 'source.stationId', message: 'no such station' }]);
     }
     this.deps.directory.assertTargetsExist(s.targets);
     const prepared: Schedule = { ...s, rrule, durationMs, targets: normalizeTargets(s.targets) };

@@ -4,7 +4,11 @@ import { notFound } from '../../http/errors.js';
 import type { OccurrenceException, Series } from './recurrence.js';
 import type { Targets } from './targets.js';
 
-export type ScheduleSource = { kind: 'bulletin'; bulletinId: string } | { kind: 'stream'; url: string };
+/**
+ * What an item plays: a bulletin; a station the cloud relays (each window becomes a relay live
+ * session, relays/); or a stream URL each box pulls itself (older plans, kept working).
+ */
+export type ScheduleSource = { kind: 'bulletin'; bulletinId: string } | { kind: 'station'; stationId: string } | { kind: 'stream'; url: string };
 
 export interface Schedule extends Series {
   id: string;
@@ -27,6 +31,7 @@ interface ScheduleRow {
   title: string;
   bulletin_id: string | null;
   stream_url: string | null;
+  station_id: string | null;
   duration_ms: number;
   starts_local: string;
   time_zone: string;
@@ -50,7 +55,12 @@ interface ExceptionRow {
 const toSchedule = (row: ScheduleRow, exceptions: OccurrenceException[]): Schedule => ({
   id: row.id,
   title: row.title,
-  source: row.bulletin_id !== null ? { kind: 'bulletin', bulletinId: row.bulletin_id } : { kind: 'stream', url: row.stream_url ?? '' },
+  source:
+    row.bulletin_id !== null
+      ? { kind: 'bulletin', bulletinId: row.bulletin_id }
+      : row.station_id !== null
+        ? { kind: 'station', stationId: row.station_id }
+        : { kind: 'stream', url: row.stream_url ?? '' },
   durationMs: row.duration_ms,
   startsLocal: row.starts_local,
   timeZone: row.time_zone,
@@ -95,9 +105,9 @@ export class ScheduleStore {
   save(s: Schedule): Schedule {
     this.db
       .prepare(
-        `INSERT INTO schedules (id, title, bulletin_id, stream_url, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, enabled, created_by, created_at, updated_at)
-         VALUES (@id, @title, @bulletinId, @streamUrl, @durationMs, @startsLocal, @timeZone, @rrule, @priority, @volume, @targets, @enabled, @createdBy, @createdAt, @updatedAt)
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, bulletin_id = excluded.bulletin_id, stream_url = excluded.stream_url,
+        `INSERT INTO schedules (id, title, bulletin_id, stream_url, station_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, enabled, created_by, created_at, updated_at)
+         VALUES (@id, @title, @bulletinId, @streamUrl, @stationId, @durationMs, @startsLocal, @timeZone, @rrule, @priority, @volume, @targets, @enabled, @createdBy, @createdAt, @updatedAt)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, bulletin_id = excluded.bulletin_id, stream_url = excluded.stream_url, station_id = excluded.station_id,
            duration_ms = excluded.duration_ms, starts_local = excluded.starts_local, time_zone = excluded.time_zone, rrule = excluded.rrule,
            priority = excluded.priority, volume = excluded.volume, targets = excluded.targets, enabled = excluded.enabled, updated_at = excluded.updated_at`,
       )
@@ -105,7 +115,9 @@ export class ScheduleStore {
         id: s.id,
         title: s.title,
         bulletinId: s.source.kind === 'bulletin' ? s.source.bulletinId : null,
-        streamUrl: s.source.kind === 'stream' ? s.source.url : null,
+        // schedules' CHECK wants exactly one of bulletin_id and stream_url: a station item keeps a marker there (station_id is the reference)
+        streamUrl: s.source.kind === 'stream' ? s.source.url : s.source.kind === 'station' ? `station:${s.source.stationId}` : null,
+        stationId: s.source.kind === 'station' ? s.source.stationId : null,
         durationMs: s.durationMs,
         startsLocal: s.startsLocal,
         timeZone: s.timeZone,

@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { liveDocSchema, liveStreamPath, topics, LIVE_BROADCAST, type LiveDoc } from '@smart-commune/shared';
+import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import { claimTestEdge } from '../../../../test-support/edge.js';
+import { decodeToPcm, locate, signalPcm } from '../../../../test-support/live-audio.js';
+import { sleep, waitFor } from '../../../../test-support/wait.js';
+
+const basic = (edgeId: string, password: string) => `Basic ${Buffer.from(`${edgeId}:${password}`).toString('base64')}`;
+
+/** Writes PCM in real time, 20 ms at a time, as a producer would. */
+async function speak(write: (pcm: Buffer) => void, pcm: Buffer): Promise<void> {
+  const chunk = 1920;
+  const t0 = performance.now();
+  for (let i = 0, k = 0; i < pcm.length; i += chunk, k++) {
+    write(pcm.subarray(i, i + chunk));
+    const wait = t0 + (k + 1) * 20 - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+describe('live sessions (cloud)', () => {
+  let test: TestCloud;
+  let ap1: { edgeId: string; password: string };
+  let ap2: { edgeId: string; password: string };
+  let docs: LiveDoc[];
+  let unsubscribe: () => Promise<void>;
+
+  beforeEach(async () => {
+    test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800, SC_LIVE_JITTER_MS: 200 });
+    ap1 = await claimTestEdge(test, 'ap-1');
+    ap2 = await claimTestEdge(test, 'ap-2');
+    docs = [];
+    unsubscribe = await test.cloud.broker.subscribe(topics.broadcast(LIVE_BROADCAST), (_t, payload) => {
+      if (payload.length) docs.push(liveDocSchema.parse(JSON.parse(payload.toString())));
+    });
+  });
+  afterEach(async () => {
+    await unsubscribe();
+    await test.stop();
+  });
+
+  it('streams what the producer says, in time, to the targeted box only, and archives the recording as a bulletin', async () => {
+    const started = await test.api('POST', '/api/v1/radio/live', { title: 'Họp khẩn tổ dân phố', priority: 'priority', targets: { hamlets: ['ap-1'] } });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const s = started.body;
+    expect(s).toMatchObject({ source: 'voice', status: 'on_air', edges: [ap1.edgeId], hamletCodes: ['ap-1'], zones: null, streamPath: liveStreamPath(s.id) });
+    expect(s.epoch - s.startedAt).toBe(800);
+    const doc = await waitFor(() => docs.find((d) => d.sessions.some((x) => x.sessionId === s.id)), 'live document');
+    expect(doc.sessions[0]).toMatchObject({ sessionId: s.id, source: 'voice', edges: [ap1.edgeId], epoch: s.epoch, endedAt: null, streamPath: s.streamPath });
+
+    // a box the session does not target is refused; no credentials at all too
+    const other = await fetch(`${test.cloud.httpUrl}${s.streamPath}`, { headers: { authorization: basic(ap2.edgeId, ap2.password) } });
+    expect(other.status).toBe(403);
+    expect((await fetch(`${test.cloud.httpUrl}${s.streamPath}`)).status).toBe(401);
+
+    const stream = await fetch(`${test.cloud.httpUrl}${s.streamPath}`, { headers: { authorization: basic(ap1.edgeId, ap1.password) } });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('audio/ogg');
+    const chunks: Buffer[] = [];
+    let firstByteAt = 0;
+    const reading = (async () => {
+      for await (const c of stream.body as unknown as AsyncIterable<Uint8Array>) {
+        if (!firstByteAt) firstByteAt = Date.now();
+        chunks.push(Buffer.from(c));
+      }
+    })();
+
+    const input = test.cloud.radio.live.inputOf(s.id)!;
+    expect(input).not.toBeNull();
+    await sleep(300);
+    const said = signalPcm(1500, 7);
+    const saidAt = Date.now();
+    await speak((pcm) => input.write(pcm), said);
+    // bytes reach the box while the session is on air (a page per 20 ms, flushed at once), not at its end
+    expect(firstByteAt).toBeGreaterThan(0);
+    await sleep(150);
+    const receivedOnAir = chunks.reduce((n, c) => n + c.length, 0);
+
+    const stopped = await test.api('POST', `/api/v1/radio/live/${s.id}/stop`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ status: 'ended', endReason: 'stopped' });
+    await reading; // the stream ends with the session
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    expect(receivedOnAir / total).toBeGreaterThan(0.85);
+    const pcm = await decodeToPcm(Buffer.concat(chunks), 'ogg');
+    // the stream is the session's clock: one frame per 20 ms from the start, however the producer wrote
+    expect(Math.abs(pcm.length / 96 - stopped.body.durationMs)).toBeLessThan(100);
+    const match = locate(pcm, said);
+    expect(match.score).toBeGreaterThan(0.8);
+    // sample k is at start + k/48 ms: the signal sits where it was said plus the jitter buffer
+    // (taken once 200 ms are there, i.e. after the tenth 20 ms write, 180 ms after the first)
+    const saidMs = saidAt - s.startedAt;
+    expect(match.offsetMs).toBeGreaterThan(saidMs + 180 - 40);
+    expect(match.offsetMs).toBeLessThan(saidMs + 180 + 100);
+
+    const ended = await waitFor(() => docs.find((d) => d.sessions.some((x) => x.sessionId === s.id && x.endedAt !== null)), 'ended in the document');
+    expect(ended.sessions.find((x) => x.sessionId === s.id)).toMatchObject({ endReason: 'stopped' });
+
+    // the recording becomes an archive bulletin, replayable like any
+    const archived = await waitFor(async () => (await test.api('GET', `/api/v1/radio/live/${s.id}`)).body.bulletinId, 'archive bulletin');
+    const bulletin = await test.api('GET', `/api/v1/bulletins/${archived}`);
+    expect(bulletin.status).toBe(200);
+    expect(bulletin.body.title).toContain('Họp khẩn tổ dân phố');
+
+    // after the end, the whole recording is still served (a box that reconnects late)
+    const again = await fetch(`${test.cloud.httpUrl}${s.streamPath}`, { headers: { authorization: basic(ap1.edgeId, ap1.password), range: 'bytes=100-' } });
+    expect(again.status).toBe(206);
+    expect(Buffer.from(await again.arrayBuffer()).equals(Buffer.concat(chunks).subarray(100))).toBe(true);
+  });
+
+  it('ends interrupted when the producer goes silent, and refuses bad starts with clear errors', async () => {
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Thử', priority: 'normal', targets: { all: true }, startedBy: null, inputTimeoutMs: 400 });
+    expect(session.edges.sort()).toEqual([ap1.edgeId, ap2.edgeId].sort());
+    input.write(signalPcm(200));
+    const ended = await waitFor(() => (test.cloud.radio.live.get(session.id).status === 'ended' ? test.cloud.radio.live.get(session.id) : null), 'interrupted');
+    expect(ended.endReason).toBe('interrupted');
+    expect(ended.endDetail).toContain("operator's microphone");
+    input.write(signalPcm(200)); // ignored once ended
+
+    const bad = async (body: unknown) => test.api('POST', '/api/v1/radio/live', body);
+    expect((await bad({ title: 'x', priority: 'normal', targets: { hamlets: ['ap-99'] } })).body.error.message).toContain('ap-99');
+    expect((await bad({ title: 'x', priority: 'normal', targets: { hamlets: ['ap-5'] } })).body.error.message).toContain('no box in service');
+    const zone = await bad({ title: 'x', priority: 'normal', targets: { hamlets: ['ap-1'] }, zones: ['cho-moi'] });
+    expect(zone.status).toBe(400);
+    expect(zone.body.error.message).toContain('cho-moi');
+    expect((await bad({ title: '', priority: 'normal', targets: { all: true } })).status).toBe(400);
+    expect((await bad({ title: 'x', priority: 'urgent', targets: { all: true } })).status).toBe(400);
+    expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
+
+    // a viewer may not speak to the commune
+    await test.api('POST', '/api/v1/users', { username: 'xem', password: 'mat-khau-xem-1234', role: 'viewer', mustChangePassword: false });
+    const viewer = await test.login('xem', 'mat-khau-xem-1234');
+    expect((await test.api('POST', '/api/v1/radio/live', { title: 'x', priority: 'normal', targets: { all: true } }, viewer)).status).toBe(403);
+  });
+
+  it('a session left on air by a cloud that stopped is ended interrupted at the next start', async () => {
+    const { session } = await test.cloud.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { hamlets: ['ap-2'] }, startedBy: null });
+    const dataDir = test.dataDir;
+    await test.stop({ keepData: true });
+    expect(test.cloud.radio.live).toBeDefined();
+    // as if the process had died instead: the row still on air
+    const db = new Database(join(dataDir, 'cloud.db'));
+    db.prepare('UPDATE live_sessions SET ended_at = NULL, end_reason = NULL, end_detail = NULL WHERE id = ?').run(session.id);
+    db.close();
+    const restarted = await startTestCloud({}, dataDir);
+    try {
+      const after = restarted.cloud.radio.live.get(session.id);
+      expect(after).toMatchObject({ status: 'ended', endReason: 'interrupted', endDetail: 'the cloud stopped during the session' });
+    } finally {
+      test = restarted;
+    }
+  });
+});

@@ -1,0 +1,311 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newId, type LiveEndReason, type RadioSettings } from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { DomainEventBus } from '../../events/event-bus.js';
+import { ApiError, badRequest } from '../../http/errors.js';
+import type { CloudMetrics } from '../../metrics.js';
+import { PRIVATE_DIR } from '../../private-files.js';
+import type { EdgeDirectory } from '../plan/edge-directory.js';
+import { JitterBuffer, LIVE_FRAME_BYTES, LIVE_FRAME_MS } from './jitter-buffer.js';
+import { LiveClock } from './live-clock.js';
+import type { LiveDocPublisher } from './live-doc.js';
+import { LiveEncoder } from './live-encoder.js';
+import type { LiveStore } from './live-store.js';
+import { LiveTail } from './live-tail.js';
+import type { LiveInput, LiveSessionSpec, LiveSessionsApi, LiveSessionStatus, LiveSessionView, LiveTargets } from './live-types.js';
+
+const SILENCE = Buffer.alloc(LIVE_FRAME_BYTES);
+/** The voice's default: an operator whose microphone sent nothing for this long is gone. */
+const VOICE_INPUT_TIMEOUT_MS = 5000;
+/** Sessions on air at once (each is one ffmpeg and a stream per box). */
+const MAX_ON_AIR = 8;
+
+export interface LiveSessionsOptions {
+  dataDir: string;
+  playoutMs: number;
+  jitterMs: number;
+  maxReaders: number;
+  ffmpegPath?: string;
+  now(): number;
+}
+
+export interface LiveSessionsDeps {
+  store: LiveStore;
+  directory: EdgeDirectory;
+  /** The radio settings (speaker zones) of a box, from its desired config; null when it has none. */
+  radioSettingsOf(edgeId: string): RadioSettings | null;
+  doc: LiveDocPublisher;
+  bus: DomainEventBus;
+  metrics: CloudMetrics;
+  logger: Logger;
+  /** Makes the recording of a voice session an archive bulletin; resolves with its id. */
+  archive(session: LiveSessionView, ogg: Buffer): Promise<string>;
+  options: LiveSessionsOptions;
+}
+
+/** One session on air: its clock, the producer's buffer, the encoder and the growing file. */
+class OnAir {
+  readonly buffer: JitterBuffer;
+  readonly tail = new LiveTail();
+  clock!: LiveClock;
+  encoder!: LiveEncoder;
+  lastInputAt: number;
+  input!: LiveInput;
+  ending: Promise<LiveSessionView> | null = null;
+
+  constructor(
+    readonly view: LiveSessionView,
+    readonly file: string,
+    readonly inputTimeoutMs: number | null,
+    jitterMs: number,
+  ) {
+    this.buffer = new JitterBuffer({ targetMs: jitterMs, maxMs: Math.max(1000, jitterMs * 4) });
+    this.lastInputAt = view.startedAt;
+  }
+}
+
+/**
+ * Live sessions (issue 13): one stream of audio, from a producer's LiveInput, played in step by
+ * chosen boxes. The cloud's clock makes one 20 ms frame every 20 ms from the session's start (the
+ * producer's audio, or silence), encodes it to Ogg Opus into the recording, which the boxes read
+ * while it grows; sample k plays at epoch + k/48 ms on every loudspeaker.
+ */
+export class LiveSessions implements LiveSessionsApi {
+  private readonly onAir = new Map<string, OnAir>();
+  private readonly archiving = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly deps: LiveSessionsDeps) {
+    mkdirSync(join(deps.options.dataDir, 'live'), { recursive: true, mode: PRIVATE_DIR });
+  }
+
+  /** At the cloud's start: sessions a stopped cloud left on air ended interrupted; the boxes are told. */
+  async recover(): Promise<void> {
+    const ids = this.deps.store.endOrphans(this.deps.options.now());
+    if (ids.length) this.deps.logger.warn({ sessions: ids }, 'live sessions left on air by the previous run: ended as interrupted');
+    await this.deps.doc.publish();
+  }
+
+  async start(spec: LiveSessionSpec): Promise<{ session: LiveSessionView; input: LiveInput }> {
+    if (this.closed) throw new ApiError(503, 'unavailable', 'the cloud is stopping');
+    const title = spec.title.trim();
+    if (!title || title.length > 200) throw badRequest('a live session needs a title of 1 to 200 characters');
+    if (this.onAir.size >= MAX_ON_AIR) throw new ApiError(409, 'conflict', `at most ${MAX_ON_AIR} live sessions may be on air at once; stop one first`);
+    const { edges, hamletCodes } = this.resolveTargets(spec.targets);
+    const zones = spec.zones && spec.zones.length ? [...new Set(spec.zones)] : null;
+    if (zones) this.assertZonesExist(zones, edges);
+
+    const { options } = this.deps;
+    const id = newId('lvs');
+    const file = join(options.dataDir, 'live', `${id}.ogg`);
+    const startedAt = options.now();
+    const view: LiveSessionView = {
+      id,
+      source: spec.source,
+      title,
+      priority: spec.priority,
+      status: 'on_air',
+      edges,
+      hamletCodes,
+      zones,
+      startedBy: spec.startedBy,
+      origin: spec.origin ?? null,
+      startedAt,
+      epoch: startedAt + options.playoutMs,
+      endsAt: spec.endsAt ?? null,
+      endedAt: null,
+      endReason: null,
+      endDetail: null,
+      bytes: 0,
+      durationMs: 0,
+      bulletinId: null,
+      streamPath: '',
+    };
+    const inputTimeoutMs = spec.inputTimeoutMs === undefined ? (spec.source === 'voice' ? VOICE_INPUT_TIMEOUT_MS : null) : spec.inputTimeoutMs;
+    const air = new OnAir(view, file, inputTimeoutMs, options.jitterMs);
+    air.encoder = new LiveEncoder(file, { onGrow: (bytes) => air.tail.grow(bytes) }, options.ffmpegPath);
+    // the session's time counts from the clock's own start, after ffmpeg was spawned (tens of ms on a
+    // busy box): sample k is then really startedAt + k/48 ms
+    air.clock = new LiveClock((k) => this.tick(air, k));
+    view.startedAt = options.now();
+    view.epoch = view.startedAt + options.playoutMs;
+    air.lastInputAt = view.startedAt;
+    this.deps.store.insert({ ...view, file });
+    this.onAir.set(id, air);
+    air.clock.start();
+    void air.encoder.done.then((error) => {
+      if (error && !air.ending) void this.finish(air, 'failed', error, null);
+    });
+    const session = this.deps.store.get(id);
+    this.deps.metrics.liveOnAir.inc({ source: spec.source });
+    this.deps.bus.publish('live.started', { sessionId: id, source: spec.source, priority: spec.priority, hamletCodes, edges, startedBy: spec.startedBy, epoch: view.epoch });
+    this.deps.logger.info({ sessionId: id, source: spec.source, priority: spec.priority, edges: edges.length, epoch: view.epoch }, 'live session on air');
+    await this.deps.doc.publish();
+
+    const input: LiveInput = {
+      write: (pcm) => {
+        if (air.ending) return;
+        air.lastInputAt = options.now();
+        air.buffer.write(pcm);
+        this.deps.metrics.liveInputBytes.inc({ source: spec.source }, pcm.length);
+      },
+      end: (reason, detail) => {
+        void this.finish(air, reason, detail ?? null, null);
+      },
+    };
+    air.input = input;
+    return { session, input };
+  }
+
+  async stop(sessionId: string, by: string | null): Promise<LiveSessionView> {
+    const air = this.onAir.get(sessionId);
+    if (!air) return this.deps.store.get(sessionId);
+    return this.finish(air, 'stopped', by ? 'stopped by the operator' : 'stopped by the cloud', by);
+  }
+
+  get(sessionId: string): LiveSessionView {
+    return this.withProgress(this.deps.store.get(sessionId));
+  }
+
+  list(query?: { status?: LiveSessionStatus; limit?: number }): LiveSessionView[] {
+    return this.deps.store.list(query).map((s) => this.withProgress(s));
+  }
+
+  /** The growing recording for the boxes' stream route; null when the session is not on air. */
+  tailOf(sessionId: string): LiveTail | null {
+    return this.onAir.get(sessionId)?.tail ?? null;
+  }
+
+  fileOf(sessionId: string): string | null {
+    return this.deps.store.file(sessionId);
+  }
+
+  /** A finished recording as a tail that has ended (a box that asks after the end gets the whole file). */
+  endedTail(session: LiveSessionView): LiveTail {
+    const tail = new LiveTail();
+    tail.grow(session.bytes);
+    tail.end();
+    return tail;
+  }
+
+  /**
+   * The input of a session on air, for the producer that attaches to it after the start (13b's
+   * WebSocket ingest of a session started with `POST /radio/live`); null once it ended.
+   */
+  inputOf(sessionId: string): LiveInput | null {
+    return this.onAir.get(sessionId)?.input ?? null;
+  }
+
+  readerOpened(): void {
+    this.deps.metrics.liveReaders.inc();
+  }
+
+  readerClosed(): void {
+    this.deps.metrics.liveReaders.dec();
+  }
+
+  get maxReaders(): number {
+    return this.deps.options.maxReaders;
+  }
+
+  /** Ends every session on air ('interrupted': the cloud stops) and waits for the archives in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.onAir.values()].map((air) => this.finish(air, 'interrupted', 'the cloud stopped', null, false)));
+    await Promise.allSettled([...this.archiving]);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private withProgress(s: LiveSessionView): LiveSessionView {
+    const air = this.onAir.get(s.id);
+    return air ? { ...s, bytes: air.encoder.bytes, durationMs: air.clock.produced * LIVE_FRAME_MS } : s;
+  }
+
+  private tick(air: OnAir, k: number): void {
+    if (air.ending) return;
+    const now = this.deps.options.now();
+    const { view } = air;
+    if (view.endsAt !== null && now >= view.endsAt) {
+      void this.finish(air, 'stopped', 'its time window ended', null);
+      return;
+    }
+    if (air.inputTimeoutMs !== null && now - air.lastInputAt > air.inputTimeoutMs) {
+      void this.finish(air, 'interrupted', `no audio from the ${view.source === 'voice' ? "operator's microphone" : 'station'} for ${Math.round(air.inputTimeoutMs / 1000)} s`, null);
+      return;
+    }
+    const frame = air.buffer.take();
+    if (!frame) this.deps.metrics.liveSilentFrames.inc({ source: view.source });
+    if (!air.encoder.write(frame ?? SILENCE)) return; // its exit ends the session as failed
+    if (k % 50 === 49) this.deps.store.progress(view.id, air.encoder.bytes, (k + 1) * LIVE_FRAME_MS);
+  }
+
+  private finish(air: OnAir, reason: LiveEndReason, detail: string | null, by: string | null, archive = true): Promise<LiveSessionView> {
+    air.ending ??= (async () => {
+      const { store, options, metrics, logger } = this.deps;
+      air.clock.stop();
+      // what the producer had sent and the clock had not taken yet is still part of what was said
+      const rest = reason === 'failed' ? [] : air.buffer.drain();
+      for (const frame of rest) air.encoder.write(frame);
+      const encoderError = await air.encoder.finish();
+      const endedAt = options.now();
+      const durationMs = (air.clock.produced + rest.length) * LIVE_FRAME_MS;
+      store.progress(air.view.id, air.encoder.bytes, durationMs);
+      const finalReason = reason;
+      if (encoderError && reason !== 'failed') logger.warn({ sessionId: air.view.id, encoderError }, 'live encoder ended with an error');
+      store.end(air.view.id, endedAt, finalReason, detail, by);
+      air.tail.grow(air.encoder.bytes);
+      air.tail.end();
+      this.onAir.delete(air.view.id);
+      metrics.liveOnAir.dec({ source: air.view.source });
+      metrics.liveSessions.inc({ source: air.view.source, reason: finalReason });
+      this.deps.bus.publish('live.ended', { sessionId: air.view.id, source: air.view.source, reason: finalReason, detail, endedAt, durationMs });
+      logger.info({ sessionId: air.view.id, reason: finalReason, detail, durationMs, bytes: air.encoder.bytes, underruns: air.buffer.underruns }, 'live session ended');
+      await this.deps.doc.publish().catch((err: unknown) => logger.warn({ err }, 'live document not published'));
+      const ended = store.get(air.view.id);
+      if (archive && ended.source === 'voice' && ended.bytes > 0) this.track(this.archive(ended, air.file));
+      return ended;
+    })();
+    return air.ending;
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.archiving.add(p);
+    void p.finally(() => this.archiving.delete(p));
+  }
+
+  /** The recording becomes an archive bulletin (replayable); a recording the pipeline refuses (silence only) stays a file. */
+  private async archive(session: LiveSessionView, file: string): Promise<void> {
+    try {
+      const bulletinId = await this.deps.archive(session, readFileSync(file));
+      this.deps.store.setBulletin(session.id, bulletinId);
+      this.deps.bus.publish('live.archived', { sessionId: session.id, bulletinId });
+    } catch (err) {
+      this.deps.logger.warn({ err, sessionId: session.id }, 'live recording not archived as a bulletin (it stays in the live directory)');
+    }
+  }
+
+  /** Active boxes of the chosen hamlets (or the commune, or named boxes); none → a clear error. */
+  private resolveTargets(t: LiveTargets): { edges: string[]; hamletCodes: string[] } {
+    const { directory } = this.deps;
+    const hamlets = t.hamlets ?? [];
+    const named = t.edges ?? [];
+    if (!t.all && hamlets.length === 0 && named.length === 0) throw badRequest('choose the hamlets to speak to: all, hamlets and/or edges');
+    if (hamlets.length) directory.assertTargetsExist({ hamlets });
+    if (named.length) directory.assertTargetsExist({ edges: named });
+    const active = directory.activeEdges();
+    const chosen = active.filter((e) => t.all || hamlets.includes(e.hamletCode) || named.includes(e.id));
+    const inactive = named.filter((id) => !active.some((e) => e.id === id));
+    if (inactive.length) throw badRequest(`box(es) not in service: ${inactive.join(', ')}`, { edges: inactive });
+    if (chosen.length === 0) throw badRequest(`no box in service in ${t.all ? 'the commune' : `hamlet(s) ${hamlets.join(', ')}`}: nothing would play`);
+    return { edges: chosen.map((e) => e.id), hamletCodes: [...new Set(chosen.map((e) => e.hamletCode))] };
+  }
+
+  /** Each zone must be a speaker zone of at least one targeted box (a typo would play nowhere). */
+  private assertZonesExist(zones: string[], edges: string[]): void {
+    const known = new Set(edges.flatMap((id) => this.deps.radioSettingsOf(id)?.speakers.map((s) => s.zone) ?? []));
+    const unknown = zones.filter((z) => !known.has(z));
+    if (unknown.length) throw badRequest(`unknown speaker zone(s) on the chosen boxes: ${unknown.join(', ')} (known: ${[...known].join(', ') || 'none'})`, { zones: unknown });
+  }
+}
