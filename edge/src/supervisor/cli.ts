@@ -7,7 +7,7 @@ import { describeIssues, ReleaseError, releaseKeySetSchema, releasePublicKeySche
 import { createLogger } from '@smart-commune/shared/runtime';
 import { bilingual } from '../cli/output.js';
 import { installBundle } from '../releases/install.js';
-import { loadTrustedKeys, storeInitialKeys } from '../releases/trusted-keys.js';
+import { loadTrustedKeys, rotateTrustedKeys, storeInitialKeys } from '../releases/trusted-keys.js';
 import { SupervisorConfigError, supervisorSettingsFromEnv } from './config.js';
 import { fsyncDir, ProtocolFileError, readJsonFile, writeJsonDurable } from './durable.js';
 import { edgeHomeLayout, type EdgeHomeLayout } from './layout.js';
@@ -111,6 +111,22 @@ program
     if (!existsSync(layout.releaseDir(version))) throw new CliError(`release ${version} is not installed in ${layout.releases}`);
     requestSwitch(layout, { version, rolloutId: null });
     console.log(bilingual('Đã ghi yêu cầu chuyển bản; áp dụng: systemctl reload sc-edge-supervisor', 'switch requested; apply it now with: systemctl reload sc-edge-supervisor'));
+  });
+
+program
+  .command('rotate-keys <message>')
+  .description('apply a key-rotation message signed with a key this box trusts (scripts/release-keys rotate)')
+  .option('--home <dir>', 'the box home')
+  .action((message: string, opts: { home?: string }) => {
+    const layout = layoutOf(opts);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(message, 'utf8'));
+    } catch (err) {
+      throw new CliError(`cannot read ${message}: ${(err as Error).message}`);
+    }
+    const next = rotateTrustedKeys(layout, raw);
+    console.log(bilingual(`Đã đổi khóa phát hành (lần ${next.sequence})`, `release keys now: ${next.keys.map((k) => k.keyId).join(', ')}`));
   });
 
 program
