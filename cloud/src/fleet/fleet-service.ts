@@ -3,6 +3,7 @@ import {
   documentNames,
   type ClaimRequest,
   type ClaimResponse,
+  type ReleasePublicKey,
   type CommandRequest,
   type CommandResponse,
   type ConfigBody,
@@ -27,6 +28,8 @@ export interface FleetServiceDeps {
   broker: BrokerLink;
   logger: Logger;
   defaultConfig: ConfigBody;
+  /** Release public keys handed to a box when it is claimed (none: the field is left out). */
+  releaseKeys?: ReleasePublicKey[];
 }
 
 export interface ClaimUrls {
@@ -59,6 +62,7 @@ export class FleetService {
       mqtt: { url: urls.mqttUrl, username: edgeId, password: secret },
       cloudUrl: urls.cloudUrl,
       telemetryIntervalS: config.body.telemetryIntervalS,
+      ...(this.deps.releaseKeys?.length ? { releaseKeys: this.deps.releaseKeys } : {}),
     };
   }
 

@@ -14,6 +14,7 @@ import { EdgeEvents } from './edge-events.js';
 import { EdgeStore } from './edge-store.js';
 import { createEdgesRoutes } from './edges-routes.js';
 import { FleetService, type ClaimUrls } from './fleet-service.js';
+import { loadReleaseKeys } from './release-keys.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
 import { createProvisionRoutes } from './provision-routes.js';
@@ -53,6 +54,7 @@ export async function createFleet(deps: FleetDeps) {
     broker,
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
+    releaseKeys: loadReleaseKeys(config.SC_RELEASE_KEYS_FILE),
   });
 
   presence.resetAll('the cloud restarted; waiting for the box to report');

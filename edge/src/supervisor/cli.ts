@@ -2,8 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { z } from 'zod';
-import { describeIssues, ReleaseError, releaseKeySetSchema, releasePublicKeySchema, type ReleaseKeySet } from '@smart-commune/shared';
+import { describeIssues, ReleaseError, releaseKeysFileSchema, type ReleaseKeySet } from '@smart-commune/shared';
 import { createLogger } from '@smart-commune/shared/runtime';
 import { bilingual } from '../cli/output.js';
 import { installBundle } from '../releases/install.js';
@@ -40,7 +39,7 @@ function readKeysFile(path: string): ReleaseKeySet['keys'] {
   } catch (err) {
     throw new CliError(`cannot read the keys file ${path}: ${(err as Error).message}`);
   }
-  const parsed = z.union([releaseKeySetSchema.transform((s) => s.keys), releasePublicKeySchema.transform((k) => [k]), z.array(releasePublicKeySchema).min(1)]).safeParse(raw);
+  const parsed = releaseKeysFileSchema.safeParse(raw);
   if (!parsed.success) throw new CliError(`${path} holds no release public key: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
