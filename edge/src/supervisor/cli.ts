@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { describeIssues, ReleaseError, releaseKeysFileSchema, type ReleaseKeySet } from '@smart-commune/shared';
 import { createLogger } from '@smart-commune/shared/runtime';
 import { bilingual } from '../cli/output.js';
-import { installBundle } from '../releases/install.js';
+import { installBundle, verifyBundleFile } from '../releases/install.js';
 import { loadTrustedKeys, rotateTrustedKeys, storeInitialKeys } from '../releases/trusted-keys.js';
 import { SupervisorConfigError, supervisorSettingsFromEnv } from './config.js';
 import { fsyncDir, ProtocolFileError, readJsonFile, writeJsonDurable } from './durable.js';
@@ -99,6 +99,17 @@ program
       if (opts.supervisor) pointProgramAt(layout, manifest.version);
       console.log(bilingual(`Chuyển sang bản này: sc-edge-supervisor switch ${manifest.version}`, 'switch to it with the command above'));
     }
+  });
+
+program
+  .command('verify <bundle>')
+  .description('check a release bundle (edge or cloud) without installing it: signature, every file\'s size and sha256')
+  .option('--home <dir>', 'the box home (its trusted keys)')
+  .option('--keys <file>', 'check against these public keys instead')
+  .action(async (bundle: string, opts: { home?: string; keys?: string }) => {
+    const keys = opts.keys ? readKeysFile(opts.keys) : (loadTrustedKeys(layoutOf(opts))?.keys ?? []);
+    const manifest = await verifyBundleFile(bundle, keys);
+    console.log(bilingual(`Gói hợp lệ: ${manifest.product} ${manifest.version} (${manifest.arch}), ${manifest.files.length} tệp`, 'the bundle is complete and signed by a trusted key'));
   });
 
 program
