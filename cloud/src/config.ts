@@ -124,7 +124,7 @@ export const cloudConfigSchema = z.object({
   SC_ZALO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** 1: post each alert and public bulletin as one broadcast article (needs Zalo's broadcast permission) instead of a message per subscribed follower. */
   SC_ZALO_BROADCAST: z.enum(['0', '1']).default('0'),
-  /** The province's release public keys (a `….pub.json` from scripts/release-keys, or a list): given to boxes at provisioning. */
+  /** The province's release public keys an uploaded bundle must be signed with (JSON: [{keyId, publicKey}], as a box's keys/release-keys.json); default <SC_DATA_DIR>/keys/release-keys.json. */
   SC_RELEASE_KEYS_FILE: z.string().min(1).optional(),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;

@@ -29,7 +29,7 @@ export interface FleetServiceDeps {
   logger: Logger;
   defaultConfig: ConfigBody;
   /** Release public keys handed to a box when it is claimed (none: the field is left out). */
-  releaseKeys?: ReleasePublicKey[];
+  releaseKeys?: () => ReleasePublicKey[];
 }
 
 export interface ClaimUrls {
@@ -40,6 +40,8 @@ export interface ClaimUrls {
 export type RotationResult =
   | { mode: 'live'; confirmed: true }
   | { mode: 'claim'; claimToken: IssuedClaimToken };
+
+const releaseKeysField = (keys: ReleasePublicKey[]) => (keys.length > 0 ? { releaseKeys: keys } : {});
 
 /** What technicians do to boxes: claim, revoke, rotate, ping, configure. */
 export class FleetService {
@@ -62,7 +64,7 @@ export class FleetService {
       mqtt: { url: urls.mqttUrl, username: edgeId, password: secret },
       cloudUrl: urls.cloudUrl,
       telemetryIntervalS: config.body.telemetryIntervalS,
-      ...(this.deps.releaseKeys?.length ? { releaseKeys: this.deps.releaseKeys } : {}),
+      ...releaseKeysField(this.deps.releaseKeys?.() ?? []),
     };
   }
 

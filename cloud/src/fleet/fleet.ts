@@ -14,7 +14,7 @@ import { EdgeEvents } from './edge-events.js';
 import { EdgeStore } from './edge-store.js';
 import { createEdgesRoutes } from './edges-routes.js';
 import { FleetService, type ClaimUrls } from './fleet-service.js';
-import { loadReleaseKeys } from './release-keys.js';
+import { releaseKeysSource } from './release-keys.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
 import { createProvisionRoutes } from './provision-routes.js';
@@ -54,7 +54,7 @@ export async function createFleet(deps: FleetDeps) {
     broker,
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
-    releaseKeys: loadReleaseKeys(config.SC_RELEASE_KEYS_FILE),
+    releaseKeys: releaseKeysSource(config, logger),
   });
 
   presence.resetAll('the cloud restarted; waiting for the box to report');

@@ -43,14 +43,22 @@ describe('release keys at provisioning', () => {
     expect(loadTrustedKeys(layout)?.keys).toEqual([province]);
   });
 
-  it('a cloud without keys hands out none, and a bad keys file stops it at start naming the variable', async () => {
+  it('a cloud without keys hands out none until they are put in place; a bad keys file stops it at start naming the variable', async () => {
     const test = await startTestCloud();
     clouds.push(test);
-    const created = await test.api<{ id: string }>('POST', '/api/v1/edges', { name: 'Tủ Ấp 3', hamletCode: 'ap-3' });
-    const token = await test.api<{ token: string }>('POST', `/api/v1/edges/${created.body.id}/claim-tokens`);
-    const claim = await test.api('POST', '/api/v1/provision/claim', { token: token.body.token }, null);
-    expect(claim.status).toBe(200);
-    expect(claim.body.releaseKeys).toBeUndefined();
+    const claimOnce = async () => {
+      const created = await test.api<{ id: string }>('POST', '/api/v1/edges', { name: 'Tủ Ấp 3', hamletCode: 'ap-3' });
+      const token = await test.api<{ token: string }>('POST', `/api/v1/edges/${created.body.id}/claim-tokens`);
+      const claim = await test.api('POST', '/api/v1/provision/claim', { token: token.body.token }, null);
+      expect(claim.status).toBe(200);
+      return claim.body;
+    };
+    expect((await claimOnce()).releaseKeys).toBeUndefined();
+    // the default place, <SC_DATA_DIR>/keys/release-keys.json, read at each claim
+    const key = generateReleaseKeyPair().publicKey;
+    mkdirSync(join(test.dataDir, 'keys'), { recursive: true });
+    writeFileSync(join(test.dataDir, 'keys', 'release-keys.json'), JSON.stringify([key]));
+    expect((await claimOnce()).releaseKeys).toEqual([key]);
     const work = mkdtempSync(join(tmpdir(), 'sc-keys-'));
     dirs.push(work);
     writeFileSync(join(work, 'bad.json'), '{"keyId":"nope"}');
