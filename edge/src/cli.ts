@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { createLogger } from '@smart-commune/shared/runtime';
-import { EdgeConfigError, resolveDataDir } from './config.js';
+import { EdgeConfigError, loadEdgeConfig, resolveDataDir } from './config.js';
+import { EDGE_EXIT_RESTART } from './fleet/maintenance.js';
+import { createEdgeLogger } from './logs/edge-logger.js';
 import { startEdgeDaemon } from './daemon.js';
 import { provision, ProvisionError } from './fleet/provision.js';
 import { printChecks, runDoctor } from './cli/doctor.js';
@@ -10,6 +11,17 @@ import { bilingual } from './cli/output.js';
 import { EDGE_VERSION } from './version.js';
 import { detectFile, FrameSourceError, MODEL_INPUTS, ModelError, type ModelInput } from './vision/index.js';
 import { fetchModels } from './vision/model-fetch.js';
+
+/** Stdout and the data dir's rotating log file (sizes from edge.json, defaults if it cannot be read yet). */
+function createDaemonLogger(dataDir: string) {
+  let limits;
+  try {
+    limits = loadEdgeConfig(dataDir).logFile;
+  } catch {
+    limits = undefined; // the daemon's start reports what is wrong with edge.json
+  }
+  return createEdgeLogger(dataDir, { limits }).logger;
+}
 
 /** Errors a technician can act on are printed plainly with exit code 2; anything else is a bug (1). */
 function fail(err: unknown): never {
@@ -42,9 +54,24 @@ program
   .description('run the daemon until SIGTERM')
   .option('--data-dir <dir>', 'the data dir')
   .action(async (opts: { dataDir?: string }) => {
-    const logger = createLogger('sc-edge');
-    const daemon = await startEdgeDaemon({ dataDir: resolveDataDir(opts.dataDir), logger }).catch(fail);
+    const dataDir = resolveDataDir(opts.dataDir);
+    const logger = createDaemonLogger(dataDir);
+    let stopping = false;
+    const daemon = await startEdgeDaemon({
+      dataDir,
+      logger,
+      // the `restart` command: stop cleanly, then exit for systemd or the supervisor to start it again
+      restart: async () => {
+        if (stopping) return;
+        stopping = true;
+        logger.warn({ exitCode: EDGE_EXIT_RESTART }, 'restarting on request');
+        await daemon.stop();
+        process.exit(EDGE_EXIT_RESTART);
+      },
+    }).catch(fail);
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
       await daemon.stop();
       process.exit(0);

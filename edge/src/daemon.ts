@@ -1,11 +1,13 @@
-import { NO_CAMERAS, newId, topics, type SpeakerTelemetry } from '@smart-commune/shared';
+import { NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
 import { StateStore } from './db/state.js';
 import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
+import { registerMaintenanceCommands } from './fleet/maintenance.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
+import { CloudContractWatch } from './fleet/cloud-contract.js';
 import { speakerTelemetry, TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
@@ -26,6 +28,13 @@ export interface EdgeDaemonOptions {
   clockSkewMs?: number;
   /** YOLOX-Nano files; default the box config's modelDir, then SC_MODEL_DIR. */
   modelDir?: string;
+  /**
+   * How the `restart` command ends this process: `sc-edge run` stops the daemon and exits with
+   * EDGE_EXIT_RESTART. Without it (a library daemon, tests) the command is refused.
+   */
+  restart?: () => void | Promise<void>;
+  /** Test only: commands this daemon answers as unknown, like a box of an older version. */
+  unknownCommands?: CommandName[];
 }
 
 export interface EdgeDaemon {
@@ -34,6 +43,8 @@ export interface EdgeDaemon {
   link: MqttLink;
   outbox: Outbox;
   documents: DesiredDocuments;
+  /** What the cloud announced of its contract (null until it did: an older cloud never does). */
+  cloudContract: CloudContractWatch;
   telemetry: TelemetryReporter;
   clock: ClockSync;
   radio: EdgeRadio;
@@ -60,7 +71,16 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   state.set('daemon', { pid: process.pid, startedAt, version: EDGE_VERSION });
 
   const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
-  const outbox = new Outbox(db, link, config.edgeId, logger);
+  // what the cloud announced of its contract: events of kinds it does not know yet wait in the outbox
+  const cloudContract = new CloudContractWatch(link, state, logger);
+  const outbox = new Outbox(db, link, config.edgeId, logger, {
+    ratePerS: 10,
+    sendable: (kind) => {
+      const feature = featureOfEvent(kind);
+      return feature === null || cloudContract.supports(feature);
+    },
+  });
+  cloudContract.onChange(() => outbox.flush());
   const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
   const incidents = createEdgeIncidents({ db, outbox, dataDir, cloudUrl: config.cloudUrl, credentials: () => loadCredentials(dataDir), logger });
   const vision = new EdgeVision({
@@ -91,7 +111,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     config.telemetryIntervalS,
     logger,
   );
-  const commands = new CommandServer(link, config.edgeId, logger);
+  const commands = new CommandServer(link, config.edgeId, logger, options.unknownCommands);
   commands.register('ping', (_body, receivedAt) => ({ t1: receivedAt, t2: Date.now() }));
   commands.register('rotate-credentials', (body) => {
     saveCredentials(dataDir, body);
@@ -111,6 +131,14 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('test-tone', (body) => radio.testTone(body));
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
+  registerMaintenanceCommands(commands, {
+    dataDir,
+    rebootCommand: config.rebootCommand,
+    player: radio.player,
+    cloudNow: () => clock.cloudNow(),
+    restart: options.restart,
+    logger: logger.child({ component: 'maintenance' }),
+  });
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
   liveView = config.liveView?.password
     ? await startLiveView({ ...config.liveView, password: config.liveView.password, cameras: () => vision.liveCameras(), logger: logger.child({ component: 'live-view' }) })
@@ -141,7 +169,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   await documents.register('footage', (body) => footage.apply(body));
 
   const bootId = newId('boot');
-  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
+  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
   link.on('connected', () => outbox.flush());
   link.on('connected', () => incidents.uploader.retryNow());
   link.start();
@@ -171,6 +199,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     link,
     outbox,
     documents,
+    cloudContract,
     telemetry,
     clock,
     radio,
@@ -185,7 +214,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       await liveView?.stop();
       await vision.stop();
       await incidents.stop(1000);
-      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
+      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();
       clock.stop();

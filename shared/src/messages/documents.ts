@@ -48,5 +48,24 @@ export const reportedSchema = z.object({
   status: z.enum(['applied', 'rejected']),
   ts: epochMs,
   error: z.string().max(2000).optional(),
+  /**
+   * What the box left out of an applied version because it did not know it (contract revision 2;
+   * see parseLeniently): absent when it took everything. Open strings, so a newer box's effects
+   * never make an older cloud drop the report.
+   */
+  ignored: z
+    .array(
+      z.object({
+        path: z.string().max(300),
+        value: z.string().max(200),
+        effect: z.string().max(32),
+        left: z.string().max(300),
+        label: z.string().max(200).nullable(),
+        /** Parts this entry stands for, when more than one (one unknown field in many elements, or `more`). */
+        count: z.number().int().positive().optional(),
+      }),
+    )
+    .max(100)
+    .optional(),
 });
 export type Reported = z.infer<typeof reportedSchema>;

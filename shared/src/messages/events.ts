@@ -3,6 +3,7 @@ import { epochMs } from '../time.js';
 import { playbackEventSchema } from './radio.js';
 import { footageEventSchema } from './footage.js';
 import { cameraEventSchema, discoveryEventSchema, incidentEventSchema } from './surveillance.js';
+import { contractAnnouncementSchema } from '../contract/announce.js';
 
 /** Bodies of each event kind (`events/{kind}`). */
 export const eventBodies = {
@@ -11,6 +12,8 @@ export const eventBodies = {
     phase: z.enum(['started', 'stopping']),
     softwareVersion: z.string().max(64),
     bootId: z.string().max(64),
+    /** The box's contract (revision 2 on): its hello names what it understands. */
+    contract: contractAnnouncementSchema.optional(),
   }),
   /** Proof of play. */
   playback: playbackEventSchema,
