@@ -333,8 +333,9 @@ export class Supervisor {
       await this.pause(this.options.trialRestartMs ?? 1000);
       return;
     }
-    if (ended.code === SWITCH_EXIT_CODE && existsSync(layout.switchRequest)) {
-      this.log.info({ version }, 'the daemon asks for a switch');
+    if (existsSync(layout.switchRequest)) {
+      // the daemon's update module (exit 75), or a technician's `switch` and reload: switch now, no pause
+      this.log.info({ version, code: ended.code, byDaemon: ended.code === SWITCH_EXIT_CODE }, 'switch requested');
       this.backoff.reset();
       return;
     }
