@@ -4,6 +4,7 @@ import { EdgeConfigError, loadEdgeConfig, resolveDataDir } from './config.js';
 import { EDGE_EXIT_RESTART } from './fleet/maintenance.js';
 import { createEdgeLogger } from './logs/edge-logger.js';
 import { startEdgeDaemon } from './daemon.js';
+import { SWITCH_EXIT_CODE } from './supervisor/protocol.js';
 import { provision, ProvisionError } from './fleet/provision.js';
 import { printChecks, runDoctor } from './cli/doctor.js';
 import { printStatus, readStatus } from './cli/status.js';
@@ -57,6 +58,9 @@ program
     const dataDir = resolveDataDir(opts.dataDir);
     const logger = createDaemonLogger(dataDir);
     let stopping = false;
+    let switching = false;
+    // a switch may be asked while the daemon is still starting: it then stops as soon as it has started
+    let stop = async (_signal: string): Promise<void> => undefined;
     const daemon = await startEdgeDaemon({
       dataDir,
       logger,
@@ -68,14 +72,20 @@ program
         await daemon.stop();
         process.exit(EDGE_EXIT_RESTART);
       },
+      // the supervisor starts the requested version when this process exits with its switch code
+      onSwitchRequested: () => {
+        switching = true;
+        void stop('switch');
+      },
     }).catch(fail);
-    const stop = async (signal: string) => {
+    stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
       await daemon.stop();
-      process.exit(0);
+      process.exit(switching ? SWITCH_EXIT_CODE : 0);
     };
+    if (switching) void stop('switch');
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });

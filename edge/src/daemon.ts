@@ -17,8 +17,9 @@ import { createEdgeIncidents, type EdgeIncidentsHandle } from './incidents/index
 import { EdgeFootage } from './footage/footage.js';
 import { EdgeVision, RING_SHARE } from './vision/service.js';
 import { startLiveView, type LiveView } from './vision/live-view/index.js';
-import { supervisedContext } from './supervisor/daemon-side.js';
+import { supervisedContext, type SupervisedContext } from './supervisor/daemon-side.js';
 import { startHealthReporter } from './supervisor/health-reporter.js';
+import { createEdgeUpdate, type EdgeUpdater } from './update/index.js';
 
 export interface EdgeDaemonOptions {
   dataDir: string;
@@ -35,6 +36,10 @@ export interface EdgeDaemonOptions {
   restart?: () => void | Promise<void>;
   /** Test only: commands this daemon answers as unknown, like a box of an older version. */
   unknownCommands?: CommandName[];
+  /** Under the supervisor (SC_EDGE_HOME, SC_EDGE_RELEASE): read from the environment unless given (tests). */
+  supervised?: SupervisedContext | null;
+  /** Called once the update module asked the supervisor for a switch: stop and exit with SWITCH_EXIT_CODE (the CLI does). */
+  onSwitchRequested?: () => void;
 }
 
 export interface EdgeDaemon {
@@ -51,6 +56,8 @@ export interface EdgeDaemon {
   vision: EdgeVision;
   incidents: EdgeIncidentsHandle;
   footage: EdgeFootage;
+  /** Over-the-air updates: the `release` document. */
+  update: EdgeUpdater;
   stop(): Promise<void>;
 }
 
@@ -167,6 +174,23 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     logger: logger.child({ component: 'footage' }),
   });
   await documents.register('footage', (body) => footage.apply(body));
+  // over-the-air updates: download and install in the background, switch at a quiet moment through the supervisor
+  const supervised = options.supervised === undefined ? supervisedContext() : options.supervised;
+  const update = createEdgeUpdate({
+    supervised,
+    runningVersion: supervised?.release ?? EDGE_VERSION,
+    cloudUrl: config.cloudUrl,
+    credentials: () => loadCredentials(dataDir),
+    state,
+    outbox,
+    player: radio.player,
+    cloudNow: () => clock.cloudNow(),
+    drainOutbox: () => waitFor(() => outbox.pending() === 0 || !link.connected, 5000),
+    exitForSwitch: () => (options.onSwitchRequested ? options.onSwitchRequested() : logger.warn('a switch was requested but nothing exits this daemon (not run by the CLI)')),
+    logger: logger.child({ component: 'update' }),
+  });
+  update.start(); // a rollback the supervisor recorded is reported before anything else of the update
+  await documents.register('release', (body) => update.apply(body));
 
   const bootId = newId('boot');
   outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
@@ -180,7 +204,6 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   telemetry.start();
   clock.start();
   // under the box's supervisor: health facts it judges a new version by (see supervisor/protocol.ts)
-  const supervised = supervisedContext();
   const health = supervised
     ? startHealthReporter(
         supervised,
@@ -206,10 +229,12 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     vision,
     incidents,
     footage,
+    update,
     async stop() {
       if (stopped) return;
       stopped = true;
       health?.stop();
+      await update.stop(); // a download in progress stops; it resumes from its partial file after the restart
       await radio.stop(); // first: an item it cuts short is reported before the outbox drains
       await liveView?.stop();
       await vision.stop();

@@ -11,6 +11,7 @@ export * from './messages/events.js';
 export * from './messages/radio.js';
 export * from './messages/surveillance.js';
 export * from './messages/footage.js';
+export * from './messages/updates.js';
 export * from './messages/decode.js';
 export * from './api/provision.js';
 export * from './hamlets.js';

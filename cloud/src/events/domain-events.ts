@@ -100,6 +100,17 @@ export interface DomainEvents extends BoxEvents {
    * schedule already made public.
    */
   'bulletin.scheduled': { bulletinId: string; scheduleId: string; hamletCodes: string[]; firstStartAt: number | null };
+  /** An admin started rolling a release out to boxes (issue 15). */
+  'rollout.created': { rolloutId: string; version: string; boxes: number; by: string };
+  /** A wave's boxes were sent the release (the first wave at creation, later ones after the soak, again on resume). */
+  'rollout.wave_started': { rolloutId: string; version: string; wave: number; boxes: number };
+  /** A box of a rollout failed its update (download, check, install) or its supervisor went back to the previous version. */
+  'rollout.box_failed': { rolloutId: string; edgeId: string; version: string; state: 'failed' | 'rolled_back'; reason: string | null };
+  /** A rollout stopped sending the release: by an admin, or by itself when a wave's failures passed the threshold. */
+  'rollout.paused': { rolloutId: string; version: string; reason: string; automatic: boolean; by: string };
+  'rollout.resumed': { rolloutId: string; version: string; by: string };
+  /** Every wave done and soaked (completed), or cancelled by an admin. */
+  'rollout.finished': { rolloutId: string; version: string; state: 'completed' | 'cancelled' };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -28,6 +28,10 @@ export const actions = [
   'fleet.edges.diagnose',
   /** Restart a box's daemon or reboot the box (with a reason, audited). */
   'fleet.edges.restart',
+  /** Edge releases and rollouts: see them and each box's progress. */
+  'fleet.releases.read',
+  /** Upload and delete release bundles; start, pause, resume and cancel rollouts. */
+  'fleet.releases.manage',
   'radio.bulletins.read',
   /** Write, preview, listen to and delete bulletins; the speech voices. */
   'radio.bulletins.write',
@@ -81,6 +85,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.cameras.manage',
     'fleet.edges.diagnose',
     'fleet.edges.restart',
+    'fleet.releases.read',
     'notifications.subscribe',
   ],
   operator: [

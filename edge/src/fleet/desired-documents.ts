@@ -81,9 +81,10 @@ export class DesiredDocuments {
       this.logger.warn({ doc }, 'desired document rejected: unknown document');
       return this.report(doc, { version: 0, status: 'rejected', ts: Date.now(), error });
     }
-    const decoded = decodeDesired(doc as DocumentName, payload);
+    const name = doc as DocumentName;
+    const decoded = decodeDesired(name, payload);
     if (!decoded.ok) {
-      this.failing.set(doc as DocumentName, decoded.reason); // the box runs on the version it had: the supervisor's health check sees it
+      this.failing.set(name, decoded.reason); // the box runs on the version it had: the supervisor's health check sees it
       this.logger.warn({ topic, reason: decoded.reason }, 'desired document rejected');
       return this.report(doc, { version: decoded.version, status: 'rejected', ts: Date.now(), error: decoded.reason });
     }
@@ -94,12 +95,12 @@ export class DesiredDocuments {
     try {
       await applier(desired.body);
       this.upsert.run(doc, desired.version, JSON.stringify(desired.body), Date.now());
-      this.failing.delete(doc as DocumentName);
+      this.failing.delete(name);
       if (ignored.length) this.logger.warn({ doc, version: desired.version, ignored: ignored.slice(0, 10) }, 'desired document applied without the parts this version does not know');
       else this.logger.info({ doc, version: desired.version }, 'desired document applied');
       await this.report(doc, { version: desired.version, status: 'applied', ts: Date.now(), ...(ignored.length ? { ignored } : {}) });
     } catch (err) {
-      this.failing.set(doc as DocumentName, (err as Error).message);
+      this.failing.set(name, (err as Error).message);
       this.logger.error({ doc, version: desired.version, err: (err as Error).message }, 'desired document not applied');
       await this.report(doc, { version: desired.version, status: 'rejected', ts: Date.now(), error: (err as Error).message });
     }

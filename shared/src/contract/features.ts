@@ -35,6 +35,10 @@ export const CONTRACT_FEATURES = {
     since: 2,
     summary: 'answers the logs, doctor, restart and reboot commands (and unknown_command for a command it does not know)',
   },
+  'updates.release': {
+    since: 2,
+    summary: 'installs signed releases from the desired release document under its supervisor and reports each step in update events',
+  },
 } as const satisfies Record<string, FeatureSpec>;
 export type ContractFeature = keyof typeof CONTRACT_FEATURES;
 
@@ -64,9 +68,9 @@ export const ADDED: {
   /** A priority added later also names the revision 1 priority a box without it gets instead: an alert is never dropped. */
   priorities: Record<Later<Priority, typeof BASELINE.priorities>, { feature: ContractFeature; fallback: (typeof BASELINE.priorities)[number] }>;
 } = {
-  documents: {},
+  documents: { release: 'updates.release' },
   commands: { logs: 'maintenance.remote', doctor: 'maintenance.remote', restart: 'maintenance.remote', reboot: 'maintenance.remote' },
-  events: {},
+  events: { update: 'updates.release' },
   broadcasts: { contract: 'contract.announce' },
   sourceKinds: {},
   priorities: {},

@@ -3,6 +3,7 @@ import { epochMs } from '../time.js';
 import { radioSettingsSchema, scheduleBodySchema } from './radio.js';
 import { footageBodySchema } from './footage.js';
 import { surveillanceSettingsSchema } from './surveillance.js';
+import { releaseBodySchema } from './updates.js';
 
 /** Edge settings the cloud manages; the radio schedule arrives as its own document. */
 export const configBodySchema = z.object({
@@ -22,6 +23,8 @@ export const documentBodies = {
   schedule: scheduleBodySchema,
   /** Footage police asked for by time, still to be cut and uploaded by the box. */
   footage: footageBodySchema,
+  /** The release the box should run (issue 15); older boxes answer it rejected and keep running. */
+  release: releaseBodySchema,
 } as const;
 export type DocumentName = keyof typeof documentBodies;
 export type DocumentBody<D extends DocumentName> = z.infer<(typeof documentBodies)[D]>;
