@@ -10,7 +10,7 @@ import {
   bundleFileName,
   loadPrivateKey,
   MANIFEST_FILE,
-  PROTOCOL_VERSION,
+  CONTRACT_VERSION,
   RELEASE_ARCHES,
   RELEASE_PRODUCTS,
   releaseManifestSchema,
@@ -22,7 +22,7 @@ import {
   type ReleaseProduct,
 } from '@smart-commune/shared';
 import { dependencyClosure } from './dependencies.js';
-import { bundleSources, checkNativeFiles } from './files.js';
+import { bundleSources, checkNativeFiles, undeclaredImports } from './files.js';
 
 /**
  * Builds a signed release bundle of the edge or the cloud from this tree (built by tsc -b, with the
@@ -83,6 +83,16 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
   const privateKey = loadPrivateKey(readFileSync(options.keyFile));
   const version = options.version ?? packageVersion(product);
   const packages = dependencyClosure(ROOT, join(ROOT, product));
+  // an import the package.json does not declare works in the tree by hoisting; in the bundle only if
+  // another package brings it along: refuse the build when nothing does, say so when something does
+  const placedNames = new Set(packages.filter((p) => !p.bundlePath.includes('/node_modules/')).map((p) => p.name));
+  const undeclared = undeclaredImports(packages);
+  const missing = undeclared.filter((u) => !placedNames.has(u.dependency));
+  if (missing.length > 0) {
+    const first = missing[0]!;
+    throw new Error(`${first.pkg}'s ${first.file} imports ${first.dependency}, which no package.json of the bundle declares: add it to ${first.pkg}'s dependencies (all: ${[...new Set(missing.map((u) => `${u.pkg} → ${u.dependency}`))].join(', ')})`);
+  }
+  for (const name of new Set(undeclared.map((u) => `${u.pkg} → ${u.dependency}`))) log(`note: ${name} is imported without being declared (present through another package)`);
   const sources = bundleSources(packages, arch).filter((s) => s.path !== 'package.json');
   const required = [
     { what: 'better-sqlite3', path: /^node_modules\/better-sqlite3\/build\/Release\/better_sqlite3\.node$/ },
@@ -101,7 +111,7 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
     version,
     arch,
     minCloudVersion: options.minCloudVersion ?? packageVersion('cloud'),
-    contractVersion: options.contractVersion ?? String(PROTOCOL_VERSION),
+    contractVersion: options.contractVersion ?? String(CONTRACT_VERSION),
     createdAt: options.createdAt ?? new Date().toISOString(),
     entry: 'dist/cli.js',
     files,

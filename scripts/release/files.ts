@@ -1,4 +1,5 @@
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import type { ReleaseArch } from '@smart-commune/shared';
 import type { PlacedPackage } from './dependencies.js';
@@ -94,4 +95,36 @@ export function checkNativeFiles(sources: BundleSource[], arch: ReleaseArch, req
     if (!sources.some((s) => need.path.test(s.path))) throw new Error(`the bundle lacks ${need.what} for ${arch}: run npm ci on an ${arch} machine`);
   }
   return { nativeFiles };
+}
+
+const BUILTINS = new Set(builtinModules);
+
+/**
+ * Packages the built code imports but its package.json does not declare: in the tree they resolve
+ * by luck (hoisting), in a bundle they are missing. Scans static and dynamic imports, require and
+ * require.resolve of each workspace package's dist/.
+ */
+export function undeclaredImports(packages: PlacedPackage[]): { pkg: string; file: string; dependency: string }[] {
+  const found: { pkg: string; file: string; dependency: string }[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm, // import … from 'x', export … from 'x'
+    /^\s*import\s*['"]([^'"]+)['"]/gm, // import 'x'
+    /\b(?:import|require|resolve)\s*\(\s*['"]([^'"]+)['"]\s*\)/g, // import('x'), require('x'), require.resolve('x')
+  ];
+  const packageName = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/.*)?$/i;
+  for (const pkg of packages.filter((p) => p.workspace)) {
+    const manifest = JSON.parse(readFileSync(join(pkg.realDir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    for (const rel of walk(pkg.realDir).filter((r) => r.startsWith('dist/') && r.endsWith('.js') && !r.endsWith('.test.js'))) {
+      const text = readFileSync(join(pkg.realDir, rel), 'utf8');
+      for (const m of patterns.flatMap((p) => [...text.matchAll(p)])) {
+        const spec = m[1]!;
+        if (!packageName.test(spec) || spec.startsWith('node:') || BUILTINS.has(spec.split('/')[0]!)) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (name === manifest.name as unknown as string || declared.has(name)) continue;
+        found.push({ pkg: String(manifest.name), file: rel, dependency: name });
+      }
+    }
+  }
+  return found;
 }

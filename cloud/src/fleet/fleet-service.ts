@@ -3,6 +3,7 @@ import {
   documentNames,
   type ClaimRequest,
   type ClaimResponse,
+  type ReleasePublicKey,
   type CommandRequest,
   type CommandResponse,
   type ConfigBody,
@@ -27,6 +28,8 @@ export interface FleetServiceDeps {
   broker: BrokerLink;
   logger: Logger;
   defaultConfig: ConfigBody;
+  /** Release public keys handed to a box when it is claimed (none: the field is left out). */
+  releaseKeys?: () => ReleasePublicKey[];
 }
 
 export interface ClaimUrls {
@@ -37,6 +40,8 @@ export interface ClaimUrls {
 export type RotationResult =
   | { mode: 'live'; confirmed: true }
   | { mode: 'claim'; claimToken: IssuedClaimToken };
+
+const releaseKeysField = (keys: ReleasePublicKey[]) => (keys.length > 0 ? { releaseKeys: keys } : {});
 
 /** What technicians do to boxes: claim, revoke, rotate, ping, configure. */
 export class FleetService {
@@ -59,6 +64,7 @@ export class FleetService {
       mqtt: { url: urls.mqttUrl, username: edgeId, password: secret },
       cloudUrl: urls.cloudUrl,
       telemetryIntervalS: config.body.telemetryIntervalS,
+      ...releaseKeysField(this.deps.releaseKeys?.() ?? []),
     };
   }
 

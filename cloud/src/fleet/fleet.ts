@@ -16,6 +16,7 @@ import { EdgeEvents } from './edge-events.js';
 import { EdgeStore } from './edge-store.js';
 import { createEdgesRoutes } from './edges-routes.js';
 import { FleetService, type ClaimUrls } from './fleet-service.js';
+import { releaseKeysSource } from './release-keys.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
 import { EdgeMaintenance } from './maintenance.js';
@@ -67,6 +68,7 @@ export async function createFleet(deps: FleetDeps) {
     broker,
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
+    releaseKeys: releaseKeysSource(config, logger),
   });
 
   const speakerAlarms = new SpeakerAlarms({ db, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });

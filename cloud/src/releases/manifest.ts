@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { describeIssues, releasePublicKeySchema, type ReleasePublicKey } from '@smart-commune/shared';
+import { describeIssues, releaseKeysFileSchema, type ReleasePublicKey } from '@smart-commune/shared';
 
-/** The keys file: a list of `{keyId, publicKey}` (as the box's keys/release-keys.json), or `{keys: [...]}`. */
-const keysFileSchema = z.union([z.array(releasePublicKeySchema).max(32), z.object({ keys: z.array(releasePublicKeySchema).max(32) }).transform((f) => f.keys)]);
+/** The keys file: one `{keyId, publicKey}` (a `….pub.json` of scripts/release-keys), a list of them, or a box's key set (the same schema provisioning reads). */
+const keysFileSchema = releaseKeysFileSchema;
 
 /**
  * The province's release public keys, read at each upload (adding a key during a rotation needs no

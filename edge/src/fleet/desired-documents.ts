@@ -84,6 +84,7 @@ export class DesiredDocuments {
     const name = doc as DocumentName;
     const decoded = decodeDesired(name, payload);
     if (!decoded.ok) {
+      this.failing.set(name, decoded.reason); // the box runs on the version it had: the supervisor's health check sees it
       this.logger.warn({ topic, reason: decoded.reason }, 'desired document rejected');
       return this.report(doc, { version: decoded.version, status: 'rejected', ts: Date.now(), error: decoded.reason });
     }

@@ -5,6 +5,8 @@ import { apiErrorSchema, claimResponseSchema, describeIssues, type ClaimResponse
 import { CONFIG_FILE, edgeConfigSchema, loadEdgeConfig, saveCredentials, saveEdgeConfig, type EdgeConfig, type EdgeConfigInput } from '../config.js';
 import { DATABASE_FILE } from '../db/database.js';
 import { EDGE_VERSION } from '../version.js';
+import { edgeHomeLayout, edgeHomeOfDataDir } from '../supervisor/layout.js';
+import { storeInitialKeys } from '../releases/trusted-keys.js';
 
 export class ProvisionError extends Error {
   override name = 'ProvisionError';
@@ -53,6 +55,16 @@ function setAsideDatabase(dataDir: string, oldEdgeId: string): void {
 }
 
 /** Claims the box with a one-time token and writes its config and its credentials (0600). */
+/**
+ * The cloud's release keys become the box's trusted keys when it has none yet (a box installed from a
+ * bundle already has the ones it was installed with; replacing keys takes a signed rotation, not a claim).
+ */
+function storeReleaseKeys(dataDir: string, claim: ClaimResponse): void {
+  const home = edgeHomeOfDataDir(dataDir);
+  if (!home || !claim.releaseKeys) return;
+  storeInitialKeys(edgeHomeLayout(home), claim.releaseKeys);
+}
+
 export async function provision(options: ProvisionOptions): Promise<EdgeConfig> {
   const previous = existsSync(join(options.dataDir, CONFIG_FILE)) ? loadEdgeConfig(options.dataDir) : null;
   if (previous && !options.force) {
@@ -76,5 +88,6 @@ export async function provision(options: ProvisionOptions): Promise<EdgeConfig> 
   };
   saveCredentials(options.dataDir, { username: claim.mqtt.username, password: claim.mqtt.password });
   saveEdgeConfig(options.dataDir, input);
+  storeReleaseKeys(options.dataDir, claim);
   return edgeConfigSchema.parse(input);
 }

@@ -110,3 +110,18 @@ export function removeRelease(layout: EdgeHomeLayout, version: string): void {
   fsyncDir(layout.releases);
   rmSync(trash, { recursive: true, force: true });
 }
+
+/** Checks a bundle file (edge or cloud) without installing it: signature, then every file's size and sha256. */
+export async function verifyBundleFile(tarPath: string, publicKeys: readonly ReleasePublicKey[]): Promise<ReleaseManifest> {
+  const extract = tar.extract();
+  const reading = pipeline(createReadStream(tarPath), extract);
+  reading.catch(() => undefined);
+  try {
+    const manifest = await verifyBundleStream(extract, publicKeys);
+    await reading;
+    return manifest;
+  } catch (err) {
+    extract.destroy();
+    throw err;
+  }
+}

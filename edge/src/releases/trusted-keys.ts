@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { applyKeyRotation, releaseKeySetSchema, type ReleaseKeySet, type ReleasePublicKey } from '@smart-commune/shared';
+import { applyKeyRotation, ReleaseError, releaseKeySetSchema, type ReleaseKeySet, type ReleasePublicKey } from '@smart-commune/shared';
 import { readJsonFile, writeJsonDurable } from '../supervisor/durable.js';
 import type { EdgeHomeLayout } from '../supervisor/layout.js';
 
@@ -26,7 +26,7 @@ export function storeInitialKeys(layout: EdgeHomeLayout, keys: ReleasePublicKey[
 /** Applies a signed key-rotation message (throws a ReleaseError when it is not acceptable). */
 export function rotateTrustedKeys(layout: EdgeHomeLayout, message: unknown): ReleaseKeySet {
   const current = loadTrustedKeys(layout);
-  if (!current) throw new Error(`no release keys at ${layout.keysFile}: a rotation needs the current keys to check its signature`);
+  if (!current) throw new ReleaseError('no_keys', `no release keys at ${layout.keysFile}: a rotation needs the current keys to check its signature`);
   const next = applyKeyRotation(current, message);
   writeJsonDurable(layout.keysFile, next);
   return next;

@@ -2,12 +2,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { z } from 'zod';
-import { describeIssues, ReleaseError, releaseKeySetSchema, releasePublicKeySchema, type ReleaseKeySet } from '@smart-commune/shared';
+import { describeIssues, ReleaseError, releaseKeysFileSchema, type ReleaseKeySet } from '@smart-commune/shared';
 import { createLogger } from '@smart-commune/shared/runtime';
 import { bilingual } from '../cli/output.js';
-import { installBundle } from '../releases/install.js';
-import { loadTrustedKeys, storeInitialKeys } from '../releases/trusted-keys.js';
+import { installBundle, verifyBundleFile } from '../releases/install.js';
+import { loadTrustedKeys, rotateTrustedKeys, storeInitialKeys } from '../releases/trusted-keys.js';
 import { SupervisorConfigError, supervisorSettingsFromEnv } from './config.js';
 import { fsyncDir, ProtocolFileError, readJsonFile, writeJsonDurable } from './durable.js';
 import { edgeHomeLayout, type EdgeHomeLayout } from './layout.js';
@@ -40,7 +39,7 @@ function readKeysFile(path: string): ReleaseKeySet['keys'] {
   } catch (err) {
     throw new CliError(`cannot read the keys file ${path}: ${(err as Error).message}`);
   }
-  const parsed = z.union([releaseKeySetSchema.transform((s) => s.keys), releasePublicKeySchema.transform((k) => [k]), z.array(releasePublicKeySchema).min(1)]).safeParse(raw);
+  const parsed = releaseKeysFileSchema.safeParse(raw);
   if (!parsed.success) throw new CliError(`${path} holds no release public key: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
@@ -103,6 +102,17 @@ program
   });
 
 program
+  .command('verify <bundle>')
+  .description('check a release bundle (edge or cloud) without installing it: signature, every file\'s size and sha256')
+  .option('--home <dir>', 'the box home (its trusted keys)')
+  .option('--keys <file>', 'check against these public keys instead')
+  .action(async (bundle: string, opts: { home?: string; keys?: string }) => {
+    const keys = opts.keys ? readKeysFile(opts.keys) : (loadTrustedKeys(layoutOf(opts))?.keys ?? []);
+    const manifest = await verifyBundleFile(bundle, keys);
+    console.log(bilingual(`Gói hợp lệ: ${manifest.product} ${manifest.version} (${manifest.arch}), ${manifest.files.length} tệp`, 'the bundle is complete and signed by a trusted key'));
+  });
+
+program
   .command('switch <version>')
   .description('ask the running supervisor to switch to an installed release (on trial, rolled back if unhealthy)')
   .option('--home <dir>', 'the box home')
@@ -111,6 +121,22 @@ program
     if (!existsSync(layout.releaseDir(version))) throw new CliError(`release ${version} is not installed in ${layout.releases}`);
     requestSwitch(layout, { version, rolloutId: null });
     console.log(bilingual('Đã ghi yêu cầu chuyển bản; áp dụng: systemctl reload sc-edge-supervisor', 'switch requested; apply it now with: systemctl reload sc-edge-supervisor'));
+  });
+
+program
+  .command('rotate-keys <message>')
+  .description('apply a key-rotation message signed with a key this box trusts (scripts/release-keys rotate)')
+  .option('--home <dir>', 'the box home')
+  .action((message: string, opts: { home?: string }) => {
+    const layout = layoutOf(opts);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(message, 'utf8'));
+    } catch (err) {
+      throw new CliError(`cannot read ${message}: ${(err as Error).message}`);
+    }
+    const next = rotateTrustedKeys(layout, raw);
+    console.log(bilingual(`Đã đổi khóa phát hành (lần ${next.sequence})`, `release keys now: ${next.keys.map((k) => k.keyId).join(', ')}`));
   });
 
 program

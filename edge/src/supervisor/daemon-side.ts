@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { edgeHomeLayout, type EdgeHomeLayout } from './layout.js';
-import { readJsonFile, writeJsonDurable } from './durable.js';
+import { readJsonFile, writeJsonAtomic, writeJsonDurable } from './durable.js';
 import {
   healthReportSchema,
   lastFailureSchema,
@@ -33,7 +33,7 @@ export function supervisedContext(env: Record<string, string | undefined> = proc
 /** Writes this version's health file; `facts` are what the daemon sees now. */
 export function writeHealth(ctx: SupervisedContext, facts: Omit<HealthReport, 'format' | 'version' | 'pid' | 'at'>, now = Date.now()): HealthReport {
   const report = healthReportSchema.parse({ format: 1, version: ctx.release, pid: process.pid, at: now, ...facts });
-  writeJsonDurable(ctx.layout.health(ctx.release), report);
+  writeJsonAtomic(ctx.layout.health(ctx.release), report);
   return report;
 }
 

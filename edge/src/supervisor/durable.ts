@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { describeIssues } from '@smart-commune/shared';
@@ -28,6 +28,17 @@ export function writeFileDurable(path: string, content: string | Buffer, mode = 
   }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * Whole-or-nothing without fsync, for a file rewritten every few seconds whose loss in a power cut is
+ * harmless (the daemon's health file: a missing or torn one only means "not proven healthy"), so an
+ * SD card is not worn by a sync every 5 s.
+ */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value)}\n`);
+  renameSync(tmp, path);
 }
 
 export function writeJsonDurable(path: string, value: unknown, mode = 0o644): void {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * The box's directory layout under SC_EDGE_HOME (default /opt/smart-commune-edge). One place names
@@ -60,3 +61,13 @@ export function edgeHomeLayout(home: string): EdgeHomeLayout {
 /** Names of temporary release directories: never mistaken for a release (a version never starts with a dot). */
 export const INCOMING_PREFIX = '.incoming-';
 export const TRASH_PREFIX = '.trash-';
+
+/**
+ * The box home a data dir belongs to: SC_EDGE_HOME, else the parent of a `data/` dir that has a
+ * `releases/` sibling (a box installed from bundles); null for a checkout or the demo.
+ */
+export function edgeHomeOfDataDir(dataDir: string, env: Record<string, string | undefined> = process.env): string | null {
+  if (env.SC_EDGE_HOME) return env.SC_EDGE_HOME;
+  const parent = dirname(resolve(dataDir));
+  return basename(resolve(dataDir)) === 'data' && existsSync(join(parent, 'releases')) ? parent : null;
+}

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateReleaseKeyPair } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
-import { readJsonFile } from './durable.js';
+import { readJsonFile, writeJsonDurable } from './durable.js';
 import { lastFailureSchema, supervisorStateSchema } from './protocol.js';
 import { requestSwitch, unreportedFailure, markFailureReported } from './daemon-side.js';
 import { Supervisor } from './supervisor.js';
@@ -132,5 +132,20 @@ describe('Supervisor', () => {
     await waitUntil('1.0.0 running again', () => home.runs().length === 3);
     expect(home.runs().every((r) => r.version === '1.0.0')).toBe(true);
     expect(state(home)).toMatchObject({ current: '1.0.0', trial: null });
+  });
+});
+
+describe('Supervisor with a damaged current release', () => {
+  it('runs the previous release instead and records why', async () => {
+    const home = setup();
+    home.install('1.0.0', 'good');
+    home.install('1.1.0', 'good');
+    writeJsonDurable(home.layout.state, { format: 1, current: '1.1.0', previous: '1.0.0', trial: null, updatedAt: Date.now() });
+    rmSync(join(home.layout.releaseDir('1.1.0'), 'dist', 'cli.js')); // a damaged card, a half-deleted directory
+    supervise(home);
+    await waitUntil('1.0.0 running', () => lastRun(home)?.version === '1.0.0');
+    expect(state(home)).toMatchObject({ current: '1.0.0', previous: null, trial: null });
+    expect(failure(home)).toMatchObject({ version: '1.1.0', from: '1.0.0', reason: 'current_unusable' });
+    expect(failure(home)?.detail).toContain('lacks "dist/cli.js"');
   });
 });

@@ -74,6 +74,8 @@ export class Supervisor {
   private readonly verified = new Map<string, ReleaseManifest>();
   private readonly backoff: Backoff;
   private done: Promise<void> | null = null;
+  /** Why the last release checked could not be used (for failure reports). */
+  private lastUnusable = '';
 
   constructor(private readonly options: SupervisorOptions) {
     this.layout = edgeHomeLayout(options.home);
@@ -204,10 +206,10 @@ export class Supervisor {
       const manifest = await this.usable(version);
       if (!manifest) {
         if (trial) {
-          this.rollBack(trial, 'invalid_release', `release ${version} is missing or damaged`);
+          this.rollBack(trial, 'invalid_release', `release ${version} cannot be started: ${this.lastUnusable}`);
         } else if (this.state.previous && (await this.usable(this.state.previous))) {
           const broken = this.state.current;
-          this.recordFailure({ version: broken, from: this.state.previous, rolloutId: null, reason: 'current_unusable', detail: `release ${broken} is missing or damaged: running ${this.state.previous}` });
+          this.recordFailure({ version: broken, from: this.state.previous, rolloutId: null, reason: 'current_unusable', detail: `release ${broken} cannot be started (${this.lastUnusable}): running ${this.state.previous}` });
           this.writeState({ current: this.state.previous, previous: null, trial: null });
         } else {
           this.log.error({ version }, 'no usable release to run; waiting');
@@ -236,7 +238,6 @@ export class Supervisor {
       return null;
     }
   }
-  private lastUnusable = '';
 
   private async takeSwitchRequest(): Promise<void> {
     let request;
@@ -332,8 +333,9 @@ export class Supervisor {
       await this.pause(this.options.trialRestartMs ?? 1000);
       return;
     }
-    if (ended.code === SWITCH_EXIT_CODE && existsSync(layout.switchRequest)) {
-      this.log.info({ version }, 'the daemon asks for a switch');
+    if (existsSync(layout.switchRequest)) {
+      // the daemon's update module (exit 75), or a technician's `switch` and reload: switch now, no pause
+      this.log.info({ version, code: ended.code, byDaemon: ended.code === SWITCH_EXIT_CODE }, 'switch requested');
       this.backoff.reset();
       return;
     }

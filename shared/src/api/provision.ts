@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { edgeIdSchema } from '../ids.js';
 import { epochMs } from '../time.js';
+import { releasePublicKeySchema } from '../releases/signing.js';
 
 /** `POST /api/v1/provision/claim`: the box presents its one-time token. */
 export const claimRequestSchema = z.object({
@@ -18,6 +19,8 @@ export const claimResponseSchema = z.object({
   /** Base URL the box uses for HTTP (time, later asset downloads and uploads). */
   cloudUrl: z.string(),
   telemetryIntervalS: z.number().int().positive(),
+  /** The province's release public keys (SC_RELEASE_KEYS_FILE): the box trusts bundles signed by them. Absent on a cloud without them. */
+  releaseKeys: z.array(releasePublicKeySchema).min(1).max(8).optional(),
 });
 export type ClaimResponse = z.infer<typeof claimResponseSchema>;
 

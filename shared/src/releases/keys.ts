@@ -59,3 +59,10 @@ export function applyKeyRotation(current: ReleaseKeySet, message: unknown): Rele
 }
 
 export type { ReleasePublicKey };
+
+/** A keys file as people hand it around: one public key (`….pub.json`), a list of them, or a key set. */
+export const releaseKeysFileSchema = z.union([
+  releaseKeySetSchema.transform((s) => s.keys),
+  releasePublicKeySchema.transform((k) => [k]),
+  z.array(releasePublicKeySchema).min(1).max(8),
+]);

@@ -7,6 +7,8 @@ import {
   generateReleaseKeyPair,
   loadPrivateKey,
   ReleaseError,
+  applyKeyRotation,
+  signKeyRotation,
   releaseManifestSchema,
   serializeManifest,
   signBytes,
@@ -119,5 +121,23 @@ describe('verifyReleaseDir', () => {
     expect(await code(verifyReleaseDir(dir, [r.keys.publicKey], { hashes: false }))).toBe('ok'); // same size: the quick check passes
     writeFileSync(join(dir, 'dist/extra.js'), '');
     expect(await code(verifyReleaseDir(dir, [r.keys.publicKey], { hashes: false }))).toBe('unexpected_file');
+  });
+});
+
+describe('key rotation', () => {
+  it('moves a box to a new key set only with a newer message signed by a key it trusts', () => {
+    const old = generateReleaseKeyPair();
+    const next = generateReleaseKeyPair();
+    const current = { format: 1 as const, sequence: 0, keys: [old.publicKey] };
+    const message = signKeyRotation({ type: 'sc-release-keys', sequence: 1, issuedAt: new Date().toISOString(), keys: [next.publicKey] }, loadPrivateKey(old.privateKeyPem));
+    const rotated = applyKeyRotation(current, message);
+    expect(rotated).toEqual({ format: 1, sequence: 1, keys: [next.publicKey] });
+    // the same message again (a replay) does nothing; one signed by a key not trusted is refused
+    expect(() => applyKeyRotation(rotated, message)).toThrow(/not trusted/);
+    expect(() => applyKeyRotation({ ...current, sequence: 1 }, message)).toThrow(/not above/);
+    const forged = signKeyRotation({ type: 'sc-release-keys', sequence: 5, issuedAt: new Date().toISOString(), keys: [next.publicKey] }, loadPrivateKey(next.privateKeyPem));
+    expect(() => applyKeyRotation(current, forged)).toThrow(/not trusted/);
+    const altered = { ...message, payload: message.payload.replace('"sequence":1', '"sequence":7') };
+    expect(() => applyKeyRotation(current, altered)).toThrow(/does not match/);
   });
 });
