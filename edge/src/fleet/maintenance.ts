@@ -5,13 +5,14 @@ import { runDoctor } from '../cli/doctor.js';
 import { readLogs } from '../logs/log-reader.js';
 import type { PlayerStatus } from '../radio/player.js';
 import { CommandRefused, type CommandServer } from './commands.js';
+import { RESTART_EXIT_CODE } from '../supervisor/protocol.js';
 
 /**
  * Exit code of a daemon restarted on request from the console: systemd (`Restart=always`) and the
  * supervisor start the same version again, and it is not a crash. Not 75: that is the supervisor's
  * SWITCH_EXIT_CODE (a switch to a new release); outside the sysexits range (64 … 78) on purpose.
  */
-export const EDGE_EXIT_RESTART = 79;
+export const EDGE_EXIT_RESTART = RESTART_EXIT_CODE;
 
 /** An emergency starting within this long counts as on air: a restart or a reboot would cut it. */
 export const EMERGENCY_SOON_MS = 2 * 60_000;

@@ -16,6 +16,12 @@ import { releaseVersionSchema } from '@smart-commune/shared';
 
 /** Exit code of a daemon that asks for a switch (EX_TEMPFAIL): any other exit is a crash or a stop. */
 export const SWITCH_EXIT_CODE = 75;
+/**
+ * Exit code of a daemon restarted on request (a technician's restart from the console): the same
+ * version is started again at once, and it is not a crash, even on trial. Outside the sysexits
+ * range (64 … 78) on purpose, so it is never mistaken for a failure.
+ */
+export const RESTART_EXIT_CODE = 79;
 /** How often a daemon rewrites its health file. */
 export const HEALTH_EVERY_MS = 5_000;
 

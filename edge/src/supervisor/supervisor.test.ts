@@ -75,6 +75,21 @@ describe('Supervisor', () => {
     expect(failure(home)).toBeNull();
   });
 
+  it('starts a version restarted on request again without counting it a crash, even on trial', async () => {
+    const home = setup();
+    home.install('1.0.0', 'good');
+    home.install('1.1.0', 'restart-3');
+    home.setCurrent('1.0.0');
+    supervise(home, 10_000);
+    await waitUntil('1.0.0 running', () => lastRun(home)?.version === '1.0.0');
+    requestSwitch(home.layout, { version: '1.1.0', rolloutId: null });
+    // three restarts on trial would be a crash loop (crashLimit 3) if they counted
+    await waitUntil('1.1.0 confirmed', () => state(home).current === '1.1.0', 15_000);
+    expect(home.runs().filter((r) => r.version === '1.1.0')).toHaveLength(4);
+    expect(state(home)).toMatchObject({ current: '1.1.0', previous: '1.0.0', trial: null });
+    expect(failure(home)).toBeNull();
+  });
+
   it('goes back by itself when the new version never reports healthy, with its last log lines', async () => {
     const home = setup();
     home.install('1.0.0', 'good');

@@ -14,6 +14,7 @@ import {
   judgeHealth,
   lastFailureSchema,
   SUPERVISOR_ENV,
+  RESTART_EXIT_CODE,
   SWITCH_EXIT_CODE,
   supervisorStateSchema,
   switchRequestSchema,
@@ -321,6 +322,13 @@ export class Supervisor {
     this.run = null;
     if (this.stopping) return;
     const ranMs = Date.now() - run.startedAt;
+    if (ended.code === RESTART_EXIT_CODE) {
+      // a restart asked for from the console: the same version again at once, not a crash (the
+      // health timeout of a trial still runs from the switch)
+      this.log.info({ version }, 'daemon restarted on request');
+      this.backoff.reset();
+      return;
+    }
     const trial = this.state.trial;
     if (trial && trial.version === version) {
       const crashes = trial.crashes + 1;

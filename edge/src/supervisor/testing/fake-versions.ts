@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { generateReleaseKeyPair, loadPrivateKey, releaseManifestSchema, serializeManifest, signBytes, type ReleasePublicKey } from '@smart-commune/shared';
 import { edgeHomeLayout, type EdgeHomeLayout } from '../layout.js';
 import { writeJsonDurable } from '../durable.js';
+import { RESTART_EXIT_CODE } from '../protocol.js';
 
 /**
  * Small fake "versions" for the supervisor's tests: signed releases whose entry is a tiny Node script
@@ -14,8 +15,9 @@ import { writeJsonDurable } from '../durable.js';
  *   silent     runs but never writes a health file
  *   crash      prints an error and exits 1
  *   crash-once crashes on its first run only
+ *   restart-3  exits with the restart code (a technician's restart) on its first three runs, then is good
  */
-export type FakeBehaviour = 'good' | 'unhealthy' | 'silent' | 'crash' | 'crash-once';
+export type FakeBehaviour = 'good' | 'unhealthy' | 'silent' | 'crash' | 'crash-once' | 'restart-3';
 
 function script(behaviour: FakeBehaviour): string {
   return `'use strict';
@@ -26,9 +28,16 @@ if (mode === 'crash-once') {
   const marker = path.join(data, 'crashed-once-' + v);
   if (fs.existsSync(marker)) mode = 'good'; else { fs.writeFileSync(marker, ''); mode = 'crash'; }
 }
+if (mode === 'restart-3') {
+  const marker = path.join(data, 'restarts-' + v);
+  const n = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').length : 0;
+  if (n < 3) { fs.appendFileSync(marker, 'r'); mode = 'restart'; } else mode = 'good';
+}
 fs.appendFileSync(path.join(data, 'runs.log'), v + ' ' + process.pid + ' ' + process.env.SC_EDGE_TRIAL + '\\n');
 console.log(JSON.stringify({ level: 30, msg: 'fake daemon started', version: v, mode }));
-if (mode === 'crash') {
+if (mode === 'restart') {
+  setTimeout(() => process.exit(${RESTART_EXIT_CODE}), 30);
+} else if (mode === 'crash') {
   console.error('boom: ' + v + ' cannot open its database');
   setTimeout(() => process.exit(1), 30);
 } else {
