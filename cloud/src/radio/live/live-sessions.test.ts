@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveDocSchema, liveStreamPath, topics, LIVE_BROADCAST, type LiveDoc } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
+import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from '../../auth/session-cookie.js';
 import { decodeToPcm, locate, signalPcm } from '../../../../test-support/live-audio.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
 
@@ -133,6 +134,25 @@ describe('live sessions (cloud)', () => {
     await test.api('POST', '/api/v1/users', { username: 'xem', password: 'mat-khau-xem-1234', role: 'viewer', mustChangePassword: false });
     const viewer = await test.login('xem', 'mat-khau-xem-1234');
     expect((await test.api('POST', '/api/v1/radio/live', { title: 'x', priority: 'normal', targets: { all: true } }, viewer)).status).toBe(403);
+
+    // the console's cookie starts a session only with the page's CSRF token
+    await test.api('POST', '/api/v1/users', { username: 'phat-thanh', password: 'mat-khau-phat-thanh-1', role: 'operator', mustChangePassword: false });
+    const operator = await test.login('phat-thanh', 'mat-khau-phat-thanh-1');
+    const withCookie = (headers: Record<string, string>) =>
+      fetch(`${test.cloud.httpUrl}/api/v1/radio/live`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${operator}`, ...headers },
+        body: JSON.stringify({ title: 'Từ trang trực tiếp', priority: 'normal', targets: { hamlets: ['ap-2'] } }),
+      });
+    const forged = await withCookie({});
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('csrf_token_invalid');
+    expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
+    const made = await withCookie({ [CSRF_HEADER]: csrfTokenFor(operator) });
+    expect(made.status).toBe(201);
+    const id = ((await made.json()) as { id: string }).id;
+    expect(test.cloud.radio.live.get(id)).toMatchObject({ status: 'on_air', edges: [ap2.edgeId] });
+    await test.cloud.radio.live.stop(id, null);
   });
 
   it('a session left on air by a cloud that stopped is ended interrupted at the next start', async () => {
