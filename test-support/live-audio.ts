@@ -138,10 +138,10 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** What a loudspeaker received: its PCM and the wall-clock ms its first sample was heard (SimSpeaker.recording). */
+/** What a loudspeaker received: its PCM and the wall-clock ms its sample 0 was heard (SimSpeaker.recording's `originAt`). */
 export interface HeardRecording {
   name: string;
-  firstPacketAt: number;
+  originAt: number;
   pcm: Buffer;
 }
 
@@ -158,7 +158,7 @@ export interface HeardMeasure {
 export function measureHeard(recordings: readonly HeardRecording[], reference: Buffer, saidAt: number): HeardMeasure {
   const boxes = recordings.map((r) => {
     const m = locate(r.pcm, reference);
-    const heardAt = r.firstPacketAt + m.offsetMs;
+    const heardAt = r.originAt + m.offsetMs;
     return { name: r.name, heardAt, delayMs: heardAt - saidAt, score: m.score };
   });
   const starts = boxes.map((b) => b.heardAt);

@@ -67,7 +67,7 @@ describe('live voice to the hamlets, in step', () => {
   const heardItems = (hamlet: Hamlet) => boxes[hamlet].speaker.status().items.filter((i) => i.firstSampleAt !== null);
   const playback = async (edgeId: string, occurrenceId: string) => {
     const res = await test.api('GET', `/api/v1/playback?edge=${edgeId}`);
-    return (res.body.items as { occurrenceId: string; state: string; reason: string | null; actualStartAt: number | null }[]).filter((r) => r.occurrenceId === occurrenceId);
+    return (res.body.items as { occurrenceId: string; state: string; reason: string | null; actualStartAt: number | null; zones: string[] | null }[]).filter((r) => r.occurrenceId === occurrenceId);
   };
 
   it("plays the operator's words on the targeted hamlets only, the same audio starting together, with proof of play per hamlet", async () => {
@@ -99,11 +99,11 @@ describe('live voice to the hamlets, in step', () => {
       expect(b.score, b.name).toBeGreaterThan(0.7);
       // mouth to loudspeaker: the jitter buffer (150 ms, minus the 20 ms frame it lands in) plus the playout latency (1000 ms)
       expect(b.delayMs, b.name).toBeGreaterThan(1080);
-      expect(b.delayMs, b.name).toBeLessThan(1300);
+      expect(b.delayMs, b.name).toBeLessThan(1400); // + a producer loop slowed by a loaded machine
     }
-    // the issue's target is 30 ms at p99, measured by scripts/bench/live with a process per box; here
-    // the cloud, the test and three daemons share one event loop (a late timer delays all of them)
-    expect(measure.spreadMs).toBeLessThan(40);
+    // the issue's target (30 ms); each speaker's timeline is its packets' earliest (arrival − position),
+    // so the test process noticing a packet late (it runs the cloud and three daemons too) is not counted
+    expect(measure.spreadMs).toBeLessThan(30);
     // the hamlet not chosen heard nothing and was given nothing
     expect(heardItems('ap-3')).toHaveLength(0);
     expect(await playback(boxes['ap-3'].edgeId, occurrence)).toEqual([]);
@@ -116,10 +116,11 @@ describe('live voice to the hamlets, in step', () => {
       ['ap-1', 'completed'],
       ['ap-2', 'completed'],
     ]);
-    // each box started at the epoch (late only by a busy event loop; what it plays follows the shared clock even then)
+    // each box started at the epoch, or late by a busy event loop only: what it plays follows the
+    // shared clock even then (the spread above), the start's lateness is its silent lead-in skipped
     for (const h of detail.hamlets) {
       expect(h.firstStartedAt).toBeGreaterThanOrEqual(session.epoch - 10);
-      expect(h.firstStartedAt).toBeLessThan(session.epoch + 250);
+      expect(h.firstStartedAt).toBeLessThan(session.epoch + 500);
     }
   }, 60_000);
 
@@ -138,6 +139,38 @@ describe('live voice to the hamlets, in step', () => {
     expect(rows.map((r) => r.state).sort()).toEqual(['interrupted', 'started']);
     expect(rows.find((r) => r.state === 'interrupted')!.reason).toContain('interrupted');
     expect(heardItems('ap-3').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("plays on the chosen speaker zone only, and the box's other zone stays silent", async () => {
+    const market = await startSimSpeaker({});
+    try {
+      const { edgeId, speaker } = boxes['ap-1'];
+      const config = await test.api('PUT', `/api/v1/edges/${edgeId}/config`, {
+        telemetryIntervalS: 10,
+        radio: {
+          speakers: [
+            { zone: 'main', driver: 'sim', target: speaker.target, volume: 100, statusUrl: speaker.statusUrl },
+            { zone: 'cho', driver: 'sim', target: market.target, volume: 100, statusUrl: market.statusUrl },
+          ],
+        },
+      });
+      await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edgeId}/config`)).body.reported?.version === config.body.version, 'two zones configured');
+      speaker.clearItems();
+      const started = await test.api('POST', '/api/v1/radio/live', { title: 'Chợ ấp 1', priority: 'normal', targets: { hamlets: ['ap-1'] }, zones: ['cho'] });
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      const input = test.cloud.radio.live.inputOf(started.body.id)!;
+      await speak((pcm) => input.write(pcm), signalPcm(1000, 9));
+      await test.cloud.radio.live.stop(started.body.id, null);
+      const rows = await waitFor(async () => {
+        const r = await playback(edgeId, liveOccurrenceId('voice', started.body.id));
+        return r.some((x) => x.state === 'completed') ? r : null;
+      }, 'completed on the market zone', 20_000);
+      expect(rows.find((r) => r.state === 'completed')).toMatchObject({ zones: ['cho'] });
+      expect(market.status().items.filter((i) => i.firstSampleAt !== null)).toHaveLength(1);
+      expect(heardItems('ap-1')).toHaveLength(0);
+    } finally {
+      await market.close();
+    }
   }, 60_000);
 
   it('an emergency live session cuts into a playing bulletin, which resumes afterwards', async () => {
@@ -176,7 +209,7 @@ describe('live voice to the hamlets, in step', () => {
     expect(resumedAt).toBeGreaterThan(liveStart);
     // the emergency cut in at its epoch: on time, not after the bulletin (12 s)
     expect(liveStart).toBeGreaterThanOrEqual(session.epoch - 10);
-    expect(liveStart).toBeLessThan(session.epoch + 250);
+    expect(liveStart).toBeLessThan(session.epoch + 500);
     expect(boxes['ap-2'].speaker.status().overlaps).toBe(0);
   }, 90_000);
 });
