@@ -4,9 +4,10 @@ import { COMMUNE_TIME_ZONE, liveOccurrenceId } from '@smart-commune/shared';
 import type { EdgeDaemon } from '@smart-commune/edge';
 import { insertBulletin, toneAsset } from '../../../cloud/src/radio/testing/radio-test-kit.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
+import { patchEdgeConfig, provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
 import { measureHeard, signalPcm } from '../../../test-support/live-audio.js';
 import { sleep, waitFor } from '../../../test-support/wait.js';
+import { startDelayProxy, type DelayProxy } from '../network/delay-proxy.js';
 import { startSimSpeaker, type SimSpeaker } from '../speakers/index.js';
 
 /**
@@ -35,11 +36,15 @@ async function speak(write: (pcm: Buffer) => void, pcm: Buffer): Promise<number>
 describe('live voice to the hamlets, in step', () => {
   let test: TestCloud;
   const boxes = {} as Record<Hamlet, { edgeId: string; daemon: EdgeDaemon; speaker: SimSpeaker }>;
+  /** Ấp 3's box reaches the cloud's HTTP (the live stream) over a slow link the test can cut. */
+  let ap3Link: DelayProxy;
 
   beforeAll(async () => {
     test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 1000, SC_LIVE_JITTER_MS: 150 });
+    ap3Link = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(test.cloud.httpUrl).port), minDelayMs: 50, maxDelayMs: 300 });
     for (const hamlet of HAMLETS) {
       const edge = await provisionTestEdge(test, hamlet);
+      if (hamlet === 'ap-3') patchEdgeConfig(edge.dataDir, { cloudUrl: `http://127.0.0.1:${ap3Link.port}` });
       const speaker = await startSimSpeaker({});
       const daemon = await startTestEdge(edge.dataDir);
       boxes[hamlet] = { edgeId: edge.edgeId, daemon, speaker };
@@ -61,6 +66,7 @@ describe('live voice to the hamlets, in step', () => {
       await boxes[hamlet]?.daemon.stop();
       await boxes[hamlet]?.speaker.close();
     }
+    await ap3Link?.close();
     await test?.stop();
   });
 
@@ -139,6 +145,28 @@ describe('live voice to the hamlets, in step', () => {
     expect(rows.map((r) => r.state).sort()).toEqual(['interrupted', 'started']);
     expect(rows.find((r) => r.state === 'interrupted')!.reason).toContain('interrupted');
     expect(heardItems('ap-3').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("stops a box whose link to the cloud is lost mid-session, with proof of play 'interrupted', while the session goes on", async () => {
+    for (const h of HAMLETS) boxes[h].speaker.clearItems();
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Đường truyền yếu', priority: 'normal', targets: { hamlets: ['ap-3'] }, startedBy: null });
+    const occurrence = liveOccurrenceId('voice', session.id);
+    const edgeId = boxes['ap-3'].edgeId;
+    const speaking = speak((pcm) => input.write(pcm), signalPcm(9000, 13));
+    await waitFor(async () => (await playback(edgeId, occurrence)).some((r) => r.state === 'started'), 'started over the slow link', 15_000);
+    ap3Link.cut();
+    const cutAt = Date.now();
+    const rows = await waitFor(async () => {
+      const r = await playback(edgeId, occurrence);
+      return r.some((x) => x.state === 'interrupted') ? r : null;
+    }, 'interrupted after the loss', 20_000);
+    const interrupted = rows.find((r) => r.state === 'interrupted')!;
+    expect(interrupted.reason).toContain('live stream lost');
+    expect(test.cloud.radio.live.get(session.id).status).toBe('on_air'); // only this box lost it
+    expect(Date.now() - cutAt).toBeGreaterThan(3000); // a short loss is concealed, a long one stops
+    ap3Link.restore();
+    await speaking;
+    await test.cloud.radio.live.stop(session.id, null);
   }, 60_000);
 
   it("plays on the chosen speaker zone only, and the box's other zone stays silent", async () => {
