@@ -107,6 +107,10 @@ export const cloudConfigSchema = z.object({
     .default(false),
   /** A box, camera or loudspeaker zone must stay offline this long before technicians are notified (and "back online" follows only then). */
   SC_NOTIFY_OFFLINE_AFTER_S: z.coerce.number().min(0.05).max(86_400).default(300),
+  /** A loudspeaker zone down (offline, or muted by the speaker itself) this long raises an alarm: a console banner and a `speaker` notification. */
+  SC_SPEAKER_ALARM_AFTER_S: z.coerce.number().min(0.05).max(86_400).default(300),
+  /** Loudspeaker zone history (transitions) kept this many days: the monthly report's uptime needs the month it covers. */
+  SC_SPEAKER_HISTORY_DAYS: z.coerce.number().int().min(31).max(3650).default(400),
   /** Operators are notified when a hamlet an emergency alert targets has not started playing it within this many seconds. */
   SC_NOTIFY_ALERT_START_S: z.coerce.number().min(0.05).max(3600).default(60),
   /** One offline/online pair per box, camera or loudspeaker zone and person in this window; the rest is summarised at its end. */

@@ -9,6 +9,7 @@ export function createCloudMetrics() {
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
+  let countSpeakerAlarms = () => 0;
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -50,6 +51,19 @@ export function createCloudMetrics() {
     countFloodingWith(counter: () => number) {
       countFlooding = counter;
     },
+    speakerAlarms: new Gauge({
+      name: 'sc_speaker_alarms',
+      help: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S (alarms on now)',
+      registers: [registry],
+      collect() {
+        this.set(countSpeakerAlarms());
+      },
+    }),
+    /** Counted when scraped, from the stored alarms. */
+    countSpeakerAlarmsWith(counter: () => number) {
+      countSpeakerAlarms = counter;
+    },
+    speakerAlarmsRaised: new Counter({ name: 'sc_speaker_alarms_raised_total', help: 'Loudspeaker zone alarms raised (a zone down longer than SC_SPEAKER_ALARM_AFTER_S)', registers: [registry] }),
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
     mqttRejected: new Counter({

@@ -25,7 +25,9 @@ import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
 import { createRadioPages } from './console/radio/radio-pages.js';
+import { createReportPage } from './console/radio/report-page.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
+import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
@@ -207,9 +209,12 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     login,
     audit,
     publicUrl: config.SC_PUBLIC_URL,
+    banner: speakerAlarmBanner(() => fleet.speakers.alarms.active(), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
+      createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
+      createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
       createPolicePages({
         incidents,
         reports,

@@ -550,6 +550,41 @@ export const cloudMigrations: Migration[] = [
   ALTER TABLE push_preferences ADD COLUMN hamlets TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE push_preferences ADD COLUMN cameras TEXT NOT NULL DEFAULT '[]';
   `,
+  // issue 13: each loudspeaker zone's transitions (history for the console and the monthly uptime,
+  // pruned after SC_SPEAKER_HISTORY_DAYS), its alarms (a zone down longer than SC_SPEAKER_ALARM_AFTER_S),
+  // the priority of each proof of play (for the monthly report), and the new push kind `speaker`
+  // for everyone who had chosen kinds before it existed (a new kind is on until turned off)
+  `
+  CREATE TABLE speaker_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    zone TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ok','offline','muted')),
+    reason TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX speaker_history_zone ON speaker_history(edge_id, zone, at);
+  CREATE INDEX speaker_history_at ON speaker_history(at);
+  INSERT INTO speaker_history (edge_id, zone, state, reason, at) SELECT edge_id, zone, state, NULL, changed_at FROM speaker_state;
+  CREATE TABLE speaker_alarms (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    zone TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    down_since INTEGER NOT NULL,
+    raised_at INTEGER NOT NULL,
+    cleared_at INTEGER
+  );
+  CREATE UNIQUE INDEX speaker_alarms_open ON speaker_alarms(edge_id, zone) WHERE cleared_at IS NULL;
+  ALTER TABLE speaker_state ADD COLUMN reason TEXT;
+  ALTER TABLE playback ADD COLUMN priority TEXT;
+  UPDATE playback SET priority = COALESCE(
+    (SELECT s.priority FROM schedules s WHERE s.id = playback.schedule_id),
+    (SELECT a.priority FROM alerts a WHERE a.id = playback.schedule_id));
+  UPDATE push_preferences SET kinds = json_insert(kinds, '$[#]', 'speaker')
+    WHERE json_valid(kinds) AND NOT EXISTS (SELECT 1 FROM json_each(push_preferences.kinds) WHERE value = 'speaker');
+  `,
   // issue 13, live sessions: the operator's voice or a relayed station played in step by chosen boxes;
   // edges, hamlet codes and zones are JSON arrays fixed at the start; file is the Ogg Opus recording
   `

@@ -45,6 +45,13 @@ export interface DomainEvents extends BoxEvents {
   /** A loudspeaker zone reported offline or muted is `ok` again. */
   'speaker.online': { edgeId: string; zone: string; at: number };
   /**
+   * A loudspeaker zone has been down (offline or muted by the speaker itself) for longer than
+   * SC_SPEAKER_ALARM_AFTER_S: the console shows a banner and operators and technicians are notified.
+   */
+  'speaker.alarm.raised': { edgeId: string; zone: string; at: number; downSince: number; state: 'offline' | 'muted'; reason: string | null };
+  /** A raised zone alarm ended: the zone is ok again (or was removed from the box). */
+  'speaker.alarm.cleared': { edgeId: string; zone: string; at: number; downSince: number };
+  /**
    * The first report of a new incident (review item) from a box's rule. `severity` decides who hears
    * of it: alerts are the police queue (and notified), detections are kept for search. `continues`
    * names the item this one continues (the earlier one reached its maximum length).

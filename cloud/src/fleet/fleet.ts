@@ -17,6 +17,10 @@ import { FleetService, type ClaimUrls } from './fleet-service.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
 import { createProvisionRoutes } from './provision-routes.js';
+import { SpeakerAlarms } from './speakers/speaker-alarms.js';
+import { SpeakerHistory } from './speakers/speaker-history.js';
+import { createSpeakerRoutes } from './speakers/speaker-routes.js';
+import { SpeakerZones } from './speakers/speaker-zones.js';
 
 export interface FleetDeps {
   db: Db;
@@ -41,7 +45,8 @@ export async function createFleet(deps: FleetDeps) {
   const credentials = new DeviceCredentials(db);
   const documents = new Documents(db, broker, deps.codec);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
-  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus);
+  const speakerHistory = new SpeakerHistory(db, config.SC_SPEAKER_HISTORY_DAYS);
+  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(db, deps.bus);
   const service = new FleetService({
     edges,
@@ -54,6 +59,13 @@ export async function createFleet(deps: FleetDeps) {
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
   });
+
+  const speakerAlarms = new SpeakerAlarms({ db, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
+  const speakerZones = new SpeakerZones({ edges, documents, fleet: service, alarms: speakerAlarms });
+  // the history is pruned once a day (and at start): it grows by a row per zone state change only
+  speakerHistory.prune();
+  const pruneHistory = setInterval(() => speakerHistory.prune(), 86_400_000);
+  pruneHistory.unref();
 
   presence.resetAll('the cloud restarted; waiting for the box to report');
   const stopIngest = await startIngest({
@@ -68,6 +80,7 @@ export async function createFleet(deps: FleetDeps) {
   });
   const republished = await documents.republishAll();
   presence.start();
+  speakerAlarms.start();
   logger.info({ republished }, 'fleet ready');
 
   return {
@@ -79,14 +92,18 @@ export async function createFleet(deps: FleetDeps) {
     presence,
     events,
     service,
+    speakers: { history: speakerHistory, alarms: speakerAlarms, zones: speakerZones },
     routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {
       return [
         { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, publicUrl }) },
         { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
+        { prefix: API_PREFIX, app: createSpeakerRoutes({ guard, zones: speakerZones, history: speakerHistory, alarms: speakerAlarms }) },
       ];
     },
     async stop() {
       presence.stop();
+      clearInterval(pruneHistory);
+      await speakerAlarms.stop();
       commands.close();
       await stopIngest();
     },

@@ -14,6 +14,7 @@ const WHO_MAY: Record<Action, Role[]> = {
   'fleet.edges.read': everyone,
   'fleet.edges.manage': ['admin', 'technician'],
   'fleet.speakers.test': ['admin', 'technician', 'operator'],
+  'fleet.speakers.manage': ['admin', 'technician', 'operator'],
   'fleet.cameras.manage': ['admin', 'technician'],
   'radio.bulletins.read': ['admin', 'operator', 'viewer'],
   'radio.bulletins.write': ['admin', 'operator'],

@@ -20,6 +20,8 @@ export const actions = [
   'fleet.edges.manage',
   /** Play the test tone on a box's loudspeakers. */
   'fleet.speakers.test',
+  /** Loudspeaker zones: set volume and mute; told (banner, notification) of a zone down too long. */
+  'fleet.speakers.manage',
   /** Cameras on boxes: settings, zones, rules, snapshots, discovery, surveillance on/off. */
   'fleet.cameras.manage',
   'radio.bulletins.read',
@@ -73,6 +75,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.edges.read',
     'fleet.edges.manage',
     'fleet.speakers.test',
+    'fleet.speakers.manage',
     'fleet.cameras.manage',
     'notifications.subscribe',
   ],
@@ -82,6 +85,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'commune.codes.read',
     'fleet.edges.read',
     'fleet.speakers.test',
+    'fleet.speakers.manage',
     'radio.bulletins.read',
     'radio.bulletins.write',
     'radio.dictionary.manage',

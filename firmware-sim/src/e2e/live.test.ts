@@ -163,7 +163,7 @@ describe('live voice to the hamlets, in step', () => {
     const interrupted = rows.find((r) => r.state === 'interrupted')!;
     expect(interrupted.reason).toContain('live stream lost');
     expect(test.cloud.radio.live.get(session.id).status).toBe('on_air'); // only this box lost it
-    expect(Date.now() - cutAt).toBeGreaterThan(3000); // a short loss is concealed, a long one stops
+    expect(Date.now() - cutAt).toBeGreaterThan(2000); // not at once: a short loss is concealed, one of 4 s without a byte stops
     ap3Link.restore();
     await speaking;
     await test.cloud.radio.live.stop(session.id, null);

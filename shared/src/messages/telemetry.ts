@@ -12,6 +12,17 @@ export const speakerTelemetrySchema = z.object({
   /** ok: playing is possible; offline: unreachable or failed; muted: reachable but silent; unknown: not checked yet. */
   state: z.enum(speakerStates),
   reason: z.string().max(300).nullable(),
+  // issue 13, all optional (boxes before it send only zone/state/reason; clouds before it drop these):
+  /** Whether the box reached the speaker at its last check; null before the first check or without a health endpoint. */
+  reachable: z.boolean().nullable().optional(),
+  /** Whether the zone is playing an item now. */
+  playing: z.boolean().optional(),
+  /** The last problem the box saw on this zone (health check or sending), kept after it recovers; null: none since the box started. */
+  lastError: z.object({ message: z.string().max(300), at: epochMs }).nullable().optional(),
+  /** The zone's volume (0–100) as the box applies it now. */
+  volume: z.number().int().min(0).max(100).optional(),
+  /** Muted from the console (the box sends silence): not a fault, unlike the state `muted` a speaker reports itself. */
+  muted: z.boolean().optional(),
 });
 export type SpeakerTelemetry = z.infer<typeof speakerTelemetrySchema>;
 
