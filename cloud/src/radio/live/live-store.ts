@@ -114,6 +114,14 @@ export class LiveStore {
     return this.db.prepare('UPDATE live_sessions SET ended_at = ?, end_reason = ?, end_detail = ?, stopped_by = ? WHERE id = ? AND ended_at IS NULL').run(at, reason, detail, by, id).changes === 1;
   }
 
+  /** Voice sessions ended since `since` with a recording and no archive bulletin yet. */
+  unarchived(since: number): LiveSessionView[] {
+    const rows = this.db
+      .prepare("SELECT * FROM live_sessions WHERE source = 'voice' AND ended_at IS NOT NULL AND ended_at >= ? AND bulletin_id IS NULL AND bytes > 0 ORDER BY started_at LIMIT 100")
+      .all(since) as Row[];
+    return rows.map(toView);
+  }
+
   setBulletin(id: string, bulletinId: string): void {
     this.db.prepare('UPDATE live_sessions SET bulletin_id = ? WHERE id = ?').run(bulletinId, id);
   }
