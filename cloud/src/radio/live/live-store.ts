@@ -99,9 +99,11 @@ export class LiveStore {
     return rows.map(toView);
   }
 
-  /** Those on air, and those that ended at or after `since` (what the retained document lists). */
+  /** Those on air, and those that ended at or after `since` (what the retained document lists): on air first, then the latest ended, 50 at most. */
   current(since: number): LiveSessionView[] {
-    const rows = this.db.prepare('SELECT * FROM live_sessions WHERE ended_at IS NULL OR ended_at >= ? ORDER BY started_at, id LIMIT 50').all(since) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM live_sessions WHERE ended_at IS NULL OR ended_at >= ? ORDER BY ended_at IS NULL DESC, ended_at DESC, started_at, id LIMIT 50')
+      .all(since) as Row[];
     return rows.map(toView);
   }
 
