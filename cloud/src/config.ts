@@ -137,6 +137,12 @@ export const cloudConfigSchema = z.object({
   SC_ZALO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** 1: post each alert and public bulletin as one broadcast article (needs Zalo's broadcast permission) instead of a message per subscribed follower. */
   SC_ZALO_BROADCAST: z.enum(['0', '1']).default('0'),
+  /** The province's release public keys an uploaded bundle must be signed with (JSON: [{keyId, publicKey}], as a box's keys/release-keys.json); default <SC_DATA_DIR>/keys/release-keys.json. */
+  SC_RELEASE_KEYS_FILE: z.string().min(1).optional(),
+  /** Largest release bundle an admin may upload (the built code with its native dependencies is a few hundred MB). */
+  SC_RELEASE_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** How often running rollouts are looked at (start the next wave after its soak, finish), in ms. */
+  SC_ROLLOUT_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
 

@@ -24,6 +24,14 @@ export const actions = [
   'fleet.speakers.manage',
   /** Cameras on boxes: settings, zones, rules, snapshots, discovery, surveillance on/off. */
   'fleet.cameras.manage',
+  /** A box's recent logs and its `doctor` checks, fetched from the console. */
+  'fleet.edges.diagnose',
+  /** Restart a box's daemon or reboot the box (with a reason, audited). */
+  'fleet.edges.restart',
+  /** Edge releases and rollouts: see them and each box's progress. */
+  'fleet.releases.read',
+  /** Upload and delete release bundles; start, pause, resume and cancel rollouts. */
+  'fleet.releases.manage',
   'radio.bulletins.read',
   /** Write, preview, listen to and delete bulletins; the speech voices. */
   'radio.bulletins.write',
@@ -77,6 +85,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.speakers.test',
     'fleet.speakers.manage',
     'fleet.cameras.manage',
+    'fleet.edges.diagnose',
+    'fleet.edges.restart',
+    'fleet.releases.read',
     'notifications.subscribe',
   ],
   operator: [

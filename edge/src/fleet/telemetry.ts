@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
+import { PROTOCOL_VERSION, ownContract, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { childProcessCounts } from '../child-processes.js';
 import type { MqttLink } from '../link/mqtt-link.js';
@@ -88,6 +88,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     ...(cameras.length ? { cameras } : {}),
     ...(speakers.length ? { speakers } : {}),
     childProcesses: childProcessCounts(),
+    contract: ownContract(),
   };
 }
 

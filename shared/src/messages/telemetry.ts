@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
 import { cameraTelemetrySchema } from './surveillance.js';
+import { contractAnnouncementSchema } from '../contract/announce.js';
 
 /** The health states of a loudspeaker output, as the box's driver last checked it. */
 export const speakerStates = ['ok', 'offline', 'muted', 'unknown'] as const;
@@ -54,5 +55,7 @@ export const telemetrySchema = z.object({
   speakers: z.array(speakerTelemetrySchema).max(20).optional(),
   /** Child processes (ffmpeg, ffprobe, aplay…) the daemon started since it started, by tool: the cost clips and probes once had. */
   childProcesses: z.record(z.string().regex(/^[a-z0-9._-]{1,32}$/), z.number().int().nonnegative()).optional(),
+  /** The contract revision and features the box understands (revision 2 on); absent: revision 1. The cloud gates what it sends by it. */
+  contract: contractAnnouncementSchema.optional(),
 });
 export type Telemetry = z.infer<typeof telemetrySchema>;
