@@ -35,13 +35,13 @@ export const CONTRACT_FEATURES = {
     since: 2,
     summary: 'answers the logs, doctor, restart and reboot commands (and unknown_command for a command it does not know)',
   },
-  'radio.live': {
-    since: 2,
-    summary: 'plays the live sessions of broadcast/live (the operator\'s voice, relayed stations) in step from the cloud\'s stream',
-  },
   'updates.release': {
     since: 2,
     summary: 'installs signed releases from the desired release document under its supervisor and reports each step in update events',
+  },
+  'radio.live': {
+    since: 2,
+    summary: "plays the live sessions of broadcast/live (the operator's voice, relays) in step, and reports them as live:/relay: occurrences",
   },
 } as const satisfies Record<string, FeatureSpec>;
 export type ContractFeature = keyof typeof CONTRACT_FEATURES;
