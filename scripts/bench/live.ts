@@ -128,6 +128,14 @@ async function voiceSection(c: BenchCommune) {
       delays.push(...times.map((t) => t - mouth));
       if (times.length > 1) spreads.push(Math.max(...times) - Math.min(...times));
     }
+    if (process.env.BENCH_LIVE_DEBUG) {
+      for (const [k, h] of heard.entries()) {
+        const plays = await c.cloud.request<{ items: { occurrenceId: string; state: string; actualStartAt: number | null; offsetMs: number | null }[] }>('GET', `/api/v1/playback?edge=${c.hamlets[k]!.edgeId}`);
+        const started = plays.items.find((p) => p.occurrenceId === `live:${session.id}` && p.state === 'started');
+        const items = (await c.speakerStatus(c.hamlets[k]!)).items.slice(before[k]!);
+        console.log(h.hamlet, 'box started', started?.actualStartAt ? started.actualStartAt - session.epoch : null, 'ms after epoch; speaker items', items.map((i) => `${Math.round(i.firstPacketAt - session.epoch)}ms/${Math.round(i.durationMs)}ms/lost ${i.lost}`).join(', '), '| per second:', h.at.map((t, i) => (t === null ? '-' : Math.round(t - run.startedAt - i * 1000))).join(' '));
+      }
+    }
     for (const h of heard) {
       const found = h.at.filter((t) => t !== null).length;
       console.log(`  ${h.hamlet}: voice found (score ${h.score.toFixed(2)}), ${found}/${h.at.length} seconds located, ${h.gaps} silent gap(s)`);
