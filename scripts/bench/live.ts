@@ -13,6 +13,11 @@ import { locate, RATE, signalPcm } from '../../test-support/live-audio.js';
 import { numberArg, quantile, startBenchCommune, waitUntil, type BenchCommune, type BenchHamlet } from './lib/commune.js';
 
 const seconds = numberArg('seconds', 'BENCH_LIVE_SECONDS', 20);
+/**
+ * Boxes in the field have been running for days when an operator speaks: their clocks are corrected
+ * (edge/src/fleet/clock-sync.ts, an exchange every 15 s over the same slow link) before the session.
+ */
+const settleS = numberArg('settle', 'BENCH_LIVE_SETTLE_S', 45);
 // BENCH_LIVE_CLEAN=1: no delay nor loss anywhere, to tell the links' share from the path's own
 const clean = process.env.BENCH_LIVE_CLEAN === '1';
 const LINK = clean ? { min: 0, max: 0 } : { min: 50, max: 300 };
@@ -21,12 +26,37 @@ const LOSS = clean ? 0 : 0.01;
 const WINDOW_MS = 400;
 
 const commune = await startBenchCommune({ mqttDelayMs: LINK, httpDelayMs: LINK, lossRate: LOSS });
+console.log(`letting the boxes' clocks settle for ${settleS} s`);
+await new Promise((r) => setTimeout(r, settleS * 1000));
 
-/** The PCM a hamlet's loudspeaker received for one item, and when its first sample was heard. */
-async function recording(hamlet: BenchHamlet, index: number): Promise<{ firstPacketAt: number; pcm: Buffer }> {
-  const res = await fetch(hamlet.statusUrl.replace(/\/status$/, `/items/${index}/pcm`));
+interface Recording {
+  pcm: Buffer;
+  /** When sample `n` of the PCM reached the loudspeaker (its packet's arrival, plus its place in the packet). */
+  heardAt(n: number): number;
+}
+
+/** The PCM a hamlet's loudspeaker received for one item, and when each packet of it arrived. */
+async function recording(hamlet: BenchHamlet, index: number): Promise<Recording> {
+  const base = hamlet.statusUrl.replace(/\/status$/, `/items/${index}`);
+  const res = await fetch(`${base}/pcm`);
   if (!res.ok) throw new Error(`${hamlet.hamletCode}: recording ${index}: HTTP ${res.status}`);
-  return { firstPacketAt: Number(res.headers.get('x-first-packet-at')), pcm: Buffer.from(await res.arrayBuffer()) };
+  const pcm = Buffer.from(await res.arrayBuffer());
+  const packets = (await (await fetch(`${base}/timing`)).json()) as [number, number][];
+  return {
+    pcm,
+    heardAt(n) {
+      // the last packet starting at or before sample n (binary search)
+      let lo = 0;
+      let hi = packets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (packets[mid]![0] <= n) lo = mid;
+        else hi = mid - 1;
+      }
+      const [first, at] = packets[lo]!;
+      return at + ((n - first) / RATE) * 1000;
+    },
+  };
 }
 
 interface Heard {
@@ -41,7 +71,7 @@ interface Heard {
 /** Where each second of the voice landed in what the hamlet's loudspeaker received. */
 async function heardIn(c: BenchCommune, hamlet: BenchHamlet, before: number, voice: Buffer): Promise<Heard> {
   const items = (await c.speakerStatus(hamlet)).items.filter((i) => i.index >= before && i.firstSampleAt !== null);
-  let best: { rec: { firstPacketAt: number; pcm: Buffer }; offset: number; score: number } | null = null;
+  let best: { rec: Recording; offset: number; score: number } | null = null;
   for (const item of items) {
     const rec = await recording(hamlet, item.index);
     if (rec.pcm.length < voice.length / 2) continue;
@@ -63,7 +93,7 @@ async function heardIn(c: BenchCommune, hamlet: BenchHamlet, before: number, voi
       continue;
     }
     const m = locate(region, ref);
-    at.push(m.score >= 0.5 ? best.rec.firstPacketAt + ((from + m.offsetSamples) / RATE) * 1000 : null);
+    at.push(m.score >= 0.5 ? best.rec.heardAt(from + m.offsetSamples) : null);
   }
   return { hamlet: hamlet.hamletCode, at, score: best.score, gaps: silentStretches(best.rec.pcm.subarray(best.offset * 2, (best.offset * 2) + voice.length)) };
 }
