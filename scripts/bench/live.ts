@@ -25,7 +25,11 @@ const LOSS = clean ? 0 : 0.01;
 /** Each second of the voice, this much of it is looked for at every loudspeaker. */
 const WINDOW_MS = 400;
 
-const commune = await startBenchCommune({ mqttDelayMs: LINK, httpDelayMs: LINK, lossRate: LOSS });
+// the live path's own settings may be tried here (SC_LIVE_PLAYOUT_MS, SC_LIVE_JITTER_MS), e.g. BENCH_LIVE_PLAYOUT_MS=700
+const cloudEnv = Object.fromEntries(
+  [['SC_LIVE_PLAYOUT_MS', process.env.BENCH_LIVE_PLAYOUT_MS], ['SC_LIVE_JITTER_MS', process.env.BENCH_LIVE_JITTER_MS]].filter((e): e is [string, string] => e[1] !== undefined),
+);
+const commune = await startBenchCommune({ mqttDelayMs: LINK, httpDelayMs: LINK, lossRate: LOSS, cloudEnv });
 console.log(`letting the boxes' clocks settle for ${settleS} s`);
 await new Promise((r) => setTimeout(r, settleS * 1000));
 
