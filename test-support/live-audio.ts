@@ -138,9 +138,14 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** What a loudspeaker received: its PCM and the wall-clock ms its first sample was heard (SimSpeaker.recording). */
+/**
+ * What a loudspeaker received (SimSpeaker.recording): its PCM and when its sample 0 was heard,
+ * `originAt` (earliest arrival minus position over the packets: robust to the receiver noticing a
+ * packet late) or else `firstPacketAt`.
+ */
 export interface HeardRecording {
   name: string;
+  originAt?: number;
   firstPacketAt: number;
   pcm: Buffer;
 }
@@ -158,7 +163,7 @@ export interface HeardMeasure {
 export function measureHeard(recordings: readonly HeardRecording[], reference: Buffer, saidAt: number): HeardMeasure {
   const boxes = recordings.map((r) => {
     const m = locate(r.pcm, reference);
-    const heardAt = r.firstPacketAt + m.offsetMs;
+    const heardAt = (r.originAt ?? r.firstPacketAt) + m.offsetMs;
     return { name: r.name, heardAt, delayMs: heardAt - saidAt, score: m.score };
   });
   const starts = boxes.map((b) => b.heardAt);

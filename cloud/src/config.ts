@@ -114,6 +114,10 @@ export const cloudConfigSchema = z.object({
     .default(false),
   /** A box, camera or loudspeaker zone must stay offline this long before technicians are notified (and "back online" follows only then). */
   SC_NOTIFY_OFFLINE_AFTER_S: z.coerce.number().min(0.05).max(86_400).default(300),
+  /** A loudspeaker zone down (offline, or muted by the speaker itself) this long raises an alarm: a console banner and a `speaker` notification. */
+  SC_SPEAKER_ALARM_AFTER_S: z.coerce.number().min(0.05).max(86_400).default(300),
+  /** Loudspeaker zone history (transitions) kept this many days: the monthly report's uptime needs the month it covers. */
+  SC_SPEAKER_HISTORY_DAYS: z.coerce.number().int().min(31).max(3650).default(400),
   /** Operators are notified when a hamlet an emergency alert targets has not started playing it within this many seconds. */
   SC_NOTIFY_ALERT_START_S: z.coerce.number().min(0.05).max(3600).default(60),
   /** One offline/online pair per box, camera or loudspeaker zone and person in this window; the rest is summarised at its end. */
@@ -142,6 +146,12 @@ export const cloudConfigSchema = z.object({
   SC_ZALO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** 1: post each alert and public bulletin as one broadcast article (needs Zalo's broadcast permission) instead of a message per subscribed follower. */
   SC_ZALO_BROADCAST: z.enum(['0', '1']).default('0'),
+  /** The province's release public keys an uploaded bundle must be signed with (JSON: [{keyId, publicKey}], as a box's keys/release-keys.json); default <SC_DATA_DIR>/keys/release-keys.json. */
+  SC_RELEASE_KEYS_FILE: z.string().min(1).optional(),
+  /** Largest release bundle an admin may upload (the built code with its native dependencies is a few hundred MB). */
+  SC_RELEASE_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /** How often running rollouts are looked at (start the next wave after its soak, finish), in ms. */
+  SC_ROLLOUT_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
 

@@ -9,6 +9,8 @@ export function createCloudMetrics() {
   let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
+  let countSpeakerAlarms = () => 0;
+  let contractRevisions = (): Array<{ revision: number; count: number }> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -49,6 +51,33 @@ export function createCloudMetrics() {
     }),
     countFloodingWith(counter: () => number) {
       countFlooding = counter;
+    },
+    speakerAlarms: new Gauge({
+      name: 'sc_speaker_alarms',
+      help: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S (alarms on now)',
+      registers: [registry],
+      collect() {
+        this.set(countSpeakerAlarms());
+      },
+    }),
+    /** Counted when scraped, from the stored alarms. */
+    countSpeakerAlarmsWith(counter: () => number) {
+      countSpeakerAlarms = counter;
+    },
+    speakerAlarmsRaised: new Counter({ name: 'sc_speaker_alarms_raised_total', help: 'Loudspeaker zone alarms raised (a zone down longer than SC_SPEAKER_ALARM_AFTER_S)', registers: [registry] }),
+    /** Mixed versions: how many boxes speak each contract revision (what a feature would reach). */
+    edgesByContract: new Gauge({
+      name: 'sc_edges_by_contract',
+      help: 'Active boxes by the contract revision they announced (1: none announced, or no telemetry yet)',
+      labelNames: ['revision'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { revision, count } of contractRevisions()) this.set({ revision: String(revision) }, count);
+      },
+    }),
+    contractRevisionsWith(reader: () => Array<{ revision: number; count: number }>) {
+      contractRevisions = reader;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
@@ -133,6 +162,12 @@ export function createCloudMetrics() {
     incidentsPurged: new Counter({ name: 'sc_incidents_purged_total', help: 'Incidents deleted by the retention policy', registers: [registry] }),
     incidentMediaBudgetBytes: new Gauge({ name: 'sc_incident_media_budget_bytes', help: 'Byte budget of the incident media store (SC_INCIDENT_MEDIA_MAX_BYTES, or half its volume)', registers: [registry] }),
     incidentMediaUsedBytes: new Gauge({ name: 'sc_incident_media_used_bytes', help: 'Bytes the incident media store holds', registers: [registry] }),
+    edgeMaintenance: new Counter({
+      name: 'sc_edge_maintenance_total',
+      help: "Remote maintenance of boxes by command (logs, doctor, restart, reboot) and outcome (done, refused: an emergency on air, failed: the box's error, unsupported, offline, timeout)",
+      labelNames: ['command', 'outcome'] as const,
+      registers: [registry],
+    }),
     incidentsEvicted: new Counter({
       name: 'sc_incidents_evicted_total',
       help: 'Items deleted to keep incident media within its byte budget, by tier (dismissed, detection, alert)',

@@ -26,12 +26,16 @@ import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
 import { createConsole } from './console/console.js';
 import { createRadioPages } from './console/radio/radio-pages.js';
+import { createReportPage } from './console/radio/report-page.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
+import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
+import { createReleasesPages } from './console/fleet/releases-pages.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
 import { DomainEventBus } from './events/event-bus.js';
 import { createFleet, type Fleet } from './fleet/fleet.js';
+import { createReleases, type Releases } from './releases/releases.js';
 import { createRadio, type Radio } from './radio/radio.js';
 import { watchMediaJobs } from './radio/jobs/media-jobs-metrics.js';
 import { createVision, type Vision } from './vision/vision.js';
@@ -78,6 +82,8 @@ export interface CloudHandle {
   db: Db;
   metrics: CloudMetrics;
   fleet: Fleet;
+  /** Edge releases and their rollouts (issue 15). */
+  releases: Releases;
   radio: Radio;
   incidents: Incidents;
   audit: AuditLog;
@@ -160,6 +166,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     logger: logger.child({ component: 'fleet' }),
     config,
     bus: events,
+    audit,
     codec: cameraPasswordCodec(secrets),
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),
@@ -167,6 +174,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
+  const releases = createReleases({ db, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
   const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
@@ -214,10 +222,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     login,
     audit,
     publicUrl: config.SC_PUBLIC_URL,
+    banner: speakerAlarmBanner(() => fleet.speakers.alarms.active(), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
+      createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
+      createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
+      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: () => listHamlets(db) }),
       createPolicePages({
         incidents,
         reports,
@@ -254,6 +266,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
+      ...releases.routes(guard),
       ...radio.routes(guard),
       ...liveVoice.routes(guard),
       ...vision.routes(guard),
@@ -291,6 +304,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     db,
     metrics,
     fleet,
+    releases,
     radio,
     incidents,
     audit,
@@ -312,6 +326,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await footage.stop();
       await incidents.stop();
       await vision.stop();
+      await releases.stop();
       await fleet.stop();
       await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes

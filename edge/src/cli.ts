@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { createLogger } from '@smart-commune/shared/runtime';
-import { EdgeConfigError, resolveDataDir } from './config.js';
+import { EdgeConfigError, loadEdgeConfig, resolveDataDir } from './config.js';
+import { EDGE_EXIT_RESTART } from './fleet/maintenance.js';
+import { createEdgeLogger } from './logs/edge-logger.js';
 import { startEdgeDaemon } from './daemon.js';
+import { SWITCH_EXIT_CODE } from './supervisor/protocol.js';
 import { provision, ProvisionError } from './fleet/provision.js';
 import { printChecks, runDoctor } from './cli/doctor.js';
 import { printStatus, readStatus } from './cli/status.js';
@@ -10,6 +12,17 @@ import { bilingual } from './cli/output.js';
 import { EDGE_VERSION } from './version.js';
 import { detectFile, FrameSourceError, MODEL_INPUTS, ModelError, type ModelInput } from './vision/index.js';
 import { fetchModels } from './vision/model-fetch.js';
+
+/** Stdout and the data dir's rotating log file (sizes from edge.json, defaults if it cannot be read yet). */
+function createDaemonLogger(dataDir: string) {
+  let limits;
+  try {
+    limits = loadEdgeConfig(dataDir).logFile;
+  } catch {
+    limits = undefined; // the daemon's start reports what is wrong with edge.json
+  }
+  return createEdgeLogger(dataDir, { limits }).logger;
+}
 
 /** Errors a technician can act on are printed plainly with exit code 2; anything else is a bug (1). */
 function fail(err: unknown): never {
@@ -42,13 +55,37 @@ program
   .description('run the daemon until SIGTERM')
   .option('--data-dir <dir>', 'the data dir')
   .action(async (opts: { dataDir?: string }) => {
-    const logger = createLogger('sc-edge');
-    const daemon = await startEdgeDaemon({ dataDir: resolveDataDir(opts.dataDir), logger }).catch(fail);
-    const stop = async (signal: string) => {
+    const dataDir = resolveDataDir(opts.dataDir);
+    const logger = createDaemonLogger(dataDir);
+    let stopping = false;
+    let switching = false;
+    // a switch may be asked while the daemon is still starting: it then stops as soon as it has started
+    let stop = async (_signal: string): Promise<void> => undefined;
+    const daemon = await startEdgeDaemon({
+      dataDir,
+      logger,
+      // the `restart` command: stop cleanly, then exit for systemd or the supervisor to start it again
+      restart: async () => {
+        if (stopping) return;
+        stopping = true;
+        logger.warn({ exitCode: EDGE_EXIT_RESTART }, 'restarting on request');
+        await daemon.stop();
+        process.exit(EDGE_EXIT_RESTART);
+      },
+      // the supervisor starts the requested version when this process exits with its switch code
+      onSwitchRequested: () => {
+        switching = true;
+        void stop('switch');
+      },
+    }).catch(fail);
+    stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
       await daemon.stop();
-      process.exit(0);
+      process.exit(switching ? SWITCH_EXIT_CODE : 0);
     };
+    if (switching) void stop('switch');
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { z } from 'zod';
 import { liveViewSettingsSchema } from './vision/live-view/config.js';
+import { DEFAULT_LOG_FILE_LIMITS } from './logs/log-file.js';
 import { describeIssues, edgeIdSchema } from '@smart-commune/shared';
 
 /** What `sc-edge provision` writes and `sc-edge run` reads: `edge.json` in the data dir. */
@@ -17,8 +18,22 @@ export const edgeConfigSchema = z.object({
   modelDir: z.string().min(1).optional(),
   /** The technician's live view on the cabinet LAN; off unless a password is set. */
   liveView: liveViewSettingsSchema.optional(),
+  /**
+   * What the \`reboot\` command runs, as argv (no shell). The daemon's user needs the right to
+   * reboot (a polkit rule, see the operations guide); tests point it at a script.
+   */
+  rebootCommand: z.array(z.string().min(1).max(500)).min(1).max(16).default(['systemctl', 'reboot']),
+  /** The daemon's rotating log file in \`{dataDir}/logs/\`: size of one file and files kept (disk used ≤ maxBytes × files). */
+  logFile: z
+    .object({
+      maxBytes: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(DEFAULT_LOG_FILE_LIMITS.maxBytes),
+      files: z.number().int().min(1).max(20).default(DEFAULT_LOG_FILE_LIMITS.files),
+    })
+    .default(DEFAULT_LOG_FILE_LIMITS),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+/** edge.json as written: the fields with defaults may be left out. */
+export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
 
 /** The box's own secret, kept apart from the config and readable by its owner only (0600). */
 export const credentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(16) });
@@ -62,7 +77,7 @@ export function loadCredentials(dataDir: string): Credentials {
   return readJson(join(dataDir, CREDENTIALS_FILE), credentialsSchema, 'edge credentials');
 }
 
-export function saveEdgeConfig(dataDir: string, config: EdgeConfig): void {
+export function saveEdgeConfig(dataDir: string, config: EdgeConfigInput): void {
   writeFileAtomic(join(dataDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, 0o600); // may hold the live-view password
 }
 

@@ -1,11 +1,13 @@
-import { LIVE_BROADCAST, NO_CAMERAS, newId, topics, type SpeakerTelemetry } from '@smart-commune/shared';
+import { LIVE_BROADCAST, NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
 import { StateStore } from './db/state.js';
 import { ClockSync, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
+import { registerMaintenanceCommands } from './fleet/maintenance.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
+import { CloudContractWatch } from './fleet/cloud-contract.js';
 import { speakerTelemetry, TelemetryReporter } from './fleet/telemetry.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { Outbox } from './outbox/outbox.js';
@@ -15,6 +17,9 @@ import { createEdgeIncidents, type EdgeIncidentsHandle } from './incidents/index
 import { EdgeFootage } from './footage/footage.js';
 import { EdgeVision, RING_SHARE } from './vision/service.js';
 import { startLiveView, type LiveView } from './vision/live-view/index.js';
+import { supervisedContext, type SupervisedContext } from './supervisor/daemon-side.js';
+import { startHealthReporter } from './supervisor/health-reporter.js';
+import { createEdgeUpdate, type EdgeUpdater } from './update/index.js';
 
 export interface EdgeDaemonOptions {
   dataDir: string;
@@ -24,6 +29,17 @@ export interface EdgeDaemonOptions {
   clockSkewMs?: number;
   /** YOLOX-Nano files; default the box config's modelDir, then SC_MODEL_DIR. */
   modelDir?: string;
+  /**
+   * How the `restart` command ends this process: `sc-edge run` stops the daemon and exits with
+   * EDGE_EXIT_RESTART. Without it (a library daemon, tests) the command is refused.
+   */
+  restart?: () => void | Promise<void>;
+  /** Test only: commands this daemon answers as unknown, like a box of an older version. */
+  unknownCommands?: CommandName[];
+  /** Under the supervisor (SC_EDGE_HOME, SC_EDGE_RELEASE): read from the environment unless given (tests). */
+  supervised?: SupervisedContext | null;
+  /** Called once the update module asked the supervisor for a switch: stop and exit with SWITCH_EXIT_CODE (the CLI does). */
+  onSwitchRequested?: () => void;
 }
 
 export interface EdgeDaemon {
@@ -32,12 +48,16 @@ export interface EdgeDaemon {
   link: MqttLink;
   outbox: Outbox;
   documents: DesiredDocuments;
+  /** What the cloud announced of its contract (null until it did: an older cloud never does). */
+  cloudContract: CloudContractWatch;
   telemetry: TelemetryReporter;
   clock: ClockSync;
   radio: EdgeRadio;
   vision: EdgeVision;
   incidents: EdgeIncidentsHandle;
   footage: EdgeFootage;
+  /** Over-the-air updates: the `release` document. */
+  update: EdgeUpdater;
   stop(): Promise<void>;
 }
 
@@ -58,7 +78,16 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   state.set('daemon', { pid: process.pid, startedAt, version: EDGE_VERSION });
 
   const link = new MqttLink({ config, credentials: () => loadCredentials(dataDir), state, logger, backoff: options.backoff });
-  const outbox = new Outbox(db, link, config.edgeId, logger);
+  // what the cloud announced of its contract: events of kinds it does not know yet wait in the outbox
+  const cloudContract = new CloudContractWatch(link, state, logger);
+  const outbox = new Outbox(db, link, config.edgeId, logger, {
+    ratePerS: 10,
+    sendable: (kind) => {
+      const feature = featureOfEvent(kind);
+      return feature === null || cloudContract.supports(feature);
+    },
+  });
+  cloudContract.onChange(() => outbox.flush());
   const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
   const incidents = createEdgeIncidents({ db, outbox, dataDir, cloudUrl: config.cloudUrl, credentials: () => loadCredentials(dataDir), logger });
   const vision = new EdgeVision({
@@ -89,7 +118,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     config.telemetryIntervalS,
     logger,
   );
-  const commands = new CommandServer(link, config.edgeId, logger);
+  const commands = new CommandServer(link, config.edgeId, logger, options.unknownCommands);
   commands.register('ping', (_body, receivedAt) => ({ t1: receivedAt, t2: Date.now() }));
   commands.register('rotate-credentials', (body) => {
     saveCredentials(dataDir, body);
@@ -109,6 +138,14 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   commands.register('test-tone', (body) => radio.testTone(body));
   commands.register('discover-cameras', (body) => vision.discover(body));
   commands.register('camera-snapshot', (body) => vision.snapshot(body));
+  registerMaintenanceCommands(commands, {
+    dataDir,
+    rebootCommand: config.rebootCommand,
+    player: radio.player,
+    cloudNow: () => clock.cloudNow(),
+    restart: options.restart,
+    logger: logger.child({ component: 'maintenance' }),
+  });
   link.subscribe(topics.broadcast('alert'), (_topic, payload) => radio.onAlertPayload(payload));
   link.subscribe(topics.broadcast(LIVE_BROADCAST), (_topic, payload) => radio.onLivePayload(payload));
   liveView = config.liveView?.password
@@ -138,9 +175,26 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     logger: logger.child({ component: 'footage' }),
   });
   await documents.register('footage', (body) => footage.apply(body));
+  // over-the-air updates: download and install in the background, switch at a quiet moment through the supervisor
+  const supervised = options.supervised === undefined ? supervisedContext() : options.supervised;
+  const update = createEdgeUpdate({
+    supervised,
+    runningVersion: supervised?.release ?? EDGE_VERSION,
+    cloudUrl: config.cloudUrl,
+    credentials: () => loadCredentials(dataDir),
+    state,
+    outbox,
+    player: radio.player,
+    cloudNow: () => clock.cloudNow(),
+    drainOutbox: () => waitFor(() => outbox.pending() === 0 || !link.connected, 5000),
+    exitForSwitch: () => (options.onSwitchRequested ? options.onSwitchRequested() : logger.warn('a switch was requested but nothing exits this daemon (not run by the CLI)')),
+    logger: logger.child({ component: 'update' }),
+  });
+  update.start(); // a rollback the supervisor recorded is reported before anything else of the update
+  await documents.register('release', (body) => update.apply(body));
 
   const bootId = newId('boot');
-  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId });
+  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
   link.on('connected', () => outbox.flush());
   link.on('connected', () => incidents.uploader.retryNow());
   link.start();
@@ -150,7 +204,17 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   if (discoverEveryS > 0) vision.startDiscovery(discoverEveryS * 1000, (devices) => outbox.add('discovery', { devices }));
   telemetry.start();
   clock.start();
-  logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION }, 'edge daemon started');
+  // under the box's supervisor: health facts it judges a new version by (see supervisor/protocol.ts)
+  const health = supervised
+    ? startHealthReporter(
+        supervised,
+        { connected: () => link.connected, unappliedDocuments: () => documents.unapplied(), speakers: () => speakerHealth(), cameras: () => vision.telemetry() },
+        startedAt,
+        logger.child({ component: 'health' }),
+      )
+    : null;
+  if (health) link.on('connected', () => health.writeNow());
+  logger.info({ hamlet: config.hamletCode, version: EDGE_VERSION, release: supervised?.release }, 'edge daemon started');
 
   let stopped = false;
   return {
@@ -159,20 +223,24 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     link,
     outbox,
     documents,
+    cloudContract,
     telemetry,
     clock,
     radio,
     vision,
     incidents,
     footage,
+    update,
     async stop() {
       if (stopped) return;
       stopped = true;
+      health?.stop();
+      await update.stop(); // a download in progress stops; it resumes from its partial file after the restart
       await radio.stop(); // first: an item it cuts short is reported before the outbox drains
       await liveView?.stop();
       await vision.stop();
       await incidents.stop(1000);
-      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId });
+      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();
       clock.stop();

@@ -56,6 +56,22 @@ describe('the demo: the whole commune on one machine', () => {
       expect(telemetry.liveView?.urls).toEqual([`http://127.0.0.1:${liveViewPorts[0]}/`]);
       const login = await fetch(`${telemetry.liveView!.urls[0]}login`, { method: 'POST', body: new URLSearchParams({ password: 'xem-truc-tiep-demo' }), redirect: 'manual' });
       expect(login.status).toBe(303);
+
+      // the console's restart and reboot: the demo starts the box again, as systemd would in a cabinet, and never reboots this machine
+      for (const [hamlet, command] of [['ap-2a', 'restart'], ['ap-3', 'reboot']] as const) {
+        const edge = second.edges.find((e) => e.hamletCode === hamlet)!;
+        const before = second.processes.find((p) => p.name === `edge ${hamlet}`)!;
+        await cloud.request('POST', `/api/v1/edges/${edge.id}/${command}`, { reason: 'thử trong bản chạy thử' });
+        expect(await before.exited).toBe(command === 'restart' ? 79 : 0);
+        await waitFor(() => second.processes.find((p) => p.name === `edge ${hamlet}`)!.child.pid !== before.child.pid, `${hamlet} started again`, 10_000);
+        const restartedAt = Date.now();
+        // online, and reporting from the new daemon (telemetry sent after it started)
+        await waitFor(async () => {
+          const now = await cloud.request<{ online: boolean; telemetryAt: number | null; telemetry: { uptimeS: { daemon: number } } | null }>('GET', `/api/v1/edges/${edge.id}`);
+          return now.online && (now.telemetryAt ?? 0) > restartedAt && now.telemetry!.uptimeS.daemon < (Date.now() - restartedAt) / 1000 + 1;
+        }, `${hamlet} online again`, 30_000);
+      }
+      expect(lines.filter((l) => /khởi động lại \/ restarting \(exit (79|0)\)/.test(l))).toHaveLength(2);
     } finally {
       await second.stop();
     }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { CloudClient, type EdgeSummary } from './cloud-client.js';
-import { ensureProvisioned, setLiveView, type BoxLiveView, type HamletBox } from './hamlet-box.js';
+import { EDGE_EXIT_RESTART } from '@smart-commune/edge';
+import { ensureProvisioned, setDemoReboot, setLiveView, type BoxLiveView, type HamletBox } from './hamlet-box.js';
 import { CLOUD_CLI, EDGE_CLI, SHARED_DIR } from './paths.js';
 import { startCommuneCameras, type CommuneCameras } from './cameras/index.js';
 import { configureCamera } from './demo-cameras.js';
@@ -67,6 +68,25 @@ async function waitAllOnline(cloud: CloudClient, count: number, timeoutMs: numbe
   throw new Error(`not every hamlet came online within ${timeoutMs / 1000} s (offline: ${missing.join(', ') || 'none registered'})`);
 }
 
+/**
+ * What systemd's `Restart=always` does for a box in its cabinet: a daemon that exits on request (the
+ * console's restart, code 79, or the simulated reboot's SIGTERM, code 0) is started again. Any other
+ * exit is a failure the demo shows, not hides.
+ */
+function superviseBox(processes: ManagedProcess[], start: () => ManagedProcess, stopping: () => boolean, print: (line: string) => void): void {
+  const index = processes.length;
+  const launch = () => {
+    const managed = start();
+    processes[index] = managed;
+    void managed.exited.then((code) => {
+      if (stopping() || (code !== 0 && code !== EDGE_EXIT_RESTART)) return;
+      print(`  ${managed.name}: khởi động lại / restarting (exit ${code})`);
+      setTimeout(() => stopping() || launch(), 1000);
+    });
+  };
+  launch();
+}
+
 /** The whole commune on one machine: the cloud and one edge daemon per hamlet, provisioned through the claim flow. */
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -78,7 +98,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const speakers = new Map<string, HamletSpeakers>();
   let cameras: CommuneCameras | null = null;
   let zalo: DemoZalo | null = null;
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     await stopProcesses(processes.slice().reverse());
     await zalo?.close();
     await Promise.all([...speakers.values()].map((s) => s.close()));
@@ -110,7 +132,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     // the demo's cameras are adopted through the API and do not answer multicast: no LAN probes
     const edgeEnv = { SC_MODEL_DIR: options.modelDir ?? process.env.SC_MODEL_DIR ?? join(SHARED_DIR, 'models'), SC_EDGE_DISCOVERY_EVERY_S: '0' };
     boxes.forEach((box, i) => {
-      processes.push(startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], edgeEnv, join(root, 'logs', `edge-${box.hamletCode}.log`)));
+      setDemoReboot(box);
+      superviseBox(processes, () => startProcess(`edge ${box.hamletCode}`, EDGE_CLI, ['run', '--data-dir', box.dataDir], edgeEnv, join(root, 'logs', `edge-${box.hamletCode}.log`)), () => stopping, print);
       print(`  ${box.hamletName}: ${outcomes[i] === 'provisioned' ? 'đã đăng ký mới / provisioned' : 'dùng lại đăng ký / reusing credentials'}`);
     });
     const edges = await waitAllOnline(cloud, boxes.length, 60_000);

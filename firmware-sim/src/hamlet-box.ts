@@ -27,6 +27,18 @@ export function setLiveView(box: HamletBox, liveView: BoxLiveView): void {
 }
 
 /**
+ * The demo's boxes run on the developer's machine: "Khởi động lại tủ" must not reboot it. Their
+ * reboot command stops the daemon two seconds later instead (after it answered), and the demo starts
+ * it again, as the cabinet would after booting.
+ */
+export function setDemoReboot(box: HamletBox): void {
+  const file = join(box.dataDir, 'edge.json');
+  const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const rebootCommand = ['/bin/sh', '-c', '(sleep 2; kill -TERM "$PPID") >/dev/null 2>&1 &'];
+  writeFileSync(file, `${JSON.stringify({ ...config, rebootCommand }, null, 2)}\n`);
+}
+
+/**
  * Makes sure the hamlet's box is provisioned, the way a technician does it: create the record (or
  * reuse the hamlet's existing one), issue a claim token, and run `sc-edge provision` on the box.
  * A box whose data dir already holds its config keeps its credentials.

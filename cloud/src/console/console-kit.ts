@@ -7,7 +7,7 @@ import { allowedDuringPasswordChange, can, type Action } from '../users/permissi
 import type { User } from '../users/user-store.js';
 import { common } from './common-messages.js';
 import { langOf, translator, type Lang, type Translate } from './i18n.js';
-import { renderLayout, type PageContent } from './layout.js';
+import { renderLayout, type Markup, type PageContent } from './layout.js';
 
 /** What a console page knows about its request: language, person, CSRF token. */
 export interface View {
@@ -92,15 +92,18 @@ export interface ConsoleKitDeps {
   nav: NavItem[];
   /** Records a refused page (someone opening a page their role may not). */
   refused(c: Context, user: User, path: string): void;
+  /** What every page shows its logged-in reader above the heading (the loudspeaker alarms to whom they concern); '' for nothing. */
+  banner?: (view: View) => Markup;
 }
 
-export function createConsoleKit({ sessions, nav, refused }: ConsoleKitDeps): ConsoleKit {
+export function createConsoleKit({ sessions, nav, refused, banner }: ConsoleKitDeps): ConsoleKit {
   const render: ConsoleKit['render'] = (c, content) => {
     const view = c.get('view');
     // no menu while the person must first change the password an admin set: every entry would lead back
     const visible = view.user?.mustChangePassword ? [] : nav.filter((item) => shownTo(item, view.user));
     if (view.user) c.header('cache-control', 'no-store');
-    return c.html(renderLayout(view, visible, content), (content.status ?? 200) as 200);
+    const top = view.user && !view.user.mustChangePassword && banner ? banner(view) : '';
+    return c.html(renderLayout(view, visible, content, top), (content.status ?? 200) as 200);
   };
 
   const page: ConsoleKit['page'] = (access) => {

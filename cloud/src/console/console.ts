@@ -9,7 +9,7 @@ import { API_PREFIX, type Mount } from '../http/app.js';
 import { formatBytes, payloadTooLarge, type RefuseBody } from '../http/body-limit.js';
 import { common } from './common-messages.js';
 import { langOf, translator } from './i18n.js';
-import { createConsoleKit, declaredPages, shownTo, type ConsoleEnv, type ConsoleKit, type ConsoleSection, type MenuEntry, type NavItem } from './console-kit.js';
+import { createConsoleKit, declaredPages, type ConsoleKitDeps, shownTo, type ConsoleEnv, type ConsoleKit, type ConsoleSection, type MenuEntry, type NavItem } from './console-kit.js';
 import { createLoginRoutes } from './login-routes.js';
 import { securityHeaders } from './security-headers.js';
 import { createStaticAssets } from './static-assets.js';
@@ -23,6 +23,8 @@ export interface ConsoleDeps {
   sections: ((kit: ConsoleKit) => ConsoleSection)[];
   /** SC_PUBLIC_URL, which says whether the cookies must be Secure. */
   publicUrl: string | undefined;
+  /** Shown above every page's heading to its logged-in reader (see ConsoleKitDeps.banner). */
+  banner?: ConsoleKitDeps['banner'];
 }
 
 export interface Console {
@@ -36,11 +38,12 @@ export interface Console {
 }
 
 /** The web console: server-rendered pages in Vietnamese (English on request) over the JSON API. */
-export function createConsole({ sessions, login, audit, sections, publicUrl }: ConsoleDeps): Console {
+export function createConsole({ sessions, login, audit, sections, publicUrl, banner }: ConsoleDeps): Console {
   const nav: NavItem[] = [];
   const kit = createConsoleKit({
     sessions,
     nav,
+    banner,
     refused: (c, user, path) => audit.record({ actor: user.username, action: 'access.page_refused', target: `page:${path}`, details: { role: user.role }, ip: requestIp(c) }),
   });
 

@@ -4,7 +4,7 @@ import { can } from '../users/permissions.js';
 import { NOTIFICATIONS_PAGE } from '../notifications/webpush/push-paths.js';
 import { PASSWORD_PAGE, type NavItem, type View } from './console-kit.js';
 
-type Markup = string | HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Markup = string | HtmlEscapedString | Promise<HtmlEscapedString>;
 
 export interface PageContent {
   /** The page's heading and window title (plain text). */
@@ -53,8 +53,8 @@ function account(view: View) {
   </div>`;
 }
 
-/** The console's frame around a page: one layout for every role, readable on a phone. */
-export function renderLayout(view: View, nav: NavItem[], content: PageContent) {
+/** The console's frame around a page: one layout for every role, readable on a phone. `banner`: what must be seen on every page (a loudspeaker zone alarm). */
+export function renderLayout(view: View, nav: NavItem[], content: PageContent, banner: Markup = '') {
   const scripts = ['console.js', ...(content.scripts ?? [])];
   return html`<!doctype html>
 <html lang="${view.lang}">
@@ -75,6 +75,7 @@ ${scripts.map((s) => html`<script type="module" src="${ASSET_PREFIX}${s}"></scri
 </header>
 ${menu(view, nav)}
 <main id="main" tabindex="-1">
+${banner}
 <h1>${content.title}</h1>
 ${content.main}
 </main>

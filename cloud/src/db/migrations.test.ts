@@ -99,4 +99,32 @@ describe('cloud migrations', () => {
       db.close();
     }
   });
+
+  it('issue 13: keeps each zone state as its first history row, gives old proof of play its schedule priority, and the speaker kind to people who chose kinds', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, before('CREATE TABLE speaker_history'));
+      db.pragma('foreign_keys = OFF'); // rows of boxes and people this test does not create
+      db.prepare("INSERT INTO speaker_state (edge_id, zone, state, changed_at) VALUES ('edg_a', 'cho', 'offline', 1000)").run();
+      db.prepare(
+        `INSERT INTO schedules (id, title, bulletin_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, created_at, updated_at)
+         VALUES ('sch_p', 'Tin', 'bul_p', 3000, '2026-12-01T05:30', 'Asia/Ho_Chi_Minh', NULL, 'priority', 80, '{"all":true}', 1, 1)`,
+      ).run();
+      const play = db.prepare(
+        `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, received_at) VALUES (?, 'edg_a', ?, ?, NULL, 'completed', 5, 6)`,
+      );
+      play.run('ev_1', 'sch_p:5', 'sch_p');
+      play.run('ev_2', 'sch_gone:5', 'sch_gone');
+      const prefs = db.prepare("INSERT INTO push_preferences (user_id, kinds, updated_at) VALUES (?, ?, 1)");
+      prefs.run('usr_tech', '["device"]');
+      prefs.run('usr_op', '[]');
+      migrate(db, cloudMigrations);
+      expect(db.prepare('SELECT edge_id, zone, state, at FROM speaker_history').all()).toEqual([{ edge_id: 'edg_a', zone: 'cho', state: 'offline', at: 1000 }]);
+      expect(db.prepare('SELECT event_id, priority FROM playback ORDER BY event_id').all()).toEqual([{ event_id: 'ev_1', priority: 'priority' }, { event_id: 'ev_2', priority: null }]);
+      // someone who turned every kind off chose nothing new either: they get the new one, as everyone does until they turn it off
+      expect(db.prepare('SELECT user_id, kinds FROM push_preferences ORDER BY user_id').all()).toEqual([{ user_id: 'usr_op', kinds: '["speaker"]' }, { user_id: 'usr_tech', kinds: '["device","speaker"]' }]);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -550,6 +550,102 @@ export const cloudMigrations: Migration[] = [
   ALTER TABLE push_preferences ADD COLUMN hamlets TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE push_preferences ADD COLUMN cameras TEXT NOT NULL DEFAULT '[]';
   `,
+  // issue 13: each loudspeaker zone's transitions (history for the console and the monthly uptime,
+  // pruned after SC_SPEAKER_HISTORY_DAYS), its alarms (a zone down longer than SC_SPEAKER_ALARM_AFTER_S),
+  // the priority of each proof of play (for the monthly report), and the new push kind `speaker`
+  // for everyone who had chosen kinds before it existed (a new kind is on until turned off)
+  `
+  CREATE TABLE speaker_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    zone TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ok','offline','muted')),
+    reason TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX speaker_history_zone ON speaker_history(edge_id, zone, at);
+  CREATE INDEX speaker_history_at ON speaker_history(at);
+  INSERT INTO speaker_history (edge_id, zone, state, reason, at) SELECT edge_id, zone, state, NULL, changed_at FROM speaker_state;
+  CREATE TABLE speaker_alarms (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    zone TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    down_since INTEGER NOT NULL,
+    raised_at INTEGER NOT NULL,
+    cleared_at INTEGER
+  );
+  CREATE UNIQUE INDEX speaker_alarms_open ON speaker_alarms(edge_id, zone) WHERE cleared_at IS NULL;
+  ALTER TABLE speaker_state ADD COLUMN reason TEXT;
+  ALTER TABLE playback ADD COLUMN priority TEXT;
+  UPDATE playback SET priority = COALESCE(
+    (SELECT s.priority FROM schedules s WHERE s.id = playback.schedule_id),
+    (SELECT a.priority FROM alerts a WHERE a.id = playback.schedule_id));
+  UPDATE push_preferences SET kinds = json_insert(kinds, '$[#]', 'speaker')
+    WHERE json_valid(kinds) AND NOT EXISTS (SELECT 1 FROM json_each(push_preferences.kinds) WHERE value = 'speaker');
+  `,
+  // issue 15, mixed versions: the contract each box announced (JSON {version, features}; NULL before its
+  // first telemetry), what the cloud left out of each document for its box (gateDocument) and what the
+  // box reported leaving out (reported.ignored), both JSON arrays
+  `
+  ALTER TABLE edge_state ADD COLUMN contract TEXT;
+  ALTER TABLE edge_state ADD COLUMN contract_at INTEGER;
+  ALTER TABLE documents ADD COLUMN withheld TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE documents ADD COLUMN reported_ignored TEXT NOT NULL DEFAULT '[]';
+  `,
+  // issue 15, releases and rollouts: signed edge bundles stored as files (the row holds the checked manifest),
+  // rollouts with their waves, and each box's progress in one (failures keep their reason and log lines)
+  `
+  CREATE TABLE releases (
+    version TEXT NOT NULL,
+    arch TEXT NOT NULL,
+    product TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    manifest TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at INTEGER NOT NULL,
+    PRIMARY KEY (version, arch)
+  );
+  CREATE TABLE rollouts (
+    id TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    waves TEXT NOT NULL,
+    soak_s INTEGER NOT NULL,
+    failure_threshold REAL NOT NULL,
+    state TEXT NOT NULL,
+    wave INTEGER NOT NULL DEFAULT 0,
+    wave_started_at INTEGER,
+    paused_reason TEXT,
+    -- failures of the current wave an admin accepted by resuming: only new ones pause it again
+    failures_accepted INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX rollouts_state ON rollouts(state);
+  CREATE TABLE rollout_boxes (
+    rollout_id TEXT NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    wave INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    from_version TEXT,
+    bytes_done INTEGER,
+    bytes_total INTEGER,
+    reason TEXT,
+    log_lines TEXT,
+    sent_at INTEGER,
+    healthy_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (rollout_id, edge_id)
+  );
+  CREATE INDEX rollout_boxes_edge ON rollout_boxes(edge_id);
+  `,
   // issue 13, live sessions: the operator's voice or a relayed station played in step by chosen boxes;
   // edges, hamlet codes and zones are JSON arrays fixed at the start; file is the Ogg Opus recording
   `

@@ -33,6 +33,8 @@ export interface DomainEvents extends BoxEvents {
   'edge.online': { edgeId: string; at: number; lastSeenAt: number | null };
   /** A box the cloud called online is now offline: it said so (last will or shutdown), went silent, or was revoked. */
   'edge.offline': { edgeId: string; at: number; reason: EdgeOfflineReason };
+  /** A box announced another contract revision or features than before (an update, a rollback, its first telemetry): `previous` null the first time. */
+  'edge.contract': { edgeId: string; at: number; version: number; previous: number | null };
   /** A camera stream of a box came back to streaming after reconnecting or failing. */
   'camera.online': { edgeId: string; cameraId: string; at: number };
   /** A camera stream of a box started reconnecting or failed. */
@@ -44,6 +46,13 @@ export interface DomainEvents extends BoxEvents {
   'speaker.offline': { edgeId: string; zone: string; at: number; state: 'offline' | 'muted'; reason: string | null };
   /** A loudspeaker zone reported offline or muted is `ok` again. */
   'speaker.online': { edgeId: string; zone: string; at: number };
+  /**
+   * A loudspeaker zone has been down (offline or muted by the speaker itself) for longer than
+   * SC_SPEAKER_ALARM_AFTER_S: the console shows a banner and operators and technicians are notified.
+   */
+  'speaker.alarm.raised': { edgeId: string; zone: string; at: number; downSince: number; state: 'offline' | 'muted'; reason: string | null };
+  /** A raised zone alarm ended: the zone is ok again (or was removed from the box). */
+  'speaker.alarm.cleared': { edgeId: string; zone: string; at: number; downSince: number };
   /**
    * The first report of a new incident (review item) from a box's rule. `severity` decides who hears
    * of it: alerts are the police queue (and notified), detections are kept for search. `continues`
@@ -97,6 +106,17 @@ export interface DomainEvents extends BoxEvents {
    * schedule already made public.
    */
   'bulletin.scheduled': { bulletinId: string; scheduleId: string; hamletCodes: string[]; firstStartAt: number | null };
+  /** An admin started rolling a release out to boxes (issue 15). */
+  'rollout.created': { rolloutId: string; version: string; boxes: number; by: string };
+  /** A wave's boxes were sent the release (the first wave at creation, later ones after the soak, again on resume). */
+  'rollout.wave_started': { rolloutId: string; version: string; wave: number; boxes: number };
+  /** A box of a rollout failed its update (download, check, install) or its supervisor went back to the previous version. */
+  'rollout.box_failed': { rolloutId: string; edgeId: string; version: string; state: 'failed' | 'rolled_back'; reason: string | null };
+  /** A rollout stopped sending the release: by an admin, or by itself when a wave's failures passed the threshold. */
+  'rollout.paused': { rolloutId: string; version: string; reason: string; automatic: boolean; by: string };
+  'rollout.resumed': { rolloutId: string; version: string; by: string };
+  /** Every wave done and soaked (completed), or cancelled by an admin. */
+  'rollout.finished': { rolloutId: string; version: string; state: 'completed' | 'cancelled' };
 }
 
 export type DomainEventName = keyof DomainEvents;

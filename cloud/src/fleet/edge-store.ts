@@ -1,4 +1,5 @@
-import { newId, type Telemetry } from '@smart-commune/shared';
+import { newId, type ContractAnnouncement, type Telemetry } from '@smart-commune/shared';
+import type { AnnouncedContract } from './edge-contracts.js';
 import type { Db } from '../db/database.js';
 import { badRequest, notFound } from '../http/errors.js';
 
@@ -20,6 +21,8 @@ export interface Edge {
   offlineReason: string | null;
   telemetry: Telemetry | null;
   telemetryAt: number | null;
+  /** The contract it announced (revision 1, no features, when it announces none); null before its first telemetry. */
+  contract: AnnouncedContract | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -40,12 +43,14 @@ interface EdgeRow {
   offline_reason: string | null;
   telemetry: string | null;
   telemetry_at: number | null;
+  contract: string | null;
+  contract_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
 const SELECT = `
-  SELECT e.*, h.name AS hamlet_name, s.online, s.last_seen_at, s.offline_reason, s.telemetry, s.telemetry_at
+  SELECT e.*, h.name AS hamlet_name, s.online, s.last_seen_at, s.offline_reason, s.telemetry, s.telemetry_at, s.contract, s.contract_at
   FROM edges e JOIN hamlets h ON h.code = e.hamlet_code LEFT JOIN edge_state s ON s.edge_id = e.id`;
 
 const toEdge = (row: EdgeRow): Edge => ({
@@ -64,6 +69,7 @@ const toEdge = (row: EdgeRow): Edge => ({
   offlineReason: row.offline_reason,
   telemetry: row.telemetry ? (JSON.parse(row.telemetry) as Telemetry) : null,
   telemetryAt: row.telemetry_at,
+  contract: row.contract ? { ...(JSON.parse(row.contract) as ContractAnnouncement), announcedAt: row.contract_at ?? 0 } : null,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

@@ -6,10 +6,13 @@ import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import type { EdgeStore } from './edge-store.js';
 import type { FleetService } from './fleet-service.js';
 import type { Documents, DocumentState } from './documents.js';
+import type { EdgeContracts } from './edge-contracts.js';
+import { compatibilityView } from './compatibility-view.js';
 import type { IssuedClaimToken } from './claim-tokens.js';
 import {
   claimTokenRequestSchema,
   claimTokenSchema,
+  compatibilitySchema,
   configBodyInput,
   configStateSchema,
   edgeIdParam,
@@ -25,9 +28,9 @@ import {
 import { badRequest, notFound } from '../http/errors.js';
 
 /** The config document as shown: cameras (with their passwords) are the cameras API's to show. */
-function configView({ version, issuedAt, body, reported }: DocumentState<'config'>) {
+function configView({ version, issuedAt, body, withheld, reported }: DocumentState<'config'>) {
   const { surveillance: _cameras, ...shown } = body;
-  return { version, issuedAt, body: shown, reported };
+  return { version, issuedAt, body: shown, withheld, reported };
 }
 
 function parseJson(text: string): unknown {
@@ -43,6 +46,7 @@ export interface EdgesRoutesDeps {
   edges: EdgeStore;
   fleet: FleetService;
   documents: Documents;
+  contracts: EdgeContracts;
   /** The cloud URL a technician passes to `sc-edge provision`. */
   publicUrl(requestUrl: string): string;
 }
@@ -96,6 +100,21 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       responses: { 200: jsonContent(edgeSchema, 'The box'), 404: jsonContent(z.object({}), 'No such box') },
     }),
     (c) => c.json(edges.get(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    apiRoute(guard, 'fleet.edges.read', {
+      method: 'get',
+      path: '/edges/{id}/compatibility',
+      tags,
+      summary: "The box's contract revision against the cloud's: features it lacks, what each document left out for it and what it ignored",
+      request: { params: edgeIdParam },
+      responses: { 200: jsonContent(compatibilitySchema, 'Contracts and, per document, the parts withheld by the cloud and ignored by the box') },
+    }),
+    (c) => {
+      const edge = edges.get(c.req.valid('param').id);
+      return c.json(compatibilityView(edge, deps.contracts.of(edge.id), documents.listForEdge(edge.id)), 200);
+    },
   );
 
   app.openapi(

@@ -10,13 +10,22 @@ import { ClaimTokens } from './claim-tokens.js';
 import { CommandClient } from './commands.js';
 import { DeviceCredentials } from './device-credentials.js';
 import { Documents, type DocumentCodec } from './documents.js';
+import { EdgeContracts } from './edge-contracts.js';
+import { announceCloudContract } from './cloud-contract.js';
 import { EdgeEvents } from './edge-events.js';
 import { EdgeStore } from './edge-store.js';
 import { createEdgesRoutes } from './edges-routes.js';
 import { FleetService, type ClaimUrls } from './fleet-service.js';
 import { startIngest } from './ingest.js';
 import { Presence } from './presence.js';
+import { EdgeMaintenance } from './maintenance.js';
+import { createMaintenanceRoutes } from './maintenance-routes.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { createProvisionRoutes } from './provision-routes.js';
+import { SpeakerAlarms } from './speakers/speaker-alarms.js';
+import { SpeakerHistory } from './speakers/speaker-history.js';
+import { createSpeakerRoutes } from './speakers/speaker-routes.js';
+import { SpeakerZones } from './speakers/speaker-zones.js';
 
 export interface FleetDeps {
   db: Db;
@@ -29,6 +38,8 @@ export interface FleetDeps {
   claimUrls(requestUrl: string): ClaimUrls;
   /** How documents are stored: the cameras' passwords encrypted (vision/camera-secrets.ts). */
   codec?: DocumentCodec;
+  /** Restarts and reboots of boxes are audited with their reason. */
+  audit: AuditLog;
 }
 
 export type Fleet = Awaited<ReturnType<typeof createFleet>>;
@@ -39,10 +50,13 @@ export async function createFleet(deps: FleetDeps) {
   const edges = new EdgeStore(db);
   const tokens = new ClaimTokens(db, config.SC_CLAIM_TOKEN_TTL_S * 1000);
   const credentials = new DeviceCredentials(db);
-  const documents = new Documents(db, broker, deps.codec);
-  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS);
-  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus);
+  const contracts = new EdgeContracts(db, deps.bus, metrics);
+  const documents = new Documents(db, broker, deps.codec, contracts);
+  const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
+  const speakerHistory = new SpeakerHistory(db, config.SC_SPEAKER_HISTORY_DAYS);
+  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(db, deps.bus);
+  const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
   const service = new FleetService({
     edges,
     tokens,
@@ -55,6 +69,13 @@ export async function createFleet(deps: FleetDeps) {
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
   });
 
+  const speakerAlarms = new SpeakerAlarms({ db, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
+  const speakerZones = new SpeakerZones({ edges, documents, fleet: service, alarms: speakerAlarms });
+  // the history is pruned once a day (and at start): it grows by a row per zone state change only
+  speakerHistory.prune();
+  const pruneHistory = setInterval(() => speakerHistory.prune(), 86_400_000);
+  pruneHistory.unref();
+
   presence.resetAll('the cloud restarted; waiting for the box to report');
   const stopIngest = await startIngest({
     broker,
@@ -62,12 +83,24 @@ export async function createFleet(deps: FleetDeps) {
     documents,
     commands,
     events,
+    contracts,
     metrics,
     logger,
     isActiveEdge: (edgeId) => credentials.isActive(edgeId),
   });
+  // a box that announced another contract gets its documents again as it can now take them
+  const stopRegating = deps.bus.subscribe(
+    'edge.contract',
+    async ({ edgeId, version, previous }) => {
+      const changed = await documents.regate(edgeId);
+      logger.info({ edgeId, version, previous, changed }, 'box announced another contract revision');
+    },
+    'fleet',
+  );
+  await announceCloudContract(broker);
   const republished = await documents.republishAll();
   presence.start();
+  speakerAlarms.start();
   logger.info({ republished }, 'fleet ready');
 
   return {
@@ -75,20 +108,28 @@ export async function createFleet(deps: FleetDeps) {
     tokens,
     credentials,
     documents,
+    contracts,
     commands,
     presence,
     events,
     service,
+    speakers: { history: speakerHistory, alarms: speakerAlarms, zones: speakerZones },
+    maintenance,
     routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {
       return [
-        { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, publicUrl }) },
+        { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, contracts, publicUrl }) },
         { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
+        { prefix: API_PREFIX, app: createSpeakerRoutes({ guard, zones: speakerZones, history: speakerHistory, alarms: speakerAlarms }) },
+        { prefix: API_PREFIX, app: createMaintenanceRoutes({ guard, maintenance }) },
       ];
     },
     async stop() {
       presence.stop();
+      clearInterval(pruneHistory);
+      await speakerAlarms.stop();
       commands.close();
       await stopIngest();
+      await stopRegating();
     },
   };
 }

@@ -63,7 +63,15 @@ describe('ingest of what edges publish', () => {
       const c = await api('GET', `/api/v1/edges/${id}/config`);
       return c.reported ? c : null;
     }, 'reported config');
-    expect(config.reported).toEqual({ version: 1, status: 'applied', error: null, at: ts });
+    expect(config.reported).toEqual({ version: 1, status: 'applied', error: null, at: ts, ignored: [] });
+    // a newer cloud's values the box left out are kept with the report (contract revision 2)
+    const ignored = [{ path: 'body.logLevel', value: '"verbose"', effect: 'defaulted', left: 'body.logLevel', label: null }];
+    await publish(topics.reported(id, 'config'), { version: 1, status: 'applied', ts: ts + 1, ignored });
+    const again = await waitFor(async () => {
+      const c = await api('GET', `/api/v1/edges/${id}/config`);
+      return c.reported?.at === ts + 1 ? c : null;
+    }, 'reported config with ignored parts');
+    expect(again.reported.ignored).toEqual(ignored);
   });
 
   it('stores an event once however often the outbox resends it', async () => {

@@ -14,6 +14,7 @@ import type { BrokerLink } from '../broker/link.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { CommandClient } from './commands.js';
 import type { Documents } from './documents.js';
+import type { EdgeContracts } from './edge-contracts.js';
 import type { EdgeEvents } from './edge-events.js';
 import type { Presence } from './presence.js';
 
@@ -23,6 +24,8 @@ export interface IngestDeps {
   documents: Documents;
   commands: CommandClient;
   events: EdgeEvents;
+  /** Optional so tests of ingest alone need none. */
+  contracts?: EdgeContracts;
   metrics: CloudMetrics;
   logger: Logger;
   isActiveEdge(edgeId: string): boolean;
@@ -54,7 +57,9 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
       case 'availability':
         return presence.onAvailability(edgeId, decoded.message as Availability);
       case 'telemetry':
-        return presence.onTelemetry(edgeId, decoded.message as Telemetry);
+        presence.onTelemetry(edgeId, decoded.message as Telemetry);
+        deps.contracts?.onTelemetry(edgeId, decoded.message as Telemetry);
+        return;
       case 'reported':
         return documents.onReported(edgeId, name, decoded.message as Reported);
       case 'res':

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import type { EdgeOfflineReason } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { CloudMetrics } from '../metrics.js';
+import type { SpeakerHistory } from './speakers/speaker-history.js';
 
 /** Heartbeats a box may miss before the cloud calls it offline without waiting for its last will. */
 export const MISSED_HEARTBEATS = 3;
@@ -34,12 +35,14 @@ export class Presence {
     private readonly logger: Logger,
     private readonly defaultIntervalS: number,
     private readonly bus: DomainEventBus,
+    /** Where each zone's state change is kept (the box page's history, the monthly uptime). */
+    private readonly history?: SpeakerHistory,
   ) {
     this.seen = db.prepare('SELECT online, last_seen_at FROM edge_state WHERE edge_id = ?');
     this.speakerState = db.prepare('SELECT state FROM speaker_state WHERE edge_id = ? AND zone = ?').pluck();
     this.saveSpeakerState = db.prepare(
-      `INSERT INTO speaker_state (edge_id, zone, state, changed_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (edge_id, zone) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at`,
+      `INSERT INTO speaker_state (edge_id, zone, state, changed_at, reason) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (edge_id, zone) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at, reason = excluded.reason`,
     );
     this.storeTelemetry = db.prepare(
       `UPDATE edge_state SET telemetry = ?, telemetry_at = ?, last_seen_at = ?, online = 1, offline_reason = NULL WHERE edge_id = ?`,
@@ -105,7 +108,8 @@ export class Presence {
       if (speaker.state === 'unknown') continue;
       const prior = this.speakerState.get(edgeId, speaker.zone) as SpeakerTelemetry['state'] | undefined;
       if (prior === speaker.state) continue;
-      this.saveSpeakerState.run(edgeId, speaker.zone, speaker.state, at);
+      this.saveSpeakerState.run(edgeId, speaker.zone, speaker.state, at, speaker.reason);
+      this.history?.record({ edgeId, zone: speaker.zone, state: speaker.state, reason: speaker.reason, at });
       if (isDown(speaker.state) && !isDown(prior)) {
         this.bus.publish('speaker.offline', { edgeId, zone: speaker.zone, at, state: speaker.state as 'offline' | 'muted', reason: speaker.reason });
       } else if (speaker.state === 'ok' && isDown(prior)) {

@@ -24,6 +24,9 @@ import { PlanOccurrences } from './plan/plan-occurrences.js';
 import { PlanPublisher } from './plan/plan-publisher.js';
 import { PlaybackIntake } from './playback/playback-intake.js';
 import { createPlaybackRoutes } from './playback/playback-routes.js';
+import { BroadcastReports } from './broadcast-report/broadcast-reports.js';
+import { createReportRoutes } from './broadcast-report/report-routes.js';
+import { listHamlets } from '../hamlets/hamlets.js';
 import { PlaybackStore } from './playback/playback-store.js';
 import { ScheduleService } from './schedules/schedule-service.js';
 import { ScheduleStore } from './schedules/schedule-store.js';
@@ -85,6 +88,8 @@ export async function createRadio(deps: RadioDeps) {
   const scheduleStore = new ScheduleStore(db);
   const alertStore = new AlertStore(db);
   const playback = new PlaybackStore(db);
+  // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
+  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
   const occurrences = new PlanOccurrences(db);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
@@ -160,11 +165,13 @@ export async function createRadio(deps: RadioDeps) {
     alerts,
     plans,
     playback,
+    reports,
     feeds,
     /** Live sessions: producers (the live page's ingest, relays) start them and write into their LiveInput. */
     live,
     routes(guard: Guard): Mount[] {
       return [
+        { prefix: API_PREFIX, app: createReportRoutes({ guard, reports }) },
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
         { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules }) },
         // before the alerts' own routes, whose /alerts/{id} would take "held" and "trusted-senders" for ids

@@ -14,7 +14,13 @@ const WHO_MAY: Record<Action, Role[]> = {
   'fleet.edges.read': everyone,
   'fleet.edges.manage': ['admin', 'technician'],
   'fleet.speakers.test': ['admin', 'technician', 'operator'],
+  'fleet.speakers.manage': ['admin', 'technician', 'operator'],
   'fleet.cameras.manage': ['admin', 'technician'],
+  'fleet.edges.diagnose': ['admin', 'technician'],
+  'fleet.edges.restart': ['admin', 'technician'],
+  'fleet.releases.read': ['admin', 'technician'],
+  // a release changes the software of every box: only the commune's IT officer
+  'fleet.releases.manage': ['admin'],
   'radio.bulletins.read': ['admin', 'operator', 'viewer'],
   'radio.bulletins.write': ['admin', 'operator'],
   'radio.dictionary.manage': ['admin', 'operator'],

@@ -20,8 +20,18 @@ export const actions = [
   'fleet.edges.manage',
   /** Play the test tone on a box's loudspeakers. */
   'fleet.speakers.test',
+  /** Loudspeaker zones: set volume and mute; told (banner, notification) of a zone down too long. */
+  'fleet.speakers.manage',
   /** Cameras on boxes: settings, zones, rules, snapshots, discovery, surveillance on/off. */
   'fleet.cameras.manage',
+  /** A box's recent logs and its `doctor` checks, fetched from the console. */
+  'fleet.edges.diagnose',
+  /** Restart a box's daemon or reboot the box (with a reason, audited). */
+  'fleet.edges.restart',
+  /** Edge releases and rollouts: see them and each box's progress. */
+  'fleet.releases.read',
+  /** Upload and delete release bundles; start, pause, resume and cancel rollouts. */
+  'fleet.releases.manage',
   'radio.bulletins.read',
   /** Write, preview, listen to and delete bulletins; the speech voices. */
   'radio.bulletins.write',
@@ -73,7 +83,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'fleet.edges.read',
     'fleet.edges.manage',
     'fleet.speakers.test',
+    'fleet.speakers.manage',
     'fleet.cameras.manage',
+    'fleet.edges.diagnose',
+    'fleet.edges.restart',
+    'fleet.releases.read',
     'notifications.subscribe',
   ],
   operator: [
@@ -82,6 +96,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'commune.codes.read',
     'fleet.edges.read',
     'fleet.speakers.test',
+    'fleet.speakers.manage',
     'radio.bulletins.read',
     'radio.bulletins.write',
     'radio.dictionary.manage',

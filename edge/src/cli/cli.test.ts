@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_VERSION } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, runEdgeCli, spawnEdgeCli, type ProvisionedEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
@@ -57,6 +58,9 @@ describe('sc-edge, the technician\'s command line', () => {
       const human = await runEdgeCli(['status', '--data-dir', edge.dataDir]);
       expect(human.stdout).toMatch(/Kết nối \/ Connection: connected/);
       expect(human.stdout).toContain('Xem trực tiếp / Live view: tắt (đặt liveView.password trong edge.json)'); // this box has none
+      // the cloud announced its contract (retained on broadcast/contract): both revisions are shown
+      expect(status.cloudContract).toMatchObject({ version: CONTRACT_VERSION, features: expect.arrayContaining(['documents.tolerant']) });
+      expect(human.stdout).toContain(`Phiên bản giao thức / Contract revision: tủ / box ${CONTRACT_VERSION}, máy chủ ${CONTRACT_VERSION}`);
 
       const doctor = await runEdgeCli(['doctor', '--data-dir', edge.dataDir, '--json']);
       const checks = JSON.parse(doctor.stdout) as { id: string; ok: boolean; detail: string }[];

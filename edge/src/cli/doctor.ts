@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -22,11 +22,14 @@ export interface DoctorLimits {
 
 const DEFAULT_LIMITS: DoctorLimits = { minFreeBytes: 1024 ** 3, maxClockOffsetMs: 500 };
 
-function toolCheck(id: string, command: string, versionFlag: string, vi: string, en: string): Check {
-  const result = spawnSync(command, [versionFlag], { encoding: 'utf8', timeout: 5000 });
-  const ok = result.status === 0;
-  const version = ok ? (result.stdout.split('\n')[0] ?? '').trim() : `${command} not found: apt-get install ${command}`;
-  return { id, vi, en, ok, detail: version };
+/** Asynchronous: the daemon runs these checks for the remote doctor, and must not stop its audio meanwhile. */
+function toolCheck(id: string, command: string, versionFlag: string, vi: string, en: string): Promise<Check> {
+  return new Promise((resolve) => {
+    execFile(command, [versionFlag], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => {
+      const detail = error ? `${command} not found: apt-get install ${command}` : (stdout.split('\n')[0] ?? '').trim();
+      resolve({ id, vi, en, ok: !error, detail });
+    });
+  });
 }
 
 function tcpReachable(url: string, timeoutMs = 3000): Promise<string | null> {
@@ -70,9 +73,13 @@ export async function runDoctor(dataDir: string, limits: DoctorLimits = DEFAULT_
   } catch (err) {
     checks.push({ id: 'config', vi: 'Cấu hình', en: 'Configuration', ok: false, detail: (err as Error).message });
   }
-  checks.push(toolCheck('ffmpeg', 'ffmpeg', '-version', 'Phần mềm ffmpeg', 'ffmpeg'));
-  checks.push(toolCheck('espeak-ng', 'espeak-ng', '--version', 'Phần mềm espeak-ng', 'espeak-ng'));
-  checks.push(toolCheck('aplay', 'aplay', '--version', 'Phần mềm phát âm thanh (aplay)', 'ALSA player (aplay)'));
+  checks.push(
+    ...(await Promise.all([
+      toolCheck('ffmpeg', 'ffmpeg', '-version', 'Phần mềm ffmpeg', 'ffmpeg'),
+      toolCheck('espeak-ng', 'espeak-ng', '--version', 'Phần mềm espeak-ng', 'espeak-ng'),
+      toolCheck('aplay', 'aplay', '--version', 'Phần mềm phát âm thanh (aplay)', 'ALSA player (aplay)'),
+    ])),
+  );
   try {
     const disk = readDisk(dataDir);
     checks.push({

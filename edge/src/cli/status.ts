@@ -2,7 +2,7 @@ import { loadEdgeConfig } from '../config.js';
 import { openEdgeDatabase } from '../db/database.js';
 import { StateStore } from '../db/state.js';
 import type { ClockReading } from '../fleet/clock-sync.js';
-import type { CameraTelemetry } from '@smart-commune/shared';
+import { CONTRACT_VERSION, type CameraTelemetry, type CloudContract } from '@smart-commune/shared';
 import { IncidentStore } from '../incidents/incident-store.js';
 import type { LinkStatus } from '../link/mqtt-link.js';
 import { bilingual, formatAge } from './output.js';
@@ -31,14 +31,15 @@ export function readStatus(dataDir: string) {
     const cameras = state.get<CameraTelemetry[]>('cameras')?.value ?? [];
     const uploadsPending = new IncidentStore(db).pendingCount();
     const liveViewUrls = running ? (state.get<string[]>('liveViewUrls')?.value ?? []) : [];
-    return { config, daemon: daemon && { ...daemon, running }, link: running ? link : null, clock, outboxPending, configVersion, cameras: running ? cameras : [], uploadsPending, liveViewUrls };
+    const cloudContract = state.get<CloudContract>('cloudContract')?.value ?? null;
+    return { config, daemon: daemon && { ...daemon, running }, link: running ? link : null, clock, outboxPending, configVersion, cameras: running ? cameras : [], uploadsPending, liveViewUrls, cloudContract };
   } finally {
     db.close();
   }
 }
 
 export function printStatus(status: ReturnType<typeof readStatus>): void {
-  const { config, daemon, link, clock, outboxPending, configVersion, cameras, uploadsPending, liveViewUrls } = status;
+  const { config, daemon, link, clock, outboxPending, configVersion, cameras, uploadsPending, liveViewUrls, cloudContract } = status;
   const now = Date.now();
   const lines = [
     `${bilingual('Tủ', 'Box')}: ${config.name} (${config.edgeId}), ${bilingual('ấp', 'hamlet')} ${config.hamletCode}`,
@@ -49,6 +50,11 @@ export function printStatus(status: ReturnType<typeof readStatus>): void {
     `${bilingual('Kết nối', 'Connection')}: ${link ? `${link.state} ${bilingual('từ', 'for')} ${formatAge(now - link.since)}${link.lastError ? ` — ${link.lastError}` : ''}` : '-'}`,
     `${bilingual('Lệch giờ so với máy chủ', 'Clock offset to cloud')}: ${
       clock ? `${clock.offsetMs.toFixed(1)} ms (RTT ${clock.roundTripMs} ms, ${formatAge(now - clock.measuredAt)} ${bilingual('trước', 'ago')})` : bilingual('chưa đo', 'not measured')
+    }`,
+    `${bilingual('Phiên bản giao thức', 'Contract revision')}: ${bilingual('tủ', 'box')} ${CONTRACT_VERSION}, ${
+      cloudContract
+        ? bilingual(`máy chủ ${cloudContract.version} (sc-cloud ${cloudContract.softwareVersion})`, `cloud ${cloudContract.version}`)
+        : bilingual('máy chủ chưa công bố (bản cũ: 1)', 'cloud not announced (an older one: 1)')
     }`,
     `${bilingual('Sự kiện chờ gửi', 'Events waiting to send')}: ${outboxPending}   ${bilingual('Phiên bản cấu hình', 'Config version')}: ${configVersion}`,
     `${bilingual('Sự việc chờ tải ảnh/phim lên', 'Incidents with media to upload')}: ${uploadsPending}`,

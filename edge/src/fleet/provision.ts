@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { apiErrorSchema, claimResponseSchema, describeIssues, type ClaimResponse } from '@smart-commune/shared';
-import { CONFIG_FILE, loadEdgeConfig, saveCredentials, saveEdgeConfig, type EdgeConfig } from '../config.js';
+import { CONFIG_FILE, edgeConfigSchema, loadEdgeConfig, saveCredentials, saveEdgeConfig, type EdgeConfig, type EdgeConfigInput } from '../config.js';
 import { DATABASE_FILE } from '../db/database.js';
 import { EDGE_VERSION } from '../version.js';
 
@@ -61,7 +61,7 @@ export async function provision(options: ProvisionOptions): Promise<EdgeConfig> 
   const claim = await postClaim(options.cloudUrl, options.token);
   if (previous && previous.edgeId !== claim.edgeId) setAsideDatabase(options.dataDir, previous.edgeId);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o750 });
-  const config: EdgeConfig = {
+  const input: EdgeConfigInput = {
     edgeId: claim.edgeId,
     name: claim.name,
     hamletCode: claim.hamletCode,
@@ -72,8 +72,9 @@ export async function provision(options: ProvisionOptions): Promise<EdgeConfig> 
     // the technician's own settings of this cabinet survive a new claim
     ...(previous?.modelDir ? { modelDir: previous.modelDir } : {}),
     ...(previous?.liveView ? { liveView: previous.liveView } : {}),
+    ...(previous ? { rebootCommand: previous.rebootCommand, logFile: previous.logFile } : {}),
   };
   saveCredentials(options.dataDir, { username: claim.mqtt.username, password: claim.mqtt.password });
-  saveEdgeConfig(options.dataDir, config);
-  return config;
+  saveEdgeConfig(options.dataDir, input);
+  return edgeConfigSchema.parse(input);
 }

@@ -18,6 +18,31 @@ describe("the loudspeakers' health in telemetry", () => {
     expect(speakerTelemetry([])).toEqual([]);
   });
 
+  it('merges the details of a zone with several speakers: reachable only if all are, playing if any, muted if all, the newer last error', () => {
+    const out = (zone: string, state: 'ok' | 'offline' | 'muted' | 'unknown', more: { playing?: boolean; muted?: boolean; lastError?: { message: string; at: number } | null; volume?: number } = {}) => ({
+      zone,
+      health: { state, reason: state === 'offline' ? 'status answered HTTP 503' : null },
+      playing: more.playing ?? false,
+      volume: more.volume ?? 70,
+      muted: more.muted ?? false,
+      lastError: more.lastError ?? null,
+    });
+    expect(
+      speakerTelemetry([
+        out('main', 'ok', { playing: true, lastError: { message: 'old', at: 1 } }),
+        out('main', 'offline', { lastError: { message: 'status answered HTTP 503', at: 5 } }),
+        out('cho', 'ok', { muted: true }),
+        out('cho', 'unknown', { muted: true }),
+        out('san', 'ok', { muted: true }),
+        out('san', 'ok', { muted: false, lastError: { message: 'x'.repeat(400), at: 3 } }),
+      ]),
+    ).toEqual([
+      { zone: 'main', state: 'offline', reason: 'status answered HTTP 503', reachable: false, playing: true, volume: 70, muted: false, lastError: { message: 'status answered HTTP 503', at: 5 } },
+      { zone: 'cho', state: 'unknown', reason: null, reachable: null, playing: false, volume: 70, muted: true, lastError: null },
+      { zone: 'san', state: 'ok', reason: null, reachable: true, playing: false, volume: 70, muted: false, lastError: { message: 'x'.repeat(300), at: 3 } },
+    ]);
+  });
+
   describe('from a real box to the cloud', () => {
     let test: TestCloud;
     let daemon: EdgeDaemon | null = null;

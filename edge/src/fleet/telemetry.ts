@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
+import { PROTOCOL_VERSION, ownContract, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { childProcessCounts } from '../child-processes.js';
 import type { MqttLink } from '../link/mqtt-link.js';
@@ -24,16 +24,43 @@ export interface TelemetrySources {
 /** Worst first: a zone is as bad as its worst output. */
 const SEVERITY: Record<SpeakerTelemetry['state'], number> = { offline: 3, muted: 2, unknown: 1, ok: 0 };
 
+/** One speaker output as the player reports it; the issue 13 details are optional (tests, older callers). */
+export interface SpeakerOutputStatus {
+  zone: string;
+  health: { state: SpeakerTelemetry['state']; reason: string | null };
+  playing?: boolean;
+  volume?: number;
+  muted?: boolean;
+  lastError?: { message: string; at: number } | null;
+}
+
+const reachableOf = (state: SpeakerTelemetry['state']): boolean | null => (state === 'unknown' ? null : state !== 'offline');
+
 /**
  * The player's speaker outputs as telemetry, one entry per zone (a zone with two outputs is as bad
- * as the worse of them), the reason bounded to the contract's 300 characters.
+ * as the worse of them, reachable only if both are, playing if either is, muted if both are, its
+ * last error the newer one), the texts bounded to the contract's 300 characters.
  */
-export function speakerTelemetry(outputs: readonly { zone: string; health: { state: SpeakerTelemetry['state']; reason: string | null } }[]): SpeakerTelemetry[] {
+export function speakerTelemetry(outputs: readonly SpeakerOutputStatus[]): SpeakerTelemetry[] {
   const byZone = new Map<string, SpeakerTelemetry>();
-  for (const { zone, health } of outputs) {
+  for (const out of outputs) {
+    const { zone, health } = out;
     const known = byZone.get(zone);
-    if (known && SEVERITY[known.state] >= SEVERITY[health.state]) continue;
-    byZone.set(zone, { zone, state: health.state, reason: health.reason === null ? null : health.reason.slice(0, 300) });
+    const details: Partial<SpeakerTelemetry> = {};
+    if (out.playing !== undefined) {
+      const reachable = reachableOf(health.state);
+      const before = known?.reachable;
+      details.reachable = known === undefined ? reachable : before === false || reachable === false ? false : before === null || reachable === null ? null : true;
+      details.playing = (known?.playing ?? false) || out.playing;
+      details.volume = known?.volume ?? out.volume;
+      details.muted = (known?.muted ?? true) && out.muted === true;
+      const last = out.lastError ?? null;
+      const kept = known?.lastError ?? null;
+      details.lastError = last && (!kept || last.at > kept.at) ? { message: last.message.slice(0, 300), at: last.at } : kept;
+    }
+    const worse = !known || SEVERITY[health.state] > SEVERITY[known.state];
+    const base = worse ? { zone, state: health.state, reason: health.reason === null ? null : health.reason.slice(0, 300) } : { zone, state: known.state, reason: known.reason };
+    byZone.set(zone, { ...base, ...details });
   }
   return [...byZone.values()];
 }
@@ -61,6 +88,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     ...(cameras.length ? { cameras } : {}),
     ...(speakers.length ? { speakers } : {}),
     childProcesses: childProcessCounts(),
+    contract: ownContract(),
   };
 }
 

@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '@smart-commune/shared/runtime';
+import { openEdgeDatabase } from '../db/database.js';
+import { Outbox } from './outbox.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, spawnEdgeCli, startTestEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
@@ -18,6 +24,34 @@ describe('the edge outbox', () => {
   afterEach(async () => {
     await test?.stop();
     test = null;
+  });
+
+  it('keeps an event kind the cloud does not understand yet, sends the others past it, and sends it once the cloud does', async () => {
+    test = await startTestCloud();
+    const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-4');
+    const daemon = await startTestEdge(dataDir);
+    // an outbox of its own (its own table) on the daemon's connection, holding discovery events as if the cloud were older
+    const ownDir = mkdtempSync(join(tmpdir(), 'sc-outbox-'));
+    const db = openEdgeDatabase(ownDir);
+    let cloudKnowsDiscovery = false;
+    const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), { ratePerS: 10, sendable: (kind) => kind !== 'discovery' || cloudKnowsDiscovery });
+    try {
+      await waitFor(() => daemon.link.connected, 'connected');
+      const held = outbox.add('discovery', { devices: [] });
+      const after = outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: 'after-held' });
+      await waitFor(() => lifecycleEvents(test!, edgeId).some((e) => e.eventId === after), 'the event behind the held one delivered');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(outbox.pending()).toBe(1);
+      expect(test.cloud.fleet.events.list(edgeId, 1000).some((e) => e.eventId === held)).toBe(false);
+      cloudKnowsDiscovery = true;
+      outbox.flush();
+      await waitFor(() => test!.cloud.fleet.events.list(edgeId, 1000).some((e) => e.eventId === held), 'the held event delivered once the cloud knows it');
+      expect(outbox.pending()).toBe(0);
+    } finally {
+      db.close();
+      rmSync(ownDir, { recursive: true, force: true });
+      await daemon.stop();
+    }
   });
 
   it('delivers every event produced during a cloud outage once, after the cloud comes back', async () => {

@@ -1,4 +1,4 @@
-import { newId, topics, type EventBody, type EventKind } from '@smart-commune/shared';
+import { eventKinds, newId, topics, type EventBody, type EventKind } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { Db } from '../db/database.js';
 import type { MqttLink } from '../link/mqtt-link.js';
@@ -13,6 +13,12 @@ interface OutboxRow {
 export interface OutboxOptions {
   /** Messages per second the outbox may send, kept under the broker's per-client rate. */
   ratePerS: number;
+  /**
+   * Whether the cloud understands events of this kind now (an event kind added to the contract
+   * after the cloud's revision waits in the outbox until the cloud announces it, instead of being
+   * dropped by an older cloud). Everything is sent when absent.
+   */
+  sendable?: (kind: string) => boolean;
 }
 
 /**
@@ -39,7 +45,8 @@ export class Outbox {
     private readonly options: OutboxOptions = { ratePerS: 10 },
   ) {
     this.insert = db.prepare('INSERT INTO outbox (event_id, topic, payload, created_at) VALUES (?, ?, ?, ?)');
-    this.oldest = db.prepare('SELECT seq, event_id, topic, payload FROM outbox ORDER BY seq LIMIT ?');
+    // held kinds (by topic) are skipped, not at the head of the queue: they must not stop the others
+    this.oldest = db.prepare('SELECT seq, event_id, topic, payload FROM outbox WHERE topic NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?');
     this.remove = db.prepare('DELETE FROM outbox WHERE seq = ?');
     this.touch = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ? WHERE seq = ?');
     this.countQuery = db.prepare('SELECT COUNT(*) FROM outbox').pluck();
@@ -78,7 +85,9 @@ export class Outbox {
     }
     const budget = Math.floor(this.options.ratePerS) - this.sentInWindow;
     if (budget <= 0) return;
-    const rows = this.oldest.all(budget + this.inFlight.size) as OutboxRow[];
+    const { sendable } = this.options;
+    const held = sendable ? eventKinds.filter((kind) => !sendable(kind)).map((kind) => topics.event(this.edgeId, kind)) : [];
+    const rows = this.oldest.all(JSON.stringify(held), budget + this.inFlight.size) as OutboxRow[];
     for (const row of rows) {
       if (this.inFlight.has(row.seq)) continue;
       this.inFlight.add(row.seq);

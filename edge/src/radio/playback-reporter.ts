@@ -41,6 +41,7 @@ export class PlaybackReporter {
       durationMs: details.durationMs ?? null,
       reason: details.reason ? details.reason.slice(0, 500) : null,
       zones: details.zones,
+      priority: e.item.priority,
     };
     this.logger?.info({ occurrenceId: event.occurrenceId, state: event.state, reason: event.reason }, 'playback');
     try {

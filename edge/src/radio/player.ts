@@ -7,12 +7,11 @@ import {
   type Priority,
   type RadioSettings,
   type ScheduleBody,
-  type Speaker,
 } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { alertOccurrencePrefix, alertOccurrences, alertTargetsEdge, type EdgeIdentity } from './alerts.js';
 import type { AssetCache } from './asset-cache.js';
-import type { DriverOptions, SpeakerHealth } from './drivers/index.js';
+import type { DriverOptions } from './drivers/index.js';
 import { ItemPreparer } from './item-preparer.js';
 import { MemoryJournal, type PlaybackJournal } from './journal.js';
 import { FRAME_MS, framesIn } from './pcm.js';
@@ -21,7 +20,7 @@ import { PlaybackReporter } from './playback-reporter.js';
 import { PlayQueue } from './play-queue.js';
 import type { Entry, QueueItem } from './player-entry.js';
 import { DEFAULT_LATENESS, preempts, type LatenessLimits } from './queue.js';
-import { SpeakerOutputs } from './speaker-outputs.js';
+import { SpeakerOutputs, type SpeakerState } from './speaker-outputs.js';
 import { StartTimer, type StartInstant } from './start-timer.js';
 import { ClockMap, hrNow, type PlayerClock } from './timing.js';
 import type { DeviceCredentials } from '../link/device-http.js';
@@ -63,7 +62,7 @@ export interface RadioPlayerOptions {
 export interface PlayerStatus {
   playing: { occurrenceId: string; title: string; priority: Priority; actualStartAt: number | null; zones: string[] } | null;
   queued: Array<{ occurrenceId: string; startAt: number; priority: Priority; status: 'pending' | 'suspended'; ready: boolean; problem: string | null }>;
-  speakers: Array<{ zone: string; driver: Speaker['driver']; target: string; health: SpeakerHealth }>;
+  speakers: Array<SpeakerState & { playing: boolean }>;
 }
 
 /**
@@ -159,7 +158,7 @@ export class RadioPlayer {
         .all()
         .sort((a, b) => a.item.startAt - b.item.startAt)
         .map((e) => ({ occurrenceId: e.item.occurrenceId, startAt: e.item.startAt, priority: e.item.priority, status: e.status, ready: this.preparer.ready(e), problem: e.problem })),
-      speakers: this.outputs.status(),
+      speakers: this.outputs.status().map((o) => ({ ...o, playing: s?.zones.includes(o.zone) ?? false })),
     };
   }
 

@@ -7,6 +7,10 @@ interface Output {
   key: string;
   speaker: Speaker;
   driver: SpeakerDriver;
+  /** The last problem seen on this output (a failed health check, a send error), kept after it recovers. */
+  lastError: { message: string; at: number } | null;
+  /** Whether the health check last seen was failing: a new failure after a recovery is a new error, even with the same words. */
+  failing?: boolean;
 }
 
 export interface SpeakerState {
@@ -14,6 +18,11 @@ export interface SpeakerState {
   driver: Speaker['driver'];
   target: string;
   health: SpeakerHealth;
+  /** The zone's volume as applied to every frame now (the configuration's, changed live). */
+  volume: number;
+  /** Muted from the console: frames still go out, as silence. */
+  muted: boolean;
+  lastError: { message: string; at: number } | null;
 }
 
 const outputKey = (s: Speaker) => `${s.zone}|${s.driver}|${s.target}|${s.statusUrl ?? ''}`;
@@ -34,6 +43,7 @@ export class SpeakerOutputs {
     for (const o of this.outputs) {
       const s = wanted.get(o.key);
       if (s) {
+        // same output: the new volume and mute apply from the next frame, the item keeps playing
         keep.push({ ...o, speaker: s });
         wanted.delete(o.key);
       } else {
@@ -42,12 +52,16 @@ export class SpeakerOutputs {
       }
     }
     for (const [key, speaker] of wanted) {
-      const driver = createDriver(speaker, {
-        onProblem: (s, message) => this.logger?.warn({ zone: s.zone, target: s.target }, message),
+      const output: Output = { key, speaker, driver: null as unknown as SpeakerDriver, lastError: null };
+      output.driver = createDriver(speaker, {
+        onProblem: (s, message) => {
+          output.lastError = { message: message.slice(0, 300), at: Date.now() };
+          this.logger?.warn({ zone: s.zone, target: s.target }, message);
+        },
         ...this.driverOptions,
       });
-      await driver.open();
-      keep.push({ key, speaker, driver });
+      await output.driver.open();
+      keep.push(output);
     }
     this.outputs = keep;
   }
@@ -63,7 +77,21 @@ export class SpeakerOutputs {
   }
 
   status(): SpeakerState[] {
-    return this.outputs.map((o) => ({ zone: o.speaker.zone, driver: o.speaker.driver, target: o.speaker.target, health: o.driver.health() }));
+    return this.outputs.map((o) => {
+      const health = o.driver.health();
+      return { zone: o.speaker.zone, driver: o.speaker.driver, target: o.speaker.target, health, volume: o.speaker.volume, muted: o.speaker.muted === true, lastError: this.lastError(o, health) };
+    });
+  }
+
+  /** The newer of the driver's last reported problem and a failed health check (remembered, so it outlives the recovery). */
+  private lastError(o: Output, health: SpeakerHealth): Output['lastError'] {
+    const failing = health.state === 'offline' || health.state === 'muted';
+    if (failing && health.reason && health.checkedAt !== null && (o.lastError === null || o.lastError.at < health.checkedAt)) {
+      // the same failure checked again keeps the time it began; a new one (other words, or after a recovery) is recorded
+      if (!o.failing || o.lastError?.message !== health.reason) o.lastError = { message: health.reason.slice(0, 300), at: health.checkedAt };
+    }
+    if (health.state !== 'unknown') o.failing = failing;
+    return o.lastError;
   }
 
   /** Polls every speaker's health now (drivers also poll on their own). */
@@ -88,9 +116,13 @@ export class SpeakerOutputs {
     for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.beginItem();
   }
 
-  /** One frame to every speaker of the zones, at the zone's volume times the item's. */
+  /**
+   * One frame to every speaker of the zones, at the zone's volume times the item's. A muted zone
+   * gets silence rather than nothing: its stream (RTP timing, ALSA buffer) goes on, so unmuting is
+   * heard from the next frame.
+   */
   write(zones: readonly string[], frame: Buffer, itemVolume: number): void {
-    for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.write(applyGain(frame, o.speaker.volume, itemVolume));
+    for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.write(applyGain(frame, o.speaker.muted ? 0 : o.speaker.volume, itemVolume));
   }
 
   endItem(zones: readonly string[]): void {

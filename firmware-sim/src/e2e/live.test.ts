@@ -4,9 +4,10 @@ import { COMMUNE_TIME_ZONE, liveOccurrenceId } from '@smart-commune/shared';
 import type { EdgeDaemon } from '@smart-commune/edge';
 import { insertBulletin, toneAsset } from '../../../cloud/src/radio/testing/radio-test-kit.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
+import { patchEdgeConfig, provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
 import { measureHeard, signalPcm } from '../../../test-support/live-audio.js';
 import { sleep, waitFor } from '../../../test-support/wait.js';
+import { startDelayProxy, type DelayProxy } from '../network/delay-proxy.js';
 import { startSimSpeaker, type SimSpeaker } from '../speakers/index.js';
 
 /**
@@ -35,11 +36,15 @@ async function speak(write: (pcm: Buffer) => void, pcm: Buffer): Promise<number>
 describe('live voice to the hamlets, in step', () => {
   let test: TestCloud;
   const boxes = {} as Record<Hamlet, { edgeId: string; daemon: EdgeDaemon; speaker: SimSpeaker }>;
+  /** Ấp 3's box reaches the cloud's HTTP (the live stream) over a slow link the test can cut. */
+  let ap3Link: DelayProxy;
 
   beforeAll(async () => {
     test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 1000, SC_LIVE_JITTER_MS: 150 });
+    ap3Link = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(test.cloud.httpUrl).port), minDelayMs: 50, maxDelayMs: 300 });
     for (const hamlet of HAMLETS) {
       const edge = await provisionTestEdge(test, hamlet);
+      if (hamlet === 'ap-3') patchEdgeConfig(edge.dataDir, { cloudUrl: `http://127.0.0.1:${ap3Link.port}` });
       const speaker = await startSimSpeaker({});
       const daemon = await startTestEdge(edge.dataDir);
       boxes[hamlet] = { edgeId: edge.edgeId, daemon, speaker };
@@ -61,13 +66,14 @@ describe('live voice to the hamlets, in step', () => {
       await boxes[hamlet]?.daemon.stop();
       await boxes[hamlet]?.speaker.close();
     }
+    await ap3Link?.close();
     await test?.stop();
   });
 
   const heardItems = (hamlet: Hamlet) => boxes[hamlet].speaker.status().items.filter((i) => i.firstSampleAt !== null);
   const playback = async (edgeId: string, occurrenceId: string) => {
     const res = await test.api('GET', `/api/v1/playback?edge=${edgeId}`);
-    return (res.body.items as { occurrenceId: string; state: string; reason: string | null; actualStartAt: number | null }[]).filter((r) => r.occurrenceId === occurrenceId);
+    return (res.body.items as { occurrenceId: string; state: string; reason: string | null; actualStartAt: number | null; zones: string[] | null }[]).filter((r) => r.occurrenceId === occurrenceId);
   };
 
   it("plays the operator's words on the targeted hamlets only, the same audio starting together, with proof of play per hamlet", async () => {
@@ -99,11 +105,11 @@ describe('live voice to the hamlets, in step', () => {
       expect(b.score, b.name).toBeGreaterThan(0.7);
       // mouth to loudspeaker: the jitter buffer (150 ms, minus the 20 ms frame it lands in) plus the playout latency (1000 ms)
       expect(b.delayMs, b.name).toBeGreaterThan(1080);
-      expect(b.delayMs, b.name).toBeLessThan(1300);
+      expect(b.delayMs, b.name).toBeLessThan(1400); // + a producer loop slowed by a loaded machine
     }
-    // the issue's target is 30 ms at p99, measured by scripts/bench/live with a process per box; here
-    // the cloud, the test and three daemons share one event loop (a late timer delays all of them)
-    expect(measure.spreadMs).toBeLessThan(40);
+    // the issue's target (30 ms); each speaker's timeline is its packets' earliest (arrival − position),
+    // so the test process noticing a packet late (it runs the cloud and three daemons too) is not counted
+    expect(measure.spreadMs).toBeLessThan(30);
     // the hamlet not chosen heard nothing and was given nothing
     expect(heardItems('ap-3')).toHaveLength(0);
     expect(await playback(boxes['ap-3'].edgeId, occurrence)).toEqual([]);
@@ -116,10 +122,11 @@ describe('live voice to the hamlets, in step', () => {
       ['ap-1', 'completed'],
       ['ap-2', 'completed'],
     ]);
-    // each box started at the epoch (late only by a busy event loop; what it plays follows the shared clock even then)
+    // each box started at the epoch, or late by a busy event loop only: what it plays follows the
+    // shared clock even then (the spread above), the start's lateness is its silent lead-in skipped
     for (const h of detail.hamlets) {
       expect(h.firstStartedAt).toBeGreaterThanOrEqual(session.epoch - 10);
-      expect(h.firstStartedAt).toBeLessThan(session.epoch + 250);
+      expect(h.firstStartedAt).toBeLessThan(session.epoch + 500);
     }
   }, 60_000);
 
@@ -138,6 +145,60 @@ describe('live voice to the hamlets, in step', () => {
     expect(rows.map((r) => r.state).sort()).toEqual(['interrupted', 'started']);
     expect(rows.find((r) => r.state === 'interrupted')!.reason).toContain('interrupted');
     expect(heardItems('ap-3').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("stops a box whose link to the cloud is lost mid-session, with proof of play 'interrupted', while the session goes on", async () => {
+    for (const h of HAMLETS) boxes[h].speaker.clearItems();
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Đường truyền yếu', priority: 'normal', targets: { hamlets: ['ap-3'] }, startedBy: null });
+    const occurrence = liveOccurrenceId('voice', session.id);
+    const edgeId = boxes['ap-3'].edgeId;
+    const speaking = speak((pcm) => input.write(pcm), signalPcm(9000, 13));
+    await waitFor(async () => (await playback(edgeId, occurrence)).some((r) => r.state === 'started'), 'started over the slow link', 15_000);
+    ap3Link.cut();
+    const cutAt = Date.now();
+    const rows = await waitFor(async () => {
+      const r = await playback(edgeId, occurrence);
+      return r.some((x) => x.state === 'interrupted') ? r : null;
+    }, 'interrupted after the loss', 20_000);
+    const interrupted = rows.find((r) => r.state === 'interrupted')!;
+    expect(interrupted.reason).toContain('live stream lost');
+    expect(test.cloud.radio.live.get(session.id).status).toBe('on_air'); // only this box lost it
+    expect(Date.now() - cutAt).toBeGreaterThan(2000); // not at once: a short loss is concealed, one of 4 s without a byte stops
+    ap3Link.restore();
+    await speaking;
+    await test.cloud.radio.live.stop(session.id, null);
+  }, 60_000);
+
+  it("plays on the chosen speaker zone only, and the box's other zone stays silent", async () => {
+    const market = await startSimSpeaker({});
+    try {
+      const { edgeId, speaker } = boxes['ap-1'];
+      const config = await test.api('PUT', `/api/v1/edges/${edgeId}/config`, {
+        telemetryIntervalS: 10,
+        radio: {
+          speakers: [
+            { zone: 'main', driver: 'sim', target: speaker.target, volume: 100, statusUrl: speaker.statusUrl },
+            { zone: 'cho', driver: 'sim', target: market.target, volume: 100, statusUrl: market.statusUrl },
+          ],
+        },
+      });
+      await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edgeId}/config`)).body.reported?.version === config.body.version, 'two zones configured');
+      speaker.clearItems();
+      const started = await test.api('POST', '/api/v1/radio/live', { title: 'Chợ ấp 1', priority: 'normal', targets: { hamlets: ['ap-1'] }, zones: ['cho'] });
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      const input = test.cloud.radio.live.inputOf(started.body.id)!;
+      await speak((pcm) => input.write(pcm), signalPcm(1000, 9));
+      await test.cloud.radio.live.stop(started.body.id, null);
+      const rows = await waitFor(async () => {
+        const r = await playback(edgeId, liveOccurrenceId('voice', started.body.id));
+        return r.some((x) => x.state === 'completed') ? r : null;
+      }, 'completed on the market zone', 20_000);
+      expect(rows.find((r) => r.state === 'completed')).toMatchObject({ zones: ['cho'] });
+      expect(market.status().items.filter((i) => i.firstSampleAt !== null)).toHaveLength(1);
+      expect(heardItems('ap-1')).toHaveLength(0);
+    } finally {
+      await market.close();
+    }
   }, 60_000);
 
   it('an emergency live session cuts into a playing bulletin, which resumes afterwards', async () => {
@@ -176,7 +237,7 @@ describe('live voice to the hamlets, in step', () => {
     expect(resumedAt).toBeGreaterThan(liveStart);
     // the emergency cut in at its epoch: on time, not after the bulletin (12 s)
     expect(liveStart).toBeGreaterThanOrEqual(session.epoch - 10);
-    expect(liveStart).toBeLessThan(session.epoch + 250);
+    expect(liveStart).toBeLessThan(session.epoch + 500);
     expect(boxes['ap-2'].speaker.status().overlaps).toBe(0);
   }, 90_000);
 });

@@ -71,11 +71,13 @@ export interface SimSpeaker {
   statusUrl: string;
   status(): SimSpeakerStatus;
   /**
-   * An item's received PCM (s16le, silence included) and the wall-clock ms its first sample was
-   * heard: sample i was heard at `firstPacketAt + i / 48`, the sender pacing packets in real time.
-   * For measuring where a known signal landed (cross-correlation); null for an unknown index.
+   * An item's received PCM (s16le, silence included) and when its sample 0 was heard: sample i at
+   * `originAt + i / 48` ms. `originAt` is the earliest over the packets of (arrival − the audio
+   * received before it): a packet this speaker's own process noticed late (a busy event loop) does
+   * not shift the timeline, as `firstPacketAt` alone would. For measuring where a known signal
+   * landed (cross-correlation); null for an unknown index.
    */
-  recording(index: number): { firstPacketAt: number; pcm: Buffer } | null;
+  recording(index: number): { firstPacketAt: number; originAt: number; pcm: Buffer } | null;
   setFaults(faults: Partial<SimSpeakerFaults>): void;
   clearItems(): void;
   close(): Promise<void>;
@@ -86,6 +88,8 @@ interface Recording {
   ssrc: number;
   firstPacketAt: number;
   lastArrival: number;
+  /** min over packets of (arrival − audio before it, ms): when sample 0 was heard. */
+  originAt: number;
   lastSeq: number;
   chunks: Buffer[];
   /** Wall-clock ms each chunk (packet) arrived, parallel to `chunks`: where a sender burst, sample i is not at firstPacketAt + i/48. */
@@ -188,7 +192,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     }
     lastSeenBySsrc.set(ssrc, arrival);
     if (!current || ssrc !== current.ssrc || marker || arrival - current.lastArrival > gapMs) {
-      current = { index: nextIndex++, ssrc, firstPacketAt: arrival, lastArrival: arrival, lastSeq: (seq - 1) & 0xffff, chunks: [], arrivals: [], bytes: 0, firstSampleAt: null, packets: 0, lost: 0, summary: null, overrun: false };
+      current = { index: nextIndex++, ssrc, firstPacketAt: arrival, lastArrival: arrival, originAt: arrival, lastSeq: (seq - 1) & 0xffff, chunks: [], arrivals: [], bytes: 0, firstSampleAt: null, packets: 0, lost: 0, summary: null, overrun: false };
       items.push(current);
       if (items.length > maxItems) items.shift();
     }
@@ -201,6 +205,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
       const at = firstNonZero(pcm);
       if (at >= 0) current.firstSampleAt = arrival + at / 2 / SAMPLES_PER_MS;
     }
+    current.originAt = Math.min(current.originAt, arrival - current.bytes / 2 / SAMPLES_PER_MS);
     current.chunks.push(pcm);
     current.arrivals.push(round2(arrival));
     current.bytes += pcm.length;
@@ -297,7 +302,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     status,
     recording(index) {
       const r = items.find((x) => x.index === index);
-      return r ? { firstPacketAt: r.firstPacketAt, pcm: Buffer.concat(r.chunks) } : null;
+      return r ? { firstPacketAt: r.firstPacketAt, originAt: r.originAt, pcm: Buffer.concat(r.chunks) } : null;
     },
     setFaults(next) {
       if (typeof next.offline === 'boolean') faults.offline = next.offline;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
 import { discoveredCameraSchema, probeAddressSchema, surveillanceIdSchema } from './surveillance.js';
+import { doctorResponseSchema, logsRequestSchema, logsResponseSchema, powerRequestSchema, powerResponseSchema } from './maintenance.js';
 
 export const transactionSchema = z.string().min(1).max(64);
 
@@ -48,6 +49,14 @@ export const commandBodies = {
       takenAt: epochMs,
     }),
   },
+  /** The box's recent log lines, filtered by level and time, gzipped into the answer (maintenance.ts). */
+  logs: { request: logsRequestSchema, response: logsResponseSchema },
+  /** The checks of `sc-edge doctor`, run by the daemon. */
+  doctor: { request: z.object({}), response: doctorResponseSchema },
+  /** The daemon stops cleanly and exits with its restart code; systemd or the supervisor starts it again. */
+  restart: { request: powerRequestSchema, response: powerResponseSchema },
+  /** The box runs its reboot command (edge.json `rebootCommand`, default `systemctl reboot`). */
+  reboot: { request: powerRequestSchema, response: powerResponseSchema },
 } as const;
 export type CommandName = keyof typeof commandBodies;
 export const commandNames = Object.keys(commandBodies) as CommandName[];

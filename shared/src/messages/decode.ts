@@ -8,6 +8,7 @@ import { desiredSchema, documentBodies, reportedSchema, type DocumentName } from
 import { eventBodies, eventSchema, type EventKind } from './events.js';
 import { telemetrySchema } from './telemetry.js';
 import { alertMessageSchema } from './radio.js';
+import { cloudContractSchema } from '../contract/announce.js';
 import { TOPIC_ROOT } from '../protocol.js';
 
 export type DecodeResult<T = unknown> =
@@ -74,6 +75,8 @@ export function decodeEdgeMessage(topicString: string, payload: Buffer | string)
 export const broadcastBodies = {
   alert: alertMessageSchema,
   [LIVE_BROADCAST]: liveDocSchema,
+  /** Retained: the cloud's contract revision and features (revision 2 on). */
+  contract: cloudContractSchema,
 } as const;
 export type BroadcastName = keyof typeof broadcastBodies;
 
@@ -82,6 +85,6 @@ export function decodeBroadcast(topic: string, payload: Buffer | string): { ok: 
   const prefix = `${TOPIC_ROOT}/broadcast/`;
   const name = topic.startsWith(prefix) ? topic.slice(prefix.length) : '';
   if (!has(broadcastBodies, name)) return { ok: false, reason: `unknown broadcast "${name}"` };
-  const decoded = decodePayload(broadcastBodies[name] as z.ZodType<unknown>, payload);
+  const decoded = decodePayload(broadcastBodies[name] as z.ZodType, payload);
   return decoded.ok ? { ok: true, name, message: decoded.value } : decoded;
 }

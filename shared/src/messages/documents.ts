@@ -3,6 +3,7 @@ import { epochMs } from '../time.js';
 import { radioSettingsSchema, scheduleBodySchema } from './radio.js';
 import { footageBodySchema } from './footage.js';
 import { surveillanceSettingsSchema } from './surveillance.js';
+import { releaseBodySchema } from './updates.js';
 
 /** Edge settings the cloud manages; the radio schedule arrives as its own document. */
 export const configBodySchema = z.object({
@@ -22,6 +23,8 @@ export const documentBodies = {
   schedule: scheduleBodySchema,
   /** Footage police asked for by time, still to be cut and uploaded by the box. */
   footage: footageBodySchema,
+  /** The release the box should run (issue 15); older boxes answer it rejected and keep running. */
+  release: releaseBodySchema,
 } as const;
 export type DocumentName = keyof typeof documentBodies;
 export type DocumentBody<D extends DocumentName> = z.infer<(typeof documentBodies)[D]>;
@@ -48,5 +51,24 @@ export const reportedSchema = z.object({
   status: z.enum(['applied', 'rejected']),
   ts: epochMs,
   error: z.string().max(2000).optional(),
+  /**
+   * What the box left out of an applied version because it did not know it (contract revision 2;
+   * see parseLeniently): absent when it took everything. Open strings, so a newer box's effects
+   * never make an older cloud drop the report.
+   */
+  ignored: z
+    .array(
+      z.object({
+        path: z.string().max(300),
+        value: z.string().max(200),
+        effect: z.string().max(32),
+        left: z.string().max(300),
+        label: z.string().max(200).nullable(),
+        /** Parts this entry stands for, when more than one (one unknown field in many elements, or `more`). */
+        count: z.number().int().positive().optional(),
+      }),
+    )
+    .max(100)
+    .optional(),
 });
 export type Reported = z.infer<typeof reportedSchema>;

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { playbackEventSchema } from './radio.js';
 import { footageEventSchema } from './footage.js';
+import { updateEventSchema } from './updates.js';
 import { cameraEventSchema, discoveryEventSchema, incidentEventSchema } from './surveillance.js';
+import { contractAnnouncementSchema } from '../contract/announce.js';
 
 /** Bodies of each event kind (`events/{kind}`). */
 export const eventBodies = {
@@ -11,6 +13,8 @@ export const eventBodies = {
     phase: z.enum(['started', 'stopping']),
     softwareVersion: z.string().max(64),
     bootId: z.string().max(64),
+    /** The box's contract (revision 2 on): its hello names what it understands. */
+    contract: contractAnnouncementSchema.optional(),
   }),
   /** Proof of play. */
   playback: playbackEventSchema,
@@ -22,6 +26,8 @@ export const eventBodies = {
   discovery: discoveryEventSchema,
   /** What the box did with a request for footage by time. */
   footage: footageEventSchema,
+  /** A step of an over-the-air update: download, install, switch, running, failure, rollback. */
+  update: updateEventSchema,
 } as const;
 export type EventKind = keyof typeof eventBodies;
 export const eventKinds = Object.keys(eventBodies) as EventKind[];

@@ -62,6 +62,11 @@ export const speakerSchema = z.object({
   volume: z.number().int().min(0).max(100).default(80),
   /** Health endpoint polled by the edge (IP and simulated speakers that have one). */
   statusUrl: z.string().url().optional(),
+  /**
+   * Muted from the console (issue 13): the box keeps the zone's stream going with silence, so
+   * unmuting needs no restart. Absent = not muted; a box before issue 13 ignores it (keeps playing).
+   */
+  muted: z.boolean().optional(),
 });
 export type Speaker = z.infer<typeof speakerSchema>;
 
@@ -126,5 +131,7 @@ export const playbackEventSchema = z.object({
   durationMs: z.number().int().nonnegative().nullable(),
   reason: z.string().max(500).nullable(),
   zones: z.array(z.string()).nullable(),
+  /** The item's priority (issue 13, for the monthly report); absent from boxes before it, where the cloud takes the schedule's or alert's. */
+  priority: prioritySchema.optional(),
 });
 export type PlaybackEvent = z.infer<typeof playbackEventSchema>;

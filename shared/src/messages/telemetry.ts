@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
 import { cameraTelemetrySchema } from './surveillance.js';
+import { contractAnnouncementSchema } from '../contract/announce.js';
 
 /** The health states of a loudspeaker output, as the box's driver last checked it. */
 export const speakerStates = ['ok', 'offline', 'muted', 'unknown'] as const;
@@ -12,6 +13,17 @@ export const speakerTelemetrySchema = z.object({
   /** ok: playing is possible; offline: unreachable or failed; muted: reachable but silent; unknown: not checked yet. */
   state: z.enum(speakerStates),
   reason: z.string().max(300).nullable(),
+  // issue 13, all optional (boxes before it send only zone/state/reason; clouds before it drop these):
+  /** Whether the box reached the speaker at its last check; null before the first check or without a health endpoint. */
+  reachable: z.boolean().nullable().optional(),
+  /** Whether the zone is playing an item now. */
+  playing: z.boolean().optional(),
+  /** The last problem the box saw on this zone (health check or sending), kept after it recovers; null: none since the box started. */
+  lastError: z.object({ message: z.string().max(300), at: epochMs }).nullable().optional(),
+  /** The zone's volume (0–100) as the box applies it now. */
+  volume: z.number().int().min(0).max(100).optional(),
+  /** Muted from the console (the box sends silence): not a fault, unlike the state `muted` a speaker reports itself. */
+  muted: z.boolean().optional(),
 });
 export type SpeakerTelemetry = z.infer<typeof speakerTelemetrySchema>;
 
@@ -43,5 +55,7 @@ export const telemetrySchema = z.object({
   speakers: z.array(speakerTelemetrySchema).max(20).optional(),
   /** Child processes (ffmpeg, ffprobe, aplay…) the daemon started since it started, by tool: the cost clips and probes once had. */
   childProcesses: z.record(z.string().regex(/^[a-z0-9._-]{1,32}$/), z.number().int().nonnegative()).optional(),
+  /** The contract revision and features the box understands (revision 2 on); absent: revision 1. The cloud gates what it sends by it. */
+  contract: contractAnnouncementSchema.optional(),
 });
 export type Telemetry = z.infer<typeof telemetrySchema>;

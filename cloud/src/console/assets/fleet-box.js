@@ -45,21 +45,45 @@ async function showToken(claim) {
 
 /** The zone's health as the box last reported it in telemetry (a zone is as bad as its worst speaker). */
 function speakerHealth(zone) {
-  const health = edge.telemetry?.speakers?.find((h) => h.zone === zone);
+  const health = zone.reported;
   if (!health) return s.speakerStateNone;
   const label = s[`speakerState_${health.state}`] ?? health.state;
-  return health.reason && health.state !== 'ok' ? `${label}: ${health.reason}` : label;
+  let text = health.reason && health.state !== 'ok' ? `${label}: ${health.reason}` : label;
+  if (zone.muted) text += ` (${s.speakerMutedByConsole})`;
+  if (zone.alarm) text += ` — ${fill(s.speakerAlarm, { since: formatTime(zone.alarm.downSince, lang) })}`;
+  return text;
 }
 
-function speakerRow(sp) {
-  return el('tr', {}, el('td', {}, sp.zone), el('td', {}, sp.driver), el('td', {}, sp.target), el('td', {}, String(sp.volume ?? '')), el('td', { className: 'speaker-health' }, speakerHealth(sp.zone)));
+const yesNo = (value) => (value === true ? s.yes : value === false ? s.no : '—');
+
+function speakerRow(zone) {
+  const r = zone.reported;
+  const lastError = r?.lastError ? `${r.lastError.message} (${formatTime(r.lastError.at, lang)})` : '—';
+  return el('tr', { className: zone.alarm ? 'alarm' : '' },
+    el('td', {}, zone.zone),
+    el('td', {}, zone.outputs.map((o) => o.driver).join(', ')),
+    el('td', {}, zone.outputs.map((o) => o.target).join(', ')),
+    el('td', {}, String(zone.volume)),
+    el('td', { className: 'speaker-health' }, speakerHealth(zone)),
+    el('td', {}, yesNo(r?.reachable)),
+    el('td', {}, yesNo(r?.playing)),
+    el('td', {}, lastError));
 }
 
+function historyRow(h) {
+  const label = s[`speakerState_${h.state}`] ?? h.state;
+  return el('tr', {}, el('td', {}, formatTime(h.at, lang, true)), el('td', {}, h.zone), el('td', {}, h.reason ? `${label}: ${h.reason}` : label));
+}
+
+/** Zones (what is set, what the box reports, the alarm) and their state history, from the zones API. */
 async function showSpeakers() {
   const body = document.querySelector('#speakers tbody');
-  const config = edge.status === 'unclaimed' ? null : await api('GET', `${base}/config`).catch(() => null);
-  const speakers = config?.body?.radio?.speakers ?? [];
-  body.replaceChildren(...(speakers.length ? speakers.map(speakerRow) : [el('tr', {}, el('td', { colSpan: 5, className: 'hint' }, s.speakersNone))]));
+  const history = document.querySelector('#speaker-history tbody');
+  const found = edge.status === 'unclaimed' ? null : await api('GET', `${base}/speakers?limit=50`).catch(() => null);
+  const zones = found?.zones ?? [];
+  body.replaceChildren(...(zones.length ? zones.map(speakerRow) : [el('tr', {}, el('td', { colSpan: 8, className: 'hint' }, s.speakersNone))]));
+  const changes = found?.history ?? [];
+  history.replaceChildren(...(changes.length ? changes.map(historyRow) : [el('tr', {}, el('td', { colSpan: 3, className: 'hint' }, s.speakerHistoryNone))]));
 }
 
 function cameraRow(camera) {

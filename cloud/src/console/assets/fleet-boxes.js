@@ -25,9 +25,16 @@ function cameraCell(edge, cameras) {
   return list;
 }
 
-function speakerCell(speakers) {
+/** Each zone with the state its box last reported (telemetry), muted from the console or not. */
+function speakerCell(edge, speakers) {
   if (speakers.length === 0) return '—';
-  return el('ul', { className: 'compact' }, ...speakers.map((sp) => el('li', {}, `${sp.zone} (${sp.driver})`)));
+  const zones = [...new Map(speakers.map((sp) => [sp.zone, sp])).values()];
+  return el('ul', { className: 'compact' }, ...zones.map((sp) => {
+    const reported = edge.telemetry?.speakers?.find((h) => h.zone === sp.zone);
+    const state = reported ? s[`speakerState_${reported.state}`] ?? reported.state : s.speakerStateNone;
+    const muted = sp.muted ? `, ${s.speakerMutedByConsole}` : '';
+    return el('li', { className: reported && reported.state !== 'ok' && reported.state !== 'unknown' ? 'bad' : '' }, `${sp.zone} (${sp.driver}): ${state}${muted}`);
+  }));
 }
 
 function boxRow(edge, equipment) {
@@ -39,7 +46,7 @@ function boxRow(edge, equipment) {
     el('td', {}, formatOffset(edge.telemetry?.clock?.offsetMs, lang)),
     el('td', {}, edge.telemetry?.softwareVersion ?? '—'),
     el('td', {}, cameraCell(edge, equipment.cameras)),
-    el('td', {}, speakerCell(equipment.speakers)),
+    el('td', {}, speakerCell(edge, equipment.speakers)),
   );
 }
 

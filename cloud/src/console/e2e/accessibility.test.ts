@@ -8,6 +8,7 @@ import { can } from '../../users/permissions.js';
 import { roles, type Role } from '../../users/roles.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
+import { testReleaseKey, writeTestBundle } from '../../../../test-support/release-bundle.js';
 import { declaredPages, type DeclaredPage } from '../console-kit.js';
 import { axeViolations, describeViolations, expectAccessible, openSettled } from './accessibility.js';
 import { useConsoleE2E } from './harness.js';
@@ -92,6 +93,22 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
     // a CAP feed that does not answer (its row, and the warning at the top once it has failed)
     expect((await api('POST', '/api/v1/cap-feeds', { name: 'Đài KTTV Hậu Giang', url: 'http://127.0.0.1:9/cap.xml' })).status).toBe(201);
+    // a signed release and a rollout of it whose box failed (the rollout page with a reason and log lines)
+    const releaseKey = testReleaseKey();
+    const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    mkdirSync(join(e2e.test.dataDir, 'keys'), { recursive: true });
+    writeFileSync(join(e2e.test.dataDir, 'keys', 'release-keys.json'), JSON.stringify([releaseKey.publicKey]));
+    const bundleFile = join(mkdtempSync(join(tmpdir(), 'sc-a11y-')), 'bundle.tar');
+    await writeTestBundle(bundleFile, { version: '1.5.0', arch: 'x64', privateKeyPem: releaseKey.privateKeyPem });
+    const uploaded = await fetch(`${e2e.test.cloud.httpUrl}/api/v1/releases`, { method: 'POST', headers: { authorization: `Bearer ${e2e.test.adminToken}` }, body: readFileSync(bundleFile) });
+    expect(uploaded.status).toBe(201);
+    const rollout = await api('POST', '/api/v1/rollouts', { version: '1.5.0', scope: { kind: 'edges', edgeIds: [edgeId] } });
+    expect(rollout.status, JSON.stringify(rollout.body)).toBe(201);
+    e2e.test.cloud.fleet.events.record(edgeId, 'update', { eventId: 'evt_a11y_rollback', ts: Date.now(), body: { phase: 'rolled_back', version: '1.5.0', rolloutId: rollout.body.id, runningVersion: '1.4.0', reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"loa không phản hồi"}'] } });
+    await waitFor(async () => (await api('GET', `/api/v1/rollouts/${rollout.body.id}`)).body.state === 'paused', 'the rollout paused');
+    concrete['/fleet/rollouts/:id'] = `/fleet/rollouts/${rollout.body.id}`;
 
   }, 120_000);
 

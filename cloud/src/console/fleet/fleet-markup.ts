@@ -96,7 +96,10 @@ ${status('box-status')}
     <button type="submit" class="primary">${t('playTone')}</button>
   </form>
   <h3 id="speakers-heading">${t('speakers')}</h3>
-  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="speakers-heading"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="speakers-heading"><table id="speakers"><thead><tr><th>${t('zone')}</th><th>${t('driver')}</th><th>${t('target')}</th><th>${t('volume')}</th><th>${t('speakerHealth')}</th><th>${t('speakerReachable')}</th><th>${t('speakerPlaying')}</th><th>${t('speakerLastError')}</th></tr></thead><tbody></tbody></table></div>
+  <p class="hint"><a href="/speakers">${t('speakerSettingsLink')}</a></p>
+  <h3 id="speaker-history-heading">${t('speakerHistory')}</h3>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="speaker-history-heading"><table id="speaker-history"><thead><tr><th>${t('speakerHistoryAt')}</th><th>${t('zone')}</th><th>${t('speakerHealth')}</th></tr></thead><tbody></tbody></table></div>
 </section>
 </div>
 <section class="card" aria-labelledby="cameras-heading">

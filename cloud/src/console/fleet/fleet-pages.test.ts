@@ -61,6 +61,14 @@ describe("technician's pages and the QR route", () => {
     expect((await send(operator, 'GET', '/fleet')).status).toBe(403);
   });
 
+  it("gives the box page a card of version compatibility, in Vietnamese first, filled by its own script", async () => {
+    const page = await (await send(technician, 'GET', '/fleet/boxes/edg_x')).text();
+    expect(page).toContain('<h2 id="compat-heading">Tương thích phiên bản</h2>');
+    expect(page).toContain('<dt>Giao thức của tủ</dt><dd data-compat="box"></dd>');
+    expect(page).toContain('fleet-compat.js');
+    expect(await (await send(technician, 'GET', '/fleet/boxes/edg_x?lang=en')).text()).toContain('<h2 id="compat-heading">Version compatibility</h2>');
+  });
+
   it('offers the technician a form for a hamlet\'s centre and radius, an import of many, and the commune\'s codes, in Vietnamese first', async () => {
     const page = await (await send(technician, 'GET', '/fleet')).text();
     expect(page).toContain('<h2 id="locations-heading">Vị trí các ấp</h2>');
@@ -69,5 +77,20 @@ describe("technician's pages and the QR route", () => {
     }
     expect(page).toContain('fleet-locations.js');
     expect(await (await send(technician, 'GET', '/fleet?lang=en')).text()).toContain('<label for="location-lat">Latitude</label>');
+  });
+
+  it("offers on a box's page the remote doctor, its logs, and restart and reboot with a required reason, in Vietnamese first", async () => {
+    const page = await (await send(technician, 'GET', '/fleet/boxes/edg_x')).text();
+    expect(page).toContain('<h2 id="diagnose-heading">Chẩn đoán từ xa</h2>');
+    for (const label of ['<label for="log-lines">Số dòng gần nhất</label>', '<label for="log-level">Từ mức</label>', '<label for="log-from">Từ lúc (không bắt buộc)</label>', '<label for="power-reason">Lý do (bắt buộc)</label>']) {
+      expect(page).toContain(label);
+    }
+    expect(page).toMatch(/<textarea id="power-reason" name="reason"[^>]*required/);
+    expect(page).toContain('<option value="warn" >Cảnh báo (warn)</option>');
+    expect(page).toContain('fleet-box-maintenance.js');
+    expect(page).toContain('<button type="button" id="reboot-box" class="danger">Khởi động lại tủ</button>');
+    const english = await (await send(technician, 'GET', '/fleet/boxes/edg_x?lang=en')).text();
+    expect(english).toContain('<button type="button" id="restart-daemon">Restart the program</button>');
+    expect(english).toContain('"refusedEmergency":"The box refused');
   });
 });

@@ -3,8 +3,13 @@ import { html } from 'hono/html';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { boxMarkup, cameraMarkup, fleetMarkup } from './fleet-markup.js';
+import { compatMarkup } from './compat-markup.js';
+import { compatMessages } from './compat-messages.js';
 import { fleetMessages } from './fleet-messages.js';
 import { locationsMarkup } from './location-markup.js';
+import { diagnoseMarkup, powerMarkup } from './maintenance-markup.js';
+import { maintenanceMessages } from './maintenance-messages.js';
+import { can } from '../../users/permissions.js';
 import { locationMessages } from './location-messages.js';
 import type { PlanHamlet } from './fleet-plan.js';
 import { createQrRoute } from './fleet-qr.js';
@@ -47,7 +52,14 @@ export function createFleetPages(deps: FleetPagesDeps) {
     app.get('/fleet/boxes/:edgeId', kit.page('fleet.edges.manage'), (c) => {
       const edgeId = c.req.param('edgeId');
       if (!EDGE_ID.test(edgeId)) return c.notFound();
-      return kit.render(c, { title: t(c)('boxTitle'), main: boxMarkup(t(c)), scripts: ['fleet-box.js'], data: { strings: strings(c), edgeId } });
+      // remote maintenance: each part only for those whose role may do it
+      const { lang, user } = c.get('view');
+      const tm = translator(maintenanceMessages, lang);
+      const diagnose = user !== null && can(user, 'fleet.edges.diagnose');
+      const power = user !== null && can(user, 'fleet.edges.restart');
+      const main = html`${boxMarkup(t(c))}${compatMarkup(translator(compatMessages, lang))}${diagnose ? diagnoseMarkup(tm) : ''}${power ? powerMarkup(tm) : ''}`;
+      const scripts = ['fleet-box.js', 'fleet-compat.js', ...(diagnose || power ? ['fleet-box-maintenance.js'] : [])];
+      return kit.render(c, { title: t(c)('boxTitle'), main, scripts, data: { strings: { ...strings(c), ...compatMessages[lang], ...maintenanceMessages[lang] }, edgeId } });
     });
 
     app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), (c) => {

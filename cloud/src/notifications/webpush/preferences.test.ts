@@ -27,9 +27,10 @@ describe('quiet hours in the commune\'s time', () => {
 describe('which kinds are whose', () => {
   it('follows the permission table', () => {
     expect(eligibleKinds({ role: 'police' })).toEqual(['incident']);
-    expect(eligibleKinds({ role: 'technician' })).toEqual(['device']);
-    expect(eligibleKinds({ role: 'operator' })).toEqual(['alert_not_started']);
-    expect(eligibleKinds({ role: 'admin' })).toEqual(['incident', 'device', 'alert_not_started']);
+    // a loudspeaker zone alarm concerns both who tends the boxes and who speaks through them
+    expect(eligibleKinds({ role: 'technician' })).toEqual(['device', 'speaker']);
+    expect(eligibleKinds({ role: 'operator' })).toEqual(['alert_not_started', 'speaker']);
+    expect(eligibleKinds({ role: 'admin' })).toEqual(['incident', 'device', 'alert_not_started', 'speaker']);
     expect(eligibleKinds({ role: 'viewer' })).toEqual([]);
   });
 });

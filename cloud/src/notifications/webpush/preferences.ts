@@ -3,15 +3,18 @@ import { can, type Action, type Person } from '../../users/permissions.js';
 
 /**
  * What a staff member can be told, each tied to the action that makes it their business: police
- * review incidents, technicians look after boxes and cameras, operators send emergency alerts.
+ * review incidents, technicians look after boxes and cameras, operators send emergency alerts,
+ * and both of the latter hear of a loudspeaker zone down too long (its alarm).
  */
-export const pushKinds = ['incident', 'device', 'alert_not_started'] as const;
+export const pushKinds = ['incident', 'device', 'alert_not_started', 'speaker'] as const;
 export type PushKind = (typeof pushKinds)[number];
 
 export const KIND_ACTION: Readonly<Record<PushKind, Action>> = {
   incident: 'incidents.review',
   device: 'fleet.edges.manage',
   alert_not_started: 'radio.alerts.manage',
+  // a loudspeaker zone down too long concerns those who set its volume: operators and technicians
+  speaker: 'fleet.speakers.manage',
 };
 
 /** The kinds this person's role makes theirs: all of them are on until the person turns some off. */

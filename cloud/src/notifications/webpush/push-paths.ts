@@ -26,4 +26,6 @@ export const itemPath = {
   camera: (edgeId: string, cameraId: string) => `/fleet/boxes/${encodeURIComponent(edgeId)}/cameras/${encodeURIComponent(cameraId)}`,
   alert: (alertId: string) => `/radio/alerts#alert-${encodeURIComponent(alertId)}`,
   notifications: () => NOTIFICATIONS_PAGE,
+  /** The loudspeaker zones page (operators and technicians both open it; the box page is technicians' only). */
+  speakers: () => '/speakers',
 };

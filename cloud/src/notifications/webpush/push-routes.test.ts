@@ -106,14 +106,14 @@ describe('the notifications API', () => {
 
   it('preferences: the role\'s kinds by default; a kind of another role is refused; quiet hours are validated', async () => {
     const initial = await test.request('GET', '/api/v1/notifications/preferences', undefined, as('operator'));
-    expect(initial.body).toEqual({ kinds: ['alert_not_started'], quietHours: null, hamlets: [], cameras: [], available: ['alert_not_started'] });
+    expect(initial.body).toEqual({ kinds: ['alert_not_started', 'speaker'], quietHours: null, hamlets: [], cameras: [], available: ['alert_not_started', 'speaker'] });
     const foreign = await test.request('PUT', '/api/v1/notifications/preferences', { kinds: ['incident'], quietHours: null }, as('operator'));
     expect(foreign.status).toBe(400);
     expect(foreign.body.error.message).toContain('incident');
     expect((await test.request('PUT', '/api/v1/notifications/preferences', { kinds: [], quietHours: { start: '25:00', end: '06:00' } }, as('operator'))).status).toBe(400);
     const saved = await test.request('PUT', '/api/v1/notifications/preferences', { kinds: [], quietHours: { start: '22:00', end: '06:00' } }, as('operator'));
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ kinds: [], quietHours: { start: '22:00', end: '06:00' }, hamlets: [], cameras: [], available: ['alert_not_started'] });
+    expect(saved.body).toEqual({ kinds: [], quietHours: { start: '22:00', end: '06:00' }, hamlets: [], cameras: [], available: ['alert_not_started', 'speaker'] });
   });
 
   it('preferences: hamlets and cameras that exist are stored; an unknown one is refused naming it; left out, they stay', async () => {

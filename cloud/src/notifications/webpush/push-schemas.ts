@@ -67,7 +67,7 @@ export const deviceSchema = z
 
 export const preferencesSchema = z
   .object({
-    kinds: z.array(z.enum(pushKinds)).openapi({ description: 'incident: new alert items (police); device: boxes, cameras and loudspeaker zones offline and back (technicians); alert_not_started: an emergency alert a hamlet did not start (operators)' }),
+    kinds: z.array(z.enum(pushKinds)).openapi({ description: 'incident: new alert items (police); device: boxes and cameras offline and back (technicians); alert_not_started: an emergency alert a hamlet did not start (operators); speaker: a loudspeaker zone alarm (down longer than SC_SPEAKER_ALARM_AFTER_S) and its end (technicians, operators)' }),
     quietHours: z
       .object({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM') })
       .strict()

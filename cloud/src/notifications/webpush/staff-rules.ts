@@ -31,7 +31,7 @@ export interface StaffRulesDeps {
 }
 
 /** How long a push service keeps each kind for a phone that is off: an old "box offline" is noise, a missed alert is not. */
-const TTL_S: Readonly<Record<PushKind, number>> = { incident: 12 * 3600, device: 6 * 3600, alert_not_started: 3600 };
+const TTL_S: Readonly<Record<PushKind, number>> = { incident: 12 * 3600, device: 6 * 3600, alert_not_started: 3600, speaker: 6 * 3600 };
 
 /** RFC 8030 Topic: at most 32 URL-safe characters, so a digest of the subject. */
 const topicOf = (subject: string) => createHash('sha256').update(subject).digest('base64url').slice(0, 32);
@@ -43,7 +43,8 @@ const deviceSubject = (d: Device) => (d.what === 'edge' ? `edge:${d.edgeId}` : d
 
 /**
  * The staff rules: which domain events become whose pushes. Police hear of new alert incident items,
- * technicians of boxes, cameras and loudspeaker zones offline (or muted) longer than the delay and back, operators of an emergency
+ * technicians of boxes and cameras offline longer than the delay and back, technicians and operators
+ * of a loudspeaker zone alarm (down longer than SC_SPEAKER_ALARM_AFTER_S, raised by the fleet) and its end, operators of an emergency
  * alert a targeted hamlet did not start in time. Each person's kinds, hamlets and cameras (their
  * preferences: none chosen = the whole commune), quiet hours (notBefore in the
  * outbox; emergencies go at once) and cooldowns apply; each device gets its own message, keyed
@@ -71,9 +72,9 @@ export class StaffRules {
     on('edge.online', (e) => this.cameBack({ what: 'edge', edgeId: e.edgeId }, e.at));
     on('camera.offline', (e) => this.wentOffline({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
     on('camera.online', (e) => this.cameBack({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
-    // a muted zone (reachable, silent) is as useless to a warning as an unreachable one
-    on('speaker.offline', (e) => this.wentOffline({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, e.at));
-    on('speaker.online', (e) => this.cameBack({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, e.at));
+    // a zone's delay is the fleet's alarm (the same one the console's banner shows): told when it is raised and when it ends
+    on('speaker.alarm.raised', (e) => this.devicePush({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, 'offline', e.at, e.downSince));
+    on('speaker.alarm.cleared', (e) => this.devicePush({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, 'online', e.at));
     on('alert.started', (e) => this.alertStarted(e));
     on('alert.delivered', (e) => this.alertDelivered(e));
     on('alert.stopped', (e) => this.checks.cancelPrefix(`alert:${e.alertId}:`));
@@ -122,18 +123,19 @@ export class StaffRules {
     const info = this.describe(device);
     const content = state === 'offline' ? text.deviceOffline(info, this.now() - (offlineSince ?? at)) : text.deviceOnline(info);
     const event = `${device.what}.${state}`;
+    const kind: PushKind = device.what === 'speaker' ? 'speaker' : 'device';
     const hamletCode = this.deps.names.edge(device.edgeId).hamletCode;
     const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], ...(device.what === 'camera' ? { camera: `${device.edgeId}/${device.cameraId}` } : {}) };
-    this.notify('device', subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
-      this.cooldowns.pair(userId, 'device', subject, state, this.now(), this.deps.settings.deviceCooldownMs),
-      { summary: { subject, payload: { kind: 'device', subject, ...device } }, topic: subject },
+    this.notify(kind, subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
+      this.cooldowns.pair(userId, kind, subject, state, this.now(), this.deps.settings.deviceCooldownMs),
+      { summary: { subject, payload: { kind, subject, ...device } }, topic: subject },
     );
   }
 
   private describe(device: Device): text.DeviceSubject {
     const edge = this.deps.names.edge(device.edgeId);
     if (device.what === 'edge') return { what: 'edge', name: edge.name, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
-    if (device.what === 'speaker') return { what: 'speaker', name: `${device.zone} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
+    if (device.what === 'speaker') return { what: 'speaker', name: `${device.zone} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.speakers(), tag: deviceSubject(device) };
     const camera = this.deps.names.camera(device.edgeId, device.cameraId!);
     return { what: 'camera', name: `${camera} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.camera(device.edgeId, device.cameraId!), tag: deviceSubject(device) };
   }

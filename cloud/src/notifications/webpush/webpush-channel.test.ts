@@ -318,21 +318,37 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(setup.push.for(police.device.id)).toHaveLength(0);
   });
 
-  it('a loudspeaker zone offline or muted past the delay: technicians are told, and when it is back', async () => {
+  it("a loudspeaker zone's alarm (raised by the fleet after SC_SPEAKER_ALARM_AFTER_S): technicians and operators are told, and when it ends; police are not", async () => {
     setup = await start();
     const tech = await setup.staff('technician', 'tech-1');
-    const zone = (state: 'ok' | 'offline' | 'muted') =>
-      setup.db.prepare("INSERT INTO speaker_state (edge_id, zone, state, changed_at) VALUES ('edge_A', 'loa-cho', ?, 0) ON CONFLICT (edge_id, zone) DO UPDATE SET state = excluded.state").run(state);
-    zone('muted');
-    setup.bus.publish('speaker.offline', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), state: 'muted', reason: 'volume 0' });
-    await sleep(500);
+    const operator = await setup.staff('operator', 'operator-1');
+    const police = await setup.staff('police', 'police-1');
+    const downSince = Date.now() - 6 * 60_000;
+    setup.bus.publish('speaker.alarm.raised', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), downSince, state: 'muted', reason: 'volume 0' });
     await setup.flush();
-    zone('ok');
-    setup.bus.publish('speaker.online', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now() });
+    setup.bus.publish('speaker.alarm.cleared', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), downSince });
     await setup.flush();
-    const got = setup.push.for(tech.device.id);
-    expect(got.map((p) => p.payload.title)).toEqual(['Loa không phát được: loa-cho (Cổng trường)', 'Loa phát lại được: loa-cho (Cổng trường)']);
-    expect(got[0]!.payload).toMatchObject({ url: '/fleet/boxes/edge_A', tag: 'speaker:edge_A/loa-cho' });
+    for (const person of [tech, operator]) {
+      const got = setup.push.for(person.device.id);
+      expect(got.map((p) => p.payload.title)).toEqual(['Loa không phát được: loa-cho (Cổng trường)', 'Loa phát lại được: loa-cho (Cổng trường)']);
+      expect(got[0]!.payload).toMatchObject({ url: '/speakers', tag: 'speaker:edge_A/loa-cho' });
+      expect(got[0]!.payload.body).toMatch(/hơn 6 phút/);
+    }
+    expect(setup.push.for(police.device.id)).toHaveLength(0);
+    // the zone's own offline/online events no longer notify anyone by themselves: the alarm does
+    setup.bus.publish('speaker.offline', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), state: 'offline', reason: null });
+    await sleep(300);
+    await setup.flush();
+    expect(setup.push.for(tech.device.id)).toHaveLength(2);
+  });
+
+  it('someone who turned the speaker kind off is not told of zone alarms', async () => {
+    setup = await start();
+    const operator = await setup.staff('operator', 'operator-1');
+    setup.channel.subscriptions.setPreferences({ id: operator.userId, role: 'operator' }, { kinds: ['alert_not_started'], quietHours: null });
+    setup.bus.publish('speaker.alarm.raised', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), downSince: Date.now() - 400_000, state: 'offline', reason: null });
+    await setup.flush();
+    expect(setup.push.for(operator.device.id)).toHaveLength(0);
   });
 
   it('the offline delay survives a restart, and a box back without its event (the restart in between) is not reported', async () => {

@@ -1,4 +1,4 @@
-import { alertMessageSchema, type AlertMessage } from '@smart-commune/shared';
+import { alertMessageSchema, featureOfPriority, type AlertMessage } from '@smart-commune/shared';
 import type { Alert } from './alert-store.js';
 
 /** `sc/v1/broadcast/alert` start message: everything an edge needs to play every repetition on its own. */
@@ -8,7 +8,9 @@ export function startMessage(a: Alert): AlertMessage {
     alertId: a.id,
     version: a.version,
     title: a.title.slice(0, 200),
-    priority: a.priority,
+    // a broadcast reaches every box at once, whatever its contract: a priority added after revision 1
+    // goes out as its revision 1 fallback (the boxes' plans carry the real one, gated per box)
+    priority: featureOfPriority(a.priority)?.fallback ?? a.priority,
     source: { kind: 'asset', asset: a.asset },
     startAt: a.startsAt,
     repeatEveryMs: a.repeatEveryMs,

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveDocSchema, liveStreamPath, topics, LIVE_BROADCAST, type LiveDoc } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
+import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from '../../auth/session-cookie.js';
 import { decodeToPcm, locate, signalPcm } from '../../../../test-support/live-audio.js';
 import { sleep, waitFor } from '../../../../test-support/wait.js';
 
@@ -133,23 +134,45 @@ describe('live sessions (cloud)', () => {
     await test.api('POST', '/api/v1/users', { username: 'xem', password: 'mat-khau-xem-1234', role: 'viewer', mustChangePassword: false });
     const viewer = await test.login('xem', 'mat-khau-xem-1234');
     expect((await test.api('POST', '/api/v1/radio/live', { title: 'x', priority: 'normal', targets: { all: true } }, viewer)).status).toBe(403);
+
+    // the console's cookie starts a session only with the page's CSRF token
+    await test.api('POST', '/api/v1/users', { username: 'phat-thanh', password: 'mat-khau-phat-thanh-1', role: 'operator', mustChangePassword: false });
+    const operator = await test.login('phat-thanh', 'mat-khau-phat-thanh-1');
+    const withCookie = (headers: Record<string, string>) =>
+      fetch(`${test.cloud.httpUrl}/api/v1/radio/live`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${operator}`, ...headers },
+        body: JSON.stringify({ title: 'Từ trang trực tiếp', priority: 'normal', targets: { hamlets: ['ap-2'] } }),
+      });
+    const forged = await withCookie({});
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('csrf_token_invalid');
+    expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
+    const made = await withCookie({ [CSRF_HEADER]: csrfTokenFor(operator) });
+    expect(made.status).toBe(201);
+    const id = ((await made.json()) as { id: string }).id;
+    expect(test.cloud.radio.live.get(id)).toMatchObject({ status: 'on_air', edges: [ap2.edgeId] });
+    await test.cloud.radio.live.stop(id, null);
   });
 
-  it('a session left on air by a cloud that stopped is ended interrupted at the next start', async () => {
+  it('a session left on air by a cloud that stopped is ended interrupted at the next start; a voice recording the stop left unarchived is archived then', async () => {
     const { session } = await test.cloud.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { hamlets: ['ap-2'] }, startedBy: null });
+    const voice = await test.cloud.radio.live.start({ source: 'voice', title: 'Nói dở thì máy chủ tắt', priority: 'normal', targets: { hamlets: ['ap-1'] }, startedBy: null });
+    await speak((pcm) => voice.input.write(pcm), signalPcm(1200, 4));
     const dataDir = test.dataDir;
     await test.stop({ keepData: true });
-    expect(test.cloud.radio.live).toBeDefined();
-    // as if the process had died instead: the row still on air
+    // as if the process had died instead for the relay: its row still on air
     const db = new Database(join(dataDir, 'cloud.db'));
     db.prepare('UPDATE live_sessions SET ended_at = NULL, end_reason = NULL, end_detail = NULL WHERE id = ?').run(session.id);
+    const stoppedVoice = db.prepare('SELECT end_reason, end_detail, bulletin_id FROM live_sessions WHERE id = ?').get(voice.session.id);
     db.close();
+    expect(stoppedVoice).toEqual({ end_reason: 'interrupted', end_detail: 'the cloud stopped', bulletin_id: null });
     const restarted = await startTestCloud({}, dataDir);
-    try {
-      const after = restarted.cloud.radio.live.get(session.id);
-      expect(after).toMatchObject({ status: 'ended', endReason: 'interrupted', endDetail: 'the cloud stopped during the session' });
-    } finally {
-      test = restarted;
-    }
+    test = restarted;
+    expect(restarted.cloud.radio.live.get(session.id)).toMatchObject({ status: 'ended', endReason: 'interrupted', endDetail: 'the cloud stopped during the session' });
+    const bulletinId = await waitFor(() => restarted.cloud.radio.live.get(voice.session.id).bulletinId, 'the voice recording archived after the restart');
+    expect((await restarted.api('GET', `/api/v1/bulletins/${bulletinId}`)).body.title).toContain('Nói dở thì máy chủ tắt');
+    // a relay is not archived: its recording stays a file
+    expect(restarted.cloud.radio.live.get(session.id).bulletinId).toBeNull();
   });
 });

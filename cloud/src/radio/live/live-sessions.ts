@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId, type LiveEndReason, type RadioSettings } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
@@ -80,11 +80,19 @@ export class LiveSessions implements LiveSessionsApi {
     mkdirSync(join(deps.options.dataDir, 'live'), { recursive: true, mode: PRIVATE_DIR });
   }
 
-  /** At the cloud's start: sessions a stopped cloud left on air ended interrupted; the boxes are told. */
+  /**
+   * At the cloud's start: sessions a stopped cloud left on air end interrupted and the boxes are
+   * told; voice recordings of the last week not archived yet (the cloud stopped first) are archived.
+   */
   async recover(): Promise<void> {
-    const ids = this.deps.store.endOrphans(this.deps.options.now());
+    const now = this.deps.options.now();
+    const ids = this.deps.store.endOrphans(now);
     if (ids.length) this.deps.logger.warn({ sessions: ids }, 'live sessions left on air by the previous run: ended as interrupted');
     await this.deps.doc.publish();
+    for (const s of this.deps.store.unarchived(now - 7 * 24 * 3600_000)) {
+      const file = this.deps.store.file(s.id);
+      if (file && existsSync(file)) this.track(this.archive(s, file));
+    }
   }
 
   async start(spec: LiveSessionSpec): Promise<{ session: LiveSessionView; input: LiveInput }> {

@@ -99,9 +99,11 @@ export class LiveStore {
     return rows.map(toView);
   }
 
-  /** Those on air, and those that ended at or after `since` (what the retained document lists). */
+  /** Those on air, and those that ended at or after `since` (what the retained document lists): on air first, then the latest ended, 50 at most. */
   current(since: number): LiveSessionView[] {
-    const rows = this.db.prepare('SELECT * FROM live_sessions WHERE ended_at IS NULL OR ended_at >= ? ORDER BY started_at, id LIMIT 50').all(since) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM live_sessions WHERE ended_at IS NULL OR ended_at >= ? ORDER BY ended_at IS NULL DESC, ended_at DESC, started_at, id LIMIT 50')
+      .all(since) as Row[];
     return rows.map(toView);
   }
 
@@ -112,6 +114,14 @@ export class LiveStore {
   /** Ends it once: false when it had already ended. */
   end(id: string, at: number, reason: LiveEndReason, detail: string | null, by: string | null): boolean {
     return this.db.prepare('UPDATE live_sessions SET ended_at = ?, end_reason = ?, end_detail = ?, stopped_by = ? WHERE id = ? AND ended_at IS NULL').run(at, reason, detail, by, id).changes === 1;
+  }
+
+  /** Voice sessions ended since `since` with a recording and no archive bulletin yet. */
+  unarchived(since: number): LiveSessionView[] {
+    const rows = this.db
+      .prepare("SELECT * FROM live_sessions WHERE source = 'voice' AND ended_at IS NOT NULL AND ended_at >= ? AND bulletin_id IS NULL AND bytes > 0 ORDER BY started_at LIMIT 100")
+      .all(since) as Row[];
+    return rows.map(toView);
   }
 
   setBulletin(id: string, bulletinId: string): void {

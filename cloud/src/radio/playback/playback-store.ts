@@ -98,7 +98,7 @@ const GIVEN = `(EXISTS (SELECT 1 FROM plan_occurrences o
  */
 const copyWhere = (which: string) => `
   INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
-    duration_ms, reason, zones, received_at, hamlet_code, title)
+    duration_ms, reason, zones, received_at, hamlet_code, title, priority)
   SELECT ev.event_id, ev.edge_id, json_extract(ev.body, '$.occurrenceId'), json_extract(ev.body, '$.scheduleId'),
     json_extract(ev.body, '$.bulletinId'), json_extract(ev.body, '$.state'), json_extract(ev.body, '$.plannedStartAt'),
     json_extract(ev.body, '$.actualStartAt'), json_extract(ev.body, '$.durationMs'), json_extract(ev.body, '$.reason'),
@@ -106,7 +106,11 @@ const copyWhere = (which: string) => `
     COALESCE((SELECT s.title FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT l.title FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), '')
+             (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), ''),
+    -- boxes before issue 13 do not say the priority: the schedule's or the alert's is what they were given
+    COALESCE(json_extract(ev.body, '$.priority'), (SELECT s.priority FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT a.priority FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
+             (SELECT l.priority FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')))
   FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
   WHERE ev.kind = 'playback' AND ${which} AND ${GIVEN}
     AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
@@ -131,6 +135,18 @@ const whereFor = (f: PlaybackFilter) =>
 
 const ORDER = 'ORDER BY p.planned_start_at DESC, p.received_at DESC, p.event_id';
 
+
+/** Broadcast sources of the monthly report, read from the occurrence id. */
+export type BroadcastSource = 'bulletin' | 'live' | 'relay' | 'alert';
+
+/** One cell of the monthly report: a hamlet's occurrences of one source and priority, and their time on air. */
+export interface AirtimeRow {
+  hamletCode: string;
+  source: BroadcastSource;
+  priority: 'emergency' | 'priority' | 'normal' | 'unknown';
+  items: number;
+  ms: number;
+}
 
 /** The proof-of-play log: what each box played, when, against when it was planned. */
 export interface HamletProgress {
@@ -210,6 +226,31 @@ export class PlaybackStore {
          FROM playback WHERE ${kind === 'alert' ? 'schedule_id' : 'bulletin_id'} = ?`,
       )
       .get(id) as { starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null };
+  }
+
+  /**
+   * Broadcast time per hamlet, source and priority for occurrences planned in [from, to): each
+   * occurrence counted once per hamlet (boxes of one hamlet play it together) for the most any of its
+   * events says was played (durationMs is the position reached, across interruptions and resumes).
+   * The source is read from the occurrence id: `alert:` an alert, `live:` live voice, `relay:` a
+   * station relay, anything else a bulletin; test tones are not broadcasts. Priority `unknown`:
+   * proof of play from before priorities were stored, of an item whose schedule is gone.
+   */
+  airtime(from: number, to: number): AirtimeRow[] {
+    return this.db
+      .prepare(
+        `SELECT hamlet_code AS hamletCode, source, priority, COUNT(*) AS items, SUM(ms) AS ms FROM (
+           SELECT hamlet_code, occurrence_id,
+             CASE WHEN substr(occurrence_id, 1, 6) = 'alert:' THEN 'alert' WHEN substr(occurrence_id, 1, 5) = 'live:' THEN 'live'
+                  WHEN substr(occurrence_id, 1, 6) = 'relay:' THEN 'relay' ELSE 'bulletin' END AS source,
+             COALESCE(MAX(priority), 'unknown') AS priority, MAX(duration_ms) AS ms
+           FROM playback
+           WHERE planned_start_at >= @from AND planned_start_at < @to AND hamlet_code IS NOT NULL AND schedule_id <> '${TEST_TONE_SCHEDULE_ID}'
+             AND state IN ('completed', 'interrupted') AND duration_ms > 0
+           GROUP BY hamlet_code, occurrence_id)
+         GROUP BY hamlet_code, source, priority ORDER BY hamlet_code, source, priority`,
+      )
+      .all({ from, to }) as AirtimeRow[];
   }
 
   /** Every matching record, newest first, at most `max`. */

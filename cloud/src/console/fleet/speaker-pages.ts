@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { ConsoleEnv, ConsoleKit, ConsoleSection, View } from '../console-kit.js';
+import { translator } from '../i18n.js';
+import { can } from '../../users/permissions.js';
+import type { SpeakerAlarm } from '../../fleet/speakers/speaker-alarms.js';
+import type { ZoneTransition } from '../../fleet/speakers/speaker-history.js';
+import type { ZoneView } from '../../fleet/speakers/speaker-zones.js';
+import { alarmBanner, speakersMarkup } from './speaker-markup.js';
+import { speakerMessages } from './speaker-messages.js';
+
+export interface SpeakerPagesDeps {
+  zones(): ZoneView[];
+  history(edgeId: string, zone: string, limit: number): ZoneTransition[];
+}
+
+/** Transitions shown per zone on the page (the API gives more). */
+const HISTORY_SHOWN = 10;
+
+/** The loudspeaker zones page, for operators and technicians alike: state, volume and mute, history. */
+export function createSpeakerPages(deps: SpeakerPagesDeps) {
+  return (kit: ConsoleKit): ConsoleSection => {
+    const app = new Hono<ConsoleEnv>();
+    app.get('/speakers', kit.page('fleet.speakers.manage'), (c) => {
+      const lang = c.get('view').lang;
+      const t = translator(speakerMessages, lang);
+      const zones = deps.zones();
+      const common = c.get('view').t;
+      return kit.render(c, {
+        title: t('speakersTitle'),
+        main: speakersMarkup(t, lang, zones, (z) => deps.history(z.edgeId, z.zone, HISTORY_SHOWN)),
+        scripts: ['speakers.js'],
+        data: { strings: { ...speakerMessages[lang], errorGeneric: common('errorGeneric'), errorNetwork: common('errorNetwork') } },
+      });
+    });
+    return { nav: [{ href: '/speakers', label: { vi: speakerMessages.vi.navSpeakers, en: speakerMessages.en.navSpeakers } }], routes: app };
+  };
+}
+
+/** The alarm banner for a page's reader: only those who look after the loudspeakers (operators, technicians, admins). */
+export function speakerAlarmBanner(alarms: () => SpeakerAlarm[], alarmAfterMs: number) {
+  return (view: View) => {
+    if (!view.user || !can(view.user, 'fleet.speakers.manage')) return '';
+    return alarmBanner(translator(speakerMessages, view.lang), view.lang, alarms(), alarmAfterMs);
+  };
+}
