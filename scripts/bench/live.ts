@@ -14,6 +14,11 @@ import { numberArg, quantile, startBenchCommune, waitUntil, type BenchCommune, t
 import { relaySection } from './live-relay.js';
 
 const seconds = numberArg('seconds', 'BENCH_LIVE_SECONDS', 20);
+/**
+ * Boxes in the field have been running for days when an operator speaks: their clocks are corrected
+ * (edge/src/fleet/clock-sync.ts, an exchange every 15 s over the same slow link) before the session.
+ */
+const settleS = numberArg('settle', 'BENCH_LIVE_SETTLE_S', 45);
 // BENCH_LIVE_CLEAN=1: no delay nor loss anywhere, to tell the links' share from the path's own
 const clean = process.env.BENCH_LIVE_CLEAN === '1';
 const LINK = clean ? { min: 0, max: 0 } : { min: 50, max: 300 };
@@ -21,13 +26,42 @@ const LOSS = clean ? 0 : 0.01;
 /** Each second of the voice, this much of it is looked for at every loudspeaker. */
 const WINDOW_MS = 400;
 
-const commune = await startBenchCommune({ mqttDelayMs: LINK, httpDelayMs: LINK, lossRate: LOSS });
+// the live path's own settings may be tried here (SC_LIVE_PLAYOUT_MS, SC_LIVE_JITTER_MS), e.g. BENCH_LIVE_PLAYOUT_MS=700
+const cloudEnv = Object.fromEntries(
+  [['SC_LIVE_PLAYOUT_MS', process.env.BENCH_LIVE_PLAYOUT_MS], ['SC_LIVE_JITTER_MS', process.env.BENCH_LIVE_JITTER_MS]].filter((e): e is [string, string] => e[1] !== undefined),
+);
+const commune = await startBenchCommune({ mqttDelayMs: LINK, httpDelayMs: LINK, lossRate: LOSS, cloudEnv });
+console.log(`letting the boxes' clocks settle for ${settleS} s`);
+await new Promise((r) => setTimeout(r, settleS * 1000));
 
-/** The PCM a hamlet's loudspeaker received for one item, and when its first sample was heard. */
-async function recording(hamlet: BenchHamlet, index: number): Promise<{ firstPacketAt: number; pcm: Buffer }> {
-  const res = await fetch(hamlet.statusUrl.replace(/\/status$/, `/items/${index}/pcm`));
+interface Recording {
+  pcm: Buffer;
+  /** When sample `n` of the PCM reached the loudspeaker (its packet's arrival, plus its place in the packet). */
+  heardAt(n: number): number;
+}
+
+/** The PCM a hamlet's loudspeaker received for one item, and when each packet of it arrived. */
+async function recording(hamlet: BenchHamlet, index: number): Promise<Recording> {
+  const base = hamlet.statusUrl.replace(/\/status$/, `/items/${index}`);
+  const res = await fetch(`${base}/pcm`);
   if (!res.ok) throw new Error(`${hamlet.hamletCode}: recording ${index}: HTTP ${res.status}`);
-  return { firstPacketAt: Number(res.headers.get('x-first-packet-at')), pcm: Buffer.from(await res.arrayBuffer()) };
+  const pcm = Buffer.from(await res.arrayBuffer());
+  const packets = (await (await fetch(`${base}/timing`)).json()) as [number, number][];
+  return {
+    pcm,
+    heardAt(n) {
+      // the last packet starting at or before sample n (binary search)
+      let lo = 0;
+      let hi = packets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (packets[mid]![0] <= n) lo = mid;
+        else hi = mid - 1;
+      }
+      const [first, at] = packets[lo]!;
+      return at + ((n - first) / RATE) * 1000;
+    },
+  };
 }
 
 interface Heard {
@@ -42,7 +76,7 @@ interface Heard {
 /** Where each second of the voice landed in what the hamlet's loudspeaker received. */
 async function heardIn(c: BenchCommune, hamlet: BenchHamlet, before: number, voice: Buffer): Promise<Heard> {
   const items = (await c.speakerStatus(hamlet)).items.filter((i) => i.index >= before && i.firstSampleAt !== null);
-  let best: { rec: { firstPacketAt: number; pcm: Buffer }; offset: number; score: number } | null = null;
+  let best: { rec: Recording; offset: number; score: number } | null = null;
   for (const item of items) {
     const rec = await recording(hamlet, item.index);
     if (rec.pcm.length < voice.length / 2) continue;
@@ -64,7 +98,7 @@ async function heardIn(c: BenchCommune, hamlet: BenchHamlet, before: number, voi
       continue;
     }
     const m = locate(region, ref);
-    at.push(m.score >= 0.5 ? best.rec.firstPacketAt + ((from + m.offsetSamples) / RATE) * 1000 : null);
+    at.push(m.score >= 0.5 ? best.rec.heardAt(from + m.offsetSamples) : null);
   }
   return { hamlet: hamlet.hamletCode, at, score: best.score, gaps: silentStretches(best.rec.pcm.subarray(best.offset * 2, (best.offset * 2) + voice.length)) };
 }
@@ -128,6 +162,14 @@ async function voiceSection(c: BenchCommune) {
       missing += heard.length - times.length;
       delays.push(...times.map((t) => t - mouth));
       if (times.length > 1) spreads.push(Math.max(...times) - Math.min(...times));
+    }
+    if (process.env.BENCH_LIVE_DEBUG) {
+      for (const [k, h] of heard.entries()) {
+        const plays = await c.cloud.request<{ items: { occurrenceId: string; state: string; actualStartAt: number | null; offsetMs: number | null }[] }>('GET', `/api/v1/playback?edge=${c.hamlets[k]!.edgeId}`);
+        const started = plays.items.find((p) => p.occurrenceId === `live:${session.id}` && p.state === 'started');
+        const items = (await c.speakerStatus(c.hamlets[k]!)).items.slice(before[k]!);
+        console.log(h.hamlet, 'box started', started?.actualStartAt ? started.actualStartAt - session.epoch : null, 'ms after epoch; speaker items', items.map((i) => `${Math.round(i.firstPacketAt - session.epoch)}ms/${Math.round(i.durationMs)}ms/lost ${i.lost}`).join(', '), '| per second:', h.at.map((t, i) => (t === null ? '-' : Math.round(t - run.startedAt - i * 1000))).join(' '));
+      }
     }
     for (const h of heard) {
       const found = h.at.filter((t) => t !== null).length;

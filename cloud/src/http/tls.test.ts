@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { liveVoiceSocketPath } from '@smart-commune/shared';
 import { ConfigError, loadCloudConfig } from '../config.js';
 import { startCloud, type CloudHandle } from '../server.js';
 import { loadTlsFiles } from './tls.js';
@@ -60,6 +62,28 @@ describe('HTTPS served by the cloud itself (SC_TLS_CERT, SC_TLS_KEY)', () => {
     expect(login.status).toBe(200);
     const cookies = ([] as string[]).concat(login.headers['set-cookie'] ?? []);
     expect(cookies.find((c) => c.startsWith('sc_login='))).toMatch(/;\s*Secure/i);
+  });
+
+  it("upgrades the live voice's WebSocket over TLS too (wss:), through the app's guard", async () => {
+    const status = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(`${cloud.httpUrl.replace('https:', 'wss:')}${liveVoiceSocketPath('lvs_000000000000')}`, { ca: cert, headers });
+        socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        socket.once('open', () => resolve(101));
+        socket.once('error', (err) => (err.message.includes('Unexpected server response') ? undefined : reject(err)));
+      });
+    // no credentials: the guard answers; with the admin's token: the route itself (no such session)
+    expect(await status({})).toBe(401);
+    const token = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(`${cloud.httpUrl}/api/v1/auth/token`, { method: 'POST', ca: cert, headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve((JSON.parse(body) as { token: string }).token));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ username: 'admin', password: 'test-admin-password' }));
+    });
+    expect(await status({ authorization: `Bearer ${token}` })).toBe(404);
   });
 
   it('does not speak plain http on that port', async () => {

@@ -92,6 +92,8 @@ interface Recording {
   originAt: number;
   lastSeq: number;
   chunks: Buffer[];
+  /** Wall-clock ms each chunk (packet) arrived, parallel to `chunks`: where a sender burst, sample i is not at firstPacketAt + i/48. */
+  arrivals: number[];
   bytes: number;
   firstSampleAt: number | null;
   packets: number;
@@ -190,7 +192,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     }
     lastSeenBySsrc.set(ssrc, arrival);
     if (!current || ssrc !== current.ssrc || marker || arrival - current.lastArrival > gapMs) {
-      current = { index: nextIndex++, ssrc, firstPacketAt: arrival, lastArrival: arrival, originAt: arrival, lastSeq: (seq - 1) & 0xffff, chunks: [], bytes: 0, firstSampleAt: null, packets: 0, lost: 0, summary: null, overrun: false };
+      current = { index: nextIndex++, ssrc, firstPacketAt: arrival, lastArrival: arrival, originAt: arrival, lastSeq: (seq - 1) & 0xffff, chunks: [], arrivals: [], bytes: 0, firstSampleAt: null, packets: 0, lost: 0, summary: null, overrun: false };
       items.push(current);
       if (items.length > maxItems) items.shift();
     }
@@ -205,6 +207,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     }
     current.originAt = Math.min(current.originAt, arrival - current.bytes / 2 / SAMPLES_PER_MS);
     current.chunks.push(pcm);
+    current.arrivals.push(round2(arrival));
     current.bytes += pcm.length;
     if (!current.overrun && current.bytes / 2 / SAMPLES_PER_MS - (arrival - current.firstPacketAt) > 500) {
       current.overrun = true;
@@ -266,6 +269,18 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
       const body = Buffer.concat(item.chunks);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'x-first-packet-at': String(item.firstPacketAt) });
       return res.end(body);
+    }
+    // when each packet of an item arrived: [first sample index in the item's PCM, wall-clock ms]
+    const timing = req.method === 'GET' ? /^\/items\/(\d+)\/timing$/.exec(url ?? '') : null;
+    if (timing) {
+      const item = items.find((r) => r.index === Number(timing[1]));
+      if (!item) return send(res, 404, { error: `no item ${timing[1]}` });
+      let sample = 0;
+      return send(res, 200, item.chunks.map((chunk, i) => {
+        const at = [sample, item.arrivals[i]!];
+        sample += chunk.length / 2;
+        return at;
+      }));
     }
     if (req.method === 'DELETE' && url === '/items') {
       api.clearItems();

@@ -62,9 +62,9 @@ form.addEventListener('submit', (event) => {
   if (zones && zones.length === 0) return say(status, s.chooseZone, 'error');
   const title = /** @type {HTMLInputElement} */ (document.getElementById('live-title')).value.trim() || s.defaultTitle;
   const priority = checked('live-priority')[0] ?? 'normal';
-  pending = { title, priority, targets: all ? { all: true } : { hamlets }, zones };
   const where = all ? s.allHamlets : hamlets.map((c) => hamletName.get(c) ?? c).join(', ');
-  pending.what = fill(s.onAirWhat, { title, where, priority: s[`priority_${priority}`] });
+  // `what` is the on-air panel's sentence; the rest is the session to start
+  pending = { title, priority, targets: all ? { all: true } : { hamlets }, zones, what: fill(s.onAirWhat, { title, where, priority: s[`priority_${priority}`] }) };
   const text = fill(s.confirmText, { title, where, priority: s[`priority_${priority}`] }) + (zones ? ` ${fill(s.confirmZones, { zones: zones.join(', ') })}` : '');
   document.getElementById('live-confirm-text').textContent = text;
   say(status, '');

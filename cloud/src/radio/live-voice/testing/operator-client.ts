@@ -57,6 +57,9 @@ export async function speakAsOperator(options: OperatorOptions): Promise<Operato
 
   const encoder = spawn('ffmpeg', [
     '-hide_banner', '-loglevel', 'error',
+    // no probing of the raw input (its format is given): probing held the first second back, which
+    // then reached the session in one burst and sat in its jitter buffer for the whole session
+    '-probesize', '32', '-analyzeduration', '0',
     '-f', 's16le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0',
     '-c:a', 'libopus', '-b:a', options.bitrate ?? '32k', '-frame_duration', '20', '-application', 'voip',
     // a live WebM like MediaRecorder's: clusters closed often, every packet flushed at once
