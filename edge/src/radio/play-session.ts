@@ -87,6 +87,15 @@ export class PlaySession {
     return e.live?.read() ?? null;
   }
 
+  /**
+   * Moves the item's timeline `ms` later; a live session stays on the shared clock (sample k at
+   * epoch + k/48 ms), so what those ms took is skipped in the stream, not delayed.
+   */
+  private reanchor(ms: number): void {
+    this.startHr += ms;
+    if (this.entry.liveStream) this.livePos += Math.round((ms * SAMPLE_RATE) / 1000);
+  }
+
   private sleep(ms: number): void {
     this.timer = setTimeout(this.pump, Math.max(0, Math.floor(ms)));
   }
@@ -97,7 +106,7 @@ export class PlaySession {
     if (this.stopped) return;
     for (;;) {
       const now = hrNow();
-      const due = this.startHr + this.framesSent * FRAME_MS;
+      let due = this.startHr + this.framesSent * FRAME_MS;
       if (this.exhausted || this.framesSent >= this.maxFrames) {
         if (due <= now + 0.5) return this.hooks.onComplete(this, due);
         return this.sleep(due - now - 1);
@@ -105,12 +114,19 @@ export class PlaySession {
       const first = this.framesSent === 0;
       const early = first ? FIRST_FRAME_EARLY_MS : 1;
       if (due > now + early) return this.sleep(due - now - early + (first ? 1 : 0));
+      if (first && this.entry.liveStream && now > due) {
+        // a live start that leaves late (a box joining after the epoch, a busy event loop, a spawn
+        // between the decision and this frame): its first packet carries the stream at the instant it
+        // leaves, not at the instant planned. A loudspeaker times a talkspurt from its first packet,
+        // so a first packet sent late with the audio of its planned instant (the rest following in a
+        // burst) would make it play the whole session that much behind the other hamlets.
+        this.reanchor(now - due);
+        due = now;
+      }
       if (now - due > MAX_BURST_MS) {
         const slip = now - due - FRAME_MS;
-        this.startHr += slip;
+        this.reanchor(slip);
         this.slippedMs += slip;
-        // a live session stays on the shared clock: what the stall took is skipped, not delayed
-        if (this.entry.liveStream) this.livePos += Math.round((slip * SAMPLE_RATE) / 1000);
         continue;
       }
       let frame = this.nextFrame();

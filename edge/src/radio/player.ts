@@ -259,6 +259,8 @@ export class RadioPlayer {
     const source = e.item.source;
     if (source.kind !== 'live' || !this.live) return null;
     const { credentials } = this.live;
+    // a quieter moment than the start to take a fresh clock correlation if the current one is old
+    this.clockMap.renew();
     return new LiveStream({
       url: source.url,
       credentials,
@@ -401,9 +403,13 @@ export class RadioPlayer {
       this.reporter.finish(e, 'completed', { zones: healthyZones, durationMs: Math.round(e.offsetFrames * FRAME_MS) });
       return false;
     }
-    // a start that comes late (stall, busy timeline) begins now: a burst would not make it heard earlier
-    const firstHr = Math.max(startHr, hrNow() - FRAME_MS);
     const source = e.item.source;
+    // the clock correlation may take a fresh reading (up to a few ms waiting for a tick of the local
+    // clock): before the start instant is read, not between it and the first frame
+    this.clockMap.renew();
+    // a start that comes late (stall, busy timeline) begins now: a burst would not make it heard
+    // earlier (a live one re-anchors its first frame on the instant it leaves: play-session.ts)
+    const firstHr = Math.max(startHr, hrNow() - FRAME_MS);
     // a live session joins its stream where the shared clock is: sample k at epoch + k/48 ms
     const liveFrom = source.kind === 'live' ? Math.round(((this.clockMap.hrToCloud(firstHr) - source.epoch) * SAMPLE_RATE) / 1000) : undefined;
     const session = new PlaySession(
