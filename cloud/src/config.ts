@@ -97,6 +97,12 @@ export const cloudConfigSchema = z.object({
   SC_RELAY_STALL_S: z.coerce.number().min(1).max(120).default(10),
   /** Audio gathered from a station before it goes on air after each (re)connection: absorbs the network's jitter. */
   SC_RELAY_PREBUFFER_MS: z.coerce.number().int().min(20).max(10_000).default(500),
+  /**
+   * A relay session's playout latency (SC_LIVE_PLAYOUT_MS is the voice's): longer, because a relay's
+   * delay behind the station matters to no listener while every box must be ready by its epoch to
+   * start in step (a box that joins late plays in step too, but misses the start).
+   */
+  SC_RELAY_PLAYOUT_MS: z.coerce.number().int().min(200).max(10_000).default(3000),
   /** Notifications (Web Push, Zalo OA): the first retry of a failed send waits about this long, each next one twice as long… */
   SC_NOTIFY_RETRY_FIRST_S: z.coerce.number().min(0.01).max(86_400).default(5),
   /** …up to this (a jitter of up to half is taken off each, so failures together do not retry together). */

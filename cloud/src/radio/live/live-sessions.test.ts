@@ -114,6 +114,7 @@ describe('live sessions (cloud)', () => {
   it('ends interrupted when the producer goes silent, and refuses bad starts with clear errors', async () => {
     const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Thử', priority: 'normal', targets: { all: true }, startedBy: null, inputTimeoutMs: 400 });
     expect(session.edges.sort()).toEqual([ap1.edgeId, ap2.edgeId].sort());
+    expect(session.epoch - session.startedAt).toBe(800); // SC_LIVE_PLAYOUT_MS: no playout latency of its own
     input.write(signalPcm(200));
     const ended = await waitFor(() => (test.cloud.radio.live.get(session.id).status === 'ended' ? test.cloud.radio.live.get(session.id) : null), 'interrupted');
     expect(ended.endReason).toBe('interrupted');
@@ -128,6 +129,8 @@ describe('live sessions (cloud)', () => {
     expect(zone.body.error.message).toContain('cho-moi');
     expect((await bad({ title: '', priority: 'normal', targets: { all: true } })).status).toBe(400);
     expect((await bad({ title: 'x', priority: 'urgent', targets: { all: true } })).status).toBe(400);
+    // a session's own playout latency (relays have SC_RELAY_PLAYOUT_MS) is bounded like the setting
+    await expect(test.cloud.radio.live.start({ source: 'relay', title: 'x', priority: 'normal', targets: { all: true }, startedBy: null, playoutMs: 50 })).rejects.toThrow(/playout latency .* 200 to 10000, not 50/);
     expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
 
     // a viewer may not speak to the commune

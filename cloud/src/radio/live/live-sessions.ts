@@ -103,6 +103,8 @@ export class LiveSessions implements LiveSessionsApi {
     const { edges, hamletCodes } = this.resolveTargets(spec.targets);
     const zones = spec.zones && spec.zones.length ? [...new Set(spec.zones)] : null;
     if (zones) this.assertZonesExist(zones, edges);
+    const playoutMs = spec.playoutMs ?? this.deps.options.playoutMs;
+    if (!Number.isInteger(playoutMs) || playoutMs < 200 || playoutMs > 10_000) throw badRequest(`a live session's playout latency must be a whole number of ms from 200 to 10000, not ${playoutMs}`);
 
     const { options } = this.deps;
     const id = newId('lvs');
@@ -120,7 +122,7 @@ export class LiveSessions implements LiveSessionsApi {
       startedBy: spec.startedBy,
       origin: spec.origin ?? null,
       startedAt,
-      epoch: startedAt + options.playoutMs,
+      epoch: startedAt + playoutMs,
       endsAt: spec.endsAt ?? null,
       endedAt: null,
       endReason: null,
@@ -137,7 +139,7 @@ export class LiveSessions implements LiveSessionsApi {
     // busy box): sample k is then really startedAt + k/48 ms
     air.clock = new LiveClock((k) => this.tick(air, k));
     view.startedAt = options.now();
-    view.epoch = view.startedAt + options.playoutMs;
+    view.epoch = view.startedAt + playoutMs;
     air.lastInputAt = view.startedAt;
     this.deps.store.insert({ ...view, file });
     this.onAir.set(id, air);

@@ -39,6 +39,8 @@ export interface LiveSessionSpec {
   endsAt?: number | null;
   /** A label of what feeds it, kept with the session (e.g. the station id of a relay). */
   origin?: string | null;
+  /** This session's playout latency (epoch = start + this), 200–10000 ms; default SC_LIVE_PLAYOUT_MS. */
+  playoutMs?: number;
 }
 
 export type LiveSessionStatus = 'on_air' | 'ended';

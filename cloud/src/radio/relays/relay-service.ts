@@ -25,6 +25,8 @@ export interface RelayServiceDeps {
   /** The boxes' proof of play of the relay's session (occurrence relay:{sessionId}), per hamlet. */
   playback: Pick<PlaybackStore, 'progressByHamlet'>;
   puller: PullerSettings;
+  /** The relay sessions' playout latency (SC_RELAY_PLAYOUT_MS): the boxes' time to get ready before the epoch. */
+  playoutMs: number;
   metrics: Pick<CloudMetrics, 'relaysActive' | 'relayReconnects' | 'relayAudioSeconds'>;
   logger: Logger;
   now(): number;
@@ -162,6 +164,9 @@ export class RelayService {
       inputTimeoutMs: null,
       endsAt,
       origin: station.id,
+      // longer than the voice's: a relay's delay behind the station matters to nobody, and a box
+      // ready by the epoch starts in step with the others (one joining late misses the start)
+      playoutMs: this.deps.playoutMs,
     });
     const run = this.deps.runs.insert({
       id: newId('rly'),

@@ -37,7 +37,7 @@ describe('station relays in the cloud', () => {
     await icecast?.stop();
   });
   beforeEach(async () => {
-    test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800, SC_RELAY_RECONNECT_FIRST_S: 0.2, SC_RELAY_RECONNECT_MAX_S: 1, SC_RELAY_STALL_S: 4, SC_RELAY_PREBUFFER_MS: 200 });
+    test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800, SC_RELAY_PLAYOUT_MS: 1500, SC_RELAY_RECONNECT_FIRST_S: 0.2, SC_RELAY_RECONNECT_MAX_S: 1, SC_RELAY_STALL_S: 4, SC_RELAY_PREBUFFER_MS: 200 });
     ap1 = await claimTestEdge(test, 'ap-1');
     ap2 = await claimTestEdge(test, 'ap-2');
   });
@@ -96,6 +96,8 @@ describe('station relays in the cloud', () => {
       expect(relay).toMatchObject({ stationId: station.id, title: 'Đài tỉnh Hậu Giang', priority: 'priority', hamletCodes: ['ap-1'], edges: [ap1.edgeId], endedAt: null });
       const session = test.cloud.radio.live.get(relay.sessionId);
       expect(session).toMatchObject({ source: 'relay', status: 'on_air', origin: station.id, endsAt: relay.endsAt });
+      // a relay's own playout latency (SC_RELAY_PLAYOUT_MS), not the voice's (SC_LIVE_PLAYOUT_MS)
+      expect(session.epoch - session.startedAt).toBe(1500);
 
       // only the targeted box may read it
       const other = await fetch(`${test.cloud.httpUrl}${session.streamPath}`, { headers: { authorization: basic(ap2.edgeId, ap2.password) } });
@@ -247,7 +249,7 @@ describe('station relays in the cloud', () => {
       // the cloud stops mid-window: the run ends cloud_stopped with what it played, and the next start takes the window up again
       const dataDir = test.dataDir;
       await test.stop({ keepData: true });
-      test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800, SC_RELAY_RECONNECT_FIRST_S: 0.2, SC_RELAY_RECONNECT_MAX_S: 1, SC_RELAY_STALL_S: 4, SC_RELAY_PREBUFFER_MS: 200 }, dataDir);
+      test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800, SC_RELAY_PLAYOUT_MS: 1500, SC_RELAY_RECONNECT_FIRST_S: 0.2, SC_RELAY_RECONNECT_MAX_S: 1, SC_RELAY_STALL_S: 4, SC_RELAY_PREBUFFER_MS: 200 }, dataDir);
       const [resumed, before] = await waitFor(async () => {
         const runs = await runsOf();
         return runs.length === 2 && runs[0].live ? runs : null;

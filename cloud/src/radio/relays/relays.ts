@@ -24,7 +24,7 @@ export interface RelaysDeps {
   audit: AuditLog;
   metrics: CloudMetrics;
   logger: Logger;
-  config: Pick<CloudConfig, 'SC_RELAY_SWITCH_AFTER_FAILURES' | 'SC_RELAY_RECONNECT_FIRST_S' | 'SC_RELAY_RECONNECT_MAX_S' | 'SC_RELAY_STALL_S' | 'SC_RELAY_PREBUFFER_MS'>;
+  config: Pick<CloudConfig, 'SC_RELAY_SWITCH_AFTER_FAILURES' | 'SC_RELAY_RECONNECT_FIRST_S' | 'SC_RELAY_RECONNECT_MAX_S' | 'SC_RELAY_STALL_S' | 'SC_RELAY_PREBUFFER_MS' | 'SC_RELAY_PLAYOUT_MS'>;
   now(): number;
   /** How often scheduled windows are looked for (each start is then timed to the millisecond). */
   tickMs?: number;
@@ -46,6 +46,7 @@ export function createRelays(deps: RelaysDeps) {
       stallMs: config.SC_RELAY_STALL_S * 1000,
       prebufferMs: config.SC_RELAY_PREBUFFER_MS,
     },
+    playoutMs: config.SC_RELAY_PLAYOUT_MS,
     metrics: deps.metrics,
     logger: deps.logger,
     now: deps.now,
