@@ -127,6 +127,8 @@ export class PlaySession {
         const slip = now - due - FRAME_MS;
         this.reanchor(slip);
         this.slippedMs += slip;
+        // the frames of the stall are not sent: the loudspeakers' media clock (RTP timestamp) moves on with it
+        this.outputs.skip(this.zones, Math.round((slip * SAMPLE_RATE) / 1000));
         continue;
       }
       let frame = this.nextFrame();

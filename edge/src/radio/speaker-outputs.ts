@@ -125,6 +125,11 @@ export class SpeakerOutputs {
     for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.write(applyGain(frame, o.speaker.muted ? 0 : o.speaker.volume, itemVolume));
   }
 
+  /** The item's timeline moved on by `samples` without frames (a stall): see SpeakerDriver.skip. */
+  skip(zones: readonly string[], samples: number): void {
+    for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.skip?.(samples);
+  }
+
   endItem(zones: readonly string[]): void {
     for (const o of this.outputs) if (zones.includes(o.speaker.zone)) o.driver.endItem();
   }

@@ -79,6 +79,21 @@ describe('simulated IP speaker', () => {
     expect(s.overruns).toBe(0);
   });
 
+  it('records a timestamp jump inside an item (a sender that stalled and skipped that time) as silence, so sample i stays at originAt + i/48', async () => {
+    const before = audio(5, 3);
+    const after = audio(5, 5);
+    sender.beginTalkspurt();
+    await sendPaced(sender, before);
+    await sleep(100); // the sender stalls 100 ms...
+    sender.skip(4800); // ...and its media clock moves on with it
+    await sendPaced(sender, after);
+    const s = await statusOf(speaker, 1);
+    expect(s.items).toHaveLength(1);
+    expect(s.items[0]!.packets).toBe(10);
+    const rec = speaker.recording(s.items[0]!.index)!;
+    expect(rec.pcm.equals(Buffer.concat([before, Buffer.alloc(9600), after]))).toBe(true);
+  });
+
   it('muted: receives but records silence; offline: drops packets and answers 503', async () => {
     await fetch(speaker.statusUrl.replace('/status', '/faults'), { method: 'POST', body: JSON.stringify({ muted: true }) });
     sender.beginTalkspurt();

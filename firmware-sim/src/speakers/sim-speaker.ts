@@ -91,6 +91,8 @@ interface Recording {
   /** min over packets of (arrival − audio before it, ms): when sample 0 was heard. */
   originAt: number;
   lastSeq: number;
+  /** RTP timestamp the next packet continues from (the last one's plus its samples); null before the first. */
+  nextTs: number | null;
   chunks: Buffer[];
   /** Wall-clock ms each chunk (packet) arrived, parallel to `chunks`: where a sender burst, sample i is not at firstPacketAt + i/48. */
   arrivals: number[];
@@ -176,6 +178,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     const hasPadding = (msg[0]! & 0x20) !== 0;
     const marker = (msg[1]! & 0x80) !== 0;
     const seq = msg.readUInt16BE(2);
+    const ts = msg.readUInt32BE(4);
     const ssrc = msg.readUInt32BE(8);
     let offset = 12 + cc * 4;
     if (hasExtension && msg.length >= offset + 4) offset += 4 + msg.readUInt16BE(offset + 2) * 4;
@@ -192,7 +195,7 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
     }
     lastSeenBySsrc.set(ssrc, arrival);
     if (!current || ssrc !== current.ssrc || marker || arrival - current.lastArrival > gapMs) {
-      current = { index: nextIndex++, ssrc, firstPacketAt: arrival, lastArrival: arrival, originAt: arrival, lastSeq: (seq - 1) & 0xffff, chunks: [], arrivals: [], bytes: 0, firstSampleAt: null, packets: 0, lost: 0, summary: null, overrun: false };
+      current = { index: nextIndex++, ssrc, firstPacketAt: arrival, lastArrival: arrival, originAt: arrival, lastSeq: (seq - 1) & 0xffff, nextTs: null, chunks: [], arrivals: [], bytes: 0, firstSampleAt: null, packets: 0, lost: 0, summary: null, overrun: false };
       items.push(current);
       if (items.length > maxItems) items.shift();
     }
@@ -205,6 +208,17 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
       const at = firstNonZero(pcm);
       if (at >= 0) current.firstSampleAt = arrival + at / 2 / SAMPLES_PER_MS;
     }
+    // a timestamp that jumps ahead within an item (the sender stalled and skipped that time, or
+    // packets were lost) is silence heard meanwhile: kept, so sample i of the recording stays at
+    // originAt + i/48 as a receiver playing by timestamp would play it (bounded by the gap that
+    // would start a new item)
+    const jump = current.nextTs === null ? 0 : (ts - current.nextTs) >>> 0;
+    if (jump > 0 && jump <= gapMs * SAMPLES_PER_MS) {
+      current.chunks.push(Buffer.alloc(jump * 2));
+      current.arrivals.push(round2(arrival));
+      current.bytes += jump * 2;
+    }
+    current.nextTs = (ts + pcm.length / 2) >>> 0;
     current.originAt = Math.min(current.originAt, arrival - current.bytes / 2 / SAMPLES_PER_MS);
     current.chunks.push(pcm);
     current.arrivals.push(round2(arrival));
@@ -261,13 +275,14 @@ export async function startSimSpeaker(options: SimSpeakerOptions = {}): Promise<
       return;
     }
     // an item's received PCM (s16le 48 kHz mono, silence included) for measuring where a known signal
-    // landed (scripts/bench/live): sample i was heard at X-First-Packet-At + i / 48 ms
+    // landed (scripts/bench/live): sample i was heard at X-First-Packet-At + i / 48 ms, or on the
+    // timeline that does not count this process noticing a packet late, X-Origin-At + i / 48 ms
     const pcm = req.method === 'GET' ? /^\/items\/(\d+)\/pcm$/.exec(url ?? '') : null;
     if (pcm) {
       const item = items.find((r) => r.index === Number(pcm[1]));
       if (!item) return send(res, 404, { error: `no item ${pcm[1]}` });
       const body = Buffer.concat(item.chunks);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'x-first-packet-at': String(item.firstPacketAt) });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'x-first-packet-at': String(item.firstPacketAt), 'x-origin-at': String(item.originAt) });
       return res.end(body);
     }
     // when each packet of an item arrived: [first sample index in the item's PCM, wall-clock ms]

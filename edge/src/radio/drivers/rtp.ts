@@ -80,6 +80,11 @@ export class RtpSender {
     this.ts = Math.max(this.ts, media);
   }
 
+  /** Samples that were not sent (the sender stalled): the next packet's timestamp is that much later (RFC 3550: the sampling instant). */
+  skip(samples: number): void {
+    if (samples > 0) this.ts += Math.round(samples);
+  }
+
   /** Sends one packet carrying this s16le PCM (converted to network byte order). */
   send(pcm: Buffer): void {
     const payload = toBigEndian(pcm);
@@ -147,6 +152,10 @@ export class RtpDriver implements SpeakerDriver {
 
   write(pcm: Buffer): void {
     this.sender?.send(pcm);
+  }
+
+  skip(samples: number): void {
+    this.sender?.skip(samples);
   }
 
   endItem(): void {

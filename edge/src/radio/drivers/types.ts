@@ -20,6 +20,12 @@ export interface SpeakerDriver {
   beginItem(): void;
   /** One frame of s16le 48 kHz mono PCM (≤ 10 ms), volume already applied, to be heard now. */
   write(pcm: Buffer): void;
+  /**
+   * The item's timeline moved on by this many samples with no frame sent (a stall of the box): RTP's
+   * media clock jumps with it, so a receiver that plays by timestamp stays on time (ALSA needs nothing:
+   * its device ran on meanwhile).
+   */
+  skip?(samples: number): void;
   /** The item finished or was cut: nothing more of it is sent. */
   endItem(): void;
   /** Last known health; playing does not wait for it. */
