@@ -41,8 +41,17 @@ interface Recording {
   hamlet: string;
   /** Wall-clock ms of the first packet: sample i was heard at firstPacketAt + i / 48. */
   firstPacketAt: number;
+  /**
+   * The loudspeaker's timeline: the earliest over its packets of (arrival − audio before it), so the
+   * speakers' own process noticing a packet late (nine speakers share it, on a loaded machine) does
+   * not shift a whole recording, as firstPacketAt alone does (firmware-sim/src/e2e/live.test.ts measures so).
+   */
+  originAt: number;
   pcm: Buffer;
 }
+
+/** Which timeline sample 0 of a recording is placed on. */
+type Timeline = 'originAt' | 'firstPacketAt';
 
 /** The longest item a hamlet's loudspeaker received since `before` (the relay), as PCM. */
 async function relayRecording(c: BenchCommune, h: BenchHamlet, before: number): Promise<Recording | null> {
@@ -51,7 +60,9 @@ async function relayRecording(c: BenchCommune, h: BenchHamlet, before: number): 
   if (!item) return null;
   const res = await fetch(h.statusUrl.replace(/\/status$/, `/items/${item.index}/pcm`));
   if (!res.ok) throw new Error(`${h.hamletCode}: recording ${item.index}: HTTP ${res.status}`);
-  return { hamlet: h.hamletCode, firstPacketAt: Number(res.headers.get('x-first-packet-at')), pcm: Buffer.from(await res.arrayBuffer()) };
+  const firstPacketAt = Number(res.headers.get('x-first-packet-at'));
+  const originAt = Number(res.headers.get('x-origin-at') ?? firstPacketAt);
+  return { hamlet: h.hamletCode, firstPacketAt, originAt, pcm: Buffer.from(await res.arrayBuffer()) };
 }
 
 const firstSound = (pcm: Buffer) => {
@@ -64,18 +75,19 @@ const firstSound = (pcm: Buffer) => {
  * hamlet's recording around the same wall-clock time (±0.5 s): the spread of the instants it was
  * heard, per piece. Pieces a hamlet does not have (score < 0.5) are counted as missing.
  */
-function spreadsOf(recs: Recording[]): { spreads: number[]; missing: number } {
+function spreadsOf(recs: Recording[], timeline: Timeline): { spreads: number[]; missing: number; offsets: number[] } {
   const ref = recs[0]!;
+  let offsets: number[] = [];
   const start = firstSound(ref.pcm);
   const piece = (RATE * 400) / 1000;
   const spreads: number[] = [];
   let missing = 0;
   for (let at = start + RATE; at + piece + RATE <= ref.pcm.length / 2; at += RATE) {
     const chunk = ref.pcm.subarray(at * 2, (at + piece) * 2);
-    const heardAt = ref.firstPacketAt + (at / RATE) * 1000;
+    const heardAt = ref[timeline] + (at / RATE) * 1000;
     const times = [heardAt];
     for (const rec of recs.slice(1)) {
-      const expected = Math.round(((heardAt - rec.firstPacketAt) / 1000) * RATE);
+      const expected = Math.round(((heardAt - rec[timeline]) / 1000) * RATE);
       const from = Math.max(0, expected - RATE / 2);
       const region = rec.pcm.subarray(from * 2, Math.min(rec.pcm.length, (from + RATE + piece) * 2));
       if (region.length < chunk.length) {
@@ -84,13 +96,13 @@ function spreadsOf(recs: Recording[]): { spreads: number[]; missing: number } {
       }
       const m = locate(region, chunk);
       if (m.score < 0.5) missing++;
-      else times.push(rec.firstPacketAt + ((from + m.offsetSamples) / RATE) * 1000);
+      else times.push(rec[timeline] + ((from + m.offsetSamples) / RATE) * 1000);
     }
     if (times.length > 1) spreads.push(Math.max(...times) - Math.min(...times));
-    // BENCH_RELAY_DEBUG=1: each hamlet's offset from the reference for the first piece (which box is off, and by how much)
-    if (process.env.BENCH_RELAY_DEBUG && at === start + RATE) console.log(recs.map((r, k) => `${r.hamlet}: ${(times[k]! - heardAt).toFixed(1)} ms`).join(', '));
+    // each hamlet's offset from the reference for the first piece (which box is off, and by how much)
+    if (at === start + RATE && times.length === recs.length) offsets = times.map((t) => t - heardAt);
   }
-  return { spreads, missing };
+  return { spreads, missing, offsets };
 }
 
 interface Relay {
@@ -122,6 +134,7 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
   const icecast = await startIcecast();
   const feeder = await icecast.feed('bench.mp3', { file: wav });
   const spreads: number[] = [];
+  const originSpreads: number[] = [];
   const heardCounts: number[] = [];
   const startDelays: number[] = [];
   let missingPieces = 0;
@@ -161,8 +174,11 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
       // the loudspeakers play until the playout latency has passed after the end
       await new Promise((r) => setTimeout(r, session.epoch - session.startedAt + 1500));
       const recs = (await Promise.all(c.hamlets.map((h, k) => relayRecording(c, h, before[k]!)))).filter((r): r is Recording => r !== null);
-      const measured = recs.length > 1 ? spreadsOf(recs) : { spreads: [], missing: 0 };
+      const none = { spreads: [], missing: 0, offsets: [] };
+      const measured = recs.length > 1 ? spreadsOf(recs, 'firstPacketAt') : none;
+      const byOrigin = recs.length > 1 ? spreadsOf(recs, 'originAt') : none;
       spreads.push(...measured.spreads);
+      originSpreads.push(...byOrigin.spreads);
       missingPieces += measured.missing;
       heardCounts.push(recs.length);
       const firsts = recs.map((r) => r.firstPacketAt + (firstSound(r.pcm) / RATE) * 1000);
@@ -170,9 +186,19 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
       played += ended.playedMs;
       total += ended.playedMs + ended.silenceMs;
       reconnects += ended.reconnects;
+      if (process.env.BENCH_RELAY_DEBUG) {
+        // per hamlet: when its box started the relay against the epoch (proof of play), and its offset
+        // from the first hamlet on each timeline (first packet; the loudspeaker's own, originAt)
+        const detail = await c.cloud
+          .request<{ hamlets: { hamletCode: string; firstStartedAt: number | null }[] }>('GET', `/api/v1/radio/live/${relay.sessionId}`)
+          .catch(() => ({ hamlets: [] })); // debug only: a kept-alive socket the cloud just closed is not worth failing the run
+        const startOf = new Map(detail.hamlets.map((x) => [x.hamletCode, x.firstStartedAt]));
+        log(recs.map((r, k) => `${r.hamlet}: start ${startOf.get(r.hamlet) == null ? '?' : startOf.get(r.hamlet)! - session.epoch} ms, first packet ${measured.offsets[k]?.toFixed(1)} ms, origin ${byOrigin.offsets[k]?.toFixed(1)} ms`).join('; '));
+      }
       log(
         `relay ${run + 1}/${options.runs} (${run === 0 ? 'scheduled window' : 'relay now'}): heard in ${recs.length}/${c.hamlets.length} hamlets, ` +
           `spread of each second across them p50 ${quantile(measured.spreads, 0.5).toFixed(1)} ms, max ${Math.max(...measured.spreads).toFixed(1)} ms over ${measured.spreads.length} seconds (${measured.missing} pieces not found), ` +
+          `on the loudspeakers' own timelines p50 ${quantile(byOrigin.spreads, 0.5).toFixed(1)} ms, max ${Math.max(...byOrigin.spreads).toFixed(1)} ms, ` +
           `first sound ${Math.round(quantile(firsts, 0.5) - session.epoch)} ms after the epoch (median), ` +
           `station ${(ended.playedMs / 1000).toFixed(1)} s, silence ${(ended.silenceMs / 1000).toFixed(1)} s, reconnects ${ended.reconnects}` +
           (run === 0 ? `, window opened ${windowLateMs} ms and closed ${windowEndLateMs} ms after its times` : ''),
@@ -187,6 +213,7 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
     relay_hamlets: Math.min(...heardCounts),
     relay_spread_p99_ms: Math.round(quantile(spreads, 0.99) * 10) / 10,
     relay_spread_max_ms: Math.round(Math.max(...spreads) * 10) / 10,
+    relay_spread_origin_p99_ms: Math.round(quantile(originSpreads, 0.99) * 10) / 10,
     relay_first_sound_p50_ms: Math.round(quantile(startDelays, 0.5)),
     relay_station_pct: Math.round((played / Math.max(1, total)) * 1000) / 10,
     relay_reconnects: reconnects,
@@ -199,8 +226,10 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const runs = numberArg('runs', 'BENCH_RELAY_RUNS', 3);
   const seconds = numberArg('seconds', 'BENCH_RELAY_SECONDS', 10);
-  // SC_LIVE_PLAYOUT_MS=…: the cloud's playout latency for this run (how long the boxes have to get ready before the epoch)
-  const commune = await startBenchCommune(process.env.SC_LIVE_PLAYOUT_MS ? { cloudEnv: { SC_LIVE_PLAYOUT_MS: process.env.SC_LIVE_PLAYOUT_MS } } : {});
+  // SC_RELAY_PLAYOUT_MS=… (SC_LIVE_PLAYOUT_MS=… before relays had their own): the cloud's playout
+  // latency for this run's relays (how long the boxes have to get ready before the epoch)
+  const cloudEnv = Object.fromEntries(['SC_RELAY_PLAYOUT_MS', 'SC_LIVE_PLAYOUT_MS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  const commune = await startBenchCommune({ cloudEnv });
   try {
     const figures = await relaySection(commune, { runs, seconds });
     console.log(`RESULT ${JSON.stringify(figures)}`);

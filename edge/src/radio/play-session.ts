@@ -127,8 +127,10 @@ export class PlaySession {
         const slip = now - due - FRAME_MS;
         this.reanchor(slip);
         this.slippedMs += slip;
-        // the frames of the stall are not sent: the loudspeakers' media clock (RTP timestamp) moves on with it
-        this.outputs.skip(this.zones, Math.round((slip * SAMPLE_RATE) / 1000));
+        // a live session skips the stall's audio: the loudspeakers' media clock (RTP timestamp) moves
+        // on with it, so a receiver playing by timestamp stays on the shared clock. (An asset's
+        // timeline slips without losing audio; its timestamps stay contiguous, as before.)
+        if (this.entry.liveStream) this.outputs.skip(this.zones, Math.round((slip * SAMPLE_RATE) / 1000));
         continue;
       }
       let frame = this.nextFrame();
