@@ -26,6 +26,24 @@ export function signalPcm(ms: number, seed = 1, amplitude = 9000): Buffer {
   return out;
 }
 
+/** A WAV file's bytes of s16le 48 kHz mono PCM: what Chromium's fake microphone and ffmpeg read. */
+export function wavBytes(pcm: Buffer): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(RATE, 24);
+  header.writeUInt32LE(RATE * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([header, pcm]);
+}
+
 export function toFloat(pcm: Buffer): Float64Array {
   const n = Math.floor(pcm.length / 2);
   const out = new Float64Array(n);

@@ -15,27 +15,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { locate, RATE, signalPcm } from '../../test-support/live-audio.js';
+import { locate, RATE, signalPcm, wavBytes } from '../../test-support/live-audio.js';
 import { startIcecast } from '../../cloud/src/radio/testing/station-servers.js';
 import { localTime, numberArg, quantile, startBenchCommune, waitUntil, type BenchCommune, type BenchHamlet } from './lib/commune.js';
-
-/** A WAV file of s16le 48 kHz mono PCM, for ffmpeg to feed the station with. */
-function writeWav(path: string, pcm: Buffer): void {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  writeFileSync(path, Buffer.concat([header, pcm]));
-}
 
 interface Recording {
   hamlet: string;
@@ -130,7 +112,7 @@ export async function relaySection(c: BenchCommune, options: RelayBenchOptions):
   const log = options.log ?? ((line: string) => console.log(line));
   const dir = mkdtempSync(join(tmpdir(), 'sc-bench-relay-'));
   const wav = join(dir, 'station.wav');
-  writeWav(wav, signalPcm(30_000, 13));
+  writeFileSync(wav, wavBytes(signalPcm(30_000, 13)));
   const icecast = await startIcecast();
   const feeder = await icecast.feed('bench.mp3', { file: wav });
   const spreads: number[] = [];

@@ -6,34 +6,16 @@ import { LIVE_API_PATH } from '@smart-commune/shared';
 import type { EdgeDaemon } from '@smart-commune/edge';
 import { startSimSpeaker, type SimSpeaker } from '../../../../firmware-sim/src/speakers/index.js';
 import { provisionTestEdge, startTestEdge } from '../../../../test-support/edge.js';
-import { locate, RATE, signalPcm } from '../../../../test-support/live-audio.js';
+import { locate, RATE, signalPcm, wavBytes } from '../../../../test-support/live-audio.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { useConsoleE2E, waitForExpression } from './harness.js';
-
-/** A WAV of s16le 48 kHz mono PCM: what Chromium's fake microphone plays. */
-function wav(pcm: Buffer): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([header, pcm]);
-}
 
 // the "voice": 6 s of a known noise-like signal, then silence (the file is played once, not looped)
 const SPOKEN_MS = 6000;
 const voice = signalPcm(SPOKEN_MS, 13);
 const dir = mkdtempSync(join(tmpdir(), 'sc-live-e2e-'));
 const wavPath = join(dir, 'voice.wav');
-writeFileSync(wavPath, wav(Buffer.concat([voice, Buffer.alloc(RATE * 2 * 8)])));
+writeFileSync(wavPath, wavBytes(Buffer.concat([voice, Buffer.alloc(RATE * 2 * 8)])));
 
 describe('live voice from the console in Chromium, with a fake microphone', () => {
   const e2e = useConsoleE2E({
