@@ -12,11 +12,13 @@ import { bestSample, ClockSync } from './clock-sync.js';
 let server: Server;
 let url: string;
 let delays: number[] = [];
+/** How far the cloud's clock is ahead of ours (a test may set it, as an administrator would). */
+let ahead = 250;
 beforeAll(async () => {
   server = createServer((_req, res) => {
     const delay = delays.shift() ?? 0;
     setTimeout(() => {
-      const receivedAt = Date.now() + 250; // the request waited on its way in: the cloud saw it late
+      const receivedAt = Date.now() + ahead; // the request waited on its way in: the cloud saw it late
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ receivedAt, sentAt: receivedAt }));
     }, delay);
@@ -36,6 +38,25 @@ describe('ClockSync', () => {
     expect(reading.roundTripMs).toBeLessThan(20);
     expect(Math.abs(reading.offsetMs - 250)).toBeLessThan(10);
     expect(Math.abs(clock.cloudNow() - (Date.now() + 250))).toBeLessThan(10);
+  });
+
+  it('is not moved by one exchange that contradicts its window, and starts again when several in a row do (a clock was set)', async () => {
+    delays = [];
+    ahead = 250;
+    const clock = new ClockSync(url, new StateStore(openEdgeDatabase(mkdtempSync(`${tmpdir()}/sc-clock-`))), silentLogger(), Date.now, { burst: 0 });
+    try {
+      for (let i = 0; i < 5; i++) await clock.sample();
+      expect(Math.abs(clock.current()!.offsetMs - 250)).toBeLessThan(10);
+      ahead = 750; // the cloud's clock is set half a second forward
+      await clock.sample();
+      await clock.sample();
+      expect(Math.abs(clock.current()!.offsetMs - 250)).toBeLessThan(10);
+      await clock.sample();
+      expect(Math.abs(clock.current()!.offsetMs - 750)).toBeLessThan(10);
+      expect(clock.current()!.samples).toBe(3);
+    } finally {
+      ahead = 250;
+    }
   });
 
   it('lets an old quiet exchange give way to a newer one once drift may have outgrown its advantage', () => {
