@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { openEdgeDatabase } from '../db/database.js';
 import { StateStore } from '../db/state.js';
-import { bestSample, ClockSync } from './clock-sync.js';
+import { bestSample, clockEveryMs, ClockSync } from './clock-sync.js';
 
 /** A cloud clock 250 ms ahead of ours that answers after `delays` ms in turn (the request's way). */
 let server: Server;
@@ -65,5 +65,11 @@ describe('ClockSync', () => {
     expect(bestSample([quietOld, busyAt(60_000)], 60_000, 50)).toBe(quietOld); // 1 ms + 60 s × 50 ppm = 4 ms < 5 ms
     const later = busyAt(600_000);
     expect(bestSample([quietOld, later], 600_000, 50)).toBe(later); // 1 ms + 30 ms of possible drift > 5 ms
+  });
+
+  it('reads SC_EDGE_CLOCK_EVERY_S, refusing what is not a sane number of seconds', () => {
+    expect(clockEveryMs(undefined)).toBe(2000);
+    expect(clockEveryMs('15')).toBe(15_000);
+    for (const bad of ['', 'abc', '0', '-1', '901']) expect(() => clockEveryMs(bad), bad).toThrow(/SC_EDGE_CLOCK_EVERY_S must be a number of seconds from 0.5 to 900/);
   });
 });

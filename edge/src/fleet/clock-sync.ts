@@ -57,6 +57,17 @@ export interface ClockSyncOptions {
   driftPpm: number;
 }
 
+/**
+ * SC_EDGE_CLOCK_EVERY_S: seconds between the steady exchanges (default 2). Fewer cost less on a
+ * metered link (about 1.3 KB each) but leave fewer fast exchanges in the window: the estimate's
+ * worst error over a 50–300 ms link roughly doubles at 5 s (clock-filter.test.ts, architecture.md).
+ */
+export function clockEveryMs(value: string | undefined): number {
+  const seconds = Number(value ?? 2);
+  if (value === '' || !Number.isFinite(seconds) || seconds < 0.5 || seconds > 900) throw new Error(`SC_EDGE_CLOCK_EVERY_S must be a number of seconds from 0.5 to 900, not "${value}"`);
+  return seconds * 1000;
+}
+
 const DEFAULTS: ClockSyncOptions = { burst: 40, burstGapMs: 250, everyMs: 2000, windowMs: 10 * 60_000, driftPpm: CLOCK_FILTER_DEFAULTS.driftPpm };
 /** Exchanges in a row that no clock could have produced before the window is dropped: a clock was set (stepped). */
 const STEP_AFTER = 3;
