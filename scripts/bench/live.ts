@@ -106,16 +106,20 @@ async function heardIn(c: BenchCommune, hamlet: BenchHamlet, before: number, voi
   const windows = Math.floor(voice.length / 2 / RATE);
   if (!best) return { hamlet: hamlet.hamletCode, at: Array(windows).fill(null), score: 0, gaps: windows };
   const at: (number | null)[] = [];
+  // the last second found, and where: the delay may move during a session (the cloud's jitter
+  // buffer plays a surplus away), so each second is looked for from the last one found
+  let last = { i: 0, pos: best.offset };
   for (let i = 0; i < windows; i++) {
     const ref = voice.subarray(i * RATE * 2, (i * RATE + (WINDOW_MS * RATE) / 1000) * 2);
-    // around where it should be: the first second's place plus i seconds, ±300 ms
-    const from = Math.max(0, best.offset + i * RATE - 0.3 * RATE);
+    // around where it should be: the last found second's place plus the seconds since, ±300 ms
+    const from = Math.max(0, last.pos + (i - last.i) * RATE - 0.3 * RATE);
     const region = best.rec.pcm.subarray(from * 2, Math.min(best.rec.pcm.length, (from + 1.0 * RATE) * 2));
     if (region.length < ref.length) {
       at.push(null);
       continue;
     }
     const m = locate(region, ref);
+    if (m.score >= 0.5) last = { i, pos: from + m.offsetSamples };
     at.push(m.score >= 0.5 ? best.rec.heardAt(from + m.offsetSamples) : null);
   }
   return { hamlet: hamlet.hamletCode, at, score: best.score, gaps: silentStretches(best.rec.pcm.subarray(best.offset * 2, (best.offset * 2) + voice.length)) };
