@@ -3,7 +3,7 @@ import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/s
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
 import { StateStore } from './db/state.js';
-import { ClockSync, systemClock } from './fleet/clock-sync.js';
+import { ClockSync, clockEveryMs, systemClock } from './fleet/clock-sync.js';
 import { CommandServer } from './fleet/commands.js';
 import { registerMaintenanceCommands } from './fleet/maintenance.js';
 import { DesiredDocuments } from './fleet/desired-documents.js';
@@ -88,7 +88,9 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
     },
   });
   cloudContract.onChange(() => outbox.flush());
-  const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)));
+  const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)), {
+    everyMs: clockEveryMs(process.env.SC_EDGE_CLOCK_EVERY_S),
+  });
   const incidents = createEdgeIncidents({ db, outbox, dataDir, cloudUrl: config.cloudUrl, credentials: () => loadCredentials(dataDir), logger });
   const vision = new EdgeVision({
     dataDir,

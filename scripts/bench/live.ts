@@ -34,6 +34,24 @@ const commune = await startBenchCommune({ mqttDelayMs: LINK, httpDelayMs: LINK, 
 console.log(`letting the boxes' clocks settle for ${settleS} s`);
 await new Promise((r) => setTimeout(r, settleS * 1000));
 
+/**
+ * Each box's estimate of the cloud clock, from its last telemetry: every process here shares this
+ * machine's clock, so the true offset is 0 and what is reported is the estimate's error.
+ */
+async function clockErrors(c: BenchCommune): Promise<number[]> {
+  const errors: number[] = [];
+  for (const h of c.hamlets) {
+    const edge = await c.cloud.request<{ telemetry: { clock: { offsetMs: number; roundTripMs: number } | null } | null }>('GET', `/api/v1/edges/${h.edgeId}`);
+    const clock = edge.telemetry?.clock;
+    console.log(`  ${h.hamletCode}: clock offset estimate ${clock ? `${clock.offsetMs.toFixed(1)} ms (round trip ${clock.roundTripMs.toFixed(0)} ms)` : 'none yet'}`);
+    if (clock) errors.push(clock.offsetMs + h.skewMs); // a box skewMs ahead should add -skewMs
+  }
+  const spread = errors.length ? Math.max(...errors) - Math.min(...errors) : NaN;
+  console.log(`clock estimates (truth 0): max |error| ${Math.max(...errors.map(Math.abs)).toFixed(1)} ms, spread across boxes ${spread.toFixed(1)} ms`);
+  return errors;
+}
+const clockErrorsMs = await clockErrors(commune);
+
 interface Recording {
   pcm: Buffer;
   /** When sample `n` of the PCM reached the loudspeaker (its packet's arrival, plus its place in the packet). */
@@ -88,16 +106,20 @@ async function heardIn(c: BenchCommune, hamlet: BenchHamlet, before: number, voi
   const windows = Math.floor(voice.length / 2 / RATE);
   if (!best) return { hamlet: hamlet.hamletCode, at: Array(windows).fill(null), score: 0, gaps: windows };
   const at: (number | null)[] = [];
+  // the last second found, and where: the delay may move during a session (the cloud's jitter
+  // buffer plays a surplus away), so each second is looked for from the last one found
+  let last = { i: 0, pos: best.offset };
   for (let i = 0; i < windows; i++) {
     const ref = voice.subarray(i * RATE * 2, (i * RATE + (WINDOW_MS * RATE) / 1000) * 2);
-    // around where it should be: the first second's place plus i seconds, ±300 ms
-    const from = Math.max(0, best.offset + i * RATE - 0.3 * RATE);
+    // around where it should be: the last found second's place plus the seconds since, ±300 ms
+    const from = Math.max(0, last.pos + (i - last.i) * RATE - 0.3 * RATE);
     const region = best.rec.pcm.subarray(from * 2, Math.min(best.rec.pcm.length, (from + 1.0 * RATE) * 2));
     if (region.length < ref.length) {
       at.push(null);
       continue;
     }
     const m = locate(region, ref);
+    if (m.score >= 0.5) last = { i, pos: from + m.offsetSamples };
     at.push(m.score >= 0.5 ? best.rec.heardAt(from + m.offsetSamples) : null);
   }
   return { hamlet: hamlet.hamletCode, at, score: best.score, gaps: silentStretches(best.rec.pcm.subarray(best.offset * 2, (best.offset * 2) + voice.length)) };
@@ -195,7 +217,8 @@ try {
   const voice = await voiceSection(commune);
   // station relays (tiếp sóng, scripts/bench/live-relay.ts): a relay through the same links, its spread across the hamlets
   const relay = await relaySection(commune, { runs: numberArg('relay-runs', 'BENCH_RELAY_RUNS', 2), seconds: numberArg('relay-seconds', 'BENCH_RELAY_SECONDS', 10) });
-  console.log(`RESULT ${JSON.stringify({ ...voice, ...relay })}`);
+  const clockSpread = Math.max(...clockErrorsMs) - Math.min(...clockErrorsMs);
+  console.log(`RESULT ${JSON.stringify({ ...voice, ...relay, clock_error_max_ms: Math.round(Math.max(...clockErrorsMs.map(Math.abs)) * 10) / 10, clock_spread_ms: Math.round(clockSpread * 10) / 10 })}`);
 } finally {
   await commune.stop();
 }

@@ -1,6 +1,7 @@
-import { estimateClockOffset, timeResponseSchema, type ClockEstimate, type ClockSample } from '@smart-commune/shared';
+import { timeResponseSchema, type ClockEstimate, type ClockSample } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { StateStore } from '../db/state.js';
+import { CLOCK_FILTER_DEFAULTS, filterClock, type TimedSample } from './clock-filter.js';
 
 export interface ClockReading extends ClockEstimate {
   measuredAt: number;
@@ -23,37 +24,57 @@ export async function exchangeTime(cloudUrl: string, timeoutMs = 3000, localNow:
   return { t0, t1: parsed.data.receivedAt, t2: parsed.data.sentAt, t3 };
 }
 
-/** A few exchanges at once, keeping the one with the lowest round trip (for `sc-edge doctor`). */
+/** A few exchanges at once, read by the same filter as the daemon's (for `sc-edge doctor`). */
 export async function measureClockOffset(cloudUrl: string, samples = 5, timeoutMs = 3000, localNow: LocalClock = Date.now): Promise<ClockReading> {
-  const collected: ClockSample[] = [];
+  const collected: TimedSample[] = [];
   let lastError: unknown = null;
   for (let i = 0; i < samples; i++) {
     try {
-      collected.push(await exchangeTime(cloudUrl, timeoutMs, localNow));
+      const sample = await exchangeTime(cloudUrl, timeoutMs, localNow);
+      collected.push({ ...sample, takenAt: sample.t3 });
     } catch (err) {
       lastError = err;
     }
   }
-  const estimate = estimateClockOffset(collected);
+  const estimate = filterClock(collected, localNow());
   if (!estimate) throw new Error(`could not reach the cloud clock: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
-  return { ...estimate, measuredAt: localNow() };
+  return { offsetMs: estimate.offsetMs, roundTripMs: estimate.roundTripMs, samples: estimate.samples, measuredAt: localNow() };
 }
 
 export interface ClockSyncOptions {
-  /** Exchanges a second apart at start, so playback is corrected within seconds. Default 8. */
+  /** Exchanges in quick succession at start, so playback is corrected within seconds. Default 40. */
   burst: number;
-  /** Then one exchange every this often. Default 15 s. */
+  /** Pause between the start's exchanges. Default 250 ms. */
+  burstGapMs: number;
+  /**
+   * Then one exchange every this often. Default 2 s: the estimate is as good as the least delayed
+   * exchange each way among the last minute or two, so it needs many (a few hundred bytes each).
+   */
   everyMs: number;
   /** Exchanges older than this are forgotten. Default 10 min. */
   windowMs: number;
-  /** Assumed worst drift between the two clocks, so an old exchange counts as less exact than a new one. Default 50 ppm. */
+  /** Assumed worst drift between the two clocks until it is measured, so an old exchange counts as less exact than a new one. Default 50 ppm. */
   driftPpm: number;
 }
 
-const DEFAULTS: ClockSyncOptions = { burst: 8, everyMs: 15_000, windowMs: 10 * 60_000, driftPpm: 50 };
+/**
+ * SC_EDGE_CLOCK_EVERY_S: seconds between the steady exchanges (default 2). Fewer cost less on a
+ * metered link (about 1.3 KB each) but leave fewer fast exchanges in the window: the estimate's
+ * worst error over a 50–300 ms link roughly doubles at 5 s (clock-filter.test.ts, architecture.md).
+ */
+export function clockEveryMs(value: string | undefined): number {
+  const seconds = Number(value ?? 2);
+  if (value === '' || !Number.isFinite(seconds) || seconds < 0.5 || seconds > 900) throw new Error(`SC_EDGE_CLOCK_EVERY_S must be a number of seconds from 0.5 to 900, not "${value}"`);
+  return seconds * 1000;
+}
+
+const DEFAULTS: ClockSyncOptions = { burst: 40, burstGapMs: 250, everyMs: 2000, windowMs: 10 * 60_000, driftPpm: CLOCK_FILTER_DEFAULTS.driftPpm };
+/** Exchanges in a row that no clock could have produced before the window is dropped: a clock was set (stepped). */
+const STEP_AFTER = 3;
 
 /**
- * The sample to trust: the smallest error bound, half its round trip plus what the clocks may have
+ * The single exchange to trust, for callers that need one (ClockSync itself reads the whole window
+ * with filterClock, clock-filter.ts): the smallest error bound, half its round trip plus what the clocks may have
  * drifted since it was taken (chrony's dispersion, simplified). A quiet moment's exchange wins over
  * the many taken while the box or the network was busy, until it is too old.
  */
@@ -79,9 +100,12 @@ export function bestSample(samples: readonly (ClockSample & { takenAt: number })
 export class ClockSync {
   private reading: ClockReading | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private samples: (ClockSample & { takenAt: number })[] = [];
+  private samples: TimedSample[] = [];
+  /** Exchanges left out as impossible, in a row (see sample()). */
+  private suspects: TimedSample[] = [];
   private readonly options: ClockSyncOptions;
   private failures = 0;
+  private savedAt = -Infinity;
 
   constructor(
     private readonly cloudUrl: string,
@@ -108,15 +132,35 @@ export class ClockSync {
     return cloudTime - (this.reading?.offsetMs ?? 0);
   }
 
-  /** One exchange, added to the window; the reading follows the best sample in it. */
+  /**
+   * One exchange, added to the window; the reading follows the window's filter (clock-filter.ts).
+   * An exchange that no clock could have produced given the window (faster than the floor the
+   * window already proves, in either direction) is left out: one such is a glitch, several in a row
+   * mean a clock was set, and the window starts again from them.
+   */
   async sample(): Promise<ClockReading | null> {
     try {
-      const sample = await exchangeTime(this.cloudUrl, 3000, this.localNow);
+      const exchange = await exchangeTime(this.cloudUrl, 3000, this.localNow);
       const now = this.localNow();
-      this.samples = [...this.samples.filter((s) => s.takenAt > now - this.options.windowMs), { ...sample, takenAt: now }];
-      const best = bestSample(this.samples, now, this.options.driftPpm);
-      const estimate = best && estimateClockOffset([best]);
-      if (estimate) this.update({ ...estimate, samples: this.samples.length, measuredAt: now });
+      const sample = { ...exchange, takenAt: now };
+      const window = this.samples.filter((s) => s.takenAt > now - this.options.windowMs && s.takenAt <= now);
+      const filter = { ...CLOCK_FILTER_DEFAULTS, driftPpm: this.options.driftPpm };
+      const before = filterClock(window, now, filter);
+      const impossible = before !== null && (exchange.t1 - exchange.t0 < before.offsetMs - before.roundTripMs / 2 || exchange.t2 - exchange.t3 > before.offsetMs + before.roundTripMs / 2);
+      if (impossible) {
+        this.suspects.push(sample);
+        if (this.suspects.length < STEP_AFTER) {
+          this.samples = window;
+          return this.reading;
+        }
+        this.logger.warn({ offsetMs: before.offsetMs, exchanges: this.suspects.length }, 'clock exchanges disagree with the window: a clock was set, starting again');
+        this.samples = this.suspects;
+      } else {
+        this.samples = [...window, sample];
+      }
+      this.suspects = [];
+      const estimate = filterClock(this.samples, now, filter);
+      if (estimate) this.update({ offsetMs: estimate.offsetMs, roundTripMs: estimate.roundTripMs, samples: estimate.samples, measuredAt: now });
       this.failures = 0;
     } catch (err) {
       if (this.failures++ === 0) this.logger.warn({ err: (err as Error).message }, 'clock offset not measured');
@@ -130,7 +174,7 @@ export class ClockSync {
     void (async () => {
       for (let i = 0; i < this.options.burst && this.timer !== null; i++) {
         await this.sample();
-        await new Promise((r) => setTimeout(r, 1000).unref());
+        await new Promise((r) => setTimeout(r, this.options.burstGapMs).unref());
       }
     })();
   }
@@ -143,7 +187,11 @@ export class ClockSync {
   private update(reading: ClockReading): void {
     const moved = this.reading ? Math.abs(reading.offsetMs - this.reading.offsetMs) : Infinity;
     this.reading = reading;
-    this.state.set('clock', reading);
-    if (moved > 1) this.logger.debug({ offsetMs: reading.offsetMs, roundTripMs: reading.roundTripMs }, 'clock offset measured');
+    // kept for a restart, but not on every exchange: the state file is SQLite on the box's flash
+    if (moved > 1 || reading.measuredAt - this.savedAt > 60_000) {
+      this.state.set('clock', reading);
+      this.savedAt = reading.measuredAt;
+    }
+    if (moved > 1) this.logger.debug({ offsetMs: reading.offsetMs, roundTripMs: reading.roundTripMs, samples: reading.samples }, 'clock offset measured');
   }
 }

@@ -53,4 +53,44 @@ describe('the live jitter buffer', () => {
     expect(rest[2]!.readInt16LE(LIVE_FRAME_BYTES - 2)).toBe(0);
     expect(jb.drain()).toEqual([]);
   });
+
+  it('plays away a surplus the link has not needed for settleMs: quiet frames first, else one in 25', () => {
+    const feed = (value: number) => {
+      const jb = new JitterBuffer({ targetMs: 100, maxMs: 2000, settleMs: 1000 });
+      jb.write(pcm(100, value));
+      jb.write(pcm(600, value)); // the decoder started late: 600 ms more arrive in one clump
+      const levels: number[] = [];
+      for (let k = 0; k < 900; k++) {
+        jb.write(pcm(20, value)); // then the link delivers in step with the clock
+        expect(jb.take()).not.toBeNull();
+        levels.push(jb.bufferedMs);
+      }
+      return { jb, levels };
+    };
+    const loud = feed(1000);
+    // the first second is the settling window: nothing is dropped while the surplus is not proven
+    expect(loud.levels[49]).toBe(700);
+    expect(loud.jb.trimmedFrames).toBeGreaterThan(20);
+    // back to the target plus a frame, about 29 frames × 25 takes later; never under the target
+    expect(loud.levels.at(-1)).toBe(120);
+    expect(Math.min(...loud.levels)).toBeGreaterThanOrEqual(100);
+    expect(loud.jb.underruns).toBe(0);
+
+    const quiet = feed(0);
+    const settled = quiet.levels.findIndex((l) => l <= 120);
+    expect(settled).toBeGreaterThan(49);
+    expect(settled).toBeLessThan(90); // a frame per take: within 30 takes of the window's end
+  });
+
+  it('keeps a surplus the link keeps needing (its level dips to the target in every window)', () => {
+    const jb = new JitterBuffer({ targetMs: 100, maxMs: 2000, settleMs: 1000 });
+    jb.write(pcm(100, 1000));
+    for (let k = 0; k < 400; k++) {
+      // 200 ms pieces every 10 frames: the level swings between 100 and 300 ms
+      if (k % 10 === 0) jb.write(pcm(200, 1000));
+      expect(jb.take()).not.toBeNull();
+    }
+    expect(jb.trimmedFrames).toBe(0);
+    expect(jb.underruns).toBe(0);
+  });
 });

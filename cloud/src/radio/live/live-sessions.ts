@@ -271,7 +271,7 @@ export class LiveSessions implements LiveSessionsApi {
       metrics.liveOnAir.dec({ source: air.view.source });
       metrics.liveSessions.inc({ source: air.view.source, reason: finalReason });
       this.deps.bus.publish('live.ended', { sessionId: air.view.id, source: air.view.source, reason: finalReason, detail, endedAt, durationMs });
-      logger.info({ sessionId: air.view.id, reason: finalReason, detail, durationMs, bytes: air.encoder.bytes, underruns: air.buffer.underruns }, 'live session ended');
+      logger.info({ sessionId: air.view.id, reason: finalReason, detail, durationMs, bytes: air.encoder.bytes, underruns: air.buffer.underruns, trimmedMs: air.buffer.trimmedFrames * LIVE_FRAME_MS }, 'live session ended');
       await this.deps.doc.publish().catch((err: unknown) => logger.warn({ err }, 'live document not published'));
       const ended = store.get(air.view.id);
       if (archive && ended.source === 'voice' && ended.bytes > 0) this.track(this.archive(ended, air.file));
