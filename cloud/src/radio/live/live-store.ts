@@ -25,21 +25,11 @@ interface Row {
   file: string;
 }
 
-export interface NewLiveSession {
-  id: string;
-  source: LiveSource;
-  title: string;
-  priority: Priority;
-  edges: string[];
-  hamletCodes: string[];
-  zones: string[] | null;
-  startedBy: string | null;
-  origin: string | null;
-  startedAt: number;
-  epoch: number;
-  endsAt: number | null;
-  file: string;
-}
+/** What a session is at its start: the view's fixed fields, and where its recording goes. */
+export type NewLiveSession = Pick<
+  LiveSessionView,
+  'id' | 'source' | 'title' | 'priority' | 'edges' | 'hamletCodes' | 'zones' | 'startedBy' | 'origin' | 'startedAt' | 'epoch' | 'endsAt'
+> & { file: string };
 
 const toView = (r: Row): LiveSessionView => ({
   id: r.id,
