@@ -91,22 +91,26 @@ describe('staff Web Push in Chromium', () => {
     });
     await cdp.send('ServiceWorker.enable');
     await expect.poll(() => registrations.length).toBeGreaterThan(0);
-    const registration = registrations.find((r) => r.scopeURL === `${e2e.baseUrl}/`)!;
+    // the newest registration of the console's scope (an earlier update event may name one since replaced)
+    const registration = registrations.findLast((r) => r.scopeURL === `${e2e.baseUrl}/`)!;
     expect(registration).toBeDefined();
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: e2e.baseUrl, registrationId: registration.registrationId, data: JSON.stringify(payload) });
 
-    const shown = async () => (await worker.evaluate('self.registration.getNotifications().then((ns) => ns.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })))')) as ShownNotification[];
-    await expect.poll(async () => (await shown()).length, { timeout: 10_000 }).toBe(1);
+    // read from the page's registration: the worker instance seen earlier may have been stopped when idle
+    // and a new one started for the push
+    const shown = async () => (await page.evaluate('navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) => ns.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })))')) as ShownNotification[];
+    await expect.poll(async () => (await shown()).length, { timeout: 20_000 }).toBe(1);
     const [notification] = await shown();
     expect(notification).toMatchObject({ title: 'Cảnh báo mới: người', tag: 'incident-inc_e2e1', data: { url: '/police/incidents/inc_e2e1' } });
     expect(notification!.body).toContain('Cổng trường, Ấp 2A');
 
     // a link to another site in a push is never followed
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: e2e.baseUrl, registrationId: registration.registrationId, data: JSON.stringify({ ...payload, tag: 'x', url: '//evil.example/' }) });
-    await expect.poll(async () => (await shown()).find((n) => n.tag === 'x')?.data.url, { timeout: 10_000 }).toBe('/');
+    await expect.poll(async () => (await shown()).find((n) => n.tag === 'x')?.data.url, { timeout: 20_000 }).toBe('/');
 
-    // the tap: the worker's own notificationclick handler, given the notification shown
-    await worker.evaluate(`self.registration.getNotifications({ tag: 'incident-inc_e2e1' }).then(([n]) => { self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n })); })`);
+    // the tap: the worker's own notificationclick handler, given the notification shown (the running instance)
+    const running = context.serviceWorkers().at(-1) ?? worker;
+    await running.evaluate(`self.registration.getNotifications({ tag: 'incident-inc_e2e1' }).then(([n]) => { self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n })); })`);
     await page.waitForURL('**/police/incidents/inc_e2e1', { timeout: 10_000 });
     expect(await page.evaluate('location.pathname')).toBe('/police/incidents/inc_e2e1');
     await cdp.detach();
