@@ -715,4 +715,53 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX relay_runs_occurrence ON relay_runs(occurrence_id);
   CREATE INDEX relay_runs_open ON relay_runs(ended_at) WHERE ended_at IS NULL;
   `,
+  // Issue 10: a province of communes. A commune is retired, never deleted (its history stays). Everything
+  // that belongs to a commune carries its code; NULL is the province's own (a province-wide programme, a
+  // province-level person, an admin's action). An existing single-commune database moves into its commune:
+  // its people (but the admins, who look after the whole deployment) and its rows.
+  `
+  ALTER TABLE communes ADD COLUMN created_at INTEGER;
+  ALTER TABLE communes ADD COLUMN retired_at INTEGER;
+  ALTER TABLE users ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  UPDATE users SET commune_code = (SELECT code FROM communes) WHERE role <> 'admin' AND (SELECT COUNT(*) FROM communes) = 1;
+  ALTER TABLE bulletins ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE schedules ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE alerts ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE audio_assets ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE playback ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE incidents ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE reports ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE audit_log ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE live_sessions ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE radio_stations ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE relay_runs ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE footage_requests ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE held_alerts ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE cap_feeds ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE zalo_oa ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE speaker_alarms ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  ALTER TABLE notification_outbox ADD COLUMN commune_code TEXT REFERENCES communes(code);
+  UPDATE bulletins SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE schedules SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE alerts SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE audio_assets SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE playback SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE incidents SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE reports SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE audit_log SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE live_sessions SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE radio_stations SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE relay_runs SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE footage_requests SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE held_alerts SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE cap_feeds SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE zalo_oa SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE speaker_alarms SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  UPDATE notification_outbox SET commune_code = (SELECT code FROM communes) WHERE (SELECT COUNT(*) FROM communes) = 1;
+  CREATE INDEX users_commune ON users(commune_code);
+  CREATE INDEX incidents_commune ON incidents(commune_code);
+  CREATE INDEX reports_commune ON reports(commune_code);
+  CREATE INDEX playback_commune ON playback(commune_code);
+  CREATE INDEX audit_log_commune ON audit_log(commune_code);
+  `,
 ];

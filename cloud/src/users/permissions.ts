@@ -120,9 +120,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
 /** What a person may still do while the password an admin set waits to be changed. */
 const DURING_PASSWORD_CHANGE: readonly Action[] = ['account.self'];
 
-/** Who is asking: today their role; their scope joins it with issue 10. */
+/** Who is asking: their role, and their commune (null: province-level; see communes/scope.ts). */
 export interface Person {
   role: Role;
+  communeCode?: string | null;
 }
 
 export const can = (person: Person, action: Action): boolean => ROLE_PERMISSIONS[person.role].includes(action);

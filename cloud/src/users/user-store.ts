@@ -9,6 +9,8 @@ export interface User {
   username: string;
   displayName: string;
   role: Role;
+  /** The commune this person belongs to; null for a province-level person (issue 10). */
+  communeCode: string | null;
   disabled: boolean;
   /** The password was set by an admin: the person must choose their own before doing anything else. */
   mustChangePassword: boolean;
@@ -21,6 +23,7 @@ interface UserRow {
   username: string;
   display_name: string;
   role: Role;
+  commune_code: string | null;
   password_hash: string;
   disabled: number;
   must_change_password: number;
@@ -33,6 +36,7 @@ const toUser = (row: UserRow): User => ({
   username: row.username,
   displayName: row.display_name,
   role: row.role,
+  communeCode: row.commune_code,
   disabled: row.disabled === 1,
   mustChangePassword: row.must_change_password === 1,
   createdAt: row.created_at,
@@ -43,6 +47,8 @@ export interface NewUser {
   username: string;
   displayName?: string;
   role: Role;
+  /** The person's commune; omitted or null: province-level. */
+  communeCode?: string | null;
   password: string;
   mustChangePassword?: boolean;
 }
@@ -88,10 +94,10 @@ export class UserStore {
     try {
       this.db
         .prepare(
-          `INSERT INTO users (id, username, display_name, role, password_hash, must_change_password, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO users (id, username, display_name, role, commune_code, password_hash, must_change_password, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.username, input.displayName ?? input.username, input.role, hash, Number(input.mustChangePassword ?? false), now, now);
+        .run(id, input.username, input.displayName ?? input.username, input.role, input.communeCode ?? null, hash, Number(input.mustChangePassword ?? false), now, now);
     } catch (err) {
       if (String(err).includes('UNIQUE')) throw conflict(`username "${input.username}" is already taken`);
       throw err;

@@ -26,7 +26,7 @@ describe('users API', () => {
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ username: 'nguyen.van.a', displayName: 'Nguyễn Văn A', role: 'operator', disabled: false, mustChangePassword: true });
       expect(res.body.id).toMatch(/^usr_/);
-      expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'disabled', 'displayName', 'id', 'mustChangePassword', 'role', 'updatedAt', 'username']);
+      expect(Object.keys(res.body).sort()).toEqual(['communeCode', 'createdAt', 'disabled', 'displayName', 'id', 'mustChangePassword', 'role', 'updatedAt', 'username']);
       expect(await canLogin('nguyen.van.a', 'mật-khẩu-dài')).toBe(true);
 
       const list = await request('GET', '/api/v1/users');

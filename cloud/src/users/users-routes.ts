@@ -20,6 +20,7 @@ export const userSchema = z
     username: z.string(),
     displayName: z.string(),
     role: roleSchema,
+    communeCode: z.string().nullable().openapi({ description: "The person's commune; null for a province-level person" }),
     disabled: z.boolean(),
     mustChangePassword: z.boolean(),
     createdAt: z.number(),
