@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
-import { prioritySchema, zoneNameSchema } from './radio.js';
+import { issuerSchema, prioritySchema, zoneNameSchema } from './radio.js';
 
 /*
  * The synchronised live path (issue 13): one stream of audio (the operator's voice, or a station the
@@ -30,6 +30,7 @@ export const liveSessionEntrySchema = z.object({
   source: liveSourceSchema,
   title: z.string().max(200),
   priority: prioritySchema,
+  issuer: issuerSchema.optional(),
   /** The boxes that play it (resolved by the cloud from the hamlets chosen). */
   edges: z.array(z.string().min(1).max(64)).max(500),
   /** Speaker zones on each of those boxes; null for all of them. */

@@ -7,6 +7,15 @@ export const prioritySchema = z.enum(priorities);
 export type Priority = z.infer<typeof prioritySchema>;
 export const PRIORITY_RANK: Record<Priority, number> = { normal: 0, priority: 1, emergency: 2 };
 
+/**
+ * Who issued an item (issue 10): the province's department or the commune. Within one priority a
+ * province item ranks above a commune's own (a commune cannot cut into a province emergency).
+ * Optional: absent is `commune`; a box before it strips the key and ranks by priority alone.
+ */
+export const issuers = ['commune', 'province'] as const;
+export const issuerSchema = z.enum(issuers);
+export type Issuer = z.infer<typeof issuerSchema>;
+
 export const sha256Schema = z.string().regex(/^[a-f0-9]{64}$/, 'must be a lower-case hex sha256');
 
 /** A distribution-ready audio file, content-addressed: the edge fetches `GET /api/v1/assets/{sha256}`. */
@@ -38,6 +47,7 @@ export const planItemSchema = z.object({
   startAt: epochMs,
   durationMs: z.number().int().positive(),
   priority: prioritySchema,
+  issuer: issuerSchema.optional(),
   /** 0–100, applied on top of each zone's own volume. */
   volume: z.number().int().min(0).max(100),
   /** Speaker zones of this edge; null for all of them. */
@@ -97,6 +107,7 @@ export const alertMessageSchema = z.discriminatedUnion('action', [
     version: z.number().int().positive(),
     title: z.string().max(200),
     priority: prioritySchema,
+    issuer: issuerSchema.optional(),
     source: playSourceSchema,
     startAt: epochMs,
     repeatEveryMs: z.number().int().positive().nullable(),
