@@ -161,8 +161,8 @@ ${communes.length === 0 ? html`<p class="hint">${t('noCommunes')}</p>` : ''}
     <h2 id="commune-${commune.code}">${commune.name}</h2>
     <p class="hint">${commune.district}, ${commune.province}</p>
     <ul class="commune-links" aria-labelledby="commune-${commune.code}">
-      <li><a href="${paths.notices}">${t('navNotices')}</a></li>
-      <li><a href="${paths.report}">${t('navReport')}</a></li>
+      <li><a href="${paths.notices}" aria-describedby="commune-${commune.code}">${t('navNotices')}</a></li>
+      <li><a href="${paths.report}" aria-describedby="commune-${commune.code}">${t('navReport')}</a></li>
     </ul>
   </li>`;
   })}
