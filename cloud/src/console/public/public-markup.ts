@@ -134,17 +134,21 @@ ${notices.length === 0 ? html`<p class="hint">${t('noNotices')}</p>` : ''}
 }
 
 /**
- * Whose pages these are (issue 10): the commune's name and place, and its own two pages; on a
- * commune's /xa/ address also the way back to the province's list of communes.
+ * Whose pages these are (issue 10): the commune's name and place. On a commune's /xa/ address also
+ * its own two pages and the way back to the province's list (the menu's entries are the old
+ * addresses, which lead to that list once there are several communes); on a single-commune install's
+ * old addresses the menu already has them, and the page stays as it was to the keyboard.
  */
-export function communeHeader(t: T, commune: CommuneInfo, paths: PublicPaths, current: 'report' | 'notices' | null, provinceLink: boolean) {
+export function communeHeader(t: T, commune: CommuneInfo, paths: PublicPaths, current: 'report' | 'notices' | null, underProvince: boolean) {
+  const place = html`<p class="commune-name" id="commune-name"><strong>${commune.name}</strong> <span class="hint">${commune.district}, ${commune.province}</span></p>`;
+  if (!underProvince) return html`<div class="commune-header">${place}</div>`;
   const link = (href: string, label: string, here: boolean) => html`<li><a href="${href}"${here ? raw(' aria-current="page"') : ''}>${label}</a></li>`;
   return html`<nav class="card commune-header" aria-labelledby="commune-name">
-  <p class="commune-name" id="commune-name"><strong>${commune.name}</strong> <span class="hint">${commune.district}, ${commune.province}</span></p>
+  ${place}
   <ul class="commune-links">
     ${link(paths.notices, t('navNotices'), current === 'notices')}
     ${link(paths.report, t('navReport'), current === 'report')}
-    ${provinceLink ? link(PROVINCE_PAGE, t('otherCommunes'), false) : ''}
+    ${link(PROVINCE_PAGE, t('otherCommunes'), false)}
   </ul>
 </nav>`;
 }
