@@ -48,6 +48,7 @@ export const reportPageSchema = z.object({ items: z.array(reportSummarySchema), 
 export const reportListQuery = z.object({
   status: z.enum(reportStatuses).optional(),
   hamlet: hamletCodeSchema.optional(),
+  commune: hamletCodeSchema.optional().openapi({ description: "One commune's reports (a province-level person); a commune's people are held to their own, and naming another finds none" }),
   category: z.enum(categoryIds).optional(),
   from: rangeBoundSchema.optional(),
   to: rangeBoundSchema.optional(),

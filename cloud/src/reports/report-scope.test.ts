@@ -57,6 +57,10 @@ describe("citizens' reports in a province of two communes", () => {
     // a filter naming the other commune's hamlet finds nothing rather than that commune's reports
     expect(await codes(viTanPolice, '?hamlet=vt-ap-1')).toMatchObject({ items: [], total: 0 });
     expect((await codes(provincePolice)).items.map((r) => r.code).sort()).toEqual([ours, theirs].sort());
+    // a province-level officer may narrow the list to one commune; a commune's officer naming another gets nothing
+    expect(await codes(provincePolice, '?commune=vi-thuy')).toMatchObject({ items: [{ code: theirs }], total: 1 });
+    expect(await codes(viTanPolice, '?commune=vi-thuy')).toMatchObject({ items: [], total: 0 });
+    expect(await codes(viTanPolice, '?commune=vi-tan')).toMatchObject({ items: [{ code: ours }], total: 1 });
   });
 
   it("answers another commune's report, photo and change with the same 404 as a code nobody was given, and changes nothing", async () => {

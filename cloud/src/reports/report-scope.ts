@@ -9,6 +9,16 @@ import type { ReportFilter, ReportRecord, ReportStore } from './report-store.js'
 export const reportScope = (person: Scoped): Pick<ReportFilter, 'communeCode'> => (person.communeCode === null ? {} : { communeCode: person.communeCode });
 
 /**
+ * The commune filter of a list a person asked for: a province-level person may narrow it to one
+ * commune; a commune's people are held to theirs, and asking for another's is answered by `null`
+ * (an empty list: the other commune's reports are not theirs to count).
+ */
+export function requestedScope(person: Scoped, commune: string | undefined): Pick<ReportFilter, 'communeCode'> | null {
+  if (person.communeCode === null) return commune === undefined ? {} : { communeCode: commune };
+  return commune === undefined || commune === person.communeCode ? { communeCode: person.communeCode } : null;
+}
+
+/**
  * A report for a staff member, by tracking code: another commune's answers the same 404 as a code
  * nobody was given, so a commune's people cannot learn that it exists.
  */
