@@ -144,6 +144,16 @@ describe("citizens' pages in a province of two communes", () => {
     expect(test.cloud.db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(before);
   });
 
+  it("refuses a photo far over the limit on a commune's form before reading it, with that commune's form", async () => {
+    const body = form({ ...good, hamlet: 'vt-ap-1' });
+    body.set('photo', new Blob([Buffer.alloc(11 * 1024 * 1024)], { type: 'image/jpeg' }), 'anh.jpg');
+    const refused = await test.cloud.app.request('/xa/vi-thuy/phan-anh', { method: 'POST', body });
+    expect(refused.status).toBe(413);
+    const page = await refused.text();
+    expect(page).toContain('Ảnh quá lớn; tối đa 10 MB.');
+    expect(page).toContain('action="/xa/vi-thuy/phan-anh"');
+  });
+
   it('answers 404 for a commune that does not exist, with the list of those that do', async () => {
     for (const path of ['/xa/khong-co/phan-anh', '/xa/khong-co/thong-bao', '/xa/khong-co/phan-anh/7KQ2M9XH']) {
       const res = await get(path);
