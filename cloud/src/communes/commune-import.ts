@@ -142,10 +142,10 @@ function plan(db: Db, text: string): { communes: PlannedCommune[]; hamlets: Plan
     } else {
       const holder = communeAdmin ? communeByAdmin.get(communeAdmin) : undefined;
       if (holder && holder.code !== communeCode) bad('commune_admin_code', `${communeAdmin} is already commune ${holder.code}'s (${holder.name})`);
+      const sameAdmin = [...communes.values()].find((c) => communeAdmin !== null && c.adminCode === communeAdmin);
+      if (sameAdmin) bad('commune_admin_code', `${communeAdmin} is also commune ${sameAdmin.code}'s on line ${sameAdmin.line}`);
       communes.set(communeCode, { code: communeCode, name: communeName, province, adminCode: communeAdmin, provinceAdminCode: provinceAdmin, line });
     }
-    const sameAdmin = [...communes.values()].find((c) => c.code !== communeCode && communeAdmin !== null && c.adminCode === communeAdmin);
-    if (sameAdmin) bad('commune_admin_code', `${communeAdmin} is also commune ${sameAdmin.code}'s on line ${sameAdmin.line}`);
 
     if (hamletName === null) {
       if (givenHamlet) bad('hamlet_name', 'required when hamlet_code is given');
