@@ -17,6 +17,7 @@ import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
 import { CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
+import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
@@ -248,7 +249,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
         floods: () => vision.floods(),
       }),
-      createAdminPages({ audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createCommunesPages({ communes }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
