@@ -105,7 +105,7 @@ export const communesMessages = defineMessages({
     retireHamlet: 'Retire hamlet',
     restoreHamlet: 'Restore',
     moveUp: 'Move up',
-    moveUpOf: 'Move {name} up',
+    moveUpOf: 'Move up {name}',
     none: 'No hamlets yet.',
     done_created: 'Commune {name} added.',
     done_saved: 'Saved.',
