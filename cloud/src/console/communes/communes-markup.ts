@@ -106,7 +106,7 @@ ${status}
       <input id="hamlet-name" name="name" required maxlength="100" autocomplete="off">
       <label for="hamlet-code">${t('hamletCode')}</label>
       <input id="hamlet-code" name="code" pattern="[a-z0-9][a-z0-9\\-]{0,31}" maxlength="32" autocapitalize="none" spellcheck="false" aria-describedby="hamlet-code-hint">
-      <small id="hamlet-code-hint" class="hint">${t('hamletCodeHint')}</small>
+      <small id="hamlet-code-hint" class="hint">${t('hamletCodeHint', { example: `${c.code}-ap-moi` })}</small>
       <button type="submit" class="primary">${t('newHamlet')}</button>
     </form>
   </section>
