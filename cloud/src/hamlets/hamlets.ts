@@ -30,19 +30,6 @@ export function seedCommune(db: Db, seed: CommuneSeed, now = Date.now()): void {
 }
 
 /**
- * A commune's name (the author of its public notices). Without a code: the first commune added,
- * which is the only one of a single-commune install; "Xã" before one is seeded.
- */
-export function communeName(db: Db, communeCode?: string): string {
-  const row = (
-    communeCode === undefined
-      ? db.prepare('SELECT name FROM communes ORDER BY created_at IS NULL, created_at, code LIMIT 1').get()
-      : db.prepare('SELECT name FROM communes WHERE code = ?').get(communeCode)
-  ) as { name: string } | undefined;
-  return row?.name ?? 'Xã';
-}
-
-/**
  * The hamlets in service (neither they nor their commune retired), in their communes' order then
  * their own: what every picker offers. Given a person, only those their commune holds (all of
  * them for a province-level person).
