@@ -15,6 +15,9 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
+import { CommuneStore } from './communes/commune-store.js';
+import { createCommunesRoutes } from './communes/communes-routes.js';
+import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
@@ -126,6 +129,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   seedCommune(db, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
+  const communes = new CommuneStore(db);
   const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(db);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
@@ -246,7 +250,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
         floods: () => vision.floods(),
       }),
-      createAdminPages({ audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createCommunesPages({ communes }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
@@ -263,8 +268,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
-      { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
+      { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
+      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, db, communes }) },
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),

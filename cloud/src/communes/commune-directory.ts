@@ -54,8 +54,8 @@ export class CommuneDirectory {
     return rows.length === 1 ? toInfo(rows[0]!) : null;
   }
 
-  /** The hamlets of one commune, in their usual order. */
+  /** The hamlets of one commune in service (a retired hamlet leaves the pickers), in their usual order. */
   hamletsOf(communeCode: string): CommuneHamlet[] {
-    return this.db.prepare('SELECT code, name FROM hamlets WHERE commune_code = ? ORDER BY position, code').all(communeCode) as CommuneHamlet[];
+    return this.db.prepare('SELECT code, name FROM hamlets WHERE commune_code = ? AND retired_at IS NULL ORDER BY position, code').all(communeCode) as CommuneHamlet[];
   }
 }

@@ -113,6 +113,10 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     e2e.test.cloud.fleet.events.record(edgeId, 'update', { eventId: 'evt_a11y_rollback', ts: Date.now(), body: { phase: 'rolled_back', version: '1.5.0', rolloutId: rollout.body.id, runningVersion: '1.4.0', reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"loa không phản hồi"}'] } });
     await waitFor(async () => (await api('GET', `/api/v1/rollouts/${rollout.body.id}`)).body.state === 'paused', 'the rollout paused');
     concrete['/fleet/rollouts/:id'] = `/fleet/rollouts/${rollout.body.id}`;
+    // a commune's page with a hamlet added and one retired, so every state of its list is drawn
+    expect((await api('POST', '/api/v1/communes/vi-tan/hamlets', { name: 'Ấp Mới' })).status).toBe(201);
+    expect((await api('PATCH', '/api/v1/communes/vi-tan/hamlets/vi-tan-ap-moi', { retired: true })).status).toBe(200);
+    concrete['/admin/communes/:code'] = '/admin/communes/vi-tan';
 
   }, 120_000);
 
