@@ -54,8 +54,10 @@ export function locationOfOutline(outline: LatLon[]): LocationInput {
 export class HamletPlaces {
   constructor(private readonly db: Db) {}
 
-  private rows(): HamletRow[] {
-    return this.db.prepare('SELECT code, name, lat, lon, radius_m, outline FROM hamlets ORDER BY position').all() as HamletRow[];
+  /** With `communeCode`, that commune's hamlets only (a commune's people: the map shows their commune). */
+  private rows(communeCode?: string): HamletRow[] {
+    const where = communeCode ? 'WHERE commune_code = ?' : '';
+    return this.db.prepare(`SELECT code, name, lat, lon, radius_m, outline FROM hamlets ${where} ORDER BY position`).all(...(communeCode ? [communeCode] : [])) as HamletRow[];
   }
 
   private boxesByHamlet(): Map<string, HamletLocation['boxes']> {
@@ -67,9 +69,9 @@ export class HamletPlaces {
     return map;
   }
 
-  list(): HamletLocation[] {
+  list(filter: { communeCode?: string } = {}): HamletLocation[] {
     const boxes = this.boxesByHamlet();
-    return this.rows().map((r) => ({
+    return this.rows(filter.communeCode).map((r) => ({
       code: r.code,
       name: r.name,
       location: r.lat === null || r.lon === null || r.radius_m === null ? null : { lat: r.lat, lon: r.lon, radiusM: r.radius_m, outline: r.outline ? (JSON.parse(r.outline) as LatLon[]) : null },
@@ -78,8 +80,9 @@ export class HamletPlaces {
     }));
   }
 
-  get(code: string): HamletLocation {
-    const found = this.list().find((h) => h.code === code);
+  /** One hamlet; another commune's (with `communeCode`) is the same 404 as none. */
+  get(code: string, filter: { communeCode?: string } = {}): HamletLocation {
+    const found = this.list(filter).find((h) => h.code === code);
     if (!found) throw notFound(`hamlet ${code}`);
     return found;
   }

@@ -4,6 +4,8 @@ import type { Db } from '../db/database.js';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonContent } from '../http/route.js';
+import { currentUser } from '../http/access.js';
+import type { Scoped } from '../communes/scope.js';
 
 export interface Hamlet {
   code: string;
@@ -30,14 +32,21 @@ export function communeName(db: Db): string {
   return row?.name ?? 'Xã';
 }
 
-export function listHamlets(db: Db): Hamlet[] {
+/**
+ * The hamlets with their box counts, in their usual order. Given a person, only what they see: a
+ * commune's people their commune's hamlets (so every count shown to them is their commune's), a
+ * province-level person all of them.
+ */
+export function listHamlets(db: Db, person?: Scoped): Hamlet[] {
+  const commune = person && person.communeCode !== null ? person.communeCode : null;
   return db
     .prepare(
       `SELECT h.code, h.name, h.commune_code AS communeCode, COUNT(e.id) AS edges, COALESCE(SUM(s.online), 0) AS online
        FROM hamlets h LEFT JOIN edges e ON e.hamlet_code = h.code LEFT JOIN edge_state s ON s.edge_id = e.id
+       ${commune ? 'WHERE h.commune_code = ?' : ''}
        GROUP BY h.code ORDER BY h.position`,
     )
-    .all() as Hamlet[];
+    .all(...(commune ? [commune] : [])) as Hamlet[];
 }
 
 const hamletSchema = z
@@ -54,7 +63,7 @@ export function createHamletsRoutes({ guard, db }: { guard: Guard; db: Db }) {
       summary: 'The hamlets of the commune with their box counts',
       responses: { 200: jsonContent(z.object({ hamlets: z.array(hamletSchema) }), 'Hamlets in their usual order') },
     }),
-    (c) => c.json({ hamlets: listHamlets(db) }, 200),
+    (c) => c.json({ hamlets: listHamlets(db, currentUser(c)) }, 200),
   );
   return app;
 }

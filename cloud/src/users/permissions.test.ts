@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actions, allowedDuringPasswordChange, can, ROLE_PERMISSIONS, rolesFor, type Action } from './permissions.js';
+import { actions, allowedDuringPasswordChange, can, PROVINCE_ONLY_ACTIONS, ROLE_PERMISSIONS, rolesFor, type Action } from './permissions.js';
 import { roles, type Role } from './roles.js';
 
 const everyone: Role[] = ['admin', 'technician', 'operator', 'police', 'viewer'];
@@ -66,6 +66,16 @@ describe('the permission table', () => {
   it('lets the administrator do everything and the viewer change nothing but their own account', () => {
     expect(actions.filter((a) => !can({ role: 'admin' }, a))).toEqual([]);
     expect(actions.filter((a) => can({ role: 'viewer' }, a))).toEqual(['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read']);
+  });
+
+  it('keeps releases and rollouts to province-level people: a commune admin only follows them', () => {
+    expect(PROVINCE_ONLY_ACTIONS).toEqual(['fleet.releases.manage']);
+    expect(can({ role: 'admin', communeCode: null }, 'fleet.releases.manage')).toBe(true);
+    expect(can({ role: 'admin', communeCode: 'vi-tan' }, 'fleet.releases.manage')).toBe(false);
+    expect(can({ role: 'admin', communeCode: 'vi-tan' }, 'fleet.releases.read')).toBe(true);
+    // everything else a commune's admin may do as before (scope then keeps it to their commune's objects)
+    expect(actions.filter((a) => !can({ role: 'admin', communeCode: 'vi-tan' }, a))).toEqual(['fleet.releases.manage']);
+    for (const role of roles) expect(can({ role, communeCode: 'vi-tan' }, 'fleet.releases.read'), role).toBe(can({ role }, 'fleet.releases.read'));
   });
 
   it('lets a person whose password an admin set only look after their own account', () => {

@@ -117,6 +117,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 
+/**
+ * Actions only a province-level person (communeCode null, communes/scope.ts) may do, whatever their
+ * role (issue 10): a release changes the software of boxes in every commune, so uploading one and
+ * starting, pausing, resuming or cancelling a rollout is the province's; a commune's admin follows
+ * the rollouts on their own boxes (fleet.releases.read). When the table is keyed by scope and role,
+ * this is the province scope's entry `fleet.releases.manage` (and absent from the commune scope's).
+ */
+export const PROVINCE_ONLY_ACTIONS: readonly Action[] = ['fleet.releases.manage'];
+
 /** What a person may still do while the password an admin set waits to be changed. */
 const DURING_PASSWORD_CHANGE: readonly Action[] = ['account.self'];
 
@@ -126,7 +135,8 @@ export interface Person {
   communeCode?: string | null;
 }
 
-export const can = (person: Person, action: Action): boolean => ROLE_PERMISSIONS[person.role].includes(action);
+export const can = (person: Person, action: Action): boolean =>
+  ROLE_PERMISSIONS[person.role].includes(action) && (!person.communeCode || !PROVINCE_ONLY_ACTIONS.includes(action));
 
 /** The roles that may do `action`, in the usual order: for the OpenAPI description and refusals. */
 export const rolesFor = (action: Action): Role[] => roles.filter((role) => can({ role }, action));

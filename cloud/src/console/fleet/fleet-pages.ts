@@ -13,14 +13,15 @@ import { can } from '../../users/permissions.js';
 import { locationMessages } from './location-messages.js';
 import type { PlanHamlet } from './fleet-plan.js';
 import { createQrRoute } from './fleet-qr.js';
+import type { Scoped } from '../../communes/scope.js';
 
 /** Ids as the API accepts them; anything else is a 404 before a page is drawn. */
 const EDGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CAMERA_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface FleetPagesDeps {
-  /** The commune's hamlets in their usual order. */
-  hamlets(): PlanHamlet[];
+  /** The hamlets the person sees (their commune's; every one for a province-level person), in their usual order. */
+  hamlets(person: Scoped): PlanHamlet[];
 }
 
 /** Everything a page script shows: this section's strings and the shared error strings. */
@@ -41,11 +42,15 @@ export function createFleetPages(deps: FleetPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const t = (c: Context<ConsoleEnv>) => translator(fleetMessages, c.get('view').lang);
-    const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
+    const hamlets = (c: Context<ConsoleEnv>) => deps.hamlets(c.get('view').user!).map((h) => ({ code: h.code, name: h.name }));
 
+    // The box and camera pages below are shells that carry nothing but the id of the URL: their
+    // scripts read through the API, which answers 404 for another commune's box as for none, so
+    // the page of another commune's box cannot be told from that of a box that does not exist.
     app.get('/fleet', kit.page('fleet.edges.manage'), (c) => {
       const lang = c.get('view').lang;
-      const main = html`${fleetMarkup(t(c), hamlets())}${locationsMarkup(translator(locationMessages, lang), hamlets())}`;
+      const mine = hamlets(c);
+      const main = html`${fleetMarkup(t(c), mine)}${locationsMarkup(translator(locationMessages, lang), mine)}`;
       return kit.render(c, { title: t(c)('fleetTitle'), main, scripts: ['fleet-boxes.js', 'fleet-locations.js'], data: { strings: { ...strings(c), ...locationMessages[lang] } } });
     });
 
