@@ -13,9 +13,9 @@ export interface BoxCommunes {
  * A box belongs to the commune of its hamlet; a commune's people reach only their commune's boxes
  * and everything under them (cameras, loudspeakers, claim tokens, commands, logs, doctor). Passed to
  * `apiRoute()` after the guard on every route with a box's `{id}` in its path: another commune's box
- * answers the same 404 as a box that does not exist (`edge <id>`, the store's own words), before the
- * route does anything. No such box: the route's own 404. A box's own credentials never reach here
- * (device routes do not take it).
+ * answers the same 404 as a box that does not exist (`edge <id>`, the store's own words, given here
+ * for both), before the route does anything. A box's own credentials never reach here (device
+ * routes do not take it).
  */
 export function boxInScope(boxes: BoxCommunes): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -23,8 +23,9 @@ export function boxInScope(boxes: BoxCommunes): MiddlewareHandler<AppEnv> {
     const id = c.req.param('id');
     if (user && id) {
       const box = boxes.find(id);
-      // a box is never the province's own: it always has a commune, which is the person's or not
-      if (box && !sees(user, box.communeCode, { provinceItems: false })) throw notFound(`edge ${id}`);
+      // a box is never the province's own: it always has a commune, which is the person's or not.
+      // No such box gets the very same answer here, so that no route's own wording can tell them apart.
+      if (!box || !sees(user, box.communeCode, { provinceItems: false })) throw notFound(`edge ${id}`);
     }
     await next();
   };
