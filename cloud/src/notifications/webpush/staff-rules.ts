@@ -124,11 +124,12 @@ export class StaffRules {
     const content = state === 'offline' ? text.deviceOffline(info, this.now() - (offlineSince ?? at)) : text.deviceOnline(info);
     const event = `${device.what}.${state}`;
     const kind: PushKind = device.what === 'speaker' ? 'speaker' : 'device';
-    const hamletCode = this.deps.names.edge(device.edgeId).hamletCode;
+    const { hamletCode, communeCode } = this.deps.names.edge(device.edgeId);
     const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], ...(device.what === 'camera' ? { camera: `${device.edgeId}/${device.cameraId}` } : {}) };
     this.notify(kind, subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
       this.cooldowns.pair(userId, kind, subject, state, this.now(), this.deps.settings.deviceCooldownMs),
-      { summary: { subject, payload: { kind, subject, ...device } }, topic: subject },
+      // a message about a box is its commune's (issue 10), as the box's own rows are
+      { summary: { subject, payload: { kind, subject, ...device } }, topic: subject, communeCode },
     );
   }
 
@@ -212,7 +213,9 @@ export class StaffRules {
     if (!recipient) return; // no device left, or the account was disabled
     const prefs = this.deps.subscriptions.preferences(recipient.user);
     if (!prefs.kinds.includes(kind)) return;
-    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
+    // a summary about a box's devices is the box's commune's, as each message it sums up
+    const communeCode = kind === 'incident' ? undefined : this.deps.names.edge(payload.edgeId as string).communeCode;
+    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject, communeCode));
   }
 
   // ---- fan-out
@@ -229,7 +232,7 @@ export class StaffRules {
     content: NotificationContent,
     scope: PushScope,
     cooldown: (userId: string) => { send: boolean; summaryAt?: number },
-    options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string },
+    options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string; communeCode?: string | null },
   ): void {
     // one transaction for the cooldowns of everyone, one enqueue for all the messages: 1,000 staff are one write
     const messages = this.deps.db.transaction(() => {
@@ -245,7 +248,7 @@ export class StaffRules {
           }
           continue;
         }
-        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic));
+        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic, options.communeCode));
       }
       return out;
     })();
@@ -262,6 +265,7 @@ export class StaffRules {
     content: NotificationContent,
     quietHours: Parameters<typeof quietHoursEnd>[0],
     topic?: string,
+    communeCode?: string | null,
   ): NewOutboxMessage[] {
     const now = this.now();
     const notBefore = EMERGENCY_KINDS.has(kind) ? now : quietHoursEnd(quietHours, now);
@@ -275,6 +279,7 @@ export class StaffRules {
       content,
       data: { kind, push },
       ...(notBefore > now ? { notBefore } : {}),
+      ...(communeCode ? { communeCode } : {}),
     }));
   }
 }
