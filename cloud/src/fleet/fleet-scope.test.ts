@@ -142,6 +142,14 @@ describe('fleet scoped to the commune', () => {
     expect(JSON.stringify(await csv.json())).toContain('b-1');
     expect(test.cloud.db.prepare("SELECT lat FROM hamlets WHERE code IN ('ap-1', 'b-1')").pluck().all()).toEqual([null, null]);
     expect((await as('province', 'PUT', '/api/v1/hamlets/b-1/location', { lat: 10, lon: 105.5, radiusM: 500 })).status).toBe(200);
+
+    // the administrative codes a commune's technician sets are their commune's, never another's
+    expect((await as('tech-b', 'PUT', '/api/v1/commune/admin-codes', { adminCode: '31471', provinceAdminCode: '92' })).body).toEqual({ adminCode: '31471', provinceAdminCode: '92' });
+    expect((await as('tech-a', 'GET', '/api/v1/commune/admin-codes')).body).toEqual({ adminCode: null, provinceAdminCode: null });
+    expect(test.cloud.db.prepare("SELECT code, admin_code FROM communes WHERE code IN ('vi-tan', 'xa-b') ORDER BY code").raw().all()).toEqual([
+      ['vi-tan', null],
+      ['xa-b', '31471'],
+    ]);
   });
 
   it("creates boxes only in the person's commune's hamlets and never moves one to another commune; the province may", async () => {

@@ -189,7 +189,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       summary: 'The administrative unit codes (mã đơn vị hành chính) of the commune and its province',
       responses: { 200: jsonContent(codesSchema, 'null until set') },
     }),
-    (c) => c.json(places.codes(), 200),
+    (c) => c.json(places.codes(mine(currentUser(c))), 200),
   );
 
   app.openapi(
@@ -202,8 +202,9 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       responses: { 200: jsonContent(codesSchema, 'The codes') },
     }),
     (c) => {
-      places.setCodes(c.req.valid('json'));
-      return c.json(places.codes(), 200);
+      const person = currentUser(c);
+      places.setCodes(c.req.valid('json'), mine(person));
+      return c.json(places.codes(mine(person)), 200);
     },
   );
 

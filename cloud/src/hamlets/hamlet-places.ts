@@ -97,12 +97,21 @@ export class HamletPlaces {
     })();
   }
 
-  codes(): CommuneCodes {
-    return this.db.prepare('SELECT admin_code AS adminCode, province_admin_code AS provinceAdminCode FROM communes LIMIT 1').get() as CommuneCodes;
+  /**
+   * The administrative codes; with `communeCode` (a commune's people), that commune's own. Without it
+   * the first commune's, as a single-commune install has always had them (per-commune codes for a
+   * province-level person are the communes' management's, issue 10).
+   */
+  codes(filter: { communeCode?: string } = {}): CommuneCodes {
+    const sql = 'SELECT admin_code AS adminCode, province_admin_code AS provinceAdminCode FROM communes';
+    return (filter.communeCode ? this.db.prepare(`${sql} WHERE code = ?`).get(filter.communeCode) : this.db.prepare(`${sql} ORDER BY code LIMIT 1`).get()) as CommuneCodes;
   }
 
-  setCodes(codes: CommuneCodes): void {
-    this.db.prepare('UPDATE communes SET admin_code = ?, province_admin_code = ?').run(codes.adminCode, codes.provinceAdminCode);
+  /** Sets the codes; with `communeCode`, on that commune only: a commune's technician never writes another commune's. */
+  setCodes(codes: CommuneCodes, filter: { communeCode?: string } = {}): void {
+    const sql = 'UPDATE communes SET admin_code = ?, province_admin_code = ?';
+    if (filter.communeCode) this.db.prepare(`${sql} WHERE code = ?`).run(codes.adminCode, codes.provinceAdminCode, filter.communeCode);
+    else this.db.prepare(sql).run(codes.adminCode, codes.provinceAdminCode);
   }
 
   /** The commune for evaluating CAP areas: each hamlet's outline, else its circle, else its boxes' circles. */
