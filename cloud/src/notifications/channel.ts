@@ -40,15 +40,10 @@ export interface NewOutboxMessage {
   data?: Record<string, unknown>;
   /** Not before (quiet hours, a cooldown's end); epoch ms. Default now. */
   notBefore?: number;
-  /**
-   * The commune the message is about (issue 10): a box's (its hamlet's commune), an item's; absent
-   * or null: the province's own. Stored on the row (commune_code) for the commune's own views.
-   */
-  communeCode?: string | null;
 }
 
 /** A stored message as the outbox hands it to its channel. */
-export interface OutboxMessage extends Required<Omit<NewOutboxMessage, 'notBefore' | 'data' | 'content' | 'communeCode'>> {
+export interface OutboxMessage extends Required<Omit<NewOutboxMessage, 'notBefore' | 'data' | 'content'>> {
   id: number;
   content: NotificationContent;
   data: Record<string, unknown>;

@@ -103,16 +103,6 @@ describe('the notifications outbox and dispatcher', () => {
     expect(await counter('notificationsSent', { channel: 'test' })).toBe(3);
   });
 
-  it("stores the commune a message is about (issue 10); none given is the province's own", async () => {
-    await open(new TestChannel());
-    db.prepare("INSERT INTO communes (code, name, district, province) VALUES ('vi-tan', 'Xã Vị Tân', 'Vị Thanh', 'Cần Thơ')").run();
-    expect(channel.enqueue([message(1, { communeCode: 'vi-tan' }), message(2)])).toBe(2);
-    expect(db.prepare('SELECT subject, commune_code AS communeCode FROM notification_outbox ORDER BY id').all()).toEqual([
-      { subject: 'bulletin:b1', communeCode: 'vi-tan' },
-      { subject: 'bulletin:b2', communeCode: null },
-    ]);
-  });
-
   it('retries a failed send after a backoff that doubles, then sends it', async () => {
     await open(new TestChannel());
     channel.script.push(

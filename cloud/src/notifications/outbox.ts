@@ -106,8 +106,8 @@ export class OutboxStore {
     private readonly now: () => number = Date.now,
   ) {
     this.insert = db.prepare(
-      `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at, commune_code)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
+      `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
        ON CONFLICT (idempotency_key) DO NOTHING`,
     );
     this.selectDue = db.prepare(
@@ -142,7 +142,6 @@ export class OutboxStore {
           JSON.stringify(m.data ?? {}),
           Math.max(m.notBefore ?? at, 0),
           at,
-          m.communeCode ?? null,
         );
         added += result.changes;
       }

@@ -124,12 +124,11 @@ export class StaffRules {
     const content = state === 'offline' ? text.deviceOffline(info, this.now() - (offlineSince ?? at)) : text.deviceOnline(info);
     const event = `${device.what}.${state}`;
     const kind: PushKind = device.what === 'speaker' ? 'speaker' : 'device';
-    const { hamletCode, communeCode } = this.deps.names.edge(device.edgeId);
+    const hamletCode = this.deps.names.edge(device.edgeId).hamletCode;
     const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], ...(device.what === 'camera' ? { camera: `${device.edgeId}/${device.cameraId}` } : {}) };
     this.notify(kind, subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
       this.cooldowns.pair(userId, kind, subject, state, this.now(), this.deps.settings.deviceCooldownMs),
-      // a message about a box is its commune's (issue 10), as the box's own rows are
-      { summary: { subject, payload: { kind, subject, ...device } }, topic: subject, communeCode },
+      { summary: { subject, payload: { kind, subject, ...device } }, topic: subject },
     );
   }
 
@@ -213,9 +212,7 @@ export class StaffRules {
     if (!recipient) return; // no device left, or the account was disabled
     const prefs = this.deps.subscriptions.preferences(recipient.user);
     if (!prefs.kinds.includes(kind)) return;
-    // a summary about a box's devices is the box's commune's, as each message it sums up
-    const communeCode = kind === 'incident' ? undefined : this.deps.names.edge(payload.edgeId as string).communeCode;
-    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject, communeCode));
+    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
   }
 
   // ---- fan-out
@@ -232,7 +229,7 @@ export class StaffRules {
     content: NotificationContent,
     scope: PushScope,
     cooldown: (userId: string) => { send: boolean; summaryAt?: number },
-    options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string; communeCode?: string | null },
+    options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string },
   ): void {
     // one transaction for the cooldowns of everyone, one enqueue for all the messages: 1,000 staff are one write
     const messages = this.deps.db.transaction(() => {
@@ -248,7 +245,7 @@ export class StaffRules {
           }
           continue;
         }
-        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic, options.communeCode));
+        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic));
       }
       return out;
     })();
@@ -265,7 +262,6 @@ export class StaffRules {
     content: NotificationContent,
     quietHours: Parameters<typeof quietHoursEnd>[0],
     topic?: string,
-    communeCode?: string | null,
   ): NewOutboxMessage[] {
     const now = this.now();
     const notBefore = EMERGENCY_KINDS.has(kind) ? now : quietHoursEnd(quietHours, now);
@@ -279,7 +275,6 @@ export class StaffRules {
       content,
       data: { kind, push },
       ...(notBefore > now ? { notBefore } : {}),
-      ...(communeCode ? { communeCode } : {}),
     }));
   }
 }

@@ -14,14 +14,12 @@ export class SubjectNames {
     return row?.name ?? code;
   }
 
-  /** The box's name, its hamlet's name and code (the code decides whose pushes it is, see inScope), and its hamlet's commune. */
-  edge(edgeId: string): { name: string; hamlet: string | null; hamletCode: string | null; communeCode: string | null } {
+  /** The box's name, its hamlet's name and code (the code decides whose pushes it is, see inScope). */
+  edge(edgeId: string): { name: string; hamlet: string | null; hamletCode: string | null } {
     const row = this.db
-      .prepare(
-        'SELECT e.name, h.name AS hamlet, e.hamlet_code AS hamletCode, h.commune_code AS communeCode FROM edges e LEFT JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?',
-      )
-      .get(edgeId) as { name: string; hamlet: string | null; hamletCode: string | null; communeCode: string | null } | undefined;
-    return row ?? { name: edgeId, hamlet: null, hamletCode: null, communeCode: null };
+      .prepare('SELECT e.name, h.name AS hamlet, e.hamlet_code AS hamletCode FROM edges e LEFT JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?')
+      .get(edgeId) as { name: string; hamlet: string | null; hamletCode: string | null } | undefined;
+    return row ?? { name: edgeId, hamlet: null, hamletCode: null };
   }
 
   camera(edgeId: string, cameraId: string): string {

@@ -4,8 +4,6 @@ import type { NewOutboxMessage, NotificationChannel, OutboxMessage, OutboxWriter
 export interface TestOutboxEntry {
   message: OutboxMessage;
   notBefore: number;
-  /** The commune the message is about (null: the province's own), as the real outbox stores it. */
-  communeCode: string | null;
   status: 'queued' | 'sent' | 'failed';
   outcomes: SendOutcome[];
 }
@@ -31,11 +29,10 @@ export class TestOutbox implements OutboxWriter {
     let added = 0;
     for (const m of messages) {
       if (this.byKey.has(m.idempotencyKey)) continue;
-      const { notBefore, data, communeCode, ...rest } = m;
+      const { notBefore, data, ...rest } = m;
       const entry: TestOutboxEntry = {
         message: { ...rest, data: data ?? {}, id: this.nextId++, attempts: 0, createdAt: this.now() },
         notBefore: notBefore ?? this.now(),
-        communeCode: communeCode ?? null,
         status: 'queued',
         outcomes: [],
       };
