@@ -4,8 +4,6 @@ import type { AppEnv } from '../http/env.js';
 import { badRequest, errorJson } from '../http/errors.js';
 import { routeBodyLimit } from '../http/body-limit.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
-import { currentUser } from '../http/access.js';
-import type { Scoped } from '../communes/scope.js';
 import { locationOfOutline, type HamletLocation, type HamletPlaces, type LocationInput } from './hamlet-places.js';
 import { checkCircle, checkOutline, MAX_OUTLINE_POINTS, parseLocationFile, parseOutlineText, RADIUS_M } from './location-import.js';
 
@@ -91,9 +89,7 @@ function locationFrom(body: z.infer<typeof locationBody>): LocationInput {
 /** Where the hamlets lie and the commune's administrative codes: what CAP alerts' areas are compared with. */
 export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; places: HamletPlaces }) {
   const app = new OpenAPIHono<AppEnv>();
-  // a commune's people see, import and set their commune's hamlets only; another commune's code is unknown to them
-  const mine = (person: Scoped) => (person.communeCode === null ? {} : { communeCode: person.communeCode });
-  const known = (person: Scoped) => new Set(places.list(mine(person)).map((h) => h.code));
+  const known = () => new Set(places.list().map((h) => h.code));
 
   app.openapi(
     apiRoute(guard, 'hamlets.locations.manage', {
@@ -103,7 +99,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       summary: 'Every hamlet with its location (own, or its boxes as the fallback)',
       responses: { 200: jsonContent(z.object({ hamlets: z.array(locationSchema) }), 'Hamlets in their usual order') },
     }),
-    (c) => c.json({ hamlets: places.list(mine(currentUser(c))).map(out) }, 200),
+    (c) => c.json({ hamlets: places.list().map(out) }, 200),
   );
 
   app.openapi(
@@ -141,14 +137,14 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
         if (!(file instanceof File)) throw badRequest('the upload needs the location file in the "file" field', [{ path: 'file', message: 'required' }]);
         text = await file.text();
       } else text = await c.req.text();
-      const result = parseLocationFile(text, known(currentUser(c)));
+      const result = parseLocationFile(text, known());
       if (!result.ok) {
         const first = result.problems[0]!;
         const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : '';
         throw badRequest(`nothing imported: ${first.at}${first.code ? ` (${first.code})` : ''}: ${first.message}${more}`, result.problems);
       }
       places.set(result.locations);
-      return c.json({ imported: result.locations.size, hamlets: places.list(mine(currentUser(c))).map(out) }, 200);
+      return c.json({ imported: result.locations.size, hamlets: places.list().map(out) }, 200);
     },
   );
 
@@ -161,7 +157,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       request: { params: codeParam },
       responses: { 200: jsonContent(locationSchema, 'The hamlet\'s location') },
     }),
-    (c) => c.json(out(places.get(c.req.valid('param').code, mine(currentUser(c)))), 200),
+    (c) => c.json(out(places.get(c.req.valid('param').code)), 200),
   );
 
   app.openapi(
@@ -175,7 +171,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
     }),
     (c) => {
       const { code } = c.req.valid('param');
-      places.get(code, mine(currentUser(c))); // 404 before anything else, also for another commune's hamlet
+      places.get(code); // 404 before anything else
       places.set(new Map([[code, locationFrom(c.req.valid('json'))]]));
       return c.json(out(places.get(code)), 200);
     },
@@ -189,7 +185,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       summary: 'The administrative unit codes (mã đơn vị hành chính) of the commune and its province',
       responses: { 200: jsonContent(codesSchema, 'null until set') },
     }),
-    (c) => c.json(places.codes(mine(currentUser(c))), 200),
+    (c) => c.json(places.codes(), 200),
   );
 
   app.openapi(
@@ -202,9 +198,8 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       responses: { 200: jsonContent(codesSchema, 'The codes') },
     }),
     (c) => {
-      const person = currentUser(c);
-      places.setCodes(c.req.valid('json'), mine(person));
-      return c.json(places.codes(mine(person)), 200);
+      places.setCodes(c.req.valid('json'));
+      return c.json(places.codes(), 200);
     },
   );
 

@@ -54,10 +54,8 @@ export function locationOfOutline(outline: LatLon[]): LocationInput {
 export class HamletPlaces {
   constructor(private readonly db: Db) {}
 
-  /** With `communeCode`, that commune's hamlets only (a commune's people: the map shows their commune). */
-  private rows(communeCode?: string): HamletRow[] {
-    const where = communeCode ? 'WHERE commune_code = ?' : '';
-    return this.db.prepare(`SELECT code, name, lat, lon, radius_m, outline FROM hamlets ${where} ORDER BY position`).all(...(communeCode ? [communeCode] : [])) as HamletRow[];
+  private rows(): HamletRow[] {
+    return this.db.prepare('SELECT code, name, lat, lon, radius_m, outline FROM hamlets ORDER BY position').all() as HamletRow[];
   }
 
   private boxesByHamlet(): Map<string, HamletLocation['boxes']> {
@@ -69,9 +67,9 @@ export class HamletPlaces {
     return map;
   }
 
-  list(filter: { communeCode?: string } = {}): HamletLocation[] {
+  list(): HamletLocation[] {
     const boxes = this.boxesByHamlet();
-    return this.rows(filter.communeCode).map((r) => ({
+    return this.rows().map((r) => ({
       code: r.code,
       name: r.name,
       location: r.lat === null || r.lon === null || r.radius_m === null ? null : { lat: r.lat, lon: r.lon, radiusM: r.radius_m, outline: r.outline ? (JSON.parse(r.outline) as LatLon[]) : null },
@@ -80,9 +78,8 @@ export class HamletPlaces {
     }));
   }
 
-  /** One hamlet; another commune's (with `communeCode`) is the same 404 as none. */
-  get(code: string, filter: { communeCode?: string } = {}): HamletLocation {
-    const found = this.list(filter).find((h) => h.code === code);
+  get(code: string): HamletLocation {
+    const found = this.list().find((h) => h.code === code);
     if (!found) throw notFound(`hamlet ${code}`);
     return found;
   }
@@ -97,21 +94,12 @@ export class HamletPlaces {
     })();
   }
 
-  /**
-   * The administrative codes; with `communeCode` (a commune's people), that commune's own. Without it
-   * the first commune's, as a single-commune install has always had them (per-commune codes for a
-   * province-level person are the communes' management's, issue 10).
-   */
-  codes(filter: { communeCode?: string } = {}): CommuneCodes {
-    const sql = 'SELECT admin_code AS adminCode, province_admin_code AS provinceAdminCode FROM communes';
-    return (filter.communeCode ? this.db.prepare(`${sql} WHERE code = ?`).get(filter.communeCode) : this.db.prepare(`${sql} ORDER BY code LIMIT 1`).get()) as CommuneCodes;
+  codes(): CommuneCodes {
+    return this.db.prepare('SELECT admin_code AS adminCode, province_admin_code AS provinceAdminCode FROM communes LIMIT 1').get() as CommuneCodes;
   }
 
-  /** Sets the codes; with `communeCode`, on that commune only: a commune's technician never writes another commune's. */
-  setCodes(codes: CommuneCodes, filter: { communeCode?: string } = {}): void {
-    const sql = 'UPDATE communes SET admin_code = ?, province_admin_code = ?';
-    if (filter.communeCode) this.db.prepare(`${sql} WHERE code = ?`).run(codes.adminCode, codes.provinceAdminCode, filter.communeCode);
-    else this.db.prepare(sql).run(codes.adminCode, codes.provinceAdminCode);
+  setCodes(codes: CommuneCodes): void {
+    this.db.prepare('UPDATE communes SET admin_code = ?, province_admin_code = ?').run(codes.adminCode, codes.provinceAdminCode);
   }
 
   /** The commune for evaluating CAP areas: each hamlet's outline, else its circle, else its boxes' circles. */
