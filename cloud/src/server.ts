@@ -30,7 +30,7 @@ import { createReportPage } from './console/radio/report-page.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createReleasesPages } from './console/fleet/releases-pages.js';
-import { boxFilterOf } from './fleet/box-scope.js';
+import { boxFilterOf, seesBox } from './fleet/box-scope.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
@@ -228,7 +228,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
-      createFleetPages({ hamlets: (person) => listHamlets(db, person) }),
+      createFleetPages({ hamlets: (person) => listHamlets(db, person), seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)) }),
       createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
       createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: (person) => listHamlets(db, person) }),
       createPolicePages({

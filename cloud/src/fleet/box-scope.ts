@@ -9,6 +9,9 @@ export interface BoxCommunes {
   find(id: string): { communeCode: string } | null;
 }
 
+/** Whether the person sees this box (null: none): a box is never the province's own, it always has a commune, which is theirs or not. */
+export const seesBox = (person: Scoped, box: { communeCode: string } | null): boolean => box !== null && sees(person, box.communeCode, { provinceItems: false });
+
 /**
  * A box belongs to the commune of its hamlet; a commune's people reach only their commune's boxes
  * and everything under them (cameras, loudspeakers, claim tokens, commands, logs, doctor). Passed to
@@ -22,10 +25,8 @@ export function boxInScope(boxes: BoxCommunes): MiddlewareHandler<AppEnv> {
     const user = c.get('user');
     const id = c.req.param('id');
     if (user && id) {
-      const box = boxes.find(id);
-      // a box is never the province's own: it always has a commune, which is the person's or not.
-      // No such box gets the very same answer here, so that no route's own wording can tell them apart.
-      if (!box || !sees(user, box.communeCode, { provinceItems: false })) throw notFound(`edge ${id}`);
+      // no such box gets the very same answer here, so that no route's own wording can tell them apart
+      if (!seesBox(user, boxes.find(id))) throw notFound(`edge ${id}`);
     }
     await next();
   };

@@ -183,6 +183,17 @@ describe('fleet scoped to the commune', () => {
     return { status: res.status, text: await res.text() };
   };
 
+  it("answers the pages of another commune's box and its cameras with the 404 page of a box that does not exist", async () => {
+    for (const path of [`/fleet/boxes/${boxB}`, `/fleet/boxes/${boxB}/cameras/cong`]) {
+      const theirs = await consolePage('tech-a', path);
+      const none = await consolePage('tech-a', path.replace(boxB, 'edg_doesnotexist'));
+      expect(theirs.status, path).toBe(404);
+      expect(theirs.text.replaceAll(boxB, 'ID')).toBe(none.text.replaceAll('edg_doesnotexist', 'ID'));
+    }
+    expect((await consolePage('tech-a', `/fleet/boxes/${boxA}`)).status).toBe(200);
+    expect((await consolePage('province', `/fleet/boxes/${boxB}`)).status).toBe(200);
+  });
+
   it("draws the technician's plan with their commune's hamlets only", async () => {
     const a = await consolePage('tech-a', '/fleet');
     expect(a.status).toBe(200);
@@ -216,6 +227,8 @@ describe('fleet scoped to the commune', () => {
       make(rolloutBoth, [boxA, boxB]);
       make(rolloutB, [boxB]);
       test.cloud.releases.rollouts.updateBox(rolloutBoth, boxB, { state: 'failed', reason: 'disk full' }, Date.now());
+      // as the engine pauses it: the reason names the box that failed, of Xã B
+      test.cloud.releases.rollouts.update(rolloutBoth, { state: 'paused', pausedReason: 'wave 1: 1 of 2 boxes failed (threshold 0 %) — Tủ Ấp B1: disk full' }, Date.now());
     });
 
     it('uploading a release and starting or stopping a rollout are province-level: a commune admin is refused', async () => {
@@ -242,6 +255,9 @@ describe('fleet scoped to the commune', () => {
       expect(none.status).toBe(404);
       expect(JSON.stringify(none.body).replace(rolloutB, 'ID')).toBe(JSON.stringify(missing.body).replace('rol_nothere', 'ID'));
 
+      // paused, without the reason that names another commune's box; the province reads it whole
+      expect(one.body).toMatchObject({ state: 'paused', pausedReason: null });
+      expect((await as('province', 'GET', `/api/v1/rollouts/${rolloutBoth}`)).body.pausedReason).toContain('Tủ Ấp B1');
       const theirs = (await as('tech-b', 'GET', `/api/v1/rollouts/${rolloutBoth}`)).body;
       expect(theirs).toMatchObject({ total: 1, counts: { failed: 1 } });
       const all = (await as('province', 'GET', `/api/v1/rollouts/${rolloutBoth}`)).body;

@@ -75,6 +75,9 @@ export class RolloutStore {
       counts[r.state] = r.n;
       total += r.n;
     }
+    // the reason a rollout paused names the boxes that failed, which may be other communes': a
+    // commune's people are shown the state without it when the rollout reaches beyond their commune
+    const beyond = filter.communeCode !== undefined && this.total(row.id) > total;
     const waves = JSON.parse(row.waves) as number[];
     const waveCount = (this.db.prepare('SELECT MAX(wave) FROM rollout_boxes WHERE rollout_id = ?').pluck().get(row.id) as number | null) ?? 0;
     return {
@@ -88,7 +91,7 @@ export class RolloutStore {
       wave: row.wave,
       waveCount: waveCount + 1,
       waveStartedAt: row.wave_started_at,
-      pausedReason: row.paused_reason,
+      pausedReason: beyond ? null : row.paused_reason,
       failuresAccepted: row.failures_accepted,
       createdBy: row.created_by,
       createdAt: row.created_at,
@@ -97,6 +100,10 @@ export class RolloutStore {
       counts,
       total,
     };
+  }
+
+  private total(rolloutId: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM rollout_boxes WHERE rollout_id = ?').pluck().get(rolloutId) as number;
   }
 
   /** Newest first; with `communeCode`, only rollouts that reach a box of that commune, counted over those boxes. */
