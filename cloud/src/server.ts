@@ -33,6 +33,7 @@ import { createReportPage } from './console/radio/report-page.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createReleasesPages } from './console/fleet/releases-pages.js';
+import { boxFilterOf, seesBox } from './fleet/box-scope.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
@@ -227,14 +228,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     login,
     audit,
     publicUrl: config.SC_PUBLIC_URL,
-    banner: speakerAlarmBanner(() => fleet.speakers.alarms.active(), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
+    banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
       createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
-      createFleetPages({ hamlets: () => listHamlets(db) }),
-      createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: () => listHamlets(db) }),
+      createFleetPages({ hamlets: (person) => listHamlets(db, person), seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)) }),
+      createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
+      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: (person) => listHamlets(db, person) }),
       createPolicePages({
         incidents,
         reports,

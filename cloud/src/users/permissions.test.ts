@@ -46,7 +46,7 @@ const WHO_MAY: Record<Action, Role[]> = {
 };
 
 /** What only a province-level person may do; a commune's people of the same role may not. */
-const PROVINCE_ONLY: Action[] = ['communes.manage'];
+const PROVINCE_ONLY: Action[] = ['fleet.releases.manage', 'communes.manage'];
 const province = { communeCode: null };
 const commune = { communeCode: 'xa-a' };
 

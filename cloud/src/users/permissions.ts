@@ -120,8 +120,8 @@ const COMMUNE_ROLES: Readonly<Record<Exclude<Role, 'admin'>, readonly Action[]>>
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 
-/** What only a province-level person may do: the shape of the province itself. */
-export const PROVINCE_ONLY: readonly Action[] = ['communes.manage'];
+/** What only a province-level person may do: the shape of the province itself, and the boxes' software (one release for every commune). */
+export const PROVINCE_ONLY: readonly Action[] = ['fleet.releases.manage', 'communes.manage'];
 
 /**
  * Who may do what: the one table API routes, console pages and menus read, by scope and role.
