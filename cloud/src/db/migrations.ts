@@ -764,4 +764,9 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX playback_commune ON playback(commune_code);
   CREATE INDEX audit_log_commune ON audit_log(commune_code);
   `,
+  // Issue 10: a commune's proof of play, newest first, under a province's millions of rows (the
+  // commune filter and the planned-start order of the playback page in one index)
+  `
+  CREATE INDEX playback_commune_planned ON playback(commune_code, planned_start_at);
+  `,
 ];

@@ -93,6 +93,26 @@ export class Documents {
     return state;
   }
 
+  /**
+   * `set` for many boxes at once (a province-wide programme changes hundreds of plans): every new
+   * version is stored in one transaction, then each is published; one box's messages stay in order.
+   */
+  async setMany<D extends DocumentName>(doc: D, bodies: readonly { edgeId: string; body: DocumentBody<D> }[]): Promise<DocumentState<D>[]> {
+    const issuedAt = Date.now();
+    const upsert = this.db.prepare(
+      `INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES (?, ?, 1, ?, ?)
+       ON CONFLICT (edge_id, doc) DO UPDATE SET version = version + 1, body = excluded.body, issued_at = excluded.issued_at`,
+    );
+    const states = this.db.transaction(() =>
+      bodies.map(({ edgeId, body }) => {
+        upsert.run(edgeId, doc, JSON.stringify(this.codec.seal(doc, body)), issuedAt);
+        return { edgeId, state: this.get(edgeId, doc)! };
+      }),
+    )();
+    await Promise.all(states.map(({ edgeId, state }) => this.publish(edgeId, state)));
+    return states.map(({ state }) => state);
+  }
+
   onReported(edgeId: string, doc: string, reported: Reported): void {
     this.db
       .prepare(

@@ -35,9 +35,17 @@ function dayColumn(day, date, occurrences) {
   const mine = occurrences.filter((o) => o.startLocal.slice(0, 10) === date);
   const list = el('ul');
   for (const o of mine) {
-    const open = el('button', { type: 'button', className: 'link' }, `${o.startLocal.slice(11, 16)} ${o.title}`);
-    open.addEventListener('click', () => edit(o.scheduleId));
-    list.append(el('li', { className: `entry ${o.priority}` }, open, el('br'), el('span', { className: 'hint', textContent: where(o.hamlets) }),
+    const label = `${o.startLocal.slice(11, 16)} ${o.title}`;
+    // the province's programme is read-only for a commune's people: shown, marked, not opened for editing
+    let open;
+    if (o.editable) {
+      open = el('button', { type: 'button', className: 'link' }, label);
+      open.addEventListener('click', () => edit(o.scheduleId));
+    } else {
+      open = el('span', { className: 'read-only', title: s.provinceReadOnly }, label);
+    }
+    list.append(el('li', { className: `entry ${o.priority}${o.issuer === 'province' ? ' province' : ''}` }, open, el('br'), el('span', { className: 'hint', textContent: where(o.hamlets) }),
+      o.issuer === 'province' ? el('span', { className: 'badge province', textContent: o.editable ? s.provinceItem : `${s.provinceItem} · ${s.readOnly}` }) : null,
       o.priority === 'normal' ? null : el('span', { className: `badge ${o.priority}`, textContent: s[`priority_${o.priority}`] })));
   }
   if (!mine.length) list.append(el('li', { className: 'hint', textContent: s.nothingThisDay }));

@@ -13,6 +13,8 @@ export interface SpeechRequest {
   voice: string;
   speed: number;
   createdBy: string | null;
+  /** The commune it belongs to (radio-scope.ts communeForWrite); null or absent: the province's own. */
+  communeCode?: string | null;
 }
 
 export interface UploadRequest {
@@ -20,6 +22,7 @@ export interface UploadRequest {
   originalName: string;
   bytes: Uint8Array;
   createdBy: string | null;
+  communeCode?: string | null;
 }
 
 /** Makes bulletins: speech through the TTS engine or an uploaded file, both through the audio pipeline. */
@@ -49,6 +52,7 @@ export class BulletinService {
       integratedLufs: prepared.integratedLufs,
       truePeakDbtp: prepared.truePeakDbtp,
       createdBy: request.createdBy,
+      communeCode: request.communeCode ?? null,
     });
   }
 
@@ -74,6 +78,7 @@ export class BulletinService {
         integratedLufs: prepared.integratedLufs,
         truePeakDbtp: prepared.truePeakDbtp,
         createdBy: request.createdBy,
+        communeCode: request.communeCode ?? null,
       });
     } finally {
       rmSync(file, { force: true });
@@ -81,8 +86,11 @@ export class BulletinService {
   }
 
   /** Speech for an emergency alert, kept as a bulletin so its audio can be replayed and audited. */
-  async speak(input: { title: string; text: string; voice?: string; speed?: number; createdBy: string | null }): Promise<{ bulletinId: string; asset: AudioAsset; durationMs: number }> {
-    const bulletin = await this.createSpeech({ title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy }, 'alert');
+  async speak(input: { title: string; text: string; voice?: string; speed?: number; createdBy: string | null; communeCode?: string | null }): Promise<{ bulletinId: string; asset: AudioAsset; durationMs: number }> {
+    const bulletin = await this.createSpeech(
+      { title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy, communeCode: input.communeCode },
+      'alert',
+    );
     return { bulletinId: bulletin.id, asset: bulletin.asset, durationMs: bulletin.durationMs };
   }
 }

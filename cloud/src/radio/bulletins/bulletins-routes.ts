@@ -11,6 +11,8 @@ import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
 import { MAX_ABBREVIATION, type PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { BulletinService } from './bulletin-service.js';
 import type { BulletinStore } from './bulletin-store.js';
+import type { User } from '../../users/user-store.js';
+import { communeCodeInput } from '../scope/commune-input.js';
 
 export interface BulletinsRoutesDeps {
   guard: Guard;
@@ -21,6 +23,8 @@ export interface BulletinsRoutesDeps {
   dictionary: PronunciationDictionary;
   defaultVoice: string;
   maxUploadBytes: number;
+  /** The commune a person's new bulletin belongs to (radio-scope.ts communeForWrite). */
+  communeFor(person: User, asked: string | null | undefined): string | null;
 }
 
 const tags = ['Radio'];
@@ -42,6 +46,7 @@ const bulletinSchema = z
     truePeakDbtp: z.number(),
     createdBy: z.string().nullable(),
     createdAt: z.number(),
+    communeCode: z.string().nullable().openapi({ description: "The commune it belongs to; null: the province's own, which communes read but do not change" }),
   })
   .openapi('Bulletin');
 
@@ -59,6 +64,7 @@ const speechSchema = z
     text: z.string().trim().min(1).max(5000),
     voice: z.string().max(64).optional(),
     speed: z.number().int().min(80).max(300).optional(),
+    communeCode: communeCodeInput,
   })
   .openapi('SpeechBulletin');
 
@@ -66,6 +72,7 @@ const uploadSchema = z
   .object({
     title: z.string({ error: 'the upload needs a title' }).trim().min(1, 'the upload needs a title').max(200),
     file: z.instanceof(File, { message: 'the upload needs an audio file in the "file" field' }).openapi({ type: 'string', format: 'binary' }),
+    communeCode: z.string().max(64).optional().openapi({ description: 'A province-level person writing for one commune; empty: the province\'s own' }),
   })
   .openapi('UploadBulletin');
 
@@ -173,18 +180,23 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       uploadLimit,
     ),
     async (c) => {
-      const createdBy = currentUser(c).id;
+      const person = currentUser(c);
+      const createdBy = person.id;
       if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
         const form = await c.req.parseBody();
         const title = typeof form.title === 'string' ? form.title.trim() : '';
         const file = form.file;
         if (!title) throw badRequest('the upload needs a title', [{ path: 'title', message: 'required' }]);
         if (!(file instanceof File)) throw badRequest('the upload needs an audio file in the "file" field', [{ path: 'file', message: 'required' }]);
-        const bulletin = await service.createUpload({ title, originalName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createdBy });
+        // a form cannot send null: an empty field is the province's own
+        const asked = typeof form.communeCode === 'string' ? communeCodeInput.parse(form.communeCode === '' ? null : form.communeCode) : undefined;
+        const communeCode = deps.communeFor(person, asked);
+        const bulletin = await service.createUpload({ title, originalName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createdBy, communeCode });
         return c.json(bulletin, 201);
       }
       const body = speechSchema.parse(await c.req.json());
-      const bulletin = await service.createSpeech({ title: body.title, text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, createdBy });
+      const communeCode = deps.communeFor(person, body.communeCode);
+      const bulletin = await service.createSpeech({ title: body.title, text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, createdBy, communeCode });
       return c.json(bulletin, 201);
     },
   );
@@ -194,13 +206,13 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       method: 'get',
       path: '/bulletins',
       tags,
-      summary: 'List bulletins, newest first',
+      summary: "List bulletins, newest first: a commune's people see their commune's and the province's own",
       request: { query: listQuery },
       responses: { 200: jsonContent(z.object({ bulletins: z.array(bulletinSchema), total: z.number() }), 'A page of bulletins') },
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json(store.list({ limit: q.limit, offset: q.offset, search: q.q }), 200);
+      return c.json(store.list({ limit: q.limit, offset: q.offset, search: q.q, viewer: currentUser(c) }), 200);
     },
   );
 
@@ -213,7 +225,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       request: { params: idParam },
       responses: { 200: jsonContent(bulletinSchema, 'The bulletin') },
     }),
-    (c) => c.json(store.get(c.req.valid('param').id), 200),
+    (c) => c.json(store.get(c.req.valid('param').id, currentUser(c)), 200),
   );
 
   app.openapi(
@@ -226,7 +238,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       responses: { 200: { description: 'Audio', content: { 'audio/ogg': { schema: z.string() }, 'audio/mpeg': { schema: z.string() } } } },
     }),
     (c) => {
-      const bulletin = store.get(c.req.valid('param').id);
+      const bulletin = store.get(c.req.valid('param').id, currentUser(c));
       return fileResponse(c, deps.assets.path(bulletin.asset.sha256), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
     },
   );
@@ -264,10 +276,14 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       tags,
       summary: 'Delete a draft bulletin (one never scheduled, alerted or played)',
       request: { params: idParam },
-      responses: { 204: { description: 'Deleted' }, 409: jsonContent(z.object({}), 'Scheduled or broadcast: it stays on record') },
+      responses: {
+        204: { description: 'Deleted' },
+        403: jsonContent(z.object({}), "The province's own bulletin, asked by a commune's person"),
+        409: jsonContent(z.object({}), 'Scheduled or broadcast: it stays on record'),
+      },
     }),
     (c) => {
-      store.delete(c.req.valid('param').id);
+      store.delete(c.req.valid('param').id, currentUser(c));
       return c.body(null, 204);
     },
   );

@@ -7,6 +7,7 @@ import { createTtsEngine, PronunciationDictionary } from '../tts/index.js';
 import { BulletinService } from './bulletin-service.js';
 import { BulletinStore } from './bulletin-store.js';
 import { createBulletinsRoutes } from './bulletins-routes.js';
+import { communeForWrite } from '../scope/radio-scope.js';
 
 export type Bulletins = ReturnType<typeof createBulletins>;
 
@@ -38,6 +39,8 @@ export function createBulletins(db: Db, config: CloudConfig) {
     store,
     service,
     routes: (guard: Guard) =>
-      createBulletinsRoutes({ guard, store, service, assets, tts, dictionary, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES }),
+      createBulletinsRoutes({ guard, store, service, assets, tts, dictionary, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES,
+        communeFor: (person, asked) => communeForWrite(db, person, asked),
+      }),
   };
 }
