@@ -292,7 +292,7 @@ export class PlaybackStore {
            MIN(p.actual_start_at) AS firstStartedAt, MAX(p.actual_start_at) AS lastStartedAt
          FROM playback p LEFT JOIN communes c ON c.code = p.commune_code
          WHERE p.schedule_id = @scheduleId${communeCode === undefined ? '' : ' AND p.commune_code = @communeCode'}
-         GROUP BY p.commune_code ORDER BY c.name, p.commune_code`,
+         GROUP BY p.commune_code ORDER BY p.commune_code`,
       )
       .all({ scheduleId, ...(communeCode === undefined ? {} : { communeCode }) }) as CommuneProgress[];
   }
