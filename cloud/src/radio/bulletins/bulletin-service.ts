@@ -5,6 +5,7 @@ import type { AudioAsset } from '@smart-commune/shared';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import type { AudioPipeline, SpeechPreview } from '../audio/pipeline.js';
 import { SPEECH_SPEED_WPM } from '../tts/tts-engine.js';
+import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { Bulletin, BulletinStore } from './bulletin-store.js';
 
 export interface SpeechRequest {
@@ -32,13 +33,15 @@ export class BulletinService {
     private readonly pipeline: AudioPipeline,
     private readonly uploadDir: string,
     private readonly defaultVoice: string,
+    /** The dictionary a commune's speech is read with (null: the province's); absent: the pipeline's own. */
+    private readonly dictionaryOf: (communeCode: string | null) => PronunciationDictionary | undefined = () => undefined,
   ) {
     mkdirSync(uploadDir, { recursive: true, mode: PRIVATE_DIR });
   }
 
   /** `path` 'alert': the emergency fast path (one ffmpeg run, loudness within tolerance); 'exact' for every other bulletin. */
   async createSpeech(request: SpeechRequest, path: 'exact' | 'alert' = 'exact'): Promise<Bulletin> {
-    const options = { voice: request.voice, speed: request.speed };
+    const options = { voice: request.voice, speed: request.speed, dictionary: this.dictionaryOf(request.communeCode ?? null) };
     const prepared = path === 'alert' ? await this.pipeline.prepareAlertSpeech(request.text, options) : await this.pipeline.prepareSpeech(request.text, options);
     return this.store.create({
       title: request.title,
@@ -58,7 +61,7 @@ export class BulletinService {
 
   /** The speech of a text as it would sound, for the operator to hear before saving; nothing is stored. */
   preview(request: Omit<SpeechRequest, 'title' | 'createdBy'>): Promise<SpeechPreview> {
-    return this.pipeline.previewSpeech(request.text, { voice: request.voice, speed: request.speed });
+    return this.pipeline.previewSpeech(request.text, { voice: request.voice, speed: request.speed, dictionary: this.dictionaryOf(request.communeCode ?? null) });
   }
 
   async createUpload(request: UploadRequest): Promise<Bulletin> {

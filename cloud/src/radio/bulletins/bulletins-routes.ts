@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
@@ -8,7 +9,8 @@ import { fileResponse } from '../../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { AssetStore } from '../audio/asset-store.js';
 import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
-import { MAX_ABBREVIATION, type PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
+import { MAX_ABBREVIATION } from '../tts/pronunciation-dictionary.js';
+import type { PronunciationDictionaries } from '../tts/pronunciation-dictionaries.js';
 import type { BulletinService } from './bulletin-service.js';
 import type { BulletinStore } from './bulletin-store.js';
 import type { User } from '../../users/user-store.js';
@@ -20,7 +22,8 @@ export interface BulletinsRoutesDeps {
   service: BulletinService;
   assets: AssetStore;
   tts: TtsEngine;
-  dictionary: PronunciationDictionary;
+  /** The province's dictionary and each commune's layer: a person edits the one of where they write. */
+  dictionaries: PronunciationDictionaries;
   defaultVoice: string;
   maxUploadBytes: number;
   /** The commune a person's new bulletin belongs to (radio-scope.ts communeForWrite). */
@@ -101,9 +104,14 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     (c) => c.json({ engine: deps.tts.id, defaultVoice: deps.defaultVoice, voices: [...deps.tts.voices] }, 200),
   );
 
-  const entrySchema = z.object({ abbreviation: z.string(), expansion: z.string(), source: z.enum(['default', 'custom']) }).openapi('PronunciationEntry');
+  const entrySchema = z
+    .object({ abbreviation: z.string(), expansion: z.string(), source: z.enum(['default', 'custom', 'commune']) })
+    .openapi('PronunciationEntry', { description: "source: shipped (default), the province's change (custom), or the person's commune's own (commune)" });
   const dictionaryResponse = jsonContent(z.object({ entries: z.array(entrySchema) }), 'The dictionary');
-  const entries = () => deps.dictionary.entries().map((e) => ({ abbreviation: e.abbreviation, expansion: e.expansion, source: e.source }));
+  // a commune's people read and change their commune's layer; a province-level person the province's,
+  // which reaches every commune (a single-commune install's admin: the same file as before issue 10)
+  const dictionaryFor = (c: Context<AppEnv>) => deps.dictionaries.of(currentUser(c).communeCode);
+  const entries = (c: Context<AppEnv>) => dictionaryFor(c).entries().map((e) => ({ abbreviation: e.abbreviation, expansion: e.expansion, source: e.source }));
 
   app.openapi(
     apiRoute(guard, 'radio.dictionary.manage', {
@@ -113,7 +121,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       summary: 'Abbreviations the speech engine expands (UBND → Ủy ban nhân dân, …)',
       responses: { 200: dictionaryResponse },
     }),
-    (c) => c.json({ entries: entries() }, 200),
+    (c) => c.json({ entries: entries(c) }, 200),
   );
 
   app.openapi(
@@ -129,9 +137,10 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       responses: { 200: dictionaryResponse },
     }),
     (c) => {
-      deps.dictionary.set(c.req.valid('param').abbreviation, c.req.valid('json').expansion);
-      deps.dictionary.save();
-      return c.json({ entries: entries() }, 200);
+      const dictionary = dictionaryFor(c);
+      dictionary.set(c.req.valid('param').abbreviation, c.req.valid('json').expansion);
+      dictionary.save();
+      return c.json({ entries: entries(c) }, 200);
     },
   );
 
@@ -146,9 +155,10 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     (c) => {
       const { abbreviation } = c.req.valid('param');
-      if (!deps.dictionary.delete(abbreviation)) throw notFound(`abbreviation ${abbreviation}`);
-      deps.dictionary.save();
-      return c.json({ entries: entries() }, 200);
+      const dictionary = dictionaryFor(c);
+      if (!dictionary.delete(abbreviation)) throw notFound(`abbreviation ${abbreviation}`);
+      dictionary.save();
+      return c.json({ entries: entries(c) }, 200);
     },
   );
 
@@ -258,7 +268,9 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const preview = await service.preview({ text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default });
+      // heard as it will be read: with the dictionary of the commune the person writes for
+      const communeCode = deps.communeFor(currentUser(c), undefined);
+      const preview = await service.preview({ text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, communeCode });
       return c.body(new Uint8Array(preview.audio), 200, {
         'content-type': preview.mime,
         'cache-control': 'no-store',

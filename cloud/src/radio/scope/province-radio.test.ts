@@ -246,3 +246,66 @@ describe('radio across the communes of a province', () => {
     expect((await P().get(`/api/v1/radio/reports/monthly?month=${month}&commune=vi-thanh`)).body.total.items).toBe(1);
   });
 });
+
+describe('pronunciation entries per commune', () => {
+  let test: TestCloud;
+  let kit: RadioKit;
+  let tokenA: string;
+  let tokenB: string;
+  let tokenP: string;
+
+  beforeAll(async () => {
+    test = await startTestCloud();
+    test.cloud.db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
+    const users = new UserStore(test.cloud.db);
+    const person = async (username: string, communeCode: string | null) => {
+      await users.create({ username, role: 'operator', communeCode, password: `password-of-${username}`, mustChangePassword: false });
+      return test.login(username, `password-of-${username}`);
+    };
+    tokenA = await person('op-vi-tan', 'vi-tan');
+    tokenB = await person('op-vi-thanh', 'vi-thanh');
+    tokenP = await person('op-tinh', null);
+    kit = await startRadioKit(test.cloud, test.adminToken);
+  });
+
+  afterAll(async () => {
+    await kit.stop();
+    await test.stop();
+  });
+
+  const entry = async (token: string, abbreviation: string) =>
+    ((await kit.request('GET', '/api/v1/tts/dictionary', undefined, { token })).body.entries as { abbreviation: string; expansion: string; source: string }[]).find((e) => e.abbreviation === abbreviation);
+
+  it("reads a commune's own entries in its bulletins only; the province's reach every commune that did not change them", async () => {
+    expect((await kit.request('PUT', '/api/v1/tts/dictionary/CLBVT', { expansion: 'câu lạc bộ Vị Tân' }, { token: tokenA })).status).toBe(200);
+    expect(await entry(tokenA, 'CLBVT')).toEqual({ abbreviation: 'CLBVT', expansion: 'câu lạc bộ Vị Tân', source: 'commune' });
+    expect(await entry(tokenB, 'CLBVT')).toBeUndefined();
+    expect(await entry(tokenP, 'CLBVT')).toBeUndefined();
+    // the province changes a word for everyone; a commune that changed it keeps its own
+    expect((await kit.request('PUT', '/api/v1/tts/dictionary/HTX', { expansion: 'hợp tác xã của tỉnh' }, { token: tokenP })).status).toBe(200);
+    expect((await kit.request('PUT', '/api/v1/tts/dictionary/HTX', { expansion: 'hợp tác xã Vị Thanh' }, { token: tokenB })).status).toBe(200);
+    expect(await entry(tokenA, 'HTX')).toEqual({ abbreviation: 'HTX', expansion: 'hợp tác xã của tỉnh', source: 'custom' });
+    expect(await entry(tokenB, 'HTX')).toEqual({ abbreviation: 'HTX', expansion: 'hợp tác xã Vị Thanh', source: 'commune' });
+    // a commune removing a word removes it for itself only
+    expect((await kit.request('DELETE', '/api/v1/tts/dictionary/UBND', undefined, { token: tokenB })).status).toBe(200);
+    expect(await entry(tokenB, 'UBND')).toBeUndefined();
+    expect((await entry(tokenA, 'UBND'))?.source).toBe('default');
+
+    const speak = async (token: string) => {
+      const res = await kit.request('POST', '/api/v1/bulletins', { title: 'Thử cách đọc', text: 'CLBVT và HTX họp.' }, { token });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body as { spokenText: string; communeCode: string | null };
+    };
+    const ofA = await speak(tokenA);
+    expect(ofA.communeCode).toBe('vi-tan');
+    expect(ofA.spokenText).toContain('câu lạc bộ Vị Tân');
+    expect(ofA.spokenText).toContain('hợp tác xã của tỉnh');
+    const ofB = await speak(tokenB);
+    expect(ofB.communeCode).toBe('vi-thanh');
+    expect(ofB.spokenText).not.toContain('câu lạc bộ Vị Tân');
+    expect(ofB.spokenText).toContain('hợp tác xã Vị Thanh');
+    const ofProvince = await speak(tokenP);
+    expect(ofProvince.communeCode).toBeNull(); // two communes: a province-level person writes the province's own
+    expect(ofProvince.spokenText).toContain('hợp tác xã của tỉnh');
+  });
+});
