@@ -106,10 +106,11 @@ export class Documents {
     const states = this.db.transaction(() =>
       bodies.map(({ edgeId, body }) => {
         upsert.run(edgeId, doc, JSON.stringify(this.codec.seal(doc, body)), issuedAt);
-        return { edgeId, state: this.get(edgeId, doc)! };
+        const state = this.get(edgeId, doc)!;
+        return { edgeId, state, payload: this.gate(edgeId, state) };
       }),
     )();
-    await Promise.all(states.map(({ edgeId, state }) => this.publish(edgeId, state)));
+    await Promise.all(states.map(({ edgeId, payload }) => this.broker.publish(topics.desired(edgeId, doc), payload, { qos: 1, retain: true })));
     return states.map(({ state }) => state);
   }
 
@@ -161,10 +162,14 @@ export class Documents {
 
   /** Publishes the version as the box's contract lets it take it, and records what was left out. */
   private async publish<D extends DocumentName>(edgeId: string, state: DocumentState<D>): Promise<void> {
+    await this.broker.publish(topics.desired(edgeId, state.doc), this.gate(edgeId, state), { qos: 1, retain: true });
+  }
+
+  /** The payload of the version as the box's contract lets it take it; records what was left out. */
+  private gate<D extends DocumentName>(edgeId: string, state: DocumentState<D>): string {
     const gated = gateDocument(state.doc, state.body, this.contracts?.of(edgeId) ?? null, this.lookups);
     this.db.prepare('UPDATE documents SET withheld = ? WHERE edge_id = ? AND doc = ?').run(JSON.stringify(gated.withheld), edgeId, state.doc);
     // a document the box would not know at all is not sent; a retained copy from before a rollback is cleared
-    const payload = gated.body === null ? '' : JSON.stringify({ version: state.version, issuedAt: state.issuedAt, body: gated.body });
-    await this.broker.publish(topics.desired(edgeId, state.doc), payload, { qos: 1, retain: true });
+    return gated.body === null ? '' : JSON.stringify({ version: state.version, issuedAt: state.issuedAt, body: gated.body });
   }
 }
