@@ -46,6 +46,7 @@ function dayColumn(day, date, occurrences) {
     }
     list.append(el('li', { className: `entry ${o.priority}${o.issuer === 'province' ? ' province' : ''}` }, open, el('br'), el('span', { className: 'hint', textContent: where(o.hamlets) }),
       o.issuer === 'province' ? el('span', { className: 'badge province', textContent: o.editable ? s.provinceItem : `${s.provinceItem} · ${s.readOnly}` }) : null,
+      o.issuer === 'province' ? el('a', { href: `/radio/playback?schedule=${encodeURIComponent(o.scheduleId)}`, textContent: s.proofOfPlay }) : null,
       o.priority === 'normal' ? null : el('span', { className: `badge ${o.priority}`, textContent: s[`priority_${o.priority}`] })));
   }
   if (!mine.length) list.append(el('li', { className: 'hint', textContent: s.nothingThisDay }));

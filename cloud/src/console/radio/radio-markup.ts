@@ -195,8 +195,18 @@ export function alertsMarkup(t: T, hamlets: HamletChoice[]) {
 </tr></thead><tbody></tbody></table></div>`;
 }
 
-export function playbackMarkup(t: T, hamlets: HamletChoice[]) {
-  return html`<form id="playback-form" class="card grid two">
+/** `schedule`: one programme's proof of play (from the calendar), with its line per commune. */
+export function playbackMarkup(t: T, hamlets: HamletChoice[], schedule: string | null = null) {
+  return html`${schedule === null
+    ? ''
+    : html`<section class="card" aria-labelledby="pb-communes-heading">
+  <h2 id="pb-communes-heading">${t('byCommuneTitle')}</h2>
+  <p class="hint">${t('byCommuneHint')}</p>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="pb-communes-heading"><table id="pb-communes"><thead><tr>
+    <th>${t('commune')}</th><th>${t('boxes')}</th><th>${t('hamletsReached')}</th><th>${t('state_completed')}</th><th>${t('state_failed')}</th><th>${t('state_missed')}</th><th>${t('firstStart')}</th>
+  </tr></thead><tbody></tbody></table></div>
+</section>`}<form id="playback-form" class="card grid two">
+  ${schedule === null ? '' : html`<input type="hidden" name="schedule" value="${schedule}">`}
   <div class="stack"><label for="pb-hamlet">${t('hamlet')}</label>
     <select id="pb-hamlet" name="hamlet"><option value="">${t('anyHamlet')}</option>${hamlets.map((h) => html`<option value="${h.code}">${h.name}</option>`)}</select></div>
   <div class="stack"><label for="pb-state">${t('state')}</label>

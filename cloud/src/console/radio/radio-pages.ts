@@ -49,7 +49,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
     });
     app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
+      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule'))), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
     });
 
     return {
@@ -64,6 +64,9 @@ export function createRadioPages(deps: RadioPagesDeps) {
     };
   };
 }
+
+/** A schedule or alert id from the address (the calendar links one programme's proof of play); anything else is ignored. */
+const scheduleParam = (value: string | undefined): string | null => (value !== undefined && /^[A-Za-z0-9_:-]{1,64}$/.test(value) ? value : null);
 
 /** The common error strings the page scripts show. */
 function common(c: { get(key: 'view'): { t: (key: 'errorGeneric' | 'errorNetwork' | 'saving' | 'loading') => string } }) {
