@@ -123,6 +123,22 @@ export class BulletinStore {
     this.db.prepare('DELETE FROM bulletins WHERE id = ?').run(id);
   }
 
+  /**
+   * Whether a box may fetch an audio asset: a bulletin of its commune or of the province's own plays
+   * it. Assets are content-addressed and shared (two communes uploading one file store it once), so
+   * who may fetch one follows the bulletins that use it, not the asset row.
+   */
+  assetFor(sha256: string, edgeId: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM bulletins b WHERE b.asset_sha256 = ? AND (b.commune_code IS NULL OR b.commune_code =
+             (SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?)) LIMIT 1`,
+        )
+        .get(sha256, edgeId) !== undefined
+    );
+  }
+
   /** Newest first; with `viewer`, only what they see (their commune's and the province's own). */
   list(options: { limit: number; offset: number; search?: string; viewer?: Scoped }): { bulletins: Bulletin[]; total: number } {
     const scope = options.viewer ? communeClause(options.viewer, 'b.commune_code') : { sql: '', params: [] };

@@ -305,14 +305,15 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       method: 'get',
       path: '/assets/{sha256}',
       tags,
-      summary: 'An audio asset, for edge boxes prefetching their plan (resumable with Range)',
+      summary: "An audio asset, for edge boxes prefetching their plan (resumable with Range); only one a bulletin of the box's commune or of the province plays",
       request: { params: shaParam },
       responses: { 200: { description: 'Audio', content: { 'application/octet-stream': { schema: z.string() } } }, 404: jsonContent(z.object({}), 'Unknown asset') },
     }),
     (c) => {
       const { sha256 } = c.req.valid('param');
       const asset = deps.assets.get(sha256);
-      if (!asset) throw notFound(`asset ${sha256}`);
+      // another commune's audio is as unknown as a missing one (issue 10)
+      if (!asset || !store.assetFor(sha256, c.get('edgeId')!)) throw notFound(`asset ${sha256}`);
       return fileResponse(c, deps.assets.path(sha256), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
     },
   );

@@ -4,7 +4,10 @@ import { topics, type PlanItem } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { UserStore } from '../../users/user-store.js';
-import { claimedEdgeWithPlan, insertBulletin, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { claimTestEdge } from '../../../../test-support/edge.js';
+import { claimedEdgeWithPlan, insertBulletin, startRadioKit, toneAsset, type RadioKit } from '../testing/radio-test-kit.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
 
@@ -186,6 +189,29 @@ describe('radio across the communes of a province', () => {
     expect(clash.error.details.conflicts[0].scheduleId).toBe(a.id);
     const items = test.cloud.fleet.documents.get(boxA1, 'schedule')!.body.items.filter((i) => i.scheduleId === p.id || i.scheduleId === a.id);
     expect(items.map((i) => i.issuer ?? 'commune').sort()).toEqual(['commune', 'province']);
+  });
+
+  it("serves a box the audio of its commune's and the province's bulletins only", async () => {
+    const box = await claimTestEdge(test, 'vt-2');
+    const fetchAsset = (sha256: string) =>
+      test.cloud.app.request(`/api/v1/assets/${sha256}`, { headers: { authorization: `Basic ${Buffer.from(`${box.edgeId}:${box.password}`).toString('base64')}` } });
+    // distinct tones (bulletins of equal audio would share one asset), each file where the asset store keeps it
+    const owned = (seconds: number, communeCode: string | null) => {
+      const bulletin = insertBulletin(test.cloud.db, { title: `Âm thanh ${seconds} giây`, seconds });
+      test.cloud.db.prepare('UPDATE bulletins SET commune_code = ? WHERE id = ?').run(communeCode, bulletin.id);
+      const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
+      mkdirSync(dirname(path), { recursive: true });
+      copyFileSync(toneAsset(seconds).file, path);
+      return bulletin;
+    };
+    const ofA = owned(7, 'vi-tan');
+    const ofB = owned(8, 'vi-thanh');
+    const ofProvince = owned(9, null);
+    expect((await fetchAsset(ofB.asset.sha256)).status).toBe(200);
+    expect((await fetchAsset(ofProvince.asset.sha256)).status).toBe(200);
+    const other = await fetchAsset(ofA.asset.sha256);
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { error: { message: string } }).error.message).toBe(`asset ${ofA.asset.sha256} not found`);
   });
 
   it("keeps bulletins per commune: the commune's and the province's listed, another's 404, the province's not deletable by a commune", async () => {
