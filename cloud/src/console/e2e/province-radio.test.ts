@@ -67,4 +67,25 @@ describe('province programmes in a commune operator\'s console', () => {
     await expectAccessible(page, 'a province programme\'s proof of play');
     await e2e.screenshot(page, 'radio-playback-province');
   });
+
+  // the second commune and the province operator of the test above
+  it('lets a province operator schedule a programme for chosen communes from the form', async () => {
+    const { test } = e2e;
+    const bulletin = insertBulletin(test.cloud.db, { title: 'Thông báo của tỉnh', seconds: 20 });
+    const page = await e2e.loginAs('operator', { name: 'op-tinh', bypassCSP: true });
+    await openSettled(page, '/radio/schedule');
+    await page.getByLabel('Bản tin', { exact: true }).selectOption(bulletin.id);
+    await page.getByLabel('Tiêu đề').fill('Thông báo của tỉnh cho Vị Thanh');
+    const day = DateTime.now().setZone('Asia/Ho_Chi_Minh').plus({ days: 1 });
+    await page.getByLabel('Ngày bắt đầu').fill(day.toFormat('yyyy-MM-dd'));
+    await page.getByLabel('Giờ phát').fill('06:15');
+    await page.getByLabel('Các xã được chọn').check();
+    await page.getByLabel('Xã Vị Thanh').check();
+    await expectAccessible(page, 'the schedule form of a province operator');
+    await page.getByRole('button', { name: 'Lưu lịch phát' }).click();
+    await waitForText(page.locator('#item-status'), 'Đã lưu «Thông báo của tỉnh cho Vị Thanh»');
+    const { body } = await test.api('GET', `/api/v1/schedules?bulletin=${bulletin.id}`);
+    expect(body.schedules).toHaveLength(1);
+    expect(body.schedules[0]).toMatchObject({ communeCode: null, targets: { communes: ['vi-thanh'] } });
+  });
 });

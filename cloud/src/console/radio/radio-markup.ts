@@ -15,14 +15,23 @@ export interface VoiceChoice {
 
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 
-/** The hamlet picker shared by schedules and alerts: all, or chosen ones. */
-function targetsFieldset(t: T, hamlets: HamletChoice[], prefix: string) {
+/**
+ * The hamlet picker shared by schedules and alerts: all, or chosen ones. `communes`: a province-level
+ * person's programme (issue 10), for the whole province, chosen communes or hamlets of any commune.
+ */
+function targetsFieldset(t: T, hamlets: HamletChoice[], prefix: string, communes: HamletChoice[] | null = null) {
   return html`<fieldset>
   <legend>${t('targets')}</legend>
   <div class="choices">
-    <label><input type="radio" name="${prefix}-target" value="all" checked> ${t('allHamlets')}</label>
+    <label><input type="radio" name="${prefix}-target" value="all" checked> ${communes ? t('allCommunes') : t('allHamlets')}</label>
+    ${communes ? html`<label><input type="radio" name="${prefix}-target" value="communes"> ${t('chosenCommunes')}</label>` : ''}
     <label><input type="radio" name="${prefix}-target" value="chosen"> ${t('chosenHamlets')}</label>
   </div>
+  ${communes
+    ? html`<div class="choices" id="${prefix}-communes">
+    ${communes.map((c) => html`<label><input type="checkbox" name="${prefix}-commune" value="${c.code}"> ${c.name}</label>`)}
+  </div>`
+    : ''}
   <div class="choices" id="${prefix}-hamlets">
     ${hamlets.map((h) => html`<label><input type="checkbox" name="${prefix}-hamlet" value="${h.code}"> ${h.name}</label>`)}
   </div>
@@ -98,7 +107,7 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
 </section>`;
 }
 
-export function scheduleMarkup(t: T, hamlets: HamletChoice[]) {
+export function scheduleMarkup(t: T, hamlets: HamletChoice[], communes: HamletChoice[] | null = null) {
   return html`<div class="actions">
   <button type="button" id="prev-week">${t('prevWeek')}</button>
   <button type="button" id="this-week">${t('thisWeek')}</button>
@@ -132,7 +141,7 @@ export function scheduleMarkup(t: T, hamlets: HamletChoice[]) {
         <div class="stack"><label for="item-until">${t('until')}</label><input id="item-until" name="until" type="date"></div>
       </div>
     </fieldset>
-    ${targetsFieldset(t, hamlets, 'item')}
+    ${targetsFieldset(t, hamlets, 'item', communes)}
     <div class="grid two">
       <div class="stack"><label for="item-priority">${t('priority')}</label>
         <select id="item-priority" name="priority">

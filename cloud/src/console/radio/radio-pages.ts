@@ -14,6 +14,8 @@ export interface RadioPagesDeps {
   defaultVoice: string;
   /** The province's hamlets in their usual order, each with its commune. */
   hamlets(): (HamletChoice & { communeCode: string })[];
+  /** The province's communes (not retired): a province-level person's programme may choose some. */
+  communes?(): HamletChoice[];
 }
 
 /** The radio operator's pages: bulletins, schedule, emergency alert, proof of play. They call the radio JSON API. */
@@ -33,7 +35,9 @@ export function createRadioPages(deps: RadioPagesDeps) {
     });
     app.get('/radio/schedule', kit.page('radio.schedules.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
+      // a province-level person of a province (more than one commune) may also choose communes
+      const communes = c.get('view').user?.communeCode === null ? (deps.communes?.() ?? []) : [];
+      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), communes.length > 1 ? communes : null), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
     });
     app.get('/radio/alerts', kit.page('radio.alerts.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
