@@ -87,5 +87,16 @@ describe('province programmes in a commune operator\'s console', () => {
     const { body } = await test.api('GET', `/api/v1/schedules?bulletin=${bulletin.id}`);
     expect(body.schedules).toHaveLength(1);
     expect(body.schedules[0]).toMatchObject({ communeCode: null, targets: { communes: ['vi-thanh'] } });
+
+    // the province's proof of play, filtered by commune
+    await openSettled(page, '/radio/playback');
+    await page.getByLabel('Xã', { exact: true }).selectOption('vi-thanh');
+    await page.getByRole('button', { name: 'Xem' }).click();
+    await waitForText(page.locator('#pb-total'), /^\D*0\D*$/);
+    expect(await page.locator('#pb-csv').getAttribute('href')).toContain('commune=vi-thanh');
+    await page.getByLabel('Xã', { exact: true }).selectOption('vi-tan');
+    await page.getByRole('button', { name: 'Xem' }).click();
+    await waitForText(page.locator('#pb-list'), 'Chương trình toàn tỉnh');
+    await expectAccessible(page, "the province's proof of play");
   });
 });

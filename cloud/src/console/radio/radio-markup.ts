@@ -204,8 +204,11 @@ export function alertsMarkup(t: T, hamlets: HamletChoice[]) {
 </tr></thead><tbody></tbody></table></div>`;
 }
 
-/** `schedule`: one programme's proof of play (from the calendar), with its line per commune. */
-export function playbackMarkup(t: T, hamlets: HamletChoice[], schedule: string | null = null) {
+/**
+ * `schedule`: one programme's proof of play (from the calendar), with its line per commune.
+ * `communes`: a province-level person's commune filter (issue 10).
+ */
+export function playbackMarkup(t: T, hamlets: HamletChoice[], schedule: string | null = null, communes: HamletChoice[] | null = null) {
   return html`${schedule === null
     ? ''
     : html`<section class="card" aria-labelledby="pb-communes-heading">
@@ -216,6 +219,10 @@ export function playbackMarkup(t: T, hamlets: HamletChoice[], schedule: string |
   </tr></thead><tbody></tbody></table></div>
 </section>`}<form id="playback-form" class="card grid two">
   ${schedule === null ? '' : html`<input type="hidden" name="schedule" value="${schedule}">`}
+  ${communes === null
+    ? ''
+    : html`<div class="stack"><label for="pb-commune">${t('commune')}</label>
+    <select id="pb-commune" name="commune"><option value="">${t('anyCommune')}</option>${communes.map((c) => html`<option value="${c.code}">${c.name}</option>`)}</select></div>`}
   <div class="stack"><label for="pb-hamlet">${t('hamlet')}</label>
     <select id="pb-hamlet" name="hamlet"><option value="">${t('anyHamlet')}</option>${hamlets.map((h) => html`<option value="${h.code}">${h.name}</option>`)}</select></div>
   <div class="stack"><label for="pb-state">${t('state')}</label>

@@ -33,11 +33,14 @@ export function createRadioPages(deps: RadioPagesDeps) {
       const t = translator(radioMessages, c.get('view').lang);
       return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js', 'radio-dictionary.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
     });
+    // a province-level person of a province (more than one commune) may choose communes
+    const provinceCommunes = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => {
+      const communes = c.get('view').user?.communeCode === null ? (deps.communes?.() ?? []) : [];
+      return communes.length > 1 ? communes : null;
+    };
     app.get('/radio/schedule', kit.page('radio.schedules.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      // a province-level person of a province (more than one commune) may also choose communes
-      const communes = c.get('view').user?.communeCode === null ? (deps.communes?.() ?? []) : [];
-      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), communes.length > 1 ? communes : null), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
+      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), provinceCommunes(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
     });
     app.get('/radio/alerts', kit.page('radio.alerts.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
@@ -53,7 +56,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
     });
     app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule'))), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
+      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule')), provinceCommunes(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
     });
 
     return {
