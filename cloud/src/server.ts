@@ -20,7 +20,7 @@ import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { loadTlsFiles, serverOptionsFor } from './http/tls.js';
-import { communeName, createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
+import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { HamletPlaces } from './hamlets/hamlet-places.js';
 import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
@@ -47,6 +47,7 @@ import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
+import { CommuneDirectory } from './communes/commune-directory.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { createZaloAdminPage } from './console/admin/admin-zalo.js';
@@ -249,7 +250,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communeName: () => communeName(db), hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
+      createPublicPages({ reports, notices: radio.notices, communes: new CommuneDirectory(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
 

@@ -69,6 +69,10 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     concrete['/police/reports/:code'] = `/police/reports/${code}`;
     concrete['/phan-anh/:code'] = `/phan-anh/${code}`;
     queries['/phan-anh/tra-cuu'] = `code=${code}`;
+    // the same pages at the commune's own address (issue 10)
+    for (const page of ['phan-anh', 'phan-anh/tra-cuu', 'thong-bao']) concrete[`/xa/:commune/${page}`] = `/xa/vi-tan/${page}`;
+    concrete['/xa/:commune/phan-anh/:code'] = `/xa/vi-tan/phan-anh/${code}`;
+    queries['/xa/:commune/phan-anh/tra-cuu'] = `code=${code}`;
 
     // a broadcast bulletin (public notice, calendar, bulletin list) and a CAP message held for an operator
     const bulletin = await api('POST', '/api/v1/bulletins', { title: 'Tiêm phòng dại cho chó, mèo', text: 'Sáng thứ Bảy, trạm thú y tiêm phòng dại miễn phí tại nhà văn hoá ấp 1.' });
@@ -173,7 +177,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
   it('has the pages to check', () => {
     const paths = getPages().map((p) => p.path);
     expect(paths.length).toBeGreaterThanOrEqual(20);
-    for (const path of ['/', '/login', '/fleet', '/radio/playback', '/police/incidents/:id', '/phan-anh', '/thong-bao']) expect(paths).toContain(path);
+    for (const path of ['/', '/login', '/fleet', '/radio/playback', '/police/incidents/:id', '/phan-anh', '/thong-bao', '/xa', '/xa/:commune/phan-anh', '/xa/:commune/thong-bao']) expect(paths).toContain(path);
   });
 
   // the roles on a phone, where the layout is narrowest; English and the visitor's English on a desktop
