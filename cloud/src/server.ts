@@ -218,6 +218,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const throttle = new LoginThrottle();
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
+  const communeDirectory = new CommuneDirectory(db);
   const web = createConsole({
     sessions,
     login,
@@ -225,7 +226,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     publicUrl: config.SC_PUBLIC_URL,
     banner: speakerAlarmBanner(() => fleet.speakers.alarms.active(), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => radio.communes() }),
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
@@ -250,7 +251,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communes: new CommuneDirectory(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
+      createPublicPages({ reports, notices: radio.notices, communes: communeDirectory, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
 

@@ -171,8 +171,6 @@ export async function createRadio(deps: RadioDeps) {
     /** The public, read-only view of what was broadcast (the citizens' notices page and feed). */
     notices: new PublicNotices(deps.db),
     schedules,
-    /** The communes a province-wide programme may choose (not retired). */
-    communes: () => directory.communes(),
     alerts,
     plans,
     playback,

@@ -43,11 +43,6 @@ export class EdgeDirectory {
     return this.db.prepare('SELECT code, name, commune_code AS communeCode FROM hamlets ORDER BY commune_code, position').all() as PlacedHamlet[];
   }
 
-  /** The communes not retired, by name: what a province-wide programme may choose. */
-  communes(): { code: string; name: string }[] {
-    return this.db.prepare('SELECT code, name FROM communes WHERE retired_at IS NULL ORDER BY name, code').all() as { code: string; name: string }[];
-  }
-
   /** edge id → hamlet code, for every box the fleet knows. */
   hamletOfEdge(): (edgeId: string) => string | undefined {
     const map = new Map(this.edges().map((e) => [e.id, e.hamletCode]));
