@@ -773,4 +773,9 @@ export const cloudMigrations: Migration[] = [
   CREATE UNIQUE INDEX communes_admin_code ON communes(admin_code) WHERE admin_code IS NOT NULL;
   CREATE INDEX hamlets_commune ON hamlets(commune_code, position);
   `,
+  // Issue 10: a commune's proof of play, newest first, under a province's millions of rows (the
+  // commune filter and the planned-start order of the playback page in one index)
+  `
+  CREATE INDEX playback_commune_planned ON playback(commune_code, planned_start_at);
+  `,
 ];
