@@ -21,6 +21,7 @@ import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { loadTlsFiles, serverOptionsFor } from './http/tls.js';
 import { communeName, createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
+import { communeChoices } from './communes/commune-choices.js';
 import { HamletPlaces } from './hamlets/hamlet-places.js';
 import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
@@ -236,12 +237,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         users,
         audit,
         hamlets: () => listHamlets(db),
+        communes: () => communeChoices(db),
         footage,
-        cameras: () =>
-          fleet.edges.list({ status: 'active' }).flatMap((edge) => {
+        cameras: () => {
+          const communeOf = new Map(listHamlets(db).map((h) => [h.code, h.communeCode]));
+          return fleet.edges.list({ status: 'active' }).flatMap((edge) => {
             const cameras = vision.settings.camerasOf(edge.id);
-            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})` }));
-          }),
+            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null }));
+          });
+        },
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
         floods: () => vision.floods(),
       }),

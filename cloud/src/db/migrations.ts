@@ -764,4 +764,13 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX playback_commune ON playback(commune_code);
   CREATE INDEX audit_log_commune ON audit_log(commune_code);
   `,
+  // Issue 10: a commune police officer's queue is one commune's alerts (or everything), newest first, with
+  // the id breaking ties: these indexes give it in order with no sort, whatever the other communes hold
+  // (a million incidents in the province). detected_at DESC, id matches the queue's ORDER BY exactly.
+  `
+  CREATE INDEX incidents_commune_severity_queue ON incidents(commune_code, severity, detected_at DESC, id);
+  CREATE INDEX incidents_commune_queue ON incidents(commune_code, detected_at DESC, id);
+  CREATE INDEX footage_requests_commune_created ON footage_requests(commune_code, created_at);
+  CREATE INDEX audit_log_commune_at ON audit_log(commune_code, at);
+  `,
 ];
