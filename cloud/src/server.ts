@@ -249,7 +249,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
         floods: () => vision.floods(),
       }),
-      createAdminPages({ audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createAdminPages({ audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name), communes: () => communeChoices(db) }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),

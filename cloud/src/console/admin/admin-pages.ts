@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
 import { ApiError } from '../../http/errors.js';
+import { isProvinceLevel, sees } from '../../communes/scope.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { weaknessMessages } from '../../users/password-policy.js';
@@ -22,6 +23,8 @@ export interface AdminPagesDeps {
   notifications: OutboxStore;
   /** The channels the cloud runs, listed first in the channel filter. */
   channels: () => string[];
+  /** The communes a province-level admin filters the audit log by. */
+  communes: () => { code: string; name: string }[];
 }
 
 const PAGE_SIZE = 50;
@@ -34,7 +37,7 @@ const offsetQuery = z.coerce.number().int().min(0).catch(0);
 const filled = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== '' && k !== 'offset' && k !== 'lang'));
 
 /** The administrator's pages: the audit log and the people who use the system. */
-export function createAdminPages({ audit, users, notifications, channels }: AdminPagesDeps) {
+export function createAdminPages({ audit, users, notifications, channels, communes }: AdminPagesDeps) {
   const loggedActions = () => audit.actions();
 
   return (kit: ConsoleKit): ConsoleSection => {
@@ -46,6 +49,7 @@ export function createAdminPages({ audit, users, notifications, channels }: Admi
     app.get('/admin/audit', kit.page('audit.read'), (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
+      const person = c.get('view').user!;
       const filter = filled(c.req.query());
       const offset = offsetQuery.parse(c.req.query('offset'));
       const parsed = auditFilterQuery.safeParse(filter);
@@ -54,7 +58,7 @@ export function createAdminPages({ audit, users, notifications, channels }: Admi
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
       else {
         try {
-          page = audit.page(toAuditFilter(parsed.data), PAGE_SIZE, offset);
+          page = audit.page(toAuditFilter(parsed.data, person), PAGE_SIZE, offset);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           error = t('toBeforeFrom');
@@ -62,7 +66,20 @@ export function createAdminPages({ audit, users, notifications, channels }: Admi
       }
       return kit.render(c, {
         title: t('auditTitle'),
-        main: auditPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, actions: loggedActions(), actors: users.list().map((u) => u.username), error }),
+        main: auditPage(t, lang, {
+          ...page,
+          limit: PAGE_SIZE,
+          offset,
+          filter,
+          actions: loggedActions(),
+          // a commune's admin is offered their commune's people, not the province's or another commune's
+          actors: users
+            .list()
+            .filter((u) => sees(person, u.communeCode, { provinceItems: false }))
+            .map((u) => u.username),
+          communes: isProvinceLevel(person) ? communes().map((cm) => ({ value: cm.code, label: cm.name })) : [],
+          error,
+        }),
       });
     });
 
