@@ -772,5 +772,6 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX incidents_commune_queue ON incidents(commune_code, detected_at DESC, id);
   CREATE INDEX footage_requests_commune_created ON footage_requests(commune_code, created_at);
   CREATE INDEX audit_log_commune_at ON audit_log(commune_code, at);
+  CREATE INDEX notification_outbox_commune ON notification_outbox(commune_code, id);
   `,
 ];

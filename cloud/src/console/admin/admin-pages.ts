@@ -92,7 +92,7 @@ export function createAdminPages({ audit, users, notifications, channels, commun
       let error: string | null = null;
       let page = { items: [] as ReturnType<OutboxStore['page']>['items'], total: 0 };
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
-      else page = notifications.page(toDeliveryFilter(parsed.data), PAGE_SIZE, offset);
+      else page = notifications.page(toDeliveryFilter(parsed.data, c.get('view').user!), PAGE_SIZE, offset);
       const known = [...new Set([...channels(), ...notifications.channelNames()])];
       return kit.render(c, {
         title: t('notificationsTitle'),
