@@ -129,14 +129,24 @@ describe("the commune police queue's query plan", () => {
   it('reads one commune\'s page in order from an index, with no sort, alerts or all', () => {
     const db = openCloudDatabase(':memory:');
     try {
-      for (const filter of [{ communeCode: 'vi-tan', severity: 'alert' as const }, { communeCode: 'vi-tan' }]) {
+      const cases = [
+        { filter: { communeCode: 'vi-tan', severity: 'alert' as const }, index: /SEARCH i USING INDEX incidents_commune_severity_queue \(commune_code=\? AND severity=\?\)/ },
+        { filter: { communeCode: 'vi-tan' }, index: /SEARCH i USING INDEX incidents_commune_queue \(commune_code=\?\)/ },
+        // the officer's "waiting" count and the status filter
+        { filter: { communeCode: 'vi-tan', severity: 'alert' as const, status: 'new' as const }, index: /SEARCH i USING INDEX incidents_commune_status_queue \(commune_code=\? AND status=\? AND severity=\?\)/ },
+      ];
+      for (const { filter, index } of cases) {
         const q = pageQueries(filter);
         const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.page}`).all({ ...q.params, limit: 20, offset: 0 }) as { detail: string }[]).map((r) => r.detail).join('\n');
-        expect(plan, JSON.stringify(filter)).toMatch(filter.severity ? /SEARCH i USING INDEX incidents_commune_severity_queue \(commune_code=\? AND severity=\?\)/ : /SEARCH i USING INDEX incidents_commune_queue \(commune_code=\?\)/);
+        expect(plan, JSON.stringify(filter)).toMatch(index);
         expect(plan).not.toContain('TEMP B-TREE');
         const count = (db.prepare(`EXPLAIN QUERY PLAN ${q.count}`).all(q.params) as { detail: string }[]).map((r) => r.detail).join('\n');
-        expect(count).toMatch(/USING COVERING INDEX incidents_commune/);
+        expect(count, JSON.stringify(filter)).toMatch(/USING COVERING INDEX incidents_commune/);
       }
+      // the queue's camera and class choices for one commune come from covering indexes, not the commune's rows
+      const choices = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('vi-tan') as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(choices('SELECT DISTINCT camera_id FROM incidents WHERE commune_code = ? ORDER BY 1')).toMatch(/COVERING INDEX incidents_commune_camera/);
+      expect(choices('SELECT label FROM incidents WHERE commune_code = ?')).toMatch(/COVERING INDEX incidents_commune_label/);
     } finally {
       db.close();
     }
