@@ -92,8 +92,8 @@ describe('incidents, their evidence and footage requests per commune', () => {
 
   it("keeps footage requests to the commune of the box they were asked of", async () => {
     const store = new FootageStore(test.cloud.db);
-    const reqA = store.create({ edgeId: edgeA.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm', requestedBy: 'police-a' });
-    const reqB = store.create({ edgeId: edgeB.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm', requestedBy: 'police-b' });
+    const reqA = store.create({ edgeId: edgeA.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã A', requestedBy: 'police-a' });
+    const reqB = store.create({ edgeId: edgeB.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã B', requestedBy: 'police-b' });
     expect([reqA.communeCode, reqB.communeCode]).toEqual(['vi-tan', 'vi-thuy']);
     const list = async (token: string, query = '') => ((await test.request('GET', `/api/v1/footage-requests${query}`, undefined, token)).body.items as { id: string }[]).map((r) => r.id);
     expect(await list(policeA.token)).toEqual([reqA.id]);
@@ -107,6 +107,14 @@ describe('incidents, their evidence and footage requests per commune', () => {
     const ask = await test.request('POST', `/api/v1/cameras/${edgeB.edgeId}/cong-truong/footage-requests`, { from: '2026-12-06T22:00', to: '2026-12-06T22:05', reason: 'trộm' }, policeA.token);
     expect(ask.status).toBe(404);
     expect(ask.body.error.message).toBe(`edge ${edgeB.edgeId} not found`);
+    // the console's footage page lists the officer's commune's requests only
+    const page = async (token: string) => (await test.cloud.app.request('/police/footage', { headers: { cookie: `${SESSION_COOKIE}=${token}` } })).text();
+    const mine = await page(policeA.token);
+    expect(mine).toContain('trộm ở xã A');
+    expect(mine).not.toContain('trộm ở xã B');
+    const province = await page(provincePolice.token);
+    expect(province).toContain('trộm ở xã A');
+    expect(province).toContain('trộm ở xã B');
   });
 
   it("shows a commune's officer only their queue in the console, and another commune's item as not found", async () => {
