@@ -19,7 +19,7 @@ export interface AuditPageInput {
   actions: string[];
   /** Usernames, for the actor suggestions. */
   actors: string[];
-  /** The communes a province-level admin filters by; empty for a commune's admin (held to theirs). */
+  /** The communes a province-level admin filters by; empty for a commune's admin (held to theirs) or a single-commune install. */
   communes: { value: string; label: string }[];
   error: string | null;
 }

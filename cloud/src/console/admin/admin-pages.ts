@@ -77,7 +77,8 @@ export function createAdminPages({ audit, users, notifications, channels, commun
             .list()
             .filter((u) => sees(person, u.communeCode, { provinceItems: false }))
             .map((u) => u.username),
-          communes: isProvinceLevel(person) ? communes().map((cm) => ({ value: cm.code, label: cm.name })) : [],
+          // a single-commune install shows no commune filter, as before
+          communes: isProvinceLevel(person) && communes().length > 1 ? communes().map((cm) => ({ value: cm.code, label: cm.name })) : [],
           error,
         }),
       });

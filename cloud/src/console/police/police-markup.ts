@@ -91,7 +91,7 @@ export type QueueItem = Incident & { objectSummary: ObjectSummary | undefined };
 export interface IncidentQueueInput {
   items: QueueItem[];
   paging: Paging;
-  /** The communes a province-level officer may filter by; empty for a commune's officer (held to theirs). */
+  /** The communes a province-level officer may filter by; empty for a commune's officer (held to theirs) or a single-commune install. */
   communes: Choice[];
   hamlets: Choice[];
   cameras: Choice[];

@@ -58,6 +58,11 @@ export function createPolicePages(deps: PolicePagesDeps) {
   });
   // what an officer sees is their commune's (a province-level officer: every commune's)
   const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
+  // a province-level officer chooses a commune; a single-commune install shows no such filter, as before
+  const communeFilter = (person: Scoped): Choice[] => {
+    const communes = isProvinceLevel(person) ? deps.communes() : [];
+    return communes.length > 1 ? communes.map((cm) => ({ value: cm.code, label: cm.name })) : [];
+  };
   const camerasOf = (person: Scoped) => deps.cameras().filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
 
   return (kit: ConsoleKit): ConsoleSection => {
@@ -90,7 +95,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
         main: incidentQueue(t, lang, {
           items: page.items.map((i) => ({ ...incidentJson(i), objectSummary: summaries.get(i.id) })),
           paging: { total: page.total, limit: q.limit, offset: q.offset, query },
-          communes: isProvinceLevel(user) ? deps.communes().map((cm) => ({ value: cm.code, label: cm.name })) : [],
+          communes: communeFilter(user),
           hamlets: hamletChoices(c),
           cameras: choices.cameras.map((v) => ({ value: v, label: v })),
           labels: choices.labels.map((v) => ({ value: v, label: labelName(v, lang) })),
