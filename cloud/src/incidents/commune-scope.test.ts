@@ -117,6 +117,37 @@ describe('incidents, their evidence and footage requests per commune', () => {
     expect(province).toContain('trộm ở xã B');
   });
 
+  it("keeps citizens' reports to the commune of their hamlet for police, in the API and the console", async () => {
+    const file = async (hamlet: string) => {
+      const res = await test.request('POST', '/api/v1/reports', { category: 'trom-cap', description: `Mất xe máy ở ${hamlet}`, hamlet });
+      expect(res.status).toBe(201);
+      return res.body.code as string;
+    };
+    const codeA = await file('ap-1');
+    const codeB = await file('vt-1');
+    const list = async (token: string, query = '') => ((await test.request('GET', `/api/v1/reports${query}`, undefined, token)).body.items as { code: string }[]).map((r) => r.code);
+    expect(await list(policeA.token)).toEqual([codeA]);
+    expect(await list(policeA.token, '?commune=vi-thuy')).toEqual([codeA]);
+    expect((await list(provincePolice.token)).sort()).toEqual([codeA, codeB].sort());
+    expect(await list(provincePolice.token, '?commune=vi-thuy')).toEqual([codeB]);
+    for (const [method, path, body] of [
+      ['GET', `/api/v1/reports/${codeB}/details`, undefined],
+      ['GET', `/api/v1/reports/${codeB}/photo.jpg`, undefined],
+      ['PATCH', `/api/v1/reports/${codeB}`, { status: 'in_progress' }],
+    ] as const) {
+      const res = await test.request(method, path, body, policeA.token);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.error.message).toBe(`report ${codeB} not found`);
+    }
+    expect((await test.request('GET', `/api/v1/reports/${codeB}/details`, undefined, policeB.token)).status).toBe(200);
+    const page = (token: string, path: string) => test.cloud.app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${token}` } });
+    expect((await page(policeA.token, `/police/reports/${codeB}`)).status).toBe(404);
+    expect((await page(policeA.token, `/police/reports/${codeA}`)).status).toBe(200);
+    const queue = await (await page(policeA.token, '/police/reports')).text();
+    expect(queue).toContain(codeA);
+    expect(queue).not.toContain(codeB);
+  });
+
   it("shows a commune's officer only their queue in the console, and another commune's item as not found", async () => {
     const page = (token: string, path: string) => test.cloud.app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${token}` } });
     const rows = (html: string) => [...html.matchAll(/data-incident="([^"]+)"/g)].map((m) => m[1]);

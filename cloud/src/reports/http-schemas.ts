@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { communeQueryParam } from '../communes/edge-commune.js';
 import { hamletCodeSchema } from '@smart-commune/shared';
 import { API_PREFIX } from '../http/app.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
@@ -45,6 +46,7 @@ export const reportSummarySchema = reportSchema.omit({ phone: true, lat: true, l
 export const reportPageSchema = z.object({ items: z.array(reportSummarySchema), total: z.number(), limit: z.number(), offset: z.number() }).openapi('ReportPage');
 
 export const reportListQuery = z.object({
+  commune: communeQueryParam,
   status: z.enum(reportStatuses).optional(),
   hamlet: hamletCodeSchema.optional(),
   category: z.enum(categoryIds).optional(),

@@ -2,6 +2,7 @@ import { newId } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
 import { notFound } from '../http/errors.js';
 import { newTrackingCode, type NewReport, type ReportCategory, type ReportStatus } from './report-schemas.js';
+import { assertSees, type Scoped } from '../communes/scope.js';
 import { whereOf } from '../db/where.js';
 
 export interface ReportRecord {
@@ -11,6 +12,8 @@ export interface ReportRecord {
   description: string;
   hamletCode: string;
   hamletName: string | null;
+  /** The hamlet's commune (issue 10): whose police review it. */
+  communeCode: string | null;
   lat: number | null;
   lon: number | null;
   phone: string | null;
@@ -24,6 +27,8 @@ export interface ReportRecord {
 }
 
 export interface ReportFilter {
+  /** Only this commune's reports (a commune's police are held to theirs). */
+  communeCode?: string;
   status?: ReportStatus;
   hamletCode?: string;
   category?: ReportCategory;
@@ -38,6 +43,7 @@ interface Row {
   description: string;
   hamlet_code: string;
   hamlet_name: string | null;
+  commune_code: string | null;
   lat: number | null;
   lon: number | null;
   phone: string | null;
@@ -58,6 +64,7 @@ const toRecord = (r: Row): ReportRecord => ({
   description: r.description,
   hamletCode: r.hamlet_code,
   hamletName: r.hamlet_name,
+  communeCode: r.commune_code,
   lat: r.lat,
   lon: r.lon,
   phone: r.phone,
@@ -73,6 +80,7 @@ const toRecord = (r: Row): ReportRecord => ({
 const SELECT = 'SELECT r.*, h.name AS hamlet_name FROM reports r LEFT JOIN hamlets h ON h.code = r.hamlet_code';
 const whereFor = (f: ReportFilter) =>
   whereOf([
+    ['r.commune_code = @communeCode', 'communeCode', f.communeCode],
     ['r.status = @status', 'status', f.status],
     ['r.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
     ['r.category = @category', 'category', f.category],
@@ -90,8 +98,8 @@ export class ReportStore {
 
   insert(report: NewReport, photo: { sha256: string; bytes: number } | null, now = Date.now()): ReportRecord {
     const insert = this.db.prepare(
-      `INSERT INTO reports (id, code, category, description, hamlet_code, lat, lon, phone, photo_sha256, photo_bytes, created_at, updated_at)
-       VALUES (@id, @code, @category, @description, @hamlet, @lat, @lon, @phone, @photoSha, @photoBytes, @now, @now)`,
+      `INSERT INTO reports (id, code, category, description, hamlet_code, lat, lon, phone, photo_sha256, photo_bytes, created_at, updated_at, commune_code)
+       VALUES (@id, @code, @category, @description, @hamlet, @lat, @lon, @phone, @photoSha, @photoBytes, @now, @now, (SELECT commune_code FROM hamlets WHERE code = @hamlet))`,
     );
     for (;;) {
       const code = newTrackingCode();
@@ -107,9 +115,11 @@ export class ReportStore {
     return row ? toRecord(row) : null;
   }
 
-  byCode(code: string): ReportRecord {
+  /** The report; `viewer` (police): another commune's report is not found, like a missing one. */
+  byCode(code: string, viewer?: Scoped): ReportRecord {
     const report = this.find(code);
     if (!report) throw notFound(`report ${code}`);
+    if (viewer) assertSees(viewer, report.communeCode, `report ${code}`, { provinceItems: false });
     return report;
   }
 

@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { listCommune } from '../communes/edge-commune.js';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import type { HonoRequest } from 'hono';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
@@ -104,7 +105,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const q = c.req.valid('query');
       const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
       const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
-      const page = store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
+      const page = store.page({ communeCode: listCommune(currentUser(c), q.commune), status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
       return c.json({ items: page.items.map(reportSummaryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -119,7 +120,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       responses: { 200: jsonContent(reportSchema, 'The report'), 404: jsonContent(z.object({}), 'No such report') },
     }),
     (c) => {
-      const report = store.byCode(c.req.valid('param').code);
+      const report = store.byCode(c.req.valid('param').code, currentUser(c));
       audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       c.header('cache-control', 'private, no-store');
       return c.json(reportJson(report), 200);
@@ -136,7 +137,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       responses: { 200: { description: 'The photo', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No report or no photo') },
     }),
     (c) => {
-      const report = store.byCode(c.req.valid('param').code);
+      const report = store.byCode(c.req.valid('param').code, currentUser(c));
       if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
       audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
       return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
@@ -156,7 +157,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const { code } = c.req.valid('param');
       const change = c.req.valid('json');
       const user = currentUser(c);
-      const before = store.byCode(code);
+      const before = store.byCode(code, user);
       const after = store.update(code, change, user.id);
       audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
       if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, from: before.status, to: after.status, by: user.id });

@@ -54,7 +54,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
   const { incidents, reports, users, audit } = deps;
   const waiting = (person: Scoped) => ({
     incidents: incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0).total,
-    reports: reports.store.page({ status: 'new' }, 1, 0).total,
+    reports: reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0).total,
   });
   // what an officer sees is their commune's (a province-level officer: every commune's)
   const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
@@ -135,7 +135,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : reportListQuery.parse({ limit: PAGE_SIZE });
-      const page = reports.store.page({ status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
+      const page = reports.store.page({ communeCode: listCommune(c.get('view').user!, q.commune), status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
@@ -148,7 +148,8 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
       const report = code.success ? reports.store.find(code.data) : null;
-      if (!report) return notFoundPage(c);
+      // another commune's report is not found, like one that does not exist
+      if (!report || !sees(c.get('view').user!, report.communeCode, { provinceItems: false })) return notFoundPage(c);
       audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });
     });
