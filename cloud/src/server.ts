@@ -243,12 +243,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         users,
         audit,
         hamlets: () => listHamlets(db),
+        communes: () => communeDirectory.active(),
         footage,
-        cameras: () =>
-          fleet.edges.list({ status: 'active' }).flatMap((edge) => {
+        cameras: () => {
+          const communeOf = new Map(listHamlets(db).map((h) => [h.code, h.communeCode]));
+          return fleet.edges.list({ status: 'active' }).flatMap((edge) => {
             const cameras = vision.settings.camerasOf(edge.id);
-            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})` }));
-          }),
+            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null }));
+          });
+        },
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
         floods: () => vision.floods(),
       }),

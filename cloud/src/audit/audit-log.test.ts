@@ -20,7 +20,7 @@ describe('audit log store', () => {
     expect(() => db.prepare('DELETE FROM audit_log WHERE id = ?').run(id)).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
     expect(audit.trail('incident:inc_0123456789')).toEqual([
-      { id, at: now, actor: 'police-1', action: 'incident.clip_view', target: 'incident:inc_0123456789', details: { sha256: 'ab' }, ip: '10.0.0.5' },
+      { id, at: now, actor: 'police-1', action: 'incident.clip_view', target: 'incident:inc_0123456789', details: { sha256: 'ab' }, ip: '10.0.0.5', communeCode: null },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { User } from '../users/user-store.js';
 import { whereOf } from '../db/where.js';
+import { ObjectCommunes } from '../communes/object-commune.js';
 
 /**
  * Who did it: a person's username, `edge:<edgeId>` for a box using its own credentials,
@@ -17,6 +18,11 @@ export interface AuditInput {
   /** Small JSON-serialisable facts (from/to status, reason, sha256 …). */
   details?: Record<string, unknown> | null;
   ip?: string | null;
+  /**
+   * The commune the entry belongs to, when the caller knows it better than the log (otherwise the
+   * target's commune, else the actor's: communes/object-commune.ts); null: the province's own.
+   */
+  communeCode?: string | null;
 }
 
 export interface AuditEntry {
@@ -27,9 +33,13 @@ export interface AuditEntry {
   target: string | null;
   details: Record<string, unknown> | null;
   ip: string | null;
+  /** The commune the entry belongs to (the object's, else the actor's); null: the province's own. */
+  communeCode: string | null;
 }
 
 export interface AuditFilter {
+  /** Only this commune's entries (a commune's admin is always held to theirs). */
+  communeCode?: string;
   actor?: string;
   action?: string;
   target?: string;
@@ -46,6 +56,7 @@ interface Row {
   target: string | null;
   details: string | null;
   ip: string | null;
+  commune_code: string | null;
 }
 
 const toEntry = (r: Row): AuditEntry => ({
@@ -56,10 +67,12 @@ const toEntry = (r: Row): AuditEntry => ({
   target: r.target,
   details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
   ip: r.ip,
+  communeCode: r.commune_code,
 });
 
 const whereFor = (f: AuditFilter) =>
   whereOf([
+    ['commune_code = @communeCode', 'communeCode', f.communeCode],
     ['actor = @actor', 'actor', f.actor],
     ['action = @action', 'action', f.action],
     ['target = @target', 'target', f.target],
@@ -76,17 +89,22 @@ export const edgeActor = (edgeId: string): AuditActor => `edge:${edgeId}`;
  */
 export class AuditLog {
   private readonly insert;
+  private readonly communes: ObjectCommunes;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
-    this.insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, details, ip) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, details, ip, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.communes = new ObjectCommunes(db);
   }
 
   record(entry: AuditInput): number {
     const details = entry.details ? JSON.stringify(entry.details) : null;
-    return Number(this.insert.run(this.now(), entry.actor, entry.action, entry.target ?? null, details, entry.ip ?? null).lastInsertRowid);
+    const target = entry.target ?? null;
+    // the object's commune (a province officer viewing a commune's evidence is that commune's business), else the actor's
+    const commune = entry.communeCode !== undefined ? entry.communeCode : ((target === null ? null : this.communes.of(target)) ?? this.communes.ofActor(entry.actor));
+    return Number(this.insert.run(this.now(), entry.actor, entry.action, target, details, entry.ip ?? null, commune).lastInsertRowid);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
-import type { Guard } from '../http/access.js';
+import { communeQueryParam, listCommune } from '../communes/edge-commune.js';
+import type { Scoped } from '../communes/scope.js';
+import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { badRequest } from '../http/errors.js';
 import { apiRoute, jsonContent } from '../http/route.js';
@@ -14,6 +16,7 @@ const MAX_CSV_ROWS = 100_000;
 
 /** The filters of the log (the API, its CSV and the admin console page take the same). */
 export const auditFilterQuery = z.object({
+  commune: communeQueryParam,
   actor: z.string().min(1).max(100).optional().openapi({ description: 'A username, edge:<edgeId>, public or system' }),
   action: z.string().min(1).max(100).optional().openapi({ example: 'incident.clip_view' }),
   target: z.string().min(1).max(200).optional().openapi({ example: 'incident:inc_0123456789' }),
@@ -35,15 +38,19 @@ export const auditEntrySchema = z
     target: z.string().nullable(),
     details: z.record(z.string(), z.unknown()).nullable(),
     ip: z.string().nullable(),
+    communeCode: z.string().nullable().openapi({ description: "The commune the entry belongs to: the object's, else the actor's; null: the province's own" }),
   })
   .openapi('AuditEntry');
 
-/** The store's filter for a validated query; a 400 when "to" is not after "from". */
-export function toAuditFilter(q: z.infer<typeof auditFilterQuery>): AuditFilter {
+/**
+ * The store's filter for a validated query, as `person` may read the log: a commune's admin only
+ * their commune's entries; a 400 when "to" is not after "from".
+ */
+export function toAuditFilter(q: z.infer<typeof auditFilterQuery>, person: Scoped): AuditFilter {
   const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
   const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
   if (from !== undefined && to !== undefined && to <= from) throw badRequest('"to" must come after "from"', [{ path: 'to', message: 'before from' }]);
-  return { actor: q.actor, action: q.action, target: q.target, from, to };
+  return { communeCode: listCommune(person, q.commune), actor: q.actor, action: q.action, target: q.target, from, to };
 }
 
 /** The audit log for admins: who logged in, viewed, exported or changed what, and what was refused. */
@@ -54,7 +61,7 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
       method: 'get',
       path: '/audit',
       tags: ['Audit'],
-      summary: 'The append-only audit log, newest first, filtered by actor, action, target and time',
+      summary: "The append-only audit log, newest first, filtered by commune, actor, action, target and time (a commune's admin reads only their commune's entries)",
       request: { query: auditQuery },
       responses: {
         200: jsonContent(z.object({ items: z.array(auditEntrySchema), total: z.number(), limit: z.number(), offset: z.number() }), 'One page of the log'),
@@ -62,7 +69,7 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
     }),
     (c) => {
       const q = c.req.valid('query');
-      const page = audit.page(toAuditFilter(q), q.limit, q.offset);
+      const page = audit.page(toAuditFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ ...page, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -77,7 +84,7 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
       responses: { 200: { description: 'id, time, actor, action, target, details (JSON), ip', content: { 'text/csv': { schema: z.string() } } } },
     }),
     (c) => {
-      const csv = auditCsv(audit.page(toAuditFilter(c.req.valid('query')), MAX_CSV_ROWS, 0).items, COMMUNE_TIME_ZONE);
+      const csv = auditCsv(audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0).items, COMMUNE_TIME_ZONE);
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="audit.csv"' });
     },
   );

@@ -778,4 +778,23 @@ export const cloudMigrations: Migration[] = [
   `
   CREATE INDEX playback_commune_planned ON playback(commune_code, planned_start_at);
   `,
+  // Issue 10: a commune police officer's queue is one commune's alerts (or everything), newest first, with
+  // the id breaking ties: these indexes give it in order with no sort, whatever the other communes hold
+  // (a million incidents in the province). detected_at DESC, id matches the queue's ORDER BY exactly. The
+  // queue's camera and class choices for one commune are read from the covering (commune, camera|label) ones;
+  // its "waiting" count (new alerts) and a status filter from (commune, status, severity, …).
+  `
+  CREATE INDEX incidents_commune_severity_queue ON incidents(commune_code, severity, detected_at DESC, id);
+  CREATE INDEX incidents_commune_queue ON incidents(commune_code, detected_at DESC, id);
+  CREATE INDEX incidents_commune_status_queue ON incidents(commune_code, status, severity, detected_at DESC, id);
+  CREATE INDEX incidents_commune_camera ON incidents(commune_code, camera_id);
+  CREATE INDEX incidents_commune_label ON incidents(commune_code, label);
+  CREATE INDEX footage_requests_commune_created ON footage_requests(commune_code, created_at);
+  CREATE INDEX audit_log_commune_at ON audit_log(commune_code, at);
+  CREATE INDEX notification_outbox_commune ON notification_outbox(commune_code, id);
+  -- the single-column ones of migration 28 are prefixes of these: one index fewer to write per row
+  DROP INDEX incidents_commune;
+  DROP INDEX audit_log_commune;
+  DROP INDEX playback_commune;
+  `,
 ];

@@ -7,6 +7,8 @@ import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
+import { communeQueryParam, listCommune } from '../communes/edge-commune.js';
+import { assertSees } from '../communes/scope.js';
 import type { EdgeStore } from '../fleet/edge-store.js';
 import type { Footage } from './footage.js';
 import type { FootageRequest } from './footage-store.js';
@@ -36,6 +38,7 @@ const footageView = z
     toMs: z.number(),
     reason: z.string(),
     requestedBy: z.string().nullable(),
+    communeCode: z.string().nullable(),
     state: z.enum(['waiting', ...footageOutcomes]),
     incidentId: z.string().nullable(),
     missing: z.array(rangeView),
@@ -53,6 +56,7 @@ const params = z.object({
 });
 const idParam = z.object({ id: z.string().min(1).max(80).openapi({ param: { name: 'id', in: 'path' } }) });
 const listQuery = z.object({
+  commune: communeQueryParam,
   edge: z.string().max(64).optional(),
   state: z.enum(['waiting', ...footageOutcomes]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -90,7 +94,7 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
       if (toMs - fromMs > FOOTAGE_MAX_RANGE_MS) throw badRequest('at most 30 minutes of footage per request', [{ path: 'to', message: `${Math.round((toMs - fromMs) / 60_000)} minutes asked` }]);
       if (fromMs > Date.now()) throw badRequest('"from" is in the future: nothing is recorded yet', [{ path: 'from', message: 'in the future' }]);
       const user = currentUser(c);
-      const request = await footage.request({ edgeId, cameraId, fromMs, toMs, reason: input.reason, requestedBy: user.username });
+      const request = await footage.request({ edgeId, cameraId, fromMs, toMs, reason: input.reason, requestedBy: user.username }, user);
       audit.record({
         actor: actorOf(user),
         action: 'footage.request',
@@ -113,7 +117,7 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: footage.store.list({ edgeId: q.edge, state: q.state, limit: q.limit }).map(view) }, 200);
+      return c.json({ items: footage.store.list({ communeCode: listCommune(currentUser(c), q.commune), edgeId: q.edge, state: q.state, limit: q.limit }).map(view) }, 200);
     },
   );
 
@@ -129,6 +133,7 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
     (c) => {
       const request = footage.store.get(c.req.valid('param').id);
       if (!request) throw notFound(`footage request ${c.req.valid('param').id}`);
+      assertSees(currentUser(c), request.communeCode, `footage request ${request.id}`, { provinceItems: false });
       return c.json(view(request), 200);
     },
   );

@@ -1,4 +1,5 @@
 import { newId, type FootageEvent, type FootageItem, type TimeRange } from '@smart-commune/shared';
+import { edgeCommuneSql } from '../communes/edge-commune.js';
 import type { Db } from '../db/database.js';
 
 export type FootageState = 'waiting' | FootageEvent['outcome'];
@@ -11,6 +12,8 @@ export interface FootageRequest {
   toMs: number;
   reason: string;
   requestedBy: string | null;
+  /** The box's commune when the request was made: whose police follow it. */
+  communeCode: string | null;
   state: FootageState;
   /** The evidence item the footage became ('done', 'partial'). */
   incidentId: string | null;
@@ -31,6 +34,7 @@ interface Row {
   to_ms: number;
   reason: string;
   requested_by: string | null;
+  commune_code: string | null;
   state: FootageState;
   incident_id: string | null;
   missing: string;
@@ -48,6 +52,7 @@ const toRequest = (r: Row): FootageRequest => ({
   toMs: r.to_ms,
   reason: r.reason,
   requestedBy: r.requested_by,
+  communeCode: r.commune_code,
   state: r.state,
   incidentId: r.incident_id,
   missing: JSON.parse(r.missing) as TimeRange[],
@@ -58,6 +63,8 @@ const toRequest = (r: Row): FootageRequest => ({
 });
 
 export interface FootageFilter {
+  /** Only this commune's requests (a commune's police are held to theirs). */
+  communeCode?: string;
   edgeId?: string;
   state?: FootageState;
   limit?: number;
@@ -71,10 +78,10 @@ export class FootageStore {
     const id = newId('ftg', 16);
     this.db
       .prepare(
-        `INSERT INTO footage_requests (id, edge_id, camera_id, from_ms, to_ms, reason, requested_by, state, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?)`,
+        `INSERT INTO footage_requests (id, edge_id, camera_id, from_ms, to_ms, reason, requested_by, state, created_at, commune_code)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ${edgeCommuneSql('?')})`,
       )
-      .run(id, input.edgeId, input.cameraId, input.fromMs, input.toMs, input.reason, input.requestedBy, now);
+      .run(id, input.edgeId, input.cameraId, input.fromMs, input.toMs, input.reason, input.requestedBy, now, input.edgeId);
     return this.get(id)!;
   }
 
@@ -86,6 +93,7 @@ export class FootageStore {
   list(filter: FootageFilter = {}): FootageRequest[] {
     const where: string[] = [];
     const args: unknown[] = [];
+    if (filter.communeCode) (where.push('commune_code = ?'), args.push(filter.communeCode));
     if (filter.edgeId) (where.push('edge_id = ?'), args.push(filter.edgeId));
     if (filter.state) (where.push('state = ?'), args.push(filter.state));
     const sql = `SELECT * FROM footage_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { edgeIdSchema, hamletCodeSchema, objectClassSchema, reviewSeverities, surveillanceIdSchema, timelineKinds } from '@smart-commune/shared';
+import { communeQueryParam } from '../communes/edge-commune.js';
 import { API_PREFIX } from '../http/app.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
 import { reviewStatuses, type IncidentItem, type IncidentRecord } from './incident-records.js';
@@ -15,6 +16,7 @@ export const incidentListQuery = z.object({
     .default('alert')
     .openapi({ description: 'alert (the default: the police queue), detection (kept, outside the queue) or all' }),
   state: z.enum(['open', 'closed']).optional().openapi({ description: 'open: activity still going on; closed: ended' }),
+  commune: communeQueryParam,
   hamlet: hamletCodeSchema.optional(),
   edge: edgeIdSchema.optional(),
   camera: surveillanceIdSchema.optional(),
@@ -47,6 +49,7 @@ export const incidentSchema = z
     edgeName: z.string().nullable(),
     hamletCode: z.string().nullable(),
     hamletName: z.string().nullable(),
+    communeCode: z.string().nullable().openapi({ description: "The box's commune when the incident arrived" }),
     cameraId: z.string(),
     ruleId: z.string(),
     zoneId: z.string().nullable(),

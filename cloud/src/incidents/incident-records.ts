@@ -36,6 +36,8 @@ export interface IncidentRecord {
   /** The box's hamlet when the incident arrived. */
   hamletCode: string | null;
   hamletName: string | null;
+  /** The box's commune when the incident arrived (through its hamlet); null for a box with no hamlet. */
+  communeCode: string | null;
   cameraId: string;
   ruleId: string;
   zoneId: string | null;
@@ -81,6 +83,8 @@ export interface ObjectSummary {
 }
 
 export interface IncidentFilter {
+  /** Only this commune's incidents (a commune's police are always held to theirs). */
+  communeCode?: string;
   severity?: ReviewSeverity;
   state?: 'open' | 'closed';
   hamletCode?: string;

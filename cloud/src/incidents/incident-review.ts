@@ -1,4 +1,5 @@
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
+import { assertSees, sees, type Scoped } from '../communes/scope.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import { can, rolesFor } from '../users/permissions.js';
@@ -34,21 +35,26 @@ export interface ReviewDeps {
 export class IncidentReview {
   constructor(private readonly deps: ReviewDeps) {}
 
-  get(id: string): IncidentRecord {
+  /**
+   * The incident as `viewer` may see it: another commune's answers 404 like a missing one. An
+   * incident is never the province's own (null: its box had no hamlet), so only the province sees those.
+   */
+  get(id: string, viewer: Scoped): IncidentRecord {
     const incident = this.deps.store.get(id);
     if (!incident) throw notFound(`incident ${id}`);
+    assertSees(viewer, incident.communeCode, `incident ${id}`, { provinceItems: false });
     return incident;
   }
 
   patch(id: string, patch: IncidentPatch, by: User, ip: string | null): IncidentRecord {
-    const before = this.get(id);
+    const before = this.get(id, by);
     if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUSES[before.status].includes(patch.status)) {
       throw conflict(`an incident in status "${before.status}" can move to ${NEXT_STATUSES[before.status].map((s) => `"${s}"`).join(' or ')}, not "${patch.status}"`, {
         from: before.status,
         allowed: NEXT_STATUSES[before.status],
       });
     }
-    if (patch.assigneeId) this.assertAssignable(patch.assigneeId);
+    if (patch.assigneeId) this.assertAssignable(patch.assigneeId, before);
     this.deps.store.update(id, patch);
 
     const record = (action: string, details: Record<string, unknown>) =>
@@ -59,17 +65,17 @@ export class IncidentReview {
     }
     if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
     if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) record('incident.legal_hold', { legalHold: patch.legalHold });
-    return this.get(id);
+    return this.get(id, by);
   }
 
   addNote(id: string, text: string, by: User, ip: string | null): IncidentNote {
-    this.get(id);
+    this.get(id, by);
     const note = this.deps.notes.add(id, by, text);
     this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
     return note;
   }
 
-  private assertAssignable(userId: string): void {
+  private assertAssignable(userId: string, incident: IncidentRecord): void {
     let user: User;
     try {
       user = this.deps.users.get(userId);
@@ -77,6 +83,9 @@ export class IncidentReview {
       if (err instanceof ApiError && err.status === 404) throw badRequest(`no user ${userId}`, [{ path: 'assigneeId', message: 'unknown user' }]);
       throw err;
     }
+    // nor another commune's officer, who could not open it (answered like an unknown user: their
+    // commune's people are not the assigner's to know of)
+    if (!sees(user, incident.communeCode, { provinceItems: false })) throw badRequest(`no user ${userId}`, [{ path: 'assigneeId', message: 'unknown user' }]);
     // the one who handles an incident must be allowed to see it
     if (user.disabled || !can(user, 'incidents.review')) {
       throw badRequest(`${user.username} cannot be assigned an incident (an active account of these roles is needed: ${rolesFor('incidents.review').join(', ')})`, [

@@ -1,4 +1,5 @@
 import type { IncidentEvent, ReviewSeverity } from '@smart-commune/shared';
+import { edgeCommuneSql } from '../communes/edge-commune.js';
 import { whereOf } from '../db/where.js';
 import type { IncidentFilter, IncidentRecord, ReviewStatus } from './incident-records.js';
 
@@ -10,6 +11,7 @@ export interface Row {
   edge_name: string | null;
   hamlet_code: string | null;
   hamlet_name: string | null;
+  commune_code: string | null;
   camera_id: string;
   rule_id: string;
   zone_id: string | null;
@@ -72,6 +74,7 @@ export const toRecord = (r: Row): IncidentRecord => ({
   edgeName: r.edge_name,
   hamletCode: r.hamlet_code,
   hamletName: r.hamlet_name,
+  communeCode: r.commune_code,
   cameraId: r.camera_id,
   ruleId: r.rule_id,
   zoneId: r.zone_id,
@@ -102,6 +105,7 @@ export const SELECT = `
 
 export const whereFor = (f: IncidentFilter) =>
   whereOf([
+    ['i.commune_code = @communeCode', 'communeCode', f.communeCode],
     ['i.severity = @severity', 'severity', f.severity],
     ['i.state = @state', 'state', f.state],
     ['i.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
@@ -116,16 +120,32 @@ export const whereFor = (f: IncidentFilter) =>
   ]);
 
 /**
+ * The queue's statements for a filter: its total and one page (newest first, the id breaking ties),
+ * with their parameters (`@limit`, `@offset` to add). The order matches the commune queue's indexes
+ * (migration: incidents_commune_severity_queue) so a commune's page is read in order, never sorted.
+ */
+export function pageQueries(filter: IncidentFilter): { count: string; page: string; params: Record<string, unknown> } {
+  const where = whereFor(filter);
+  return {
+    count: `SELECT COUNT(*) AS n FROM incidents i ${where.sql}`,
+    page: `${SELECT} ${where.sql} ORDER BY i.detected_at DESC, i.id LIMIT @limit OFFSET @offset`,
+    params: where.params,
+  };
+}
+
+/**
  * Applies an incident event. The edge's facts (times, score, box …) follow the newest event by its
  * timestamp, so a late resend of the first event cannot roll back the second; media hashes are only
  * ever filled in, never erased, and a file already received keeps the hash it was verified against.
  * (A settled incident never gets here with facts that differ: see IncidentStore.upsert.)
+ * Like its hamlet, the commune is the box's when the incident first arrived: moving a box later does
+ * not move its past incidents to another commune's police.
  */
 export const UPSERT = `
-  INSERT INTO incidents (id, edge_id, hamlet_code, camera_id, rule_id, zone_id, label, score, track_id, started_at, detected_at, ended_at, box,
+  INSERT INTO incidents (id, edge_id, hamlet_code, commune_code, camera_id, rule_id, zone_id, label, score, track_id, started_at, detected_at, ended_at, box,
     facts_ts, snapshot_sha256, snapshot_bytes, clip_sha256, clip_bytes, clip_duration_ms, severity, state, continues, flood, timeline,
     received_at, created_at, updated_at)
-  VALUES (@id, @edgeId, (SELECT hamlet_code FROM edges WHERE id = @edgeId), @cameraId, @ruleId, @zoneId, @label, @score, @trackId, @startedAt,
+  VALUES (@id, @edgeId, (SELECT hamlet_code FROM edges WHERE id = @edgeId), ${edgeCommuneSql('@edgeId')}, @cameraId, @ruleId, @zoneId, @label, @score, @trackId, @startedAt,
     @detectedAt, @endedAt, @box, @ts, @snapshotSha256, @snapshotBytes, @clipSha256, @clipBytes, @clipDurationMs, @severity, @state, @continues,
     @flood, @timeline, @receivedAt, @now, @now)
   ON CONFLICT (id) DO UPDATE SET

@@ -2,7 +2,7 @@ import type { IncidentEvent, IncidentMediaKind, IncidentMediaRef, TimelineEntry 
 import type { Db } from '../db/database.js';
 import { asItem } from './as-item.js';
 import type { ClipPartRecord, IncidentFilter, IncidentItem, IncidentMedia, IncidentObjectRecord, IncidentRecord, ObjectSummary, ReviewStatus } from './incident-records.js';
-import { SELECT, toRecord, UPSERT, UPSERT_OBJECT, UPSERT_PART, whereFor, type ObjectRow, type PartRow, type Row } from './incident-rows.js';
+import { pageQueries, SELECT, toRecord, UPSERT, UPSERT_OBJECT, UPSERT_PART, type ObjectRow, type PartRow, type Row } from './incident-rows.js';
 import { changedFacts, isSettled, type IncidentVersions } from './incident-versions.js';
 
 /**
@@ -110,16 +110,30 @@ export class IncidentStore {
 
   /** Newest detection first. */
   page(filter: IncidentFilter, limit: number, offset: number): { items: IncidentRecord[]; total: number } {
-    const where = whereFor(filter);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM incidents i ${where.sql}`).get(where.params) as { n: number }).n;
-    const rows = this.db.prepare(`${SELECT} ${where.sql} ORDER BY i.detected_at DESC, i.id LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
+    const q = pageQueries(filter);
+    const total = (this.db.prepare(q.count).get(q.params) as { n: number }).n;
+    const rows = this.db.prepare(q.page).all({ ...q.params, limit, offset }) as Row[];
     return { items: rows.map(toRecord), total };
   }
 
-  /** The cameras incidents come from and the classes of their objects, for the queue's filter choices. */
-  filterChoices(): { cameras: string[]; labels: string[] } {
-    const cameras = this.db.prepare('SELECT DISTINCT camera_id FROM incidents ORDER BY 1').pluck().all() as string[];
-    const labels = this.db.prepare('SELECT label FROM incidents UNION SELECT label FROM incident_objects ORDER BY 1').pluck().all() as string[];
+  /**
+   * The cameras incidents come from and the classes of their objects, for the queue's filter choices;
+   * `communeCode` keeps them to one commune's (another commune's camera names are not theirs to see).
+   */
+  filterChoices(communeCode?: string): { cameras: string[]; labels: string[] } {
+    if (communeCode === undefined) {
+      const cameras = this.db.prepare('SELECT DISTINCT camera_id FROM incidents ORDER BY 1').pluck().all() as string[];
+      const labels = this.db.prepare('SELECT label FROM incidents UNION SELECT label FROM incident_objects ORDER BY 1').pluck().all() as string[];
+      return { cameras, labels };
+    }
+    const cameras = this.db.prepare('SELECT DISTINCT camera_id FROM incidents WHERE commune_code = ? ORDER BY 1').pluck().all(communeCode) as string[];
+    const labels = this.db
+      .prepare(
+        `SELECT label FROM incidents WHERE commune_code = @communeCode
+         UNION SELECT o.label FROM incident_objects o JOIN incidents i ON i.id = o.incident_id WHERE i.commune_code = @communeCode ORDER BY 1`,
+      )
+      .pluck()
+      .all({ communeCode }) as string[];
     return { cameras, labels };
   }
 

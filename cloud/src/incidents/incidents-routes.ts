@@ -7,6 +7,8 @@ import type { AppEnv } from '../http/env.js';
 import { badRequest } from '../http/errors.js';
 import { jsonBody, jsonContent } from '../http/route.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
+import { listCommune } from '../communes/edge-commune.js';
+import type { Scoped } from '../communes/scope.js';
 import { incidentRoute } from './incident-access.js';
 import type { IncidentNotes } from './incident-notes.js';
 import type { IncidentReview } from './incident-review.js';
@@ -37,12 +39,12 @@ export interface IncidentsRoutesDeps {
 
 const tags = ['Incidents'];
 
-function toFilter(q: z.infer<typeof incidentListQuery>): IncidentFilter {
+function toFilter(q: z.infer<typeof incidentListQuery>, person: Scoped): IncidentFilter {
   const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
   const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
   if (from !== undefined && to !== undefined && to <= from) throw badRequest('"to" must come after "from"', [{ path: 'to', message: 'before from' }]);
   if (q.class && q.label && q.class !== q.label) throw badRequest('"class" and "label" name the same filter: give one', [{ path: 'label', message: `differs from class ${q.class}` }]);
-  return { severity: q.severity === 'all' ? undefined : q.severity, state: q.state, hamletCode: q.hamlet, edgeId: q.edge, cameraId: q.camera, label: q.class ?? q.label, status: q.status, assigneeId: q.assignee, from, to };
+  return { communeCode: listCommune(person, q.commune), severity: q.severity === 'all' ? undefined : q.severity, state: q.state, hamletCode: q.hamlet, edgeId: q.edge, cameraId: q.camera, label: q.class ?? q.label, status: q.status, assigneeId: q.assignee, from, to };
 }
 
 /** The police queue: list, read, review and annotate incidents. */
@@ -54,13 +56,13 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       method: 'get',
       path: '/incidents',
       tags,
-      summary: 'Incidents (review items), newest first: alerts unless severity says otherwise; filtered by hamlet, edge, camera, class, state, review status and time',
+      summary: "Incidents (review items), newest first: alerts unless severity says otherwise; filtered by commune, hamlet, edge, camera, class, state, review status and time (a commune's police see only their commune's)",
       request: { query: incidentListQuery },
       responses: { 200: jsonContent(incidentPageSchema, 'One page of incidents with the total') },
     }),
     (c) => {
       const q = c.req.valid('query');
-      const page = store.page(toFilter(q), q.limit, q.offset);
+      const page = store.page(toFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ items: page.items.map(incidentJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -76,7 +78,7 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      review.get(id); // 404 when there is none
+      review.get(id, currentUser(c)); // 404 when there is none, or it is another commune's
       return c.json({ ...incidentItemJson(store.item(id)!), notes: notes.list(id), versions: versions.list(id) }, 200);
     },
   );

@@ -67,7 +67,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       }),
       (c) => {
         const { id } = c.req.valid('param');
-        const file = verifiedMedia(review.get(id), kind, files);
+        const file = verifiedMedia(review.get(id, currentUser(c)), kind, files);
         if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
         auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
         return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
@@ -77,7 +77,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
 
   /** An object's picture or a clip part, verified; every view audited like the item's own files. */
   const serveRef = (c: Context<AppEnv>, id: string, kind: IncidentMediaKind, ref: IncidentMediaRef) => {
-    review.get(id); // 404 when there is no such incident
+    review.get(id, currentUser(c)); // 404 when there is no such incident, or it is another commune's
     const media = store.announced(id, kind, ref);
     const what = 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
     if (!media || media.receivedAt === null) throw new ApiError(404, 'media_pending', `the ${what} of incident ${id} has not been received and verified yet`);
@@ -136,8 +136,8 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      const incident = review.get(id);
       const user = currentUser(c);
+      const incident = review.get(id, user);
       const item = store.item(id)!;
       // the whole item: its snapshot and clip as before, every later part and every other object's picture
       const extra: ExportMediaFile[] = [

@@ -40,10 +40,15 @@ export interface NewOutboxMessage {
   data?: Record<string, unknown>;
   /** Not before (quiet hours, a cooldown's end); epoch ms. Default now. */
   notBefore?: number;
+  /**
+   * The commune whose message it is (issue 10: each commune's admins see their deliveries). Default:
+   * the subject's commune (communes/object-commune.ts); null: the province's own.
+   */
+  communeCode?: string | null;
 }
 
 /** A stored message as the outbox hands it to its channel. */
-export interface OutboxMessage extends Required<Omit<NewOutboxMessage, 'notBefore' | 'data' | 'content'>> {
+export interface OutboxMessage extends Required<Omit<NewOutboxMessage, 'notBefore' | 'data' | 'content' | 'communeCode'>> {
   id: number;
   content: NotificationContent;
   data: Record<string, unknown>;

@@ -1,4 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { communeQueryParam, listCommune } from '../communes/edge-commune.js';
+import { assertSees, type Scoped } from '../communes/scope.js';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
 import { actorOf, type AuditLog } from '../audit/audit-log.js';
 import { requestIp } from '../audit/request-ip.js';
@@ -21,6 +23,7 @@ export const subjectSchema = z
 
 /** The filters of the admins' list (the API and the console page take the same). */
 export const deliveryFilterQuery = z.object({
+  commune: communeQueryParam,
   channel: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'a channel name such as webpush or zalo').optional().openapi({ example: 'zalo' }),
   status: z.enum(DELIVERY_STATUSES).optional(),
   subject: subjectSchema.optional(),
@@ -32,7 +35,9 @@ const deliveriesQuery = deliveryFilterQuery.extend({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const toDeliveryFilter = (q: z.infer<typeof deliveryFilterQuery>): DeliveryFilter => ({
+/** The store's filter as `person` may read the outbox: a commune's admin only their commune's messages. */
+export const toDeliveryFilter = (q: z.infer<typeof deliveryFilterQuery>, person: Scoped): DeliveryFilter => ({
+  communeCode: listCommune(person, q.commune),
   channel: q.channel,
   status: q.status,
   subject: q.subject,
@@ -62,6 +67,7 @@ const deliverySchema = z
     createdAt: z.number(),
     sentAt: z.number().nullable(),
     providerId: z.string().nullable(),
+    communeCode: z.string().nullable().openapi({ description: "The commune whose message it is (its subject's); null: the province's own" }),
     history: z.array(attemptSchema).openapi({ description: 'The attempts, oldest first (the last 50)' }),
   })
   .openapi('NotificationDelivery');
@@ -100,7 +106,7 @@ export interface NotificationsRoutesDeps {
   audit: AuditLog;
   /** Wakes the dispatcher after a retry-now. */
   wake: () => void;
-  reach: (subject: string) => SubjectReach;
+  reach: (subject: string, communeCode?: string) => SubjectReach;
 }
 
 /** The admins' view of what was sent where, retry-now, and "where it went" for operators. */
@@ -119,7 +125,7 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
     }),
     (c) => {
       const q = c.req.valid('query');
-      const page = store.page(toDeliveryFilter(q), q.limit, q.offset);
+      const page = store.page(toDeliveryFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ items: page.items.map(deliveryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -139,6 +145,9 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
     }),
     (c) => {
       const { id } = c.req.valid('param');
+      // another commune's message (or the province's) is not a commune admin's to retry: not found
+      const found = store.get(id);
+      if (found) assertSees(currentUser(c), found.communeCode, `notification ${id}`, { provinceItems: false });
       const result = store.retryNow(id);
       if (result === 'not_found') throw notFound(`notification ${id}`);
       const message = store.get(id)!;
@@ -164,7 +173,13 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
       request: { params: z.object({ subject: subjectSchema }) },
       responses: { 200: jsonContent(reachSchema, 'Per channel, and the loudspeakers') },
     }),
-    (c) => c.json(reach(c.req.valid('param').subject), 200),
+    (c) => {
+      const { subject } = c.req.valid('param');
+      const person = currentUser(c);
+      // another commune's subject is not found; a province item's reach is read in the person's commune only
+      assertSees(person, store.subjectCommune(subject), subject);
+      return c.json(reach(subject, person.communeCode ?? undefined), 200);
+    },
   );
   return app;
 }

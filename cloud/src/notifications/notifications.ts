@@ -86,7 +86,7 @@ export function createNotifications(deps: NotificationsDeps) {
     }
   };
 
-  const reach = (subject: string) => subjectReach(store, deps.loudspeakers, subject);
+  const reach = (subject: string, communeCode?: string) => subjectReach(store, deps.loudspeakers, subject, communeCode);
 
   return {
     store,

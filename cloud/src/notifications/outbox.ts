@@ -1,3 +1,4 @@
+import { ObjectCommunes } from '../communes/object-commune.js';
 import type { Db } from '../db/database.js';
 import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type OutboxMessage, type OutboxWriter } from './channel.js';
 
@@ -29,9 +30,13 @@ export interface Delivery extends Omit<OutboxMessage, 'data'> {
   sentAt: number | null;
   providerId: string | null;
   history: DeliveryAttempt[];
+  /** The commune whose message it is (its subject's, or what its channel said); null: the province's own. */
+  communeCode: string | null;
 }
 
 export interface DeliveryFilter {
+  /** Only this commune's messages (a commune's admin is held to theirs). */
+  communeCode?: string;
   channel?: string;
   status?: DeliveryStatus;
   subject?: string;
@@ -72,6 +77,7 @@ interface Row {
   created_at: number;
   sent_at: number | null;
   provider_id: string | null;
+  commune_code: string | null;
 }
 
 const toMessage = (row: Row): OutboxMessage => ({
@@ -99,15 +105,17 @@ export class OutboxStore {
   private readonly markRetry;
   private readonly markFailed;
   private readonly earliestDue;
+  private readonly communes: ObjectCommunes;
 
   constructor(
     private readonly db: Db,
     /** The clock of created_at and of "due"; injectable for tests. */
     private readonly now: () => number = Date.now,
   ) {
+    this.communes = new ObjectCommunes(db);
     this.insert = db.prepare(
-      `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
+      `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at, commune_code)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
        ON CONFLICT (idempotency_key) DO NOTHING`,
     );
     this.selectDue = db.prepare(
@@ -130,6 +138,13 @@ export class OutboxStore {
   enqueue(messages: readonly NewOutboxMessage[]): number {
     const at = this.now();
     let added = 0;
+    // a fan-out is thousands of messages about one subject: its commune is looked up once
+    const communeOf = new Map<string, string | null>();
+    const commune = (m: NewOutboxMessage) => {
+      if (m.communeCode !== undefined) return m.communeCode;
+      if (!communeOf.has(m.subject)) communeOf.set(m.subject, this.communes.of(m.subject));
+      return communeOf.get(m.subject)!;
+    };
     this.db.transaction(() => {
       for (const m of messages) {
         const result = this.insert.run(
@@ -142,6 +157,7 @@ export class OutboxStore {
           JSON.stringify(m.data ?? {}),
           Math.max(m.notBefore ?? at, 0),
           at,
+          commune(m),
         );
         added += result.changes;
       }
@@ -226,6 +242,7 @@ export class OutboxStore {
   page(filter: DeliveryFilter, limit: number, offset: number): { items: Delivery[]; total: number } {
     const where: string[] = [];
     const params: (string | number)[] = [];
+    if (filter.communeCode !== undefined) where.push('commune_code = ?'), params.push(filter.communeCode);
     if (filter.channel !== undefined) where.push('channel = ?'), params.push(filter.channel);
     if (filter.status !== undefined) where.push('status = ?'), params.push(filter.status);
     if (filter.subject !== undefined) where.push('subject = ?'), params.push(filter.subject);
@@ -258,17 +275,26 @@ export class OutboxStore {
     return this.db.prepare(`UPDATE notification_outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'queued' AND next_attempt_at > ?`).run(this.now(), channel, this.now()).changes;
   }
 
-  /** Per channel: how many of the subject's messages wait, are being sent, were sent or given up, and when the first and last went. */
-  reach(subject: string): ChannelReach[] {
+  /**
+   * Per channel: how many of the subject's messages wait, are being sent, were sent or given up, and
+   * when the first and last went; `communeCode`: only that commune's messages (a province alert's
+   * reach in one commune).
+   */
+  reach(subject: string, communeCode?: string): ChannelReach[] {
     return this.db
       .prepare(
         `SELECT channel,
                 SUM(status = 'queued') AS queued, SUM(status = 'sending') AS sending,
                 SUM(status = 'sent') AS sent, SUM(status = 'failed') AS failed,
                 MIN(sent_at) AS firstSentAt, MAX(sent_at) AS lastSentAt
-         FROM notification_outbox WHERE subject = ? GROUP BY channel ORDER BY channel`,
+         FROM notification_outbox WHERE subject = ?${communeCode === undefined ? '' : ' AND commune_code = ?'} GROUP BY channel ORDER BY channel`,
       )
-      .all(subject) as ChannelReach[];
+      .all(...(communeCode === undefined ? [subject] : [subject, communeCode])) as ChannelReach[];
+  }
+
+  /** The commune a subject (`alert:<id>`, `camera:<edgeId>/<cameraId>` …) belongs to; null: the province's own or none. */
+  subjectCommune(subject: string): string | null {
+    return this.communes.of(subject);
   }
 
   /** The channels with messages in the outbox (the admins' channel filter). */
@@ -298,6 +324,7 @@ export class OutboxStore {
       nextAttemptAt: row.status === 'queued' ? row.next_attempt_at : null,
       lastError: row.last_error,
       sentAt: row.sent_at,
+      communeCode: row.commune_code,
       providerId: row.provider_id,
       history: history.reverse(),
     };

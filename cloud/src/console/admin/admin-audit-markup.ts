@@ -19,6 +19,8 @@ export interface AuditPageInput {
   actions: string[];
   /** Usernames, for the actor suggestions. */
   actors: string[];
+  /** The communes a province-level admin filters by; empty for a commune's admin (held to theirs) or a single-commune install. */
+  communes: { value: string; label: string }[];
   error: string | null;
 }
 
@@ -55,6 +57,12 @@ function filters(t: T, lang: Lang, input: AuditPageInput) {
   const f = input.filter;
   const actions = f.action && !input.actions.includes(f.action) ? [...input.actions, f.action] : input.actions;
   return html`<form class="card filters" method="get" action="/admin/audit" aria-label="${t('filters')}">
+  ${
+    input.communes.length > 0
+      ? html`<div class="stack"><label for="f-commune">${t('auditCommune')}</label>
+    <select id="f-commune" name="commune"><option value="">${t('all')}</option>${input.communes.map((cm) => html`<option value="${cm.value}"${cm.value === f.commune ? html` selected` : ''}>${cm.label}</option>`)}</select></div>`
+      : ''
+  }
   <div class="stack"><label for="f-actor">${t('actor')}</label>
     <input id="f-actor" name="actor" list="actors" value="${f.actor ?? ''}" maxlength="100" autocomplete="off" aria-describedby="f-actor-hint">
     <datalist id="actors">${['public', 'system', ...input.actors].map((a) => html`<option value="${a}"></option>`)}</datalist>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
 import { ApiError } from '../../http/errors.js';
+import { isProvinceLevel } from '../../communes/scope.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { CommuneStore } from '../../communes/commune-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
@@ -49,6 +50,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
     app.get('/admin/audit', kit.page('audit.read'), (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
+      const person = c.get('view').user!;
       const filter = filled(c.req.query());
       const offset = offsetQuery.parse(c.req.query('offset'));
       const parsed = auditFilterQuery.safeParse(filter);
@@ -57,7 +59,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
       else {
         try {
-          page = audit.page(toAuditFilter(parsed.data), PAGE_SIZE, offset);
+          page = audit.page(toAuditFilter(parsed.data, person), PAGE_SIZE, offset);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           error = t('toBeforeFrom');
@@ -65,7 +67,18 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       }
       return kit.render(c, {
         title: t('auditTitle'),
-        main: auditPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, actions: loggedActions(), actors: users.list(c.get('view').user!).map((u) => u.username), error }),
+        main: auditPage(t, lang, {
+          ...page,
+          limit: PAGE_SIZE,
+          offset,
+          filter,
+          actions: loggedActions(),
+          // a commune's admin is offered their commune's people, not the province's or another commune's
+          actors: users.list(person).map((u) => u.username),
+          // a single-commune install shows no commune filter, as before
+          communes: isProvinceLevel(person) && communes.list().length > 1 ? communes.list().map((cm) => ({ value: cm.code, label: cm.name })) : [],
+          error,
+        }),
       });
     });
 
@@ -78,7 +91,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       let error: string | null = null;
       let page = { items: [] as ReturnType<OutboxStore['page']>['items'], total: 0 };
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
-      else page = notifications.page(toDeliveryFilter(parsed.data), PAGE_SIZE, offset);
+      else page = notifications.page(toDeliveryFilter(parsed.data, c.get('view').user!), PAGE_SIZE, offset);
       const known = [...new Set([...channels(), ...notifications.channelNames()])];
       return kit.render(c, {
         title: t('notificationsTitle'),

@@ -91,6 +91,8 @@ export type QueueItem = Incident & { objectSummary: ObjectSummary | undefined };
 export interface IncidentQueueInput {
   items: QueueItem[];
   paging: Paging;
+  /** The communes a province-level officer may filter by; empty for a commune's officer (held to theirs) or a single-commune install. */
+  communes: Choice[];
   hamlets: Choice[];
   cameras: Choice[];
   labels: Choice[];
@@ -149,6 +151,7 @@ export function incidentQueue(t: T, lang: Lang, input: IncidentQueueInput): Html
 ${floodWarnings(t, lang, input.floods, input.canFixCameras)}
 ${severityTabs(t, input.severity, f)}
 <form class="card filters" method="get" action="/police/incidents" aria-label="${t('filters')}">
+  ${input.communes.length > 0 ? select('f-commune', t('commune'), 'commune', input.communes, f.commune, t('all')) : ''}
   ${select('f-hamlet', t('hamlet'), 'hamlet', input.hamlets, f.hamlet, t('all'))}
   ${select('f-camera', t('camera'), 'camera', input.cameras, f.camera, t('all'))}
   ${select('f-label', t('label'), 'label', input.labels, f.label, t('all'))}

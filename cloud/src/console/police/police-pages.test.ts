@@ -52,6 +52,8 @@ describe("police pages: review items, alerts and detections, flood warnings", ()
     expect(rows(await page(police, '/police/incidents?severity=detection')).map((r) => r.id)).toEqual([detection.incidentId]);
     const all = await page(police, '/police/incidents?severity=all');
     expect(rows(all)).toHaveLength(3);
+    // one commune (the single-commune install): no commune filter, as before issue 10
+    expect(all).not.toContain('id="f-commune"');
     expect(all).toContain('<span class="badge sev-detection">Phát hiện</span>');
     // the severity stays while other filters change, and the tabs keep the other filters
     const filtered = await page(police, '/police/incidents?severity=detection&hamlet=ap-1');

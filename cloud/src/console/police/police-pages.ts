@@ -8,8 +8,9 @@ import { parseRangeBound } from '../../radio/schedules/local-time.js';
 import { reportJson, reportListQuery, reportSummaryJson } from '../../reports/http-schemas.js';
 import { trackingCodeSchema } from '../../reports/report-schemas.js';
 import type { Reports } from '../../reports/reports.js';
-import { findReportFor, reportScope } from '../../reports/report-scope.js';
-import type { Scoped } from '../../communes/scope.js';
+import { findReportFor } from '../../reports/report-scope.js';
+import { listCommune } from '../../communes/edge-commune.js';
+import { isProvinceLevel, sees, type Scoped } from '../../communes/scope.js';
 import { can } from '../../users/permissions.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
@@ -29,11 +30,13 @@ export interface PolicePagesDeps {
   reports: Reports;
   users: UserStore;
   audit: AuditLog;
-  hamlets(): { code: string; name: string }[];
+  hamlets(): { code: string; name: string; communeCode: string }[];
+  /** The communes a province-level officer filters the queue by. */
+  communes(): { code: string; name: string }[];
   /** Footage by time: the requests, and how a new one is sent to its box. */
   footage: Footage;
-  /** Every camera police may ask footage of: `{edgeId}/{cameraId}` and a name with its hamlet. */
-  cameras(): CameraChoice[];
+  /** Every camera police may ask footage of: `{edgeId}/{cameraId}`, a name with its hamlet, and its box's commune. */
+  cameras(): (CameraChoice & { communeCode: string | null })[];
   /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
   edgeOnline(edgeId: string): boolean;
   /** Cameras in a flood warning now (vision's, from the boxes' telemetry). */
@@ -50,13 +53,23 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 /** The commune police's pages: one queue of camera incidents and citizens' reports, an incident's review, a report. */
 export function createPolicePages(deps: PolicePagesDeps) {
   const { incidents, reports, users, audit } = deps;
-  // the reports waiting are counted within the reader's commune (issue 10), like the queue they open
-  const waiting = (person: Scoped) => ({ incidents: incidents.store.page({ status: 'new', severity: 'alert' }, 1, 0).total, reports: reports.store.page({ status: 'new', ...reportScope(person) }, 1, 0).total });
+  const waiting = (person: Scoped) => ({
+    incidents: incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0).total,
+    reports: reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0).total,
+  });
+  // what an officer sees is their commune's (a province-level officer: every commune's)
+  const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
+  // a province-level officer chooses a commune; a single-commune install shows no such filter, as before
+  const communeFilter = (person: Scoped): Choice[] => {
+    const communes = isProvinceLevel(person) ? deps.communes() : [];
+    return communes.length > 1 ? communes.map((cm) => ({ value: cm.code, label: cm.name })) : [];
+  };
+  const camerasOf = (person: Scoped) => deps.cameras().filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const tOf = (c: Context<ConsoleEnv>) => translator(policeMessages, c.get('view').lang);
-    const hamletChoices = (): Choice[] => deps.hamlets().map((h) => ({ value: h.code, label: h.name }));
+    const hamletChoices = (c: Context<ConsoleEnv>): Choice[] => hamletsOf(c.get('view').user!).map((h) => ({ value: h.code, label: h.name }));
     const notFoundPage = (c: Context<ConsoleEnv>) => kit.render(c, { title: c.get('view').t('notFoundTitle'), main: '', status: 404 });
 
     app.get('/police', kit.page('incidents.review'), (c) => c.redirect('/police/incidents', 303));
@@ -69,10 +82,13 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const q = parsed.success ? parsed.data : incidentListQuery.parse({ limit: PAGE_SIZE });
       const error = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       // the queue is alerts unless the officer asks for detections (or all)
-      const filter = { severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
+      const user = c.get('view').user!;
+      const communeCode = listCommune(user, q.commune);
+      const filter = { communeCode, severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
       const page = incidents.store.page(filter, q.limit, q.offset);
       const summaries = incidents.store.objectSummaries(page.items.map((i) => i.id));
-      const choices = incidents.store.filterChoices();
+      const choices = incidents.store.filterChoices(communeCode);
+      const hamletCommunes = new Map(deps.hamlets().map((h) => [h.code, h.communeCode]));
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
@@ -80,15 +96,16 @@ export function createPolicePages(deps: PolicePagesDeps) {
         main: incidentQueue(t, lang, {
           items: page.items.map((i) => ({ ...incidentJson(i), objectSummary: summaries.get(i.id) })),
           paging: { total: page.total, limit: q.limit, offset: q.offset, query },
-          hamlets: hamletChoices(),
+          communes: communeFilter(user),
+          hamlets: hamletChoices(c),
           cameras: choices.cameras.map((v) => ({ value: v, label: v })),
           labels: choices.labels.map((v) => ({ value: v, label: labelName(v, lang) })),
           filter: raw,
           severity: q.severity,
           error,
-          waiting: waiting(c.get('view').user!),
-          floods: deps.floods(),
-          canFixCameras: can(c.get('view').user!, 'fleet.cameras.manage'),
+          waiting: waiting(user),
+          floods: deps.floods().filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
+          canFixCameras: can(user, 'fleet.cameras.manage'),
         }),
       });
     });
@@ -97,12 +114,14 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
+      const user = c.get('view').user!;
       const item = incidents.store.item(id);
-      if (!item) return notFoundPage(c);
+      // another commune's incident is not found, like one that does not exist
+      if (!item || !sees(user, item.communeCode, { provinceItems: false })) return notFoundPage(c);
       const incident = { ...incidentItemJson(item), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
       const assignees = users
         .list()
-        .filter((u) => !u.disabled && can(u, 'incidents.review'))
+        .filter((u) => !u.disabled && can(u, 'incidents.review') && sees(u, item.communeCode, { provinceItems: false }))
         .map((u) => ({ value: u.id, label: u.displayName }));
       return kit.render(c, {
         title: t('incidentTitle', { label: labelName(incident.label, lang), place: incident.hamletName ?? incident.cameraId }),
@@ -117,12 +136,12 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : reportListQuery.parse({ limit: PAGE_SIZE });
-      const page = reports.store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, ...reportScope(c.get('view').user!) }, q.limit, q.offset);
+      const page = reports.store.page({ communeCode: listCommune(c.get('view').user!, q.commune), status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
-        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(), filter: raw, waiting: waiting(c.get('view').user!) }),
+        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(c), filter: raw, waiting: waiting(c.get('view').user!) }),
       });
     });
 
@@ -138,9 +157,10 @@ export function createPolicePages(deps: PolicePagesDeps) {
 
     const footageView = (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
       const t = translator(footageMessages, c.get('view').lang);
-      const cameras = deps.cameras();
+      const user = c.get('view').user!;
+      const cameras = camerasOf(user).map(({ value, label }) => ({ value, label }));
       const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
-      const requests = deps.footage.store.list({ limit: 50 }).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
+      const requests = deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined }).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
       return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
     };
 
@@ -151,7 +171,9 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const body = await c.req.parseBody();
       const form = Object.fromEntries(['camera', 'from', 'to', 'reason'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string).trim().slice(0, 500) : '']));
       const [edgeId, cameraId] = form.camera!.split('/');
-      if (!edgeId || !cameraId || !deps.cameras().some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
+      const user = c.get('view').user!;
+      // only a camera of the officer's commune: another commune's is refused like an unknown one
+      if (!edgeId || !cameraId || !camerasOf(user).some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
       let fromMs: number;
       let toMs: number;
       try {
@@ -164,8 +186,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       if (toMs - fromMs > FOOTAGE_MAX_RANGE_MS) return footageView(c, form, t('errorLong'), false, 400);
       if (fromMs > Date.now()) return footageView(c, form, t('errorFuture'), false, 400);
       if (form.reason!.length < 3) return footageView(c, form, t('errorReason'), false, 400);
-      const user = c.get('view').user!;
-      const request = await deps.footage.request({ edgeId, cameraId, fromMs, toMs, reason: form.reason!, requestedBy: user.username });
+      const request = await deps.footage.request({ edgeId, cameraId, fromMs, toMs, reason: form.reason!, requestedBy: user.username }, user);
       audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
       return c.redirect('/police/footage?sent=1', 303);
     });

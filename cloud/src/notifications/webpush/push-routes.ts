@@ -128,7 +128,7 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       path: PUSH_API.preferences,
       tags,
       summary: 'Choose what you are notified of, for which hamlets and cameras, and your quiet hours',
-      description: 'A kind your role does not make yours, a hamlet code or a camera that does not exist is refused (400, naming it). Hamlets and cameras left out stay as they were; both empty: the whole commune.',
+      description: "A kind your role does not make yours, a hamlet code or a camera that does not exist (or is another commune's) is refused (400, naming it). Hamlets and cameras left out stay as they were; both empty: your whole commune (a province-level person: the whole province).",
       request: { body: jsonBody(preferencesSchema) },
       responses: { 200: jsonContent(preferencesView, 'As stored') },
     }),
@@ -138,7 +138,7 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       const available = eligibleKinds(user);
       const foreign = body.kinds.filter((k) => !available.includes(k));
       if (foreign.length) throw badRequest(`your role does not receive: ${foreign.join(', ')}`, [{ path: 'kinds', message: `allowed: ${available.join(', ') || 'none'}` }]);
-      const unknown = store.unknownScope(body.hamlets ?? [], body.cameras ?? []);
+      const unknown = store.unknownScope(body.hamlets ?? [], body.cameras ?? [], user);
       if (unknown.length) throw badRequest(unknown.map((u) => u.message).join('; '), unknown);
       return c.json({ ...store.setPreferences(user, body), available }, 200);
     },

@@ -55,12 +55,24 @@ export class StaffRules {
   private readonly checks: DeferredChecks;
   private readonly now: () => number;
   private unsubscribes: Unsubscribe[] = [];
+  private readonly hamletCommune: { get(code: string): unknown };
   private outbox: OutboxWriter | null = null;
 
   constructor(private readonly deps: StaffRulesDeps) {
     this.now = deps.now ?? Date.now;
     this.cooldowns = new Cooldowns(deps.db);
     this.checks = new DeferredChecks(deps.db, deps.logger, this.now);
+    this.hamletCommune = deps.db.prepare('SELECT commune_code FROM hamlets WHERE code = ?').pluck();
+  }
+
+  /**
+   * Whether the subject is in the person's commune (issue 10): a commune's staff are told only of
+   * their commune's hamlets (an alert reaching several communes: of their part of it); a subject of no
+   * known hamlet (a box not placed yet) only to the province's staff, who hear of every commune.
+   */
+  private inCommune(person: { communeCode: string | null }, scope: PushScope): boolean {
+    if (person.communeCode === null) return true;
+    return scope.hamletCodes.some((code) => this.hamletCommune.get(code) === person.communeCode);
   }
 
   start(bus: DomainEventBus, outbox: OutboxWriter): void {
@@ -236,7 +248,7 @@ export class StaffRules {
       const out: NewOutboxMessage[] = [];
       for (const { user, subscriptionIds } of this.deps.subscriptions.recipients()) {
         const prefs = this.deps.subscriptions.preferences(user);
-        if (!prefs.kinds.includes(kind) || !inScope(prefs, scope)) continue;
+        if (!this.inCommune(user, scope) || !prefs.kinds.includes(kind) || !inScope(prefs, scope)) continue;
         const decision = cooldown(user.id);
         if (!decision.send) {
           if (decision.summaryAt !== undefined && options.summary) {

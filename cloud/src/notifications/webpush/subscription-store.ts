@@ -1,3 +1,4 @@
+import type { Scoped } from '../../communes/scope.js';
 import { newId } from '@smart-commune/shared';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database.js';
@@ -65,9 +66,9 @@ export class SubscriptionStore {
   ) {
     this.hot = {
       get: db.prepare('SELECT * FROM push_subscriptions WHERE id = ?'),
-      owner: db.prepare('SELECT u.id, u.role FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND u.disabled = 0'),
+      owner: db.prepare('SELECT u.id, u.role, u.commune_code AS communeCode FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND u.disabled = 0'),
       recipient: db.prepare(
-        'SELECT u.role, s.id AS sub_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.id = ? AND u.disabled = 0 ORDER BY s.created_at, s.id',
+        'SELECT u.role, u.commune_code, s.id AS sub_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.id = ? AND u.disabled = 0 ORDER BY s.created_at, s.id',
       ),
       // a burst to one device writes its row once a minute, not once a push
       success: db.prepare(
@@ -129,17 +130,17 @@ export class SubscriptionStore {
   }
 
   /** People who have at least one device and an account that is not disabled, with their subscription ids. */
-  recipients(): { user: Pick<User, 'id' | 'role'>; subscriptionIds: string[] }[] {
+  recipients(): { user: Pick<User, 'id' | 'role' | 'communeCode'>; subscriptionIds: string[] }[] {
     const rows = this.db
       .prepare(
-        `SELECT u.id AS user_id, u.role, s.id AS sub_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id
+        `SELECT u.id AS user_id, u.role, u.commune_code, s.id AS sub_id FROM push_subscriptions s JOIN users u ON u.id = s.user_id
          WHERE u.disabled = 0 ORDER BY u.id, s.created_at, s.id`,
       )
-      .all() as { user_id: string; role: User['role']; sub_id: string }[];
-    const byUser = new Map<string, { user: Pick<User, 'id' | 'role'>; subscriptionIds: string[] }>();
+      .all() as { user_id: string; role: User['role']; commune_code: string | null; sub_id: string }[];
+    const byUser = new Map<string, { user: Pick<User, 'id' | 'role' | 'communeCode'>; subscriptionIds: string[] }>();
     for (const row of rows) {
       let entry = byUser.get(row.user_id);
-      if (!entry) byUser.set(row.user_id, (entry = { user: { id: row.user_id, role: row.role }, subscriptionIds: [] }));
+      if (!entry) byUser.set(row.user_id, (entry = { user: { id: row.user_id, role: row.role, communeCode: row.commune_code }, subscriptionIds: [] }));
       entry.subscriptionIds.push(row.sub_id);
     }
     return [...byUser.values()];
@@ -151,14 +152,14 @@ export class SubscriptionStore {
    * disabled): a cooldown summary is for one person, and scanning every subscription for each of
    * a burst's thousands of summaries held the event loop for seconds.
    */
-  recipient(userId: string): { user: Pick<User, 'id' | 'role'>; subscriptionIds: string[] } | null {
-    const rows = this.hot.recipient.all(userId) as { role: User['role']; sub_id: string }[];
+  recipient(userId: string): { user: Pick<User, 'id' | 'role' | 'communeCode'>; subscriptionIds: string[] } | null {
+    const rows = this.hot.recipient.all(userId) as { role: User['role']; commune_code: string | null; sub_id: string }[];
     if (rows.length === 0) return null;
-    return { user: { id: userId, role: rows[0]!.role }, subscriptionIds: rows.map((r) => r.sub_id) };
+    return { user: { id: userId, role: rows[0]!.role, communeCode: rows[0]!.commune_code }, subscriptionIds: rows.map((r) => r.sub_id) };
   }
 
-  owner(subscriptionId: string): Pick<User, 'id' | 'role'> | null {
-    const row = this.hot.owner.get(subscriptionId) as Pick<User, 'id' | 'role'> | undefined;
+  owner(subscriptionId: string): Pick<User, 'id' | 'role' | 'communeCode'> | null {
+    const row = this.hot.owner.get(subscriptionId) as Pick<User, 'id' | 'role' | 'communeCode'> | undefined;
     return row ?? null;
   }
 
@@ -179,9 +180,12 @@ export class SubscriptionStore {
     };
   }
 
-  /** The chosen hamlets and cameras that do not exist, each named (for a 400). */
-  unknownScope(hamlets: readonly string[], cameras: readonly string[]): { path: string; message: string }[] {
-    return unknownScope(this.db, hamlets, cameras);
+  /**
+   * The chosen hamlets and cameras that do not exist, each named (for a 400); for a commune's person
+   * another commune's hamlet or camera is unknown the same way (nobody is told of what is not theirs).
+   */
+  unknownScope(hamlets: readonly string[], cameras: readonly string[], person: Scoped): { path: string; message: string }[] {
+    return unknownScope(this.db, hamlets, cameras, person.communeCode);
   }
 
   /**
