@@ -229,7 +229,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({ hamlets: () => listHamlets(db) }),
       createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: () => listHamlets(db) }),
+      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, keyRotations: releases.keyRotations, hamlets: () => listHamlets(db) }),
       createPolicePages({
         incidents,
         reports,

@@ -9,6 +9,7 @@ import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
 import { testReleaseKey } from '../../../test-support/release-bundle.js';
 import { waitFor } from '../../../test-support/wait.js';
+import { SESSION_COOKIE } from '../../../cloud/src/auth/session-cookie.js';
 import { readJsonFile, writeJsonDurable } from '../../../edge/src/supervisor/durable.js';
 import { edgeHomeLayout, type EdgeHomeLayout } from '../../../edge/src/supervisor/layout.js';
 
@@ -141,5 +142,19 @@ describe('release keys rotated from the cloud', () => {
     expect(res.body.skipped).toEqual([{ edgeId: old.edge.edgeId, edgeName: 'Tủ ap-3', reason: 'unsupported' }]);
     expect(res.body.counts).toEqual({ applied: 2, pending: 0, refused: 0 });
     for (const box of boxes) expect(keysOf(box)).toEqual({ format: 1, sequence: 2, keys: [next.publicKey] });
+  });
+
+  it('shows each rotation and every box\'s answer on the releases page; only an admin gets the form', async () => {
+    const page = async (token: string) => (await test.cloud.app.request('/fleet/releases', { headers: { cookie: `${SESSION_COOKIE}=${token}` } })).text();
+    const admin = await page(test.adminToken);
+    expect(admin).toContain('Khóa ký bản phát hành của các tủ');
+    expect(admin).toContain('id="rotate-keys"');
+    expect(admin).toMatch(/data-state="refused">[^<]*<strong class="error-text">Từ chối<\/strong> <code>bad_signature<\/code>/);
+    expect(admin).toContain('does not match its bytes');
+    await test.api('POST', '/api/v1/users', { username: 'tech-k', role: 'technician', password: 'password-tech-k', mustChangePassword: false });
+    const tech = await page(await test.login('tech-k', 'password-tech-k'));
+    expect(tech).toContain('Đã áp dụng');
+    expect(tech).not.toContain('id="rotate-keys"');
+    expect((await test.request('POST', '/api/v1/release-keys/rotations', { message: rotation(9, [next.publicKey]), target: { kind: 'all' } }, await test.login('tech-k', 'password-tech-k'))).status).toBe(403);
   });
 });

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { EdgeStore } from '../../fleet/edge-store.js';
+import type { KeyRotations } from '../../releases/key-rotations.js';
 import type { ReleaseStore } from '../../releases/release-store.js';
 import type { RolloutStore } from '../../releases/rollout-store.js';
 import { can } from '../../users/permissions.js';
@@ -14,6 +15,7 @@ export interface ReleasesPagesDeps {
   releases: ReleaseStore;
   rollouts: RolloutStore;
   edges: EdgeStore;
+  keyRotations: Pick<KeyRotations, 'list'>;
   hamlets(): { code: string; name: string }[];
 }
 
@@ -38,6 +40,7 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
         rollouts: deps.rollouts.list(50),
         edges: deps.edges.list({ status: 'active' }),
         hamlets: deps.hamlets(),
+        rotations: deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
         canManage: canManage(c),
       });
       return kit.render(c, { title: t(c)('releasesTitle'), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });
