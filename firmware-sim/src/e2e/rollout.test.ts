@@ -71,7 +71,7 @@ describe('a release rolled out to three boxes under their supervisors', () => {
     await link?.close();
     await test?.stop();
     rmSync(work, { recursive: true, force: true });
-  });
+  }, 120_000); // three homes of full bundles (~100 MB each release) to remove
 
   it('refuses a bundle signed with another key at upload, keeping nothing', async () => {
     const res = await upload(bundles.foreign.path);
