@@ -72,7 +72,7 @@ const median = (xs: number[]) => {
 };
 const localTime = (ms: number) => DateTime.fromMillis(ms, { zone: COMMUNE_TIME_ZONE }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
 /** About 25 s of speech: long enough to be playing when the release reaches the real boxes. */
-const LONG_TEXT = Array.from({ length: 6 }, (_, i) => `Thông báo số ${i + 1}: ngày mai, ủy ban nhân dân xã tổ chức tiêm phòng cho trẻ em tại trạm y tế xã từ bảy giờ sáng.`).join(' ');
+const LONG_TEXT = Array.from({ length: 3 }, (_, i) => `Thông báo số ${i + 1}: ngày mai, ủy ban nhân dân xã tổ chức tiêm phòng cho trẻ em tại trạm y tế xã từ bảy giờ sáng.`).join(' ');
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'sc-bench-rollout-'));
@@ -98,12 +98,14 @@ async function main() {
     await build('1.2.0', NEVER_HEALTHY_ENTRY, 1024);
 
     log(`[setup] ${REAL} real boxes under the supervisor, ${SIMS} simulated boxes`);
+    // the real boxes alone in their hamlets, so they are the first wave (boxes are taken in hamlet order)
+    const simHamlet = (i: number) => (REAL < HAMLETS.length ? HAMLETS[REAL + (i % (HAMLETS.length - REAL))]! : HAMLETS[i % HAMLETS.length]!);
     for (let i = 0; i < REAL; i++) {
       // named to sort first in their hamlets: the rollout's first wave
       real.push(await startSupervisedBox({ cloudUrl: cloud.cloud.httpUrl, adminToken: cloud.adminToken, hamletCode: HAMLETS[i % HAMLETS.length]!, name: `A thật ${i + 1}`, publicKeys: [key.publicKey], firstBundle: first, firstVersion: '1.0.0', healthTimeoutS: 15 }));
     }
     for (let i = 0; i < SIMS; i++) {
-      const created = await cloud.api<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ mô phỏng ${String(i + 1).padStart(4, '0')}`, hamletCode: HAMLETS[i % HAMLETS.length] });
+      const created = await cloud.api<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ mô phỏng ${String(i + 1).padStart(4, '0')}`, hamletCode: simHamlet(i) });
       const token = await cloud.api<{ token: string }>('POST', `/api/v1/edges/${created.body.id}/claim-tokens`);
       const claim = await cloud.api<{ mqtt: { url: string; username: string; password: string } }>('POST', '/api/v1/provision/claim', { token: token.body.token }, null);
       const cred: Cred = { edgeId: created.body.id, username: claim.body.mqtt.username, password: claim.body.mqtt.password };
@@ -147,8 +149,9 @@ async function main() {
       'the rollout to complete',
       async () => {
         const r = (await cloud.api('GET', `/api/v1/rollouts/${id}`)).body;
-        const line = `[rollout] ${((Date.now() - t0) / 1000).toFixed(0)} s: wave ${r.wave + 1}/${r.waveCount}, ${r.counts.healthy}/${r.total} healthy, ${r.counts.failed + r.counts.rolled_back} failed, state ${r.state}`;
-        if (line !== lastLine) log((lastLine = line));
+        const steps = Object.entries(r.counts as Record<string, number>).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+        const line = `[rollout] wave ${r.wave + 1}/${r.waveCount}, ${r.counts.healthy}/${r.total} healthy, ${r.counts.failed + r.counts.rolled_back} failed, state ${r.state} (${steps})`;
+        if (line !== lastLine) log(`${((Date.now() - t0) / 1000).toFixed(0)} s ${(lastLine = line)}`);
         if (r.state === 'paused') throw new Error(`the rollout paused: ${r.pausedReason}`);
         return r.state === 'completed' ? r : null;
       },
