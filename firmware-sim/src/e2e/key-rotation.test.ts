@@ -6,7 +6,8 @@ import { loadPrivateKey, releaseKeySetSchema, signKeyRotation, type KeyRotationM
 import { startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { claimTestEdge, provisionTestEdge, TEST_BACKOFF, type ProvisionedEdge } from '../../../test-support/edge.js';
+import { UserStore } from '../../../cloud/src/users/user-store.js';
 import { testReleaseKey } from '../../../test-support/release-bundle.js';
 import { waitFor } from '../../../test-support/wait.js';
 import { SESSION_COOKIE } from '../../../cloud/src/auth/session-cookie.js';
@@ -156,5 +157,23 @@ describe('release keys rotated from the cloud', () => {
     expect(tech).toContain('Đã áp dụng');
     expect(tech).not.toContain('id="rotate-keys"');
     expect((await test.request('POST', '/api/v1/release-keys/rotations', { message: rotation(9, [next.publicKey]), target: { kind: 'all' } }, await test.login('tech-k', 'password-tech-k'))).status).toBe(403);
+  });
+
+  it('shows a commune\'s people only their commune\'s boxes: another commune\'s rotation answers 404', async () => {
+    const db = test.cloud.db;
+    db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('xa-b', 'Xã B', 'Huyện B', 'Hậu Giang', ?)").run(Date.now());
+    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('xb-1', 'xa-b', 'Ấp B1', 100)").run();
+    const other = await claimTestEdge(test, 'xb-1', 'Tủ xã B');
+    const users = new UserStore(db);
+    await users.create({ username: 'tech-vt', role: 'technician', password: 'password-tech-vt', communeCode: 'vi-tan', mustChangePassword: false });
+    await users.create({ username: 'tech-xb', role: 'technician', password: 'password-tech-xb', communeCode: 'xa-b', mustChangePassword: false });
+    const [vt, xb] = [await test.login('tech-vt', 'password-tech-vt'), await test.login('tech-xb', 'password-tech-xb')];
+    const all = (await test.api('GET', '/api/v1/release-keys/rotations')).body.rotations as { id: string; deliveries: { edgeId: string }[] }[];
+    expect(all.length).toBeGreaterThan(0);
+    expect((await test.request('GET', '/api/v1/release-keys/rotations', undefined, xb)).body.rotations).toEqual([]);
+    expect((await test.request('GET', `/api/v1/release-keys/rotations/${all[0]!.id}`, undefined, xb)).status).toBe(404);
+    const seen = (await test.request('GET', '/api/v1/release-keys/rotations', undefined, vt)).body.rotations as typeof all;
+    expect(seen.map((r) => r.id)).toEqual(all.map((r) => r.id));
+    expect(seen.flatMap((r) => r.deliveries.map((d) => d.edgeId))).not.toContain(other.edgeId);
   });
 });
