@@ -122,20 +122,26 @@ export class KeyRotationStore {
   /** The rotations the person sees, newest first, each with the deliveries to boxes of their commune (all for the province). */
   list(person: Scoped, limit = 20): KeyRotation[] {
     const rows = this.db.prepare('SELECT * FROM key_rotations ORDER BY created_at DESC LIMIT ?').all(limit) as RotationRow[];
-    const scope = communeClause(person, 'h.commune_code', { provinceItems: false });
-    const deliveries = this.db.prepare(`${DELIVERIES} WHERE d.rotation_id = ? ${scope.sql} ORDER BY h.position, e.name`);
-    return rows
-      .map((row) => {
-        const list = (deliveries.all(row.id, ...scope.params) as DeliveryRow[]).map(toDelivery);
-        const counts: Record<KeyDeliveryState, number> = { pending: 0, applied: 0, refused: 0 };
-        for (const d of list) counts[d.state]++;
-        return { id: row.id, sequence: row.sequence, keyIds: JSON.parse(row.key_ids) as string[], createdBy: row.created_by, createdAt: row.created_at, counts, deliveries: list };
-      })
-      .filter((r) => person.communeCode === null || r.deliveries.length > 0);
+    return rows.map((row) => this.withDeliveries(person, row)).filter((r) => this.visible(person, r));
   }
 
   find(person: Scoped, id: string): KeyRotation | null {
-    return this.list(person, 1000).find((r) => r.id === id) ?? null;
+    const row = this.db.prepare('SELECT * FROM key_rotations WHERE id = ?').get(id) as RotationRow | undefined;
+    const rotation = row ? this.withDeliveries(person, row) : null;
+    return rotation && this.visible(person, rotation) ? rotation : null;
+  }
+
+  /** A commune's people see a rotation only through their commune's boxes: one sent to none of them is none of theirs. */
+  private visible(person: Scoped, rotation: KeyRotation): boolean {
+    return person.communeCode === null || rotation.deliveries.length > 0;
+  }
+
+  private withDeliveries(person: Scoped, row: RotationRow): KeyRotation {
+    const scope = communeClause(person, 'h.commune_code', { provinceItems: false });
+    const deliveries = (this.db.prepare(`${DELIVERIES} WHERE d.rotation_id = ? ${scope.sql} ORDER BY h.position, e.name`).all(row.id, ...scope.params) as DeliveryRow[]).map(toDelivery);
+    const counts: Record<KeyDeliveryState, number> = { pending: 0, applied: 0, refused: 0 };
+    for (const d of deliveries) counts[d.state]++;
+    return { id: row.id, sequence: row.sequence, keyIds: JSON.parse(row.key_ids) as string[], createdBy: row.created_by, createdAt: row.created_at, counts, deliveries };
   }
 }
 
