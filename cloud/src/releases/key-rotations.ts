@@ -36,6 +36,8 @@ export interface KeyRotationsDeps {
   audit: AuditLog;
   logger: Logger;
   answerTimeoutMs?: number;
+  /** Counts each box's answer (sc_release_key_rotation_answers_total). */
+  onAnswer?: (outcome: 'applied' | 'refused', code: string) => void;
 }
 
 /**
@@ -117,6 +119,7 @@ export class KeyRotations {
       const answer = await this.deps.commands.send(edgeId, 'rotate-release-keys', { message }, this.timeoutMs);
       this.deps.store.attempted(rotationId, edgeId, null);
       this.deps.store.answered(rotationId, edgeId, 'applied', null, `sequence ${answer.previousSequence} → ${answer.sequence}: ${answer.keyIds.join(', ')}`);
+      this.deps.onAnswer?.('applied', '');
       this.deps.logger.info({ rotationId, edgeId, sequence: answer.sequence }, 'box applied the release key rotation');
       return true;
     } catch (err) {
@@ -126,6 +129,7 @@ export class KeyRotations {
         // the box's verdict: bad_signature, unknown_key, stale_keys, not_supervised, unknown_command …
         this.deps.store.attempted(rotationId, edgeId, null);
         this.deps.store.answered(rotationId, edgeId, 'refused', refusal.code, refusal.message ?? api!.message);
+        this.deps.onAnswer?.('refused', refusal.code);
         this.deps.logger.warn({ rotationId, edgeId, code: refusal.code, detail: refusal.message }, 'box refused the release key rotation');
         return true;
       }

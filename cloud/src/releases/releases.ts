@@ -45,7 +45,9 @@ export function createReleases(deps: ReleasesDeps) {
 
   const unsubscribe = bus.subscribe('edge.event.update', ({ edgeId, ts, body }) => engine.onUpdate(edgeId, ts, body), 'releases');
   // key rotations from the cloud: a box that was offline gets its pending ones when it is back
-  const keyRotations = new KeyRotations({ db, store: new KeyRotationStore(db), edges: fleet.edges, commands: fleet.commands, contracts: fleet.contracts, audit, logger });
+  const keyRotations = new KeyRotations({ db, store: new KeyRotationStore(db), edges: fleet.edges, commands: fleet.commands, contracts: fleet.contracts, audit, logger,
+    onAnswer: (outcome, code) => metrics.keyRotationAnswers.inc({ outcome, code }),
+  });
   const unsubscribeOnline = bus.subscribe('edge.online', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');
   const unsubscribeContract = bus.subscribe('edge.contract', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');
   // and a look now and then, for a box that came back before the cloud called it offline (its request was lost)

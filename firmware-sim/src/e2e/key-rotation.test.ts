@@ -107,6 +107,9 @@ describe('release keys rotated from the cloud', () => {
     const stranger = await rotate(rotation(2, [next.publicKey], testReleaseKey().privateKeyPem), [box!.edge.edgeId]);
     expect(stranger.body.deliveries[0]).toMatchObject({ state: 'refused', code: 'unknown_key' });
     expect(keysOf(box!)).toMatchObject({ sequence: 1, keys: [current.publicKey, next.publicKey] });
+    const metrics = (await test.request<string>('GET', '/metrics', undefined, null)).body;
+    expect(metrics).toContain('sc_release_key_rotation_answers_total{outcome="refused",code="bad_signature"} 1');
+    expect(metrics).toContain('sc_release_key_rotation_answers_total{outcome="applied",code=""} 1');
   });
 
   it('answers 409 at once for a box whose version lacks the feature, sending and recording nothing', async () => {
