@@ -764,7 +764,16 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX playback_commune ON playback(commune_code);
   CREATE INDEX audit_log_commune ON audit_log(commune_code);
   `,
-  // 29: release key rotations sent from the cloud (issue 15): the signed message, and each box's delivery and answer
+  // Issue 10, communes and hamlets management: a hamlet is retired, never deleted (its boxes and
+  // history keep pointing at it); a commune's official code (mã đơn vị hành chính) names one commune.
+  // The seeded commune gets its creation time so lists sort it first.
+  `
+  ALTER TABLE hamlets ADD COLUMN retired_at INTEGER;
+  UPDATE communes SET created_at = 0 WHERE created_at IS NULL;
+  CREATE UNIQUE INDEX communes_admin_code ON communes(admin_code) WHERE admin_code IS NOT NULL;
+  CREATE INDEX hamlets_commune ON hamlets(commune_code, position);
+  `,
+  // Issue 15, release key rotations sent from the cloud: the signed message, and each box's delivery and answer
   `
   CREATE TABLE key_rotations (
     id TEXT PRIMARY KEY,
