@@ -171,6 +171,8 @@ export const cloudConfigSchema = z.object({
   SC_RELEASE_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
   /** How often running rollouts are looked at (start the next wave after its soak, finish), in ms. */
   SC_ROLLOUT_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+  /** How often pending release key rotations are sent again to online boxes that have not answered (also at once when a box comes back online). */
+  SC_KEY_ROTATION_RETRY_S: z.coerce.number().int().min(5).max(86_400).default(60),
 });
 export type CloudConfig = z.infer<typeof cloudConfigSchema>;
 

@@ -236,7 +236,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({ hamlets: (person) => listHamlets(db, person), seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)) }),
       createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: (person) => listHamlets(db, person) }),
+      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, keyRotations: releases.keyRotations, hamlets: (person) => listHamlets(db, person) }),
       createPolicePages({
         incidents,
         reports,

@@ -1,4 +1,4 @@
-import { LIVE_BROADCAST, NO_CAMERAS, featureOfEvent, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
+import { LIVE_BROADCAST, NO_CAMERAS, commandNames, featureOfCommand, featureOfEvent, featuresOf, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
 import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
@@ -19,6 +19,7 @@ import { EdgeVision, RING_SHARE } from './vision/service.js';
 import { startLiveView, type LiveView } from './vision/live-view/index.js';
 import { supervisedContext, type SupervisedContext } from './supervisor/daemon-side.js';
 import { startHealthReporter } from './supervisor/health-reporter.js';
+import { registerKeyRotationCommand } from './releases/key-rotation-command.js';
 import { createEdgeUpdate, type EdgeUpdater } from './update/index.js';
 
 export interface EdgeDaemonOptions {
@@ -36,6 +37,11 @@ export interface EdgeDaemonOptions {
   restart?: () => void | Promise<void>;
   /** Test only: commands this daemon answers as unknown, like a box of an older version. */
   unknownCommands?: CommandName[];
+  /**
+   * Test only: plays a box of this older contract revision: announces its features and answers the
+   * commands added later as unknown, as such a box does.
+   */
+  contractRevision?: number;
   /** Under the supervisor (SC_EDGE_HOME, SC_EDGE_RELEASE): read from the environment unless given (tests). */
   supervised?: SupervisedContext | null;
   /** Called once the update module asked the supervisor for a switch: stop and exit with SWITCH_EXIT_CODE (the CLI does). */
@@ -105,6 +111,15 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   let liveView: LiveView | null = null;
   // the radio is made below (it needs the link's clock and commands); telemetry asks it when it sends
   let speakerHealth: () => SpeakerTelemetry[] = () => [];
+  // what this box announces: its own contract, or (tests) an older revision's
+  const contract = options.contractRevision ? { version: options.contractRevision, features: featuresOf(options.contractRevision) } : ownContract();
+  const unknownCommands = [
+    ...(options.unknownCommands ?? []),
+    ...commandNames.filter((c) => {
+      const feature = featureOfCommand(c);
+      return feature !== null && !contract.features.includes(feature);
+    }),
+  ];
   const telemetry = new TelemetryReporter(
     {
       edgeId: config.edgeId,
@@ -116,11 +131,12 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       cameras: () => vision.telemetry(),
       liveViewUrls: () => liveView?.lanUrls ?? [],
       speakers: () => speakerHealth(),
+      contract,
     },
     config.telemetryIntervalS,
     logger,
   );
-  const commands = new CommandServer(link, config.edgeId, logger, options.unknownCommands);
+  const commands = new CommandServer(link, config.edgeId, logger, unknownCommands);
   commands.register('ping', (_body, receivedAt) => ({ t1: receivedAt, t2: Date.now() }));
   commands.register('rotate-credentials', (body) => {
     saveCredentials(dataDir, body);
@@ -179,6 +195,8 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   await documents.register('footage', (body) => footage.apply(body));
   // over-the-air updates: download and install in the background, switch at a quiet moment through the supervisor
   const supervised = options.supervised === undefined ? supervisedContext() : options.supervised;
+  // release key rotations sent by the cloud: the supervisor's rotate-keys, on the box's home
+  registerKeyRotationCommand(commands, supervised, logger.child({ component: 'update' }));
   const update = createEdgeUpdate({
     supervised,
     runningVersion: supervised?.release ?? EDGE_VERSION,
@@ -196,7 +214,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   await documents.register('release', (body) => update.apply(body));
 
   const bootId = newId('boot');
-  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
+  outbox.add('lifecycle', { phase: 'started', softwareVersion: EDGE_VERSION, bootId, contract });
   link.on('connected', () => outbox.flush());
   link.on('connected', () => incidents.uploader.retryNow());
   link.start();
@@ -242,7 +260,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       await liveView?.stop();
       await vision.stop();
       await incidents.stop(1000);
-      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId, contract: ownContract() });
+      outbox.add('lifecycle', { phase: 'stopping', softwareVersion: EDGE_VERSION, bootId, contract });
       await waitFor(() => outbox.pending() === 0 || !link.connected, 1000);
       telemetry.stop();
       clock.stop();

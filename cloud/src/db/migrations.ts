@@ -797,4 +797,29 @@ export const cloudMigrations: Migration[] = [
   DROP INDEX audit_log_commune;
   DROP INDEX playback_commune;
   `,
+  // Issue 15, release key rotations sent from the cloud: the signed message, and each box's delivery and answer
+  `
+  CREATE TABLE key_rotations (
+    id TEXT PRIMARY KEY,
+    sequence INTEGER NOT NULL,
+    key_ids TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    commune_code TEXT REFERENCES communes(code)
+  );
+  CREATE TABLE key_rotation_deliveries (
+    rotation_id TEXT NOT NULL REFERENCES key_rotations(id) ON DELETE CASCADE,
+    edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'applied', 'refused')),
+    code TEXT,
+    detail TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at INTEGER,
+    answered_at INTEGER,
+    PRIMARY KEY (rotation_id, edge_id)
+  );
+  CREATE INDEX key_rotation_deliveries_pending ON key_rotation_deliveries(edge_id) WHERE state = 'pending';
+  `,
 ];
+

@@ -12,6 +12,12 @@ export function createReleaseMetrics(registry: Registry, boxesByState: () => { s
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    keyRotationAnswers: new Counter({
+      name: 'sc_release_key_rotation_answers_total',
+      help: 'Answers of boxes to release key rotations sent from the cloud: applied, or refused with the box\'s code (bad_signature, unknown_key, stale_keys, …)',
+      labelNames: ['outcome', 'code'] as const,
+      registers: [registry],
+    }),
     bundleBytesSent: new Counter({ name: 'sc_release_bundle_bytes_sent_total', help: 'Bytes of release bundles sent to boxes (ranges included)', registers: [registry] }),
     rolloutBoxes: new Gauge({
       name: 'sc_rollout_boxes',

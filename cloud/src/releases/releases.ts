@@ -9,6 +9,9 @@ import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { loadReleaseKeys } from './manifest.js';
+import { createKeyRotationRoutes } from './key-rotation-routes.js';
+import { KeyRotationStore } from './key-rotation-store.js';
+import { KeyRotations } from './key-rotations.js';
 import { createReleaseMetrics } from './release-metrics.js';
 import { ReleaseStore } from './release-store.js';
 import { createReleasesRoutes } from './releases-routes.js';
@@ -41,6 +44,15 @@ export function createReleases(deps: ReleasesDeps) {
   const upload = { store, publicKeys: () => loadReleaseKeys(keysFile), maxBytes: config.SC_RELEASE_MAX_BYTES, audit, metrics, logger };
 
   const unsubscribe = bus.subscribe('edge.event.update', ({ edgeId, ts, body }) => engine.onUpdate(edgeId, ts, body), 'releases');
+  // key rotations from the cloud: a box that was offline gets its pending ones when it is back
+  const keyRotations = new KeyRotations({ db, store: new KeyRotationStore(db), edges: fleet.edges, commands: fleet.commands, contracts: fleet.contracts, audit, logger,
+    onAnswer: (outcome, code) => metrics.keyRotationAnswers.inc({ outcome, code }),
+  });
+  const unsubscribeOnline = bus.subscribe('edge.online', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');
+  const unsubscribeContract = bus.subscribe('edge.contract', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');
+  // and a look now and then, for a box that came back before the cloud called it offline (its request was lost)
+  const retryTimer = setInterval(() => void keyRotations.retryAll().catch((err: Error) => logger.error({ err }, 'key rotation retry failed')), config.SC_KEY_ROTATION_RETRY_S * 1000);
+  retryTimer.unref();
   let ticking: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     // one look at a time: a slow look (many boxes to send) is not overlapped by the next
@@ -52,13 +64,20 @@ export function createReleases(deps: ReleasesDeps) {
     store,
     rollouts,
     engine,
+    keyRotations,
     routes(guard: Guard): Mount[] {
-      return [{ prefix: API_PREFIX, app: createReleasesRoutes({ guard, upload, engine, rollouts }) }];
+      return [
+        { prefix: API_PREFIX, app: createReleasesRoutes({ guard, upload, engine, rollouts }) },
+        { prefix: API_PREFIX, app: createKeyRotationRoutes({ guard, rotations: keyRotations }) },
+      ];
     },
     async stop() {
       clearInterval(timer);
+      clearInterval(retryTimer);
       await ticking;
       await unsubscribe();
+      await unsubscribeOnline();
+      await unsubscribeContract();
     },
   };
 }

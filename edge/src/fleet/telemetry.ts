@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, ownContract, topics, type CameraTelemetry, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
+import { PROTOCOL_VERSION, ownContract, topics, type CameraTelemetry, type ContractAnnouncement, type SpeakerTelemetry, type Telemetry } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { childProcessCounts } from '../child-processes.js';
 import type { MqttLink } from '../link/mqtt-link.js';
@@ -19,6 +19,8 @@ export interface TelemetrySources {
   liveViewUrls(): string[];
   /** Each loudspeaker output's health (the cloud tells technicians when one goes offline); empty without loudspeakers. */
   speakers?(): SpeakerTelemetry[];
+  /** What the box announces of its contract; this code's own unless a test plays an older box. */
+  contract?: ContractAnnouncement;
 }
 
 /** Worst first: a zone is as bad as its worst output. */
@@ -88,7 +90,7 @@ export function collectTelemetry(sources: TelemetrySources, intervalS: number): 
     ...(cameras.length ? { cameras } : {}),
     ...(speakers.length ? { speakers } : {}),
     childProcesses: childProcessCounts(),
-    contract: ownContract(),
+    contract: sources.contract ?? ownContract(),
   };
 }
 

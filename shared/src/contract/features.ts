@@ -12,7 +12,7 @@ import type { ContractAnnouncement } from './announce.js';
  * in CONTRACT_FEATURES with the revision that brought it. Revision 1 is the contract as it was
  * before peers announced anything: a peer that announces nothing is revision 1.
  */
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 export const BASELINE_CONTRACT_VERSION = 1;
 
 export interface FeatureSpec {
@@ -42,6 +42,10 @@ export const CONTRACT_FEATURES = {
   'radio.live': {
     since: 2,
     summary: "plays the live sessions of broadcast/live (the operator's voice, relays) in step, and reports them as live:/relay: occurrences",
+  },
+  'updates.keys': {
+    since: 3,
+    summary: 'applies a signed release key-rotation message sent by the rotate-release-keys command, as sc-edge-supervisor rotate-keys does',
   },
 } as const satisfies Record<string, FeatureSpec>;
 export type ContractFeature = keyof typeof CONTRACT_FEATURES;
@@ -73,7 +77,13 @@ export const ADDED: {
   priorities: Record<Later<Priority, typeof BASELINE.priorities>, { feature: ContractFeature; fallback: (typeof BASELINE.priorities)[number] }>;
 } = {
   documents: { release: 'updates.release' },
-  commands: { logs: 'maintenance.remote', doctor: 'maintenance.remote', restart: 'maintenance.remote', reboot: 'maintenance.remote' },
+  commands: {
+    logs: 'maintenance.remote',
+    doctor: 'maintenance.remote',
+    restart: 'maintenance.remote',
+    reboot: 'maintenance.remote',
+    'rotate-release-keys': 'updates.keys',
+  },
   events: { update: 'updates.release' },
   broadcasts: { contract: 'contract.announce', live: 'radio.live' },
   sourceKinds: {},

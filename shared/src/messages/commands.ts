@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
 import { discoveredCameraSchema, probeAddressSchema, surveillanceIdSchema } from './surveillance.js';
+import { keyRotationMessageSchema } from '../releases/keys.js';
 import { doctorResponseSchema, logsRequestSchema, logsResponseSchema, powerRequestSchema, powerResponseSchema } from './maintenance.js';
 
 export const transactionSchema = z.string().min(1).max(64);
@@ -57,6 +58,21 @@ export const commandBodies = {
   restart: { request: powerRequestSchema, response: powerResponseSchema },
   /** The box runs its reboot command (edge.json `rebootCommand`, default `systemctl reboot`). */
   reboot: { request: powerRequestSchema, response: powerResponseSchema },
+  /**
+   * A signed release key-rotation message (scripts/release-keys rotate) for the box's trusted keys,
+   * applied exactly as `sc-edge-supervisor rotate-keys` does. Refused with the ReleaseError code:
+   * `bad_signature`, `unknown_key` (not signed by a key the box trusts), `stale_keys` (sequence not above
+   * the box's), `bad_manifest` (not a rotation), `no_keys`, or `not_supervised` (no box home).
+   */
+  'rotate-release-keys': {
+    request: z.object({ message: keyRotationMessageSchema }),
+    response: z.object({
+      sequence: z.number().int().min(0),
+      keyIds: z.array(z.string().max(64)).max(8),
+      /** The box's sequence before (equal to `sequence` never: a rotation always raises it). */
+      previousSequence: z.number().int().min(0),
+    }),
+  },
 } as const;
 export type CommandName = keyof typeof commandBodies;
 export const commandNames = Object.keys(commandBodies) as CommandName[];

@@ -67,3 +67,25 @@ for (const button of document.querySelectorAll('button.release-delete')) {
     void change([button], () => apiResponse('DELETE', `/api/v1/releases/${encodeURIComponent(version)}/${encodeURIComponent(arch)}`), strings.deleted);
   });
 }
+
+// a key-rotation message: the file as "scripts/release-keys rotate" wrote it, sent unchanged for the boxes to check
+const rotate = document.getElementById('rotate-keys');
+rotate?.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const file = rotate.querySelector('input[type=file]').files[0];
+  if (!file) return;
+  void (async () => {
+    let message;
+    try {
+      message = JSON.parse(await file.text());
+    } catch {
+      say(status, strings.rotationNotJson, 'error');
+      return;
+    }
+    const target =
+      rotate.querySelector('#k-target').value === 'edges' ? { kind: 'edges', edgeIds: [...rotate.querySelector('#k-edges').selectedOptions].map((o) => o.value) } : { kind: 'all' };
+    await change(rotate.querySelectorAll('button'), () => apiResponse('POST', '/api/v1/release-keys/rotations', { message, target }), (body) =>
+      fill(strings.rotationSent, { applied: body?.counts?.applied ?? 0, pending: body?.counts?.pending ?? 0, refused: body?.counts?.refused ?? 0 }),
+    );
+  })();
+});

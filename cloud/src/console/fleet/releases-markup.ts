@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { Edge } from '../../fleet/edge-store.js';
 import type { Release } from '../../releases/release-store.js';
+import type { KeyRotation } from '../../releases/key-rotation-store.js';
 import type { Rollout, RolloutBox } from '../../releases/rollout-types.js';
 import { adminStyles, localTime } from '../admin/admin-audit-markup.js';
 import type { Lang, Translate } from '../i18n.js';
@@ -28,6 +29,8 @@ export interface ReleasesPageInput {
   rollouts: Rollout[];
   edges: Edge[];
   hamlets: { code: string; name: string }[];
+  /** Release key rotations sent from the cloud, with each box's answer. */
+  rotations: KeyRotation[];
   canManage: boolean;
 }
 
@@ -86,6 +89,32 @@ ${input.releases.length === 0
 ${input.canManage
     ? html`<form id="upload-release" class="stack"><label for="u-file">${t('uploadFile')}</label><input id="u-file" name="file" type="file" accept=".tar,.gz,.tgz,application/x-tar,application/gzip" required>
   <div class="actions"><button type="submit" class="primary">${t('uploadButton')}</button></div></form>`
+    : ''}
+</section>
+${keysSection(t, lang, input)}`;
+}
+
+/** Key rotations sent from the cloud: each with every box's answer; an admin sends a new one. */
+function keysSection(t: RT, lang: Lang, input: ReleasesPageInput) {
+  const counts = (r: KeyRotation) => t('keyCounts', { applied: r.counts.applied, pending: r.counts.pending, refused: r.counts.refused });
+  return html`<section class="card" aria-labelledby="keys-h"><h2 id="keys-h">${t('keysTitle')}</h2>
+<p class="hint">${t('keysIntro')}</p>
+${input.rotations.length === 0
+    ? html`<p class="hint">${t('noRotations')}</p>`
+    : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="keys-h"><table class="key-rotations">
+  <thead><tr><th scope="col">${t('sequence')}</th><th scope="col">${t('keyIds')}</th><th scope="col">${t('sentAt')}</th><th scope="col">${t('perBox')}</th></tr></thead>
+  <tbody>${input.rotations.map(
+    (r) => html`<tr data-id="${r.id}"><td>${r.sequence}</td><td><code>${r.keyIds.join(', ')}</code></td>
+    <td><time datetime="${new Date(r.createdAt).toISOString()}">${localTime(r.createdAt, lang)}</time> · ${r.createdBy}</td>
+    <td><details${r.counts.refused ? ' open' : ''}><summary>${counts(r)}</summary><ul class="key-deliveries">${r.deliveries.map(
+      (d) => html`<li data-edge="${d.edgeId}" data-state="${d.state}">${d.edgeName} · ${d.hamletName}: <strong${d.state === 'refused' ? html` class="error-text"` : ''}>${t(`keyState_${d.state}`)}</strong>${d.code ? html` <code>${d.code}</code>` : ''}${d.detail && d.state === 'refused' ? html`<br><small class="reason">${d.detail}</small>` : ''}</li>`,
+    )}</ul></details></td></tr>`,
+  )}</tbody></table></div>`}
+${input.canManage
+    ? html`<form id="rotate-keys" class="stack"><label for="k-file">${t('rotationFile')}</label><input id="k-file" name="file" type="file" accept=".json,application/json" required>
+  <label for="k-target">${t('rotationTarget')}</label><select id="k-target" name="target"><option value="all">${t('rotationAll')}</option><option value="edges">${t('rotationChosen')}</option></select>
+  <label for="k-edges">${t('chooseEdges')}</label><select id="k-edges" name="edges" multiple size="5">${input.edges.map((e) => html`<option value="${e.id}">${e.name} · ${e.hamletName}</option>`)}</select>
+  <div class="actions"><button type="submit" class="primary">${t('sendRotation')}</button></div></form>`
     : ''}
 </section>`;
 }

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { EdgeStore } from '../../fleet/edge-store.js';
+import type { KeyRotations } from '../../releases/key-rotations.js';
 import type { ReleaseStore } from '../../releases/release-store.js';
 import type { RolloutStore } from '../../releases/rollout-store.js';
 import { can } from '../../users/permissions.js';
@@ -16,6 +17,7 @@ export interface ReleasesPagesDeps {
   releases: ReleaseStore;
   rollouts: RolloutStore;
   edges: EdgeStore;
+  keyRotations: Pick<KeyRotations, 'list'>;
   /** The hamlets the person sees, in their usual order. */
   hamlets(person: Scoped): { code: string; name: string }[];
 }
@@ -44,6 +46,7 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
         rollouts: deps.rollouts.list(50, mine(c)),
         edges: deps.edges.list({ status: 'active', ...mine(c) }),
         hamlets: deps.hamlets(c.get('view').user!),
+        rotations: deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
         canManage: canManage(c),
       });
       return kit.render(c, { title: t(c)('releasesTitle'), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { connect, type MqttClient } from 'mqtt';
-import { newId, releaseBodySchema, topics, type UpdateEvent } from '../../../../shared/src/index.js';
+import { newId, ownContract, releaseBodySchema, topics, type UpdateEvent } from '../../../../shared/src/index.js';
 import { makeTelemetry, offlinePayload } from '../fleet/simulated-telemetry.js';
 import type { Cred } from '../fleet/common.js';
 
@@ -52,8 +52,9 @@ export class SimBox {
     });
   }
 
+  /** With its contract, as a box of this tree announces it: the cloud withholds the `release` document from a box that announced none (revision 1). */
   private telemetry(): void {
-    this.client?.publish(topics.telemetry(this.cred.edgeId), JSON.stringify({ ...makeTelemetry(this.cred.edgeId, this.startedAt, 0), softwareVersion: this.version }), { qos: 0 });
+    this.client?.publish(topics.telemetry(this.cred.edgeId), JSON.stringify({ ...makeTelemetry(this.cred.edgeId, this.startedAt, 0), softwareVersion: this.version, contract: ownContract() }), { qos: 0 });
   }
 
   private event(body: Omit<UpdateEvent, 'runningVersion'>): void {

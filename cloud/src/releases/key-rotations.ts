@@ -1,0 +1,187 @@
+import {
+  CONTRACT_FEATURES,
+  describeIssues,
+  keyRotationPayloadSchema,
+  supports,
+  type ContractAnnouncement,
+  type KeyRotationMessage,
+} from '@smart-commune/shared';
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { AuditLog } from '../audit/audit-log.js';
+import { sees, type Scoped } from '../communes/scope.js';
+import type { Db } from '../db/database.js';
+import type { CommandClient } from '../fleet/commands.js';
+import type { Edge, EdgeStore } from '../fleet/edge-store.js';
+import { ApiError, notFound } from '../http/errors.js';
+import { communesOfEdges, type KeyRotation, type KeyRotationStore } from './key-rotation-store.js';
+
+/** The contract feature a box must announce to be sent a rotation (shared/src/contract/features.ts). */
+export const KEYS_FEATURE = 'updates.keys';
+/** How long one box may take to answer: it checks one signature and writes one small file. */
+const ANSWER_TIMEOUT_MS = 15_000;
+
+export type KeyRotationTarget = { kind: 'edges'; edgeIds: string[] } | { kind: 'all' };
+
+export interface KeyRotationResult extends KeyRotation {
+  /** Active boxes of an "all" target left out because their version cannot take a rotation from the cloud. */
+  skipped: { edgeId: string; edgeName: string; reason: 'unsupported' }[];
+}
+
+export interface KeyRotationsDeps {
+  db: Db;
+  store: KeyRotationStore;
+  edges: EdgeStore;
+  commands: CommandClient;
+  contracts: { of(edgeId: string): ContractAnnouncement | null };
+  audit: AuditLog;
+  logger: Logger;
+  answerTimeoutMs?: number;
+  /** Counts each box's answer (sc_release_key_rotation_answers_total). */
+  onAnswer?: (outcome: 'applied' | 'refused', code: string) => void;
+}
+
+/**
+ * Release key rotations sent from the cloud: the signed message (scripts/release-keys rotate) goes to
+ * the chosen boxes in the `rotate-release-keys` command; each box checks it against the keys it trusts
+ * and answers applied or refused (the cloud does not judge the signature: the box's keys are what
+ * count). A box offline now keeps a pending delivery, sent again when it is back online (edge.online)
+ * and by a periodic look, until it answers.
+ */
+export class KeyRotations {
+  private readonly timeoutMs: number;
+  /** One delivery run per box at a time: a box takes rotations in order, never two at once. */
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: KeyRotationsDeps) {
+    this.timeoutMs = deps.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+  }
+
+  /** Records the rotation for its boxes and delivers it to those online now; answers with each box's state. */
+  async rotate(person: Scoped & { username: string }, input: { message: KeyRotationMessage; target: KeyRotationTarget }, ip: string | null): Promise<KeyRotationResult> {
+    const payload = this.payloadOf(input.message);
+    const { edges, skipped } = this.targets(person, input.target);
+    const id = this.deps.store.create({
+      sequence: payload.sequence,
+      keyIds: payload.keys.map((k) => k.keyId),
+      message: input.message,
+      createdBy: person.username,
+      communeCode: person.communeCode,
+      edgeIds: edges.map((e) => e.id),
+    });
+    this.deps.audit.record({
+      actor: person.username,
+      action: 'releases.keys.rotate',
+      target: `key-rotation:${id}`,
+      details: { sequence: payload.sequence, keyIds: payload.keys.map((k) => k.keyId), signedBy: input.message.signature.keyId, edges: edges.map((e) => e.id), skipped: skipped.map((s) => s.edgeId) },
+      ip,
+    });
+    this.deps.logger.warn({ rotationId: id, sequence: payload.sequence, boxes: edges.length, skipped: skipped.length, by: person.username }, 'release key rotation sent to boxes');
+    await Promise.all(edges.filter((e) => e.online).map((e) => this.retry(e.id)));
+    return { ...this.deps.store.find(person, id)!, skipped };
+  }
+
+  list(person: Scoped, limit = 20): KeyRotation[] {
+    return this.deps.store.list(person, limit);
+  }
+
+  get(person: Scoped, id: string): KeyRotation {
+    const rotation = this.deps.store.find(person, id);
+    if (!rotation) throw notFound(`key rotation ${id}`);
+    return rotation;
+  }
+
+  /** Sends the box its pending rotations, in sequence order, stopping at the first that gets no answer. */
+  retry(edgeId: string): Promise<void> {
+    const current = this.running.get(edgeId);
+    if (current) return current;
+    const run = this.deliverPending(edgeId).finally(() => this.running.delete(edgeId));
+    this.running.set(edgeId, run);
+    return run;
+  }
+
+  /** The periodic look: every online box that still has something pending. */
+  async retryAll(): Promise<void> {
+    const online = this.deps.store.edgesWithPending().filter((id) => this.deps.edges.find(id)?.online);
+    await Promise.all(online.map((id) => this.retry(id)));
+  }
+
+  private async deliverPending(edgeId: string): Promise<void> {
+    for (const { rotationId } of this.deps.store.pendingFor(edgeId)) {
+      const answered = await this.deliver(rotationId, edgeId);
+      if (!answered) return;
+    }
+  }
+
+  /** One try; true when the box answered (applied or refused). */
+  private async deliver(rotationId: string, edgeId: string): Promise<boolean> {
+    const message = this.deps.store.message(rotationId) as KeyRotationMessage;
+    try {
+      const answer = await this.deps.commands.send(edgeId, 'rotate-release-keys', { message }, this.timeoutMs);
+      this.deps.store.attempted(rotationId, edgeId, null);
+      this.deps.store.answered(rotationId, edgeId, 'applied', null, `sequence ${answer.previousSequence} → ${answer.sequence}: ${answer.keyIds.join(', ')}`);
+      this.deps.onAnswer?.('applied', '');
+      this.deps.logger.info({ rotationId, edgeId, sequence: answer.sequence }, 'box applied the release key rotation');
+      return true;
+    } catch (err) {
+      const api = err instanceof ApiError ? err : null;
+      const refusal = api?.code === 'edge_error' ? (api.details as { code?: string; message?: string } | undefined) : undefined;
+      if (refusal?.code) {
+        // the box's verdict: bad_signature, unknown_key, stale_keys, not_supervised, unknown_command …
+        this.deps.store.attempted(rotationId, edgeId, null);
+        this.deps.store.answered(rotationId, edgeId, 'refused', refusal.code, refusal.message ?? api!.message);
+        this.deps.onAnswer?.('refused', refusal.code);
+        this.deps.logger.warn({ rotationId, edgeId, code: refusal.code, detail: refusal.message }, 'box refused the release key rotation');
+        return true;
+      }
+      // no answer (offline, timeout, its version lost the feature in a rollback): stays pending
+      this.deps.store.attempted(rotationId, edgeId, { code: api?.code ?? 'failed', detail: (err as Error).message });
+      return false;
+    }
+  }
+
+  private payloadOf(message: KeyRotationMessage) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(message.payload);
+    } catch {
+      throw new ApiError(422, 'bad_rotation', 'the key-rotation message\'s payload is not JSON: use the file "scripts/release-keys rotate" wrote, unchanged');
+    }
+    const parsed = keyRotationPayloadSchema.safeParse(raw);
+    if (!parsed.success) throw new ApiError(422, 'bad_rotation', `not a key-rotation message: ${describeIssues(parsed.error)}`);
+    return parsed.data;
+  }
+
+  /** The boxes to send to: chosen ones must all take it (else 409 at once); "all" skips those that cannot. */
+  private targets(person: Scoped, target: KeyRotationTarget): { edges: Edge[]; skipped: KeyRotationResult['skipped'] } {
+    const supported = (edge: Edge) => supports(this.deps.contracts.of(edge.id), KEYS_FEATURE);
+    if (target.kind === 'all') {
+      const active = this.deps.edges.list({ status: 'active' });
+      const communes = communesOfEdges(this.deps.db, active.map((e) => e.id));
+      const visible = active.filter((e) => sees(person, communes.get(e.id) ?? null, { provinceItems: false }));
+      const edges = visible.filter(supported);
+      const skipped = visible.filter((e) => !supported(e)).map((e) => ({ edgeId: e.id, edgeName: e.name, reason: 'unsupported' as const }));
+      if (edges.length === 0) throw new ApiError(409, 'no_boxes', 'no active box can take a key rotation from the cloud (none, or all run a version older than this feature)', { skipped });
+      return { edges, skipped };
+    }
+    const ids = [...new Set(target.edgeIds)];
+    const communes = communesOfEdges(this.deps.db, ids);
+    const edges = ids.map((id) => {
+      // another commune's box answers as a missing one
+      if (!communes.has(id) || !sees(person, communes.get(id) ?? null, { provinceItems: false })) throw notFound(`edge ${id}`);
+      return this.deps.edges.get(id);
+    });
+    const inactive = edges.filter((e) => e.status !== 'active');
+    if (inactive.length) throw new ApiError(409, 'conflict', `not active: ${inactive.map((e) => `${e.name} (${e.status})`).join(', ')}`);
+    const old = edges.filter((e) => !supported(e));
+    if (old.length) {
+      const since = CONTRACT_FEATURES[KEYS_FEATURE].since;
+      throw new ApiError(
+        409,
+        'edge_unsupported',
+        `Phiên bản phần mềm của tủ ${old.map((e) => e.name).join(', ')} chưa nhận được lệnh đổi khóa từ máy chủ; hãy cập nhật tủ hoặc dùng "sc-edge-supervisor rotate-keys" tại tủ (these boxes' version cannot take a key rotation from the cloud: it needs feature ${KEYS_FEATURE}, contract revision ${since})`,
+        { feature: KEYS_FEATURE, since, edgeIds: old.map((e) => e.id) },
+      );
+    }
+    return { edges, skipped: [] };
+  }
+}
