@@ -126,9 +126,11 @@ export class AuditLog {
     return { items: rows.map(toEntry), total };
   }
 
-  /** The actions the log holds, for a filter's choices. */
-  actions(): string[] {
-    return this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').pluck().all() as string[];
+  /** The actions the log holds, for a filter's choices: one commune's entries only when given (a commune's admin). */
+  actions(communeCode?: string): string[] {
+    return communeCode === undefined
+      ? (this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').pluck().all() as string[])
+      : (this.db.prepare('SELECT DISTINCT action FROM audit_log WHERE commune_code = ? ORDER BY action').pluck().all(communeCode) as string[]);
   }
 
   /** Everything done to one target, oldest first (an incident's trail for its export). */

@@ -88,7 +88,7 @@ async function fixtures(test: TestCloud): Promise<Fixtures> {
     insert(db, 'incidents', { id: ids.incident, edge_id: ids.edge, camera_id: 'cam-walkb', rule_id: 'rule-walkb', label: 'person', score: 0.9, track_id: 1, started_at: now, detected_at: now, box: '[0.1,0.1,0.2,0.2]', facts_ts: now, created_at: now, updated_at: now, commune_code });
     insert(db, 'footage_requests', { id: ids.footage, edge_id: ids.edge, camera_id: 'cam-walkb', from_ms: now - 60_000, to_ms: now, reason: 'walkb', created_at: now, commune_code });
     insert(db, 'reports', { id: ids.report, code: ids.reportCode, category: 'other', description: 'walkb report', hamlet_code: B_HAMLET, created_at: now, updated_at: now, commune_code });
-    insert(db, 'notification_outbox', { id: Number(ids.outbox), channel: 'webpush', idempotency_key: 'walkb', recipient: 'walkb', subject: `alert:${ids.alert}`, event: 'alert', content: 'walkb', data: '{}', next_attempt_at: now, created_at: now, commune_code });
+    insert(db, 'notification_outbox', { id: Number(ids.outbox), channel: 'webpush', idempotency_key: 'walkb', recipient: 'walkb', subject: `alert:${ids.alert}`, event: 'alert', content: JSON.stringify({ title: 'walkb', body: 'walkb' }), data: '{}', next_attempt_at: now, created_at: now, commune_code });
     insert(db, 'speaker_alarms', { id: Number(ids.alarm), edge_id: ids.edge, zone: 'walkb-zone', down_since: now, raised_at: now, commune_code });
     insert(db, 'playback', { event_id: ids.playback, edge_id: ids.edge, occurrence_id: 'occ-walkb', schedule_id: ids.schedule, planned_start_at: now, received_at: now, commune_code });
     insert(db, 'audit_log', { at: now, actor: 'walkb-operator', action: ids.audit, commune_code });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
 import { ApiError } from '../../http/errors.js';
-import { isProvinceLevel } from '../../communes/scope.js';
+import { isProvinceLevel, type Scoped } from '../../communes/scope.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { CommuneStore } from '../../communes/commune-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
@@ -39,7 +39,7 @@ const filled = (query: Record<string, string>) => Object.fromEntries(Object.entr
 
 /** The administrator's pages: the audit log and the people who use the system. */
 export function createAdminPages({ audit, users, communes, notifications, channels }: AdminPagesDeps) {
-  const loggedActions = () => audit.actions();
+  const loggedActions = (person: Scoped) => audit.actions(person.communeCode ?? undefined);
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
@@ -72,7 +72,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
           limit: PAGE_SIZE,
           offset,
           filter,
-          actions: loggedActions(),
+          actions: loggedActions(person),
           // a commune's admin is offered their commune's people, not the province's or another commune's
           actors: users.list(person).map((u) => u.username),
           // a single-commune install shows no commune filter, as before
