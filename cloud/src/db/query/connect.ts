@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { openCloudDatabase, type Db } from '../database.js';
+import type { Db } from '../database.js';
 import type { DialectName } from './baseline-support.js';
 import type { Database } from './tables.js';
 
@@ -43,13 +43,4 @@ export function postgresQueryDatabase(url: string, options: { max?: number } = {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
-}
-
-/**
- * The query layer the configuration asks for: PostgreSQL when SC_DATABASE_URL is set, else the
- * SQLite file (opened, tuned and migrated by the legacy chain as the stores' handle is).
- */
-export function openQueryDatabase(config: { SC_DATABASE_URL?: string | undefined; sqliteFile: string }): QueryDatabase {
-  if (config.SC_DATABASE_URL) return postgresQueryDatabase(config.SC_DATABASE_URL);
-  return sqliteQueryDatabase(openCloudDatabase(config.sqliteFile));
 }

@@ -63,7 +63,7 @@ forEachDatabase('dialect helpers', (get) => {
     expect(zones).toEqual([{ zone: 'cho' }]);
     const targets = await db
       .selectFrom(jsonArrayTexts(d, sql.val(JSON.stringify(['ap-2', 'ap-1']))).as('t'))
-      .innerJoin('hamlets', 'hamlets.code', sql.ref('t.value'))
+      .innerJoin('hamlets', 'hamlets.code', 't.value')
       .select('hamlets.name')
       .orderBy('hamlets.position')
       .execute();

@@ -97,6 +97,9 @@ export const fromDbBool = (value: number | null | undefined): boolean => value =
  * SQL on both; in an expression of your own, name the existing row's column with its table
  * (`documents.version`): PostgreSQL calls an unqualified one ambiguous.
  */
-export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<unknown>> {
-  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<unknown>>;
+// the refused row has the table's column types, which a plain reference cannot carry: any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<any>> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<any>>;
 }
