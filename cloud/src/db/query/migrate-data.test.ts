@@ -47,7 +47,20 @@ async function filledByACloudRun(): Promise<string> {
     await box.endAsync();
   }
   await test.stop({ keepData: true });
-  return join(test.dataDir, 'cloud.db');
+  const file = join(test.dataDir, 'cloud.db');
+  // an alert that replaces one stored after it (CAP updates may arrive out of order): the copy must not depend on row order
+  const db = new Database(file);
+  const alert = db.prepare(
+    `INSERT INTO alerts (id, version, title, text, severity, origin, bulletin_id, priority, volume, starts_at, expires_at, targets, status, created_at, replaces)
+     VALUES (?, 1, 'Lũ', 'Nước lên', 'severe', 'json', ?, 'emergency', 90, 1, 2, '{"hamlets":["ap-1"]}', ?, 1, ?)`,
+  );
+  db.transaction(() => {
+    db.pragma('defer_foreign_keys = ON');
+    alert.run('al-new', bulletin.id, 'active', 'al-old');
+    alert.run('al-old', bulletin.id, 'cancelled', null);
+  })();
+  db.close();
+  return file;
 }
 
 beforeAll(async () => {
@@ -64,19 +77,23 @@ describe('sc-cloud migrate-data', () => {
   it('copies every table of a database a cloud run filled, with the same row counts and checksums on both sides', async () => {
     const to = await pg.createDatabase();
     const progress: string[] = [];
-    // small batches: the copy pages through every table
-    const reports = await migrateData({ from: file, to, batchRows: 2, progress: (line) => progress.push(line) });
+    // one row per batch: the copy pages through every table, and alerts.replaces points to a row of a later batch
+    const reports = await migrateData({ from: file, to, batchRows: 1, progress: (line) => progress.push(line) });
     const tables = (new Database(file, { readonly: true }).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[]);
     expect(reports.map((r) => r.table).sort()).toEqual(tables.sort());
     for (const r of reports) expect({ table: r.table, rows: r.targetRows, sum: r.targetChecksum }).toEqual({ table: r.table, rows: r.sourceRows, sum: r.sourceChecksum });
-    for (const table of ['edges', 'documents', 'incidents', 'incident_events', 'edge_events', 'playback', 'bulletins', 'schedules', 'users', 'audit_log', 'hamlets', 'communes']) {
+    for (const table of ['alerts', 'edges', 'documents', 'incidents', 'incident_events', 'edge_events', 'playback', 'bulletins', 'schedules', 'users', 'audit_log', 'hamlets', 'communes']) {
       expect(rowsOf(reports, table), table).toBeGreaterThan(0);
     }
     expect(formatReport(reports).ok).toBe(true);
     expect(progress).toContain(`copied incidents: ${rowsOf(reports, 'incidents')} rows`);
 
-    // the identity continues after SQLite's last audit id, and the audit log stays append-only
     const target = postgresQueryDatabase(to);
+    expect(await target.db.selectFrom('alerts').select(['id', 'replaces']).orderBy('id').execute()).toEqual([
+      { id: 'al-new', replaces: 'al-old' },
+      { id: 'al-old', replaces: null },
+    ]);
+    // the identity continues after SQLite's last audit id, and the audit log stays append-only
     const next = await target.db.insertInto('audit_log').values({ at: Date.now(), actor: 'x', action: 'after-copy' }).returning('id').executeTakeFirstOrThrow();
     const lastSqlite = new Database(file, { readonly: true }).prepare('SELECT max(id) FROM audit_log').pluck().get() as number;
     expect(next.id).toBeGreaterThan(lastSqlite);
