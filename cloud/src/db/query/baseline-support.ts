@@ -24,7 +24,6 @@ export function noCase(d: DialectName): Expression<unknown> {
 }
 
 /** On PostgreSQL a NOCASE column gets an index on lower(column), unique when the column is: 'Admin' and 'admin' stay one name. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function noCaseIndex(db: Kysely<any>, d: DialectName, table: string, column: string, unique: boolean): Promise<void> {
   if (d === 'sqlite') return;
   let index = db.schema.createIndex(`${table}_${column}_nocase`).on(table).expression(sql`lower(${sql.ref(column)})`);
@@ -34,7 +33,6 @@ export async function noCaseIndex(db: Kysely<any>, d: DialectName, table: string
 
 /** A trigger that refuses every DELETE or UPDATE of a table (the audit log is append-only). */
 export async function refuseChange(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
   d: DialectName,
   name: string,

@@ -5,8 +5,7 @@ import { identity, integer, noCase, noCaseIndex, real, refuseChange, text, type 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
 export const BASELINE_VERSION = 28;
 
-/** Creates the whole cloud schema on an empty database of either dialect. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
   await db.schema
     .createTable('communes')

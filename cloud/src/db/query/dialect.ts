@@ -98,8 +98,6 @@ export const fromDbBool = (value: number | null | undefined): boolean => value =
  * (`documents.version`): PostgreSQL calls an unqualified one ambiguous.
  */
 // the refused row has the table's column types, which a plain reference cannot carry: any
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<any>> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<any>>;
 }
