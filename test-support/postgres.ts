@@ -6,7 +6,7 @@
  * runs as the `postgres` account, since PostgreSQL refuses to run as root.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -47,10 +47,41 @@ function run(bin: string, args: string[], as: ReturnType<typeof runAs>): void {
 
 let counter = 0;
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Clusters left by a test process that was killed outright (SIGKILL, a crashed worker: no exit
+ * handler ran) are stopped and removed by the next start: each cluster's directory names the
+ * process that owns it, and one whose owner is gone is an orphan.
+ */
+function reapOrphans(bin: string, as: ReturnType<typeof runAs>): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('sc-pg-')) continue;
+    const dir = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue; // being created right now, or not ours
+    }
+    if (!Number.isInteger(owner) || alive(owner)) continue;
+    if (existsSync(join(dir, 'data', 'postmaster.pid'))) spawnSync(...pgCtl(as, bin, ['stop', '-D', join(dir, 'data'), '-m', 'immediate', '-w']), { timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Starts a throw-away cluster; about a second. */
 export async function startPostgres(): Promise<PostgresCluster> {
   const bin = binDir();
   const as = runAs();
+  reapOrphans(bin, as);
   const dir = mkdtempSync(join(tmpdir(), 'sc-pg-'));
   const data = join(dir, 'data');
   const socket = join(dir, 'socket');
@@ -69,6 +100,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   process.once('SIGTERM', onSignal);
   try {
     mkdirSync(socket);
+    writeFileSync(join(dir, 'owner.pid'), String(process.pid));
     if (as) {
       chownSync(dir, as.uid, as.gid);
       chownSync(socket, as.uid, as.gid);
