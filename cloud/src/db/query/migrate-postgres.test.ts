@@ -4,6 +4,7 @@ import { acquirePostgres, releasePostgres } from '../../../../test-support/datab
 import type { PostgresCluster } from '../../../../test-support/postgres.js';
 import { BASELINE_VERSION } from './baseline.js';
 import { postgresQueryDatabase } from './connect.js';
+import { legacySchema } from './generate.js';
 import { migrateQueryDatabase, schemaVersion, type QueryMigration } from './migrate.js';
 import { tableColumns } from './tables.js';
 
@@ -34,6 +35,27 @@ describe('baseline on PostgreSQL', () => {
       }
     }
     expect(actual).toEqual(expected);
+    await q.close();
+  });
+
+  it('has every index, default, foreign key and check of the SQLite schema', async () => {
+    const q = postgresQueryDatabase(await pg.createDatabase());
+    await migrateQueryDatabase(q);
+    const schema = legacySchema();
+    const indexes = await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`.execute(q.db);
+    const names = new Set(indexes.rows.map((r) => r.indexname));
+    expect(schema.tables.flatMap((t) => t.indexes.map((i) => i.name)).filter((n) => !names.has(n))).toEqual([]);
+    const defaults = await sql<{ table_name: string; column_name: string }>`
+      SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND column_default IS NOT NULL AND is_identity = 'NO'`.execute(q.db);
+    const withDefault = (t: { name: string; columns: { name: string; defaultSql: string | null }[] }) => t.columns.filter((c) => c.defaultSql !== null).map((c) => `${t.name}.${c.name}`);
+    expect(defaults.rows.map((r) => `${r.table_name}.${r.column_name}`).sort()).toEqual(schema.tables.flatMap(withDefault).sort());
+    const constraints = await sql<{ contype: string; n: number }>`
+      SELECT contype, count(*)::int AS n FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace
+      WHERE s.nspname = 'public' AND contype IN ('f', 'c') GROUP BY contype`.execute(q.db);
+    const count = (type: string) => constraints.rows.find((r) => r.contype === type)?.n ?? 0;
+    expect(count('f')).toBe(schema.tables.reduce((n, t) => n + t.foreignKeys.length, 0));
+    expect(count('c')).toBe(schema.tables.reduce((n, t) => n + t.checks.length, 0) + 1); // + sc_schema_version's
     await q.close();
   });
 
