@@ -15,12 +15,15 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
+import { CommuneStore } from './communes/commune-store.js';
+import { createCommunesRoutes } from './communes/communes-routes.js';
+import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { loadTlsFiles, serverOptionsFor } from './http/tls.js';
-import { communeName, createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
+import { createHamletsRoutes, listHamlets, seedCommune } from './hamlets/hamlets.js';
 import { HamletPlaces } from './hamlets/hamlet-places.js';
 import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
 import { createSystemRoutes } from './system/system-routes.js';
@@ -30,6 +33,7 @@ import { createReportPage } from './console/radio/report-page.js';
 import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createReleasesPages } from './console/fleet/releases-pages.js';
+import { boxFilterOf, seesBox } from './fleet/box-scope.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
@@ -47,6 +51,7 @@ import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
+import { CommuneDirectory } from './communes/commune-directory.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { createZaloAdminPage } from './console/admin/admin-zalo.js';
@@ -125,6 +130,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   seedCommune(db, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
+  const communes = new CommuneStore(db);
   const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(db);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
@@ -217,19 +223,20 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const throttle = new LoginThrottle();
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
+  const communeDirectory = new CommuneDirectory(db);
   const web = createConsole({
     sessions,
     login,
     audit,
     publicUrl: config.SC_PUBLIC_URL,
-    banner: speakerAlarmBanner(() => fleet.speakers.alarms.active(), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
+    banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db) }),
-      createReportPage({ monthly: (month) => radio.reports.monthly(month) }),
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
+      createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
-      createFleetPages({ hamlets: () => listHamlets(db) }),
-      createSpeakerPages({ zones: () => fleet.speakers.zones.all(), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: () => listHamlets(db) }),
+      createFleetPages({ hamlets: (person) => listHamlets(db, person), seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)) }),
+      createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
+      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, hamlets: (person) => listHamlets(db, person) }),
       createPolicePages({
         incidents,
         reports,
@@ -245,11 +252,12 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
         floods: () => vision.floods(),
       }),
-      createAdminPages({ audit, users, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createCommunesPages({ communes }),
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communeName: () => communeName(db), hamlets: () => listHamlets(db), audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
+      createPublicPages({ reports, notices: radio.notices, communes: communeDirectory, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
     ],
   });
 
@@ -262,8 +270,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
-      { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions }) },
+      { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
+      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, db, communes }) },
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),

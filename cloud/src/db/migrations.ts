@@ -764,4 +764,18 @@ export const cloudMigrations: Migration[] = [
   CREATE INDEX playback_commune ON playback(commune_code);
   CREATE INDEX audit_log_commune ON audit_log(commune_code);
   `,
+  // Issue 10, communes and hamlets management: a hamlet is retired, never deleted (its boxes and
+  // history keep pointing at it); a commune's official code (mã đơn vị hành chính) names one commune.
+  // The seeded commune gets its creation time so lists sort it first.
+  `
+  ALTER TABLE hamlets ADD COLUMN retired_at INTEGER;
+  UPDATE communes SET created_at = 0 WHERE created_at IS NULL;
+  CREATE UNIQUE INDEX communes_admin_code ON communes(admin_code) WHERE admin_code IS NOT NULL;
+  CREATE INDEX hamlets_commune ON hamlets(commune_code, position);
+  `,
+  // Issue 10: a commune's proof of play, newest first, under a province's millions of rows (the
+  // commune filter and the planned-start order of the playback page in one index)
+  `
+  CREATE INDEX playback_commune_planned ON playback(commune_code, planned_start_at);
+  `,
 ];

@@ -98,8 +98,8 @@ export interface DomainEvents extends BoxEvents {
   /** The recording of a voice session became an archive bulletin. */
   'live.archived': { sessionId: string; bulletinId: string };
   /** A citizen filed a report (phản ánh). */
-  'report.received': { reportId: string; code: string; category: ReportCategory; hamletCode: string };
-  'report.status_changed': { reportId: string; code: string; hamletCode: string; from: ReportStatus; to: ReportStatus; by: string };
+  'report.received': { reportId: string; code: string; category: ReportCategory; hamletCode: string; communeCode: string | null };
+  'report.status_changed': { reportId: string; code: string; hamletCode: string; communeCode: string | null; from: ReportStatus; to: ReportStatus; by: string };
   /**
    * An enabled schedule now plays a bulletin (created so, enabled, or given another bulletin): the
    * bulletin is on the public notices page. Published per schedule, so also for a bulletin another

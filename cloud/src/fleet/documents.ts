@@ -93,6 +93,27 @@ export class Documents {
     return state;
   }
 
+  /**
+   * `set` for many boxes at once (a province-wide programme changes hundreds of plans): every new
+   * version is stored in one transaction, then each is published; one box's messages stay in order.
+   */
+  async setMany<D extends DocumentName>(doc: D, bodies: readonly { edgeId: string; body: DocumentBody<D> }[]): Promise<DocumentState<D>[]> {
+    const issuedAt = Date.now();
+    const upsert = this.db.prepare(
+      `INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES (?, ?, 1, ?, ?)
+       ON CONFLICT (edge_id, doc) DO UPDATE SET version = version + 1, body = excluded.body, issued_at = excluded.issued_at`,
+    );
+    const states = this.db.transaction(() =>
+      bodies.map(({ edgeId, body }) => {
+        upsert.run(edgeId, doc, JSON.stringify(this.codec.seal(doc, body)), issuedAt);
+        const state = this.get(edgeId, doc)!;
+        return { edgeId, state, payload: this.gate(edgeId, state) };
+      }),
+    )();
+    await Promise.all(states.map(({ edgeId, payload }) => this.broker.publish(topics.desired(edgeId, doc), payload, { qos: 1, retain: true })));
+    return states.map(({ state }) => state);
+  }
+
   onReported(edgeId: string, doc: string, reported: Reported): void {
     this.db
       .prepare(
@@ -141,10 +162,14 @@ export class Documents {
 
   /** Publishes the version as the box's contract lets it take it, and records what was left out. */
   private async publish<D extends DocumentName>(edgeId: string, state: DocumentState<D>): Promise<void> {
+    await this.broker.publish(topics.desired(edgeId, state.doc), this.gate(edgeId, state), { qos: 1, retain: true });
+  }
+
+  /** The payload of the version as the box's contract lets it take it; records what was left out. */
+  private gate<D extends DocumentName>(edgeId: string, state: DocumentState<D>): string {
     const gated = gateDocument(state.doc, state.body, this.contracts?.of(edgeId) ?? null, this.lookups);
     this.db.prepare('UPDATE documents SET withheld = ? WHERE edge_id = ? AND doc = ?').run(JSON.stringify(gated.withheld), edgeId, state.doc);
     // a document the box would not know at all is not sent; a retained copy from before a rollback is cleared
-    const payload = gated.body === null ? '' : JSON.stringify({ version: state.version, issuedAt: state.issuedAt, body: gated.body });
-    await this.broker.publish(topics.desired(edgeId, state.doc), payload, { qos: 1, retain: true });
+    return gated.body === null ? '' : JSON.stringify({ version: state.version, issuedAt: state.issuedAt, body: gated.body });
   }
 }

@@ -2,6 +2,7 @@ import { newId, type ContractAnnouncement, type Telemetry } from '@smart-commune
 import type { AnnouncedContract } from './edge-contracts.js';
 import type { Db } from '../db/database.js';
 import { badRequest, notFound } from '../http/errors.js';
+import { isProvinceLevel, type Scoped } from '../communes/scope.js';
 
 export type EdgeStatus = 'unclaimed' | 'active' | 'revoked';
 
@@ -10,6 +11,8 @@ export interface Edge {
   name: string;
   hamletCode: string;
   hamletName: string;
+  /** The commune of its hamlet: a box belongs to the commune its hamlet is in (issue 10). */
+  communeCode: string;
   lat: number | null;
   lon: number | null;
   notes: string;
@@ -32,6 +35,7 @@ interface EdgeRow {
   name: string;
   hamlet_code: string;
   hamlet_name: string;
+  commune_code: string;
   lat: number | null;
   lon: number | null;
   notes: string;
@@ -50,7 +54,7 @@ interface EdgeRow {
 }
 
 const SELECT = `
-  SELECT e.*, h.name AS hamlet_name, s.online, s.last_seen_at, s.offline_reason, s.telemetry, s.telemetry_at, s.contract, s.contract_at
+  SELECT e.*, h.name AS hamlet_name, h.commune_code, s.online, s.last_seen_at, s.offline_reason, s.telemetry, s.telemetry_at, s.contract, s.contract_at
   FROM edges e JOIN hamlets h ON h.code = e.hamlet_code LEFT JOIN edge_state s ON s.edge_id = e.id`;
 
 const toEdge = (row: EdgeRow): Edge => ({
@@ -58,6 +62,7 @@ const toEdge = (row: EdgeRow): Edge => ({
   name: row.name,
   hamletCode: row.hamlet_code,
   hamletName: row.hamlet_name,
+  communeCode: row.commune_code,
   lat: row.lat,
   lon: row.lon,
   notes: row.notes,
@@ -86,6 +91,8 @@ export type EdgePatch = Partial<NewEdge>;
 
 export interface EdgeFilter {
   hamletCode?: string;
+  /** Only the boxes of this commune (a commune's people: scopeFilter). */
+  communeCode?: string;
   online?: boolean;
   status?: EdgeStatus;
 }
@@ -98,6 +105,7 @@ export class EdgeStore {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.hamletCode) (where.push('e.hamlet_code = ?'), args.push(filter.hamletCode));
+    if (filter.communeCode) (where.push('h.commune_code = ?'), args.push(filter.communeCode));
     if (filter.status) (where.push('e.status = ?'), args.push(filter.status));
     if (filter.online !== undefined) (where.push('COALESCE(s.online, 0) = ?'), args.push(Number(filter.online)));
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY h.position, e.name`;
@@ -115,8 +123,12 @@ export class EdgeStore {
     return edge;
   }
 
-  create(input: NewEdge): Edge {
-    this.assertHamlet(input.hamletCode);
+  /**
+   * A new unclaimed box. `by` is who asks: a commune's person may only name a hamlet of their
+   * commune (another commune's hamlet is refused as unknown, as if it did not exist).
+   */
+  create(input: NewEdge, by?: Scoped): Edge {
+    this.assertHamlet(input.hamletCode, by);
     const id = newId('edg');
     const now = Date.now();
     this.db.transaction(() => {
@@ -131,9 +143,10 @@ export class EdgeStore {
     return this.get(id);
   }
 
-  update(id: string, patch: EdgePatch): Edge {
+  /** Changes a box; a commune's person can never move it to another commune's hamlet (a province-level person may). */
+  update(id: string, patch: EdgePatch, by?: Scoped): Edge {
     const current = this.get(id);
-    if (patch.hamletCode) this.assertHamlet(patch.hamletCode);
+    if (patch.hamletCode) this.assertHamlet(patch.hamletCode, by);
     const next = { ...current, ...patch };
     this.db
       .prepare('UPDATE edges SET name = ?, hamlet_code = ?, lat = ?, lon = ?, notes = ?, updated_at = ? WHERE id = ?')
@@ -146,7 +159,9 @@ export class EdgeStore {
     this.db.prepare('DELETE FROM edges WHERE id = ?').run(id);
   }
 
-  private assertHamlet(code: string): void {
-    if (!this.db.prepare('SELECT 1 FROM hamlets WHERE code = ?').get(code)) throw badRequest(`unknown hamlet code "${code}"`);
+  private assertHamlet(code: string, by?: Scoped): void {
+    const row = this.db.prepare('SELECT commune_code FROM hamlets WHERE code = ?').get(code) as { commune_code: string } | undefined;
+    const mine = row !== undefined && (!by || isProvinceLevel(by) || row.commune_code === by.communeCode);
+    if (!mine) throw badRequest(`unknown hamlet code "${code}"`);
   }
 }

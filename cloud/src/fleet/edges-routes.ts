@@ -8,6 +8,7 @@ import type { FleetService } from './fleet-service.js';
 import type { Documents, DocumentState } from './documents.js';
 import type { EdgeContracts } from './edge-contracts.js';
 import { compatibilityView } from './compatibility-view.js';
+import { boxFilterOf, boxInScope } from './box-scope.js';
 import type { IssuedClaimToken } from './claim-tokens.js';
 import {
   claimTokenRequestSchema,
@@ -57,6 +58,8 @@ const tags = ['Fleet'];
 export function createEdgesRoutes(deps: EdgesRoutesDeps) {
   const { guard, edges, fleet, documents } = deps;
   const app = new OpenAPIHono<AppEnv>();
+  // every route with a box's {id}: another commune's box is a 404 before anything is done to it
+  const inScope = boxInScope(edges);
 
   const withCommand = (token: IssuedClaimToken, requestUrl: string) => ({
     ...token,
@@ -74,7 +77,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json({ edges: edges.list({ hamletCode: q.hamlet, status: q.status, online: q.online }) }, 200);
+      return c.json({ edges: edges.list({ hamletCode: q.hamlet, status: q.status, online: q.online, ...boxFilterOf(currentUser(c)) }) }, 200);
     },
   );
 
@@ -87,7 +90,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { body: jsonBody(newEdgeSchema) },
       responses: { 201: jsonContent(edgeSchema, 'The new box, unclaimed') },
     }),
-    (c) => c.json(edges.create(c.req.valid('json')), 201),
+    (c) => c.json(edges.create(c.req.valid('json'), currentUser(c)), 201),
   );
 
   app.openapi(
@@ -98,7 +101,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'One edge box',
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(edgeSchema, 'The box'), 404: jsonContent(z.object({}), 'No such box') },
-    }),
+    }, inScope),
     (c) => c.json(edges.get(c.req.valid('param').id), 200),
   );
 
@@ -110,7 +113,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: "The box's contract revision against the cloud's: features it lacks, what each document left out for it and what it ignored",
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(compatibilitySchema, 'Contracts and, per document, the parts withheld by the cloud and ignored by the box') },
-    }),
+    }, inScope),
     (c) => {
       const edge = edges.get(c.req.valid('param').id);
       return c.json(compatibilityView(edge, deps.contracts.of(edge.id), documents.listForEdge(edge.id)), 200);
@@ -125,8 +128,8 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'Change name, hamlet, position or notes',
       request: { params: edgeIdParam, body: jsonBody(edgePatchSchema) },
       responses: { 200: jsonContent(edgeSchema, 'The changed box') },
-    }),
-    (c) => c.json(edges.update(c.req.valid('param').id, c.req.valid('json')), 200),
+    }, inScope),
+    (c) => c.json(edges.update(c.req.valid('param').id, c.req.valid('json'), currentUser(c)), 200),
   );
 
   app.openapi(
@@ -137,7 +140,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'Delete a box (its credentials stop working at once)',
       request: { params: edgeIdParam },
       responses: { 204: { description: 'Deleted' } },
-    }),
+    }, inScope),
     async (c) => {
       await fleet.delete(c.req.valid('param').id);
       return c.body(null, 204);
@@ -154,7 +157,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       description: 'Optional JSON body: {"ttlHours": number} (default 24).',
       request: { params: edgeIdParam },
       responses: { 201: jsonContent(claimTokenSchema, 'The token, shown only this once') },
-    }),
+    }, inScope),
     async (c) => {
       const { id } = c.req.valid('param');
       const text = await c.req.text();
@@ -173,7 +176,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'Revoke the box: disconnect it now and refuse its credentials',
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(edgeSchema, 'The revoked box') },
-    }),
+    }, inScope),
     async (c) => c.json(await fleet.revoke(c.req.valid('param').id), 200),
   );
 
@@ -189,7 +192,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
         409: jsonContent(z.object({}), 'The box is not active'),
         504: jsonContent(z.object({}), 'The box did not confirm; old and new credentials both stay valid until it uses the new one'),
       },
-    }),
+    }, inScope),
     async (c) => {
       const result = await fleet.rotate(c.req.valid('param').id, currentUser(c).id);
       return c.json(result.mode === 'live' ? result : { mode: 'claim' as const, claimToken: withCommand(result.claimToken, c.req.url) }, 200);
@@ -204,7 +207,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'Ask the box to answer over MQTT: round trip and its clock offset',
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(pingSchema, 'The answer'), 504: jsonContent(z.object({}), 'No answer in time') },
-    }),
+    }, inScope),
     async (c) => c.json(await fleet.ping(c.req.valid('param').id), 200),
   );
 
@@ -220,7 +223,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
         502: jsonContent(z.object({}), 'The box refused (busy with an emergency, no speakers)'),
         504: jsonContent(z.object({}), 'No answer in time'),
       },
-    }),
+    }, inScope),
     async (c) => c.json(await fleet.testTone(c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
@@ -232,7 +235,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'The config document of the box (cameras excepted) and the version it reported applying',
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(configStateSchema, 'Desired and reported config') },
-    }),
+    }, inScope),
     (c) => {
       const { id } = c.req.valid('param');
       edges.get(id);
@@ -250,7 +253,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       summary: 'Replace the config document (cameras excepted: see /edges/{id}/cameras); the box applies it without restarting',
       request: { params: edgeIdParam, body: jsonBody(configBodyInput) },
       responses: { 200: jsonContent(configStateSchema, 'The new desired version') },
-    }),
+    }, inScope),
     async (c) => {
       const body = c.req.valid('json');
       if (body.surveillance) throw badRequest(`surveillance: cameras are managed at /api/v1/edges/${c.req.valid('param').id}/cameras`);

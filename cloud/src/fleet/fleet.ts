@@ -121,8 +121,8 @@ export async function createFleet(deps: FleetDeps) {
       return [
         { prefix: API_PREFIX, app: createEdgesRoutes({ guard, edges, fleet: service, documents, contracts, publicUrl }) },
         { prefix: API_PREFIX, app: createProvisionRoutes({ guard, fleet: service, claimUrls: deps.claimUrls }) },
-        { prefix: API_PREFIX, app: createSpeakerRoutes({ guard, zones: speakerZones, history: speakerHistory, alarms: speakerAlarms }) },
-        { prefix: API_PREFIX, app: createMaintenanceRoutes({ guard, maintenance }) },
+        { prefix: API_PREFIX, app: createSpeakerRoutes({ guard, zones: speakerZones, history: speakerHistory, alarms: speakerAlarms, edges }) },
+        { prefix: API_PREFIX, app: createMaintenanceRoutes({ guard, maintenance, edges }) },
       ];
     },
     async stop() {

@@ -10,6 +10,7 @@ export const edgeSchema = z
     name: z.string(),
     hamletCode: z.string(),
     hamletName: z.string(),
+    communeCode: z.string().openapi({ description: 'the commune of its hamlet (a box belongs to the commune its hamlet is in)' }),
     lat: z.number().nullable(),
     lon: z.number().nullable(),
     notes: z.string(),

@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import { edgeIdParam } from './http-schemas.js';
 import type { EdgeMaintenance, PowerCommand } from './maintenance.js';
+import { boxInScope, type BoxCommunes } from './box-scope.js';
 
 const tags = ['Fleet'];
 
@@ -73,9 +74,10 @@ const busy = {
 };
 
 /** Remote maintenance of a box: logs, doctor, restart, reboot (fleet.edges.diagnose, fleet.edges.restart). */
-export function createMaintenanceRoutes(deps: { guard: Guard; maintenance: EdgeMaintenance }) {
+export function createMaintenanceRoutes(deps: { guard: Guard; maintenance: EdgeMaintenance; edges: BoxCommunes }) {
   const { guard, maintenance } = deps;
   const app = new OpenAPIHono<AppEnv>();
+  const inScope = boxInScope(deps.edges);
 
   app.openapi(
     apiRoute(guard, 'fleet.edges.diagnose', {
@@ -85,7 +87,7 @@ export function createMaintenanceRoutes(deps: { guard: Guard; maintenance: EdgeM
       summary: "Fetch the box's recent log lines: the newest N at a level and above, optionally within a time range",
       request: { params: edgeIdParam, body: jsonBody(logsRequest) },
       responses: { 200: jsonContent(logsResult, 'The lines, oldest first'), ...busy },
-    }),
+    }, inScope),
     async (c) => c.json(await maintenance.logs(c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
@@ -97,7 +99,7 @@ export function createMaintenanceRoutes(deps: { guard: Guard; maintenance: EdgeM
       summary: 'Run the checks of `sc-edge doctor` on the box and return each result',
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(doctorResult, 'Each check with its verdict'), ...busy },
-    }),
+    }, inScope),
     async (c) => c.json(await maintenance.doctor(c.req.valid('param').id), 200),
   );
 
@@ -110,7 +112,7 @@ export function createMaintenanceRoutes(deps: { guard: Guard; maintenance: EdgeM
         summary,
         request: { params: edgeIdParam, body: jsonBody(powerRequest) },
         responses: { 200: jsonContent(powerResult, 'The box accepted and is doing it'), ...busy },
-      }),
+      }, inScope),
       async (c) => {
         const by = { username: currentUser(c).username, ip: requestIp(c) };
         return c.json(await maintenance.power(c.req.valid('param').id, command, c.req.valid('json'), by), 200);

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Guard } from '../http/access.js';
+import type { Context } from 'hono';
+import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { badRequest, errorJson } from '../http/errors.js';
 import { routeBodyLimit } from '../http/body-limit.js';
@@ -50,6 +51,8 @@ const codesSchema = z
 /** Checked feature by feature after this, so that every bad one is named. */
 const featureCollection = z.object({ type: z.literal('FeatureCollection'), features: z.array(z.unknown()) }).passthrough();
 
+const communeQuery = z.object({ commune: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a commune code').optional().openapi({ description: 'For a province-level person: which commune' }) });
+
 const codeParam = z.object({ code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a hamlet code').openapi({ param: { name: 'code', in: 'path' }, example: 'ap-2a' }) });
 
 const out = (h: HamletLocation) => ({
@@ -89,7 +92,8 @@ function locationFrom(body: z.infer<typeof locationBody>): LocationInput {
 /** Where the hamlets lie and the commune's administrative codes: what CAP alerts' areas are compared with. */
 export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; places: HamletPlaces }) {
   const app = new OpenAPIHono<AppEnv>();
-  const known = () => new Set(places.list().map((h) => h.code));
+  // a commune's person sees, imports and sets only their commune's hamlets: another's is unknown (404)
+  const known = (c: Context<AppEnv>) => new Set(places.list(currentUser(c)).map((h) => h.code));
 
   app.openapi(
     apiRoute(guard, 'hamlets.locations.manage', {
@@ -99,7 +103,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       summary: 'Every hamlet with its location (own, or its boxes as the fallback)',
       responses: { 200: jsonContent(z.object({ hamlets: z.array(locationSchema) }), 'Hamlets in their usual order') },
     }),
-    (c) => c.json({ hamlets: places.list().map(out) }, 200),
+    (c) => c.json({ hamlets: places.list(currentUser(c)).map(out) }, 200),
   );
 
   app.openapi(
@@ -137,14 +141,14 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
         if (!(file instanceof File)) throw badRequest('the upload needs the location file in the "file" field', [{ path: 'file', message: 'required' }]);
         text = await file.text();
       } else text = await c.req.text();
-      const result = parseLocationFile(text, known());
+      const result = parseLocationFile(text, known(c));
       if (!result.ok) {
         const first = result.problems[0]!;
         const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : '';
         throw badRequest(`nothing imported: ${first.at}${first.code ? ` (${first.code})` : ''}: ${first.message}${more}`, result.problems);
       }
-      places.set(result.locations);
-      return c.json({ imported: result.locations.size, hamlets: places.list().map(out) }, 200);
+      places.set(result.locations, currentUser(c));
+      return c.json({ imported: result.locations.size, hamlets: places.list(currentUser(c)).map(out) }, 200);
     },
   );
 
@@ -157,7 +161,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       request: { params: codeParam },
       responses: { 200: jsonContent(locationSchema, 'The hamlet\'s location') },
     }),
-    (c) => c.json(out(places.get(c.req.valid('param').code)), 200),
+    (c) => c.json(out(places.get(c.req.valid('param').code, currentUser(c))), 200),
   );
 
   app.openapi(
@@ -171,9 +175,10 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
     }),
     (c) => {
       const { code } = c.req.valid('param');
-      places.get(code); // 404 before anything else
-      places.set(new Map([[code, locationFrom(c.req.valid('json'))]]));
-      return c.json(out(places.get(code)), 200);
+      const person = currentUser(c);
+      places.get(code, person); // 404 before anything else
+      places.set(new Map([[code, locationFrom(c.req.valid('json'))]]), person);
+      return c.json(out(places.get(code, person)), 200);
     },
   );
 
@@ -183,9 +188,11 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       path: '/commune/admin-codes',
       tags,
       summary: 'The administrative unit codes (mã đơn vị hành chính) of the commune and its province',
+      description: "A commune's people get their commune's; a province-level person names the commune (?commune=), unless the province has one commune in service.",
+      request: { query: communeQuery },
       responses: { 200: jsonContent(codesSchema, 'null until set') },
     }),
-    (c) => c.json(places.codes(), 200),
+    (c) => c.json(places.codes(places.communeFor(currentUser(c), c.req.valid('query').commune)), 200),
   );
 
   app.openapi(
@@ -194,12 +201,14 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       path: '/commune/admin-codes',
       tags,
       summary: 'Set the administrative unit codes CAP geocodes are compared with',
-      request: { body: jsonBody(codesSchema) },
-      responses: { 200: jsonContent(codesSchema, 'The codes') },
+      description: "A commune's people set their commune's; a province-level person names the commune (?commune=), unless the province has one commune in service.",
+      request: { query: communeQuery, body: jsonBody(codesSchema) },
+      responses: { 200: jsonContent(codesSchema, 'The codes'), 409: jsonContent(z.object({}), "The commune's code is already another commune's") },
     }),
     (c) => {
-      places.setCodes(c.req.valid('json'));
-      return c.json(places.codes(), 200);
+      const commune = places.communeFor(currentUser(c), c.req.valid('query').commune);
+      places.setCodes(commune, c.req.valid('json'));
+      return c.json(places.codes(commune), 200);
     },
   );
 

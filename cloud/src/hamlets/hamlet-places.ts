@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import { notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+import { communeClause, type Scoped } from '../communes/scope.js';
 import type { CommunePlace, PlaceHamlet } from '../radio/cap/cap-areas.js';
 import { enclosingCircle, type LatLon, type Shape } from '../radio/cap/cap-geography.js';
 
@@ -50,12 +51,26 @@ export function locationOfOutline(outline: LatLon[]): LocationInput {
   return { lat: centre[0], lon: centre[1], radiusM, outline };
 }
 
-/** The hamlets' locations and the commune's codes, as CAP areas are compared with them. */
+/** Everyone: a province-level view, for callers that are not a person (CAP intake, the server). */
+const EVERY_COMMUNE: Scoped = { communeCode: null };
+
+/**
+ * The hamlets' locations and the communes' codes, as CAP areas are compared with them. A person
+ * sees and sets only their commune's hamlets (a province-level person every commune's); retired
+ * hamlets are left out.
+ */
 export class HamletPlaces {
   constructor(private readonly db: Db) {}
 
-  private rows(): HamletRow[] {
-    return this.db.prepare('SELECT code, name, lat, lon, radius_m, outline FROM hamlets ORDER BY position').all() as HamletRow[];
+  private rows(person: Scoped, communeCode?: string): HamletRow[] {
+    const scope = communeClause(person, 'h.commune_code', { provinceItems: false });
+    const only = communeCode === undefined ? { sql: '', params: [] } : { sql: ' AND h.commune_code = ?', params: [communeCode] };
+    return this.db
+      .prepare(
+        `SELECT h.code, h.name, h.lat, h.lon, h.radius_m, h.outline FROM hamlets h JOIN communes c ON c.code = h.commune_code
+         WHERE h.retired_at IS NULL${scope.sql}${only.sql} ORDER BY c.created_at IS NULL, c.created_at, c.code, h.position`,
+      )
+      .all(...scope.params, ...only.params) as HamletRow[];
   }
 
   private boxesByHamlet(): Map<string, HamletLocation['boxes']> {
@@ -67,9 +82,9 @@ export class HamletPlaces {
     return map;
   }
 
-  list(): HamletLocation[] {
+  list(person: Scoped = EVERY_COMMUNE, communeCode?: string): HamletLocation[] {
     const boxes = this.boxesByHamlet();
-    return this.rows().map((r) => ({
+    return this.rows(person, communeCode).map((r) => ({
       code: r.code,
       name: r.name,
       location: r.lat === null || r.lon === null || r.radius_m === null ? null : { lat: r.lat, lon: r.lon, radiusM: r.radius_m, outline: r.outline ? (JSON.parse(r.outline) as LatLon[]) : null },
@@ -78,36 +93,69 @@ export class HamletPlaces {
     }));
   }
 
-  get(code: string): HamletLocation {
-    const found = this.list().find((h) => h.code === code);
+  /** Another commune's hamlet answers as none (404). */
+  get(code: string, person: Scoped = EVERY_COMMUNE): HamletLocation {
+    const found = this.list(person).find((h) => h.code === code);
     if (!found) throw notFound(`hamlet ${code}`);
     return found;
   }
 
-  /** Sets the locations of several hamlets at once (all or none); every code must exist. */
-  set(locations: ReadonlyMap<string, LocationInput>): void {
+  /** Sets the locations of several hamlets at once (all or none); every code must be one the person sees. */
+  set(locations: ReadonlyMap<string, LocationInput>, person: Scoped = EVERY_COMMUNE): void {
+    const known = new Set(this.rows(person).map((r) => r.code));
     const update = this.db.prepare('UPDATE hamlets SET lat = ?, lon = ?, radius_m = ?, outline = ? WHERE code = ?');
     this.db.transaction(() => {
       for (const [code, l] of locations) {
-        if (update.run(l.lat, l.lon, l.radiusM, l.outline ? JSON.stringify(l.outline) : null, code).changes !== 1) throw notFound(`hamlet ${code}`);
+        if (!known.has(code) || update.run(l.lat, l.lon, l.radiusM, l.outline ? JSON.stringify(l.outline) : null, code).changes !== 1) throw notFound(`hamlet ${code}`);
       }
     })();
   }
 
-  codes(): CommuneCodes {
-    return this.db.prepare('SELECT admin_code AS adminCode, province_admin_code AS provinceAdminCode FROM communes LIMIT 1').get() as CommuneCodes;
+  /**
+   * The commune a person's codes request is about: their own, or for a province-level person the
+   * one named (`requested`), or the only commune in service when there is one (a single-commune install).
+   */
+  communeFor(person: Scoped, requested: string | undefined): string {
+    if (person.communeCode !== null) {
+      if (requested !== undefined && requested !== person.communeCode) throw notFound(`commune ${requested}`);
+      return person.communeCode;
+    }
+    if (requested !== undefined) {
+      if (!this.db.prepare('SELECT 1 FROM communes WHERE code = ?').get(requested)) throw notFound(`commune ${requested}`);
+      return requested;
+    }
+    const open = this.db.prepare('SELECT code FROM communes WHERE retired_at IS NULL ORDER BY created_at, code LIMIT 2').all() as { code: string }[];
+    if (open.length !== 1) throw badRequest('commune: name the commune (?commune=CODE): the province has several', [{ path: 'commune', message: 'required' }]);
+    return open[0]!.code;
   }
 
-  setCodes(codes: CommuneCodes): void {
-    this.db.prepare('UPDATE communes SET admin_code = ?, province_admin_code = ?').run(codes.adminCode, codes.provinceAdminCode);
+  codes(communeCode: string): CommuneCodes {
+    const row = this.db.prepare('SELECT admin_code AS adminCode, province_admin_code AS provinceAdminCode FROM communes WHERE code = ?').get(communeCode) as CommuneCodes | undefined;
+    if (!row) throw notFound(`commune ${communeCode}`);
+    return row;
   }
 
-  /** The commune for evaluating CAP areas: each hamlet's outline, else its circle, else its boxes' circles. */
-  place(): CommunePlace {
-    const commune = this.db.prepare('SELECT name, district, province, admin_code, province_admin_code FROM communes LIMIT 1').get() as
-      | { name: string; district: string; province: string; admin_code: string | null; province_admin_code: string | null }
-      | undefined;
-    const hamlets: PlaceHamlet[] = this.list().map((h) => ({ code: h.code, name: h.name, shapes: shapesOf(h) }));
+  setCodes(communeCode: string, codes: CommuneCodes): void {
+    try {
+      this.db.prepare('UPDATE communes SET admin_code = ?, province_admin_code = ? WHERE code = ?').run(codes.adminCode, codes.provinceAdminCode, communeCode);
+    } catch (err) {
+      // one official code names one commune (migrations.ts)
+      if (String(err).includes('UNIQUE')) throw conflict(`administrative code "${codes.adminCode}" is already another commune's`);
+      throw err;
+    }
+  }
+
+  /**
+   * A commune for evaluating CAP areas: each hamlet's outline, else its circle, else its boxes'
+   * circles. Without a code: the first commune added (the only one of a single-commune install).
+   */
+  place(communeCode?: string): CommunePlace {
+    const commune = (
+      communeCode === undefined
+        ? this.db.prepare('SELECT code, name, district, province, admin_code, province_admin_code FROM communes ORDER BY created_at IS NULL, created_at, code LIMIT 1').get()
+        : this.db.prepare('SELECT code, name, district, province, admin_code, province_admin_code FROM communes WHERE code = ?').get(communeCode)
+    ) as { code: string; name: string; district: string; province: string; admin_code: string | null; province_admin_code: string | null } | undefined;
+    const hamlets: PlaceHamlet[] = commune ? this.list(EVERY_COMMUNE, commune.code).map((h) => ({ code: h.code, name: h.name, shapes: shapesOf(h) })) : [];
     return {
       name: commune?.name ?? '',
       district: commune?.district ?? '',

@@ -1,3 +1,4 @@
+import { csvRows } from '../http/csv.js';
 import { validLatLon, validRing, type LatLon } from '../radio/cap/cap-geography.js';
 import { locationOfOutline, type LocationInput } from './hamlet-places.js';
 
@@ -40,36 +41,6 @@ export function checkCircle(lat: number, lon: number, radiusM: number): string |
   if (!validLatLon([lat, lon])) return 'lat must be within -90…90 and lon within -180…180';
   if (!(radiusM >= RADIUS_M.min && radiusM <= RADIUS_M.max)) return `radius_m must be ${RADIUS_M.min}–${RADIUS_M.max} metres`;
   return null;
-}
-
-/** RFC 4180 rows: quoted fields may hold commas, quotes ("") and line breaks. */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endRow = () => {
-    rows.push([...row, field]);
-    row = [];
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (ch === '"') quoted = !quoted;
-    else if (quoted) field += ch;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-    } else field += ch;
-  }
-  if (field !== '' || row.length) endRow();
-  return rows;
 }
 
 /** One hamlet's location from its fields: lat, lon and radius_m, or an outline alone. */

@@ -21,3 +21,33 @@ export function excelCsv(header: readonly string[], rows: Iterable<readonly CsvV
   for (const row of rows) lines.push(row.map(field).join(','));
   return `${BOM}${lines.join('\r\n')}\r\n`;
 }
+
+/** RFC 4180 rows: quoted fields may hold commas, quotes ("") and line breaks. */
+export function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endRow = () => {
+    rows.push([...row, field]);
+    row = [];
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted && ch === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (quoted) field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+    } else field += ch;
+  }
+  if (field !== '' || row.length) endRow();
+  return rows;
+}

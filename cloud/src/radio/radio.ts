@@ -33,6 +33,7 @@ import { ScheduleStore } from './schedules/schedule-store.js';
 import { createBulletins } from './bulletins/bulletins.js';
 import type { AlertSpeech } from './alerts/alert-speech.js';
 import { createSchedulesRoutes } from './schedules/schedules-routes.js';
+import { communeForWrite } from './scope/radio-scope.js';
 import { createFeeds } from './feeds/feeds.js';
 import { createRelays } from './relays/relays.js';
 import { StationStore } from './relays/station-store.js';
@@ -134,7 +135,9 @@ export async function createRadio(deps: RadioDeps) {
     logger: logger.child({ component: 'live' }),
     archive: async (session, ogg) => {
       const day = new Date(session.startedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
-      const bulletin = await bulletinsDomain.service.createUpload({ title: `Trực tiếp: ${session.title} (${day})`.slice(0, 200), originalName: `${session.id}.ogg`, bytes: ogg, createdBy: session.startedBy });
+      // the recording belongs where the session did (its commune, or the province's own)
+      const communeCode = (db.prepare('SELECT commune_code FROM live_sessions WHERE id = ?').pluck().get(session.id) as string | null | undefined) ?? null;
+      const bulletin = await bulletinsDomain.service.createUpload({ title: `Trực tiếp: ${session.title} (${day})`.slice(0, 200), originalName: `${session.id}.ogg`, bytes: ogg, createdBy: session.startedBy, communeCode });
       return bulletin.id;
     },
     options: { dataDir: deps.config.SC_DATA_DIR, playoutMs: deps.config.SC_LIVE_PLAYOUT_MS, jitterMs: deps.config.SC_LIVE_JITTER_MS, maxReaders: deps.config.SC_LIVE_MAX_READERS, now: options.now },
@@ -182,7 +185,7 @@ export async function createRadio(deps: RadioDeps) {
       return [
         { prefix: API_PREFIX, app: createReportRoutes({ guard, reports }) },
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
-        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules }) },
+        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(db, person, asked) }) },
         // before the alerts' own routes, whose /alerts/{id} would take "held" and "trusted-senders" for ids
         { prefix: API_PREFIX, app: createHeldAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createTrustedSendersRoutes({ guard, trusted }) },

@@ -13,6 +13,7 @@ import { newRolloutInput, pauseInput, releaseParams, releaseSchema, rolloutBoxSc
 import { receiveRelease, type ReleaseUploadDeps } from './release-upload.js';
 import type { RolloutEngine } from './rollout-engine.js';
 import type { RolloutStore } from './rollout-store.js';
+import { boxFilterOf } from '../fleet/box-scope.js';
 
 export interface ReleasesRoutesDeps {
   guard: Guard;
@@ -121,7 +122,8 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       summary: 'Rollouts, newest first, with each one\'s boxes counted by state',
       responses: { 200: jsonContent(z.object({ rollouts: z.array(rolloutSchema) }), 'The rollouts') },
     }),
-    (c) => c.json({ rollouts: rollouts.list() }, 200),
+    // a commune's people: the rollouts that reach their boxes, counted over their boxes only
+    (c) => c.json({ rollouts: rollouts.list(100, boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -150,7 +152,8 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      return c.json({ ...engine.get(id), boxes: rollouts.boxes(id) }, 200);
+      const mine = boxFilterOf(currentUser(c));
+      return c.json({ ...engine.get(id, mine), boxes: rollouts.boxes(id, mine) }, 200);
     },
   );
 

@@ -6,7 +6,7 @@ import type { Documents } from '../fleet/documents.js';
 import type { EdgeStore } from '../fleet/edge-store.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import type { ReleaseStore } from './release-store.js';
-import type { RolloutStore } from './rollout-store.js';
+import type { RolloutFilter, RolloutStore } from './rollout-store.js';
 import { FAILED, RETRACTABLE, SETTLED, type NewRollout, type Rollout, type RolloutBoxState, type RolloutScope } from './rollout-types.js';
 
 export interface RolloutEngineDeps {
@@ -65,14 +65,19 @@ export class RolloutEngine {
     this.now = deps.now ?? Date.now;
   }
 
-  get(id: string): Rollout {
-    const rollout = this.deps.store.find(id);
+  /** One rollout (404 for none; with `communeCode`, also for one that reaches none of that commune's boxes). */
+  get(id: string, filter: RolloutFilter = {}): Rollout {
+    const rollout = this.deps.store.find(id, filter);
     if (!rollout) throw notFound(`rollout ${id}`);
     return rollout;
   }
 
   private resolve(scope: RolloutScope) {
-    const active = this.deps.edges.list({ status: 'active', hamletCode: scope.kind === 'hamlet' ? scope.hamletCode : undefined });
+    const active = this.deps.edges.list({
+      status: 'active',
+      hamletCode: scope.kind === 'hamlet' ? scope.hamletCode : undefined,
+      communeCode: scope.kind === 'commune' ? scope.communeCode : undefined,
+    });
     if (scope.kind !== 'edges') return active;
     const byId = new Map(active.map((e) => [e.id, e]));
     const missing = scope.edgeIds.filter((id) => !byId.has(id));

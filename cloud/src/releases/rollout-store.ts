@@ -48,18 +48,36 @@ export interface BoxChange {
   healthyAt?: number | null;
 }
 
+/** A commune's people see a rollout through their commune's boxes in it only (issue 10). */
+export interface RolloutFilter {
+  communeCode?: string;
+}
+
+/** A rollout's box with the commune of its hamlet (as `h.commune_code`). */
+const IN_COMMUNE = 'JOIN edges e ON e.id = b.edge_id JOIN hamlets h ON h.code = e.hamlet_code';
+
 /** Rollouts and each box's progress in them, in cloud.db: the engine's state, which survives a restart. */
 export class RolloutStore {
   constructor(private readonly db: Db) {}
 
-  private toRollout(row: RolloutRow): Rollout {
+  /** Counts over every box, or (a commune's people) over that commune's boxes only. */
+  private toRollout(row: RolloutRow, filter: RolloutFilter = {}): Rollout {
     const counts = Object.fromEntries(rolloutBoxStates.map((s) => [s, 0])) as Record<RolloutBoxState, number>;
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM rollout_boxes WHERE rollout_id = ? GROUP BY state').all(row.id) as { state: RolloutBoxState; n: number }[];
+    const rows = (
+      filter.communeCode
+        ? this.db
+            .prepare(`SELECT b.state, COUNT(*) AS n FROM rollout_boxes b ${IN_COMMUNE} WHERE b.rollout_id = ? AND h.commune_code = ? GROUP BY b.state`)
+            .all(row.id, filter.communeCode)
+        : this.db.prepare('SELECT state, COUNT(*) AS n FROM rollout_boxes WHERE rollout_id = ? GROUP BY state').all(row.id)
+    ) as { state: RolloutBoxState; n: number }[];
     let total = 0;
     for (const r of rows) {
       counts[r.state] = r.n;
       total += r.n;
     }
+    // the reason a rollout paused names the boxes that failed, which may be other communes': a
+    // commune's people are shown the state without it when the rollout reaches beyond their commune
+    const beyond = filter.communeCode !== undefined && this.total(row.id) > total;
     const waves = JSON.parse(row.waves) as number[];
     const waveCount = (this.db.prepare('SELECT MAX(wave) FROM rollout_boxes WHERE rollout_id = ?').pluck().get(row.id) as number | null) ?? 0;
     return {
@@ -73,7 +91,7 @@ export class RolloutStore {
       wave: row.wave,
       waveCount: waveCount + 1,
       waveStartedAt: row.wave_started_at,
-      pausedReason: row.paused_reason,
+      pausedReason: beyond ? null : row.paused_reason,
       failuresAccepted: row.failures_accepted,
       createdBy: row.created_by,
       createdAt: row.created_at,
@@ -84,14 +102,28 @@ export class RolloutStore {
     };
   }
 
-  list(limit = 100): Rollout[] {
-    const rows = this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC LIMIT ?').all(limit) as RolloutRow[];
-    return rows.map((r) => this.toRollout(r));
+  private total(rolloutId: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM rollout_boxes WHERE rollout_id = ?').pluck().get(rolloutId) as number;
   }
 
-  find(id: string): Rollout | null {
+  /** Newest first; with `communeCode`, only rollouts that reach a box of that commune, counted over those boxes. */
+  list(limit = 100, filter: RolloutFilter = {}): Rollout[] {
+    const rows = (
+      filter.communeCode
+        ? this.db
+            .prepare(`SELECT r.* FROM rollouts r WHERE EXISTS (SELECT 1 FROM rollout_boxes b ${IN_COMMUNE} WHERE b.rollout_id = r.id AND h.commune_code = ?) ORDER BY r.created_at DESC LIMIT ?`)
+            .all(filter.communeCode, limit)
+        : this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC LIMIT ?').all(limit)
+    ) as RolloutRow[];
+    return rows.map((r) => this.toRollout(r, filter));
+  }
+
+  /** One rollout; with `communeCode`, null unless it reaches a box of that commune (a commune's people: 404). */
+  find(id: string, filter: RolloutFilter = {}): Rollout | null {
     const row = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
-    return row ? this.toRollout(row) : null;
+    if (!row) return null;
+    const rollout = this.toRollout(row, filter);
+    return filter.communeCode && rollout.total === 0 ? null : rollout;
   }
 
   /** Ids of rollouts still under way (running or paused). */
@@ -155,9 +187,13 @@ export class RolloutStore {
     this.db.prepare(`UPDATE rollouts SET ${sets.join(', ')} WHERE id = @id`).run({ ...change, id, at });
   }
 
-  boxes(rolloutId: string, filter: { wave?: number; states?: readonly RolloutBoxState[] } = {}): RolloutBox[] {
+  boxes(rolloutId: string, filter: { wave?: number; states?: readonly RolloutBoxState[] } & RolloutFilter = {}): RolloutBox[] {
     const where = ['b.rollout_id = ?'];
     const params: unknown[] = [rolloutId];
+    if (filter.communeCode) {
+      where.push('h.commune_code = ?');
+      params.push(filter.communeCode);
+    }
     if (filter.wave !== undefined) {
       where.push('b.wave = ?');
       params.push(filter.wave);

@@ -1,11 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import { hamletCodeSchema, releaseVersionSchema } from '@smart-commune/shared';
 
-/** Which boxes a rollout reaches: chosen ones, a hamlet's, or the whole commune's (active boxes, resolved at creation). */
+/**
+ * Which boxes a rollout reaches: chosen ones, a hamlet's, one commune's (`communeCode`), or without it
+ * every active box of the deployment (the whole province; one commune in a single-commune install).
+ * Active boxes, resolved at creation.
+ */
 export const rolloutScopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('edges'), edgeIds: z.array(z.string().min(1).max(64)).min(1).max(5000) }),
   z.object({ kind: z.literal('hamlet'), hamletCode: hamletCodeSchema }),
-  z.object({ kind: z.literal('commune') }),
+  z.object({ kind: z.literal('commune'), communeCode: z.string().min(1).max(64).optional() }),
 ]);
 export type RolloutScope = z.infer<typeof rolloutScopeSchema>;
 

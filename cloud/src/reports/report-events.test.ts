@@ -24,7 +24,7 @@ describe("citizens' reports arriving and changing status are published", () => {
     const { code } = filed.body as { code: string };
     const police = await userWithRole(test, 'police');
     const { id } = (await test.request('GET', `/api/v1/reports/${code}/details`, undefined, police.token)).body as { id: string };
-    expect(received).toEqual([{ reportId: id, code, category: 'trom-cap', hamletCode: 'ap-3' }]);
+    expect(received).toEqual([{ reportId: id, code, category: 'trom-cap', hamletCode: 'ap-3', communeCode: 'vi-tan' }]);
 
     const patch = (body: unknown) => test.request('PATCH', `/api/v1/reports/${code}`, body, police.token);
     expect((await patch({ publicReply: 'Công an xã đã nhận tin.' })).status).toBe(200); // a reply alone is not a new status
@@ -32,8 +32,8 @@ describe("citizens' reports arriving and changing status are published", () => {
     expect((await patch({ status: 'in_progress' })).status).toBe(200);
     expect((await patch({ status: 'resolved', publicReply: 'Đã tìm thấy xe.' })).status).toBe(200);
     expect(changed).toEqual([
-      { reportId: id, code, hamletCode: 'ap-3', from: 'new', to: 'in_progress', by: police.id },
-      { reportId: id, code, hamletCode: 'ap-3', from: 'in_progress', to: 'resolved', by: police.id },
+      { reportId: id, code, hamletCode: 'ap-3', communeCode: 'vi-tan', from: 'new', to: 'in_progress', by: police.id },
+      { reportId: id, code, hamletCode: 'ap-3', communeCode: 'vi-tan', from: 'in_progress', to: 'resolved', by: police.id },
     ]);
   });
 

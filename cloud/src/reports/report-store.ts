@@ -11,6 +11,8 @@ export interface ReportRecord {
   description: string;
   hamletCode: string;
   hamletName: string | null;
+  /** The commune of the hamlet when it was filed (issue 10); null only for a row older than communes. */
+  communeCode: string | null;
   lat: number | null;
   lon: number | null;
   phone: string | null;
@@ -26,6 +28,8 @@ export interface ReportRecord {
 export interface ReportFilter {
   status?: ReportStatus;
   hamletCode?: string;
+  /** One commune's reports only: what a commune's people are given (a province-level person: every commune). */
+  communeCode?: string;
   category?: ReportCategory;
   from?: number;
   to?: number;
@@ -38,6 +42,7 @@ interface Row {
   description: string;
   hamlet_code: string;
   hamlet_name: string | null;
+  commune_code: string | null;
   lat: number | null;
   lon: number | null;
   phone: string | null;
@@ -58,6 +63,7 @@ const toRecord = (r: Row): ReportRecord => ({
   description: r.description,
   hamletCode: r.hamlet_code,
   hamletName: r.hamlet_name,
+  communeCode: r.commune_code,
   lat: r.lat,
   lon: r.lon,
   phone: r.phone,
@@ -75,6 +81,7 @@ const whereFor = (f: ReportFilter) =>
   whereOf([
     ['r.status = @status', 'status', f.status],
     ['r.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
+    ['r.commune_code = @communeCode', 'communeCode', f.communeCode],
     ['r.category = @category', 'category', f.category],
     ['r.created_at >= @from', 'from', f.from],
     ['r.created_at < @to', 'to', f.to],
@@ -84,14 +91,19 @@ const whereFor = (f: ReportFilter) =>
 export class ReportStore {
   constructor(private readonly db: Db) {}
 
-  hamletExists(code: string): boolean {
-    return this.db.prepare('SELECT 1 FROM hamlets WHERE code = ?').get(code) !== undefined;
+  /** The commune a hamlet belongs to, and whether the province retired it; null when there is no such hamlet. */
+  communeOfHamlet(code: string): { communeCode: string; retired: boolean } | null {
+    const row = this.db.prepare('SELECT c.code, c.retired_at FROM hamlets h JOIN communes c ON c.code = h.commune_code WHERE h.code = ?').get(code) as
+      | { code: string; retired_at: number | null }
+      | undefined;
+    return row ? { communeCode: row.code, retired: row.retired_at !== null } : null;
   }
 
+  /** Stores a report; its commune is its hamlet's, read in the same statement so the two cannot disagree. */
   insert(report: NewReport, photo: { sha256: string; bytes: number } | null, now = Date.now()): ReportRecord {
     const insert = this.db.prepare(
-      `INSERT INTO reports (id, code, category, description, hamlet_code, lat, lon, phone, photo_sha256, photo_bytes, created_at, updated_at)
-       VALUES (@id, @code, @category, @description, @hamlet, @lat, @lon, @phone, @photoSha, @photoBytes, @now, @now)`,
+      `INSERT INTO reports (id, code, category, description, hamlet_code, commune_code, lat, lon, phone, photo_sha256, photo_bytes, created_at, updated_at)
+       VALUES (@id, @code, @category, @description, @hamlet, (SELECT commune_code FROM hamlets WHERE code = @hamlet), @lat, @lon, @phone, @photoSha, @photoBytes, @now, @now)`,
     );
     for (;;) {
       const code = newTrackingCode();

@@ -11,6 +11,7 @@ import { ApiError, badRequest, errorJson } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
+import { reportFor, requestedScope } from './report-scope.js';
 import { codeParam, publicReportJson, publicReportSchema, reportJson, reportListQuery, reportPageSchema, reportPatchSchema, reportSchema, reportSummaryJson } from './http-schemas.js';
 import type { ReportIntake } from './report-intake.js';
 import type { ReportPhotos } from './report-photo.js';
@@ -43,7 +44,10 @@ export async function readSubmission(req: HonoRequest): Promise<{ fields: Record
   return { fields, photo: body.photo instanceof File ? body.photo : null };
 }
 
-/** Public: file a report, follow it by code. Police and admin: the queue, a report (audited), its photo, its status. */
+/**
+ * Public: file a report, follow it by code. Police and admin: the queue, a report (audited), its
+ * photo, its status — a commune's people only their commune's (another's answers 404, issue 10).
+ */
 export function createReportsRoutes({ guard, audit, bus, store, intake, photos, maxPhotoBytes }: ReportsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   // the photo and the form's fields; a public route, so there is no role to check first
@@ -104,7 +108,8 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const q = c.req.valid('query');
       const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
       const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
-      const page = store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
+      const scope = requestedScope(currentUser(c), q.commune);
+      const page = scope ? store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, from, to, ...scope }, q.limit, q.offset) : { items: [], total: 0 };
       return c.json({ items: page.items.map(reportSummaryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -119,7 +124,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       responses: { 200: jsonContent(reportSchema, 'The report'), 404: jsonContent(z.object({}), 'No such report') },
     }),
     (c) => {
-      const report = store.byCode(c.req.valid('param').code);
+      const report = reportFor(store, currentUser(c), c.req.valid('param').code);
       audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       c.header('cache-control', 'private, no-store');
       return c.json(reportJson(report), 200);
@@ -136,7 +141,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       responses: { 200: { description: 'The photo', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No report or no photo') },
     }),
     (c) => {
-      const report = store.byCode(c.req.valid('param').code);
+      const report = reportFor(store, currentUser(c), c.req.valid('param').code);
       if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
       audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
       return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
@@ -156,10 +161,10 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const { code } = c.req.valid('param');
       const change = c.req.valid('json');
       const user = currentUser(c);
-      const before = store.byCode(code);
+      const before = reportFor(store, user, code);
       const after = store.update(code, change, user.id);
       audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
-      if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, from: before.status, to: after.status, by: user.id });
+      if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, communeCode: after.communeCode, from: before.status, to: after.status, by: user.id });
       return c.json(reportJson(after), 200);
     },
   );

@@ -14,6 +14,9 @@ import { roles, type Role } from './roles.js';
 describe('every route and page follows the permission table', () => {
   let test: TestCloud;
   const tokens = {} as Record<Role, string>;
+  /** The same roles in a commune (issue 10): the table keys by scope too. */
+  const communeTokens = {} as Record<Role, string>;
+  const COMMUNE = 'vi-tan';
   /** An admin whose password an admin set: the table allows everything, the pending change nearly nothing. */
   let pendingChange: string;
   const password = (role: Role) => `password-walk-${role}`;
@@ -24,6 +27,9 @@ describe('every route and page follows the permission table', () => {
       const created = await test.request('POST', '/api/v1/users', { username: `walk-${role}`, role, password: password(role), mustChangePassword: false });
       expect(created.status).toBe(201);
       tokens[role] = await test.login(`walk-${role}`, password(role));
+      const inCommune = await test.request('POST', '/api/v1/users', { username: `walkc-${role}`, role, communeCode: COMMUNE, password: password(role), mustChangePassword: false });
+      expect(inCommune.status).toBe(201);
+      communeTokens[role] = await test.login(`walkc-${role}`, password(role));
     }
     expect((await test.request('POST', '/api/v1/users', { username: 'walk-pending', role: 'admin', password: 'password-walk-pending', mustChangePassword: true })).status).toBe(201);
     pendingChange = await test.login('walk-pending', 'password-walk-pending');
@@ -70,10 +76,24 @@ describe('every route and page follows the permission table', () => {
         const what = `${role} ${o.method} ${o.docPath} (${action})`;
         // no body at all: a route that validated before asking the table would answer 400
         const res = await test.request(o.method, o.path, undefined, await tokenFor(o, role));
-        if (can({ role }, action)) expect([401, 403], what).not.toContain(res.status);
+        if (can({ role, communeCode: null }, action)) expect([401, 403], what).not.toContain(res.status);
         else {
           expect(res.status, what).toBe(403);
           expect(res.body.error.code, what).toBe('forbidden');
+          expect(res.body.error.message, what).toContain(`"${action}"`);
+        }
+      }
+    });
+
+    it.each([...roles])("lets a commune's %s in exactly where the table says for a commune, refuses it with 403 elsewhere", async (role) => {
+      for (const o of personal()) {
+        const action = o.operation['x-action']!;
+        const what = `commune ${role} ${o.method} ${o.docPath} (${action})`;
+        const token = o.method !== 'GET' && action === 'account.self' ? await test.login(`walkc-${role}`, password(role)) : communeTokens[role];
+        const res = await test.request(o.method, o.path, undefined, token);
+        if (can({ role, communeCode: COMMUNE }, action)) expect([401, 403], what).not.toContain(res.status);
+        else {
+          expect(res.status, what).toBe(403);
           expect(res.body.error.message, what).toContain(`"${action}"`);
         }
       }
@@ -134,7 +154,9 @@ describe('every route and page follows the permission table', () => {
         const what = `${role} ${page.method} ${page.path} (${page.access})`;
         const reply = await open(page, tokens[role]);
         expect(sentToLogin(reply), what).toBe(false);
-        expect(reply.refused, what).toBe(!can({ role }, page.access));
+        expect(reply.refused, what).toBe(!can({ role, communeCode: null }, page.access));
+        const inCommune = await open(page, communeTokens[role]);
+        expect(inCommune.refused, `commune ${what}`).toBe(!can({ role, communeCode: COMMUNE }, page.access));
       }
     });
 
@@ -154,8 +176,9 @@ describe('every route and page follows the permission table', () => {
       return [...menu.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
     };
 
-    it.each([...roles, 'visitor' as const])('shows %s in the menu exactly the pages that open to them', async (who) => {
-      const token = who === 'visitor' ? null : tokens[who];
+    const menuPeople = [...roles, ...roles.map((r) => `commune ${r}` as const), 'visitor' as const];
+    it.each(menuPeople)('shows %s in the menu exactly the pages that open to them', async (who) => {
+      const token = who === 'visitor' ? null : who.startsWith('commune ') ? communeTokens[who.slice(8) as Role] : tokens[who as Role];
       // every entry there is: the admin's menu (every page for people) and a visitor's (the public ones)
       const entries = [...new Set([...(await menuOf(tokens.admin)), ...(await menuOf(null))])];
       expect(entries.length).toBeGreaterThanOrEqual(10);

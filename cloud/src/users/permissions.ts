@@ -66,18 +66,21 @@ export const actions = [
   'notifications.zalo.manage',
   /** Receive Web Push notifications about one's work on one's own devices: subscribe them, choose kinds and quiet hours. */
   'notifications.subscribe',
+  /** The province's communes and their hamlets: list, create, rename, retire, reorder, import a CSV of them (issue 10). */
+  'communes.manage',
 ] as const;
 
 export type Action = (typeof actions)[number];
 
 /**
- * Who may do what: the one table API routes, console pages and menus read. Scope (a province's
- * people and a commune's own, issue 10) will key it by scope and role; call sites ask `can(person,
- * action)` and do not change.
+ * Where a person stands (issue 10): a province-level person (no commune) or a commune's own. The
+ * table below is keyed by scope, then role.
  */
-export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
-  // the commune's IT officer may do everything
-  admin: actions,
+export const scopes = ['province', 'commune'] as const;
+export type Scope = (typeof scopes)[number];
+
+/** Today's five roles as a commune has them (a commune's admin is its IT officer). */
+const COMMUNE_ROLES: Readonly<Record<Exclude<Role, 'admin'>, readonly Action[]>> = {
   technician: [
     'account.self',
     'hamlets.read',
@@ -117,6 +120,25 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   viewer: ['account.self', 'hamlets.read', 'fleet.edges.read', 'radio.bulletins.read', 'radio.playback.read', 'notifications.reach.read'],
 };
 
+/** What only a province-level person may do: the shape of the province itself, and the boxes' software (one release for every commune). */
+export const PROVINCE_ONLY: readonly Action[] = ['fleet.releases.manage', 'communes.manage'];
+
+/**
+ * Who may do what: the one table API routes, console pages and menus read, by scope and role.
+ * Every role exists at both levels: the province's own technicians look after every commune's
+ * boxes, its operators write province-wide programmes, its police and leaders (viewer) follow every
+ * commune. What a person sees of those is narrowed by their commune (communes/scope.ts); what
+ * they may do at all is here. Call sites ask `can(person, action)`.
+ */
+export const PERMISSIONS: Readonly<Record<Scope, Readonly<Record<Role, readonly Action[]>>>> = {
+  province: { admin: actions, ...COMMUNE_ROLES },
+  // the commune's IT officer may do everything in the commune, but not reshape the province
+  commune: { admin: actions.filter((a) => !PROVINCE_ONLY.includes(a)), ...COMMUNE_ROLES },
+};
+
+/** The roles a province-level person may have (the users API refuses the others without a commune). */
+export const provinceRoles: readonly Role[] = roles.filter((role) => PERMISSIONS.province[role].length > 0);
+
 /** What a person may still do while the password an admin set waits to be changed. */
 const DURING_PASSWORD_CHANGE: readonly Action[] = ['account.self'];
 
@@ -126,10 +148,23 @@ export interface Person {
   communeCode?: string | null;
 }
 
-export const can = (person: Person, action: Action): boolean => ROLE_PERMISSIONS[person.role].includes(action);
+/** A person without a commune (null, or not stated) is province-level, like the first admin. */
+export const scopeOf = (person: Person): Scope => (person.communeCode ? 'commune' : 'province');
 
-/** The roles that may do `action`, in the usual order: for the OpenAPI description and refusals. */
-export const rolesFor = (action: Action): Role[] => roles.filter((role) => can({ role }, action));
+export const can = (person: Person, action: Action): boolean => PERMISSIONS[scopeOf(person)][person.role].includes(action);
+
+/**
+ * Who may do `action`, in the usual role order, for the OpenAPI description and refusals: a role
+ * allowed at both levels by its name, one allowed only at one level as "admin (province)".
+ */
+export const rolesFor = (action: Action): string[] =>
+  roles.flatMap((role) => {
+    const atProvince = PERMISSIONS.province[role].includes(action);
+    const inCommune = PERMISSIONS.commune[role].includes(action);
+    if (atProvince && inCommune) return [role];
+    if (atProvince) return [`${role} (province)`];
+    return inCommune ? [`${role} (commune)`] : [];
+  });
 
 export const allowedDuringPasswordChange = (action: Action): boolean => DURING_PASSWORD_CHANGE.includes(action);
 

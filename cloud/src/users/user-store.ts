@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { conflict, notFound } from '../http/errors.js';
 import { hashPassword } from '../auth/secrets.js';
 import type { Role } from './roles.js';
+import { communeClause, type Scoped } from '../communes/scope.js';
 
 export interface User {
   id: string;
@@ -56,6 +57,8 @@ export interface NewUser {
 export interface UserPatch {
   displayName?: string;
   role?: Role;
+  /** Move the person to this commune, or make them province-level (null). */
+  communeCode?: string | null;
   password?: string;
   disabled?: boolean;
   mustChangePassword?: boolean;
@@ -71,8 +74,10 @@ export class UserStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }
 
-  list(): User[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser);
+  /** Everyone, or the people a person may manage: a commune's people only their commune's. */
+  list(person?: Scoped): User[] {
+    const scope = person ? communeClause(person, 'commune_code', { provinceItems: false }) : { sql: '', params: [] };
+    return (this.db.prepare(`SELECT * FROM users WHERE 1 = 1${scope.sql} ORDER BY username`).all(...scope.params) as UserRow[]).map(toUser);
   }
 
   get(id: string): User {
@@ -115,27 +120,33 @@ export class UserStore {
 
   private write(id: string, patch: UserPatch, hash: string | null): void {
     const current = this.get(id);
-    const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true;
-    if (current.role === 'admin' && !current.disabled && demotes) this.assertAnotherActiveAdmin(id);
+    // moving the province's admin into a commune takes the province away from them too
+    const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true || (patch.communeCode !== undefined && patch.communeCode !== null);
+    if (current.role === 'admin' && current.communeCode === null && !current.disabled && demotes) this.assertAnotherActiveAdmin(id);
+    const communeCode = patch.communeCode === undefined ? current.communeCode : patch.communeCode;
     this.db
       .prepare(
-        `UPDATE users SET display_name = COALESCE(?, display_name), role = COALESCE(?, role),
+        `UPDATE users SET display_name = COALESCE(?, display_name), role = COALESCE(?, role), commune_code = ?,
            password_hash = COALESCE(?, password_hash), disabled = COALESCE(?, disabled),
            must_change_password = COALESCE(?, must_change_password), updated_at = ?
          WHERE id = ?`,
       )
-      .run(patch.displayName ?? null, patch.role ?? null, hash, optionalFlag(patch.disabled), optionalFlag(patch.mustChangePassword), Date.now(), id);
+      .run(patch.displayName ?? null, patch.role ?? null, communeCode, hash, optionalFlag(patch.disabled), optionalFlag(patch.mustChangePassword), Date.now(), id);
   }
 
   delete(id: string): void {
     const current = this.get(id);
-    if (current.role === 'admin' && !current.disabled) this.assertAnotherActiveAdmin(id);
+    if (current.role === 'admin' && current.communeCode === null && !current.disabled) this.assertAnotherActiveAdmin(id);
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
   }
 
+  /**
+   * The province keeps an active province-level admin: only they shape the province and can set a
+   * commune's admin right again. A commune's admin may go; the province's admin can appoint another.
+   */
   private assertAnotherActiveAdmin(id: string): void {
     const others = this.db
-      .prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?")
+      .prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND commune_code IS NULL AND disabled = 0 AND id <> ?")
       .get(id) as { n: number };
     if (others.n === 0) throw conflict('the last active admin cannot be removed, disabled or demoted');
   }

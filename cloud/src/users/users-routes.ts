@@ -1,11 +1,15 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { currentUser, type Guard } from '../http/access.js';
+import { badRequest, forbidden } from '../http/errors.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { assertStrongPassword } from './password-policy.js';
-import { roleSchema } from './roles.js';
-import type { UserStore } from './user-store.js';
+import { roleSchema, type Role } from './roles.js';
+import type { User, UserStore } from './user-store.js';
+import type { CommuneStore } from '../communes/commune-store.js';
+import { assertSees } from '../communes/scope.js';
+import { provinceRoles } from './permissions.js';
 
 const tags = ['Users'];
 /** At least 8 characters; common and trivially weak passwords are refused after (password-policy.ts). */
@@ -28,18 +32,28 @@ export const userSchema = z
   })
   .openapi('User');
 
+const communeCodeSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a commune code')
+  .nullable()
+  .openapi({
+    description:
+      "The person's commune (in service, not retired); null: province-level. A commune's admin may only name their own commune (the default for them); a province admin's default is province-level.",
+  });
+
 const newUserSchema = z
   .object({
     username: z.string().trim().regex(/^[a-zA-Z0-9._-]{3,32}$/, 'must be 3-32 letters, digits, ".", "_" or "-"'),
     displayName: z.string().trim().min(1).max(100).optional(),
     role: roleSchema,
+    communeCode: communeCodeSchema.optional(),
     password: passwordSchema,
     mustChangePassword: mustChangePassword.optional(),
   })
   .openapi('NewUser');
 
 const userPatchSchema = z
-  .object({ displayName: z.string().trim().min(1).max(100), role: roleSchema, password: passwordSchema, disabled: z.boolean(), mustChangePassword })
+  .object({ displayName: z.string().trim().min(1).max(100), role: roleSchema, communeCode: communeCodeSchema, password: passwordSchema, disabled: z.boolean(), mustChangePassword })
   .partial()
   .openapi('UserPatch');
 
@@ -49,11 +63,37 @@ export interface UsersRoutesDeps {
   guard: Guard;
   users: UserStore;
   sessions: SessionStore;
+  communes: CommuneStore;
+}
+
+/**
+ * Where `admin` may put a person: their own commune for a commune's admin (never the province,
+ * never another commune, which answers as if it did not exist); any commune in service, or the
+ * province for a role the province has, for the province's admin.
+ */
+function placeFor(admin: User, requested: string | null | undefined, role: Role, communes: CommuneStore): string | null {
+  if (admin.communeCode !== null) {
+    if (requested === null) throw forbidden("a commune's admin cannot make a province-level person: ask the province's admin");
+    if (requested !== undefined && requested !== admin.communeCode) throw badRequest(`communeCode: no commune "${requested}"`, [{ path: 'communeCode', message: `no commune "${requested}"` }]);
+    return admin.communeCode;
+  }
+  if (requested === undefined || requested === null) {
+    if (!provinceRoles.includes(role)) throw badRequest(`communeCode: a ${role} belongs to a commune`, [{ path: 'communeCode', message: 'required for this role' }]);
+    return null;
+  }
+  communes.assertActive(requested);
+  return requested;
 }
 
 /** Admins manage the people who use the system: create with a role, reset passwords, disable, delete. */
-export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
+export function createUsersRoutes({ guard, users, sessions, communes }: UsersRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
+  /** The person `id` as the admin asking may manage them: another commune's person is no one (404). */
+  const managed = (admin: User, id: string) => {
+    const user = users.get(id);
+    assertSees(admin, user.communeCode, `user ${id}`, { provinceItems: false });
+    return user;
+  };
 
   app.openapi(
     apiRoute(guard, 'users.manage', {
@@ -61,9 +101,10 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
       path: '/users',
       tags,
       summary: 'List users',
-      responses: { 200: jsonContent(z.object({ users: z.array(userSchema) }), 'All users') },
+      description: "A commune's admin lists their commune's people; the province's admin everyone.",
+      responses: { 200: jsonContent(z.object({ users: z.array(userSchema) }), 'The users the admin manages') },
     }),
-    (c) => c.json({ users: users.list() }, 200),
+    (c) => c.json({ users: users.list(currentUser(c)) }, 200),
   );
 
   app.openapi(
@@ -78,8 +119,9 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
+      const communeCode = placeFor(currentUser(c), body.communeCode, body.role, communes);
       assertStrongPassword(body.password, body.username);
-      return c.json(await users.create({ ...body, mustChangePassword: body.mustChangePassword ?? true }), 201);
+      return c.json(await users.create({ ...body, communeCode, mustChangePassword: body.mustChangePassword ?? true }), 201);
     },
   );
 
@@ -88,17 +130,24 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
       method: 'patch',
       path: '/users/{id}',
       tags,
-      summary: 'Change name or role, reset the password, disable or enable',
+      summary: 'Change name, role or commune, reset the password, disable or enable',
       description:
-        "A password reset or disabling ends the user's sessions. A reset password must be changed by its owner at the next login (unless `mustChangePassword` is false, or admins reset their own).",
+        "A password reset or disabling ends the user's sessions. A reset password must be changed by its owner at the next login (unless `mustChangePassword` is false, or admins reset their own). A new role or commune applies to the person's open sessions at once. Another commune's person answers 404 to a commune's admin.",
       request: { params: userIdParam, body: jsonBody(userPatchSchema) },
       responses: { 200: jsonContent(userSchema, 'The changed user'), 409: jsonContent(z.object({}), 'Would leave no active admin') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
+      const admin = currentUser(c);
+      const target = managed(admin, id);
+      if (patch.communeCode !== undefined || patch.role !== undefined) {
+        // a role the province lacks needs a commune: checked against where the person ends up
+        const requested = patch.communeCode === undefined ? target.communeCode : patch.communeCode;
+        if (patch.communeCode !== undefined || requested === null) patch.communeCode = placeFor(admin, requested, patch.role ?? target.role, communes);
+      }
       if (patch.password !== undefined) {
-        assertStrongPassword(patch.password, users.get(id).username);
+        assertStrongPassword(patch.password, target.username);
         // a password only this admin knows now: its owner must replace it, unless it is the admin's own
         patch.mustChangePassword ??= id !== currentUser(c).id;
       }
@@ -118,7 +167,9 @@ export function createUsersRoutes({ guard, users, sessions }: UsersRoutesDeps) {
       responses: { 204: { description: 'Deleted' }, 409: jsonContent(z.object({}), 'Would leave no active admin') },
     }),
     (c) => {
-      users.delete(c.req.valid('param').id);
+      const { id } = c.req.valid('param');
+      managed(currentUser(c), id);
+      users.delete(id);
       return c.body(null, 204);
     },
   );

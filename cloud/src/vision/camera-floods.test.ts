@@ -7,7 +7,7 @@ import { floodedCameras } from './camera-floods.js';
 
 const camera = (id: string, flood?: CameraTelemetry['flood']): CameraTelemetry => ({ id, status: 'streaming', fps: 5, lastFrameAt: 1, ...(flood ? { flood } : {}) });
 const edge = (id: string, online: boolean, cameras: CameraTelemetry[] | undefined): Edge => ({
-  id, name: `Tủ ${id}`, hamletCode: 'ap-1', hamletName: 'Ấp 1', lat: null, lon: null, notes: '', status: 'active', hostname: null, claimedAt: 1,
+  id, name: `Tủ ${id}`, hamletCode: 'ap-1', hamletName: 'Ấp 1', communeCode: 'vi-tan', lat: null, lon: null, notes: '', status: 'active', hostname: null, claimedAt: 1,
   online, lastSeenAt: 1, offlineReason: null, telemetry: { ...testTelemetry(), ...(cameras ? { cameras } : {}) }, telemetryAt: 1, contract: null, createdAt: 1, updatedAt: 1,
 });
 

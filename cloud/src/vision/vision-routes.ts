@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { auditView } from '../audit/view-audit.js';
 import type { EdgeStore } from '../fleet/edge-store.js';
 import type { FleetService } from '../fleet/fleet-service.js';
+import { boxInScope } from '../fleet/box-scope.js';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { conflict, notFound } from '../http/errors.js';
@@ -29,6 +30,8 @@ const edgeParam = cameraParams.pick({ id: true });
 export function createVisionRoutes(deps: VisionRoutesDeps) {
   const { guard, audit, edges, fleet, settings, status } = deps;
   const app = new OpenAPIHono<AppEnv>();
+  // a box's cameras are its commune's: another commune's box answers 404 on every route here
+  const inScope = boxInScope(edges);
 
   const viewOf = (edgeId: string, surveillance: SurveillanceSettings) => {
     const statuses = status.statuses(edgeId);
@@ -58,7 +61,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'The cameras of a box, their live state, the model and storage settings',
       request: { params: edgeParam },
       responses: { 200: jsonContent(camerasView, 'Cameras') },
-    }),
+    }, inScope),
     (c) => {
       const { id } = c.req.valid('param');
       return c.json(viewOf(id, settings.surveillance(id)), 200);
@@ -73,7 +76,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'Add a camera (RTSP URL or ONVIF device); the box starts it without restarting',
       request: { params: edgeParam, body: jsonBody(cameraInput) },
       responses: { 201: jsonContent(cameraView, 'The camera as stored'), 409: jsonContent(z.object({}), 'A camera with this id exists') },
-    }),
+    }, inScope),
     async (c) => {
       const { id } = c.req.valid('param');
       const camera = settings.parseCamera(c.req.valid('json'));
@@ -89,7 +92,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'One camera',
       request: { params: cameraParams },
       responses: { 200: jsonContent(cameraView, 'The camera') },
-    }),
+    }, inScope),
     (c) => {
       const { id, cameraId } = c.req.valid('param');
       return c.json(cameraViewOf(id, settings.surveillance(id), cameraId), 200);
@@ -104,7 +107,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'Replace a camera; leave the password out to keep the stored one',
       request: { params: cameraParams, body: jsonBody(cameraInput) },
       responses: { 200: jsonContent(cameraView, 'The camera as stored') },
-    }),
+    }, inScope),
     async (c) => {
       const { id, cameraId } = c.req.valid('param');
       const input = c.req.valid('json');
@@ -122,7 +125,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'Remove a camera; the box stops it (its incidents stay)',
       request: { params: cameraParams },
       responses: { 204: { description: 'Removed' } },
-    }),
+    }, inScope),
     async (c) => {
       const { id, cameraId } = c.req.valid('param');
       await settings.removeCamera(id, cameraId);
@@ -144,7 +147,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
         summary,
         request: { params: cameraParams, body: jsonBody(body) },
         responses: { 200: jsonContent(cameraView, 'The camera as stored') },
-      }),
+      }, inScope),
       async (c) => {
         const { id, cameraId } = c.req.valid('param');
         return c.json(await replacePart(id, cameraId, c.req.valid('json')), 200);
@@ -160,7 +163,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'Model size and storage limits of a box',
       request: { params: edgeParam, body: jsonBody(surveillanceOptionsInput) },
       responses: { 200: jsonContent(camerasView, 'Cameras and settings') },
-    }),
+    }, inScope),
     async (c) => {
       const { id } = c.req.valid('param');
       const updated = await settings.setOptions(id, c.req.valid('json'));
@@ -177,7 +180,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       description: 'Each viewing is written to the audit log (camera.snapshot_view, once per person and camera per 10 minutes), as police views of evidence are.',
       request: { params: cameraParams },
       responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } } },
-    }),
+    }, inScope),
     async (c) => {
       const { id, cameraId } = c.req.valid('param');
       settings.camera(id, cameraId);
@@ -201,7 +204,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'ONVIF devices the box found on its LAN, and which are already adopted',
       request: { params: edgeParam },
       responses: { 200: jsonContent(discoveredView, 'Discovered devices') },
-    }),
+    }, inScope),
     (c) => c.json(discovered(c.req.valid('param').id), 200),
   );
 
@@ -213,7 +216,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'Ask the box to probe its LAN for ONVIF cameras now (WS-Discovery)',
       request: { params: edgeParam, body: jsonBody(scanInput) },
       responses: { 200: jsonContent(discoveredView, 'Discovered devices') },
-    }),
+    }, inScope),
     async (c) => {
       const { id } = c.req.valid('param');
       const found = await fleet.discoverCameras(id, c.req.valid('json'));
@@ -230,7 +233,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       summary: 'Configure a discovered ONVIF device as a camera of the box',
       request: { params: edgeParam, body: jsonBody(adoptInput) },
       responses: { 201: jsonContent(cameraView, 'The new camera') },
-    }),
+    }, inScope),
     async (c) => {
       const { id } = c.req.valid('param');
       const { urn, id: cameraId, name, username, password } = c.req.valid('json');

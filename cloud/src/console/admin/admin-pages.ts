@@ -4,6 +4,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFilterQuery, toAuditFilter } from '../../audit/audit-routes.js';
 import { ApiError } from '../../http/errors.js';
 import type { UserStore } from '../../users/user-store.js';
+import type { CommuneStore } from '../../communes/commune-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { weaknessMessages } from '../../users/password-policy.js';
 import { translator } from '../i18n.js';
@@ -18,6 +19,8 @@ import { notificationsMessages } from './admin-notifications-messages.js';
 export interface AdminPagesDeps {
   audit: AuditLog;
   users: UserStore;
+  /** Where people may be put (the province's admin's choice of commune). */
+  communes: CommuneStore;
   /** The notifications outbox (the admins' "Thông báo đã gửi"). */
   notifications: OutboxStore;
   /** The channels the cloud runs, listed first in the channel filter. */
@@ -34,7 +37,7 @@ const offsetQuery = z.coerce.number().int().min(0).catch(0);
 const filled = (query: Record<string, string>) => Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== '' && k !== 'offset' && k !== 'lang'));
 
 /** The administrator's pages: the audit log and the people who use the system. */
-export function createAdminPages({ audit, users, notifications, channels }: AdminPagesDeps) {
+export function createAdminPages({ audit, users, communes, notifications, channels }: AdminPagesDeps) {
   const loggedActions = () => audit.actions();
 
   return (kit: ConsoleKit): ConsoleSection => {
@@ -62,7 +65,7 @@ export function createAdminPages({ audit, users, notifications, channels }: Admi
       }
       return kit.render(c, {
         title: t('auditTitle'),
-        main: auditPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, actions: loggedActions(), actors: users.list().map((u) => u.username), error }),
+        main: auditPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, actions: loggedActions(), actors: users.list(c.get('view').user!).map((u) => u.username), error }),
       });
     });
 
@@ -89,10 +92,14 @@ export function createAdminPages({ audit, users, notifications, channels }: Admi
       const t = tOf(c);
       const view = c.get('view');
       const done = doneQuery.safeParse(c.req.query());
+      const all = communes.list();
       return kit.render(c, {
         title: t('usersTitle'),
         main: usersPage(t, view.lang, {
-          users: users.list(),
+          // a commune's admin sees and manages only their commune's people
+          users: users.list(view.user!),
+          communes: view.user!.communeCode === null ? all.filter((c) => c.retiredAt === null).map(({ code, name }) => ({ code, name })) : null,
+          communeNames: new Map(all.map((c) => [c.code, c.name])),
           me: view.user!,
           done: done.success ? t(`done_${done.data.done}`, { user: done.data.user }) : null,
           roleName: (role) => view.t(`role_${role}`),

@@ -29,13 +29,18 @@ async function change(buttons, work, conflictText = strings.lastAdmin) {
   }
 }
 
+/** The commune chosen, when the page offers the choice (the province's admin): "" is province-level. */
+function communeOf(data) {
+  return data.has('communeCode') ? { communeCode: data.get('communeCode') || null } : {};
+}
+
 document.getElementById('create-user').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   const data = new FormData(form);
   const username = String(data.get('username')).trim();
   const displayName = String(data.get('displayName')).trim();
-  const body = { username, role: data.get('role'), password: data.get('password'), ...(displayName ? { displayName } : {}) };
+  const body = { username, role: data.get('role'), password: data.get('password'), ...(displayName ? { displayName } : {}), ...communeOf(data) };
   return change(form.querySelectorAll('button'), async () => {
     await api('POST', '/api/v1/users', body);
     reloadWith('created', username);
@@ -48,9 +53,9 @@ for (const card of document.querySelectorAll('li.user')) {
 
   card.querySelector('.role-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const role = new FormData(event.currentTarget).get('role');
+    const data = new FormData(event.currentTarget);
     return change(card.querySelectorAll('button'), async () => {
-      await api('PATCH', path, { role });
+      await api('PATCH', path, { role: data.get('role'), ...communeOf(data) });
       reloadWith('role', username);
     });
   });

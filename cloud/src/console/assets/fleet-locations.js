@@ -1,5 +1,5 @@
 // Where the hamlets lie: one hamlet's centre and radius, a CSV or GeoJSON file of many, the commune's administrative codes.
-import { api, describeFailure, el, fill, pageData, runChange, say } from './console.js';
+import { api, ApiFailure, describeFailure, el, fill, pageData, runChange, say } from './console.js';
 
 const { strings: s } = pageData();
 const status = document.getElementById('locations-status');
@@ -14,7 +14,12 @@ function sourceText(h) {
 
 async function refresh() {
   try {
-    const [{ hamlets }, codes] = await Promise.all([api('GET', '/api/v1/hamlets/locations'), api('GET', '/api/v1/commune/admin-codes')]);
+    // a province-level person of a province of several communes sets each commune's codes on its
+    // commune page (/admin/communes/…): here the codes form is then left out, the hamlets still shown
+    const [{ hamlets }, codes] = await Promise.all([
+      api('GET', '/api/v1/hamlets/locations'),
+      api('GET', '/api/v1/commune/admin-codes').catch((err) => (err instanceof ApiFailure && err.status === 400 ? null : Promise.reject(err))),
+    ]);
     document.querySelector('#location-list tbody').replaceChildren(...hamlets.map((h) => el('tr', {},
       el('td', { textContent: h.name }),
       el('td', { textContent: h.lat ?? '—' }),
@@ -22,8 +27,11 @@ async function refresh() {
       el('td', { textContent: h.radiusM ?? '—' }),
       el('td', { textContent: sourceText(h) }),
     )));
-    document.getElementById('codes-commune').value = codes.adminCode ?? '';
-    document.getElementById('codes-province').value = codes.provinceAdminCode ?? '';
+    document.getElementById('codes-form').hidden = codes === null;
+    if (codes) {
+      document.getElementById('codes-commune').value = codes.adminCode ?? '';
+      document.getElementById('codes-province').value = codes.provinceAdminCode ?? '';
+    }
   } catch (err) {
     say(status, describeFailure(err, s), 'error');
   }

@@ -39,9 +39,32 @@ function row(p) {
   );
 }
 
+// one programme's proof of play (linked from the calendar): a line per commune above the plays
+async function showCommunes() {
+  const schedule = new FormData(form).get('schedule');
+  const table = document.querySelector('#pb-communes tbody');
+  if (!schedule || !table) return;
+  try {
+    const { communes } = await api('GET', `/api/v1/playback/by-commune?schedule=${encodeURIComponent(schedule)}`);
+    table.replaceChildren(...(communes.length
+      ? communes.map((c) => el('tr', {},
+        el('th', { scope: 'row', textContent: c.communeName ?? c.communeCode ?? '—' }),
+        el('td', { textContent: String(c.boxes) }),
+        el('td', { textContent: String(c.hamlets) }),
+        el('td', { textContent: String(c.completed) }),
+        el('td', { textContent: String(c.failed) }),
+        el('td', { textContent: String(c.missed) }),
+        el('td', { textContent: formatTime(c.firstStartedAt, lang, true) })))
+      : [el('tr', {}, el('td', { colSpan: 7, textContent: s.noCommunePlayback }))]));
+  } catch (err) {
+    say(status, describeFailure(err, s), 'error');
+  }
+}
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   show();
 });
 form.addEventListener('change', () => { document.getElementById('pb-csv').href = `/api/v1/playback.csv?${query()}`; });
 show();
+showCommunes();

@@ -35,9 +35,18 @@ function dayColumn(day, date, occurrences) {
   const mine = occurrences.filter((o) => o.startLocal.slice(0, 10) === date);
   const list = el('ul');
   for (const o of mine) {
-    const open = el('button', { type: 'button', className: 'link' }, `${o.startLocal.slice(11, 16)} ${o.title}`);
-    open.addEventListener('click', () => edit(o.scheduleId));
-    list.append(el('li', { className: `entry ${o.priority}` }, open, el('br'), el('span', { className: 'hint', textContent: where(o.hamlets) }),
+    const label = `${o.startLocal.slice(11, 16)} ${o.title}`;
+    // the province's programme is read-only for a commune's people: shown, marked, not opened for editing
+    let open;
+    if (o.editable) {
+      open = el('button', { type: 'button', className: 'link' }, label);
+      open.addEventListener('click', () => edit(o.scheduleId));
+    } else {
+      open = el('span', { className: 'read-only', title: s.provinceReadOnly }, label);
+    }
+    list.append(el('li', { className: `entry ${o.priority}${o.issuer === 'province' ? ' province' : ''}` }, open, el('br'), el('span', { className: 'hint', textContent: where(o.hamlets) }),
+      o.issuer === 'province' ? el('span', { className: 'badge province', textContent: o.editable ? s.provinceItem : `${s.provinceItem} · ${s.readOnly}` }) : null,
+      o.issuer === 'province' ? el('a', { href: `/radio/playback?schedule=${encodeURIComponent(o.scheduleId)}`, textContent: s.proofOfPlay }) : null,
       o.priority === 'normal' ? null : el('span', { className: `badge ${o.priority}`, textContent: s[`priority_${o.priority}`] })));
   }
   if (!mine.length) list.append(el('li', { className: 'hint', textContent: s.nothingThisDay }));
@@ -59,6 +68,9 @@ function syncRepeat() {
   field('interval').closest('.grid').hidden = repeat === 'once';
   field('interval').closest('.stack').hidden = repeat !== 'weekly';
   document.getElementById('item-hamlets').hidden = checked('item-target')[0] !== 'chosen';
+  // a province-level person's programme may choose communes (issue 10)
+  const communes = document.getElementById('item-communes');
+  if (communes) communes.hidden = checked('item-target')[0] !== 'communes';
 }
 form.addEventListener('change', syncRepeat);
 
@@ -85,8 +97,12 @@ function readRrule(rrule) {
 
 function setTargets(prefix, targets) {
   const chosen = targets.hamlets ?? [];
-  form.querySelector(`input[name="${prefix}-target"][value="${targets.all ? 'all' : 'chosen'}"]`).checked = true;
+  const communes = targets.communes ?? [];
+  const kind = targets.all ? 'all' : targets.communes ? 'communes' : 'chosen';
+  const choice = form.querySelector(`input[name="${prefix}-target"][value="${kind}"]`);
+  if (choice) choice.checked = true;
   for (const box of form.querySelectorAll(`input[name="${prefix}-hamlet"]`)) box.checked = chosen.includes(box.value);
+  for (const box of form.querySelectorAll(`input[name="${prefix}-commune"]`)) box.checked = communes.includes(box.value);
 }
 
 function reset() {
@@ -136,6 +152,8 @@ form.addEventListener('submit', async (event) => {
   const target = checked('item-target')[0];
   const chosen = checked('item-hamlet');
   if (target === 'chosen' && !chosen.length) return say(status, s.pickHamlet, 'error');
+  const communes = checked('item-commune');
+  if (target === 'communes' && !communes.length) return say(status, s.pickCommune, 'error');
   if (checked('repeat')[0] === 'weekly' && !checked('weekday').length) return say(status, s.pickWeekday, 'error');
   const body = {
     title: field('title').value,
@@ -144,7 +162,7 @@ form.addEventListener('submit', async (event) => {
     rrule: rruleOf(),
     priority: field('priority').value,
     volume: Number(field('volume').value),
-    targets: target === 'all' ? { all: true } : { hamlets: chosen },
+    targets: target === 'all' ? { all: true } : target === 'communes' ? { communes } : { hamlets: chosen },
   };
   say(status, s.saving, 'notice');
   try {

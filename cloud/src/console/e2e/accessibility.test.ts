@@ -69,6 +69,10 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     concrete['/police/reports/:code'] = `/police/reports/${code}`;
     concrete['/phan-anh/:code'] = `/phan-anh/${code}`;
     queries['/phan-anh/tra-cuu'] = `code=${code}`;
+    // the same pages at the commune's own address (issue 10)
+    for (const page of ['phan-anh', 'phan-anh/tra-cuu', 'thong-bao']) concrete[`/xa/:commune/${page}`] = `/xa/vi-tan/${page}`;
+    concrete['/xa/:commune/phan-anh/:code'] = `/xa/vi-tan/phan-anh/${code}`;
+    queries['/xa/:commune/phan-anh/tra-cuu'] = `code=${code}`;
 
     // a broadcast bulletin (public notice, calendar, bulletin list) and a CAP message held for an operator
     const bulletin = await api('POST', '/api/v1/bulletins', { title: 'Tiêm phòng dại cho chó, mèo', text: 'Sáng thứ Bảy, trạm thú y tiêm phòng dại miễn phí tại nhà văn hoá ấp 1.' });
@@ -109,6 +113,10 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     e2e.test.cloud.fleet.events.record(edgeId, 'update', { eventId: 'evt_a11y_rollback', ts: Date.now(), body: { phase: 'rolled_back', version: '1.5.0', rolloutId: rollout.body.id, runningVersion: '1.4.0', reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"loa không phản hồi"}'] } });
     await waitFor(async () => (await api('GET', `/api/v1/rollouts/${rollout.body.id}`)).body.state === 'paused', 'the rollout paused');
     concrete['/fleet/rollouts/:id'] = `/fleet/rollouts/${rollout.body.id}`;
+    // a commune's page with a hamlet added and one retired, so every state of its list is drawn
+    expect((await api('POST', '/api/v1/communes/vi-tan/hamlets', { name: 'Ấp Mới' })).status).toBe(201);
+    expect((await api('PATCH', '/api/v1/communes/vi-tan/hamlets/vi-tan-ap-moi', { retired: true })).status).toBe(200);
+    concrete['/admin/communes/:code'] = '/admin/communes/vi-tan';
 
   }, 120_000);
 
@@ -173,7 +181,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
   it('has the pages to check', () => {
     const paths = getPages().map((p) => p.path);
     expect(paths.length).toBeGreaterThanOrEqual(20);
-    for (const path of ['/', '/login', '/fleet', '/radio/playback', '/police/incidents/:id', '/phan-anh', '/thong-bao']) expect(paths).toContain(path);
+    for (const path of ['/', '/login', '/fleet', '/radio/playback', '/police/incidents/:id', '/phan-anh', '/thong-bao', '/xa', '/xa/:commune/phan-anh', '/xa/:commune/thong-bao']) expect(paths).toContain(path);
   });
 
   // the roles on a phone, where the layout is narrowest; English and the visitor's English on a desktop

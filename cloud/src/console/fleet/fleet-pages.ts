@@ -13,14 +13,17 @@ import { can } from '../../users/permissions.js';
 import { locationMessages } from './location-messages.js';
 import type { PlanHamlet } from './fleet-plan.js';
 import { createQrRoute } from './fleet-qr.js';
+import type { Scoped } from '../../communes/scope.js';
 
 /** Ids as the API accepts them; anything else is a 404 before a page is drawn. */
 const EDGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CAMERA_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface FleetPagesDeps {
-  /** The commune's hamlets in their usual order. */
-  hamlets(): PlanHamlet[];
+  /** The hamlets the person sees (their commune's; every one for a province-level person), in their usual order. */
+  hamlets(person: Scoped): PlanHamlet[];
+  /** Whether the box exists and is the person's to see (their commune's; any for a province-level person). */
+  seesBox(person: Scoped, edgeId: string): boolean;
 }
 
 /** Everything a page script shows: this section's strings and the shared error strings. */
@@ -41,17 +44,21 @@ export function createFleetPages(deps: FleetPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const t = (c: Context<ConsoleEnv>) => translator(fleetMessages, c.get('view').lang);
-    const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
+    const hamlets = (c: Context<ConsoleEnv>) => deps.hamlets(c.get('view').user!).map((h) => ({ code: h.code, name: h.name }));
 
+    // The box and camera pages are shells filled by their scripts through the API; another
+    // commune's box is the same 404 page as a box that does not exist, as the API answers both.
+    const boxShown = (c: Context<ConsoleEnv>, edgeId: string) => EDGE_ID.test(edgeId) && deps.seesBox(c.get('view').user!, edgeId);
     app.get('/fleet', kit.page('fleet.edges.manage'), (c) => {
       const lang = c.get('view').lang;
-      const main = html`${fleetMarkup(t(c), hamlets())}${locationsMarkup(translator(locationMessages, lang), hamlets())}`;
+      const mine = hamlets(c);
+      const main = html`${fleetMarkup(t(c), mine)}${locationsMarkup(translator(locationMessages, lang), mine)}`;
       return kit.render(c, { title: t(c)('fleetTitle'), main, scripts: ['fleet-boxes.js', 'fleet-locations.js'], data: { strings: { ...strings(c), ...locationMessages[lang] } } });
     });
 
     app.get('/fleet/boxes/:edgeId', kit.page('fleet.edges.manage'), (c) => {
       const edgeId = c.req.param('edgeId');
-      if (!EDGE_ID.test(edgeId)) return c.notFound();
+      if (!boxShown(c, edgeId)) return c.notFound();
       // remote maintenance: each part only for those whose role may do it
       const { lang, user } = c.get('view');
       const tm = translator(maintenanceMessages, lang);
@@ -64,7 +71,7 @@ export function createFleetPages(deps: FleetPagesDeps) {
 
     app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), (c) => {
       const { edgeId, cameraId } = c.req.param();
-      if (!EDGE_ID.test(edgeId) || !CAMERA_ID.test(cameraId)) return c.notFound();
+      if (!boxShown(c, edgeId) || !CAMERA_ID.test(cameraId)) return c.notFound();
       return kit.render(c, {
         title: t(c)('cameraSettings'),
         main: cameraMarkup(t(c), `/fleet/boxes/${edgeId}`),

@@ -3,6 +3,8 @@ import type { EdgeStore } from '../../fleet/edge-store.js';
 import type { ReleaseStore } from '../../releases/release-store.js';
 import type { RolloutStore } from '../../releases/rollout-store.js';
 import { can } from '../../users/permissions.js';
+import type { Scoped } from '../../communes/scope.js';
+import { boxFilterOf } from '../../fleet/box-scope.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
 import { releasesPage, rolloutPage } from './releases-markup.js';
@@ -14,7 +16,8 @@ export interface ReleasesPagesDeps {
   releases: ReleaseStore;
   rollouts: RolloutStore;
   edges: EdgeStore;
-  hamlets(): { code: string; name: string }[];
+  /** The hamlets the person sees, in their usual order. */
+  hamlets(person: Scoped): { code: string; name: string }[];
 }
 
 function strings(c: Context<ConsoleEnv>) {
@@ -32,12 +35,15 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
       return user ? can(user, 'fleet.releases.manage') : false;
     };
 
+    // a commune's people: their boxes, and the rollouts that reach them counted over their boxes only
+    const mine = (c: Context<ConsoleEnv>) => boxFilterOf(c.get('view').user!);
+
     app.get('/fleet/releases', kit.page('fleet.releases.read'), (c) => {
       const main = releasesPage(t(c), c.get('view').lang, {
         releases: deps.releases.list(),
-        rollouts: deps.rollouts.list(50),
-        edges: deps.edges.list({ status: 'active' }),
-        hamlets: deps.hamlets(),
+        rollouts: deps.rollouts.list(50, mine(c)),
+        edges: deps.edges.list({ status: 'active', ...mine(c) }),
+        hamlets: deps.hamlets(c.get('view').user!),
         canManage: canManage(c),
       });
       return kit.render(c, { title: t(c)('releasesTitle'), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });
@@ -45,9 +51,9 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
 
     app.get('/fleet/rollouts/:id', kit.page('fleet.releases.read'), (c) => {
       const id = c.req.param('id');
-      const rollout = ROLLOUT_ID.test(id) ? deps.rollouts.find(id) : null;
+      const rollout = ROLLOUT_ID.test(id) ? deps.rollouts.find(id, mine(c)) : null;
       if (!rollout) return kit.render(c, { title: t(c)('notFound'), status: 404, main: t(c)('notFound') });
-      const main = rolloutPage(t(c), c.get('view').lang, rollout, deps.rollouts.boxes(id), canManage(c));
+      const main = rolloutPage(t(c), c.get('view').lang, rollout, deps.rollouts.boxes(id, mine(c)), canManage(c));
       return kit.render(c, { title: t(c)('rolloutTitle', { version: rollout.version }), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });
     });
 

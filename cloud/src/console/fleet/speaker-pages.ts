@@ -7,9 +7,11 @@ import type { ZoneTransition } from '../../fleet/speakers/speaker-history.js';
 import type { ZoneView } from '../../fleet/speakers/speaker-zones.js';
 import { alarmBanner, speakersMarkup } from './speaker-markup.js';
 import { speakerMessages } from './speaker-messages.js';
+import type { Scoped } from '../../communes/scope.js';
 
 export interface SpeakerPagesDeps {
-  zones(): ZoneView[];
+  /** The zones of the boxes the person sees (their commune's; every box for a province-level person). */
+  zones(person: Scoped): ZoneView[];
   history(edgeId: string, zone: string, limit: number): ZoneTransition[];
 }
 
@@ -23,7 +25,7 @@ export function createSpeakerPages(deps: SpeakerPagesDeps) {
     app.get('/speakers', kit.page('fleet.speakers.manage'), (c) => {
       const lang = c.get('view').lang;
       const t = translator(speakerMessages, lang);
-      const zones = deps.zones();
+      const zones = deps.zones(c.get('view').user!);
       const common = c.get('view').t;
       return kit.render(c, {
         title: t('speakersTitle'),
@@ -36,10 +38,13 @@ export function createSpeakerPages(deps: SpeakerPagesDeps) {
   };
 }
 
-/** The alarm banner for a page's reader: only those who look after the loudspeakers (operators, technicians, admins). */
-export function speakerAlarmBanner(alarms: () => SpeakerAlarm[], alarmAfterMs: number) {
+/**
+ * The alarm banner for a page's reader: only those who look after the loudspeakers (operators,
+ * technicians, admins), and only the alarms of the boxes they see (a commune's: their commune's).
+ */
+export function speakerAlarmBanner(alarms: (person: Scoped) => SpeakerAlarm[], alarmAfterMs: number) {
   return (view: View) => {
     if (!view.user || !can(view.user, 'fleet.speakers.manage')) return '';
-    return alarmBanner(translator(speakerMessages, view.lang), view.lang, alarms(), alarmAfterMs);
+    return alarmBanner(translator(speakerMessages, view.lang), view.lang, alarms(view.user), alarmAfterMs);
   };
 }

@@ -8,6 +8,8 @@ import { parseRangeBound } from '../../radio/schedules/local-time.js';
 import { reportJson, reportListQuery, reportSummaryJson } from '../../reports/http-schemas.js';
 import { trackingCodeSchema } from '../../reports/report-schemas.js';
 import type { Reports } from '../../reports/reports.js';
+import { findReportFor, reportScope } from '../../reports/report-scope.js';
+import type { Scoped } from '../../communes/scope.js';
 import { can } from '../../users/permissions.js';
 import type { UserStore } from '../../users/user-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
@@ -48,7 +50,8 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 /** The commune police's pages: one queue of camera incidents and citizens' reports, an incident's review, a report. */
 export function createPolicePages(deps: PolicePagesDeps) {
   const { incidents, reports, users, audit } = deps;
-  const waiting = () => ({ incidents: incidents.store.page({ status: 'new', severity: 'alert' }, 1, 0).total, reports: reports.store.page({ status: 'new' }, 1, 0).total });
+  // the reports waiting are counted within the reader's commune (issue 10), like the queue they open
+  const waiting = (person: Scoped) => ({ incidents: incidents.store.page({ status: 'new', severity: 'alert' }, 1, 0).total, reports: reports.store.page({ status: 'new', ...reportScope(person) }, 1, 0).total });
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
@@ -83,7 +86,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
           filter: raw,
           severity: q.severity,
           error,
-          waiting: waiting(),
+          waiting: waiting(c.get('view').user!),
           floods: deps.floods(),
           canFixCameras: can(c.get('view').user!, 'fleet.cameras.manage'),
         }),
@@ -114,19 +117,20 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : reportListQuery.parse({ limit: PAGE_SIZE });
-      const page = reports.store.page({ status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
+      const page = reports.store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, ...reportScope(c.get('view').user!) }, q.limit, q.offset);
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
-        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(), filter: raw, waiting: waiting() }),
+        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(), filter: raw, waiting: waiting(c.get('view').user!) }),
       });
     });
 
     app.get('/police/reports/:code', kit.page('reports.review'), (c) => {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
-      const report = code.success ? reports.store.find(code.data) : null;
+      // another commune's report is shown as no report at all (issue 10)
+      const report = code.success ? findReportFor(reports.store, c.get('view').user!, code.data) : null;
       if (!report) return notFoundPage(c);
       audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });

@@ -1,4 +1,5 @@
 import type { PublicNotice } from '../../radio/bulletins/public-notices.js';
+import type { PublicPaths } from './public-paths.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 /** Text safe in XML content and attributes; characters XML 1.0 forbids are dropped. */
@@ -9,6 +10,8 @@ export const escapeXml = (text: string) =>
 export interface AtomFeedInput {
   /** Absolute origin of the public site, e.g. https://xa-vi-tan.example. */
   origin: string;
+  /** The site's pages: a commune's (/xa/<code>/thong-bao …) or a single-commune install's old ones (/thong-bao …). */
+  paths: Pick<PublicPaths, 'notices' | 'feed' | 'audio'>;
   title: string;
   author: string;
   notices: PublicNotice[];
@@ -17,8 +20,8 @@ export interface AtomFeedInput {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The notices as an Atom 1.0 feed (RFC 4287), each entry with its audio as an enclosure. */
-export function atomFeed({ origin, title, author, notices }: AtomFeedInput): string {
-  const page = `${origin}/thong-bao`;
+export function atomFeed({ origin, paths, title, author, notices }: AtomFeedInput): string {
+  const page = `${origin}${paths.notices}`;
   const updated = notices.reduce((latest, n) => Math.max(latest, n.publishedAt), 0);
   const entries = notices.map(
     (n) => `  <entry>
@@ -27,7 +30,7 @@ export function atomFeed({ origin, title, author, notices }: AtomFeedInput): str
     <updated>${iso(n.publishedAt)}</updated>
     <published>${iso(n.publishedAt)}</published>
     <link rel="alternate" type="text/html" href="${escapeXml(`${page}#${n.id}`)}"/>
-    <link rel="enclosure" type="${escapeXml(n.audio.mime)}" length="${n.audio.bytes}" href="${escapeXml(`${page}/${n.id}/audio`)}"/>
+    <link rel="enclosure" type="${escapeXml(n.audio.mime)}" length="${n.audio.bytes}" href="${escapeXml(`${origin}${paths.audio(n.id)}`)}"/>
     <content type="text">${escapeXml(n.text ?? n.title)}</content>
   </entry>`,
   );
@@ -37,7 +40,7 @@ export function atomFeed({ origin, title, author, notices }: AtomFeedInput): str
   <title>${escapeXml(title)}</title>
   <updated>${iso(updated)}</updated>
   <author><name>${escapeXml(author)}</name></author>
-  <link rel="self" type="application/atom+xml" href="${escapeXml(`${page}/atom.xml`)}"/>
+  <link rel="self" type="application/atom+xml" href="${escapeXml(`${origin}${paths.feed}`)}"/>
   <link rel="alternate" type="text/html" href="${escapeXml(page)}"/>
 ${entries.join('\n')}
 </feed>

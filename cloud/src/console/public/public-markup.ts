@@ -5,6 +5,8 @@ import type { Lang, Translate } from '../i18n.js';
 import { ASSET_PREFIX } from '../layout.js';
 import type { publicMessages } from './public-messages.js';
 import type { PublicNotice } from '../../radio/bulletins/public-notices.js';
+import type { CommuneInfo } from '../../communes/commune-directory.js';
+import { communeBase, PROVINCE_PAGE, publicPaths, type PublicPaths } from './public-paths.js';
 
 type T = Translate<keyof (typeof publicMessages)['vi']>;
 export interface HamletChoice {
@@ -22,12 +24,12 @@ export function localTime(ms: number, lang: Lang): string {
 const selected = (on: boolean) => (on ? html` selected` : '');
 
 /** The report form: a plain multipart form post, so it works without JavaScript. */
-export function reportForm(t: T, input: { hamlets: HamletChoice[]; values: Record<string, string>; error: string | null; csrf: string | null; maxMb: number }) {
+export function reportForm(t: T, paths: PublicPaths, input: { hamlets: HamletChoice[]; values: Record<string, string>; error: string | null; csrf: string | null; maxMb: number }) {
   const v = input.values;
   return html`${publicStyles}
 <p>${t('reportIntro')}</p>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
-<form class="card stack report-form" method="post" action="/phan-anh" enctype="multipart/form-data">
+<form class="card stack report-form" method="post" action="${paths.report}" enctype="multipart/form-data">
   ${input.csrf ? html`<input type="hidden" name="_csrf" value="${input.csrf}">` : ''}
   <label for="category">${t('category')}</label>
   <select id="category" name="category" required>
@@ -60,14 +62,14 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
   <p class="hint" id="phone-hint">${t('phoneHint')}</p>
   <button type="submit" class="primary">${t('send')}</button>
 </form>
-${lookupForm(t)}`;
+${lookupForm(t, paths)}`;
 }
 
-export function lookupForm(t: T, error: string | null = null) {
+export function lookupForm(t: T, paths: Pick<PublicPaths, 'lookup'>, error: string | null = null) {
   return html`<section class="card" aria-labelledby="lookup-heading">
   <h2 id="lookup-heading">${t('lookupTitle')}</h2>
   ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-  <form class="stack" method="get" action="/phan-anh/tra-cuu">
+  <form class="stack" method="get" action="${paths.lookup}">
     <label for="code">${t('trackingCode')}</label>
     <input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="20">
     <button type="submit">${t('lookup')}</button>
@@ -76,7 +78,7 @@ export function lookupForm(t: T, error: string | null = null) {
 }
 
 /** A report as its reporter (or anyone with the code) sees it. */
-export function reportStatus(t: T, report: PublicReportStatus, lang: Lang, fresh: boolean) {
+export function reportStatus(t: T, paths: PublicPaths, report: PublicReportStatus, lang: Lang, fresh: boolean) {
   return html`${publicStyles}
 ${fresh ? html`<p class="success" role="status">${t('received')}</p>` : ''}
 <section class="card">
@@ -91,7 +93,7 @@ ${fresh ? html`<p class="success" role="status">${t('received')}</p>` : ''}
   <h2>${t('reply')}</h2>
   ${report.publicReply ? html`<blockquote id="report-reply">${report.publicReply}</blockquote>` : html`<p class="hint">${t('noReply')}</p>`}
 </section>
-<p><a class="button" href="/phan-anh">${t('newReport')}</a></p>`;
+<p><a class="button" href="${paths.report}">${t('newReport')}</a></p>`;
 }
 
 /** 119 600 ms → "2:00": rounded to whole seconds first, then split (minutes and seconds rounded apart gave "1:00"). */
@@ -106,10 +108,10 @@ export interface ZaloFollow {
   qrSvg: string;
 }
 
-export function noticesList(t: T, notices: PublicNotice[], lang: Lang, zalo: ZaloFollow | null = null) {
+export function noticesList(t: T, paths: PublicPaths, notices: PublicNotice[], lang: Lang, zalo: ZaloFollow | null = null) {
   return html`${publicStyles}
 <p>${t('noticesIntro')}</p>
-<p><a href="/thong-bao/atom.xml" type="application/atom+xml">${t('atomFeed')}</a></p>
+<p><a href="${paths.feed}" type="application/atom+xml">${t('atomFeed')}</a></p>
 ${zalo
     ? html`<section class="card zalo-follow" aria-labelledby="zalo-title">
   <h2 id="zalo-title">${t('zaloTitle')}</h2>
@@ -125,8 +127,49 @@ ${notices.length === 0 ? html`<p class="hint">${t('noNotices')}</p>` : ''}
     <h2>${n.title}</h2>
     <p class="hint">${t('publishedAt')}: ${localTime(n.publishedAt, lang)} · ${t('duration')}: ${minutesAndSeconds(n.durationMs)}</p>
     ${n.text ? html`<p class="notice-text">${n.text}</p>` : ''}
-    <audio controls preload="none" src="/thong-bao/${n.id}/audio" aria-label="${t('listen')}: ${n.title}"></audio>
+    <audio controls preload="none" src="${paths.audio(n.id)}" aria-label="${t('listen')}: ${n.title}"></audio>
   </li>`,
   )}
 </ol>`;
+}
+
+/**
+ * Whose pages these are (issue 10): the commune's name and place. On a commune's /xa/ address also
+ * its own two pages and the way back to the province's list (the menu's entries are the old
+ * addresses, which lead to that list once there are several communes); on a single-commune install's
+ * old addresses the menu already has them, and the page stays as it was to the keyboard.
+ */
+export function communeHeader(t: T, commune: CommuneInfo, paths: PublicPaths, current: 'report' | 'notices' | null, underProvince: boolean) {
+  const place = html`<p class="commune-name" id="commune-name"><strong>${commune.name}</strong> <span class="hint">${commune.district}, ${commune.province}</span></p>`;
+  if (!underProvince) return html`<div class="commune-header">${place}</div>`;
+  const link = (href: string, label: string, here: boolean) => html`<li><a href="${href}"${here ? raw(' aria-current="page"') : ''}>${label}</a></li>`;
+  return html`<nav class="card commune-header" aria-labelledby="commune-name">
+  ${place}
+  <ul class="commune-links">
+    ${link(paths.notices, t('navNotices'), current === 'notices')}
+    ${link(paths.report, t('navReport'), current === 'report')}
+    ${link(PROVINCE_PAGE, t('otherCommunes'), false)}
+  </ul>
+</nav>`;
+}
+
+/** The province's page: every commune that is not retired, with its two pages, Vietnamese names as they are written. */
+export function provincePage(t: T, communes: CommuneInfo[], lookup: { error: string | null }) {
+  return html`${publicStyles}
+<p>${t('provinceIntro')}</p>
+${communes.length === 0 ? html`<p class="hint">${t('noCommunes')}</p>` : ''}
+<ul class="communes">
+  ${communes.map((commune) => {
+    const paths = publicPaths(communeBase(commune.code));
+    return html`<li class="card commune-item">
+    <h2 id="commune-${commune.code}">${commune.name}</h2>
+    <p class="hint">${commune.district}, ${commune.province}</p>
+    <ul class="commune-links" aria-labelledby="commune-${commune.code}">
+      <li><a href="${paths.notices}" aria-describedby="commune-${commune.code}">${t('navNotices')}</a></li>
+      <li><a href="${paths.report}" aria-describedby="commune-${commune.code}">${t('navReport')}</a></li>
+    </ul>
+  </li>`;
+  })}
+</ul>
+${lookupForm(t, { lookup: publicPaths('').lookup }, lookup.error)}`;
 }

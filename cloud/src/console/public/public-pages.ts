@@ -1,67 +1,55 @@
 import { Hono, type Context } from 'hono';
-import QRCode from 'qrcode';
-import { requestIp } from '../../audit/request-ip.js';
-import { fileResponse } from '../../http/file-response.js';
+import type { CommuneInfo } from '../../communes/commune-directory.js';
 import { routeBodyLimit } from '../../http/body-limit.js';
-import { ApiError } from '../../http/errors.js';
-import { publicReportJson } from '../../reports/http-schemas.js';
 import { readSubmission } from '../../reports/reports-routes.js';
-import { MAX_REPORT_PHOTO_BYTES, type Reports } from '../../reports/reports.js';
+import { MAX_REPORT_PHOTO_BYTES } from '../../reports/reports.js';
 import { trackingCodeSchema } from '../../reports/report-schemas.js';
 import { common } from '../common-messages.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { langOf, translator } from '../i18n.js';
 import { atomFeed } from './atom-feed.js';
+import { communePages, MAX_MB, type CommunePagesDeps, type Site } from './commune-pages.js';
 import { publicMessages } from './public-messages.js';
-import { lookupForm, noticesList, reportForm, reportStatus, type HamletChoice, type ZaloFollow } from './public-markup.js';
-import type { PublicNotices } from '../../radio/bulletins/public-notices.js';
+import { provincePage } from './public-markup.js';
+import { communeBase, PROVINCE_PAGE, publicPaths } from './public-paths.js';
 
-export interface PublicPagesDeps {
-  reports: Reports;
-  /** The published bulletins (the radio's public view). */
-  notices: PublicNotices;
-  /** The commune's name, as the author of its notices. */
-  communeName(): string;
-  hamlets(): HamletChoice[];
-  /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
-  audioPath(sha256: string): string;
-  /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
-  publicUrl(requestUrl: string): string;
-  /** The commune's Zalo OA id when it is connected: the notices page then shows the QR code that opens it. */
-  zaloOaId?(): string | null;
-}
+export type PublicPagesDeps = CommunePagesDeps;
 
-/** The QR code of the OA's address, drawn once per OA id (it changes only when the OA is connected again). */
-async function zaloFollow(oaId: string | null | undefined, cache: Map<string, ZaloFollow>): Promise<ZaloFollow | null> {
-  if (!oaId) return null;
-  let follow = cache.get(oaId);
-  if (!follow) {
-    const url = `https://zalo.me/${encodeURIComponent(oaId)}`;
-    follow = { url, qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
-    cache.clear();
-    cache.set(oaId, follow);
-  }
-  return follow;
-}
+const OLD = publicPaths('');
+const COMMUNE = publicPaths(`${PROVINCE_PAGE}/:commune`);
 
-const MAX_MB = Math.floor(MAX_REPORT_PHOTO_BYTES / 1e6);
-const FORM_FIELDS = ['category', 'description', 'hamlet', 'lat', 'lon', 'phone'] as const;
-
-/** The citizens' pages, no login: file a report (also without JavaScript), follow it, read and hear the notices. */
+/**
+ * The citizens' pages, no login (issue 10): each commune's under /xa/<code>/ (file a report, also
+ * without JavaScript; follow it; read and hear the notices; their Atom feed), the province's list of
+ * communes at /xa. The old addresses (/phan-anh, /thong-bao) serve the one commune of a single-commune
+ * install exactly as before. Once there are several communes they cannot say which commune is meant:
+ * the form and the notices send the visitor to the list of communes (a redirect, as printed posters
+ * and bookmarks point there), a tracking code still works (it names its report, whose commune is
+ * known), a form already open is filed under its hamlet's commune (nothing typed is lost), the feed
+ * carries the province's own notices and an old audio link still plays.
+ */
 export function createPublicPages(deps: PublicPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
-    const { notices } = deps;
+    const pages = communePages(deps, kit);
     const tOf = (c: Context<ConsoleEnv>) => translator(publicMessages, c.get('view').lang);
+    const siteOf = (commune: CommuneInfo, underProvince: boolean): Site => ({ commune, paths: publicPaths(underProvince ? communeBase(commune.code) : ''), underProvince });
+    /** The commune of a /xa/<code>/ address; null for none. */
+    const communeSite = (c: Context<ConsoleEnv>): Site | null => {
+      const commune = deps.communes.find(c.req.param('commune') ?? '');
+      return commune ? siteOf(commune, true) : null;
+    };
+    /** The one commune behind the old addresses of a single-commune install; null once there are several. */
+    const oldSite = (): Site | null => {
+      const commune = deps.communes.single();
+      return commune ? siteOf(commune, false) : null;
+    };
 
-    const renderForm = (c: Context<ConsoleEnv>, values: Record<string, string>, error: string | null, status = 200) =>
-      kit.render(c, {
-        title: tOf(c)('reportTitle'),
-        main: reportForm(tOf(c), { hamlets: deps.hamlets(), values, error, csrf: c.get('view').csrf, maxMb: MAX_MB }),
-        scripts: ['public-report.js'],
-        data: { strings: { locating: tOf(c)('locating'), locationFailed: tOf(c)('locationFailed') } },
-        status,
-      });
+    const province = (c: Context<ConsoleEnv>, error: string | null = null, status = 200) =>
+      kit.render(c, { title: tOf(c)('provinceTitle'), main: provincePage(tOf(c), deps.communes.active(), { error }), status });
+    const noCommune = (c: Context<ConsoleEnv>) => province(c, tOf(c)('communeNotFound'), 404);
+    /** A retired commune's form: its people no longer take reports. */
+    const retired = (c: Context<ConsoleEnv>, site: Site) => province(c, tOf(c)('communeRetired', { name: site.commune.name }), 410);
 
     /**
      * A body over the limit is refused unread, before kit.page (whose CSRF check would read it) or after
@@ -70,71 +58,105 @@ export function createPublicPages(deps: PublicPagesDeps) {
     const photoTooLarge = (c: Context<ConsoleEnv>) => {
       const lang = langOf(c);
       c.set('view', { lang, user: null, csrf: null, path: new URL(c.req.url).pathname, t: translator(common, lang) });
-      return renderForm(c, {}, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413);
+      const site = c.req.param('commune') === undefined ? oldSite() : communeSite(c);
+      return site ? pages.form(c, site, {}, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413) : province(c, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413);
     };
+    // a public form: no role to check first; the photo and the form's fields
+    const formLimit = routeBodyLimit({ maxBytes: MAX_REPORT_PHOTO_BYTES + 64 * 1024, refuse: (c) => photoTooLarge(c as Context<ConsoleEnv>) });
 
-    app.get('/phan-anh', kit.page('public'), (c) => renderForm(c, {}, null));
+    app.get(PROVINCE_PAGE, kit.page('public'), (c) => province(c));
 
-    app.post(
-      '/phan-anh',
-      // a public form: no role to check first; the photo and the form's fields
-      routeBodyLimit({ maxBytes: MAX_REPORT_PHOTO_BYTES + 64 * 1024, refuse: (c) => photoTooLarge(c as Context<ConsoleEnv>) }),
-      kit.page('public'),
-      async (c) => {
-        const submission = await readSubmission(c.req);
-        const values = Object.fromEntries(FORM_FIELDS.map((k) => [k, typeof submission.fields[k] === 'string' ? (submission.fields[k] as string) : '']));
-        try {
-          const report = await deps.reports.intake.submit({ ...submission, client: requestIp(c) });
-          return c.redirect(`/phan-anh/${report.code}?moi=1`, 303);
-        } catch (err) {
-          if (!(err instanceof ApiError)) throw err;
-          if (err.status === 429) c.header('retry-after', String((err.details as { retryAfterS: number }).retryAfterS));
-          return renderForm(c, values, capitalise(err.message), err.status);
-        }
-      },
-    );
+    // a commune's own addresses
+    app.get(COMMUNE.report, kit.page('public'), (c) => {
+      const site = communeSite(c);
+      if (!site) return noCommune(c);
+      return site.commune.retiredAt === null ? pages.form(c, site, {}, null) : retired(c, site);
+    });
+    app.post(COMMUNE.report, formLimit, kit.page('public'), async (c) => {
+      const site = communeSite(c);
+      if (!site) return noCommune(c);
+      if (site.commune.retiredAt !== null) return retired(c, site);
+      return pages.submit(c, site, await readSubmission(c.req));
+    });
+    app.get(COMMUNE.lookup, kit.page('public'), (c) => {
+      const site = communeSite(c);
+      return site ? pages.lookup(c, site) : noCommune(c);
+    });
+    app.get(COMMUNE.status(':code'), kit.page('public'), (c) => {
+      const site = communeSite(c);
+      return site ? pages.status(c, site) : noCommune(c);
+    });
+    app.get(COMMUNE.notices, kit.page('public'), (c) => {
+      const site = communeSite(c);
+      return site ? pages.notices(c, site) : noCommune(c);
+    });
+    app.get(COMMUNE.feed, (c) => {
+      const site = communeSite(c);
+      return site ? pages.feed(c, site) : c.text('không có xã này', 404);
+    });
+    app.get(COMMUNE.audio(':id'), (c) => {
+      const site = communeSite(c);
+      return site ? pages.audio(c, site) : c.text('không có xã này', 404);
+    });
 
-    app.get('/phan-anh/tra-cuu', kit.page('public'), (c) => {
+    // the old addresses: the single commune's pages, or (several communes) see above
+    app.get(OLD.report, kit.page('public'), (c) => {
+      const site = oldSite();
+      return site ? pages.form(c, site, {}, null) : c.redirect(PROVINCE_PAGE, 302);
+    });
+    app.post(OLD.report, formLimit, kit.page('public'), async (c) => {
+      const submission = await readSubmission(c.req);
+      const hamlet = typeof submission.fields.hamlet === 'string' ? submission.fields.hamlet : '';
+      const place = oldSite() === null ? deps.reports.store.communeOfHamlet(hamlet) : null;
+      const commune = place && deps.communes.find(place.communeCode);
+      const site = oldSite() ?? (commune ? siteOf(commune, true) : null);
+      if (!site) return province(c, tOf(c)('chooseCommuneFirst'), 400);
+      return pages.submit(c, site, submission);
+    });
+    app.get(OLD.lookup, kit.page('public'), (c) => {
+      const site = oldSite();
+      if (site) return pages.lookup(c, site);
+      // the province's list has this form: a code names its report, whose commune is known
       const code = trackingCodeSchema.safeParse(c.req.query('code') ?? '');
-      if (!code.success) return kit.render(c, { title: tOf(c)('lookupTitle'), main: lookupForm(tOf(c), tOf(c)('badCode')), status: 400 });
-      return c.redirect(`/phan-anh/${code.data}`, 303);
+      if (!code.success) return province(c, tOf(c)('badCode'), 400);
+      return toCommuneOfReport(c, code.data) ?? province(c, tOf(c)('notFound', { code: code.data }), 404);
     });
-
-    app.get('/phan-anh/:code', kit.page('public'), (c) => {
-      const t = tOf(c);
+    app.get(OLD.status(':code'), kit.page('public'), (c) => {
+      const site = oldSite();
+      if (site) return pages.status(c, site);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
-      const report = code.success ? deps.reports.store.find(code.data) : null;
-      c.header('cache-control', 'no-store');
-      if (!report) return kit.render(c, { title: t('statusTitle'), main: lookupForm(t, t('notFound', { code: c.req.param('code') })), status: 404 });
-      return kit.render(c, { title: t('statusTitle'), main: reportStatus(t, publicReportJson(report), c.get('view').lang, c.req.query('moi') === '1') });
+      return (code.success ? toCommuneOfReport(c, code.data) : null) ?? province(c, tOf(c)('notFound', { code: c.req.param('code') ?? '' }), 404);
     });
-
-    const qrCache = new Map<string, ZaloFollow>();
-    app.get('/thong-bao', kit.page('public'), async (c) =>
-      kit.render(c, { title: tOf(c)('noticesTitle'), main: noticesList(tOf(c), notices.recent(), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(), qrCache)) }),
-    );
-
-    app.get('/thong-bao/atom.xml', (c) => {
-      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), title: `${publicMessages.vi.noticesTitle} — ${deps.communeName()}`, author: deps.communeName(), notices: notices.recent() });
+    app.get(OLD.notices, kit.page('public'), (c) => {
+      const site = oldSite();
+      return site ? pages.notices(c, site) : c.redirect(PROVINCE_PAGE, 302);
+    });
+    app.get(OLD.feed, (c) => {
+      const site = oldSite();
+      if (site) return pages.feed(c, site);
+      // the province's own notices (every commune's page lists them too); a commune's are in its own feed
+      const name = deps.communes.active()[0]?.province ?? publicMessages.vi.provinceNoticesTitle;
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: OLD, title: `${publicMessages.vi.provinceNoticesTitle} — ${name}`, author: name, notices: deps.notices.recent(30, 'province') });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     });
+    // enclosures of feeds read before the second commune: a published notice is public whichever commune's
+    app.get(OLD.audio(':id'), (c) => pages.audio(c, oldSite()));
 
-    app.get('/thong-bao/:id/audio', (c) => {
-      const notice = notices.get(c.req.param('id'));
-      if (!notice) throw new ApiError(404, 'not_found', 'không có thông báo này');
-      return fileResponse(c, deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
-    });
+    /** To the tracking page of a report under its commune's address (the "just sent" mark kept); null when there is no such report. */
+    function toCommuneOfReport(c: Context<ConsoleEnv>, code: string): Response | null {
+      const report = deps.reports.store.find(code);
+      if (!report?.communeCode) return null;
+      const fresh = c.req.query('moi') === '1' ? '?moi=1' : '';
+      return c.redirect(`${publicPaths(communeBase(report.communeCode)).status(report.code)}${fresh}`, 302);
+    }
 
     const label = (key: 'navReport' | 'navNotices') => ({ vi: publicMessages.vi[key], en: publicMessages.en[key] });
     return {
       nav: [
-        { href: '/thong-bao', label: label('navNotices') },
-        { href: '/phan-anh', label: label('navReport') },
+        { href: OLD.notices, label: label('navNotices') },
+        { href: OLD.report, label: label('navReport') },
       ],
       routes: app,
     };
   };
 }
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-

@@ -15,14 +15,23 @@ export interface VoiceChoice {
 
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 
-/** The hamlet picker shared by schedules and alerts: all, or chosen ones. */
-function targetsFieldset(t: T, hamlets: HamletChoice[], prefix: string) {
+/**
+ * The hamlet picker shared by schedules and alerts: all, or chosen ones. `communes`: a province-level
+ * person's programme (issue 10), for the whole province, chosen communes or hamlets of any commune.
+ */
+function targetsFieldset(t: T, hamlets: HamletChoice[], prefix: string, communes: HamletChoice[] | null = null) {
   return html`<fieldset>
   <legend>${t('targets')}</legend>
   <div class="choices">
-    <label><input type="radio" name="${prefix}-target" value="all" checked> ${t('allHamlets')}</label>
+    <label><input type="radio" name="${prefix}-target" value="all" checked> ${communes ? t('allCommunes') : t('allHamlets')}</label>
+    ${communes ? html`<label><input type="radio" name="${prefix}-target" value="communes"> ${t('chosenCommunes')}</label>` : ''}
     <label><input type="radio" name="${prefix}-target" value="chosen"> ${t('chosenHamlets')}</label>
   </div>
+  ${communes
+    ? html`<div class="choices" id="${prefix}-communes">
+    ${communes.map((c) => html`<label><input type="checkbox" name="${prefix}-commune" value="${c.code}"> ${c.name}</label>`)}
+  </div>`
+    : ''}
   <div class="choices" id="${prefix}-hamlets">
     ${hamlets.map((h) => html`<label><input type="checkbox" name="${prefix}-hamlet" value="${h.code}"> ${h.name}</label>`)}
   </div>
@@ -98,7 +107,7 @@ export function bulletinsMarkup(t: T, voices: VoiceChoice[], defaultVoice: strin
 </section>`;
 }
 
-export function scheduleMarkup(t: T, hamlets: HamletChoice[]) {
+export function scheduleMarkup(t: T, hamlets: HamletChoice[], communes: HamletChoice[] | null = null) {
   return html`<div class="actions">
   <button type="button" id="prev-week">${t('prevWeek')}</button>
   <button type="button" id="this-week">${t('thisWeek')}</button>
@@ -132,7 +141,7 @@ export function scheduleMarkup(t: T, hamlets: HamletChoice[]) {
         <div class="stack"><label for="item-until">${t('until')}</label><input id="item-until" name="until" type="date"></div>
       </div>
     </fieldset>
-    ${targetsFieldset(t, hamlets, 'item')}
+    ${targetsFieldset(t, hamlets, 'item', communes)}
     <div class="grid two">
       <div class="stack"><label for="item-priority">${t('priority')}</label>
         <select id="item-priority" name="priority">
@@ -195,8 +204,25 @@ export function alertsMarkup(t: T, hamlets: HamletChoice[]) {
 </tr></thead><tbody></tbody></table></div>`;
 }
 
-export function playbackMarkup(t: T, hamlets: HamletChoice[]) {
-  return html`<form id="playback-form" class="card grid two">
+/**
+ * `schedule`: one programme's proof of play (from the calendar), with its line per commune.
+ * `communes`: a province-level person's commune filter (issue 10).
+ */
+export function playbackMarkup(t: T, hamlets: HamletChoice[], schedule: string | null = null, communes: HamletChoice[] | null = null) {
+  return html`${schedule === null
+    ? ''
+    : html`<section class="card" aria-labelledby="pb-communes-heading">
+  <h2 id="pb-communes-heading">${t('byCommuneTitle')}</h2>
+  <p class="hint">${t('byCommuneHint')}</p>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="pb-communes-heading"><table id="pb-communes"><thead><tr>
+    <th>${t('commune')}</th><th>${t('boxes')}</th><th>${t('hamletsReached')}</th><th>${t('state_completed')}</th><th>${t('state_failed')}</th><th>${t('state_missed')}</th><th>${t('firstStart')}</th>
+  </tr></thead><tbody></tbody></table></div>
+</section>`}<form id="playback-form" class="card grid two">
+  ${schedule === null ? '' : html`<input type="hidden" name="schedule" value="${schedule}">`}
+  ${communes === null
+    ? ''
+    : html`<div class="stack"><label for="pb-commune">${t('commune')}</label>
+    <select id="pb-commune" name="commune"><option value="">${t('anyCommune')}</option>${communes.map((c) => html`<option value="${c.code}">${c.name}</option>`)}</select></div>`}
   <div class="stack"><label for="pb-hamlet">${t('hamlet')}</label>
     <select id="pb-hamlet" name="hamlet"><option value="">${t('anyHamlet')}</option>${hamlets.map((h) => html`<option value="${h.code}">${h.name}</option>`)}</select></div>
   <div class="stack"><label for="pb-state">${t('state')}</label>

@@ -12,8 +12,10 @@ import { alertsMarkup, bulletinsMarkup, playbackMarkup, scheduleMarkup, type Ham
 export interface RadioPagesDeps {
   voices: readonly VoiceChoice[];
   defaultVoice: string;
-  /** The commune's hamlets in their usual order. */
-  hamlets(): HamletChoice[];
+  /** The province's hamlets in their usual order, each with its commune. */
+  hamlets(): (HamletChoice & { communeCode: string })[];
+  /** The province's communes (not retired): a province-level person's programme may choose some. */
+  communes?(): HamletChoice[];
 }
 
 /** The radio operator's pages: bulletins, schedule, emergency alert, proof of play. They call the radio JSON API. */
@@ -21,31 +23,40 @@ export function createRadioPages(deps: RadioPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const strings = (c: { get(key: 'view'): { lang: 'vi' | 'en' } }) => radioMessages[c.get('view').lang];
-    const hamlets = () => deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
+    // a commune's people choose among their commune's hamlets; a province-level person among all
+    const hamlets = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => {
+      const commune = c.get('view').user?.communeCode ?? null;
+      return deps.hamlets().flatMap((h) => (commune === null || h.communeCode === commune ? [{ code: h.code, name: h.name }] : []));
+    };
 
     app.get('/radio/bulletins', kit.page('radio.bulletins.write'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js', 'radio-dictionary.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
     });
+    // a province-level person of a province (more than one commune) may choose communes
+    const provinceCommunes = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => {
+      const communes = c.get('view').user?.communeCode === null ? (deps.communes?.() ?? []) : [];
+      return communes.length > 1 ? communes : null;
+    };
     app.get('/radio/schedule', kit.page('radio.schedules.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets()), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets() } });
+      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), provinceCommunes(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
     });
     app.get('/radio/alerts', kit.page('radio.alerts.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       const lang = c.get('view').lang;
       // the CAP feeds the alerts also come from: below the alert form, a feed that stopped answering above it
-      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets())}${feedsMarkup(translator(feedsMessages, lang))}`;
-      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets() } });
+      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets(c))}${feedsMarkup(translator(feedsMessages, lang))}`;
+      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets(c) } });
     });
     app.get('/radio/stations', kit.page('radio.relays.manage'), (c) => {
       const lang = c.get('view').lang;
       const t = translator(stationsMessages, lang);
-      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, hamlets()), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: hamlets() } });
+      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, hamlets(c)), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: hamlets(c) } });
     });
     app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets()), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
+      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule')), provinceCommunes(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
     });
 
     return {
@@ -60,6 +71,9 @@ export function createRadioPages(deps: RadioPagesDeps) {
     };
   };
 }
+
+/** A schedule or alert id from the address (the calendar links one programme's proof of play); anything else is ignored. */
+const scheduleParam = (value: string | undefined): string | null => (value !== undefined && /^[A-Za-z0-9_:-]{1,64}$/.test(value) ? value : null);
 
 /** The common error strings the page scripts show. */
 function common(c: { get(key: 'view'): { t: (key: 'errorGeneric' | 'errorNetwork' | 'saving' | 'loading') => string } }) {

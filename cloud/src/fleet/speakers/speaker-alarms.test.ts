@@ -69,6 +69,10 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
     // raised 0.8 s after going offline, not after turning muted (that would be ≥ 1.3 s)
     expect(alarm!.raisedAt - downAt).toBeLessThan(1250);
     expect(alarm).toMatchObject({ zone: 'cho', state: 'muted', reason: 'amplifier mute', hamletName: 'Ấp 1' });
+    // the alarm is the commune's of the box's hamlet (issue 10), and only that commune's people are shown it
+    expect(t.cloud.db.prepare('SELECT commune_code FROM speaker_alarms').pluck().all()).toEqual(['vi-tan']);
+    expect(t.cloud.fleet.speakers.alarms.active({ communeCode: 'vi-tan' })).toHaveLength(1);
+    expect(t.cloud.fleet.speakers.alarms.active({ communeCode: 'xa-khac' })).toEqual([]);
     expect(alarm!.downSince).toBeGreaterThanOrEqual(downAt - 50);
     expect(alarm!.downSince).toBeLessThan(downAt + 300);
     // the history has every change, unknown excluded

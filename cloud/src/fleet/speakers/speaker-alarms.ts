@@ -95,8 +95,12 @@ export class SpeakerAlarms {
       const downSince = history.downSince(zone.edgeId, zone.zone);
       if (downSince === null || now - downSince < alarmAfterMs) continue;
       const added = db
-        .prepare('INSERT OR IGNORE INTO speaker_alarms (edge_id, zone, state, reason, down_since, raised_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(zone.edgeId, zone.zone, zone.state, zone.reason, downSince, now).changes;
+        // the alarm is its box's commune's (issue 10): the commune of the box's hamlet when raised
+        .prepare(
+          `INSERT OR IGNORE INTO speaker_alarms (edge_id, zone, state, reason, down_since, raised_at, commune_code)
+           VALUES (?, ?, ?, ?, ?, ?, (SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?))`,
+        )
+        .run(zone.edgeId, zone.zone, zone.state, zone.reason, downSince, now, zone.edgeId).changes;
       if (!added) continue;
       raised++;
       this.deps.metrics?.speakerAlarmsRaised.inc();
@@ -106,15 +110,16 @@ export class SpeakerAlarms {
     return { raised, cleared };
   }
 
-  /** The alarms on now, oldest down first. */
-  active(): SpeakerAlarm[] {
+  /** The alarms on now, oldest down first; with `communeCode`, those of that commune's boxes only (where the box is now). */
+  active(filter: { communeCode?: string } = {}): SpeakerAlarm[] {
+    const commune = filter.communeCode ? ' AND h.commune_code = ?' : '';
     return this.deps.db
       .prepare(
         `SELECT a.edge_id AS edgeId, e.name AS edgeName, e.hamlet_code AS hamletCode, h.name AS hamletName, a.zone, a.state, a.reason,
            a.down_since AS downSince, a.raised_at AS raisedAt
          FROM speaker_alarms a JOIN edges e ON e.id = a.edge_id LEFT JOIN hamlets h ON h.code = e.hamlet_code
-         WHERE a.cleared_at IS NULL ORDER BY a.down_since, a.edge_id, a.zone`,
+         WHERE a.cleared_at IS NULL${commune} ORDER BY a.down_since, a.edge_id, a.zone`,
       )
-      .all() as SpeakerAlarm[];
+      .all(...(filter.communeCode ? [filter.communeCode] : [])) as SpeakerAlarm[];
   }
 }

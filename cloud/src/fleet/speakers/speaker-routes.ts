@@ -7,13 +7,16 @@ import type { SpeakerHistory } from './speaker-history.js';
 import type { SpeakerZones } from './speaker-zones.js';
 import { alarmSchema, edgeZonesSchema, historyQuery, zoneChangeSchema, zoneParams, zoneViewSchema } from './speaker-schemas.js';
 import { edgeIdParam } from '../http-schemas.js';
+import { boxFilterOf, boxInScope, type BoxCommunes } from '../box-scope.js';
+import { currentUser } from '../../http/access.js';
 
 const tags = ['Fleet'];
 
 /** Loudspeaker zones: their state and history, volume and mute, and the alarms on now. */
-export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; history: SpeakerHistory; alarms: SpeakerAlarms }) {
+export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; history: SpeakerHistory; alarms: SpeakerAlarms; edges: BoxCommunes }) {
   const { guard, zones, history, alarms } = deps;
   const app = new OpenAPIHono<AppEnv>();
+  const inScope = boxInScope(deps.edges);
 
   app.openapi(
     apiRoute(guard, 'fleet.edges.read', {
@@ -23,7 +26,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       summary: "Every loudspeaker zone of every active box: volume and mute set, state the box reported, alarm",
       responses: { 200: jsonContent(z.object({ zones: z.array(zoneViewSchema) }), 'The zones, in hamlet order') },
     }),
-    (c) => c.json({ zones: zones.all() }, 200),
+    (c) => c.json({ zones: zones.all(boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -34,7 +37,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       summary: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S, oldest first',
       responses: { 200: jsonContent(z.object({ alarms: z.array(alarmSchema) }), 'The alarms on now') },
     }),
-    (c) => c.json({ alarms: alarms.active() }, 200),
+    (c) => c.json({ alarms: alarms.active(boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -45,7 +48,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       summary: "A box's loudspeaker zones and their history (state transitions, newest first)",
       request: { params: edgeIdParam, query: historyQuery },
       responses: { 200: jsonContent(edgeZonesSchema, 'Zones and history'), 404: jsonContent(z.object({}), 'No such box') },
-    }),
+    }, inScope),
     (c) => {
       const { id } = c.req.valid('param');
       const q = c.req.valid('query');
@@ -65,7 +68,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
         404: jsonContent(z.object({}), 'No such box, or the box has no such zone'),
         409: jsonContent(z.object({}), 'The box is revoked'),
       },
-    }),
+    }, inScope),
     async (c) => {
       const { id, zone } = c.req.valid('param');
       return c.json(await zones.change(id, zone, c.req.valid('json')), 200);

@@ -1,7 +1,7 @@
 import type { SpeakerTelemetry } from '@smart-commune/shared';
 import { notFound } from '../../http/errors.js';
 import type { Documents } from '../documents.js';
-import type { Edge, EdgeStore } from '../edge-store.js';
+import type { Edge, EdgeFilter, EdgeStore } from '../edge-store.js';
 import type { FleetService } from '../fleet-service.js';
 import type { SpeakerAlarm, SpeakerAlarms } from './speaker-alarms.js';
 
@@ -40,9 +40,9 @@ export class SpeakerZones {
     private readonly deps: { edges: EdgeStore; documents: Documents; fleet: FleetService; alarms: SpeakerAlarms },
   ) {}
 
-  /** Every zone of every active box, in hamlet order. */
-  all(): ZoneView[] {
-    return this.deps.edges.list({ status: 'active' }).flatMap((edge) => this.zonesOf(edge));
+  /** Every zone of every active box (of one commune, with `communeCode`), in hamlet order. */
+  all(filter: Pick<EdgeFilter, 'communeCode'> = {}): ZoneView[] {
+    return this.deps.edges.list({ status: 'active', ...filter }).flatMap((edge) => this.zonesOf(edge));
   }
 
   /** The zones of one box (404 for no such box). */

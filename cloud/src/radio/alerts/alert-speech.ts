@@ -8,6 +8,8 @@ export interface AlertSpeechInput {
   speed?: number;
   /** The user the bulletin is recorded against; null for automatic sources. */
   createdBy: string | null;
+  /** The alert's commune, which its bulletin then belongs to (issue 10); null or absent: the province's own. */
+  communeCode?: string | null;
 }
 
 export interface SpokenBulletin {

@@ -37,6 +37,9 @@ interface RenderedAudio {
   truePeakDbtp: number;
 }
 
+/** Speech options, and the pronunciation dictionary to read the text with (a commune's; default the pipeline's). */
+export type WithDictionary = SpeechOptions & { dictionary?: PronunciationDictionary };
+
 /** Speech heard before it is saved: the encoded bytes, nothing stored. */
 export interface SpeechPreview {
   audio: Buffer;
@@ -86,8 +89,8 @@ export class AudioPipeline {
   }
 
   /** Throws SpeechRejected for a text or options to correct, AudioRejected when the speech would be too long. */
-  async prepareSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
-    const spokenText = this.spokenText(text);
+  async prepareSpeech(text: string, { dictionary, ...options }: WithDictionary): Promise<PreparedAudio & { spokenText: string }> {
+    const spokenText = this.spokenText(text, dictionary);
     return this.inJobDir(async (dir) => {
       const speech = await this.synthesize(spokenText, options, dir);
       await this.probeSpeech(speech);
@@ -102,14 +105,14 @@ export class AudioPipeline {
    * that was encoded. Speech that is not a plain PCM WAV takes the exact path. Its processes go
    * ahead of the queue of bulletins and previews (media-jobs.ts).
    */
-  async prepareAlertSpeech(text: string, options: SpeechOptions): Promise<PreparedAudio & { spokenText: string }> {
-    const spokenText = this.spokenText(text);
+  async prepareAlertSpeech(text: string, { dictionary, ...options }: WithDictionary): Promise<PreparedAudio & { spokenText: string }> {
+    const spokenText = this.spokenText(text, dictionary);
     return urgently(() => this.inJobDir(async (dir) => ({ ...(await this.stored(await this.renderAlertSpeech(spokenText, options, dir))), spokenText })));
   }
 
   /** The operator hears a text before saving it: rendered by the alert path (fast), nothing stored. */
-  async previewSpeech(text: string, options: SpeechOptions): Promise<SpeechPreview> {
-    const spokenText = this.spokenText(text);
+  async previewSpeech(text: string, { dictionary, ...options }: WithDictionary): Promise<SpeechPreview> {
+    const spokenText = this.spokenText(text, dictionary);
     return this.inJobDir(async (dir) => {
       const { file, ...rendered } = await this.renderAlertSpeech(spokenText, options, dir);
       return { audio: await readFile(file), mime: AUDIO_FORMATS[this.options.format].mime, ...rendered, spokenText };
@@ -138,13 +141,13 @@ export class AudioPipeline {
     await this.alertChimes();
   }
 
-  private spokenText(text: string): string {
+  private spokenText(text: string, dictionary = this.options.dictionary): string {
     const trimmed = text.trim();
     if (!trimmed) throw new SpeechRejected('empty_text', 'The bulletin text is empty.');
     if (trimmed.length > this.maxTextChars) {
       throw new SpeechRejected('text_too_long', `The bulletin text has ${trimmed.length} characters; at most ${this.maxTextChars} can be read aloud. Shorten it or split it into several bulletins.`);
     }
-    const spokenText = normalizeVietnamese(trimmed, this.options.dictionary);
+    const spokenText = normalizeVietnamese(trimmed, dictionary);
     if (!/[\p{L}\p{N}]/u.test(spokenText)) throw new SpeechRejected('empty_text', 'The bulletin text has no words to read aloud.');
     return spokenText;
   }

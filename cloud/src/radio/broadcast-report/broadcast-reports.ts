@@ -8,18 +8,20 @@ export class BroadcastReports {
     private readonly deps: {
       playback: PlaybackStore;
       speakerHistory: SpeakerHistory;
-      hamlets(): readonly { code: string; name: string }[];
+      hamlets(): readonly { code: string; name: string; communeCode: string }[];
       now?: () => number;
     },
   ) {}
 
-  monthly(month: string): MonthlyReport {
+  /** `communeCode`: that commune's hamlets and proof of play only (a commune's people); absent: the whole province. */
+  monthly(month: string, communeCode?: string): MonthlyReport {
     const { from, to } = monthRange(month);
     const now = this.deps.now?.() ?? Date.now();
+    const hamlets = this.deps.hamlets();
     return buildMonthlyReport({
       month,
-      hamlets: this.deps.hamlets(),
-      airtime: this.deps.playback.airtime(from, to),
+      hamlets: communeCode === undefined ? hamlets : hamlets.filter((h) => h.communeCode === communeCode),
+      airtime: this.deps.playback.airtime(from, to, communeCode),
       uptime: this.deps.speakerHistory.uptimeByHamlet(from, to, now),
       now,
     });

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Guard } from '../../http/access.js';
+import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { apiRoute, jsonContent } from '../../http/route.js';
 import type { BroadcastReports } from './broadcast-reports.js';
@@ -14,6 +15,7 @@ export const monthQuery = z.object({
     .regex(MONTH_PATTERN, 'month must be YYYY-MM (e.g. 2026-11)')
     .optional()
     .openapi({ description: 'The month, YYYY-MM in the commune calendar (Asia/Ho_Chi_Minh); default the current one', example: '2026-11' }),
+  commune: z.string().min(1).max(64).optional().openapi({ description: "One commune's report (a province-level person's choice; a commune's people always get their own)" }),
 });
 
 const airtime = z.object({ items: z.number().int(), ms: z.number().int() });
@@ -47,11 +49,14 @@ export function createReportRoutes({ guard, reports }: { guard: Guard; reports: 
       method: 'get',
       path: '/radio/reports/monthly',
       tags,
-      summary: "Per hamlet: the month's broadcast time by source (bulletin, live voice, relay, alert) and priority, and its loudspeakers' uptime",
+      summary: "Per hamlet of the person's commune (a province-level person: every commune, or the one asked): the month's broadcast time by source (bulletin, live voice, relay, alert) and priority, and its loudspeakers' uptime",
       request: { query: monthQuery },
       responses: { 200: jsonContent(reportSchema, 'The report') },
     }),
-    (c) => c.json(reports.monthly(c.req.valid('query').month ?? currentMonth()), 200),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.json(reports.monthly(q.month ?? currentMonth(), currentUser(c).communeCode ?? q.commune), 200);
+    },
   );
 
   app.openapi(
@@ -64,9 +69,10 @@ export function createReportRoutes({ guard, reports }: { guard: Guard; reports: 
       responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
     }),
     (c) => {
-      const month = c.req.valid('query').month ?? currentMonth();
+      const q = c.req.valid('query');
+      const month = q.month ?? currentMonth();
       c.header('content-disposition', `attachment; filename="bao-cao-phat-thanh-${month}.csv"`);
-      return c.body(monthlyReportCsv(reports.monthly(month)), 200, { 'content-type': 'text/csv; charset=utf-8' });
+      return c.body(monthlyReportCsv(reports.monthly(month, currentUser(c).communeCode ?? q.commune)), 200, { 'content-type': 'text/csv; charset=utf-8' });
     },
   );
 

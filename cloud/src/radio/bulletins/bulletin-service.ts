@@ -5,6 +5,7 @@ import type { AudioAsset } from '@smart-commune/shared';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import type { AudioPipeline, SpeechPreview } from '../audio/pipeline.js';
 import { SPEECH_SPEED_WPM } from '../tts/tts-engine.js';
+import type { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import type { Bulletin, BulletinStore } from './bulletin-store.js';
 
 export interface SpeechRequest {
@@ -13,6 +14,8 @@ export interface SpeechRequest {
   voice: string;
   speed: number;
   createdBy: string | null;
+  /** The commune it belongs to (radio-scope.ts communeForWrite); null or absent: the province's own. */
+  communeCode?: string | null;
 }
 
 export interface UploadRequest {
@@ -20,6 +23,7 @@ export interface UploadRequest {
   originalName: string;
   bytes: Uint8Array;
   createdBy: string | null;
+  communeCode?: string | null;
 }
 
 /** Makes bulletins: speech through the TTS engine or an uploaded file, both through the audio pipeline. */
@@ -29,13 +33,15 @@ export class BulletinService {
     private readonly pipeline: AudioPipeline,
     private readonly uploadDir: string,
     private readonly defaultVoice: string,
+    /** The dictionary a commune's speech is read with (null: the province's); absent: the pipeline's own. */
+    private readonly dictionaryOf: (communeCode: string | null) => PronunciationDictionary | undefined = () => undefined,
   ) {
     mkdirSync(uploadDir, { recursive: true, mode: PRIVATE_DIR });
   }
 
   /** `path` 'alert': the emergency fast path (one ffmpeg run, loudness within tolerance); 'exact' for every other bulletin. */
   async createSpeech(request: SpeechRequest, path: 'exact' | 'alert' = 'exact'): Promise<Bulletin> {
-    const options = { voice: request.voice, speed: request.speed };
+    const options = { voice: request.voice, speed: request.speed, dictionary: this.dictionaryOf(request.communeCode ?? null) };
     const prepared = path === 'alert' ? await this.pipeline.prepareAlertSpeech(request.text, options) : await this.pipeline.prepareSpeech(request.text, options);
     return this.store.create({
       title: request.title,
@@ -49,12 +55,13 @@ export class BulletinService {
       integratedLufs: prepared.integratedLufs,
       truePeakDbtp: prepared.truePeakDbtp,
       createdBy: request.createdBy,
+      communeCode: request.communeCode ?? null,
     });
   }
 
   /** The speech of a text as it would sound, for the operator to hear before saving; nothing is stored. */
   preview(request: Omit<SpeechRequest, 'title' | 'createdBy'>): Promise<SpeechPreview> {
-    return this.pipeline.previewSpeech(request.text, { voice: request.voice, speed: request.speed });
+    return this.pipeline.previewSpeech(request.text, { voice: request.voice, speed: request.speed, dictionary: this.dictionaryOf(request.communeCode ?? null) });
   }
 
   async createUpload(request: UploadRequest): Promise<Bulletin> {
@@ -74,6 +81,7 @@ export class BulletinService {
         integratedLufs: prepared.integratedLufs,
         truePeakDbtp: prepared.truePeakDbtp,
         createdBy: request.createdBy,
+        communeCode: request.communeCode ?? null,
       });
     } finally {
       rmSync(file, { force: true });
@@ -81,8 +89,11 @@ export class BulletinService {
   }
 
   /** Speech for an emergency alert, kept as a bulletin so its audio can be replayed and audited. */
-  async speak(input: { title: string; text: string; voice?: string; speed?: number; createdBy: string | null }): Promise<{ bulletinId: string; asset: AudioAsset; durationMs: number }> {
-    const bulletin = await this.createSpeech({ title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy }, 'alert');
+  async speak(input: { title: string; text: string; voice?: string; speed?: number; createdBy: string | null; communeCode?: string | null }): Promise<{ bulletinId: string; asset: AudioAsset; durationMs: number }> {
+    const bulletin = await this.createSpeech(
+      { title: input.title, text: input.text, voice: input.voice ?? this.defaultVoice, speed: input.speed ?? SPEECH_SPEED_WPM.default, createdBy: input.createdBy, communeCode: input.communeCode },
+      'alert',
+    );
     return { bulletinId: bulletin.id, asset: bulletin.asset, durationMs: bulletin.durationMs };
   }
 }

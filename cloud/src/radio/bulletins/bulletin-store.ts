@@ -1,6 +1,8 @@
 import { newId, type AudioAsset } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
 import { conflict, notFound } from '../../http/errors.js';
+import { assertSees, communeClause, type Scoped } from '../../communes/scope.js';
+import { assertMayChangeItem } from '../scope/radio-scope.js';
 
 export interface Bulletin {
   id: string;
@@ -17,9 +19,11 @@ export interface Bulletin {
   truePeakDbtp: number;
   createdBy: string | null;
   createdAt: number;
+  /** The commune it belongs to; null: the province's own (a province-wide programme), read-only for communes. */
+  communeCode: string | null;
 }
 
-export type NewBulletin = Omit<Bulletin, 'id' | 'createdAt' | 'durationMs'>;
+export type NewBulletin = Omit<Bulletin, 'id' | 'createdAt' | 'durationMs' | 'communeCode'> & { communeCode?: string | null };
 
 interface BulletinRow {
   id: string;
@@ -36,6 +40,7 @@ interface BulletinRow {
   true_peak_dbtp: number;
   created_by: string | null;
   created_at: number;
+  commune_code: string | null;
   bytes: number;
   mime: AudioAsset['mime'];
 }
@@ -57,6 +62,7 @@ const toBulletin = (r: BulletinRow): Bulletin => ({
   truePeakDbtp: r.true_peak_dbtp,
   createdBy: r.created_by,
   createdAt: r.created_at,
+  communeCode: r.commune_code,
 });
 
 /** Bulletins: a title, where the audio came from (speech or upload) and the normalised audio asset. */
@@ -68,7 +74,7 @@ export class BulletinStore {
     this.db
       .prepare(
         `INSERT INTO bulletins (id, title, kind, text, spoken_text, voice, speed, original_name, asset_sha256, duration_ms,
-           loudness_lufs, true_peak_dbtp, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           loudness_lufs, true_peak_dbtp, created_by, created_at, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -85,19 +91,26 @@ export class BulletinStore {
         input.truePeakDbtp,
         input.createdBy,
         Date.now(),
+        input.communeCode ?? null,
       );
     return this.get(id);
   }
 
-  get(id: string): Bulletin {
+  /** With `viewer`: another commune's bulletin answers 404 like a missing one. */
+  get(id: string, viewer?: Scoped): Bulletin {
     const row = this.db.prepare(`${SELECT} WHERE b.id = ?`).get(id) as BulletinRow | undefined;
     if (!row) throw notFound(`bulletin ${id}`);
+    if (viewer) assertSees(viewer, row.commune_code, `bulletin ${id}`);
     return toBulletin(row);
   }
 
-  /** Deletes a bulletin nothing refers to (a draft); one that was scheduled, alerted or played stays on record. */
-  delete(id: string): void {
-    this.get(id);
+  /**
+   * Deletes a bulletin nothing refers to (a draft); one that was scheduled, alerted or played stays on
+   * record. With `viewer`: only one they may change (the province's own answers 403 to a commune).
+   */
+  delete(id: string, viewer?: Scoped): void {
+    const bulletin = this.get(id);
+    if (viewer) assertMayChangeItem(viewer, bulletin.communeCode, `bulletin ${id}`);
     const used = this.db
       .prepare(
         `SELECT (SELECT title FROM schedules WHERE bulletin_id = ? LIMIT 1) AS schedule,
@@ -110,9 +123,27 @@ export class BulletinStore {
     this.db.prepare('DELETE FROM bulletins WHERE id = ?').run(id);
   }
 
-  list(options: { limit: number; offset: number; search?: string }): { bulletins: Bulletin[]; total: number } {
-    const where = options.search ? 'WHERE b.title LIKE ? OR b.text LIKE ?' : '';
-    const args = options.search ? [`%${options.search}%`, `%${options.search}%`] : [];
+  /**
+   * Whether a box may fetch an audio asset: a bulletin of its commune or of the province's own plays
+   * it. Assets are content-addressed and shared (two communes uploading one file store it once), so
+   * who may fetch one follows the bulletins that use it, not the asset row.
+   */
+  assetFor(sha256: string, edgeId: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM bulletins b WHERE b.asset_sha256 = ? AND (b.commune_code IS NULL OR b.commune_code =
+             (SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?)) LIMIT 1`,
+        )
+        .get(sha256, edgeId) !== undefined
+    );
+  }
+
+  /** Newest first; with `viewer`, only what they see (their commune's and the province's own). */
+  list(options: { limit: number; offset: number; search?: string; viewer?: Scoped }): { bulletins: Bulletin[]; total: number } {
+    const scope = options.viewer ? communeClause(options.viewer, 'b.commune_code') : { sql: '', params: [] };
+    const where = `WHERE 1 = 1${options.search ? ' AND (b.title LIKE ? OR b.text LIKE ?)' : ''}${scope.sql}`;
+    const args = [...(options.search ? [`%${options.search}%`, `%${options.search}%`] : []), ...scope.params];
     const rows = this.db.prepare(`${SELECT} ${where} ORDER BY b.created_at DESC LIMIT ? OFFSET ?`).all(...args, options.limit, options.offset) as BulletinRow[];
     const total = this.db.prepare(`SELECT COUNT(*) FROM bulletins b ${where}`).pluck().get(...args) as number;
     return { bulletins: rows.map(toBulletin), total };

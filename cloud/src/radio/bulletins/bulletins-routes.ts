@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
@@ -8,9 +9,12 @@ import { fileResponse } from '../../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { AssetStore } from '../audio/asset-store.js';
 import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
-import { MAX_ABBREVIATION, type PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
+import { MAX_ABBREVIATION } from '../tts/pronunciation-dictionary.js';
+import type { PronunciationDictionaries } from '../tts/pronunciation-dictionaries.js';
 import type { BulletinService } from './bulletin-service.js';
 import type { BulletinStore } from './bulletin-store.js';
+import type { User } from '../../users/user-store.js';
+import { communeCodeInput } from '../scope/commune-input.js';
 
 export interface BulletinsRoutesDeps {
   guard: Guard;
@@ -18,9 +22,12 @@ export interface BulletinsRoutesDeps {
   service: BulletinService;
   assets: AssetStore;
   tts: TtsEngine;
-  dictionary: PronunciationDictionary;
+  /** The province's dictionary and each commune's layer: a person edits the one of where they write. */
+  dictionaries: PronunciationDictionaries;
   defaultVoice: string;
   maxUploadBytes: number;
+  /** The commune a person's new bulletin belongs to (radio-scope.ts communeForWrite). */
+  communeFor(person: User, asked: string | null | undefined): string | null;
 }
 
 const tags = ['Radio'];
@@ -42,6 +49,7 @@ const bulletinSchema = z
     truePeakDbtp: z.number(),
     createdBy: z.string().nullable(),
     createdAt: z.number(),
+    communeCode: z.string().nullable().openapi({ description: "The commune it belongs to; null: the province's own, which communes read but do not change" }),
   })
   .openapi('Bulletin');
 
@@ -59,6 +67,7 @@ const speechSchema = z
     text: z.string().trim().min(1).max(5000),
     voice: z.string().max(64).optional(),
     speed: z.number().int().min(80).max(300).optional(),
+    communeCode: communeCodeInput,
   })
   .openapi('SpeechBulletin');
 
@@ -66,6 +75,7 @@ const uploadSchema = z
   .object({
     title: z.string({ error: 'the upload needs a title' }).trim().min(1, 'the upload needs a title').max(200),
     file: z.instanceof(File, { message: 'the upload needs an audio file in the "file" field' }).openapi({ type: 'string', format: 'binary' }),
+    communeCode: z.string().max(64).optional().openapi({ description: 'A province-level person writing for one commune; empty: the province\'s own' }),
   })
   .openapi('UploadBulletin');
 
@@ -94,9 +104,14 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     (c) => c.json({ engine: deps.tts.id, defaultVoice: deps.defaultVoice, voices: [...deps.tts.voices] }, 200),
   );
 
-  const entrySchema = z.object({ abbreviation: z.string(), expansion: z.string(), source: z.enum(['default', 'custom']) }).openapi('PronunciationEntry');
+  const entrySchema = z
+    .object({ abbreviation: z.string(), expansion: z.string(), source: z.enum(['default', 'custom', 'commune']) })
+    .openapi('PronunciationEntry', { description: "source: shipped (default), the province's change (custom), or the person's commune's own (commune)" });
   const dictionaryResponse = jsonContent(z.object({ entries: z.array(entrySchema) }), 'The dictionary');
-  const entries = () => deps.dictionary.entries().map((e) => ({ abbreviation: e.abbreviation, expansion: e.expansion, source: e.source }));
+  // a commune's people read and change their commune's layer; a province-level person the province's,
+  // which reaches every commune (a single-commune install's admin: the same file as before issue 10)
+  const dictionaryFor = (c: Context<AppEnv>) => deps.dictionaries.of(currentUser(c).communeCode);
+  const entries = (c: Context<AppEnv>) => dictionaryFor(c).entries().map((e) => ({ abbreviation: e.abbreviation, expansion: e.expansion, source: e.source }));
 
   app.openapi(
     apiRoute(guard, 'radio.dictionary.manage', {
@@ -106,7 +121,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       summary: 'Abbreviations the speech engine expands (UBND → Ủy ban nhân dân, …)',
       responses: { 200: dictionaryResponse },
     }),
-    (c) => c.json({ entries: entries() }, 200),
+    (c) => c.json({ entries: entries(c) }, 200),
   );
 
   app.openapi(
@@ -122,9 +137,10 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       responses: { 200: dictionaryResponse },
     }),
     (c) => {
-      deps.dictionary.set(c.req.valid('param').abbreviation, c.req.valid('json').expansion);
-      deps.dictionary.save();
-      return c.json({ entries: entries() }, 200);
+      const dictionary = dictionaryFor(c);
+      dictionary.set(c.req.valid('param').abbreviation, c.req.valid('json').expansion);
+      dictionary.save();
+      return c.json({ entries: entries(c) }, 200);
     },
   );
 
@@ -139,9 +155,10 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     (c) => {
       const { abbreviation } = c.req.valid('param');
-      if (!deps.dictionary.delete(abbreviation)) throw notFound(`abbreviation ${abbreviation}`);
-      deps.dictionary.save();
-      return c.json({ entries: entries() }, 200);
+      const dictionary = dictionaryFor(c);
+      if (!dictionary.delete(abbreviation)) throw notFound(`abbreviation ${abbreviation}`);
+      dictionary.save();
+      return c.json({ entries: entries(c) }, 200);
     },
   );
 
@@ -173,18 +190,23 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       uploadLimit,
     ),
     async (c) => {
-      const createdBy = currentUser(c).id;
+      const person = currentUser(c);
+      const createdBy = person.id;
       if ((c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
         const form = await c.req.parseBody();
         const title = typeof form.title === 'string' ? form.title.trim() : '';
         const file = form.file;
         if (!title) throw badRequest('the upload needs a title', [{ path: 'title', message: 'required' }]);
         if (!(file instanceof File)) throw badRequest('the upload needs an audio file in the "file" field', [{ path: 'file', message: 'required' }]);
-        const bulletin = await service.createUpload({ title, originalName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createdBy });
+        // a form cannot send null: an empty field is the province's own
+        const asked = typeof form.communeCode === 'string' ? communeCodeInput.parse(form.communeCode === '' ? null : form.communeCode) : undefined;
+        const communeCode = deps.communeFor(person, asked);
+        const bulletin = await service.createUpload({ title, originalName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createdBy, communeCode });
         return c.json(bulletin, 201);
       }
       const body = speechSchema.parse(await c.req.json());
-      const bulletin = await service.createSpeech({ title: body.title, text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, createdBy });
+      const communeCode = deps.communeFor(person, body.communeCode);
+      const bulletin = await service.createSpeech({ title: body.title, text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, createdBy, communeCode });
       return c.json(bulletin, 201);
     },
   );
@@ -194,13 +216,13 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       method: 'get',
       path: '/bulletins',
       tags,
-      summary: 'List bulletins, newest first',
+      summary: "List bulletins, newest first: a commune's people see their commune's and the province's own",
       request: { query: listQuery },
       responses: { 200: jsonContent(z.object({ bulletins: z.array(bulletinSchema), total: z.number() }), 'A page of bulletins') },
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json(store.list({ limit: q.limit, offset: q.offset, search: q.q }), 200);
+      return c.json(store.list({ limit: q.limit, offset: q.offset, search: q.q, viewer: currentUser(c) }), 200);
     },
   );
 
@@ -213,7 +235,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       request: { params: idParam },
       responses: { 200: jsonContent(bulletinSchema, 'The bulletin') },
     }),
-    (c) => c.json(store.get(c.req.valid('param').id), 200),
+    (c) => c.json(store.get(c.req.valid('param').id, currentUser(c)), 200),
   );
 
   app.openapi(
@@ -226,7 +248,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       responses: { 200: { description: 'Audio', content: { 'audio/ogg': { schema: z.string() }, 'audio/mpeg': { schema: z.string() } } } },
     }),
     (c) => {
-      const bulletin = store.get(c.req.valid('param').id);
+      const bulletin = store.get(c.req.valid('param').id, currentUser(c));
       return fileResponse(c, deps.assets.path(bulletin.asset.sha256), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
     },
   );
@@ -246,7 +268,9 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const preview = await service.preview({ text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default });
+      // heard as it will be read: with the dictionary of the commune the person writes for
+      const communeCode = deps.communeFor(currentUser(c), undefined);
+      const preview = await service.preview({ text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, communeCode });
       return c.body(new Uint8Array(preview.audio), 200, {
         'content-type': preview.mime,
         'cache-control': 'no-store',
@@ -264,10 +288,14 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       tags,
       summary: 'Delete a draft bulletin (one never scheduled, alerted or played)',
       request: { params: idParam },
-      responses: { 204: { description: 'Deleted' }, 409: jsonContent(z.object({}), 'Scheduled or broadcast: it stays on record') },
+      responses: {
+        204: { description: 'Deleted' },
+        403: jsonContent(z.object({}), "The province's own bulletin, asked by a commune's person"),
+        409: jsonContent(z.object({}), 'Scheduled or broadcast: it stays on record'),
+      },
     }),
     (c) => {
-      store.delete(c.req.valid('param').id);
+      store.delete(c.req.valid('param').id, currentUser(c));
       return c.body(null, 204);
     },
   );
@@ -277,14 +305,15 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       method: 'get',
       path: '/assets/{sha256}',
       tags,
-      summary: 'An audio asset, for edge boxes prefetching their plan (resumable with Range)',
+      summary: "An audio asset, for edge boxes prefetching their plan (resumable with Range); only one a bulletin of the box's commune or of the province plays",
       request: { params: shaParam },
       responses: { 200: { description: 'Audio', content: { 'application/octet-stream': { schema: z.string() } } }, 404: jsonContent(z.object({}), 'Unknown asset') },
     }),
     (c) => {
       const { sha256 } = c.req.valid('param');
       const asset = deps.assets.get(sha256);
-      if (!asset) throw notFound(`asset ${sha256}`);
+      // another commune's audio is as unknown as a missing one (issue 10)
+      if (!asset || !store.assetFor(sha256, c.get('edgeId')!)) throw notFound(`asset ${sha256}`);
       return fileResponse(c, deps.assets.path(sha256), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
     },
   );

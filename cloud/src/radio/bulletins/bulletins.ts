@@ -3,10 +3,11 @@ import { ConfigError, type CloudConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import type { Guard } from '../../http/access.js';
 import { AssetStore, AudioPipeline } from '../audio/index.js';
-import { createTtsEngine, PronunciationDictionary } from '../tts/index.js';
+import { createTtsEngine, PronunciationDictionaries } from '../tts/index.js';
 import { BulletinService } from './bulletin-service.js';
 import { BulletinStore } from './bulletin-store.js';
 import { createBulletinsRoutes } from './bulletins-routes.js';
+import { communeForWrite } from '../scope/radio-scope.js';
 
 export type Bulletins = ReturnType<typeof createBulletins>;
 
@@ -18,7 +19,9 @@ export function createBulletins(db: Db, config: CloudConfig) {
   if (!tts.voices.some((v) => v.id === config.SC_TTS_DEFAULT_VOICE)) {
     throw new ConfigError(`SC_TTS_DEFAULT_VOICE "${config.SC_TTS_DEFAULT_VOICE}" is not a voice of the ${tts.id} engine (voices: ${tts.voices.map((v) => v.id).join(', ')})`);
   }
-  const dictionary = PronunciationDictionary.load(join(dataDir, 'tts', 'pronunciation.json'));
+  // the province's dictionary (the file of before issue 10) and each commune's layer above it
+  const dictionaries = new PronunciationDictionaries(join(dataDir, 'tts'));
+  const dictionary = dictionaries.province;
   const pipeline = new AudioPipeline({
     store: assets,
     workDir: join(dataDir, 'work'),
@@ -29,15 +32,18 @@ export function createBulletins(db: Db, config: CloudConfig) {
     dictionary,
   });
   const store = new BulletinStore(db);
-  const service = new BulletinService(store, pipeline, join(dataDir, 'work', 'uploads'), config.SC_TTS_DEFAULT_VOICE);
+  const service = new BulletinService(store, pipeline, join(dataDir, 'work', 'uploads'), config.SC_TTS_DEFAULT_VOICE, (communeCode) => dictionaries.of(communeCode));
   return {
     assets,
     pipeline,
     tts,
     dictionary,
+    dictionaries,
     store,
     service,
     routes: (guard: Guard) =>
-      createBulletinsRoutes({ guard, store, service, assets, tts, dictionary, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES }),
+      createBulletinsRoutes({ guard, store, service, assets, tts, dictionaries, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES,
+        communeFor: (person, asked) => communeForWrite(db, person, asked),
+      }),
   };
 }

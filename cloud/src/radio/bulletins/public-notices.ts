@@ -30,6 +30,18 @@ const PUBLISHED = `WITH published AS (
   SELECT b.id, b.title, b.text, b.duration_ms, a.sha256, a.bytes, a.mime, MIN(p.at) AS published_at
   FROM published p JOIN bulletins b ON b.id = p.id JOIN audio_assets a ON a.sha256 = b.asset_sha256`;
 
+/**
+ * Whose notices (issue 10): a commune's page lists its own bulletins and the province's (commune_code
+ * NULL); `province` the province's own only; `all` every commune's (an audio link of the old pages).
+ */
+export type NoticeScope = { communeCode: string } | 'province' | 'all';
+
+function scopeClause(scope: NoticeScope): { sql: string; params: string[] } {
+  if (scope === 'all') return { sql: '', params: [] };
+  if (scope === 'province') return { sql: ' AND b.commune_code IS NULL', params: [] };
+  return { sql: ' AND (b.commune_code = ? OR b.commune_code IS NULL)', params: [scope.communeCode] };
+}
+
 const toNotice = (r: Row): PublicNotice => ({
   id: r.id,
   title: r.title,
@@ -43,12 +55,15 @@ const toNotice = (r: Row): PublicNotice => ({
 export class PublicNotices {
   constructor(private readonly db: Db) {}
 
-  recent(limit = 30): PublicNotice[] {
-    return (this.db.prepare(`${PUBLISHED} GROUP BY b.id ORDER BY published_at DESC, b.id LIMIT ?`).all(limit) as Row[]).map(toNotice);
+  recent(limit = 30, scope: NoticeScope = 'all'): PublicNotice[] {
+    const where = scopeClause(scope);
+    return (this.db.prepare(`${PUBLISHED} WHERE 1 = 1${where.sql} GROUP BY b.id ORDER BY published_at DESC, b.id LIMIT ?`).all(...where.params, limit) as Row[]).map(toNotice);
   }
 
-  get(id: string): PublicNotice | null {
-    const row = this.db.prepare(`${PUBLISHED} WHERE b.id = ? GROUP BY b.id`).get(id) as Row | undefined;
+  /** A published notice by id, within `scope`: another commune's is null, as if it did not exist. */
+  get(id: string, scope: NoticeScope = 'all'): PublicNotice | null {
+    const where = scopeClause(scope);
+    const row = this.db.prepare(`${PUBLISHED} WHERE b.id = ?${where.sql} GROUP BY b.id`).get(id, ...where.params) as Row | undefined;
     return row ? toNotice(row) : null;
   }
 }

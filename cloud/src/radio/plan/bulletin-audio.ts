@@ -7,6 +7,8 @@ export interface BulletinAudio {
   title: string;
   durationMs: number;
   asset: AudioAsset;
+  /** The bulletin's commune; null: the province's own, which every commune may schedule. */
+  communeCode: string | null;
 }
 
 interface Row {
@@ -17,10 +19,11 @@ interface Row {
   bytes: number;
   asset_duration_ms: number;
   mime: AudioAsset['mime'];
+  commune_code: string | null;
 }
 
 const SELECT = `
-  SELECT b.id, b.title, b.duration_ms, a.sha256, a.bytes, a.duration_ms AS asset_duration_ms, a.mime
+  SELECT b.id, b.title, b.duration_ms, b.commune_code, a.sha256, a.bytes, a.duration_ms AS asset_duration_ms, a.mime
   FROM bulletins b JOIN audio_assets a ON a.sha256 = b.asset_sha256`;
 
 const toAudio = (r: Row): BulletinAudio => ({
@@ -28,6 +31,7 @@ const toAudio = (r: Row): BulletinAudio => ({
   title: r.title,
   durationMs: r.duration_ms,
   asset: { sha256: r.sha256, bytes: r.bytes, durationMs: r.asset_duration_ms, mime: r.mime },
+  communeCode: r.commune_code,
 });
 
 /** Read-only view of the bulletins library (the bulletins domain owns the tables). */

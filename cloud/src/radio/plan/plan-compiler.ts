@@ -30,6 +30,12 @@ export const scheduleOccurrenceId = (scheduleId: string, originalAt: number) => 
 /** One occurrence before it is placed on an edge: the item and which zones of a given edge it plays on. */
 export interface PlanEntry {
   item: Omit<PlanItem, 'zones'>;
+  /**
+   * The commune whose boxes alone it may reach; null or absent: any box (the province's own, an
+   * alert, which targets by itself). Lets the publisher give each box only the entries that can concern
+   * it: a box looks at the province's entries and its own commune's, not every commune's.
+   */
+  communeCode?: string | null;
   /** null: all zones of the edge; undefined: not for this edge. */
   zonesFor(edge: TargetEdge): string[] | null | undefined;
 }

@@ -28,6 +28,16 @@ export class PlanOccurrences {
     })();
   }
 
+  /** Remembers the items of many plans about to be published, in one transaction. */
+  recordMany(plans: readonly { edgeId: string; items: readonly GivenOccurrence[] }[]): void {
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO plan_occurrences (edge_id, occurrence_id, schedule_id, bulletin_id, start_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const { edgeId, items } of plans) for (const item of items) insert.run(edgeId, item.occurrenceId, item.scheduleId, item.bulletinId, item.startAt);
+    })();
+  }
+
   /** Forgets occurrences that started more than KEEP_OCCURRENCES_MS before `now`. */
   prune(now: number): number {
     return this.db.prepare('DELETE FROM plan_occurrences WHERE start_at < ?').run(now - KEEP_OCCURRENCES_MS).changes;

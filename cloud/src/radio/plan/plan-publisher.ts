@@ -7,7 +7,7 @@ import type { AlertStore } from '../alerts/alert-store.js';
 import type { ScheduleStore } from '../schedules/schedule-store.js';
 import type { BulletinAudioLookup } from './bulletin-audio.js';
 import type { EdgeDirectory } from './edge-directory.js';
-import { compileEdgePlan, planWindow } from './plan-compiler.js';
+import { compileEdgePlan, planWindow, type PlanEntry } from './plan-compiler.js';
 import type { PlanOccurrences } from './plan-occurrences.js';
 import { scheduleEntries } from './schedule-entries.js';
 
@@ -68,15 +68,30 @@ export class PlanPublisher {
     const scheduleList = schedules.list().filter((s) => s.enabled);
     const audio = bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
     const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(alerts.audibleSince(window.start), window)];
-    let published = 0;
+    // each box reads the entries for anywhere and its commune's: never every commune's (issue 10)
+    const anywhere: PlanEntry[] = [];
+    const byCommune = new Map<string, PlanEntry[]>();
+    for (const entry of entries) {
+      if (entry.communeCode == null) anywhere.push(entry);
+      else {
+        const list = byCommune.get(entry.communeCode);
+        if (list) list.push(entry);
+        else byCommune.set(entry.communeCode, [entry]);
+      }
+    }
+    const changed: { edgeId: string; body: ScheduleBody }[] = [];
     for (const edge of directory.activeEdges()) {
-      const body = compileEdgePlan(edge, entries, window);
+      const own = byCommune.get(edge.communeCode);
+      const body = compileEdgePlan(edge, own ? [...anywhere, ...own] : anywhere, window);
       if (!this.needsPublishing(edge.id, body)) continue;
       if (body.windowEnd < window.end) logger.warn({ edgeId: edge.id, items: body.items.length, windowEnd: body.windowEnd }, 'plan cut to fit one message');
-      occurrences.record(edge.id, body.items); // before the box can have it
-      await documents.set(edge.id, 'schedule', body);
-      published++;
+      changed.push({ edgeId: edge.id, body });
     }
+    // one transaction each for what the boxes are given and for their new versions (hundreds of boxes for
+    // a province-wide programme); the occurrences first, so a box's proof of play always finds them
+    occurrences.recordMany(changed.map(({ edgeId, body }) => ({ edgeId, items: body.items })));
+    await documents.setMany('schedule', changed);
+    const published = changed.length;
     if (published) logger.info({ published }, 'edge plans published');
     return published;
   }

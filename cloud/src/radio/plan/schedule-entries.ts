@@ -5,7 +5,7 @@ import { zonesForEdge } from '../schedules/targets.js';
 import type { BulletinAudio } from './bulletin-audio.js';
 import { scheduleOccurrenceId, type PlanEntry, type PlanWindow } from './plan-compiler.js';
 
-/** The occurrences of enabled schedules that sound during the window, as plan entries. */
+/** The occurrences of enabled schedules that sound during the window, as plan entries, each with its owner. */
 export function scheduleEntries(schedules: readonly Schedule[], bulletins: ReadonlyMap<string, BulletinAudio>, window: PlanWindow): PlanEntry[] {
   const entries: PlanEntry[] = [];
   for (const s of schedules) {
@@ -34,9 +34,13 @@ export function scheduleEntries(schedules: readonly Schedule[], bulletins: Reado
           startAt: o.startAt,
           durationMs,
           priority: s.priority,
+          // the province's own programme ranks above a commune's items of its priority on the box; a
+          // commune's item leaves the key out (absent is the commune's, and older boxes know no other)
+          ...(s.communeCode === null ? { issuer: 'province' as const } : {}),
           volume: s.volume,
         },
-        zonesFor: (edge) => zonesForEdge(s.targets, edge),
+        communeCode: s.communeCode,
+        zonesFor: (edge) => zonesForEdge(s.targets, edge, s.communeCode),
       });
     }
   }

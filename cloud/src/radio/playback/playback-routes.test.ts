@@ -87,6 +87,7 @@ describe('proof of play', () => {
       edgeName: 'Tủ loa chợ Vị Tân',
       hamletCode: 'ap-2a',
       hamletName: 'Ấp 2A',
+      communeCode: 'vi-tan', // the box's commune when it played (issue 10)
       title: TITLE,
       occurrenceId: `${scheduleId}:${planned}`,
       scheduleId,

@@ -12,6 +12,8 @@ export interface PlaybackRecord {
   /** The box's hamlet when the event arrived. */
   hamletCode: string | null;
   hamletName: string | null;
+  /** The box's commune when the event arrived (issue 10). */
+  communeCode: string | null;
   title: string;
   occurrenceId: string;
   scheduleId: string;
@@ -29,6 +31,10 @@ export interface PlaybackRecord {
 
 export interface PlaybackFilter {
   edgeId?: string;
+  /** Only this commune's boxes (a commune's person always has their own here). */
+  communeCode?: string;
+  /** Only the plays of this schedule or alert (its id is their schedule id). */
+  scheduleId?: string;
   hamletCode?: string;
   /** Planned start in [from, to), epoch ms. */
   from?: number;
@@ -42,6 +48,7 @@ interface Row {
   edge_name: string;
   hamlet_code: string | null;
   hamlet_name: string | null;
+  commune_code: string | null;
   title: string;
   occurrence_id: string;
   schedule_id: string;
@@ -61,6 +68,7 @@ const toRecord = (r: Row): PlaybackRecord => ({
   edgeName: r.edge_name,
   hamletCode: r.hamlet_code,
   hamletName: r.hamlet_name,
+  communeCode: r.commune_code,
   title: r.title,
   occurrenceId: r.occurrence_id,
   scheduleId: r.schedule_id,
@@ -98,11 +106,11 @@ const GIVEN = `(EXISTS (SELECT 1 FROM plan_occurrences o
  */
 const copyWhere = (which: string) => `
   INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
-    duration_ms, reason, zones, received_at, hamlet_code, title, priority)
+    duration_ms, reason, zones, received_at, hamlet_code, commune_code, title, priority)
   SELECT ev.event_id, ev.edge_id, json_extract(ev.body, '$.occurrenceId'), json_extract(ev.body, '$.scheduleId'),
     json_extract(ev.body, '$.bulletinId'), json_extract(ev.body, '$.state'), json_extract(ev.body, '$.plannedStartAt'),
     json_extract(ev.body, '$.actualStartAt'), json_extract(ev.body, '$.durationMs'), json_extract(ev.body, '$.reason'),
-    json_extract(ev.body, '$.zones'), ev.received_at, ed.hamlet_code,
+    json_extract(ev.body, '$.zones'), ev.received_at, ed.hamlet_code, (SELECT h.commune_code FROM hamlets h WHERE h.code = ed.hamlet_code),
     COALESCE((SELECT s.title FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
              (SELECT l.title FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')),
@@ -127,6 +135,8 @@ const SELECT = `
 const whereFor = (f: PlaybackFilter) =>
   whereOf([
     ['p.edge_id = @edgeId', 'edgeId', f.edgeId],
+    ['p.commune_code = @communeCode', 'communeCode', f.communeCode],
+    ['p.schedule_id = @scheduleId', 'scheduleId', f.scheduleId],
     ['p.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
     ['p.planned_start_at >= @from', 'from', f.from],
     ['p.planned_start_at < @to', 'to', f.to],
@@ -146,6 +156,20 @@ export interface AirtimeRow {
   priority: 'emergency' | 'priority' | 'normal' | 'unknown';
   items: number;
   ms: number;
+}
+
+/** One commune's line of a programme's proof of play (PlaybackStore.byCommune). */
+export interface CommuneProgress {
+  communeCode: string | null;
+  communeName: string | null;
+  boxes: number;
+  hamlets: number;
+  starts: number;
+  completed: number;
+  failed: number;
+  missed: number;
+  firstStartedAt: number | null;
+  lastStartedAt: number | null;
 }
 
 /** The proof-of-play log: what each box played, when, against when it was planned. */
@@ -236,7 +260,7 @@ export class PlaybackStore {
    * station relay, anything else a bulletin; test tones are not broadcasts. Priority `unknown`:
    * proof of play from before priorities were stored, of an item whose schedule is gone.
    */
-  airtime(from: number, to: number): AirtimeRow[] {
+  airtime(from: number, to: number, communeCode?: string): AirtimeRow[] {
     return this.db
       .prepare(
         `SELECT hamlet_code AS hamletCode, source, priority, COUNT(*) AS items, SUM(ms) AS ms FROM (
@@ -246,11 +270,31 @@ export class PlaybackStore {
              COALESCE(MAX(priority), 'unknown') AS priority, MAX(duration_ms) AS ms
            FROM playback
            WHERE planned_start_at >= @from AND planned_start_at < @to AND hamlet_code IS NOT NULL AND schedule_id <> '${TEST_TONE_SCHEDULE_ID}'
-             AND state IN ('completed', 'interrupted') AND duration_ms > 0
+             AND state IN ('completed', 'interrupted') AND duration_ms > 0${communeCode === undefined ? '' : ' AND commune_code = @communeCode'}
            GROUP BY hamlet_code, occurrence_id)
          GROUP BY hamlet_code, source, priority ORDER BY hamlet_code, source, priority`,
       )
-      .all({ from, to }) as AirtimeRow[];
+      .all({ from, to, ...(communeCode === undefined ? {} : { communeCode }) }) as AirtimeRow[];
+  }
+
+  /**
+   * How far one schedule or alert (a province-wide programme above all) got in each commune: its
+   * boxes and hamlets that reported, starts, completions, failures and misses, first and last start.
+   * `communeCode`: that commune's line only (a commune's people see their own).
+   */
+  byCommune(scheduleId: string, communeCode?: string): CommuneProgress[] {
+    return this.db
+      .prepare(
+        `SELECT p.commune_code AS communeCode, c.name AS communeName, COUNT(DISTINCT p.edge_id) AS boxes,
+           COUNT(DISTINCT CASE WHEN p.actual_start_at IS NOT NULL THEN p.hamlet_code END) AS hamlets,
+           COUNT(p.actual_start_at) AS starts, SUM(p.state = 'completed') AS completed,
+           SUM(p.state = 'failed') AS failed, SUM(p.state = 'missed') AS missed,
+           MIN(p.actual_start_at) AS firstStartedAt, MAX(p.actual_start_at) AS lastStartedAt
+         FROM playback p LEFT JOIN communes c ON c.code = p.commune_code
+         WHERE p.schedule_id = @scheduleId${communeCode === undefined ? '' : ' AND p.commune_code = @communeCode'}
+         GROUP BY p.commune_code ORDER BY p.commune_code`,
+      )
+      .all({ scheduleId, ...(communeCode === undefined ? {} : { communeCode }) }) as CommuneProgress[];
   }
 
   /** Every matching record, newest first, at most `max`. */

@@ -1,7 +1,7 @@
 import type { Priority } from '@smart-commune/shared';
 import { isoInZone } from './local-time.js';
 import { LOOKAHEAD_MS, expandSeries, nextOccurrence, type Series } from './recurrence.js';
-import { targetsShare, type Targets } from './targets.js';
+import { targetsShare, type TargetPlaces, type Targets } from './targets.js';
 
 /** How far ahead occurrences are compared: 90 days from the candidate's next occurrence. */
 const CONFLICT_HORIZON_MS = 90 * 86_400_000;
@@ -49,7 +49,7 @@ const intervals = (item: ConflictItem, from: number, to: number): Interval[] =>
  * The items of the same priority that would sound together with the candidate on a shared target,
  * each with its first overlap, earliest first. Different priorities may overlap: the player orders them.
  */
-export function findConflicts(candidate: ConflictItem, others: readonly ConflictItem[], now: number, hamletOfEdge: (edgeId: string) => string | undefined): Conflict[] {
+export function findConflicts(candidate: ConflictItem, others: readonly ConflictItem[], now: number, places: TargetPlaces): Conflict[] {
   const first = nextOccurrence(candidate, now - candidate.durationMs, LOOKAHEAD_MS);
   if (!first) return [];
   const from = Math.max(now, first.startAt);
@@ -57,7 +57,7 @@ export function findConflicts(candidate: ConflictItem, others: readonly Conflict
   const mine = intervals(candidate, from, to);
   const conflicts: Conflict[] = [];
   for (const other of others) {
-    if (other.id === candidate.id || other.priority !== candidate.priority || !targetsShare(candidate.targets, other.targets, hamletOfEdge)) continue;
+    if (other.id === candidate.id || other.priority !== candidate.priority || !targetsShare(candidate.targets, other.targets, places)) continue;
     const at = firstOverlap(mine, intervals(other, from, to));
     if (at !== null) conflicts.push({ scheduleId: other.id, title: other.title, firstOverlapAt: at, firstOverlapLocal: isoInZone(at, candidate.timeZone) });
   }

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { COMMUNE_TIME_ZONE, hamletCodeSchema, prioritySchema } from '@smart-commune/shared';
 import { isValidZone, parseLocalMinute, parseRangeBound } from './local-time.js';
 import { RecurrenceError, normalizeRrule } from './recurrence.js';
-import { targetsSchema } from './targets.js';
+import { communeCodeInput } from '../scope/commune-input.js';
+import { scheduleTargetsSchema } from './targets.js';
 
 export const localMinuteSchema = z
   .string()
@@ -64,7 +65,7 @@ const fields = {
   rrule: rruleSchema,
   priority: prioritySchema,
   volume: z.number().int().min(0).max(100),
-  targets: targetsSchema,
+  targets: scheduleTargetsSchema,
   enabled: z.boolean(),
 };
 
@@ -76,6 +77,7 @@ export const newScheduleSchema = z
     priority: fields.priority.default('normal'),
     volume: fields.volume.default(100),
     enabled: fields.enabled.default(true),
+    communeCode: communeCodeInput,
   })
   .openapi('NewSchedule');
 
@@ -118,8 +120,9 @@ export const scheduleSchema = z
     rrule: z.string().nullable(),
     priority: prioritySchema,
     volume: z.number(),
-    targets: targetsSchema,
+    targets: scheduleTargetsSchema,
     enabled: z.boolean(),
+    communeCode: z.string().nullable().openapi({ description: "The commune it belongs to; null: the province's own (a province-wide programme)" }),
     createdBy: z.string().nullable(),
     createdAt: z.number(),
     updatedAt: z.number(),
@@ -148,8 +151,13 @@ export const calendarEntrySchema = occurrenceSchema
     sourceKind: z.enum(['bulletin', 'station', 'stream']),
     bulletinId: z.string().nullable(),
     volume: z.number(),
-    /** Hamlet codes it plays in. */
+    /** Hamlet codes it plays in (a commune's person: their commune's only). */
     hamlets: z.array(z.string()),
+    communeCode: z.string().nullable(),
+    /** Who issued it: the province's own items rank above a commune's within a priority on the box. */
+    issuer: z.enum(['commune', 'province']),
+    /** Whether the asking person may change it (a commune's people see the province's items read-only). */
+    editable: z.boolean(),
   })
   .openapi('CalendarEntry');
 

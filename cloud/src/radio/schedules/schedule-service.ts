@@ -1,4 +1,5 @@
 import { newId, type Priority } from '@smart-commune/shared';
+import { assertSees, sees, type Scoped } from '../../communes/scope.js';
 import type { DomainEventBus } from '../../events/event-bus.js';
 import { badRequest, conflict } from '../../http/errors.js';
 import type { BulletinAudioLookup } from '../plan/bulletin-audio.js';
@@ -7,7 +8,8 @@ import { findConflicts } from './conflicts.js';
 import { isValidZone, parseLocalMinute } from './local-time.js';
 import { LOOKAHEAD_MS, RecurrenceError, expandSeries, isRuleOccurrence, nextOccurrence, normalizeRrule, type Occurrence, type OccurrenceException } from './recurrence.js';
 import type { Schedule, ScheduleStore } from './schedule-store.js';
-import { hamletsOf, normalizeTargets, type Targets } from './targets.js';
+import { assertMayChangeItem } from '../scope/radio-scope.js';
+import { hamletsOf, normalizeTargets, type TargetHamlet, type Targets } from './targets.js';
 
 export type SourceInput =
   | { kind: 'bulletin'; bulletinId: string }
@@ -63,20 +65,28 @@ const sourceOf = (input: SourceInput): Schedule['source'] =>
 export class ScheduleService {
   constructor(private readonly deps: ScheduleServiceDeps) {}
 
-  list(filter: ScheduleFilter = {}): Schedule[] {
+  /**
+   * The schedules `viewer` sees (absent: all): a commune's people their commune's and those of the
+   * province's own that reach their commune.
+   */
+  list(filter: ScheduleFilter = {}, viewer?: Scoped): Schedule[] {
     const hamletOf = this.deps.directory.hamletOfEdge();
-    const hamlets = this.deps.directory.hamlets().map((h) => h.code);
+    const hamlets = this.deps.directory.placedHamlets();
     return this.deps.store.list().filter(
       (s) =>
+        (viewer === undefined || this.reachesViewer(s, viewer, hamlets, hamletOf)) &&
         (filter.priority === undefined || s.priority === filter.priority) &&
         (filter.enabled === undefined || s.enabled === filter.enabled) &&
         (filter.bulletinId === undefined || (s.source.kind === 'bulletin' && s.source.bulletinId === filter.bulletinId)) &&
-        (filter.hamlet === undefined || hamletsOf(s.targets, hamlets, hamletOf).includes(filter.hamlet)),
+        (filter.hamlet === undefined || hamletsOf(s.targets, hamlets, hamletOf, s.communeCode).includes(filter.hamlet)),
     );
   }
 
-  get(id: string): Schedule {
-    return this.deps.store.get(id);
+  /** With `viewer`: another commune's schedule answers 404 like a missing one. */
+  get(id: string, viewer?: Scoped): Schedule {
+    const schedule = this.deps.store.get(id);
+    if (viewer) assertSees(viewer, schedule.communeCode, `schedule ${id}`);
+    return schedule;
   }
 
   /** The next occurrences from now (including one playing now), at most `count`. */
@@ -92,17 +102,19 @@ export class ScheduleService {
     return result;
   }
 
-  async create(input: ScheduleInput, createdBy: string | null): Promise<Schedule> {
+  /** `communeCode`: whose it is (radio-scope.ts communeForWrite); null: a province-wide programme. */
+  async create(input: ScheduleInput, createdBy: string | null, communeCode: string | null = null): Promise<Schedule> {
     const now = this.deps.now();
-    const schedule = this.prepare({ ...this.fromInput(input), id: newId('sch'), createdBy, createdAt: now, updatedAt: now, exceptions: [] }, true);
+    const schedule = this.prepare({ ...this.fromInput(input), id: newId('sch'), createdBy, createdAt: now, updatedAt: now, exceptions: [], communeCode }, true);
     const saved = this.deps.store.save(schedule);
     this.publishIfScheduled(null, saved);
     await this.deps.changed();
     return saved;
   }
 
-  async update(id: string, patch: Partial<ScheduleInput>): Promise<Schedule> {
-    const current = this.deps.store.get(id);
+  /** With `viewer`: only a schedule they may change (the province's own answers 403 to a commune). */
+  async update(id: string, patch: Partial<ScheduleInput>, viewer?: Scoped): Promise<Schedule> {
+    const current = this.changeable(id, viewer);
     const merged = this.fromInput({ ...this.toInput(current), ...patch });
     const timingChanged = merged.startsLocal !== current.startsLocal || merged.rrule !== current.rrule || merged.timeZone !== current.timeZone;
     const schedule = this.prepare({ ...current, ...merged, updatedAt: this.deps.now() }, timingChanged || (merged.enabled && !current.enabled));
@@ -112,14 +124,15 @@ export class ScheduleService {
     return saved;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, viewer?: Scoped): Promise<void> {
+    this.changeable(id, viewer);
     this.deps.store.delete(id);
     await this.deps.changed();
   }
 
   /** Skips or moves one occurrence; a move is conflict-checked like any change. */
-  async putException(id: string, input: ExceptionInput): Promise<Schedule> {
-    const current = this.deps.store.get(id);
+  async putException(id: string, input: ExceptionInput, viewer?: Scoped): Promise<Schedule> {
+    const current = this.changeable(id, viewer);
     if (!parseLocalMinute(input.occurrence) || !isRuleOccurrence(current, input.occurrence)) {
       throw badRequest(`"${input.occurrence}" is not an occurrence of schedule ${id} (give its original local start, YYYY-MM-DDTHH:mm)`);
     }
@@ -132,18 +145,39 @@ export class ScheduleService {
     return this.deps.store.get(id);
   }
 
-  /** Every occurrence of enabled schedules starting in [from, to), optionally only those reaching a hamlet. */
-  occurrences(from: number, to: number, hamlet?: string): { schedule: Schedule; occurrence: Occurrence; hamlets: string[] }[] {
+  /**
+   * Every occurrence of enabled schedules starting in [from, to), optionally only those reaching a
+   * hamlet. With a commune's `viewer`: their commune's items and the province's that reach it, each
+   * with the viewer's hamlets only (the week calendar of a commune).
+   */
+  occurrences(from: number, to: number, hamlet?: string, viewer?: Scoped): { schedule: Schedule; occurrence: Occurrence; hamlets: string[] }[] {
     const hamletOf = this.deps.directory.hamletOfEdge();
-    const allHamlets = this.deps.directory.hamlets().map((h) => h.code);
+    const placed = this.deps.directory.placedHamlets();
+    const visible = viewer?.communeCode ? placed.filter((h) => h.communeCode === viewer.communeCode) : placed;
     const result: { schedule: Schedule; occurrence: Occurrence; hamlets: string[] }[] = [];
     for (const schedule of this.deps.store.list()) {
       if (!schedule.enabled) continue;
-      const hamlets = hamletsOf(schedule.targets, allHamlets, hamletOf);
+      if (viewer && !sees(viewer, schedule.communeCode)) continue;
+      const hamlets = hamletsOf(schedule.targets, visible, hamletOf, schedule.communeCode);
+      if (viewer?.communeCode && hamlets.length === 0) continue; // a province programme for other communes
       if (hamlet !== undefined && !hamlets.includes(hamlet)) continue;
       for (const occurrence of expandSeries(schedule, from, to)) result.push({ schedule, occurrence, hamlets });
     }
     return result.sort((a, b) => a.occurrence.startAt - b.occurrence.startAt || a.schedule.id.localeCompare(b.schedule.id));
+  }
+
+  /** The schedule, if `viewer` may change it: another commune's answers 404, the province's own 403. */
+  private changeable(id: string, viewer?: Scoped): Schedule {
+    const current = this.deps.store.get(id);
+    if (viewer) assertMayChangeItem(viewer, current.communeCode, `schedule ${id}`);
+    return current;
+  }
+
+  /** Whether a commune's person has a schedule in their list: their commune's, or the province's reaching them. */
+  private reachesViewer(s: Schedule, viewer: Scoped, hamlets: readonly TargetHamlet[], hamletOf: (edgeId: string) => string | undefined): boolean {
+    if (viewer.communeCode === null || s.communeCode === viewer.communeCode) return true;
+    if (s.communeCode !== null) return false;
+    return hamletsOf(s.targets, hamlets.filter((h) => h.communeCode === viewer.communeCode), hamletOf).length > 0;
   }
 
   /** `bulletin.scheduled` when the schedule now plays a bulletin it did not play before (or did while disabled). */
@@ -151,7 +185,7 @@ export class ScheduleService {
     const bulletinOf = (s: Schedule | null) => (s?.enabled && s.source.kind === 'bulletin' ? s.source.bulletinId : null);
     const bulletinId = bulletinOf(after);
     if (bulletinId === null || bulletinId === bulletinOf(before)) return;
-    const hamletCodes = hamletsOf(after.targets, this.deps.directory.hamlets().map((h) => h.code), this.deps.directory.hamletOfEdge());
+    const hamletCodes = hamletsOf(after.targets, this.deps.directory.placedHamlets(), this.deps.directory.hamletOfEdge(), after.communeCode);
     const firstStartAt = nextOccurrence(after, this.deps.now(), LOOKAHEAD_MS)?.startAt ?? null;
     this.deps.bus.publish('bulletin.scheduled', { bulletinId, scheduleId: after.id, hamletCodes, firstStartAt });
   }
@@ -199,13 +233,14 @@ export class ScheduleService {
     let durationMs = s.durationMs;
     if (s.source.kind === 'bulletin') {
       const bulletin = this.deps.bulletins.find(s.source.bulletinId);
-      if (!bulletin) throw badRequest(`unknown bulletin ${s.source.bulletinId}`, [{ path: 'source.bulletinId', message: 'no such bulletin' }]);
+      // a commune schedules its own bulletins and the province's; another commune's are as unknown
+      if (!bulletin || !sees({ communeCode: s.communeCode }, bulletin.communeCode)) throw badRequest(`unknown bulletin ${s.source.bulletinId}`, [{ path: 'source.bulletinId', message: 'no such bulletin' }]);
       durationMs = bulletin.durationMs;
     }
     if (s.source.kind === 'station' && !this.deps.stations?.find(s.source.stationId)) {
       throw badRequest(`unknown station ${s.source.stationId}`, [{ path: 'source.stationId', message: 'no such station' }]);
     }
-    this.deps.directory.assertTargetsExist(s.targets);
+    this.deps.directory.assertTargetsExist(s.targets, s.communeCode);
     const prepared: Schedule = { ...s, rrule, durationMs, targets: normalizeTargets(s.targets) };
     if (mustRecur && !nextOccurrence(prepared, this.deps.now(), LOOKAHEAD_MS)) {
       throw badRequest('the schedule has no occurrence in the future: check startsLocal, the RRULE and its UNTIL/COUNT');
@@ -215,8 +250,10 @@ export class ScheduleService {
   }
 
   private assertNoConflict(candidate: Schedule): void {
-    const others = this.deps.store.list().filter((o) => o.enabled && o.id !== candidate.id);
-    const conflicts = findConflicts(candidate, others, this.deps.now(), this.deps.directory.hamletOfEdge());
+    // one owner's items against each other: communes' boxes are apart, and a province item ranks above
+    // a commune's own of its priority on the box (issuer), so the two levels never refuse each other
+    const others = this.deps.store.list().filter((o) => o.enabled && o.id !== candidate.id && o.communeCode === candidate.communeCode);
+    const conflicts = findConflicts(candidate, others, this.deps.now(), this.deps.directory.places());
     const first = conflicts[0];
     if (first) {
       throw conflict(

@@ -24,6 +24,8 @@ export interface Schedule extends Series {
   createdAt: number;
   updatedAt: number;
   exceptions: OccurrenceException[];
+  /** The commune it belongs to; null: the province's own (a province-wide programme), read-only for communes. */
+  communeCode: string | null;
 }
 
 interface ScheduleRow {
@@ -43,6 +45,7 @@ interface ScheduleRow {
   created_by: string | null;
   created_at: number;
   updated_at: number;
+  commune_code: string | null;
 }
 
 interface ExceptionRow {
@@ -73,6 +76,7 @@ const toSchedule = (row: ScheduleRow, exceptions: OccurrenceException[]): Schedu
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   exceptions,
+  communeCode: row.commune_code,
 });
 
 const toException = (row: ExceptionRow): OccurrenceException => ({
@@ -105,8 +109,8 @@ export class ScheduleStore {
   save(s: Schedule): Schedule {
     this.db
       .prepare(
-        `INSERT INTO schedules (id, title, bulletin_id, stream_url, station_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, enabled, created_by, created_at, updated_at)
-         VALUES (@id, @title, @bulletinId, @streamUrl, @stationId, @durationMs, @startsLocal, @timeZone, @rrule, @priority, @volume, @targets, @enabled, @createdBy, @createdAt, @updatedAt)
+        `INSERT INTO schedules (id, title, bulletin_id, stream_url, station_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, enabled, created_by, created_at, updated_at, commune_code)
+         VALUES (@id, @title, @bulletinId, @streamUrl, @stationId, @durationMs, @startsLocal, @timeZone, @rrule, @priority, @volume, @targets, @enabled, @createdBy, @createdAt, @updatedAt, @communeCode)
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, bulletin_id = excluded.bulletin_id, stream_url = excluded.stream_url, station_id = excluded.station_id,
            duration_ms = excluded.duration_ms, starts_local = excluded.starts_local, time_zone = excluded.time_zone, rrule = excluded.rrule,
            priority = excluded.priority, volume = excluded.volume, targets = excluded.targets, enabled = excluded.enabled, updated_at = excluded.updated_at`,
@@ -129,6 +133,8 @@ export class ScheduleStore {
         createdBy: s.createdBy,
         createdAt: s.createdAt,
         updatedAt: s.updatedAt,
+        // whose it is never changes after it is written (the ON CONFLICT above leaves it)
+        communeCode: s.communeCode,
       });
     return this.get(s.id);
   }

@@ -22,6 +22,15 @@ import { isoInZone, parseRangeBound } from './local-time.js';
 import type { Occurrence } from './recurrence.js';
 import type { Schedule } from './schedule-store.js';
 import type { ScheduleService } from './schedule-service.js';
+import { mayChange } from '../../communes/scope.js';
+import type { User } from '../../users/user-store.js';
+
+export interface SchedulesRoutesDeps {
+  guard: Guard;
+  schedules: ScheduleService;
+  /** The commune a person's new schedule belongs to (radio-scope.ts communeForWrite). */
+  communeFor(person: User, asked: string | null | undefined): string | null;
+}
 
 const tags = ['Radio'];
 const NEXT_OCCURRENCES = 10;
@@ -33,6 +42,8 @@ const conflictResponse = {
   content: { 'application/json': { schema: z.object({ error: z.object({ code: z.string(), message: z.string(), details: conflictDetailsSchema }) }) } },
 };
 
+const provinceItem = jsonContent(z.object({}), "The province's own schedule, asked by a commune's person (they read it, the province changes it)");
+
 const occurrenceOut = (s: Schedule, o: Occurrence) => ({
   occurrenceId: scheduleOccurrenceId(s.id, o.originalAt),
   originalLocal: o.originalLocal,
@@ -43,7 +54,7 @@ const occurrenceOut = (s: Schedule, o: Occurrence) => ({
 });
 
 /** Schedules: one-off or recurring bulletins and relays for chosen hamlets, edges or speaker zones. */
-export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; schedules: ScheduleService }) {
+export function createSchedulesRoutes({ guard, schedules, communeFor }: SchedulesRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const detail = (s: Schedule) => ({ ...s, nextOccurrences: schedules.upcoming(s, NEXT_OCCURRENCES).map((o) => occurrenceOut(s, o)) });
 
@@ -52,13 +63,13 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       method: 'get',
       path: '/schedules',
       tags,
-      summary: 'List schedules, optionally those reaching a hamlet, of a priority, enabled or not, or playing a bulletin',
+      summary: "List schedules, optionally those reaching a hamlet, of a priority, enabled or not, or playing a bulletin; a commune's people see their commune's and the province's reaching it",
       request: { query: scheduleListQuery },
       responses: { 200: jsonContent(z.object({ schedules: z.array(scheduleSchema) }), 'The schedules by first start') },
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json({ schedules: schedules.list({ hamlet: q.hamlet, priority: q.priority, enabled: q.enabled, bulletinId: q.bulletin }) }, 200);
+      return c.json({ schedules: schedules.list({ hamlet: q.hamlet, priority: q.priority, enabled: q.enabled, bulletinId: q.bulletin }, currentUser(c)) }, 200);
     },
   );
 
@@ -67,11 +78,19 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       method: 'post',
       path: '/schedules',
       tags,
-      summary: 'Schedule a bulletin or a live relay, once or recurring, for all hamlets, some hamlets, some boxes or some speaker zones',
+      summary: 'Schedule a bulletin or a live relay, once or recurring, for all hamlets, some hamlets, some boxes or some speaker zones; a province-wide programme also for chosen communes',
       request: { body: jsonBody(newScheduleSchema) },
-      responses: { 201: jsonContent(scheduleDetailSchema, 'The new schedule and its next occurrences'), 409: conflictResponse },
+      responses: {
+        201: jsonContent(scheduleDetailSchema, 'The new schedule and its next occurrences'),
+        403: jsonContent(z.object({}), "A commune's person naming another commune or the province"),
+        409: conflictResponse,
+      },
     }),
-    async (c) => c.json(detail(await schedules.create(c.req.valid('json'), currentUser(c).id)), 201),
+    async (c) => {
+      const person = currentUser(c);
+      const { communeCode, ...input } = c.req.valid('json');
+      return c.json(detail(await schedules.create(input, person.id, communeFor(person, communeCode))), 201);
+    },
   );
 
   // registered before /schedules/{id} so "occurrences" is not taken for an id
@@ -89,7 +108,8 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       const from = parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
       const to = parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
       if (to <= from || to - from > MAX_CALENDAR_MS) throw badRequest('"to" must come after "from", at most 62 days later', [{ path: 'to', message: 'out of range' }]);
-      const occurrences = schedules.occurrences(from, to, q.hamlet).map(({ schedule: s, occurrence: o, hamlets }) => ({
+      const person = currentUser(c);
+      const occurrences = schedules.occurrences(from, to, q.hamlet, person).map(({ schedule: s, occurrence: o, hamlets }) => ({
         ...occurrenceOut(s, o),
         startLocal: isoInZone(o.startAt, s.timeZone),
         scheduleId: s.id,
@@ -99,6 +119,9 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
         bulletinId: s.source.kind === 'bulletin' ? s.source.bulletinId : null,
         volume: s.volume,
         hamlets,
+        communeCode: s.communeCode,
+        issuer: s.communeCode === null ? ('province' as const) : ('commune' as const),
+        editable: mayChange(person, s.communeCode),
       }));
       return c.json({ timeZone: COMMUNE_TIME_ZONE, occurrences }, 200);
     },
@@ -113,7 +136,7 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       request: { params: scheduleIdParam },
       responses: { 200: jsonContent(scheduleDetailSchema, 'The schedule') },
     }),
-    (c) => c.json(detail(schedules.get(c.req.valid('param').id)), 200),
+    (c) => c.json(detail(schedules.get(c.req.valid('param').id, currentUser(c))), 200),
   );
 
   app.openapi(
@@ -123,9 +146,9 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       tags,
       summary: 'Change a schedule (checked for conflicts like a new one)',
       request: { params: scheduleIdParam, body: jsonBody(schedulePatchSchema) },
-      responses: { 200: jsonContent(scheduleDetailSchema, 'The changed schedule'), 409: conflictResponse },
+      responses: { 200: jsonContent(scheduleDetailSchema, 'The changed schedule'), 403: provinceItem, 409: conflictResponse },
     }),
-    async (c) => c.json(detail(await schedules.update(c.req.valid('param').id, c.req.valid('json'))), 200),
+    async (c) => c.json(detail(await schedules.update(c.req.valid('param').id, c.req.valid('json'), currentUser(c))), 200),
   );
 
   app.openapi(
@@ -135,10 +158,10 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       tags,
       summary: 'Delete a schedule; its coming occurrences leave the plans',
       request: { params: scheduleIdParam },
-      responses: { 204: { description: 'Deleted' } },
+      responses: { 204: { description: 'Deleted' }, 403: provinceItem },
     }),
     async (c) => {
-      await schedules.delete(c.req.valid('param').id);
+      await schedules.delete(c.req.valid('param').id, currentUser(c));
       return c.body(null, 204);
     },
   );
@@ -150,9 +173,9 @@ export function createSchedulesRoutes({ guard, schedules }: { guard: Guard; sche
       tags,
       summary: 'Skip or move one occurrence, named by its original local start (replaces an earlier exception for it)',
       request: { params: scheduleIdParam, body: jsonBody(exceptionInputSchema) },
-      responses: { 200: jsonContent(scheduleDetailSchema, 'The schedule with its exceptions'), 409: conflictResponse },
+      responses: { 200: jsonContent(scheduleDetailSchema, 'The schedule with its exceptions'), 403: provinceItem, 409: conflictResponse },
     }),
-    async (c) => c.json(detail(await schedules.putException(c.req.valid('param').id, c.req.valid('json'))), 200),
+    async (c) => c.json(detail(await schedules.putException(c.req.valid('param').id, c.req.valid('json'), currentUser(c))), 200),
   );
 
   return app;

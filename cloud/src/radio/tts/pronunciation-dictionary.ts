@@ -8,9 +8,15 @@ import { SpeechRejected } from './tts-errors.js';
 export interface PronunciationEntry {
   abbreviation: string;
   expansion: string;
-  /** 'default' as shipped, 'custom' when the operator added or changed it. */
-  source: 'default' | 'custom';
+  /**
+   * 'default' as shipped, 'custom' when the province's (or a single commune's admin) added or changed
+   * it, 'commune' when a commune's people did, for their commune only (issue 10).
+   */
+  source: 'default' | 'custom' | 'commune';
 }
+
+/** The shipped entries, the layer every dictionary starts from. */
+const SHIPPED = (): PronunciationEntry[] => Object.entries(DEFAULT_ABBREVIATIONS).map(([abbreviation, expansion]) => ({ abbreviation, expansion, source: 'default' }));
 
 const fileSchema = z.object({
   custom: z.record(z.string(), z.string()).default({}),
@@ -22,20 +28,27 @@ export const MAX_ABBREVIATION = 40;
 const MAX_EXPANSION = 200;
 
 /**
- * The abbreviations read out in full before speech: the defaults shipped in code plus the operator's
- * changes, which live in a JSON file (`{"custom": {...}, "removed": [...]}`) so that updates of the
- * defaults still reach them.
+ * The abbreviations read out in full before speech: the layer below (the defaults shipped in code; for
+ * a commune, the province's dictionary) plus this layer's changes, which live in a JSON file
+ * (`{"custom": {...}, "removed": [...]}`) so that updates of the layer below still reach them.
  */
 export class PronunciationDictionary {
   private constructor(
     private readonly file: string,
     private readonly custom: Map<string, string>,
     private readonly removed: Set<string>,
+    private readonly base: () => readonly PronunciationEntry[],
+    private readonly layer: 'custom' | 'commune',
   ) {}
 
-  /** Reads the operator's changes; a missing file means none. A damaged file throws rather than lose them. */
-  static load(file: string): PronunciationDictionary {
-    if (!existsSync(file)) return new PronunciationDictionary(file, new Map(), new Set());
+  /**
+   * Reads the operator's changes; a missing file means none. A damaged file throws rather than lose
+   * them. `below`: a commune's dictionary over the province's (its changes are `commune` entries).
+   */
+  static load(file: string, below?: PronunciationDictionary): PronunciationDictionary {
+    const base = below ? () => below.entries() : SHIPPED;
+    const layer = below ? 'commune' : 'custom';
+    if (!existsSync(file)) return new PronunciationDictionary(file, new Map(), new Set(), base, layer);
     let parsed: z.infer<typeof fileSchema>;
     try {
       parsed = fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -43,16 +56,16 @@ export class PronunciationDictionary {
       throw new Error(`the pronunciation dictionary ${file} is damaged (${(err as Error).message}); repair or delete it`, { cause: err });
     }
     const custom = new Map(Object.entries(parsed.custom).map(([abbr, expansion]) => [abbr.normalize('NFC'), expansion.normalize('NFC')]));
-    return new PronunciationDictionary(file, custom, new Set(parsed.removed.map((abbr) => abbr.normalize('NFC'))));
+    return new PronunciationDictionary(file, custom, new Set(parsed.removed.map((abbr) => abbr.normalize('NFC'))), base, layer);
   }
 
   /** Every entry in effect, sorted by abbreviation. */
   entries(): PronunciationEntry[] {
     const merged = new Map<string, PronunciationEntry>();
-    for (const [abbreviation, expansion] of Object.entries(DEFAULT_ABBREVIATIONS)) {
-      if (!this.removed.has(abbreviation)) merged.set(abbreviation, { abbreviation, expansion, source: 'default' });
+    for (const entry of this.base()) {
+      if (!this.removed.has(entry.abbreviation)) merged.set(entry.abbreviation, entry);
     }
-    for (const [abbreviation, expansion] of this.custom) merged.set(abbreviation, { abbreviation, expansion, source: 'custom' });
+    for (const [abbreviation, expansion] of this.custom) merged.set(abbreviation, { abbreviation, expansion, source: this.layer });
     return [...merged.values()].sort((a, b) => a.abbreviation.localeCompare(b.abbreviation, 'vi'));
   }
 
@@ -66,9 +79,10 @@ export class PronunciationDictionary {
       throw new SpeechRejected('invalid_dictionary_entry', `write how "${abbr}" is read aloud, in at most ${MAX_EXPANSION} characters`);
     }
     this.removed.delete(abbr);
-    if (DEFAULT_ABBREVIATIONS[abbr] === text) this.custom.delete(abbr);
+    const below = this.base().find((e) => e.abbreviation === abbr);
+    if (below?.expansion === text) this.custom.delete(abbr);
     else this.custom.set(abbr, text);
-    return { abbreviation: abbr, expansion: text, source: this.custom.has(abbr) ? 'custom' : 'default' };
+    return this.custom.has(abbr) ? { abbreviation: abbr, expansion: text, source: this.layer } : below!;
   }
 
   /** False when there was no such entry. */
@@ -76,7 +90,7 @@ export class PronunciationDictionary {
     const abbr = abbreviation.trim().normalize('NFC');
     const existed = this.entries().some((entry) => entry.abbreviation === abbr);
     this.custom.delete(abbr);
-    if (Object.hasOwn(DEFAULT_ABBREVIATIONS, abbr)) this.removed.add(abbr);
+    if (this.base().some((e) => e.abbreviation === abbr)) this.removed.add(abbr);
     return existed;
   }
 
