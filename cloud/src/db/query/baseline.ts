@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 28;
+export const BASELINE_VERSION = 30;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -18,6 +18,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('created_at', integer(d))
     .addColumn('retired_at', integer(d))
     .execute();
+  await db.schema.createIndex('communes_admin_code').unique().on('communes').columns(['admin_code']).where(sql.raw<boolean>('admin_code IS NOT NULL')).execute();
   await db.schema
     .createTable('users')
     .addColumn('id', text(d), (c) => c.primaryKey())
@@ -118,7 +119,9 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('lon', real(d))
     .addColumn('radius_m', real(d))
     .addColumn('outline', text(d))
+    .addColumn('retired_at', integer(d))
     .execute();
+  await db.schema.createIndex('hamlets_commune').on('hamlets').columns(['commune_code', 'position']).execute();
   await db.schema
     .createTable('edges')
     .addColumn('id', text(d), (c) => c.primaryKey())
@@ -497,6 +500,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .execute();
   await db.schema.createIndex('playback_bulletin').on('playback').columns(['bulletin_id']).execute();
   await db.schema.createIndex('playback_commune').on('playback').columns(['commune_code']).execute();
+  await db.schema.createIndex('playback_commune_planned').on('playback').columns(['commune_code', 'planned_start_at']).execute();
   await db.schema.createIndex('playback_edge_planned').on('playback').columns(['edge_id', 'planned_start_at']).execute();
   await db.schema.createIndex('playback_hamlet_planned').on('playback').columns(['hamlet_code', 'planned_start_at']).execute();
   await db.schema.createIndex('playback_planned').on('playback').columns(['planned_start_at']).execute();

@@ -228,6 +228,7 @@ export interface HamletsTable {
   lon: number | null;
   radius_m: number | null;
   outline: string | null;
+  retired_at: number | null;
 }
 
 export interface HeldAlertsTable {
@@ -730,7 +731,7 @@ export const tableColumns = {
   edge_state: { edge_id: 'TEXT', online: 'INTEGER', last_seen_at: 'INTEGER?', availability_at: 'INTEGER?', telemetry: 'TEXT?', telemetry_at: 'INTEGER?', offline_reason: 'TEXT?', contract: 'TEXT?', contract_at: 'INTEGER?' },
   edges: { id: 'TEXT', name: 'TEXT', hamlet_code: 'TEXT', lat: 'REAL?', lon: 'REAL?', notes: 'TEXT', status: 'TEXT', secret_hash: 'TEXT?', pending_secret_hash: 'TEXT?', claimed_at: 'INTEGER?', hostname: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER' },
   footage_requests: { id: 'TEXT', edge_id: 'TEXT', camera_id: 'TEXT', from_ms: 'INTEGER', to_ms: 'INTEGER', reason: 'TEXT', requested_by: 'TEXT?', state: 'TEXT', incident_id: 'TEXT?', missing: 'TEXT', held: 'TEXT?', error: 'TEXT?', created_at: 'INTEGER', answered_at: 'INTEGER?', commune_code: 'TEXT?' },
-  hamlets: { code: 'TEXT', commune_code: 'TEXT', name: 'TEXT', position: 'INTEGER', lat: 'REAL?', lon: 'REAL?', radius_m: 'REAL?', outline: 'TEXT?' },
+  hamlets: { code: 'TEXT', commune_code: 'TEXT', name: 'TEXT', position: 'INTEGER', lat: 'REAL?', lon: 'REAL?', radius_m: 'REAL?', outline: 'TEXT?', retired_at: 'INTEGER?' },
   held_alerts: { id: 'TEXT', cap_sender: 'TEXT', cap_identifier: 'TEXT', status: 'TEXT', reasons: 'TEXT', candidate: 'TEXT', source: 'TEXT', received_by: 'TEXT?', received_at: 'INTEGER', decided_by: 'TEXT?', decided_at: 'INTEGER?', alert_id: 'TEXT?', note: 'TEXT?', commune_code: 'TEXT?' },
   incident_clip_parts: { incident_id: 'TEXT', idx: 'INTEGER', start_ms: 'INTEGER', duration_ms: 'INTEGER', sha256: 'TEXT', bytes: 'INTEGER', received_at: 'INTEGER?' },
   incident_events: { edge_id: 'TEXT', event_id: 'TEXT', incident_id: 'TEXT' },
