@@ -5,7 +5,8 @@ import { ConfigError, loadCloudConfig } from './config.js';
 
 /**
  * `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM;
- * `sc-cloud verify-export` checks an evidence bundle offline (no configuration, database or server).
+ * `sc-cloud verify-export` checks an evidence bundle offline (no configuration, database or server);
+ * `sc-cloud migrate-data` copies the SQLite database into PostgreSQL.
  */
 async function main(): Promise<void> {
   const asked = parseCloudArgs(process.argv.slice(2));
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   if ('verify' in asked) {
     const { runVerifyExport } = await import('./evidence/verify-export-cli.js');
     process.exit(await runVerifyExport(asked.verify, (text) => console.log(text), (text) => console.error(text)));
+  }
+  if ('migrateData' in asked) {
+    const { runMigrateData } = await import('./db/query/migrate-data-cli.js');
+    process.exit(await runMigrateData(asked.migrateData, (text) => console.log(text), (text) => console.error(text)));
   }
   // whatever the cloud writes, by code that sets no mode of its own (SQLite, ffmpeg, incident
   // uploads), is for the service user only, as the systemd unit's UMask=0077 would make it
@@ -30,6 +35,11 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  if (config.SC_DATABASE_URL) {
+    // refusing beats running on the SQLite file while the operator believes the data is in PostgreSQL
+    console.error('SC_DATABASE_URL: this version stores its data in SQLite only (PostgreSQL comes with the converted stores); unset it. `sc-cloud migrate-data` copies the data when the time comes.');
+    process.exit(2);
   }
   const logger = createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const { startCloud } = await import('./server.js'); // loaded only to run: verify-export needs none of it

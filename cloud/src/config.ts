@@ -33,6 +33,15 @@ export const cloudConfigSchema = z.object({
   SC_TLS_CERT: z.string().min(1).optional(),
   SC_TLS_KEY: z.string().min(1).optional(),
   SC_DATA_DIR: z.string().default('.data/cloud'),
+  /**
+   * PostgreSQL 15 or newer for the typed query layer (postgres://user:password@host:port/database);
+   * unset: the SQLite file in SC_DATA_DIR. The stores still run on SQLite in this version, so
+   * `sc-cloud` refuses to start with it set; `sc-cloud migrate-data` prepares the move.
+   */
+  SC_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// address (postgres://user:password@host:port/database)')
+    .optional(),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SC_CLAIM_TOKEN_TTL_S: z.coerce.number().int().positive().default(24 * 3600),

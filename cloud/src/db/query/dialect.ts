@@ -1,0 +1,103 @@
+/**
+ * The few places where SQLite and PostgreSQL need different SQL, each behind one helper so that a
+ * query is written once. Everything else (selects, joins, `ON CONFLICT … DO NOTHING / DO UPDATE`,
+ * `RETURNING`, transactions) Kysely writes the same for both. Each helper is tested on both
+ * databases in dialect.test.ts.
+ */
+import { sql, type Expression, type RawBuilder } from 'kysely';
+import type { DialectName } from './baseline-support.js';
+
+const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkPath(path: readonly string[]): void {
+  for (const key of path) if (!SAFE_KEY.test(key)) throw new Error(`JSON path key ${JSON.stringify(key)} must be an identifier`);
+}
+
+const sqlitePath = (path: readonly string[]) => `$${path.map((k) => `.${k}`).join('')}`;
+const postgresPath = (path: readonly string[]) => `{${path.join(',')}}`;
+
+/**
+ * A JSON text column's member as text (NULL when absent). A string comes back as itself, a nested
+ * object or array as its JSON. Use jsonNumber for numbers: SQLite would give them as numbers here.
+ */
+export function jsonText(d: DialectName, json: Expression<unknown>, path: readonly string[]): RawBuilder<string | null> {
+  checkPath(path);
+  return d === 'sqlite'
+    ? sql<string | null>`json_extract(${json}, ${sqlitePath(path)})`
+    : sql<string | null>`(${json}::jsonb #>> ${postgresPath(path)})`;
+}
+
+/** A JSON text column's member as a number (NULL when absent). */
+export function jsonNumber(d: DialectName, json: Expression<unknown>, path: readonly string[]): RawBuilder<number | null> {
+  checkPath(path);
+  return d === 'sqlite'
+    ? sql<number | null>`json_extract(${json}, ${sqlitePath(path)})`
+    : sql<number | null>`(${json}::jsonb #>> ${postgresPath(path)})::double precision`;
+}
+
+/**
+ * The elements of a JSON array (at `path` inside `json`, or `json` itself) as rows with one column
+ * `value`, for `FROM` or `EXISTS (SELECT 1 FROM …)`: SQLite's json_each, PostgreSQL's
+ * jsonb_array_elements. `value` is an element's JSON; read its members with jsonText/jsonNumber.
+ * For an array of strings, jsonArrayTexts gives the strings themselves.
+ */
+export function jsonArrayElements(d: DialectName, json: Expression<unknown>, path: readonly string[] = []): RawBuilder<{ value: unknown }> {
+  checkPath(path);
+  if (d === 'sqlite') return path.length ? sql`json_each(${json}, ${sqlitePath(path)})` : sql`json_each(${json})`;
+  return path.length ? sql`jsonb_array_elements(${json}::jsonb #> ${postgresPath(path)})` : sql`jsonb_array_elements(${json}::jsonb)`;
+}
+
+/** The strings of a JSON array of strings as rows with one text column `value`. */
+export function jsonArrayTexts(d: DialectName, json: Expression<unknown>): RawBuilder<{ value: string }> {
+  return d === 'sqlite' ? sql`json_each(${json})` : sql`jsonb_array_elements_text(${json}::jsonb)`;
+}
+
+/** Aggregates values into a JSON array, returned as its text on both (parse it with JSON.parse). Empty group: NULL. */
+export function jsonArrayAgg(d: DialectName, value: Expression<unknown>): RawBuilder<string | null> {
+  return d === 'sqlite' ? sql<string | null>`json_group_array(${value})` : sql<string | null>`json_agg(${value})::text`;
+}
+
+/**
+ * The larger of two values, NULL when either is NULL (SQLite's two-argument MAX; PostgreSQL's
+ * greatest() would ignore the NULL instead, so it is guarded to behave the same).
+ */
+export function greatest<T>(d: DialectName, a: Expression<T>, b: Expression<T>): RawBuilder<T> {
+  return d === 'sqlite' ? sql<T>`max(${a}, ${b})` : sql<T>`(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE greatest(${a}, ${b}) END)`;
+}
+
+/** The smaller of two values, NULL when either is NULL (SQLite's two-argument MIN). */
+export function least<T>(d: DialectName, a: Expression<T>, b: Expression<T>): RawBuilder<T> {
+  return d === 'sqlite' ? sql<T>`min(${a}, ${b})` : sql<T>`(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE least(${a}, ${b}) END)`;
+}
+
+/**
+ * Equality ignoring ASCII case, as SQLite's NOCASE columns compare (users.username). On
+ * PostgreSQL both sides are lowered, which the baseline's lower(column) index serves.
+ */
+export function eqNoCase(d: DialectName, column: Expression<string | null>, value: Expression<string> | string): RawBuilder<boolean> {
+  const right = typeof value === 'string' ? sql`${value}` : value;
+  return d === 'sqlite' ? sql<boolean>`(${column} = ${right} COLLATE NOCASE)` : sql<boolean>`(lower(${column}) = lower(${right}))`;
+}
+
+/** Escapes %, _ and \ so that text is matched literally inside a LIKE pattern (with likeNoCase's ESCAPE '\'). */
+export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** LIKE ignoring case: SQLite's LIKE already ignores ASCII case, PostgreSQL needs ILIKE. */
+export function likeNoCase(d: DialectName, column: Expression<string | null>, pattern: string): RawBuilder<boolean> {
+  return d === 'sqlite' ? sql<boolean>`(${column} LIKE ${pattern} ESCAPE '\\')` : sql<boolean>`(${column} ILIKE ${pattern} ESCAPE '\\')`;
+}
+
+/** Booleans are stored as 0/1 integers on both databases (SQLite has no boolean type; PostgreSQL keeps the same values). */
+export const toDbBool = (value: boolean): 0 | 1 => (value ? 1 : 0);
+export const fromDbBool = (value: number | null | undefined): boolean => value === 1;
+
+/**
+ * The `SET` of an upsert that takes the listed columns from the row that was refused:
+ * `.onConflict((oc) => oc.columns([...]).doUpdateSet(fromExcluded(['body', 'issued_at'])))`. Same
+ * SQL on both; in an expression of your own, name the existing row's column with its table
+ * (`documents.version`): PostgreSQL calls an unqualified one ambiguous.
+ */
+// the refused row has the table's column types, which a plain reference cannot carry: any
+export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<any>> {
+  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<any>>;
+}
