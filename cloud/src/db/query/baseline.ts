@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 30;
+export const BASELINE_VERSION = 32;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -107,7 +107,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
   await db.schema.createIndex('audit_log_action_at').on('audit_log').columns(['action', 'at']).execute();
   await db.schema.createIndex('audit_log_actor_at').on('audit_log').columns(['actor', 'at']).execute();
   await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at']).execute();
-  await db.schema.createIndex('audit_log_commune').on('audit_log').columns(['commune_code']).execute();
+  await db.schema.createIndex('audit_log_commune_at').on('audit_log').columns(['commune_code', 'at']).execute();
   await db.schema.createIndex('audit_log_target_at').on('audit_log').columns(['target', 'at']).execute();
   await db.schema
     .createTable('hamlets')
@@ -276,6 +276,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
     .addCheckConstraint('footage_requests_check_0', sql.raw("state IN ('waiting','done','partial','unavailable','failed')"))
     .execute();
+  await db.schema.createIndex('footage_requests_commune_created').on('footage_requests').columns(['commune_code', 'created_at']).execute();
   await db.schema.createIndex('footage_requests_created').on('footage_requests').columns(['created_at']).execute();
   await db.schema.createIndex('footage_requests_edge_state').on('footage_requests').columns(['edge_id', 'state', 'created_at']).execute();
   await db.schema
@@ -339,7 +340,11 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .execute();
   await db.schema.createIndex('incidents_camera_detected').on('incidents').columns(['camera_id', 'detected_at']).execute();
   await db.schema.createIndex('incidents_clip').on('incidents').columns(['clip_sha256']).execute();
-  await db.schema.createIndex('incidents_commune').on('incidents').columns(['commune_code']).execute();
+  await db.schema.createIndex('incidents_commune_camera').on('incidents').columns(['commune_code', 'camera_id']).execute();
+  await db.schema.createIndex('incidents_commune_label').on('incidents').columns(['commune_code', 'label']).execute();
+  await db.schema.createIndex('incidents_commune_queue').on('incidents').expression(sql.raw('commune_code, detected_at DESC, id')).execute();
+  await db.schema.createIndex('incidents_commune_severity_queue').on('incidents').expression(sql.raw('commune_code, severity, detected_at DESC, id')).execute();
+  await db.schema.createIndex('incidents_commune_status_queue').on('incidents').expression(sql.raw('commune_code, status, severity, detected_at DESC, id')).execute();
   await db.schema.createIndex('incidents_continues').on('incidents').columns(['continues']).execute();
   await db.schema.createIndex('incidents_detected').on('incidents').columns(['detected_at']).execute();
   await db.schema.createIndex('incidents_edge_detected').on('incidents').columns(['edge_id', 'detected_at']).execute();
@@ -408,6 +413,30 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addPrimaryKeyConstraint('incident_versions_pkey', ['incident_id', 'version'])
     .execute();
   await db.schema
+    .createTable('key_rotations')
+    .addColumn('id', text(d), (c) => c.primaryKey())
+    .addColumn('sequence', integer(d), (c) => c.notNull())
+    .addColumn('key_ids', text(d), (c) => c.notNull())
+    .addColumn('message', text(d), (c) => c.notNull())
+    .addColumn('created_by', text(d), (c) => c.notNull())
+    .addColumn('created_at', integer(d), (c) => c.notNull())
+    .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
+    .execute();
+  await db.schema
+    .createTable('key_rotation_deliveries')
+    .addColumn('rotation_id', text(d), (c) => c.notNull().references('key_rotations.id').onDelete('cascade'))
+    .addColumn('edge_id', text(d), (c) => c.notNull().references('edges.id').onDelete('cascade'))
+    .addColumn('state', text(d), (c) => c.notNull())
+    .addColumn('code', text(d))
+    .addColumn('detail', text(d))
+    .addColumn('attempts', integer(d), (c) => c.notNull().defaultTo(sql.raw('0')))
+    .addColumn('last_attempt_at', integer(d))
+    .addColumn('answered_at', integer(d))
+    .addPrimaryKeyConstraint('key_rotation_deliveries_pkey', ['rotation_id', 'edge_id'])
+    .addCheckConstraint('key_rotation_deliveries_check_0', sql.raw("state IN ('pending', 'applied', 'refused')"))
+    .execute();
+  await db.schema.createIndex('key_rotation_deliveries_pending').on('key_rotation_deliveries').columns(['edge_id']).where(sql.raw<boolean>("state = 'pending'")).execute();
+  await db.schema
     .createTable('live_sessions')
     .addColumn('id', text(d), (c) => c.primaryKey())
     .addColumn('source', text(d), (c) => c.notNull())
@@ -455,6 +484,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
     .addCheckConstraint('notification_outbox_check_0', sql.raw("status IN ('queued','sending','sent','failed')"))
     .execute();
+  await db.schema.createIndex('notification_outbox_commune').on('notification_outbox').columns(['commune_code', 'id']).execute();
   await db.schema.createIndex('notification_outbox_created').on('notification_outbox').columns(['created_at']).execute();
   await db.schema.createIndex('notification_outbox_due').on('notification_outbox').columns(['status', 'channel', 'next_attempt_at']).execute();
   await db.schema.createIndex('notification_outbox_subject').on('notification_outbox').columns(['subject', 'channel']).execute();
@@ -499,7 +529,6 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
     .execute();
   await db.schema.createIndex('playback_bulletin').on('playback').columns(['bulletin_id']).execute();
-  await db.schema.createIndex('playback_commune').on('playback').columns(['commune_code']).execute();
   await db.schema.createIndex('playback_commune_planned').on('playback').columns(['commune_code', 'planned_start_at']).execute();
   await db.schema.createIndex('playback_edge_planned').on('playback').columns(['edge_id', 'planned_start_at']).execute();
   await db.schema.createIndex('playback_hamlet_planned').on('playback').columns(['hamlet_code', 'planned_start_at']).execute();

@@ -334,6 +334,27 @@ export interface IncidentsTable {
   commune_code: string | null;
 }
 
+export interface KeyRotationDeliveriesTable {
+  rotation_id: string;
+  edge_id: string;
+  state: string;
+  code: string | null;
+  detail: string | null;
+  attempts: Generated<number>;
+  last_attempt_at: number | null;
+  answered_at: number | null;
+}
+
+export interface KeyRotationsTable {
+  id: string;
+  sequence: number;
+  key_ids: string;
+  message: string;
+  created_by: string;
+  created_at: number;
+  commune_code: string | null;
+}
+
 export interface LiveSessionsTable {
   id: string;
   source: string;
@@ -686,6 +707,8 @@ export interface Database {
   incident_objects: IncidentObjectsTable;
   incident_versions: IncidentVersionsTable;
   incidents: IncidentsTable;
+  key_rotation_deliveries: KeyRotationDeliveriesTable;
+  key_rotations: KeyRotationsTable;
   live_sessions: LiveSessionsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_outbox: NotificationOutboxTable;
@@ -739,6 +762,8 @@ export const tableColumns = {
   incident_objects: { incident_id: 'TEXT', track_id: 'INTEGER', label: 'TEXT', score: 'REAL', zone_ids: 'TEXT', rule_ids: 'TEXT', first_seen_at: 'INTEGER', last_seen_at: 'INTEGER', box: 'TEXT', snapshot_sha256: 'TEXT?', snapshot_bytes: 'INTEGER?', snapshot_received_at: 'INTEGER?' },
   incident_versions: { incident_id: 'TEXT', version: 'INTEGER', event_id: 'TEXT', sent_at: 'INTEGER', received_at: 'INTEGER', facts: 'TEXT', changed: 'TEXT' },
   incidents: { id: 'TEXT', edge_id: 'TEXT', hamlet_code: 'TEXT?', camera_id: 'TEXT', rule_id: 'TEXT', zone_id: 'TEXT?', label: 'TEXT', score: 'REAL', track_id: 'INTEGER', started_at: 'INTEGER', detected_at: 'INTEGER', ended_at: 'INTEGER?', box: 'TEXT', facts_ts: 'INTEGER', snapshot_sha256: 'TEXT?', snapshot_bytes: 'INTEGER?', snapshot_received_at: 'INTEGER?', clip_sha256: 'TEXT?', clip_bytes: 'INTEGER?', clip_duration_ms: 'INTEGER?', clip_received_at: 'INTEGER?', status: 'TEXT', assignee_id: 'TEXT?', legal_hold: 'INTEGER', created_at: 'INTEGER', updated_at: 'INTEGER', received_at: 'INTEGER', severity: 'TEXT', state: 'TEXT', continues: 'TEXT?', flood: 'INTEGER', timeline: 'TEXT', commune_code: 'TEXT?' },
+  key_rotation_deliveries: { rotation_id: 'TEXT', edge_id: 'TEXT', state: 'TEXT', code: 'TEXT?', detail: 'TEXT?', attempts: 'INTEGER', last_attempt_at: 'INTEGER?', answered_at: 'INTEGER?' },
+  key_rotations: { id: 'TEXT', sequence: 'INTEGER', key_ids: 'TEXT', message: 'TEXT', created_by: 'TEXT', created_at: 'INTEGER', commune_code: 'TEXT?' },
   live_sessions: { id: 'TEXT', source: 'TEXT', title: 'TEXT', priority: 'TEXT', edges: 'TEXT', hamlet_codes: 'TEXT', zones: 'TEXT?', started_by: 'TEXT?', origin: 'TEXT?', started_at: 'INTEGER', epoch: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', end_detail: 'TEXT?', stopped_by: 'TEXT?', bytes: 'INTEGER', duration_ms: 'INTEGER', bulletin_id: 'TEXT?', file: 'TEXT', commune_code: 'TEXT?' },
   notification_attempts: { id: 'INTEGER', message_id: 'INTEGER', at: 'INTEGER', outcome: 'TEXT', reason: 'TEXT?', duration_ms: 'INTEGER' },
   notification_outbox: { id: 'INTEGER', channel: 'TEXT', idempotency_key: 'TEXT', recipient: 'TEXT', subject: 'TEXT', event: 'TEXT', content: 'TEXT', data: 'TEXT', status: 'TEXT', attempts: 'INTEGER', next_attempt_at: 'INTEGER', last_error: 'TEXT?', created_at: 'INTEGER', sent_at: 'INTEGER?', provider_id: 'TEXT?', commune_code: 'TEXT?' },
