@@ -12,7 +12,7 @@ import type { ContractAnnouncement } from './announce.js';
  * in CONTRACT_FEATURES with the revision that brought it. Revision 1 is the contract as it was
  * before peers announced anything: a peer that announces nothing is revision 1.
  */
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 export const BASELINE_CONTRACT_VERSION = 1;
 
 export interface FeatureSpec {
@@ -42,6 +42,11 @@ export const CONTRACT_FEATURES = {
   'radio.live': {
     since: 2,
     summary: "plays the live sessions of broadcast/live (the operator's voice, relays) in step, and reports them as live:/relay: occurrences",
+  },
+  'radio.issuer': {
+    since: 3,
+    summary:
+      "ranks plan items, alerts and live sessions by their issuer within a priority (a province item above a commune's own: a province emergency cuts into a commune emergency, never the reverse); a box before it drops `issuer` and ranks by priority alone (a province emergency then waits for a commune emergency playing), so the cloud withholds nothing from it",
   },
 } as const satisfies Record<string, FeatureSpec>;
 export type ContractFeature = keyof typeof CONTRACT_FEATURES;
