@@ -11,7 +11,7 @@ import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { AlertLead } from './alerts/alert-lead.js';
-import { AlertArea } from './alerts/alert-area.js';
+import { TargetArea } from './target-area.js';
 import { AlertService } from './alerts/alert-service.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { createAlertsRoutes } from './alerts/alerts-routes.js';
@@ -101,12 +101,13 @@ export async function createRadio(deps: RadioDeps) {
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(db, options.now);
   const places = new HamletPlaces(db);
+  const area = new TargetArea(db);
   const alerts = new AlertService({
     store: alertStore,
     held: new HeldAlertStore(db),
     trusted,
     directory,
-    area: new AlertArea(db),
+    area,
     // one commune's place, or every commune's for the province (a place without a commune row: the single commune's as before)
     places: (communeCode) => {
       const found = communePlaces(db, places, communeCode);
@@ -134,6 +135,7 @@ export async function createRadio(deps: RadioDeps) {
   const live = new LiveSessions({
     store: liveStore,
     directory,
+    area,
     radioSettingsOf: (edgeId) => fleet.documents.get(edgeId, 'config')?.body.radio ?? null,
     doc: liveDoc,
     bus,

@@ -4,7 +4,7 @@ import type { BrokerLink } from '../../broker/link.js';
 import type { DomainEventBus } from '../../events/event-bus.js';
 import { ApiError, badRequest } from '../../http/errors.js';
 import { assertMayChange, assertSees, type Scoped } from '../../communes/scope.js';
-import type { TargetsInput } from './alert-area.js';
+import type { TargetsInput } from '../target-area.js';
 import type { RiskLevel } from '../cap/cap-priority.js';
 import type { DirectoryHamlet, EdgeDirectory } from '../plan/edge-directory.js';
 import { defaultRepeatMs, type AlertKind, type AlertSeverity } from './alert-kinds.js';

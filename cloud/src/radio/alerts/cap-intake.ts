@@ -3,7 +3,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { ApiError, badRequest, conflict } from '../../http/errors.js';
 import { assertMayChange, mayChange, sees } from '../../communes/scope.js';
-import type { AlertArea } from './alert-area.js';
+import type { TargetArea } from '../target-area.js';
 import type { CommunePlace } from '../cap/cap-areas.js';
 import { parseCap, type CapAlert } from '../cap/cap-parser.js';
 import { decideCap, type CapCandidate, type HoldReason } from '../cap/cap-rules.js';
@@ -48,7 +48,7 @@ export interface CapIntakeDeps {
   trusted: TrustedSenders;
   directory: EdgeDirectory;
   /** Where alerts of a commune (or of the province, null) may go. */
-  area: AlertArea;
+  area: TargetArea;
   /**
    * The communes as areas are compared with them, read for each message (locations change): the
    * one commune given, or every commune of the province for null.

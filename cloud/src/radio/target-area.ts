@@ -1,7 +1,7 @@
 import type { AlertTargets } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
-import { badRequest } from '../../http/errors.js';
-import type { Scoped } from '../../communes/scope.js';
+import type { Db } from '../db/database.js';
+import { badRequest } from '../http/errors.js';
+import type { Scoped } from '../communes/scope.js';
 
 /** Targets as a person writes them: the whole of their area, chosen communes (province only), hamlets, boxes. */
 export interface TargetsInput {
@@ -14,13 +14,13 @@ export interface TargetsInput {
 const uniq = (xs: readonly string[] = []) => [...new Set(xs)].sort();
 
 /**
- * Where alerts and live sessions may go, by who issues them (issue 10). A province-level person
+ * Where alerts, live sessions and relays may go, by who issues them (issue 10). A province-level person
  * reaches every hamlet of the province, whole communes by their code, or hamlets and boxes of any
  * commune; a commune's person only the hamlets and boxes of their commune, and `all` is their
  * commune. A hamlet or box of another commune is refused with the same words as one that does not
  * exist, so it cannot be told apart from none.
  */
-export class AlertArea {
+export class TargetArea {
   constructor(private readonly db: Db) {}
 
   /** Hamlet code → its commune, for every hamlet. */
