@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMUNE_TIME_ZONE, featuresOf, type ScheduleBody } from '@smart-commune/shared';
+import { COMMUNE_TIME_ZONE, CONTRACT_VERSION, featuresOf, type ScheduleBody } from '@smart-commune/shared';
 import type { EdgeDaemon } from '@smart-commune/edge';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { provisionTestEdge, startTestEdge, type ProvisionedEdge } from '../../../test-support/edge.js';
@@ -35,9 +35,9 @@ describe('a plan from a newer cloud, with values this box does not know', () => 
   });
 
   it('plays the items it knows, leaves out a relay item and an unknown priority, and the cloud shows what the box ignored', async () => {
-    // the box announced its contract in telemetry: the cloud knows it is revision 2
+    // the box announced its contract in telemetry: the cloud knows its revision (3 since issue 10's radio.issuer)
     const announced = await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}`)).body.contract, 'contract announced');
-    expect(announced).toMatchObject({ version: 2, features: featuresOf(2) });
+    expect(announced).toMatchObject({ version: CONTRACT_VERSION, features: featuresOf(CONTRACT_VERSION) });
 
     const bulletin = await test.api('POST', '/api/v1/bulletins', { title: 'Thông báo tiêm phòng', text: 'Sáng mai tiêm phòng cho trẻ em tại trạm y tế xã.', voice: 'vi-vn-x-south' });
     expect(bulletin.status).toBe(201);
