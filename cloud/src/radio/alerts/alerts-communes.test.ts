@@ -194,4 +194,34 @@ describe('alerts across a province of communes', () => {
     expect(alertItems(viDongEdge).some((i) => i.scheduleId === confirmed.body.alert.id)).toBe(false);
     expect(alertItems(viTanEdge).some((i) => i.scheduleId === confirmed.body.alert.id)).toBe(true);
   });
+
+  it("CAP feeds are a commune's or the province's: a commune's feed makes that commune's alerts, another commune's feed is none", async () => {
+    const feed = (who: keyof typeof tokens, url: string) => as(who).send('POST', '/api/v1/cap-feeds', { name: url, url, enabled: false });
+    const viTanFeed = await feed('viTan', 'https://kttv.example.vn/vitan.xml');
+    expect(viTanFeed.status, JSON.stringify(viTanFeed.body)).toBe(201);
+    expect(viTanFeed.body.communeCode).toBe('vi-tan');
+    const provinceFeed = await feed('province', 'https://kttv.example.vn/haugiang.xml');
+    expect(provinceFeed.body.communeCode).toBeNull();
+    const ids = async (who: keyof typeof tokens) => (await as(who).get('/api/v1/cap-feeds')).body.feeds.map((f: { id: string }) => f.id).sort();
+    expect(await ids('viDong')).toEqual([provinceFeed.body.id]);
+    expect(await ids('viTan')).toEqual([viTanFeed.body.id, provinceFeed.body.id].sort());
+    expect((await as('viDong').get(`/api/v1/cap-feeds/${viTanFeed.body.id}`)).status).toBe(404);
+    expect((await as('viDong').get(`/api/v1/cap-feeds/${viTanFeed.body.id}/messages`)).status).toBe(404);
+    expect((await as('viDong').send('PATCH', `/api/v1/cap-feeds/${viTanFeed.body.id}`, { enabled: true })).status).toBe(404);
+    expect((await as('viDong').send('PATCH', `/api/v1/cap-feeds/${provinceFeed.body.id}`, { enabled: true })).status).toBe(404);
+    // the same URL from another commune: refused without naming the other commune's feed
+    const again = await feed('viDong', 'https://kttv.example.vn/vitan.xml');
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).not.toContain(viTanFeed.body.id);
+
+    // what each feed brings in: the commune's feed, that commune's alert; the province's, the province's across communes
+    const fromCommune = await kit.radio.alerts.receiveCap(fresh(sample, 'Tỉnh Hậu Giang', 'KTTV-HG-feed-1'), null, { source: { kind: 'feed', feedId: viTanFeed.body.id } });
+    expect(fromCommune.kind).toBe('held'); // a sender not on the trusted list: held, for Vị Tân
+    if (fromCommune.kind === 'held') expect(fromCommune.held.communeCode).toBe('vi-tan');
+    expect((await kit.request('POST', '/api/v1/alerts/trusted-senders', { sender: 'canhbao@kttv-haugiang.gov.vn' })).status).toBe(201); // the admin's list, for the province
+    const trusted = await kit.radio.alerts.receiveCap(fresh(sample, 'Tỉnh Hậu Giang', 'KTTV-HG-feed-2'), null, { source: { kind: 'feed', feedId: viTanFeed.body.id } });
+    expect(trusted.kind === 'alert' && { communeCode: trusted.alert.communeCode, reach: trusted.alert.reach.hamlets }).toEqual({ communeCode: 'vi-tan', reach: viTanHamlets });
+    const fromProvince = await kit.radio.alerts.receiveCap(fresh(sample, 'Tỉnh Hậu Giang', 'KTTV-HG-feed-3'), null, { source: { kind: 'feed', feedId: provinceFeed.body.id } });
+    expect(fromProvince.kind === 'alert' && { communeCode: fromProvince.alert.communeCode, issuer: fromProvince.alert.issuer, all: fromProvince.alert.reach.all }).toEqual({ communeCode: null, issuer: 'province', all: true });
+  });
 });
