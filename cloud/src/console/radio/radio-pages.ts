@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
+import { hamletsFor } from './hamlets-for.js';
 import { radioMessages } from './radio-messages.js';
 import { feedsMarkup, feedWarningsMarkup } from './feeds-markup.js';
 import { feedsMessages } from './feeds-messages.js';
@@ -12,8 +13,8 @@ import { alertsMarkup, bulletinsMarkup, playbackMarkup, scheduleMarkup, type Ham
 export interface RadioPagesDeps {
   voices: readonly VoiceChoice[];
   defaultVoice: string;
-  /** The commune's hamlets in their usual order. */
-  hamlets(): HamletChoice[];
+  /** The hamlets in their usual order, with their commune (the alert and station pages show a commune's person their own). */
+  hamlets(): (HamletChoice & { communeCode?: string })[];
 }
 
 /** The radio operator's pages: bulletins, schedule, emergency alert, proof of play. They call the radio JSON API. */
@@ -35,13 +36,15 @@ export function createRadioPages(deps: RadioPagesDeps) {
       const t = translator(radioMessages, c.get('view').lang);
       const lang = c.get('view').lang;
       // the CAP feeds the alerts also come from: below the alert form, a feed that stopped answering above it
-      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets())}${feedsMarkup(translator(feedsMessages, lang))}`;
-      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets() } });
+      const theirs = hamletsFor(deps.hamlets(), c.get('view').user);
+      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, theirs)}${feedsMarkup(translator(feedsMessages, lang))}`;
+      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: theirs } });
     });
     app.get('/radio/stations', kit.page('radio.relays.manage'), (c) => {
       const lang = c.get('view').lang;
       const t = translator(stationsMessages, lang);
-      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, hamlets()), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: hamlets() } });
+      const theirs = hamletsFor(deps.hamlets(), c.get('view').user);
+      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, theirs), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: theirs } });
     });
     app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
