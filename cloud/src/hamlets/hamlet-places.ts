@@ -167,6 +167,26 @@ export class HamletPlaces {
   }
 }
 
+/**
+ * Each commune as CAP areas are compared with it (issue 10): the one given, or every commune of the
+ * province for null (a province operator's or a province feed's message).
+ */
+export function communePlaces(db: Db, places: HamletPlaces, communeCode: string | null): CommunePlace[] {
+  const communes = db
+    .prepare(`SELECT code, name, district, province, admin_code, province_admin_code FROM communes ${communeCode === null ? '' : 'WHERE code = ?'} ORDER BY code`)
+    .all(...(communeCode === null ? [] : [communeCode])) as { code: string; name: string; district: string; province: string; admin_code: string | null; province_admin_code: string | null }[];
+  const communeOf = new Map((db.prepare('SELECT code, commune_code AS communeCode FROM hamlets').all() as { code: string; communeCode: string }[]).map((h) => [h.code, h.communeCode]));
+  const hamlets = places.list();
+  return communes.map((c) => ({
+    name: c.name,
+    district: c.district,
+    province: c.province,
+    adminCode: c.admin_code,
+    provinceAdminCode: c.province_admin_code,
+    hamlets: hamlets.filter((h) => communeOf.get(h.code) === c.code).map((h) => ({ code: h.code, name: h.name, shapes: shapesOf(h) })),
+  }));
+}
+
 function shapesOf(h: HamletLocation): Shape[] | null {
   if (h.location?.outline) return [{ kind: 'polygon', ring: h.location.outline }];
   if (h.location) return [{ kind: 'circle', centre: [h.location.lat, h.location.lon], radiusM: h.location.radiusM }];

@@ -6,11 +6,12 @@ import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { HamletPlaces } from '../hamlets/hamlet-places.js';
+import { communePlaces, HamletPlaces } from '../hamlets/hamlet-places.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { AlertLead } from './alerts/alert-lead.js';
+import { TargetArea } from './target-area.js';
 import { AlertService } from './alerts/alert-service.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { createAlertsRoutes } from './alerts/alerts-routes.js';
@@ -101,12 +102,19 @@ export async function createRadio(deps: RadioDeps) {
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(db, options.now);
   const places = new HamletPlaces(db);
+  const area = new TargetArea(db);
   const alerts = new AlertService({
     store: alertStore,
     held: new HeldAlertStore(db),
     trusted,
     directory,
-    place: () => places.place(),
+    area,
+    // one commune's place, or every commune's for the province (a place without a commune row: the single commune's as before)
+    places: (communeCode) => {
+      const found = communePlaces(db, places, communeCode);
+      return found.length ? found : [places.place()];
+    },
+    communeOfFeed: (feedId) => (db.prepare('SELECT commune_code AS communeCode FROM cap_feeds WHERE id = ?').get(feedId) as { communeCode: string | null } | undefined)?.communeCode ?? null,
     operator: (userId) => operatorOf(db, userId),
     audit: deps.audit,
     heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
@@ -128,6 +136,7 @@ export async function createRadio(deps: RadioDeps) {
   const live = new LiveSessions({
     store: liveStore,
     directory,
+    area,
     radioSettingsOf: (edgeId) => fleet.documents.get(edgeId, 'config')?.body.radio ?? null,
     doc: liveDoc,
     bus,
@@ -211,8 +220,10 @@ export async function createRadio(deps: RadioDeps) {
 }
 
 /** The admin or operator with this id (an operator posting CAP by hand vouches for its sender); null for anyone or anything else. */
-function operatorOf(db: Db, userId: string | null): { id: string; username: string } | null {
+function operatorOf(db: Db, userId: string | null): { id: string; username: string; communeCode: string | null } | null {
   if (userId === null) return null;
-  const row = db.prepare("SELECT id, username FROM users WHERE id = ? AND role IN ('admin','operator') AND disabled = 0").get(userId) as { id: string; username: string } | undefined;
+  const row = db.prepare("SELECT id, username, commune_code AS communeCode FROM users WHERE id = ? AND role IN ('admin','operator') AND disabled = 0").get(userId) as
+    | { id: string; username: string; communeCode: string | null }
+    | undefined;
   return row ?? null;
 }

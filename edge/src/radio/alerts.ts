@@ -40,6 +40,7 @@ export function alertOccurrences(
       startAt,
       durationMs,
       priority: msg.priority,
+      ...(msg.issuer ? { issuer: msg.issuer } : {}),
       volume: msg.volume,
       zones: null,
     });

@@ -63,7 +63,7 @@ export function newEntry(item: QueueItem, seq: number, fromPlan: boolean): Entry
 }
 
 export function rankOf(e: Entry) {
-  return { priority: e.item.priority, startAt: e.item.startAt, seq: e.seq };
+  return { priority: e.item.priority, issuer: e.item.issuer, startAt: e.item.startAt, seq: e.seq };
 }
 
 /** Same key: same audio (a plan reload that keeps it keeps the decoded PCM). */

@@ -354,8 +354,8 @@ export class RadioPlayer {
     for (let turns = this.queue.size + 1; turns > 0; turns--) {
       const best = this.queue.best(now);
       const s = this.session;
-      if (!best || (s && !preempts(best.item.priority, s.entry.item.priority))) break;
-      if (s) this.cut(s, `interrupted by ${best.item.priority} "${best.item.title}" (${best.item.occurrenceId})`, this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
+      if (!best || (s && !preempts(best.item, s.entry.item))) break;
+      if (s) this.cut(s, `interrupted by ${best.item.issuer === 'province' ? 'province ' : ''}${best.item.priority} "${best.item.title}" (${best.item.occurrenceId})`, this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
       if (this.startSession(best, at?.hr ?? hrNow())) break;
     }
     this.armTimers(now);

@@ -132,7 +132,7 @@ describe('live voice to the hamlets, in step', () => {
 
   it("stops the hamlets cleanly with proof of play 'interrupted' when the operator's audio stops coming", async () => {
     for (const h of HAMLETS) boxes[h].speaker.clearItems();
-    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Mất kết nối', priority: 'normal', targets: { hamlets: ['ap-3'] }, startedBy: null, inputTimeoutMs: 1500 });
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Mất kết nối', priority: 'normal', targets: { hamlets: ['ap-3'] }, startedBy: null, communeCode: null, inputTimeoutMs: 1500 });
     await speak((pcm) => input.write(pcm), signalPcm(1000, 3));
     // the operator's link is gone: nothing more is written
     const ended = await waitFor(() => (test.cloud.radio.live.get(session.id).status === 'ended' ? test.cloud.radio.live.get(session.id) : null), 'session interrupted');
@@ -149,7 +149,7 @@ describe('live voice to the hamlets, in step', () => {
 
   it("stops a box whose link to the cloud is lost mid-session, with proof of play 'interrupted', while the session goes on", async () => {
     for (const h of HAMLETS) boxes[h].speaker.clearItems();
-    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Đường truyền yếu', priority: 'normal', targets: { hamlets: ['ap-3'] }, startedBy: null });
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Đường truyền yếu', priority: 'normal', targets: { hamlets: ['ap-3'] }, startedBy: null, communeCode: null });
     const occurrence = liveOccurrenceId('voice', session.id);
     const edgeId = boxes['ap-3'].edgeId;
     const speaking = speak((pcm) => input.write(pcm), signalPcm(9000, 13));
@@ -218,7 +218,7 @@ describe('live voice to the hamlets, in step', () => {
     }, 'bulletin started', 20_000));
     await sleep(1000);
 
-    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Báo động lũ', priority: 'emergency', targets: { hamlets: ['ap-2'] }, startedBy: null });
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Báo động lũ', priority: 'emergency', targets: { hamlets: ['ap-2'] }, startedBy: null, communeCode: null });
     await speak((pcm) => input.write(pcm), signalPcm(1500, 5));
     await test.cloud.radio.live.stop(session.id, null);
 

@@ -47,6 +47,11 @@ export const CONTRACT_FEATURES = {
     since: 3,
     summary: 'applies a signed release key-rotation message sent by the rotate-release-keys command, as sc-edge-supervisor rotate-keys does',
   },
+  'radio.issuer': {
+    since: 3,
+    summary:
+      "ranks plan items, alerts and live sessions by their issuer within a priority (a province item above a commune's own: a province emergency cuts into a commune emergency, never the reverse); a box before it drops `issuer` and ranks by priority alone (a province emergency then waits for a commune emergency playing), so the cloud withholds nothing from it",
+  },
 } as const satisfies Record<string, FeatureSpec>;
 export type ContractFeature = keyof typeof CONTRACT_FEATURES;
 

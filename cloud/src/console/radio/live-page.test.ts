@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import { UserStore } from '../../users/user-store.js';
 
 describe('the live voice page', () => {
   let test: TestCloud;
@@ -49,5 +50,20 @@ describe('the live voice page', () => {
     expect(refused.status).toBe(403);
     expect(await (await get('/', 'viewer')).text()).not.toContain('href="/radio/live"');
     expect(await (await get('/', 'operator')).text()).toContain('href="/radio/live"');
+  });
+
+  it("shows a commune's operator their commune's hamlets only, on the live, alert and station pages (issue 10)", async () => {
+    test.cloud.db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-dong', 'Xã Vị Đông', 'Thành phố Vị Thanh', 'Tỉnh Hậu Giang', ?)").run(Date.now());
+    test.cloud.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vd-1', 'vi-dong', 'Ấp Một Vị Đông', 101)").run();
+    await new UserStore(test.cloud.db).create({ username: 'vidong-page', password: 'password-of-vidong', role: 'operator', communeCode: 'vi-dong', mustChangePassword: false });
+    cookie.viDong = `sc_session=${await test.login('vidong-page', 'password-of-vidong')}`;
+    for (const page of ['/radio/live', '/radio/alerts', '/radio/stations']) {
+      const theirs = await (await get(page, 'viDong')).text();
+      expect(theirs, page).toContain('Ấp Một Vị Đông');
+      expect(theirs, page).not.toContain('Ấp 2A');
+      const province = await (await get(page, 'operator')).text();
+      expect(province, page).toContain('Ấp Một Vị Đông');
+      expect(province, page).toContain('Ấp 2A');
+    }
   });
 });

@@ -3,14 +3,15 @@ import { html } from 'hono/html';
 import { priorities } from '@smart-commune/shared';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator, type Translate } from '../i18n.js';
+import { hamletsFor } from './hamlets-for.js';
 import { liveMessages } from './live-messages.js';
 
 /** The live voice page: the only console page the browser lets use the microphone (security-headers.ts). */
 export const LIVE_PAGE = '/radio/live';
 
 export interface LivePageDeps {
-  /** The commune's hamlets in their usual order. */
-  hamlets(): { code: string; name: string }[];
+  /** The hamlets in their usual order, with their commune (a commune's person speaks to their own). */
+  hamlets(): { code: string; name: string; communeCode?: string }[];
   /** Speaker zone names the active boxes declare, sorted. */
   zones(): string[];
 }
@@ -91,7 +92,7 @@ export function createLivePage(deps: LivePageDeps) {
     app.get(LIVE_PAGE, kit.page('radio.live.manage'), (c) => {
       const lang = c.get('view').lang;
       const t = translator(liveMessages, lang);
-      const hamlets = deps.hamlets().map((h) => ({ code: h.code, name: h.name }));
+      const hamlets = hamletsFor(deps.hamlets(), c.get('view').user);
       const { t: common } = c.get('view');
       return kit.render(c, {
         title: t('liveTitle'),

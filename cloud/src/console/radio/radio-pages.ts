@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { translator } from '../i18n.js';
+import { hamletsFor } from './hamlets-for.js';
 import { radioMessages } from './radio-messages.js';
 import { feedsMarkup, feedWarningsMarkup } from './feeds-markup.js';
 import { feedsMessages } from './feeds-messages.js';
@@ -24,10 +25,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
     const app = new Hono<ConsoleEnv>();
     const strings = (c: { get(key: 'view'): { lang: 'vi' | 'en' } }) => radioMessages[c.get('view').lang];
     // a commune's people choose among their commune's hamlets; a province-level person among all
-    const hamlets = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => {
-      const commune = c.get('view').user?.communeCode ?? null;
-      return deps.hamlets().flatMap((h) => (commune === null || h.communeCode === commune ? [{ code: h.code, name: h.name }] : []));
-    };
+    const hamlets = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => hamletsFor(deps.hamlets(), c.get('view').user);
 
     app.get('/radio/bulletins', kit.page('radio.bulletins.write'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);

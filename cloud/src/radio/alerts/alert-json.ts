@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { playbackStates, prioritySchema } from '@smart-commune/shared';
+import { issuers, playbackStates, prioritySchema } from '@smart-commune/shared';
+import type { Scoped } from '../../communes/scope.js';
 import { holdReasons } from '../cap/cap-rules.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
 import { alertKinds, alertSeverities } from './alert-kinds.js';
@@ -37,6 +38,8 @@ export const alertSchema = z
     cancelledAt: z.number().nullable(),
     replaces: z.string().nullable(),
     replacedBy: z.string().nullable(),
+    communeCode: z.string().nullable().openapi({ description: "The commune whose alert it is; null: the province's (issuer province)" }),
+    issuer: z.enum(issuers).openapi({ description: "province: ranks above a commune's own items of the same priority on the boxes" }),
   })
   .openapi('Alert');
 
@@ -82,6 +85,7 @@ export const heldAlertSchema = z
     onsetAt: z.number().nullable(),
     expiresAt: z.number(),
     targets: z.object({ all: z.boolean(), hamlets: z.array(z.string()) }).nullable().openapi({ description: 'The hamlets its areas include; null when none could be placed' }),
+    communeCode: z.string().nullable().openapi({ description: "The commune whose message it is (its operator's, its feed's); null: the province's" }),
   })
   .openapi('HeldAlert');
 
@@ -109,15 +113,18 @@ export const alertOut = (a: Alert) => ({
   cancelledAt: a.cancelledAt,
   replaces: a.replaces,
   replacedBy: a.replacedBy,
+  communeCode: a.communeCode,
+  issuer: a.issuer,
 });
 
 /** An alert with each hamlet it reaches and what that hamlet's boxes reported. */
 export function alertDetail(alerts: AlertService, playback: PlaybackStore) {
-  return (a: Alert) => {
+  /** `viewer`: a commune's person sees the hamlets of their commune only. */
+  return (a: Alert, viewer?: Scoped) => {
     const progress = playback.progressByHamlet(a.id);
     return {
       ...alertOut(a),
-      hamlets: alerts.hamletsOf(a).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })),
+      hamlets: alerts.hamletsOf(a, viewer).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })),
     };
   };
 }
@@ -152,5 +159,6 @@ export const heldOut = (h: HeldAlert) => {
     onsetAt: c.onsetAt,
     expiresAt: c.expiresAt,
     targets: c.targets,
+    communeCode: h.communeCode,
   };
 };

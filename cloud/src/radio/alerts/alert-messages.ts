@@ -11,12 +11,14 @@ export function startMessage(a: Alert): AlertMessage {
     // a broadcast reaches every box at once, whatever its contract: a priority added after revision 1
     // goes out as its revision 1 fallback (the boxes' plans carry the real one, gated per box)
     priority: featureOfPriority(a.priority)?.fallback ?? a.priority,
+    // absent is the commune's: only a province alert names its issuer (boxes before revision 3 ignore it)
+    ...(a.issuer === 'province' ? { issuer: 'province' } : {}),
     source: { kind: 'asset', asset: a.asset },
     startAt: a.startsAt,
     repeatEveryMs: a.repeatEveryMs,
     expiresAt: a.expiresAt,
     volume: a.volume,
-    targets: a.targets,
+    targets: a.reach,
   });
 }
 

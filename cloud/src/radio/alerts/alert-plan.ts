@@ -36,9 +36,10 @@ export function alertEntries(alerts: readonly Alert[], window: PlanWindow): Plan
         startAt,
         durationMs: a.durationMs,
         priority: a.priority,
+        ...(a.issuer === 'province' ? { issuer: 'province' as const } : {}),
         volume: a.volume,
       },
-      zonesFor: (edge: TargetEdge) => (alertTargetsEdge(a.targets, edge) ? null : undefined),
+      zonesFor: (edge: TargetEdge) => (alertTargetsEdge(a.reach, edge) ? null : undefined),
     })),
   );
 }

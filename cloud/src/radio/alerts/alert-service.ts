@@ -3,6 +3,8 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../../broker/link.js';
 import type { DomainEventBus } from '../../events/event-bus.js';
 import { ApiError, badRequest } from '../../http/errors.js';
+import { assertMayChange, assertSees, type Scoped } from '../../communes/scope.js';
+import type { TargetsInput } from '../target-area.js';
 import type { RiskLevel } from '../cap/cap-priority.js';
 import type { DirectoryHamlet, EdgeDirectory } from '../plan/edge-directory.js';
 import { defaultRepeatMs, type AlertKind, type AlertSeverity } from './alert-kinds.js';
@@ -18,7 +20,8 @@ export interface JsonAlertInput {
   text: string;
   severity: AlertSeverity;
   kind?: AlertKind;
-  targets: { all?: boolean; hamlets?: string[]; edges?: string[] };
+  /** `all`: the whole area of the person (the province, or their commune); `communes`: province-level people only. */
+  targets: TargetsInput;
   /** Absent: every 2 hours for storms and floods, once otherwise; null: once. */
   repeatEveryMinutes?: number | null;
   expiresAt: number;
@@ -48,6 +51,13 @@ export interface AlertSpec {
   cap: { identifier: string; sender: string } | null;
   version: number;
   replaces: string | null;
+  /** The commune it belongs to; null: the province's own (issuer province). */
+  communeCode: string | null;
+}
+
+/** Who acts: their user id and where they stand in the province. */
+export interface Actor extends Scoped {
+  id: string;
 }
 
 export interface AlertServiceDeps extends Omit<CapIntakeDeps, 'changed'> {
@@ -67,8 +77,6 @@ export interface AlertServiceDeps extends Omit<CapIntakeDeps, 'changed'> {
 }
 
 const notPlayed = (message: string) => new ApiError(422, 'not_played', message);
-const uniq = (xs: readonly string[] = []) => [...new Set(xs)].sort();
-
 
 /** Emergency alerts: spoken, stored, broadcast to every edge at once and placed in the plans. */
 export class AlertService {
@@ -78,14 +86,18 @@ export class AlertService {
     this.cap = new CapIntake(deps, { start: (spec, replacing, createdBy) => this.start(spec, replacing, createdBy), cancel: (alert) => this.cancelAlert(alert) });
   }
 
-  list(filter: { status?: AlertStatus; limit: number }): Alert[] {
+  /** What `viewer` sees: a commune's people their commune's alerts and the province's; province-level people all. */
+  list(filter: { status?: AlertStatus; limit: number }, viewer: Scoped): Alert[] {
     this.expire();
-    return this.deps.store.list(filter);
+    return this.deps.store.list({ ...filter, ...(viewer.communeCode !== null ? { commune: viewer.communeCode } : {}) });
   }
 
-  get(id: string): Alert {
+  /** Another commune's alert answers as one that does not exist. */
+  get(id: string, viewer: Scoped): Alert {
     this.expire();
-    return this.deps.store.get(id);
+    const alert = this.deps.store.get(id);
+    assertSees(viewer, alert.communeCode, `alert ${id}`);
+    return alert;
   }
 
   /** Marks alerts, and held messages, past their expiry as expired. */
@@ -95,20 +107,25 @@ export class AlertService {
     return expired.length + this.deps.held.expire(this.deps.now());
   }
 
-  /** The hamlets an alert reaches (through its hamlets, its edges, or the whole commune). */
-  hamletsOf(alert: Alert): DirectoryHamlet[] {
-    const hamlets = this.deps.directory.hamlets();
-    if (alert.targets.all) return hamlets;
+  /**
+   * The hamlets an alert reaches (through its hamlets, its edges, its commune or the whole province);
+   * for a commune's person only those of their commune (a province alert reaches others too).
+   */
+  hamletsOf(alert: Alert, viewer?: Scoped): DirectoryHamlet[] {
+    let hamlets = this.deps.directory.hamlets();
+    if (viewer && viewer.communeCode !== null) {
+      const theirs = new Set(this.deps.area.hamletsOf(viewer.communeCode));
+      hamlets = hamlets.filter((h) => theirs.has(h.code));
+    }
+    if (alert.reach.all) return hamlets;
     const hamletOf = this.deps.directory.hamletOfEdge();
-    const codes = new Set([...alert.targets.hamlets, ...alert.targets.edges.map(hamletOf)]);
+    const codes = new Set([...alert.reach.hamlets, ...alert.reach.edges.map(hamletOf)]);
     return hamlets.filter((h) => codes.has(h.code));
   }
 
-  async createFromJson(input: JsonAlertInput, createdBy: string | null): Promise<Alert> {
-    const targets: AlertTargets = input.targets.all ? { all: true, hamlets: [], edges: [] } : { all: false, hamlets: uniq(input.targets.hamlets), edges: uniq(input.targets.edges) };
-    if (!targets.all && targets.hamlets.length === 0 && targets.edges.length === 0) throw badRequest('targets must be all, or name hamlets or edges');
-    if (targets.hamlets.length) this.deps.directory.assertTargetsExist({ hamlets: targets.hamlets });
-    if (targets.edges.length) this.deps.directory.assertTargetsExist({ edges: targets.edges });
+  /** A JSON alert from `by`: a province-level person's is the province's (issuer province), a commune's person's their commune's. */
+  async createFromJson(input: JsonAlertInput, by: Actor): Promise<Alert> {
+    const targets: AlertTargets = this.deps.area.resolve(input.targets, by);
     if (input.expiresAt <= this.deps.now() + this.deps.lead.ms) throw badRequest('expiresAt must be in the future', [{ path: 'expiresAt', message: 'already past' }]);
     const kind = input.kind ?? 'other';
     return this.start(
@@ -130,9 +147,10 @@ export class AlertService {
         cap: null,
         version: 1,
         replaces: null,
+        communeCode: by.communeCode,
       },
       [],
-      createdBy,
+      by.id,
     );
   }
 
@@ -149,14 +167,17 @@ export class AlertService {
     return this.cap.receive(xml, createdBy, options);
   }
 
-  listHeld(filter: { status?: HeldStatus; limit: number }): HeldAlert[] {
+  /** Held messages: a commune's people see their commune's only (the province's own are the province operators' to judge). */
+  listHeld(filter: { status?: HeldStatus; limit: number }, viewer: Scoped): HeldAlert[] {
     this.expire();
-    return this.deps.held.list(filter);
+    return this.deps.held.list({ ...filter, ...(viewer.communeCode !== null ? { commune: viewer.communeCode } : {}) });
   }
 
-  getHeld(id: string): HeldAlert {
+  getHeld(id: string, viewer: Scoped): HeldAlert {
     this.expire();
-    return this.deps.held.get(id);
+    const held = this.deps.held.get(id);
+    assertSees(viewer, held.communeCode, `held alert ${id}`, { provinceItems: false });
+    return held;
   }
 
   /** An operator confirms a held CAP message: its hamlets and Vietnamese text as chosen; the alert starts. */
@@ -168,9 +189,11 @@ export class AlertService {
     return this.cap.reject(id, note, by, ip);
   }
 
-  /** Cancels an alert: every edge stops it and drops its remaining repetitions. */
-  async cancel(id: string): Promise<Alert> {
-    await this.cancelAlert(this.deps.store.get(id));
+  /** Cancels an alert: every edge stops it and drops its remaining repetitions. A commune's people cancel only their commune's. */
+  async cancel(id: string, by: Scoped): Promise<Alert> {
+    const alert = this.deps.store.get(id);
+    assertMayChange(by, alert.communeCode, `alert ${id}`);
+    await this.cancelAlert(alert);
     await this.deps.changed();
     return this.deps.store.get(id);
   }
@@ -217,6 +240,7 @@ export class AlertService {
         createdBy,
         createdAt: now,
         replaces: spec.replaces,
+        communeCode: spec.communeCode,
       });
       return replacing.filter((earlier) => store.cancel(earlier.id, now));
     });
@@ -229,7 +253,7 @@ export class AlertService {
     const { version, priority, severity, kind, origin, expiresAt, replaces } = alert;
     const hamletCodes = this.hamletsOf(alert).map((h) => h.code);
     this.deps.bus.publish('alert.started', { alertId: id, version, priority, severity, kind, origin, hamletCodes, startsAt, expiresAt, replaces });
-    logger.warn({ alertId: id, version: alert.version, title: alert.title, targets: alert.targets, replaces: spec.replaces }, 'emergency alert started');
+    logger.warn({ alertId: id, version: alert.version, title: alert.title, targets: alert.targets, issuer: alert.issuer, communeCode: alert.communeCode, replaces: spec.replaces }, 'emergency alert started');
     await this.deps.changed();
     return alert;
   }

@@ -1,4 +1,4 @@
-import type { AlertTargets, AudioAsset, Priority } from '@smart-commune/shared';
+import type { AlertTargets, AudioAsset, Issuer, Priority } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../http/errors.js';
 import type { RiskLevel } from '../cap/cap-priority.js';
@@ -28,7 +28,17 @@ export interface Alert {
   repeatEveryMs: number | null;
   startsAt: number;
   expiresAt: number;
+  /** As chosen: `all` is the whole area of its issuer (the province, or the alert's commune). */
   targets: AlertTargets;
+  /**
+   * Where it plays, as the boxes read targets (issue 10): a commune alert's `all` is its commune's
+   * hamlets (`all` on the wire would reach every box of the province); otherwise the targets.
+   */
+  reach: AlertTargets;
+  /** The commune it belongs to; null: the province's own (a province operator's, or a province feed's). */
+  communeCode: string | null;
+  /** Who issued it, for the boxes' ranking: `province` exactly when communeCode is null. */
+  issuer: Issuer;
   status: AlertStatus;
   createdBy: string | null;
   createdAt: number;
@@ -39,7 +49,7 @@ export interface Alert {
   replacedBy: string | null;
 }
 
-export type NewAlert = Omit<Alert, 'asset' | 'durationMs' | 'status' | 'cancelledAt' | 'replacedBy'>;
+export type NewAlert = Omit<Alert, 'asset' | 'durationMs' | 'status' | 'cancelledAt' | 'replacedBy' | 'reach' | 'issuer'>;
 
 interface AlertRow {
   id: string;
@@ -59,6 +69,9 @@ interface AlertRow {
   starts_at: number;
   expires_at: number;
   targets: string;
+  commune_code: string | null;
+  /** JSON array of the commune's hamlet codes, for a commune alert. */
+  commune_hamlets: string | null;
   status: AlertStatus;
   created_by: string | null;
   created_at: number;
@@ -74,8 +87,15 @@ interface AlertRow {
 
 const SELECT = `
   SELECT al.*, (SELECT r.id FROM alerts r WHERE r.replaces = al.id) AS replaced_by,
+    CASE WHEN al.commune_code IS NOT NULL THEN
+      (SELECT json_group_array(code) FROM (SELECT h.code FROM hamlets h WHERE h.commune_code = al.commune_code ORDER BY h.code)) END AS commune_hamlets,
     b.duration_ms, a.sha256, a.bytes, a.mime, a.duration_ms AS asset_duration_ms
   FROM alerts al JOIN bulletins b ON b.id = al.bulletin_id JOIN audio_assets a ON a.sha256 = b.asset_sha256`;
+
+function reachOf(targets: AlertTargets, r: AlertRow): AlertTargets {
+  if (!targets.all || r.commune_code === null) return targets;
+  return { all: false, hamlets: JSON.parse(r.commune_hamlets ?? '[]') as string[], edges: [] };
+}
 
 const toAlert = (r: AlertRow): Alert => ({
   id: r.id,
@@ -97,6 +117,9 @@ const toAlert = (r: AlertRow): Alert => ({
   startsAt: r.starts_at,
   expiresAt: r.expires_at,
   targets: JSON.parse(r.targets) as AlertTargets,
+  reach: reachOf(JSON.parse(r.targets) as AlertTargets, r),
+  communeCode: r.commune_code,
+  issuer: r.commune_code === null ? 'province' : 'commune',
   status: r.status,
   createdBy: r.created_by,
   createdAt: r.created_at,
@@ -120,10 +143,12 @@ export class AlertStore {
     return alert;
   }
 
-  list(filter: { status?: AlertStatus; limit: number }): Alert[] {
+  /** Newest first; `commune`: that commune's alerts and the province's own (a commune's people), absent: all. */
+  list(filter: { status?: AlertStatus; limit: number; commune?: string }): Alert[] {
+    const where = [filter.status ? 'al.status = @status' : null, filter.commune ? '(al.commune_code = @commune OR al.commune_code IS NULL)' : null].filter(Boolean);
     const rows = this.db
-      .prepare(`${SELECT} ${filter.status ? 'WHERE al.status = @status' : ''} ORDER BY al.created_at DESC, al.id LIMIT @limit`)
-      .all({ ...(filter.status ? { status: filter.status } : {}), limit: filter.limit }) as AlertRow[];
+      .prepare(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY al.created_at DESC, al.id LIMIT @limit`)
+      .all({ ...(filter.status ? { status: filter.status } : {}), ...(filter.commune ? { commune: filter.commune } : {}), limit: filter.limit }) as AlertRow[];
     return rows.map(toAlert);
   }
 
@@ -142,9 +167,9 @@ export class AlertStore {
     this.db
       .prepare(
         `INSERT INTO alerts (id, version, title, text, severity, kind, origin, cap_identifier, cap_sender, bulletin_id, priority, risk_level, volume,
-           repeat_every_ms, starts_at, expires_at, targets, status, created_by, created_at, replaces)
+           repeat_every_ms, starts_at, expires_at, targets, status, created_by, created_at, replaces, commune_code)
          VALUES (@id, @version, @title, @text, @severity, @kind, @origin, @capIdentifier, @capSender, @bulletinId, @priority, @riskLevel, @volume,
-           @repeatEveryMs, @startsAt, @expiresAt, @targets, 'active', @createdBy, @createdAt, @replaces)`,
+           @repeatEveryMs, @startsAt, @expiresAt, @targets, 'active', @createdBy, @createdAt, @replaces, @communeCode)`,
       )
       .run({ ...a, targets: JSON.stringify(a.targets) });
   }

@@ -72,6 +72,8 @@ describe('emergency alerts', () => {
         expiresAt: kit.clock.now() + 5 * HOUR,
         targets: { all: false, hamlets: ['ap-2'], edges: [] },
         status: 'active',
+        communeCode: null,
+        issuer: 'province',
         hamlets: [{ code: 'ap-2', name: 'Ấp 2' }],
       });
       expect(kit.speech.requests).toEqual([{ title: alert.title, text: storm().text, voice: undefined, speed: undefined, createdBy: expect.stringMatching(/^usr_/) }]);
@@ -84,6 +86,8 @@ describe('emergency alerts', () => {
         version: 1,
         title: alert.title,
         priority: 'emergency',
+        // the admin is a province-level person: the province's alert, ranked above a commune's own (issue 10)
+        issuer: 'province',
         source: { kind: 'asset', asset },
         startAt: startsAt,
         repeatEveryMs: 2 * HOUR,
@@ -103,6 +107,7 @@ describe('emergency alerts', () => {
           startAt: startsAt + n * 2 * HOUR,
           durationMs: alert.durationMs,
           priority: 'emergency',
+          issuer: 'province',
           volume: 100,
           zones: null,
         })),

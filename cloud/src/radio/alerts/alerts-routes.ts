@@ -24,9 +24,14 @@ const newAlertSchema = z
     severity: z.enum(alertSeverities),
     kind: z.enum(alertKinds).optional().openapi({ description: 'storm and flood repeat every 2 hours unless repeatEveryMinutes says otherwise' }),
     targets: z
-      .object({ all: z.boolean().optional(), hamlets: z.array(hamletCodeSchema).max(50).optional(), edges: z.array(edgeIdSchema).max(200).optional() })
+      .object({
+        all: z.boolean().optional().openapi({ description: "the whole of the sender's area: the province for a province-level person, their commune for a commune's" }),
+        communes: z.array(z.string().min(1).max(64)).max(200).optional().openapi({ description: 'province-level people only: every hamlet of these communes' }),
+        hamlets: z.array(hamletCodeSchema).max(1000).optional(),
+        edges: z.array(edgeIdSchema).max(500).optional(),
+      })
       .strict()
-      .refine((t) => t.all === true || (t.hamlets?.length ?? 0) + (t.edges?.length ?? 0) > 0, 'give all: true, or hamlets and/or edges'),
+      .refine((t) => t.all === true || (t.communes?.length ?? 0) + (t.hamlets?.length ?? 0) + (t.edges?.length ?? 0) > 0, 'give all: true, or communes, hamlets and/or edges'),
     repeatEveryMinutes: z.number().int().min(5).max(24 * 60).nullable().optional().openapi({ description: 'null: play once' }),
     expiresAt: z.number().int().positive().openapi({ description: 'epoch ms' }),
     volume: z.number().int().min(0).max(100).optional(),
@@ -51,6 +56,8 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       path: '/alerts',
       tags,
       summary: 'Start an emergency alert: spoken, broadcast to every box at once, repeated until it expires',
+      // issue 10: a province-level person's alert is the province's (issuer province: it ranks above a
+      // commune's own on the boxes); a commune's person's stays in their commune
       description:
         'JSON, or an OASIS CAP 1.2 document (Content-Type application/cap+xml). CAP: only status Actual and scope Public are played; a message sent more than SC_CAP_MAX_AGE_S ago without expires is refused as stale, and one whose areas include no hamlet of the commune is refused; one whose areas cannot be placed, with no Vietnamese info, or (from a feed) from a sender not trusted is held for an operator (202). An operator posting CAP vouches for its sender. Update replaces the alerts it references, Cancel cancels them; a message already received returns what it became (200).',
       request: {
@@ -72,14 +79,14 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
     }, capLimit),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      const user = currentUser(c).id;
+      const user = currentUser(c);
       if (CAP_TYPES.includes(type)) {
-        const receipt = await alerts.receiveCap(await c.req.text(), user);
+        const receipt = await alerts.receiveCap(await c.req.text(), user.id);
         if (receipt.kind === 'held') return c.json(heldOut(receipt.held), receipt.created ? 202 : 200);
-        return c.json(detail(receipt.alert), receipt.created ? 201 : 200);
+        return c.json(detail(receipt.alert, user), receipt.created ? 201 : 200);
       }
       if (type !== 'application/json') throw badRequest('send a JSON alert, or a CAP 1.2 document with Content-Type application/cap+xml');
-      return c.json(detail(await alerts.createFromJson(c.req.valid('json'), user)), 201);
+      return c.json(detail(await alerts.createFromJson(c.req.valid('json'), { id: user.id, communeCode: user.communeCode }), user), 201);
     },
   );
 
@@ -94,7 +101,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json({ alerts: alerts.list(q).map(alertOut) }, 200);
+      return c.json({ alerts: alerts.list(q, currentUser(c)).map(alertOut) }, 200);
     },
   );
 
@@ -107,7 +114,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       request: { params: alertIdParam },
       responses: { 200: jsonContent(alertDetailSchema, 'The alert') },
     }),
-    (c) => c.json(detail(alerts.get(c.req.valid('param').id)), 200),
+    (c) => c.json(detail(alerts.get(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
   );
 
   app.openapi(
@@ -119,7 +126,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       request: { params: alertIdParam },
       responses: { 200: jsonContent(alertDetailSchema, 'The alert, cancelled (unchanged when it had already ended)') },
     }),
-    async (c) => c.json(detail(await alerts.cancel(c.req.valid('param').id)), 200),
+    async (c) => c.json(detail(await alerts.cancel(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
   );
 
   return app;

@@ -2,6 +2,8 @@ import { newId, type AlertTargets } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { ApiError, badRequest, conflict } from '../../http/errors.js';
+import { assertMayChange, mayChange, sees } from '../../communes/scope.js';
+import type { TargetArea } from '../target-area.js';
 import type { CommunePlace } from '../cap/cap-areas.js';
 import { parseCap, type CapAlert } from '../cap/cap-parser.js';
 import { decideCap, type CapCandidate, type HoldReason } from '../cap/cap-rules.js';
@@ -19,6 +21,8 @@ export const CAP_DEFAULT_TTL_MS = 6 * 3_600_000;
 export interface Person {
   id: string;
   username: string;
+  /** Their commune; null for a province-level person. */
+  communeCode: string | null;
 }
 
 export interface CapReceiveOptions {
@@ -43,8 +47,15 @@ export interface CapIntakeDeps {
   held: HeldAlertStore;
   trusted: TrustedSenders;
   directory: EdgeDirectory;
-  /** The commune as areas are compared with it, read for each message (locations change). */
-  place(): CommunePlace;
+  /** Where alerts of a commune (or of the province, null) may go. */
+  area: TargetArea;
+  /**
+   * The communes as areas are compared with them, read for each message (locations change): the
+   * one commune given, or every commune of the province for null.
+   */
+  places(communeCode: string | null): CommunePlace[];
+  /** The commune a CAP feed belongs to; null: the province's own feed. */
+  communeOfFeed(feedId: string): string | null;
   /** The admin or operator behind `createdBy`; null for anything else (a feed, a marker). */
   operator(userId: string | null): Person | null;
   audit: AuditLog;
@@ -100,7 +111,7 @@ export class CapIntake {
 
   reject(id: string, note: string | null, by: Person, ip: string | null): Promise<HeldAlert> {
     return this.serial(async () => {
-      const held = this.waiting(id);
+      const held = this.waiting(id, by);
       this.deps.held.decide(id, { status: 'rejected', decidedBy: by.id, at: this.deps.now(), note });
       this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
       return this.deps.held.get(id);
@@ -111,33 +122,43 @@ export class CapIntake {
     const parsed = parseCap(xml);
     if (!parsed.ok) throw badRequest(`invalid CAP message: ${parsed.reason}`, { problems: parsed.problems });
     const person = options.source ? null : this.deps.operator(createdBy);
+    // whose message it is (issue 10): the operator's commune, the feed's, or the province's (null)
+    const scope = { communeCode: person ? person.communeCode : options.source ? this.deps.communeOfFeed(options.source.feedId) : null };
     const { cap, problem, detail } = this.signed(xml, parsed.alert, person !== null);
     if (cap.status !== 'Actual') throw notPlayed(`CAP status ${cap.status}: only Actual alerts are played on the loudspeakers (exercises, tests, system and draft messages never are)`);
     if (cap.scope !== 'Public') throw notPlayed(`CAP scope ${cap.scope}: only Public alerts are played on the loudspeakers`);
     if (cap.msgType === 'Ack' || cap.msgType === 'Error') throw notPlayed(`CAP msgType ${cap.msgType} has nothing to play`);
+    // a CAP message is taken once in the province: the first to receive it decides whose it is
     const known = this.deps.store.findByCap(cap.sender, cap.identifier);
-    if (known) return { kind: 'alert', alert: known, created: false };
+    if (known) {
+      if (!sees(scope, known.communeCode)) throw notPlayed('this CAP message was already received in the province');
+      return { kind: 'alert', alert: known, created: false };
+    }
     const knownHeld = this.deps.held.findByCap(cap.sender, cap.identifier);
-    if (knownHeld) return { kind: 'held', held: knownHeld, created: false };
+    if (knownHeld) {
+      if (!sees(scope, knownHeld.communeCode, { provinceItems: false })) throw notPlayed('this CAP message was already received in the province');
+      return { kind: 'held', held: knownHeld, created: false };
+    }
 
     // an operator posting by hand vouches for the sender; a feed's message must come from the list
     const senderTrusted = person !== null || this.deps.trusted.has(cap.sender);
     if (cap.msgType === 'Cancel') {
       if (problem) throw new ApiError(422, problem, `CAP Cancel from ${cap.sender} ${problem === 'unsigned' ? 'without the signature its sender puts on its messages' : `with a signature that does not verify (${detail})`}: nothing is stopped`);
-      return this.cancelByCap(cap, senderTrusted, person);
+      return this.cancelByCap(cap, senderTrusted, person, scope);
     }
 
-    const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: this.deps.place(), senderTrusted, signatureProblem: problem });
+    const places = this.deps.places(scope.communeCode);
+    const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: places[0]!, places, senderTrusted, signatureProblem: problem });
     if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
-    const earlier = cap.msgType === 'Update' ? this.referencedAlerts(cap) : [];
+    const earlier = cap.msgType === 'Update' ? this.referencedAlerts(cap, scope) : [];
     // held messages of the same sender that this Update replaces no longer wait, once it is taken in
     const replaced = this.referencedHeld(cap);
     let receipt: CapReceipt;
     if (decision.action === 'hold') {
       const source = options.source ? `feed:${options.source.feedId}` : person ? 'manual' : 'automatic';
-      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person, detail), created: true };
+      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person, detail, scope.communeCode), created: true };
     } else {
-      receipt = { kind: 'alert', alert: await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier), earlier, person?.id ?? null), created: true };
+      receipt = { kind: 'alert', alert: await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier, scope.communeCode), earlier, person?.id ?? null), created: true };
     }
     for (const held of replaced) this.endHeld(held, 'superseded', person);
     return receipt;
@@ -159,9 +180,9 @@ export class CapIntake {
     return signed.ok ? { cap: signed.alert, problem: null, detail: null } : { cap, problem: 'bad_signature', detail: `the signed alert is not valid CAP: ${signed.reason}` };
   }
 
-  private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null, signature: string | null): HeldAlert {
+  private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null, signature: string | null, communeCode: string | null): HeldAlert {
     const id = newId('hld');
-    this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now() });
+    this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now(), communeCode });
     for (const reason of reasons) this.deps.heldCount(reason);
     const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source, ...(signature ? { signature } : {}) };
     this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
@@ -170,36 +191,35 @@ export class CapIntake {
   }
 
   private async confirmNow(id: string, input: ConfirmInput, by: Person, ip: string | null): Promise<{ held: HeldAlert; alert: Alert }> {
-    const held = this.waiting(id);
+    const held = this.waiting(id, by);
     const { candidate } = held;
     const text = input.text?.trim() || candidate.text;
     if (!text) throw badRequest('write the Vietnamese text to read out: the message has no Vietnamese info', [{ path: 'text', message: 'required' }]);
-    const targets = this.confirmedTargets(input.targets, candidate);
+    const targets = this.confirmedTargets(input.targets, candidate, held.communeCode);
     if (candidate.expiresAt <= this.deps.now() + this.deps.lead.ms) throw notPlayed('the alert expired while it was held');
-    const earlier = candidate.msgType === 'Update' ? this.referencedAlerts(candidate) : [];
+    const earlier = candidate.msgType === 'Update' ? this.referencedAlerts(candidate, { communeCode: held.communeCode }) : [];
     // a message without Vietnamese has a headline in another language: the title then comes from the words written
     const title = input.title?.trim() || (candidate.text ? candidate.title : titleFrom(text));
-    const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier), earlier, by.id);
+    // the alert is the held message's commune's (or the province's), whoever confirms it
+    const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier, held.communeCode), earlier, by.id);
     this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
     const details = { alertId: alert.id, reasons: held.reasons, targets: alert.targets, textEdited: text !== candidate.text, sender: candidate.sender, identifier: candidate.identifier };
     this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
     return { held: this.deps.held.get(id), alert };
   }
 
-  private confirmedTargets(chosen: ConfirmInput['targets'], candidate: CapCandidate): AlertTargets {
-    if (chosen?.all) return { all: true, hamlets: [], edges: [] };
-    if (chosen?.hamlets?.length) {
-      const hamlets = [...new Set(chosen.hamlets)].sort();
-      this.deps.directory.assertTargetsExist({ hamlets });
-      return { all: false, hamlets, edges: [] };
-    }
+  private confirmedTargets(chosen: ConfirmInput['targets'], candidate: CapCandidate, communeCode: string | null): AlertTargets {
+    // the held message's commune bounds the hamlets chosen (all: that commune, or the province)
+    if (chosen?.all || chosen?.hamlets?.length) return this.deps.area.resolve({ all: chosen.all, hamlets: chosen.hamlets }, { communeCode });
     if (candidate.targets && (candidate.targets.all || candidate.targets.hamlets.length)) return { ...candidate.targets, edges: [] };
     throw badRequest('choose the hamlets the alert plays in: its areas could not be placed', [{ path: 'targets', message: 'required' }]);
   }
 
-  private waiting(id: string): HeldAlert {
+  /** A held message still waiting, that `by` may decide on (another commune's, or the province's for a commune's person: 404). */
+  private waiting(id: string, by: Person): HeldAlert {
     this.deps.held.expire(this.deps.now());
     const held = this.deps.held.get(id);
+    assertMayChange(by, held.communeCode, `held alert ${id}`);
     if (held.status !== 'held') throw conflict(`held alert ${id} is already ${held.status}`, { status: held.status });
     return held;
   }
@@ -213,9 +233,9 @@ export class CapIntake {
    * A Cancel stops the alerts it references (only from a trusted sender, or an operator posting it)
    * and withdraws the held messages of its own sender that it references.
    */
-  private async cancelByCap(cap: CapAlert, senderTrusted: boolean, person: Person | null): Promise<CapReceipt> {
-    const alerts = this.referencedAlerts(cap);
-    const held = this.referencedHeld(cap);
+  private async cancelByCap(cap: CapAlert, senderTrusted: boolean, person: Person | null, scope: { communeCode: string | null }): Promise<CapReceipt> {
+    const alerts = this.referencedAlerts(cap, scope);
+    const held = this.referencedHeld(cap).filter((h) => mayChange(scope, h.communeCode));
     if (alerts.length === 0 && held.length === 0) throw unknownReference(cap);
     if (alerts.length && !senderTrusted) {
       throw new ApiError(422, 'untrusted_sender', `CAP Cancel from ${cap.sender}, which is not a trusted sender: the alerts it names keep playing (an operator can stop them)`);
@@ -231,12 +251,13 @@ export class CapIntake {
    * whose references are unknown here is taken as a new alert: its earlier message may have been
    * for somewhere else, or refused.
    */
-  private referencedAlerts(cap: Pick<CapAlert, 'references'>): Alert[] {
+  private referencedAlerts(cap: Pick<CapAlert, 'references'>, scope: { communeCode: string | null }): Alert[] {
     const found = new Map<string, Alert>();
     for (const ref of cap.references) {
       let alert = this.deps.store.findByCap(ref.sender, ref.identifier);
       while (alert?.replacedBy) alert = this.deps.store.get(alert.replacedBy);
-      if (alert) found.set(alert.id, alert);
+      // a commune (its operator, its feed) updates and cancels only its own alerts
+      if (alert && mayChange(scope, alert.communeCode)) found.set(alert.id, alert);
     }
     return [...found.values()].sort((a, b) => b.createdAt - a.createdAt);
   }
@@ -256,7 +277,7 @@ function unknownReference(cap: CapAlert): ApiError {
 }
 
 /** The alert a candidate starts, with the text and targets finally chosen. */
-function specOf(candidate: CapCandidate, chosen: { title: string; text: string; targets: Pick<AlertTargets, 'all' | 'hamlets'> }, earlier: Alert[]): AlertSpec {
+function specOf(candidate: CapCandidate, chosen: { title: string; text: string; targets: Pick<AlertTargets, 'all' | 'hamlets'> }, earlier: Alert[], communeCode: string | null): AlertSpec {
   return {
     title: chosen.title,
     text: chosen.text,
@@ -273,5 +294,6 @@ function specOf(candidate: CapCandidate, chosen: { title: string; text: string; 
     cap: { identifier: candidate.identifier, sender: candidate.sender },
     version: Math.max(0, ...earlier.map((a) => a.version)) + 1,
     replaces: earlier[0]?.id ?? null,
+    communeCode,
   };
 }

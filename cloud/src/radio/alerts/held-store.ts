@@ -25,6 +25,8 @@ export interface HeldAlert {
   /** The alert started when an operator confirmed it. */
   alertId: string | null;
   note: string | null;
+  /** The commune whose message it is (its operator's, its feed's); null: the province's. */
+  communeCode: string | null;
 }
 
 interface Row {
@@ -39,6 +41,7 @@ interface Row {
   decided_at: number | null;
   alert_id: string | null;
   note: string | null;
+  commune_code: string | null;
 }
 
 const toHeld = (r: Row): HeldAlert => ({
@@ -53,9 +56,10 @@ const toHeld = (r: Row): HeldAlert => ({
   decidedAt: r.decided_at,
   alertId: r.alert_id,
   note: r.note,
+  communeCode: r.commune_code,
 });
 
-export type NewHeld = Pick<HeldAlert, 'id' | 'reasons' | 'candidate' | 'source' | 'receivedBy' | 'receivedAt'>;
+export type NewHeld = Pick<HeldAlert, 'id' | 'reasons' | 'candidate' | 'source' | 'receivedBy' | 'receivedAt' | 'communeCode'>;
 
 /** Held CAP messages in SQLite, one per sender and identifier. */
 export class HeldAlertStore {
@@ -77,18 +81,19 @@ export class HeldAlertStore {
     return row ? toHeld(row) : null;
   }
 
-  list(filter: { status?: HeldStatus; limit: number }): HeldAlert[] {
-    const where = whereOf([['status = @status', 'status', filter.status]]);
+  /** `commune`: that commune's only (absent: all). */
+  list(filter: { status?: HeldStatus; limit: number; commune?: string }): HeldAlert[] {
+    const where = whereOf([['status = @status', 'status', filter.status], ['commune_code = @commune', 'commune', filter.commune]]);
     return (this.db.prepare(`SELECT * FROM held_alerts ${where.sql} ORDER BY received_at DESC, id LIMIT @limit`).all({ ...where.params, limit: filter.limit }) as Row[]).map(toHeld);
   }
 
   insert(h: NewHeld): void {
     this.db
       .prepare(
-        `INSERT INTO held_alerts (id, cap_sender, cap_identifier, status, reasons, candidate, source, received_by, received_at)
-         VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)`,
+        `INSERT INTO held_alerts (id, cap_sender, cap_identifier, status, reasons, candidate, source, received_by, received_at, commune_code)
+         VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(h.id, h.candidate.sender, h.candidate.identifier, JSON.stringify(h.reasons), JSON.stringify(h.candidate), h.source, h.receivedBy, h.receivedAt);
+      .run(h.id, h.candidate.sender, h.candidate.identifier, JSON.stringify(h.reasons), JSON.stringify(h.candidate), h.source, h.receivedBy, h.receivedAt, h.communeCode);
   }
 
   /** Marks held messages past their expiry expired; returns how many. */

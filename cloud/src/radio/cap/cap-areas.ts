@@ -123,3 +123,19 @@ export function evaluateAreas(areas: readonly CapArea[], place: CommunePlace): A
   const hit = new Set(verdicts.flatMap((v) => v.targets.hamlets));
   return { evaluable: true, targets: { all: false, hamlets: place.hamlets.map((h) => h.code).filter((c) => hit.has(c)) } };
 }
+
+/**
+ * Which hamlets an alert's areas include across several communes (issue 10: a province operator's
+ * or a province feed's message), each commune judged on its own as above. Every commune judged as
+ * a whole: all (the province). Otherwise the hamlets each commune includes, a commune included
+ * whole giving all its hamlets. No commune can be judged: not evaluable. One commune: evaluateAreas.
+ */
+export function evaluateAreasIn(areas: readonly CapArea[], places: readonly CommunePlace[]): AreaVerdict {
+  if (places.length === 1) return evaluateAreas(areas, places[0]!);
+  const judged = places.map((place) => ({ place, verdict: evaluateAreas(areas, place) })).filter((x) => x.verdict.evaluable);
+  if (judged.length === 0) return { evaluable: false };
+  const whole = (v: AreaVerdict) => v.evaluable && v.targets.all;
+  if (judged.length === places.length && judged.every((x) => whole(x.verdict))) return { evaluable: true, targets: { all: true, hamlets: [] } };
+  const hamlets = judged.flatMap(({ place, verdict }) => (whole(verdict) ? place.hamlets.map((h) => h.code) : verdict.evaluable ? verdict.targets.hamlets : []));
+  return { evaluable: true, targets: { all: false, hamlets: [...new Set(hamlets)] } };
+}

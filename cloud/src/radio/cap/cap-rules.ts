@@ -1,7 +1,7 @@
 import type { Priority } from '@smart-commune/shared';
 import { DateTime } from 'luxon';
 import { defaultRepeatMs, type AlertKind, type AlertSeverity } from '../alerts/alert-kinds.js';
-import { evaluateAreas, type CapTargets, type CommunePlace } from './cap-areas.js';
+import { evaluateAreasIn, type CapTargets, type CommunePlace } from './cap-areas.js';
 import { capContent, chooseInfo } from './cap-content.js';
 import type { CapAlert, CapReference } from './cap-parser.js';
 import type { RiskLevel } from './cap-priority.js';
@@ -54,6 +54,8 @@ export interface CapContext {
   /** How long a message without `expires` sounds. */
   defaultTtlMs: number;
   place: CommunePlace;
+  /** Several communes (a province's message): the areas are judged in each; absent: `place` alone. */
+  places?: readonly CommunePlace[];
   /** The sender is on the trusted list, or an operator posted the message by hand. */
   senderTrusted: boolean;
   /**
@@ -82,10 +84,11 @@ export function decideCap(cap: CapAlert, ctx: CapContext): CapDecision {
     return { action: 'refuse', status: 422, code: 'stale', message };
   }
   if (info.expires !== null && info.expires <= ctx.now) return { action: 'refuse', status: 422, code: 'not_played', message: `the alert expires ${iso(info.expires)}, already past` };
-  const verdict = evaluateAreas(info.areas, ctx.place);
+  const places = ctx.places?.length ? ctx.places : [ctx.place];
+  const verdict = evaluateAreasIn(info.areas, places);
   const areaDesc = info.areas.map((a) => a.areaDesc).join('; ');
   if (verdict.evaluable && !verdict.targets.all && verdict.targets.hamlets.length === 0) {
-    return { action: 'refuse', status: 422, code: 'not_applicable', message: `the alert's areas (${areaDesc || 'none'}) include no hamlet of ${ctx.place.name}` };
+    return { action: 'refuse', status: 422, code: 'not_applicable', message: `the alert's areas (${areaDesc || 'none'}) include no hamlet of ${places.length === 1 ? places[0]!.name : `the province (${places.length} communes)`}` };
   }
   const candidate: CapCandidate = {
     msgType: cap.msgType === 'Update' ? 'Update' : 'Alert',

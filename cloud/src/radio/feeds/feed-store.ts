@@ -27,6 +27,11 @@ export interface CapFeed {
   messagesRefused: number;
   createdBy: string | null;
   createdAt: number;
+  /**
+   * The commune whose feed it is: its messages are judged against that commune alone and become its
+   * alerts. Null: the province's feed, whose messages reach every commune their areas include.
+   */
+  communeCode: string | null;
 }
 
 interface FeedRow {
@@ -48,6 +53,7 @@ interface FeedRow {
   messages_refused: number;
   created_by: string | null;
   created_at: number;
+  commune_code: string | null;
 }
 
 const SELECT = `
@@ -76,6 +82,7 @@ const toFeed = (r: FeedRow): CapFeed => ({
   messagesRefused: r.messages_refused,
   createdBy: r.created_by,
   createdAt: r.created_at,
+  communeCode: r.commune_code,
 });
 
 /** The validators a feed answered with, sent back on the next poll. */
@@ -88,8 +95,12 @@ export interface FeedValidators {
 export class FeedStore {
   constructor(private readonly db: Db) {}
 
-  list(): CapFeed[] {
-    return (this.db.prepare(`${SELECT} ORDER BY f.created_at, f.id`).all() as FeedRow[]).map(toFeed);
+  /** `commune`: that commune's feeds and the province's (what its people see); absent: all. */
+  list(commune?: string): CapFeed[] {
+    const rows = commune
+      ? this.db.prepare(`${SELECT} WHERE f.commune_code = ? OR f.commune_code IS NULL ORDER BY f.created_at, f.id`).all(commune)
+      : this.db.prepare(`${SELECT} ORDER BY f.created_at, f.id`).all();
+    return (rows as FeedRow[]).map(toFeed);
   }
 
   find(id: string): CapFeed | null {
@@ -103,13 +114,19 @@ export class FeedStore {
     return feed;
   }
 
-  add(input: { name: string; url: string; enabled: boolean; pollEverySeconds: number | null; createdBy: string | null }, now: number): CapFeed {
-    const existing = this.db.prepare('SELECT id FROM cap_feeds WHERE url = ?').get(input.url) as { id: string } | undefined;
-    if (existing) throw conflict(`this feed is already subscribed (${existing.id})`, { feedId: existing.id });
+  /** `communeCode`: the commune of the person subscribing (null: the province's feed). A URL is subscribed once in the province. */
+  add(input: { name: string; url: string; enabled: boolean; pollEverySeconds: number | null; createdBy: string | null; communeCode?: string | null }, now: number): CapFeed {
+    const communeCode = input.communeCode ?? null;
+    const existing = this.db.prepare('SELECT id, commune_code AS communeCode FROM cap_feeds WHERE url = ?').get(input.url) as { id: string; communeCode: string | null } | undefined;
+    if (existing) {
+      // another commune's feed is not named: only that it exists (its messages already reach the communes their areas include)
+      const visible = communeCode === null || existing.communeCode === null || existing.communeCode === communeCode;
+      throw visible ? conflict(`this feed is already subscribed (${existing.id})`, { feedId: existing.id }) : conflict('this feed is already subscribed by another commune of the province');
+    }
     const id = newId('fd');
     this.db
-      .prepare('INSERT INTO cap_feeds (id, name, url, enabled, poll_every_s, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, input.name, input.url, input.enabled ? 1 : 0, input.pollEverySeconds, input.createdBy, now);
+      .prepare('INSERT INTO cap_feeds (id, name, url, enabled, poll_every_s, created_by, created_at, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, input.name, input.url, input.enabled ? 1 : 0, input.pollEverySeconds, input.createdBy, now, communeCode);
     return this.get(id);
   }
 

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
+import { assertMayChange, assertSees } from '../../communes/scope.js';
 import type { AppEnv } from '../../http/env.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import { feedHealth, feedHealths, type FeedWarnRule } from './feed-health.js';
@@ -61,6 +62,7 @@ const feedSchema = z
     messagesHeld: z.number().openapi({ description: 'of those, held for an operator to confirm' }),
     messagesRefused: z.number().openapi({ description: 'messages the alert rules refused, unfetchable ones, and ones given up' }),
     createdAt: z.number(),
+    communeCode: z.string().nullable().openapi({ description: "The commune whose feed it is (its messages become that commune's alerts); null: the province's (they reach every commune their areas include)" }),
   })
   .openapi('CapFeed');
 
@@ -103,6 +105,17 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
     const { etag: _etag, lastModified: _lastModified, createdBy: _createdBy, ...shown } = f;
     return { ...shown, effectivePollSeconds: f.pollEverySeconds ?? deps.defaultPollSeconds, health, warning: health === 'down' };
   };
+  // another commune's feed answers as none; the province's is read by every commune, changed by none of them
+  const visible = (c: Parameters<typeof currentUser>[0], id: string) => {
+    const feed = feeds.get(id);
+    assertSees(currentUser(c), feed.communeCode, `CAP feed ${id}`);
+    return feed;
+  };
+  const changeable = (c: Parameters<typeof currentUser>[0], id: string) => {
+    const feed = feeds.get(id);
+    assertMayChange(currentUser(c), feed.communeCode, `CAP feed ${id}`);
+    return feed;
+  };
 
   app.openapi(
     apiRoute(guard, operators, {
@@ -112,7 +125,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       summary: 'The CAP feeds subscribed to, each with its state: last poll, last success, last error, failures in a row, messages taken',
       responses: { 200: jsonContent(z.object({ feeds: z.array(feedSchema) }), 'The feeds, oldest first') },
     }),
-    (c) => c.json({ feeds: feeds.list().map(out) }, 200),
+    (c) => c.json({ feeds: feeds.list(currentUser(c).communeCode ?? undefined).map(out) }, 200),
   );
 
   app.openapi(
@@ -126,7 +139,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
     }),
     (c) => {
       const body = c.req.valid('json');
-      const feed = feeds.add({ name: body.name, url: body.url, enabled: body.enabled ?? true, pollEverySeconds: body.pollEverySeconds ?? null, createdBy: currentUser(c).id }, deps.now());
+      const feed = feeds.add({ name: body.name, url: body.url, enabled: body.enabled ?? true, pollEverySeconds: body.pollEverySeconds ?? null, createdBy: currentUser(c).id, communeCode: currentUser(c).communeCode }, deps.now());
       deps.changed();
       return c.json(out(feed), 201);
     },
@@ -141,7 +154,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       request: { params: feedIdParam },
       responses: { 200: jsonContent(feedSchema, 'The feed') },
     }),
-    (c) => c.json(out(feeds.get(c.req.valid('param').id)), 200),
+    (c) => c.json(out(visible(c, c.req.valid('param').id)), 200),
   );
 
   app.openapi(
@@ -154,6 +167,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       responses: { 200: jsonContent(feedSchema, 'The feed') },
     }),
     (c) => {
+      changeable(c, c.req.valid('param').id);
       const feed = feeds.update(c.req.valid('param').id, c.req.valid('json'));
       deps.changed();
       return c.json(out(feed), 200);
@@ -170,6 +184,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       responses: { 204: { description: 'Deleted' } },
     }),
     (c) => {
+      changeable(c, c.req.valid('param').id);
       feeds.delete(c.req.valid('param').id);
       return c.body(null, 204);
     },
@@ -186,7 +201,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      feeds.get(id);
+      visible(c, id);
       const q = c.req.valid('query');
       const messages = ledger.list(id, q).map(({ seq: _seq, feedId: _feedId, nextAttemptAt: _next, ...m }) => m);
       return c.json({ messages }, 200);

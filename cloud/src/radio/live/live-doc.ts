@@ -12,6 +12,8 @@ export const liveEntry = (s: LiveSessionView): LiveDoc['sessions'][number] => ({
   source: s.source,
   title: s.title,
   priority: s.priority,
+  // absent is the commune's: only the province's sessions name their issuer (boxes before revision 3 ignore it)
+  ...(s.issuer === 'province' ? { issuer: 'province' as const } : {}),
   edges: s.edges,
   zones: s.zones,
   epoch: s.epoch,

@@ -1,10 +1,11 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { edgeIdSchema, hamletCodeSchema, liveEndReasons, liveSources, priorities, zoneNameSchema } from '@smart-commune/shared';
+import { edgeIdSchema, hamletCodeSchema, issuers, liveEndReasons, liveSources, priorities, zoneNameSchema } from '@smart-commune/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { ApiError, forbidden, notFound } from '../../http/errors.js';
+import { assertMayChange, assertSees } from '../../communes/scope.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
 import type { LiveSessions } from './live-sessions.js';
@@ -18,9 +19,14 @@ const newLiveSchema = z
     title: z.string().trim().min(1).max(200),
     priority: z.enum(priorities).openapi({ description: 'Thông tư 39: emergency cuts in at once; priority and normal wait for the playing item' }),
     targets: z
-      .object({ all: z.boolean().optional(), hamlets: z.array(hamletCodeSchema).max(50).optional(), edges: z.array(edgeIdSchema).max(200).optional() })
+      .object({
+        all: z.boolean().optional().openapi({ description: "the whole of the speaker's area: the province for a province-level person, their commune for a commune's" }),
+        communes: z.array(z.string().min(1).max(64)).max(200).optional().openapi({ description: 'province-level people only: every hamlet of these communes' }),
+        hamlets: z.array(hamletCodeSchema).max(1000).optional(),
+        edges: z.array(edgeIdSchema).max(500).optional(),
+      })
       .strict()
-      .refine((t) => t.all === true || (t.hamlets?.length ?? 0) + (t.edges?.length ?? 0) > 0, 'give all: true, or hamlets and/or edges'),
+      .refine((t) => t.all === true || (t.communes?.length ?? 0) + (t.hamlets?.length ?? 0) + (t.edges?.length ?? 0) > 0, 'give all: true, or communes, hamlets and/or edges'),
     zones: z.array(zoneNameSchema).max(20).nullable().optional().openapi({ description: 'speaker zones on each box; absent or null: all of them' }),
   })
   .strict()
@@ -38,6 +44,8 @@ const liveSessionSchema = z
     edges: z.array(z.string()),
     hamletCodes: z.array(z.string()),
     zones: z.array(z.string()).nullable(),
+    communeCode: z.string().nullable().openapi({ description: "The commune whose session it is; null: the province's" }),
+    issuer: z.enum(issuers).openapi({ description: "province: the boxes rank it above a commune's own items of its priority" }),
     startedBy: z.string().nullable(),
     origin: z.string().nullable(),
     startedAt: z.number(),
@@ -83,7 +91,8 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
     async (c) => {
       const body = c.req.valid('json');
       const user = currentUser(c);
-      const { session } = await live.start({ source: 'voice', title: body.title, priority: body.priority, targets: body.targets, zones: body.zones ?? null, startedBy: user.id });
+      // a province-level person speaks for the province (any commune, issuer province); a commune's person to their commune
+      const { session } = await live.start({ source: 'voice', title: body.title, priority: body.priority, targets: body.targets, zones: body.zones ?? null, startedBy: user.id, communeCode: user.communeCode });
       audit.record({ actor: user.username, action: 'live.started', target: `live:${session.id}`, details: { priority: session.priority, hamlets: session.hamletCodes, zones: session.zones } });
       return c.json(detail(playback, session), 201);
     },
@@ -98,7 +107,10 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       request: { query: z.object({ status: z.enum(['on_air', 'ended']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
       responses: { 200: jsonContent(z.object({ sessions: z.array(liveSessionSchema) }), 'The sessions') },
     }),
-    (c) => c.json({ sessions: live.list(c.req.valid('query')) }, 200),
+    (c) => {
+      const { communeCode } = currentUser(c);
+      return c.json({ sessions: live.list({ ...c.req.valid('query'), ...(communeCode !== null ? { commune: communeCode } : {}) }) }, 200);
+    },
   );
 
   app.openapi(
@@ -110,7 +122,12 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       request: { params: idParam },
       responses: { 200: jsonContent(liveDetailSchema, 'The session') },
     }),
-    (c) => c.json(detail(playback, live.get(c.req.valid('param').id)), 200),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const session = live.get(id);
+      assertSees(currentUser(c), session.communeCode, `live session ${id}`);
+      return c.json(detail(playback, session), 200);
+    },
   );
 
   app.openapi(
@@ -125,7 +142,9 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
     async (c) => {
       const user = currentUser(c);
       const { id } = c.req.valid('param');
-      const wasOnAir = live.get(id).status === 'on_air';
+      const current = live.get(id);
+      assertMayChange(user, current.communeCode, `live session ${id}`);
+      const wasOnAir = current.status === 'on_air';
       const session = await live.stop(id, user.id);
       if (wasOnAir) audit.record({ actor: user.username, action: 'live.stopped', target: `live:${id}`, details: { durationMs: session.durationMs } });
       return c.json(detail(playback, session), 200);

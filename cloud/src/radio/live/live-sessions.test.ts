@@ -112,7 +112,7 @@ describe('live sessions (cloud)', () => {
   });
 
   it('ends interrupted when the producer goes silent, and refuses bad starts with clear errors', async () => {
-    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Thử', priority: 'normal', targets: { all: true }, startedBy: null, inputTimeoutMs: 400 });
+    const { session, input } = await test.cloud.radio.live.start({ source: 'voice', title: 'Thử', priority: 'normal', targets: { all: true }, startedBy: null, communeCode: null, inputTimeoutMs: 400 });
     expect(session.edges.sort()).toEqual([ap1.edgeId, ap2.edgeId].sort());
     expect(session.epoch - session.startedAt).toBe(800); // SC_LIVE_PLAYOUT_MS: no playout latency of its own
     input.write(signalPcm(200));
@@ -130,7 +130,7 @@ describe('live sessions (cloud)', () => {
     expect((await bad({ title: '', priority: 'normal', targets: { all: true } })).status).toBe(400);
     expect((await bad({ title: 'x', priority: 'urgent', targets: { all: true } })).status).toBe(400);
     // a session's own playout latency (relays have SC_RELAY_PLAYOUT_MS) is bounded like the setting
-    await expect(test.cloud.radio.live.start({ source: 'relay', title: 'x', priority: 'normal', targets: { all: true }, startedBy: null, playoutMs: 50 })).rejects.toThrow(/playout latency .* 200 to 10000, not 50/);
+    await expect(test.cloud.radio.live.start({ source: 'relay', title: 'x', priority: 'normal', targets: { all: true }, startedBy: null, communeCode: null, playoutMs: 50 })).rejects.toThrow(/playout latency .* 200 to 10000, not 50/);
     expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
 
     // a viewer may not speak to the commune
@@ -159,8 +159,8 @@ describe('live sessions (cloud)', () => {
   });
 
   it('a session left on air by a cloud that stopped is ended interrupted at the next start; a voice recording the stop left unarchived is archived then', async () => {
-    const { session } = await test.cloud.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { hamlets: ['ap-2'] }, startedBy: null });
-    const voice = await test.cloud.radio.live.start({ source: 'voice', title: 'Nói dở thì máy chủ tắt', priority: 'normal', targets: { hamlets: ['ap-1'] }, startedBy: null });
+    const { session } = await test.cloud.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { hamlets: ['ap-2'] }, startedBy: null, communeCode: null });
+    const voice = await test.cloud.radio.live.start({ source: 'voice', title: 'Nói dở thì máy chủ tắt', priority: 'normal', targets: { hamlets: ['ap-1'] }, startedBy: null, communeCode: null });
     await speak((pcm) => voice.input.write(pcm), signalPcm(1200, 4));
     const dataDir = test.dataDir;
     await test.stop({ keepData: true });

@@ -6,6 +6,7 @@ import type { DomainEventBus } from '../../events/event-bus.js';
 import { ApiError, badRequest } from '../../http/errors.js';
 import type { CloudMetrics } from '../../metrics.js';
 import { PRIVATE_DIR } from '../../private-files.js';
+import type { TargetArea } from '../target-area.js';
 import type { EdgeDirectory } from '../plan/edge-directory.js';
 import { JitterBuffer, LIVE_FRAME_BYTES, LIVE_FRAME_MS } from './jitter-buffer.js';
 import { LiveClock } from './live-clock.js';
@@ -33,6 +34,8 @@ export interface LiveSessionsOptions {
 export interface LiveSessionsDeps {
   store: LiveStore;
   directory: EdgeDirectory;
+  /** Where a commune's (or the province's) sessions may go. */
+  area: TargetArea;
   /** The radio settings (speaker zones) of a box, from its desired config; null when it has none. */
   radioSettingsOf(edgeId: string): RadioSettings | null;
   doc: LiveDocPublisher;
@@ -100,7 +103,7 @@ export class LiveSessions implements LiveSessionsApi {
     const title = spec.title.trim();
     if (!title || title.length > 200) throw badRequest('a live session needs a title of 1 to 200 characters');
     if (this.onAir.size >= MAX_ON_AIR) throw new ApiError(409, 'conflict', `at most ${MAX_ON_AIR} live sessions may be on air at once; stop one first`);
-    const { edges, hamletCodes } = this.resolveTargets(spec.targets);
+    const { edges, hamletCodes } = this.resolveTargets(spec.targets, spec.communeCode);
     const zones = spec.zones && spec.zones.length ? [...new Set(spec.zones)] : null;
     if (zones) this.assertZonesExist(zones, edges);
     const playoutMs = spec.playoutMs ?? this.deps.options.playoutMs;
@@ -119,6 +122,8 @@ export class LiveSessions implements LiveSessionsApi {
       edges,
       hamletCodes,
       zones,
+      communeCode: spec.communeCode,
+      issuer: spec.communeCode === null ? 'province' : 'commune',
       startedBy: spec.startedBy,
       origin: spec.origin ?? null,
       startedAt,
@@ -178,7 +183,7 @@ export class LiveSessions implements LiveSessionsApi {
     return this.withProgress(this.deps.store.get(sessionId));
   }
 
-  list(query?: { status?: LiveSessionStatus; limit?: number }): LiveSessionView[] {
+  list(query?: { status?: LiveSessionStatus; limit?: number; commune?: string }): LiveSessionView[] {
     return this.deps.store.list(query).map((s) => this.withProgress(s));
   }
 
@@ -296,19 +301,23 @@ export class LiveSessions implements LiveSessionsApi {
     }
   }
 
-  /** Active boxes of the chosen hamlets (or the commune, or named boxes); none → a clear error. */
-  private resolveTargets(t: LiveTargets): { edges: string[]; hamletCodes: string[] } {
+  /**
+   * Active boxes of the chosen hamlets (or the issuer's whole area, chosen communes, or named boxes);
+   * none → a clear error. A commune's session reaches its commune only: another commune's hamlet or
+   * box is refused as unknown, and `all` is the commune.
+   */
+  private resolveTargets(t: LiveTargets, communeCode: string | null): { edges: string[]; hamletCodes: string[] } {
     const { directory } = this.deps;
-    const hamlets = t.hamlets ?? [];
-    const named = t.edges ?? [];
-    if (!t.all && hamlets.length === 0 && named.length === 0) throw badRequest('choose the hamlets to speak to: all, hamlets and/or edges');
-    if (hamlets.length) directory.assertTargetsExist({ hamlets });
-    if (named.length) directory.assertTargetsExist({ edges: named });
+    if (!t.all && !t.communes?.length && !t.hamlets?.length && !t.edges?.length) throw badRequest('choose the hamlets to speak to: all, hamlets and/or edges');
+    const resolved = this.deps.area.resolve(t, { communeCode });
+    const area = resolved.all && communeCode !== null ? new Set(this.deps.area.hamletsOf(communeCode)) : null;
+    const hamlets = resolved.hamlets;
+    const named = resolved.edges;
     const active = directory.activeEdges();
-    const chosen = active.filter((e) => t.all || hamlets.includes(e.hamletCode) || named.includes(e.id));
+    const chosen = active.filter((e) => (resolved.all && (area === null || area.has(e.hamletCode))) || hamlets.includes(e.hamletCode) || named.includes(e.id));
     const inactive = named.filter((id) => !active.some((e) => e.id === id));
     if (inactive.length) throw badRequest(`box(es) not in service: ${inactive.join(', ')}`, { edges: inactive });
-    if (chosen.length === 0) throw badRequest(`no box in service in ${t.all ? 'the commune' : `hamlet(s) ${hamlets.join(', ')}`}: nothing would play`);
+    if (chosen.length === 0) throw badRequest(`no box in service in ${t.all ? (communeCode === null ? 'the province' : 'the commune') : `hamlet(s) ${hamlets.join(', ')}`}: nothing would play`);
     return { edges: chosen.map((e) => e.id), hamletCodes: [...new Set(chosen.map((e) => e.hamletCode))] };
   }
 

@@ -23,12 +23,13 @@ interface Row {
   duration_ms: number;
   bulletin_id: string | null;
   file: string;
+  commune_code: string | null;
 }
 
 /** What a session is at its start: the view's fixed fields, and where its recording goes. */
 export type NewLiveSession = Pick<
   LiveSessionView,
-  'id' | 'source' | 'title' | 'priority' | 'edges' | 'hamletCodes' | 'zones' | 'startedBy' | 'origin' | 'startedAt' | 'epoch' | 'endsAt'
+  'id' | 'source' | 'title' | 'priority' | 'edges' | 'hamletCodes' | 'zones' | 'startedBy' | 'origin' | 'startedAt' | 'epoch' | 'endsAt' | 'communeCode'
 > & { file: string };
 
 const toView = (r: Row): LiveSessionView => ({
@@ -40,6 +41,8 @@ const toView = (r: Row): LiveSessionView => ({
   edges: JSON.parse(r.edges) as string[],
   hamletCodes: JSON.parse(r.hamlet_codes) as string[],
   zones: r.zones === null ? null : (JSON.parse(r.zones) as string[]),
+  communeCode: r.commune_code,
+  issuer: r.commune_code === null ? 'province' : 'commune',
   startedBy: r.started_by,
   origin: r.origin,
   startedAt: r.started_at,
@@ -61,8 +64,8 @@ export class LiveStore {
   insert(s: NewLiveSession): void {
     this.db
       .prepare(
-        `INSERT INTO live_sessions (id, source, title, priority, edges, hamlet_codes, zones, started_by, origin, started_at, epoch, ends_at, file)
-         VALUES (@id, @source, @title, @priority, @edges, @hamletCodes, @zones, @startedBy, @origin, @startedAt, @epoch, @endsAt, @file)`,
+        `INSERT INTO live_sessions (id, source, title, priority, edges, hamlet_codes, zones, started_by, origin, started_at, epoch, ends_at, file, commune_code)
+         VALUES (@id, @source, @title, @priority, @edges, @hamletCodes, @zones, @startedBy, @origin, @startedAt, @epoch, @endsAt, @file, @communeCode)`,
       )
       .run({ ...s, edges: JSON.stringify(s.edges), hamletCodes: JSON.stringify(s.hamletCodes), zones: s.zones === null ? null : JSON.stringify(s.zones) });
   }
@@ -83,9 +86,11 @@ export class LiveStore {
   }
 
   /** Newest first. */
-  list(query: { status?: LiveSessionStatus; limit?: number } = {}): LiveSessionView[] {
-    const where = query.status === 'on_air' ? 'WHERE ended_at IS NULL' : query.status === 'ended' ? 'WHERE ended_at IS NOT NULL' : '';
-    const rows = this.db.prepare(`SELECT * FROM live_sessions ${where} ORDER BY started_at DESC, id LIMIT ?`).all(query.limit ?? 100) as Row[];
+  /** Newest first; `commune`: that commune's sessions and the province's (what its people see). */
+  list(query: { status?: LiveSessionStatus; limit?: number; commune?: string } = {}): LiveSessionView[] {
+    const conditions = [query.status === 'on_air' ? 'ended_at IS NULL' : query.status === 'ended' ? 'ended_at IS NOT NULL' : null, query.commune ? '(commune_code = ? OR commune_code IS NULL)' : null].filter(Boolean);
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.db.prepare(`SELECT * FROM live_sessions ${where} ORDER BY started_at DESC, id LIMIT ?`).all(...(query.commune ? [query.commune] : []), query.limit ?? 100) as Row[];
     return rows.map(toView);
   }
 

@@ -1,4 +1,4 @@
-import type { LiveEndReason, LiveSource, Priority } from '@smart-commune/shared';
+import type { Issuer, LiveEndReason, LiveSource, Priority } from '@smart-commune/shared';
 
 export type { LiveEndReason, LiveSource } from '@smart-commune/shared';
 
@@ -14,9 +14,13 @@ export interface LiveInput {
   end(reason: LiveEndReason, detail?: string): void;
 }
 
-/** Who or what a live session plays to: the whole commune, hamlets (codes) and/or explicit boxes. */
+/**
+ * Who or what a live session plays to: the whole of its issuer's area (the province, or its commune),
+ * chosen communes (the province's sessions only), hamlets (codes) and/or explicit boxes.
+ */
 export interface LiveTargets {
   all?: boolean;
+  communes?: string[];
   hamlets?: string[];
   edges?: string[];
 }
@@ -30,6 +34,12 @@ export interface LiveSessionSpec {
   zones?: string[] | null;
   /** User id of the person who started it; null for the cloud itself (a scheduled relay). */
   startedBy: string | null;
+  /**
+   * The commune whose session it is: its targets stay in that commune's hamlets (issue 10). Null:
+   * the province's, which may reach any commune and ranks above a commune's own on the boxes
+   * (issuer province).
+   */
+  communeCode: string | null;
   /**
    * The session ends 'interrupted' when its input writes nothing for this long (ms). Default 5000 for
    * the voice (the operator's link is gone); null never (a relay's puller fills its own gaps).
@@ -56,6 +66,10 @@ export interface LiveSessionView {
   edges: string[];
   hamletCodes: string[];
   zones: string[] | null;
+  /** The commune whose session it is; null: the province's. */
+  communeCode: string | null;
+  /** `province` exactly when communeCode is null: the boxes rank it above a commune's own of its priority. */
+  issuer: Issuer;
   startedBy: string | null;
   origin: string | null;
   startedAt: number;
@@ -82,5 +96,6 @@ export interface LiveSessionsApi {
   /** Stops a session on purpose ('stopped'); `by` is the user id (null: the cloud). An ended session is returned unchanged. */
   stop(sessionId: string, by: string | null): Promise<LiveSessionView>;
   get(sessionId: string): LiveSessionView;
-  list(query?: { status?: LiveSessionStatus; limit?: number }): LiveSessionView[];
+  /** `commune`: that commune's sessions and the province's (a commune's people); absent: all. */
+  list(query?: { status?: LiveSessionStatus; limit?: number; commune?: string }): LiveSessionView[];
 }

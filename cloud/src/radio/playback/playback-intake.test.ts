@@ -135,8 +135,8 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
 
   it('accepts a live session the box was targeted by (scheduleId = the session), refuses another hamlet\'s, a swapped prefix and a named bulletin', async () => {
     const other = await claimTestEdge(test, 'ap-3');
-    const ours = await kit.radio.live.start({ source: 'voice', title: 'Loa trực tiếp', priority: 'normal', targets: { hamlets: ['ap-2a'] }, startedBy: null });
-    const theirs = await kit.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { edges: [other.edgeId] }, startedBy: null });
+    const ours = await kit.radio.live.start({ source: 'voice', title: 'Loa trực tiếp', priority: 'normal', targets: { hamlets: ['ap-2a'] }, startedBy: null, communeCode: null });
+    const theirs = await kit.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { edges: [other.edgeId] }, startedBy: null, communeCode: null });
     const at = ours.session.epoch;
     const played = await play({ occurrenceId: liveOccurrenceId('voice', ours.session.id), scheduleId: ours.session.id, bulletinId: null, plannedStartAt: at });
     expect(stored(played)).toBe(true);

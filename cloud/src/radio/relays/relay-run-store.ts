@@ -37,6 +37,8 @@ export interface RelayRun {
   /** Which URL played how long. */
   urls: UrlPlayed[];
   lastError: string | null;
+  /** The commune whose relay it is (its targets are in it); null: the province's. */
+  communeCode: string | null;
 }
 
 interface Row {
@@ -60,6 +62,7 @@ interface Row {
   reconnects: number;
   urls: string;
   last_error: string | null;
+  commune_code: string | null;
 }
 
 const toRun = (r: Row): RelayRun => ({
@@ -83,9 +86,10 @@ const toRun = (r: Row): RelayRun => ({
   reconnects: r.reconnects,
   urls: JSON.parse(r.urls) as UrlPlayed[],
   lastError: r.last_error,
+  communeCode: r.commune_code,
 });
 
-export type NewRelayRun = Pick<RelayRun, 'id' | 'stationId' | 'stationName' | 'scheduleId' | 'occurrenceId' | 'sessionId' | 'title' | 'priority' | 'targets' | 'startedBy' | 'startedAt' | 'endsAt'>;
+export type NewRelayRun = Pick<RelayRun, 'id' | 'stationId' | 'stationName' | 'scheduleId' | 'occurrenceId' | 'sessionId' | 'title' | 'priority' | 'targets' | 'startedBy' | 'startedAt' | 'endsAt' | 'communeCode'>;
 export type RelayOutcome = Pick<RelayRun, 'endedAt' | 'endReason' | 'playedMs' | 'silenceMs' | 'bytes' | 'reconnects' | 'urls' | 'lastError'>;
 
 /** Relay runs in SQLite (table relay_runs): the station's log of what was relayed. */
@@ -95,10 +99,10 @@ export class RelayRunStore {
   insert(run: NewRelayRun): RelayRun {
     this.db
       .prepare(
-        `INSERT INTO relay_runs (id, station_id, station_name, schedule_id, occurrence_id, session_id, title, priority, targets, started_by, started_at, ends_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO relay_runs (id, station_id, station_name, schedule_id, occurrence_id, session_id, title, priority, targets, started_by, started_at, ends_at, commune_code)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, run.stationId, run.stationName, run.scheduleId, run.occurrenceId, run.sessionId, run.title, run.priority, JSON.stringify(run.targets), run.startedBy, run.startedAt, run.endsAt);
+      .run(run.id, run.stationId, run.stationName, run.scheduleId, run.occurrenceId, run.sessionId, run.title, run.priority, JSON.stringify(run.targets), run.startedBy, run.startedAt, run.endsAt, run.communeCode);
     return this.get(run.id);
   }
 
@@ -125,9 +129,12 @@ export class RelayRunStore {
     return toRun(row);
   }
 
-  /** Newest first. */
-  recent(limit: number): RelayRun[] {
-    return (this.db.prepare('SELECT * FROM relay_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRun);
+  /** Newest first; `commune`: that commune's relays and the province's. */
+  recent(limit: number, commune?: string): RelayRun[] {
+    const rows = commune
+      ? this.db.prepare('SELECT * FROM relay_runs WHERE commune_code = ? OR commune_code IS NULL ORDER BY started_at DESC, id DESC LIMIT ?').all(commune, limit)
+      : this.db.prepare('SELECT * FROM relay_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit);
+    return (rows as Row[]).map(toRun);
   }
 
   /** The runs of a scheduled occurrence (a window taken up again after a restart has several). */

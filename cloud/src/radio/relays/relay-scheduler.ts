@@ -8,6 +8,8 @@ import type { PreparedRelay, RelayService } from './relay-service.js';
 export interface RelaySchedulerDeps {
   /** ScheduleService.occurrences: every occurrence of enabled schedules starting in [from, to). */
   occurrences(from: number, to: number): { schedule: Schedule; occurrence: Occurrence }[];
+  /** The commune a schedule belongs to (null: the province's): its relay windows are that commune's. */
+  communeOfSchedule(scheduleId: string): string | null;
   relays: RelayService;
   runs: RelayRunStore;
   logger: Logger;
@@ -117,6 +119,7 @@ export class RelayScheduler {
         priority: schedule.priority,
         targets: schedule.targets,
         startedBy: null,
+        communeCode: this.deps.communeOfSchedule(schedule.id),
         endsAt: occurrence.startAt + schedule.durationMs,
         scheduleId: schedule.id,
         occurrenceId: id,

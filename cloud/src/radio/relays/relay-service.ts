@@ -39,6 +39,11 @@ export interface RelayStart {
   priority: Priority;
   targets: Targets;
   startedBy: string | null;
+  /**
+   * Whose relay it is (issue 10): the commune of the person (or of the schedule) behind it, whose
+   * hamlets bound its targets; null: the province's (any commune; issuer province on the boxes).
+   */
+  communeCode: string | null;
   /** When the relay ends on its own (a window's end); null: when stopped, or after durationMs. */
   endsAt: number | null;
   /** Relay now for this long, counted from when it goes on air (after the station answered). */
@@ -160,6 +165,7 @@ export class RelayService {
       targets,
       zones,
       startedBy: spec.startedBy,
+      communeCode: spec.communeCode,
       // the puller fills the station's gaps itself; the window's end is the session's own end too
       inputTimeoutMs: null,
       endsAt,
@@ -181,6 +187,7 @@ export class RelayService {
       startedBy: spec.startedBy,
       startedAt: now,
       endsAt,
+      communeCode: spec.communeCode,
     });
     const { puller } = ready;
     ready.attach(input);
@@ -207,11 +214,14 @@ export class RelayService {
     return this.active.has(relayId);
   }
 
-  /** The relays on air and the latest ones, newest first. */
-  list(limit = 50): RelayView[] {
-    const recent = this.deps.runs.recent(limit);
+  /** The relays on air and the latest ones, newest first; `commune`: that commune's and the province's. */
+  list(limit = 50, commune?: string): RelayView[] {
+    const recent = this.deps.runs.recent(limit, commune);
     const ids = new Set(recent.map((r) => r.id));
-    const running = [...this.active.keys()].filter((id) => !ids.has(id)).map((id) => this.deps.runs.get(id));
+    const running = [...this.active.values()]
+      .map((a) => a.run)
+      .filter((r) => !ids.has(r.id) && (!commune || r.communeCode === null || r.communeCode === commune))
+      .map((r) => this.deps.runs.get(r.id));
     return [...running, ...recent].map((r) => this.view(r.id, r));
   }
 

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { prioritySchema } from '@smart-commune/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Guard } from '../../http/access.js';
+import { assertMayChange, assertSees } from '../../communes/scope.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { conflict } from '../../http/errors.js';
@@ -26,7 +27,7 @@ const stationFields = {
 const newStationSchema = z.object({ ...stationFields, fallbackUrl: stationFields.fallbackUrl.optional() }).strict().openapi('NewStation');
 const stationPatchSchema = z.object(stationFields).partial().strict().openapi('StationPatch');
 const stationSchema = z
-  .object({ id: z.string(), name: z.string(), url: z.string(), fallbackUrl: z.string().nullable(), createdBy: z.string().nullable(), createdAt: z.number(), updatedAt: z.number() })
+  .object({ id: z.string(), name: z.string(), url: z.string(), fallbackUrl: z.string().nullable(), createdBy: z.string().nullable(), createdAt: z.number(), updatedAt: z.number(), communeCode: z.string().nullable().openapi({ description: "The commune whose station it is; null: the province's (every commune may relay it)" }) })
   .openapi('Station');
 
 const probeSchema = z
@@ -81,6 +82,7 @@ const relaySchema = z
     reconnects: z.number(),
     urls: z.array(z.object({ url: z.string(), role: z.enum(['primary', 'fallback']), playedMs: z.number() })),
     lastError: z.string().nullable(),
+    communeCode: z.string().nullable().openapi({ description: "The commune whose relay it is; null: the province's" }),
     live: liveStateSchema.nullable().openapi({ description: 'the stream while on air; null once over' }),
     hamletCodes: z.array(z.string()).openapi({ description: 'the hamlets the relay session plays in' }),
     edges: z.array(z.string()),
@@ -119,6 +121,17 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
   const { guard, stations, relays } = deps;
   const app = new OpenAPIHono<AppEnv>();
   const out = (r: RelayView) => r;
+  // another commune's station answers as none; the province's is seen by every commune, changed by none of them
+  const visibleStation = (c: Parameters<typeof currentUser>[0], id: string) => {
+    const station = stations.get(id);
+    assertSees(currentUser(c), station.communeCode, `station ${id}`);
+    return station;
+  };
+  const changeableStation = (c: Parameters<typeof currentUser>[0], id: string) => {
+    const station = stations.get(id);
+    assertMayChange(currentUser(c), station.communeCode, `station ${id}`);
+    return station;
+  };
 
   app.openapi(
     apiRoute(guard, stationsAction, {
@@ -128,7 +141,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       summary: 'The stations the commune relays, by name',
       responses: { 200: jsonContent(z.object({ stations: z.array(stationSchema) }), 'The stations') },
     }),
-    (c) => c.json({ stations: stations.list() }, 200),
+    (c) => c.json({ stations: stations.list(currentUser(c).communeCode ?? undefined) }, 200),
   );
 
   app.openapi(
@@ -142,7 +155,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     }),
     (c) => {
       const body = c.req.valid('json');
-      const station = stations.add({ name: body.name, url: body.url, fallbackUrl: body.fallbackUrl ?? null }, currentUser(c).id, deps.now());
+      const station = stations.add({ name: body.name, url: body.url, fallbackUrl: body.fallbackUrl ?? null }, currentUser(c).id, deps.now(), currentUser(c).communeCode);
       deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_add', target: `station:${station.id}`, details: { name: station.name } });
       return c.json(station, 201);
     },
@@ -170,7 +183,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { params: idParam('stn_5k2m9q8x4c7t') },
       responses: { 200: jsonContent(stationSchema, 'The station') },
     }),
-    (c) => c.json(stations.get(c.req.valid('param').id), 200),
+    (c) => c.json(visibleStation(c, c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -183,6 +196,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       responses: { 200: jsonContent(stationSchema, 'The station') },
     }),
     (c) => {
+      changeableStation(c, c.req.valid('param').id);
       const station = stations.update(c.req.valid('param').id, c.req.valid('json'), deps.now());
       deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_change', target: `station:${station.id}`, details: { fields: Object.keys(c.req.valid('json')) } });
       return c.json(station, 200);
@@ -200,6 +214,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
+      changeableStation(c, id);
       const onAir = relays.list().find((r) => r.stationId === id && r.live !== null);
       if (onAir) throw conflict(`the station is on air (relay ${onAir.id}): stop the relay first`, { relayId: onAir.id });
       stations.delete(id);
@@ -218,7 +233,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       responses: { 200: jsonContent(z.object({ primary: probeSchema, fallback: probeSchema.nullable() }), 'What each check found') },
     }),
     async (c) => {
-      const station = stations.get(c.req.valid('param').id);
+      const station = visibleStation(c, c.req.valid('param').id);
       const [primary, fallback] = await Promise.all([
         probeStation(station.url, deps.checkTimeoutMs),
         station.fallbackUrl ? probeStation(station.fallbackUrl, deps.checkTimeoutMs) : Promise.resolve(null),
@@ -236,7 +251,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
       responses: { 200: jsonContent(z.object({ relays: z.array(relaySchema) }), 'Newest first, those on air first') },
     }),
-    (c) => c.json({ relays: relays.list(c.req.valid('query').limit).map(out) }, 200),
+    (c) => c.json({ relays: relays.list(c.req.valid('query').limit, currentUser(c).communeCode ?? undefined).map(out) }, 200),
   );
 
   app.openapi(
@@ -255,12 +270,15 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       const body = c.req.valid('json');
       deps.directory.assertTargetsExist(body.targets);
       const user = currentUser(c);
+      // a commune relays its own stations and the province's, to its own hamlets (the live session refuses others')
+      visibleStation(c, body.stationId);
       const relay = await relays.start({
         stationId: body.stationId,
         title: body.title,
         priority: body.priority,
         targets: body.targets,
         startedBy: user.id,
+        communeCode: user.communeCode,
         endsAt: null,
         durationMs: body.durationS === null ? null : body.durationS * 1000,
         requireReachable: true,
@@ -279,7 +297,12 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { params: idParam('rly_5k2m9q8x4c7t') },
       responses: { 200: jsonContent(relaySchema, 'The relay') },
     }),
-    (c) => c.json(out(relays.view(c.req.valid('param').id)), 200),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const relay = relays.view(id);
+      assertSees(currentUser(c), relay.communeCode, `relay ${id}`);
+      return c.json(out(relay), 200);
+    },
   );
 
   app.openapi(
@@ -294,6 +317,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
+      assertMayChange(user, relays.view(id).communeCode, `relay ${id}`);
       const wasRunning = relays.isRunning(id);
       const relay = await relays.stop(id, user.id);
       if (wasRunning) deps.audit.record({ actor: user.username, action: 'radio.relay_stop', target: `relay:${id}`, details: { playedMs: relay.playedMs, silenceMs: relay.silenceMs } });

@@ -51,7 +51,15 @@ export function createRelays(deps: RelaysDeps) {
     logger: deps.logger,
     now: deps.now,
   });
-  const scheduler = new RelayScheduler({ occurrences: (from, to) => deps.schedules.occurrences(from, to), relays, runs, logger: deps.logger, now: deps.now, tickMs: deps.tickMs ?? 1000 });
+  const scheduler = new RelayScheduler({
+    occurrences: (from, to) => deps.schedules.occurrences(from, to),
+    communeOfSchedule: (id) => (deps.db.prepare('SELECT commune_code AS communeCode FROM schedules WHERE id = ?').get(id) as { communeCode: string | null } | undefined)?.communeCode ?? null,
+    relays,
+    runs,
+    logger: deps.logger,
+    now: deps.now,
+    tickMs: deps.tickMs ?? 1000,
+  });
   return {
     relays,
     runs,

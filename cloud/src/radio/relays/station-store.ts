@@ -13,6 +13,8 @@ export interface Station {
   createdBy: string | null;
   createdAt: number;
   updatedAt: number;
+  /** The commune whose station it is; null: the province's (its communes may relay it, not change it). */
+  communeCode: string | null;
 }
 
 interface Row {
@@ -23,6 +25,7 @@ interface Row {
   created_by: string | null;
   created_at: number;
   updated_at: number;
+  commune_code: string | null;
 }
 
 const toStation = (r: Row): Station => ({
@@ -33,6 +36,7 @@ const toStation = (r: Row): Station => ({
   createdBy: r.created_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  communeCode: r.commune_code,
 });
 
 export interface StationInput {
@@ -45,8 +49,12 @@ export interface StationInput {
 export class StationStore {
   constructor(private readonly db: Db) {}
 
-  list(): Station[] {
-    return (this.db.prepare('SELECT * FROM radio_stations ORDER BY name, id').all() as Row[]).map(toStation);
+  /** By name; `commune`: that commune's stations and the province's (what its people see); absent: all. */
+  list(commune?: string): Station[] {
+    const rows = commune
+      ? this.db.prepare('SELECT * FROM radio_stations WHERE commune_code = ? OR commune_code IS NULL ORDER BY name, id').all(commune)
+      : this.db.prepare('SELECT * FROM radio_stations ORDER BY name, id').all();
+    return (rows as Row[]).map(toStation);
   }
 
   find(id: string): Station | null {
@@ -60,19 +68,20 @@ export class StationStore {
     return station;
   }
 
-  add(input: StationInput, createdBy: string | null, now: number): Station {
-    this.assertNameFree(input.name, null);
+  /** `communeCode`: the commune of the person adding it (null: a province-level person: the province's). */
+  add(input: StationInput, createdBy: string | null, now: number, communeCode: string | null = null): Station {
+    this.assertNameFree(input.name, null, communeCode);
     const id = newId('stn');
     this.db
-      .prepare('INSERT INTO radio_stations (id, name, url, fallback_url, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, input.name, input.url, input.fallbackUrl, createdBy, now, now);
+      .prepare('INSERT INTO radio_stations (id, name, url, fallback_url, created_by, created_at, updated_at, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, input.name, input.url, input.fallbackUrl, createdBy, now, now, communeCode);
     return this.get(id);
   }
 
   update(id: string, changes: Partial<StationInput>, now: number): Station {
     const current = this.get(id);
     const next = { ...current, ...changes };
-    if (changes.name !== undefined) this.assertNameFree(changes.name, id);
+    if (changes.name !== undefined) this.assertNameFree(changes.name, id, current.communeCode);
     this.db.prepare('UPDATE radio_stations SET name = ?, url = ?, fallback_url = ?, updated_at = ? WHERE id = ?').run(next.name, next.url, next.fallbackUrl, now, id);
     return this.get(id);
   }
@@ -85,8 +94,9 @@ export class StationStore {
     this.db.prepare('DELETE FROM radio_stations WHERE id = ?').run(id);
   }
 
-  private assertNameFree(name: string, exceptId: string | null): void {
-    const other = this.db.prepare('SELECT id FROM radio_stations WHERE name = ? COLLATE NOCASE AND id IS NOT ?').get(name, exceptId) as { id: string } | undefined;
+  /** Names are unique within a commune (and among the province's own): two communes may each have their "VOV1". */
+  private assertNameFree(name: string, exceptId: string | null, communeCode: string | null): void {
+    const other = this.db.prepare('SELECT id FROM radio_stations WHERE name = ? COLLATE NOCASE AND id IS NOT ? AND commune_code IS ?').get(name, exceptId, communeCode) as { id: string } | undefined;
     if (other) throw conflict(`a station is already called "${name}" (${other.id})`, { stationId: other.id });
   }
 }

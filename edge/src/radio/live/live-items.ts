@@ -25,6 +25,7 @@ export function liveItem(s: LiveSessionEntry, cloudUrl: string): QueueItem {
     startAt: s.epoch,
     durationMs: LIVE_NOMINAL_MS,
     priority: s.priority,
+    ...(s.issuer ? { issuer: s.issuer } : {}),
     volume: 100,
     zones: s.zones,
   };
