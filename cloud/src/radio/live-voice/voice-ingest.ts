@@ -4,6 +4,7 @@ import { ApiError } from '../../http/errors.js';
 import type { CloudMetrics } from '../../metrics.js';
 import type { LiveSessions } from '../live/live-sessions.js';
 import type { LiveInput, LiveSessionView } from '../live/live-types.js';
+import { sees, type Scoped } from '../../communes/scope.js';
 import { VoiceDecoder } from './voice-decoder.js';
 
 /** The bounds of the voice ingest (cloud/src/config.ts SC_LIVE_VOICE_*). */
@@ -114,13 +115,16 @@ export class VoiceIngest {
    * Admits `userId`'s socket to this session (null) or says why not: it must be a voice session they
    * started, still on air. The first time, the ingest takes the session's input over.
    */
-  admit(sessionId: string, userId: string): ApiError | null {
+  admit(sessionId: string, person: { id: string } & Scoped): ApiError | null {
+    const userId = person.id;
     let session: LiveSessionView;
     try {
       session = this.deps.live.get(sessionId);
     } catch {
       return new ApiError(404, 'not_found', `live session ${sessionId} not found`);
     }
+    // another commune's session is not found, as one that does not exist (issue 10)
+    if (!sees(person, session.communeCode)) return new ApiError(404, 'not_found', `live session ${sessionId} not found`);
     if (session.source !== 'voice') return new ApiError(404, 'not_found', `live session ${sessionId} is a relay, not a voice`);
     if (session.startedBy !== userId) return new ApiError(403, 'forbidden', 'only the person who started a live voice session streams into it');
     const input = this.deps.live.inputOf(sessionId);
