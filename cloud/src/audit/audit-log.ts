@@ -2,6 +2,8 @@ import type { Db } from '../db/database.js';
 import type { User } from '../users/user-store.js';
 import { whereOf } from '../db/where.js';
 import { ObjectCommunes } from '../communes/object-commune.js';
+import type { Selectable } from 'kysely';
+import type { AuditLogTable } from '../db/query/tables.js';
 
 /**
  * Who did it: a person's username, `edge:<edgeId>` for a box using its own credentials,
@@ -48,16 +50,7 @@ export interface AuditFilter {
   to?: number;
 }
 
-interface Row {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: string | null;
-  ip: string | null;
-  commune_code: string | null;
-}
+type Row = Selectable<AuditLogTable>;
 
 const toEntry = (r: Row): AuditEntry => ({
   id: r.id,

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { hamletCodeFor } from './codes.js';
+import type { CommunesTable } from '../db/query/tables.js';
 
 /** A commune of the province with what hangs under it. */
 export interface Commune {
@@ -49,19 +50,8 @@ export interface CommunePatch {
   retired?: boolean;
 }
 
-interface CommuneRow {
-  code: string;
-  name: string;
-  district: string;
-  province: string;
-  admin_code: string | null;
-  province_admin_code: string | null;
-  created_at: number | null;
-  retired_at: number | null;
-  hamlets: number;
-  edges: number;
-  online: number;
-}
+/** A commune with its hamlets, boxes and boxes online counted (COMMUNE_SELECT). */
+type CommuneRow = CommunesTable & { hamlets: number; edges: number; online: number };
 
 const toCommune = (r: CommuneRow): Commune => ({
   code: r.code,

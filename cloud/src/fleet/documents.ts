@@ -2,6 +2,8 @@ import { gateDocument, topics, type FeatureLookups, type DocumentBody, type Docu
 import type { Db } from '../db/database.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { EdgeContracts } from './edge-contracts.js';
+import type { Selectable } from 'kysely';
+import type { DocumentsTable } from '../db/query/tables.js';
 
 export interface DocumentState<D extends DocumentName> {
   doc: D;
@@ -14,18 +16,7 @@ export interface DocumentState<D extends DocumentName> {
   reported: { version: number; status: string; error: string | null; at: number; ignored: IgnoredPart[] } | null;
 }
 
-interface DocumentRow {
-  doc: string;
-  version: number;
-  body: string;
-  issued_at: number;
-  reported_version: number | null;
-  reported_status: string | null;
-  reported_error: string | null;
-  reported_at: number | null;
-  withheld: string;
-  reported_ignored: string;
-}
+type DocumentRow = Selectable<DocumentsTable>;
 
 /** Changes a document's body on its way into the database and back (the cameras' passwords are stored encrypted). */
 export interface DocumentCodec {

@@ -1,6 +1,8 @@
 import { newId, type FootageEvent, type FootageItem, type TimeRange } from '@smart-commune/shared';
 import { edgeCommuneSql } from '../communes/edge-commune.js';
 import type { Db } from '../db/database.js';
+import type { Selectable } from 'kysely';
+import type { FootageRequestsTable } from '../db/query/tables.js';
 
 export type FootageState = 'waiting' | FootageEvent['outcome'];
 
@@ -26,23 +28,7 @@ export interface FootageRequest {
   answeredAt: number | null;
 }
 
-interface Row {
-  id: string;
-  edge_id: string;
-  camera_id: string;
-  from_ms: number;
-  to_ms: number;
-  reason: string;
-  requested_by: string | null;
-  commune_code: string | null;
-  state: FootageState;
-  incident_id: string | null;
-  missing: string;
-  held: string | null;
-  error: string | null;
-  created_at: number;
-  answered_at: number | null;
-}
+type Row = Omit<Selectable<FootageRequestsTable>, 'state'> & { state: FootageState };
 
 const toRequest = (r: Row): FootageRequest => ({
   id: r.id,

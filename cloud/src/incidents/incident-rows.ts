@@ -1,72 +1,26 @@
 import type { IncidentEvent, ReviewSeverity } from '@smart-commune/shared';
+import type { Selectable } from 'kysely';
 import { edgeCommuneSql } from '../communes/edge-commune.js';
+import type { IncidentClipPartsTable, IncidentObjectsTable, IncidentsTable } from '../db/query/tables.js';
 import { whereOf } from '../db/where.js';
 import type { IncidentFilter, IncidentRecord, ReviewStatus } from './incident-records.js';
 
 /* The incidents tables' rows and statements, and how a row becomes a record: the store's SQL in one place. */
 
-export interface Row {
-  id: string;
-  edge_id: string;
-  edge_name: string | null;
-  hamlet_code: string | null;
-  hamlet_name: string | null;
-  commune_code: string | null;
-  camera_id: string;
-  rule_id: string;
-  zone_id: string | null;
-  label: string;
-  score: number;
-  track_id: number;
-  started_at: number;
-  detected_at: number;
-  ended_at: number | null;
-  box: string;
-  snapshot_sha256: string | null;
-  snapshot_bytes: number | null;
-  snapshot_received_at: number | null;
-  clip_sha256: string | null;
-  clip_bytes: number | null;
-  clip_duration_ms: number | null;
-  clip_received_at: number | null;
+export type Row = Omit<Selectable<IncidentsTable>, 'severity' | 'state' | 'status'> & {
   severity: ReviewSeverity;
   state: 'open' | 'closed';
-  continues: string | null;
-  flood: number;
-  timeline: string;
-  facts_ts: number;
   status: ReviewStatus;
-  assignee_id: string | null;
+  /* Joined from edges, hamlets and users. */
+  edge_name: string | null;
+  hamlet_name: string | null;
   assignee_username: string | null;
   assignee_display_name: string | null;
-  legal_hold: number;
-  received_at: number;
-  created_at: number;
-  updated_at: number;
-}
+};
 
-export interface ObjectRow {
-  track_id: number;
-  label: string;
-  score: number;
-  zone_ids: string;
-  rule_ids: string;
-  first_seen_at: number;
-  last_seen_at: number;
-  box: string;
-  snapshot_sha256: string | null;
-  snapshot_bytes: number | null;
-  snapshot_received_at: number | null;
-}
+export type ObjectRow = Omit<IncidentObjectsTable, 'incident_id'>;
 
-export interface PartRow {
-  idx: number;
-  start_ms: number;
-  duration_ms: number;
-  sha256: string;
-  bytes: number;
-  received_at: number | null;
-}
+export type PartRow = Omit<IncidentClipPartsTable, 'incident_id'>;
 
 export const toRecord = (r: Row): IncidentRecord => ({
   id: r.id,

@@ -1,5 +1,6 @@
 import type { IncidentEvent } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
+import type { IncidentVersionsTable } from '../db/query/tables.js';
 import type { IncidentRecord } from './incident-records.js';
 
 /** What a box says about an incident: the event without its id. */
@@ -45,14 +46,7 @@ export function changedFacts(incident: IncidentRecord, event: IncidentEvent): st
   return changed;
 }
 
-interface Row {
-  version: number;
-  event_id: string;
-  sent_at: number;
-  received_at: number;
-  facts: string;
-  changed: string;
-}
+type Row = Omit<IncidentVersionsTable, 'incident_id'>;
 
 /** The versions of each incident in SQLite (deleted with the incident). */
 export class IncidentVersions {

@@ -1,6 +1,8 @@
 import { ObjectCommunes } from '../communes/object-commune.js';
 import type { Db } from '../db/database.js';
 import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type OutboxMessage, type OutboxWriter } from './channel.js';
+import type { Selectable } from 'kysely';
+import type { NotificationOutboxTable } from '../db/query/tables.js';
 
 /*
  * The outbox: every message a channel wants delivered, one row per idempotency key, and every
@@ -61,24 +63,7 @@ export interface BacklogCount {
   count: number;
 }
 
-interface Row {
-  id: number;
-  channel: string;
-  idempotency_key: string;
-  recipient: string;
-  subject: string;
-  event: string;
-  content: string;
-  data: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-  provider_id: string | null;
-  commune_code: string | null;
-}
+type Row = Omit<Selectable<NotificationOutboxTable>, 'status'> & { status: DeliveryStatus };
 
 const toMessage = (row: Row): OutboxMessage => ({
   id: row.id,

@@ -1,6 +1,8 @@
 import { newId } from '@smart-commune/shared';
 import { communeClause, type Scoped } from '../communes/scope.js';
 import type { Db } from '../db/database.js';
+import type { Selectable } from 'kysely';
+import type { KeyRotationDeliveriesTable, KeyRotationsTable } from '../db/query/tables.js';
 
 /** Where a box stands with one rotation: waiting to be told (offline, no answer yet), or its answer. */
 export type KeyDeliveryState = 'pending' | 'applied' | 'refused';
@@ -28,27 +30,10 @@ export interface KeyRotation {
   deliveries: KeyDelivery[];
 }
 
-interface RotationRow {
-  id: string;
-  sequence: number;
-  key_ids: string;
-  message: string;
-  created_by: string;
-  created_at: number;
-}
+type RotationRow = KeyRotationsTable;
 
-interface DeliveryRow {
-  rotation_id: string;
-  edge_id: string;
-  edge_name: string;
-  hamlet_name: string;
-  state: KeyDeliveryState;
-  code: string | null;
-  detail: string | null;
-  attempts: number;
-  last_attempt_at: number | null;
-  answered_at: number | null;
-}
+/** A delivery with its box's and hamlet's names (DELIVERIES). */
+type DeliveryRow = Omit<Selectable<KeyRotationDeliveriesTable>, 'state'> & { state: KeyDeliveryState; edge_name: string; hamlet_name: string };
 
 const DELIVERIES = `
   SELECT d.*, e.name AS edge_name, h.name AS hamlet_name

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { releaseBundlePath, type ReleaseArch, type ReleaseBundleRef, type ReleaseManifest } from '@smart-commune/shared';
 import type { Db } from '../db/database.js';
+import type { ReleasesTable } from '../db/query/tables.js';
 
 
 export interface Release {
@@ -18,17 +19,7 @@ export interface Release {
   uploadedAt: number;
 }
 
-interface ReleaseRow {
-  version: string;
-  arch: ReleaseArch;
-  product: 'edge' | 'cloud';
-  bytes: number;
-  sha256: string;
-  file_name: string;
-  manifest: string;
-  uploaded_by: string;
-  uploaded_at: number;
-}
+type ReleaseRow = Omit<ReleasesTable, 'arch' | 'product'> & { arch: ReleaseArch; product: 'edge' | 'cloud' };
 
 function toRelease(row: ReleaseRow): Release {
   const manifest = JSON.parse(row.manifest) as ReleaseManifest;

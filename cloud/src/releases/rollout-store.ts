@@ -1,42 +1,19 @@
 import type { Db } from '../db/database.js';
 import { rolloutBoxStates, type Rollout, type RolloutBox, type RolloutBoxState, type RolloutScope, type RolloutState } from './rollout-types.js';
+import type { Selectable } from 'kysely';
+import type { RolloutBoxesTable, RolloutsTable } from '../db/query/tables.js';
 
-interface RolloutRow {
-  id: string;
-  version: string;
-  scope: string;
-  waves: string;
-  soak_s: number;
-  failure_threshold: number;
-  state: RolloutState;
-  wave: number;
-  wave_started_at: number | null;
-  paused_reason: string | null;
-  failures_accepted: number;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
-}
+type RolloutRow = Omit<Selectable<RolloutsTable>, 'state'> & { state: RolloutState };
 
-interface BoxRow {
-  edge_id: string;
+/** A rollout's box with its box's and hamlet's names and the box's last telemetry. */
+type BoxRow = Omit<RolloutBoxesTable, 'state'> & {
+  state: RolloutBoxState;
   edge_name: string;
   hamlet_code: string;
   hamlet_name: string;
-  wave: number;
-  state: RolloutBoxState;
-  from_version: string | null;
   telemetry: string | null;
   online: number | null;
-  bytes_done: number | null;
-  bytes_total: number | null;
-  reason: string | null;
-  log_lines: string | null;
-  sent_at: number | null;
-  healthy_at: number | null;
-  updated_at: number;
-}
+};
 
 export interface BoxChange {
   state?: RolloutBoxState;

@@ -6,6 +6,7 @@ import { conflict, notFound } from '../../http/errors.js';
 import type { User } from '../../users/user-store.js';
 import { unknownScope } from './push-scope.js';
 import { eligibleKinds, pushKinds, type PushKind, type PushPreferences, type QuietHours } from './preferences.js';
+import type { PushSubscriptionsTable } from '../../db/query/tables.js';
 
 /** One browser on one device that may receive this person's pushes (a PushSubscription). */
 export interface PushSubscriptionRecord {
@@ -28,17 +29,7 @@ export interface NewPushSubscription {
   label: string;
 }
 
-interface SubscriptionRow {
-  id: string;
-  user_id: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  label: string;
-  created_at: number;
-  last_success_at: number | null;
-  last_error: string | null;
-}
+type SubscriptionRow = PushSubscriptionsTable;
 
 const toRecord = (row: SubscriptionRow): PushSubscriptionRecord => ({
   id: row.id,

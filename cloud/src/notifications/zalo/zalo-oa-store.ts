@@ -1,5 +1,7 @@
 import type { Db } from '../../db/database.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
+import type { Selectable } from 'kysely';
+import type { ZaloOaTable } from '../../db/query/tables.js';
 
 /** The commune's OA connection as stored, its secrets opened. */
 export interface ZaloConnection {
@@ -39,22 +41,7 @@ export interface TokenPair {
   refreshExpiresAt: number;
 }
 
-interface Row {
-  app_id: string;
-  oa_id: string | null;
-  app_secret: string;
-  webhook_secret: string | null;
-  access_token: string | null;
-  access_expires_at: number | null;
-  refresh_token: string | null;
-  refresh_expires_at: number | null;
-  version: number;
-  refreshing_until: number | null;
-  state: 'connected' | 'needs_reconnect';
-  state_reason: string | null;
-  connected_at: number;
-  refreshed_at: number | null;
-}
+type Row = Omit<Selectable<ZaloOaTable>, 'state'> & { state: 'connected' | 'needs_reconnect' };
 
 /**
  * The one row of `zalo_oa`. Tokens and secrets are sealed at rest with the cloud's secret box.

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.js';
 import { whereOf } from '../../db/where.js';
 import { notFound } from '../../http/errors.js';
 import type { CapCandidate, HoldReason } from '../cap/cap-rules.js';
+import type { HeldAlertsTable } from '../../db/query/tables.js';
 
 /**
  * held: waiting for an operator; superseded: a later Update of its sender took its place;
@@ -29,20 +30,7 @@ export interface HeldAlert {
   communeCode: string | null;
 }
 
-interface Row {
-  id: string;
-  status: HeldStatus;
-  reasons: string;
-  candidate: string;
-  source: string;
-  received_by: string | null;
-  received_at: number;
-  decided_by: string | null;
-  decided_at: number | null;
-  alert_id: string | null;
-  note: string | null;
-  commune_code: string | null;
-}
+type Row = Omit<HeldAlertsTable, 'status'> & { status: HeldStatus };
 
 const toHeld = (r: Row): HeldAlert => ({
   id: r.id,

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { assertSees, communeClause, type Scoped } from '../../communes/scope.js';
 import { assertMayChangeItem } from '../scope/radio-scope.js';
+import type { AudioAssetsTable, BulletinsTable } from '../../db/query/tables.js';
 
 export interface Bulletin {
   id: string;
@@ -25,25 +26,8 @@ export interface Bulletin {
 
 export type NewBulletin = Omit<Bulletin, 'id' | 'createdAt' | 'durationMs' | 'communeCode'> & { communeCode?: string | null };
 
-interface BulletinRow {
-  id: string;
-  title: string;
-  kind: 'tts' | 'upload';
-  text: string | null;
-  spoken_text: string | null;
-  voice: string | null;
-  speed: number | null;
-  original_name: string | null;
-  asset_sha256: string;
-  duration_ms: number;
-  loudness_lufs: number;
-  true_peak_dbtp: number;
-  created_by: string | null;
-  created_at: number;
-  commune_code: string | null;
-  bytes: number;
-  mime: AudioAsset['mime'];
-}
+/** A bulletin with its audio asset's size and type (SELECT). */
+type BulletinRow = Omit<BulletinsTable, 'kind'> & { kind: 'tts' | 'upload' } & Pick<AudioAssetsTable, 'bytes'> & { mime: AudioAsset['mime'] };
 
 const SELECT = 'SELECT b.*, a.bytes, a.mime FROM bulletins b JOIN audio_assets a ON a.sha256 = b.asset_sha256';
 

@@ -1,4 +1,6 @@
 import type { Db } from '../../db/database.js';
+import type { Selectable } from 'kysely';
+import type { CapFeedMessagesTable } from '../../db/query/tables.js';
 
 export const feedMessageStates = ['pending', 'taken', 'held', 'refused', 'duplicate', 'failed'] as const;
 /**
@@ -35,24 +37,7 @@ export interface PendingMessage extends FeedMessage {
   xml: string;
 }
 
-interface MessageRow {
-  seq: number;
-  key: string;
-  feed_id: string | null;
-  url: string | null;
-  identifier: string | null;
-  sender: string | null;
-  sent: number | null;
-  state: FeedMessageState;
-  reason: string | null;
-  alert_id: string | null;
-  held_id: string | null;
-  attempts: number;
-  xml: string | null;
-  appeared_at: number;
-  next_attempt_at: number | null;
-  updated_at: number;
-}
+type MessageRow = Omit<Selectable<CapFeedMessagesTable>, 'state'> & { state: FeedMessageState };
 
 const toMessage = (r: MessageRow): FeedMessage => ({
   seq: r.seq,

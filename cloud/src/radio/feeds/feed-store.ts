@@ -1,6 +1,8 @@
 import { newId } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
 import { conflict, notFound } from '../../http/errors.js';
+import type { Selectable } from 'kysely';
+import type { CapFeedsTable } from '../../db/query/tables.js';
 
 /** A CAP feed the cloud subscribes to, with what its polls found. */
 export interface CapFeed {
@@ -34,27 +36,8 @@ export interface CapFeed {
   communeCode: string | null;
 }
 
-interface FeedRow {
-  id: string;
-  name: string;
-  url: string;
-  enabled: number;
-  poll_every_s: number | null;
-  etag: string | null;
-  last_modified: string | null;
-  last_poll_at: number | null;
-  last_success_at: number | null;
-  last_error: string | null;
-  last_error_at: number | null;
-  consecutive_failures: number;
-  failing_since: number | null;
-  messages_taken: number;
-  messages_held: number;
-  messages_refused: number;
-  created_by: string | null;
-  created_at: number;
-  commune_code: string | null;
-}
+/** The feed with its messages counted (SELECT). */
+type FeedRow = Selectable<CapFeedsTable> & { messages_taken: number; messages_held: number; messages_refused: number };
 
 const SELECT = `
   SELECT f.*,

@@ -2,29 +2,14 @@ import { liveStreamPath, type LiveEndReason, type LiveSource, type Priority } fr
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../http/errors.js';
 import type { LiveSessionStatus, LiveSessionView } from './live-types.js';
+import type { Selectable } from 'kysely';
+import type { LiveSessionsTable } from '../../db/query/tables.js';
 
-interface Row {
-  id: string;
+type Row = Omit<Selectable<LiveSessionsTable>, 'source' | 'priority' | 'end_reason'> & {
   source: LiveSource;
-  title: string;
   priority: Priority;
-  edges: string;
-  hamlet_codes: string;
-  zones: string | null;
-  started_by: string | null;
-  origin: string | null;
-  started_at: number;
-  epoch: number;
-  ends_at: number | null;
-  ended_at: number | null;
   end_reason: LiveEndReason | null;
-  end_detail: string | null;
-  bytes: number;
-  duration_ms: number;
-  bulletin_id: string | null;
-  file: string;
-  commune_code: string | null;
-}
+};
 
 /** What a session is at its start: the view's fixed fields, and where its recording goes. */
 export type NewLiveSession = Pick<

@@ -1,6 +1,8 @@
 import { TEST_TONE_SCHEDULE_ID, type playbackStates } from '@smart-commune/shared';
 import { whereOf } from '../../db/where.js';
 import type { Db } from '../../db/database.js';
+import type { Selectable } from 'kysely';
+import type { PlaybackTable } from '../../db/query/tables.js';
 
 export type PlaybackState = (typeof playbackStates)[number];
 
@@ -42,25 +44,8 @@ export interface PlaybackFilter {
   state?: PlaybackState;
 }
 
-interface Row {
-  event_id: string;
-  edge_id: string;
-  edge_name: string;
-  hamlet_code: string | null;
-  hamlet_name: string | null;
-  commune_code: string | null;
-  title: string;
-  occurrence_id: string;
-  schedule_id: string;
-  bulletin_id: string | null;
-  state: PlaybackState;
-  planned_start_at: number;
-  actual_start_at: number | null;
-  duration_ms: number | null;
-  reason: string | null;
-  zones: string | null;
-  received_at: number;
-}
+/** A playback row with its box's and hamlet's names (SELECT). */
+type Row = Omit<Selectable<PlaybackTable>, 'state'> & { state: PlaybackState; edge_name: string; hamlet_name: string | null };
 
 const toRecord = (r: Row): PlaybackRecord => ({
   eventId: r.event_id,

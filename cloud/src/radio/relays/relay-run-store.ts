@@ -3,6 +3,8 @@ import type { Db } from '../../db/database.js';
 import { notFound } from '../../http/errors.js';
 import type { UrlPlayed } from './relay-puller.js';
 import type { Targets } from '../schedules/targets.js';
+import type { Selectable } from 'kysely';
+import type { RelayRunsTable } from '../../db/query/tables.js';
 
 /**
  * Why a relay run ended: its window was over (`ended`), an operator stopped it (`stopped`), the live
@@ -41,29 +43,7 @@ export interface RelayRun {
   communeCode: string | null;
 }
 
-interface Row {
-  id: string;
-  station_id: string;
-  station_name: string;
-  schedule_id: string | null;
-  occurrence_id: string | null;
-  session_id: string | null;
-  title: string;
-  priority: Priority;
-  targets: string;
-  started_by: string | null;
-  started_at: number;
-  ends_at: number | null;
-  ended_at: number | null;
-  end_reason: RelayEndReason | null;
-  played_ms: number;
-  silence_ms: number;
-  bytes: number;
-  reconnects: number;
-  urls: string;
-  last_error: string | null;
-  commune_code: string | null;
-}
+type Row = Omit<Selectable<RelayRunsTable>, 'priority' | 'end_reason'> & { priority: Priority; end_reason: RelayEndReason | null };
 
 const toRun = (r: Row): RelayRun => ({
   id: r.id,

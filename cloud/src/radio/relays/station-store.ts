@@ -1,6 +1,7 @@
 import { newId } from '@smart-commune/shared';
 import type { Db } from '../../db/database.js';
 import { conflict, notFound } from '../../http/errors.js';
+import type { RadioStationsTable } from '../../db/query/tables.js';
 
 /** A station the commune relays (tiếp sóng): VOV, the provincial station… */
 export interface Station {
@@ -17,16 +18,7 @@ export interface Station {
   communeCode: string | null;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  url: string;
-  fallback_url: string | null;
-  created_by: string | null;
-  created_at: number;
-  updated_at: number;
-  commune_code: string | null;
-}
+type Row = RadioStationsTable;
 
 const toStation = (r: Row): Station => ({
   id: r.id,
