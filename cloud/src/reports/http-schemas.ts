@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { communeQueryParam } from '../communes/edge-commune.js';
 import { hamletCodeSchema } from '@smart-commune/shared';
 import { API_PREFIX } from '../http/app.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
@@ -48,7 +49,7 @@ export const reportPageSchema = z.object({ items: z.array(reportSummarySchema), 
 export const reportListQuery = z.object({
   status: z.enum(reportStatuses).optional(),
   hamlet: hamletCodeSchema.optional(),
-  commune: hamletCodeSchema.optional().openapi({ description: "One commune's reports (a province-level person); a commune's people are held to their own, and naming another finds none" }),
+  commune: communeQueryParam,
   category: z.enum(categoryIds).optional(),
   from: rangeBoundSchema.optional(),
   to: rangeBoundSchema.optional(),

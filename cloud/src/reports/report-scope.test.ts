@@ -57,9 +57,10 @@ describe("citizens' reports in a province of two communes", () => {
     // a filter naming the other commune's hamlet finds nothing rather than that commune's reports
     expect(await codes(viTanPolice, '?hamlet=vt-ap-1')).toMatchObject({ items: [], total: 0 });
     expect((await codes(provincePolice)).items.map((r) => r.code).sort()).toEqual([ours, theirs].sort());
-    // a province-level officer may narrow the list to one commune; a commune's officer naming another gets nothing
+    // a province-level officer may narrow the list to one commune
     expect(await codes(provincePolice, '?commune=vi-thuy')).toMatchObject({ items: [{ code: theirs }], total: 1 });
-    expect(await codes(viTanPolice, '?commune=vi-thuy')).toMatchObject({ items: [], total: 0 });
+    // a commune's people always get their own commune's list, whatever commune they name (as incidents and the audit log do)
+    expect(await codes(viTanPolice, '?commune=vi-thuy')).toMatchObject({ items: [{ code: ours }], total: 1 });
     expect(await codes(viTanPolice, '?commune=vi-tan')).toMatchObject({ items: [{ code: ours }], total: 1 });
   });
 

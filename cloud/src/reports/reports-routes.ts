@@ -11,7 +11,8 @@ import { ApiError, badRequest, errorJson } from '../http/errors.js';
 import { fileResponse } from '../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
-import { reportFor, requestedScope } from './report-scope.js';
+import { reportFor } from './report-scope.js';
+import { listCommune } from '../communes/edge-commune.js';
 import { codeParam, publicReportJson, publicReportSchema, reportJson, reportListQuery, reportPageSchema, reportPatchSchema, reportSchema, reportSummaryJson } from './http-schemas.js';
 import type { ReportIntake } from './report-intake.js';
 import type { ReportPhotos } from './report-photo.js';
@@ -108,8 +109,8 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const q = c.req.valid('query');
       const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
       const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
-      const scope = requestedScope(currentUser(c), q.commune);
-      const page = scope ? store.page({ status: q.status, hamletCode: q.hamlet, category: q.category, from, to, ...scope }, q.limit, q.offset) : { items: [], total: 0 };
+      // a province-level person may narrow the list to one commune; a commune's people always get theirs (as incidents do)
+      const page = store.page({ communeCode: listCommune(currentUser(c), q.commune), status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
       return c.json({ items: page.items.map(reportSummaryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
