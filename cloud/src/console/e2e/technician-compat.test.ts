@@ -1,3 +1,4 @@
+import { CONTRACT_VERSION } from '@smart-commune/shared';
 import type { ScheduleBody } from '@smart-commune/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeDaemon } from '@smart-commune/edge';
@@ -37,7 +38,7 @@ describe("a technician sees what a box of another version left out, in Chromium"
     await page.goto(`/fleet/boxes/${edge.edgeId}`);
     await page.locator('#compat-parts[data-loaded="true"]').waitFor();
     expect(await page.locator('#compat-heading').textContent()).toBe('Tương thích phiên bản');
-    expect(await page.locator('[data-compat="box"]').textContent()).toBe('bản 2');
+    expect(await page.locator('[data-compat="box"]').textContent()).toBe(`bản ${CONTRACT_VERSION}`); // the box of this tree speaks this revision
     expect(await page.locator('[data-compat="missing"]').textContent()).toBe('không thiếu gì');
     const row = await waitForText(page.locator('#compat-parts tbody tr.ignored'), 'Tiếp sóng VOV1');
     expect(row).toContain('Lịch phát');
