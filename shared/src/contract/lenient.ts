@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeIssues } from '../messages/decode.js';
+import { describeIssues } from '../messages/issues.js';
 import { formatPath, labelOf, shortJson, valueAt, type JsonPath } from './paths.js';
 
 /** Something of a document a box did not understand and did without. */

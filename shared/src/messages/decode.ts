@@ -9,6 +9,7 @@ import { eventBodies, eventSchema, type EventKind } from './events.js';
 import { telemetrySchema } from './telemetry.js';
 import { alertMessageSchema } from './radio.js';
 import { cloudContractSchema } from '../contract/announce.js';
+import { describeIssues } from './issues.js';
 import { TOPIC_ROOT } from '../protocol.js';
 
 export type DecodeResult<T = unknown> =
@@ -39,13 +40,7 @@ export function schemaForEdgeTopic(topic: EdgeTopic): z.ZodType | string {
   }
 }
 
-/** Formats zod issues as `path: message; …` so a log line names exactly what was wrong. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-}
+export { describeIssues };
 
 /** Parses a JSON payload against a schema, never throwing. */
 export function decodePayload<T>(schema: z.ZodType<T>, payload: Buffer | string): { ok: true; value: T } | { ok: false; reason: string } {

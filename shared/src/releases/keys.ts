@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../messages/decode.js';
+import { describeIssues } from '../messages/issues.js';
 import { ReleaseError } from './errors.js';
 import { parseSignature, releasePublicKeySchema, releaseSignatureSchema, signBytes, verifySignedBytes, type ReleasePublicKey } from './signing.js';
 import type { KeyObject } from 'node:crypto';

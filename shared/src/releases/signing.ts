@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { describeIssues } from '../messages/decode.js';
+import { describeIssues } from '../messages/issues.js';
 import { ReleaseError } from './errors.js';
 import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, releaseManifestSchema, type ReleaseManifest } from './manifest.js';
 
