@@ -1,6 +1,6 @@
 /**
  * Version 1 of the cloud schema: the commune and its hamlets, people and sessions, boxes with their
- * claim tokens, state, desired documents and events. Later versions are in migrations.ts.
+ * claim tokens, state, desired documents and events. Later versions are in migrations/ (gathered by migrations.ts).
  */
 export const INITIAL_SCHEMA = `
   CREATE TABLE communes (

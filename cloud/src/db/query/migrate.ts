@@ -15,7 +15,7 @@ export interface QueryMigration {
 
 /**
  * The one migration list after the baseline: entry i is version BASELINE_VERSION + 1 + i. Append
- * only. (This session the legacy SQLite chain in ../migrations.ts still grows; when the stores are
+ * only. (Until then the legacy SQLite chain in ../migrations.ts still grows; when the stores are
  * converted, the legacy chain freezes at the baseline and new changes go here.)
  */
 export const queryMigrations: QueryMigration[] = [];
