@@ -134,6 +134,11 @@ describe('a box that joins a live session late', () => {
     return { errorsMs, firstPacketErrorsMs, joinedAfterMs };
   }
 
+  // The loudspeaker stamps its first packet when its event loop reads it: on a loaded machine that is a few
+  // ms late (CI measured 8.4 ms once). The fault this guards against (the stream stamped at the instant
+  // decided, not the instant the first frame leaves) puts every piece 30 ms off, so 15 ms still tells them apart.
+  const FIRST_PACKET_TOLERANCE_MS = 15;
+
   // 50 ms: within the first page of audio the box gets; 333 ms: the join instant inside a 20 ms page
   // (not on the 20 ms grid); 1500 ms: longer than the 1000 ms playout, so what was made before the
   // box came is all behind the clock
@@ -144,7 +149,7 @@ describe('a box that joins a live session late', () => {
       expect(joinedAfterMs).toBeGreaterThanOrEqual(lateMs);
       expect(errorsMs.length).toBeGreaterThanOrEqual(5);
       for (const e of errorsMs) expect(Math.abs(e)).toBeLessThan(3);
-      for (const e of firstPacketErrorsMs) expect(Math.abs(e)).toBeLessThan(8);
+      for (const e of firstPacketErrorsMs) expect(Math.abs(e)).toBeLessThan(FIRST_PACKET_TOLERANCE_MS);
     }, 30_000);
   }
 
@@ -186,7 +191,7 @@ describe('a box that joins a live session late', () => {
       expect(slow).toHaveBeenCalled();
       expect(errorsMs.length).toBeGreaterThanOrEqual(5);
       for (const e of errorsMs) expect(Math.abs(e)).toBeLessThan(3);
-      for (const e of firstPacketErrorsMs) expect(Math.abs(e)).toBeLessThan(8);
+      for (const e of firstPacketErrorsMs) expect(Math.abs(e)).toBeLessThan(FIRST_PACKET_TOLERANCE_MS);
     } finally {
       slow.mockRestore();
     }
