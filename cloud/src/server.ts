@@ -5,6 +5,7 @@ import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { createLogger, type Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from './config.js';
 import { openCloudDatabase, type Db } from './db/database.js';
+import { sqliteQueryDatabase, type QueryDatabase } from './db/query/index.js';
 import { createCloudMetrics, type CloudMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { connectExternalBroker } from './broker/external.js';
@@ -85,6 +86,11 @@ export interface CloudHandle {
   /** The Hono app, for `app.request()` in tests. */
   app: ReturnType<typeof createApp>;
   db: Db;
+  /**
+   * The typed query layer (Kysely) over the same SQLite handle: converted stores take it, so converted and
+   * not yet converted stores share one connection and its transactions (docs/architecture.md, "Query layer").
+   */
+  query: QueryDatabase;
   metrics: CloudMetrics;
   fleet: Fleet;
   /** Edge releases and their rollouts (issue 15). */
@@ -128,6 +134,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     throw err;
   }
   seedCommune(db, options.commune ?? VI_TAN);
+  // not closed on its own: destroying it would close the handle, which close() below does last
+  const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
   const communes = new CommuneStore(db);
@@ -314,6 +322,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     service: { username: SERVICE_USERNAME, password: servicePassword },
     app,
     db,
+    query,
     metrics,
     fleet,
     releases,
