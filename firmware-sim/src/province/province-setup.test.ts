@@ -89,10 +89,10 @@ describe('the province demo: three communes in one deployment', () => {
       expect(users.find((u) => u.username === person.username)).toMatchObject({ role: person.role, communeCode: person.communeCode, mustChangePassword: false });
     }
     expect(logins.province).toMatchObject({ username: 'tinh.truyenthanh', role: 'operator', communeCode: null });
-    expect(logins.communes.map((c) => [c.code, c.operator.username, c.police.username, c.police.role])).toEqual([
-      ['vi-tan', 'vi-tan.truyenthanh', 'vi-tan.congan', 'police'],
-      ['hoa-luu', 'hoa-luu.truyenthanh', 'hoa-luu.congan', 'police'],
-      ['hoa-tien', 'hoa-tien.truyenthanh', 'hoa-tien.congan', 'police'],
+    expect(logins.communes.map((c) => [c.code, c.operator.username, c.operator.role, c.operator.communeCode, c.police.username, c.police.role, c.police.communeCode])).toEqual([
+      ['vi-tan', 'vi-tan.truyenthanh', 'operator', 'vi-tan', 'vi-tan.congan', 'police', 'vi-tan'],
+      ['hoa-luu', 'hoa-luu.truyenthanh', 'operator', 'hoa-luu', 'hoa-luu.congan', 'police', 'hoa-luu'],
+      ['hoa-tien', 'hoa-tien.truyenthanh', 'operator', 'hoa-tien', 'hoa-tien.congan', 'police', 'hoa-tien'],
     ]);
     // the passwords the demo printed are kept for its next start, readable by their owner only
     expect(statSync(passwordsFile()).mode & 0o777).toBe(0o600);
