@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
-import { objectClassSchema, surveillanceIdSchema } from './surveillance-settings.js';
+import { normalisedBoxSchema, objectClassSchema, surveillanceIdSchema } from './surveillance-settings.js';
 
 /* What a box says about its cameras: each stream's state (`events/camera`) and its line in telemetry. */
 
@@ -35,7 +35,7 @@ export const floodWarningSchema = z.object({
     label: objectClassSchema,
     zoneId: surveillanceIdSchema.nullable(),
     /** Where the objects that opened the items were, normalised: the area for a mask or a zone. */
-    area: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), width: z.number().min(0).max(1), height: z.number().min(0).max(1) }),
+    area: normalisedBoxSchema,
     /** What to do, for a technician (Vietnamese, then English). */
     advice: z.string().max(500),
   }),

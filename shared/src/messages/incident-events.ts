@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { mediaFileSchema } from './incident-media.js';
-import { lenientSeveritySchema, objectClassSchema, surveillanceIdSchema } from './surveillance-settings.js';
+import { lenientSeveritySchema, normalisedBoxSchema, objectClassSchema, surveillanceIdSchema } from './surveillance-settings.js';
 
 /* `events/incident`: a camera's review items (incidents) as the box reports them, bounded for MQTT. */
-
-/** A box in normalised picture coordinates. */
-export const normalisedBoxSchema = z.object({
-  x: z.number().min(0).max(1),
-  y: z.number().min(0).max(1),
-  width: z.number().min(0).max(1),
-  height: z.number().min(0).max(1),
-});
 
 /** Bounds of one item's lists, so an event stays far below the MQTT payload limit. */
 export const INCIDENT_MAX_OBJECTS = 64;

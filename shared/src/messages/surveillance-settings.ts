@@ -15,6 +15,14 @@ export const surveillanceIdSchema = z.string().regex(SURVEILLANCE_ID_PATTERN, SU
 export const normalisedPointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 export const polygonSchema = z.array(normalisedPointSchema).min(3, 'a polygon needs at least 3 points').max(64);
 
+/** A box in normalised picture coordinates. */
+export const normalisedBoxSchema = z.object({
+  x: z.number().min(0).max(1),
+  y: z.number().min(0).max(1),
+  width: z.number().min(0).max(1),
+  height: z.number().min(0).max(1),
+});
+
 /** The labels the edge keeps by default (COCO names); rules may name any COCO label. */
 export const DEFAULT_OBJECT_CLASSES = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] as const;
 export const objectClassSchema = z.string().regex(/^[a-z][a-z ]{1,31}$/, 'must be a COCO label such as person or car');
