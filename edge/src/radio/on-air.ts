@@ -109,10 +109,7 @@ export class OnAir {
 
   /** The item ran out (its last frame ended at endHr); the next due item starts at that very instant. */
   private complete(s: PlaySession, endHr: number): void {
-    this.current = null;
-    this.deps.outputs.endItem(s.zones);
-    const e = s.entry;
-    e.offsetFrames += s.framesSent;
+    const e = this.takeOff(s);
     this.deps.preparer.release(e);
     const reasons = [s.endReason];
     if (e.item.source.kind === 'stream' && s.framesSent < s.maxFrames) reasons.push('the relay ended early');
@@ -128,10 +125,7 @@ export class OnAir {
   /** Stops the playing item now: suspended (to resume) or finished. */
   cut(s: PlaySession, why: string, resume: boolean): void {
     s.stop();
-    this.current = null;
-    this.deps.outputs.endItem(s.zones);
-    const e = s.entry;
-    e.offsetFrames += s.framesSent;
+    const e = this.takeOff(s);
     const now = Math.round(this.deps.clock.cloudNow());
     const played = Math.round(e.offsetFrames * FRAME_MS);
     if (e.item.source.kind === 'stream') {
@@ -152,5 +146,13 @@ export class OnAir {
       const policy = resume ? '' : this.deps.interruptedPolicy() === 'drop' ? '; dropped (interruptedPolicy: drop)' : '; not resumed';
       this.deps.reporter.finish(e, 'interrupted', { durationMs: played, reason: `${why}${policy}`, zones: s.healthyZones });
     }
+  }
+
+  /** The session leaves the output (ran out or cut): the timeline is free, its entry counts what was played. */
+  private takeOff(s: PlaySession): Entry {
+    this.current = null;
+    this.deps.outputs.endItem(s.zones);
+    s.entry.offsetFrames += s.framesSent;
+    return s.entry;
   }
 }
