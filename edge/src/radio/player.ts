@@ -66,7 +66,8 @@ export interface PlayerStatus {
 
 /**
  * The edge player: one output timeline for all the edge's zones, fed 10 ms frames paced from each
- * item's absolute start on the monotonic clock. See queue.ts for the priority rules.
+ * item's absolute start on the monotonic clock. See queue.ts for the priority rules. The player
+ * decides what plays when; on-air.ts starts, reports and cuts the item on the output.
  */
 export class RadioPlayer {
   private readonly clock: PlayerClock;
