@@ -31,6 +31,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Whose OA a reason speaks of, for the outbox's visible reasons and the logs. */
 export const oaName = (scope: OaScope) => (scope === null ? "the province's Zalo OA" : `commune ${scope}'s Zalo OA`);
 
+/** Why nothing can be sent through an OA not stored: the province's is the last resort of a commune without its own. */
+const notConnected = (scope: OaScope) =>
+  scope === null ? "the province's Zalo OA is not connected (nor the commune's own): connect one on the Zalo OA page" : `${oaName(scope)} is not connected`;
+
 /**
  * Each OA's OAuth v4 tokens (one OA per commune that connected its own, one for the province): handed out while valid, refreshed 10 minutes before the access token
  * expires and when Zalo says it is invalid (-216) mid-send. A refresh token is single-use, so
@@ -58,7 +62,7 @@ export class ZaloTokens {
   /** A valid access token, refreshing first when it expires within refreshEarlyMs. */
   async accessToken(scope: OaScope): Promise<AccessResult> {
     const c = this.o.store.load(scope);
-    if (!c) return { ok: false, retry: false, reason: `${oaName(scope)} is not connected` };
+    if (!c) return { ok: false, retry: false, reason: notConnected(scope) };
     if (c.state !== 'connected') return { ok: false, retry: false, reason: `${oaName(scope)} needs reconnecting: ${c.stateReason ?? ''}` };
     if (c.accessToken && (c.accessExpiresAt ?? 0) - this.refreshEarlyMs > this.now()) return { ok: true, token: c.accessToken };
     return this.refresh(scope, c.version);
@@ -70,7 +74,7 @@ export class ZaloTokens {
    */
   async invalidated(scope: OaScope, used: string): Promise<AccessResult> {
     const c = this.o.store.load(scope);
-    if (!c) return { ok: false, retry: false, reason: `${oaName(scope)} is not connected` };
+    if (!c) return { ok: false, retry: false, reason: notConnected(scope) };
     if (c.state !== 'connected') return { ok: false, retry: false, reason: `${oaName(scope)} needs reconnecting: ${c.stateReason ?? ''}` };
     if (c.accessToken && c.accessToken !== used) return { ok: true, token: c.accessToken };
     return this.refresh(scope, c.version);
@@ -142,7 +146,7 @@ export class ZaloTokens {
 
   private fromStore(scope: OaScope): AccessResult {
     const c = this.o.store.load(scope);
-    if (!c) return { ok: false, retry: false, reason: `${oaName(scope)} is not connected` };
+    if (!c) return { ok: false, retry: false, reason: notConnected(scope) };
     if (c.state !== 'connected') return { ok: false, retry: false, reason: `${oaName(scope)} needs reconnecting: ${c.stateReason ?? ''}` };
     return c.accessToken ? { ok: true, token: c.accessToken } : { ok: false, retry: true, reason: 'no Zalo access token stored' };
   }
