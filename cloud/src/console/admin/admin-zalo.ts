@@ -12,7 +12,7 @@ import { localTime } from './admin-audit-markup.js';
 const messages = defineMessages({
   vi: {
     nav: 'Zalo OA',
-    title: 'Official Account Zalo của xã {name}',
+    title: 'Official Account Zalo: {name}',
     titleProvince: 'Official Account Zalo của tỉnh',
     intro: 'Thông báo công khai và cảnh báo khẩn cấp được gửi tới người dân đã quan tâm OA và nhắn tên ấp của mình. Kết nối OA bằng ứng dụng đã được OA cấp quyền trên developers.zalo.me.',
     introProvince: 'OA của tỉnh gửi tin cho người dân đã quan tâm nó, ở mọi xã; một xã chưa kết nối OA riêng thì tin phát sóng (broadcast) của xã đi qua OA của tỉnh.',
@@ -44,7 +44,7 @@ const messages = defineMessages({
   },
   en: {
     nav: 'Zalo OA',
-    title: "Commune {name}'s Zalo Official Account",
+    title: 'Zalo Official Account: {name}',
     titleProvince: "The province's Zalo Official Account",
     introProvince: "The province's OA messages the citizens who follow it, in every commune; a commune without its own OA has its broadcasts go through the province's.",
     introCommune: "The commune's messages go through its own OA once connected; until then, through the province's (if connected).",
