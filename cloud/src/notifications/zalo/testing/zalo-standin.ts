@@ -355,7 +355,7 @@ export class ZaloStandin {
     const rows = this.messages
       .slice(-200)
       .reverse()
-      .map((m) => `<tr><td>${new Date(m.at).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}</td><td>${m.kind === 'cs' ? 'Tin tư vấn' : 'Broadcast'}</td><td>${escapeHtml(m.userId ?? 'mọi người theo dõi')}</td><td><pre>${escapeHtml(m.text)}</pre></td></tr>`)
+      .map((m) => `<tr><td>${new Date(m.at).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}</td><td>${escapeHtml(m.oaId)}</td><td>${m.kind === 'cs' ? 'Tin tư vấn' : 'Broadcast'}</td><td>${escapeHtml(m.userId ?? 'mọi người theo dõi')}</td><td><pre>${escapeHtml(m.text)}</pre></td></tr>`)
       .join('');
     const form = this.webhookUrl
       ? `<h2>Người dân nhắn tin cho OA</h2><form method="post" action="/citizen"><label>Mã người dùng Zalo <input name="user_id" value="1000000000000001" inputmode="numeric"></label> <label>Tin nhắn <input name="text" value="Ấp 1"></label> <button>Gửi</button></form>`
@@ -364,7 +364,7 @@ export class ZaloStandin {
     res.end(`<!doctype html><html lang="vi"><meta charset="utf-8"><title>Zalo OA (mô phỏng)</title>
 <style>body{font-family:sans-serif;margin:1rem}td,th{border-bottom:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}pre{white-space:pre-wrap;margin:0}</style>
 <h1>Zalo OA (mô phỏng) — tin OA đã gửi</h1><p>Đây là máy chủ Zalo giả lập của bản chạy thử: mọi tin OA của xã gửi đi hiện ở đây (mới nhất trước). <a href="/messages.json">JSON</a></p>
-${form}<table><tr><th>Lúc</th><th>Loại</th><th>Người nhận</th><th>Nội dung</th></tr>${rows}</table></html>`);
+${form}<table><tr><th>Lúc</th><th>OA</th><th>Loại</th><th>Người nhận</th><th>Nội dung</th></tr>${rows}</table></html>`);
   }
 }
 
