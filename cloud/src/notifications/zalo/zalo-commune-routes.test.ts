@@ -71,6 +71,12 @@ describe("a commune's Zalo OA through the API and the console", () => {
     expect(list.body.items.map((i: { communeCode: string | null; state: string }) => `${i.communeCode} ${i.state}`)).toEqual(['null not_connected', 'vi-tan connected', 'vi-thuy connected']);
     // the commune's admin sees it as theirs
     expect((await test.api('GET', '/api/v1/zalo/connection', undefined, tokens['admin-thuy'])).body).toMatchObject({ communeCode: 'vi-thuy', oaId: thuyOa.oaId });
+    // each commune's notices page shows the QR code of its own OA
+    const page = async (commune: string) => (await test.cloud.app.request(`/xa/${commune}/thong-bao`)).text();
+    const thuyPage = await page('vi-thuy');
+    expect(thuyPage).toContain(`href="https://zalo.me/${thuyOa.oaId}"`);
+    expect(thuyPage).not.toContain(tanOa.oaId);
+    expect(await page('vi-tan')).toContain(`href="https://zalo.me/${tanOa.oaId}"`);
   });
 
   it("the console page: a commune's admin has their commune's, another commune's is not found; a province admin has the list", async () => {

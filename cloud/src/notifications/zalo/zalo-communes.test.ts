@@ -112,6 +112,22 @@ describe("communes' own Zalo OAs", () => {
     expect(row).toMatchObject({ communeCode: 'vi-thuy', status: 'sent', recipient: '501' });
   });
 
+  it("the province's OA asks which hamlet when two communes have one of that name, and takes its code", async () => {
+    await start();
+    kit.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('lm-ap-1', 'long-my', 'Ấp 1', 201)").run();
+    await kit.connect();
+    expect((await kit.standin.citizenWrites('701', 'ấp 1')).status).toBe(200);
+    expect(kit.zalo.followers.hamletsOf(null, '701')).toEqual([]);
+    await kit.standin.citizenWrites('701', 'lm-ap-1');
+    await kit.standin.citizenWrites('702', 'ap-1'); // a code written as it is names that hamlet
+    expect(kit.zalo.followers.hamletsOf(null, '701')).toEqual(['lm-ap-1']);
+    expect(kit.zalo.followers.hamletsOf(null, '702')).toEqual(['ap-1']);
+    await kit.drain();
+    const replies = kit.standin.messages.filter((m) => m.userId === '701').map((m) => m.text);
+    expect(replies[0]).toBe('Có nhiều ấp tên như vậy. Ấp 1 (Xã Long Mỹ): nhắn "lm-ap-1"; Ấp 1 (Xã Vị Tân): nhắn "ap-1".');
+    expect(replies[1]).toContain('Đã đăng ký nhận thông báo và cảnh báo khẩn cấp của Ấp 1');
+  });
+
   it("broadcasts a commune's notice through its own OA when connected, else through the province's (one article for all such communes)", async () => {
     await start({ broadcast: true });
     await kit.connect();

@@ -18,13 +18,23 @@ export const foldName = (text: string) =>
     .replace(/[^a-z0-9]/g, '');
 
 /**
- * The hamlet a citizen's message names: its code or its name, in any case, with or without
- * diacritics and spaces ("Ấp 2A", "ap 2a", "AP-2A"), or only the number after "ấp" ("2a").
+ * The hamlets a citizen's message names: its code or its name, in any case, with or without
+ * diacritics and spaces ("Ấp 2A", "ap 2a", "AP-2A"), or only the number after "ấp" ("2a"). Several
+ * when the province's OA offers every commune's hamlets and two communes have an "Ấp 1"; a code
+ * written exactly as it is ("vt-1") names that one hamlet, which is how such a citizen answers.
  */
-export function hamletNamed<H extends { code: string; name: string }>(text: string, hamlets: readonly H[]): H | null {
+export function hamletsNamed<H extends { code: string; name: string }>(text: string, hamlets: readonly H[]): H[] {
+  const exact = hamlets.find((h) => h.code.toLowerCase() === text.trim().toLowerCase());
+  if (exact) return [exact];
   const folded = foldName(text.slice(0, 100));
-  if (!folded) return null;
-  return hamlets.find((h) => foldName(h.code) === folded || foldName(h.name) === folded || `ap${folded}` === foldName(h.name)) ?? null;
+  if (!folded) return [];
+  return hamlets.filter((h) => foldName(h.code) === folded || foldName(h.name) === folded || `ap${folded}` === foldName(h.name));
+}
+
+/** The one hamlet a message names, or null when it names none or several. */
+export function hamletNamed<H extends { code: string; name: string }>(text: string, hamlets: readonly H[]): H | null {
+  const named = hamletsNamed(text, hamlets);
+  return named.length === 1 ? named[0]! : null;
 }
 
 /** Words that unsubscribe from everything ("HỦY", "huy", "stop"). */

@@ -32,8 +32,6 @@ export const zaloStatusSchema = z
 export interface ZaloRoutesDeps extends ZaloWebhookDeps {
   guard: Guard;
   connector: ZaloConnector;
-  /** The communes in service, to tell a commune's OA from no such commune. */
-  communes: () => { code: string }[];
 }
 
 const connectionQuery = z.object({

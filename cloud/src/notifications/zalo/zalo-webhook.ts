@@ -1,6 +1,6 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { ZaloFollowers, HamletRef } from './zalo-followers.js';
-import { hamletNamed, isUnsubscribe } from './zalo-followers.js';
+import { hamletsNamed, isUnsubscribe } from './zalo-followers.js';
 import type { OaScope, ZaloConnection, ZaloOaStore } from './zalo-oa-store.js';
 import { WEBHOOK_MAX_BYTES, webhookEnvelopeSchema, webhookEventSchema, webhookSignatureValid } from './zalo-wire.js';
 
@@ -8,6 +8,8 @@ export interface ZaloWebhookDeps {
   store: ZaloOaStore;
   followers: ZaloFollowers;
   hamlets: () => HamletRef[];
+  /** The communes in service, to tell a citizen which commune each of two same-named hamlets is in. */
+  communes: () => { code: string; name: string }[];
   /** Queues a reply to the follower through the OA they wrote to (the channel's outbox); false when the channel is not running. */
   reply: (scope: OaScope, userId: string, messageId: string, text: string) => boolean;
   logger: Logger;
@@ -86,7 +88,15 @@ export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signat
     deps.reply(scope, userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
     return { status: 200, outcome: `unsubscribed (${removed})` };
   }
-  const hamlet = hamletNamed(text, hamlets);
+  const named = hamletsNamed(text, hamlets);
+  if (named.length > 1) {
+    // the province's OA: "Ấp 1" of two communes; the citizen answers with the code
+    const communes = new Map(deps.communes().map((k) => [k.code, k.name]));
+    const choices = named.map((h) => `${h.name} (${communes.get(h.communeCode) ?? h.communeCode}): nhắn "${h.code}"`).join('; ');
+    deps.reply(scope, userId, event.message.msg_id, `Có nhiều ấp tên như vậy. ${choices}.`);
+    return { status: 200, outcome: `several hamlets named (${named.map((h) => h.code).join(', ')}); asked which` };
+  }
+  const hamlet = named[0];
   if (!hamlet) {
     deps.reply(scope, userId, event.message.msg_id, helpText(hamlets));
     return { status: 200, outcome: 'no hamlet named; help sent' };
