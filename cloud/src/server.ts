@@ -16,7 +16,7 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
-import { CommuneStore } from './communes/commune-store.js';
+import { activeCommunesSync, CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
@@ -205,6 +205,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     config,
     hamlets: () => listHamlets(db),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
     // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
     onConnected: () => notifications.resume(zalo.channel.name),
@@ -263,10 +264,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createCommunesPages({ communes }),
-      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db) }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => activeCommunesSync(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: () => zalo.store.connectedOaId() }),
+      createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
     ],
   });
 

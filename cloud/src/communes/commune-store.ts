@@ -1,5 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/connect.js';
+import { allRowsSync, sqliteCompiler } from '../db/query/legacy-sync.js';
 import { isUniqueViolation } from '../db/query/dialect.js';
 import type { Database } from '../db/query/tables.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
@@ -89,6 +91,7 @@ const hamletEdgesCount = (eb: Eb<'hamlets'>, onlineOnly: boolean) => {
 };
 
 const INFO_COLUMNS = ['code', 'name', 'district', 'province', 'retired_at'] as const;
+const activeQuery = (db: Kysely<Database>) => db.selectFrom('communes').select(INFO_COLUMNS).where('retired_at', 'is', null);
 const toInfo = (r: { code: string; name: string; district: string; province: string; retired_at: number | null }): CommuneInfo => ({
   code: r.code,
   name: r.name,
@@ -307,8 +310,7 @@ export class CommuneStore {
 
   /** The communes that are not retired, in name order. */
   async active(): Promise<CommuneInfo[]> {
-    const rows = await this.q.db.selectFrom('communes').select(INFO_COLUMNS).where('retired_at', 'is', null).execute();
-    return rows.map(toInfo).sort(byName);
+    return (await activeQuery(this.q.db).execute()).map(toInfo).sort(byName);
   }
 
   /** A commune by its code, retired or not; null when there is none. */
@@ -345,6 +347,14 @@ export class CommuneStore {
   private assertNoBoxOnline(what: string, online: number): void {
     if (online > 0) throw conflict(`${what} has ${online} box${online === 1 ? '' : 'es'} online: revoke or move ${online === 1 ? 'it' : 'them'} to another hamlet before retiring`);
   }
+}
+
+/**
+ * CommuneStore.active for the synchronous callers not converted yet (the Zalo OA module's `communes`,
+ * h-pg-notify's area): the same query compiled for SQLite and run on its handle (db/query/legacy-sync.ts).
+ */
+export function activeCommunesSync(sqlite: Db): CommuneInfo[] {
+  return allRowsSync(sqlite, activeQuery(sqliteCompiler)).map(toInfo).sort(byName);
 }
 
 /**

@@ -19,15 +19,25 @@ export const sqliteCompiler = new Kysely<Database>({
   },
 });
 
-type Statement = { get(...params: unknown[]): unknown };
+type Statement = { get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
 const statements = new WeakMap<Db, Map<string, Statement>>();
 
-/** Runs a query built on `sqliteCompiler` on `db` and returns its first row (undefined for none). */
-export function firstRowSync<Row>(db: Db, query: Compilable<Row>): Row | undefined {
-  const { sql, parameters } = query.compile();
+function prepared(db: Db, sql: string): Statement {
   let cache = statements.get(db);
   if (!cache) statements.set(db, (cache = new Map()));
   let statement = cache.get(sql);
   if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-  return statement.get(...parameters) as Row | undefined;
+  return statement;
+}
+
+/** Runs a query built on `sqliteCompiler` on `db` and returns its first row (undefined for none). */
+export function firstRowSync<Row>(db: Db, query: Compilable<Row>): Row | undefined {
+  const { sql, parameters } = query.compile();
+  return prepared(db, sql).get(...parameters) as Row | undefined;
+}
+
+/** Runs a query built on `sqliteCompiler` on `db` and returns all its rows. */
+export function allRowsSync<Row>(db: Db, query: Compilable<Row>): Row[] {
+  const { sql, parameters } = query.compile();
+  return prepared(db, sql).all(...parameters) as Row[];
 }
