@@ -3,6 +3,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
@@ -20,6 +21,8 @@ import { RolloutStore } from './rollout-store.js';
 
 export interface ReleasesDeps {
   db: Db;
+  /** The query layer over the same database: the release and rollout stores. */
+  query: QueryDatabase;
   fleet: Fleet;
   bus: DomainEventBus;
   audit: AuditLog;
@@ -36,8 +39,8 @@ export const releaseKeysFile = (config: CloudConfig) => config.SC_RELEASE_KEYS_F
 /** The releases domain: stored signed bundles, rollouts in waves, the boxes' downloads. */
 export function createReleases(deps: ReleasesDeps) {
   const { db, fleet, bus, audit, logger, config } = deps;
-  const store = new ReleaseStore(db, join(config.SC_DATA_DIR, 'releases'));
-  const rollouts = new RolloutStore(db);
+  const store = new ReleaseStore(deps.query, join(config.SC_DATA_DIR, 'releases'));
+  const rollouts = new RolloutStore(deps.query);
   const metrics = createReleaseMetrics(deps.metrics.registry, () => rollouts.countsByState());
   const engine = new RolloutEngine({ store: rollouts, releases: store, edges: fleet.edges, documents: fleet.documents, bus, audit, logger });
   const keysFile = releaseKeysFile(config);
