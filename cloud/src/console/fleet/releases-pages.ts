@@ -46,7 +46,7 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
         rollouts: await deps.rollouts.list(50, mine(c)),
         edges: deps.edges.list({ status: 'active', ...mine(c) }),
         hamlets: deps.hamlets(c.get('view').user!),
-        rotations: deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
+        rotations: await deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
         canManage: canManage(c),
       });
       return kit.render(c, { title: t(c)('releasesTitle'), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });
