@@ -175,6 +175,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const publicUrl = origins.publicUrl;
   const fleet = await createFleet({
     db,
+    query,
     broker,
     metrics,
     logger: logger.child({ component: 'fleet' }),
