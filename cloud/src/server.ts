@@ -295,7 +295,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...reports.routes(guard),
       ...notifications.routes(guard),
       ...zalo.routes(guard),
-      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
+      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
     metrics,
