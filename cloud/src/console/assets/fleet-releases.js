@@ -41,8 +41,13 @@ form?.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = new FormData(form);
   const kind = data.get('scope');
+  // places: the ticked communes (all their boxes) and hamlets; the API says which has no box
   const scope =
-    kind === 'hamlet' ? { kind, hamletCode: data.get('hamlet') } : kind === 'edges' ? { kind, edgeIds: [...form.querySelector('#r-edges').selectedOptions].map((o) => o.value) } : { kind: 'commune' };
+    kind === 'places'
+      ? { kind, communeCodes: data.getAll('communes').map(String), hamletCodes: data.getAll('hamlets').map(String) }
+      : kind === 'edges'
+        ? { kind, edgeIds: [...form.querySelector('#r-edges').selectedOptions].map((o) => o.value) }
+        : { kind: 'commune' };
   const waves = String(data.get('waves') ?? '')
     .split(',')
     .map((w) => w.trim())
