@@ -87,10 +87,15 @@ rotate?.addEventListener('submit', (event) => {
       say(status, strings.rotationNotJson, 'error');
       return;
     }
+    const kind = rotate.querySelector('#k-target').value;
     const target =
-      rotate.querySelector('#k-target').value === 'edges' ? { kind: 'edges', edgeIds: [...rotate.querySelector('#k-edges').selectedOptions].map((o) => o.value) } : { kind: 'all' };
+      kind === 'edges'
+        ? { kind, edgeIds: [...rotate.querySelector('#k-edges').selectedOptions].map((o) => o.value) }
+        : kind === 'rollout'
+          ? { kind, rolloutId: rotate.querySelector('#k-rollout').value }
+          : { kind: 'all' };
     await change(rotate.querySelectorAll('button'), () => apiResponse('POST', '/api/v1/release-keys/rotations', { message, target }), (body) =>
-      fill(strings.rotationSent, { applied: body?.counts?.applied ?? 0, pending: body?.counts?.pending ?? 0, refused: body?.counts?.refused ?? 0 }),
+      fill(strings.rotationSent, { applied: body?.counts?.applied ?? 0, pending: body?.counts?.pending ?? 0, refused: body?.counts?.refused ?? 0, skipped: body?.skipped?.length ?? 0 }),
     );
   })();
 });

@@ -102,8 +102,13 @@ ${input.rotations.length === 0
   )}</tbody></table></div>`}
 ${input.canManage
     ? html`<form id="rotate-keys" class="stack"><label for="k-file">${t('rotationFile')}</label><input id="k-file" name="file" type="file" accept=".json,application/json" required>
-  <label for="k-target">${t('rotationTarget')}</label><select id="k-target" name="target"><option value="all">${t('rotationAll')}</option><option value="edges">${t('rotationChosen')}</option></select>
+  <label for="k-target">${t('rotationTarget')}</label><select id="k-target" name="target"><option value="all">${t('rotationAll')}</option><option value="edges">${t('rotationChosen')}</option>${input.rollouts.length ? html`<option value="rollout">${t('rotationRollout')}</option>` : ''}</select>
   <label for="k-edges">${t('chooseEdges')}</label><select id="k-edges" name="edges" multiple size="5">${input.edges.map((e) => html`<option value="${e.id}">${e.name} · ${e.hamletName}</option>`)}</select>
+  ${input.rollouts.length
+    ? html`<label for="k-rollout">${t('chooseRollout')}</label><select id="k-rollout" name="rollout">${input.rollouts.map(
+        (r) => html`<option value="${r.id}">${t('rolloutOption', { version: r.version, date: localTime(r.createdAt, lang), state: t(`rolloutState_${r.state}`), total: r.total })}</option>`,
+      )}</select>`
+    : ''}
   <div class="actions"><button type="submit" class="primary">${t('sendRotation')}</button></div></form>`
     : ''}
 </section>`;
