@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPrivateKey, signKeyRotation } from '@smart-commune/shared';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { testReleaseKey, writeTestBundle } from '../../../../test-support/release-bundle.js';
 import { expectAccessible, openSettled } from './accessibility.js';
@@ -59,6 +60,27 @@ describe("a province admin's software updates across communes", () => {
     expect(rollouts[0]!.scope).toEqual({ kind: 'places', communeCodes: ['vi-thanh'], hamletCodes: ['ap-1'] });
     const detail = (await e2e.test.api('GET', `/api/v1/rollouts/${rollouts[0]!.id}`)).body as { boxes: { edgeId: string }[] };
     expect(detail.boxes.map((b) => b.edgeId).sort()).toEqual([box['ap-1'], box['vt-1'], box['vt-2']].sort());
+  }, 60_000);
+
+  it("sends a key rotation to the boxes of one rollout from the page's form", async () => {
+    const page = await e2e.loginAs('admin', { name: 'admin-tinh', bypassCSP: true });
+    await openSettled(page, '/fleet/releases');
+    const form = page.locator('#rotate-keys');
+    const [rollout] = (await e2e.test.api('GET', '/api/v1/rollouts')).body.rollouts as { id: string }[];
+    expect(await form.locator('#k-target option').allTextContents()).toEqual(['Tất cả các tủ', 'Các tủ được chọn', 'Các tủ của một đợt cập nhật']);
+    expect(await form.locator('#k-rollout option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual([rollout!.id]);
+    const file = join(work, 'rotation-1.json');
+    writeFileSync(file, JSON.stringify(signKeyRotation({ type: 'sc-release-keys', sequence: 1, issuedAt: new Date().toISOString(), keys: [key.publicKey] }, loadPrivateKey(key.privateKeyPem))));
+    await form.locator('#k-file').setInputFiles(file);
+    await form.getByLabel('Gửi cho', { exact: true }).selectOption('rollout');
+    await form.getByLabel(/^Đợt cập nhật/).selectOption(rollout!.id);
+    await expectAccessible(page, 'the releases page with the rotation form for a rollout');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/v1/release-keys/rotations') && r.method() === 'POST');
+    await form.getByRole('button', { name: 'Gửi cho các tủ' }).click();
+    expect((await sent).postDataJSON().target).toEqual({ kind: 'rollout', rolloutId: rollout!.id });
+    // the test's boxes never connected, so none announced that it takes a rotation: said, nothing recorded
+    await waitForText(page.locator('#releases-status'), `no box of rollout ${rollout!.id} can take a key rotation`);
+    expect((await e2e.test.api('GET', '/api/v1/release-keys/rotations')).body.rotations).toEqual([]);
   }, 60_000);
 
   it('refuses, by name, a commune or hamlet chosen without a box, and a choice of nothing', async () => {
