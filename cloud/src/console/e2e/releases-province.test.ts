@@ -68,7 +68,7 @@ describe("a province admin's software updates across communes", () => {
     const form = page.locator('#rotate-keys');
     const [rollout] = (await e2e.test.api('GET', '/api/v1/rollouts')).body.rollouts as { id: string }[];
     expect(await form.locator('#k-target option').allTextContents()).toEqual(['Tất cả các tủ', 'Các tủ được chọn', 'Các tủ của một đợt cập nhật']);
-    expect(await form.locator('#k-rollout option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual([rollout!.id]);
+    expect(await form.locator('#k-rollout option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual([rollout!.id]);
     const file = join(work, 'rotation-1.json');
     writeFileSync(file, JSON.stringify(signKeyRotation({ type: 'sc-release-keys', sequence: 1, issuedAt: new Date().toISOString(), keys: [key.publicKey] }, loadPrivateKey(key.privateKeyPem))));
     await form.locator('#k-file').setInputFiles(file);
