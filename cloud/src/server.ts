@@ -199,7 +199,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
-  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
+  const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
     db,
     secrets,
