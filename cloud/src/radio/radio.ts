@@ -94,7 +94,7 @@ export async function createRadio(deps: RadioDeps) {
   const bulletins = new BulletinAudioLookup(db);
   const scheduleStore = new ScheduleStore(query);
   const alertStore = new AlertStore(db);
-  const playback = new PlaybackStore(db);
+  const playback = new PlaybackStore(query);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
   const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
   const occurrences = new PlanOccurrences(query);
@@ -170,7 +170,7 @@ export async function createRadio(deps: RadioDeps) {
     }
   };
   await check();
-  const caughtUp = intake.catchUp(); // after the plans of now are recorded
+  const caughtUp = await intake.catchUp(); // after the plans of now are recorded
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
   feeds.start();

@@ -78,7 +78,7 @@ describe('proof of play', () => {
     const eventId = await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] });
     await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] }, eventId);
     await waitFor(() => rows() === 1, 'the event stored');
-    expect(kit.radio.playback.store(ap2a, eventId)).toBe('duplicate');
+    expect(await kit.radio.playback.store(ap2a, eventId)).toBe('duplicate');
     const { items, total } = await list();
     expect(total).toBe(1);
     expect(items[0]).toEqual({
