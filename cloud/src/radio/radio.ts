@@ -87,7 +87,7 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 export async function createRadio(deps: RadioDeps) {
   const { db, query, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
-  const bulletinsDomain = createBulletins(db, deps.config);
+  const bulletinsDomain = createBulletins(db, query, deps.config);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
   const directory = new EdgeDirectory(db);
