@@ -181,7 +181,7 @@ export async function createRadio(deps: RadioDeps) {
   return {
     bulletins: bulletinsDomain,
     /** The public, read-only view of what was broadcast (the citizens' notices page and feed). */
-    notices: new PublicNotices(deps.db),
+    notices: new PublicNotices(query),
     schedules,
     alerts,
     plans,
