@@ -91,7 +91,7 @@ export async function createRadio(deps: RadioDeps) {
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
   const directory = new EdgeDirectory(db);
-  const bulletins = new BulletinAudioLookup(db);
+  const bulletins = new BulletinAudioLookup(query);
   const scheduleStore = new ScheduleStore(query);
   const alertStore = new AlertStore(db);
   const playback = new PlaybackStore(query);

@@ -66,7 +66,7 @@ export class PlanPublisher {
     const window = planWindow(this.deps.now());
     await occurrences.prune(this.deps.now());
     const scheduleList = await schedules.list({ enabledOnly: true });
-    const audio = bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
+    const audio = await bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
     const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(alerts.audibleSince(window.start), window)];
     // each box reads the entries for anywhere and its commune's: never every commune's (issue 10)
     const anywhere: PlanEntry[] = [];

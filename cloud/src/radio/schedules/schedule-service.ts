@@ -221,7 +221,7 @@ export class ScheduleService {
     }
     let durationMs = s.durationMs;
     if (s.source.kind === 'bulletin') {
-      const bulletin = this.deps.bulletins.find(s.source.bulletinId);
+      const bulletin = await this.deps.bulletins.find(s.source.bulletinId);
       // a commune schedules its own bulletins and the province's; another commune's are as unknown
       if (!bulletin || !sees({ communeCode: s.communeCode }, bulletin.communeCode)) throw badRequest(`unknown bulletin ${s.source.bulletinId}`, [{ path: 'source.bulletinId', message: 'no such bulletin' }]);
       durationMs = bulletin.durationMs;
