@@ -48,7 +48,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     const states = ['started', 'completed', 'interrupted', 'failed', 'missed'] as const;
     const now = Date.now();
     const planned = (i: number) => now - (i + 1) * 3_600_000;
-    givenInPlan(e2e.test.cloud.db, edgeId, states.map((_, i) => ({ occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, startAt: planned(i) })));
+    await givenInPlan(e2e.test.cloud.query, edgeId, states.map((_, i) => ({ occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, startAt: planned(i) })));
     for (const [i, state] of states.entries()) {
       const played = state !== 'missed' && state !== 'failed';
       const body = { occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, state, plannedStartAt: planned(i), actualStartAt: played ? planned(i) + 40 : null, durationMs: played ? 61_000 : null, reason: played ? null : 'the box was off', zones: ['main'] };

@@ -137,7 +137,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
       if (site) return pages.feed(c, site);
       // the province's own notices (every commune's page lists them too); a commune's are in its own feed
       const name = (await deps.communes.active())[0]?.province ?? publicMessages.vi.provinceNoticesTitle;
-      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: OLD, title: `${publicMessages.vi.provinceNoticesTitle} — ${name}`, author: name, notices: deps.notices.recent(30, 'province') });
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: OLD, title: `${publicMessages.vi.provinceNoticesTitle} — ${name}`, author: name, notices: await deps.notices.recent(30, 'province') });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     });
     // enclosures of feeds read before the second commune: a published notice is public whichever commune's
