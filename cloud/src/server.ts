@@ -189,7 +189,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const releases = createReleases({ db, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
-  const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const radio = await createRadio({ db, query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { communePlaces, HamletPlaces } from '../hamlets/hamlet-places.js';
@@ -65,6 +66,8 @@ const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1000, alertLeadMinMs:
 
 export interface RadioDeps {
   db: Db;
+  /** The query layer over the same database (the converted stores: alerts, feeds, live, relays). */
+  query: QueryDatabase;
   broker: BrokerLink;
   fleet: Fleet;
   /** Where proof of play comes from (`edge.event.playback`) and what alerts and schedules do goes. */
@@ -82,7 +85,7 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
 /** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
-  const { db, broker, fleet, bus, logger } = deps;
+  const { db, query, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
   const bulletinsDomain = createBulletins(db, deps.config);
   // the alert path's chimes, ready before the first alert
@@ -90,7 +93,7 @@ export async function createRadio(deps: RadioDeps) {
   const directory = new EdgeDirectory(db);
   const bulletins = new BulletinAudioLookup(db);
   const scheduleStore = new ScheduleStore(db);
-  const alertStore = new AlertStore(db);
+  const alertStore = new AlertStore(query);
   const playback = new PlaybackStore(db);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
   const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
@@ -100,12 +103,12 @@ export async function createRadio(deps: RadioDeps) {
   const stations = new StationStore(db);
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
-  const trusted = new TrustedSenders(db, options.now);
+  const trusted = new TrustedSenders(query, options.now);
   const places = new HamletPlaces(db);
-  const area = new TargetArea(db);
+  const area = new TargetArea(query);
   const alerts = new AlertService({
     store: alertStore,
-    held: new HeldAlertStore(db),
+    held: new HeldAlertStore(query),
     trusted,
     directory,
     area,
@@ -114,7 +117,7 @@ export async function createRadio(deps: RadioDeps) {
       const found = communePlaces(db, places, communeCode);
       return found.length ? found : [places.place()];
     },
-    communeOfFeed: (feedId) => (db.prepare('SELECT commune_code AS communeCode FROM cap_feeds WHERE id = ?').get(feedId) as { communeCode: string | null } | undefined)?.communeCode ?? null,
+    communeOfFeed: async (feedId) => (await query.db.selectFrom('cap_feeds').select('commune_code').where('id', '=', feedId).executeTakeFirst())?.commune_code ?? null,
     operator: (userId) => operatorOf(db, userId),
     audit: deps.audit,
     heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
@@ -160,7 +163,7 @@ export async function createRadio(deps: RadioDeps) {
 
   const check = async () => {
     try {
-      alerts.expire();
+      await alerts.expire();
       await plans.refreshIfStale();
     } catch (err) {
       logger.error({ err }, 'radio periodic check failed');
