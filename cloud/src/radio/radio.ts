@@ -131,7 +131,7 @@ export async function createRadio(deps: RadioDeps) {
     changed,
   });
   // CAP feeds the commune subscribes to: each new message goes through the alerts' own rules
-  const feeds = createFeeds({ db, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
+  const feeds = createFeeds({ query, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
   // live sessions (the operator's voice, relays): their own clock, stream and retained document
   const liveStore = new LiveStore(db);
