@@ -107,7 +107,7 @@ describe('proof of play', () => {
     await kit.stop();
     givenInPlan(test.cloud.db, ap3, [{ occurrenceId: 'x:1', scheduleId, bulletinId: null, startAt: at(`${D1}T06:00`) }]);
     const eventId = newId('evt', 16);
-    test.cloud.fleet.events.record(ap3, 'playback', {
+    await test.cloud.fleet.events.record(ap3, 'playback', {
       eventId,
       ts: Date.now(),
       body: { occurrenceId: 'x:1', scheduleId, bulletinId: null, state: 'missed', plannedStartAt: at(`${D1}T06:00`), actualStartAt: null, durationMs: null, reason: 'mất điện', zones: null },
