@@ -143,8 +143,9 @@ describe('emergency alerts', () => {
       await report(ap3, 'failed', null);
       const detail = await waitFor(async () => {
         const body = (await kit.request('GET', `/api/v1/alerts/${alert.id}`)).body;
-        return body.hamlets.every((h: { state: string | null }) => h.state) && body;
-      }, 'both hamlets reported');
+        // each box's reports are stored in turn: wait for the last of them, not the first
+        return body.hamlets.every((h: { state: string | null }) => h.state && h.state !== 'started') && body;
+      }, 'both hamlets reported their end');
       expect(detail.hamlets).toEqual([
         { code: 'ap-2', name: 'Ấp 2', startedAt: alert.startsAt + 4, state: 'completed' },
         { code: 'ap-3', name: 'Ấp 3', startedAt: null, state: 'failed' },

@@ -192,6 +192,11 @@ forEachDatabase('proof of play store', (get) => {
       { communeCode: 'vi-thanh', communeName: 'Vị Thanh', boxes: 1, hamlets: 0, starts: 0, completed: 0, failed: 1, missed: 0, firstStartedAt: null, lastStartedAt: null },
     ]);
     expect(await store.byCommune('alr_1', 'vi-thanh')).toHaveLength(1);
+    // a short play's start and end received in one millisecond: the end is the last state, whatever the ids
+    const again = (state: string) =>
+      event(q, 'edg_ap-1', { occurrenceId: 'alert:alr_1:1', scheduleId: 'alr_1', bulletinId: 'bul_alr', state, plannedStartAt: 3_000, actualStartAt: 3_100, durationMs: null }, 30_000);
+    for (const e of [await again('completed'), await again('started')]) expect(await store.store('edg_ap-1', e)).toBe('stored');
+    expect((await store.progressByHamlet('alr_1')).get('ap-1')).toEqual({ firstStartedAt: 3_100, lastState: 'completed' });
   });
 
   it("adds up a month's airtime once per occurrence, by hamlet, source and priority, without test tones", async () => {

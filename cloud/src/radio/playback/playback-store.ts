@@ -280,7 +280,8 @@ export class PlaybackStore {
 
   /**
    * How far a schedule or alert got in each hamlet: when a box there first started it, and the
-   * state most recently reported from there (of two reported at the same moment, the greater event id).
+   * state most recently reported from there (of two received in the same millisecond, the later step of a
+   * play's life: started, interrupted, resumed, then its end; then the greater event id).
    */
   async progressByHamlet(scheduleId: string): Promise<Map<string, HamletProgress>> {
     const rows = await this.q.db
@@ -294,6 +295,8 @@ export class PlaybackStore {
           .whereRef('q.schedule_id', '=', 'p.schedule_id')
           .whereRef('q.hamlet_code', '=', 'p.hamlet_code')
           .orderBy('q.received_at', 'desc')
+          // reports received in the same millisecond: the later step of a play's life is the last one
+          .orderBy(sql`CASE q.state WHEN 'started' THEN 0 WHEN 'interrupted' THEN 1 WHEN 'resumed' THEN 2 ELSE 3 END`, 'desc')
           .orderBy('q.event_id', 'desc')
           .limit(1)
           .as('last_state'),
