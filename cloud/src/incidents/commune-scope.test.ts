@@ -4,7 +4,8 @@ import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { FootageStore } from '../footage/footage-store.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { addCommune, personOf } from '../communes/testing/two-communes.js';
-import { pageQueries } from './incident-rows.js';
+import { sqliteQueryDatabase } from '../db/query/index.js';
+import { queueQueries } from './incident-rows.js';
 import { connectIncidentEdge, getRaw, incidentEvent, SNAPSHOT, type IncidentEdge } from './testing/incident-kit.js';
 
 describe('incidents, their evidence and footage requests per commune', () => {
@@ -175,11 +176,13 @@ describe("the commune police queue's query plan", () => {
         { filter: { communeCode: 'vi-tan', severity: 'alert' as const, status: 'new' as const }, index: /SEARCH i USING INDEX incidents_commune_status_queue \(commune_code=\? AND status=\? AND severity=\?\)/ },
       ];
       for (const { filter, index } of cases) {
-        const q = pageQueries(filter);
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.page}`).all({ ...q.params, limit: 20, offset: 0 }) as { detail: string }[]).map((r) => r.detail).join('\n');
+        const q = queueQueries(sqliteQueryDatabase(db).db, filter, 20, 0);
+        const explain = (compiled: { sql: string; parameters: readonly unknown[] }) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as { detail: string }[]).map((r) => r.detail).join('\n');
+        const plan = explain(q.page.compile());
         expect(plan, JSON.stringify(filter)).toMatch(index);
         expect(plan).not.toContain('TEMP B-TREE');
-        const count = (db.prepare(`EXPLAIN QUERY PLAN ${q.count}`).all(q.params) as { detail: string }[]).map((r) => r.detail).join('\n');
+        const count = explain(q.count.compile());
         expect(count, JSON.stringify(filter)).toMatch(/USING COVERING INDEX incidents_commune/);
       }
       // the queue's camera and class choices for one commune come from covering indexes, not the commune's rows

@@ -53,8 +53,8 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 /** The commune police's pages: one queue of camera incidents and citizens' reports, an incident's review, a report. */
 export function createPolicePages(deps: PolicePagesDeps) {
   const { incidents, reports, users, audit } = deps;
-  const waiting = (person: Scoped) => ({
-    incidents: incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0).total,
+  const waiting = async (person: Scoped) => ({
+    incidents: (await incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0)).total,
     reports: reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0).total,
   });
   // what an officer sees is their commune's (a province-level officer: every commune's)
@@ -74,7 +74,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
 
     app.get('/police', kit.page('incidents.review'), (c) => c.redirect('/police/incidents', 303));
 
-    app.get('/police/incidents', kit.page('incidents.review'), (c) => {
+    app.get('/police/incidents', kit.page('incidents.review'), async (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const raw = filled(c.req.query());
@@ -85,9 +85,8 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const user = c.get('view').user!;
       const communeCode = listCommune(user, q.commune);
       const filter = { communeCode, severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
-      const page = incidents.store.page(filter, q.limit, q.offset);
-      const summaries = incidents.store.objectSummaries(page.items.map((i) => i.id));
-      const choices = incidents.store.filterChoices(communeCode);
+      const [page, choices, waitingNow] = await Promise.all([incidents.store.page(filter, q.limit, q.offset), incidents.store.filterChoices(communeCode), waiting(user)]);
+      const summaries = await incidents.store.objectSummaries(page.items.map((i) => i.id));
       const hamletCommunes = new Map(deps.hamlets().map((h) => [h.code, h.communeCode]));
       const query = new URLSearchParams(raw);
       query.delete('offset');
@@ -103,22 +102,23 @@ export function createPolicePages(deps: PolicePagesDeps) {
           filter: raw,
           severity: q.severity,
           error,
-          waiting: waiting(user),
+          waiting: waitingNow,
           floods: deps.floods().filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
           canFixCameras: can(user, 'fleet.cameras.manage'),
         }),
       });
     });
 
-    app.get('/police/incidents/:id', kit.page('incidents.review'), (c) => {
+    app.get('/police/incidents/:id', kit.page('incidents.review'), async (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
       const user = c.get('view').user!;
-      const item = incidents.store.item(id);
+      const item = await incidents.store.item(id);
       // another commune's incident is not found, like one that does not exist
       if (!item || !sees(user, item.communeCode, { provinceItems: false })) return notFoundPage(c);
-      const incident = { ...incidentItemJson(item), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
+      const [notes, versions] = await Promise.all([incidents.notes.list(id), incidents.versions.list(id)]);
+      const incident = { ...incidentItemJson(item), notes, versions };
       const assignees = users
         .list()
         .filter((u) => !u.disabled && can(u, 'incidents.review') && sees(u, item.communeCode, { provinceItems: false }))
@@ -131,7 +131,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/reports', kit.page('reports.review'), (c) => {
+    app.get('/police/reports', kit.page('reports.review'), async (c) => {
       const t = tOf(c);
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
@@ -141,7 +141,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
-        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(c), filter: raw, waiting: waiting(c.get('view').user!) }),
+        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(c), filter: raw, waiting: await waiting(c.get('view').user!) }),
       });
     });
 
