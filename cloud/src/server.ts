@@ -223,7 +223,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
   });
   await notifications.start();
-  const footage = createFootage({ db, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
+  const footage = createFootage({ db, query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count

@@ -92,9 +92,9 @@ describe('incidents, their evidence and footage requests per commune', () => {
   });
 
   it("keeps footage requests to the commune of the box they were asked of", async () => {
-    const store = new FootageStore(test.cloud.db);
-    const reqA = store.create({ edgeId: edgeA.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã A', requestedBy: 'police-a' });
-    const reqB = store.create({ edgeId: edgeB.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã B', requestedBy: 'police-b' });
+    const store = new FootageStore(test.cloud.query);
+    const reqA = await store.create({ edgeId: edgeA.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã A', requestedBy: 'police-a' });
+    const reqB = await store.create({ edgeId: edgeB.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã B', requestedBy: 'police-b' });
     expect([reqA.communeCode, reqB.communeCode]).toEqual(['vi-tan', 'vi-thuy']);
     const list = async (token: string, query = '') => ((await test.request('GET', `/api/v1/footage-requests${query}`, undefined, token)).body.items as { id: string }[]).map((r) => r.id);
     expect(await list(policeA.token)).toEqual([reqA.id]);
