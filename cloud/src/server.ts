@@ -195,7 +195,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
   const vision = createVision({ db, fleet, audit, bus: events });
   const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
-  const reports = createReports({ db, audit, bus: events, config });
+  const reports = createReports({ query, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({

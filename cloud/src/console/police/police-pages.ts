@@ -55,7 +55,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
   const { incidents, reports, users, audit } = deps;
   const waiting = async (person: Scoped) => ({
     incidents: (await incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0)).total,
-    reports: reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0).total,
+    reports: (await reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0)).total,
   });
   // what an officer sees is their commune's (a province-level officer: every commune's)
   const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
@@ -136,7 +136,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : reportListQuery.parse({ limit: PAGE_SIZE });
-      const page = reports.store.page({ communeCode: listCommune(c.get('view').user!, q.commune), status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
+      const page = await reports.store.page({ communeCode: listCommune(c.get('view').user!, q.commune), status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
@@ -145,11 +145,11 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/reports/:code', kit.page('reports.review'), (c) => {
+    app.get('/police/reports/:code', kit.page('reports.review'), async (c) => {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
       // another commune's report is shown as no report at all (issue 10)
-      const report = code.success ? findReportFor(reports.store, c.get('view').user!, code.data) : null;
+      const report = code.success ? await findReportFor(reports.store, c.get('view').user!, code.data) : null;
       if (!report) return notFoundPage(c);
       audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });

@@ -107,25 +107,25 @@ export function createPublicPages(deps: PublicPagesDeps) {
     app.post(OLD.report, formLimit, kit.page('public'), async (c) => {
       const submission = await readSubmission(c.req);
       const hamlet = typeof submission.fields.hamlet === 'string' ? submission.fields.hamlet : '';
-      const place = oldSite() === null ? deps.reports.store.communeOfHamlet(hamlet) : null;
+      const place = oldSite() === null ? await deps.reports.store.communeOfHamlet(hamlet) : null;
       const commune = place && deps.communes.find(place.communeCode);
       const site = oldSite() ?? (commune ? siteOf(commune, true) : null);
       if (!site) return province(c, tOf(c)('chooseCommuneFirst'), 400);
       return pages.submit(c, site, submission);
     });
-    app.get(OLD.lookup, kit.page('public'), (c) => {
+    app.get(OLD.lookup, kit.page('public'), async (c) => {
       const site = oldSite();
       if (site) return pages.lookup(c, site);
       // the province's list has this form: a code names its report, whose commune is known
       const code = trackingCodeSchema.safeParse(c.req.query('code') ?? '');
       if (!code.success) return province(c, tOf(c)('badCode'), 400);
-      return toCommuneOfReport(c, code.data) ?? province(c, tOf(c)('notFound', { code: code.data }), 404);
+      return (await toCommuneOfReport(c, code.data)) ?? province(c, tOf(c)('notFound', { code: code.data }), 404);
     });
-    app.get(OLD.status(':code'), kit.page('public'), (c) => {
+    app.get(OLD.status(':code'), kit.page('public'), async (c) => {
       const site = oldSite();
       if (site) return pages.status(c, site);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
-      return (code.success ? toCommuneOfReport(c, code.data) : null) ?? province(c, tOf(c)('notFound', { code: c.req.param('code') ?? '' }), 404);
+      return (code.success ? await toCommuneOfReport(c, code.data) : null) ?? province(c, tOf(c)('notFound', { code: c.req.param('code') ?? '' }), 404);
     });
     app.get(OLD.notices, kit.page('public'), (c) => {
       const site = oldSite();
@@ -143,8 +143,8 @@ export function createPublicPages(deps: PublicPagesDeps) {
     app.get(OLD.audio(':id'), (c) => pages.audio(c, oldSite()));
 
     /** To the tracking page of a report under its commune's address (the "just sent" mark kept); null when there is no such report. */
-    function toCommuneOfReport(c: Context<ConsoleEnv>, code: string): Response | null {
-      const report = deps.reports.store.find(code);
+    async function toCommuneOfReport(c: Context<ConsoleEnv>, code: string): Promise<Response | null> {
+      const report = await deps.reports.store.find(code);
       if (!report?.communeCode) return null;
       const fresh = c.req.query('moi') === '1' ? '?moi=1' : '';
       return c.redirect(`${publicPaths(communeBase(report.communeCode)).status(report.code)}${fresh}`, 302);
