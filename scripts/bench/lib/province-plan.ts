@@ -75,7 +75,7 @@ function planWatcher(subscriber: MqttClient) {
   });
   return {
     firstPlans,
-    /** Starts recording the plans naming `text` (a prefix such as `sch_` before the id is known). */
+    /** Records the plans naming `text` (a prefix such as `sch_` before the id is known, then the id: the same arrivals). */
     watch(text: string): Map<string, number> {
       const arrivals = watching?.arrivals ?? new Map<string, number>();
       watching = { text, arrivals };
@@ -146,8 +146,9 @@ export async function measureProvincePlan(options: { communes: number; alert?: b
       console.log(`programme: POST answered in ${figures.post_ms} ms; new plan on every box: p50 ${figures.plan_p50_ms} ms, p99 ${figures.plan_p99_ms} ms, max ${figures.plan_max_ms} ms`);
 
       if (options.alert) {
+        plans.stop(); // the programme's arrivals are done: the alert's start afresh
         plans.watch('alr_');
-        const alert = await post('/api/v1/alerts', { title: 'Cảnh báo thử của tỉnh', text: 'Đây là bản tin cảnh báo thử của tỉnh.', severity: 'warning', targets: { all: true }, repeatEveryMinutes: null, expiresAt: Date.now() + 3600_000 });
+        const alert = await post('/api/v1/alerts', { text: 'Đây là bản tin cảnh báo thử của tỉnh.', severity: 'severe', kind: 'flood', targets: { all: true }, repeatEveryMinutes: null, expiresAt: Date.now() + 3600_000 });
         const alertArrivals = plans.watch(alert.id);
         await waitForAll(alertArrivals, edgeIds.length, 'the alert');
         const alertDelays = [...alertArrivals.values()].map((t) => t - alert.started);
