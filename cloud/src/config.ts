@@ -168,7 +168,7 @@ export const cloudConfigSchema = z.object({
   SC_ZALO_API_URL: z.string().url().default('https://openapi.zalo.me'),
   /** Zalo's OAuth v4 host (https://oauth.zaloapp.com), or a stand-in's. */
   SC_ZALO_OAUTH_URL: z.string().url().default('https://oauth.zaloapp.com'),
-  /** Calls per second the Zalo channel makes at most, all messages together (Zalo allows 4,000 a minute per app). */
+  /** Calls per second the Zalo channel makes at most through each OA (a commune's or the province's), all its messages together (Zalo allows 4,000 a minute per app). */
   SC_ZALO_RATE_PER_S: z.coerce.number().positive().max(1000).default(50),
   /** Zalo messages in flight at once. */
   SC_ZALO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),

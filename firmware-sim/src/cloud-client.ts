@@ -38,6 +38,8 @@ export interface EdgeSummary {
   name: string;
   hamletCode: string;
   hamletName: string;
+  /** The commune of its hamlet. */
+  communeCode: string;
   status: string;
   online: boolean;
   lastSeenAt: number | null;

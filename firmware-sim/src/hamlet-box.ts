@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CommuneSeed } from '@smart-commune/shared';
 import type { CloudClient, EdgeSummary } from './cloud-client.js';
 import { EDGE_CLI } from './paths.js';
 import { runScript } from './processes.js';
@@ -52,4 +53,34 @@ export async function ensureProvisioned(cloud: CloudClient, box: HamletBox, clou
   const result = await runScript(EDGE_CLI, ['provision', '--cloud', cloudUrl, '--token', token, '--data-dir', box.dataDir, '--force']);
   if (result.code !== 0) throw new Error(`provisioning ${box.hamletName} failed: ${result.output.trim()}`);
   return 'provisioned';
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * A box for every hamlet of these communes, each provisioned (or reused) as `ensureProvisioned`
+ * does, in `edgesDir/<hamlet code>` (hamlet codes are province-unique). Four at a time: each
+ * provisioning is a process, and a province has tens of boxes for two cores.
+ */
+export async function provisionBoxes(
+  cloud: CloudClient,
+  communes: readonly CommuneSeed[],
+  edgesDir: string,
+  cloudUrl: string,
+): Promise<{ boxes: HamletBox[]; outcomes: ('reused' | 'provisioned')[] }> {
+  const boxes = communes.flatMap((c) => c.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(edgesDir, h.code) })));
+  const outcomes = await eachLimited(boxes, 4, (box) => ensureProvisioned(cloud, box, cloudUrl));
+  return { boxes, outcomes };
 }

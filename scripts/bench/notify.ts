@@ -48,6 +48,7 @@ import { createNotifications } from '../../cloud/src/notifications/notifications
 import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences.js';
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
+import { CommuneDirectory } from '../../cloud/src/communes/commune-directory.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
 import type { Role } from '../../cloud/src/users/roles.js';
@@ -179,6 +180,7 @@ async function run(o: RunOptions) {
     metrics,
     config,
     hamlets: () => listHamlets(db),
+    communes: () => new CommuneDirectory(db).active(),
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),
   });
@@ -189,7 +191,7 @@ async function run(o: RunOptions) {
   resume = () => void notifications.resume('zalo');
   try {
     await notifications.start();
-    await zalo.connector.connect({ appId: standin.appId, appSecret: standin.appSecret, oaId: standin.oaId, refreshToken: standin.issueRefreshToken() }, 'bench', null);
+    await zalo.connector.connect(null, { appId: standin.appId, appSecret: standin.appSecret, oaId: standin.oaId, refreshToken: standin.issueRefreshToken() }, 'bench', null);
 
     // ---- who: staff (written straight into the tables: the password hash is not what is measured) and followers
     const roles = rolesOf(o.staff);
@@ -212,7 +214,7 @@ async function run(o: RunOptions) {
       })();
     }
     db.transaction(() => {
-      for (let i = 0; i < o.followers; i++) zalo.followers.subscribe(String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!);
+      for (let i = 0; i < o.followers; i++) zalo.followers.subscribe(null, String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!);
     })();
     const now = Date.now();
     db.prepare("INSERT INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, 1, 1000, 'audio/ogg', ?)").run('b'.repeat(64), now);

@@ -70,6 +70,8 @@ async function fixtures(test: TestCloud): Promise<Fixtures> {
     alarm: '987654322',
     playback: newId('evt'),
     audit: 'walkb.action',
+    zaloOa: '987654323',
+    zaloFollower: '987654324',
   };
   const commune_code = B;
   db.pragma('foreign_keys = OFF');
@@ -95,6 +97,10 @@ async function fixtures(test: TestCloud): Promise<Fixtures> {
   } finally {
     db.pragma('foreign_keys = ON');
   }
+  // commune B's own Zalo OA and a follower of it: A's admin's OA page and list never show them
+  const far = now + 3600_000;
+  test.cloud.zalo.store.connect(B, { appId: '987654325', oaId: ids.zaloOa!, appSecret: 'walkb-app-secret', webhookSecret: null, pair: { accessToken: 'walkb-at', accessExpiresAt: far, refreshToken: 'walkb-rt', refreshExpiresAt: far } });
+  expect(test.cloud.zalo.followers.subscribe(B, ids.zaloFollower!, B_HAMLET)).toBe(true);
   return { ids };
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { countChildProcess } from '../child-processes.js';
 import { FRAME_BYTES, SAMPLE_RATE } from './pcm.js';
+import { Wakeups } from './wakeups.js';
 
 const OUTPUT_ARGS = ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1'];
 
@@ -47,7 +48,7 @@ export class LiveDecoder {
   private stderr = '';
   private ended = false;
   private exitCode: number | null = null;
-  private readonly waiters: Array<() => void> = [];
+  private readonly wakeups = new Wakeups();
   underruns = 0;
 
   constructor(
@@ -65,7 +66,7 @@ export class LiveDecoder {
       this.buffered += d.length;
       const excess = this.buffered - this.maxBytes;
       if (excess > 0) this.discard(Math.ceil(excess / FRAME_BYTES) * FRAME_BYTES); // whole frames: samples stay aligned
-      this.wake();
+      this.wakeups.wake();
     });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
     this.child.on('error', (err) => {
@@ -94,11 +95,7 @@ export class LiveDecoder {
     if (this.ended) return;
     this.ended = true;
     this.exitCode = code;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+    this.wakeups.wake();
   }
 
   get bufferedBytes(): number {
@@ -117,15 +114,7 @@ export class LiveDecoder {
   /** Resolves once `bytes` are buffered or the relay ended; true when there is audio to play. */
   async waitFor(bytes: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.buffered < bytes && !this.ended && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    await this.wakeups.until(() => this.buffered >= bytes || this.ended, deadline);
     return this.buffered > 0;
   }
 

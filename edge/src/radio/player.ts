@@ -14,8 +14,8 @@ import type { AssetCache } from './asset-cache.js';
 import type { DriverOptions } from './drivers/index.js';
 import { ItemPreparer } from './item-preparer.js';
 import { MemoryJournal, type PlaybackJournal } from './journal.js';
-import { FRAME_MS, framesIn } from './pcm.js';
-import { PlaySession } from './play-session.js';
+import { OnAir } from './on-air.js';
+import { FRAME_MS, SAMPLE_RATE } from './pcm.js';
 import { PlaybackReporter } from './playback-reporter.js';
 import { PlayQueue } from './play-queue.js';
 import type { Entry, QueueItem } from './player-entry.js';
@@ -26,7 +26,6 @@ import { ClockMap, hrNow, type PlayerClock } from './timing.js';
 import type { DeviceCredentials } from '../link/device-http.js';
 import { endWhy, liveItem, sessionsFor } from './live/live-items.js';
 import { LiveStream } from './live/live-stream.js';
-import { SAMPLE_RATE } from './pcm.js';
 
 export type { QueueItem } from './player-entry.js';
 
@@ -67,7 +66,8 @@ export interface PlayerStatus {
 
 /**
  * The edge player: one output timeline for all the edge's zones, fed 10 ms frames paced from each
- * item's absolute start on the monotonic clock. See queue.ts for the priority rules.
+ * item's absolute start on the monotonic clock. See queue.ts for the priority rules. The player
+ * decides what plays when; on-air.ts starts, reports and cuts the item on the output.
  */
 export class RadioPlayer {
   private readonly clock: PlayerClock;
@@ -81,7 +81,7 @@ export class RadioPlayer {
   private readonly startTimer: StartTimer;
   private settings: RadioSettings;
   private readonly queue: PlayQueue;
-  private session: PlaySession | null = null;
+  private readonly onAir: OnAir;
   private loadedOnce = false;
   private stopped = false;
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -114,7 +114,7 @@ export class RadioPlayer {
       retryMs: options.retryMs ?? 15_000,
       isQueued: (e) => this.queue.has(e),
       queuedEntries: () => this.queue.all(),
-      activeEntries: () => [...this.queue.all(), ...(this.session ? [this.session.entry] : [])],
+      activeEntries: () => [...this.queue.all(), ...(this.onAir.session ? [this.onAir.session.entry] : [])],
       onSettled: () => this.reschedule(),
       stopped: () => this.stopped,
       openLive: (e) => this.openLive(e),
@@ -126,7 +126,17 @@ export class RadioPlayer {
       lateness: this.lateness,
       interruptedPolicy: () => this.settings.interruptedPolicy,
       targetZones: (e) => this.targetZones(e),
-      playingId: () => this.session?.entry.item.occurrenceId ?? null,
+      playingId: () => this.onAir.session?.entry.item.occurrenceId ?? null,
+    });
+    this.onAir = new OnAir({
+      clock: this.clock,
+      clockMap: this.clockMap,
+      outputs: this.outputs,
+      queue: this.queue,
+      preparer: this.preparer,
+      reporter: this.reporter,
+      interruptedPolicy: () => this.settings.interruptedPolicy,
+      onFree: (at) => this.reschedule(at),
     });
     this.startTimer = new StartTimer(
       this.clock,
@@ -143,7 +153,7 @@ export class RadioPlayer {
   async configure(settings: RadioSettings): Promise<void> {
     this.settings = radioSettingsSchema.parse(settings);
     this.cache.setMaxBytes(this.settings.cacheBytes);
-    await this.outputs.configure(this.settings.speakers, this.session?.zones ?? []);
+    await this.outputs.configure(this.settings.speakers, this.onAir.session?.zones ?? []);
   }
 
   zones(): string[] {
@@ -151,7 +161,7 @@ export class RadioPlayer {
   }
 
   status(): PlayerStatus {
-    const s = this.session;
+    const s = this.onAir.session;
     return {
       playing: s ? { occurrenceId: s.entry.item.occurrenceId, title: s.entry.item.title, priority: s.entry.item.priority, actualStartAt: s.entry.actualStartAt, zones: s.zones } : null,
       queued: this.queue
@@ -202,8 +212,8 @@ export class RadioPlayer {
       if (cancelled) {
         this.journal.setAlert(msg.alertId, { version: msg.version, cancelled: true, at: Date.now() });
         this.queue.dropPrefixed(prefix, null);
-        const s = this.session;
-        if (s && s.entry.item.occurrenceId.startsWith(prefix)) this.cut(s, msg.action === 'cancel' ? 'alert cancelled' : 'alert no longer targets this edge', false);
+        const s = this.onAir.session;
+        if (s && s.entry.item.occurrenceId.startsWith(prefix)) this.onAir.cut(s, msg.action === 'cancel' ? 'alert cancelled' : 'alert no longer targets this edge', false);
         this.reschedule();
       }
       return;
@@ -226,7 +236,7 @@ export class RadioPlayer {
     if (this.stopped) return;
     const mine = sessionsFor(doc, edgeId);
     const now = this.clock.cloudNow();
-    const s = this.session;
+    const s = this.onAir.session;
     const known = [...this.queue.all(), ...(s ? [s.entry] : [])].filter((e) => e.item.source.kind === 'live');
     for (const e of known) {
       const session = mine.get(e.item.occurrenceId);
@@ -234,7 +244,7 @@ export class RadioPlayer {
       const why = endWhy(session);
       if (s && s.entry === e) {
         if (session?.endReason === 'stopped') e.liveEnding = true; // the rest of its stream still plays
-        else this.cut(s, why, false);
+        else this.onAir.cut(s, why, false);
       } else {
         this.queue.drop(e);
         if (e.status === 'suspended') this.reporter.finish(e, 'interrupted', { durationMs: Math.round(e.offsetFrames * FRAME_MS), reason: `${why} while it waited to resume`, zones: this.targetZones(e) });
@@ -276,9 +286,9 @@ export class RadioPlayer {
   /** No byte of a live stream for a few seconds: stop it here, interrupted (a waiting one tries to connect again). */
   private liveLost(e: Entry, reason: string): void {
     if (this.stopped) return;
-    const s = this.session;
+    const s = this.onAir.session;
     if (s && s.entry === e) {
-      this.cut(s, `live stream lost: ${reason}`, false);
+      this.onAir.cut(s, `live stream lost: ${reason}`, false);
       this.reschedule();
     } else if (this.queue.has(e)) {
       e.liveStream = null;
@@ -310,8 +320,8 @@ export class RadioPlayer {
   /** Stops playing (the item is reported interrupted and, by policy, resumes after a restart) and closes the drivers. */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    const s = this.session;
-    if (s) this.cut(s, 'edge stopping', this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
+    const s = this.onAir.session;
+    if (s) this.onAir.cut(s, 'edge stopping', this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
     this.stopped = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.startTimer.stop();
@@ -343,7 +353,7 @@ export class RadioPlayer {
     if (this.stopped) return;
     const now = Math.max(this.clock.cloudNow(), at?.cloud ?? 0);
 
-    this.queue.expireMissed(now, this.session?.entry ?? null);
+    this.queue.expireMissed(now, this.onAir.session?.entry ?? null);
     const toPrepare = this.queue
       .all()
       .filter((e) => !this.preparer.ready(e) && !e.preparing && now >= this.preparer.prepareAt(e) && now >= e.retryAt)
@@ -353,10 +363,10 @@ export class RadioPlayer {
     // bounded: each turn removes one entry from the queue (started, failed) or stops
     for (let turns = this.queue.size + 1; turns > 0; turns--) {
       const best = this.queue.best(now);
-      const s = this.session;
+      const s = this.onAir.session;
       if (!best || (s && !preempts(best.item, s.entry.item))) break;
-      if (s) this.cut(s, `interrupted by ${best.item.issuer === 'province' ? 'province ' : ''}${best.item.priority} "${best.item.title}" (${best.item.occurrenceId})`, this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
-      if (this.startSession(best, at?.hr ?? hrNow())) break;
+      if (s) this.onAir.cut(s, `interrupted by ${best.item.issuer === 'province' ? 'province ' : ''}${best.item.priority} "${best.item.title}" (${best.item.occurrenceId})`, this.settings.interruptedPolicy === 'resume' && s.entry.resumable);
+      if (this.onAir.start(best, at?.hr ?? hrNow())) break;
     }
     this.armTimers(now);
   }
@@ -373,124 +383,5 @@ export class RadioPlayer {
     this.wakeTimer = setTimeout(() => this.reschedule(), Math.max(1, Math.min(wake - now, 60_000)));
     this.wakeTimer.unref();
     this.startTimer.arm(nextStart);
-  }
-
-  // ---------------------------------------------------------------- playing
-
-  /** Starts (or resumes) an entry with its first sample at startHr; false when it could not start. */
-  private startSession(e: Entry, startHr: number): boolean {
-    this.queue.take(e);
-    const zones = this.targetZones(e);
-    if (zones.length === 0) {
-      this.preparer.release(e);
-      this.reporter.finish(e, 'failed', { reason: `no speaker on ${e.item.zones === null ? 'this edge' : `zones ${e.item.zones.join(', ')}`}`, zones: e.item.zones });
-      return false;
-    }
-    const unhealthy = this.outputs.unhealthy(zones);
-    const healthyZones = zones.filter((z) => !unhealthy.includes(z));
-    const describe = (z: string) => this.outputs.describe(z);
-    if (healthyZones.length === 0) {
-      this.preparer.release(e);
-      this.reporter.finish(e, 'failed', { reason: `speakers unavailable: ${unhealthy.map(describe).join('; ')}`, zones });
-      return false;
-    }
-    const resumed = e.status === 'suspended';
-    const totalFrames = e.pcm ? framesIn(e.pcm.length) : Infinity;
-    let maxFrames = totalFrames - e.offsetFrames;
-    if (e.item.source.kind === 'stream') maxFrames = Math.max(1, Math.ceil((e.item.startAt + e.item.durationMs - this.clock.cloudNow()) / FRAME_MS));
-    if (e.item.source.kind === 'live') maxFrames = Infinity;
-    if (maxFrames <= 0) {
-      this.reporter.finish(e, 'completed', { zones: healthyZones, durationMs: Math.round(e.offsetFrames * FRAME_MS) });
-      return false;
-    }
-    const source = e.item.source;
-    // the clock correlation may take a fresh reading (up to a few ms waiting for a tick of the local
-    // clock): before the start instant is read, not between it and the first frame
-    this.clockMap.renew();
-    // a start that comes late (stall, busy timeline) begins now: a burst would not make it heard
-    // earlier (a live one re-anchors its first frame on the instant it leaves: play-session.ts)
-    const firstHr = Math.max(startHr, hrNow() - FRAME_MS);
-    // a live session joins its stream where the shared clock is: sample k at epoch + k/48 ms
-    const liveFrom = source.kind === 'live' ? Math.round(((this.clockMap.hrToCloud(firstHr) - source.epoch) * SAMPLE_RATE) / 1000) : undefined;
-    const session = new PlaySession(
-      {
-        entry: e,
-        resumed,
-        startHr: firstHr,
-        liveFrom,
-        maxFrames,
-        zones,
-        healthyZones,
-        endReason: unhealthy.length ? `not heard on ${unhealthy.map(describe).join('; ')}` : null,
-      },
-      this.outputs,
-      { onFirstFrame: (s, firstSampleHr) => this.onFirstFrame(s, firstSampleHr), onComplete: (s, endHr) => this.complete(s, endHr) },
-    );
-    this.session = session;
-    session.start();
-    return true;
-  }
-
-  private onFirstFrame(s: PlaySession, firstSampleHr: number): void {
-    const e = s.entry;
-    const at = Math.round(this.clockMap.hrToCloud(firstSampleHr));
-    const late = at - e.item.startAt;
-    if (s.resumed) {
-      e.status = 'pending';
-      this.reporter.remember(e, 'playing');
-      this.reporter.emit(e, 'resumed', { actualStartAt: at, reason: `resumed at ${Math.round(e.offsetFrames * FRAME_MS)} ms${s.endReason ? `; ${s.endReason}` : ''}`, zones: s.healthyZones });
-      return;
-    }
-    e.actualStartAt = at;
-    this.reporter.remember(e, 'playing');
-    const reasons = [late > 1000 ? `started ${Math.round(late / 1000)} s late` : null, s.endReason].filter(Boolean);
-    this.reporter.emit(e, 'started', { actualStartAt: at, reason: reasons.length ? reasons.join('; ') : null, zones: s.healthyZones });
-  }
-
-  /** The item ran out (its last frame ended at endHr); the next due item starts at that very instant. */
-  private complete(s: PlaySession, endHr: number): void {
-    this.session = null;
-    this.outputs.endItem(s.zones);
-    const e = s.entry;
-    e.offsetFrames += s.framesSent;
-    this.preparer.release(e);
-    const reasons = [s.endReason];
-    if (e.item.source.kind === 'stream' && s.framesSent < s.maxFrames) reasons.push('the relay ended early');
-    const stream = e.liveStream;
-    if (stream?.error) reasons.push(stream.error);
-    if (stream && stream.underruns > 0) reasons.push(`${stream.underruns * FRAME_MS} ms concealed (audio late from the cloud)`);
-    if (s.slippedMs >= 1) reasons.push(`delayed ${Math.round(s.slippedMs)} ms by stalls of the edge`);
-    const reason = reasons.filter(Boolean).join('; ') || null;
-    this.reporter.finish(e, 'completed', { durationMs: Math.round(e.offsetFrames * FRAME_MS), reason, zones: s.healthyZones });
-    this.reschedule({ cloud: this.clock.cloudNow(), hr: Math.max(endHr, hrNow() - FRAME_MS) });
-  }
-
-  /** Stops the playing item now: suspended (to resume) or finished. */
-  private cut(s: PlaySession, why: string, resume: boolean): void {
-    s.stop();
-    this.session = null;
-    this.outputs.endItem(s.zones);
-    const e = s.entry;
-    e.offsetFrames += s.framesSent;
-    const now = Math.round(this.clock.cloudNow());
-    const played = Math.round(e.offsetFrames * FRAME_MS);
-    if (e.item.source.kind === 'stream') {
-      e.live?.close();
-      e.live = null;
-    }
-    const kind = e.item.source.kind;
-    const moreToPlay =
-      kind === 'stream' ? now < e.item.startAt + e.item.durationMs : kind === 'live' ? e.liveStream !== null && !e.liveStream.ended && !e.liveEnding : !e.pcm || e.offsetFrames < framesIn(e.pcm.length);
-    if (resume && moreToPlay) {
-      e.status = 'suspended';
-      e.interruptedAt = now;
-      this.queue.put(e);
-      this.reporter.remember(e, 'suspended');
-      this.reporter.emit(e, 'interrupted', { actualStartAt: e.actualStartAt, durationMs: played, reason: `${why}; will resume`, zones: s.healthyZones });
-    } else {
-      this.preparer.release(e);
-      const policy = resume ? '' : this.settings.interruptedPolicy === 'drop' ? '; dropped (interruptedPolicy: drop)' : '; not resumed';
-      this.reporter.finish(e, 'interrupted', { durationMs: played, reason: `${why}${policy}`, zones: s.healthyZones });
-    }
   }
 }

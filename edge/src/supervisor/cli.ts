@@ -12,7 +12,8 @@ import { fsyncDir, ProtocolFileError, readJsonFile, writeJsonDurable } from './d
 import { edgeHomeLayout, type EdgeHomeLayout } from './layout.js';
 import { lastFailureSchema, supervisorStateSchema } from './protocol.js';
 import { requestSwitch } from './daemon-side.js';
-import { Supervisor, SupervisorStartError } from './supervisor.js';
+import { SupervisorStartError } from './start-checks.js';
+import { Supervisor } from './supervisor.js';
 
 /** `sc-edge-supervisor`: what systemd runs on a box, and the technician's install/switch/status commands. */
 

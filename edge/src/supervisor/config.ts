@@ -11,7 +11,7 @@ export const supervisorEnvSchema = z.object({
   SC_SUPERVISOR_CRASH_LIMIT: z.coerce.number().int().min(1).max(20).default(3),
   /** Check every file's sha256 before starting a new version (slow on a small box; sizes and the signature are always checked). */
   SC_SUPERVISOR_VERIFY_HASHES: z.enum(['0', '1']).default('0'),
-  /** Test only: the step at which the supervisor cuts the power of its process group (see supervisor.ts). */
+  /** Test only: the step at which the supervisor cuts the power of its process group (see power-cut.ts). */
   SC_SUPERVISOR_TEST_POWER_CUT_AT: z.string().max(64).optional(),
 });
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readJsonFile } from './durable.js';
 import { requestSwitch } from './daemon-side.js';
 import { healthReportSchema, lastFailureSchema, supervisorStateSchema } from './protocol.js';
-import { POWER_CUT_POINTS, type PowerCutPoint } from './supervisor.js';
+import { POWER_CUT_POINTS, type PowerCutPoint } from './power-cut.js';
 import { createFakeHome, waitUntil, type FakeHome } from './testing/fake-versions.js';
 
 /**

@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Backoff, type Logger } from '@smart-commune/shared/runtime';
-import { releaseVersionSchema, verifyReleaseDir, type ReleaseManifest } from '@smart-commune/shared';
-import { cleanReleaseLeftovers, removeRelease } from '../releases/install.js';
-import { trustedKeys } from '../releases/trusted-keys.js';
-import { isOurProcess, lastLines, startDaemonRun, type DaemonRun } from './child.js';
+import type { ReleaseManifest } from '@smart-commune/shared';
+import { cleanReleaseLeftovers } from '../releases/install.js';
+import { lastLines, startDaemonRun, type DaemonRun } from './child.js';
 import type { SupervisorSettings } from './config.js';
 import { readJsonFile, removeDurable, writeJsonDurable } from './durable.js';
 import { edgeHomeLayout, type EdgeHomeLayout } from './layout.js';
+import { cutPowerAt, type PowerCutPoint } from './power-cut.js';
 import {
-  childRecordSchema,
   healthReportSchema,
   judgeHealth,
   lastFailureSchema,
@@ -23,27 +22,16 @@ import {
   type SupervisorState,
   type Trial,
 } from './protocol.js';
+import { inferState, reapOrphanDaemon } from './start-checks.js';
+import { UsableReleases } from './usable-releases.js';
 
 /**
  * The box's supervisor: runs the current version's daemon, restarts it with a growing pause, and
  * carries out switches (protocol.ts). Every decision is first written to state.json (durably), then
  * acted on, so whatever instant the power goes, the next start reads a state that names a version
  * that worked: a trial found at start was not confirmed and is rolled back, unless its health file
- * already proved it healthy (then it is committed).
- *
- * Steps where a test can cut the power (SC_SUPERVISOR_TEST_POWER_CUT_AT): see POWER_CUT_POINTS.
+ * already proved it healthy (then it is committed). A test can cut the power at each step: power-cut.ts.
  */
-export const POWER_CUT_POINTS = [
-  'request-seen',
-  'trial-recorded',
-  'trial-started',
-  'healthy-seen',
-  'committed',
-  'failure-recorded',
-  'rolled-back',
-] as const;
-export type PowerCutPoint = (typeof POWER_CUT_POINTS)[number];
-
 export interface SupervisorOptions extends SupervisorSettings {
   logger: Logger;
   /** The Node.js binary that runs daemons; default this one. */
@@ -62,24 +50,19 @@ export interface SupervisorOptions extends SupervisorSettings {
 
 const LOG_TAIL_LINES = 50;
 
-export class SupervisorStartError extends Error {
-  override name = 'SupervisorStartError';
-}
-
 export class Supervisor {
   readonly layout: EdgeHomeLayout;
   private state!: SupervisorState;
   private run: DaemonRun | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
-  private readonly verified = new Map<string, ReleaseManifest>();
+  private readonly releases: UsableReleases;
   private readonly backoff: Backoff;
   private done: Promise<void> | null = null;
-  /** Why the last release checked could not be used (for failure reports). */
-  private lastUnusable = '';
 
   constructor(private readonly options: SupervisorOptions) {
     this.layout = edgeHomeLayout(options.home);
+    this.releases = new UsableReleases(this.layout, options.verifyHashes, options.logger);
     this.backoff = new Backoff({ initialMs: options.restart?.initialMs ?? 1000, maxMs: options.restart?.maxMs ?? 30_000, jitter: 0.1 });
   }
 
@@ -116,10 +99,10 @@ export class Supervisor {
     const { layout } = this;
     mkdirSync(layout.supervisorDir, { recursive: true });
     mkdirSync(layout.data, { recursive: true });
-    this.reapOrphan();
+    reapOrphanDaemon(layout, this.log);
     const cleaned = cleanReleaseLeftovers(layout);
     if (cleaned.length > 0) this.log.info({ cleaned }, 'removed unfinished installs and deletions');
-    const state = readJsonFile(layout.state, supervisorStateSchema) ?? this.inferState();
+    const state = readJsonFile(layout.state, supervisorStateSchema) ?? inferState(layout, this.log);
     this.state = state;
     if (state.trial) {
       const { trial } = state;
@@ -136,53 +119,8 @@ export class Supervisor {
     this.log.info({ current: this.state.current, previous: this.state.previous }, 'supervisor started');
   }
 
-  /** No state.json: a home set up before the supervisor, or state lost. Take the supervisor's own release, else the only one. */
-  private inferState(): SupervisorState {
-    let version: string | null = null;
-    try {
-      version = basename(readlinkSync(this.layout.program));
-    } catch {
-      const releases = existsSync(this.layout.releases) ? readdirSync(this.layout.releases).filter((n) => releaseVersionSchema.safeParse(n).success) : [];
-      if (releases.length === 1) version = releases[0]!;
-    }
-    if (!version || !existsSync(this.layout.releaseDir(version))) {
-      throw new SupervisorStartError(`no ${this.layout.state} and no single release to start: install a bundle first with "sc-edge-supervisor install BUNDLE --keys KEYS"`);
-    }
-    const state: SupervisorState = { format: 1, current: version, previous: null, trial: null, updatedAt: Date.now() };
-    writeJsonDurable(this.layout.state, state);
-    this.log.warn({ version }, 'no supervisor state: starting the supervisor\'s own release');
-    return state;
-  }
-
-  /** A daemon left running by a supervisor that was killed alone: stop it before starting another on the same data. */
-  private reapOrphan(): void {
-    const record = (() => {
-      try {
-        return readJsonFile(this.layout.child, childRecordSchema);
-      } catch {
-        return null;
-      }
-    })();
-    if (!record || record.pid === process.pid || !isOurProcess(record.pid, this.layout.releases)) return;
-    this.log.warn({ pid: record.pid, version: record.version }, 'a daemon of the previous supervisor is still running: stopping it');
-    try {
-      process.kill(record.pid, 'SIGKILL');
-    } catch {
-      return;
-    }
-    const deadline = Date.now() + 5000;
-    while (isOurProcess(record.pid, this.layout.releases) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
-
   private powerCut(point: PowerCutPoint): void {
-    if (this.options.powerCutAt !== point) return;
-    this.log.warn({ point }, 'test: cutting the power');
-    try {
-      process.kill(-process.pid, 'SIGKILL'); // the whole process group, daemon included, as a power cut would
-    } catch {
-      // not a group leader
-    }
-    process.kill(process.pid, 'SIGKILL');
+    cutPowerAt(point, this.options.powerCutAt, this.log);
   }
 
   private health(version: string) {
@@ -204,13 +142,13 @@ export class Supervisor {
       if (!this.state.trial && existsSync(this.layout.switchRequest)) await this.takeSwitchRequest();
       const trial = this.state.trial;
       const version = trial?.version ?? this.state.current;
-      const manifest = await this.usable(version);
+      const manifest = await this.releases.check(version);
       if (!manifest) {
         if (trial) {
-          this.rollBack(trial, 'invalid_release', `release ${version} cannot be started: ${this.lastUnusable}`);
-        } else if (this.state.previous && (await this.usable(this.state.previous))) {
+          this.rollBack(trial, 'invalid_release', `release ${version} cannot be started: ${this.releases.lastProblem}`);
+        } else if (this.state.previous && (await this.releases.check(this.state.previous))) {
           const broken = this.state.current;
-          this.recordFailure({ version: broken, from: this.state.previous, rolloutId: null, reason: 'current_unusable', detail: `release ${broken} cannot be started (${this.lastUnusable}): running ${this.state.previous}` });
+          this.recordFailure({ version: broken, from: this.state.previous, rolloutId: null, reason: 'current_unusable', detail: `release ${broken} cannot be started (${this.releases.lastProblem}): running ${this.state.previous}` });
           this.writeState({ current: this.state.previous, previous: null, trial: null });
         } else {
           this.log.error({ version }, 'no usable release to run; waiting');
@@ -219,24 +157,6 @@ export class Supervisor {
         continue;
       }
       await this.runVersion(version, manifest);
-    }
-  }
-
-  /** The release's manifest if it is there, signed by a trusted key, for this box, complete; else null (logged). */
-  private async usable(version: string): Promise<ReleaseManifest | null> {
-    const known = this.verified.get(version);
-    if (known) return known;
-    try {
-      const manifest = await verifyReleaseDir(this.layout.releaseDir(version), trustedKeys(this.layout), { hashes: this.options.verifyHashes });
-      const problem =
-        manifest.product !== 'edge' ? `it is a ${manifest.product} release` : manifest.version !== version ? `its manifest says version ${manifest.version}` : manifest.arch !== process.arch ? `it is for ${manifest.arch}, this box is ${process.arch}` : null;
-      if (problem) throw new Error(problem);
-      this.verified.set(version, manifest);
-      return manifest;
-    } catch (err) {
-      this.lastUnusable = (err as Error).message;
-      this.log.error({ version, err: (err as Error).message }, 'release not usable');
-      return null;
     }
   }
 
@@ -257,9 +177,9 @@ export class Supervisor {
       removeDurable(this.layout.switchRequest);
       return;
     }
-    this.verified.delete(request.version); // check it afresh, whatever an earlier look said
-    if (!(await this.usable(request.version))) {
-      this.recordFailure({ version: request.version, from, rolloutId: request.rolloutId, reason: 'invalid_release', detail: `release ${request.version} cannot be started: ${this.lastUnusable}` });
+    this.releases.forget(request.version); // check it afresh, whatever an earlier look said
+    if (!(await this.releases.check(request.version))) {
+      this.recordFailure({ version: request.version, from, rolloutId: request.rolloutId, reason: 'invalid_release', detail: `release ${request.version} cannot be started: ${this.releases.lastProblem}` });
       removeDurable(this.layout.switchRequest);
       return;
     }
@@ -359,7 +279,7 @@ export class Supervisor {
     this.log.info({ version: trial.version, previous: trial.from }, 'the new version is healthy: switch confirmed');
     this.powerCut('committed');
     rmSync(this.layout.trialLog(trial.version), { force: true });
-    this.removeOldReleases();
+    this.releases.removeAllBut([this.state.current, this.state.previous]);
   }
 
   private rollBack(trial: Trial, reason: FailureReason, detail: string, alreadyRecorded = false): void {
@@ -367,7 +287,7 @@ export class Supervisor {
     this.powerCut('failure-recorded');
     if (existsSync(this.layout.switchRequest)) removeDurable(this.layout.switchRequest); // whatever the failed version asked
     this.writeState({ current: trial.from, previous: this.state.previous === trial.from ? null : this.state.previous, trial: null });
-    this.verified.delete(trial.version);
+    this.releases.forget(trial.version);
     this.log.error({ version: trial.version, back_to: trial.from, reason, detail }, 'switch failed: back to the previous version');
     this.powerCut('rolled-back');
   }
@@ -375,23 +295,6 @@ export class Supervisor {
   private recordFailure(f: Omit<LastFailure, 'format' | 'at' | 'reportedAt' | 'logTail'> & { logTail?: string[] }): void {
     const failure: LastFailure = lastFailureSchema.parse({ format: 1, at: Date.now(), reportedAt: null, logTail: [], ...f, detail: f.detail.slice(0, 2000) });
     writeJsonDurable(this.layout.lastFailure, failure);
-  }
-
-  /** Keeps current, previous and the supervisor's own release; deletes the rest. */
-  private removeOldReleases(): void {
-    const keep = new Set([this.state.current, this.state.previous]);
-    try {
-      keep.add(basename(readlinkSync(this.layout.program)));
-    } catch {
-      // no program link (tests, or a box set up by hand)
-    }
-    for (const name of readdirSync(this.layout.releases)) {
-      if (!releaseVersionSchema.safeParse(name).success || keep.has(name)) continue;
-      removeRelease(this.layout, name);
-      rmSync(this.layout.health(name), { force: true });
-      this.verified.delete(name);
-      this.log.info({ version: name }, 'old release removed');
-    }
   }
 
   private pause(ms: number): Promise<void> {

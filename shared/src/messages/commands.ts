@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
-import { discoveredCameraSchema, probeAddressSchema, surveillanceIdSchema } from './surveillance.js';
+import { discoveredCameraSchema, probeAddressSchema } from './camera-discovery.js';
+import { surveillanceIdSchema } from './surveillance-settings.js';
 import { keyRotationMessageSchema } from '../releases/keys.js';
 import { doctorResponseSchema, logsRequestSchema, logsResponseSchema, powerRequestSchema, powerResponseSchema } from './maintenance.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { radioSettingsSchema, scheduleBodySchema } from './radio.js';
 import { footageBodySchema } from './footage.js';
-import { surveillanceSettingsSchema } from './surveillance.js';
+import { surveillanceSettingsSchema } from './surveillance-settings.js';
 import { releaseBodySchema } from './updates.js';
 
 /** Edge settings the cloud manages; the radio schedule arrives as its own document. */

@@ -3,7 +3,9 @@ import { epochMs } from '../time.js';
 import { playbackEventSchema } from './radio.js';
 import { footageEventSchema } from './footage.js';
 import { updateEventSchema } from './updates.js';
-import { cameraEventSchema, discoveryEventSchema, incidentEventSchema } from './surveillance.js';
+import { cameraEventSchema } from './camera-status.js';
+import { discoveryEventSchema } from './camera-discovery.js';
+import { incidentEventSchema } from './incident-events.js';
 import { contractAnnouncementSchema } from '../contract/announce.js';
 
 /** Bodies of each event kind (`events/{kind}`). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
-import { surveillanceIdSchema } from './surveillance.js';
+import { surveillanceIdSchema } from './surveillance-settings.js';
 
 /** Police may ask for at most this much recording in one request (issue 12). */
 export const FOOTAGE_MAX_RANGE_MS = 30 * 60_000;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEdgeMessage, describeIssues } from './decode.js';
-import { cameraSettingsSchema, incidentEventSchema, incidentMediaPath, parseProbeAddress, probeAddressSchema, surveillanceSettingsSchema } from './surveillance.js';
+import { parseProbeAddress, probeAddressSchema } from './camera-discovery.js';
+import { incidentEventSchema } from './incident-events.js';
+import { incidentMediaPath } from './incident-media.js';
+import { cameraSettingsSchema, surveillanceSettingsSchema } from './surveillance-settings.js';
 
 const camera = {
   id: 'gate',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMs } from '../time.js';
 import { zoneNameSchema } from './radio.js';
-import { cameraTelemetrySchema } from './surveillance.js';
+import { cameraTelemetrySchema } from './camera-status.js';
 import { contractAnnouncementSchema } from '../contract/announce.js';
 
 /** The health states of a loudspeaker output, as the box's driver last checked it. */

@@ -2,7 +2,9 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { actorOf } from '../../audit/audit-log.js';
 import { requestIp } from '../../audit/request-ip.js';
-import { zaloConnectSchema, ZaloRefusedError, type ZaloConnectionView, type ZaloConnector } from '../../notifications/zalo/zalo-connect.js';
+import { ApiError } from '../../http/errors.js';
+import { oaScopeFor, zaloConnectSchema, ZaloRefusedError, type ZaloConnectionView, type ZaloConnector } from '../../notifications/zalo/zalo-connect.js';
+import type { OaScope } from '../../notifications/zalo/zalo-oa-store.js';
 import type { ConsoleEnv, ConsoleKit, ConsoleSection } from '../console-kit.js';
 import { defineMessages, translator, type Lang, type Translate } from '../i18n.js';
 import { localTime } from './admin-audit-markup.js';
@@ -10,8 +12,13 @@ import { localTime } from './admin-audit-markup.js';
 const messages = defineMessages({
   vi: {
     nav: 'Zalo OA',
-    title: 'Official Account Zalo của xã',
+    title: 'Official Account Zalo: {name}',
+    titleProvince: 'Official Account Zalo của tỉnh',
     intro: 'Thông báo công khai và cảnh báo khẩn cấp được gửi tới người dân đã quan tâm OA và nhắn tên ấp của mình. Kết nối OA bằng ứng dụng đã được OA cấp quyền trên developers.zalo.me.',
+    introProvince: 'OA của tỉnh gửi tin cho người dân đã quan tâm nó, ở mọi xã; một xã chưa kết nối OA riêng thì tin phát sóng (broadcast) của xã đi qua OA của tỉnh.',
+    introCommune: 'Tin của xã đi qua OA riêng của xã khi đã kết nối; khi chưa có, qua OA của tỉnh (nếu tỉnh đã kết nối).',
+    overview: 'OA của tỉnh và từng xã',
+    provinceOa: 'OA của tỉnh',
     state_not_connected: 'Chưa kết nối',
     state_connected: 'Đã kết nối',
     state_needs_reconnect: 'Cần kết nối lại: tin nhắn đang chờ, chưa gửi được',
@@ -37,7 +44,12 @@ const messages = defineMessages({
   },
   en: {
     nav: 'Zalo OA',
-    title: "The commune's Zalo Official Account",
+    title: 'Zalo Official Account: {name}',
+    titleProvince: "The province's Zalo Official Account",
+    introProvince: "The province's OA messages the citizens who follow it, in every commune; a commune without its own OA has its broadcasts go through the province's.",
+    introCommune: "The commune's messages go through its own OA once connected; until then, through the province's (if connected).",
+    overview: "The province's and each commune's OA",
+    provinceOa: "The province's OA",
     intro: "Public notices and emergency alerts go to citizens who follow the OA and sent their hamlet's name. Connect the OA with an app the OA has authorised on developers.zalo.me.",
     state_not_connected: 'Not connected',
     state_connected: 'Connected',
@@ -68,15 +80,33 @@ type T = Translate<keyof (typeof messages)['vi']>;
 
 export interface ZaloAdminDeps {
   connector: ZaloConnector;
-  hamlets(): { code: string; name: string }[];
+  hamlets(): { code: string; name: string; communeCode: string }[];
+  /** The communes in service: a province admin's overview and which commune the page may name. */
+  communes(): { code: string; name: string }[];
 }
 
 const FIELDS = ['appId', 'appSecret', 'oaId', 'webhookSecret', 'refreshToken', 'code'] as const;
 
-function zaloPage(t: T, lang: Lang, v: ZaloConnectionView, input: { hamlets: { code: string; name: string }[]; notice: string | null; error: string | null; csrf: string | null; appId: string; oaId: string; webhookUrl: string }) {
+/** The page's own address for an OA: ?commune= for a commune's, none for the caller's own. */
+const pageHref = (scope: OaScope, own: OaScope, extra = '') => {
+  const params = new URLSearchParams(extra);
+  if (scope !== own && scope !== null) params.set('commune', scope);
+  const query = params.toString();
+  return `/admin/zalo${query ? `?${query}` : ''}`;
+};
+
+/** A province admin's list of every OA with its state, each a link to its page. */
+function overview(t: T, items: { scope: OaScope; name: string; state: ZaloConnectionView['state'] }[], current: OaScope) {
+  return html`<nav class="card" aria-labelledby="zalo-overview">
+  <h2 id="zalo-overview">${t('overview')}</h2>
+  <ul>${items.map((i) => html`<li><a href="${pageHref(i.scope, null)}"${i.scope === current ? html` aria-current="page"` : ''}>${i.name}</a>: ${t(`state_${i.state}`)}</li>`)}</ul>
+</nav>`;
+}
+
+function zaloPage(t: T, lang: Lang, v: ZaloConnectionView, input: { hamlets: { code: string; name: string }[]; notice: string | null; error: string | null; csrf: string | null; appId: string; oaId: string; webhookUrl: string; action: string }) {
   const when = (ms: number | null) => (ms === null ? '—' : localTime(ms, lang));
   const counted = input.hamlets.filter((h) => v.followersByHamlet[h.code]);
-  return html`<p>${t('intro')}</p>
+  return html`<p>${t('intro')} ${v.communeCode === null ? t('introProvince') : t('introCommune')}</p>
 ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <section class="card" aria-labelledby="zalo-state">
@@ -98,7 +128,7 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <section class="card" aria-labelledby="zalo-connect">
   <h2 id="zalo-connect">${t('connectTitle')}</h2>
   <p class="hint">${t('connectHint')}</p>
-  <form method="post" action="/admin/zalo" class="stack" autocomplete="off">
+  <form method="post" action="${input.action}" class="stack" autocomplete="off">
     ${input.csrf ? html`<input type="hidden" name="_csrf" value="${input.csrf}">` : ''}
     <label for="appId">${t('appId')}</label><input id="appId" name="appId" inputmode="numeric" required value="${input.appId}">
     <label for="appSecret">${t('appSecret')}</label><input id="appSecret" name="appSecret" type="password" required>
@@ -111,16 +141,46 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 </section>`;
 }
 
-/** The admin's page of the OA: its state (never a token), followers per hamlet, and the connect form (no JavaScript needed). */
+/**
+ * The admin's page of an OA: its state (never a token), followers per hamlet, and the connect form
+ * (no JavaScript needed). A commune's admin has their commune's; a province admin the province's own
+ * and, with ?commune=, any commune's, listed at the top. Another commune's is "not found".
+ */
 export function createZaloAdminPage(deps: ZaloAdminDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const tOf = (c: Context<ConsoleEnv>) => translator(messages, c.get('view').lang);
-    const render = (c: Context<ConsoleEnv>, extra: { notice?: string | null; error?: string | null; status?: 200 | 400 | 502 }) => {
-      const v = deps.connector.view();
+    /** Whose OA the request means, or null when that is not the caller's to see (answered 404). */
+    const scopeOf = (c: Context<ConsoleEnv>): { scope: OaScope } | null => {
+      const commune = c.req.query('commune') || undefined;
+      try {
+        return { scope: oaScopeFor(c.get('view').user!, commune, deps.communes) };
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    };
+    const notFoundPage = (c: Context<ConsoleEnv>) => kit.render(c, { title: c.get('view').t('notFoundTitle'), main: '', status: 404 });
+    const render = (c: Context<ConsoleEnv>, scope: OaScope, extra: { notice?: string | null; error?: string | null; status?: 200 | 400 | 502 }) => {
+      const t = tOf(c);
+      const v = deps.connector.view(scope);
       const view = c.get('view');
-      const main = zaloPage(tOf(c), view.lang, v, {
-        hamlets: deps.hamlets(),
+      const own = view.user!.communeCode;
+      const communes = deps.communes();
+      const nameOf = (code: string) => communes.find((k) => k.code === code)?.name ?? code;
+      const title = scope === null ? t('titleProvince') : t('title', { name: nameOf(scope) });
+      const listed =
+        own === null
+          ? overview(
+              t,
+              [{ scope: null, name: t('provinceOa'), state: deps.connector.view(null).state }, ...communes.map((k) => ({ scope: k.code as OaScope, name: k.name, state: deps.connector.view(k.code).state }))],
+              scope,
+            )
+          : '';
+      const main = zaloPage(t, view.lang, v, {
+        // a commune's OA subscribes to its own hamlets; the province's to every commune's
+        hamlets: deps.hamlets().filter((h) => scope === null || h.communeCode === scope),
+        action: pageHref(scope, own),
         notice: extra.notice ?? null,
         error: extra.error ?? null,
         csrf: view.csrf,
@@ -128,24 +188,31 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
         oaId: v.oaId ?? '',
         webhookUrl: `${new URL(c.req.url).origin}/api/v1/zalo/webhook`,
       });
-      return kit.render(c, { title: tOf(c)('title'), main, status: extra.status ?? 200 });
+      return kit.render(c, { title, main: html`${listed}${main}`, status: extra.status ?? 200 });
     };
 
-    app.get('/admin/zalo', kit.page('notifications.zalo.manage'), (c) => render(c, { notice: c.req.query('done') === '1' ? tOf(c)('connected') : null }));
+    app.get('/admin/zalo', kit.page('notifications.zalo.manage'), (c) => {
+      const which = scopeOf(c);
+      if (!which) return notFoundPage(c);
+      return render(c, which.scope, { notice: c.req.query('done') === '1' ? tOf(c)('connected') : null });
+    });
 
     app.post('/admin/zalo', kit.page('notifications.zalo.manage'), async (c) => {
       const t = tOf(c);
+      const which = scopeOf(c);
+      if (!which) return notFoundPage(c);
+      const { scope } = which;
       const form = await c.req.parseBody();
       const fields = Object.fromEntries(FIELDS.map((k) => [k, typeof form[k] === 'string' ? (form[k] as string).trim() : '']).filter(([, v]) => v !== ''));
       const parsed = zaloConnectSchema.safeParse(fields);
-      if (!parsed.success) return render(c, { error: t('invalid', { fields: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }), status: 400 });
+      if (!parsed.success) return render(c, scope, { error: t('invalid', { fields: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }), status: 400 });
       try {
-        await deps.connector.connect(parsed.data, actorOf(c.get('view').user!), requestIp(c));
+        await deps.connector.connect(scope, parsed.data, actorOf(c.get('view').user!), requestIp(c));
       } catch (err) {
         if (!(err instanceof ZaloRefusedError)) throw err;
-        return render(c, { error: t('refused', { reason: err.message }), status: 502 });
+        return render(c, scope, { error: t('refused', { reason: err.message }), status: 502 });
       }
-      return c.redirect('/admin/zalo?done=1', 303);
+      return c.redirect(pageHref(scope, c.get('view').user!.communeCode, 'done=1'), 303);
     });
 
     return {

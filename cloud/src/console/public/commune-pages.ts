@@ -29,8 +29,8 @@ export interface CommunePagesDeps {
   audioPath(sha256: string): string;
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
   publicUrl(requestUrl: string): string;
-  /** The deployment's Zalo OA id when it is connected: the notices page then shows the QR code that opens it. */
-  zaloOaId?(): string | null;
+  /** The Zalo OA id a commune's citizens follow (the commune's own when connected, else the province's): the notices page then shows the QR code that opens it. */
+  zaloOaId?(communeCode: string): string | null;
 }
 
 /** Whose citizens' pages a request is on: a commune, and its addresses (under /xa/<code>, or a single-commune install's old ones). */
@@ -45,14 +45,14 @@ export const MAX_MB = Math.floor(MAX_REPORT_PHOTO_BYTES / 1e6);
 const FORM_FIELDS = ['category', 'description', 'hamlet', 'lat', 'lon', 'phone'] as const;
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** The QR code of the OA's address, drawn once per OA id (it changes only when the OA is connected again). */
+/** The QR code of an OA's address, drawn once per OA id (it changes only when the OA is connected again); one per commune at most. */
 async function zaloFollow(oaId: string | null | undefined, cache: Map<string, ZaloFollow>): Promise<ZaloFollow | null> {
   if (!oaId) return null;
   let follow = cache.get(oaId);
   if (!follow) {
     const url = `https://zalo.me/${encodeURIComponent(oaId)}`;
     follow = { url, qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
-    cache.clear();
+    if (cache.size >= 1024) cache.clear();
     cache.set(oaId, follow);
   }
   return follow;
@@ -120,7 +120,7 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
 
     async notices(c: Context<ConsoleEnv>, site: Site) {
       const t = tOf(c);
-      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(), qrCache)) });
+      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(site.commune.code), qrCache)) });
     },
 
     feed(c: Context<ConsoleEnv>, site: Site) {

@@ -177,4 +177,50 @@ export const schemaV26On: Migration[] = [
   );
   CREATE INDEX key_rotation_deliveries_pending ON key_rotation_deliveries(edge_id) WHERE state = 'pending';
   `,
+  // Issue 10, a Zalo Official Account per commune: a row per OA, `scope` its commune's code or '' for the
+  // province's own (UNIQUE: one OA per commune, one for the province; a plain column because a NULL
+  // commune_code is not unique). The one OA of before becomes the province's own, so a single-commune
+  // install keeps sending through it (a commune with no OA of its own falls back to the province's).
+  // A follower's Zalo user id is the OA's own (Zalo gives each OA its own id for a person), so
+  // followers belong to one OA; the existing ones to the province's.
+  `
+  CREATE TABLE zalo_oa_next (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL UNIQUE,
+    commune_code TEXT REFERENCES communes(code),
+    app_id TEXT NOT NULL,
+    oa_id TEXT,
+    app_secret TEXT NOT NULL,
+    webhook_secret TEXT,
+    access_token TEXT,
+    access_expires_at INTEGER,
+    refresh_token TEXT,
+    refresh_expires_at INTEGER,
+    version INTEGER NOT NULL DEFAULT 0,
+    refreshing_until INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('connected','needs_reconnect')),
+    state_reason TEXT,
+    connected_at INTEGER NOT NULL,
+    refreshed_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    CHECK (scope = COALESCE(commune_code, ''))
+  );
+  INSERT INTO zalo_oa_next (id, scope, commune_code, app_id, oa_id, app_secret, webhook_secret, access_token, access_expires_at, refresh_token, refresh_expires_at, version, refreshing_until, state, state_reason, connected_at, refreshed_at, updated_at)
+    SELECT id, '', NULL, app_id, oa_id, app_secret, webhook_secret, access_token, access_expires_at, refresh_token, refresh_expires_at, version, refreshing_until, state, state_reason, connected_at, refreshed_at, updated_at FROM zalo_oa;
+  DROP TABLE zalo_oa;
+  ALTER TABLE zalo_oa_next RENAME TO zalo_oa;
+  CREATE INDEX zalo_oa_app ON zalo_oa(app_id);
+  CREATE TABLE zalo_followers_next (
+    oa INTEGER NOT NULL REFERENCES zalo_oa(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    hamlet_code TEXT NOT NULL REFERENCES hamlets(code) ON DELETE CASCADE,
+    subscribed_at INTEGER NOT NULL,
+    PRIMARY KEY (oa, user_id, hamlet_code)
+  );
+  INSERT INTO zalo_followers_next (oa, user_id, hamlet_code, subscribed_at)
+    SELECT o.id, f.user_id, f.hamlet_code, f.subscribed_at FROM zalo_followers f JOIN zalo_oa o ON o.scope = '';
+  DROP TABLE zalo_followers;
+  ALTER TABLE zalo_followers_next RENAME TO zalo_followers;
+  CREATE INDEX zalo_followers_hamlet ON zalo_followers(hamlet_code, oa);
+  `,
 ];

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 32;
+export const BASELINE_VERSION = 33;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -767,16 +767,10 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('created_at', integer(d), (c) => c.notNull())
     .execute();
   await db.schema
-    .createTable('zalo_followers')
-    .addColumn('user_id', text(d), (c) => c.notNull())
-    .addColumn('hamlet_code', text(d), (c) => c.notNull().references('hamlets.code').onDelete('cascade'))
-    .addColumn('subscribed_at', integer(d), (c) => c.notNull())
-    .addPrimaryKeyConstraint('zalo_followers_pkey', ['user_id', 'hamlet_code'])
-    .execute();
-  await db.schema.createIndex('zalo_followers_hamlet').on('zalo_followers').columns(['hamlet_code']).execute();
-  await db.schema
     .createTable('zalo_oa')
-    .addColumn('id', integer(d), (c) => c.primaryKey())
+    .addColumn('id', integer(d), (c) => identity(d, c).primaryKey())
+    .addColumn('scope', text(d), (c) => c.notNull().unique())
+    .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
     .addColumn('app_id', text(d), (c) => c.notNull())
     .addColumn('oa_id', text(d))
     .addColumn('app_secret', text(d), (c) => c.notNull())
@@ -792,10 +786,19 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('connected_at', integer(d), (c) => c.notNull())
     .addColumn('refreshed_at', integer(d))
     .addColumn('updated_at', integer(d), (c) => c.notNull())
-    .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
-    .addCheckConstraint('zalo_oa_check_0', sql.raw('id = 1'))
-    .addCheckConstraint('zalo_oa_check_1', sql.raw("state IN ('connected','needs_reconnect')"))
+    .addCheckConstraint('zalo_oa_check_0', sql.raw("state IN ('connected','needs_reconnect')"))
+    .addCheckConstraint('zalo_oa_check_1', sql.raw("scope = COALESCE(commune_code, '')"))
     .execute();
+  await db.schema.createIndex('zalo_oa_app').on('zalo_oa').columns(['app_id']).execute();
+  await db.schema
+    .createTable('zalo_followers')
+    .addColumn('oa', integer(d), (c) => c.notNull().references('zalo_oa.id').onDelete('cascade'))
+    .addColumn('user_id', text(d), (c) => c.notNull())
+    .addColumn('hamlet_code', text(d), (c) => c.notNull().references('hamlets.code').onDelete('cascade'))
+    .addColumn('subscribed_at', integer(d), (c) => c.notNull())
+    .addPrimaryKeyConstraint('zalo_followers_pkey', ['oa', 'user_id', 'hamlet_code'])
+    .execute();
+  await db.schema.createIndex('zalo_followers_hamlet').on('zalo_followers').columns(['hamlet_code', 'oa']).execute();
   await refuseChange(db, d, 'audit_log_no_delete', 'audit_log', 'DELETE', 'audit_log is append-only');
   await refuseChange(db, d, 'audit_log_no_update', 'audit_log', 'UPDATE', 'audit_log is append-only');
 }

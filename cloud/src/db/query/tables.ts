@@ -656,13 +656,16 @@ export interface ZaloBroadcastArticlesTable {
 }
 
 export interface ZaloFollowersTable {
+  oa: number;
   user_id: string;
   hamlet_code: string;
   subscribed_at: number;
 }
 
 export interface ZaloOaTable {
-  id: number;
+  id: Generated<number>;
+  scope: string;
+  commune_code: string | null;
   app_id: string;
   oa_id: string | null;
   app_secret: string;
@@ -678,7 +681,6 @@ export interface ZaloOaTable {
   connected_at: number;
   refreshed_at: number | null;
   updated_at: number;
-  commune_code: string | null;
 }
 
 /** Every table of the cloud schema, for Kysely<Database>. */
@@ -787,6 +789,6 @@ export const tableColumns = {
   speaker_state: { edge_id: 'TEXT', zone: 'TEXT', state: 'TEXT', changed_at: 'INTEGER', reason: 'TEXT?' },
   users: { id: 'TEXT', username: 'TEXT', display_name: 'TEXT', role: 'TEXT', password_hash: 'TEXT', disabled: 'INTEGER', created_at: 'INTEGER', updated_at: 'INTEGER', must_change_password: 'INTEGER', commune_code: 'TEXT?' },
   zalo_broadcast_articles: { idempotency_key: 'TEXT', article_id: 'TEXT', created_at: 'INTEGER' },
-  zalo_followers: { user_id: 'TEXT', hamlet_code: 'TEXT', subscribed_at: 'INTEGER' },
-  zalo_oa: { id: 'INTEGER', app_id: 'TEXT', oa_id: 'TEXT?', app_secret: 'TEXT', webhook_secret: 'TEXT?', access_token: 'TEXT?', access_expires_at: 'INTEGER?', refresh_token: 'TEXT?', refresh_expires_at: 'INTEGER?', version: 'INTEGER', refreshing_until: 'INTEGER?', state: 'TEXT', state_reason: 'TEXT?', connected_at: 'INTEGER', refreshed_at: 'INTEGER?', updated_at: 'INTEGER', commune_code: 'TEXT?' },
+  zalo_followers: { oa: 'INTEGER', user_id: 'TEXT', hamlet_code: 'TEXT', subscribed_at: 'INTEGER' },
+  zalo_oa: { id: 'INTEGER', scope: 'TEXT', commune_code: 'TEXT?', app_id: 'TEXT', oa_id: 'TEXT?', app_secret: 'TEXT', webhook_secret: 'TEXT?', access_token: 'TEXT?', access_expires_at: 'INTEGER?', refresh_token: 'TEXT?', refresh_expires_at: 'INTEGER?', version: 'INTEGER', refreshing_until: 'INTEGER?', state: 'TEXT', state_reason: 'TEXT?', connected_at: 'INTEGER', refreshed_at: 'INTEGER?', updated_at: 'INTEGER' },
 } as const satisfies import('./column-kinds.js').ColumnKinds<Database>;

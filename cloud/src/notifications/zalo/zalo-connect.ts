@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
+import { assertMayChange } from '../../communes/scope.js';
+import { notFound } from '../../http/errors.js';
 import type { ZaloFollowers } from './zalo-followers.js';
-import type { ZaloConnectionStatus, ZaloOaStore } from './zalo-oa-store.js';
+import type { OaScope, ZaloConnectionStatus, ZaloOaStore } from './zalo-oa-store.js';
 import type { ZaloTokens } from './zalo-tokens.js';
 
 const digits = (what: string) => z.string().trim().regex(/^\d{1,32}$/, `${what} is a string of digits`);
@@ -27,11 +29,24 @@ export interface ZaloConnectionView extends ZaloConnectionStatus {
   followersByHamlet: Record<string, number>;
 }
 
+/**
+ * Whose OA a request means (the API's ?commune= and the console page's): the named commune's, else
+ * the caller's own commune's, else (a province-level person) the province's own. Another commune's
+ * answers 404 exactly like a commune that does not exist.
+ */
+export function oaScopeFor(person: { communeCode: string | null }, commune: string | undefined, communes: () => { code: string }[]): OaScope {
+  if (commune === undefined) return person.communeCode;
+  const what = `the Zalo OA of commune ${commune}`;
+  assertMayChange(person, commune, what);
+  if (!communes().some((c) => c.code === commune)) throw notFound(what);
+  return commune;
+}
+
 export class ZaloRefusedError extends Error {
   override name = 'ZaloRefusedError';
 }
 
-/** Connecting and showing the OA, the same for the API and the console page. */
+/** Connecting and showing an OA (a commune's or the province's), the same for the API and the console page. Callers check who may (scope.ts). */
 export class ZaloConnector {
   constructor(
     private readonly d: {
@@ -44,26 +59,26 @@ export class ZaloConnector {
     },
   ) {}
 
-  view(): ZaloConnectionView {
-    return { ...this.d.store.status(), followersByHamlet: this.d.followers.countsByHamlet() };
+  view(scope: OaScope): ZaloConnectionView {
+    return { ...this.d.store.status(scope), followersByHamlet: this.d.followers.countsByHamlet(scope) };
   }
 
   /**
    * Exchanges the code or refresh token with Zalo at once (a refresh token is single-use: the one
-   * pasted is spent and replaced) and stores the new pair sealed; audited either way.
+   * pasted is spent and replaced) and stores the new pair sealed; audited either way, as the commune's.
    */
-  async connect(input: ZaloConnectInput, actor: string, ip: string | null): Promise<ZaloConnectionView> {
+  async connect(scope: OaScope, input: ZaloConnectInput, actor: string, ip: string | null): Promise<ZaloConnectionView> {
     const grant = input.code ? { code: input.code, ...(input.codeVerifier ? { codeVerifier: input.codeVerifier } : {}) } : { refreshToken: input.refreshToken! };
     const target = `zalo-oa:${input.oaId ?? input.appId}`;
     try {
       const pair = await this.d.tokens.exchange(input.appId, input.appSecret, grant);
-      this.d.store.connect({ appId: input.appId, oaId: input.oaId ?? null, appSecret: input.appSecret, webhookSecret: input.webhookSecret ?? null, pair });
+      this.d.store.connect(scope, { appId: input.appId, oaId: input.oaId ?? null, appSecret: input.appSecret, webhookSecret: input.webhookSecret ?? null, pair });
     } catch (err) {
-      this.d.audit.record({ actor, action: 'zalo.connect_failed', target, details: { reason: (err as Error).message }, ip });
+      this.d.audit.record({ actor, action: 'zalo.connect_failed', target, details: { reason: (err as Error).message }, ip, communeCode: scope });
       throw new ZaloRefusedError((err as Error).message);
     }
-    this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip });
+    this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip, communeCode: scope });
     this.d.onConnected?.();
-    return this.view();
+    return this.view(scope);
   }
 }

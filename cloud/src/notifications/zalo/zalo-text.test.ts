@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VI_TAN } from '@smart-commune/shared';
-import { foldName, hamletNamed, isUnsubscribe } from './zalo-followers.js';
+import { foldName, hamletNamed, hamletsNamed, isUnsubscribe } from './zalo-followers.js';
 import { communeTime, messageText } from './zalo-notices.js';
 import { webhookSignature, webhookSignatureValid } from './zalo-wire.js';
 
@@ -13,6 +13,15 @@ describe('what citizens write to the OA', () => {
     expect(hamletNamed('Ấp 8', hamlets)).toBeNull();
     expect(hamletNamed('xin chào', hamlets)).toBeNull();
     expect(hamletNamed('', hamlets)).toBeNull();
+  });
+
+  it("names every hamlet of that name across communes, unless a code is written exactly as it is", () => {
+    const province = [...hamlets, { code: 'vt-1', name: 'Ấp 1' }, { code: 'vt-2a', name: 'Ấp 2A' }];
+    expect(hamletsNamed('Ấp 1', province).map((h) => h.code)).toEqual(['ap-1', 'vt-1']);
+    expect(hamletNamed('Ấp 1', province)).toBeNull();
+    expect(hamletsNamed('2a', province).map((h) => h.code)).toEqual(['ap-2a', 'vt-2a']);
+    expect(hamletsNamed(' VT-1 ', province).map((h) => h.code)).toEqual(['vt-1']);
+    expect(hamletsNamed('ap-1', province).map((h) => h.code)).toEqual(['ap-1']);
   });
 
   it('unsubscribes with HỦY in any spelling, and only then', () => {

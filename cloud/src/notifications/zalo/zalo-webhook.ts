@@ -1,15 +1,17 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { ZaloFollowers, HamletRef } from './zalo-followers.js';
-import { hamletNamed, isUnsubscribe } from './zalo-followers.js';
-import type { ZaloOaStore } from './zalo-oa-store.js';
+import { hamletsNamed, isUnsubscribe } from './zalo-followers.js';
+import type { OaScope, ZaloConnection, ZaloOaStore } from './zalo-oa-store.js';
 import { WEBHOOK_MAX_BYTES, webhookEnvelopeSchema, webhookEventSchema, webhookSignatureValid } from './zalo-wire.js';
 
 export interface ZaloWebhookDeps {
   store: ZaloOaStore;
   followers: ZaloFollowers;
   hamlets: () => HamletRef[];
-  /** Queues a reply to the follower (the channel's outbox); false when the channel is not running. */
-  reply: (userId: string, messageId: string, text: string) => boolean;
+  /** The communes in service, to tell a citizen which commune each of two same-named hamlets is in. */
+  communes: () => { code: string; name: string }[];
+  /** Queues a reply to the follower through the OA they wrote to (the channel's outbox); false when the channel is not running. */
+  reply: (scope: OaScope, userId: string, messageId: string, text: string) => boolean;
   logger: Logger;
 }
 
@@ -24,15 +26,29 @@ const helpText = (hamlets: HamletRef[]) =>
   `Các ấp: ${hamlets.map((h) => h.name).join(', ')}. Nhắn "HỦY" để ngừng nhận.`;
 
 /**
- * The OA's webhook: Zalo posts the events of the OA here, signed (X-ZEvent-Signature). A follower
+ * Which stored OA an event is for: those of its app id (one Zalo app may serve several communes'
+ * OAs), then the one whose OA id the event names (`recipient.id` of a message, `oa_id` of a follow).
+ * An OA stored without its OA id matches any event of its app, when it is the app's only one.
+ */
+function oaOf(candidates: ZaloConnection[], json: unknown): ZaloConnection | null {
+  const e = json as { recipient?: { id?: unknown }; oa_id?: unknown };
+  const named = typeof e.recipient?.id === 'string' ? e.recipient.id : typeof e.oa_id === 'string' ? e.oa_id : null;
+  const exact = candidates.find((c) => c.oaId !== null && c.oaId === named);
+  if (exact) return exact;
+  const open = candidates.filter((c) => c.oaId === null || named === null);
+  return open.length === 1 ? open[0]! : null;
+}
+
+/**
+ * The OAs' webhook (one address for every commune's OA and the province's): Zalo posts an OA's
+ * events here, signed (X-ZEvent-Signature) with that OA's key. A follower
  * who writes a hamlet's name or code is subscribed to that hamlet's notices and gets a
  * confirmation; "HỦY" unsubscribes; unfollowing the OA unsubscribes too. The body is bounded and
  * validated; a wrong signature is refused before anything is read from it.
  */
 export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signature: string | undefined): WebhookResult {
   if (Buffer.byteLength(rawBody) > WEBHOOK_MAX_BYTES) return { status: 413, outcome: `body larger than ${WEBHOOK_MAX_BYTES} bytes` };
-  const connection = deps.store.load();
-  if (!connection?.webhookSecret) return { status: 503, outcome: 'the Zalo OA is not connected or its webhook secret (OA Secret Key) is not set' };
+  if (deps.store.knownScopes().size === 0) return { status: 503, outcome: 'no Zalo OA is connected' };
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -41,39 +57,54 @@ export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signat
   }
   const envelope = webhookEnvelopeSchema.safeParse(json);
   if (!envelope.success) return { status: 400, outcome: `not a Zalo event: ${envelope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  if (envelope.data.app_id !== connection.appId) return { status: 401, outcome: 'event for another app id' };
+  const candidates = deps.store.byApp(envelope.data.app_id);
+  if (candidates.length === 0) return { status: 401, outcome: 'event for another app id' };
+  const connection = oaOf(candidates, json);
+  if (!connection) return { status: 401, outcome: 'event for an OA not connected here' };
+  if (!connection.webhookSecret) return { status: 503, outcome: 'the Zalo OA has no webhook secret (OA Secret Key) set' };
+  const scope = connection.communeCode;
   if (!webhookSignatureValid(signature, connection.appId, rawBody, envelope.data.timestamp, connection.webhookSecret)) {
-    deps.logger.warn({ event: envelope.data.event_name }, 'Zalo webhook refused: wrong or missing X-ZEvent-Signature');
+    deps.logger.warn({ commune: scope, event: envelope.data.event_name }, 'Zalo webhook refused: wrong or missing X-ZEvent-Signature');
     return { status: 401, outcome: 'wrong or missing X-ZEvent-Signature' };
   }
   const parsed = webhookEventSchema.safeParse(json);
   // Zalo sends many other events (seen, images, stickers…): accepted and ignored
   if (!parsed.success) return { status: 200, outcome: `ignored ${envelope.data.event_name}` };
   const event = parsed.data;
-  const hamlets = deps.hamlets();
+  // a commune's OA serves its own hamlets; the province's serves every commune's
+  const hamlets = deps.hamlets().filter((h) => scope === null || h.communeCode === scope);
   if (event.event_name !== 'user_send_text') {
     if (event.event_name === 'unfollow') {
-      const removed = deps.followers.unsubscribeAll(event.follower.id);
+      const removed = deps.followers.unsubscribeAll(scope, event.follower.id);
       return { status: 200, outcome: `unfollowed; ${removed} subscriptions removed` };
     }
-    deps.reply(event.follower.id, `follow-${event.timestamp}`, `Cảm ơn bạn đã quan tâm OA của xã. ${helpText(hamlets)}`);
+    deps.reply(scope, event.follower.id, `follow-${event.timestamp}`, `Cảm ơn bạn đã quan tâm OA của xã. ${helpText(hamlets)}`);
     return { status: 200, outcome: 'followed; asked for a hamlet' };
   }
   const userId = event.sender.id;
   const text = event.message.text;
   if (isUnsubscribe(text)) {
-    const removed = deps.followers.unsubscribeAll(userId);
-    deps.reply(userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
+    const removed = deps.followers.unsubscribeAll(scope, userId);
+    deps.reply(scope, userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
     return { status: 200, outcome: `unsubscribed (${removed})` };
   }
-  const hamlet = hamletNamed(text, hamlets);
+  const named = hamletsNamed(text, hamlets);
+  if (named.length > 1) {
+    // the province's OA: "Ấp 1" of two communes; the citizen answers with the code
+    const communes = new Map(deps.communes().map((k) => [k.code, k.name]));
+    const choices = named.map((h) => `${h.name} (${communes.get(h.communeCode) ?? h.communeCode}): nhắn "${h.code}"`).join('; ');
+    deps.reply(scope, userId, event.message.msg_id, `Có nhiều ấp tên như vậy. ${choices}.`);
+    return { status: 200, outcome: `several hamlets named (${named.map((h) => h.code).join(', ')}); asked which` };
+  }
+  const hamlet = named[0];
   if (!hamlet) {
-    deps.reply(userId, event.message.msg_id, helpText(hamlets));
+    deps.reply(scope, userId, event.message.msg_id, helpText(hamlets));
     return { status: 200, outcome: 'no hamlet named; help sent' };
   }
-  deps.followers.subscribe(userId, hamlet.code);
-  const all = deps.followers.hamletsOf(userId).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
+  deps.followers.subscribe(scope, userId, hamlet.code);
+  const all = deps.followers.hamletsOf(scope, userId).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
   deps.reply(
+    scope,
     userId,
     event.message.msg_id,
     `Đã đăng ký nhận thông báo và cảnh báo khẩn cấp của ${hamlet.name} qua Zalo. Bạn đang nhận tin của: ${all.join(', ')}. Nhắn "HỦY" để ngừng nhận.`,

@@ -24,9 +24,11 @@ export interface ZaloDeps {
   config: Pick<CloudConfig, 'SC_ZALO_API_URL' | 'SC_ZALO_OAUTH_URL' | 'SC_ZALO_RATE_PER_S' | 'SC_ZALO_CONCURRENCY' | 'SC_ZALO_BROADCAST'> &
     Partial<Pick<CloudConfig, 'SC_NOTIFY_GIVE_UP_AFTER_S' | 'SC_NOTIFY_MAX_ATTEMPTS'>>;
   hamlets: () => HamletRef[];
+  /** The communes in service (a province admin's list of OAs, and which commune a request may name). */
+  communes: () => { code: string; name: string }[];
   /** The public base URL for links in messages (SC_PUBLIC_URL, else the cloud's own address). */
   publicUrl: () => string;
-  /** Called when an admin connected the OA (the notifications module makes waiting Zalo messages due now). */
+  /** Called when an admin connected an OA (the notifications module makes waiting Zalo messages due now). */
   onConnected?: () => void;
   /** sc_zalo_calls_total and sc_zalo_token_refreshes_total; absent in tests that do not read them. */
   metrics?: Pick<CloudMetrics, 'zaloCalls' | 'zaloTokenRefreshes'>;
@@ -40,12 +42,12 @@ export interface Zalo {
   store: ZaloOaStore;
   tokens: ZaloTokens;
   followers: ZaloFollowers;
-  /** Connects the OA and shows its state: the API's and the console's. */
+  /** Connects an OA and shows its state: the API's and the console's. */
   connector: ZaloConnector;
   routes(guard: Guard): Mount[];
 }
 
-/** The commune's Zalo Official Account: its connection, followers, channel and routes. */
+/** The communes' and the province's Zalo Official Accounts: their connections, followers, channel and routes. */
 export function createZalo(deps: ZaloDeps): Zalo {
   const logger = deps.logger.child({ component: 'zalo' });
   const store = new ZaloOaStore(deps.db, deps.secrets);
@@ -66,7 +68,7 @@ export function createZalo(deps: ZaloDeps): Zalo {
   const api = new ZaloApi({
     apiUrl: deps.config.SC_ZALO_API_URL,
     tokens,
-    pacer: new RatePacer(deps.config.SC_ZALO_RATE_PER_S),
+    newPacer: () => new RatePacer(deps.config.SC_ZALO_RATE_PER_S),
     logger,
     ...(metrics ? { onCall: (endpoint: string, result: string) => metrics.zaloCalls.inc({ endpoint, result }) } : {}),
     ...(disconnectedRetryMs ? { disconnectedRetryMs } : {}),
@@ -75,7 +77,9 @@ export function createZalo(deps: ZaloDeps): Zalo {
   const channel = new ZaloChannel({
     db: deps.db,
     api,
+    store,
     followers,
+    hamlets: deps.hamlets,
     notices: dbNoticeSource(deps.db),
     logger,
     publicUrl: deps.publicUrl,
@@ -92,7 +96,7 @@ export function createZalo(deps: ZaloDeps): Zalo {
     routes: (guard) => [
       {
         prefix: API_PREFIX,
-        app: createZaloRoutes({ guard, connector, store, followers, hamlets: deps.hamlets, reply: (u, m, t) => channel.reply(u, m, t), logger }),
+        app: createZaloRoutes({ guard, connector, store, followers, hamlets: deps.hamlets, communes: deps.communes, reply: (s, u, m, t) => channel.reply(s, u, m, t), logger }),
       },
     ],
   };

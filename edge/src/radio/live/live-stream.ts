@@ -4,6 +4,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import { countChildProcess } from '../../child-processes.js';
 import { deviceAuthorization, type DeviceCredentials } from '../../link/device-http.js';
 import { BYTES_PER_SAMPLE, SAMPLE_RATE } from '../pcm.js';
+import { Wakeups } from '../wakeups.js';
 
 export interface LiveStreamOptions {
   /** Full URL of the session's stream on the cloud. */
@@ -46,7 +47,7 @@ export class LiveStream {
   underruns = 0;
   private closed = false;
   private lostTimer: NodeJS.Timeout;
-  private waiters: Array<() => void> = [];
+  private readonly wakeups = new Wakeups();
   private stderr = '';
 
   constructor(private readonly options: LiveStreamOptions) {
@@ -64,7 +65,7 @@ export class LiveStream {
     this.decoder.on('close', (code) => {
       if (!this.closed && code !== 0 && !this.error) this.error = `live decoder (ffmpeg) exit ${code}: ${this.stderr.trim()}`;
       this.ended = true;
-      this.wake();
+      this.wakeups.wake();
     });
     this.lostTimer = setInterval(() => this.checkLoss(), 250);
     this.lostTimer.unref();
@@ -78,15 +79,7 @@ export class LiveStream {
    */
   async ready(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.connected && this.decodedSamples === 0 && !this.ended && !this.closed && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    await this.wakeups.until(() => this.connected || this.decodedSamples !== 0 || this.ended || this.closed, deadline);
     return (this.connected || this.decodedSamples > 0) && !this.closed && this.error === null;
   }
 
@@ -124,7 +117,7 @@ export class LiveStream {
     this.decoder.kill('SIGKILL');
     this.chunks = [];
     this.bytes = 0;
-    this.wake();
+    this.wakeups.wake();
   }
 
   private onPcm(d: Buffer): void {
@@ -133,7 +126,7 @@ export class LiveStream {
     this.bytes += d.length;
     this.decodedSamples += d.length / BYTES_PER_SAMPLE;
     this.dropBefore(Math.max(this.options.floor(), this.decodedSamples - MAX_AHEAD_SAMPLES));
-    this.wake();
+    this.wakeups.wake();
   }
 
   private dropBefore(sample: number): void {
@@ -171,7 +164,7 @@ export class LiveStream {
           throw new Error(`live stream: HTTP ${res.status}`);
         }
         this.connected = true;
-        this.wake();
+        this.wakeups.wake();
         if (res.status === 200 && this.receivedBytes > 0) {
           // the cloud ignored the range: skip what was already fed to the decoder
           await this.pump(res.body!, this.receivedBytes);
@@ -217,9 +210,5 @@ export class LiveStream {
       this.close();
       this.options.onLost(reason);
     }
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
   }
 }

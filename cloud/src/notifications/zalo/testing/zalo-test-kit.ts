@@ -7,6 +7,7 @@ import { AuditLog } from '../../../audit/audit-log.js';
 import { SessionStore } from '../../../auth/session-store.js';
 import { openCloudDatabase, type Db } from '../../../db/database.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
+import { CommuneDirectory } from '../../../communes/commune-directory.js';
 import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
 import { createGuard } from '../../../http/access.js';
 import { API_PREFIX } from '../../../http/app.js';
@@ -17,7 +18,8 @@ import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../../sec
 import { UserStore } from '../../../users/user-store.js';
 import { createNotifications, type Notifications } from '../../notifications.js';
 import type { Delivery } from '../../outbox.js';
-import { ZaloStandin, type StandinOptions } from './zalo-standin.js';
+import { ZaloStandin, type StandinOa, type StandinOptions } from './zalo-standin.js';
+import type { OaScope } from '../zalo-oa-store.js';
 import { createZalo, type Zalo, type ZaloDeps } from '../zalo.js';
 import { ZALO_WEBHOOK_PATH } from '../zalo-routes.js';
 
@@ -37,8 +39,10 @@ export interface ZaloKit {
   zalo: Zalo;
   webhookUrl: string;
   metrics: CloudMetrics;
-  /** Connects the OA with a refresh token the stand-in issued, as an admin would (through the connector). */
+  /** Connects the province's OA (the stand-in's first) with a refresh token the stand-in issued, as an admin would (through the connector). */
   connect(): Promise<void>;
+  /** Connects a commune's OA (or the province's: null) to one of the stand-in's OAs. */
+  connectOa(scope: OaScope, oa: StandinOa): Promise<void>;
   /** Another "process" on the same database: its own tokens (own in-process mutex). */
   secondProcess(): Zalo;
   close(): Promise<void>;
@@ -67,6 +71,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
       SC_ZALO_BROADCAST: options.broadcast ? '1' : '0',
     },
     hamlets: () => listHamlets(db),
+    communes: () => new CommuneDirectory(db).active(),
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });
@@ -116,7 +121,10 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     webhookUrl,
     metrics,
     async connect() {
-      await zalo.connector.connect({ appId: standin.appId, appSecret: standin.appSecret, oaId: standin.oaId, webhookSecret: standin.oaSecretKey, refreshToken: standin.issueRefreshToken() }, 'admin', null);
+      await zalo.connector.connect(null, standin.main.connectInput(), 'admin', null);
+    },
+    async connectOa(scope, oa) {
+      await zalo.connector.connect(scope, oa.connectInput(), 'admin', null);
     },
     secondProcess: () => createZalo(deps()),
     async close() {
