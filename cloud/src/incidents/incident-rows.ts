@@ -75,15 +75,12 @@ export function whereFor<O>(query: SelectQueryBuilder<Database & { i: IncidentsT
   if (f.hamletCode !== undefined) q = q.where('i.hamlet_code', '=', f.hamletCode);
   if (f.edgeId !== undefined) q = q.where('i.edge_id', '=', f.edgeId);
   if (f.cameraId !== undefined) q = q.where('i.camera_id', '=', f.cameraId);
-  // the class of any object the item took in, not only its main object's (a motorcycle that joined a person's item)
+  // the class of any object the item took in, not only its main object's (a motorcycle that joined a person's item).
+  // An uncorrelated IN: both databases read the objects of that class once (a hash or a temporary index), where
+  // a correlated EXISTS looked up every row of the commune's queue (scripts/bench/province: 0.3–0.6 s at 1M items)
   const label = f.label;
   if (label !== undefined) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('i.label', '=', label),
-        eb.exists(eb.selectFrom('incident_objects as o').select(sql.lit(1).as('one')).whereRef('o.incident_id', '=', 'i.id').where('o.label', '=', label)),
-      ]),
-    );
+    q = q.where((eb) => eb.or([eb('i.label', '=', label), eb('i.id', 'in', eb.selectFrom('incident_objects as o').select('o.incident_id').where('o.label', '=', label))]));
   }
   if (f.status !== undefined) q = q.where('i.status', '=', f.status);
   if (f.assigneeId !== undefined) q = q.where('i.assignee_id', '=', f.assigneeId);
