@@ -16,7 +16,7 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
-import { CommuneStore } from './communes/commune-store.js';
+import { activeCommunesSync, CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
@@ -35,6 +35,7 @@ import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createReleasesPages } from './console/fleet/releases-pages.js';
 import { boxFilterOf, seesBox } from './fleet/box-scope.js';
+import { sees } from './communes/scope.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
@@ -52,7 +53,6 @@ import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
-import { CommuneDirectory } from './communes/commune-directory.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { createZaloAdminPage } from './console/admin/admin-zalo.js';
@@ -138,7 +138,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
   const users = new UserStore(db);
-  const communes = new CommuneStore(db);
+  const communes = new CommuneStore(query);
   const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(db);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
@@ -175,6 +175,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const publicUrl = origins.publicUrl;
   const fleet = await createFleet({
     db,
+    query,
     broker,
     metrics,
     logger: logger.child({ component: 'fleet' }),
@@ -188,8 +189,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-  const releases = createReleases({ db, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
-  const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
+  const radio = await createRadio({ db, query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
@@ -197,7 +198,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ query, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
-  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
+  const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
     db,
     secrets,
@@ -206,7 +207,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     config,
     hamlets: () => listHamlets(db),
-    communes: () => new CommuneDirectory(db).active(),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
     // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
     onConnected: () => notifications.resume(zalo.channel.name),
@@ -232,7 +233,6 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const throttle = new LoginThrottle();
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
-  const communeDirectory = new CommuneDirectory(db);
   const web = createConsole({
     sessions,
     login,
@@ -240,19 +240,30 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     publicUrl: config.SC_PUBLIC_URL,
     banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communes.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
-      createFleetPages({ hamlets: (person) => listHamlets(db, person), seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)) }),
+      createFleetPages({
+        hamlets: (person) => listHamlets(db, person),
+        communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
+        seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)),
+      }),
       createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, keyRotations: releases.keyRotations, hamlets: (person) => listHamlets(db, person) }),
+      createReleasesPages({
+        releases: releases.store,
+        rollouts: releases.rollouts,
+        edges: fleet.edges,
+        keyRotations: releases.keyRotations,
+        hamlets: (person) => listHamlets(db, person),
+        communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
+      }),
       createPolicePages({
         incidents,
         reports,
         users,
         audit,
         hamlets: () => listHamlets(db),
-        communes: () => communeDirectory.active(),
+        communes: () => communes.active(),
         footage,
         cameras: () => {
           const communeOf = new Map(listHamlets(db).map((h) => [h.code, h.communeCode]));
@@ -266,10 +277,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createCommunesPages({ communes }),
-      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => activeCommunesSync(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communes: communeDirectory, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
+      createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
     ],
   });
 
@@ -284,7 +295,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
-      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, db, communes }) },
+      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),
@@ -296,7 +307,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...reports.routes(guard),
       ...notifications.routes(guard),
       ...zalo.routes(guard),
-      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
+      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
     metrics,

@@ -9,7 +9,7 @@ import {
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import { sees, type Scoped } from '../communes/scope.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import type { CommandClient } from '../fleet/commands.js';
 import type { Edge, EdgeStore } from '../fleet/edge-store.js';
 import { ApiError, notFound } from '../http/errors.js';
@@ -20,19 +20,28 @@ export const KEYS_FEATURE = 'updates.keys';
 /** How long one box may take to answer: it checks one signature and writes one small file. */
 const ANSWER_TIMEOUT_MS = 15_000;
 
-export type KeyRotationTarget = { kind: 'edges'; edgeIds: string[] } | { kind: 'all' };
+export type KeyRotationTarget = { kind: 'edges'; edgeIds: string[] } | { kind: 'all' } | { kind: 'rollout'; rolloutId: string };
 
 export interface KeyRotationResult extends KeyRotation {
-  /** Active boxes of an "all" target left out because their version cannot take a rotation from the cloud. */
-  skipped: { edgeId: string; edgeName: string; reason: 'unsupported' }[];
+  /**
+   * Boxes of an "all" or "rollout" target left out: their version cannot take a rotation from the
+   * cloud (`unsupported`), or a rollout's box no longer active (`inactive`: revoked since, say).
+   */
+  skipped: { edgeId: string; edgeName: string; reason: 'unsupported' | 'inactive' }[];
 }
 
 export interface KeyRotationsDeps {
-  db: Db;
+  query: Pick<QueryDatabase, 'db'>;
   store: KeyRotationStore;
   edges: EdgeStore;
   commands: CommandClient;
   contracts: { of(edgeId: string): ContractAnnouncement | null };
+  /**
+   * The boxes of a rollout the person sees (a commune's people: their commune's boxes in it), or null
+   * when there is no such rollout or it reaches none of their boxes (answered as a missing one).
+   * May answer later: the rollouts store is being moved to the asynchronous query layer.
+   */
+  rolloutBoxes(rolloutId: string, person: Scoped): string[] | null | Promise<string[] | null>;
   audit: AuditLog;
   logger: Logger;
   answerTimeoutMs?: number;
@@ -59,8 +68,8 @@ export class KeyRotations {
   /** Records the rotation for its boxes and delivers it to those online now; answers with each box's state. */
   async rotate(person: Scoped & { username: string }, input: { message: KeyRotationMessage; target: KeyRotationTarget }, ip: string | null): Promise<KeyRotationResult> {
     const payload = this.payloadOf(input.message);
-    const { edges, skipped } = this.targets(person, input.target);
-    const id = this.deps.store.create({
+    const { edges, skipped } = await this.targets(person, input.target);
+    const id = await this.deps.store.create({
       sequence: payload.sequence,
       keyIds: payload.keys.map((k) => k.keyId),
       message: input.message,
@@ -72,20 +81,20 @@ export class KeyRotations {
       actor: person.username,
       action: 'releases.keys.rotate',
       target: `key-rotation:${id}`,
-      details: { sequence: payload.sequence, keyIds: payload.keys.map((k) => k.keyId), signedBy: input.message.signature.keyId, edges: edges.map((e) => e.id), skipped: skipped.map((s) => s.edgeId) },
+      details: { ...(input.target.kind === 'rollout' ? { rolloutId: input.target.rolloutId } : {}), sequence: payload.sequence, keyIds: payload.keys.map((k) => k.keyId), signedBy: input.message.signature.keyId, edges: edges.map((e) => e.id), skipped: skipped.map((s) => s.edgeId) },
       ip,
     });
     this.deps.logger.warn({ rotationId: id, sequence: payload.sequence, boxes: edges.length, skipped: skipped.length, by: person.username }, 'release key rotation sent to boxes');
     await Promise.all(edges.filter((e) => e.online).map((e) => this.retry(e.id)));
-    return { ...this.deps.store.find(person, id)!, skipped };
+    return { ...(await this.deps.store.find(person, id))!, skipped };
   }
 
-  list(person: Scoped, limit = 20): KeyRotation[] {
+  list(person: Scoped, limit = 20): Promise<KeyRotation[]> {
     return this.deps.store.list(person, limit);
   }
 
-  get(person: Scoped, id: string): KeyRotation {
-    const rotation = this.deps.store.find(person, id);
+  async get(person: Scoped, id: string): Promise<KeyRotation> {
+    const rotation = await this.deps.store.find(person, id);
     if (!rotation) throw notFound(`key rotation ${id}`);
     return rotation;
   }
@@ -101,12 +110,12 @@ export class KeyRotations {
 
   /** The periodic look: every online box that still has something pending. */
   async retryAll(): Promise<void> {
-    const online = this.deps.store.edgesWithPending().filter((id) => this.deps.edges.find(id)?.online);
+    const online = (await this.deps.store.edgesWithPending()).filter((id) => this.deps.edges.find(id)?.online);
     await Promise.all(online.map((id) => this.retry(id)));
   }
 
   private async deliverPending(edgeId: string): Promise<void> {
-    for (const { rotationId } of this.deps.store.pendingFor(edgeId)) {
+    for (const { rotationId } of await this.deps.store.pendingFor(edgeId)) {
       const answered = await this.deliver(rotationId, edgeId);
       if (!answered) return;
     }
@@ -114,11 +123,11 @@ export class KeyRotations {
 
   /** One try; true when the box answered (applied or refused). */
   private async deliver(rotationId: string, edgeId: string): Promise<boolean> {
-    const message = this.deps.store.message(rotationId) as KeyRotationMessage;
+    const message = (await this.deps.store.message(rotationId)) as KeyRotationMessage;
     try {
       const answer = await this.deps.commands.send(edgeId, 'rotate-release-keys', { message }, this.timeoutMs);
-      this.deps.store.attempted(rotationId, edgeId, null);
-      this.deps.store.answered(rotationId, edgeId, 'applied', null, `sequence ${answer.previousSequence} → ${answer.sequence}: ${answer.keyIds.join(', ')}`);
+      // another cloud process may have recorded this box's answer first: counted once, by the one that did
+      if (!(await this.deps.store.answered(rotationId, edgeId, 'applied', null, `sequence ${answer.previousSequence} → ${answer.sequence}: ${answer.keyIds.join(', ')}`))) return true;
       this.deps.onAnswer?.('applied', '');
       this.deps.logger.info({ rotationId, edgeId, sequence: answer.sequence }, 'box applied the release key rotation');
       return true;
@@ -127,14 +136,13 @@ export class KeyRotations {
       const refusal = api?.code === 'edge_error' ? (api.details as { code?: string; message?: string } | undefined) : undefined;
       if (refusal?.code) {
         // the box's verdict: bad_signature, unknown_key, stale_keys, not_supervised, unknown_command …
-        this.deps.store.attempted(rotationId, edgeId, null);
-        this.deps.store.answered(rotationId, edgeId, 'refused', refusal.code, refusal.message ?? api!.message);
+        if (!(await this.deps.store.answered(rotationId, edgeId, 'refused', refusal.code, refusal.message ?? api!.message))) return true;
         this.deps.onAnswer?.('refused', refusal.code);
         this.deps.logger.warn({ rotationId, edgeId, code: refusal.code, detail: refusal.message }, 'box refused the release key rotation');
         return true;
       }
       // no answer (offline, timeout, its version lost the feature in a rollback): stays pending
-      this.deps.store.attempted(rotationId, edgeId, { code: api?.code ?? 'failed', detail: (err as Error).message });
+      await this.deps.store.attempted(rotationId, edgeId, { code: api?.code ?? 'failed', detail: (err as Error).message });
       return false;
     }
   }
@@ -151,12 +159,16 @@ export class KeyRotations {
     return parsed.data;
   }
 
-  /** The boxes to send to: chosen ones must all take it (else 409 at once); "all" skips those that cannot. */
-  private targets(person: Scoped, target: KeyRotationTarget): { edges: Edge[]; skipped: KeyRotationResult['skipped'] } {
+  /**
+   * The boxes to send to: chosen ones must all take it (else 409 at once); "all" and a rollout's boxes
+   * skip those that cannot, and name them.
+   */
+  private async targets(person: Scoped, target: KeyRotationTarget): Promise<{ edges: Edge[]; skipped: KeyRotationResult['skipped'] }> {
     const supported = (edge: Edge) => supports(this.deps.contracts.of(edge.id), KEYS_FEATURE);
+    if (target.kind === 'rollout') return this.rolloutTargets(person, target.rolloutId, supported);
     if (target.kind === 'all') {
       const active = this.deps.edges.list({ status: 'active' });
-      const communes = communesOfEdges(this.deps.db, active.map((e) => e.id));
+      const communes = await communesOfEdges(this.deps.query, active.map((e) => e.id));
       const visible = active.filter((e) => sees(person, communes.get(e.id) ?? null, { provinceItems: false }));
       const edges = visible.filter(supported);
       const skipped = visible.filter((e) => !supported(e)).map((e) => ({ edgeId: e.id, edgeName: e.name, reason: 'unsupported' as const }));
@@ -164,7 +176,7 @@ export class KeyRotations {
       return { edges, skipped };
     }
     const ids = [...new Set(target.edgeIds)];
-    const communes = communesOfEdges(this.deps.db, ids);
+    const communes = await communesOfEdges(this.deps.query, ids);
     const edges = ids.map((id) => {
       // another commune's box answers as a missing one
       if (!communes.has(id) || !sees(person, communes.get(id) ?? null, { provinceItems: false })) throw notFound(`edge ${id}`);
@@ -183,5 +195,28 @@ export class KeyRotations {
       );
     }
     return { edges, skipped: [] };
+  }
+
+  /**
+   * Every box the rollout reaches that the person sees, whatever its step: the province rotates its
+   * key for the boxes it just updated, or before a rollout's boxes fetch a bundle signed by the new
+   * key. A box revoked since or too old to take it is skipped and named; none left answers 409.
+   */
+  private async rolloutTargets(person: Scoped, rolloutId: string, supported: (edge: Edge) => boolean) {
+    const ids = await this.deps.rolloutBoxes(rolloutId, person);
+    if (!ids || ids.length === 0) throw notFound(`rollout ${rolloutId}`);
+    // the rollout's store already kept to the person's commune; the boxes are checked again as every target's are
+    const boxes = ids.map((id) => this.deps.edges.find(id)).filter((e): e is Edge => e !== null && sees(person, e.communeCode, { provinceItems: false }));
+    const skipped: KeyRotationResult['skipped'] = [];
+    const edges: Edge[] = [];
+    for (const e of boxes) {
+      if (e.status !== 'active') skipped.push({ edgeId: e.id, edgeName: e.name, reason: 'inactive' });
+      else if (!supported(e)) skipped.push({ edgeId: e.id, edgeName: e.name, reason: 'unsupported' });
+      else edges.push(e);
+    }
+    if (edges.length === 0) {
+      throw new ApiError(409, 'no_boxes', `no box of rollout ${rolloutId} can take a key rotation from the cloud (revoked since, or running a version older than this feature)`, { skipped });
+    }
+    return { edges, skipped };
   }
 }

@@ -86,7 +86,8 @@ describe('the box updating itself through a rollout', () => {
     expect(readdirSync(join(home.layout.home, 'downloads'))).toEqual([]);
     const box = await waitFor(async () => ((await rolloutBox(created.body.id)).state === 'switching' ? rolloutBox(created.body.id) : null), 'switching reported');
     expect(box.reason).toBeNull();
-    const phases = test.cloud.fleet.events.list(edgeId).filter((e) => e.kind === 'update').map((e) => (e.body as { phase: string }).phase);
+    await test.cloud.fleet.events.settled();
+    const phases = (await test.cloud.fleet.events.list(edgeId)).filter((e) => e.kind === 'update').map((e) => (e.body as { phase: string }).phase);
     expect(phases).toEqual(expect.arrayContaining(['downloading', 'installed', 'switching']));
     rmSync(home.layout.switchRequest);
     await test.api('POST', `/api/v1/rollouts/${created.body.id}/cancel`);
@@ -108,7 +109,7 @@ describe('the box updating itself through a rollout', () => {
   it('refuses a bundle altered after the cloud checked it (its sha256 differs from the one announced)', async () => {
     await writeTestBundle(join(work, '1.3.0.tar'), { version: '1.3.0', arch: ARCH, privateKeyPem: home.privateKeyPem });
     await upload(join(work, '1.3.0.tar'));
-    const stored = test.cloud.releases.store.filePath('1.3.0', ARCH)!;
+    const stored = (await test.cloud.releases.store.filePath('1.3.0', ARCH))!;
     const bytes = readFileSync(stored);
     bytes[bytes.length - 2000] = bytes[bytes.length - 2000]! ^ 0xff; // a flipped bit on the cloud's disk or on the way
     writeFileSync(stored, bytes);

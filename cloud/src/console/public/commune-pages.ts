@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import QRCode from 'qrcode';
 import { requestIp } from '../../audit/request-ip.js';
-import type { CommuneDirectory, CommuneInfo } from '../../communes/commune-directory.js';
+import type { CommuneInfo, CommuneStore } from '../../communes/commune-store.js';
 import { fileResponse } from '../../http/file-response.js';
 import { ApiError } from '../../http/errors.js';
 import type { PublicNotices } from '../../radio/bulletins/public-notices.js';
@@ -24,7 +24,7 @@ export interface CommunePagesDeps {
   /** The published bulletins (the radio's public view). */
   notices: PublicNotices;
   /** The province's communes and their hamlets: whose pages an address is, and which hamlets its form offers. */
-  communes: CommuneDirectory;
+  communes: CommuneStore;
   /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
   audioPath(sha256: string): string;
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
@@ -75,11 +75,12 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
   const render = (c: Context<ConsoleEnv>, site: Site, current: 'report' | 'notices' | null, content: { title: string; main: Markup; status?: number; scripts?: string[]; data?: Record<string, unknown> }) =>
     kit.render(c, { ...content, main: html`${communeHeader(tOf(c), site.commune, site.paths, current, site.underProvince)}${content.main}` });
 
-  const form = (c: Context<ConsoleEnv>, site: Site, values: Record<string, string>, error: string | null, status = 200) => {
+  const form = async (c: Context<ConsoleEnv>, site: Site, values: Record<string, string>, error: string | null, status = 200) => {
     const t = tOf(c);
+    const hamlets = await deps.communes.hamletsOf(site.commune.code);
     return render(c, site, 'report', {
       title: t('reportTitle'),
-      main: reportForm(t, site.paths, { hamlets: deps.communes.hamletsOf(site.commune.code), values, error, csrf: c.get('view').csrf, maxMb: MAX_MB }),
+      main: reportForm(t, site.paths, { hamlets, values, error, csrf: c.get('view').csrf, maxMb: MAX_MB }),
       scripts: ['public-report.js'],
       data: { strings: { locating: t('locating'), locationFailed: t('locationFailed') } },
       status,
@@ -120,17 +121,17 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
 
     async notices(c: Context<ConsoleEnv>, site: Site) {
       const t = tOf(c);
-      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(site.commune.code), qrCache)) });
+      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, await notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(site.commune.code), qrCache)) });
     },
 
-    feed(c: Context<ConsoleEnv>, site: Site) {
+    async feed(c: Context<ConsoleEnv>, site: Site) {
       const { name } = site.commune;
-      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: site.paths, title: `${publicMessages.vi.noticesTitle} — ${name}`, author: name, notices: notices.recent(30, scope(site)) });
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: site.paths, title: `${publicMessages.vi.noticesTitle} — ${name}`, author: name, notices: await notices.recent(30, scope(site)) });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     },
 
-    audio(c: Context<ConsoleEnv>, site: Site | null) {
-      const notice = notices.get(c.req.param('id') ?? '', site ? scope(site) : 'all');
+    async audio(c: Context<ConsoleEnv>, site: Site | null) {
+      const notice = await notices.get(c.req.param('id') ?? '', site ? scope(site) : 'all');
       if (!notice) throw new ApiError(404, 'not_found', 'không có thông báo này');
       return fileResponse(c, deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
     },
