@@ -195,8 +195,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
   const vision = createVision({ query, fleet, audit, bus: events });
-  const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
-  const reports = createReports({ db, audit, bus: events, config });
+  const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
+  const reports = createReports({ query, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
@@ -225,7 +225,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
   });
   await notifications.start();
-  const footage = createFootage({ db, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
+  const footage = createFootage({ db, query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count

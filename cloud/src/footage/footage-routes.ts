@@ -115,9 +115,9 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
       request: { query: listQuery },
       responses: { 200: jsonContent(z.object({ items: z.array(footageView) }), 'The requests') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: footage.store.list({ communeCode: listCommune(currentUser(c), q.commune), edgeId: q.edge, state: q.state, limit: q.limit }).map(view) }, 200);
+      return c.json({ items: (await footage.store.list({ communeCode: listCommune(currentUser(c), q.commune), edgeId: q.edge, state: q.state, limit: q.limit })).map(view) }, 200);
     },
   );
 
@@ -130,8 +130,8 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
       request: { params: idParam },
       responses: { 200: jsonContent(footageView, 'The request') },
     }),
-    (c) => {
-      const request = footage.store.get(c.req.valid('param').id);
+    async (c) => {
+      const request = await footage.store.get(c.req.valid('param').id);
       if (!request) throw notFound(`footage request ${c.req.valid('param').id}`);
       assertSees(currentUser(c), request.communeCode, `footage request ${request.id}`, { provinceItems: false });
       return c.json(view(request), 200);

@@ -1,6 +1,5 @@
 import { newId, type FootageEvent, type FootageItem, type TimeRange } from '@smart-commune/shared';
-import { edgeCommuneSql } from '../communes/edge-commune.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { Selectable } from 'kysely';
 import type { FootageRequestsTable } from '../db/query/tables.js';
 
@@ -56,53 +55,79 @@ export interface FootageFilter {
   limit?: number;
 }
 
-/** Footage asked for by time: who asked what, and what the box answered. */
+/**
+ * Footage asked for by time: who asked what, and what the box answered. On the query layer (SQLite and
+ * PostgreSQL); the box's answer is one conditional UPDATE, so a resent answer changes nothing.
+ */
 export class FootageStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  create(input: { edgeId: string; cameraId: string; fromMs: number; toMs: number; reason: string; requestedBy: string | null }, now = Date.now()): FootageRequest {
+  async create(input: { edgeId: string; cameraId: string; fromMs: number; toMs: number; reason: string; requestedBy: string | null }, now = Date.now()): Promise<FootageRequest> {
     const id = newId('ftg', 16);
-    this.db
-      .prepare(
-        `INSERT INTO footage_requests (id, edge_id, camera_id, from_ms, to_ms, reason, requested_by, state, created_at, commune_code)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ${edgeCommuneSql('?')})`,
-      )
-      .run(id, input.edgeId, input.cameraId, input.fromMs, input.toMs, input.reason, input.requestedBy, now, input.edgeId);
-    return this.get(id)!;
+    await this.q.db
+      .insertInto('footage_requests')
+      .values((eb) => ({
+        id,
+        edge_id: input.edgeId,
+        camera_id: input.cameraId,
+        from_ms: input.fromMs,
+        to_ms: input.toMs,
+        reason: input.reason,
+        requested_by: input.requestedBy,
+        state: 'waiting',
+        created_at: now,
+        // the box's commune when asked: whose police follow the request
+        commune_code: eb.selectFrom('edges as e').innerJoin('hamlets as h', 'h.code', 'e.hamlet_code').select('h.commune_code').where('e.id', '=', input.edgeId),
+      }))
+      .execute();
+    return (await this.get(id))!;
   }
 
-  get(id: string): FootageRequest | null {
-    const row = this.db.prepare('SELECT * FROM footage_requests WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRequest(row) : null;
+  async get(id: string): Promise<FootageRequest | null> {
+    const row = await this.q.db.selectFrom('footage_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRequest(row as Row) : null;
   }
 
-  list(filter: FootageFilter = {}): FootageRequest[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.communeCode) (where.push('commune_code = ?'), args.push(filter.communeCode));
-    if (filter.edgeId) (where.push('edge_id = ?'), args.push(filter.edgeId));
-    if (filter.state) (where.push('state = ?'), args.push(filter.state));
-    const sql = `SELECT * FROM footage_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map(toRequest);
+  async list(filter: FootageFilter = {}): Promise<FootageRequest[]> {
+    let query = this.q.db.selectFrom('footage_requests').selectAll();
+    if (filter.communeCode) query = query.where('commune_code', '=', filter.communeCode);
+    if (filter.edgeId) query = query.where('edge_id', '=', filter.edgeId);
+    if (filter.state) query = query.where('state', '=', filter.state);
+    // the id breaks ties so both databases give one order
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
+    return rows.map((r) => toRequest(r as Row));
   }
 
   /** What the box still has to answer, oldest first, as its `footage` document lists them. */
-  waiting(edgeId: string, limit: number): FootageItem[] {
-    const rows = this.db
-      .prepare("SELECT * FROM footage_requests WHERE edge_id = ? AND state = 'waiting' ORDER BY created_at LIMIT ?")
-      .all(edgeId, limit) as Row[];
+  async waiting(edgeId: string, limit: number): Promise<FootageItem[]> {
+    const rows = await this.q.db
+      .selectFrom('footage_requests')
+      .select(['id', 'camera_id', 'from_ms', 'to_ms'])
+      .where('edge_id', '=', edgeId)
+      .where('state', '=', 'waiting')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ id: r.id, cameraId: r.camera_id, fromMs: r.from_ms, toMs: r.to_ms }));
   }
 
   /** Records the box's answer once; a resent or foreign answer changes nothing (false). */
-  answer(edgeId: string, event: FootageEvent, now = Date.now()): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE footage_requests SET state = ?, incident_id = ?, missing = ?, held = ?, error = ?, answered_at = ?
-           WHERE id = ? AND edge_id = ? AND state = 'waiting'`,
-        )
-        .run(event.outcome, event.incidentId, JSON.stringify(event.missing), event.held ? JSON.stringify(event.held) : null, event.error ?? null, now, event.requestId, edgeId).changes === 1
-    );
+  async answer(edgeId: string, event: FootageEvent, now = Date.now()): Promise<boolean> {
+    const result = await this.q.db
+      .updateTable('footage_requests')
+      .set({
+        state: event.outcome,
+        incident_id: event.incidentId,
+        missing: JSON.stringify(event.missing),
+        held: event.held ? JSON.stringify(event.held) : null,
+        error: event.error ?? null,
+        answered_at: now,
+      })
+      .where('id', '=', event.requestId)
+      .where('edge_id', '=', edgeId)
+      .where('state', '=', 'waiting')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 }

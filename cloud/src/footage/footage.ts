@@ -4,6 +4,7 @@ import { edgeActor, type AuditLog } from '../audit/audit-log.js';
 import { edgeCommuneSync } from '../communes/edge-commune.js';
 import { assertSees, type Scoped } from '../communes/scope.js';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { BoxEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -22,17 +23,17 @@ export type Footage = ReturnType<typeof createFootage>;
  * (an evidence item — an incident whose clip is the footage — or what it no longer holds); the
  * request leaves the document then.
  */
-export function createFootage(deps: { db: Db; fleet: Fleet; vision: Vision; audit: AuditLog; bus: DomainEventBus; logger: Logger }) {
+export function createFootage(deps: { db: Db; query: QueryDatabase; fleet: Fleet; vision: Vision; audit: AuditLog; bus: DomainEventBus; logger: Logger }) {
   const { db, fleet, vision, audit, bus, logger } = deps;
-  const store = new FootageStore(db);
+  const store = new FootageStore(deps.query);
 
   /** Publishes the box's `footage` document with what it has still to answer. */
   const publish = async (edgeId: string) => {
-    await fleet.documents.set(edgeId, 'footage', { requests: store.waiting(edgeId, FOOTAGE_MAX_PENDING) });
+    await fleet.documents.set(edgeId, 'footage', { requests: await store.waiting(edgeId, FOOTAGE_MAX_PENDING) });
   };
 
   const onAnswer = async ({ edgeId, body }: BoxEvent<'footage'>) => {
-    if (!store.answer(edgeId, body)) return; // resent, or not this edge's request
+    if (!(await store.answer(edgeId, body))) return; // resent, or not this edge's request
     audit.record({
       actor: edgeActor(edgeId),
       action: 'footage.answered',
@@ -54,7 +55,7 @@ export function createFootage(deps: { db: Db; fleet: Fleet; vision: Vision; audi
       fleet.edges.get(input.edgeId);
       assertSees(by, edgeCommuneSync(db, input.edgeId), `edge ${input.edgeId}`, { provinceItems: false });
       vision.settings.camera(input.edgeId, input.cameraId); // 404 naming the camera when the box has none of that id
-      const request = store.create(input);
+      const request = await store.create(input);
       await publish(input.edgeId);
       return request;
     },

@@ -4,7 +4,8 @@ import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { FootageStore } from '../footage/footage-store.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { addCommune, personOf } from '../communes/testing/two-communes.js';
-import { pageQueries } from './incident-rows.js';
+import { sqliteQueryDatabase } from '../db/query/index.js';
+import { queueQueries } from './incident-rows.js';
 import { connectIncidentEdge, getRaw, incidentEvent, SNAPSHOT, type IncidentEdge } from './testing/incident-kit.js';
 
 describe('incidents, their evidence and footage requests per commune', () => {
@@ -91,9 +92,9 @@ describe('incidents, their evidence and footage requests per commune', () => {
   });
 
   it("keeps footage requests to the commune of the box they were asked of", async () => {
-    const store = new FootageStore(test.cloud.db);
-    const reqA = store.create({ edgeId: edgeA.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã A', requestedBy: 'police-a' });
-    const reqB = store.create({ edgeId: edgeB.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã B', requestedBy: 'police-b' });
+    const store = new FootageStore(test.cloud.query);
+    const reqA = await store.create({ edgeId: edgeA.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã A', requestedBy: 'police-a' });
+    const reqB = await store.create({ edgeId: edgeB.edgeId, cameraId: 'cong-truong', fromMs: 1, toMs: 2, reason: 'trộm ở xã B', requestedBy: 'police-b' });
     expect([reqA.communeCode, reqB.communeCode]).toEqual(['vi-tan', 'vi-thuy']);
     const list = async (token: string, query = '') => ((await test.request('GET', `/api/v1/footage-requests${query}`, undefined, token)).body.items as { id: string }[]).map((r) => r.id);
     expect(await list(policeA.token)).toEqual([reqA.id]);
@@ -175,11 +176,13 @@ describe("the commune police queue's query plan", () => {
         { filter: { communeCode: 'vi-tan', severity: 'alert' as const, status: 'new' as const }, index: /SEARCH i USING INDEX incidents_commune_status_queue \(commune_code=\? AND status=\? AND severity=\?\)/ },
       ];
       for (const { filter, index } of cases) {
-        const q = pageQueries(filter);
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.page}`).all({ ...q.params, limit: 20, offset: 0 }) as { detail: string }[]).map((r) => r.detail).join('\n');
+        const q = queueQueries(sqliteQueryDatabase(db).db, filter, 20, 0);
+        const explain = (compiled: { sql: string; parameters: readonly unknown[] }) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as { detail: string }[]).map((r) => r.detail).join('\n');
+        const plan = explain(q.page.compile());
         expect(plan, JSON.stringify(filter)).toMatch(index);
         expect(plan).not.toContain('TEMP B-TREE');
-        const count = (db.prepare(`EXPLAIN QUERY PLAN ${q.count}`).all(q.params) as { detail: string }[]).map((r) => r.detail).join('\n');
+        const count = explain(q.count.compile());
         expect(count, JSON.stringify(filter)).toMatch(/USING COVERING INDEX incidents_commune/);
       }
       // the queue's camera and class choices for one commune come from covering indexes, not the commune's rows

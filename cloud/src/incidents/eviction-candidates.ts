@@ -1,4 +1,5 @@
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import type { QueryDatabase } from '../db/query/index.js';
 
 /** Which items the byte budget deletes first: the order the issue sets, dismissed before detections before alerts. */
 export const evictionTiers = ['dismissed', 'detection', 'alert'] as const;
@@ -15,22 +16,21 @@ export interface EvictionCandidate {
  * hold, or one a person is reviewing; only items holding received media (others free nothing).
  */
 export class EvictionCandidates {
-  private readonly query;
+  constructor(private readonly q: QueryDatabase) {}
 
-  constructor(db: Db) {
-    this.query = db.prepare(
-      `SELECT id, tier FROM (
-         SELECT id, received_at,
-                CASE WHEN status = 'dismissed' THEN 'dismissed' WHEN severity = 'detection' THEN 'detection' ELSE 'alert' END AS tier
-           FROM incidents
-          WHERE legal_hold = 0 AND status IN ('dismissed', 'new')
-            AND (snapshot_received_at IS NOT NULL OR clip_received_at IS NOT NULL))
-        ORDER BY CASE tier WHEN 'dismissed' THEN 0 WHEN 'detection' THEN 1 ELSE 2 END, received_at, id
-        LIMIT ?`,
-    );
-  }
-
-  next(limit: number): EvictionCandidate[] {
-    return this.query.all(limit) as EvictionCandidate[];
+  async next(limit: number): Promise<EvictionCandidate[]> {
+    const tier = sql<EvictionTier>`CASE WHEN status = 'dismissed' THEN 'dismissed' WHEN severity = 'detection' THEN 'detection' ELSE 'alert' END`;
+    const rank = sql<number>`CASE WHEN status = 'dismissed' THEN 0 WHEN severity = 'detection' THEN 1 ELSE 2 END`;
+    return this.q.db
+      .selectFrom('incidents')
+      .select(['id', tier.as('tier')])
+      .where('legal_hold', '=', 0)
+      .where('status', 'in', ['dismissed', 'new'])
+      .where((eb) => eb.or([eb('snapshot_received_at', 'is not', null), eb('clip_received_at', 'is not', null)]))
+      .orderBy(rank)
+      .orderBy('received_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 }

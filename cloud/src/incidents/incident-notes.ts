@@ -1,5 +1,7 @@
 import { newId } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { Selectable } from 'kysely';
+import type { QueryDatabase } from '../db/query/index.js';
+import type { IncidentNotesTable } from '../db/query/tables.js';
 import type { User } from '../users/user-store.js';
 
 export interface IncidentNote {
@@ -12,14 +14,7 @@ export interface IncidentNote {
   createdAt: number;
 }
 
-interface Row {
-  id: string;
-  incident_id: string;
-  text: string;
-  author_id: string | null;
-  author_name: string;
-  created_at: number;
-}
+type Row = Selectable<IncidentNotesTable>;
 
 const toNote = (r: Row): IncidentNote => ({
   id: r.id,
@@ -33,19 +28,21 @@ const toNote = (r: Row): IncidentNote => ({
 /** Review notes on incidents, oldest first; they go when their incident goes. */
 export class IncidentNotes {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly now: () => number = Date.now,
   ) {}
 
-  add(incidentId: string, author: User, text: string): IncidentNote {
+  async add(incidentId: string, author: User, text: string): Promise<IncidentNote> {
     const note: IncidentNote = { id: newId('note'), incidentId, text, authorId: author.id, authorName: author.displayName || author.username, createdAt: this.now() };
-    this.db
-      .prepare('INSERT INTO incident_notes (id, incident_id, author_id, author_name, text, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(note.id, incidentId, note.authorId, note.authorName, text, note.createdAt);
+    await this.q.db
+      .insertInto('incident_notes')
+      .values({ id: note.id, incident_id: incidentId, author_id: note.authorId, author_name: note.authorName, text, created_at: note.createdAt })
+      .execute();
     return note;
   }
 
-  list(incidentId: string): IncidentNote[] {
-    return (this.db.prepare('SELECT * FROM incident_notes WHERE incident_id = ? ORDER BY created_at, id').all(incidentId) as Row[]).map(toNote);
+  async list(incidentId: string): Promise<IncidentNote[]> {
+    const rows = await this.q.db.selectFrom('incident_notes').selectAll().where('incident_id', '=', incidentId).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toNote);
   }
 }

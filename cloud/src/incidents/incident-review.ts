@@ -39,15 +39,15 @@ export class IncidentReview {
    * The incident as `viewer` may see it: another commune's answers 404 like a missing one. An
    * incident is never the province's own (null: its box had no hamlet), so only the province sees those.
    */
-  get(id: string, viewer: Scoped): IncidentRecord {
-    const incident = this.deps.store.get(id);
+  async get(id: string, viewer: Scoped): Promise<IncidentRecord> {
+    const incident = await this.deps.store.get(id);
     if (!incident) throw notFound(`incident ${id}`);
     assertSees(viewer, incident.communeCode, `incident ${id}`, { provinceItems: false });
     return incident;
   }
 
-  patch(id: string, patch: IncidentPatch, by: User, ip: string | null): IncidentRecord {
-    const before = this.get(id, by);
+  async patch(id: string, patch: IncidentPatch, by: User, ip: string | null): Promise<IncidentRecord> {
+    const before = await this.get(id, by);
     if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUSES[before.status].includes(patch.status)) {
       throw conflict(`an incident in status "${before.status}" can move to ${NEXT_STATUSES[before.status].map((s) => `"${s}"`).join(' or ')}, not "${patch.status}"`, {
         from: before.status,
@@ -55,7 +55,7 @@ export class IncidentReview {
       });
     }
     if (patch.assigneeId) this.assertAssignable(patch.assigneeId, before);
-    this.deps.store.update(id, patch);
+    await this.deps.store.update(id, patch);
 
     const record = (action: string, details: Record<string, unknown>) =>
       this.deps.audit.record({ actor: actorOf(by), action, target: `incident:${id}`, details, ip });
@@ -68,9 +68,9 @@ export class IncidentReview {
     return this.get(id, by);
   }
 
-  addNote(id: string, text: string, by: User, ip: string | null): IncidentNote {
-    this.get(id, by);
-    const note = this.deps.notes.add(id, by, text);
+  async addNote(id: string, text: string, by: User, ip: string | null): Promise<IncidentNote> {
+    await this.get(id, by);
+    const note = await this.deps.notes.add(id, by, text);
     this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
     return note;
   }

@@ -1,6 +1,7 @@
 import type { IncidentEvent } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
-import type { IncidentVersionsTable } from '../db/query/tables.js';
+import type { Kysely } from 'kysely';
+import type { QueryDatabase } from '../db/query/index.js';
+import type { Database } from '../db/query/tables.js';
 import type { IncidentRecord } from './incident-records.js';
 
 /** What a box says about an incident: the event without its id. */
@@ -46,26 +47,40 @@ export function changedFacts(incident: IncidentRecord, event: IncidentEvent): st
   return changed;
 }
 
-type Row = Omit<IncidentVersionsTable, 'incident_id'>;
-
-/** The versions of each incident in SQLite (deleted with the incident). */
+/** The versions of each incident (deleted with the incident), through the query layer. */
 export class IncidentVersions {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  /** Stores the event as the incident's next version; returns its number. */
-  add(input: { eventId: string; sentAt: number; receivedAt: number; event: IncidentEvent; changed: string[] }): number {
+  /**
+   * Stores the event as the incident's next version; returns its number. `db` is the transaction
+   * the incident's row is locked in (IncidentStore.upsert), so two versions never get one number.
+   */
+  async add(input: { eventId: string; sentAt: number; receivedAt: number; event: IncidentEvent; changed: string[] }, db: Kysely<Database> = this.q.db): Promise<number> {
     const { incidentId, ...facts } = input.event;
-    const last = this.db.prepare('SELECT MAX(version) FROM incident_versions WHERE incident_id = ?').pluck().get(incidentId) as number | null;
-    const version = (last ?? 1) + 1;
-    this.db
-      .prepare('INSERT INTO incident_versions (incident_id, version, event_id, sent_at, received_at, facts, changed) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(incidentId, version, input.eventId, input.sentAt, input.receivedAt, JSON.stringify(facts), JSON.stringify(input.changed));
+    const last = await db
+      .selectFrom('incident_versions')
+      .select((eb) => eb.fn.max('version').as('version'))
+      .where('incident_id', '=', incidentId)
+      .executeTakeFirst();
+    const version = (last?.version ?? 1) + 1;
+    await db
+      .insertInto('incident_versions')
+      .values({
+        incident_id: incidentId,
+        version,
+        event_id: input.eventId,
+        sent_at: input.sentAt,
+        received_at: input.receivedAt,
+        facts: JSON.stringify(facts),
+        changed: JSON.stringify(input.changed),
+      })
+      .execute();
     return version;
   }
 
   /** Oldest first. */
-  list(incidentId: string): IncidentVersion[] {
-    const rows = this.db.prepare('SELECT * FROM incident_versions WHERE incident_id = ? ORDER BY version').all(incidentId) as Row[];
+  async list(incidentId: string): Promise<IncidentVersion[]> {
+    const rows = await this.q.db.selectFrom('incident_versions').selectAll().where('incident_id', '=', incidentId).orderBy('version').execute();
     return rows.map((r) => ({
       version: r.version,
       eventId: r.event_id,

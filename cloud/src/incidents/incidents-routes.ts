@@ -60,9 +60,9 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       request: { query: incidentListQuery },
       responses: { 200: jsonContent(incidentPageSchema, 'One page of incidents with the total') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      const page = store.page(toFilter(q, currentUser(c)), q.limit, q.offset);
+      const page = await store.page(toFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ items: page.items.map(incidentJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -76,10 +76,11 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       request: { params: incidentIdParam },
       responses: { 200: jsonContent(incidentDetailSchema, 'The incident'), 404: jsonContent(z.object({}), 'No such incident') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      review.get(id, currentUser(c)); // 404 when there is none, or it is another commune's
-      return c.json({ ...incidentItemJson(store.item(id)!), notes: notes.list(id), versions: versions.list(id) }, 200);
+      await review.get(id, currentUser(c)); // 404 when there is none, or it is another commune's
+      const [item, notesOf, versionsOf] = await Promise.all([store.item(id), notes.list(id), versions.list(id)]);
+      return c.json({ ...incidentItemJson(item!), notes: notesOf, versions: versionsOf }, 200);
     },
   );
 
@@ -96,9 +97,9 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
         409: jsonContent(z.object({}), 'The status cannot move that way; details name the allowed ones'),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(incidentJson(review.patch(id, c.req.valid('json'), currentUser(c), requestIp(c))), 200);
+      return c.json(incidentJson(await review.patch(id, c.req.valid('json'), currentUser(c), requestIp(c))), 200);
     },
   );
 
@@ -111,9 +112,9 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       request: { params: incidentIdParam, body: jsonBody(newNoteSchema) },
       responses: { 201: jsonContent(noteSchema, 'The note'), 404: jsonContent(z.object({}), 'No such incident') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(review.addNote(id, c.req.valid('json').text, currentUser(c), requestIp(c)), 201);
+      return c.json(await review.addNote(id, c.req.valid('json').text, currentUser(c), requestIp(c)), 201);
     },
   );
 

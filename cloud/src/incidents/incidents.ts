@@ -3,7 +3,7 @@ import { incidentEventSchema, type IncidentEvent } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { ExportSigner } from '../evidence/signing-key.js';
 import type { Guard } from '../http/access.js';
@@ -32,7 +32,8 @@ export interface IncidentsOptions {
 const DEFAULT_OPTIONS: IncidentsOptions = { retentionCheckMs: 3600_000, now: Date.now };
 
 export interface IncidentsDeps {
-  db: Db;
+  /** The query layer the incident stores run on. */
+  query: QueryDatabase;
   /** Where incident events come from (`edge.event.incident`) and what happens to incidents goes. */
   bus: DomainEventBus;
   users: UserStore;
@@ -49,39 +50,37 @@ export type Incidents = Awaited<ReturnType<typeof createIncidents>>;
 
 /** The incidents domain: what edges' rules caught, their verified files, police review, export and retention. */
 export async function createIncidents(deps: IncidentsDeps) {
-  const { db, bus, audit, metrics, logger, config } = deps;
+  const { bus, audit, metrics, logger, config } = deps;
   const options = { ...DEFAULT_OPTIONS, ...deps.options };
-  const versions = new IncidentVersions(db);
-  const store = new IncidentStore(db, versions);
-  const notes = new IncidentNotes(db);
+  const versions = new IncidentVersions(deps.query);
+  const store = new IncidentStore(deps.query, versions);
+  const notes = new IncidentNotes(deps.query);
   const files = new MediaFiles(join(config.SC_DATA_DIR, 'incidents'));
   await files.clearTemp();
   const review = new IncidentReview({ store, notes, users: deps.users, audit, bus });
   const maxBytes = { snapshot: config.SC_INCIDENT_SNAPSHOT_MAX_BYTES, clip: config.SC_INCIDENT_CLIP_MAX_BYTES };
-  const budget = new MediaBudget({ db, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES });
+  const budget = new MediaBudget({ query: deps.query, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES });
   const intake = new MediaIntake({ store, files, budget, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
-  const apply = (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
-    const result = db.transaction(() => {
-      const wasOpen = store.get(event.incidentId)?.state === 'open';
-      const applied = store.upsert(edgeId, eventId, ts, event, receivedAt);
-      // evidence under review stays as it was; what the box said instead is on the record
-      if (applied.outcome === 'versioned') {
-        const details = { version: applied.version, eventId, changed: applied.changed };
-        audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
-      }
-      return { ...applied, wasOpen };
-    })();
+  const apply = async (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
+    const result = await store.upsert(edgeId, eventId, ts, event, receivedAt);
+    // evidence under review stays as it was; what the box said instead is on the record (audited
+    // once the version is committed)
+    if (result.outcome === 'versioned') {
+      const details = { version: result.version, eventId, changed: result.changed };
+      audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
+    }
     metrics.incidentsReceived.inc({ outcome: result.outcome });
     if (result.outcome === 'created' || result.outcome === 'updated') {
-      const item = store.get(event.incidentId)!;
+      const item = (await store.get(event.incidentId))!;
       const { hamletCode, severity, state } = item;
       const facts = { incidentId: item.id, edgeId, hamletCode, severity };
       if (result.outcome === 'created') {
         bus.publish('incident.opened', { ...facts, cameraId: item.cameraId, label: item.label, detectedAt: item.detectedAt, continues: item.continues });
       } else {
-        bus.publish('incident.updated', { ...facts, state, objects: store.objects(item.id).length, parts: store.parts(item.id).length });
+        const [objects, parts] = await Promise.all([store.objects(item.id), store.parts(item.id)]);
+        bus.publish('incident.updated', { ...facts, state, objects: objects.length, parts: parts.length });
       }
       // closed from the start (an older box's incident) or now: said once
       if (state === 'closed' && (result.outcome === 'created' || result.wasOpen)) bus.publish('incident.closed', { ...facts, endedAt: item.endedAt });
@@ -89,16 +88,29 @@ export async function createIncidents(deps: IncidentsDeps) {
     if (result.outcome === 'foreign') logger.warn({ edgeId, incidentId: event.incidentId }, 'incident event for an incident of another edge ignored');
     if (result.outcome === 'versioned') logger.warn({ edgeId, incidentId: event.incidentId, changed: result.changed }, 'a box contradicted an incident under review: kept as a version');
   };
-  // a failure here is logged and counted by the bus (sc_domain_event_handler_errors_total)
-  const unsubscribe = bus.subscribe('edge.event.incident', ({ edgeId, eventId, ts, body }) => apply(edgeId, eventId, ts, body, options.now()), 'incidents');
-  const missed = store.unapplied();
-  for (const { body, receivedAt, ...stored } of missed) {
-    try {
-      apply(stored.edgeId, stored.eventId, stored.ts, incidentEventSchema.parse(JSON.parse(body)), receivedAt);
-    } catch (err) {
-      logger.error({ err, ...stored }, 'failed to store an incident event');
+  // events stored while nobody listened are applied first; a live event waits for them, so each
+  // box's events are applied in the order they came (the handler is async: the bus holds the next one)
+  const catchUp = (async () => {
+    const missed = await store.unapplied();
+    for (const { body, receivedAt, ...stored } of missed) {
+      try {
+        await apply(stored.edgeId, stored.eventId, stored.ts, incidentEventSchema.parse(JSON.parse(body)), receivedAt);
+      } catch (err) {
+        logger.error({ err, ...stored }, 'failed to store an incident event');
+      }
     }
-  }
+    return missed.length;
+  })();
+  // a failure here is logged and counted by the bus (sc_domain_event_handler_errors_total)
+  const unsubscribe = bus.subscribe(
+    'edge.event.incident',
+    async ({ edgeId, eventId, ts, body }) => {
+      await catchUp;
+      await apply(edgeId, eventId, ts, body, options.now());
+    },
+    'incidents',
+  );
+  const caughtUp = await catchUp;
 
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
@@ -113,7 +125,7 @@ export async function createIncidents(deps: IncidentsDeps) {
   void sweep();
   const timer = setInterval(() => void sweep(), options.retentionCheckMs);
   timer.unref();
-  logger.info({ caughtUp: missed.length, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, media: budget.state() }, 'incidents ready');
+  logger.info({ caughtUp, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, media: budget.state() }, 'incidents ready');
 
   let stopped = false;
   return {

@@ -32,7 +32,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     expect((await edge.upload(id, 'snapshot', jpeg(n))).status).toBe(201);
     return id;
   };
-  const exists = (id: string) => test.cloud.incidents.store.get(id) !== null;
+  const exists = async (id: string) => (await test.cloud.incidents.store.get(id)) !== null;
   const health = async () => (await test.request('GET', '/healthz')).body.incidentMedia as { budgetBytes: number; usedBytes: number; source: string };
   const metric = async (name: string) => (await test.request('GET', '/metrics')).body.split('\n').filter((l: string) => l.startsWith(name));
 
@@ -48,7 +48,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
 
     // a fourth file does not fit: the dismissed item goes, though the unreviewed one is older
     const d = await stored(4);
-    expect([a, b, c, d].map(exists)).toEqual([true, false, true, true]);
+    expect(await Promise.all([a, b, c, d].map(exists))).toEqual([true, false, true, true]);
     expect(existsSync(test.cloud.incidents.files.path(sha256(jpeg(2)), 'snapshot'))).toBe(false);
     expect(test.cloud.audit.trail(`incident:${b}`).at(-1)).toMatchObject({
       actor: 'system',
@@ -59,7 +59,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     // then the oldest unreviewed alert; the one on legal hold stays
     await patch(d, { legalHold: true });
     const e = await stored(5);
-    expect([a, c, d, e].map(exists)).toEqual([false, true, true, true]);
+    expect(await Promise.all([a, c, d, e].map(exists))).toEqual([false, true, true, true]);
     expect(test.cloud.audit.trail(`incident:${a}`).at(-1)).toMatchObject({ action: 'incident.evict', details: { tier: 'alert' } });
 
     // only confirmed, held and in-review items: the upload is refused for now, the box keeps its file and retries
@@ -69,14 +69,14 @@ describe('the byte budget of the cloud\'s incident media', () => {
     expect(full.status).toBe(507);
     expect(full.body.error).toMatchObject({ code: 'storage_full' });
     expect(full.body.error.message).toContain('incident media budget is full');
-    expect([c, d, e, f].map(exists)).toEqual([true, true, true, true]);
-    expect(test.cloud.incidents.store.get(f)!.snapshot!.receivedAt).toBeNull();
+    expect(await Promise.all([c, d, e, f].map(exists))).toEqual([true, true, true, true]);
+    expect((await test.cloud.incidents.store.get(f))!.snapshot!.receivedAt).toBeNull();
     expect(await health()).toMatchObject({ usedBytes: 3 * S });
 
     // a person dismisses the item under review: the retry fits
     await patch(e, { status: 'dismissed' });
     expect((await edge.upload(f, 'snapshot', jpeg(6))).status).toBe(201);
-    expect([c, d, e, f].map(exists)).toEqual([true, true, false, true]);
+    expect(await Promise.all([c, d, e, f].map(exists))).toEqual([true, true, false, true]);
 
     expect(await metric('sc_incidents_evicted_total')).toEqual(['sc_incidents_evicted_total{tier="dismissed"} 2', 'sc_incidents_evicted_total{tier="alert"} 1']);
     expect(await metric('sc_incident_media_used_bytes')).toEqual([`sc_incident_media_used_bytes ${3 * S}`]);
@@ -102,7 +102,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     await test.stop({ keepData: true });
     test = await startTestCloud({ SC_INCIDENT_MEDIA_MAX_BYTES: Math.floor(1.5 * S) }, test.dataDir);
     await test.cloud.incidents.budget.enforce();
-    expect(ids.map(exists)).toEqual([false, false, true]);
+    expect(await Promise.all(ids.map(exists))).toEqual([false, false, true]);
     expect(await health()).toMatchObject({ usedBytes: S });
     await edge.close();
     edge = await connectIncidentEdge(test, 'ap-4');
@@ -114,7 +114,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     await patch(dismissed, { status: 'dismissed' });
     const { db } = test.cloud;
     db.prepare("UPDATE incidents SET severity = 'detection' WHERE id = ?").run(detection);
-    expect(new EvictionCandidates(db).next(10).map((c) => [c.id, c.tier])).toEqual([
+    expect((await new EvictionCandidates(test.cloud.query).next(10)).map((c) => [c.id, c.tier])).toEqual([
       [dismissed, 'dismissed'],
       [detection, 'detection'],
       [alert, 'alert'],

@@ -1,7 +1,7 @@
 import { statfsSync } from 'node:fs';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { CloudMetrics } from '../metrics.js';
 import { EvictionCandidates } from './eviction-candidates.js';
 import type { IncidentStore } from './incident-store.js';
@@ -10,7 +10,7 @@ import type { MediaFiles } from './media-files.js';
 const BATCH = 50;
 
 export interface MediaBudgetDeps {
-  db: Db;
+  query: QueryDatabase;
   store: IncidentStore;
   files: MediaFiles;
   audit: AuditLog;
@@ -52,7 +52,7 @@ export class MediaBudget {
   constructor(private readonly deps: MediaBudgetDeps) {
     this.budgetBytes = deps.maxBytes ?? volumeBudget(deps.files.dir);
     this.source = deps.maxBytes === undefined ? 'volume' : 'configured';
-    this.candidates = new EvictionCandidates(deps.db);
+    this.candidates = new EvictionCandidates(deps.query);
     deps.metrics.incidentMediaBudgetBytes.set(this.budgetBytes);
     deps.metrics.incidentMediaUsedBytes.set(deps.files.usedBytes);
   }
@@ -101,16 +101,16 @@ export class MediaBudget {
     let deleted = 0;
     try {
       while (!fits()) {
-        const batch = this.candidates.next(BATCH);
+        const batch = await this.candidates.next(BATCH);
         if (batch.length === 0) break;
         for (const item of batch) {
           if (fits()) break;
           const usedBefore = files.usedBytes;
-          const hashes = store.contentHashes(item.id); // its objects' pictures and every clip part too
-          store.delete(item.id);
+          const hashes = await store.contentHashes(item.id); // its objects' pictures and every clip part too
+          await store.delete(item.id);
           let freed = 0;
           for (const sha256 of hashes) {
-            if (!store.references(sha256)) freed += await files.remove(sha256);
+            if (!(await store.references(sha256))) freed += await files.remove(sha256);
           }
           audit.record({
             actor: 'system',

@@ -134,12 +134,12 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const event = incidentEvent();
     const eventId = newId('evt', 16);
     await test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
-    expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
-    const { db, events, audit, metrics, config } = test.cloud;
-    const again = await createIncidents({ db, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
+    expect(await test.cloud.incidents.store.get(event.incidentId)).toBeNull();
+    const { db, query, events, audit, metrics, config } = test.cloud;
+    const again = await createIncidents({ query, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
     try {
-      expect(again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
-      expect(again.store.unapplied()).toEqual([]);
+      expect(await again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
+      expect(await again.store.unapplied()).toEqual([]);
     } finally {
       await again.stop();
     }

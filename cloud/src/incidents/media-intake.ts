@@ -54,9 +54,9 @@ export class MediaIntake {
     const { kind } = upload;
     const claimed = sha256Schema.safeParse(upload.claimedSha256?.trim().toLowerCase());
     if (!claimed.success) throw this.refuse(upload, 400, 'bad_hash_header', 'the x-content-sha256 header must be the lower-case hex sha256 of the body');
-    const incident = store.get(upload.incidentId);
+    const incident = await store.get(upload.incidentId);
     if (incident && incident.edgeId !== upload.edgeId) throw this.refuse(upload, 403, 'foreign_incident', `incident ${upload.incidentId} belongs to another edge`);
-    const announced = incident ? store.announced(upload.incidentId, kind, upload.ref) : null;
+    const announced = incident ? await store.announced(upload.incidentId, kind, upload.ref) : null;
     if (!announced) throw this.pending(upload);
     if (announced.receivedAt !== null && claimed.data === announced.sha256) return { outcome: 'already_received', sha256: announced.sha256, bytes: announced.bytes };
     if (claimed.data !== announced.sha256) {
@@ -108,7 +108,7 @@ export class MediaIntake {
       release(); // stored bytes now count as used
       await rm(temp, { force: true }); // gone already when adopted
     }
-    store.markReceived(upload.incidentId, kind, spooled.sha256);
+    await store.markReceived(upload.incidentId, kind, spooled.sha256);
     this.deps.metrics.incidentMediaStored.inc({ kind });
     this.deps.audit.record({
       actor: edgeActor(upload.edgeId),

@@ -65,9 +65,9 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
           404: jsonContent(z.object({}), 'No such incident, or the file has not been received and verified yet'),
         },
       }),
-      (c) => {
+      async (c) => {
         const { id } = c.req.valid('param');
-        const file = verifiedMedia(review.get(id, currentUser(c)), kind, files);
+        const file = verifiedMedia(await review.get(id, currentUser(c)), kind, files);
         if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
         auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
         return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
@@ -76,9 +76,9 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
   }
 
   /** An object's picture or a clip part, verified; every view audited like the item's own files. */
-  const serveRef = (c: Context<AppEnv>, id: string, kind: IncidentMediaKind, ref: IncidentMediaRef) => {
-    review.get(id, currentUser(c)); // 404 when there is no such incident, or it is another commune's
-    const media = store.announced(id, kind, ref);
+  const serveRef = async (c: Context<AppEnv>, id: string, kind: IncidentMediaKind, ref: IncidentMediaRef) => {
+    await review.get(id, currentUser(c)); // 404 when there is no such incident, or it is another commune's
+    const media = await store.announced(id, kind, ref);
     const what = 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
     if (!media || media.receivedAt === null) throw new ApiError(404, 'media_pending', `the ${what} of incident ${id} has not been received and verified yet`);
     auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { ...ref, sha256: media.sha256 } });
@@ -134,11 +134,12 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       request: { params: incidentIdParam },
       responses: { 200: { description: 'A zip file', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No such incident') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
-      const incident = review.get(id, user);
-      const item = store.item(id)!;
+      const incident = await review.get(id, user);
+      const [found, notesOf, versionsOf] = await Promise.all([store.item(id), notes.list(id), versions.list(id)]);
+      const item = found!;
       // the whole item: its snapshot and clip as before, every later part and every other object's picture
       const extra: ExportMediaFile[] = [
         ...item.parts.filter((p) => p.index > 0 && p.receivedAt !== null).map((p) => ({ name: `clip-part-${p.index}.mp4`, path: files.path(p.sha256, 'clip'), sha256: p.sha256, bytes: p.bytes })),
@@ -153,7 +154,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
         incidentId: id,
         exportedAt,
         exportedBy: user.username,
-        metadata: { ...incidentItemJson(item), notes: notes.list(id), versions: versions.list(id) },
+        metadata: { ...incidentItemJson(item), notes: notesOf, versions: versionsOf },
         trail: audit.trail(`incident:${id}`),
         media,
         signer,

@@ -41,18 +41,18 @@ describe('incident retention', () => {
     const held = await stored(shared);
     const oldSharing = await stored(shared);
     expect((await test.request('PATCH', `/api/v1/incidents/${held}`, { legalHold: true })).status).toBe(200);
-    const exists = (id: string) => store.get(id) !== null;
+    const exists = async (id: string) => (await store.get(id)) !== null;
 
     now = start + 29 * DAY;
     expect(await retention.sweep()).toBe(0);
 
     now = start + 31 * DAY;
     expect(await retention.sweep()).toBe(2);
-    expect([old, held, oldSharing].map(exists)).toEqual([false, true, false]);
+    expect(await Promise.all([old, held, oldSharing].map(exists))).toEqual([false, true, false]);
     expect(existsSync(files.path(sha256(SNAPSHOT), 'snapshot'))).toBe(false);
     expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(true); // the held incident still names it
     // the edge events that carried them are gone too, so a restart's catch-up cannot bring them back
-    expect(store.unapplied()).toEqual([]);
+    expect(await store.unapplied()).toEqual([]);
     expect(test.cloud.db.prepare("SELECT COUNT(*) AS n FROM edge_events WHERE kind = 'incident' AND json_extract(body, '$.incidentId') = ?").get(old)).toEqual({ n: 0 });
     expect(test.cloud.audit.trail(`incident:${old}`).at(-1)).toMatchObject({ actor: 'system', action: 'incident.purge', details: { retentionDays: 30 } });
 
@@ -68,14 +68,14 @@ describe('incident retention', () => {
     const retention = retentionAt(() => now);
     const event = incidentEvent({ startedAt: 0, detectedAt: 0 }); // a box claiming 1970
     await edge.publish(event);
-    const { receivedAt } = test.cloud.incidents.store.get(event.incidentId)!;
+    const { receivedAt } = (await test.cloud.incidents.store.get(event.incidentId))!;
     expect(receivedAt).toBeGreaterThanOrEqual(start);
 
     expect(await retention.sweep()).toBe(0);
-    expect(test.cloud.incidents.store.get(event.incidentId)).not.toBeNull();
+    expect(await test.cloud.incidents.store.get(event.incidentId)).not.toBeNull();
     now = receivedAt + 30 * DAY + 1;
     expect(await retention.sweep()).toBe(1);
-    expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
+    expect(await test.cloud.incidents.store.get(event.incidentId)).toBeNull();
   });
 
   it('never purges a confirmed incident; a dismissed one goes with the policy', async () => {
@@ -91,8 +91,8 @@ describe('incident retention', () => {
       expect((await test.request('PATCH', `/api/v1/incidents/${event.incidentId}`, { status: end })).status).toBe(200);
     }
     expect(await retention.sweep()).toBe(1);
-    expect(test.cloud.incidents.store.get(confirmed.incidentId)).toMatchObject({ status: 'confirmed' });
-    expect(test.cloud.incidents.store.get(dismissed.incidentId)).toBeNull();
+    expect(await test.cloud.incidents.store.get(confirmed.incidentId)).toMatchObject({ status: 'confirmed' });
+    expect(await test.cloud.incidents.store.get(dismissed.incidentId)).toBeNull();
   });
   it("deletes an item with its objects' pictures and clip parts, files included", async () => {
     const start = Date.now();
@@ -116,9 +116,9 @@ describe('incident retention', () => {
 
     now = start + 31 * DAY;
     expect(await retentionAt(() => now).sweep()).toBe(1);
-    expect(store.get(base.incidentId)).toBeNull();
-    expect(store.objects(base.incidentId)).toEqual([]);
-    expect(store.parts(base.incidentId)).toEqual([]);
+    expect(await store.get(base.incidentId)).toBeNull();
+    expect(await store.objects(base.incidentId)).toEqual([]);
+    expect(await store.parts(base.incidentId)).toEqual([]);
     expect(existsSync(files.path(sha256(picture), 'snapshot'))).toBe(false);
     expect(existsSync(files.path(sha256(part), 'clip'))).toBe(false);
   });

@@ -30,12 +30,12 @@ export class IncidentRetention {
     const { store, files, audit, metrics, logger } = this.deps;
     const before = this.deps.now() - this.deps.retentionDays * DAY_MS;
     let deleted = 0;
-    for (let batch = store.expired(before, BATCH); batch.length > 0; batch = store.expired(before, BATCH)) {
+    for (let batch = await store.expired(before, BATCH); batch.length > 0; batch = await store.expired(before, BATCH)) {
       for (const incident of batch) {
-        store.delete(incident.id);
+        await store.delete(incident.id);
         audit.record({ actor: 'system', action: 'incident.purge', target: `incident:${incident.id}`, details: { retentionDays: this.deps.retentionDays } });
         for (const sha256 of incident.sha256s) {
-          if (!store.references(sha256)) await files.remove(sha256);
+          if (!(await store.references(sha256))) await files.remove(sha256);
         }
       }
       deleted += batch.length;

@@ -51,14 +51,14 @@ export class ReportIntake {
     const parsed = newReportSchema.safeParse(fields);
     if (!parsed.success) throw badRequest(`phản ánh chưa hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, validationDetails(parsed.error));
     const report = parsed.data;
-    const place = this.deps.store.communeOfHamlet(report.hamlet);
+    const place = await this.deps.store.communeOfHamlet(report.hamlet);
     if (!place) throw badRequest(`không có thôn "${report.hamlet}"`, [{ path: 'hamlet', message: 'unknown hamlet' }]);
     if (commune && place.communeCode !== commune.code) throw badRequest(`thôn "${report.hamlet}" không thuộc ${commune.name}; hãy chọn một thôn trong danh sách`, [{ path: 'hamlet', message: `not a hamlet of commune ${commune.code}` }]);
     // a retired commune's people no longer handle reports: one filed there would wait for nobody
     if (place.retired) throw badRequest(`thôn "${report.hamlet}" thuộc một xã đã ngừng hoạt động trên hệ thống; hãy liên hệ Công an xã nơi bạn ở`, [{ path: 'hamlet', message: 'the commune is retired' }]);
     if ((report.lat === undefined) !== (report.lon === undefined)) throw badRequest('vị trí cần cả vĩ độ và kinh độ', [{ path: report.lat === undefined ? 'lat' : 'lon', message: 'required with the other' }]);
     const stored = photo && photo.size > 0 ? await this.deps.photos.store(await cleanPhoto(new Uint8Array(await photo.arrayBuffer()), this.deps.maxPhotoBytes)) : null;
-    const record = this.deps.store.insert(report, stored);
+    const record = await this.deps.store.insert(report, stored);
     this.deps.audit.record({ actor: 'public', action: 'report.create', target: `report:${record.code}`, details: { category: record.category, hamlet: record.hamletCode, commune: record.communeCode, photo: stored !== null } });
     this.deps.bus.publish('report.received', { reportId: record.id, code: record.code, category: record.category, hamletCode: record.hamletCode, communeCode: record.communeCode });
     return record;

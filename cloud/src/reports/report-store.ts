@@ -1,8 +1,9 @@
 import { newId } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { SelectQueryBuilder } from 'kysely';
+import type { QueryDatabase } from '../db/query/index.js';
+import type { Database } from '../db/query/tables.js';
 import { notFound } from '../http/errors.js';
 import { newTrackingCode, type NewReport, type ReportCategory, type ReportStatus } from './report-schemas.js';
-import { whereOf } from '../db/where.js';
 
 export interface ReportRecord {
   id: string;
@@ -76,68 +77,116 @@ const toRecord = (r: Row): ReportRecord => ({
   updatedAt: r.updated_at,
 });
 
-const SELECT = 'SELECT r.*, h.name AS hamlet_name FROM reports r LEFT JOIN hamlets h ON h.code = r.hamlet_code';
-const whereFor = (f: ReportFilter) =>
-  whereOf([
-    ['r.status = @status', 'status', f.status],
-    ['r.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
-    ['r.commune_code = @communeCode', 'communeCode', f.communeCode],
-    ['r.category = @category', 'category', f.category],
-    ['r.created_at >= @from', 'from', f.from],
-    ['r.created_at < @to', 'to', f.to],
-  ]);
+/** One filter for the page and its count. */
+function filtered<Q extends SelectQueryBuilder<Database, 'reports', object>>(query: Q, f: ReportFilter): Q {
+  let q = query as SelectQueryBuilder<Database, 'reports', object>;
+  if (f.status !== undefined) q = q.where('reports.status', '=', f.status);
+  if (f.hamletCode !== undefined) q = q.where('reports.hamlet_code', '=', f.hamletCode);
+  if (f.communeCode !== undefined) q = q.where('reports.commune_code', '=', f.communeCode);
+  if (f.category !== undefined) q = q.where('reports.category', '=', f.category);
+  if (f.from !== undefined) q = q.where('reports.created_at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('reports.created_at', '<', f.to);
+  return q as Q;
+}
 
-/** Citizens' reports in SQLite, found by their tracking code. */
+/**
+ * Citizens' reports, found by their tracking code. On the query layer (SQLite and PostgreSQL): a
+ * report's commune is read from its hamlet in the statement that stores it, and a change is one
+ * UPDATE, so two officers changing a report at once each change only what they gave.
+ */
 export class ReportStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
+
+  private selectReports() {
+    return this.q.db.selectFrom('reports').leftJoin('hamlets', 'hamlets.code', 'reports.hamlet_code').selectAll('reports').select('hamlets.name as hamlet_name');
+  }
 
   /** The commune a hamlet belongs to, and whether the province retired it; null when there is no such hamlet. */
-  communeOfHamlet(code: string): { communeCode: string; retired: boolean } | null {
-    const row = this.db.prepare('SELECT c.code, c.retired_at FROM hamlets h JOIN communes c ON c.code = h.commune_code WHERE h.code = ?').get(code) as
-      | { code: string; retired_at: number | null }
-      | undefined;
+  async communeOfHamlet(code: string): Promise<{ communeCode: string; retired: boolean } | null> {
+    const row = await this.q.db
+      .selectFrom('hamlets as h')
+      .innerJoin('communes as c', 'c.code', 'h.commune_code')
+      .select(['c.code', 'c.retired_at'])
+      .where('h.code', '=', code)
+      .executeTakeFirst();
     return row ? { communeCode: row.code, retired: row.retired_at !== null } : null;
   }
 
   /** Stores a report; its commune is its hamlet's, read in the same statement so the two cannot disagree. */
-  insert(report: NewReport, photo: { sha256: string; bytes: number } | null, now = Date.now()): ReportRecord {
-    const insert = this.db.prepare(
-      `INSERT INTO reports (id, code, category, description, hamlet_code, commune_code, lat, lon, phone, photo_sha256, photo_bytes, created_at, updated_at)
-       VALUES (@id, @code, @category, @description, @hamlet, (SELECT commune_code FROM hamlets WHERE code = @hamlet), @lat, @lon, @phone, @photoSha, @photoBytes, @now, @now)`,
-    );
+  async insert(report: NewReport, photo: { sha256: string; bytes: number } | null, now = Date.now()): Promise<ReportRecord> {
     for (;;) {
       const code = newTrackingCode();
-      if (this.db.prepare('SELECT 1 FROM reports WHERE code = ?').get(code)) continue; // 32^8 codes: a clash is rare, but retry
-      const id = newId('rep');
-      insert.run({ id, code, category: report.category, description: report.description, hamlet: report.hamlet, lat: report.lat ?? null, lon: report.lon ?? null, phone: report.phone ?? null, photoSha: photo?.sha256 ?? null, photoBytes: photo?.bytes ?? null, now });
-      return this.byCode(code);
+      const inserted = await this.q.db
+        .insertInto('reports')
+        .values((eb) => ({
+          id: newId('rep'),
+          code,
+          category: report.category,
+          description: report.description,
+          hamlet_code: report.hamlet,
+          commune_code: eb.selectFrom('hamlets').select('commune_code').where('code', '=', report.hamlet),
+          lat: report.lat ?? null,
+          lon: report.lon ?? null,
+          phone: report.phone ?? null,
+          photo_sha256: photo?.sha256 ?? null,
+          photo_bytes: photo?.bytes ?? null,
+          created_at: now,
+          updated_at: now,
+        }))
+        // 32^8 codes: a clash is rare, but then another code is drawn
+        .onConflict((oc) => oc.column('code').doNothing())
+        .returning('code')
+        .executeTakeFirst();
+      if (inserted) return this.byCode(code);
     }
   }
 
-  find(code: string): ReportRecord | null {
-    const row = this.db.prepare(`${SELECT} WHERE r.code = ?`).get(code) as Row | undefined;
-    return row ? toRecord(row) : null;
+  async find(code: string): Promise<ReportRecord | null> {
+    const row = await this.selectReports().where('reports.code', '=', code).executeTakeFirst();
+    return row ? toRecord(row as Row) : null;
   }
 
-  byCode(code: string): ReportRecord {
-    const report = this.find(code);
+  async byCode(code: string): Promise<ReportRecord> {
+    const report = await this.find(code);
     if (!report) throw notFound(`report ${code}`);
     return report;
   }
 
-  page(filter: ReportFilter, limit: number, offset: number): { items: ReportRecord[]; total: number } {
-    const where = whereFor(filter);
-    const rows = this.db.prepare(`${SELECT} ${where.sql} ORDER BY r.created_at DESC, r.id LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
-    const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM reports r ${where.sql}`).get(where.params) as { total: number };
-    return { items: rows.map(toRecord), total };
+  async page(filter: ReportFilter, limit: number, offset: number): Promise<{ items: ReportRecord[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      filtered(this.selectReports(), filter).orderBy('reports.created_at', 'desc').orderBy('reports.id').limit(limit).offset(offset).execute(),
+      filtered(this.q.db.selectFrom('reports').select((eb) => eb.fn.countAll<number | string | bigint>().as('total')), filter).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map((r) => toRecord(r as Row)), total: Number(count.total) };
   }
 
-  update(code: string, change: { status?: ReportStatus; publicReply?: string | null }, handledBy: string, now = Date.now()): ReportRecord {
-    const before = this.byCode(code);
-    const replyChanged = change.publicReply !== undefined && change.publicReply !== before.publicReply;
-    this.db
-      .prepare('UPDATE reports SET status = ?, public_reply = ?, replied_at = ?, handled_by = ?, updated_at = ? WHERE code = ?')
-      .run(change.status ?? before.status, replyChanged ? change.publicReply : before.publicReply, replyChanged ? now : before.repliedAt, handledBy, now, code);
+  /**
+   * Sets the status and public reply given (the others stay); the reply's time changes only when
+   * its text does. One UPDATE: it compares with the row as it is when written.
+   */
+  async update(code: string, change: { status?: ReportStatus; publicReply?: string | null }, handledBy: string, now = Date.now()): Promise<ReportRecord> {
+    const { publicReply } = change;
+    const result = await this.q.db
+      .updateTable('reports')
+      .set((eb) => ({
+        ...(change.status !== undefined ? { status: change.status } : {}),
+        ...(publicReply !== undefined
+          ? {
+              public_reply: publicReply,
+              replied_at: eb
+                .case()
+                .when(publicReply === null ? eb('public_reply', 'is', null) : eb('public_reply', '=', publicReply))
+                .then(eb.ref('replied_at'))
+                .else(eb.val(now))
+                .end(),
+            }
+          : {}),
+        handled_by: handledBy,
+        updated_at: now,
+      }))
+      .where('code', '=', code)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw notFound(`report ${code}`);
     return this.byCode(code);
   }
 }

@@ -90,9 +90,9 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam },
       responses: { 200: jsonContent(publicReportSchema, 'Status, category, hamlet, dates and the police reply'), 404: jsonContent(z.object({}), 'No report with that code') },
     }),
-    (c) => {
+    async (c) => {
       c.header('cache-control', 'no-store');
-      return c.json(publicReportJson(store.byCode(c.req.valid('param').code)), 200);
+      return c.json(publicReportJson(await store.byCode(c.req.valid('param').code)), 200);
     },
   );
 
@@ -105,12 +105,12 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { query: reportListQuery },
       responses: { 200: jsonContent(reportPageSchema, 'One page of reports with the total') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
       const from = q.from === undefined ? undefined : parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
       const to = q.to === undefined ? undefined : parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
       // a province-level person may narrow the list to one commune; a commune's people always get theirs (as incidents do)
-      const page = store.page({ communeCode: listCommune(currentUser(c), q.commune), status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
+      const page = await store.page({ communeCode: listCommune(currentUser(c), q.commune), status: q.status, hamletCode: q.hamlet, category: q.category, from, to }, q.limit, q.offset);
       return c.json({ items: page.items.map(reportSummaryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -124,8 +124,8 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam },
       responses: { 200: jsonContent(reportSchema, 'The report'), 404: jsonContent(z.object({}), 'No such report') },
     }),
-    (c) => {
-      const report = reportFor(store, currentUser(c), c.req.valid('param').code);
+    async (c) => {
+      const report = await reportFor(store, currentUser(c), c.req.valid('param').code);
       audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       c.header('cache-control', 'private, no-store');
       return c.json(reportJson(report), 200);
@@ -141,8 +141,8 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam },
       responses: { 200: { description: 'The photo', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No report or no photo') },
     }),
-    (c) => {
-      const report = reportFor(store, currentUser(c), c.req.valid('param').code);
+    async (c) => {
+      const report = await reportFor(store, currentUser(c), c.req.valid('param').code);
       if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
       audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
       return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
@@ -158,12 +158,12 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam, body: jsonBody(reportPatchSchema) },
       responses: { 200: jsonContent(reportSchema, 'The report after the change'), 404: jsonContent(z.object({}), 'No such report') },
     }),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const change = c.req.valid('json');
       const user = currentUser(c);
-      const before = reportFor(store, user, code);
-      const after = store.update(code, change, user.id);
+      const before = await reportFor(store, user, code);
+      const after = await store.update(code, change, user.id);
       audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
       if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, communeCode: after.communeCode, from: before.status, to: after.status, by: user.id });
       return c.json(reportJson(after), 200);

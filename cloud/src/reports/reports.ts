@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
@@ -15,7 +15,7 @@ import { createReportsRoutes } from './reports-routes.js';
 export const MAX_REPORT_PHOTO_BYTES = 10 * 1024 * 1024;
 
 export interface ReportsDeps {
-  db: Db;
+  query: QueryDatabase;
   audit: AuditLog;
   /** Where reports arriving and changing status are published. */
   bus: DomainEventBus;
@@ -26,8 +26,8 @@ export interface ReportsDeps {
 export type Reports = ReturnType<typeof createReports>;
 
 /** Citizens' reports (commune plan criterion 18.2): filed without login, followed by tracking code, handled by police. */
-export function createReports({ db, audit, bus, config, rate }: ReportsDeps) {
-  const store = new ReportStore(db);
+export function createReports({ query, audit, bus, config, rate }: ReportsDeps) {
+  const store = new ReportStore(query);
   const photos = new ReportPhotos(join(config.SC_DATA_DIR, 'reports'));
   const intake = new ReportIntake({ store, photos, audit, bus, limit: new ReportRateLimit(rate), maxPhotoBytes: MAX_REPORT_PHOTO_BYTES });
   return {

@@ -85,7 +85,7 @@ describe('police officer in Chromium', () => {
     expect(await page.locator('#export-fingerprint').textContent()).toBe(fingerprint);
     expect(await verifySigned(zipPath, { fingerprint })).toMatchObject({ ok: true, problems: [] });
 
-    const stored = e2e.test.cloud.incidents.store.get(incidentId)!;
+    const stored = (await e2e.test.cloud.incidents.store.get(incidentId))!;
     expect(stored.status).toBe('confirmed');
     expect(stored.legalHold).toBe(true);
     const actions = e2e.test.cloud.audit.trail(`incident:${incidentId}`).map((e) => e.action);

@@ -53,9 +53,9 @@ const bound = (text: string | undefined, edge: 'start' | 'end') => (text === und
 /** The commune police's pages: one queue of camera incidents and citizens' reports, an incident's review, a report. */
 export function createPolicePages(deps: PolicePagesDeps) {
   const { incidents, reports, users, audit } = deps;
-  const waiting = (person: Scoped) => ({
-    incidents: incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0).total,
-    reports: reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0).total,
+  const waiting = async (person: Scoped) => ({
+    incidents: (await incidents.store.page({ status: 'new', severity: 'alert', communeCode: person.communeCode ?? undefined }, 1, 0)).total,
+    reports: (await reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0)).total,
   });
   // what an officer sees is their commune's (a province-level officer: every commune's)
   const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
@@ -85,9 +85,8 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const user = c.get('view').user!;
       const communeCode = listCommune(user, q.commune);
       const filter = { communeCode, severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
-      const page = incidents.store.page(filter, q.limit, q.offset);
-      const summaries = incidents.store.objectSummaries(page.items.map((i) => i.id));
-      const choices = incidents.store.filterChoices(communeCode);
+      const [page, choices, waitingNow] = await Promise.all([incidents.store.page(filter, q.limit, q.offset), incidents.store.filterChoices(communeCode), waiting(user)]);
+      const summaries = await incidents.store.objectSummaries(page.items.map((i) => i.id));
       const hamletCommunes = new Map(deps.hamlets().map((h) => [h.code, h.communeCode]));
       const query = new URLSearchParams(raw);
       query.delete('offset');
@@ -103,22 +102,23 @@ export function createPolicePages(deps: PolicePagesDeps) {
           filter: raw,
           severity: q.severity,
           error,
-          waiting: waiting(user),
+          waiting: waitingNow,
           floods: deps.floods().filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
           canFixCameras: can(user, 'fleet.cameras.manage'),
         }),
       });
     });
 
-    app.get('/police/incidents/:id', kit.page('incidents.review'), (c) => {
+    app.get('/police/incidents/:id', kit.page('incidents.review'), async (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
       const user = c.get('view').user!;
-      const item = incidents.store.item(id);
+      const item = await incidents.store.item(id);
       // another commune's incident is not found, like one that does not exist
       if (!item || !sees(user, item.communeCode, { provinceItems: false })) return notFoundPage(c);
-      const incident = { ...incidentItemJson(item), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
+      const [notes, versions] = await Promise.all([incidents.notes.list(id), incidents.versions.list(id)]);
+      const incident = { ...incidentItemJson(item), notes, versions };
       const assignees = users
         .list()
         .filter((u) => !u.disabled && can(u, 'incidents.review') && sees(u, item.communeCode, { provinceItems: false }))
@@ -131,36 +131,36 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/reports', kit.page('reports.review'), (c) => {
+    app.get('/police/reports', kit.page('reports.review'), async (c) => {
       const t = tOf(c);
       const raw = filled(c.req.query());
       const parsed = reportListQuery.safeParse({ ...raw, limit: PAGE_SIZE });
       const q = parsed.success ? parsed.data : reportListQuery.parse({ limit: PAGE_SIZE });
-      const page = reports.store.page({ communeCode: listCommune(c.get('view').user!, q.commune), status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
+      const page = await reports.store.page({ communeCode: listCommune(c.get('view').user!, q.commune), status: q.status, hamletCode: q.hamlet, category: q.category }, q.limit, q.offset);
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
-        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(c), filter: raw, waiting: waiting(c.get('view').user!) }),
+        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(c), filter: raw, waiting: await waiting(c.get('view').user!) }),
       });
     });
 
-    app.get('/police/reports/:code', kit.page('reports.review'), (c) => {
+    app.get('/police/reports/:code', kit.page('reports.review'), async (c) => {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
       // another commune's report is shown as no report at all (issue 10)
-      const report = code.success ? findReportFor(reports.store, c.get('view').user!, code.data) : null;
+      const report = code.success ? await findReportFor(reports.store, c.get('view').user!, code.data) : null;
       if (!report) return notFoundPage(c);
       audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });
     });
 
-    const footageView = (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
+    const footageView = async (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
       const t = translator(footageMessages, c.get('view').lang);
       const user = c.get('view').user!;
       const cameras = camerasOf(user).map(({ value, label }) => ({ value, label }));
       const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
-      const requests = deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined }).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
+      const requests = (await deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined })).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
       return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
     };
 

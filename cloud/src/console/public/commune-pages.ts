@@ -109,10 +109,10 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
       return c.redirect(site.paths.status(code.data), 303);
     },
 
-    status(c: Context<ConsoleEnv>, site: Site) {
+    async status(c: Context<ConsoleEnv>, site: Site) {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
-      const found = code.success ? deps.reports.store.find(code.data) : null;
+      const found = code.success ? await deps.reports.store.find(code.data) : null;
       const report = found && onSite(site, found) ? found : null;
       c.header('cache-control', 'no-store');
       if (!report) return render(c, site, null, { title: t('statusTitle'), main: lookupForm(t, site.paths, t('notFound', { code: c.req.param('code') ?? '' })), status: 404 });

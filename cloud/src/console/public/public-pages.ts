@@ -108,7 +108,7 @@ export function createPublicPages(deps: PublicPagesDeps) {
       const submission = await readSubmission(c.req);
       const hamlet = typeof submission.fields.hamlet === 'string' ? submission.fields.hamlet : '';
       const single = await oldSite();
-      const place = single === null ? deps.reports.store.communeOfHamlet(hamlet) : null;
+      const place = single === null ? await deps.reports.store.communeOfHamlet(hamlet) : null;
       const commune = place && (await deps.communes.find(place.communeCode));
       const site = single ?? (commune ? siteOf(commune, true) : null);
       if (!site) return province(c, tOf(c)('chooseCommuneFirst'), 400);
@@ -120,13 +120,13 @@ export function createPublicPages(deps: PublicPagesDeps) {
       // the province's list has this form: a code names its report, whose commune is known
       const code = trackingCodeSchema.safeParse(c.req.query('code') ?? '');
       if (!code.success) return province(c, tOf(c)('badCode'), 400);
-      return toCommuneOfReport(c, code.data) ?? province(c, tOf(c)('notFound', { code: code.data }), 404);
+      return (await toCommuneOfReport(c, code.data)) ?? province(c, tOf(c)('notFound', { code: code.data }), 404);
     });
     app.get(OLD.status(':code'), kit.page('public'), async (c) => {
       const site = await oldSite();
       if (site) return pages.status(c, site);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
-      return (code.success ? toCommuneOfReport(c, code.data) : null) ?? province(c, tOf(c)('notFound', { code: c.req.param('code') ?? '' }), 404);
+      return (code.success ? await toCommuneOfReport(c, code.data) : null) ?? province(c, tOf(c)('notFound', { code: c.req.param('code') ?? '' }), 404);
     });
     app.get(OLD.notices, kit.page('public'), async (c) => {
       const site = await oldSite();
@@ -144,8 +144,8 @@ export function createPublicPages(deps: PublicPagesDeps) {
     app.get(OLD.audio(':id'), async (c) => pages.audio(c, await oldSite()));
 
     /** To the tracking page of a report under its commune's address (the "just sent" mark kept); null when there is no such report. */
-    function toCommuneOfReport(c: Context<ConsoleEnv>, code: string): Response | null {
-      const report = deps.reports.store.find(code);
+    async function toCommuneOfReport(c: Context<ConsoleEnv>, code: string): Promise<Response | null> {
+      const report = await deps.reports.store.find(code);
       if (!report?.communeCode) return null;
       const fresh = c.req.query('moi') === '1' ? '?moi=1' : '';
       return c.redirect(`${publicPaths(communeBase(report.communeCode)).status(report.code)}${fresh}`, 302);

@@ -59,6 +59,7 @@ export async function connectIncidentEdge(test: TestCloud, hamletCode = 'ap-1'):
       const eventId = options.eventId ?? newId('evt', 16);
       await client.publishAsync(topics.event(edgeId, 'incident'), JSON.stringify({ eventId, ts: options.ts ?? Date.now(), body: event }), { qos: 1 });
       await waitFor(() => applied(edgeId, eventId), `incident event ${eventId} applied`);
+      await test.cloud.events.settled(); // what applying it audits and publishes after its transaction
       return eventId;
     },
     async upload(incidentId, kind, bytes, options = {}) {
