@@ -53,6 +53,7 @@ import { createReports } from './reports/reports.js';
 import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
 import { CommuneDirectory } from './communes/commune-directory.js';
+import { ObjectCommunes } from './communes/object-commune.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { createZaloAdminPage } from './console/admin/admin-zalo.js';
@@ -213,8 +214,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
   const channels: NotificationChannel[] = [webPush, zalo.channel];
+  const objectCommunes = new ObjectCommunes(db);
   const notifications = createNotifications({
-    db,
+    query,
+    subjectCommune: (subject) => objectCommunes.of(subject),
     bus: events,
     logger: logger.child({ component: 'notifications' }),
     metrics,

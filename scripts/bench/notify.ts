@@ -49,6 +49,8 @@ import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
 import { CommuneDirectory } from '../../cloud/src/communes/commune-directory.js';
+import { ObjectCommunes } from '../../cloud/src/communes/object-commune.js';
+import { sqliteQueryDatabase } from '../../cloud/src/db/query/index.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
 import type { Role } from '../../cloud/src/users/roles.js';
@@ -187,7 +189,8 @@ async function run(o: RunOptions) {
   const webpush = o.staff > 0 ? new WebPushChannel({ db, config, logger }) : null;
   const push = webpush ? await startPushProcess(webpush.vapid.publicKey) : null;
   const channels: NotificationChannel[] = [zalo.channel, ...(webpush ? [webpush] : [])];
-  const notifications = createNotifications({ db, bus, logger, metrics, audit, config, channels });
+  const objectCommunes = new ObjectCommunes(db);
+  const notifications = createNotifications({ query: sqliteQueryDatabase(db), subjectCommune: (s) => objectCommunes.of(s), bus, logger, metrics, audit, config, channels });
   resume = () => void notifications.resume('zalo');
   try {
     await notifications.start();
@@ -232,12 +235,12 @@ async function run(o: RunOptions) {
 
     // ---- the burst
     const backlog: { at: number; webpush: number; zalo: number }[] = [];
-    const sample = () => {
+    const sample = async () => {
       const b = { at: Date.now(), webpush: 0, zalo: 0 };
-      for (const row of notifications.store.backlog()) if (row.channel === 'webpush' || row.channel === 'zalo') b[row.channel] += row.count;
+      for (const row of await notifications.store.backlog()) if (row.channel === 'webpush' || row.channel === 'zalo') b[row.channel] += row.count;
       backlog.push(b);
     };
-    const sampler = setInterval(sample, 250);
+    const sampler = setInterval(() => void sample(), 250);
     const publishedAt = new Map<string, number>();
     const cpuAtStart = process.cpuUsage();
     const t0 = Date.now();
@@ -273,7 +276,7 @@ async function run(o: RunOptions) {
     let stoppedEarly = false;
     for (;;) {
       await sleep(200);
-      sample(); // fresh: a stale sample taken just before the last summaries were written would end the run early
+      await sample(); // fresh: a stale sample taken just before the last summaries were written would end the run early
       const b = backlog.at(-1)!;
       const pushDone = !push || (count('SELECT COUNT(*) AS n FROM push_checks') === 0 && b.webpush === 0 && push.received.length >= count("SELECT COUNT(*) AS n FROM notification_outbox WHERE channel = 'webpush' AND status = 'sent'"));
       const zaloDone = standin.messages.length >= expectedZalo && b.zalo === 0;
@@ -289,7 +292,7 @@ async function run(o: RunOptions) {
     }
     await burst;
     clearInterval(sampler);
-    sample();
+    await sample();
 
     // ---- figures
     const pushes = push?.received ?? [];

@@ -224,7 +224,7 @@ export class StaffRules {
     if (!recipient) return; // no device left, or the account was disabled
     const prefs = this.deps.subscriptions.preferences(recipient.user);
     if (!prefs.kinds.includes(kind)) return;
-    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
+    this.store(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
   }
 
   // ---- fan-out
@@ -261,7 +261,16 @@ export class StaffRules {
       }
       return out;
     })();
-    if (messages.length > 0) this.outbox?.enqueue(messages);
+    if (messages.length > 0) this.store(messages);
+  }
+
+  /**
+   * The outbox stores asynchronously (the query layer): a failure is logged, as the bus logs a
+   * handler's. Until these handlers return the promise for the bus to await (the subscriptions
+   * store's conversion), they do not wait for it.
+   */
+  private store(messages: NewOutboxMessage[]): void {
+    this.outbox?.enqueue(messages).catch((err: unknown) => this.deps.logger.error({ err, messages: messages.length }, 'could not store staff pushes in the outbox'));
   }
 
   /** One message per device of a person, keyed `<event key>:<subscription id>`. */

@@ -61,7 +61,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(text).toContain('Người dân di chuyển lên chỗ cao.');
     expect(text).toContain('07:30 06/12/2026'); // 00:30 UTC in Asia/Ho_Chi_Minh
     expect(text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-1');
-    const subjects = kit.deliveries().map((r) => `${r.subject} ${r.recipient} ${r.status}`).sort();
+    const subjects = (await kit.deliveries()).map((r) => `${r.subject} ${r.recipient} ${r.status}`).sort();
     expect(subjects).toEqual(['alert:alert-1 1001 sent', 'alert:alert-1 1002 sent', 'alert:alert-1-again 1001 sent', 'alert:alert-1-again 1002 sent']);
   });
 
@@ -82,7 +82,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(value('sc_zalo_token_refreshes_total', { outcome: 'ok' })).toBe(1);
     expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'zalo_-216' })).toBe(1);
     expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'ok' })).toBe(1);
-    const row = kit.deliveries()[0]!;
+    const row = (await kit.deliveries())[0]!;
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(1);
     expect(kit.zalo.store.status(null).state).toBe('connected');
@@ -102,7 +102,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(status.reason).toContain('Zalo refused the refresh token');
     expect(kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0).total).toBe(1);
     expect(kit.standin.messages).toHaveLength(0);
-    const waiting = kit.deliveries();
+    const waiting = await kit.deliveries();
     expect(waiting.map((d) => d.status)).toEqual(['queued', 'queued']);
     for (const d of waiting) expect(d.lastError).toContain('connect the OA again');
     expect(waiting[0]!.nextAttemptAt! - Date.now()).toBeGreaterThan(30_000); // waiting, not spending its attempts
@@ -138,8 +138,8 @@ describe('the Zalo OA channel against the stand-in', () => {
 
     expect(kit.standin.calls.some((c) => c.error === -32)).toBe(true);
     for (const u of users) expect(received(u)).toHaveLength(1);
-    expect(kit.deliveries().every((d) => d.status === 'sent')).toBe(true);
-    expect(kit.deliveries().some((d) => d.history.some((a) => a.reason?.startsWith('rate limit')))).toBe(true);
+    expect((await kit.deliveries()).every((d) => d.status === 'sent')).toBe(true);
+    expect((await kit.deliveries()).some((d) => d.history.some((a) => a.reason?.startsWith('rate limit')))).toBe(true);
   });
 
   it('retries after a 5xx and sends once', async () => {
@@ -151,7 +151,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     await kit.drain();
 
     expect(received('5001')).toHaveLength(1);
-    const row = kit.deliveries()[0]!;
+    const row = (await kit.deliveries())[0]!;
     expect(row.attempts).toBe(3);
     expect(row.history.map((a) => `${a.outcome} ${a.reason ?? ''}`.trim())).toEqual(['retry Zalo: HTTP 502', 'retry Zalo: HTTP 503', 'sent']);
   });
@@ -167,7 +167,7 @@ describe('the Zalo OA channel against the stand-in', () => {
 
     expect(received('6001')).toHaveLength(1);
     expect(received('6002')).toHaveLength(0);
-    const row = kit.delivery('alert.started:alert-6:6002')!;
+    const row = (await kit.delivery('alert.started:alert-6:6002'))!;
     expect(row.status).toBe('failed');
     expect(row.attempts).toBe(1);
     expect(row.lastError).toContain('-230');
@@ -211,7 +211,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(received('8002')).toHaveLength(0);
     expect(received('8001')).toHaveLength(1);
     expect(received('8001')[0]!.text).toBe('Thông báo của xã: Lịch tiêm phòng\nSáng thứ Hai tại trạm y tế xã.\nPhát trên loa lúc 08:00 07/12/2026.\nNghe và xem chi tiết: https://xa-vi-tan.example/thong-bao#b-x');
-    expect(kit.deliveries().map((r) => r.subject)).toEqual(['bulletin:b-x']);
+    expect((await kit.deliveries()).map((r) => r.subject)).toEqual(['bulletin:b-x']);
   });
 
   it('with broadcast permission posts one article per alert to every follower; a retry after a 5xx broadcasts the same article', async () => {
@@ -229,7 +229,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(broadcasts[0]!.text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-9');
     expect(kit.standin.messages.filter((m) => m.kind === 'cs')).toHaveLength(0);
     expect(kit.standin.calls.filter((c) => c.path === '/v2.0/article/create')).toHaveLength(1);
-    const row = kit.delivery('alert.started:alert-9:broadcast')!;
+    const row = (await kit.delivery('alert.started:alert-9:broadcast'))!;
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(2);
   });

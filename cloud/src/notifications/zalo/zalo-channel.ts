@@ -95,10 +95,10 @@ export class ZaloChannel implements NotificationChannel {
   }
 
   /** A reply through an OA to a follower who wrote to it (the webhook's confirmation); false when the channel is not running. */
-  reply(scope: OaScope, userId: string, messageId: string, text: string): boolean {
+  async reply(scope: OaScope, userId: string, messageId: string, text: string): Promise<boolean> {
     if (!this.context) return false;
     const recipient = recipientFor(scope, userId);
-    this.context.outbox.enqueue([
+    await this.context.outbox.enqueue([
       {
         channel: this.name,
         idempotencyKey: `zalo.reply:${messageId}:${recipient}`,

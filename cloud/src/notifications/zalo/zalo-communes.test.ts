@@ -89,7 +89,7 @@ describe("communes' own Zalo OAs", () => {
     expect(confirmation.oaId).toBe(thuyOa.oaId);
     expect(kit.standin.messages.filter((m) => m.oaId === kit.standin.oaId)).toEqual([]); // the province's OA is not connected: it sent nothing
     // each row is its commune's (the deliveries a commune's admin sees) and names its OA
-    const rows = kit.deliveries().filter((d) => d.subject === 'alert:both');
+    const rows = (await kit.deliveries()).filter((d) => d.subject === 'alert:both');
     expect(rows.map((d) => `${d.communeCode} ${d.recipient} ${d.status}`).sort()).toEqual(['vi-tan 111@vi-tan sent', 'vi-thuy 222@vi-thuy sent']);
   });
 
@@ -108,7 +108,7 @@ describe("communes' own Zalo OAs", () => {
 
     expect(sentAbout('thuy')).toEqual([`${kit.standin.oaId} 501`]);
     expect(sentAbout('tan')).toEqual([`${tanOa.oaId} 503`]);
-    const row = kit.delivery('alert.started:thuy:501')!;
+    const row = (await kit.delivery('alert.started:thuy:501'))!;
     expect(row).toMatchObject({ communeCode: 'vi-thuy', status: 'sent', recipient: '501' });
   });
 
@@ -136,7 +136,7 @@ describe("communes' own Zalo OAs", () => {
     await kit.drain();
 
     expect(sentAbout('all')).toEqual([`${tanOa.oaId} broadcast`, `${kit.standin.oaId} broadcast`].sort());
-    const rows = kit.deliveries().filter((d) => d.subject === 'alert:all');
+    const rows = (await kit.deliveries()).filter((d) => d.subject === 'alert:all');
     expect(rows.map((d) => `${d.communeCode} ${d.recipient} ${d.status}`).sort()).toEqual(['vi-tan broadcast@vi-tan sent', 'vi-thuy broadcast sent']);
   });
 
@@ -145,7 +145,7 @@ describe("communes' own Zalo OAs", () => {
     await startAlert('none', ['vt-1']);
     await kit.drain(300);
 
-    const row = kit.delivery('alert.started:none:broadcast')!;
+    const row = (await kit.delivery('alert.started:none:broadcast'))!;
     expect(row.status).toBe('queued');
     expect(row.communeCode).toBe('vi-thuy');
     expect(row.lastError).toContain("the province's Zalo OA is not connected (nor the commune's own)");
@@ -175,7 +175,7 @@ describe("communes' own Zalo OAs", () => {
     const audit = kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0);
     expect(audit.items.map((e) => e.communeCode)).toEqual(['vi-thuy']);
     expect(kit.audit.page({ action: 'zalo.connect' }, 10, 0).items.map((e) => e.communeCode).sort()).toEqual(['vi-tan', 'vi-thuy']);
-    expect(kit.delivery('alert.started:both:602@vi-thuy')!.status).toBe('queued');
+    expect((await kit.delivery('alert.started:both:602@vi-thuy'))!.status).toBe('queued');
 
     await kit.connectOa('vi-thuy', thuyOa); // the commune's admin reconnects: what waited goes
     await kit.drain(5000);

@@ -66,7 +66,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
       },
     }),
     async (c) => {
-      const result = handleZaloWebhook(deps, await c.req.text(), c.req.header('x-zevent-signature'));
+      const result = await handleZaloWebhook(deps, await c.req.text(), c.req.header('x-zevent-signature'));
       if (result.status === 200) return c.json({ ok: true as const, outcome: result.outcome }, 200);
       throw new ApiError(result.status, result.status === 401 ? 'signature_invalid' : result.status === 503 ? 'not_connected' : 'bad_request', result.outcome);
     },
