@@ -200,7 +200,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
-    db,
+    query,
     secrets,
     audit,
     logger,

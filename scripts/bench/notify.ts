@@ -175,7 +175,7 @@ async function run(o: RunOptions) {
   );
   let resume = () => {};
   const zalo = createZalo({
-    db,
+    query: sqliteQueryDatabase(db),
     secrets: new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'bench key')),
     audit,
     logger,
@@ -216,8 +216,11 @@ async function run(o: RunOptions) {
         });
       })();
     }
+    // followers written straight into the table too (the webhook's subscribe is one awaited insert each)
+    const provinceOa = db.prepare("SELECT id FROM zalo_oa WHERE scope = ''").pluck().get() as number;
+    const addFollower = db.prepare('INSERT INTO zalo_followers (oa, user_id, hamlet_code, subscribed_at) VALUES (?, ?, ?, ?)');
     db.transaction(() => {
-      for (let i = 0; i < o.followers; i++) zalo.followers.subscribe(null, String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!);
+      for (let i = 0; i < o.followers; i++) addFollower.run(provinceOa, String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!, Date.now());
     })();
     const now = Date.now();
     db.prepare("INSERT INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, 1, 1000, 'audio/ogg', ?)").run('b'.repeat(64), now);

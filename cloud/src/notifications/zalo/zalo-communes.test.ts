@@ -69,12 +69,12 @@ describe("communes' own Zalo OAs", () => {
     await thuyOa.citizenWrites('333', 'Ấp Vị Thủy 2');
     // a commune's OA knows only its own hamlets: naming another commune's gets the help text, no subscription
     await tanOa.citizenWrites('444', 'vt-1');
-    expect(kit.zalo.followers.hamletsOf('vi-tan', '111')).toEqual(['ap-1']);
-    expect(kit.zalo.followers.hamletsOf('vi-thuy', '222')).toEqual(['vt-1']);
-    expect(kit.zalo.followers.hamletsOf('vi-tan', '333')).toEqual(['ap-2']);
-    expect(kit.zalo.followers.hamletsOf('vi-thuy', '333')).toEqual(['vt-2']);
-    expect(kit.zalo.followers.hamletsOf('vi-tan', '444')).toEqual([]);
-    expect(kit.zalo.followers.hamletsOf(null, '111')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf('vi-tan', '111')).toEqual(['ap-1']);
+    expect(await kit.zalo.followers.hamletsOf('vi-thuy', '222')).toEqual(['vt-1']);
+    expect(await kit.zalo.followers.hamletsOf('vi-tan', '333')).toEqual(['ap-2']);
+    expect(await kit.zalo.followers.hamletsOf('vi-thuy', '333')).toEqual(['vt-2']);
+    expect(await kit.zalo.followers.hamletsOf('vi-tan', '444')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf(null, '111')).toEqual([]);
 
     await startAlert('tan', ['ap-1', 'ap-2']);
     await startAlert('thuy', ['vt-1', 'vt-2']);
@@ -100,7 +100,7 @@ describe("communes' own Zalo OAs", () => {
     await kit.standin.citizenWrites('501', 'vt-1'); // the province's OA knows every commune's hamlets
     await kit.standin.citizenWrites('502', 'lm-1');
     await tanOa.citizenWrites('503', 'ap-1');
-    expect(kit.zalo.followers.hamletsOf(null, '501')).toEqual(['vt-1']);
+    expect(await kit.zalo.followers.hamletsOf(null, '501')).toEqual(['vt-1']);
 
     await startAlert('thuy', ['vt-1']);
     await startAlert('tan', ['ap-1']);
@@ -117,11 +117,11 @@ describe("communes' own Zalo OAs", () => {
     kit.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('lm-ap-1', 'long-my', 'Ấp 1', 201)").run();
     await kit.connect();
     expect((await kit.standin.citizenWrites('701', 'ấp 1')).status).toBe(200);
-    expect(kit.zalo.followers.hamletsOf(null, '701')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf(null, '701')).toEqual([]);
     await kit.standin.citizenWrites('701', 'lm-ap-1');
     await kit.standin.citizenWrites('702', 'ap-1'); // a code written as it is names that hamlet
-    expect(kit.zalo.followers.hamletsOf(null, '701')).toEqual(['lm-ap-1']);
-    expect(kit.zalo.followers.hamletsOf(null, '702')).toEqual(['ap-1']);
+    expect(await kit.zalo.followers.hamletsOf(null, '701')).toEqual(['lm-ap-1']);
+    expect(await kit.zalo.followers.hamletsOf(null, '702')).toEqual(['ap-1']);
     await kit.drain();
     const replies = kit.standin.messages.filter((m) => m.userId === '701').map((m) => m.text);
     expect(replies[0]).toBe('Có nhiều ấp tên như vậy. Ấp 1 (Xã Long Mỹ): nhắn "lm-ap-1"; Ấp 1 (Xã Vị Tân): nhắn "ap-1".');
@@ -168,8 +168,8 @@ describe("communes' own Zalo OAs", () => {
 
     expect(sentAbout('both')).toEqual([`${tanOa.oaId} 601`]);
     expect(tanOa.refreshCount - tanRefreshes).toBe(1);
-    expect(kit.zalo.store.status('vi-tan').state).toBe('connected');
-    const thuy = kit.zalo.store.status('vi-thuy');
+    expect((await kit.zalo.store.status('vi-tan')).state).toBe('connected');
+    const thuy = await kit.zalo.store.status('vi-thuy');
     expect(thuy.state).toBe('needs_reconnect');
     expect(thuy.reason).toContain("commune vi-thuy's Zalo OA");
     const audit = kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0);

@@ -48,7 +48,7 @@ function oaOf(candidates: ZaloConnection[], json: unknown): ZaloConnection | nul
  */
 export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signature: string | undefined): Promise<WebhookResult> {
   if (Buffer.byteLength(rawBody) > WEBHOOK_MAX_BYTES) return { status: 413, outcome: `body larger than ${WEBHOOK_MAX_BYTES} bytes` };
-  if (deps.store.knownScopes().size === 0) return { status: 503, outcome: 'no Zalo OA is connected' };
+  if ((await deps.store.knownScopes()).size === 0) return { status: 503, outcome: 'no Zalo OA is connected' };
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -57,7 +57,7 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
   }
   const envelope = webhookEnvelopeSchema.safeParse(json);
   if (!envelope.success) return { status: 400, outcome: `not a Zalo event: ${envelope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  const candidates = deps.store.byApp(envelope.data.app_id);
+  const candidates = await deps.store.byApp(envelope.data.app_id);
   if (candidates.length === 0) return { status: 401, outcome: 'event for another app id' };
   const connection = oaOf(candidates, json);
   if (!connection) return { status: 401, outcome: 'event for an OA not connected here' };
@@ -75,7 +75,7 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
   const hamlets = deps.hamlets().filter((h) => scope === null || h.communeCode === scope);
   if (event.event_name !== 'user_send_text') {
     if (event.event_name === 'unfollow') {
-      const removed = deps.followers.unsubscribeAll(scope, event.follower.id);
+      const removed = await deps.followers.unsubscribeAll(scope, event.follower.id);
       return { status: 200, outcome: `unfollowed; ${removed} subscriptions removed` };
     }
     await deps.reply(scope, event.follower.id, `follow-${event.timestamp}`, `Cảm ơn bạn đã quan tâm OA của xã. ${helpText(hamlets)}`);
@@ -84,7 +84,7 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
   const userId = event.sender.id;
   const text = event.message.text;
   if (isUnsubscribe(text)) {
-    const removed = deps.followers.unsubscribeAll(scope, userId);
+    const removed = await deps.followers.unsubscribeAll(scope, userId);
     await deps.reply(scope, userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
     return { status: 200, outcome: `unsubscribed (${removed})` };
   }
@@ -101,8 +101,8 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
     await deps.reply(scope, userId, event.message.msg_id, helpText(hamlets));
     return { status: 200, outcome: 'no hamlet named; help sent' };
   }
-  deps.followers.subscribe(scope, userId, hamlet.code);
-  const all = deps.followers.hamletsOf(scope, userId).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
+  await deps.followers.subscribe(scope, userId, hamlet.code);
+  const all = (await deps.followers.hamletsOf(scope, userId)).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
   await deps.reply(
     scope,
     userId,

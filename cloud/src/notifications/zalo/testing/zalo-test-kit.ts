@@ -60,7 +60,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const standin = await new ZaloStandin(options.standin).start();
   const deps = (): ZaloDeps => ({
-    db,
+    query: sqliteQueryDatabase(db),
     secrets: box,
     audit,
     logger,
