@@ -18,7 +18,7 @@ export interface SubjectReach {
 }
 
 /** Reads the proof of play of an alert (`alert:<id>`) or a bulletin (`bulletin:<id>`): the radio domain answers. */
-export type LoudspeakerLookup = (kind: 'alert' | 'bulletin', id: string) => LoudspeakerReach | null | Promise<LoudspeakerReach | null>;
+export type LoudspeakerLookup = (kind: 'alert' | 'bulletin', id: string) => Promise<LoudspeakerReach | null>;
 
 /** `communeCode`: only that commune's messages (what a commune's operator reads of a province alert). */
 export async function subjectReach(store: OutboxStore, loudspeakers: LoudspeakerLookup | undefined, subject: string, communeCode?: string): Promise<SubjectReach> {
