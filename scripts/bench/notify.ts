@@ -49,8 +49,8 @@ import { createNotifications } from '../../cloud/src/notifications/notifications
 import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences.js';
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
-import { CommuneDirectory } from '../../cloud/src/communes/commune-directory.js';
 import { ObjectCommunes } from '../../cloud/src/communes/object-commune.js';
+import { activeCommunesSync } from '../../cloud/src/communes/commune-store.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
 import type { Role } from '../../cloud/src/users/roles.js';
@@ -182,14 +182,14 @@ async function run(o: RunOptions) {
     metrics,
     config,
     hamlets: () => listHamlets(db),
-    communes: () => new CommuneDirectory(db).active(),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),
   });
   const webpush = o.staff > 0 ? new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger }) : null;
   const push = webpush ? await startPushProcess(webpush.vapid.publicKey) : null;
   const channels: NotificationChannel[] = [zalo.channel, ...(webpush ? [webpush] : [])];
-  const objectCommunes = new ObjectCommunes(db);
+  const objectCommunes = new ObjectCommunes(sqliteQueryDatabase(db));
   const notifications = createNotifications({ query: sqliteQueryDatabase(db), subjectCommune: (s) => objectCommunes.of(s), bus, logger, metrics, audit, config, channels });
   resume = () => void notifications.resume('zalo');
   try {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const logger = createLogger('bench', { level: 'warn' });
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const channel = new CountingChannel();
-  const objectCommunes = new ObjectCommunes(db);
+  const objectCommunes = new ObjectCommunes(sqliteQueryDatabase(db));
   const notifications = createNotifications({
     query: sqliteQueryDatabase(db),
     subjectCommune: (subject) => objectCommunes.of(subject),

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { User } from '../users/user-store.js';
 import { whereOf } from '../db/where.js';
-import { ObjectCommunes } from '../communes/object-commune.js';
+import { ObjectCommunesSync } from '../communes/object-commune.js';
 import type { Selectable } from 'kysely';
 import type { AuditLogTable } from '../db/query/tables.js';
 
@@ -82,14 +82,14 @@ export const edgeActor = (edgeId: string): AuditActor => `edge:${edgeId}`;
  */
 export class AuditLog {
   private readonly insert;
-  private readonly communes: ObjectCommunes;
+  private readonly communes: ObjectCommunesSync;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, details, ip, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.communes = new ObjectCommunes(db);
+    this.communes = new ObjectCommunesSync(db);
   }
 
   record(entry: AuditInput): number {

@@ -117,7 +117,7 @@ describe('deliveries and "where it went" per commune', () => {
     const edgeA = (await claimTestEdge(test, 'ap-1')).edgeId;
     adminA = await personOf(test, 'admin-a', 'admin', 'vi-tan');
     provinceAdmin = await personOf(test, 'admin-tinh', 'admin', null);
-    store = new OutboxStore(test.cloud.query, (subject) => new ObjectCommunes(test.cloud.db).of(subject));
+    store = new OutboxStore(test.cloud.query, (subject) => new ObjectCommunes(test.cloud.query).of(subject));
     await store.enqueue([
       message('a:1', `camera:${edgeA}/cam-1`),
       message('b:1', `camera:${edgeB}/cam-1`),

@@ -48,7 +48,7 @@ describe('the notifications outbox and dispatcher', () => {
     channel = ch;
     notifications = createNotifications({
       query: sqliteQueryDatabase(db),
-      subjectCommune: (subject) => new ObjectCommunes(db).of(subject),
+      subjectCommune: (subject) => new ObjectCommunes(sqliteQueryDatabase(db)).of(subject),
       bus,
       logger: createLogger('test', { level: 'silent' }),
       metrics,

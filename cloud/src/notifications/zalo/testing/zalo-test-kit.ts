@@ -7,9 +7,9 @@ import { AuditLog } from '../../../audit/audit-log.js';
 import { SessionStore } from '../../../auth/session-store.js';
 import { openCloudDatabase, type Db } from '../../../db/database.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
-import { CommuneDirectory } from '../../../communes/commune-directory.js';
 import { ObjectCommunes } from '../../../communes/object-commune.js';
 import { sqliteQueryDatabase } from '../../../db/query/index.js';
+import { activeCommunesSync } from '../../../communes/commune-store.js';
 import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
 import { createGuard } from '../../../http/access.js';
 import { API_PREFIX } from '../../../http/app.js';
@@ -73,11 +73,11 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
       SC_ZALO_BROADCAST: options.broadcast ? '1' : '0',
     },
     hamlets: () => listHamlets(db),
-    communes: () => new CommuneDirectory(db).active(),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });
-  const objectCommunes = new ObjectCommunes(db);
+  const objectCommunes = new ObjectCommunes(sqliteQueryDatabase(db));
   let notifications: Notifications | null = null;
   const zalo = createZalo({ ...deps(), onConnected: () => notifications?.resume('zalo') });
   notifications = createNotifications({
