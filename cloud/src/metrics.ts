@@ -6,7 +6,8 @@ export type CloudMetrics = ReturnType<typeof createCloudMetrics>;
 export function createCloudMetrics() {
   const registry = new Registry();
   let countOnline = () => 0;
-  let countBacklog: () => { channel: string; status: string; count: number }[] = () => [];
+  // async: the outbox is read through the query layer (PostgreSQL or SQLite); prom-client awaits collect()
+  let countBacklog: () => Promise<{ channel: string; status: string; count: number }[]> = async () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
   let countSpeakerAlarms = () => 0;
@@ -219,9 +220,10 @@ export function createCloudMetrics() {
       help: 'Notifications waiting in the outbox (queued) or being sent, by channel and status',
       labelNames: ['channel', 'status'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
+        const counts = await countBacklog();
         this.reset();
-        for (const { channel, status, count } of countBacklog()) this.set({ channel, status }, count);
+        for (const { channel, status, count } of counts) this.set({ channel, status }, count);
       },
     }),
     /** Counted when scraped (an index-only count), not on every enqueue. */

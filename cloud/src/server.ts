@@ -53,6 +53,7 @@ import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
+import { ObjectCommunes } from './communes/object-commune.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { createZaloAdminPage } from './console/admin/admin-zalo.js';
@@ -200,7 +201,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
-    db,
+    query,
     secrets,
     audit,
     logger,
@@ -214,8 +215,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
   const channels: NotificationChannel[] = [webPush, zalo.channel];
+  const objectCommunes = new ObjectCommunes(query);
   const notifications = createNotifications({
-    db,
+    query,
+    subjectCommune: (subject) => objectCommunes.of(subject),
     bus: events,
     logger: logger.child({ component: 'notifications' }),
     metrics,

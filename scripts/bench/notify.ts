@@ -49,6 +49,7 @@ import { createNotifications } from '../../cloud/src/notifications/notifications
 import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences.js';
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
+import { ObjectCommunes } from '../../cloud/src/communes/object-commune.js';
 import { activeCommunesSync } from '../../cloud/src/communes/commune-store.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
@@ -174,7 +175,7 @@ async function run(o: RunOptions) {
   );
   let resume = () => {};
   const zalo = createZalo({
-    db,
+    query: sqliteQueryDatabase(db),
     secrets: new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'bench key')),
     audit,
     logger,
@@ -188,7 +189,8 @@ async function run(o: RunOptions) {
   const webpush = o.staff > 0 ? new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger }) : null;
   const push = webpush ? await startPushProcess(webpush.vapid.publicKey) : null;
   const channels: NotificationChannel[] = [zalo.channel, ...(webpush ? [webpush] : [])];
-  const notifications = createNotifications({ db, bus, logger, metrics, audit, config, channels });
+  const objectCommunes = new ObjectCommunes(sqliteQueryDatabase(db));
+  const notifications = createNotifications({ query: sqliteQueryDatabase(db), subjectCommune: (s) => objectCommunes.of(s), bus, logger, metrics, audit, config, channels });
   resume = () => void notifications.resume('zalo');
   try {
     await notifications.start();
@@ -214,8 +216,11 @@ async function run(o: RunOptions) {
         }
       }
     }
+    // followers written straight into the table too (the webhook's subscribe is one awaited insert each)
+    const provinceOa = db.prepare("SELECT id FROM zalo_oa WHERE scope = ''").pluck().get() as number;
+    const addFollower = db.prepare('INSERT INTO zalo_followers (oa, user_id, hamlet_code, subscribed_at) VALUES (?, ?, ?, ?)');
     db.transaction(() => {
-      for (let i = 0; i < o.followers; i++) zalo.followers.subscribe(null, String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!);
+      for (let i = 0; i < o.followers; i++) addFollower.run(provinceOa, String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!, Date.now());
     })();
     const now = Date.now();
     db.prepare("INSERT INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, 1, 1000, 'audio/ogg', ?)").run('b'.repeat(64), now);
@@ -233,12 +238,12 @@ async function run(o: RunOptions) {
 
     // ---- the burst
     const backlog: { at: number; webpush: number; zalo: number }[] = [];
-    const sample = () => {
+    const sample = async () => {
       const b = { at: Date.now(), webpush: 0, zalo: 0 };
-      for (const row of notifications.store.backlog()) if (row.channel === 'webpush' || row.channel === 'zalo') b[row.channel] += row.count;
+      for (const row of await notifications.store.backlog()) if (row.channel === 'webpush' || row.channel === 'zalo') b[row.channel] += row.count;
       backlog.push(b);
     };
-    const sampler = setInterval(sample, 250);
+    const sampler = setInterval(() => void sample(), 250);
     const publishedAt = new Map<string, number>();
     const cpuAtStart = process.cpuUsage();
     const t0 = Date.now();
@@ -274,7 +279,7 @@ async function run(o: RunOptions) {
     let stoppedEarly = false;
     for (;;) {
       await sleep(200);
-      sample(); // fresh: a stale sample taken just before the last summaries were written would end the run early
+      await sample(); // fresh: a stale sample taken just before the last summaries were written would end the run early
       const b = backlog.at(-1)!;
       const pushDone = !push || (count('SELECT COUNT(*) AS n FROM push_checks') === 0 && b.webpush === 0 && push.received.length >= count("SELECT COUNT(*) AS n FROM notification_outbox WHERE channel = 'webpush' AND status = 'sent'"));
       const zaloDone = standin.messages.length >= expectedZalo && b.zalo === 0;
@@ -290,7 +295,7 @@ async function run(o: RunOptions) {
     }
     await burst;
     clearInterval(sampler);
-    sample();
+    await sample();
 
     // ---- figures
     const pushes = push?.received ?? [];

@@ -20,6 +20,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../shared/src/runtime/index.js';
 import { openCloudDatabase } from '../../cloud/src/db/database.js';
+import { ObjectCommunes } from '../../cloud/src/communes/object-commune.js';
+import { sqliteQueryDatabase } from '../../cloud/src/db/query/index.js';
 import { DomainEventBus } from '../../cloud/src/events/event-bus.js';
 import { createCloudMetrics } from '../../cloud/src/metrics.js';
 import type { ChannelContext, NewOutboxMessage, NotificationChannel, OutboxMessage, SendOutcome } from '../../cloud/src/notifications/channel.js';
@@ -52,8 +54,10 @@ async function main(): Promise<void> {
   const logger = createLogger('bench', { level: 'warn' });
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const channel = new CountingChannel();
+  const objectCommunes = new ObjectCommunes(sqliteQueryDatabase(db));
   const notifications = createNotifications({
-    db,
+    query: sqliteQueryDatabase(db),
+    subjectCommune: (subject) => objectCommunes.of(subject),
     bus,
     logger,
     metrics,
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
     enqueueLoop.disable();
     const enqueueBlockMs = enqueueLoop.max / 1e6;
     t = performance.now();
-    const addedAgain = notifications.store.enqueue(batch);
+    const addedAgain = await notifications.store.enqueue(batch);
     const reenqueueMs = performance.now() - t;
     log(`enqueueMany: ${added} new of ${N} in ${enqueueMs.toFixed(0)} ms (${Math.round(N / (enqueueMs / 1000))}/s), the event loop held at most ${enqueueBlockMs.toFixed(0)} ms at a time`);
     log(`enqueue again in one transaction: ${addedAgain} new in ${reenqueueMs.toFixed(0)} ms`);
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const backlog: number[] = [];
-    const sampler = setInterval(() => backlog.push(notifications.store.backlog().reduce((n, b) => n + b.count, 0)), 500);
+    const sampler = setInterval(() => void notifications.store.backlog().then((rows) => backlog.push(rows.reduce((n, b) => n + b.count, 0))), 500);
     t = performance.now();
     await notifications.start();
     while (channel.got.size < N) await new Promise((r) => setTimeout(r, 50));

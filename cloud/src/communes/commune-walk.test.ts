@@ -99,8 +99,8 @@ async function fixtures(test: TestCloud): Promise<Fixtures> {
   }
   // commune B's own Zalo OA and a follower of it: A's admin's OA page and list never show them
   const far = now + 3600_000;
-  test.cloud.zalo.store.connect(B, { appId: '987654325', oaId: ids.zaloOa!, appSecret: 'walkb-app-secret', webhookSecret: null, pair: { accessToken: 'walkb-at', accessExpiresAt: far, refreshToken: 'walkb-rt', refreshExpiresAt: far } });
-  expect(test.cloud.zalo.followers.subscribe(B, ids.zaloFollower!, B_HAMLET)).toBe(true);
+  await test.cloud.zalo.store.connect(B, { appId: '987654325', oaId: ids.zaloOa!, appSecret: 'walkb-app-secret', webhookSecret: null, pair: { accessToken: 'walkb-at', accessExpiresAt: far, refreshToken: 'walkb-rt', refreshExpiresAt: far } });
+  expect(await test.cloud.zalo.followers.subscribe(B, ids.zaloFollower!, B_HAMLET)).toBe(true);
   return { ids };
 }
 

@@ -71,10 +71,11 @@ export type SendOutcome =
 export interface OutboxWriter {
   /**
    * Stores the messages not stored before (by idempotency key) in one transaction and wakes the
-   * dispatcher; returns how many were new. Holds the event loop for the whole batch (about 25 µs
-   * a row): for a fan-out of thousands use enqueueMany.
+   * dispatcher; resolves to how many were new once they are stored (await it: a handler that
+   * returns before that may lose them in a crash). On SQLite the batch holds the event loop (about
+   * 25 µs a row): for a fan-out of thousands use enqueueMany.
    */
-  enqueue(messages: NewOutboxMessage[]): number;
+  enqueue(messages: NewOutboxMessage[]): Promise<number>;
   /**
    * The same for a large fan-out (100,000 Zalo followers): one transaction per chunk of
    * `OUTBOX_CHUNK` rows, yielding to the event loop between chunks so MQTT and HTTP keep being

@@ -7,6 +7,7 @@ import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { addCommune, personOf } from '../communes/testing/two-communes.js';
+import { ObjectCommunes } from '../communes/object-commune.js';
 import { loadCloudConfig } from '../config.js';
 import { openCloudDatabase, type Db } from '../db/database.js';
 import { sqliteQueryDatabase } from '../db/query/index.js';
@@ -116,8 +117,8 @@ describe('deliveries and "where it went" per commune', () => {
     const edgeA = (await claimTestEdge(test, 'ap-1')).edgeId;
     adminA = await personOf(test, 'admin-a', 'admin', 'vi-tan');
     provinceAdmin = await personOf(test, 'admin-tinh', 'admin', null);
-    store = new OutboxStore(test.cloud.db);
-    store.enqueue([
+    store = new OutboxStore(test.cloud.query, (subject) => new ObjectCommunes(test.cloud.query).of(subject));
+    await store.enqueue([
       message('a:1', `camera:${edgeA}/cam-1`),
       message('b:1', `camera:${edgeB}/cam-1`),
       message('b:2', `edge:${edgeB}`),

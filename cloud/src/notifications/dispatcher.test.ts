@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@smart-commune/shared/runtime';
+import { ObjectCommunes } from '../communes/object-commune.js';
 import { openCloudDatabase, type Db } from '../db/database.js';
+import { sqliteQueryDatabase } from '../db/query/index.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { createCloudMetrics, type CloudMetrics } from '../metrics.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -45,7 +47,8 @@ describe('the notifications outbox and dispatcher', () => {
   const open = async (ch: TestChannel, cfg = config) => {
     channel = ch;
     notifications = createNotifications({
-      db,
+      query: sqliteQueryDatabase(db),
+      subjectCommune: (subject) => new ObjectCommunes(sqliteQueryDatabase(db)).of(subject),
       bus,
       logger: createLogger('test', { level: 'silent' }),
       metrics,
@@ -71,7 +74,7 @@ describe('the notifications outbox and dispatcher', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const row = (id: number) => notifications.store.get(id)!;
+  const row = async (id: number) => (await notifications.store.get(id))!;
   const counter = async (name: 'notificationsSent' | 'notificationsFailed', labels: Record<string, string>) =>
     (await metrics[name].get()).values.find((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val))?.value ?? 0;
 
@@ -92,12 +95,12 @@ describe('the notifications outbox and dispatcher', () => {
     bus.publish('alert.started', alert);
     bus.publish('alert.started', alert); // a handler run twice (a redelivery, a restart)
     await bus.settled();
-    expect(channel.enqueue([message(1), message(1), message(1)])).toBe(1);
-    expect(channel.enqueue([message(1)])).toBe(0);
+    expect(await channel.enqueue([message(1), message(1), message(1)])).toBe(1);
+    expect(await channel.enqueue([message(1)])).toBe(0);
     await notifications.dispatcher.idle();
     expect(channel.sends.sort()).toEqual(['alert.started:alr_1:1:AP1', 'alert.started:alr_1:1:AP2', 'bulletin.scheduled:b1:follower-1']);
     expect(db.prepare('SELECT COUNT(*) FROM notification_outbox').pluck().get()).toBe(3);
-    expect(notifications.store.reach('alert:alr_1')).toEqual([
+    expect(await notifications.store.reach('alert:alr_1')).toEqual([
       { channel: 'test', queued: 0, sending: 0, sent: 2, failed: 0, firstSentAt: T0, lastSentAt: T0 },
     ]);
     expect(await counter('notificationsSent', { channel: 'test' })).toBe(3);
@@ -109,19 +112,19 @@ describe('the notifications outbox and dispatcher', () => {
       { ok: false, retry: true, reason: 'HTTP 503 from the provider' },
       new Error('socket hang up'),
     );
-    channel.enqueue([message(1)]);
+    await channel.enqueue([message(1)]);
     await notifications.dispatcher.idle();
-    expect(row(1)).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: T0 + 5000, lastError: 'HTTP 503 from the provider' });
+    expect(await row(1)).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: T0 + 5000, lastError: 'HTTP 503 from the provider' });
     now += 4999;
     await notifications.dispatcher.idle();
-    expect(row(1).attempts).toBe(1); // not due yet
+    expect((await row(1)).attempts).toBe(1); // not due yet
     now += 1;
     await notifications.dispatcher.idle();
-    expect(row(1)).toMatchObject({ status: 'queued', attempts: 2, nextAttemptAt: now + 10_000, lastError: 'the channel failed: socket hang up' });
+    expect(await row(1)).toMatchObject({ status: 'queued', attempts: 2, nextAttemptAt: now + 10_000, lastError: 'the channel failed: socket hang up' });
     now += 10_000;
     await notifications.dispatcher.idle();
-    expect(row(1)).toMatchObject({ status: 'sent', attempts: 3, sentAt: now, providerId: 'p-1', lastError: null });
-    expect(row(1).history.map((a) => [a.outcome, a.reason])).toEqual([
+    expect(await row(1)).toMatchObject({ status: 'sent', attempts: 3, sentAt: now, providerId: 'p-1', lastError: null });
+    expect((await row(1)).history.map((a) => [a.outcome, a.reason])).toEqual([
       ['retry', 'HTTP 503 from the provider'],
       ['retry', 'the channel failed: socket hang up'],
       ['sent', null],
@@ -142,14 +145,14 @@ describe('the notifications outbox and dispatcher', () => {
   it('gives up after the attempts allowed, with the reason visible', async () => {
     await open(new TestChannel());
     for (let i = 0; i < 4; i++) channel.script.push({ ok: false, retry: true, reason: `HTTP 502 (${i + 1})` });
-    channel.enqueue([message(1)]);
+    await channel.enqueue([message(1)]);
     for (let i = 0; i < 4; i++) {
       await notifications.dispatcher.idle();
       now += 3600_000;
     }
     await notifications.dispatcher.idle();
-    expect(row(1)).toMatchObject({ status: 'failed', attempts: 4, nextAttemptAt: null, lastError: 'given up after 4 attempts: HTTP 502 (4)' });
-    expect(row(1).history.at(-1)).toMatchObject({ outcome: 'failed', reason: 'given up after 4 attempts: HTTP 502 (4)' });
+    expect(await row(1)).toMatchObject({ status: 'failed', attempts: 4, nextAttemptAt: null, lastError: 'given up after 4 attempts: HTTP 502 (4)' });
+    expect((await row(1)).history.at(-1)).toMatchObject({ outcome: 'failed', reason: 'given up after 4 attempts: HTTP 502 (4)' });
     expect(channel.sends).toEqual([]);
     expect(await counter('notificationsFailed', { channel: 'test', class: 'exhausted' })).toBe(1);
   });
@@ -157,25 +160,25 @@ describe('the notifications outbox and dispatcher', () => {
   it('gives up when the next attempt would come after the time allowed, and at once when the channel says never', async () => {
     await open(new TestChannel(), { ...config, SC_NOTIFY_MAX_ATTEMPTS: 100, SC_NOTIFY_GIVE_UP_AFTER_S: 60 });
     channel.script.push({ ok: false, retry: true, reason: 'HTTP 500' }, { ok: false, retry: true, reason: 'quota', retryAfterMs: 61_000 });
-    channel.enqueue([message(1)]);
+    await channel.enqueue([message(1)]);
     await notifications.dispatcher.idle();
     now += 5000;
     await notifications.dispatcher.idle();
-    expect(row(1)).toMatchObject({ status: 'failed', attempts: 2, lastError: 'given up after 1 min: quota' });
+    expect(await row(1)).toMatchObject({ status: 'failed', attempts: 2, lastError: 'given up after 1 min: quota' });
 
     channel.script.push({ ok: false, retry: false, reason: 'the subscription is gone (HTTP 410)' });
-    channel.enqueue([message(2)]);
+    await channel.enqueue([message(2)]);
     await notifications.dispatcher.idle();
-    expect(row(2)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'the subscription is gone (HTTP 410)' });
+    expect(await row(2)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'the subscription is gone (HTTP 410)' });
     expect(await counter('notificationsFailed', { channel: 'test', class: 'rejected' })).toBe(1);
   });
 
   it("honours the provider's retryAfterMs instead of the backoff", async () => {
     await open(new TestChannel());
     channel.script.push({ ok: false, retry: true, reason: 'HTTP 429', retryAfterMs: 90_000 });
-    channel.enqueue([message(1)]);
+    await channel.enqueue([message(1)]);
     await notifications.dispatcher.idle();
-    expect(row(1)).toMatchObject({ status: 'queued', nextAttemptAt: T0 + 90_000 });
+    expect(await row(1)).toMatchObject({ status: 'queued', nextAttemptAt: T0 + 90_000 });
     now += 89_999;
     await notifications.dispatcher.idle();
     expect(channel.sends).toEqual([]);
@@ -187,7 +190,7 @@ describe('the notifications outbox and dispatcher', () => {
 
   it('waits for the time a message is not to be sent before (quiet hours, cooldown)', async () => {
     await open(new TestChannel());
-    channel.enqueue([message(1, { notBefore: T0 + 60_000 })]);
+    await channel.enqueue([message(1, { notBefore: T0 + 60_000 })]);
     await notifications.dispatcher.idle();
     expect(channel.sends).toEqual([]);
     now += 60_000;
@@ -198,7 +201,7 @@ describe('the notifications outbox and dispatcher', () => {
   it('never runs more sends of a channel at once than its concurrency', async () => {
     await open(new TestChannel('test', 3));
     channel.hold();
-    channel.enqueue(Array.from({ length: 20 }, (_, i) => message(i)));
+    await channel.enqueue(Array.from({ length: 20 }, (_, i) => message(i)));
     await channel.heldCount(3);
     await new Promise((r) => setTimeout(r, 20));
     expect(channel.running).toBe(3);
@@ -214,11 +217,11 @@ describe('the notifications outbox and dispatcher', () => {
   it('gives up waiting for a send that does not answer: aborts it, frees its slot, tries again later', async () => {
     await open(new TestChannel('test', 1), { ...config, SC_NOTIFY_SEND_TIMEOUT_S: 0.05 });
     channel.hold();
-    channel.enqueue([message(1), message(2)]);
+    await channel.enqueue([message(1), message(2)]);
     await channel.heldCount(1);
     await new Promise((r) => setTimeout(r, 100));
     // the first one timed out: recorded, its signal aborted, and the slot went to the second
-    expect(row(1)).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 0.05 s', nextAttemptAt: T0 + 5000 });
+    expect(await row(1)).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 0.05 s', nextAttemptAt: T0 + 5000 });
     expect(channel.signals[0]!.aborted).toBe(true);
     await channel.heldCount(2);
     channel.release();
@@ -229,7 +232,7 @@ describe('the notifications outbox and dispatcher', () => {
   it('stop() lets the sends in flight finish and records them; nothing new starts', async () => {
     await open(new TestChannel('test', 2));
     channel.hold();
-    channel.enqueue([message(1), message(2), message(3)]);
+    await channel.enqueue([message(1), message(2), message(3)]);
     await channel.heldCount(2);
     const stopping = notifications.stop();
     let stopped = false;
@@ -239,35 +242,43 @@ describe('the notifications outbox and dispatcher', () => {
     channel.release();
     await stopping;
     expect(channel.sends.sort()).toEqual([message(1).idempotencyKey, message(2).idempotencyKey]);
-    expect([row(1).status, row(2).status, row(3).status]).toEqual(['sent', 'sent', 'queued']);
+    expect([(await row(1)).status, (await row(2)).status, (await row(3)).status]).toEqual(['sent', 'sent', 'queued']);
     expect(channel.stopped).toBe(true);
   });
 
-  it('after a crash during a send, sends the message again at the next start (at least once), and no other', async () => {
+  it('after a crash during a send, sends the message again once its claim lease ran out (at least once), and no other', async () => {
     await open(new TestChannel());
-    channel.enqueue([message(1), message(2)]);
+    await channel.enqueue([message(1), message(2)]);
     await notifications.dispatcher.idle();
-    channel.enqueue([message(3)]);
+    await channel.enqueue([message(3)]);
     // what a crash leaves: the row claimed, marked sending, the process gone before it recorded the outcome
-    expect(notifications.store.claimDue('test', 10).map((m) => m.id)).toEqual([3]);
+    expect((await notifications.store.claimDue('test', 10, 60_000)).map((m) => m.id)).toEqual([3]);
     await notifications.stop();
-    expect(row(3).status).toBe('sending');
+    expect((await row(3)).status).toBe('sending');
 
+    // within the lease the claimer may still be sending (another cloud process): a start leaves it alone
     now += 1000;
-    await open(new TestChannel()); // the next start, same database file
+    await open(new TestChannel());
+    await notifications.dispatcher.idle();
+    expect(channel.sends).toEqual([]);
+    expect((await row(3)).status).toBe('sending');
+    await notifications.stop();
+
+    now += 60_000;
+    await open(new TestChannel()); // the next start after the lease, same database file
     await notifications.dispatcher.idle();
     expect(channel.sends).toEqual([message(3).idempotencyKey]);
-    expect(row(3)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(row(3).history.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
+    expect(await row(3)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await row(3)).history.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
   });
 
   it('stores a batch of 10,000 in one transaction, and only the new ones of a repeated batch', async () => {
     await open(new TestChannel());
     channel.hold();
     const batch = Array.from({ length: 10_000 }, (_, i) => message(i));
-    expect(channel.enqueue(batch)).toBe(10_000);
-    expect(channel.enqueue([...batch.slice(0, 5000), message(10_000)])).toBe(1);
-    expect(notifications.store.backlog().reduce((n, b) => n + b.count, 0)).toBe(10_001);
+    expect(await channel.enqueue(batch)).toBe(10_000);
+    expect(await channel.enqueue([...batch.slice(0, 5000), message(10_000)])).toBe(1);
+    expect((await notifications.store.backlog()).reduce((n, b) => n + b.count, 0)).toBe(10_001);
     channel.release();
   });
 
@@ -276,9 +287,14 @@ describe('the notifications outbox and dispatcher', () => {
     const batch = Array.from({ length: 7000 }, (_, i) => message(i));
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 0);
+    let firstChunk = -1;
+    // the count seen by the first timer that runs while storing: the chunks are stored between timers, not all at once
+    const peek = setTimeout(() => (firstChunk = db.prepare('SELECT COUNT(*) FROM notification_outbox').pluck().get() as number), 0);
     const storing = channel.enqueueMany(batch);
-    expect(db.prepare('SELECT COUNT(*) FROM notification_outbox').pluck().get()).toBe(2000); // the first chunk, at once
     expect(await storing).toBe(7000);
+    clearTimeout(peek);
+    expect(firstChunk).toBeGreaterThanOrEqual(0);
+    expect(firstChunk).toBeLessThan(7000);
     clearInterval(ticker);
     expect(ticks).toBeGreaterThan(0); // timers ran between the chunks
     expect(await channel.enqueueMany(batch)).toBe(0);
@@ -290,18 +306,18 @@ describe('the notifications outbox and dispatcher', () => {
   it('shows admins the messages with their attempts, filtered, and lets a given-up one be tried again', async () => {
     await open(new TestChannel());
     channel.script.push({ ok: false, retry: false, reason: 'the follower blocked the OA' });
-    channel.enqueue([message(1), message(2, { subject: 'alert:alr_9' })]);
+    await channel.enqueue([message(1), message(2, { subject: 'alert:alr_9' })]);
     await notifications.dispatcher.idle();
-    const failed = notifications.store.page({ status: 'failed' }, 10, 0);
+    const failed = await notifications.store.page({ status: 'failed' }, 10, 0);
     expect(failed.total).toBe(1);
     const id = failed.items[0]!.id;
-    expect(notifications.store.page({ subject: 'alert:alr_9' }, 10, 0).items.map((d) => d.subject)).toEqual(['alert:alr_9']);
-    expect(notifications.store.page({ since: T0 + 1 }, 10, 0).total).toBe(0);
-    expect(notifications.store.retryNow(id)).toBe('queued');
-    expect(notifications.store.retryNow(id)).toBe('not_failed');
-    expect(notifications.store.retryNow(999)).toBe('not_found');
+    expect((await notifications.store.page({ subject: 'alert:alr_9' }, 10, 0)).items.map((d) => d.subject)).toEqual(['alert:alr_9']);
+    expect((await notifications.store.page({ since: T0 + 1 }, 10, 0)).total).toBe(0);
+    expect(await notifications.store.retryNow(id)).toBe('queued');
+    expect(await notifications.store.retryNow(id)).toBe('not_failed');
+    expect(await notifications.store.retryNow(999)).toBe('not_found');
     notifications.dispatcher.wake();
     await notifications.dispatcher.idle();
-    expect(row(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });

@@ -8,7 +8,8 @@ import type { OutboxStore } from './outbox.js';
  * Hands the outbox's due messages to their channels, at most `concurrency` at once per channel,
  * and writes back what came of each attempt: sent, tried again after a backoff with jitter (or when
  * the provider said), or given up with its reason. Delivery to the channel is at least once: a
- * message the cloud was sending when it stopped or crashed is sent again at the next start, and the
+ * message a cloud process was sending when it stopped or crashed is sent again once its claim's lease
+ * (the send timeout and a margin) has run out, by whichever process looks first, and the
  * channels pass the message's idempotency key to their provider (or check it) so that the person
  * still gets it once. The dispatcher never scans the table: it claims a few due rows through the
  * (status, channel, next_attempt_at) index and sleeps until the next one is due or a channel
@@ -80,7 +81,15 @@ interface Lane {
   timer: NodeJS.Timeout | null;
   /** A pump is scheduled (coalesces the wakes of a burst of enqueues). */
   scheduled: boolean;
+  /** A pump is running (its claim is an await): the next one waits for it, so claims never exceed the free slots. */
+  pumping: Promise<void> | null;
 }
+
+/**
+ * A claim's lease beyond the send timeout: a row still 'sending' this long after its send had to
+ * end belongs to a process that died, and is put back in the queue (recoverInterrupted).
+ */
+const LEASE_MARGIN_MS = 30_000;
 
 export class Dispatcher {
   private readonly lanes: Lane[];
@@ -97,16 +106,39 @@ export class Dispatcher {
       if (!Number.isInteger(channel.concurrency) || channel.concurrency < 1)
         throw new Error(`notification channel "${channel.name}": concurrency must be a positive integer, not ${channel.concurrency}`);
       names.add(channel.name);
-      return { channel, inFlight: new Set(), timer: null, scheduled: false };
+      return { channel, inFlight: new Set(), timer: null, scheduled: false, pumping: null };
     });
   }
 
-  /** Puts back what a previous run left being sent, then starts sending what is due. */
-  start(): void {
-    const recovered = this.deps.store.recoverInterrupted();
-    if (recovered > 0) this.deps.logger.warn({ messages: recovered }, 'notifications the cloud was sending when it stopped are sent again');
+  private recovery: NodeJS.Timeout | null = null;
+
+  /**
+   * Puts back what a previous run (or another process that died) left being sent past its lease,
+   * then starts sending what is due; looks again for such messages every MAX_SLEEP_MS, since with
+   * several cloud processes on one database another one may die at any time.
+   */
+  async start(): Promise<void> {
+    await this.recover();
     this.running = true;
+    this.recovery = setInterval(() => void this.recover().then((n) => n > 0 && this.wake()), MAX_SLEEP_MS);
+    this.recovery.unref();
     this.wake();
+  }
+
+  private async recover(): Promise<number> {
+    try {
+      const recovered = await this.deps.store.recoverInterrupted();
+      if (recovered > 0) this.deps.logger.warn({ messages: recovered }, 'notifications a cloud process was sending when it stopped are sent again');
+      return recovered;
+    } catch (err) {
+      this.deps.logger.error({ err }, 'could not read the notifications outbox');
+      return 0;
+    }
+  }
+
+  /** How long a claimed message is this process's before another may take it for dead. */
+  private get leaseMs(): number {
+    return this.deps.sendTimeoutMs + LEASE_MARGIN_MS;
   }
 
   /** Something was enqueued or made due: look at the queues soon (once per burst). */
@@ -121,17 +153,21 @@ export class Dispatcher {
     lane.scheduled = true;
     setImmediate(() => {
       lane.scheduled = false;
-      this.pump(lane);
+      void this.pump(lane);
     });
   }
 
   /** Sends nothing new and waits for the sends in flight to finish and be recorded. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.recovery) clearInterval(this.recovery);
+    this.recovery = null;
     for (const lane of this.lanes) {
       if (lane.timer) clearTimeout(lane.timer);
       lane.timer = null;
     }
+    // a pump in the middle of its claim adds what it claimed to inFlight before it resolves
+    await Promise.all(this.lanes.map((lane) => lane.pumping));
     await Promise.all(this.lanes.flatMap((lane) => [...lane.inFlight]));
   }
 
@@ -146,7 +182,7 @@ export class Dispatcher {
    */
   async idle(): Promise<void> {
     for (;;) {
-      for (const lane of this.lanes) this.pump(lane);
+      for (const lane of this.lanes) await this.pump(lane);
       const busy = this.lanes.flatMap((lane) => [...lane.inFlight]);
       if (busy.length === 0) return;
       await Promise.race(busy);
@@ -154,12 +190,24 @@ export class Dispatcher {
   }
 
   /** Claims as many due messages as the channel has free slots and sends them; sleeps until the next is due. */
-  private pump(lane: Lane): void {
+  private async pump(lane: Lane): Promise<void> {
+    // one pump at a time per lane: two overlapping claims would both count the same free slots
+    while (lane.pumping) await lane.pumping;
     if (!this.running) return;
+    const pumping = this.claimAndSend(lane);
+    lane.pumping = pumping;
+    try {
+      await pumping;
+    } finally {
+      lane.pumping = null;
+    }
+  }
+
+  private async claimAndSend(lane: Lane): Promise<void> {
     const free = lane.channel.concurrency - lane.inFlight.size;
     let claimed: OutboxMessage[] = [];
     try {
-      claimed = this.deps.store.claimDue(lane.channel.name, free);
+      claimed = await this.deps.store.claimDue(lane.channel.name, free, this.leaseMs);
     } catch (err) {
       this.deps.logger.error({ err, channel: lane.channel.name }, 'could not read the notifications outbox');
     }
@@ -172,23 +220,25 @@ export class Dispatcher {
       });
       lane.inFlight.add(sending);
     }
-    if (claimed.length < free) this.sleep(lane);
+    if (claimed.length < free) await this.sleep(lane);
   }
 
   /** Wakes the lane when its next queued message is due (or after MAX_SLEEP_MS). */
-  private sleep(lane: Lane): void {
+  private async sleep(lane: Lane): Promise<void> {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = null;
     let next: number | null = null;
     try {
-      next = this.deps.store.nextDueAt(lane.channel.name);
+      next = await this.deps.store.nextDueAt(lane.channel.name);
     } catch (err) {
       this.deps.logger.error({ err, channel: lane.channel.name }, 'could not read the notifications outbox');
     }
     const delay = next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - this.now()) + 5);
+    if (!this.running) return;
+    if (lane.timer) clearTimeout(lane.timer); // another pump's sleep set one meanwhile
     lane.timer = setTimeout(() => {
       lane.timer = null;
-      this.pump(lane);
+      void this.pump(lane);
     }, delay);
     lane.timer.unref();
   }
@@ -216,17 +266,17 @@ export class Dispatcher {
     }
     const duration = performance.now() - started;
     try {
-      this.record(channel.name, message, outcome, duration, threw);
+      await this.record(channel.name, message, outcome, duration, threw);
     } catch (err) {
-      // the database is gone (closing): the row stays 'sending' and is sent again at the next start
+      // the database is gone (closing): the row stays 'sending' and is sent again once its lease has run out
       this.deps.logger.error({ err, channel: channel.name, messageId: message.id }, 'could not record a notification attempt');
     }
   }
 
-  private record(channel: string, message: OutboxMessage, outcome: SendOutcome, durationMs: number, threw: boolean): void {
+  private async record(channel: string, message: OutboxMessage, outcome: SendOutcome, durationMs: number, threw: boolean): Promise<void> {
     const { store, policy, logger } = this.deps;
     if (outcome.ok) {
-      store.recordSent(message.id, durationMs, outcome.providerId);
+      await store.recordSent(message.id, durationMs, outcome.providerId);
       this.deps.sent.inc({ channel });
       return;
     }
@@ -234,7 +284,7 @@ export class Dispatcher {
     const attemptsMade = message.attempts + 1;
     const log = { channel, messageId: message.id, subject: message.subject, attempts: attemptsMade, reason };
     if (!outcome.retry) {
-      store.recordFailed(message.id, durationMs, reason);
+      await store.recordFailed(message.id, durationMs, reason);
       this.deps.failed.inc({ channel, class: 'rejected' });
       logger.warn(log, 'notification refused by its channel: given up');
       return;
@@ -248,12 +298,12 @@ export class Dispatcher {
           ? `given up after ${Math.round(policy.giveUpAfterMs / 60_000)} min: ${reason}`
           : null;
     if (giveUp) {
-      store.recordFailed(message.id, durationMs, bounded(giveUp));
+      await store.recordFailed(message.id, durationMs, bounded(giveUp));
       this.deps.failed.inc({ channel, class: 'exhausted' });
       logger.warn(log, 'notification given up');
       return;
     }
-    store.recordRetry(message.id, durationMs, reason, nextAt);
+    await store.recordRetry(message.id, durationMs, reason, nextAt);
     this.deps.failed.inc({ channel, class: threw ? 'error' : outcome.retryAfterMs !== undefined ? 'rate_limited' : 'temporary' });
     logger.debug({ ...log, retryInMs: delay }, 'notification attempt failed: tried again later');
   }

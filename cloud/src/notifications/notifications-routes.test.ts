@@ -29,19 +29,19 @@ describe('the notifications API', () => {
   });
 
   /** Messages in each state, as the dispatcher would leave them (no channel of these names runs in the test cloud). */
-  const seed = () => {
+  const seed = async () => {
     const { outbox, store } = test.cloud.notifications;
-    outbox.enqueue([message('zalo', 1), message('zalo', 2), message('zalo', 3), message('webpush', 1), message('webpush', 2, 'bulletin:bul_1')]);
-    const [a, b] = store.claimDue('zalo', 2);
-    store.recordSent(a!.id, 120, 'msg-1');
-    store.recordFailed(b!.id, 80, 'the follower blocked the OA (error -230)');
-    const [c] = store.claimDue('webpush', 1);
-    store.recordSent(c!.id, 40, undefined);
+    await outbox.enqueue([message('zalo', 1), message('zalo', 2), message('zalo', 3), message('webpush', 1), message('webpush', 2, 'bulletin:bul_1')]);
+    const [a, b] = await store.claimDue('zalo', 2);
+    await store.recordSent(a!.id, 120, 'msg-1');
+    await store.recordFailed(b!.id, 80, 'the follower blocked the OA (error -230)');
+    const [c] = await store.claimDue('webpush', 1);
+    await store.recordSent(c!.id, 40, undefined);
     return { sent: a!.id, failed: b!.id };
   };
 
   it('lists the outbox for admins, with attempts and reasons, filtered and paged', async () => {
-    const { failed } = seed();
+    const { failed } = await seed();
     const all = await test.request('GET', '/api/v1/notifications/deliveries');
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(5);
@@ -67,7 +67,7 @@ describe('the notifications API', () => {
   });
 
   it('refuses the outbox and retry-now to everyone but admins', async () => {
-    const { failed } = seed();
+    const { failed } = await seed();
     for (const role of ['operator', 'police', 'technician', 'viewer']) {
       expect((await test.request('GET', '/api/v1/notifications/deliveries', undefined, tokens[role])).status, role).toBe(403);
       expect((await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`, undefined, tokens[role])).status, role).toBe(403);
@@ -76,11 +76,11 @@ describe('the notifications API', () => {
   });
 
   it('tries a given-up message again on an admin’s word, audited; only a given-up one', async () => {
-    const { sent, failed } = seed();
+    const { sent, failed } = await seed();
     const res = await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: failed, status: 'queued', attempts: 1 });
-    expect(test.cloud.notifications.store.get(failed)!.status).toBe('queued');
+    expect((await test.cloud.notifications.store.get(failed))!.status).toBe('queued');
     const trail = test.cloud.audit.trail(`notification:${failed}`);
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ actor: 'admin', action: 'notification.retry', details: { channel: 'zalo', lastError: 'the follower blocked the OA (error -230)' } });
@@ -92,7 +92,7 @@ describe('the notifications API', () => {
   });
 
   it('says where an alert went: per channel, and on the loudspeakers', async () => {
-    seed();
+    await seed();
     const edge = await test.request<{ id: string }>('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-2a' });
     expect(edge.status).toBe(201);
     const play = test.cloud.db.prepare(
@@ -105,7 +105,7 @@ describe('the notifications API', () => {
 
     const res = await test.request('GET', '/api/v1/notifications/subjects/alert:alr_0123456789', undefined, tokens.operator);
     expect(res.status).toBe(200);
-    const sentAt = test.cloud.notifications.store.page({ channel: 'zalo', status: 'sent' }, 1, 0).items[0]!.sentAt;
+    const sentAt = (await test.cloud.notifications.store.page({ channel: 'zalo', status: 'sent' }, 1, 0)).items[0]!.sentAt;
     expect(res.body).toEqual({
       subject: 'alert:alr_0123456789',
       channels: [

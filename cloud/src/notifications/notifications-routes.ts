@@ -123,9 +123,9 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
         200: jsonContent(z.object({ items: z.array(deliverySchema), total: z.number(), limit: z.number(), offset: z.number() }), 'One page of the outbox'),
       },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      const page = store.page(toDeliveryFilter(q, currentUser(c)), q.limit, q.offset);
+      const page = await store.page(toDeliveryFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ items: page.items.map(deliveryJson), total: page.total, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -143,16 +143,16 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
         409: jsonContent(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'The message was not given up (queued, being sent or sent)'),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       // another commune's message (or the province's) is not a commune admin's to retry: not found
-      const found = store.get(id);
+      const found = await store.get(id);
       if (found) assertSees(currentUser(c), found.communeCode, `notification ${id}`, { provinceItems: false });
-      const result = store.retryNow(id);
+      const result = await store.retryNow(id);
       if (result === 'not_found') throw notFound(`notification ${id}`);
-      const message = store.get(id)!;
+      const message = (await store.get(id))!;
       if (result === 'not_failed') throw conflict(`notification ${id} is ${message.status}, not given up: only a given-up one can be tried again`);
-      audit.record({
+      await audit.record({
         actor: actorOf(currentUser(c)),
         action: 'notification.retry',
         target: `notification:${id}`,
@@ -177,7 +177,7 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
       const { subject } = c.req.valid('param');
       const person = currentUser(c);
       // another commune's subject is not found; a province item's reach is read in the person's commune only
-      assertSees(person, store.subjectCommune(subject), subject);
+      assertSees(person, await store.subjectCommune(subject), subject);
       return c.json(await reach(subject, person.communeCode ?? undefined), 200);
     },
   );

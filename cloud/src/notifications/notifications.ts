@@ -1,7 +1,7 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Mount } from '../http/app.js';
 import { API_PREFIX } from '../http/app.js';
@@ -10,7 +10,7 @@ import type { CloudMetrics } from '../metrics.js';
 import type { NotificationChannel, OutboxWriter } from './channel.js';
 import { Dispatcher, type RetryPolicy } from './dispatcher.js';
 import { createNotificationsRoutes } from './notifications-routes.js';
-import { OutboxStore, outboxWriter } from './outbox.js';
+import { OutboxStore, outboxWriter, type SubjectCommune } from './outbox.js';
 import { subjectReach, type LoudspeakerLookup } from './reach.js';
 
 export type NotificationsConfig = Pick<
@@ -24,7 +24,10 @@ export type NotificationsConfig = Pick<
 >;
 
 export interface NotificationsDeps {
-  db: Db;
+  /** The query layer (SQLite or PostgreSQL): the outbox is one of its stores. */
+  query: QueryDatabase;
+  /** The commune of a message's subject when its channel did not say (communes/object-commune.ts). */
+  subjectCommune: SubjectCommune;
   bus: DomainEventBus;
   logger: Logger;
   metrics: CloudMetrics;
@@ -58,9 +61,9 @@ const PURGE_EVERY_MS = 3600_000;
  * sends in flight finish and be recorded, then stops the channels. Stop it before the event bus.
  */
 export function createNotifications(deps: NotificationsDeps) {
-  const { db, bus, logger, metrics, config, channels } = deps;
+  const { query, bus, logger, metrics, config, channels } = deps;
   const now = deps.now ?? Date.now;
-  const store = new OutboxStore(db, now);
+  const store = new OutboxStore(query, deps.subjectCommune, now);
   const dispatcher = new Dispatcher({
     store,
     channels,
@@ -77,9 +80,9 @@ export function createNotifications(deps: NotificationsDeps) {
   const started: NotificationChannel[] = [];
   let purgeTimer: NodeJS.Timeout | null = null;
 
-  const purge = () => {
+  const purge = async () => {
     try {
-      const purged = store.purge(now() - config.SC_NOTIFY_RETENTION_DAYS * 86_400_000);
+      const purged = await store.purge(now() - config.SC_NOTIFY_RETENTION_DAYS * 86_400_000);
       if (purged > 0) logger.info({ purged }, 'old notifications deleted');
     } catch (err) {
       logger.error({ err }, 'could not delete old notifications');
@@ -95,8 +98,8 @@ export function createNotifications(deps: NotificationsDeps) {
     channels,
     reach,
     /** A channel's provider is usable again: its waiting messages go now rather than at their next backoff. */
-    resume(channel: string): number {
-      const made = store.dueNow(channel);
+    async resume(channel: string): Promise<number> {
+      const made = await store.dueNow(channel);
       dispatcher.wake();
       return made;
     },
@@ -114,9 +117,9 @@ export function createNotifications(deps: NotificationsDeps) {
         }
         started.push(channel);
       }
-      dispatcher.start();
-      purge();
-      purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+      await dispatcher.start();
+      await purge();
+      purgeTimer = setInterval(() => void purge(), PURGE_EVERY_MS);
       purgeTimer.unref();
     },
     async stop(): Promise<void> {

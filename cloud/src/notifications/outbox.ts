@@ -1,14 +1,19 @@
-import { ObjectCommunesSync } from '../communes/object-commune.js';
-import type { Db } from '../db/database.js';
-import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type OutboxMessage, type OutboxWriter } from './channel.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import { skipLockedRows, type QueryDatabase } from '../db/query/index.js';
 import type { NotificationOutboxTable } from '../db/query/tables.js';
+import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type OutboxMessage, type OutboxWriter } from './channel.js';
 
 /*
  * The outbox: every message a channel wants delivered, one row per idempotency key, and every
  * delivery attempt made for it. The dispatcher (dispatcher.ts) claims due rows, hands them to their
  * channel and writes back what came of it; admins read the rows and their attempts. All SQL of the
- * notifications lives here.
+ * notifications lives here, written once for SQLite and PostgreSQL (db/query/).
+ *
+ * Several cloud processes may share one PostgreSQL database, each with its dispatcher. A message is
+ * claimed by ONE conditional statement (`UPDATE … WHERE id IN (due rows, FOR UPDATE SKIP LOCKED on
+ * PostgreSQL) AND status = 'queued' RETURNING`), so two processes never both send it. While a row
+ * is 'sending', its next_attempt_at is the claim's lease: the time after which the claimer is taken
+ * to have died (a crash during the send) and another process may put it back in the queue.
  */
 
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
@@ -23,6 +28,9 @@ export interface DeliveryAttempt {
   reason: string | null;
   durationMs: number;
 }
+
+/** Resolves the commune of a subject (`alert:<id>` …): communes/object-commune.ts. */
+export type SubjectCommune = (subject: string) => string | null | Promise<string | null>;
 
 /** A message as admins see it: the stored message without the channel's extras, and how its delivery went. */
 export interface Delivery extends Omit<OutboxMessage, 'data'> {
@@ -80,184 +88,232 @@ const toMessage = (row: Row): OutboxMessage => ({
 
 /** An admin reads at most this many attempts per message (a message retried for a day has ~12). */
 const MAX_HISTORY = 50;
+/** Rows per INSERT statement of enqueue: well under PostgreSQL's 65,535 parameters (11 a row) and SQLite's 32,766. */
+const INSERT_ROWS = 500;
+
+/** A claim's lease when the caller gives none (the dispatcher gives its send timeout and a margin). */
+export const DEFAULT_LEASE_MS = 60_000;
+
+const INTERRUPTED = 'the cloud stopped during the send; sent again';
 
 export class OutboxStore {
-  private readonly insert;
-  private readonly selectDue;
-  private readonly claim;
-  private readonly addAttempt;
-  private readonly markSent;
-  private readonly markRetry;
-  private readonly markFailed;
-  private readonly earliestDue;
-  private readonly communes: ObjectCommunesSync;
-
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
+    /** The commune of a message whose channel did not say (its subject's). */
+    private readonly communeOf: SubjectCommune,
     /** The clock of created_at and of "due"; injectable for tests. */
     private readonly now: () => number = Date.now,
-  ) {
-    this.communes = new ObjectCommunesSync(db);
-    this.insert = db.prepare(
-      `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at, commune_code)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-    );
-    this.selectDue = db.prepare(
-      `SELECT * FROM notification_outbox WHERE status = 'queued' AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    );
-    this.claim = db.prepare(`UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`);
-    this.addAttempt = db.prepare(`INSERT INTO notification_attempts (message_id, at, outcome, reason, duration_ms) VALUES (?, ?, ?, ?, ?)`);
-    // prepared once: the dispatcher runs these for every message of a 100,000-follower fan-out
-    this.markSent = db.prepare(`UPDATE notification_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`);
-    this.markRetry = db.prepare(`UPDATE notification_outbox SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?`);
-    this.markFailed = db.prepare(`UPDATE notification_outbox SET status = 'failed', last_error = ? WHERE id = ?`);
-    this.earliestDue = db.prepare(`SELECT MIN(next_attempt_at) FROM notification_outbox WHERE status = 'queued' AND channel = ?`).pluck();
-  }
+  ) {}
 
   /**
-   * Stores the messages whose idempotency key is new, in one transaction with one prepared
-   * statement (a Zalo fan-out is 100,000 rows); returns how many were new. Validation is the
-   * channel's: these come from code, not from outside.
+   * Stores the messages whose idempotency key is new, in one transaction (a Zalo fan-out chunk is
+   * 2,000 rows, a few multi-row INSERTs); returns how many were new. `ON CONFLICT DO NOTHING`: the
+   * same key enqueued by two processes at once is stored once. Validation is the channel's: these
+   * come from code, not from outside.
    */
-  enqueue(messages: readonly NewOutboxMessage[]): number {
+  async enqueue(messages: readonly NewOutboxMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
     const at = this.now();
-    let added = 0;
-    // a fan-out is thousands of messages about one subject: its commune is looked up once
+    // a fan-out is thousands of messages about one subject: its commune is looked up once, before the transaction
     const communeOf = new Map<string, string | null>();
-    const commune = (m: NewOutboxMessage) => {
-      if (m.communeCode !== undefined) return m.communeCode;
-      if (!communeOf.has(m.subject)) communeOf.set(m.subject, this.communes.of(m.subject));
-      return communeOf.get(m.subject)!;
-    };
-    this.db.transaction(() => {
-      for (const m of messages) {
-        const result = this.insert.run(
-          m.channel,
-          m.idempotencyKey,
-          m.recipient,
-          m.subject,
-          m.event,
-          JSON.stringify(m.content),
-          JSON.stringify(m.data ?? {}),
-          Math.max(m.notBefore ?? at, 0),
-          at,
-          commune(m),
-        );
-        added += result.changes;
+    for (const m of messages) {
+      if (m.communeCode === undefined && !communeOf.has(m.subject)) communeOf.set(m.subject, await this.communeOf(m.subject));
+    }
+    const rows = messages.map((m) => ({
+      channel: m.channel,
+      idempotency_key: m.idempotencyKey,
+      recipient: m.recipient,
+      subject: m.subject,
+      event: m.event,
+      content: JSON.stringify(m.content),
+      data: JSON.stringify(m.data ?? {}),
+      status: 'queued',
+      attempts: 0,
+      next_attempt_at: Math.max(m.notBefore ?? at, 0),
+      created_at: at,
+      commune_code: m.communeCode !== undefined ? m.communeCode : communeOf.get(m.subject)!,
+    }));
+    return this.q.db.transaction().execute(async (trx) => {
+      let added = 0;
+      for (let from = 0; from < rows.length; from += INSERT_ROWS) {
+        const stored = await trx
+          .insertInto('notification_outbox')
+          .values(rows.slice(from, from + INSERT_ROWS))
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .returning('id')
+          .execute();
+        added += stored.length;
       }
-    })();
-    return added;
+      return added;
+    });
   }
 
   /**
-   * Marks up to `limit` due messages of the channel as being sent and returns them (with the
-   * attempts made before this one). The attempt counts from here, so a message that crashes the
-   * cloud every time it is sent still reaches the limit and is given up.
+   * Marks up to `limit` due messages of the channel as being sent, for `leaseMs`, and returns them
+   * (with the attempts made before this one), oldest due first. One statement: under PostgreSQL's
+   * READ COMMITTED two processes claiming at once skip each other's locked rows, and the repeated
+   * `status = 'queued'` keeps a row another claimer took meanwhile out. The attempt counts from
+   * here, so a message that crashes the cloud every time it is sent still reaches the limit.
    */
-  claimDue(channel: string, limit: number): OutboxMessage[] {
+  async claimDue(channel: string, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<OutboxMessage[]> {
     if (limit <= 0) return [];
-    return this.db.transaction(() => {
-      const rows = this.selectDue.all(channel, this.now(), limit) as Row[];
-      return rows.filter((row) => this.claim.run(row.id).changes === 1).map(toMessage);
-    })();
+    const now = this.now();
+    const d = this.q.dialect;
+    // the due rows are picked in a CTE: PostgreSQL evaluates one with FOR UPDATE once, where an
+    // `IN (SELECT … LIMIT … SKIP LOCKED)` may be re-run for each row and skip to more rows than the limit
+    const rows = await this.q.db
+      .with('due', (db) =>
+        skipLockedRows(
+          d,
+          db
+            .selectFrom('notification_outbox')
+            .select('id')
+            .where('status', '=', 'queued')
+            .where('channel', '=', channel)
+            .where('next_attempt_at', '<=', now)
+            .orderBy('next_attempt_at')
+            .orderBy('id')
+            .limit(limit),
+        ),
+      )
+      .updateTable('notification_outbox')
+      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs }))
+      .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+      .where('status', '=', 'queued')
+      .returningAll()
+      .execute();
+    // RETURNING has no order, and gives the row as updated: the attempts before this one are one fewer
+    return (rows as Row[])
+      .map((row) => ({ ...toMessage(row), attempts: row.attempts - 1 }))
+      .sort((a, b) => a.id - b.id);
   }
 
   /** When the channel's next queued message is due (epoch ms), or null if none is queued. */
-  nextDueAt(channel: string): number | null {
-    return this.earliestDue.get(channel) as number | null;
+  async nextDueAt(channel: string): Promise<number | null> {
+    const row = await this.q.db
+      .selectFrom('notification_outbox')
+      .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+      .where('status', '=', 'queued')
+      .where('channel', '=', channel)
+      .executeTakeFirst();
+    return row?.due ?? null;
   }
 
-  recordSent(id: number, durationMs: number, providerId: string | undefined): void {
+  async recordSent(id: number, durationMs: number, providerId: string | undefined): Promise<void> {
     const at = this.now();
-    this.db.transaction(() => {
-      this.markSent.run(at, providerId ?? null, id);
-      this.addAttempt.run(id, at, 'sent', null, Math.round(durationMs));
-    })();
+    await this.q.db.transaction().execute(async (trx) => {
+      await trx.updateTable('notification_outbox').set({ status: 'sent', sent_at: at, provider_id: providerId ?? null, last_error: null }).where('id', '=', id).execute();
+      await this.attempt(trx, id, at, 'sent', null, durationMs);
+    });
   }
 
-  recordRetry(id: number, durationMs: number, reason: string, nextAttemptAt: number): void {
+  async recordRetry(id: number, durationMs: number, reason: string, nextAttemptAt: number): Promise<void> {
     const at = this.now();
-    this.db.transaction(() => {
-      this.markRetry.run(nextAttemptAt, reason, id);
-      this.addAttempt.run(id, at, 'retry', reason, Math.round(durationMs));
-    })();
+    await this.q.db.transaction().execute(async (trx) => {
+      await trx.updateTable('notification_outbox').set({ status: 'queued', next_attempt_at: nextAttemptAt, last_error: reason }).where('id', '=', id).execute();
+      await this.attempt(trx, id, at, 'retry', reason, durationMs);
+    });
   }
 
-  recordFailed(id: number, durationMs: number, reason: string): void {
+  async recordFailed(id: number, durationMs: number, reason: string): Promise<void> {
     const at = this.now();
-    this.db.transaction(() => {
-      this.markFailed.run(reason, id);
-      this.addAttempt.run(id, at, 'failed', reason, Math.round(durationMs));
-    })();
+    await this.q.db.transaction().execute(async (trx) => {
+      await trx.updateTable('notification_outbox').set({ status: 'failed', last_error: reason }).where('id', '=', id).execute();
+      await this.attempt(trx, id, at, 'failed', reason, durationMs);
+    });
   }
 
   /**
-   * Puts back in the queue, due now, the messages a previous run left being sent (it stopped or
-   * crashed during the send): the channel may or may not have delivered them, so they are sent
-   * again and the channel's idempotency key keeps the provider from delivering twice where it can.
-   * Only one dispatcher runs per database, so at its start every 'sending' row is such a one.
+   * Puts back in the queue, due now, the messages whose claim's lease has run out while being sent:
+   * their process stopped or crashed during the send. The channel may or may not have delivered
+   * them, so they are sent again and the idempotency key keeps the provider from delivering twice
+   * where it can. One conditional UPDATE … RETURNING: with several processes recovering at once,
+   * each such message is put back (and its 'interrupted' attempt recorded) by one of them.
    */
-  recoverInterrupted(): number {
+  async recoverInterrupted(): Promise<number> {
     const at = this.now();
-    return this.db.transaction(() => {
-      const ids = this.db.prepare(`SELECT id FROM notification_outbox WHERE status = 'sending'`).pluck().all() as number[];
-      const reason = 'the cloud stopped during the send; sent again';
-      for (const id of ids) {
-        this.markRetry.run(at, reason, id);
-        this.addAttempt.run(id, at, 'interrupted', reason, 0);
+    return this.q.db.transaction().execute(async (trx) => {
+      const recovered = await trx
+        .updateTable('notification_outbox')
+        .set({ status: 'queued', next_attempt_at: at, last_error: INTERRUPTED })
+        .where('status', '=', 'sending')
+        .where('next_attempt_at', '<', at)
+        .returning('id')
+        .execute();
+      for (let from = 0; from < recovered.length; from += INSERT_ROWS) {
+        await trx
+          .insertInto('notification_attempts')
+          .values(recovered.slice(from, from + INSERT_ROWS).map(({ id }) => ({ message_id: id, at, outcome: 'interrupted', reason: INTERRUPTED, duration_ms: 0 })))
+          .execute();
       }
-      return ids.length;
-    })();
+      return recovered.length;
+    });
   }
 
   /** Messages waiting or being sent, per channel (the backlog gauge). Reads the status index only. */
-  backlog(): BacklogCount[] {
-    return this.db
-      .prepare(`SELECT channel, status, COUNT(*) AS count FROM notification_outbox WHERE status IN ('queued','sending') GROUP BY channel, status`)
-      .all() as BacklogCount[];
+  async backlog(): Promise<BacklogCount[]> {
+    const rows = await this.q.db
+      .selectFrom('notification_outbox')
+      .select(['channel', 'status', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('status', 'in', ['queued', 'sending'])
+      .groupBy(['channel', 'status'])
+      .execute();
+    return rows as BacklogCount[];
   }
 
-  get(id: number): Delivery | null {
-    const row = this.db.prepare(`SELECT * FROM notification_outbox WHERE id = ?`).get(id) as Row | undefined;
-    return row ? this.toDelivery(row) : null;
+  async get(id: number): Promise<Delivery | null> {
+    const row = await this.q.db.selectFrom('notification_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.toDelivery(row as Row) : null;
   }
 
   /** Newest first, with each message's attempts. */
-  page(filter: DeliveryFilter, limit: number, offset: number): { items: Delivery[]; total: number } {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.communeCode !== undefined) where.push('commune_code = ?'), params.push(filter.communeCode);
-    if (filter.channel !== undefined) where.push('channel = ?'), params.push(filter.channel);
-    if (filter.status !== undefined) where.push('status = ?'), params.push(filter.status);
-    if (filter.subject !== undefined) where.push('subject = ?'), params.push(filter.subject);
-    if (filter.since !== undefined) where.push('created_at >= ?'), params.push(filter.since);
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM notification_outbox ${clause}`).get(...params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM notification_outbox ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as Row[];
-    return { items: rows.map((row) => this.toDelivery(row)), total };
+  async page(filter: DeliveryFilter, limit: number, offset: number): Promise<{ items: Delivery[]; total: number }> {
+    const filtered = this.q.db
+      .selectFrom('notification_outbox')
+      .$if(filter.communeCode !== undefined, (qb) => qb.where('commune_code', '=', filter.communeCode!))
+      .$if(filter.channel !== undefined, (qb) => qb.where('channel', '=', filter.channel!))
+      .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status!))
+      .$if(filter.subject !== undefined, (qb) => qb.where('subject', '=', filter.subject!))
+      .$if(filter.since !== undefined, (qb) => qb.where('created_at', '>=', filter.since!));
+    const { n } = await filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await filtered.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    const items: Delivery[] = [];
+    for (const row of rows) items.push(await this.toDelivery(row as Row));
+    return { items, total: n };
   }
 
   /**
    * An admin's "try again now" for a message given up: queued and due at once, its attempts kept
-   * (so one more failure gives it up again, with the new reason).
+   * (so one more failure gives it up again, with the new reason). One conditional UPDATE decides; a
+   * second read only says why it was refused.
    */
-  retryNow(id: number): 'queued' | 'not_found' | 'not_failed' {
-    const row = this.db.prepare(`SELECT status FROM notification_outbox WHERE id = ?`).get(id) as { status: DeliveryStatus } | undefined;
-    if (!row) return 'not_found';
-    if (row.status !== 'failed') return 'not_failed';
-    this.db.prepare(`UPDATE notification_outbox SET status = 'queued', next_attempt_at = ? WHERE id = ? AND status = 'failed'`).run(this.now(), id);
-    return 'queued';
+  async retryNow(id: number): Promise<'queued' | 'not_found' | 'not_failed'> {
+    const queued = await this.q.db
+      .updateTable('notification_outbox')
+      .set({ status: 'queued', next_attempt_at: this.now() })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .returning('id')
+      .executeTakeFirst();
+    if (queued) return 'queued';
+    const row = await this.q.db.selectFrom('notification_outbox').select('id').where('id', '=', id).executeTakeFirst();
+    return row ? 'not_failed' : 'not_found';
   }
 
   /**
    * Makes every queued message of the channel due now: its provider became usable again (the Zalo
    * OA reconnected), so what waited need not wait for its next backoff. How many.
    */
-  dueNow(channel: string): number {
-    return this.db.prepare(`UPDATE notification_outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'queued' AND next_attempt_at > ?`).run(this.now(), channel, this.now()).changes;
+  async dueNow(channel: string): Promise<number> {
+    const now = this.now();
+    const result = await this.q.db
+      .updateTable('notification_outbox')
+      .set({ next_attempt_at: now })
+      .where('channel', '=', channel)
+      .where('status', '=', 'queued')
+      .where('next_attempt_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /**
@@ -265,43 +321,82 @@ export class OutboxStore {
    * when the first and last went; `communeCode`: only that commune's messages (a province alert's
    * reach in one commune).
    */
-  reach(subject: string, communeCode?: string): ChannelReach[] {
-    return this.db
-      .prepare(
-        `SELECT channel,
-                SUM(status = 'queued') AS queued, SUM(status = 'sending') AS sending,
-                SUM(status = 'sent') AS sent, SUM(status = 'failed') AS failed,
-                MIN(sent_at) AS firstSentAt, MAX(sent_at) AS lastSentAt
-         FROM notification_outbox WHERE subject = ?${communeCode === undefined ? '' : ' AND commune_code = ?'} GROUP BY channel ORDER BY channel`,
-      )
-      .all(...(communeCode === undefined ? [subject] : [subject, communeCode])) as ChannelReach[];
+  async reach(subject: string, communeCode?: string): Promise<ChannelReach[]> {
+    // SUM(CASE …): PostgreSQL cannot sum a comparison as SQLite does; its SUM of integers is a bigint, parsed to a number
+    const count = (status: DeliveryStatus) => sql<number>`COALESCE(SUM(CASE WHEN status = ${status} THEN 1 ELSE 0 END), 0)`;
+    const rows = await this.q.db
+      .selectFrom('notification_outbox')
+      .select((eb) => [
+        'channel',
+        count('queued').as('queued'),
+        count('sending').as('sending'),
+        count('sent').as('sent'),
+        count('failed').as('failed'),
+        eb.fn.min('sent_at').as('firstSentAt'),
+        eb.fn.max('sent_at').as('lastSentAt'),
+      ])
+      .where('subject', '=', subject)
+      .$if(communeCode !== undefined, (qb) => qb.where('commune_code', '=', communeCode!))
+      .groupBy('channel')
+      .orderBy('channel')
+      .execute();
+    // PostgreSQL's SUM over bigint is numeric, which pg gives as a string
+    return rows.map((r) => ({ ...r, queued: Number(r.queued), sending: Number(r.sending), sent: Number(r.sent), failed: Number(r.failed) }));
   }
 
   /** The commune a subject (`alert:<id>`, `camera:<edgeId>/<cameraId>` …) belongs to; null: the province's own or none. */
-  subjectCommune(subject: string): string | null {
-    return this.communes.of(subject);
+  async subjectCommune(subject: string): Promise<string | null> {
+    return this.communeOf(subject);
   }
 
   /** The channels with messages in the outbox (the admins' channel filter). */
-  channelNames(): string[] {
+  async channelNames(): Promise<string[]> {
     // a seek per channel and status on the (status, channel, …) index, not a DISTINCT over every row
-    const next = this.db.prepare(`SELECT MIN(channel) FROM notification_outbox WHERE status = ? AND channel > ?`).pluck();
+    const next = async (status: DeliveryStatus, after: string) =>
+      (
+        await this.q.db
+          .selectFrom('notification_outbox')
+          .select((eb) => eb.fn.min('channel').as('name'))
+          .where('status', '=', status)
+          .where('channel', '>', after)
+          .executeTakeFirst()
+      )?.name ?? null;
     const names = new Set<string>();
     for (const status of DELIVERY_STATUSES) {
-      for (let after = '', found = next.get(status, after) as string | null; found !== null; after = found, found = next.get(status, after) as string | null) names.add(found);
+      for (let found = await next(status, ''); found !== null; found = await next(status, found)) names.add(found);
     }
     return [...names].sort();
   }
 
   /** Deletes messages sent or given up before `before` (epoch ms), with their attempts; returns how many. */
-  purge(before: number): number {
-    return this.db.prepare(`DELETE FROM notification_outbox WHERE created_at < ? AND status IN ('sent','failed')`).run(before).changes;
+  async purge(before: number): Promise<number> {
+    const result = await this.q.db
+      .deleteFrom('notification_outbox')
+      .where('created_at', '<', before)
+      .where('status', 'in', ['sent', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  private toDelivery(row: Row): Delivery {
-    const history = this.db
-      .prepare(`SELECT at, outcome, reason, duration_ms AS durationMs FROM notification_attempts WHERE message_id = ? ORDER BY id DESC LIMIT ?`)
-      .all(row.id, MAX_HISTORY) as DeliveryAttempt[];
+  private async attempt(
+    trx: Pick<QueryDatabase['db'], 'insertInto'>,
+    id: number,
+    at: number,
+    outcome: AttemptOutcome,
+    reason: string | null,
+    durationMs: number,
+  ): Promise<void> {
+    await trx.insertInto('notification_attempts').values({ message_id: id, at, outcome, reason, duration_ms: Math.round(durationMs) }).execute();
+  }
+
+  private async toDelivery(row: Row): Promise<Delivery> {
+    const history = await this.q.db
+      .selectFrom('notification_attempts')
+      .select(['at', 'outcome', 'reason', 'duration_ms as durationMs'])
+      .where('message_id', '=', row.id)
+      .orderBy('id', 'desc')
+      .limit(MAX_HISTORY)
+      .execute();
     const { data: _data, ...message } = toMessage(row); // the channel's extras stay out of the admins' view
     return {
       ...message,
@@ -311,7 +406,7 @@ export class OutboxStore {
       sentAt: row.sent_at,
       communeCode: row.commune_code,
       providerId: row.provider_id,
-      history: history.reverse(),
+      history: (history as DeliveryAttempt[]).reverse(),
     };
   }
 }
@@ -321,8 +416,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** The writer channels get: stores and wakes the dispatcher. */
 export function outboxWriter(store: OutboxStore, wake: () => void): OutboxWriter {
   return {
-    enqueue(messages) {
-      const added = store.enqueue(messages);
+    async enqueue(messages) {
+      const added = await store.enqueue(messages);
       if (added > 0) wake();
       return added;
     },
@@ -330,7 +425,7 @@ export function outboxWriter(store: OutboxStore, wake: () => void): OutboxWriter
       let added = 0;
       for (let from = 0; from < messages.length; from += OUTBOX_CHUNK) {
         if (from > 0) await yieldToEventLoop();
-        const chunk = store.enqueue(messages.slice(from, from + OUTBOX_CHUNK));
+        const chunk = await store.enqueue(messages.slice(from, from + OUTBOX_CHUNK));
         added += chunk;
         // the dispatcher starts on the first chunk while the rest is stored
         if (chunk > 0) wake();

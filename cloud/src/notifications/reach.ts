@@ -26,7 +26,7 @@ export async function subjectReach(store: OutboxStore, loudspeakers: Loudspeaker
   const id = rest.join(':');
   return {
     subject,
-    channels: store.reach(subject, communeCode),
+    channels: await store.reach(subject, communeCode),
     loudspeakers: loudspeakers && (kind === 'alert' || kind === 'bulletin') ? await loudspeakers(kind, id) : null,
   };
 }

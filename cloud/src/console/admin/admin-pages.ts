@@ -83,17 +83,17 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       });
     });
 
-    app.get('/admin/notifications', kit.page('notifications.deliveries.manage'), (c) => {
+    app.get('/admin/notifications', kit.page('notifications.deliveries.manage'), async (c) => {
       const { lang } = c.get('view');
       const t = translator(notificationsMessages, lang);
       const filter = filled(c.req.query());
       const offset = offsetQuery.parse(c.req.query('offset'));
       const parsed = deliveryFilterQuery.safeParse(filter);
       let error: string | null = null;
-      let page = { items: [] as ReturnType<OutboxStore['page']>['items'], total: 0 };
+      let page = { items: [] as Awaited<ReturnType<OutboxStore['page']>>['items'], total: 0 };
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
-      else page = notifications.page(toDeliveryFilter(parsed.data, c.get('view').user!), PAGE_SIZE, offset);
-      const known = [...new Set([...channels(), ...notifications.channelNames()])];
+      else page = await notifications.page(toDeliveryFilter(parsed.data, c.get('view').user!), PAGE_SIZE, offset);
+      const known = [...new Set([...channels(), ...(await notifications.channelNames())])];
       return kit.render(c, {
         title: t('notificationsTitle'),
         main: notificationsPage(t, lang, { ...page, limit: PAGE_SIZE, offset, filter, channels: known, error }),

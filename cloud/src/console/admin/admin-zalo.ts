@@ -161,9 +161,9 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
       }
     };
     const notFoundPage = (c: Context<ConsoleEnv>) => kit.render(c, { title: c.get('view').t('notFoundTitle'), main: '', status: 404 });
-    const render = (c: Context<ConsoleEnv>, scope: OaScope, extra: { notice?: string | null; error?: string | null; status?: 200 | 400 | 502 }) => {
+    const render = async (c: Context<ConsoleEnv>, scope: OaScope, extra: { notice?: string | null; error?: string | null; status?: 200 | 400 | 502 }) => {
       const t = tOf(c);
-      const v = deps.connector.view(scope);
+      const v = await deps.connector.view(scope);
       const view = c.get('view');
       const own = view.user!.communeCode;
       const communes = deps.communes();
@@ -173,7 +173,10 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
         own === null
           ? overview(
               t,
-              [{ scope: null, name: t('provinceOa'), state: deps.connector.view(null).state }, ...communes.map((k) => ({ scope: k.code as OaScope, name: k.name, state: deps.connector.view(k.code).state }))],
+              [
+                { scope: null, name: t('provinceOa'), state: (await deps.connector.view(null)).state },
+                ...(await Promise.all(communes.map(async (k) => ({ scope: k.code as OaScope, name: k.name, state: (await deps.connector.view(k.code)).state })))),
+              ],
               scope,
             )
           : '';

@@ -91,10 +91,10 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     // notifications sent and given up (no zalo channel runs here: the outbox is filled and settled by hand)
     const { outbox, store } = e2e.test.cloud.notifications;
     const content = { title: 'Tiêm phòng dại', body: 'Sáng thứ Bảy tiêm phòng dại tại nhà văn hoá ấp 1', path: '/thong-bao' };
-    outbox.enqueue([1, 2].map((n) => ({ channel: 'zalo', idempotencyKey: `bulletin.scheduled:a11y:${n}`, recipient: `follower-${n}`, subject: `bulletin:${bulletin.body.id}`, event: 'bulletin.scheduled', content })));
-    const [sent, failed] = store.claimDue('zalo', 2);
-    store.recordSent(sent!.id, 95, 'zalo-msg-1');
-    store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
+    await outbox.enqueue([1, 2].map((n) => ({ channel: 'zalo', idempotencyKey: `bulletin.scheduled:a11y:${n}`, recipient: `follower-${n}`, subject: `bulletin:${bulletin.body.id}`, event: 'bulletin.scheduled', content })));
+    const [sent, failed] = await store.claimDue('zalo', 2);
+    await store.recordSent(sent!.id, 95, 'zalo-msg-1');
+    await store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
     // a CAP feed that does not answer (its row, and the warning at the top once it has failed)
     expect((await api('POST', '/api/v1/cap-feeds', { name: 'Đài KTTV Hậu Giang', url: 'http://127.0.0.1:9/cap.xml' })).status).toBe(201);
     // a signed release and a rollout of it whose box failed (the rollout page with a reason and log lines)

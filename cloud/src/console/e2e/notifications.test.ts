@@ -20,10 +20,10 @@ describe('notifications in Chromium', () => {
   it('shows admins each notification with its attempts and reason, and sends a given-up one again', async () => {
     // no channel named zalo runs in the test cloud: what the page shows is what was stored
     const { outbox, store } = e2e.test.cloud.notifications;
-    outbox.enqueue([message('zalo', 1, 'bulletin:bul_e2e'), message('zalo', 2, 'bulletin:bul_e2e')]);
-    const [sent, failed] = store.claimDue('zalo', 2);
-    store.recordSent(sent!.id, 95, 'zalo-msg-1');
-    store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
+    await outbox.enqueue([message('zalo', 1, 'bulletin:bul_e2e'), message('zalo', 2, 'bulletin:bul_e2e')]);
+    const [sent, failed] = await store.claimDue('zalo', 2);
+    await store.recordSent(sent!.id, 95, 'zalo-msg-1');
+    await store.recordFailed(failed!.id, 120, 'người theo dõi đã chặn OA (mã lỗi -230)');
 
     const admin = await e2e.loginAs('admin');
     await admin.getByRole('navigation', { name: 'Trình đơn' }).getByRole('link', { name: 'Thông báo đã gửi' }).click();
@@ -43,7 +43,7 @@ describe('notifications in Chromium', () => {
     // reloaded: the message is queued again, so the "given up" filter no longer lists it
     await admin.locator('table.notifications').waitFor({ state: 'detached', timeout: 10_000 });
     expect(await admin.locator('main').textContent()).toContain('Không có thông báo nào khớp bộ lọc.');
-    expect(store.get(failed!.id)!.status).toBe('queued');
+    expect((await store.get(failed!.id))!.status).toBe('queued');
     expect(e2e.test.cloud.audit.trail(`notification:${failed!.id}`).map((e) => e.action)).toEqual(['notification.retry']);
 
     await admin.goto(`/admin/notifications?subject=bulletin:bul_e2e`);
@@ -66,9 +66,9 @@ describe('notifications in Chromium', () => {
     const subject = `bulletin:${bulletin.id}`;
     const { outbox, store } = e2e.test.cloud.notifications;
     // the Web Push channel runs in the cloud: its message (to no real device) waits an hour, so it shows as waiting
-    outbox.enqueue([message('zalo', 1, subject), message('zalo', 2, subject), { ...message('webpush', 1, subject), notBefore: Date.now() + 3_600_000 }]);
+    await outbox.enqueue([message('zalo', 1, subject), message('zalo', 2, subject), { ...message('webpush', 1, subject), notBefore: Date.now() + 3_600_000 }]);
     // (the first test's message, queued again, is due too: sent with these)
-    for (const m of store.claimDue('zalo', 10)) store.recordSent(m.id, 50, undefined);
+    for (const m of await store.claimDue('zalo', 10)) await store.recordSent(m.id, 50, undefined);
     const edge = await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-1' });
     db.prepare(
       `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
@@ -93,9 +93,9 @@ describe('notifications in Chromium', () => {
     expect(created.status).toBe(201);
     const alertId: string = created.body.id;
     const { outbox, store } = e2e.test.cloud.notifications;
-    outbox.enqueue([message('webpush', 7, `alert:${alertId}`), message('webpush', 8, `alert:${alertId}`)]);
-    const [first] = store.claimDue('webpush', 10).filter((m) => m.subject === `alert:${alertId}`);
-    store.recordSent(first!.id, 30, undefined);
+    await outbox.enqueue([message('webpush', 7, `alert:${alertId}`), message('webpush', 8, `alert:${alertId}`)]);
+    const [first] = (await store.claimDue('webpush', 10)).filter((m) => m.subject === `alert:${alertId}`);
+    await store.recordSent(first!.id, 30, undefined);
     const edgeId: string = (await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ ấp 1 (loa)', hamletCode: 'ap-1' })).body.id;
     e2e.test.cloud.db
       .prepare(

@@ -30,7 +30,7 @@ export interface CommunePagesDeps {
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
   publicUrl(requestUrl: string): string;
   /** The Zalo OA id a commune's citizens follow (the commune's own when connected, else the province's): the notices page then shows the QR code that opens it. */
-  zaloOaId?(communeCode: string): string | null;
+  zaloOaId?(communeCode: string): Promise<string | null>;
 }
 
 /** Whose citizens' pages a request is on: a commune, and its addresses (under /xa/<code>, or a single-commune install's old ones). */
@@ -121,7 +121,7 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
 
     async notices(c: Context<ConsoleEnv>, site: Site) {
       const t = tOf(c);
-      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, await notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(site.commune.code), qrCache)) });
+      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, await notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(await deps.zaloOaId?.(site.commune.code), qrCache)) });
     },
 
     async feed(c: Context<ConsoleEnv>, site: Site) {

@@ -59,7 +59,7 @@ describe("citizens' pages", () => {
   it("shows the QR code that opens the commune's Zalo OA once the OA is connected, and not before", async () => {
     expect(await (await test.cloud.app.request('/thong-bao')).text()).not.toContain('zalo.me/');
     const far = Date.now() + 3600_000;
-    test.cloud.zalo.store.connect(null, { appId: '111', oaId: '4242424242', appSecret: 'app-secret-x', webhookSecret: null, pair: { accessToken: 'at', accessExpiresAt: far, refreshToken: 'rt', refreshExpiresAt: far } });
+    await test.cloud.zalo.store.connect(null, { appId: '111', oaId: '4242424242', appSecret: 'app-secret-x', webhookSecret: null, pair: { accessToken: 'at', accessExpiresAt: far, refreshToken: 'rt', refreshExpiresAt: far } });
     const page = await (await test.cloud.app.request('/thong-bao')).text();
     expect(page).toContain('href="https://zalo.me/4242424242"');
     expect(page).toMatch(/<svg[^>]*>.*<path/s);

@@ -18,6 +18,14 @@ export function identity(d: DialectName, c: ColumnDefinitionBuilder): ColumnDefi
   return d === 'sqlite' ? c.autoIncrement() : c.generatedByDefaultAsIdentity();
 }
 
+/**
+ * An INTEGER PRIMARY KEY without AUTOINCREMENT: SQLite numbers it as the rowid (left as the legacy
+ * chain declared it), PostgreSQL through an identity column (explicit values still allowed).
+ */
+export function rowid(d: DialectName, c: ColumnDefinitionBuilder): ColumnDefinitionBuilder {
+  return d === 'sqlite' ? c : c.generatedByDefaultAsIdentity();
+}
+
 /** SQLite compares the column case-insensitively; PostgreSQL has no such collation built in (see noCaseIndex and eqNoCase). */
 export function noCase(d: DialectName): Expression<unknown> {
   return d === 'sqlite' ? sql`collate nocase` : sql``;

@@ -5,6 +5,7 @@ import {
   eqNoCase,
   fromDbBool,
   fromExcluded,
+  skipLockedRows,
   greatest,
   isUniqueViolation,
   jsonArrayAgg,
@@ -147,6 +148,26 @@ forEachDatabase('dialect helpers', (get) => {
     const count = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(count.n).toBe(1);
   });
+
+  it('claims rows skipping those another transaction holds (PostgreSQL), or leaves the select as it is (SQLite)', async () => {
+    const { db, dialect } = get();
+    const t = Date.now();
+    for (const key of ['a', 'b', 'c'])
+      await db.insertInto('audit_log').values({ at: t, actor: key, action: 'x' }).execute();
+    const unlocked = (from: typeof db) =>
+      skipLockedRows(dialect, from.selectFrom('audit_log').select('actor').orderBy('id')).execute().then((rows) => rows.map((r) => r.actor));
+    if (dialect === 'sqlite') {
+      expect(await unlocked(db)).toEqual(['a', 'b', 'c']);
+      return;
+    }
+    // one transaction holds row "a"; another connection's claim passes over it instead of waiting
+    await db.transaction().execute(async (trx) => {
+      expect(await skipLockedRows(dialect, trx.selectFrom('audit_log').select('actor').where('actor', '=', 'a')).execute()).toEqual([{ actor: 'a' }]);
+      expect(await unlocked(db)).toEqual(['b', 'c']);
+    });
+    expect(await unlocked(db)).toEqual(['a', 'b', 'c']);
+  });
+
   it('recognises a UNIQUE or primary key refusal, and nothing else, as a unique violation', async () => {
     const { db } = get();
     await seed();

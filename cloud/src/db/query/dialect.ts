@@ -4,7 +4,7 @@
  * `RETURNING`, transactions) Kysely writes the same for both. Each helper is tested on both
  * databases in dialect.test.ts.
  */
-import { sql, type Expression, type RawBuilder } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './baseline-support.js';
 
 const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -100,6 +100,18 @@ export const fromDbBool = (value: number | null | undefined): boolean => value =
 // the refused row has the table's column types, which a plain reference cannot carry: any
 export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<any>> {
   return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<any>>;
+}
+
+/**
+ * Makes a SELECT that picks rows to claim (a queue's due rows) lock them and pass over the rows
+ * another transaction has locked: PostgreSQL's `FOR UPDATE SKIP LOCKED`, so two processes claiming
+ * at once each get different rows instead of one waiting for the other and coming back empty.
+ * SQLite has no row locks and runs one write at a time, so a single `UPDATE … WHERE id IN (SELECT …)`
+ * is already atomic there: the SELECT is left as it is. Use it inside the claiming statement.
+ */
+// any: the helper keeps whatever the builder selects
+export function skipLockedRows<QB extends SelectQueryBuilder<any, any, any>>(d: DialectName, query: QB): QB {
+  return d === 'postgres' ? (query.forUpdate().skipLocked() as QB) : query;
 }
 
 /**

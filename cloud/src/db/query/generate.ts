@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { migrate } from '@smart-commune/shared/runtime';
 import { cloudMigrations } from '../migrations.js';
 import { affinity } from './affinity.js';
-import { dependencyOrder, readSqliteSchema, type SqliteColumn, type SqliteSchema, type SqliteTable } from './sqlite-schema.js';
+import { dependencyOrder, readSqliteSchema, rowidKey, type SqliteColumn, type SqliteSchema, type SqliteTable } from './sqlite-schema.js';
 
 const pascal = (name: string) => name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 const q = (text: string) => JSON.stringify(text).replace(/^"(.*)"$/, (_, inner: string) => (inner.includes("'") ? `"${inner}"` : `'${inner}'`));
@@ -36,7 +36,7 @@ function tablesSource(schema: SqliteSchema): string {
       let type: string = TS_TYPE[affinity(c.type)];
       if (nullable(c)) type += ' | null';
       // a column the database fills when an insert leaves it out
-      if (c.defaultSql !== null || (c.pk === 1 && table.autoIncrement)) type = `Generated<${type}>`;
+      if (c.defaultSql !== null || (c.pk === 1 && (table.autoIncrement || rowidKey(table)))) type = `Generated<${type}>`;
       lines.push(`  ${c.name}: ${type};`);
     }
     lines.push('}', '');
@@ -70,8 +70,10 @@ function columnLine(table: SqliteTable, name: string): string {
     if (fk.onDelete !== 'NO ACTION') mods.push(`onDelete(${q(fk.onDelete.toLowerCase())})`);
   }
   if (c.noCase) mods.push('modifyEnd(noCase(d))');
-  // an AUTOINCREMENT key is SQLite's rowid alias and PostgreSQL's identity column
-  const start = c.pk && single && table.autoIncrement ? 'identity(d, c)' : 'c';
+  // an AUTOINCREMENT key is SQLite's rowid alias and PostgreSQL's identity column; a plain INTEGER
+  // PRIMARY KEY is the rowid alias too (numbered by SQLite, ids may be reused), which PostgreSQL
+  // must number as well or an insert without the id fails there
+  const start = c.pk && single && table.autoIncrement ? 'identity(d, c)' : c.pk && rowidKey(table) ? 'rowid(d, c)' : 'c';
   const body = mods.length === 0 && start === 'c' ? '' : `, (c) => ${start}${mods.map((m) => `.${m}`).join('')}`;
   return `    .addColumn(${q(name)}, ${affinity(c.type).toLowerCase()}(d)${body})`;
 }
@@ -123,7 +125,7 @@ function baselineSource(schema: SqliteSchema, version: number): string {
   }
   out.push('}', '');
   const body = out.join('\n');
-  const helpers = ['blob', 'identity', 'integer', 'noCase', 'noCaseIndex', 'real', 'refuseChange', 'text'].filter((h) => body.includes(`${h}(`));
+  const helpers = ['blob', 'identity', 'integer', 'noCase', 'noCaseIndex', 'real', 'refuseChange', 'rowid', 'text'].filter((h) => body.includes(`${h}(`));
   return body.replace('IMPORTS', `import { ${helpers.join(', ')}, type DialectName } from './baseline-support.js';`);
 }
 

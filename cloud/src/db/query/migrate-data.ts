@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { postgresQueryDatabase, sqliteQueryDatabase, type QueryDatabase } from './connect.js';
 import { migrateQueryDatabase, schemaVersion } from './migrate.js';
-import { dependencyOrder, readSqliteSchema, type SqliteTable } from './sqlite-schema.js';
+import { dependencyOrder, readSqliteSchema, rowidKey, type SqliteTable } from './sqlite-schema.js';
 
 export interface TableReport {
   table: string;
@@ -115,8 +115,9 @@ async function copyTable(source: Database.Database, target: AnyDb, table: Sqlite
       await update.execute();
     }
   }
-  if (table.autoIncrement) {
+  if (table.autoIncrement || rowidKey(table)) {
     // SQLite never reuses an AUTOINCREMENT id (audit entries); the sequence continues after the highest it gave
+    // (a plain rowid key has no sqlite_sequence entry: after the highest id stored)
     const pk = table.columns.find((c) => c.pk === 1)!.name;
     const max = source.prepare(`SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT max(${quote(pk)}) FROM ${quote(table.name)}), 0)) AS n`).get(table.name) as { n: number };
     if (max.n > 0) await sql`SELECT setval(pg_get_serial_sequence(${table.name}, ${pk}), ${max.n}, true)`.execute(target);

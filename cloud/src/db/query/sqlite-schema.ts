@@ -194,3 +194,9 @@ export function dependencyOrder<T extends { name: string; foreignKeys: { table: 
   for (const table of tables) visit(table);
   return ordered;
 }
+
+/** A table whose key is one INTEGER PRIMARY KEY column without AUTOINCREMENT: SQLite's rowid alias. */
+export function rowidKey(table: SqliteTable): boolean {
+  const key = table.columns.filter((col) => col.pk > 0);
+  return !table.autoIncrement && key.length === 1 && key[0]!.type.toUpperCase() === 'INTEGER';
+}

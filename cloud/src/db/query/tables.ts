@@ -75,7 +75,7 @@ export interface CameraStatusTable {
 }
 
 export interface CapFeedMessagesTable {
-  seq: number;
+  seq: Generated<number>;
   key: string;
   feed_id: string | null;
   url: string | null;
@@ -380,7 +380,7 @@ export interface LiveSessionsTable {
 }
 
 export interface NotificationAttemptsTable {
-  id: number;
+  id: Generated<number>;
   message_id: number;
   at: number;
   outcome: string;
@@ -389,7 +389,7 @@ export interface NotificationAttemptsTable {
 }
 
 export interface NotificationOutboxTable {
-  id: number;
+  id: Generated<number>;
   channel: string;
   idempotency_key: string;
   recipient: string;

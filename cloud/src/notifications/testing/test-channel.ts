@@ -32,8 +32,8 @@ export class TestChannel implements NotificationChannel {
     this.context = context;
     this.unsubscribe = context.bus.subscribe(
       'alert.started',
-      (alert) => {
-        context.outbox.enqueue(
+      async (alert) => {
+        await context.outbox.enqueue(
           alert.hamletCodes.map(
             (hamlet): NewOutboxMessage => ({
               channel: this.name,
@@ -57,7 +57,7 @@ export class TestChannel implements NotificationChannel {
     this.stopped = true;
   }
 
-  enqueue(messages: NewOutboxMessage[]): number {
+  enqueue(messages: NewOutboxMessage[]): Promise<number> {
     if (!this.context) throw new Error('the test channel is not started');
     return this.context.outbox.enqueue(messages);
   }

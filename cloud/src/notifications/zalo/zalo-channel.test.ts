@@ -41,10 +41,10 @@ describe('the Zalo OA channel against the stand-in', () => {
 
   it('sends an emergency alert to the followers of the targeted hamlets only, once each, in Vietnamese with the time and the link', async () => {
     await start();
-    kit.zalo.followers.subscribe(null, '1001', 'ap-1');
-    kit.zalo.followers.subscribe(null, '1002', 'ap-2');
-    kit.zalo.followers.subscribe(null, '1002', 'ap-1'); // in both targeted hamlets: still one message
-    kit.zalo.followers.subscribe(null, '1003', 'ap-3');
+    await kit.zalo.followers.subscribe(null, '1001', 'ap-1');
+    await kit.zalo.followers.subscribe(null, '1002', 'ap-2');
+    await kit.zalo.followers.subscribe(null, '1002', 'ap-1'); // in both targeted hamlets: still one message
+    await kit.zalo.followers.subscribe(null, '1003', 'ap-3');
     startAlert('alert-1', ['ap-1', 'ap-2']);
     await kit.bus.settled();
     startAlert('alert-1-again', ['ap-1']); // another alert is another message
@@ -61,13 +61,13 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(text).toContain('Người dân di chuyển lên chỗ cao.');
     expect(text).toContain('07:30 06/12/2026'); // 00:30 UTC in Asia/Ho_Chi_Minh
     expect(text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-1');
-    const subjects = kit.deliveries().map((r) => `${r.subject} ${r.recipient} ${r.status}`).sort();
+    const subjects = (await kit.deliveries()).map((r) => `${r.subject} ${r.recipient} ${r.status}`).sort();
     expect(subjects).toEqual(['alert:alert-1 1001 sent', 'alert:alert-1 1002 sent', 'alert:alert-1-again 1001 sent', 'alert:alert-1-again 1002 sent']);
   });
 
   it('refreshes once when the access token expires mid-send (-216) and sends the message once', async () => {
     await start();
-    kit.zalo.followers.subscribe(null, '2001', 'ap-1');
+    await kit.zalo.followers.subscribe(null, '2001', 'ap-1');
     kit.standin.expireAccessToken(); // the store still believes it valid for 25 hours
     startAlert('alert-2', ['ap-1']);
     await kit.bus.settled();
@@ -82,27 +82,27 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(value('sc_zalo_token_refreshes_total', { outcome: 'ok' })).toBe(1);
     expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'zalo_-216' })).toBe(1);
     expect(value('sc_zalo_calls_total', { endpoint: '/v3.0/oa/message/cs', result: 'ok' })).toBe(1);
-    const row = kit.deliveries()[0]!;
+    const row = (await kit.deliveries())[0]!;
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(1);
-    expect(kit.zalo.store.status(null).state).toBe('connected');
+    expect((await kit.zalo.store.status(null)).state).toBe('connected');
   });
 
   it('a revoked refresh token puts the OA into "needs reconnecting" (audited); messages wait and go after reconnecting', async () => {
     await start({ tuning: { disconnectedRetryMs: 60_000 } });
-    kit.zalo.followers.subscribe(null, '3001', 'ap-1');
-    kit.zalo.followers.subscribe(null, '3002', 'ap-1');
+    await kit.zalo.followers.subscribe(null, '3001', 'ap-1');
+    await kit.zalo.followers.subscribe(null, '3002', 'ap-1');
     kit.standin.revoke();
     startAlert('alert-3', ['ap-1']);
     await kit.bus.settled();
     await kit.drain(400);
 
-    const status = kit.zalo.store.status(null);
+    const status = await kit.zalo.store.status(null);
     expect(status.state).toBe('needs_reconnect');
     expect(status.reason).toContain('Zalo refused the refresh token');
     expect(kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0).total).toBe(1);
     expect(kit.standin.messages).toHaveLength(0);
-    const waiting = kit.deliveries();
+    const waiting = await kit.deliveries();
     expect(waiting.map((d) => d.status)).toEqual(['queued', 'queued']);
     for (const d of waiting) expect(d.lastError).toContain('connect the OA again');
     expect(waiting[0]!.nextAttemptAt! - Date.now()).toBeGreaterThan(30_000); // waiting, not spending its attempts
@@ -112,7 +112,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     await kit.drain(5000);
     expect(received('3001')).toHaveLength(1);
     expect(received('3002')).toHaveLength(1);
-    expect(kit.zalo.store.status(null).state).toBe('connected');
+    expect((await kit.zalo.store.status(null)).state).toBe('connected');
   });
 
   it('two processes refreshing at once: one spends the refresh token, the other reads the pair it stored; no lockout', async () => {
@@ -125,41 +125,41 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(a.ok && b.ok && a.token === b.token).toBe(true);
     expect(kit.standin.refreshCount - before).toBe(1);
     expect(kit.standin.calls.filter((c) => c.error !== null && c.error < 0)).toHaveLength(0); // no spent refresh token was tried
-    expect(kit.zalo.store.status(null).state).toBe('connected');
+    expect((await kit.zalo.store.status(null)).state).toBe('connected');
   });
 
   it('backs off when Zalo rate-limits (-32) and delivers every message exactly once', async () => {
     await start({ standin: { ratePerS: 10 }, ratePerS: 1000, concurrency: 16 });
     const users = Array.from({ length: 40 }, (_, i) => String(4000 + i));
-    for (const u of users) kit.zalo.followers.subscribe(null, u, 'ap-4');
+    for (const u of users) (await kit.zalo.followers.subscribe(null, u, 'ap-4'));
     startAlert('alert-4', ['ap-4']);
     await kit.bus.settled();
     await kit.drain(20_000);
 
     expect(kit.standin.calls.some((c) => c.error === -32)).toBe(true);
     for (const u of users) expect(received(u)).toHaveLength(1);
-    expect(kit.deliveries().every((d) => d.status === 'sent')).toBe(true);
-    expect(kit.deliveries().some((d) => d.history.some((a) => a.reason?.startsWith('rate limit')))).toBe(true);
+    expect((await kit.deliveries()).every((d) => d.status === 'sent')).toBe(true);
+    expect((await kit.deliveries()).some((d) => d.history.some((a) => a.reason?.startsWith('rate limit')))).toBe(true);
   });
 
   it('retries after a 5xx and sends once', async () => {
     await start();
-    kit.zalo.followers.subscribe(null, '5001', 'ap-5');
+    await kit.zalo.followers.subscribe(null, '5001', 'ap-5');
     kit.standin.failNext(502, 503);
     startAlert('alert-5', ['ap-5']);
     await kit.bus.settled();
     await kit.drain();
 
     expect(received('5001')).toHaveLength(1);
-    const row = kit.deliveries()[0]!;
+    const row = (await kit.deliveries())[0]!;
     expect(row.attempts).toBe(3);
     expect(row.history.map((a) => `${a.outcome} ${a.reason ?? ''}`.trim())).toEqual(['retry Zalo: HTTP 502', 'retry Zalo: HTTP 503', 'sent']);
   });
 
   it('gives up on a follower who has not interacted within 7 days (-230) with a visible reason; the others get it', async () => {
     await start();
-    kit.zalo.followers.subscribe(null, '6001', 'ap-6');
-    kit.zalo.followers.subscribe(null, '6002', 'ap-6');
+    await kit.zalo.followers.subscribe(null, '6001', 'ap-6');
+    await kit.zalo.followers.subscribe(null, '6002', 'ap-6');
     kit.standin.markNotInteracted('6002');
     startAlert('alert-6', ['ap-6']);
     await kit.bus.settled();
@@ -167,7 +167,7 @@ describe('the Zalo OA channel against the stand-in', () => {
 
     expect(received('6001')).toHaveLength(1);
     expect(received('6002')).toHaveLength(0);
-    const row = kit.delivery('alert.started:alert-6:6002')!;
+    const row = (await kit.delivery('alert.started:alert-6:6002'))!;
     expect(row.status).toBe('failed');
     expect(row.attempts).toBe(1);
     expect(row.lastError).toContain('-230');
@@ -177,14 +177,14 @@ describe('the Zalo OA channel against the stand-in', () => {
     await start();
     const ok = await kit.standin.citizenWrites('7001', 'ấp 2a');
     expect(ok.status).toBe(200);
-    expect(kit.zalo.followers.hamletsOf(null, '7001')).toEqual(['ap-2a']);
+    expect(await kit.zalo.followers.hamletsOf(null, '7001')).toEqual(['ap-2a']);
 
     const forged = await kit.standin.citizenWrites('7002', 'Ấp 3');
     expect(forged.status).toBe(200);
     const bad = await kit.standin.citizenWrites('7003', 'Ấp 3', { badSignature: true });
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('signature_invalid');
-    expect(kit.zalo.followers.hamletsOf(null, '7003')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf(null, '7003')).toEqual([]);
 
     const tooBig = await fetch(kit.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: kit.standin.appId, event_name: 'user_send_text', timestamp: '1', pad: 'x'.repeat(20_000) }) });
     expect(tooBig.status).toBe(413);
@@ -194,13 +194,13 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(received('7003')).toHaveLength(0);
 
     await kit.standin.citizenWrites('7001', 'HỦY');
-    expect(kit.zalo.followers.hamletsOf(null, '7001')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf(null, '7001')).toEqual([]);
   });
 
   it('sends a bulletin scheduled for the public to the followers of its hamlets, once however often it is scheduled', async () => {
     await start();
-    kit.zalo.followers.subscribe(null, '8001', 'ap-5');
-    kit.zalo.followers.subscribe(null, '8002', 'ap-6');
+    await kit.zalo.followers.subscribe(null, '8001', 'ap-5');
+    await kit.zalo.followers.subscribe(null, '8002', 'ap-6');
     storeAlert(kit.db, 'x', 'Lịch tiêm phòng', 'Sáng thứ Hai tại trạm y tế xã.'); // stores bulletin b-x
     const firstStartAt = Date.UTC(2026, 11, 7, 1, 0);
     kit.bus.publish('bulletin.scheduled', { bulletinId: 'b-x', scheduleId: 's1', hamletCodes: ['ap-5'], firstStartAt });
@@ -211,12 +211,12 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(received('8002')).toHaveLength(0);
     expect(received('8001')).toHaveLength(1);
     expect(received('8001')[0]!.text).toBe('Thông báo của xã: Lịch tiêm phòng\nSáng thứ Hai tại trạm y tế xã.\nPhát trên loa lúc 08:00 07/12/2026.\nNghe và xem chi tiết: https://xa-vi-tan.example/thong-bao#b-x');
-    expect(kit.deliveries().map((r) => r.subject)).toEqual(['bulletin:b-x']);
+    expect((await kit.deliveries()).map((r) => r.subject)).toEqual(['bulletin:b-x']);
   });
 
   it('with broadcast permission posts one article per alert to every follower; a retry after a 5xx broadcasts the same article', async () => {
     await start({ broadcast: true });
-    kit.zalo.followers.subscribe(null, '9001', 'ap-1');
+    await kit.zalo.followers.subscribe(null, '9001', 'ap-1');
     startAlert('alert-9', ['ap-1']);
     await kit.bus.settled();
     // the article is created and verified, then the broadcast call itself answers 503 once
@@ -229,7 +229,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     expect(broadcasts[0]!.text).toContain('https://xa-vi-tan.example/thong-bao#b-alert-9');
     expect(kit.standin.messages.filter((m) => m.kind === 'cs')).toHaveLength(0);
     expect(kit.standin.calls.filter((c) => c.path === '/v2.0/article/create')).toHaveLength(1);
-    const row = kit.delivery('alert.started:alert-9:broadcast')!;
+    const row = (await kit.delivery('alert.started:alert-9:broadcast'))!;
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(2);
   });

@@ -1,5 +1,5 @@
 import type { Logger } from '@smart-commune/shared/runtime';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { Unsubscribe } from '../../events/event-bus.js';
 import type { ChannelContext, NewOutboxMessage, NotificationChannel, NotificationContent, OutboxMessage, SendOutcome } from '../channel.js';
 import type { ZaloApi } from './zalo-api.js';
@@ -25,7 +25,7 @@ export function parseRecipient(recipient: string): { scope: OaScope; target: str
 }
 
 export interface ZaloChannelOptions {
-  db: Db;
+  query: QueryDatabase;
   api: ZaloApi;
   store: ZaloOaStore;
   followers: ZaloFollowers;
@@ -69,7 +69,7 @@ export class ZaloChannel implements NotificationChannel {
       context.bus.subscribe(
         'alert.started',
         async (e) => {
-          const alert = this.o.notices.alert(e.alertId);
+          const alert = await this.o.notices.alert(e.alertId);
           if (!alert) return this.o.logger.warn({ alertId: e.alertId }, 'alert.started for an alert not stored: nothing sent to Zalo');
           await this.enqueueFor('alert.started', e.alertId, `alert:${e.alertId}`, e.hamletCodes, alertContent(alert, e.startsAt));
         },
@@ -78,7 +78,7 @@ export class ZaloChannel implements NotificationChannel {
       context.bus.subscribe(
         'bulletin.scheduled',
         async (e) => {
-          const bulletin = this.o.notices.bulletin(e.bulletinId);
+          const bulletin = await this.o.notices.bulletin(e.bulletinId);
           if (!bulletin) return this.o.logger.warn({ bulletinId: e.bulletinId }, 'bulletin.scheduled for a bulletin not stored: nothing sent to Zalo');
           await this.enqueueFor('bulletin.scheduled', e.bulletinId, `bulletin:${e.bulletinId}`, e.hamletCodes, bulletinContent(bulletin, e.bulletinId, e.firstStartAt));
         },
@@ -95,10 +95,10 @@ export class ZaloChannel implements NotificationChannel {
   }
 
   /** A reply through an OA to a follower who wrote to it (the webhook's confirmation); false when the channel is not running. */
-  reply(scope: OaScope, userId: string, messageId: string, text: string): boolean {
+  async reply(scope: OaScope, userId: string, messageId: string, text: string): Promise<boolean> {
     if (!this.context) return false;
     const recipient = recipientFor(scope, userId);
-    this.context.outbox.enqueue([
+    await this.context.outbox.enqueue([
       {
         channel: this.name,
         idempotencyKey: `zalo.reply:${messageId}:${recipient}`,
@@ -128,13 +128,13 @@ export class ZaloChannel implements NotificationChannel {
     };
     const byCommune = this.hamletsByCommune(hamletCodes);
     if (this.o.broadcast) {
-      const connected = this.o.store.connectedScopes();
-      const known = this.o.store.knownScopes();
+      const connected = await this.o.store.connectedScopes();
+      const known = await this.o.store.knownScopes();
       for (const commune of byCommune.keys()) add(recipientFor(this.broadcaster(commune, connected, known), BROADCAST_RECIPIENT), commune);
     } else {
       for (const [commune, codes] of byCommune) {
-        for (const userId of this.o.followers.inHamlets(commune, codes)) add(recipientFor(commune, userId), commune);
-        for (const userId of this.o.followers.inHamlets(null, codes)) add(userId, commune);
+        for (const userId of await this.o.followers.inHamlets(commune, codes)) add(recipientFor(commune, userId), commune);
+        for (const userId of await this.o.followers.inHamlets(null, codes)) add(userId, commune);
       }
     }
     // 100,000 followers: in chunks that let MQTT and HTTP be served between them
@@ -173,14 +173,18 @@ export class ZaloChannel implements NotificationChannel {
    * (and later broadcasting) a second article.
    */
   private async sendBroadcast(scope: OaScope, message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome> {
-    const known = this.o.db.prepare('SELECT article_id FROM zalo_broadcast_articles WHERE idempotency_key = ?').get(message.idempotencyKey) as { article_id: string } | undefined;
+    const known = await this.o.query.db.selectFrom('zalo_broadcast_articles').select('article_id').where('idempotency_key', '=', message.idempotencyKey).executeTakeFirst();
     let articleId = known?.article_id;
     if (!articleId) {
       const link = messageText({ title: '', body: '', path: message.content.path }, this.o.publicUrl()).trim();
       const created = await this.o.api.createArticle(scope, { title: message.content.title, author: 'UBND xã', description: message.content.body.slice(0, 300), text: message.content.body, link }, signal);
       if (!created.ok) return created.outcome;
       articleId = created.id;
-      this.o.db.prepare('INSERT OR IGNORE INTO zalo_broadcast_articles (idempotency_key, article_id, created_at) VALUES (?, ?, ?)').run(message.idempotencyKey, articleId, this.now());
+      await this.o.query.db
+        .insertInto('zalo_broadcast_articles')
+        .values({ idempotency_key: message.idempotencyKey, article_id: articleId, created_at: this.now() })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
     return this.o.api.broadcast(scope, articleId, signal);
   }

@@ -112,8 +112,8 @@ describe("a commune's Zalo OA through the API and the console", () => {
     expect(ok.status).toBe(303);
     expect(ok.location).toBe('/admin/zalo?done=1');
 
-    test.cloud.zalo.followers.subscribe('vi-thuy', '7001', 'vt-1');
-    test.cloud.zalo.followers.subscribe('vi-tan', '7002', 'ap-2a');
+    await test.cloud.zalo.followers.subscribe('vi-thuy', '7001', 'vt-1');
+    await test.cloud.zalo.followers.subscribe('vi-tan', '7002', 'ap-2a');
     const province = await session('admin', TEST_ADMIN_PASSWORD);
     const page = await province('GET', '/admin/zalo');
     expect(page.text).toContain('Official Account Zalo của tỉnh');

@@ -69,12 +69,12 @@ describe("communes' own Zalo OAs", () => {
     await thuyOa.citizenWrites('333', 'Ấp Vị Thủy 2');
     // a commune's OA knows only its own hamlets: naming another commune's gets the help text, no subscription
     await tanOa.citizenWrites('444', 'vt-1');
-    expect(kit.zalo.followers.hamletsOf('vi-tan', '111')).toEqual(['ap-1']);
-    expect(kit.zalo.followers.hamletsOf('vi-thuy', '222')).toEqual(['vt-1']);
-    expect(kit.zalo.followers.hamletsOf('vi-tan', '333')).toEqual(['ap-2']);
-    expect(kit.zalo.followers.hamletsOf('vi-thuy', '333')).toEqual(['vt-2']);
-    expect(kit.zalo.followers.hamletsOf('vi-tan', '444')).toEqual([]);
-    expect(kit.zalo.followers.hamletsOf(null, '111')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf('vi-tan', '111')).toEqual(['ap-1']);
+    expect(await kit.zalo.followers.hamletsOf('vi-thuy', '222')).toEqual(['vt-1']);
+    expect(await kit.zalo.followers.hamletsOf('vi-tan', '333')).toEqual(['ap-2']);
+    expect(await kit.zalo.followers.hamletsOf('vi-thuy', '333')).toEqual(['vt-2']);
+    expect(await kit.zalo.followers.hamletsOf('vi-tan', '444')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf(null, '111')).toEqual([]);
 
     await startAlert('tan', ['ap-1', 'ap-2']);
     await startAlert('thuy', ['vt-1', 'vt-2']);
@@ -89,7 +89,7 @@ describe("communes' own Zalo OAs", () => {
     expect(confirmation.oaId).toBe(thuyOa.oaId);
     expect(kit.standin.messages.filter((m) => m.oaId === kit.standin.oaId)).toEqual([]); // the province's OA is not connected: it sent nothing
     // each row is its commune's (the deliveries a commune's admin sees) and names its OA
-    const rows = kit.deliveries().filter((d) => d.subject === 'alert:both');
+    const rows = (await kit.deliveries()).filter((d) => d.subject === 'alert:both');
     expect(rows.map((d) => `${d.communeCode} ${d.recipient} ${d.status}`).sort()).toEqual(['vi-tan 111@vi-tan sent', 'vi-thuy 222@vi-thuy sent']);
   });
 
@@ -100,7 +100,7 @@ describe("communes' own Zalo OAs", () => {
     await kit.standin.citizenWrites('501', 'vt-1'); // the province's OA knows every commune's hamlets
     await kit.standin.citizenWrites('502', 'lm-1');
     await tanOa.citizenWrites('503', 'ap-1');
-    expect(kit.zalo.followers.hamletsOf(null, '501')).toEqual(['vt-1']);
+    expect(await kit.zalo.followers.hamletsOf(null, '501')).toEqual(['vt-1']);
 
     await startAlert('thuy', ['vt-1']);
     await startAlert('tan', ['ap-1']);
@@ -108,7 +108,7 @@ describe("communes' own Zalo OAs", () => {
 
     expect(sentAbout('thuy')).toEqual([`${kit.standin.oaId} 501`]);
     expect(sentAbout('tan')).toEqual([`${tanOa.oaId} 503`]);
-    const row = kit.delivery('alert.started:thuy:501')!;
+    const row = (await kit.delivery('alert.started:thuy:501'))!;
     expect(row).toMatchObject({ communeCode: 'vi-thuy', status: 'sent', recipient: '501' });
   });
 
@@ -117,11 +117,11 @@ describe("communes' own Zalo OAs", () => {
     kit.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('lm-ap-1', 'long-my', 'Ấp 1', 201)").run();
     await kit.connect();
     expect((await kit.standin.citizenWrites('701', 'ấp 1')).status).toBe(200);
-    expect(kit.zalo.followers.hamletsOf(null, '701')).toEqual([]);
+    expect(await kit.zalo.followers.hamletsOf(null, '701')).toEqual([]);
     await kit.standin.citizenWrites('701', 'lm-ap-1');
     await kit.standin.citizenWrites('702', 'ap-1'); // a code written as it is names that hamlet
-    expect(kit.zalo.followers.hamletsOf(null, '701')).toEqual(['lm-ap-1']);
-    expect(kit.zalo.followers.hamletsOf(null, '702')).toEqual(['ap-1']);
+    expect(await kit.zalo.followers.hamletsOf(null, '701')).toEqual(['lm-ap-1']);
+    expect(await kit.zalo.followers.hamletsOf(null, '702')).toEqual(['ap-1']);
     await kit.drain();
     const replies = kit.standin.messages.filter((m) => m.userId === '701').map((m) => m.text);
     expect(replies[0]).toBe('Có nhiều ấp tên như vậy. Ấp 1 (Xã Long Mỹ): nhắn "lm-ap-1"; Ấp 1 (Xã Vị Tân): nhắn "ap-1".');
@@ -136,7 +136,7 @@ describe("communes' own Zalo OAs", () => {
     await kit.drain();
 
     expect(sentAbout('all')).toEqual([`${tanOa.oaId} broadcast`, `${kit.standin.oaId} broadcast`].sort());
-    const rows = kit.deliveries().filter((d) => d.subject === 'alert:all');
+    const rows = (await kit.deliveries()).filter((d) => d.subject === 'alert:all');
     expect(rows.map((d) => `${d.communeCode} ${d.recipient} ${d.status}`).sort()).toEqual(['vi-tan broadcast@vi-tan sent', 'vi-thuy broadcast sent']);
   });
 
@@ -145,7 +145,7 @@ describe("communes' own Zalo OAs", () => {
     await startAlert('none', ['vt-1']);
     await kit.drain(300);
 
-    const row = kit.delivery('alert.started:none:broadcast')!;
+    const row = (await kit.delivery('alert.started:none:broadcast'))!;
     expect(row.status).toBe('queued');
     expect(row.communeCode).toBe('vi-thuy');
     expect(row.lastError).toContain("the province's Zalo OA is not connected (nor the commune's own)");
@@ -168,14 +168,14 @@ describe("communes' own Zalo OAs", () => {
 
     expect(sentAbout('both')).toEqual([`${tanOa.oaId} 601`]);
     expect(tanOa.refreshCount - tanRefreshes).toBe(1);
-    expect(kit.zalo.store.status('vi-tan').state).toBe('connected');
-    const thuy = kit.zalo.store.status('vi-thuy');
+    expect((await kit.zalo.store.status('vi-tan')).state).toBe('connected');
+    const thuy = await kit.zalo.store.status('vi-thuy');
     expect(thuy.state).toBe('needs_reconnect');
     expect(thuy.reason).toContain("commune vi-thuy's Zalo OA");
     const audit = kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0);
     expect(audit.items.map((e) => e.communeCode)).toEqual(['vi-thuy']);
     expect(kit.audit.page({ action: 'zalo.connect' }, 10, 0).items.map((e) => e.communeCode).sort()).toEqual(['vi-tan', 'vi-thuy']);
-    expect(kit.delivery('alert.started:both:602@vi-thuy')!.status).toBe('queued');
+    expect((await kit.delivery('alert.started:both:602@vi-thuy'))!.status).toBe('queued');
 
     await kit.connectOa('vi-thuy', thuyOa); // the commune's admin reconnects: what waited goes
     await kit.drain(5000);

@@ -59,8 +59,8 @@ export class ZaloConnector {
     },
   ) {}
 
-  view(scope: OaScope): ZaloConnectionView {
-    return { ...this.d.store.status(scope), followersByHamlet: this.d.followers.countsByHamlet(scope) };
+  async view(scope: OaScope): Promise<ZaloConnectionView> {
+    return { ...(await this.d.store.status(scope)), followersByHamlet: await this.d.followers.countsByHamlet(scope) };
   }
 
   /**
@@ -72,12 +72,12 @@ export class ZaloConnector {
     const target = `zalo-oa:${input.oaId ?? input.appId}`;
     try {
       const pair = await this.d.tokens.exchange(input.appId, input.appSecret, grant);
-      this.d.store.connect(scope, { appId: input.appId, oaId: input.oaId ?? null, appSecret: input.appSecret, webhookSecret: input.webhookSecret ?? null, pair });
+      await this.d.store.connect(scope, { appId: input.appId, oaId: input.oaId ?? null, appSecret: input.appSecret, webhookSecret: input.webhookSecret ?? null, pair });
     } catch (err) {
-      this.d.audit.record({ actor, action: 'zalo.connect_failed', target, details: { reason: (err as Error).message }, ip, communeCode: scope });
+      await this.d.audit.record({ actor, action: 'zalo.connect_failed', target, details: { reason: (err as Error).message }, ip, communeCode: scope });
       throw new ZaloRefusedError((err as Error).message);
     }
-    this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip, communeCode: scope });
+    await this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip, communeCode: scope });
     this.d.onConnected?.();
     return this.view(scope);
   }

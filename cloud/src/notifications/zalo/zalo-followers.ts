@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { scopeKey, type OaScope } from './zalo-oa-store.js';
 
 export interface HamletRef {
@@ -47,46 +47,74 @@ export const isUnsubscribe = (text: string) => ['huy', 'huydangky', 'stop'].incl
  */
 export class ZaloFollowers {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** True when new (a follower may subscribe to several hamlets); false too when the OA is not stored. */
-  subscribe(scope: OaScope, userId: string, hamletCode: string): boolean {
-    return (
-      this.db
-        .prepare('INSERT OR IGNORE INTO zalo_followers (oa, user_id, hamlet_code, subscribed_at) SELECT id, ?, ?, ? FROM zalo_oa WHERE scope = ?')
-        .run(userId, hamletCode, this.now(), scopeKey(scope)).changes === 1
-    );
+  /** True when new (a follower may subscribe to several hamlets); false too when the OA is not stored. One INSERT … SELECT … ON CONFLICT DO NOTHING. */
+  async subscribe(scope: OaScope, userId: string, hamletCode: string): Promise<boolean> {
+    const at = this.now();
+    const added = await this.q.db
+      .insertInto('zalo_followers')
+      .columns(['oa', 'user_id', 'hamlet_code', 'subscribed_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('zalo_oa')
+          .select((s) => ['id', s.val(userId).as('user_id'), s.val(hamletCode).as('hamlet_code'), s.val(at).as('subscribed_at')])
+          .where('scope', '=', scopeKey(scope)),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning('oa')
+      .execute();
+    return added.length === 1;
   }
 
   /** Removes all of a follower's subscriptions with this OA (unfollowed it, or asked to stop); how many. */
-  unsubscribeAll(scope: OaScope, userId: string): number {
-    return this.db.prepare('DELETE FROM zalo_followers WHERE user_id = ? AND oa = (SELECT id FROM zalo_oa WHERE scope = ?)').run(userId, scopeKey(scope)).changes;
+  async unsubscribeAll(scope: OaScope, userId: string): Promise<number> {
+    const removed = await this.q.db
+      .deleteFrom('zalo_followers')
+      .where('user_id', '=', userId)
+      .where('oa', '=', (eb) => eb.selectFrom('zalo_oa').select('id').where('scope', '=', scopeKey(scope)))
+      .executeTakeFirst();
+    return Number(removed.numDeletedRows);
   }
 
-  hamletsOf(scope: OaScope, userId: string): string[] {
-    return this.db
-      .prepare('SELECT f.hamlet_code FROM zalo_followers f JOIN zalo_oa o ON o.id = f.oa WHERE o.scope = ? AND f.user_id = ? ORDER BY f.hamlet_code')
-      .pluck()
-      .all(scopeKey(scope), userId) as string[];
+  async hamletsOf(scope: OaScope, userId: string): Promise<string[]> {
+    const rows = await this.q.db
+      .selectFrom('zalo_followers as f')
+      .innerJoin('zalo_oa as o', 'o.id', 'f.oa')
+      .select('f.hamlet_code')
+      .where('o.scope', '=', scopeKey(scope))
+      .where('f.user_id', '=', userId)
+      .orderBy('f.hamlet_code')
+      .execute();
+    return rows.map((r) => r.hamlet_code);
   }
 
   /** The OA's followers in these hamlets, each once however many of them they subscribed to. */
-  inHamlets(scope: OaScope, hamletCodes: readonly string[]): string[] {
+  async inHamlets(scope: OaScope, hamletCodes: readonly string[]): Promise<string[]> {
     if (hamletCodes.length === 0) return [];
-    const marks = hamletCodes.map(() => '?').join(',');
-    return this.db
-      .prepare(`SELECT DISTINCT f.user_id FROM zalo_followers f JOIN zalo_oa o ON o.id = f.oa WHERE o.scope = ? AND f.hamlet_code IN (${marks}) ORDER BY f.user_id`)
-      .pluck()
-      .all(scopeKey(scope), ...hamletCodes) as string[];
+    const rows = await this.q.db
+      .selectFrom('zalo_followers as f')
+      .innerJoin('zalo_oa as o', 'o.id', 'f.oa')
+      .select('f.user_id')
+      .distinct()
+      .where('o.scope', '=', scopeKey(scope))
+      .where('f.hamlet_code', 'in', [...hamletCodes])
+      .orderBy('f.user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
   }
 
   /** The OA's followers per hamlet, for the admins' page. */
-  countsByHamlet(scope: OaScope): Record<string, number> {
-    const rows = this.db
-      .prepare('SELECT f.hamlet_code, COUNT(*) AS n FROM zalo_followers f JOIN zalo_oa o ON o.id = f.oa WHERE o.scope = ? GROUP BY f.hamlet_code')
-      .all(scopeKey(scope)) as { hamlet_code: string; n: number }[];
-    return Object.fromEntries(rows.map((r) => [r.hamlet_code, r.n]));
+  async countsByHamlet(scope: OaScope): Promise<Record<string, number>> {
+    const rows = await this.q.db
+      .selectFrom('zalo_followers as f')
+      .innerJoin('zalo_oa as o', 'o.id', 'f.oa')
+      .select((eb) => ['f.hamlet_code', eb.fn.countAll<number>().as('n')])
+      .where('o.scope', '=', scopeKey(scope))
+      .groupBy('f.hamlet_code')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.hamlet_code, Number(r.n)]));
   }
 }

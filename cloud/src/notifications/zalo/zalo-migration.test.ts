@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { migrate } from '@smart-commune/shared/runtime';
 import { describe, expect, it } from 'vitest';
 import { cloudMigrations } from '../../db/migrations.js';
+import { sqliteQueryDatabase } from '../../db/query/index.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../secrets/secret-box.js';
 import { ZaloFollowers } from './zalo-followers.js';
 import { ZaloOaStore } from './zalo-oa-store.js';
@@ -14,7 +15,7 @@ const before = (marker: string) => {
 };
 
 describe('the migration to an OA per commune', () => {
-  it("makes a single-commune install's one OA the province's own, with its tokens, state and followers, and no manual step", () => {
+  it("makes a single-commune install's one OA the province's own, with its tokens, state and followers, and no manual step", async () => {
     const db = new Database(':memory:');
     const box = new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'test key'));
     try {
@@ -33,8 +34,9 @@ describe('the migration to an OA per commune', () => {
 
       migrate(db, cloudMigrations);
 
-      const store = new ZaloOaStore(db, box);
-      const province = store.load(null)!;
+      const q = sqliteQueryDatabase(db);
+      const store = new ZaloOaStore(q, box);
+      const province = (await store.load(null))!;
       expect(province).toMatchObject({
         id: 1,
         communeCode: null,
@@ -47,22 +49,22 @@ describe('the migration to an OA per commune', () => {
         version: 7,
         state: 'connected',
       });
-      expect(store.load('vi-tan')).toBeNull(); // the commune has no OA of its own: the province's serves it
-      expect(store.connectedOaId('vi-tan')).toBe('2718281828459045');
-      const followers = new ZaloFollowers(db);
-      expect(followers.inHamlets(null, ['ap-2'])).toEqual(['1001', '1002']);
-      expect(followers.hamletsOf(null, '1001')).toEqual(['ap-1', 'ap-2']);
-      expect(followers.inHamlets('vi-tan', ['ap-1', 'ap-2'])).toEqual([]);
+      expect(await store.load('vi-tan')).toBeNull(); // the commune has no OA of its own: the province's serves it
+      expect(await store.connectedOaId('vi-tan')).toBe('2718281828459045');
+      const followers = new ZaloFollowers(q);
+      expect(await followers.inHamlets(null, ['ap-2'])).toEqual(['1001', '1002']);
+      expect(await followers.hamletsOf(null, '1001')).toEqual(['ap-1', 'ap-2']);
+      expect(await followers.inHamlets('vi-tan', ['ap-1', 'ap-2'])).toEqual([]);
 
       // the commune may now connect its own next to the province's, and its followers are its own
       const far = 4000000000000;
-      store.connect('vi-tan', { appId: '1000000000000011', oaId: '9000000000000011', appSecret: 'tan-secret', webhookSecret: null, pair: { accessToken: 'at_tan', accessExpiresAt: far, refreshToken: 'rt_tan', refreshExpiresAt: far } });
-      expect(store.load('vi-tan')!.id).not.toBe(1);
-      expect(store.connectedOaId('vi-tan')).toBe('9000000000000011');
-      expect(store.load(null)!.accessToken).toBe('at_old');
-      expect(followers.subscribe('vi-tan', '1001', 'ap-1')).toBe(true);
-      expect(followers.inHamlets('vi-tan', ['ap-1'])).toEqual(['1001']);
-      expect(followers.countsByHamlet(null)).toEqual({ 'ap-1': 1, 'ap-2': 2 });
+      await store.connect('vi-tan', { appId: '1000000000000011', oaId: '9000000000000011', appSecret: 'tan-secret', webhookSecret: null, pair: { accessToken: 'at_tan', accessExpiresAt: far, refreshToken: 'rt_tan', refreshExpiresAt: far } });
+      expect((await store.load('vi-tan'))!.id).not.toBe(1);
+      expect(await store.connectedOaId('vi-tan')).toBe('9000000000000011');
+      expect((await store.load(null))!.accessToken).toBe('at_old');
+      expect(await followers.subscribe('vi-tan', '1001', 'ap-1')).toBe(true);
+      expect(await followers.inHamlets('vi-tan', ['ap-1'])).toEqual(['1001']);
+      expect(await followers.countsByHamlet(null)).toEqual({ 'ap-1': 1, 'ap-2': 2 });
       // one OA per commune and one for the province: the database refuses a second
       expect(() => db.prepare("INSERT INTO zalo_oa (scope, commune_code, app_id, app_secret, state, connected_at, updated_at) VALUES ('', NULL, '1', 'x', 'connected', 1, 1)").run()).toThrow(/UNIQUE/);
       expect(() => db.prepare("INSERT INTO zalo_oa (scope, commune_code, app_id, app_secret, state, connected_at, updated_at) VALUES ('', 'vi-tan', '1', 'x', 'connected', 1, 1)").run()).toThrow(/CHECK/);
@@ -71,12 +73,12 @@ describe('the migration to an OA per commune', () => {
     }
   });
 
-  it('leaves a database that never connected an OA with none', () => {
+  it('leaves a database that never connected an OA with none', async () => {
     const db = new Database(':memory:');
     try {
       migrate(db, cloudMigrations);
       expect(db.prepare('SELECT COUNT(*) FROM zalo_oa').pluck().get()).toBe(0);
-      expect(new ZaloOaStore(db, new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'k'))).statuses()).toEqual([]);
+      expect(await new ZaloOaStore(sqliteQueryDatabase(db), new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'k'))).statuses()).toEqual([]);
     } finally {
       db.close();
     }

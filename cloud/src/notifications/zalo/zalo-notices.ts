@@ -1,21 +1,19 @@
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { NotificationContent } from '../channel.js';
 import { CS_TEXT_MAX } from './zalo-wire.js';
 
 /** What the channel tells citizens about an alert or a bulletin: title and text as the radio has them. */
 export interface NoticeSource {
-  alert(alertId: string): { title: string; text: string; bulletinId: string } | null;
-  bulletin(bulletinId: string): { title: string; text: string | null } | null;
+  alert(alertId: string): Promise<{ title: string; text: string; bulletinId: string } | null>;
+  bulletin(bulletinId: string): Promise<{ title: string; text: string | null } | null>;
 }
 
 /** Reads the alert's and bulletin's public text from the radio's tables (the same rows the notices page shows). */
-export function dbNoticeSource(db: Db): NoticeSource {
-  const alert = db.prepare('SELECT title, text, bulletin_id AS bulletinId FROM alerts WHERE id = ?');
-  const bulletin = db.prepare('SELECT title, text FROM bulletins WHERE id = ?');
+export function dbNoticeSource(q: QueryDatabase): NoticeSource {
   return {
-    alert: (id) => (alert.get(id) as { title: string; text: string; bulletinId: string } | undefined) ?? null,
-    bulletin: (id) => (bulletin.get(id) as { title: string; text: string | null } | undefined) ?? null,
+    alert: async (id) => (await q.db.selectFrom('alerts').select(['title', 'text', 'bulletin_id as bulletinId']).where('id', '=', id).executeTakeFirst()) ?? null,
+    bulletin: async (id) => (await q.db.selectFrom('bulletins').select(['title', 'text']).where('id', '=', id).executeTakeFirst()) ?? null,
   };
 }
 

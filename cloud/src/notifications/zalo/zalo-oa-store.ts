@@ -1,7 +1,7 @@
-import type { Db } from '../../db/database.js';
-import type { SecretBox } from '../../secrets/secret-box.js';
 import type { Selectable } from 'kysely';
+import { fromExcluded, type QueryDatabase } from '../../db/query/index.js';
 import type { ZaloOaTable } from '../../db/query/tables.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 
 /**
  * Whose OA: a commune's code, or null for the province's own (the fallback of a commune without one,
@@ -65,35 +65,39 @@ type Row = Omit<Selectable<ZaloOaTable>, 'state'> & { state: 'connected' | 'need
  */
 export class ZaloOaStore {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly box: SecretBox,
     private readonly now: () => number = Date.now,
   ) {}
 
-  load(scope: OaScope): ZaloConnection | null {
-    const r = this.db.prepare('SELECT * FROM zalo_oa WHERE scope = ?').get(scopeKey(scope)) as Row | undefined;
-    return r ? this.opened(r) : null;
+  async load(scope: OaScope): Promise<ZaloConnection | null> {
+    const r = await this.q.db.selectFrom('zalo_oa').selectAll().where('scope', '=', scopeKey(scope)).executeTakeFirst();
+    return r ? this.opened(r as Row) : null;
   }
 
   /** The OAs an app id serves (several when one Zalo app is authorised by several communes' OAs): the webhook's candidates. */
-  byApp(appId: string): ZaloConnection[] {
-    return (this.db.prepare('SELECT * FROM zalo_oa WHERE app_id = ? ORDER BY id').all(appId) as Row[]).map((r) => this.opened(r));
+  async byApp(appId: string): Promise<ZaloConnection[]> {
+    const rows = await this.q.db.selectFrom('zalo_oa').selectAll().where('app_id', '=', appId).orderBy('id').execute();
+    return rows.map((r) => this.opened(r as Row));
   }
 
   /** Every OA's state, the province's first then by commune: a province admin's overview. */
-  statuses(): ZaloConnectionStatus[] {
-    const scopes = this.db.prepare("SELECT commune_code FROM zalo_oa ORDER BY scope <> '', scope").pluck().all() as (string | null)[];
-    return scopes.map((scope) => this.status(scope));
+  async statuses(): Promise<ZaloConnectionStatus[]> {
+    // the province's row has scope '', which sorts first on both databases
+    const rows = await this.q.db.selectFrom('zalo_oa').selectAll().orderBy('scope').execute();
+    return rows.map((r) => this.statusOf(this.opened(r as Row)));
   }
 
   /** Which OAs are connected now (the channel's choice of sender for a commune's broadcast). */
-  connectedScopes(): Set<string> {
-    return new Set(this.db.prepare("SELECT scope FROM zalo_oa WHERE state = 'connected'").pluck().all() as string[]);
+  async connectedScopes(): Promise<Set<string>> {
+    const rows = await this.q.db.selectFrom('zalo_oa').select('scope').where('state', '=', 'connected').execute();
+    return new Set(rows.map((r) => r.scope));
   }
 
   /** Which OAs exist at all, connected or waiting to be reconnected. */
-  knownScopes(): Set<string> {
-    return new Set(this.db.prepare('SELECT scope FROM zalo_oa').pluck().all() as string[]);
+  async knownScopes(): Promise<Set<string>> {
+    const rows = await this.q.db.selectFrom('zalo_oa').select('scope').execute();
+    return new Set(rows.map((r) => r.scope));
   }
 
   private opened(r: Row): ZaloConnection {
@@ -119,18 +123,26 @@ export class ZaloOaStore {
   }
 
   /** The OA id to show a commune's citizens (the notices page's QR code): the commune's own when connected, else the province's. */
-  connectedOaId(communeCode: string | null): string | null {
-    const rows = this.db
-      .prepare("SELECT scope, oa_id FROM zalo_oa WHERE scope IN (?, '') AND state = 'connected' AND oa_id IS NOT NULL")
-      .all(scopeKey(communeCode)) as { scope: string; oa_id: string }[];
+  async connectedOaId(communeCode: string | null): Promise<string | null> {
+    const rows = await this.q.db
+      .selectFrom('zalo_oa')
+      .select(['scope', 'oa_id'])
+      .where('scope', 'in', [scopeKey(communeCode), ''])
+      .where('state', '=', 'connected')
+      .where('oa_id', 'is not', null)
+      .execute();
     return (rows.find((r) => r.scope !== '') ?? rows[0])?.oa_id ?? null;
   }
 
-  status(scope: OaScope): ZaloConnectionStatus {
-    const c = this.load(scope);
+  async status(scope: OaScope): Promise<ZaloConnectionStatus> {
+    const c = await this.load(scope);
     if (!c) {
       return { communeCode: scope, state: 'not_connected', reason: null, appId: null, oaId: null, webhookSecretSet: false, accessExpiresAt: null, refreshExpiresAt: null, connectedAt: null, refreshedAt: null };
     }
+    return this.statusOf(c);
+  }
+
+  private statusOf(c: ZaloConnection): ZaloConnectionStatus {
     return {
       communeCode: c.communeCode,
       state: c.state,
@@ -145,70 +157,99 @@ export class ZaloOaStore {
     };
   }
 
-  /** A new connection (or a reconnection): replaces everything, bumps the version so a refresh in flight loses. */
-  connect(scope: OaScope, c: { appId: string; oaId: string | null; appSecret: string; webhookSecret: string | null; pair: TokenPair }): void {
+  /** A new connection (or a reconnection): replaces everything, bumps the version so a refresh in flight loses. One upsert. */
+  async connect(scope: OaScope, c: { appId: string; oaId: string | null; appSecret: string; webhookSecret: string | null; pair: TokenPair }): Promise<void> {
     const at = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO zalo_oa (scope, commune_code, app_id, oa_id, app_secret, webhook_secret, access_token, access_expires_at, refresh_token, refresh_expires_at, version, refreshing_until, state, state_reason, connected_at, refreshed_at, updated_at)
-         VALUES (@scope, @communeCode, @appId, @oaId, @appSecret, @webhookSecret, @accessToken, @accessExpiresAt, @refreshToken, @refreshExpiresAt, 1, NULL, 'connected', NULL, @at, @at, @at)
-         ON CONFLICT (scope) DO UPDATE SET app_id = excluded.app_id, oa_id = excluded.oa_id, app_secret = excluded.app_secret, webhook_secret = excluded.webhook_secret,
-           access_token = excluded.access_token, access_expires_at = excluded.access_expires_at, refresh_token = excluded.refresh_token,
-           refresh_expires_at = excluded.refresh_expires_at, version = zalo_oa.version + 1, refreshing_until = NULL, state = 'connected', state_reason = NULL,
-           connected_at = excluded.connected_at, refreshed_at = excluded.refreshed_at, updated_at = excluded.updated_at`,
-      )
-      .run({
+    await this.q.db
+      .insertInto('zalo_oa')
+      .values({
         scope: scopeKey(scope),
-        communeCode: scope,
-        appId: c.appId,
-        oaId: c.oaId,
-        appSecret: this.box.seal(c.appSecret),
-        webhookSecret: c.webhookSecret === null ? null : this.box.seal(c.webhookSecret),
-        accessToken: this.box.seal(c.pair.accessToken),
-        accessExpiresAt: c.pair.accessExpiresAt,
-        refreshToken: this.box.seal(c.pair.refreshToken),
-        refreshExpiresAt: c.pair.refreshExpiresAt,
-        at,
-      });
+        commune_code: scope,
+        app_id: c.appId,
+        oa_id: c.oaId,
+        app_secret: this.box.seal(c.appSecret),
+        webhook_secret: c.webhookSecret === null ? null : this.box.seal(c.webhookSecret),
+        access_token: this.box.seal(c.pair.accessToken),
+        access_expires_at: c.pair.accessExpiresAt,
+        refresh_token: this.box.seal(c.pair.refreshToken),
+        refresh_expires_at: c.pair.refreshExpiresAt,
+        version: 1,
+        refreshing_until: null,
+        state: 'connected',
+        state_reason: null,
+        connected_at: at,
+        refreshed_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) =>
+        oc.column('scope').doUpdateSet((eb) => ({
+          ...fromExcluded(['app_id', 'oa_id', 'app_secret', 'webhook_secret', 'access_token', 'access_expires_at', 'refresh_token', 'refresh_expires_at', 'connected_at', 'refreshed_at', 'updated_at']),
+          version: eb('zalo_oa.version', '+', 1),
+          refreshing_until: null,
+          state: 'connected',
+          state_reason: null,
+        })),
+      )
+      .execute();
   }
 
   /**
    * Takes the refresh lease if the row is still at `version` and nobody holds an unexpired lease:
    * only the process that gets it spends the refresh token. Returns the version it now owns.
    */
-  takeRefreshLease(scope: OaScope, version: number, leaseMs: number): number | null {
+  async takeRefreshLease(scope: OaScope, version: number, leaseMs: number): Promise<number | null> {
     const at = this.now();
-    const changed = this.db
-      .prepare("UPDATE zalo_oa SET version = version + 1, refreshing_until = ?, updated_at = ? WHERE scope = ? AND version = ? AND state = 'connected' AND (refreshing_until IS NULL OR refreshing_until < ?)")
-      .run(at + leaseMs, at, scopeKey(scope), version, at).changes;
-    return changed === 1 ? version + 1 : null;
+    const taken = await this.q.db
+      .updateTable('zalo_oa')
+      .set((eb) => ({ version: eb('version', '+', 1), refreshing_until: at + leaseMs, updated_at: at }))
+      .where('scope', '=', scopeKey(scope))
+      .where('version', '=', version)
+      .where('state', '=', 'connected')
+      .where((eb) => eb.or([eb('refreshing_until', 'is', null), eb('refreshing_until', '<', at)]))
+      .returning('version')
+      .executeTakeFirst();
+    return taken ? taken.version : null;
   }
 
   /** Stores the pair a refresh returned, if the lease's version is still the row's; false when someone else moved on. */
-  storeRefreshed(scope: OaScope, version: number, pair: TokenPair): boolean {
+  async storeRefreshed(scope: OaScope, version: number, pair: TokenPair): Promise<boolean> {
     const at = this.now();
-    return (
-      this.db
-        .prepare(
-          `UPDATE zalo_oa SET access_token = ?, access_expires_at = ?, refresh_token = ?, refresh_expires_at = ?, version = version + 1,
-             refreshing_until = NULL, refreshed_at = ?, updated_at = ? WHERE scope = ? AND version = ?`,
-        )
-        .run(this.box.seal(pair.accessToken), pair.accessExpiresAt, this.box.seal(pair.refreshToken), pair.refreshExpiresAt, at, at, scopeKey(scope), version).changes === 1
-    );
+    const stored = await this.q.db
+      .updateTable('zalo_oa')
+      .set((eb) => ({
+        access_token: this.box.seal(pair.accessToken),
+        access_expires_at: pair.accessExpiresAt,
+        refresh_token: this.box.seal(pair.refreshToken),
+        refresh_expires_at: pair.refreshExpiresAt,
+        version: eb('version', '+', 1),
+        refreshing_until: null,
+        refreshed_at: at,
+        updated_at: at,
+      }))
+      .where('scope', '=', scopeKey(scope))
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(stored.numUpdatedRows) === 1;
   }
 
   /** Gives the lease back without a new pair (Zalo did not answer): someone may try again at once. */
-  releaseLease(scope: OaScope, version: number): void {
-    this.db.prepare('UPDATE zalo_oa SET refreshing_until = NULL, version = version + 1, updated_at = ? WHERE scope = ? AND version = ?').run(this.now(), scopeKey(scope), version);
+  async releaseLease(scope: OaScope, version: number): Promise<void> {
+    await this.q.db
+      .updateTable('zalo_oa')
+      .set((eb) => ({ refreshing_until: null, version: eb('version', '+', 1), updated_at: this.now() }))
+      .where('scope', '=', scopeKey(scope))
+      .where('version', '=', version)
+      .execute();
   }
 
   /** The refresh token was refused: nothing can be sent until an admin connects the OA again. */
-  markNeedsReconnect(scope: OaScope, version: number, reason: string): boolean {
-    const at = this.now();
-    return (
-      this.db
-        .prepare("UPDATE zalo_oa SET state = 'needs_reconnect', state_reason = ?, refreshing_until = NULL, version = version + 1, updated_at = ? WHERE scope = ? AND version = ?")
-        .run(reason.slice(0, 500), at, scopeKey(scope), version).changes === 1
-    );
+  async markNeedsReconnect(scope: OaScope, version: number, reason: string): Promise<boolean> {
+    const marked = await this.q.db
+      .updateTable('zalo_oa')
+      .set((eb) => ({ state: 'needs_reconnect', state_reason: reason.slice(0, 500), refreshing_until: null, version: eb('version', '+', 1), updated_at: this.now() }))
+      .where('scope', '=', scopeKey(scope))
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(marked.numUpdatedRows) === 1;
   }
 }

@@ -57,7 +57,7 @@ describe('connecting the Zalo OA through the API', () => {
     };
     const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
     await send('POST', '/login', { _csrf: csrfOf((await send('GET', '/login')).text), username: 'admin', password: TEST_ADMIN_PASSWORD, next: '/' });
-    test.cloud.zalo.followers.subscribe(null, '9001', 'ap-7');
+    await test.cloud.zalo.followers.subscribe(null, '9001', 'ap-7');
 
     const page = await send('GET', '/admin/zalo');
     expect(page.status).toBe(200);

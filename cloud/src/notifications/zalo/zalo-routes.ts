@@ -66,7 +66,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
       },
     }),
     async (c) => {
-      const result = handleZaloWebhook(deps, await c.req.text(), c.req.header('x-zevent-signature'));
+      const result = await handleZaloWebhook(deps, await c.req.text(), c.req.header('x-zevent-signature'));
       if (result.status === 200) return c.json({ ok: true as const, outcome: result.outcome }, 200);
       throw new ApiError(result.status, result.status === 401 ? 'signature_invalid' : result.status === 503 ? 'not_connected' : 'bad_request', result.outcome);
     },
@@ -81,7 +81,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
       request: { query: connectionQuery },
       responses: { 200: jsonContent(zaloStatusSchema, 'The connection'), 404: jsonContent(z.object({}), 'No such commune, or another commune than the caller\'s') },
     }),
-    (c) => c.json(deps.connector.view(oaScopeFor(currentUser(c), c.req.valid('query').commune, deps.communes)), 200),
+    async (c) => c.json(await deps.connector.view(oaScopeFor(currentUser(c), c.req.valid('query').commune, deps.communes)), 200),
   );
 
   app.openapi(
@@ -92,10 +92,10 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
       summary: "Every OA the caller looks after: a province admin's the province's own and each commune's (connected or not); a commune admin's their commune's",
       responses: { 200: jsonContent(z.object({ items: z.array(zaloStatusSchema) }), 'The connections') },
     }),
-    (c) => {
+    async (c) => {
       const person = currentUser(c);
       const scopes: OaScope[] = person.communeCode === null ? [null, ...deps.communes().map((k) => k.code)] : [person.communeCode];
-      return c.json({ items: scopes.map((scope) => deps.connector.view(scope)) }, 200);
+      return c.json({ items: await Promise.all(scopes.map((scope) => deps.connector.view(scope))) }, 200);
     },
   );
 

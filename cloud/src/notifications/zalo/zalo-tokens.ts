@@ -61,7 +61,7 @@ export class ZaloTokens {
 
   /** A valid access token, refreshing first when it expires within refreshEarlyMs. */
   async accessToken(scope: OaScope): Promise<AccessResult> {
-    const c = this.o.store.load(scope);
+    const c = await this.o.store.load(scope);
     if (!c) return { ok: false, retry: false, reason: notConnected(scope) };
     if (c.state !== 'connected') return { ok: false, retry: false, reason: `${oaName(scope)} needs reconnecting: ${c.stateReason ?? ''}` };
     if (c.accessToken && (c.accessExpiresAt ?? 0) - this.refreshEarlyMs > this.now()) return { ok: true, token: c.accessToken };
@@ -73,7 +73,7 @@ export class ZaloTokens {
    * process refreshed) is used as is; otherwise this refreshes.
    */
   async invalidated(scope: OaScope, used: string): Promise<AccessResult> {
-    const c = this.o.store.load(scope);
+    const c = await this.o.store.load(scope);
     if (!c) return { ok: false, retry: false, reason: notConnected(scope) };
     if (c.state !== 'connected') return { ok: false, retry: false, reason: `${oaName(scope)} needs reconnecting: ${c.stateReason ?? ''}` };
     if (c.accessToken && c.accessToken !== used) return { ok: true, token: c.accessToken };
@@ -99,12 +99,12 @@ export class ZaloTokens {
   }
 
   private async refreshOnce(scope: OaScope, seenVersion: number): Promise<AccessResult> {
-    const lease = this.o.store.takeRefreshLease(scope, seenVersion, this.leaseMs);
+    const lease = await this.o.store.takeRefreshLease(scope, seenVersion, this.leaseMs);
     if (lease === null) return this.awaitOtherRefresh(scope);
-    const c = this.o.store.load(scope)!;
+    const c = (await this.o.store.load(scope))!;
     const result = await this.callOAuth(c.appId, c.appSecret, { refreshToken: c.refreshToken ?? '' });
     if (result.kind === 'pair') {
-      if (this.o.store.storeRefreshed(scope, lease, result.pair)) {
+      if (await this.o.store.storeRefreshed(scope, lease, result.pair)) {
         this.o.onRefresh?.('ok');
         this.o.logger.info({ commune: scope, accessExpiresAt: result.pair.accessExpiresAt }, 'Zalo OA access token refreshed');
         return { ok: true, token: result.pair.accessToken };
@@ -116,12 +116,12 @@ export class ZaloTokens {
     }
     this.o.onRefresh?.(result.kind);
     if (result.kind === 'failed') {
-      this.o.store.releaseLease(scope, lease);
+      await this.o.store.releaseLease(scope, lease);
       return { ok: false, retry: true, reason: `refreshing the access token of ${oaName(scope)} failed: ${result.reason}` };
     }
     const reason = `Zalo refused the refresh token of ${oaName(scope)} (${result.reason}); connect the OA again with a new authorization code or refresh token`;
-    if (this.o.store.markNeedsReconnect(scope, lease, reason)) {
-      this.o.audit.record({ actor: 'system', action: 'zalo.needs_reconnect', target: `zalo-oa:${c.oaId ?? c.appId}`, details: { reason: result.reason }, communeCode: scope });
+    if (await this.o.store.markNeedsReconnect(scope, lease, reason)) {
+      await this.o.audit.record({ actor: 'system', action: 'zalo.needs_reconnect', target: `zalo-oa:${c.oaId ?? c.appId}`, details: { reason: result.reason }, communeCode: scope });
       this.o.logger.error({ commune: scope, reason: result.reason }, 'Zalo OA needs reconnecting: the refresh token was refused');
       return { ok: false, retry: false, reason };
     }
@@ -132,7 +132,7 @@ export class ZaloTokens {
   private async awaitOtherRefresh(scope: OaScope): Promise<AccessResult> {
     const deadline = this.now() + this.leaseMs + 1000;
     for (;;) {
-      const c = this.o.store.load(scope);
+      const c = await this.o.store.load(scope);
       if (!c || c.state !== 'connected') return this.fromStore(scope);
       const leased = c.refreshingUntil !== null && c.refreshingUntil >= this.now();
       if (!leased) {
@@ -144,8 +144,8 @@ export class ZaloTokens {
     }
   }
 
-  private fromStore(scope: OaScope): AccessResult {
-    const c = this.o.store.load(scope);
+  private async fromStore(scope: OaScope): Promise<AccessResult> {
+    const c = await this.o.store.load(scope);
     if (!c) return { ok: false, retry: false, reason: notConnected(scope) };
     if (c.state !== 'connected') return { ok: false, retry: false, reason: `${oaName(scope)} needs reconnecting: ${c.stateReason ?? ''}` };
     return c.accessToken ? { ok: true, token: c.accessToken } : { ok: false, retry: true, reason: 'no Zalo access token stored' };

@@ -11,7 +11,7 @@ export interface ZaloWebhookDeps {
   /** The communes in service, to tell a citizen which commune each of two same-named hamlets is in. */
   communes: () => { code: string; name: string }[];
   /** Queues a reply to the follower through the OA they wrote to (the channel's outbox); false when the channel is not running. */
-  reply: (scope: OaScope, userId: string, messageId: string, text: string) => boolean;
+  reply: (scope: OaScope, userId: string, messageId: string, text: string) => Promise<boolean>;
   logger: Logger;
 }
 
@@ -46,9 +46,9 @@ function oaOf(candidates: ZaloConnection[], json: unknown): ZaloConnection | nul
  * confirmation; "HỦY" unsubscribes; unfollowing the OA unsubscribes too. The body is bounded and
  * validated; a wrong signature is refused before anything is read from it.
  */
-export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signature: string | undefined): WebhookResult {
+export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signature: string | undefined): Promise<WebhookResult> {
   if (Buffer.byteLength(rawBody) > WEBHOOK_MAX_BYTES) return { status: 413, outcome: `body larger than ${WEBHOOK_MAX_BYTES} bytes` };
-  if (deps.store.knownScopes().size === 0) return { status: 503, outcome: 'no Zalo OA is connected' };
+  if ((await deps.store.knownScopes()).size === 0) return { status: 503, outcome: 'no Zalo OA is connected' };
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -57,7 +57,7 @@ export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signat
   }
   const envelope = webhookEnvelopeSchema.safeParse(json);
   if (!envelope.success) return { status: 400, outcome: `not a Zalo event: ${envelope.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  const candidates = deps.store.byApp(envelope.data.app_id);
+  const candidates = await deps.store.byApp(envelope.data.app_id);
   if (candidates.length === 0) return { status: 401, outcome: 'event for another app id' };
   const connection = oaOf(candidates, json);
   if (!connection) return { status: 401, outcome: 'event for an OA not connected here' };
@@ -75,17 +75,17 @@ export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signat
   const hamlets = deps.hamlets().filter((h) => scope === null || h.communeCode === scope);
   if (event.event_name !== 'user_send_text') {
     if (event.event_name === 'unfollow') {
-      const removed = deps.followers.unsubscribeAll(scope, event.follower.id);
+      const removed = await deps.followers.unsubscribeAll(scope, event.follower.id);
       return { status: 200, outcome: `unfollowed; ${removed} subscriptions removed` };
     }
-    deps.reply(scope, event.follower.id, `follow-${event.timestamp}`, `Cảm ơn bạn đã quan tâm OA của xã. ${helpText(hamlets)}`);
+    await deps.reply(scope, event.follower.id, `follow-${event.timestamp}`, `Cảm ơn bạn đã quan tâm OA của xã. ${helpText(hamlets)}`);
     return { status: 200, outcome: 'followed; asked for a hamlet' };
   }
   const userId = event.sender.id;
   const text = event.message.text;
   if (isUnsubscribe(text)) {
-    const removed = deps.followers.unsubscribeAll(scope, userId);
-    deps.reply(scope, userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
+    const removed = await deps.followers.unsubscribeAll(scope, userId);
+    await deps.reply(scope, userId, event.message.msg_id, 'Bạn đã ngừng nhận thông báo của xã qua Zalo. Nhắn tên ấp để đăng ký lại.');
     return { status: 200, outcome: `unsubscribed (${removed})` };
   }
   const named = hamletsNamed(text, hamlets);
@@ -93,17 +93,17 @@ export function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, signat
     // the province's OA: "Ấp 1" of two communes; the citizen answers with the code
     const communes = new Map(deps.communes().map((k) => [k.code, k.name]));
     const choices = named.map((h) => `${h.name} (${communes.get(h.communeCode) ?? h.communeCode}): nhắn "${h.code}"`).join('; ');
-    deps.reply(scope, userId, event.message.msg_id, `Có nhiều ấp tên như vậy. ${choices}.`);
+    await deps.reply(scope, userId, event.message.msg_id, `Có nhiều ấp tên như vậy. ${choices}.`);
     return { status: 200, outcome: `several hamlets named (${named.map((h) => h.code).join(', ')}); asked which` };
   }
   const hamlet = named[0];
   if (!hamlet) {
-    deps.reply(scope, userId, event.message.msg_id, helpText(hamlets));
+    await deps.reply(scope, userId, event.message.msg_id, helpText(hamlets));
     return { status: 200, outcome: 'no hamlet named; help sent' };
   }
-  deps.followers.subscribe(scope, userId, hamlet.code);
-  const all = deps.followers.hamletsOf(scope, userId).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
-  deps.reply(
+  await deps.followers.subscribe(scope, userId, hamlet.code);
+  const all = (await deps.followers.hamletsOf(scope, userId)).map((code) => hamlets.find((h) => h.code === code)?.name ?? code);
+  await deps.reply(
     scope,
     userId,
     event.message.msg_id,

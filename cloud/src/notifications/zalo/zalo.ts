@@ -1,7 +1,7 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { CloudConfig } from '../../config.js';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { CloudMetrics } from '../../metrics.js';
 import { API_PREFIX, type Mount } from '../../http/app.js';
 import type { Guard } from '../../http/access.js';
@@ -17,7 +17,8 @@ import { ZaloConnector } from './zalo-connect.js';
 import { ZaloTokens } from './zalo-tokens.js';
 
 export interface ZaloDeps {
-  db: Db;
+  /** The query layer (SQLite or PostgreSQL): the OA, follower and broadcast-article stores are on it. */
+  query: QueryDatabase;
   secrets: SecretBox;
   audit: AuditLog;
   logger: Logger;
@@ -50,7 +51,7 @@ export interface Zalo {
 /** The communes' and the province's Zalo Official Accounts: their connections, followers, channel and routes. */
 export function createZalo(deps: ZaloDeps): Zalo {
   const logger = deps.logger.child({ component: 'zalo' });
-  const store = new ZaloOaStore(deps.db, deps.secrets);
+  const store = new ZaloOaStore(deps.query, deps.secrets);
   const metrics = deps.metrics;
   // while the OA needs reconnecting, a message's attempts are spread over the outbox's whole give-up
   // window (24 h / 30 attempts by default) instead of being spent in half an hour; reconnecting makes them due at once
@@ -64,7 +65,7 @@ export function createZalo(deps: ZaloDeps): Zalo {
     ...(metrics ? { onRefresh: (outcome) => metrics.zaloTokenRefreshes.inc({ outcome }) } : {}),
     ...deps.tuning,
   });
-  const followers = new ZaloFollowers(deps.db);
+  const followers = new ZaloFollowers(deps.query);
   const api = new ZaloApi({
     apiUrl: deps.config.SC_ZALO_API_URL,
     tokens,
@@ -75,12 +76,12 @@ export function createZalo(deps: ZaloDeps): Zalo {
     ...deps.tuning,
   });
   const channel = new ZaloChannel({
-    db: deps.db,
+    query: deps.query,
     api,
     store,
     followers,
     hamlets: deps.hamlets,
-    notices: dbNoticeSource(deps.db),
+    notices: dbNoticeSource(deps.query),
     logger,
     publicUrl: deps.publicUrl,
     broadcast: deps.config.SC_ZALO_BROADCAST === '1',

@@ -25,7 +25,7 @@ export class TestOutbox implements OutboxWriter {
     private readonly backoffMs = 1000,
   ) {}
 
-  enqueue(messages: NewOutboxMessage[]): number {
+  async enqueue(messages: NewOutboxMessage[]): Promise<number> {
     let added = 0;
     for (const m of messages) {
       if (this.byKey.has(m.idempotencyKey)) continue;

@@ -7,6 +7,8 @@ import { AuditLog } from '../../../audit/audit-log.js';
 import { SessionStore } from '../../../auth/session-store.js';
 import { openCloudDatabase, type Db } from '../../../db/database.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
+import { ObjectCommunes } from '../../../communes/object-commune.js';
+import { sqliteQueryDatabase } from '../../../db/query/index.js';
 import { activeCommunesSync } from '../../../communes/commune-store.js';
 import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
 import { createGuard } from '../../../http/access.js';
@@ -33,8 +35,8 @@ export interface ZaloKit {
   /** Waits until the channel has nothing queued or being sent, or `timeoutMs` passed. */
   drain(timeoutMs?: number): Promise<void>;
   /** Every Zalo message of the outbox, with its attempts. */
-  deliveries(): Delivery[];
-  delivery(idempotencyKey: string): Delivery | undefined;
+  deliveries(): Promise<Delivery[]>;
+  delivery(idempotencyKey: string): Promise<Delivery | undefined>;
   standin: ZaloStandin;
   zalo: Zalo;
   webhookUrl: string;
@@ -58,7 +60,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const standin = await new ZaloStandin(options.standin).start();
   const deps = (): ZaloDeps => ({
-    db,
+    query: sqliteQueryDatabase(db),
     secrets: box,
     audit,
     logger,
@@ -75,10 +77,12 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });
+  const objectCommunes = new ObjectCommunes(sqliteQueryDatabase(db));
   let notifications: Notifications | null = null;
   const zalo = createZalo({ ...deps(), onConnected: () => notifications?.resume('zalo') });
   notifications = createNotifications({
-    db,
+    query: sqliteQueryDatabase(db),
+    subjectCommune: (subject) => objectCommunes.of(subject),
     bus,
     logger,
     metrics,
@@ -88,7 +92,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
   });
   await notifications.start();
   const running = notifications;
-  const deliveries = () => running.store.page({ channel: 'zalo' }, 100_000, 0).items;
+  const deliveries = async () => (await running.store.page({ channel: 'zalo' }, 100_000, 0)).items;
 
   const app = new OpenAPIHono<AppEnv>();
   app.onError(createErrorHandler(logger));
@@ -107,11 +111,11 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
     audit,
     notifications: running,
     deliveries,
-    delivery: (key) => deliveries().find((d) => d.idempotencyKey === key),
+    delivery: async (key) => (await deliveries()).find((d) => d.idempotencyKey === key),
     async drain(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        const waiting = running.store.backlog().filter((b) => b.channel === 'zalo').reduce((n, b) => n + b.count, 0);
+        const waiting = (await running.store.backlog()).filter((b) => b.channel === 'zalo').reduce((n, b) => n + b.count, 0);
         if (waiting === 0) return;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
