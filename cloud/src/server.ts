@@ -137,9 +137,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // not closed on its own: destroying it would close the handle, which close() below does last
   const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
-  const users = new UserStore(db);
+  const users = new UserStore(query);
   const communes = new CommuneStore(db);
-  const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
+  const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(db);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
   const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
@@ -312,7 +312,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
 
-  const purgeSessions = setInterval(() => sessions.purgeExpired(), 3600_000);
+  const purgeSessions = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
   purgeSessions.unref();
   let closed = false;
   return {

@@ -68,7 +68,7 @@ export function createLogin(deps: {
       digest.note(key, { actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
       return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
     }
-    const found = users.findForLogin(username);
+    const found = await users.findForLogin(username);
     // verify even for unknown users so response time does not reveal which usernames exist
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid || found.user.disabled) {
@@ -81,7 +81,7 @@ export function createLogin(deps: {
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
     throttle.succeeded(client, username);
-    const session = sessions.create(found.user.id);
+    const session = await sessions.create(found.user.id);
     audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
     return { ok: true, user: found.user, session };
   };

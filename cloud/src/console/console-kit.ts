@@ -111,7 +111,7 @@ export function createConsoleKit({ sessions, nav, refused, banner }: ConsoleKitD
       const lang = langOf(c);
       const url = new URL(c.req.url);
       const token = sessionCookie(c);
-      const user = token ? sessions.resolve(token) : null;
+      const user = token ? await sessions.resolve(token) : null;
       const view: View = { lang, user, csrf: token && user ? csrfTokenFor(token) : null, path: url.pathname + url.search, t: translator(common, lang) };
       c.set('view', view);
       const openDuringChange = access === 'public' ? SESSION_PAGES.has(url.pathname) : allowedDuringPasswordChange(access);

@@ -46,7 +46,7 @@ export class IncidentReview {
     return incident;
   }
 
-  patch(id: string, patch: IncidentPatch, by: User, ip: string | null): IncidentRecord {
+  async patch(id: string, patch: IncidentPatch, by: User, ip: string | null): Promise<IncidentRecord> {
     const before = this.get(id, by);
     if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUSES[before.status].includes(patch.status)) {
       throw conflict(`an incident in status "${before.status}" can move to ${NEXT_STATUSES[before.status].map((s) => `"${s}"`).join(' or ')}, not "${patch.status}"`, {
@@ -54,7 +54,7 @@ export class IncidentReview {
         allowed: NEXT_STATUSES[before.status],
       });
     }
-    if (patch.assigneeId) this.assertAssignable(patch.assigneeId, before);
+    if (patch.assigneeId) await this.assertAssignable(patch.assigneeId, before);
     this.deps.store.update(id, patch);
 
     const record = (action: string, details: Record<string, unknown>) =>
@@ -75,10 +75,10 @@ export class IncidentReview {
     return note;
   }
 
-  private assertAssignable(userId: string, incident: IncidentRecord): void {
+  private async assertAssignable(userId: string, incident: IncidentRecord): Promise<void> {
     let user: User;
     try {
-      user = this.deps.users.get(userId);
+      user = await this.deps.users.get(userId);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) throw badRequest(`no user ${userId}`, [{ path: 'assigneeId', message: 'unknown user' }]);
       throw err;

@@ -96,9 +96,9 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
         409: jsonContent(z.object({}), 'The status cannot move that way; details name the allowed ones'),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(incidentJson(review.patch(id, c.req.valid('json'), currentUser(c), requestIp(c))), 200);
+      return c.json(incidentJson(await review.patch(id, c.req.valid('json'), currentUser(c), requestIp(c))), 200);
     },
   );
 

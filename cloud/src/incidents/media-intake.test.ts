@@ -136,7 +136,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
     expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
     const { db, events, audit, metrics, config } = test.cloud;
-    const again = await createIncidents({ db, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
+    const again = await createIncidents({ db, bus: events, users: new UserStore(test.cloud.query), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
     try {
       expect(again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
       expect(again.store.unapplied()).toEqual([]);

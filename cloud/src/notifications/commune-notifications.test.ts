@@ -19,6 +19,7 @@ import { OutboxStore } from './outbox.js';
 import { startLocalPushService, type LocalPushService } from './webpush/testing/local-push-service.js';
 import { TestOutbox } from './webpush/testing/test-outbox.js';
 import { WebPushChannel } from './webpush/webpush-channel.js';
+import { sqliteQueryDatabase } from '../db/query/index.js';
 
 describe("staff Web Push: a commune's staff are told only of their commune", () => {
   let dir: string;
@@ -45,7 +46,7 @@ describe("staff Web Push: a commune's staff are told only of their commune", () 
     channel = new WebPushChannel({ db, config, logger: silentLogger() });
     push = await startLocalPushService({ vapidPublicKey: channel.vapid.publicKey });
     await channel.start({ bus, outbox, logger: silentLogger() });
-    const store = new UserStore(db);
+    const store = new UserStore(sqliteQueryDatabase(db));
     for (const [name, communeCode] of [['police-a', 'vi-tan'], ['police-b', 'vi-thuy'], ['police-tinh', null]] as const) {
       const user = await store.create({ username: name, role: 'police', communeCode, password: `password-of-${name}`, mustChangePassword: false });
       users[name] = { id: user.id, role: 'police', communeCode };

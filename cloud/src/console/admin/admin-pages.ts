@@ -47,7 +47,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
 
     app.get('/admin', kit.page('users.manage'), (c) => c.redirect('/admin/users', 303));
 
-    app.get('/admin/audit', kit.page('audit.read'), (c) => {
+    app.get('/admin/audit', kit.page('audit.read'), async (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const person = c.get('view').user!;
@@ -74,7 +74,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
           filter,
           actions: loggedActions(person),
           // a commune's admin is offered their commune's people, not the province's or another commune's
-          actors: users.list(person).map((u) => u.username),
+          actors: (await users.list(person)).map((u) => u.username),
           // a single-commune install shows no commune filter, as before
           communes: isProvinceLevel(person) && communes.list().length > 1 ? communes.list().map((cm) => ({ value: cm.code, label: cm.name })) : [],
           error,
@@ -101,7 +101,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       });
     });
 
-    app.get('/admin/users', kit.page('users.manage'), (c) => {
+    app.get('/admin/users', kit.page('users.manage'), async (c) => {
       const t = tOf(c);
       const view = c.get('view');
       const done = doneQuery.safeParse(c.req.query());
@@ -110,7 +110,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
         title: t('usersTitle'),
         main: usersPage(t, view.lang, {
           // a commune's admin sees and manages only their commune's people
-          users: users.list(view.user!),
+          users: await users.list(view.user!),
           communes: view.user!.communeCode === null ? all.filter((c) => c.retiredAt === null).map(({ code, name }) => ({ code, name })) : null,
           communeNames: new Map(all.map((c) => [c.code, c.name])),
           me: view.user!,

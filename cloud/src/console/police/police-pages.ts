@@ -110,7 +110,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/incidents/:id', kit.page('incidents.review'), (c) => {
+    app.get('/police/incidents/:id', kit.page('incidents.review'), async (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const id = c.req.param('id');
@@ -119,8 +119,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       // another commune's incident is not found, like one that does not exist
       if (!item || !sees(user, item.communeCode, { provinceItems: false })) return notFoundPage(c);
       const incident = { ...incidentItemJson(item), notes: incidents.notes.list(id), versions: incidents.versions.list(id) };
-      const assignees = users
-        .list()
+      const assignees = (await users.list())
         .filter((u) => !u.disabled && can(u, 'incidents.review') && sees(u, item.communeCode, { provinceItems: false }))
         .map((u) => ({ value: u.id, label: u.displayName }));
       return kit.render(c, {

@@ -19,7 +19,7 @@ describe("a commune's Zalo OA through the API and the console", () => {
     const db = test.cloud.db;
     db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-thuy', 'Xã Vị Thủy', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', 1)").run();
     db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vt-1', 'vi-thuy', 'Ấp Vị Thủy 1', 100)").run();
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     for (const [username, communeCode] of [['admin-tan', 'vi-tan'], ['admin-thuy', 'vi-thuy']] as const) {
       await users.create({ username, role: 'admin', communeCode, password: `password-of-${username}`, mustChangePassword: false });
       tokens[username] = await test.login(username, `password-of-${username}`);

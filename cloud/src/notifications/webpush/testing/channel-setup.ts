@@ -14,6 +14,7 @@ import { UserStore } from '../../../users/user-store.js';
 import { WebPushChannel } from '../webpush-channel.js';
 import { startLocalPushService, type LocalPushService } from './local-push-service.js';
 import { TestOutbox } from './test-outbox.js';
+import { sqliteQueryDatabase } from '../../../db/query/index.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -77,7 +78,7 @@ async function start(dir: string, stops: (() => Promise<void>)[], settings: Reco
   const channel = new WebPushChannel({ db, config, logger: silentLogger(), now });
   const push = await startLocalPushService({ vapidPublicKey: channel.vapid.publicKey });
   await channel.start({ bus, outbox, logger: silentLogger() });
-  const users = new UserStore(db);
+  const users = new UserStore(sqliteQueryDatabase(db));
   stops.push(async () => {
     await channel.stop();
     await bus.stop();
