@@ -140,7 +140,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const users = new UserStore(query);
   const communes = new CommuneStore(db);
   const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(query);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
   const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
   const servicePassword = persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
@@ -353,7 +353,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
-      loginDigest.stop();
+      await loginDigest.stop();
       db.close();
       logger.info('Smart Commune cloud stopped');
     },

@@ -67,9 +67,9 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
         200: jsonContent(z.object({ items: z.array(auditEntrySchema), total: z.number(), limit: z.number(), offset: z.number() }), 'One page of the log'),
       },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      const page = audit.page(toAuditFilter(q, currentUser(c)), q.limit, q.offset);
+      const page = await audit.page(toAuditFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ ...page, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -83,8 +83,8 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
       request: { query: auditFilterQuery },
       responses: { 200: { description: 'id, time, actor, action, target, details (JSON), ip', content: { 'text/csv': { schema: z.string() } } } },
     }),
-    (c) => {
-      const csv = auditCsv(audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0).items, COMMUNE_TIME_ZONE);
+    async (c) => {
+      const csv = auditCsv((await audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0)).items, COMMUNE_TIME_ZONE);
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="audit.csv"' });
     },
   );

@@ -74,7 +74,7 @@ export function createAuthRoutes({ guard, login, passwordChange, sessions, audit
       const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
       if (token) await sessions.revoke(token);
       const user = currentUser(c);
-      audit.record({ actor: actorOf(user), action: 'auth.logout', target: `user:${user.username}`, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'auth.logout', target: `user:${user.username}`, ip: requestIp(c) });
       return c.body(null, 204);
     },
   );

@@ -47,8 +47,8 @@ export function createPasswordChange(deps: {
     if (!found || !(await verifyPassword(currentPassword, found.passwordHash))) {
       const { lockedForMs, guessing } = throttle.failed(client, user.username);
       // a person logged in, held back by the throttle: one row per attempt stays bounded
-      audit.record({ actor: user.username, action: 'auth.password_change_failed', target, details: { reason: 'wrong_current_password', via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
-      if (guessing) reportGuessing(deps, { target, guessing, knownAccount: true, ip });
+      await audit.record({ actor: user.username, action: 'auth.password_change_failed', target, details: { reason: 'wrong_current_password', via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      if (guessing) await reportGuessing(deps, { target, guessing, knownAccount: true, ip });
       return lockedForMs ? { ok: false, reason: 'throttled', retryAfterMs: lockedForMs } : { ok: false, reason: 'wrong_current' };
     }
     throttle.succeeded(client, user.username);
@@ -57,7 +57,7 @@ export function createPasswordChange(deps: {
     if (weakness) return { ok: false, reason: 'weak', weakness };
     await users.update(user.id, { password: newPassword, mustChangePassword: false });
     const endedSessions = await sessions.revokeOthers(user.id, keepToken);
-    audit.record({ actor: user.username, action: 'auth.password_change', target, details: { via, wasRequired: user.mustChangePassword, endedSessions }, ip });
+    await audit.record({ actor: user.username, action: 'auth.password_change', target, details: { via, wasRequired: user.mustChangePassword, endedSessions }, ip });
     return { ok: true };
   };
 }

@@ -91,7 +91,7 @@ export interface ConsoleKitDeps {
   /** Every section's menu entries with their pages' access, in menu order (filled as sections are added). */
   nav: NavItem[];
   /** Records a refused page (someone opening a page their role may not). */
-  refused(c: Context, user: User, path: string): void;
+  refused(c: Context, user: User, path: string): Promise<unknown>;
   /** What every page shows its logged-in reader above the heading (the loudspeaker alarms to whom they concern); '' for nothing. */
   banner?: (view: View) => Markup;
 }
@@ -118,7 +118,7 @@ export function createConsoleKit({ sessions, nav, refused, banner }: ConsoleKitD
       if (user?.mustChangePassword && !openDuringChange) return c.redirect(PASSWORD_PAGE, 303);
       if (access !== 'public' && !user) return c.redirect(`/login?next=${encodeURIComponent(view.path)}`, 303);
       if (access !== 'public' && user && !can(user, access)) {
-        refused(c, user, url.pathname);
+        await refused(c, user, url.pathname);
         return render(c, { title: view.t('forbiddenTitle'), status: 403, main: view.t('forbiddenText', { role: view.t(`role_${user.role}`) }) });
       }
       if (!isSafeMethod(c.req.method) && token && !(await csrfPresented(c, token))) {

@@ -100,7 +100,7 @@ export function createLoginRoutes({ kit, login, sessions, audit, publicUrl }: Lo
     const token = sessionCookie(c);
     const user = c.get('view').user;
     if (token) await sessions.revoke(token);
-    if (user) audit.record({ actor: user.username, action: 'auth.logout', target: `user:${user.username}`, details: { via: 'console' }, ip: requestIp(c) });
+    if (user) await audit.record({ actor: user.username, action: 'auth.logout', target: `user:${user.username}`, details: { via: 'console' }, ip: requestIp(c) });
     clearSessionCookie(c, secure(c));
     return c.redirect('/login', 303);
   });

@@ -33,7 +33,7 @@ export function createFootage(deps: { db: Db; fleet: Fleet; vision: Vision; audi
 
   const onAnswer = async ({ edgeId, body }: BoxEvent<'footage'>) => {
     if (!store.answer(edgeId, body)) return; // resent, or not this edge's request
-    audit.record({
+    await audit.record({
       actor: edgeActor(edgeId),
       action: 'footage.answered',
       target: `footage:${body.requestId}`,

@@ -12,7 +12,7 @@ export interface DeviceVerifier {
 }
 
 /** Called with the person a route refuses, before the 403 (e.g. to write the refusal to the audit log). */
-export type OnRefused = (c: Context<AppEnv>, user: User) => void;
+export type OnRefused = (c: Context<AppEnv>, user: User) => void | Promise<void>;
 
 export type Guard = (access: Access, onRefused?: OnRefused) => MiddlewareHandler<AppEnv>;
 
@@ -68,7 +68,7 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
       );
     }
     if (!can(user, access)) {
-      onRefused?.(c, user);
+      await onRefused?.(c, user);
       throw forbidden(`role "${user.role}" may not call this route: it needs "${access}" (allowed: ${rolesFor(access).join(', ')})`);
     }
     c.set('user', user);

@@ -60,18 +60,18 @@ export class IncidentReview {
     const record = (action: string, details: Record<string, unknown>) =>
       this.deps.audit.record({ actor: actorOf(by), action, target: `incident:${id}`, details, ip });
     if (patch.status !== undefined && patch.status !== before.status) {
-      record('incident.status_change', { from: before.status, to: patch.status });
+      await record('incident.status_change', { from: before.status, to: patch.status });
       this.deps.bus.publish('incident.reviewed', { incidentId: id, hamletCode: before.hamletCode, from: before.status, to: patch.status, by: by.id });
     }
-    if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
-    if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) record('incident.legal_hold', { legalHold: patch.legalHold });
+    if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) await record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
+    if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) await record('incident.legal_hold', { legalHold: patch.legalHold });
     return this.get(id, by);
   }
 
-  addNote(id: string, text: string, by: User, ip: string | null): IncidentNote {
+  async addNote(id: string, text: string, by: User, ip: string | null): Promise<IncidentNote> {
     this.get(id, by);
     const note = this.deps.notes.add(id, by, text);
-    this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
+    await this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
     return note;
   }
 

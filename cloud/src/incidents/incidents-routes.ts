@@ -111,9 +111,9 @@ export function createIncidentsRoutes({ guard, audit, store, notes, versions, re
       request: { params: incidentIdParam, body: jsonBody(newNoteSchema) },
       responses: { 201: jsonContent(noteSchema, 'The note'), 404: jsonContent(z.object({}), 'No such incident') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(review.addNote(id, c.req.valid('json').text, currentUser(c), requestIp(c)), 201);
+      return c.json(await review.addNote(id, c.req.valid('json').text, currentUser(c), requestIp(c)), 201);
     },
   );
 

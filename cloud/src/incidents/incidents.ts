@@ -62,17 +62,19 @@ export async function createIncidents(deps: IncidentsDeps) {
   const intake = new MediaIntake({ store, files, budget, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
-  const apply = (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
+  const apply = async (edgeId: string, eventId: string, ts: number, event: IncidentEvent, receivedAt: number) => {
+    // the store's writes run synchronously, in the order events arrive; the audit log (on the query
+    // layer, async) is written right after the transaction instead of inside it
     const result = db.transaction(() => {
       const wasOpen = store.get(event.incidentId)?.state === 'open';
       const applied = store.upsert(edgeId, eventId, ts, event, receivedAt);
-      // evidence under review stays as it was; what the box said instead is on the record
-      if (applied.outcome === 'versioned') {
-        const details = { version: applied.version, eventId, changed: applied.changed };
-        audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
-      }
       return { ...applied, wasOpen };
     })();
+    // evidence under review stays as it was; what the box said instead is on the record
+    if (result.outcome === 'versioned') {
+      const details = { version: result.version, eventId, changed: result.changed };
+      await audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
+    }
     metrics.incidentsReceived.inc({ outcome: result.outcome });
     if (result.outcome === 'created' || result.outcome === 'updated') {
       const item = store.get(event.incidentId)!;
@@ -94,7 +96,7 @@ export async function createIncidents(deps: IncidentsDeps) {
   const missed = store.unapplied();
   for (const { body, receivedAt, ...stored } of missed) {
     try {
-      apply(stored.edgeId, stored.eventId, stored.ts, incidentEventSchema.parse(JSON.parse(body)), receivedAt);
+      await apply(stored.edgeId, stored.eventId, stored.ts, incidentEventSchema.parse(JSON.parse(body)), receivedAt);
     } catch (err) {
       logger.error({ err, ...stored }, 'failed to store an incident event');
     }

@@ -33,7 +33,7 @@ export class IncidentRetention {
     for (let batch = store.expired(before, BATCH); batch.length > 0; batch = store.expired(before, BATCH)) {
       for (const incident of batch) {
         store.delete(incident.id);
-        audit.record({ actor: 'system', action: 'incident.purge', target: `incident:${incident.id}`, details: { retentionDays: this.deps.retentionDays } });
+        await audit.record({ actor: 'system', action: 'incident.purge', target: `incident:${incident.id}`, details: { retentionDays: this.deps.retentionDays } });
         for (const sha256 of incident.sha256s) {
           if (!store.references(sha256)) await files.remove(sha256);
         }

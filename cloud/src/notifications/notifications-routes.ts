@@ -143,7 +143,7 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
         409: jsonContent(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'The message was not given up (queued, being sent or sent)'),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       // another commune's message (or the province's) is not a commune admin's to retry: not found
       const found = store.get(id);
@@ -152,7 +152,7 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
       if (result === 'not_found') throw notFound(`notification ${id}`);
       const message = store.get(id)!;
       if (result === 'not_failed') throw conflict(`notification ${id} is ${message.status}, not given up: only a given-up one can be tried again`);
-      audit.record({
+      await audit.record({
         actor: actorOf(currentUser(c)),
         action: 'notification.retry',
         target: `notification:${id}`,

@@ -83,12 +83,12 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       request: { params: releaseParams },
       responses: { 204: { description: 'Deleted' }, 404: jsonContent(z.object({}), 'No such release'), 409: jsonContent(z.object({}), 'A rollout of this version is under way') },
     }),
-    (c) => {
+    async (c) => {
       const { version, arch } = c.req.valid('param');
       const busy = rollouts.list(1000).find((r) => r.version === version && (r.state === 'running' || r.state === 'paused'));
       if (busy) return errorJson(c, 409, 'conflict', `rollout ${busy.id} of ${version} is ${busy.state}: cancel it before deleting the release`);
       if (!store.delete(version, arch)) throw notFound(`release ${version} for ${arch}`);
-      upload.audit.record({ actor: actorOf(currentUser(c)), action: 'release.deleted', target: `release:${version}/${arch}`, ip: requestIp(c) });
+      await upload.audit.record({ actor: actorOf(currentUser(c)), action: 'release.deleted', target: `release:${version}/${arch}`, ip: requestIp(c) });
       return c.body(null, 204);
     },
   );

@@ -106,7 +106,7 @@ export class RolloutEngine {
       at,
       boxes: boxes.map((b, i) => ({ edgeId: b.id, wave: waves[i]!, fromVersion: b.telemetry?.softwareVersion ?? null })),
     });
-    this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
+    await this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
     this.deps.bus.publish('rollout.created', { rolloutId: id, version: input.version, boxes: boxes.length, by });
     this.deps.logger.info({ rolloutId: id, version: input.version, boxes: boxes.length }, 'rollout created');
     await this.startWave(id, 0);
@@ -145,7 +145,7 @@ export class RolloutEngine {
     const at = this.now();
     this.deps.store.update(id, { state: 'paused', pausedReason: reason }, at);
     await this.retract(id, 'pending', null);
-    this.deps.audit.record({ actor: by, action: by === 'system' ? 'rollout.auto_paused' : 'rollout.paused', target: `rollout:${id}`, details: { reason, wave: rollout.wave } });
+    await this.deps.audit.record({ actor: by, action: by === 'system' ? 'rollout.auto_paused' : 'rollout.paused', target: `rollout:${id}`, details: { reason, wave: rollout.wave } });
     this.deps.bus.publish('rollout.paused', { rolloutId: id, version: rollout.version, reason, automatic: by === 'system', by });
     this.deps.logger.warn({ rolloutId: id, reason, by }, 'rollout paused');
     return this.get(id);
@@ -156,7 +156,7 @@ export class RolloutEngine {
     if (rollout.state !== 'paused') throw conflict(`rollout ${id} is ${rollout.state}, not paused`);
     const failed = this.deps.store.boxes(id, { wave: rollout.wave, states: FAILED }).length;
     this.deps.store.update(id, { state: 'running', pausedReason: null, failuresAccepted: failed }, this.now());
-    this.deps.audit.record({ actor: by, action: 'rollout.resumed', target: `rollout:${id}`, details: { wave: rollout.wave } });
+    await this.deps.audit.record({ actor: by, action: 'rollout.resumed', target: `rollout:${id}`, details: { wave: rollout.wave } });
     this.deps.bus.publish('rollout.resumed', { rolloutId: id, version: rollout.version, by });
     await this.startWave(id, rollout.wave);
     return this.get(id);
@@ -168,7 +168,7 @@ export class RolloutEngine {
     const at = this.now();
     this.deps.store.update(id, { state: 'cancelled', finishedAt: at }, at);
     await this.retract(id, 'cancelled', `cancelled by ${by}`);
-    this.deps.audit.record({ actor: by, action: 'rollout.cancelled', target: `rollout:${id}`, details: { wave: rollout.wave } });
+    await this.deps.audit.record({ actor: by, action: 'rollout.cancelled', target: `rollout:${id}`, details: { wave: rollout.wave } });
     this.deps.bus.publish('rollout.finished', { rolloutId: id, version: rollout.version, state: 'cancelled' });
     return this.get(id);
   }
@@ -197,7 +197,7 @@ export class RolloutEngine {
       ...(failed ? { reason: body.reason ?? 'no reason given', logLines: body.logLines ?? null } : {}),
     }, this.now());
     if (failed) {
-      this.deps.audit.record({ actor: `edge:${edgeId}`, action: `rollout.box_${to}`, target: `rollout:${rolloutId}`, details: { edgeId, version: body.version, reason: body.reason ?? null } });
+      await this.deps.audit.record({ actor: `edge:${edgeId}`, action: `rollout.box_${to}`, target: `rollout:${rolloutId}`, details: { edgeId, version: body.version, reason: body.reason ?? null } });
       this.deps.bus.publish('rollout.box_failed', { rolloutId, edgeId, version: body.version, state: to as 'failed' | 'rolled_back', reason: body.reason ?? null });
       this.deps.logger.warn({ rolloutId, edgeId, state: to, reason: body.reason }, 'a box failed its update');
     }
@@ -221,7 +221,7 @@ export class RolloutEngine {
     if (rollout.wave + 1 < rollout.waveCount) return this.startWave(id, rollout.wave + 1);
     const at = this.now();
     this.deps.store.update(id, { state: 'completed', finishedAt: at }, at);
-    this.deps.audit.record({ actor: 'system', action: 'rollout.completed', target: `rollout:${id}`, details: { version: rollout.version, healthy: rollout.counts.healthy, failed: rollout.counts.failed + rollout.counts.rolled_back } });
+    await this.deps.audit.record({ actor: 'system', action: 'rollout.completed', target: `rollout:${id}`, details: { version: rollout.version, healthy: rollout.counts.healthy, failed: rollout.counts.failed + rollout.counts.rolled_back } });
     this.deps.bus.publish('rollout.finished', { rolloutId: id, version: rollout.version, state: 'completed' });
     this.deps.logger.info({ rolloutId: id }, 'rollout completed');
   }

@@ -124,9 +124,9 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam },
       responses: { 200: jsonContent(reportSchema, 'The report'), 404: jsonContent(z.object({}), 'No such report') },
     }),
-    (c) => {
+    async (c) => {
       const report = reportFor(store, currentUser(c), c.req.valid('param').code);
-      audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       c.header('cache-control', 'private, no-store');
       return c.json(reportJson(report), 200);
     },
@@ -141,10 +141,10 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam },
       responses: { 200: { description: 'The photo', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: jsonContent(z.object({}), 'No report or no photo') },
     }),
-    (c) => {
+    async (c) => {
       const report = reportFor(store, currentUser(c), c.req.valid('param').code);
       if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
-      audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
+      await audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
       return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
     },
   );
@@ -158,13 +158,13 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       request: { params: codeParam, body: jsonBody(reportPatchSchema) },
       responses: { 200: jsonContent(reportSchema, 'The report after the change'), 404: jsonContent(z.object({}), 'No such report') },
     }),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const change = c.req.valid('json');
       const user = currentUser(c);
       const before = reportFor(store, user, code);
       const after = store.update(code, change, user.id);
-      audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
       if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, communeCode: after.communeCode, from: before.status, to: after.status, by: user.id });
       return c.json(reportJson(after), 200);
     },

@@ -55,11 +55,11 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       const offset = offsetQuery.parse(c.req.query('offset'));
       const parsed = auditFilterQuery.safeParse(filter);
       let error: string | null = null;
-      let page = { items: [] as ReturnType<AuditLog['page']>['items'], total: 0 };
+      let page = { items: [] as Awaited<ReturnType<AuditLog['page']>>['items'], total: 0 };
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
       else {
         try {
-          page = audit.page(toAuditFilter(parsed.data, person), PAGE_SIZE, offset);
+          page = await audit.page(toAuditFilter(parsed.data, person), PAGE_SIZE, offset);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           error = t('toBeforeFrom');
@@ -72,7 +72,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
           limit: PAGE_SIZE,
           offset,
           filter,
-          actions: loggedActions(person),
+          actions: await loggedActions(person),
           // a commune's admin is offered their commune's people, not the province's or another commune's
           actors: (await users.list(person)).map((u) => u.username),
           // a single-commune install shows no commune filter, as before

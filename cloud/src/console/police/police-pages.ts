@@ -144,13 +144,13 @@ export function createPolicePages(deps: PolicePagesDeps) {
       });
     });
 
-    app.get('/police/reports/:code', kit.page('reports.review'), (c) => {
+    app.get('/police/reports/:code', kit.page('reports.review'), async (c) => {
       const t = tOf(c);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
       // another commune's report is shown as no report at all (issue 10)
       const report = code.success ? findReportFor(reports.store, c.get('view').user!, code.data) : null;
       if (!report) return notFoundPage(c);
-      audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });
     });
 
@@ -186,7 +186,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       if (fromMs > Date.now()) return footageView(c, form, t('errorFuture'), false, 400);
       if (form.reason!.length < 3) return footageView(c, form, t('errorReason'), false, 400);
       const request = await deps.footage.request({ edgeId, cameraId, fromMs, toMs, reason: form.reason!, requestedBy: user.username }, user);
-      audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
       return c.redirect('/police/footage?sent=1', 303);
     });
 

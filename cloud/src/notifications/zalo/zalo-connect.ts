@@ -74,10 +74,10 @@ export class ZaloConnector {
       const pair = await this.d.tokens.exchange(input.appId, input.appSecret, grant);
       this.d.store.connect(scope, { appId: input.appId, oaId: input.oaId ?? null, appSecret: input.appSecret, webhookSecret: input.webhookSecret ?? null, pair });
     } catch (err) {
-      this.d.audit.record({ actor, action: 'zalo.connect_failed', target, details: { reason: (err as Error).message }, ip, communeCode: scope });
+      await this.d.audit.record({ actor, action: 'zalo.connect_failed', target, details: { reason: (err as Error).message }, ip, communeCode: scope });
       throw new ZaloRefusedError((err as Error).message);
     }
-    this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip, communeCode: scope });
+    await this.d.audit.record({ actor, action: 'zalo.connect', target, details: { grant: input.code ? 'authorization_code' : 'refresh_token' }, ip, communeCode: scope });
     this.d.onConnected?.();
     return this.view(scope);
   }

@@ -121,7 +121,7 @@ export class ZaloTokens {
     }
     const reason = `Zalo refused the refresh token of ${oaName(scope)} (${result.reason}); connect the OA again with a new authorization code or refresh token`;
     if (this.o.store.markNeedsReconnect(scope, lease, reason)) {
-      this.o.audit.record({ actor: 'system', action: 'zalo.needs_reconnect', target: `zalo-oa:${c.oaId ?? c.appId}`, details: { reason: result.reason }, communeCode: scope });
+      await this.o.audit.record({ actor: 'system', action: 'zalo.needs_reconnect', target: `zalo-oa:${c.oaId ?? c.appId}`, details: { reason: result.reason }, communeCode: scope });
       this.o.logger.error({ commune: scope, reason: result.reason }, 'Zalo OA needs reconnecting: the refresh token was refused');
       return { ok: false, retry: false, reason };
     }

@@ -113,7 +113,7 @@ export class CapIntake {
     return this.serial(async () => {
       const held = this.waiting(id, by);
       this.deps.held.decide(id, { status: 'rejected', decidedBy: by.id, at: this.deps.now(), note });
-      this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
+      await this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
       return this.deps.held.get(id);
     });
   }
@@ -156,11 +156,11 @@ export class CapIntake {
     let receipt: CapReceipt;
     if (decision.action === 'hold') {
       const source = options.source ? `feed:${options.source.feedId}` : person ? 'manual' : 'automatic';
-      receipt = { kind: 'held', held: this.hold(decision.reasons, decision.candidate, source, person, detail, scope.communeCode), created: true };
+      receipt = { kind: 'held', held: await this.hold(decision.reasons, decision.candidate, source, person, detail, scope.communeCode), created: true };
     } else {
       receipt = { kind: 'alert', alert: await this.alerts.start(specOf(decision.candidate, decision.candidate, earlier, scope.communeCode), earlier, person?.id ?? null), created: true };
     }
-    for (const held of replaced) this.endHeld(held, 'superseded', person);
+    for (const held of replaced) await this.endHeld(held, 'superseded', person);
     return receipt;
   }
 
@@ -180,12 +180,12 @@ export class CapIntake {
     return signed.ok ? { cap: signed.alert, problem: null, detail: null } : { cap, problem: 'bad_signature', detail: `the signed alert is not valid CAP: ${signed.reason}` };
   }
 
-  private hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null, signature: string | null, communeCode: string | null): HeldAlert {
+  private async hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null, signature: string | null, communeCode: string | null): Promise<HeldAlert> {
     const id = newId('hld');
     this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now(), communeCode });
     for (const reason of reasons) this.deps.heldCount(reason);
     const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source, ...(signature ? { signature } : {}) };
-    this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
+    await this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
     this.deps.logger.warn({ heldId: id, ...details }, 'CAP message held for an operator');
     return this.deps.held.get(id);
   }
@@ -204,7 +204,7 @@ export class CapIntake {
     const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier, held.communeCode), earlier, by.id);
     this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
     const details = { alertId: alert.id, reasons: held.reasons, targets: alert.targets, textEdited: text !== candidate.text, sender: candidate.sender, identifier: candidate.identifier };
-    this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
+    await this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
     return { held: this.deps.held.get(id), alert };
   }
 
@@ -224,9 +224,9 @@ export class CapIntake {
     return held;
   }
 
-  private endHeld(held: HeldAlert, status: 'superseded' | 'cancelled', person: Person | null): void {
+  private async endHeld(held: HeldAlert, status: 'superseded' | 'cancelled', person: Person | null): Promise<void> {
     if (!this.deps.held.decide(held.id, { status, decidedBy: person?.id ?? null, at: this.deps.now() })) return;
-    this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: `alert.held_${status}`, target: `held:${held.id}`, details: { sender: held.candidate.sender, identifier: held.candidate.identifier } });
+    await this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: `alert.held_${status}`, target: `held:${held.id}`, details: { sender: held.candidate.sender, identifier: held.candidate.identifier } });
   }
 
   /**
@@ -240,7 +240,7 @@ export class CapIntake {
     if (alerts.length && !senderTrusted) {
       throw new ApiError(422, 'untrusted_sender', `CAP Cancel from ${cap.sender}, which is not a trusted sender: the alerts it names keep playing (an operator can stop them)`);
     }
-    for (const h of held) this.endHeld(h, 'cancelled', person);
+    for (const h of held) await this.endHeld(h, 'cancelled', person);
     for (const alert of alerts) await this.alerts.cancel(alert);
     await this.deps.changed();
     return alerts.length ? { kind: 'alert', alert: this.deps.store.get(alerts[0]!.id), created: false } : { kind: 'held', held: this.deps.held.get(held[0]!.id), created: false };

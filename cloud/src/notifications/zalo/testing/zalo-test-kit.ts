@@ -53,7 +53,8 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
   seedCommune(db, VI_TAN);
   const logger = createLogger('test', { level: 'silent' });
   const box = new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'test key'));
-  const audit = new AuditLog(db);
+  const query = sqliteQueryDatabase(db);
+  const audit = new AuditLog(query);
   const metrics = createCloudMetrics();
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const standin = await new ZaloStandin(options.standin).start();
@@ -92,7 +93,6 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
 
   const app = new OpenAPIHono<AppEnv>();
   app.onError(createErrorHandler(logger));
-  const query = sqliteQueryDatabase(db);
   const guard = createGuard(new SessionStore(query, 3600_000), { verify: () => null });
   for (const mount of zalo.routes(guard)) app.route(mount.prefix, mount.app);
   const server: ServerType = await new Promise((resolve) => {
