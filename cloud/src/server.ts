@@ -279,7 +279,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
       auditChanges(audit),
-      { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
+      { prefix: '/', app: createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
