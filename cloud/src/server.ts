@@ -35,6 +35,7 @@ import { createFleetPages } from './console/fleet/fleet-pages.js';
 import { createSpeakerPages, speakerAlarmBanner } from './console/fleet/speaker-pages.js';
 import { createReleasesPages } from './console/fleet/releases-pages.js';
 import { boxFilterOf, seesBox } from './fleet/box-scope.js';
+import { sees } from './communes/scope.js';
 import { createLogin } from './auth/login.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { createPasswordChange } from './auth/password-change.js';
@@ -175,6 +176,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const publicUrl = origins.publicUrl;
   const fleet = await createFleet({
     db,
+    query,
     broker,
     metrics,
     logger: logger.child({ component: 'fleet' }),
@@ -189,15 +191,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const releases = createReleases({ db, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
-  const radio = await createRadio({ db, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const radio = await createRadio({ db, query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
-  const vision = createVision({ db, fleet, audit, bus: events });
+  const vision = createVision({ query, fleet, audit, bus: events });
   const incidents = await createIncidents({ db, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
   const reports = createReports({ db, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
-  const webPush = new WebPushChannel({ db, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
+  const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
     db,
     secrets,
@@ -243,9 +245,20 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
-      createFleetPages({ hamlets: (person) => listHamlets(db, person), seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)) }),
+      createFleetPages({
+        hamlets: (person) => listHamlets(db, person),
+        communes: (person) => communeDirectory.active().filter((c) => sees(person, c.code, { provinceItems: false })),
+        seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)),
+      }),
       createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-      createReleasesPages({ releases: releases.store, rollouts: releases.rollouts, edges: fleet.edges, keyRotations: releases.keyRotations, hamlets: (person) => listHamlets(db, person) }),
+      createReleasesPages({
+        releases: releases.store,
+        rollouts: releases.rollouts,
+        edges: fleet.edges,
+        keyRotations: releases.keyRotations,
+        hamlets: (person) => listHamlets(db, person),
+        communes: (person) => communeDirectory.active().filter((c) => sees(person, c.code, { provinceItems: false })),
+      }),
       createPolicePages({
         incidents,
         reports,
@@ -296,7 +309,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...reports.routes(guard),
       ...notifications.routes(guard),
       ...zalo.routes(guard),
-      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit }) },
+      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
     ],
     metrics,

@@ -185,7 +185,7 @@ async function run(o: RunOptions) {
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),
   });
-  const webpush = o.staff > 0 ? new WebPushChannel({ db, config, logger }) : null;
+  const webpush = o.staff > 0 ? new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger }) : null;
   const push = webpush ? await startPushProcess(webpush.vapid.publicKey) : null;
   const channels: NotificationChannel[] = [zalo.channel, ...(webpush ? [webpush] : [])];
   const notifications = createNotifications({ db, bus, logger, metrics, audit, config, channels });
@@ -200,19 +200,19 @@ async function run(o: RunOptions) {
     if (webpush && push) {
       const devices = await push.devices(o.staff);
       const addUser = db.prepare(`INSERT INTO users (id, username, display_name, role, password_hash, disabled, must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, 'x', 0, 0, 0, 0)`);
-      db.transaction(() => {
-        roles.forEach((role, i) => {
-          const id = `usr_bench${String(i).padStart(5, '0')}`;
-          addUser.run(id, `${role}-${i}`, `${role} ${i}`, role);
-          const d = devices[i]!;
-          webpush.subscriptions.subscribe(id, { endpoint: d.endpoint, p256dh: d.keys.p256dh, auth: d.keys.auth, label: 'bench' });
-          if (!kindsByRole.has(role)) kindsByRole.set(role, eligibleKinds({ id, role } as Parameters<typeof eligibleKinds>[0]));
-          // an officer follows the hamlet of their post (the page's "Ấp bạn phụ trách"); --police-scope commune: all of them
-          if (role === 'police' && POLICE_SCOPE === 'hamlet') {
-            webpush.subscriptions.setPreferences({ id, role }, { kinds: eligibleKinds({ id, role } as Parameters<typeof eligibleKinds>[0]), quietHours: null, hamlets: [HAMLETS[i % HAMLETS.length]!] });
-          }
-        });
-      })();
+      const id = (i: number) => `usr_bench${String(i).padStart(5, '0')}`;
+      db.transaction(() => roles.forEach((role, i) => addUser.run(id(i), `${role}-${i}`, `${role} ${i}`, role)))();
+      // the subscription store is on the query layer (async): one device at a time, as the API adds them
+      for (const [i, role] of roles.entries()) {
+        const d = devices[i]!;
+        const person = { id: id(i), role };
+        await webpush.subscriptions.subscribe(person.id, { endpoint: d.endpoint, p256dh: d.keys.p256dh, auth: d.keys.auth, label: 'bench' });
+        if (!kindsByRole.has(role)) kindsByRole.set(role, eligibleKinds(person as Parameters<typeof eligibleKinds>[0]));
+        // an officer follows the hamlet of their post (the page's "Ấp bạn phụ trách"); --police-scope commune: all of them
+        if (role === 'police' && POLICE_SCOPE === 'hamlet') {
+          await webpush.subscriptions.setPreferences(person, { kinds: eligibleKinds(person as Parameters<typeof eligibleKinds>[0]), quietHours: null, hamlets: [HAMLETS[i % HAMLETS.length]!] });
+        }
+      }
     }
     db.transaction(() => {
       for (let i = 0; i < o.followers; i++) zalo.followers.subscribe(null, String(1_000_000_000 + i), HAMLETS[i % HAMLETS.length]!);

@@ -165,11 +165,13 @@ async function main() {
     log(`[rollout] ${done.total} boxes on 1.1.0 in ${rolloutS.toFixed(1)} s; the cloud sent ${(sent / 1048576).toFixed(1)} MiB (${(sent / done.total / 1048576).toFixed(2)} MiB a box, the bundle is ${BUNDLE_MB} MiB)`);
 
     // each real box: its old daemon's `stopping` and new one's `started` (the box's clock: this machine's)
-    const lifecycle = real.map((box) => {
-      const events = cloud.cloud.fleet.events.list(box.edgeId, 500).filter((e) => e.kind === 'lifecycle') as { ts: number; body: { phase: string; softwareVersion: string } }[];
-      const started = events.find((e) => e.body.phase === 'started' && e.body.softwareVersion === '1.1.0');
-      return { stopping: stoppingAt(cloud, box.edgeId, '1.0.0'), started: started?.ts ?? null };
-    });
+    const lifecycle = await Promise.all(
+      real.map(async (box) => {
+        const events = await lifecycleOf(cloud, box.edgeId);
+        const started = events.find((e) => e.body.phase === 'started' && e.body.softwareVersion === '1.1.0');
+        return { stopping: await stoppingAt(cloud, box.edgeId, '1.0.0'), started: started?.ts ?? null };
+      }),
+    );
     const eventGaps = lifecycle.map((l) => (l.stopping !== null && l.started !== null ? l.started - l.stopping : null));
     // the loudspeaker: from the old daemon's stop to the first sample it hears from the new one
     const heard = await Promise.all(probes);
@@ -213,9 +215,15 @@ async function main() {
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
 
+/** A box's lifecycle events the cloud has stored, once what it received so far is stored. */
+async function lifecycleOf(cloud: TestCloud, edgeId: string) {
+  await cloud.cloud.fleet.events.settled();
+  return (await cloud.cloud.fleet.events.list(edgeId, 500)).filter((e) => e.kind === 'lifecycle') as { ts: number; body: { phase: string; softwareVersion: string } }[];
+}
+
 /** The old daemon's `stopping` lifecycle event (box clock: this machine's), once the cloud has it. */
-function stoppingAt(cloud: TestCloud, edgeId: string, oldVersion: string): number | null {
-  const events = cloud.cloud.fleet.events.list(edgeId, 500).filter((e) => e.kind === 'lifecycle') as { ts: number; body: { phase: string; softwareVersion: string } }[];
+async function stoppingAt(cloud: TestCloud, edgeId: string, oldVersion: string): Promise<number | null> {
+  const events = await lifecycleOf(cloud, edgeId);
   return events.find((e) => e.body.phase === 'stopping' && e.body.softwareVersion === oldVersion)?.ts ?? null;
 }
 
@@ -231,7 +239,7 @@ async function probeAfterSwitch(cloud: TestCloud, box: SupervisedBox, speaker: S
   const before = new Set(speaker.status().items.map((i) => i.index));
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const stopping = stoppingAt(cloud, box.edgeId, '1.0.0');
+    const stopping = await stoppingAt(cloud, box.edgeId, '1.0.0');
     const tone = stopping === null ? null : speaker.status().items.find((i) => !before.has(i.index) && i.firstSampleAt !== null && i.firstSampleAt > stopping);
     if (tone) return tone.firstSampleAt;
     // not awaited: an offline box answers 409 at once, a box going down times out; the next try goes anyway

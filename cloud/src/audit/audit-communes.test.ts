@@ -75,6 +75,22 @@ describe('the audit log per commune', () => {
     expect(b.every((e) => e.communeCode === 'vi-thuy')).toBe(true);
   });
 
+  it('names each entry\'s commune in the CSV (code and name), scoped as the list is', async () => {
+    const csvRows = async (token: string, query = '') => {
+      const csv = (await test.request('GET', `/api/v1/audit.csv${query}`, undefined, token)).body as string;
+      const [header, ...rows] = csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      expect(header).toBe('id,time,actor,action,target,details,ip,commune_code,commune');
+      // the commune columns are the last two (no test entry has a comma after its ip)
+      return rows.map((r) => r.split(',').slice(-2));
+    };
+    const mine = await csvRows(adminA.token);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(new Set(mine.map((r) => r.join('|')))).toEqual(new Set(['vi-tan|Xã Vị Tân']));
+    const provinceWide = new Set((await csvRows(provinceAdmin.token)).map((r) => r.join('|')));
+    expect(provinceWide).toEqual(new Set(['vi-tan|Xã Vị Tân', 'vi-thuy|Xã vi-thuy', '|Cấp tỉnh']));
+    expect(new Set((await csvRows(provinceAdmin.token, '?commune=vi-thuy')).map((r) => r.join('|')))).toEqual(new Set(['vi-thuy|Xã vi-thuy']));
+  });
+
   it("keeps a commune admin's console page to their commune; the province admin chooses one", async () => {
     const page = async (token: string, path: string) => {
       const res = await test.cloud.app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${token}` } });

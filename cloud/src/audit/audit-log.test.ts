@@ -14,9 +14,9 @@ const communesOf: CommuneResolver = {
 const EXPECTED_CSV =
   '\ufeff' +
   [
-    'id,time,actor,action,target,details,ip',
-    '2,2026-11-20T10:00:01.000+07:00,public,auth.login_failed,user:nobody,"{""reason"":""unknown_user""}",',
-    '1,2026-11-20T10:00:00.000+07:00,police-tan,incident.export,incident:inc_tan1,"{""sha256"":""ab"",""parts"":[1,2],""note"":""Ấp 1, \\""chợ\\""""}",10.0.0.5',
+    'id,time,actor,action,target,details,ip,commune_code,commune',
+    '2,2026-11-20T10:00:01.000+07:00,public,auth.login_failed,user:nobody,"{""reason"":""unknown_user""}",,,Cấp tỉnh',
+    '1,2026-11-20T10:00:00.000+07:00,police-tan,incident.export,incident:inc_tan1,"{""sha256"":""ab"",""parts"":[1,2],""note"":""Ấp 1, \\""chợ\\""""}",10.0.0.5,vi-tan,Vị Tân',
   ].join('\r\n') +
   '\r\n';
 
@@ -104,11 +104,11 @@ forEachDatabase('audit log store', (get) => {
     expect((await audit.page({ actor: 'police-1', action: 'incident.list_view' }, 10, 0)).total).toBe(1);
   });
 
-  it('gives the CSV export the same rows and details on both databases', async () => {
+  it('gives the CSV export the same rows, details and communes on both databases', async () => {
     await audit.record({ actor: 'police-tan', action: 'incident.export', target: 'incident:inc_tan1', details: { sha256: 'ab', parts: [1, 2], note: 'Ấp 1, "chợ"' }, ip: '10.0.0.5' });
     now += 1000;
     await audit.record({ actor: 'public', action: 'auth.login_failed', target: 'user:nobody', details: { reason: 'unknown_user' } });
-    const csv = auditCsv((await audit.page({}, 100, 0)).items, 'Asia/Ho_Chi_Minh');
+    const csv = auditCsv((await audit.page({}, 100, 0)).items, 'Asia/Ho_Chi_Minh', new Map([['vi-tan', 'Vị Tân']]));
     // the same text whichever database held the rows
     expect(csv).toBe(EXPECTED_CSV);
   });

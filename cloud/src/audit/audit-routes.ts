@@ -53,8 +53,15 @@ export function toAuditFilter(q: z.infer<typeof auditFilterQuery>, person: Scope
   return { communeCode: listCommune(person, q.commune), actor: q.actor, action: q.action, target: q.target, from, to };
 }
 
+export interface AuditRoutesDeps {
+  guard: Guard;
+  audit: AuditLog;
+  /** Commune code → name, for the CSV's commune column (awaited: the communes store may answer later). */
+  communeNames(): ReadonlyMap<string, string> | Promise<ReadonlyMap<string, string>>;
+}
+
 /** The audit log for admins: who logged in, viewed, exported or changed what, and what was refused. */
-export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: AuditLog }) {
+export function createAuditRoutes({ guard, audit, communeNames }: AuditRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
     apiRoute(guard, 'audit.read', {
@@ -81,10 +88,16 @@ export function createAuditRoutes({ guard, audit }: { guard: Guard; audit: Audit
       tags: ['Audit'],
       summary: 'The audit log as CSV (UTF-8 with BOM, times in Asia/Ho_Chi_Minh, newest first), same filters',
       request: { query: auditFilterQuery },
-      responses: { 200: { description: 'id, time, actor, action, target, details (JSON), ip', content: { 'text/csv': { schema: z.string() } } } },
+      responses: {
+        200: {
+          description: "id, time, actor, action, target, details (JSON), ip, commune_code, commune (its name; empty code and 'Cấp tỉnh' for the province's own entries). Scoped as the list is",
+          content: { 'text/csv': { schema: z.string() } },
+        },
+      },
     }),
     async (c) => {
-      const csv = auditCsv((await audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0)).items, COMMUNE_TIME_ZONE);
+      const items = (await audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0)).items;
+      const csv = auditCsv(items, COMMUNE_TIME_ZONE, await communeNames());
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="audit.csv"' });
     },
   );

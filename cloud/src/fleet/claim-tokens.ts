@@ -1,4 +1,5 @@
-import type { Db } from '../db/database.js';
+import { least, type QueryDatabase } from '../db/query/index.js';
+import { consumeClaimToken } from '../db/query/fleet-queries.js';
 import { ApiError, gone } from '../http/errors.js';
 import { hashSecret, randomSecret } from '../auth/secrets.js';
 
@@ -8,46 +9,43 @@ export interface IssuedClaimToken {
   expiresAt: number;
 }
 
-interface ClaimTokenRow {
-  edge_id: string;
-  expires_at: number;
-  used_at: number | null;
-}
-
-/** One-time claim tokens: 256 random bits, shown once, stored hashed, single use, expiring. */
+/**
+ * One-time claim tokens: 256 random bits, shown once, stored hashed, single use, expiring. On the
+ * query layer: consuming one is a single conditional update (fleet-queries.ts), so of two boxes
+ * claiming with one token at once, on SQLite or on PostgreSQL with several cloud processes, exactly
+ * one wins.
+ */
 export class ClaimTokens {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly ttlMs: number,
   ) {}
 
-  issue(edgeId: string, createdBy: string | null, ttlMs = this.ttlMs): IssuedClaimToken {
+  async issue(edgeId: string, createdBy: string | null, ttlMs = this.ttlMs): Promise<IssuedClaimToken> {
     const token = randomSecret(32);
     const now = Date.now();
     const expiresAt = now + ttlMs;
-    this.db
-      .prepare('INSERT INTO claim_tokens (token_hash, edge_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .run(hashSecret(token), edgeId, createdBy, now, expiresAt);
+    await this.q.db.insertInto('claim_tokens').values({ token_hash: hashSecret(token), edge_id: edgeId, created_by: createdBy, created_at: now, expires_at: expiresAt }).execute();
     return { token, edgeId, expiresAt };
   }
 
   /** Marks the token used and returns its edge id; refuses unknown, used and expired tokens with a clear reason. */
-  consume(token: string): string {
-    const hash = hashSecret(token);
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT edge_id, expires_at, used_at FROM claim_tokens WHERE token_hash = ?').get(hash) as
-        | ClaimTokenRow
-        | undefined;
-      if (!row) throw new ApiError(401, 'claim_token_invalid', 'this claim token is not valid: check it was typed in full');
-      if (row.used_at !== null) throw gone('this claim token was already used: ask for a new one in the console');
-      if (row.expires_at <= Date.now()) throw gone('this claim token has expired: ask for a new one in the console');
-      this.db.prepare('UPDATE claim_tokens SET used_at = ? WHERE token_hash = ?').run(Date.now(), hash);
-      return row.edge_id;
-    })();
+  async consume(token: string): Promise<string> {
+    const outcome = await consumeClaimToken(this.q, hashSecret(token));
+    if (outcome.ok) return outcome.edgeId;
+    if (outcome.reason === 'unknown') throw new ApiError(401, 'claim_token_invalid', 'this claim token is not valid: check it was typed in full');
+    if (outcome.reason === 'used') throw gone('this claim token was already used: ask for a new one in the console');
+    throw gone('this claim token has expired: ask for a new one in the console');
   }
 
   /** Unused tokens of an edge stop working (on revoke). */
-  invalidateFor(edgeId: string): void {
-    this.db.prepare('UPDATE claim_tokens SET expires_at = MIN(expires_at, ?) WHERE edge_id = ? AND used_at IS NULL').run(Date.now(), edgeId);
+  async invalidateFor(edgeId: string): Promise<void> {
+    const { db, dialect } = this.q;
+    await db
+      .updateTable('claim_tokens')
+      .set((eb) => ({ expires_at: least(dialect, eb.ref('expires_at'), eb.val(Date.now())) }))
+      .where('edge_id', '=', edgeId)
+      .where('used_at', 'is', null)
+      .execute();
   }
 }

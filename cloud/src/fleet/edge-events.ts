@@ -1,35 +1,57 @@
 import type { EventKind, EventMessage } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
+import { insertEdgeEvent } from '../db/query/fleet-queries.js';
 import type { BoxEvent, DomainEvents } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 
 /**
  * Facts from edges (`events/{kind}`), stored once per eventId however often an outbox resends them,
  * then published on the domain event bus as `edge.event.{kind}`: domains see each event exactly once.
+ * The store is one `INSERT … ON CONFLICT DO NOTHING` (fleet-queries.ts): of several cloud processes
+ * receiving one resend, only the one whose insert stored it publishes. Each box's events are stored
+ * and published in the order they arrived (one chain per box), as its outbox sent them.
  */
 export class EdgeEvents {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly bus: DomainEventBus,
   ) {}
 
-  /** Stores the event; returns false for a duplicate (already stored). */
-  record<K extends EventKind>(edgeId: string, kind: K, message: EventMessage<K>): boolean {
-    const inserted = this.db
-      .prepare('INSERT OR IGNORE INTO edge_events (event_id, edge_id, kind, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(message.eventId, edgeId, kind, message.ts, Date.now(), JSON.stringify(message.body)).changes;
-    if (inserted) {
-      const event: BoxEvent<K> = { edgeId, eventId: message.eventId, ts: message.ts, body: message.body };
-      // TypeScript cannot narrow the name `edge.event.${K}` to its entry for a generic K; the entry is BoxEvent<K>
-      this.bus.publish(`edge.event.${kind}`, event as DomainEvents[`edge.event.${K}`]);
-    }
-    return inserted === 1;
+  /** Stores the event and publishes it after the box's earlier events; resolves false for a duplicate (already stored). */
+  record<K extends EventKind>(edgeId: string, kind: K, message: EventMessage<K>): Promise<boolean> {
+    const stored = (this.chains.get(edgeId) ?? Promise.resolve()).then(async () => {
+      const inserted = await insertEdgeEvent(this.q, { eventId: message.eventId, edgeId, kind, ts: message.ts, body: message.body });
+      if (inserted) {
+        const event: BoxEvent<K> = { edgeId, eventId: message.eventId, ts: message.ts, body: message.body };
+        // TypeScript cannot narrow the name `edge.event.${K}` to its entry for a generic K; the entry is BoxEvent<K>
+        this.bus.publish(`edge.event.${kind}`, event as DomainEvents[`edge.event.${K}`]);
+      }
+      return inserted;
+    });
+    // a failed insert is the caller's to report; the box's next event still runs after it
+    const link = stored.catch(() => undefined);
+    this.chains.set(edgeId, link);
+    void link.then(() => {
+      if (this.chains.get(edgeId) === link) this.chains.delete(edgeId);
+    });
+    return stored;
   }
 
-  list(edgeId: string, limit = 100): { eventId: string; kind: string; ts: number; receivedAt: number; body: unknown }[] {
-    const rows = this.db
-      .prepare('SELECT event_id, kind, ts, received_at, body FROM edge_events WHERE edge_id = ? ORDER BY ts DESC LIMIT ?')
-      .all(edgeId, limit) as { event_id: string; kind: string; ts: number; received_at: number; body: string }[];
+  /** Resolves when every event received so far is stored and published (at stop, before the database closes). */
+  async settled(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  async list(edgeId: string, limit = 100): Promise<{ eventId: string; kind: string; ts: number; receivedAt: number; body: unknown }[]> {
+    const rows = await this.q.db
+      .selectFrom('edge_events')
+      .select(['event_id', 'kind', 'ts', 'received_at', 'body'])
+      .where('edge_id', '=', edgeId)
+      .orderBy('ts', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ eventId: r.event_id, kind: r.kind, ts: r.ts, receivedAt: r.received_at, body: JSON.parse(r.body) as unknown }));
   }
 }

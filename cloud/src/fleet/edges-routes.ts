@@ -163,7 +163,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       const text = await c.req.text();
       const body = text.trim() ? claimTokenRequestSchema.parse(parseJson(text)) : {};
       const ttlMs = body.ttlHours ? body.ttlHours * 3600_000 : undefined;
-      const token = fleet.issueClaimToken(id, currentUser(c).id, ttlMs);
+      const token = await fleet.issueClaimToken(id, currentUser(c).id, ttlMs);
       return c.json(withCommand(token, c.req.url), 201);
     },
   );

@@ -205,6 +205,28 @@ describe('fleet scoped to the commune', () => {
     expect(b.text).not.toContain('Ấp 2A');
   });
 
+  it("draws a province-level person's plan commune by commune, every hamlet, with a commune filter", async () => {
+    const all = await consolePage('province', '/fleet');
+    expect(all.status).toBe(200);
+    // 9 hamlets of Vị Tân and 2 of Xã B: none left out
+    expect(all.text.match(/<a href="#hamlet-[\w-]+" id="plan-/g)).toHaveLength(11);
+    expect(all.text.match(/<h3 id="plan-[\w-]+-heading">[^<]+<\/h3>/g)).toEqual(['<h3 id="plan-xa-b-heading">Xã B</h3>', '<h3 id="plan-vi-tan-heading">Xã Vị Tân</h3>']);
+    expect(all.text).toContain('<title id="plan-svg-title-xa-b">Sơ đồ các ấp của Xã B</title>');
+    expect(all.text).toContain('<select id="fleet-commune" name="commune"><option value="">Tất cả các xã</option>');
+    expect(all.text.match(/<optgroup label="[^"]+">/g)).toEqual(['<optgroup label="Xã B">', '<optgroup label="Xã Vị Tân">']);
+    expect(all.text).toContain('<h2>Các tủ · Xã B</h2>');
+
+    const one = await consolePage('province', '/fleet?commune=xa-b');
+    expect(one.text.match(/<a href="#hamlet-[\w-]+" id="plan-/g)).toHaveLength(2);
+    expect(one.text).toContain('<option value="xa-b" selected>Xã B</option>');
+    expect(one.text).not.toContain('Ấp 2A');
+    // an unknown commune is no filter; a commune's person keeps their own whatever they ask for, without a filter
+    expect((await consolePage('province', '/fleet?commune=khong-co')).text.match(/<a href="#hamlet-[\w-]+" id="plan-/g)).toHaveLength(11);
+    const theirs = await consolePage('tech-b', '/fleet?commune=vi-tan');
+    expect(theirs.text.match(/<a href="#hamlet-[\w-]+" id="plan-/g)).toHaveLength(2);
+    expect(theirs.text).not.toContain('fleet-commune');
+  });
+
   describe('releases and rollouts', () => {
     let rolloutBoth: string;
     let rolloutB: string;

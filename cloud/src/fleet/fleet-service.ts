@@ -49,8 +49,8 @@ export class FleetService {
 
   async claim(request: ClaimRequest, urls: ClaimUrls): Promise<ClaimResponse> {
     const { tokens, credentials, edges, documents, broker, logger } = this.deps;
-    const edgeId = tokens.consume(request.token);
-    tokens.invalidateFor(edgeId); // any other token issued for this box stops working once it is claimed
+    const edgeId = await tokens.consume(request.token);
+    await tokens.invalidateFor(edgeId); // any other token issued for this box stops working once it is claimed
     const secret = credentials.issue(edgeId, request.hostname ?? null);
     broker.disconnectEdge(edgeId); // a box being replaced stops using the old credentials at once
     const edge = edges.get(edgeId);
@@ -68,7 +68,7 @@ export class FleetService {
     };
   }
 
-  issueClaimToken(edgeId: string, createdBy: string | null, ttlMs?: number): IssuedClaimToken {
+  async issueClaimToken(edgeId: string, createdBy: string | null, ttlMs?: number): Promise<IssuedClaimToken> {
     const edge = this.deps.edges.get(edgeId);
     this.deps.logger.info({ edgeId, hamlet: edge.hamletCode, createdBy }, 'claim token issued');
     return this.deps.tokens.issue(edgeId, createdBy, ttlMs);
@@ -79,7 +79,7 @@ export class FleetService {
     const { edges, credentials, tokens, broker, presence, documents, logger } = this.deps;
     edges.get(edgeId);
     credentials.revoke(edgeId);
-    tokens.invalidateFor(edgeId);
+    await tokens.invalidateFor(edgeId);
     broker.disconnectEdge(edgeId);
     presence.markOffline(edgeId, 'revoked');
     await documents.clear(edgeId, documentNames);
@@ -102,7 +102,7 @@ export class FleetService {
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}: issue a claim token instead`);
     if (!edge.online) {
       credentials.revoke(edgeId);
-      const claimToken = tokens.issue(edgeId, requestedBy);
+      const claimToken = await tokens.issue(edgeId, requestedBy);
       logger.warn({ edgeId }, 'credentials of an offline edge rotated: it must be claimed again');
       return { mode: 'claim', claimToken };
     }

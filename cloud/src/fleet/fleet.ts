@@ -2,6 +2,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
@@ -30,6 +31,8 @@ import { SpeakerZones } from './speakers/speaker-zones.js';
 
 export interface FleetDeps {
   db: Db;
+  /** The query layer over the same database (the stores converted so far). */
+  query: QueryDatabase;
   broker: BrokerLink;
   metrics: CloudMetrics;
   logger: Logger;
@@ -49,14 +52,14 @@ export type Fleet = Awaited<ReturnType<typeof createFleet>>;
 export async function createFleet(deps: FleetDeps) {
   const { db, broker, metrics, logger, config } = deps;
   const edges = new EdgeStore(db);
-  const tokens = new ClaimTokens(db, config.SC_CLAIM_TOKEN_TTL_S * 1000);
+  const tokens = new ClaimTokens(deps.query, config.SC_CLAIM_TOKEN_TTL_S * 1000);
   const credentials = new DeviceCredentials(db);
   const contracts = new EdgeContracts(db, deps.bus, metrics);
   const documents = new Documents(db, broker, deps.codec, contracts);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
   const speakerHistory = new SpeakerHistory(db, config.SC_SPEAKER_HISTORY_DAYS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
-  const events = new EdgeEvents(db, deps.bus);
+  const events = new EdgeEvents(deps.query, deps.bus);
   const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
   const service = new FleetService({
     edges,
@@ -131,6 +134,7 @@ export async function createFleet(deps: FleetDeps) {
       await speakerAlarms.stop();
       commands.close();
       await stopIngest();
+      await events.settled();
       await stopRegating();
     },
   };

@@ -82,8 +82,8 @@ describe('ingest of what edges publish', () => {
     await publish(topics.event(id, 'lifecycle'), event);
     await publish(topics.event(id, 'lifecycle'), event);
     await publish(topics.event(id, 'lifecycle'), { ...event, eventId: 'evt_0002bbbb' });
-    await waitFor(() => test.cloud.fleet.events.list(id).length === 2, 'two distinct events');
-    expect(test.cloud.fleet.events.list(id).map((e) => e.eventId).sort()).toEqual(['evt_0001aaaa', 'evt_0002bbbb']);
+    await waitFor(async () => (await test.cloud.fleet.events.list(id)).length === 2, 'two distinct events');
+    expect((await test.cloud.fleet.events.list(id)).map((e) => e.eventId).sort()).toEqual(['evt_0001aaaa', 'evt_0002bbbb']);
     expect(seen.sort()).toEqual(['evt_0001aaaa', 'evt_0002bbbb']);
   });
 

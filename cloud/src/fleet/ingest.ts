@@ -68,7 +68,11 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
         }
         return;
       case 'events':
-        events.record(edgeId, name as EventKind, decoded.message as EventMessage<EventKind>);
+        // stored and published in the box's order (asynchronously); a database failure is logged and counted
+        events.record(edgeId, name as EventKind, decoded.message as EventMessage<EventKind>).catch((err: unknown) => {
+          metrics.mqttRejected.inc({ reason: 'storage' });
+          logger.error({ err, topic, edgeId }, 'edge event not stored');
+        });
         return;
     }
   };

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { communeClause, type Scoped } from '../communes/scope.js';
-import type { CommunePlace, PlaceHamlet } from '../radio/cap/cap-areas.js';
+import { foldVietnamese, type CommunePlace, type PlaceHamlet } from '../radio/cap/cap-areas.js';
 import { enclosingCircle, type LatLon, type Shape } from '../radio/cap/cap-geography.js';
 
 /**
@@ -172,19 +172,24 @@ export class HamletPlaces {
  * province for null (a province operator's or a province feed's message).
  */
 export function communePlaces(db: Db, places: HamletPlaces, communeCode: string | null): CommunePlace[] {
-  const communes = db
-    .prepare(`SELECT code, name, district, province, admin_code, province_admin_code FROM communes ${communeCode === null ? '' : 'WHERE code = ?'} ORDER BY code`)
-    .all(...(communeCode === null ? [] : [communeCode])) as { code: string; name: string; district: string; province: string; admin_code: string | null; province_admin_code: string | null }[];
+  const every = db
+    .prepare('SELECT code, name, district, province, admin_code, province_admin_code FROM communes ORDER BY code')
+    .all() as { code: string; name: string; district: string; province: string; admin_code: string | null; province_admin_code: string | null }[];
+  // names repeat across districts (issue 10): a commune named alone is not told apart from its namesakes
+  const sameName = (name: string) => every.filter((c) => foldVietnamese(c.name) === foldVietnamese(name)).length;
   const communeOf = new Map((db.prepare('SELECT code, commune_code AS communeCode FROM hamlets').all() as { code: string; communeCode: string }[]).map((h) => [h.code, h.communeCode]));
   const hamlets = places.list();
-  return communes.map((c) => ({
-    name: c.name,
-    district: c.district,
-    province: c.province,
-    adminCode: c.admin_code,
-    provinceAdminCode: c.province_admin_code,
-    hamlets: hamlets.filter((h) => communeOf.get(h.code) === c.code).map((h) => ({ code: h.code, name: h.name, shapes: shapesOf(h) })),
-  }));
+  return every
+    .filter((c) => communeCode === null || c.code === communeCode)
+    .map((c) => ({
+      name: c.name,
+      district: c.district,
+      province: c.province,
+      adminCode: c.admin_code,
+      provinceAdminCode: c.province_admin_code,
+      nameShared: sameName(c.name) > 1,
+      hamlets: hamlets.filter((h) => communeOf.get(h.code) === c.code).map((h) => ({ code: h.code, name: h.name, shapes: shapesOf(h) })),
+    }));
 }
 
 function shapesOf(h: HamletLocation): Shape[] | null {

@@ -133,7 +133,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     await test.cloud.incidents.stop();
     const event = incidentEvent();
     const eventId = newId('evt', 16);
-    test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
+    await test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
     expect(test.cloud.incidents.store.get(event.incidentId)).toBeNull();
     const { db, events, audit, metrics, config } = test.cloud;
     const again = await createIncidents({ db, bus: events, users: new UserStore(test.cloud.query), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });

@@ -9,6 +9,7 @@ import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { addCommune, personOf } from '../communes/testing/two-communes.js';
 import { loadCloudConfig } from '../config.js';
 import { openCloudDatabase, type Db } from '../db/database.js';
+import { sqliteQueryDatabase } from '../db/query/index.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { seedCommune } from '../hamlets/hamlets.js';
 import { createCloudMetrics } from '../metrics.js';
@@ -19,7 +20,6 @@ import { OutboxStore } from './outbox.js';
 import { startLocalPushService, type LocalPushService } from './webpush/testing/local-push-service.js';
 import { TestOutbox } from './webpush/testing/test-outbox.js';
 import { WebPushChannel } from './webpush/webpush-channel.js';
-import { sqliteQueryDatabase } from '../db/query/index.js';
 
 describe("staff Web Push: a commune's staff are told only of their commune", () => {
   let dir: string;
@@ -43,7 +43,7 @@ describe("staff Web Push: a commune's staff are told only of their commune", () 
     }
     bus = new DomainEventBus({ logger: silentLogger(), handlerErrors: createCloudMetrics().domainEventErrors });
     outbox = new TestOutbox(Date.now, 200);
-    channel = new WebPushChannel({ db, config, logger: silentLogger() });
+    channel = new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger: silentLogger() });
     push = await startLocalPushService({ vapidPublicKey: channel.vapid.publicKey });
     await channel.start({ bus, outbox, logger: silentLogger() });
     const store = new UserStore(sqliteQueryDatabase(db));
@@ -51,7 +51,7 @@ describe("staff Web Push: a commune's staff are told only of their commune", () 
       const user = await store.create({ username: name, role: 'police', communeCode, password: `password-of-${name}`, mustChangePassword: false });
       users[name] = { id: user.id, role: 'police', communeCode };
       const device = push.newDevice();
-      subscriptionOf[name] = channel.subscriptions.subscribe(user.id, { endpoint: device.endpoint, p256dh: device.keys.p256dh, auth: device.keys.auth, label: name }).subscription.id;
+      subscriptionOf[name] = (await channel.subscriptions.subscribe(user.id, { endpoint: device.endpoint, p256dh: device.keys.p256dh, auth: device.keys.auth, label: name })).subscription.id;
     }
   });
   afterAll(async () => {
@@ -86,10 +86,10 @@ describe("staff Web Push: a commune's staff are told only of their commune", () 
     expect(recipientsOf('inc_a')).toEqual(['police-a', 'police-tinh']);
   });
 
-  it("refuses another commune's hamlet or camera in a commune person's choices, as unknown", () => {
+  it("refuses another commune's hamlet or camera in a commune person's choices, as unknown", async () => {
     const a = users['police-a']!;
-    expect(channel.subscriptions.unknownScope(['ap-1', 'vt-1'], [], a)).toEqual([{ path: 'hamlets.1', message: 'unknown hamlet vt-1' }]);
-    expect(channel.subscriptions.unknownScope(['ap-1', 'vt-1'], [], users['police-tinh']!)).toEqual([]);
+    expect(await channel.subscriptions.unknownScope(['ap-1', 'vt-1'], [], a)).toEqual([{ path: 'hamlets.1', message: 'unknown hamlet vt-1' }]);
+    expect(await channel.subscriptions.unknownScope(['ap-1', 'vt-1'], [], users['police-tinh']!)).toEqual([]);
   });
 });
 

@@ -106,7 +106,7 @@ export interface NotificationsRoutesDeps {
   audit: AuditLog;
   /** Wakes the dispatcher after a retry-now. */
   wake: () => void;
-  reach: (subject: string, communeCode?: string) => SubjectReach;
+  reach: (subject: string, communeCode?: string) => Promise<SubjectReach>;
 }
 
 /** The admins' view of what was sent where, retry-now, and "where it went" for operators. */
@@ -173,12 +173,12 @@ export function createNotificationsRoutes({ guard, store, audit, wake, reach }: 
       request: { params: z.object({ subject: subjectSchema }) },
       responses: { 200: jsonContent(reachSchema, 'Per channel, and the loudspeakers') },
     }),
-    (c) => {
+    async (c) => {
       const { subject } = c.req.valid('param');
       const person = currentUser(c);
       // another commune's subject is not found; a province item's reach is read in the person's commune only
       assertSees(person, store.subjectCommune(subject), subject);
-      return c.json(reach(subject, person.communeCode ?? undefined), 200);
+      return c.json(await reach(subject, person.communeCode ?? undefined), 200);
     },
   );
   return app;

@@ -18,15 +18,15 @@ export interface SubjectReach {
 }
 
 /** Reads the proof of play of an alert (`alert:<id>`) or a bulletin (`bulletin:<id>`): the radio domain answers. */
-export type LoudspeakerLookup = (kind: 'alert' | 'bulletin', id: string) => LoudspeakerReach | null;
+export type LoudspeakerLookup = (kind: 'alert' | 'bulletin', id: string) => Promise<LoudspeakerReach | null>;
 
 /** `communeCode`: only that commune's messages (what a commune's operator reads of a province alert). */
-export function subjectReach(store: OutboxStore, loudspeakers: LoudspeakerLookup | undefined, subject: string, communeCode?: string): SubjectReach {
+export async function subjectReach(store: OutboxStore, loudspeakers: LoudspeakerLookup | undefined, subject: string, communeCode?: string): Promise<SubjectReach> {
   const [kind, ...rest] = subject.split(':');
   const id = rest.join(':');
   return {
     subject,
     channels: store.reach(subject, communeCode),
-    loudspeakers: loudspeakers && (kind === 'alert' || kind === 'bulletin') ? loudspeakers(kind, id) : null,
+    loudspeakers: loudspeakers && (kind === 'alert' || kind === 'bulletin') ? await loudspeakers(kind, id) : null,
   };
 }

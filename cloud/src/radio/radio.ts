@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { communePlaces, HamletPlaces } from '../hamlets/hamlet-places.js';
@@ -65,6 +66,8 @@ const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1000, alertLeadMinMs:
 
 export interface RadioDeps {
   db: Db;
+  /** The query layer over the same database: the converted stores (schedules, plan occurrences…) use it. */
+  query: QueryDatabase;
   broker: BrokerLink;
   fleet: Fleet;
   /** Where proof of play comes from (`edge.event.playback`) and what alerts and schedules do goes. */
@@ -82,19 +85,19 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
 /** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
-  const { db, broker, fleet, bus, logger } = deps;
+  const { db, query, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
-  const bulletinsDomain = createBulletins(db, deps.config);
+  const bulletinsDomain = createBulletins(db, query, deps.config);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
   const directory = new EdgeDirectory(db);
-  const bulletins = new BulletinAudioLookup(db);
-  const scheduleStore = new ScheduleStore(db);
+  const bulletins = new BulletinAudioLookup(query);
+  const scheduleStore = new ScheduleStore(query);
   const alertStore = new AlertStore(db);
-  const playback = new PlaybackStore(db);
+  const playback = new PlaybackStore(query);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
   const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
-  const occurrences = new PlanOccurrences(db);
+  const occurrences = new PlanOccurrences(query);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
   const stations = new StationStore(db);
@@ -167,7 +170,7 @@ export async function createRadio(deps: RadioDeps) {
     }
   };
   await check();
-  const caughtUp = intake.catchUp(); // after the plans of now are recorded
+  const caughtUp = await intake.catchUp(); // after the plans of now are recorded
   const timer = setInterval(() => void check(), options.checkEveryMs);
   timer.unref();
   feeds.start();
@@ -178,7 +181,7 @@ export async function createRadio(deps: RadioDeps) {
   return {
     bulletins: bulletinsDomain,
     /** The public, read-only view of what was broadcast (the citizens' notices page and feed). */
-    notices: new PublicNotices(deps.db),
+    notices: new PublicNotices(query),
     schedules,
     alerts,
     plans,

@@ -24,8 +24,12 @@ const rotationInput = z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('edges'), edgeIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }),
         z.object({ kind: z.literal('all') }),
+        z.object({ kind: z.literal('rollout'), rolloutId: z.string().min(1).max(64) }),
       ])
-      .openapi({ description: '`edges`: these boxes (all must support it, else 409); `all`: every active box the person sees (those too old are listed in `skipped`)' }),
+      .openapi({
+        description:
+          '`edges`: these boxes (all must support it, else 409); `all`: every active box the person sees (those too old are listed in `skipped`); `rollout`: every box of that rollout the person sees, whatever its step (those too old or no longer active are listed in `skipped`)',
+      }),
   })
   .openapi('KeyRotationInput');
 
@@ -53,7 +57,7 @@ const rotationSchema = z
   })
   .openapi('KeyRotation');
 
-const rotationResult = rotationSchema.extend({ skipped: z.array(z.object({ edgeId: z.string(), edgeName: z.string(), reason: z.literal('unsupported') })) }).openapi('KeyRotationResult');
+const rotationResult = rotationSchema.extend({ skipped: z.array(z.object({ edgeId: z.string(), edgeName: z.string(), reason: z.enum(['unsupported', 'inactive']) })) }).openapi('KeyRotationResult');
 
 /** Release key rotations sent to boxes from the cloud (fleet.releases.manage to send, fleet.releases.read to follow). */
 export function createKeyRotationRoutes(deps: { guard: Guard; rotations: KeyRotations }) {
@@ -71,8 +75,8 @@ export function createKeyRotationRoutes(deps: { guard: Guard; rotations: KeyRota
       request: { body: jsonBody(rotationInput) },
       responses: {
         201: jsonContent(rotationResult, 'Recorded; each box\'s state'),
-        404: jsonContent(z.object({}), 'A chosen box does not exist (or is another commune\'s)'),
-        409: jsonContent(z.object({}), 'A chosen box is not active, or its version does not support it (`edge_unsupported`: nothing was sent); `no_boxes` for `all`'),
+        404: jsonContent(z.object({}), 'A chosen box or the rollout does not exist (or is another commune\'s)'),
+        409: jsonContent(z.object({}), 'A chosen box is not active, or its version does not support it (`edge_unsupported`: nothing was sent); `no_boxes` for `all` or a rollout none of whose boxes can take it'),
         422: jsonContent(z.object({}), '`bad_rotation`: the payload is not a key-rotation message'),
       },
     }),

@@ -20,11 +20,14 @@ export const KEYS_FEATURE = 'updates.keys';
 /** How long one box may take to answer: it checks one signature and writes one small file. */
 const ANSWER_TIMEOUT_MS = 15_000;
 
-export type KeyRotationTarget = { kind: 'edges'; edgeIds: string[] } | { kind: 'all' };
+export type KeyRotationTarget = { kind: 'edges'; edgeIds: string[] } | { kind: 'all' } | { kind: 'rollout'; rolloutId: string };
 
 export interface KeyRotationResult extends KeyRotation {
-  /** Active boxes of an "all" target left out because their version cannot take a rotation from the cloud. */
-  skipped: { edgeId: string; edgeName: string; reason: 'unsupported' }[];
+  /**
+   * Boxes of an "all" or "rollout" target left out: their version cannot take a rotation from the
+   * cloud (`unsupported`), or a rollout's box no longer active (`inactive`: revoked since, say).
+   */
+  skipped: { edgeId: string; edgeName: string; reason: 'unsupported' | 'inactive' }[];
 }
 
 export interface KeyRotationsDeps {
@@ -33,6 +36,12 @@ export interface KeyRotationsDeps {
   edges: EdgeStore;
   commands: CommandClient;
   contracts: { of(edgeId: string): ContractAnnouncement | null };
+  /**
+   * The boxes of a rollout the person sees (a commune's people: their commune's boxes in it), or null
+   * when there is no such rollout or it reaches none of their boxes (answered as a missing one).
+   * May answer later: the rollouts store is being moved to the asynchronous query layer.
+   */
+  rolloutBoxes(rolloutId: string, person: Scoped): string[] | null | Promise<string[] | null>;
   audit: AuditLog;
   logger: Logger;
   answerTimeoutMs?: number;
@@ -59,7 +68,7 @@ export class KeyRotations {
   /** Records the rotation for its boxes and delivers it to those online now; answers with each box's state. */
   async rotate(person: Scoped & { username: string }, input: { message: KeyRotationMessage; target: KeyRotationTarget }, ip: string | null): Promise<KeyRotationResult> {
     const payload = this.payloadOf(input.message);
-    const { edges, skipped } = this.targets(person, input.target);
+    const { edges, skipped } = await this.targets(person, input.target);
     const id = this.deps.store.create({
       sequence: payload.sequence,
       keyIds: payload.keys.map((k) => k.keyId),
@@ -72,7 +81,7 @@ export class KeyRotations {
       actor: person.username,
       action: 'releases.keys.rotate',
       target: `key-rotation:${id}`,
-      details: { sequence: payload.sequence, keyIds: payload.keys.map((k) => k.keyId), signedBy: input.message.signature.keyId, edges: edges.map((e) => e.id), skipped: skipped.map((s) => s.edgeId) },
+      details: { ...(input.target.kind === 'rollout' ? { rolloutId: input.target.rolloutId } : {}), sequence: payload.sequence, keyIds: payload.keys.map((k) => k.keyId), signedBy: input.message.signature.keyId, edges: edges.map((e) => e.id), skipped: skipped.map((s) => s.edgeId) },
       ip,
     });
     this.deps.logger.warn({ rotationId: id, sequence: payload.sequence, boxes: edges.length, skipped: skipped.length, by: person.username }, 'release key rotation sent to boxes');
@@ -151,9 +160,13 @@ export class KeyRotations {
     return parsed.data;
   }
 
-  /** The boxes to send to: chosen ones must all take it (else 409 at once); "all" skips those that cannot. */
-  private targets(person: Scoped, target: KeyRotationTarget): { edges: Edge[]; skipped: KeyRotationResult['skipped'] } {
+  /**
+   * The boxes to send to: chosen ones must all take it (else 409 at once); "all" and a rollout's boxes
+   * skip those that cannot, and name them.
+   */
+  private async targets(person: Scoped, target: KeyRotationTarget): Promise<{ edges: Edge[]; skipped: KeyRotationResult['skipped'] }> {
     const supported = (edge: Edge) => supports(this.deps.contracts.of(edge.id), KEYS_FEATURE);
+    if (target.kind === 'rollout') return this.rolloutTargets(person, target.rolloutId, supported);
     if (target.kind === 'all') {
       const active = this.deps.edges.list({ status: 'active' });
       const communes = communesOfEdges(this.deps.db, active.map((e) => e.id));
@@ -183,5 +196,28 @@ export class KeyRotations {
       );
     }
     return { edges, skipped: [] };
+  }
+
+  /**
+   * Every box the rollout reaches that the person sees, whatever its step: the province rotates its
+   * key for the boxes it just updated, or before a rollout's boxes fetch a bundle signed by the new
+   * key. A box revoked since or too old to take it is skipped and named; none left answers 409.
+   */
+  private async rolloutTargets(person: Scoped, rolloutId: string, supported: (edge: Edge) => boolean) {
+    const ids = await this.deps.rolloutBoxes(rolloutId, person);
+    if (!ids || ids.length === 0) throw notFound(`rollout ${rolloutId}`);
+    // the rollout's store already kept to the person's commune; the boxes are checked again as every target's are
+    const boxes = ids.map((id) => this.deps.edges.find(id)).filter((e): e is Edge => e !== null && sees(person, e.communeCode, { provinceItems: false }));
+    const skipped: KeyRotationResult['skipped'] = [];
+    const edges: Edge[] = [];
+    for (const e of boxes) {
+      if (e.status !== 'active') skipped.push({ edgeId: e.id, edgeName: e.name, reason: 'inactive' });
+      else if (!supported(e)) skipped.push({ edgeId: e.id, edgeName: e.name, reason: 'unsupported' });
+      else edges.push(e);
+    }
+    if (edges.length === 0) {
+      throw new ApiError(409, 'no_boxes', `no box of rollout ${rolloutId} can take a key rotation from the cloud (revoked since, or running a version older than this feature)`, { skipped });
+    }
+    return { edges, skipped };
   }
 }

@@ -17,6 +17,7 @@ import { ReleaseStore } from './release-store.js';
 import { createReleasesRoutes } from './releases-routes.js';
 import { RolloutEngine } from './rollout-engine.js';
 import { RolloutStore } from './rollout-store.js';
+import { boxFilterOf } from '../fleet/box-scope.js';
 
 export interface ReleasesDeps {
   db: Db;
@@ -46,6 +47,8 @@ export function createReleases(deps: ReleasesDeps) {
   const unsubscribe = bus.subscribe('edge.event.update', ({ edgeId, ts, body }) => engine.onUpdate(edgeId, ts, body), 'releases');
   // key rotations from the cloud: a box that was offline gets its pending ones when it is back
   const keyRotations = new KeyRotations({ db, store: new KeyRotationStore(db), edges: fleet.edges, commands: fleet.commands, contracts: fleet.contracts, audit, logger,
+    // a rotation's target "the boxes of one rollout": those the person sees, none for a rollout they do not
+    rolloutBoxes: (id, person) => (rollouts.find(id, boxFilterOf(person)) ? rollouts.boxes(id, boxFilterOf(person)).map((b) => b.edgeId) : null),
     onAnswer: (outcome, code) => metrics.keyRotationAnswers.inc({ outcome, code }),
   });
   const unsubscribeOnline = bus.subscribe('edge.online', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');

@@ -39,6 +39,20 @@ function advances(from: RolloutBoxState, to: RolloutBoxState): boolean {
   return ORDER.indexOf(to) > ORDER.indexOf(from);
 }
 
+/**
+ * The active boxes of the chosen communes and hamlets. A commune or hamlet chosen with no active box
+ * is refused by name (400): the admin meant it to be updated, and nothing there would be.
+ */
+function chosenPlaces<E extends { communeCode: string; hamletCode: string }>(active: readonly E[], communeCodes: readonly string[], hamletCodes: readonly string[]): E[] {
+  if (communeCodes.length === 0 && hamletCodes.length === 0) throw badRequest('choose at least one commune or hamlet', [{ path: 'scope.communeCodes', message: 'empty, as is scope.hamletCodes' }]);
+  const communes = new Set(communeCodes);
+  const hamlets = new Set(hamletCodes);
+  const chosen = active.filter((e) => communes.has(e.communeCode) || hamlets.has(e.hamletCode));
+  const empty = [...[...communes].filter((c) => !chosen.some((e) => e.communeCode === c)), ...[...hamlets].filter((h) => !chosen.some((e) => e.hamletCode === h))];
+  if (empty.length) throw badRequest(`no active box in: ${empty.slice(0, 10).join(', ')} (unknown, or without claimed boxes)`, { empty });
+  return chosen;
+}
+
 /** Wave of each of `count` boxes in order: the sizes given, then the rest in one last wave. */
 export function assignWaves(count: number, sizes: readonly number[]): number[] {
   const waves: number[] = [];
@@ -78,6 +92,7 @@ export class RolloutEngine {
       hamletCode: scope.kind === 'hamlet' ? scope.hamletCode : undefined,
       communeCode: scope.kind === 'commune' ? scope.communeCode : undefined,
     });
+    if (scope.kind === 'places') return chosenPlaces(active, scope.communeCodes, scope.hamletCodes);
     if (scope.kind !== 'edges') return active;
     const byId = new Map(active.map((e) => [e.id, e]));
     const missing = scope.edgeIds.filter((id) => !byId.has(id));

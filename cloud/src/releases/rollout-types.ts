@@ -3,13 +3,19 @@ import { hamletCodeSchema, releaseVersionSchema } from '@smart-commune/shared';
 
 /**
  * Which boxes a rollout reaches: chosen ones, a hamlet's, one commune's (`communeCode`), or without it
- * every active box of the deployment (the whole province; one commune in a single-commune install).
- * Active boxes, resolved at creation.
+ * every active box of the deployment (the whole province; one commune in a single-commune install),
+ * or `places`: the boxes of the chosen communes plus those of the chosen hamlets (of other communes;
+ * the console's commune picker, issue 10). Active boxes, resolved at creation.
  */
 export const rolloutScopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('edges'), edgeIds: z.array(z.string().min(1).max(64)).min(1).max(5000) }),
   z.object({ kind: z.literal('hamlet'), hamletCode: hamletCodeSchema }),
   z.object({ kind: z.literal('commune'), communeCode: z.string().min(1).max(64).optional() }),
+  z.object({
+    kind: z.literal('places'),
+    communeCodes: z.array(z.string().min(1).max(64)).max(500).default([]),
+    hamletCodes: z.array(hamletCodeSchema).max(5000).default([]),
+  }),
 ]);
 export type RolloutScope = z.infer<typeof rolloutScopeSchema>;
 

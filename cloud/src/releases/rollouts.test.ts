@@ -20,9 +20,10 @@ let test: TestCloud;
 let work: string;
 const boxes: string[] = [];
 
-/** A box's report, through the same path as one arriving over MQTT (stored once, then on the bus). */
-function report(edgeId: string, body: Omit<UpdateEvent, 'runningVersion'> & { runningVersion?: string }) {
-  test.cloud.fleet.events.record(edgeId, 'update', { eventId: newId('evt', 16), ts: Date.now(), body: { runningVersion: '1.0.0', ...body } });
+/** A box's report, through the same path as one arriving over MQTT (stored once, then on the bus), handled by every domain. */
+async function report(edgeId: string, body: Omit<UpdateEvent, 'runningVersion'> & { runningVersion?: string }) {
+  await test.cloud.fleet.events.record(edgeId, 'update', { eventId: newId('evt', 16), ts: Date.now(), body: { runningVersion: '1.0.0', ...body } });
+  await test.cloud.events.settled();
 }
 
 const releaseDoc = (edgeId: string) => test.cloud.fleet.documents.get(edgeId, 'release')?.body.target ?? null;
@@ -78,10 +79,10 @@ describe('a rollout in waves', () => {
   });
 
   it('follows the box\'s reports and starts the next wave once the first has been healthy for the soak time', async () => {
-    report(boxes[0]!, { phase: 'downloading', version: '2.0.0', rolloutId: id, bytesDone: 10, bytesTotal: 100 });
+    await report(boxes[0]!, { phase: 'downloading', version: '2.0.0', rolloutId: id, bytesDone: 10, bytesTotal: 100 });
     await waitFor(async () => (await rollout(id)).boxes[0].state === 'downloading', 'downloading');
     expect((await rollout(id)).boxes[0]).toMatchObject({ bytesDone: 10, bytesTotal: 100 });
-    report(boxes[0]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
+    await report(boxes[0]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
     await waitFor(async () => (await rollout(id)).boxes[0].state === 'healthy', 'healthy');
     // the soak (1 s) has not passed yet
     expect((await rollout(id)).wave).toBe(0);
@@ -91,8 +92,8 @@ describe('a rollout in waves', () => {
   });
 
   it('pauses by itself when a box of the wave rolls back, takes the release back from the others, and shows why', async () => {
-    report(boxes[1]!, { phase: 'switching', version: '2.0.0', rolloutId: id });
-    report(boxes[2]!, { phase: 'rolled_back', version: '2.0.0', rolloutId: null, reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"speaker unreachable"}'] });
+    await report(boxes[1]!, { phase: 'switching', version: '2.0.0', rolloutId: id });
+    await report(boxes[2]!, { phase: 'rolled_back', version: '2.0.0', rolloutId: null, reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"speaker unreachable"}'] });
     const paused = await waitFor(async () => ((await rollout(id)).state === 'paused' ? rollout(id) : null), 'auto pause');
     expect(paused.pausedReason).toContain('1 of 3 boxes failed');
     expect(paused.pausedReason).toContain('health_timeout');
@@ -133,8 +134,8 @@ describe('a rollout in waves', () => {
     expect(resumed.status).toBe(200);
     expect(resumed.body.state).toBe('running');
     expect(releaseDoc(boxes[3]!)?.version).toBe('2.0.0');
-    report(boxes[1]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
-    report(boxes[3]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
+    await report(boxes[1]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
+    await report(boxes[3]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
     const done = await waitFor(async () => ((await rollout(id)).state === 'completed' ? rollout(id) : null), 'completed', 5000);
     expect(done.counts).toMatchObject({ healthy: 3, rolled_back: 1 });
     expect(done.finishedAt).toBeGreaterThan(0);
@@ -143,7 +144,7 @@ describe('a rollout in waves', () => {
   it('cancels: boxes that have not switched keep their version', async () => {
     const res = await test.api('POST', '/api/v1/rollouts', { version: '2.1.0', scope: { kind: 'hamlet', hamletCode: 'ap-1' }, soakS: 60 });
     expect(res.body.total).toBe(2);
-    report(boxes[0]!, { phase: 'downloading', version: '2.1.0', rolloutId: res.body.id, bytesDone: 1, bytesTotal: 9 });
+    await report(boxes[0]!, { phase: 'downloading', version: '2.1.0', rolloutId: res.body.id, bytesDone: 1, bytesTotal: 9 });
     const cancelled = await test.api('POST', `/api/v1/rollouts/${res.body.id}/cancel`);
     expect(cancelled.body).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
     expect(releaseDoc(boxes[0]!)).toBeNull();

@@ -36,11 +36,13 @@ describe("a box's cameras going offline and coming back are published", () => {
     await test.stop();
   });
 
-  /** Sends a stream's change as the box's outbox does, and waits until the cloud has it. */
+  /** Sends a stream's change as the box's outbox does, and waits until the cloud has it and its handlers are done. */
   const send = async (ts: number, body: Record<string, unknown>) => {
     const eventId = newId('evt', 16);
     await box.publishAsync(topics.event(edgeId, 'camera'), JSON.stringify({ eventId, ts, body }), { qos: 1 });
     await waitFor(() => received.some((e) => e.eventId === eventId), `camera event ${eventId}`);
+    // the cameras domain stores the state before it publishes offline/online: wait for that too
+    await test.cloud.events.settled();
   };
 
   it("publishes the box's camera event decoded by its schema, then the camera's presence on each change", async () => {

@@ -1,5 +1,5 @@
 import type { CameraEvent, CameraStatus, DiscoveredCamera } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import { fromExcluded, greatest, type QueryDatabase } from '../db/query/index.js';
 
 export interface CameraStatusView {
   status: CameraStatus;
@@ -19,54 +19,75 @@ export interface DiscoveredCameraView extends DiscoveredCamera {
  */
 export const isDown = (status: CameraStatus): status is 'reconnecting' | 'failed' => status === 'reconnecting' || status === 'failed';
 
-/** What boxes told about their cameras: each stream's last state change, and the ONVIF devices found on their LAN. */
+/**
+ * What boxes told about their cameras: each stream's last state change, and the ONVIF devices found
+ * on their LAN. One set of queries for SQLite and PostgreSQL (the query layer).
+ */
 export class CameraStatusStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
   /**
    * Keeps the newest state: an outbox may deliver an older change after a newer one. Returns the
    * state it replaced (null: none known), or undefined when the event was older than the one stored.
+   * The upsert's own condition decides which change wins (one statement, so two processes handling
+   * two changes of one camera cannot both overwrite); the read before it only tells what was replaced.
    */
-  onCameraEvent(edgeId: string, ts: number, event: CameraEvent): CameraStatus | null | undefined {
-    return this.db.transaction(() => {
-      const before = this.db.prepare('SELECT status FROM camera_status WHERE edge_id = ? AND camera_id = ?').pluck().get(edgeId, event.cameraId) as CameraStatus | undefined;
-      const applied = this.db
-        .prepare(
-          `INSERT INTO camera_status (edge_id, camera_id, status, error, attempts, changed_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (edge_id, camera_id) DO UPDATE SET status = excluded.status, error = excluded.error,
-             attempts = excluded.attempts, changed_at = excluded.changed_at WHERE excluded.changed_at >= camera_status.changed_at`,
+  async onCameraEvent(edgeId: string, ts: number, event: CameraEvent): Promise<CameraStatus | null | undefined> {
+    return this.q.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('camera_status')
+        .select('status')
+        .where('edge_id', '=', edgeId)
+        .where('camera_id', '=', event.cameraId)
+        .executeTakeFirst();
+      const applied = await trx
+        .insertInto('camera_status')
+        .values({ edge_id: edgeId, camera_id: event.cameraId, status: event.status, error: event.error ?? null, attempts: event.attempts, changed_at: ts })
+        .onConflict((oc) =>
+          oc
+            .columns(['edge_id', 'camera_id'])
+            .doUpdateSet(fromExcluded(['status', 'error', 'attempts', 'changed_at']))
+            .where('excluded.changed_at', '>=', (eb) => eb.ref('camera_status.changed_at')),
         )
-        .run(edgeId, event.cameraId, event.status, event.error ?? null, event.attempts, ts).changes;
-      return applied ? (before ?? null) : undefined;
-    })();
+        .returning('camera_id')
+        .executeTakeFirst();
+      return applied ? ((before?.status as CameraStatus | undefined) ?? null) : undefined;
+    });
   }
 
-  statuses(edgeId: string): Map<string, CameraStatusView> {
-    const rows = this.db
-      .prepare('SELECT camera_id, status, error, attempts, changed_at FROM camera_status WHERE edge_id = ?')
-      .all(edgeId) as { camera_id: string; status: CameraStatus; error: string | null; attempts: number; changed_at: number }[];
-    return new Map(rows.map((r) => [r.camera_id, { status: r.status, error: r.error, attempts: r.attempts, changedAt: r.changed_at }]));
+  async statuses(edgeId: string): Promise<Map<string, CameraStatusView>> {
+    const rows = await this.q.db.selectFrom('camera_status').select(['camera_id', 'status', 'error', 'attempts', 'changed_at']).where('edge_id', '=', edgeId).execute();
+    return new Map(rows.map((r) => [r.camera_id, { status: r.status as CameraStatus, error: r.error, attempts: r.attempts, changedAt: r.changed_at }]));
   }
 
-  forget(edgeId: string, cameraId: string): void {
-    this.db.prepare('DELETE FROM camera_status WHERE edge_id = ? AND camera_id = ?').run(edgeId, cameraId);
+  async forget(edgeId: string, cameraId: string): Promise<void> {
+    await this.q.db.deleteFrom('camera_status').where('edge_id', '=', edgeId).where('camera_id', '=', cameraId).execute();
   }
 
-  onDiscovered(edgeId: string, ts: number, devices: readonly DiscoveredCamera[]): void {
-    const upsert = this.db.prepare(
-      `INSERT INTO discovered_cameras (edge_id, urn, xaddr, name, hardware, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (edge_id, urn) DO UPDATE SET xaddr = excluded.xaddr, name = excluded.name, hardware = excluded.hardware,
-         last_seen_at = max(discovered_cameras.last_seen_at, excluded.last_seen_at)`,
-    );
-    this.db.transaction(() => {
-      for (const d of devices) upsert.run(edgeId, d.urn, d.xaddr, d.name ?? null, d.hardware ?? null, ts, ts);
-    })();
+  /** Records a discovery's devices in one multi-row upsert; a device seen again keeps when it was first seen. */
+  async onDiscovered(edgeId: string, ts: number, devices: readonly DiscoveredCamera[]): Promise<void> {
+    if (devices.length === 0) return;
+    const { db, dialect } = this.q;
+    await db
+      .insertInto('discovered_cameras')
+      .values(devices.map((d) => ({ edge_id: edgeId, urn: d.urn, xaddr: d.xaddr, name: d.name ?? null, hardware: d.hardware ?? null, first_seen_at: ts, last_seen_at: ts })))
+      .onConflict((oc) =>
+        oc.columns(['edge_id', 'urn']).doUpdateSet((eb) => ({
+          ...fromExcluded(['xaddr', 'name', 'hardware']),
+          last_seen_at: greatest(dialect, eb.ref('discovered_cameras.last_seen_at'), eb.ref('excluded.last_seen_at')),
+        })),
+      )
+      .execute();
   }
 
-  discovered(edgeId: string): DiscoveredCameraView[] {
-    const rows = this.db
-      .prepare('SELECT urn, xaddr, name, hardware, first_seen_at, last_seen_at FROM discovered_cameras WHERE edge_id = ? ORDER BY last_seen_at DESC, urn')
-      .all(edgeId) as { urn: string; xaddr: string; name: string | null; hardware: string | null; first_seen_at: number; last_seen_at: number }[];
+  async discovered(edgeId: string): Promise<DiscoveredCameraView[]> {
+    const rows = await this.q.db
+      .selectFrom('discovered_cameras')
+      .select(['urn', 'xaddr', 'name', 'hardware', 'first_seen_at', 'last_seen_at'])
+      .where('edge_id', '=', edgeId)
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('urn')
+      .execute();
     return rows.map((r) => ({
       urn: r.urn,
       xaddr: r.xaddr,

@@ -83,15 +83,17 @@ describe('cameras of a box', () => {
 
   it('shows the newest stream state the box reported, whatever order the events arrive in', async () => {
     const events = test.cloud.fleet.events;
-    events.record(edgeId, 'camera', { eventId: 'evt_cam_00000002', ts: 2_000, body: { cameraId: 'cong-truong', status: 'reconnecting', error: 'Connection refused', attempts: 2 } });
-    events.record(edgeId, 'camera', { eventId: 'evt_cam_00000001', ts: 1_000, body: { cameraId: 'cong-truong', status: 'streaming', attempts: 0 } });
+    await events.record(edgeId, 'camera', { eventId: 'evt_cam_00000002', ts: 2_000, body: { cameraId: 'cong-truong', status: 'reconnecting', error: 'Connection refused', attempts: 2 } });
+    await events.record(edgeId, 'camera', { eventId: 'evt_cam_00000001', ts: 1_000, body: { cameraId: 'cong-truong', status: 'streaming', attempts: 0 } });
+    await test.cloud.events.settled(); // the cameras domain has stored both
     const shown = await test.request('GET', `${cameras()}/cong-truong`);
     expect(shown.body.live).toMatchObject({ status: 'reconnecting', error: 'Connection refused', attempts: 2, changedAt: 2_000 });
   });
 
   it('lists devices the box discovered and adopts one as an ONVIF camera', async () => {
     const device = { urn: 'urn:uuid:1234-5678', xaddr: 'http://127.0.0.1:8080/onvif/device_service', name: 'Camera Ap 1', hardware: 'SC-SIM' };
-    test.cloud.fleet.events.record(edgeId, 'discovery', { eventId: 'evt_disc_0000001', ts: 5_000, body: { devices: [device] } });
+    await test.cloud.fleet.events.record(edgeId, 'discovery', { eventId: 'evt_disc_0000001', ts: 5_000, body: { devices: [device] } });
+    await test.cloud.events.settled();
     const listed = await test.request('GET', `/api/v1/edges/${edgeId}/discovered-cameras`);
     expect(listed.body.devices).toEqual([{ ...device, firstSeenAt: 5_000, lastSeenAt: 5_000, adoptedAs: null }]);
     const adopted = await test.request('POST', `/api/v1/edges/${edgeId}/discovered-cameras/adopt`, { urn: device.urn, id: 'cho', name: 'Chợ Vị Tân', username: 'admin', password: 'doi-mat-khau' });

@@ -33,8 +33,8 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   // a box's cameras are its commune's: another commune's box answers 404 on every route here
   const inScope = boxInScope(edges);
 
-  const viewOf = (edgeId: string, surveillance: SurveillanceSettings) => {
-    const statuses = status.statuses(edgeId);
+  const viewOf = async (edgeId: string, surveillance: SurveillanceSettings) => {
+    const statuses = await status.statuses(edgeId);
     const telemetry = new Map((edges.get(edgeId).telemetry?.cameras ?? []).map((t) => [t.id, t]));
     return {
       cameras: surveillance.cameras.map((c) => cameraToView(c, statuses.get(c.id), telemetry.get(c.id))),
@@ -42,15 +42,15 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       storage: surveillance.storage,
     };
   };
-  const cameraViewOf = (edgeId: string, surveillance: SurveillanceSettings, cameraId: string) => {
-    const found = viewOf(edgeId, surveillance).cameras.find((c) => c.id === cameraId);
+  const cameraViewOf = async (edgeId: string, surveillance: SurveillanceSettings, cameraId: string) => {
+    const found = (await viewOf(edgeId, surveillance)).cameras.find((c) => c.id === cameraId);
     if (!found) throw notFound(`camera ${cameraId} of edge ${edgeId}`);
     return found;
   };
   /** Replaces one part of a camera (zones, masks or rules), validated with the camera as a whole. */
   const replacePart = async (edgeId: string, cameraId: string, part: object) => {
     const camera = settings.parseCamera({ ...settings.camera(edgeId, cameraId), ...part });
-    return cameraViewOf(edgeId, await settings.replaceCamera(edgeId, camera), cameraId);
+    return await cameraViewOf(edgeId, await settings.replaceCamera(edgeId, camera), cameraId);
   };
 
   app.openapi(
@@ -62,9 +62,9 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       request: { params: edgeParam },
       responses: { 200: jsonContent(camerasView, 'Cameras') },
     }, inScope),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(viewOf(id, settings.surveillance(id)), 200);
+      return c.json(await viewOf(id, settings.surveillance(id)), 200);
     },
   );
 
@@ -80,7 +80,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const camera = settings.parseCamera(c.req.valid('json'));
-      return c.json(cameraViewOf(id, await settings.addCamera(id, camera), camera.id), 201);
+      return c.json(await cameraViewOf(id, await settings.addCamera(id, camera), camera.id), 201);
     },
   );
 
@@ -93,9 +93,9 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       request: { params: cameraParams },
       responses: { 200: jsonContent(cameraView, 'The camera') },
     }, inScope),
-    (c) => {
+    async (c) => {
       const { id, cameraId } = c.req.valid('param');
-      return c.json(cameraViewOf(id, settings.surveillance(id), cameraId), 200);
+      return c.json(await cameraViewOf(id, settings.surveillance(id), cameraId), 200);
     },
   );
 
@@ -113,7 +113,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       const input = c.req.valid('json');
       if (input.id !== cameraId) throw conflict(`the body names camera "${input.id}", the path "${cameraId}"`);
       const camera = settings.parseCamera(withStoredPassword(input, settings.camera(id, cameraId)));
-      return c.json(cameraViewOf(id, await settings.replaceCamera(id, camera), cameraId), 200);
+      return c.json(await cameraViewOf(id, await settings.replaceCamera(id, camera), cameraId), 200);
     },
   );
 
@@ -129,7 +129,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     async (c) => {
       const { id, cameraId } = c.req.valid('param');
       await settings.removeCamera(id, cameraId);
-      status.forget(id, cameraId);
+      await status.forget(id, cameraId);
       return c.body(null, 204);
     },
   );
@@ -167,7 +167,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const updated = await settings.setOptions(id, c.req.valid('json'));
-      return c.json(viewOf(id, updated), 200);
+      return c.json(await viewOf(id, updated), 200);
     },
   );
 
@@ -191,9 +191,9 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     },
   );
 
-  const discovered = (edgeId: string) => {
+  const discovered = async (edgeId: string) => {
     const adopted = new Map(settings.surveillance(edgeId).cameras.flatMap((cam) => (cam.source.kind === 'onvif' ? [[cam.source.xaddr, cam.id] as const] : [])));
-    return { devices: status.discovered(edgeId).map((d) => ({ ...d, adoptedAs: adopted.get(d.xaddr) ?? null })) };
+    return { devices: (await status.discovered(edgeId)).map((d) => ({ ...d, adoptedAs: adopted.get(d.xaddr) ?? null })) };
   };
 
   app.openapi(
@@ -205,7 +205,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       request: { params: edgeParam },
       responses: { 200: jsonContent(discoveredView, 'Discovered devices') },
     }, inScope),
-    (c) => c.json(discovered(c.req.valid('param').id), 200),
+    async (c) => c.json(await discovered(c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -220,8 +220,8 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const found = await fleet.discoverCameras(id, c.req.valid('json'));
-      status.onDiscovered(id, Date.now(), found.devices);
-      return c.json(discovered(id), 200);
+      await status.onDiscovered(id, Date.now(), found.devices);
+      return c.json(await discovered(id), 200);
     },
   );
 
@@ -237,10 +237,10 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const { urn, id: cameraId, name, username, password } = c.req.valid('json');
-      const device = status.discovered(id).find((d) => d.urn === urn);
+      const device = (await status.discovered(id)).find((d) => d.urn === urn);
       if (!device) throw notFound(`discovered device ${urn} of edge ${id}`);
       const camera = settings.parseCamera({ id: cameraId, name, source: { kind: 'onvif', xaddr: device.xaddr, username, password } });
-      return c.json(cameraViewOf(id, await settings.addCamera(id, camera), cameraId), 201);
+      return c.json(await cameraViewOf(id, await settings.addCamera(id, camera), cameraId), 201);
     },
   );
 

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { BoxEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -13,13 +13,13 @@ import { createVisionRoutes } from './vision-routes.js';
 export type Vision = ReturnType<typeof createVision>;
 
 /** The cameras domain: what each box should watch (its config's surveillance part) and what it says of its streams. */
-export function createVision(deps: { db: Db; fleet: Fleet; audit: AuditLog; bus: DomainEventBus }) {
-  const { db, fleet, audit, bus } = deps;
+export function createVision(deps: { query: QueryDatabase; fleet: Fleet; audit: AuditLog; bus: DomainEventBus }) {
+  const { query, fleet, audit, bus } = deps;
   const settings = new CameraSettingsService({ documents: fleet.documents, fleet: fleet.service });
-  const status = new CameraStatusStore(db);
+  const status = new CameraStatusStore(query);
   /** A stream that goes down, or comes back from being down, is published. */
-  const onCamera = ({ edgeId, ts, body }: BoxEvent<'camera'>) => {
-    const from = status.onCameraEvent(edgeId, ts, body);
+  const onCamera = async ({ edgeId, ts, body }: BoxEvent<'camera'>) => {
+    const from = await status.onCameraEvent(edgeId, ts, body);
     if (from === undefined) return; // older than what is known
     const wasDown = from !== null && isDown(from);
     if (isDown(body.status) && !wasDown) bus.publish('camera.offline', { edgeId, cameraId: body.cameraId, at: ts, status: body.status, error: body.error ?? null });

@@ -16,8 +16,11 @@ async function restart(test: TestCloud): Promise<TestCloud> {
   return startTestCloud({ SC_HTTP_PORT: http, SC_MQTT_PORT: mqtt }, test.dataDir);
 }
 
-const lifecycleEvents = (test: TestCloud, edgeId: string) =>
-  test.cloud.fleet.events.list(edgeId, 1000).filter((e) => e.kind === 'lifecycle') as { eventId: string; body: { phase: string; bootId: string } }[];
+/** The box's lifecycle events the cloud has stored, once what it received so far is stored. */
+const lifecycleEvents = async (test: TestCloud, edgeId: string) => {
+  await test.cloud.fleet.events.settled();
+  return (await test.cloud.fleet.events.list(edgeId, 1000)).filter((e) => e.kind === 'lifecycle') as { eventId: string; body: { phase: string; bootId: string } }[];
+};
 
 describe('the edge outbox', () => {
   let test: TestCloud | null = null;
@@ -39,13 +42,14 @@ describe('the edge outbox', () => {
       await waitFor(() => daemon.link.connected, 'connected');
       const held = outbox.add('discovery', { devices: [] });
       const after = outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: 'after-held' });
-      await waitFor(() => lifecycleEvents(test!, edgeId).some((e) => e.eventId === after), 'the event behind the held one delivered');
+      await waitFor(async () => (await lifecycleEvents(test!, edgeId)).some((e) => e.eventId === after), 'the event behind the held one delivered');
       await new Promise((r) => setTimeout(r, 300));
       expect(outbox.pending()).toBe(1);
-      expect(test.cloud.fleet.events.list(edgeId, 1000).some((e) => e.eventId === held)).toBe(false);
+      await test.cloud.fleet.events.settled();
+      expect((await test.cloud.fleet.events.list(edgeId, 1000)).some((e) => e.eventId === held)).toBe(false);
       cloudKnowsDiscovery = true;
       outbox.flush();
-      await waitFor(() => test!.cloud.fleet.events.list(edgeId, 1000).some((e) => e.eventId === held), 'the held event delivered once the cloud knows it');
+      await waitFor(async () => (await test!.cloud.fleet.events.list(edgeId, 1000)).some((e) => e.eventId === held), 'the held event delivered once the cloud knows it');
       expect(outbox.pending()).toBe(0);
     } finally {
       db.close();
@@ -59,7 +63,7 @@ describe('the edge outbox', () => {
     const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-5');
     const daemon = await startTestEdge(dataDir);
     try {
-      await waitFor(() => lifecycleEvents(test!, edgeId).length === 1, 'the started event');
+      await waitFor(async () => (await lifecycleEvents(test!, edgeId)).length === 1, 'the started event');
       await test.stop({ keepData: true });
       await waitFor(() => !daemon.link.connected, 'edge notices the outage');
 
@@ -68,7 +72,7 @@ describe('the edge outbox', () => {
 
       test = await restart(test);
       await waitFor(() => daemon.outbox.pending() === 0, 'outbox drained', 15_000);
-      const stored = lifecycleEvents(test, edgeId);
+      const stored = await lifecycleEvents(test, edgeId);
       const ids = stored.map((e) => e.eventId);
       for (const id of produced) expect(ids.filter((x) => x === id)).toHaveLength(1);
       expect(new Set(ids).size).toBe(ids.length);
@@ -90,8 +94,8 @@ describe('the edge outbox', () => {
     test = await restart(test);
     const second = spawnEdgeCli(['run', '--data-dir', dataDir]);
     try {
-      const events = await waitFor(() => {
-        const started = lifecycleEvents(test!, edgeId).filter((e) => e.body.phase === 'started');
+      const events = await waitFor(async () => {
+        const started = (await lifecycleEvents(test!, edgeId)).filter((e) => e.body.phase === 'started');
         return started.length >= 2 ? started : null;
       }, 'both boots reported', 20_000);
       expect(new Set(events.map((e) => e.body.bootId)).size).toBe(2);

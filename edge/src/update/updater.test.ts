@@ -86,7 +86,8 @@ describe('the box updating itself through a rollout', () => {
     expect(readdirSync(join(home.layout.home, 'downloads'))).toEqual([]);
     const box = await waitFor(async () => ((await rolloutBox(created.body.id)).state === 'switching' ? rolloutBox(created.body.id) : null), 'switching reported');
     expect(box.reason).toBeNull();
-    const phases = test.cloud.fleet.events.list(edgeId).filter((e) => e.kind === 'update').map((e) => (e.body as { phase: string }).phase);
+    await test.cloud.fleet.events.settled();
+    const phases = (await test.cloud.fleet.events.list(edgeId)).filter((e) => e.kind === 'update').map((e) => (e.body as { phase: string }).phase);
     expect(phases).toEqual(expect.arrayContaining(['downloading', 'installed', 'switching']));
     rmSync(home.layout.switchRequest);
     await test.api('POST', `/api/v1/rollouts/${created.body.id}/cancel`);

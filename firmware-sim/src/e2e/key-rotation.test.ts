@@ -179,4 +179,55 @@ describe('release keys rotated from the cloud', () => {
     expect(seen.map((r) => r.id)).toEqual(all.map((r) => r.id));
     expect(seen.flatMap((r) => r.deliveries.map((d) => d.edgeId))).not.toContain(other.edgeId);
   });
+
+  it("sends to the boxes of one rollout, the person's only, naming those too old or revoked since; another box is not sent it", async () => {
+    const [inRollout, outside] = boxes as [Box, Box];
+    const other = test.cloud.db.prepare("SELECT id FROM edges WHERE hamlet_code = 'xb-1'").pluck().get() as string;
+    const revoked = await claimTestEdge(test, 'ap-4', 'Tủ đã thu hồi');
+    expect((await test.api('POST', `/api/v1/edges/${revoked.edgeId}/revoke`)).status).toBe(200);
+    const rollouts = test.cloud.releases.rollouts;
+    const makeRollout = async (id: string, edgeIds: string[]) =>
+      await rollouts.create({ id, version: '9.9.9', scope: { kind: 'edges', edgeIds }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: Date.now(), boxes: edgeIds.map((edgeId) => ({ edgeId, wave: 0, fromVersion: '1.0.0' })) });
+    // the rollout reaches one capable box, one too old, one of Xã B that never connected, one revoked since
+    await makeRollout('rol_keys', [inRollout.edge.edgeId, old.edge.edgeId, other, revoked.edgeId]);
+    await makeRollout('rol_keysold', [old.edge.edgeId]);
+
+    const res = await test.api('POST', '/api/v1/release-keys/rotations', { message: rotation(3, [next.publicKey, current.publicKey], next.privateKeyPem), target: { kind: 'rollout', rolloutId: 'rol_keys' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.deliveries.map((d: { edgeId: string }) => d.edgeId)).toEqual([inRollout.edge.edgeId]);
+    expect(res.body.counts).toEqual({ applied: 1, pending: 0, refused: 0 });
+    expect(res.body.skipped).toEqual([
+      { edgeId: old.edge.edgeId, edgeName: 'Tủ ap-3', reason: 'unsupported' },
+      { edgeId: other, edgeName: 'Tủ xã B', reason: 'unsupported' },
+      { edgeId: revoked.edgeId, edgeName: 'Tủ đã thu hồi', reason: 'inactive' },
+    ]);
+    expect(keysOf(inRollout)).toEqual({ format: 1, sequence: 3, keys: [next.publicKey, current.publicKey] });
+    expect(keysOf(outside).sequence).toBe(2); // not the rollout's: not sent it
+    const audit = (await test.api('GET', '/api/v1/audit?action=releases.keys.rotate')).body;
+    expect(audit.items.find((e: { target: string }) => e.target === `key-rotation:${res.body.id}`)).toMatchObject({ details: { rolloutId: 'rol_keys', edges: [inRollout.edge.edgeId] } });
+
+    // a rollout none of whose boxes can take it, and one that does not exist: nothing recorded
+    const before = (await test.api('GET', '/api/v1/release-keys/rotations')).body.rotations.length;
+    const none = await test.api('POST', '/api/v1/release-keys/rotations', { message: rotation(4, [next.publicKey], next.privateKeyPem), target: { kind: 'rollout', rolloutId: 'rol_keysold' } });
+    expect(none.status).toBe(409);
+    expect(none.body.error).toMatchObject({ code: 'no_boxes', details: { skipped: [{ edgeId: old.edge.edgeId, reason: 'unsupported' }] } });
+    const missing = await test.api('POST', '/api/v1/release-keys/rotations', { message: rotation(4, [next.publicKey], next.privateKeyPem), target: { kind: 'rollout', rolloutId: 'rol_nothere' } });
+    expect(missing.status).toBe(404);
+    expect((await test.api('GET', '/api/v1/release-keys/rotations')).body.rotations.length).toBe(before);
+
+    // scoped (sending is province-level today, so through the domain): Xã B's person reaches only Xã B's box of
+    // the rollout, and a rollout with none of theirs is the same 404 as one that does not exist
+    const rotations = test.cloud.releases.keyRotations;
+    const asXaB = { username: 'admin-xb', communeCode: 'xa-b' };
+    await expect(rotations.rotate(asXaB, { message: rotation(4, [next.publicKey], next.privateKeyPem), target: { kind: 'rollout', rolloutId: 'rol_keysold' } }, null)).rejects.toMatchObject({ status: 404 });
+    const mine = rotations.rotate(asXaB, { message: rotation(4, [next.publicKey], next.privateKeyPem), target: { kind: 'rollout', rolloutId: 'rol_keys' } }, null);
+    await expect(mine).rejects.toMatchObject({ status: 409, code: 'no_boxes', details: { skipped: [{ edgeId: other, reason: 'unsupported' }] } });
+    expect(keysOf(inRollout).sequence).toBe(3);
+  });
+
+  it("offers the rollouts in the admin's rotation form", async () => {
+    const admin = await (await test.cloud.app.request('/fleet/releases', { headers: { cookie: `${SESSION_COOKIE}=${test.adminToken}` } })).text();
+    expect(admin).toContain('<option value="rollout">Các tủ của một đợt cập nhật</option>');
+    expect(admin).toMatch(/<select id="k-rollout" name="rollout">.*<option value="rol_keys">Bản 9\.9\.9 · [^<]+ · Đang chạy · 4 tủ<\/option>/s);
+  });
 });

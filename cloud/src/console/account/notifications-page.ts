@@ -22,7 +22,7 @@ export interface NotificationPagesDeps {
   /** The hamlets with their commune, in their usual order (listHamlets): a commune's person is offered their commune's. */
   hamlets: () => (HamletChoice & { communeCode: string })[];
   /** The person's stored choices (the push subscription store), so the page opens showing them. */
-  preferences: (user: Pick<User, 'id' | 'role'>) => PushPreferences;
+  preferences: (user: Pick<User, 'id' | 'role'>) => Promise<PushPreferences>;
 }
 
 /**
@@ -85,11 +85,11 @@ export function createNotificationPages({ hamlets, preferences }: NotificationPa
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
 
-    app.get(NOTIFICATIONS_PAGE, kit.page('notifications.subscribe'), (c) => {
+    app.get(NOTIFICATIONS_PAGE, kit.page('notifications.subscribe'), async (c) => {
       const view = c.get('view');
       const t = translator(notificationsMessages, view.lang);
       const kinds = eligibleKinds(view.user!);
-      const prefs = preferences(view.user!);
+      const prefs = await preferences(view.user!);
       return kit.render(c, {
         title: t('title'),
         main: markup(t, kinds, kinds.length > 0 ? hamletsMarkup(t, hamlets().filter((h) => sees(view.user!, h.communeCode, { provinceItems: false })), prefs.hamlets, prefs.cameras.length) : ''),

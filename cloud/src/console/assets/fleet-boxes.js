@@ -64,7 +64,9 @@ function colourPlan(code, edges) {
 
 async function show() {
   try {
-    const { edges } = await api('GET', '/api/v1/edges');
+    // only the boxes of the hamlets on the page (a province-level person's page narrowed to one commune)
+    const shown = new Set([...document.querySelectorAll('tbody[data-hamlet]')].map((b) => b.dataset.hamlet));
+    const edges = (await api('GET', '/api/v1/edges')).edges.filter((e) => shown.has(e.hamletCode));
     const equipment = await Promise.all(edges.map(equipmentOf));
     for (const body of document.querySelectorAll('tbody[data-hamlet]')) {
       const code = body.dataset.hamlet;

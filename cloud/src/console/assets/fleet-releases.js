@@ -41,8 +41,13 @@ form?.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = new FormData(form);
   const kind = data.get('scope');
+  // places: the ticked communes (all their boxes) and hamlets; the API says which has no box
   const scope =
-    kind === 'hamlet' ? { kind, hamletCode: data.get('hamlet') } : kind === 'edges' ? { kind, edgeIds: [...form.querySelector('#r-edges').selectedOptions].map((o) => o.value) } : { kind: 'commune' };
+    kind === 'places'
+      ? { kind, communeCodes: data.getAll('communes').map(String), hamletCodes: data.getAll('hamlets').map(String) }
+      : kind === 'edges'
+        ? { kind, edgeIds: [...form.querySelector('#r-edges').selectedOptions].map((o) => o.value) }
+        : { kind: 'commune' };
   const waves = String(data.get('waves') ?? '')
     .split(',')
     .map((w) => w.trim())
@@ -82,10 +87,15 @@ rotate?.addEventListener('submit', (event) => {
       say(status, strings.rotationNotJson, 'error');
       return;
     }
+    const kind = rotate.querySelector('#k-target').value;
     const target =
-      rotate.querySelector('#k-target').value === 'edges' ? { kind: 'edges', edgeIds: [...rotate.querySelector('#k-edges').selectedOptions].map((o) => o.value) } : { kind: 'all' };
+      kind === 'edges'
+        ? { kind, edgeIds: [...rotate.querySelector('#k-edges').selectedOptions].map((o) => o.value) }
+        : kind === 'rollout'
+          ? { kind, rolloutId: rotate.querySelector('#k-rollout').value }
+          : { kind: 'all' };
     await change(rotate.querySelectorAll('button'), () => apiResponse('POST', '/api/v1/release-keys/rotations', { message, target }), (body) =>
-      fill(strings.rotationSent, { applied: body?.counts?.applied ?? 0, pending: body?.counts?.pending ?? 0, refused: body?.counts?.refused ?? 0 }),
+      fill(strings.rotationSent, { applied: body?.counts?.applied ?? 0, pending: body?.counts?.pending ?? 0, refused: body?.counts?.refused ?? 0, skipped: body?.skipped?.length ?? 0 }),
     );
   })();
 });

@@ -48,7 +48,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     const states = ['started', 'completed', 'interrupted', 'failed', 'missed'] as const;
     const now = Date.now();
     const planned = (i: number) => now - (i + 1) * 3_600_000;
-    givenInPlan(e2e.test.cloud.db, edgeId, states.map((_, i) => ({ occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, startAt: planned(i) })));
+    await givenInPlan(e2e.test.cloud.query, edgeId, states.map((_, i) => ({ occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, startAt: planned(i) })));
     for (const [i, state] of states.entries()) {
       const played = state !== 'missed' && state !== 'failed';
       const body = { occurrenceId: `sch_a11y:${planned(i)}`, scheduleId: 'sch_a11y', bulletinId: null, state, plannedStartAt: planned(i), actualStartAt: played ? planned(i) + 40 : null, durationMs: played ? 61_000 : null, reason: played ? null : 'the box was off', zones: ['main'] };
@@ -110,7 +110,7 @@ describe('every console page passes axe-core WCAG 2 A and AA in Chromium', () =>
     expect(uploaded.status).toBe(201);
     const rollout = await api('POST', '/api/v1/rollouts', { version: '1.5.0', scope: { kind: 'edges', edgeIds: [edgeId] } });
     expect(rollout.status, JSON.stringify(rollout.body)).toBe(201);
-    e2e.test.cloud.fleet.events.record(edgeId, 'update', { eventId: 'evt_a11y_rollback', ts: Date.now(), body: { phase: 'rolled_back', version: '1.5.0', rolloutId: rollout.body.id, runningVersion: '1.4.0', reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"loa không phản hồi"}'] } });
+    await e2e.test.cloud.fleet.events.record(edgeId, 'update', { eventId: 'evt_a11y_rollback', ts: Date.now(), body: { phase: 'rolled_back', version: '1.5.0', rolloutId: rollout.body.id, runningVersion: '1.4.0', reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"loa không phản hồi"}'] } });
     await waitFor(async () => (await api('GET', `/api/v1/rollouts/${rollout.body.id}`)).body.state === 'paused', 'the rollout paused');
     concrete['/fleet/rollouts/:id'] = `/fleet/rollouts/${rollout.body.id}`;
     // a commune's page with a hamlet added and one retired, so every state of its list is drawn

@@ -164,7 +164,7 @@ describe('radio operator in Chromium', () => {
     // what the plans of those days gave them (once their first plans are out, so the next plan run is an hour away)
     for (const edgeId of [ap2Box, ap3Box]) await waitFor(() => e2e.test.cloud.fleet.documents.get(edgeId, 'schedule'), `the plan of ${edgeId}`);
     const days = [at('2026-01-15T06:00'), at('2026-01-16T06:00')];
-    for (const edgeId of [ap2Box, ap3Box]) givenInPlan(e2e.test.cloud.db, edgeId, days.map((startAt) => ({ occurrenceId: `sch_pb:${startAt}`, scheduleId: 'sch_pb', bulletinId: null, startAt })));
+    for (const edgeId of [ap2Box, ap3Box]) await givenInPlan(e2e.test.cloud.query, edgeId, days.map((startAt) => ({ occurrenceId: `sch_pb:${startAt}`, scheduleId: 'sch_pb', bulletinId: null, startAt })));
     const report = (edgeId: string, eventId: string, state: string, planned: number, actual: number | null, reason: string | null = null) =>
       e2e.test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({
         eventId,

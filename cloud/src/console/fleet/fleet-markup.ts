@@ -3,7 +3,7 @@ import { DEFAULT_OBJECT_CLASSES } from '@smart-commune/shared';
 import type { Translate } from '../i18n.js';
 import { ASSET_PREFIX } from '../layout.js';
 import type { fleetMessages } from './fleet-messages.js';
-import { hamletPlan, type PlanHamlet } from './fleet-plan.js';
+import { byCommune, hamletPlan, type PlanCommune, type PlanHamlet } from './fleet-plan.js';
 
 type T = Translate<keyof (typeof fleetMessages)['vi']>;
 
@@ -11,12 +11,48 @@ type T = Translate<keyof (typeof fleetMessages)['vi']>;
 const styles = html`<link rel="stylesheet" href="${ASSET_PREFIX}fleet.css">`;
 const status = (id: string) => html`<p id="${id}" role="status" aria-live="polite" hidden></p>`;
 
-export function fleetMarkup(t: T, hamlets: PlanHamlet[]) {
+/** The communes a province-level person sees, and the one chosen in the filter (undefined: all). */
+export interface FleetCommunes {
+  communes: PlanCommune[];
+  chosen: string | undefined;
+}
+
+/** A commune filter (a plain GET form: works without the page script) for a person who sees several. */
+function communeFilter(t: T, view: FleetCommunes) {
+  return html`<form class="card filters" method="get" action="/fleet" aria-label="${t('communeFilter')}">
+  <div class="stack"><label for="fleet-commune">${t('commune')}</label>
+    <select id="fleet-commune" name="commune"><option value="">${t('allCommunes')}</option>${view.communes.map((c) => html`<option value="${c.code}"${c.code === view.chosen ? html` selected` : ''}>${c.name}</option>`)}</select></div>
+  <div class="actions"><button type="submit">${t('show')}</button></div>
+</form>`;
+}
+
+function hamletBoxes(t: T, h: PlanHamlet) {
+  return html`<section class="card hamlet-boxes" id="hamlet-${h.code}" aria-labelledby="hamlet-${h.code}-heading">
+  <h3 id="hamlet-${h.code}-heading">${h.name} <span class="hint" data-summary="${h.code}"></span></h3>
+  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="hamlet-${h.code}-heading"><table class="boxes"><thead><tr>
+    <th>${t('name')}</th><th>${t('status')}</th><th>${t('connection')}</th><th>${t('lastSeen')}</th>
+    <th>${t('clockOffset')}</th><th>${t('version')}</th><th>${t('cameras')}</th><th>${t('speakers')}</th>
+  </tr></thead><tbody data-hamlet="${h.code}"><tr><td colspan="8" class="hint">${t('noBoxes')}</td></tr></tbody></table></div>
+</section>`;
+}
+
+/**
+ * Hamlets and boxes. A person who sees several communes (province-level, issue 10) gets a commune
+ * filter, one plan per commune under its name, the boxes listed commune by commune, and the new
+ * box's hamlets grouped by commune; a commune's person sees their commune as before.
+ */
+export function fleetMarkup(t: T, hamlets: PlanHamlet[], view: FleetCommunes = { communes: [], chosen: undefined }) {
+  const several = view.communes.length > 1;
+  const groups = several ? byCommune(hamlets, view.communes) : [];
+  const option = (h: PlanHamlet) => html`<option value="${h.code}">${h.name}</option>`;
   return html`${styles}
+${several ? communeFilter(t, view) : ''}
 <div class="grid two">
 <section class="card" aria-labelledby="plan-heading">
-  <h2 id="plan-heading">${t('planTitle')}</h2>
-  ${hamletPlan(hamlets, t('planTitle'))}
+  <h2 id="plan-heading">${several ? t('planTitleProvince') : t('planTitle')}</h2>
+  ${several
+    ? groups.map((g) => html`<h3 id="plan-${g.commune.code}-heading">${g.commune.name}</h3>${hamletPlan(g.hamlets, `${t('planOf')} ${g.commune.name}`, `plan-svg-title-${g.commune.code}`)}`)
+    : hamletPlan(hamlets, t('planTitle'))}
   <p class="hint">${t('planHint')}</p>
   <ul class="plan-legend">
     <li><span class="swatch ok"></span> ${t('planLegendOk')}</li>
@@ -32,7 +68,7 @@ export function fleetMarkup(t: T, hamlets: PlanHamlet[]) {
     <p class="hint" id="box-name-hint">${t('boxNameHint')}</p>
     <label for="box-hamlet">${t('hamlet')}</label>
     <select id="box-hamlet" name="hamletCode" required>
-      ${hamlets.map((h) => html`<option value="${h.code}">${h.name}</option>`)}
+      ${several ? groups.map((g) => html`<optgroup label="${g.commune.name}">${g.hamlets.map(option)}</optgroup>`) : hamlets.map(option)}
     </select>
     <label for="box-notes">${t('notes')}</label>
     <input id="box-notes" name="notes" maxlength="2000">
@@ -41,17 +77,11 @@ export function fleetMarkup(t: T, hamlets: PlanHamlet[]) {
   ${status('new-box-status')}
 </section>
 </div>
-<h2>${t('boxes')}</h2>
+${several
+    ? html`${status('fleet-status')}${groups.map((g) => html`<h2>${t('boxes')} · ${g.commune.name}</h2>${g.hamlets.map((h) => hamletBoxes(t, h))}`)}`
+    : html`<h2>${t('boxes')}</h2>
 ${status('fleet-status')}
-${hamlets.map(
-  (h) => html`<section class="card hamlet-boxes" id="hamlet-${h.code}" aria-labelledby="hamlet-${h.code}-heading">
-  <h3 id="hamlet-${h.code}-heading">${h.name} <span class="hint" data-summary="${h.code}"></span></h3>
-  <div class="table-wrap" role="region" tabindex="0" aria-labelledby="hamlet-${h.code}-heading"><table class="boxes"><thead><tr>
-    <th>${t('name')}</th><th>${t('status')}</th><th>${t('connection')}</th><th>${t('lastSeen')}</th>
-    <th>${t('clockOffset')}</th><th>${t('version')}</th><th>${t('cameras')}</th><th>${t('speakers')}</th>
-  </tr></thead><tbody data-hamlet="${h.code}"><tr><td colspan="8" class="hint">${t('noBoxes')}</td></tr></tbody></table></div>
-</section>`,
-)}`;
+${hamlets.map((h) => hamletBoxes(t, h))}`}`;
 }
 
 export function boxMarkup(t: T) {

@@ -6,6 +6,7 @@ import type { Rollout, RolloutBox } from '../../releases/rollout-types.js';
 import { adminStyles, localTime } from '../admin/admin-audit-markup.js';
 import type { Lang, Translate } from '../i18n.js';
 import type { releasesMessages } from './releases-messages.js';
+import { rolloutForm } from './rollout-form-markup.js';
 
 export type RT = Translate<keyof (typeof releasesMessages)['vi']>;
 
@@ -28,7 +29,9 @@ export interface ReleasesPageInput {
   releases: Release[];
   rollouts: Rollout[];
   edges: Edge[];
-  hamlets: { code: string; name: string }[];
+  /** The communes the person sees (a province admin: every active one), for the rollout form. */
+  communes: { code: string; name: string }[];
+  hamlets: { code: string; name: string; communeCode: string }[];
   /** Release key rotations sent from the cloud, with each box's answer. */
   rotations: KeyRotation[];
   canManage: boolean;
@@ -55,20 +58,7 @@ ${input.rollouts.length === 0
   </tr>`,
   )}</tbody></table></div>`}
 </section>
-${input.canManage && versions.length
-    ? html`<section class="card" aria-labelledby="new-rollout-h"><h2 id="new-rollout-h">${t('newRollout')}</h2>
-<form id="new-rollout" class="stack">
-  <label for="r-version">${t('version')}</label><select id="r-version" name="version" required>${versions.map((v) => html`<option>${v}</option>`)}</select>
-  <label for="r-scope">${t('scope')}</label>
-  <select id="r-scope" name="scope"><option value="commune">${t('scopeCommune')}</option><option value="hamlet">${t('scopeHamlet')}</option><option value="edges">${t('scopeEdges')}</option></select>
-  <label for="r-hamlet">${t('chooseHamlet')}</label><select id="r-hamlet" name="hamlet">${input.hamlets.map((h) => html`<option value="${h.code}">${h.name}</option>`)}</select>
-  <label for="r-edges">${t('chooseEdges')}</label><select id="r-edges" name="edges" multiple size="5">${input.edges.map((e) => html`<option value="${e.id}">${e.name} · ${e.hamletName}</option>`)}</select>
-  <label for="r-waves">${t('waves')}</label><input id="r-waves" name="waves" inputmode="numeric" pattern="[0-9, ]*" placeholder="3" autocomplete="off">
-  <label for="r-soak">${t('soak')}</label><input id="r-soak" name="soak" type="number" min="0" max="604800" value="600">
-  <label for="r-threshold">${t('threshold')}</label><input id="r-threshold" name="threshold" type="number" min="0" max="100" value="0">
-  <div class="actions"><button type="submit" class="primary">${t('startRollout')}</button></div>
-</form></section>`
-    : ''}
+${input.canManage && versions.length ? rolloutForm(t, { versions, communes: input.communes, hamlets: input.hamlets, edges: input.edges }) : ''}
 <section class="card" aria-labelledby="boxes-h"><h2 id="boxes-h">${t('boxesTitle')}</h2>
 <div class="table-wrap" role="region" tabindex="0" aria-labelledby="boxes-h"><table class="box-versions">
   <thead><tr><th scope="col">${t('box')}</th><th scope="col">${t('hamlet')}</th><th scope="col">${t('version')}</th><th scope="col">${t('online')}</th></tr></thead>
@@ -112,8 +102,13 @@ ${input.rotations.length === 0
   )}</tbody></table></div>`}
 ${input.canManage
     ? html`<form id="rotate-keys" class="stack"><label for="k-file">${t('rotationFile')}</label><input id="k-file" name="file" type="file" accept=".json,application/json" required>
-  <label for="k-target">${t('rotationTarget')}</label><select id="k-target" name="target"><option value="all">${t('rotationAll')}</option><option value="edges">${t('rotationChosen')}</option></select>
+  <label for="k-target">${t('rotationTarget')}</label><select id="k-target" name="target"><option value="all">${t('rotationAll')}</option><option value="edges">${t('rotationChosen')}</option>${input.rollouts.length ? html`<option value="rollout">${t('rotationRollout')}</option>` : ''}</select>
   <label for="k-edges">${t('chooseEdges')}</label><select id="k-edges" name="edges" multiple size="5">${input.edges.map((e) => html`<option value="${e.id}">${e.name} · ${e.hamletName}</option>`)}</select>
+  ${input.rollouts.length
+    ? html`<label for="k-rollout">${t('chooseRollout')}</label><select id="k-rollout" name="rollout">${input.rollouts.map(
+        (r) => html`<option value="${r.id}">${t('rolloutOption', { version: r.version, date: localTime(r.createdAt, lang), state: t(`rolloutState_${r.state}`), total: r.total })}</option>`,
+      )}</select>`
+    : ''}
   <div class="actions"><button type="submit" class="primary">${t('sendRotation')}</button></div></form>`
     : ''}
 </section>`;

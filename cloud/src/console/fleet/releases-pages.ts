@@ -19,7 +19,9 @@ export interface ReleasesPagesDeps {
   edges: EdgeStore;
   keyRotations: Pick<KeyRotations, 'list'>;
   /** The hamlets the person sees, in their usual order. */
-  hamlets(person: Scoped): { code: string; name: string }[];
+  hamlets(person: Scoped): { code: string; name: string; communeCode: string }[];
+  /** The communes in service the person sees (awaited: the communes store may answer later). */
+  communes(person: Scoped): { code: string; name: string }[] | Promise<{ code: string; name: string }[]>;
 }
 
 function strings(c: Context<ConsoleEnv>) {
@@ -40,8 +42,10 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
     // a commune's people: their boxes, and the rollouts that reach them counted over their boxes only
     const mine = (c: Context<ConsoleEnv>) => boxFilterOf(c.get('view').user!);
 
-    app.get('/fleet/releases', kit.page('fleet.releases.read'), (c) => {
+    app.get('/fleet/releases', kit.page('fleet.releases.read'), async (c) => {
+      const communes = await deps.communes(c.get('view').user!);
       const main = releasesPage(t(c), c.get('view').lang, {
+        communes,
         releases: deps.releases.list(),
         rollouts: deps.rollouts.list(50, mine(c)),
         edges: deps.edges.list({ status: 'active', ...mine(c) }),

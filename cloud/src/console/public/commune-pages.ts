@@ -120,17 +120,17 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
 
     async notices(c: Context<ConsoleEnv>, site: Site) {
       const t = tOf(c);
-      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(site.commune.code), qrCache)) });
+      return render(c, site, 'notices', { title: t('noticesTitle'), main: noticesList(t, site.paths, await notices.recent(30, scope(site)), c.get('view').lang, await zaloFollow(deps.zaloOaId?.(site.commune.code), qrCache)) });
     },
 
-    feed(c: Context<ConsoleEnv>, site: Site) {
+    async feed(c: Context<ConsoleEnv>, site: Site) {
       const { name } = site.commune;
-      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: site.paths, title: `${publicMessages.vi.noticesTitle} — ${name}`, author: name, notices: notices.recent(30, scope(site)) });
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: site.paths, title: `${publicMessages.vi.noticesTitle} — ${name}`, author: name, notices: await notices.recent(30, scope(site)) });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     },
 
-    audio(c: Context<ConsoleEnv>, site: Site | null) {
-      const notice = notices.get(c.req.param('id') ?? '', site ? scope(site) : 'all');
+    async audio(c: Context<ConsoleEnv>, site: Site | null) {
+      const notice = await notices.get(c.req.param('id') ?? '', site ? scope(site) : 'all');
       if (!notice) throw new ApiError(404, 'not_found', 'không có thông báo này');
       return fileResponse(c, deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
     },

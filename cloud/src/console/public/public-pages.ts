@@ -131,12 +131,12 @@ export function createPublicPages(deps: PublicPagesDeps) {
       const site = oldSite();
       return site ? pages.notices(c, site) : c.redirect(PROVINCE_PAGE, 302);
     });
-    app.get(OLD.feed, (c) => {
+    app.get(OLD.feed, async (c) => {
       const site = oldSite();
       if (site) return pages.feed(c, site);
       // the province's own notices (every commune's page lists them too); a commune's are in its own feed
       const name = deps.communes.active()[0]?.province ?? publicMessages.vi.provinceNoticesTitle;
-      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: OLD, title: `${publicMessages.vi.provinceNoticesTitle} — ${name}`, author: name, notices: deps.notices.recent(30, 'province') });
+      const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: OLD, title: `${publicMessages.vi.provinceNoticesTitle} — ${name}`, author: name, notices: await deps.notices.recent(30, 'province') });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     });
     // enclosures of feeds read before the second commune: a published notice is public whichever commune's

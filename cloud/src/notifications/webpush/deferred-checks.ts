@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import type { Logger } from '@smart-commune/shared/runtime';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 
 /** Runs a due check; what it resolves to is ignored (it enqueues what it must). */
 export type CheckHandler = (key: string, payload: Record<string, unknown>) => Promise<void> | void;
@@ -9,6 +10,9 @@ export type CheckHandler = (key: string, payload: Record<string, unknown>) => Pr
  * hamlet started the alert?", "a cooldown window ends: summarise". Stored with their due time so a
  * restart re-arms them (an overdue one runs at once) instead of forgetting them; cancelled by key
  * when the answer is known early (the box came back).
+ *
+ * With several cloud processes each arms its own timer for a stored check; the one whose DELETE …
+ * RETURNING takes the row runs it, the others find it gone.
  */
 export class DeferredChecks {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -16,15 +20,15 @@ export class DeferredChecks {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Re-arms what was stored before a restart. */
-  start(handler: CheckHandler): void {
+  async start(handler: CheckHandler): Promise<void> {
     this.handler = handler;
-    const rows = this.db.prepare('SELECT key, due_at FROM push_checks ORDER BY due_at').all() as { key: string; due_at: number }[];
+    const rows = await this.q.db.selectFrom('push_checks').select(['key', 'due_at']).orderBy('due_at').execute();
     for (const row of rows) this.arm(row.key, row.due_at);
   }
 
@@ -36,32 +40,66 @@ export class DeferredChecks {
   }
 
   /** Stores a check unless one with this key is already due (the first offline event sets the delay). Returns whether it was new. */
-  schedule(key: string, dueAt: number, payload: Record<string, unknown>): boolean {
-    const added = this.db.prepare('INSERT OR IGNORE INTO push_checks (key, due_at, payload) VALUES (?, ?, ?)').run(key, dueAt, JSON.stringify(payload)).changes > 0;
+  async schedule(key: string, dueAt: number, payload: Record<string, unknown>): Promise<boolean> {
+    const added = await this.q.db
+      .insertInto('push_checks')
+      .values({ key, due_at: Math.round(dueAt), payload: JSON.stringify(payload) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .executeTakeFirst();
     if (added) this.arm(key, dueAt);
-    return added;
+    return added !== undefined;
   }
 
-  payload(key: string): Record<string, unknown> | null {
-    const row = this.db.prepare('SELECT payload FROM push_checks WHERE key = ?').get(key) as { payload: string } | undefined;
+  async payload(key: string): Promise<Record<string, unknown> | null> {
+    const row = await this.q.db.selectFrom('push_checks').select('payload').where('key', '=', key).executeTakeFirst();
     return row ? (JSON.parse(row.payload) as Record<string, unknown>) : null;
   }
 
-  update(key: string, payload: Record<string, unknown>): void {
-    this.db.prepare('UPDATE push_checks SET payload = ? WHERE key = ?').run(JSON.stringify(payload), key);
+  /** Replaces a pending check's payload only if it is still `expected` (as read): returns whether it was. */
+  async update(key: string, expected: Record<string, unknown>, payload: Record<string, unknown>): Promise<boolean> {
+    const changed = await this.q.db
+      .updateTable('push_checks')
+      .set({ payload: JSON.stringify(payload) })
+      .where('key', '=', key)
+      .where('payload', '=', JSON.stringify(expected))
+      .returning('key')
+      .executeTakeFirst();
+    return changed !== undefined;
   }
 
   /** Drops a check not needed any more; returns whether one was pending. */
-  cancel(key: string): boolean {
+  async cancel(key: string): Promise<boolean> {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
-    return this.db.prepare('DELETE FROM push_checks WHERE key = ?').run(key).changes > 0;
+    const gone = await this.q.db.deleteFrom('push_checks').where('key', '=', key).returning('key').executeTakeFirst();
+    return gone !== undefined;
+  }
+
+  /** Drops a check only if its payload is still `expected` (as read): returns whether it was. */
+  async cancelIf(key: string, expected: Record<string, unknown>): Promise<boolean> {
+    const gone = await this.q.db.deleteFrom('push_checks').where('key', '=', key).where('payload', '=', JSON.stringify(expected)).returning('key').executeTakeFirst();
+    if (gone) {
+      clearTimeout(this.timers.get(key));
+      this.timers.delete(key);
+    }
+    return gone !== undefined;
+  }
+
+  /** The keys of the pending checks that start with `prefix` (an alert's checks). */
+  async keys(prefix: string): Promise<string[]> {
+    // substr/length count characters alike on both databases; the cast names the parameter's type for PostgreSQL
+    const rows = await this.q.db
+      .selectFrom('push_checks')
+      .select('key')
+      .where(sql<boolean>`substr(${sql.ref('key')}, 1, length(cast(${prefix} as text))) = ${prefix}`)
+      .execute();
+    return rows.map((r) => r.key);
   }
 
   /** Drops every check whose key starts with `prefix` (an alert's checks when it stops). */
-  cancelPrefix(prefix: string): void {
-    const rows = this.db.prepare("SELECT key FROM push_checks WHERE substr(key, 1, length(?)) = ?").all(prefix, prefix) as { key: string }[];
-    for (const { key } of rows) this.cancel(key);
+  async cancelPrefix(prefix: string): Promise<void> {
+    for (const key of await this.keys(prefix)) await this.cancel(key);
   }
 
   private arm(key: string, dueAt: number): void {
@@ -74,14 +112,19 @@ export class DeferredChecks {
 
   private fire(key: string): void {
     this.timers.delete(key);
-    const handler = this.handler;
-    const row = this.db.prepare('SELECT due_at, payload FROM push_checks WHERE key = ?').get(key) as { due_at: number; payload: string } | undefined;
-    if (!handler || !row) return;
-    if (row.due_at > this.now()) return this.arm(key, row.due_at); // a timer capped at ~24.8 days
-    this.db.prepare('DELETE FROM push_checks WHERE key = ?').run(key);
     const run = (async () => {
       try {
-        await handler(key, JSON.parse(row.payload) as Record<string, unknown>);
+        const handler = this.handler;
+        if (!handler) return;
+        // taking the check is its DELETE: of two processes whose timers fire, one gets the row
+        const taken = await this.q.db.deleteFrom('push_checks').where('key', '=', key).where('due_at', '<=', this.now()).returning('payload').executeTakeFirst();
+        if (!taken) {
+          // not due yet (a timer capped at ~24.8 days, or moved): armed again; gone: cancelled or taken elsewhere
+          const later = await this.q.db.selectFrom('push_checks').select('due_at').where('key', '=', key).executeTakeFirst();
+          if (later) this.arm(key, later.due_at);
+          return;
+        }
+        await handler(key, JSON.parse(taken.payload) as Record<string, unknown>);
       } catch (err) {
         this.logger.error({ err, check: key }, 'a deferred push check failed');
       }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 
 export interface PushMetrics {
   /** Devices forgotten because their push service said 404/410. */
@@ -10,14 +10,15 @@ export interface PushMetrics {
  * Staff Web Push in a cloud's registry: the devices subscribed (counted when scraped) and those the
  * push services said are gone. Sends and failures are the outbox's (sc_notifications_*{channel="webpush"}).
  */
-export function pushMetrics(registry: Registry, db: Db): PushMetrics {
-  const count = db.prepare('SELECT COUNT(*) FROM push_subscriptions').pluck();
+export function pushMetrics(registry: Registry, { db }: QueryDatabase): PushMetrics {
   new Gauge({
     name: 'sc_push_subscriptions',
     help: 'Staff devices subscribed to Web Push notifications',
     registers: [registry],
-    collect() {
-      this.set(count.get() as number);
+    // prom-client awaits an async collect before it renders the gauge
+    async collect() {
+      const { n } = await db.selectFrom('push_subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      this.set(Number(n));
     },
   });
   return {

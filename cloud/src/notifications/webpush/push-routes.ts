@@ -48,7 +48,7 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       summary: 'Your devices that receive notifications',
       responses: { 200: jsonContent(z.object({ devices: z.array(deviceSchema) }), 'Oldest first') },
     }),
-    (c) => c.json({ devices: store.listFor(c.get('user')!.id).map(toDevice) }, 200),
+    async (c) => c.json({ devices: (await store.listFor(c.get('user')!.id)).map(toDevice) }, 200),
   );
 
   app.openapi(
@@ -65,11 +65,11 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
         409: jsonContent(z.object({ error: z.unknown() }), 'Too many devices'),
       },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
       const problem = endpointProblem(body.endpoint, allowLocalEndpoints);
       if (problem) throw badRequest(problem, [{ path: 'endpoint', message: problem }]);
-      const { subscription, created } = store.subscribe(c.get('user')!.id, {
+      const { subscription, created } = await store.subscribe(c.get('user')!.id, {
         endpoint: body.endpoint,
         p256dh: body.keys.p256dh,
         auth: body.keys.auth,
@@ -88,8 +88,8 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       request: { params: idParam },
       responses: { 204: { description: 'Removed' }, 404: jsonContent(z.object({ error: z.unknown() }), 'Not one of your devices') },
     }),
-    (c) => {
-      store.remove(c.get('user')!.id, c.req.valid('param').id);
+    async (c) => {
+      await store.remove(c.get('user')!.id, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );
@@ -116,9 +116,9 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       summary: 'What you are notified of, where, and your quiet hours',
       responses: { 200: jsonContent(preferencesView, 'Until changed: every kind your role makes yours, the whole commune, no quiet hours') },
     }),
-    (c) => {
+    async (c) => {
       const user = c.get('user')!;
-      return c.json({ ...store.preferences(user), available: eligibleKinds(user) }, 200);
+      return c.json({ ...(await store.preferences(user)), available: eligibleKinds(user) }, 200);
     },
   );
 
@@ -132,15 +132,15 @@ export function createPushRoutes({ guard, channel, allowLocalEndpoints }: { guar
       request: { body: jsonBody(preferencesSchema) },
       responses: { 200: jsonContent(preferencesView, 'As stored') },
     }),
-    (c) => {
+    async (c) => {
       const user = c.get('user')!;
       const body = c.req.valid('json');
       const available = eligibleKinds(user);
       const foreign = body.kinds.filter((k) => !available.includes(k));
       if (foreign.length) throw badRequest(`your role does not receive: ${foreign.join(', ')}`, [{ path: 'kinds', message: `allowed: ${available.join(', ') || 'none'}` }]);
-      const unknown = store.unknownScope(body.hamlets ?? [], body.cameras ?? [], user);
+      const unknown = await store.unknownScope(body.hamlets ?? [], body.cameras ?? [], user);
       if (unknown.length) throw badRequest(unknown.map((u) => u.message).join('; '), unknown);
-      return c.json({ ...store.setPreferences(user, body), available }, 200);
+      return c.json({ ...(await store.setPreferences(user, body)), available }, 200);
     },
   );
 

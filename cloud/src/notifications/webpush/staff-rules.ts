@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { DomainEvents } from '../../events/domain-events.js';
 import type { DomainEventBus, Unsubscribe } from '../../events/event-bus.js';
@@ -22,7 +23,7 @@ export interface StaffRulesSettings {
 }
 
 export interface StaffRulesDeps {
-  db: ConstructorParameters<typeof Cooldowns>[0];
+  query: QueryDatabase;
   subscriptions: SubscriptionStore;
   names: SubjectNames;
   settings: StaffRulesSettings;
@@ -49,20 +50,39 @@ const deviceSubject = (d: Device) => (d.what === 'edge' ? `edge:${d.edgeId}` : d
  * preferences: none chosen = the whole commune), quiet hours (notBefore in the
  * outbox; emergencies go at once) and cooldowns apply; each device gets its own message, keyed
  * `<event key>:<subscription id>`.
+ *
+ * Handlers are async (the stores are on the query layer): the events of one device (offline, online,
+ * alarm) and of one alert run one after another in the order published, as they did when they were
+ * synchronous, though the bus queues each event name apart.
  */
 export class StaffRules {
   private readonly cooldowns: Cooldowns;
   private readonly checks: DeferredChecks;
   private readonly now: () => number;
   private unsubscribes: Unsubscribe[] = [];
-  private readonly hamletCommune: { get(code: string): unknown };
   private outbox: OutboxWriter | null = null;
+  /** The last handler queued for each device or alert: the next one of the same subject waits for it. */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: StaffRulesDeps) {
     this.now = deps.now ?? Date.now;
-    this.cooldowns = new Cooldowns(deps.db);
-    this.checks = new DeferredChecks(deps.db, deps.logger, this.now);
-    this.hamletCommune = deps.db.prepare('SELECT commune_code FROM hamlets WHERE code = ?').pluck();
+    this.cooldowns = new Cooldowns(deps.query);
+    this.checks = new DeferredChecks(deps.query, deps.logger, this.now);
+  }
+
+  /** Runs `step` after the previous step of `subject` (errors stay with the step that threw: the bus logs them). */
+  private serial(subject: string, step: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(subject) ?? Promise.resolve();
+    const run = previous.then(step);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(subject, settled);
+    void settled.then(() => {
+      if (this.chains.get(subject) === settled) this.chains.delete(subject);
+    });
+    return run;
   }
 
   /**
@@ -70,27 +90,41 @@ export class StaffRules {
    * their commune's hamlets (an alert reaching several communes: of their part of it); a subject of no
    * known hamlet (a box not placed yet) only to the province's staff, who hear of every commune.
    */
-  private inCommune(person: { communeCode: string | null }, scope: PushScope): boolean {
+  private inCommune(person: { communeCode: string | null }, scope: PushScope, hamletCommunes: ReadonlyMap<string, string | null>): boolean {
     if (person.communeCode === null) return true;
-    return scope.hamletCodes.some((code) => this.hamletCommune.get(code) === person.communeCode);
+    return scope.hamletCodes.some((code) => hamletCommunes.get(code) === person.communeCode);
   }
 
-  start(bus: DomainEventBus, outbox: OutboxWriter): void {
+  async start(bus: DomainEventBus, outbox: OutboxWriter): Promise<void> {
     this.outbox = outbox;
-    const on = <K extends keyof DomainEvents>(name: K, handler: (payload: DomainEvents[K]) => void) =>
+    const on = <K extends keyof DomainEvents>(name: K, handler: (payload: DomainEvents[K]) => Promise<void>) =>
       this.unsubscribes.push(bus.subscribe(name, handler, WEBPUSH_CHANNEL));
+    const device = (d: Device, step: () => Promise<void>) => this.serial(deviceSubject(d), step);
+    const alert = (alertId: string, step: () => Promise<void>) => this.serial(`alert:${alertId}`, step);
     on('incident.opened', (e) => this.incidentOpened(e));
-    on('edge.offline', (e) => this.wentOffline({ what: 'edge', edgeId: e.edgeId }, e.at));
-    on('edge.online', (e) => this.cameBack({ what: 'edge', edgeId: e.edgeId }, e.at));
-    on('camera.offline', (e) => this.wentOffline({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
-    on('camera.online', (e) => this.cameBack({ what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId }, e.at));
+    on('edge.offline', (e) => device({ what: 'edge', edgeId: e.edgeId }, () => this.wentOffline({ what: 'edge', edgeId: e.edgeId }, e.at)));
+    on('edge.online', (e) => device({ what: 'edge', edgeId: e.edgeId }, () => this.cameBack({ what: 'edge', edgeId: e.edgeId }, e.at)));
+    on('camera.offline', (e) => {
+      const d: Device = { what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId };
+      return device(d, () => this.wentOffline(d, e.at));
+    });
+    on('camera.online', (e) => {
+      const d: Device = { what: 'camera', edgeId: e.edgeId, cameraId: e.cameraId };
+      return device(d, () => this.cameBack(d, e.at));
+    });
     // a zone's delay is the fleet's alarm (the same one the console's banner shows): told when it is raised and when it ends
-    on('speaker.alarm.raised', (e) => this.devicePush({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, 'offline', e.at, e.downSince));
-    on('speaker.alarm.cleared', (e) => this.devicePush({ what: 'speaker', edgeId: e.edgeId, zone: e.zone }, 'online', e.at));
-    on('alert.started', (e) => this.alertStarted(e));
-    on('alert.delivered', (e) => this.alertDelivered(e));
-    on('alert.stopped', (e) => this.checks.cancelPrefix(`alert:${e.alertId}:`));
-    this.checks.start((key, payload) => this.due(key, payload));
+    on('speaker.alarm.raised', (e) => {
+      const d: Device = { what: 'speaker', edgeId: e.edgeId, zone: e.zone };
+      return device(d, () => this.devicePush(d, 'offline', e.at, e.downSince));
+    });
+    on('speaker.alarm.cleared', (e) => {
+      const d: Device = { what: 'speaker', edgeId: e.edgeId, zone: e.zone };
+      return device(d, () => this.devicePush(d, 'online', e.at));
+    });
+    on('alert.started', (e) => alert(e.alertId, () => this.alertStarted(e)));
+    on('alert.delivered', (e) => alert(e.alertId, () => this.alertDelivered(e)));
+    on('alert.stopped', (e) => alert(e.alertId, () => this.checks.cancelPrefix(`alert:${e.alertId}:`)));
+    await this.checks.start((key, payload) => this.due(key, payload));
   }
 
   async stop(): Promise<void> {
@@ -101,18 +135,18 @@ export class StaffRules {
 
   // ---- incidents: police
 
-  private incidentOpened(e: DomainEvents['incident.opened']): void {
+  private async incidentOpened(e: DomainEvents['incident.opened']): Promise<void> {
     // a mere detection is for the review queue, not a phone in the night; an item continuing a long
     // one (cut at the rule's maxSeconds) is the same activity the officer was already told of
     if (e.severity === 'detection' || e.continues !== null) return;
-    const edge = this.deps.names.edge(e.edgeId);
-    const camera = this.deps.names.camera(e.edgeId, e.cameraId);
-    const content = text.incidentOpened({ incidentId: e.incidentId, label: e.label, camera, edge: edge.name, hamlet: this.deps.names.hamlet(e.hamletCode) ?? edge.hamlet });
+    const edge = await this.deps.names.edge(e.edgeId);
+    const camera = await this.deps.names.camera(e.edgeId, e.cameraId);
+    const content = text.incidentOpened({ incidentId: e.incidentId, label: e.label, camera, edge: edge.name, hamlet: (await this.deps.names.hamlet(e.hamletCode)) ?? edge.hamlet });
     const subject = `camera:${e.edgeId}/${e.cameraId}`;
     // the item's own hamlet (where the camera was when it saw it), else the box's today
     const hamletCode = e.hamletCode ?? edge.hamletCode;
     const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], camera: `${e.edgeId}/${e.cameraId}` };
-    this.notify('incident', `incident:${e.incidentId}`, 'incident.opened', `incident.opened:${e.incidentId}`, content, scope, (userId) =>
+    await this.notify('incident', `incident:${e.incidentId}`, 'incident.opened', `incident.opened:${e.incidentId}`, content, scope, (userId) =>
       this.cooldowns.single(userId, 'incident', subject, this.now(), this.deps.settings.incidentCooldownMs),
       { summary: { subject, payload: { kind: 'incident', subject, edgeId: e.edgeId, cameraId: e.cameraId } } },
     );
@@ -120,111 +154,110 @@ export class StaffRules {
 
   // ---- boxes and cameras: technicians
 
-  private wentOffline(device: Device, at: number): void {
+  private async wentOffline(device: Device, at: number): Promise<void> {
     // told only if still offline after the delay: the check is cancelled if it comes back first
-    this.checks.schedule(`offline:${deviceSubject(device)}`, at + this.deps.settings.offlineAfterMs, { type: 'offline', ...device, at });
+    await this.checks.schedule(`offline:${deviceSubject(device)}`, at + this.deps.settings.offlineAfterMs, { type: 'offline', ...device, at });
   }
 
-  private cameBack(device: Device, at: number): void {
-    if (this.checks.cancel(`offline:${deviceSubject(device)}`)) return; // back within the delay: nobody was told, nobody needs to be
-    this.devicePush(device, 'online', at);
+  private async cameBack(device: Device, at: number): Promise<void> {
+    if (await this.checks.cancel(`offline:${deviceSubject(device)}`)) return; // back within the delay: nobody was told, nobody needs to be
+    await this.devicePush(device, 'online', at);
   }
 
-  private devicePush(device: Device, state: 'offline' | 'online', at: number, offlineSince?: number): void {
+  private async devicePush(device: Device, state: 'offline' | 'online', at: number, offlineSince?: number): Promise<void> {
     const subject = deviceSubject(device);
-    const info = this.describe(device);
+    const info = await this.describe(device);
     const content = state === 'offline' ? text.deviceOffline(info, this.now() - (offlineSince ?? at)) : text.deviceOnline(info);
     const event = `${device.what}.${state}`;
     const kind: PushKind = device.what === 'speaker' ? 'speaker' : 'device';
-    const hamletCode = this.deps.names.edge(device.edgeId).hamletCode;
+    const hamletCode = (await this.deps.names.edge(device.edgeId)).hamletCode;
     const scope: PushScope = { hamletCodes: hamletCode ? [hamletCode] : [], ...(device.what === 'camera' ? { camera: `${device.edgeId}/${device.cameraId}` } : {}) };
-    this.notify(kind, subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
+    await this.notify(kind, subject, event, `${event}:${subject}:${at}`, content, scope, (userId) =>
       this.cooldowns.pair(userId, kind, subject, state, this.now(), this.deps.settings.deviceCooldownMs),
       { summary: { subject, payload: { kind, subject, ...device } }, topic: subject },
     );
   }
 
-  private describe(device: Device): text.DeviceSubject {
-    const edge = this.deps.names.edge(device.edgeId);
+  private async describe(device: Device): Promise<text.DeviceSubject> {
+    const edge = await this.deps.names.edge(device.edgeId);
     if (device.what === 'edge') return { what: 'edge', name: edge.name, hamlet: edge.hamlet, path: itemPath.edge(device.edgeId), tag: deviceSubject(device) };
     if (device.what === 'speaker') return { what: 'speaker', name: `${device.zone} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.speakers(), tag: deviceSubject(device) };
-    const camera = this.deps.names.camera(device.edgeId, device.cameraId!);
+    const camera = await this.deps.names.camera(device.edgeId, device.cameraId!);
     return { what: 'camera', name: `${camera} (${edge.name})`, hamlet: edge.hamlet, path: itemPath.camera(device.edgeId, device.cameraId!), tag: deviceSubject(device) };
   }
 
   // ---- emergency alerts: operators
 
-  private alertStarted(e: DomainEvents['alert.started']): void {
-    if (e.replaces) this.checks.cancelPrefix(`alert:${e.replaces}:`);
+  private async alertStarted(e: DomainEvents['alert.started']): Promise<void> {
+    if (e.replaces) await this.checks.cancelPrefix(`alert:${e.replaces}:`);
     if (e.hamletCodes.length === 0) return;
     const dueAt = Math.max(this.now(), e.startsAt) + this.deps.settings.alertStartMs;
-    this.checks.schedule(`alert:${e.alertId}:${e.version}`, dueAt, { type: 'alert', alertId: e.alertId, version: e.version, waiting: e.hamletCodes });
+    await this.checks.schedule(`alert:${e.alertId}:${e.version}`, dueAt, { type: 'alert', alertId: e.alertId, version: e.version, waiting: e.hamletCodes });
   }
 
-  private alertDelivered(e: DomainEvents['alert.delivered']): void {
-    const prefix = `alert:${e.alertId}:`;
-    for (const key of this.pendingKeys(prefix)) {
-      const payload = this.checks.payload(key);
-      if (!payload) continue;
-      const waiting = (payload.waiting as string[]).filter((code) => code !== e.hamletCode);
-      if (waiting.length === 0) this.checks.cancel(key);
-      else this.checks.update(key, { ...payload, waiting });
+  private async alertDelivered(e: DomainEvents['alert.delivered']): Promise<void> {
+    for (const key of await this.checks.keys(`alert:${e.alertId}:`)) {
+      // compare-and-set on the payload read: another process striking another hamlet off meanwhile makes this read again
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const payload = await this.checks.payload(key);
+        if (!payload) break;
+        const waiting = (payload.waiting as string[]).filter((code) => code !== e.hamletCode);
+        if (waiting.length === (payload.waiting as string[]).length) break;
+        const done = waiting.length === 0 ? await this.checks.cancelIf(key, payload) : await this.checks.update(key, payload, { ...payload, waiting });
+        if (done) break;
+      }
     }
-  }
-
-  private pendingKeys(prefix: string): string[] {
-    return (this.deps.db.prepare('SELECT key FROM push_checks WHERE substr(key, 1, length(?)) = ?').all(prefix, prefix) as { key: string }[]).map((r) => r.key);
   }
 
   // ---- due checks
 
-  private due(key: string, payload: Record<string, unknown>): void {
+  private async due(key: string, payload: Record<string, unknown>): Promise<void> {
     if (payload.type === 'offline') {
       const device = payload as unknown as Device & { at: number };
-      if (!this.deps.names.stillOffline(device)) return;
-      this.devicePush({ what: device.what, edgeId: device.edgeId, cameraId: device.cameraId, zone: device.zone }, 'offline', device.at, device.at);
+      if (!(await this.deps.names.stillOffline(device))) return;
+      await this.devicePush({ what: device.what, edgeId: device.edgeId, cameraId: device.cameraId, zone: device.zone }, 'offline', device.at, device.at);
     } else if (payload.type === 'alert') {
       const waiting = payload.waiting as string[];
       const alertId = payload.alertId as string;
       const content = text.alertNotStarted({
         alertId,
-        title: this.deps.names.alertTitle(alertId),
-        hamlets: waiting.map((code) => this.deps.names.hamlet(code) ?? code),
+        title: await this.deps.names.alertTitle(alertId),
+        hamlets: await Promise.all(waiting.map(async (code) => (await this.deps.names.hamlet(code)) ?? code)),
         afterMs: this.deps.settings.alertStartMs,
       });
       // an operator of some hamlets hears of it when one of theirs is among those that did not start
-      this.notify('alert_not_started', `alert:${alertId}`, 'alert.started', `alert.not_started:${alertId}:${String(payload.version)}`, content, { hamletCodes: waiting }, () => ({ send: true }), {});
+      await this.notify('alert_not_started', `alert:${alertId}`, 'alert.started', `alert.not_started:${alertId}:${String(payload.version)}`, content, { hamletCodes: waiting }, async () => ({ send: true }), {});
     } else if (payload.type === 'summary') {
-      this.summarise(payload);
+      await this.summarise(payload);
     } else {
       this.deps.logger.warn({ check: key }, 'unknown deferred push check dropped');
     }
   }
 
-  private summarise(payload: Record<string, unknown>): void {
+  private async summarise(payload: Record<string, unknown>): Promise<void> {
     const userId = payload.userId as string;
     const kind = payload.kind as PushKind;
     const subject = payload.subject as string;
-    const summary = this.cooldowns.close(userId, kind, subject, this.now());
+    const summary = await this.cooldowns.close(userId, kind, subject, this.now());
     if (!summary) return;
     let content: NotificationContent;
     if (kind === 'incident') {
       const edgeId = payload.edgeId as string;
       content = text.incidentsSummary({
         count: summary.suppressed,
-        camera: this.deps.names.camera(edgeId, payload.cameraId as string),
-        edge: this.deps.names.edge(edgeId).name,
+        camera: await this.deps.names.camera(edgeId, payload.cameraId as string),
+        edge: (await this.deps.names.edge(edgeId)).name,
         windowMs: this.deps.settings.incidentCooldownMs,
       });
     } else {
       const device = { what: payload.what as Device['what'], edgeId: payload.edgeId as string, cameraId: payload.cameraId as string | undefined, zone: payload.zone as string | undefined };
-      content = text.deviceSummary(this.describe(device), { changes: summary.suppressed, windowMs: this.deps.settings.deviceCooldownMs, offlineNow: summary.currentState === 'offline' });
+      content = text.deviceSummary(await this.describe(device), { changes: summary.suppressed, windowMs: this.deps.settings.deviceCooldownMs, offlineNow: summary.currentState === 'offline' });
     }
-    const recipient = this.deps.subscriptions.recipient(userId);
+    const recipient = await this.deps.subscriptions.recipient(userId);
     if (!recipient) return; // no device left, or the account was disabled
-    const prefs = this.deps.subscriptions.preferences(recipient.user);
+    const prefs = recipient.preferences;
     if (!prefs.kinds.includes(kind)) return;
-    this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
+    await this.outbox?.enqueue(this.messages(kind, recipient.subscriptionIds, subject, `${kind}.summary`, `summary:${kind}:${subject}:${userId}:${summary.windowStart}`, content, prefs.quietHours, subject));
   }
 
   // ---- fan-out
@@ -233,35 +266,34 @@ export class StaffRules {
    * One event to everyone whose role and choices (kinds, hamlets and cameras) make it theirs: the cooldown decides per person;
    * one message per device. A person held back by the cooldown gets a summary at the window's end.
    */
-  private notify(
+  private async notify(
     kind: PushKind,
     subject: string,
     event: string,
     eventKey: string,
     content: NotificationContent,
     scope: PushScope,
-    cooldown: (userId: string) => { send: boolean; summaryAt?: number },
+    cooldown: (userId: string) => Promise<{ send: boolean; summaryAt?: number }>,
     options: { summary?: { subject: string; payload: Record<string, unknown> }; topic?: string },
-  ): void {
-    // one transaction for the cooldowns of everyone, one enqueue for all the messages: 1,000 staff are one write
-    const messages = this.deps.db.transaction(() => {
-      const out: NewOutboxMessage[] = [];
-      for (const { user, subscriptionIds } of this.deps.subscriptions.recipients()) {
-        const prefs = this.deps.subscriptions.preferences(user);
-        if (!this.inCommune(user, scope) || !prefs.kinds.includes(kind) || !inScope(prefs, scope)) continue;
-        const decision = cooldown(user.id);
-        if (!decision.send) {
-          if (decision.summaryAt !== undefined && options.summary) {
-            const s = options.summary;
-            this.checks.schedule(`summary:${user.id}:${kind}:${s.subject}`, decision.summaryAt, { type: 'summary', userId: user.id, ...s.payload });
-          }
-          continue;
+  ): Promise<void> {
+    // one query for everyone's devices and choices, one enqueue for all the messages; each cooldown
+    // decision is its own statement (one transaction for all would hold the one SQLite connection, and
+    // on PostgreSQL every person's cooldown row lock, for the whole fan-out)
+    const [audience, hamletCommunes] = await Promise.all([this.deps.subscriptions.audience(), this.deps.names.hamletCommunes(scope.hamletCodes)]);
+    const out: NewOutboxMessage[] = [];
+    for (const { user, subscriptionIds, preferences: prefs } of audience) {
+      if (!this.inCommune(user, scope, hamletCommunes) || !prefs.kinds.includes(kind) || !inScope(prefs, scope)) continue;
+      const decision = await cooldown(user.id);
+      if (!decision.send) {
+        if (decision.summaryAt !== undefined && options.summary) {
+          const s = options.summary;
+          await this.checks.schedule(`summary:${user.id}:${kind}:${s.subject}`, decision.summaryAt, { type: 'summary', userId: user.id, ...s.payload });
         }
-        out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic));
+        continue;
       }
-      return out;
-    })();
-    if (messages.length > 0) this.outbox?.enqueue(messages);
+      out.push(...this.messages(kind, subscriptionIds, subject, event, eventKey, content, prefs.quietHours, options.topic));
+    }
+    if (out.length > 0) await this.outbox?.enqueue(out);
   }
 
   /** One message per device of a person, keyed `<event key>:<subscription id>`. */

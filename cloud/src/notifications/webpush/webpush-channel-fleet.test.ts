@@ -6,6 +6,7 @@ import { createCloudMetrics } from '../../metrics.js';
 import type { Role } from '../../users/roles.js';
 import { WebPushChannel } from './webpush-channel.js';
 import { cameraOffline, edgeOffline, incident, sleep, useChannelSetups, type Setup } from './testing/channel-setup.js';
+import { sqliteQueryDatabase } from '../../db/query/index.js';
 
 const setups = useChannelSetups();
 let setup: Setup;
@@ -66,7 +67,7 @@ describe('staff Web Push about boxes, loudspeakers, cameras and alerts', () => {
   it('someone who turned the speaker kind off is not told of zone alarms', async () => {
     setup = await setups.start();
     const operator = await setup.staff('operator', 'operator-1');
-    setup.channel.subscriptions.setPreferences({ id: operator.userId, role: 'operator' }, { kinds: ['alert_not_started'], quietHours: null });
+    await setup.channel.subscriptions.setPreferences({ id: operator.userId, role: 'operator' }, { kinds: ['alert_not_started'], quietHours: null });
     setup.bus.publish('speaker.alarm.raised', { edgeId: 'edge_A', zone: 'loa-cho', at: Date.now(), downSince: Date.now() - 400_000, state: 'offline', reason: null });
     await setup.flush();
     expect(setup.push.for(operator.device.id)).toHaveLength(0);
@@ -79,7 +80,7 @@ describe('staff Web Push about boxes, loudspeakers, cameras and alerts', () => {
     await setup.bus.settled();
     await setup.channel.stop(); // the cloud stops within the delay
     const config = loadCloudConfig({}, { SC_DATA_DIR: setups.dir(), SC_PUSH_ALLOW_LOCAL_ENDPOINTS: true, SC_NOTIFY_OFFLINE_AFTER_S: 0.4 });
-    const restarted = new WebPushChannel({ db: setup.db, config, logger: silentLogger() });
+    const restarted = new WebPushChannel({ query: sqliteQueryDatabase(setup.db), config, logger: silentLogger() });
     const bus = new DomainEventBus({ logger: silentLogger(), handlerErrors: createCloudMetrics().domainEventErrors });
     await restarted.start({ bus, outbox: setup.outbox, logger: silentLogger() });
     setups.alsoStop(async () => {
@@ -165,7 +166,7 @@ describe('each person\'s hamlets and cameras', () => {
     boxInAp1();
     const ap1 = await setup.staff('police', 'police-ap1');
     const everywhere = await setup.staff('police', 'police-all');
-    expect(prefs(ap1.userId, 'police', ['ap-1'])).toMatchObject({ kinds: ['incident'], hamlets: ['ap-1'], cameras: [] });
+    expect(await prefs(ap1.userId, 'police', ['ap-1'])).toMatchObject({ kinds: ['incident'], hamlets: ['ap-1'], cameras: [] });
     setup.bus.publish('incident.opened', incident('inc_ap1', { edgeId: 'edge_B', hamletCode: 'ap-1', cameraId: 'cam-9' }));
     setup.bus.publish('incident.opened', incident('inc_ap2a'));
     await setup.flush();
@@ -179,7 +180,7 @@ describe('each person\'s hamlets and cameras', () => {
     setup = await setups.start();
     boxInAp1();
     const officer = await setup.staff('police', 'police-cam');
-    prefs(officer.userId, 'police', ['ap-1'], ['edge_A/cam-1']);
+    await prefs(officer.userId, 'police', ['ap-1'], ['edge_A/cam-1']);
     setup.bus.publish('incident.opened', incident('inc_cam1'));
     setup.bus.publish('incident.opened', incident('inc_cam2', { cameraId: 'cam-2' }));
     setup.bus.publish('incident.opened', incident('inc_nohamlet', { edgeId: 'edge_B', hamletCode: null, cameraId: 'cam-9' }));
@@ -193,10 +194,10 @@ describe('each person\'s hamlets and cameras', () => {
     const techAp2a = await setup.staff('technician', 'tech-ap2a');
     const opAp1 = await setup.staff('operator', 'op-ap1');
     const opAp2 = await setup.staff('operator', 'op-ap2');
-    prefs(techAp1.userId, 'technician', ['ap-1']);
-    prefs(techAp2a.userId, 'technician', ['ap-2a']);
-    prefs(opAp1.userId, 'operator', ['ap-1']);
-    prefs(opAp2.userId, 'operator', ['ap-2']);
+    await prefs(techAp1.userId, 'technician', ['ap-1']);
+    await prefs(techAp2a.userId, 'technician', ['ap-2a']);
+    await prefs(opAp1.userId, 'operator', ['ap-1']);
+    await prefs(opAp2.userId, 'operator', ['ap-2']);
     edgeOffline(setup, false);
     const now = Date.now();
     setup.bus.publish('alert.started', { alertId: 'alr_s', version: 1, priority: 'emergency', severity: 'extreme', kind: 'flood', origin: 'json', hamletCodes: ['ap-1', 'ap-2'], startsAt: now, expiresAt: now + 3600_000, replaces: null });

@@ -5,6 +5,7 @@ import { loadCloudConfig } from '../../config.js';
 import { vapidKeyFile } from './vapid-keys.js';
 import { WebPushChannel } from './webpush-channel.js';
 import { incident, sleep, useChannelSetups, type Setup } from './testing/channel-setup.js';
+import { sqliteQueryDatabase } from '../../db/query/index.js';
 
 const setups = useChannelSetups();
 let setup: Setup;
@@ -14,7 +15,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     setup = await setups.start();
     const file = vapidKeyFile({ SC_DATA_DIR: setups.dir() });
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const again = new WebPushChannel({ db: setup.db, config: loadCloudConfig({}, { SC_DATA_DIR: setups.dir() }), logger: silentLogger() });
+    const again = new WebPushChannel({ query: sqliteQueryDatabase(setup.db), config: loadCloudConfig({}, { SC_DATA_DIR: setups.dir() }), logger: silentLogger() });
     expect(again.vapid.publicKey).toBe(setup.channel.vapid.publicKey);
     expect(Buffer.from(setup.channel.vapid.publicKey, 'base64url')).toHaveLength(65);
   });
@@ -35,7 +36,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(got[0]!.ttl).toBeGreaterThan(0);
     // the technician does not review incidents
     expect(setup.push.for(tech.device.id)).toHaveLength(0);
-    expect(setup.channel.subscriptions.get(police.subscriptionId)!.lastSuccessAt).not.toBeNull();
+    expect((await setup.channel.subscriptions.get(police.subscriptionId))!.lastSuccessAt).not.toBeNull();
     // the same event again (a handler run twice) is the same idempotency key: nothing more is sent
     setup.bus.publish('incident.opened', incident('inc_1'));
     await setup.flush();
@@ -50,7 +51,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     setup.bus.publish('incident.opened', { ...incident('inc_c'), continues: 'inc_b' });
     await setup.flush();
     expect(setup.push.received).toHaveLength(0);
-    setup.channel.subscriptions.setPreferences({ id: police.userId, role: 'police' }, { kinds: [], quietHours: null });
+    await setup.channel.subscriptions.setPreferences({ id: police.userId, role: 'police' }, { kinds: [], quietHours: null });
     setup.bus.publish('incident.opened', incident('inc_2'));
     await setup.flush();
     expect(setup.push.received).toHaveLength(0);
@@ -60,7 +61,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     setup = await setups.start();
     const police = await setup.staff('police', 'police-1');
     const operator = await setup.staff('operator', 'operator-1');
-    for (const p of [police, operator]) setup.channel.subscriptions.setPreferences({ id: p.userId, role: p === police ? 'police' : 'operator' }, { kinds: ['incident', 'alert_not_started'], quietHours: { start: '22:00', end: '06:00' } });
+    for (const p of [police, operator]) await setup.channel.subscriptions.setPreferences({ id: p.userId, role: p === police ? 'police' : 'operator' }, { kinds: ['incident', 'alert_not_started'], quietHours: { start: '22:00', end: '06:00' } });
     // 23:30 in Vị Tân is 16:30 UTC
     const night = Date.UTC(2026, 11, 6, 16, 30);
     setup.clock.now = night;
@@ -88,7 +89,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     setup = await setups.start();
     const police = await setup.staff('police', 'police-1');
     const other = await setup.staff('police', 'police-2');
-    for (const p of [police, other]) setup.channel.subscriptions.setPreferences({ id: p.userId, role: 'police' }, { kinds: ['incident'], quietHours: { start: '22:00', end: '06:00' } });
+    for (const p of [police, other]) await setup.channel.subscriptions.setPreferences({ id: p.userId, role: 'police' }, { kinds: ['incident'], quietHours: { start: '22:00', end: '06:00' } });
     setup.clock.now = Date.UTC(2026, 11, 6, 16, 30); // 23:30 in Vị Tân
     setup.bus.publish('incident.opened', incident('inc_q'));
     await setup.flush();
@@ -124,7 +125,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     setup = await setups.start({ SC_NOTIFY_INCIDENT_COOLDOWN_S: 0.5 });
     const police = await setup.staff('police', 'police-1');
     const second = setup.push.newDevice();
-    setup.channel.subscriptions.subscribe(police.userId, { endpoint: second.endpoint, p256dh: second.keys.p256dh, auth: second.keys.auth, label: 'Firefox' });
+    await setup.channel.subscriptions.subscribe(police.userId, { endpoint: second.endpoint, p256dh: second.keys.p256dh, auth: second.keys.auth, label: 'Firefox' });
     const gone = await setup.staff('police', 'police-2');
     for (let i = 0; i < 3; i++) setup.bus.publish('incident.opened', incident(`inc_s${i}`));
     await setup.flush();
@@ -146,7 +147,7 @@ describe('staff Web Push against a local RFC 8030 push service', () => {
     expect(entry!.status).toBe('failed');
     expect(entry!.outcomes[0]).toMatchObject({ ok: false, retry: false });
     expect((entry!.outcomes[0] as { reason: string }).reason).toContain('410');
-    expect(setup.channel.subscriptions.get(police.subscriptionId)).toBeNull();
+    expect(await setup.channel.subscriptions.get(police.subscriptionId)).toBeNull();
   });
 
   it('429 is retried after Retry-After; 5xx is retried; 400 is given up with its reason', async () => {

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from '../../config.js';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { can } from '../../users/permissions.js';
 import type { ChannelContext, NotificationChannel, OutboxMessage, SendOutcome } from '../channel.js';
 import { KIND_ACTION, pushKinds, type PushKind } from './preferences.js';
@@ -28,7 +28,8 @@ export type WebPushConfig = Pick<
 >;
 
 export interface WebPushDeps {
-  db: Db;
+  /** The query layer (SQLite or PostgreSQL): every Web Push store is on it. */
+  query: QueryDatabase;
   config: WebPushConfig;
   logger: Logger;
   /** The cloud's metrics registry: sc_push_subscriptions, sc_push_devices_gone_total. */
@@ -65,15 +66,15 @@ export class WebPushChannel implements NotificationChannel {
 
   constructor(deps: WebPushDeps) {
     this.logger = deps.logger;
-    this.metrics = deps.registry ? pushMetrics(deps.registry, deps.db) : null;
+    this.metrics = deps.registry ? pushMetrics(deps.registry, deps.query) : null;
     this.vapid = loadVapidKeys(deps.config);
     this.signer = new VapidSigner(this.vapid);
-    this.subscriptions = new SubscriptionStore(deps.db, deps.now);
+    this.subscriptions = new SubscriptionStore(deps.query, deps.now);
     const c = deps.config;
     this.rules = new StaffRules({
-      db: deps.db,
+      query: deps.query,
       subscriptions: this.subscriptions,
-      names: new SubjectNames(deps.db),
+      names: new SubjectNames(deps.query),
       logger: deps.logger,
       settings: {
         offlineAfterMs: c.SC_NOTIFY_OFFLINE_AFTER_S * 1000,
@@ -86,7 +87,7 @@ export class WebPushChannel implements NotificationChannel {
   }
 
   async start({ bus, outbox }: ChannelContext): Promise<void> {
-    this.rules.start(bus, outbox);
+    await this.rules.start(bus, outbox);
   }
 
   async stop(): Promise<void> {
@@ -94,18 +95,18 @@ export class WebPushChannel implements NotificationChannel {
   }
 
   async send(message: OutboxMessage, signal?: AbortSignal): Promise<SendOutcome> {
-    const subscription = this.subscriptions.get(message.recipient);
+    const subscription = await this.subscriptions.get(message.recipient);
     if (!subscription) return { ok: false, retry: false, reason: 'the device was removed (unsubscribed, or its push service said it is gone)' };
     const kind = message.data.kind as PushKind | undefined;
     // a person whose role changed since the message was written no longer gets that kind
-    const owner = this.subscriptions.owner(subscription.id);
+    const owner = await this.subscriptions.owner(subscription.id);
     if (!owner) return { ok: false, retry: false, reason: 'the account is disabled' };
     if (kind && pushKinds.includes(kind) && !can(owner, KIND_ACTION[kind])) {
       return { ok: false, retry: false, reason: 'the person may no longer receive this kind (their role changed)' };
     }
     const options = (message.data.push as PushOptions | undefined) ?? DEFAULT_PUSH;
     const outcome = await sendPush(subscription, payloadOf(message.content, kind ?? 'other', message.createdAt), options, this.signer, signal);
-    this.record(subscription.id, outcome);
+    await this.record(subscription.id, outcome);
     const { gone: _gone, ...result } = outcome;
     return result;
   }
@@ -114,9 +115,9 @@ export class WebPushChannel implements NotificationChannel {
   async sendTest(userId: string): Promise<DeviceTestResult[]> {
     const payload = payloadOf(testMessage(), 'test', Date.now());
     return Promise.all(
-      this.subscriptions.listFor(userId).map(async (s) => {
+      (await this.subscriptions.listFor(userId)).map(async (s) => {
         const outcome = await sendPush(s, payload, { ttlS: 600, urgency: 'normal', topic: 'test' }, this.signer);
-        this.record(s.id, outcome);
+        await this.record(s.id, outcome);
         return { subscriptionId: s.id, label: s.label, ok: outcome.ok, reason: outcome.ok ? null : outcome.reason };
       }),
     );
@@ -126,15 +127,15 @@ export class WebPushChannel implements NotificationChannel {
    * The device's last success or error, for its owner's list. Never throws: the push has gone out
    * by now, and a failure here must not turn into a retry that sends it twice.
    */
-  private record(subscriptionId: string, outcome: SendOutcome & { gone?: boolean }): void {
+  private async record(subscriptionId: string, outcome: SendOutcome & { gone?: boolean }): Promise<void> {
     try {
-      if (outcome.ok) return this.subscriptions.recordSuccess(subscriptionId);
+      if (outcome.ok) return await this.subscriptions.recordSuccess(subscriptionId);
       if (outcome.gone) {
         this.logger.info({ subscriptionId, reason: outcome.reason }, 'push subscription gone: removed');
         this.metrics?.devicesGone.inc();
-        return this.subscriptions.drop(subscriptionId);
+        return await this.subscriptions.drop(subscriptionId);
       }
-      this.subscriptions.recordError(subscriptionId, outcome.reason);
+      await this.subscriptions.recordError(subscriptionId, outcome.reason);
     } catch (err) {
       this.logger.error({ err, subscriptionId }, 'could not record a push subscription\'s last outcome');
     }

@@ -120,8 +120,8 @@ export const alertOut = (a: Alert) => ({
 /** An alert with each hamlet it reaches and what that hamlet's boxes reported. */
 export function alertDetail(alerts: AlertService, playback: PlaybackStore) {
   /** `viewer`: a commune's person sees the hamlets of their commune only. */
-  return (a: Alert, viewer?: Scoped) => {
-    const progress = playback.progressByHamlet(a.id);
+  return async (a: Alert, viewer?: Scoped) => {
+    const progress = await playback.progressByHamlet(a.id);
     return {
       ...alertOut(a),
       hamlets: alerts.hamletsOf(a, viewer).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })),

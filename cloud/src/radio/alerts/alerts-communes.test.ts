@@ -173,6 +173,25 @@ describe('alerts across a province of communes', () => {
     expect((await as('province').get(`/api/v1/alerts/${provinceWide.body.id}`)).body.status).toBe('active');
   });
 
+  it('CAP areas are matched strictly: a commune by its exact name in its district, a district only when the area is the district', async () => {
+    // xã Vị Thanh (huyện Vị Thủy) is named like the district of xã Vị Tân and xã Vị Đông (thành phố Vị Thanh)
+    test.cloud.db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', ?)").run(Date.now());
+    test.cloud.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vth-1', 'vi-thanh', 'Ấp Vị Thanh Một', 201)").run();
+    const hamletsOf = (body: { hamlets: { code: string }[] }) => body.hamlets.map((h) => h.code).sort();
+
+    const commune = await as('province').postCap(fresh(sample, 'Xã Vị Thanh, huyện Vị Thủy, tỉnh Hậu Giang', 'KTTV-HG-strict-1'));
+    expect(commune.status, JSON.stringify(commune.body)).toBe(201);
+    expect(hamletsOf(commune.body)).toEqual(['vth-1']);
+
+    const district = await as('province').postCap(fresh(sample, 'Thành phố Vị Thanh', 'KTTV-HG-strict-2'));
+    expect(district.status, JSON.stringify(district.body)).toBe(201);
+    expect(hamletsOf(district.body)).toEqual([...viTanHamlets, 'vd-1', 'vd-2'].sort());
+
+    const wrongDistrict = await as('province').postCap(fresh(sample, 'Xã Vị Đông, huyện Vị Thủy', 'KTTV-HG-strict-3'));
+    expect(wrongDistrict.status).toBe(422);
+    expect(wrongDistrict.body.error.code).toBe('not_applicable');
+  });
+
   it("held CAP messages are their commune's: another commune neither sees nor decides them; confirmed, the alert stays in that commune", async () => {
     const held = await as('viTan').postCap(fresh(sample, 'Khu vực ven sông Cái Lớn', 'KTTV-HG-held-1'));
     expect(held.status).toBe(202);

@@ -83,10 +83,10 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       if (CAP_TYPES.includes(type)) {
         const receipt = await alerts.receiveCap(await c.req.text(), user.id);
         if (receipt.kind === 'held') return c.json(heldOut(receipt.held), receipt.created ? 202 : 200);
-        return c.json(detail(receipt.alert, user), receipt.created ? 201 : 200);
+        return c.json(await detail(receipt.alert, user), receipt.created ? 201 : 200);
       }
       if (type !== 'application/json') throw badRequest('send a JSON alert, or a CAP 1.2 document with Content-Type application/cap+xml');
-      return c.json(detail(await alerts.createFromJson(c.req.valid('json'), { id: user.id, communeCode: user.communeCode }), user), 201);
+      return c.json(await detail(await alerts.createFromJson(c.req.valid('json'), { id: user.id, communeCode: user.communeCode }), user), 201);
     },
   );
 
@@ -114,7 +114,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       request: { params: alertIdParam },
       responses: { 200: jsonContent(alertDetailSchema, 'The alert') },
     }),
-    (c) => c.json(detail(alerts.get(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
+    async (c) => c.json(await detail(alerts.get(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
   );
 
   app.openapi(
@@ -126,7 +126,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       request: { params: alertIdParam },
       responses: { 200: jsonContent(alertDetailSchema, 'The alert, cancelled (unchanged when it had already ended)') },
     }),
-    async (c) => c.json(detail(await alerts.cancel(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
+    async (c) => c.json(await detail(await alerts.cancel(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
   );
 
   return app;

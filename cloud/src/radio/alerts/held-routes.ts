@@ -76,7 +76,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
     }),
     async (c) => {
       const { held, alert } = await alerts.confirmHeld(c.req.valid('param').id, c.req.valid('json'), person(c), requestIp(c));
-      return c.json({ held: heldOut(held), alert: detail(alert, currentUser(c)) }, 201);
+      return c.json({ held: heldOut(held), alert: await detail(alert, currentUser(c)) }, 201);
     },
   );
 

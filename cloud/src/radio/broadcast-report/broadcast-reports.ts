@@ -14,14 +14,14 @@ export class BroadcastReports {
   ) {}
 
   /** `communeCode`: that commune's hamlets and proof of play only (a commune's people); absent: the whole province. */
-  monthly(month: string, communeCode?: string): MonthlyReport {
+  async monthly(month: string, communeCode?: string): Promise<MonthlyReport> {
     const { from, to } = monthRange(month);
     const now = this.deps.now?.() ?? Date.now();
     const hamlets = this.deps.hamlets();
     return buildMonthlyReport({
       month,
       hamlets: communeCode === undefined ? hamlets : hamlets.filter((h) => h.communeCode === communeCode),
-      airtime: this.deps.playback.airtime(from, to, communeCode),
+      airtime: await this.deps.playback.airtime(from, to, communeCode),
       uptime: this.deps.speakerHistory.uptimeByHamlet(from, to, now),
       now,
     });

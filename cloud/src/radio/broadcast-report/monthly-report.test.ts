@@ -168,7 +168,7 @@ describe('the monthly broadcast report per hamlet', () => {
       { occurrenceId: `live:ses_real`, scheduleId: 'live', priority: 'priority', durationMs: 45_000 },
       { occurrenceId: `relay:ses_vov`, scheduleId: 'relay', priority: 'normal', durationMs: 600_000 },
     ];
-    givenInPlan(test.cloud.db, edgeId, items.map((i) => ({ occurrenceId: i.occurrenceId, scheduleId: i.scheduleId, bulletinId: null, startAt: at })));
+    await givenInPlan(test.cloud.query, edgeId, items.map((i) => ({ occurrenceId: i.occurrenceId, scheduleId: i.scheduleId, bulletinId: null, startAt: at })));
     for (const [n, i] of items.entries()) {
       const body = { occurrenceId: i.occurrenceId, scheduleId: i.scheduleId, bulletinId: null, state: 'completed', plannedStartAt: at, actualStartAt: at + 5, durationMs: i.durationMs, reason: null, zones: ['main'], priority: i.priority };
       await test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({ eventId: `evt_real_${n}`, ts: Date.now(), body }), { qos: 1, retain: false });

@@ -53,9 +53,9 @@ export function createReportRoutes({ guard, reports }: { guard: Guard; reports: 
       request: { query: monthQuery },
       responses: { 200: jsonContent(reportSchema, 'The report') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json(reports.monthly(q.month ?? currentMonth(), currentUser(c).communeCode ?? q.commune), 200);
+      return c.json(await reports.monthly(q.month ?? currentMonth(), currentUser(c).communeCode ?? q.commune), 200);
     },
   );
 
@@ -68,11 +68,11 @@ export function createReportRoutes({ guard, reports }: { guard: Guard; reports: 
       request: { query: monthQuery },
       responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
       const month = q.month ?? currentMonth();
       c.header('content-disposition', `attachment; filename="bao-cao-phat-thanh-${month}.csv"`);
-      return c.body(monthlyReportCsv(reports.monthly(month, currentUser(c).communeCode ?? q.commune)), 200, { 'content-type': 'text/csv; charset=utf-8' });
+      return c.body(monthlyReportCsv(await reports.monthly(month, currentUser(c).communeCode ?? q.commune)), 200, { 'content-type': 'text/csv; charset=utf-8' });
     },
   );
 

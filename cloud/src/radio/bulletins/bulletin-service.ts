@@ -69,7 +69,7 @@ export class BulletinService {
     writeFileSync(file, request.bytes, { mode: PRIVATE_FILE });
     try {
       const prepared = await this.pipeline.prepareFile(file);
-      return this.store.create({
+      return await this.store.create({
         title: request.title,
         kind: 'upload',
         text: null,

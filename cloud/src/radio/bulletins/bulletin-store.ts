@@ -1,7 +1,8 @@
 import { newId, type AudioAsset } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { likeLiteral, likeNoCase, type QueryDatabase } from '../../db/query/index.js';
 import { conflict, notFound } from '../../http/errors.js';
-import { assertSees, communeClause, type Scoped } from '../../communes/scope.js';
+import { assertSees, type Scoped } from '../../communes/scope.js';
 import { assertMayChangeItem } from '../scope/radio-scope.js';
 import type { AudioAssetsTable, BulletinsTable } from '../../db/query/tables.js';
 
@@ -29,8 +30,6 @@ export type NewBulletin = Omit<Bulletin, 'id' | 'createdAt' | 'durationMs' | 'co
 /** A bulletin with its audio asset's size and type (SELECT). */
 type BulletinRow = Omit<BulletinsTable, 'kind'> & { kind: 'tts' | 'upload' } & Pick<AudioAssetsTable, 'bytes'> & { mime: AudioAsset['mime'] };
 
-const SELECT = 'SELECT b.*, a.bytes, a.mime FROM bulletins b JOIN audio_assets a ON a.sha256 = b.asset_sha256';
-
 const toBulletin = (r: BulletinRow): Bulletin => ({
   id: r.id,
   title: r.title,
@@ -51,60 +50,76 @@ const toBulletin = (r: BulletinRow): Bulletin => ({
 
 /** Bulletins: a title, where the audio came from (speech or upload) and the normalised audio asset. */
 export class BulletinStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  create(input: NewBulletin): Bulletin {
+  /** A bulletin with its audio asset's size and type. */
+  private select() {
+    return this.q.db.selectFrom('bulletins as b').innerJoin('audio_assets as a', 'a.sha256', 'b.asset_sha256').selectAll('b').select(['a.bytes', 'a.mime']);
+  }
+
+  async create(input: NewBulletin): Promise<Bulletin> {
     const id = newId('bul');
-    this.db
-      .prepare(
-        `INSERT INTO bulletins (id, title, kind, text, spoken_text, voice, speed, original_name, asset_sha256, duration_ms,
-           loudness_lufs, true_peak_dbtp, created_by, created_at, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    await this.q.db
+      .insertInto('bulletins')
+      .values({
         id,
-        input.title,
-        input.kind,
-        input.text,
-        input.spokenText,
-        input.voice,
-        input.speed,
-        input.originalName,
-        input.asset.sha256,
-        input.asset.durationMs,
-        input.integratedLufs,
-        input.truePeakDbtp,
-        input.createdBy,
-        Date.now(),
-        input.communeCode ?? null,
-      );
+        title: input.title,
+        kind: input.kind,
+        text: input.text,
+        spoken_text: input.spokenText,
+        voice: input.voice,
+        speed: input.speed,
+        original_name: input.originalName,
+        asset_sha256: input.asset.sha256,
+        duration_ms: input.asset.durationMs,
+        loudness_lufs: input.integratedLufs,
+        true_peak_dbtp: input.truePeakDbtp,
+        created_by: input.createdBy,
+        created_at: Date.now(),
+        commune_code: input.communeCode ?? null,
+      })
+      .execute();
     return this.get(id);
   }
 
   /** With `viewer`: another commune's bulletin answers 404 like a missing one. */
-  get(id: string, viewer?: Scoped): Bulletin {
-    const row = this.db.prepare(`${SELECT} WHERE b.id = ?`).get(id) as BulletinRow | undefined;
+  async get(id: string, viewer?: Scoped): Promise<Bulletin> {
+    const row = await this.select().where('b.id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`bulletin ${id}`);
     if (viewer) assertSees(viewer, row.commune_code, `bulletin ${id}`);
-    return toBulletin(row);
+    return toBulletin(row as BulletinRow);
   }
 
   /**
    * Deletes a bulletin nothing refers to (a draft); one that was scheduled, alerted or played stays on
    * record. With `viewer`: only one they may change (the province's own answers 403 to a commune).
+   * The delete itself is conditional (one statement), so a schedule or a play recorded meanwhile keeps it.
    */
-  delete(id: string, viewer?: Scoped): void {
-    const bulletin = this.get(id);
+  async delete(id: string, viewer?: Scoped): Promise<void> {
+    const bulletin = await this.get(id);
     if (viewer) assertMayChangeItem(viewer, bulletin.communeCode, `bulletin ${id}`);
-    const used = this.db
-      .prepare(
-        `SELECT (SELECT title FROM schedules WHERE bulletin_id = ? LIMIT 1) AS schedule,
-                EXISTS (SELECT 1 FROM alerts WHERE bulletin_id = ?) AS alerted,
-                EXISTS (SELECT 1 FROM playback WHERE bulletin_id = ?) AS played`,
+    const { db } = this.q;
+    const [schedule, alerted, played] = await Promise.all([
+      db.selectFrom('schedules').select('title').where('bulletin_id', '=', id).limit(1).executeTakeFirst(),
+      db.selectFrom('alerts').select('id').where('bulletin_id', '=', id).limit(1).executeTakeFirst(),
+      db.selectFrom('playback').select('event_id').where('bulletin_id', '=', id).limit(1).executeTakeFirst(),
+    ]);
+    if (schedule) throw conflict(`bulletin ${id} is used by the schedule "${schedule.title}"; delete that first`);
+    if (alerted || played) throw conflict(`bulletin ${id} was broadcast; it stays on record`);
+    const deleted = await db
+      .deleteFrom('bulletins')
+      .where('id', '=', id)
+      .where(({ not, exists, selectFrom, or }) =>
+        not(
+          or([
+            exists(selectFrom('schedules').select(sql.lit(1).as('one')).where('bulletin_id', '=', id)),
+            exists(selectFrom('alerts').select(sql.lit(1).as('one')).where('bulletin_id', '=', id)),
+            exists(selectFrom('playback').select(sql.lit(1).as('one')).where('bulletin_id', '=', id)),
+          ]),
+        ),
       )
-      .get(id, id, id) as { schedule: string | null; alerted: number; played: number };
-    if (used.schedule !== null) throw conflict(`bulletin ${id} is used by the schedule "${used.schedule}"; delete that first`);
-    if (used.alerted || used.played) throw conflict(`bulletin ${id} was broadcast; it stays on record`);
-    this.db.prepare('DELETE FROM bulletins WHERE id = ?').run(id);
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) throw conflict(`bulletin ${id} was scheduled or broadcast meanwhile; it stays on record`);
   }
 
   /**
@@ -112,24 +127,36 @@ export class BulletinStore {
    * it. Assets are content-addressed and shared (two communes uploading one file store it once), so
    * who may fetch one follows the bulletins that use it, not the asset row.
    */
-  assetFor(sha256: string, edgeId: string): boolean {
-    return (
-      this.db
-        .prepare(
-          `SELECT 1 FROM bulletins b WHERE b.asset_sha256 = ? AND (b.commune_code IS NULL OR b.commune_code =
-             (SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?)) LIMIT 1`,
-        )
-        .get(sha256, edgeId) !== undefined
-    );
+  async assetFor(sha256: string, edgeId: string): Promise<boolean> {
+    const row = await this.q.db
+      .selectFrom('bulletins as b')
+      .select(sql.lit(1).as('one'))
+      .where('b.asset_sha256', '=', sha256)
+      .where((eb) =>
+        eb.or([
+          eb('b.commune_code', 'is', null),
+          eb('b.commune_code', '=', eb.selectFrom('edges as e').innerJoin('hamlets as h', 'h.code', 'e.hamlet_code').select('h.commune_code').where('e.id', '=', edgeId)),
+        ]),
+      )
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Newest first; with `viewer`, only what they see (their commune's and the province's own). */
-  list(options: { limit: number; offset: number; search?: string; viewer?: Scoped }): { bulletins: Bulletin[]; total: number } {
-    const scope = options.viewer ? communeClause(options.viewer, 'b.commune_code') : { sql: '', params: [] };
-    const where = `WHERE 1 = 1${options.search ? ' AND (b.title LIKE ? OR b.text LIKE ?)' : ''}${scope.sql}`;
-    const args = [...(options.search ? [`%${options.search}%`, `%${options.search}%`] : []), ...scope.params];
-    const rows = this.db.prepare(`${SELECT} ${where} ORDER BY b.created_at DESC LIMIT ? OFFSET ?`).all(...args, options.limit, options.offset) as BulletinRow[];
-    const total = this.db.prepare(`SELECT COUNT(*) FROM bulletins b ${where}`).pluck().get(...args) as number;
-    return { bulletins: rows.map(toBulletin), total };
+  async list(options: { limit: number; offset: number; search?: string; viewer?: Scoped }): Promise<{ bulletins: Bulletin[]; total: number }> {
+    const d = this.q.dialect;
+    const commune = options.viewer?.communeCode ?? null;
+    const pattern = options.search ? `%${likeLiteral(options.search)}%` : null;
+    // the same conditions on the page and on its count
+    const conditions: Expression<SqlBool>[] = [];
+    if (pattern !== null) conditions.push(sql<SqlBool>`(${likeNoCase(d, sql.ref('b.title'), pattern)} OR ${likeNoCase(d, sql.ref('b.text'), pattern)})`);
+    if (commune !== null) conditions.push(sql<SqlBool>`(b.commune_code = ${commune} OR b.commune_code IS NULL)`);
+    const where = <QB extends SelectQueryBuilder<any, any, any>>(qb: QB): QB => conditions.reduce((out, c) => out.where(c) as QB, qb);
+    const [rows, count] = await Promise.all([
+      where(this.select()).orderBy('b.created_at', 'desc').limit(options.limit).offset(options.offset).execute(),
+      where(this.q.db.selectFrom('bulletins as b').select((eb) => eb.fn.countAll<number>().as('n'))).executeTakeFirstOrThrow(),
+    ]);
+    return { bulletins: rows.map((r) => toBulletin(r as BulletinRow)), total: Number(count.n) };
   }
 }

@@ -220,9 +220,9 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       request: { query: listQuery },
       responses: { 200: jsonContent(z.object({ bulletins: z.array(bulletinSchema), total: z.number() }), 'A page of bulletins') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json(store.list({ limit: q.limit, offset: q.offset, search: q.q, viewer: currentUser(c) }), 200);
+      return c.json(await store.list({ limit: q.limit, offset: q.offset, search: q.q, viewer: currentUser(c) }), 200);
     },
   );
 
@@ -235,7 +235,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       request: { params: idParam },
       responses: { 200: jsonContent(bulletinSchema, 'The bulletin') },
     }),
-    (c) => c.json(store.get(c.req.valid('param').id, currentUser(c)), 200),
+    async (c) => c.json(await store.get(c.req.valid('param').id, currentUser(c)), 200),
   );
 
   app.openapi(
@@ -247,8 +247,8 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       request: { params: idParam },
       responses: { 200: { description: 'Audio', content: { 'audio/ogg': { schema: z.string() }, 'audio/mpeg': { schema: z.string() } } } },
     }),
-    (c) => {
-      const bulletin = store.get(c.req.valid('param').id, currentUser(c));
+    async (c) => {
+      const bulletin = await store.get(c.req.valid('param').id, currentUser(c));
       return fileResponse(c, deps.assets.path(bulletin.asset.sha256), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
     },
   );
@@ -294,8 +294,8 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
         409: jsonContent(z.object({}), 'Scheduled or broadcast: it stays on record'),
       },
     }),
-    (c) => {
-      store.delete(c.req.valid('param').id, currentUser(c));
+    async (c) => {
+      await store.delete(c.req.valid('param').id, currentUser(c));
       return c.body(null, 204);
     },
   );
@@ -309,11 +309,11 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       request: { params: shaParam },
       responses: { 200: { description: 'Audio', content: { 'application/octet-stream': { schema: z.string() } } }, 404: jsonContent(z.object({}), 'Unknown asset') },
     }),
-    (c) => {
+    async (c) => {
       const { sha256 } = c.req.valid('param');
       const asset = deps.assets.get(sha256);
       // another commune's audio is as unknown as a missing one (issue 10)
-      if (!asset || !store.assetFor(sha256, c.get('edgeId')!)) throw notFound(`asset ${sha256}`);
+      if (!asset || !(await store.assetFor(sha256, c.get('edgeId')!))) throw notFound(`asset ${sha256}`);
       return fileResponse(c, deps.assets.path(sha256), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
     },
   );

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, type CloudConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { Guard } from '../../http/access.js';
 import { AssetStore, AudioPipeline } from '../audio/index.js';
 import { createTtsEngine, PronunciationDictionaries } from '../tts/index.js';
@@ -12,7 +13,8 @@ import { communeForWrite } from '../scope/radio-scope.js';
 export type Bulletins = ReturnType<typeof createBulletins>;
 
 /** Bulletins with their audio: the speech engine, the pronunciation dictionary, the audio pipeline and the asset store. */
-export function createBulletins(db: Db, config: CloudConfig) {
+/** `query`: the bulletins' store (converted); `db`: the asset store and the commune lookups, still synchronous. */
+export function createBulletins(db: Db, query: QueryDatabase, config: CloudConfig) {
   const dataDir = config.SC_DATA_DIR;
   const assets = new AssetStore(db, join(dataDir, 'assets'));
   const tts = createTtsEngine({ engine: config.SC_TTS_ENGINE, command: config.SC_TTS_COMMAND });
@@ -31,7 +33,7 @@ export function createBulletins(db: Db, config: CloudConfig) {
     tts,
     dictionary,
   });
-  const store = new BulletinStore(db);
+  const store = new BulletinStore(query);
   const service = new BulletinService(store, pipeline, join(dataDir, 'work', 'uploads'), config.SC_TTS_DEFAULT_VOICE, (communeCode) => dictionaries.of(communeCode));
   return {
     assets,

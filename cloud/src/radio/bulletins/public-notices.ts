@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 
 /** A bulletin the public may read and hear: one that was scheduled, sent as an alert, or played. */
 export interface PublicNotice {
@@ -21,26 +21,11 @@ interface Row {
   published_at: number;
 }
 
-// A draft (a bulletin only saved or previewed) is in none of these tables, so it is never public.
-const PUBLISHED = `WITH published AS (
-    SELECT bulletin_id AS id, MIN(created_at) AS at FROM schedules WHERE bulletin_id IS NOT NULL AND enabled = 1 GROUP BY bulletin_id
-    UNION ALL SELECT bulletin_id, MIN(starts_at) FROM alerts GROUP BY bulletin_id
-    UNION ALL SELECT bulletin_id, MIN(COALESCE(actual_start_at, planned_start_at)) FROM playback WHERE bulletin_id IS NOT NULL GROUP BY bulletin_id
-  )
-  SELECT b.id, b.title, b.text, b.duration_ms, a.sha256, a.bytes, a.mime, MIN(p.at) AS published_at
-  FROM published p JOIN bulletins b ON b.id = p.id JOIN audio_assets a ON a.sha256 = b.asset_sha256`;
-
 /**
  * Whose notices (issue 10): a commune's page lists its own bulletins and the province's (commune_code
  * NULL); `province` the province's own only; `all` every commune's (an audio link of the old pages).
  */
 export type NoticeScope = { communeCode: string } | 'province' | 'all';
-
-function scopeClause(scope: NoticeScope): { sql: string; params: string[] } {
-  if (scope === 'all') return { sql: '', params: [] };
-  if (scope === 'province') return { sql: ' AND b.commune_code IS NULL', params: [] };
-  return { sql: ' AND (b.commune_code = ? OR b.commune_code IS NULL)', params: [scope.communeCode] };
-}
 
 const toNotice = (r: Row): PublicNotice => ({
   id: r.id,
@@ -53,17 +38,51 @@ const toNotice = (r: Row): PublicNotice => ({
 
 /** The public, read-only view of the radio's bulletins (commune plan criterion 1.3). */
 export class PublicNotices {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  recent(limit = 30, scope: NoticeScope = 'all'): PublicNotice[] {
-    const where = scopeClause(scope);
-    return (this.db.prepare(`${PUBLISHED} WHERE 1 = 1${where.sql} GROUP BY b.id ORDER BY published_at DESC, b.id LIMIT ?`).all(...where.params, limit) as Row[]).map(toNotice);
+  /**
+   * The published bulletins within `scope`, with when each was first published. A draft (a bulletin
+   * only saved or previewed) is in none of schedules, alerts and playback, so it is never public.
+   */
+  private published(scope: NoticeScope) {
+    let query = this.q.db
+      .with('published', (db) =>
+        db
+          .selectFrom('schedules')
+          .select((eb) => ['bulletin_id as id', eb.fn.min('created_at').as('at')])
+          .where('bulletin_id', 'is not', null)
+          .where('enabled', '=', 1)
+          .groupBy('bulletin_id')
+          .unionAll(db.selectFrom('alerts').select((eb) => ['bulletin_id as id', eb.fn.min('starts_at').as('at')]).groupBy('bulletin_id'))
+          .unionAll(
+            db
+              .selectFrom('playback')
+              .select((eb) => ['bulletin_id as id', eb.fn.min(eb.fn.coalesce('actual_start_at', 'planned_start_at')).as('at')])
+              .where('bulletin_id', 'is not', null)
+              .groupBy('bulletin_id'),
+          ),
+      )
+      .selectFrom('published as p')
+      .innerJoin('bulletins as b', 'b.id', 'p.id')
+      .innerJoin('audio_assets as a', 'a.sha256', 'b.asset_sha256')
+      .select((eb) => ['b.id', 'b.title', 'b.text', 'b.duration_ms', 'a.sha256', 'a.bytes', 'a.mime', eb.fn.min('p.at').as('published_at')])
+      .groupBy(['b.id', 'b.title', 'b.text', 'b.duration_ms', 'a.sha256', 'a.bytes', 'a.mime']);
+    if (scope === 'province') query = query.where('b.commune_code', 'is', null);
+    else if (scope !== 'all') {
+      const commune = scope.communeCode;
+      query = query.where((eb) => eb.or([eb('b.commune_code', '=', commune), eb('b.commune_code', 'is', null)]));
+    }
+    return query;
+  }
+
+  async recent(limit = 30, scope: NoticeScope = 'all'): Promise<PublicNotice[]> {
+    const rows = await this.published(scope).orderBy('published_at', 'desc').orderBy('b.id').limit(limit).execute();
+    return rows.map((r) => toNotice(r as Row));
   }
 
   /** A published notice by id, within `scope`: another commune's is null, as if it did not exist. */
-  get(id: string, scope: NoticeScope = 'all'): PublicNotice | null {
-    const where = scopeClause(scope);
-    const row = this.db.prepare(`${PUBLISHED} WHERE b.id = ?${where.sql} GROUP BY b.id`).get(id, ...where.params) as Row | undefined;
-    return row ? toNotice(row) : null;
+  async get(id: string, scope: NoticeScope = 'all'): Promise<PublicNotice | null> {
+    const row = await this.published(scope).where('b.id', '=', id).executeTakeFirst();
+    return row ? toNotice(row as Row) : null;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VI_TAN } from '@smart-commune/shared';
-import { evaluateAreas, type CommunePlace } from './cap-areas.js';
+import { evaluateAreas, evaluateAreasIn, type CommunePlace } from './cap-areas.js';
 import type { LatLon } from './cap-geography.js';
 import type { CapArea } from './cap-parser.js';
 
@@ -88,5 +88,68 @@ describe('evaluateAreas: shapes', () => {
     const partly = { ...located(), hamlets: located().hamlets.map((h, i) => (i === 8 ? { ...h, shapes: null } : h)) };
     expect(evaluateAreas([area('Vùng ven kênh', { circles: [{ centre: centreOf(0), radiusM: 500 }] })], partly)).toEqual(UNKNOWN);
     expect(evaluateAreas([area('Ấp 1', { circles: [{ centre: centreOf(0), radiusM: 500 }] })], partly)).toEqual(hamlets('ap-1'));
+  });
+});
+
+describe('evaluateAreasIn: communes whose names collide across districts (issue 10)', () => {
+  const commune = (name: string, district: string, codes: string[], more: Partial<CommunePlace> = {}): CommunePlace => ({
+    name,
+    district,
+    province: 'Tỉnh Hậu Giang',
+    adminCode: null,
+    provinceAdminCode: null,
+    hamlets: codes.map((code, i) => ({ code, name: `Ấp ${i + 1}`, shapes: null })),
+    ...more,
+  });
+  // xã Vị Tân lies in thành phố Vị Thanh; xã Vị Thanh in huyện Vị Thủy; a xã Tân Phú in each of thị xã Long Mỹ and huyện Long Mỹ
+  const viTan = { ...unlocated };
+  const viThanh = commune('Xã Vị Thanh', 'Huyện Vị Thủy', ['vt-1', 'vt-2']);
+  const tanPhuTown = commune('Xã Tân Phú', 'Thị xã Long Mỹ', ['tpx-1', 'tpx-2'], { nameShared: true });
+  const tanPhuRural = commune('Xã Tân Phú', 'Huyện Long Mỹ', ['tph-1', 'tph-2'], { nameShared: true });
+  const province = [viTan, viThanh, tanPhuTown, tanPhuRural];
+  const viTanAll = VI_TAN.hamlets.map((h) => h.code);
+  const among = (...areas: CapArea[]) => evaluateAreasIn(areas, province);
+
+  it('a district-level area is every commune of that district only; a commune of the same name elsewhere is not in it', () => {
+    expect(among(area('Thành phố Vị Thanh'))).toEqual(hamlets(...viTanAll));
+    expect(among(area('TP. Vị Thanh, tỉnh Hậu Giang'))).toEqual(hamlets(...viTanAll));
+    expect(among(area('Huyện Vị Thủy'))).toEqual(hamlets('vt-1', 'vt-2'));
+    // thị xã Long Mỹ is not huyện Long Mỹ
+    expect(among(area('Thị xã Long Mỹ'))).toEqual(hamlets('tpx-1', 'tpx-2'));
+    expect(among(area('Huyện Long Mỹ, tỉnh Hậu Giang'))).toEqual(hamlets('tph-1', 'tph-2'));
+    expect(among(area('Huyện Long Mỹ, tỉnh Sóc Trăng'))).toEqual(NOWHERE);
+  });
+
+  it("a commune-level area is the commune of that exact name in the district named: the district's name does not widen it", () => {
+    // before: "Vị Thanh" (the district of xã Vị Tân) in the text made it all of xã Vị Tân too
+    expect(among(area('Xã Vị Thanh, huyện Vị Thủy'))).toEqual(hamlets('vt-1', 'vt-2'));
+    expect(among(area('Xã Vị Thanh, thành phố Vị Thanh'))).toEqual(NOWHERE);
+    expect(among(area('Xã Vị Tân thuộc TP. Vị Thanh'))).toEqual(hamlets(...viTanAll));
+    expect(among(area('Xã Tân Phú, thị xã Long Mỹ'))).toEqual(hamlets('tpx-1', 'tpx-2'));
+    expect(among(area('Ấp 2, xã Tân Phú, huyện Long Mỹ, tỉnh Hậu Giang'))).toEqual(hamlets('tph-2'));
+    // a name that only begins like ours is another commune's
+    expect(among(area('Xã Vị Tân Đông, thành phố Vị Thanh'))).toEqual(NOWHERE);
+  });
+
+  it('a commune name shared by two communes, without its district, is left to an operator, as are hamlet names several communes have', () => {
+    expect(among(area('Xã Tân Phú'))).toEqual(UNKNOWN);
+    expect(among(area('Ấp 1, xã Tân Phú'))).toEqual(UNKNOWN);
+    expect(among(area('Ấp 2'))).toEqual(UNKNOWN);
+    // a name no other commune has is enough
+    expect(among(area('Xã Vị Thanh'))).toEqual(hamlets('vt-1', 'vt-2'));
+    expect(among(area('Ấp 1, xã Vị Thanh'))).toEqual(hamlets('vt-1'));
+  });
+
+  it('an administrative code decides over the names; a district code (three digits), which communes do not record, leaves it to the names', () => {
+    const coded = [viTan, viThanh, { ...tanPhuTown, adminCode: '31501', provinceAdminCode: '93' }, { ...tanPhuRural, adminCode: '31600', provinceAdminCode: '93' }];
+    expect(evaluateAreasIn([area('Xã Tân Phú', { geocodes: [{ valueName: 'MA_XA', value: '31600' }] })], coded)).toEqual(hamlets('tph-1', 'tph-2'));
+    // the code is the rural Tân Phú's whatever the description says
+    expect(evaluateAreasIn([area('Xã Tân Phú, thị xã Long Mỹ', { geocodes: [{ valueName: 'MA_XA', value: '31600' }] })], coded)).toEqual(hamlets('tph-1', 'tph-2'));
+    expect(evaluateAreasIn([area('Thị xã Long Mỹ', { geocodes: [{ valueName: 'MA_HUYEN', value: '934' }] })], coded)).toEqual(hamlets('tpx-1', 'tpx-2'));
+  });
+
+  it('the whole province when every commune is included', () => {
+    expect(among(area('Tỉnh Hậu Giang'))).toEqual(ALL);
+    expect(among(area('Tỉnh Kiên Giang'))).toEqual(NOWHERE);
   });
 });

@@ -1,5 +1,8 @@
 import { shapesIntersect, type Shape } from './cap-geography.js';
 import type { CapArea } from './cap-parser.js';
+import { foldVietnamese, standingByNames, unitMentions, unitOf, type Standing } from './cap-units.js';
+
+export { foldVietnamese } from './cap-units.js';
 
 export interface CapHamlet {
   code: string;
@@ -20,6 +23,8 @@ export interface CommunePlace {
   /** Official administrative unit codes (mã đơn vị hành chính); null until set. */
   adminCode: string | null;
   provinceAdminCode: string | null;
+  /** Another commune of the deployment has the same name (in another district); absent: none has. */
+  nameShared?: boolean;
   hamlets: PlaceHamlet[];
 }
 
@@ -30,17 +35,6 @@ export type CapTargets = { all: true; hamlets: [] } | { all: false; hamlets: str
  * is held for an operator). Evaluable with no hamlets: it is for somewhere else.
  */
 export type AreaVerdict = { evaluable: false } | { evaluable: true; targets: CapTargets };
-
-/** Lower case, no diacritics (đ → d), every run of other characters one space: `Ấp 2A` and `ap-2a` both become `ap 2a`. */
-export function foldVietnamese(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
 
 const containsPhrase = (haystack: string, phrase: string) => phrase !== '' && ` ${haystack} `.includes(` ${phrase} `);
 
@@ -68,74 +62,94 @@ function expandHamletLists(folded: string): string {
   return out.join(' ');
 }
 
-/**
- * Words of Vietnamese administrative units, read with their diacritics ("xã", not the "Xà" of kênh
- * Xà No). Longer words first, so "thị xã" is not read as "xã".
- */
-const UNIT_WORDS = /(?<![\p{L}\p{N}])(thị trấn|thị xã|thành phố|xã|phường|huyện|quận|tỉnh)\s+/gu;
+/** A district's official code has three digits: the commune does not record it, so it is no sign of elsewhere. */
+const DISTRICT_CODE = /^\d{3}$/;
 
-/** The names that follow a unit word in the text ("xã Vĩnh Hòa Hưng Nam, huyện Gò Quao" → two), folded. */
-function unitNames(text: string): string[] {
-  const lower = text.normalize('NFC').toLowerCase();
-  const starts = [...lower.matchAll(UNIT_WORDS)].map((m) => ({ from: m.index + m[0].length, wordAt: m.index }));
-  return starts.map(({ from }, i) => foldVietnamese(lower.slice(from, starts[i + 1]?.wordAt).split(/[,;()]| và | and /)[0] ?? '')).filter(Boolean);
+/**
+ * What the area's geocodes say, once the commune's codes are set: ours when one is the commune's or
+ * the province's code, elsewhere when others are given (hamlet codes and district codes aside).
+ * Null: nothing to compare. A code decides over the names.
+ */
+function standingByCodes(geocodes: readonly string[], place: CommunePlace): Standing | null {
+  const codes = [place.adminCode, place.provinceAdminCode].filter((c): c is string => c !== null);
+  if (!codes.length) return null;
+  const relevant = geocodes.filter((g) => !DISTRICT_CODE.test(g) && !place.hamlets.some((h) => foldVietnamese(g) === foldVietnamese(h.code)));
+  if (!relevant.length) return null;
+  return relevant.some((g) => codes.includes(g)) ? 'ours' : 'elsewhere';
 }
 
-/** A unit's own name without its word: "Tỉnh Hậu Giang" → "hau giang". */
-const bareName = (name: string) => unitNames(name)[0] ?? foldVietnamese(name);
+/** An area's verdict for one commune; `sure` unless it rests on hamlet names alone (`Ấp 2`), which many communes may have. */
+interface AreaJudgement {
+  verdict: AreaVerdict;
+  sure: boolean;
+}
 
-function evaluateArea(area: CapArea, place: CommunePlace): AreaVerdict {
+function evaluateArea(area: CapArea, place: CommunePlace): AreaJudgement {
   const shapes: Shape[] = [...area.polygons.map((ring) => ({ kind: 'polygon' as const, ring })), ...area.circles.map((c) => ({ kind: 'circle' as const, ...c }))];
   // a shape is compared only once every hamlet has a place: a hamlet left out might lie inside it
   if (shapes.length && place.hamlets.every((h) => h.shapes)) {
     const hit = place.hamlets.filter((h) => h.shapes!.some((hs) => shapes.some((s) => shapesIntersect(s, hs))));
-    return { evaluable: true, targets: { all: false, hamlets: hit.map((h) => h.code) } };
+    return { verdict: { evaluable: true, targets: { all: false, hamlets: hit.map((h) => h.code) } }, sure: true };
   }
-  const codes = [place.adminCode, place.provinceAdminCode].filter((c): c is string => c !== null);
   const geocodes = area.geocodes.map((g) => g.value.trim());
-  const folded = expandHamletLists(foldVietnamese([area.areaDesc, ...geocodes].join(' ')));
-  const ourNames = [place.name, place.district, place.province].map(bareName);
-  const ours = geocodes.some((g) => codes.includes(g)) || ourNames.some((n) => containsPhrase(folded, n));
-  const elsewhere =
-    unitNames(area.areaDesc).some((n) => !ourNames.some((o) => n === o || n.startsWith(`${o} `))) ||
-    (codes.length > 0 && geocodes.some((g) => !codes.includes(g) && !place.hamlets.some((h) => foldVietnamese(g) === foldVietnamese(h.code))));
-  const named = place.hamlets.filter((h) => containsPhrase(folded, foldVietnamese(h.code)) || containsPhrase(folded, foldVietnamese(h.name)));
-  // "Ấp 2" alone is ours; "Ấp 2, xã Vị Đông" is another commune's Ấp 2
-  if (named.length && (ours || !elsewhere)) return { evaluable: true, targets: { all: false, hamlets: named.map((h) => h.code) } };
-  if (ours) return { evaluable: true, targets: { all: true, hamlets: [] } };
-  if (elsewhere) return { evaluable: true, targets: { all: false, hamlets: [] } };
-  return { evaluable: false };
+  const named = { commune: unitOf(place.name), district: unitOf(place.district), province: unitOf(place.province), nameShared: place.nameShared ?? false };
+  const standing = standingByCodes(geocodes, place) ?? standingByNames(unitMentions(area.areaDesc), named);
+  const byCode = place.hamlets.filter((h) => geocodes.some((g) => foldVietnamese(g) === foldVietnamese(h.code)));
+  const folded = expandHamletLists(foldVietnamese(area.areaDesc));
+  const byText = place.hamlets.filter((h) => containsPhrase(folded, foldVietnamese(h.code)) || containsPhrase(folded, foldVietnamese(h.name)));
+  const hit = place.hamlets.filter((h) => byCode.includes(h) || byText.includes(h));
+  // "Ấp 2" alone may be ours; "Ấp 2, xã Vị Đông" is another commune's Ấp 2
+  if (hit.length && standing !== 'elsewhere') return { verdict: { evaluable: true, targets: { all: false, hamlets: hit.map((h) => h.code) } }, sure: standing === 'ours' || byText.length === 0 };
+  if (standing === 'ours') return { verdict: { evaluable: true, targets: { all: true, hamlets: [] } }, sure: true };
+  if (standing === 'elsewhere') return { verdict: { evaluable: true, targets: { all: false, hamlets: [] } }, sure: true };
+  return { verdict: { evaluable: false }, sure: false };
+}
+
+/** The verdicts of a commune's areas together: those judged decide, one including the whole commune is all. */
+function combine(verdicts: readonly AreaVerdict[], place: CommunePlace): AreaVerdict {
+  const judged = verdicts.filter((v) => v.evaluable);
+  if (judged.length === 0) return { evaluable: false };
+  if (judged.some((v) => v.targets.all)) return { evaluable: true, targets: { all: true, hamlets: [] } };
+  const hit = new Set(judged.flatMap((v) => v.targets.hamlets));
+  return { evaluable: true, targets: { all: false, hamlets: place.hamlets.map((h) => h.code).filter((c) => hit.has(c)) } };
 }
 
 /**
  * Which hamlets an alert's areas include. An area includes a hamlet when one of its polygons or
  * circles meets the hamlet's outline or circle; when a geocode is the commune's or the province's
- * code, or its areaDesc names the commune, district or province (the whole commune); or when it
- * names the hamlet (by code or name, whatever the case and diacritics, `Ấp 2, Ấp 2A và Ấp 3`). An
- * area naming another unit (`tỉnh Kiên Giang`) or with another code includes nothing. Areas that
- * can be judged decide; the others are left aside. No area can be judged (or there is none): not
- * evaluable.
+ * code, or its areaDesc names the commune strictly (standingByNames: the exact name with its
+ * district or province, or its district or province alone as a district- or province-level area):
+ * the whole commune; or when it names the hamlet (by code or name, whatever the case and
+ * diacritics, `Ấp 2, Ấp 2A và Ấp 3`). An area naming another unit (`tỉnh Kiên Giang`) or with
+ * another code includes nothing. Areas that can be judged decide; the others are left aside. No
+ * area can be judged (or there is none): not evaluable.
  */
 export function evaluateAreas(areas: readonly CapArea[], place: CommunePlace): AreaVerdict {
-  const verdicts = areas.map((a) => evaluateArea(a, place)).filter((v) => v.evaluable);
-  if (verdicts.length === 0) return { evaluable: false };
-  if (verdicts.some((v) => v.targets.all)) return { evaluable: true, targets: { all: true, hamlets: [] } };
-  const hit = new Set(verdicts.flatMap((v) => v.targets.hamlets));
-  return { evaluable: true, targets: { all: false, hamlets: place.hamlets.map((h) => h.code).filter((c) => hit.has(c)) } };
+  return combine(areas.map((a) => evaluateArea(a, place).verdict), place);
 }
 
 /**
  * Which hamlets an alert's areas include across several communes (issue 10: a province operator's
- * or a province feed's message), each commune judged on its own as above. Every commune judged as
- * a whole: all (the province). Otherwise the hamlets each commune includes, a commune included
+ * or a province feed's message), each commune judged on its own as above, except that an area
+ * resting on hamlet names alone that several communes have (`Ấp 2`, `Ấp 2, xã Tân Phú` where two
+ * districts have a xã Tân Phú) is left aside: it is not known whose it is. Every commune judged as
+ * a whole: all (the province). Nothing included while some commune could not be judged: not
+ * evaluable (it may be that commune's). Otherwise the hamlets each commune includes, a commune included
  * whole giving all its hamlets. No commune can be judged: not evaluable. One commune: evaluateAreas.
  */
 export function evaluateAreasIn(areas: readonly CapArea[], places: readonly CommunePlace[]): AreaVerdict {
   if (places.length === 1) return evaluateAreas(areas, places[0]!);
-  const judged = places.map((place) => ({ place, verdict: evaluateAreas(areas, place) })).filter((x) => x.verdict.evaluable);
+  const perArea = areas.map((area) => {
+    const judgements = places.map((place) => evaluateArea(area, place));
+    const unsureHits = judgements.filter((j) => !j.sure && j.verdict.evaluable && j.verdict.targets.hamlets.length > 0);
+    return unsureHits.length > 1 ? places.map((): AreaVerdict => ({ evaluable: false })) : judgements.map((j) => j.verdict);
+  });
+  const judged = places.map((place, i) => ({ place, verdict: combine(perArea.map((verdicts) => verdicts[i]!), place) })).filter((x) => x.verdict.evaluable);
   if (judged.length === 0) return { evaluable: false };
   const whole = (v: AreaVerdict) => v.evaluable && v.targets.all;
   if (judged.length === places.length && judged.every((x) => whole(x.verdict))) return { evaluable: true, targets: { all: true, hamlets: [] } };
   const hamlets = judged.flatMap(({ place, verdict }) => (whole(verdict) ? place.hamlets.map((h) => h.code) : verdict.evaluable ? verdict.targets.hamlets : []));
+  // nothing found while a commune could not be judged: it may be that commune's, an operator decides
+  if (hamlets.length === 0 && judged.length < places.length) return { evaluable: false };
   return { evaluable: true, targets: { all: false, hamlets: [...new Set(hamlets)] } };
 }

@@ -65,9 +65,9 @@ const liveDetailSchema = liveSessionSchema.extend({ hamlets: z.array(hamletPlayS
 
 const idParam = z.object({ id: z.string().regex(/^lvs_[0-9a-z]{12}$/).openapi({ param: { name: 'id', in: 'path' }, example: 'lvs_5k2m9q8x4c7t' }) });
 
-const detail = (playback: PlaybackStore, s: LiveSessionView) => ({
+const detail = async (playback: PlaybackStore, s: LiveSessionView) => ({
   ...s,
-  hamlets: [...playback.progressByHamlet(s.id)].map(([hamletCode, p]) => ({ hamletCode, firstStartedAt: p.firstStartedAt, lastState: p.lastState })),
+  hamlets: [...(await playback.progressByHamlet(s.id))].map(([hamletCode, p]) => ({ hamletCode, firstStartedAt: p.firstStartedAt, lastState: p.lastState })),
 });
 
 /** Live sessions: start (the operator's voice), list, follow, stop; and the boxes' stream. */
@@ -94,7 +94,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       // a province-level person speaks for the province (any commune, issuer province); a commune's person to their commune
       const { session } = await live.start({ source: 'voice', title: body.title, priority: body.priority, targets: body.targets, zones: body.zones ?? null, startedBy: user.id, communeCode: user.communeCode });
       await audit.record({ actor: user.username, action: 'live.started', target: `live:${session.id}`, details: { priority: session.priority, hamlets: session.hamletCodes, zones: session.zones } });
-      return c.json(detail(playback, session), 201);
+      return c.json(await detail(playback, session), 201);
     },
   );
 
@@ -122,11 +122,11 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       request: { params: idParam },
       responses: { 200: jsonContent(liveDetailSchema, 'The session') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const session = live.get(id);
       assertSees(currentUser(c), session.communeCode, `live session ${id}`);
-      return c.json(detail(playback, session), 200);
+      return c.json(await detail(playback, session), 200);
     },
   );
 
@@ -147,7 +147,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       const wasOnAir = current.status === 'on_air';
       const session = await live.stop(id, user.id);
       if (wasOnAir) await audit.record({ actor: user.username, action: 'live.stopped', target: `live:${id}`, details: { durationMs: session.durationMs } });
-      return c.json(detail(playback, session), 200);
+      return c.json(await detail(playback, session), 200);
     },
   );
 

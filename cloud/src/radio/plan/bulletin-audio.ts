@@ -1,5 +1,5 @@
 import type { AudioAsset } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 
 /** A bulletin as the radio plays it: its title, duration and distribution-ready audio asset. */
 export interface BulletinAudio {
@@ -22,10 +22,6 @@ interface Row {
   commune_code: string | null;
 }
 
-const SELECT = `
-  SELECT b.id, b.title, b.duration_ms, b.commune_code, a.sha256, a.bytes, a.duration_ms AS asset_duration_ms, a.mime
-  FROM bulletins b JOIN audio_assets a ON a.sha256 = b.asset_sha256`;
-
 const toAudio = (r: Row): BulletinAudio => ({
   id: r.id,
   title: r.title,
@@ -36,18 +32,28 @@ const toAudio = (r: Row): BulletinAudio => ({
 
 /** Read-only view of the bulletins library (the bulletins domain owns the tables). */
 export class BulletinAudioLookup {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  find(id: string): BulletinAudio | null {
-    const row = this.db.prepare(`${SELECT} WHERE b.id = ?`).get(id) as Row | undefined;
-    return row ? toAudio(row) : null;
+  private select() {
+    return this.q.db
+      .selectFrom('bulletins as b')
+      .innerJoin('audio_assets as a', 'a.sha256', 'b.asset_sha256')
+      .select(['b.id', 'b.title', 'b.duration_ms', 'b.commune_code', 'a.sha256', 'a.bytes', 'a.duration_ms as asset_duration_ms', 'a.mime']);
   }
 
-  /** Every bulletin in the list that exists, by id. */
-  findMany(ids: readonly string[]): Map<string, BulletinAudio> {
+  async find(id: string): Promise<BulletinAudio | null> {
+    const row = await this.select().where('b.id', '=', id).executeTakeFirst();
+    return row ? toAudio(row as Row) : null;
+  }
+
+  /** Every bulletin in the list that exists, by id (ids bound in chunks well under either database's parameter limit). */
+  async findMany(ids: readonly string[]): Promise<Map<string, BulletinAudio>> {
     const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = this.db.prepare(`${SELECT} WHERE b.id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Row[];
-    return new Map(rows.map((r) => [r.id, toAudio(r)]));
+    const found = new Map<string, BulletinAudio>();
+    for (let i = 0; i < unique.length; i += 1000) {
+      const rows = await this.select().where('b.id', 'in', unique.slice(i, i + 1000)).execute();
+      for (const r of rows) found.set(r.id, toAudio(r as Row));
+    }
+    return found;
   }
 }

@@ -1,5 +1,5 @@
 import type { PlanItem } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 
 /** What identifies an occurrence given to a box. */
 export type GivenOccurrence = Pick<PlanItem, 'occurrenceId' | 'scheduleId' | 'bulletinId' | 'startAt'>;
@@ -10,36 +10,42 @@ export type GivenOccurrence = Pick<PlanItem, 'occurrenceId' | 'scheduleId' | 'bu
  */
 export const KEEP_OCCURRENCES_MS = 90 * 86_400_000;
 
+/** Rows per INSERT: 5 columns each, well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
+const ROWS_PER_INSERT = 1000;
+
 /**
  * Every occurrence each box was given in a plan (schedules and alerts alike), with its schedule and
  * bulletin: the record a box's proof of play is checked against (playback-store.ts), so that a box
  * cannot make a bulletin public by claiming to have played it.
  */
 export class PlanOccurrences {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
   /** Remembers the items of a plan about to be published to `edgeId`. */
-  record(edgeId: string, items: readonly GivenOccurrence[]): void {
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO plan_occurrences (edge_id, occurrence_id, schedule_id, bulletin_id, start_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.db.transaction(() => {
-      for (const item of items) insert.run(edgeId, item.occurrenceId, item.scheduleId, item.bulletinId, item.startAt);
-    })();
+  record(edgeId: string, items: readonly GivenOccurrence[]): Promise<void> {
+    return this.recordMany([{ edgeId, items }]);
   }
 
-  /** Remembers the items of many plans about to be published, in one transaction. */
-  recordMany(plans: readonly { edgeId: string; items: readonly GivenOccurrence[] }[]): void {
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO plan_occurrences (edge_id, occurrence_id, schedule_id, bulletin_id, start_at) VALUES (?, ?, ?, ?, ?)',
+  /**
+   * Remembers the items of many plans about to be published (a province-wide programme: hundreds of
+   * boxes), in one transaction of multi-row inserts; an occurrence given before is left as it is.
+   */
+  async recordMany(plans: readonly { edgeId: string; items: readonly GivenOccurrence[] }[]): Promise<void> {
+    const rows = plans.flatMap(({ edgeId, items }) =>
+      items.map((item) => ({ edge_id: edgeId, occurrence_id: item.occurrenceId, schedule_id: item.scheduleId, bulletin_id: item.bulletinId, start_at: item.startAt })),
     );
-    this.db.transaction(() => {
-      for (const { edgeId, items } of plans) for (const item of items) insert.run(edgeId, item.occurrenceId, item.scheduleId, item.bulletinId, item.startAt);
-    })();
+    if (rows.length === 0) return;
+    await this.q.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        // the key is (edge, occurrence, schedule, bulletin or ''): an expression index, so no conflict target is named
+        await trx.insertInto('plan_occurrences').values(rows.slice(i, i + ROWS_PER_INSERT)).onConflict((oc) => oc.doNothing()).execute();
+      }
+    });
   }
 
   /** Forgets occurrences that started more than KEEP_OCCURRENCES_MS before `now`. */
-  prune(now: number): number {
-    return this.db.prepare('DELETE FROM plan_occurrences WHERE start_at < ?').run(now - KEEP_OCCURRENCES_MS).changes;
+  async prune(now: number): Promise<number> {
+    const result = await this.q.db.deleteFrom('plan_occurrences').where('start_at', '<', now - KEEP_OCCURRENCES_MS).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

@@ -64,9 +64,9 @@ export class PlanPublisher {
   private async run(): Promise<number> {
     const { directory, schedules, alerts, bulletins, documents, occurrences, logger } = this.deps;
     const window = planWindow(this.deps.now());
-    occurrences.prune(this.deps.now());
-    const scheduleList = schedules.list().filter((s) => s.enabled);
-    const audio = bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
+    await occurrences.prune(this.deps.now());
+    const scheduleList = await schedules.list({ enabledOnly: true });
+    const audio = await bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
     const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(alerts.audibleSince(window.start), window)];
     // each box reads the entries for anywhere and its commune's: never every commune's (issue 10)
     const anywhere: PlanEntry[] = [];
@@ -89,7 +89,7 @@ export class PlanPublisher {
     }
     // one transaction each for what the boxes are given and for their new versions (hundreds of boxes for
     // a province-wide programme); the occurrences first, so a box's proof of play always finds them
-    occurrences.recordMany(changed.map(({ edgeId, body }) => ({ edgeId, items: body.items })));
+    await occurrences.recordMany(changed.map(({ edgeId, body }) => ({ edgeId, items: body.items })));
     await documents.setMany('schedule', changed);
     const published = changed.length;
     if (published) logger.info({ published }, 'edge plans published');

@@ -26,15 +26,15 @@ export class PlaybackIntake {
   /** The radio's `edge.event.playback` handler. */
   async onEvent({ edgeId, eventId, body }: BoxEvent<'playback'>): Promise<void> {
     const { playback, lead, metrics, logger } = this.deps;
-    let outcome = playback.store(edgeId, eventId);
+    let outcome = await playback.store(edgeId, eventId);
     if (outcome === 'not_given') {
       // an alert sounds from its broadcast, possibly before the plans carrying it are recorded
       await this.deps.plansSettled();
-      outcome = playback.store(edgeId, eventId);
+      outcome = await playback.store(edgeId, eventId);
     }
     if (outcome === 'stored') {
       lead.observe(body);
-      const delivered = playback.alertDelivery(eventId);
+      const delivered = await playback.alertDelivery(eventId);
       if (delivered) this.deps.bus.publish('alert.delivered', delivered);
     }
     if (outcome !== 'not_given') return;
@@ -44,8 +44,8 @@ export class PlaybackIntake {
   }
 
   /** Stores the events that arrived while nobody listened; those of occurrences never given stay out. */
-  catchUp(): number {
-    const { stored, leftOut } = this.deps.playback.catchUp();
+  async catchUp(): Promise<number> {
+    const { stored, leftOut } = await this.deps.playback.catchUp();
     if (leftOut > 0) this.deps.logger.warn({ leftOut }, 'playback events of occurrences their box was never given: not stored');
     return stored;
   }

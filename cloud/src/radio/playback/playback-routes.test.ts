@@ -43,7 +43,7 @@ describe('proof of play', () => {
     scheduleId = created.body.id;
     // the days the fixtures played on, as the plans of those days gave them to both boxes
     const past = [D1, D2, D3].map((day) => at(`${day}T06:00`));
-    for (const edgeId of [ap2a, ap3]) givenInPlan(test.cloud.db, edgeId, past.map((startAt) => ({ occurrenceId: `${scheduleId}:${startAt}`, scheduleId, bulletinId: bulletin.id, startAt })));
+    for (const edgeId of [ap2a, ap3]) await givenInPlan(test.cloud.query, edgeId, past.map((startAt) => ({ occurrenceId: `${scheduleId}:${startAt}`, scheduleId, bulletinId: bulletin.id, startAt })));
   });
   afterEach(async () => {
     await kit.stop();
@@ -78,7 +78,7 @@ describe('proof of play', () => {
     const eventId = await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] });
     await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] }, eventId);
     await waitFor(() => rows() === 1, 'the event stored');
-    expect(kit.radio.playback.store(ap2a, eventId)).toBe('duplicate');
+    expect(await kit.radio.playback.store(ap2a, eventId)).toBe('duplicate');
     const { items, total } = await list();
     expect(total).toBe(1);
     expect(items[0]).toEqual({
@@ -105,9 +105,9 @@ describe('proof of play', () => {
 
   it('catches up on events that arrived while the radio was not listening', async () => {
     await kit.stop();
-    givenInPlan(test.cloud.db, ap3, [{ occurrenceId: 'x:1', scheduleId, bulletinId: null, startAt: at(`${D1}T06:00`) }]);
+    await givenInPlan(test.cloud.query, ap3, [{ occurrenceId: 'x:1', scheduleId, bulletinId: null, startAt: at(`${D1}T06:00`) }]);
     const eventId = newId('evt', 16);
-    test.cloud.fleet.events.record(ap3, 'playback', {
+    await test.cloud.fleet.events.record(ap3, 'playback', {
       eventId,
       ts: Date.now(),
       body: { occurrenceId: 'x:1', scheduleId, bulletinId: null, state: 'missed', plannedStartAt: at(`${D1}T06:00`), actualStartAt: null, durationMs: null, reason: 'mất điện', zones: null },

@@ -91,9 +91,9 @@ export function createPlaybackRoutes({ guard, playback }: { guard: Guard; playba
         200: jsonContent(z.object({ items: z.array(playbackSchema), total: z.number(), limit: z.number(), offset: z.number() }), 'One page of the log'),
       },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json({ ...playback.page(toFilter(q, currentUser(c)), q.limit, q.offset), limit: q.limit, offset: q.offset }, 200);
+      return c.json({ ...(await playback.page(toFilter(q, currentUser(c)), q.limit, q.offset)), limit: q.limit, offset: q.offset }, 200);
     },
   );
 
@@ -106,8 +106,8 @@ export function createPlaybackRoutes({ guard, playback }: { guard: Guard; playba
       request: { query: filterQuery },
       responses: { 200: { description: 'hamlet, edge, title, occurrence, state, planned start, actual start, offset ms, duration s, reason', content: { 'text/csv': { schema: z.string() } } } },
     }),
-    (c) => {
-      const csv = playbackCsv(playback.all(toFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS), COMMUNE_TIME_ZONE);
+    async (c) => {
+      const csv = playbackCsv(await playback.all(toFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS), COMMUNE_TIME_ZONE);
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="playback.csv"' });
     },
   );
@@ -121,10 +121,10 @@ export function createPlaybackRoutes({ guard, playback }: { guard: Guard; playba
       request: { query: z.object({ schedule: z.string().min(1).max(64) }) },
       responses: { 200: jsonContent(z.object({ scheduleId: z.string(), communes: z.array(communeProgressSchema) }), 'One line per commune whose boxes reported it') },
     }),
-    (c) => {
+    async (c) => {
       const { schedule } = c.req.valid('query');
       const person = currentUser(c);
-      return c.json({ scheduleId: schedule, communes: playback.byCommune(schedule, person.communeCode ?? undefined) }, 200);
+      return c.json({ scheduleId: schedule, communes: await playback.byCommune(schedule, person.communeCode ?? undefined) }, 200);
     },
   );
 

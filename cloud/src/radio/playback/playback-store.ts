@@ -1,8 +1,7 @@
 import { TEST_TONE_SCHEDULE_ID, type playbackStates } from '@smart-commune/shared';
-import { whereOf } from '../../db/where.js';
-import type { Db } from '../../db/database.js';
-import type { Selectable } from 'kysely';
-import type { PlaybackTable } from '../../db/query/tables.js';
+import { sql, type Expression, type ExpressionBuilder, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { jsonArrayTexts, jsonNumber, jsonText, type DialectName, type QueryDatabase } from '../../db/query/index.js';
+import type { Database, EdgeEventsTable, EdgesTable, PlaybackTable } from '../../db/query/tables.js';
 
 export type PlaybackState = (typeof playbackStates)[number];
 
@@ -68,6 +67,12 @@ const toRecord = (r: Row): PlaybackRecord => ({
   receivedAt: r.received_at,
 });
 
+type Eb = ExpressionBuilder<Database & { ev: EdgeEventsTable; ed: EdgesTable }, 'ev' | 'ed'>;
+
+/** A member of the stored event's JSON body (edge_events.body), as text or as a number. */
+const text = (d: DialectName, key: string) => jsonText(d, sql.ref('ev.body'), [key]);
+const num = (d: DialectName, key: string) => jsonNumber(d, sql.ref('ev.body'), [key]);
+
 /**
  * Whether the box was given the event's occurrence in a plan, with that schedule and that bulletin
  * (or none: an alert the box took from the broadcast carries no bulletin id). Proof of play of
@@ -75,61 +80,106 @@ const toRecord = (r: Row): PlaybackRecord => ({
  * on a technician's request and naming no bulletin, is one thing a box plays outside its plan; a live
  * session (scheduleId = its id, `live:` or `relay:` + its id, no bulletin) that targets the box is the other.
  */
-const GIVEN = `(EXISTS (SELECT 1 FROM plan_occurrences o
-    WHERE o.edge_id = ev.edge_id AND o.occurrence_id = json_extract(ev.body, '$.occurrenceId') AND o.schedule_id = json_extract(ev.body, '$.scheduleId')
-      AND (json_extract(ev.body, '$.bulletinId') IS NULL OR o.bulletin_id = json_extract(ev.body, '$.bulletinId')))
-  OR (json_extract(ev.body, '$.scheduleId') = '${TEST_TONE_SCHEDULE_ID}' AND json_extract(ev.body, '$.bulletinId') IS NULL
-      AND json_extract(ev.body, '$.occurrenceId') LIKE '${TEST_TONE_SCHEDULE_ID}:%')
-  OR EXISTS (SELECT 1 FROM live_sessions l, json_each(l.edges) j
-    WHERE l.id = json_extract(ev.body, '$.scheduleId') AND j.value = ev.edge_id AND json_extract(ev.body, '$.bulletinId') IS NULL
-      AND json_extract(ev.body, '$.occurrenceId') = (CASE l.source WHEN 'voice' THEN 'live:' ELSE 'relay:' END) || l.id))`;
+const given = (d: DialectName, eb: Eb) =>
+  eb.or([
+    eb.exists(
+      eb
+        .selectFrom('plan_occurrences as o')
+        .select(sql.lit(1).as('one'))
+        .whereRef('o.edge_id', '=', 'ev.edge_id')
+        .where(sql<boolean>`o.occurrence_id = ${text(d, 'occurrenceId')}`)
+        .where(sql<boolean>`o.schedule_id = ${text(d, 'scheduleId')}`)
+        .where(sql<boolean>`(${text(d, 'bulletinId')} IS NULL OR o.bulletin_id = ${text(d, 'bulletinId')})`),
+    ),
+    sql<boolean>`(${text(d, 'scheduleId')} = ${TEST_TONE_SCHEDULE_ID} AND ${text(d, 'bulletinId')} IS NULL AND ${text(d, 'occurrenceId')} LIKE ${`${TEST_TONE_SCHEDULE_ID}:%`})`,
+    eb.exists(
+      eb
+        .selectFrom('live_sessions as l')
+        .select(sql.lit(1).as('one'))
+        .where(sql<boolean>`l.id = ${text(d, 'scheduleId')}`)
+        .where(sql<boolean>`${text(d, 'bulletinId')} IS NULL`)
+        .where(sql<boolean>`${text(d, 'occurrenceId')} = (CASE l.source WHEN 'voice' THEN 'live:' ELSE 'relay:' END) || l.id`)
+        .where(({ exists, selectFrom }) => exists(selectFrom(jsonArrayTexts(d, sql.ref('l.edges')).as('j')).select(sql.lit(1).as('one')).whereRef('j.value', '=', 'ev.edge_id'))),
+    ),
+  ]);
 
 /**
  * Copies playback events from `edge_events` (where the fleet stores each eventId once) into the
  * playback table, with the box's hamlet and the item's title at that moment, so the log survives
- * the schedule being deleted or the box being moved. Only events of occurrences the box was given.
+ * the schedule being deleted or the box being moved. Only events of occurrences the box was given;
+ * one already copied is left (ON CONFLICT DO NOTHING: two processes copying one event store it once).
+ * `which`: the events to copy. Returns the ids copied.
  */
-const copyWhere = (which: string) => `
-  INSERT OR IGNORE INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at,
-    duration_ms, reason, zones, received_at, hamlet_code, commune_code, title, priority)
-  SELECT ev.event_id, ev.edge_id, json_extract(ev.body, '$.occurrenceId'), json_extract(ev.body, '$.scheduleId'),
-    json_extract(ev.body, '$.bulletinId'), json_extract(ev.body, '$.state'), json_extract(ev.body, '$.plannedStartAt'),
-    json_extract(ev.body, '$.actualStartAt'), json_extract(ev.body, '$.durationMs'), json_extract(ev.body, '$.reason'),
-    json_extract(ev.body, '$.zones'), ev.received_at, ed.hamlet_code, (SELECT h.commune_code FROM hamlets h WHERE h.code = ed.hamlet_code),
-    COALESCE((SELECT s.title FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT a.title FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT l.title FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT b.title FROM bulletins b WHERE b.id = json_extract(ev.body, '$.bulletinId')), ''),
-    -- boxes before issue 13 do not say the priority: the schedule's or the alert's is what they were given
-    COALESCE(json_extract(ev.body, '$.priority'), (SELECT s.priority FROM schedules s WHERE s.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT a.priority FROM alerts a WHERE a.id = json_extract(ev.body, '$.scheduleId')),
-             (SELECT l.priority FROM live_sessions l WHERE l.id = json_extract(ev.body, '$.scheduleId')))
-  FROM edge_events ev JOIN edges ed ON ed.id = ev.edge_id
-  WHERE ev.kind = 'playback' AND ${which} AND ${GIVEN}
-    AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
-/** One event, found by its primary key (a condition that could also be true for all would make SQLite scan them all). */
-const COPY_ONE = copyWhere('ev.edge_id = @edgeId AND ev.event_id = @eventId');
-const COPY_ALL = copyWhere('1');
-/** Playback events neither stored nor storable: what a catch-up left out. */
-const LEFT_OUT = `SELECT COUNT(*) FROM edge_events ev WHERE ev.kind = 'playback' AND NOT EXISTS (SELECT 1 FROM playback p WHERE p.event_id = ev.event_id)`;
+async function copyEvents({ db, dialect: d }: QueryDatabase, which: (eb: Eb) => Expression<SqlBool>): Promise<string[]> {
+  const title = (table: 'schedules' | 'alerts' | 'live_sessions') => sql<string | null>`(SELECT t.title FROM ${sql.table(table)} t WHERE t.id = ${text(d, 'scheduleId')})`;
+  const priority = (table: 'schedules' | 'alerts' | 'live_sessions') => sql<string | null>`(SELECT t.priority FROM ${sql.table(table)} t WHERE t.id = ${text(d, 'scheduleId')})`;
+  const rows = await db
+    .insertInto('playback')
+    .columns([
+      'event_id', 'edge_id', 'occurrence_id', 'schedule_id', 'bulletin_id', 'state', 'planned_start_at', 'actual_start_at',
+      'duration_ms', 'reason', 'zones', 'received_at', 'hamlet_code', 'commune_code', 'title', 'priority',
+    ])
+    .expression(
+      db
+        .selectFrom('edge_events as ev')
+        .innerJoin('edges as ed', 'ed.id', 'ev.edge_id')
+        .select((eb) => [
+          'ev.event_id',
+          'ev.edge_id',
+          text(d, 'occurrenceId').as('occurrence_id'),
+          text(d, 'scheduleId').as('schedule_id'),
+          text(d, 'bulletinId').as('bulletin_id'),
+          text(d, 'state').as('state'),
+          num(d, 'plannedStartAt').as('planned_start_at'),
+          num(d, 'actualStartAt').as('actual_start_at'),
+          num(d, 'durationMs').as('duration_ms'),
+          text(d, 'reason').as('reason'),
+          text(d, 'zones').as('zones'),
+          'ev.received_at',
+          'ed.hamlet_code',
+          eb.selectFrom('hamlets as h').select('h.commune_code').whereRef('h.code', '=', 'ed.hamlet_code').as('commune_code'),
+          sql<string>`COALESCE(${title('schedules')}, ${title('alerts')}, ${title('live_sessions')},
+            (SELECT b.title FROM bulletins b WHERE b.id = ${text(d, 'bulletinId')}), '')`.as('title'),
+          // boxes before issue 13 do not say the priority: the schedule's or the alert's is what they were given
+          sql<string | null>`COALESCE(${text(d, 'priority')}, ${priority('schedules')}, ${priority('alerts')}, ${priority('live_sessions')})`.as('priority'),
+        ])
+        .where('ev.kind', '=', 'playback')
+        .where(which)
+        .where((eb) => given(d, eb))
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('playback as p').select(sql.lit(1).as('one')).whereRef('p.event_id', '=', 'ev.event_id')))),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .returning('event_id')
+    .execute();
+  return rows.map((r) => r.event_id);
+}
 
-const SELECT = `
-  SELECT p.*, e.name AS edge_name, h.name AS hamlet_name
-  FROM playback p JOIN edges e ON e.id = p.edge_id LEFT JOIN hamlets h ON h.code = p.hamlet_code`;
+/** A playback row with its box's and hamlet's names. */
+function selectRecords({ db }: QueryDatabase) {
+  return db
+    .selectFrom('playback as p')
+    .innerJoin('edges as e', 'e.id', 'p.edge_id')
+    .leftJoin('hamlets as h', 'h.code', 'p.hamlet_code')
+    .selectAll('p')
+    .select(['e.name as edge_name', 'h.name as hamlet_name']);
+}
 
-const whereFor = (f: PlaybackFilter) =>
-  whereOf([
-    ['p.edge_id = @edgeId', 'edgeId', f.edgeId],
-    ['p.commune_code = @communeCode', 'communeCode', f.communeCode],
-    ['p.schedule_id = @scheduleId', 'scheduleId', f.scheduleId],
-    ['p.hamlet_code = @hamletCode', 'hamletCode', f.hamletCode],
-    ['p.planned_start_at >= @from', 'from', f.from],
-    ['p.planned_start_at < @to', 'to', f.to],
-    ['p.state = @state', 'state', f.state],
-  ]);
+/** Newest planned start first. */
+const ordered = <QB extends SelectQueryBuilder<any, any, any>>(qb: QB): QB =>
+  qb.orderBy('p.planned_start_at', 'desc').orderBy('p.received_at', 'desc').orderBy('p.event_id') as QB;
 
-const ORDER = 'ORDER BY p.planned_start_at DESC, p.received_at DESC, p.event_id';
-
+/** The filters that are set, each on its own column (so each can use its index). */
+function filtered<QB extends SelectQueryBuilder<Database & { p: PlaybackTable }, 'p' | any, any>>(qb: QB, f: PlaybackFilter): QB {
+  let out = qb;
+  if (f.edgeId !== undefined) out = out.where('p.edge_id', '=', f.edgeId) as QB;
+  if (f.communeCode !== undefined) out = out.where('p.commune_code', '=', f.communeCode) as QB;
+  if (f.scheduleId !== undefined) out = out.where('p.schedule_id', '=', f.scheduleId) as QB;
+  if (f.hamletCode !== undefined) out = out.where('p.hamlet_code', '=', f.hamletCode) as QB;
+  if (f.from !== undefined) out = out.where('p.planned_start_at', '>=', f.from) as QB;
+  if (f.to !== undefined) out = out.where('p.planned_start_at', '<', f.to) as QB;
+  if (f.state !== undefined) out = out.where('p.state', '=', f.state) as QB;
+  return out;
+}
 
 /** Broadcast sources of the monthly report, read from the occurrence id. */
 export type BroadcastSource = 'bulletin' | 'live' | 'relay' | 'alert';
@@ -164,12 +214,15 @@ export interface HamletProgress {
 }
 
 export class PlaybackStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
   /** Stores one playback event already recorded by the fleet, unless stored before or of an occurrence the box was not given. */
-  store(edgeId: string, eventId: string): 'stored' | 'duplicate' | 'not_given' {
-    if (this.db.prepare(COPY_ONE).run({ edgeId, eventId }).changes === 1) return 'stored';
-    return this.db.prepare('SELECT 1 FROM playback WHERE event_id = ?').get(eventId) ? 'duplicate' : 'not_given';
+  async store(edgeId: string, eventId: string): Promise<'stored' | 'duplicate' | 'not_given'> {
+    // found by its primary key (a condition that could also be true for all would make SQLite scan them all)
+    const copied = await copyEvents(this.q, (eb) => eb.and([eb('ev.edge_id', '=', edgeId), eb('ev.event_id', '=', eventId)]));
+    if (copied.length === 1) return 'stored';
+    const stored = await this.q.db.selectFrom('playback').select('event_id').where('event_id', '=', eventId).executeTakeFirst();
+    return stored ? 'duplicate' : 'not_given';
   }
 
   /**
@@ -177,64 +230,97 @@ export class PlaybackStore {
    * event of that alert from that hamlet has a start), or null: not an alert, no start, no hamlet,
    * or the hamlet had heard it already.
    */
-  alertDelivery(eventId: string): { alertId: string; hamletCode: string; edgeId: string; startedAt: number } | null {
-    const row = this.db
-      .prepare(
-        `SELECT p.schedule_id AS alertId, p.hamlet_code AS hamletCode, p.edge_id AS edgeId, p.actual_start_at AS startedAt
-         FROM playback p JOIN alerts a ON a.id = p.schedule_id
-         WHERE p.event_id = ? AND p.actual_start_at IS NOT NULL AND p.hamlet_code IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM playback q WHERE q.schedule_id = p.schedule_id AND q.hamlet_code = p.hamlet_code
-             AND q.actual_start_at IS NOT NULL AND q.event_id <> p.event_id)`,
+  async alertDelivery(eventId: string): Promise<{ alertId: string; hamletCode: string; edgeId: string; startedAt: number } | null> {
+    const row = await this.q.db
+      .selectFrom('playback as p')
+      .innerJoin('alerts as a', 'a.id', 'p.schedule_id')
+      .select(['p.schedule_id as alertId', 'p.hamlet_code as hamletCode', 'p.edge_id as edgeId', 'p.actual_start_at as startedAt'])
+      .where('p.event_id', '=', eventId)
+      .where('p.actual_start_at', 'is not', null)
+      .where('p.hamlet_code', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('playback as q')
+              .select(sql.lit(1).as('one'))
+              .whereRef('q.schedule_id', '=', 'p.schedule_id')
+              .whereRef('q.hamlet_code', '=', 'p.hamlet_code')
+              .where('q.actual_start_at', 'is not', null)
+              .whereRef('q.event_id', '<>', 'p.event_id'),
+          ),
+        ),
       )
-      .get(eventId) as { alertId: string; hamletCode: string; edgeId: string; startedAt: number } | undefined;
-    return row ?? null;
+      .executeTakeFirst();
+    return row ? { alertId: row.alertId, hamletCode: row.hamletCode!, edgeId: row.edgeId, startedAt: row.startedAt! } : null;
   }
 
   /**
    * Stores every playback event not stored yet (those that arrived while the radio was not
    * listening); `leftOut` counts those of occurrences their box was not given, refused again.
    */
-  catchUp(): { stored: number; leftOut: number } {
-    const stored = this.db.prepare(COPY_ALL).run().changes;
-    return { stored, leftOut: this.db.prepare(LEFT_OUT).pluck().get() as number };
+  async catchUp(): Promise<{ stored: number; leftOut: number }> {
+    const stored = (await copyEvents(this.q, () => sql<SqlBool>`1 = 1`)).length;
+    const left = await this.q.db
+      .selectFrom('edge_events as ev')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ev.kind', '=', 'playback')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('playback as p').select(sql.lit(1).as('one')).whereRef('p.event_id', '=', 'ev.event_id'))))
+      .executeTakeFirstOrThrow();
+    return { stored, leftOut: Number(left.n) };
   }
 
   /** Newest planned start first. */
-  page(filter: PlaybackFilter, limit: number, offset: number): { items: PlaybackRecord[]; total: number } {
-    const where = whereFor(filter);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM playback p ${where.sql}`).get(where.params) as { n: number }).n;
-    const rows = this.db.prepare(`${SELECT} ${where.sql} ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
-    return { items: rows.map(toRecord), total };
+  async page(filter: PlaybackFilter, limit: number, offset: number): Promise<{ items: PlaybackRecord[]; total: number }> {
+    const [count, rows] = await Promise.all([
+      filtered(this.q.db.selectFrom('playback as p'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ordered(filtered(selectRecords(this.q), filter)).limit(limit).offset(offset).execute(),
+    ]);
+    return { items: rows.map((r) => toRecord(r as Row)), total: Number(count.n) };
   }
 
   /**
    * How far a schedule or alert got in each hamlet: when a box there first started it, and the
-   * state most recently reported from there.
+   * state most recently reported from there (of two reported at the same moment, the greater event id).
    */
-  progressByHamlet(scheduleId: string): Map<string, HamletProgress> {
-    const rows = this.db
-      .prepare(
-        `SELECT hamlet_code, MIN(actual_start_at) AS first_started_at,
-           (SELECT q.state FROM playback q WHERE q.schedule_id = p.schedule_id AND q.hamlet_code = p.hamlet_code
-            ORDER BY q.received_at DESC, q.rowid DESC LIMIT 1) AS last_state
-         FROM playback p WHERE schedule_id = ? AND hamlet_code IS NOT NULL GROUP BY hamlet_code`,
-      )
-      .all(scheduleId) as { hamlet_code: string; first_started_at: number | null; last_state: PlaybackState }[];
-    return new Map(rows.map((r) => [r.hamlet_code, { firstStartedAt: r.first_started_at, lastState: r.last_state }]));
+  async progressByHamlet(scheduleId: string): Promise<Map<string, HamletProgress>> {
+    const rows = await this.q.db
+      .selectFrom('playback as p')
+      .select((eb) => [
+        'p.hamlet_code',
+        eb.fn.min('p.actual_start_at').as('first_started_at'),
+        eb
+          .selectFrom('playback as q')
+          .select('q.state')
+          .whereRef('q.schedule_id', '=', 'p.schedule_id')
+          .whereRef('q.hamlet_code', '=', 'p.hamlet_code')
+          .orderBy('q.received_at', 'desc')
+          .orderBy('q.event_id', 'desc')
+          .limit(1)
+          .as('last_state'),
+      ])
+      .where('p.schedule_id', '=', scheduleId)
+      .where('p.hamlet_code', 'is not', null)
+      .groupBy(['p.hamlet_code', 'p.schedule_id'])
+      .execute();
+    return new Map(rows.map((r) => [r.hamlet_code!, { firstStartedAt: r.first_started_at, lastState: r.last_state as PlaybackState }]));
   }
 
   /**
    * What the loudspeakers did with an alert (its id is the schedule id of its plays) or a bulletin:
    * how many starts the boxes reported, in how many hamlets, first and last; for "where it went".
    */
-  heard(kind: 'alert' | 'bulletin', id: string): { starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null } {
-    return this.db
-      .prepare(
-        `SELECT COUNT(actual_start_at) AS starts, COUNT(DISTINCT CASE WHEN actual_start_at IS NOT NULL THEN hamlet_code END) AS hamlets,
-           MIN(actual_start_at) AS firstStartedAt, MAX(actual_start_at) AS lastStartedAt
-         FROM playback WHERE ${kind === 'alert' ? 'schedule_id' : 'bulletin_id'} = ?`,
-      )
-      .get(id) as { starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null };
+  async heard(kind: 'alert' | 'bulletin', id: string): Promise<{ starts: number; hamlets: number; firstStartedAt: number | null; lastStartedAt: number | null }> {
+    const row = await this.q.db
+      .selectFrom('playback')
+      .select((eb) => [
+        eb.fn.count<number>('actual_start_at').as('starts'),
+        sql<number>`COUNT(DISTINCT CASE WHEN actual_start_at IS NOT NULL THEN hamlet_code END)`.as('hamlets'),
+        eb.fn.min('actual_start_at').as('firstStartedAt'),
+        eb.fn.max('actual_start_at').as('lastStartedAt'),
+      ])
+      .where(kind === 'alert' ? 'schedule_id' : 'bulletin_id', '=', id)
+      .executeTakeFirstOrThrow();
+    return { starts: Number(row.starts), hamlets: Number(row.hamlets), firstStartedAt: row.firstStartedAt, lastStartedAt: row.lastStartedAt };
   }
 
   /**
@@ -245,21 +331,34 @@ export class PlaybackStore {
    * station relay, anything else a bulletin; test tones are not broadcasts. Priority `unknown`:
    * proof of play from before priorities were stored, of an item whose schedule is gone.
    */
-  airtime(from: number, to: number, communeCode?: string): AirtimeRow[] {
-    return this.db
-      .prepare(
-        `SELECT hamlet_code AS hamletCode, source, priority, COUNT(*) AS items, SUM(ms) AS ms FROM (
-           SELECT hamlet_code, occurrence_id,
-             CASE WHEN substr(occurrence_id, 1, 6) = 'alert:' THEN 'alert' WHEN substr(occurrence_id, 1, 5) = 'live:' THEN 'live'
-                  WHEN substr(occurrence_id, 1, 6) = 'relay:' THEN 'relay' ELSE 'bulletin' END AS source,
-             COALESCE(MAX(priority), 'unknown') AS priority, MAX(duration_ms) AS ms
-           FROM playback
-           WHERE planned_start_at >= @from AND planned_start_at < @to AND hamlet_code IS NOT NULL AND schedule_id <> '${TEST_TONE_SCHEDULE_ID}'
-             AND state IN ('completed', 'interrupted') AND duration_ms > 0${communeCode === undefined ? '' : ' AND commune_code = @communeCode'}
-           GROUP BY hamlet_code, occurrence_id)
-         GROUP BY hamlet_code, source, priority ORDER BY hamlet_code, source, priority`,
-      )
-      .all({ from, to, ...(communeCode === undefined ? {} : { communeCode }) }) as AirtimeRow[];
+  async airtime(from: number, to: number, communeCode?: string): Promise<AirtimeRow[]> {
+    let plays = this.q.db
+      .selectFrom('playback')
+      .select((eb) => [
+        'hamlet_code',
+        'occurrence_id',
+        sql<BroadcastSource>`CASE WHEN substr(occurrence_id, 1, 6) = 'alert:' THEN 'alert' WHEN substr(occurrence_id, 1, 5) = 'live:' THEN 'live'
+          WHEN substr(occurrence_id, 1, 6) = 'relay:' THEN 'relay' ELSE 'bulletin' END`.as('source'),
+        eb.fn.coalesce(eb.fn.max('priority'), sql.lit('unknown')).as('priority'),
+        eb.fn.max('duration_ms').as('ms'),
+      ])
+      .where('planned_start_at', '>=', from)
+      .where('planned_start_at', '<', to)
+      .where('hamlet_code', 'is not', null)
+      .where('schedule_id', '<>', TEST_TONE_SCHEDULE_ID)
+      .where('state', 'in', ['completed', 'interrupted'])
+      .where('duration_ms', '>', 0);
+    if (communeCode !== undefined) plays = plays.where('commune_code', '=', communeCode);
+    const rows = await this.q.db
+      .selectFrom(plays.groupBy(['hamlet_code', 'occurrence_id']).as('t'))
+      .select((eb) => ['t.hamlet_code', 't.source', 't.priority', eb.fn.countAll<number>().as('items'), eb.fn.sum<number>('t.ms').as('ms')])
+      .groupBy(['t.hamlet_code', 't.source', 't.priority'])
+      .orderBy('t.hamlet_code')
+      .orderBy('t.source')
+      .orderBy('t.priority')
+      .execute();
+    // PostgreSQL's SUM of bigint is numeric, which arrives as text
+    return rows.map((r) => ({ hamletCode: r.hamlet_code!, source: r.source, priority: r.priority as AirtimeRow['priority'], items: Number(r.items), ms: Number(r.ms) }));
   }
 
   /**
@@ -267,24 +366,40 @@ export class PlaybackStore {
    * boxes and hamlets that reported, starts, completions, failures and misses, first and last start.
    * `communeCode`: that commune's line only (a commune's people see their own).
    */
-  byCommune(scheduleId: string, communeCode?: string): CommuneProgress[] {
-    return this.db
-      .prepare(
-        `SELECT p.commune_code AS communeCode, c.name AS communeName, COUNT(DISTINCT p.edge_id) AS boxes,
-           COUNT(DISTINCT CASE WHEN p.actual_start_at IS NOT NULL THEN p.hamlet_code END) AS hamlets,
-           COUNT(p.actual_start_at) AS starts, SUM(p.state = 'completed') AS completed,
-           SUM(p.state = 'failed') AS failed, SUM(p.state = 'missed') AS missed,
-           MIN(p.actual_start_at) AS firstStartedAt, MAX(p.actual_start_at) AS lastStartedAt
-         FROM playback p LEFT JOIN communes c ON c.code = p.commune_code
-         WHERE p.schedule_id = @scheduleId${communeCode === undefined ? '' : ' AND p.commune_code = @communeCode'}
-         GROUP BY p.commune_code ORDER BY p.commune_code`,
-      )
-      .all({ scheduleId, ...(communeCode === undefined ? {} : { communeCode }) }) as CommuneProgress[];
+  async byCommune(scheduleId: string, communeCode?: string): Promise<CommuneProgress[]> {
+    const countOf = (state: PlaybackState) => sql<number>`SUM(CASE WHEN p.state = ${state} THEN 1 ELSE 0 END)`;
+    let query = this.q.db
+      .selectFrom('playback as p')
+      .leftJoin('communes as c', 'c.code', 'p.commune_code')
+      .select((eb) => [
+        'p.commune_code as communeCode',
+        'c.name as communeName',
+        sql<number>`COUNT(DISTINCT p.edge_id)`.as('boxes'),
+        sql<number>`COUNT(DISTINCT CASE WHEN p.actual_start_at IS NOT NULL THEN p.hamlet_code END)`.as('hamlets'),
+        eb.fn.count<number>('p.actual_start_at').as('starts'),
+        countOf('completed').as('completed'),
+        countOf('failed').as('failed'),
+        countOf('missed').as('missed'),
+        eb.fn.min('p.actual_start_at').as('firstStartedAt'),
+        eb.fn.max('p.actual_start_at').as('lastStartedAt'),
+      ])
+      .where('p.schedule_id', '=', scheduleId);
+    if (communeCode !== undefined) query = query.where('p.commune_code', '=', communeCode);
+    const rows = await query.groupBy(['p.commune_code', 'c.name']).orderBy('p.commune_code').execute();
+    return rows.map((r) => ({
+      ...r,
+      boxes: Number(r.boxes),
+      hamlets: Number(r.hamlets),
+      starts: Number(r.starts),
+      completed: Number(r.completed),
+      failed: Number(r.failed),
+      missed: Number(r.missed),
+    }));
   }
 
   /** Every matching record, newest first, at most `max`. */
-  all(filter: PlaybackFilter, max: number): PlaybackRecord[] {
-    const where = whereFor(filter);
-    return (this.db.prepare(`${SELECT} ${where.sql} ${ORDER} LIMIT @max`).all({ ...where.params, max }) as Row[]).map(toRecord);
+  async all(filter: PlaybackFilter, max: number): Promise<PlaybackRecord[]> {
+    const rows = await ordered(filtered(selectRecords(this.q), filter)).limit(max).execute();
+    return rows.map((r) => toRecord(r as Row));
   }
 }

@@ -7,9 +7,7 @@ import type { PreparedRelay, RelayService } from './relay-service.js';
 
 export interface RelaySchedulerDeps {
   /** ScheduleService.occurrences: every occurrence of enabled schedules starting in [from, to). */
-  occurrences(from: number, to: number): { schedule: Schedule; occurrence: Occurrence }[];
-  /** The commune a schedule belongs to (null: the province's): its relay windows are that commune's. */
-  communeOfSchedule(scheduleId: string): string | null;
+  occurrences(from: number, to: number): Promise<{ schedule: Schedule; occurrence: Occurrence }[]>;
   relays: RelayService;
   runs: RelayRunStore;
   logger: Logger;
@@ -37,14 +35,28 @@ export class RelayScheduler {
   private readonly armed = new Map<string, { timers: NodeJS.Timeout[]; prepared: PreparedRelay | null }>();
   private readonly retryAfter = new Map<string, number>();
   private readonly launching = new Set<string>();
+  private ticking = false;
 
   constructor(private readonly deps: RelaySchedulerDeps) {}
 
   start(): void {
     if (this.timer) return;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.deps.tickMs);
+    this.timer = setInterval(() => void this.tickOnce(), this.deps.tickMs);
     this.timer.unref();
+    void this.tickOnce();
+  }
+
+  /** One tick at a time (the schedules are read asynchronously); a failed read is logged and tried at the next tick. */
+  private async tickOnce(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.tick();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'relay schedule check failed');
+    } finally {
+      this.ticking = false;
+    }
   }
 
   stop(): void {
@@ -54,11 +66,13 @@ export class RelayScheduler {
   }
 
   /** Looks at what is due now or within the next tick or two; a schedule change is seen within one tick. */
-  tick(): void {
+  async tick(): Promise<void> {
     const now = this.deps.now();
     this.deps.relays.checkSessions();
     const due = new Set<string>();
-    for (const { schedule, occurrence } of this.deps.occurrences(now - MAX_WINDOW_MS, now + CONNECT_AHEAD_MS + this.deps.tickMs * 2)) {
+    const occurrences = await this.deps.occurrences(now - MAX_WINDOW_MS, now + CONNECT_AHEAD_MS + this.deps.tickMs * 2);
+    if (!this.timer) return; // stopped while the schedules were read: arm nothing
+    for (const { schedule, occurrence } of occurrences) {
       if (schedule.source.kind !== 'station') continue;
       const endsAt = occurrence.startAt + schedule.durationMs;
       if (endsAt <= now) continue;
@@ -119,7 +133,7 @@ export class RelayScheduler {
         priority: schedule.priority,
         targets: schedule.targets,
         startedBy: null,
-        communeCode: this.deps.communeOfSchedule(schedule.id),
+        communeCode: schedule.communeCode, // its relay windows are its commune's (null: the province's)
         endsAt: occurrence.startAt + schedule.durationMs,
         scheduleId: schedule.id,
         occurrenceId: id,

@@ -215,17 +215,17 @@ export class RelayService {
   }
 
   /** The relays on air and the latest ones, newest first; `commune`: that commune's and the province's. */
-  list(limit = 50, commune?: string): RelayView[] {
+  async list(limit = 50, commune?: string): Promise<RelayView[]> {
     const recent = this.deps.runs.recent(limit, commune);
     const ids = new Set(recent.map((r) => r.id));
     const running = [...this.active.values()]
       .map((a) => a.run)
       .filter((r) => !ids.has(r.id) && (!commune || r.communeCode === null || r.communeCode === commune))
       .map((r) => this.deps.runs.get(r.id));
-    return [...running, ...recent].map((r) => this.view(r.id, r));
+    return Promise.all([...running, ...recent].map((r) => this.view(r.id, r)));
   }
 
-  view(relayId: string, known?: RelayRun): RelayView {
+  async view(relayId: string, known?: RelayRun): Promise<RelayView> {
     const entry = this.active.get(relayId);
     const run = entry?.run ?? known ?? this.deps.runs.get(relayId);
     let session: RelaySessionView | null = entry?.session ?? null;
@@ -238,7 +238,7 @@ export class RelayService {
     }
     const live = entry ? entry.puller.state() : null;
     const shown = live ? { ...run, playedMs: live.playedMs, silenceMs: live.silenceMs, bytes: live.bytes, reconnects: live.reconnects, lastError: live.lastError } : run;
-    const heard = run.sessionId ? this.deps.playback.progressByHamlet(run.sessionId) : new Map<string, HamletProgress>();
+    const heard = run.sessionId ? await this.deps.playback.progressByHamlet(run.sessionId) : new Map<string, HamletProgress>();
     const hamletCodes = session?.hamletCodes ?? [];
     const hamlets = [...new Set([...hamletCodes, ...heard.keys()])].map((hamletCode) => ({
       hamletCode,

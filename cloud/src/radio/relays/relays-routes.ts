@@ -215,7 +215,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       changeableStation(c, id);
-      const onAir = relays.list().find((r) => r.stationId === id && r.live !== null);
+      const onAir = (await relays.list()).find((r) => r.stationId === id && r.live !== null);
       if (onAir) throw conflict(`the station is on air (relay ${onAir.id}): stop the relay first`, { relayId: onAir.id });
       stations.delete(id);
       await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_delete', target: `station:${id}` });
@@ -251,7 +251,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
       responses: { 200: jsonContent(z.object({ relays: z.array(relaySchema) }), 'Newest first, those on air first') },
     }),
-    (c) => c.json({ relays: relays.list(c.req.valid('query').limit, currentUser(c).communeCode ?? undefined).map(out) }, 200),
+    async (c) => c.json({ relays: (await relays.list(c.req.valid('query').limit, currentUser(c).communeCode ?? undefined)).map(out) }, 200),
   );
 
   app.openapi(
@@ -297,9 +297,9 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { params: idParam('rly_5k2m9q8x4c7t') },
       responses: { 200: jsonContent(relaySchema, 'The relay') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      const relay = relays.view(id);
+      const relay = await relays.view(id);
       assertSees(currentUser(c), relay.communeCode, `relay ${id}`);
       return c.json(out(relay), 200);
     },
@@ -317,7 +317,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
-      assertMayChange(user, relays.view(id).communeCode, `relay ${id}`);
+      assertMayChange(user, (await relays.view(id)).communeCode, `relay ${id}`);
       const wasRunning = relays.isRunning(id);
       const relay = await relays.stop(id, user.id);
       if (wasRunning) await deps.audit.record({ actor: user.username, action: 'radio.relay_stop', target: `relay:${id}`, details: { playedMs: relay.playedMs, silenceMs: relay.silenceMs } });

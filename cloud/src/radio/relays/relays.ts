@@ -53,7 +53,6 @@ export function createRelays(deps: RelaysDeps) {
   });
   const scheduler = new RelayScheduler({
     occurrences: (from, to) => deps.schedules.occurrences(from, to),
-    communeOfSchedule: (id) => (deps.db.prepare('SELECT commune_code AS communeCode FROM schedules WHERE id = ?').get(id) as { communeCode: string | null } | undefined)?.communeCode ?? null,
     relays,
     runs,
     logger: deps.logger,

@@ -1,12 +1,13 @@
 import { newId, type Priority } from '@smart-commune/shared';
 import { assertSees, sees, type Scoped } from '../../communes/scope.js';
+import { weekCalendar, type CalendarEntry } from './week-calendar.js';
 import type { DomainEventBus } from '../../events/event-bus.js';
 import { badRequest, conflict } from '../../http/errors.js';
 import type { BulletinAudioLookup } from '../plan/bulletin-audio.js';
 import type { EdgeDirectory } from '../plan/edge-directory.js';
 import { findConflicts } from './conflicts.js';
 import { isValidZone, parseLocalMinute } from './local-time.js';
-import { LOOKAHEAD_MS, RecurrenceError, expandSeries, isRuleOccurrence, nextOccurrence, normalizeRrule, type Occurrence, type OccurrenceException } from './recurrence.js';
+import { LOOKAHEAD_MS, RecurrenceError, isRuleOccurrence, nextOccurrence, normalizeRrule, type Occurrence, type OccurrenceException } from './recurrence.js';
 import type { Schedule, ScheduleStore } from './schedule-store.js';
 import { assertMayChangeItem } from '../scope/radio-scope.js';
 import { hamletsOf, normalizeTargets, type TargetHamlet, type Targets } from './targets.js';
@@ -69,10 +70,10 @@ export class ScheduleService {
    * The schedules `viewer` sees (absent: all): a commune's people their commune's and those of the
    * province's own that reach their commune.
    */
-  list(filter: ScheduleFilter = {}, viewer?: Scoped): Schedule[] {
+  async list(filter: ScheduleFilter = {}, viewer?: Scoped): Promise<Schedule[]> {
     const hamletOf = this.deps.directory.hamletOfEdge();
     const hamlets = this.deps.directory.placedHamlets();
-    return this.deps.store.list().filter(
+    return (await this.deps.store.list({ commune: viewer?.communeCode ?? null })).filter(
       (s) =>
         (viewer === undefined || this.reachesViewer(s, viewer, hamlets, hamletOf)) &&
         (filter.priority === undefined || s.priority === filter.priority) &&
@@ -83,8 +84,8 @@ export class ScheduleService {
   }
 
   /** With `viewer`: another commune's schedule answers 404 like a missing one. */
-  get(id: string, viewer?: Scoped): Schedule {
-    const schedule = this.deps.store.get(id);
+  async get(id: string, viewer?: Scoped): Promise<Schedule> {
+    const schedule = await this.deps.store.get(id);
     if (viewer) assertSees(viewer, schedule.communeCode, `schedule ${id}`);
     return schedule;
   }
@@ -105,8 +106,8 @@ export class ScheduleService {
   /** `communeCode`: whose it is (radio-scope.ts communeForWrite); null: a province-wide programme. */
   async create(input: ScheduleInput, createdBy: string | null, communeCode: string | null = null): Promise<Schedule> {
     const now = this.deps.now();
-    const schedule = this.prepare({ ...this.fromInput(input), id: newId('sch'), createdBy, createdAt: now, updatedAt: now, exceptions: [], communeCode }, true);
-    const saved = this.deps.store.save(schedule);
+    const schedule = await this.prepare({ ...this.fromInput(input), id: newId('sch'), createdBy, createdAt: now, updatedAt: now, exceptions: [], communeCode }, true);
+    const saved = await this.deps.store.save(schedule);
     this.publishIfScheduled(null, saved);
     await this.deps.changed();
     return saved;
@@ -114,33 +115,33 @@ export class ScheduleService {
 
   /** With `viewer`: only a schedule they may change (the province's own answers 403 to a commune). */
   async update(id: string, patch: Partial<ScheduleInput>, viewer?: Scoped): Promise<Schedule> {
-    const current = this.changeable(id, viewer);
+    const current = await this.changeable(id, viewer);
     const merged = this.fromInput({ ...this.toInput(current), ...patch });
     const timingChanged = merged.startsLocal !== current.startsLocal || merged.rrule !== current.rrule || merged.timeZone !== current.timeZone;
-    const schedule = this.prepare({ ...current, ...merged, updatedAt: this.deps.now() }, timingChanged || (merged.enabled && !current.enabled));
-    const saved = this.deps.store.save(schedule);
+    const schedule = await this.prepare({ ...current, ...merged, updatedAt: this.deps.now() }, timingChanged || (merged.enabled && !current.enabled));
+    const saved = await this.deps.store.save(schedule);
     this.publishIfScheduled(current, saved);
     await this.deps.changed();
     return saved;
   }
 
   async delete(id: string, viewer?: Scoped): Promise<void> {
-    this.changeable(id, viewer);
-    this.deps.store.delete(id);
+    await this.changeable(id, viewer);
+    await this.deps.store.delete(id);
     await this.deps.changed();
   }
 
   /** Skips or moves one occurrence; a move is conflict-checked like any change. */
   async putException(id: string, input: ExceptionInput, viewer?: Scoped): Promise<Schedule> {
-    const current = this.changeable(id, viewer);
+    const current = await this.changeable(id, viewer);
     if (!parseLocalMinute(input.occurrence) || !isRuleOccurrence(current, input.occurrence)) {
       throw badRequest(`"${input.occurrence}" is not an occurrence of schedule ${id} (give its original local start, YYYY-MM-DDTHH:mm)`);
     }
     if (input.action === 'move' && !(input.movedTo && parseLocalMinute(input.movedTo))) throw badRequest('a move needs movedTo, a local time YYYY-MM-DDTHH:mm');
     const exception: OccurrenceException = { occurrenceLocal: input.occurrence, action: input.action, movedToLocal: input.action === 'move' ? input.movedTo! : null };
     const exceptions = [...current.exceptions.filter((e) => e.occurrenceLocal !== exception.occurrenceLocal), exception];
-    if (current.enabled) this.assertNoConflict({ ...current, exceptions });
-    this.deps.store.putException(id, exception);
+    if (current.enabled) await this.assertNoConflict({ ...current, exceptions });
+    await this.deps.store.putException(id, exception);
     await this.deps.changed();
     return this.deps.store.get(id);
   }
@@ -150,25 +151,13 @@ export class ScheduleService {
    * hamlet. With a commune's `viewer`: their commune's items and the province's that reach it, each
    * with the viewer's hamlets only (the week calendar of a commune).
    */
-  occurrences(from: number, to: number, hamlet?: string, viewer?: Scoped): { schedule: Schedule; occurrence: Occurrence; hamlets: string[] }[] {
-    const hamletOf = this.deps.directory.hamletOfEdge();
-    const placed = this.deps.directory.placedHamlets();
-    const visible = viewer?.communeCode ? placed.filter((h) => h.communeCode === viewer.communeCode) : placed;
-    const result: { schedule: Schedule; occurrence: Occurrence; hamlets: string[] }[] = [];
-    for (const schedule of this.deps.store.list()) {
-      if (!schedule.enabled) continue;
-      if (viewer && !sees(viewer, schedule.communeCode)) continue;
-      const hamlets = hamletsOf(schedule.targets, visible, hamletOf, schedule.communeCode);
-      if (viewer?.communeCode && hamlets.length === 0) continue; // a province programme for other communes
-      if (hamlet !== undefined && !hamlets.includes(hamlet)) continue;
-      for (const occurrence of expandSeries(schedule, from, to)) result.push({ schedule, occurrence, hamlets });
-    }
-    return result.sort((a, b) => a.occurrence.startAt - b.occurrence.startAt || a.schedule.id.localeCompare(b.schedule.id));
+  occurrences(from: number, to: number, hamlet?: string, viewer?: Scoped): Promise<CalendarEntry[]> {
+    return weekCalendar(this.deps.store, { from, to, hamlet, viewer });
   }
 
   /** The schedule, if `viewer` may change it: another commune's answers 404, the province's own 403. */
-  private changeable(id: string, viewer?: Scoped): Schedule {
-    const current = this.deps.store.get(id);
+  private async changeable(id: string, viewer?: Scoped): Promise<Schedule> {
+    const current = await this.deps.store.get(id);
     if (viewer) assertMayChangeItem(viewer, current.communeCode, `schedule ${id}`);
     return current;
   }
@@ -220,7 +209,7 @@ export class ScheduleService {
   }
 
   /** Validates against the zone database, the bulletins and the fleet; fills the duration; refuses conflicts. */
-  private prepare(s: Schedule, mustRecur: boolean): Schedule {
+  private async prepare(s: Schedule, mustRecur: boolean): Promise<Schedule> {
     if (!isValidZone(s.timeZone)) throw badRequest(`unknown time zone "${s.timeZone}"`);
     if (!parseLocalMinute(s.startsLocal)) throw badRequest(`startsLocal "${s.startsLocal}" is not a local time YYYY-MM-DDTHH:mm`);
     let rrule: string | null;
@@ -232,7 +221,7 @@ export class ScheduleService {
     }
     let durationMs = s.durationMs;
     if (s.source.kind === 'bulletin') {
-      const bulletin = this.deps.bulletins.find(s.source.bulletinId);
+      const bulletin = await this.deps.bulletins.find(s.source.bulletinId);
       // a commune schedules its own bulletins and the province's; another commune's are as unknown
       if (!bulletin || !sees({ communeCode: s.communeCode }, bulletin.communeCode)) throw badRequest(`unknown bulletin ${s.source.bulletinId}`, [{ path: 'source.bulletinId', message: 'no such bulletin' }]);
       durationMs = bulletin.durationMs;
@@ -245,14 +234,14 @@ export class ScheduleService {
     if (mustRecur && !nextOccurrence(prepared, this.deps.now(), LOOKAHEAD_MS)) {
       throw badRequest('the schedule has no occurrence in the future: check startsLocal, the RRULE and its UNTIL/COUNT');
     }
-    if (prepared.enabled) this.assertNoConflict(prepared);
+    if (prepared.enabled) await this.assertNoConflict(prepared);
     return prepared;
   }
 
-  private assertNoConflict(candidate: Schedule): void {
+  private async assertNoConflict(candidate: Schedule): Promise<void> {
     // one owner's items against each other: communes' boxes are apart, and a province item ranks above
     // a commune's own of its priority on the box (issuer), so the two levels never refuse each other
-    const others = this.deps.store.list().filter((o) => o.enabled && o.id !== candidate.id && o.communeCode === candidate.communeCode);
+    const others = (await this.deps.store.list({ commune: candidate.communeCode, enabledOnly: true })).filter((o) => o.id !== candidate.id && o.communeCode === candidate.communeCode);
     const conflicts = findConflicts(candidate, others, this.deps.now(), this.deps.directory.places());
     const first = conflicts[0];
     if (first) {

@@ -1,8 +1,11 @@
 import type { Priority } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { Selectable } from 'kysely';
+import type { QueryDatabase } from '../../db/query/index.js';
+import { fromDbBool, fromExcluded, toDbBool } from '../../db/query/index.js';
+import type { ScheduleExceptionsTable, SchedulesTable } from '../../db/query/tables.js';
 import { notFound } from '../../http/errors.js';
 import type { OccurrenceException, Series } from './recurrence.js';
-import type { Targets } from './targets.js';
+import type { TargetHamlet, Targets } from './targets.js';
 
 /**
  * What an item plays: a bulletin; a station the cloud relays (each window becomes a relay live
@@ -28,32 +31,14 @@ export interface Schedule extends Series {
   communeCode: string | null;
 }
 
-interface ScheduleRow {
-  id: string;
-  title: string;
-  bulletin_id: string | null;
-  stream_url: string | null;
-  station_id: string | null;
-  duration_ms: number;
-  starts_local: string;
-  time_zone: string;
-  rrule: string | null;
-  priority: Priority;
-  volume: number;
-  targets: string;
-  enabled: number;
-  created_by: string | null;
-  created_at: number;
-  updated_at: number;
-  commune_code: string | null;
+/** Which schedules a list reads: `commune` keeps one commune's and the province's own (null: all). */
+export interface ScheduleSelection {
+  commune?: string | null;
+  enabledOnly?: boolean;
 }
 
-interface ExceptionRow {
-  schedule_id: string;
-  occurrence_local: string;
-  action: 'skip' | 'move';
-  moved_to_local: string | null;
-}
+type ScheduleRow = Selectable<SchedulesTable>;
+type ExceptionRow = Selectable<ScheduleExceptionsTable>;
 
 const toSchedule = (row: ScheduleRow, exceptions: OccurrenceException[]): Schedule => ({
   id: row.id,
@@ -68,10 +53,10 @@ const toSchedule = (row: ScheduleRow, exceptions: OccurrenceException[]): Schedu
   startsLocal: row.starts_local,
   timeZone: row.time_zone,
   rrule: row.rrule,
-  priority: row.priority,
+  priority: row.priority as Priority,
   volume: row.volume,
   targets: JSON.parse(row.targets) as Targets,
-  enabled: row.enabled === 1,
+  enabled: fromDbBool(row.enabled),
   createdBy: row.created_by,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -81,75 +66,113 @@ const toSchedule = (row: ScheduleRow, exceptions: OccurrenceException[]): Schedu
 
 const toException = (row: ExceptionRow): OccurrenceException => ({
   occurrenceLocal: row.occurrence_local,
-  action: row.action,
+  action: row.action as OccurrenceException['action'],
   movedToLocal: row.moved_to_local,
 });
 
-/** Schedules and their per-occurrence exceptions in SQLite. */
+/** Schedules and their per-occurrence exceptions, through the query layer (SQLite or PostgreSQL). */
 export class ScheduleStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  list(): Schedule[] {
-    const exceptions = new Map<string, OccurrenceException[]>();
-    for (const row of this.db.prepare('SELECT * FROM schedule_exceptions ORDER BY occurrence_local').all() as ExceptionRow[]) {
-      exceptions.set(row.schedule_id, [...(exceptions.get(row.schedule_id) ?? []), toException(row)]);
+  /**
+   * By first start, with their exceptions. `commune`: only that commune's and the province's own
+   * (filtered in SQL: a commune's calendar does not read the other communes' items).
+   */
+  async list(selection: ScheduleSelection = {}): Promise<Schedule[]> {
+    let rows = this.q.db.selectFrom('schedules').selectAll();
+    if (selection.commune) {
+      const commune = selection.commune;
+      rows = rows.where((eb) => eb.or([eb('commune_code', '=', commune), eb('commune_code', 'is', null)]));
     }
-    const rows = this.db.prepare('SELECT * FROM schedules ORDER BY starts_local, id').all() as ScheduleRow[];
-    return rows.map((row) => toSchedule(row, exceptions.get(row.id) ?? []));
+    if (selection.enabledOnly) rows = rows.where('enabled', '=', 1);
+    const schedules = await rows.orderBy('starts_local').orderBy('id').execute();
+    if (schedules.length === 0) return [];
+    // the exceptions of the schedules read, by a join on the same conditions (no list of ids to bind)
+    let exceptionRows = this.q.db.selectFrom('schedule_exceptions as x').innerJoin('schedules as s', 's.id', 'x.schedule_id').selectAll('x');
+    if (selection.commune) {
+      const commune = selection.commune;
+      exceptionRows = exceptionRows.where((eb) => eb.or([eb('s.commune_code', '=', commune), eb('s.commune_code', 'is', null)]));
+    }
+    if (selection.enabledOnly) exceptionRows = exceptionRows.where('s.enabled', '=', 1);
+    const exceptions = new Map<string, OccurrenceException[]>();
+    for (const row of await exceptionRows.orderBy('x.schedule_id').orderBy('x.occurrence_local').execute()) {
+      const list = exceptions.get(row.schedule_id);
+      if (list) list.push(toException(row));
+      else exceptions.set(row.schedule_id, [toException(row)]);
+    }
+    return schedules.map((row) => toSchedule(row, exceptions.get(row.id) ?? []));
   }
 
-  get(id: string): Schedule {
-    const row = this.db.prepare('SELECT * FROM schedules WHERE id = ?').get(id) as ScheduleRow | undefined;
+  async get(id: string): Promise<Schedule> {
+    const row = await this.q.db.selectFrom('schedules').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`schedule ${id}`);
-    const exceptions = this.db.prepare('SELECT * FROM schedule_exceptions WHERE schedule_id = ? ORDER BY occurrence_local').all(id) as ExceptionRow[];
+    const exceptions = await this.q.db.selectFrom('schedule_exceptions').selectAll().where('schedule_id', '=', id).orderBy('occurrence_local').execute();
     return toSchedule(row, exceptions.map(toException));
   }
 
   /** Inserts or replaces the schedule row (exceptions are kept). */
-  save(s: Schedule): Schedule {
-    this.db
-      .prepare(
-        `INSERT INTO schedules (id, title, bulletin_id, stream_url, station_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, enabled, created_by, created_at, updated_at, commune_code)
-         VALUES (@id, @title, @bulletinId, @streamUrl, @stationId, @durationMs, @startsLocal, @timeZone, @rrule, @priority, @volume, @targets, @enabled, @createdBy, @createdAt, @updatedAt, @communeCode)
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, bulletin_id = excluded.bulletin_id, stream_url = excluded.stream_url, station_id = excluded.station_id,
-           duration_ms = excluded.duration_ms, starts_local = excluded.starts_local, time_zone = excluded.time_zone, rrule = excluded.rrule,
-           priority = excluded.priority, volume = excluded.volume, targets = excluded.targets, enabled = excluded.enabled, updated_at = excluded.updated_at`,
-      )
-      .run({
+  async save(s: Schedule): Promise<Schedule> {
+    await this.q.db
+      .insertInto('schedules')
+      .values({
         id: s.id,
         title: s.title,
-        bulletinId: s.source.kind === 'bulletin' ? s.source.bulletinId : null,
+        bulletin_id: s.source.kind === 'bulletin' ? s.source.bulletinId : null,
         // schedules' CHECK wants exactly one of bulletin_id and stream_url: a station item keeps a marker there (station_id is the reference)
-        streamUrl: s.source.kind === 'stream' ? s.source.url : s.source.kind === 'station' ? `station:${s.source.stationId}` : null,
-        stationId: s.source.kind === 'station' ? s.source.stationId : null,
-        durationMs: s.durationMs,
-        startsLocal: s.startsLocal,
-        timeZone: s.timeZone,
+        stream_url: s.source.kind === 'stream' ? s.source.url : s.source.kind === 'station' ? `station:${s.source.stationId}` : null,
+        station_id: s.source.kind === 'station' ? s.source.stationId : null,
+        duration_ms: s.durationMs,
+        starts_local: s.startsLocal,
+        time_zone: s.timeZone,
         rrule: s.rrule,
         priority: s.priority,
         volume: s.volume,
         targets: JSON.stringify(s.targets),
-        enabled: s.enabled ? 1 : 0,
-        createdBy: s.createdBy,
-        createdAt: s.createdAt,
-        updatedAt: s.updatedAt,
-        // whose it is never changes after it is written (the ON CONFLICT above leaves it)
-        communeCode: s.communeCode,
-      });
+        enabled: toDbBool(s.enabled),
+        created_by: s.createdBy,
+        created_at: s.createdAt,
+        updated_at: s.updatedAt,
+        // whose it is never changes after it is written (the upsert below leaves it)
+        commune_code: s.communeCode,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet(
+            fromExcluded(['title', 'bulletin_id', 'stream_url', 'station_id', 'duration_ms', 'starts_local', 'time_zone', 'rrule', 'priority', 'volume', 'targets', 'enabled', 'updated_at']),
+          ),
+      )
+      .execute();
     return this.get(s.id);
   }
 
-  delete(id: string): void {
-    if (this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes === 0) throw notFound(`schedule ${id}`);
+  async delete(id: string): Promise<void> {
+    const result = await this.q.db.deleteFrom('schedules').where('id', '=', id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound(`schedule ${id}`);
+  }
+
+  /**
+   * The hamlets and boxes targets are compared with: one commune's, or (null) the whole province's.
+   * A commune's calendar needs no other: another commune's box only reaches another commune's hamlet.
+   */
+  async places(commune: string | null): Promise<{ hamlets: TargetHamlet[]; hamletOfEdge: (edgeId: string) => string | undefined }> {
+    let hamletRows = this.q.db.selectFrom('hamlets').select(['code', 'commune_code']);
+    let edgeRows = this.q.db.selectFrom('edges as e').innerJoin('hamlets as h', 'h.code', 'e.hamlet_code').select(['e.id', 'e.hamlet_code']);
+    if (commune !== null) {
+      hamletRows = hamletRows.where('commune_code', '=', commune);
+      edgeRows = edgeRows.where('h.commune_code', '=', commune);
+    }
+    const [hamlets, edges] = await Promise.all([hamletRows.orderBy('commune_code').orderBy('position').execute(), edgeRows.execute()]);
+    const map = new Map(edges.map((e) => [e.id, e.hamlet_code]));
+    return { hamlets: hamlets.map((h) => ({ code: h.code, communeCode: h.commune_code })), hamletOfEdge: (id) => map.get(id) };
   }
 
   /** Records the skip or move of one occurrence, replacing an earlier one for the same occurrence. */
-  putException(scheduleId: string, e: OccurrenceException): void {
-    this.db
-      .prepare(
-        `INSERT INTO schedule_exceptions (schedule_id, occurrence_local, action, moved_to_local) VALUES (?, ?, ?, ?)
-         ON CONFLICT (schedule_id, occurrence_local) DO UPDATE SET action = excluded.action, moved_to_local = excluded.moved_to_local`,
-      )
-      .run(scheduleId, e.occurrenceLocal, e.action, e.movedToLocal);
+  async putException(scheduleId: string, e: OccurrenceException): Promise<void> {
+    await this.q.db
+      .insertInto('schedule_exceptions')
+      .values({ schedule_id: scheduleId, occurrence_local: e.occurrenceLocal, action: e.action, moved_to_local: e.movedToLocal })
+      .onConflict((oc) => oc.columns(['schedule_id', 'occurrence_local']).doUpdateSet(fromExcluded(['action', 'moved_to_local'])))
+      .execute();
   }
 }

@@ -67,9 +67,9 @@ export function createSchedulesRoutes({ guard, schedules, communeFor }: Schedule
       request: { query: scheduleListQuery },
       responses: { 200: jsonContent(z.object({ schedules: z.array(scheduleSchema) }), 'The schedules by first start') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json({ schedules: schedules.list({ hamlet: q.hamlet, priority: q.priority, enabled: q.enabled, bulletinId: q.bulletin }, currentUser(c)) }, 200);
+      return c.json({ schedules: await schedules.list({ hamlet: q.hamlet, priority: q.priority, enabled: q.enabled, bulletinId: q.bulletin }, currentUser(c)) }, 200);
     },
   );
 
@@ -103,13 +103,13 @@ export function createSchedulesRoutes({ guard, schedules, communeFor }: Schedule
       request: { query: occurrencesQuery },
       responses: { 200: jsonContent(z.object({ timeZone: z.string(), occurrences: z.array(calendarEntrySchema) }), 'Occurrences by start') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
       const from = parseRangeBound(q.from, COMMUNE_TIME_ZONE, 'start')!;
       const to = parseRangeBound(q.to, COMMUNE_TIME_ZONE, 'end')!;
       if (to <= from || to - from > MAX_CALENDAR_MS) throw badRequest('"to" must come after "from", at most 62 days later', [{ path: 'to', message: 'out of range' }]);
       const person = currentUser(c);
-      const occurrences = schedules.occurrences(from, to, q.hamlet, person).map(({ schedule: s, occurrence: o, hamlets }) => ({
+      const occurrences = (await schedules.occurrences(from, to, q.hamlet, person)).map(({ schedule: s, occurrence: o, hamlets }) => ({
         ...occurrenceOut(s, o),
         startLocal: isoInZone(o.startAt, s.timeZone),
         scheduleId: s.id,
@@ -136,7 +136,7 @@ export function createSchedulesRoutes({ guard, schedules, communeFor }: Schedule
       request: { params: scheduleIdParam },
       responses: { 200: jsonContent(scheduleDetailSchema, 'The schedule') },
     }),
-    (c) => c.json(detail(schedules.get(c.req.valid('param').id, currentUser(c))), 200),
+    async (c) => c.json(detail(await schedules.get(c.req.valid('param').id, currentUser(c))), 200),
   );
 
   app.openapi(

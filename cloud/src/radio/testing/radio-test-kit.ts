@@ -9,6 +9,7 @@ import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { SessionStore } from '../../auth/session-store.js';
 import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { createGuard } from '../../http/access.js';
 import { createApp } from '../../http/app.js';
 import { bodyLimit } from '../../http/body-limit.js';
@@ -63,8 +64,8 @@ export function insertBulletin(db: Db, input: { title: string; seconds: number; 
  * Records that a box was given these occurrences in a plan, as the plan publisher does when it
  * publishes: for proof-of-play fixtures of days gone by.
  */
-export function givenInPlan(db: Db, edgeId: string, occurrences: GivenOccurrence[]): void {
-  new PlanOccurrences(db).record(edgeId, occurrences);
+export function givenInPlan(q: QueryDatabase, edgeId: string, occurrences: GivenOccurrence[]): Promise<void> {
+  return new PlanOccurrences(q).record(edgeId, occurrences);
 }
 
 /** Speaks by storing a 3-second tone as the alert's bulletin; remembers each request. */

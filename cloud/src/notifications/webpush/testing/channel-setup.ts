@@ -6,6 +6,7 @@ import { VI_TAN } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { loadCloudConfig } from '../../../config.js';
 import { openCloudDatabase, type Db } from '../../../db/database.js';
+import { sqliteQueryDatabase } from '../../../db/query/index.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
 import { seedCommune } from '../../../hamlets/hamlets.js';
 import { createCloudMetrics } from '../../../metrics.js';
@@ -14,7 +15,6 @@ import { UserStore } from '../../../users/user-store.js';
 import { WebPushChannel } from '../webpush-channel.js';
 import { startLocalPushService, type LocalPushService } from './local-push-service.js';
 import { TestOutbox } from './test-outbox.js';
-import { sqliteQueryDatabase } from '../../../db/query/index.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,7 +75,7 @@ async function start(dir: string, stops: (() => Promise<void>)[], settings: Reco
   db.prepare("INSERT INTO camera_status (edge_id, camera_id, status, changed_at) VALUES ('edge_A', 'cam-1', 'streaming', 0)").run();
   const bus = new DomainEventBus({ logger: silentLogger(), handlerErrors: createCloudMetrics().domainEventErrors });
   const outbox = new TestOutbox(now, 200);
-  const channel = new WebPushChannel({ db, config, logger: silentLogger(), now });
+  const channel = new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger: silentLogger(), now });
   const push = await startLocalPushService({ vapidPublicKey: channel.vapid.publicKey });
   await channel.start({ bus, outbox, logger: silentLogger() });
   const users = new UserStore(sqliteQueryDatabase(db));
@@ -96,7 +96,7 @@ async function start(dir: string, stops: (() => Promise<void>)[], settings: Reco
     async staff(role, name) {
       const user = await users.create({ username: name, role, password: `password-of-${name}`, mustChangePassword: false });
       const device = push.newDevice();
-      const { subscription } = channel.subscriptions.subscribe(user.id, { endpoint: device.endpoint, p256dh: device.keys.p256dh, auth: device.keys.auth, label: 'Chrome trên Android' });
+      const { subscription } = await channel.subscriptions.subscribe(user.id, { endpoint: device.endpoint, p256dh: device.keys.p256dh, auth: device.keys.auth, label: 'Chrome trên Android' });
       return { userId: user.id, device, subscriptionId: subscription.id };
     },
     async flush() {
