@@ -16,7 +16,7 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
-import { CommuneStore } from './communes/commune-store.js';
+import { activeCommunesSync, CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
@@ -53,7 +53,6 @@ import { createIncidents, type Incidents } from './incidents/incidents.js';
 import { createReports } from './reports/reports.js';
 import { createFootage } from './footage/footage.js';
 import { createPublicPages } from './console/public/public-pages.js';
-import { CommuneDirectory } from './communes/commune-directory.js';
 import { createPolicePages } from './console/police/police-pages.js';
 import { createAdminPages } from './console/admin/admin-pages.js';
 import { createZaloAdminPage } from './console/admin/admin-zalo.js';
@@ -139,7 +138,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
   const users = new UserStore(query);
-  const communes = new CommuneStore(db);
+  const communes = new CommuneStore(query);
   const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(query);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
@@ -190,7 +189,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-  const releases = createReleases({ db, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
+  const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
   const radio = await createRadio({ db, query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
@@ -208,7 +207,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     config,
     hamlets: () => listHamlets(db),
-    communes: () => new CommuneDirectory(db).active(),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
     // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
     onConnected: () => notifications.resume(zalo.channel.name),
@@ -234,7 +233,6 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const throttle = new LoginThrottle();
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
-  const communeDirectory = new CommuneDirectory(db);
   const web = createConsole({
     sessions,
     login,
@@ -242,12 +240,12 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     publicUrl: config.SC_PUBLIC_URL,
     banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communes.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
       createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({
         hamlets: (person) => listHamlets(db, person),
-        communes: (person) => communeDirectory.active().filter((c) => sees(person, c.code, { provinceItems: false })),
+        communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
         seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)),
       }),
       createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
@@ -257,7 +255,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         edges: fleet.edges,
         keyRotations: releases.keyRotations,
         hamlets: (person) => listHamlets(db, person),
-        communes: (person) => communeDirectory.active().filter((c) => sees(person, c.code, { provinceItems: false })),
+        communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
       }),
       createPolicePages({
         incidents,
@@ -265,7 +263,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         users,
         audit,
         hamlets: () => listHamlets(db),
-        communes: () => communeDirectory.active(),
+        communes: () => communes.active(),
         footage,
         cameras: () => {
           const communeOf = new Map(listHamlets(db).map((h) => [h.code, h.communeCode]));
@@ -279,10 +277,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createCommunesPages({ communes }),
-      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => communeDirectory.active() }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => activeCommunesSync(db) }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communes: communeDirectory, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
+      createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
     ],
   });
 
@@ -297,7 +295,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
-      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, db, communes }) },
+      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),

@@ -49,7 +49,7 @@ import { createNotifications } from '../../cloud/src/notifications/notifications
 import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences.js';
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
-import { CommuneDirectory } from '../../cloud/src/communes/commune-directory.js';
+import { activeCommunesSync } from '../../cloud/src/communes/commune-store.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
 import type { Role } from '../../cloud/src/users/roles.js';
@@ -181,7 +181,7 @@ async function run(o: RunOptions) {
     metrics,
     config,
     hamlets: () => listHamlets(db),
-    communes: () => new CommuneDirectory(db).active(),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),
   });

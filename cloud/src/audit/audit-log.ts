@@ -1,4 +1,3 @@
-import type { Db } from '../db/database.js';
 import type { User } from '../users/user-store.js';
 import type { QueryDatabase } from '../db/query/index.js';
 import type { Database } from '../db/query/tables.js';
@@ -76,7 +75,7 @@ function filtered<Q extends SelectQueryBuilder<Database, 'audit_log', O>, O>(que
   return q as Q;
 }
 
-/** What finds an entry's commune from its target or actor (communes/object-commune.ts); sync or async. */
+/** What finds an entry's commune from its target or actor (communes/object-commune.ts's ObjectCommunes); sync or async. */
 export interface CommuneResolver {
   of(target: string): string | null | Promise<string | null>;
   ofActor(actor: string): string | null | Promise<string | null>;
@@ -97,8 +96,8 @@ export class AuditLog {
     private readonly now: () => number = Date.now,
     communes?: CommuneResolver,
   ) {
-    // ObjectCommunes still reads SQLite synchronously (h-pg-communes converts it): given one, the log runs on either database
-    this.communes = communes ?? new ObjectCommunes(sqliteHandle(q));
+    // the target's or actor's commune, on the query layer (communes/object-commune.ts); tests may give their own
+    this.communes = communes ?? new ObjectCommunes(q);
   }
 
   async record(entry: AuditInput): Promise<number> {
@@ -157,9 +156,4 @@ export class AuditLog {
   async trail(target: string): Promise<AuditEntry[]> {
     return (await this.q.db.selectFrom('audit_log').selectAll().where('target', '=', target).orderBy('at').orderBy('id').execute()).map(toEntry);
   }
-}
-
-function sqliteHandle(q: QueryDatabase): Db {
-  if (!q.sqlite) throw new Error('AuditLog on PostgreSQL needs a CommuneResolver on the query layer (communes/object-commune.ts is SQLite-only)');
-  return q.sqlite;
 }

@@ -1,6 +1,8 @@
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import { csvRows } from '../http/csv.js';
 import { adminCodeSchema, codeSchema, communeCodeFor, hamletCodeFor } from './codes.js';
+import { insertHamletLast } from './commune-store.js';
+import { isUniqueViolation } from '../db/query/dialect.js';
 
 /**
  * The CSV of communes and hamlets a province imports (UTF-8, header row first, one hamlet a row;
@@ -67,8 +69,11 @@ const cleanName = (value: string) => value.normalize('NFC').trim().replace(/\s+/
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Reads the whole file against the database; writes nothing. Every problem is named. */
-function plan(db: Db, text: string): { communes: PlannedCommune[]; hamlets: PlannedHamlet[] } | CommuneImportProblem[] {
+type Plan = { communes: PlannedCommune[]; hamlets: PlannedHamlet[] };
+type Existing = { communes: ExistingCommune[]; hamlets: ExistingHamlet[] };
+
+/** Reads the file's rows; checks its size, encoding and header. Every problem is named. */
+function readFile(text: string): string[][] | CommuneImportProblem[] {
   const problems: CommuneImportProblem[] = [];
   if (Buffer.byteLength(text) > MAX_IMPORT_BYTES) return [{ line: 1, column: null, message: `the file is larger than ${MAX_IMPORT_BYTES / 1024} KiB` }];
   if (text.includes('\uFFFD')) return [{ line: 1, column: null, message: 'the file is not UTF-8: save it as "CSV UTF-8"' }];
@@ -80,9 +85,14 @@ function plan(db: Db, text: string): { communes: PlannedCommune[]; hamlets: Plan
   for (const c of missing) problems.push({ line: 1, column: c, message: 'this column is required in the header row' });
   if (problems.length) return problems;
   if (rows.length - 1 > MAX_IMPORT_ROWS) return [{ line: MAX_IMPORT_ROWS + 2, column: null, message: `at most ${MAX_IMPORT_ROWS} rows` }];
+  return rows;
+}
 
-  const existingCommunes = db.prepare('SELECT code, name, province, admin_code, province_admin_code FROM communes').all() as ExistingCommune[];
-  const existingHamlets = db.prepare('SELECT code, commune_code, name FROM hamlets').all() as ExistingHamlet[];
+/** Checks every row against the database as it is (read in the import's transaction); writes nothing. */
+function plan(rows: string[][], existing: Existing): Plan | CommuneImportProblem[] {
+  const problems: CommuneImportProblem[] = [];
+  const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
+  const { communes: existingCommunes, hamlets: existingHamlets } = existing;
   const communeByAdmin = new Map(existingCommunes.filter((c) => c.admin_code).map((c) => [c.admin_code!, c]));
   const hamletByCode = new Map(existingHamlets.map((h) => [h.code, h]));
 
@@ -166,51 +176,74 @@ function plan(db: Db, text: string): { communes: PlannedCommune[]; hamlets: Plan
   return { communes: [...communes.values()], hamlets: [...hamlets.values()] };
 }
 
+/** The refusal that rolls the import's transaction back, carrying the problems found in it. */
+class Refused extends Error {
+  constructor(readonly problems: CommuneImportProblem[]) {
+    super('import refused');
+  }
+}
+
 /**
  * Imports a CSV of communes and hamlets, all or nothing: the whole file is checked first, and a
  * file with any bad row changes nothing. Importing the same file again changes nothing more;
  * importing a corrected one updates names and codes and adds what is new (nothing is removed:
- * retire what is gone).
+ * retire what is gone). The check reads the database inside the one transaction that writes, so
+ * what it checked is what it writes over; any failure part-way (a code another admin took meanwhile)
+ * rolls everything back, on SQLite and PostgreSQL alike.
  */
-export function importCommunes(db: Db, text: string, now = Date.now()): CommuneImportResult {
-  const planned = plan(db, text);
-  if (Array.isArray(planned)) return { ok: false, problems: planned };
-  const summary: CommuneImportSummary = { communes: { created: [], updated: [], unchanged: 0 }, hamlets: { created: [], updated: [], unchanged: 0 } };
-  db.transaction(() => {
-    for (const c of planned.communes) {
-      const current = db.prepare('SELECT name, province, admin_code, province_admin_code FROM communes WHERE code = ?').get(c.code) as ExistingCommune | undefined;
-      if (!current) {
-        db.prepare("INSERT INTO communes (code, name, district, province, admin_code, province_admin_code, created_at) VALUES (?, ?, '', ?, ?, ?, ?)").run(
-          c.code,
-          c.name,
-          c.province,
-          c.adminCode,
-          c.provinceAdminCode,
-          now,
-        );
-        summary.communes.created.push(c.code);
-        continue;
+export async function importCommunes(q: QueryDatabase, text: string, now = Date.now()): Promise<CommuneImportResult> {
+  const rows = readFile(text);
+  if (isProblems(rows)) return { ok: false, problems: rows };
+  try {
+    const summary = await q.db.transaction().execute(async (trx) => {
+      const existing: Existing = {
+        communes: await trx.selectFrom('communes').select(['code', 'name', 'province', 'admin_code', 'province_admin_code']).execute(),
+        hamlets: await trx.selectFrom('hamlets').select(['code', 'commune_code', 'name']).execute(),
+      };
+      const planned = plan(rows, existing);
+      if (Array.isArray(planned)) throw new Refused(planned);
+      const summary: CommuneImportSummary = { communes: { created: [], updated: [], unchanged: 0 }, hamlets: { created: [], updated: [], unchanged: 0 } };
+      const communeByCode = new Map(existing.communes.map((c) => [c.code, c]));
+      const hamletByCode = new Map(existing.hamlets.map((h) => [h.code, h]));
+      for (const c of planned.communes) {
+        const current = communeByCode.get(c.code);
+        if (!current) {
+          await trx
+            .insertInto('communes')
+            .values({ code: c.code, name: c.name, district: '', province: c.province, admin_code: c.adminCode, province_admin_code: c.provinceAdminCode, created_at: now })
+            .execute();
+          summary.communes.created.push(c.code);
+          continue;
+        }
+        // an empty code in the file keeps the one already set
+        const next = { name: c.name, province: c.province, admin_code: c.adminCode ?? current.admin_code, province_admin_code: c.provinceAdminCode ?? current.province_admin_code };
+        if (next.name === current.name && next.province === current.province && next.admin_code === current.admin_code && next.province_admin_code === current.province_admin_code) {
+          summary.communes.unchanged++;
+          continue;
+        }
+        await trx.updateTable('communes').set(next).where('code', '=', c.code).execute();
+        summary.communes.updated.push(c.code);
       }
-      // an empty code in the file keeps the one already set
-      const next = { name: c.name, province: c.province, admin_code: c.adminCode ?? current.admin_code, province_admin_code: c.provinceAdminCode ?? current.province_admin_code };
-      if (next.name === current.name && next.province === current.province && next.admin_code === current.admin_code && next.province_admin_code === current.province_admin_code) {
-        summary.communes.unchanged++;
-        continue;
+      for (const h of planned.hamlets) {
+        const current = hamletByCode.get(h.code);
+        if (!current) {
+          await insertHamletLast(trx, { code: h.code, communeCode: h.communeCode, name: h.name });
+          summary.hamlets.created.push(h.code);
+        } else if (current.name !== h.name) {
+          await trx.updateTable('hamlets').set({ name: h.name }).where('code', '=', h.code).execute();
+          summary.hamlets.updated.push(h.code);
+        } else summary.hamlets.unchanged++;
       }
-      db.prepare('UPDATE communes SET name = ?, province = ?, admin_code = ?, province_admin_code = ? WHERE code = ?').run(next.name, next.province, next.admin_code, next.province_admin_code, c.code);
-      summary.communes.updated.push(c.code);
+      return summary;
+    });
+    return { ok: true, summary };
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, problems: err.problems };
+    if (isUniqueViolation(err)) {
+      return { ok: false, problems: [{ line: 1, column: null, message: 'a commune or hamlet code of the file was taken by another change while importing: nothing imported, import the file again' }] };
     }
-    for (const h of planned.hamlets) {
-      const current = db.prepare('SELECT name FROM hamlets WHERE code = ?').get(h.code) as { name: string } | undefined;
-      if (!current) {
-        const { next } = db.prepare('SELECT COALESCE(MAX(position) + 1, 0) AS next FROM hamlets WHERE commune_code = ?').get(h.communeCode) as { next: number };
-        db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)').run(h.code, h.communeCode, h.name, next);
-        summary.hamlets.created.push(h.code);
-      } else if (current.name !== h.name) {
-        db.prepare('UPDATE hamlets SET name = ? WHERE code = ?').run(h.name, h.code);
-        summary.hamlets.updated.push(h.code);
-      } else summary.hamlets.unchanged++;
-    }
-  })();
-  return { ok: true, summary };
+    throw err;
+  }
 }
+
+const isProblems = (value: string[][] | CommuneImportProblem[]): value is CommuneImportProblem[] => value.length > 0 && !Array.isArray(value[0]);

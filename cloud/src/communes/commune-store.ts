@@ -1,7 +1,11 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
+import { allRowsSync, sqliteCompiler } from '../db/query/legacy-sync.js';
+import { isUniqueViolation } from '../db/query/dialect.js';
+import type { Database } from '../db/query/tables.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { hamletCodeFor } from './codes.js';
-import type { CommunesTable } from '../db/query/tables.js';
 
 /** A commune of the province with what hangs under it. */
 export interface Commune {
@@ -32,6 +36,22 @@ export interface CommuneHamlet {
   online: number;
 }
 
+/** A commune as the public sees it: its code (the path of its pages), name and where it is. */
+export interface CommuneInfo {
+  code: string;
+  name: string;
+  district: string;
+  province: string;
+  /** Set when the province retired it: its pages no longer take reports, its history stays. */
+  retiredAt: number | null;
+}
+
+/** A hamlet in a citizens' picker. */
+export interface HamletChoice {
+  code: string;
+  name: string;
+}
+
 export interface NewCommune {
   code: string;
   name: string;
@@ -50,140 +70,226 @@ export interface CommunePatch {
   retired?: boolean;
 }
 
-/** A commune with its hamlets, boxes and boxes online counted (COMMUNE_SELECT). */
-type CommuneRow = CommunesTable & { hamlets: number; edges: number; online: number };
+type Eb<T extends keyof Database> = ExpressionBuilder<Database, T>;
 
-const toCommune = (r: CommuneRow): Commune => ({
+// counted per commune in sub-queries: one row per commune, whatever the number of boxes
+const hamletsCount = (eb: Eb<'communes'>) =>
+  eb.selectFrom('hamlets as h').select((e) => e.fn.countAll<number>().as('n')).whereRef('h.commune_code', '=', 'communes.code').where('h.retired_at', 'is', null);
+const edgesCount = (eb: Eb<'communes'>, onlineOnly: boolean) => {
+  let q = eb
+    .selectFrom('edges as e')
+    .innerJoin('hamlets as h', 'h.code', 'e.hamlet_code')
+    .whereRef('h.commune_code', '=', 'communes.code')
+    .where('e.status', '!=', 'revoked');
+  if (onlineOnly) q = q.innerJoin('edge_state as s', 's.edge_id', 'e.id').where('s.online', '=', 1);
+  return q.select((e) => e.fn.countAll<number>().as('n'));
+};
+const hamletEdgesCount = (eb: Eb<'hamlets'>, onlineOnly: boolean) => {
+  let q = eb.selectFrom('edges as e').whereRef('e.hamlet_code', '=', 'hamlets.code').where('e.status', '!=', 'revoked');
+  if (onlineOnly) q = q.innerJoin('edge_state as s', 's.edge_id', 'e.id').where('s.online', '=', 1);
+  return q.select((e) => e.fn.countAll<number>().as('n'));
+};
+
+const INFO_COLUMNS = ['code', 'name', 'district', 'province', 'retired_at'] as const;
+const activeQuery = (db: Kysely<Database>) => db.selectFrom('communes').select(INFO_COLUMNS).where('retired_at', 'is', null);
+const toInfo = (r: { code: string; name: string; district: string; province: string; retired_at: number | null }): CommuneInfo => ({
   code: r.code,
   name: r.name,
   district: r.district,
   province: r.province,
-  adminCode: r.admin_code,
-  provinceAdminCode: r.province_admin_code,
-  createdAt: r.created_at ?? 0,
   retiredAt: r.retired_at,
-  hamlets: r.hamlets,
-  edges: r.edges,
-  online: r.online,
 });
-
-// counted per commune in sub-queries: one row per commune, whatever the number of boxes
-const COMMUNE_SELECT = `
-  SELECT c.*,
-    (SELECT COUNT(*) FROM hamlets h WHERE h.commune_code = c.code AND h.retired_at IS NULL) AS hamlets,
-    (SELECT COUNT(*) FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE h.commune_code = c.code AND e.status != 'revoked') AS edges,
-    (SELECT COUNT(*) FROM edges e JOIN hamlets h ON h.code = e.hamlet_code JOIN edge_state s ON s.edge_id = e.id
-      WHERE h.commune_code = c.code AND e.status != 'revoked' AND s.online = 1) AS online
-  FROM communes c`;
-
-const HAMLET_SELECT = `
-  SELECT h.code, h.commune_code AS communeCode, h.name, h.position, h.retired_at AS retiredAt,
-    (SELECT COUNT(*) FROM edges e WHERE e.hamlet_code = h.code AND e.status != 'revoked') AS edges,
-    (SELECT COUNT(*) FROM edges e JOIN edge_state s ON s.edge_id = e.id WHERE e.hamlet_code = h.code AND e.status != 'revoked' AND s.online = 1) AS online
-  FROM hamlets h`;
-
-const isUnique = (err: unknown) => String(err).includes('UNIQUE');
+/** Vietnamese collation is in neither database's default: names are sorted here. */
+const byName = (a: CommuneInfo, b: CommuneInfo) => a.name.localeCompare(b.name, 'vi') || a.code.localeCompare(b.code);
 
 /**
- * The province's communes and their hamlets. Nothing is ever deleted: a commune or a hamlet is
- * retired (hidden from pickers), because boxes, programmes and history keep pointing at it.
+ * The province's communes and their hamlets: managed (create, rename, retire, hamlets) through the
+ * communes API and console, read by the citizens' pages and report intake (active, find, single,
+ * hamletsOf). Nothing is ever deleted: a commune or a hamlet is retired (hidden from pickers), because
+ * boxes, programmes and history keep pointing at it.
  */
 export class CommuneStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  list({ includeRetired = true }: { includeRetired?: boolean } = {}): Commune[] {
-    const where = includeRetired ? '' : ' WHERE c.retired_at IS NULL';
-    return (this.db.prepare(`${COMMUNE_SELECT}${where} ORDER BY c.retired_at IS NOT NULL, c.created_at, c.code`).all() as CommuneRow[]).map(toCommune);
+  private communes() {
+    return this.q.db
+      .selectFrom('communes')
+      .selectAll('communes')
+      .select((eb) => [hamletsCount(eb).as('hamlets'), edgesCount(eb, false).as('edges'), edgesCount(eb, true).as('online')]);
   }
 
-  get(code: string): Commune {
-    const row = this.db.prepare(`${COMMUNE_SELECT} WHERE c.code = ?`).get(code) as CommuneRow | undefined;
+  private hamletRows() {
+    return this.q.db
+      .selectFrom('hamlets')
+      .select(['hamlets.code', 'hamlets.commune_code', 'hamlets.name', 'hamlets.position', 'hamlets.retired_at'])
+      .select((eb) => [hamletEdgesCount(eb, false).as('edges'), hamletEdgesCount(eb, true).as('online')]);
+  }
+
+  private static toCommune(r: Awaited<ReturnType<ReturnType<CommuneStore['communes']>['executeTakeFirstOrThrow']>>): Commune {
+    return {
+      code: r.code,
+      name: r.name,
+      district: r.district,
+      province: r.province,
+      adminCode: r.admin_code,
+      provinceAdminCode: r.province_admin_code,
+      createdAt: r.created_at ?? 0,
+      retiredAt: r.retired_at,
+      hamlets: Number(r.hamlets ?? 0),
+      edges: Number(r.edges ?? 0),
+      online: Number(r.online ?? 0),
+    };
+  }
+
+  private static toHamlet(r: Awaited<ReturnType<ReturnType<CommuneStore['hamletRows']>['executeTakeFirstOrThrow']>>): CommuneHamlet {
+    return {
+      code: r.code,
+      communeCode: r.commune_code,
+      name: r.name,
+      position: r.position,
+      retiredAt: r.retired_at,
+      edges: Number(r.edges ?? 0),
+      online: Number(r.online ?? 0),
+    };
+  }
+
+  /** Active communes first, then in the order they were added (a commune without a date first: the install's own). */
+  async list({ includeRetired = true }: { includeRetired?: boolean } = {}): Promise<Commune[]> {
+    let query = this.communes();
+    if (!includeRetired) query = query.where('communes.retired_at', 'is', null);
+    const rows = await query
+      .orderBy((eb) => eb('communes.retired_at', 'is not', null))
+      .orderBy((eb) => eb.fn.coalesce('communes.created_at', eb.lit(0)))
+      .orderBy('communes.code')
+      .execute();
+    return rows.map(CommuneStore.toCommune);
+  }
+
+  async get(code: string): Promise<Commune> {
+    const row = await this.communes().where('communes.code', '=', code).executeTakeFirst();
     if (!row) throw notFound(`commune ${code}`);
-    return toCommune(row);
+    return CommuneStore.toCommune(row);
   }
 
   /** The commune a person or an object may be put in: it exists and is not retired. */
-  assertActive(code: string, field = 'communeCode'): Commune {
-    const row = this.db.prepare(`${COMMUNE_SELECT} WHERE c.code = ?`).get(code) as CommuneRow | undefined;
+  async assertActive(code: string, field = 'communeCode'): Promise<Commune> {
+    const row = await this.communes().where('communes.code', '=', code).executeTakeFirst();
     if (!row) throw badRequest(`${field}: no commune "${code}"`, [{ path: field, message: `no commune "${code}"` }]);
     if (row.retired_at !== null) throw badRequest(`${field}: commune "${code}" is retired`, [{ path: field, message: `commune "${code}" is retired` }]);
-    return toCommune(row);
+    return CommuneStore.toCommune(row);
   }
 
-  create(input: NewCommune): Commune {
+  /**
+   * Adds a commune, with its hamlets if given, in one transaction: a taken hamlet code leaves no
+   * half-made commune. What is taken is looked up first, so the 409 names it on both databases (a
+   * refused statement on PostgreSQL aborts the transaction: nothing could be read after it); a
+   * concurrent add that wins between the look and the insert still gets a 409.
+   */
+  async create(input: NewCommune, hamlets: readonly { code?: string; name: string }[] = []): Promise<Commune> {
+    const hamletCodes = hamlets.map((h) => h.code ?? hamletCodeFor(input.code, h.name));
     try {
-      this.db
-        .prepare('INSERT INTO communes (code, name, district, province, admin_code, province_admin_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(input.code, input.name, input.district ?? '', input.province, input.adminCode ?? null, input.provinceAdminCode ?? null, Date.now());
+      await this.q.db.transaction().execute(async (trx) => {
+        if (await trx.selectFrom('communes').select('code').where('code', '=', input.code).executeTakeFirst()) throw conflict(`commune code "${input.code}" is already taken`);
+        if (input.adminCode && (await trx.selectFrom('communes').select('code').where('admin_code', '=', input.adminCode).executeTakeFirst())) {
+          throw conflict(`administrative code "${input.adminCode}" is already another commune's`);
+        }
+        const twice = hamletCodes.find((c, i) => hamletCodes.indexOf(c) !== i);
+        const taken = twice ?? (hamletCodes.length ? (await trx.selectFrom('hamlets').select('code').where('code', 'in', hamletCodes).executeTakeFirst())?.code : undefined);
+        if (taken !== undefined) {
+          const given = hamlets[hamletCodes.indexOf(taken)]?.code !== undefined;
+          throw conflict(`hamlet code "${taken}" is already taken in the province${given ? '' : ': give the hamlet a code of its own'}`);
+        }
+        await trx
+          .insertInto('communes')
+          .values({
+            code: input.code,
+            name: input.name,
+            district: input.district ?? '',
+            province: input.province,
+            admin_code: input.adminCode ?? null,
+            province_admin_code: input.provinceAdminCode ?? null,
+            created_at: Date.now(),
+          })
+          .execute();
+        for (const [i, h] of hamlets.entries()) await insertHamletLast(trx, { code: hamletCodes[i]!, communeCode: input.code, name: h.name });
+      });
     } catch (err) {
-      if (!isUnique(err)) throw err;
-      if (this.exists(input.code)) throw conflict(`commune code "${input.code}" is already taken`);
-      throw conflict(`administrative code "${input.adminCode}" is already another commune's`);
+      if (isUniqueViolation(err)) throw conflict(`commune "${input.code}", its administrative code or a hamlet code was taken meanwhile: look again`);
+      throw err;
     }
     return this.get(input.code);
   }
 
-  update(code: string, patch: CommunePatch): Commune {
-    const current = this.get(code);
+  async update(code: string, patch: CommunePatch): Promise<Commune> {
+    const current = await this.get(code);
     if (patch.retired === true && current.retiredAt === null) this.assertNoBoxOnline(`commune ${code}`, current.online);
     const retiredAt = patch.retired === undefined ? current.retiredAt : patch.retired ? (current.retiredAt ?? Date.now()) : null;
     const pick = <K extends keyof CommunePatch & keyof Commune>(key: K) => (patch[key] === undefined ? current[key] : patch[key]);
     try {
-      this.db
-        .prepare('UPDATE communes SET name = ?, district = ?, province = ?, admin_code = ?, province_admin_code = ?, retired_at = ? WHERE code = ?')
-        .run(pick('name'), pick('district'), pick('province'), pick('adminCode'), pick('provinceAdminCode'), retiredAt, code);
+      await this.q.db
+        .updateTable('communes')
+        .set({
+          name: pick('name')!,
+          district: pick('district')!,
+          province: pick('province')!,
+          admin_code: pick('adminCode') ?? null,
+          province_admin_code: pick('provinceAdminCode') ?? null,
+          retired_at: retiredAt,
+        })
+        .where('code', '=', code)
+        .execute();
     } catch (err) {
-      if (isUnique(err)) throw conflict(`administrative code "${patch.adminCode}" is already another commune's`);
+      if (isUniqueViolation(err)) throw conflict(`administrative code "${patch.adminCode}" is already another commune's`);
       throw err;
     }
     return this.get(code);
   }
 
-  exists(code: string): boolean {
-    return this.db.prepare('SELECT 1 FROM communes WHERE code = ?').get(code) !== undefined;
+  async exists(code: string): Promise<boolean> {
+    return (await this.q.db.selectFrom('communes').select('code').where('code', '=', code).executeTakeFirst()) !== undefined;
   }
 
-  hamlets(communeCode: string, { includeRetired = true }: { includeRetired?: boolean } = {}): CommuneHamlet[] {
-    this.get(communeCode);
-    const where = includeRetired ? '' : ' AND h.retired_at IS NULL';
-    return this.db.prepare(`${HAMLET_SELECT} WHERE h.commune_code = ?${where} ORDER BY h.position, h.code`).all(communeCode) as CommuneHamlet[];
+  async hamlets(communeCode: string, { includeRetired = true }: { includeRetired?: boolean } = {}): Promise<CommuneHamlet[]> {
+    await this.get(communeCode);
+    let query = this.hamletRows().where('hamlets.commune_code', '=', communeCode);
+    if (!includeRetired) query = query.where('hamlets.retired_at', 'is', null);
+    return (await query.orderBy('hamlets.position').orderBy('hamlets.code').execute()).map(CommuneStore.toHamlet);
   }
 
-  hamlet(code: string): CommuneHamlet {
-    const row = this.db.prepare(`${HAMLET_SELECT} WHERE h.code = ?`).get(code) as CommuneHamlet | undefined;
+  async hamlet(code: string): Promise<CommuneHamlet> {
+    const row = await this.hamletRows().where('hamlets.code', '=', code).executeTakeFirst();
     if (!row) throw notFound(`hamlet ${code}`);
-    return row;
+    return CommuneStore.toHamlet(row);
   }
 
   /**
    * Adds a hamlet at the end of its commune's order. Hamlet codes are keys across the province: one
    * not given is made from the commune's code and the name ("xa-a-ap-moi").
    */
-  addHamlet(communeCode: string, input: { code?: string; name: string }): CommuneHamlet {
-    const commune = this.get(communeCode);
+  async addHamlet(communeCode: string, input: { code?: string; name: string }): Promise<CommuneHamlet> {
+    const commune = await this.get(communeCode);
     if (commune.retiredAt !== null) throw conflict(`commune ${communeCode} is retired: restore it before adding hamlets`);
     const code = input.code ?? hamletCodeFor(communeCode, input.name);
-    const { next } = this.db.prepare('SELECT COALESCE(MAX(position) + 1, 0) AS next FROM hamlets WHERE commune_code = ?').get(communeCode) as { next: number };
     try {
-      this.db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)').run(code, communeCode, input.name, next);
+      await insertHamletLast(this.q.db, { code, communeCode, name: input.name });
     } catch (err) {
-      if (isUnique(err)) throw conflict(`hamlet code "${code}" is already taken in the province${input.code ? '' : ': give the hamlet a code of its own'}`);
+      if (isUniqueViolation(err)) throw conflict(`hamlet code "${code}" is already taken in the province${input.code ? '' : ': give the hamlet a code of its own'}`);
       throw err;
     }
     return this.hamlet(code);
   }
 
-  updateHamlet(code: string, patch: { name?: string; retired?: boolean }): CommuneHamlet {
-    const current = this.hamlet(code);
+  async updateHamlet(code: string, patch: { name?: string; retired?: boolean }): Promise<CommuneHamlet> {
+    const current = await this.hamlet(code);
     if (patch.retired === true && current.retiredAt === null) this.assertNoBoxOnline(`hamlet ${code}`, current.online);
     const retiredAt = patch.retired === undefined ? current.retiredAt : patch.retired ? (current.retiredAt ?? Date.now()) : null;
-    this.db.prepare('UPDATE hamlets SET name = ?, retired_at = ? WHERE code = ?').run(patch.name ?? current.name, retiredAt, code);
+    await this.q.db.updateTable('hamlets').set({ name: patch.name ?? current.name, retired_at: retiredAt }).where('code', '=', code).execute();
     return this.hamlet(code);
   }
 
   /** Puts the commune's hamlets in this order: every hamlet of the commune, each once, retired ones too. */
-  reorder(communeCode: string, codes: readonly string[]): CommuneHamlet[] {
-    const known = this.hamlets(communeCode).map((h) => h.code);
+  async reorder(communeCode: string, codes: readonly string[]): Promise<CommuneHamlet[]> {
+    const known = (await this.hamlets(communeCode)).map((h) => h.code);
     const missing = known.filter((c) => !codes.includes(c));
     const foreign = codes.filter((c) => !known.includes(c));
     const twice = codes.filter((c, i) => codes.indexOf(c) !== i);
@@ -193,9 +299,45 @@ export class CommuneStore {
       ...missing.map((c) => ({ path: 'codes', message: `"${c}" is missing` })),
     ];
     if (problems.length) throw badRequest(`codes: list every hamlet of ${communeCode} once (${problems.map((p) => p.message).join('; ')})`, problems);
-    const update = this.db.prepare('UPDATE hamlets SET position = ? WHERE code = ?');
-    this.db.transaction(() => codes.forEach((c, i) => update.run(i, c)))();
+    // the commune's condition on each row: a hamlet moved to another commune meanwhile is left alone
+    await this.q.db.transaction().execute(async (trx) => {
+      for (const [i, c] of codes.entries()) await trx.updateTable('hamlets').set({ position: i }).where('code', '=', c).where('commune_code', '=', communeCode).execute();
+    });
     return this.hamlets(communeCode);
+  }
+
+  // --- the public read side (citizens' pages, report intake, pickers) ---
+
+  /** The communes that are not retired, in name order. */
+  async active(): Promise<CommuneInfo[]> {
+    return (await activeQuery(this.q.db).execute()).map(toInfo).sort(byName);
+  }
+
+  /** A commune by its code, retired or not; null when there is none. */
+  async find(code: string): Promise<CommuneInfo | null> {
+    const row = await this.q.db.selectFrom('communes').select(INFO_COLUMNS).where('code', '=', code).executeTakeFirst();
+    return row ? toInfo(row) : null;
+  }
+
+  /**
+   * The one commune of a single-commune install (exactly one that is not retired), whose pages keep
+   * the addresses they had before the province (/phan-anh, /thong-bao); null once there are several.
+   */
+  async single(): Promise<CommuneInfo | null> {
+    const rows = await this.q.db.selectFrom('communes').select(INFO_COLUMNS).where('retired_at', 'is', null).limit(2).execute();
+    return rows.length === 1 ? toInfo(rows[0]!) : null;
+  }
+
+  /** The hamlets of one commune in service (a retired hamlet leaves the pickers), in their usual order. */
+  async hamletsOf(communeCode: string): Promise<HamletChoice[]> {
+    return this.q.db
+      .selectFrom('hamlets')
+      .select(['code', 'name'])
+      .where('commune_code', '=', communeCode)
+      .where('retired_at', 'is', null)
+      .orderBy('position')
+      .orderBy('code')
+      .execute();
   }
 
   /**
@@ -205,4 +347,32 @@ export class CommuneStore {
   private assertNoBoxOnline(what: string, online: number): void {
     if (online > 0) throw conflict(`${what} has ${online} box${online === 1 ? '' : 'es'} online: revoke or move ${online === 1 ? 'it' : 'them'} to another hamlet before retiring`);
   }
+}
+
+/**
+ * CommuneStore.active for the synchronous callers not converted yet (the Zalo OA module's `communes`,
+ * h-pg-notify's area): the same query compiled for SQLite and run on its handle (db/query/legacy-sync.ts).
+ */
+export function activeCommunesSync(sqlite: Db): CommuneInfo[] {
+  return allRowsSync(sqlite, activeQuery(sqliteCompiler)).map(toInfo).sort(byName);
+}
+
+/**
+ * Inserts a hamlet after its commune's last one, the position computed in the INSERT itself: one
+ * statement, so two hamlets added at once do not read the same "last" (the import uses it too, in its
+ * transaction). `db` is the store's Kysely or a transaction's.
+ */
+export async function insertHamletLast(db: Kysely<Database>, hamlet: { code: string; communeCode: string; name: string }): Promise<void> {
+  await db
+    .insertInto('hamlets')
+    .values((eb) => ({
+      code: hamlet.code,
+      commune_code: hamlet.communeCode,
+      name: hamlet.name,
+      position: eb
+        .selectFrom('hamlets')
+        .select((x) => x.fn.coalesce(x(x.fn.max('position'), '+', 1), x.lit(0)).as('next'))
+        .where('commune_code', '=', hamlet.communeCode),
+    }))
+    .execute();
 }

@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import type { Guard } from '../http/access.js';
 import { routeBodyLimit } from '../http/body-limit.js';
 import type { AppEnv } from '../http/env.js';
@@ -86,12 +86,12 @@ export function importRefusal(result: Extract<CommuneImportResult, { ok: false }
 }
 
 /** The province admin shapes the province: communes, their hamlets, and the CSV of both. */
-export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db: Db; communes: CommuneStore }) {
+export function createCommunesRoutes({ guard, query, communes }: { guard: Guard; query: QueryDatabase; communes: CommuneStore }) {
   const app = new OpenAPIHono<AppEnv>();
   /** A hamlet asked for under another commune's path is no hamlet of that commune. */
-  const hamletOf = (code: string, hamlet: string) => {
-    communes.get(code);
-    const found = communes.hamlet(hamlet);
+  const hamletOf = async (code: string, hamlet: string) => {
+    await communes.get(code);
+    const found = await communes.hamlet(hamlet);
     if (found.communeCode !== code) throw notFound(`hamlet ${hamlet}`);
     return found;
   };
@@ -105,7 +105,7 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { query: listQuery },
       responses: { 200: jsonContent(z.object({ communes: z.array(communeSchema) }), 'Communes in service first, in the order they were added') },
     }),
-    (c) => c.json({ communes: communes.list({ includeRetired: c.req.valid('query').retired === 'include' }) }, 200),
+    async (c) => c.json({ communes: await communes.list({ includeRetired: c.req.valid('query').retired === 'include' }) }, 200),
   );
 
   app.openapi(
@@ -117,16 +117,11 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { body: jsonBody(newCommuneSchema) },
       responses: { 201: jsonContent(communeSchema, 'The new commune'), 409: jsonContent(z.object({}), 'The code, an administrative code or a hamlet code is taken') },
     }),
-    (c) => {
+    async (c) => {
       const { hamlets = [], ...body } = c.req.valid('json');
       const code = body.code ?? communeCodeFor(body.name);
       // the commune and its hamlets together: a taken hamlet code leaves no half-made commune
-      const created = db.transaction(() => {
-        communes.create({ ...body, code });
-        for (const h of hamlets) communes.addHamlet(code, h);
-        return communes.get(code);
-      })();
-      return c.json(created, 201);
+      return c.json(await communes.create({ ...body, code }, hamlets), 201);
     },
   );
 
@@ -139,9 +134,9 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { params: codeParam },
       responses: { 200: jsonContent(communeSchema.extend({ hamletList: z.array(communeHamletSchema) }), 'The commune') },
     }),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
-      return c.json({ ...communes.get(code), hamletList: communes.hamlets(code) }, 200);
+      return c.json({ ...(await communes.get(code)), hamletList: await communes.hamlets(code) }, 200);
     },
   );
 
@@ -155,7 +150,7 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { params: codeParam, body: jsonBody(communePatchSchema) },
       responses: { 200: jsonContent(communeSchema, 'The commune'), 409: jsonContent(z.object({}), 'A box is online, or the administrative code is taken') },
     }),
-    (c) => c.json(communes.update(c.req.valid('param').code, c.req.valid('json')), 200),
+    async (c) => c.json(await communes.update(c.req.valid('param').code, c.req.valid('json')), 200),
   );
 
   app.openapi(
@@ -167,7 +162,7 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { params: codeParam },
       responses: { 200: jsonContent(z.object({ hamlets: z.array(communeHamletSchema) }), 'Hamlets') },
     }),
-    (c) => c.json({ hamlets: communes.hamlets(c.req.valid('param').code) }, 200),
+    async (c) => c.json({ hamlets: await communes.hamlets(c.req.valid('param').code) }, 200),
   );
 
   app.openapi(
@@ -179,7 +174,7 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { params: codeParam, body: jsonBody(newHamletSchema) },
       responses: { 201: jsonContent(communeHamletSchema, 'The new hamlet'), 409: jsonContent(z.object({}), 'The hamlet code is taken in the province, or the commune is retired') },
     }),
-    (c) => c.json(communes.addHamlet(c.req.valid('param').code, c.req.valid('json')), 201),
+    async (c) => c.json(await communes.addHamlet(c.req.valid('param').code, c.req.valid('json')), 201),
   );
 
   app.openapi(
@@ -191,7 +186,7 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { params: codeParam, body: jsonBody(z.object({ codes: z.array(codeSchema).min(1).max(500) }).strict().openapi('HamletOrder')) },
       responses: { 200: jsonContent(z.object({ hamlets: z.array(communeHamletSchema) }), 'Hamlets in their new order') },
     }),
-    (c) => c.json({ hamlets: communes.reorder(c.req.valid('param').code, c.req.valid('json').codes) }, 200),
+    async (c) => c.json({ hamlets: await communes.reorder(c.req.valid('param').code, c.req.valid('json').codes) }, 200),
   );
 
   app.openapi(
@@ -203,10 +198,10 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
       request: { params: hamletParams, body: jsonBody(hamletPatchSchema) },
       responses: { 200: jsonContent(communeHamletSchema, 'The hamlet'), 409: jsonContent(z.object({}), 'A box of the hamlet is online') },
     }),
-    (c) => {
+    async (c) => {
       const { code, hamlet } = c.req.valid('param');
-      hamletOf(code, hamlet);
-      return c.json(communes.updateHamlet(hamlet, c.req.valid('json')), 200);
+      await hamletOf(code, hamlet);
+      return c.json(await communes.updateHamlet(hamlet, c.req.valid('json')), 200);
     },
   );
 
@@ -241,7 +236,7 @@ export function createCommunesRoutes({ guard, db, communes }: { guard: Guard; db
         if (!(file instanceof File)) throw badRequest('the upload needs the CSV file in the "file" field', [{ path: 'file', message: 'required' }]);
         text = await file.text();
       } else text = await c.req.text();
-      const result = importCommunes(db, text);
+      const result = await importCommunes(query, text);
       if (!result.ok) throw importRefusal(result);
       return c.json(result.summary, 200);
     },

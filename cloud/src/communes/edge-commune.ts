@@ -1,20 +1,43 @@
 import { z } from '@hono/zod-openapi';
 import { hamletCodeSchema } from '@smart-commune/shared';
+import type { Expression, ExpressionBuilder, Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
+import { firstRowSync, sqliteCompiler } from '../db/query/legacy-sync.js';
+import type { Database } from '../db/query/tables.js';
 import type { Scoped } from './scope.js';
 
 /**
- * The commune a box belongs to, through its hamlet, as an SQL expression over a parameter named
- * `@edgeId`-style by the caller: what a row a box causes (an incident, a footage request) is stamped
- * with when it is written. NULL for a box not placed in a hamlet yet (only the province sees it).
+ * The commune of box `edgeId` through its hamlet, as a query of one row (`commune_code`; none for no
+ * such box). As a sub-query it stamps a row a box causes (an incident, a footage request) with its
+ * commune in the INSERT itself: `commune_code: (eb) => edgeCommuneOf(eb, edgeId)`.
+ */
+export const edgeCommuneQuery = (db: Kysely<Database> | ExpressionBuilder<Database, never>, edgeId: string | Expression<string>) =>
+  db.selectFrom('edges as e').innerJoin('hamlets as h', 'h.code', 'e.hamlet_code').select('h.commune_code').where('e.id', '=', edgeId);
+
+/** The same as a scalar sub-query expression (NULL for a box not placed in a hamlet, or no such box). */
+// ExpressionBuilder of whatever tables the outer query has: the sub-query refers to none of them
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const edgeCommuneOf = (eb: ExpressionBuilder<any, any>, edgeId: string | Expression<string>) =>
+  edgeCommuneQuery(eb as ExpressionBuilder<Database, never>, edgeId).$asScalar();
+
+/** The commune of box `edgeId`, null when it has no hamlet (or no such box). */
+export async function edgeCommune({ db }: Pick<QueryDatabase, 'db'>, edgeId: string): Promise<string | null> {
+  return (await edgeCommuneQuery(db, edgeId).executeTakeFirst())?.commune_code ?? null;
+}
+
+/** edgeCommune for a synchronous caller not converted yet, on the SQLite handle (db/query/legacy-sync.ts). */
+export function edgeCommuneSync(db: Db, edgeId: string): string | null {
+  return firstRowSync(db, edgeCommuneQuery(sqliteCompiler, edgeId))?.commune_code ?? null;
+}
+
+/**
+ * The same sub-query as SQL text over a parameter the caller names (`?`, `@edgeId`), for the
+ * synchronous stores' hand-written INSERTs until they are converted (incidents, footage, Web Push
+ * scope): converted stores use edgeCommuneOf.
  */
 export const edgeCommuneSql = (edgeIdParam: string) =>
   `(SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ${edgeIdParam})`;
-
-/** The commune of box `edgeId`, null when it has no hamlet (or no such box). */
-export function edgeCommune(db: Db, edgeId: string): string | null {
-  return (db.prepare(`SELECT ${edgeCommuneSql('?')}`).pluck().get(edgeId) as string | null | undefined) ?? null;
-}
 
 /** The `commune` query filter a province-level person may give (a commune's people are held to theirs). */
 export const communeQueryParam = z

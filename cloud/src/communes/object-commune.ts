@@ -1,5 +1,11 @@
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
-import { edgeCommuneSql } from './edge-commune.js';
+import type { DialectName } from '../db/query/baseline-support.js';
+import type { QueryDatabase } from '../db/query/connect.js';
+import { eqNoCase } from '../db/query/dialect.js';
+import { firstRowSync, sqliteCompiler } from '../db/query/legacy-sync.js';
+import type { Database } from '../db/query/tables.js';
+import { edgeCommuneQuery } from './edge-commune.js';
 
 /**
  * The commune of an object named the way the audit log's targets and the outbox's subjects name
@@ -7,49 +13,75 @@ import { edgeCommuneSql } from './edge-commune.js';
  * a notification with the commune it belongs to, so each commune reads only its own. A box's devices
  * (camera, speaker) are its box's commune, through its hamlet.
  */
-const BY_KIND: Record<string, string> = {
-  incident: 'SELECT commune_code FROM incidents WHERE id = @key',
-  footage: 'SELECT commune_code FROM footage_requests WHERE id = @key',
-  report: 'SELECT commune_code FROM reports WHERE code = @key OR id = @key',
-  alert: 'SELECT commune_code FROM alerts WHERE id = @key',
-  bulletin: 'SELECT commune_code FROM bulletins WHERE id = @key',
-  held: 'SELECT commune_code FROM held_alerts WHERE id = @key',
-  live: 'SELECT commune_code FROM live_sessions WHERE id = @key',
-  station: 'SELECT commune_code FROM radio_stations WHERE id = @key',
-  relay: 'SELECT commune_code FROM relay_runs WHERE id = @key',
-  notification: 'SELECT commune_code FROM notification_outbox WHERE id = @key',
-  user: 'SELECT commune_code FROM users WHERE username = @key',
-  edge: `SELECT ${edgeCommuneSql('@key')}`,
+type Lookup = (db: Kysely<Database>, d: DialectName, key: string) => { compile(): unknown; executeTakeFirst(): Promise<{ commune_code: string | null } | undefined> };
+
+const BY_KIND: Record<string, Lookup> = {
+  incident: (db, _d, key) => db.selectFrom('incidents').select('commune_code').where('id', '=', key),
+  footage: (db, _d, key) => db.selectFrom('footage_requests').select('commune_code').where('id', '=', key),
+  report: (db, _d, key) => db.selectFrom('reports').select('commune_code').where((eb) => eb.or([eb('code', '=', key), eb('id', '=', key)])),
+  alert: (db, _d, key) => db.selectFrom('alerts').select('commune_code').where('id', '=', key),
+  bulletin: (db, _d, key) => db.selectFrom('bulletins').select('commune_code').where('id', '=', key),
+  held: (db, _d, key) => db.selectFrom('held_alerts').select('commune_code').where('id', '=', key),
+  live: (db, _d, key) => db.selectFrom('live_sessions').select('commune_code').where('id', '=', key),
+  station: (db, _d, key) => db.selectFrom('radio_stations').select('commune_code').where('id', '=', key),
+  relay: (db, _d, key) => db.selectFrom('relay_runs').select('commune_code').where('id', '=', key),
+  // the outbox's ids are numbers; SQLite compared the text by the column's affinity, PostgreSQL will not
+  notification: (db, _d, key) => db.selectFrom('notification_outbox').select('commune_code').where('id', '=', /^\d{1,15}$/.test(key) ? Number(key) : -1),
+  // usernames are unique ignoring case (users.username is NOCASE)
+  user: (db, d, key) => db.selectFrom('users').select('commune_code').where(eqNoCase(d, sql.ref<string>('users.username'), key)),
+  edge: (db, _d, key) => edgeCommuneQuery(db, key),
 };
 /** Named by their box: `camera:<edgeId>/<cameraId>`, `speaker:<edgeId>/<zone>`. */
 const OF_BOX = new Set(['camera', 'speaker']);
 
-export class ObjectCommunes {
-  private readonly statements = new Map<string, { get(params: { key: string }): unknown }>();
+/** Which lookup answers `kind:key` (null: no commune for such a name), or for an actor. */
+function lookupOf(name: string): { kind: string; key: string } | null {
+  const colon = name.indexOf(':');
+  if (colon < 1) return null;
+  const kind = name.slice(0, colon);
+  const key = name.slice(colon + 1);
+  if (OF_BOX.has(kind)) return { kind: 'edge', key: key.split('/')[0] ?? '' };
+  return kind in BY_KIND ? { kind, key } : null;
+}
+const actorLookup = (actor: string) => (actor.startsWith('edge:') ? lookupOf(actor) : { kind: 'user', key: actor });
 
-  constructor(private readonly db: Db) {}
+export class ObjectCommunes {
+  constructor(private readonly q: Pick<QueryDatabase, 'db' | 'dialect'>) {}
 
   /** The commune of `kind:key`, null when the object is the province's own, unknown, or of no commune. */
-  of(name: string): string | null {
-    const colon = name.indexOf(':');
-    if (colon < 1) return null;
-    const kind = name.slice(0, colon);
-    const key = name.slice(colon + 1);
-    if (OF_BOX.has(kind)) return this.lookup('edge', key.split('/')[0] ?? '');
-    return kind in BY_KIND ? this.lookup(kind, key) : null;
+  of(name: string): Promise<string | null> {
+    return this.run(lookupOf(name));
   }
 
   /** A person's commune by their username, a box's (`edge:<id>`) through its hamlet; null for `system`, `public`. */
-  ofActor(actor: string): string | null {
-    return actor.startsWith('edge:') ? this.of(actor) : this.lookup('user', actor);
+  ofActor(actor: string): Promise<string | null> {
+    return this.run(actorLookup(actor));
   }
 
-  private lookup(kind: string, key: string): string | null {
-    let statement = this.statements.get(kind);
-    if (!statement) {
-      statement = this.db.prepare(BY_KIND[kind]!).pluck();
-      this.statements.set(kind, statement);
-    }
-    return (statement.get({ key }) as string | null | undefined) ?? null;
+  private async run(lookup: { kind: string; key: string } | null): Promise<string | null> {
+    if (!lookup) return null;
+    return (await BY_KIND[lookup.kind]!(this.q.db, this.q.dialect, lookup.key).executeTakeFirst())?.commune_code ?? null;
+  }
+}
+
+/**
+ * ObjectCommunes for the synchronous stores not converted yet (the audit log, the outbox): the same
+ * queries compiled for SQLite and run on their handle (db/query/legacy-sync.ts).
+ */
+export class ObjectCommunesSync {
+  constructor(private readonly db: Db) {}
+
+  of(name: string): string | null {
+    return this.run(lookupOf(name));
+  }
+
+  ofActor(actor: string): string | null {
+    return this.run(actorLookup(actor));
+  }
+
+  private run(lookup: { kind: string; key: string } | null): string | null {
+    if (!lookup) return null;
+    const query = BY_KIND[lookup.kind]!(sqliteCompiler, 'sqlite', lookup.key) as Parameters<typeof firstRowSync<{ commune_code: string | null }>>[1];
+    return firstRowSync(this.db, query)?.commune_code ?? null;
   }
 }

@@ -230,7 +230,7 @@ describe('fleet scoped to the commune', () => {
   describe('releases and rollouts', () => {
     let rolloutBoth: string;
     let rolloutB: string;
-    beforeAll(() => {
+    beforeAll(async () => {
       const store = test.cloud.releases.rollouts;
       const make = (id: string, edgeIds: string[]) =>
         store.create({
@@ -246,11 +246,11 @@ describe('fleet scoped to the commune', () => {
         });
       rolloutBoth = 'rol_scopeboth';
       rolloutB = 'rol_onlyb';
-      make(rolloutBoth, [boxA, boxB]);
-      make(rolloutB, [boxB]);
-      test.cloud.releases.rollouts.updateBox(rolloutBoth, boxB, { state: 'failed', reason: 'disk full' }, Date.now());
+      await make(rolloutBoth, [boxA, boxB]);
+      await make(rolloutB, [boxB]);
+      await test.cloud.releases.rollouts.updateBox(rolloutBoth, boxB, { state: 'failed', reason: 'disk full' }, Date.now());
       // as the engine pauses it: the reason names the box that failed, of Xã B
-      test.cloud.releases.rollouts.update(rolloutBoth, { state: 'paused', pausedReason: 'wave 1: 1 of 2 boxes failed (threshold 0 %) — Tủ Ấp B1: disk full' }, Date.now());
+      await test.cloud.releases.rollouts.update(rolloutBoth, { state: 'paused', pausedReason: 'wave 1: 1 of 2 boxes failed (threshold 0 %) — Tủ Ấp B1: disk full' }, Date.now());
     });
 
     it('uploading a release and starting or stopping a rollout are province-level: a commune admin is refused', async () => {

@@ -1,7 +1,7 @@
 import { FOOTAGE_MAX_PENDING } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
-import { edgeCommune } from '../communes/edge-commune.js';
+import { edgeCommuneSync } from '../communes/edge-commune.js';
 import { assertSees, type Scoped } from '../communes/scope.js';
 import type { Db } from '../db/database.js';
 import type { BoxEvent } from '../events/domain-events.js';
@@ -52,7 +52,7 @@ export function createFootage(deps: { db: Db; fleet: Fleet; vision: Vision; audi
      */
     async request(input: { edgeId: string; cameraId: string; fromMs: number; toMs: number; reason: string; requestedBy: string | null }, by: Scoped): Promise<FootageRequest> {
       fleet.edges.get(input.edgeId);
-      assertSees(by, edgeCommune(db, input.edgeId), `edge ${input.edgeId}`, { provinceItems: false });
+      assertSees(by, edgeCommuneSync(db, input.edgeId), `edge ${input.edgeId}`, { provinceItems: false });
       vision.settings.camera(input.edgeId, input.cameraId); // 404 naming the camera when the box has none of that id
       const request = store.create(input);
       await publish(input.edgeId);

@@ -1,4 +1,4 @@
-import { ObjectCommunes } from '../communes/object-commune.js';
+import { ObjectCommunesSync } from '../communes/object-commune.js';
 import type { Db } from '../db/database.js';
 import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type OutboxMessage, type OutboxWriter } from './channel.js';
 import type { Selectable } from 'kysely';
@@ -90,14 +90,14 @@ export class OutboxStore {
   private readonly markRetry;
   private readonly markFailed;
   private readonly earliestDue;
-  private readonly communes: ObjectCommunes;
+  private readonly communes: ObjectCommunesSync;
 
   constructor(
     private readonly db: Db,
     /** The clock of created_at and of "due"; injectable for tests. */
     private readonly now: () => number = Date.now,
   ) {
-    this.communes = new ObjectCommunes(db);
+    this.communes = new ObjectCommunesSync(db);
     this.insert = db.prepare(
       `INSERT INTO notification_outbox (channel, idempotency_key, recipient, subject, event, content, data, status, attempts, next_attempt_at, created_at, commune_code)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)

@@ -66,7 +66,7 @@ const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1000, alertLeadMinMs:
 
 export interface RadioDeps {
   db: Db;
-  /** The query layer over the same database: the converted stores (schedules, plan occurrences…) use it. */
+  /** The query layer over the same database: the converted stores (schedules, plan occurrences, playback, alerts, feeds…) use it. */
   query: QueryDatabase;
   broker: BrokerLink;
   fleet: Fleet;
@@ -93,7 +93,7 @@ export async function createRadio(deps: RadioDeps) {
   const directory = new EdgeDirectory(db);
   const bulletins = new BulletinAudioLookup(query);
   const scheduleStore = new ScheduleStore(query);
-  const alertStore = new AlertStore(db);
+  const alertStore = new AlertStore(query);
   const playback = new PlaybackStore(query);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
   const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
@@ -103,12 +103,12 @@ export async function createRadio(deps: RadioDeps) {
   const stations = new StationStore(db);
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
-  const trusted = new TrustedSenders(db, options.now);
+  const trusted = new TrustedSenders(query, options.now);
   const places = new HamletPlaces(db);
-  const area = new TargetArea(db);
+  const area = new TargetArea(query);
   const alerts = new AlertService({
     store: alertStore,
-    held: new HeldAlertStore(db),
+    held: new HeldAlertStore(query),
     trusted,
     directory,
     area,
@@ -117,7 +117,7 @@ export async function createRadio(deps: RadioDeps) {
       const found = communePlaces(db, places, communeCode);
       return found.length ? found : [places.place()];
     },
-    communeOfFeed: (feedId) => (db.prepare('SELECT commune_code AS communeCode FROM cap_feeds WHERE id = ?').get(feedId) as { communeCode: string | null } | undefined)?.communeCode ?? null,
+    communeOfFeed: async (feedId) => (await query.db.selectFrom('cap_feeds').select('commune_code').where('id', '=', feedId).executeTakeFirst())?.commune_code ?? null,
     operator: (userId) => operatorOf(db, userId),
     audit: deps.audit,
     heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
@@ -131,7 +131,7 @@ export async function createRadio(deps: RadioDeps) {
     changed,
   });
   // CAP feeds the commune subscribes to: each new message goes through the alerts' own rules
-  const feeds = createFeeds({ db, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
+  const feeds = createFeeds({ query, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
   // live sessions (the operator's voice, relays): their own clock, stream and retained document
   const liveStore = new LiveStore(db);
@@ -163,7 +163,7 @@ export async function createRadio(deps: RadioDeps) {
 
   const check = async () => {
     try {
-      alerts.expire();
+      await alerts.expire();
       await plans.refreshIfStale();
     } catch (err) {
       logger.error({ err }, 'radio periodic check failed');

@@ -1,5 +1,5 @@
 import type { AlertTargets } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import { badRequest } from '../http/errors.js';
 import type { Scoped } from '../communes/scope.js';
 
@@ -21,26 +21,25 @@ const uniq = (xs: readonly string[] = []) => [...new Set(xs)].sort();
  * exist, so it cannot be told apart from none.
  */
 export class TargetArea {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
   /** Hamlet code → its commune, for every hamlet. */
-  private hamletCommunes(): Map<string, string> {
-    const rows = this.db.prepare('SELECT code, commune_code AS communeCode FROM hamlets').all() as { code: string; communeCode: string }[];
-    return new Map(rows.map((r) => [r.code, r.communeCode]));
+  private async hamletCommunes(): Promise<Map<string, string>> {
+    const rows = await this.q.db.selectFrom('hamlets').select(['code', 'commune_code']).execute();
+    return new Map(rows.map((r) => [r.code, r.commune_code]));
   }
 
   /** The hamlet codes of a commune, in order. */
-  hamletsOf(communeCode: string): string[] {
-    return (this.db.prepare('SELECT code FROM hamlets WHERE commune_code = ? ORDER BY code').all(communeCode) as { code: string }[]).map((r) => r.code);
+  async hamletsOf(communeCode: string): Promise<string[]> {
+    const rows = await this.q.db.selectFrom('hamlets').select('code').where('commune_code', '=', communeCode).orderBy('code').execute();
+    return rows.map((r) => r.code);
   }
 
   /** Edge id → the commune of its hamlet. */
-  private edgeCommunes(ids: readonly string[]): Map<string, string> {
+  private async edgeCommunes(ids: readonly string[]): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
-    const rows = this.db
-      .prepare(`SELECT e.id, h.commune_code AS communeCode FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id IN (${ids.map(() => '?').join(',')})`)
-      .all(...ids) as { id: string; communeCode: string }[];
-    return new Map(rows.map((r) => [r.id, r.communeCode]));
+    const rows = await this.q.db.selectFrom('edges as e').innerJoin('hamlets as h', 'h.code', 'e.hamlet_code').select(['e.id', 'h.commune_code']).where('e.id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.commune_code]));
   }
 
   /**
@@ -48,32 +47,33 @@ export class TargetArea {
    * area: a commune alert's `all` becomes its hamlets on the wire, see AlertStore's `reach`); chosen
    * communes become their hamlets.
    */
-  resolve(input: TargetsInput, by: Scoped): AlertTargets {
+  async resolve(input: TargetsInput, by: Scoped): Promise<AlertTargets> {
     const mine = by.communeCode;
     if (input.communes?.length && mine !== null) throw badRequest('only a province-level person chooses communes: give all, hamlets or edges', [{ path: 'targets.communes', message: 'not allowed for a commune' }]);
     if (input.all) return { all: true, hamlets: [], edges: [] };
-    const communeOf = this.hamletCommunes();
+    const communeOf = await this.hamletCommunes();
     const visible = (code: string) => communeOf.has(code) && (mine === null || communeOf.get(code) === mine);
     const unknownHamlets = uniq(input.hamlets).filter((h) => !visible(h));
     if (unknownHamlets.length) throw badRequest(`unknown hamlet code(s): ${unknownHamlets.join(', ')}`, { hamlets: unknownHamlets });
     const edges = uniq(input.edges);
-    const edgeCommune = this.edgeCommunes(edges);
+    const edgeCommune = await this.edgeCommunes(edges);
     const unknownEdges = edges.filter((id) => !edgeCommune.has(id) || (mine !== null && edgeCommune.get(id) !== mine));
     if (unknownEdges.length) throw badRequest(`unknown edge box(es): ${unknownEdges.join(', ')}`, { edges: unknownEdges });
     const communes = uniq(input.communes);
     const known = new Set(communeOf.values());
     const unknownCommunes = communes.filter((c) => !known.has(c));
     if (unknownCommunes.length) throw badRequest(`unknown commune code(s), or a commune without hamlets: ${unknownCommunes.join(', ')}`, { communes: unknownCommunes });
-    const hamlets = uniq([...(input.hamlets ?? []), ...communes.flatMap((c) => this.hamletsOf(c))]);
+    const ofCommunes = communes.length ? (await this.q.db.selectFrom('hamlets').select('code').where('commune_code', 'in', communes).execute()).map((r) => r.code) : [];
+    const hamlets = uniq([...(input.hamlets ?? []), ...ofCommunes]);
     if (!hamlets.length && !edges.length) throw badRequest('targets must be all, or name communes, hamlets or edges');
     return { all: false, hamlets, edges };
   }
 
   /** Do these stored targets stay inside the commune (null: the province, anything goes)? */
-  inside(targets: AlertTargets, communeCode: string | null): boolean {
+  async inside(targets: AlertTargets, communeCode: string | null): Promise<boolean> {
     if (communeCode === null || targets.all) return true;
-    const communeOf = this.hamletCommunes();
-    const edgeCommune = this.edgeCommunes(targets.edges);
+    const communeOf = await this.hamletCommunes();
+    const edgeCommune = await this.edgeCommunes(targets.edges);
     return targets.hamlets.every((h) => communeOf.get(h) === communeCode) && targets.edges.every((e) => edgeCommune.get(e) === communeCode);
   }
 }

@@ -94,7 +94,7 @@ export function createKeyRotationRoutes(deps: { guard: Guard; rotations: KeyRota
       summary: 'Key rotations sent from the cloud, newest first, with each box\'s state',
       responses: { 200: jsonContent(z.object({ rotations: z.array(rotationSchema) }), 'The rotations') },
     }),
-    (c) => c.json({ rotations: rotations.list(currentUser(c)) }, 200),
+    async (c) => c.json({ rotations: await rotations.list(currentUser(c)) }, 200),
   );
 
   app.openapi(
@@ -106,7 +106,7 @@ export function createKeyRotationRoutes(deps: { guard: Guard; rotations: KeyRota
       request: { params: z.object({ id: z.string().min(1).max(64) }) },
       responses: { 200: jsonContent(rotationSchema, 'The rotation'), 404: jsonContent(z.object({}), 'No such rotation') },
     }),
-    (c) => c.json(rotations.get(currentUser(c), c.req.valid('param').id), 200),
+    async (c) => c.json(await rotations.get(currentUser(c), c.req.valid('param').id), 200),
   );
 
   return app;

@@ -9,7 +9,7 @@ import {
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import { sees, type Scoped } from '../communes/scope.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import type { CommandClient } from '../fleet/commands.js';
 import type { Edge, EdgeStore } from '../fleet/edge-store.js';
 import { ApiError, notFound } from '../http/errors.js';
@@ -31,7 +31,7 @@ export interface KeyRotationResult extends KeyRotation {
 }
 
 export interface KeyRotationsDeps {
-  db: Db;
+  query: Pick<QueryDatabase, 'db'>;
   store: KeyRotationStore;
   edges: EdgeStore;
   commands: CommandClient;
@@ -69,7 +69,7 @@ export class KeyRotations {
   async rotate(person: Scoped & { username: string }, input: { message: KeyRotationMessage; target: KeyRotationTarget }, ip: string | null): Promise<KeyRotationResult> {
     const payload = this.payloadOf(input.message);
     const { edges, skipped } = await this.targets(person, input.target);
-    const id = this.deps.store.create({
+    const id = await this.deps.store.create({
       sequence: payload.sequence,
       keyIds: payload.keys.map((k) => k.keyId),
       message: input.message,
@@ -86,15 +86,15 @@ export class KeyRotations {
     });
     this.deps.logger.warn({ rotationId: id, sequence: payload.sequence, boxes: edges.length, skipped: skipped.length, by: person.username }, 'release key rotation sent to boxes');
     await Promise.all(edges.filter((e) => e.online).map((e) => this.retry(e.id)));
-    return { ...this.deps.store.find(person, id)!, skipped };
+    return { ...(await this.deps.store.find(person, id))!, skipped };
   }
 
-  list(person: Scoped, limit = 20): KeyRotation[] {
+  list(person: Scoped, limit = 20): Promise<KeyRotation[]> {
     return this.deps.store.list(person, limit);
   }
 
-  get(person: Scoped, id: string): KeyRotation {
-    const rotation = this.deps.store.find(person, id);
+  async get(person: Scoped, id: string): Promise<KeyRotation> {
+    const rotation = await this.deps.store.find(person, id);
     if (!rotation) throw notFound(`key rotation ${id}`);
     return rotation;
   }
@@ -110,12 +110,12 @@ export class KeyRotations {
 
   /** The periodic look: every online box that still has something pending. */
   async retryAll(): Promise<void> {
-    const online = this.deps.store.edgesWithPending().filter((id) => this.deps.edges.find(id)?.online);
+    const online = (await this.deps.store.edgesWithPending()).filter((id) => this.deps.edges.find(id)?.online);
     await Promise.all(online.map((id) => this.retry(id)));
   }
 
   private async deliverPending(edgeId: string): Promise<void> {
-    for (const { rotationId } of this.deps.store.pendingFor(edgeId)) {
+    for (const { rotationId } of await this.deps.store.pendingFor(edgeId)) {
       const answered = await this.deliver(rotationId, edgeId);
       if (!answered) return;
     }
@@ -123,11 +123,11 @@ export class KeyRotations {
 
   /** One try; true when the box answered (applied or refused). */
   private async deliver(rotationId: string, edgeId: string): Promise<boolean> {
-    const message = this.deps.store.message(rotationId) as KeyRotationMessage;
+    const message = (await this.deps.store.message(rotationId)) as KeyRotationMessage;
     try {
       const answer = await this.deps.commands.send(edgeId, 'rotate-release-keys', { message }, this.timeoutMs);
-      this.deps.store.attempted(rotationId, edgeId, null);
-      this.deps.store.answered(rotationId, edgeId, 'applied', null, `sequence ${answer.previousSequence} → ${answer.sequence}: ${answer.keyIds.join(', ')}`);
+      // another cloud process may have recorded this box's answer first: counted once, by the one that did
+      if (!(await this.deps.store.answered(rotationId, edgeId, 'applied', null, `sequence ${answer.previousSequence} → ${answer.sequence}: ${answer.keyIds.join(', ')}`))) return true;
       this.deps.onAnswer?.('applied', '');
       this.deps.logger.info({ rotationId, edgeId, sequence: answer.sequence }, 'box applied the release key rotation');
       return true;
@@ -136,14 +136,13 @@ export class KeyRotations {
       const refusal = api?.code === 'edge_error' ? (api.details as { code?: string; message?: string } | undefined) : undefined;
       if (refusal?.code) {
         // the box's verdict: bad_signature, unknown_key, stale_keys, not_supervised, unknown_command …
-        this.deps.store.attempted(rotationId, edgeId, null);
-        this.deps.store.answered(rotationId, edgeId, 'refused', refusal.code, refusal.message ?? api!.message);
+        if (!(await this.deps.store.answered(rotationId, edgeId, 'refused', refusal.code, refusal.message ?? api!.message))) return true;
         this.deps.onAnswer?.('refused', refusal.code);
         this.deps.logger.warn({ rotationId, edgeId, code: refusal.code, detail: refusal.message }, 'box refused the release key rotation');
         return true;
       }
       // no answer (offline, timeout, its version lost the feature in a rollback): stays pending
-      this.deps.store.attempted(rotationId, edgeId, { code: api?.code ?? 'failed', detail: (err as Error).message });
+      await this.deps.store.attempted(rotationId, edgeId, { code: api?.code ?? 'failed', detail: (err as Error).message });
       return false;
     }
   }
@@ -169,7 +168,7 @@ export class KeyRotations {
     if (target.kind === 'rollout') return this.rolloutTargets(person, target.rolloutId, supported);
     if (target.kind === 'all') {
       const active = this.deps.edges.list({ status: 'active' });
-      const communes = communesOfEdges(this.deps.db, active.map((e) => e.id));
+      const communes = await communesOfEdges(this.deps.query, active.map((e) => e.id));
       const visible = active.filter((e) => sees(person, communes.get(e.id) ?? null, { provinceItems: false }));
       const edges = visible.filter(supported);
       const skipped = visible.filter((e) => !supported(e)).map((e) => ({ edgeId: e.id, edgeName: e.name, reason: 'unsupported' as const }));
@@ -177,7 +176,7 @@ export class KeyRotations {
       return { edges, skipped };
     }
     const ids = [...new Set(target.edgeIds)];
-    const communes = communesOfEdges(this.deps.db, ids);
+    const communes = await communesOfEdges(this.deps.query, ids);
     const edges = ids.map((id) => {
       // another commune's box answers as a missing one
       if (!communes.has(id) || !sees(person, communes.get(id) ?? null, { provinceItems: false })) throw notFound(`edge ${id}`);

@@ -4,7 +4,7 @@ import { rolloutBoxStates, type RolloutBoxState } from './rollout-types.js';
 export type ReleaseMetrics = ReturnType<typeof createReleaseMetrics>;
 
 /** The releases domain's metrics, in the cloud's registry (kept here so metrics.ts stays small). */
-export function createReleaseMetrics(registry: Registry, boxesByState: () => { state: RolloutBoxState; count: number }[]) {
+export function createReleaseMetrics(registry: Registry, boxesByState: () => Promise<{ state: RolloutBoxState; count: number }[]>) {
   return {
     uploads: new Counter({
       name: 'sc_release_uploads_total',
@@ -24,8 +24,8 @@ export function createReleaseMetrics(registry: Registry, boxesByState: () => { s
       help: 'Boxes in rollouts under way (running or paused), by their state in the rollout',
       labelNames: ['state'] as const,
       registers: [registry],
-      collect() {
-        const counts = new Map(boxesByState().map((r) => [r.state, r.count]));
+      async collect() {
+        const counts = new Map((await boxesByState()).map((r) => [r.state, r.count]));
         for (const state of rolloutBoxStates) this.set({ state }, counts.get(state) ?? 0);
       },
     }),

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { releaseBundlePath, type ReleaseArch, type ReleaseBundleRef, type ReleaseManifest } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
+import type { Selectable } from 'kysely';
 import type { ReleasesTable } from '../db/query/tables.js';
 
 
@@ -19,7 +20,7 @@ export interface Release {
   uploadedAt: number;
 }
 
-type ReleaseRow = Omit<ReleasesTable, 'arch' | 'product'> & { arch: ReleaseArch; product: 'edge' | 'cloud' };
+type ReleaseRow = Omit<Selectable<ReleasesTable>, 'arch' | 'product'> & { arch: ReleaseArch; product: 'edge' | 'cloud' };
 
 function toRelease(row: ReleaseRow): Release {
   const manifest = JSON.parse(row.manifest) as ReleaseManifest;
@@ -40,46 +41,63 @@ function toRelease(row: ReleaseRow): Release {
 /** Uploaded, checked release bundles: files under `<dir>`, one row each with the manifest that was verified. */
 export class ReleaseStore {
   constructor(
-    private readonly db: Db,
+    private readonly q: Pick<QueryDatabase, 'db'>,
     readonly dir: string,
   ) {}
 
-  list(): Release[] {
-    const rows = this.db.prepare('SELECT * FROM releases ORDER BY uploaded_at DESC, arch').all() as ReleaseRow[];
-    return rows.map(toRelease);
+  async list(): Promise<Release[]> {
+    const rows = await this.q.db.selectFrom('releases').selectAll().orderBy('uploaded_at', 'desc').orderBy('arch').execute();
+    return rows.map((r) => toRelease(r as ReleaseRow));
   }
 
-  find(version: string, arch: ReleaseArch): Release | null {
-    const row = this.db.prepare('SELECT * FROM releases WHERE version = ? AND arch = ?').get(version, arch) as ReleaseRow | undefined;
-    return row ? toRelease(row) : null;
+  async find(version: string, arch: ReleaseArch): Promise<Release | null> {
+    const row = await this.q.db.selectFrom('releases').selectAll().where('version', '=', version).where('arch', '=', arch).executeTakeFirst();
+    return row ? toRelease(row as ReleaseRow) : null;
   }
 
   /** The bundles of a version (one per architecture), as a box is told about them. */
-  bundles(version: string): ReleaseBundleRef[] {
-    const rows = this.db.prepare("SELECT arch, bytes, sha256 FROM releases WHERE version = ? AND product = 'edge' ORDER BY arch").all(version) as Pick<ReleaseRow, 'arch' | 'bytes' | 'sha256'>[];
-    return rows.map((r) => ({ arch: r.arch, path: releaseBundlePath(version, r.arch), bytes: r.bytes, sha256: r.sha256 }));
+  async bundles(version: string): Promise<ReleaseBundleRef[]> {
+    const rows = await this.q.db.selectFrom('releases').select(['arch', 'bytes', 'sha256']).where('version', '=', version).where('product', '=', 'edge').orderBy('arch').execute();
+    return rows.map((r) => ({ arch: r.arch as ReleaseArch, path: releaseBundlePath(version, r.arch as ReleaseArch), bytes: r.bytes, sha256: r.sha256 }));
   }
 
   /** The bundle file of a stored release, or null. */
-  filePath(version: string, arch: ReleaseArch): string | null {
-    const name = this.db.prepare('SELECT file_name FROM releases WHERE version = ? AND arch = ?').pluck().get(version, arch) as string | undefined;
-    return name ? join(this.dir, name) : null;
+  async filePath(version: string, arch: ReleaseArch): Promise<string | null> {
+    const row = await this.q.db.selectFrom('releases').select('file_name').where('version', '=', version).where('arch', '=', arch).executeTakeFirst();
+    return row ? join(this.dir, row.file_name) : null;
   }
 
-  insert(row: { manifest: ReleaseManifest; manifestJson: string; bytes: number; sha256: string; fileName: string; uploadedBy: string; at: number }): Release {
+  /**
+   * Stores a checked bundle's row, or null when that version and architecture is already stored: one
+   * INSERT … ON CONFLICT DO NOTHING, so of two uploads of the same bundle at once exactly one gets it
+   * (the caller then moves its file into place; the other leaves the stored file alone).
+   */
+  async insert(row: { manifest: ReleaseManifest; manifestJson: string; bytes: number; sha256: string; fileName: string; uploadedBy: string; at: number }): Promise<Release | null> {
     const { manifest } = row;
-    this.db
-      .prepare('INSERT INTO releases (version, arch, product, bytes, sha256, file_name, manifest, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(manifest.version, manifest.arch, manifest.product, row.bytes, row.sha256, row.fileName, row.manifestJson, row.uploadedBy, row.at);
-    return this.find(manifest.version, manifest.arch)!;
+    const stored = await this.q.db
+      .insertInto('releases')
+      .values({
+        version: manifest.version,
+        arch: manifest.arch,
+        product: manifest.product,
+        bytes: row.bytes,
+        sha256: row.sha256,
+        file_name: row.fileName,
+        manifest: row.manifestJson,
+        uploaded_by: row.uploadedBy,
+        uploaded_at: row.at,
+      })
+      .onConflict((oc) => oc.columns(['version', 'arch']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return stored ? toRelease(stored as ReleaseRow) : null;
   }
 
-  /** Removes the row and its file; returns false when there was none. */
-  delete(version: string, arch: ReleaseArch): boolean {
-    const file = this.filePath(version, arch);
-    if (!file) return false;
-    this.db.prepare('DELETE FROM releases WHERE version = ? AND arch = ?').run(version, arch);
-    rmSync(file, { force: true });
+  /** Removes the row and its file; returns false when there was none (or another request removed it first). */
+  async delete(version: string, arch: ReleaseArch): Promise<boolean> {
+    const removed = await this.q.db.deleteFrom('releases').where('version', '=', version).where('arch', '=', arch).returning('file_name').executeTakeFirst();
+    if (!removed) return false;
+    rmSync(join(this.dir, removed.file_name), { force: true });
     return true;
   }
 }

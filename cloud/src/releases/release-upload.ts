@@ -56,16 +56,25 @@ export async function receiveRelease(deps: ReleaseUploadDeps, body: ReadableStre
     else rmSync(incoming, { force: true });
     throw err;
   }
-  if (store.find(manifest.version, manifest.arch)) {
+  const exists = async () => {
     const err = conflict(`release ${manifest.version} for ${manifest.arch} is already stored; delete it first to replace it`);
     await refuse('exists', err);
-    throw err;
-  }
+    return err;
+  };
+  if (await store.find(manifest.version, manifest.arch)) throw await exists();
   const gz = spooled.head[0] === 0x1f && spooled.head[1] === 0x8b;
   const fileName = `smart-commune-${manifest.product}-${manifest.version}-linux-${manifest.arch}.tar${gz ? '.gz' : ''}`;
   const manifestJson = JSON.stringify(manifest);
-  renameSync(incoming, join(store.dir, fileName));
-  const release = store.insert({ manifest, manifestJson, bytes: spooled.bytes, sha256: spooled.sha256, fileName, uploadedBy: by, at: Date.now() });
+  // the row first: of two uploads of one bundle at once only the one whose row is stored names its file
+  const release = await store.insert({ manifest, manifestJson, bytes: spooled.bytes, sha256: spooled.sha256, fileName, uploadedBy: by, at: Date.now() });
+  if (!release) throw await exists();
+  try {
+    renameSync(incoming, join(store.dir, fileName));
+  } catch (err) {
+    await store.delete(manifest.version, manifest.arch);
+    rmSync(incoming, { force: true });
+    throw err;
+  }
   deps.metrics.uploads.inc({ outcome: 'stored' });
   await deps.audit.record({ actor: by, action: 'release.uploaded', target: `release:${manifest.version}/${manifest.arch}`, details: { product: manifest.product, bytes: spooled.bytes, sha256: spooled.sha256, files: manifest.files.length }, ip });
   deps.logger.info({ version: manifest.version, arch: manifest.arch, bytes: spooled.bytes }, 'release stored');

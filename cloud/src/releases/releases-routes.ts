@@ -47,7 +47,7 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       summary: 'Stored release bundles, newest first',
       responses: { 200: jsonContent(z.object({ releases: z.array(releaseSchema) }), 'The releases') },
     }),
-    (c) => c.json({ releases: store.list() }, 200),
+    async (c) => c.json({ releases: await store.list() }, 200),
   );
 
   app.openapi(
@@ -85,9 +85,9 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
     }),
     async (c) => {
       const { version, arch } = c.req.valid('param');
-      const busy = rollouts.list(1000).find((r) => r.version === version && (r.state === 'running' || r.state === 'paused'));
+      const busy = await rollouts.underWayOf(version);
       if (busy) return errorJson(c, 409, 'conflict', `rollout ${busy.id} of ${version} is ${busy.state}: cancel it before deleting the release`);
-      if (!store.delete(version, arch)) throw notFound(`release ${version} for ${arch}`);
+      if (!(await store.delete(version, arch))) throw notFound(`release ${version} for ${arch}`);
       await upload.audit.record({ actor: actorOf(currentUser(c)), action: 'release.deleted', target: `release:${version}/${arch}`, ip: requestIp(c) });
       return c.body(null, 204);
     },
@@ -103,10 +103,10 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       request: { params: releaseParams },
       responses: { 200: { description: 'The bundle' }, 206: { description: 'The asked range' }, 404: jsonContent(z.object({}), 'No such release'), 416: { description: 'Range beyond the file' } },
     }),
-    (c) => {
+    async (c) => {
       const { version, arch } = c.req.valid('param');
-      const release = store.find(version, arch);
-      const file = store.filePath(version, arch);
+      const release = await store.find(version, arch);
+      const file = await store.filePath(version, arch);
       if (!release || !file) throw notFound(`release ${version} for ${arch}`);
       const res = fileResponse(c as unknown as Context, file, 'application/octet-stream', { etag: `"${release.sha256}"`, 'x-content-sha256': release.sha256 });
       upload.metrics.bundleBytesSent.inc(Number(res.headers.get('content-length') ?? 0));
@@ -123,7 +123,7 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       responses: { 200: jsonContent(z.object({ rollouts: z.array(rolloutSchema) }), 'The rollouts') },
     }),
     // a commune's people: the rollouts that reach their boxes, counted over their boxes only
-    (c) => c.json({ rollouts: rollouts.list(100, boxFilterOf(currentUser(c))) }, 200),
+    async (c) => c.json({ rollouts: await rollouts.list(100, boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -150,10 +150,10 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       request: { params: rolloutIdParam },
       responses: { 200: jsonContent(rolloutSchema.extend({ boxes: z.array(rolloutBoxSchema) }), 'The rollout') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const mine = boxFilterOf(currentUser(c));
-      return c.json({ ...engine.get(id, mine), boxes: rollouts.boxes(id, mine) }, 200);
+      return c.json({ ...(await engine.get(id, mine)), boxes: await rollouts.boxes(id, mine) }, 200);
     },
   );
 

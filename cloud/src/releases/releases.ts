@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
@@ -20,7 +20,8 @@ import { RolloutStore } from './rollout-store.js';
 import { boxFilterOf } from '../fleet/box-scope.js';
 
 export interface ReleasesDeps {
-  db: Db;
+  /** The query layer: releases, rollouts and key rotations. */
+  query: QueryDatabase;
   fleet: Fleet;
   bus: DomainEventBus;
   audit: AuditLog;
@@ -36,9 +37,9 @@ export const releaseKeysFile = (config: CloudConfig) => config.SC_RELEASE_KEYS_F
 
 /** The releases domain: stored signed bundles, rollouts in waves, the boxes' downloads. */
 export function createReleases(deps: ReleasesDeps) {
-  const { db, fleet, bus, audit, logger, config } = deps;
-  const store = new ReleaseStore(db, join(config.SC_DATA_DIR, 'releases'));
-  const rollouts = new RolloutStore(db);
+  const { fleet, bus, audit, logger, config } = deps;
+  const store = new ReleaseStore(deps.query, join(config.SC_DATA_DIR, 'releases'));
+  const rollouts = new RolloutStore(deps.query);
   const metrics = createReleaseMetrics(deps.metrics.registry, () => rollouts.countsByState());
   const engine = new RolloutEngine({ store: rollouts, releases: store, edges: fleet.edges, documents: fleet.documents, bus, audit, logger });
   const keysFile = releaseKeysFile(config);
@@ -46,9 +47,9 @@ export function createReleases(deps: ReleasesDeps) {
 
   const unsubscribe = bus.subscribe('edge.event.update', ({ edgeId, ts, body }) => engine.onUpdate(edgeId, ts, body), 'releases');
   // key rotations from the cloud: a box that was offline gets its pending ones when it is back
-  const keyRotations = new KeyRotations({ db, store: new KeyRotationStore(db), edges: fleet.edges, commands: fleet.commands, contracts: fleet.contracts, audit, logger,
+  const keyRotations = new KeyRotations({ query: deps.query, store: new KeyRotationStore(deps.query), edges: fleet.edges, commands: fleet.commands, contracts: fleet.contracts, audit, logger,
     // a rotation's target "the boxes of one rollout": those the person sees, none for a rollout they do not
-    rolloutBoxes: (id, person) => (rollouts.find(id, boxFilterOf(person)) ? rollouts.boxes(id, boxFilterOf(person)).map((b) => b.edgeId) : null),
+    rolloutBoxes: async (id, person) => ((await rollouts.find(id, boxFilterOf(person))) ? (await rollouts.boxes(id, boxFilterOf(person))).map((b) => b.edgeId) : null),
     onAnswer: (outcome, code) => metrics.keyRotationAnswers.inc({ outcome, code }),
   });
   const unsubscribeOnline = bus.subscribe('edge.online', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');

@@ -71,7 +71,7 @@ export interface UsersRoutesDeps {
  * never another commune, which answers as if it did not exist); any commune in service, or the
  * province for a role the province has, for the province's admin.
  */
-function placeFor(admin: User, requested: string | null | undefined, role: Role, communes: CommuneStore): string | null {
+async function placeFor(admin: User, requested: string | null | undefined, role: Role, communes: CommuneStore): Promise<string | null> {
   if (admin.communeCode !== null) {
     if (requested === null) throw forbidden("a commune's admin cannot make a province-level person: ask the province's admin");
     if (requested !== undefined && requested !== admin.communeCode) throw badRequest(`communeCode: no commune "${requested}"`, [{ path: 'communeCode', message: `no commune "${requested}"` }]);
@@ -81,7 +81,7 @@ function placeFor(admin: User, requested: string | null | undefined, role: Role,
     if (!provinceRoles.includes(role)) throw badRequest(`communeCode: a ${role} belongs to a commune`, [{ path: 'communeCode', message: 'required for this role' }]);
     return null;
   }
-  communes.assertActive(requested);
+  await communes.assertActive(requested);
   return requested;
 }
 
@@ -119,7 +119,7 @@ export function createUsersRoutes({ guard, users, sessions, communes }: UsersRou
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const communeCode = placeFor(currentUser(c), body.communeCode, body.role, communes);
+      const communeCode = await placeFor(currentUser(c), body.communeCode, body.role, communes);
       assertStrongPassword(body.password, body.username);
       return c.json(await users.create({ ...body, communeCode, mustChangePassword: body.mustChangePassword ?? true }), 201);
     },
@@ -144,7 +144,7 @@ export function createUsersRoutes({ guard, users, sessions, communes }: UsersRou
       if (patch.communeCode !== undefined || patch.role !== undefined) {
         // a role the province lacks needs a commune: checked against where the person ends up
         const requested = patch.communeCode === undefined ? target.communeCode : patch.communeCode;
-        if (patch.communeCode !== undefined || requested === null) patch.communeCode = placeFor(admin, requested, patch.role ?? target.role, communes);
+        if (patch.communeCode !== undefined || requested === null) patch.communeCode = await placeFor(admin, requested, patch.role ?? target.role, communes);
       }
       if (patch.password !== undefined) {
         assertStrongPassword(patch.password, target.username);

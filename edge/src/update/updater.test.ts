@@ -109,7 +109,7 @@ describe('the box updating itself through a rollout', () => {
   it('refuses a bundle altered after the cloud checked it (its sha256 differs from the one announced)', async () => {
     await writeTestBundle(join(work, '1.3.0.tar'), { version: '1.3.0', arch: ARCH, privateKeyPem: home.privateKeyPem });
     await upload(join(work, '1.3.0.tar'));
-    const stored = test.cloud.releases.store.filePath('1.3.0', ARCH)!;
+    const stored = (await test.cloud.releases.store.filePath('1.3.0', ARCH))!;
     const bytes = readFileSync(stored);
     bytes[bytes.length - 2000] = bytes[bytes.length - 2000]! ^ 0xff; // a flipped bit on the cloud's disk or on the way
     writeFileSync(stored, bytes);

@@ -65,6 +65,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
           error = t('toBeforeFrom');
         }
       }
+      const all = isProvinceLevel(person) ? await communes.list() : [];
       return kit.render(c, {
         title: t('auditTitle'),
         main: auditPage(t, lang, {
@@ -76,7 +77,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
           // a commune's admin is offered their commune's people, not the province's or another commune's
           actors: (await users.list(person)).map((u) => u.username),
           // a single-commune install shows no commune filter, as before
-          communes: isProvinceLevel(person) && communes.list().length > 1 ? communes.list().map((cm) => ({ value: cm.code, label: cm.name })) : [],
+          communes: all.length > 1 ? all.map((cm) => ({ value: cm.code, label: cm.name })) : [],
           error,
         }),
       });
@@ -105,7 +106,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       const t = tOf(c);
       const view = c.get('view');
       const done = doneQuery.safeParse(c.req.query());
-      const all = communes.list();
+      const all = await communes.list();
       return kit.render(c, {
         title: t('usersTitle'),
         main: usersPage(t, view.lang, {

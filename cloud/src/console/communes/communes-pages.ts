@@ -34,9 +34,9 @@ export function createCommunesPages({ communes }: { communes: CommuneStore }) {
       return { strings: { ...communesMessages[lang], errorGeneric: t('errorGeneric'), errorNetwork: t('errorNetwork') } };
     };
 
-    app.get('/admin/communes', kit.page('communes.manage'), (c) => {
+    app.get('/admin/communes', kit.page('communes.manage'), async (c) => {
       const t = tOf(c);
-      const list = communes.list();
+      const list = await communes.list();
       return kit.render(c, {
         title: t('communesTitle'),
         main: communesPage(t, { communes: list, done: done(c), province: list[0]?.province ?? '' }),
@@ -45,15 +45,15 @@ export function createCommunesPages({ communes }: { communes: CommuneStore }) {
       });
     });
 
-    app.get('/admin/communes/:code', kit.page('communes.manage'), (c) => {
+    app.get('/admin/communes/:code', kit.page('communes.manage'), async (c) => {
       const t = tOf(c);
       const code = codeSchema.safeParse(c.req.param('code'));
       try {
         if (!code.success) throw new ApiError(404, 'not_found', 'no such commune');
-        const commune = communes.get(code.data);
+        const commune = await communes.get(code.data);
         return kit.render(c, {
           title: t('communeTitle', { name: commune.name }),
-          main: communePage(t, { commune, hamlets: communes.hamlets(commune.code), done: done(c) }),
+          main: communePage(t, { commune, hamlets: await communes.hamlets(commune.code), done: done(c) }),
           scripts: ['admin-communes.js'],
           data: data(c),
         });

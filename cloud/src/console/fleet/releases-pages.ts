@@ -46,21 +46,21 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
       const communes = await deps.communes(c.get('view').user!);
       const main = releasesPage(t(c), c.get('view').lang, {
         communes,
-        releases: deps.releases.list(),
-        rollouts: deps.rollouts.list(50, mine(c)),
+        releases: await deps.releases.list(),
+        rollouts: await deps.rollouts.list(50, mine(c)),
         edges: deps.edges.list({ status: 'active', ...mine(c) }),
         hamlets: deps.hamlets(c.get('view').user!),
-        rotations: deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
+        rotations: await deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
         canManage: canManage(c),
       });
       return kit.render(c, { title: t(c)('releasesTitle'), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });
     });
 
-    app.get('/fleet/rollouts/:id', kit.page('fleet.releases.read'), (c) => {
+    app.get('/fleet/rollouts/:id', kit.page('fleet.releases.read'), async (c) => {
       const id = c.req.param('id');
-      const rollout = ROLLOUT_ID.test(id) ? deps.rollouts.find(id, mine(c)) : null;
+      const rollout = ROLLOUT_ID.test(id) ? await deps.rollouts.find(id, mine(c)) : null;
       if (!rollout) return kit.render(c, { title: t(c)('notFound'), status: 404, main: t(c)('notFound') });
-      const main = rolloutPage(t(c), c.get('view').lang, rollout, deps.rollouts.boxes(id, mine(c)), canManage(c));
+      const main = rolloutPage(t(c), c.get('view').lang, rollout, await deps.rollouts.boxes(id, mine(c)), canManage(c));
       return kit.render(c, { title: t(c)('rolloutTitle', { version: rollout.version }), main, scripts: ['fleet-releases.js'], data: { strings: strings(c) } });
     });
 

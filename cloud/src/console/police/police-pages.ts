@@ -32,7 +32,7 @@ export interface PolicePagesDeps {
   audit: AuditLog;
   hamlets(): { code: string; name: string; communeCode: string }[];
   /** The communes a province-level officer filters the queue by. */
-  communes(): { code: string; name: string }[];
+  communes(): Promise<{ code: string; name: string }[]>;
   /** Footage by time: the requests, and how a new one is sent to its box. */
   footage: Footage;
   /** Every camera police may ask footage of: `{edgeId}/{cameraId}`, a name with its hamlet, and its box's commune. */
@@ -60,8 +60,8 @@ export function createPolicePages(deps: PolicePagesDeps) {
   // what an officer sees is their commune's (a province-level officer: every commune's)
   const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
   // a province-level officer chooses a commune; a single-commune install shows no such filter, as before
-  const communeFilter = (person: Scoped): Choice[] => {
-    const communes = isProvinceLevel(person) ? deps.communes() : [];
+  const communeFilter = async (person: Scoped): Promise<Choice[]> => {
+    const communes = isProvinceLevel(person) ? await deps.communes() : [];
     return communes.length > 1 ? communes.map((cm) => ({ value: cm.code, label: cm.name })) : [];
   };
   const camerasOf = (person: Scoped) => deps.cameras().filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
@@ -74,7 +74,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
 
     app.get('/police', kit.page('incidents.review'), (c) => c.redirect('/police/incidents', 303));
 
-    app.get('/police/incidents', kit.page('incidents.review'), (c) => {
+    app.get('/police/incidents', kit.page('incidents.review'), async (c) => {
       const t = tOf(c);
       const { lang } = c.get('view');
       const raw = filled(c.req.query());
@@ -96,7 +96,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
         main: incidentQueue(t, lang, {
           items: page.items.map((i) => ({ ...incidentJson(i), objectSummary: summaries.get(i.id) })),
           paging: { total: page.total, limit: q.limit, offset: q.offset, query },
-          communes: communeFilter(user),
+          communes: await communeFilter(user),
           hamlets: hamletChoices(c),
           cameras: choices.cameras.map((v) => ({ value: v, label: v })),
           labels: choices.labels.map((v) => ({ value: v, label: labelName(v, lang) })),

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import QRCode from 'qrcode';
 import { requestIp } from '../../audit/request-ip.js';
-import type { CommuneDirectory, CommuneInfo } from '../../communes/commune-directory.js';
+import type { CommuneInfo, CommuneStore } from '../../communes/commune-store.js';
 import { fileResponse } from '../../http/file-response.js';
 import { ApiError } from '../../http/errors.js';
 import type { PublicNotices } from '../../radio/bulletins/public-notices.js';
@@ -24,7 +24,7 @@ export interface CommunePagesDeps {
   /** The published bulletins (the radio's public view). */
   notices: PublicNotices;
   /** The province's communes and their hamlets: whose pages an address is, and which hamlets its form offers. */
-  communes: CommuneDirectory;
+  communes: CommuneStore;
   /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
   audioPath(sha256: string): string;
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
@@ -75,11 +75,12 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
   const render = (c: Context<ConsoleEnv>, site: Site, current: 'report' | 'notices' | null, content: { title: string; main: Markup; status?: number; scripts?: string[]; data?: Record<string, unknown> }) =>
     kit.render(c, { ...content, main: html`${communeHeader(tOf(c), site.commune, site.paths, current, site.underProvince)}${content.main}` });
 
-  const form = (c: Context<ConsoleEnv>, site: Site, values: Record<string, string>, error: string | null, status = 200) => {
+  const form = async (c: Context<ConsoleEnv>, site: Site, values: Record<string, string>, error: string | null, status = 200) => {
     const t = tOf(c);
+    const hamlets = await deps.communes.hamletsOf(site.commune.code);
     return render(c, site, 'report', {
       title: t('reportTitle'),
-      main: reportForm(t, site.paths, { hamlets: deps.communes.hamletsOf(site.commune.code), values, error, csrf: c.get('view').csrf, maxMb: MAX_MB }),
+      main: reportForm(t, site.paths, { hamlets, values, error, csrf: c.get('view').csrf, maxMb: MAX_MB }),
       scripts: ['public-report.js'],
       data: { strings: { locating: t('locating'), locationFailed: t('locationFailed') } },
       status,

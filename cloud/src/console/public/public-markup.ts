@@ -5,7 +5,7 @@ import type { Lang, Translate } from '../i18n.js';
 import { ASSET_PREFIX } from '../layout.js';
 import type { publicMessages } from './public-messages.js';
 import type { PublicNotice } from '../../radio/bulletins/public-notices.js';
-import type { CommuneInfo } from '../../communes/commune-directory.js';
+import type { CommuneInfo } from '../../communes/commune-store.js';
 import { communeBase, PROVINCE_PAGE, publicPaths, type PublicPaths } from './public-paths.js';
 
 type T = Translate<keyof (typeof publicMessages)['vi']>;

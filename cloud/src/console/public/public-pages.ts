@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { CommuneInfo } from '../../communes/commune-directory.js';
+import type { CommuneInfo } from '../../communes/commune-store.js';
 import { routeBodyLimit } from '../../http/body-limit.js';
 import { readSubmission } from '../../reports/reports-routes.js';
 import { MAX_REPORT_PHOTO_BYTES } from '../../reports/reports.js';
@@ -35,18 +35,18 @@ export function createPublicPages(deps: PublicPagesDeps) {
     const tOf = (c: Context<ConsoleEnv>) => translator(publicMessages, c.get('view').lang);
     const siteOf = (commune: CommuneInfo, underProvince: boolean): Site => ({ commune, paths: publicPaths(underProvince ? communeBase(commune.code) : ''), underProvince });
     /** The commune of a /xa/<code>/ address; null for none. */
-    const communeSite = (c: Context<ConsoleEnv>): Site | null => {
-      const commune = deps.communes.find(c.req.param('commune') ?? '');
+    const communeSite = async (c: Context<ConsoleEnv>): Promise<Site | null> => {
+      const commune = await deps.communes.find(c.req.param('commune') ?? '');
       return commune ? siteOf(commune, true) : null;
     };
     /** The one commune behind the old addresses of a single-commune install; null once there are several. */
-    const oldSite = (): Site | null => {
-      const commune = deps.communes.single();
+    const oldSite = async (): Promise<Site | null> => {
+      const commune = await deps.communes.single();
       return commune ? siteOf(commune, false) : null;
     };
 
-    const province = (c: Context<ConsoleEnv>, error: string | null = null, status = 200) =>
-      kit.render(c, { title: tOf(c)('provinceTitle'), main: provincePage(tOf(c), deps.communes.active(), { error }), status });
+    const province = async (c: Context<ConsoleEnv>, error: string | null = null, status = 200) =>
+      kit.render(c, { title: tOf(c)('provinceTitle'), main: provincePage(tOf(c), await deps.communes.active(), { error }), status });
     const noCommune = (c: Context<ConsoleEnv>) => province(c, tOf(c)('communeNotFound'), 404);
     /** A retired commune's form: its people no longer take reports. */
     const retired = (c: Context<ConsoleEnv>, site: Site) => province(c, tOf(c)('communeRetired', { name: site.commune.name }), 410);
@@ -55,92 +55,93 @@ export function createPublicPages(deps: PublicPagesDeps) {
      * A body over the limit is refused unread, before kit.page (whose CSRF check would read it) or after
      * it, so the page's view is set here: the form is shown as to a visitor who is not logged in.
      */
-    const photoTooLarge = (c: Context<ConsoleEnv>) => {
+    const photoTooLarge = async (c: Context<ConsoleEnv>) => {
       const lang = langOf(c);
       c.set('view', { lang, user: null, csrf: null, path: new URL(c.req.url).pathname, t: translator(common, lang) });
-      const site = c.req.param('commune') === undefined ? oldSite() : communeSite(c);
+      const site = c.req.param('commune') === undefined ? await oldSite() : await communeSite(c);
       return site ? pages.form(c, site, {}, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413) : province(c, `Ảnh quá lớn; tối đa ${MAX_MB} MB.`, 413);
     };
     // a public form: no role to check first; the photo and the form's fields
     const formLimit = routeBodyLimit({ maxBytes: MAX_REPORT_PHOTO_BYTES + 64 * 1024, refuse: (c) => photoTooLarge(c as Context<ConsoleEnv>) });
 
-    app.get(PROVINCE_PAGE, kit.page('public'), (c) => province(c));
+    app.get(PROVINCE_PAGE, kit.page('public'), async (c) => province(c));
 
     // a commune's own addresses
-    app.get(COMMUNE.report, kit.page('public'), (c) => {
-      const site = communeSite(c);
+    app.get(COMMUNE.report, kit.page('public'), async (c) => {
+      const site = await communeSite(c);
       if (!site) return noCommune(c);
       return site.commune.retiredAt === null ? pages.form(c, site, {}, null) : retired(c, site);
     });
     app.post(COMMUNE.report, formLimit, kit.page('public'), async (c) => {
-      const site = communeSite(c);
+      const site = await communeSite(c);
       if (!site) return noCommune(c);
       if (site.commune.retiredAt !== null) return retired(c, site);
       return pages.submit(c, site, await readSubmission(c.req));
     });
-    app.get(COMMUNE.lookup, kit.page('public'), (c) => {
-      const site = communeSite(c);
+    app.get(COMMUNE.lookup, kit.page('public'), async (c) => {
+      const site = await communeSite(c);
       return site ? pages.lookup(c, site) : noCommune(c);
     });
-    app.get(COMMUNE.status(':code'), kit.page('public'), (c) => {
-      const site = communeSite(c);
+    app.get(COMMUNE.status(':code'), kit.page('public'), async (c) => {
+      const site = await communeSite(c);
       return site ? pages.status(c, site) : noCommune(c);
     });
-    app.get(COMMUNE.notices, kit.page('public'), (c) => {
-      const site = communeSite(c);
+    app.get(COMMUNE.notices, kit.page('public'), async (c) => {
+      const site = await communeSite(c);
       return site ? pages.notices(c, site) : noCommune(c);
     });
-    app.get(COMMUNE.feed, (c) => {
-      const site = communeSite(c);
+    app.get(COMMUNE.feed, async (c) => {
+      const site = await communeSite(c);
       return site ? pages.feed(c, site) : c.text('không có xã này', 404);
     });
-    app.get(COMMUNE.audio(':id'), (c) => {
-      const site = communeSite(c);
+    app.get(COMMUNE.audio(':id'), async (c) => {
+      const site = await communeSite(c);
       return site ? pages.audio(c, site) : c.text('không có xã này', 404);
     });
 
     // the old addresses: the single commune's pages, or (several communes) see above
-    app.get(OLD.report, kit.page('public'), (c) => {
-      const site = oldSite();
+    app.get(OLD.report, kit.page('public'), async (c) => {
+      const site = await oldSite();
       return site ? pages.form(c, site, {}, null) : c.redirect(PROVINCE_PAGE, 302);
     });
     app.post(OLD.report, formLimit, kit.page('public'), async (c) => {
       const submission = await readSubmission(c.req);
       const hamlet = typeof submission.fields.hamlet === 'string' ? submission.fields.hamlet : '';
-      const place = oldSite() === null ? deps.reports.store.communeOfHamlet(hamlet) : null;
-      const commune = place && deps.communes.find(place.communeCode);
-      const site = oldSite() ?? (commune ? siteOf(commune, true) : null);
+      const single = await oldSite();
+      const place = single === null ? deps.reports.store.communeOfHamlet(hamlet) : null;
+      const commune = place && (await deps.communes.find(place.communeCode));
+      const site = single ?? (commune ? siteOf(commune, true) : null);
       if (!site) return province(c, tOf(c)('chooseCommuneFirst'), 400);
       return pages.submit(c, site, submission);
     });
-    app.get(OLD.lookup, kit.page('public'), (c) => {
-      const site = oldSite();
+    app.get(OLD.lookup, kit.page('public'), async (c) => {
+      const site = await oldSite();
       if (site) return pages.lookup(c, site);
       // the province's list has this form: a code names its report, whose commune is known
       const code = trackingCodeSchema.safeParse(c.req.query('code') ?? '');
       if (!code.success) return province(c, tOf(c)('badCode'), 400);
       return toCommuneOfReport(c, code.data) ?? province(c, tOf(c)('notFound', { code: code.data }), 404);
     });
-    app.get(OLD.status(':code'), kit.page('public'), (c) => {
-      const site = oldSite();
+    app.get(OLD.status(':code'), kit.page('public'), async (c) => {
+      const site = await oldSite();
       if (site) return pages.status(c, site);
       const code = trackingCodeSchema.safeParse(c.req.param('code'));
       return (code.success ? toCommuneOfReport(c, code.data) : null) ?? province(c, tOf(c)('notFound', { code: c.req.param('code') ?? '' }), 404);
     });
-    app.get(OLD.notices, kit.page('public'), (c) => {
-      const site = oldSite();
+    app.get(OLD.notices, kit.page('public'), async (c) => {
+      const site = await oldSite();
       return site ? pages.notices(c, site) : c.redirect(PROVINCE_PAGE, 302);
     });
     app.get(OLD.feed, async (c) => {
-      const site = oldSite();
+      const site = await oldSite();
       if (site) return pages.feed(c, site);
       // the province's own notices (every commune's page lists them too); a commune's are in its own feed
-      const name = deps.communes.active()[0]?.province ?? publicMessages.vi.provinceNoticesTitle;
+      const name = (await deps.communes.active())[0]?.province ?? publicMessages.vi.provinceNoticesTitle;
       const feed = atomFeed({ origin: deps.publicUrl(c.req.url), paths: OLD, title: `${publicMessages.vi.provinceNoticesTitle} — ${name}`, author: name, notices: await deps.notices.recent(30, 'province') });
       return c.body(feed, 200, { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': 'public, max-age=300' });
     });
     // enclosures of feeds read before the second commune: a published notice is public whichever commune's
-    app.get(OLD.audio(':id'), (c) => pages.audio(c, oldSite()));
+    app.get(OLD.audio(':id'), async (c) => pages.audio(c, await oldSite()));
 
     /** To the tracking page of a report under its commune's address (the "just sent" mark kept); null when there is no such report. */
     function toCommuneOfReport(c: Context<ConsoleEnv>, code: string): Response | null {

@@ -16,7 +16,7 @@ export interface RadioPagesDeps {
   /** The province's hamlets in their usual order, each with its commune. */
   hamlets(): (HamletChoice & { communeCode: string })[];
   /** The province's communes (not retired): a province-level person's programme may choose some. */
-  communes?(): HamletChoice[];
+  communes?(): Promise<HamletChoice[]>;
 }
 
 /** The radio operator's pages: bulletins, schedule, emergency alert, proof of play. They call the radio JSON API. */
@@ -32,13 +32,13 @@ export function createRadioPages(deps: RadioPagesDeps) {
       return kit.render(c, { title: t('bulletinsTitle'), main: bulletinsMarkup(t, [...deps.voices], deps.defaultVoice), scripts: ['radio-bulletins.js', 'radio-dictionary.js'], data: { strings: { ...strings(c), ...common(c) }, voices: deps.voices } });
     });
     // a province-level person of a province (more than one commune) may choose communes
-    const provinceCommunes = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => {
-      const communes = c.get('view').user?.communeCode === null ? (deps.communes?.() ?? []) : [];
+    const provinceCommunes = async (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => {
+      const communes = c.get('view').user?.communeCode === null ? ((await deps.communes?.()) ?? []) : [];
       return communes.length > 1 ? communes : null;
     };
-    app.get('/radio/schedule', kit.page('radio.schedules.manage'), (c) => {
+    app.get('/radio/schedule', kit.page('radio.schedules.manage'), async (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), provinceCommunes(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
+      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), await provinceCommunes(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
     });
     app.get('/radio/alerts', kit.page('radio.alerts.manage'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
@@ -52,9 +52,9 @@ export function createRadioPages(deps: RadioPagesDeps) {
       const t = translator(stationsMessages, lang);
       return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, hamlets(c)), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: hamlets(c) } });
     });
-    app.get('/radio/playback', kit.page('radio.playback.read'), (c) => {
+    app.get('/radio/playback', kit.page('radio.playback.read'), async (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule')), provinceCommunes(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
+      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule')), await provinceCommunes(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
     });
 
     return {

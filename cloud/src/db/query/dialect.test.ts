@@ -6,6 +6,7 @@ import {
   fromDbBool,
   fromExcluded,
   greatest,
+  isUniqueViolation,
   jsonArrayAgg,
   jsonArrayElements,
   jsonArrayTexts,
@@ -145,5 +146,19 @@ forEachDatabase('dialect helpers', (get) => {
     expect(typeof a.id).toBe('number');
     const count = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(count.n).toBe(1);
+  });
+  it('recognises a UNIQUE or primary key refusal, and nothing else, as a unique violation', async () => {
+    const { db } = get();
+    await seed();
+    const refusal = (p: Promise<unknown>) => p.then(() => null, (err: unknown) => err);
+    expect(isUniqueViolation(await refusal(db.insertInto('communes').values(commune).execute()))).toBe(true);
+    await db.updateTable('communes').set({ admin_code: '31471' }).execute();
+    const other = { ...commune, code: 'vi-thanh', admin_code: '31471' };
+    expect(isUniqueViolation(await refusal(db.insertInto('communes').values(other).execute()))).toBe(true);
+    // a foreign key refusal is not one
+    const orphan = await refusal(db.insertInto('hamlets').values({ code: 'x', commune_code: 'none', name: 'X', position: 0 }).execute());
+    expect(orphan).not.toBeNull();
+    expect(isUniqueViolation(orphan)).toBe(false);
+    expect(isUniqueViolation(new Error('UNIQUE'))).toBe(false);
   });
 });

@@ -101,3 +101,14 @@ export const fromDbBool = (value: number | null | undefined): boolean => value =
 export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<any>> {
   return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<any>>;
 }
+
+/**
+ * Whether a write was refused by a UNIQUE constraint or primary key: SQLite's
+ * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, PostgreSQL's unique_violation (23505). A store turns it
+ * into a 409 that names what is taken. On PostgreSQL the refused statement aborts its transaction:
+ * check before writing inside one, or let the transaction fail whole.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

@@ -124,7 +124,7 @@ export function alertDetail(alerts: AlertService, playback: PlaybackStore) {
     const progress = await playback.progressByHamlet(a.id);
     return {
       ...alertOut(a),
-      hamlets: alerts.hamletsOf(a, viewer).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })),
+      hamlets: (await alerts.hamletsOf(a, viewer)).map((h) => ({ ...h, startedAt: progress.get(h.code)?.firstStartedAt ?? null, state: progress.get(h.code)?.lastState ?? null })),
     };
   };
 }

@@ -87,34 +87,34 @@ export class AlertService {
   }
 
   /** What `viewer` sees: a commune's people their commune's alerts and the province's; province-level people all. */
-  list(filter: { status?: AlertStatus; limit: number }, viewer: Scoped): Alert[] {
-    this.expire();
+  async list(filter: { status?: AlertStatus; limit: number }, viewer: Scoped): Promise<Alert[]> {
+    await this.expire();
     return this.deps.store.list({ ...filter, ...(viewer.communeCode !== null ? { commune: viewer.communeCode } : {}) });
   }
 
   /** Another commune's alert answers as one that does not exist. */
-  get(id: string, viewer: Scoped): Alert {
-    this.expire();
-    const alert = this.deps.store.get(id);
+  async get(id: string, viewer: Scoped): Promise<Alert> {
+    await this.expire();
+    const alert = await this.deps.store.get(id);
     assertSees(viewer, alert.communeCode, `alert ${id}`);
     return alert;
   }
 
   /** Marks alerts, and held messages, past their expiry as expired. */
-  expire(): number {
-    const expired = this.deps.store.expire(this.deps.now());
+  async expire(): Promise<number> {
+    const expired = await this.deps.store.expire(this.deps.now());
     for (const { id, expiresAt } of expired) this.deps.bus.publish('alert.stopped', { alertId: id, reason: 'expired', at: expiresAt });
-    return expired.length + this.deps.held.expire(this.deps.now());
+    return expired.length + (await this.deps.held.expire(this.deps.now()));
   }
 
   /**
    * The hamlets an alert reaches (through its hamlets, its edges, its commune or the whole province);
    * for a commune's person only those of their commune (a province alert reaches others too).
    */
-  hamletsOf(alert: Alert, viewer?: Scoped): DirectoryHamlet[] {
+  async hamletsOf(alert: Alert, viewer?: Scoped): Promise<DirectoryHamlet[]> {
     let hamlets = this.deps.directory.hamlets();
     if (viewer && viewer.communeCode !== null) {
-      const theirs = new Set(this.deps.area.hamletsOf(viewer.communeCode));
+      const theirs = new Set(await this.deps.area.hamletsOf(viewer.communeCode));
       hamlets = hamlets.filter((h) => theirs.has(h.code));
     }
     if (alert.reach.all) return hamlets;
@@ -125,7 +125,7 @@ export class AlertService {
 
   /** A JSON alert from `by`: a province-level person's is the province's (issuer province), a commune's person's their commune's. */
   async createFromJson(input: JsonAlertInput, by: Actor): Promise<Alert> {
-    const targets: AlertTargets = this.deps.area.resolve(input.targets, by);
+    const targets: AlertTargets = await this.deps.area.resolve(input.targets, by);
     if (input.expiresAt <= this.deps.now() + this.deps.lead.ms) throw badRequest('expiresAt must be in the future', [{ path: 'expiresAt', message: 'already past' }]);
     const kind = input.kind ?? 'other';
     return this.start(
@@ -168,14 +168,14 @@ export class AlertService {
   }
 
   /** Held messages: a commune's people see their commune's only (the province's own are the province operators' to judge). */
-  listHeld(filter: { status?: HeldStatus; limit: number }, viewer: Scoped): HeldAlert[] {
-    this.expire();
+  async listHeld(filter: { status?: HeldStatus; limit: number }, viewer: Scoped): Promise<HeldAlert[]> {
+    await this.expire();
     return this.deps.held.list({ ...filter, ...(viewer.communeCode !== null ? { commune: viewer.communeCode } : {}) });
   }
 
-  getHeld(id: string, viewer: Scoped): HeldAlert {
-    this.expire();
-    const held = this.deps.held.get(id);
+  async getHeld(id: string, viewer: Scoped): Promise<HeldAlert> {
+    await this.expire();
+    const held = await this.deps.held.get(id);
     assertSees(viewer, held.communeCode, `held alert ${id}`, { provinceItems: false });
     return held;
   }
@@ -191,7 +191,7 @@ export class AlertService {
 
   /** Cancels an alert: every edge stops it and drops its remaining repetitions. A commune's people cancel only their commune's. */
   async cancel(id: string, by: Scoped): Promise<Alert> {
-    const alert = this.deps.store.get(id);
+    const alert = await this.deps.store.get(id);
     assertMayChange(by, alert.communeCode, `alert ${id}`);
     await this.cancelAlert(alert);
     await this.deps.changed();
@@ -218,8 +218,9 @@ export class AlertService {
     // a start scheduled later than the lead says nothing about how long the boxes need: not learned from
     const scheduled = spec.notBefore !== null && spec.notBefore > now + this.deps.lead.ms;
     const startsAt = scheduled ? spec.notBefore! : now + this.deps.lead.take(id);
-    const replaced = store.transaction(() => {
-      store.insert({
+    // stored (and the replaced ones cancelled) in one transaction before anything is published to the boxes
+    const replacedIds = await store.insert(
+      {
         id,
         version: spec.version,
         title: spec.title,
@@ -241,17 +242,18 @@ export class AlertService {
         createdAt: now,
         replaces: spec.replaces,
         communeCode: spec.communeCode,
-      });
-      return replacing.filter((earlier) => store.cancel(earlier.id, now));
-    });
+      },
+      { ids: replacing.map((earlier) => earlier.id), at: now },
+    );
+    const replaced = replacing.filter((earlier) => replacedIds.includes(earlier.id));
     for (const earlier of replaced) {
       await this.broadcast(cancelMessage(earlier));
       this.deps.bus.publish('alert.stopped', { alertId: earlier.id, reason: 'replaced', at: now });
     }
-    const alert = store.get(id);
+    const alert = await store.get(id);
     await this.broadcast(startMessage(alert));
     const { version, priority, severity, kind, origin, expiresAt, replaces } = alert;
-    const hamletCodes = this.hamletsOf(alert).map((h) => h.code);
+    const hamletCodes = (await this.hamletsOf(alert)).map((h) => h.code);
     this.deps.bus.publish('alert.started', { alertId: id, version, priority, severity, kind, origin, hamletCodes, startsAt, expiresAt, replaces });
     logger.warn({ alertId: id, version: alert.version, title: alert.title, targets: alert.targets, issuer: alert.issuer, communeCode: alert.communeCode, replaces: spec.replaces }, 'emergency alert started');
     await this.deps.changed();
@@ -260,7 +262,7 @@ export class AlertService {
 
   private async cancelAlert(alert: Alert): Promise<void> {
     const now = this.deps.now();
-    if (!this.deps.store.cancel(alert.id, now)) return;
+    if (!(await this.deps.store.cancel(alert.id, now))) return;
     await this.broadcast(cancelMessage(alert));
     this.deps.bus.publish('alert.stopped', { alertId: alert.id, reason: 'cancelled', at: now });
     this.deps.logger.warn({ alertId: alert.id }, 'emergency alert cancelled');

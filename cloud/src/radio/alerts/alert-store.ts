@@ -1,5 +1,6 @@
 import type { AlertTargets, AudioAsset, Issuer, Priority } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
+import type { AlertsTable } from '../../db/query/tables.js';
 import { notFound } from '../../http/errors.js';
 import type { RiskLevel } from '../cap/cap-priority.js';
 import type { AlertKind, AlertSeverity } from './alert-kinds.js';
@@ -51,140 +52,173 @@ export interface Alert {
 
 export type NewAlert = Omit<Alert, 'asset' | 'durationMs' | 'status' | 'cancelledAt' | 'replacedBy' | 'reach' | 'issuer'>;
 
-interface AlertRow {
-  id: string;
-  version: number;
-  title: string;
-  text: string;
-  severity: AlertSeverity;
-  kind: AlertKind;
-  origin: 'json' | 'cap';
-  cap_identifier: string | null;
-  cap_sender: string | null;
-  bulletin_id: string;
-  priority: Priority;
-  risk_level: RiskLevel | null;
-  volume: number;
-  repeat_every_ms: number | null;
-  starts_at: number;
-  expires_at: number;
-  targets: string;
-  commune_code: string | null;
-  /** JSON array of the commune's hamlet codes, for a commune alert. */
-  commune_hamlets: string | null;
-  status: AlertStatus;
-  created_by: string | null;
-  created_at: number;
-  cancelled_at: number | null;
-  replaces: string | null;
+type AlertRow = Omit<AlertsTable, 'kind'> & {
+  kind: string;
   replaced_by: string | null;
   sha256: string;
   bytes: number;
-  mime: AudioAsset['mime'];
+  mime: string;
   asset_duration_ms: number;
   duration_ms: number;
-}
+};
 
-const SELECT = `
-  SELECT al.*, (SELECT r.id FROM alerts r WHERE r.replaces = al.id) AS replaced_by,
-    CASE WHEN al.commune_code IS NOT NULL THEN
-      (SELECT json_group_array(code) FROM (SELECT h.code FROM hamlets h WHERE h.commune_code = al.commune_code ORDER BY h.code)) END AS commune_hamlets,
-    b.duration_ms, a.sha256, a.bytes, a.mime, a.duration_ms AS asset_duration_ms
-  FROM alerts al JOIN bulletins b ON b.id = al.bulletin_id JOIN audio_assets a ON a.sha256 = b.asset_sha256`;
-
-function reachOf(targets: AlertTargets, r: AlertRow): AlertTargets {
+function reachOf(targets: AlertTargets, r: AlertRow, communeHamlets: ReadonlyMap<string, string[]>): AlertTargets {
   if (!targets.all || r.commune_code === null) return targets;
-  return { all: false, hamlets: JSON.parse(r.commune_hamlets ?? '[]') as string[], edges: [] };
+  return { all: false, hamlets: communeHamlets.get(r.commune_code) ?? [], edges: [] };
 }
 
-const toAlert = (r: AlertRow): Alert => ({
-  id: r.id,
-  version: r.version,
-  title: r.title,
-  text: r.text,
-  severity: r.severity,
-  kind: r.kind,
-  origin: r.origin,
-  capIdentifier: r.cap_identifier,
-  capSender: r.cap_sender,
-  bulletinId: r.bulletin_id,
-  asset: { sha256: r.sha256, bytes: r.bytes, durationMs: r.asset_duration_ms, mime: r.mime },
-  durationMs: r.duration_ms,
-  priority: r.priority,
-  riskLevel: r.risk_level,
-  volume: r.volume,
-  repeatEveryMs: r.repeat_every_ms,
-  startsAt: r.starts_at,
-  expiresAt: r.expires_at,
-  targets: JSON.parse(r.targets) as AlertTargets,
-  reach: reachOf(JSON.parse(r.targets) as AlertTargets, r),
-  communeCode: r.commune_code,
-  issuer: r.commune_code === null ? 'province' : 'commune',
-  status: r.status,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  cancelledAt: r.cancelled_at,
-  replaces: r.replaces,
-  replacedBy: r.replaced_by,
-});
+function toAlert(r: AlertRow, communeHamlets: ReadonlyMap<string, string[]>): Alert {
+  const targets = JSON.parse(r.targets) as AlertTargets;
+  return {
+    id: r.id,
+    version: r.version,
+    title: r.title,
+    text: r.text,
+    severity: r.severity as AlertSeverity,
+    kind: r.kind as AlertKind,
+    origin: r.origin as Alert['origin'],
+    capIdentifier: r.cap_identifier,
+    capSender: r.cap_sender,
+    bulletinId: r.bulletin_id,
+    asset: { sha256: r.sha256, bytes: r.bytes, durationMs: r.asset_duration_ms, mime: r.mime as AudioAsset['mime'] },
+    durationMs: r.duration_ms,
+    priority: r.priority as Priority,
+    riskLevel: r.risk_level as RiskLevel | null,
+    volume: r.volume,
+    repeatEveryMs: r.repeat_every_ms,
+    startsAt: r.starts_at,
+    expiresAt: r.expires_at,
+    targets,
+    reach: reachOf(targets, r, communeHamlets),
+    communeCode: r.commune_code,
+    issuer: r.commune_code === null ? 'province' : 'commune',
+    status: r.status as AlertStatus,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    cancelledAt: r.cancelled_at,
+    replaces: r.replaces,
+    replacedBy: r.replaced_by,
+  };
+}
 
-/** Emergency alerts in SQLite, each with its spoken bulletin's audio. */
+/** Emergency alerts, each with its spoken bulletin's audio (the query layer: SQLite or PostgreSQL). */
 export class AlertStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  find(id: string): Alert | null {
-    const row = this.db.prepare(`${SELECT} WHERE al.id = ?`).get(id) as AlertRow | undefined;
-    return row ? toAlert(row) : null;
+  /** Every alert column, the alert replacing it, and its bulletin's audio. */
+  private select() {
+    return this.q.db
+      .selectFrom('alerts as al')
+      .innerJoin('bulletins as b', 'b.id', 'al.bulletin_id')
+      .innerJoin('audio_assets as a', 'a.sha256', 'b.asset_sha256')
+      .selectAll('al')
+      .select((eb) => [
+        eb.selectFrom('alerts as r').select('r.id').whereRef('r.replaces', '=', 'al.id').limit(1).as('replaced_by'),
+        'b.duration_ms',
+        'a.sha256',
+        'a.bytes',
+        'a.mime',
+        'a.duration_ms as asset_duration_ms',
+      ]);
   }
 
-  get(id: string): Alert {
-    const alert = this.find(id);
+  /**
+   * The rows as alerts. A commune alert for `all` reaches its commune's hamlets: they are read in one
+   * query for the communes of the rows (no per-dialect JSON aggregation needed).
+   */
+  private async toAlerts(rows: AlertRow[]): Promise<Alert[]> {
+    const communes = [...new Set(rows.filter((r) => r.commune_code !== null && (JSON.parse(r.targets) as AlertTargets).all).map((r) => r.commune_code!))];
+    const hamlets = new Map<string, string[]>(communes.map((c) => [c, []]));
+    if (communes.length) {
+      const found = await this.q.db.selectFrom('hamlets').select(['code', 'commune_code']).where('commune_code', 'in', communes).orderBy('code').execute();
+      for (const h of found) hamlets.get(h.commune_code)!.push(h.code);
+    }
+    return rows.map((r) => toAlert(r as AlertRow, hamlets));
+  }
+
+  async find(id: string): Promise<Alert | null> {
+    const row = await this.select().where('al.id', '=', id).executeTakeFirst();
+    return row ? (await this.toAlerts([row]))[0]! : null;
+  }
+
+  async get(id: string): Promise<Alert> {
+    const alert = await this.find(id);
     if (!alert) throw notFound(`alert ${id}`);
     return alert;
   }
 
   /** Newest first; `commune`: that commune's alerts and the province's own (a commune's people), absent: all. */
-  list(filter: { status?: AlertStatus; limit: number; commune?: string }): Alert[] {
-    const where = [filter.status ? 'al.status = @status' : null, filter.commune ? '(al.commune_code = @commune OR al.commune_code IS NULL)' : null].filter(Boolean);
-    const rows = this.db
-      .prepare(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY al.created_at DESC, al.id LIMIT @limit`)
-      .all({ ...(filter.status ? { status: filter.status } : {}), ...(filter.commune ? { commune: filter.commune } : {}), limit: filter.limit }) as AlertRow[];
-    return rows.map(toAlert);
+  async list(filter: { status?: AlertStatus; limit: number; commune?: string }): Promise<Alert[]> {
+    let query = this.select();
+    if (filter.status) query = query.where('al.status', '=', filter.status);
+    const commune = filter.commune;
+    if (commune) query = query.where((eb) => eb.or([eb('al.commune_code', '=', commune), eb('al.commune_code', 'is', null)]));
+    return this.toAlerts(await query.orderBy('al.created_at', 'desc').orderBy('al.id').limit(filter.limit).execute());
   }
 
   /** The alert a CAP message created, by its sender and identifier. */
-  findByCap(sender: string, identifier: string): Alert | null {
-    const row = this.db.prepare(`${SELECT} WHERE al.cap_sender = ? AND al.cap_identifier = ?`).get(sender, identifier) as AlertRow | undefined;
-    return row ? toAlert(row) : null;
+  async findByCap(sender: string, identifier: string): Promise<Alert | null> {
+    const row = await this.select().where('al.cap_sender', '=', sender).where('al.cap_identifier', '=', identifier).executeTakeFirst();
+    return row ? (await this.toAlerts([row]))[0]! : null;
   }
 
   /** Alerts that still sound in or after `from` (cancelled ones never do). */
-  audibleSince(from: number): Alert[] {
-    return (this.db.prepare(`${SELECT} WHERE al.status != 'cancelled' AND al.expires_at > ? ORDER BY al.starts_at`).all(from) as AlertRow[]).map(toAlert);
+  async audibleSince(from: number): Promise<Alert[]> {
+    return this.toAlerts(await this.select().where('al.status', '!=', 'cancelled').where('al.expires_at', '>', from).orderBy('al.starts_at').orderBy('al.id').execute());
   }
 
-  insert(a: NewAlert): void {
-    this.db
-      .prepare(
-        `INSERT INTO alerts (id, version, title, text, severity, kind, origin, cap_identifier, cap_sender, bulletin_id, priority, risk_level, volume,
-           repeat_every_ms, starts_at, expires_at, targets, status, created_by, created_at, replaces, commune_code)
-         VALUES (@id, @version, @title, @text, @severity, @kind, @origin, @capIdentifier, @capSender, @bulletinId, @priority, @riskLevel, @volume,
-           @repeatEveryMs, @startsAt, @expiresAt, @targets, 'active', @createdBy, @createdAt, @replaces, @communeCode)`,
-      )
-      .run({ ...a, targets: JSON.stringify(a.targets) });
+  /**
+   * Stores a new alert and cancels the active ones it replaces, in one transaction: the new alert
+   * exists before anything is published. Returns the ids of the replaced alerts this call cancelled
+   * (one already cancelled or expired is not returned: only its canceller announces it).
+   */
+  async insert(a: NewAlert, replacing: { ids: readonly string[]; at: number } = { ids: [], at: a.createdAt }): Promise<string[]> {
+    return this.q.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('alerts')
+        .values({
+          id: a.id,
+          version: a.version,
+          title: a.title,
+          text: a.text,
+          severity: a.severity,
+          kind: a.kind,
+          origin: a.origin,
+          cap_identifier: a.capIdentifier,
+          cap_sender: a.capSender,
+          bulletin_id: a.bulletinId,
+          priority: a.priority,
+          risk_level: a.riskLevel,
+          volume: a.volume,
+          repeat_every_ms: a.repeatEveryMs,
+          starts_at: a.startsAt,
+          expires_at: a.expiresAt,
+          targets: JSON.stringify(a.targets),
+          status: 'active',
+          created_by: a.createdBy,
+          created_at: a.createdAt,
+          replaces: a.replaces,
+          commune_code: a.communeCode,
+        })
+        .execute();
+      const cancelled: string[] = [];
+      for (const id of replacing.ids) {
+        const row = await trx.updateTable('alerts').set({ status: 'cancelled', cancelled_at: replacing.at }).where('id', '=', id).where('status', '=', 'active').returning('id').executeTakeFirst();
+        if (row) cancelled.push(row.id);
+      }
+      return cancelled;
+    });
   }
 
-  /** Marks an active alert cancelled; false when it was not active. */
-  cancel(id: string, at: number): boolean {
-    return this.db.prepare("UPDATE alerts SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'active'").run(at, id).changes === 1;
+  /** Marks an active alert cancelled; false when it was not active (one conditional statement: one canceller wins). */
+  async cancel(id: string, at: number): Promise<boolean> {
+    const row = await this.q.db.updateTable('alerts').set({ status: 'cancelled', cancelled_at: at }).where('id', '=', id).where('status', '=', 'active').returning('id').executeTakeFirst();
+    return row !== undefined;
   }
 
-  /** Marks active alerts past their expiry as expired; returns which. */
-  expire(now: number): { id: string; expiresAt: number }[] {
-    return this.db.prepare("UPDATE alerts SET status = 'expired' WHERE status = 'active' AND expires_at <= ? RETURNING id, expires_at AS expiresAt").all(now) as { id: string; expiresAt: number }[];
-  }
-
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /** Marks active alerts past their expiry as expired; returns which (each to exactly one caller). */
+  async expire(now: number): Promise<{ id: string; expiresAt: number }[]> {
+    const rows = await this.q.db.updateTable('alerts').set({ status: 'expired' }).where('status', '=', 'active').where('expires_at', '<=', now).returning(['id', 'expires_at']).execute();
+    return rows.map((r) => ({ id: r.id, expiresAt: r.expires_at }));
   }
 }

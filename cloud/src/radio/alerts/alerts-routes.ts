@@ -99,9 +99,9 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       request: { query: z.object({ status: z.enum(alertStatuses).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
       responses: { 200: jsonContent(z.object({ alerts: z.array(alertSchema) }), 'The alerts') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json({ alerts: alerts.list(q, currentUser(c)).map(alertOut) }, 200);
+      return c.json({ alerts: (await alerts.list(q, currentUser(c))).map(alertOut) }, 200);
     },
   );
 
@@ -114,7 +114,7 @@ export function createAlertsRoutes({ guard, alerts, playback }: { guard: Guard; 
       request: { params: alertIdParam },
       responses: { 200: jsonContent(alertDetailSchema, 'The alert') },
     }),
-    async (c) => c.json(await detail(alerts.get(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
+    async (c) => c.json(await detail(await alerts.get(c.req.valid('param').id, currentUser(c)), currentUser(c)), 200),
   );
 
   app.openapi(

@@ -55,7 +55,7 @@ export interface CapIntakeDeps {
    */
   places(communeCode: string | null): CommunePlace[];
   /** The commune a CAP feed belongs to; null: the province's own feed. */
-  communeOfFeed(feedId: string): string | null;
+  communeOfFeed(feedId: string): Promise<string | null>;
   /** The admin or operator behind `createdBy`; null for anything else (a feed, a marker). */
   operator(userId: string | null): Person | null;
   audit: AuditLog;
@@ -111,8 +111,8 @@ export class CapIntake {
 
   reject(id: string, note: string | null, by: Person, ip: string | null): Promise<HeldAlert> {
     return this.serial(async () => {
-      const held = this.waiting(id, by);
-      this.deps.held.decide(id, { status: 'rejected', decidedBy: by.id, at: this.deps.now(), note });
+      const held = await this.waiting(id, by);
+      await this.deps.held.decide(id, { status: 'rejected', decidedBy: by.id, at: this.deps.now(), note });
       await this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
       return this.deps.held.get(id);
     });
@@ -123,25 +123,25 @@ export class CapIntake {
     if (!parsed.ok) throw badRequest(`invalid CAP message: ${parsed.reason}`, { problems: parsed.problems });
     const person = options.source ? null : this.deps.operator(createdBy);
     // whose message it is (issue 10): the operator's commune, the feed's, or the province's (null)
-    const scope = { communeCode: person ? person.communeCode : options.source ? this.deps.communeOfFeed(options.source.feedId) : null };
-    const { cap, problem, detail } = this.signed(xml, parsed.alert, person !== null);
+    const scope = { communeCode: person ? person.communeCode : options.source ? await this.deps.communeOfFeed(options.source.feedId) : null };
+    const { cap, problem, detail } = await this.signed(xml, parsed.alert, person !== null);
     if (cap.status !== 'Actual') throw notPlayed(`CAP status ${cap.status}: only Actual alerts are played on the loudspeakers (exercises, tests, system and draft messages never are)`);
     if (cap.scope !== 'Public') throw notPlayed(`CAP scope ${cap.scope}: only Public alerts are played on the loudspeakers`);
     if (cap.msgType === 'Ack' || cap.msgType === 'Error') throw notPlayed(`CAP msgType ${cap.msgType} has nothing to play`);
     // a CAP message is taken once in the province: the first to receive it decides whose it is
-    const known = this.deps.store.findByCap(cap.sender, cap.identifier);
+    const known = await this.deps.store.findByCap(cap.sender, cap.identifier);
     if (known) {
       if (!sees(scope, known.communeCode)) throw notPlayed('this CAP message was already received in the province');
       return { kind: 'alert', alert: known, created: false };
     }
-    const knownHeld = this.deps.held.findByCap(cap.sender, cap.identifier);
+    const knownHeld = await this.deps.held.findByCap(cap.sender, cap.identifier);
     if (knownHeld) {
       if (!sees(scope, knownHeld.communeCode, { provinceItems: false })) throw notPlayed('this CAP message was already received in the province');
       return { kind: 'held', held: knownHeld, created: false };
     }
 
     // an operator posting by hand vouches for the sender; a feed's message must come from the list
-    const senderTrusted = person !== null || this.deps.trusted.has(cap.sender);
+    const senderTrusted = person !== null || (await this.deps.trusted.has(cap.sender));
     if (cap.msgType === 'Cancel') {
       if (problem) throw new ApiError(422, problem, `CAP Cancel from ${cap.sender} ${problem === 'unsigned' ? 'without the signature its sender puts on its messages' : `with a signature that does not verify (${detail})`}: nothing is stopped`);
       return this.cancelByCap(cap, senderTrusted, person, scope);
@@ -150,9 +150,9 @@ export class CapIntake {
     const places = this.deps.places(scope.communeCode);
     const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: places[0]!, places, senderTrusted, signatureProblem: problem });
     if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
-    const earlier = cap.msgType === 'Update' ? this.referencedAlerts(cap, scope) : [];
+    const earlier = cap.msgType === 'Update' ? await this.referencedAlerts(cap, scope) : [];
     // held messages of the same sender that this Update replaces no longer wait, once it is taken in
-    const replaced = this.referencedHeld(cap);
+    const replaced = await this.referencedHeld(cap);
     let receipt: CapReceipt;
     if (decision.action === 'hold') {
       const source = options.source ? `feed:${options.source.feedId}` : person ? 'manual' : 'automatic';
@@ -170,8 +170,8 @@ export class CapIntake {
    * except that an operator may post an unsigned copy (they vouch for it, as for any sender). A
    * sender trusted by name, or not on the list: as it is, unverified (not trusted is held anyway).
    */
-  private signed(xml: string, cap: CapAlert, byOperator: boolean): { cap: CapAlert; problem: 'unsigned' | 'bad_signature' | null; detail: string | null } {
-    const key = this.deps.trusted.signerKey(cap.sender);
+  private async signed(xml: string, cap: CapAlert, byOperator: boolean): Promise<{ cap: CapAlert; problem: 'unsigned' | 'bad_signature' | null; detail: string | null }> {
+    const key = await this.deps.trusted.signerKey(cap.sender);
     if (!key) return { cap, problem: null, detail: null };
     const check = verifyCapSignature(xml, key, this.deps.now());
     if (check.status === 'unsigned') return { cap, problem: byOperator ? null : 'unsigned', detail: byOperator ? null : 'the sender signs its messages; this one has no signature' };
@@ -182,7 +182,7 @@ export class CapIntake {
 
   private async hold(reasons: HoldReason[], candidate: CapCandidate, source: string, person: Person | null, signature: string | null, communeCode: string | null): Promise<HeldAlert> {
     const id = newId('hld');
-    this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now(), communeCode });
+    await this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now(), communeCode });
     for (const reason of reasons) this.deps.heldCount(reason);
     const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source, ...(signature ? { signature } : {}) };
     await this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
@@ -191,24 +191,24 @@ export class CapIntake {
   }
 
   private async confirmNow(id: string, input: ConfirmInput, by: Person, ip: string | null): Promise<{ held: HeldAlert; alert: Alert }> {
-    const held = this.waiting(id, by);
+    const held = await this.waiting(id, by);
     const { candidate } = held;
     const text = input.text?.trim() || candidate.text;
     if (!text) throw badRequest('write the Vietnamese text to read out: the message has no Vietnamese info', [{ path: 'text', message: 'required' }]);
-    const targets = this.confirmedTargets(input.targets, candidate, held.communeCode);
+    const targets = await this.confirmedTargets(input.targets, candidate, held.communeCode);
     if (candidate.expiresAt <= this.deps.now() + this.deps.lead.ms) throw notPlayed('the alert expired while it was held');
-    const earlier = candidate.msgType === 'Update' ? this.referencedAlerts(candidate, { communeCode: held.communeCode }) : [];
+    const earlier = candidate.msgType === 'Update' ? await this.referencedAlerts(candidate, { communeCode: held.communeCode }) : [];
     // a message without Vietnamese has a headline in another language: the title then comes from the words written
     const title = input.title?.trim() || (candidate.text ? candidate.title : titleFrom(text));
     // the alert is the held message's commune's (or the province's), whoever confirms it
     const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier, held.communeCode), earlier, by.id);
-    this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
+    await this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
     const details = { alertId: alert.id, reasons: held.reasons, targets: alert.targets, textEdited: text !== candidate.text, sender: candidate.sender, identifier: candidate.identifier };
     await this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
-    return { held: this.deps.held.get(id), alert };
+    return { held: await this.deps.held.get(id), alert };
   }
 
-  private confirmedTargets(chosen: ConfirmInput['targets'], candidate: CapCandidate, communeCode: string | null): AlertTargets {
+  private async confirmedTargets(chosen: ConfirmInput['targets'], candidate: CapCandidate, communeCode: string | null): Promise<AlertTargets> {
     // the held message's commune bounds the hamlets chosen (all: that commune, or the province)
     if (chosen?.all || chosen?.hamlets?.length) return this.deps.area.resolve({ all: chosen.all, hamlets: chosen.hamlets }, { communeCode });
     if (candidate.targets && (candidate.targets.all || candidate.targets.hamlets.length)) return { ...candidate.targets, edges: [] };
@@ -216,16 +216,16 @@ export class CapIntake {
   }
 
   /** A held message still waiting, that `by` may decide on (another commune's, or the province's for a commune's person: 404). */
-  private waiting(id: string, by: Person): HeldAlert {
-    this.deps.held.expire(this.deps.now());
-    const held = this.deps.held.get(id);
+  private async waiting(id: string, by: Person): Promise<HeldAlert> {
+    await this.deps.held.expire(this.deps.now());
+    const held = await this.deps.held.get(id);
     assertMayChange(by, held.communeCode, `held alert ${id}`);
     if (held.status !== 'held') throw conflict(`held alert ${id} is already ${held.status}`, { status: held.status });
     return held;
   }
 
   private async endHeld(held: HeldAlert, status: 'superseded' | 'cancelled', person: Person | null): Promise<void> {
-    if (!this.deps.held.decide(held.id, { status, decidedBy: person?.id ?? null, at: this.deps.now() })) return;
+    if (!(await this.deps.held.decide(held.id, { status, decidedBy: person?.id ?? null, at: this.deps.now() }))) return;
     await this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: `alert.held_${status}`, target: `held:${held.id}`, details: { sender: held.candidate.sender, identifier: held.candidate.identifier } });
   }
 
@@ -234,8 +234,8 @@ export class CapIntake {
    * and withdraws the held messages of its own sender that it references.
    */
   private async cancelByCap(cap: CapAlert, senderTrusted: boolean, person: Person | null, scope: { communeCode: string | null }): Promise<CapReceipt> {
-    const alerts = this.referencedAlerts(cap, scope);
-    const held = this.referencedHeld(cap).filter((h) => mayChange(scope, h.communeCode));
+    const alerts = await this.referencedAlerts(cap, scope);
+    const held = (await this.referencedHeld(cap)).filter((h) => mayChange(scope, h.communeCode));
     if (alerts.length === 0 && held.length === 0) throw unknownReference(cap);
     if (alerts.length && !senderTrusted) {
       throw new ApiError(422, 'untrusted_sender', `CAP Cancel from ${cap.sender}, which is not a trusted sender: the alerts it names keep playing (an operator can stop them)`);
@@ -243,7 +243,7 @@ export class CapIntake {
     for (const h of held) await this.endHeld(h, 'cancelled', person);
     for (const alert of alerts) await this.alerts.cancel(alert);
     await this.deps.changed();
-    return alerts.length ? { kind: 'alert', alert: this.deps.store.get(alerts[0]!.id), created: false } : { kind: 'held', held: this.deps.held.get(held[0]!.id), created: false };
+    return alerts.length ? { kind: 'alert', alert: await this.deps.store.get(alerts[0]!.id), created: false } : { kind: 'held', held: await this.deps.held.get(held[0]!.id), created: false };
   }
 
   /**
@@ -251,11 +251,11 @@ export class CapIntake {
    * whose references are unknown here is taken as a new alert: its earlier message may have been
    * for somewhere else, or refused.
    */
-  private referencedAlerts(cap: Pick<CapAlert, 'references'>, scope: { communeCode: string | null }): Alert[] {
+  private async referencedAlerts(cap: Pick<CapAlert, 'references'>, scope: { communeCode: string | null }): Promise<Alert[]> {
     const found = new Map<string, Alert>();
     for (const ref of cap.references) {
-      let alert = this.deps.store.findByCap(ref.sender, ref.identifier);
-      while (alert?.replacedBy) alert = this.deps.store.get(alert.replacedBy);
+      let alert = await this.deps.store.findByCap(ref.sender, ref.identifier);
+      while (alert?.replacedBy) alert = await this.deps.store.get(alert.replacedBy);
       // a commune (its operator, its feed) updates and cancels only its own alerts
       if (alert && mayChange(scope, alert.communeCode)) found.set(alert.id, alert);
     }
@@ -263,11 +263,13 @@ export class CapIntake {
   }
 
   /** Held messages of the message's own sender that it references, still waiting. */
-  private referencedHeld(cap: CapAlert): HeldAlert[] {
-    return cap.references.flatMap((ref) => {
-      const held = ref.sender === cap.sender ? this.deps.held.findByCap(ref.sender, ref.identifier) : null;
-      return held?.status === 'held' ? [held] : [];
-    });
+  private async referencedHeld(cap: CapAlert): Promise<HeldAlert[]> {
+    const waiting: HeldAlert[] = [];
+    for (const ref of cap.references) {
+      const held = ref.sender === cap.sender ? await this.deps.held.findByCap(ref.sender, ref.identifier) : null;
+      if (held?.status === 'held') waiting.push(held);
+    }
+    return waiting;
   }
 }
 

@@ -46,7 +46,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
       request: { query: z.object({ status: z.enum(heldStatuses).default('held'), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
       responses: { 200: jsonContent(z.object({ held: z.array(heldAlertSchema) }), 'The held messages with their reasons') },
     }),
-    (c) => c.json({ held: alerts.listHeld(c.req.valid('query'), currentUser(c)).map(heldOut) }, 200),
+    async (c) => c.json({ held: (await alerts.listHeld(c.req.valid('query'), currentUser(c))).map(heldOut) }, 200),
   );
 
   app.openapi(
@@ -58,7 +58,7 @@ export function createHeldAlertsRoutes({ guard, alerts, playback }: { guard: Gua
       request: { params: heldIdParam },
       responses: { 200: jsonContent(heldAlertSchema, 'The held message') },
     }),
-    (c) => c.json(heldOut(alerts.getHeld(c.req.valid('param').id, currentUser(c))), 200),
+    async (c) => c.json(heldOut(await alerts.getHeld(c.req.valid('param').id, currentUser(c))), 200),
   );
 
   app.openapi(

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/database.js';
-import { whereOf } from '../../db/where.js';
+import { sql } from 'kysely';
+import { jsonNumber, type QueryDatabase } from '../../db/query/index.js';
 import { notFound } from '../../http/errors.js';
 import type { CapCandidate, HoldReason } from '../cap/cap-rules.js';
 import type { HeldAlertsTable } from '../../db/query/tables.js';
@@ -49,52 +49,74 @@ const toHeld = (r: Row): HeldAlert => ({
 
 export type NewHeld = Pick<HeldAlert, 'id' | 'reasons' | 'candidate' | 'source' | 'receivedBy' | 'receivedAt' | 'communeCode'>;
 
-/** Held CAP messages in SQLite, one per sender and identifier. */
+/** Held CAP messages, one per sender and identifier (the query layer: SQLite or PostgreSQL). */
 export class HeldAlertStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  find(id: string): HeldAlert | null {
-    const row = this.db.prepare('SELECT * FROM held_alerts WHERE id = ?').get(id) as Row | undefined;
-    return row ? toHeld(row) : null;
+  async find(id: string): Promise<HeldAlert | null> {
+    const row = await this.q.db.selectFrom('held_alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toHeld(row as Row) : null;
   }
 
-  get(id: string): HeldAlert {
-    const held = this.find(id);
+  async get(id: string): Promise<HeldAlert> {
+    const held = await this.find(id);
     if (!held) throw notFound(`held alert ${id}`);
     return held;
   }
 
-  findByCap(sender: string, identifier: string): HeldAlert | null {
-    const row = this.db.prepare('SELECT * FROM held_alerts WHERE cap_sender = ? AND cap_identifier = ?').get(sender, identifier) as Row | undefined;
-    return row ? toHeld(row) : null;
+  async findByCap(sender: string, identifier: string): Promise<HeldAlert | null> {
+    const row = await this.q.db.selectFrom('held_alerts').selectAll().where('cap_sender', '=', sender).where('cap_identifier', '=', identifier).executeTakeFirst();
+    return row ? toHeld(row as Row) : null;
   }
 
   /** `commune`: that commune's only (absent: all). */
-  list(filter: { status?: HeldStatus; limit: number; commune?: string }): HeldAlert[] {
-    const where = whereOf([['status = @status', 'status', filter.status], ['commune_code = @commune', 'commune', filter.commune]]);
-    return (this.db.prepare(`SELECT * FROM held_alerts ${where.sql} ORDER BY received_at DESC, id LIMIT @limit`).all({ ...where.params, limit: filter.limit }) as Row[]).map(toHeld);
+  async list(filter: { status?: HeldStatus; limit: number; commune?: string }): Promise<HeldAlert[]> {
+    let query = this.q.db.selectFrom('held_alerts').selectAll();
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.commune) query = query.where('commune_code', '=', filter.commune);
+    const rows = await query.orderBy('received_at', 'desc').orderBy('id').limit(filter.limit).execute();
+    return rows.map((r) => toHeld(r as Row));
   }
 
-  insert(h: NewHeld): void {
-    this.db
-      .prepare(
-        `INSERT INTO held_alerts (id, cap_sender, cap_identifier, status, reasons, candidate, source, received_by, received_at, commune_code)
-         VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(h.id, h.candidate.sender, h.candidate.identifier, JSON.stringify(h.reasons), JSON.stringify(h.candidate), h.source, h.receivedBy, h.receivedAt, h.communeCode);
+  async insert(h: NewHeld): Promise<void> {
+    await this.q.db
+      .insertInto('held_alerts')
+      .values({
+        id: h.id,
+        cap_sender: h.candidate.sender,
+        cap_identifier: h.candidate.identifier,
+        status: 'held',
+        reasons: JSON.stringify(h.reasons),
+        candidate: JSON.stringify(h.candidate),
+        source: h.source,
+        received_by: h.receivedBy,
+        received_at: h.receivedAt,
+        commune_code: h.communeCode,
+      })
+      .execute();
   }
 
   /** Marks held messages past their expiry expired; returns how many. */
-  expire(now: number): number {
-    return this.db.prepare("UPDATE held_alerts SET status = 'expired', decided_at = ? WHERE status = 'held' AND json_extract(candidate, '$.expiresAt') <= ?").run(now, now).changes;
+  async expire(now: number): Promise<number> {
+    const rows = await this.q.db
+      .updateTable('held_alerts')
+      .set({ status: 'expired', decided_at: now })
+      .where('status', '=', 'held')
+      .where(jsonNumber(this.q.dialect, sql.ref('candidate'), ['expiresAt']), '<=', now)
+      .returning('id')
+      .execute();
+    return rows.length;
   }
 
-  /** Ends a held message's wait; false when it was no longer held. */
-  decide(id: string, d: { status: Exclude<HeldStatus, 'held'>; decidedBy: string | null; at: number; alertId?: string; note?: string | null }): boolean {
-    return (
-      this.db
-        .prepare("UPDATE held_alerts SET status = ?, decided_by = ?, decided_at = ?, alert_id = ?, note = ? WHERE id = ? AND status = 'held'")
-        .run(d.status, d.decidedBy, d.at, d.alertId ?? null, d.note ?? null, id).changes === 1
-    );
+  /** Ends a held message's wait; false when it was no longer held (one conditional statement: one decision wins). */
+  async decide(id: string, d: { status: Exclude<HeldStatus, 'held'>; decidedBy: string | null; at: number; alertId?: string; note?: string | null }): Promise<boolean> {
+    const row = await this.q.db
+      .updateTable('held_alerts')
+      .set({ status: d.status, decided_by: d.decidedBy, decided_at: d.at, alert_id: d.alertId ?? null, note: d.note ?? null })
+      .where('id', '=', id)
+      .where('status', '=', 'held')
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

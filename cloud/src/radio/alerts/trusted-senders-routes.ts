@@ -30,7 +30,7 @@ const listSchema = z.object({ senders: z.array(trustedSenderSchema) });
 /** The province's trusted CAP senders: only their messages play on their own. */
 export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; trusted: TrustedSenders }) {
   const app = new OpenAPIHono<AppEnv>();
-  const list = () => ({ senders: trusted.list().map(toJson) });
+  const list = async () => ({ senders: (await trusted.list()).map(toJson) });
 
   app.openapi(
     apiRoute(guard, 'radio.alerts.manage', {
@@ -40,7 +40,7 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
       summary: 'The CAP senders whose messages play without an operator\'s confirmation',
       responses: { 200: jsonContent(listSchema, 'The trusted senders') },
     }),
-    (c) => c.json(list(), 200),
+    async (c) => c.json(await list(), 200),
   );
 
   app.openapi(
@@ -62,9 +62,9 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
       },
       responses: { 201: jsonContent(trustedSenderSchema, 'The sender, trusted'), 409: jsonContent(z.object({}), 'Already trusted') },
     }),
-    (c) => {
+    async (c) => {
       const { sender, note, certificate } = c.req.valid('json');
-      return c.json(toJson(trusted.add(sender, note ?? '', currentUser(c).id, certificate ?? null)), 201);
+      return c.json(toJson(await trusted.add(sender, note ?? '', currentUser(c).id, certificate ?? null)), 201);
     },
   );
 
@@ -77,9 +77,9 @@ export function createTrustedSendersRoutes({ guard, trusted }: { guard: Guard; t
       request: { params: z.object({ sender: senderSchema.openapi({ param: { name: 'sender', in: 'path' }, example: 'canhbao@kttv-haugiang.gov.vn' }) }) },
       responses: { 200: jsonContent(listSchema, 'The trusted senders left') },
     }),
-    (c) => {
-      trusted.remove(c.req.valid('param').sender);
-      return c.json(list(), 200);
+    async (c) => {
+      await trusted.remove(c.req.valid('param').sender);
+      return c.json(await list(), 200);
     },
   );
 

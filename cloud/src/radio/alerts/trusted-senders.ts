@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { parseSignerKey, type SignerKey } from '../cap/signer-key.js';
 
@@ -12,30 +12,32 @@ export interface TrustedSender {
   signerPem: string | null;
 }
 
-const COLUMNS = 'sender, note, added_by AS addedBy, added_at AS addedAt, signer_pem AS signerPem';
-
 /** The trusted CAP senders: compared exactly with a message's `sender`. */
 export class TrustedSenders {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly now: () => number = Date.now,
   ) {}
 
-  list(): TrustedSender[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM cap_trusted_senders ORDER BY sender`).all() as TrustedSender[];
+  private select() {
+    return this.q.db.selectFrom('cap_trusted_senders').select(['sender', 'note', 'added_by as addedBy', 'added_at as addedAt', 'signer_pem as signerPem']);
   }
 
-  find(sender: string): TrustedSender | null {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM cap_trusted_senders WHERE sender = ?`).get(sender) as TrustedSender | undefined) ?? null;
+  list(): Promise<TrustedSender[]> {
+    return this.select().orderBy('sender').execute();
   }
 
-  has(sender: string): boolean {
-    return this.find(sender) !== null;
+  async find(sender: string): Promise<TrustedSender | null> {
+    return (await this.select().where('sender', '=', sender).executeTakeFirst()) ?? null;
+  }
+
+  async has(sender: string): Promise<boolean> {
+    return (await this.find(sender)) !== null;
   }
 
   /** The key a sender signs with; null when it is not on the list or trusted by name only. */
-  signerKey(sender: string): SignerKey | null {
-    const pem = this.find(sender)?.signerPem;
+  async signerKey(sender: string): Promise<SignerKey | null> {
+    const pem = (await this.find(sender))?.signerPem;
     if (!pem) return null;
     const parsed = parseSignerKey(pem);
     // stored only after it parsed: failing now is a fault of this installation, not of a message
@@ -43,17 +45,25 @@ export class TrustedSenders {
     return parsed.key;
   }
 
-  add(sender: string, note: string, addedBy: string | null, signerPem: string | null = null): TrustedSender {
-    if (this.has(sender)) throw conflict(`sender ${sender} is already trusted`);
+  /** Adds a sender; one already on the list is a conflict (ON CONFLICT DO NOTHING decides, so two adding at once get one row and one conflict). */
+  async add(sender: string, note: string, addedBy: string | null, signerPem: string | null = null): Promise<TrustedSender> {
+    if (await this.has(sender)) throw conflict(`sender ${sender} is already trusted`);
     if (signerPem !== null) {
       const parsed = parseSignerKey(signerPem);
       if (!parsed.ok) throw badRequest(`the certificate is not usable: ${parsed.error}`, [{ path: 'certificate', message: parsed.error }]);
     }
-    this.db.prepare('INSERT INTO cap_trusted_senders (sender, note, added_by, added_at, signer_pem) VALUES (?, ?, ?, ?, ?)').run(sender, note, addedBy, this.now(), signerPem?.trim() ?? null);
-    return this.find(sender)!;
+    const stored = await this.q.db
+      .insertInto('cap_trusted_senders')
+      .values({ sender, note, added_by: addedBy, added_at: this.now(), signer_pem: signerPem?.trim() ?? null })
+      .onConflict((oc) => oc.column('sender').doNothing())
+      .returning(['sender', 'note', 'added_by as addedBy', 'added_at as addedAt', 'signer_pem as signerPem'])
+      .executeTakeFirst();
+    if (!stored) throw conflict(`sender ${sender} is already trusted`);
+    return stored;
   }
 
-  remove(sender: string): void {
-    if (this.db.prepare('DELETE FROM cap_trusted_senders WHERE sender = ?').run(sender).changes === 0) throw notFound(`trusted sender ${sender}`);
+  async remove(sender: string): Promise<void> {
+    const removed = await this.q.db.deleteFrom('cap_trusted_senders').where('sender', '=', sender).returning('sender').executeTakeFirst();
+    if (!removed) throw notFound(`trusted sender ${sender}`);
   }
 }

@@ -74,7 +74,8 @@ const reasonOf = (err: unknown) => (err instanceof ApiError ? `${err.code}: ${er
  * ones after it are fetched at a later poll. Returns whether the index was taken whole.
  */
 async function takeNewMessages(feed: CapFeed, entries: FeedEntry[], deps: FeedPollDeps, signal: AbortSignal): Promise<{ complete: boolean; error: string | null }> {
-  const fresh = entries.filter((e) => !deps.ledger.knows(entryKey(e)));
+  const fresh: FeedEntry[] = [];
+  for (const e of entries) if (!(await deps.ledger.knows(entryKey(e)))) fresh.push(e);
   const batch = fresh.slice(0, MAX_NEW_PER_POLL);
   const appearedAt = deps.now();
   const fetched = await inOrder(batch, FETCH_CONCURRENCY, async (entry): Promise<{ xml: string } | { error: FeedFetchError }> => {
@@ -91,13 +92,13 @@ async function takeNewMessages(feed: CapFeed, entries: FeedEntry[], deps: FeedPo
     const message: NewFeedMessage = { key: entryKey(entry), feedId: feed.id, url: entry.url, cap: null, appearedAt };
     if ('error' in got) {
       if (!got.error.permanent) return { complete: false, error: `message ${entry.url}: ${got.error.message}` };
-      deps.ledger.addRefused(message, `could not be fetched: ${got.error.message}`, deps.now());
-      deps.metrics.capFeedMessages.inc({ outcome: 'refused' });
+      // false: another cloud process met it first and counts it
+      if (await deps.ledger.addRefused(message, `could not be fetched: ${got.error.message}`, deps.now())) deps.metrics.capFeedMessages.inc({ outcome: 'refused' });
       continue;
     }
     const parsed = parseCap(got.xml);
     const cap = parsed.ok ? { identifier: parsed.alert.identifier, sender: parsed.alert.sender, sent: parsed.alert.sent } : null;
-    if (deps.ledger.add({ ...message, cap, xml: got.xml }, deps.now()) === 'duplicate') deps.metrics.capFeedMessages.inc({ outcome: 'duplicate' });
+    if ((await deps.ledger.add({ ...message, cap, xml: got.xml }, deps.now())) === 'duplicate') deps.metrics.capFeedMessages.inc({ outcome: 'duplicate' });
   }
   return { complete: fresh.length === batch.length, error: null };
 }
@@ -109,32 +110,35 @@ async function takeNewMessages(feed: CapFeed, entries: FeedEntry[], deps: FeedPo
  */
 export async function drainFeed(feedId: string, deps: FeedPollDeps, signal: AbortSignal): Promise<void> {
   const { ledger, logger, metrics } = deps;
-  for (const message of ledger.pending(feedId)) {
+  for (const message of await ledger.pending(feedId)) {
     if (signal.aborted || (message.nextAttemptAt !== null && message.nextAttemptAt > deps.now())) return;
+    // one process passes it to the rules (another cloud process may be draining the same feed): the
+    // one whose conditional claim took it; the others stop here, so the feed's order holds
+    if (!(await ledger.claim(message.seq, deps.now()))) return;
     const log = { feedId, key: message.key, identifier: message.identifier, sender: message.sender };
     try {
       const receipt = await deps.receiver.receiveCap(message.xml, null, { source: { kind: 'feed', feedId } });
       if (receipt.kind === 'held') {
-        ledger.settle(message.seq, { state: 'held', heldId: receipt.held.id }, deps.now());
+        await ledger.settle(message.seq, { state: 'held', heldId: receipt.held.id }, deps.now());
         metrics.capFeedMessages.inc({ outcome: 'held' });
         logger.info({ ...log, heldId: receipt.held.id }, 'CAP feed message held for an operator');
       } else {
-        ledger.settle(message.seq, { state: 'taken', alertId: receipt.alert.id }, deps.now());
+        await ledger.settle(message.seq, { state: 'taken', alertId: receipt.alert.id }, deps.now());
         metrics.capFeedMessages.inc({ outcome: 'taken' });
         logger.info({ ...log, alertId: receipt.alert.id }, 'CAP feed message taken');
       }
     } catch (err) {
       const reason = reasonOf(err);
       if (!isTransient(err)) {
-        ledger.settle(message.seq, { state: 'refused', reason }, deps.now());
+        await ledger.settle(message.seq, { state: 'refused', reason }, deps.now());
         metrics.capFeedMessages.inc({ outcome: 'refused' });
         logger.info({ ...log, reason }, 'CAP feed message refused by the alert rules');
       } else if (message.attempts + 1 >= MAX_ATTEMPTS) {
-        ledger.settle(message.seq, { state: 'failed', reason: `given up after ${MAX_ATTEMPTS} tries: ${reason}` }, deps.now());
+        await ledger.settle(message.seq, { state: 'failed', reason: `given up after ${MAX_ATTEMPTS} tries: ${reason}` }, deps.now());
         metrics.capFeedMessages.inc({ outcome: 'failed' });
         logger.error({ ...log, reason }, 'CAP feed message given up');
       } else {
-        ledger.postpone(message.seq, reason, deps.now() + deps.retryDelayMs(message.attempts + 1), deps.now());
+        await ledger.postpone(message.seq, reason, deps.now() + deps.retryDelayMs(message.attempts + 1), deps.now());
         metrics.capFeedMessages.inc({ outcome: 'retry' });
         logger.warn({ ...log, reason, attempts: message.attempts + 1 }, 'CAP feed message will be tried again');
         return;

@@ -33,6 +33,9 @@ export class FeedPoller {
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** The tick reading the feeds now; a wake meanwhile runs one more after it (never two at once: a feed would launch twice). */
+  private ticking: Promise<void> | null = null;
+  private again = false;
 
   constructor(
     private readonly feeds: FeedStore,
@@ -55,6 +58,7 @@ export class FeedPoller {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.abort.abort();
+    await this.ticking;
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
@@ -63,11 +67,26 @@ export class FeedPoller {
   }
 
   private tick(): void {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.runTick().finally(() => {
+      this.ticking = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.tick();
+      }
+    });
+  }
+
+  private async runTick(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     try {
+      const enabled = (await this.feeds.list()).filter((f) => f.enabled);
+      if (this.stopped) return;
       const now = this.deps.now();
-      const enabled = this.feeds.list().filter((f) => f.enabled);
       const ids = new Set(enabled.map((f) => f.id));
       for (const id of this.schedules.keys()) if (!ids.has(id)) this.schedules.delete(id);
       for (const feed of enabled) {
@@ -117,7 +136,7 @@ export class FeedPoller {
       if (this.stopped) return; // aborted by stop(): not the feed's fault
       const at = this.deps.now();
       if (result.ok) {
-        this.feeds.pollSucceeded(feed.id, at, result.validators);
+        await this.feeds.pollSucceeded(feed.id, at, result.validators);
         schedule.backoff.reset();
         // at a steady rate: the time spent taking messages in does not delay the next poll
         schedule.nextAt = startedAt + schedule.intervalMs;
@@ -125,7 +144,7 @@ export class FeedPoller {
         schedule.warned = false;
         return;
       }
-      const now = this.feeds.pollFailed(feed.id, at, result.error);
+      const now = await this.feeds.pollFailed(feed.id, at, result.error);
       schedule.nextAt = at + schedule.backoff.next();
       logger.debug({ feedId: feed.id, error: result.error }, 'CAP feed poll failed');
       if (now && !schedule.warned && feedHealth(now, this.options.warn, at) === 'down') {

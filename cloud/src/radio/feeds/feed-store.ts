@@ -1,7 +1,7 @@
 import { newId } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import { toDbBool, type QueryDatabase } from '../../db/query/index.js';
 import { conflict, notFound } from '../../http/errors.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { CapFeedsTable } from '../../db/query/tables.js';
 
 /** A CAP feed the cloud subscribes to, with what its polls found. */
@@ -36,15 +36,8 @@ export interface CapFeed {
   communeCode: string | null;
 }
 
-/** The feed with its messages counted (SELECT). */
+/** The feed with its messages counted. */
 type FeedRow = Selectable<CapFeedsTable> & { messages_taken: number; messages_held: number; messages_refused: number };
-
-const SELECT = `
-  SELECT f.*,
-    (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state IN ('taken', 'held')) AS messages_taken,
-    (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state = 'held') AS messages_held,
-    (SELECT COUNT(*) FROM cap_feed_messages m WHERE m.feed_id = f.id AND m.state IN ('refused', 'failed')) AS messages_refused
-  FROM cap_feeds f`;
 
 const toFeed = (r: FeedRow): CapFeed => ({
   id: r.id,
@@ -74,86 +67,122 @@ export interface FeedValidators {
   lastModified: string | null;
 }
 
-/** The subscribed CAP feeds in SQLite. */
+/** The subscribed CAP feeds (the query layer: SQLite or PostgreSQL). */
 export class FeedStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
+
+  /** Every feed column and its messages counted by outcome. */
+  private select() {
+    return this.q.db
+      .selectFrom('cap_feeds as f')
+      .selectAll('f')
+      .select((eb) => {
+        const count = (states: readonly string[]) =>
+          eb
+            .selectFrom('cap_feed_messages as m')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('m.feed_id', '=', 'f.id')
+            .where('m.state', 'in', states);
+        return [count(['taken', 'held']).as('messages_taken'), count(['held']).as('messages_held'), count(['refused', 'failed']).as('messages_refused')];
+      });
+  }
+
+  /** COUNT is a bigint on PostgreSQL (a string there unless parsed): numbers on both. */
+  private toFeed(r: FeedRow): CapFeed {
+    return toFeed({ ...r, messages_taken: Number(r.messages_taken), messages_held: Number(r.messages_held), messages_refused: Number(r.messages_refused) });
+  }
 
   /** `commune`: that commune's feeds and the province's (what its people see); absent: all. */
-  list(commune?: string): CapFeed[] {
-    const rows = commune
-      ? this.db.prepare(`${SELECT} WHERE f.commune_code = ? OR f.commune_code IS NULL ORDER BY f.created_at, f.id`).all(commune)
-      : this.db.prepare(`${SELECT} ORDER BY f.created_at, f.id`).all();
-    return (rows as FeedRow[]).map(toFeed);
+  async list(commune?: string): Promise<CapFeed[]> {
+    let query = this.select();
+    if (commune) query = query.where((eb) => eb.or([eb('f.commune_code', '=', commune), eb('f.commune_code', 'is', null)]));
+    const rows = await query.orderBy('f.created_at').orderBy('f.id').execute();
+    return rows.map((r) => this.toFeed(r as FeedRow));
   }
 
-  find(id: string): CapFeed | null {
-    const row = this.db.prepare(`${SELECT} WHERE f.id = ?`).get(id) as FeedRow | undefined;
-    return row ? toFeed(row) : null;
+  async find(id: string): Promise<CapFeed | null> {
+    const row = await this.select().where('f.id', '=', id).executeTakeFirst();
+    return row ? this.toFeed(row as FeedRow) : null;
   }
 
-  get(id: string): CapFeed {
-    const feed = this.find(id);
+  async get(id: string): Promise<CapFeed> {
+    const feed = await this.find(id);
     if (!feed) throw notFound(`CAP feed ${id}`);
     return feed;
   }
 
-  /** `communeCode`: the commune of the person subscribing (null: the province's feed). A URL is subscribed once in the province. */
-  add(input: { name: string; url: string; enabled: boolean; pollEverySeconds: number | null; createdBy: string | null; communeCode?: string | null }, now: number): CapFeed {
+  /**
+   * `communeCode`: the commune of the person subscribing (null: the province's feed). A URL is
+   * subscribed once in the province: the insert is ON CONFLICT DO NOTHING on the url, so of two
+   * subscribing at once one gets the feed and the other the conflict.
+   */
+  async add(input: { name: string; url: string; enabled: boolean; pollEverySeconds: number | null; createdBy: string | null; communeCode?: string | null }, now: number): Promise<CapFeed> {
     const communeCode = input.communeCode ?? null;
-    const existing = this.db.prepare('SELECT id, commune_code AS communeCode FROM cap_feeds WHERE url = ?').get(input.url) as { id: string; communeCode: string | null } | undefined;
-    if (existing) {
-      // another commune's feed is not named: only that it exists (its messages already reach the communes their areas include)
-      const visible = communeCode === null || existing.communeCode === null || existing.communeCode === communeCode;
-      throw visible ? conflict(`this feed is already subscribed (${existing.id})`, { feedId: existing.id }) : conflict('this feed is already subscribed by another commune of the province');
-    }
     const id = newId('fd');
-    this.db
-      .prepare('INSERT INTO cap_feeds (id, name, url, enabled, poll_every_s, created_by, created_at, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, input.name, input.url, input.enabled ? 1 : 0, input.pollEverySeconds, input.createdBy, now, communeCode);
+    const stored = await this.q.db
+      .insertInto('cap_feeds')
+      .values({ id, name: input.name, url: input.url, enabled: toDbBool(input.enabled), poll_every_s: input.pollEverySeconds, created_by: input.createdBy, created_at: now, commune_code: communeCode })
+      .onConflict((oc) => oc.column('url').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!stored) {
+      const existing = await this.q.db.selectFrom('cap_feeds').select(['id', 'commune_code']).where('url', '=', input.url).executeTakeFirst();
+      // another commune's feed is not named: only that it exists (its messages already reach the communes their areas include)
+      const visible = !existing || communeCode === null || existing.commune_code === null || existing.commune_code === communeCode;
+      throw visible ? conflict(`this feed is already subscribed (${existing?.id ?? 'just removed'})`, { feedId: existing?.id ?? null }) : conflict('this feed is already subscribed by another commune of the province');
+    }
     return this.get(id);
   }
 
-  /** Changes name, enabled or interval; a feed enabled again starts its failure count afresh. */
-  update(id: string, changes: { name?: string; enabled?: boolean; pollEverySeconds?: number | null }): CapFeed {
-    const feed = this.get(id);
-    const enabled = changes.enabled ?? feed.enabled;
-    const restarted = enabled && !feed.enabled;
-    this.db
-      .prepare(
-        `UPDATE cap_feeds SET name = ?, enabled = ?, poll_every_s = ?,
-           consecutive_failures = CASE WHEN ? THEN 0 ELSE consecutive_failures END,
-           failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
-         WHERE id = ?`,
-      )
-      .run(changes.name ?? feed.name, enabled ? 1 : 0, changes.pollEverySeconds === undefined ? feed.pollEverySeconds : changes.pollEverySeconds, restarted ? 1 : 0, restarted ? 1 : 0, id);
+  /** Changes name, enabled or interval; a feed enabled again starts its failure count afresh (decided in the statement, from the row as it is). */
+  async update(id: string, changes: { name?: string; enabled?: boolean; pollEverySeconds?: number | null }): Promise<CapFeed> {
+    const updated = await this.q.db
+      .updateTable('cap_feeds')
+      .set((eb) => {
+        const restarted = changes.enabled === true ? eb('cap_feeds.enabled', '=', 0) : sql<boolean>`1 = 0`;
+        return {
+          ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.enabled !== undefined ? { enabled: toDbBool(changes.enabled) } : {}),
+          ...(changes.pollEverySeconds !== undefined ? { poll_every_s: changes.pollEverySeconds } : {}),
+          consecutive_failures: eb.case().when(restarted).then(0).else(eb.ref('cap_feeds.consecutive_failures')).end(),
+          failing_since: eb.case().when(restarted).then(null).else(eb.ref('cap_feeds.failing_since')).end(),
+        };
+      })
+      .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) throw notFound(`CAP feed ${id}`);
     return this.get(id);
   }
 
   /** The feed goes; the messages met in it stay (without their feed), so none plays again if it is added back. */
-  delete(id: string): void {
-    if (this.db.prepare('DELETE FROM cap_feeds WHERE id = ?').run(id).changes === 0) throw notFound(`CAP feed ${id}`);
+  async delete(id: string): Promise<void> {
+    const deleted = await this.q.db.deleteFrom('cap_feeds').where('id', '=', id).returning('id').executeTakeFirst();
+    if (!deleted) throw notFound(`CAP feed ${id}`);
   }
 
   /** A poll that answered (200 or 304); validators only when every new entry of the index was taken. */
-  pollSucceeded(id: string, at: number, validators: FeedValidators | null): void {
-    this.db
-      .prepare(
-        `UPDATE cap_feeds SET last_poll_at = @at, last_success_at = @at, consecutive_failures = 0, failing_since = NULL,
-           etag = CASE WHEN @keep THEN etag ELSE @etag END, last_modified = CASE WHEN @keep THEN last_modified ELSE @lastModified END
-         WHERE id = @id`,
-      )
-      .run({ id, at, keep: validators ? 0 : 1, etag: validators?.etag ?? null, lastModified: validators?.lastModified ?? null });
+  async pollSucceeded(id: string, at: number, validators: FeedValidators | null): Promise<void> {
+    await this.q.db
+      .updateTable('cap_feeds')
+      .set({ last_poll_at: at, last_success_at: at, consecutive_failures: 0, failing_since: null, ...(validators ? { etag: validators.etag, last_modified: validators.lastModified } : {}) })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** A poll that failed; returns the feed as it now stands. */
-  pollFailed(id: string, at: number, error: string): CapFeed | null {
-    this.db
-      .prepare(
-        `UPDATE cap_feeds SET last_poll_at = @at, last_error = @error, last_error_at = @at,
-           consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, @at)
-         WHERE id = @id`,
-      )
-      .run({ id, at, error: error.slice(0, 500) });
+  async pollFailed(id: string, at: number, error: string): Promise<CapFeed | null> {
+    await this.q.db
+      .updateTable('cap_feeds')
+      .set((eb) => ({
+        last_poll_at: at,
+        last_error: error.slice(0, 500),
+        last_error_at: at,
+        consecutive_failures: eb('cap_feeds.consecutive_failures', '+', 1),
+        failing_since: eb.fn.coalesce('cap_feeds.failing_since', eb.val(at)),
+      }))
+      .where('id', '=', id)
+      .execute();
     return this.find(id);
   }
 }

@@ -106,13 +106,13 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
     return { ...shown, effectivePollSeconds: f.pollEverySeconds ?? deps.defaultPollSeconds, health, warning: health === 'down' };
   };
   // another commune's feed answers as none; the province's is read by every commune, changed by none of them
-  const visible = (c: Parameters<typeof currentUser>[0], id: string) => {
-    const feed = feeds.get(id);
+  const visible = async (c: Parameters<typeof currentUser>[0], id: string) => {
+    const feed = await feeds.get(id);
     assertSees(currentUser(c), feed.communeCode, `CAP feed ${id}`);
     return feed;
   };
-  const changeable = (c: Parameters<typeof currentUser>[0], id: string) => {
-    const feed = feeds.get(id);
+  const changeable = async (c: Parameters<typeof currentUser>[0], id: string) => {
+    const feed = await feeds.get(id);
     assertMayChange(currentUser(c), feed.communeCode, `CAP feed ${id}`);
     return feed;
   };
@@ -125,7 +125,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       summary: 'The CAP feeds subscribed to, each with its state: last poll, last success, last error, failures in a row, messages taken',
       responses: { 200: jsonContent(z.object({ feeds: z.array(feedSchema) }), 'The feeds, oldest first') },
     }),
-    (c) => c.json({ feeds: feeds.list(currentUser(c).communeCode ?? undefined).map(out) }, 200),
+    async (c) => c.json({ feeds: (await feeds.list(currentUser(c).communeCode ?? undefined)).map(out) }, 200),
   );
 
   app.openapi(
@@ -137,9 +137,9 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       request: { body: jsonBody(newFeedSchema) },
       responses: { 201: jsonContent(feedSchema, 'The feed'), 409: jsonContent(z.object({}), 'That address is already subscribed (details.feedId)') },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
-      const feed = feeds.add({ name: body.name, url: body.url, enabled: body.enabled ?? true, pollEverySeconds: body.pollEverySeconds ?? null, createdBy: currentUser(c).id, communeCode: currentUser(c).communeCode }, deps.now());
+      const feed = await feeds.add({ name: body.name, url: body.url, enabled: body.enabled ?? true, pollEverySeconds: body.pollEverySeconds ?? null, createdBy: currentUser(c).id, communeCode: currentUser(c).communeCode }, deps.now());
       deps.changed();
       return c.json(out(feed), 201);
     },
@@ -154,7 +154,7 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       request: { params: feedIdParam },
       responses: { 200: jsonContent(feedSchema, 'The feed') },
     }),
-    (c) => c.json(out(visible(c, c.req.valid('param').id)), 200),
+    async (c) => c.json(out(await visible(c, c.req.valid('param').id)), 200),
   );
 
   app.openapi(
@@ -166,9 +166,9 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       request: { params: feedIdParam, body: jsonBody(feedPatchSchema) },
       responses: { 200: jsonContent(feedSchema, 'The feed') },
     }),
-    (c) => {
-      changeable(c, c.req.valid('param').id);
-      const feed = feeds.update(c.req.valid('param').id, c.req.valid('json'));
+    async (c) => {
+      await changeable(c, c.req.valid('param').id);
+      const feed = await feeds.update(c.req.valid('param').id, c.req.valid('json'));
       deps.changed();
       return c.json(out(feed), 200);
     },
@@ -183,9 +183,9 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       request: { params: feedIdParam },
       responses: { 204: { description: 'Deleted' } },
     }),
-    (c) => {
-      changeable(c, c.req.valid('param').id);
-      feeds.delete(c.req.valid('param').id);
+    async (c) => {
+      await changeable(c, c.req.valid('param').id);
+      await feeds.delete(c.req.valid('param').id);
       return c.body(null, 204);
     },
   );
@@ -199,11 +199,11 @@ export function createFeedsRoutes(deps: FeedsRoutesDeps) {
       request: { params: feedIdParam, query: z.object({ state: z.enum(feedMessageStates).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
       responses: { 200: jsonContent(z.object({ messages: z.array(messageSchema) }), 'The messages') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      visible(c, id);
+      await visible(c, id);
       const q = c.req.valid('query');
-      const messages = ledger.list(id, q).map(({ seq: _seq, feedId: _feedId, nextAttemptAt: _next, ...m }) => m);
+      const messages = (await ledger.list(id, q)).map(({ seq: _seq, feedId: _feedId, nextAttemptAt: _next, ...m }) => m);
       return c.json({ messages }, 200);
     },
   );

@@ -1,6 +1,6 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from '../../config.js';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { Guard } from '../../http/access.js';
 import type { CloudMetrics } from '../../metrics.js';
 import { FeedLedger } from './feed-ledger.js';
@@ -10,7 +10,7 @@ import { FeedStore } from './feed-store.js';
 import { createFeedsRoutes } from './feeds-routes.js';
 
 export interface FeedsDeps {
-  db: Db;
+  query: QueryDatabase;
   /** The alert service: every message goes through its rules, as a CAP alert posted by hand does. */
   receiver: CapReceiver;
   metrics: CloudMetrics;
@@ -24,8 +24,8 @@ const retryDelay = (pollMs: number) => (attempts: number) => Math.min(10 * 60_00
 /** CAP feeds: subscriptions, their poller, and their routes. The poller runs from start() to stop(). */
 export function createFeeds(deps: FeedsDeps) {
   const { config } = deps;
-  const feeds = new FeedStore(deps.db);
-  const ledger = new FeedLedger(deps.db);
+  const feeds = new FeedStore(deps.query);
+  const ledger = new FeedLedger(deps.query);
   const pollMs = config.SC_CAP_FEED_POLL_S * 1000;
   const warn = { failures: config.SC_CAP_FEED_WARN_FAILURES, afterMs: config.SC_CAP_FEED_WARN_AFTER_S * 1000 };
   const now = Date.now;

@@ -103,7 +103,7 @@ export class LiveSessions implements LiveSessionsApi {
     const title = spec.title.trim();
     if (!title || title.length > 200) throw badRequest('a live session needs a title of 1 to 200 characters');
     if (this.onAir.size >= MAX_ON_AIR) throw new ApiError(409, 'conflict', `at most ${MAX_ON_AIR} live sessions may be on air at once; stop one first`);
-    const { edges, hamletCodes } = this.resolveTargets(spec.targets, spec.communeCode);
+    const { edges, hamletCodes } = await this.resolveTargets(spec.targets, spec.communeCode);
     const zones = spec.zones && spec.zones.length ? [...new Set(spec.zones)] : null;
     if (zones) this.assertZonesExist(zones, edges);
     const playoutMs = spec.playoutMs ?? this.deps.options.playoutMs;
@@ -306,11 +306,11 @@ export class LiveSessions implements LiveSessionsApi {
    * none → a clear error. A commune's session reaches its commune only: another commune's hamlet or
    * box is refused as unknown, and `all` is the commune.
    */
-  private resolveTargets(t: LiveTargets, communeCode: string | null): { edges: string[]; hamletCodes: string[] } {
+  private async resolveTargets(t: LiveTargets, communeCode: string | null): Promise<{ edges: string[]; hamletCodes: string[] }> {
     const { directory } = this.deps;
     if (!t.all && !t.communes?.length && !t.hamlets?.length && !t.edges?.length) throw badRequest('choose the hamlets to speak to: all, hamlets and/or edges');
-    const resolved = this.deps.area.resolve(t, { communeCode });
-    const area = resolved.all && communeCode !== null ? new Set(this.deps.area.hamletsOf(communeCode)) : null;
+    const resolved = await this.deps.area.resolve(t, { communeCode });
+    const area = resolved.all && communeCode !== null ? new Set(await this.deps.area.hamletsOf(communeCode)) : null;
     const hamlets = resolved.hamlets;
     const named = resolved.edges;
     const active = directory.activeEdges();

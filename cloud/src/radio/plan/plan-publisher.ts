@@ -67,7 +67,7 @@ export class PlanPublisher {
     await occurrences.prune(this.deps.now());
     const scheduleList = await schedules.list({ enabledOnly: true });
     const audio = await bulletins.findMany(scheduleList.flatMap((s) => (s.source.kind === 'bulletin' ? [s.source.bulletinId] : [])));
-    const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(alerts.audibleSince(window.start), window)];
+    const entries = [...scheduleEntries(scheduleList, audio, window), ...alertEntries(await alerts.audibleSince(window.start), window)];
     // each box reads the entries for anywhere and its commune's: never every commune's (issue 10)
     const anywhere: PlanEntry[] = [];
     const byCommune = new Map<string, PlanEntry[]>();

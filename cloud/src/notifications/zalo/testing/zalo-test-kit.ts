@@ -7,7 +7,7 @@ import { AuditLog } from '../../../audit/audit-log.js';
 import { SessionStore } from '../../../auth/session-store.js';
 import { openCloudDatabase, type Db } from '../../../db/database.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
-import { CommuneDirectory } from '../../../communes/commune-directory.js';
+import { activeCommunesSync } from '../../../communes/commune-store.js';
 import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
 import { createGuard } from '../../../http/access.js';
 import { API_PREFIX } from '../../../http/app.js';
@@ -72,7 +72,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
       SC_ZALO_BROADCAST: options.broadcast ? '1' : '0',
     },
     hamlets: () => listHamlets(db),
-    communes: () => new CommuneDirectory(db).active(),
+    communes: () => activeCommunesSync(db),
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });

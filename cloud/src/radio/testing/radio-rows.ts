@@ -1,0 +1,46 @@
+/**
+ * Rows the radio stores' tests need around them, written through the query layer so the same
+ * fixture serves SQLite and PostgreSQL: two communes with hamlets and a box each, and a bulletin
+ * with its audio.
+ */
+import type { QueryDatabase } from '../../db/query/index.js';
+
+/** vi-tan (ap-1, ap-2, box edge-a in ap-1) and vi-dong (vd-1, box edge-b). */
+export async function twoCommunes({ db }: QueryDatabase): Promise<void> {
+  await db
+    .insertInto('communes')
+    .values([
+      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang', created_at: 0 },
+      { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy', province: 'Hậu Giang', created_at: 0 },
+    ])
+    .execute();
+  await db
+    .insertInto('hamlets')
+    .values([
+      { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
+      { code: 'ap-2', commune_code: 'vi-tan', name: 'Ấp 2', position: 2 },
+      { code: 'vd-1', commune_code: 'vi-dong', name: 'Ấp Vị Đông 1', position: 1 },
+    ])
+    .execute();
+  await db
+    .insertInto('edges')
+    .values([
+      { id: 'edge-a', name: 'Tủ A', hamlet_code: 'ap-1', lat: null, lon: null, status: 'active', secret_hash: null, pending_secret_hash: null, claimed_at: null, hostname: null, created_at: 0, updated_at: 0 },
+      { id: 'edge-b', name: 'Tủ B', hamlet_code: 'vd-1', lat: null, lon: null, status: 'active', secret_hash: null, pending_secret_hash: null, claimed_at: null, hostname: null, created_at: 0, updated_at: 0 },
+    ])
+    .execute();
+}
+
+/** A spoken bulletin with its audio asset; returns the bulletin's id. */
+export async function bulletinRow({ db }: QueryDatabase, id = 'bul-1', sha256 = 'a'.repeat(64), communeCode: string | null = null): Promise<string> {
+  await db
+    .insertInto('audio_assets')
+    .values({ sha256, bytes: 1234, duration_ms: 5000, mime: 'audio/ogg', created_at: 0, commune_code: communeCode })
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+  await db
+    .insertInto('bulletins')
+    .values({ id, title: 'Bản tin', kind: 'tts', text: 'Xin chào', spoken_text: null, voice: null, speed: null, original_name: null, asset_sha256: sha256, duration_ms: 5100, loudness_lufs: -16, true_peak_dbtp: -1, created_by: null, created_at: 0, commune_code: communeCode })
+    .execute();
+  return id;
+}

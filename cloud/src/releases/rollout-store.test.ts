@@ -1,0 +1,175 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { VI_TAN, type ReleaseManifest } from '@smart-commune/shared';
+import { forEachDatabase } from '../../../test-support/databases.js';
+import { seedCommuneQuery, seedEdgeQuery } from '../communes/testing/seed-query.js';
+import { ReleaseStore } from './release-store.js';
+import { RolloutStore } from './rollout-store.js';
+
+const VI_THUY = { code: 'vi-thuy', name: 'Xã Vị Thủy', district: '', province: 'T', hamlets: [{ code: 'vt-1', name: 'Ấp Vĩnh Phú' }] };
+
+const manifest = (version: string, arch: 'arm64' | 'x64', product: 'edge' | 'cloud' = 'edge') =>
+  ({ version, arch, product, files: [{ path: 'a', bytes: 1, sha256: 'x' }], minCloudVersion: null, contractVersion: '3' }) as unknown as ReleaseManifest;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+forEachDatabase('release store', (get) => {
+  it('stores a bundle once (a second insert of the same version and arch gets null), lists, finds, tells the bundles and deletes with the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sc-releases-'));
+    dirs.push(dir);
+    const store = new ReleaseStore(get(), dir);
+    const row = (version: string, arch: 'arm64' | 'x64', at: number, product: 'edge' | 'cloud' = 'edge') => ({
+      manifest: manifest(version, arch, product),
+      manifestJson: JSON.stringify(manifest(version, arch, product)),
+      bytes: 100,
+      sha256: `sha-${version}-${arch}`,
+      fileName: `${version}-${arch}.tar`,
+      uploadedBy: 'admin',
+      at,
+    });
+    const first = await store.insert(row('1.2.0', 'arm64', 1000));
+    expect(first).toMatchObject({ version: '1.2.0', arch: 'arm64', product: 'edge', bytes: 100, files: 1, contractVersion: '3', uploadedAt: 1000 });
+    // two uploads of the same bundle at once: one INSERT wins, the other is told
+    const [a, b] = await Promise.all([store.insert(row('1.3.0', 'x64', 2000)), store.insert(row('1.3.0', 'x64', 2001))]);
+    expect([a, b].filter((r) => r !== null)).toHaveLength(1);
+    expect(await store.insert(row('1.2.0', 'arm64', 3000))).toBeNull();
+    await store.insert(row('1.2.0', 'x64', 1500));
+    await store.insert(row('1.4.0', 'x64', 1600, 'cloud'));
+
+    expect((await store.list()).map((r) => `${r.version}/${r.arch}`)).toEqual(['1.3.0/x64', '1.4.0/x64', '1.2.0/x64', '1.2.0/arm64']);
+    expect(await store.find('1.2.0', 'x64')).toMatchObject({ sha256: 'sha-1.2.0-x64' });
+    expect(await store.find('9.9.9', 'x64')).toBeNull();
+    // a box is told about the edge bundles only, one per architecture
+    expect((await store.bundles('1.2.0')).map((r) => [r.arch, r.sha256])).toEqual([
+      ['arm64', 'sha-1.2.0-arm64'],
+      ['x64', 'sha-1.2.0-x64'],
+    ]);
+    expect(await store.bundles('1.4.0')).toEqual([]);
+
+    const file = (await store.filePath('1.2.0', 'arm64'))!;
+    expect(file).toBe(join(dir, '1.2.0-arm64.tar'));
+    writeFileSync(file, 'bundle');
+    expect(await store.delete('1.2.0', 'arm64')).toBe(true);
+    expect(existsSync(file)).toBe(false);
+    expect(await store.delete('1.2.0', 'arm64')).toBe(false);
+    expect(await store.filePath('1.2.0', 'arm64')).toBeNull();
+  });
+});
+
+forEachDatabase('rollout store', (get) => {
+  async function seed() {
+    const q = get();
+    await seedCommuneQuery(q, VI_TAN);
+    await seedCommuneQuery(q, VI_THUY);
+    await seedEdgeQuery(q, 'e1', 'ap-1', { online: true });
+    await seedEdgeQuery(q, 'e2', 'ap-1');
+    await seedEdgeQuery(q, 'e3', 'vt-1');
+    const store = new RolloutStore(q);
+    const create = (id: string, at: number, boxes: [string, number][]) =>
+      store.create({
+        id,
+        version: '2.0.0',
+        scope: { kind: 'edges', edgeIds: boxes.map(([e]) => e) },
+        waves: [1],
+        soakS: 60,
+        failureThreshold: 0.5,
+        createdBy: 'admin',
+        at,
+        boxes: boxes.map(([edgeId, wave]) => ({ edgeId, wave, fromVersion: '1.0.0' })),
+      });
+    return { store, create };
+  }
+
+  it('creates a rollout with its boxes, counts them (a commune over its own boxes only) and lists what each commune sees', async () => {
+    const { store, create } = await seed();
+    await create('rol_all', 1000, [
+      ['e1', 0],
+      ['e2', 1],
+      ['e3', 1],
+    ]);
+    await create('rol_thuy', 2000, [['e3', 0]]);
+    await store.update('rol_all', { state: 'paused', pausedReason: 'wave 1: Tủ e3 failed' }, 1500);
+
+    const all = (await store.find('rol_all'))!;
+    expect(all).toMatchObject({ state: 'paused', wave: 0, waveCount: 2, total: 3, waves: [1], soakS: 60, failureThreshold: 0.5, pausedReason: 'wave 1: Tủ e3 failed' });
+    expect(all.counts.pending).toBe(3);
+    // Vị Tân sees its two boxes, and not the reason, which may name another commune's box
+    expect(await store.find('rol_all', { communeCode: 'vi-tan' })).toMatchObject({ total: 2, pausedReason: null });
+    expect(await store.find('rol_thuy', { communeCode: 'vi-tan' })).toBeNull();
+    expect((await store.list()).map((r) => r.id)).toEqual(['rol_thuy', 'rol_all']);
+    expect((await store.list(100, { communeCode: 'vi-tan' })).map((r) => r.id)).toEqual(['rol_all']);
+    expect((await store.list(1)).map((r) => r.id)).toEqual(['rol_thuy']);
+
+    const boxes = await store.boxes('rol_all');
+    expect(boxes.map((b) => [b.edgeId, b.wave, b.hamletCode, b.online])).toEqual([
+      ['e1', 0, 'ap-1', true],
+      ['e2', 1, 'ap-1', false],
+      ['e3', 1, 'vt-1', false],
+    ]);
+    expect((await store.boxes('rol_all', { communeCode: 'vi-thuy' })).map((b) => b.edgeId)).toEqual(['e3']);
+    expect((await store.boxes('rol_all', { wave: 1, states: ['pending'] })).map((b) => b.edgeId)).toEqual(['e2', 'e3']);
+
+    expect(await store.busy(['e1', 'e3', 'none'])).toEqual([
+      { edgeId: 'e1', rolloutId: 'rol_all' },
+      { edgeId: 'e3', rolloutId: 'rol_all' },
+      { edgeId: 'e3', rolloutId: 'rol_thuy' },
+    ]);
+    expect(await store.activeIds()).toEqual(['rol_all', 'rol_thuy']);
+    expect(await store.activeIds('running')).toEqual(['rol_thuy']);
+    expect(await store.underWayOf('2.0.0')).not.toBeNull();
+    expect(await store.underWayOf('3.0.0')).toBeNull();
+    expect(await store.latestWith('e3', '2.0.0')).toBe('rol_thuy');
+    expect(await store.activeFor('e1')).toEqual({ rolloutId: 'rol_all', version: '2.0.0', state: 'pending' });
+    expect(await store.countsByState()).toEqual([{ state: 'pending', count: 4 }]);
+  });
+
+  it('decides each step once: a wave sent once, a state change only from the state expected, a box moved only from its state, a retraction returning the boxes told', async () => {
+    const { store, create } = await seed();
+    await create('rol_1', 1000, [
+      ['e1', 0],
+      ['e2', 0],
+      ['e3', 1],
+    ]);
+    // two processes start wave 0 at once: each box is sent by exactly one
+    const [a, b] = await Promise.all([store.sendPending('rol_1', 0, 2000), store.sendPending('rol_1', 0, 2000)]);
+    expect([...a, ...b].sort()).toEqual(['e1', 'e2']);
+    expect(await store.box('rol_1', 'e1')).toEqual({ state: 'sent', wave: 0 });
+
+    // two answers of e1 read it `sent`; only the first to write moves it
+    expect(await store.updateBox('rol_1', 'e1', { state: 'downloading', bytesDone: 10, bytesTotal: 100 }, 2100, 'sent')).toBe(true);
+    expect(await store.updateBox('rol_1', 'e1', { state: 'installed' }, 2100, 'sent')).toBe(false);
+    expect(await store.updateBox('rol_1', 'e1', { state: 'failed', reason: 'disk full', logLines: ['no space'] }, 2200, 'downloading')).toBe(true);
+    const e1 = (await store.boxes('rol_1')).find((x) => x.edgeId === 'e1')!;
+    expect(e1).toMatchObject({ state: 'failed', bytesDone: 10, bytesTotal: 100, reason: 'disk full', logLines: ['no space'], sentAt: 2000, updatedAt: 2200 });
+
+    // the next wave: of two processes that both saw wave 0 soaked, one moves to wave 1
+    const advance = () => store.update('rol_1', { wave: 1, waveStartedAt: 3000, failuresAccepted: 0 }, 3000, { states: ['running'], wave: 0 });
+    expect((await Promise.all([advance(), advance()])).filter(Boolean)).toHaveLength(1);
+    expect(await store.find('rol_1')).toMatchObject({ wave: 1, waveStartedAt: 3000 });
+    // pausing: only from running
+    expect(await store.update('rol_1', { state: 'paused', pausedReason: 'x' }, 3100, { states: ['running'] })).toBe(true);
+    expect(await store.update('rol_1', { state: 'paused', pausedReason: 'y' }, 3200, { states: ['running'] })).toBe(false);
+    expect(await store.find('rol_1')).toMatchObject({ state: 'paused', pausedReason: 'x', updatedAt: 3100 });
+    expect(await store.update('missing', { state: 'cancelled' }, 3300)).toBe(false);
+
+    // the paused rollout takes the release back from the told box (e2), and e3 still pending stays so
+    await store.updateBox('rol_1', 'e2', { state: 'downloading' }, 3000);
+    expect(await store.retract('rol_1', 'pending', null, 3400)).toEqual(['e2']);
+    expect((await store.boxes('rol_1')).map((x) => [x.edgeId, x.state])).toEqual([
+      ['e1', 'failed'],
+      ['e2', 'pending'],
+      ['e3', 'pending'],
+    ]);
+    expect(await store.retract('rol_1', 'cancelled', 'cancelled by admin', 3500)).toEqual([]);
+    expect((await store.boxes('rol_1', { states: ['cancelled'] })).map((x) => [x.edgeId, x.reason])).toEqual([
+      ['e2', 'cancelled by admin'],
+      ['e3', 'cancelled by admin'],
+    ]);
+    expect(await store.countsByState()).toEqual(expect.arrayContaining([{ state: 'failed', count: 1 }, { state: 'cancelled', count: 2 }]));
+  });
+});
