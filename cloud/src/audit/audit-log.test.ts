@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { auditCsv } from './audit-csv.js';
+import { UserStore } from '../users/user-store.js';
 import { AuditLog, type CommuneResolver } from './audit-log.js';
 
 /** Targets and actors of two communes, as communes/object-commune.ts would find them. */
@@ -87,6 +88,17 @@ forEachDatabase('audit log store', (get) => {
     expect((await audit.page({ communeCode: 'vi-dong' }, 10, 0)).total).toBe(1);
     expect(await audit.actions('vi-tan')).toEqual(['incident.clip_view', 'zalo.connect']);
     expect(await audit.actions('vi-dong')).toEqual(['incident.note']);
+  });
+
+  it("finds a person's commune itself on either database when no resolver is given", async () => {
+    await new UserStore(get()).create({ username: 'op-dong', role: 'operator', communeCode: 'vi-dong', password: 'password-of-op-dong', mustChangePassword: false });
+    const own = new AuditLog(get(), () => now);
+    await own.record({ actor: 'op-dong', action: 'bulletin.create' });
+    await own.record({ actor: 'system', action: 'retention.run' });
+    expect((await own.page({}, 10, 0)).items.map((e) => [e.actor, e.communeCode])).toEqual([
+      ['system', null],
+      ['op-dong', 'vi-dong'],
+    ]);
   });
 
   it('records a viewing once within its window', async () => {
