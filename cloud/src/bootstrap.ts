@@ -31,7 +31,7 @@ export interface AdminLogin {
  * nobody else set it, and the demo and scripts log in with it through the API.
  */
 export async function ensureFirstAdmin(users: UserStore, dataDir: string, username: string, password: string | undefined, logger: Logger): Promise<AdminLogin> {
-  if (users.count() > 0) return { username, password: null, passwordFile: null };
+  if ((await users.count()) > 0) return { username, password: null, passwordFile: null };
   const weakness = password === undefined ? null : passwordWeakness(password, username);
   if (weakness) throw new Error(`SC_ADMIN_PASSWORD is too easy to guess: ${weaknessMessages[weakness].en}`);
   const file = 'admin-password.txt';

@@ -138,10 +138,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // not closed on its own: destroying it would close the handle, which close() below does last
   const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
-  const users = new UserStore(db);
+  const users = new UserStore(query);
   const communes = new CommuneStore(query);
-  const sessions = new SessionStore(db, users, config.SC_SESSION_TTL_S * 1000);
-  const audit = new AuditLog(db);
+  const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
+  const audit = new AuditLog(query);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
   const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
   const servicePassword = persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
@@ -293,7 +293,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
       auditChanges(audit),
-      { prefix: '/', app: createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
+      { prefix: '/', app: createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
@@ -326,7 +326,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
 
-  const purgeSessions = setInterval(() => sessions.purgeExpired(), 3600_000);
+  const purgeSessions = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
   purgeSessions.unref();
   let closed = false;
   return {
@@ -367,7 +367,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
-      loginDigest.stop();
+      await loginDigest.stop();
       db.close();
       logger.info('Smart Commune cloud stopped');
     },

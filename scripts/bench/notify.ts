@@ -37,10 +37,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VI_TAN } from '../../shared/src/index.js';
 import { createLogger } from '../../shared/src/runtime/index.js';
+import { sqliteQueryDatabase } from '../../cloud/src/db/query/index.js';
 import { AuditLog } from '../../cloud/src/audit/audit-log.js';
 import { loadCloudConfig } from '../../cloud/src/config.js';
 import { openCloudDatabase } from '../../cloud/src/db/database.js';
-import { sqliteQueryDatabase } from '../../cloud/src/db/query/index.js';
 import { DomainEventBus } from '../../cloud/src/events/event-bus.js';
 import { listHamlets, seedCommune } from '../../cloud/src/hamlets/hamlets.js';
 import { createCloudMetrics } from '../../cloud/src/metrics.js';
@@ -159,7 +159,7 @@ async function run(o: RunOptions) {
   const metrics = createCloudMetrics();
   const logger = createLogger('bench', { level: 'warn' });
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(sqliteQueryDatabase(db));
   const standin = await new ZaloStandin({ ratePerMinute: PER_MINUTE }).start();
   // the defaults of every SC_NOTIFY_* setting (cooldowns, delays, retries): only what points at the stand-ins is set
   const config = loadCloudConfig(

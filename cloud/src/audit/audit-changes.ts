@@ -17,7 +17,7 @@ export function auditChanges(audit: AuditLog): Mount {
     await next();
     const user = c.get('user');
     if (READS.has(c.req.method) || !user || c.res.status >= 400) return;
-    audit.record({
+    await audit.record({
       actor: actorOf(user),
       action: 'api.change',
       target: c.req.path,

@@ -38,16 +38,16 @@ describe('the audit log per commune', () => {
     return res.body.items as { actor: string; action: string; target: string | null; communeCode: string | null }[];
   };
 
-  it("stamps an entry with its object's commune, else its actor's", () => {
-    const audit = new AuditLog(test.cloud.db);
+  it("stamps an entry with its object's commune, else its actor's", async () => {
+    const audit = new AuditLog(test.cloud.query);
     const read = (id: number) => test.cloud.db.prepare('SELECT commune_code FROM audit_log WHERE id = ?').pluck().get(id);
-    expect(read(audit.record({ actor: 'police-tinh', action: 'incident.clip_view', target: `incident:${incB.incidentId}` }))).toBe('vi-thuy');
-    expect(read(audit.record({ actor: 'admin-a', action: 'test.nothing' }))).toBe('vi-tan');
-    expect(read(audit.record({ actor: `edge:${edgeB.edgeId}`, action: 'test.box' }))).toBe('vi-thuy');
-    expect(read(audit.record({ actor: 'admin-a', action: 'test.box', target: `camera:${edgeB.edgeId}/cong-truong` }))).toBe('vi-thuy');
-    expect(read(audit.record({ actor: 'system', action: 'test.job' }))).toBeNull();
-    expect(read(audit.record({ actor: 'admin-tinh', action: 'test.province' }))).toBeNull();
-    expect(read(audit.record({ actor: 'admin-tinh', action: 'test.explicit', communeCode: 'vi-tan' }))).toBe('vi-tan');
+    expect(read(await audit.record({ actor: 'police-tinh', action: 'incident.clip_view', target: `incident:${incB.incidentId}` }))).toBe('vi-thuy');
+    expect(read(await audit.record({ actor: 'admin-a', action: 'test.nothing' }))).toBe('vi-tan');
+    expect(read(await audit.record({ actor: `edge:${edgeB.edgeId}`, action: 'test.box' }))).toBe('vi-thuy');
+    expect(read(await audit.record({ actor: 'admin-a', action: 'test.box', target: `camera:${edgeB.edgeId}/cong-truong` }))).toBe('vi-thuy');
+    expect(read(await audit.record({ actor: 'system', action: 'test.job' }))).toBeNull();
+    expect(read(await audit.record({ actor: 'admin-tinh', action: 'test.province' }))).toBeNull();
+    expect(read(await audit.record({ actor: 'admin-tinh', action: 'test.explicit', communeCode: 'vi-tan' }))).toBe('vi-tan');
   });
 
   it("shows a commune's admin only their commune's entries, whatever commune they ask for", async () => {

@@ -29,9 +29,9 @@ describe('audit log as CSV', () => {
   });
 
   it('answers the filtered log newest first, for Excel (BOM, CRLF), with details as JSON and formulas defused', async () => {
-    test.cloud.audit.record({ actor: 'police-1', action: 'incident.clip_view', target: 'incident:inc_1', details: { note: 'bản ghi, "một"' }, ip: '10.0.0.5' });
-    test.cloud.audit.record({ actor: 'police-1', action: 'incident.export', target: 'incident:inc_1' });
-    test.cloud.audit.record({ actor: 'public', action: 'auth.login_failed', target: '=cmd()', details: { reason: 'unknown_user' } });
+    await test.cloud.audit.record({ actor: 'police-1', action: 'incident.clip_view', target: 'incident:inc_1', details: { note: 'bản ghi, "một"' }, ip: '10.0.0.5' });
+    await test.cloud.audit.record({ actor: 'police-1', action: 'incident.export', target: 'incident:inc_1' });
+    await test.cloud.audit.record({ actor: 'public', action: 'auth.login_failed', target: '=cmd()', details: { reason: 'unknown_user' } });
 
     const res = await test.cloud.app.request('/api/v1/audit.csv?actor=police-1', { headers: { authorization: `Bearer ${test.adminToken}` } });
     expect(res.status).toBe(200);

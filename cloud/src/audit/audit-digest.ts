@@ -2,7 +2,7 @@ import type { AuditInput } from './audit-log.js';
 
 /** Where the digest writes (AuditLog.record). */
 export interface AuditSink {
-  record(entry: AuditInput): unknown;
+  record(entry: AuditInput): Promise<unknown>;
 }
 
 export interface AuditDigestOptions {
@@ -42,11 +42,11 @@ export class AuditDigest {
   ) {
     this.now = options.now ?? Date.now;
     this.maxOpen = options.maxOpen ?? 10_000;
-    this.timer = setInterval(() => this.closeEnded(), Math.min(options.windowMs, 60_000));
+    this.timer = setInterval(() => void this.closeEnded().catch(() => undefined), Math.min(options.windowMs, 60_000));
     this.timer.unref();
   }
 
-  note(key: string, entry: AuditInput): void {
+  async note(key: string, entry: AuditInput): Promise<void> {
     const now = this.now();
     const current = this.open.get(key);
     if (current && now - current.firstAt < this.options.windowMs) {
@@ -56,37 +56,37 @@ export class AuditDigest {
       if (current.targets.size < MAX_TARGETS) current.targets.add(entry.target ?? null);
       return;
     }
-    if (current) this.close(key, current);
-    this.audit.record(entry);
+    if (current) await this.close(key, current);
+    await this.audit.record(entry);
     this.open.set(key, { firstAt: now, lastAt: now, count: 1, last: entry, targets: new Set([entry.target ?? null]) });
     if (this.open.size > this.maxOpen) {
       const [oldestKey, oldest] = this.open.entries().next().value as [string, Window];
-      this.close(oldestKey, oldest);
+      await this.close(oldestKey, oldest);
     }
   }
 
   /** Writes the counts of the windows that have ended (run by a timer; tests may call it). */
-  closeEnded(): void {
+  async closeEnded(): Promise<void> {
     const now = this.now();
     // windows are kept in the order they opened, so the ended ones come first
     for (const [key, window] of this.open) {
       if (now - window.firstAt < this.options.windowMs) break;
-      this.close(key, window);
+      await this.close(key, window);
     }
   }
 
   /** Writes every open window's count; call before the database closes. */
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    for (const [key, window] of this.open) this.close(key, window);
+    for (const [key, window] of this.open) await this.close(key, window);
   }
 
-  private close(key: string, window: Window): void {
+  private async close(key: string, window: Window): Promise<void> {
     this.open.delete(key);
     if (window.count === 1) return;
     const targets = [...window.targets];
     const single = targets.length === 1;
-    this.audit.record({
+    await this.audit.record({
       ...window.last,
       target: single ? targets[0] : null,
       details: { ...window.last.details, count: window.count, firstAt: window.firstAt, lastAt: window.lastAt, ...(single ? {} : { targets }) },

@@ -1,8 +1,8 @@
-import type { Db } from '../db/database.js';
 import type { User } from '../users/user-store.js';
-import { whereOf } from '../db/where.js';
-import { ObjectCommunesSync } from '../communes/object-commune.js';
-import type { Selectable } from 'kysely';
+import type { QueryDatabase } from '../db/query/index.js';
+import type { Database } from '../db/query/tables.js';
+import { ObjectCommunes } from '../communes/object-commune.js';
+import type { Selectable, SelectQueryBuilder } from 'kysely';
 import type { AuditLogTable } from '../db/query/tables.js';
 
 /**
@@ -63,15 +63,23 @@ const toEntry = (r: Row): AuditEntry => ({
   communeCode: r.commune_code,
 });
 
-const whereFor = (f: AuditFilter) =>
-  whereOf([
-    ['commune_code = @communeCode', 'communeCode', f.communeCode],
-    ['actor = @actor', 'actor', f.actor],
-    ['action = @action', 'action', f.action],
-    ['target = @target', 'target', f.target],
-    ['at >= @from', 'from', f.from],
-    ['at < @to', 'to', f.to],
-  ]);
+/** The filters that are set, each on its own column so the planner can use that column's index. */
+function filtered<Q extends SelectQueryBuilder<Database, 'audit_log', O>, O>(query: Q, f: AuditFilter): Q {
+  let q = query as SelectQueryBuilder<Database, 'audit_log', O>;
+  if (f.communeCode !== undefined) q = q.where('commune_code', '=', f.communeCode);
+  if (f.actor !== undefined) q = q.where('actor', '=', f.actor);
+  if (f.action !== undefined) q = q.where('action', '=', f.action);
+  if (f.target !== undefined) q = q.where('target', '=', f.target);
+  if (f.from !== undefined) q = q.where('at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('at', '<', f.to);
+  return q as Q;
+}
+
+/** What finds an entry's commune from its target or actor (communes/object-commune.ts's ObjectCommunes); sync or async. */
+export interface CommuneResolver {
+  of(target: string): string | null | Promise<string | null>;
+  ofActor(actor: string): string | null | Promise<string | null>;
+}
 
 export const actorOf = (user: Pick<User, 'username'>): AuditActor => user.username;
 export const edgeActor = (edgeId: string): AuditActor => `edge:${edgeId}`;
@@ -81,53 +89,71 @@ export const edgeActor = (edgeId: string): AuditActor => `edge:${edgeId}`;
  * UPDATE or DELETE of `audit_log` fail, whoever issues it.
  */
 export class AuditLog {
-  private readonly insert;
-  private readonly communes: ObjectCommunesSync;
+  private readonly communes: CommuneResolver;
 
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly now: () => number = Date.now,
+    communes?: CommuneResolver,
   ) {
-    this.insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, details, ip, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.communes = new ObjectCommunesSync(db);
+    // the target's or actor's commune, on the query layer (communes/object-commune.ts); tests may give their own
+    this.communes = communes ?? new ObjectCommunes(q);
   }
 
-  record(entry: AuditInput): number {
+  async record(entry: AuditInput): Promise<number> {
     const details = entry.details ? JSON.stringify(entry.details) : null;
     const target = entry.target ?? null;
     // the object's commune (a province officer viewing a commune's evidence is that commune's business), else the actor's
-    const commune = entry.communeCode !== undefined ? entry.communeCode : ((target === null ? null : this.communes.of(target)) ?? this.communes.ofActor(entry.actor));
-    return Number(this.insert.run(this.now(), entry.actor, entry.action, target, details, entry.ip ?? null, commune).lastInsertRowid);
+    const commune =
+      entry.communeCode !== undefined ? entry.communeCode : ((target === null ? null : await this.communes.of(target)) ?? (await this.communes.ofActor(entry.actor)));
+    const row = await this.q.db
+      .insertInto('audit_log')
+      .values({ at: this.now(), actor: entry.actor, action: entry.action, target, details, ip: entry.ip ?? null, commune_code: commune })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
   }
 
   /**
    * Records unless the same actor did the same action to the same target within `windowMs`:
-   * a video player asks for a clip in many range requests, which is one viewing.
+   * a video player asks for a clip in many range requests, which is one viewing. (Two processes
+   * may both record one viewing; a duplicate line in the log is harmless, a lost one would not be.)
    */
-  recordOnce(entry: AuditInput, windowMs: number): void {
-    const recent = this.db
-      .prepare('SELECT 1 FROM audit_log WHERE actor = ? AND action = ? AND target IS ? AND at >= ? LIMIT 1')
-      .get(entry.actor, entry.action, entry.target ?? null, this.now() - windowMs);
-    if (!recent) this.record(entry);
+  async recordOnce(entry: AuditInput, windowMs: number): Promise<void> {
+    const target = entry.target ?? null;
+    const recent = await this.q.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('actor', '=', entry.actor)
+      .where('action', '=', entry.action)
+      .where((eb) => (target === null ? eb('target', 'is', null) : eb('target', '=', target)))
+      .where('at', '>=', this.now() - windowMs)
+      .limit(1)
+      .executeTakeFirst();
+    if (!recent) await this.record(entry);
   }
 
   /** Newest first. */
-  page(filter: AuditFilter, limit: number, offset: number): { items: AuditEntry[]; total: number } {
-    const where = whereFor(filter);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${where.sql}`).get(where.params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM audit_log ${where.sql} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as Row[];
-    return { items: rows.map(toEntry), total };
+  async page(filter: AuditFilter, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }> {
+    const counted = await filtered(this.q.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')), filter).executeTakeFirstOrThrow();
+    const rows = await filtered(this.q.db.selectFrom('audit_log').selectAll(), filter).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    return { items: rows.map(toEntry), total: Number(counted.n) };
   }
 
   /** The actions the log holds, for a filter's choices: one commune's entries only when given (a commune's admin). */
-  actions(communeCode?: string): string[] {
-    return communeCode === undefined
-      ? (this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').pluck().all() as string[])
-      : (this.db.prepare('SELECT DISTINCT action FROM audit_log WHERE commune_code = ? ORDER BY action').pluck().all(communeCode) as string[]);
+  async actions(communeCode?: string): Promise<string[]> {
+    const rows = await this.q.db
+      .selectFrom('audit_log')
+      .select('action')
+      .distinct()
+      .$if(communeCode !== undefined, (qb) => qb.where('commune_code', '=', communeCode!))
+      .orderBy('action')
+      .execute();
+    return rows.map((r) => r.action);
   }
 
   /** Everything done to one target, oldest first (an incident's trail for its export). */
-  trail(target: string): AuditEntry[] {
-    return (this.db.prepare('SELECT * FROM audit_log WHERE target = ? ORDER BY at, id').all(target) as Row[]).map(toEntry);
+  async trail(target: string): Promise<AuditEntry[]> {
+    return (await this.q.db.selectFrom('audit_log').selectAll().where('target', '=', target).orderBy('at').orderBy('id').execute()).map(toEntry);
   }
 }

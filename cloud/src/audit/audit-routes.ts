@@ -74,9 +74,9 @@ export function createAuditRoutes({ guard, audit, communeNames }: AuditRoutesDep
         200: jsonContent(z.object({ items: z.array(auditEntrySchema), total: z.number(), limit: z.number(), offset: z.number() }), 'One page of the log'),
       },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      const page = audit.page(toAuditFilter(q, currentUser(c)), q.limit, q.offset);
+      const page = await audit.page(toAuditFilter(q, currentUser(c)), q.limit, q.offset);
       return c.json({ ...page, limit: q.limit, offset: q.offset }, 200);
     },
   );
@@ -96,7 +96,7 @@ export function createAuditRoutes({ guard, audit, communeNames }: AuditRoutesDep
       },
     }),
     async (c) => {
-      const items = audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0).items;
+      const items = (await audit.page(toAuditFilter(c.req.valid('query'), currentUser(c)), MAX_CSV_ROWS, 0)).items;
       const csv = auditCsv(items, COMMUNE_TIME_ZONE, await communeNames());
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="audit.csv"' });
     },

@@ -14,6 +14,6 @@ export const VIEW_WINDOW_MS = 10 * 60_000;
  * Records that the signed-in person looked at `target` (evidence, a live camera picture): one
  * entry per person, action and target per window.
  */
-export function auditView(audit: AuditLog, c: Context<AppEnv>, view: { action: string; target: string; details?: Record<string, unknown> }): void {
-  audit.recordOnce({ actor: actorOf(currentUser(c)), ...view, ip: requestIp(c) }, VIEW_WINDOW_MS);
+export async function auditView(audit: AuditLog, c: Context<AppEnv>, view: { action: string; target: string; details?: Record<string, unknown> }): Promise<void> {
+  await audit.recordOnce({ actor: actorOf(currentUser(c)), ...view, ip: requestIp(c) }, VIEW_WINDOW_MS);
 }

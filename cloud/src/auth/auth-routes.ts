@@ -70,11 +70,11 @@ export function createAuthRoutes({ guard, login, passwordChange, sessions, audit
       summary: 'Log out: the bearer token of this request stops working',
       responses: { 204: { description: 'Logged out' } },
     }),
-    (c) => {
+    async (c) => {
       const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (token) sessions.revoke(token);
+      if (token) await sessions.revoke(token);
       const user = currentUser(c);
-      audit.record({ actor: actorOf(user), action: 'auth.logout', target: `user:${user.username}`, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'auth.logout', target: `user:${user.username}`, ip: requestIp(c) });
       return c.body(null, 204);
     },
   );

@@ -7,7 +7,7 @@ import { verifyPassword } from './secrets.js';
 
 /** What login writes to the audit log (the shape of AuditLog.record). */
 export interface LoginAudit {
-  record(entry: { actor: string; action: string; target?: string | null; details?: Record<string, unknown> | null; ip?: string | null }): unknown;
+  record(entry: { actor: string; action: string; target?: string | null; details?: Record<string, unknown> | null; ip?: string | null }): Promise<unknown>;
 }
 
 export type LoginResult =
@@ -27,12 +27,12 @@ export interface LoginAttempt {
 export type Login = (attempt: LoginAttempt) => Promise<LoginResult>;
 
 /** Tells the admins an account looks guessed: the cloud's own finding, who guessed is in `ip`, the spread in the details. */
-export function reportGuessing(
+export async function reportGuessing(
   deps: { audit: LoginAudit; metrics: Pick<CloudMetrics, 'accountsGuessed'> },
   finding: { target: string; guessing: GuessingReport; knownAccount: boolean; ip: string | null },
-): void {
+): Promise<void> {
   deps.metrics.accountsGuessed.inc();
-  deps.audit.record({ actor: 'system', action: 'auth.account_guessed', target: finding.target, details: { ...finding.guessing, knownAccount: finding.knownAccount }, ip: finding.ip });
+  await deps.audit.record({ actor: 'system', action: 'auth.account_guessed', target: finding.target, details: { ...finding.guessing, knownAccount: finding.knownAccount }, ip: finding.ip });
 }
 
 /** Keys of the digest: refusals for the rate of an address whatever the name, the rest per address and name. */
@@ -65,10 +65,10 @@ export function createLogin(deps: {
       metrics.loginRefused.inc({ reason: verdict.reason });
       // a slowed address may try any number of names: one key for all of them
       const key = verdict.reason === 'client_rate' ? digestKey('refused', client, verdict.reason) : digestKey('refused', client, verdict.reason, username);
-      digest.note(key, { actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
+      await digest.note(key, { actor: 'public', action: 'auth.login_refused', target, details: { reason: verdict.reason, ...origin }, ip });
       return { ok: false, reason: verdict.reason, retryAfterMs: verdict.retryAfterMs };
     }
-    const found = users.findForLogin(username);
+    const found = await users.findForLogin(username);
     // verify even for unknown users so response time does not reveal which usernames exist
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid || found.user.disabled) {
@@ -76,13 +76,13 @@ export function createLogin(deps: {
       const { lockedForMs, guessing } = throttle.failed(client, username);
       metrics.loginFailures.inc({ reason });
       const details = { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) };
-      digest.note(digestKey('failed', client, reason, username), { actor: 'public', action: 'auth.login_failed', target, details, ip });
-      if (guessing) reportGuessing({ audit, metrics }, { target, guessing, knownAccount: found !== null, ip });
+      await digest.note(digestKey('failed', client, reason, username), { actor: 'public', action: 'auth.login_failed', target, details, ip });
+      if (guessing) await reportGuessing({ audit, metrics }, { target, guessing, knownAccount: found !== null, ip });
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
     throttle.succeeded(client, username);
-    const session = sessions.create(found.user.id);
-    audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
+    const session = await sessions.create(found.user.id);
+    await audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
     return { ok: true, user: found.user, session };
   };
 }

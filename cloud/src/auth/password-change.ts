@@ -43,12 +43,12 @@ export function createPasswordChange(deps: {
     const target = `user:${user.username}`;
     const verdict = throttle.check(client, user.username);
     if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterMs: verdict.retryAfterMs };
-    const found = users.findForLogin(user.username);
+    const found = await users.findForLogin(user.username);
     if (!found || !(await verifyPassword(currentPassword, found.passwordHash))) {
       const { lockedForMs, guessing } = throttle.failed(client, user.username);
       // a person logged in, held back by the throttle: one row per attempt stays bounded
-      audit.record({ actor: user.username, action: 'auth.password_change_failed', target, details: { reason: 'wrong_current_password', via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
-      if (guessing) reportGuessing(deps, { target, guessing, knownAccount: true, ip });
+      await audit.record({ actor: user.username, action: 'auth.password_change_failed', target, details: { reason: 'wrong_current_password', via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
+      if (guessing) await reportGuessing(deps, { target, guessing, knownAccount: true, ip });
       return lockedForMs ? { ok: false, reason: 'throttled', retryAfterMs: lockedForMs } : { ok: false, reason: 'wrong_current' };
     }
     throttle.succeeded(client, user.username);
@@ -56,8 +56,8 @@ export function createPasswordChange(deps: {
     const weakness = passwordWeakness(newPassword, user.username);
     if (weakness) return { ok: false, reason: 'weak', weakness };
     await users.update(user.id, { password: newPassword, mustChangePassword: false });
-    const endedSessions = sessions.revokeOthers(user.id, keepToken);
-    audit.record({ actor: user.username, action: 'auth.password_change', target, details: { via, wasRequired: user.mustChangePassword, endedSessions }, ip });
+    const endedSessions = await sessions.revokeOthers(user.id, keepToken);
+    await audit.record({ actor: user.username, action: 'auth.password_change', target, details: { via, wasRequired: user.mustChangePassword, endedSessions }, ip });
     return { ok: true };
   };
 }

@@ -1,5 +1,5 @@
-import type { Db } from '../db/database.js';
-import type { User, UserStore } from '../users/user-store.js';
+import type { QueryDatabase } from '../db/query/index.js';
+import { userFromRow, type User } from '../users/user-store.js';
 import { hashSecret, randomSecret } from './secrets.js';
 
 export interface Session {
@@ -10,45 +10,54 @@ export interface Session {
 /** Bearer sessions: the token is shown once and stored only as its hash. */
 export class SessionStore {
   constructor(
-    private readonly db: Db,
-    private readonly users: UserStore,
+    private readonly q: QueryDatabase,
     private readonly ttlMs: number,
   ) {}
 
-  create(userId: string): Session {
+  async create(userId: string): Promise<Session> {
     const token = randomSecret(32);
     const now = Date.now();
     const expiresAt = now + this.ttlMs;
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(hashSecret(token), userId, now, expiresAt);
+    await this.q.db.insertInto('sessions').values({ token_hash: hashSecret(token), user_id: userId, created_at: now, expires_at: expiresAt }).execute();
     return { token, expiresAt };
   }
 
-  /** The active user behind a token, or null when the token is unknown, expired or its user disabled. */
-  resolve(token: string): User | null {
-    const row = this.db
-      .prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ?')
-      .get(hashSecret(token)) as { user_id: string; expires_at: number } | undefined;
-    if (!row || row.expires_at <= Date.now()) return null;
-    const user = this.users.get(row.user_id);
-    return user.disabled ? null : user;
+  /**
+   * The active user behind a token, or null when the token is unknown, expired or its user
+   * disabled. It runs on every request: one query on the sessions primary key joined to users.
+   */
+  async resolve(token: string, now = Date.now()): Promise<User | null> {
+    const row = await this.q.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .where('sessions.token_hash', '=', hashSecret(token))
+      .where('sessions.expires_at', '>', now)
+      .where('users.disabled', '=', 0)
+      .executeTakeFirst();
+    return row ? userFromRow(row) : null;
   }
 
-  revoke(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashSecret(token));
+  async revoke(token: string): Promise<void> {
+    await this.q.db.deleteFrom('sessions').where('token_hash', '=', hashSecret(token)).execute();
   }
 
-  revokeAllFor(userId: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+  async revokeAllFor(userId: string): Promise<void> {
+    await this.q.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 
   /** Ends every session of the user but the one of `keepToken` (after they changed their password); returns how many ended. */
-  revokeOthers(userId: string, keepToken: string | null): number {
-    return this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?').run(userId, keepToken === null ? null : hashSecret(keepToken)).changes;
+  async revokeOthers(userId: string, keepToken: string | null): Promise<number> {
+    const result = await this.q.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .$if(keepToken !== null, (qb) => qb.where('token_hash', '<>', hashSecret(keepToken!)))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  purgeExpired(): number {
-    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(Date.now()).changes;
+  async purgeExpired(now = Date.now()): Promise<number> {
+    const result = await this.q.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

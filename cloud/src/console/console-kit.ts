@@ -91,7 +91,7 @@ export interface ConsoleKitDeps {
   /** Every section's menu entries with their pages' access, in menu order (filled as sections are added). */
   nav: NavItem[];
   /** Records a refused page (someone opening a page their role may not). */
-  refused(c: Context, user: User, path: string): void;
+  refused(c: Context, user: User, path: string): Promise<unknown>;
   /** What every page shows its logged-in reader above the heading (the loudspeaker alarms to whom they concern); '' for nothing. */
   banner?: (view: View) => Markup;
 }
@@ -111,14 +111,14 @@ export function createConsoleKit({ sessions, nav, refused, banner }: ConsoleKitD
       const lang = langOf(c);
       const url = new URL(c.req.url);
       const token = sessionCookie(c);
-      const user = token ? sessions.resolve(token) : null;
+      const user = token ? await sessions.resolve(token) : null;
       const view: View = { lang, user, csrf: token && user ? csrfTokenFor(token) : null, path: url.pathname + url.search, t: translator(common, lang) };
       c.set('view', view);
       const openDuringChange = access === 'public' ? SESSION_PAGES.has(url.pathname) : allowedDuringPasswordChange(access);
       if (user?.mustChangePassword && !openDuringChange) return c.redirect(PASSWORD_PAGE, 303);
       if (access !== 'public' && !user) return c.redirect(`/login?next=${encodeURIComponent(view.path)}`, 303);
       if (access !== 'public' && user && !can(user, access)) {
-        refused(c, user, url.pathname);
+        await refused(c, user, url.pathname);
         return render(c, { title: view.t('forbiddenTitle'), status: 403, main: view.t('forbiddenText', { role: view.t(`role_${user.role}`) }) });
       }
       if (!isSafeMethod(c.req.method) && token && !(await csrfPresented(c, token))) {

@@ -96,11 +96,11 @@ export function createLoginRoutes({ kit, login, sessions, audit, publicUrl }: Lo
   });
 
   // a logged-out visitor's POST has no session to protect; with a session the kit checks the CSRF token
-  app.post('/logout', kit.page('public'), (c) => {
+  app.post('/logout', kit.page('public'), async (c) => {
     const token = sessionCookie(c);
     const user = c.get('view').user;
-    if (token) sessions.revoke(token);
-    if (user) audit.record({ actor: user.username, action: 'auth.logout', target: `user:${user.username}`, details: { via: 'console' }, ip: requestIp(c) });
+    if (token) await sessions.revoke(token);
+    if (user) await audit.record({ actor: user.username, action: 'auth.logout', target: `user:${user.username}`, details: { via: 'console' }, ip: requestIp(c) });
     clearSessionCookie(c, secure(c));
     return c.redirect('/login', 303);
   });

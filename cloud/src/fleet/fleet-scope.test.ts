@@ -23,7 +23,7 @@ describe('fleet scoped to the commune', () => {
     const db = test.cloud.db;
     db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('xa-b', 'Xã B', 'Huyện B', 'Cần Thơ', 0)").run();
     db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('b-1', 'xa-b', 'Ấp B1', 0), ('b-2', 'xa-b', 'Ấp B2', 1)").run();
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     const people: [string, Role, string][] = [
       ['tech-a', 'technician', 'vi-tan'],
       ['tech-b', 'technician', 'xa-b'],

@@ -118,12 +118,12 @@ export class EdgeMaintenance {
     try {
       const edge = this.reachable(edgeId, command);
       const answer = await this.send(edge, command, { reason: request.reason, force: request.force, requestedBy: by.username });
-      audit({ outcome: 'done', overrode: answer.overrode });
+      await audit({ outcome: 'done', overrode: answer.overrode });
       this.deps.logger.warn({ edgeId, command, reason: request.reason, force: request.force, by: by.username, overrode: answer.overrode }, `box ${command} requested`);
       return { edgeId, command, at: answer.at, forced: request.force, overrode: answer.overrode };
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'failed';
-      audit({ outcome: code === MAINTENANCE_ERRORS.emergencyOnAir ? 'refused' : 'failed', error: code, message: (err as Error).message });
+      await audit({ outcome: code === MAINTENANCE_ERRORS.emergencyOnAir ? 'refused' : 'failed', error: code, message: (err as Error).message });
       throw err;
     }
   }

@@ -95,7 +95,7 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
       if (fromMs > Date.now()) throw badRequest('"from" is in the future: nothing is recorded yet', [{ path: 'from', message: 'in the future' }]);
       const user = currentUser(c);
       const request = await footage.request({ edgeId, cameraId, fromMs, toMs, reason: input.reason, requestedBy: user.username }, user);
-      audit.record({
+      await audit.record({
         actor: actorOf(user),
         action: 'footage.request',
         target: `footage:${request.id}`,

@@ -34,7 +34,7 @@ export function createFootage(deps: { db: Db; query: QueryDatabase; fleet: Fleet
 
   const onAnswer = async ({ edgeId, body }: BoxEvent<'footage'>) => {
     if (!(await store.answer(edgeId, body))) return; // resent, or not this edge's request
-    audit.record({
+    await audit.record({
       actor: edgeActor(edgeId),
       action: 'footage.answered',
       target: `footage:${body.requestId}`,

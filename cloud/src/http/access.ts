@@ -12,7 +12,7 @@ export interface DeviceVerifier {
 }
 
 /** Called with the person a route refuses, before the 403 (e.g. to write the refusal to the audit log). */
-export type OnRefused = (c: Context<AppEnv>, user: User) => void;
+export type OnRefused = (c: Context<AppEnv>, user: User) => void | Promise<void>;
 
 export type Guard = (access: Access, onRefused?: OnRefused) => MiddlewareHandler<AppEnv>;
 
@@ -35,12 +35,12 @@ function basicCredentials(c: Context): { username: string; password: string } | 
  * The person behind a bearer token, or else behind the console's session cookie. A cookie is sent
  * by the browser on its own, so a change made with it must carry the page's CSRF token too.
  */
-function personOf(c: Context, sessions: SessionStore): User | null {
+async function personOf(c: Context, sessions: SessionStore): Promise<User | null> {
   const bearer = bearerToken(c);
   if (bearer) return sessions.resolve(bearer);
   const cookie = sessionCookie(c);
   if (!cookie) return null;
-  const user = sessions.resolve(cookie);
+  const user = await sessions.resolve(cookie);
   if (user && !isSafeMethod(c.req.method) && !csrfMatches(cookie, c.req.header(CSRF_HEADER))) {
     throw new ApiError(403, 'csrf_token_invalid', `a change made with the console's session cookie needs the page's CSRF token in the ${CSRF_HEADER} header`);
   }
@@ -58,7 +58,7 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
       c.set('edgeId', edgeId);
       return next();
     }
-    const user = personOf(c, sessions);
+    const user = await personOf(c, sessions);
     if (!user) throw unauthorized();
     if (user.mustChangePassword && !allowedDuringPasswordChange(access)) {
       throw new ApiError(
@@ -68,7 +68,7 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
       );
     }
     if (!can(user, access)) {
-      onRefused?.(c, user);
+      await onRefused?.(c, user);
       throw forbidden(`role "${user.role}" may not call this route: it needs "${access}" (allowed: ${rolesFor(access).join(', ')})`);
     }
     c.set('user', user);

@@ -7,9 +7,9 @@ import { apiRoute } from '../http/route.js';
 /** Writes a refused person to the audit log: who tried to open which incident's clip is itself evidence. */
 const auditRefusal =
   (audit: AuditLog, refusedAction: string): OnRefused =>
-  (c, user) => {
+  async (c, user) => {
     const id = c.req.param('id');
-    audit.record({
+    await audit.record({
       actor: actorOf(user),
       action: refusedAction,
       target: id ? `incident:${id}` : null,

@@ -54,31 +54,31 @@ export class IncidentReview {
         allowed: NEXT_STATUSES[before.status],
       });
     }
-    if (patch.assigneeId) this.assertAssignable(patch.assigneeId, before);
+    if (patch.assigneeId) await this.assertAssignable(patch.assigneeId, before);
     await this.deps.store.update(id, patch);
 
     const record = (action: string, details: Record<string, unknown>) =>
       this.deps.audit.record({ actor: actorOf(by), action, target: `incident:${id}`, details, ip });
     if (patch.status !== undefined && patch.status !== before.status) {
-      record('incident.status_change', { from: before.status, to: patch.status });
+      await record('incident.status_change', { from: before.status, to: patch.status });
       this.deps.bus.publish('incident.reviewed', { incidentId: id, hamletCode: before.hamletCode, from: before.status, to: patch.status, by: by.id });
     }
-    if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
-    if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) record('incident.legal_hold', { legalHold: patch.legalHold });
+    if (patch.assigneeId !== undefined && patch.assigneeId !== (before.assignee?.id ?? null)) await record('incident.assign', { from: before.assignee?.id ?? null, to: patch.assigneeId });
+    if (patch.legalHold !== undefined && patch.legalHold !== before.legalHold) await record('incident.legal_hold', { legalHold: patch.legalHold });
     return this.get(id, by);
   }
 
   async addNote(id: string, text: string, by: User, ip: string | null): Promise<IncidentNote> {
     await this.get(id, by);
     const note = await this.deps.notes.add(id, by, text);
-    this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
+    await this.deps.audit.record({ actor: actorOf(by), action: 'incident.note', target: `incident:${id}`, details: { noteId: note.id }, ip });
     return note;
   }
 
-  private assertAssignable(userId: string, incident: IncidentRecord): void {
+  private async assertAssignable(userId: string, incident: IncidentRecord): Promise<void> {
     let user: User;
     try {
-      user = this.deps.users.get(userId);
+      user = await this.deps.users.get(userId);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) throw badRequest(`no user ${userId}`, [{ path: 'assigneeId', message: 'unknown user' }]);
       throw err;

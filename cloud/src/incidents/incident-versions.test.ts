@@ -54,7 +54,7 @@ describe("a box's later reports of an incident police already handle", () => {
       // as the cloud read it: an older box's report with the item fields' defaults
       facts: { ...sent, severity: 'alert', state: 'closed', continues: null, objects: [], timeline: [], clipParts: [], flood: false } }]);
 
-    expect(test.cloud.audit.trail(`incident:${event.incidentId}`).at(-1)).toMatchObject({
+    expect((await test.cloud.audit.trail(`incident:${event.incidentId}`)).at(-1)).toMatchObject({
       actor: `edge:${edge.edgeId}`,
       action: 'incident.edge_version',
       details: { version: 2, eventId, changed: ['cameraId', 'label', 'score', 'startedAt', 'detectedAt'] },
@@ -104,7 +104,7 @@ describe("a box's later reports of an incident police already handle", () => {
 
     const shown = await detail(event.incidentId);
     expect(shown).toMatchObject({ endedAt: event.detectedAt + 5000, clip: { sha256: announce(CLIP).sha256, durationMs: 10_000, verified: false }, versions: [] });
-    expect(test.cloud.audit.trail(`incident:${event.incidentId}`).map((e) => e.action)).not.toContain('incident.edge_version');
+    expect((await test.cloud.audit.trail(`incident:${event.incidentId}`)).map((e) => e.action)).not.toContain('incident.edge_version');
     expect(await versionedCount()).toBe(0);
   });
 

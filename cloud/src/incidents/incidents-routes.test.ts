@@ -94,7 +94,7 @@ describe('the police queue: listing, review, notes, media and who may see them',
     const tail = await getRaw(test, `/api/v1/incidents/${ids.marketPerson}/clip.mp4`, police.token, { range: 'bytes=-100' });
     expect(Buffer.from(await tail.arrayBuffer()).equals(CLIP.subarray(CLIP.length - 100))).toBe(true);
 
-    const views = test.cloud.audit.page({ target: `incident:${ids.marketPerson}`, actor: 'police-1' }, 50, 0).items.map((e) => e.action);
+    const views = (await test.cloud.audit.page({ target: `incident:${ids.marketPerson}`, actor: 'police-1' }, 50, 0)).items.map((e) => e.action);
     expect(views.sort()).toEqual(['incident.clip_view', 'incident.snapshot_view']);
     expect((await getRaw(test, `/api/v1/incidents/${ids.schoolPerson}/snapshot.jpg`, police.token)).status).toBe(404);
   });
@@ -106,7 +106,7 @@ describe('the police queue: listing, review, notes, media and who may see them',
       expect(await res.text()).not.toContain('ftyp');
     }
     expect((await as(operator.token).get('/api/v1/incidents')).status).toBe(403);
-    const refusals = test.cloud.audit.page({ actor: 'operator-1' }, 50, 0).items;
+    const refusals = (await test.cloud.audit.page({ actor: 'operator-1' }, 50, 0)).items;
     expect(refusals.filter((e) => e.action === 'incident.media_refused')).toHaveLength(3);
     expect(refusals.find((e) => e.action === 'incident.media_refused' && e.details?.path === `/api/v1/incidents/${ids.marketPerson}/clip.mp4`)).toMatchObject({
       target: `incident:${ids.marketPerson}`,
@@ -131,7 +131,7 @@ describe('the police queue: listing, review, notes, media and who may see them',
     expect((await admin.post(`${path}/notes`, { text: '   ' })).status).toBe(400);
 
     expect((await admin.get(path)).body.notes).toHaveLength(1);
-    const trail = test.cloud.audit.trail(`incident:${ids.marketCar}`).map((e) => [e.action, e.details]);
+    const trail = (await test.cloud.audit.trail(`incident:${ids.marketCar}`)).map((e) => [e.action, e.details]);
     expect(trail).toEqual([
       ['incident.status_change', { from: 'new', to: 'reviewing' }],
       ['incident.assign', { from: null, to: officer.id }],
@@ -213,7 +213,7 @@ describe('the police queue: listing, review, notes, media and who may see them',
     expect(await officer.patch(path, { status: 'confirmed' })).toMatchObject(stage({ from: 'dismissed', allowed: ['reviewing'] }, 'confirmed'));
     expect((await officer.get(path)).body.status).toBe('dismissed');
 
-    const trail = test.cloud.audit.trail(`incident:${ids.schoolPerson}`).map((e) => [e.action, e.actor, e.details]);
+    const trail = (await test.cloud.audit.trail(`incident:${ids.schoolPerson}`)).map((e) => [e.action, e.actor, e.details]);
     expect(trail).toEqual([
       ['incident.status_change', 'police-1', { from: 'new', to: 'reviewing' }],
       ['incident.note', 'police-1', { noteId: note.body.id }],

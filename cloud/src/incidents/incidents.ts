@@ -69,7 +69,7 @@ export async function createIncidents(deps: IncidentsDeps) {
     // once the version is committed)
     if (result.outcome === 'versioned') {
       const details = { version: result.version, eventId, changed: result.changed };
-      audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
+      await audit.record({ actor: edgeActor(edgeId), action: 'incident.edge_version', target: `incident:${event.incidentId}`, details });
     }
     metrics.incidentsReceived.inc({ outcome: result.outcome });
     if (result.outcome === 'created' || result.outcome === 'updated') {

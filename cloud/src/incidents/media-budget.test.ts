@@ -50,7 +50,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     const d = await stored(4);
     expect(await Promise.all([a, b, c, d].map(exists))).toEqual([true, false, true, true]);
     expect(existsSync(test.cloud.incidents.files.path(sha256(jpeg(2)), 'snapshot'))).toBe(false);
-    expect(test.cloud.audit.trail(`incident:${b}`).at(-1)).toMatchObject({
+    expect((await test.cloud.audit.trail(`incident:${b}`)).at(-1)).toMatchObject({
       actor: 'system',
       action: 'incident.evict',
       details: { reason: 'media_budget', tier: 'dismissed', freedBytes: S, budgetBytes: Math.floor(3.5 * S) },
@@ -60,7 +60,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     await patch(d, { legalHold: true });
     const e = await stored(5);
     expect(await Promise.all([a, c, d, e].map(exists))).toEqual([false, true, true, true]);
-    expect(test.cloud.audit.trail(`incident:${a}`).at(-1)).toMatchObject({ action: 'incident.evict', details: { tier: 'alert' } });
+    expect((await test.cloud.audit.trail(`incident:${a}`)).at(-1)).toMatchObject({ action: 'incident.evict', details: { tier: 'alert' } });
 
     // only confirmed, held and in-review items: the upload is refused for now, the box keeps its file and retries
     await patch(e, { status: 'reviewing' });

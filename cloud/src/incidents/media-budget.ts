@@ -112,7 +112,7 @@ export class MediaBudget {
           for (const sha256 of hashes) {
             if (!(await store.references(sha256))) freed += await files.remove(sha256);
           }
-          audit.record({
+          await audit.record({
             actor: 'system',
             action: 'incident.evict',
             target: `incident:${item.id}`,

@@ -22,8 +22,8 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
   });
 
   const incident = async (id: string) => (await test.request('GET', `/api/v1/incidents/${id}`)).body;
-  const auditOf = (id: string, action: string) =>
-    test.cloud.audit.trail(`incident:${id}`).filter((e) => e.action === action);
+  const auditOf = async (id: string, action: string) =>
+    (await test.cloud.audit.trail(`incident:${id}`)).filter((e) => e.action === action);
   const rejected = async (reason: string) =>
     (await test.cloud.metrics.incidentMediaRejected.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0);
 
@@ -56,7 +56,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     expect((await edge.upload(first.incidentId, 'clip', CLIP)).body).toMatchObject({ outcome: 'stored', sha256: sha256(CLIP), bytes: CLIP.length });
     expect((await incident(first.incidentId)).clip.verified).toBe(true);
     expect((await test.request('GET', '/api/v1/incidents')).body.total).toBe(1);
-    expect(auditOf(first.incidentId, 'incident.media_received').map((e) => e.details?.kind)).toEqual(['snapshot', 'clip']);
+    expect((await auditOf(first.incidentId, 'incident.media_received')).map((e) => e.details?.kind)).toEqual(['snapshot', 'clip']);
   });
 
   it('answers 409 while the metadata has not arrived, so the edge retries, and accepts the file afterwards', async () => {
@@ -66,7 +66,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     expect((await edge.upload(event.incidentId, 'clip', CLIP)).status).toBe(409); // the clip is not announced yet
     expect((await edge.upload(event.incidentId, 'snapshot', SNAPSHOT)).status).toBe(201);
     expect(await rejected('metadata_pending')).toBe(2);
-    expect(auditOf(event.incidentId, 'incident.media_refused')).toEqual([]);
+    expect(await auditOf(event.incidentId, 'incident.media_refused')).toEqual([]);
   });
 
   it('refuses a file whose hash does not match, logs it in the audit and the metrics, and keeps nothing', async () => {
@@ -81,7 +81,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     expect(bodyDiffers).toMatchObject({ status: 422, body: { error: { code: 'hash_mismatch' } } });
 
     expect(await rejected('hash_mismatch')).toBe(2);
-    const refusals = auditOf(event.incidentId, 'incident.media_refused');
+    const refusals = (await auditOf(event.incidentId, 'incident.media_refused'));
     expect(refusals).toHaveLength(2);
     expect(refusals[1]).toMatchObject({ actor: `edge:${edge.edgeId}`, details: { kind: 'snapshot', reason: 'hash_mismatch', status: 422, computed: sha256(tampered), announced: sha256(SNAPSHOT) } });
     expect((await incident(event.incidentId)).snapshot.verified).toBe(false);
@@ -94,7 +94,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const other = await connectIncidentEdge(test, 'ap-3');
     try {
       expect(await other.upload(event.incidentId, 'snapshot', SNAPSHOT)).toMatchObject({ status: 403, body: { error: { code: 'foreign_incident' } } });
-      expect(auditOf(event.incidentId, 'incident.media_refused')[0]).toMatchObject({ actor: `edge:${other.edgeId}`, details: { reason: 'foreign_incident' } });
+      expect((await auditOf(event.incidentId, 'incident.media_refused'))[0]).toMatchObject({ actor: `edge:${other.edgeId}`, details: { reason: 'foreign_incident' } });
       await other.publish({ ...event, label: 'car', snapshot: announce(CLIP) });
       expect(await incident(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, label: 'person', snapshot: { sha256: sha256(SNAPSHOT) } });
     } finally {
@@ -112,7 +112,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     await sleep(20);
     expect(await edge.upload(event.incidentId, 'snapshot', SNAPSHOT)).toMatchObject({ status: 200, body: { outcome: 'already_received' } });
     expect(statSync(file).mtimeMs).toBe(written);
-    expect(auditOf(event.incidentId, 'incident.media_received')).toHaveLength(1);
+    expect(await auditOf(event.incidentId, 'incident.media_received')).toHaveLength(1);
   });
 
   it('checks the format and the size caps', async () => {
@@ -127,7 +127,7 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const large = incidentEvent({ snapshot: announce(big) });
     await edge.publish(large);
     expect(await edge.upload(large.incidentId, 'snapshot', big)).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } });
-    expect(auditOf(large.incidentId, 'incident.media_refused')[0]?.details).toMatchObject({ reason: 'too_large', status: 413 });
+    expect((await auditOf(large.incidentId, 'incident.media_refused'))[0]?.details).toMatchObject({ reason: 'too_large', status: 413 });
   });
   it('catches up on incident events stored while the incidents domain was not listening', async () => {
     await test.cloud.incidents.stop();

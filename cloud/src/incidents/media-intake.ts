@@ -53,22 +53,22 @@ export class MediaIntake {
     const { store, files } = this.deps;
     const { kind } = upload;
     const claimed = sha256Schema.safeParse(upload.claimedSha256?.trim().toLowerCase());
-    if (!claimed.success) throw this.refuse(upload, 400, 'bad_hash_header', 'the x-content-sha256 header must be the lower-case hex sha256 of the body');
+    if (!claimed.success) throw await this.refuse(upload, 400, 'bad_hash_header', 'the x-content-sha256 header must be the lower-case hex sha256 of the body');
     const incident = await store.get(upload.incidentId);
-    if (incident && incident.edgeId !== upload.edgeId) throw this.refuse(upload, 403, 'foreign_incident', `incident ${upload.incidentId} belongs to another edge`);
+    if (incident && incident.edgeId !== upload.edgeId) throw await this.refuse(upload, 403, 'foreign_incident', `incident ${upload.incidentId} belongs to another edge`);
     const announced = incident ? await store.announced(upload.incidentId, kind, upload.ref) : null;
     if (!announced) throw this.pending(upload);
     if (announced.receivedAt !== null && claimed.data === announced.sha256) return { outcome: 'already_received', sha256: announced.sha256, bytes: announced.bytes };
     if (claimed.data !== announced.sha256) {
-      throw this.refuse(upload, 422, 'hash_mismatch', `the header's sha256 differs from the ${kind} hash in the incident's metadata`, { claimed: claimed.data, announced: announced.sha256 });
+      throw await this.refuse(upload, 422, 'hash_mismatch', `the header's sha256 differs from the ${kind} hash in the incident's metadata`, { claimed: claimed.data, announced: announced.sha256 });
     }
     const contentType = upload.contentType?.split(';')[0]?.trim().toLowerCase();
     if (contentType && contentType !== incidentMediaKinds[kind] && contentType !== 'application/octet-stream') {
-      throw this.refuse(upload, 415, 'wrong_content_type', `a ${kind} must be sent as ${incidentMediaKinds[kind]}, not ${contentType}`);
+      throw await this.refuse(upload, 415, 'wrong_content_type', `a ${kind} must be sent as ${incidentMediaKinds[kind]}, not ${contentType}`);
     }
     const maxBytes = this.deps.maxBytes[kind];
     if (announced.bytes > maxBytes || (upload.contentLength ?? 0) > maxBytes) {
-      throw this.refuse(upload, 413, 'too_large', `a ${kind} may have at most ${maxBytes} bytes`, { announcedBytes: announced.bytes });
+      throw await this.refuse(upload, 413, 'too_large', `a ${kind} may have at most ${maxBytes} bytes`, { announcedBytes: announced.bytes });
     }
 
     const release = await this.deps.budget.reserve(announced.bytes);
@@ -88,18 +88,18 @@ export class MediaIntake {
       spooled = await spoolUpload(upload.body, temp, maxBytes);
     } catch (err) {
       release();
-      if (err instanceof UploadTooLarge) throw this.refuse(upload, 413, 'too_large', err.message);
+      if (err instanceof UploadTooLarge) throw await this.refuse(upload, 413, 'too_large', err.message);
       if (isDiskFull(err)) throw this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`);
       throw err;
     }
     try {
       if (spooled.sha256 !== announced.sha256) {
-        throw this.refuse(upload, 422, 'hash_mismatch', `the body's sha256 is not the one the edge announced for the ${kind}`, { computed: spooled.sha256, announced: announced.sha256 });
+        throw await this.refuse(upload, 422, 'hash_mismatch', `the body's sha256 is not the one the edge announced for the ${kind}`, { computed: spooled.sha256, announced: announced.sha256 });
       }
       if (spooled.bytes !== announced.bytes) {
-        throw this.refuse(upload, 422, 'size_mismatch', `the body has ${spooled.bytes} bytes, the metadata says ${announced.bytes}`);
+        throw await this.refuse(upload, 422, 'size_mismatch', `the body has ${spooled.bytes} bytes, the metadata says ${announced.bytes}`);
       }
-      if (!looksLike(kind, spooled.head)) throw this.refuse(upload, 415, 'wrong_content', `the body is not ${kind === 'snapshot' ? 'a JPEG image' : 'an MP4 video'}`);
+      if (!looksLike(kind, spooled.head)) throw await this.refuse(upload, 415, 'wrong_content', `the body is not ${kind === 'snapshot' ? 'a JPEG image' : 'an MP4 video'}`);
       await files.adopt(temp, spooled.sha256, kind).catch((err: unknown) => {
         throw isDiskFull(err) ? this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`) : err;
       });
@@ -110,7 +110,7 @@ export class MediaIntake {
     }
     await store.markReceived(upload.incidentId, kind, spooled.sha256);
     this.deps.metrics.incidentMediaStored.inc({ kind });
-    this.deps.audit.record({
+    await this.deps.audit.record({
       actor: edgeActor(upload.edgeId),
       action: 'incident.media_received',
       target: `incident:${upload.incidentId}`,
@@ -133,11 +133,11 @@ export class MediaIntake {
     return new ApiError(507, code, message);
   }
 
-  private refuse(upload: MediaUpload, status: 400 | 403 | 413 | 415 | 422, code: string, message: string, facts: Record<string, unknown> = {}): ApiError {
+  private async refuse(upload: MediaUpload, status: 400 | 403 | 413 | 415 | 422, code: string, message: string, facts: Record<string, unknown> = {}): Promise<ApiError> {
     const { edgeId, incidentId, kind, ref } = upload;
     this.deps.metrics.incidentMediaRejected.inc({ kind, reason: code });
     this.deps.logger.warn({ edgeId, incidentId, kind, reason: code, ...facts }, `incident media refused: ${message}`);
-    this.deps.audit.record({
+    await this.deps.audit.record({
       actor: edgeActor(edgeId),
       action: 'incident.media_refused',
       target: `incident:${incidentId}`,

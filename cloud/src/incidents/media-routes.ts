@@ -69,7 +69,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
         const { id } = c.req.valid('param');
         const file = verifiedMedia(await review.get(id, currentUser(c)), kind, files);
         if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
-        auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
+        await auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
         return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
       },
     );
@@ -81,7 +81,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
     const media = await store.announced(id, kind, ref);
     const what = 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
     if (!media || media.receivedAt === null) throw new ApiError(404, 'media_pending', `the ${what} of incident ${id} has not been received and verified yet`);
-    auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { ...ref, sha256: media.sha256 } });
+    await auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { ...ref, sha256: media.sha256 } });
     const path = files.path(media.sha256, kind);
     return fileResponse(c, path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': media.sha256, etag: `"${media.sha256}"` });
   };
@@ -149,13 +149,13 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       ];
       const media = [...(['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null), ...extra];
       const exportedAt = Date.now();
-      audit.record({ actor: actorOf(user), action: 'incident.export', target: `incident:${id}`, details: { files: media.map((m) => m.name) }, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'incident.export', target: `incident:${id}`, details: { files: media.map((m) => m.name) }, ip: requestIp(c) });
       const zip = exportBundle({
         incidentId: id,
         exportedAt,
         exportedBy: user.username,
         metadata: { ...incidentItemJson(item), notes: notesOf, versions: versionsOf },
-        trail: audit.trail(`incident:${id}`),
+        trail: await audit.trail(`incident:${id}`),
         media,
         signer,
         cloudVersion: CLOUD_VERSION,

@@ -54,7 +54,7 @@ describe('incident retention', () => {
     // the edge events that carried them are gone too, so a restart's catch-up cannot bring them back
     expect(await store.unapplied()).toEqual([]);
     expect(test.cloud.db.prepare("SELECT COUNT(*) AS n FROM edge_events WHERE kind = 'incident' AND json_extract(body, '$.incidentId') = ?").get(old)).toEqual({ n: 0 });
-    expect(test.cloud.audit.trail(`incident:${old}`).at(-1)).toMatchObject({ actor: 'system', action: 'incident.purge', details: { retentionDays: 30 } });
+    expect((await test.cloud.audit.trail(`incident:${old}`)).at(-1)).toMatchObject({ actor: 'system', action: 'incident.purge', details: { retentionDays: 30 } });
 
     expect((await test.request('PATCH', `/api/v1/incidents/${held}`, { legalHold: false })).status).toBe(200);
     expect(await retention.sweep()).toBe(1);

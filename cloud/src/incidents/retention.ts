@@ -33,7 +33,7 @@ export class IncidentRetention {
     for (let batch = await store.expired(before, BATCH); batch.length > 0; batch = await store.expired(before, BATCH)) {
       for (const incident of batch) {
         await store.delete(incident.id);
-        audit.record({ actor: 'system', action: 'incident.purge', target: `incident:${incident.id}`, details: { retentionDays: this.deps.retentionDays } });
+        await audit.record({ actor: 'system', action: 'incident.purge', target: `incident:${incident.id}`, details: { retentionDays: this.deps.retentionDays } });
         for (const sha256 of incident.sha256s) {
           if (!(await store.references(sha256))) await files.remove(sha256);
         }

@@ -47,7 +47,7 @@ describe("staff Web Push: a commune's staff are told only of their commune", () 
     channel = new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger: silentLogger() });
     push = await startLocalPushService({ vapidPublicKey: channel.vapid.publicKey });
     await channel.start({ bus, outbox, logger: silentLogger() });
-    const store = new UserStore(db);
+    const store = new UserStore(sqliteQueryDatabase(db));
     for (const [name, communeCode] of [['police-a', 'vi-tan'], ['police-b', 'vi-thuy'], ['police-tinh', null]] as const) {
       const user = await store.create({ username: name, role: 'police', communeCode, password: `password-of-${name}`, mustChangePassword: false });
       users[name] = { id: user.id, role: 'police', communeCode };

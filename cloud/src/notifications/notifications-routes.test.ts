@@ -81,7 +81,7 @@ describe('the notifications API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: failed, status: 'queued', attempts: 1 });
     expect((await test.cloud.notifications.store.get(failed))!.status).toBe('queued');
-    const trail = test.cloud.audit.trail(`notification:${failed}`);
+    const trail = await test.cloud.audit.trail(`notification:${failed}`);
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ actor: 'admin', action: 'notification.retry', details: { channel: 'zalo', lastError: 'the follower blocked the OA (error -230)' } });
     const again = await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`);

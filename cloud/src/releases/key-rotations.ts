@@ -77,7 +77,7 @@ export class KeyRotations {
       communeCode: person.communeCode,
       edgeIds: edges.map((e) => e.id),
     });
-    this.deps.audit.record({
+    await this.deps.audit.record({
       actor: person.username,
       action: 'releases.keys.rotate',
       target: `key-rotation:${id}`,

@@ -31,10 +31,10 @@ export async function receiveRelease(deps: ReleaseUploadDeps, body: ReadableStre
   const { store } = deps;
   mkdirSync(store.dir, { recursive: true, mode: 0o700 });
   const incoming = join(store.dir, `incoming-${randomBytes(8).toString('hex')}.part`);
-  const refuse = (outcome: string, err: Error & { code?: string }) => {
+  const refuse = async (outcome: string, err: Error & { code?: string }) => {
     rmSync(incoming, { force: true });
     deps.metrics.uploads.inc({ outcome });
-    deps.audit.record({ actor: by, action: 'release.refused', target: null, details: { reason: err.message, code: err.code ?? outcome }, ip });
+    await deps.audit.record({ actor: by, action: 'release.refused', target: null, details: { reason: err.message, code: err.code ?? outcome }, ip });
     deps.logger.warn({ by, outcome, reason: err.message }, 'release bundle refused');
   };
   let spooled;
@@ -42,7 +42,7 @@ export async function receiveRelease(deps: ReleaseUploadDeps, body: ReadableStre
     spooled = await spoolUpload(body, incoming, deps.maxBytes);
   } catch (err) {
     if (err instanceof UploadTooLarge) {
-      refuse('too_large', err);
+      await refuse('too_large', err);
       throw new ApiError(413, 'payload_too_large', `a release bundle is at most ${formatBytes(deps.maxBytes)} (SC_RELEASE_MAX_BYTES)`);
     }
     rmSync(incoming, { force: true });
@@ -52,22 +52,22 @@ export async function receiveRelease(deps: ReleaseUploadDeps, body: ReadableStre
   try {
     manifest = await checkBundle(incoming, deps.publicKeys());
   } catch (err) {
-    if (err instanceof BundleRefused) refuse(err.code, err);
+    if (err instanceof BundleRefused) await refuse(err.code, err);
     else rmSync(incoming, { force: true });
     throw err;
   }
-  const exists = () => {
+  const exists = async () => {
     const err = conflict(`release ${manifest.version} for ${manifest.arch} is already stored; delete it first to replace it`);
-    refuse('exists', err);
+    await refuse('exists', err);
     return err;
   };
-  if (await store.find(manifest.version, manifest.arch)) throw exists();
+  if (await store.find(manifest.version, manifest.arch)) throw await exists();
   const gz = spooled.head[0] === 0x1f && spooled.head[1] === 0x8b;
   const fileName = `smart-commune-${manifest.product}-${manifest.version}-linux-${manifest.arch}.tar${gz ? '.gz' : ''}`;
   const manifestJson = JSON.stringify(manifest);
   // the row first: of two uploads of one bundle at once only the one whose row is stored names its file
   const release = await store.insert({ manifest, manifestJson, bytes: spooled.bytes, sha256: spooled.sha256, fileName, uploadedBy: by, at: Date.now() });
-  if (!release) throw exists();
+  if (!release) throw await exists();
   try {
     renameSync(incoming, join(store.dir, fileName));
   } catch (err) {
@@ -76,7 +76,7 @@ export async function receiveRelease(deps: ReleaseUploadDeps, body: ReadableStre
     throw err;
   }
   deps.metrics.uploads.inc({ outcome: 'stored' });
-  deps.audit.record({ actor: by, action: 'release.uploaded', target: `release:${manifest.version}/${manifest.arch}`, details: { product: manifest.product, bytes: spooled.bytes, sha256: spooled.sha256, files: manifest.files.length }, ip });
+  await deps.audit.record({ actor: by, action: 'release.uploaded', target: `release:${manifest.version}/${manifest.arch}`, details: { product: manifest.product, bytes: spooled.bytes, sha256: spooled.sha256, files: manifest.files.length }, ip });
   deps.logger.info({ version: manifest.version, arch: manifest.arch, bytes: spooled.bytes }, 'release stored');
   return release;
 }

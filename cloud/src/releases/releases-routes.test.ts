@@ -72,7 +72,7 @@ describe('release uploads', () => {
     expect(altered.body.error.code).toMatch(/size_mismatch|hash_mismatch/);
     expect(altered.body.error.message).toContain('dist/cli.js');
     expect(storedFiles()).toEqual(['smart-commune-edge-2.0.0-linux-x64.tar.gz']);
-    const audit = test.cloud.audit.page({ action: 'release.refused' }, 10, 0);
+    const audit = await test.cloud.audit.page({ action: 'release.refused' }, 10, 0);
     expect(audit.items.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -88,7 +88,7 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
       const busy = await rollouts.underWayOf(version);
       if (busy) return errorJson(c, 409, 'conflict', `rollout ${busy.id} of ${version} is ${busy.state}: cancel it before deleting the release`);
       if (!(await store.delete(version, arch))) throw notFound(`release ${version} for ${arch}`);
-      upload.audit.record({ actor: actorOf(currentUser(c)), action: 'release.deleted', target: `release:${version}/${arch}`, ip: requestIp(c) });
+      await upload.audit.record({ actor: actorOf(currentUser(c)), action: 'release.deleted', target: `release:${version}/${arch}`, ip: requestIp(c) });
       return c.body(null, 204);
     },
   );

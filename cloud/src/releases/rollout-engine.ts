@@ -121,7 +121,7 @@ export class RolloutEngine {
       at,
       boxes: boxes.map((b, i) => ({ edgeId: b.id, wave: waves[i]!, fromVersion: b.telemetry?.softwareVersion ?? null })),
     });
-    this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
+    await this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
     this.deps.bus.publish('rollout.created', { rolloutId: id, version: input.version, boxes: boxes.length, by });
     this.deps.logger.info({ rolloutId: id, version: input.version, boxes: boxes.length }, 'rollout created');
     await this.startWave(id, 0, false);
@@ -171,7 +171,7 @@ export class RolloutEngine {
     const at = this.now();
     if (!(await this.deps.store.update(id, { state: 'paused', pausedReason: reason }, at, { states: ['running'] }))) return false;
     await this.retract(id, 'pending', null);
-    this.deps.audit.record({ actor: by, action: by === 'system' ? 'rollout.auto_paused' : 'rollout.paused', target: `rollout:${id}`, details: { reason, wave: rollout.wave } });
+    await this.deps.audit.record({ actor: by, action: by === 'system' ? 'rollout.auto_paused' : 'rollout.paused', target: `rollout:${id}`, details: { reason, wave: rollout.wave } });
     this.deps.bus.publish('rollout.paused', { rolloutId: id, version: rollout.version, reason, automatic: by === 'system', by });
     this.deps.logger.warn({ rolloutId: id, reason, by }, 'rollout paused');
     return true;
@@ -182,7 +182,7 @@ export class RolloutEngine {
     if (rollout.state !== 'paused') throw conflict(`rollout ${id} is ${rollout.state}, not paused`);
     const failed = (await this.deps.store.boxes(id, { wave: rollout.wave, states: FAILED })).length;
     if (!(await this.deps.store.update(id, { state: 'running', pausedReason: null, failuresAccepted: failed }, this.now(), { states: ['paused'], wave: rollout.wave }))) return this.notIn(id, 'paused');
-    this.deps.audit.record({ actor: by, action: 'rollout.resumed', target: `rollout:${id}`, details: { wave: rollout.wave } });
+    await this.deps.audit.record({ actor: by, action: 'rollout.resumed', target: `rollout:${id}`, details: { wave: rollout.wave } });
     this.deps.bus.publish('rollout.resumed', { rolloutId: id, version: rollout.version, by });
     await this.startWave(id, rollout.wave, false);
     return this.get(id);
@@ -196,7 +196,7 @@ export class RolloutEngine {
       throw conflict(`rollout ${id} is already ${(await this.get(id)).state}`);
     }
     await this.retract(id, 'cancelled', `cancelled by ${by}`);
-    this.deps.audit.record({ actor: by, action: 'rollout.cancelled', target: `rollout:${id}`, details: { wave: rollout.wave } });
+    await this.deps.audit.record({ actor: by, action: 'rollout.cancelled', target: `rollout:${id}`, details: { wave: rollout.wave } });
     this.deps.bus.publish('rollout.finished', { rolloutId: id, version: rollout.version, state: 'cancelled' });
     return this.get(id);
   }
@@ -241,7 +241,7 @@ export class RolloutEngine {
       );
       if (!moved) continue;
       if (failed) {
-        this.deps.audit.record({ actor: `edge:${edgeId}`, action: `rollout.box_${to}`, target: `rollout:${rolloutId}`, details: { edgeId, version: body.version, reason: body.reason ?? null } });
+        await this.deps.audit.record({ actor: `edge:${edgeId}`, action: `rollout.box_${to}`, target: `rollout:${rolloutId}`, details: { edgeId, version: body.version, reason: body.reason ?? null } });
         this.deps.bus.publish('rollout.box_failed', { rolloutId, edgeId, version: body.version, state: to as 'failed' | 'rolled_back', reason: body.reason ?? null });
         this.deps.logger.warn({ rolloutId, edgeId, state: to, reason: body.reason }, 'a box failed its update');
       }
@@ -268,7 +268,7 @@ export class RolloutEngine {
     const at = this.now();
     // one process completes it: the UPDATE matches only while it is still running at this wave
     if (!(await this.deps.store.update(id, { state: 'completed', finishedAt: at }, at, { states: ['running'], wave: rollout.wave }))) return;
-    this.deps.audit.record({ actor: 'system', action: 'rollout.completed', target: `rollout:${id}`, details: { version: rollout.version, healthy: rollout.counts.healthy, failed: rollout.counts.failed + rollout.counts.rolled_back } });
+    await this.deps.audit.record({ actor: 'system', action: 'rollout.completed', target: `rollout:${id}`, details: { version: rollout.version, healthy: rollout.counts.healthy, failed: rollout.counts.failed + rollout.counts.rolled_back } });
     this.deps.bus.publish('rollout.finished', { rolloutId: id, version: rollout.version, state: 'completed' });
     this.deps.logger.info({ rolloutId: id }, 'rollout completed');
   }

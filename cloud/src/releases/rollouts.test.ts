@@ -103,7 +103,7 @@ describe('a rollout in waves', () => {
     expect(paused.boxes.find((b: { edgeId: string }) => b.edgeId === boxes[3]).state).toBe('pending');
     expect(releaseDoc(boxes[3]!)).toBeNull();
     expect(paused.boxes.find((b: { edgeId: string }) => b.edgeId === boxes[1]).state).toBe('switching');
-    expect(test.cloud.audit.page({ action: 'rollout.auto_paused' }, 5, 0).total).toBe(1);
+    expect((await test.cloud.audit.page({ action: 'rollout.auto_paused' }, 5, 0)).total).toBe(1);
   });
 
   it('shows the console each box\'s version, the progress and every failure with its reason (actions for an admin only)', async () => {

@@ -59,7 +59,7 @@ export class ReportIntake {
     if ((report.lat === undefined) !== (report.lon === undefined)) throw badRequest('vị trí cần cả vĩ độ và kinh độ', [{ path: report.lat === undefined ? 'lat' : 'lon', message: 'required with the other' }]);
     const stored = photo && photo.size > 0 ? await this.deps.photos.store(await cleanPhoto(new Uint8Array(await photo.arrayBuffer()), this.deps.maxPhotoBytes)) : null;
     const record = await this.deps.store.insert(report, stored);
-    this.deps.audit.record({ actor: 'public', action: 'report.create', target: `report:${record.code}`, details: { category: record.category, hamlet: record.hamletCode, commune: record.communeCode, photo: stored !== null } });
+    await this.deps.audit.record({ actor: 'public', action: 'report.create', target: `report:${record.code}`, details: { category: record.category, hamlet: record.hamletCode, commune: record.communeCode, photo: stored !== null } });
     this.deps.bus.publish('report.received', { reportId: record.id, code: record.code, category: record.category, hamletCode: record.hamletCode, communeCode: record.communeCode });
     return record;
   }

@@ -77,7 +77,7 @@ describe("citizens' reports in a province of two communes", () => {
       expect(JSON.stringify(other.body).replaceAll(theirs, nobody)).toBe(JSON.stringify(none.body));
     }
     expect((await test.request('GET', `/api/v1/reports/${theirs}`, undefined, null)).body).toMatchObject({ status: 'new', publicReply: null });
-    expect(test.cloud.audit.trail(`report:${theirs}`).map((e) => e.action)).toEqual(['report.create']);
+    expect((await test.cloud.audit.trail(`report:${theirs}`)).map((e) => e.action)).toEqual(['report.create']);
   });
 
   it("lets each commune's police and the province's handle what they see", async () => {

@@ -62,7 +62,7 @@ describe("citizens' reports API", () => {
     expect(stored.includes(Buffer.from('Secret Phone'))).toBe(false);
     expect(meta.width).toBe((await sharp(FRAME).metadata()).width);
 
-    const actions = test.cloud.audit.trail(`report:${created.body.code}`).map((e) => e.action);
+    const actions = (await test.cloud.audit.trail(`report:${created.body.code}`)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['report.create', 'report.view', 'report.photo_view']));
   });
 

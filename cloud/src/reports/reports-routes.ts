@@ -126,7 +126,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
     }),
     async (c) => {
       const report = await reportFor(store, currentUser(c), c.req.valid('param').code);
-      audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(currentUser(c)), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       c.header('cache-control', 'private, no-store');
       return c.json(reportJson(report), 200);
     },
@@ -144,7 +144,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
     async (c) => {
       const report = await reportFor(store, currentUser(c), c.req.valid('param').code);
       if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
-      audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
+      await audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
       return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
     },
   );
@@ -164,7 +164,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const user = currentUser(c);
       const before = await reportFor(store, user, code);
       const after = await store.update(code, change, user.id);
-      audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'report.update', target: `report:${code}`, details: { from: before.status, to: after.status, replied: change.publicReply !== undefined }, ip: requestIp(c) });
       if (after.status !== before.status) bus.publish('report.status_changed', { reportId: after.id, code, hamletCode: after.hamletCode, communeCode: after.communeCode, from: before.status, to: after.status, by: user.id });
       return c.json(reportJson(after), 200);
     },

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { timeResponseSchema } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/index.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
@@ -11,7 +11,8 @@ import type { MediaBudgetState } from '../incidents/media-budget.js';
 
 export interface SystemRoutesDeps {
   guard: Guard;
-  db: Db;
+  /** The query layer (SQLite or PostgreSQL): the health check asks the database itself. */
+  query: QueryDatabase;
   broker: BrokerLink;
   metrics: CloudMetrics;
   startedAt: number;
@@ -40,7 +41,7 @@ const healthSchema = z
   .openapi('Health');
 
 /** Liveness, Prometheus metrics and the clock edges synchronise with. */
-export function createSystemRoutes({ guard, db, broker, metrics, startedAt, exportKey, mediaBudget }: SystemRoutesDeps) {
+export function createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey, mediaBudget }: SystemRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
@@ -51,14 +52,18 @@ export function createSystemRoutes({ guard, db, broker, metrics, startedAt, expo
       summary: 'Liveness: the database answers and the broker runs; the key evidence exports are signed with; incident media budget and use',
       responses: { 200: jsonContent(healthSchema, 'Healthy') },
     }),
-    (c) => {
-      const { n } = db.prepare('SELECT COUNT(*) AS n FROM edge_state WHERE online = 1').get() as { n: number };
+    async (c) => {
+      const { n } = await query.db
+        .selectFrom('edge_state')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('online', '=', 1)
+        .executeTakeFirstOrThrow();
       const { algorithm, fingerprint, publicKeyPem } = exportKey;
       return c.json(
         {
           status: 'ok' as const,
           uptimeS: (Date.now() - startedAt) / 1000,
-          edgesOnline: n,
+          edgesOnline: Number(n),
           edgesConnected: broker.connectedEdges(),
           exportSigningKey: { algorithm, fingerprint, publicKeyPem },
           incidentMedia: mediaBudget(),

@@ -1,9 +1,12 @@
 import { newId } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import { sql, type ExpressionBuilder, type Selectable, type Transaction } from 'kysely';
+import type { QueryDatabase } from '../db/query/index.js';
+import { eqNoCase, fromDbBool, toDbBool } from '../db/query/index.js';
+import type { Database, UsersTable } from '../db/query/tables.js';
 import { conflict, notFound } from '../http/errors.js';
 import { hashPassword } from '../auth/secrets.js';
 import type { Role } from './roles.js';
-import { communeClause, type Scoped } from '../communes/scope.js';
+import type { Scoped } from '../communes/scope.js';
 
 export interface User {
   id: string;
@@ -19,30 +22,23 @@ export interface User {
   updatedAt: number;
 }
 
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  role: Role;
-  commune_code: string | null;
-  password_hash: string;
-  disabled: number;
-  must_change_password: number;
-  created_at: number;
-  updated_at: number;
-}
+type UserRow = Selectable<UsersTable>;
 
-const toUser = (row: UserRow): User => ({
+/** A users row as the API's User (the session check reads the row joined to its session). */
+export const userFromRow = (row: UserRow): User => ({
   id: row.id,
   username: row.username,
   displayName: row.display_name,
-  role: row.role,
+  role: row.role as Role,
   communeCode: row.commune_code,
-  disabled: row.disabled === 1,
-  mustChangePassword: row.must_change_password === 1,
+  disabled: fromDbBool(row.disabled),
+  mustChangePassword: fromDbBool(row.must_change_password),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
+
+/** A unique violation on either database (SQLite's message, PostgreSQL's SQLSTATE 23505). */
+const isUniqueViolation = (err: unknown) => String(err).includes('UNIQUE') || (err as { code?: unknown } | null)?.code === '23505';
 
 export interface NewUser {
   username: string;
@@ -64,32 +60,33 @@ export interface UserPatch {
   mustChangePassword?: boolean;
 }
 
-const optionalFlag = (value: boolean | undefined) => (value === undefined ? null : Number(value));
-
 /** People who use the console and the API, with scrypt-hashed passwords. */
 export class UserStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  async count(): Promise<number> {
+    const row = await this.q.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** Everyone, or the people a person may manage: a commune's people only their commune's. */
-  list(person?: Scoped): User[] {
-    const scope = person ? communeClause(person, 'commune_code', { provinceItems: false }) : { sql: '', params: [] };
-    return (this.db.prepare(`SELECT * FROM users WHERE 1 = 1${scope.sql} ORDER BY username`).all(...scope.params) as UserRow[]).map(toUser);
+  async list(person?: Scoped): Promise<User[]> {
+    let query = this.q.db.selectFrom('users').selectAll();
+    // a commune's people never see province-level people (provinceItems: false)
+    if (person && person.communeCode !== null) query = query.where('commune_code', '=', person.communeCode);
+    return (await query.orderBy('username').execute()).map(userFromRow);
   }
 
-  get(id: string): User {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  async get(id: string): Promise<User> {
+    const row = await this.q.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`user ${id}`);
-    return toUser(row);
+    return userFromRow(row);
   }
 
-  /** The user and their password hash, for login. */
-  findForLogin(username: string): { user: User; passwordHash: string } | null {
-    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
-    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  /** The user and their password hash, for login. Usernames compare ignoring case, as the unique index does. */
+  async findForLogin(username: string): Promise<{ user: User; passwordHash: string } | null> {
+    const row = await this.q.db.selectFrom('users').selectAll().where(eqNoCase(this.q.dialect, sql.ref('username'), username)).executeTakeFirst();
+    return row ? { user: userFromRow(row), passwordHash: row.password_hash } : null;
   }
 
   async create(input: NewUser): Promise<User> {
@@ -97,57 +94,105 @@ export class UserStore {
     const id = newId('usr');
     const hash = await hashPassword(input.password);
     try {
-      this.db
-        .prepare(
-          `INSERT INTO users (id, username, display_name, role, commune_code, password_hash, must_change_password, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, input.username, input.displayName ?? input.username, input.role, input.communeCode ?? null, hash, Number(input.mustChangePassword ?? false), now, now);
+      await this.q.db
+        .insertInto('users')
+        .values({
+          id,
+          username: input.username,
+          display_name: input.displayName ?? input.username,
+          role: input.role,
+          commune_code: input.communeCode ?? null,
+          password_hash: hash,
+          must_change_password: toDbBool(input.mustChangePassword ?? false),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
     } catch (err) {
-      if (String(err).includes('UNIQUE')) throw conflict(`username "${input.username}" is already taken`);
+      if (isUniqueViolation(err)) throw conflict(`username "${input.username}" is already taken`);
       throw err;
     }
     return this.get(id);
   }
 
   async update(id: string, patch: UserPatch): Promise<User> {
-    this.get(id);
+    await this.get(id);
     const hash = patch.password === undefined ? null : await hashPassword(patch.password);
-    // the check and the write run together, after the slow hashing, so concurrent demotions cannot both pass
-    this.db.transaction(() => this.write(id, patch, hash))();
-    return this.get(id);
-  }
-
-  private write(id: string, patch: UserPatch, hash: string | null): void {
-    const current = this.get(id);
     // moving the province's admin into a commune takes the province away from them too
     const demotes = (patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true || (patch.communeCode !== undefined && patch.communeCode !== null);
-    if (current.role === 'admin' && current.communeCode === null && !current.disabled && demotes) this.assertAnotherActiveAdmin(id);
-    const communeCode = patch.communeCode === undefined ? current.communeCode : patch.communeCode;
-    this.db
-      .prepare(
-        `UPDATE users SET display_name = COALESCE(?, display_name), role = COALESCE(?, role), commune_code = ?,
-           password_hash = COALESCE(?, password_hash), disabled = COALESCE(?, disabled),
-           must_change_password = COALESCE(?, must_change_password), updated_at = ?
-         WHERE id = ?`,
-      )
-      .run(patch.displayName ?? null, patch.role ?? null, communeCode, hash, optionalFlag(patch.disabled), optionalFlag(patch.mustChangePassword), Date.now(), id);
+    const written = await this.q.db.transaction().execute(async (trx) => {
+      if (demotes) await lockActiveAdmins(trx);
+      return trx
+        .updateTable('users')
+        .set({
+          ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+          ...(patch.role !== undefined ? { role: patch.role } : {}),
+          ...(patch.communeCode !== undefined ? { commune_code: patch.communeCode } : {}),
+          ...(hash !== null ? { password_hash: hash } : {}),
+          ...(patch.disabled !== undefined ? { disabled: toDbBool(patch.disabled) } : {}),
+          ...(patch.mustChangePassword !== undefined ? { must_change_password: toDbBool(patch.mustChangePassword) } : {}),
+          updated_at: Date.now(),
+        })
+        .where('id', '=', id)
+        .$if(demotes, (qb) => qb.where((eb) => keepsAnAdmin(eb, id)))
+        .returningAll()
+        .executeTakeFirst();
+    });
+    if (written) return userFromRow(written);
+    await this.get(id); // gone meanwhile: 404
+    throw lastAdmin();
   }
 
-  delete(id: string): void {
-    const current = this.get(id);
-    if (current.role === 'admin' && current.communeCode === null && !current.disabled) this.assertAnotherActiveAdmin(id);
-    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
-  }
-
-  /**
-   * The province keeps an active province-level admin: only they shape the province and can set a
-   * commune's admin right again. A commune's admin may go; the province's admin can appoint another.
-   */
-  private assertAnotherActiveAdmin(id: string): void {
-    const others = this.db
-      .prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND commune_code IS NULL AND disabled = 0 AND id <> ?")
-      .get(id) as { n: number };
-    if (others.n === 0) throw conflict('the last active admin cannot be removed, disabled or demoted');
+  async delete(id: string): Promise<void> {
+    const deleted = await this.q.db.transaction().execute(async (trx) => {
+      await lockActiveAdmins(trx);
+      return trx.deleteFrom('users').where('id', '=', id).where((eb) => keepsAnAdmin(eb, id)).returning('id').executeTakeFirst();
+    });
+    if (deleted) return;
+    await this.get(id); // unknown: 404
+    throw lastAdmin();
   }
 }
+
+/**
+ * The province keeps an active province-level admin: only they shape the province and can set a
+ * commune's admin right again. A commune's admin may go; the province's admin can appoint another.
+ * The condition is part of the UPDATE/DELETE itself, so two processes demoting the last two admins
+ * at once cannot both pass a check made before either wrote.
+ */
+const lastAdmin = () => conflict('the last active admin cannot be removed, disabled or demoted');
+
+type UsersWhere = ExpressionBuilder<Database, 'users'>;
+
+/**
+ * Takes the write lock on the active province admins' rows (a no-op UPDATE, the same SQL on both
+ * databases): on PostgreSQL under READ COMMITTED two transactions demoting the last two admins
+ * would otherwise each see the other still active (write skew); the second now waits for the
+ * first to commit and its conditional write then sees the outcome. SQLite has one writer anyway.
+ */
+async function lockActiveAdmins(trx: Transaction<Database>): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ role: eb.ref('users.role') }))
+    .where('role', '=', 'admin')
+    .where('commune_code', 'is', null)
+    .where('disabled', '=', 0)
+    .execute();
+}
+
+/** The row may go (or be demoted): it is not an active province admin, or another one remains. */
+const keepsAnAdmin = (eb: UsersWhere, id: string) => eb.or([eb.not(isActiveProvinceAdmin(eb)), anotherActiveAdmin(eb, id)]);
+
+const isActiveProvinceAdmin = (eb: UsersWhere) =>
+  eb.and([eb('users.role', '=', 'admin'), eb('users.commune_code', 'is', null), eb('users.disabled', '=', 0)]);
+
+const anotherActiveAdmin = (eb: UsersWhere, id: string) =>
+  eb.exists(
+    eb
+      .selectFrom('users as other')
+      .select(eb.lit(1).as('one'))
+      .where('other.role', '=', 'admin')
+      .where('other.commune_code', 'is', null)
+      .where('other.disabled', '=', 0)
+      .where('other.id', '<>', id),
+  );

@@ -89,8 +89,8 @@ async function placeFor(admin: User, requested: string | null | undefined, role:
 export function createUsersRoutes({ guard, users, sessions, communes }: UsersRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   /** The person `id` as the admin asking may manage them: another commune's person is no one (404). */
-  const managed = (admin: User, id: string) => {
-    const user = users.get(id);
+  const managed = async (admin: User, id: string) => {
+    const user = await users.get(id);
     assertSees(admin, user.communeCode, `user ${id}`, { provinceItems: false });
     return user;
   };
@@ -104,7 +104,7 @@ export function createUsersRoutes({ guard, users, sessions, communes }: UsersRou
       description: "A commune's admin lists their commune's people; the province's admin everyone.",
       responses: { 200: jsonContent(z.object({ users: z.array(userSchema) }), 'The users the admin manages') },
     }),
-    (c) => c.json({ users: users.list(currentUser(c)) }, 200),
+    async (c) => c.json({ users: await users.list(currentUser(c)) }, 200),
   );
 
   app.openapi(
@@ -140,7 +140,7 @@ export function createUsersRoutes({ guard, users, sessions, communes }: UsersRou
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const admin = currentUser(c);
-      const target = managed(admin, id);
+      const target = await managed(admin, id);
       if (patch.communeCode !== undefined || patch.role !== undefined) {
         // a role the province lacks needs a commune: checked against where the person ends up
         const requested = patch.communeCode === undefined ? target.communeCode : patch.communeCode;
@@ -152,7 +152,7 @@ export function createUsersRoutes({ guard, users, sessions, communes }: UsersRou
         patch.mustChangePassword ??= id !== currentUser(c).id;
       }
       const user = await users.update(id, patch);
-      if (patch.password !== undefined || patch.disabled === true) sessions.revokeAllFor(id);
+      if (patch.password !== undefined || patch.disabled === true) await sessions.revokeAllFor(id);
       return c.json(user, 200);
     },
   );
@@ -166,10 +166,10 @@ export function createUsersRoutes({ guard, users, sessions, communes }: UsersRou
       request: { params: userIdParam },
       responses: { 204: { description: 'Deleted' }, 409: jsonContent(z.object({}), 'Would leave no active admin') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      managed(currentUser(c), id);
-      users.delete(id);
+      await managed(currentUser(c), id);
+      await users.delete(id);
       return c.body(null, 204);
     },
   );

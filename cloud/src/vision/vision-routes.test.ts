@@ -152,7 +152,7 @@ describe("a camera's current picture", () => {
       await view(tech1, 'ben-do');
       await view(tech2, 'cong-cho');
 
-      const views = test.cloud.audit.page({ action: 'camera.snapshot_view' }, 50, 0).items.map((e) => [e.actor, e.target]);
+      const views = (await test.cloud.audit.page({ action: 'camera.snapshot_view' }, 50, 0)).items.map((e) => [e.actor, e.target]);
       expect(views.sort()).toEqual([
         ['ky-thuat-1', `camera:${edgeId}/ben-do`],
         ['ky-thuat-1', `camera:${edgeId}/cong-cho`],

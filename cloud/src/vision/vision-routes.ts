@@ -186,7 +186,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       settings.camera(id, cameraId);
       const picture = await fleet.cameraSnapshot(id, { cameraId });
       // a live picture of the commune is as sensitive as recorded evidence: who looked is on record
-      auditView(audit, c, { action: 'camera.snapshot_view', target: `camera:${id}/${cameraId}` });
+      await auditView(audit, c, { action: 'camera.snapshot_view', target: `camera:${id}/${cameraId}` });
       return c.body(Buffer.from(picture.jpegBase64, 'base64'), 200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
     },
   );

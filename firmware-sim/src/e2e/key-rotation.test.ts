@@ -167,7 +167,7 @@ describe('release keys rotated from the cloud', () => {
     db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('xa-b', 'Xã B', 'Huyện B', 'Hậu Giang', ?)").run(Date.now());
     db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('xb-1', 'xa-b', 'Ấp B1', 100)").run();
     const other = await claimTestEdge(test, 'xb-1', 'Tủ xã B');
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     await users.create({ username: 'tech-vt', role: 'technician', password: 'password-tech-vt', communeCode: 'vi-tan', mustChangePassword: false });
     await users.create({ username: 'tech-xb', role: 'technician', password: 'password-tech-xb', communeCode: 'xa-b', mustChangePassword: false });
     const [vt, xb] = [await test.login('tech-vt', 'password-tech-vt'), await test.login('tech-xb', 'password-tech-xb')];

@@ -30,7 +30,7 @@ describe('a province alert and a commune alert on one hamlet loudspeaker', () =>
     });
     expect(config.status).toBe(200);
     await waitFor(async () => (await test.api('GET', `/api/v1/edges/${edge.edgeId}/config`)).body.reported?.version === config.body.version, 'speakers configured');
-    const users = new UserStore(test.cloud.db);
+    const users = new UserStore(test.cloud.query);
     await users.create({ username: 'tinh-canh-bao', password: 'tinh-canh-bao-mat-khau', role: 'operator', communeCode: null, mustChangePassword: false });
     await users.create({ username: 'xa-canh-bao', password: 'xa-canh-bao-mat-khau', role: 'operator', communeCode: 'vi-tan', mustChangePassword: false });
     province = await test.login('tinh-canh-bao', 'tinh-canh-bao-mat-khau');

@@ -15,6 +15,6 @@ export function addCommune(db: Db, commune: typeof VI_THUY = VI_THUY, now = Date
 /** A person of one commune (null: province-level), logged in: their bearer token. */
 export async function personOf(test: TestCloud, role: Role, communeCode: string | null, username: string): Promise<{ id: string; token: string }> {
   const password = `password-${username}`;
-  const user = await new UserStore(test.cloud.db).create({ username, role, communeCode, password, mustChangePassword: false });
+  const user = await new UserStore(test.cloud.query).create({ username, role, communeCode, password, mustChangePassword: false });
   return { id: user.id, token: await test.login(username, password) };
 }

@@ -13,7 +13,7 @@ export function addCommune(test: TestCloud, code: string, hamletCode: string): v
 
 /** A signed-in person of `communeCode` (null: province-level): their id, bearer token and console session. */
 export async function personOf(test: TestCloud, username: string, role: 'police' | 'admin' | 'operator', communeCode: string | null) {
-  const user = await new UserStore(test.cloud.db).create({ username, role, communeCode, password: `password-${username}`, mustChangePassword: false });
+  const user = await new UserStore(test.cloud.query).create({ username, role, communeCode, password: `password-${username}`, mustChangePassword: false });
   const token = await test.login(username, `password-${username}`);
   return { id: user.id, token };
 }

@@ -55,11 +55,11 @@ export function createAdminPages({ audit, users, communes, notifications, channe
       const offset = offsetQuery.parse(c.req.query('offset'));
       const parsed = auditFilterQuery.safeParse(filter);
       let error: string | null = null;
-      let page = { items: [] as ReturnType<AuditLog['page']>['items'], total: 0 };
+      let page = { items: [] as Awaited<ReturnType<AuditLog['page']>>['items'], total: 0 };
       if (!parsed.success) error = t('badFilter', { fields: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ') });
       else {
         try {
-          page = audit.page(toAuditFilter(parsed.data, person), PAGE_SIZE, offset);
+          page = await audit.page(toAuditFilter(parsed.data, person), PAGE_SIZE, offset);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           error = t('toBeforeFrom');
@@ -73,9 +73,9 @@ export function createAdminPages({ audit, users, communes, notifications, channe
           limit: PAGE_SIZE,
           offset,
           filter,
-          actions: loggedActions(person),
+          actions: await loggedActions(person),
           // a commune's admin is offered their commune's people, not the province's or another commune's
-          actors: users.list(person).map((u) => u.username),
+          actors: (await users.list(person)).map((u) => u.username),
           // a single-commune install shows no commune filter, as before
           communes: all.length > 1 ? all.map((cm) => ({ value: cm.code, label: cm.name })) : [],
           error,
@@ -111,7 +111,7 @@ export function createAdminPages({ audit, users, communes, notifications, channe
         title: t('usersTitle'),
         main: usersPage(t, view.lang, {
           // a commune's admin sees and manages only their commune's people
-          users: users.list(view.user!),
+          users: await users.list(view.user!),
           communes: view.user!.communeCode === null ? all.filter((c) => c.retiredAt === null).map(({ code, name }) => ({ code, name })) : null,
           communeNames: new Map(all.map((c) => [c.code, c.name])),
           me: view.user!,

@@ -44,7 +44,7 @@ describe('citizen in Chromium', () => {
     await e2e.screenshot(police, 'police-citizen-report');
     await police.goto('/police/incidents');
     expect((await police.getByRole('link', { name: /^Phản ánh của người dân/ }).textContent())?.trim()).toBe('Phản ánh của người dân'); // taken up: no longer new
-    const trail = e2e.test.cloud.audit.trail(`report:${code}`).map((e) => e.action);
+    const trail = (await e2e.test.cloud.audit.trail(`report:${code}`)).map((e) => e.action);
     expect(trail).toEqual(expect.arrayContaining(['report.create', 'report.view', 'report.photo_view', 'report.update']));
 
     const later = await e2e.anonymousPage({ viewport: PHONE });

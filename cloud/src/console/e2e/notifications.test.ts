@@ -44,7 +44,7 @@ describe('notifications in Chromium', () => {
     await admin.locator('table.notifications').waitFor({ state: 'detached', timeout: 10_000 });
     expect(await admin.locator('main').textContent()).toContain('Không có thông báo nào khớp bộ lọc.');
     expect((await store.get(failed!.id))!.status).toBe('queued');
-    expect(e2e.test.cloud.audit.trail(`notification:${failed!.id}`).map((e) => e.action)).toEqual(['notification.retry']);
+    expect((await e2e.test.cloud.audit.trail(`notification:${failed!.id}`)).map((e) => e.action)).toEqual(['notification.retry']);
 
     await admin.goto(`/admin/notifications?subject=bulletin:bul_e2e`);
     expect(await admin.locator('table.notifications tbody tr').count()).toBe(2);

@@ -88,7 +88,7 @@ describe('police officer in Chromium', () => {
     const stored = (await e2e.test.cloud.incidents.store.get(incidentId))!;
     expect(stored.status).toBe('confirmed');
     expect(stored.legalHold).toBe(true);
-    const actions = e2e.test.cloud.audit.trail(`incident:${incidentId}`).map((e) => e.action);
+    const actions = (await e2e.test.cloud.audit.trail(`incident:${incidentId}`)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['incident.clip_view', 'incident.export']));
   });
 
@@ -98,7 +98,7 @@ describe('police officer in Chromium', () => {
     expect(response?.status()).toBe(403);
     const clip = await page.evaluate(`fetch('/api/v1/incidents/${incidentId}/clip.mp4').then((r) => r.status)`);
     expect(clip).toBe(403);
-    const refused = e2e.test.cloud.audit.trail(`incident:${incidentId}`).filter((e) => e.action === 'incident.media_refused');
+    const refused = (await e2e.test.cloud.audit.trail(`incident:${incidentId}`)).filter((e) => e.action === 'incident.media_refused');
     expect(refused.map((e) => e.actor)).toContain('operator-e2e');
   });
 });

@@ -119,8 +119,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       if (!item || !sees(user, item.communeCode, { provinceItems: false })) return notFoundPage(c);
       const [notes, versions] = await Promise.all([incidents.notes.list(id), incidents.versions.list(id)]);
       const incident = { ...incidentItemJson(item), notes, versions };
-      const assignees = users
-        .list()
+      const assignees = (await users.list())
         .filter((u) => !u.disabled && can(u, 'incidents.review') && sees(u, item.communeCode, { provinceItems: false }))
         .map((u) => ({ value: u.id, label: u.displayName }));
       return kit.render(c, {
@@ -151,7 +150,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       // another commune's report is shown as no report at all (issue 10)
       const report = code.success ? await findReportFor(reports.store, c.get('view').user!, code.data) : null;
       if (!report) return notFoundPage(c);
-      audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(c.get('view').user!), action: 'report.view', target: `report:${report.code}`, ip: requestIp(c) });
       return kit.render(c, { title: t('reportTitle', { code: report.code }), main: reportPage(t, c.get('view').lang, reportJson(report)), scripts: ['police-report.js'], data: { strings: scriptStrings(c) } });
     });
 
@@ -187,7 +186,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       if (fromMs > Date.now()) return footageView(c, form, t('errorFuture'), false, 400);
       if (form.reason!.length < 3) return footageView(c, form, t('errorReason'), false, 400);
       const request = await deps.footage.request({ edgeId, cameraId, fromMs, toMs, reason: form.reason!, requestedBy: user.username }, user);
-      audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
+      await audit.record({ actor: actorOf(user), action: 'footage.request', target: `footage:${request.id}`, details: { edgeId, cameraId, fromMs, toMs, reason: form.reason }, ip: requestIp(c) });
       return c.redirect('/police/footage?sent=1', 303);
     });
 

@@ -100,7 +100,7 @@ describe('the Zalo OA channel against the stand-in', () => {
     const status = await kit.zalo.store.status(null);
     expect(status.state).toBe('needs_reconnect');
     expect(status.reason).toContain('Zalo refused the refresh token');
-    expect(kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0).total).toBe(1);
+    expect((await kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0)).total).toBe(1);
     expect(kit.standin.messages).toHaveLength(0);
     const waiting = await kit.deliveries();
     expect(waiting.map((d) => d.status)).toEqual(['queued', 'queued']);

@@ -19,7 +19,7 @@ describe("a commune's Zalo OA through the API and the console", () => {
     const db = test.cloud.db;
     db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-thuy', 'Xã Vị Thủy', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', 1)").run();
     db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vt-1', 'vi-thuy', 'Ấp Vị Thủy 1', 100)").run();
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     for (const [username, communeCode] of [['admin-tan', 'vi-tan'], ['admin-thuy', 'vi-thuy']] as const) {
       await users.create({ username, role: 'admin', communeCode, password: `password-of-${username}`, mustChangePassword: false });
       tokens[username] = await test.login(username, `password-of-${username}`);
@@ -36,7 +36,7 @@ describe("a commune's Zalo OA through the API and the console", () => {
     const connected = await test.api('PUT', '/api/v1/zalo/connection', tanOa.connectInput(), tokens['admin-tan']);
     expect(connected.status).toBe(200);
     expect(connected.body).toMatchObject({ communeCode: 'vi-tan', state: 'connected', oaId: tanOa.oaId });
-    const entry = test.cloud.audit.page({ action: 'zalo.connect' }, 10, 0).items[0]!;
+    const entry = (await test.cloud.audit.page({ action: 'zalo.connect' }, 10, 0)).items[0]!;
     expect(entry).toMatchObject({ actor: expect.stringContaining('admin-tan'), communeCode: 'vi-tan' });
     // the province admin's own (no ?commune=) is the province's, not connected
     expect((await test.api('GET', '/api/v1/zalo/connection')).body).toMatchObject({ communeCode: null, state: 'not_connected' });
@@ -66,7 +66,7 @@ describe("a commune's Zalo OA through the API and the console", () => {
     const res = await test.api('PUT', '/api/v1/zalo/connection?commune=vi-thuy', thuyOa.connectInput());
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ communeCode: 'vi-thuy', state: 'connected' });
-    expect(test.cloud.audit.page({ action: 'zalo.connect', communeCode: 'vi-thuy' }, 10, 0).total).toBe(1);
+    expect((await test.cloud.audit.page({ action: 'zalo.connect', communeCode: 'vi-thuy' }, 10, 0)).total).toBe(1);
     const list = await test.api('GET', '/api/v1/zalo/connections');
     expect(list.body.items.map((i: { communeCode: string | null; state: string }) => `${i.communeCode} ${i.state}`)).toEqual(['null not_connected', 'vi-tan connected', 'vi-thuy connected']);
     // the commune's admin sees it as theirs

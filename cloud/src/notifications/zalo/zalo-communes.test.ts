@@ -172,9 +172,9 @@ describe("communes' own Zalo OAs", () => {
     const thuy = await kit.zalo.store.status('vi-thuy');
     expect(thuy.state).toBe('needs_reconnect');
     expect(thuy.reason).toContain("commune vi-thuy's Zalo OA");
-    const audit = kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0);
+    const audit = await kit.audit.page({ action: 'zalo.needs_reconnect' }, 10, 0);
     expect(audit.items.map((e) => e.communeCode)).toEqual(['vi-thuy']);
-    expect(kit.audit.page({ action: 'zalo.connect' }, 10, 0).items.map((e) => e.communeCode).sort()).toEqual(['vi-tan', 'vi-thuy']);
+    expect((await kit.audit.page({ action: 'zalo.connect' }, 10, 0)).items.map((e) => e.communeCode).sort()).toEqual(['vi-tan', 'vi-thuy']);
     expect((await kit.delivery('alert.started:both:602@vi-thuy'))!.status).toBe('queued');
 
     await kit.connectOa('vi-thuy', thuyOa); // the commune's admin reconnects: what waited goes

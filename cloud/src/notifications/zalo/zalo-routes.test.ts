@@ -23,7 +23,7 @@ describe('connecting the Zalo OA through the API', () => {
     expect(res.body).toMatchObject({ state: 'connected', appId: standin.appId, oaId: standin.oaId, webhookSecretSet: true });
     expect(JSON.stringify(res.body)).not.toContain('rt_');
     expect(res.body.accessExpiresAt).toBeGreaterThan(Date.now() + 24 * 3600_000);
-    expect(test.cloud.audit.page({ action: 'zalo.connect' }, 10, 0).total).toBe(1);
+    expect((await test.cloud.audit.page({ action: 'zalo.connect' }, 10, 0)).total).toBe(1);
     // sealed at rest: no token or secret in clear in the database
     const row = test.cloud.db.prepare('SELECT app_secret, access_token, refresh_token, webhook_secret FROM zalo_oa').get() as Record<string, string>;
     for (const value of Object.values(row)) expect(value).toMatch(/^enc:v1:/);

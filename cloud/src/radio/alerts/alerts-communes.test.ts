@@ -30,7 +30,7 @@ describe('alerts across a province of communes', () => {
     viTanHamlets = (db.prepare("SELECT code FROM hamlets WHERE commune_code = 'vi-tan' ORDER BY code").all() as { code: string }[]).map((h) => h.code);
     viTanEdge = await claimedEdgeWithPlan(test, 'ap-2');
     viDongEdge = await claimedEdgeWithPlan(test, 'vd-1');
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     const people = [
       ['province', 'tinh-phat-thanh', null],
       ['viTan', 'vitan-phat-thanh', 'vi-tan'],

@@ -18,7 +18,7 @@ describe('held CAP messages and trusted senders', () => {
   /** What a feed does: the same entry point, no person behind it. */
   const fromFeed = (xml: string) => kit.radio.alerts.receiveCap(xml, null, FEED);
   const heldCount = async (reason: string) => (await test.cloud.metrics.alertsHeld.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
-  const audit = (action: string) => test.cloud.audit.page({ action }, 50, 0).items;
+  const audit = async (action: string) => (await test.cloud.audit.page({ action }, 50, 0)).items;
 
   beforeEach(async () => {
     test = await startTestCloud();
@@ -37,7 +37,7 @@ describe('held CAP messages and trusted senders', () => {
     expect(kit.speech.requests).toEqual([]);
     expect(alertsIn(ap2)).toEqual([]);
     expect(await heldCount('untrusted_sender')).toBe(1);
-    expect(audit('alert.held')).toMatchObject([{ actor: 'system', target: `held:${receipt.kind === 'held' && receipt.held.id}`, details: { reasons: ['untrusted_sender'], sender: TEST_SENDER, identifier: 'KTTV-1', source: 'feed:kttv-hg' } }]);
+    expect(await audit('alert.held')).toMatchObject([{ actor: 'system', target: `held:${receipt.kind === 'held' && receipt.held.id}`, details: { reasons: ['untrusted_sender'], sender: TEST_SENDER, identifier: 'KTTV-1', source: 'feed:kttv-hg' } }]);
     // the same message again from the feed: the same held message, counted once
     expect(await fromFeed(message('KTTV-1'))).toMatchObject({ kind: 'held', created: false });
     expect(await heldCount('untrusted_sender')).toBe(1);
@@ -56,7 +56,7 @@ describe('held CAP messages and trusted senders', () => {
     expect(kit.speech.requests.map((r) => [r.text, r.createdBy])).toEqual([[text, expect.stringMatching(/^usr_/)]]);
     expect(alertsIn(ap3)).toEqual([confirmed.body.alert.id]);
     expect(alertsIn(ap2)).toEqual([]);
-    expect(audit('alert.held_confirmed')).toMatchObject([{ actor: 'admin', target: `held:${held.id}`, details: { alertId: confirmed.body.alert.id, textEdited: true, targets: { hamlets: ['ap-3'] } } }]);
+    expect(await audit('alert.held_confirmed')).toMatchObject([{ actor: 'admin', target: `held:${held.id}`, details: { alertId: confirmed.body.alert.id, textEdited: true, targets: { hamlets: ['ap-3'] } } }]);
 
     // once confirmed, neither again nor rejected; the message from the feed again is its alert
     expect((await kit.request('POST', `/api/v1/alerts/held/${held.id}/confirm`, {})).status).toBe(409);
@@ -114,7 +114,7 @@ describe('held CAP messages and trusted senders', () => {
     const rejected = await kit.request('POST', `/api/v1/alerts/held/${id}/reject`, { note: 'Tin không dành cho xã' });
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'rejected', note: 'Tin không dành cho xã' });
-    expect(audit('alert.held_rejected')).toMatchObject([{ actor: 'admin', target: `held:${id}`, details: { note: 'Tin không dành cho xã' } }]);
+    expect(await audit('alert.held_rejected')).toMatchObject([{ actor: 'admin', target: `held:${id}`, details: { note: 'Tin không dành cho xã' } }]);
     expect((await kit.request('POST', `/api/v1/alerts/held/${id}/confirm`, { text: 'x', targets: { all: true } })).status).toBe(409);
     expect((await kit.request('GET', '/api/v1/alerts/held/hld_nope')).status).toBe(404);
   });
@@ -150,8 +150,8 @@ describe('held CAP messages and trusted senders', () => {
     const cancel = await fromFeed(message('KTTV-C2', {}, { msgType: 'Cancel', references: ref('KTTV-H2') }));
     expect(cancel).toMatchObject({ kind: 'held', held: { status: 'cancelled' } });
     expect((await kit.request('GET', '/api/v1/alerts/held')).body.held).toEqual([]);
-    expect(audit('alert.held_cancelled')).toHaveLength(1);
-    expect(audit('alert.held_superseded')).toHaveLength(1);
+    expect(await audit('alert.held_cancelled')).toHaveLength(1);
+    expect(await audit('alert.held_superseded')).toHaveLength(1);
 
     // from a trusted sender, the Cancel stops the alert
     await kit.request('POST', '/api/v1/alerts/trusted-senders', { sender: TEST_SENDER });

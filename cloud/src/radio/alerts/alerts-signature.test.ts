@@ -63,7 +63,7 @@ describe('CAP messages signed by their source (XML signatures)', () => {
     expect(kit.speech.requests).toHaveLength(1);
     expect(await heldCount('bad_signature')).toBe(3);
     expect(await heldCount('unsigned')).toBe(1);
-    expect(test.cloud.audit.page({ action: 'alert.held' }, 50, 0).items.find((a) => a.details?.identifier === 'KTTV-T')).toMatchObject({ details: { reasons: ['bad_signature'], signature: expect.stringMatching(/changed after it was signed/) } });
+    expect((await test.cloud.audit.page({ action: 'alert.held' }, 50, 0)).items.find((a) => a.details?.identifier === 'KTTV-T')).toMatchObject({ details: { reasons: ['bad_signature'], signature: expect.stringMatching(/changed after it was signed/) } });
     const held = (await kit.request('GET', '/api/v1/alerts/held')).body.held.map((h: { capIdentifier: string; reasons: string[] }) => [h.capIdentifier, h.reasons]);
     expect(Object.fromEntries(held)).toEqual({ 'KTTV-T': ['bad_signature'], 'KTTV-U': ['unsigned'], 'KTTV-K': ['bad_signature'], 'KTTV-W': ['bad_signature'] });
   });

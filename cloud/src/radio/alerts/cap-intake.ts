@@ -113,7 +113,7 @@ export class CapIntake {
     return this.serial(async () => {
       const held = await this.waiting(id, by);
       await this.deps.held.decide(id, { status: 'rejected', decidedBy: by.id, at: this.deps.now(), note });
-      this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
+      await this.deps.audit.record({ actor: by.username, action: 'alert.held_rejected', target: `held:${id}`, details: { reasons: held.reasons, sender: held.candidate.sender, identifier: held.candidate.identifier, note }, ip });
       return this.deps.held.get(id);
     });
   }
@@ -185,7 +185,7 @@ export class CapIntake {
     await this.deps.held.insert({ id, reasons, candidate, source, receivedBy: person?.id ?? null, receivedAt: this.deps.now(), communeCode });
     for (const reason of reasons) this.deps.heldCount(reason);
     const details = { reasons, sender: candidate.sender, identifier: candidate.identifier, source, ...(signature ? { signature } : {}) };
-    this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
+    await this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: 'alert.held', target: `held:${id}`, details });
     this.deps.logger.warn({ heldId: id, ...details }, 'CAP message held for an operator');
     return this.deps.held.get(id);
   }
@@ -204,7 +204,7 @@ export class CapIntake {
     const alert = await this.alerts.start(specOf(candidate, { title, text, targets }, earlier, held.communeCode), earlier, by.id);
     await this.deps.held.decide(id, { status: 'confirmed', decidedBy: by.id, at: this.deps.now(), alertId: alert.id, note: input.note ?? null });
     const details = { alertId: alert.id, reasons: held.reasons, targets: alert.targets, textEdited: text !== candidate.text, sender: candidate.sender, identifier: candidate.identifier };
-    this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
+    await this.deps.audit.record({ actor: by.username, action: 'alert.held_confirmed', target: `held:${id}`, details, ip });
     return { held: await this.deps.held.get(id), alert };
   }
 
@@ -226,7 +226,7 @@ export class CapIntake {
 
   private async endHeld(held: HeldAlert, status: 'superseded' | 'cancelled', person: Person | null): Promise<void> {
     if (!(await this.deps.held.decide(held.id, { status, decidedBy: person?.id ?? null, at: this.deps.now() }))) return;
-    this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: `alert.held_${status}`, target: `held:${held.id}`, details: { sender: held.candidate.sender, identifier: held.candidate.identifier } });
+    await this.deps.audit.record({ actor: person?.username ?? SYSTEM, action: `alert.held_${status}`, target: `held:${held.id}`, details: { sender: held.candidate.sender, identifier: held.candidate.identifier } });
   }
 
   /**

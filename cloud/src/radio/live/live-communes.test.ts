@@ -22,7 +22,7 @@ describe('live sessions, stations and relays per commune', () => {
     db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vd-1', 'vi-dong', 'Ấp Một Vị Đông', 101)").run();
     viTanEdge = (await claimTestEdge(test, 'ap-1')).edgeId;
     viDongEdge = (await claimTestEdge(test, 'vd-1')).edgeId;
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     for (const [key, username, communeCode] of [['province', 'tinh-noi', null], ['viTan', 'vitan-noi', 'vi-tan'], ['viDong', 'vidong-noi', 'vi-dong']] as const) {
       await users.create({ username, password: `${username}-mat-khau`, role: 'operator', communeCode, mustChangePassword: false });
       tokens[key] = await test.login(username, `${username}-mat-khau`);

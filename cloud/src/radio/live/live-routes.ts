@@ -93,7 +93,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       const user = currentUser(c);
       // a province-level person speaks for the province (any commune, issuer province); a commune's person to their commune
       const { session } = await live.start({ source: 'voice', title: body.title, priority: body.priority, targets: body.targets, zones: body.zones ?? null, startedBy: user.id, communeCode: user.communeCode });
-      audit.record({ actor: user.username, action: 'live.started', target: `live:${session.id}`, details: { priority: session.priority, hamlets: session.hamletCodes, zones: session.zones } });
+      await audit.record({ actor: user.username, action: 'live.started', target: `live:${session.id}`, details: { priority: session.priority, hamlets: session.hamletCodes, zones: session.zones } });
       return c.json(await detail(playback, session), 201);
     },
   );
@@ -146,7 +146,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       assertMayChange(user, current.communeCode, `live session ${id}`);
       const wasOnAir = current.status === 'on_air';
       const session = await live.stop(id, user.id);
-      if (wasOnAir) audit.record({ actor: user.username, action: 'live.stopped', target: `live:${id}`, details: { durationMs: session.durationMs } });
+      if (wasOnAir) await audit.record({ actor: user.username, action: 'live.stopped', target: `live:${id}`, details: { durationMs: session.durationMs } });
       return c.json(await detail(playback, session), 200);
     },
   );

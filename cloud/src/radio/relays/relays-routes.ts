@@ -153,10 +153,10 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { body: jsonBody(newStationSchema) },
       responses: { 201: jsonContent(stationSchema, 'The station'), 409: jsonContent(z.object({}), 'A station already has that name') },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
       const station = stations.add({ name: body.name, url: body.url, fallbackUrl: body.fallbackUrl ?? null }, currentUser(c).id, deps.now(), currentUser(c).communeCode);
-      deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_add', target: `station:${station.id}`, details: { name: station.name } });
+      await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_add', target: `station:${station.id}`, details: { name: station.name } });
       return c.json(station, 201);
     },
   );
@@ -195,10 +195,10 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { params: idParam('stn_5k2m9q8x4c7t'), body: jsonBody(stationPatchSchema) },
       responses: { 200: jsonContent(stationSchema, 'The station') },
     }),
-    (c) => {
+    async (c) => {
       changeableStation(c, c.req.valid('param').id);
       const station = stations.update(c.req.valid('param').id, c.req.valid('json'), deps.now());
-      deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_change', target: `station:${station.id}`, details: { fields: Object.keys(c.req.valid('json')) } });
+      await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_change', target: `station:${station.id}`, details: { fields: Object.keys(c.req.valid('json')) } });
       return c.json(station, 200);
     },
   );
@@ -218,7 +218,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       const onAir = (await relays.list()).find((r) => r.stationId === id && r.live !== null);
       if (onAir) throw conflict(`the station is on air (relay ${onAir.id}): stop the relay first`, { relayId: onAir.id });
       stations.delete(id);
-      deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_delete', target: `station:${id}` });
+      await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_delete', target: `station:${id}` });
       return c.body(null, 204);
     },
   );
@@ -283,7 +283,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
         durationMs: body.durationS === null ? null : body.durationS * 1000,
         requireReachable: true,
       });
-      deps.audit.record({ actor: user.username, action: 'radio.relay_start', target: `relay:${relay.id}`, details: { stationId: relay.stationId, sessionId: relay.sessionId, priority: relay.priority, endsAt: relay.endsAt } });
+      await deps.audit.record({ actor: user.username, action: 'radio.relay_start', target: `relay:${relay.id}`, details: { stationId: relay.stationId, sessionId: relay.sessionId, priority: relay.priority, endsAt: relay.endsAt } });
       return c.json(out(relay), 201);
     },
   );
@@ -320,7 +320,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       assertMayChange(user, (await relays.view(id)).communeCode, `relay ${id}`);
       const wasRunning = relays.isRunning(id);
       const relay = await relays.stop(id, user.id);
-      if (wasRunning) deps.audit.record({ actor: user.username, action: 'radio.relay_stop', target: `relay:${id}`, details: { playedMs: relay.playedMs, silenceMs: relay.silenceMs } });
+      if (wasRunning) await deps.audit.record({ actor: user.username, action: 'radio.relay_stop', target: `relay:${id}`, details: { playedMs: relay.playedMs, silenceMs: relay.silenceMs } });
       return c.json(out(relay), 200);
     },
   );

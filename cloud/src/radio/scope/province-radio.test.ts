@@ -37,7 +37,7 @@ describe('radio across the communes of a province', () => {
     const hamlet = db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)');
     hamlet.run('vt-1', 'vi-thanh', 'Ấp Vị Thanh 1', 0);
     hamlet.run('vt-2', 'vi-thanh', 'Ấp Vị Thanh 2', 1);
-    const users = new UserStore(db);
+    const users = new UserStore(test.cloud.query);
     const person = async (username: string, communeCode: string | null) => {
       await users.create({ username, role: 'operator', communeCode, password: `password-of-${username}`, mustChangePassword: false });
       return test.login(username, `password-of-${username}`);
@@ -283,7 +283,7 @@ describe('pronunciation entries per commune', () => {
   beforeAll(async () => {
     test = await startTestCloud();
     test.cloud.db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
-    const users = new UserStore(test.cloud.db);
+    const users = new UserStore(test.cloud.query);
     const person = async (username: string, communeCode: string | null) => {
       await users.create({ username, role: 'operator', communeCode, password: `password-of-${username}`, mustChangePassword: false });
       return test.login(username, `password-of-${username}`);

@@ -14,7 +14,6 @@ import { createGuard } from '../../http/access.js';
 import { createApp } from '../../http/app.js';
 import { bodyLimit } from '../../http/body-limit.js';
 import type { CloudHandle } from '../../server.js';
-import { UserStore } from '../../users/user-store.js';
 import type { AlertSpeech, AlertSpeechInput } from '../alerts/alert-speech.js';
 import { PlanOccurrences, type GivenOccurrence } from '../plan/plan-occurrences.js';
 import { createRadio, type Radio, type RadioOptions } from '../radio.js';
@@ -97,7 +96,7 @@ export async function startRadioKit(cloud: CloudHandle, adminToken: string, opti
   const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
   const speech = toneSpeech(cloud.db);
   const radio = await createRadio({ ...cloud, bus: cloud.events, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
-  const guard = createGuard(new SessionStore(cloud.db, new UserStore(cloud.db), cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
+  const guard = createGuard(new SessionStore(cloud.query, cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
   const app = createApp([bodyLimit(), ...radio.routes(guard)], cloud.metrics, cloud.logger, 'test');
   return {
     radio,

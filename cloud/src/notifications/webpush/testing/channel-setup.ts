@@ -78,7 +78,7 @@ async function start(dir: string, stops: (() => Promise<void>)[], settings: Reco
   const channel = new WebPushChannel({ query: sqliteQueryDatabase(db), config, logger: silentLogger(), now });
   const push = await startLocalPushService({ vapidPublicKey: channel.vapid.publicKey });
   await channel.start({ bus, outbox, logger: silentLogger() });
-  const users = new UserStore(db);
+  const users = new UserStore(sqliteQueryDatabase(db));
   stops.push(async () => {
     await channel.stop();
     await bus.stop();

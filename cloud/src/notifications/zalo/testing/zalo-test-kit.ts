@@ -17,13 +17,13 @@ import type { AppEnv } from '../../../http/env.js';
 import { createErrorHandler } from '../../../http/errors.js';
 import { createCloudMetrics, type CloudMetrics } from '../../../metrics.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../../secrets/secret-box.js';
-import { UserStore } from '../../../users/user-store.js';
 import { createNotifications, type Notifications } from '../../notifications.js';
 import type { Delivery } from '../../outbox.js';
 import { ZaloStandin, type StandinOa, type StandinOptions } from './zalo-standin.js';
 import type { OaScope } from '../zalo-oa-store.js';
 import { createZalo, type Zalo, type ZaloDeps } from '../zalo.js';
 import { ZALO_WEBHOOK_PATH } from '../zalo-routes.js';
+import { sqliteQueryDatabase } from '../../../db/query/index.js';
 
 /** One commune's cloud side of the Zalo channel (real SQLite file, real HTTP) against the stand-in. Tests only. */
 export interface ZaloKit {
@@ -55,7 +55,8 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
   seedCommune(db, VI_TAN);
   const logger = createLogger('test', { level: 'silent' });
   const box = new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'test key'));
-  const audit = new AuditLog(db);
+  const query = sqliteQueryDatabase(db);
+  const audit = new AuditLog(query);
   const metrics = createCloudMetrics();
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
   const standin = await new ZaloStandin(options.standin).start();
@@ -96,8 +97,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
 
   const app = new OpenAPIHono<AppEnv>();
   app.onError(createErrorHandler(logger));
-  const users = new UserStore(db);
-  const guard = createGuard(new SessionStore(db, users, 3600_000), { verify: () => null });
+  const guard = createGuard(new SessionStore(query, 3600_000), { verify: () => null });
   for (const mount of zalo.routes(guard)) app.route(mount.prefix, mount.app);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
