@@ -6,7 +6,9 @@
  *   database (started here), each measure filled in both, then timed through the converted stores.
  * Ends with one `RESULT {json}` line.
  *
- *   scripts/bench/province [--communes N] [--incidents N] [--samples N] [--skip-plan]
+ *   scripts/bench/province [--communes N] [--incidents N] [--playback N] [--samples N] [--skip-plan]
+ *
+ * A short trial of the measures alone: --skip-plan --incidents 10000 --playback 10000 --samples 50.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { startPostgres } from '../../test-support/postgres.js';
 import { percentile, round } from './lib/fleet/common.js';
 import { seedProvinceFixture, type ProvinceFixture } from './lib/province-fixture.js';
 import { measureProvincePlan } from './lib/province-plan.js';
+import { calendarLatencies, DEFAULT_PLAYBACK_ROWS, fillPlayback } from './lib/province-calendar.js';
 import { fillIncidents, queueLatencies } from './lib/province-queue.js';
 
 function arg(name: string, fallback: number): number {
@@ -28,13 +31,14 @@ function arg(name: string, fallback: number): number {
 
 const communes = arg('communes', 50);
 const incidents = arg('incidents', 1_000_000);
+const playback = arg('playback', DEFAULT_PLAYBACK_ROWS);
 const samples = arg('samples', 400);
 const skipPlan = process.argv.includes('--skip-plan');
 
 /**
  * What is measured under data, each filled into and timed on both databases (the keys are
- * `<name>_p50_ms_<database>` and `<name>_p99_ms_<database>`). The calendar's comes with its own
- * module: `{ name: 'calendar', fill: …, latencies: … }` from scripts/bench/lib/province-calendar.ts.
+ * `<name>_p50_ms_<database>` and `<name>_p99_ms_<database>`): a commune police officer's queue
+ * (province-queue.ts) and a commune operator's week calendar (province-calendar.ts).
  */
 interface Measure {
   name: string;
@@ -44,6 +48,7 @@ interface Measure {
 const NOW = Date.now();
 const measures: Measure[] = [
   { name: 'queue', fill: (q, f) => fillIncidents(q, f, incidents, NOW), latencies: (q, f, n) => queueLatencies(q, f, n, NOW) },
+  { name: 'calendar', fill: async (q, f) => void (await fillPlayback(q, f, playback)), latencies: calendarLatencies },
 ];
 
 /** The planners' statistics after a bulk fill, as a running database keeps them (autovacuum, ANALYZE). */
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
   } else {
     Object.assign(figures, { communes, edges: communes * 9 });
   }
-  console.log(`under data: ${communes} communes, ${incidents} incidents, ${samples} calls per measure and database`);
+  console.log(`under data: ${communes} communes, ${incidents} incidents, ${playback} proof-of-play rows, ${samples} calls per measure and database`);
 
   const dir = mkdtempSync(join(tmpdir(), 'sc-bench-province-'));
   try {
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   figures.incidents = incidents;
+  figures.playback_rows = playback;
   console.log(`RESULT ${JSON.stringify(figures)}`);
 }
 

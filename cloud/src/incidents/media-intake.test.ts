@@ -135,8 +135,8 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const eventId = newId('evt', 16);
     await test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
     expect(await test.cloud.incidents.store.get(event.incidentId)).toBeNull();
-    const { db, query, events, audit, metrics, config } = test.cloud;
-    const again = await createIncidents({ query, bus: events, users: new UserStore(db), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
+    const { query, events, audit, metrics, config } = test.cloud;
+    const again = await createIncidents({ query, bus: events, users: new UserStore(query), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
     try {
       expect(await again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
       expect(await again.store.unapplied()).toEqual([]);

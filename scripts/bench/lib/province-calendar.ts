@@ -4,7 +4,7 @@
  * to each box, and proof of play, one million rows by default), and the latency of a commune
  * operator's week calendar under it: the converted function the API route calls (week-calendar.ts),
  * on whichever database `q` is (SQLite or PostgreSQL). scripts/bench/province.ts seeds the fixture
- * (communes, hamlets, boxes) and runs both; province-calendar-trial.ts runs this part alone.
+ * (communes, hamlets, boxes: province-fixture.ts) and runs both.
  */
 import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
@@ -14,12 +14,23 @@ import type { Database } from '../../../cloud/src/db/query/tables.js';
 import { ScheduleStore, type Schedule } from '../../../cloud/src/radio/schedules/schedule-store.js';
 import { weekCalendar } from '../../../cloud/src/radio/schedules/week-calendar.js';
 import { COMMUNE_TIME_ZONE } from '../../../shared/src/index.js';
+import type { ProvinceFixture } from './province-fixture.js';
 
-/** The province as already inserted: communes, their hamlets and boxes (plain data). */
-export interface ProvinceFixture {
+/** The province's places as the fill walks them: each hamlet and box with its commune. */
+interface Places {
   communes: string[];
   hamlets: { code: string; commune: string }[];
   edges: { id: string; hamlet: string; commune: string }[];
+}
+
+/** The seeded province (one box per hamlet, in the order of its hamlets) as places. */
+function placesOf(f: ProvinceFixture): Places {
+  const commune = (hamlet: string) => f.hamletCommune.get(hamlet)!;
+  return {
+    communes: f.communes,
+    hamlets: f.hamlets.map((code) => ({ code, commune: commune(code) })),
+    edges: f.edges.map((id, i) => ({ id, hamlet: f.hamlets[i]!, commune: commune(f.hamlets[i]!) })),
+  };
 }
 
 export const DEFAULT_PLAYBACK_ROWS = 1_000_000;
@@ -77,7 +88,7 @@ interface Programme {
  * each commune's own (morning and evening news, weekly programmes for some hamlets, a relay window,
  * one-off announcements, one disabled item, skipped and moved occurrences).
  */
-function programmes(fixture: ProvinceFixture, bulletinOf: (commune: string | null) => string): Programme[] {
+function programmes(fixture: Places, bulletinOf: (commune: string | null) => string): Programme[] {
   const start = localDate(dayStart(DAYS));
   const base = (id: string, communeCode: string | null, title: string, extra: Partial<Schedule>): Schedule => ({
     id,
@@ -132,7 +143,8 @@ function programmes(fixture: ProvinceFixture, bulletinOf: (commune: string | nul
  * spread over communes, boxes and those days (batched multi-row inserts in transactions). Returns
  * what it wrote.
  */
-export async function fillPlayback(q: QueryDatabase, fixture: ProvinceFixture, n = DEFAULT_PLAYBACK_ROWS): Promise<{ schedules: number; occurrences: number; playback: number; ms: number }> {
+export async function fillPlayback(q: QueryDatabase, province: ProvinceFixture, n = DEFAULT_PLAYBACK_ROWS): Promise<{ schedules: number; occurrences: number; playback: number; ms: number }> {
+  const fixture = placesOf(province);
   const started = performance.now();
   const now = Date.now();
   const sha = 'b'.repeat(64);
@@ -228,7 +240,8 @@ export async function fillPlayback(q: QueryDatabase, fixture: ProvinceFixture, n
  * filled days and the next two, every third call filtered to one hamlet), after a few unmeasured
  * warm-up calls; ms per call. Each call must find occurrences: an empty calendar would measure nothing.
  */
-export async function calendarLatencies(q: QueryDatabase, fixture: ProvinceFixture, samples: number): Promise<number[]> {
+export async function calendarLatencies(q: QueryDatabase, province: ProvinceFixture, samples: number): Promise<number[]> {
+  const fixture = placesOf(province);
   const store = new ScheduleStore(q);
   const weeks = Math.floor(DAYS / 7) + 2;
   const call = async (i: number) => {

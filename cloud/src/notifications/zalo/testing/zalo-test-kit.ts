@@ -23,7 +23,6 @@ import { ZaloStandin, type StandinOa, type StandinOptions } from './zalo-standin
 import type { OaScope } from '../zalo-oa-store.js';
 import { createZalo, type Zalo, type ZaloDeps } from '../zalo.js';
 import { ZALO_WEBHOOK_PATH } from '../zalo-routes.js';
-import { sqliteQueryDatabase } from '../../../db/query/index.js';
 
 /** One commune's cloud side of the Zalo channel (real SQLite file, real HTTP) against the stand-in. Tests only. */
 export interface ZaloKit {
