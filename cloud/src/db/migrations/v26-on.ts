@@ -223,4 +223,11 @@ export const schemaV26On: Migration[] = [
   ALTER TABLE zalo_followers_next RENAME TO zalo_followers;
   CREATE INDEX zalo_followers_hamlet ON zalo_followers(hamlet_code, oa);
   `,
+  `
+  -- the police queue under a province's million incidents (scripts/bench/province): the class filter
+  -- finds its items by their objects' label, and one camera's items are read newest first, no sort
+  CREATE INDEX incident_objects_label ON incident_objects(label, incident_id);
+  DROP INDEX incidents_commune_camera;
+  CREATE INDEX incidents_commune_camera_queue ON incidents(commune_code, camera_id, detected_at DESC, id);
+  `,
 ];

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, rowid, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 33;
+export const BASELINE_VERSION = 34;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -340,7 +340,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .execute();
   await db.schema.createIndex('incidents_camera_detected').on('incidents').columns(['camera_id', 'detected_at']).execute();
   await db.schema.createIndex('incidents_clip').on('incidents').columns(['clip_sha256']).execute();
-  await db.schema.createIndex('incidents_commune_camera').on('incidents').columns(['commune_code', 'camera_id']).execute();
+  await db.schema.createIndex('incidents_commune_camera_queue').on('incidents').expression(sql.raw('commune_code, camera_id, detected_at DESC, id')).execute();
   await db.schema.createIndex('incidents_commune_label').on('incidents').columns(['commune_code', 'label']).execute();
   await db.schema.createIndex('incidents_commune_queue').on('incidents').expression(sql.raw('commune_code, detected_at DESC, id')).execute();
   await db.schema.createIndex('incidents_commune_severity_queue').on('incidents').expression(sql.raw('commune_code, severity, detected_at DESC, id')).execute();
@@ -400,6 +400,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('snapshot_received_at', integer(d))
     .addPrimaryKeyConstraint('incident_objects_pkey', ['incident_id', 'track_id'])
     .execute();
+  await db.schema.createIndex('incident_objects_label').on('incident_objects').columns(['label', 'incident_id']).execute();
   await db.schema.createIndex('incident_objects_snapshot').on('incident_objects').columns(['snapshot_sha256']).execute();
   await db.schema
     .createTable('incident_versions')
