@@ -1,21 +1,14 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
 import { FootageStore } from './footage-store.js';
+import { insertPlaces } from '../../../test-support/places.js';
 
 /** Two communes, a box in a hamlet of each. */
-async function seed({ db }: TestDatabase) {
-  await db.insertInto('communes').values([
-    { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-    { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', province: 'Hậu Giang' },
-  ]).execute();
-  await db.insertInto('hamlets').values([
-    { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-    { code: 'vt-1', commune_code: 'vi-thuy', name: 'Ấp Vị Thủy 1', position: 1 },
-  ]).execute();
-  await db.insertInto('edges').values([
-    { id: 'e-a', name: 'Tủ A', hamlet_code: 'ap-1', status: 'active', created_at: 1, updated_at: 1 },
-    { id: 'e-b', name: 'Tủ B', hamlet_code: 'vt-1', status: 'active', created_at: 1, updated_at: 1 },
-  ]).execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: { id: 'e-a', name: 'Tủ A' } }] },
+    { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', hamlets: [{ code: 'vt-1', name: 'Ấp Vị Thủy 1', edge: { id: 'e-b', name: 'Tủ B' } }] },
+  ]);
 }
 
 const ask = (edgeId: string, reason: string) => ({ edgeId, cameraId: 'cong-truong', fromMs: 1000, toMs: 61_000, reason, requestedBy: 'cong-an' });

@@ -6,6 +6,7 @@ import { IncidentNotes } from './incident-notes.js';
 import type { IncidentFilter } from './incident-records.js';
 import { IncidentStore } from './incident-store.js';
 import { IncidentVersions } from './incident-versions.js';
+import { insertPlaces } from '../../../test-support/places.js';
 
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 10, 1);
@@ -32,18 +33,11 @@ function event(overrides: Partial<IncidentEventInput> = {}): IncidentEvent {
 }
 
 /** Two communes, two hamlets each, a box per hamlet. */
-async function seed({ db }: TestDatabase) {
-  await db.insertInto('communes').values([
-    { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-    { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', province: 'Hậu Giang' },
-  ]).execute();
-  await db.insertInto('hamlets').values([
-    { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-    { code: 'ap-2', commune_code: 'vi-tan', name: 'Ấp 2', position: 2 },
-    { code: 'vt-1', commune_code: 'vi-thuy', name: 'Ấp Vị Thủy 1', position: 1 },
-    { code: 'vt-2', commune_code: 'vi-thuy', name: 'Ấp Vị Thủy 2', position: 2 },
-  ]).execute();
-  await db.insertInto('edges').values(['ap-1', 'ap-2', 'vt-1', 'vt-2'].map((h) => ({ id: `e-${h}`, name: `Tủ ${h}`, hamlet_code: h, status: 'active', created_at: 1, updated_at: 1 }))).execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: 'e-ap-1' }, { code: 'ap-2', name: 'Ấp 2', edge: 'e-ap-2' }] },
+    { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', hamlets: [{ code: 'vt-1', name: 'Ấp Vị Thủy 1', edge: 'e-vt-1' }, { code: 'vt-2', name: 'Ấp Vị Thủy 2', edge: 'e-vt-2' }] },
+  ]);
 }
 
 function stores(q: TestDatabase, now = () => T0 + 10 * HOUR) {

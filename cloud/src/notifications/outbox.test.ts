@@ -4,6 +4,7 @@ import { openCloudDatabase } from '../db/database.js';
 import { postgresQueryDatabase, sqliteQueryDatabase, type QueryDatabase } from '../db/query/index.js';
 import type { NewOutboxMessage } from './channel.js';
 import { OutboxStore } from './outbox.js';
+import { insertPlaces } from '../../../test-support/places.js';
 
 /*
  * The outbox store on both databases: what the dispatcher and the admins rely on, and that two
@@ -24,14 +25,11 @@ const message = (n: number, extra: Partial<NewOutboxMessage> = {}): NewOutboxMes
 });
 
 /** Two communes; the subject `alert:alr_1` is vi-thuy's, every other one the province's. */
-async function seed({ db }: TestDatabase) {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-      { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', province: 'Hậu Giang' },
-    ])
-    .execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân' },
+    { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy' },
+  ]);
 }
 const communeOf = (subject: string) => (subject === 'alert:alr_1' ? 'vi-thuy' : null);
 

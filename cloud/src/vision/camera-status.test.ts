@@ -1,12 +1,9 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
 import { CameraStatusStore } from './camera-status.js';
+import { insertPlaces } from '../../../test-support/places.js';
 
-async function seedBox({ db }: TestDatabase): Promise<void> {
-  await db.insertInto('communes').values({ code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' }).execute();
-  await db.insertInto('hamlets').values({ code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 }).execute();
-  await db.insertInto('edges').values({ id: 'e1', name: 'Tủ ấp 1', hamlet_code: 'ap-1', status: 'active', created_at: 1, updated_at: 1 }).execute();
-}
+const seedBox = (q: TestDatabase) => insertPlaces(q, [{ code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: { id: 'e1', name: 'Tủ ấp 1' } }] }]);
 
 forEachDatabase("cameras' state and discovered devices", (get) => {
   it('keeps the newest state of each stream and says what it replaced; an older change is ignored', async () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { consumeClaimToken, currentDocument, insertEdgeEvent, publishNewest, raiseDocumentVersion } from './fleet-queries.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 const CONTENDER = fileURLToPath(new URL('./testing/contender.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -40,11 +41,7 @@ async function race(address: string, args: object, processes = 2): Promise<Outco
   return results;
 }
 
-async function seedEdge({ db }: TestDatabase) {
-  await db.insertInto('communes').values({ code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' }).execute();
-  await db.insertInto('hamlets').values({ code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 }).execute();
-  await db.insertInto('edges').values({ id: 'e1', name: 'Tủ ấp 1', hamlet_code: 'ap-1', status: 'unclaimed', created_at: 1, updated_at: 1 }).execute();
-}
+const seedEdge = (q: TestDatabase) => insertPlaces(q, [{ code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: { id: 'e1', name: 'Tủ ấp 1', status: 'unclaimed' } }] }]);
 
 forEachDatabase('fleet writes under concurrency', (get) => {
   it('two processes at once: each claim token goes to exactly one, each event is stored once, document versions are distinct and consecutive', { timeout: 60_000 }, async () => {

@@ -4,6 +4,7 @@ import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../secret
 import { ZaloFollowers } from './zalo-followers.js';
 import { dbNoticeSource } from './zalo-notices.js';
 import { ZaloOaStore, type TokenPair } from './zalo-oa-store.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 /* The Zalo OA and follower stores on both databases: one OA per commune and one for the province, each with its own followers. */
 
@@ -12,22 +13,11 @@ const far = T0 + 30 * 86_400_000;
 const pair = (n: string): TokenPair => ({ accessToken: `at-${n}`, accessExpiresAt: far, refreshToken: `rt-${n}`, refreshExpiresAt: far });
 const oa = (n: string, appId = `app-${n}`) => ({ appId, oaId: `oa-${n}`, appSecret: `secret-${n}`, webhookSecret: n === 'tan' ? 'hook-tan' : null, pair: pair(n) });
 
-async function seed({ db }: TestDatabase) {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-      { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', province: 'Hậu Giang' },
-    ])
-    .execute();
-  await db
-    .insertInto('hamlets')
-    .values([
-      { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-      { code: 'ap-2', commune_code: 'vi-tan', name: 'Ấp 2', position: 2 },
-      { code: 'vt-1', commune_code: 'vi-thuy', name: 'Ấp 1', position: 1 },
-    ])
-    .execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1' }, { code: 'ap-2', name: 'Ấp 2' }] },
+    { code: 'vi-thuy', name: 'Vị Thủy', district: 'Vị Thủy', hamlets: [{ code: 'vt-1', name: 'Ấp 1' }] },
+  ]);
 }
 
 forEachDatabase('the Zalo OA and follower stores', (get) => {

@@ -1,30 +1,18 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { BulletinStore, type NewBulletin } from './bulletin-store.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
 
 /** Two communes of one hamlet and one box each, and two audio assets. */
-async function seed({ db }: TestDatabase) {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-      { code: 'vi-thanh', name: 'Vị Thanh', district: 'Vị Thanh', province: 'Hậu Giang' },
-    ])
-    .execute();
-  await db
-    .insertInto('hamlets')
-    .values([
-      { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-      { code: 'vt-1', commune_code: 'vi-thanh', name: 'Ấp Một', position: 1 },
-    ])
-    .execute();
-  await db
-    .insertInto('edges')
-    .values(['ap-1', 'vt-1'].map((h) => ({ id: `edg_${h}`, name: `Tủ ${h}`, hamlet_code: h, status: 'active', created_at: 1, updated_at: 1 })))
-    .execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: 'edg_ap-1' }] },
+    { code: 'vi-thanh', name: 'Vị Thanh', hamlets: [{ code: 'vt-1', name: 'Ấp Một', edge: 'edg_vt-1' }] },
+  ]);
+  const { db } = q;
   await db
     .insertInto('audio_assets')
     .values([SHA_A, SHA_B].map((sha256) => ({ sha256, bytes: 4_096, duration_ms: 12_000, mime: 'audio/ogg', created_at: 1 })))

@@ -1,20 +1,17 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { PublicNotices } from './public-notices.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 const SHA = 'c'.repeat(64);
 
 /** Two communes, a box in vi-tan, an asset, and bulletins: drafts, scheduled, alerted and played ones. */
-async function seed({ db }: TestDatabase) {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-      { code: 'vi-thanh', name: 'Vị Thanh', district: 'Vị Thanh', province: 'Hậu Giang' },
-    ])
-    .execute();
-  await db.insertInto('hamlets').values({ code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 }).execute();
-  await db.insertInto('edges').values({ id: 'edg_1', name: 'Tủ 1', hamlet_code: 'ap-1', status: 'active', created_at: 1, updated_at: 1 }).execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: { id: 'edg_1', name: 'Tủ 1' } }] },
+    { code: 'vi-thanh', name: 'Vị Thanh' },
+  ]);
+  const { db } = q;
   await db.insertInto('audio_assets').values({ sha256: SHA, bytes: 2_048, duration_ms: 9_000, mime: 'audio/ogg', created_at: 1 }).execute();
   const bulletin = (id: string, communeCode: string | null) => ({
     id, title: `Tin ${id}`, kind: 'upload', text: `Nội dung ${id}`, asset_sha256: SHA, duration_ms: 9_000, loudness_lufs: -16, true_peak_dbtp: -1, created_at: 1, commune_code: communeCode,

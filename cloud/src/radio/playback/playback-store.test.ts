@@ -2,28 +2,15 @@ import { TEST_TONE_SCHEDULE_ID } from '@smart-commune/shared';
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { PlaybackStore } from './playback-store.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 /** Two communes (vi-tan: ap-1, ap-2; vi-thanh: vt-1), a box in each hamlet, a schedule of each commune, an alert, a live session. */
-async function seed({ db }: TestDatabase) {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-      { code: 'vi-thanh', name: 'Vị Thanh', district: 'Vị Thanh', province: 'Hậu Giang' },
-    ])
-    .execute();
-  await db
-    .insertInto('hamlets')
-    .values([
-      { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-      { code: 'ap-2', commune_code: 'vi-tan', name: 'Ấp 2', position: 2 },
-      { code: 'vt-1', commune_code: 'vi-thanh', name: 'Ấp Một', position: 1 },
-    ])
-    .execute();
-  await db
-    .insertInto('edges')
-    .values(['ap-1', 'ap-2', 'vt-1'].map((h) => ({ id: `edg_${h}`, name: `Tủ ${h}`, hamlet_code: h, status: 'active', created_at: 1, updated_at: 1 })))
-    .execute();
+async function seed(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: 'edg_ap-1' }, { code: 'ap-2', name: 'Ấp 2', edge: 'edg_ap-2' }] },
+    { code: 'vi-thanh', name: 'Vị Thanh', hamlets: [{ code: 'vt-1', name: 'Ấp Một', edge: 'edg_vt-1' }] },
+  ]);
+  const { db } = q;
   const schedule = (id: string, communeCode: string | null, priority: string) => ({
     id,
     title: `Chương trình ${id}`,

@@ -3,32 +3,17 @@ import { forEachDatabase, type TestDatabase } from '../../../../test-support/dat
 import { localToInstant, parseLocalMinute } from './local-time.js';
 import { ScheduleStore, type Schedule } from './schedule-store.js';
 import { weekCalendar } from './week-calendar.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
 const at = (local: string) => localToInstant(parseLocalMinute(local)!, VN);
 
 /** Two communes of two hamlets, a box in each hamlet. */
-async function seedProvince({ db }: TestDatabase) {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang' },
-      { code: 'vi-thanh', name: 'Vị Thanh', district: 'Vị Thanh', province: 'Hậu Giang' },
-    ])
-    .execute();
-  await db
-    .insertInto('hamlets')
-    .values([
-      { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-      { code: 'ap-2', commune_code: 'vi-tan', name: 'Ấp 2', position: 2 },
-      { code: 'vt-1', commune_code: 'vi-thanh', name: 'Ấp Một', position: 1 },
-      { code: 'vt-2', commune_code: 'vi-thanh', name: 'Ấp Hai', position: 2 },
-    ])
-    .execute();
-  await db
-    .insertInto('edges')
-    .values(['ap-1', 'ap-2', 'vt-1', 'vt-2'].map((h) => ({ id: `edg_${h}`, name: `Tủ ${h}`, hamlet_code: h, status: 'active', created_at: 1, updated_at: 1 })))
-    .execute();
+async function seedProvince(q: TestDatabase) {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: 'edg_ap-1' }, { code: 'ap-2', name: 'Ấp 2', edge: 'edg_ap-2' }] },
+    { code: 'vi-thanh', name: 'Vị Thanh', hamlets: [{ code: 'vt-1', name: 'Ấp Một', edge: 'edg_vt-1' }, { code: 'vt-2', name: 'Ấp Hai', edge: 'edg_vt-2' }] },
+  ]);
 }
 
 const schedule = (id: string, communeCode: string | null, extra: Partial<Schedule> = {}): Schedule => ({

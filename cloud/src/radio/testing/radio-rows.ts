@@ -4,31 +4,14 @@
  * with its audio.
  */
 import type { QueryDatabase } from '../../db/query/index.js';
+import { insertPlaces } from '../../../../test-support/places.js';
 
 /** vi-tan (ap-1, ap-2, box edge-a in ap-1) and vi-dong (vd-1, box edge-b). */
-export async function twoCommunes({ db }: QueryDatabase): Promise<void> {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang', created_at: 0 },
-      { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy', province: 'Hậu Giang', created_at: 0 },
-    ])
-    .execute();
-  await db
-    .insertInto('hamlets')
-    .values([
-      { code: 'ap-1', commune_code: 'vi-tan', name: 'Ấp 1', position: 1 },
-      { code: 'ap-2', commune_code: 'vi-tan', name: 'Ấp 2', position: 2 },
-      { code: 'vd-1', commune_code: 'vi-dong', name: 'Ấp Vị Đông 1', position: 1 },
-    ])
-    .execute();
-  await db
-    .insertInto('edges')
-    .values([
-      { id: 'edge-a', name: 'Tủ A', hamlet_code: 'ap-1', lat: null, lon: null, status: 'active', secret_hash: null, pending_secret_hash: null, claimed_at: null, hostname: null, created_at: 0, updated_at: 0 },
-      { id: 'edge-b', name: 'Tủ B', hamlet_code: 'vd-1', lat: null, lon: null, status: 'active', secret_hash: null, pending_secret_hash: null, claimed_at: null, hostname: null, created_at: 0, updated_at: 0 },
-    ])
-    .execute();
+export async function twoCommunes(q: QueryDatabase): Promise<void> {
+  await insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: { id: 'edge-a', name: 'Tủ A' } }, { code: 'ap-2', name: 'Ấp 2' }] },
+    { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy', hamlets: [{ code: 'vd-1', name: 'Ấp Vị Đông 1', edge: { id: 'edge-b', name: 'Tủ B' } }] },
+  ]);
 }
 
 /** A spoken bulletin with its audio asset; returns the bulletin's id. */
