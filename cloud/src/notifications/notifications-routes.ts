@@ -10,7 +10,8 @@ import { conflict, notFound } from '../http/errors.js';
 import { apiRoute, jsonContent } from '../http/route.js';
 import { rangeBoundSchema } from '../radio/schedules/http-schemas.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
-import { DELIVERY_STATUSES, type Delivery, type DeliveryFilter, type OutboxStore } from './outbox.js';
+import { DELIVERY_STATUSES, type Delivery, type DeliveryFilter } from './deliveries.js';
+import type { OutboxStore } from './outbox.js';
 import type { SubjectReach } from './reach.js';
 
 const tags = ['Notifications'];

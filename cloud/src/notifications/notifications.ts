@@ -10,7 +10,8 @@ import type { CloudMetrics } from '../metrics.js';
 import type { NotificationChannel, OutboxWriter } from './channel.js';
 import { Dispatcher, type RetryPolicy } from './dispatcher.js';
 import { createNotificationsRoutes } from './notifications-routes.js';
-import { OutboxStore, outboxWriter, type SubjectCommune } from './outbox.js';
+import { OutboxStore, type SubjectCommune } from './outbox.js';
+import { outboxWriter } from './outbox-writer.js';
 import { subjectReach, type LoudspeakerLookup } from './reach.js';
 
 export type NotificationsConfig = Pick<

@@ -1,7 +1,8 @@
 import { sql, type Selectable } from 'kysely';
 import { skipLockedRows, type QueryDatabase } from '../db/query/index.js';
 import type { NotificationOutboxTable } from '../db/query/tables.js';
-import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type OutboxMessage, type OutboxWriter } from './channel.js';
+import type { NewOutboxMessage, NotificationContent, OutboxMessage } from './channel.js';
+import { DELIVERY_STATUSES, type AttemptOutcome, type BacklogCount, type ChannelReach, type Delivery, type DeliveryAttempt, type DeliveryFilter, type DeliveryStatus } from './deliveries.js';
 
 /*
  * The outbox: every message a channel wants delivered, one row per idempotency key, and every
@@ -16,60 +17,8 @@ import { OUTBOX_CHUNK, type NewOutboxMessage, type NotificationContent, type Out
  * to have died (a crash during the send) and another process may put it back in the queue.
  */
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-/** sent; retry: failed, tried again later; failed: given up; interrupted: the cloud stopped (or crashed) during the send. */
-export type AttemptOutcome = 'sent' | 'retry' | 'failed' | 'interrupted';
-
-export interface DeliveryAttempt {
-  at: number;
-  outcome: AttemptOutcome;
-  reason: string | null;
-  durationMs: number;
-}
-
 /** Resolves the commune of a subject (`alert:<id>` …): communes/object-commune.ts. */
 export type SubjectCommune = (subject: string) => string | null | Promise<string | null>;
-
-/** A message as admins see it: the stored message without the channel's extras, and how its delivery went. */
-export interface Delivery extends Omit<OutboxMessage, 'data'> {
-  status: DeliveryStatus;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  sentAt: number | null;
-  providerId: string | null;
-  history: DeliveryAttempt[];
-  /** The commune whose message it is (its subject's, or what its channel said); null: the province's own. */
-  communeCode: string | null;
-}
-
-export interface DeliveryFilter {
-  /** Only this commune's messages (a commune's admin is held to theirs). */
-  communeCode?: string;
-  channel?: string;
-  status?: DeliveryStatus;
-  subject?: string;
-  /** Created at or after (epoch ms). */
-  since?: number;
-}
-
-/** "Where it went" for one subject and channel. */
-export interface ChannelReach {
-  channel: string;
-  queued: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  firstSentAt: number | null;
-  lastSentAt: number | null;
-}
-
-export interface BacklogCount {
-  channel: string;
-  status: 'queued' | 'sending';
-  count: number;
-}
 
 type Row = Omit<Selectable<NotificationOutboxTable>, 'status'> & { status: DeliveryStatus };
 
@@ -409,28 +358,4 @@ export class OutboxStore {
       history: (history as DeliveryAttempt[]).reverse(),
     };
   }
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The writer channels get: stores and wakes the dispatcher. */
-export function outboxWriter(store: OutboxStore, wake: () => void): OutboxWriter {
-  return {
-    async enqueue(messages) {
-      const added = await store.enqueue(messages);
-      if (added > 0) wake();
-      return added;
-    },
-    async enqueueMany(messages) {
-      let added = 0;
-      for (let from = 0; from < messages.length; from += OUTBOX_CHUNK) {
-        if (from > 0) await yieldToEventLoop();
-        const chunk = await store.enqueue(messages.slice(from, from + OUTBOX_CHUNK));
-        added += chunk;
-        // the dispatcher starts on the first chunk while the rest is stored
-        if (chunk > 0) wake();
-      }
-      return added;
-    },
-  };
 }

@@ -1,4 +1,5 @@
-import type { ChannelReach, OutboxStore } from './outbox.js';
+import type { ChannelReach } from './deliveries.js';
+import type { OutboxStore } from './outbox.js';
 
 /** What the boxes reported of an alert or a bulletin (proof of play), beside the channels. */
 export interface LoudspeakerReach {

@@ -1,6 +1,5 @@
 import { html } from 'hono/html';
-import type { Delivery } from '../../notifications/outbox.js';
-import { DELIVERY_STATUSES } from '../../notifications/outbox.js';
+import { DELIVERY_STATUSES, type Delivery } from '../../notifications/deliveries.js';
 import type { Lang, Translate } from '../i18n.js';
 import { adminStyles, localTime } from './admin-audit-markup.js';
 import type { notificationsMessages } from './admin-notifications-messages.js';

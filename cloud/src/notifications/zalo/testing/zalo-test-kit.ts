@@ -18,7 +18,7 @@ import { createErrorHandler } from '../../../http/errors.js';
 import { createCloudMetrics, type CloudMetrics } from '../../../metrics.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../../secrets/secret-box.js';
 import { createNotifications, type Notifications } from '../../notifications.js';
-import type { Delivery } from '../../outbox.js';
+import type { Delivery } from '../../deliveries.js';
 import { ZaloStandin, type StandinOa, type StandinOptions } from './zalo-standin.js';
 import type { OaScope } from '../zalo-oa-store.js';
 import { createZalo, type Zalo, type ZaloDeps } from '../zalo.js';
