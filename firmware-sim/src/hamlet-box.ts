@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommuneSeed } from '@smart-commune/shared';
+import { mapLimited } from '@smart-commune/shared/runtime';
 import type { CloudClient, EdgeSummary } from './cloud-client.js';
 import { EDGE_CLI } from './paths.js';
 import { runScript } from './processes.js';
@@ -55,20 +56,6 @@ export async function ensureProvisioned(cloud: CloudClient, box: HamletBox, clou
   return 'provisioned';
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * A box for every hamlet of these communes, each provisioned (or reused) as `ensureProvisioned`
  * does, in `edgesDir/<hamlet code>` (hamlet codes are province-unique). Four at a time: each
@@ -81,6 +68,6 @@ export async function provisionBoxes(
   cloudUrl: string,
 ): Promise<{ boxes: HamletBox[]; outcomes: ('reused' | 'provisioned')[] }> {
   const boxes = communes.flatMap((c) => c.hamlets.map((h) => ({ hamletCode: h.code, hamletName: h.name, dataDir: join(edgesDir, h.code) })));
-  const outcomes = await eachLimited(boxes, 4, (box) => ensureProvisioned(cloud, box, cloudUrl));
+  const outcomes = await mapLimited(boxes, 4, (box) => ensureProvisioned(cloud, box, cloudUrl));
   return { boxes, outcomes };
 }

@@ -5,6 +5,7 @@ import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { auditCsv } from './audit-csv.js';
 import { UserStore } from '../users/user-store.js';
 import { AuditLog, type CommuneResolver } from './audit-log.js';
+import { insertPlaces } from '../../../test-support/places.js';
 
 /** Targets and actors of two communes, as communes/object-commune.ts would find them. */
 const communesOf: CommuneResolver = {
@@ -21,15 +22,11 @@ const EXPECTED_CSV =
   ].join('\r\n') +
   '\r\n';
 
-async function twoCommunes({ db }: TestDatabase): Promise<void> {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang', created_at: 1 },
-      { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy', province: 'Hậu Giang', created_at: 2 },
-    ])
-    .execute();
-}
+const twoCommunes = (q: TestDatabase) =>
+  insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân' },
+    { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy' },
+  ]);
 
 forEachDatabase('audit log store', (get) => {
   let now: number;

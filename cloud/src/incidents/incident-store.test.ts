@@ -1,4 +1,4 @@
-import { incidentEventSchema, newId, type IncidentEvent, type IncidentEventInput } from '@smart-commune/shared';
+import { incidentEventSchema, type IncidentEvent, type IncidentEventInput } from '@smart-commune/shared';
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
 import { EvictionCandidates } from './eviction-candidates.js';
@@ -7,29 +7,16 @@ import type { IncidentFilter } from './incident-records.js';
 import { IncidentStore } from './incident-store.js';
 import { IncidentVersions } from './incident-versions.js';
 import { insertPlaces } from '../../../test-support/places.js';
+import { incidentEvent } from './testing/incident-kit.js';
 
 const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 10, 1);
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 
+/** The kit's event at T0, with a snapshot and an end, as the store takes it. */
 function event(overrides: Partial<IncidentEventInput> = {}): IncidentEvent {
   const detectedAt = overrides.detectedAt ?? T0;
-  return incidentEventSchema.parse({
-    incidentId: newId('inc', 16),
-    cameraId: 'cong-truong',
-    ruleId: 'dem-nguoi',
-    zoneId: 'san',
-    label: 'person',
-    score: 0.82,
-    trackId: 7,
-    startedAt: detectedAt - 2000,
-    detectedAt,
-    endedAt: detectedAt + 5000,
-    box: { x: 0.4, y: 0.3, width: 0.1, height: 0.3 },
-    snapshot: { sha256: hash(1), bytes: 100 },
-    clip: null,
-    ...overrides,
-  });
+  return incidentEventSchema.parse(incidentEvent({ startedAt: detectedAt - 2000, detectedAt, endedAt: detectedAt + 5000, snapshot: { sha256: hash(1), bytes: 100 }, ...overrides }));
 }
 
 /** Two communes, two hamlets each, a box per hamlet. */

@@ -2,17 +2,14 @@ import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
 import { ApiError } from '../http/errors.js';
 import { UserStore } from './user-store.js';
+import { insertPlaces } from '../../../test-support/places.js';
 
 /** Two communes for the scope tests (h-communes' API is not what is tested here). */
-async function twoCommunes({ db }: TestDatabase): Promise<void> {
-  await db
-    .insertInto('communes')
-    .values([
-      { code: 'vi-tan', name: 'Vị Tân', district: 'Vị Thanh', province: 'Hậu Giang', created_at: 1 },
-      { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy', province: 'Hậu Giang', created_at: 2 },
-    ])
-    .execute();
-}
+const twoCommunes = (q: TestDatabase) =>
+  insertPlaces(q, [
+    { code: 'vi-tan', name: 'Vị Tân' },
+    { code: 'vi-dong', name: 'Vị Đông', district: 'Vị Thủy' },
+  ]);
 
 const statusOf = async (promise: Promise<unknown>) => {
   try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '@smart-commune/shared/runtime';
+import { mapLimited, type Logger } from '@smart-commune/shared/runtime';
 import { ApiError } from '../../http/errors.js';
 import type { CloudMetrics } from '../../metrics.js';
 import { MAX_CAP_BYTES, parseCap } from '../cap/cap-parser.js';
@@ -45,20 +45,6 @@ export type FeedPollResult = { ok: true; validators: FeedValidators | null } | {
 
 const entryKey = (entry: FeedEntry) => entry.url ?? `inline:${createHash('sha256').update(entry.inline).digest('hex')}`;
 
-/** Runs `work` over the items with at most `limit` at once; results in the items' order. */
-async function inOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** A transient failure is worth trying again (speech synthesis down); a refusal by the rules is not. */
 function isTransient(err: unknown): boolean {
   if (err instanceof ApiError) return err.status >= 500;
@@ -78,7 +64,7 @@ async function takeNewMessages(feed: CapFeed, entries: FeedEntry[], deps: FeedPo
   for (const e of entries) if (!(await deps.ledger.knows(entryKey(e)))) fresh.push(e);
   const batch = fresh.slice(0, MAX_NEW_PER_POLL);
   const appearedAt = deps.now();
-  const fetched = await inOrder(batch, FETCH_CONCURRENCY, async (entry): Promise<{ xml: string } | { error: FeedFetchError }> => {
+  const fetched = await mapLimited(batch, FETCH_CONCURRENCY, async (entry): Promise<{ xml: string } | { error: FeedFetchError }> => {
     if (entry.inline !== null) return { xml: entry.inline };
     try {
       const res = await fetchBounded(entry.url!, { maxBytes: MAX_CAP_BYTES, timeoutMs: deps.timeoutMs, accept: CAP_ACCEPT, signal });
