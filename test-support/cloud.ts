@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCloudConfig, startCloud, type CloudConfig, type CloudHandle } from '@smart-commune/cloud';
 import { silentLogger } from '@smart-commune/shared/runtime';
+import { freshPostgresAddress } from './postgres-databases.js';
 
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
@@ -31,11 +32,39 @@ async function decode(res: Response): Promise<Reply> {
   return { status: res.status, body: json && text ? JSON.parse(text) : text || null };
 }
 
-/** A real cloud (HTTP + embedded Aedes + SQLite file) on random ports in a temporary data dir. */
+/**
+ * Which database the test clouds of this run use: SQLite files (default), or PostgreSQL with
+ * SC_TEST_DATABASE=postgres (scripts/test's second pass over the route suites).
+ */
+export const TEST_DATABASE: 'sqlite' | 'postgres' = process.env.SC_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+if (process.env.SC_TEST_DATABASE && !['sqlite', 'postgres'].includes(process.env.SC_TEST_DATABASE)) {
+  throw new Error(`SC_TEST_DATABASE: must be sqlite or postgres, not ${JSON.stringify(process.env.SC_TEST_DATABASE)}`);
+}
+
+/** The PostgreSQL database of each data dir: a cloud started again on the same data dir finds its data again. */
+const postgresOf = new Map<string, string>();
+
+async function databaseFor(dataDir: string, overrides: Partial<CloudConfig>): Promise<Partial<CloudConfig>> {
+  // a test that names its database (or SQLite, with SC_DATABASE_URL: undefined) keeps it
+  if (TEST_DATABASE === 'sqlite' || 'SC_DATABASE_URL' in overrides) return {};
+  let url = postgresOf.get(dataDir);
+  if (!url) {
+    url = await freshPostgresAddress();
+    postgresOf.set(dataDir, url);
+  }
+  return { SC_DATABASE_URL: url };
+}
+
+/**
+ * A real cloud (HTTP + embedded Aedes + its database) on random ports in a temporary data dir. The
+ * database is a SQLite file in the data dir, or under SC_TEST_DATABASE=postgres a fresh PostgreSQL
+ * database of the test file's own cluster (the same one again when restarted on the same data dir).
+ */
 export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataDir = mkdtempSync(join(tmpdir(), 'sc-cloud-'))): Promise<TestCloud> {
+  const database = await databaseFor(dataDir, overrides);
   const config = loadCloudConfig(
     {},
-    { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: 'silent', ...overrides },
+    { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: 'silent', ...database, ...overrides },
   );
   const cloud = await startCloud(config, { logger: silentLogger() });
   const init = (method: string, body: unknown, token: string | null | undefined): RequestInit => {
@@ -65,7 +94,10 @@ export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataD
     login,
     async stop(options = {}) {
       await cloud.close();
-      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) {
+        rmSync(dataDir, { recursive: true, force: true });
+        postgresOf.delete(dataDir); // its database goes with the cluster at the end of the file
+      }
     },
   };
 }

@@ -10,49 +10,19 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openCloudDatabase } from '../cloud/src/db/database.js';
 import {
-  migrateQueryDatabase,
   postgresQueryDatabase,
   sqliteQueryDatabase,
   type DialectName,
   type QueryDatabase,
 } from '../cloud/src/db/query/index.js';
-import { startPostgres, type PostgresCluster } from './postgres.js';
+import { acquirePostgres, releasePostgres, templateName } from './postgres-databases.js';
+import type { PostgresCluster } from './postgres.js';
+
+export { acquirePostgres, freshPostgresAddress, releasePostgres } from './postgres-databases.js';
 
 export interface TestDatabase extends QueryDatabase {
   /** Where another process can open the same database: a SQLite file or a postgres:// address. */
   address: string;
-}
-
-let cluster: Promise<PostgresCluster> | undefined;
-let template: Promise<string> | undefined;
-let users = 0;
-
-/** The file's one cluster (started on first call). Pair each call with releasePostgres(). */
-export function acquirePostgres(): Promise<PostgresCluster> {
-  users++;
-  cluster ??= startPostgres();
-  return cluster;
-}
-
-/** Stops the cluster when its last user is done. */
-export async function releasePostgres(): Promise<void> {
-  if (--users > 0 || !cluster) return;
-  const running = cluster;
-  cluster = undefined;
-  template = undefined;
-  (await running).stop();
-}
-
-/** A database migrated to the latest schema, copied for each test from a template migrated once. */
-async function templateName(pg: PostgresCluster): Promise<string> {
-  template ??= (async () => {
-    const url = await pg.createDatabase();
-    const q = postgresQueryDatabase(url, { max: 1 });
-    await migrateQueryDatabase(q);
-    await q.close();
-    return new URL(url).pathname.slice(1);
-  })();
-  return template;
 }
 
 /** A fresh migrated database of the dialect. Close it (await db.close()) when done. */

@@ -47,3 +47,17 @@ export async function insertPlaces({ db }: QueryDatabase, communes: readonly Com
     .values(edges.map((e) => ({ id: e.id, name: e.name ?? `Tủ ${e.hamlet}`, hamlet_code: e.hamlet, status: e.status ?? 'active', created_at: 1, updated_at: 1 })))
     .execute();
 }
+
+/**
+ * One commune with the names given and its hamlets at the positions given, as the route and e2e
+ * tests lay out a province beside the seeded Vị Tân (`test.cloud.query`: either database).
+ */
+export async function insertCommune(
+  { db }: QueryDatabase,
+  commune: { code: string; name: string; district: string; province: string; createdAt?: number },
+  hamlets: readonly { code: string; name: string; position: number }[] = [],
+): Promise<void> {
+  const { createdAt, ...names } = commune;
+  await db.insertInto('communes').values({ ...names, created_at: createdAt ?? Date.now() }).execute();
+  if (hamlets.length > 0) await db.insertInto('hamlets').values(hamlets.map((h) => ({ ...h, commune_code: commune.code }))).execute();
+}

@@ -1,7 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { acquirePostgres, releasePostgres } from '../../test-support/databases.js';
+import { freePort } from '../../test-support/ports.js';
+import { waitFor } from '../../test-support/wait.js';
 import { CLOUD_VERSION } from './version.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,13 +33,20 @@ describe('sc-cloud from a checkout (npx sc-cloud, as the README shows)', () => {
     expect(wrong.stderr).toContain('"--port" "9000"');
   });
 
-  it('refuses SC_DATABASE_URL, which this version cannot use yet, rather than run on SQLite unnoticed', async () => {
-    const refused = await run([], { SC_DATABASE_URL: 'postgres://sc@127.0.0.1:1/none', SC_HTTP_PORT: '0', SC_MQTT_PORT: '0' });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^SC_DATABASE_URL: this version stores its data in SQLite only/);
+  it('refuses an SC_DATABASE_URL that is not a postgres:// address, and names an unreachable PostgreSQL with the password hidden', async () => {
     const wrong = await run([], { SC_DATABASE_URL: 'mysql://x/y' });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('SC_DATABASE_URL: must be a postgres:// address');
+    const dataDir = mkdtempSync(join(tmpdir(), 'sc-cli-'));
+    try {
+      const port = await freePort(); // nothing listens there
+      const down = await run([], { SC_DATABASE_URL: `postgres://sc:secret-pw@127.0.0.1:${port}/none`, SC_DATA_DIR: dataDir, SC_HTTP_PORT: '0', SC_MQTT_PORT: '0', SC_LOG_LEVEL: 'silent' });
+      expect(down.code).toBe(1);
+      expect(down.stderr).toContain(`SC_DATABASE_URL: PostgreSQL at postgres://sc:***@127.0.0.1:${port}/none could not be opened and migrated`);
+      expect(down.stderr).not.toContain('secret-pw');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('names a migrate-data usage mistake with exit code 2', async () => {
@@ -40,4 +54,48 @@ describe('sc-cloud from a checkout (npx sc-cloud, as the README shows)', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^--from: must be sqlite:PATH/);
   });
+});
+
+describe('sc-cloud on PostgreSQL (SC_DATABASE_URL)', () => {
+  afterAll(() => releasePostgres());
+
+  it('starts on a real PostgreSQL, migrates it, and answers /healthz naming the database', async () => {
+    const cluster = await acquirePostgres();
+    const url = await cluster.createDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sc-cli-pg-'));
+    const httpPort = await freePort();
+    // the program npx sc-cloud runs, without npm in between: SIGTERM reaches the cloud itself
+    const child = spawn(process.execPath, [join(ROOT, 'cloud/bin/sc-cloud.js')], {
+      cwd: ROOT,
+      env: { ...process.env, SC_DATABASE_URL: url, SC_DATA_DIR: dataDir, SC_HTTP_HOST: '127.0.0.1', SC_HTTP_PORT: String(httpPort), SC_MQTT_HOST: '127.0.0.1', SC_MQTT_PORT: String(await freePort()), SC_ADMIN_PASSWORD: 'cli-test-password', SC_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      let health: { status: string; database: string } | undefined;
+      await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`sc-cloud exited ${child.exitCode}: ${output}`);
+        health = (await fetch(`http://127.0.0.1:${httpPort}/healthz`).then((res) => (res.ok ? res.json() : undefined), () => undefined)) as typeof health;
+        return health !== undefined;
+      }, 'sc-cloud answering /healthz on PostgreSQL', 45_000);
+      expect(health).toMatchObject({ status: 'ok', database: 'postgres' });
+      // the data is in PostgreSQL, not in a SQLite file beside it
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const admins = await client.query("SELECT username FROM users WHERE role = 'admin'");
+        expect(admins.rows).toEqual([{ username: 'admin' }]);
+      } finally {
+        await client.end();
+      }
+      expect(existsSync(join(dataDir, 'cloud.db'))).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -36,11 +36,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (config.SC_DATABASE_URL) {
-    // refusing beats running on the SQLite file while the operator believes the data is in PostgreSQL
-    console.error('SC_DATABASE_URL: this version stores its data in SQLite only (PostgreSQL comes with the converted stores); unset it. `sc-cloud migrate-data` copies the data when the time comes.');
-    process.exit(2);
-  }
   const logger = createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
   const { startCloud } = await import('./server.js'); // loaded only to run: verify-export needs none of it
   const cloud = await startCloud(config, { logger }).catch((err: unknown) => {

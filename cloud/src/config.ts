@@ -34,9 +34,9 @@ export const cloudConfigSchema = z.object({
   SC_TLS_KEY: z.string().min(1).optional(),
   SC_DATA_DIR: z.string().default('.data/cloud'),
   /**
-   * PostgreSQL 15 or newer for the typed query layer (postgres://user:password@host:port/database);
-   * unset: the SQLite file in SC_DATA_DIR. The stores still run on SQLite in this version, so
-   * `sc-cloud` refuses to start with it set; `sc-cloud migrate-data` prepares the move.
+   * PostgreSQL 15 or newer for the cloud's data (postgres://user:password@host:port/database),
+   * migrated at start under an advisory lock; unset: the SQLite file cloud.db in SC_DATA_DIR.
+   * `sc-cloud migrate-data` copies an existing SQLite file into it.
    */
   SC_DATABASE_URL: z
     .string()

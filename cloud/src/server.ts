@@ -4,8 +4,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { createLogger, type Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from './config.js';
-import { openCloudDatabase, type Db } from './db/database.js';
-import { sqliteQueryDatabase, type QueryDatabase } from './db/query/index.js';
+import type { Db } from './db/database.js';
+import { openQueryDatabase, type QueryDatabase } from './db/query/index.js';
 import { createCloudMetrics, type CloudMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { connectExternalBroker } from './broker/external.js';
@@ -86,10 +86,10 @@ export interface CloudHandle {
   service: { username: string; password: string };
   /** The Hono app, for `app.request()` in tests. */
   app: ReturnType<typeof createApp>;
-  db: Db;
   /**
-   * The typed query layer (Kysely) over the same SQLite handle: converted stores take it, so converted and
-   * not yet converted stores share one connection and its transactions (docs/architecture.md, "Query layer").
+   * The cloud's database through the typed query layer (Kysely): the SQLite file in SC_DATA_DIR, or
+   * PostgreSQL when SC_DATABASE_URL is set (docs/architecture.md, "Query layer"). Tests and tools seed
+   * and inspect through it (or the domain stores), so the same code runs on either database.
    */
   query: QueryDatabase;
   metrics: CloudMetrics;
@@ -118,6 +118,15 @@ export interface StartOptions {
   commune?: CommuneSeed;
 }
 
+/**
+ * The better-sqlite3 handle the stores not yet on the query layer still need (issue 10: being
+ * converted; this goes with the last of them). There is none on PostgreSQL: say so rather than fail later.
+ */
+function syncHandle(query: QueryDatabase): Db {
+  if (query.sqlite) return query.sqlite;
+  throw new Error('SC_DATABASE_URL: some stores of this build still need the SQLite file (not yet converted to the query layer); unset SC_DATABASE_URL');
+}
+
 /** Starts the control plane: database, broker, domain services and the HTTP server. */
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
@@ -126,17 +135,18 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const tls = loadTlsFiles(config);
   const secrets = loadSecretBox(config);
   const signer = loadExportSigner(config);
-  const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
+  // SQLite file or PostgreSQL (SC_DATABASE_URL), migrated; closed last by close() below
+  const query = await openQueryDatabase({ SC_DATABASE_URL: config.SC_DATABASE_URL, sqliteFile: join(config.SC_DATA_DIR, 'cloud.db') });
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
+  let db: Db;
   try {
+    db = syncHandle(query);
     sealCameraPasswords(db, secrets, logger);
   } catch (err) {
-    db.close();
+    await query.close();
     throw err;
   }
   seedCommune(db, options.commune ?? VI_TAN);
-  // not closed on its own: destroying it would close the handle, which close() below does last
-  const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
   const users = new UserStore(query);
   const communes = new CommuneStore(query);
@@ -336,7 +346,6 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     admin,
     service: { username: SERVICE_USERNAME, password: servicePassword },
     app,
-    db,
     query,
     metrics,
     fleet,
@@ -368,7 +377,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
       await loginDigest.stop();
-      db.close();
+      await query.close();
       logger.info('Smart Commune cloud stopped');
     },
   };

@@ -4,7 +4,8 @@ import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { common } from '../console/common-messages.js';
 import { declaredPages } from '../console/console-kit.js';
-import type { Db } from '../db/database.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/query/index.js';
 import { can, type Action } from '../users/permissions.js';
 import { roles, type Role } from '../users/roles.js';
 
@@ -25,20 +26,11 @@ interface Fixtures {
 }
 
 /**
- * Inserts a row: the columns given, and any other NOT NULL column without a default filled with a
- * value its CHECK accepts (the first of an IN list), a number, or a marked text.
+ * Inserts a row through the query layer (either database). Each row below names every NOT NULL
+ * column without a default: a value its CHECK accepts where there is one, else a marked text.
  */
-function insert(db: Db, table: string, values: Record<string, unknown>): void {
-  const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as { sql: string }).sql;
-  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; notnull: number; dflt_value: unknown; pk: number }[];
-  const row: Record<string, unknown> = { ...values };
-  for (const c of columns) {
-    if (c.name in row || !c.notnull || c.dflt_value !== null) continue;
-    const options = new RegExp(`\\b${c.name}\\b[^,]*?CHECK\\s*\\(\\s*${c.name}\\s+IN\\s*\\('([^']*)'`, 'i').exec(sql);
-    row[c.name] = options ? options[1] : /INT|REAL/i.test(c.type) ? now : `walkb-${table}-${c.name}`;
-  }
-  const names = Object.keys(row);
-  db.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...names.map((n) => row[n] as string | number | null));
+async function insert(db: Kysely<any>, table: keyof Database & string, values: Record<string, unknown>): Promise<void> {
+  await db.insertInto(table).values(values).execute();
 }
 
 /** Commune B, its hamlet, and one of each object it owns, written straight into the database. */
@@ -48,7 +40,7 @@ async function fixtures(test: TestCloud): Promise<Fixtures> {
   const userB = await test.request('POST', '/api/v1/users', { username: 'walkb-operator', role: 'operator', communeCode: B, password: 'password-walkb-operator', mustChangePassword: false });
   const edge = await test.request('POST', '/api/v1/edges', { name: 'Tủ walkb', hamletCode: B_HAMLET });
   expect([userB.status, edge.status]).toEqual([201, 201]);
-  const db = test.cloud.db;
+  const { db } = test.cloud.query as unknown as { db: Kysely<any> };
   const ids: Record<string, string> = {
     user: userB.body.id,
     edge: edge.body.id,
@@ -74,28 +66,25 @@ async function fixtures(test: TestCloud): Promise<Fixtures> {
     zaloFollower: '987654324',
   };
   const commune_code = B;
-  db.pragma('foreign_keys = OFF');
-  try {
-    insert(db, 'audio_assets', { sha256: ids.asset, bytes: 1, duration_ms: 1000, mime: 'audio/mpeg', created_at: now, commune_code });
-    insert(db, 'bulletins', { id: ids.bulletin, title: 'walkb bulletin', kind: 'tts', text: 'walkb', asset_sha256: ids.asset, duration_ms: 1000, loudness_lufs: -16, true_peak_dbtp: -1, created_at: now, commune_code });
+  {
+    await insert(db, 'audio_assets', { sha256: ids.asset, bytes: 1, duration_ms: 1000, mime: 'audio/mpeg', created_at: now, commune_code });
+    await insert(db, 'bulletins', { id: ids.bulletin, title: 'walkb bulletin', kind: 'tts', text: 'walkb', asset_sha256: ids.asset, duration_ms: 1000, loudness_lufs: -16, true_peak_dbtp: -1, created_at: now, commune_code });
     const targets = JSON.stringify({ all: false, hamlets: [B_HAMLET], edges: [] });
-    insert(db, 'schedules', { id: ids.schedule, title: 'walkb schedule', bulletin_id: ids.bulletin, duration_ms: 1000, starts_local: '2026-12-07T08:00', time_zone: 'Asia/Ho_Chi_Minh', priority: 'normal', volume: 80, targets, created_at: now, updated_at: now, commune_code });
-    insert(db, 'alerts', { id: ids.alert, version: 1, title: 'walkb alert', text: 'walkb', bulletin_id: ids.bulletin, priority: 'emergency', volume: 90, starts_at: now, expires_at: now + 3600_000, targets, status: 'active', created_at: now, commune_code });
+    await insert(db, 'schedules', { id: ids.schedule, title: 'walkb schedule', bulletin_id: ids.bulletin, duration_ms: 1000, starts_local: '2026-12-07T08:00', time_zone: 'Asia/Ho_Chi_Minh', priority: 'normal', volume: 80, targets, created_at: now, updated_at: now, commune_code });
+    await insert(db, 'alerts', { id: ids.alert, version: 1, title: 'walkb alert', text: 'walkb', severity: 'walkb-alerts-severity', origin: 'json', bulletin_id: ids.bulletin, priority: 'emergency', volume: 90, starts_at: now, expires_at: now + 3600_000, targets, status: 'active', created_at: now, commune_code });
     const candidate = { msgType: 'Alert', identifier: 'walkb', sender: 'walkb@example.org', sent: now, references: [], event: 'walkb', language: 'vi', headline: null, areaDesc: 'walkb', originalText: 'walkb', title: 'walkb held' };
-    insert(db, 'held_alerts', { id: ids.held, cap_sender: 'walkb@example.org', cap_identifier: 'walkb', status: 'held', reasons: '[]', candidate: JSON.stringify(candidate), received_at: now, commune_code });
-    insert(db, 'cap_feeds', { id: ids.capFeed, name: 'walkb feed', url: 'https://walkb.example.org/cap.xml', created_at: now, commune_code });
-    insert(db, 'live_sessions', { id: ids.live, title: 'walkb live', priority: 'priority', edges: JSON.stringify([ids.edge]), hamlet_codes: JSON.stringify([B_HAMLET]), started_at: now, epoch: 1, file: 'walkb.opus', commune_code });
-    insert(db, 'radio_stations', { id: ids.station, name: 'walkb station', url: 'https://walkb.example.org/stream', created_at: now, updated_at: now, commune_code });
-    insert(db, 'relay_runs', { id: ids.relay, station_id: ids.station, station_name: 'walkb station', title: 'walkb relay', priority: 'normal', targets, started_at: now, commune_code });
-    insert(db, 'incidents', { id: ids.incident, edge_id: ids.edge, camera_id: 'cam-walkb', rule_id: 'rule-walkb', label: 'person', score: 0.9, track_id: 1, started_at: now, detected_at: now, box: '[0.1,0.1,0.2,0.2]', facts_ts: now, created_at: now, updated_at: now, commune_code });
-    insert(db, 'footage_requests', { id: ids.footage, edge_id: ids.edge, camera_id: 'cam-walkb', from_ms: now - 60_000, to_ms: now, reason: 'walkb', created_at: now, commune_code });
-    insert(db, 'reports', { id: ids.report, code: ids.reportCode, category: 'other', description: 'walkb report', hamlet_code: B_HAMLET, created_at: now, updated_at: now, commune_code });
-    insert(db, 'notification_outbox', { id: Number(ids.outbox), channel: 'webpush', idempotency_key: 'walkb', recipient: 'walkb', subject: `alert:${ids.alert}`, event: 'alert', content: JSON.stringify({ title: 'walkb', body: 'walkb' }), data: '{}', next_attempt_at: now, created_at: now, commune_code });
-    insert(db, 'speaker_alarms', { id: Number(ids.alarm), edge_id: ids.edge, zone: 'walkb-zone', down_since: now, raised_at: now, commune_code });
-    insert(db, 'playback', { event_id: ids.playback, edge_id: ids.edge, occurrence_id: 'occ-walkb', schedule_id: ids.schedule, planned_start_at: now, received_at: now, commune_code });
-    insert(db, 'audit_log', { at: now, actor: 'walkb-operator', action: ids.audit, commune_code });
-  } finally {
-    db.pragma('foreign_keys = ON');
+    await insert(db, 'held_alerts', { id: ids.held, cap_sender: 'walkb@example.org', cap_identifier: 'walkb', status: 'held', source: 'walkb-held_alerts-source', reasons: '[]', candidate: JSON.stringify(candidate), received_at: now, commune_code });
+    await insert(db, 'cap_feeds', { id: ids.capFeed, name: 'walkb feed', url: 'https://walkb.example.org/cap.xml', created_at: now, commune_code });
+    await insert(db, 'live_sessions', { id: ids.live, source: 'voice', title: 'walkb live', priority: 'priority', edges: JSON.stringify([ids.edge]), hamlet_codes: JSON.stringify([B_HAMLET]), started_at: now, epoch: 1, file: 'walkb.opus', commune_code });
+    await insert(db, 'radio_stations', { id: ids.station, name: 'walkb station', url: 'https://walkb.example.org/stream', created_at: now, updated_at: now, commune_code });
+    await insert(db, 'relay_runs', { id: ids.relay, station_id: ids.station, station_name: 'walkb station', title: 'walkb relay', priority: 'normal', targets, started_at: now, commune_code });
+    await insert(db, 'incidents', { id: ids.incident, edge_id: ids.edge, camera_id: 'cam-walkb', rule_id: 'rule-walkb', label: 'person', score: 0.9, track_id: 1, started_at: now, detected_at: now, box: '[0.1,0.1,0.2,0.2]', facts_ts: now, created_at: now, updated_at: now, commune_code });
+    await insert(db, 'footage_requests', { id: ids.footage, state: 'waiting', edge_id: ids.edge, camera_id: 'cam-walkb', from_ms: now - 60_000, to_ms: now, reason: 'walkb', created_at: now, commune_code });
+    await insert(db, 'reports', { id: ids.report, code: ids.reportCode, category: 'other', description: 'walkb report', hamlet_code: B_HAMLET, created_at: now, updated_at: now, commune_code });
+    await insert(db, 'notification_outbox', { id: Number(ids.outbox), status: 'queued', channel: 'webpush', idempotency_key: 'walkb', recipient: 'walkb', subject: `alert:${ids.alert}`, event: 'alert', content: JSON.stringify({ title: 'walkb', body: 'walkb' }), data: '{}', next_attempt_at: now, created_at: now, commune_code });
+    await insert(db, 'speaker_alarms', { id: Number(ids.alarm), state: 'walkb-speaker_alarms-state', edge_id: ids.edge, zone: 'walkb-zone', down_since: now, raised_at: now, commune_code });
+    await insert(db, 'playback', { event_id: ids.playback, state: 'walkb-playback-state', edge_id: ids.edge, occurrence_id: 'occ-walkb', schedule_id: ids.schedule, planned_start_at: now, received_at: now, commune_code });
+    await insert(db, 'audit_log', { at: now, actor: 'walkb-operator', action: ids.audit, commune_code });
   }
   // commune B's own Zalo OA and a follower of it: A's admin's OA page and list never show them
   const far = now + 3600_000;
@@ -228,8 +217,8 @@ describe("commune A's people against commune B's objects (issue 10's walk)", () 
   }
 
   /** Every console page, as each role of commune A (and a visitor for public pages). */
-  const refusedTargetsOfA = () =>
-    (test.cloud.db.prepare("SELECT target FROM audit_log WHERE commune_code = 'vi-tan' AND action LIKE '%refused'").pluck().all() as string[]).join(' ');
+  const refusedTargetsOfA = async () =>
+    (await test.cloud.query.db.selectFrom('audit_log').select('target').where('commune_code', '=', 'vi-tan').where('action', 'like', '%refused').execute()).map((r) => r.target).join(' ');
 
   async function walkConsole() {
     const pages = declaredPages(test.cloud.app).filter((p) => p.method === 'GET');
@@ -250,7 +239,7 @@ describe("commune A's people against commune B's objects (issue 10's walk)", () 
         if (hasParam && page.access !== 'public' && !refused && res.status !== 404) leaks.push({ area, what: `${what}: ${res.status}, expected 404` });
         // the audit log shows commune A's admin what A's own people asked for and were refused (the id they
         // typed, in the address): that is their request, not B's object
-        const typedByA = path.startsWith('/admin/audit') ? refusedTargetsOfA() : '';
+        const typedByA = path.startsWith('/admin/audit') ? await refusedTargetsOfA() : '';
         const given = shown(body).filter((g) => !path.includes(g) && !typedByA.includes(g));
         if (given.length) leaks.push({ area, what: `${what}: shows ${given.join(', ')}` });
         if (res.status >= 500) leaks.push({ area, what: `${what}: ${res.status}` });

@@ -4,6 +4,7 @@ import { claimTestEdge } from '../../../test-support/edge.js';
 import { csrfTokenFor, SESSION_COOKIE } from '../auth/session-cookie.js';
 import { UserStore } from '../users/user-store.js';
 import type { Role } from '../users/roles.js';
+import { insertCommune } from '../../../test-support/places.js';
 
 /**
  * Issue 10: the fleet of a province. Two communes, Vị Tân (the demo's, hamlets ap-*) and Xã B
@@ -20,9 +21,10 @@ describe('fleet scoped to the commune', () => {
 
   beforeAll(async () => {
     test = await startTestCloud();
-    const db = test.cloud.db;
-    db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('xa-b', 'Xã B', 'Huyện B', 'Cần Thơ', 0)").run();
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('b-1', 'xa-b', 'Ấp B1', 0), ('b-2', 'xa-b', 'Ấp B2', 1)").run();
+    await insertCommune(test.cloud.query, { code: 'xa-b', name: 'Xã B', district: 'Huyện B', province: 'Cần Thơ', createdAt: 0 }, [
+      { code: 'b-1', name: 'Ấp B1', position: 0 },
+      { code: 'b-2', name: 'Ấp B2', position: 1 },
+    ]);
     const users = new UserStore(test.cloud.query);
     const people: [string, Role, string][] = [
       ['tech-a', 'technician', 'vi-tan'],
@@ -159,9 +161,14 @@ describe('fleet scoped to the commune', () => {
     expect(await zones('tech-b')).toEqual([boxB]);
     expect(await zones('province')).toEqual([boxA, boxB].sort());
 
-    const insert = test.cloud.db.prepare("INSERT INTO speaker_alarms (edge_id, zone, state, reason, down_since, raised_at, commune_code) VALUES (?, ?, 'offline', 'timeout', 1, 2, ?)");
-    insert.run(boxA, 'loa-a', 'vi-tan');
-    insert.run(boxB, 'loa-b', 'xa-b');
+    const alarm = { state: 'offline', reason: 'timeout', down_since: 1, raised_at: 2 } as const;
+    await test.cloud.query.db
+      .insertInto('speaker_alarms')
+      .values([
+        { ...alarm, edge_id: boxA, zone: 'loa-a', commune_code: 'vi-tan' },
+        { ...alarm, edge_id: boxB, zone: 'loa-b', commune_code: 'xa-b' },
+      ])
+      .execute();
     try {
       const alarms = async (who: string) => ((await as(who, 'GET', '/api/v1/speakers/alarms')).body.alarms as { edgeId: string }[]).map((a) => a.edgeId).sort();
       expect(await alarms('op-a')).toEqual([boxA]);
@@ -173,7 +180,7 @@ describe('fleet scoped to the commune', () => {
       expect(page.text).not.toContain('loa-b');
       expect(page.text).not.toContain('Tủ Ấp B1');
     } finally {
-      test.cloud.db.prepare('DELETE FROM speaker_alarms').run();
+      await test.cloud.query.db.deleteFrom('speaker_alarms').execute();
     }
   });
 

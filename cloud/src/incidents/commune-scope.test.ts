@@ -20,7 +20,7 @@ describe('incidents, their evidence and footage requests per commune', () => {
 
   beforeAll(async () => {
     test = await startTestCloud();
-    addCommune(test, 'vi-thuy', 'vt-1');
+    await addCommune(test, 'vi-thuy', 'vt-1');
     edgeA = await connectIncidentEdge(test, 'ap-1');
     edgeB = await connectIncidentEdge(test, 'vt-1');
     policeA = await personOf(test, 'police-a', 'police', 'vi-tan');

@@ -206,7 +206,7 @@ describe('the police queue: listing, review, notes, media and who may see them',
     expect(await officer.patch(path, { status: 'dismissed' })).toMatchObject({ status: 200, body: { id: ids.schoolPerson, status: 'dismissed' } });
 
     expect((await officer.get(path)).body).toMatchObject({ status: 'dismissed', notes: [{ id: note.body.id, text }] });
-    expect(test.cloud.db.prepare('SELECT status FROM incidents WHERE id = ?').pluck().get(ids.schoolPerson)).toBe('dismissed');
+    expect((await test.cloud.query.db.selectFrom('incidents').select('status').where('id', '=', ids.schoolPerson!).executeTakeFirst())?.status).toBe('dismissed');
     expect(await listIds('?status=dismissed')).toEqual([ids.schoolPerson]);
 
     expect(await officer.patch(path, { status: 'new' })).toMatchObject(stage({ from: 'dismissed', allowed: ['reviewing'] }, 'new'));

@@ -112,8 +112,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     const [alert, detection, dismissed] = [await stored(1), await stored(2), await stored(3)];
     await patch(dismissed, { status: 'reviewing' });
     await patch(dismissed, { status: 'dismissed' });
-    const { db } = test.cloud;
-    db.prepare("UPDATE incidents SET severity = 'detection' WHERE id = ?").run(detection);
+    await test.cloud.query.db.updateTable('incidents').set({ severity: 'detection' }).where('id', '=', detection).execute();
     expect((await new EvictionCandidates(test.cloud.query).next(10)).map((c) => [c.id, c.tier])).toEqual([
       [dismissed, 'dismissed'],
       [detection, 'detection'],

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { jsonText } from '../db/query/index.js';
 import { IncidentRetention } from './retention.js';
 import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, type IncidentEdge } from './testing/incident-kit.js';
 
@@ -53,7 +54,13 @@ describe('incident retention', () => {
     expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(true); // the held incident still names it
     // the edge events that carried them are gone too, so a restart's catch-up cannot bring them back
     expect(await store.unapplied()).toEqual([]);
-    expect(test.cloud.db.prepare("SELECT COUNT(*) AS n FROM edge_events WHERE kind = 'incident' AND json_extract(body, '$.incidentId') = ?").get(old)).toEqual({ n: 0 });
+    const { db, dialect } = test.cloud.query;
+    const carrying = db
+      .selectFrom('edge_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'incident')
+      .where((eb) => eb(jsonText(dialect, eb.ref('body'), ['incidentId']), '=', old));
+    expect(await carrying.executeTakeFirst()).toEqual({ n: 0 });
     expect((await test.cloud.audit.trail(`incident:${old}`)).at(-1)).toMatchObject({ actor: 'system', action: 'incident.purge', details: { retentionDays: 30 } });
 
     expect((await test.request('PATCH', `/api/v1/incidents/${held}`, { legalHold: false })).status).toBe(200);

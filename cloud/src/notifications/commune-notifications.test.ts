@@ -112,7 +112,7 @@ describe('deliveries and "where it went" per commune', () => {
 
   beforeAll(async () => {
     test = await startTestCloud();
-    addCommune(test, 'vi-thuy', 'vt-1');
+    await addCommune(test, 'vi-thuy', 'vt-1');
     edgeB = (await claimTestEdge(test, 'vt-1')).edgeId;
     const edgeA = (await claimTestEdge(test, 'ap-1')).edgeId;
     adminA = await personOf(test, 'admin-a', 'admin', 'vi-tan');
@@ -126,7 +126,7 @@ describe('deliveries and "where it went" per commune', () => {
       message('p:2', 'alert:province-wide', { communeCode: 'vi-tan' }),
     ]);
     // commune B's message given up, to try again
-    test.cloud.db.prepare("UPDATE notification_outbox SET status = 'failed' WHERE idempotency_key = 'b:1'").run();
+    await test.cloud.query.db.updateTable('notification_outbox').set({ status: 'failed' }).where('idempotency_key', '=', 'b:1').execute();
   });
   afterAll(async () => {
     await test.stop();
@@ -137,11 +137,12 @@ describe('deliveries and "where it went" per commune', () => {
     expect(res.status).toBe(200);
     return (res.body.items as { idempotencyKey: string }[]).map((d) => d.idempotencyKey).sort();
   };
-  const idOf = (key: string) => test.cloud.db.prepare('SELECT id FROM notification_outbox WHERE idempotency_key = ?').pluck().get(key) as number;
+  const row = (key: string) => test.cloud.query.db.selectFrom('notification_outbox').select(['id', 'commune_code', 'status']).where('idempotency_key', '=', key).executeTakeFirstOrThrow();
+  const idOf = async (key: string) => (await row(key)).id;
 
-  it("stamps each message with its subject's commune unless its channel said", () => {
-    const commune = (key: string) => test.cloud.db.prepare('SELECT commune_code FROM notification_outbox WHERE idempotency_key = ?').pluck().get(key);
-    expect(['a:1', 'b:1', 'b:2', 'p:1', 'p:2'].map(commune)).toEqual(['vi-tan', 'vi-thuy', 'vi-thuy', null, 'vi-tan']);
+  it("stamps each message with its subject's commune unless its channel said", async () => {
+    const commune = async (key: string) => (await row(key)).commune_code;
+    expect(await Promise.all(['a:1', 'b:1', 'b:2', 'p:1', 'p:2'].map(commune))).toEqual(['vi-tan', 'vi-thuy', 'vi-thuy', null, 'vi-tan']);
   });
 
   it("lists a commune admin's deliveries only, and lets a province admin filter by commune", async () => {
@@ -152,11 +153,11 @@ describe('deliveries and "where it went" per commune', () => {
   });
 
   it("answers a commune admin's retry of another commune's message as not found", async () => {
-    const id = idOf('b:1');
+    const id = await idOf('b:1');
     const theirs = await test.request('POST', `/api/v1/notifications/deliveries/${id}/retry`, undefined, adminA.token);
     expect(theirs.status).toBe(404);
     expect(theirs.body.error.message).toBe(`notification ${id} not found`);
-    expect(test.cloud.db.prepare('SELECT status FROM notification_outbox WHERE id = ?').pluck().get(id)).toBe('failed');
+    expect((await test.cloud.query.db.selectFrom('notification_outbox').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('failed');
     expect((await test.request('POST', `/api/v1/notifications/deliveries/${id}/retry`, undefined, provinceAdmin.token)).status).toBe(200);
   });
 

@@ -95,13 +95,22 @@ describe('the notifications API', () => {
     await seed();
     const edge = await test.request<{ id: string }>('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-2a' });
     expect(edge.status).toBe(201);
-    const play = test.cloud.db.prepare(
-      `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
-       VALUES (?, ?, 'o', ?, ?, 'completed', 1000, ?, 2000, 'ap-2a')`,
-    );
-    play.run('evt_1', edge.body.id, 'alr_0123456789', null, 1_500);
-    play.run('evt_2', edge.body.id, 'alr_0123456789', null, 1_700);
-    play.run('evt_3', edge.body.id, 'sch_1', 'bul_1', 1_900);
+    const play = (eventId: string, scheduleId: string, bulletinId: string | null, actualStartAt: number) => ({
+      event_id: eventId,
+      edge_id: edge.body.id,
+      occurrence_id: 'o',
+      schedule_id: scheduleId,
+      bulletin_id: bulletinId,
+      state: 'completed',
+      planned_start_at: 1000,
+      actual_start_at: actualStartAt,
+      received_at: 2000,
+      hamlet_code: 'ap-2a',
+    });
+    await test.cloud.query.db
+      .insertInto('playback')
+      .values([play('evt_1', 'alr_0123456789', null, 1_500), play('evt_2', 'alr_0123456789', null, 1_700), play('evt_3', 'sch_1', 'bul_1', 1_900)])
+      .execute();
 
     const res = await test.request('GET', '/api/v1/notifications/subjects/alert:alr_0123456789', undefined, tokens.operator);
     expect(res.status).toBe(200);

@@ -18,7 +18,7 @@ describe("citizens' reports in a province of two communes", () => {
 
   beforeAll(async () => {
     test = await startTestCloud();
-    addCommune(test.cloud.db);
+    await addCommune(test.cloud.query);
     test.cloud.events.subscribe('report.received', (e) => void received.push(e));
     viTanPolice = (await personOf(test, 'police', 'vi-tan', 'cong-an-vi-tan')).token;
     viThuyPolice = (await personOf(test, 'police', VI_THUY.code, 'cong-an-vi-thuy')).token;
@@ -38,7 +38,7 @@ describe("citizens' reports in a province of two communes", () => {
   });
 
   it("files each report under its hamlet's commune, in the database, the public status and the event", async () => {
-    const communes = test.cloud.db.prepare('SELECT code, commune_code AS commune FROM reports ORDER BY created_at').all();
+    const communes = await test.cloud.query.db.selectFrom('reports').select(['code', 'commune_code as commune']).orderBy('created_at').execute();
     expect(communes).toEqual([
       { code: ours, commune: 'vi-tan' },
       { code: theirs, commune: 'vi-thuy' },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { userWithRole } from '../incidents/testing/incident-kit.js';
 import { MAX_REPORT_PHOTO_BYTES } from './reports.js';
+import { countRows } from '../../../test-support/rows.js';
 
 const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
 
@@ -75,7 +76,7 @@ describe("citizens' reports API", () => {
     const badPhone = await post(form({ ...fields, phone: '12345' }));
     expect(badPhone.status).toBe(400);
     expect(badPhone.body.error.details[0].path).toBe('phone');
-    expect(test.cloud.db.prepare('SELECT COUNT(*) AS n FROM reports').get()).toEqual({ n: 1 });
+    expect(await countRows(test.cloud.query, 'reports')).toBe(1);
   });
 
   it('shows the public status by code without personal data, and the police reply once given', async () => {
@@ -149,10 +150,10 @@ describe("the size limit of a report's photo", () => {
     const dir = join(test.dataDir, 'reports');
     return existsSync(dir) ? readdirSync(dir).length : 0;
   };
-  const stored = () => ({
-    reports: test.cloud.db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number,
+  const stored = async () => ({
+    reports: await countRows(test.cloud.query, 'reports'),
     photos: photoFiles(),
-    created: test.cloud.db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'report.create'").pluck().get() as number,
+    created: (await test.cloud.query.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'report.create').executeTakeFirstOrThrow()).n,
   });
 
   it('takes a photo of exactly the limit and refuses one byte more with 413, storing nothing', async () => {
@@ -161,7 +162,7 @@ describe("the size limit of a report's photo", () => {
 
     const atLimit = await post('/api/v1/reports', jpegOf(MAX_REPORT_PHOTO_BYTES));
     expect(atLimit.status).toBe(201);
-    const before = stored();
+    const before = await stored();
     expect(before).toEqual({ reports: 1, photos: 1, created: 1 });
 
     const over = await post('/api/v1/reports', jpegOf(MAX_REPORT_PHOTO_BYTES + 1));
@@ -169,11 +170,11 @@ describe("the size limit of a report's photo", () => {
     const body = (await over.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('photo_too_large');
     expect(body.error.message).toBe('ảnh quá lớn (10.5 MB); tối đa 10 MB');
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   it('refuses a body far over the limit before reading it, from the API and from the public form', async () => {
-    const before = stored();
+    const before = await stored();
     const huge = jpegOf(MAX_REPORT_PHOTO_BYTES + 200 * 1024);
 
     const api = await post('/api/v1/reports', huge);
@@ -189,6 +190,6 @@ describe("the size limit of a report's photo", () => {
     const justOver = await post('/phan-anh', jpegOf(MAX_REPORT_PHOTO_BYTES + 1));
     expect(justOver.status).toBe(413);
     expect(await justOver.text()).toContain('Ảnh quá lớn (10.5 MB); tối đa 10 MB');
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { startTestCloud, TEST_DATABASE, type TestCloud } from '../../../test-support/cloud.js';
 
 interface Operation {
   description?: string;
@@ -28,7 +28,7 @@ describe('system routes', () => {
       const res = await test.cloud.app.request('/healthz');
       expect(res.status).toBe(200);
       const body = (await res.json()) as Record<string, unknown>;
-      expect(body).toMatchObject({ status: 'ok', edgesOnline: 0, edgesConnected: 0 });
+      expect(body).toMatchObject({ status: 'ok', database: TEST_DATABASE, edgesOnline: 0, edgesConnected: 0 });
       expect(body.uptimeS).toBeGreaterThanOrEqual(0);
     });
 

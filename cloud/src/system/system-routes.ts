@@ -24,6 +24,7 @@ export interface SystemRoutesDeps {
 const healthSchema = z
   .object({
     status: z.literal('ok'),
+    database: z.enum(['sqlite', 'postgres']).openapi({ description: 'Where the data is: the SQLite file in SC_DATA_DIR, or PostgreSQL (SC_DATABASE_URL)' }),
     uptimeS: z.number(),
     edgesOnline: z.number(),
     edgesConnected: z.number().nullable(),
@@ -62,6 +63,7 @@ export function createSystemRoutes({ guard, query, broker, metrics, startedAt, e
       return c.json(
         {
           status: 'ok' as const,
+          database: query.dialect,
           uptimeS: (Date.now() - startedAt) / 1000,
           edgesOnline: Number(n),
           edgesConnected: broker.connectedEdges(),

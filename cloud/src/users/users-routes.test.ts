@@ -212,7 +212,12 @@ describe('users API', () => {
       ]);
       // UserStore.update checks for another active admin before awaiting the password hash and
       // writes after it, so both checks can pass before either write: no admin would be left
-      const activeAdmins = test.cloud.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0").get() as { n: number };
+      const activeAdmins = await test.cloud.query.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('role', '=', 'admin')
+        .where('disabled', '=', 0)
+        .executeTakeFirstOrThrow();
       expect(activeAdmins.n).toBe(1);
       expect([a.status, b.status].sort()).toEqual([200, 409]);
     });

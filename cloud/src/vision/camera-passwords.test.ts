@@ -7,14 +7,15 @@ import { topics } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
 import { newSecretKeyBase64, secretKeyFromBase64 } from '../secrets/secret-box.js';
+import { sql } from 'kysely';
 
 const PASSWORD = 'Camera-Pass-7731';
 const EARLIER_PASSWORD = 'Old-Pass-19';
 const CAMERA = { id: 'cho', name: 'Chợ Vị Tân', source: { kind: 'onvif', xaddr: 'http://192.168.1.64/onvif/device_service', username: 'admin', password: PASSWORD } };
 
-/** Every byte SQLite keeps of the database, once the WAL is written back. */
-function databaseBytes(test: TestCloud): Buffer {
-  test.cloud.db.pragma('wal_checkpoint(TRUNCATE)');
+/** Every byte SQLite keeps of the database, once the WAL is written back (this test is about the SQLite file). */
+async function databaseBytes(test: TestCloud): Promise<Buffer> {
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(test.cloud.query.db);
   const file = join(test.dataDir, 'cloud.db');
   return Buffer.concat([file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f)));
 }
@@ -54,7 +55,7 @@ describe("cameras' passwords at rest", () => {
     const edge = await claimTestEdge(test);
     expect((await test.request('POST', `/api/v1/edges/${edge.edgeId}/cameras`, CAMERA)).status).toBe(201);
 
-    const bytes = databaseBytes(test);
+    const bytes = await databaseBytes(test);
     expect(bytes.includes(PASSWORD)).toBe(false);
     const keyId = secretKeyFromBase64(readFileSync(join(dataDir, 'keys', 'secret.key'), 'utf8'), 'file').id;
     expect(bytes.includes(`enc:v1:${keyId}:`)).toBe(true);
@@ -84,7 +85,7 @@ describe("cameras' passwords at rest", () => {
     expect([before.includes(EARLIER_PASSWORD), before.includes(PASSWORD)]).toEqual([true, true]);
 
     test = await startTestCloud({}, dataDir);
-    const after = databaseBytes(test);
+    const after = await databaseBytes(test);
     expect([after.includes(EARLIER_PASSWORD), after.includes(PASSWORD)]).toEqual([false, false]);
     expect(await passwordTheBoxReceives(test, edge)).toBe(PASSWORD);
     expect(test.cloud.fleet.documents.get(edge.edgeId, 'config')!.version).toBe(2); // the box's config did not change
@@ -97,10 +98,10 @@ describe("cameras' passwords at rest", () => {
     dataDir = test.dataDir;
     const edge = await claimTestEdge(test);
     await test.request('POST', `/api/v1/edges/${edge.edgeId}/cameras`, CAMERA);
-    expect(databaseBytes(test).includes(`enc:v1:${oldId}:`)).toBe(true);
+    expect((await databaseBytes(test)).includes(`enc:v1:${oldId}:`)).toBe(true);
 
     await restart({ SC_SECRET_KEY: newKey, SC_SECRET_KEY_PREVIOUS: oldKey });
-    const bytes = databaseBytes(test!);
+    const bytes = await databaseBytes(test!);
     expect(bytes.includes(`enc:v1:${oldId}:`)).toBe(false);
     expect(bytes.includes(`enc:v1:${newId}:`)).toBe(true);
 

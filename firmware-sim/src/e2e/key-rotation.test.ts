@@ -13,6 +13,7 @@ import { waitFor } from '../../../test-support/wait.js';
 import { SESSION_COOKIE } from '../../../cloud/src/auth/session-cookie.js';
 import { readJsonFile, writeJsonDurable } from '../../../edge/src/supervisor/durable.js';
 import { edgeHomeLayout, type EdgeHomeLayout } from '../../../edge/src/supervisor/layout.js';
+import { insertCommune } from '../../../test-support/places.js';
 
 /*
  * Release key rotation delivered from the cloud, end to end: a real cloud (embedded Aedes over TCP) and
@@ -163,9 +164,7 @@ describe('release keys rotated from the cloud', () => {
   });
 
   it('shows a commune\'s people only their commune\'s boxes: another commune\'s rotation answers 404', async () => {
-    const db = test.cloud.db;
-    db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('xa-b', 'Xã B', 'Huyện B', 'Hậu Giang', ?)").run(Date.now());
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('xb-1', 'xa-b', 'Ấp B1', 100)").run();
+    await insertCommune(test.cloud.query, { code: 'xa-b', name: 'Xã B', district: 'Huyện B', province: 'Hậu Giang' }, [{ code: 'xb-1', name: 'Ấp B1', position: 100 }]);
     const other = await claimTestEdge(test, 'xb-1', 'Tủ xã B');
     const users = new UserStore(test.cloud.query);
     await users.create({ username: 'tech-vt', role: 'technician', password: 'password-tech-vt', communeCode: 'vi-tan', mustChangePassword: false });
@@ -182,7 +181,7 @@ describe('release keys rotated from the cloud', () => {
 
   it("sends to the boxes of one rollout, the person's only, naming those too old or revoked since; another box is not sent it", async () => {
     const [inRollout, outside] = boxes as [Box, Box];
-    const other = test.cloud.db.prepare("SELECT id FROM edges WHERE hamlet_code = 'xb-1'").pluck().get() as string;
+    const other = (await test.cloud.query.db.selectFrom('edges').select('id').where('hamlet_code', '=', 'xb-1').executeTakeFirstOrThrow()).id;
     const revoked = await claimTestEdge(test, 'ap-4', 'Tủ đã thu hồi');
     expect((await test.api('POST', `/api/v1/edges/${revoked.edgeId}/revoke`)).status).toBe(200);
     const rollouts = test.cloud.releases.rollouts;

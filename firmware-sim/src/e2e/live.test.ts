@@ -206,7 +206,7 @@ describe('live voice to the hamlets, in step', () => {
     for (const h of HAMLETS) boxes[h].speaker.clearItems();
     const tone = toneAsset(12);
     await test.cloud.radio.bulletins.assets.put(tone.file, 'audio/ogg', tone.asset.durationMs);
-    const bulletin = insertBulletin(test.cloud.db, { title: 'Bản tin nông nghiệp', seconds: 12 });
+    const bulletin = await insertBulletin(test.cloud.query, { title: 'Bản tin nông nghiệp', seconds: 12 });
     const startAt = Math.ceil((Date.now() + 4000) / 1000) * 1000;
     const schedule = await test.api('POST', '/api/v1/schedules', { title: 'Bản tin sáng', source: { kind: 'bulletin', bulletinId: bulletin.id }, startsLocal: localTime(startAt), targets: { hamlets: ['ap-2'] } });
     expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);

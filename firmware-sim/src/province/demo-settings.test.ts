@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoSettings, POSTGRES_NOT_YET } from './demo-settings.js';
+import { demoSettings, POSTGRES_NEEDS_URL } from './demo-settings.js';
 import { demoProvince, MAX_DEMO_COMMUNES } from './hau-giang.js';
 
 describe("the demo's settings", () => {
@@ -21,9 +21,10 @@ describe("the demo's settings", () => {
     }
   });
 
-  it('refuses PostgreSQL, saying why, and any database it does not know', () => {
-    expect(() => demoSettings({ SC_DEMO_COMMUNES: '3', SC_DEMO_DATABASE: 'postgres' })).toThrow(POSTGRES_NOT_YET);
-    expect(POSTGRES_NOT_YET).toMatch(/cannot start on PostgreSQL until every one of its stores is on the query layer/);
+  it('takes PostgreSQL with the address scripts/demo sets, refuses it without one saying why, and any database it does not know', () => {
+    expect(demoSettings({ SC_DEMO_COMMUNES: '3', SC_DEMO_DATABASE: 'postgres', SC_DATABASE_URL: 'postgres://smart_commune@127.0.0.1:5432/smart_commune' })).toEqual({ communes: 3 });
+    expect(() => demoSettings({ SC_DEMO_COMMUNES: '3', SC_DEMO_DATABASE: 'postgres' })).toThrow(POSTGRES_NEEDS_URL);
+    expect(POSTGRES_NEEDS_URL).toMatch(/^SC_DEMO_DATABASE=postgres: SC_DATABASE_URL is not set\. scripts\/demo starts a PostgreSQL/);
     expect(() => demoSettings({ SC_DEMO_DATABASE: 'mysql' })).toThrow('SC_DEMO_DATABASE=mysql: must be "sqlite" or "postgres"');
   });
 });

@@ -16,9 +16,9 @@ const communesSchema = z
 
 const databaseSchema = z.enum(['sqlite', 'postgres'], { error: 'must be "sqlite" or "postgres"' });
 
-/** Why the demo cannot run on PostgreSQL yet (the README says the same). */
-export const POSTGRES_NOT_YET =
-  'SC_DEMO_DATABASE=postgres: not yet. The control plane cannot start on PostgreSQL until every one of its stores is on the query layer (issue 10: the stores are being converted domain by domain); unset SC_DEMO_DATABASE to run the demo on SQLite.';
+/** sc-sim run by hand with SC_DEMO_DATABASE=postgres: scripts/demo starts the PostgreSQL and sets SC_DATABASE_URL. */
+export const POSTGRES_NEEDS_URL =
+  'SC_DEMO_DATABASE=postgres: SC_DATABASE_URL is not set. scripts/demo starts a PostgreSQL for the demo and sets it; running sc-sim directly, set SC_DATABASE_URL to an empty PostgreSQL database (postgres://user:password@host:port/database).';
 
 /** Reads SC_DEMO_COMMUNES and SC_DEMO_DATABASE; throws an error naming the variable and what is wrong. */
 export function demoSettings(env: Record<string, string | undefined>): DemoSettings {
@@ -26,6 +26,7 @@ export function demoSettings(env: Record<string, string | undefined>): DemoSetti
   if (communes && !communes.success) throw new Error(`SC_DEMO_COMMUNES=${env.SC_DEMO_COMMUNES}: ${communes.error.issues[0]!.message} (the communes of the province demo)`);
   const database = databaseSchema.safeParse(env.SC_DEMO_DATABASE || 'sqlite');
   if (!database.success) throw new Error(`SC_DEMO_DATABASE=${env.SC_DEMO_DATABASE}: ${database.error.issues[0]!.message}`);
-  if (database.data === 'postgres') throw new Error(POSTGRES_NOT_YET);
+  // the cloud the demo starts reads SC_DATABASE_URL itself; without it, it would run on SQLite unnoticed
+  if (database.data === 'postgres' && !env.SC_DATABASE_URL) throw new Error(POSTGRES_NEEDS_URL);
   return { communes: communes ? communes.data : null };
 }

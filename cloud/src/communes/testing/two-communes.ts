@@ -4,11 +4,10 @@ import { UserStore } from '../../users/user-store.js';
 /* Tests of commune scoping: a second commune and people of either, until the communes API lands. */
 
 /** A second commune with one hamlet, straight into the database (the communes API is another change's). */
-export function addCommune(test: TestCloud, code: string, hamletCode: string): void {
-  test.cloud.db
-    .prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, 'Thành phố Vị Thanh', 'Tỉnh Hậu Giang', ?)")
-    .run(code, `Xã ${code}`, Date.now());
-  test.cloud.db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, 100)').run(hamletCode, code, `Ấp ${hamletCode}`);
+export async function addCommune(test: TestCloud, code: string, hamletCode: string): Promise<void> {
+  const { db } = test.cloud.query;
+  await db.insertInto('communes').values({ code, name: `Xã ${code}`, district: 'Thành phố Vị Thanh', province: 'Tỉnh Hậu Giang', created_at: Date.now() }).execute();
+  await db.insertInto('hamlets').values({ code: hamletCode, commune_code: code, name: `Ấp ${hamletCode}`, position: 100 }).execute();
 }
 
 /** A signed-in person of `communeCode` (null: province-level): their id, bearer token and console session. */

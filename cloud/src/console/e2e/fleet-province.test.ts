@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { expectAccessible, openSettled } from './accessibility.js';
 import { useConsoleE2E, waitForExpression } from './harness.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 /**
  * Issue 10 in Chromium: "Ấp và tủ" for a province-level person shows every commune's hamlets, one
@@ -13,9 +14,10 @@ describe("a province-level person's hamlets and boxes", () => {
   let boxVt: string;
 
   beforeAll(async () => {
-    const db = e2e.test.cloud.db;
-    db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vt-1', 'vi-thanh', 'Ấp Vị Thanh 1', 0), ('vt-2', 'vi-thanh', 'Ấp Vị Thanh 2', 1)").run();
+    await insertCommune(e2e.test.cloud.query, { code: 'vi-thanh', name: 'Xã Vị Thanh', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' }, [
+      { code: 'vt-1', name: 'Ấp Vị Thanh 1', position: 0 },
+      { code: 'vt-2', name: 'Ấp Vị Thanh 2', position: 1 },
+    ]);
     boxVt = (await claimTestEdge(e2e.test, 'vt-1', 'Tủ Vị Thanh 1')).edgeId;
     await claimTestEdge(e2e.test, 'ap-1', 'Tủ Ấp 1');
   }, 60_000);

@@ -61,8 +61,8 @@ describe('notifications in Chromium', () => {
   });
 
   it('shows the operator where a bulletin went: loudspeakers, Zalo OA, Web Push', async () => {
-    const { db } = e2e.test.cloud;
-    const bulletin = insertBulletin(db, { title: 'Lịch tiêm phòng dại', seconds: 2 });
+    const { db } = e2e.test.cloud.query;
+    const bulletin = await insertBulletin(e2e.test.cloud.query, { title: 'Lịch tiêm phòng dại', seconds: 2 });
     const subject = `bulletin:${bulletin.id}`;
     const { outbox, store } = e2e.test.cloud.notifications;
     // the Web Push channel runs in the cloud: its message (to no real device) waits an hour, so it shows as waiting
@@ -70,10 +70,10 @@ describe('notifications in Chromium', () => {
     // (the first test's message, queued again, is due too: sent with these)
     for (const m of await store.claimDue('zalo', 10)) await store.recordSent(m.id, 50, undefined);
     const edge = await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ loa chợ', hamletCode: 'ap-1' });
-    db.prepare(
-      `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
-       VALUES ('evt_e2e_reach', ?, 'o', 'sch_e2e', ?, 'completed', ?, ?, ?, 'ap-1')`,
-    ).run(edge.body.id, bulletin.id, Date.now() - 60_000, Date.now() - 59_000, Date.now());
+    await db
+      .insertInto('playback')
+      .values({ event_id: 'evt_e2e_reach', edge_id: edge.body.id, occurrence_id: 'o', schedule_id: 'sch_e2e', bulletin_id: bulletin.id, state: 'completed', planned_start_at: Date.now() - 60_000, actual_start_at: Date.now() - 59_000, received_at: Date.now(), hamlet_code: 'ap-1' })
+      .execute();
 
     const operator = await e2e.loginAs('operator');
     await operator.goto('/radio/bulletins');
@@ -97,12 +97,10 @@ describe('notifications in Chromium', () => {
     const [first] = (await store.claimDue('webpush', 10)).filter((m) => m.subject === `alert:${alertId}`);
     await store.recordSent(first!.id, 30, undefined);
     const edgeId: string = (await e2e.test.api('POST', '/api/v1/edges', { name: 'Tủ ấp 1 (loa)', hamletCode: 'ap-1' })).body.id;
-    e2e.test.cloud.db
-      .prepare(
-        `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, received_at, hamlet_code)
-         VALUES ('evt_e2e_alert', ?, 'o', ?, NULL, 'started', ?, ?, ?, 'ap-1')`,
-      )
-      .run(edgeId, alertId, Date.now(), Date.now(), Date.now());
+    await e2e.test.cloud.query.db
+      .insertInto('playback')
+      .values({ event_id: 'evt_e2e_alert', edge_id: edgeId, occurrence_id: 'o', schedule_id: alertId, bulletin_id: null, state: 'started', planned_start_at: Date.now(), actual_start_at: Date.now(), received_at: Date.now(), hamlet_code: 'ap-1' })
+      .execute();
 
     const operator = await e2e.loginAs('operator');
     await operator.goto('/radio/alerts');

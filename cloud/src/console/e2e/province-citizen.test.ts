@@ -17,7 +17,7 @@ describe("a citizen of the second commune of a province, in Chromium", () => {
   const e2e = useConsoleE2E();
 
   beforeAll(async () => {
-    addCommune(e2e.test.cloud.db);
+    await addCommune(e2e.test.cloud.query);
     const users = new UserStore(e2e.test.cloud.query);
     for (const [username, communeCode] of [['cong-an-vi-thuy', VI_THUY.code], ['cong-an-vi-tan', 'vi-tan']] as const) {
       await users.create({ username, displayName: username, role: 'police', communeCode, password: `password-${username}`, mustChangePassword: false });

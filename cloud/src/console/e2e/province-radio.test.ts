@@ -4,6 +4,7 @@ import { claimTestEdge } from '../../../../test-support/edge.js';
 import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
 import { expectAccessible, openSettled } from './accessibility.js';
 import { useConsoleE2E, waitForText } from './harness.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 /**
  * Issue 10 in Chromium: a commune operator's week calendar shows the province's programme marked as
@@ -15,19 +16,18 @@ describe('province programmes in a commune operator\'s console', () => {
 
   it('shows the province programme read-only in the week, and its proof of play per commune', async () => {
     const { test } = e2e;
-    const db = test.cloud.db;
-    db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
-    db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)').run('vt-1', 'vi-thanh', 'Ấp Vị Thanh 1', 0);
+    const { db } = test.cloud.query;
+    await insertCommune(test.cloud.query, { code: 'vi-thanh', name: 'Xã Vị Thanh', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' }, [{ code: 'vt-1', name: 'Ấp Vị Thanh 1', position: 0 }]);
     // the commune's operator (made through the API, then placed in Vị Tân) and a province operator
     const communeOperator = await e2e.user('operator', 'op-vi-tan');
-    db.prepare("UPDATE users SET commune_code = 'vi-tan' WHERE id = ?").run(communeOperator.id);
+    await db.updateTable('users').set({ commune_code: 'vi-tan' }).where('id', '=', communeOperator.id).execute();
     const provinceOperator = await e2e.user('operator', 'op-tinh');
     const provinceToken = await test.login(provinceOperator.username, provinceOperator.password);
     const communeToken = await test.login(communeOperator.username, communeOperator.password);
 
-    const provinceBulletin = insertBulletin(db, { title: 'Bản tin của tỉnh', seconds: 20 });
-    const communeBulletin = insertBulletin(db, { title: 'Bản tin của xã', seconds: 20 });
-    db.prepare("UPDATE bulletins SET commune_code = 'vi-tan' WHERE id = ?").run(communeBulletin.id);
+    const provinceBulletin = await insertBulletin(test.cloud.query, { title: 'Bản tin của tỉnh', seconds: 20 });
+    const communeBulletin = await insertBulletin(test.cloud.query, { title: 'Bản tin của xã', seconds: 20 });
+    await db.updateTable('bulletins').set({ commune_code: 'vi-tan' }).where('id', '=', communeBulletin.id).execute();
     const soon = DateTime.now().setZone('Asia/Ho_Chi_Minh').plus({ minutes: 10 }).startOf('minute');
     const at = (minutes: number) => soon.plus({ minutes }).toFormat("yyyy-MM-dd'T'HH:mm");
     const province = await test.api('POST', '/api/v1/schedules', { title: 'Chương trình toàn tỉnh', source: { kind: 'bulletin', bulletinId: provinceBulletin.id }, startsLocal: at(0), targets: { all: true } }, provinceToken);
@@ -39,10 +39,25 @@ describe('province programmes in a commune operator\'s console', () => {
     // a box of Vị Tân played it: one line of proof of play
     const { edgeId } = await claimTestEdge(test, 'ap-1');
     const planned = soon.toMillis();
-    db.prepare(
-      `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, duration_ms, received_at, hamlet_code, commune_code, title, priority)
-       VALUES ('evt_e2e_1', ?, ?, ?, ?, 'completed', ?, ?, 20000, ?, 'ap-1', 'vi-tan', 'Chương trình toàn tỉnh', 'normal')`,
-    ).run(edgeId, `${province.body.id}:${planned}`, province.body.id, provinceBulletin.id, planned, planned + 40, planned + 30_000);
+    await db
+      .insertInto('playback')
+      .values({
+        event_id: 'evt_e2e_1',
+        edge_id: edgeId,
+        occurrence_id: `${province.body.id}:${planned}`,
+        schedule_id: province.body.id,
+        bulletin_id: provinceBulletin.id,
+        state: 'completed',
+        planned_start_at: planned,
+        actual_start_at: planned + 40,
+        duration_ms: 20000,
+        received_at: planned + 30_000,
+        hamlet_code: 'ap-1',
+        commune_code: 'vi-tan',
+        title: 'Chương trình toàn tỉnh',
+        priority: 'normal',
+      })
+      .execute();
 
     const page = await e2e.loginAs('operator', { name: 'op-vi-tan', bypassCSP: true });
     await openSettled(page, '/radio/schedule');
@@ -71,7 +86,7 @@ describe('province programmes in a commune operator\'s console', () => {
   // the second commune and the province operator of the test above
   it('lets a province operator schedule a programme for chosen communes from the form', async () => {
     const { test } = e2e;
-    const bulletin = insertBulletin(test.cloud.db, { title: 'Thông báo của tỉnh', seconds: 20 });
+    const bulletin = await insertBulletin(test.cloud.query, { title: 'Thông báo của tỉnh', seconds: 20 });
     const page = await e2e.loginAs('operator', { name: 'op-tinh', bypassCSP: true });
     await openSettled(page, '/radio/schedule');
     await page.getByLabel('Bản tin', { exact: true }).selectOption(bulletin.id);

@@ -7,6 +7,7 @@ import { claimTestEdge } from '../../../../test-support/edge.js';
 import { testReleaseKey, writeTestBundle } from '../../../../test-support/release-bundle.js';
 import { expectAccessible, openSettled } from './accessibility.js';
 import { useConsoleE2E, waitForText } from './harness.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 /**
  * Issue 10 in Chromium: a province admin rolls a release out to chosen communes and hamlets of them
@@ -20,9 +21,10 @@ describe("a province admin's software updates across communes", () => {
 
   beforeAll(async () => {
     const { test } = e2e;
-    const db = test.cloud.db;
-    db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vt-1', 'vi-thanh', 'Ấp Vị Thanh 1', 0), ('vt-2', 'vi-thanh', 'Ấp Vị Thanh 2', 1)").run();
+    await insertCommune(test.cloud.query, { code: 'vi-thanh', name: 'Xã Vị Thanh', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' }, [
+      { code: 'vt-1', name: 'Ấp Vị Thanh 1', position: 0 },
+      { code: 'vt-2', name: 'Ấp Vị Thanh 2', position: 1 },
+    ]);
     for (const hamlet of ['ap-1', 'ap-2', 'vt-1', 'vt-2']) box[hamlet] = (await claimTestEdge(test, hamlet)).edgeId;
     work = mkdtempSync(join(tmpdir(), 'sc-releases-e2e-'));
     mkdirSync(join(test.dataDir, 'keys'), { recursive: true });
@@ -85,7 +87,7 @@ describe("a province admin's software updates across communes", () => {
 
   it('refuses, by name, a commune or hamlet chosen without a box, and a choice of nothing', async () => {
     // a commune of the province with no box yet, and one that does not exist: both named
-    e2e.test.cloud.db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-binh', 'Xã Vị Bình', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
+    await insertCommune(e2e.test.cloud.query, { code: 'vi-binh', name: 'Xã Vị Bình', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' });
     const empty = await e2e.test.api('POST', '/api/v1/rollouts', { version: '2.0.0', scope: { kind: 'places', communeCodes: ['vi-binh', 'khong-co'], hamletCodes: ['ap-2'] } });
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toBe('no active box in: vi-binh, khong-co (unknown, or without claimed boxes)');

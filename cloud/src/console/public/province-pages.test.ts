@@ -7,21 +7,43 @@ import { addCommune, VI_THUY } from '../../communes/testing/second-commune.js';
 import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
 
 /** A bulletin of a commune (null: the province's own), on the air daily: a public notice. */
-function notice(test: TestCloud, title: string, communeCode: string | null, seconds: number) {
-  const bulletin = insertBulletin(test.cloud.db, { title, seconds, text: `${title}.` });
+async function notice(test: TestCloud, title: string, communeCode: string | null, seconds: number) {
+  const bulletin = await insertBulletin(test.cloud.query, { title, seconds, text: `${title}.` });
   const now = Date.now();
-  test.cloud.db.prepare('UPDATE bulletins SET commune_code = ? WHERE id = ?').run(communeCode, bulletin.id);
-  test.cloud.db
-    .prepare(
-      `INSERT INTO schedules (id, title, bulletin_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, created_at, updated_at, commune_code)
-       VALUES (?, ?, ?, ?, '2026-12-01T05:30', 'Asia/Ho_Chi_Minh', 'FREQ=DAILY', 'normal', 80, '{"all":true}', ?, ?, ?)`,
-    )
-    .run(`sch_${bulletin.id}`, title, bulletin.id, bulletin.durationMs, now, now, communeCode);
+  const { db } = test.cloud.query;
+  await db.updateTable('bulletins').set({ commune_code: communeCode }).where('id', '=', bulletin.id).execute();
+  await db
+    .insertInto('schedules')
+    .values({
+      id: `sch_${bulletin.id}`,
+      title,
+      bulletin_id: bulletin.id,
+      duration_ms: bulletin.durationMs,
+      starts_local: '2026-12-01T05:30',
+      time_zone: 'Asia/Ho_Chi_Minh',
+      rrule: 'FREQ=DAILY',
+      priority: 'normal',
+      volume: 80,
+      targets: '{"all":true}',
+      created_at: now,
+      updated_at: now,
+      commune_code: communeCode,
+    })
+    .execute();
   // the audio file itself, where the radio's asset store keeps it
   const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, Buffer.alloc(bulletin.asset.bytes));
   return bulletin;
+}
+
+/** The commune a citizen's report was filed under, by its code. */
+async function reportCommuneOf(test: TestCloud, code: string): Promise<string | null | undefined> {
+  return (await test.cloud.query.db.selectFrom('reports').select('commune_code').where('code', '=', code).executeTakeFirst())?.commune_code;
+}
+
+async function reportCountOf(test: TestCloud): Promise<number> {
+  return (await test.cloud.query.db.selectFrom('reports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 }
 
 const form = (fields: Record<string, string>) => {
@@ -60,13 +82,13 @@ describe("a single-commune install's citizens' pages", () => {
     const posted = await test.cloud.app.request('/phan-anh', { method: 'POST', body: form({ ...good, hamlet: 'ap-2' }) });
     expect(posted.status).toBe(303);
     const code = /^\/phan-anh\/([0-9A-Z]{8})\?moi=1$/.exec(posted.headers.get('location')!)![1]!;
-    expect(test.cloud.db.prepare('SELECT commune_code FROM reports WHERE code = ?').pluck().get(code)).toBe('vi-tan');
+    expect(await reportCommuneOf(test, code)).toBe('vi-tan');
     expect((await get(`/phan-anh/${code}`)).status).toBe(200);
     expect((await get(`/xa/vi-tan/phan-anh/${code}`)).status).toBe(200);
   });
 
   it('keeps the old feed’s id and links, and gives the commune’s own address its own', async () => {
-    notice(test, 'Lịch tiêm phòng', null, 2);
+    await notice(test, 'Lịch tiêm phòng', null, 2);
     const old = await (await test.cloud.app.request('/thong-bao/atom.xml')).text();
     const feed = (xml: string) => new XMLParser({ ignoreAttributes: false }).parse(xml).feed;
     expect(feed(old).id).toMatch(/^http:\/\/[^/]+\/thong-bao$/);
@@ -82,16 +104,16 @@ describe("citizens' pages in a province of two communes", () => {
   let test: TestCloud;
   const get = (path: string) => test.cloud.app.request(path);
   const post = (path: string, fields: Record<string, string>) => test.cloud.app.request(path, { method: 'POST', body: form(fields) });
-  let viTanNotice: ReturnType<typeof notice>;
-  let viThuyNotice: ReturnType<typeof notice>;
-  let provinceNotice: ReturnType<typeof notice>;
+  let viTanNotice: Awaited<ReturnType<typeof notice>>;
+  let viThuyNotice: Awaited<ReturnType<typeof notice>>;
+  let provinceNotice: Awaited<ReturnType<typeof notice>>;
 
   beforeAll(async () => {
     test = await startTestCloud();
-    addCommune(test.cloud.db);
-    viTanNotice = notice(test, 'Vị Tân: họp dân ấp 1', 'vi-tan', 2);
-    viThuyNotice = notice(test, 'Vị Thủy: nạo vét kênh Vĩnh Phú', VI_THUY.code, 3);
-    provinceNotice = notice(test, 'Tỉnh: phòng chống bão số 9', null, 4);
+    await addCommune(test.cloud.query);
+    viTanNotice = await notice(test, 'Vị Tân: họp dân ấp 1', 'vi-tan', 2);
+    viThuyNotice = await notice(test, 'Vị Thủy: nạo vét kênh Vĩnh Phú', VI_THUY.code, 3);
+    provinceNotice = await notice(test, 'Tỉnh: phòng chống bão số 9', null, 4);
   }, 60_000);
   afterAll(async () => {
     await test?.stop();
@@ -122,7 +144,7 @@ describe("citizens' pages in a province of two communes", () => {
     const posted = await post('/xa/vi-thuy/phan-anh', { ...good, hamlet: 'vt-ap-2' });
     expect(posted.status).toBe(303);
     const code = /^\/xa\/vi-thuy\/phan-anh\/([0-9A-Z]{8})\?moi=1$/.exec(posted.headers.get('location')!)![1]!;
-    expect(test.cloud.db.prepare('SELECT commune_code, hamlet_code FROM reports WHERE code = ?').get(code)).toEqual({ commune_code: 'vi-thuy', hamlet_code: 'vt-ap-2' });
+    expect(await test.cloud.query.db.selectFrom('reports').select(['commune_code', 'hamlet_code']).where('code', '=', code).executeTakeFirst()).toEqual({ commune_code: 'vi-thuy', hamlet_code: 'vt-ap-2' });
     const status = await (await get(`/xa/vi-thuy/phan-anh/${code}`)).text();
     expect(status).toContain('Ấp Vĩnh Thuận');
     expect(status).toContain('href="/xa/vi-thuy/phan-anh"');
@@ -134,14 +156,14 @@ describe("citizens' pages in a province of two communes", () => {
   });
 
   it("refuses a hamlet of another commune on a commune's form, naming the commune, and keeps what was typed", async () => {
-    const before = test.cloud.db.prepare('SELECT COUNT(*) FROM reports').pluck().get();
+    const before = await reportCountOf(test);
     const refused = await post('/xa/vi-thuy/phan-anh', { ...good, hamlet: 'ap-1' });
     expect(refused.status).toBe(400);
     const page = await refused.text();
     expect(page).toContain('role="alert"');
     expect(page).toContain('Thôn &quot;ap-1&quot; không thuộc Xã Vị Thủy');
     expect(page).toContain(good.description);
-    expect(test.cloud.db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(before);
+    expect(await reportCountOf(test)).toBe(before);
   });
 
   it("refuses a photo far over the limit on a commune's form before reading it, with that commune's form", async () => {
@@ -191,7 +213,7 @@ describe("citizens' pages in a province of two communes", () => {
     const posted = await post('/phan-anh', { ...good, hamlet: 'vt-ap-1' });
     expect(posted.status).toBe(303);
     const code = /^\/xa\/vi-thuy\/phan-anh\/([0-9A-Z]{8})\?moi=1$/.exec(posted.headers.get('location')!)![1]!;
-    expect(test.cloud.db.prepare('SELECT commune_code FROM reports WHERE code = ?').pluck().get(code)).toBe('vi-thuy');
+    expect(await reportCommuneOf(test, code)).toBe('vi-thuy');
     const unknown = await post('/phan-anh', { ...good, hamlet: 'khong-co' });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain('hãy chọn xã nơi bạn ở');
@@ -213,7 +235,7 @@ describe("citizens' pages in a province of two communes", () => {
   it('leaves a retired commune off the list and its form closed (410), its reports still followed; one commune left serves the old addresses again', async () => {
     const filed = await post('/xa/vi-thuy/phan-anh', { ...good, hamlet: 'vt-ap-1' });
     const location = filed.headers.get('location')!.replace('?moi=1', '');
-    test.cloud.db.prepare('UPDATE communes SET retired_at = ? WHERE code = ?').run(Date.now(), VI_THUY.code);
+    await test.cloud.query.db.updateTable('communes').set({ retired_at: Date.now() }).where('code', '=', VI_THUY.code).execute();
     try {
       expect(await (await get('/xa')).text()).not.toContain('Xã Vị Thủy');
       const closed = await get('/xa/vi-thuy/phan-anh');
@@ -227,7 +249,7 @@ describe("citizens' pages in a province of two communes", () => {
       expect((await get('/phan-anh')).status).toBe(200);
       expect(await (await get('/phan-anh')).text()).toContain('Xã Vị Tân');
     } finally {
-      test.cloud.db.prepare('UPDATE communes SET retired_at = NULL WHERE code = ?').run(VI_THUY.code);
+      await test.cloud.query.db.updateTable('communes').set({ retired_at: null }).where('code', '=', VI_THUY.code).execute();
     }
   });
 });

@@ -8,14 +8,25 @@ import { minutesAndSeconds } from './public-markup.js';
 const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
 
 /** A schedule row playing the bulletin daily, as the schedules API stores it. */
-function schedule(test: TestCloud, bulletinId: string) {
+async function schedule(test: TestCloud, bulletinId: string) {
   const now = Date.now();
-  test.cloud.db
-    .prepare(
-      `INSERT INTO schedules (id, title, bulletin_id, duration_ms, starts_local, time_zone, rrule, priority, volume, targets, created_at, updated_at)
-       VALUES (?, 'Bản tin sáng', ?, 3000, '2026-12-01T05:30', 'Asia/Ho_Chi_Minh', 'FREQ=DAILY', 'normal', 80, '{"all":true}', ?, ?)`,
-    )
-    .run(`sch_${bulletinId}`, bulletinId, now, now);
+  await test.cloud.query.db
+    .insertInto('schedules')
+    .values({
+      id: `sch_${bulletinId}`,
+      title: 'Bản tin sáng',
+      bulletin_id: bulletinId,
+      duration_ms: 3000,
+      starts_local: '2026-12-01T05:30',
+      time_zone: 'Asia/Ho_Chi_Minh',
+      rrule: 'FREQ=DAILY',
+      priority: 'normal',
+      volume: 80,
+      targets: '{"all":true}',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
 }
 
 describe("citizens' pages", () => {
@@ -28,9 +39,9 @@ describe("citizens' pages", () => {
   });
 
   it('lists scheduled bulletins in a valid, escaped Atom 1.0 feed, never drafts', async () => {
-    const published = insertBulletin(test.cloud.db, { title: 'Lịch tiêm phòng <dại> & "cúm"', seconds: 2, text: 'Sáng thứ Hai, tại trạm y tế xã & nhà văn hoá ấp 1 <8 giờ>.' });
-    const draft = insertBulletin(test.cloud.db, { title: 'Bản nháp chưa phát', seconds: 2, text: 'Chưa duyệt' });
-    schedule(test, published.id);
+    const published = await insertBulletin(test.cloud.query, { title: 'Lịch tiêm phòng <dại> & "cúm"', seconds: 2, text: 'Sáng thứ Hai, tại trạm y tế xã & nhà văn hoá ấp 1 <8 giờ>.' });
+    const draft = await insertBulletin(test.cloud.query, { title: 'Bản nháp chưa phát', seconds: 2, text: 'Chưa duyệt' });
+    await schedule(test, published.id);
 
     const res = await test.cloud.app.request('/thong-bao/atom.xml');
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { UserStore } from '../../users/user-store.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 describe('the live voice page', () => {
   let test: TestCloud;
@@ -53,8 +54,7 @@ describe('the live voice page', () => {
   });
 
   it("shows a commune's operator their commune's hamlets only, on the live, alert and station pages (issue 10)", async () => {
-    test.cloud.db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-dong', 'Xã Vị Đông', 'Thành phố Vị Thanh', 'Tỉnh Hậu Giang', ?)").run(Date.now());
-    test.cloud.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vd-1', 'vi-dong', 'Ấp Một Vị Đông', 101)").run();
+    await insertCommune(test.cloud.query, { code: 'vi-dong', name: 'Xã Vị Đông', district: 'Thành phố Vị Thanh', province: 'Tỉnh Hậu Giang' }, [{ code: 'vd-1', name: 'Ấp Một Vị Đông', position: 101 }]);
     await new UserStore(test.cloud.query).create({ username: 'vidong-page', password: 'password-of-vidong', role: 'operator', communeCode: 'vi-dong', mustChangePassword: false });
     cookie.viDong = `sc_session=${await test.login('vidong-page', 'password-of-vidong')}`;
     for (const page of ['/radio/live', '/radio/alerts', '/radio/stations']) {

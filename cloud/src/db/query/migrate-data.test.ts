@@ -28,7 +28,7 @@ async function filledByACloudRun(): Promise<string> {
   test = await startTestCloud();
   const operator = await test.api('POST', '/api/v1/users', { username: 'can-bo', displayName: 'Cán bộ', role: 'operator', password: 'mat-khau-dai-1', mustChangePassword: false });
   expect(operator.status, JSON.stringify(operator.body)).toBe(201);
-  const bulletin = insertBulletin(test.cloud.db, { title: 'Tiêm phòng dại', seconds: 2, text: 'Bà con đưa chó đi tiêm phòng.' });
+  const bulletin = await insertBulletin(test.cloud.query, { title: 'Tiêm phòng dại', seconds: 2, text: 'Bà con đưa chó đi tiêm phòng.' });
   const schedule = await test.api('POST', '/api/v1/schedules', { title: 'Tiêm phòng dại', source: { kind: 'bulletin', bulletinId: bulletin.id }, startsLocal: '2030-01-02T05:30', rrule: 'FREQ=DAILY', targets: { hamlets: ['ap-1', 'ap-2'] } });
   expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);
   for (const hamlet of ['ap-1', 'ap-2']) {
@@ -38,11 +38,11 @@ async function filledByACloudRun(): Promise<string> {
     for (let i = 0; i < 3; i++) {
       const eventId = newId('evt', 16);
       await box.publishAsync(topics.event(edgeId, 'incident'), JSON.stringify({ eventId, ts: Date.now(), body: incidentEvent() }), { qos: 1 });
-      await waitFor(() => test.cloud.db.prepare('SELECT 1 FROM incident_events WHERE event_id = ?').get(eventId) !== undefined, `incident ${eventId}`);
+      await waitFor(() => test.cloud.query.db.selectFrom('incident_events').select('event_id').where('event_id', '=', eventId).executeTakeFirst(), `incident ${eventId}`);
       const played = newId('evt', 16);
       const tone: PlaybackEvent = { occurrenceId: `${TEST_TONE_SCHEDULE_ID}:${i}`, scheduleId: TEST_TONE_SCHEDULE_ID, bulletinId: null, plannedStartAt: Date.now(), state: 'completed', actualStartAt: Date.now(), durationMs: 3000, reason: null, zones: null };
       await box.publishAsync(topics.event(edgeId, 'playback'), JSON.stringify({ eventId: played, ts: Date.now(), body: tone }), { qos: 1 });
-      await waitFor(() => test.cloud.db.prepare('SELECT 1 FROM playback WHERE event_id = ?').get(played) !== undefined, `playback ${played}`);
+      await waitFor(() => test.cloud.query.db.selectFrom('playback').select('event_id').where('event_id', '=', played).executeTakeFirst(), `playback ${played}`);
     }
     await box.endAsync();
   }

@@ -70,7 +70,7 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
     expect(alarm!.raisedAt - downAt).toBeLessThan(1250);
     expect(alarm).toMatchObject({ zone: 'cho', state: 'muted', reason: 'amplifier mute', hamletName: 'Ấp 1' });
     // the alarm is the commune's of the box's hamlet (issue 10), and only that commune's people are shown it
-    expect(t.cloud.db.prepare('SELECT commune_code FROM speaker_alarms').pluck().all()).toEqual(['vi-tan']);
+    expect((await t.cloud.query.db.selectFrom('speaker_alarms').select('commune_code').execute()).map((r) => r.commune_code)).toEqual(['vi-tan']);
     expect(t.cloud.fleet.speakers.alarms.active({ communeCode: 'vi-tan' })).toHaveLength(1);
     expect(t.cloud.fleet.speakers.alarms.active({ communeCode: 'xa-khac' })).toEqual([]);
     expect(alarm!.downSince).toBeGreaterThanOrEqual(downAt - 50);
@@ -123,17 +123,17 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
   it('prunes history older than the retention but keeps each zone state at the cut', async () => {
     const t = await start({ SC_SPEAKER_HISTORY_DAYS: 31 });
     const { edgeId } = await claim(t);
-    const db = t.cloud.db;
+    const { db } = t.cloud.query;
     const day = 86_400_000;
     const now = Date.now();
-    const add = (zone: string, state: string, at: number) => db.prepare('INSERT INTO speaker_history (edge_id, zone, state, reason, at) VALUES (?, ?, ?, NULL, ?)').run(edgeId, zone, state, at);
-    add('cho', 'ok', now - 60 * day);
-    add('cho', 'offline', now - 50 * day);
-    add('cho', 'ok', now - 40 * day); // the state at the cut: kept
-    add('cho', 'offline', now - 10 * day);
-    add('truong', 'ok', now - 90 * day); // its only row: kept
+    const add = (zone: string, state: string, at: number) => db.insertInto('speaker_history').values({ edge_id: edgeId, zone, state, reason: null, at }).execute();
+    await add('cho', 'ok', now - 60 * day);
+    await add('cho', 'offline', now - 50 * day);
+    await add('cho', 'ok', now - 40 * day); // the state at the cut: kept
+    await add('cho', 'offline', now - 10 * day);
+    await add('truong', 'ok', now - 90 * day); // its only row: kept
     expect(t.cloud.fleet.speakers.history.prune(now)).toBe(2);
-    const left = db.prepare('SELECT zone, state, at FROM speaker_history WHERE edge_id = ? ORDER BY zone, at').all(edgeId) as { zone: string; state: string; at: number }[];
+    const left = await db.selectFrom('speaker_history').select(['zone', 'state', 'at']).where('edge_id', '=', edgeId).orderBy('zone').orderBy('at').execute();
     expect(left.map((r) => `${r.zone}:${r.state}:${Math.round((now - r.at) / day)}`)).toEqual(['cho:ok:40', 'cho:offline:10', 'truong:ok:90']);
   });
 });

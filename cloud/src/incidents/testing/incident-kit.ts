@@ -50,8 +50,8 @@ export interface IncidentEdge {
 export async function connectIncidentEdge(test: TestCloud, hamletCode = 'ap-1'): Promise<IncidentEdge> {
   const { edgeId, password } = await claimTestEdge(test, hamletCode);
   const client: MqttClient = await connectAsync(test.cloud.mqttUrl, { protocolVersion: 4, clientId: edgeId, username: edgeId, password, reconnectPeriod: 0 });
-  const applied = (edge: string, eventId: string) =>
-    test.cloud.db.prepare('SELECT 1 FROM incident_events WHERE edge_id = ? AND event_id = ?').get(edge, eventId) !== undefined;
+  const applied = async (edge: string, eventId: string) =>
+    (await test.cloud.query.db.selectFrom('incident_events').select('event_id').where('edge_id', '=', edge).where('event_id', '=', eventId).executeTakeFirst()) !== undefined;
   return {
     edgeId,
     password,

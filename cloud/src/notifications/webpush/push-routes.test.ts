@@ -117,11 +117,12 @@ describe('the notifications API', () => {
   });
 
   it('preferences: hamlets and cameras that exist are stored; an unknown one is refused naming it; left out, they stay', async () => {
-    const db = test.cloud.db;
-    db.prepare("INSERT INTO edges (id, name, hamlet_code, status, created_at, updated_at) VALUES ('edge_scope', 'Chợ', 'ap-1', 'active', 0, 0)").run();
-    db.prepare("INSERT INTO documents (edge_id, doc, version, body, issued_at) VALUES ('edge_scope', 'surveillance', 1, ?, 0)").run(
-      JSON.stringify({ surveillance: { cameras: [{ id: 'cam-cho', name: 'Cổng chợ' }] } }),
-    );
+    const { db } = test.cloud.query;
+    await db.insertInto('edges').values({ id: 'edge_scope', name: 'Chợ', hamlet_code: 'ap-1', status: 'active', created_at: 0, updated_at: 0 }).execute();
+    await db
+      .insertInto('documents')
+      .values({ edge_id: 'edge_scope', doc: 'surveillance', version: 1, body: JSON.stringify({ surveillance: { cameras: [{ id: 'cam-cho', name: 'Cổng chợ' }] } }), issued_at: 0 })
+      .execute();
     const put = (body: unknown) => test.request('PUT', '/api/v1/notifications/preferences', body, as('police'));
     const unknownHamlet = await put({ kinds: ['incident'], quietHours: null, hamlets: ['ap-1', 'ap-99'] });
     expect(unknownHamlet.status).toBe(400);

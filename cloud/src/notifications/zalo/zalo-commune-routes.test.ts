@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../../test-support/cloud.js';
 import { UserStore } from '../../users/user-store.js';
 import { ZaloStandin, type StandinOa } from './testing/zalo-standin.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 /** Issue 10: each commune's admin connects their commune's OA; a province admin any commune's and the province's own. */
 describe("a commune's Zalo OA through the API and the console", () => {
@@ -16,9 +17,7 @@ describe("a commune's Zalo OA through the API and the console", () => {
     tanOa = standin.addOa({ appId: '1000000000000011', appSecret: 'vi-tan-app-secret', oaSecretKey: 'vi-tan-oa-secret-key', oaId: '9000000000000011' });
     thuyOa = standin.addOa({ appId: '1000000000000022', appSecret: 'vi-thuy-app-secret', oaSecretKey: 'vi-thuy-oa-secret-key', oaId: '9000000000000022' });
     test = await startTestCloud({ SC_ZALO_API_URL: standin.url, SC_ZALO_OAUTH_URL: standin.url });
-    const db = test.cloud.db;
-    db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-thuy', 'Xã Vị Thủy', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', 1)").run();
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vt-1', 'vi-thuy', 'Ấp Vị Thủy 1', 100)").run();
+    await insertCommune(test.cloud.query, { code: 'vi-thuy', name: 'Xã Vị Thủy', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang', createdAt: 1 }, [{ code: 'vt-1', name: 'Ấp Vị Thủy 1', position: 100 }]);
     const users = new UserStore(test.cloud.query);
     for (const [username, communeCode] of [['admin-tan', 'vi-tan'], ['admin-thuy', 'vi-thuy']] as const) {
       await users.create({ username, role: 'admin', communeCode, password: `password-of-${username}`, mustChangePassword: false });

@@ -25,7 +25,7 @@ describe('connecting the Zalo OA through the API', () => {
     expect(res.body.accessExpiresAt).toBeGreaterThan(Date.now() + 24 * 3600_000);
     expect((await test.cloud.audit.page({ action: 'zalo.connect' }, 10, 0)).total).toBe(1);
     // sealed at rest: no token or secret in clear in the database
-    const row = test.cloud.db.prepare('SELECT app_secret, access_token, refresh_token, webhook_secret FROM zalo_oa').get() as Record<string, string>;
+    const row = await test.cloud.query.db.selectFrom('zalo_oa').select(['app_secret', 'access_token', 'refresh_token', 'webhook_secret']).executeTakeFirstOrThrow();
     for (const value of Object.values(row)) expect(value).toMatch(/^enc:v1:/);
 
     // the same refresh token a second time is spent: Zalo refuses, the connection stays as it was

@@ -48,7 +48,7 @@ describe('alerts starting, reaching each hamlet and stopping are published', () 
     await test.stop();
   });
 
-  const stored = (eventId: string) => test.cloud.db.prepare('SELECT 1 FROM playback WHERE event_id = ?').get(eventId) !== undefined;
+  const stored = async (eventId: string) => (await test.cloud.query.db.selectFrom('playback').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !== undefined;
   /** Proof of play of the alert's first sounding, as the box's outbox sends it, over MQTT with the box's credentials. */
   const play = async (box: Box, alert: { id: string; startsAt: number }, body: Partial<PlaybackEvent>) => {
     const eventId = newId('evt', 16);

@@ -6,6 +6,7 @@ import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.j
 import { waitFor } from '../../../../test-support/wait.js';
 import { UserStore } from '../../users/user-store.js';
 import { claimedEdgeWithPlan, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 const HOUR = 3_600_000;
 const sample = readFileSync(new URL('../cap/samples/storm-alert.xml', import.meta.url), 'utf8');
@@ -24,10 +25,11 @@ describe('alerts across a province of communes', () => {
   beforeEach(async () => {
     test = await startTestCloud();
     kit = await startRadioKit(test.cloud, test.adminToken, { alertLeadMs: 1000 });
-    const db = test.cloud.db;
-    db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-dong', 'Xã Vị Đông', 'Thành phố Vị Thanh', 'Tỉnh Hậu Giang', ?)").run(Date.now());
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vd-1', 'vi-dong', 'Ấp Một Vị Đông', 101), ('vd-2', 'vi-dong', 'Ấp Hai Vị Đông', 102)").run();
-    viTanHamlets = (db.prepare("SELECT code FROM hamlets WHERE commune_code = 'vi-tan' ORDER BY code").all() as { code: string }[]).map((h) => h.code);
+    await insertCommune(test.cloud.query, { code: 'vi-dong', name: 'Xã Vị Đông', district: 'Thành phố Vị Thanh', province: 'Tỉnh Hậu Giang' }, [
+      { code: 'vd-1', name: 'Ấp Một Vị Đông', position: 101 },
+      { code: 'vd-2', name: 'Ấp Hai Vị Đông', position: 102 },
+    ]);
+    viTanHamlets = (await test.cloud.query.db.selectFrom('hamlets').select('code').where('commune_code', '=', 'vi-tan').orderBy('code').execute()).map((h) => h.code);
     viTanEdge = await claimedEdgeWithPlan(test, 'ap-2');
     viDongEdge = await claimedEdgeWithPlan(test, 'vd-1');
     const users = new UserStore(test.cloud.query);
@@ -175,8 +177,7 @@ describe('alerts across a province of communes', () => {
 
   it('CAP areas are matched strictly: a commune by its exact name in its district, a district only when the area is the district', async () => {
     // xã Vị Thanh (huyện Vị Thủy) is named like the district of xã Vị Tân and xã Vị Đông (thành phố Vị Thanh)
-    test.cloud.db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', ?)").run(Date.now());
-    test.cloud.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vth-1', 'vi-thanh', 'Ấp Vị Thanh Một', 201)").run();
+    await insertCommune(test.cloud.query, { code: 'vi-thanh', name: 'Xã Vị Thanh', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' }, [{ code: 'vth-1', name: 'Ấp Vị Thanh Một', position: 201 }]);
     const hamletsOf = (body: { hamlets: { code: string }[] }) => body.hamlets.map((h) => h.code).sort();
 
     const commune = await as('province').postCap(fresh(sample, 'Xã Vị Thanh, huyện Vị Thủy, tỉnh Hậu Giang', 'KTTV-HG-strict-1'));

@@ -77,7 +77,12 @@ describe('emergency alerts', () => {
         hamlets: [{ code: 'ap-2', name: 'Ấp 2' }],
       });
       expect(kit.speech.requests).toEqual([{ title: alert.title, text: storm().text, voice: undefined, speed: undefined, createdBy: expect.stringMatching(/^usr_/) }]);
-      const asset = test.cloud.db.prepare('SELECT a.sha256, a.bytes, a.duration_ms AS durationMs, a.mime FROM bulletins b JOIN audio_assets a ON a.sha256 = b.asset_sha256 WHERE b.id = ?').get(alert.bulletinId);
+      const asset = await test.cloud.query.db
+        .selectFrom('bulletins as b')
+        .innerJoin('audio_assets as a', 'a.sha256', 'b.asset_sha256')
+        .select(['a.sha256', 'a.bytes', 'a.duration_ms as durationMs', 'a.mime'])
+        .where('b.id', '=', alert.bulletinId)
+        .executeTakeFirst();
 
       await waitFor(() => broadcasts.length === 1, 'the start broadcast');
       expect(broadcasts[0]).toEqual({

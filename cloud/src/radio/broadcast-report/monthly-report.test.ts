@@ -8,6 +8,8 @@ import { waitFor } from '../../../../test-support/wait.js';
 import { SESSION_COOKIE } from '../../auth/session-cookie.js';
 import { givenInPlan } from '../testing/radio-test-kit.js';
 import { currentMonth, monthRange } from './monthly-report.js';
+import type { Insertable } from 'kysely';
+import type { Database } from '../../db/query/index.js';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -25,16 +27,25 @@ describe('the monthly broadcast report per hamlet', () => {
     boxA = (await claimTestEdge(test, 'ap-1', 'Tủ nhà văn hóa')).edgeId;
     boxA2 = (await claimTestEdge(test, 'ap-1', 'Tủ chợ')).edgeId;
     boxB = (await claimTestEdge(test, 'ap-2', 'Tủ ấp 2')).edgeId;
-    const db = test.cloud.db;
+    const { db } = test.cloud.query;
     // proof of play as the intake stores it (one row per event), from two boxes of Ấp 1 and one of Ấp 2
     let n = 0;
+    const plays: Insertable<Database['playback']>[] = [];
     const play = (edgeId: string, hamlet: string, occurrenceId: string, state: string, durationMs: number | null, priority: string | null, at = day(5, 6), scheduleId = occurrenceId.split(':')[0]!) =>
-      db
-        .prepare(
-          `INSERT INTO playback (event_id, edge_id, occurrence_id, schedule_id, bulletin_id, state, planned_start_at, actual_start_at, duration_ms, received_at, hamlet_code, priority)
-           VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(`ev-${++n}`, edgeId, occurrenceId, scheduleId, state, at, at + 100, durationMs, at + 1000, hamlet, priority);
+      plays.push({
+        event_id: `ev-${++n}`,
+        edge_id: edgeId,
+        occurrence_id: occurrenceId,
+        schedule_id: scheduleId,
+        bulletin_id: null,
+        state,
+        planned_start_at: at,
+        actual_start_at: at + 100,
+        duration_ms: durationMs,
+        received_at: at + 1000,
+        hamlet_code: hamlet,
+        priority,
+      });
     play(boxA, 'ap-1', 'sch1:2026-11-05', 'started', null, 'normal');
     play(boxA, 'ap-1', 'sch1:2026-11-05', 'completed', 5 * MIN, 'normal');
     play(boxA2, 'ap-1', 'sch1:2026-11-05', 'completed', 5 * MIN - 1000, 'normal'); // the same broadcast heard from a second box: counted once
@@ -51,13 +62,15 @@ describe('the monthly broadcast report per hamlet', () => {
     play(boxA, 'ap-1', 'sch5:2026-12-01', 'completed', 10 * MIN, 'normal', to); // December
     play(boxB, 'ap-2', 'sch1:2026-11-05', 'completed', 2 * MIN, 'normal');
     // Ấp 1's loudspeakers: zone "cho" ok since October, down 24 h on the 10th; zone "truong" first reported on the 16th
-    const zone = (edgeId: string, name: string, state: string, at: number) =>
-      db.prepare('INSERT INTO speaker_history (edge_id, zone, state, reason, at) VALUES (?, ?, ?, NULL, ?)').run(edgeId, name, state, at);
+    const zones: Insertable<Database['speaker_history']>[] = [];
+    const zone = (edgeId: string, name: string, state: string, at: number) => zones.push({ edge_id: edgeId, zone: name, state, reason: null, at });
     zone(boxA, 'cho', 'ok', from - 5 * DAY);
     zone(boxA, 'cho', 'offline', day(10));
     zone(boxA, 'cho', 'ok', day(11));
     zone(boxA2, 'truong', 'ok', day(16));
     zone(boxA2, 'truong', 'offline', to + DAY); // after the month: nothing in it
+    await db.insertInto('playback').values(plays).execute();
+    await db.insertInto('speaker_history').values(zones).execute();
   });
   afterAll(async () => {
     await test.stop();

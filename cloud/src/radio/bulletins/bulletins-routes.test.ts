@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type Reply, type TestCloud } from '../../../../test-support/cloud.js';
+import { countRows } from '../../../../test-support/rows.js';
 
 let test: TestCloud;
 beforeAll(async () => {
@@ -12,11 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => test.stop());
 
-const assetCount = () => test.cloud.db.prepare('SELECT COUNT(*) FROM audio_assets').pluck().get() as number;
+const assetCount = () => countRows(test.cloud.query, 'audio_assets');
 
 describe('bulletins: hearing a text before saving it, and drafts', () => {
   it('reads a text aloud with the chosen voice, as audio described by its headers, storing nothing', async () => {
-    const before = assetCount();
+    const before = await assetCount();
     const res = await test.cloud.app.request('/api/v1/bulletins/preview', {
       method: 'POST',
       headers: { authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' },
@@ -29,7 +30,7 @@ describe('bulletins: hearing a text before saving it, and drafts', () => {
     const seconds = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' }));
     expect(Math.abs(seconds * 1000 - Number(res.headers.get('x-duration-ms')))).toBeLessThan(100);
     expect(Math.abs(Number(res.headers.get('x-integrated-lufs')) + 16)).toBeLessThanOrEqual(1);
-    expect(assetCount()).toBe(before);
+    expect(await assetCount()).toBe(before);
   });
 
   it('refuses a text with nothing to read', async () => {
@@ -91,7 +92,7 @@ describe('bulletins: an uploaded sound file', () => {
     const res = await fetch(`${cloud.cloud.httpUrl}/api/v1/bulletins`, { method: 'POST', headers: { authorization: `Bearer ${cloud.adminToken}` }, body: form });
     return { status: res.status, body: await res.json() };
   };
-  const bulletinCount = () => cloud.cloud.db.prepare('SELECT COUNT(*) FROM bulletins').pluck().get() as number;
+  const bulletinCount = () => countRows(cloud.cloud.query, 'bulletins');
 
   it.each([
     ['an MP3', 'tone.mp3', 'audio/mpeg', ['-c:a', 'libmp3lame', '-b:a', '128k']],
@@ -123,16 +124,16 @@ describe('bulletins: an uploaded sound file', () => {
   });
 
   it('refuses a file that is not sound with 415 not_audio, storing nothing', async () => {
-    const before = bulletinCount();
+    const before = await bulletinCount();
     const junk = await upload({ title: 'Rác', file: { bytes: new TextEncoder().encode('%PDF-1.4 this is not a recording\n'.repeat(100)), name: 'thong-bao.mp3', type: 'audio/mpeg' } });
     expect(junk.status).toBe(415);
     expect(junk.body.error.code).toBe('not_audio');
     expect(junk.body.error.message).toContain('MP3, WAV, OGG/Opus or M4A');
-    expect(bulletinCount()).toBe(before);
+    expect(await bulletinCount()).toBe(before);
   });
 
   it('refuses an empty file, a form without the file or the title, naming what is missing', async () => {
-    const before = bulletinCount();
+    const before = await bulletinCount();
     const empty = await upload({ title: 'Trống', file: { bytes: new Uint8Array(0), name: 'trong.mp3', type: 'audio/mpeg' } });
     expect(empty.status).toBe(422);
     expect(empty.body.error).toMatchObject({ code: 'empty', message: expect.stringContaining('0 bytes') });
@@ -144,26 +145,26 @@ describe('bulletins: an uploaded sound file', () => {
     const noTitle = await upload({ title: '   ', file: { bytes: tone('untitled.mp3', 1), name: 'untitled.mp3', type: 'audio/mpeg' } });
     expect(noTitle.status).toBe(400);
     expect(noTitle.body.error.details).toEqual([{ path: 'title', message: 'the upload needs a title' }]);
-    expect(bulletinCount()).toBe(before);
+    expect(await bulletinCount()).toBe(before);
   });
 
   it('refuses a recording longer than SC_AUDIO_MAX_DURATION_S with 422 too_long', async () => {
-    const before = bulletinCount();
+    const before = await bulletinCount();
     const long = await upload({ title: 'Quá dài', file: { bytes: tone('long.mp3', MAX_DURATION_S + 2), name: 'long.mp3', type: 'audio/mpeg' } });
     expect(long.status).toBe(422);
     expect(long.body.error.code).toBe('too_long');
     expect(long.body.error.message).toContain(`at most ${MAX_DURATION_S} s`);
-    expect(bulletinCount()).toBe(before);
+    expect(await bulletinCount()).toBe(before);
   });
 
   it('refuses an upload larger than SC_MAX_UPLOAD_BYTES with 413, storing nothing', async () => {
-    const before = bulletinCount();
+    const before = await bulletinCount();
     // 4 s of 48 kHz stereo 32-bit float PCM: 1.5 MB, though short enough to be accepted
     const wav = tone('big.wav', 4, ['-ar', '48000', '-ac', '2', '-c:a', 'pcm_f32le']);
     expect(wav.length).toBeGreaterThan(MAX_UPLOAD_BYTES);
     const big = await upload({ title: 'Quá lớn', file: { bytes: wav, name: 'big.wav', type: 'audio/wav' } });
     expect(big.status).toBe(413);
     expect(big.body.error).toMatchObject({ code: 'payload_too_large', message: 'the upload is larger than 1 MiB' });
-    expect(bulletinCount()).toBe(before);
+    expect(await bulletinCount()).toBe(before);
   });
 });

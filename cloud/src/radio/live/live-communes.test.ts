@@ -4,7 +4,7 @@ import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.j
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { UserStore } from '../../users/user-store.js';
-import { RelayRunStore } from '../relays/relay-run-store.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 /** Issue 10: live sessions, stations and relays in a deployment of two communes. */
 describe('live sessions, stations and relays per commune', () => {
@@ -17,9 +17,7 @@ describe('live sessions, stations and relays per commune', () => {
 
   beforeEach(async () => {
     test = await startTestCloud({ SC_LIVE_PLAYOUT_MS: 800 });
-    const db = test.cloud.db;
-    db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-dong', 'Xã Vị Đông', 'Thành phố Vị Thanh', 'Tỉnh Hậu Giang', ?)").run(Date.now());
-    db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vd-1', 'vi-dong', 'Ấp Một Vị Đông', 101)").run();
+    await insertCommune(test.cloud.query, { code: 'vi-dong', name: 'Xã Vị Đông', district: 'Thành phố Vị Thanh', province: 'Tỉnh Hậu Giang' }, [{ code: 'vd-1', name: 'Ấp Một Vị Đông', position: 101 }]);
     viTanEdge = (await claimTestEdge(test, 'ap-1')).edgeId;
     viDongEdge = (await claimTestEdge(test, 'vd-1')).edgeId;
     const users = new UserStore(test.cloud.query);
@@ -100,12 +98,18 @@ describe('live sessions, stations and relays per commune', () => {
     expect(relayOther.status).toBe(404);
 
     // the relays' log, per commune
-    const runs = new RelayRunStore(test.cloud.db);
-    const run = (id: string, communeCode: string | null) =>
-      runs.insert({ id, stationId: viTan.body.id, stationName: 'VOV1', scheduleId: null, occurrenceId: null, sessionId: null, title: id, priority: 'normal', targets: { all: true }, startedBy: null, startedAt: Date.now(), endsAt: null, communeCode });
-    run('rly_vitan000001', 'vi-tan');
-    run('rly_vidong00001', 'vi-dong');
-    run('rly_province001', null);
+    // rows as the relay run store writes them (a relay started for the commune, or the province's own)
+    const run = (id: string, communeCode: string | null) => ({
+      id,
+      station_id: viTan.body.id,
+      station_name: 'VOV1',
+      title: id,
+      priority: 'normal',
+      targets: JSON.stringify({ all: true }),
+      started_at: Date.now(),
+      commune_code: communeCode,
+    });
+    await test.cloud.query.db.insertInto('relay_runs').values([run('rly_vitan000001', 'vi-tan'), run('rly_vidong00001', 'vi-dong'), run('rly_province001', null)]).execute();
     const relays = async (who: keyof typeof tokens) => (await api(who, 'GET', '/api/v1/relays')).body.relays.map((r: { id: string }) => r.id).sort();
     expect(await relays('viDong')).toEqual(['rly_province001', 'rly_vidong00001']);
     expect(await relays('province')).toEqual(['rly_province001', 'rly_vidong00001', 'rly_vitan000001']);

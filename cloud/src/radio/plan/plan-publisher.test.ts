@@ -12,11 +12,11 @@ const HOUR = 3_600_000;
 describe('plan compilation and publishing', () => {
   let test: TestCloud;
   let kit: RadioKit;
-  let news: ReturnType<typeof insertBulletin>;
+  let news: Awaited<ReturnType<typeof insertBulletin>>;
   beforeEach(async () => {
     test = await startTestCloud();
     kit = await startRadioKit(test.cloud, test.adminToken);
-    news = insertBulletin(test.cloud.db, { title: 'Bản tin thời sự', seconds: 60 });
+    news = await insertBulletin(test.cloud.query, { title: 'Bản tin thời sự', seconds: 60 });
   });
   afterEach(async () => {
     await kit.stop();

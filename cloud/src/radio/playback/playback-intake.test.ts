@@ -18,8 +18,8 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
   let box: MqttClient;
   let edgeId: string;
   let warnings: Record<string, unknown>[];
-  let published: ReturnType<typeof insertBulletin>;
-  let draft: ReturnType<typeof insertBulletin>;
+  let published: Awaited<ReturnType<typeof insertBulletin>>;
+  let draft: Awaited<ReturnType<typeof insertBulletin>>;
 
   const capturingLogger = () => {
     const stream = new Writable({
@@ -38,7 +38,8 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     return res.body.id as string;
   };
   const isPublic = async (bulletinId: string) => (await test.cloud.app.request(`/thong-bao/${bulletinId}/audio`)).status === 200;
-  const stored = (eventId: string) => test.cloud.db.prepare('SELECT 1 FROM playback WHERE event_id = ?').get(eventId) !== undefined;
+  const stored = async (eventId: string) => (await test.cloud.query.db.selectFrom('playback').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !== undefined;
+  const playbackRows = async () => (await test.cloud.query.db.selectFrom('playback').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
   const refusedCount = async () => (await test.cloud.metrics.playbackRefused.get()).values[0]?.value ?? 0;
   const refusal = (eventId: string) => warnings.find((w) => w.eventId === eventId && String(w.msg).includes('never given'));
 
@@ -47,7 +48,7 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     const eventId = newId('evt', 16);
     const event: PlaybackEvent = { state: 'completed', actualStartAt: body.plannedStartAt + 10, durationMs: 3000, reason: null, zones: null, ...body };
     await box.publishAsync(topics.event(edgeId, 'playback'), JSON.stringify({ eventId, ts: Date.now(), body: event }), { qos: 1 });
-    await waitFor(() => stored(eventId) || refusal(eventId), `playback event ${eventId} handled`);
+    await waitFor(async () => (await stored(eventId)) || refusal(eventId), `playback event ${eventId} handled`);
     return eventId;
   };
 
@@ -59,8 +60,8 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     edgeId = claimed.edgeId;
     await waitFor(() => test.cloud.fleet.documents.get(edgeId, 'schedule'), 'the first plan');
     box = await connectAsync(test.cloud.mqttUrl, { protocolVersion: 4, clientId: edgeId, username: edgeId, password: claimed.password, reconnectPeriod: 0 });
-    published = insertBulletin(test.cloud.db, { title: 'Tiêm phòng dại', seconds: 3 });
-    draft = insertBulletin(test.cloud.db, { title: 'Bản nháp chưa duyệt', seconds: 3 });
+    published = await insertBulletin(test.cloud.query, { title: 'Tiêm phòng dại', seconds: 3 });
+    draft = await insertBulletin(test.cloud.query, { title: 'Bản nháp chưa duyệt', seconds: 3 });
   });
   afterEach(async () => {
     await box.endAsync();
@@ -73,7 +74,7 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     const item = plan(edgeId).find((i) => i.scheduleId === scheduleId)!;
     expect(item.bulletinId).toBe(published.id);
     const eventId = await play({ occurrenceId: item.occurrenceId, scheduleId, bulletinId: published.id, plannedStartAt: item.startAt });
-    expect(stored(eventId)).toBe(true);
+    expect(await stored(eventId)).toBe(true);
     expect(await refusedCount()).toBe(0);
   });
 
@@ -91,17 +92,17 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     ];
     for (const attempt of attempts) {
       const eventId = await play(attempt);
-      expect(stored(eventId)).toBe(false);
+      expect(await stored(eventId)).toBe(false);
       expect(refusal(eventId)).toMatchObject({ level: 40, edgeId, occurrenceId: attempt.occurrenceId, bulletinId: attempt.bulletinId });
     }
     expect(await refusedCount()).toBe(3);
     expect(await isPublic(draft.id)).toBe(false);
-    expect(test.cloud.db.prepare('SELECT COUNT(*) FROM playback').pluck().get()).toBe(0);
+    expect(await playbackRows()).toBe(0);
 
     // and a restart's catch-up leaves them out too
     await kit.stop();
     kit = await startRadioKit(test.cloud, test.adminToken, {}, capturingLogger());
-    expect(test.cloud.db.prepare('SELECT COUNT(*) FROM playback').pluck().get()).toBe(0);
+    expect(await playbackRows()).toBe(0);
     expect(warnings.at(-1)).toMatchObject({ leftOut: 3 });
     expect(await isPublic(draft.id)).toBe(false);
   });
@@ -109,9 +110,9 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
   it("keeps a technician's test tone, which names no bulletin, and refuses one that names a bulletin", async () => {
     const at = kit.clock.now();
     const tone = await play({ occurrenceId: `${TEST_TONE_SCHEDULE_ID}:4f1c`, scheduleId: TEST_TONE_SCHEDULE_ID, bulletinId: null, plannedStartAt: at });
-    expect(stored(tone)).toBe(true);
+    expect(await stored(tone)).toBe(true);
     const posing = await play({ occurrenceId: `${TEST_TONE_SCHEDULE_ID}:4f1d`, scheduleId: TEST_TONE_SCHEDULE_ID, bulletinId: draft.id, plannedStartAt: at });
-    expect(stored(posing)).toBe(false);
+    expect(await stored(posing)).toBe(false);
     expect(await refusedCount()).toBe(1);
     expect(await isPublic(draft.id)).toBe(false);
   });
@@ -127,9 +128,9 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     expect(plan(edgeId).map((i) => i.occurrenceId)).toContain(`alert:${ours.id}:0`);
 
     const played = await play({ occurrenceId: `alert:${ours.id}:0`, scheduleId: ours.id, bulletinId: null, plannedStartAt: ours.startsAt });
-    expect(stored(played)).toBe(true);
+    expect(await stored(played)).toBe(true);
     const refused = await play({ occurrenceId: `alert:${theirs.id}:0`, scheduleId: theirs.id, bulletinId: null, plannedStartAt: theirs.startsAt });
-    expect(stored(refused)).toBe(false);
+    expect(await stored(refused)).toBe(false);
     expect(await refusedCount()).toBe(1);
   });
 
@@ -139,14 +140,14 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     const theirs = await kit.radio.live.start({ source: 'relay', title: 'VOV1', priority: 'normal', targets: { edges: [other.edgeId] }, startedBy: null, communeCode: null });
     const at = ours.session.epoch;
     const played = await play({ occurrenceId: liveOccurrenceId('voice', ours.session.id), scheduleId: ours.session.id, bulletinId: null, plannedStartAt: at });
-    expect(stored(played)).toBe(true);
-    const row = test.cloud.db.prepare('SELECT title, hamlet_code FROM playback WHERE event_id = ?').get(played) as { title: string; hamlet_code: string };
+    expect(await stored(played)).toBe(true);
+    const row = await test.cloud.query.db.selectFrom('playback').select(['title', 'hamlet_code']).where('event_id', '=', played).executeTakeFirst();
     expect(row).toEqual({ title: 'Loa trực tiếp', hamlet_code: 'ap-2a' });
     for (const body of [
       { occurrenceId: liveOccurrenceId('relay', theirs.session.id), scheduleId: theirs.session.id, bulletinId: null, plannedStartAt: at },
       { occurrenceId: liveOccurrenceId('relay', ours.session.id), scheduleId: ours.session.id, bulletinId: null, plannedStartAt: at },
       { occurrenceId: liveOccurrenceId('voice', ours.session.id), scheduleId: ours.session.id, bulletinId: draft.id, plannedStartAt: at },
-    ]) expect(stored(await play(body))).toBe(false);
+    ]) expect(await stored(await play(body))).toBe(false);
     expect(await refusedCount()).toBe(3);
     expect(await isPublic(draft.id)).toBe(false);
     await kit.radio.live.stop(ours.session.id, null);

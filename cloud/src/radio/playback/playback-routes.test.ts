@@ -5,6 +5,7 @@ import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.j
 import { waitFor } from '../../../../test-support/wait.js';
 import { givenInPlan, insertBulletin, startRadioKit, type RadioKit } from '../testing/radio-test-kit.js';
 import { PLAYBACK_CSV_HEADER } from './playback-csv.js';
+import { countRows } from '../../../../test-support/rows.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
 const at = (local: string) => DateTime.fromISO(local, { zone: VN }).toMillis();
@@ -32,7 +33,7 @@ describe('proof of play', () => {
     kit = await startRadioKit(test.cloud, test.adminToken);
     ap2a = await claimedEdge('ap-2a', 'Tủ loa chợ Vị Tân');
     ap3 = await claimedEdge('ap-3', 'Tủ loa trường học');
-    const bulletin = insertBulletin(test.cloud.db, { title: 'Tiêm phòng dại', seconds: 60 });
+    const bulletin = await insertBulletin(test.cloud.query, { title: 'Tiêm phòng dại', seconds: 60 });
     const created = await kit.request('POST', '/api/v1/schedules', {
       title: TITLE,
       source: { kind: 'bulletin', bulletinId: bulletin.id },
@@ -66,7 +67,7 @@ describe('proof of play', () => {
     await test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({ eventId, ts: Date.now(), body: event }), { qos: 1, retain: false });
     return eventId;
   };
-  const rows = () => (test.cloud.db.prepare('SELECT COUNT(*) AS n FROM playback').get() as { n: number }).n;
+  const rows = () => countRows(test.cloud.query, 'playback');
   const list = async (query = '') => {
     const res = await kit.request('GET', `/api/v1/playback${query}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -77,7 +78,7 @@ describe('proof of play', () => {
     const planned = at(`${D1}T06:00`);
     const eventId = await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] });
     await send(ap2a, { plannedStartAt: planned, state: 'started', durationMs: null, zones: ['cho'] }, eventId);
-    await waitFor(() => rows() === 1, 'the event stored');
+    await waitFor(async () => (await rows()) === 1, 'the event stored');
     expect(await kit.radio.playback.store(ap2a, eventId)).toBe('duplicate');
     const { items, total } = await list();
     expect(total).toBe(1);
@@ -112,9 +113,9 @@ describe('proof of play', () => {
       ts: Date.now(),
       body: { occurrenceId: 'x:1', scheduleId, bulletinId: null, state: 'missed', plannedStartAt: at(`${D1}T06:00`), actualStartAt: null, durationMs: null, reason: 'mất điện', zones: null },
     });
-    expect(rows()).toBe(0);
+    expect(await rows()).toBe(0);
     kit = await startRadioKit(test.cloud, test.adminToken);
-    expect(rows()).toBe(1);
+    expect(await rows()).toBe(1);
     expect((await list()).items[0]).toMatchObject({ eventId, state: 'missed', offsetMs: null, hamletCode: 'ap-3' });
   });
 
@@ -128,7 +129,7 @@ describe('proof of play', () => {
         b1: await send(ap3, { plannedStartAt: at(`${D1}T06:00`), state: 'failed', actualStartAt: null, durationMs: null, reason: 'loa không phản hồi' }),
         b2: await send(ap3, { plannedStartAt: at(`${D3}T06:00`) }),
       };
-      await waitFor(() => rows() === 5, 'five events stored');
+      await waitFor(async () => (await rows()) === 5, 'five events stored');
     });
 
     it('lists newest first and filters by edge, hamlet, dates and state', async () => {

@@ -34,7 +34,7 @@ describe('a bulletin scheduled for the public is published', () => {
   const isPublic = async (bulletinId: string) => (await (await test.cloud.app.request('/thong-bao/atom.xml')).text()).includes(bulletinId);
 
   it('publishes the bulletin an enabled schedule makes public, with the hamlets and the first time it plays', async () => {
-    const news = insertBulletin(test.cloud.db, { title: 'Lịch tiêm phòng dại', seconds: 30 });
+    const news = await insertBulletin(test.cloud.query, { title: 'Lịch tiêm phòng dại', seconds: 30 });
     expect(await isPublic(news.id)).toBe(false);
     const schedule = await create({ source: { kind: 'bulletin', bulletinId: news.id } });
     expect(await isPublic(news.id)).toBe(true);
@@ -44,7 +44,7 @@ describe('a bulletin scheduled for the public is published', () => {
     await patch(schedule.id, { title: 'Bản tin sáng thứ hai', volume: 80 });
     expect(scheduled).toHaveLength(1);
     // another bulletin in the same schedule is
-    const other = insertBulletin(test.cloud.db, { title: 'Thu thuế đất', seconds: 30 });
+    const other = await insertBulletin(test.cloud.query, { title: 'Thu thuế đất', seconds: 30 });
     await patch(schedule.id, { source: { kind: 'bulletin', bulletinId: other.id } });
     expect(scheduled.map((s) => [s.bulletinId, s.scheduleId])).toEqual([
       [news.id, schedule.id],
@@ -53,7 +53,7 @@ describe('a bulletin scheduled for the public is published', () => {
   });
 
   it('publishes a disabled schedule only once it is enabled, and never a live relay', async () => {
-    const news = insertBulletin(test.cloud.db, { title: 'Lịch tiêm phòng dại', seconds: 30 });
+    const news = await insertBulletin(test.cloud.query, { title: 'Lịch tiêm phòng dại', seconds: 30 });
     const schedule = await create({ source: { kind: 'bulletin', bulletinId: news.id }, enabled: false });
     await create({ title: 'Tiếp sóng Đài Hậu Giang', source: { kind: 'stream', url: 'https://radio.example.vn/live.mp3', durationS: 1800 }, startsLocal: `${tomorrow()}T12:00` });
     expect(scheduled).toEqual([]);

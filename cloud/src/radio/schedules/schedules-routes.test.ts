@@ -16,7 +16,7 @@ describe('schedules API', () => {
   beforeEach(async () => {
     test = await startTestCloud();
     kit = await startRadioKit(test.cloud, test.adminToken);
-    news = insertBulletin(test.cloud.db, { title: 'Bản tin thời sự xã Vị Tân', seconds: 60 });
+    news = await insertBulletin(test.cloud.query, { title: 'Bản tin thời sự xã Vị Tân', seconds: 60 });
   });
   afterEach(async () => {
     await kit.stop();

@@ -8,8 +8,10 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { claimedEdgeWithPlan, insertBulletin, startRadioKit, toneAsset, type RadioKit } from '../testing/radio-test-kit.js';
+import { insertCommune } from '../../../../test-support/places.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
+const VI_THANH = { code: 'vi-thanh', name: 'Xã Vị Thanh', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' };
 
 /**
  * Issue 10 in the radio: two communes in one deployment (Vị Tân, seeded, and Vị Thanh, added here),
@@ -26,17 +28,16 @@ describe('radio across the communes of a province', () => {
   let boxA1: string; // Vị Tân, Ấp 1
   let boxA2: string; // Vị Tân, Ấp 2
   let boxB1: string; // Vị Thanh, vt-1
-  let bulletinA: ReturnType<typeof insertBulletin>;
-  let bulletinB: ReturnType<typeof insertBulletin>;
-  let bulletinP: ReturnType<typeof insertBulletin>;
+  let bulletinA: Awaited<ReturnType<typeof insertBulletin>>;
+  let bulletinB: Awaited<ReturnType<typeof insertBulletin>>;
+  let bulletinP: Awaited<ReturnType<typeof insertBulletin>>;
 
   beforeAll(async () => {
     test = await startTestCloud();
-    const db = test.cloud.db;
-    db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
-    const hamlet = db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)');
-    hamlet.run('vt-1', 'vi-thanh', 'Ấp Vị Thanh 1', 0);
-    hamlet.run('vt-2', 'vi-thanh', 'Ấp Vị Thanh 2', 1);
+    await insertCommune(test.cloud.query, VI_THANH, [
+      { code: 'vt-1', name: 'Ấp Vị Thanh 1', position: 0 },
+      { code: 'vt-2', name: 'Ấp Vị Thanh 2', position: 1 },
+    ]);
     const users = new UserStore(test.cloud.query);
     const person = async (username: string, communeCode: string | null) => {
       await users.create({ username, role: 'operator', communeCode, password: `password-of-${username}`, mustChangePassword: false });
@@ -49,20 +50,24 @@ describe('radio across the communes of a province', () => {
     boxA1 = await claimedEdgeWithPlan(test, 'ap-1');
     boxA2 = await claimedEdgeWithPlan(test, 'ap-2');
     boxB1 = await claimedEdgeWithPlan(test, 'vt-1');
-    const owned = (communeCode: string | null, title: string) => {
-      const b = insertBulletin(db, { title, seconds: 20 });
-      db.prepare('UPDATE bulletins SET commune_code = ? WHERE id = ?').run(communeCode, b.id);
+    const owned = async (communeCode: string | null, title: string) => {
+      const b = await insertBulletin(test.cloud.query, { title, seconds: 20 });
+      await ownedBy(communeCode, b.id);
       return b;
     };
-    bulletinA = owned('vi-tan', 'Bản tin Vị Tân');
-    bulletinB = owned('vi-thanh', 'Bản tin Vị Thanh');
-    bulletinP = owned(null, 'Bản tin của tỉnh');
+    bulletinA = await owned('vi-tan', 'Bản tin Vị Tân');
+    bulletinB = await owned('vi-thanh', 'Bản tin Vị Thanh');
+    bulletinP = await owned(null, 'Bản tin của tỉnh');
   });
 
   afterAll(async () => {
     await kit.stop();
     await test.stop();
   });
+
+  /** A bulletin made a commune's (null: the province's own), as the bulletins API stamps it. */
+  const ownedBy = (communeCode: string | null, bulletinId: string) =>
+    test.cloud.query.db.updateTable('bulletins').set({ commune_code: communeCode }).where('id', '=', bulletinId).execute();
 
   const as = (token: string) => ({
     get: (path: string) => kit.request('GET', path, undefined, { token }),
@@ -106,8 +111,7 @@ describe('radio across the communes of a province', () => {
     expect([itemsOf(boxA1, across.id).length, itemsOf(boxA2, across.id).length, itemsOf(boxB1, across.id).length]).toEqual([0, 1, 1]);
     // a commune added later is in "all communes": targets are resolved when plans are compiled
     const all = await schedule(P(), { source: { kind: 'bulletin', bulletinId: bulletinP.id }, targets: { all: true } });
-    test.cloud.db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-dong', 'Xã Vị Đông', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
-    test.cloud.db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)').run('vd-1', 'vi-dong', 'Ấp Vị Đông 1', 0);
+    await insertCommune(test.cloud.query, { code: 'vi-dong', name: 'Xã Vị Đông', district: 'Huyện Vị Thủy', province: 'Tỉnh Hậu Giang' }, [{ code: 'vd-1', name: 'Ấp Vị Đông 1', position: 0 }]);
     const later = await claimedEdgeWithPlan(test, 'vd-1');
     await waitFor(() => itemsOf(later, all.id).length === 1, 'the province programme on the new commune\'s box');
     expect(itemsOf(later, all.id)[0]!.issuer).toBe('province');
@@ -196,17 +200,17 @@ describe('radio across the communes of a province', () => {
     const fetchAsset = (sha256: string) =>
       test.cloud.app.request(`/api/v1/assets/${sha256}`, { headers: { authorization: `Basic ${Buffer.from(`${box.edgeId}:${box.password}`).toString('base64')}` } });
     // distinct tones (bulletins of equal audio would share one asset), each file where the asset store keeps it
-    const owned = (seconds: number, communeCode: string | null) => {
-      const bulletin = insertBulletin(test.cloud.db, { title: `Âm thanh ${seconds} giây`, seconds });
-      test.cloud.db.prepare('UPDATE bulletins SET commune_code = ? WHERE id = ?').run(communeCode, bulletin.id);
+    const owned = async (seconds: number, communeCode: string | null) => {
+      const bulletin = await insertBulletin(test.cloud.query, { title: `Âm thanh ${seconds} giây`, seconds });
+      await ownedBy(communeCode, bulletin.id);
       const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
       mkdirSync(dirname(path), { recursive: true });
       copyFileSync(toneAsset(seconds).file, path);
       return bulletin;
     };
-    const ofA = owned(7, 'vi-tan');
-    const ofB = owned(8, 'vi-thanh');
-    const ofProvince = owned(9, null);
+    const ofA = await owned(7, 'vi-tan');
+    const ofB = await owned(8, 'vi-thanh');
+    const ofProvince = await owned(9, null);
     expect((await fetchAsset(ofB.asset.sha256)).status).toBe(200);
     expect((await fetchAsset(ofProvince.asset.sha256)).status).toBe(200);
     const other = await fetchAsset(ofA.asset.sha256);
@@ -225,7 +229,7 @@ describe('radio across the communes of a province', () => {
     expect((await A().get(`/api/v1/bulletins/${bulletinB.id}/audio`)).status).toBe(404);
     expect((await A().delete(`/api/v1/bulletins/${bulletinB.id}`)).status).toBe(404);
     expect((await A().get(`/api/v1/bulletins/${bulletinP.id}`)).status).toBe(200);
-    const draft = insertBulletin(test.cloud.db, { title: 'Nháp của tỉnh', seconds: 20 });
+    const draft = await insertBulletin(test.cloud.query, { title: 'Nháp của tỉnh', seconds: 20 });
     const refused = await A().delete(`/api/v1/bulletins/${draft.id}`);
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toContain("is the province's");
@@ -282,7 +286,7 @@ describe('pronunciation entries per commune', () => {
 
   beforeAll(async () => {
     test = await startTestCloud();
-    test.cloud.db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-thanh', 'Xã Vị Thanh', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
+    await insertCommune(test.cloud.query, VI_THANH);
     const users = new UserStore(test.cloud.query);
     const person = async (username: string, communeCode: string | null) => {
       await users.create({ username, role: 'operator', communeCode, password: `password-of-${username}`, mustChangePassword: false });

@@ -8,7 +8,6 @@ import type { TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { SessionStore } from '../../auth/session-store.js';
-import type { Db } from '../../db/database.js';
 import type { QueryDatabase } from '../../db/query/index.js';
 import { createGuard } from '../../http/access.js';
 import { createApp } from '../../http/app.js';
@@ -48,15 +47,35 @@ export function toneAsset(seconds: number): { asset: AudioAsset; file: string } 
   return { asset, file };
 }
 
-/** Stores a bulletin with a tone of the given length, as the bulletins domain would. */
-export function insertBulletin(db: Db, input: { title: string; seconds: number; text?: string; createdBy?: string | null }): { id: string; asset: AudioAsset; durationMs: number } {
+/** Stores a bulletin with a tone of the given length, as the bulletins domain would (either database). */
+export async function insertBulletin(
+  { db }: QueryDatabase,
+  input: { title: string; seconds: number; text?: string; createdBy?: string | null },
+): Promise<{ id: string; asset: AudioAsset; durationMs: number }> {
   const { asset } = toneAsset(input.seconds);
   const id = newId('bul');
-  db.prepare('INSERT OR IGNORE INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, ?, ?, ?, ?)').run(asset.sha256, asset.bytes, asset.durationMs, asset.mime, Date.now());
-  db.prepare(
-    `INSERT INTO bulletins (id, title, kind, text, spoken_text, asset_sha256, duration_ms, loudness_lufs, true_peak_dbtp, created_by, created_at)
-     VALUES (?, ?, 'tts', ?, ?, ?, ?, -16, -1.5, ?, ?)`,
-  ).run(id, input.title, input.text ?? null, input.text ?? null, asset.sha256, asset.durationMs, input.createdBy ?? null, Date.now());
+  const now = Date.now();
+  await db
+    .insertInto('audio_assets')
+    .values({ sha256: asset.sha256, bytes: asset.bytes, duration_ms: asset.durationMs, mime: asset.mime, created_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await db
+    .insertInto('bulletins')
+    .values({
+      id,
+      title: input.title,
+      kind: 'tts',
+      text: input.text ?? null,
+      spoken_text: input.text ?? null,
+      asset_sha256: asset.sha256,
+      duration_ms: asset.durationMs,
+      loudness_lufs: -16,
+      true_peak_dbtp: -1.5,
+      created_by: input.createdBy ?? null,
+      created_at: now,
+    })
+    .execute();
   return { id, asset, durationMs: asset.durationMs };
 }
 
@@ -69,13 +88,13 @@ export function givenInPlan(q: QueryDatabase, edgeId: string, occurrences: Given
 }
 
 /** Speaks by storing a 3-second tone as the alert's bulletin; remembers each request. */
-export function toneSpeech(db: Db): AlertSpeech & { requests: AlertSpeechInput[] } {
+export function toneSpeech(q: QueryDatabase): AlertSpeech & { requests: AlertSpeechInput[] } {
   const requests: AlertSpeechInput[] = [];
   return {
     requests,
     async speak(request) {
       requests.push(request);
-      const bulletin = insertBulletin(db, { title: request.title, seconds: 3, text: request.text, createdBy: request.createdBy });
+      const bulletin = await insertBulletin(q, { title: request.title, seconds: 3, text: request.text, createdBy: request.createdBy });
       return { bulletinId: bulletin.id, asset: bulletin.asset, durationMs: bulletin.durationMs };
     },
   };
@@ -94,8 +113,9 @@ export async function startRadioKit(cloud: CloudHandle, adminToken: string, opti
   await cloud.radio.stop();
   let current = Date.now();
   const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
-  const speech = toneSpeech(cloud.db);
-  const radio = await createRadio({ ...cloud, bus: cloud.events, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
+  const speech = toneSpeech(cloud.query);
+  // db: the handle createRadio's stores not yet on the query layer need (goes when they are converted)
+  const radio = await createRadio({ ...cloud, db: cloud.query.sqlite!, bus: cloud.events, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
   const guard = createGuard(new SessionStore(cloud.query, cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
   const app = createApp([bodyLimit(), ...radio.routes(guard)], cloud.metrics, cloud.logger, 'test');
   return {
