@@ -92,9 +92,12 @@ describe('sc-cloud on PostgreSQL (SC_DATABASE_URL)', () => {
         await client.end();
       }
       expect(existsSync(join(dataDir, 'cloud.db'))).toBe(false);
+      // SIGTERM: a clean stop, pool closed
+      child.kill('SIGTERM');
+      expect(await exited, output).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
