@@ -170,6 +170,16 @@ forEachMediaStore(
       expect((await bytesOf(across)).equals(bytes.subarray(5 * MB - 10, 5 * MB + 10))).toBe(true);
     });
 
+    it('stores empty content, which has no byte to range over', async () => {
+      const { store } = get();
+      const empty = Buffer.alloc(0);
+      expect(await store.put(keyOf(empty), chunked(empty), { maxBytes: 10 })).toMatchObject({ bytes: 0, created: true });
+      expect(await store.head(keyOf(empty))).toEqual({ size: 0 });
+      const whole = await store.read(keyOf(empty));
+      expect([whole.size, (await bytesOf(whole)).length]).toEqual([0, 0]);
+      await expect(store.read(keyOf(empty), { start: 0, end: 0 })).rejects.toBeInstanceOf(RangeNotSatisfiable);
+    });
+
     it('refuses a malformed key, naming what is wrong', async () => {
       const { store } = get();
       await expect(store.put({ kind: 'incident', sha256: '../../etc/passwd', ext: 'jpg' }, Buffer.from('x'), { maxBytes: 10 })).rejects.toThrow(InvalidMediaKey);

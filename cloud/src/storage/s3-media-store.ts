@@ -77,6 +77,9 @@ export class S3MediaStore implements MediaStore {
       // servers; integrity is ours anyway: every object is named by its verified sha256
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // the SDK waits forever by default: a server that does not answer must fail the upload, not hang it.
+      // The idle limit is generous because a download's S3 socket pauses while a slow client catches up.
+      requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
     });
   }
 
