@@ -64,6 +64,11 @@ export function instrumented(store: MediaStore, observe: { logger: Logger; metri
         throw err;
       }
     },
+    async removeStaleUploads(olderThanMs) {
+      const removed = await store.removeStaleUploads(olderThanMs);
+      if (removed > 0) logger.info({ backend, removed }, 'media uploads cut short removed');
+      return removed;
+    },
     close: () => store.close(),
   };
 }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { PRIVATE_DIR } from '../private-files.js';
 import { MEDIA_KINDS, mediaPath, parseMediaPath, TEMP_DIR, type MediaKey, type MediaKind } from './media-key.js';
 import { MediaHashMismatch, MediaNotFound, resolveRange, type ByteRange, type MediaRead, type MediaSource, type MediaStore, type PutResult } from './media-store.js';
-import { spoolToFile } from './spool.js';
+import { removeStaleParts, spoolToFile } from './spool.js';
 
 const sizeOf = (path: string) => stat(path).then((s) => (s.isFile() ? s.size : null), () => null);
 const isCode = (err: unknown, code: string) => (err as NodeJS.ErrnoException | null)?.code === code;
@@ -92,6 +92,12 @@ export class LocalMediaStore implements MediaStore {
         if (key && size !== null) yield { key, size };
       }
     }
+  }
+
+  async removeStaleUploads(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    for (const { dir } of Object.values(MEDIA_KINDS)) removed += await removeStaleParts(join(this.root, dir, TEMP_DIR), olderThanMs);
+    return removed;
   }
 
   async close(): Promise<void> {}

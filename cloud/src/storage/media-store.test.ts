@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachMediaStore } from '../../../test-support/media-stores.js';
@@ -178,6 +178,25 @@ forEachMediaStore(
       const whole = await store.read(keyOf(empty));
       expect([whole.size, (await bytesOf(whole)).length]).toEqual([0, 0]);
       await expect(store.read(keyOf(empty), { start: 0, end: 0 })).rejects.toBeInstanceOf(RangeNotSatisfiable);
+    });
+
+    it('removes the temporary files of uploads cut short, once old enough, and nothing else', async () => {
+      const { store, dir } = get();
+      const kept = randomBytes(100);
+      await store.put(keyOf(kept), kept, { maxBytes: MB });
+      // where each backend writes an upload in progress (a crash leaves it there)
+      const tempDir = store.backend === 'local' ? join(dir, 'incidents', 'tmp') : dir;
+      mkdirSync(tempDir, { recursive: true });
+      const old = join(tempDir, 'old.part');
+      const fresh = join(tempDir, 'fresh.part');
+      writeFileSync(old, 'cut short');
+      writeFileSync(fresh, 'in progress');
+      const hourAgo = new Date(Date.now() - 3600_000);
+      utimesSync(old, hourAgo, hourAgo);
+      expect(await store.removeStaleUploads(600_000)).toBe(1);
+      expect(filesUnder(dir)).toContain(fresh);
+      expect(filesUnder(dir)).not.toContain(old);
+      expect((await bytesOf(await store.read(keyOf(kept)))).equals(kept)).toBe(true);
     });
 
     it('refuses a malformed key, naming what is wrong', async () => {

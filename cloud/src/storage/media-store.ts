@@ -27,6 +27,11 @@ export interface MediaStore {
   delete(key: MediaKey): Promise<number>;
   /** Every stored object of a kind (retention sweeps, byte budgets), in no particular order. */
   list(kind: MediaKind): AsyncIterable<{ key: MediaKey; size: number }>;
+  /**
+   * Removes the temporary files of uploads a crash cut short, written more than `olderThanMs` ago
+   * (younger ones may be another process's upload in progress); answers how many.
+   */
+  removeStaleUploads(olderThanMs: number): Promise<number>;
   /** Releases connections (the S3 client's sockets). */
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ import { mapLimited } from '@smart-commune/shared/runtime';
 import { PRIVATE_DIR } from '../private-files.js';
 import { MEDIA_KINDS, mediaPath, parseMediaPath, type MediaKey, type MediaKind } from './media-key.js';
 import { MediaHashMismatch, MediaNotFound, resolveRange, type ByteRange, type MediaRead, type MediaSource, type MediaStore, type PutResult } from './media-store.js';
-import { spoolToFile } from './spool.js';
+import { removeStaleParts, spoolToFile } from './spool.js';
 
 export interface S3Settings {
   /** http(s)://host:port of the S3 API (Garage, SeaweedFS, Ceph RGW, MinIO, AWS). */
@@ -174,6 +174,11 @@ export class S3MediaStore implements MediaStore {
       }
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
+  }
+
+  /** The spool's leftovers; parts of multipart uploads left in the bucket are for its lifecycle rule (docs/operations.md). */
+  removeStaleUploads(olderThanMs: number): Promise<number> {
+    return removeStaleParts(this.options.spoolDir, olderThanMs);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PRIVATE_FILE } from '../private-files.js';
@@ -37,4 +38,26 @@ export async function spoolToFile(source: MediaSource, file: string, maxBytes: n
     throw err;
   }
   return { sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * Removes `*.part` files in `dir` last written more than `olderThanMs` ago: uploads a crash cut
+ * short. Younger ones are left, since another cloud process may be writing them now. Answers how
+ * many were removed; a missing folder has none.
+ */
+export async function removeStaleParts(dir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  const names = await readdir(dir).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  });
+  let removed = 0;
+  for (const name of names.filter((n) => n.endsWith('.part'))) {
+    const file = join(dir, name);
+    const written = await stat(file).then((s) => s.mtimeMs, () => null);
+    if (written !== null && now - written > olderThanMs) {
+      await rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
