@@ -134,9 +134,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     db.close();
     throw err;
   }
-  seedCommune(db, options.commune ?? VI_TAN);
   // not closed on its own: destroying it would close the handle, which close() below does last
   const query = sqliteQueryDatabase(db);
+  await seedCommune(query, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(query);
   const communes = new CommuneStore(query);
@@ -207,7 +207,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     logger,
     metrics,
     config,
-    hamlets: () => listHamlets(db),
+    hamlets: () => listHamlets(query),
     communes: () => activeCommunesSync(db),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
     // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
@@ -243,11 +243,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     publicUrl: config.SC_PUBLIC_URL,
     banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communes.active() }),
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(query), communes: () => communes.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
-      createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
+      createLivePage({ hamlets: () => listHamlets(query), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({
-        hamlets: (person) => listHamlets(db, person),
+        hamlets: (person) => listHamlets(query, person),
         communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
         seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)),
       }),
@@ -257,7 +257,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         rollouts: releases.rollouts,
         edges: fleet.edges,
         keyRotations: releases.keyRotations,
-        hamlets: (person) => listHamlets(db, person),
+        hamlets: (person) => listHamlets(query, person),
         communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
       }),
       createPolicePages({
@@ -265,11 +265,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         reports,
         users,
         audit,
-        hamlets: () => listHamlets(db),
+        hamlets: () => listHamlets(query),
         communes: () => communes.active(),
         footage,
-        cameras: () => {
-          const communeOf = new Map(listHamlets(db).map((h) => [h.code, h.communeCode]));
+        cameras: async () => {
+          const communeOf = new Map((await listHamlets(query)).map((h) => [h.code, h.communeCode]));
           return fleet.edges.list({ status: 'active' }).flatMap((edge) => {
             const cameras = vision.settings.camerasOf(edge.id);
             return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null }));
@@ -280,9 +280,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createCommunesPages({ communes }),
-      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => activeCommunesSync(db) }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => activeCommunesSync(db) }),
       createAccountPages({ passwordChange }),
-      createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
+      createNotificationPages({ hamlets: () => listHamlets(query), preferences: (user) => webPush.subscriptions.preferences(user) }),
       createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
     ],
   });
@@ -297,7 +297,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
-      { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
+      { prefix: API_PREFIX, app: createHamletsRoutes({ guard, query }) },
       { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
       { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
       ...fleet.routes(guard, publicUrl),

@@ -155,7 +155,7 @@ interface RunOptions {
 async function run(o: RunOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'sc-bench-notify-'));
   const db = openCloudDatabase(join(dir, 'cloud.db'));
-  seedCommune(db, VI_TAN);
+  await seedCommune(sqliteQueryDatabase(db), VI_TAN);
   const metrics = createCloudMetrics();
   const logger = createLogger('bench', { level: 'warn' });
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
@@ -181,7 +181,7 @@ async function run(o: RunOptions) {
     logger,
     metrics,
     config,
-    hamlets: () => listHamlets(db),
+    hamlets: () => listHamlets(sqliteQueryDatabase(db)),
     communes: () => activeCommunesSync(db),
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),

@@ -96,7 +96,7 @@ export async function createRadio(deps: RadioDeps) {
   const alertStore = new AlertStore(query);
   const playback = new PlaybackStore(query);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
-  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
+  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(query) });
   const occurrences = new PlanOccurrences(query);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();

@@ -80,7 +80,7 @@ type T = Translate<keyof (typeof messages)['vi']>;
 
 export interface ZaloAdminDeps {
   connector: ZaloConnector;
-  hamlets(): { code: string; name: string; communeCode: string }[];
+  hamlets(): Promise<{ code: string; name: string; communeCode: string }[]>;
   /** The communes in service: a province admin's overview and which commune the page may name. */
   communes(): { code: string; name: string }[];
 }
@@ -182,7 +182,7 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
           : '';
       const main = zaloPage(t, view.lang, v, {
         // a commune's OA subscribes to its own hamlets; the province's to every commune's
-        hamlets: deps.hamlets().filter((h) => scope === null || h.communeCode === scope),
+        hamlets: (await deps.hamlets()).filter((h) => scope === null || h.communeCode === scope),
         action: pageHref(scope, own),
         notice: extra.notice ?? null,
         error: extra.error ?? null,

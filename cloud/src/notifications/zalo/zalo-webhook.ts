@@ -7,7 +7,7 @@ import { WEBHOOK_MAX_BYTES, webhookEnvelopeSchema, webhookEventSchema, webhookSi
 export interface ZaloWebhookDeps {
   store: ZaloOaStore;
   followers: ZaloFollowers;
-  hamlets: () => HamletRef[];
+  hamlets: () => Promise<HamletRef[]>;
   /** The communes in service, to tell a citizen which commune each of two same-named hamlets is in. */
   communes: () => { code: string; name: string }[];
   /** Queues a reply to the follower through the OA they wrote to (the channel's outbox); false when the channel is not running. */
@@ -72,7 +72,7 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
   if (!parsed.success) return { status: 200, outcome: `ignored ${envelope.data.event_name}` };
   const event = parsed.data;
   // a commune's OA serves its own hamlets; the province's serves every commune's
-  const hamlets = deps.hamlets().filter((h) => scope === null || h.communeCode === scope);
+  const hamlets = (await deps.hamlets()).filter((h) => scope === null || h.communeCode === scope);
   if (event.event_name !== 'user_send_text') {
     if (event.event_name === 'unfollow') {
       const removed = await deps.followers.unsubscribeAll(scope, event.follower.id);
