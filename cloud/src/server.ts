@@ -299,7 +299,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
       { prefix: API_PREFIX, app: createHamletsRoutes({ guard, query }) },
       { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
-      { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
+      { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(query) }) },
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),
       ...radio.routes(guard),
