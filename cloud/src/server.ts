@@ -16,7 +16,7 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
-import { activeCommunesSync, CommuneStore } from './communes/commune-store.js';
+import { CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
@@ -208,7 +208,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     metrics,
     config,
     hamlets: () => listHamlets(query),
-    communes: () => activeCommunesSync(db),
+    communes: () => communes.active(),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
     // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
     onConnected: () => notifications.resume(zalo.channel.name),
@@ -228,7 +228,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
   });
   await notifications.start();
-  const footage = createFootage({ db, query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
+  const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -280,7 +280,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createCommunesPages({ communes }),
-      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => activeCommunesSync(db) }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => communes.active() }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(query), preferences: (user) => webPush.subscriptions.preferences(user) }),
       createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),

@@ -50,7 +50,7 @@ import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
 import { ObjectCommunes } from '../../cloud/src/communes/object-commune.js';
-import { activeCommunesSync } from '../../cloud/src/communes/commune-store.js';
+import { CommuneStore } from '../../cloud/src/communes/commune-store.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
 import type { Role } from '../../cloud/src/users/roles.js';
@@ -182,7 +182,7 @@ async function run(o: RunOptions) {
     metrics,
     config,
     hamlets: () => listHamlets(sqliteQueryDatabase(db)),
-    communes: () => activeCommunesSync(db),
+    communes: () => new CommuneStore(sqliteQueryDatabase(db)).active(),
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),
   });

@@ -26,7 +26,7 @@ export interface ZaloDeps {
     Partial<Pick<CloudConfig, 'SC_NOTIFY_GIVE_UP_AFTER_S' | 'SC_NOTIFY_MAX_ATTEMPTS'>>;
   hamlets: () => Promise<HamletRef[]>;
   /** The communes in service (a province admin's list of OAs, and which commune a request may name). */
-  communes: () => { code: string; name: string }[];
+  communes: () => Promise<{ code: string; name: string }[]>;
   /** The public base URL for links in messages (SC_PUBLIC_URL, else the cloud's own address). */
   publicUrl: () => string;
   /** Called when an admin connected an OA (the notifications module makes waiting Zalo messages due now). */

@@ -9,7 +9,7 @@ import { openCloudDatabase, type Db } from '../../../db/database.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
 import { ObjectCommunes } from '../../../communes/object-commune.js';
 import { sqliteQueryDatabase } from '../../../db/query/index.js';
-import { activeCommunesSync } from '../../../communes/commune-store.js';
+import { CommuneStore } from '../../../communes/commune-store.js';
 import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
 import { createGuard } from '../../../http/access.js';
 import { API_PREFIX } from '../../../http/app.js';
@@ -73,7 +73,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
       SC_ZALO_BROADCAST: options.broadcast ? '1' : '0',
     },
     hamlets: () => listHamlets(query),
-    communes: () => activeCommunesSync(db),
+    communes: () => new CommuneStore(query).active(),
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });
