@@ -57,7 +57,7 @@ describe('the live voice page', () => {
     await insertCommune(test.cloud.query, { code: 'vi-dong', name: 'Xã Vị Đông', district: 'Thành phố Vị Thanh', province: 'Tỉnh Hậu Giang' }, [{ code: 'vd-1', name: 'Ấp Một Vị Đông', position: 101 }]);
     await new UserStore(test.cloud.query).create({ username: 'vidong-page', password: 'password-of-vidong', role: 'operator', communeCode: 'vi-dong', mustChangePassword: false });
     cookie.viDong = `sc_session=${await test.login('vidong-page', 'password-of-vidong')}`;
-    for (const page of ['/radio/live', '/radio/alerts', '/radio/stations']) {
+    for (const page of ['/radio/live', '/radio/alerts', '/radio/stations', '/radio/schedule', '/radio/playback']) {
       const theirs = await (await get(page, 'viDong')).text();
       expect(theirs, page).toContain('Ấp Một Vị Đông');
       expect(theirs, page).not.toContain('Ấp 2A');
