@@ -11,3 +11,13 @@ import type { TestDatabase } from './databases.js';
 export function secondConnection(db: TestDatabase): QueryDatabase {
   return db.dialect === 'postgres' ? postgresQueryDatabase(db.address) : sqliteQueryDatabase(openCloudDatabase(db.address));
 }
+
+/**
+ * A connection for racing calls that hold a transaction across awaits: PostgreSQL, another pool;
+ * SQLite, the same connection (two better-sqlite3 handles in one thread would wait synchronously on
+ * each other's lock until SQLITE_BUSY; SQLite serves one writer at a time anyway, and Kysely queues
+ * the two calls' transactions on its one connection). Close it as any other: on SQLite that does nothing.
+ */
+export function racingConnection(db: TestDatabase): QueryDatabase {
+  return db.dialect === 'postgres' ? postgresQueryDatabase(db.address) : { ...db, close: async () => {} };
+}

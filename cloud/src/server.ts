@@ -128,15 +128,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const signer = loadExportSigner(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
+  // not closed on its own: destroying it would close the handle, which close() below does last
+  const query = sqliteQueryDatabase(db);
   try {
-    sealCameraPasswords(db, secrets, logger);
+    await sealCameraPasswords(query, secrets, logger);
   } catch (err) {
     db.close();
     throw err;
   }
   seedCommune(db, options.commune ?? VI_TAN);
-  // not closed on its own: destroying it would close the handle, which close() below does last
-  const query = sqliteQueryDatabase(db);
   const metrics = createCloudMetrics();
   const users = new UserStore(query);
   const communes = new CommuneStore(query);

@@ -1,8 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../../test-support/databases.js';
 import {
   eqNoCase,
+  flushWriteLog,
   fromDbBool,
   fromExcluded,
   skipLockedRows,
@@ -16,6 +18,7 @@ import {
   least,
   likeLiteral,
   likeNoCase,
+  purgeReplacedRows,
   toDbBool,
 } from './dialect.js';
 
@@ -181,5 +184,34 @@ forEachDatabase('dialect helpers', (get) => {
     expect(orphan).not.toBeNull();
     expect(isUniqueViolation(orphan)).toBe(false);
     expect(isUniqueViolation(new Error('UNIQUE'))).toBe(false);
+  });
+
+  it('purges the replaced versions of a table\'s rows from the database files (VACUUM / VACUUM FULL), outside any transaction', async () => {
+    await seed();
+    const q = get();
+    const { db, dialect } = q;
+    const SECRET = 'Clear-Secret-4411';
+    // a row replaced and one deleted: both leave their old bytes behind (SQLite's free pages, PostgreSQL's dead row versions)
+    await db.insertInto('documents').values({ edge_id: 'e1', doc: 'config', version: 1, body: JSON.stringify({ password: SECRET }), issued_at: 1 }).execute();
+    await db.insertInto('documents').values({ edge_id: 'e2', doc: 'config', version: 1, body: JSON.stringify({ password: `${SECRET}-gone` }), issued_at: 1 }).execute();
+    await db.updateTable('documents').set({ body: JSON.stringify({ password: 'enc:v1:sealed' }) }).where('edge_id', '=', 'e1').execute();
+    await db.deleteFrom('documents').where('edge_id', '=', 'e2').execute();
+    /** What the database keeps on disk for the documents: SQLite's file and WAL, PostgreSQL's table file after a checkpoint. */
+    const stored = async (): Promise<Buffer> => {
+      if (dialect === 'sqlite') {
+        for (const statement of flushWriteLog(dialect)) await statement.execute(db);
+        return Buffer.concat([q.address, `${q.address}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+      }
+      expect(flushWriteLog(dialect)).toEqual([]);
+      await sql`CHECKPOINT`.execute(db);
+      const { rows } = await sql<{ path: string }>`SELECT current_setting('data_directory') || '/' || pg_relation_filepath('documents') AS path`.execute(db);
+      return readFileSync(rows[0]!.path);
+    };
+    expect((await stored()).includes(SECRET)).toBe(true); // the replaced version is still there
+    for (const statement of purgeReplacedRows(dialect, 'documents')) await statement.execute(db);
+    const after = await stored();
+    expect(after.includes(SECRET)).toBe(false);
+    expect(after.includes('enc:v1:sealed')).toBe(true);
+    expect(() => purgeReplacedRows(dialect, 'documents; DROP TABLE users')).toThrow(/must be an identifier/);
   });
 });
