@@ -90,7 +90,7 @@ export async function createRadio(deps: RadioDeps) {
   const bulletinsDomain = createBulletins(db, query, deps.config);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
-  const directory = new EdgeDirectory(db);
+  const directory = new EdgeDirectory(query);
   const bulletins = new BulletinAudioLookup(query);
   const scheduleStore = new ScheduleStore(query);
   const alertStore = new AlertStore(query);
@@ -197,7 +197,7 @@ export async function createRadio(deps: RadioDeps) {
       return [
         { prefix: API_PREFIX, app: createReportRoutes({ guard, reports }) },
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
-        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(db, person, asked) }) },
+        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(query, person, asked) }) },
         // before the alerts' own routes, whose /alerts/{id} would take "held" and "trusted-senders" for ids
         { prefix: API_PREFIX, app: createHeldAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createTrustedSendersRoutes({ guard, trusted }) },
