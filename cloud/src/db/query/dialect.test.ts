@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../../test-support/databases.js';
+import { secondConnection } from '../../../../test-support/second-connection.js';
 import {
   eqNoCase,
   flushWriteLog,
@@ -19,6 +20,7 @@ import {
   likeLiteral,
   likeNoCase,
   purgeReplacedRows,
+  transactionLock,
   toDbBool,
 } from './dialect.js';
 
@@ -213,5 +215,41 @@ forEachDatabase('dialect helpers', (get) => {
     expect(after.includes(SECRET)).toBe(false);
     expect(after.includes('enc:v1:sealed')).toBe(true);
     expect(() => purgeReplacedRows(dialect, 'documents; DROP TABLE users')).toThrow(/must be an identifier/);
+  });
+
+  it('makes transactions asking for the same lock key run one after the other (PostgreSQL; SQLite writes one at a time)', async () => {
+    const q = get();
+    if (q.dialect === 'sqlite') {
+      expect(transactionLock(q.dialect, 'k')).toEqual([]);
+      return;
+    }
+    const other = secondConnection(q);
+    try {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const first = q.db.transaction().execute(async (trx) => {
+        for (const s of transactionLock(q.dialect, 'audit.once:x')) await s.execute(trx);
+        order.push('first locked');
+        await held;
+        order.push('first done');
+      });
+      while (!order.includes('first locked')) await new Promise((r) => setTimeout(r, 10));
+      const second = other.db.transaction().execute(async (trx) => {
+        for (const s of transactionLock(q.dialect, 'audit.once:x')) await s.execute(trx);
+        order.push('second locked');
+      });
+      // another key is not held up
+      await other.db.transaction().execute(async (trx) => {
+        for (const s of transactionLock(q.dialect, 'audit.once:y')) await s.execute(trx);
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(order).toEqual(['first locked']);
+      release();
+      await Promise.all([first, second]);
+      expect(order).toEqual(['first locked', 'first done', 'second locked']);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -145,3 +145,15 @@ export function purgeReplacedRows(d: DialectName, table: string): RawBuilder<unk
 export function flushWriteLog(d: DialectName): RawBuilder<unknown>[] {
   return d === 'sqlite' ? [sql`PRAGMA wal_checkpoint(TRUNCATE)`] : [];
 }
+
+/**
+ * Statements that make concurrent transactions asking for the same `key` run one after the other:
+ * PostgreSQL's transaction-scoped advisory lock (released at commit or rollback), so a
+ * check-and-insert that no unique index can express ("not already recorded within the window")
+ * sees what the previous holder committed (each statement under READ COMMITTED reads afresh once
+ * the lock is held). Nothing on SQLite, which runs one writing transaction at a time. Run first
+ * inside the transaction.
+ */
+export function transactionLock(d: DialectName, key: string): RawBuilder<unknown>[] {
+  return d === 'postgres' ? [sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`] : [];
+}
