@@ -238,6 +238,20 @@ export function createCloudMetrics() {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    mediaBytesPut: new Counter({
+      name: 'sc_media_put_bytes_total',
+      help: 'Bytes of media newly stored (verified, not already there), by backend (local, s3) and kind (audio, incident, report)',
+      labelNames: ['backend', 'kind'] as const,
+      registers: [registry],
+    }),
+    mediaOperations: new Counter({
+      name: 'sc_media_operations_total',
+      help:
+        'Media store operations by backend, operation (put, head, read, delete, list) and result ' +
+        '(ok, existed, missing, hash_mismatch, too_large, unsatisfiable, error)',
+      labelNames: ['backend', 'operation', 'result'] as const,
+      registers: [registry],
+    }),
     zaloCalls: new Counter({
       name: 'sc_zalo_calls_total',
       help: "Calls to Zalo's OA Open API by endpoint and result (ok, zalo_<error code>, http_<status>, failed)",
