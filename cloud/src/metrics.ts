@@ -10,7 +10,7 @@ export function createCloudMetrics() {
   let countBacklog: () => Promise<{ channel: string; status: string; count: number }[]> = async () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
-  let countSpeakerAlarms = () => 0;
+  let countSpeakerAlarms: () => Promise<number> = async () => 0;
   let contractRevisions = (): Array<{ revision: number; count: number }> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
@@ -57,12 +57,13 @@ export function createCloudMetrics() {
       name: 'sc_speaker_alarms',
       help: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S (alarms on now)',
       registers: [registry],
-      collect() {
-        this.set(countSpeakerAlarms());
+      // async: the alarms are read through the query layer; prom-client awaits collect()
+      async collect() {
+        this.set(await countSpeakerAlarms());
       },
     }),
     /** Counted when scraped, from the stored alarms. */
-    countSpeakerAlarmsWith(counter: () => number) {
+    countSpeakerAlarmsWith(counter: typeof countSpeakerAlarms) {
       countSpeakerAlarms = counter;
     },
     speakerAlarmsRaised: new Counter({ name: 'sc_speaker_alarms_raised_total', help: 'Loudspeaker zone alarms raised (a zone down longer than SC_SPEAKER_ALARM_AFTER_S)', registers: [registry] }),

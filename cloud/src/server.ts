@@ -138,10 +138,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // SQLite file or PostgreSQL (SC_DATABASE_URL), migrated; closed last by close() below
   const query = await openQueryDatabase({ SC_DATABASE_URL: config.SC_DATABASE_URL, sqliteFile: join(config.SC_DATA_DIR, 'cloud.db') });
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
-  let db: Db;
+  const db = syncHandle(query);
   try {
-    db = syncHandle(query);
-    sealCameraPasswords(db, secrets, logger);
+    await sealCameraPasswords(query, secrets, logger);
   } catch (err) {
     await query.close();
     throw err;
