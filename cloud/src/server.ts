@@ -138,8 +138,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // SQLite file or PostgreSQL (SC_DATABASE_URL), migrated; closed last by close() below
   const query = await openQueryDatabase({ SC_DATABASE_URL: config.SC_DATABASE_URL, sqliteFile: join(config.SC_DATA_DIR, 'cloud.db') });
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
-  const db = syncHandle(query);
+  let db: Db;
   try {
+    db = syncHandle(query);
     await sealCameraPasswords(query, secrets, logger);
   } catch (err) {
     await query.close();
