@@ -82,7 +82,7 @@ describe('fleet scoped to the commune', () => {
 
   it("answers every route of another commune's box with the very 404 of a box that does not exist, and changes nothing", async () => {
     const missing = 'edg_doesnotexist';
-    const before = test.cloud.fleet.edges.get(boxB);
+    const before = await test.cloud.fleet.edges.get(boxB);
     for (const [method, path, body] of boxRoutes(boxB)) {
       const theirs = await as('tech-a', method, path, body);
       const none = await as('tech-a', method, path.replace(boxB, missing), body);
@@ -90,9 +90,9 @@ describe('fleet scoped to the commune', () => {
       expect(JSON.stringify(theirs.body).replaceAll(boxB, 'ID'), `${method} ${path}`).toBe(JSON.stringify(none.body).replaceAll(missing, 'ID'));
     }
     // nothing happened to the box: not renamed, not revoked, not deleted, no camera
-    const after = test.cloud.fleet.edges.get(boxB);
+    const after = await test.cloud.fleet.edges.get(boxB);
     expect(after).toMatchObject({ name: before.name, status: 'active', hamletCode: 'b-1', communeCode: 'xa-b' });
-    expect(test.cloud.fleet.documents.get(boxB, 'config')?.body.surveillance).toBeUndefined();
+    expect((await test.cloud.fleet.documents.get(boxB, 'config'))?.body.surveillance).toBeUndefined();
   });
 
   it('lets a commune technician reach their own box on the same routes', async () => {
@@ -139,7 +139,7 @@ describe('fleet scoped to the commune', () => {
 
     const moved = await as('tech-a', 'PATCH', `/api/v1/edges/${created.body.id}`, { hamletCode: 'b-2' });
     expect(moved.status).toBe(400);
-    expect(test.cloud.fleet.edges.get(created.body.id).hamletCode).toBe('ap-2');
+    expect((await test.cloud.fleet.edges.get(created.body.id)).hamletCode).toBe('ap-2');
     expect((await as('tech-a', 'PATCH', `/api/v1/edges/${created.body.id}`, { hamletCode: 'ap-3' })).body.hamletCode).toBe('ap-3');
 
     const byProvince = await as('province', 'PATCH', `/api/v1/edges/${created.body.id}`, { hamletCode: 'b-2' });

@@ -11,7 +11,7 @@ import type { Scoped } from '../../communes/scope.js';
 
 export interface SpeakerPagesDeps {
   /** The zones of the boxes the person sees (their commune's; every box for a province-level person). */
-  zones(person: Scoped): ZoneView[];
+  zones(person: Scoped): Promise<ZoneView[]>;
   history(edgeId: string, zone: string, limit: number): ZoneTransition[];
 }
 
@@ -22,10 +22,10 @@ const HISTORY_SHOWN = 10;
 export function createSpeakerPages(deps: SpeakerPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
-    app.get('/speakers', kit.page('fleet.speakers.manage'), (c) => {
+    app.get('/speakers', kit.page('fleet.speakers.manage'), async (c) => {
       const lang = c.get('view').lang;
       const t = translator(speakerMessages, lang);
-      const zones = deps.zones(c.get('view').user!);
+      const zones = await deps.zones(c.get('view').user!);
       const common = c.get('view').t;
       return kit.render(c, {
         title: t('speakersTitle'),

@@ -36,11 +36,11 @@ export interface PolicePagesDeps {
   /** Footage by time: the requests, and how a new one is sent to its box. */
   footage: Footage;
   /** Every camera police may ask footage of: `{edgeId}/{cameraId}`, a name with its hamlet, and its box's commune. */
-  cameras(): (CameraChoice & { communeCode: string | null })[];
+  cameras(): Promise<(CameraChoice & { communeCode: string | null })[]>;
   /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
-  edgeOnline(edgeId: string): boolean;
+  edgeOnline(edgeId: string): Promise<boolean>;
   /** Cameras in a flood warning now (vision's, from the boxes' telemetry). */
-  floods(): FloodedCamera[];
+  floods(): Promise<FloodedCamera[]>;
 }
 
 const PAGE_SIZE = 20;
@@ -64,7 +64,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
     const communes = isProvinceLevel(person) ? await deps.communes() : [];
     return communes.length > 1 ? communes.map((cm) => ({ value: cm.code, label: cm.name })) : [];
   };
-  const camerasOf = (person: Scoped) => deps.cameras().filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
+  const camerasOf = async (person: Scoped) => (await deps.cameras()).filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
@@ -103,7 +103,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
           severity: q.severity,
           error,
           waiting: waitingNow,
-          floods: deps.floods().filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
+          floods: (await deps.floods()).filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
           canFixCameras: can(user, 'fleet.cameras.manage'),
         }),
       });
@@ -157,9 +157,11 @@ export function createPolicePages(deps: PolicePagesDeps) {
     const footageView = async (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
       const t = translator(footageMessages, c.get('view').lang);
       const user = c.get('view').user!;
-      const cameras = camerasOf(user).map(({ value, label }) => ({ value, label }));
+      const cameras = (await camerasOf(user)).map(({ value, label }) => ({ value, label }));
       const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
-      const requests = (await deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined })).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
+      const requests = await Promise.all(
+        (await deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined })).map(async (r) => ({ ...r, edgeOnline: await deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId })),
+      );
       return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
     };
 
@@ -172,7 +174,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const [edgeId, cameraId] = form.camera!.split('/');
       const user = c.get('view').user!;
       // only a camera of the officer's commune: another commune's is refused like an unknown one
-      if (!edgeId || !cameraId || !camerasOf(user).some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
+      if (!edgeId || !cameraId || !(await camerasOf(user)).some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
       let fromMs: number;
       let toMs: number;
       try {

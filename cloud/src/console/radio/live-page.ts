@@ -13,7 +13,7 @@ export interface LivePageDeps {
   /** The hamlets in their usual order, with their commune (a commune's person speaks to their own). */
   hamlets(): { code: string; name: string; communeCode?: string }[];
   /** Speaker zone names the active boxes declare, sorted. */
-  zones(): string[];
+  zones(): Promise<string[]>;
 }
 
 type T = Translate<keyof (typeof liveMessages)['vi']>;
@@ -89,14 +89,14 @@ function liveMarkup(t: T, hamlets: { code: string; name: string }[], zones: stri
 export function createLivePage(deps: LivePageDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
-    app.get(LIVE_PAGE, kit.page('radio.live.manage'), (c) => {
+    app.get(LIVE_PAGE, kit.page('radio.live.manage'), async (c) => {
       const lang = c.get('view').lang;
       const t = translator(liveMessages, lang);
       const hamlets = hamletsFor(deps.hamlets(), c.get('view').user);
       const { t: common } = c.get('view');
       return kit.render(c, {
         title: t('liveTitle'),
-        main: liveMarkup(t, hamlets, deps.zones()),
+        main: liveMarkup(t, hamlets, await deps.zones()),
         scripts: ['radio-live.js'],
         data: { strings: { ...liveMessages[lang], errorGeneric: common('errorGeneric'), errorNetwork: common('errorNetwork') }, hamlets },
       });

@@ -41,19 +41,20 @@ export class SpeakerZones {
   ) {}
 
   /** Every zone of every active box (of one commune, with `communeCode`), in hamlet order. */
-  all(filter: Pick<EdgeFilter, 'communeCode'> = {}): ZoneView[] {
-    return this.deps.edges.list({ status: 'active', ...filter }).flatMap((edge) => this.zonesOf(edge));
+  async all(filter: Pick<EdgeFilter, 'communeCode'> = {}): Promise<ZoneView[]> {
+    const edges = await this.deps.edges.list({ status: 'active', ...filter });
+    return (await Promise.all(edges.map((edge) => this.zonesOf(edge)))).flat();
   }
 
   /** The zones of one box (404 for no such box). */
-  ofEdge(edgeId: string): ZoneView[] {
-    return this.zonesOf(this.deps.edges.get(edgeId));
+  async ofEdge(edgeId: string): Promise<ZoneView[]> {
+    return this.zonesOf(await this.deps.edges.get(edgeId));
   }
 
   /** Sets a zone's volume and/or mute; 404 for no such box or zone, 409 for a revoked box. */
   async change(edgeId: string, zone: string, change: ZoneChange): Promise<ZoneView> {
-    const edge = this.deps.edges.get(edgeId);
-    const config = this.deps.documents.get(edgeId, 'config');
+    const edge = await this.deps.edges.get(edgeId);
+    const config = await this.deps.documents.get(edgeId, 'config');
     const speakers = config?.body.radio?.speakers ?? [];
     if (!config || !speakers.some((s) => s.zone === zone)) throw notFound(`loudspeaker zone "${zone}" of edge ${edgeId}`);
     const radio = config.body.radio!;
@@ -65,13 +66,13 @@ export class SpeakerZones {
       return out;
     });
     await this.deps.fleet.setConfig(edgeId, { ...config.body, radio: { ...radio, speakers: next } });
-    return this.zonesOf(edge).find((z) => z.zone === zone)!;
+    return (await this.zonesOf(edge)).find((z) => z.zone === zone)!;
   }
 
-  private zonesOf(edge: Edge): ZoneView[] {
-    const config = this.deps.documents.get(edge.id, 'config');
+  private async zonesOf(edge: Edge): Promise<ZoneView[]> {
+    const config = await this.deps.documents.get(edge.id, 'config');
     const speakers = config?.body.radio?.speakers ?? [];
-    const alarms = this.deps.alarms.active().filter((a) => a.edgeId === edge.id);
+    const alarms = (await this.deps.alarms.active()).filter((a) => a.edgeId === edge.id);
     const applied = config !== null && config.reported?.version === config.version && config.reported.status === 'applied';
     const zones = [...new Set(speakers.map((s) => s.zone))];
     return zones.map((zone) => {
