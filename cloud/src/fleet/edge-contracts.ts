@@ -31,12 +31,16 @@ export class EdgeContracts {
   /** How many active boxes speak each revision (1: none announced, or no telemetry yet), for the metric. */
   async revisions(): Promise<{ revision: number; count: number }[]> {
     const { db, dialect } = this.q;
-    const rows = await db
+    // grouped over a subquery: PostgreSQL would not match a JSON path passed twice as two parameters
+    const perBox = db
       .selectFrom('edges as e')
       .innerJoin('edge_state as s', 's.edge_id', 'e.id')
-      .select((eb) => [eb.fn.coalesce(jsonNumber(dialect, eb.ref('s.contract'), ['version']), eb.lit(1)).as('revision'), eb.fn.countAll<number>().as('count')])
-      .where('e.status', '=', 'active')
-      .groupBy((eb) => eb.fn.coalesce(jsonNumber(dialect, eb.ref('s.contract'), ['version']), eb.lit(1)))
+      .select((eb) => eb.fn.coalesce(jsonNumber(dialect, eb.ref('s.contract'), ['version']), eb.lit(1)).as('revision'))
+      .where('e.status', '=', 'active');
+    const rows = await db
+      .selectFrom(perBox.as('b'))
+      .select((eb) => ['b.revision', eb.fn.countAll<number>().as('count')])
+      .groupBy('b.revision')
       .execute();
     return rows.map((r) => ({ revision: Number(r.revision), count: Number(r.count) }));
   }

@@ -29,6 +29,29 @@ export interface PlanPublisherDeps {
 const hashOf = (body: ScheduleBody) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
 /**
+ * Stores what the boxes are given and their plans' new versions in ONE transaction (hundreds of
+ * boxes for a province-wide programme), then publishes: both are kept or neither, so a box is
+ * never sent a plan whose occurrences its proof of play would not find, and no occurrence is
+ * remembered for a plan that was not stored. Publishing waits for the commit.
+ */
+export async function publishPlans(
+  query: Pick<QueryDatabase, 'db'>,
+  occurrences: Pick<PlanOccurrences, 'recordMany'>,
+  documents: Pick<Documents, 'storeMany'>,
+  plans: readonly { edgeId: string; body: ScheduleBody }[],
+): Promise<void> {
+  if (plans.length === 0) return;
+  const versions = await query.db.transaction().execute(async (trx) => {
+    await occurrences.recordMany(
+      plans.map(({ edgeId, body }) => ({ edgeId, items: body.items })),
+      trx,
+    );
+    return documents.storeMany('schedule', plans, trx);
+  });
+  await versions.publish();
+}
+
+/**
  * Compiles every active edge's plan and publishes `desired/schedule` only where the body changed.
  * The comparison is with the stored document, so restarts and several cloud processes never
  * republish an unchanged plan (a box claimed again gets its stored documents from the fleet).
@@ -91,17 +114,7 @@ export class PlanPublisher {
       if (body.windowEnd < window.end) logger.warn({ edgeId: edge.id, items: body.items.length, windowEnd: body.windowEnd }, 'plan cut to fit one message');
       changed.push({ edgeId: edge.id, body });
     }
-    // what the boxes are given and their new versions in ONE transaction (hundreds of boxes for a
-    // province-wide programme): both are kept or neither, so a box is never sent a plan whose
-    // occurrences its proof of play would not find. Publishing waits for the commit.
-    const versions = await this.deps.query.db.transaction().execute(async (trx) => {
-      await occurrences.recordMany(
-        changed.map(({ edgeId, body }) => ({ edgeId, items: body.items })),
-        trx,
-      );
-      return documents.storeMany('schedule', changed, trx);
-    });
-    await versions.publish();
+    await publishPlans(this.deps.query, occurrences, documents, changed);
     const published = changed.length;
     if (published) logger.info({ published }, 'edge plans published');
     return published;
