@@ -9,8 +9,9 @@ export interface AnnouncedContract extends ContractAnnouncement {
   announcedAt: number;
 }
 
-/** What is stored: the features sorted, so that one announcement is always the same text and a plain comparison tells a change. */
-const stored = (a: ContractAnnouncement) => JSON.stringify({ version: a.version, features: [...a.features].sort() });
+/** The same revision and features, in whatever order the box listed them. */
+const same = (a: ContractAnnouncement, b: ContractAnnouncement) =>
+  a.version === b.version && JSON.stringify([...a.features].sort()) === JSON.stringify([...b.features].sort());
 
 /**
  * The contract each box understands, from its telemetry: what it announced, or revision 1 when it
@@ -58,9 +59,10 @@ export class EdgeContracts {
 
   async onTelemetry(edgeId: string, telemetry: Telemetry, at = Date.now()): Promise<void> {
     const announced = telemetry.contract ?? BASELINE_CONTRACT;
-    const text = stored(announced);
+    // stored as announced (the box page lists the features in the box's order)
+    const text = JSON.stringify({ version: announced.version, features: announced.features });
     const before = await this.of(edgeId);
-    if (before && stored(before) === text) return;
+    if (before && same(before, announced)) return;
     const changed = await this.q.db
       .updateTable('edge_state')
       .set({ contract: text, contract_at: at })

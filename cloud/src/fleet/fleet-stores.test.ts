@@ -136,7 +136,7 @@ forEachDatabase('edge contracts', (get) => {
       await Promise.all([mine.onTelemetry('edg_a1', announced, 10), theirs.onTelemetry('edg_a1', announced, 11)]);
       await Promise.all(buses.map((b) => b.stop()));
       expect(events.map((e) => e.payload)).toEqual([expect.objectContaining({ edgeId: 'edg_a1', version: 3, previous: null })]);
-      expect(await mine.of('edg_a1')).toMatchObject({ version: 3, features: ['command.ping', 'schedule.source.relay'] });
+      expect(await mine.of('edg_a1')).toMatchObject({ version: 3, features: ['schedule.source.relay', 'command.ping'] });
 
       // the same features in another order are no change
       const again = newBus();
