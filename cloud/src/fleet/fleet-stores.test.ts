@@ -8,13 +8,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics, type ScheduleBody, type Telemetry } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
-import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
+import { forEachDatabase } from '../../../test-support/databases.js';
+import { secondConnection } from '../../../test-support/second-connection.js';
 import { insertPlaces } from '../../../test-support/places.js';
 import { testTelemetry } from '../../../test-support/telemetry.js';
 import { FLOOD } from '../incidents/testing/review-item-kit.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.js';
-import { openCloudDatabase } from '../db/database.js';
-import { postgresQueryDatabase, sqliteQueryDatabase, type QueryDatabase } from '../db/query/index.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { createCloudMetrics } from '../metrics.js';
@@ -30,11 +29,6 @@ const PLACES = [
 ];
 
 const plan = (n: number): ScheduleBody => ({ windowStart: 1_000, windowEnd: 2_000, items: [{ occurrenceId: `o${n}`, scheduleId: 's1', bulletinId: null, title: `Mục ${n}`, source: { kind: 'stream', url: 'http://radio.example/vov1' }, startAt: 1_500, durationMs: 60_000, priority: 'normal', volume: 80, zones: null }] });
-
-/** A second connection to the test's database, as another cloud process would have. */
-function secondConnection(first: TestDatabase): QueryDatabase {
-  return first.dialect === 'postgres' ? postgresQueryDatabase(first.address) : sqliteQueryDatabase(openCloudDatabase(first.address));
-}
 
 /** Every event of these names published on the buses given, in order. */
 function recordEvents<K extends keyof DomainEvents>(buses: DomainEventBus[], names: K[]) {

@@ -5,9 +5,11 @@ import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/index.js';
+import { UserStore } from '../users/user-store.js';
+import { liveSessionCommune, operatorOf } from './radio-lookups.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { communePlaces, HamletPlaces } from '../hamlets/hamlet-places.js';
+import { HamletPlaces } from '../hamlets/hamlet-places.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
@@ -90,13 +92,13 @@ export async function createRadio(deps: RadioDeps) {
   const bulletinsDomain = createBulletins(db, query, deps.config);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
-  const directory = new EdgeDirectory(db);
+  const directory = new EdgeDirectory(query);
   const bulletins = new BulletinAudioLookup(query);
   const scheduleStore = new ScheduleStore(query);
   const alertStore = new AlertStore(query);
   const playback = new PlaybackStore(query);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
-  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
+  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(query) });
   const occurrences = new PlanOccurrences(query);
   const plans = new PlanPublisher({ query, documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
@@ -104,8 +106,9 @@ export async function createRadio(deps: RadioDeps) {
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(query, options.now);
-  const places = new HamletPlaces(db);
+  const places = new HamletPlaces(query);
   const area = new TargetArea(query);
+  const users = new UserStore(query);
   const alerts = new AlertService({
     store: alertStore,
     held: new HeldAlertStore(query),
@@ -113,12 +116,12 @@ export async function createRadio(deps: RadioDeps) {
     directory,
     area,
     // one commune's place, or every commune's for the province (a place without a commune row: the single commune's as before)
-    places: (communeCode) => {
-      const found = communePlaces(db, places, communeCode);
-      return found.length ? found : [places.place()];
+    places: async (communeCode) => {
+      const found = await places.communePlaces(communeCode);
+      return found.length ? found : [await places.place()];
     },
     communeOfFeed: async (feedId) => (await query.db.selectFrom('cap_feeds').select('commune_code').where('id', '=', feedId).executeTakeFirst())?.commune_code ?? null,
-    operator: (userId) => operatorOf(db, userId),
+    operator: (userId) => operatorOf(users, userId),
     audit: deps.audit,
     heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
     capMaxAgeMs: deps.config.SC_CAP_MAX_AGE_S * 1000,
@@ -148,7 +151,7 @@ export async function createRadio(deps: RadioDeps) {
     archive: async (session, ogg) => {
       const day = new Date(session.startedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
       // the recording belongs where the session did (its commune, or the province's own)
-      const communeCode = (db.prepare('SELECT commune_code FROM live_sessions WHERE id = ?').pluck().get(session.id) as string | null | undefined) ?? null;
+      const communeCode = await liveSessionCommune(query, session.id);
       const bulletin = await bulletinsDomain.service.createUpload({ title: `Trực tiếp: ${session.title} (${day})`.slice(0, 200), originalName: `${session.id}.ogg`, bytes: ogg, createdBy: session.startedBy, communeCode });
       return bulletin.id;
     },
@@ -197,7 +200,7 @@ export async function createRadio(deps: RadioDeps) {
       return [
         { prefix: API_PREFIX, app: createReportRoutes({ guard, reports }) },
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
-        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(db, person, asked) }) },
+        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(query, person, asked) }) },
         // before the alerts' own routes, whose /alerts/{id} would take "held" and "trusted-senders" for ids
         { prefix: API_PREFIX, app: createHeldAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createTrustedSendersRoutes({ guard, trusted }) },
@@ -220,13 +223,4 @@ export async function createRadio(deps: RadioDeps) {
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };
-}
-
-/** The admin or operator with this id (an operator posting CAP by hand vouches for its sender); null for anyone or anything else. */
-function operatorOf(db: Db, userId: string | null): { id: string; username: string; communeCode: string | null } | null {
-  if (userId === null) return null;
-  const row = db.prepare("SELECT id, username, commune_code AS communeCode FROM users WHERE id = ? AND role IN ('admin','operator') AND disabled = 0").get(userId) as
-    | { id: string; username: string; communeCode: string | null }
-    | undefined;
-  return row ?? null;
 }

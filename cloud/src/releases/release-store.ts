@@ -93,6 +93,31 @@ export class ReleaseStore {
     return stored ? toRelease(stored as ReleaseRow) : null;
   }
 
+  /**
+   * Removes the row and its file unless a rollout of its version is under way (running or paused):
+   * one DELETE … WHERE NOT EXISTS, so no rollout check can go stale before the delete. `in_use` then
+   * names that rollout; `missing` when there was no such release (or another request removed it first).
+   */
+  async deleteUnlessRolledOut(version: string, arch: ReleaseArch): Promise<{ deleted: true } | { deleted: false; reason: 'missing' } | { deleted: false; reason: 'in_use'; rollout: { id: string; state: string } }> {
+    const removed = await this.q.db
+      .deleteFrom('releases')
+      .where('version', '=', version)
+      .where('arch', '=', arch)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('rollouts as r').select('r.id').whereRef('r.version', '=', 'releases.version').where('r.state', 'in', ['running', 'paused']))),
+      )
+      .returning('file_name')
+      .executeTakeFirst();
+    if (removed) {
+      rmSync(join(this.dir, removed.file_name), { force: true });
+      return { deleted: true };
+    }
+    // refused or absent: a second read only says which
+    const rollout = await this.q.db.selectFrom('rollouts').select(['id', 'state']).where('version', '=', version).where('state', 'in', ['running', 'paused']).limit(1).executeTakeFirst();
+    const stored = await this.q.db.selectFrom('releases').select('version').where('version', '=', version).where('arch', '=', arch).executeTakeFirst();
+    return stored && rollout ? { deleted: false, reason: 'in_use', rollout } : { deleted: false, reason: 'missing' };
+  }
+
   /** Removes the row and its file; returns false when there was none (or another request removed it first). */
   async delete(version: string, arch: ReleaseArch): Promise<boolean> {
     const removed = await this.q.db.deleteFrom('releases').where('version', '=', version).where('arch', '=', arch).returning('file_name').executeTakeFirst();

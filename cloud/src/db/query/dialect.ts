@@ -124,3 +124,36 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
+
+/**
+ * Statements to run (outside any transaction) after replacing rows of `table` that held a secret in
+ * clear, so that the replaced row versions no longer sit in the database's files. SQLite: VACUUM
+ * (the file rebuilt: SQLite leaves replaced rows in its free pages) and the WAL written back and
+ * emptied. PostgreSQL: VACUUM FULL of the table (rewritten into a new file, the old one truncated;
+ * dead row versions would otherwise stay until their space is reused). Slow on large tables: for
+ * a rare event (clear text encrypted once), not for routine writes.
+ */
+export function purgeReplacedRows(d: DialectName, table: string): RawBuilder<unknown>[] {
+  checkPath([table]);
+  return d === 'sqlite' ? [sql`VACUUM`, ...flushWriteLog(d)] : [sql`VACUUM FULL ${sql.table(table)}`];
+}
+
+/**
+ * Writes SQLite's WAL back into the database file and empties it (after rewriting secrets, so no
+ * old frame keeps them); nothing on PostgreSQL, whose log is the server's to recycle.
+ */
+export function flushWriteLog(d: DialectName): RawBuilder<unknown>[] {
+  return d === 'sqlite' ? [sql`PRAGMA wal_checkpoint(TRUNCATE)`] : [];
+}
+
+/**
+ * Statements that make concurrent transactions asking for the same `key` run one after the other:
+ * PostgreSQL's transaction-scoped advisory lock (released at commit or rollback), so a
+ * check-and-insert that no unique index can express ("not already recorded within the window")
+ * sees what the previous holder committed (each statement under READ COMMITTED reads afresh once
+ * the lock is held). Nothing on SQLite, which runs one writing transaction at a time. Run first
+ * inside the transaction.
+ */
+export function transactionLock(d: DialectName, key: string): RawBuilder<unknown>[] {
+  return d === 'postgres' ? [sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`] : [];
+}

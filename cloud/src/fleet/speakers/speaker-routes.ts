@@ -37,7 +37,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       summary: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S, oldest first',
       responses: { 200: jsonContent(z.object({ alarms: z.array(alarmSchema) }), 'The alarms on now') },
     }),
-    (c) => c.json({ alarms: alarms.active(boxFilterOf(currentUser(c))) }, 200),
+    async (c) => c.json({ alarms: await alarms.active(boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -52,7 +52,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
     async (c) => {
       const { id } = c.req.valid('param');
       const q = c.req.valid('query');
-      return c.json({ zones: await zones.ofEdge(id), history: history.ofEdge(id, { zone: q.zone, limit: q.limit }) }, 200);
+      return c.json({ zones: await zones.ofEdge(id), history: await history.ofEdge(id, { zone: q.zone, limit: q.limit }) }, 200);
     },
   );
 

@@ -42,13 +42,14 @@ export class SpeakerZones {
 
   /** Every zone of every active box (of one commune, with `communeCode`), in hamlet order. */
   async all(filter: Pick<EdgeFilter, 'communeCode'> = {}): Promise<ZoneView[]> {
-    const edges = await this.deps.edges.list({ status: 'active', ...filter });
-    return (await Promise.all(edges.map((edge) => this.zonesOf(edge)))).flat();
+    const [edges, alarms] = await Promise.all([this.deps.edges.list({ status: 'active', ...filter }), this.deps.alarms.active(filter)]);
+    return (await Promise.all(edges.map((edge) => this.zonesOf(edge, alarms)))).flat();
   }
 
   /** The zones of one box (404 for no such box). */
   async ofEdge(edgeId: string): Promise<ZoneView[]> {
-    return this.zonesOf(await this.deps.edges.get(edgeId));
+    const edge = await this.deps.edges.get(edgeId);
+    return this.zonesOf(edge, await this.deps.alarms.active());
   }
 
   /** Sets a zone's volume and/or mute; 404 for no such box or zone, 409 for a revoked box. */
@@ -66,13 +67,14 @@ export class SpeakerZones {
       return out;
     });
     await this.deps.fleet.setConfig(edgeId, { ...config.body, radio: { ...radio, speakers: next } });
-    return (await this.zonesOf(edge)).find((z) => z.zone === zone)!;
+    return (await this.zonesOf(edge, await this.deps.alarms.active())).find((z) => z.zone === zone)!;
   }
 
-  private async zonesOf(edge: Edge): Promise<ZoneView[]> {
+  /** `openAlarms`: the alarms on now (read once for a whole list of boxes). */
+  private async zonesOf(edge: Edge, openAlarms: readonly SpeakerAlarm[]): Promise<ZoneView[]> {
     const config = await this.deps.documents.get(edge.id, 'config');
     const speakers = config?.body.radio?.speakers ?? [];
-    const alarms = (await this.deps.alarms.active()).filter((a) => a.edgeId === edge.id);
+    const alarms = openAlarms.filter((a) => a.edgeId === edge.id);
     const applied = config !== null && config.reported?.version === config.version && config.reported.status === 'applied';
     const zones = [...new Set(speakers.map((s) => s.zone))];
     return zones.map((zone) => {

@@ -13,7 +13,7 @@ import { communeForWrite } from '../scope/radio-scope.js';
 export type Bulletins = ReturnType<typeof createBulletins>;
 
 /** Bulletins with their audio: the speech engine, the pronunciation dictionary, the audio pipeline and the asset store. */
-/** `query`: the bulletins' store (converted); `db`: the asset store and the commune lookups, still synchronous. */
+/** `query`: the bulletins' store and the commune lookups (converted); `db`: the asset store, still synchronous. */
 export function createBulletins(db: Db, query: QueryDatabase, config: CloudConfig) {
   const dataDir = config.SC_DATA_DIR;
   const assets = new AssetStore(db, join(dataDir, 'assets'));
@@ -45,7 +45,7 @@ export function createBulletins(db: Db, query: QueryDatabase, config: CloudConfi
     service,
     routes: (guard: Guard) =>
       createBulletinsRoutes({ guard, store, service, assets, tts, dictionaries, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES,
-        communeFor: (person, asked) => communeForWrite(db, person, asked),
+        communeFor: (person, asked) => communeForWrite(query, person, asked),
       }),
   };
 }
