@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReleaseManifest } from '@smart-commune/shared';
 import { startTestCloud, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
 import { csrfTokenFor, SESSION_COOKIE } from '../auth/session-cookie.js';
@@ -246,10 +247,13 @@ describe('fleet scoped to the commune', () => {
         });
       rolloutBoth = 'rol_scopeboth';
       rolloutB = 'rol_onlyb';
+      // a rollout needs its release stored (only the row: these tests never download the bundle)
+      const manifest = { version: '9.9.9', arch: 'x64', product: 'edge', files: [{ path: 'a', bytes: 1, sha256: 'x' }], minCloudVersion: null, contractVersion: '3' } as unknown as ReleaseManifest;
+      await test.cloud.releases.store.insert({ manifest, manifestJson: JSON.stringify(manifest), bytes: 1, sha256: 's-9.9.9', fileName: '9.9.9.tar', uploadedBy: 'admin', at: Date.now() });
       // a box is in one rollout under way at a time: Xã B's own rollout came first and was cancelled
-      expect(await make(rolloutB, [boxB])).toBe(true);
+      expect(await make(rolloutB, [boxB])).toBe('created');
       expect(await store.update(rolloutB, { state: 'cancelled', finishedAt: Date.now() }, Date.now(), { states: ['running'] })).toBe(true);
-      expect(await make(rolloutBoth, [boxA, boxB])).toBe(true);
+      expect(await make(rolloutBoth, [boxA, boxB])).toBe('created');
       await test.cloud.releases.rollouts.updateBox(rolloutBoth, boxB, { state: 'failed', reason: 'disk full' }, Date.now());
       // as the engine pauses it: the reason names the box that failed, of Xã B
       await test.cloud.releases.rollouts.update(rolloutBoth, { state: 'paused', pausedReason: 'wave 1: 1 of 2 boxes failed (threshold 0 %) — Tủ Ấp B1: disk full' }, Date.now());

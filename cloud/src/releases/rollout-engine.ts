@@ -127,7 +127,9 @@ export class RolloutEngine {
       boxes: boxes.map((b, i) => ({ edgeId: b.id, wave: waves[i]!, fromVersion: b.telemetry?.softwareVersion ?? null })),
     });
     // another rollout took one of the boxes between the check above and this one's claim
-    if (!created) throw this.boxesBusy(await store.busy(boxes.map((b) => b.id)));
+    if (created === 'boxes_taken') throw this.boxesBusy(await store.busy(boxes.map((b) => b.id)));
+    // the release was deleted between the check above and the claim
+    if (created === 'no_release') throw badRequest(`no edge release ${input.version} has been uploaded`);
     await this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
     this.deps.bus.publish('rollout.created', { rolloutId: id, version: input.version, boxes: boxes.length, by });
     this.deps.logger.info({ rolloutId: id, version: input.version, boxes: boxes.length }, 'rollout created');
