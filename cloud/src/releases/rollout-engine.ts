@@ -86,8 +86,8 @@ export class RolloutEngine {
     return rollout;
   }
 
-  private resolve(scope: RolloutScope) {
-    const active = this.deps.edges.list({
+  private async resolve(scope: RolloutScope) {
+    const active = await this.deps.edges.list({
       status: 'active',
       hamletCode: scope.kind === 'hamlet' ? scope.hamletCode : undefined,
       communeCode: scope.kind === 'commune' ? scope.communeCode : undefined,
@@ -108,7 +108,7 @@ export class RolloutEngine {
   async create(input: NewRollout, by: string): Promise<Rollout> {
     const { store, releases } = this.deps;
     if ((await releases.bundles(input.version)).length === 0) throw badRequest(`no edge release ${input.version} has been uploaded`);
-    const boxes = this.resolve(input.scope);
+    const boxes = await this.resolve(input.scope);
     if (boxes.length === 0) throw badRequest('the rollout reaches no active box');
     const busy = await store.busy(boxes.map((b) => b.id));
     if (busy.length) throw this.boxesBusy(busy);
@@ -127,7 +127,9 @@ export class RolloutEngine {
       boxes: boxes.map((b, i) => ({ edgeId: b.id, wave: waves[i]!, fromVersion: b.telemetry?.softwareVersion ?? null })),
     });
     // another rollout took one of the boxes between the check above and this one's claim
-    if (!created) throw this.boxesBusy(await store.busy(boxes.map((b) => b.id)));
+    if (created === 'boxes_taken') throw this.boxesBusy(await store.busy(boxes.map((b) => b.id)));
+    // the release was deleted between the check above and the claim
+    if (created === 'no_release') throw badRequest(`no edge release ${input.version} has been uploaded`);
     await this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
     this.deps.bus.publish('rollout.created', { rolloutId: id, version: input.version, boxes: boxes.length, by });
     this.deps.logger.info({ rolloutId: id, version: input.version, boxes: boxes.length }, 'rollout created');

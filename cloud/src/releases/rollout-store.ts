@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import type { QueryDatabase } from '../db/query/connect.js';
+import { transactionLock } from '../db/query/dialect.js';
 import type { Database, RolloutBoxesTable, RolloutsTable } from '../db/query/tables.js';
 import { RETRACTABLE, rolloutBoxStates, type Rollout, type RolloutBox, type RolloutBoxState, type RolloutScope, type RolloutState } from './rollout-types.js';
 
@@ -76,7 +77,7 @@ const boxColumns = (change: BoxChange, at: number): Updateable<RolloutBoxesTable
  * cloud processes never both act on one decision.
  */
 export class RolloutStore {
-  constructor(private readonly q: Pick<QueryDatabase, 'db'>) {}
+  constructor(private readonly q: Pick<QueryDatabase, 'db' | 'dialect'>) {}
 
   /** Counts over every box, or (a commune's people) over that commune's boxes only. */
   private async toRollout(row: RolloutRow, filter: RolloutFilter = {}): Promise<Rollout> {
@@ -210,14 +211,19 @@ export class RolloutStore {
   }
 
   /**
-   * A rollout and its boxes (all pending), in one transaction; false, with nothing stored, when one of
-   * the boxes is in another rollout under way. Each box's row claims it (under_way = 1), and the unique
+   * A rollout and its boxes (all pending), in one transaction: `boxes_taken`, with nothing stored, when
+   * one of the boxes is in another rollout under way; `no_release` when no bundle of the version is
+   * stored any more. The version's lock (`releaseLock`, shared with the release's deletion) makes a
+   * deletion at the same moment either see this rollout or be seen by it, never neither. Each box's row claims it (under_way = 1), and the unique
    * index of claims refuses a second claim in the inserting statement (ON CONFLICT DO NOTHING): of two
    * processes creating rollouts over one box at once, on PostgreSQL the second waits for the first's
    * commit and is refused, so exactly one gets it.
    */
-  async create(input: { id: string; version: string; scope: RolloutScope; waves: number[]; soakS: number; failureThreshold: number; createdBy: string; at: number; boxes: { edgeId: string; wave: number; fromVersion: string | null }[] }): Promise<boolean> {
-    const claimed = await this.q.db.transaction().execute(async (trx) => {
+  async create(input: { id: string; version: string; scope: RolloutScope; waves: number[]; soakS: number; failureThreshold: number; createdBy: string; at: number; boxes: { edgeId: string; wave: number; fromVersion: string | null }[] }): Promise<'created' | 'boxes_taken' | 'no_release'> {
+    return this.q.db.transaction().execute(async (trx) => {
+      for (const statement of releaseLock(this.q.dialect, input.version)) await statement.execute(trx);
+      const release = await trx.selectFrom('releases').select('version').where('version', '=', input.version).limit(1).executeTakeFirst();
+      if (!release) return 'no_release' as const;
       await trx
         .insertInto('rollouts')
         .values({
@@ -243,12 +249,11 @@ export class RolloutStore {
       }
       // a box claimed by another rollout: nothing of this one is kept
       if (inserted < rows.length) throw new BoxesTaken();
-      return true;
+      return 'created' as const;
     }).catch((err: unknown) => {
-      if (err instanceof BoxesTaken) return false;
+      if (err instanceof BoxesTaken) return 'boxes_taken' as const;
       throw err;
     });
-    return claimed;
   }
 
   /**
@@ -368,4 +373,12 @@ export class RolloutStore {
       .execute();
     return rows.map((r) => ({ state: r.state as RolloutBoxState, count: Number(r.count) }));
   }
+}
+
+/**
+ * Serialises a rollout's creation and its release's deletion per version (PostgreSQL's advisory lock;
+ * SQLite writes one transaction at a time): each then reads what the other committed.
+ */
+export function releaseLock(dialect: QueryDatabase['dialect'], version: string) {
+  return transactionLock(dialect, JSON.stringify(['release', version]));
 }
