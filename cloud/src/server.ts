@@ -185,7 +185,6 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const origins = createPublicOrigin({ publicUrl: config.SC_PUBLIC_URL, allowedHosts: config.SC_ALLOWED_HOSTS, listenHost: config.SC_HTTP_HOST, port: () => httpPort });
   const publicUrl = origins.publicUrl;
   const fleet = await createFleet({
-    db,
     query,
     broker,
     metrics,

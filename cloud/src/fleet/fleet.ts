@@ -1,7 +1,6 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
@@ -30,8 +29,7 @@ import { createSpeakerRoutes } from './speakers/speaker-routes.js';
 import { SpeakerZones } from './speakers/speaker-zones.js';
 
 export interface FleetDeps {
-  db: Db;
-  /** The query layer over the same database (the stores converted so far). */
+  /** The cloud's database (SQLite or PostgreSQL) through the query layer. */
   query: QueryDatabase;
   broker: BrokerLink;
   metrics: CloudMetrics;
