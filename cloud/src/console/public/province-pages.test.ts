@@ -18,7 +18,7 @@ function notice(test: TestCloud, title: string, communeCode: string | null, seco
     )
     .run(`sch_${bulletin.id}`, title, bulletin.id, bulletin.durationMs, now, now, communeCode);
   // the audio file itself, where the radio's asset store keeps it
-  const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
+  const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, Buffer.alloc(bulletin.asset.bytes));
   return bulletin;

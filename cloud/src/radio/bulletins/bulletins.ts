@@ -13,10 +13,10 @@ import { communeForWrite } from '../scope/radio-scope.js';
 export type Bulletins = ReturnType<typeof createBulletins>;
 
 /** Bulletins with their audio: the speech engine, the pronunciation dictionary, the audio pipeline and the asset store. */
-/** `query`: the bulletins' store (converted); `db`: the asset store and the commune lookups, still synchronous. */
+/** `query`: the bulletins' and the audio assets' stores; `db`: the commune lookups, still synchronous. */
 export function createBulletins(db: Db, query: QueryDatabase, config: CloudConfig) {
   const dataDir = config.SC_DATA_DIR;
-  const assets = new AssetStore(db, join(dataDir, 'assets'));
+  const assets = new AssetStore(query, join(dataDir, 'assets'));
   const tts = createTtsEngine({ engine: config.SC_TTS_ENGINE, command: config.SC_TTS_COMMAND });
   if (!tts.voices.some((v) => v.id === config.SC_TTS_DEFAULT_VOICE)) {
     throw new ConfigError(`SC_TTS_DEFAULT_VOICE "${config.SC_TTS_DEFAULT_VOICE}" is not a voice of the ${tts.id} engine (voices: ${tts.voices.map((v) => v.id).join(', ')})`);

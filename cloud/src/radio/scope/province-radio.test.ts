@@ -199,7 +199,7 @@ describe('radio across the communes of a province', () => {
     const owned = (seconds: number, communeCode: string | null) => {
       const bulletin = insertBulletin(test.cloud.db, { title: `Âm thanh ${seconds} giây`, seconds });
       test.cloud.db.prepare('UPDATE bulletins SET commune_code = ? WHERE id = ?').run(communeCode, bulletin.id);
-      const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
+      const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
       mkdirSync(dirname(path), { recursive: true });
       copyFileSync(toneAsset(seconds).file, path);
       return bulletin;
