@@ -134,7 +134,7 @@ export async function createRadio(deps: RadioDeps) {
   const feeds = createFeeds({ query, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
   // live sessions (the operator's voice, relays): their own clock, stream and retained document
-  const liveStore = new LiveStore(db);
+  const liveStore = new LiveStore(query);
   const liveDoc = new LiveDocPublisher({ store: liveStore, broker, logger, now: options.now });
   const live = new LiveSessions({
     store: liveStore,

@@ -16,6 +16,7 @@ import {
   least,
   likeLiteral,
   likeNoCase,
+  lockTransaction,
   toDbBool,
 } from './dialect.js';
 
@@ -166,6 +167,44 @@ forEachDatabase('dialect helpers', (get) => {
       expect(await unlocked(db)).toEqual(['b', 'c']);
     });
     expect(await unlocked(db)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('makes transactions that take the same lock key wait for each other (PostgreSQL), and is nothing on SQLite', async () => {
+    const { db, dialect } = get();
+    const KEY = 0x7e_57;
+    if (dialect === 'sqlite') {
+      // SQLite's one writer does the serialising: the lock is a no-op inside a transaction
+      await db.transaction().execute(async (trx) => {
+        await lockTransaction(dialect, trx, KEY);
+        await trx.insertInto('audit_log').values({ at: 1, actor: 'a', action: 'x' }).execute();
+      });
+      expect(await db.selectFrom('audit_log').select('actor').execute()).toEqual([{ actor: 'a' }]);
+      return;
+    }
+    const order: string[] = [];
+    const waiting = () =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(db).then((r) => r.rows[0]!.n);
+    let second: Promise<void> | undefined;
+    await db.transaction().execute(async (trx) => {
+      await lockTransaction(dialect, trx, KEY);
+      second = db.transaction().execute(async (other) => {
+        await lockTransaction(dialect, other, KEY);
+        order.push('second holds the lock');
+      });
+      // the other connection is queued behind this transaction's lock (seen in pg_locks, not guessed from time)
+      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await waiting()).toBe(1);
+      order.push('first commits');
+    });
+    await second;
+    expect(order).toEqual(['first commits', 'second holds the lock']);
+    // another key does not wait, and the lock ends with its transaction
+    await db.transaction().execute(async (trx) => {
+      await lockTransaction(dialect, trx, KEY);
+      await db.transaction().execute((other) => lockTransaction(dialect, other, KEY + 1));
+    });
+    expect(await waiting()).toBe(0);
+    await expect(db.transaction().execute((trx) => lockTransaction(dialect, trx, 0.5))).rejects.toThrow(/integer/);
   });
 
   it('recognises a UNIQUE or primary key refusal, and nothing else, as a unique violation', async () => {

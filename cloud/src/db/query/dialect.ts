@@ -4,7 +4,7 @@
  * `RETURNING`, transactions) Kysely writes the same for both. Each helper is tested on both
  * databases in dialect.test.ts.
  */
-import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './baseline-support.js';
 
 const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -112,6 +112,24 @@ export function fromExcluded<C extends string>(columns: readonly C[]): Record<C,
 // any: the helper keeps whatever the builder selects
 export function skipLockedRows<QB extends SelectQueryBuilder<any, any, any>>(d: DialectName, query: QB): QB {
   return d === 'postgres' ? (query.forUpdate().skipLocked() as QB) : query;
+}
+
+/**
+ * Makes the rest of a transaction run one at a time among the transactions that take the same
+ * `key`, until it commits or rolls back: PostgreSQL's `pg_advisory_xact_lock(key)`. For a write
+ * whose condition counts rows other transactions may be inserting (a cap: `… WHERE (SELECT count(*)
+ * …) < n`): there is no row yet that a row lock could hold, and under READ COMMITTED two
+ * transactions would each count without the other's uncommitted row and both insert. Behind the
+ * lock, the next statement takes its snapshot after the previous holder committed, so it counts
+ * that holder's row. SQLite needs nothing: a write statement takes the database's one write lock
+ * before it reads, so its condition and its insert are never interleaved with another writer's.
+ * Call it first in `db.transaction().execute(async (trx) => …)`; keys are any fixed numbers, one
+ * per resource (the migrations use their own).
+ */
+// any: a transaction of any schema
+export async function lockTransaction(d: DialectName, trx: Kysely<any>, key: number): Promise<void> {
+  if (!Number.isSafeInteger(key)) throw new Error(`a transaction lock key is an integer, not ${key}`);
+  if (d === 'postgres') await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
 }
 
 /**

@@ -68,7 +68,7 @@ export class RelayScheduler {
   /** Looks at what is due now or within the next tick or two; a schedule change is seen within one tick. */
   async tick(): Promise<void> {
     const now = this.deps.now();
-    this.deps.relays.checkSessions();
+    await this.deps.relays.checkSessions();
     const due = new Set<string>();
     const occurrences = await this.deps.occurrences(now - MAX_WINDOW_MS, now + CONNECT_AHEAD_MS + this.deps.tickMs * 2);
     if (!this.timer) return; // stopped while the schedules were read: arm nothing

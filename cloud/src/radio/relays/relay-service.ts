@@ -231,7 +231,7 @@ export class RelayService {
     let session: RelaySessionView | null = entry?.session ?? null;
     if (!session && run.sessionId) {
       try {
-        session = this.deps.live.get(run.sessionId);
+        session = await this.deps.live.get(run.sessionId);
       } catch {
         session = null;
       }
@@ -249,16 +249,16 @@ export class RelayService {
   }
 
   /** Ends relays whose live session ended another way (stopped from the live API, failed). */
-  checkSessions(): void {
-    for (const [id, entry] of this.active) {
+  async checkSessions(): Promise<void> {
+    for (const [id, entry] of [...this.active]) {
       if (entry.ending) continue;
       let session: RelaySessionView;
       try {
-        session = this.deps.live.get(entry.session.id);
+        session = await this.deps.live.get(entry.session.id);
       } catch {
         continue;
       }
-      if (session.status !== 'ended') continue;
+      if (session.status !== 'ended' || entry.ending) continue;
       // the session ends itself at the window's end (endsAt); stopped before it, someone stopped it from the live API
       const reason: RelayEndReason =
         session.endReason === 'stopped' ? (entry.run.endsAt !== null && (session.endedAt ?? 0) >= entry.run.endsAt - 50 ? 'ended' : 'stopped') : session.endReason === 'failed' ? 'failed' : 'interrupted';
