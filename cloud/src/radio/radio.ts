@@ -100,7 +100,7 @@ export async function createRadio(deps: RadioDeps) {
   const occurrences = new PlanOccurrences(query);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
-  const stations = new StationStore(db);
+  const stations = new StationStore(query);
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(query, options.now);
@@ -156,7 +156,7 @@ export async function createRadio(deps: RadioDeps) {
   });
   await live.recover();
   // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
-  const relays = createRelays({ db, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
+  const relays = await createRelays({ query, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');

@@ -100,12 +100,12 @@ describe('live sessions, stations and relays per commune', () => {
     expect(relayOther.status).toBe(404);
 
     // the relays' log, per commune
-    const runs = new RelayRunStore(test.cloud.db);
+    const runs = new RelayRunStore(test.cloud.query);
     const run = (id: string, communeCode: string | null) =>
       runs.insert({ id, stationId: viTan.body.id, stationName: 'VOV1', scheduleId: null, occurrenceId: null, sessionId: null, title: id, priority: 'normal', targets: { all: true }, startedBy: null, startedAt: Date.now(), endsAt: null, communeCode });
-    run('rly_vitan000001', 'vi-tan');
-    run('rly_vidong00001', 'vi-dong');
-    run('rly_province001', null);
+    await run('rly_vitan000001', 'vi-tan');
+    await run('rly_vidong00001', 'vi-dong');
+    await run('rly_province001', null);
     const relays = async (who: keyof typeof tokens) => (await api(who, 'GET', '/api/v1/relays')).body.relays.map((r: { id: string }) => r.id).sort();
     expect(await relays('viDong')).toEqual(['rly_province001', 'rly_vidong00001']);
     expect(await relays('province')).toEqual(['rly_province001', 'rly_vidong00001', 'rly_vitan000001']);
