@@ -292,9 +292,14 @@ export class LiveSessions implements LiveSessionsApi {
       const durationMs = (air.clock.produced + rest.length) * LIVE_FRAME_MS;
       const finalReason = reason;
       if (encoderError && reason !== 'failed') logger.warn({ sessionId: air.view.id, encoderError }, 'live encoder ended with an error');
-      // its final size and length with the end, in one conditional statement: ended once, whoever else tries
-      if (!(await store.end(air.view.id, { at: endedAt, reason: finalReason, detail, by, bytes: air.encoder.bytes, durationMs })))
-        logger.warn({ sessionId: air.view.id }, 'live session had already been ended on record (another cloud process recovering?)');
+      // its final size and length with the end, in one conditional statement: ended once, whoever else
+      // tries. The database not answering does not keep the boxes' streams open: the session still
+      // ends here, and its row is ended interrupted at the next start (recover)
+      const recorded = await store.end(air.view.id, { at: endedAt, reason: finalReason, detail, by, bytes: air.encoder.bytes, durationMs }).catch((err: unknown) => {
+        logger.error({ err, sessionId: air.view.id }, 'live session end not recorded');
+        return true;
+      });
+      if (!recorded) logger.warn({ sessionId: air.view.id }, 'live session had already been ended on record (another cloud process recovering?)');
       air.tail.grow(air.encoder.bytes);
       air.tail.end();
       this.onAir.delete(air.view.id);
