@@ -16,7 +16,7 @@ import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
 import { createUsersRoutes } from './users/users-routes.js';
-import { activeCommunesSync, CommuneStore } from './communes/commune-store.js';
+import { CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
@@ -134,9 +134,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     db.close();
     throw err;
   }
-  seedCommune(db, options.commune ?? VI_TAN);
   // not closed on its own: destroying it would close the handle, which close() below does last
   const query = sqliteQueryDatabase(db);
+  await seedCommune(query, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(query);
   const communes = new CommuneStore(query);
@@ -207,8 +207,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     logger,
     metrics,
     config,
-    hamlets: () => listHamlets(db),
-    communes: () => activeCommunesSync(db),
+    hamlets: () => listHamlets(query),
+    communes: () => communes.active(),
     publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
     // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
     onConnected: () => notifications.resume(zalo.channel.name),
@@ -228,7 +228,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
   });
   await notifications.start();
-  const footage = createFootage({ db, query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
+  const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
@@ -243,11 +243,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     publicUrl: config.SC_PUBLIC_URL,
     banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
     sections: [
-      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(db), communes: () => communes.active() }),
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(query), communes: () => communes.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
-      createLivePage({ hamlets: () => listHamlets(db), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
+      createLivePage({ hamlets: () => listHamlets(query), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
       createFleetPages({
-        hamlets: (person) => listHamlets(db, person),
+        hamlets: (person) => listHamlets(query, person),
         communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
         seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)),
       }),
@@ -257,7 +257,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         rollouts: releases.rollouts,
         edges: fleet.edges,
         keyRotations: releases.keyRotations,
-        hamlets: (person) => listHamlets(db, person),
+        hamlets: (person) => listHamlets(query, person),
         communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
       }),
       createPolicePages({
@@ -265,11 +265,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         reports,
         users,
         audit,
-        hamlets: () => listHamlets(db),
+        hamlets: () => listHamlets(query),
         communes: () => communes.active(),
         footage,
-        cameras: () => {
-          const communeOf = new Map(listHamlets(db).map((h) => [h.code, h.communeCode]));
+        cameras: async () => {
+          const communeOf = new Map((await listHamlets(query)).map((h) => [h.code, h.communeCode]));
           return fleet.edges.list({ status: 'active' }).flatMap((edge) => {
             const cameras = vision.settings.camerasOf(edge.id);
             return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null }));
@@ -280,9 +280,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
       createCommunesPages({ communes }),
-      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(db), communes: () => activeCommunesSync(db) }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => communes.active() }),
       createAccountPages({ passwordChange }),
-      createNotificationPages({ hamlets: () => listHamlets(db), preferences: (user) => webPush.subscriptions.preferences(user) }),
+      createNotificationPages({ hamlets: () => listHamlets(query), preferences: (user) => webPush.subscriptions.preferences(user) }),
       createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
     ],
   });
@@ -297,9 +297,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
-      { prefix: API_PREFIX, app: createHamletsRoutes({ guard, db }) },
+      { prefix: API_PREFIX, app: createHamletsRoutes({ guard, query }) },
       { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
-      { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(db) }) },
+      { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(query) }) },
       ...fleet.routes(guard, publicUrl),
       ...releases.routes(guard),
       ...radio.routes(guard),

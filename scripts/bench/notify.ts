@@ -50,7 +50,7 @@ import { eligibleKinds } from '../../cloud/src/notifications/webpush/preferences
 import { WebPushChannel } from '../../cloud/src/notifications/webpush/webpush-channel.js';
 import { ZaloStandin } from '../../cloud/src/notifications/zalo/testing/zalo-standin.js';
 import { ObjectCommunes } from '../../cloud/src/communes/object-commune.js';
-import { activeCommunesSync } from '../../cloud/src/communes/commune-store.js';
+import { CommuneStore } from '../../cloud/src/communes/commune-store.js';
 import { createZalo } from '../../cloud/src/notifications/zalo/zalo.js';
 import { newSecretKeyBase64, SecretBox, secretKeyFromBase64 } from '../../cloud/src/secrets/secret-box.js';
 import type { Role } from '../../cloud/src/users/roles.js';
@@ -155,7 +155,7 @@ interface RunOptions {
 async function run(o: RunOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'sc-bench-notify-'));
   const db = openCloudDatabase(join(dir, 'cloud.db'));
-  seedCommune(db, VI_TAN);
+  await seedCommune(sqliteQueryDatabase(db), VI_TAN);
   const metrics = createCloudMetrics();
   const logger = createLogger('bench', { level: 'warn' });
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
@@ -181,8 +181,8 @@ async function run(o: RunOptions) {
     logger,
     metrics,
     config,
-    hamlets: () => listHamlets(db),
-    communes: () => activeCommunesSync(db),
+    hamlets: () => listHamlets(sqliteQueryDatabase(db)),
+    communes: () => new CommuneStore(sqliteQueryDatabase(db)).active(),
     publicUrl: () => 'https://xa-vi-tan.example',
     onConnected: () => resume(),
   });

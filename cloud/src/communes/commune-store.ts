@@ -1,7 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/connect.js';
-import { allRowsSync, sqliteCompiler } from '../db/query/legacy-sync.js';
 import { isUniqueViolation } from '../db/query/dialect.js';
 import type { Database } from '../db/query/tables.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
@@ -347,14 +345,6 @@ export class CommuneStore {
   private assertNoBoxOnline(what: string, online: number): void {
     if (online > 0) throw conflict(`${what} has ${online} box${online === 1 ? '' : 'es'} online: revoke or move ${online === 1 ? 'it' : 'them'} to another hamlet before retiring`);
   }
-}
-
-/**
- * CommuneStore.active for the synchronous callers not converted yet (the Zalo OA module's `communes`,
- * h-pg-notify's area): the same query compiled for SQLite and run on its handle (db/query/legacy-sync.ts).
- */
-export function activeCommunesSync(sqlite: Db): CommuneInfo[] {
-  return allRowsSync(sqlite, activeQuery(sqliteCompiler)).map(toInfo).sort(byName);
 }
 
 /**

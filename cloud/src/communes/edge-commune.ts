@@ -1,9 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { hamletCodeSchema } from '@smart-commune/shared';
 import type { Expression, ExpressionBuilder, Kysely } from 'kysely';
-import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/connect.js';
-import { firstRowSync, sqliteCompiler } from '../db/query/legacy-sync.js';
 import type { Database } from '../db/query/tables.js';
 import type { Scoped } from './scope.js';
 
@@ -25,19 +23,6 @@ export const edgeCommuneOf = (eb: ExpressionBuilder<any, any>, edgeId: string | 
 export async function edgeCommune({ db }: Pick<QueryDatabase, 'db'>, edgeId: string): Promise<string | null> {
   return (await edgeCommuneQuery(db, edgeId).executeTakeFirst())?.commune_code ?? null;
 }
-
-/** edgeCommune for a synchronous caller not converted yet, on the SQLite handle (db/query/legacy-sync.ts). */
-export function edgeCommuneSync(db: Db, edgeId: string): string | null {
-  return firstRowSync(db, edgeCommuneQuery(sqliteCompiler, edgeId))?.commune_code ?? null;
-}
-
-/**
- * The same sub-query as SQL text over a parameter the caller names (`?`, `@edgeId`), for the
- * synchronous stores' hand-written INSERTs until they are converted (incidents, footage, Web Push
- * scope): converted stores use edgeCommuneOf.
- */
-export const edgeCommuneSql = (edgeIdParam: string) =>
-  `(SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ${edgeIdParam})`;
 
 /** The `commune` query filter a province-level person may give (a commune's people are held to theirs). */
 export const communeQueryParam = z

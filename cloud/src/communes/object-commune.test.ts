@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { VI_TAN } from '@smart-commune/shared';
 import { forEachDatabase } from '../../../test-support/databases.js';
-import { edgeCommune, edgeCommuneOf, edgeCommuneSync } from './edge-commune.js';
-import { ObjectCommunes, ObjectCommunesSync } from './object-commune.js';
+import { edgeCommune, edgeCommuneOf } from './edge-commune.js';
+import { ObjectCommunes } from './object-commune.js';
 import { seedCommuneQuery, seedEdgeQuery } from './testing/seed-query.js';
 
 const VI_THUY = { code: 'vi-thuy', name: 'Xã Vị Thủy', district: '', province: 'T', hamlets: [{ code: 'vt-1', name: 'Ấp Vĩnh Phú' }] };
@@ -31,7 +31,7 @@ forEachDatabase('the commune of a box and of an object', (get) => {
     const q = get();
     expect(await edgeCommune(q, 'e-thuy')).toBe('vi-thuy');
     expect(await edgeCommune(q, 'none')).toBeNull();
-    if (q.sqlite) expect(edgeCommuneSync(q.sqlite, 'e-tan')).toBe('vi-tan');
+    expect(await edgeCommune(q, 'e-tan')).toBe('vi-tan');
     await q.db
       .insertInto('footage_requests')
       .values((eb) => ({ id: 'f1', edge_id: 'e-thuy', camera_id: 'cam', from_ms: 1, to_ms: 2, reason: 'r', state: 'waiting', created_at: 1, commune_code: edgeCommuneOf(eb, 'e-thuy') }))
@@ -42,7 +42,7 @@ forEachDatabase('the commune of a box and of an object', (get) => {
   it('names the commune of audit targets, outbox subjects and actors; null for the province, the unknown and the unnamed', async () => {
     await seed();
     const q = get();
-    const answers = async (of: (name: string) => Promise<string | null> | string | null, ofActor: (actor: string) => Promise<string | null> | string | null) => ({
+    const answers = async (of: (name: string) => Promise<string | null>, ofActor: (actor: string) => Promise<string | null>) => ({
       camera: await of('camera:e-thuy/cam-1'),
       speaker: await of('speaker:e-tan/cho'),
       edge: await of('edge:e-thuy'),
@@ -76,10 +76,5 @@ forEachDatabase('the commune of a box and of an object', (get) => {
     };
     const communes = new ObjectCommunes(q);
     expect(await answers((n) => communes.of(n), (a) => communes.ofActor(a))).toEqual(expected);
-    // the synchronous stores' copy (SQLite only) answers the same from the same queries
-    if (q.sqlite) {
-      const sync = new ObjectCommunesSync(q.sqlite);
-      expect(await answers((n) => sync.of(n), (a) => sync.ofActor(a))).toEqual(expected);
-    }
   });
 });

@@ -1,9 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { Db } from '../db/database.js';
 import type { DialectName } from '../db/query/baseline-support.js';
 import type { QueryDatabase } from '../db/query/connect.js';
 import { eqNoCase } from '../db/query/dialect.js';
-import { firstRowSync, sqliteCompiler } from '../db/query/legacy-sync.js';
 import type { Database } from '../db/query/tables.js';
 import { edgeCommuneQuery } from './edge-commune.js';
 
@@ -13,7 +11,7 @@ import { edgeCommuneQuery } from './edge-commune.js';
  * a notification with the commune it belongs to, so each commune reads only its own. A box's devices
  * (camera, speaker) are its box's commune, through its hamlet.
  */
-type Lookup = (db: Kysely<Database>, d: DialectName, key: string) => { compile(): unknown; executeTakeFirst(): Promise<{ commune_code: string | null } | undefined> };
+type Lookup = (db: Kysely<Database>, d: DialectName, key: string) => { executeTakeFirst(): Promise<{ commune_code: string | null } | undefined> };
 
 const BY_KIND: Record<string, Lookup> = {
   incident: (db, _d, key) => db.selectFrom('incidents').select('commune_code').where('id', '=', key),
@@ -61,27 +59,5 @@ export class ObjectCommunes {
   private async run(lookup: { kind: string; key: string } | null): Promise<string | null> {
     if (!lookup) return null;
     return (await BY_KIND[lookup.kind]!(this.q.db, this.q.dialect, lookup.key).executeTakeFirst())?.commune_code ?? null;
-  }
-}
-
-/**
- * ObjectCommunes for the synchronous stores not converted yet (the audit log, the outbox): the same
- * queries compiled for SQLite and run on their handle (db/query/legacy-sync.ts).
- */
-export class ObjectCommunesSync {
-  constructor(private readonly db: Db) {}
-
-  of(name: string): string | null {
-    return this.run(lookupOf(name));
-  }
-
-  ofActor(actor: string): string | null {
-    return this.run(actorLookup(actor));
-  }
-
-  private run(lookup: { kind: string; key: string } | null): string | null {
-    if (!lookup) return null;
-    const query = BY_KIND[lookup.kind]!(sqliteCompiler, 'sqlite', lookup.key) as Parameters<typeof firstRowSync<{ commune_code: string | null }>>[1];
-    return firstRowSync(this.db, query)?.commune_code ?? null;
   }
 }

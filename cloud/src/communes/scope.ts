@@ -33,14 +33,3 @@ export function assertSees(person: Scoped, communeCode: string | null, what: str
 export function assertMayChange(person: Scoped, communeCode: string | null, what: string): void {
   if (!mayChange(person, communeCode)) throw notFound(what);
 }
-
-/**
- * The SQL condition that keeps a query to what the person sees, for a column holding the commune
- * code, with its parameters: `WHERE … ${c.sql}` with `...c.params`. Empty for a province-level person.
- */
-export function communeClause(person: Scoped, column = 'commune_code', { provinceItems = true }: { provinceItems?: boolean } = {}): { sql: string; params: string[] } {
-  if (person.communeCode === null) return { sql: '', params: [] };
-  return provinceItems
-    ? { sql: ` AND (${column} = ? OR ${column} IS NULL)`, params: [person.communeCode] }
-    : { sql: ` AND ${column} = ?`, params: [person.communeCode] };
-}

@@ -1,9 +1,8 @@
 import { FOOTAGE_MAX_PENDING } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
-import { edgeCommuneSync } from '../communes/edge-commune.js';
+import { edgeCommune } from '../communes/edge-commune.js';
 import { assertSees, type Scoped } from '../communes/scope.js';
-import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/index.js';
 import type { BoxEvent } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
@@ -23,9 +22,9 @@ export type Footage = ReturnType<typeof createFootage>;
  * (an evidence item — an incident whose clip is the footage — or what it no longer holds); the
  * request leaves the document then.
  */
-export function createFootage(deps: { db: Db; query: QueryDatabase; fleet: Fleet; vision: Vision; audit: AuditLog; bus: DomainEventBus; logger: Logger }) {
-  const { db, fleet, vision, audit, bus, logger } = deps;
-  const store = new FootageStore(deps.query);
+export function createFootage(deps: { query: QueryDatabase; fleet: Fleet; vision: Vision; audit: AuditLog; bus: DomainEventBus; logger: Logger }) {
+  const { query, fleet, vision, audit, bus, logger } = deps;
+  const store = new FootageStore(query);
 
   /** Publishes the box's `footage` document with what it has still to answer. */
   const publish = async (edgeId: string) => {
@@ -53,7 +52,7 @@ export function createFootage(deps: { db: Db; query: QueryDatabase; fleet: Fleet
      */
     async request(input: { edgeId: string; cameraId: string; fromMs: number; toMs: number; reason: string; requestedBy: string | null }, by: Scoped): Promise<FootageRequest> {
       fleet.edges.get(input.edgeId);
-      assertSees(by, edgeCommuneSync(db, input.edgeId), `edge ${input.edgeId}`, { provinceItems: false });
+      assertSees(by, await edgeCommune(query, input.edgeId), `edge ${input.edgeId}`, { provinceItems: false });
       vision.settings.camera(input.edgeId, input.cameraId); // 404 naming the camera when the box has none of that id
       const request = await store.create(input);
       await publish(input.edgeId);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
+import { UserStore } from '../users/user-store.js';
 
 describe('hamlet locations and the commune\'s codes', () => {
   let test: TestCloud;
@@ -118,5 +119,30 @@ describe('hamlet locations and the commune\'s codes', () => {
     expect((await test.request('GET', '/api/v1/hamlets/ap-2/location', undefined, op)).status).toBe(403);
     expect((await test.request('GET', '/api/v1/commune/admin-codes', undefined, op)).status).toBe(200);
     expect((await test.request('PUT', '/api/v1/commune/admin-codes', { adminCode: null, provinceAdminCode: null }, op)).status).toBe(403);
+  });
+
+  it("keeps a commune's technician to their commune's hamlets and codes: another commune's is not found (issue 10)", async () => {
+    const created = await test.request('POST', '/api/v1/communes', { code: 'vi-thuy', name: 'Xã Vị Thủy', province: 'Tỉnh Hậu Giang', hamlets: [{ code: 'vt-1', name: 'Ấp Vị Thủy 1' }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await new UserStore(test.cloud.query).create({ username: 'tech-vt', password: 'password-tech-vt', role: 'technician', communeCode: 'vi-thuy', mustChangePassword: false });
+    const tech = await test.login('tech-vt', 'password-tech-vt');
+
+    expect((await test.request('GET', '/api/v1/hamlets/locations', undefined, tech)).body.hamlets.map((h: { code: string }) => h.code)).toEqual(['vt-1']);
+    expect((await test.request('GET', '/api/v1/hamlets/locations')).body.hamlets).toHaveLength(10);
+    const theirs = await test.request('PUT', '/api/v1/hamlets/ap-1/location', { lat: 9.8, lon: 105.4, radiusM: 500 }, tech);
+    expect([theirs.status, theirs.body.error.message]).toEqual([404, 'hamlet ap-1 not found']);
+    expect((await test.request('GET', '/api/v1/hamlets/ap-1/location', undefined, tech)).status).toBe(404);
+    const imported = await send('vt-1,9.8,105.4,500\nap-1,9.8,105.4,500', 'text/csv', tech);
+    expect([imported.status, imported.body.error.message]).toEqual([400, 'nothing imported: row 2 (ap-1): unknown hamlet ap-1']);
+    expect((await location('ap-1')).source).toBe('none');
+    expect((await test.request('PUT', '/api/v1/hamlets/vt-1/location', { lat: 9.8, lon: 105.4, radiusM: 500 }, tech)).body).toMatchObject({ code: 'vt-1', source: 'own' });
+
+    // the codes: theirs without naming it; another commune's is not found; the province names the commune once there are two
+    expect((await test.request('PUT', '/api/v1/commune/admin-codes', { adminCode: '31480', provinceAdminCode: '93' }, tech)).body).toEqual({ adminCode: '31480', provinceAdminCode: '93' });
+    expect((await test.request('GET', '/api/v1/commune/admin-codes?commune=vi-tan', undefined, tech)).status).toBe(404);
+    expect((await test.request('GET', '/api/v1/commune/admin-codes')).status).toBe(400);
+    expect((await test.request('GET', '/api/v1/commune/admin-codes?commune=vi-thuy')).body).toEqual({ adminCode: '31480', provinceAdminCode: '93' });
+    const taken = await test.request('PUT', '/api/v1/commune/admin-codes?commune=vi-tan', { adminCode: '31480', provinceAdminCode: '93' });
+    expect([taken.status, taken.body.error.message]).toEqual([409, 'administrative code "31480" is already another commune\'s']);
   });
 });

@@ -93,7 +93,7 @@ function locationFrom(body: z.infer<typeof locationBody>): LocationInput {
 export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; places: HamletPlaces }) {
   const app = new OpenAPIHono<AppEnv>();
   // a commune's person sees, imports and sets only their commune's hamlets: another's is unknown (404)
-  const known = (c: Context<AppEnv>) => new Set(places.list(currentUser(c)).map((h) => h.code));
+  const known = async (c: Context<AppEnv>) => new Set((await places.list(currentUser(c))).map((h) => h.code));
 
   app.openapi(
     apiRoute(guard, 'hamlets.locations.manage', {
@@ -103,7 +103,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       summary: 'Every hamlet with its location (own, or its boxes as the fallback)',
       responses: { 200: jsonContent(z.object({ hamlets: z.array(locationSchema) }), 'Hamlets in their usual order') },
     }),
-    (c) => c.json({ hamlets: places.list(currentUser(c)).map(out) }, 200),
+    async (c) => c.json({ hamlets: (await places.list(currentUser(c))).map(out) }, 200),
   );
 
   app.openapi(
@@ -141,14 +141,14 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
         if (!(file instanceof File)) throw badRequest('the upload needs the location file in the "file" field', [{ path: 'file', message: 'required' }]);
         text = await file.text();
       } else text = await c.req.text();
-      const result = parseLocationFile(text, known(c));
+      const result = parseLocationFile(text, await known(c));
       if (!result.ok) {
         const first = result.problems[0]!;
         const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : '';
         throw badRequest(`nothing imported: ${first.at}${first.code ? ` (${first.code})` : ''}: ${first.message}${more}`, result.problems);
       }
-      places.set(result.locations, currentUser(c));
-      return c.json({ imported: result.locations.size, hamlets: places.list(currentUser(c)).map(out) }, 200);
+      await places.set(result.locations, currentUser(c));
+      return c.json({ imported: result.locations.size, hamlets: (await places.list(currentUser(c))).map(out) }, 200);
     },
   );
 
@@ -161,7 +161,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       request: { params: codeParam },
       responses: { 200: jsonContent(locationSchema, 'The hamlet\'s location') },
     }),
-    (c) => c.json(out(places.get(c.req.valid('param').code, currentUser(c))), 200),
+    async (c) => c.json(out(await places.get(c.req.valid('param').code, currentUser(c))), 200),
   );
 
   app.openapi(
@@ -173,12 +173,12 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       request: { params: codeParam, body: jsonBody(locationBody) },
       responses: { 200: jsonContent(locationSchema, 'The hamlet\'s location') },
     }),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const person = currentUser(c);
-      places.get(code, person); // 404 before anything else
-      places.set(new Map([[code, locationFrom(c.req.valid('json'))]]), person);
-      return c.json(out(places.get(code, person)), 200);
+      await places.get(code, person); // 404 before anything else
+      await places.set(new Map([[code, locationFrom(c.req.valid('json'))]]), person);
+      return c.json(out(await places.get(code, person)), 200);
     },
   );
 
@@ -192,7 +192,7 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       request: { query: communeQuery },
       responses: { 200: jsonContent(codesSchema, 'null until set') },
     }),
-    (c) => c.json(places.codes(places.communeFor(currentUser(c), c.req.valid('query').commune)), 200),
+    async (c) => c.json(await places.codes(await places.communeFor(currentUser(c), c.req.valid('query').commune)), 200),
   );
 
   app.openapi(
@@ -205,10 +205,10 @@ export function createHamletPlacesRoutes({ guard, places }: { guard: Guard; plac
       request: { query: communeQuery, body: jsonBody(codesSchema) },
       responses: { 200: jsonContent(codesSchema, 'The codes'), 409: jsonContent(z.object({}), "The commune's code is already another commune's") },
     }),
-    (c) => {
-      const commune = places.communeFor(currentUser(c), c.req.valid('query').commune);
-      places.setCodes(commune, c.req.valid('json'));
-      return c.json(places.codes(commune), 200);
+    async (c) => {
+      const commune = await places.communeFor(currentUser(c), c.req.valid('query').commune);
+      await places.setCodes(commune, c.req.valid('json'));
+      return c.json(await places.codes(commune), 200);
     },
   );
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { openCloudDatabase } from '../db/database.js';
+import { forEachDatabase } from '../../../test-support/databases.js';
+import { seedCommuneQuery, seedEdgeQuery } from '../communes/testing/seed-query.js';
 import { listHamlets, seedCommune } from './hamlets.js';
 
 const VI_TAN_HAMLETS = [
@@ -71,18 +72,44 @@ describe('GET /api/v1/hamlets', () => {
   });
 });
 
-describe('seedCommune', () => {
-  it('seeds once and leaves later edits alone', () => {
-    const db = openCloudDatabase(':memory:');
-    try {
-      const seed = { code: 'xa-thu', name: 'Xã Thử', district: 'Huyện Thử', province: 'Tỉnh Thử', hamlets: [{ code: 'ap-b', name: 'Ấp B' }, { code: 'ap-a', name: 'Ấp A' }] };
-      seedCommune(db, seed);
-      expect(listHamlets(db).map((h) => h.code)).toEqual(['ap-b', 'ap-a']);
-      db.prepare("UPDATE hamlets SET name = 'Ấp Bê' WHERE code = 'ap-b'").run();
-      seedCommune(db, seed);
-      expect(listHamlets(db).map((h) => h.name)).toEqual(['Ấp Bê', 'Ấp A']);
-    } finally {
-      db.close();
-    }
+forEachDatabase('hamlets', (get) => {
+  const seed = { code: 'xa-thu', name: 'Xã Thử', district: 'Huyện Thử', province: 'Tỉnh Thử', hamlets: [{ code: 'ap-b', name: 'Ấp B' }, { code: 'ap-a', name: 'Ấp A' }] };
+
+  it('seeds once and leaves later edits alone', async () => {
+    await seedCommune(get(), seed);
+    expect((await listHamlets(get())).map((h) => h.code)).toEqual(['ap-b', 'ap-a']);
+    await get().db.updateTable('hamlets').set({ name: 'Ấp Bê' }).where('code', '=', 'ap-b').execute();
+    await seedCommune(get(), seed);
+    expect((await listHamlets(get())).map((h) => h.name)).toEqual(['Ấp Bê', 'Ấp A']);
+  });
+
+  it('seeds once when two starts seed at the same time (the commune row decides)', async () => {
+    await Promise.all([seedCommune(get(), seed), seedCommune(get(), seed)]);
+    expect(await get().db.selectFrom('hamlets').select('code').orderBy('position').execute()).toEqual([{ code: 'ap-b' }, { code: 'ap-a' }]);
+  });
+
+  it("lists the hamlets in service by their communes' age then position, counting every box and the online ones", async () => {
+    await seedCommune(get(), seed, 2_000);
+    await seedCommuneQuery(get(), { code: 'vi-thuy', name: 'Xã Vị Thủy', district: '', province: 'Tỉnh Thử', hamlets: [{ code: 'vt-2', name: 'Ấp 2' }, { code: 'vt-1', name: 'Ấp 1' }] }, 1_000);
+    await seedCommuneQuery(get(), { code: 'xa-cu', name: 'Xã Cũ', district: '', province: 'Tỉnh Thử', hamlets: [{ code: 'cu-1', name: 'Ấp Cũ' }] }, 500);
+    await get().db.updateTable('communes').set({ retired_at: 3_000 }).where('code', '=', 'xa-cu').execute();
+    // a commune without a creation time (written before migration 28) comes last
+    await get().db.insertInto('communes').values({ code: 'xa-la', name: 'Xã Lạ', district: '', province: 'Tỉnh Thử', created_at: null }).execute();
+    await get().db.insertInto('hamlets').values([{ code: 'la-1', commune_code: 'xa-la', name: 'Ấp Lạ', position: 0 }, { code: 'vt-3', commune_code: 'vi-thuy', name: 'Ấp 3', position: 5, retired_at: 3_000 }]).execute();
+    await seedEdgeQuery(get(), 'e1', 'ap-a', { online: true });
+    await seedEdgeQuery(get(), 'e2', 'ap-a');
+    await seedEdgeQuery(get(), 'e3', 'ap-a', { status: 'revoked' });
+    await seedEdgeQuery(get(), 'e4', 'vt-1', { online: true });
+
+    const all = await listHamlets(get());
+    expect(all.map((h) => h.code)).toEqual(['vt-2', 'vt-1', 'ap-b', 'ap-a', 'la-1']);
+    expect(all.find((h) => h.code === 'ap-a')).toEqual({ code: 'ap-a', name: 'Ấp A', communeCode: 'xa-thu', edges: 3, online: 1 });
+    expect(all.find((h) => h.code === 'vt-1')).toEqual({ code: 'vt-1', name: 'Ấp 1', communeCode: 'vi-thuy', edges: 1, online: 1 });
+    expect(all.find((h) => h.code === 'ap-b')).toMatchObject({ edges: 0, online: 0 });
+
+    // a commune's person: their commune's only; a province-level person: all of them
+    expect((await listHamlets(get(), { communeCode: 'vi-thuy' })).map((h) => h.code)).toEqual(['vt-2', 'vt-1']);
+    expect((await listHamlets(get(), { communeCode: 'xa-cu' })).map((h) => h.code)).toEqual([]);
+    expect(await listHamlets(get(), { communeCode: null })).toEqual(all);
   });
 });

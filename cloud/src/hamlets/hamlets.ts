@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { CommuneSeed } from '@smart-commune/shared';
-import type { Db } from '../db/database.js';
+import type { QueryDatabase } from '../db/query/connect.js';
 import type { Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { apiRoute, jsonContent } from '../http/route.js';
 import { currentUser } from '../http/access.js';
-import { communeClause, type Scoped } from '../communes/scope.js';
+import type { Scoped } from '../communes/scope.js';
 
 export interface Hamlet {
   code: string;
@@ -17,41 +17,65 @@ export interface Hamlet {
 
 /**
  * Seeds a commune and its hamlets when it is not there yet (the first start seeds the pilot's);
- * later starts leave it as edited.
+ * later starts leave it as edited. The commune's INSERT … ON CONFLICT DO NOTHING decides: two starts
+ * racing on one PostgreSQL both get past it, and only the one that wrote the commune adds the hamlets.
  */
-export function seedCommune(db: Db, seed: CommuneSeed, now = Date.now()): void {
-  const exists = db.prepare('SELECT 1 FROM communes WHERE code = ?').get(seed.code);
-  if (exists) return;
-  db.transaction(() => {
-    db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run(seed.code, seed.name, seed.district, seed.province, now);
-    const insert = db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)');
-    seed.hamlets.forEach((h, i) => insert.run(h.code, seed.code, h.name, i));
-  })();
+export async function seedCommune({ db }: Pick<QueryDatabase, 'db'>, seed: CommuneSeed, now = Date.now()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const added = await trx
+      .insertInto('communes')
+      .values({ code: seed.code, name: seed.name, district: seed.district, province: seed.province, created_at: now })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .returning('code')
+      .executeTakeFirst();
+    if (!added || seed.hamlets.length === 0) return;
+    await trx
+      .insertInto('hamlets')
+      .values(seed.hamlets.map((h, i) => ({ code: h.code, commune_code: seed.code, name: h.name, position: i })))
+      .execute();
+  });
 }
 
 /**
  * The hamlets in service (neither they nor their commune retired), in their communes' order then
  * their own: what every picker offers. Given a person, only those their commune holds (all of
- * them for a province-level person).
+ * them for a province-level person). Boxes are counted in sub-queries (one row per hamlet, no
+ * GROUP BY over the communes' columns, which PostgreSQL would refuse); every box the hamlet holds
+ * counts, revoked ones too, as before.
  */
-export function listHamlets(db: Db, person?: Scoped): Hamlet[] {
-  const scope = person ? communeClause(person, 'h.commune_code', { provinceItems: false }) : { sql: '', params: [] };
-  return db
-    .prepare(
-      `SELECT h.code, h.name, h.commune_code AS communeCode, COUNT(e.id) AS edges, COALESCE(SUM(s.online), 0) AS online
-       FROM hamlets h JOIN communes c ON c.code = h.commune_code
-       LEFT JOIN edges e ON e.hamlet_code = h.code LEFT JOIN edge_state s ON s.edge_id = e.id
-       WHERE h.retired_at IS NULL AND c.retired_at IS NULL${scope.sql}
-       GROUP BY h.code ORDER BY c.created_at IS NULL, c.created_at, c.code, h.position`,
-    )
-    .all(...scope.params) as Hamlet[];
+export async function listHamlets({ db }: Pick<QueryDatabase, 'db'>, person?: Scoped): Promise<Hamlet[]> {
+  let query = db
+    .selectFrom('hamlets as h')
+    .innerJoin('communes as c', 'c.code', 'h.commune_code')
+    .select(['h.code', 'h.name', 'h.commune_code as communeCode'])
+    .select((eb) => [
+      eb.selectFrom('edges as e').whereRef('e.hamlet_code', '=', 'h.code').select((e) => e.fn.countAll<number>().as('n')).as('edges'),
+      eb
+        .selectFrom('edges as e')
+        .innerJoin('edge_state as s', 's.edge_id', 'e.id')
+        .whereRef('e.hamlet_code', '=', 'h.code')
+        .where('s.online', '=', 1)
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .as('online'),
+    ])
+    .where('h.retired_at', 'is', null)
+    .where('c.retired_at', 'is', null);
+  if (person && person.communeCode !== null) query = query.where('h.commune_code', '=', person.communeCode);
+  const rows = await query
+    // communes without a creation time (none since migration 28) last, then the oldest first
+    .orderBy((eb) => eb('c.created_at', 'is', null))
+    .orderBy('c.created_at')
+    .orderBy('c.code')
+    .orderBy('h.position')
+    .execute();
+  return rows.map((r) => ({ code: r.code, name: r.name, communeCode: r.communeCode, edges: Number(r.edges ?? 0), online: Number(r.online ?? 0) }));
 }
 
 const hamletSchema = z
   .object({ code: z.string(), name: z.string(), communeCode: z.string(), edges: z.number(), online: z.number() })
   .openapi('Hamlet');
 
-export function createHamletsRoutes({ guard, db }: { guard: Guard; db: Db }) {
+export function createHamletsRoutes({ guard, query }: { guard: Guard; query: Pick<QueryDatabase, 'db'> }) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
     apiRoute(guard, 'hamlets.read', {
@@ -61,7 +85,7 @@ export function createHamletsRoutes({ guard, db }: { guard: Guard; db: Db }) {
       summary: "The hamlets in service with their box counts: a commune's people see their commune's, a province-level person every commune's",
       responses: { 200: jsonContent(z.object({ hamlets: z.array(hamletSchema) }), 'Hamlets in their usual order') },
     }),
-    (c) => c.json({ hamlets: listHamlets(db, currentUser(c)) }, 200),
+    async (c) => c.json({ hamlets: await listHamlets(query, currentUser(c)) }, 200),
   );
   return app;
 }

@@ -36,7 +36,7 @@ describe("staff Web Push: a commune's staff are told only of their commune", () 
     dir = mkdtempSync(join(tmpdir(), 'sc-commune-push-'));
     const config = loadCloudConfig({}, { SC_DATA_DIR: dir, SC_PUSH_ALLOW_LOCAL_ENDPOINTS: true, SC_NOTIFY_INCIDENT_COOLDOWN_S: 0 });
     db = openCloudDatabase(join(dir, 'cloud.db'));
-    seedCommune(db, VI_TAN);
+    await seedCommune(sqliteQueryDatabase(db), VI_TAN);
     db.prepare("INSERT INTO communes (code, name, district, province, created_at) VALUES ('vi-thuy', 'Xã Vị Thủy', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', 0)").run();
     db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vt-1', 'vi-thuy', 'Ấp Vị Thủy 1', 100)").run();
     for (const [id, hamlet] of [['edge_A', 'ap-2a'], ['edge_B', 'vt-1']] as const) {

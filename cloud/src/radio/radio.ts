@@ -7,7 +7,7 @@ import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { communePlaces, HamletPlaces } from '../hamlets/hamlet-places.js';
+import { HamletPlaces } from '../hamlets/hamlet-places.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
@@ -96,7 +96,7 @@ export async function createRadio(deps: RadioDeps) {
   const alertStore = new AlertStore(query);
   const playback = new PlaybackStore(query);
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
-  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(db) });
+  const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(query) });
   const occurrences = new PlanOccurrences(query);
   const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
@@ -104,7 +104,7 @@ export async function createRadio(deps: RadioDeps) {
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(query, options.now);
-  const places = new HamletPlaces(db);
+  const places = new HamletPlaces(query);
   const area = new TargetArea(query);
   const alerts = new AlertService({
     store: alertStore,
@@ -113,9 +113,9 @@ export async function createRadio(deps: RadioDeps) {
     directory,
     area,
     // one commune's place, or every commune's for the province (a place without a commune row: the single commune's as before)
-    places: (communeCode) => {
-      const found = communePlaces(db, places, communeCode);
-      return found.length ? found : [places.place()];
+    places: async (communeCode) => {
+      const found = await places.communePlaces(communeCode);
+      return found.length ? found : [await places.place()];
     },
     communeOfFeed: async (feedId) => (await query.db.selectFrom('cap_feeds').select('commune_code').where('id', '=', feedId).executeTakeFirst())?.commune_code ?? null,
     operator: (userId) => operatorOf(db, userId),

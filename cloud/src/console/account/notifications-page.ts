@@ -20,7 +20,7 @@ export interface HamletChoice {
 
 export interface NotificationPagesDeps {
   /** The hamlets with their commune, in their usual order (listHamlets): a commune's person is offered their commune's. */
-  hamlets: () => (HamletChoice & { communeCode: string })[];
+  hamlets: () => Promise<(HamletChoice & { communeCode: string })[]>;
   /** The person's stored choices (the push subscription store), so the page opens showing them. */
   preferences: (user: Pick<User, 'id' | 'role'>) => Promise<PushPreferences>;
 }
@@ -92,7 +92,7 @@ export function createNotificationPages({ hamlets, preferences }: NotificationPa
       const prefs = await preferences(view.user!);
       return kit.render(c, {
         title: t('title'),
-        main: markup(t, kinds, kinds.length > 0 ? hamletsMarkup(t, hamlets().filter((h) => sees(view.user!, h.communeCode, { provinceItems: false })), prefs.hamlets, prefs.cameras.length) : ''),
+        main: markup(t, kinds, kinds.length > 0 ? hamletsMarkup(t, (await hamlets()).filter((h) => sees(view.user!, h.communeCode, { provinceItems: false })), prefs.hamlets, prefs.cameras.length) : ''),
         scripts: ['account-notifications.js'],
         data: { strings: notificationsMessages[view.lang], serviceWorker: SERVICE_WORKER_PATH },
       });

@@ -80,9 +80,9 @@ type T = Translate<keyof (typeof messages)['vi']>;
 
 export interface ZaloAdminDeps {
   connector: ZaloConnector;
-  hamlets(): { code: string; name: string; communeCode: string }[];
+  hamlets(): Promise<{ code: string; name: string; communeCode: string }[]>;
   /** The communes in service: a province admin's overview and which commune the page may name. */
-  communes(): { code: string; name: string }[];
+  communes(): Promise<{ code: string; name: string }[]>;
 }
 
 const FIELDS = ['appId', 'appSecret', 'oaId', 'webhookSecret', 'refreshToken', 'code'] as const;
@@ -151,10 +151,10 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
     const app = new Hono<ConsoleEnv>();
     const tOf = (c: Context<ConsoleEnv>) => translator(messages, c.get('view').lang);
     /** Whose OA the request means, or null when that is not the caller's to see (answered 404). */
-    const scopeOf = (c: Context<ConsoleEnv>): { scope: OaScope } | null => {
+    const scopeOf = async (c: Context<ConsoleEnv>): Promise<{ scope: OaScope } | null> => {
       const commune = c.req.query('commune') || undefined;
       try {
-        return { scope: oaScopeFor(c.get('view').user!, commune, deps.communes) };
+        return { scope: await oaScopeFor(c.get('view').user!, commune, deps.communes) };
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
@@ -166,7 +166,7 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
       const v = await deps.connector.view(scope);
       const view = c.get('view');
       const own = view.user!.communeCode;
-      const communes = deps.communes();
+      const communes = await deps.communes();
       const nameOf = (code: string) => communes.find((k) => k.code === code)?.name ?? code;
       const title = scope === null ? t('titleProvince') : t('title', { name: nameOf(scope) });
       const listed =
@@ -182,7 +182,7 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
           : '';
       const main = zaloPage(t, view.lang, v, {
         // a commune's OA subscribes to its own hamlets; the province's to every commune's
-        hamlets: deps.hamlets().filter((h) => scope === null || h.communeCode === scope),
+        hamlets: (await deps.hamlets()).filter((h) => scope === null || h.communeCode === scope),
         action: pageHref(scope, own),
         notice: extra.notice ?? null,
         error: extra.error ?? null,
@@ -194,15 +194,15 @@ export function createZaloAdminPage(deps: ZaloAdminDeps) {
       return kit.render(c, { title, main: html`${listed}${main}`, status: extra.status ?? 200 });
     };
 
-    app.get('/admin/zalo', kit.page('notifications.zalo.manage'), (c) => {
-      const which = scopeOf(c);
+    app.get('/admin/zalo', kit.page('notifications.zalo.manage'), async (c) => {
+      const which = await scopeOf(c);
       if (!which) return notFoundPage(c);
       return render(c, which.scope, { notice: c.req.query('done') === '1' ? tOf(c)('connected') : null });
     });
 
     app.post('/admin/zalo', kit.page('notifications.zalo.manage'), async (c) => {
       const t = tOf(c);
-      const which = scopeOf(c);
+      const which = await scopeOf(c);
       if (!which) return notFoundPage(c);
       const { scope } = which;
       const form = await c.req.parseBody();

@@ -21,7 +21,7 @@ const CAMERA_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export interface FleetPagesDeps {
   /** The hamlets the person sees (their commune's; every one for a province-level person), in their usual order. */
-  hamlets(person: Scoped): PlanHamlet[];
+  hamlets(person: Scoped): Promise<PlanHamlet[]>;
   /** The communes in service the person sees, in the province's order (awaited: the communes store may answer later). */
   communes(person: Scoped): PlanCommune[] | Promise<PlanCommune[]>;
   /** Whether the box exists and is the person's to see (their commune's; any for a province-level person). */
@@ -46,7 +46,7 @@ export function createFleetPages(deps: FleetPagesDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const t = (c: Context<ConsoleEnv>) => translator(fleetMessages, c.get('view').lang);
-    const hamlets = (c: Context<ConsoleEnv>) => deps.hamlets(c.get('view').user!).map((h) => ({ code: h.code, name: h.name, communeCode: h.communeCode }));
+    const hamlets = async (c: Context<ConsoleEnv>) => (await deps.hamlets(c.get('view').user!)).map((h) => ({ code: h.code, name: h.name, communeCode: h.communeCode }));
 
     // The box and camera pages are shells filled by their scripts through the API; another
     // commune's box is the same 404 page as a box that does not exist, as the API answers both.
@@ -57,7 +57,7 @@ export function createFleetPages(deps: FleetPagesDeps) {
       // a province-level person may narrow the page to one commune (?commune=); anything else: every commune they see
       const asked = c.req.query('commune');
       const chosen = communes.length > 1 && communes.some((cm) => cm.code === asked) ? asked : undefined;
-      const mine = hamlets(c).filter((h) => chosen === undefined || h.communeCode === chosen);
+      const mine = (await hamlets(c)).filter((h) => chosen === undefined || h.communeCode === chosen);
       const main = html`${fleetMarkup(t(c), mine, { communes, chosen })}${locationsMarkup(translator(locationMessages, lang), mine)}`;
       return kit.render(c, { title: t(c)('fleetTitle'), main, scripts: ['fleet-boxes.js', 'fleet-locations.js'], data: { strings: { ...strings(c), ...locationMessages[lang] } } });
     });

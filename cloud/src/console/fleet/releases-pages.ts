@@ -19,7 +19,7 @@ export interface ReleasesPagesDeps {
   edges: EdgeStore;
   keyRotations: Pick<KeyRotations, 'list'>;
   /** The hamlets the person sees, in their usual order. */
-  hamlets(person: Scoped): { code: string; name: string; communeCode: string }[];
+  hamlets(person: Scoped): Promise<{ code: string; name: string; communeCode: string }[]>;
   /** The communes in service the person sees (awaited: the communes store may answer later). */
   communes(person: Scoped): { code: string; name: string }[] | Promise<{ code: string; name: string }[]>;
 }
@@ -49,7 +49,7 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
         releases: await deps.releases.list(),
         rollouts: await deps.rollouts.list(50, mine(c)),
         edges: deps.edges.list({ status: 'active', ...mine(c) }),
-        hamlets: deps.hamlets(c.get('view').user!),
+        hamlets: await deps.hamlets(c.get('view').user!),
         rotations: await deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
         canManage: canManage(c),
       });

@@ -30,13 +30,13 @@ export interface PolicePagesDeps {
   reports: Reports;
   users: UserStore;
   audit: AuditLog;
-  hamlets(): { code: string; name: string; communeCode: string }[];
+  hamlets(): Promise<{ code: string; name: string; communeCode: string }[]>;
   /** The communes a province-level officer filters the queue by. */
   communes(): Promise<{ code: string; name: string }[]>;
   /** Footage by time: the requests, and how a new one is sent to its box. */
   footage: Footage;
   /** Every camera police may ask footage of: `{edgeId}/{cameraId}`, a name with its hamlet, and its box's commune. */
-  cameras(): (CameraChoice & { communeCode: string | null })[];
+  cameras(): Promise<(CameraChoice & { communeCode: string | null })[]>;
   /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
   edgeOnline(edgeId: string): boolean;
   /** Cameras in a flood warning now (vision's, from the boxes' telemetry). */
@@ -58,18 +58,18 @@ export function createPolicePages(deps: PolicePagesDeps) {
     reports: (await reports.store.page({ status: 'new', communeCode: person.communeCode ?? undefined }, 1, 0)).total,
   });
   // what an officer sees is their commune's (a province-level officer: every commune's)
-  const hamletsOf = (person: Scoped) => deps.hamlets().filter((h) => sees(person, h.communeCode, { provinceItems: false }));
+  const hamletsOf = async (person: Scoped) => (await deps.hamlets()).filter((h) => sees(person, h.communeCode, { provinceItems: false }));
   // a province-level officer chooses a commune; a single-commune install shows no such filter, as before
   const communeFilter = async (person: Scoped): Promise<Choice[]> => {
     const communes = isProvinceLevel(person) ? await deps.communes() : [];
     return communes.length > 1 ? communes.map((cm) => ({ value: cm.code, label: cm.name })) : [];
   };
-  const camerasOf = (person: Scoped) => deps.cameras().filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
+  const camerasOf = async (person: Scoped) => (await deps.cameras()).filter((cam) => sees(person, cam.communeCode, { provinceItems: false }));
 
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
     const tOf = (c: Context<ConsoleEnv>) => translator(policeMessages, c.get('view').lang);
-    const hamletChoices = (c: Context<ConsoleEnv>): Choice[] => hamletsOf(c.get('view').user!).map((h) => ({ value: h.code, label: h.name }));
+    const hamletChoices = async (c: Context<ConsoleEnv>): Promise<Choice[]> => (await hamletsOf(c.get('view').user!)).map((h) => ({ value: h.code, label: h.name }));
     const notFoundPage = (c: Context<ConsoleEnv>) => kit.render(c, { title: c.get('view').t('notFoundTitle'), main: '', status: 404 });
 
     app.get('/police', kit.page('incidents.review'), (c) => c.redirect('/police/incidents', 303));
@@ -87,7 +87,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const filter = { communeCode, severity: q.severity === 'all' ? undefined : q.severity, hamletCode: q.hamlet, cameraId: q.camera, label: q.class ?? q.label, status: q.status, from: bound(q.from, 'start'), to: bound(q.to, 'end') };
       const [page, choices, waitingNow] = await Promise.all([incidents.store.page(filter, q.limit, q.offset), incidents.store.filterChoices(communeCode), waiting(user)]);
       const summaries = await incidents.store.objectSummaries(page.items.map((i) => i.id));
-      const hamletCommunes = new Map(deps.hamlets().map((h) => [h.code, h.communeCode]));
+      const hamletCommunes = new Map((await deps.hamlets()).map((h) => [h.code, h.communeCode]));
       const query = new URLSearchParams(raw);
       query.delete('offset');
       return kit.render(c, {
@@ -96,7 +96,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
           items: page.items.map((i) => ({ ...incidentJson(i), objectSummary: summaries.get(i.id) })),
           paging: { total: page.total, limit: q.limit, offset: q.offset, query },
           communes: await communeFilter(user),
-          hamlets: hamletChoices(c),
+          hamlets: await hamletChoices(c),
           cameras: choices.cameras.map((v) => ({ value: v, label: v })),
           labels: choices.labels.map((v) => ({ value: v, label: labelName(v, lang) })),
           filter: raw,
@@ -140,7 +140,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       query.delete('offset');
       return kit.render(c, {
         title: t('queueTitle'),
-        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: hamletChoices(c), filter: raw, waiting: await waiting(c.get('view').user!) }),
+        main: reportQueue(t, c.get('view').lang, { items: page.items.map(reportSummaryJson), paging: { total: page.total, limit: q.limit, offset: q.offset, query }, hamlets: await hamletChoices(c), filter: raw, waiting: await waiting(c.get('view').user!) }),
       });
     });
 
@@ -157,7 +157,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
     const footageView = async (c: Context<ConsoleEnv>, form: Record<string, string>, error: string | null, sent: boolean, status: 200 | 400 = 200) => {
       const t = translator(footageMessages, c.get('view').lang);
       const user = c.get('view').user!;
-      const cameras = camerasOf(user).map(({ value, label }) => ({ value, label }));
+      const cameras = (await camerasOf(user)).map(({ value, label }) => ({ value, label }));
       const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
       const requests = (await deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined })).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
       return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
@@ -172,7 +172,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const [edgeId, cameraId] = form.camera!.split('/');
       const user = c.get('view').user!;
       // only a camera of the officer's commune: another commune's is refused like an unknown one
-      if (!edgeId || !cameraId || !camerasOf(user).some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
+      if (!edgeId || !cameraId || !(await camerasOf(user)).some((cam) => cam.value === form.camera)) return footageView(c, form, t('errorCamera'), false, 400);
       let fromMs: number;
       let toMs: number;
       try {

@@ -57,7 +57,7 @@ describe('the live voice page', () => {
     test.cloud.db.prepare("INSERT INTO hamlets (code, commune_code, name, position) VALUES ('vd-1', 'vi-dong', 'Ấp Một Vị Đông', 101)").run();
     await new UserStore(test.cloud.query).create({ username: 'vidong-page', password: 'password-of-vidong', role: 'operator', communeCode: 'vi-dong', mustChangePassword: false });
     cookie.viDong = `sc_session=${await test.login('vidong-page', 'password-of-vidong')}`;
-    for (const page of ['/radio/live', '/radio/alerts', '/radio/stations']) {
+    for (const page of ['/radio/live', '/radio/alerts', '/radio/stations', '/radio/schedule', '/radio/playback']) {
       const theirs = await (await get(page, 'viDong')).text();
       expect(theirs, page).toContain('Ấp Một Vị Đông');
       expect(theirs, page).not.toContain('Ấp 2A');

@@ -11,7 +11,7 @@ export const LIVE_PAGE = '/radio/live';
 
 export interface LivePageDeps {
   /** The hamlets in their usual order, with their commune (a commune's person speaks to their own). */
-  hamlets(): { code: string; name: string; communeCode?: string }[];
+  hamlets(): Promise<{ code: string; name: string; communeCode?: string }[]>;
   /** Speaker zone names the active boxes declare, sorted. */
   zones(): string[];
 }
@@ -89,10 +89,10 @@ function liveMarkup(t: T, hamlets: { code: string; name: string }[], zones: stri
 export function createLivePage(deps: LivePageDeps) {
   return (kit: ConsoleKit): ConsoleSection => {
     const app = new Hono<ConsoleEnv>();
-    app.get(LIVE_PAGE, kit.page('radio.live.manage'), (c) => {
+    app.get(LIVE_PAGE, kit.page('radio.live.manage'), async (c) => {
       const lang = c.get('view').lang;
       const t = translator(liveMessages, lang);
-      const hamlets = hamletsFor(deps.hamlets(), c.get('view').user);
+      const hamlets = hamletsFor(await deps.hamlets(), c.get('view').user);
       const { t: common } = c.get('view');
       return kit.render(c, {
         title: t('liveTitle'),

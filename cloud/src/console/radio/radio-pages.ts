@@ -14,7 +14,7 @@ export interface RadioPagesDeps {
   voices: readonly VoiceChoice[];
   defaultVoice: string;
   /** The province's hamlets in their usual order, each with its commune. */
-  hamlets(): (HamletChoice & { communeCode: string })[];
+  hamlets(): Promise<(HamletChoice & { communeCode: string })[]>;
   /** The province's communes (not retired): a province-level person's programme may choose some. */
   communes?(): Promise<HamletChoice[]>;
 }
@@ -25,7 +25,7 @@ export function createRadioPages(deps: RadioPagesDeps) {
     const app = new Hono<ConsoleEnv>();
     const strings = (c: { get(key: 'view'): { lang: 'vi' | 'en' } }) => radioMessages[c.get('view').lang];
     // a commune's people choose among their commune's hamlets; a province-level person among all
-    const hamlets = (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => hamletsFor(deps.hamlets(), c.get('view').user);
+    const hamlets = async (c: { get(key: 'view'): { user: { communeCode: string | null } | null } }) => hamletsFor(await deps.hamlets(), c.get('view').user);
 
     app.get('/radio/bulletins', kit.page('radio.bulletins.write'), (c) => {
       const t = translator(radioMessages, c.get('view').lang);
@@ -38,23 +38,26 @@ export function createRadioPages(deps: RadioPagesDeps) {
     };
     app.get('/radio/schedule', kit.page('radio.schedules.manage'), async (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, hamlets(c), await provinceCommunes(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: hamlets(c) } });
+      const choices = await hamlets(c);
+      return kit.render(c, { title: t('scheduleTitle'), main: scheduleMarkup(t, choices, await provinceCommunes(c)), scripts: ['radio-schedule.js'], data: { strings: { ...strings(c), ...common(c) }, hamlets: choices } });
     });
-    app.get('/radio/alerts', kit.page('radio.alerts.manage'), (c) => {
+    app.get('/radio/alerts', kit.page('radio.alerts.manage'), async (c) => {
       const t = translator(radioMessages, c.get('view').lang);
       const lang = c.get('view').lang;
+      const choices = await hamlets(c);
       // the CAP feeds the alerts also come from: below the alert form, a feed that stopped answering above it
-      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, hamlets(c))}${feedsMarkup(translator(feedsMessages, lang))}`;
-      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: hamlets(c) } });
+      const main = html`${feedWarningsMarkup()}${alertsMarkup(t, choices)}${feedsMarkup(translator(feedsMessages, lang))}`;
+      return kit.render(c, { title: t('alertsTitle'), main, scripts: ['radio-alerts.js', 'radio-held.js', 'radio-feeds.js'], data: { strings: { ...strings(c), ...feedsMessages[lang], ...common(c) }, hamlets: choices } });
     });
-    app.get('/radio/stations', kit.page('radio.relays.manage'), (c) => {
+    app.get('/radio/stations', kit.page('radio.relays.manage'), async (c) => {
       const lang = c.get('view').lang;
       const t = translator(stationsMessages, lang);
-      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, hamlets(c)), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: hamlets(c) } });
+      const choices = await hamlets(c);
+      return kit.render(c, { title: t('stationsTitle'), main: stationsMarkup(t, choices), scripts: ['radio-stations.js'], data: { strings: { ...stationsMessages[lang], ...common(c) }, hamlets: choices } });
     });
     app.get('/radio/playback', kit.page('radio.playback.read'), async (c) => {
       const t = translator(radioMessages, c.get('view').lang);
-      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, hamlets(c), scheduleParam(c.req.query('schedule')), await provinceCommunes(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
+      return kit.render(c, { title: t('playbackTitle'), main: playbackMarkup(t, await hamlets(c), scheduleParam(c.req.query('schedule')), await provinceCommunes(c)), scripts: ['radio-playback.js'], data: { strings: { ...strings(c), ...common(c) } } });
     });
 
     return {

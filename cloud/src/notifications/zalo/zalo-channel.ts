@@ -30,7 +30,7 @@ export interface ZaloChannelOptions {
   store: ZaloOaStore;
   followers: ZaloFollowers;
   /** The hamlets and their communes: a notice goes to the followers of the OAs of its hamlets' communes. */
-  hamlets: () => HamletRef[];
+  hamlets: () => Promise<HamletRef[]>;
   notices: NoticeSource;
   logger: Logger;
   /** The public base URL the links in messages start with. */
@@ -126,7 +126,7 @@ export class ZaloChannel implements NotificationChannel {
       // a province OA follower subscribed in two targeted communes: one message, of the first
       if (!byRecipient.has(recipient)) byRecipient.set(recipient, { channel: this.name, idempotencyKey: `${event}:${id}:${recipient}`, recipient, subject, event, content, communeCode });
     };
-    const byCommune = this.hamletsByCommune(hamletCodes);
+    const byCommune = await this.hamletsByCommune(hamletCodes);
     if (this.o.broadcast) {
       const connected = await this.o.store.connectedScopes();
       const known = await this.o.store.knownScopes();
@@ -153,8 +153,8 @@ export class ZaloChannel implements NotificationChannel {
     return known.has(scopeKey(commune)) ? commune : null;
   }
 
-  private hamletsByCommune(hamletCodes: readonly string[]): Map<string, string[]> {
-    const communeOf = new Map(this.o.hamlets().map((h) => [h.code, h.communeCode]));
+  private async hamletsByCommune(hamletCodes: readonly string[]): Promise<Map<string, string[]>> {
+    const communeOf = new Map((await this.o.hamlets()).map((h) => [h.code, h.communeCode]));
     const byCommune = new Map<string, string[]>();
     for (const code of hamletCodes) {
       const commune = communeOf.get(code);

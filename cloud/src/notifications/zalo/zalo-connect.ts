@@ -34,11 +34,11 @@ export interface ZaloConnectionView extends ZaloConnectionStatus {
  * the caller's own commune's, else (a province-level person) the province's own. Another commune's
  * answers 404 exactly like a commune that does not exist.
  */
-export function oaScopeFor(person: { communeCode: string | null }, commune: string | undefined, communes: () => { code: string }[]): OaScope {
+export async function oaScopeFor(person: { communeCode: string | null }, commune: string | undefined, communes: () => Promise<{ code: string }[]>): Promise<OaScope> {
   if (commune === undefined) return person.communeCode;
   const what = `the Zalo OA of commune ${commune}`;
   assertMayChange(person, commune, what);
-  if (!communes().some((c) => c.code === commune)) throw notFound(what);
+  if (!(await communes()).some((c) => c.code === commune)) throw notFound(what);
   return commune;
 }
 

@@ -81,7 +81,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
       request: { query: connectionQuery },
       responses: { 200: jsonContent(zaloStatusSchema, 'The connection'), 404: jsonContent(z.object({}), 'No such commune, or another commune than the caller\'s') },
     }),
-    async (c) => c.json(await deps.connector.view(oaScopeFor(currentUser(c), c.req.valid('query').commune, deps.communes)), 200),
+    async (c) => c.json(await deps.connector.view(await oaScopeFor(currentUser(c), c.req.valid('query').commune, deps.communes)), 200),
   );
 
   app.openapi(
@@ -94,7 +94,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
     }),
     async (c) => {
       const person = currentUser(c);
-      const scopes: OaScope[] = person.communeCode === null ? [null, ...deps.communes().map((k) => k.code)] : [person.communeCode];
+      const scopes: OaScope[] = person.communeCode === null ? [null, ...(await deps.communes()).map((k) => k.code)] : [person.communeCode];
       return c.json({ items: await Promise.all(scopes.map((scope) => deps.connector.view(scope))) }, 200);
     },
   );
@@ -116,7 +116,7 @@ export function createZaloRoutes(deps: ZaloRoutesDeps) {
     }),
     async (c) => {
       const person = currentUser(c);
-      const scope = oaScopeFor(person, c.req.valid('query').commune, deps.communes);
+      const scope = await oaScopeFor(person, c.req.valid('query').commune, deps.communes);
       const text = await c.req.text();
       let json: unknown;
       try {

@@ -7,9 +7,9 @@ import { WEBHOOK_MAX_BYTES, webhookEnvelopeSchema, webhookEventSchema, webhookSi
 export interface ZaloWebhookDeps {
   store: ZaloOaStore;
   followers: ZaloFollowers;
-  hamlets: () => HamletRef[];
+  hamlets: () => Promise<HamletRef[]>;
   /** The communes in service, to tell a citizen which commune each of two same-named hamlets is in. */
-  communes: () => { code: string; name: string }[];
+  communes: () => Promise<{ code: string; name: string }[]>;
   /** Queues a reply to the follower through the OA they wrote to (the channel's outbox); false when the channel is not running. */
   reply: (scope: OaScope, userId: string, messageId: string, text: string) => Promise<boolean>;
   logger: Logger;
@@ -72,7 +72,7 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
   if (!parsed.success) return { status: 200, outcome: `ignored ${envelope.data.event_name}` };
   const event = parsed.data;
   // a commune's OA serves its own hamlets; the province's serves every commune's
-  const hamlets = deps.hamlets().filter((h) => scope === null || h.communeCode === scope);
+  const hamlets = (await deps.hamlets()).filter((h) => scope === null || h.communeCode === scope);
   if (event.event_name !== 'user_send_text') {
     if (event.event_name === 'unfollow') {
       const removed = await deps.followers.unsubscribeAll(scope, event.follower.id);
@@ -91,7 +91,7 @@ export async function handleZaloWebhook(deps: ZaloWebhookDeps, rawBody: string, 
   const named = hamletsNamed(text, hamlets);
   if (named.length > 1) {
     // the province's OA: "Ấp 1" of two communes; the citizen answers with the code
-    const communes = new Map(deps.communes().map((k) => [k.code, k.name]));
+    const communes = new Map((await deps.communes()).map((k) => [k.code, k.name]));
     const choices = named.map((h) => `${h.name} (${communes.get(h.communeCode) ?? h.communeCode}): nhắn "${h.code}"`).join('; ');
     await deps.reply(scope, userId, event.message.msg_id, `Có nhiều ấp tên như vậy. ${choices}.`);
     return { status: 200, outcome: `several hamlets named (${named.map((h) => h.code).join(', ')}); asked which` };

@@ -24,9 +24,9 @@ export interface ZaloDeps {
   logger: Logger;
   config: Pick<CloudConfig, 'SC_ZALO_API_URL' | 'SC_ZALO_OAUTH_URL' | 'SC_ZALO_RATE_PER_S' | 'SC_ZALO_CONCURRENCY' | 'SC_ZALO_BROADCAST'> &
     Partial<Pick<CloudConfig, 'SC_NOTIFY_GIVE_UP_AFTER_S' | 'SC_NOTIFY_MAX_ATTEMPTS'>>;
-  hamlets: () => HamletRef[];
+  hamlets: () => Promise<HamletRef[]>;
   /** The communes in service (a province admin's list of OAs, and which commune a request may name). */
-  communes: () => { code: string; name: string }[];
+  communes: () => Promise<{ code: string; name: string }[]>;
   /** The public base URL for links in messages (SC_PUBLIC_URL, else the cloud's own address). */
   publicUrl: () => string;
   /** Called when an admin connected an OA (the notifications module makes waiting Zalo messages due now). */

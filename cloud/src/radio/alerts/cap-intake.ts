@@ -53,7 +53,7 @@ export interface CapIntakeDeps {
    * The communes as areas are compared with them, read for each message (locations change): the
    * one commune given, or every commune of the province for null.
    */
-  places(communeCode: string | null): CommunePlace[];
+  places(communeCode: string | null): Promise<CommunePlace[]>;
   /** The commune a CAP feed belongs to; null: the province's own feed. */
   communeOfFeed(feedId: string): Promise<string | null>;
   /** The admin or operator behind `createdBy`; null for anything else (a feed, a marker). */
@@ -147,7 +147,7 @@ export class CapIntake {
       return this.cancelByCap(cap, senderTrusted, person, scope);
     }
 
-    const places = this.deps.places(scope.communeCode);
+    const places = await this.deps.places(scope.communeCode);
     const decision = decideCap(cap, { now: this.deps.now(), maxAgeMs: this.deps.capMaxAgeMs, defaultTtlMs: CAP_DEFAULT_TTL_MS, place: places[0]!, places, senderTrusted, signatureProblem: problem });
     if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
     const earlier = cap.msgType === 'Update' ? await this.referencedAlerts(cap, scope) : [];

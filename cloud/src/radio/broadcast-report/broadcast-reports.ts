@@ -8,7 +8,7 @@ export class BroadcastReports {
     private readonly deps: {
       playback: PlaybackStore;
       speakerHistory: SpeakerHistory;
-      hamlets(): readonly { code: string; name: string; communeCode: string }[];
+      hamlets(): Promise<readonly { code: string; name: string; communeCode: string }[]>;
       now?: () => number;
     },
   ) {}
@@ -17,7 +17,7 @@ export class BroadcastReports {
   async monthly(month: string, communeCode?: string): Promise<MonthlyReport> {
     const { from, to } = monthRange(month);
     const now = this.deps.now?.() ?? Date.now();
-    const hamlets = this.deps.hamlets();
+    const hamlets = await this.deps.hamlets();
     return buildMonthlyReport({
       month,
       hamlets: communeCode === undefined ? hamlets : hamlets.filter((h) => h.communeCode === communeCode),

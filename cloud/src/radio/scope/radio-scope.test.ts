@@ -3,6 +3,7 @@ import { VI_TAN } from '@smart-commune/shared';
 import { openCloudDatabase } from '../../db/database.js';
 import type { Db } from '../../db/database.js';
 import { seedCommune } from '../../hamlets/hamlets.js';
+import { sqliteQueryDatabase } from '../../db/query/index.js';
 import { ApiError } from '../../http/errors.js';
 import { assertMayChangeItem, communeForWrite } from './radio-scope.js';
 
@@ -22,9 +23,9 @@ describe('whose a new radio item is', () => {
   const ofViTan = { communeCode: 'vi-tan' };
   const addCommune = (code: string) => db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run(code, code, 'Huyện', 'Tỉnh', Date.now());
 
-  beforeEach(() => {
+  beforeEach(async () => {
     db = openCloudDatabase(':memory:');
-    seedCommune(db, VI_TAN);
+    await seedCommune(sqliteQueryDatabase(db), VI_TAN);
   });
 
   it("gives a commune's person's items to their commune, and refuses them another commune or the province", () => {

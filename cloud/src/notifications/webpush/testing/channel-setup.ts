@@ -69,7 +69,7 @@ async function start(dir: string, stops: (() => Promise<void>)[], settings: Reco
     ...settings,
   });
   const db = openCloudDatabase(join(dir, 'cloud.db'));
-  seedCommune(db, VI_TAN);
+  await seedCommune(sqliteQueryDatabase(db), VI_TAN);
   db.prepare("INSERT INTO edges (id, name, hamlet_code, status, created_at, updated_at) VALUES ('edge_A', 'Cổng trường', 'ap-2a', 'active', 0, 0)").run();
   db.prepare("INSERT INTO edge_state (edge_id, online) VALUES ('edge_A', 1)").run();
   db.prepare("INSERT INTO camera_status (edge_id, camera_id, status, changed_at) VALUES ('edge_A', 'cam-1', 'streaming', 0)").run();

@@ -9,7 +9,7 @@ import { openCloudDatabase, type Db } from '../../../db/database.js';
 import { DomainEventBus } from '../../../events/event-bus.js';
 import { ObjectCommunes } from '../../../communes/object-commune.js';
 import { sqliteQueryDatabase } from '../../../db/query/index.js';
-import { activeCommunesSync } from '../../../communes/commune-store.js';
+import { CommuneStore } from '../../../communes/commune-store.js';
 import { listHamlets, seedCommune } from '../../../hamlets/hamlets.js';
 import { createGuard } from '../../../http/access.js';
 import { API_PREFIX } from '../../../http/app.js';
@@ -51,10 +51,10 @@ export interface ZaloKit {
 
 export async function startZaloKit(dir: string, options: { standin?: StandinOptions; tuning?: ZaloDeps['tuning']; ratePerS?: number; concurrency?: number; broadcast?: boolean } = {}): Promise<ZaloKit> {
   const db = openCloudDatabase(`${dir}/cloud.db`);
-  seedCommune(db, VI_TAN);
   const logger = createLogger('test', { level: 'silent' });
   const box = new SecretBox(secretKeyFromBase64(newSecretKeyBase64(), 'test key'));
   const query = sqliteQueryDatabase(db);
+  await seedCommune(query, VI_TAN);
   const audit = new AuditLog(query);
   const metrics = createCloudMetrics();
   const bus = new DomainEventBus({ logger, handlerErrors: metrics.domainEventErrors });
@@ -72,8 +72,8 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
       SC_ZALO_CONCURRENCY: options.concurrency ?? 8,
       SC_ZALO_BROADCAST: options.broadcast ? '1' : '0',
     },
-    hamlets: () => listHamlets(db),
-    communes: () => activeCommunesSync(db),
+    hamlets: () => listHamlets(query),
+    communes: () => new CommuneStore(query).active(),
     publicUrl: () => 'https://xa-vi-tan.example',
     tuning: { refreshEarlyMs: 0, disconnectedRetryMs: 100, rateLimitPauseMs: 50, leaseMs: 5000, ...options.tuning },
   });
