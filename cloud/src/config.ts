@@ -42,6 +42,20 @@ export const cloudConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// address (postgres://user:password@host:port/database)')
     .optional(),
+  /**
+   * S3-compatible object storage for media (Garage, SeaweedFS, Ceph RGW, MinIO, AWS): all five
+   * together, or none for local disk under SC_DATA_DIR. Addressed path-style (bucket in the path).
+   * Not used by the domains yet in this version (docs/operations.md, "Media storage").
+   */
+  SC_S3_ENDPOINT: z.string().regex(/^https?:\/\/[^\s/]+\/?$/, 'must be http(s)://host[:port] of the S3 API, without a path').optional(),
+  SC_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 lower-case letters, digits, dots and hyphens)')
+    .optional(),
+  /** The region the server expects in signatures (AWS: the bucket's, e.g. ap-southeast-1; Garage: its s3_region, default garage). */
+  SC_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name such as ap-southeast-1 or garage').optional(),
+  SC_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  SC_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SC_CLAIM_TOKEN_TTL_S: z.coerce.number().int().positive().default(24 * 3600),
@@ -193,5 +207,29 @@ export class ConfigError extends Error {
 export function loadCloudConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<CloudConfig> = {}): CloudConfig {
   const parsed = cloudConfigSchema.safeParse({ ...env, ...overrides });
   if (!parsed.success) throw new ConfigError(`invalid cloud configuration: ${describeIssues(parsed.error)}`);
+  s3Settings(parsed.data); // all or none
   return parsed.data;
+}
+
+export const S3_VARIABLES = ['SC_S3_ENDPOINT', 'SC_S3_BUCKET', 'SC_S3_REGION', 'SC_S3_ACCESS_KEY_ID', 'SC_S3_SECRET_ACCESS_KEY'] as const;
+
+/**
+ * The object storage settings, or null for local disk. A partial set is refused with a ConfigError
+ * naming what is missing: silently storing citizens' photos on one machine's disk while the operator
+ * believes they are in the bucket would lose them with that machine.
+ */
+export function s3Settings(config: Pick<CloudConfig, (typeof S3_VARIABLES)[number]>) {
+  const missing = S3_VARIABLES.filter((name) => !config[name]);
+  if (missing.length === S3_VARIABLES.length) return null;
+  if (missing.length > 0) {
+    const set = S3_VARIABLES.filter((name) => config[name]);
+    throw new ConfigError(`invalid cloud configuration: ${set.join(', ')} set but ${missing.join(', ')} missing; object storage needs all of ${S3_VARIABLES.join(', ')} (or none, for local disk)`);
+  }
+  return {
+    endpoint: config.SC_S3_ENDPOINT!,
+    bucket: config.SC_S3_BUCKET!,
+    region: config.SC_S3_REGION!,
+    accessKeyId: config.SC_S3_ACCESS_KEY_ID!,
+    secretAccessKey: config.SC_S3_SECRET_ACCESS_KEY!,
+  };
 }

@@ -10,7 +10,7 @@ export function createCloudMetrics() {
   let countBacklog: () => Promise<{ channel: string; status: string; count: number }[]> = async () => [];
   let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
   let countFlooding = () => 0;
-  let countSpeakerAlarms = () => 0;
+  let countSpeakerAlarms: () => Promise<number> = async () => 0;
   let contractRevisions = (): Array<{ revision: number; count: number }> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
@@ -57,12 +57,13 @@ export function createCloudMetrics() {
       name: 'sc_speaker_alarms',
       help: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S (alarms on now)',
       registers: [registry],
-      collect() {
-        this.set(countSpeakerAlarms());
+      // async: the alarms are read through the query layer; prom-client awaits collect()
+      async collect() {
+        this.set(await countSpeakerAlarms());
       },
     }),
     /** Counted when scraped, from the stored alarms. */
-    countSpeakerAlarmsWith(counter: () => number) {
+    countSpeakerAlarmsWith(counter: typeof countSpeakerAlarms) {
       countSpeakerAlarms = counter;
     },
     speakerAlarmsRaised: new Counter({ name: 'sc_speaker_alarms_raised_total', help: 'Loudspeaker zone alarms raised (a zone down longer than SC_SPEAKER_ALARM_AFTER_S)', registers: [registry] }),
@@ -235,6 +236,20 @@ export function createCloudMetrics() {
       help: 'HTTP request latency by route and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    mediaBytesPut: new Counter({
+      name: 'sc_media_put_bytes_total',
+      help: 'Bytes of media newly stored (verified, not already there), by backend (local, s3) and kind (audio, incident, report)',
+      labelNames: ['backend', 'kind'] as const,
+      registers: [registry],
+    }),
+    mediaOperations: new Counter({
+      name: 'sc_media_operations_total',
+      help:
+        'Media store operations by backend, operation (put, head, read, delete, list) and result ' +
+        '(ok, existed, missing, hash_mismatch, too_large, unsatisfiable, error)',
+      labelNames: ['backend', 'operation', 'result'] as const,
       registers: [registry],
     }),
     zaloCalls: new Counter({

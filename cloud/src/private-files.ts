@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -8,9 +8,17 @@ import { join } from 'node:path';
 export const PRIVATE_DIR = 0o700;
 export const PRIVATE_FILE = 0o600;
 
-/** Creates `dir` (and missing parents) readable by the service user only, and tightens it if it exists. */
+/** The sticky bit marks a directory every user shares (/tmp, /var/tmp). */
+const STICKY = 0o1000;
+
+/**
+ * Creates `dir` (and missing parents) readable by the service user only, and tightens it if it exists.
+ * A shared directory such as /tmp is refused, not tightened: making it 0700 would lock every other
+ * user and service on the machine out of it (a database file put straight into /tmp did that once).
+ */
 export function makePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  if (statSync(dir).mode & STICKY) throw new Error(`${dir} is a directory shared by every user (sticky bit): give the cloud a directory of its own inside it`);
   chmodSync(dir, PRIVATE_DIR);
 }
 

@@ -128,14 +128,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const signer = loadExportSigner(config);
   const db = openCloudDatabase(join(config.SC_DATA_DIR, 'cloud.db'));
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
+  // not closed on its own: destroying it would close the handle, which close() below does last
+  const query = sqliteQueryDatabase(db);
   try {
-    sealCameraPasswords(db, secrets, logger);
+    await sealCameraPasswords(query, secrets, logger);
   } catch (err) {
     db.close();
     throw err;
   }
-  // not closed on its own: destroying it would close the handle, which close() below does last
-  const query = sqliteQueryDatabase(db);
   await seedCommune(query, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
   const users = new UserStore(query);
@@ -191,7 +191,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
-  const radio = await createRadio({ db, query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });

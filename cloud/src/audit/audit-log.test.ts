@@ -6,6 +6,7 @@ import { auditCsv } from './audit-csv.js';
 import { UserStore } from '../users/user-store.js';
 import { AuditLog, type CommuneResolver } from './audit-log.js';
 import { insertPlaces } from '../../../test-support/places.js';
+import { racingConnection } from '../../../test-support/second-connection.js';
 
 /** Targets and actors of two communes, as communes/object-commune.ts would find them. */
 const communesOf: CommuneResolver = {
@@ -111,6 +112,22 @@ forEachDatabase('audit log store', (get) => {
     await audit.recordOnce({ actor: 'police-1', action: 'incident.list_view' }, 60_000);
     expect((await audit.page({ actor: 'police-1', action: 'incident.clip_view' }, 10, 0)).total).toBe(2);
     expect((await audit.page({ actor: 'police-1', action: 'incident.list_view' }, 10, 0)).total).toBe(1);
+  });
+
+  it('records a viewing once when two processes record it at the same moment', async () => {
+    const other = racingConnection(get());
+    try {
+      const there = new AuditLog(other, () => now, communesOf);
+      const view = { actor: 'police-1', action: 'incident.clip_view', target: 'incident:inc_race0001' };
+      for (let round = 0; round < 5; round++) {
+        const won = await Promise.all([audit.recordOnce(view, 60_000), there.recordOnce(view, 60_000), audit.recordOnce(view, 60_000), there.recordOnce(view, 60_000)]);
+        expect(won.filter(Boolean)).toHaveLength(1);
+        now += 61_000; // the next viewing
+      }
+      expect((await audit.page({ target: view.target }, 20, 0)).total).toBe(5);
+    } finally {
+      await other.close();
+    }
   });
 
   it('gives the CSV export the same rows, details and communes on both databases', async () => {

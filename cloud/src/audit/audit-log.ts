@@ -1,5 +1,5 @@
 import type { User } from '../users/user-store.js';
-import type { QueryDatabase } from '../db/query/index.js';
+import { transactionLock, type QueryDatabase } from '../db/query/index.js';
 import type { Database } from '../db/query/tables.js';
 import { ObjectCommunes } from '../communes/object-commune.js';
 import type { Selectable, SelectQueryBuilder } from 'kysely';
@@ -100,12 +100,16 @@ export class AuditLog {
     this.communes = communes ?? new ObjectCommunes(q);
   }
 
+  /** The object's commune (a province officer viewing a commune's evidence is that commune's business), else the actor's. */
+  private async communeOf(entry: AuditInput, target: string | null): Promise<string | null> {
+    if (entry.communeCode !== undefined) return entry.communeCode;
+    return (target === null ? null : await this.communes.of(target)) ?? (await this.communes.ofActor(entry.actor));
+  }
+
   async record(entry: AuditInput): Promise<number> {
     const details = entry.details ? JSON.stringify(entry.details) : null;
     const target = entry.target ?? null;
-    // the object's commune (a province officer viewing a commune's evidence is that commune's business), else the actor's
-    const commune =
-      entry.communeCode !== undefined ? entry.communeCode : ((target === null ? null : await this.communes.of(target)) ?? (await this.communes.ofActor(entry.actor)));
+    const commune = await this.communeOf(entry, target);
     const row = await this.q.db
       .insertInto('audit_log')
       .values({ at: this.now(), actor: entry.actor, action: entry.action, target, details, ip: entry.ip ?? null, commune_code: commune })
@@ -115,22 +119,52 @@ export class AuditLog {
   }
 
   /**
-   * Records unless the same actor did the same action to the same target within `windowMs`:
-   * a video player asks for a clip in many range requests, which is one viewing. (Two processes
-   * may both record one viewing; a duplicate line in the log is harmless, a lost one would not be.)
+   * Records unless the same actor did the same action to the same target within `windowMs`: a
+   * video player asks for a clip in many range requests, which is one viewing. One conditional
+   * INSERT … SELECT … WHERE NOT EXISTS, after a transaction lock on the actor, action and target
+   * (transactionLock: PostgreSQL's advisory lock; SQLite writes one at a time), so of two processes
+   * recording the same viewing at once, the second sees the first's row and records nothing.
+   * True when this call recorded it.
    */
-  async recordOnce(entry: AuditInput, windowMs: number): Promise<void> {
+  async recordOnce(entry: AuditInput, windowMs: number): Promise<boolean> {
     const target = entry.target ?? null;
-    const recent = await this.q.db
-      .selectFrom('audit_log')
-      .select('id')
-      .where('actor', '=', entry.actor)
-      .where('action', '=', entry.action)
-      .where((eb) => (target === null ? eb('target', 'is', null) : eb('target', '=', target)))
-      .where('at', '>=', this.now() - windowMs)
-      .limit(1)
-      .executeTakeFirst();
-    if (!recent) await this.record(entry);
+    const commune = await this.communeOf(entry, target);
+    const details = entry.details ? JSON.stringify(entry.details) : null;
+    const at = this.now();
+    return this.q.db.transaction().execute(async (trx) => {
+      for (const statement of transactionLock(this.q.dialect, JSON.stringify(['audit.once', entry.actor, entry.action, target]))) await statement.execute(trx);
+      const row = await trx
+        .insertInto('audit_log')
+        .columns(['at', 'actor', 'action', 'target', 'details', 'ip', 'commune_code'])
+        .expression(
+          trx
+            // typed values: PostgreSQL does not infer a bare parameter's type in a SELECT list
+            .selectNoFrom((eb) => [
+              eb.cast<number>(eb.val(at), 'bigint').as('at'),
+              eb.cast<string>(eb.val(entry.actor), 'text').as('actor'),
+              eb.cast<string>(eb.val(entry.action), 'text').as('action'),
+              eb.cast<string | null>(eb.val(target), 'text').as('target'),
+              eb.cast<string | null>(eb.val(details), 'text').as('details'),
+              eb.cast<string | null>(eb.val(entry.ip ?? null), 'text').as('ip'),
+              eb.cast<string | null>(eb.val(commune), 'text').as('commune_code'),
+            ])
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('audit_log')
+                    .select('id')
+                    .where('actor', '=', entry.actor)
+                    .where('action', '=', entry.action)
+                    .where((w) => (target === null ? w('target', 'is', null) : w('target', '=', target)))
+                    .where('at', '>=', at - windowMs),
+                ),
+              ),
+            ),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    });
   }
 
   /** Newest first. */

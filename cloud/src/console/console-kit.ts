@@ -93,16 +93,17 @@ export interface ConsoleKitDeps {
   /** Records a refused page (someone opening a page their role may not). */
   refused(c: Context, user: User, path: string): Promise<unknown>;
   /** What every page shows its logged-in reader above the heading (the loudspeaker alarms to whom they concern); '' for nothing. */
-  banner?: (view: View) => Markup;
+  banner?: (view: View) => Markup | Promise<Markup>;
 }
 
 export function createConsoleKit({ sessions, nav, refused, banner }: ConsoleKitDeps): ConsoleKit {
-  const render: ConsoleKit['render'] = (c, content) => {
+  const render: ConsoleKit['render'] = async (c, content) => {
     const view = c.get('view');
     // no menu while the person must first change the password an admin set: every entry would lead back
     const visible = view.user?.mustChangePassword ? [] : nav.filter((item) => shownTo(item, view.user));
     if (view.user) c.header('cache-control', 'no-store');
-    const top = view.user && !view.user.mustChangePassword && banner ? banner(view) : '';
+    // the banner reads the store (the loudspeaker alarms): awaited, so render is async
+    const top = view.user && !view.user.mustChangePassword && banner ? await banner(view) : '';
     return c.html(renderLayout(view, visible, content, top), (content.status ?? 200) as 200);
   };
 

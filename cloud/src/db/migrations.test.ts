@@ -127,4 +127,32 @@ describe('cloud migrations', () => {
       db.close();
     }
   });
+
+  it('issue 10: claims each box for its newest rollout under way, even where an earlier race let two rollouts take it', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, before('ADD COLUMN under_way'));
+      db.pragma('foreign_keys = OFF'); // boxes this test does not create
+      const rollout = db.prepare("INSERT INTO rollouts (id, version, scope, waves, soak_s, failure_threshold, state, created_by, created_at, updated_at) VALUES (?, '2.0.0', '{}', '[]', 0, 0, ?, 'admin', ?, 1)");
+      rollout.run('rol_old', 'paused', 1000);
+      rollout.run('rol_new', 'running', 2000);
+      rollout.run('rol_done', 'completed', 3000);
+      const box = db.prepare("INSERT INTO rollout_boxes (rollout_id, edge_id, position, wave, state, updated_at) VALUES (?, ?, 0, 0, 'pending', 1)");
+      box.run('rol_old', 'e1');
+      box.run('rol_new', 'e1'); // the race the index now refuses
+      box.run('rol_old', 'e2');
+      box.run('rol_done', 'e3');
+      migrate(db, cloudMigrations);
+      expect(db.prepare('SELECT rollout_id, edge_id, under_way FROM rollout_boxes ORDER BY edge_id, rollout_id').all()).toEqual([
+        { rollout_id: 'rol_new', edge_id: 'e1', under_way: 1 },
+        { rollout_id: 'rol_old', edge_id: 'e1', under_way: null },
+        { rollout_id: 'rol_old', edge_id: 'e2', under_way: 1 },
+        { rollout_id: 'rol_done', edge_id: 'e3', under_way: null },
+      ]);
+      expect(() => box.run('rol_x', 'e2')).not.toThrow(); // a row without a claim is no conflict
+      expect(() => db.prepare("INSERT INTO rollout_boxes (rollout_id, edge_id, position, wave, state, updated_at, under_way) VALUES ('rol_y', 'e2', 0, 0, 'pending', 1, 1)").run()).toThrow(/UNIQUE/);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -246,8 +246,10 @@ describe('fleet scoped to the commune', () => {
         });
       rolloutBoth = 'rol_scopeboth';
       rolloutB = 'rol_onlyb';
-      await make(rolloutBoth, [boxA, boxB]);
-      await make(rolloutB, [boxB]);
+      // a box is in one rollout under way at a time: Xã B's own rollout came first and was cancelled
+      expect(await make(rolloutB, [boxB])).toBe(true);
+      expect(await store.update(rolloutB, { state: 'cancelled', finishedAt: Date.now() }, Date.now(), { states: ['running'] })).toBe(true);
+      expect(await make(rolloutBoth, [boxA, boxB])).toBe(true);
       await test.cloud.releases.rollouts.updateBox(rolloutBoth, boxB, { state: 'failed', reason: 'disk full' }, Date.now());
       // as the engine pauses it: the reason names the box that failed, of Xã B
       await test.cloud.releases.rollouts.update(rolloutBoth, { state: 'paused', pausedReason: 'wave 1: 1 of 2 boxes failed (threshold 0 %) — Tủ Ấp B1: disk full' }, Date.now());

@@ -57,7 +57,7 @@ export async function createFleet(deps: FleetDeps) {
   const contracts = new EdgeContracts(db, deps.bus, metrics);
   const documents = new Documents(db, broker, deps.codec, contracts);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
-  const speakerHistory = new SpeakerHistory(db, config.SC_SPEAKER_HISTORY_DAYS);
+  const speakerHistory = new SpeakerHistory(deps.query, config.SC_SPEAKER_HISTORY_DAYS);
   const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(deps.query, deps.bus);
   const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
@@ -74,11 +74,13 @@ export async function createFleet(deps: FleetDeps) {
     releaseKeys: releaseKeysSource(config, logger),
   });
 
-  const speakerAlarms = new SpeakerAlarms({ db, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
+  const speakerAlarms = new SpeakerAlarms({ q: deps.query, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
   const speakerZones = new SpeakerZones({ edges, documents, fleet: service, alarms: speakerAlarms });
   // the history is pruned once a day (and at start): it grows by a row per zone state change only
-  speakerHistory.prune();
-  const pruneHistory = setInterval(() => speakerHistory.prune(), 86_400_000);
+  await speakerHistory.prune();
+  const pruneHistory = setInterval(() => {
+    speakerHistory.prune().catch((err) => logger.error({ err }, 'pruning the loudspeaker history failed; retrying tomorrow'));
+  }, 86_400_000);
   pruneHistory.unref();
 
   presence.resetAll('the cloud restarted; waiting for the box to report');

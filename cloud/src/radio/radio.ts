@@ -3,8 +3,9 @@ import { PublicNotices } from './bulletins/public-notices.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/index.js';
+import { UserStore } from '../users/user-store.js';
+import { liveSessionCommune, operatorOf } from './radio-lookups.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { HamletPlaces } from '../hamlets/hamlet-places.js';
@@ -65,8 +66,7 @@ export interface RadioOptions {
 const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1000, alertLeadMinMs: 400, alertLeadMaxMs: 5000, checkEveryMs: 5000, now: Date.now };
 
 export interface RadioDeps {
-  db: Db;
-  /** The query layer over the same database: the converted stores (schedules, plan occurrences, playback, alerts, feeds…) use it. */
+  /** The query layer (SQLite or PostgreSQL): every radio store is written in it. */
   query: QueryDatabase;
   broker: BrokerLink;
   fleet: Fleet;
@@ -85,12 +85,12 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
 /** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
-  const { db, query, broker, fleet, bus, logger } = deps;
+  const { query, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
-  const bulletinsDomain = createBulletins(db, query, deps.config);
+  const bulletinsDomain = createBulletins(query, deps.config);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
-  const directory = new EdgeDirectory(db);
+  const directory = new EdgeDirectory(query);
   const bulletins = new BulletinAudioLookup(query);
   const scheduleStore = new ScheduleStore(query);
   const alertStore = new AlertStore(query);
@@ -106,6 +106,7 @@ export async function createRadio(deps: RadioDeps) {
   const trusted = new TrustedSenders(query, options.now);
   const places = new HamletPlaces(query);
   const area = new TargetArea(query);
+  const users = new UserStore(query);
   const alerts = new AlertService({
     store: alertStore,
     held: new HeldAlertStore(query),
@@ -118,7 +119,7 @@ export async function createRadio(deps: RadioDeps) {
       return found.length ? found : [await places.place()];
     },
     communeOfFeed: async (feedId) => (await query.db.selectFrom('cap_feeds').select('commune_code').where('id', '=', feedId).executeTakeFirst())?.commune_code ?? null,
-    operator: (userId) => operatorOf(db, userId),
+    operator: (userId) => operatorOf(users, userId),
     audit: deps.audit,
     heldCount: (reason) => deps.metrics.alertsHeld.inc({ reason }),
     capMaxAgeMs: deps.config.SC_CAP_MAX_AGE_S * 1000,
@@ -148,7 +149,7 @@ export async function createRadio(deps: RadioDeps) {
     archive: async (session, ogg) => {
       const day = new Date(session.startedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
       // the recording belongs where the session did (its commune, or the province's own)
-      const communeCode = (db.prepare('SELECT commune_code FROM live_sessions WHERE id = ?').pluck().get(session.id) as string | null | undefined) ?? null;
+      const communeCode = await liveSessionCommune(query, session.id);
       const bulletin = await bulletinsDomain.service.createUpload({ title: `Trực tiếp: ${session.title} (${day})`.slice(0, 200), originalName: `${session.id}.ogg`, bytes: ogg, createdBy: session.startedBy, communeCode });
       return bulletin.id;
     },
@@ -197,7 +198,7 @@ export async function createRadio(deps: RadioDeps) {
       return [
         { prefix: API_PREFIX, app: createReportRoutes({ guard, reports }) },
         { prefix: API_PREFIX, app: bulletinsDomain.routes(guard) },
-        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(db, person, asked) }) },
+        { prefix: API_PREFIX, app: createSchedulesRoutes({ guard, schedules, communeFor: (person, asked) => communeForWrite(query, person, asked) }) },
         // before the alerts' own routes, whose /alerts/{id} would take "held" and "trusted-senders" for ids
         { prefix: API_PREFIX, app: createHeldAlertsRoutes({ guard, alerts, playback }) },
         { prefix: API_PREFIX, app: createTrustedSendersRoutes({ guard, trusted }) },
@@ -220,13 +221,4 @@ export async function createRadio(deps: RadioDeps) {
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };
-}
-
-/** The admin or operator with this id (an operator posting CAP by hand vouches for its sender); null for anyone or anything else. */
-function operatorOf(db: Db, userId: string | null): { id: string; username: string; communeCode: string | null } | null {
-  if (userId === null) return null;
-  const row = db.prepare("SELECT id, username, commune_code AS communeCode FROM users WHERE id = ? AND role IN ('admin','operator') AND disabled = 0").get(userId) as
-    | { id: string; username: string; communeCode: string | null }
-    | undefined;
-  return row ?? null;
 }

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { releaseBundlePath, type ReleaseArch, type ReleaseBundleRef, type ReleaseManifest } from '@smart-commune/shared';
 import type { QueryDatabase } from '../db/query/connect.js';
+import { releaseLock } from './rollout-store.js';
 import type { Selectable } from 'kysely';
 import type { ReleasesTable } from '../db/query/tables.js';
 
@@ -41,7 +42,7 @@ function toRelease(row: ReleaseRow): Release {
 /** Uploaded, checked release bundles: files under `<dir>`, one row each with the manifest that was verified. */
 export class ReleaseStore {
   constructor(
-    private readonly q: Pick<QueryDatabase, 'db'>,
+    private readonly q: Pick<QueryDatabase, 'db' | 'dialect'>,
     readonly dir: string,
   ) {}
 
@@ -91,6 +92,35 @@ export class ReleaseStore {
       .returningAll()
       .executeTakeFirst();
     return stored ? toRelease(stored as ReleaseRow) : null;
+  }
+
+  /**
+   * Removes the row and its file unless a rollout of its version is under way (running or paused):
+   * one DELETE … WHERE NOT EXISTS, so no rollout check can go stale before the delete. `in_use` then
+   * names that rollout; `missing` when there was no such release (or another request removed it first).
+   */
+  async deleteUnlessRolledOut(version: string, arch: ReleaseArch): Promise<{ deleted: true } | { deleted: false; reason: 'missing' } | { deleted: false; reason: 'in_use'; rollout: { id: string; state: string } }> {
+    // the version's lock first (shared with a rollout's creation): the DELETE then reads any rollout created meanwhile
+    const removed = await this.q.db.transaction().execute(async (trx) => {
+      for (const statement of releaseLock(this.q.dialect, version)) await statement.execute(trx);
+      return trx
+        .deleteFrom('releases')
+        .where('version', '=', version)
+        .where('arch', '=', arch)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('rollouts as r').select('r.id').whereRef('r.version', '=', 'releases.version').where('r.state', 'in', ['running', 'paused']))),
+        )
+        .returning('file_name')
+        .executeTakeFirst();
+    });
+    if (removed) {
+      rmSync(join(this.dir, removed.file_name), { force: true });
+      return { deleted: true };
+    }
+    // refused or absent: a second read only says which
+    const rollout = await this.q.db.selectFrom('rollouts').select(['id', 'state']).where('version', '=', version).where('state', 'in', ['running', 'paused']).limit(1).executeTakeFirst();
+    const stored = await this.q.db.selectFrom('releases').select('version').where('version', '=', version).where('arch', '=', arch).executeTakeFirst();
+    return stored && rollout ? { deleted: false, reason: 'in_use', rollout } : { deleted: false, reason: 'missing' };
   }
 
   /** Removes the row and its file; returns false when there was none (or another request removed it first). */

@@ -85,9 +85,9 @@ export function createReleasesRoutes(deps: ReleasesRoutesDeps) {
     }),
     async (c) => {
       const { version, arch } = c.req.valid('param');
-      const busy = await rollouts.underWayOf(version);
-      if (busy) return errorJson(c, 409, 'conflict', `rollout ${busy.id} of ${version} is ${busy.state}: cancel it before deleting the release`);
-      if (!(await store.delete(version, arch))) throw notFound(`release ${version} for ${arch}`);
+      const outcome = await store.deleteUnlessRolledOut(version, arch);
+      if (!outcome.deleted && outcome.reason === 'in_use') return errorJson(c, 409, 'conflict', `rollout ${outcome.rollout.id} of ${version} is ${outcome.rollout.state}: cancel it before deleting the release`);
+      if (!outcome.deleted) throw notFound(`release ${version} for ${arch}`);
       await upload.audit.record({ actor: actorOf(currentUser(c)), action: 'release.deleted', target: `release:${version}/${arch}`, ip: requestIp(c) });
       return c.body(null, 204);
     },

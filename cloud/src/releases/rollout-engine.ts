@@ -100,17 +100,22 @@ export class RolloutEngine {
     return [...new Set(scope.edgeIds)].map((id) => byId.get(id)!);
   }
 
+  /** 409 naming the boxes already in a rollout under way (and those rollouts). */
+  private boxesBusy(busy: { edgeId: string; rolloutId: string }[]) {
+    return conflict(`boxes already in a rollout under way: ${busy.slice(0, 10).map((b) => `${b.edgeId} (${b.rolloutId})`).join(', ')}; finish or cancel it first`, { busy });
+  }
+
   async create(input: NewRollout, by: string): Promise<Rollout> {
     const { store, releases } = this.deps;
     if ((await releases.bundles(input.version)).length === 0) throw badRequest(`no edge release ${input.version} has been uploaded`);
     const boxes = this.resolve(input.scope);
     if (boxes.length === 0) throw badRequest('the rollout reaches no active box');
     const busy = await store.busy(boxes.map((b) => b.id));
-    if (busy.length) throw conflict(`boxes already in a rollout under way: ${busy.slice(0, 10).map((b) => `${b.edgeId} (${b.rolloutId})`).join(', ')}; finish or cancel it first`, { busy });
+    if (busy.length) throw this.boxesBusy(busy);
     const waves = assignWaves(boxes.length, input.waves);
     const id = newId('rol');
     const at = this.now();
-    await store.create({
+    const created = await store.create({
       id,
       version: input.version,
       scope: input.scope,
@@ -121,6 +126,10 @@ export class RolloutEngine {
       at,
       boxes: boxes.map((b, i) => ({ edgeId: b.id, wave: waves[i]!, fromVersion: b.telemetry?.softwareVersion ?? null })),
     });
+    // another rollout took one of the boxes between the check above and this one's claim
+    if (created === 'boxes_taken') throw this.boxesBusy(await store.busy(boxes.map((b) => b.id)));
+    // the release was deleted between the check above and the claim
+    if (created === 'no_release') throw badRequest(`no edge release ${input.version} has been uploaded`);
     await this.deps.audit.record({ actor: by, action: 'rollout.created', target: `rollout:${id}`, details: { version: input.version, scope: input.scope.kind, boxes: boxes.length, waves: input.waves, soakS: input.soakS, failureThreshold: input.failureThreshold } });
     this.deps.bus.publish('rollout.created', { rolloutId: id, version: input.version, boxes: boxes.length, by });
     this.deps.logger.info({ rolloutId: id, version: input.version, boxes: boxes.length }, 'rollout created');

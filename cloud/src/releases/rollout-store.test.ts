@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, onTestFinished } from 'vitest';
 import { VI_TAN, type ReleaseManifest } from '@smart-commune/shared';
 import { forEachDatabase } from '../../../test-support/databases.js';
+import { racingConnection } from '../../../test-support/second-connection.js';
 import { seedCommuneQuery, seedEdgeQuery } from '../communes/testing/seed-query.js';
 import { ReleaseStore } from './release-store.js';
 import { RolloutStore } from './rollout-store.js';
@@ -12,6 +13,9 @@ const VI_THUY = { code: 'vi-thuy', name: 'Xã Vị Thủy', district: '', provin
 
 const manifest = (version: string, arch: 'arm64' | 'x64', product: 'edge' | 'cloud' = 'edge') =>
   ({ version, arch, product, files: [{ path: 'a', bytes: 1, sha256: 'x' }], minCloudVersion: null, contractVersion: '3' }) as unknown as ReleaseManifest;
+
+/** A stored bundle's row of `version` (its file is not needed by these stores' queries). */
+const release = (version: string) => ({ manifest: manifest(version, 'x64'), manifestJson: JSON.stringify(manifest(version, 'x64')), bytes: 1, sha256: `s-${version}`, fileName: `${version}.tar`, uploadedBy: 'admin', at: 1 });
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -69,6 +73,10 @@ forEachDatabase('rollout store', (get) => {
     await seedEdgeQuery(q, 'e1', 'ap-1', { online: true });
     await seedEdgeQuery(q, 'e2', 'ap-1');
     await seedEdgeQuery(q, 'e3', 'vt-1');
+    await seedEdgeQuery(q, 'e4', 'vt-1');
+    const dir = mkdtempSync(join(tmpdir(), 'sc-releases-'));
+    dirs.push(dir);
+    await new ReleaseStore(q, dir).insert(release('2.0.0'));
     const store = new RolloutStore(q);
     const create = (id: string, at: number, boxes: [string, number][]) =>
       store.create({
@@ -92,7 +100,7 @@ forEachDatabase('rollout store', (get) => {
       ['e2', 1],
       ['e3', 1],
     ]);
-    await create('rol_thuy', 2000, [['e3', 0]]);
+    await create('rol_thuy', 2000, [['e4', 0]]);
     await store.update('rol_all', { state: 'paused', pausedReason: 'wave 1: Tủ e3 failed' }, 1500);
 
     const all = (await store.find('rol_all'))!;
@@ -114,16 +122,16 @@ forEachDatabase('rollout store', (get) => {
     expect((await store.boxes('rol_all', { communeCode: 'vi-thuy' })).map((b) => b.edgeId)).toEqual(['e3']);
     expect((await store.boxes('rol_all', { wave: 1, states: ['pending'] })).map((b) => b.edgeId)).toEqual(['e2', 'e3']);
 
-    expect(await store.busy(['e1', 'e3', 'none'])).toEqual([
+    expect(await store.busy(['e1', 'e3', 'e4', 'none'])).toEqual([
       { edgeId: 'e1', rolloutId: 'rol_all' },
       { edgeId: 'e3', rolloutId: 'rol_all' },
-      { edgeId: 'e3', rolloutId: 'rol_thuy' },
+      { edgeId: 'e4', rolloutId: 'rol_thuy' },
     ]);
     expect(await store.activeIds()).toEqual(['rol_all', 'rol_thuy']);
     expect(await store.activeIds('running')).toEqual(['rol_thuy']);
     expect(await store.underWayOf('2.0.0')).not.toBeNull();
     expect(await store.underWayOf('3.0.0')).toBeNull();
-    expect(await store.latestWith('e3', '2.0.0')).toBe('rol_thuy');
+    expect(await store.latestWith('e4', '2.0.0')).toBe('rol_thuy');
     expect(await store.activeFor('e1')).toEqual({ rolloutId: 'rol_all', version: '2.0.0', state: 'pending' });
     expect(await store.countsByState()).toEqual([{ state: 'pending', count: 4 }]);
   });
@@ -171,5 +179,89 @@ forEachDatabase('rollout store', (get) => {
       ['e3', 'cancelled by admin'],
     ]);
     expect(await store.countsByState()).toEqual(expect.arrayContaining([{ state: 'failed', count: 1 }, { state: 'cancelled', count: 2 }]));
+  });
+
+  it('lets a box into one rollout under way only: of two created at once over it one wins, and it is free again once that one finished', async () => {
+    const { store, create } = await seed();
+    const racing = racingConnection(get());
+    onTestFinished(() => racing.close());
+    const other = new RolloutStore(racing);
+    const createOn = (s: RolloutStore, id: string, boxes: string[]) =>
+      s.create({ id, version: '2.0.0', scope: { kind: 'edges', edgeIds: boxes }, waves: [], soakS: 60, failureThreshold: 0, createdBy: 'admin', at: 1000, boxes: boxes.map((edgeId) => ({ edgeId, wave: 0, fromVersion: null })) });
+    const created = await Promise.all([createOn(store, 'rol_a', ['e1', 'e2']), createOn(other, 'rol_b', ['e2', 'e3'])]);
+    expect(created.filter((c) => c === 'created')).toHaveLength(1);
+    expect(created.filter((c) => c === 'boxes_taken')).toHaveLength(1);
+    const winner = created[0] === 'created' ? 'rol_a' : 'rol_b';
+    // the loser left nothing behind: no rollout, no box
+    expect((await store.list()).map((r) => r.id)).toEqual([winner]);
+    expect((await store.busy(['e1', 'e2', 'e3'])).map((b) => b.rolloutId)).toEqual([winner, winner]);
+    // a box of its own is free
+    expect(await create('rol_c', 1100, [['e4', 0]])).toBe('created');
+    // paused, it still holds its boxes; cancelled (or completed), it frees them
+    expect(await store.update(winner, { state: 'paused', pausedReason: 'x' }, 1200, { states: ['running'] })).toBe(true);
+    expect(await createOn(store, 'rol_d', ['e2'])).toBe('boxes_taken');
+    expect(await store.update(winner, { state: 'cancelled', finishedAt: 1300 }, 1300, { states: ['running', 'paused'] })).toBe(true);
+    expect(await store.busy(['e1', 'e2', 'e3'])).toEqual([]);
+    expect(await createOn(store, 'rol_d', ['e2'])).toBe('created');
+    // a decision that lost frees nothing: the rollout is no longer running
+    expect(await store.update(winner, { state: 'completed', finishedAt: 1400 }, 1400, { states: ['running'] })).toBe(false);
+    expect(await store.update('rol_c', { state: 'completed', finishedAt: 1500 }, 1500, { states: ['running'] })).toBe(true);
+    expect(await store.busy(['e2', 'e4'])).toEqual([{ edgeId: 'e2', rolloutId: 'rol_d' }]);
+  });
+});
+
+forEachDatabase('release deletion against rollouts', (get) => {
+  it('deletes a release only when no rollout of its version is under way, in one statement; of two deletes one wins', async () => {
+    const q = get();
+    await seedCommuneQuery(q, VI_TAN);
+    await seedEdgeQuery(q, 'e1', 'ap-1');
+    const dir = mkdtempSync(join(tmpdir(), 'sc-releases-'));
+    dirs.push(dir);
+    const releases = new ReleaseStore(q, dir);
+    const racing = racingConnection(q);
+    onTestFinished(() => racing.close());
+    const other = new ReleaseStore(racing, dir);
+    const add = (version: string) => releases.insert(release(version));
+    await add('2.0.0');
+    await add('2.1.0');
+    writeFileSync(join(dir, '2.1.0.tar'), 'bundle');
+    const rollouts = new RolloutStore(q);
+    await rollouts.create({ id: 'rol_1', version: '2.0.0', scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] });
+    await rollouts.update('rol_1', { state: 'paused', pausedReason: 'x' }, 2, { states: ['running'] });
+    expect(await releases.deleteUnlessRolledOut('2.0.0', 'x64')).toEqual({ deleted: false, reason: 'in_use', rollout: { id: 'rol_1', state: 'paused' } });
+    expect(await releases.find('2.0.0', 'x64')).not.toBeNull();
+    expect(await releases.deleteUnlessRolledOut('9.9.9', 'x64')).toEqual({ deleted: false, reason: 'missing' });
+    const outcomes = await Promise.all([releases.deleteUnlessRolledOut('2.1.0', 'x64'), other.deleteUnlessRolledOut('2.1.0', 'x64')]);
+    expect(outcomes.filter((o) => o.deleted)).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.deleted)).toEqual([{ deleted: false, reason: 'missing' }]);
+    expect(existsSync(join(dir, '2.1.0.tar'))).toBe(false);
+    // the rollout finished: the release may go
+    await rollouts.update('rol_1', { state: 'cancelled', finishedAt: 3 }, 3, { states: ['running', 'paused'] });
+    expect(await releases.deleteUnlessRolledOut('2.0.0', 'x64')).toEqual({ deleted: true });
+  });
+
+  it('never lets a rollout be created over a release deleted at the same moment: one of the two is refused', async () => {
+    const q = get();
+    await seedCommuneQuery(q, VI_TAN);
+    await seedEdgeQuery(q, 'e1', 'ap-1');
+    const dir = mkdtempSync(join(tmpdir(), 'sc-releases-'));
+    dirs.push(dir);
+    const releases = new ReleaseStore(q, dir);
+    const racing = racingConnection(q);
+    onTestFinished(() => racing.close());
+    const rollouts = new RolloutStore(racing);
+    expect(await rollouts.create({ id: 'rol_none', version: '3.0.0', scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] })).toBe('no_release');
+    for (let round = 0; round < 5; round++) {
+      const version = `3.0.${round}`;
+      await releases.insert(release(version));
+      const [deleted, created] = await Promise.all([
+        releases.deleteUnlessRolledOut(version, 'x64'),
+        rollouts.create({ id: `rol_${round}`, version, scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] }),
+      ]);
+      // either the deletion went first (the rollout finds no release) or the rollout did (the deletion is refused)
+      expect([deleted.deleted, created]).toContainEqual(deleted.deleted ? 'no_release' : 'created');
+      expect(deleted.deleted ? created : deleted).toEqual(deleted.deleted ? 'no_release' : { deleted: false, reason: 'in_use', rollout: { id: `rol_${round}`, state: 'running' } });
+      if (created === 'created') await rollouts.update(`rol_${round}`, { state: 'cancelled', finishedAt: 2 }, 2, { states: ['running'] });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import type { QueryDatabase } from '../db/query/connect.js';
+import { transactionLock } from '../db/query/dialect.js';
 import type { Database, RolloutBoxesTable, RolloutsTable } from '../db/query/tables.js';
 import { RETRACTABLE, rolloutBoxStates, type Rollout, type RolloutBox, type RolloutBoxState, type RolloutScope, type RolloutState } from './rollout-types.js';
 
@@ -41,6 +42,9 @@ export interface RolloutFilter {
 
 const UNDER_WAY: readonly RolloutState[] = ['running', 'paused'];
 
+/** Thrown inside the creating transaction to roll it back when a box is claimed by another rollout. */
+class BoxesTaken extends Error {}
+
 /** The boxes of commune `communeCode` (through their hamlet), as a sub-query of ids. */
 const edgesOfCommune = (db: Kysely<Database> | ExpressionBuilder<Database, never>, communeCode: string) =>
   db.selectFrom('edges as e').innerJoin('hamlets as h', 'h.code', 'e.hamlet_code').select('e.id').where('h.commune_code', '=', communeCode);
@@ -73,7 +77,7 @@ const boxColumns = (change: BoxChange, at: number): Updateable<RolloutBoxesTable
  * cloud processes never both act on one decision.
  */
 export class RolloutStore {
-  constructor(private readonly q: Pick<QueryDatabase, 'db'>) {}
+  constructor(private readonly q: Pick<QueryDatabase, 'db' | 'dialect'>) {}
 
   /** Counts over every box, or (a commune's people) over that commune's boxes only. */
   private async toRollout(row: RolloutRow, filter: RolloutFilter = {}): Promise<Rollout> {
@@ -161,17 +165,16 @@ export class RolloutStore {
     return row ? { id: row.id, state: row.state as RolloutState } : null;
   }
 
-  /** Boxes among `edgeIds` already in a running or paused rollout, with that rollout. */
+  /** Boxes among `edgeIds` already in a running or paused rollout (claimed: under_way), with that rollout. */
   async busy(edgeIds: readonly string[]): Promise<{ edgeId: string; rolloutId: string }[]> {
     const out: { edgeId: string; rolloutId: string }[] = [];
     // in slices: a rollout may name thousands of boxes, more than one statement's parameters
     for (let i = 0; i < edgeIds.length; i += 500) {
       const rows = await this.q.db
         .selectFrom('rollout_boxes as b')
-        .innerJoin('rollouts as r', 'r.id', 'b.rollout_id')
         .select(['b.edge_id as edgeId', 'b.rollout_id as rolloutId'])
         .where('b.edge_id', 'in', edgeIds.slice(i, i + 500))
-        .where('r.state', 'in', UNDER_WAY)
+        .where('b.under_way', '=', 1)
         .orderBy('b.edge_id')
         .execute();
       out.push(...rows);
@@ -207,9 +210,20 @@ export class RolloutStore {
     return row?.id ?? null;
   }
 
-  /** A rollout and its boxes (all pending), in one transaction. */
-  async create(input: { id: string; version: string; scope: RolloutScope; waves: number[]; soakS: number; failureThreshold: number; createdBy: string; at: number; boxes: { edgeId: string; wave: number; fromVersion: string | null }[] }): Promise<void> {
-    await this.q.db.transaction().execute(async (trx) => {
+  /**
+   * A rollout and its boxes (all pending), in one transaction: `boxes_taken`, with nothing stored, when
+   * one of the boxes is in another rollout under way; `no_release` when no bundle of the version is
+   * stored any more. The version's lock (`releaseLock`, shared with the release's deletion) makes a
+   * deletion at the same moment either see this rollout or be seen by it, never neither. Each box's row claims it (under_way = 1), and the unique
+   * index of claims refuses a second claim in the inserting statement (ON CONFLICT DO NOTHING): of two
+   * processes creating rollouts over one box at once, on PostgreSQL the second waits for the first's
+   * commit and is refused, so exactly one gets it.
+   */
+  async create(input: { id: string; version: string; scope: RolloutScope; waves: number[]; soakS: number; failureThreshold: number; createdBy: string; at: number; boxes: { edgeId: string; wave: number; fromVersion: string | null }[] }): Promise<'created' | 'boxes_taken' | 'no_release'> {
+    return this.q.db.transaction().execute(async (trx) => {
+      for (const statement of releaseLock(this.q.dialect, input.version)) await statement.execute(trx);
+      const release = await trx.selectFrom('releases').select('version').where('version', '=', input.version).limit(1).executeTakeFirst();
+      if (!release) return 'no_release' as const;
       await trx
         .insertInto('rollouts')
         .values({
@@ -226,9 +240,19 @@ export class RolloutStore {
           updated_at: input.at,
         })
         .execute();
-      const rows = input.boxes.map((b, i) => ({ rollout_id: input.id, edge_id: b.edgeId, position: i, wave: b.wave, state: 'pending', from_version: b.fromVersion, updated_at: input.at }));
-      // in slices: 7 parameters a row, under SQLite's and PostgreSQL's limits per statement
-      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('rollout_boxes').values(rows.slice(i, i + 500)).execute();
+      const rows = input.boxes.map((b, i) => ({ rollout_id: input.id, edge_id: b.edgeId, position: i, wave: b.wave, state: 'pending', from_version: b.fromVersion, updated_at: input.at, under_way: 1 }));
+      let inserted = 0;
+      // in slices: 8 parameters a row, under SQLite's and PostgreSQL's limits per statement
+      for (let i = 0; i < rows.length; i += 500) {
+        const stored = await trx.insertInto('rollout_boxes').values(rows.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).returning('edge_id').execute();
+        inserted += stored.length;
+      }
+      // a box claimed by another rollout: nothing of this one is kept
+      if (inserted < rows.length) throw new BoxesTaken();
+      return 'created' as const;
+    }).catch((err: unknown) => {
+      if (err instanceof BoxesTaken) return 'boxes_taken' as const;
+      throw err;
     });
   }
 
@@ -238,10 +262,19 @@ export class RolloutStore {
    * state (or wave) first.
    */
   async update(id: string, change: RolloutChange, at: number, expect: RolloutExpect = {}): Promise<boolean> {
-    let query = this.q.db.updateTable('rollouts').set(rolloutColumns(change, at)).where('id', '=', id);
-    if (expect.states) query = query.where('state', 'in', expect.states);
-    if (expect.wave !== undefined) query = query.where('wave', '=', expect.wave);
-    return (await query.returning('id').executeTakeFirst()) !== undefined;
+    const write = async (db: Kysely<Database>) => {
+      let query = db.updateTable('rollouts').set(rolloutColumns(change, at)).where('id', '=', id);
+      if (expect.states) query = query.where('state', 'in', expect.states);
+      if (expect.wave !== undefined) query = query.where('wave', '=', expect.wave);
+      return (await query.returning('id').executeTakeFirst()) !== undefined;
+    };
+    if (change.state === undefined || UNDER_WAY.includes(change.state)) return write(this.q.db);
+    // finished: its boxes are free for another rollout, in the same transaction as the decision
+    return this.q.db.transaction().execute(async (trx) => {
+      if (!(await write(trx))) return false;
+      await trx.updateTable('rollout_boxes').set({ under_way: null }).where('rollout_id', '=', id).where('under_way', '=', 1).execute();
+      return true;
+    });
   }
 
   async boxes(rolloutId: string, filter: { wave?: number; states?: readonly RolloutBoxState[] } & RolloutFilter = {}): Promise<RolloutBox[]> {
@@ -340,4 +373,12 @@ export class RolloutStore {
       .execute();
     return rows.map((r) => ({ state: r.state as RolloutBoxState, count: Number(r.count) }));
   }
+}
+
+/**
+ * Serialises a rollout's creation and its release's deletion per version (PostgreSQL's advisory lock;
+ * SQLite writes one transaction at a time): each then reads what the other committed.
+ */
+export function releaseLock(dialect: QueryDatabase['dialect'], version: string) {
+  return transactionLock(dialect, JSON.stringify(['release', version]));
 }

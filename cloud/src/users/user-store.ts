@@ -83,6 +83,12 @@ export class UserStore {
     return userFromRow(row);
   }
 
+  /** The person with this id, or null (for a caller to whom a missing person is no error). */
+  async find(id: string): Promise<User | null> {
+    const row = await this.q.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? userFromRow(row) : null;
+  }
+
   /** The user and their password hash, for login. Usernames compare ignoring case, as the unique index does. */
   async findForLogin(username: string): Promise<{ user: User; passwordHash: string } | null> {
     const row = await this.q.db.selectFrom('users').selectAll().where(eqNoCase(this.q.dialect, sql.ref('username'), username)).executeTakeFirst();

@@ -1,5 +1,5 @@
 import type { Logger } from '@smart-commune/shared/runtime';
-import type { Db } from '../db/database.js';
+import { flushWriteLog, purgeReplacedRows, type QueryDatabase } from '../db/query/index.js';
 import type { DocumentCodec } from '../fleet/documents.js';
 import { SecretBox } from '../secrets/secret-box.js';
 
@@ -40,33 +40,45 @@ export function cameraPasswordCodec(box: SecretBox): DocumentCodec {
 /**
  * At start, before anything reads the documents: encrypts the clear-text passwords an earlier
  * version stored, and encrypts again with the current key what a previous key sealed, so that
- * key is no longer needed. Throws, changing nothing, when a value's key is not given. After clear
- * text was encrypted the file is rebuilt (VACUUM) and the WAL emptied: SQLite leaves replaced
- * rows in its free pages, where the old version's passwords (also those changed since) would stay.
+ * key is no longer needed. Throws, changing nothing, when a value's key is not given. The new
+ * bodies are written in one transaction, each only if the body is still the one read (another
+ * cloud process starting at once, or a config saved meanwhile through the codec, already sealed
+ * it with the current key). After clear text was encrypted the storage is rewritten
+ * (purgeReplacedRows: SQLite's VACUUM, PostgreSQL's VACUUM FULL): both leave replaced rows on disk,
+ * where the old version's passwords (also those changed since) would stay.
  */
-export function sealCameraPasswords(db: Db, box: SecretBox, logger: Logger): number {
-  const rows = db.prepare("SELECT edge_id, body FROM documents WHERE doc = 'config'").all() as { edge_id: string; body: string }[];
-  const update = db.prepare("UPDATE documents SET body = ? WHERE edge_id = ? AND doc = 'config'");
-  let sealed = 0;
+export async function sealCameraPasswords(q: QueryDatabase, box: SecretBox, logger: Logger): Promise<number> {
+  const rows = await q.db.selectFrom('documents').select(['edge_id', 'body']).where('doc', '=', 'config').execute();
+  const changes: { edgeId: string; before: string; after: string; passwords: number }[] = [];
   let wereClear = false;
-  db.transaction(() => {
-    for (const row of rows) {
-      let changed = false;
-      const body = mapPasswords(JSON.parse(row.body), (password) => {
-        const again = box.resealed(password);
-        if (again === null) return password;
-        changed = true;
-        wereClear ||= !SecretBox.isSealed(password);
-        sealed++;
-        return again;
-      });
-      if (changed) update.run(JSON.stringify(body), row.edge_id);
-    }
-  })();
-  if (wereClear) db.exec('VACUUM');
-  if (sealed > 0) {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    logger.info({ sealed, keyId: box.current.id }, 'camera passwords encrypted with the current secret key');
+  // everything is computed before writing: a value of a key not given throws here, with nothing written
+  for (const row of rows) {
+    let passwords = 0;
+    const body = mapPasswords(JSON.parse(row.body), (password) => {
+      const again = box.resealed(password);
+      if (again === null) return password;
+      wereClear ||= !SecretBox.isSealed(password);
+      passwords++;
+      return again;
+    });
+    if (passwords > 0) changes.push({ edgeId: row.edge_id, before: row.body, after: JSON.stringify(body), passwords });
   }
+  if (changes.length === 0) return 0;
+  let sealed = 0;
+  await q.db.transaction().execute(async (trx) => {
+    for (const change of changes) {
+      const { numUpdatedRows } = await trx
+        .updateTable('documents')
+        .set({ body: change.after })
+        .where('edge_id', '=', change.edgeId)
+        .where('doc', '=', 'config')
+        .where('body', '=', change.before)
+        .executeTakeFirst();
+      if (numUpdatedRows > 0n) sealed += change.passwords;
+    }
+  });
+  if (sealed === 0) return 0; // another process sealed them first (and cleans up after itself)
+  for (const statement of wereClear ? purgeReplacedRows(q.dialect, 'documents') : flushWriteLog(q.dialect)) await statement.execute(q.db);
+  logger.info({ sealed, keyId: box.current.id }, 'camera passwords encrypted with the current secret key');
   return sealed;
 }

@@ -230,4 +230,15 @@ export const schemaV26On: Migration[] = [
   DROP INDEX incidents_commune_camera;
   CREATE INDEX incidents_commune_camera_queue ON incidents(commune_code, camera_id, detected_at DESC, id);
   `,
+  `
+  -- a box is in at most one rollout under way (issue 10, several cloud processes): rollout_boxes.under_way
+  -- is 1 while the rollout runs or is paused, NULL once it finished; the unique index refuses a second
+  -- rollout's claim of the box in the creating statement itself. Existing rollouts: each box's newest.
+  ALTER TABLE rollout_boxes ADD COLUMN under_way INTEGER CHECK (under_way = 1);
+  UPDATE rollout_boxes SET under_way = 1
+    WHERE rollout_id = (SELECT r.id FROM rollout_boxes b JOIN rollouts r ON r.id = b.rollout_id
+                        WHERE b.edge_id = rollout_boxes.edge_id AND r.state IN ('running','paused')
+                        ORDER BY r.created_at DESC, r.id DESC LIMIT 1);
+  CREATE UNIQUE INDEX rollout_boxes_under_way ON rollout_boxes(edge_id) WHERE under_way = 1;
+  `,
 ];

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, rowid, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 34;
+export const BASELINE_VERSION = 35;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -684,9 +684,12 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('sent_at', integer(d))
     .addColumn('healthy_at', integer(d))
     .addColumn('updated_at', integer(d), (c) => c.notNull())
+    .addColumn('under_way', integer(d))
     .addPrimaryKeyConstraint('rollout_boxes_pkey', ['rollout_id', 'edge_id'])
+    .addCheckConstraint('rollout_boxes_check_0', sql.raw('under_way = 1'))
     .execute();
   await db.schema.createIndex('rollout_boxes_edge').on('rollout_boxes').columns(['edge_id']).execute();
+  await db.schema.createIndex('rollout_boxes_under_way').unique().on('rollout_boxes').columns(['edge_id']).where(sql.raw<boolean>('under_way = 1')).execute();
   await db.schema
     .createTable('schedules')
     .addColumn('id', text(d), (c) => c.primaryKey())

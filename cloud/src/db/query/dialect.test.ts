@@ -1,8 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../../test-support/databases.js';
+import { secondConnection } from '../../../../test-support/second-connection.js';
 import {
   eqNoCase,
+  flushWriteLog,
   fromDbBool,
   fromExcluded,
   skipLockedRows,
@@ -16,7 +19,8 @@ import {
   least,
   likeLiteral,
   likeNoCase,
-  lockTransaction,
+  purgeReplacedRows,
+  transactionLock,
   toDbBool,
 } from './dialect.js';
 
@@ -169,44 +173,6 @@ forEachDatabase('dialect helpers', (get) => {
     expect(await unlocked(db)).toEqual(['a', 'b', 'c']);
   });
 
-  it('makes transactions that take the same lock key wait for each other (PostgreSQL), and is nothing on SQLite', async () => {
-    const { db, dialect } = get();
-    const KEY = 0x7e_57;
-    if (dialect === 'sqlite') {
-      // SQLite's one writer does the serialising: the lock is a no-op inside a transaction
-      await db.transaction().execute(async (trx) => {
-        await lockTransaction(dialect, trx, KEY);
-        await trx.insertInto('audit_log').values({ at: 1, actor: 'a', action: 'x' }).execute();
-      });
-      expect(await db.selectFrom('audit_log').select('actor').execute()).toEqual([{ actor: 'a' }]);
-      return;
-    }
-    const order: string[] = [];
-    const waiting = () =>
-      sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(db).then((r) => r.rows[0]!.n);
-    let second: Promise<void> | undefined;
-    await db.transaction().execute(async (trx) => {
-      await lockTransaction(dialect, trx, KEY);
-      second = db.transaction().execute(async (other) => {
-        await lockTransaction(dialect, other, KEY);
-        order.push('second holds the lock');
-      });
-      // the other connection is queued behind this transaction's lock (seen in pg_locks, not guessed from time)
-      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await waiting()).toBe(1);
-      order.push('first commits');
-    });
-    await second;
-    expect(order).toEqual(['first commits', 'second holds the lock']);
-    // another key does not wait, and the lock ends with its transaction
-    await db.transaction().execute(async (trx) => {
-      await lockTransaction(dialect, trx, KEY);
-      await db.transaction().execute((other) => lockTransaction(dialect, other, KEY + 1));
-    });
-    expect(await waiting()).toBe(0);
-    await expect(db.transaction().execute((trx) => lockTransaction(dialect, trx, 0.5))).rejects.toThrow(/integer/);
-  });
-
   it('recognises a UNIQUE or primary key refusal, and nothing else, as a unique violation', async () => {
     const { db } = get();
     await seed();
@@ -220,5 +186,70 @@ forEachDatabase('dialect helpers', (get) => {
     expect(orphan).not.toBeNull();
     expect(isUniqueViolation(orphan)).toBe(false);
     expect(isUniqueViolation(new Error('UNIQUE'))).toBe(false);
+  });
+
+  it('purges the replaced versions of a table\'s rows from the database files (VACUUM / VACUUM FULL), outside any transaction', async () => {
+    await seed();
+    const q = get();
+    const { db, dialect } = q;
+    const SECRET = 'Clear-Secret-4411';
+    // a row replaced and one deleted: both leave their old bytes behind (SQLite's free pages, PostgreSQL's dead row versions)
+    await db.insertInto('documents').values({ edge_id: 'e1', doc: 'config', version: 1, body: JSON.stringify({ password: SECRET }), issued_at: 1 }).execute();
+    await db.insertInto('documents').values({ edge_id: 'e2', doc: 'config', version: 1, body: JSON.stringify({ password: `${SECRET}-gone` }), issued_at: 1 }).execute();
+    await db.updateTable('documents').set({ body: JSON.stringify({ password: 'enc:v1:sealed' }) }).where('edge_id', '=', 'e1').execute();
+    await db.deleteFrom('documents').where('edge_id', '=', 'e2').execute();
+    /** What the database keeps on disk for the documents: SQLite's file and WAL, PostgreSQL's table file after a checkpoint. */
+    const stored = async (): Promise<Buffer> => {
+      if (dialect === 'sqlite') {
+        for (const statement of flushWriteLog(dialect)) await statement.execute(db);
+        return Buffer.concat([q.address, `${q.address}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+      }
+      expect(flushWriteLog(dialect)).toEqual([]);
+      await sql`CHECKPOINT`.execute(db);
+      const { rows } = await sql<{ path: string }>`SELECT current_setting('data_directory') || '/' || pg_relation_filepath('documents') AS path`.execute(db);
+      return readFileSync(rows[0]!.path);
+    };
+    expect((await stored()).includes(SECRET)).toBe(true); // the replaced version is still there
+    for (const statement of purgeReplacedRows(dialect, 'documents')) await statement.execute(db);
+    const after = await stored();
+    expect(after.includes(SECRET)).toBe(false);
+    expect(after.includes('enc:v1:sealed')).toBe(true);
+    expect(() => purgeReplacedRows(dialect, 'documents; DROP TABLE users')).toThrow(/must be an identifier/);
+  });
+
+  it('makes transactions asking for the same lock key run one after the other (PostgreSQL; SQLite writes one at a time)', async () => {
+    const q = get();
+    if (q.dialect === 'sqlite') {
+      expect(transactionLock(q.dialect, 'k')).toEqual([]);
+      return;
+    }
+    const other = secondConnection(q);
+    try {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const first = q.db.transaction().execute(async (trx) => {
+        for (const s of transactionLock(q.dialect, 'audit.once:x')) await s.execute(trx);
+        order.push('first locked');
+        await held;
+        order.push('first done');
+      });
+      while (!order.includes('first locked')) await new Promise((r) => setTimeout(r, 10));
+      const second = other.db.transaction().execute(async (trx) => {
+        for (const s of transactionLock(q.dialect, 'audit.once:x')) await s.execute(trx);
+        order.push('second locked');
+      });
+      // another key is not held up
+      await other.db.transaction().execute(async (trx) => {
+        for (const s of transactionLock(q.dialect, 'audit.once:y')) await s.execute(trx);
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(order).toEqual(['first locked']);
+      release();
+      await Promise.all([first, second]);
+      expect(order).toEqual(['first locked', 'first done', 'second locked']);
+    } finally {
+      await other.close();
+    }
   });
 });

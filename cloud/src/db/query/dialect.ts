@@ -4,7 +4,7 @@
  * `RETURNING`, transactions) Kysely writes the same for both. Each helper is tested on both
  * databases in dialect.test.ts.
  */
-import { sql, type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './baseline-support.js';
 
 const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -115,24 +115,6 @@ export function skipLockedRows<QB extends SelectQueryBuilder<any, any, any>>(d: 
 }
 
 /**
- * Makes the rest of a transaction run one at a time among the transactions that take the same
- * `key`, until it commits or rolls back: PostgreSQL's `pg_advisory_xact_lock(key)`. For a write
- * whose condition counts rows other transactions may be inserting (a cap: `… WHERE (SELECT count(*)
- * …) < n`): there is no row yet that a row lock could hold, and under READ COMMITTED two
- * transactions would each count without the other's uncommitted row and both insert. Behind the
- * lock, the next statement takes its snapshot after the previous holder committed, so it counts
- * that holder's row. SQLite needs nothing: a write statement takes the database's one write lock
- * before it reads, so its condition and its insert are never interleaved with another writer's.
- * Call it first in `db.transaction().execute(async (trx) => …)`; keys are any fixed numbers, one
- * per resource (the migrations use their own).
- */
-// any: a transaction of any schema
-export async function lockTransaction(d: DialectName, trx: Kysely<any>, key: number): Promise<void> {
-  if (!Number.isSafeInteger(key)) throw new Error(`a transaction lock key is an integer, not ${key}`);
-  if (d === 'postgres') await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
-}
-
-/**
  * Whether a write was refused by a UNIQUE constraint or primary key: SQLite's
  * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, PostgreSQL's unique_violation (23505). A store turns it
  * into a 409 that names what is taken. On PostgreSQL the refused statement aborts its transaction:
@@ -141,4 +123,37 @@ export async function lockTransaction(d: DialectName, trx: Kysely<any>, key: num
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/**
+ * Statements to run (outside any transaction) after replacing rows of `table` that held a secret in
+ * clear, so that the replaced row versions no longer sit in the database's files. SQLite: VACUUM
+ * (the file rebuilt: SQLite leaves replaced rows in its free pages) and the WAL written back and
+ * emptied. PostgreSQL: VACUUM FULL of the table (rewritten into a new file, the old one truncated;
+ * dead row versions would otherwise stay until their space is reused). Slow on large tables: for
+ * a rare event (clear text encrypted once), not for routine writes.
+ */
+export function purgeReplacedRows(d: DialectName, table: string): RawBuilder<unknown>[] {
+  checkPath([table]);
+  return d === 'sqlite' ? [sql`VACUUM`, ...flushWriteLog(d)] : [sql`VACUUM FULL ${sql.table(table)}`];
+}
+
+/**
+ * Writes SQLite's WAL back into the database file and empties it (after rewriting secrets, so no
+ * old frame keeps them); nothing on PostgreSQL, whose log is the server's to recycle.
+ */
+export function flushWriteLog(d: DialectName): RawBuilder<unknown>[] {
+  return d === 'sqlite' ? [sql`PRAGMA wal_checkpoint(TRUNCATE)`] : [];
+}
+
+/**
+ * Statements that make concurrent transactions asking for the same `key` run one after the other:
+ * PostgreSQL's transaction-scoped advisory lock (released at commit or rollback), so a
+ * check-and-insert that no unique index can express ("not already recorded within the window")
+ * sees what the previous holder committed (each statement under READ COMMITTED reads afresh once
+ * the lock is held). Nothing on SQLite, which runs one writing transaction at a time. Run first
+ * inside the transaction.
+ */
+export function transactionLock(d: DialectName, key: string): RawBuilder<unknown>[] {
+  return d === 'postgres' ? [sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`] : [];
 }

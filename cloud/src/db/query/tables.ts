@@ -553,6 +553,7 @@ export interface RolloutBoxesTable {
   sent_at: number | null;
   healthy_at: number | null;
   updated_at: number;
+  under_way: number | null;
 }
 
 export interface RolloutsTable {
@@ -779,7 +780,7 @@ export const tableColumns = {
   relay_runs: { id: 'TEXT', station_id: 'TEXT', station_name: 'TEXT', schedule_id: 'TEXT?', occurrence_id: 'TEXT?', session_id: 'TEXT?', title: 'TEXT', priority: 'TEXT', targets: 'TEXT', started_by: 'TEXT?', started_at: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', played_ms: 'INTEGER', silence_ms: 'INTEGER', bytes: 'INTEGER', reconnects: 'INTEGER', urls: 'TEXT', last_error: 'TEXT?', commune_code: 'TEXT?' },
   releases: { version: 'TEXT', arch: 'TEXT', product: 'TEXT', bytes: 'INTEGER', sha256: 'TEXT', file_name: 'TEXT', manifest: 'TEXT', uploaded_by: 'TEXT', uploaded_at: 'INTEGER' },
   reports: { id: 'TEXT', code: 'TEXT', category: 'TEXT', description: 'TEXT', hamlet_code: 'TEXT', lat: 'REAL?', lon: 'REAL?', phone: 'TEXT?', photo_sha256: 'TEXT?', photo_bytes: 'INTEGER?', status: 'TEXT', public_reply: 'TEXT?', replied_at: 'INTEGER?', handled_by: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', commune_code: 'TEXT?' },
-  rollout_boxes: { rollout_id: 'TEXT', edge_id: 'TEXT', position: 'INTEGER', wave: 'INTEGER', state: 'TEXT', from_version: 'TEXT?', bytes_done: 'INTEGER?', bytes_total: 'INTEGER?', reason: 'TEXT?', log_lines: 'TEXT?', sent_at: 'INTEGER?', healthy_at: 'INTEGER?', updated_at: 'INTEGER' },
+  rollout_boxes: { rollout_id: 'TEXT', edge_id: 'TEXT', position: 'INTEGER', wave: 'INTEGER', state: 'TEXT', from_version: 'TEXT?', bytes_done: 'INTEGER?', bytes_total: 'INTEGER?', reason: 'TEXT?', log_lines: 'TEXT?', sent_at: 'INTEGER?', healthy_at: 'INTEGER?', updated_at: 'INTEGER', under_way: 'INTEGER?' },
   rollouts: { id: 'TEXT', version: 'TEXT', scope: 'TEXT', waves: 'TEXT', soak_s: 'INTEGER', failure_threshold: 'REAL', state: 'TEXT', wave: 'INTEGER', wave_started_at: 'INTEGER?', paused_reason: 'TEXT?', failures_accepted: 'INTEGER', created_by: 'TEXT', created_at: 'INTEGER', updated_at: 'INTEGER', finished_at: 'INTEGER?' },
   schedule_exceptions: { schedule_id: 'TEXT', occurrence_local: 'TEXT', action: 'TEXT', moved_to_local: 'TEXT?' },
   schedules: { id: 'TEXT', title: 'TEXT', bulletin_id: 'TEXT?', stream_url: 'TEXT?', duration_ms: 'INTEGER', starts_local: 'TEXT', time_zone: 'TEXT', rrule: 'TEXT?', priority: 'TEXT', volume: 'INTEGER', targets: 'TEXT', enabled: 'INTEGER', created_by: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', station_id: 'TEXT?', commune_code: 'TEXT?' },

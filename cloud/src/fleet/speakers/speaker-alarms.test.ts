@@ -58,21 +58,21 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
     await report(t, claimed.edgeId, [z('cho', 'ok'), z('truong', 'ok')]); // a blip
     await sleep(1200);
     expect(events).toEqual([]);
-    expect(t.cloud.fleet.speakers.alarms.active()).toEqual([]);
+    expect(await t.cloud.fleet.speakers.alarms.active()).toEqual([]);
 
     const downAt = Date.now();
     await report(t, claimed.edgeId, [z('cho', 'offline', 'timeout'), z('truong', 'ok')]);
     await sleep(500);
     await report(t, claimed.edgeId, [z('cho', 'muted', 'amplifier mute'), z('truong', 'ok')]);
     await waitFor(() => events.length === 1, 'raised');
-    const [alarm] = t.cloud.fleet.speakers.alarms.active();
+    const [alarm] = await t.cloud.fleet.speakers.alarms.active();
     // raised 0.8 s after going offline, not after turning muted (that would be ≥ 1.3 s)
     expect(alarm!.raisedAt - downAt).toBeLessThan(1250);
     expect(alarm).toMatchObject({ zone: 'cho', state: 'muted', reason: 'amplifier mute', hamletName: 'Ấp 1' });
     // the alarm is the commune's of the box's hamlet (issue 10), and only that commune's people are shown it
     expect(t.cloud.db.prepare('SELECT commune_code FROM speaker_alarms').pluck().all()).toEqual(['vi-tan']);
-    expect(t.cloud.fleet.speakers.alarms.active({ communeCode: 'vi-tan' })).toHaveLength(1);
-    expect(t.cloud.fleet.speakers.alarms.active({ communeCode: 'xa-khac' })).toEqual([]);
+    expect(await t.cloud.fleet.speakers.alarms.active({ communeCode: 'vi-tan' })).toHaveLength(1);
+    expect(await t.cloud.fleet.speakers.alarms.active({ communeCode: 'xa-khac' })).toEqual([]);
     expect(alarm!.downSince).toBeGreaterThanOrEqual(downAt - 50);
     expect(alarm!.downSince).toBeLessThan(downAt + 300);
     // the history has every change, unknown excluded
@@ -95,13 +95,13 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
     t = await start({}, dataDir);
     await sleep(1000);
     expect(events).toEqual([]); // still on, not raised anew
-    expect(t.cloud.fleet.speakers.alarms.active().map((a) => a.zone)).toEqual(['truong']);
+    expect((await t.cloud.fleet.speakers.alarms.active()).map((a) => a.zone)).toEqual(['truong']);
     await connect(t, claimed);
     sent = 0;
     await report(t, claimed.edgeId, [z('cho', 'ok'), z('truong', 'ok')]);
     await waitFor(() => events.length === 1, 'cleared');
     expect(events).toEqual(['cleared:truong']);
-    expect(t.cloud.fleet.speakers.alarms.active()).toEqual([]);
+    expect(await t.cloud.fleet.speakers.alarms.active()).toEqual([]);
   });
 
   it('a zone removed from the box, or a zone never configured, has no alarm', async () => {
@@ -132,7 +132,7 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
     add('cho', 'ok', now - 40 * day); // the state at the cut: kept
     add('cho', 'offline', now - 10 * day);
     add('truong', 'ok', now - 90 * day); // its only row: kept
-    expect(t.cloud.fleet.speakers.history.prune(now)).toBe(2);
+    expect(await t.cloud.fleet.speakers.history.prune(now)).toBe(2);
     const left = db.prepare('SELECT zone, state, at FROM speaker_history WHERE edge_id = ? ORDER BY zone, at').all(edgeId) as { zone: string; state: string; at: number }[];
     expect(left.map((r) => `${r.zone}:${r.state}:${Math.round((now - r.at) / day)}`)).toEqual(['cho:ok:40', 'cho:offline:10', 'truong:ok:90']);
   });

@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import type { Logger } from '@smart-commune/shared/runtime';
-import type { Db } from '../../db/database.js';
+import { jsonArrayElements, jsonText, type QueryDatabase } from '../../db/query/index.js';
 import type { DomainEventBus, Unsubscribe } from '../../events/event-bus.js';
 import type { CloudMetrics } from '../../metrics.js';
 import type { SpeakerHistory } from './speaker-history.js';
@@ -18,7 +19,7 @@ export interface SpeakerAlarm {
 }
 
 export interface SpeakerAlarmsDeps {
-  db: Db;
+  q: QueryDatabase;
   bus: DomainEventBus;
   history: SpeakerHistory;
   logger: Logger;
@@ -29,18 +30,38 @@ export interface SpeakerAlarmsDeps {
   now?: () => number;
 }
 
-/** A zone that is down now and still part of its box's configuration (a zone removed is nobody's alarm). */
-const DOWN_ZONES = `
-  SELECT s.edge_id AS edgeId, s.zone, s.state, s.reason FROM speaker_state s JOIN edges e ON e.id = s.edge_id
-  WHERE s.state IN ('offline', 'muted') AND e.status = 'active'
-    AND EXISTS (SELECT 1 FROM documents d, json_each(d.body, '$.radio.speakers') sp
-                WHERE d.edge_id = s.edge_id AND d.doc = 'config' AND json_valid(d.body) AND json_extract(sp.value, '$.zone') = s.zone)`;
+const DOWN_STATES = ['offline', 'muted'] as const;
+
+/**
+ * The zones down now (speaker_state `s`) that are still part of their box's configuration (a zone
+ * removed is nobody's alarm) on an active box: the condition both the raise and the clear decide on.
+ */
+function downZones(q: QueryDatabase) {
+  const d = q.dialect;
+  return q.db
+    .selectFrom('speaker_state as s')
+    .innerJoin('edges as e', 'e.id', 's.edge_id')
+    .where('s.state', 'in', DOWN_STATES)
+    .where('e.status', '=', 'active')
+    .where(({ exists, selectFrom, eb }) =>
+      exists(
+        selectFrom(['documents as d', jsonArrayElements(d, sql.ref('d.body'), ['radio', 'speakers']).as('sp')])
+          .select(eb.lit(1).as('one'))
+          .whereRef('d.edge_id', '=', 's.edge_id')
+          .where('d.doc', '=', 'config')
+          .where(jsonText(d, sql.ref('sp.value'), ['zone']), '=', eb.ref('s.zone')),
+      ),
+    );
+}
 
 /**
  * Raises an alarm for each loudspeaker zone down longer than the set time, and clears it when the
  * zone is back (or no longer configured, or its box revoked). Stored (speaker_alarms) so a restart
  * neither forgets one nor raises it twice; a sweep at a quarter of the delay (at most every 5 s)
  * decides, and each `speaker.online` sweeps at once so a banner goes as soon as the zone is back.
+ * Raising and clearing are each one conditional statement (an insert refused by the unique index
+ * of open alarms, an update of the alarms still open whose zone is no longer down), so with
+ * several cloud processes sweeping at once an alarm is raised, cleared and published once.
  */
 export class SpeakerAlarms {
   private timer: NodeJS.Timeout | null = null;
@@ -49,16 +70,18 @@ export class SpeakerAlarms {
 
   constructor(private readonly deps: SpeakerAlarmsDeps) {
     this.now = deps.now ?? Date.now;
-    const open = deps.db.prepare('SELECT COUNT(*) FROM speaker_alarms WHERE cleared_at IS NULL').pluck();
-    deps.metrics?.countSpeakerAlarmsWith(() => open.get() as number);
+    deps.metrics?.countSpeakerAlarmsWith(async () => {
+      const row = await deps.q.db.selectFrom('speaker_alarms').select((eb) => eb.fn.countAll<number>().as('n')).where('cleared_at', 'is', null).executeTakeFirstOrThrow();
+      return Number(row.n);
+    });
   }
 
   start(): void {
     const every = Math.max(100, Math.min(5000, this.deps.alarmAfterMs / 4));
-    this.timer = setInterval(() => this.sweep(), every);
+    this.timer = setInterval(() => void this.sweepLogged(), every);
     this.timer.unref();
-    this.unsubscribe = this.deps.bus.subscribe('speaker.online', () => void this.sweep());
-    this.sweep();
+    this.unsubscribe = this.deps.bus.subscribe('speaker.online', async () => void (await this.sweep()));
+    void this.sweepLogged();
   }
 
   async stop(): Promise<void> {
@@ -68,58 +91,130 @@ export class SpeakerAlarms {
     this.unsubscribe = null;
   }
 
+  /** A timer's sweep: a failure (the database unreachable a moment) is logged and the next sweep retries. */
+  private async sweepLogged(): Promise<void> {
+    try {
+      await this.sweep();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'loudspeaker zone alarm sweep failed; retrying at the next one');
+    }
+  }
+
   /** Raises what is due and clears what is over; returns what changed (for tests and logs). */
-  sweep(): { raised: number; cleared: number } {
-    const { db, history, bus, alarmAfterMs } = this.deps;
-    const now = this.now();
-    const down = db.prepare(DOWN_ZONES).all() as { edgeId: string; zone: string; state: 'offline' | 'muted'; reason: string | null }[];
-    const downKeys = new Set(down.map((d) => `${d.edgeId}|${d.zone}`));
-    const open = db.prepare('SELECT id, edge_id AS edgeId, zone, down_since AS downSince FROM speaker_alarms WHERE cleared_at IS NULL').all() as {
-      id: number;
-      edgeId: string;
-      zone: string;
-      downSince: number;
-    }[];
-    const openKeys = new Set(open.map((a) => `${a.edgeId}|${a.zone}`));
-    let cleared = 0;
-    for (const alarm of open) {
-      if (downKeys.has(`${alarm.edgeId}|${alarm.zone}`)) continue;
-      db.prepare('UPDATE speaker_alarms SET cleared_at = ? WHERE id = ?').run(now, alarm.id);
-      cleared++;
-      this.deps.logger.info({ edgeId: alarm.edgeId, zone: alarm.zone, downMs: now - alarm.downSince }, 'loudspeaker zone alarm cleared');
-      bus.publish('speaker.alarm.cleared', { edgeId: alarm.edgeId, zone: alarm.zone, at: now, downSince: alarm.downSince });
-    }
+  async sweep(): Promise<{ raised: number; cleared: number }> {
+    const cleared = await this.clearOver();
     let raised = 0;
-    for (const zone of down) {
-      if (openKeys.has(`${zone.edgeId}|${zone.zone}`)) continue;
-      const downSince = history.downSince(zone.edgeId, zone.zone);
-      if (downSince === null || now - downSince < alarmAfterMs) continue;
-      const added = db
-        // the alarm is its box's commune's (issue 10): the commune of the box's hamlet when raised
-        .prepare(
-          `INSERT OR IGNORE INTO speaker_alarms (edge_id, zone, state, reason, down_since, raised_at, commune_code)
-           VALUES (?, ?, ?, ?, ?, ?, (SELECT h.commune_code FROM edges e JOIN hamlets h ON h.code = e.hamlet_code WHERE e.id = ?))`,
-        )
-        .run(zone.edgeId, zone.zone, zone.state, zone.reason, downSince, now, zone.edgeId).changes;
-      if (!added) continue;
-      raised++;
-      this.deps.metrics?.speakerAlarmsRaised.inc();
-      this.deps.logger.warn({ edgeId: zone.edgeId, zone: zone.zone, state: zone.state, reason: zone.reason, downMs: now - downSince }, 'loudspeaker zone alarm raised');
-      bus.publish('speaker.alarm.raised', { edgeId: zone.edgeId, zone: zone.zone, at: now, downSince, state: zone.state, reason: zone.reason });
-    }
+    for (const zone of await this.dueCandidates()) if (await this.raise(zone.edgeId, zone.zone)) raised++;
     return { raised, cleared };
   }
 
-  /** The alarms on now, oldest down first; with `communeCode`, those of that commune's boxes only (where the box is now). */
-  active(filter: { communeCode?: string } = {}): SpeakerAlarm[] {
-    const commune = filter.communeCode ? ' AND h.commune_code = ?' : '';
-    return this.deps.db
-      .prepare(
-        `SELECT a.edge_id AS edgeId, e.name AS edgeName, e.hamlet_code AS hamletCode, h.name AS hamletName, a.zone, a.state, a.reason,
-           a.down_since AS downSince, a.raised_at AS raisedAt
-         FROM speaker_alarms a JOIN edges e ON e.id = a.edge_id LEFT JOIN hamlets h ON h.code = e.hamlet_code
-         WHERE a.cleared_at IS NULL${commune} ORDER BY a.down_since, a.edge_id, a.zone`,
+  /** One UPDATE of the open alarms whose zone is no longer down: only the process whose update cleared one publishes it. */
+  private async clearOver(): Promise<number> {
+    const { q, bus, logger } = this.deps;
+    const now = this.now();
+    const over = await q.db
+      .updateTable('speaker_alarms')
+      .set({ cleared_at: now })
+      .where('cleared_at', 'is', null)
+      .where(({ not, exists }) =>
+        not(
+          exists(
+            downZones(q)
+              .select('s.zone')
+              // the alarm row being updated (outside this subquery's builder, hence by name)
+              .where('s.edge_id', '=', sql.ref<string>('speaker_alarms.edge_id'))
+              .where('s.zone', '=', sql.ref<string>('speaker_alarms.zone')),
+          ),
+        ),
       )
-      .all(...(filter.communeCode ? [filter.communeCode] : [])) as SpeakerAlarm[];
+      .returning(['edge_id', 'zone', 'down_since'])
+      .execute();
+    for (const alarm of over) {
+      logger.info({ edgeId: alarm.edge_id, zone: alarm.zone, downMs: now - alarm.down_since }, 'loudspeaker zone alarm cleared');
+      bus.publish('speaker.alarm.cleared', { edgeId: alarm.edge_id, zone: alarm.zone, at: now, downSince: alarm.down_since });
+    }
+    return over.length;
+  }
+
+  /** The zones down now without an open alarm (whether each is due is its history's to say). */
+  private dueCandidates(): Promise<{ edgeId: string; zone: string }[]> {
+    return downZones(this.deps.q)
+      .where(({ not, exists, selectFrom, eb }) =>
+        not(exists(selectFrom('speaker_alarms as a').select(eb.lit(1).as('one')).whereRef('a.edge_id', '=', 's.edge_id').whereRef('a.zone', '=', 's.zone').where('a.cleared_at', 'is', null))),
+      )
+      .select(['s.edge_id as edgeId', 's.zone'])
+      .orderBy('s.edge_id')
+      .orderBy('s.zone')
+      .execute();
+  }
+
+  /**
+   * Raises the zone's alarm if it has been down the set time: one INSERT … SELECT from the zone's
+   * state now (still down, with the state and reason it has now), refused by the unique index of
+   * open alarms when another sweep raised it first. True when this call raised it.
+   */
+  private async raise(edgeId: string, zone: string): Promise<boolean> {
+    const { q, history, bus, alarmAfterMs } = this.deps;
+    const now = this.now();
+    const downSince = await history.downSince(edgeId, zone);
+    if (downSince === null || now - downSince < alarmAfterMs) return false;
+    const added = await q.db
+      .insertInto('speaker_alarms')
+      .columns(['edge_id', 'zone', 'state', 'reason', 'down_since', 'raised_at', 'commune_code'])
+      .expression((eb) =>
+        eb
+          .selectFrom('speaker_state as s')
+          .select((s) => [
+            's.edge_id',
+            's.zone',
+            's.state',
+            's.reason',
+            s.val(downSince).as('down_since'),
+            s.val(now).as('raised_at'),
+            // the alarm is its box's commune's (issue 10): the commune of the box's hamlet when raised
+            s
+              .selectFrom('edges as e')
+              .innerJoin('hamlets as h', 'h.code', 'e.hamlet_code')
+              .select('h.commune_code')
+              .whereRef('e.id', '=', 's.edge_id')
+              .as('commune_code'),
+          ])
+          .where('s.edge_id', '=', edgeId)
+          .where('s.zone', '=', zone)
+          .where('s.state', 'in', DOWN_STATES),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning(['state', 'reason'])
+      .executeTakeFirst();
+    if (!added) return false;
+    const state = added.state as (typeof DOWN_STATES)[number];
+    this.deps.metrics?.speakerAlarmsRaised.inc();
+    this.deps.logger.warn({ edgeId, zone, state, reason: added.reason, downMs: now - downSince }, 'loudspeaker zone alarm raised');
+    bus.publish('speaker.alarm.raised', { edgeId, zone, at: now, downSince, state, reason: added.reason });
+    return true;
+  }
+
+  /** The alarms on now, oldest down first; with `communeCode`, those of that commune's boxes only (where the box is now). */
+  async active(filter: { communeCode?: string } = {}): Promise<SpeakerAlarm[]> {
+    let query = this.deps.q.db
+      .selectFrom('speaker_alarms as a')
+      .innerJoin('edges as e', 'e.id', 'a.edge_id')
+      .leftJoin('hamlets as h', 'h.code', 'e.hamlet_code')
+      .select([
+        'a.edge_id as edgeId',
+        'e.name as edgeName',
+        'e.hamlet_code as hamletCode',
+        'h.name as hamletName',
+        'a.zone',
+        'a.state',
+        'a.reason',
+        'a.down_since as downSince',
+        'a.raised_at as raisedAt',
+      ])
+      .where('a.cleared_at', 'is', null);
+    if (filter.communeCode) query = query.where('h.commune_code', '=', filter.communeCode);
+    const rows = await query.orderBy('a.down_since').orderBy('a.edge_id').orderBy('a.zone').execute();
+    // only a down state is ever raised (DOWN_STATES)
+    return rows.map((r) => ({ ...r, state: r.state as SpeakerAlarm['state'] }));
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 
 /** The states a zone's history records: `unknown` (not checked yet) is no news and never stored. */
 export type ZoneState = 'ok' | 'offline' | 'muted';
@@ -29,58 +29,82 @@ const DAY_MS = 86_400_000;
 interface Row {
   edge_id: string;
   zone: string;
-  state: ZoneState;
+  state: string;
   reason: string | null;
   at: number;
 }
 
-const toTransition = (r: Row): ZoneTransition => ({ edgeId: r.edge_id, zone: r.zone, state: r.state, reason: r.reason, at: r.at });
+// the column's CHECK keeps it to these three
+const toTransition = (r: Row): ZoneTransition => ({ edgeId: r.edge_id, zone: r.zone, state: r.state as ZoneState, reason: r.reason, at: r.at });
 
 /**
  * Each loudspeaker zone's state changes, as the boxes reported them (written by Presence when a
  * zone's known state changes), kept SC_SPEAKER_HISTORY_DAYS. The source of the box page's history
  * and of the monthly report's uptime: a zone is taken to be in its last reported state until it
- * reports another.
+ * reports another. On the query layer (SQLite or PostgreSQL); rows are only appended and pruned,
+ * so no read-then-write needs guarding.
  */
 export class SpeakerHistory {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly keepDays: number,
   ) {}
 
-  record(t: ZoneTransition): void {
-    this.db.prepare('INSERT INTO speaker_history (edge_id, zone, state, reason, at) VALUES (?, ?, ?, ?, ?)').run(t.edgeId, t.zone, t.state, t.reason, t.at);
+  async record(t: ZoneTransition): Promise<void> {
+    await this.q.db.insertInto('speaker_history').values({ edge_id: t.edgeId, zone: t.zone, state: t.state, reason: t.reason, at: t.at }).execute();
   }
 
   /** A box's transitions, newest first (all zones, or one), at most `limit`. */
-  ofEdge(edgeId: string, options: { zone?: string; limit: number }): ZoneTransition[] {
-    const rows = options.zone
-      ? this.db.prepare('SELECT * FROM speaker_history WHERE edge_id = ? AND zone = ? ORDER BY at DESC, id DESC LIMIT ?').all(edgeId, options.zone, options.limit)
-      : this.db.prepare('SELECT * FROM speaker_history WHERE edge_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(edgeId, options.limit);
-    return (rows as Row[]).map(toTransition);
+  async ofEdge(edgeId: string, options: { zone?: string; limit: number }): Promise<ZoneTransition[]> {
+    let query = this.q.db.selectFrom('speaker_history').select(['edge_id', 'zone', 'state', 'reason', 'at']).where('edge_id', '=', edgeId);
+    if (options.zone) query = query.where('zone', '=', options.zone);
+    const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+    return rows.map(toTransition);
   }
 
   /** When the zone last went down without coming back since (null: it is not down, or never was). */
-  downSince(edgeId: string, zone: string): number | null {
-    const row = this.db
-      .prepare(
-        `SELECT MIN(at) AS since FROM speaker_history WHERE edge_id = @edgeId AND zone = @zone AND state <> 'ok'
-           AND at > COALESCE((SELECT MAX(at) FROM speaker_history WHERE edge_id = @edgeId AND zone = @zone AND state = 'ok'), -1)`,
+  async downSince(edgeId: string, zone: string): Promise<number | null> {
+    const row = await this.q.db
+      .selectFrom('speaker_history')
+      .select((eb) => eb.fn.min('at').as('since'))
+      .where('edge_id', '=', edgeId)
+      .where('zone', '=', zone)
+      .where('state', '<>', 'ok')
+      .where((eb) =>
+        eb(
+          'at',
+          '>',
+          eb.fn.coalesce(
+            eb.selectFrom('speaker_history').select((s) => s.fn.max('at').as('up')).where('edge_id', '=', edgeId).where('zone', '=', zone).where('state', '=', 'ok'),
+            eb.val(-1),
+          ),
+        ),
       )
-      .get({ edgeId, zone }) as { since: number | null };
-    return row.since;
+      .executeTakeFirst();
+    return row?.since ?? null;
   }
 
-  /** Drops what is older than the retention, keeping each zone's last transition before it (its state at the cut). */
-  prune(now = Date.now()): number {
+  /**
+   * Drops what is older than the retention, keeping each zone's last transition before it (its
+   * state at the cut): a row goes when a later row of its zone is also before the cut.
+   */
+  async prune(now = Date.now()): Promise<number> {
     const cut = now - this.keepDays * DAY_MS;
-    return this.db
-      .prepare(
-        `DELETE FROM speaker_history WHERE at < @cut AND id NOT IN (
-           SELECT (SELECT h2.id FROM speaker_history h2 WHERE h2.edge_id = h.edge_id AND h2.zone = h.zone AND h2.at < @cut ORDER BY h2.at DESC, h2.id DESC LIMIT 1)
-           FROM speaker_history h WHERE h.at < @cut GROUP BY h.edge_id, h.zone)`,
+    const result = await this.q.db
+      .deleteFrom('speaker_history')
+      .where('at', '<', cut)
+      .where(({ exists, selectFrom, eb }) =>
+        exists(
+          selectFrom('speaker_history as later')
+            .select(eb.lit(1).as('one'))
+            .whereRef('later.edge_id', '=', 'speaker_history.edge_id')
+            .whereRef('later.zone', '=', 'speaker_history.zone')
+            .where('later.at', '<', cut)
+            .where((l) => l.or([l('later.at', '>', l.ref('speaker_history.at')), l.and([l('later.at', '=', l.ref('speaker_history.at')), l('later.id', '>', l.ref('speaker_history.id'))])])),
+        ),
       )
-      .run({ cut }).changes;
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /**
@@ -88,23 +112,44 @@ export class SpeakerHistory {
    * boxes now in the hamlet, the state at `from` (its last transition before) and its transitions
    * inside; time before a zone's first report is not counted either way.
    */
-  uptimeByHamlet(from: number, to: number, now = Date.now()): Map<string, HamletUptime> {
+  async uptimeByHamlet(from: number, to: number, now = Date.now()): Promise<Map<string, HamletUptime>> {
     const end = Math.min(to, now);
-    const rows = this.db
-      .prepare(
-        `SELECT e.hamlet_code AS hamlet_code, h.edge_id, h.zone, h.state, h.at FROM speaker_history h JOIN edges e ON e.id = h.edge_id
-         WHERE e.hamlet_code IS NOT NULL AND (h.at >= @from AND h.at < @end
-           OR h.id = (SELECT h2.id FROM speaker_history h2 WHERE h2.edge_id = h.edge_id AND h2.zone = h.zone AND h2.at < @from ORDER BY h2.at DESC, h2.id DESC LIMIT 1))
-         ORDER BY h.edge_id, h.zone, h.at, h.id`,
+    const rows = await this.q.db
+      .selectFrom('speaker_history as h')
+      .innerJoin('edges as e', 'e.id', 'h.edge_id')
+      .select(['e.hamlet_code', 'h.edge_id', 'h.zone', 'h.state', 'h.at'])
+      .where('e.hamlet_code', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('h.at', '>=', from), eb('h.at', '<', end)]),
+          eb(
+            'h.id',
+            '=',
+            eb
+              .selectFrom('speaker_history as h2')
+              .select('h2.id')
+              .whereRef('h2.edge_id', '=', 'h.edge_id')
+              .whereRef('h2.zone', '=', 'h.zone')
+              .where('h2.at', '<', from)
+              .orderBy('h2.at', 'desc')
+              .orderBy('h2.id', 'desc')
+              .limit(1),
+          ),
+        ]),
       )
-      .all({ from, end }) as { hamlet_code: string; edge_id: string; zone: string; state: ZoneState; at: number }[];
+      .orderBy('h.edge_id')
+      .orderBy('h.zone')
+      .orderBy('h.at')
+      .orderBy('h.id')
+      .execute();
     const out = new Map<string, HamletUptime>();
     let i = 0;
     while (i < rows.length) {
       const first = rows[i]!;
+      const hamlet = first.hamlet_code!; // filtered above
       let j = i;
       while (j < rows.length && rows[j]!.edge_id === first.edge_id && rows[j]!.zone === first.zone) j++;
-      const u = out.get(first.hamlet_code) ?? { hamletCode: first.hamlet_code, zones: 0, knownMs: 0, upMs: 0, ratio: null };
+      const u = out.get(hamlet) ?? { hamletCode: hamlet, zones: 0, knownMs: 0, upMs: 0, ratio: null };
       let known = 0;
       for (let k = i; k < j && end > from; k++) {
         const start = Math.max(rows[k]!.at, from);
@@ -117,7 +162,7 @@ export class SpeakerHistory {
         u.zones++;
         u.knownMs += known;
       }
-      out.set(first.hamlet_code, u);
+      out.set(hamlet, u);
       i = j;
     }
     for (const u of out.values()) u.ratio = u.knownMs > 0 ? u.upMs / u.knownMs : null;

@@ -26,7 +26,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       summary: "Every loudspeaker zone of every active box: volume and mute set, state the box reported, alarm",
       responses: { 200: jsonContent(z.object({ zones: z.array(zoneViewSchema) }), 'The zones, in hamlet order') },
     }),
-    (c) => c.json({ zones: zones.all(boxFilterOf(currentUser(c))) }, 200),
+    async (c) => c.json({ zones: await zones.all(boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -37,7 +37,7 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       summary: 'Loudspeaker zones down longer than SC_SPEAKER_ALARM_AFTER_S, oldest first',
       responses: { 200: jsonContent(z.object({ alarms: z.array(alarmSchema) }), 'The alarms on now') },
     }),
-    (c) => c.json({ alarms: alarms.active(boxFilterOf(currentUser(c))) }, 200),
+    async (c) => c.json({ alarms: await alarms.active(boxFilterOf(currentUser(c))) }, 200),
   );
 
   app.openapi(
@@ -49,10 +49,10 @@ export function createSpeakerRoutes(deps: { guard: Guard; zones: SpeakerZones; h
       request: { params: edgeIdParam, query: historyQuery },
       responses: { 200: jsonContent(edgeZonesSchema, 'Zones and history'), 404: jsonContent(z.object({}), 'No such box') },
     }, inScope),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const q = c.req.valid('query');
-      return c.json({ zones: zones.ofEdge(id), history: history.ofEdge(id, { zone: q.zone, limit: q.limit }) }, 200);
+      return c.json({ zones: await zones.ofEdge(id), history: await history.ofEdge(id, { zone: q.zone, limit: q.limit }) }, 200);
     },
   );
 

@@ -41,13 +41,15 @@ export class SpeakerZones {
   ) {}
 
   /** Every zone of every active box (of one commune, with `communeCode`), in hamlet order. */
-  all(filter: Pick<EdgeFilter, 'communeCode'> = {}): ZoneView[] {
-    return this.deps.edges.list({ status: 'active', ...filter }).flatMap((edge) => this.zonesOf(edge));
+  async all(filter: Pick<EdgeFilter, 'communeCode'> = {}): Promise<ZoneView[]> {
+    const alarms = await this.deps.alarms.active(filter);
+    return this.deps.edges.list({ status: 'active', ...filter }).flatMap((edge) => this.zonesOf(edge, alarms));
   }
 
   /** The zones of one box (404 for no such box). */
-  ofEdge(edgeId: string): ZoneView[] {
-    return this.zonesOf(this.deps.edges.get(edgeId));
+  async ofEdge(edgeId: string): Promise<ZoneView[]> {
+    const edge = this.deps.edges.get(edgeId);
+    return this.zonesOf(edge, await this.deps.alarms.active());
   }
 
   /** Sets a zone's volume and/or mute; 404 for no such box or zone, 409 for a revoked box. */
@@ -65,13 +67,14 @@ export class SpeakerZones {
       return out;
     });
     await this.deps.fleet.setConfig(edgeId, { ...config.body, radio: { ...radio, speakers: next } });
-    return this.zonesOf(edge).find((z) => z.zone === zone)!;
+    return this.zonesOf(edge, await this.deps.alarms.active()).find((z) => z.zone === zone)!;
   }
 
-  private zonesOf(edge: Edge): ZoneView[] {
+  /** `openAlarms`: the alarms on now (read once for a whole list of boxes). */
+  private zonesOf(edge: Edge, openAlarms: readonly SpeakerAlarm[]): ZoneView[] {
     const config = this.deps.documents.get(edge.id, 'config');
     const speakers = config?.body.radio?.speakers ?? [];
-    const alarms = this.deps.alarms.active().filter((a) => a.edgeId === edge.id);
+    const alarms = openAlarms.filter((a) => a.edgeId === edge.id);
     const applied = config !== null && config.reported?.version === config.version && config.reported.status === 'applied';
     const zones = [...new Set(speakers.map((s) => s.zone))];
     return zones.map((zone) => {

@@ -112,13 +112,13 @@ export class AlertService {
    * for a commune's person only those of their commune (a province alert reaches others too).
    */
   async hamletsOf(alert: Alert, viewer?: Scoped): Promise<DirectoryHamlet[]> {
-    let hamlets = this.deps.directory.hamlets();
+    let hamlets = await this.deps.directory.hamlets();
     if (viewer && viewer.communeCode !== null) {
       const theirs = new Set(await this.deps.area.hamletsOf(viewer.communeCode));
       hamlets = hamlets.filter((h) => theirs.has(h.code));
     }
     if (alert.reach.all) return hamlets;
-    const hamletOf = this.deps.directory.hamletOfEdge();
+    const hamletOf = await this.deps.directory.hamletOfEdge();
     const codes = new Set([...alert.reach.hamlets, ...alert.reach.edges.map(hamletOf)]);
     return hamlets.filter((h) => codes.has(h.code));
   }

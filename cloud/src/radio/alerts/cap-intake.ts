@@ -57,7 +57,7 @@ export interface CapIntakeDeps {
   /** The commune a CAP feed belongs to; null: the province's own feed. */
   communeOfFeed(feedId: string): Promise<string | null>;
   /** The admin or operator behind `createdBy`; null for anything else (a feed, a marker). */
-  operator(userId: string | null): Person | null;
+  operator(userId: string | null): Promise<Person | null>;
   audit: AuditLog;
   /** Counts held messages by reason (sc_alerts_held_total). */
   heldCount(reason: HoldReason): void;
@@ -121,7 +121,7 @@ export class CapIntake {
   private async handle(xml: string, createdBy: string | null, options: CapReceiveOptions): Promise<CapReceipt> {
     const parsed = parseCap(xml);
     if (!parsed.ok) throw badRequest(`invalid CAP message: ${parsed.reason}`, { problems: parsed.problems });
-    const person = options.source ? null : this.deps.operator(createdBy);
+    const person = options.source ? null : await this.deps.operator(createdBy);
     // whose message it is (issue 10): the operator's commune, the feed's, or the province's (null)
     const scope = { communeCode: person ? person.communeCode : options.source ? await this.deps.communeOfFeed(options.source.feedId) : null };
     const { cap, problem, detail } = await this.signed(xml, parsed.alert, person !== null);

@@ -22,7 +22,7 @@ export class BroadcastReports {
       month,
       hamlets: communeCode === undefined ? hamlets : hamlets.filter((h) => h.communeCode === communeCode),
       airtime: await this.deps.playback.airtime(from, to, communeCode),
-      uptime: this.deps.speakerHistory.uptimeByHamlet(from, to, now),
+      uptime: await this.deps.speakerHistory.uptimeByHamlet(from, to, now),
       now,
     });
   }

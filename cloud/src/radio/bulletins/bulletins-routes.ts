@@ -27,7 +27,7 @@ export interface BulletinsRoutesDeps {
   defaultVoice: string;
   maxUploadBytes: number;
   /** The commune a person's new bulletin belongs to (radio-scope.ts communeForWrite). */
-  communeFor(person: User, asked: string | null | undefined): string | null;
+  communeFor(person: User, asked: string | null | undefined): Promise<string | null>;
 }
 
 const tags = ['Radio'];
@@ -200,12 +200,12 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
         if (!(file instanceof File)) throw badRequest('the upload needs an audio file in the "file" field', [{ path: 'file', message: 'required' }]);
         // a form cannot send null: an empty field is the province's own
         const asked = typeof form.communeCode === 'string' ? communeCodeInput.parse(form.communeCode === '' ? null : form.communeCode) : undefined;
-        const communeCode = deps.communeFor(person, asked);
+        const communeCode = await deps.communeFor(person, asked);
         const bulletin = await service.createUpload({ title, originalName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), createdBy, communeCode });
         return c.json(bulletin, 201);
       }
       const body = speechSchema.parse(await c.req.json());
-      const communeCode = deps.communeFor(person, body.communeCode);
+      const communeCode = await deps.communeFor(person, body.communeCode);
       const bulletin = await service.createSpeech({ title: body.title, text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, createdBy, communeCode });
       return c.json(bulletin, 201);
     },
@@ -269,7 +269,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     async (c) => {
       const body = c.req.valid('json');
       // heard as it will be read: with the dictionary of the commune the person writes for
-      const communeCode = deps.communeFor(currentUser(c), undefined);
+      const communeCode = await deps.communeFor(currentUser(c), undefined);
       const preview = await service.preview({ text: body.text, voice: body.voice ?? deps.defaultVoice, speed: body.speed ?? SPEECH_SPEED_WPM.default, communeCode });
       return c.body(new Uint8Array(preview.audio), 200, {
         'content-type': preview.mime,

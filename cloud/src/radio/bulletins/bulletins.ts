@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { ConfigError, type CloudConfig } from '../../config.js';
-import type { Db } from '../../db/database.js';
 import type { QueryDatabase } from '../../db/query/index.js';
 import type { Guard } from '../../http/access.js';
 import { AssetStore, AudioPipeline } from '../audio/index.js';
@@ -13,8 +12,8 @@ import { communeForWrite } from '../scope/radio-scope.js';
 export type Bulletins = ReturnType<typeof createBulletins>;
 
 /** Bulletins with their audio: the speech engine, the pronunciation dictionary, the audio pipeline and the asset store. */
-/** `query`: the bulletins' and the audio assets' stores; `db`: the commune lookups, still synchronous. */
-export function createBulletins(db: Db, query: QueryDatabase, config: CloudConfig) {
+/** `query`: the bulletins', the audio assets' stores and the commune lookups. */
+export function createBulletins(query: QueryDatabase, config: CloudConfig) {
   const dataDir = config.SC_DATA_DIR;
   const assets = new AssetStore(query, join(dataDir, 'assets'));
   const tts = createTtsEngine({ engine: config.SC_TTS_ENGINE, command: config.SC_TTS_COMMAND });
@@ -45,7 +44,7 @@ export function createBulletins(db: Db, query: QueryDatabase, config: CloudConfi
     service,
     routes: (guard: Guard) =>
       createBulletinsRoutes({ guard, store, service, assets, tts, dictionaries, defaultVoice: config.SC_TTS_DEFAULT_VOICE, maxUploadBytes: config.SC_MAX_UPLOAD_BYTES,
-        communeFor: (person, asked) => communeForWrite(db, person, asked),
+        communeFor: (person, asked) => communeForWrite(query, person, asked),
       }),
   };
 }

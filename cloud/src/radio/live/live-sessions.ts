@@ -350,7 +350,7 @@ export class LiveSessions implements LiveSessionsApi {
     const area = resolved.all && communeCode !== null ? new Set(await this.deps.area.hamletsOf(communeCode)) : null;
     const hamlets = resolved.hamlets;
     const named = resolved.edges;
-    const active = directory.activeEdges();
+    const active = await directory.activeEdges();
     const chosen = active.filter((e) => (resolved.all && (area === null || area.has(e.hamletCode))) || hamlets.includes(e.hamletCode) || named.includes(e.id));
     const inactive = named.filter((id) => !active.some((e) => e.id === id));
     if (inactive.length) throw badRequest(`box(es) not in service: ${inactive.join(', ')}`, { edges: inactive });

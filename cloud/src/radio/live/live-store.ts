@@ -1,15 +1,12 @@
 import { liveStreamPath, type LiveEndReason, type LiveSource, type Priority } from '@smart-commune/shared';
-import { lockTransaction, type QueryDatabase } from '../../db/query/index.js';
+import { transactionLock, type QueryDatabase } from '../../db/query/index.js';
 import { notFound } from '../../http/errors.js';
 import type { LiveSessionStatus, LiveSessionView } from './live-types.js';
 import type { Selectable } from 'kysely';
 import type { LiveSessionsTable } from '../../db/query/tables.js';
 
-/**
- * The key of the lock that starting transactions take (dialect.ts, lockTransaction): any fixed
- * number other than the migrations' (0x5cc10d).
- */
-const START_LOCK_KEY = 0x5c_11fe;
+/** The key of the lock every start takes (dialect.ts, transactionLock). */
+const START_LOCK_KEY = 'live_sessions.start';
 
 type Row = Omit<Selectable<LiveSessionsTable>, 'source' | 'priority' | 'end_reason'> & {
   source: LiveSource;
@@ -82,7 +79,7 @@ export class LiveStore {
     };
     const columns = Object.keys(row) as (keyof typeof row)[];
     const inserted = await this.q.db.transaction().execute(async (trx) => {
-      await lockTransaction(this.q.dialect, trx, START_LOCK_KEY);
+      for (const statement of transactionLock(this.q.dialect, START_LOCK_KEY)) await statement.execute(trx);
       return trx
         .insertInto('live_sessions')
         .columns(columns)

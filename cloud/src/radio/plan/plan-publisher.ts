@@ -54,7 +54,7 @@ export class PlanPublisher {
    * moved to the next hour, or a box was claimed, revoked or moved to another hamlet.
    */
   async refreshIfStale(): Promise<void> {
-    const edges = this.deps.directory.activeEdges();
+    const edges = await this.deps.directory.activeEdges();
     const fingerprint = [planWindow(this.deps.now()).start, ...edges.map((e) => `${e.id}:${e.hamletCode}`)].join('|');
     if (fingerprint === this.fingerprint) return;
     await this.refresh();
@@ -80,7 +80,7 @@ export class PlanPublisher {
       }
     }
     const changed: { edgeId: string; body: ScheduleBody }[] = [];
-    for (const edge of directory.activeEdges()) {
+    for (const edge of await directory.activeEdges()) {
       const own = byCommune.get(edge.communeCode);
       const body = compileEdgePlan(edge, own ? [...anywhere, ...own] : anywhere, window);
       if (!this.needsPublishing(edge.id, body)) continue;

@@ -268,7 +268,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      deps.directory.assertTargetsExist(body.targets);
+      await deps.directory.assertTargetsExist(body.targets);
       const user = currentUser(c);
       // a commune relays its own stations and the province's, to its own hamlets (the live session refuses others')
       await visibleStation(c, body.stationId);

@@ -1,6 +1,6 @@
 import { newId } from '@smart-commune/shared';
 import type { Kysely } from 'kysely';
-import { eqNoCase, lockTransaction, type Database, type QueryDatabase } from '../../db/query/index.js';
+import { eqNoCase, transactionLock, type Database, type QueryDatabase } from '../../db/query/index.js';
 import { conflict, notFound } from '../../http/errors.js';
 import type { RadioStationsTable } from '../../db/query/tables.js';
 
@@ -22,11 +22,12 @@ export interface Station {
 type Row = RadioStationsTable;
 
 /**
- * The key of the lock that adding or renaming a station takes (dialect.ts, lockTransaction): the
- * name check and the write are one statement, and behind the lock two processes adding "VOV1" to
- * one commune at once cannot both find the name free under READ COMMITTED.
+ * The lock that adding or renaming a station in a commune (or among the province's own) takes
+ * (dialect.ts, transactionLock): the name check and the write are one statement, and behind the
+ * lock two processes adding "VOV1" to one commune at once cannot both find the name free under READ
+ * COMMITTED.
  */
-const NAME_LOCK_KEY = 0x5c_57a7;
+const nameLock = (d: QueryDatabase['dialect'], communeCode: string | null) => transactionLock(d, JSON.stringify(['radio_stations.name', communeCode]));
 
 /** Another station of the same commune (or of the province's own) with this name, ignoring case. */
 const sameName = (db: Kysely<Database>, d: QueryDatabase['dialect'], name: string, exceptId: string | null, communeCode: string | null) =>
@@ -96,7 +97,7 @@ export class StationStore {
     const row = { id, name: input.name, url: input.url, fallback_url: input.fallbackUrl, created_by: createdBy, created_at: now, updated_at: now, commune_code: communeCode };
     const columns = Object.keys(row) as (keyof typeof row)[];
     const inserted = await this.q.db.transaction().execute(async (trx) => {
-      await lockTransaction(this.q.dialect, trx, NAME_LOCK_KEY);
+      for (const statement of nameLock(this.q.dialect, communeCode)) await statement.execute(trx);
       return trx
         .insertInto('radio_stations')
         .columns(columns)
@@ -116,7 +117,7 @@ export class StationStore {
     const current = await this.get(id);
     const { name } = changes;
     const updated = await this.q.db.transaction().execute(async (trx) => {
-      if (name !== undefined) await lockTransaction(this.q.dialect, trx, NAME_LOCK_KEY);
+      if (name !== undefined) for (const statement of nameLock(this.q.dialect, current.communeCode)) await statement.execute(trx);
       return trx
         .updateTable('radio_stations')
         .set({

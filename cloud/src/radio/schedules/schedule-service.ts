@@ -71,8 +71,7 @@ export class ScheduleService {
    * province's own that reach their commune.
    */
   async list(filter: ScheduleFilter = {}, viewer?: Scoped): Promise<Schedule[]> {
-    const hamletOf = this.deps.directory.hamletOfEdge();
-    const hamlets = this.deps.directory.placedHamlets();
+    const [hamletOf, hamlets] = await Promise.all([this.deps.directory.hamletOfEdge(), this.deps.directory.placedHamlets()]);
     return (await this.deps.store.list({ commune: viewer?.communeCode ?? null })).filter(
       (s) =>
         (viewer === undefined || this.reachesViewer(s, viewer, hamlets, hamletOf)) &&
@@ -108,7 +107,7 @@ export class ScheduleService {
     const now = this.deps.now();
     const schedule = await this.prepare({ ...this.fromInput(input), id: newId('sch'), createdBy, createdAt: now, updatedAt: now, exceptions: [], communeCode }, true);
     const saved = await this.deps.store.save(schedule);
-    this.publishIfScheduled(null, saved);
+    await this.publishIfScheduled(null, saved);
     await this.deps.changed();
     return saved;
   }
@@ -120,7 +119,7 @@ export class ScheduleService {
     const timingChanged = merged.startsLocal !== current.startsLocal || merged.rrule !== current.rrule || merged.timeZone !== current.timeZone;
     const schedule = await this.prepare({ ...current, ...merged, updatedAt: this.deps.now() }, timingChanged || (merged.enabled && !current.enabled));
     const saved = await this.deps.store.save(schedule);
-    this.publishIfScheduled(current, saved);
+    await this.publishIfScheduled(current, saved);
     await this.deps.changed();
     return saved;
   }
@@ -170,11 +169,12 @@ export class ScheduleService {
   }
 
   /** `bulletin.scheduled` when the schedule now plays a bulletin it did not play before (or did while disabled). */
-  private publishIfScheduled(before: Schedule | null, after: Schedule): void {
+  private async publishIfScheduled(before: Schedule | null, after: Schedule): Promise<void> {
     const bulletinOf = (s: Schedule | null) => (s?.enabled && s.source.kind === 'bulletin' ? s.source.bulletinId : null);
     const bulletinId = bulletinOf(after);
     if (bulletinId === null || bulletinId === bulletinOf(before)) return;
-    const hamletCodes = hamletsOf(after.targets, this.deps.directory.placedHamlets(), this.deps.directory.hamletOfEdge(), after.communeCode);
+    const [hamlets, hamletOf] = await Promise.all([this.deps.directory.placedHamlets(), this.deps.directory.hamletOfEdge()]);
+    const hamletCodes = hamletsOf(after.targets, hamlets, hamletOf, after.communeCode);
     const firstStartAt = nextOccurrence(after, this.deps.now(), LOOKAHEAD_MS)?.startAt ?? null;
     this.deps.bus.publish('bulletin.scheduled', { bulletinId, scheduleId: after.id, hamletCodes, firstStartAt });
   }
@@ -229,7 +229,7 @@ export class ScheduleService {
     if (s.source.kind === 'station' && !(await this.deps.stations?.find(s.source.stationId))) {
       throw badRequest(`unknown station ${s.source.stationId}`, [{ path: 'source.stationId', message: 'no such station' }]);
     }
-    this.deps.directory.assertTargetsExist(s.targets, s.communeCode);
+    await this.deps.directory.assertTargetsExist(s.targets, s.communeCode);
     const prepared: Schedule = { ...s, rrule, durationMs, targets: normalizeTargets(s.targets) };
     if (mustRecur && !nextOccurrence(prepared, this.deps.now(), LOOKAHEAD_MS)) {
       throw badRequest('the schedule has no occurrence in the future: check startsLocal, the RRULE and its UNTIL/COUNT');
@@ -242,7 +242,7 @@ export class ScheduleService {
     // one owner's items against each other: communes' boxes are apart, and a province item ranks above
     // a commune's own of its priority on the box (issuer), so the two levels never refuse each other
     const others = (await this.deps.store.list({ commune: candidate.communeCode, enabledOnly: true })).filter((o) => o.id !== candidate.id && o.communeCode === candidate.communeCode);
-    const conflicts = findConflicts(candidate, others, this.deps.now(), this.deps.directory.places());
+    const conflicts = findConflicts(candidate, others, this.deps.now(), await this.deps.directory.places());
     const first = conflicts[0];
     if (first) {
       throw conflict(

@@ -29,7 +29,7 @@ export interface SchedulesRoutesDeps {
   guard: Guard;
   schedules: ScheduleService;
   /** The commune a person's new schedule belongs to (radio-scope.ts communeForWrite). */
-  communeFor(person: User, asked: string | null | undefined): string | null;
+  communeFor(person: User, asked: string | null | undefined): Promise<string | null>;
 }
 
 const tags = ['Radio'];
@@ -89,7 +89,7 @@ export function createSchedulesRoutes({ guard, schedules, communeFor }: Schedule
     async (c) => {
       const person = currentUser(c);
       const { communeCode, ...input } = c.req.valid('json');
-      return c.json(detail(await schedules.create(input, person.id, communeFor(person, communeCode))), 201);
+      return c.json(detail(await schedules.create(input, person.id, await communeFor(person, communeCode))), 201);
     },
   );
 

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { badRequest, forbidden } from '../../http/errors.js';
 import { assertSees, mayChange, type Scoped } from '../../communes/scope.js';
 
@@ -9,19 +9,21 @@ import { assertSees, mayChange, type Scoped } from '../../communes/scope.js';
  * admin) writes for that commune, as before issue 10: the install keeps its behaviour, and items stay
  * the commune's when a second commune is added later.
  */
-export function communeForWrite(db: Db, person: Scoped, asked: string | null | undefined): string | null {
+export async function communeForWrite(q: QueryDatabase, person: Scoped, asked: string | null | undefined): Promise<string | null> {
   if (person.communeCode !== null) {
     if (asked !== undefined && asked !== person.communeCode) throw forbidden(`you belong to commune ${person.communeCode}: you cannot write for ${asked === null ? 'the province' : `commune ${asked}`}`);
     return person.communeCode;
   }
   if (asked === null) return null;
+  const open = q.db.selectFrom('communes').select('code').where('retired_at', 'is', null);
   if (asked !== undefined) {
-    const known = db.prepare('SELECT 1 FROM communes WHERE code = ? AND retired_at IS NULL').get(asked);
+    const known = await open.where('code', '=', asked).executeTakeFirst();
     if (!known) throw badRequest(`unknown commune ${asked}`, [{ path: 'communeCode', message: 'no such commune (or retired)' }]);
     return asked;
   }
-  const open = db.prepare('SELECT code FROM communes WHERE retired_at IS NULL').pluck().all() as string[];
-  return open.length === 1 ? open[0]! : null;
+  // two rows are enough to know it is not a single-commune install
+  const communes = await open.limit(2).execute();
+  return communes.length === 1 ? communes[0]!.code : null;
 }
 
 /**
