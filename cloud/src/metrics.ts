@@ -5,13 +5,14 @@ export type CloudMetrics = ReturnType<typeof createCloudMetrics>;
 /** The control plane's Prometheus metrics, in a registry of its own (several clouds can live in one test process). */
 export function createCloudMetrics() {
   const registry = new Registry();
-  let countOnline = () => 0;
+  // the fleet's counts are read through the query layer too (async); prom-client awaits collect()
+  let countOnline: () => Promise<number> = async () => 0;
   // async: the outbox is read through the query layer (PostgreSQL or SQLite); prom-client awaits collect()
   let countBacklog: () => Promise<{ channel: string; status: string; count: number }[]> = async () => [];
-  let childProcesses = (): Array<{ edge: string; tool: string; count: number }> => [];
-  let countFlooding = () => 0;
+  let childProcesses = async (): Promise<Array<{ edge: string; tool: string; count: number }>> => [];
+  let countFlooding: () => Promise<number> = async () => 0;
   let countSpeakerAlarms: () => Promise<number> = async () => 0;
-  let contractRevisions = (): Array<{ revision: number; count: number }> => [];
+  let contractRevisions = async (): Promise<Array<{ revision: number; count: number }>> => [];
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -20,12 +21,12 @@ export function createCloudMetrics() {
       name: 'sc_edges_online',
       help: 'Edge boxes the cloud considers online',
       registers: [registry],
-      collect() {
-        this.set(countOnline());
+      async collect() {
+        this.set(await countOnline());
       },
     }),
     /** Counted when scraped, not on every availability message (a reconnect storm brings thousands). */
-    countOnlineWith(counter: () => number) {
+    countOnlineWith(counter: () => Promise<number>) {
       countOnline = counter;
     },
     edgeChildProcesses: new Gauge({
@@ -33,24 +34,25 @@ export function createCloudMetrics() {
       help: 'Child processes (ffmpeg, ffprobe, aplay…) each box started since its daemon started, by tool, from its latest telemetry',
       labelNames: ['edge', 'tool'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
+        const rows = await childProcesses();
         this.reset();
-        for (const { edge, tool, count } of childProcesses()) this.set({ edge, tool }, count);
+        for (const { edge, tool, count } of rows) this.set({ edge, tool }, count);
       },
     }),
     /** Read from the boxes' latest telemetry when scraped. */
-    childProcessesWith(reader: () => Array<{ edge: string; tool: string; count: number }>) {
+    childProcessesWith(reader: () => Promise<Array<{ edge: string; tool: string; count: number }>>) {
       childProcesses = reader;
     },
     camerasFlooding: new Gauge({
       name: 'sc_cameras_flooding',
       help: 'Cameras of online boxes in a flood warning (more review items an hour than their review.floodPerHour), from the latest telemetry',
       registers: [registry],
-      collect() {
-        this.set(countFlooding());
+      async collect() {
+        this.set(await countFlooding());
       },
     }),
-    countFloodingWith(counter: () => number) {
+    countFloodingWith(counter: () => Promise<number>) {
       countFlooding = counter;
     },
     speakerAlarms: new Gauge({
@@ -73,12 +75,13 @@ export function createCloudMetrics() {
       help: 'Active boxes by the contract revision they announced (1: none announced, or no telemetry yet)',
       labelNames: ['revision'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
+        const rows = await contractRevisions();
         this.reset();
-        for (const { revision, count } of contractRevisions()) this.set({ revision: String(revision) }, count);
+        for (const { revision, count } of rows) this.set({ revision: String(revision) }, count);
       },
     }),
-    contractRevisionsWith(reader: () => Array<{ revision: number; count: number }>) {
+    contractRevisionsWith(reader: () => Promise<Array<{ revision: number; count: number }>>) {
       contractRevisions = reader;
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),

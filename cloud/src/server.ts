@@ -148,10 +148,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const serviceHash = hashSecret(servicePassword);
 
   // The fleet's credential check is needed by the broker before the fleet exists; bind it late.
-  let verifyDevice: (username: string, password: string) => string | null = () => null;
-  const authenticate = (username: string, password: string): ClientIdentity | null => {
+  let verifyDevice: (username: string, password: string) => Promise<string | null> = async () => null;
+  const authenticate = async (username: string, password: string): Promise<ClientIdentity | null> => {
     if (username === SERVICE_USERNAME) return secretMatches(password, serviceHash) ? { kind: 'service' } : null;
-    const edgeId = verifyDevice(username, password);
+    const edgeId = await verifyDevice(username, password);
     return edgeId ? { kind: 'edge', edgeId } : null;
   };
 
@@ -245,11 +245,17 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     sections: [
       createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(query), communes: () => communes.active() }),
       createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
-      createLivePage({ hamlets: () => listHamlets(query), zones: () => [...new Set(fleet.edges.list({ status: 'active' }).flatMap((e) => fleet.documents.get(e.id, 'config')?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort() }),
+      createLivePage({
+        hamlets: () => listHamlets(query),
+        zones: async () => {
+          const configs = await Promise.all((await fleet.edges.list({ status: 'active' })).map((e) => fleet.documents.get(e.id, 'config')));
+          return [...new Set(configs.flatMap((config) => config?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort();
+        },
+      }),
       createFleetPages({
         hamlets: (person) => listHamlets(query, person),
         communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
-        seesBox: (person, edgeId) => seesBox(person, fleet.edges.find(edgeId)),
+        seesBox: async (person, edgeId) => seesBox(person, await fleet.edges.find(edgeId)),
       }),
       createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
       createReleasesPages({
@@ -270,12 +276,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         footage,
         cameras: async () => {
           const communeOf = new Map((await listHamlets(query)).map((h) => [h.code, h.communeCode]));
-          return fleet.edges.list({ status: 'active' }).flatMap((edge) => {
-            const cameras = vision.settings.camerasOf(edge.id);
-            return cameras.map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null }));
-          });
+          const edges = await fleet.edges.list({ status: 'active' });
+          const perEdge = await Promise.all(
+            edges.map(async (edge) =>
+              (await vision.settings.camerasOf(edge.id)).map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null })),
+            ),
+          );
+          return perEdge.flat();
         },
-        edgeOnline: (edgeId) => fleet.edges.find(edgeId)?.online ?? false,
+        edgeOnline: async (edgeId) => (await fleet.edges.find(edgeId))?.online ?? false,
         floods: () => vision.floods(),
       }),
       createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),

@@ -113,8 +113,8 @@ async function main() {
       await sim.connect();
       sims.push(sim);
     }
-    const version = (edgeId: string) => cloud.cloud.fleet.edges.find(edgeId)?.telemetry?.softwareVersion;
-    await until('the real boxes running 1.0.0', () => real.every((b) => version(b.edgeId) === '1.0.0'), 90_000);
+    const version = async (edgeId: string) => (await cloud.cloud.fleet.edges.find(edgeId))?.telemetry?.softwareVersion;
+    await until('the real boxes running 1.0.0', async () => (await Promise.all(real.map((b) => version(b.edgeId)))).every((v) => v === '1.0.0'), 90_000);
 
     // each real box gets a simulated IP loudspeaker
     for (const box of real) {
@@ -196,7 +196,7 @@ async function main() {
         const r = (await cloud.api('GET', `/api/v1/rollouts/${bad.body.id}`)).body;
         return r.state === 'paused' ? r : null;
       }, 120_000, 500);
-      const back = await until('the box back on 1.1.0', () => version(real[0]!.edgeId) === '1.1.0', 60_000).catch(() => false);
+      const back = await until('the box back on 1.1.0', async () => (await version(real[0]!.edgeId)) === '1.1.0', 60_000).catch(() => false);
       result.rolled_back_ok = paused.boxes[0].state === 'rolled_back' && back === true;
       log(`[rollback] 1.2.0 on ${real[0]!.edgeId}: ${paused.boxes[0].state} (${paused.boxes[0].reason}); rollout paused: ${paused.pausedReason}`);
     }

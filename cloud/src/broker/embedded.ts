@@ -15,8 +15,8 @@ export interface EmbeddedBrokerOptions {
   ratePerS: number;
   /** Sockets from one address that may be open without having logged in. */
   maxUnauthenticatedPerAddress: number;
-  /** Identity of a username/password, or null to refuse the connection. */
-  authenticate(username: string, password: string): ClientIdentity | null;
+  /** Identity of a username/password, or null to refuse the connection (async: the credentials are in the database). */
+  authenticate(username: string, password: string): Promise<ClientIdentity | null>;
   logger: Logger;
   metrics: CloudMetrics;
   /** True while the database's disk is nearly full: boxes' QoS 1 messages are refused, not acknowledged and lost. */
@@ -72,27 +72,40 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
+  /** Lets the client in as `identity`, or refuses it (no identity, or an edge whose client id is not its edge id). */
+  const admit = (client: Client, username: string | undefined, identity: ClientIdentity | null, done: (err: AuthenticateError | null, success: boolean | null) => void) => {
+    if (!identity) {
+      metrics.mqttRejected.inc({ reason: 'auth' });
+      logger.warn({ clientId: client.id, username }, 'MQTT connection refused: bad username or password');
+      return done(authError('bad username or password', 4), false);
+    }
+    if (identity.kind === 'edge' && client.id !== identity.edgeId) {
+      metrics.mqttRejected.inc({ reason: 'auth' });
+      logger.warn({ clientId: client.id, edgeId: identity.edgeId }, 'MQTT connection refused: client id must be the edge id');
+      return done(authError('client id must equal the edge id', 2), false);
+    }
+    // the service credential is the cloud's own and exempt from the payload cap: MQTT's own limit applies
+    gate.authenticated(client.conn, identity.kind === 'edge' ? options.maxPayloadBytes + PUBLISH_OVERHEAD_BYTES : Number.POSITIVE_INFINITY);
+    const burst = Math.max(10, options.ratePerS * 2);
+    states.set(client, { identity, bucket: new TokenBucket(options.ratePerS, burst), toldAboutRate: false });
+    done(null, true);
+  };
+
   const aedes = await Aedes.createBroker({
     // Edge ids are 23 characters at most, the MQTT 3.1 limit.
     maxClientsIdLength: 23,
     connectTimeout: CONNECT_TIMEOUT_MS,
     authenticate(client, username, password, done) {
-      const identity = username && password ? options.authenticate(username, password.toString()) : null;
-      if (!identity) {
-        metrics.mqttRejected.inc({ reason: 'auth' });
-        logger.warn({ clientId: client.id, username }, 'MQTT connection refused: bad username or password');
-        return done(authError('bad username or password', 4), false);
-      }
-      if (identity.kind === 'edge' && client.id !== identity.edgeId) {
-        metrics.mqttRejected.inc({ reason: 'auth' });
-        logger.warn({ clientId: client.id, edgeId: identity.edgeId }, 'MQTT connection refused: client id must be the edge id');
-        return done(authError('client id must equal the edge id', 2), false);
-      }
-      // the service credential is the cloud's own and exempt from the payload cap: MQTT's own limit applies
-      gate.authenticated(client.conn, identity.kind === 'edge' ? options.maxPayloadBytes + PUBLISH_OVERHEAD_BYTES : Number.POSITIVE_INFINITY);
-      const burst = Math.max(10, options.ratePerS * 2);
-      states.set(client, { identity, bucket: new TokenBucket(options.ratePerS, burst), toldAboutRate: false });
-      done(null, true);
+      // Aedes waits for done(): the check may take a database round trip; a failure of the check refuses the client
+      const check = username && password ? options.authenticate(username, password.toString()) : Promise.resolve(null);
+      check.then(
+        (identity) => admit(client, username, identity, done),
+        (err: unknown) => {
+          metrics.mqttRejected.inc({ reason: 'auth' });
+          logger.error({ err, clientId: client.id, username }, 'MQTT connection refused: the credentials could not be checked');
+          done(authError('server unavailable', 3), false);
+        },
+      );
     },
     authorizePublish(client, packet, done) {
       if (!client) return done(null); // the broker's own publications and wills of departed clients

@@ -71,7 +71,7 @@ describe('communes and hamlets', () => {
   it('refuses to retire a hamlet or commune with a box online; retired ones leave the pickers, their boxes stay', async () => {
     const box = await test.request('POST', '/api/v1/edges', { name: 'Tủ Mới', hamletCode: 'hoa-luu-ap-moi' });
     expect(box.status).toBe(201);
-    test.cloud.fleet.presence.onAvailability(box.body.id, { state: 'online', ts: Date.now() });
+    await test.cloud.fleet.presence.onAvailability(box.body.id, { state: 'online', ts: Date.now() });
     expect((await test.request('GET', '/api/v1/communes/hoa-luu')).body).toMatchObject({ edges: 1, online: 1 });
 
     const hamlet = await test.request('PATCH', '/api/v1/communes/hoa-luu/hamlets/hoa-luu-ap-moi', { retired: true });
@@ -79,7 +79,7 @@ describe('communes and hamlets', () => {
     const commune = await test.request('PATCH', '/api/v1/communes/hoa-luu', { retired: true });
     expect(commune.status).toBe(409);
 
-    test.cloud.fleet.presence.onAvailability(box.body.id, { state: 'offline', ts: Date.now() });
+    await test.cloud.fleet.presence.onAvailability(box.body.id, { state: 'offline', ts: Date.now() });
     const retired = await test.request('PATCH', '/api/v1/communes/hoa-luu/hamlets/hoa-luu-ap-moi', { retired: true });
     expect(retired.status).toBe(200);
     expect(retired.body.retiredAt).toEqual(expect.any(Number));

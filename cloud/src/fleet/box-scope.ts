@@ -6,7 +6,7 @@ import type { EdgeFilter } from './edge-store.js';
 
 /** What the scope check needs of the boxes: the commune of one (undefined: no such box). */
 export interface BoxCommunes {
-  find(id: string): { communeCode: string } | null;
+  find(id: string): Promise<{ communeCode: string } | null>;
 }
 
 /** Whether the person sees this box (null: none): a box is never the province's own, it always has a commune, which is theirs or not. */
@@ -26,7 +26,7 @@ export function boxInScope(boxes: BoxCommunes): MiddlewareHandler<AppEnv> {
     const id = c.req.param('id');
     if (user && id) {
       // no such box gets the very same answer here, so that no route's own wording can tell them apart
-      if (!seesBox(user, boxes.find(id))) throw notFound(`edge ${id}`);
+      if (!seesBox(user, await boxes.find(id))) throw notFound(`edge ${id}`);
     }
     await next();
   };

@@ -29,22 +29,20 @@ export class CommandClient {
     private readonly broker: BrokerLink,
     private readonly defaultTimeoutMs: number,
     /** The contract each box announced: a command added after revision 1 goes only to boxes that have its feature. */
-    private readonly contracts: { of(edgeId: string): ContractAnnouncement | null } | null = null,
+    private readonly contracts: { of(edgeId: string): Promise<ContractAnnouncement | null> } | null = null,
     private readonly featureOf: (command: string) => string | null = featureOfCommand,
   ) {}
 
-  send<C extends CommandName>(edgeId: string, command: C, body: CommandRequest<C>, timeoutMs = this.defaultTimeoutMs): Promise<CommandResponse<C>> {
+  async send<C extends CommandName>(edgeId: string, command: C, body: CommandRequest<C>, timeoutMs = this.defaultTimeoutMs): Promise<CommandResponse<C>> {
     const feature = this.contracts ? this.featureOf(command) : null;
-    if (feature && !supports(this.contracts!.of(edgeId), feature)) {
+    if (feature && !supports(await this.contracts!.of(edgeId), feature)) {
       // said at once, rather than a request an older box answers `unsupported` or never
       const since = (CONTRACT_FEATURES as Record<string, { since: number }>)[feature]?.since;
-      return Promise.reject(
-        new ApiError(
-          409,
-          'edge_unsupported',
-          `Phiên bản phần mềm của tủ ${edgeId} chưa hỗ trợ lệnh "${command}"; hãy cập nhật tủ (this box's version does not support "${command}": it needs feature ${feature}${since ? `, contract revision ${since}` : ''})`,
-          { feature, since: since ?? null },
-        ),
+      throw new ApiError(
+        409,
+        'edge_unsupported',
+        `Phiên bản phần mềm của tủ ${edgeId} chưa hỗ trợ lệnh "${command}"; hãy cập nhật tủ (this box's version does not support "${command}": it needs feature ${feature}${since ? `, contract revision ${since}` : ''})`,
+        { feature, since: since ?? null },
       );
     }
     const transaction = randomUUID();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT_VERSION, featuresOf, topics, type FeatureLookups, type ScheduleBody } from '@smart-commune/shared';
 import { openCloudDatabase, type Db } from '../db/database.js';
+import { sqliteQueryDatabase } from '../db/query/index.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
 import { testTelemetry } from '../../../test-support/telemetry.js';
@@ -41,8 +42,9 @@ describe('documents gated by the contract each box announced, over the real brok
     db.pragma('foreign_keys = OFF'); // no commune or hamlets in this database: only the box's rows
     db.prepare("INSERT INTO edges (id, name, hamlet_code, status, created_at, updated_at) VALUES (?, 'Tủ', 'ap-1', 'active', 0, 0)").run(edgeId);
     db.prepare('INSERT INTO edge_state (edge_id) VALUES (?)').run(edgeId);
-    contracts = new EdgeContracts(db);
-    documents = new Documents(db, test.cloud.broker, undefined, contracts, later);
+    const query = sqliteQueryDatabase(db);
+    contracts = new EdgeContracts(query);
+    documents = new Documents(query, test.cloud.broker, undefined, contracts, later);
     await test.cloud.broker.subscribe(topics.desired(edgeId, 'schedule'), (_topic, payload) => {
       if (payload.length) received.push(JSON.parse(payload.toString()) as { version: number; body: ScheduleBody });
     });
@@ -58,24 +60,24 @@ describe('documents gated by the contract each box announced, over the real brok
     const state = await documents.set(edgeId, 'schedule', plan);
     const sent = await lastReceived(state.version);
     expect(sent.body.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_3']);
-    expect(documents.get(edgeId, 'schedule')!.withheld).toEqual([
+    expect((await documents.get(edgeId, 'schedule'))!.withheld).toEqual([
       { path: 'items.1.source.kind', left: 'items.1', sentAs: null, feature: 'schedule.source.relay', since: null, label: 'sch_2:1800000000000 (Mục 2)' },
     ]);
-    expect(documents.get(edgeId, 'schedule')!.body.items).toHaveLength(3);
+    expect((await documents.get(edgeId, 'schedule'))!.body.items).toHaveLength(3);
   });
 
   it('sends it in a new version once the box announces the feature, and takes it back after a rollback', async () => {
-    contracts.onTelemetry(edgeId, { ...testTelemetry(), contract: { version: 3, features: ['schedule.source.relay'] } });
+    await contracts.onTelemetry(edgeId, { ...testTelemetry(), contract: { version: 3, features: ['schedule.source.relay'] } });
     expect(await documents.regate(edgeId)).toEqual(['schedule']);
-    const updated = documents.get(edgeId, 'schedule')!;
+    const updated = (await documents.get(edgeId, 'schedule'))!;
     expect((await lastReceived(updated.version)).body.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_2', 'sch_3']);
     expect(updated.withheld).toEqual([]);
     expect(await documents.regate(edgeId)).toEqual([]); // nothing changed: no new version
 
-    contracts.onTelemetry(edgeId, testTelemetry()); // the supervisor went back to a version that announces nothing
-    expect(contracts.of(edgeId)).toMatchObject({ version: 1, features: [] });
+    await contracts.onTelemetry(edgeId, testTelemetry()); // the supervisor went back to a version that announces nothing
+    expect(await contracts.of(edgeId)).toMatchObject({ version: 1, features: [] });
     expect(await documents.regate(edgeId)).toEqual(['schedule']);
-    const rolledBack = documents.get(edgeId, 'schedule')!;
+    const rolledBack = (await documents.get(edgeId, 'schedule'))!;
     expect((await lastReceived(rolledBack.version)).body.items.map((i) => i.scheduleId)).toEqual(['sch_1', 'sch_3']);
   });
 
@@ -84,11 +86,11 @@ describe('documents gated by the contract each box announced, over the real brok
     const commands = new CommandClient(test.cloud.broker, 300, contracts, (command) => (command === 'ping' ? 'command.ping' : null));
     const requests: string[] = [];
     await test.cloud.broker.subscribe(topics.req(edgeId, 'ping'), (_topic, payload) => void requests.push(payload.toString()));
-    contracts.onTelemetry(edgeId, testTelemetry());
+    await contracts.onTelemetry(edgeId, testTelemetry());
     const started = Date.now();
     await expect(commands.send(edgeId, 'ping', {})).rejects.toMatchObject({ status: 409, code: 'edge_unsupported', message: expect.stringContaining('does not support "ping": it needs feature command.ping') });
     expect(Date.now() - started).toBeLessThan(100);
-    contracts.onTelemetry(edgeId, { ...testTelemetry(), contract: { version: 3, features: ['command.ping'] } });
+    await contracts.onTelemetry(edgeId, { ...testTelemetry(), contract: { version: 3, features: ['command.ping'] } });
     await expect(commands.send(edgeId, 'ping', {})).rejects.toMatchObject({ status: 504, code: 'edge_timeout' }); // sent: nobody answers here
     expect(requests).toHaveLength(1);
   });
@@ -100,7 +102,7 @@ describe('documents gated by the contract each box announced, over the real brok
     await documents.set(edgeId, 'release' as 'footage', { requests: [] });
     await waitFor(() => cleared.length > 0, 'the release topic cleared');
     expect(cleared.every((p) => p.length === 0)).toBe(true);
-    expect(documents.get(edgeId, 'release' as 'footage')!.withheld).toEqual([{ path: '', left: '', sentAs: null, feature: 'document.release', since: null, label: null }]);
+    expect((await documents.get(edgeId, 'release' as 'footage'))!.withheld).toEqual([{ path: '', left: '', sentAs: null, feature: 'document.release', since: null, label: null }]);
     expect(received.length).toBe(before);
   });
 });

@@ -1,6 +1,8 @@
 import { newId, type ContractAnnouncement, type Telemetry } from '@smart-commune/shared';
 import type { AnnouncedContract } from './edge-contracts.js';
-import type { Db } from '../db/database.js';
+import type { Updateable } from 'kysely';
+import { fromDbBool, toDbBool, type QueryDatabase } from '../db/query/index.js';
+import type { EdgesTable } from '../db/query/tables.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { isProvinceLevel, type Scoped } from '../communes/scope.js';
 
@@ -30,32 +32,39 @@ export interface Edge {
   updatedAt: number;
 }
 
-interface EdgeRow {
-  id: string;
-  name: string;
-  hamlet_code: string;
-  hamlet_name: string;
-  commune_code: string;
-  lat: number | null;
-  lon: number | null;
-  notes: string;
-  status: EdgeStatus;
-  hostname: string | null;
-  claimed_at: number | null;
-  online: number | null;
-  last_seen_at: number | null;
-  offline_reason: string | null;
-  telemetry: string | null;
-  telemetry_at: number | null;
-  contract: string | null;
-  contract_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
+/**
+ * A box joined to its hamlet (for its commune and name) and to its live state. Written once in the
+ * query layer for SQLite and PostgreSQL.
+ */
+const selectEdges = ({ db }: QueryDatabase) =>
+  db
+    .selectFrom('edges as e')
+    .innerJoin('hamlets as h', 'h.code', 'e.hamlet_code')
+    .leftJoin('edge_state as s', 's.edge_id', 'e.id')
+    .select([
+      'e.id',
+      'e.name',
+      'e.hamlet_code',
+      'e.lat',
+      'e.lon',
+      'e.notes',
+      'e.status',
+      'e.hostname',
+      'e.claimed_at',
+      'e.created_at',
+      'e.updated_at',
+      'h.name as hamlet_name',
+      'h.commune_code',
+      's.online',
+      's.last_seen_at',
+      's.offline_reason',
+      's.telemetry',
+      's.telemetry_at',
+      's.contract',
+      's.contract_at',
+    ]);
 
-const SELECT = `
-  SELECT e.*, h.name AS hamlet_name, h.commune_code, s.online, s.last_seen_at, s.offline_reason, s.telemetry, s.telemetry_at, s.contract, s.contract_at
-  FROM edges e JOIN hamlets h ON h.code = e.hamlet_code LEFT JOIN edge_state s ON s.edge_id = e.id`;
+type EdgeRow = Awaited<ReturnType<ReturnType<typeof selectEdges>['executeTakeFirstOrThrow']>>;
 
 const toEdge = (row: EdgeRow): Edge => ({
   id: row.id,
@@ -66,10 +75,10 @@ const toEdge = (row: EdgeRow): Edge => ({
   lat: row.lat,
   lon: row.lon,
   notes: row.notes,
-  status: row.status,
+  status: row.status as EdgeStatus,
   hostname: row.hostname,
   claimedAt: row.claimed_at,
-  online: row.online === 1,
+  online: fromDbBool(row.online),
   lastSeenAt: row.last_seen_at,
   offlineReason: row.offline_reason,
   telemetry: row.telemetry ? (JSON.parse(row.telemetry) as Telemetry) : null,
@@ -97,28 +106,27 @@ export interface EdgeFilter {
   status?: EdgeStatus;
 }
 
-/** Edge box records and their live state (online, last seen, last telemetry). */
+/** Edge box records and their live state (online, last seen, last telemetry), on the query layer. */
 export class EdgeStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  list(filter: EdgeFilter = {}): Edge[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.hamletCode) (where.push('e.hamlet_code = ?'), args.push(filter.hamletCode));
-    if (filter.communeCode) (where.push('h.commune_code = ?'), args.push(filter.communeCode));
-    if (filter.status) (where.push('e.status = ?'), args.push(filter.status));
-    if (filter.online !== undefined) (where.push('COALESCE(s.online, 0) = ?'), args.push(Number(filter.online)));
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY h.position, e.name`;
-    return (this.db.prepare(sql).all(...args) as EdgeRow[]).map(toEdge);
+  async list(filter: EdgeFilter = {}): Promise<Edge[]> {
+    let query = selectEdges(this.q);
+    if (filter.hamletCode) query = query.where('e.hamlet_code', '=', filter.hamletCode);
+    if (filter.communeCode) query = query.where('h.commune_code', '=', filter.communeCode);
+    if (filter.status) query = query.where('e.status', '=', filter.status);
+    if (filter.online !== undefined) query = query.where((eb) => eb.fn.coalesce('s.online', eb.lit(0)), '=', toDbBool(filter.online));
+    const rows = await query.orderBy('h.position').orderBy('e.name').execute();
+    return rows.map(toEdge);
   }
 
-  find(id: string): Edge | null {
-    const row = this.db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as EdgeRow | undefined;
+  async find(id: string): Promise<Edge | null> {
+    const row = await selectEdges(this.q).where('e.id', '=', id).executeTakeFirst();
     return row ? toEdge(row) : null;
   }
 
-  get(id: string): Edge {
-    const edge = this.find(id);
+  async get(id: string): Promise<Edge> {
+    const edge = await this.find(id);
     if (!edge) throw notFound(`edge ${id}`);
     return edge;
   }
@@ -127,40 +135,55 @@ export class EdgeStore {
    * A new unclaimed box. `by` is who asks: a commune's person may only name a hamlet of their
    * commune (another commune's hamlet is refused as unknown, as if it did not exist).
    */
-  create(input: NewEdge, by?: Scoped): Edge {
-    this.assertHamlet(input.hamletCode, by);
+  async create(input: NewEdge, by?: Scoped): Promise<Edge> {
+    await this.assertHamlet(input.hamletCode, by);
     const id = newId('edg');
     const now = Date.now();
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO edges (id, name, hamlet_code, lat, lon, notes, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'unclaimed', ?, ?)`,
-        )
-        .run(id, input.name, input.hamletCode, input.lat ?? null, input.lon ?? null, input.notes ?? '', now, now);
-      this.db.prepare('INSERT INTO edge_state (edge_id) VALUES (?)').run(id);
-    })();
+    await this.q.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('edges')
+        .values({
+          id,
+          name: input.name,
+          hamlet_code: input.hamletCode,
+          lat: input.lat ?? null,
+          lon: input.lon ?? null,
+          notes: input.notes ?? '',
+          status: 'unclaimed',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await trx.insertInto('edge_state').values({ edge_id: id }).execute();
+    });
     return this.get(id);
   }
 
-  /** Changes a box; a commune's person can never move it to another commune's hamlet (a province-level person may). */
-  update(id: string, patch: EdgePatch, by?: Scoped): Edge {
-    const current = this.get(id);
-    if (patch.hamletCode) this.assertHamlet(patch.hamletCode, by);
-    const next = { ...current, ...patch };
-    this.db
-      .prepare('UPDATE edges SET name = ?, hamlet_code = ?, lat = ?, lon = ?, notes = ?, updated_at = ? WHERE id = ?')
-      .run(next.name, next.hamletCode, next.lat ?? null, next.lon ?? null, next.notes ?? '', Date.now(), id);
+  /**
+   * Changes a box; a commune's person can never move it to another commune's hamlet (a province-level
+   * person may). Only the fields given are written, so two technicians changing different fields
+   * at once both keep their change.
+   */
+  async update(id: string, patch: EdgePatch, by?: Scoped): Promise<Edge> {
+    await this.get(id);
+    if (patch.hamletCode) await this.assertHamlet(patch.hamletCode, by);
+    const set: Updateable<EdgesTable> = { updated_at: Date.now() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.hamletCode !== undefined) set.hamlet_code = patch.hamletCode;
+    if (patch.lat !== undefined) set.lat = patch.lat;
+    if (patch.lon !== undefined) set.lon = patch.lon;
+    if (patch.notes !== undefined) set.notes = patch.notes;
+    await this.q.db.updateTable('edges').set(set).where('id', '=', id).execute();
     return this.get(id);
   }
 
-  delete(id: string): void {
-    this.get(id);
-    this.db.prepare('DELETE FROM edges WHERE id = ?').run(id);
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.q.db.deleteFrom('edges').where('id', '=', id).execute();
   }
 
-  private assertHamlet(code: string, by?: Scoped): void {
-    const row = this.db.prepare('SELECT commune_code FROM hamlets WHERE code = ?').get(code) as { commune_code: string } | undefined;
+  private async assertHamlet(code: string, by?: Scoped): Promise<void> {
+    const row = await this.q.db.selectFrom('hamlets').select('commune_code').where('code', '=', code).executeTakeFirst();
     const mine = row !== undefined && (!by || isProvinceLevel(by) || row.commune_code === by.communeCode);
     if (!mine) throw badRequest(`unknown hamlet code "${code}"`);
   }

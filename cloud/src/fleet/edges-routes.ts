@@ -75,9 +75,9 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { query: edgeListQuery },
       responses: { 200: jsonContent(z.object({ edges: z.array(edgeSchema) }), 'The boxes, in hamlet order') },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      return c.json({ edges: edges.list({ hamletCode: q.hamlet, status: q.status, online: q.online, ...boxFilterOf(currentUser(c)) }) }, 200);
+      return c.json({ edges: await edges.list({ hamletCode: q.hamlet, status: q.status, online: q.online, ...boxFilterOf(currentUser(c)) }) }, 200);
     },
   );
 
@@ -90,7 +90,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { body: jsonBody(newEdgeSchema) },
       responses: { 201: jsonContent(edgeSchema, 'The new box, unclaimed') },
     }),
-    (c) => c.json(edges.create(c.req.valid('json'), currentUser(c)), 201),
+    async (c) => c.json(await edges.create(c.req.valid('json'), currentUser(c)), 201),
   );
 
   app.openapi(
@@ -102,7 +102,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(edgeSchema, 'The box'), 404: jsonContent(z.object({}), 'No such box') },
     }, inScope),
-    (c) => c.json(edges.get(c.req.valid('param').id), 200),
+    async (c) => c.json(await edges.get(c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -114,9 +114,9 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(compatibilitySchema, 'Contracts and, per document, the parts withheld by the cloud and ignored by the box') },
     }, inScope),
-    (c) => {
-      const edge = edges.get(c.req.valid('param').id);
-      return c.json(compatibilityView(edge, deps.contracts.of(edge.id), documents.listForEdge(edge.id)), 200);
+    async (c) => {
+      const edge = await edges.get(c.req.valid('param').id);
+      return c.json(compatibilityView(edge, await deps.contracts.of(edge.id), await documents.listForEdge(edge.id)), 200);
     },
   );
 
@@ -129,7 +129,7 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { params: edgeIdParam, body: jsonBody(edgePatchSchema) },
       responses: { 200: jsonContent(edgeSchema, 'The changed box') },
     }, inScope),
-    (c) => c.json(edges.update(c.req.valid('param').id, c.req.valid('json'), currentUser(c)), 200),
+    async (c) => c.json(await edges.update(c.req.valid('param').id, c.req.valid('json'), currentUser(c)), 200),
   );
 
   app.openapi(
@@ -236,10 +236,10 @@ export function createEdgesRoutes(deps: EdgesRoutesDeps) {
       request: { params: edgeIdParam },
       responses: { 200: jsonContent(configStateSchema, 'Desired and reported config') },
     }, inScope),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      edges.get(id);
-      const state = documents.get(id, 'config');
+      await edges.get(id);
+      const state = await documents.get(id, 'config');
       if (!state) throw notFound(`config of edge ${id} (the box was never claimed)`);
       return c.json(configView(state), 200);
     },

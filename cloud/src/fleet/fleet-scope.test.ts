@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReleaseManifest } from '@smart-commune/shared';
 import { startTestCloud, type Reply, type TestCloud } from '../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../test-support/edge.js';
 import { csrfTokenFor, SESSION_COOKIE } from '../auth/session-cookie.js';
@@ -82,7 +83,7 @@ describe('fleet scoped to the commune', () => {
 
   it("answers every route of another commune's box with the very 404 of a box that does not exist, and changes nothing", async () => {
     const missing = 'edg_doesnotexist';
-    const before = test.cloud.fleet.edges.get(boxB);
+    const before = await test.cloud.fleet.edges.get(boxB);
     for (const [method, path, body] of boxRoutes(boxB)) {
       const theirs = await as('tech-a', method, path, body);
       const none = await as('tech-a', method, path.replace(boxB, missing), body);
@@ -90,9 +91,9 @@ describe('fleet scoped to the commune', () => {
       expect(JSON.stringify(theirs.body).replaceAll(boxB, 'ID'), `${method} ${path}`).toBe(JSON.stringify(none.body).replaceAll(missing, 'ID'));
     }
     // nothing happened to the box: not renamed, not revoked, not deleted, no camera
-    const after = test.cloud.fleet.edges.get(boxB);
+    const after = await test.cloud.fleet.edges.get(boxB);
     expect(after).toMatchObject({ name: before.name, status: 'active', hamletCode: 'b-1', communeCode: 'xa-b' });
-    expect(test.cloud.fleet.documents.get(boxB, 'config')?.body.surveillance).toBeUndefined();
+    expect((await test.cloud.fleet.documents.get(boxB, 'config'))?.body.surveillance).toBeUndefined();
   });
 
   it('lets a commune technician reach their own box on the same routes', async () => {
@@ -139,7 +140,7 @@ describe('fleet scoped to the commune', () => {
 
     const moved = await as('tech-a', 'PATCH', `/api/v1/edges/${created.body.id}`, { hamletCode: 'b-2' });
     expect(moved.status).toBe(400);
-    expect(test.cloud.fleet.edges.get(created.body.id).hamletCode).toBe('ap-2');
+    expect((await test.cloud.fleet.edges.get(created.body.id)).hamletCode).toBe('ap-2');
     expect((await as('tech-a', 'PATCH', `/api/v1/edges/${created.body.id}`, { hamletCode: 'ap-3' })).body.hamletCode).toBe('ap-3');
 
     const byProvince = await as('province', 'PATCH', `/api/v1/edges/${created.body.id}`, { hamletCode: 'b-2' });
@@ -246,10 +247,13 @@ describe('fleet scoped to the commune', () => {
         });
       rolloutBoth = 'rol_scopeboth';
       rolloutB = 'rol_onlyb';
+      // a rollout needs its release stored (only the row: these tests never download the bundle)
+      const manifest = { version: '9.9.9', arch: 'x64', product: 'edge', files: [{ path: 'a', bytes: 1, sha256: 'x' }], minCloudVersion: null, contractVersion: '3' } as unknown as ReleaseManifest;
+      await test.cloud.releases.store.insert({ manifest, manifestJson: JSON.stringify(manifest), bytes: 1, sha256: 's-9.9.9', fileName: '9.9.9.tar', uploadedBy: 'admin', at: Date.now() });
       // a box is in one rollout under way at a time: Xã B's own rollout came first and was cancelled
-      expect(await make(rolloutB, [boxB])).toBe(true);
+      expect(await make(rolloutB, [boxB])).toBe('created');
       expect(await store.update(rolloutB, { state: 'cancelled', finishedAt: Date.now() }, Date.now(), { states: ['running'] })).toBe(true);
-      expect(await make(rolloutBoth, [boxA, boxB])).toBe(true);
+      expect(await make(rolloutBoth, [boxA, boxB])).toBe('created');
       await test.cloud.releases.rollouts.updateBox(rolloutBoth, boxB, { state: 'failed', reason: 'disk full' }, Date.now());
       // as the engine pauses it: the reason names the box that failed, of Xã B
       await test.cloud.releases.rollouts.update(rolloutBoth, { state: 'paused', pausedReason: 'wave 1: 1 of 2 boxes failed (threshold 0 %) — Tủ Ấp B1: disk full' }, Date.now());

@@ -51,10 +51,10 @@ export class FleetService {
     const { tokens, credentials, edges, documents, broker, logger } = this.deps;
     const edgeId = await tokens.consume(request.token);
     await tokens.invalidateFor(edgeId); // any other token issued for this box stops working once it is claimed
-    const secret = credentials.issue(edgeId, request.hostname ?? null);
+    const secret = await credentials.issue(edgeId, request.hostname ?? null);
     broker.disconnectEdge(edgeId); // a box being replaced stops using the old credentials at once
-    const edge = edges.get(edgeId);
-    const config = documents.get(edgeId, 'config') ?? (await documents.set(edgeId, 'config', this.deps.defaultConfig));
+    const edge = await edges.get(edgeId);
+    const config = (await documents.get(edgeId, 'config')) ?? (await documents.set(edgeId, 'config', this.deps.defaultConfig));
     await documents.republishEdge(edgeId); // revocation cleared the retained documents
     logger.info({ edgeId, hamlet: edge.hamletCode, hostname: request.hostname }, 'edge box claimed');
     return {
@@ -69,7 +69,7 @@ export class FleetService {
   }
 
   async issueClaimToken(edgeId: string, createdBy: string | null, ttlMs?: number): Promise<IssuedClaimToken> {
-    const edge = this.deps.edges.get(edgeId);
+    const edge = await this.deps.edges.get(edgeId);
     this.deps.logger.info({ edgeId, hamlet: edge.hamletCode, createdBy }, 'claim token issued');
     return this.deps.tokens.issue(edgeId, createdBy, ttlMs);
   }
@@ -77,11 +77,11 @@ export class FleetService {
   /** Refuses the box's credentials and claim tokens and drops its connection at once. */
   async revoke(edgeId: string): Promise<Edge> {
     const { edges, credentials, tokens, broker, presence, documents, logger } = this.deps;
-    edges.get(edgeId);
-    credentials.revoke(edgeId);
+    await edges.get(edgeId);
+    await credentials.revoke(edgeId);
     await tokens.invalidateFor(edgeId);
     broker.disconnectEdge(edgeId);
-    presence.markOffline(edgeId, 'revoked');
+    await presence.markOffline(edgeId, 'revoked');
     await documents.clear(edgeId, documentNames);
     logger.warn({ edgeId }, 'edge box revoked');
     return edges.get(edgeId);
@@ -89,7 +89,7 @@ export class FleetService {
 
   async delete(edgeId: string): Promise<void> {
     await this.revoke(edgeId);
-    this.deps.edges.delete(edgeId);
+    await this.deps.edges.delete(edgeId);
   }
 
   /**
@@ -98,17 +98,17 @@ export class FleetService {
    */
   async rotate(edgeId: string, requestedBy: string | null): Promise<RotationResult> {
     const { edges, credentials, commands, broker, tokens, logger } = this.deps;
-    const edge = edges.get(edgeId);
+    const edge = await edges.get(edgeId);
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}: issue a claim token instead`);
     if (!edge.online) {
-      credentials.revoke(edgeId);
+      await credentials.revoke(edgeId);
       const claimToken = await tokens.issue(edgeId, requestedBy);
       logger.warn({ edgeId }, 'credentials of an offline edge rotated: it must be claimed again');
       return { mode: 'claim', claimToken };
     }
-    const secret = credentials.stagePending(edgeId);
+    const secret = await credentials.stagePending(edgeId);
     await commands.send(edgeId, 'rotate-credentials', { username: edgeId, password: secret });
-    credentials.promotePending(edgeId);
+    await credentials.promotePending(edgeId);
     broker.disconnectEdge(edgeId);
     logger.info({ edgeId }, 'edge credentials rotated live');
     return { mode: 'live', confirmed: true };
@@ -116,7 +116,7 @@ export class FleetService {
 
   /** Round trip and the edge clock's offset from the cloud's (positive: the edge is ahead). */
   async ping(edgeId: string): Promise<{ roundTripMs: number; edgeClockOffsetMs: number }> {
-    const edge = this.deps.edges.get(edgeId);
+    const edge = await this.deps.edges.get(edgeId);
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
     const t0 = Date.now();
     const { t1, t2 } = await this.deps.commands.send(edgeId, 'ping', {});
@@ -128,32 +128,32 @@ export class FleetService {
 
   /** A sine tone on the box's loudspeakers, for checking amplifier and lines from the console. */
   async testTone(edgeId: string, request: CommandRequest<'test-tone'>): Promise<CommandResponse<'test-tone'>> {
-    this.assertActive(edgeId);
+    await this.assertActive(edgeId);
     return this.deps.commands.send(edgeId, 'test-tone', request, Math.max(15_000, request.durationMs + 10_000));
   }
 
   /** A WS-Discovery probe on the box's LAN. */
   async discoverCameras(edgeId: string, request: CommandRequest<'discover-cameras'>): Promise<CommandResponse<'discover-cameras'>> {
-    this.assertActive(edgeId);
+    await this.assertActive(edgeId);
     return this.deps.commands.send(edgeId, 'discover-cameras', request, request.timeoutMs + 10_000);
   }
 
   /** The camera's current picture, as the box sees it. */
   async cameraSnapshot(edgeId: string, request: CommandRequest<'camera-snapshot'>): Promise<CommandResponse<'camera-snapshot'>> {
-    this.assertActive(edgeId);
+    await this.assertActive(edgeId);
     return this.deps.commands.send(edgeId, 'camera-snapshot', request, 20_000);
   }
 
-  private assertActive(edgeId: string): void {
-    const edge = this.deps.edges.get(edgeId);
+  private async assertActive(edgeId: string): Promise<void> {
+    const edge = await this.deps.edges.get(edgeId);
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
   }
 
   /** Replaces the config document; a body without cameras keeps the box's cameras (the cameras API owns them). */
   async setConfig(edgeId: string, body: ConfigBody) {
-    const edge = this.deps.edges.get(edgeId);
+    const edge = await this.deps.edges.get(edgeId);
     if (edge.status === 'revoked') throw conflict(`edge ${edgeId} is revoked`);
-    const surveillance = body.surveillance ?? this.deps.documents.get(edgeId, 'config')?.body.surveillance;
+    const surveillance = body.surveillance ?? (await this.deps.documents.get(edgeId, 'config'))?.body.surveillance;
     return this.deps.documents.set(edgeId, 'config', surveillance ? { ...body, surveillance } : body);
   }
 }

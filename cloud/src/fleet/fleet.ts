@@ -50,15 +50,15 @@ export type Fleet = Awaited<ReturnType<typeof createFleet>>;
 
 /** The fleet domain: edge records, provisioning, presence, documents, commands and edge events. */
 export async function createFleet(deps: FleetDeps) {
-  const { db, broker, metrics, logger, config } = deps;
-  const edges = new EdgeStore(db);
+  const { broker, metrics, logger, config } = deps;
+  const edges = new EdgeStore(deps.query);
   const tokens = new ClaimTokens(deps.query, config.SC_CLAIM_TOKEN_TTL_S * 1000);
-  const credentials = new DeviceCredentials(db);
-  const contracts = new EdgeContracts(db, deps.bus, metrics);
-  const documents = new Documents(db, broker, deps.codec, contracts);
+  const credentials = new DeviceCredentials(deps.query);
+  const contracts = new EdgeContracts(deps.query, deps.bus, metrics);
+  const documents = new Documents(deps.query, broker, deps.codec, contracts);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
   const speakerHistory = new SpeakerHistory(deps.query, config.SC_SPEAKER_HISTORY_DAYS);
-  const presence = new Presence(db, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
+  const presence = new Presence(deps.query, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(deps.query, deps.bus);
   const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
   const service = new FleetService({
@@ -83,7 +83,7 @@ export async function createFleet(deps: FleetDeps) {
   }, 86_400_000);
   pruneHistory.unref();
 
-  presence.resetAll('the cloud restarted; waiting for the box to report');
+  await presence.resetAll('the cloud restarted; waiting for the box to report');
   const stopIngest = await startIngest({
     broker,
     presence,
@@ -131,12 +131,13 @@ export async function createFleet(deps: FleetDeps) {
       ];
     },
     async stop() {
-      presence.stop();
+      await presence.stop();
       clearInterval(pruneHistory);
       await speakerAlarms.stop();
       commands.close();
       await stopIngest();
       await events.settled();
+      await documents.settled();
       await stopRegating();
     },
   };

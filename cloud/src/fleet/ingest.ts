@@ -17,6 +17,7 @@ import type { Documents } from './documents.js';
 import type { EdgeContracts } from './edge-contracts.js';
 import type { EdgeEvents } from './edge-events.js';
 import type { Presence } from './presence.js';
+import { BoxChains } from './box-chains.js';
 
 export interface IngestDeps {
   broker: BrokerLink;
@@ -28,15 +29,50 @@ export interface IngestDeps {
   contracts?: EdgeContracts;
   metrics: CloudMetrics;
   logger: Logger;
-  isActiveEdge(edgeId: string): boolean;
+  isActiveEdge(edgeId: string): Promise<boolean>;
 }
 
 /**
  * Consumes everything edges publish, in-process. A payload that fails its schema is dropped with a
- * logged reason and counted; nothing an edge sends can throw out of here.
+ * logged reason and counted; nothing an edge sends can throw out of here. The stores are async: one
+ * box's messages are applied one after the other in the order they arrived (a chain per box, so an
+ * "offline" never overtakes the "online" before it), and boxes do not wait for each other. A
+ * failure of the database is logged and counted (`storage`).
  */
 export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>> {
   const { presence, documents, commands, events, metrics, logger } = deps;
+  const chains = new BoxChains();
+
+  const apply = async (topic: string, edgeId: string, channel: string, name: string, message: unknown) => {
+    if (!(await deps.isActiveEdge(edgeId))) {
+      metrics.mqttRejected.inc({ reason: 'unknown_edge' });
+      logger.warn({ topic, edgeId }, 'MQTT message from an edge that is not active dropped');
+      return;
+    }
+    switch (channel) {
+      case 'availability':
+        return presence.onAvailability(edgeId, message as Availability);
+      case 'telemetry':
+        await presence.onTelemetry(edgeId, message as Telemetry);
+        await deps.contracts?.onTelemetry(edgeId, message as Telemetry);
+        return;
+      case 'reported':
+        return documents.onReported(edgeId, name, message as Reported);
+      case 'res':
+        if (!commands.onResponse(edgeId, name, message as CommandResponseMessage<CommandName>)) {
+          logger.debug({ edgeId, command: name }, 'response nobody waits for (late or unknown transaction)');
+        }
+        return;
+      case 'events':
+        // stored and published in the box's order by its own chain (not awaited here: the box's
+        // presence does not wait for its events); a database failure is logged and counted
+        events.record(edgeId, name as EventKind, message as EventMessage<EventKind>).catch((err: unknown) => {
+          metrics.mqttRejected.inc({ reason: 'storage' });
+          logger.error({ err, topic, edgeId }, 'edge event not stored');
+        });
+        return;
+    }
+  };
 
   const handle = (topic: string, payload: Buffer) => {
     // the cloud's own publications (desired documents, requests) pass through the same tree
@@ -48,33 +84,12 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
       return;
     }
     const { edgeId, channel, name } = decoded.topic;
-    if (!deps.isActiveEdge(edgeId)) {
-      metrics.mqttRejected.inc({ reason: 'unknown_edge' });
-      logger.warn({ topic, edgeId }, 'MQTT message from an edge that is not active dropped');
-      return;
-    }
-    switch (channel) {
-      case 'availability':
-        return presence.onAvailability(edgeId, decoded.message as Availability);
-      case 'telemetry':
-        presence.onTelemetry(edgeId, decoded.message as Telemetry);
-        deps.contracts?.onTelemetry(edgeId, decoded.message as Telemetry);
-        return;
-      case 'reported':
-        return documents.onReported(edgeId, name, decoded.message as Reported);
-      case 'res':
-        if (!commands.onResponse(edgeId, name, decoded.message as CommandResponseMessage<CommandName>)) {
-          logger.debug({ edgeId, command: name }, 'response nobody waits for (late or unknown transaction)');
-        }
-        return;
-      case 'events':
-        // stored and published in the box's order (asynchronously); a database failure is logged and counted
-        events.record(edgeId, name as EventKind, decoded.message as EventMessage<EventKind>).catch((err: unknown) => {
-          metrics.mqttRejected.inc({ reason: 'storage' });
-          logger.error({ err, topic, edgeId }, 'edge event not stored');
-        });
-        return;
-    }
+    chains
+      .run(edgeId, () => apply(topic, edgeId, channel, name, decoded.message))
+      .catch((err: unknown) => {
+        metrics.mqttRejected.inc({ reason: 'storage' });
+        logger.error({ err, topic, edgeId }, 'failed to process an MQTT message');
+      });
   };
 
   const safeHandle = (topic: string, payload: Buffer) => {
@@ -84,5 +99,10 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
       logger.error({ err, topic }, 'failed to process an MQTT message');
     }
   };
-  return deps.broker.subscribe(topics.allEdges, safeHandle);
+  const unsubscribe = await deps.broker.subscribe(topics.allEdges, safeHandle);
+  return async () => {
+    await unsubscribe();
+    // what was received is applied before the database closes
+    await chains.settled();
+  };
 }

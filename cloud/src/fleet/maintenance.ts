@@ -94,7 +94,7 @@ export class EdgeMaintenance {
   ) {}
 
   async logs(edgeId: string, request: LogsRequest): Promise<EdgeLogs> {
-    const answer = await this.send(this.reachable(edgeId, 'logs'), 'logs', request);
+    const answer = await this.send(await this.reachable(edgeId, 'logs'), 'logs', request);
     let text: string;
     try {
       text = (await gunzipAsync(Buffer.from(answer.data, 'base64'), { maxOutputLength: MAX_LOG_TEXT_BYTES })).toString('utf8');
@@ -106,17 +106,17 @@ export class EdgeMaintenance {
   }
 
   async doctor(edgeId: string): Promise<EdgeDoctor> {
-    const answer = await this.send(this.reachable(edgeId, 'doctor'), 'doctor', {});
+    const answer = await this.send(await this.reachable(edgeId, 'doctor'), 'doctor', {});
     return { edgeId, ok: answer.checks.every((c) => c.ok), ...answer };
   }
 
   /** Restarts the daemon or reboots the box; refused (409) while an emergency is on air unless forced. */
   async power(edgeId: string, command: PowerCommand, request: { reason: string; force: boolean }, by: Requester): Promise<PowerResult> {
-    this.deps.edges.get(edgeId); // an unknown box is a 404, not an attempt worth auditing
+    await this.deps.edges.get(edgeId); // an unknown box is a 404, not an attempt worth auditing
     const audit = (details: Record<string, unknown>) =>
       this.deps.audit.record({ actor: by.username, action: `edge.${command}`, target: `edge:${edgeId}`, details: { reason: request.reason, force: request.force, ...details }, ip: by.ip });
     try {
-      const edge = this.reachable(edgeId, command);
+      const edge = await this.reachable(edgeId, command);
       const answer = await this.send(edge, command, { reason: request.reason, force: request.force, requestedBy: by.username });
       await audit({ outcome: 'done', overrode: answer.overrode });
       this.deps.logger.warn({ edgeId, command, reason: request.reason, force: request.force, by: by.username, overrode: answer.overrode }, `box ${command} requested`);
@@ -129,8 +129,8 @@ export class EdgeMaintenance {
   }
 
   /** An active box that is online now: a command to an offline box would only time out. */
-  private reachable(edgeId: string, command: keyof typeof TIMEOUT_MS): Edge {
-    const edge = this.deps.edges.get(edgeId);
+  private async reachable(edgeId: string, command: keyof typeof TIMEOUT_MS): Promise<Edge> {
+    const edge = await this.deps.edges.get(edgeId);
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}`);
     if (!edge.online) {
       this.deps.metrics?.edgeMaintenance.inc({ command, outcome: 'offline' });

@@ -54,9 +54,9 @@ describe('a box going offline and coming back is published', () => {
 
     // telemetry from a box already online changes nothing
     await box!.publishAsync(topics.telemetry(edgeId), JSON.stringify(testTelemetry()), { qos: 1 });
-    await waitFor(() => test.cloud.fleet.edges.get(edgeId).telemetryAt !== null, 'telemetry stored');
+    await waitFor(async () => (await test.cloud.fleet.edges.get(edgeId)).telemetryAt !== null, 'telemetry stored');
     expect(names()).toEqual(['edge.online']);
-    const lastSeenAt = test.cloud.fleet.edges.get(edgeId).lastSeenAt;
+    const lastSeenAt = (await test.cloud.fleet.edges.get(edgeId)).lastSeenAt;
 
     // the connection drops without a DISCONNECT: the broker sends the last will
     box!.stream.destroy();
@@ -68,10 +68,10 @@ describe('a box going offline and coming back is published', () => {
     await waitFor(() => seen.length === 3, 'edge.online from telemetry');
     expect(seen[2]).toEqual({ name: 'edge.online', event: { edgeId, at: expect.any(Number), lastSeenAt } });
 
-    const silentUntil = test.cloud.fleet.edges.get(edgeId).lastSeenAt! + 3 * 10_000 + 1;
-    expect(test.cloud.fleet.presence.sweep(silentUntil)).toEqual([edgeId]);
+    const silentUntil = (await test.cloud.fleet.edges.get(edgeId)).lastSeenAt! + 3 * 10_000 + 1;
+    expect(await test.cloud.fleet.presence.sweep(silentUntil)).toEqual([edgeId]);
     expect(seen[3]).toEqual({ name: 'edge.offline', event: { edgeId, at: silentUntil, reason: 'missed_heartbeats' } });
-    expect(test.cloud.fleet.presence.sweep(silentUntil + 60_000)).toEqual([]);
+    expect(await test.cloud.fleet.presence.sweep(silentUntil + 60_000)).toEqual([]);
 
     await test.cloud.broker.publish(topics.telemetry(edgeId), JSON.stringify(testTelemetry()), { qos: 1, retain: false });
     await waitFor(() => seen.length === 5, 'edge.online again');
@@ -81,10 +81,10 @@ describe('a box going offline and coming back is published', () => {
 
   it('publishes nothing for a late last will of an earlier connection, nor for a box the cloud already called offline', async () => {
     const presence = test.cloud.fleet.presence;
-    presence.onAvailability(edgeId, { state: 'offline', ts: 500 }); // never online
-    presence.onAvailability(edgeId, { state: 'online', ts: 2000 });
-    presence.onAvailability(edgeId, { state: 'offline', ts: 1000 }); // the will of the connection begun at 1000
-    presence.onAvailability(edgeId, { state: 'online', ts: 2000 }); // the retained message again
+    await presence.onAvailability(edgeId, { state: 'offline', ts: 500 }); // never online
+    await presence.onAvailability(edgeId, { state: 'online', ts: 2000 });
+    await presence.onAvailability(edgeId, { state: 'offline', ts: 1000 }); // the will of the connection begun at 1000
+    await presence.onAvailability(edgeId, { state: 'online', ts: 2000 }); // the retained message again
     expect(names()).toEqual(['edge.online']);
     expect((await test.request('POST', `/api/v1/edges/${edgeId}/revoke`)).status).toBe(200);
     expect((await test.request('POST', `/api/v1/edges/${edgeId}/revoke`)).status).toBe(200);

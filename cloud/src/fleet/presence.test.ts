@@ -46,7 +46,7 @@ describe('presence of edge boxes', () => {
     const id = await claimedEdge('Tủ 1');
     expect((await getEdge(id)).online).toBe(false);
     const sent = telemetry(10);
-    test.cloud.fleet.presence.onTelemetry(id, sent);
+    await test.cloud.fleet.presence.onTelemetry(id, sent);
     const edge = await getEdge(id);
     expect(edge).toMatchObject({ online: true, offlineReason: null, telemetry: sent });
     expect(edge.lastSeenAt).toBe(edge.telemetryAt);
@@ -62,10 +62,10 @@ describe('presence of edge boxes', () => {
         : {}),
     });
     const flooding = async () => (await test.cloud.metrics.camerasFlooding.get()).values[0]?.value;
-    test.cloud.fleet.presence.onTelemetry(id, { ...telemetry(10), cameras: [camera('cho', true), camera('cong', false)] });
+    await test.cloud.fleet.presence.onTelemetry(id, { ...telemetry(10), cameras: [camera('cho', true), camera('cong', false)] });
     expect(await flooding()).toBe(1);
     expect((await test.request<{ cameras: { live: { flood: unknown; itemsLastHour: number } }[] }>('GET', `/api/v1/edges/${id}/cameras`)).status).toBe(200);
-    test.cloud.fleet.presence.onTelemetry(id, { ...telemetry(10), cameras: [camera('cho', false)] });
+    await test.cloud.fleet.presence.onTelemetry(id, { ...telemetry(10), cameras: [camera('cho', false)] });
     expect(await flooding()).toBe(0);
   });
 
@@ -73,18 +73,18 @@ describe('presence of edge boxes', () => {
     const quick = await claimedEdge('Tủ nhanh');
     const slow = await claimedEdge('Tủ chậm');
     const presence = test.cloud.fleet.presence;
-    presence.onTelemetry(quick, telemetry(5));
-    presence.onTelemetry(slow, telemetry(60));
+    await presence.onTelemetry(quick, telemetry(5));
+    await presence.onTelemetry(slow, telemetry(60));
     const seenQuick = (await getEdge(quick)).lastSeenAt!;
     const seenSlow = (await getEdge(slow)).lastSeenAt!;
     expect(await onlineGauge()).toBe(2);
 
     // exactly three intervals of silence is still within the allowance
-    expect(presence.sweep(seenQuick + 3 * 5_000)).toEqual([]);
+    expect(await presence.sweep(seenQuick + 3 * 5_000)).toEqual([]);
     expect((await getEdge(quick)).online).toBe(true);
 
     const now = Math.max(seenQuick, seenSlow) + 3 * 5_000 + 1;
-    expect(presence.sweep(now)).toEqual([quick]);
+    expect(await presence.sweep(now)).toEqual([quick]);
     const stale = await getEdge(quick);
     expect(stale.online).toBe(false);
     expect(stale.offlineReason).toContain('missed 3 heartbeats');
@@ -97,26 +97,26 @@ describe('presence of edge boxes', () => {
     expect(await onlineGauge()).toBe(1);
 
     // the slow one too, once three of its minutes have passed
-    expect(presence.sweep(seenSlow + 3 * 60_000 + 1)).toEqual([slow]);
+    expect(await presence.sweep(seenSlow + 3 * 60_000 + 1)).toEqual([slow]);
     expect(await onlineGauge()).toBe(0);
   });
 
   it('does not report a box twice: an offline box is not swept again', async () => {
     const id = await claimedEdge('Tủ');
     const presence = test.cloud.fleet.presence;
-    presence.onTelemetry(id, telemetry(2));
+    await presence.onTelemetry(id, telemetry(2));
     const seen = (await getEdge(id)).lastSeenAt!;
-    expect(presence.sweep(seen + 10_000)).toEqual([id]);
-    expect(presence.sweep(seen + 20_000)).toEqual([]);
+    expect(await presence.sweep(seen + 10_000)).toEqual([id]);
+    expect(await presence.sweep(seen + 20_000)).toEqual([]);
   });
 
   it('brings a swept box back online with its next telemetry', async () => {
     const id = await claimedEdge('Tủ');
     const presence = test.cloud.fleet.presence;
-    presence.onTelemetry(id, telemetry(2));
-    presence.sweep(Date.now() + 60_000);
+    await presence.onTelemetry(id, telemetry(2));
+    await presence.sweep(Date.now() + 60_000);
     expect((await getEdge(id)).online).toBe(false);
-    presence.onTelemetry(id, telemetry(2));
+    await presence.onTelemetry(id, telemetry(2));
     expect(await getEdge(id)).toMatchObject({ online: true, offlineReason: null });
     expect(await onlineGauge()).toBe(1);
   });
@@ -124,20 +124,20 @@ describe('presence of edge boxes', () => {
   it('uses the configured interval for a box that announced itself but sent no telemetry yet', async () => {
     const id = await claimedEdge('Tủ');
     const presence = test.cloud.fleet.presence;
-    presence.onAvailability(id, { state: 'online', ts: Date.now() });
+    await presence.onAvailability(id, { state: 'online', ts: Date.now() });
     const seen = (await getEdge(id)).lastSeenAt!;
     const interval = test.cloud.config.SC_TELEMETRY_INTERVAL_S * 1000;
-    expect(presence.sweep(seen + 3 * interval)).toEqual([]);
-    expect(presence.sweep(seen + 3 * interval + 1)).toEqual([id]);
+    expect(await presence.sweep(seen + 3 * interval)).toEqual([]);
+    expect(await presence.sweep(seen + 3 * interval + 1)).toEqual([id]);
     expect((await getEdge(id)).offlineReason).toContain('missed 3 heartbeats');
   });
 
   it('takes an offline availability message (last will) as offline at once', async () => {
     const id = await claimedEdge('Tủ');
     const presence = test.cloud.fleet.presence;
-    presence.onTelemetry(id, telemetry(10));
+    await presence.onTelemetry(id, telemetry(10));
     const seen = (await getEdge(id)).lastSeenAt;
-    presence.onAvailability(id, { state: 'offline', ts: Date.now() });
+    await presence.onAvailability(id, { state: 'offline', ts: Date.now() });
     const edge = await getEdge(id);
     expect(edge.online).toBe(false);
     expect(edge.offlineReason).toMatch(/offline/);
@@ -147,7 +147,7 @@ describe('presence of edge boxes', () => {
 
   it('never sweeps a box that was never seen', async () => {
     const id = await claimedEdge('Tủ');
-    expect(test.cloud.fleet.presence.sweep(Date.now() + 365 * 24 * 3600_000)).toEqual([]);
+    expect(await test.cloud.fleet.presence.sweep(Date.now() + 365 * 24 * 3600_000)).toEqual([]);
     expect((await getEdge(id)).offlineReason).toBeNull();
   });
 });

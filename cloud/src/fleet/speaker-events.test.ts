@@ -32,7 +32,7 @@ describe("a box's loudspeaker going offline and coming back is published", () =>
     sent++;
     const telemetry = { ...testTelemetry(), uptimeS: { host: 100 + sent, daemon: sent }, speakers };
     await box.publishAsync(topics.telemetry(edgeId), JSON.stringify(telemetry), { qos: 1 });
-    await waitFor(() => test.cloud.fleet.edges.get(edgeId).telemetry?.uptimeS.daemon === sent, `telemetry ${sent} stored`);
+    await waitFor(async () => (await test.cloud.fleet.edges.get(edgeId)).telemetry?.uptimeS.daemon === sent, `telemetry ${sent} stored`);
     await test.cloud.events.settled();
   };
   const ok = (zone: string): SpeakerTelemetry => ({ zone, state: 'ok', reason: null });
@@ -57,7 +57,7 @@ describe("a box's loudspeaker going offline and coming back is published", () =>
   it('publishes a zone first seen down; telemetry without speakers changes nothing', async () => {
     const { speakers: _none, ...withoutSpeakers } = { ...testTelemetry(), speakers: undefined };
     await box.publishAsync(topics.telemetry(edgeId), JSON.stringify(withoutSpeakers), { qos: 1 });
-    await waitFor(() => test.cloud.fleet.edges.get(edgeId).telemetryAt !== null, 'telemetry stored');
+    await waitFor(async () => (await test.cloud.fleet.edges.get(edgeId)).telemetryAt !== null, 'telemetry stored');
     await test.cloud.events.settled();
     expect(seen).toEqual([]);
     await report([{ zone: 'main', state: 'muted', reason: 'muted by the amplifier' }]);
@@ -65,12 +65,12 @@ describe("a box's loudspeaker going offline and coming back is published", () =>
   });
 
   it('refuses telemetry whose speakers break the contract (zone name, state, reason length)', async () => {
-    const before = test.cloud.fleet.edges.get(edgeId).telemetryAt;
+    const before = (await test.cloud.fleet.edges.get(edgeId)).telemetryAt;
     for (const speakers of [[{ zone: 'Chợ Vị Tân', state: 'ok', reason: null }], [{ zone: 'cho', state: 'broken', reason: null }], [{ zone: 'cho', state: 'offline', reason: 'x'.repeat(301) }]]) {
       await box.publishAsync(topics.telemetry(edgeId), JSON.stringify({ ...testTelemetry(), speakers }), { qos: 1 });
     }
     await report([ok('main')]); // the valid one after them arrives and is stored
-    expect(test.cloud.fleet.edges.get(edgeId).telemetry?.speakers).toEqual([ok('main')]);
+    expect((await test.cloud.fleet.edges.get(edgeId)).telemetry?.speakers).toEqual([ok('main')]);
     expect(before).toBeNull();
     expect(seen).toEqual([]);
   });

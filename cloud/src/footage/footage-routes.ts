@@ -73,7 +73,7 @@ export function parseFootageTime(text: string, field: string): number {
 /** Police ask a camera's footage by time and follow their requests. */
 export function createFootageRoutes({ guard, audit, footage, edges }: { guard: Guard; audit: AuditLog; footage: Footage; edges: EdgeStore }) {
   const app = new OpenAPIHono<AppEnv>();
-  const view = (r: FootageRequest) => ({ ...r, edgeOnline: edges.find(r.edgeId)?.online ?? false });
+  const view = async (r: FootageRequest) => ({ ...r, edgeOnline: (await edges.find(r.edgeId))?.online ?? false });
 
   app.openapi(
     apiRoute(guard, 'footage.request', {
@@ -102,7 +102,7 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
         details: { edgeId, cameraId, fromMs, toMs, reason: input.reason },
         ip: requestIp(c),
       });
-      return c.json(view(request), 202);
+      return c.json(await view(request), 202);
     },
   );
 
@@ -117,7 +117,8 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json({ items: (await footage.store.list({ communeCode: listCommune(currentUser(c), q.commune), edgeId: q.edge, state: q.state, limit: q.limit })).map(view) }, 200);
+      const items = await footage.store.list({ communeCode: listCommune(currentUser(c), q.commune), edgeId: q.edge, state: q.state, limit: q.limit });
+      return c.json({ items: await Promise.all(items.map(view)) }, 200);
     },
   );
 
@@ -134,7 +135,7 @@ export function createFootageRoutes({ guard, audit, footage, edges }: { guard: G
       const request = await footage.store.get(c.req.valid('param').id);
       if (!request) throw notFound(`footage request ${c.req.valid('param').id}`);
       assertSees(currentUser(c), request.communeCode, `footage request ${request.id}`, { provinceItems: false });
-      return c.json(view(request), 200);
+      return c.json(await view(request), 200);
     },
   );
   return app;

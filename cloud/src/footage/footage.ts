@@ -51,9 +51,9 @@ export function createFootage(deps: { query: QueryDatabase; fleet: Fleet; vision
      * camera of their commune: another commune's box answers 404 like one that does not exist.
      */
     async request(input: { edgeId: string; cameraId: string; fromMs: number; toMs: number; reason: string; requestedBy: string | null }, by: Scoped): Promise<FootageRequest> {
-      fleet.edges.get(input.edgeId);
+      await fleet.edges.get(input.edgeId);
       assertSees(by, await edgeCommune(query, input.edgeId), `edge ${input.edgeId}`, { provinceItems: false });
-      vision.settings.camera(input.edgeId, input.cameraId); // 404 naming the camera when the box has none of that id
+      await vision.settings.camera(input.edgeId, input.cameraId); // 404 naming the camera when the box has none of that id
       const request = await store.create(input);
       await publish(input.edgeId);
       return request;

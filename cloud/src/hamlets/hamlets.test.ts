@@ -52,7 +52,7 @@ describe('GET /api/v1/hamlets', () => {
       const res = await test.cloud.app.request('/api/v1/edges', { method: 'POST', headers, body: JSON.stringify({ name: `Tủ ${ids.length}`, hamletCode }) });
       ids.push(((await res.json()) as { id: string }).id);
     }
-    test.cloud.fleet.presence.onAvailability(ids[0]!, { state: 'online', ts: Date.now() });
+    await test.cloud.fleet.presence.onAvailability(ids[0]!, { state: 'online', ts: Date.now() });
 
     const byCode = new Map((await get()).body.hamlets.map((h) => [h.code, h]));
     expect(byCode.get('ap-2a')).toMatchObject({ edges: 2, online: 1 });

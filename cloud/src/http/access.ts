@@ -8,7 +8,7 @@ import { ApiError, forbidden, unauthorized } from './errors.js';
 
 export interface DeviceVerifier {
   /** The edge id when username/password are a valid device credential. */
-  verify(username: string, password: string): string | null;
+  verify(username: string, password: string): Promise<string | null>;
 }
 
 /** Called with the person a route refuses, before the 403 (e.g. to write the refusal to the audit log). */
@@ -53,7 +53,7 @@ export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Gu
     if (access === 'public') return next();
     if (access === 'device') {
       const creds = basicCredentials(c);
-      const edgeId = creds ? devices.verify(creds.username, creds.password) : null;
+      const edgeId = creds ? await devices.verify(creds.username, creds.password) : null;
       if (!edgeId) throw unauthorized('device credentials required');
       c.set('edgeId', edgeId);
       return next();

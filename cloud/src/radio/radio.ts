@@ -98,7 +98,7 @@ export async function createRadio(deps: RadioDeps) {
   // the monthly report (Thông tư 39): proof of play here, loudspeaker uptime from the fleet's zone history
   const reports = new BroadcastReports({ playback, speakerHistory: fleet.speakers.history, hamlets: () => listHamlets(query) });
   const occurrences = new PlanOccurrences(query);
-  const plans = new PlanPublisher({ documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
+  const plans = new PlanPublisher({ query, documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
   const stations = new StationStore(query);
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
@@ -141,7 +141,7 @@ export async function createRadio(deps: RadioDeps) {
     store: liveStore,
     directory,
     area,
-    radioSettingsOf: (edgeId) => fleet.documents.get(edgeId, 'config')?.body.radio ?? null,
+    radioSettingsOf: async (edgeId) => (await fleet.documents.get(edgeId, 'config'))?.body.radio ?? null,
     doc: liveDoc,
     bus,
     metrics: deps.metrics,

@@ -35,7 +35,7 @@ export interface KeyRotationsDeps {
   store: KeyRotationStore;
   edges: EdgeStore;
   commands: CommandClient;
-  contracts: { of(edgeId: string): ContractAnnouncement | null };
+  contracts: { of(edgeId: string): Promise<ContractAnnouncement | null> };
   /**
    * The boxes of a rollout the person sees (a commune's people: their commune's boxes in it), or null
    * when there is no such rollout or it reaches none of their boxes (answered as a missing one).
@@ -110,7 +110,8 @@ export class KeyRotations {
 
   /** The periodic look: every online box that still has something pending. */
   async retryAll(): Promise<void> {
-    const online = (await this.deps.store.edgesWithPending()).filter((id) => this.deps.edges.find(id)?.online);
+    const pending = await this.deps.store.edgesWithPending();
+    const online = (await Promise.all(pending.map(async (id) => ((await this.deps.edges.find(id))?.online ? id : null)))).filter((id): id is string => id !== null);
     await Promise.all(online.map((id) => this.retry(id)));
   }
 
@@ -147,6 +148,13 @@ export class KeyRotations {
     }
   }
 
+  /** Which of these boxes announced the feature that takes a key rotation from the cloud (their contracts read once). */
+  private async keysSupported(edges: readonly Edge[]): Promise<(edge: Edge) => boolean> {
+    const contracts = await Promise.all(edges.map(async (e) => [e.id, await this.deps.contracts.of(e.id)] as const));
+    const able = new Set(contracts.filter(([, contract]) => supports(contract, KEYS_FEATURE)).map(([id]) => id));
+    return (edge) => able.has(edge.id);
+  }
+
   private payloadOf(message: KeyRotationMessage) {
     let raw: unknown;
     try {
@@ -164,12 +172,12 @@ export class KeyRotations {
    * skip those that cannot, and name them.
    */
   private async targets(person: Scoped, target: KeyRotationTarget): Promise<{ edges: Edge[]; skipped: KeyRotationResult['skipped'] }> {
-    const supported = (edge: Edge) => supports(this.deps.contracts.of(edge.id), KEYS_FEATURE);
-    if (target.kind === 'rollout') return this.rolloutTargets(person, target.rolloutId, supported);
+    if (target.kind === 'rollout') return this.rolloutTargets(person, target.rolloutId);
     if (target.kind === 'all') {
-      const active = this.deps.edges.list({ status: 'active' });
+      const active = await this.deps.edges.list({ status: 'active' });
       const communes = await communesOfEdges(this.deps.query, active.map((e) => e.id));
       const visible = active.filter((e) => sees(person, communes.get(e.id) ?? null, { provinceItems: false }));
+      const supported = await this.keysSupported(visible);
       const edges = visible.filter(supported);
       const skipped = visible.filter((e) => !supported(e)).map((e) => ({ edgeId: e.id, edgeName: e.name, reason: 'unsupported' as const }));
       if (edges.length === 0) throw new ApiError(409, 'no_boxes', 'no active box can take a key rotation from the cloud (none, or all run a version older than this feature)', { skipped });
@@ -177,11 +185,12 @@ export class KeyRotations {
     }
     const ids = [...new Set(target.edgeIds)];
     const communes = await communesOfEdges(this.deps.query, ids);
-    const edges = ids.map((id) => {
+    for (const id of ids) {
       // another commune's box answers as a missing one
       if (!communes.has(id) || !sees(person, communes.get(id) ?? null, { provinceItems: false })) throw notFound(`edge ${id}`);
-      return this.deps.edges.get(id);
-    });
+    }
+    const edges = await Promise.all(ids.map((id) => this.deps.edges.get(id)));
+    const supported = await this.keysSupported(edges);
     const inactive = edges.filter((e) => e.status !== 'active');
     if (inactive.length) throw new ApiError(409, 'conflict', `not active: ${inactive.map((e) => `${e.name} (${e.status})`).join(', ')}`);
     const old = edges.filter((e) => !supported(e));
@@ -202,11 +211,13 @@ export class KeyRotations {
    * key for the boxes it just updated, or before a rollout's boxes fetch a bundle signed by the new
    * key. A box revoked since or too old to take it is skipped and named; none left answers 409.
    */
-  private async rolloutTargets(person: Scoped, rolloutId: string, supported: (edge: Edge) => boolean) {
+  private async rolloutTargets(person: Scoped, rolloutId: string) {
     const ids = await this.deps.rolloutBoxes(rolloutId, person);
     if (!ids || ids.length === 0) throw notFound(`rollout ${rolloutId}`);
     // the rollout's store already kept to the person's commune; the boxes are checked again as every target's are
-    const boxes = ids.map((id) => this.deps.edges.find(id)).filter((e): e is Edge => e !== null && sees(person, e.communeCode, { provinceItems: false }));
+    const found = await Promise.all(ids.map((id) => this.deps.edges.find(id)));
+    const boxes = found.filter((e): e is Edge => e !== null && sees(person, e.communeCode, { provinceItems: false }));
+    const supported = await this.keysSupported(boxes);
     const skipped: KeyRotationResult['skipped'] = [];
     const edges: Edge[] = [];
     for (const e of boxes) {

@@ -86,8 +86,8 @@ export class RolloutEngine {
     return rollout;
   }
 
-  private resolve(scope: RolloutScope) {
-    const active = this.deps.edges.list({
+  private async resolve(scope: RolloutScope) {
+    const active = await this.deps.edges.list({
       status: 'active',
       hamletCode: scope.kind === 'hamlet' ? scope.hamletCode : undefined,
       communeCode: scope.kind === 'commune' ? scope.communeCode : undefined,
@@ -108,7 +108,7 @@ export class RolloutEngine {
   async create(input: NewRollout, by: string): Promise<Rollout> {
     const { store, releases } = this.deps;
     if ((await releases.bundles(input.version)).length === 0) throw badRequest(`no edge release ${input.version} has been uploaded`);
-    const boxes = this.resolve(input.scope);
+    const boxes = await this.resolve(input.scope);
     if (boxes.length === 0) throw badRequest('the rollout reaches no active box');
     const busy = await store.busy(boxes.map((b) => b.id));
     if (busy.length) throw this.boxesBusy(busy);

@@ -26,7 +26,7 @@ async function report(edgeId: string, body: Omit<UpdateEvent, 'runningVersion'> 
   await test.cloud.events.settled();
 }
 
-const releaseDoc = (edgeId: string) => test.cloud.fleet.documents.get(edgeId, 'release')?.body.target ?? null;
+const releaseDoc = async (edgeId: string)=> (await test.cloud.fleet.documents.get(edgeId, 'release'))?.body.target ?? null;
 const rollout = async (id: string) => (await test.api('GET', `/api/v1/rollouts/${id}`)).body;
 
 async function startCloud(dataDir?: string) {
@@ -68,8 +68,8 @@ describe('a rollout in waves', () => {
     expect(res.status).toBe(201);
     id = res.body.id;
     expect(res.body).toMatchObject({ state: 'running', wave: 0, waveCount: 2, total: 4, counts: { sent: 1, pending: 3 } });
-    expect(releaseDoc(boxes[0]!)).toMatchObject({ version: '2.0.0', rolloutId: id, bundles: [{ arch: 'x64', path: '/api/v1/device/releases/2.0.0/x64/bundle' }] });
-    expect(releaseDoc(boxes[1]!)).toBeNull();
+    expect(await releaseDoc(boxes[0]!)).toMatchObject({ version: '2.0.0', rolloutId: id, bundles: [{ arch: 'x64', path: '/api/v1/device/releases/2.0.0/x64/bundle' }] });
+    expect(await releaseDoc(boxes[1]!)).toBeNull();
   });
 
   it('refuses a second rollout to a box already in one', async () => {
@@ -88,7 +88,7 @@ describe('a rollout in waves', () => {
     expect((await rollout(id)).wave).toBe(0);
     const next = await waitFor(async () => ((await rollout(id)).wave === 1 ? rollout(id) : null), 'second wave', 5000);
     expect(next.counts).toMatchObject({ healthy: 1, sent: 3 });
-    for (const edgeId of boxes.slice(1)) expect(releaseDoc(edgeId)?.version).toBe('2.0.0');
+    for (const edgeId of boxes.slice(1)) expect((await releaseDoc(edgeId))?.version).toBe('2.0.0');
   });
 
   it('pauses by itself when a box of the wave rolls back, takes the release back from the others, and shows why', async () => {
@@ -101,7 +101,7 @@ describe('a rollout in waves', () => {
     expect(failed).toMatchObject({ state: 'rolled_back', reason: 'health_timeout: loudspeakers reachable 0/1', logLines: ['{"level":50,"msg":"speaker unreachable"}'] });
     // the box that had not started switching is told to stay; the one switching cannot be stopped
     expect(paused.boxes.find((b: { edgeId: string }) => b.edgeId === boxes[3]).state).toBe('pending');
-    expect(releaseDoc(boxes[3]!)).toBeNull();
+    expect(await releaseDoc(boxes[3]!)).toBeNull();
     expect(paused.boxes.find((b: { edgeId: string }) => b.edgeId === boxes[1]).state).toBe('switching');
     expect((await test.cloud.audit.page({ action: 'rollout.auto_paused' }, 5, 0)).total).toBe(1);
   });
@@ -133,7 +133,7 @@ describe('a rollout in waves', () => {
     const resumed = await test.api('POST', `/api/v1/rollouts/${id}/resume`);
     expect(resumed.status).toBe(200);
     expect(resumed.body.state).toBe('running');
-    expect(releaseDoc(boxes[3]!)?.version).toBe('2.0.0');
+    expect((await releaseDoc(boxes[3]!))?.version).toBe('2.0.0');
     await report(boxes[1]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
     await report(boxes[3]!, { phase: 'running', version: '2.0.0', rolloutId: id, runningVersion: '2.0.0' });
     const done = await waitFor(async () => ((await rollout(id)).state === 'completed' ? rollout(id) : null), 'completed', 5000);
@@ -147,7 +147,7 @@ describe('a rollout in waves', () => {
     await report(boxes[0]!, { phase: 'downloading', version: '2.1.0', rolloutId: res.body.id, bytesDone: 1, bytesTotal: 9 });
     const cancelled = await test.api('POST', `/api/v1/rollouts/${res.body.id}/cancel`);
     expect(cancelled.body).toMatchObject({ state: 'cancelled', counts: { cancelled: 2 } });
-    expect(releaseDoc(boxes[0]!)).toBeNull();
+    expect(await releaseDoc(boxes[0]!)).toBeNull();
     expect((await test.api('POST', `/api/v1/rollouts/${res.body.id}/resume`)).status).toBe(409);
     // a release with no rollout under way may be deleted
     expect((await test.api('DELETE', '/api/v1/releases/2.1.0/x64')).status).toBe(204);

@@ -35,11 +35,11 @@ describe('system routes', () => {
     it('counts the boxes the cloud considers online', async () => {
       const headers = { authorization: `Bearer ${test.adminToken}`, 'content-type': 'application/json' };
       const edge = (await (await test.cloud.app.request('/api/v1/edges', { method: 'POST', headers, body: JSON.stringify({ name: 'Tủ', hamletCode: 'ap-1' }) })).json()) as { id: string };
-      test.cloud.fleet.presence.onAvailability(edge.id, { state: 'online', ts: Date.now() });
+      await test.cloud.fleet.presence.onAvailability(edge.id, { state: 'online', ts: Date.now() });
       try {
         expect(((await (await test.cloud.app.request('/healthz')).json()) as { edgesOnline: number }).edgesOnline).toBe(1);
       } finally {
-        test.cloud.fleet.presence.markOffline(edge.id, 'revoked');
+        await test.cloud.fleet.presence.markOffline(edge.id, 'revoked');
       }
     });
   });

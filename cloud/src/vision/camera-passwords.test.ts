@@ -69,7 +69,7 @@ describe("cameras' passwords at rest", () => {
     dataDir = test.dataDir;
     const edge = await claimTestEdge(test);
     expect((await test.request('POST', `/api/v1/edges/${edge.edgeId}/cameras`, CAMERA)).status).toBe(201);
-    const { body } = test.cloud.fleet.documents.get(edge.edgeId, 'config')!;
+    const { body } = (await test.cloud.fleet.documents.get(edge.edgeId, 'config'))!;
     await test.stop({ keepData: true });
     test = null;
     // the camera as the version before encryption stored it, in clear, and a row of another camera
@@ -87,7 +87,7 @@ describe("cameras' passwords at rest", () => {
     const after = databaseBytes(test);
     expect([after.includes(EARLIER_PASSWORD), after.includes(PASSWORD)]).toEqual([false, false]);
     expect(await passwordTheBoxReceives(test, edge)).toBe(PASSWORD);
-    expect(test.cloud.fleet.documents.get(edge.edgeId, 'config')!.version).toBe(2); // the box's config did not change
+    expect((await test.cloud.fleet.documents.get(edge.edgeId, 'config'))!.version).toBe(2); // the box's config did not change
   });
 
   it('are encrypted again with a new key given with the old one, after which the old key is no longer needed', async () => {

@@ -17,17 +17,17 @@ import { badRequest, conflict, notFound } from '../http/errors.js';
 export class CameraSettingsService {
   constructor(private readonly deps: { documents: Documents; fleet: FleetService }) {}
 
-  surveillance(edgeId: string): SurveillanceSettings {
-    return this.configOf(edgeId).body.surveillance ?? NO_CAMERAS;
+  async surveillance(edgeId: string): Promise<SurveillanceSettings> {
+    return (await this.configOf(edgeId)).body.surveillance ?? NO_CAMERAS;
   }
 
   /** The box's cameras; none for a box without a config yet (a list never fails on one box). */
-  camerasOf(edgeId: string): CameraSettings[] {
-    return this.deps.documents.get(edgeId, 'config')?.body.surveillance?.cameras ?? [];
+  async camerasOf(edgeId: string): Promise<CameraSettings[]> {
+    return (await this.deps.documents.get(edgeId, 'config'))?.body.surveillance?.cameras ?? [];
   }
 
-  camera(edgeId: string, cameraId: string): CameraSettings {
-    const camera = this.surveillance(edgeId).cameras.find((c) => c.id === cameraId);
+  async camera(edgeId: string, cameraId: string): Promise<CameraSettings> {
+    const camera = (await this.surveillance(edgeId)).cameras.find((c) => c.id === cameraId);
     if (!camera) throw notFound(`camera ${cameraId} of edge ${edgeId}`);
     return camera;
   }
@@ -65,14 +65,14 @@ export class CameraSettingsService {
     return this.update(edgeId, (s) => ({ ...s, model: options.model ?? s.model, storage: { ...s.storage, ...options.storage } }));
   }
 
-  private configOf(edgeId: string) {
-    const config = this.deps.documents.get(edgeId, 'config');
+  private async configOf(edgeId: string) {
+    const config = await this.deps.documents.get(edgeId, 'config');
     if (!config) throw notFound(`config of edge ${edgeId} (the box was never claimed)`);
     return config;
   }
 
   private async update(edgeId: string, change: (current: SurveillanceSettings) => SurveillanceSettings): Promise<SurveillanceSettings> {
-    const config = this.configOf(edgeId);
+    const config = await this.configOf(edgeId);
     const parsed = surveillanceSettingsSchema.safeParse(change(config.body.surveillance ?? NO_CAMERAS));
     if (!parsed.success) throw badRequest(describeIssues(parsed.error));
     await this.deps.fleet.setConfig(edgeId, { ...config.body, surveillance: parsed.data });

@@ -17,7 +17,7 @@ let test: TestCloud;
 let edgeId: string;
 let password: string;
 const cameras = () => `/api/v1/edges/${edgeId}/cameras`;
-const configBody = () => test.cloud.fleet.documents.get(edgeId, 'config')!;
+const configBody = async ()=> (await test.cloud.fleet.documents.get(edgeId, 'config'))!;
 
 beforeAll(async () => {
   test = await startTestCloud();
@@ -27,14 +27,14 @@ afterAll(() => test.stop());
 
 describe('cameras of a box', () => {
   it('adds a camera into the config document, filling defaults and never showing its password', async () => {
-    const before = configBody().version;
+    const before = (await configBody()).version;
     const added = await test.request('POST', cameras(), CAMERA);
     expect(added.status).toBe(201);
     expect(added.body.source).toEqual({ kind: 'rtsp', url: 'rtsp://127.0.0.1:8554/cam', username: 'admin', hasPassword: true });
     expect(JSON.stringify(added.body)).not.toContain('mat-khau-1');
     expect(added.body.detect.fps).toBe(5);
     expect(added.body.live.status).toBe('unknown');
-    const config = configBody();
+    const config = await configBody();
     expect(config.version).toBe(before + 1);
     expect(config.body.surveillance!.cameras[0]!.source).toMatchObject({ password: 'mat-khau-1' });
     expect(config.body.telemetryIntervalS).toBeGreaterThan(0); // the rest of the document is kept
@@ -46,7 +46,7 @@ describe('cameras of a box', () => {
     expect(JSON.stringify(shown.body)).not.toContain('mat-khau-1');
     const replaced = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { ...shown.body.body, telemetryIntervalS: 20 });
     expect(replaced.status).toBe(200);
-    expect(configBody().body.surveillance!.cameras.map((c) => c.id)).toEqual(['cong-truong']);
+    expect((await configBody()).body.surveillance!.cameras.map((c) => c.id)).toEqual(['cong-truong']);
     const sneaky = await test.request('PUT', `/api/v1/edges/${edgeId}/config`, { telemetryIntervalS: 20, surveillance: { cameras: [] } });
     expect(sneaky.status).toBe(400);
     expect(sneaky.body.error.message).toContain('/cameras');
@@ -69,7 +69,7 @@ describe('cameras of a box', () => {
     const edited = await test.request('PUT', `${cameras()}/cong-truong`, { ...CAMERA, name: 'Cổng trường Vị Tân', source });
     expect(edited.status).toBe(200);
     expect(edited.body.name).toBe('Cổng trường Vị Tân');
-    expect(configBody().body.surveillance!.cameras[0]!.source).toMatchObject({ password: 'mat-khau-1' });
+    expect((await configBody()).body.surveillance!.cameras[0]!.source).toMatchObject({ password: 'mat-khau-1' });
   });
 
   it('replaces zones and rules, validated with the camera as a whole', async () => {
@@ -113,7 +113,7 @@ describe('cameras of a box', () => {
 
   it('removes a camera from the document', async () => {
     expect((await test.request('DELETE', `${cameras()}/cho`)).status).toBe(204);
-    expect(configBody().body.surveillance!.cameras.map((c) => c.id)).toEqual(['cong-truong']);
+    expect((await configBody()).body.surveillance!.cameras.map((c) => c.id)).toEqual(['cong-truong']);
     expect((await test.request('GET', `${cameras()}/cho`)).status).toBe(404);
   });
 

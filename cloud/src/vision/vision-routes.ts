@@ -35,7 +35,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
 
   const viewOf = async (edgeId: string, surveillance: SurveillanceSettings) => {
     const statuses = await status.statuses(edgeId);
-    const telemetry = new Map((edges.get(edgeId).telemetry?.cameras ?? []).map((t) => [t.id, t]));
+    const telemetry = new Map(((await edges.get(edgeId)).telemetry?.cameras ?? []).map((t) => [t.id, t]));
     return {
       cameras: surveillance.cameras.map((c) => cameraToView(c, statuses.get(c.id), telemetry.get(c.id))),
       model: surveillance.model,
@@ -49,7 +49,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   };
   /** Replaces one part of a camera (zones, masks or rules), validated with the camera as a whole. */
   const replacePart = async (edgeId: string, cameraId: string, part: object) => {
-    const camera = settings.parseCamera({ ...settings.camera(edgeId, cameraId), ...part });
+    const camera = settings.parseCamera({ ...(await settings.camera(edgeId, cameraId)), ...part });
     return await cameraViewOf(edgeId, await settings.replaceCamera(edgeId, camera), cameraId);
   };
 
@@ -64,7 +64,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     }, inScope),
     async (c) => {
       const { id } = c.req.valid('param');
-      return c.json(await viewOf(id, settings.surveillance(id)), 200);
+      return c.json(await viewOf(id, await settings.surveillance(id)), 200);
     },
   );
 
@@ -95,7 +95,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     }, inScope),
     async (c) => {
       const { id, cameraId } = c.req.valid('param');
-      return c.json(await cameraViewOf(id, settings.surveillance(id), cameraId), 200);
+      return c.json(await cameraViewOf(id, await settings.surveillance(id), cameraId), 200);
     },
   );
 
@@ -112,7 +112,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
       const { id, cameraId } = c.req.valid('param');
       const input = c.req.valid('json');
       if (input.id !== cameraId) throw conflict(`the body names camera "${input.id}", the path "${cameraId}"`);
-      const camera = settings.parseCamera(withStoredPassword(input, settings.camera(id, cameraId)));
+      const camera = settings.parseCamera(withStoredPassword(input, await settings.camera(id, cameraId)));
       return c.json(await cameraViewOf(id, await settings.replaceCamera(id, camera), cameraId), 200);
     },
   );
@@ -183,7 +183,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
     }, inScope),
     async (c) => {
       const { id, cameraId } = c.req.valid('param');
-      settings.camera(id, cameraId);
+      await settings.camera(id, cameraId);
       const picture = await fleet.cameraSnapshot(id, { cameraId });
       // a live picture of the commune is as sensitive as recorded evidence: who looked is on record
       await auditView(audit, c, { action: 'camera.snapshot_view', target: `camera:${id}/${cameraId}` });
@@ -192,7 +192,7 @@ export function createVisionRoutes(deps: VisionRoutesDeps) {
   );
 
   const discovered = async (edgeId: string) => {
-    const adopted = new Map(settings.surveillance(edgeId).cameras.flatMap((cam) => (cam.source.kind === 'onvif' ? [[cam.source.xaddr, cam.id] as const] : [])));
+    const adopted = new Map((await settings.surveillance(edgeId)).cameras.flatMap((cam) => (cam.source.kind === 'onvif' ? [[cam.source.xaddr, cam.id] as const] : [])));
     return { devices: (await status.discovered(edgeId)).map((d) => ({ ...d, adoptedAs: adopted.get(d.xaddr) ?? null })) };
   };
 

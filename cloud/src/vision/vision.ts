@@ -33,8 +33,16 @@ export function createVision(deps: { query: QueryDatabase; fleet: Fleet; audit: 
     settings,
     status,
     /** Cameras over their items-per-hour limit now, by their online boxes' telemetry (police queue, fleet pages). */
-    floods: () =>
-      floodedCameras(fleet.edges.list({ status: 'active', online: true }), (edgeId, cameraId) => settings.surveillance(edgeId).cameras.find((c) => c.id === cameraId)?.name ?? null),
+    floods: async () => {
+      const edges = await fleet.edges.list({ status: 'active', online: true });
+      // the names of the cameras of the boxes that report a flood only: most boxes have none
+      const names = new Map<string, string>();
+      for (const edge of edges) {
+        if (!edge.telemetry?.cameras?.some((c) => c.flood)) continue;
+        for (const camera of await settings.camerasOf(edge.id)) names.set(`${edge.id}/${camera.id}`, camera.name);
+      }
+      return floodedCameras(edges, (edgeId, cameraId) => names.get(`${edgeId}/${cameraId}`) ?? null);
+    },
     routes(guard: Guard): Mount[] {
       return [{ prefix: API_PREFIX, app: createVisionRoutes({ guard, audit, edges: fleet.edges, fleet: fleet.service, settings, status }) }];
     },

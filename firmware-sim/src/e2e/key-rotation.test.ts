@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPrivateKey, releaseKeySetSchema, signKeyRotation, type KeyRotationMessage, type ReleasePublicKey } from '@smart-commune/shared';
+import { loadPrivateKey, releaseKeySetSchema, signKeyRotation, type KeyRotationMessage, type ReleaseManifest, type ReleasePublicKey } from '@smart-commune/shared';
 import { startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -186,11 +186,16 @@ describe('release keys rotated from the cloud', () => {
     const revoked = await claimTestEdge(test, 'ap-4', 'Tủ đã thu hồi');
     expect((await test.api('POST', `/api/v1/edges/${revoked.edgeId}/revoke`)).status).toBe(200);
     const rollouts = test.cloud.releases.rollouts;
+    // a rollout needs its release stored (the row only: nothing downloads the bundle here)
+    const manifest = { version: '9.9.9', arch: 'x64', product: 'edge', files: [{ path: 'a', bytes: 1, sha256: 'x' }], minCloudVersion: null, contractVersion: '3' } as unknown as ReleaseManifest;
+    await test.cloud.releases.store.insert({ manifest, manifestJson: JSON.stringify(manifest), bytes: 1, sha256: 's-9.9.9', fileName: '9.9.9.tar', uploadedBy: 'admin', at: Date.now() });
     const makeRollout = async (id: string, edgeIds: string[]) =>
-      await rollouts.create({ id, version: '9.9.9', scope: { kind: 'edges', edgeIds }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: Date.now(), boxes: edgeIds.map((edgeId) => ({ edgeId, wave: 0, fromVersion: '1.0.0' })) });
+      expect(await rollouts.create({ id, version: '9.9.9', scope: { kind: 'edges', edgeIds }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: Date.now(), boxes: edgeIds.map((edgeId) => ({ edgeId, wave: 0, fromVersion: '1.0.0' })) })).toBe('created');
     // the rollout reaches one capable box, one too old, one of Xã B that never connected, one revoked since
-    await makeRollout('rol_keys', [inRollout.edge.edgeId, old.edge.edgeId, other, revoked.edgeId]);
+    // a box is in one rollout under way at a time: the old box's own rollout came first and was cancelled
     await makeRollout('rol_keysold', [old.edge.edgeId]);
+    expect(await rollouts.update('rol_keysold', { state: 'cancelled', finishedAt: Date.now() }, Date.now(), { states: ['running'] })).toBe(true);
+    await makeRollout('rol_keys', [inRollout.edge.edgeId, old.edge.edgeId, other, revoked.edgeId]);
 
     const res = await test.api('POST', '/api/v1/release-keys/rotations', { message: rotation(3, [next.publicKey, current.publicKey], next.privateKeyPem), target: { kind: 'rollout', rolloutId: 'rol_keys' } });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

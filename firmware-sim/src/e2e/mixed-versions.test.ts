@@ -49,8 +49,8 @@ describe('a plan from a newer cloud, with values this box does not know', () => 
       targets: { hamlets: ['ap-2'] },
     });
     expect(schedule.status).toBe(201);
-    const compiled = await waitFor(() => {
-      const doc = test.cloud.fleet.documents.get(edge.edgeId, 'schedule');
+    const compiled = await waitFor(async () => {
+      const doc = await test.cloud.fleet.documents.get(edge.edgeId, 'schedule');
       return doc?.body.items.some((i) => i.startAt === startAt) ? doc.body : null;
     }, 'the plan compiled with the bulletin');
 

@@ -35,7 +35,7 @@ describe('a release rolled out to three boxes under their supervisors', () => {
   };
   const rollout = async (id: string) => (await test.api('GET', `/api/v1/rollouts/${id}`)).body;
   const supervisorState = (box: SupervisedBox) => readJsonFile(box.layout.state, supervisorStateSchema);
-  const reportedVersion = (box: SupervisedBox) => test.cloud.fleet.edges.find(box.edgeId)?.telemetry?.softwareVersion;
+  const reportedVersion = async (box: SupervisedBox)=> (await test.cloud.fleet.edges.find(box.edgeId))?.telemetry?.softwareVersion;
 
   beforeAll(async () => {
     test = await startTestCloud({ SC_ROLLOUT_TICK_MS: 200, SC_TELEMETRY_INTERVAL_S: 2 });
@@ -63,7 +63,7 @@ describe('a release rolled out to three boxes under their supervisors', () => {
         }),
       );
     }
-    await waitFor(() => boxes.every((b) => reportedVersion(b) === '1.0.0'), 'three boxes running 1.0.0', 60_000);
+    await waitFor(() => boxes.every(async (b) => (await reportedVersion(b)) === '1.0.0'), 'three boxes running 1.0.0', 60_000);
   }, 300_000);
 
   afterAll(async () => {
@@ -101,7 +101,7 @@ describe('a release rolled out to three boxes under their supervisors', () => {
     expect(link.forwarded()).toBeLessThan(bundles['1.1.0'].bytes * 1.25);
     for (const box of boxes) {
       expect(supervisorState(box)).toMatchObject({ current: '1.1.0', previous: '1.0.0', trial: null });
-      await waitFor(() => reportedVersion(box) === '1.1.0', 'telemetry shows 1.1.0');
+      await waitFor(async () => (await reportedVersion(box)) === '1.1.0', 'telemetry shows 1.1.0');
     }
   }, 200_000);
 
@@ -120,6 +120,6 @@ describe('a release rolled out to three boxes under their supervisors', () => {
     expect(supervisorState(box)).toMatchObject({ current: '1.1.0', trial: null });
     expect(readJsonFile(box.layout.lastFailure, lastFailureSchema)).toMatchObject({ version: '1.2.0', reason: 'health_timeout' });
     for (const other of boxes.filter((b) => b !== box)) expect(existsSync(other.layout.releaseDir('1.2.0'))).toBe(false);
-    await waitFor(() => reportedVersion(box) === '1.1.0', 'the box runs 1.1.0 again');
+    await waitFor(async () => (await reportedVersion(box)) === '1.1.0', 'the box runs 1.1.0 again');
   }, 120_000);
 });

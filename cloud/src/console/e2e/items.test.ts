@@ -48,7 +48,7 @@ describe('review items in Chromium: the queue, the item page, the timeline seeki
     expect((await edge.upload(item.incidentId, 'clip', CLIP_2, { ref: { part: 1 } })).status).toBe(201);
     const telemetry = { ...testTelemetry(), cameras: [{ id: 'cong-truong', status: 'streaming' as const, fps: 5, lastFrameAt: Date.now(), itemsLastHour: 75, flood: FLOOD }] };
     await e2e.test.cloud.broker.publish(topics.telemetry(edge.edgeId), JSON.stringify(telemetry), { qos: 1, retain: false });
-    await waitFor(() => e2e.test.cloud.fleet.edges.get(edge.edgeId).telemetry?.cameras?.[0]?.flood, 'flood telemetry stored');
+    await waitFor(async () => (await e2e.test.cloud.fleet.edges.get(edge.edgeId)).telemetry?.cameras?.[0]?.flood, 'flood telemetry stored');
   }, 60_000);
   afterAll(async () => {
     await edge?.close();

@@ -32,7 +32,7 @@ describe("a technician sees what a box of another version left out, in Chromium"
       }],
     } as unknown as ScheduleBody;
     const sent = await e2e.test.cloud.fleet.documents.set(edge.edgeId, 'schedule', plan);
-    await waitFor(() => e2e.test.cloud.fleet.documents.get(edge.edgeId, 'schedule')?.reported?.version === sent.version, 'the box reported the plan');
+    await waitFor(async () => (await e2e.test.cloud.fleet.documents.get(edge.edgeId, 'schedule'))?.reported?.version === sent.version, 'the box reported the plan');
 
     const page = await e2e.loginAs('technician', { bypassCSP: true });
     await page.goto(`/fleet/boxes/${edge.edgeId}`);

@@ -25,7 +25,7 @@ export interface FleetPagesDeps {
   /** The communes in service the person sees, in the province's order (awaited: the communes store may answer later). */
   communes(person: Scoped): PlanCommune[] | Promise<PlanCommune[]>;
   /** Whether the box exists and is the person's to see (their commune's; any for a province-level person). */
-  seesBox(person: Scoped, edgeId: string): boolean;
+  seesBox(person: Scoped, edgeId: string): Promise<boolean>;
 }
 
 /** Everything a page script shows: this section's strings and the shared error strings. */
@@ -50,7 +50,7 @@ export function createFleetPages(deps: FleetPagesDeps) {
 
     // The box and camera pages are shells filled by their scripts through the API; another
     // commune's box is the same 404 page as a box that does not exist, as the API answers both.
-    const boxShown = (c: Context<ConsoleEnv>, edgeId: string) => EDGE_ID.test(edgeId) && deps.seesBox(c.get('view').user!, edgeId);
+    const boxShown = async (c: Context<ConsoleEnv>, edgeId: string) => EDGE_ID.test(edgeId) && (await deps.seesBox(c.get('view').user!, edgeId));
     app.get('/fleet', kit.page('fleet.edges.manage'), async (c) => {
       const lang = c.get('view').lang;
       const communes = await deps.communes(c.get('view').user!);
@@ -62,9 +62,9 @@ export function createFleetPages(deps: FleetPagesDeps) {
       return kit.render(c, { title: t(c)('fleetTitle'), main, scripts: ['fleet-boxes.js', 'fleet-locations.js'], data: { strings: { ...strings(c), ...locationMessages[lang] } } });
     });
 
-    app.get('/fleet/boxes/:edgeId', kit.page('fleet.edges.manage'), (c) => {
+    app.get('/fleet/boxes/:edgeId', kit.page('fleet.edges.manage'), async (c) => {
       const edgeId = c.req.param('edgeId');
-      if (!boxShown(c, edgeId)) return c.notFound();
+      if (!(await boxShown(c, edgeId))) return c.notFound();
       // remote maintenance: each part only for those whose role may do it
       const { lang, user } = c.get('view');
       const tm = translator(maintenanceMessages, lang);
@@ -75,9 +75,9 @@ export function createFleetPages(deps: FleetPagesDeps) {
       return kit.render(c, { title: t(c)('boxTitle'), main, scripts, data: { strings: { ...strings(c), ...compatMessages[lang], ...maintenanceMessages[lang] }, edgeId } });
     });
 
-    app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), (c) => {
+    app.get('/fleet/boxes/:edgeId/cameras/:cameraId', kit.page('fleet.cameras.manage'), async (c) => {
       const { edgeId, cameraId } = c.req.param();
-      if (!boxShown(c, edgeId) || !CAMERA_ID.test(cameraId)) return c.notFound();
+      if (!(await boxShown(c, edgeId)) || !CAMERA_ID.test(cameraId)) return c.notFound();
       return kit.render(c, {
         title: t(c)('cameraSettings'),
         main: cameraMarkup(t(c), `/fleet/boxes/${edgeId}`),

@@ -48,7 +48,7 @@ export function createReleasesPages(deps: ReleasesPagesDeps) {
         communes,
         releases: await deps.releases.list(),
         rollouts: await deps.rollouts.list(50, mine(c)),
-        edges: deps.edges.list({ status: 'active', ...mine(c) }),
+        edges: await deps.edges.list({ status: 'active', ...mine(c) }),
         hamlets: await deps.hamlets(c.get('view').user!),
         rotations: await deps.keyRotations.list({ communeCode: c.get('view').user?.communeCode ?? null }),
         canManage: canManage(c),

@@ -31,7 +31,7 @@ describe("police pages: review items, alerts and detections, flood warnings", ()
     // the box reports the camera in a flood warning (the real ingest: its telemetry topic)
     const telemetry = { ...testTelemetry(), cameras: [{ id: 'cong-truong', status: 'streaming' as const, fps: 5, lastFrameAt: Date.now(), itemsLastHour: 75, flood: FLOOD }] };
     await test.cloud.broker.publish(topics.telemetry(edge.edgeId), JSON.stringify(telemetry), { qos: 1, retain: false });
-    await waitFor(() => test.cloud.fleet.edges.get(edge.edgeId).telemetry?.cameras?.[0]?.flood, 'flood telemetry stored');
+    await waitFor(async () => (await test.cloud.fleet.edges.get(edge.edgeId)).telemetry?.cameras?.[0]?.flood, 'flood telemetry stored');
   });
   afterAll(async () => {
     await edge.close();

@@ -38,9 +38,9 @@ export interface PolicePagesDeps {
   /** Every camera police may ask footage of: `{edgeId}/{cameraId}`, a name with its hamlet, and its box's commune. */
   cameras(): Promise<(CameraChoice & { communeCode: string | null })[]>;
   /** Whether a box is connected now (a waiting request says it waits for the box to come back). */
-  edgeOnline(edgeId: string): boolean;
+  edgeOnline(edgeId: string): Promise<boolean>;
   /** Cameras in a flood warning now (vision's, from the boxes' telemetry). */
-  floods(): FloodedCamera[];
+  floods(): Promise<FloodedCamera[]>;
 }
 
 const PAGE_SIZE = 20;
@@ -103,7 +103,7 @@ export function createPolicePages(deps: PolicePagesDeps) {
           severity: q.severity,
           error,
           waiting: waitingNow,
-          floods: deps.floods().filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
+          floods: (await deps.floods()).filter((f) => sees(user, hamletCommunes.get(f.hamletCode) ?? null, { provinceItems: false })),
           canFixCameras: can(user, 'fleet.cameras.manage'),
         }),
       });
@@ -159,7 +159,9 @@ export function createPolicePages(deps: PolicePagesDeps) {
       const user = c.get('view').user!;
       const cameras = (await camerasOf(user)).map(({ value, label }) => ({ value, label }));
       const names = new Map(cameras.map((cam) => [cam.value, cam.label]));
-      const requests = (await deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined })).map((r) => ({ ...r, edgeOnline: deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId }));
+      const requests = await Promise.all(
+        (await deps.footage.store.list({ limit: 50, communeCode: user.communeCode ?? undefined })).map(async (r) => ({ ...r, edgeOnline: await deps.edgeOnline(r.edgeId), cameraLabel: names.get(`${r.edgeId}/${r.cameraId}`) ?? r.cameraId })),
+      );
       return kit.render(c, { title: t('title'), status, main: footagePage(t, c.get('view').lang, { cameras, requests, csrf: c.get('view').csrf, form, error, sent }) });
     };
 

@@ -13,7 +13,7 @@ export interface LivePageDeps {
   /** The hamlets in their usual order, with their commune (a commune's person speaks to their own). */
   hamlets(): Promise<{ code: string; name: string; communeCode?: string }[]>;
   /** Speaker zone names the active boxes declare, sorted. */
-  zones(): string[];
+  zones(): Promise<string[]>;
 }
 
 type T = Translate<keyof (typeof liveMessages)['vi']>;
@@ -96,7 +96,7 @@ export function createLivePage(deps: LivePageDeps) {
       const { t: common } = c.get('view');
       return kit.render(c, {
         title: t('liveTitle'),
-        main: liveMarkup(t, hamlets, deps.zones()),
+        main: liveMarkup(t, hamlets, await deps.zones()),
         scripts: ['radio-live.js'],
         data: { strings: { ...liveMessages[lang], errorGeneric: common('errorGeneric'), errorNetwork: common('errorNetwork') }, hamlets },
       });

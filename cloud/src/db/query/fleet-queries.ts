@@ -1,11 +1,12 @@
 /**
  * The fleet's concurrency-critical writes in the query layer, correct on PostgreSQL under READ
  * COMMITTED with several cloud processes as well as on SQLite: each is one statement whose
- * condition decides, so no read-then-write window exists. The synchronous stores
- * (fleet/claim-tokens.ts, fleet/edge-events.ts, fleet/documents.ts) move onto these when the fleet
- * domain is converted.
+ * condition decides, so no read-then-write window exists. The fleet's stores
+ * (fleet/claim-tokens.ts, fleet/edge-events.ts, fleet/documents.ts) are built on these.
  */
+import type { Selectable } from 'kysely';
 import type { QueryDatabase } from './connect.js';
+import type { DocumentsTable } from './tables.js';
 
 export type ClaimOutcome = { ok: true; edgeId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
@@ -57,25 +58,44 @@ export interface DocumentVersion {
   issuedAt: number;
 }
 
+/** A version as stored, with its whole row (what the box last reported of the document is kept across versions). */
+export interface StoredDocumentVersion extends DocumentVersion {
+  row: Selectable<DocumentsTable>;
+}
+
 /**
  * Stores a box's desired document as its next version and returns what was stored: one upsert
  * whose `version = documents.version + 1` runs under the row's lock, so concurrent writers get
- * distinct, consecutive versions, each the body it wrote.
+ * distinct, consecutive versions, each the body it wrote. `withheld` (what the box's contract
+ * leaves out of this body, as JSON) is written in the same statement, so it always belongs to the
+ * version stored with it. `db` may be a transaction's (several documents stored together).
  */
-export async function raiseDocumentVersion({ db }: QueryDatabase, edgeId: string, doc: string, body: string, issuedAt = Date.now()): Promise<DocumentVersion> {
+export async function raiseDocumentVersion(
+  { db }: Pick<QueryDatabase, 'db'>,
+  edgeId: string,
+  doc: string,
+  body: string,
+  issuedAt = Date.now(),
+  withheld = '[]',
+): Promise<StoredDocumentVersion> {
   const row = await db
     .insertInto('documents')
-    .values({ edge_id: edgeId, doc, version: 1, body, issued_at: issuedAt })
+    .values({ edge_id: edgeId, doc, version: 1, body, issued_at: issuedAt, withheld })
     .onConflict((oc) =>
-      oc.columns(['edge_id', 'doc']).doUpdateSet((eb) => ({ version: eb('documents.version', '+', 1), body: eb.ref('excluded.body'), issued_at: eb.ref('excluded.issued_at') })),
+      oc.columns(['edge_id', 'doc']).doUpdateSet((eb) => ({
+        version: eb('documents.version', '+', 1),
+        body: eb.ref('excluded.body'),
+        issued_at: eb.ref('excluded.issued_at'),
+        withheld: eb.ref('excluded.withheld'),
+      })),
     )
-    .returning(['version', 'body', 'issued_at'])
+    .returningAll()
     .executeTakeFirstOrThrow();
-  return { version: row.version, body: row.body, issuedAt: row.issued_at };
+  return { version: row.version, body: row.body, issuedAt: row.issued_at, row };
 }
 
 /** The newest stored version of a box's document, or null. */
-export async function currentDocument({ db }: QueryDatabase, edgeId: string, doc: string): Promise<DocumentVersion | null> {
+export async function currentDocument({ db }: Pick<QueryDatabase, 'db'>, edgeId: string, doc: string): Promise<DocumentVersion | null> {
   const row = await db.selectFrom('documents').select(['version', 'body', 'issued_at']).where('edge_id', '=', edgeId).where('doc', '=', doc).executeTakeFirst();
   return row ? { version: row.version, body: row.body, issuedAt: row.issued_at } : null;
 }
@@ -88,7 +108,7 @@ export async function currentDocument({ db }: QueryDatabase, edgeId: string, doc
  * transaction is open while publishing.
  */
 export async function publishNewest(
-  q: QueryDatabase,
+  q: Pick<QueryDatabase, 'db'>,
   edgeId: string,
   doc: string,
   mine: DocumentVersion,

@@ -44,7 +44,7 @@ describe('loudspeaker zone alarms and history in the cloud', () => {
   const report = async (t: TestCloud, edgeId: string, speakers: SpeakerTelemetry[]) => {
     sent++;
     await box!.publishAsync(topics.telemetry(edgeId), JSON.stringify({ ...testTelemetry(), uptimeS: { host: 100 + sent, daemon: sent }, speakers }), { qos: 1 });
-    await waitFor(() => t.cloud.fleet.edges.get(edgeId).telemetry?.uptimeS.daemon === sent, `telemetry ${sent} stored`);
+    await waitFor(async () => (await t.cloud.fleet.edges.get(edgeId)).telemetry?.uptimeS.daemon === sent, `telemetry ${sent} stored`);
   };
   const z = (zone: string, state: SpeakerTelemetry['state'], reason: string | null = null): SpeakerTelemetry => ({ zone, state, reason });
 

@@ -42,20 +42,20 @@ export class SpeakerZones {
 
   /** Every zone of every active box (of one commune, with `communeCode`), in hamlet order. */
   async all(filter: Pick<EdgeFilter, 'communeCode'> = {}): Promise<ZoneView[]> {
-    const alarms = await this.deps.alarms.active(filter);
-    return this.deps.edges.list({ status: 'active', ...filter }).flatMap((edge) => this.zonesOf(edge, alarms));
+    const [edges, alarms] = await Promise.all([this.deps.edges.list({ status: 'active', ...filter }), this.deps.alarms.active(filter)]);
+    return (await Promise.all(edges.map((edge) => this.zonesOf(edge, alarms)))).flat();
   }
 
   /** The zones of one box (404 for no such box). */
   async ofEdge(edgeId: string): Promise<ZoneView[]> {
-    const edge = this.deps.edges.get(edgeId);
+    const edge = await this.deps.edges.get(edgeId);
     return this.zonesOf(edge, await this.deps.alarms.active());
   }
 
   /** Sets a zone's volume and/or mute; 404 for no such box or zone, 409 for a revoked box. */
   async change(edgeId: string, zone: string, change: ZoneChange): Promise<ZoneView> {
-    const edge = this.deps.edges.get(edgeId);
-    const config = this.deps.documents.get(edgeId, 'config');
+    const edge = await this.deps.edges.get(edgeId);
+    const config = await this.deps.documents.get(edgeId, 'config');
     const speakers = config?.body.radio?.speakers ?? [];
     if (!config || !speakers.some((s) => s.zone === zone)) throw notFound(`loudspeaker zone "${zone}" of edge ${edgeId}`);
     const radio = config.body.radio!;
@@ -67,12 +67,12 @@ export class SpeakerZones {
       return out;
     });
     await this.deps.fleet.setConfig(edgeId, { ...config.body, radio: { ...radio, speakers: next } });
-    return this.zonesOf(edge, await this.deps.alarms.active()).find((z) => z.zone === zone)!;
+    return (await this.zonesOf(edge, await this.deps.alarms.active())).find((z) => z.zone === zone)!;
   }
 
   /** `openAlarms`: the alarms on now (read once for a whole list of boxes). */
-  private zonesOf(edge: Edge, openAlarms: readonly SpeakerAlarm[]): ZoneView[] {
-    const config = this.deps.documents.get(edge.id, 'config');
+  private async zonesOf(edge: Edge, openAlarms: readonly SpeakerAlarm[]): Promise<ZoneView[]> {
+    const config = await this.deps.documents.get(edge.id, 'config');
     const speakers = config?.body.radio?.speakers ?? [];
     const alarms = openAlarms.filter((a) => a.edgeId === edge.id);
     const applied = config !== null && config.reported?.version === config.version && config.reported.status === 'applied';

@@ -33,9 +33,9 @@ describe('CAP rules: where, whether and what', () => {
     edges.set(hamletCode, id);
     return id;
   };
-  const alertItems = (hamletCode: string) => test.cloud.fleet.documents.get(edges.get(hamletCode)!, 'schedule')!.body.items.filter((i) => i.occurrenceId.startsWith('alert:'));
+  const alertItems = async (hamletCode: string)=> (await test.cloud.fleet.documents.get(edges.get(hamletCode)!, 'schedule'))!.body.items.filter((i) => i.occurrenceId.startsWith('alert:'));
   /** The alerts in a hamlet's box's plan (a flood repeats every 2 hours: several items each). */
-  const alertsIn = (hamletCode: string) => [...new Set(alertItems(hamletCode).map((i) => i.scheduleId))];
+  const alertsIn = async (hamletCode: string) => [...new Set((await alertItems(hamletCode)).map((i) => i.scheduleId))];
   const postCap = (xml: string) => kit.request('POST', '/api/v1/alerts', xml, { contentType: 'application/cap+xml' });
   const importLocations = async (codes: readonly string[]) => {
     const res = await test.cloud.app.request('/api/v1/hamlets/locations', { method: 'POST', headers: { authorization: `Bearer ${test.adminToken}`, 'content-type': 'text/csv' }, body: locationsCsv(codes) });
@@ -94,9 +94,9 @@ describe('CAP rules: where, whether and what', () => {
     const res = await postCap(message('VT-POLY-1', { areas: [{ areaDesc: 'Vùng trũng ven kênh Xà No', polygon }], eas: 'Nước kênh Xà No lên nhanh, bà con kê cao đồ đạc.' }));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.targets).toEqual({ all: false, hamlets: ['ap-2', 'ap-2a'], edges: [] });
-    expect(alertsIn('ap-2')).toEqual([res.body.id]);
-    expect(alertsIn('ap-2a')).toEqual([res.body.id]);
-    expect(alertsIn('ap-3')).toEqual([]);
+    expect(await alertsIn('ap-2')).toEqual([res.body.id]);
+    expect(await alertsIn('ap-2a')).toEqual([res.body.id]);
+    expect(await alertsIn('ap-3')).toEqual([]);
     await waitFor(() => broadcasts.length === 1, 'the start broadcast');
     expect(broadcasts[0]).toMatchObject({ action: 'start', targets: { all: false, hamlets: ['ap-2', 'ap-2a'], edges: [] } });
   });
@@ -110,8 +110,8 @@ describe('CAP rules: where, whether and what', () => {
     const res = await postCap(message('VT-CIRCLE-1', { areas: [{ areaDesc: 'Quanh trạm bơm', circle: { centre: boxAt, km: 0.2 } }] }));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.targets.hamlets).toEqual(['ap-7']);
-    expect(alertsIn('ap-7')).toEqual([res.body.id]);
-    expect(alertsIn('ap-2')).toEqual([]);
+    expect(await alertsIn('ap-7')).toEqual([res.body.id]);
+    expect(await alertsIn('ap-2')).toEqual([]);
   });
 
   it('holds a shape while a hamlet has no location at all, and plays the hamlets an area names', async () => {
@@ -166,7 +166,7 @@ describe('CAP rules: where, whether and what', () => {
     expect(res.body.startsAt).toBe(effective);
     await waitFor(() => broadcasts.length === 1, 'the start broadcast');
     expect(broadcasts[0]).toMatchObject({ startAt: effective });
-    expect(alertItems('ap-3').map((i) => i.startAt)).toEqual([effective]);
+    expect((await alertItems('ap-3')).map((i) => i.startAt)).toEqual([effective]);
   });
 
   it('plays at the priority its urgency, severity and certainty give, with the risk level of a natural disaster', async () => {
@@ -176,6 +176,6 @@ describe('CAP rules: where, whether and what', () => {
     expect(moderate.body).toMatchObject({ priority: 'priority', riskLevel: 2 });
     const fire = await postCap(message('VT-FIRE-1', { category: 'Fire', event: 'Cháy nhà', urgency: 'Immediate', severity: 'Extreme', areas: [{ areaDesc: 'Ấp 2' }] }));
     expect(fire.body).toMatchObject({ priority: 'emergency', riskLevel: null, kind: 'fire' });
-    expect([...new Set(alertItems('ap-2').map((i) => i.priority))].sort()).toEqual(['emergency', 'normal', 'priority']);
+    expect([...new Set((await alertItems('ap-2')).map((i) => i.priority))].sort()).toEqual(['emergency', 'normal', 'priority']);
   });
 });

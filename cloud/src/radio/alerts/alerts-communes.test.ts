@@ -63,7 +63,7 @@ describe('alerts across a province of communes', () => {
     expiresAt: kit.clock.now() + 5 * HOUR,
     ...overrides,
   });
-  const alertItems = (edgeId: string) => test.cloud.fleet.documents.get(edgeId, 'schedule')!.body.items.filter((i) => i.occurrenceId.startsWith('alert:'));
+  const alertItems = async (edgeId: string)=> (await test.cloud.fleet.documents.get(edgeId, 'schedule'))!.body.items.filter((i) => i.occurrenceId.startsWith('alert:'));
   const startOf = (alertId: string) => broadcasts.find((b) => b.alertId === alertId && b.action === 'start') as Extract<AlertMessage, { action: 'start' }> | undefined;
   const fresh = (xml: string, areaDesc: string, identifier: string) => {
     const iso = (ms: number) => DateTime.fromMillis(ms, { zone: 'Asia/Ho_Chi_Minh' }).toISO({ suppressMilliseconds: true })!;
@@ -83,14 +83,14 @@ describe('alerts across a province of communes', () => {
     await waitFor(() => startOf(chosen.body.id), 'the start broadcast');
     expect(startOf(chosen.body.id)).toMatchObject({ issuer: 'province', targets: { all: false, hamlets: ['vd-1', 'vd-2'], edges: [] } });
     // a flood repeats every 2 hours: three repetitions before the expiry, each the province's
-    expect(alertItems(viDongEdge).map((i) => [i.scheduleId, i.issuer])).toEqual([0, 1, 2].map(() => [chosen.body.id, 'province']));
-    expect(alertItems(viTanEdge)).toEqual([]);
+    expect((await alertItems(viDongEdge)).map((i) => [i.scheduleId, i.issuer])).toEqual([0, 1, 2].map(() => [chosen.body.id, 'province']));
+    expect(await alertItems(viTanEdge)).toEqual([]);
 
     const everywhere = await as('province').post(alert({ targets: { all: true } }));
     expect(everywhere.body).toMatchObject({ communeCode: null, issuer: 'province', targets: { all: true } });
     await waitFor(() => startOf(everywhere.body.id), 'the start broadcast');
     expect(startOf(everywhere.body.id)!.targets.all).toBe(true);
-    for (const edge of [viTanEdge, viDongEdge]) expect(alertItems(edge).some((i) => i.scheduleId === everywhere.body.id && i.issuer === 'province')).toBe(true);
+    for (const edge of [viTanEdge, viDongEdge]) expect((await alertItems(edge)).some((i) => i.scheduleId === everywhere.body.id && i.issuer === 'province')).toBe(true);
 
     const unknown = await as('province').post(alert({ targets: { communes: ['khong-co'] } }));
     expect(unknown.status).toBe(400);
@@ -107,8 +107,8 @@ describe('alerts across a province of communes', () => {
     // `all` on the wire would reach every box of the province: the commune's hamlets instead, no issuer (the commune's)
     expect(start.targets).toEqual({ all: false, hamlets: viTanHamlets, edges: [] });
     expect(start.issuer).toBeUndefined();
-    expect(alertItems(viTanEdge).map((i) => [i.scheduleId, i.issuer])).toEqual([0, 1, 2].map(() => [res.body.id, undefined]));
-    expect(alertItems(viDongEdge)).toEqual([]);
+    expect((await alertItems(viTanEdge)).map((i) => [i.scheduleId, i.issuer])).toEqual([0, 1, 2].map(() => [res.body.id, undefined]));
+    expect(await alertItems(viDongEdge)).toEqual([]);
 
     const missing = await as('viTan').post(alert({ targets: { hamlets: ['khong-co'] } }));
     const other = await as('viTan').post(alert({ targets: { hamlets: ['vd-1'] } }));
@@ -151,14 +151,14 @@ describe('alerts across a province of communes', () => {
     const provinceWide = await as('province').postCap(fresh(sample, 'Tỉnh Hậu Giang', 'KTTV-HG-province-1'));
     expect(provinceWide.status).toBe(201);
     expect(provinceWide.body).toMatchObject({ communeCode: null, issuer: 'province', targets: { all: true } });
-    for (const edge of [viTanEdge, viDongEdge]) expect(alertItems(edge).some((i) => i.scheduleId === provinceWide.body.id && i.issuer === 'province')).toBe(true);
+    for (const edge of [viTanEdge, viDongEdge]) expect((await alertItems(edge)).some((i) => i.scheduleId === provinceWide.body.id && i.issuer === 'province')).toBe(true);
 
     const byCommune = await as('viDong').postCap(fresh(sample, 'Tỉnh Hậu Giang', 'KTTV-HG-commune-1'));
     expect(byCommune.status).toBe(201);
     expect(byCommune.body).toMatchObject({ communeCode: 'vi-dong', issuer: 'commune' });
     expect(byCommune.body.hamlets.map((h: { code: string }) => h.code)).toEqual(['vd-1', 'vd-2']);
-    expect(alertItems(viTanEdge).some((i) => i.scheduleId === byCommune.body.id)).toBe(false);
-    expect(alertItems(viDongEdge).some((i) => i.scheduleId === byCommune.body.id)).toBe(true);
+    expect((await alertItems(viTanEdge)).some((i) => i.scheduleId === byCommune.body.id)).toBe(false);
+    expect((await alertItems(viDongEdge)).some((i) => i.scheduleId === byCommune.body.id)).toBe(true);
 
     // naming a hamlet of one commune: that hamlet alone, even from the province
     const oneHamlet = await as('province').postCap(fresh(sample, 'Ấp Hai Vị Đông', 'KTTV-HG-province-2'));
@@ -210,8 +210,8 @@ describe('alerts across a province of communes', () => {
     const confirmed = await as('province').send('POST', `/api/v1/alerts/held/${held.body.id}/confirm`, { targets: { all: true } });
     expect(confirmed.status).toBe(201);
     expect(confirmed.body.alert).toMatchObject({ communeCode: 'vi-tan', issuer: 'commune' });
-    expect(alertItems(viDongEdge).some((i) => i.scheduleId === confirmed.body.alert.id)).toBe(false);
-    expect(alertItems(viTanEdge).some((i) => i.scheduleId === confirmed.body.alert.id)).toBe(true);
+    expect((await alertItems(viDongEdge)).some((i) => i.scheduleId === confirmed.body.alert.id)).toBe(false);
+    expect((await alertItems(viTanEdge)).some((i) => i.scheduleId === confirmed.body.alert.id)).toBe(true);
   });
 
   it("CAP feeds are a commune's or the province's: a commune's feed makes that commune's alerts, another commune's feed is none", async () => {

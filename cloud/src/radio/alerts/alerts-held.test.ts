@@ -12,7 +12,7 @@ describe('held CAP messages and trusted senders', () => {
   let ap2: string;
   let ap3: string;
 
-  const alertsIn = (edgeId: string) => [...new Set(test.cloud.fleet.documents.get(edgeId, 'schedule')!.body.items.filter((i) => i.occurrenceId.startsWith('alert:')).map((i) => i.scheduleId))];
+  const alertsIn = async (edgeId: string)=> [...new Set((await test.cloud.fleet.documents.get(edgeId, 'schedule'))!.body.items.filter((i) => i.occurrenceId.startsWith('alert:')).map((i) => i.scheduleId))];
   const message = (identifier: string, info: TestInfo = {}, extra: Pick<TestMessage, 'sender' | 'msgType' | 'references'> = {}) =>
     capMessage({ identifier, sent: kit.clock.now(), ...extra, infos: extra.msgType === 'Cancel' ? [] : [{ expires: kit.clock.now() + 4 * HOUR, areas: [{ areaDesc: 'Ấp 2, xã Vị Tân' }], eas: 'Nước kênh Xà No lên nhanh.', ...info }] });
   /** What a feed does: the same entry point, no person behind it. */
@@ -35,7 +35,7 @@ describe('held CAP messages and trusted senders', () => {
     const receipt = await fromFeed(message('KTTV-1'));
     expect(receipt).toMatchObject({ kind: 'held', created: true, held: { status: 'held', reasons: ['untrusted_sender'], source: 'feed:kttv-hg' } });
     expect(kit.speech.requests).toEqual([]);
-    expect(alertsIn(ap2)).toEqual([]);
+    expect(await alertsIn(ap2)).toEqual([]);
     expect(await heldCount('untrusted_sender')).toBe(1);
     expect(await audit('alert.held')).toMatchObject([{ actor: 'system', target: `held:${receipt.kind === 'held' && receipt.held.id}`, details: { reasons: ['untrusted_sender'], sender: TEST_SENDER, identifier: 'KTTV-1', source: 'feed:kttv-hg' } }]);
     // the same message again from the feed: the same held message, counted once
@@ -54,8 +54,8 @@ describe('held CAP messages and trusted senders', () => {
     expect(confirmed.body.held).toMatchObject({ status: 'confirmed', alertId: confirmed.body.alert.id });
     expect(confirmed.body.alert).toMatchObject({ origin: 'cap', capIdentifier: 'KTTV-1', text, targets: { all: false, hamlets: ['ap-3'], edges: [] }, status: 'active' });
     expect(kit.speech.requests.map((r) => [r.text, r.createdBy])).toEqual([[text, expect.stringMatching(/^usr_/)]]);
-    expect(alertsIn(ap3)).toEqual([confirmed.body.alert.id]);
-    expect(alertsIn(ap2)).toEqual([]);
+    expect(await alertsIn(ap3)).toEqual([confirmed.body.alert.id]);
+    expect(await alertsIn(ap2)).toEqual([]);
     expect(await audit('alert.held_confirmed')).toMatchObject([{ actor: 'admin', target: `held:${held.id}`, details: { alertId: confirmed.body.alert.id, textEdited: true, targets: { hamlets: ['ap-3'] } } }]);
 
     // once confirmed, neither again nor rejected; the message from the feed again is its alert
@@ -72,7 +72,7 @@ describe('held CAP messages and trusted senders', () => {
     expect((await kit.request('POST', '/api/v1/alerts/trusted-senders', { sender: TEST_SENDER })).status).toBe(409);
     expect((await kit.request('GET', '/api/v1/alerts/trusted-senders')).body.senders).toEqual([{ sender: TEST_SENDER, note: 'Đài KTTV Hậu Giang', addedAt: kit.clock.now(), certificate: null }]);
     expect(await fromFeed(message('KTTV-2'))).toMatchObject({ kind: 'alert', created: true, alert: { targets: { hamlets: ['ap-2'] } } });
-    expect(alertsIn(ap2)).toHaveLength(1);
+    expect(await alertsIn(ap2)).toHaveLength(1);
 
     expect((await kit.request('DELETE', `/api/v1/alerts/trusted-senders/${encodeURIComponent(TEST_SENDER)}`)).body.senders).toEqual([]);
     expect(await fromFeed(message('KTTV-3'))).toMatchObject({ kind: 'held', held: { reasons: ['untrusted_sender'] } });

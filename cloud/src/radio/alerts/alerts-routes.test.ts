@@ -33,8 +33,8 @@ describe('emergency alerts', () => {
     await test.stop();
   });
 
-  const planItems = (edgeId: string) => test.cloud.fleet.documents.get(edgeId, 'schedule')!.body.items;
-  const alertItems = (edgeId: string) => planItems(edgeId).filter((i) => i.occurrenceId.startsWith('alert:'));
+  const planItems = async (edgeId: string)=> (await test.cloud.fleet.documents.get(edgeId, 'schedule'))!.body.items;
+  const alertItems = async (edgeId: string) => (await planItems(edgeId)).filter((i) => i.occurrenceId.startsWith('alert:'));
   const storm = (overrides: Record<string, unknown> = {}) => ({
     text: 'Bão số 5 đang tiến vào đất liền. Bà con ấp 2 không ra sông, chằng chống nhà cửa.',
     severity: 'severe',
@@ -97,7 +97,7 @@ describe('emergency alerts', () => {
       });
 
       // at 0, 2 and 4 hours; the one at 6 hours would start after the expiry
-      expect(alertItems(ap2)).toEqual(
+      expect(await alertItems(ap2)).toEqual(
         [0, 1, 2].map((n) => ({
           occurrenceId: alertOccurrenceId(alert.id, n),
           scheduleId: alert.id,
@@ -112,18 +112,18 @@ describe('emergency alerts', () => {
           zones: null,
         })),
       );
-      expect(alertItems(ap3)).toEqual([]);
+      expect(await alertItems(ap3)).toEqual([]);
     });
 
     it('reaches edges named directly, and every edge for all', async () => {
       const direct = await post(storm({ targets: { edges: [ap3] }, kind: 'fire', title: 'Cháy kho lúa' }));
       expect(direct.status).toBe(201);
       expect(direct.body).toMatchObject({ repeatEveryMs: null, hamlets: [{ code: 'ap-3', name: 'Ấp 3', startedAt: null, state: null }] });
-      expect(alertItems(ap3).map((i) => i.occurrenceId)).toEqual([alertOccurrenceId(direct.body.id, 0)]);
-      expect(alertItems(ap2)).toEqual([]);
+      expect((await alertItems(ap3)).map((i) => i.occurrenceId)).toEqual([alertOccurrenceId(direct.body.id, 0)]);
+      expect(await alertItems(ap2)).toEqual([]);
       const all = await post(storm({ targets: { all: true }, repeatEveryMinutes: 60 }));
       expect(all.body.hamlets).toHaveLength(9);
-      expect(alertItems(ap2).map((i) => i.occurrenceId)).toEqual([0, 1, 2, 3, 4].map((n) => alertOccurrenceId(all.body.id, n)));
+      expect((await alertItems(ap2)).map((i) => i.occurrenceId)).toEqual([0, 1, 2, 3, 4].map((n) => alertOccurrenceId(all.body.id, n)));
     });
 
     it('shows, hamlet by hamlet, when a box first started the alert and what it last reported', async () => {
@@ -155,7 +155,7 @@ describe('emergency alerts', () => {
     it('plays once when repeatEveryMinutes is null, even for a storm', async () => {
       const res = await post(storm({ repeatEveryMinutes: null }));
       expect(res.body.repeatEveryMs).toBeNull();
-      expect(alertItems(ap2)).toHaveLength(1);
+      expect(await alertItems(ap2)).toHaveLength(1);
     });
 
     it('refuses what cannot be played, naming why, and speaks nothing', async () => {
@@ -188,7 +188,7 @@ describe('emergency alerts', () => {
       expect(res.body).toMatchObject({ id: alert.id, status: 'cancelled', cancelledAt: kit.clock.now() });
       await waitFor(() => broadcasts.length === 2, 'the cancel broadcast');
       expect(broadcasts[1]).toEqual({ action: 'cancel', alertId: alert.id, version: 1 });
-      expect(alertItems(ap2)).toEqual([]);
+      expect(await alertItems(ap2)).toEqual([]);
       // cancelling again changes nothing and broadcasts nothing more
       expect((await kit.request('DELETE', `/api/v1/alerts/${alert.id}`)).body.status).toBe('cancelled');
       expect(await kit.radio.plans.refresh()).toBe(0);
@@ -224,8 +224,8 @@ describe('emergency alerts', () => {
       });
       expect(res.body.hamlets.map((h: { name: string }) => h.name)).toEqual(['Ấp 2', 'Ấp 2A', 'Ấp 3']);
       expect(kit.speech.requests[0]!.text).toMatch(/^Thông báo khẩn của Ban Chỉ huy Phòng chống thiên tai xã Vị Tân/);
-      expect(alertItems(ap2)).toHaveLength(3);
-      expect(alertItems(ap3)).toHaveLength(3);
+      expect(await alertItems(ap2)).toHaveLength(3);
+      expect(await alertItems(ap3)).toHaveLength(3);
 
       const again = await postCap(xml);
       expect(again.status).toBe(200);
@@ -252,8 +252,8 @@ describe('emergency alerts', () => {
         ['cancel', first.id, 1],
         ['start', update.body.id, 2],
       ]);
-      expect(new Set(alertItems(ap2).map((i) => i.scheduleId))).toEqual(new Set([update.body.id]));
-      expect(alertItems(ap2)).toHaveLength(5);
+      expect(new Set((await alertItems(ap2)).map((i) => i.scheduleId))).toEqual(new Set([update.body.id]));
+      expect(await alertItems(ap2)).toHaveLength(5);
 
       // the Cancel references the first message: it reaches the alert that replaced it
       const cancel = await postCap(sample('storm-cancel.xml'));
@@ -261,8 +261,8 @@ describe('emergency alerts', () => {
       expect(cancel.body).toMatchObject({ id: update.body.id, status: 'cancelled' });
       await waitFor(() => broadcasts.length === 4, 'the cancel broadcast');
       expect(broadcasts[3]).toEqual({ action: 'cancel', alertId: update.body.id, version: 2 });
-      expect(alertItems(ap2)).toEqual([]);
-      expect(alertItems(ap3)).toEqual([]);
+      expect(await alertItems(ap2)).toEqual([]);
+      expect(await alertItems(ap3)).toEqual([]);
     });
 
     it('refuses an invalid document with 400 and the reason', async () => {

@@ -143,7 +143,7 @@ describe('the monthly broadcast report per hamlet', () => {
       const report = async (state: 'ok' | 'offline') => {
         sent++;
         await box.publishAsync(topics.telemetry(claimed.edgeId), JSON.stringify({ ...testTelemetry(), uptimeS: { host: 100 + sent, daemon: sent }, speakers: [{ zone: 'main', state, reason: null }] }), { qos: 1 });
-        await waitFor(() => test.cloud.fleet.edges.get(claimed.edgeId).telemetry?.uptimeS.daemon === sent, `telemetry ${sent} stored`);
+        await waitFor(async () => (await test.cloud.fleet.edges.get(claimed.edgeId)).telemetry?.uptimeS.daemon === sent, `telemetry ${sent} stored`);
       };
       await report('ok');
       await new Promise((r) => setTimeout(r, 300));

@@ -38,7 +38,7 @@ export interface LiveSessionsDeps {
   /** Where a commune's (or the province's) sessions may go. */
   area: TargetArea;
   /** The radio settings (speaker zones) of a box, from its desired config; null when it has none. */
-  radioSettingsOf(edgeId: string): RadioSettings | null;
+  radioSettingsOf(edgeId: string): Promise<RadioSettings | null>;
   doc: LiveDocPublisher;
   bus: DomainEventBus;
   metrics: CloudMetrics;
@@ -107,7 +107,7 @@ export class LiveSessions implements LiveSessionsApi {
     if (this.onAir.size >= MAX_ON_AIR) throw full();
     const { edges, hamletCodes } = await this.resolveTargets(spec.targets, spec.communeCode);
     const zones = spec.zones && spec.zones.length ? [...new Set(spec.zones)] : null;
-    if (zones) this.assertZonesExist(zones, edges);
+    if (zones) await this.assertZonesExist(zones, edges);
     const playoutMs = spec.playoutMs ?? this.deps.options.playoutMs;
     if (!Number.isInteger(playoutMs) || playoutMs < 200 || playoutMs > 10_000) throw badRequest(`a live session's playout latency must be a whole number of ms from 200 to 10000, not ${playoutMs}`);
 
@@ -359,8 +359,9 @@ export class LiveSessions implements LiveSessionsApi {
   }
 
   /** Each zone must be a speaker zone of at least one targeted box (a typo would play nowhere). */
-  private assertZonesExist(zones: string[], edges: string[]): void {
-    const known = new Set(edges.flatMap((id) => this.deps.radioSettingsOf(id)?.speakers.map((s) => s.zone) ?? []));
+  private async assertZonesExist(zones: string[], edges: string[]): Promise<void> {
+    const settings = await Promise.all(edges.map((id) => this.deps.radioSettingsOf(id)));
+    const known = new Set(settings.flatMap((radio) => radio?.speakers.map((s) => s.zone) ?? []));
     const unknown = zones.filter((z) => !known.has(z));
     if (unknown.length) throw badRequest(`unknown speaker zone(s) on the chosen boxes: ${unknown.join(', ')} (known: ${[...known].join(', ') || 'none'})`, { zones: unknown });
   }

@@ -1,5 +1,6 @@
 import type { PlanItem } from '@smart-commune/shared';
-import type { QueryDatabase } from '../../db/query/index.js';
+import type { Kysely } from 'kysely';
+import type { Database, QueryDatabase } from '../../db/query/index.js';
 
 /** What identifies an occurrence given to a box. */
 export type GivenOccurrence = Pick<PlanItem, 'occurrenceId' | 'scheduleId' | 'bulletinId' | 'startAt'>;
@@ -29,18 +30,22 @@ export class PlanOccurrences {
   /**
    * Remembers the items of many plans about to be published (a province-wide programme: hundreds of
    * boxes), in one transaction of multi-row inserts; an occurrence given before is left as it is.
+   * With `writer` (a transaction the caller commits with the plans' new document versions) they are
+   * written in it instead of a transaction of their own: both are kept, or neither.
    */
-  async recordMany(plans: readonly { edgeId: string; items: readonly GivenOccurrence[] }[]): Promise<void> {
+  async recordMany(plans: readonly { edgeId: string; items: readonly GivenOccurrence[] }[], writer?: Kysely<Database>): Promise<void> {
     const rows = plans.flatMap(({ edgeId, items }) =>
       items.map((item) => ({ edge_id: edgeId, occurrence_id: item.occurrenceId, schedule_id: item.scheduleId, bulletin_id: item.bulletinId, start_at: item.startAt })),
     );
     if (rows.length === 0) return;
-    await this.q.db.transaction().execute(async (trx) => {
+    const write = async (trx: Kysely<Database>) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         // the key is (edge, occurrence, schedule, bulletin or ''): an expression index, so no conflict target is named
         await trx.insertInto('plan_occurrences').values(rows.slice(i, i + ROWS_PER_INSERT)).onConflict((oc) => oc.doNothing()).execute();
       }
-    });
+    };
+    if (writer) await write(writer);
+    else await this.q.db.transaction().execute(write);
   }
 
   /** Forgets occurrences that started more than KEEP_OCCURRENCES_MS before `now`. */

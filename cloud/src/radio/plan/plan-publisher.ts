@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ScheduleBody } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { Documents } from '../../fleet/documents.js';
 import { alertEntries } from '../alerts/alert-plan.js';
 import type { AlertStore } from '../alerts/alert-store.js';
@@ -12,6 +13,8 @@ import type { PlanOccurrences } from './plan-occurrences.js';
 import { scheduleEntries } from './schedule-entries.js';
 
 export interface PlanPublisherDeps {
+  /** Where a run's occurrences and document versions are written together, in one transaction. */
+  query: Pick<QueryDatabase, 'db'>;
   documents: Documents;
   directory: EdgeDirectory;
   schedules: ScheduleStore;
@@ -24,6 +27,29 @@ export interface PlanPublisherDeps {
 }
 
 const hashOf = (body: ScheduleBody) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
+
+/**
+ * Stores what the boxes are given and their plans' new versions in ONE transaction (hundreds of
+ * boxes for a province-wide programme), then publishes: both are kept or neither, so a box is
+ * never sent a plan whose occurrences its proof of play would not find, and no occurrence is
+ * remembered for a plan that was not stored. Publishing waits for the commit.
+ */
+export async function publishPlans(
+  query: Pick<QueryDatabase, 'db'>,
+  occurrences: Pick<PlanOccurrences, 'recordMany'>,
+  documents: Pick<Documents, 'storeMany'>,
+  plans: readonly { edgeId: string; body: ScheduleBody }[],
+): Promise<void> {
+  if (plans.length === 0) return;
+  const versions = await query.db.transaction().execute(async (trx) => {
+    await occurrences.recordMany(
+      plans.map(({ edgeId, body }) => ({ edgeId, items: body.items })),
+      trx,
+    );
+    return documents.storeMany('schedule', plans, trx);
+  });
+  await versions.publish();
+}
 
 /**
  * Compiles every active edge's plan and publishes `desired/schedule` only where the body changed.
@@ -80,24 +106,23 @@ export class PlanPublisher {
       }
     }
     const changed: { edgeId: string; body: ScheduleBody }[] = [];
+    const stored = await this.storedHashes();
     for (const edge of await directory.activeEdges()) {
       const own = byCommune.get(edge.communeCode);
       const body = compileEdgePlan(edge, own ? [...anywhere, ...own] : anywhere, window);
-      if (!this.needsPublishing(edge.id, body)) continue;
+      if (stored.get(edge.id) === hashOf(body)) continue;
       if (body.windowEnd < window.end) logger.warn({ edgeId: edge.id, items: body.items.length, windowEnd: body.windowEnd }, 'plan cut to fit one message');
       changed.push({ edgeId: edge.id, body });
     }
-    // one transaction each for what the boxes are given and for their new versions (hundreds of boxes for
-    // a province-wide programme); the occurrences first, so a box's proof of play always finds them
-    await occurrences.recordMany(changed.map(({ edgeId, body }) => ({ edgeId, items: body.items })));
-    await documents.setMany('schedule', changed);
+    await publishPlans(this.deps.query, occurrences, documents, changed);
     const published = changed.length;
     if (published) logger.info({ published }, 'edge plans published');
     return published;
   }
 
-  private needsPublishing(edgeId: string, body: ScheduleBody): boolean {
-    const stored = this.deps.documents.get(edgeId, 'schedule');
-    return !stored || hashOf(stored.body) !== hashOf(body);
+  /** The hash of each box's stored plan, to publish only the plans that changed. */
+  private async storedHashes(): Promise<Map<string, string>> {
+    const stored = await this.deps.documents.listOf('schedule');
+    return new Map(stored.map(({ edgeId, state }) => [edgeId, hashOf(state.body)]));
   }
 }

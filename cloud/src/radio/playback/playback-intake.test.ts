@@ -30,7 +30,7 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     });
     return createLogger('playback-intake-test', { level: 'warn' }, stream);
   };
-  const plan = (id: string) => test.cloud.fleet.documents.get(id, 'schedule')?.body.items ?? [];
+  const plan = async (id: string)=> (await test.cloud.fleet.documents.get(id, 'schedule'))?.body.items ?? [];
   const createSchedule = async (bulletinId: string, hamlets: string[]) => {
     const startsLocal = DateTime.fromMillis(kit.clock.now(), { zone: VN }).plus({ minutes: 60 }).toFormat("yyyy-MM-dd'T'HH:mm");
     const res = await kit.request('POST', '/api/v1/schedules', { title: 'Tiêm phòng dại', source: { kind: 'bulletin', bulletinId }, startsLocal, rrule: 'FREQ=DAILY', targets: { hamlets } });
@@ -70,7 +70,7 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
 
   it("stores the playing of an occurrence of the box's plan", async () => {
     const scheduleId = await createSchedule(published.id, ['ap-2a']);
-    const item = plan(edgeId).find((i) => i.scheduleId === scheduleId)!;
+    const item = (await plan(edgeId)).find((i) => i.scheduleId === scheduleId)!;
     expect(item.bulletinId).toBe(published.id);
     const eventId = await play({ occurrenceId: item.occurrenceId, scheduleId, bulletinId: published.id, plannedStartAt: item.startAt });
     expect(stored(eventId)).toBe(true);
@@ -81,8 +81,8 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     expect(await isPublic(draft.id)).toBe(false);
     const ours = await createSchedule(published.id, ['ap-2a']);
     const theirs = await createSchedule(published.id, ['ap-3']);
-    const item = plan(edgeId).find((i) => i.scheduleId === ours)!;
-    expect(plan(edgeId).some((i) => i.scheduleId === theirs)).toBe(false);
+    const item = (await plan(edgeId)).find((i) => i.scheduleId === ours)!;
+    expect((await plan(edgeId)).some((i) => i.scheduleId === theirs)).toBe(false);
     const at = item.startAt;
     const attempts = [
       { occurrenceId: `${draft.id}:${at}`, scheduleId: draft.id, bulletinId: draft.id, plannedStartAt: at }, // an invented occurrence of a draft
@@ -124,7 +124,7 @@ describe("proof of play is accepted only for occurrences in the box's plan", () 
     };
     const ours = await alert(['ap-2a']);
     const theirs = await alert(['ap-3']);
-    expect(plan(edgeId).map((i) => i.occurrenceId)).toContain(`alert:${ours.id}:0`);
+    expect((await plan(edgeId)).map((i) => i.occurrenceId)).toContain(`alert:${ours.id}:0`);
 
     const played = await play({ occurrenceId: `alert:${ours.id}:0`, scheduleId: ours.id, bulletinId: null, plannedStartAt: ours.startsAt });
     expect(stored(played)).toBe(true);

@@ -191,7 +191,7 @@ describe('station relays in the cloud', () => {
       expect(created.body.source).toEqual({ kind: 'station', stationId: station.id });
       expect(created.body.nextOccurrences[0]).toMatchObject({ startAt, endAt: startAt + 8000 });
       // the boxes do not pull it themselves: it is not in their plans
-      const plan = test.cloud.fleet.documents.get(ap1.edgeId, 'schedule')?.body as { items: { scheduleId: string }[] } | undefined;
+      const plan = (await test.cloud.fleet.documents.get(ap1.edgeId, 'schedule'))?.body as { items: { scheduleId: string }[] } | undefined;
       expect((plan?.items ?? []).filter((i) => i.scheduleId === created.body.id)).toEqual([]);
       expect((await test.api('DELETE', `/api/v1/stations/${station.id}`)).status).toBe(409);
 

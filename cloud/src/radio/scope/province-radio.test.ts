@@ -81,37 +81,37 @@ describe('radio across the communes of a province', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(status);
     return res.body as { id: string; communeCode: string | null } & Record<string, any>;
   };
-  const itemsOf = (edgeId: string, scheduleId: string): PlanItem[] => (test.cloud.fleet.documents.get(edgeId, 'schedule')?.body.items ?? []).filter((i) => i.scheduleId === scheduleId);
+  const itemsOf = async (edgeId: string, scheduleId: string): Promise<PlanItem[]> => ((await test.cloud.fleet.documents.get(edgeId, 'schedule'))?.body.items ?? []).filter((i) => i.scheduleId === scheduleId);
 
   it('gives one province-wide programme to the boxes of both communes, marked as the province\'s; a commune\'s programme only to its own boxes', async () => {
     const province = await schedule(P(), { source: { kind: 'bulletin', bulletinId: bulletinP.id }, targets: { all: true }, priority: 'priority' });
     expect(province.communeCode).toBeNull();
     for (const box of [boxA1, boxA2, boxB1]) {
-      const items = itemsOf(box, province.id);
+      const items = await itemsOf(box, province.id);
       expect(items, box).toHaveLength(1);
       expect(items[0]).toMatchObject({ issuer: 'province', priority: 'priority', bulletinId: bulletinP.id });
     }
     const commune = await schedule(A(), { source: { kind: 'bulletin', bulletinId: bulletinA.id }, targets: { all: true } });
     expect(commune.communeCode).toBe('vi-tan');
-    expect(itemsOf(boxA1, commune.id)).toHaveLength(1);
-    expect(itemsOf(boxA2, commune.id)).toHaveLength(1);
-    expect(itemsOf(boxA1, commune.id)[0]).not.toHaveProperty('issuer'); // a commune's item leaves the key out
-    expect(itemsOf(boxB1, commune.id)).toEqual([]);
+    expect(await itemsOf(boxA1, commune.id)).toHaveLength(1);
+    expect(await itemsOf(boxA2, commune.id)).toHaveLength(1);
+    expect((await itemsOf(boxA1, commune.id))[0]).not.toHaveProperty('issuer'); // a commune's item leaves the key out
+    expect(await itemsOf(boxB1, commune.id)).toEqual([]);
   });
 
   it('reaches chosen communes, and chosen hamlets across communes', async () => {
     const onlyB = await schedule(P(), { source: { kind: 'bulletin', bulletinId: bulletinP.id }, targets: { communes: ['vi-thanh'] } });
-    expect([itemsOf(boxA1, onlyB.id), itemsOf(boxA2, onlyB.id), itemsOf(boxB1, onlyB.id).length]).toEqual([[], [], 1]);
+    expect([await itemsOf(boxA1, onlyB.id), await itemsOf(boxA2, onlyB.id), (await itemsOf(boxB1, onlyB.id)).length]).toEqual([[], [], 1]);
     const across = await schedule(P(), { source: { kind: 'bulletin', bulletinId: bulletinP.id }, targets: { hamlets: ['ap-2', 'vt-1'] } });
-    expect([itemsOf(boxA1, across.id).length, itemsOf(boxA2, across.id).length, itemsOf(boxB1, across.id).length]).toEqual([0, 1, 1]);
+    expect([(await itemsOf(boxA1, across.id)).length, (await itemsOf(boxA2, across.id)).length, (await itemsOf(boxB1, across.id)).length]).toEqual([0, 1, 1]);
     // a commune added later is in "all communes": targets are resolved when plans are compiled
     const all = await schedule(P(), { source: { kind: 'bulletin', bulletinId: bulletinP.id }, targets: { all: true } });
     test.cloud.db.prepare('INSERT INTO communes (code, name, district, province, created_at) VALUES (?, ?, ?, ?, ?)').run('vi-dong', 'Xã Vị Đông', 'Huyện Vị Thủy', 'Tỉnh Hậu Giang', Date.now());
     test.cloud.db.prepare('INSERT INTO hamlets (code, commune_code, name, position) VALUES (?, ?, ?, ?)').run('vd-1', 'vi-dong', 'Ấp Vị Đông 1', 0);
     const later = await claimedEdgeWithPlan(test, 'vd-1');
-    await waitFor(() => itemsOf(later, all.id).length === 1, 'the province programme on the new commune\'s box');
-    expect(itemsOf(later, all.id)[0]!.issuer).toBe('province');
-    expect(itemsOf(later, onlyB.id)).toEqual([]);
+    await waitFor(async () => (await itemsOf(later, all.id)).length === 1, 'the province programme on the new commune\'s box');
+    expect((await itemsOf(later, all.id))[0]!.issuer).toBe('province');
+    expect(await itemsOf(later, onlyB.id)).toEqual([]);
   });
 
   it("keeps a commune's schedules to itself: 404 for another commune's, read-only province items (403 naming them), lists without the others'", async () => {
@@ -187,7 +187,7 @@ describe('radio across the communes of a province', () => {
     // but two of one commune still clash
     const clash = await schedule(A(), { source: { kind: 'bulletin', bulletinId: bulletinA.id }, targets: { hamlets: ['ap-1'] }, startsLocal, priority: 'emergency' }, 409);
     expect(clash.error.details.conflicts[0].scheduleId).toBe(a.id);
-    const items = test.cloud.fleet.documents.get(boxA1, 'schedule')!.body.items.filter((i) => i.scheduleId === p.id || i.scheduleId === a.id);
+    const items = (await test.cloud.fleet.documents.get(boxA1, 'schedule'))!.body.items.filter((i) => i.scheduleId === p.id || i.scheduleId === a.id);
     expect(items.map((i) => i.issuer ?? 'commune').sort()).toEqual(['commune', 'province']);
   });
 
@@ -236,7 +236,7 @@ describe('radio across the communes of a province', () => {
 
   it("shows proof of play per commune (screen, CSV, report) and a province programme's per commune for the province", async () => {
     const programme = await schedule(P(), { source: { kind: 'bulletin', bulletinId: bulletinP.id }, targets: { all: true } });
-    const plays = [boxA1, boxA2, boxB1].map((edgeId) => ({ edgeId, item: itemsOf(edgeId, programme.id)[0]! }));
+    const plays = await Promise.all([boxA1, boxA2, boxB1].map(async (edgeId) => ({ edgeId, item: (await itemsOf(edgeId, programme.id))[0]! })));
     for (const [n, { edgeId, item }] of plays.entries()) {
       const body = { occurrenceId: item.occurrenceId, scheduleId: item.scheduleId, bulletinId: item.bulletinId, state: 'completed', plannedStartAt: item.startAt, actualStartAt: item.startAt + 5, durationMs: 20_000, reason: null, zones: ['main'], priority: item.priority };
       await test.cloud.broker.publish(topics.event(edgeId, 'playback'), JSON.stringify({ eventId: `evt_prov_${n}`, ts: Date.now(), body }), { qos: 1, retain: false });

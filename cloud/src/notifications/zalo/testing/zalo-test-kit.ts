@@ -96,7 +96,7 @@ export async function startZaloKit(dir: string, options: { standin?: StandinOpti
 
   const app = new OpenAPIHono<AppEnv>();
   app.onError(createErrorHandler(logger));
-  const guard = createGuard(new SessionStore(query, 3600_000), { verify: () => null });
+  const guard = createGuard(new SessionStore(query, 3600_000), { verify: async () => null });
   for (const mount of zalo.routes(guard)) app.route(mount.prefix, mount.app);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
