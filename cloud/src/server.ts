@@ -4,7 +4,6 @@ import { serve, type ServerType } from '@hono/node-server';
 import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { createLogger, type Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from './config.js';
-import type { Db } from './db/database.js';
 import { openQueryDatabase, type QueryDatabase } from './db/query/index.js';
 import { createCloudMetrics, type CloudMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
@@ -118,15 +117,6 @@ export interface StartOptions {
   commune?: CommuneSeed;
 }
 
-/**
- * The better-sqlite3 handle the stores not yet on the query layer still need (issue 10: being
- * converted; this goes with the last of them). There is none on PostgreSQL: say so rather than fail later.
- */
-function syncHandle(query: QueryDatabase): Db {
-  if (query.sqlite) return query.sqlite;
-  throw new Error('SC_DATABASE_URL: some stores of this build still need the SQLite file (not yet converted to the query layer); unset SC_DATABASE_URL');
-}
-
 /** Starts the control plane: database, broker, domain services and the HTTP server. */
 export async function startCloud(config: CloudConfig, options: StartOptions = {}): Promise<CloudHandle> {
   const logger = options.logger ?? createLogger('sc-cloud', { level: config.SC_LOG_LEVEL });
@@ -138,9 +128,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   // SQLite file or PostgreSQL (SC_DATABASE_URL), migrated; closed last by close() below
   const query = await openQueryDatabase({ SC_DATABASE_URL: config.SC_DATABASE_URL, sqliteFile: join(config.SC_DATA_DIR, 'cloud.db') });
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
-  let db: Db;
   try {
-    db = syncHandle(query);
     await sealCameraPasswords(query, secrets, logger);
   } catch (err) {
     await query.close();
@@ -200,7 +188,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
-  const radio = await createRadio({ db, query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });

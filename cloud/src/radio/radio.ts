@@ -3,7 +3,6 @@ import { PublicNotices } from './bulletins/public-notices.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BrokerLink } from '../broker/link.js';
 import type { CloudConfig } from '../config.js';
-import type { Db } from '../db/database.js';
 import type { QueryDatabase } from '../db/query/index.js';
 import { UserStore } from '../users/user-store.js';
 import { liveSessionCommune, operatorOf } from './radio-lookups.js';
@@ -67,8 +66,7 @@ export interface RadioOptions {
 const DEFAULT_RADIO_OPTIONS: RadioOptions = { alertLeadMs: 1000, alertLeadMinMs: 400, alertLeadMaxMs: 5000, checkEveryMs: 5000, now: Date.now };
 
 export interface RadioDeps {
-  db: Db;
-  /** The query layer over the same database: the converted stores (schedules, plan occurrences, playback, alerts, feeds…) use it. */
+  /** The query layer (SQLite or PostgreSQL): every radio store is written in it. */
   query: QueryDatabase;
   broker: BrokerLink;
   fleet: Fleet;
@@ -87,9 +85,9 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 
 /** The radio domain: bulletins, schedules, per-edge plans, emergency alerts (by hand and from CAP feeds) and proof of play. */
 export async function createRadio(deps: RadioDeps) {
-  const { db, query, broker, fleet, bus, logger } = deps;
+  const { query, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
-  const bulletinsDomain = createBulletins(db, query, deps.config);
+  const bulletinsDomain = createBulletins(query, deps.config);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
   const directory = new EdgeDirectory(query);
@@ -102,7 +100,7 @@ export async function createRadio(deps: RadioDeps) {
   const occurrences = new PlanOccurrences(query);
   const plans = new PlanPublisher({ query, documents: fleet.documents, directory, schedules: scheduleStore, alerts: alertStore, bulletins, occurrences, logger, now: options.now });
   const changed = () => plans.refresh();
-  const stations = new StationStore(db);
+  const stations = new StationStore(query);
   const schedules = new ScheduleService({ store: scheduleStore, bulletins, directory, stations, bus, now: options.now, changed });
   const lead = new AlertLead({ initialMs: options.alertLeadMs, minMs: Math.min(options.alertLeadMinMs, options.alertLeadMs), maxMs: Math.max(options.alertLeadMaxMs, options.alertLeadMs) });
   const trusted = new TrustedSenders(query, options.now);
@@ -137,7 +135,7 @@ export async function createRadio(deps: RadioDeps) {
   const feeds = createFeeds({ query, receiver: alerts, metrics: deps.metrics, logger: logger.child({ component: 'cap-feeds' }), config: deps.config });
 
   // live sessions (the operator's voice, relays): their own clock, stream and retained document
-  const liveStore = new LiveStore(db);
+  const liveStore = new LiveStore(query);
   const liveDoc = new LiveDocPublisher({ store: liveStore, broker, logger, now: options.now });
   const live = new LiveSessions({
     store: liveStore,
@@ -159,7 +157,7 @@ export async function createRadio(deps: RadioDeps) {
   });
   await live.recover();
   // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
-  const relays = createRelays({ db, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
+  const relays = await createRelays({ query, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');

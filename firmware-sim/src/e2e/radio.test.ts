@@ -72,7 +72,7 @@ describe('a scheduled Vietnamese bulletin, from the operator to the hamlet louds
     const items = speaker.status().items.filter((i) => i.firstSampleAt !== null);
     expect(items).toHaveLength(1);
     const heard = items[0]!;
-    const expected = trimmedPcmSha256(await decodeFile(test.cloud.radio.bulletins.assets.path(asset)));
+    const expected = trimmedPcmSha256(await decodeFile(await test.cloud.radio.bulletins.assets.path(asset)));
     expect(heard.sha256).toBe(expected);
     expect(heard.firstSampleAt!).toBeGreaterThan(startAt - 50);
     expect(speaker.status().overlaps).toBe(0);

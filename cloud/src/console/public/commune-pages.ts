@@ -26,7 +26,7 @@ export interface CommunePagesDeps {
   /** The province's communes and their hamlets: whose pages an address is, and which hamlets its form offers. */
   communes: CommuneStore;
   /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
-  audioPath(sha256: string): string;
+  audioPath(sha256: string): Promise<string>;
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
   publicUrl(requestUrl: string): string;
   /** The Zalo OA id a commune's citizens follow (the commune's own when connected, else the province's): the notices page then shows the QR code that opens it. */
@@ -133,7 +133,7 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
     async audio(c: Context<ConsoleEnv>, site: Site | null) {
       const notice = await notices.get(c.req.param('id') ?? '', site ? scope(site) : 'all');
       if (!notice) throw new ApiError(404, 'not_found', 'không có thông báo này');
-      return fileResponse(c, deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
+      return fileResponse(c, await deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
     },
   };
 }

@@ -31,7 +31,7 @@ async function notice(test: TestCloud, title: string, communeCode: string | null
     })
     .execute();
   // the audio file itself, where the radio's asset store keeps it
-  const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
+  const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, Buffer.alloc(bulletin.asset.bytes));
   return bulletin;

@@ -3,16 +3,9 @@ import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Schema, type AudioAsset } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../../private-files.js';
 import { extensionOf } from './audio-formats.js';
-
-interface AssetRow {
-  sha256: string;
-  bytes: number;
-  duration_ms: number;
-  mime: AudioAsset['mime'];
-}
 
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -23,7 +16,7 @@ async function sha256Of(file: string): Promise<string> {
 /** Distribution-ready audio, stored once per content at `<dir>/<first 2 hex>/<sha256>.<ext>` and listed in audio_assets. */
 export class AssetStore {
   constructor(
-    private readonly db: Db,
+    private readonly q: QueryDatabase,
     private readonly dir: string,
   ) {}
 
@@ -47,22 +40,33 @@ export class AssetStore {
         await rm(temp, { force: true });
       }
     }
-    this.db
-      .prepare('INSERT INTO audio_assets (sha256, bytes, duration_ms, mime, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING')
-      .run(sha256, size, Math.round(durationMs), mime, Date.now());
-    return this.get(sha256)!;
+    // the same content stored by two requests (or two cloud processes) at once: one row, the first's;
+    // the file is the same bytes whoever renamed it last
+    await this.q.db
+      .insertInto('audio_assets')
+      .values({ sha256, bytes: size, duration_ms: Math.round(durationMs), mime, created_at: Date.now() })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    const asset = await this.get(sha256);
+    if (!asset) throw new Error(`audio asset ${sha256} vanished right after it was stored`);
+    return asset;
   }
 
-  get(sha256: string): AudioAsset | null {
+  async get(sha256: string): Promise<AudioAsset | null> {
     if (!sha256Schema.safeParse(sha256).success) return null;
-    const row = this.db.prepare('SELECT sha256, bytes, duration_ms, mime FROM audio_assets WHERE sha256 = ?').get(sha256) as AssetRow | undefined;
-    return row ? { sha256: row.sha256, bytes: row.bytes, durationMs: row.duration_ms, mime: row.mime } : null;
+    const row = await this.q.db.selectFrom('audio_assets').select(['sha256', 'bytes', 'duration_ms', 'mime']).where('sha256', '=', sha256).executeTakeFirst();
+    return row ? { sha256: row.sha256, bytes: row.bytes, durationMs: row.duration_ms, mime: row.mime as AudioAsset['mime'] } : null;
   }
 
   /** Where a stored asset's file is; throws for an unknown one. */
-  path(sha256: string): string {
-    const asset = this.get(sha256);
+  async path(sha256: string): Promise<string> {
+    const asset = await this.get(sha256);
     if (!asset) throw new Error(`no audio asset ${sha256}`);
+    return this.pathOf(asset);
+  }
+
+  /** Where an asset already read (a bulletin's) is, without asking the database again. */
+  pathOf(asset: Pick<AudioAsset, 'sha256' | 'mime'>): string {
     return this.fileOf(asset.sha256, asset.mime);
   }
 

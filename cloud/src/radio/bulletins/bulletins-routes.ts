@@ -249,7 +249,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     async (c) => {
       const bulletin = await store.get(c.req.valid('param').id, currentUser(c));
-      return fileResponse(c, deps.assets.path(bulletin.asset.sha256), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
+      return fileResponse(c, deps.assets.pathOf(bulletin.asset), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
     },
   );
 
@@ -311,10 +311,10 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     async (c) => {
       const { sha256 } = c.req.valid('param');
-      const asset = deps.assets.get(sha256);
+      const asset = await deps.assets.get(sha256);
       // another commune's audio is as unknown as a missing one (issue 10)
       if (!asset || !(await store.assetFor(sha256, c.get('edgeId')!))) throw notFound(`asset ${sha256}`);
-      return fileResponse(c, deps.assets.path(sha256), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
+      return fileResponse(c, deps.assets.pathOf(asset), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
     },
   );
 

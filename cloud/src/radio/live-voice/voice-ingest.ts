@@ -64,6 +64,8 @@ interface VoiceEntry {
   sessionId: string;
   ownerId: string;
   input: LiveInput;
+  /** The session's epoch (cloud time of its first sample), told to each socket that attaches. */
+  epoch: number;
   openedAt: number;
   socket: VoiceSocket | null;
   decoder: VoiceDecoder | null;
@@ -96,12 +98,13 @@ export class VoiceIngest {
   readonly limits: VoiceIngestLimits;
   private readonly entries = new Map<string, VoiceEntry>();
   private readonly timer: NodeJS.Timeout;
+  private watching = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: VoiceIngestDeps) {
     this.limits = { ...DEFAULT_VOICE_LIMITS, ...deps.limits };
     this.now = deps.now ?? Date.now;
-    this.timer = setInterval(() => this.watch(), 250);
+    this.timer = setInterval(() => void this.watchOnce(), 250);
     this.timer.unref();
   }
 
@@ -115,12 +118,13 @@ export class VoiceIngest {
    * Admits `userId`'s socket to this session (null) or says why not: it must be a voice session they
    * started, still on air. The first time, the ingest takes the session's input over.
    */
-  admit(sessionId: string, person: { id: string } & Scoped): ApiError | null {
+  async admit(sessionId: string, person: { id: string } & Scoped): Promise<ApiError | null> {
     const userId = person.id;
     let session: LiveSessionView;
     try {
-      session = this.deps.live.get(sessionId);
-    } catch {
+      session = await this.deps.live.get(sessionId);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
       return new ApiError(404, 'not_found', `live session ${sessionId} not found`);
     }
     // another commune's session is not found, as one that does not exist (issue 10)
@@ -136,6 +140,7 @@ export class VoiceIngest {
         sessionId,
         ownerId: userId,
         input,
+        epoch: session.epoch,
         openedAt: now,
         socket: null,
         decoder: null,
@@ -180,7 +185,7 @@ export class VoiceIngest {
       this.deps.ffmpegPath,
     );
     entry.decoder = decoder;
-    socket.send({ type: 'ready', sessionId, epoch: this.deps.live.get(sessionId).epoch });
+    socket.send({ type: 'ready', sessionId, epoch: entry.epoch });
     let first = true;
     this.deps.logger.info({ sessionId, connections: entry.link.connections }, 'live voice: operator connected');
     return {
@@ -262,7 +267,20 @@ export class VoiceIngest {
     socket?.close(close.code, close.reason);
   }
 
-  private watch(): void {
+  /** One look at a time (the sessions are read from the database); a failed look is logged and the next one tries again. */
+  private async watchOnce(): Promise<void> {
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      await this.watch();
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'live voice: watchdog look failed');
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private async watch(): Promise<void> {
     const now = this.now();
     for (const entry of this.entries.values()) {
       if (entry.ended) {
@@ -272,10 +290,13 @@ export class VoiceIngest {
       }
       let session: LiveSessionView | null = null;
       try {
-        session = this.deps.live.get(entry.sessionId);
-      } catch {
+        session = await this.deps.live.get(entry.sessionId);
+      } catch (err) {
+        // gone from the record: ended; the database not answering is not a reason to cut the operator off
+        if (!(err instanceof ApiError && err.status === 404)) throw err;
         session = null;
       }
+      if (entry.ended) continue; // ended meanwhile (the operator's stop, a closed socket)
       if (!session || session.status === 'ended') {
         // stopped from elsewhere (the Stop button's POST, the session's own end): say so and close
         entry.ended = true;

@@ -83,7 +83,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
     expect(run.messages.at(-1)).toMatchObject({ type: 'ended', reason: 'stopped' });
     expect((await sessionOf(id)).body).toMatchObject({ status: 'ended', endReason: 'stopped' });
     // what the microphone said is what the session recorded (WebM/Opus → PCM → Ogg/Opus), not just bytes
-    const recorded = await decodeToPcm(readFileSync(test.cloud.radio.live.fileOf(id)!));
+    const recorded = await decodeToPcm(readFileSync((await test.cloud.radio.live.fileOf(id))!));
     // found piece by piece (200 ms each): under load the session's jitter buffer may drop or pad a
     // 20 ms frame, which shifts what follows but leaves every piece intact
     const piece = 0.2 * 48_000 * 2;
@@ -159,7 +159,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
   }, 20_000);
 
   it('refuses a speaker zone no chosen box has, and a hamlet that does not exist, starting nothing', async () => {
-    const before = test.cloud.radio.live.list({ status: 'on_air' }).length;
+    const before = (await test.cloud.radio.live.list({ status: 'on_air' })).length;
     const zone = await open(operator, { title: 'x', priority: 'priority', targets: { hamlets: ['ap-1'] }, zones: ['nha-van-hoa'] });
     expect(zone.status).toBe(400);
     expect(zone.body.error.message).toMatch(/unknown speaker zone\(s\) on the chosen boxes: nha-van-hoa \(known: cong-truong\)/);
@@ -168,7 +168,7 @@ describe('live voice: sessions opened over HTTP, the microphone over a WebSocket
     expect(hamlet.body.error.message).toMatch(/ap-99/);
     const badPriority = await open(operator, { title: 'x', priority: 'urgent', targets: { all: true } });
     expect(badPriority.status).toBe(400);
-    expect(test.cloud.radio.live.list({ status: 'on_air' })).toHaveLength(before);
+    expect(await test.cloud.radio.live.list({ status: 'on_air' })).toHaveLength(before);
     const fine = await open(operator, { title: 'x', priority: 'normal', targets: { hamlets: ['ap-1'] }, zones: ['cong-truong'] });
     expect(fine.status).toBe(201);
     expect(fine.body.zones).toEqual(['cong-truong']);

@@ -62,7 +62,7 @@ export function createVoiceRoutes(deps: VoiceRoutesDeps) {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
       checkBrowserOrigin(c, deps.publicUrl);
-      const refused = ingest.admit(id, user);
+      const refused = await ingest.admit(id, user);
       if (refused) throw refused;
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new ApiError(426, 'upgrade_required', 'this path is a WebSocket: send Upgrade: websocket');
       let handlers: ReturnType<VoiceIngest['attach']> | null = null;

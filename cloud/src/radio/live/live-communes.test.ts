@@ -5,6 +5,7 @@ import { claimTestEdge } from '../../../../test-support/edge.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { UserStore } from '../../users/user-store.js';
 import { insertCommune } from '../../../../test-support/places.js';
+import { RelayRunStore } from '../relays/relay-run-store.js';
 
 /** Issue 10: live sessions, stations and relays in a deployment of two communes. */
 describe('live sessions, stations and relays per commune', () => {
@@ -98,18 +99,12 @@ describe('live sessions, stations and relays per commune', () => {
     expect(relayOther.status).toBe(404);
 
     // the relays' log, per commune
-    // rows as the relay run store writes them (a relay started for the commune, or the province's own)
-    const run = (id: string, communeCode: string | null) => ({
-      id,
-      station_id: viTan.body.id,
-      station_name: 'VOV1',
-      title: id,
-      priority: 'normal',
-      targets: JSON.stringify({ all: true }),
-      started_at: Date.now(),
-      commune_code: communeCode,
-    });
-    await test.cloud.query.db.insertInto('relay_runs').values([run('rly_vitan000001', 'vi-tan'), run('rly_vidong00001', 'vi-dong'), run('rly_province001', null)]).execute();
+    const runs = new RelayRunStore(test.cloud.query);
+    const run = (id: string, communeCode: string | null) =>
+      runs.insert({ id, stationId: viTan.body.id, stationName: 'VOV1', scheduleId: null, occurrenceId: null, sessionId: null, title: id, priority: 'normal', targets: { all: true }, startedBy: null, startedAt: Date.now(), endsAt: null, communeCode });
+    await run('rly_vitan000001', 'vi-tan');
+    await run('rly_vidong00001', 'vi-dong');
+    await run('rly_province001', null);
     const relays = async (who: keyof typeof tokens) => (await api(who, 'GET', '/api/v1/relays')).body.relays.map((r: { id: string }) => r.id).sort();
     expect(await relays('viDong')).toEqual(['rly_province001', 'rly_vidong00001']);
     expect(await relays('province')).toEqual(['rly_province001', 'rly_vidong00001', 'rly_vitan000001']);

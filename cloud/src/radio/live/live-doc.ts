@@ -49,7 +49,7 @@ export class LiveDocPublisher {
 
   private async publishNow(): Promise<void> {
     const now = this.deps.now();
-    const sessions = this.deps.store.current(now - ENDED_KEPT_MS);
+    const sessions = await this.deps.store.current(now - ENDED_KEPT_MS);
     const doc = liveDocSchema.parse({ v: 1, sessions: sessions.map(liveEntry) });
     await this.deps.broker.publish(topics.broadcast(LIVE_BROADCAST), JSON.stringify(doc), { qos: 1, retain: true });
     // the next ended session to leave the document

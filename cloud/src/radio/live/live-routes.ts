@@ -107,9 +107,9 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       request: { query: z.object({ status: z.enum(['on_air', 'ended']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
       responses: { 200: jsonContent(z.object({ sessions: z.array(liveSessionSchema) }), 'The sessions') },
     }),
-    (c) => {
+    async (c) => {
       const { communeCode } = currentUser(c);
-      return c.json({ sessions: live.list({ ...c.req.valid('query'), ...(communeCode !== null ? { commune: communeCode } : {}) }) }, 200);
+      return c.json({ sessions: await live.list({ ...c.req.valid('query'), ...(communeCode !== null ? { commune: communeCode } : {}) }) }, 200);
     },
   );
 
@@ -124,7 +124,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const session = live.get(id);
+      const session = await live.get(id);
       assertSees(currentUser(c), session.communeCode, `live session ${id}`);
       return c.json(await detail(playback, session), 200);
     },
@@ -142,7 +142,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
     async (c) => {
       const user = currentUser(c);
       const { id } = c.req.valid('param');
-      const current = live.get(id);
+      const current = await live.get(id);
       assertMayChange(user, current.communeCode, `live session ${id}`);
       const wasOnAir = current.status === 'on_air';
       const session = await live.stop(id, user.id);
@@ -167,14 +167,16 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
         503: jsonContent(z.object({}), 'Too many readers of this session'),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const edgeId = c.get('edgeId');
-      const session = live.get(id);
+      const session = await live.get(id);
       if (!edgeId || !session.edges.includes(edgeId)) throw forbidden(`live session ${id} does not play on box ${edgeId ?? '?'}`);
-      const file = live.fileOf(id);
+      const file = await live.fileOf(id);
       if (!file) throw notFound(`live session ${id}`);
-      const tail = live.tailOf(id) ?? live.endedTail(session);
+      // no tail: it has ended, and its end is on record; read on air above, it ended while the file's
+      // path was read: its final size is the record's now
+      const tail = live.tailOf(id) ?? live.endedTail(session.status === 'ended' ? session : await live.get(id));
       const range = /^bytes=(\d+)-$/.exec(c.req.header('range') ?? '');
       const start = range ? Number(range[1]) : 0;
       if (tail.ended && start > tail.bytes) return c.body(null, 416, { 'content-range': `bytes */${tail.bytes}` });

@@ -1,7 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { liveDocSchema, liveStreamPath, topics, LIVE_BROADCAST, type LiveDoc } from '@smart-commune/shared';
+import { liveDocSchema, liveStreamPath, newId, topics, LIVE_BROADCAST, type LiveDoc } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from '../../auth/session-cookie.js';
@@ -116,7 +117,7 @@ describe('live sessions (cloud)', () => {
     expect(session.edges.sort()).toEqual([ap1.edgeId, ap2.edgeId].sort());
     expect(session.epoch - session.startedAt).toBe(800); // SC_LIVE_PLAYOUT_MS: no playout latency of its own
     input.write(signalPcm(200));
-    const ended = await waitFor(() => (test.cloud.radio.live.get(session.id).status === 'ended' ? test.cloud.radio.live.get(session.id) : null), 'interrupted');
+    const ended = await waitFor(async () => ((await test.cloud.radio.live.get(session.id)).status === 'ended' ? test.cloud.radio.live.get(session.id) : null), 'interrupted');
     expect(ended.endReason).toBe('interrupted');
     expect(ended.endDetail).toContain("operator's microphone");
     input.write(signalPcm(200)); // ignored once ended
@@ -131,7 +132,7 @@ describe('live sessions (cloud)', () => {
     expect((await bad({ title: 'x', priority: 'urgent', targets: { all: true } })).status).toBe(400);
     // a session's own playout latency (relays have SC_RELAY_PLAYOUT_MS) is bounded like the setting
     await expect(test.cloud.radio.live.start({ source: 'relay', title: 'x', priority: 'normal', targets: { all: true }, startedBy: null, communeCode: null, playoutMs: 50 })).rejects.toThrow(/playout latency .* 200 to 10000, not 50/);
-    expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
+    expect(await test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
 
     // a viewer may not speak to the commune
     await test.api('POST', '/api/v1/users', { username: 'xem', password: 'mat-khau-xem-1234', role: 'viewer', mustChangePassword: false });
@@ -150,12 +151,36 @@ describe('live sessions (cloud)', () => {
     const forged = await withCookie({});
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('csrf_token_invalid');
-    expect(test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
+    expect(await test.cloud.radio.live.list({ status: 'on_air' })).toEqual([]);
     const made = await withCookie({ [CSRF_HEADER]: csrfTokenFor(operator) });
     expect(made.status).toBe(201);
     const id = ((await made.json()) as { id: string }).id;
-    expect(test.cloud.radio.live.get(id)).toMatchObject({ status: 'on_air', edges: [ap2.edgeId] });
+    expect(await test.cloud.radio.live.get(id)).toMatchObject({ status: 'on_air', edges: [ap2.edgeId] });
     await test.cloud.radio.live.stop(id, null);
+  });
+
+  it("holds the cap of 8 sessions on air counting every cloud process's, refusing the ninth with no encoder or file left behind", async () => {
+    // seven sessions another cloud process has on air (its rows; this process knows nothing else of them)
+    const others = Array.from({ length: 7 }, () => newId('lvs'));
+    await test.cloud.query.db
+      .insertInto('live_sessions')
+      .values(others.map((id, i) => ({ id, source: 'relay', title: `Khác ${i}`, priority: 'normal', edges: '[]', hamlet_codes: '[]', started_at: Date.now(), epoch: Date.now() + 800, file: `/elsewhere/${i}.ogg` })))
+      .execute();
+    const liveFiles = () => readdirSync(join(test.dataDir, 'live')).length;
+    const filesBefore = liveFiles();
+    const eighth = await test.api('POST', '/api/v1/radio/live', { title: 'Thứ tám', priority: 'normal', targets: { hamlets: ['ap-1'] } });
+    expect(eighth.status, JSON.stringify(eighth.body)).toBe(201);
+    const ninth = await test.api('POST', '/api/v1/radio/live', { title: 'Thứ chín', priority: 'normal', targets: { hamlets: ['ap-2'] } });
+    expect(ninth.status).toBe(409);
+    expect(ninth.body.error.message).toBe('at most 8 live sessions may be on air at once; stop one first');
+    // only the eighth's recording: the ninth's encoder was stopped and its file removed
+    expect(liveFiles()).toBe(filesBefore + 1);
+    expect((await test.cloud.radio.live.list({ status: 'on_air' })).map((x) => x.title).sort()).toEqual([...Array.from({ length: 7 }, (_, i) => `Khác ${i}`), 'Thứ tám'].sort());
+    // one of the other process's ends: a start fits again
+    await test.cloud.query.db.updateTable('live_sessions').set({ ended_at: Date.now(), end_reason: 'stopped' }).where('id', '=', others[0]!).execute();
+    const again = await test.api('POST', '/api/v1/radio/live', { title: 'Thứ chín, lần hai', priority: 'normal', targets: { hamlets: ['ap-2'] } });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    for (const id of [eighth.body.id, again.body.id]) await test.cloud.radio.live.stop(id, null);
   });
 
   it('a session left on air by a cloud that stopped is ended interrupted at the next start; a voice recording the stop left unarchived is archived then', async () => {
@@ -172,10 +197,10 @@ describe('live sessions (cloud)', () => {
     expect(stoppedVoice).toEqual({ end_reason: 'interrupted', end_detail: 'the cloud stopped', bulletin_id: null });
     const restarted = await startTestCloud({}, dataDir);
     test = restarted;
-    expect(restarted.cloud.radio.live.get(session.id)).toMatchObject({ status: 'ended', endReason: 'interrupted', endDetail: 'the cloud stopped during the session' });
-    const bulletinId = await waitFor(() => restarted.cloud.radio.live.get(voice.session.id).bulletinId, 'the voice recording archived after the restart');
+    expect(await restarted.cloud.radio.live.get(session.id)).toMatchObject({ status: 'ended', endReason: 'interrupted', endDetail: 'the cloud stopped during the session' });
+    const bulletinId = await waitFor(async () => (await restarted.cloud.radio.live.get(voice.session.id)).bulletinId, 'the voice recording archived after the restart');
     expect((await restarted.api('GET', `/api/v1/bulletins/${bulletinId}`)).body.title).toContain('Nói dở thì máy chủ tắt');
     // a relay is not archived: its recording stays a file
-    expect(restarted.cloud.radio.live.get(session.id).bulletinId).toBeNull();
+    expect((await restarted.cloud.radio.live.get(session.id)).bulletinId).toBeNull();
   });
 });

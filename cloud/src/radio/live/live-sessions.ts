@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId, type LiveEndReason, type RadioSettings } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
@@ -21,6 +21,7 @@ const SILENCE = Buffer.alloc(LIVE_FRAME_BYTES);
 const VOICE_INPUT_TIMEOUT_MS = 5000;
 /** Sessions on air at once (each is one ffmpeg and a stream per box). */
 const MAX_ON_AIR = 8;
+const full = () => new ApiError(409, 'conflict', `at most ${MAX_ON_AIR} live sessions may be on air at once; stop one first`);
 
 export interface LiveSessionsOptions {
   dataDir: string;
@@ -89,11 +90,11 @@ export class LiveSessions implements LiveSessionsApi {
    */
   async recover(): Promise<void> {
     const now = this.deps.options.now();
-    const ids = this.deps.store.endOrphans(now);
+    const ids = await this.deps.store.endOrphans(now);
     if (ids.length) this.deps.logger.warn({ sessions: ids }, 'live sessions left on air by the previous run: ended as interrupted');
     await this.deps.doc.publish();
-    for (const s of this.deps.store.unarchived(now - 7 * 24 * 3600_000)) {
-      const file = this.deps.store.file(s.id);
+    for (const s of await this.deps.store.unarchived(now - 7 * 24 * 3600_000)) {
+      const file = await this.deps.store.file(s.id);
       if (file && existsSync(file)) this.track(this.archive(s, file));
     }
   }
@@ -102,7 +103,8 @@ export class LiveSessions implements LiveSessionsApi {
     if (this.closed) throw new ApiError(503, 'unavailable', 'the cloud is stopping');
     const title = spec.title.trim();
     if (!title || title.length > 200) throw badRequest('a live session needs a title of 1 to 200 characters');
-    if (this.onAir.size >= MAX_ON_AIR) throw new ApiError(409, 'conflict', `at most ${MAX_ON_AIR} live sessions may be on air at once; stop one first`);
+    // this process's own sessions, before any work; the database's count (every process's) decides below
+    if (this.onAir.size >= MAX_ON_AIR) throw full();
     const { edges, hamletCodes } = await this.resolveTargets(spec.targets, spec.communeCode);
     const zones = spec.zones && spec.zones.length ? [...new Set(spec.zones)] : null;
     if (zones) await this.assertZonesExist(zones, edges);
@@ -146,13 +148,32 @@ export class LiveSessions implements LiveSessionsApi {
     view.startedAt = options.now();
     view.epoch = view.startedAt + playoutMs;
     air.lastInputAt = view.startedAt;
-    this.deps.store.insert({ ...view, file });
+    // the row is written with its final times before any frame is encoded or any box told (boxes
+    // read the epoch from it). The clock counts from its construction, so the frames due while the
+    // database answers are produced at once when it starts: the stream stays on the cloud's time.
+    let admitted: boolean;
+    try {
+      admitted = await this.deps.store.start({ ...view, file }, MAX_ON_AIR);
+    } catch (err) {
+      await this.discard(air);
+      throw err;
+    }
+    if (!admitted) {
+      await this.discard(air);
+      throw full();
+    }
+    if (this.closed) {
+      // the cloud began stopping while the row was written: close() no longer sees this session
+      await this.deps.store.end(id, { at: options.now(), reason: 'interrupted', detail: 'the cloud stopped', by: null, bytes: 0, durationMs: 0 });
+      await this.discard(air);
+      throw new ApiError(503, 'unavailable', 'the cloud is stopping');
+    }
     this.onAir.set(id, air);
     air.clock.start();
     void air.encoder.done.then((error) => {
       if (error && !air.ending) void this.finish(air, 'failed', error, null);
     });
-    const session = this.deps.store.get(id);
+    const session = await this.deps.store.get(id);
     this.deps.metrics.liveOnAir.inc({ source: spec.source });
     this.deps.bus.publish('live.started', { sessionId: id, source: spec.source, priority: spec.priority, hamletCodes, edges, startedBy: spec.startedBy, epoch: view.epoch });
     this.deps.logger.info({ sessionId: id, source: spec.source, priority: spec.priority, edges: edges.length, epoch: view.epoch }, 'live session on air');
@@ -179,12 +200,12 @@ export class LiveSessions implements LiveSessionsApi {
     return this.finish(air, 'stopped', by ? 'stopped by the operator' : 'stopped by the cloud', by);
   }
 
-  get(sessionId: string): LiveSessionView {
-    return this.withProgress(this.deps.store.get(sessionId));
+  async get(sessionId: string): Promise<LiveSessionView> {
+    return this.withProgress(await this.deps.store.get(sessionId));
   }
 
-  list(query?: { status?: LiveSessionStatus; limit?: number; commune?: string }): LiveSessionView[] {
-    return this.deps.store.list(query).map((s) => this.withProgress(s));
+  async list(query?: { status?: LiveSessionStatus; limit?: number; commune?: string }): Promise<LiveSessionView[]> {
+    return (await this.deps.store.list(query)).map((s) => this.withProgress(s));
   }
 
   /** The growing recording for the boxes' stream route; null when the session is not on air. */
@@ -192,7 +213,7 @@ export class LiveSessions implements LiveSessionsApi {
     return this.onAir.get(sessionId)?.tail ?? null;
   }
 
-  fileOf(sessionId: string): string | null {
+  fileOf(sessionId: string): Promise<string | null> {
     return this.deps.store.file(sessionId);
   }
 
@@ -253,7 +274,10 @@ export class LiveSessions implements LiveSessionsApi {
     const frame = air.buffer.take();
     if (!frame) this.deps.metrics.liveSilentFrames.inc({ source: view.source });
     if (!air.encoder.write(frame ?? SILENCE)) return; // its exit ends the session as failed
-    if (k % 50 === 49) this.deps.store.progress(view.id, air.encoder.bytes, (k + 1) * LIVE_FRAME_MS);
+    // once a second, not awaited (the clock does not wait for the database); a failed save only
+    // loses the progress shown, the end writes the final figures
+    if (k % 50 === 49)
+      void this.deps.store.progress(view.id, air.encoder.bytes, (k + 1) * LIVE_FRAME_MS).catch((err: unknown) => this.deps.logger.warn({ err, sessionId: view.id }, 'live session progress not saved'));
   }
 
   private finish(air: OnAir, reason: LiveEndReason, detail: string | null, by: string | null, archive = true): Promise<LiveSessionView> {
@@ -266,10 +290,16 @@ export class LiveSessions implements LiveSessionsApi {
       const encoderError = await air.encoder.finish();
       const endedAt = options.now();
       const durationMs = (air.clock.produced + rest.length) * LIVE_FRAME_MS;
-      store.progress(air.view.id, air.encoder.bytes, durationMs);
       const finalReason = reason;
       if (encoderError && reason !== 'failed') logger.warn({ sessionId: air.view.id, encoderError }, 'live encoder ended with an error');
-      store.end(air.view.id, endedAt, finalReason, detail, by);
+      // its final size and length with the end, in one conditional statement: ended once, whoever else
+      // tries. The database not answering does not keep the boxes' streams open: the session still
+      // ends here, and its row is ended interrupted at the next start (recover)
+      const recorded = await store.end(air.view.id, { at: endedAt, reason: finalReason, detail, by, bytes: air.encoder.bytes, durationMs }).catch((err: unknown) => {
+        logger.error({ err, sessionId: air.view.id }, 'live session end not recorded');
+        return true;
+      });
+      if (!recorded) logger.warn({ sessionId: air.view.id }, 'live session had already been ended on record (another cloud process recovering?)');
       air.tail.grow(air.encoder.bytes);
       air.tail.end();
       this.onAir.delete(air.view.id);
@@ -278,11 +308,18 @@ export class LiveSessions implements LiveSessionsApi {
       this.deps.bus.publish('live.ended', { sessionId: air.view.id, source: air.view.source, reason: finalReason, detail, endedAt, durationMs });
       logger.info({ sessionId: air.view.id, reason: finalReason, detail, durationMs, bytes: air.encoder.bytes, underruns: air.buffer.underruns, trimmedMs: air.buffer.trimmedFrames * LIVE_FRAME_MS }, 'live session ended');
       await this.deps.doc.publish().catch((err: unknown) => logger.warn({ err }, 'live document not published'));
-      const ended = store.get(air.view.id);
+      const ended = await store.get(air.view.id);
       if (archive && ended.source === 'voice' && ended.bytes > 0) this.track(this.archive(ended, air.file));
       return ended;
     })();
     return air.ending;
+  }
+
+  /** A session refused before it went on air: its encoder stopped and its empty recording removed. */
+  private async discard(air: OnAir): Promise<void> {
+    air.clock.stop();
+    await air.encoder.finish();
+    rmSync(air.file, { force: true });
   }
 
   private track(p: Promise<unknown>): void {
@@ -294,7 +331,7 @@ export class LiveSessions implements LiveSessionsApi {
   private async archive(session: LiveSessionView, file: string): Promise<void> {
     try {
       const bulletinId = await this.deps.archive(session, readFileSync(file));
-      this.deps.store.setBulletin(session.id, bulletinId);
+      await this.deps.store.setBulletin(session.id, bulletinId);
       this.deps.bus.publish('live.archived', { sessionId: session.id, bulletinId });
     } catch (err) {
       this.deps.logger.warn({ err, sessionId: session.id }, 'live recording not archived as a bulletin (it stays in the live directory)');

@@ -1,9 +1,12 @@
 import { liveStreamPath, type LiveEndReason, type LiveSource, type Priority } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import { transactionLock, type QueryDatabase } from '../../db/query/index.js';
 import { notFound } from '../../http/errors.js';
 import type { LiveSessionStatus, LiveSessionView } from './live-types.js';
 import type { Selectable } from 'kysely';
 import type { LiveSessionsTable } from '../../db/query/tables.js';
+
+/** The key of the lock every start takes (dialect.ts, transactionLock). */
+const START_LOCK_KEY = 'live_sessions.start';
 
 type Row = Omit<Selectable<LiveSessionsTable>, 'source' | 'priority' | 'end_reason'> & {
   source: LiveSource;
@@ -44,74 +47,149 @@ const toView = (r: Row): LiveSessionView => ({
 
 /** Live sessions on record: the ones on air and every one that ended (the station's log). */
 export class LiveStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  insert(s: NewLiveSession): void {
-    this.db
-      .prepare(
-        `INSERT INTO live_sessions (id, source, title, priority, edges, hamlet_codes, zones, started_by, origin, started_at, epoch, ends_at, file, commune_code)
-         VALUES (@id, @source, @title, @priority, @edges, @hamletCodes, @zones, @startedBy, @origin, @startedAt, @epoch, @endsAt, @file, @communeCode)`,
-      )
-      .run({ ...s, edges: JSON.stringify(s.edges), hamletCodes: JSON.stringify(s.hamletCodes), zones: s.zones === null ? null : JSON.stringify(s.zones) });
+  /**
+   * Records a session that goes on air, unless `maxOnAir` are on air already (every cloud process's
+   * together): false then, and nothing is written. The count and the insert are one statement
+   * (`INSERT … SELECT … WHERE (SELECT count(*) … on air) < max`), run behind a transaction lock
+   * that every start takes. Why the cap holds with several processes: on SQLite the statement
+   * holds the database's one write lock from its count to its insert. On PostgreSQL under READ
+   * COMMITTED two such statements alone could each count 7 without the other's uncommitted row and
+   * both insert; behind the lock the second start's statement begins only after the first
+   * committed, and its fresh snapshot counts that session. Ending a session needs no lock: a
+   * count that misses an end being committed only refuses a start that would have fitted.
+   */
+  async start(s: NewLiveSession, maxOnAir: number): Promise<boolean> {
+    const row = {
+      id: s.id,
+      source: s.source,
+      title: s.title,
+      priority: s.priority,
+      edges: JSON.stringify(s.edges),
+      hamlet_codes: JSON.stringify(s.hamletCodes),
+      zones: s.zones === null ? null : JSON.stringify(s.zones),
+      started_by: s.startedBy,
+      origin: s.origin,
+      started_at: s.startedAt,
+      epoch: s.epoch,
+      ends_at: s.endsAt,
+      file: s.file,
+      commune_code: s.communeCode,
+    };
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    const inserted = await this.q.db.transaction().execute(async (trx) => {
+      for (const statement of transactionLock(this.q.dialect, START_LOCK_KEY)) await statement.execute(trx);
+      return trx
+        .insertInto('live_sessions')
+        .columns(columns)
+        .expression(
+          trx
+            .selectNoFrom((eb) => columns.map((c) => eb.val(row[c]).as(c)))
+            .where((eb) => eb(eb.selectFrom('live_sessions').select((e) => e.fn.countAll().as('n')).where('ended_at', 'is', null), '<', maxOnAir)),
+        )
+        .returning('id')
+        .executeTakeFirst();
+    });
+    return inserted !== undefined;
   }
 
-  find(id: string): LiveSessionView | null {
-    const row = this.db.prepare('SELECT * FROM live_sessions WHERE id = ?').get(id) as Row | undefined;
-    return row ? toView(row) : null;
+  async find(id: string): Promise<LiveSessionView | null> {
+    const row = await this.q.db.selectFrom('live_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toView(row as Row) : null;
   }
 
-  get(id: string): LiveSessionView {
-    const s = this.find(id);
+  async get(id: string): Promise<LiveSessionView> {
+    const s = await this.find(id);
     if (!s) throw notFound(`live session ${id}`);
     return s;
   }
 
-  file(id: string): string | null {
-    return (this.db.prepare('SELECT file FROM live_sessions WHERE id = ?').pluck().get(id) as string | undefined) ?? null;
+  async file(id: string): Promise<string | null> {
+    return (await this.q.db.selectFrom('live_sessions').select('file').where('id', '=', id).executeTakeFirst())?.file ?? null;
   }
 
-  /** Newest first. */
   /** Newest first; `commune`: that commune's sessions and the province's (what its people see). */
-  list(query: { status?: LiveSessionStatus; limit?: number; commune?: string } = {}): LiveSessionView[] {
-    const conditions = [query.status === 'on_air' ? 'ended_at IS NULL' : query.status === 'ended' ? 'ended_at IS NOT NULL' : null, query.commune ? '(commune_code = ? OR commune_code IS NULL)' : null].filter(Boolean);
-    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = this.db.prepare(`SELECT * FROM live_sessions ${where} ORDER BY started_at DESC, id LIMIT ?`).all(...(query.commune ? [query.commune] : []), query.limit ?? 100) as Row[];
-    return rows.map(toView);
+  async list(query: { status?: LiveSessionStatus; limit?: number; commune?: string } = {}): Promise<LiveSessionView[]> {
+    const { status, commune } = query;
+    const rows = await this.q.db
+      .selectFrom('live_sessions')
+      .selectAll()
+      .$if(status === 'on_air', (qb) => qb.where('ended_at', 'is', null))
+      .$if(status === 'ended', (qb) => qb.where('ended_at', 'is not', null))
+      .$if(!!commune, (qb) => qb.where((eb) => eb.or([eb('commune_code', '=', commune!), eb('commune_code', 'is', null)])))
+      .orderBy('started_at', 'desc')
+      .orderBy('id')
+      .limit(query.limit ?? 100)
+      .execute();
+    return rows.map((r) => toView(r as Row));
   }
 
   /** Those on air, and those that ended at or after `since` (what the retained document lists): on air first, then the latest ended, 50 at most. */
-  current(since: number): LiveSessionView[] {
-    const rows = this.db
-      .prepare('SELECT * FROM live_sessions WHERE ended_at IS NULL OR ended_at >= ? ORDER BY ended_at IS NULL DESC, ended_at DESC, started_at, id LIMIT 50')
-      .all(since) as Row[];
-    return rows.map(toView);
+  async current(since: number): Promise<LiveSessionView[]> {
+    const rows = await this.q.db
+      .selectFrom('live_sessions')
+      .selectAll()
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>=', since)]))
+      // on air first (a CASE: PostgreSQL sorts booleans false first, SQLite's 0/1 the same way here)
+      .orderBy((eb) => eb.case().when('ended_at', 'is', null).then(0).else(1).end())
+      .orderBy('ended_at', 'desc')
+      .orderBy('started_at')
+      .orderBy('id')
+      .limit(50)
+      .execute();
+    return rows.map((r) => toView(r as Row));
   }
 
-  progress(id: string, bytes: number, durationMs: number): void {
-    this.db.prepare('UPDATE live_sessions SET bytes = ?, duration_ms = ? WHERE id = ?').run(bytes, durationMs, id);
+  /** What a session on air has produced so far (an ended one keeps what its end wrote). */
+  async progress(id: string, bytes: number, durationMs: number): Promise<void> {
+    await this.q.db.updateTable('live_sessions').set({ bytes, duration_ms: durationMs }).where('id', '=', id).where('ended_at', 'is', null).execute();
   }
 
-  /** Ends it once: false when it had already ended. */
-  end(id: string, at: number, reason: LiveEndReason, detail: string | null, by: string | null): boolean {
-    return this.db.prepare('UPDATE live_sessions SET ended_at = ?, end_reason = ?, end_detail = ?, stopped_by = ? WHERE id = ? AND ended_at IS NULL').run(at, reason, detail, by, id).changes === 1;
+  /**
+   * Ends it once, with its final size and length in the same statement: false when it had already
+   * ended (another process's recovery, a second stop).
+   */
+  async end(id: string, e: { at: number; reason: LiveEndReason; detail: string | null; by: string | null; bytes: number; durationMs: number }): Promise<boolean> {
+    const ended = await this.q.db
+      .updateTable('live_sessions')
+      .set({ ended_at: e.at, end_reason: e.reason, end_detail: e.detail, stopped_by: e.by, bytes: e.bytes, duration_ms: e.durationMs })
+      .where('id', '=', id)
+      .where('ended_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    return ended !== undefined;
   }
 
   /** Voice sessions ended since `since` with a recording and no archive bulletin yet. */
-  unarchived(since: number): LiveSessionView[] {
-    const rows = this.db
-      .prepare("SELECT * FROM live_sessions WHERE source = 'voice' AND ended_at IS NOT NULL AND ended_at >= ? AND bulletin_id IS NULL AND bytes > 0 ORDER BY started_at LIMIT 100")
-      .all(since) as Row[];
-    return rows.map(toView);
+  async unarchived(since: number): Promise<LiveSessionView[]> {
+    const rows = await this.q.db
+      .selectFrom('live_sessions')
+      .selectAll()
+      .where('source', '=', 'voice')
+      .where('ended_at', 'is not', null)
+      .where('ended_at', '>=', since)
+      .where('bulletin_id', 'is', null)
+      .where('bytes', '>', 0)
+      .orderBy('started_at')
+      .orderBy('id')
+      .limit(100)
+      .execute();
+    return rows.map((r) => toView(r as Row));
   }
 
-  setBulletin(id: string, bulletinId: string): void {
-    this.db.prepare('UPDATE live_sessions SET bulletin_id = ? WHERE id = ?').run(bulletinId, id);
+  async setBulletin(id: string, bulletinId: string): Promise<void> {
+    await this.q.db.updateTable('live_sessions').set({ bulletin_id: bulletinId }).where('id', '=', id).execute();
   }
 
-  /** Sessions left on air by a cloud that stopped without ending them: ended now, interrupted. Returns their ids. */
-  endOrphans(at: number): string[] {
-    const ids = this.db.prepare('SELECT id FROM live_sessions WHERE ended_at IS NULL').pluck().all() as string[];
-    for (const id of ids) this.end(id, at, 'interrupted', 'the cloud stopped during the session', null);
-    return ids;
+  /** Sessions left on air by a cloud that stopped without ending them: ended now, interrupted, in one statement. Returns their ids. */
+  async endOrphans(at: number): Promise<string[]> {
+    const rows = await this.q.db
+      .updateTable('live_sessions')
+      .set({ ended_at: at, end_reason: 'interrupted', end_detail: 'the cloud stopped during the session', stopped_by: null })
+      .where('ended_at', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id).sort();
   }
 }

@@ -95,7 +95,7 @@ export interface LiveSessionsApi {
   start(spec: LiveSessionSpec): Promise<{ session: LiveSessionView; input: LiveInput }>;
   /** Stops a session on purpose ('stopped'); `by` is the user id (null: the cloud). An ended session is returned unchanged. */
   stop(sessionId: string, by: string | null): Promise<LiveSessionView>;
-  get(sessionId: string): LiveSessionView;
+  get(sessionId: string): Promise<LiveSessionView>;
   /** `commune`: that commune's sessions and the province's (a commune's people); absent: all. */
-  list(query?: { status?: LiveSessionStatus; limit?: number; commune?: string }): LiveSessionView[];
+  list(query?: { status?: LiveSessionStatus; limit?: number; commune?: string }): Promise<LiveSessionView[]>;
 }

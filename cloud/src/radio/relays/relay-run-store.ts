@@ -1,5 +1,5 @@
 import type { Priority } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import { notFound } from '../../http/errors.js';
 import type { UrlPlayed } from './relay-puller.js';
 import type { Targets } from '../schedules/targets.js';
@@ -72,61 +72,93 @@ const toRun = (r: Row): RelayRun => ({
 export type NewRelayRun = Pick<RelayRun, 'id' | 'stationId' | 'stationName' | 'scheduleId' | 'occurrenceId' | 'sessionId' | 'title' | 'priority' | 'targets' | 'startedBy' | 'startedAt' | 'endsAt' | 'communeCode'>;
 export type RelayOutcome = Pick<RelayRun, 'endedAt' | 'endReason' | 'playedMs' | 'silenceMs' | 'bytes' | 'reconnects' | 'urls' | 'lastError'>;
 
-/** Relay runs in SQLite (table relay_runs): the station's log of what was relayed. */
+/** Relay runs (table relay_runs): the station's log of what was relayed. */
 export class RelayRunStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
-  insert(run: NewRelayRun): RelayRun {
-    this.db
-      .prepare(
-        `INSERT INTO relay_runs (id, station_id, station_name, schedule_id, occurrence_id, session_id, title, priority, targets, started_by, started_at, ends_at, commune_code)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(run.id, run.stationId, run.stationName, run.scheduleId, run.occurrenceId, run.sessionId, run.title, run.priority, JSON.stringify(run.targets), run.startedBy, run.startedAt, run.endsAt, run.communeCode);
+  async insert(run: NewRelayRun): Promise<RelayRun> {
+    await this.q.db
+      .insertInto('relay_runs')
+      .values({
+        id: run.id,
+        station_id: run.stationId,
+        station_name: run.stationName,
+        schedule_id: run.scheduleId,
+        occurrence_id: run.occurrenceId,
+        session_id: run.sessionId,
+        title: run.title,
+        priority: run.priority,
+        targets: JSON.stringify(run.targets),
+        started_by: run.startedBy,
+        started_at: run.startedAt,
+        ends_at: run.endsAt,
+        commune_code: run.communeCode,
+      })
+      .execute();
     return this.get(run.id);
   }
 
-  finish(id: string, o: RelayOutcome): RelayRun {
-    this.db
-      .prepare(
-        `UPDATE relay_runs SET ended_at = ?, end_reason = ?, played_ms = ?, silence_ms = ?, bytes = ?, reconnects = ?, urls = ?, last_error = ?
-         WHERE id = ? AND ended_at IS NULL`,
-      )
-      .run(o.endedAt, o.endReason, o.playedMs, o.silenceMs, o.bytes, o.reconnects, JSON.stringify(o.urls), o.lastError, id);
+  /** Closes it once with what it played (a run already closed, by another process's recovery say, keeps its record). */
+  async finish(id: string, o: RelayOutcome): Promise<RelayRun> {
+    await this.q.db
+      .updateTable('relay_runs')
+      .set({
+        ended_at: o.endedAt,
+        end_reason: o.endReason,
+        played_ms: o.playedMs,
+        silence_ms: o.silenceMs,
+        bytes: o.bytes,
+        reconnects: o.reconnects,
+        urls: JSON.stringify(o.urls),
+        last_error: o.lastError,
+      })
+      .where('id', '=', id)
+      .where('ended_at', 'is', null)
+      .execute();
     return this.get(id);
   }
 
   /** What a running relay has done so far, saved now and then so a crash keeps most of it. */
-  progress(id: string, p: Pick<RelayRun, 'playedMs' | 'silenceMs' | 'bytes' | 'reconnects' | 'lastError'>): void {
-    this.db
-      .prepare('UPDATE relay_runs SET played_ms = ?, silence_ms = ?, bytes = ?, reconnects = ?, last_error = ? WHERE id = ? AND ended_at IS NULL')
-      .run(p.playedMs, p.silenceMs, p.bytes, p.reconnects, p.lastError, id);
+  async progress(id: string, p: Pick<RelayRun, 'playedMs' | 'silenceMs' | 'bytes' | 'reconnects' | 'lastError'>): Promise<void> {
+    await this.q.db
+      .updateTable('relay_runs')
+      .set({ played_ms: p.playedMs, silence_ms: p.silenceMs, bytes: p.bytes, reconnects: p.reconnects, last_error: p.lastError })
+      .where('id', '=', id)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 
-  get(id: string): RelayRun {
-    const row = this.db.prepare('SELECT * FROM relay_runs WHERE id = ?').get(id) as Row | undefined;
+  async get(id: string): Promise<RelayRun> {
+    const row = await this.q.db.selectFrom('relay_runs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`relay ${id}`);
-    return toRun(row);
+    return toRun(row as Row);
   }
 
   /** Newest first; `commune`: that commune's relays and the province's. */
-  recent(limit: number, commune?: string): RelayRun[] {
-    const rows = commune
-      ? this.db.prepare('SELECT * FROM relay_runs WHERE commune_code = ? OR commune_code IS NULL ORDER BY started_at DESC, id DESC LIMIT ?').all(commune, limit)
-      : this.db.prepare('SELECT * FROM relay_runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit);
-    return (rows as Row[]).map(toRun);
+  async recent(limit: number, commune?: string): Promise<RelayRun[]> {
+    const rows = await this.q.db
+      .selectFrom('relay_runs')
+      .selectAll()
+      .$if(!!commune, (qb) => qb.where((eb) => eb.or([eb('commune_code', '=', commune!), eb('commune_code', 'is', null)])))
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => toRun(r as Row));
   }
 
   /** The runs of a scheduled occurrence (a window taken up again after a restart has several). */
-  ofOccurrence(occurrenceId: string): RelayRun[] {
-    return (this.db.prepare('SELECT * FROM relay_runs WHERE occurrence_id = ? ORDER BY started_at').all(occurrenceId) as Row[]).map(toRun);
+  async ofOccurrence(occurrenceId: string): Promise<RelayRun[]> {
+    const rows = await this.q.db.selectFrom('relay_runs').selectAll().where('occurrence_id', '=', occurrenceId).orderBy('started_at').orderBy('id').execute();
+    return rows.map((r) => toRun(r as Row));
   }
 
   /**
    * Runs the cloud was relaying when it stopped or crashed: closed as `cloud_stopped` at `at` (what
-   * they played is not known past the last save, so it stays as it was).
+   * they played is not known past the last save, so it stays as it was). One statement; the count closed.
    */
-  closeOpen(at: number): number {
-    return this.db.prepare("UPDATE relay_runs SET ended_at = ?, end_reason = 'cloud_stopped' WHERE ended_at IS NULL").run(at).changes;
+  async closeOpen(at: number): Promise<number> {
+    const closed = await this.q.db.updateTable('relay_runs').set({ ended_at: at, end_reason: 'cloud_stopped' }).where('ended_at', 'is', null).returning('id').execute();
+    return closed.length;
   }
 }

@@ -18,6 +18,13 @@ export interface RelaySchedulerDeps {
 
 /** The longest window a schedule allows (durationS ≤ 86,400): how far back an occurrence still playing may have started. */
 const MAX_WINDOW_MS = 86_400_000;
+/** A window about to open: its timers, and the station's connection being made or made (null: none, it connects at the start). */
+interface Armed {
+  timers: NodeJS.Timeout[];
+  preparing: Promise<PreparedRelay | null> | null;
+  disarmed: boolean;
+}
+
 /** A window's station is connected this long before its start, so it opens with sound. */
 export const CONNECT_AHEAD_MS = 5000;
 /** A window that could not be started is tried again after this long (a live session refused, no box targeted yet). */
@@ -32,7 +39,7 @@ const RETRY_MS = 30_000;
 export class RelayScheduler {
   private timer: NodeJS.Timeout | null = null;
   /** Windows about to open: their timers, and the station's connection once made. */
-  private readonly armed = new Map<string, { timers: NodeJS.Timeout[]; prepared: PreparedRelay | null }>();
+  private readonly armed = new Map<string, Armed>();
   private readonly retryAfter = new Map<string, number>();
   private readonly launching = new Set<string>();
   private ticking = false;
@@ -68,7 +75,7 @@ export class RelayScheduler {
   /** Looks at what is due now or within the next tick or two; a schedule change is seen within one tick. */
   async tick(): Promise<void> {
     const now = this.deps.now();
-    this.deps.relays.checkSessions();
+    await this.deps.relays.checkSessions();
     const due = new Set<string>();
     const occurrences = await this.deps.occurrences(now - MAX_WINDOW_MS, now + CONNECT_AHEAD_MS + this.deps.tickMs * 2);
     if (!this.timer) return; // stopped while the schedules were read: arm nothing
@@ -78,28 +85,47 @@ export class RelayScheduler {
       if (endsAt <= now) continue;
       const id = scheduleOccurrenceId(schedule.id, occurrence.originalAt);
       due.add(id);
-      if (this.armed.has(id) || this.launching.has(id) || (this.retryAfter.get(id) ?? 0) > now || !this.startable(id)) continue;
-      const delay = occurrence.startAt - now;
+      if (this.armed.has(id) || this.launching.has(id) || (this.retryAfter.get(id) ?? 0) > now) continue;
+      if (!(await this.startable(id))) continue;
+      // the run log was read: stopped meanwhile, or armed or launched by a window's own timer
+      if (!this.timer || this.armed.has(id) || this.launching.has(id)) continue;
+      // the timers count from the tick's time: the reads above took a little of the delay
+      const delay = occurrence.startAt - this.deps.now();
       if (delay <= 0) {
         void this.launch(schedule, occurrence, id, null);
         continue;
       }
-      const slot: { timers: NodeJS.Timeout[]; prepared: PreparedRelay | null } = { timers: [], prepared: null };
+      const slot: Armed = { timers: [], preparing: null, disarmed: false };
       this.armed.set(id, slot);
+      const stationId = schedule.source.stationId;
+      // the station's record is read, then its connection made, CONNECT_AHEAD_MS before the start
       const prepare = () => {
-        if (schedule.source.kind !== 'station') return;
-        try {
-          slot.prepared = this.deps.relays.prepare(schedule.source.stationId);
-        } catch (err) {
-          this.deps.logger.warn({ err, scheduleId: schedule.id, occurrenceId: id }, 'relay window could not connect ahead; it connects at its start');
-        }
+        slot.preparing = this.deps.relays.prepare(stationId).then(
+          (prepared) => {
+            // disarmed while the station was read (the occurrence went away, the cloud stops): not needed
+            if (slot.disarmed) {
+              void prepared.puller.stop();
+              return null;
+            }
+            return prepared;
+          },
+          (err: unknown) => {
+            this.deps.logger.warn({ err, scheduleId: schedule.id, occurrenceId: id }, 'relay window could not connect ahead; it connects at its start');
+            return null;
+          },
+        );
       };
       if (delay <= CONNECT_AHEAD_MS) prepare();
       else slot.timers.push(setTimeout(prepare, delay - CONNECT_AHEAD_MS));
       slot.timers.push(
         setTimeout(() => {
-          this.armed.delete(id);
-          void this.launch(schedule, occurrence, id, slot.prepared);
+          // the connection made ahead (a read of milliseconds, long done unless the window was armed
+          // just now); the window stays armed until launch() holds it, so a tick meanwhile leaves it be
+          void (slot.preparing ?? Promise.resolve(null)).then((prepared) => {
+            if (slot.disarmed) return; // disarm() stops its connection
+            this.armed.delete(id);
+            return this.launch(schedule, occurrence, id, prepared);
+          });
         }, delay),
       );
     }
@@ -110,23 +136,29 @@ export class RelayScheduler {
   private disarm(id: string): void {
     const slot = this.armed.get(id);
     if (!slot) return;
+    slot.disarmed = true;
     for (const t of slot.timers) clearTimeout(t);
-    void slot.prepared?.puller.stop();
+    void slot.preparing?.then((prepared) => prepared?.puller.stop());
     this.armed.delete(id);
   }
 
   /** No run of the occurrence yet, or only runs the cloud's own stop cut short. */
-  private startable(occurrenceId: string): boolean {
-    return this.deps.runs.ofOccurrence(occurrenceId).every((r) => r.endReason === 'cloud_stopped');
+  private async startable(occurrenceId: string): Promise<boolean> {
+    return (await this.deps.runs.ofOccurrence(occurrenceId)).every((r) => r.endReason === 'cloud_stopped');
   }
 
   private async launch(schedule: Schedule, occurrence: Occurrence, id: string, prepared: PreparedRelay | null): Promise<void> {
-    if (schedule.source.kind !== 'station' || this.launching.has(id) || !this.startable(id)) {
+    if (schedule.source.kind !== 'station' || this.launching.has(id)) {
       void prepared?.puller.stop();
       return;
     }
+    // taken before the run log is read, so a second launch of the window cannot pass meanwhile
     this.launching.add(id);
     try {
+      if (!(await this.startable(id))) {
+        void prepared?.puller.stop();
+        return;
+      }
       await this.deps.relays.start({
         stationId: schedule.source.stationId,
         title: schedule.title,

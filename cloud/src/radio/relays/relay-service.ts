@@ -109,19 +109,26 @@ export class RelayService {
   private closed = false;
 
   constructor(private readonly deps: RelayServiceDeps) {
-    const closed = deps.runs.closeOpen(deps.now());
-    if (closed > 0) deps.logger.warn({ closed }, 'relays that were on air when the cloud stopped are closed');
-    this.saver = setInterval(() => this.saveProgress(), SAVE_EVERY_MS);
+    this.saver = setInterval(() => void this.saveProgress(), SAVE_EVERY_MS);
     this.saver.unref();
   }
 
-  /** Starts relaying a station now. */
+  /** At the cloud's start, before any relay: the runs a stopped cloud left open are closed. */
+  async recover(): Promise<void> {
+    const closed = await this.deps.runs.closeOpen(this.deps.now());
+    if (closed > 0) this.deps.logger.warn({ closed }, 'relays that were on air when the cloud stopped are closed');
+  }
+
   /**
    * Connects to a station ahead of its window (the scheduler calls it a few seconds before the
    * start), so the window opens with the station's sound rather than the time ffmpeg takes to start.
    */
-  prepare(stationId: string): PreparedRelay {
-    const station = this.deps.stations.get(stationId);
+  async prepare(stationId: string): Promise<PreparedRelay> {
+    return this.connect(await this.deps.stations.get(stationId));
+  }
+
+  /** The station's puller, connected and gathering sound, not on air yet. */
+  private connect(station: Station): PreparedRelay {
     let sink: LiveInput | null = null;
     const puller = new RelayPuller({
       primaryUrl: station.url,
@@ -139,10 +146,10 @@ export class RelayService {
   /** Starts relaying a station now (with the connection `prepare` made, when there is one). */
   async start(spec: RelayStart, prepared?: PreparedRelay): Promise<RelayView> {
     if (this.closed) throw new ApiError(503, 'unavailable', 'the cloud is stopping');
-    const station = prepared?.station ?? this.deps.stations.get(spec.stationId);
+    const station = prepared?.station ?? (await this.deps.stations.get(spec.stationId));
     if (spec.endsAt !== null && spec.endsAt <= this.deps.now()) throw new ApiError(400, 'bad_request', 'the relay would end before it starts');
     if (spec.requireReachable) await this.assertReachable(station);
-    const ready = prepared ?? this.prepare(station.id);
+    const ready = prepared ?? this.connect(station);
     try {
       // relay now: on air once the station's first sound is in (at most a few seconds), not before
       if (!prepared) await ready.puller.waitForSound(RELAY_NOW_WAIT_MS);
@@ -174,7 +181,7 @@ export class RelayService {
       // ready by the epoch starts in step with the others (one joining late misses the start)
       playoutMs: this.deps.playoutMs,
     });
-    const run = this.deps.runs.insert({
+    const run = await this.deps.runs.insert({
       id: newId('rly'),
       stationId: station.id,
       stationName: station.name,
@@ -188,6 +195,10 @@ export class RelayService {
       startedAt: now,
       endsAt,
       communeCode: spec.communeCode,
+    }).catch(async (err: unknown) => {
+      // no run on record, no relay: its session goes off air (the caller stops the puller)
+      await this.deps.live.stop(session.id, null).catch(() => {});
+      throw err;
     });
     const { puller } = ready;
     ready.attach(input);
@@ -216,22 +227,23 @@ export class RelayService {
 
   /** The relays on air and the latest ones, newest first; `commune`: that commune's and the province's. */
   async list(limit = 50, commune?: string): Promise<RelayView[]> {
-    const recent = this.deps.runs.recent(limit, commune);
+    const recent = await this.deps.runs.recent(limit, commune);
     const ids = new Set(recent.map((r) => r.id));
     const running = [...this.active.values()]
       .map((a) => a.run)
       .filter((r) => !ids.has(r.id) && (!commune || r.communeCode === null || r.communeCode === commune))
-      .map((r) => this.deps.runs.get(r.id));
-    return Promise.all([...running, ...recent].map((r) => this.view(r.id, r)));
+      .map((r) => r.id);
+    const current = await Promise.all(running.map((id) => this.deps.runs.get(id)));
+    return Promise.all([...current, ...recent].map((r) => this.view(r.id, r)));
   }
 
   async view(relayId: string, known?: RelayRun): Promise<RelayView> {
     const entry = this.active.get(relayId);
-    const run = entry?.run ?? known ?? this.deps.runs.get(relayId);
+    const run = entry?.run ?? known ?? (await this.deps.runs.get(relayId));
     let session: RelaySessionView | null = entry?.session ?? null;
     if (!session && run.sessionId) {
       try {
-        session = this.deps.live.get(run.sessionId);
+        session = await this.deps.live.get(run.sessionId);
       } catch {
         session = null;
       }
@@ -249,16 +261,16 @@ export class RelayService {
   }
 
   /** Ends relays whose live session ended another way (stopped from the live API, failed). */
-  checkSessions(): void {
-    for (const [id, entry] of this.active) {
+  async checkSessions(): Promise<void> {
+    for (const [id, entry] of [...this.active]) {
       if (entry.ending) continue;
       let session: RelaySessionView;
       try {
-        session = this.deps.live.get(entry.session.id);
+        session = await this.deps.live.get(entry.session.id);
       } catch {
         continue;
       }
-      if (session.status !== 'ended') continue;
+      if (session.status !== 'ended' || entry.ending) continue;
       // the session ends itself at the window's end (endsAt); stopped before it, someone stopped it from the live API
       const reason: RelayEndReason =
         session.endReason === 'stopped' ? (entry.run.endsAt !== null && (session.endedAt ?? 0) >= entry.run.endsAt - 50 ? 'ended' : 'stopped') : session.endReason === 'failed' ? 'failed' : 'interrupted';
@@ -287,7 +299,7 @@ export class RelayService {
       } else {
         entry.input.end(LIVE_REASON[reason], reason === 'cloud_stopped' ? 'the cloud is stopping' : undefined);
       }
-      const run = this.deps.runs.finish(relayId, {
+      const run = await this.deps.runs.finish(relayId, {
         endedAt,
         endReason: reason,
         playedMs: result.playedMs,
@@ -308,11 +320,14 @@ export class RelayService {
     return entry.ending;
   }
 
-  private saveProgress(): void {
-    for (const [id, entry] of this.active) {
+  /** A failed save is logged: the next one, or the run's end, writes the figures. */
+  private async saveProgress(): Promise<void> {
+    for (const [id, entry] of [...this.active]) {
       if (entry.ending) continue;
       const s = entry.puller.state();
-      this.deps.runs.progress(id, { playedMs: s.playedMs, silenceMs: s.silenceMs, bytes: s.bytes, reconnects: s.reconnects, lastError: s.lastError });
+      await this.deps.runs
+        .progress(id, { playedMs: s.playedMs, silenceMs: s.silenceMs, bytes: s.bytes, reconnects: s.reconnects, lastError: s.lastError })
+        .catch((err: unknown) => this.deps.logger.warn({ err, relayId: id }, 'relay progress not saved'));
     }
   }
 

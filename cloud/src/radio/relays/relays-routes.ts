@@ -122,13 +122,13 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
   const out = (r: RelayView) => r;
   // another commune's station answers as none; the province's is seen by every commune, changed by none of them
-  const visibleStation = (c: Parameters<typeof currentUser>[0], id: string) => {
-    const station = stations.get(id);
+  const visibleStation = async (c: Parameters<typeof currentUser>[0], id: string) => {
+    const station = await stations.get(id);
     assertSees(currentUser(c), station.communeCode, `station ${id}`);
     return station;
   };
-  const changeableStation = (c: Parameters<typeof currentUser>[0], id: string) => {
-    const station = stations.get(id);
+  const changeableStation = async (c: Parameters<typeof currentUser>[0], id: string) => {
+    const station = await stations.get(id);
     assertMayChange(currentUser(c), station.communeCode, `station ${id}`);
     return station;
   };
@@ -141,7 +141,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       summary: 'The stations the commune relays, by name',
       responses: { 200: jsonContent(z.object({ stations: z.array(stationSchema) }), 'The stations') },
     }),
-    (c) => c.json({ stations: stations.list(currentUser(c).communeCode ?? undefined) }, 200),
+    async (c) => c.json({ stations: await stations.list(currentUser(c).communeCode ?? undefined) }, 200),
   );
 
   app.openapi(
@@ -155,7 +155,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const station = stations.add({ name: body.name, url: body.url, fallbackUrl: body.fallbackUrl ?? null }, currentUser(c).id, deps.now(), currentUser(c).communeCode);
+      const station = await stations.add({ name: body.name, url: body.url, fallbackUrl: body.fallbackUrl ?? null }, currentUser(c).id, deps.now(), currentUser(c).communeCode);
       await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_add', target: `station:${station.id}`, details: { name: station.name } });
       return c.json(station, 201);
     },
@@ -183,7 +183,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       request: { params: idParam('stn_5k2m9q8x4c7t') },
       responses: { 200: jsonContent(stationSchema, 'The station') },
     }),
-    (c) => c.json(visibleStation(c, c.req.valid('param').id), 200),
+    async (c) => c.json(await visibleStation(c, c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -196,8 +196,8 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       responses: { 200: jsonContent(stationSchema, 'The station') },
     }),
     async (c) => {
-      changeableStation(c, c.req.valid('param').id);
-      const station = stations.update(c.req.valid('param').id, c.req.valid('json'), deps.now());
+      await changeableStation(c, c.req.valid('param').id);
+      const station = await stations.update(c.req.valid('param').id, c.req.valid('json'), deps.now());
       await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_change', target: `station:${station.id}`, details: { fields: Object.keys(c.req.valid('json')) } });
       return c.json(station, 200);
     },
@@ -214,10 +214,10 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      changeableStation(c, id);
+      await changeableStation(c, id);
       const onAir = (await relays.list()).find((r) => r.stationId === id && r.live !== null);
       if (onAir) throw conflict(`the station is on air (relay ${onAir.id}): stop the relay first`, { relayId: onAir.id });
-      stations.delete(id);
+      await stations.delete(id);
       await deps.audit.record({ actor: currentUser(c).username, action: 'radio.station_delete', target: `station:${id}` });
       return c.body(null, 204);
     },
@@ -233,7 +233,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       responses: { 200: jsonContent(z.object({ primary: probeSchema, fallback: probeSchema.nullable() }), 'What each check found') },
     }),
     async (c) => {
-      const station = visibleStation(c, c.req.valid('param').id);
+      const station = await visibleStation(c, c.req.valid('param').id);
       const [primary, fallback] = await Promise.all([
         probeStation(station.url, deps.checkTimeoutMs),
         station.fallbackUrl ? probeStation(station.fallbackUrl, deps.checkTimeoutMs) : Promise.resolve(null),
@@ -271,7 +271,7 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       await deps.directory.assertTargetsExist(body.targets);
       const user = currentUser(c);
       // a commune relays its own stations and the province's, to its own hamlets (the live session refuses others')
-      visibleStation(c, body.stationId);
+      await visibleStation(c, body.stationId);
       const relay = await relays.start({
         stationId: body.stationId,
         title: body.title,

@@ -94,7 +94,7 @@ describe('station relays in the cloud', () => {
       expect(started.status, JSON.stringify(started.body)).toBe(201);
       const relay = started.body;
       expect(relay).toMatchObject({ stationId: station.id, title: 'Đài tỉnh Hậu Giang', priority: 'priority', hamletCodes: ['ap-1'], edges: [ap1.edgeId], endedAt: null });
-      const session = test.cloud.radio.live.get(relay.sessionId);
+      const session = await test.cloud.radio.live.get(relay.sessionId);
       expect(session).toMatchObject({ source: 'relay', status: 'on_air', origin: station.id, endsAt: relay.endsAt });
       // a relay's own playout latency (SC_RELAY_PLAYOUT_MS), not the voice's (SC_LIVE_PLAYOUT_MS)
       expect(session.epoch - session.startedAt).toBe(1500);
@@ -134,7 +134,7 @@ describe('station relays in the cloud', () => {
       expect(ended.playedMs).toBeGreaterThan(5000);
       expect(ended.urls).toEqual([{ url: icecast.url('tinh.mp3'), role: 'primary', playedMs: ended.playedMs }]);
       expect(ended.live).toBeNull();
-      expect(test.cloud.radio.live.get(relay.sessionId)).toMatchObject({ status: 'ended', endReason: 'stopped' });
+      expect(await test.cloud.radio.live.get(relay.sessionId)).toMatchObject({ status: 'ended', endReason: 'stopped' });
 
       // what the box received is the station's tone
       const pcm = await decodeToPcm(await stream.done, 'ogg');
@@ -164,7 +164,7 @@ describe('station relays in the cloud', () => {
     } finally {
       await page.stop();
     }
-    expect(test.cloud.radio.live.list()).toEqual([]);
+    expect(await test.cloud.radio.live.list()).toEqual([]);
     expect((await test.api('GET', '/api/v1/relays')).body.relays).toEqual([]);
     expect((await test.api('POST', '/api/v1/relays', { stationId: 'stn_khongcoooooo', targets: { all: true } })).status).toBe(404);
     expect((await test.api('POST', '/api/v1/relays', { stationId: closed.id, targets: { hamlets: ['ap-99'] } })).status).toBe(400);
@@ -199,7 +199,7 @@ describe('station relays in the cloud', () => {
       expect(Math.abs(run.startedAt - startAt)).toBeLessThan(250);
       expect(run).toMatchObject({ title: 'Tiếp sóng VOV2 buổi sáng', endsAt: startAt + 8000, occurrenceId: `${created.body.id}:${startAt}` });
       expect([...run.hamletCodes].sort()).toEqual(['ap-1', 'ap-2']);
-      expect(test.cloud.radio.live.get(run.sessionId)).toMatchObject({ source: 'relay', priority: 'normal' });
+      expect(await test.cloud.radio.live.get(run.sessionId)).toMatchObject({ source: 'relay', priority: 'normal' });
 
       // cut the station mid-window, then restore it
       await waitFor(async () => (await test.api('GET', `/api/v1/relays/${run.id}`)).body.live?.playedMs > 1500, 'the window plays');
@@ -261,7 +261,7 @@ describe('station relays in the cloud', () => {
       // an operator stops it: it stays stopped for the rest of the window
       const stopped = await test.api('POST', `/api/v1/relays/${resumed.id}/stop`);
       expect(stopped.body).toMatchObject({ endReason: 'stopped', live: null });
-      expect(test.cloud.radio.live.get(resumed.sessionId)).toMatchObject({ status: 'ended', endReason: 'stopped' });
+      expect(await test.cloud.radio.live.get(resumed.sessionId)).toMatchObject({ status: 'ended', endReason: 'stopped' });
       await sleep(2500);
       expect(await runsOf()).toHaveLength(2);
     } finally {

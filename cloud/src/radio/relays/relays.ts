@@ -1,7 +1,7 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { CloudConfig } from '../../config.js';
-import type { Db } from '../../db/database.js';
+import type { QueryDatabase } from '../../db/query/index.js';
 import type { Guard } from '../../http/access.js';
 import type { CloudMetrics } from '../../metrics.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
@@ -15,7 +15,7 @@ import { createRelaysRoutes } from './relays-routes.js';
 import type { StationStore } from './station-store.js';
 
 export interface RelaysDeps {
-  db: Db;
+  query: QueryDatabase;
   stations: StationStore;
   live: RelayLiveSessions;
   playback: Pick<PlaybackStore, 'progressByHamlet'>;
@@ -30,10 +30,13 @@ export interface RelaysDeps {
   tickMs?: number;
 }
 
-/** Station relays (tiếp sóng): stations, the relays on air, the scheduler of relay windows, their routes. */
-export function createRelays(deps: RelaysDeps) {
+/**
+ * Station relays (tiếp sóng): stations, the relays on air, the scheduler of relay windows, their
+ * routes. The runs a stopped cloud left open are closed before it returns.
+ */
+export async function createRelays(deps: RelaysDeps) {
   const { config } = deps;
-  const runs = new RelayRunStore(deps.db);
+  const runs = new RelayRunStore(deps.query);
   const relays = new RelayService({
     stations: deps.stations,
     runs,
@@ -51,6 +54,7 @@ export function createRelays(deps: RelaysDeps) {
     logger: deps.logger,
     now: deps.now,
   });
+  await relays.recover();
   const scheduler = new RelayScheduler({
     occurrences: (from, to) => deps.schedules.occurrences(from, to),
     relays,

@@ -1,5 +1,6 @@
 import { newId } from '@smart-commune/shared';
-import type { Db } from '../../db/database.js';
+import type { Kysely } from 'kysely';
+import { eqNoCase, transactionLock, type Database, type QueryDatabase } from '../../db/query/index.js';
 import { conflict, notFound } from '../../http/errors.js';
 import type { RadioStationsTable } from '../../db/query/tables.js';
 
@@ -20,6 +21,23 @@ export interface Station {
 
 type Row = RadioStationsTable;
 
+/**
+ * The lock that adding or renaming a station in a commune (or among the province's own) takes
+ * (dialect.ts, transactionLock): the name check and the write are one statement, and behind the
+ * lock two processes adding "VOV1" to one commune at once cannot both find the name free under READ
+ * COMMITTED.
+ */
+const nameLock = (d: QueryDatabase['dialect'], communeCode: string | null) => transactionLock(d, JSON.stringify(['radio_stations.name', communeCode]));
+
+/** Another station of the same commune (or of the province's own) with this name, ignoring case. */
+const sameName = (db: Kysely<Database>, d: QueryDatabase['dialect'], name: string, exceptId: string | null, communeCode: string | null) =>
+  db
+    .selectFrom('radio_stations as other')
+    .select('other.id')
+    .where((eb) => eqNoCase(d, eb.ref('other.name'), name))
+    .where('other.commune_code', communeCode === null ? 'is' : '=', communeCode)
+    .$if(exceptId !== null, (qb) => qb.where('other.id', '!=', exceptId!));
+
 const toStation = (r: Row): Station => ({
   id: r.id,
   name: r.name,
@@ -36,59 +54,121 @@ export interface StationInput {
   url: string;
   fallbackUrl: string | null;
 }
+export interface StationInput {
+  name: string;
+  url: string;
+  fallbackUrl: string | null;
+}
 
-/** The stations list in SQLite (table radio_stations). */
+/** The stations list (table radio_stations). */
 export class StationStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly q: QueryDatabase) {}
 
   /** By name; `commune`: that commune's stations and the province's (what its people see); absent: all. */
-  list(commune?: string): Station[] {
-    const rows = commune
-      ? this.db.prepare('SELECT * FROM radio_stations WHERE commune_code = ? OR commune_code IS NULL ORDER BY name, id').all(commune)
-      : this.db.prepare('SELECT * FROM radio_stations ORDER BY name, id').all();
-    return (rows as Row[]).map(toStation);
+  async list(commune?: string): Promise<Station[]> {
+    const rows = await this.q.db
+      .selectFrom('radio_stations')
+      .selectAll()
+      .$if(!!commune, (qb) => qb.where((eb) => eb.or([eb('commune_code', '=', commune!), eb('commune_code', 'is', null)])))
+      .orderBy('name')
+      .orderBy('id')
+      .execute();
+    return rows.map(toStation);
   }
 
-  find(id: string): Station | null {
-    const row = this.db.prepare('SELECT * FROM radio_stations WHERE id = ?').get(id) as Row | undefined;
+  async find(id: string): Promise<Station | null> {
+    const row = await this.q.db.selectFrom('radio_stations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toStation(row) : null;
   }
 
-  get(id: string): Station {
-    const station = this.find(id);
+  async get(id: string): Promise<Station> {
+    const station = await this.find(id);
     if (!station) throw notFound(`station ${id}`);
     return station;
   }
 
-  /** `communeCode`: the commune of the person adding it (null: a province-level person: the province's). */
-  add(input: StationInput, createdBy: string | null, now: number, communeCode: string | null = null): Station {
-    this.assertNameFree(input.name, null, communeCode);
+  /**
+   * `communeCode`: the commune of the person adding it (null: a province-level person: the
+   * province's). Names are unique within a commune (and among the province's own), ignoring case:
+   * two communes may each have their "VOV1".
+   */
+  async add(input: StationInput, createdBy: string | null, now: number, communeCode: string | null = null): Promise<Station> {
     const id = newId('stn');
-    this.db
-      .prepare('INSERT INTO radio_stations (id, name, url, fallback_url, created_by, created_at, updated_at, commune_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, input.name, input.url, input.fallbackUrl, createdBy, now, now, communeCode);
+    const row = { id, name: input.name, url: input.url, fallback_url: input.fallbackUrl, created_by: createdBy, created_at: now, updated_at: now, commune_code: communeCode };
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    const inserted = await this.q.db.transaction().execute(async (trx) => {
+      for (const statement of nameLock(this.q.dialect, communeCode)) await statement.execute(trx);
+      return trx
+        .insertInto('radio_stations')
+        .columns(columns)
+        .expression(
+          trx
+            .selectNoFrom((eb) => columns.map((c) => eb.val(row[c]).as(c)))
+            .where((eb) => eb.not(eb.exists(sameName(trx, this.q.dialect, input.name, null, communeCode)))),
+        )
+        .returning('id')
+        .executeTakeFirst();
+    });
+    if (!inserted) await this.refuseTakenName(input.name, null, communeCode);
     return this.get(id);
   }
 
-  update(id: string, changes: Partial<StationInput>, now: number): Station {
-    const current = this.get(id);
-    const next = { ...current, ...changes };
-    if (changes.name !== undefined) this.assertNameFree(changes.name, id, current.communeCode);
-    this.db.prepare('UPDATE radio_stations SET name = ?, url = ?, fallback_url = ?, updated_at = ? WHERE id = ?').run(next.name, next.url, next.fallbackUrl, now, id);
+  async update(id: string, changes: Partial<StationInput>, now: number): Promise<Station> {
+    const current = await this.get(id);
+    const { name } = changes;
+    const updated = await this.q.db.transaction().execute(async (trx) => {
+      if (name !== undefined) for (const statement of nameLock(this.q.dialect, current.communeCode)) await statement.execute(trx);
+      return trx
+        .updateTable('radio_stations')
+        .set({
+          ...(name !== undefined ? { name } : {}),
+          ...(changes.url !== undefined ? { url: changes.url } : {}),
+          ...(changes.fallbackUrl !== undefined ? { fallback_url: changes.fallbackUrl } : {}),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .$if(name !== undefined, (qb) => qb.where((eb) => eb.not(eb.exists(sameName(trx, this.q.dialect, name!, id, current.communeCode)))))
+        .returning('id')
+        .executeTakeFirst();
+    });
+    if (!updated) {
+      await this.get(id); // deleted meanwhile: 404
+      await this.refuseTakenName(name!, id, current.communeCode);
+    }
     return this.get(id);
   }
 
-  /** Refused while a schedule relays it: the schedule would lose its source. Past relays keep the station's name. */
-  delete(id: string): void {
-    this.get(id);
-    const used = this.db.prepare('SELECT id, title FROM schedules WHERE station_id = ? LIMIT 1').get(id) as { id: string; title: string } | undefined;
-    if (used) throw conflict(`the schedule "${used.title}" (${used.id}) relays this station: delete that schedule or give it another source first`, { scheduleId: used.id });
-    this.db.prepare('DELETE FROM radio_stations WHERE id = ?').run(id);
+  /**
+   * Refused while a schedule relays it: the schedule would lose its source. One statement with its
+   * condition; the schedules' foreign key (ON DELETE RESTRICT) refuses it too should a schedule take
+   * the station between the two. Past relays keep the station's name.
+   */
+  async delete(id: string): Promise<void> {
+    let deleted: { id: string } | undefined;
+    try {
+      deleted = await this.q.db
+        .deleteFrom('radio_stations')
+        .where('id', '=', id)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('schedules').select('schedules.id').where('schedules.station_id', '=', id))))
+        .returning('id')
+        .executeTakeFirst();
+    } catch (err) {
+      await this.refuseRelayed(id);
+      throw err;
+    }
+    if (deleted) return;
+    await this.get(id); // unknown: 404
+    await this.refuseRelayed(id);
   }
 
-  /** Names are unique within a commune (and among the province's own): two communes may each have their "VOV1". */
-  private assertNameFree(name: string, exceptId: string | null, communeCode: string | null): void {
-    const other = this.db.prepare('SELECT id FROM radio_stations WHERE name = ? COLLATE NOCASE AND id IS NOT ? AND commune_code IS ?').get(name, exceptId, communeCode) as { id: string } | undefined;
+  /** Says which station has the name (409); returns when none does (the write was refused for another reason). */
+  private async refuseTakenName(name: string, exceptId: string | null, communeCode: string | null): Promise<void> {
+    const other = await sameName(this.q.db, this.q.dialect, name, exceptId, communeCode).executeTakeFirst();
     if (other) throw conflict(`a station is already called "${name}" (${other.id})`, { stationId: other.id });
+  }
+
+  private async refuseRelayed(id: string): Promise<void> {
+    const used = await this.q.db.selectFrom('schedules').select(['id', 'title']).where('station_id', '=', id).limit(1).executeTakeFirst();
+    if (used) throw conflict(`the schedule "${used.title}" (${used.id}) relays this station: delete that schedule or give it another source first`, { scheduleId: used.id });
   }
 }

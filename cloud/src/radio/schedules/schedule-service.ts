@@ -47,7 +47,7 @@ export interface ScheduleServiceDeps {
   bulletins: BulletinAudioLookup;
   directory: EdgeDirectory;
   /** The stations a relay item may take as its source (relays/station-store.ts). */
-  stations?: { find(id: string): { id: string } | null };
+  stations?: { find(id: string): Promise<{ id: string } | null> };
   /** Where a bulletin scheduled for the public is published. */
   bus: DomainEventBus;
   now(): number;
@@ -226,7 +226,7 @@ export class ScheduleService {
       if (!bulletin || !sees({ communeCode: s.communeCode }, bulletin.communeCode)) throw badRequest(`unknown bulletin ${s.source.bulletinId}`, [{ path: 'source.bulletinId', message: 'no such bulletin' }]);
       durationMs = bulletin.durationMs;
     }
-    if (s.source.kind === 'station' && !this.deps.stations?.find(s.source.stationId)) {
+    if (s.source.kind === 'station' && !(await this.deps.stations?.find(s.source.stationId))) {
       throw badRequest(`unknown station ${s.source.stationId}`, [{ path: 'source.stationId', message: 'no such station' }]);
     }
     await this.deps.directory.assertTargetsExist(s.targets, s.communeCode);

@@ -203,7 +203,7 @@ describe('radio across the communes of a province', () => {
     const owned = async (seconds: number, communeCode: string | null) => {
       const bulletin = await insertBulletin(test.cloud.query, { title: `Âm thanh ${seconds} giây`, seconds });
       await ownedBy(communeCode, bulletin.id);
-      const path = test.cloud.radio.bulletins.assets.path(bulletin.asset.sha256);
+      const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
       mkdirSync(dirname(path), { recursive: true });
       copyFileSync(toneAsset(seconds).file, path);
       return bulletin;

@@ -114,8 +114,7 @@ export async function startRadioKit(cloud: CloudHandle, adminToken: string, opti
   let current = Date.now();
   const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
   const speech = toneSpeech(cloud.query);
-  // db: the handle createRadio's stores not yet on the query layer need (goes when they are converted)
-  const radio = await createRadio({ ...cloud, db: cloud.query.sqlite!, bus: cloud.events, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
+  const radio = await createRadio({ ...cloud, bus: cloud.events, logger, speech, options: { checkEveryMs: 100, ...options, now: clock.now } });
   const guard = createGuard(new SessionStore(cloud.query, cloud.config.SC_SESSION_TTL_S * 1000), cloud.fleet.credentials);
   const app = createApp([bodyLimit(), ...radio.routes(guard)], cloud.metrics, cloud.logger, 'test');
   return {
