@@ -62,11 +62,13 @@ async function databaseFor(dataDir: string, overrides: Partial<CloudConfig>): Pr
  */
 export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataDir = mkdtempSync(join(tmpdir(), 'sc-cloud-'))): Promise<TestCloud> {
   const database = await databaseFor(dataDir, overrides);
+  // SC_TEST_LOG=warn (or any pino level) shows the test cloud's own log: a 500 in a test names its cause there
+  const logLevel = process.env.SC_TEST_LOG as CloudConfig['SC_LOG_LEVEL'] | undefined;
   const config = loadCloudConfig(
     {},
-    { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: 'silent', ...database, ...overrides },
+    { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: logLevel ?? 'silent', ...database, ...overrides },
   );
-  const cloud = await startCloud(config, { logger: silentLogger() });
+  const cloud = await startCloud(config, { logger: logLevel ? undefined : silentLogger() });
   const init = (method: string, body: unknown, token: string | null | undefined): RequestInit => {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';

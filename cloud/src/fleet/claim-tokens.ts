@@ -1,4 +1,4 @@
-import { least, type QueryDatabase } from '../db/query/index.js';
+import { bigintValue, least, type QueryDatabase } from '../db/query/index.js';
 import { consumeClaimToken } from '../db/query/fleet-queries.js';
 import { ApiError, gone } from '../http/errors.js';
 import { hashSecret, randomSecret } from '../auth/secrets.js';
@@ -43,7 +43,7 @@ export class ClaimTokens {
     const { db, dialect } = this.q;
     await db
       .updateTable('claim_tokens')
-      .set((eb) => ({ expires_at: least(dialect, eb.ref('expires_at'), eb.val(Date.now())) }))
+      .set((eb) => ({ expires_at: least(dialect, eb.ref('expires_at'), bigintValue(dialect, Date.now())) }))
       .where('edge_id', '=', edgeId)
       .where('used_at', 'is', null)
       .execute();

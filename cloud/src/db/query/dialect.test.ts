@@ -9,6 +9,7 @@ import {
   fromDbBool,
   fromExcluded,
   skipLockedRows,
+  bigintValue,
   greatest,
   isUniqueViolation,
   jsonArrayAgg,
@@ -98,6 +99,11 @@ forEachDatabase('dialect helpers', (get) => {
       ])
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ g: 7, l: 3, gn: null, ln: null });
+    // a bound number (a parameter PostgreSQL must be told the type of: it also stands alone in the NULL guard)
+    const bound = await db
+      .selectNoFrom([least(d, sql.lit(3), bigintValue(d, 2)).as('l'), greatest(d, bigintValue(d, 9), sql.lit(7)).as('g')])
+      .executeTakeFirstOrThrow();
+    expect({ l: Number(bound.l), g: Number(bound.g) }).toEqual({ l: 2, g: 9 });
   });
 
   it('compares names ignoring case and matches LIKE patterns ignoring case, literally when asked', async () => {

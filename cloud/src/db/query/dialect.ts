@@ -65,7 +65,16 @@ export function greatest<T>(d: DialectName, a: Expression<T>, b: Expression<T>):
   return d === 'sqlite' ? sql<T>`max(${a}, ${b})` : sql<T>`(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE greatest(${a}, ${b}) END)`;
 }
 
-/** The smaller of two values, NULL when either is NULL (SQLite's two-argument MIN). */
+/**
+ * The smaller of two values, NULL when either is NULL (SQLite's two-argument MIN). A bound value
+ * must carry its type (`sql\`${n}::bigint\``, see `bigintValue`): on PostgreSQL it also stands alone in
+ * the NULL guard, where nothing else tells its type.
+ */
+/** A JS number bound as PostgreSQL's bigint (SQLite's INTEGER), for places that cannot infer a parameter's type. */
+export function bigintValue(d: DialectName, n: number): RawBuilder<number> {
+  return d === 'sqlite' ? sql<number>`${n}` : sql<number>`${n}::bigint`;
+}
+
 export function least<T>(d: DialectName, a: Expression<T>, b: Expression<T>): RawBuilder<T> {
   return d === 'sqlite' ? sql<T>`min(${a}, ${b})` : sql<T>`(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE least(${a}, ${b}) END)`;
 }
