@@ -100,8 +100,9 @@ describe('deliveries and "where it went" per commune', () => {
   let adminA: { token: string };
   let provinceAdmin: { token: string };
   let store: OutboxStore;
+  // a channel the test cloud does not run: its web push dispatcher would send (and count away) webpush messages
   const message = (key: string, subject: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
-    channel: 'webpush',
+    channel: 'sms',
     idempotencyKey: key,
     recipient: 'sub_x',
     subject,
@@ -164,9 +165,9 @@ describe('deliveries and "where it went" per commune', () => {
   it('answers "where it went" per commune: another commune\'s subject is not found, a province item counts the commune\'s own', async () => {
     const reach = (token: string, subject: string) => test.request('GET', `/api/v1/notifications/subjects/${encodeURIComponent(subject)}`, undefined, token);
     expect((await reach(adminA.token, `edge:${edgeB}`)).status).toBe(404);
-    expect((await reach(provinceAdmin.token, `edge:${edgeB}`)).body.channels).toMatchObject([{ channel: 'webpush', queued: 1 }]);
-    expect((await reach(adminA.token, 'alert:province-wide')).body.channels).toMatchObject([{ channel: 'webpush', queued: 1 }]);
-    expect((await reach(provinceAdmin.token, 'alert:province-wide')).body.channels).toMatchObject([{ channel: 'webpush', queued: 2 }]);
+    expect((await reach(provinceAdmin.token, `edge:${edgeB}`)).body.channels).toMatchObject([{ channel: 'sms', queued: 1 }]);
+    expect((await reach(adminA.token, 'alert:province-wide')).body.channels).toMatchObject([{ channel: 'sms', queued: 1 }]);
+    expect((await reach(provinceAdmin.token, 'alert:province-wide')).body.channels).toMatchObject([{ channel: 'sms', queued: 2 }]);
   });
 
   it("shows a commune admin's deliveries page without another commune's messages", async () => {

@@ -28,14 +28,18 @@ describe('the notifications API', () => {
     await test.stop();
   });
 
-  /** Messages in each state, as the dispatcher would leave them (no channel of these names runs in the test cloud). */
+  /**
+   * Messages in each state, as the dispatcher would leave them. Their channels ("email", "sms") do not
+   * run in the test cloud: web push and Zalo do, and the dispatcher would take their messages (a retry
+   * wakes it) before the test reads them.
+   */
   const seed = async () => {
     const { outbox, store } = test.cloud.notifications;
-    await outbox.enqueue([message('zalo', 1), message('zalo', 2), message('zalo', 3), message('webpush', 1), message('webpush', 2, 'bulletin:bul_1')]);
-    const [a, b] = await store.claimDue('zalo', 2);
+    await outbox.enqueue([message('email', 1), message('email', 2), message('email', 3), message('sms', 1), message('sms', 2, 'bulletin:bul_1')]);
+    const [a, b] = await store.claimDue('email', 2);
     await store.recordSent(a!.id, 120, 'msg-1');
     await store.recordFailed(b!.id, 80, 'the follower blocked the OA (error -230)');
-    const [c] = await store.claimDue('webpush', 1);
+    const [c] = await store.claimDue('sms', 1);
     await store.recordSent(c!.id, 40, undefined);
     return { sent: a!.id, failed: b!.id };
   };
@@ -45,11 +49,11 @@ describe('the notifications API', () => {
     const all = await test.request('GET', '/api/v1/notifications/deliveries');
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(5);
-    const zalo = await test.request('GET', '/api/v1/notifications/deliveries?channel=zalo&status=failed');
-    expect(zalo.body.items).toHaveLength(1);
-    expect(zalo.body.items[0]).toMatchObject({
+    const emails = await test.request('GET', '/api/v1/notifications/deliveries?channel=email&status=failed');
+    expect(emails.body.items).toHaveLength(1);
+    expect(emails.body.items[0]).toMatchObject({
       id: failed,
-      channel: 'zalo',
+      channel: 'email',
       status: 'failed',
       attempts: 1,
       lastError: 'the follower blocked the OA (error -230)',
@@ -83,7 +87,7 @@ describe('the notifications API', () => {
     expect((await test.cloud.notifications.store.get(failed))!.status).toBe('queued');
     const trail = await test.cloud.audit.trail(`notification:${failed}`);
     expect(trail).toHaveLength(1);
-    expect(trail[0]).toMatchObject({ actor: 'admin', action: 'notification.retry', details: { channel: 'zalo', lastError: 'the follower blocked the OA (error -230)' } });
+    expect(trail[0]).toMatchObject({ actor: 'admin', action: 'notification.retry', details: { channel: 'email', lastError: 'the follower blocked the OA (error -230)' } });
     const again = await test.request('POST', `/api/v1/notifications/deliveries/${failed}/retry`);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/is queued, not given up/);
@@ -114,18 +118,18 @@ describe('the notifications API', () => {
 
     const res = await test.request('GET', '/api/v1/notifications/subjects/alert:alr_0123456789', undefined, tokens.operator);
     expect(res.status).toBe(200);
-    const sentAt = (await test.cloud.notifications.store.page({ channel: 'zalo', status: 'sent' }, 1, 0)).items[0]!.sentAt;
+    const sentAt = (await test.cloud.notifications.store.page({ channel: 'email', status: 'sent' }, 1, 0)).items[0]!.sentAt;
     expect(res.body).toEqual({
       subject: 'alert:alr_0123456789',
       channels: [
-        { channel: 'webpush', queued: 0, sending: 0, sent: 1, failed: 0, firstSentAt: expect.any(Number), lastSentAt: expect.any(Number) },
-        { channel: 'zalo', queued: 1, sending: 0, sent: 1, failed: 1, firstSentAt: sentAt, lastSentAt: sentAt },
+        { channel: 'email', queued: 1, sending: 0, sent: 1, failed: 1, firstSentAt: sentAt, lastSentAt: sentAt },
+        { channel: 'sms', queued: 0, sending: 0, sent: 1, failed: 0, firstSentAt: expect.any(Number), lastSentAt: expect.any(Number) },
       ],
       loudspeakers: { starts: 2, hamlets: 1, firstStartedAt: 1_500, lastStartedAt: 1_700 },
     });
     const bulletin = await test.request('GET', `/api/v1/notifications/subjects/${encodeURIComponent('bulletin:bul_1')}`, undefined, tokens.viewer);
     expect(bulletin.body).toMatchObject({
-      channels: [{ channel: 'webpush', queued: 1, sent: 0 }],
+      channels: [{ channel: 'sms', queued: 1, sent: 0 }],
       loudspeakers: { starts: 1, hamlets: 1, firstStartedAt: 1_900 },
     });
     const incident = await test.request('GET', '/api/v1/notifications/subjects/incident:inc_1', undefined, tokens.operator);
