@@ -13,7 +13,8 @@ import { secondConnection } from '../../../test-support/second-connection.js';
 import { insertPlaces } from '../../../test-support/places.js';
 import { testTelemetry } from '../../../test-support/telemetry.js';
 import { FLOOD } from '../incidents/testing/review-item-kit.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.js';
+import { type EmbeddedBroker } from '../broker/embedded.js';
+import { startTestBroker } from '../broker/testing/test-broker.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { createCloudMetrics } from '../metrics.js';
@@ -41,16 +42,7 @@ const newBus = () => new DomainEventBus({ logger: silentLogger(), handlerErrors:
 
 let broker: EmbeddedBroker;
 beforeAll(async () => {
-  broker = await startEmbeddedBroker({
-    host: '127.0.0.1',
-    port: 0,
-    maxPayloadBytes: 256 * 1024,
-    ratePerS: 100,
-    maxUnauthenticatedPerAddress: 16,
-    authenticate: async () => null,
-    logger: silentLogger(),
-    metrics: createCloudMetrics(),
-  });
+  broker = await startTestBroker();
 });
 afterAll(async () => {
   await broker?.close();

@@ -211,22 +211,30 @@ forEachDatabase('rollout store', (get) => {
 });
 
 forEachDatabase('release deletion against rollouts', (get) => {
-  it('deletes a release only when no rollout of its version is under way, in one statement; of two deletes one wins', async () => {
+  /** Box e1 of Vị Tân, a release store on the test's database, and a second connection to race it. */
+  async function setUp() {
     const q = get();
     await seedCommuneQuery(q, VI_TAN);
     await seedEdgeQuery(q, 'e1', 'ap-1');
     const dir = mkdtempSync(join(tmpdir(), 'sc-releases-'));
     dirs.push(dir);
-    const releases = new ReleaseStore(q, dir);
     const racing = racingConnection(q);
     onTestFinished(() => racing.close());
+    return { q, dir, racing, releases: new ReleaseStore(q, dir) };
+  }
+  /** A rollout of `version` over box e1. */
+  const rolloutOfE1 = (store: RolloutStore, id: string, version: string) =>
+    store.create({ id, version, scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] });
+
+  it('deletes a release only when no rollout of its version is under way, in one statement; of two deletes one wins', async () => {
+    const { q, dir, racing, releases } = await setUp();
     const other = new ReleaseStore(racing, dir);
     const add = (version: string) => releases.insert(release(version));
     await add('2.0.0');
     await add('2.1.0');
     writeFileSync(join(dir, '2.1.0.tar'), 'bundle');
     const rollouts = new RolloutStore(q);
-    await rollouts.create({ id: 'rol_1', version: '2.0.0', scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] });
+    expect(await rolloutOfE1(rollouts, 'rol_1', '2.0.0')).toBe('created');
     await rollouts.update('rol_1', { state: 'paused', pausedReason: 'x' }, 2, { states: ['running'] });
     expect(await releases.deleteUnlessRolledOut('2.0.0', 'x64')).toEqual({ deleted: false, reason: 'in_use', rollout: { id: 'rol_1', state: 'paused' } });
     expect(await releases.find('2.0.0', 'x64')).not.toBeNull();
@@ -241,22 +249,15 @@ forEachDatabase('release deletion against rollouts', (get) => {
   });
 
   it('never lets a rollout be created over a release deleted at the same moment: one of the two is refused', async () => {
-    const q = get();
-    await seedCommuneQuery(q, VI_TAN);
-    await seedEdgeQuery(q, 'e1', 'ap-1');
-    const dir = mkdtempSync(join(tmpdir(), 'sc-releases-'));
-    dirs.push(dir);
-    const releases = new ReleaseStore(q, dir);
-    const racing = racingConnection(q);
-    onTestFinished(() => racing.close());
+    const { racing, releases } = await setUp();
     const rollouts = new RolloutStore(racing);
-    expect(await rollouts.create({ id: 'rol_none', version: '3.0.0', scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] })).toBe('no_release');
+    expect(await rolloutOfE1(rollouts, 'rol_none', '3.0.0')).toBe('no_release');
     for (let round = 0; round < 5; round++) {
       const version = `3.0.${round}`;
       await releases.insert(release(version));
       const [deleted, created] = await Promise.all([
         releases.deleteUnlessRolledOut(version, 'x64'),
-        rollouts.create({ id: `rol_${round}`, version, scope: { kind: 'edges', edgeIds: ['e1'] }, waves: [], soakS: 0, failureThreshold: 0, createdBy: 'admin', at: 1, boxes: [{ edgeId: 'e1', wave: 0, fromVersion: null }] }),
+        rolloutOfE1(rollouts, `rol_${round}`, version),
       ]);
       // either the deletion went first (the rollout finds no release) or the rollout did (the deletion is refused)
       expect([deleted.deleted, created]).toContainEqual(deleted.deleted ? 'no_release' : 'created');

@@ -4,32 +4,13 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { addCommune, VI_THUY } from '../../communes/testing/second-commune.js';
-import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
+import { insertBulletin, insertDailySchedule } from '../../radio/testing/radio-test-kit.js';
 
 /** A bulletin of a commune (null: the province's own), on the air daily: a public notice. */
 async function notice(test: TestCloud, title: string, communeCode: string | null, seconds: number) {
   const bulletin = await insertBulletin(test.cloud.query, { title, seconds, text: `${title}.` });
-  const now = Date.now();
-  const { db } = test.cloud.query;
-  await db.updateTable('bulletins').set({ commune_code: communeCode }).where('id', '=', bulletin.id).execute();
-  await db
-    .insertInto('schedules')
-    .values({
-      id: `sch_${bulletin.id}`,
-      title,
-      bulletin_id: bulletin.id,
-      duration_ms: bulletin.durationMs,
-      starts_local: '2026-12-01T05:30',
-      time_zone: 'Asia/Ho_Chi_Minh',
-      rrule: 'FREQ=DAILY',
-      priority: 'normal',
-      volume: 80,
-      targets: '{"all":true}',
-      created_at: now,
-      updated_at: now,
-      commune_code: communeCode,
-    })
-    .execute();
+  await test.cloud.query.db.updateTable('bulletins').set({ commune_code: communeCode }).where('id', '=', bulletin.id).execute();
+  await insertDailySchedule(test.cloud.query, { bulletinId: bulletin.id, title, durationMs: bulletin.durationMs, communeCode });
   // the audio file itself, where the radio's asset store keeps it
   const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
   mkdirSync(dirname(path), { recursive: true });

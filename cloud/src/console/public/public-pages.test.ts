@@ -2,32 +2,10 @@ import { readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
-import { insertBulletin } from '../../radio/testing/radio-test-kit.js';
+import { insertBulletin, insertDailySchedule } from '../../radio/testing/radio-test-kit.js';
 import { minutesAndSeconds } from './public-markup.js';
 
 const FRAME = readFileSync('/work/shared/media/vtest-frame-10s.jpg');
-
-/** A schedule row playing the bulletin daily, as the schedules API stores it. */
-async function schedule(test: TestCloud, bulletinId: string) {
-  const now = Date.now();
-  await test.cloud.query.db
-    .insertInto('schedules')
-    .values({
-      id: `sch_${bulletinId}`,
-      title: 'Bản tin sáng',
-      bulletin_id: bulletinId,
-      duration_ms: 3000,
-      starts_local: '2026-12-01T05:30',
-      time_zone: 'Asia/Ho_Chi_Minh',
-      rrule: 'FREQ=DAILY',
-      priority: 'normal',
-      volume: 80,
-      targets: '{"all":true}',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-}
 
 describe("citizens' pages", () => {
   let test: TestCloud;
@@ -41,7 +19,7 @@ describe("citizens' pages", () => {
   it('lists scheduled bulletins in a valid, escaped Atom 1.0 feed, never drafts', async () => {
     const published = await insertBulletin(test.cloud.query, { title: 'Lịch tiêm phòng <dại> & "cúm"', seconds: 2, text: 'Sáng thứ Hai, tại trạm y tế xã & nhà văn hoá ấp 1 <8 giờ>.' });
     const draft = await insertBulletin(test.cloud.query, { title: 'Bản nháp chưa phát', seconds: 2, text: 'Chưa duyệt' });
-    await schedule(test, published.id);
+    await insertDailySchedule(test.cloud.query, { bulletinId: published.id, title: 'Bản tin sáng', durationMs: 3000 });
 
     const res = await test.cloud.app.request('/thong-bao/atom.xml');
     expect(res.status).toBe(200);

@@ -6,12 +6,11 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics, type ScheduleBody } from '@smart-commune/shared';
-import { silentLogger } from '@smart-commune/shared/runtime';
 import { forEachDatabase } from '../../../../test-support/databases.js';
 import { insertPlaces } from '../../../../test-support/places.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../broker/embedded.js';
+import { type EmbeddedBroker } from '../../broker/embedded.js';
+import { startTestBroker } from '../../broker/testing/test-broker.js';
 import { Documents } from '../../fleet/documents.js';
-import { createCloudMetrics } from '../../metrics.js';
 import { PlanOccurrences } from './plan-occurrences.js';
 import { publishPlans } from './plan-publisher.js';
 
@@ -24,16 +23,7 @@ const plan = (occurrenceId: string): ScheduleBody => ({
 let broker: EmbeddedBroker;
 const published: string[] = [];
 beforeAll(async () => {
-  broker = await startEmbeddedBroker({
-    host: '127.0.0.1',
-    port: 0,
-    maxPayloadBytes: 256 * 1024,
-    ratePerS: 100,
-    maxUnauthenticatedPerAddress: 16,
-    authenticate: async () => null,
-    logger: silentLogger(),
-    metrics: createCloudMetrics(),
-  });
+  broker = await startTestBroker();
   await broker.subscribe(topics.allEdges, (topic, payload) => {
     if (topic.includes('/desired/') && payload.length) published.push(topic);
   });

@@ -79,6 +79,32 @@ export async function insertBulletin(
   return { id, asset, durationMs: asset.durationMs };
 }
 
+/** A schedule playing the bulletin daily at 05:30 to every hamlet, as the schedules API stores it (either database). */
+export async function insertDailySchedule(
+  { db }: QueryDatabase,
+  input: { bulletinId: string; title: string; durationMs: number; communeCode?: string | null },
+): Promise<void> {
+  const now = Date.now();
+  await db
+    .insertInto('schedules')
+    .values({
+      id: `sch_${input.bulletinId}`,
+      title: input.title,
+      bulletin_id: input.bulletinId,
+      duration_ms: input.durationMs,
+      starts_local: '2026-12-01T05:30',
+      time_zone: 'Asia/Ho_Chi_Minh',
+      rrule: 'FREQ=DAILY',
+      priority: 'normal',
+      volume: 80,
+      targets: '{"all":true}',
+      created_at: now,
+      updated_at: now,
+      commune_code: input.communeCode ?? null,
+    })
+    .execute();
+}
+
 /**
  * Records that a box was given these occurrences in a plan, as the plan publisher does when it
  * publishes: for proof-of-play fixtures of days gone by.
