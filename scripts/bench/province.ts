@@ -3,14 +3,20 @@
  * - the fan-out on a real cloud process: one province programme and one province alert to every box
  *   of N communes (scripts/bench/lib/province-plan.ts);
  * - measures under data: the same province seeded in a migrated SQLite file and a migrated PostgreSQL
- *   database (started here), each measure filled in both, then timed through the converted stores.
+ *   database (started here), each measure filled in both. Then a real cloud starts on each filled
+ *   database (the SQLite file as its SC_DATA_DIR's cloud.db; PostgreSQL through SC_DATABASE_URL), the
+ *   fixture's commune police officers and operators sign in, and each measure is timed as the console
+ *   asks for it: HTTP GETs over real TCP on a kept-alive connection (`queue_p50_ms_<db>`,
+ *   `queue_p99_ms_<db>`, `calendar_p50_ms_<db>`, `calendar_p99_ms_<db>`: the issue's figures), and
+ *   through the store call those routes make, on the cloud's own connection (`queue_store_p50_ms_<db>`
+ *   … `calendar_store_p99_ms_<db>`: the database's part of that time).
  * Ends with one `RESULT {json}` line.
  *
  *   scripts/bench/province [--communes N] [--incidents N] [--playback N] [--samples N] [--skip-plan]
  *
  * A short trial of the measures alone: --skip-plan --incidents 10000 --playback 10000 --samples 50.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCloudDatabase } from '../../cloud/src/db/database.js';
@@ -19,8 +25,9 @@ import { startPostgres } from '../../test-support/postgres.js';
 import { percentile, round } from './lib/fleet/common.js';
 import { seedProvinceFixture, type ProvinceFixture } from './lib/province-fixture.js';
 import { measureProvincePlan } from './lib/province-plan.js';
-import { calendarLatencies, DEFAULT_PLAYBACK_ROWS, fillPlayback } from './lib/province-calendar.js';
-import { fillIncidents, queueLatencies } from './lib/province-queue.js';
+import { calendarHttpLatencies, calendarLatencies, DEFAULT_PLAYBACK_ROWS, fillPlayback } from './lib/province-calendar.js';
+import { signIn, startBenchCloud, type BenchCloud } from './lib/province-http.js';
+import { fillIncidents, queueHttpLatencies, queueLatencies } from './lib/province-queue.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,19 +43,28 @@ const samples = arg('samples', 400);
 const skipPlan = process.argv.includes('--skip-plan');
 
 /**
- * What is measured under data, each filled into and timed on both databases (the keys are
- * `<name>_p50_ms_<database>` and `<name>_p99_ms_<database>`): a commune police officer's queue
- * (province-queue.ts) and a commune operator's week calendar (province-calendar.ts).
+ * What is measured under data, each filled into and timed on both databases: a commune police
+ * officer's queue (province-queue.ts) and a commune operator's week calendar (province-calendar.ts).
+ * The keys are `<name>_p50_ms_<database>`/`<name>_p99_ms_<database>` for the HTTP requests (the
+ * figures an officer or operator waits for) and `<name>_store_p50_ms_<database>`/… for the store call.
  */
 interface Measure {
   name: string;
   fill(q: QueryDatabase, fixture: ProvinceFixture): Promise<void>;
+  /** The store call the route makes, timed on the cloud's own database connection. */
   latencies(q: QueryDatabase, fixture: ProvinceFixture, samples: number): Promise<number[]>;
+  /** The route the console calls, timed over HTTP as the fixture's signed-in people (`tokens` by user id). */
+  httpLatencies(cloud: BenchCloud, tokens: Map<string, string>, fixture: ProvinceFixture, samples: number): Promise<number[]>;
 }
 const NOW = Date.now();
 const measures: Measure[] = [
-  { name: 'queue', fill: (q, f) => fillIncidents(q, f, incidents, NOW), latencies: (q, f, n) => queueLatencies(q, f, n, NOW) },
-  { name: 'calendar', fill: async (q, f) => void (await fillPlayback(q, f, playback)), latencies: calendarLatencies },
+  {
+    name: 'queue',
+    fill: (q, f) => fillIncidents(q, f, incidents, NOW),
+    latencies: (q, f, n) => queueLatencies(q, f, n, NOW),
+    httpLatencies: (c, t, f, n) => queueHttpLatencies(c, t, f, n, NOW),
+  },
+  { name: 'calendar', fill: async (q, f) => void (await fillPlayback(q, f, playback)), latencies: calendarLatencies, httpLatencies: calendarHttpLatencies },
 ];
 
 /** The planners' statistics after a bulk fill, as a running database keeps them (autovacuum, ANALYZE). */
@@ -62,17 +78,42 @@ async function settle(q: QueryDatabase): Promise<void> {
   }
 }
 
-async function underData(name: 'sqlite' | 'postgres', q: QueryDatabase, figures: Record<string, number | null>): Promise<void> {
-  const fixture = await seedProvinceFixture(q, { communes, now: NOW });
-  for (const m of measures) {
-    const started = performance.now();
-    await m.fill(q, fixture);
-    await settle(q);
-    console.log(`${name}: ${m.name} filled in ${round((performance.now() - started) / 1000)} s`);
-    const times = await m.latencies(q, fixture, samples);
-    figures[`${m.name}_p50_ms_${name}`] = round(percentile(times, 50), 2);
-    figures[`${m.name}_p99_ms_${name}`] = round(percentile(times, 99), 2);
-    console.log(`${name}: ${m.name} p50 ${figures[`${m.name}_p50_ms_${name}`]} ms, p99 ${figures[`${m.name}_p99_ms_${name}`]} ms, max ${round(Math.max(...times), 2)} ms (${times.length} calls)`);
+/** p50 and p99 of `times` into `figures` under `<key>_p50_ms_<database>`/`<key>_p99_ms_<database>`, and a line saying them. */
+function record(figures: Record<string, number | null>, key: string, database: string, times: number[]): void {
+  figures[`${key}_p50_ms_${database}`] = round(percentile(times, 50), 2);
+  figures[`${key}_p99_ms_${database}`] = round(percentile(times, 99), 2);
+  console.log(`${database}: ${key} p50 ${figures[`${key}_p50_ms_${database}`]} ms, p99 ${figures[`${key}_p99_ms_${database}`]} ms, max ${round(Math.max(...times), 2)} ms (${times.length} calls)`);
+}
+
+/**
+ * Seeds and fills `q` (then closes it), starts a real cloud on the same database (`startCloudOn`),
+ * signs the fixture's commune people in and times every measure over HTTP and through its store.
+ */
+async function underData(name: 'sqlite' | 'postgres', q: QueryDatabase, startCloudOn: () => Promise<BenchCloud>, figures: Record<string, number | null>): Promise<void> {
+  let fixture: ProvinceFixture;
+  try {
+    fixture = await seedProvinceFixture(q, { communes, now: NOW });
+    for (const m of measures) {
+      const started = performance.now();
+      await m.fill(q, fixture);
+      await settle(q);
+      console.log(`${name}: ${m.name} filled in ${round((performance.now() - started) / 1000)} s`);
+    }
+  } finally {
+    // the cloud opens the database itself: the filling connection is done
+    await q.close();
+  }
+  const started = performance.now();
+  const bench = await startCloudOn();
+  try {
+    console.log(`${name}: cloud started in ${round((performance.now() - started) / 1000)} s at ${bench.cloud.httpUrl}`);
+    const tokens = await signIn(bench.cloud, [...fixture.police, ...fixture.operators]);
+    for (const m of measures) {
+      record(figures, m.name, name, await m.httpLatencies(bench, tokens, fixture, samples));
+      record(figures, `${m.name}_store`, name, await m.latencies(bench.cloud.query, fixture, samples));
+    }
+  } finally {
+    await bench.close();
   }
 }
 
@@ -88,21 +129,23 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'sc-bench-province-'));
   try {
-    const sqlite = sqliteQueryDatabase(openCloudDatabase(join(dir, 'cloud.db')));
-    try {
-      await underData('sqlite', sqlite, figures);
-    } finally {
-      await sqlite.close();
-    }
+    // the cloud finds the filled file where it keeps its own: <SC_DATA_DIR>/cloud.db
+    const sqliteDir = join(dir, 'sqlite');
+    mkdirSync(sqliteDir);
+    await underData('sqlite', sqliteQueryDatabase(openCloudDatabase(join(sqliteDir, 'cloud.db'))), () => startBenchCloud(sqliteDir), figures);
     const pg = await startPostgres();
     try {
-      const postgres = postgresQueryDatabase(await pg.createDatabase());
+      const url = await pg.createDatabase();
+      const postgres = postgresQueryDatabase(url);
       try {
         await migrateQueryDatabase(postgres);
-        await underData('postgres', postgres, figures);
-      } finally {
+      } catch (err) {
         await postgres.close();
+        throw err;
       }
+      const postgresDir = join(dir, 'postgres');
+      mkdirSync(postgresDir);
+      await underData('postgres', postgres, () => startBenchCloud(postgresDir, url), figures);
     } finally {
       pg.stop();
     }

@@ -2,9 +2,11 @@
  * The calendar part of the province benchmark (issue 10, "Figures"): a database filled with a year's
  * worth of a province's radio (schedules of the province and of each commune, the occurrences given
  * to each box, and proof of play, one million rows by default), and the latency of a commune
- * operator's week calendar under it: the converted function the API route calls (week-calendar.ts),
- * on whichever database `q` is (SQLite or PostgreSQL). scripts/bench/province.ts seeds the fixture
- * (communes, hamlets, boxes: province-fixture.ts) and runs both.
+ * operator's week calendar under it, two ways: `calendarHttpLatencies` as the console's schedule page
+ * asks for it (GET /api/v1/schedules/occurrences on a real cloud, signed in as the operator: the
+ * benchmark's calendar figures), and `calendarLatencies` through the function that route calls
+ * (week-calendar.ts), on whichever database `q` is (SQLite or PostgreSQL): the database's part.
+ * scripts/bench/province.ts seeds the fixture (communes, hamlets, boxes: province-fixture.ts) and runs both.
  */
 import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
@@ -15,6 +17,7 @@ import { ScheduleStore, type Schedule } from '../../../cloud/src/radio/schedules
 import { weekCalendar } from '../../../cloud/src/radio/schedules/week-calendar.js';
 import { COMMUNE_TIME_ZONE } from '../../../shared/src/index.js';
 import type { ProvinceFixture } from './province-fixture.js';
+import { timedGet, type BenchCloud } from './province-http.js';
 
 /** The province's places as the fill walks them: each hamlet and box with its commune. */
 interface Places {
@@ -259,5 +262,41 @@ export async function calendarLatencies(q: QueryDatabase, province: ProvinceFixt
     await call(i);
     ms.push(performance.now() - t0);
   }
+  return ms;
+}
+
+/** A local date YYYY-MM-DD of the commune's zone, as the console's schedule page sends it. */
+const localDay = (ms: number) => DateTime.fromMillis(ms, { zone: COMMUNE_TIME_ZONE }).toISODate()!;
+
+/**
+ * `samples` week calendars over HTTP as commune operators signed in (`tokens` by user id): the same
+ * communes, weeks and hamlet filters as `calendarLatencies`, each a GET
+ * /api/v1/schedules/occurrences?from=<first day>&to=<seventh day> as the schedule page sends it,
+ * after a few unmeasured calls; ms per call. Every reply must be 200, not empty, and show only the
+ * operator's commune: its own programmes or the province's, in its own hamlets.
+ */
+export async function calendarHttpLatencies(bench: BenchCloud, tokens: Map<string, string>, province: ProvinceFixture, samples: number): Promise<number[]> {
+  type Calendar = { occurrences: { communeCode: string | null; hamlets: string[]; startAt: number }[] };
+  const fixture = placesOf(province);
+  const weeks = Math.floor(DAYS / 7) + 2;
+  const call = async (i: number) => {
+    const operator = province.operators[(i * 7) % province.operators.length]!;
+    const communeCode = operator.communeCode;
+    const token = tokens.get(operator.id);
+    if (!token) throw new Error(`${operator.id} is not signed in`);
+    const from = dayStart(DAYS) + (i % weeks) * 7 * DAY_MS;
+    const hamlets = fixture.hamlets.filter((h) => h.commune === communeCode).map((h) => h.code);
+    const hamlet = i % 3 === 2 ? hamlets[i % hamlets.length] : undefined;
+    const query = new URLSearchParams({ from: localDay(from), to: localDay(from + 6 * DAY_MS) });
+    if (hamlet) query.set('hamlet', hamlet);
+    const { ms, body } = await timedGet<Calendar>(bench.cloud, `/api/v1/schedules/occurrences?${query}`, token);
+    if (body.occurrences.length === 0) throw new Error(`the week calendar of ${communeCode} from ${localDay(from)} over HTTP is empty: the fill did not reach it`);
+    const foreign = body.occurrences.find((o) => (o.communeCode !== null && o.communeCode !== communeCode) || o.hamlets.some((h) => !hamlets.includes(h)));
+    if (foreign) throw new Error(`the week calendar of ${communeCode} over HTTP shows another commune's item: ${JSON.stringify(foreign)}`);
+    return ms;
+  };
+  for (let i = 0; i < 5; i++) await call(i);
+  const ms: number[] = [];
+  for (let i = 0; i < samples; i++) ms.push(await call(i));
   return ms;
 }

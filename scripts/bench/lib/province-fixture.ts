@@ -43,7 +43,7 @@ export async function seedProvinceFixture(q: QueryDatabase, options: { communes:
     const people = [...f.police.map((p) => ({ ...p, role: 'police' })), ...f.operators.map((p) => ({ ...p, role: 'operator' }))];
     await trx
       .insertInto('users')
-      // no one signs in: the measures call stores as these people
+      // no password yet: the benchmark gives the people it signs in one through the cloud's UserStore (province-http.ts)
       .values(people.map((p) => ({ id: p.id, username: p.id.slice(4), display_name: p.id, role: p.role, password_hash: '!', commune_code: p.communeCode, created_at: now, updated_at: now })))
       .execute();
   });

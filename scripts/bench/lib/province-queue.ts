@@ -1,9 +1,12 @@
 /**
  * The police queue under a province's data (issue 10): `fillIncidents` writes N incidents spread over
  * the province's communes, hamlets, cameras, classes, statuses and the last 90 days (batched multi-row
- * inserts, a transaction per few batches); `queueLatencies` times the converted store's queue method
- * (IncidentStore.page) as commune police officers use it: their commune's alerts, new ones, one
- * hamlet, one camera, one class, last week, the next pages.
+ * inserts, a transaction per few batches). Commune police officers use the queue with the filters of
+ * `officerFilters` (their commune's alerts, new ones, one hamlet, one camera, one class, last week,
+ * the next pages), timed two ways: `queueHttpLatencies` as the console asks for them (GET
+ * /api/v1/incidents on a real cloud, signed in as the officer: the benchmark's queue figures), and
+ * `queueLatencies` through the store method the route calls (IncidentStore.page), the part of that
+ * time the database takes.
  */
 import { listCommune } from '../../../cloud/src/communes/edge-commune.js';
 import type { QueryDatabase } from '../../../cloud/src/db/query/index.js';
@@ -11,6 +14,7 @@ import type { IncidentFilter } from '../../../cloud/src/incidents/incident-recor
 import { IncidentStore } from '../../../cloud/src/incidents/incident-store.js';
 import { IncidentVersions } from '../../../cloud/src/incidents/incident-versions.js';
 import type { ProvinceFixture } from './province-fixture.js';
+import { timedGet, type BenchCloud } from './province-http.js';
 
 const DAY = 86_400_000;
 const CAMERAS = ['cong-truong', 'cho', 'ben-do'];
@@ -98,10 +102,60 @@ function officerFilters(communeCode: string | undefined, hamlet: string, now: nu
   ];
 }
 
+/** The officers whose queues are timed: up to eight, spread over the communes. */
+const officersOf = (fixture: ProvinceFixture) => fixture.police.filter((_, i) => i % Math.max(1, Math.floor(fixture.police.length / 8)) === 0);
+
+/** The query string the console's queue sends for `filter` (the commune is the server's: the officer's own). */
+function queueQuery(filter: IncidentFilter, offset: number): string {
+  const q = new URLSearchParams({ severity: filter.severity ?? 'all' });
+  if (filter.status) q.set('status', filter.status);
+  if (filter.hamletCode) q.set('hamlet', filter.hamletCode);
+  if (filter.cameraId) q.set('camera', filter.cameraId);
+  if (filter.label) q.set('class', filter.label);
+  if (filter.from !== undefined) q.set('from', new Date(filter.from).toISOString());
+  if (filter.to !== undefined) q.set('to', new Date(filter.to).toISOString());
+  q.set('limit', String(PAGE));
+  q.set('offset', String(offset));
+  return q.toString();
+}
+
+/**
+ * Milliseconds per queue page over HTTP: `samples` GET /api/v1/incidents as commune officers signed
+ * in (`tokens` by user id), the filters of `officerFilters` in turn, after one unmeasured call per
+ * officer. Every reply must be 200 and hold only the officer's commune's incidents; the unfiltered
+ * lists must not be empty (an empty page would measure nothing).
+ */
+export async function queueHttpLatencies(bench: BenchCloud, tokens: Map<string, string>, fixture: ProvinceFixture, samples: number, now = Date.now()): Promise<number[]> {
+  type Page = { items: { communeCode: string | null }[]; total: number };
+  const officers = officersOf(fixture);
+  const tokenOf = (id: string) => {
+    const token = tokens.get(id);
+    if (!token) throw new Error(`${id} is not signed in`);
+    return token;
+  };
+  for (const officer of officers) await timedGet(bench.cloud, `/api/v1/incidents?${queueQuery({ severity: 'alert' }, 0)}`, tokenOf(officer.id));
+  const rnd = random(7);
+  const times: number[] = [];
+  const byFilter = new Map<string, number[]>();
+  for (let i = 0; i < samples; i++) {
+    const officer = officers[i % officers.length]!;
+    const hamlets = fixture.hamlets.filter((h) => fixture.hamletCommune.get(h) === officer.communeCode);
+    const filters = officerFilters(officer.communeCode, hamlets[Math.floor(rnd() * hamlets.length)]!, now);
+    const { name, filter, offset } = filters[i % filters.length]!;
+    const { ms, body } = await timedGet<Page>(bench.cloud, `/api/v1/incidents?${queueQuery(filter, offset)}`, tokenOf(officer.id));
+    times.push(ms);
+    byFilter.set(name, [...(byFilter.get(name) ?? []), ms]);
+    if (body.items.some((item) => item.communeCode !== officer.communeCode)) throw new Error(`the queue of ${officer.communeCode} over HTTP shows another commune's incident`);
+    if ((name === 'alerts' || name === 'everything') && body.items.length === 0) throw new Error(`the queue of ${officer.communeCode} over HTTP (${name}) is empty: the fill did not reach it`);
+  }
+  console.log(`  queue over HTTP, slowest call per filter: ${[...byFilter].map(([name, ms]) => `${name} ${Math.max(...ms).toFixed(1)} ms`).join(', ')}`);
+  return times;
+}
+
 /** Milliseconds per queue page (one `IncidentStore.page` call), `samples` calls over several communes' officers. */
 export async function queueLatencies(q: QueryDatabase, fixture: ProvinceFixture, samples: number, now = Date.now()): Promise<number[]> {
   const store = new IncidentStore(q, new IncidentVersions(q));
-  const officers = fixture.police.filter((_, i) => i % Math.max(1, Math.floor(fixture.police.length / 8)) === 0);
+  const officers = officersOf(fixture);
   const rnd = random(7);
   // one warm-up call per officer: the first reads of a cold cache are not what an officer waits for all day
   for (const officer of officers) await store.page({ communeCode: listCommune(officer, undefined), severity: 'alert' }, PAGE, 0);
