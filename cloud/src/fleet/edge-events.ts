@@ -3,6 +3,7 @@ import type { QueryDatabase } from '../db/query/index.js';
 import { insertEdgeEvent } from '../db/query/fleet-queries.js';
 import type { BoxEvent, DomainEvents } from '../events/domain-events.js';
 import type { DomainEventBus } from '../events/event-bus.js';
+import { BoxChains } from './box-chains.js';
 
 /**
  * Facts from edges (`events/{kind}`), stored once per eventId however often an outbox resends them,
@@ -12,7 +13,7 @@ import type { DomainEventBus } from '../events/event-bus.js';
  * and published in the order they arrived (one chain per box), as its outbox sent them.
  */
 export class EdgeEvents {
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly chains = new BoxChains();
 
   constructor(
     private readonly q: QueryDatabase,
@@ -21,7 +22,8 @@ export class EdgeEvents {
 
   /** Stores the event and publishes it after the box's earlier events; resolves false for a duplicate (already stored). */
   record<K extends EventKind>(edgeId: string, kind: K, message: EventMessage<K>): Promise<boolean> {
-    const stored = (this.chains.get(edgeId) ?? Promise.resolve()).then(async () => {
+    // a failed insert is the caller's to report; the box's next event still runs after it
+    return this.chains.run(edgeId, async () => {
       const inserted = await insertEdgeEvent(this.q, { eventId: message.eventId, edgeId, kind, ts: message.ts, body: message.body });
       if (inserted) {
         const event: BoxEvent<K> = { edgeId, eventId: message.eventId, ts: message.ts, body: message.body };
@@ -30,18 +32,11 @@ export class EdgeEvents {
       }
       return inserted;
     });
-    // a failed insert is the caller's to report; the box's next event still runs after it
-    const link = stored.catch(() => undefined);
-    this.chains.set(edgeId, link);
-    void link.then(() => {
-      if (this.chains.get(edgeId) === link) this.chains.delete(edgeId);
-    });
-    return stored;
   }
 
   /** Resolves when every event received so far is stored and published (at stop, before the database closes). */
-  async settled(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  settled(): Promise<void> {
+    return this.chains.settled();
   }
 
   async list(edgeId: string, limit = 100): Promise<{ eventId: string; kind: string; ts: number; receivedAt: number; body: unknown }[]> {
