@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { acquirePostgres, releasePostgres } from '../../test-support/databases.js';
 import { freePort } from '../../test-support/ports.js';
 import { waitFor } from '../../test-support/wait.js';
+import { sharedSecretsEnv } from '../../test-support/shared-secrets.js';
 import { CLOUD_VERSION } from './version.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -67,7 +68,7 @@ describe('sc-cloud on PostgreSQL (SC_DATABASE_URL)', () => {
     // the program npx sc-cloud runs, without npm in between: SIGTERM reaches the cloud itself
     const child = spawn(process.execPath, [join(ROOT, 'cloud/bin/sc-cloud.js')], {
       cwd: ROOT,
-      env: { ...process.env, SC_DATABASE_URL: url, SC_DATA_DIR: dataDir, SC_HTTP_HOST: '127.0.0.1', SC_HTTP_PORT: String(httpPort), SC_MQTT_HOST: '127.0.0.1', SC_MQTT_PORT: String(await freePort()), SC_ADMIN_PASSWORD: 'cli-test-password', SC_LOG_LEVEL: 'warn' },
+      env: { ...process.env, SC_DATABASE_URL: url, SC_DATA_DIR: dataDir, SC_HTTP_HOST: '127.0.0.1', SC_HTTP_PORT: String(httpPort), SC_MQTT_HOST: '127.0.0.1', SC_MQTT_PORT: String(await freePort()), SC_ADMIN_PASSWORD: 'cli-test-password', SC_LOG_LEVEL: 'warn', ...sharedSecretsEnv(dataDir) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
