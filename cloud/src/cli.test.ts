@@ -41,7 +41,7 @@ describe('sc-cloud from a checkout (npx sc-cloud, as the README shows)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sc-cli-'));
     try {
       const port = await freePort(); // nothing listens there
-      const down = await run([], { SC_DATABASE_URL: `postgres://sc:secret-pw@127.0.0.1:${port}/none`, SC_DATA_DIR: dataDir, SC_HTTP_PORT: '0', SC_MQTT_PORT: '0', SC_LOG_LEVEL: 'silent' });
+      const down = await run([], { SC_DATABASE_URL: `postgres://sc:secret-pw@127.0.0.1:${port}/none`, SC_DATA_DIR: dataDir, SC_HTTP_PORT: '0', SC_MQTT_PORT: '0', SC_LOG_LEVEL: 'silent', ...sharedSecretsEnv(dataDir) });
       expect(down.code).toBe(1);
       expect(down.stderr).toContain(`SC_DATABASE_URL: PostgreSQL at postgres://sc:***@127.0.0.1:${port}/none could not be opened and migrated`);
       expect(down.stderr).not.toContain('secret-pw');
