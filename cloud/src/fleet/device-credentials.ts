@@ -15,9 +15,11 @@ export interface BoxAccount {
  * one, so a lost acknowledgement can never lock a box out. On the query layer: every write is one
  * statement, and the promotion of a pending secret is conditional (a second promotion finds none).
  *
- * With a `sealer` (an external Mosquitto whose accounts the cloud keeps: broker/mosquitto/) each
- * secret is also stored sealed, so an account the broker lost can be created again with the secret
- * the box holds. Without one (the embedded broker checks hashes itself) nothing reversible is kept.
+ * With a `sealer` each secret is also stored sealed (SecretBox, SC_SECRET_KEY), so an external
+ * Mosquitto's account the broker lost can be created again with the secret the box holds
+ * (broker/mosquitto/). The cloud passes its SecretBox with the embedded broker too: a commune that
+ * moves to Mosquitto later then finds its boxes' secrets instead of claiming every box again.
+ * Without one (store tests) nothing reversible is kept.
  */
 export class DeviceCredentials {
   constructor(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
+import { saveCredentials, storeRotatedCredentials } from '../../../../edge/src/config.js';
 import { provisionTestEdge, startTestEdge, type ProvisionedEdge } from '../../../../test-support/edge.js';
 import { brokerArgs, mosquitto } from '../../../../test-support/mosquitto.js';
 import { waitFor } from '../../../../test-support/wait.js';
@@ -138,6 +139,21 @@ describe('isolation of boxes on Mosquitto with the accounts the cloud keeps', ()
       await edge.stop();
     }
     expect(await canConnect(b)).toBe(true);
+  }, 30_000);
+
+  it('never locks a box out when the rotation\'s acknowledgement is lost: the box falls back to its previous secret', async () => {
+    // the box stored a new secret (as its rotate-credentials handler does) but the cloud never heard
+    // its answer: the cloud keeps it pending and Mosquitto keeps the current secret
+    const current = secretOf(b);
+    storeRotatedCredentials(b.dataDir, { username: b.edgeId, password: 'a-new-secret-the-cloud-never-confirmed' });
+    const edge = await startTestEdge(b.dataDir);
+    try {
+      await waitFor(() => edge.link.connected, 'the daemon logged in with its previous secret after the refusal', 10_000);
+      expect(edge.link.reconnects).toBeGreaterThan(0);
+    } finally {
+      await edge.stop();
+      saveCredentials(b.dataDir, { username: b.edgeId, password: current });
+    }
   }, 30_000);
 
   it('kicks a revoked box at once and refuses it afterwards', async () => {
