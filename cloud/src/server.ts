@@ -8,6 +8,7 @@ import { openQueryDatabase, type QueryDatabase } from './db/query/index.js';
 import { createCloudMetrics, type CloudMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { connectExternalBroker } from './broker/external.js';
+import { startBoxAccounts } from './broker/mosquitto/wiring.js';
 import type { BrokerLink } from './broker/link.js';
 import type { ClientIdentity } from './broker/access.js';
 import { secretMatches, hashSecret } from './auth/secrets.js';
@@ -201,12 +202,14 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       // the embedded broker started with this process: no box is connected yet, unless other processes share the database (their brokers hold theirs)
       brokerRestarted: !config.SC_MQTT_URL && soleProcess,
       codec: cameraPasswordCodec(secrets),
+      secrets,
       claimUrls: (requestUrl) => ({
         cloudUrl: publicUrl(requestUrl),
         mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(origins.trustedOrigin(requestUrl)).hostname}:${broker.port}`),
       }),
     });
     verifyDevice = (username, password) => fleet.credentials.verify(username, password);
+    const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }) });
     const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
     const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, leader: leadership, soleProcess });
     const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
@@ -395,6 +398,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
         await incidents.stop();
         await vision.stop();
         await releases.stop();
+        await mosquittoAccounts?.stop();
         await fleet.stop();
         await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
         await events.stop(); // nothing publishes any more; handlers still running finish before the database closes

@@ -8,6 +8,7 @@ import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { ClaimTokens } from './claim-tokens.js';
 import { CommandClient } from './commands.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { DeviceCredentials } from './device-credentials.js';
 import { Documents, type DocumentCodec } from './documents.js';
 import { EdgeContracts } from './edge-contracts.js';
@@ -43,6 +44,8 @@ export interface FleetDeps {
   codec?: DocumentCodec;
   /** Restarts and reboots of boxes are audited with their reason. */
   audit: AuditLog;
+  /** Seals each box's secret beside its hash, so an external broker's lost account can be recreated (broker/mosquitto/). */
+  secrets?: SecretBox;
   /** Runs the watchdog, the alarm sweep and the history prune on one process of several (default: this one). */
   leader?: LeaderGate;
   /**
@@ -61,7 +64,7 @@ export async function createFleet(deps: FleetDeps) {
   const { broker, metrics, logger, config } = deps;
   const edges = new EdgeStore(deps.query);
   const tokens = new ClaimTokens(deps.query, config.SC_CLAIM_TOKEN_TTL_S * 1000);
-  const credentials = new DeviceCredentials(deps.query);
+  const credentials = new DeviceCredentials(deps.query, deps.secrets);
   const contracts = new EdgeContracts(deps.query, deps.bus, metrics);
   const documents = new Documents(deps.query, broker, deps.codec, contracts);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
@@ -77,6 +80,7 @@ export async function createFleet(deps: FleetDeps) {
     commands,
     presence,
     broker,
+    bus: deps.bus,
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
     releaseKeys: releaseKeysSource(config, logger),
