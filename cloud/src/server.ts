@@ -151,266 +151,284 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     onChange: (leader) => metrics.clusterLeader.set(leader ? 1 : 0),
   });
   await leadership.start();
-  try {
-    // several processes (PostgreSQL) may be serving: what one left open may be another's, on air now
-    const soleProcess = !config.SC_DATABASE_URL;
-    const users = new UserStore(query);
-    const communes = new CommuneStore(query);
-    const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
-    const audit = new AuditLog(query);
-    const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
-    const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger, !soleProcess);
-    const servicePassword = configuredServicePassword(config) ?? persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
-    const serviceHash = hashSecret(servicePassword);
-
-    // The fleet's credential check is needed by the broker before the fleet exists; bind it late.
-    let verifyDevice: (username: string, password: string) => Promise<string | null> = async () => null;
-    const authenticate = async (username: string, password: string): Promise<ClientIdentity | null> => {
-      if (username === SERVICE_USERNAME) return secretMatches(password, serviceHash) ? { kind: 'service' } : null;
-      const edgeId = await verifyDevice(username, password);
-      return edgeId ? { kind: 'edge', edgeId } : null;
-    };
-
-    const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
-      ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
-      : await startEmbeddedBroker({
-          host: config.SC_MQTT_HOST,
-          port: config.SC_MQTT_PORT,
-          maxPayloadBytes: config.SC_MQTT_MAX_PAYLOAD_BYTES,
-          ratePerS: config.SC_MQTT_RATE_PER_S,
-          maxUnauthenticatedPerAddress: config.SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS,
-          authenticate,
-          logger: logger.child({ component: 'broker' }),
-          metrics,
-          storageFull: () => diskSpace.nearlyFull(),
-        });
-    const mqttUrl = config.SC_MQTT_URL ?? `mqtt://${config.SC_MQTT_HOST}:${broker.port}`;
-
-    let httpPort = config.SC_HTTP_PORT;
-    // links others keep (feed, provisioning command, claim addresses) never take a Host the operator did not allow
-    const origins = createPublicOrigin({ publicUrl: config.SC_PUBLIC_URL, allowedHosts: config.SC_ALLOWED_HOSTS, listenHost: config.SC_HTTP_HOST, port: () => httpPort });
-    const publicUrl = origins.publicUrl;
-    const fleet = await createFleet({
-      query,
-      broker,
-      metrics,
-      logger: logger.child({ component: 'fleet' }),
-      config,
-      bus: events,
-      audit,
-      leader: leadership,
-      // the embedded broker started with this process: no box is connected yet, unless other processes share the database (their brokers hold theirs)
-      brokerRestarted: !config.SC_MQTT_URL && soleProcess,
-      codec: cameraPasswordCodec(secrets),
-      secrets,
-      claimUrls: (requestUrl) => ({
-        cloudUrl: publicUrl(requestUrl),
-        mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(origins.trustedOrigin(requestUrl)).hostname}:${broker.port}`),
-      }),
-    });
-    verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-    const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }) });
-    const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
-    const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, leader: leadership, soleProcess });
-    const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
-    // the operator's microphone over a WebSocket into a live session (issue 13)
-    const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
-    const vision = createVision({ query, fleet, audit, bus: events });
-    const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer, leader: leadership });
-    const reports = createReports({ query, audit, bus: events, config });
-    // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
-    const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
-    const zalo = createZalo({
-      query,
-      secrets,
-      audit,
-      logger,
-      metrics,
-      config,
-      hamlets: () => listHamlets(query),
-      communes: () => communes.active(),
-      publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
-      // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
-      onConnected: () => notifications.resume(zalo.channel.name),
-    });
-    // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
-    const channels: NotificationChannel[] = [webPush, zalo.channel];
-    const objectCommunes = new ObjectCommunes(query);
-    const notifications = createNotifications({
-      query,
-      subjectCommune: (subject) => objectCommunes.of(subject),
-      bus: events,
-      logger: logger.child({ component: 'notifications' }),
-      metrics,
-      config,
-      channels,
-      audit,
-      loudspeakers: (kind, id) => radio.playback.heard(kind, id),
-      leader: leadership,
-    });
-    await notifications.start();
-    const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
-    secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
-    const guard = createGuard(sessions, fleet.credentials);
-    // failed and refused logins: one audit row per address, name and 10 minutes, with a count
-    const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
-    const throttle = new LoginThrottle();
-    const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
-    const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
-    const web = createConsole({
-      sessions,
-      login,
-      audit,
-      publicUrl: config.SC_PUBLIC_URL,
-      banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
-      sections: [
-        createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(query), communes: () => communes.active() }),
-        createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
-        createLivePage({
-          hamlets: () => listHamlets(query),
-          zones: async () => {
-            const configs = await Promise.all((await fleet.edges.list({ status: 'active' })).map((e) => fleet.documents.get(e.id, 'config')));
-            return [...new Set(configs.flatMap((config) => config?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort();
-          },
-        }),
-        createFleetPages({
-          hamlets: (person) => listHamlets(query, person),
-          communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
-          seesBox: async (person, edgeId) => seesBox(person, await fleet.edges.find(edgeId)),
-        }),
-        createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
-        createReleasesPages({
-          releases: releases.store,
-          rollouts: releases.rollouts,
-          edges: fleet.edges,
-          keyRotations: releases.keyRotations,
-          hamlets: (person) => listHamlets(query, person),
-          communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
-        }),
-        createPolicePages({
-          incidents,
-          reports,
-          users,
-          audit,
-          hamlets: () => listHamlets(query),
-          communes: () => communes.active(),
-          footage,
-          cameras: async () => {
-            const communeOf = new Map((await listHamlets(query)).map((h) => [h.code, h.communeCode]));
-            const edges = await fleet.edges.list({ status: 'active' });
-            const perEdge = await Promise.all(
-              edges.map(async (edge) =>
-                (await vision.settings.camerasOf(edge.id)).map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null })),
-              ),
-            );
-            return perEdge.flat();
-          },
-          edgeOnline: async (edgeId) => (await fleet.edges.find(edgeId))?.online ?? false,
-          floods: () => vision.floods(),
-        }),
-        createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
-        createCommunesPages({ communes }),
-        createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => communes.active() }),
-        createAccountPages({ passwordChange }),
-        createNotificationPages({ hamlets: () => listHamlets(query), preferences: (user) => webPush.subscriptions.preferences(user) }),
-        createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
-      ],
-    });
-
-    const app = createApp(
-      [
-        web.headers,
-        // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
-        bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
-        auditChanges(audit),
-        { prefix: '/', app: createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
-        web.pages,
-        { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
-        { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
-        { prefix: API_PREFIX, app: createHamletsRoutes({ guard, query }) },
-        { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
-        { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(query) }) },
-        ...fleet.routes(guard, publicUrl),
-        ...releases.routes(guard),
-        ...radio.routes(guard),
-        ...liveVoice.routes(guard),
-        ...vision.routes(guard),
-        ...incidents.routes(guard),
-        ...footage.routes(guard),
-        ...reports.routes(guard),
-        ...notifications.routes(guard),
-        ...zalo.routes(guard),
-        { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
-        { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
-      ],
-      metrics,
-      logger,
-      CLOUD_VERSION,
-    );
-
-    const server: ServerType = await new Promise((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT, ...serverOptionsFor(tls) }, () => resolve(s));
-    });
-    liveVoice.listen(app, server);
-    httpPort = (server.address() as AddressInfo).port;
-    const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
-    logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
-
-    const stopSessionPurge = leadership.whileLeader('expired sessions purge', () => {
-      const timer = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
-      timer.unref();
-      return () => clearInterval(timer);
-    });
-    let closed = false;
-    return {
-      config,
-      httpUrl,
-      mqttUrl,
-      admin,
-      service: { username: SERVICE_USERNAME, password: servicePassword },
-      app,
-      query,
-      metrics,
-      fleet,
-      releases,
-      radio,
-      incidents,
-      audit,
-      vision,
-      notifications,
-      webPush,
-      events,
-      zalo,
-      broker,
-      leadership,
-      logger,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await stopSessionPurge();
-        liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
-        await leadership.stop();
-        await radio.stop();
-        stopMediaJobMetrics();
-        await footage.stop();
-        await incidents.stop();
-        await vision.stop();
-        await releases.stop();
-        await mosquittoAccounts?.stop();
-        await fleet.stop();
-        await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
-        await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
-        await broker.close();
-        await loginDigest.stop();
-        await query.close();
-        logger.info('Smart Commune cloud stopped');
-      },
-    };
-  } catch (err) {
+  const opened: Opened = { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership };
+  return startServices(config, opened).catch(async (err: unknown) => {
     // a start that failed half-way frees the leader lock, so another process (or this one, tried again) may lead
     await leadership.stop();
     throw err;
-  }
+  });
+}
+
+/** What startCloud opened before the services: the services' start is undone (the leader lock freed) if it fails. */
+interface Opened {
+  logger: Logger;
+  startedAt: number;
+  tls: ReturnType<typeof loadTlsFiles>;
+  secrets: ReturnType<typeof loadSecretBox>;
+  signer: ReturnType<typeof loadExportSigner>;
+  query: QueryDatabase;
+  diskSpace: DiskSpace;
+  metrics: CloudMetrics;
+  leadership: Leadership;
+}
+
+/** The domains, the broker and the HTTP server, on what startCloud opened. */
+async function startServices(config: CloudConfig, opened: Opened): Promise<CloudHandle> {
+  const { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership } = opened;
+  // several processes (PostgreSQL) may be serving: what one left open may be another's, on air now
+  const soleProcess = !config.SC_DATABASE_URL;
+  const users = new UserStore(query);
+  const communes = new CommuneStore(query);
+  const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
+  const audit = new AuditLog(query);
+  const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
+  const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger, !soleProcess);
+  const servicePassword = configuredServicePassword(config) ?? persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
+  const serviceHash = hashSecret(servicePassword);
+
+  // The fleet's credential check is needed by the broker before the fleet exists; bind it late.
+  let verifyDevice: (username: string, password: string) => Promise<string | null> = async () => null;
+  const authenticate = async (username: string, password: string): Promise<ClientIdentity | null> => {
+    if (username === SERVICE_USERNAME) return secretMatches(password, serviceHash) ? { kind: 'service' } : null;
+    const edgeId = await verifyDevice(username, password);
+    return edgeId ? { kind: 'edge', edgeId } : null;
+  };
+
+  const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
+    : await startEmbeddedBroker({
+        host: config.SC_MQTT_HOST,
+        port: config.SC_MQTT_PORT,
+        maxPayloadBytes: config.SC_MQTT_MAX_PAYLOAD_BYTES,
+        ratePerS: config.SC_MQTT_RATE_PER_S,
+        maxUnauthenticatedPerAddress: config.SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS,
+        authenticate,
+        logger: logger.child({ component: 'broker' }),
+        metrics,
+        storageFull: () => diskSpace.nearlyFull(),
+      });
+  const mqttUrl = config.SC_MQTT_URL ?? `mqtt://${config.SC_MQTT_HOST}:${broker.port}`;
+
+  let httpPort = config.SC_HTTP_PORT;
+  // links others keep (feed, provisioning command, claim addresses) never take a Host the operator did not allow
+  const origins = createPublicOrigin({ publicUrl: config.SC_PUBLIC_URL, allowedHosts: config.SC_ALLOWED_HOSTS, listenHost: config.SC_HTTP_HOST, port: () => httpPort });
+  const publicUrl = origins.publicUrl;
+  const fleet = await createFleet({
+    query,
+    broker,
+    metrics,
+    logger: logger.child({ component: 'fleet' }),
+    config,
+    bus: events,
+    audit,
+    leader: leadership,
+    // the embedded broker started with this process: no box is connected yet, unless other processes share the database (their brokers hold theirs)
+    brokerRestarted: !config.SC_MQTT_URL && soleProcess,
+    codec: cameraPasswordCodec(secrets),
+    secrets,
+    claimUrls: (requestUrl) => ({
+      cloudUrl: publicUrl(requestUrl),
+      mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(origins.trustedOrigin(requestUrl)).hostname}:${broker.port}`),
+    }),
+  });
+  verifyDevice = (username, password) => fleet.credentials.verify(username, password);
+  const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }) });
+  const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
+  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, leader: leadership, soleProcess });
+  const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
+  // the operator's microphone over a WebSocket into a live session (issue 13)
+  const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
+  const vision = createVision({ query, fleet, audit, bus: events });
+  const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer, leader: leadership });
+  const reports = createReports({ query, audit, bus: events, config });
+  // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
+  const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
+  const zalo = createZalo({
+    query,
+    secrets,
+    audit,
+    logger,
+    metrics,
+    config,
+    hamlets: () => listHamlets(query),
+    communes: () => communes.active(),
+    publicUrl: () => config.SC_PUBLIC_URL ?? `http://${config.SC_HTTP_HOST}:${httpPort}`,
+    // bound late: the notifications module is made with the Zalo channel in it (connecting happens over HTTP, after both exist)
+    onConnected: () => notifications.resume(zalo.channel.name),
+  });
+  // one line per channel (Web Push for staff, the Zalo OA for citizens): each subscribes to its events and fills the outbox
+  const channels: NotificationChannel[] = [webPush, zalo.channel];
+  const objectCommunes = new ObjectCommunes(query);
+  const notifications = createNotifications({
+    query,
+    subjectCommune: (subject) => objectCommunes.of(subject),
+    bus: events,
+    logger: logger.child({ component: 'notifications' }),
+    metrics,
+    config,
+    channels,
+    audit,
+    loudspeakers: (kind, id) => radio.playback.heard(kind, id),
+    leader: leadership,
+  });
+  await notifications.start();
+  const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
+  secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
+  const guard = createGuard(sessions, fleet.credentials);
+  // failed and refused logins: one audit row per address, name and 10 minutes, with a count
+  const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
+  const throttle = new LoginThrottle();
+  const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
+  const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
+  const web = createConsole({
+    sessions,
+    login,
+    audit,
+    publicUrl: config.SC_PUBLIC_URL,
+    banner: speakerAlarmBanner((person) => fleet.speakers.alarms.active(boxFilterOf(person)), config.SC_SPEAKER_ALARM_AFTER_S * 1000),
+    sections: [
+      createRadioPages({ voices: radio.bulletins.tts.voices, defaultVoice: config.SC_TTS_DEFAULT_VOICE, hamlets: () => listHamlets(query), communes: () => communes.active() }),
+      createReportPage({ monthly: (month, communeCode) => radio.reports.monthly(month, communeCode) }),
+      createLivePage({
+        hamlets: () => listHamlets(query),
+        zones: async () => {
+          const configs = await Promise.all((await fleet.edges.list({ status: 'active' })).map((e) => fleet.documents.get(e.id, 'config')));
+          return [...new Set(configs.flatMap((config) => config?.body.radio?.speakers.map((s) => s.zone) ?? []))].sort();
+        },
+      }),
+      createFleetPages({
+        hamlets: (person) => listHamlets(query, person),
+        communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
+        seesBox: async (person, edgeId) => seesBox(person, await fleet.edges.find(edgeId)),
+      }),
+      createSpeakerPages({ zones: (person) => fleet.speakers.zones.all(boxFilterOf(person)), history: (edgeId, zone, limit) => fleet.speakers.history.ofEdge(edgeId, { zone, limit }) }),
+      createReleasesPages({
+        releases: releases.store,
+        rollouts: releases.rollouts,
+        edges: fleet.edges,
+        keyRotations: releases.keyRotations,
+        hamlets: (person) => listHamlets(query, person),
+        communes: async (person) => (await communes.active()).filter((c) => sees(person, c.code, { provinceItems: false })),
+      }),
+      createPolicePages({
+        incidents,
+        reports,
+        users,
+        audit,
+        hamlets: () => listHamlets(query),
+        communes: () => communes.active(),
+        footage,
+        cameras: async () => {
+          const communeOf = new Map((await listHamlets(query)).map((h) => [h.code, h.communeCode]));
+          const edges = await fleet.edges.list({ status: 'active' });
+          const perEdge = await Promise.all(
+            edges.map(async (edge) =>
+              (await vision.settings.camerasOf(edge.id)).map((camera) => ({ value: `${edge.id}/${camera.id}`, label: `${camera.name} · ${edge.hamletName} (${edge.name})`, communeCode: communeOf.get(edge.hamletCode) ?? null })),
+            ),
+          );
+          return perEdge.flat();
+        },
+        edgeOnline: async (edgeId) => (await fleet.edges.find(edgeId))?.online ?? false,
+        floods: () => vision.floods(),
+      }),
+      createAdminPages({ audit, users, communes, notifications: notifications.store, channels: () => channels.map((ch) => ch.name) }),
+      createCommunesPages({ communes }),
+      createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => communes.active() }),
+      createAccountPages({ passwordChange }),
+      createNotificationPages({ hamlets: () => listHamlets(query), preferences: (user) => webPush.subscriptions.preferences(user) }),
+      createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
+    ],
+  });
+
+  const app = createApp(
+    [
+      web.headers,
+      // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
+      bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
+      auditChanges(audit),
+      { prefix: '/', app: createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
+      web.pages,
+      { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
+      { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
+      { prefix: API_PREFIX, app: createHamletsRoutes({ guard, query }) },
+      { prefix: API_PREFIX, app: createCommunesRoutes({ guard, query, communes }) },
+      { prefix: API_PREFIX, app: createHamletPlacesRoutes({ guard, places: new HamletPlaces(query) }) },
+      ...fleet.routes(guard, publicUrl),
+      ...releases.routes(guard),
+      ...radio.routes(guard),
+      ...liveVoice.routes(guard),
+      ...vision.routes(guard),
+      ...incidents.routes(guard),
+      ...footage.routes(guard),
+      ...reports.routes(guard),
+      ...notifications.routes(guard),
+      ...zalo.routes(guard),
+      { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
+      { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
+    ],
+    metrics,
+    logger,
+    CLOUD_VERSION,
+  );
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT, ...serverOptionsFor(tls) }, () => resolve(s));
+  });
+  liveVoice.listen(app, server);
+  httpPort = (server.address() as AddressInfo).port;
+  const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
+  logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
+
+  const stopSessionPurge = leadership.whileLeader('expired sessions purge', () => {
+    const timer = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
+    timer.unref();
+    return () => clearInterval(timer);
+  });
+  let closed = false;
+  return {
+    config,
+    httpUrl,
+    mqttUrl,
+    admin,
+    service: { username: SERVICE_USERNAME, password: servicePassword },
+    app,
+    query,
+    metrics,
+    fleet,
+    releases,
+    radio,
+    incidents,
+    audit,
+    vision,
+    notifications,
+    webPush,
+    events,
+    zalo,
+    broker,
+    leadership,
+    logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stopSessionPurge();
+      liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
+      await leadership.stop();
+      await radio.stop();
+      stopMediaJobMetrics();
+      await footage.stop();
+      await incidents.stop();
+      await vision.stop();
+      await releases.stop();
+      await mosquittoAccounts?.stop();
+      await fleet.stop();
+      await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
+      await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
+      await broker.close();
+      await loginDigest.stop();
+      await query.close();
+      logger.info('Smart Commune cloud stopped');
+    },
+  };
 }
