@@ -153,8 +153,10 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   await leadership.start();
   const opened: Opened = { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership };
   return startServices(config, opened).catch(async (err: unknown) => {
-    // a start that failed half-way frees the leader lock, so another process (or this one, tried again) may lead
+    // a start that failed half-way frees the leader lock, so another process (or this one, tried again) may lead,
+    // and its database connections (a test or tool going on in this process would find them dropped later)
     await leadership.stop();
+    await query.close().catch(() => undefined);
     throw err;
   });
 }
