@@ -69,6 +69,13 @@ export const cloudConfigSchema = z.object({
   SC_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /**
+   * Password of the cloud's own MQTT credential (`sc-cloud`) on the embedded broker; or the file
+   * holding it. Unset (one process on SQLite): generated once into <SC_DATA_DIR>/service-password.txt.
+   * Required with SC_DATABASE_URL and the embedded broker (cluster/shared-secrets.ts).
+   */
+  SC_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -base64 24`)').optional(),
+  SC_SERVICE_PASSWORD_FILE: z.string().min(1).optional(),
   SC_CLAIM_TOKEN_TTL_S: z.coerce.number().int().positive().default(24 * 3600),
   SC_SESSION_TTL_S: z.coerce.number().int().positive().default(12 * 3600),
   /** Heartbeat interval given to edges; three missed ones mark a box offline. */
