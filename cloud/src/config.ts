@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
+import { trustedProxiesErrors } from './http/trusted-proxies.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const isKey = (text: string) => Buffer.from(text.trim(), 'base64').length === 32;
@@ -24,6 +25,19 @@ export const cloudConfigSchema = z.object({
   SC_ALLOWED_HOSTS: z
     .string()
     .regex(/^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*(,\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*)*$/i, 'a comma-separated list of host names or addresses, each optionally with :port')
+    .optional(),
+  /**
+   * Reverse proxies (HAProxy, nginx) in front of the cloud, as addresses and CIDR ranges, IPv4 and
+   * IPv6, separated by commas (e.g. `10.0.0.5, 10.0.1.0/24, fd00::/8`). A request whose TCP peer is
+   * one of them is taken to come from the client its X-Forwarded-For names (the rightmost address
+   * that is not itself one of these); from anyone else the header is ignored. Unset: the socket's
+   * peer is the client, as when the cloud faces the network itself.
+   */
+  SC_TRUSTED_PROXIES: z
+    .string()
+    .superRefine((text, ctx) => {
+      for (const message of trustedProxiesErrors(text)) ctx.addIssue({ code: 'custom', message });
+    })
     .optional(),
   /**
    * PEM certificate (chain) and private key files: when both are set the cloud serves HTTPS itself on

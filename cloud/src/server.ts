@@ -19,6 +19,8 @@ import { CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
+import { parseTrustedProxies } from './http/trusted-proxies.js';
+import { trustedProxies } from './audit/request-ip.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
@@ -295,6 +297,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
   const app = createApp(
     [
+      // first: whoever reads the client's address (audit, throttles) believes X-Forwarded-For only from these
+      trustedProxies(parseTrustedProxies(config.SC_TRUSTED_PROXIES)),
       web.headers,
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
