@@ -82,6 +82,16 @@ export const cloudConfigSchema = z.object({
   SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(MAX_PAYLOAD_BYTES).default(MAX_PAYLOAD_BYTES),
   /** MQTT sockets from one address that may be open before logging in; more are closed at once (raise it when many boxes share one NAT). */
   SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS: z.coerce.number().int().positive().default(16),
+  /**
+   * The credential an external broker (EMQX, Mosquitto with mosquitto-go-auth) presents to the cloud's
+   * HTTP authentication endpoint (/api/v1/broker/…), as `Authorization: Bearer <token>` or as the
+   * password of HTTP Basic. Unset: that endpoint is off. At least 32 characters of letters, digits,
+   * `-` and `_` (e.g. `openssl rand -hex 32`), so it can sit in a URL's user part for go-auth.
+   */
+  SC_BROKER_AUTH_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,256}$/, 'must be 32–256 letters, digits, "-" or "_" (e.g. `openssl rand -hex 32`)')
+    .optional(),
   SC_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Speech engine: espeak-ng (offline, default) or a command template such as a neural engine (see SC_TTS_COMMAND). */
   SC_TTS_ENGINE: z.enum(['espeak-ng', 'command']).default('espeak-ng'),

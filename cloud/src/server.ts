@@ -11,6 +11,9 @@ import { connectExternalBroker } from './broker/external.js';
 import type { BrokerLink } from './broker/link.js';
 import type { ClientIdentity } from './broker/access.js';
 import { secretMatches, hashSecret } from './auth/secrets.js';
+import { brokerCredential } from './broker/http-auth/broker-credential.js';
+import { createBrokerAuthority } from './broker/http-auth/broker-authority.js';
+import { createBrokerAuthRoutes } from './broker/http-auth/broker-auth-routes.js';
 import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
@@ -229,7 +232,9 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   await notifications.start();
   const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
-  const guard = createGuard(sessions, fleet.credentials);
+  const guard = createGuard(sessions, fleet.credentials, config.SC_BROKER_AUTH_TOKEN ? brokerCredential(config.SC_BROKER_AUTH_TOKEN) : undefined);
+  // an external EMQX or mosquitto-go-auth asks these the questions Aedes answers in-process
+  const brokerAuthority = createBrokerAuthority({ authenticate, serviceUsername: SERVICE_USERNAME, isActiveEdge: (edgeId) => fleet.credentials.isActive(edgeId) });
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
   const throttle = new LoginThrottle();
@@ -322,6 +327,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
+      { prefix: '/', app: createBrokerAuthRoutes({ guard, authority: brokerAuthority, metrics, logger: logger.child({ component: 'broker-http-auth' }) }) },
     ],
     metrics,
     logger,
