@@ -6,10 +6,10 @@ import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../te
  * A login over real TCP from a chosen loopback address (the whole of 127.0.0.0/8 is this machine),
  * with an X-Forwarded-For header as a proxy (or a citizen pretending) writes it.
  */
-function loginFrom(localAddress: string, baseUrl: string, password: string, forwardedFor?: string): Promise<number> {
+function loginFrom(localAddress: string, baseUrl: string, password: string, forwardedFor?: string | string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ username: 'admin', password });
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers: Record<string, string | string[] | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (forwardedFor !== undefined) headers['x-forwarded-for'] = forwardedFor;
     const req = request(`${baseUrl}/api/v1/auth/token`, { method: 'POST', localAddress, headers }, (res) => {
       res.resume();
@@ -41,13 +41,15 @@ describe('client address behind a trusted proxy (SC_TRUSTED_PROXIES)', () => {
     const before = (await loginAddresses(test)).length; // the test kit's own admin login
     expect(await loginFrom('127.0.0.2', url, TEST_ADMIN_PASSWORD, '203.0.113.7')).toBe(200);
     expect(await loginFrom('127.0.0.2', url, TEST_ADMIN_PASSWORD, '198.51.100.1, 10.1.2.3')).toBe(200);
-    // the citizen sent "X-Forwarded-For: 1.2.3.4"; HAProxy appended the address it saw
+    // the citizen sent "X-Forwarded-For: 1.2.3.4"; a proxy appended the address it saw, to that line
     expect(await loginFrom('127.0.0.2', url, TEST_ADMIN_PASSWORD, '1.2.3.4, 203.0.113.8')).toBe(200);
+    // or, as HAProxy's option forwardfor does, on a header line of its own
+    expect(await loginFrom('127.0.0.2', url, TEST_ADMIN_PASSWORD, ['1.2.3.4', '203.0.113.10'])).toBe(200);
     // straight to the cloud, not through the proxy: the header is the client's own and ignored
     expect(await loginFrom('127.0.0.3', url, TEST_ADMIN_PASSWORD, '203.0.113.9')).toBe(200);
     // through the proxy without a header: the proxy is all there is to know
     expect(await loginFrom('127.0.0.2', url, TEST_ADMIN_PASSWORD)).toBe(200);
-    expect((await loginAddresses(test)).slice(before)).toEqual(['203.0.113.7', '198.51.100.1', '203.0.113.8', '127.0.0.3', '127.0.0.2']);
+    expect((await loginAddresses(test)).slice(before)).toEqual(['203.0.113.7', '198.51.100.1', '203.0.113.8', '203.0.113.10', '127.0.0.3', '127.0.0.2']);
   });
 
   it('throttles the guessing client, not everyone behind the proxy', async () => {
