@@ -14,6 +14,7 @@ import type { ClientIdentity } from './broker/access.js';
 import { secretMatches, hashSecret } from './auth/secrets.js';
 import { brokerCredential } from './broker/http-auth/broker-credential.js';
 import { createBrokerAuthority } from './broker/http-auth/broker-authority.js';
+import { cloudCredential } from './broker/http-auth/cloud-credential.js';
 import { createBrokerAuthRoutes } from './broker/http-auth/broker-auth-routes.js';
 import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
@@ -257,7 +258,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
   const guard = createGuard(sessions, fleet.credentials, config.SC_BROKER_AUTH_TOKEN ? brokerCredential(config.SC_BROKER_AUTH_TOKEN) : undefined);
   // an external EMQX or mosquitto-go-auth asks these the questions Aedes answers in-process
-  const brokerAuthority = createBrokerAuthority({ authenticate, serviceUsername: SERVICE_USERNAME, isActiveEdge: (edgeId) => fleet.credentials.isActive(edgeId) });
+  const brokerAuthority = createBrokerAuthority({
+    cloud: cloudCredential(config.SC_MQTT_URL, { username: SERVICE_USERNAME, password: servicePassword }),
+    verifyBox: (username, password) => fleet.credentials.verify(username, password),
+    isActiveEdge: (edgeId) => fleet.credentials.isActive(edgeId),
+  });
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
   const throttle = new LoginThrottle();

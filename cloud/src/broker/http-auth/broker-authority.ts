@@ -1,4 +1,5 @@
 import { mayConnectAs, mayPublish, mayRetain, maySubscribe, type ClientIdentity } from '../access.js';
+import type { CloudCredential } from './cloud-credential.js';
 
 /** What a broker asks about a connected client's topic: publish to it, subscribe to a filter, or receive a message on it. */
 export type TopicAction = 'publish' | 'subscribe' | 'read';
@@ -24,9 +25,10 @@ export interface TopicQuestion {
 }
 
 export interface BrokerAuthorityDeps {
-  /** The embedded broker's own credential check (server.ts): the service credential or a box's own secret. */
-  authenticate(username: string, password: string): Promise<ClientIdentity | null>;
-  serviceUsername: string;
+  /** The cloud's own credential on the broker (cloud-credential.ts): the service identity, a superuser. */
+  cloud: CloudCredential;
+  /** A box's own secret, as the embedded broker checks it (DeviceCredentials.verify): its edge id, or null. */
+  verifyBox(username: string, password: string): Promise<string | null>;
   /** True for a claimed box that is not revoked: a box revoked while connected loses its topics at once. */
   isActiveEdge(edgeId: string): Promise<boolean>;
 }
@@ -38,21 +40,22 @@ function sharedFilter(filter: string): string {
 }
 
 /**
- * The embedded broker's rules (access.ts and the credential check) answered for an external broker
+ * The embedded broker's rules (access.ts, the boxes' credentials) answered for an external broker
  * that asks over HTTP, so a box may do exactly the same on EMQX or mosquitto-go-auth as on Aedes.
  * The broker asks about topics with the username only (the password was checked at connection),
  * so the username is believed only for the service and for boxes still active.
  */
 export function createBrokerAuthority(deps: BrokerAuthorityDeps) {
   const connected = async (username: string): Promise<ClientIdentity | null> => {
-    if (username === deps.serviceUsername) return { kind: 'service' };
+    if (username === deps.cloud.username) return { kind: 'service' };
     return username && (await deps.isActiveEdge(username)) ? { kind: 'edge', edgeId: username } : null;
   };
 
   return {
     async authenticate(username: string, password: string, clientId: string): Promise<ConnectVerdict> {
       if (!username || !password) return { allow: false, superuser: false, reason: 'no username or password (anonymous clients are refused)' };
-      const identity = await deps.authenticate(username, password);
+      const identity: ClientIdentity | null =
+        username === deps.cloud.username ? (deps.cloud.matches(password) ? { kind: 'service' } : null) : await deps.verifyBox(username, password).then((edgeId) => (edgeId ? { kind: 'edge', edgeId } : null));
       if (!identity) return { allow: false, superuser: false, reason: 'bad username or password' };
       if (!mayConnectAs(identity, clientId)) return { allow: false, superuser: false, reason: 'client id must equal the edge id' };
       return { allow: true, superuser: identity.kind === 'service', reason: identity.kind === 'service' ? 'the cloud' : 'an active box' };
@@ -60,7 +63,7 @@ export function createBrokerAuthority(deps: BrokerAuthorityDeps) {
 
     /** Only the cloud's service credential is a superuser; anything else (a box, an unknown name) is not. */
     superuser(username: string): boolean {
-      return username === deps.serviceUsername;
+      return username === deps.cloud.username;
     },
 
     async authorize(question: TopicQuestion): Promise<Verdict> {
