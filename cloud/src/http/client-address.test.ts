@@ -20,6 +20,25 @@ function loginFrom(localAddress: string, baseUrl: string, password: string, forw
   });
 }
 
+/** A citizen's report (the public form's multipart body) over real TCP from a chosen loopback address. */
+async function reportFrom(localAddress: string, baseUrl: string, forwardedFor: string): Promise<number> {
+  const form = new FormData();
+  form.set('category', 'trom-cap');
+  form.set('description', 'Mất xe máy trước cổng chợ lúc 7 giờ sáng');
+  form.set('hamlet', 'ap-1');
+  const encoded = new Response(form);
+  const body = Buffer.from(await encoded.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': encoded.headers.get('content-type')!, 'content-length': body.length, 'x-forwarded-for': forwardedFor };
+    const req = request(`${baseUrl}/api/v1/reports`, { method: 'POST', localAddress, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** The addresses of the audit log's successful logins, oldest first. */
 async function loginAddresses(test: TestCloud): Promise<string[]> {
   const items = (await test.api('GET', '/api/v1/audit?action=auth.login&limit=100')).body.items as Array<{ ip: string | null }>;
@@ -63,6 +82,16 @@ describe('client address behind a trusted proxy (SC_TRUSTED_PROXIES)', () => {
     const guessed = (await test.api('GET', '/api/v1/audit?action=auth.account_guessed')).body.items;
     expect(guessed).toHaveLength(1);
     expect(guessed[0]).toMatchObject({ target: 'user:admin', ip: '203.0.113.50' });
+  });
+
+  it("holds each citizen behind the proxy to their own report limit", async () => {
+    const url = test.cloud.httpUrl;
+    const first: number[] = [];
+    for (let i = 0; i < 21; i++) first.push(await reportFrom('127.0.0.2', url, '203.0.113.60'));
+    expect(first).toEqual([...Array(20).fill(201), 429]);
+    // a neighbour behind the same proxy still reports; the first one, rewriting its own header, does not
+    expect(await reportFrom('127.0.0.2', url, '203.0.113.61')).toBe(201);
+    expect(await reportFrom('127.0.0.2', url, '198.51.100.9, 203.0.113.60')).toBe(429);
   });
 });
 
