@@ -230,7 +230,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const guard = createGuard(sessions, fleet.credentials);
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(query); // in the database: shared by every cloud process
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
   const web = createConsole({
@@ -334,6 +334,12 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
   const purgeSessions = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
   purgeSessions.unref();
+  // rows of the shared login throttle and report limit that hold nothing back any more; idempotent, so every process may run it
+  const purgeLimits = setInterval(
+    () => void Promise.all([throttle.purge(), reports.limit.purge()]).catch((err: unknown) => logger.warn({ err }, 'purging expired login and report limits failed')),
+    5 * 60_000,
+  );
+  purgeLimits.unref();
   let closed = false;
   return {
     config,
@@ -360,6 +366,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       if (closed) return;
       closed = true;
       clearInterval(purgeSessions);
+      clearInterval(purgeLimits);
       liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await radio.stop();
