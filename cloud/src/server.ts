@@ -154,7 +154,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   };
 
   const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
-    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics, { shareGroup: config.SC_MQTT_SHARE_GROUP })
     : await startEmbeddedBroker({
         host: config.SC_MQTT_HOST,
         port: config.SC_MQTT_PORT,
