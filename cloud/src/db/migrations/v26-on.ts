@@ -242,6 +242,14 @@ export const schemaV26On: Migration[] = [
   CREATE UNIQUE INDEX rollout_boxes_under_way ON rollout_boxes(edge_id) WHERE under_way = 1;
   `,
   `
+  -- an external Mosquitto keeps box accounts through its dynamic security plugin (issue 11): when the
+  -- broker lost an account the cloud creates it again with the box's own secret, which it must be able
+  -- to read back, so the secret (and a rotation's pending one) is also kept sealed with the cloud's
+  -- SecretBox (SC_SECRET_KEY). Boxes claimed before have none: the cloud rotates them live.
+  ALTER TABLE edges ADD COLUMN secret_sealed TEXT;
+  ALTER TABLE edges ADD COLUMN pending_secret_sealed TEXT;
+  `,
+  `
   -- issue 11, several cloud processes: the login throttle and the citizens' report limit live in the
   -- database so every process counts the same attempts (auth/login-throttle.ts, reports/report-rate-limit.ts).
   -- Each write is one statement (an upsert, or a compare-and-set on version) that is right when two
