@@ -203,7 +203,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
   };
 
   const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
-    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics, { shareGroup: config.SC_MQTT_SHARE_GROUP })
     : await startEmbeddedBroker({
         host: config.SC_MQTT_HOST,
         port: config.SC_MQTT_PORT,
@@ -291,7 +291,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
   });
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(query); // in the database: shared by every cloud process
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
   const web = createConsole({
@@ -401,6 +401,15 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
     timer.unref();
     return () => clearInterval(timer);
   });
+  // rows of the shared login throttle and report limit that hold nothing back any more (idempotent; on the leader so it runs once)
+  const stopLimitsPurge = leadership.whileLeader('expired login and report limits purge', () => {
+    const timer = setInterval(
+      () => void Promise.all([throttle.purge(), reports.limit.purge()]).catch((err: unknown) => logger.warn({ err }, 'purging expired login and report limits failed')),
+      5 * 60_000,
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  });
   let closed = false;
   return {
     config,
@@ -428,6 +437,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       if (closed) return;
       closed = true;
       await stopSessionPurge();
+      await stopLimitsPurge();
       liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
