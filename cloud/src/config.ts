@@ -35,6 +35,17 @@ export const cloudConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'SC_MQTT_SHARE_GROUP: letters, digits, _ and - only (1 to 64), no / + #')
     .optional(),
+  /**
+   * With SC_MQTT_URL: this process's own MQTT client id, opening a persistent session (clean session
+   * off) so that what the broker queued or had in flight for the process while it was down (killed,
+   * restarted) is delivered when it returns. Every process needs its own (e.g. its instance name); on
+   * PostgreSQL a second process started with an id already in use refuses to start. Unset: a fresh
+   * id and a clean session on every connection.
+   */
+  SC_MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'SC_MQTT_CLIENT_ID: letters, digits, _ . and - only (1 to 64)')
+    .optional(),
   /** Broker address handed to edges at claim time; defaults to the embedded broker on the HTTP request's host. */
   SC_MQTT_PUBLIC_URL: z.string().url().optional(),
   /** Base URL handed to edges at claim time and used in the public feed; defaults to the URL the request arrived on (if its host is allowed). */

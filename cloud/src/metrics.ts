@@ -89,7 +89,7 @@ export function createCloudMetrics() {
     mqttRejected: new Counter({
       name: 'sc_mqtt_rejected_total',
       help:
-        'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, retain, rate, size, schema, unknown_edge, storage; ' +
+        'MQTT connections, publishes and subscriptions refused or dropped, by reason (auth, acl, retain, rate, size, schema, unknown_edge, storage, not_acknowledged; ' +
         'packet_too_large, malformed_packet, unauthenticated_limit: closed before the packet was read)',
       labelNames: ['reason'] as const,
       registers: [registry],

@@ -80,6 +80,7 @@ import { createNotificationPages } from './console/account/notifications-page.js
 import { createLiveVoice } from './radio/live-voice/live-voice.js';
 import { createLivePage } from './console/radio/live-page.js';
 import { createLeadership, type Leadership } from './cluster/leadership.js';
+import { claimMqttClientId } from './cluster/client-id-lock.js';
 import { assertSharedSecrets, configuredServicePassword } from './cluster/shared-secrets.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
@@ -202,8 +203,20 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
     return edgeId ? { kind: 'edge', edgeId } : null;
   };
 
+  // a persistent MQTT session's id must be this process's alone (cluster/client-id-lock.ts)
+  const freeClientId =
+    config.SC_MQTT_URL && config.SC_MQTT_CLIENT_ID && config.SC_DATABASE_URL
+      ? await claimMqttClientId(config.SC_DATABASE_URL, config.SC_MQTT_CLIENT_ID, logger.child({ component: 'mqtt-client-id' }))
+      : async () => undefined;
   const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
-    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics, { shareGroup: config.SC_MQTT_SHARE_GROUP })
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics, {
+        shareGroup: config.SC_MQTT_SHARE_GROUP,
+        clientId: config.SC_MQTT_CLIENT_ID,
+        dropsEdges: config.SC_MQTT_DYNSEC === '1',
+      }).catch(async (err: unknown) => {
+        await freeClientId();
+        throw err;
+      })
     : await startEmbeddedBroker({
         host: config.SC_MQTT_HOST,
         port: config.SC_MQTT_PORT,
@@ -453,6 +466,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
+      await freeClientId();
       await loginDigest.stop();
       await query.close();
       logger.info('Smart Commune cloud stopped');

@@ -5,7 +5,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudMetrics } from '../metrics.js';
 import { mayConnectAs, mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
 import { ConnectionGate } from './connection-gate.js';
-import type { BrokerLink, MessageHandler, PublishOptions } from './link.js';
+import { storeOf, type BrokerLink, type MessageHandler, type PublishOptions } from './link.js';
 import { TokenBucket } from './rate-limit.js';
 
 export interface EmbeddedBrokerOptions {
@@ -208,7 +208,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     async subscribe(filter: string, handler: MessageHandler) {
       const deliver = (packet: AedesPublishPacket, cb: () => void) => {
         try {
-          handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+          // in-process, what the handler stores is not acknowledged to anyone: its promise (a failure
+          // the handler already logged and counted) is not waited for, as before
+          storeOf(handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)))?.catch(() => undefined);
         } finally {
           cb();
         }

@@ -12,7 +12,18 @@ export interface SubscribeOptions {
   shared?: boolean;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/**
+ * Receives one message. A handler that must make the message durable before the broker may forget it
+ * (box events, reported documents) returns the promise of that store: an external broker's link
+ * acknowledges a QoS 1 message only once every handler's promise resolved, and not at all when one
+ * rejects (broker/external.ts). Anything else returns nothing and is acknowledged at once.
+ */
+export type MessageHandler = (topic: string, payload: Buffer) => unknown;
+
+/** The store a handler's answer stands for: its promise, or none (anything else a handler returns means nothing). */
+export function storeOf(answer: unknown): Promise<unknown> | null {
+  return answer instanceof Promise ? answer : null;
+}
 
 /** How the cloud's own services talk to the broker: in-process for the embedded one, a client otherwise. */
 export interface BrokerLink {

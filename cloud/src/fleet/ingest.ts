@@ -27,6 +27,15 @@ import { BoxChains } from './box-chains.js';
  */
 export const SHARED_CHANNELS = ['availability', 'telemetry', 'reported', 'events'] as const satisfies readonly EdgeChannel[];
 
+/**
+ * What a box sends once and the cloud must not lose: the handler answers with the promise of its
+ * store, and an external broker's link acknowledges the message only once it resolved (broker/external.ts).
+ * Events are sent once per eventId (the outbox stops resending on PUBACK); a reported document
+ * is not sent again until the box's state changes. Availability and telemetry are superseded by
+ * the next one, so the link does not wait for them.
+ */
+const DURABLE_CHANNELS: ReadonlySet<string> = new Set<EdgeChannel>(['events', 'reported']);
+
 export interface IngestDeps {
   broker: BrokerLink;
   presence: Presence;
@@ -72,17 +81,14 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
         }
         return;
       case 'events':
-        // stored and published in the box's order by its own chain (not awaited here: the box's
-        // presence does not wait for its events); a database failure is logged and counted
-        events.record(edgeId, name as EventKind, message as EventMessage<EventKind>).catch((err: unknown) => {
-          metrics.mqttRejected.inc({ reason: 'storage' });
-          logger.error({ err, topic, edgeId }, 'edge event not stored');
-        });
+        // stored and published in the box's order by its own chain; awaited, so the broker link
+        // acknowledges the event only once it is stored (DURABLE_CHANNELS)
+        await events.record(edgeId, name as EventKind, message as EventMessage<EventKind>);
         return;
     }
   };
 
-  const handle = (topic: string, payload: Buffer) => {
+  const handle = (topic: string, payload: Buffer): Promise<void> | undefined => {
     // the cloud's own publications (desired documents, requests) pass through the same tree
     if (/\/(desired|req)\/[^/]+$/.test(topic)) return;
     const decoded = decodeEdgeMessage(topic, payload);
@@ -92,19 +98,24 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
       return;
     }
     const { edgeId, channel, name } = decoded.topic;
-    chains
-      .run(edgeId, () => apply(topic, edgeId, channel, name, decoded.message))
-      .catch((err: unknown) => {
-        metrics.mqttRejected.inc({ reason: 'storage' });
-        logger.error({ err, topic, edgeId }, 'failed to process an MQTT message');
-      });
+    const applied = chains.run(edgeId, () => apply(topic, edgeId, channel, name, decoded.message)).catch((err: unknown) => {
+      metrics.mqttRejected.inc({ reason: 'storage' });
+      logger.error({ err, topic, edgeId }, 'failed to process an MQTT message');
+      throw err;
+    });
+    // the link waits (and acknowledges) only for what must not be lost; a failed store of anything
+    // else was logged and counted above, and the box sends its state again
+    if (DURABLE_CHANNELS.has(channel)) return applied;
+    applied.catch(() => undefined);
+    return undefined;
   };
 
-  const safeHandle = (topic: string, payload: Buffer) => {
+  const safeHandle = (topic: string, payload: Buffer): Promise<void> | undefined => {
     try {
-      handle(topic, payload);
+      return handle(topic, payload);
     } catch (err) {
       logger.error({ err, topic }, 'failed to process an MQTT message');
+      return undefined;
     }
   };
   const unsubscribes = deps.broker.sharesSubscriptions
