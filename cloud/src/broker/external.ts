@@ -132,15 +132,18 @@ export async function connectExternalBroker(url: string, logger: Logger, metrics
     async subscribe(filter: string, handler: MessageHandler, subscribeOptions: SubscribeOptions = {}) {
       const subscription = subscribeOptions.shared && shareGroup ? `$share/${shareGroup}/${filter}` : filter;
       let entry = handlers.get(subscription);
+      const fresh = !entry;
       if (!entry) {
         entry = { filter, set: new Set() };
         handlers.set(subscription, entry);
-        await client.subscribeAsync(subscription, { qos: 1 });
       }
       const { set } = entry;
+      // in place before the SUBSCRIBE is answered: a resumed session's queued messages arrive ahead
+      // of the SUBACK, and mqtt.js reads the SUBACK only once they were handled
       set.add(handler);
       handlersChanged.resolve();
       handlersChanged = signal();
+      if (fresh) await client.subscribeAsync(subscription, { qos: 1 });
       return async () => {
         set.delete(handler);
         if (set.size === 0) {

@@ -118,16 +118,20 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
       return undefined;
     }
   };
-  const unsubscribes = deps.broker.sharesSubscriptions
-    ? [
-        // consumed once between the cloud's processes: each is stored through the database, which is
-        // right whichever process gets the message (events once by eventId; presence and reported
-        // ordered by the box's own timestamps, not by arrival)
-        ...(await Promise.all(SHARED_CHANNELS.map((channel) => deps.broker.subscribe(topics.channelOfAllEdges(channel), safeHandle, { shared: true })))),
-        // every process: a reply settles the request of the one process that waits for it
-        await deps.broker.subscribe(topics.channelOfAllEdges('res'), safeHandle),
-      ]
-    : [await deps.broker.subscribe(topics.allEdges, safeHandle)];
+  // all at once: each handler is in place before any subscription is answered, so what a resumed
+  // persistent session delivers first finds its handler (broker/external.ts)
+  const unsubscribes = await Promise.all(
+    deps.broker.sharesSubscriptions
+      ? [
+          // consumed once between the cloud's processes: each is stored through the database, which is
+          // right whichever process gets the message (events once by eventId; presence and reported
+          // ordered by the box's own timestamps, not by arrival)
+          ...SHARED_CHANNELS.map((channel) => deps.broker.subscribe(topics.channelOfAllEdges(channel), safeHandle, { shared: true })),
+          // every process: a reply settles the request of the one process that waits for it
+          deps.broker.subscribe(topics.channelOfAllEdges('res'), safeHandle),
+        ]
+      : [deps.broker.subscribe(topics.allEdges, safeHandle)],
+  );
   return async () => {
     for (const unsubscribe of unsubscribes) await unsubscribe();
     // what was received is applied before the database closes
