@@ -41,9 +41,11 @@ export async function connectExternalBroker(url: string, logger: Logger, metrics
     // process) never take over each other's session
     clientId: clientId ?? `sc-cloud-${process.pid}-${randomBytes(4).toString('hex')}`,
     clean: clientId === undefined,
-    reconnectPeriod: 2000,
-    // the broker re-sends what this session had in flight; subscriptions are made again below anyway
-    resubscribe: true,
+    // back before the boxes after a broker restart: a message published while no process of the
+    // share group is subscribed is discarded by the broker (docs/mqtt-api.md, "Several cloud processes")
+    reconnectPeriod: 500,
+    // made again on every reconnection below, whatever the broker says it kept
+    resubscribe: false,
   });
   // keyed by what was subscribed ($share/… or the filter); a message arrives under its own topic, matched against `filter`
   const handlers = new Map<string, { filter: string; set: Set<MessageHandler> }>();
@@ -83,8 +85,12 @@ export async function connectExternalBroker(url: string, logger: Logger, metrics
     }
     dispatch(packet, callback);
   };
-  const dispatch = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+  const dispatch = (packet: IPublishPacket, answer: (error?: Error) => void) => {
     const { topic } = packet;
+    // a store that ends after the connection was replaced must not acknowledge: its message id
+    // belongs to the old connection (the broker sends the message again on the new one)
+    const stream = client.stream;
+    const callback = (error?: Error) => answer(error ?? (client.stream === stream ? undefined : new Error('connection replaced before the store ended')));
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const stores: Promise<unknown>[] = [];
     for (const { filter, set } of handlers.values()) {
@@ -115,8 +121,19 @@ export async function connectExternalBroker(url: string, logger: Logger, metrics
   };
   client.on('error', (err) => logger.error({ err: err.message }, 'external MQTT broker error'));
   client.on('reconnect', () => logger.warn('reconnecting to the external MQTT broker'));
+  let connectedOnce = false;
   client.on('connect', (connack) => {
     if (clientId !== undefined) logger.info({ clientId, sessionPresent: connack.sessionPresent }, 'persistent MQTT session opened');
+    // Subscribe again on every reconnection, even to a session the broker says it kept: Mosquitto
+    // 2.0.11 restarted from its persistence file reported sessionPresent while delivering nothing to
+    // the shared subscriptions it restored (measured in fleet/ingest-crash.test.ts). A SUBSCRIBE
+    // to a filter already held only replaces it.
+    if (connectedOnce) {
+      for (const subscription of handlers.keys()) {
+        client.subscribeAsync(subscription, { qos: 1 }).catch((err: unknown) => logger.error({ err, subscription }, 'MQTT subscription not made again after reconnecting'));
+      }
+    }
+    connectedOnce = true;
   });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
