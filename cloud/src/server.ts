@@ -253,7 +253,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-  const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }) });
+  const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }), leader: leadership });
   const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
   const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, leader: leadership, soleProcess });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);

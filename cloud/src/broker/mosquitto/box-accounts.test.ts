@@ -7,6 +7,7 @@ import { createCloudMetrics } from '../../metrics.js';
 import { startMosquitto, type TestMosquitto } from '../testing/mosquitto.js';
 import { MosquittoAccounts } from './box-accounts.js';
 import { DynsecAdmin } from './dynsec-client.js';
+import { leaderOnly } from './wiring.js';
 
 /** The accounts' bookkeeping against a real Mosquitto, with the fleet held in memory. */
 describe('Mosquitto box accounts: reconcile and events', () => {
@@ -82,4 +83,36 @@ describe('Mosquitto box accounts: reconcile and events', () => {
       await bus.stop();
     }
   }, 30_000);
+});
+
+describe('Mosquitto box accounts: live rotations of unsealed boxes', () => {
+  it('are left to the leading process: a process that does not lead rotates none, quietly; the leader rotates them', async () => {
+    const broker = await startMosquitto();
+    const admin = await DynsecAdmin.connect({ url: broker.url, username: broker.adminUsername, password: broker.adminPassword, logger: silentLogger() });
+    try {
+      // present on the broker, but the cloud holds no sealed secret for it: a live rotation seals one
+      await admin.runOrThrow([{ command: 'createClient', username: 'edg_unsealed', password: 'pw-unsealed-0123456789' }]);
+      const source = { activeAccounts: async () => [{ edgeId: 'edg_unsealed', secret: null }], secretOf: async () => null };
+      const rotated: string[] = [];
+      let leading = false;
+      const warnings: string[] = [];
+      const logger = { ...silentLogger(), warn: (_: unknown, msg?: string) => void warnings.push(String(msg)) } as unknown as ReturnType<typeof silentLogger>;
+      const accounts = new MosquittoAccounts({
+        admin,
+        source,
+        keep: [broker.adminUsername],
+        logger,
+        rotateLive: leaderOnly({ isLeader: () => leading }, async (edgeId) => void rotated.push(edgeId)),
+      });
+      expect((await accounts.reconcile()).rotated).toBe(0);
+      expect(rotated).toEqual([]);
+      expect(warnings.filter((w) => w.includes('rotate'))).toEqual([]);
+      leading = true;
+      expect((await accounts.reconcile()).rotated).toBe(1);
+      expect(rotated).toEqual(['edg_unsealed']);
+    } finally {
+      await admin.close();
+      await broker.stop();
+    }
+  });
 });

@@ -191,6 +191,8 @@ export class MosquittoAccounts {
         await this.deps.rotateLive?.(edgeId);
         result.rotated++;
       } catch (err) {
+        // another process leads: the rotation is its own (broker/mosquitto/wiring.ts)
+        if ((err as Error).name === 'NotLeader') continue;
         logger.warn({ edgeId, err: (err as Error).message }, 'reconcile: could not rotate the box live to seal its secret; tried again at the next reconcile');
       }
     }
