@@ -23,7 +23,8 @@ import { createCloudMetrics } from '../../cloud/src/metrics.js';
 const { values } = parseArgs({ options: { events: { type: 'string', default: '2000' }, postgres: { type: 'string' } } });
 const N = Number(values.events);
 const dir = mkdtempSync(join(tmpdir(), 'sc-bench-ingest-ack-'));
-const mosquitto = await startMosquitto();
+// all N in flight at once: more than Mosquitto's default queue of 1000 per subscriber
+const mosquitto = await startMosquitto({ extraConfig: ['max_queued_messages 100000'] });
 const q = await openQueryDatabase({ SC_DATABASE_URL: values.postgres, sqliteFile: join(dir, 'cloud.db') });
 const brokerUrl = new URL(mosquitto.url);
 brokerUrl.username = mosquitto.adminUsername;
