@@ -8,6 +8,8 @@ export interface HttpRecord {
   ms: number;
   status: number; // 0: no answer (connection refused or reset)
   what: string;
+  /** Why there was no answer. */
+  error?: string;
 }
 
 export class CountingHttp {
@@ -22,6 +24,7 @@ export class CountingHttp {
     if (this.token && !headers.authorization) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let status = 0;
+    let error: string | undefined;
     try {
       const res = await fetch(`${options.base ?? this.baseUrl}${path}`, {
         method,
@@ -34,10 +37,11 @@ export class CountingHttp {
       const type = res.headers.get('content-type') ?? '';
       const parsed = type.includes('json') ? (JSON.parse(bytes.toString()) as T) : (undefined as T);
       return { status, body: parsed, bytes };
-    } catch {
-      return { status: 0, body: undefined as T };
+    } catch (err) {
+      error = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
+      return { status: 0, body: { error } as T };
     } finally {
-      this.records.push({ at: Date.now(), ms: Date.now() - started, status, what: options.what ?? `${method} ${path.split('?')[0]!.replace(/\/(edg|alr|sch|bul)_[^/]+/, '/:id')}` });
+      this.records.push({ at: Date.now(), ms: Date.now() - started, status, error, what: options.what ?? `${method} ${path.split('?')[0]!.replace(/\/(edg|alr|sch|bul)_[^/]+/, '/:id')}` });
     }
   }
 }

@@ -147,13 +147,14 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     const t0 = Date.now();
     const at = (s: number) => t0 + s * 1000;
     boxes.forEach((box, i) => box.startEvents(eventEveryMs, Math.floor((i / boxes.length) * eventEveryMs)));
-    // offline watch: every box's state twice a second, with the reason
+    // offline watch: every box's state ten times a second, with the reason (a wrong offline mark may
+    // last only until the box's retained availability is read again)
     const offlineSeen: { at: number; edgeId: string; reason: string | null }[] = [];
     const watch = (async () => {
       while (running) {
         const rows = (await sql.query('SELECT edge_id, offline_reason FROM edge_state WHERE online = 0 AND edge_id = ANY($1)', [edgeIds]).catch(() => ({ rows: [] }))).rows as { edge_id: string; offline_reason: string | null }[];
         for (const r of rows) offlineSeen.push({ at: Date.now(), edgeId: r.edge_id, reason: r.offline_reason });
-        await sleep(500);
+        await sleep(100);
       }
     })();
     // steady reads: one box's record at a time per reader

@@ -1,0 +1,53 @@
+/**
+ * The failover benchmark's short version (issue 11): the same harness and scenario as
+ * scripts/bench/failover — two sc-cloud processes (the built bin) behind HAProxy on PostgreSQL,
+ * Mosquitto and S3 — with six boxes and one kill: cloud1 SIGKILLed 4 s into the traffic, restarted at
+ * 10 s. The invariants are the benchmark's checks.
+ */
+import { describe, expect, it } from 'vitest';
+import { runFailover, type FailoverResult } from './run.js';
+
+/**
+ * Checks the scenario measures but that cannot pass until another engineer's part of issue 11 is in
+ * main; each names that part. Only asserted to be measured (and shown) until then: the lead moves
+ * each one to MUST_PASS when its part is merged. (Not asserted to fail: whether the offline marks of
+ * a starting process are caught depends on timing.)
+ */
+const AWAITING: Record<string, string> = {
+  'no box marked offline because a cloud process died': 'h-leader: a process that starts never marks the fleet offline',
+  'clip uploaded through one process reads back byte-identical through the other': 'h-media: audio assets in S3',
+  'a revocation made through the other process disconnects the box within 2 s': 'h-dynsec: the broker’s accounts follow the fleet',
+};
+
+const MUST_PASS = [
+  'events stored equal events sent',
+  'no event stored twice',
+  'HTTP errors through HAProxy ≤ 1 %',
+  'longest gap without a successful HTTP answer ≤ 3 s',
+  "each box's retained desired version equals the database's",
+  "the boxes' desired versions only go up",
+];
+
+describe('several cloud processes behind HAProxy survive kill -9 of one', () => {
+  let result: FailoverResult;
+
+  it('runs the scenario: 6 boxes, cloud1 killed at 4 s and restarted at 10 s', async () => {
+    result = await runFailover({ boxes: 6, timeline: { killCloudAt: 4, restartCloudAt: 10, endAt: 16 }, changeEveryMs: 3000 });
+    const names = result.checks.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining([...MUST_PASS, ...Object.keys(AWAITING)]));
+    // the events were really sent and the HTTP really measured: the checks are not vacuous
+    expect(result.figures.events_sent).toBeGreaterThan(6 * 6);
+    expect(result.figures.http_requests).toBeGreaterThan(100);
+  }, 180_000);
+
+  it.each(MUST_PASS)('%s', (name) => {
+    const check = result.checks.find((c) => c.name === name)!;
+    expect(check.ok, check.detail).toBe(true);
+  });
+
+  it.each(Object.entries(AWAITING))('%s: measured (must pass once %s is merged)', (name) => {
+    const check = result.checks.find((c) => c.name === name)!;
+    console.log(`${check.ok ? 'PASS' : 'FAIL'} ${name}: ${check.detail}`);
+    expect(check.ok, check.detail).not.toBeNull();
+  });
+});
