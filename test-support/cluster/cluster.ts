@@ -31,6 +31,8 @@ export interface ClusterOptions {
   dir?: string;
   /** Leave the directory (logs, configs) after stop(). */
   keepDir?: boolean;
+  /** HAProxy's port (default: a free one); the demo takes SC_HTTP_PORT. */
+  httpPort?: number;
   /** Say what starts (the demo and the benchmark). */
   log?: (line: string) => void;
 }
@@ -88,7 +90,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     started.push(s3);
     log(`S3 (s3rver) at ${s3.env.SC_S3_ENDPOINT}`);
 
-    const httpPort = await freePort();
+    const httpPort = options.httpPort ?? (await freePort());
     const statsPort = await freePort();
     const cloudPorts: number[] = [];
     while (cloudPorts.length < count) {

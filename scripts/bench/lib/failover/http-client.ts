@@ -18,7 +18,7 @@ export class CountingHttp {
 
   constructor(readonly baseUrl: string) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, options: { base?: string; what?: string; headers?: Record<string, string>; raw?: FormData | Buffer } = {}): Promise<{ status: number; body: T; bytes?: Buffer }> {
+  async request<T = any>(method: string, path: string, body?: unknown, options: { base?: string; what?: string; headers?: Record<string, string>; raw?: FormData | Buffer; timeoutMs?: number } = {}): Promise<{ status: number; body: T; bytes?: Buffer }> {
     const started = Date.now();
     const headers: Record<string, string> = { ...options.headers };
     if (this.token && !headers.authorization) headers.authorization = `Bearer ${this.token}`;
@@ -30,7 +30,7 @@ export class CountingHttp {
         method,
         headers,
         body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
       status = res.status;
       const bytes = Buffer.from(await res.arrayBuffer());

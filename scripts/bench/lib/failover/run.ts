@@ -131,17 +131,22 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     const form = new FormData();
     form.set('title', 'Đoạn thử chuyển đổi dự phòng');
     form.set('file', new Blob([readFileSync(tone)], { type: 'audio/wav' }), 'clip.wav');
-    const upload = await http.request<{ id: string; asset: { sha256: string } }>('POST', '/api/v1/bulletins', undefined, { base: c.cloudUrls[0], raw: form, what: 'POST /bulletins (upload)' });
-    if (upload.status !== 201) throw new Error(`clip upload to cloud1: ${upload.status} ${JSON.stringify(upload.body)}`);
-    const boxAuth = { authorization: `Basic ${Buffer.from(`${creds[0]!.username}:${creds[0]!.password}`).toString('base64')}` };
-    const readBack = await Promise.all(c.cloudUrls.map((base) => http.request('GET', `/api/v1/assets/${upload.body.asset.sha256}`, undefined, { base, headers: boxAuth, what: 'GET /assets (read back)' })));
-    const first = readBack[0]!;
-    const others = readBack.slice(1);
-    checks.push({
-      name: 'clip uploaded through one process reads back byte-identical through the other',
-      ok: first.status === 200 && others.every((o) => o.status === 200 && o.bytes!.equals(first.bytes!)),
-      detail: `cloud1 ${first.status} (${first.bytes?.length ?? 0} B); ${others.map((o, i) => `cloud${i + 2} ${o.status}${o.status === 200 ? ` (${o.bytes!.equals(first.bytes!) ? 'identical' : 'DIFFERENT'})` : ''}`).join(', ')} — audio assets in S3 wait on h-media`,
-    });
+    // transcoded and measured by ffmpeg: slow on a loaded machine, hence the long wait
+    const upload = await http.request<{ id: string; asset: { sha256: string } }>('POST', '/api/v1/bulletins', undefined, { base: c.cloudUrls[0], raw: form, what: 'POST /bulletins (upload)', timeoutMs: 180_000 });
+    if (upload.status !== 201) {
+      checks.push({ name: 'clip uploaded through one process reads back byte-identical through the other', ok: false, detail: `the upload to cloud1 failed: ${upload.status} ${JSON.stringify(upload.body)}` });
+    } else {
+      const boxAuth = { authorization: `Basic ${Buffer.from(`${creds[0]!.username}:${creds[0]!.password}`).toString('base64')}` };
+      const readBack = await Promise.all(c.cloudUrls.map((base) => http.request('GET', `/api/v1/assets/${upload.body.asset.sha256}`, undefined, { base, headers: boxAuth, what: 'GET /assets (read back)' })));
+      const first = readBack[0]!;
+      const others = readBack.slice(1);
+      checks.push({
+        name: 'clip uploaded through one process reads back byte-identical through the other',
+        ok: first.status === 200 && others.every((o) => o.status === 200 && o.bytes!.equals(first.bytes!)),
+        detail: `cloud1 ${first.status} (${first.bytes?.length ?? 0} B); ${others.map((o, i) => `cloud${i + 2} ${o.status}${o.status === 200 ? ` (${o.bytes!.equals(first.bytes!) ? 'identical' : 'DIFFERENT'})` : ''}`).join(', ')} — audio assets in S3 wait on h-media`,
+      });
+    }
+    const bulletinId = upload.status === 201 ? upload.body.id : null;
 
     // --- traffic
     const t0 = Date.now();
@@ -180,12 +185,12 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
         await sleep(options.changeEveryMs ?? 10_000);
         if (!running || Date.now() >= at(t.endAt)) break;
         const hamlet = HAMLETS[change % HAMLETS.length]!;
-        if (change++ % 2 === 0) {
-          const r = await http.request<{ id: string }>('POST', '/api/v1/alerts', { text: `Cảnh báo thử số ${change}: nước lên, bà con chú ý.`, severity: 'minor', kind: 'other', targets: { hamlets: [hamlet] }, expiresAt: Date.now() + 3600_000, repeatEveryMinutes: null }, { what: 'POST /alerts' });
+        if (change++ % 2 === 0 || bulletinId === null) {
+          const r = await http.request<{ id: string }>('POST', '/api/v1/alerts', { text: `Cảnh báo thử số ${change}: nước lên, bà con chú ý.`, severity: 'minor', kind: 'other', targets: { hamlets: [hamlet] }, expiresAt: Date.now() + 3600_000, repeatEveryMinutes: null }, { what: 'POST /alerts', timeoutMs: 60_000 });
           if (r.status === 201) alertIds.push(r.body.id);
         } else {
           const startsLocal = DateTime.now().setZone(COMMUNE_TIME_ZONE).plus({ days: 1, minutes: change * 7 }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
-          await http.request('POST', '/api/v1/schedules', { title: `Lịch thử ${change}`, source: { kind: 'bulletin', bulletinId: upload.body.id }, startsLocal, targets: { hamlets: [hamlet] } }, { what: 'POST /schedules' });
+          await http.request('POST', '/api/v1/schedules', { title: `Lịch thử ${change}`, source: { kind: 'bulletin', bulletinId }, startsLocal, targets: { hamlets: [hamlet] } }, { what: 'POST /schedules' });
         }
       }
     })();
