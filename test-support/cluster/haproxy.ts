@@ -1,7 +1,8 @@
 /**
  * HAProxy 2.6 (Debian's) in front of the cloud processes: one HTTP frontend on 127.0.0.1, round robin
  * over the clouds, each health-checked on GET /healthz every 500 ms (down after 2 failures, up after
- * 2 successes: a killed process leaves the rotation within about a second). A request that cannot
+ * 2 successes: a killed process, whose port refuses at once, leaves the rotation within about a
+ * second; a slow answer counts as a failure only after 2 s). A request that cannot
  * connect to its server is retried and redispatched to another (retries + option redispatch), and a
  * read (GET/HEAD) the dead server reset unanswered is sent again; so a SIGKILL costs only the writes
  * that were in flight on the dead process (repeating one might carry it out twice). X-Forwarded-For carries
@@ -48,6 +49,9 @@ export function haproxyConfig(port: number, backends: HaproxyBackend[], statsPor
     '  http-request disable-l7-retry if !METH_GET',
     '  option httpchk GET /healthz',
     '  http-check expect status 200',
+    // a check may take 2 s (a busy process on a loaded machine answers /healthz late: without
+    // `timeout check` the whole check must fit in `inter`, and 500 ms took both clouds out together)
+    '  timeout check 2s',
     '  default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2 maxconn 1000',
     ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check`),
     '',
