@@ -6,18 +6,18 @@
  * (restarted at 40 s); at 50 s Mosquitto is killed with SIGKILL (restarted 5 s later); traffic stops at
  * 70 s. Checks and figures: see scripts/bench/lib/failover/run.ts. Ends with
  * `RESULT {"lost":0,"duplicated":0,"http_error_pct":..,"max_gap_ms":..,"broker_back_s":..,"ok":true}`.
- *   scripts/bench/failover [--boxes 500] [--clouds 2] [--keep]
+ *   scripts/bench/failover [--boxes 500] [--clouds 2] [--real 2] [--keep]
  */
 import { parseArgs } from 'node:util';
 import { ISSUE_TIMELINE, runFailover } from './lib/failover/run.js';
 
-const { values } = parseArgs({ options: { boxes: { type: 'string', default: '500' }, clouds: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { boxes: { type: 'string', default: '500' }, clouds: { type: 'string', default: '2' }, real: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false } } });
 const t0 = Date.now();
 const log = (line: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} ${line}`);
 
 async function main() {
   try {
-    const result = await runFailover({ boxes: Number(values.boxes), clouds: Number(values.clouds), timeline: ISSUE_TIMELINE, log, keepDir: values.keep });
+    const result = await runFailover({ boxes: Number(values.boxes), clouds: Number(values.clouds), real: Number(values.real), timeline: ISSUE_TIMELINE, log, keepDir: values.keep });
     console.log('');
     for (const check of result.checks) console.log(`${check.ok === true ? 'PASS' : check.ok === false ? 'FAIL' : 'N/A '} ${check.name}: ${check.detail}`);
     console.log(`figures ${JSON.stringify(result.figures)}`);

@@ -16,6 +16,7 @@ import { COMMUNE_TIME_ZONE } from '../../../../shared/src/index.js';
 import { startCluster, type Cluster } from '../../../../test-support/cluster/cluster.js';
 import { HAMLETS, round, type Cred } from '../fleet/common.js';
 import { CountingHttp, failed, longestGap } from './http-client.js';
+import { startRealBox, type RealBox } from './real-box.js';
 import { FailoverBox } from './sim-box.js';
 
 export interface Timeline {
@@ -38,6 +39,8 @@ export interface FailoverOptions {
   eventEveryMs?: number;
   changeEveryMs?: number;
   commandEveryMs?: number;
+  /** Real edge daemons (each alone in a hamlet, with a simulated loudspeaker): the alerts target them. */
+  real?: number;
   /** Concurrent read loops through HAProxy (each one request after another). */
   readers?: number;
   log?: (line: string) => void;
@@ -81,6 +84,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
   const checks: Check[] = [];
   const figures: Record<string, unknown> = { boxes: options.boxes, clouds: options.clouds ?? 2 };
   const boxes: FailoverBox[] = [];
+  const realBoxes: RealBox[] = [];
   let cluster: Cluster | null = null;
   let db: pg.Client | null = null;
   const timers: NodeJS.Timeout[] = [];
@@ -100,8 +104,12 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     const claimStarted = Date.now();
     const creds: Cred[] = new Array(options.boxes);
     let mqttUrl = c.mqttPublicUrl;
+    // the real boxes alone in the first hamlets (their proof of play is per hamlet); the simulated ones in the rest
+    const realCount = Math.min(options.real ?? 0, HAMLETS.length - 1);
+    const realHamlets = HAMLETS.slice(0, realCount);
+    const simHamlets = HAMLETS.slice(realCount);
     await pool([...Array(options.boxes).keys()], 8, async (i) => {
-      const created = await http.request<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ thử ${String(i + 1).padStart(4, '0')}`, hamletCode: HAMLETS[i % HAMLETS.length] });
+      const created = await http.request<{ id: string }>('POST', '/api/v1/edges', { name: `Tủ thử ${String(i + 1).padStart(4, '0')}`, hamletCode: simHamlets[i % simHamlets.length] });
       if (created.status !== 201) throw new Error(`box ${i + 1} not created: ${created.status} ${JSON.stringify(created.body)}`);
       const token = await http.request<{ token: string }>('POST', `/api/v1/edges/${created.body.id}/claim-tokens`);
       const claim = await http.request<{ mqtt: { url: string; username: string; password: string } }>('POST', '/api/v1/provision/claim', { token: token.body.token }, { headers: { authorization: '' } });
@@ -124,6 +132,11 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       await sleep(250);
     }
     log(`[setup] all ${boxes.length} boxes online`);
+    const isOnline = async (edgeId: string) => Number((await sql.query('SELECT count(*) AS n FROM edge_state WHERE online = 1 AND edge_id = $1', [edgeId])).rows[0].n) === 1;
+    for (const [i, hamlet] of realHamlets.entries()) {
+      realBoxes.push(await startRealBox(http, c.dir, hamlet, `Tủ thật ${i + 1}`, isOnline));
+      log(`[setup] real box ${realBoxes[i]!.edgeId} (sc-edge, pid ${realBoxes[i]!.daemon.pid}) online in ${hamlet} with a simulated loudspeaker`);
+    }
 
     // the bulletin schedules play, and the clip read back through the other process
     const tone = join(c.dir, 'clip.wav');
@@ -155,8 +168,22 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     // offline watch: every box's state ten times a second, with the reason (a wrong offline mark may
     // last only until the box's retained availability is read again)
     const offlineSeen: { at: number; edgeId: string; reason: string | null }[] = [];
+    // the real boxes' applied versions (reported_version), which must only go up
+    const applied = new Map<string, number>();
+    const appliedWentBack: string[] = [];
+    let tick = 0;
+    const realIds = realBoxes.map((b) => b.edgeId);
     const watch = (async () => {
       while (running) {
+        if (realIds.length && tick++ % 5 === 0) {
+          const docs = (await sql.query('SELECT edge_id, doc, reported_version FROM documents WHERE edge_id = ANY($1) AND reported_version IS NOT NULL', [realIds]).catch(() => ({ rows: [] }))).rows as { edge_id: string; doc: string; reported_version: number }[];
+          for (const d of docs) {
+            const key = `${d.edge_id}/${d.doc}`;
+            const before = applied.get(key);
+            if (before !== undefined && Number(d.reported_version) < before) appliedWentBack.push(`${key}: ${before} → ${d.reported_version}`);
+            applied.set(key, Math.max(before ?? 0, Number(d.reported_version)));
+          }
+        }
         const rows = (await sql.query('SELECT edge_id, offline_reason FROM edge_state WHERE online = 0 AND edge_id = ANY($1)', [edgeIds]).catch(() => ({ rows: [] }))).rows as { edge_id: string; offline_reason: string | null }[];
         for (const r of rows) offlineSeen.push({ at: Date.now(), edgeId: r.edge_id, reason: r.offline_reason });
         await sleep(100);
@@ -184,9 +211,11 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       while (running && Date.now() < at(t.endAt)) {
         await sleep(options.changeEveryMs ?? 10_000);
         if (!running || Date.now() >= at(t.endAt)) break;
-        const hamlet = HAMLETS[change % HAMLETS.length]!;
+        const hamlet = simHamlets[change % simHamlets.length]!;
         if (change++ % 2 === 0 || bulletinId === null) {
-          const r = await http.request<{ id: string }>('POST', '/api/v1/alerts', { text: `Cảnh báo thử số ${change}: nước lên, bà con chú ý.`, severity: 'minor', kind: 'other', targets: { hamlets: [hamlet] }, expiresAt: Date.now() + 3600_000, repeatEveryMinutes: null }, { what: 'POST /alerts', timeoutMs: 60_000 });
+          // to the real boxes' hamlets (they play it and prove it), else one hamlet of simulated boxes
+          const alertHamlets = realHamlets.length ? realHamlets : [hamlet];
+          const r = await http.request<{ id: string }>('POST', '/api/v1/alerts', { text: `Cảnh báo thử số ${change}: nước lên, bà con chú ý.`, severity: 'minor', kind: 'other', targets: { hamlets: alertHamlets }, expiresAt: Date.now() + 3600_000, repeatEveryMinutes: null }, { what: 'POST /alerts', timeoutMs: 60_000 });
           if (r.status === 201) alertIds.push(r.body.id);
         } else {
           const startsLocal = DateTime.now().setZone(COMMUNE_TIME_ZONE).plus({ days: 1, minutes: change * 7 }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
@@ -312,10 +341,46 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     });
     const wentBack = boxes.flatMap((b) => b.wentBack.map((w) => `${b.cred.edgeId} ${w}`));
     checks.push({ name: "the boxes' desired versions only go up", ok: wentBack.length === 0, detail: wentBack.length ? `${wentBack.length} went back, e.g. ${wentBack[0]}` : 'none went back' });
+    if (realBoxes.length) {
+      checks.push({ name: "the real boxes' applied versions only go up", ok: appliedWentBack.length === 0 && applied.size > 0, detail: appliedWentBack.length ? `${appliedWentBack.length} went back, e.g. ${appliedWentBack[0]}` : `${applied.size} documents watched, none went back` });
+    }
 
-    // --- alerts: one proof-of-play row per hamlet (needs boxes that play: the real edge daemons)
+    // --- alerts: exactly one proof of play per alert and hamlet (the real boxes play them)
     figures.alerts = alertIds.length;
-    checks.push({ name: 'every alert has exactly one proof-of-play row per hamlet', ok: null, detail: `${alertIds.length} alerts posted; the real edge daemons that play them are not in this benchmark yet` });
+    if (realBoxes.length === 0) {
+      checks.push({ name: 'every alert has exactly one proof-of-play row per hamlet', ok: null, detail: `${alertIds.length} alerts posted to simulated boxes only (no real box in this run)` });
+    } else {
+      // an alert of ~5 s of speech: its final state arrives within half a minute of the last alert
+      type Row = { alert: string; hamlet: string; states: string };
+      const final = new Set(['completed', 'failed', 'missed']);
+      const read = async () => (await sql.query("SELECT schedule_id AS alert, hamlet_code AS hamlet, string_agg(state, ',' ORDER BY received_at) AS states FROM playback WHERE schedule_id = ANY($1) GROUP BY 1, 2", [alertIds])).rows as Row[];
+      let rowsNow: Row[] = [];
+      const until = Date.now() + 45_000;
+      for (;;) {
+        rowsNow = await read();
+        const done = alertIds.every((a) => realHamlets.every((h) => rowsNow.find((r) => r.alert === a && r.hamlet === h)?.states.split(',').some((st) => final.has(st))));
+        if (done || Date.now() > until) break;
+        await sleep(1000);
+      }
+      const problems: string[] = [];
+      for (const a of alertIds) {
+        for (const h of realHamlets) {
+          const states = rowsNow.find((r) => r.alert === a && r.hamlet === h)?.states.split(',') ?? [];
+          const finals = states.filter((st) => final.has(st)).length;
+          const starts = states.filter((st) => st === 'started').length;
+          if (finals !== 1 || starts > 1) problems.push(`${a} in ${h}: ${states.join(',') || 'no proof of play'}`);
+        }
+      }
+      const played = rowsNow.filter((r) => r.states.includes('completed')).length;
+      figures.alerts_completed = `${played}/${alertIds.length * realHamlets.length}`;
+      checks.push({
+        name: 'every alert has exactly one proof-of-play row per hamlet',
+        ok: alertIds.length > 0 && problems.length === 0,
+        detail: `${alertIds.length} alerts × ${realHamlets.length} hamlets, ${played} completed${problems.length ? `; ${problems.length} wrong, e.g. ${problems[0]}` : ''}`,
+      });
+      const heard = realBoxes.map((b) => b.speaker.status().items.filter((i) => i.firstSampleAt !== null).length);
+      figures.alerts_heard_per_real_box = heard;
+    }
 
     figures.rss_mib = Object.fromEntries(c.clouds.map((cl, i) => [cl.spec.name, c.cloudRssMiB()[i]]));
     const result: FailoverResult = {
@@ -333,6 +398,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     running = false;
     for (const timer of timers) clearInterval(timer);
     await Promise.all(boxes.map((b) => b.stop().catch(() => undefined)));
+    await Promise.all(realBoxes.map((b) => b.stop().catch(() => undefined)));
     await db?.end().catch(() => undefined);
     await cluster?.stop();
   }
