@@ -94,6 +94,14 @@ export function createCloudMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    brokerHttpAuth: new Counter({
+      name: 'sc_broker_http_auth_total',
+      help:
+        "Questions an external broker (EMQX, mosquitto-go-auth) asked the cloud's HTTP authentication endpoint, by check " +
+        '(connect, superuser, publish, subscribe, read; acl for a malformed topic question) and result (allow, deny, invalid: a malformed question answered 400)',
+      labelNames: ['check', 'result'] as const,
+      registers: [registry],
+    }),
     incidentsReceived: new Counter({
       name: 'sc_incidents_received_total',
       help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge, versioned: contradicted an incident under review, kept as a version)',
@@ -197,6 +205,8 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     capFeedsDown: new Gauge({ name: 'sc_cap_feeds_down', help: 'Enabled CAP feeds failing long enough to warn operators (SC_CAP_FEED_WARN_*)', registers: [registry] }),
+    /** 1 while this process holds the leader lock and runs the once-only work (cluster/leadership.ts), else 0. */
+    clusterLeader: new Gauge({ name: 'sc_cluster_leader', help: 'Whether this cloud process is the leader that runs the once-only work (watchdog, sweeps, plan publishing): 1 or 0', registers: [registry] }),
     relaysActive: new Gauge({ name: 'sc_relays_active', help: 'Stations being relayed to the boxes right now (tiếp sóng)', registers: [registry] }),
     relayReconnects: new Counter({ name: 'sc_relay_reconnects_total', help: 'Connections to relayed stations lost or refused and made again', registers: [registry] }),
     relayAudioSeconds: new Counter({

@@ -9,8 +9,8 @@
  *   await cluster.clouds[0]!.kill(); await cluster.clouds[0]!.start();
  *   await cluster.stop();
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import webpush from 'web-push';
@@ -18,7 +18,7 @@ import { freePort } from '../ports.js';
 import { startPostgres, type PostgresCluster } from '../postgres.js';
 import { cloudProcess } from './cloud-node.js';
 import { haproxyProcess, haproxyServerStates } from './haproxy.js';
-import { mosquittoProcess } from './mosquitto-server.js';
+import { startMosquitto } from '../../cloud/src/broker/testing/mosquitto.js';
 import type { ManagedProcess } from './process.js';
 import { startClusterS3, type ClusterS3 } from './s3.js';
 
@@ -44,11 +44,12 @@ export interface Cluster {
   /** Each cloud directly (for checks that must reach one process, e.g. "through the other one"). */
   cloudUrls: string[];
   clouds: ManagedProcess[];
-  mosquitto: ManagedProcess;
+  /** Mosquitto with dynamic security (cloud/src/broker/testing/mosquitto.ts): kill() is SIGKILL, start() brings it back on its port and files. */
+  mosquitto: Restartable;
   haproxy: ManagedProcess;
-  /** The broker as the clouds reach it (the service credential in it). */
+  /** The broker as the clouds reach it (the cloud's dynsec admin account in it). */
   mqttUrl: string;
-  /** The broker as boxes reach it (no credential). */
+  /** The broker as boxes reach it (no credential: each box logs in with its own). */
   mqttPublicUrl: string;
   databaseUrl: string;
   postgres: PostgresCluster;
@@ -61,7 +62,13 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export const SERVICE_USERNAME = 'sc-cloud';
+/** A part of the cluster that can be killed outright and started again. */
+export interface Restartable {
+  readonly pid: number | null;
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const count = options.clouds ?? 2;
@@ -80,11 +87,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const databaseUrl = await postgres.createDatabase();
     log(`PostgreSQL on port ${postgres.port}`);
 
-    const mqttPort = await freePort();
-    const mosquitto = mosquittoProcess(dir, mqttPort);
-    await mosquitto.start();
-    started.push({ stop: () => mosquitto.stop() });
-    log(`Mosquitto on port ${mqttPort}`);
+    // Debian's Mosquitto with the dynamic security plugin: the clouds keep one account per box in it
+    // (SC_MQTT_DYNSEC=1); a box's QoS 1 backlog while a cloud reconnects is kept, not dropped
+    const broker = await startMosquitto({ extraConfig: ['max_queued_messages 100000'] });
+    started.push(broker);
+    const mqttPort = broker.port;
+    const mosquitto: Restartable = {
+      get pid() {
+        return broker.pid() || null;
+      },
+      kill: () => broker.kill(),
+      start: () => broker.restart(),
+      stop: () => broker.stop(),
+    };
+    log(`Mosquitto (dynamic security) on port ${mqttPort}`);
 
     const s3 = await startClusterS3(dir);
     started.push(s3);
@@ -99,23 +115,27 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }
     const httpUrl = `http://127.0.0.1:${httpPort}`;
     const adminPassword = randomBytes(18).toString('base64url');
-    const servicePassword = randomBytes(24).toString('base64url');
-    const mqttUrl = `mqtt://${SERVICE_USERNAME}:${servicePassword}@127.0.0.1:${mqttPort}`;
+    // the cloud's account on the broker: dynsec admin and all of sc/#
+    const mqttUrl = `mqtt://${broker.adminUsername}:${encodeURIComponent(broker.adminPassword)}@127.0.0.1:${mqttPort}`;
     const mqttPublicUrl = `mqtt://127.0.0.1:${mqttPort}`;
     const vapid = webpush.generateVAPIDKeys();
+    // one evidence signing key for every process: the cloud reads it, never generates it, with SC_DATABASE_URL
+    const signingKey = join(dir, 'export-signing.pem');
+    writeFileSync(signingKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     // what every process must share, from configuration (issue 11): not each one's own first start
     const env: Record<string, string> = {
       SC_DATABASE_URL: databaseUrl,
       SC_MQTT_URL: mqttUrl,
+      SC_MQTT_DYNSEC: '1',
       SC_MQTT_PUBLIC_URL: mqttPublicUrl,
       SC_PUBLIC_URL: httpUrl,
       SC_ALLOWED_HOSTS: `127.0.0.1:${httpPort}`,
       SC_ADMIN_PASSWORD: adminPassword,
       SC_SECRET_KEY: randomBytes(32).toString('base64'),
-      SC_EXPORT_SIGNING_KEY_FILE: join(dir, 'export-signing.pem'),
+      SC_EXPORT_SIGNING_KEY_FILE: signingKey,
       SC_VAPID_PUBLIC_KEY: vapid.publicKey,
       SC_VAPID_PRIVATE_KEY: vapid.privateKey,
-      // HAProxy's X-Forwarded-For is believed from it alone (read once the trusted-proxy setting exists)
+      // HAProxy's X-Forwarded-For is believed from it alone
       SC_TRUSTED_PROXIES: '127.0.0.1',
       SC_LOG_LEVEL: 'warn',
       ...s3.env,

@@ -276,7 +276,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     checks.push({
       name: 'a revocation made through the other process disconnects the box within 2 s',
       ok: rev.status === 200 && droppedMs !== null && droppedMs <= 2000,
-      detail: `revoke ${rev.status}; box ${droppedMs === null ? 'still connected after 5 s' : `dropped after ${droppedMs} ms`} — the broker drops a revoked box once its accounts follow the fleet (h-dynsec)`,
+      detail: `revoke ${rev.status}; box ${droppedMs === null ? 'still connected after 5 s' : `dropped after ${droppedMs} ms`}`,
     });
     figures.revoke_disconnect_ms = droppedMs;
 
@@ -331,13 +331,13 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     if (t.killBrokerAt !== undefined) checks.push({ name: 'every box back online after the broker restart', ok: brokerBackS !== null, detail: brokerBackS === null ? 'not within 60 s' : `${brokerBackS.toFixed(1)} s` });
 
     // --- desired documents: the broker's retained version equals the database's; the boxes' only went up
-    const retained = await readRetainedDesired(c.mqttPublicUrl);
+    const retained = await readRetainedDesired(c.mqttUrl);
     const docs = (await sql.query('SELECT edge_id, doc, version FROM documents WHERE edge_id = ANY($1)', [edgeIds.filter((id) => id !== revoked.cred.edgeId)])).rows as { edge_id: string; doc: string; version: number }[];
     const mismatched = docs.filter((d) => retained.get(`${d.edge_id}/${d.doc}`) !== Number(d.version));
     checks.push({
       name: "each box's retained desired version equals the database's",
       ok: docs.length > 0 && mismatched.length === 0,
-      detail: `${docs.length - mismatched.length}/${docs.length} documents match${mismatched.length ? ` (e.g. ${mismatched[0]!.edge_id}/${mismatched[0]!.doc}: database ${mismatched[0]!.version}, broker ${retained.get(`${mismatched[0]!.edge_id}/${mismatched[0]!.doc}`) ?? 'none'}) — retained documents lost with the broker are republished by the cloud's reconciliation (h-dynsec)` : ''}`,
+      detail: `${docs.length - mismatched.length}/${docs.length} documents match${mismatched.length ? ` (e.g. ${mismatched[0]!.edge_id}/${mismatched[0]!.doc}: database ${mismatched[0]!.version}, broker ${retained.get(`${mismatched[0]!.edge_id}/${mismatched[0]!.doc}`) ?? 'none'})` : ''}`,
     });
     const wentBack = boxes.flatMap((b) => b.wentBack.map((w) => `${b.cred.edgeId} ${w}`));
     checks.push({ name: "the boxes' desired versions only go up", ok: wentBack.length === 0, detail: wentBack.length ? `${wentBack.length} went back, e.g. ${wentBack[0]}` : 'none went back' });
@@ -404,7 +404,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
   }
 }
 
-/** The retained desired documents on the broker now, as `edgeId/doc` → version (a fresh subscriber reads them). */
+/** The retained desired documents on the broker now, as `edgeId/doc` → version (a fresh subscriber with the cloud's account reads them). */
 async function readRetainedDesired(mqttUrl: string): Promise<Map<string, number>> {
   const versions = new Map<string, number>();
   const client = connect(mqttUrl, { protocolVersion: 4, clientId: `failover-check-${process.pid}`, clean: true, reconnectPeriod: 0 });
