@@ -326,7 +326,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     checks.push({
       name: 'no box marked offline because a cloud process died',
       ok: offlineByCloud.size === 0,
-      detail: `${offlineByCloud.size} boxes seen offline while a cloud was dead or restarting${offlineByCloud.size ? ` (e.g. "${[...offlineByCloud.values()][0]}") — a starting process marks the fleet offline until h-leader` : ''}`,
+      detail: `${offlineByCloud.size} boxes seen offline while a cloud was dead or restarting${offlineByCloud.size ? ` (e.g. "${[...offlineByCloud.values()][0]}")` : ''}`,
     });
     if (t.killBrokerAt !== undefined) checks.push({ name: 'every box back online after the broker restart', ok: brokerBackS !== null, detail: brokerBackS === null ? 'not within 60 s' : `${brokerBackS.toFixed(1)} s` });
 
