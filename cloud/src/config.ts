@@ -25,6 +25,16 @@ export const cloudConfigSchema = z.object({
     .string()
     .default('')
     .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean)),
+  /**
+   * With SC_MQTT_URL and several cloud processes: the group of the shared subscriptions
+   * ($share/<group>/…) through which the processes split the boxes' traffic (events, telemetry,
+   * availability, reported) so each message is consumed by one of them. Unset: every process
+   * receives everything (one process, or a broker without shared subscriptions).
+   */
+  SC_MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'SC_MQTT_SHARE_GROUP: letters, digits, _ and - only (1 to 64), no / + #')
+    .optional(),
   /** Broker address handed to edges at claim time; defaults to the embedded broker on the HTTP request's host. */
   SC_MQTT_PUBLIC_URL: z.string().url().optional(),
   /** Base URL handed to edges at claim time and used in the public feed; defaults to the URL the request arrived on (if its host is allowed). */

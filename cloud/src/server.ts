@@ -157,6 +157,32 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     onChange: (leader) => metrics.clusterLeader.set(leader ? 1 : 0),
   });
   await leadership.start();
+  const opened: Opened = { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership };
+  return startServices(config, opened).catch(async (err: unknown) => {
+    // a start that failed half-way frees the leader lock, so another process (or this one, tried again) may lead,
+    // and its database connections (a test or tool going on in this process would find them dropped later)
+    await leadership.stop();
+    await query.close().catch(() => undefined);
+    throw err;
+  });
+}
+
+/** What startCloud opened before the services: the services' start is undone (the leader lock freed) if it fails. */
+interface Opened {
+  logger: Logger;
+  startedAt: number;
+  tls: ReturnType<typeof loadTlsFiles>;
+  secrets: ReturnType<typeof loadSecretBox>;
+  signer: ReturnType<typeof loadExportSigner>;
+  query: QueryDatabase;
+  diskSpace: DiskSpace;
+  metrics: CloudMetrics;
+  leadership: Leadership;
+}
+
+/** The domains, the broker and the HTTP server, on what startCloud opened. */
+async function startServices(config: CloudConfig, opened: Opened): Promise<CloudHandle> {
+  const { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership } = opened;
   // several processes (PostgreSQL) may be serving: what one left open may be another's, on air now
   const soleProcess = !config.SC_DATABASE_URL;
   const users = new UserStore(query);
@@ -177,7 +203,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   };
 
   const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
-    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics, { shareGroup: config.SC_MQTT_SHARE_GROUP })
     : await startEmbeddedBroker({
         host: config.SC_MQTT_HOST,
         port: config.SC_MQTT_PORT,
@@ -265,7 +291,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   });
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(query); // in the database: shared by every cloud process
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
   const web = createConsole({
@@ -375,6 +401,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     timer.unref();
     return () => clearInterval(timer);
   });
+  // rows of the shared login throttle and report limit that hold nothing back any more (idempotent; on the leader so it runs once)
+  const stopLimitsPurge = leadership.whileLeader('expired login and report limits purge', () => {
+    const timer = setInterval(
+      () => void Promise.all([throttle.purge(), reports.limit.purge()]).catch((err: unknown) => logger.warn({ err }, 'purging expired login and report limits failed')),
+      5 * 60_000,
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  });
   let closed = false;
   return {
     config,
@@ -402,6 +437,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       if (closed) return;
       closed = true;
       await stopSessionPurge();
+      await stopLimitsPurge();
       liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // the once-only work stops and the lock is freed now, so a standby takes over while this one closes

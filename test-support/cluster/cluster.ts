@@ -127,6 +127,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       SC_DATABASE_URL: databaseUrl,
       SC_MQTT_URL: mqttUrl,
       SC_MQTT_DYNSEC: '1',
+      // the broker deals each box message to one process of the group (shared subscriptions)
+      SC_MQTT_SHARE_GROUP: 'sc-cloud',
       SC_MQTT_PUBLIC_URL: mqttPublicUrl,
       SC_PUBLIC_URL: httpUrl,
       SC_ALLOWED_HOSTS: `127.0.0.1:${httpPort}`,
