@@ -66,9 +66,14 @@ export class FailoverBox {
     });
     client.on('error', () => undefined); // reconnects by itself; the benchmark reads `connected`
     this.telemetryTimer = setInterval(() => this.telemetry(), this.telemetryEveryMs);
+    // refused (not authorised) until the cloud has created the box's broker account: mqtt.js tries
+    // again every reconnectPeriod, as the real edge does with its backoff
     return new Promise((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
+      const timer = setTimeout(() => reject(new Error(`${this.cred.edgeId} not connected within 180 s`)), 180_000);
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
