@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { incidentEventSchema, type IncidentEvent } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
@@ -9,6 +10,9 @@ import type { ExportSigner } from '../evidence/signing-key.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
+import { PRIVATE_DIR } from '../private-files.js';
+import { MEDIA_KINDS } from '../storage/media-key.js';
+import type { MediaStore } from '../storage/media-store.js';
 import type { UserStore } from '../users/user-store.js';
 import { createIncidentDeviceRoutes } from './device-routes.js';
 import { IncidentNotes } from './incident-notes.js';
@@ -43,6 +47,8 @@ export interface IncidentsDeps {
   config: CloudConfig;
   /** Signs evidence exports (evidence/signing-key.ts). */
   signer: ExportSigner;
+  /** The cloud's one media store: snapshots and clips are kept there. */
+  media: MediaStore;
   options?: Partial<IncidentsOptions>;
 }
 
@@ -55,11 +61,14 @@ export async function createIncidents(deps: IncidentsDeps) {
   const versions = new IncidentVersions(deps.query);
   const store = new IncidentStore(deps.query, versions);
   const notes = new IncidentNotes(deps.query);
-  const files = new MediaFiles(join(config.SC_DATA_DIR, 'incidents'));
-  await files.clearTemp();
+  // uploads a crash cut short are the media store's to clean (server.ts), not this domain's
+  const files = await MediaFiles.open(deps.media);
+  // an unset budget is half the volume of the local store's folder (made here so it can be measured)
+  const volumeDir = deps.media.backend === 'local' ? join(config.SC_DATA_DIR, MEDIA_KINDS.incident.dir) : null;
+  if (volumeDir) mkdirSync(volumeDir, { recursive: true, mode: PRIVATE_DIR });
   const review = new IncidentReview({ store, notes, users: deps.users, audit, bus });
   const maxBytes = { snapshot: config.SC_INCIDENT_SNAPSHOT_MAX_BYTES, clip: config.SC_INCIDENT_CLIP_MAX_BYTES };
-  const budget = new MediaBudget({ query: deps.query, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES });
+  const budget = new MediaBudget({ query: deps.query, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES, volumeDir });
   const intake = new MediaIntake({ store, files, budget, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
@@ -116,6 +125,7 @@ export async function createIncidents(deps: IncidentsDeps) {
   const sweep = () => {
     sweeping = retention
       .sweep()
+      .then(() => files.recount()) // what other cloud processes stored and deleted since
       .then(() => budget.changed())
       .catch((err: unknown) => logger.error({ err }, 'incident retention failed'))
       .then(() => budget.enforce()) // a budget lowered since the last start applies at once
