@@ -119,6 +119,23 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     expect(await auditOf(event.incidentId, 'incident.media_received')).toHaveLength(1);
   });
 
+  it('refuses a body shorter or longer than its metadata says while it streams, storing nothing', async () => {
+    const event = incidentEvent();
+    await edge.publish(event);
+    const short = await edge.upload(event.incidentId, 'snapshot', SNAPSHOT.subarray(0, SNAPSHOT.length - 10), { sha256: sha256(SNAPSHOT) });
+    expect(short).toMatchObject({ status: 422, body: { error: { code: 'size_mismatch' } } });
+    const long = await edge.upload(event.incidentId, 'snapshot', Buffer.concat([SNAPSHOT, Buffer.from([0])]), { sha256: sha256(SNAPSHOT) });
+    expect(long).toMatchObject({ status: 422, body: { error: { code: 'size_mismatch' } } });
+    expect((await auditOf(event.incidentId, 'incident.media_refused')).map((e) => e.details)).toEqual([
+      expect.objectContaining({ reason: 'size_mismatch', announcedBytes: SNAPSHOT.length }),
+      expect.objectContaining({ reason: 'size_mismatch', announcedBytes: SNAPSHOT.length }),
+    ]);
+    expect(await test.cloud.incidents.files.has(sha256(SNAPSHOT), 'snapshot')).toBe(false);
+    expect(readdirSync(join(test.dataDir, 'incidents', 'tmp'))).toEqual([]);
+    // the right bytes afterwards are taken
+    expect((await edge.upload(event.incidentId, 'snapshot', SNAPSHOT)).status).toBe(201);
+  });
+
   it('checks the format and the size caps', async () => {
     const notJpeg = Buffer.concat([Buffer.from('GIF89a'), SNAPSHOT.subarray(6)]);
     const event = incidentEvent({ snapshot: announce(notJpeg), clip: { ...announce(SNAPSHOT), durationMs: 10_000 } });
