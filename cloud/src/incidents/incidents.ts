@@ -8,6 +8,7 @@ import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { ExportSigner } from '../evidence/signing-key.js';
 import type { Guard } from '../http/access.js';
+import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { PRIVATE_DIR } from '../private-files.js';
@@ -50,6 +51,8 @@ export interface IncidentsDeps {
   /** The cloud's one media store: snapshots and clips are kept there. */
   media: MediaStore;
   options?: Partial<IncidentsOptions>;
+  /** Retention and the media budget run on one process of several (default: this one). */
+  leader?: LeaderGate;
 }
 
 export type Incidents = Awaited<ReturnType<typeof createIncidents>>;
@@ -132,9 +135,25 @@ export async function createIncidents(deps: IncidentsDeps) {
       .catch((err: unknown) => logger.error({ err }, 'incident media budget failed'));
     return sweeping;
   };
-  void sweep();
-  const timer = setInterval(() => void sweep(), options.retentionCheckMs);
-  timer.unref();
+  const stopSweeps = (deps.leader ?? alwaysLeader).whileLeader('incident retention', () => {
+    void sweep();
+    const timer = setInterval(() => void sweep(), options.retentionCheckMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await sweeping;
+    };
+  });
+  // every process, leader or not, counts the stored bytes again as often (its uploads weigh against
+  // the budget too): what the other processes stored and deleted since
+  let recounting: Promise<unknown> = Promise.resolve();
+  const recountTimer = setInterval(() => {
+    recounting = files
+      .recount()
+      .then(() => budget.changed())
+      .catch((err: unknown) => logger.warn({ err }, 'counting the incident media failed'));
+  }, options.retentionCheckMs);
+  recountTimer.unref();
   logger.info({ caughtUp, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, media: budget.state() }, 'incidents ready');
 
   let stopped = false;
@@ -158,9 +177,10 @@ export async function createIncidents(deps: IncidentsDeps) {
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      clearInterval(recountTimer);
+      await recounting;
+      await stopSweeps(); // a sweep in progress finishes before the database closes
       await unsubscribe();
-      await sweeping; // a sweep in progress finishes before the database closes
     },
   };
 }
