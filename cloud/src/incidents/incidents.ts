@@ -65,7 +65,10 @@ export async function createIncidents(deps: IncidentsDeps) {
   const store = new IncidentStore(deps.query, versions);
   const notes = new IncidentNotes(deps.query);
   // uploads a crash cut short are the media store's to clean (server.ts), not this domain's
-  const files = await MediaFiles.open(deps.media);
+  const files = new MediaFiles(deps.media);
+  // a bucket out of reach does not stop the cloud (alerts and the radio do not need it): the budget
+  // counts from what this process stores until the next hourly count succeeds
+  await files.recount().catch((err: unknown) => logger.error({ err, backend: deps.media.backend }, 'counting the incident media failed; counted again within the hour'));
   // an unset budget is half the volume of the local store's folder (made here so it can be measured)
   const volumeDir = deps.media.backend === 'local' ? join(config.SC_DATA_DIR, MEDIA_KINDS.incident.dir) : null;
   if (volumeDir) mkdirSync(volumeDir, { recursive: true, mode: PRIVATE_DIR });

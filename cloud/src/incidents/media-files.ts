@@ -14,14 +14,8 @@ const EXTENSION: Record<IncidentMediaKind, string> = { snapshot: 'jpg', clip: 'm
 export class MediaFiles {
   private used = 0;
 
-  private constructor(readonly media: MediaStore) {}
-
-  /** The files of `media`, their bytes counted. */
-  static async open(media: MediaStore): Promise<MediaFiles> {
-    const files = new MediaFiles(media);
-    await files.recount();
-    return files;
-  }
+  /** Counts nothing yet: call recount() (at start, then periodically). */
+  constructor(readonly media: MediaStore) {}
 
   /** Bytes of the stored files (uploads in progress not counted). */
   get usedBytes(): number {

@@ -11,6 +11,7 @@ import type { CloudConfig } from '@smart-commune/cloud';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { startS3Server, type S3TestServer } from '../../../test-support/media-stores.js';
 import { freshPostgresAddress, releasePostgres } from '../../../test-support/postgres-databases.js';
+import { freePort } from '../../../test-support/ports.js';
 import { verifyExport } from '../evidence/verify-export.js';
 import { announce, CLIP, connectIncidentEdge, getRaw, incidentEvent, SNAPSHOT, userWithRole, type IncidentEdge } from '../incidents/testing/incident-kit.js';
 
@@ -136,5 +137,37 @@ describe('media shared by two cloud processes (PostgreSQL, one S3 bucket)', () =
     const part = await getRaw(two, `/api/v1/bulletins/${id}/audio`, two.adminToken, { range: 'bytes=4-' });
     expect(part.status).toBe(206);
     expect((await bytesOf(part)).equals(bytes.subarray(4))).toBe(true);
+  });
+});
+
+describe('a bucket out of reach', () => {
+  let test: TestCloud;
+  beforeAll(async () => {
+    // nothing listens there: every S3 request is refused at once
+    const port = await freePort();
+    test = await startTestCloud({
+      SC_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      SC_S3_BUCKET: 'media',
+      SC_S3_REGION: 'us-east-1',
+      SC_S3_ACCESS_KEY_ID: 'key',
+      SC_S3_SECRET_ACCESS_KEY: 'secret',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('does not stop the cloud from starting; an upload fails without being marked received, so the box retries', async () => {
+    expect((await test.request('GET', '/healthz')).body).toMatchObject({ status: 'ok', media: { backend: 's3', bucket: 'media' } });
+    const edge = await connectIncidentEdge(test, 'ap-1');
+    try {
+      const event = incidentEvent();
+      await edge.publish(event);
+      const failed = await edge.upload(event.incidentId, 'snapshot', SNAPSHOT);
+      expect(failed.status).toBe(500);
+      expect((await test.request('GET', `/api/v1/incidents/${event.incidentId}`)).body.snapshot.verified).toBe(false);
+    } finally {
+      await edge.close();
+    }
   });
 });
