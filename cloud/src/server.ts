@@ -12,6 +12,10 @@ import { startBoxAccounts } from './broker/mosquitto/wiring.js';
 import type { BrokerLink } from './broker/link.js';
 import type { ClientIdentity } from './broker/access.js';
 import { secretMatches, hashSecret } from './auth/secrets.js';
+import { brokerCredential } from './broker/http-auth/broker-credential.js';
+import { createBrokerAuthority } from './broker/http-auth/broker-authority.js';
+import { cloudCredential } from './broker/http-auth/cloud-credential.js';
+import { createBrokerAuthRoutes } from './broker/http-auth/broker-auth-routes.js';
 import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
@@ -20,6 +24,8 @@ import { CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
+import { parseTrustedProxies } from './http/trusted-proxies.js';
+import { trustedProxies } from './audit/request-ip.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
@@ -259,7 +265,13 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   await notifications.start();
   const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
-  const guard = createGuard(sessions, fleet.credentials);
+  const guard = createGuard(sessions, fleet.credentials, config.SC_BROKER_AUTH_TOKEN ? brokerCredential(config.SC_BROKER_AUTH_TOKEN) : undefined);
+  // an external EMQX or mosquitto-go-auth asks these the questions Aedes answers in-process
+  const brokerAuthority = createBrokerAuthority({
+    cloud: cloudCredential(config.SC_MQTT_URL, { username: SERVICE_USERNAME, password: servicePassword }),
+    verifyBox: (username, password) => fleet.credentials.verify(username, password),
+    isActiveEdge: (edgeId) => fleet.credentials.isActive(edgeId),
+  });
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
   const throttle = new LoginThrottle();
@@ -328,6 +340,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
   const app = createApp(
     [
+      // first: whoever reads the client's address (audit, throttles) believes X-Forwarded-For only from these
+      trustedProxies(parseTrustedProxies(config.SC_TRUSTED_PROXIES)),
       web.headers,
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
@@ -351,6 +365,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
+      { prefix: '/', app: createBrokerAuthRoutes({ guard, authority: brokerAuthority, metrics, logger: logger.child({ component: 'broker-http-auth' }) }) },
     ],
     metrics,
     logger,

@@ -29,7 +29,7 @@ interface ClientWindow {
 }
 
 /**
- * Citizens' reports per client address (the socket's, not a forwarded-for header), counted over a
+ * Citizens' reports per client address (requestIp(): the socket's, or a trusted proxy's client), counted over a
  * sliding window. A submission takes its place before it is checked (so concurrent ones cannot
  * overshoot); a refused one gives it back and counts among the refused instead, so a citizen who
  * got the form wrong a few times can still send the right one.
