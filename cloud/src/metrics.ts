@@ -261,7 +261,7 @@ export function createCloudMetrics() {
       name: 'sc_media_operations_total',
       help:
         'Media store operations by backend, operation (put, head, read, delete, list) and result ' +
-        '(ok, existed, missing, hash_mismatch, too_large, unsatisfiable, error)',
+        '(ok, existed, missing, hash_mismatch, too_large, unsatisfiable, refused: the caller\'s own check while streaming, error)',
       labelNames: ['backend', 'operation', 'result'] as const,
       registers: [registry],
     }),
