@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadCloudConfig, startCloud, type CloudConfig, type CloudHandle } from '@smart-commune/cloud';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { freshPostgresAddress } from './postgres-databases.js';
+import { sharedSecretsIn } from './shared-secrets.js';
 
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
@@ -64,9 +65,12 @@ export async function startTestCloud(overrides: Partial<CloudConfig> = {}, dataD
   const database = await databaseFor(dataDir, overrides);
   // SC_TEST_LOG=warn (or any pino level) shows the test cloud's own log: a 500 in a test names its cause there
   const logLevel = process.env.SC_TEST_LOG as CloudConfig['SC_LOG_LEVEL'] | undefined;
+  // on PostgreSQL the secrets every process shares come from configuration (cluster/shared-secrets.ts); a test naming its own keeps them
+  const onPostgres = Boolean(overrides.SC_DATABASE_URL ?? database.SC_DATABASE_URL);
+  const shared = onPostgres ? sharedSecretsIn(dataDir) : {};
   const config = loadCloudConfig(
     {},
-    { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: logLevel ?? 'silent', ...database, ...overrides },
+    { SC_DATA_DIR: dataDir, SC_HTTP_PORT: 0, SC_MQTT_PORT: 0, SC_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, SC_LOG_LEVEL: logLevel ?? 'silent', ...shared, ...database, ...overrides },
   );
   const cloud = await startCloud(config, { logger: logLevel ? undefined : silentLogger() });
   const init = (method: string, body: unknown, token: string | null | undefined): RequestInit => {

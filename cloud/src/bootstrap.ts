@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { randomSecret } from './auth/secrets.js';
+import { ConfigError } from './config.js';
 import { PRIVATE_DIR, PRIVATE_FILE } from './private-files.js';
 import { passwordWeakness, weaknessMessages } from './users/password-policy.js';
 import type { UserStore } from './users/user-store.js';
@@ -30,13 +31,32 @@ export interface AdminLogin {
  * forced to change its password: the operator chose it or holds the generated one (random, 0600),
  * nobody else set it, and the demo and scripts log in with it through the API.
  */
-export async function ensureFirstAdmin(users: UserStore, dataDir: string, username: string, password: string | undefined, logger: Logger): Promise<AdminLogin> {
+export async function ensureFirstAdmin(
+  users: UserStore,
+  dataDir: string,
+  username: string,
+  password: string | undefined,
+  logger: Logger,
+  /** Several processes may share the database (SC_DATABASE_URL): a password generated into one process's data dir is refused. */
+  shared = false,
+): Promise<AdminLogin> {
   if ((await users.count()) > 0) return { username, password: null, passwordFile: null };
+  if (shared && password === undefined) {
+    throw new ConfigError(
+      'invalid cloud configuration: SC_ADMIN_PASSWORD is not set and the database has no user yet: with SC_DATABASE_URL the first admin\'s password must come from configuration (a password generated into one process\'s data dir would be known to that machine only)',
+    );
+  }
   const weakness = password === undefined ? null : passwordWeakness(password, username);
   if (weakness) throw new Error(`SC_ADMIN_PASSWORD is too easy to guess: ${weaknessMessages[weakness].en}`);
   const file = 'admin-password.txt';
   const chosen = password ?? persistentSecret(dataDir, file);
-  await users.create({ username, displayName: 'Quản trị viên', role: 'admin', password: chosen });
+  try {
+    await users.create({ username, displayName: 'Quản trị viên', role: 'admin', password: chosen });
+  } catch (err) {
+    // two processes starting together on an empty shared database: the other one created it (same password, from configuration)
+    if (shared && (await users.count()) > 0) return { username, password: null, passwordFile: null };
+    throw err;
+  }
   const passwordFile = password ? null : join(dataDir, file);
   logger.info({ username, passwordFile }, 'first admin created');
   return { username, password: chosen, passwordFile };

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { acquirePostgres, releasePostgres } from '../../test-support/databases.js';
 import { freePort } from '../../test-support/ports.js';
 import { waitFor } from '../../test-support/wait.js';
+import { sharedSecretsEnv } from '../../test-support/shared-secrets.js';
 import { CLOUD_VERSION } from './version.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,7 +41,7 @@ describe('sc-cloud from a checkout (npx sc-cloud, as the README shows)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sc-cli-'));
     try {
       const port = await freePort(); // nothing listens there
-      const down = await run([], { SC_DATABASE_URL: `postgres://sc:secret-pw@127.0.0.1:${port}/none`, SC_DATA_DIR: dataDir, SC_HTTP_PORT: '0', SC_MQTT_PORT: '0', SC_LOG_LEVEL: 'silent' });
+      const down = await run([], { SC_DATABASE_URL: `postgres://sc:secret-pw@127.0.0.1:${port}/none`, SC_DATA_DIR: dataDir, SC_HTTP_PORT: '0', SC_MQTT_PORT: '0', SC_LOG_LEVEL: 'silent', ...sharedSecretsEnv(dataDir) });
       expect(down.code).toBe(1);
       expect(down.stderr).toContain(`SC_DATABASE_URL: PostgreSQL at postgres://sc:***@127.0.0.1:${port}/none could not be opened and migrated`);
       expect(down.stderr).not.toContain('secret-pw');
@@ -67,7 +68,7 @@ describe('sc-cloud on PostgreSQL (SC_DATABASE_URL)', () => {
     // the program npx sc-cloud runs, without npm in between: SIGTERM reaches the cloud itself
     const child = spawn(process.execPath, [join(ROOT, 'cloud/bin/sc-cloud.js')], {
       cwd: ROOT,
-      env: { ...process.env, SC_DATABASE_URL: url, SC_DATA_DIR: dataDir, SC_HTTP_HOST: '127.0.0.1', SC_HTTP_PORT: String(httpPort), SC_MQTT_HOST: '127.0.0.1', SC_MQTT_PORT: String(await freePort()), SC_ADMIN_PASSWORD: 'cli-test-password', SC_LOG_LEVEL: 'warn' },
+      env: { ...process.env, SC_DATABASE_URL: url, SC_DATA_DIR: dataDir, SC_HTTP_HOST: '127.0.0.1', SC_HTTP_PORT: String(httpPort), SC_MQTT_HOST: '127.0.0.1', SC_MQTT_PORT: String(await freePort()), SC_ADMIN_PASSWORD: 'cli-test-password', SC_LOG_LEVEL: 'warn', ...sharedSecretsEnv(dataDir) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

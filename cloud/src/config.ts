@@ -13,6 +13,17 @@ export const cloudConfigSchema = z.object({
   SC_MQTT_PORT: port.default(1883),
   /** Use this broker instead of the embedded one (mqtt://user:pass@host:port); the cloud then connects as a client. */
   SC_MQTT_URL: z.string().url().optional(),
+  /**
+   * With SC_MQTT_URL pointing at Mosquitto 2 with its dynamic security plugin: the cloud keeps the
+   * broker's box accounts in step (one client and one role per box; broker/mosquitto/), with the
+   * URL's credential as dynsec administrator (it also needs read/write of sc/#).
+   */
+  SC_MQTT_DYNSEC: z.enum(['0', '1']).default('0'),
+  /** Other Mosquitto accounts (comma-separated usernames) the cloud's reconcile must leave enabled; the URL's own is always kept. */
+  SC_MQTT_DYNSEC_KEEP: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean)),
   /** Broker address handed to edges at claim time; defaults to the embedded broker on the HTTP request's host. */
   SC_MQTT_PUBLIC_URL: z.string().url().optional(),
   /** Base URL handed to edges at claim time and used in the public feed; defaults to the URL the request arrived on (if its host is allowed). */
@@ -58,6 +69,13 @@ export const cloudConfigSchema = z.object({
   SC_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /**
+   * Password of the cloud's own MQTT credential (`sc-cloud`) on the embedded broker; or the file
+   * holding it. Unset (one process on SQLite): generated once into <SC_DATA_DIR>/service-password.txt.
+   * Required with SC_DATABASE_URL and the embedded broker (cluster/shared-secrets.ts).
+   */
+  SC_SERVICE_PASSWORD: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -base64 24`)').optional(),
+  SC_SERVICE_PASSWORD_FILE: z.string().min(1).optional(),
   SC_CLAIM_TOKEN_TTL_S: z.coerce.number().int().positive().default(24 * 3600),
   SC_SESSION_TTL_S: z.coerce.number().int().positive().default(12 * 3600),
   /** Heartbeat interval given to edges; three missed ones mark a box offline. */

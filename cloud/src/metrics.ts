@@ -219,6 +219,8 @@ export function createCloudMetrics() {
       registers: [registry],
     }),
     capFeedsDown: new Gauge({ name: 'sc_cap_feeds_down', help: 'Enabled CAP feeds failing long enough to warn operators (SC_CAP_FEED_WARN_*)', registers: [registry] }),
+    /** 1 while this process holds the leader lock and runs the once-only work (cluster/leadership.ts), else 0. */
+    clusterLeader: new Gauge({ name: 'sc_cluster_leader', help: 'Whether this cloud process is the leader that runs the once-only work (watchdog, sweeps, plan publishing): 1 or 0', registers: [registry] }),
     relaysActive: new Gauge({ name: 'sc_relays_active', help: 'Stations being relayed to the boxes right now (tiếp sóng)', registers: [registry] }),
     relayReconnects: new Counter({ name: 'sc_relay_reconnects_total', help: 'Connections to relayed stations lost or refused and made again', registers: [registry] }),
     relayAudioSeconds: new Counter({

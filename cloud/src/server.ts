@@ -8,6 +8,7 @@ import { openQueryDatabase, type QueryDatabase } from './db/query/index.js';
 import { createCloudMetrics, type CloudMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { connectExternalBroker } from './broker/external.js';
+import { startBoxAccounts } from './broker/mosquitto/wiring.js';
 import type { BrokerLink } from './broker/link.js';
 import type { ClientIdentity } from './broker/access.js';
 import { secretMatches, hashSecret } from './auth/secrets.js';
@@ -72,6 +73,8 @@ import { createPushRoutes } from './notifications/webpush/push-routes.js';
 import { createNotificationPages } from './console/account/notifications-page.js';
 import { createLiveVoice } from './radio/live-voice/live-voice.js';
 import { createLivePage } from './console/radio/live-page.js';
+import { createLeadership, type Leadership } from './cluster/leadership.js';
+import { assertSharedSecrets, configuredServicePassword } from './cluster/shared-secrets.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
 
@@ -108,6 +111,8 @@ export interface CloudHandle {
   /** The commune's Zalo Official Account: its channel (started by the notifications module), connection and followers. */
   zalo: Zalo;
   broker: BrokerLink;
+  /** Whether this process runs the once-only work now (cluster/leadership.ts): always on SQLite, one process at a time on PostgreSQL. */
+  leadership: Leadership;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -123,6 +128,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const startedAt = Date.now();
   // before anything opens: a wrong certificate or key stops the start naming the variable
   const tls = loadTlsFiles(config);
+  // with SC_DATABASE_URL every process must hold the same secrets: refused before any is generated
+  assertSharedSecrets(config);
   const secrets = loadSecretBox(config);
   const signer = loadExportSigner(config);
   // SQLite file or PostgreSQL (SC_DATABASE_URL), migrated; closed last by close() below
@@ -136,13 +143,23 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   }
   await seedCommune(query, options.commune ?? VI_TAN);
   const metrics = createCloudMetrics();
+  // one process of those sharing the database runs the once-only work; the first try is made now,
+  // so a process alone (or the first) leads before the domains start
+  const leadership = createLeadership({
+    databaseUrl: config.SC_DATABASE_URL,
+    logger: logger.child({ component: 'leadership' }),
+    onChange: (leader) => metrics.clusterLeader.set(leader ? 1 : 0),
+  });
+  await leadership.start();
+  // several processes (PostgreSQL) may be serving: what one left open may be another's, on air now
+  const soleProcess = !config.SC_DATABASE_URL;
   const users = new UserStore(query);
   const communes = new CommuneStore(query);
   const sessions = new SessionStore(query, config.SC_SESSION_TTL_S * 1000);
   const audit = new AuditLog(query);
   const events = new DomainEventBus({ logger: logger.child({ component: 'events' }), handlerErrors: metrics.domainEventErrors });
-  const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger);
-  const servicePassword = persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
+  const admin = await ensureFirstAdmin(users, config.SC_DATA_DIR, config.SC_ADMIN_USERNAME, config.SC_ADMIN_PASSWORD, logger, !soleProcess);
+  const servicePassword = configuredServicePassword(config) ?? persistentSecret(config.SC_DATA_DIR, 'service-password.txt');
   const serviceHash = hashSecret(servicePassword);
 
   // The fleet's credential check is needed by the broker before the fleet exists; bind it late.
@@ -180,20 +197,25 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     config,
     bus: events,
     audit,
+    leader: leadership,
+    // the embedded broker started with this process: no box is connected yet, unless other processes share the database (their brokers hold theirs)
+    brokerRestarted: !config.SC_MQTT_URL && soleProcess,
     codec: cameraPasswordCodec(secrets),
+    secrets,
     claimUrls: (requestUrl) => ({
       cloudUrl: publicUrl(requestUrl),
       mqttUrl: config.SC_MQTT_PUBLIC_URL ?? (config.SC_MQTT_URL ? config.SC_MQTT_URL.replace(/\/\/[^@]*@/, '//') : `mqtt://${new URL(origins.trustedOrigin(requestUrl)).hostname}:${broker.port}`),
     }),
   });
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
-  const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config });
-  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config });
+  const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }) });
+  const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
+  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, leader: leadership, soleProcess });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
   const vision = createVision({ query, fleet, audit, bus: events });
-  const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer });
+  const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer, leader: leadership });
   const reports = createReports({ query, audit, bus: events, config });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
@@ -223,6 +245,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     channels,
     audit,
     loudspeakers: (kind, id) => radio.playback.heard(kind, id),
+    leader: leadership,
   });
   await notifications.start();
   const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
@@ -332,8 +355,11 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const httpUrl = `${tls ? 'https' : 'http'}://${config.SC_HTTP_HOST}:${httpPort}`;
   logger.info({ httpUrl, mqttUrl, version: CLOUD_VERSION }, 'Smart Commune cloud started');
 
-  const purgeSessions = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
-  purgeSessions.unref();
+  const stopSessionPurge = leadership.whileLeader('expired sessions purge', () => {
+    const timer = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
+    timer.unref();
+    return () => clearInterval(timer);
+  });
   let closed = false;
   return {
     config,
@@ -355,19 +381,23 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     events,
     zalo,
     broker,
+    leadership,
     logger,
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(purgeSessions);
+      await stopSessionPurge();
       liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
+      await leadership.stop();
       await radio.stop();
       stopMediaJobMetrics();
       await footage.stop();
       await incidents.stop();
       await vision.stop();
       await releases.stop();
+      await mosquittoAccounts?.stop();
       await fleet.stop();
       await notifications.stop(); // sends in flight finish and are recorded; before the bus, so handlers still running can enqueue
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes

@@ -36,7 +36,17 @@ export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
 
 /** The box's own secret, kept apart from the config and readable by its owner only (0600). */
-export const credentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(16) });
+export const credentialsSchema = z.object({
+  username: z.string().min(1),
+  password: z.string().min(16),
+  /**
+   * The secret before the last rotation. A broker that holds one password per account (Mosquitto)
+   * keeps the old one until the cloud hears the box's acknowledgement; when that answer is lost the
+   * box is refused with the new one and logs in with this one instead (MqttLink), so a lost
+   * acknowledgement never locks the box out.
+   */
+  previousPassword: z.string().min(16).optional(),
+});
 export type Credentials = z.infer<typeof credentialsSchema>;
 
 export const CONFIG_FILE = 'edge.json';
@@ -83,6 +93,13 @@ export function saveEdgeConfig(dataDir: string, config: EdgeConfigInput): void {
 
 export function saveCredentials(dataDir: string, credentials: Credentials): void {
   writeFileAtomic(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(credentials)}\n`, 0o600);
+}
+
+/** A rotation's new credentials, keeping the current secret as the fallback (see previousPassword). */
+export function storeRotatedCredentials(dataDir: string, next: { username: string; password: string }): void {
+  const current = loadCredentials(dataDir);
+  const previousPassword = current.password !== next.password ? current.password : current.previousPassword;
+  saveCredentials(dataDir, { username: next.username, password: next.password, ...(previousPassword ? { previousPassword } : {}) });
 }
 
 /** The data dir: the flag, else SC_DATA_DIR, else the packaged default. */

@@ -1,6 +1,6 @@
 import { LIVE_BROADCAST, NO_CAMERAS, commandNames, featureOfCommand, featureOfEvent, featuresOf, newId, ownContract, topics, type CommandName, type SpeakerTelemetry } from '@smart-commune/shared';
 import { createLogger, type BackoffOptions, type Logger } from '@smart-commune/shared/runtime';
-import { loadCredentials, loadEdgeConfig, saveCredentials, type EdgeConfig } from './config.js';
+import { loadCredentials, loadEdgeConfig, storeRotatedCredentials, type EdgeConfig } from './config.js';
 import { openEdgeDatabase, type Db } from './db/database.js';
 import { StateStore } from './db/state.js';
 import { ClockSync, clockEveryMs, systemClock } from './fleet/clock-sync.js';
@@ -139,7 +139,7 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
   const commands = new CommandServer(link, config.edgeId, logger, unknownCommands);
   commands.register('ping', (_body, receivedAt) => ({ t1: receivedAt, t2: Date.now() }));
   commands.register('rotate-credentials', (body) => {
-    saveCredentials(dataDir, body);
+    storeRotatedCredentials(dataDir, body);
     logger.info('new credentials stored; they take effect on the next connection');
     return { stored: true as const };
   });

@@ -37,6 +37,28 @@ start_demo_postgres() {
   demo_postgres_run "$bin/createdb" -h 127.0.0.1 -p "$port" -U smart_commune smart_commune
   export SC_DATABASE_URL="postgres://smart_commune@127.0.0.1:$port/smart_commune"
   say "PostgreSQL up: $SC_DATABASE_URL (stopped and removed when the demo exits)"
+  export_demo_shared_secrets
+}
+
+# With SC_DATABASE_URL the cloud takes the secrets every process shares from configuration, never
+# from its own first start (cloud/src/cluster/shared-secrets.ts): the demo makes them once per run,
+# the key file in its fresh data dir, unless the caller set them.
+export_demo_shared_secrets() {
+  local keys="$SC_DATA_DIR/shared-keys"
+  mkdir -p "$keys" && chmod 700 "$keys"
+  if [ -z "${SC_EXPORT_SIGNING_KEY_FILE:-}" ]; then
+    export SC_EXPORT_SIGNING_KEY_FILE="$keys/export-signing.pem"
+    ( umask 077; openssl genpkey -algorithm ed25519 -out "$SC_EXPORT_SIGNING_KEY_FILE" )
+  fi
+  [ -n "${SC_SECRET_KEY:-}${SC_SECRET_KEY_FILE:-}" ] || export SC_SECRET_KEY="$(openssl rand -base64 32)"
+  [ -n "${SC_SERVICE_PASSWORD:-}${SC_SERVICE_PASSWORD_FILE:-}" ] || export SC_SERVICE_PASSWORD="$(openssl rand -base64 24)"
+  # the demo prints the login it starts with
+  [ -n "${SC_ADMIN_PASSWORD:-}" ] || export SC_ADMIN_PASSWORD="$(openssl rand -hex 12)"
+  if [ -z "${SC_VAPID_PUBLIC_KEY:-}" ]; then
+    local pair
+    pair="$(cd "$ROOT" && node -e 'const k = require("web-push").generateVAPIDKeys(); console.log(k.publicKey + " " + k.privateKey)')"
+    export SC_VAPID_PUBLIC_KEY="${pair% *}" SC_VAPID_PRIVATE_KEY="${pair#* }"
+  fi
 }
 
 stop_demo_postgres() {

@@ -29,6 +29,17 @@ export type EdgeOfflineReason = 'announced' | 'missed_heartbeats' | 'revoked';
 export type AlertStopReason = 'cancelled' | 'replaced' | 'expired';
 
 export interface DomainEvents extends BoxEvents {
+  /**
+   * A box was claimed: it holds a fresh secret (the only valid one) and is active. An external
+   * broker's account for it is created or given that secret (broker/mosquitto/).
+   */
+  'edge.claimed': { edgeId: string; at: number };
+  /** A box's rotated secret became its only valid one (the box confirmed it, or first logged in with it). */
+  'edge.credentials_rotated': { edgeId: string; at: number };
+  /** A box's credentials were withdrawn: revoked by a technician, or an offline box's rotation (it must be claimed again). */
+  'edge.revoked': { edgeId: string; at: number; reason: 'revoked' | 'rotated_offline' };
+  /** A box was deleted (after being revoked). */
+  'edge.deleted': { edgeId: string; at: number };
   /** A box the cloud called offline reports again (availability online or telemetry). */
   'edge.online': { edgeId: string; at: number; lastSeenAt: number | null };
   /** A box the cloud called online is now offline: it said so (last will or shutdown), went silent, or was revoked. */

@@ -10,6 +10,7 @@ import {
 } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
+import type { DomainEventBus } from '../events/event-bus.js';
 import { ApiError, conflict } from '../http/errors.js';
 import type { ClaimTokens, IssuedClaimToken } from './claim-tokens.js';
 import type { CommandClient } from './commands.js';
@@ -26,6 +27,8 @@ export interface FleetServiceDeps {
   commands: CommandClient;
   presence: Presence;
   broker: BrokerLink;
+  /** Claims, rotations, revocations and deletions are published for whoever keeps an external broker's accounts. */
+  bus: DomainEventBus;
   logger: Logger;
   defaultConfig: ConfigBody;
   /** Release public keys handed to a box when it is claimed (none: the field is left out). */
@@ -52,6 +55,7 @@ export class FleetService {
     const edgeId = await tokens.consume(request.token);
     await tokens.invalidateFor(edgeId); // any other token issued for this box stops working once it is claimed
     const secret = await credentials.issue(edgeId, request.hostname ?? null);
+    this.deps.bus.publish('edge.claimed', { edgeId, at: Date.now() });
     broker.disconnectEdge(edgeId); // a box being replaced stops using the old credentials at once
     const edge = await edges.get(edgeId);
     const config = (await documents.get(edgeId, 'config')) ?? (await documents.set(edgeId, 'config', this.deps.defaultConfig));
@@ -79,6 +83,7 @@ export class FleetService {
     const { edges, credentials, tokens, broker, presence, documents, logger } = this.deps;
     await edges.get(edgeId);
     await credentials.revoke(edgeId);
+    this.deps.bus.publish('edge.revoked', { edgeId, at: Date.now(), reason: 'revoked' });
     await tokens.invalidateFor(edgeId);
     broker.disconnectEdge(edgeId);
     await presence.markOffline(edgeId, 'revoked');
@@ -90,6 +95,7 @@ export class FleetService {
   async delete(edgeId: string): Promise<void> {
     await this.revoke(edgeId);
     await this.deps.edges.delete(edgeId);
+    this.deps.bus.publish('edge.deleted', { edgeId, at: Date.now() });
   }
 
   /**
@@ -102,6 +108,7 @@ export class FleetService {
     if (edge.status !== 'active') throw conflict(`edge ${edgeId} is ${edge.status}: issue a claim token instead`);
     if (!edge.online) {
       await credentials.revoke(edgeId);
+      this.deps.bus.publish('edge.revoked', { edgeId, at: Date.now(), reason: 'rotated_offline' });
       const claimToken = await tokens.issue(edgeId, requestedBy);
       logger.warn({ edgeId }, 'credentials of an offline edge rotated: it must be claimed again');
       return { mode: 'claim', claimToken };
@@ -109,6 +116,7 @@ export class FleetService {
     const secret = await credentials.stagePending(edgeId);
     await commands.send(edgeId, 'rotate-credentials', { username: edgeId, password: secret });
     await credentials.promotePending(edgeId);
+    this.deps.bus.publish('edge.credentials_rotated', { edgeId, at: Date.now() });
     broker.disconnectEdge(edgeId);
     logger.info({ edgeId }, 'edge credentials rotated live');
     return { mode: 'live', confirmed: true };

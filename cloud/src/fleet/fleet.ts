@@ -8,6 +8,7 @@ import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { ClaimTokens } from './claim-tokens.js';
 import { CommandClient } from './commands.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { DeviceCredentials } from './device-credentials.js';
 import { Documents, type DocumentCodec } from './documents.js';
 import { EdgeContracts } from './edge-contracts.js';
@@ -27,6 +28,7 @@ import { SpeakerAlarms } from './speakers/speaker-alarms.js';
 import { SpeakerHistory } from './speakers/speaker-history.js';
 import { createSpeakerRoutes } from './speakers/speaker-routes.js';
 import { SpeakerZones } from './speakers/speaker-zones.js';
+import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 
 export interface FleetDeps {
   /** The cloud's database (SQLite or PostgreSQL) through the query layer. */
@@ -42,6 +44,17 @@ export interface FleetDeps {
   codec?: DocumentCodec;
   /** Restarts and reboots of boxes are audited with their reason. */
   audit: AuditLog;
+  /** Seals each box's secret beside its hash, so an external broker's lost account can be recreated (broker/mosquitto/). */
+  secrets?: SecretBox;
+  /** Runs the watchdog, the alarm sweep and the history prune on one process of several (default: this one). */
+  leader?: LeaderGate;
+  /**
+   * Whether every box's connection ended when this process started: true only for the embedded
+   * broker on the one process of a SQLite install (default false). An external broker, or another
+   * process's embedded broker, still holds its boxes: their presence stays as the database says and
+   * the watchdog marks the silent ones by missed heartbeats.
+   */
+  brokerRestarted?: boolean;
 }
 
 export type Fleet = Awaited<ReturnType<typeof createFleet>>;
@@ -51,7 +64,7 @@ export async function createFleet(deps: FleetDeps) {
   const { broker, metrics, logger, config } = deps;
   const edges = new EdgeStore(deps.query);
   const tokens = new ClaimTokens(deps.query, config.SC_CLAIM_TOKEN_TTL_S * 1000);
-  const credentials = new DeviceCredentials(deps.query);
+  const credentials = new DeviceCredentials(deps.query, deps.secrets);
   const contracts = new EdgeContracts(deps.query, deps.bus, metrics);
   const documents = new Documents(deps.query, broker, deps.codec, contracts);
   const commands = new CommandClient(broker, config.SC_COMMAND_TIMEOUT_MS, contracts);
@@ -67,6 +80,7 @@ export async function createFleet(deps: FleetDeps) {
     commands,
     presence,
     broker,
+    bus: deps.bus,
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
     releaseKeys: releaseKeysSource(config, logger),
@@ -74,14 +88,17 @@ export async function createFleet(deps: FleetDeps) {
 
   const speakerAlarms = new SpeakerAlarms({ q: deps.query, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
   const speakerZones = new SpeakerZones({ edges, documents, fleet: service, alarms: speakerAlarms });
-  // the history is pruned once a day (and at start): it grows by a row per zone state change only
-  await speakerHistory.prune();
-  const pruneHistory = setInterval(() => {
-    speakerHistory.prune().catch((err) => logger.error({ err }, 'pruning the loudspeaker history failed; retrying tomorrow'));
-  }, 86_400_000);
-  pruneHistory.unref();
+  const leader = deps.leader ?? alwaysLeader;
+  // the history is pruned once a day (and on becoming leader): it grows by a row per zone state change only
+  const stopPruning = leader.whileLeader('loudspeaker history prune', () => {
+    const prune = () => speakerHistory.prune().catch((err) => logger.error({ err }, 'pruning the loudspeaker history failed; retrying tomorrow'));
+    void prune();
+    const timer = setInterval(() => void prune(), 86_400_000);
+    timer.unref();
+    return () => clearInterval(timer);
+  });
 
-  await presence.resetAll('the cloud restarted; waiting for the box to report');
+  if (deps.brokerRestarted) await presence.resetAll('the cloud restarted; waiting for the box to report');
   const stopIngest = await startIngest({
     broker,
     presence,
@@ -104,8 +121,14 @@ export async function createFleet(deps: FleetDeps) {
   );
   await announceCloudContract(broker);
   const republished = await documents.republishAll();
-  presence.start();
-  speakerAlarms.start();
+  const stopWatchdog = leader.whileLeader('presence watchdog', () => {
+    presence.start();
+    return () => presence.stop();
+  });
+  const stopAlarms = leader.whileLeader('loudspeaker alarm sweep', () => {
+    speakerAlarms.start();
+    return () => speakerAlarms.stop();
+  });
   logger.info({ republished }, 'fleet ready');
 
   return {
@@ -129,9 +152,9 @@ export async function createFleet(deps: FleetDeps) {
       ];
     },
     async stop() {
-      await presence.stop();
-      clearInterval(pruneHistory);
-      await speakerAlarms.stop();
+      await stopWatchdog();
+      await stopPruning();
+      await stopAlarms();
       commands.close();
       await stopIngest();
       await events.settled();

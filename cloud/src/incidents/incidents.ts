@@ -7,6 +7,7 @@ import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { ExportSigner } from '../evidence/signing-key.js';
 import type { Guard } from '../http/access.js';
+import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { UserStore } from '../users/user-store.js';
@@ -44,6 +45,8 @@ export interface IncidentsDeps {
   /** Signs evidence exports (evidence/signing-key.ts). */
   signer: ExportSigner;
   options?: Partial<IncidentsOptions>;
+  /** Retention and the media budget run on one process of several (default: this one). */
+  leader?: LeaderGate;
 }
 
 export type Incidents = Awaited<ReturnType<typeof createIncidents>>;
@@ -122,9 +125,15 @@ export async function createIncidents(deps: IncidentsDeps) {
       .catch((err: unknown) => logger.error({ err }, 'incident media budget failed'));
     return sweeping;
   };
-  void sweep();
-  const timer = setInterval(() => void sweep(), options.retentionCheckMs);
-  timer.unref();
+  const stopSweeps = (deps.leader ?? alwaysLeader).whileLeader('incident retention', () => {
+    void sweep();
+    const timer = setInterval(() => void sweep(), options.retentionCheckMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await sweeping;
+    };
+  });
   logger.info({ caughtUp, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, media: budget.state() }, 'incidents ready');
 
   let stopped = false;
@@ -148,9 +157,8 @@ export async function createIncidents(deps: IncidentsDeps) {
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      await stopSweeps(); // a sweep in progress finishes before the database closes
       await unsubscribe();
-      await sweeping; // a sweep in progress finishes before the database closes
     },
   };
 }

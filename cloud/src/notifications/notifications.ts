@@ -6,6 +6,7 @@ import type { DomainEventBus } from '../events/event-bus.js';
 import type { Mount } from '../http/app.js';
 import { API_PREFIX } from '../http/app.js';
 import type { Guard } from '../http/access.js';
+import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { NotificationChannel, OutboxWriter } from './channel.js';
 import { Dispatcher, type RetryPolicy } from './dispatcher.js';
@@ -42,6 +43,8 @@ export interface NotificationsDeps {
   /** Injectable clock and jitter (tests). */
   now?: () => number;
   random?: () => number;
+  /** The purge of old messages runs on one process of several (default: this one); every process sends. */
+  leader?: LeaderGate;
 }
 
 export type Notifications = ReturnType<typeof createNotifications>;
@@ -79,7 +82,7 @@ export function createNotifications(deps: NotificationsDeps) {
   const outbox: OutboxWriter = outboxWriter(store, () => dispatcher.wake());
   metrics.countBacklogWith(() => store.backlog());
   const started: NotificationChannel[] = [];
-  let purgeTimer: NodeJS.Timeout | null = null;
+  let stopPurging: (() => Promise<void>) | null = null;
 
   const purge = async () => {
     try {
@@ -119,13 +122,19 @@ export function createNotifications(deps: NotificationsDeps) {
         started.push(channel);
       }
       await dispatcher.start();
-      await purge();
-      purgeTimer = setInterval(() => void purge(), PURGE_EVERY_MS);
-      purgeTimer.unref();
+      stopPurging = (deps.leader ?? alwaysLeader).whileLeader('notification purge', () => {
+        let purging = purge();
+        const timer = setInterval(() => void (purging = purge()), PURGE_EVERY_MS);
+        timer.unref();
+        return async () => {
+          clearInterval(timer);
+          await purging;
+        };
+      });
     },
     async stop(): Promise<void> {
-      if (purgeTimer) clearInterval(purgeTimer);
-      purgeTimer = null;
+      await stopPurging?.();
+      stopPurging = null;
       await dispatcher.stop();
       // messages their handlers still enqueue stay queued for the next start
       for (const channel of started.splice(0).reverse()) {

@@ -38,6 +38,7 @@ import type { AlertSpeech } from './alerts/alert-speech.js';
 import { createSchedulesRoutes } from './schedules/schedules-routes.js';
 import { communeForWrite } from './scope/radio-scope.js';
 import { createFeeds } from './feeds/feeds.js';
+import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 import { createRelays } from './relays/relays.js';
 import { StationStore } from './relays/station-store.js';
 import { LiveDocPublisher } from './live/live-doc.js';
@@ -79,6 +80,14 @@ export interface RadioDeps {
   /** Replaces the speech engine for alerts (tests use a quick fake voice). */
   speech?: AlertSpeech;
   options?: Partial<RadioOptions>;
+  /** Plan publishing, alert expiry, CAP feed polling and relay windows run on one process of several (default: this one). */
+  leader?: LeaderGate;
+  /**
+   * Whether this is the only cloud process on its database (SQLite; default true): then the live
+   * sessions and relay runs left open are the previous run's and are ended at start. With several
+   * processes (PostgreSQL) they may be another process's, on air now, and are left alone.
+   */
+  soleProcess?: boolean;
 }
 
 export type Radio = Awaited<ReturnType<typeof createRadio>>;
@@ -155,9 +164,10 @@ export async function createRadio(deps: RadioDeps) {
     },
     options: { dataDir: deps.config.SC_DATA_DIR, playoutMs: deps.config.SC_LIVE_PLAYOUT_MS, jitterMs: deps.config.SC_LIVE_JITTER_MS, maxReaders: deps.config.SC_LIVE_MAX_READERS, now: options.now },
   });
-  await live.recover();
+  const soleProcess = deps.soleProcess ?? true;
+  await live.recover({ endOrphans: soleProcess });
   // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
-  const relays = await createRelays({ query, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now });
+  const relays = await createRelays({ query, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now, soleProcess });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');
@@ -170,12 +180,31 @@ export async function createRadio(deps: RadioDeps) {
       logger.error({ err }, 'radio periodic check failed');
     }
   };
-  await check();
+  const leader = deps.leader ?? alwaysLeader;
+  // the leader's plans are those of now; a standby's catch-up reads the plans the leader recorded
+  if (leader.isLeader()) await check();
   const caughtUp = await intake.catchUp(); // after the plans of now are recorded
-  const timer = setInterval(() => void check(), options.checkEveryMs);
-  timer.unref();
-  feeds.start();
-  relays.start();
+  let checking: Promise<void> = Promise.resolve();
+  const stopChecks = leader.whileLeader('plan publishing and alert expiry', () => {
+    // one check at a time; a process that just became leader looks at once (refreshIfStale is idempotent)
+    const run = () => (checking = checking.then(check));
+    void run();
+    const timer = setInterval(() => void run(), options.checkEveryMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await checking;
+    };
+  });
+  const stopFeeds = leader.whileLeader('CAP feed polling', () => {
+    feeds.start();
+    return () => feeds.stop();
+  });
+  // running relays go on where they run (until their window ends); only the windows' opening moves to the new leader
+  const stopRelayWindows = leader.whileLeader('relay windows', () => {
+    relays.start();
+    return () => relays.scheduler.stop();
+  });
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
 
   let stopped = false;
@@ -212,12 +241,13 @@ export async function createRadio(deps: RadioDeps) {
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      await stopChecks();
+      await stopRelayWindows();
       await relays.stop(); // each relay records what it played and ends its session first
       await live.close(); // sessions on air end interrupted; their recordings are complete
       liveDoc.stop();
       await unsubscribe(); // the proof of play being stored finishes first
-      await feeds.stop(); // a message being taken in finishes before the database closes
+      await stopFeeds(); // a message being taken in finishes before the database closes
       await plans.settled(); // a run in progress finishes before the database closes
     },
   };

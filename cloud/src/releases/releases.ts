@@ -6,6 +6,7 @@ import type { QueryDatabase } from '../db/query/connect.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Guard } from '../http/access.js';
+import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
 import { loadReleaseKeys } from './manifest.js';
@@ -28,6 +29,8 @@ export interface ReleasesDeps {
   metrics: CloudMetrics;
   logger: Logger;
   config: CloudConfig;
+  /** Rollout waves and key rotation retries run on one process of several (default: this one). */
+  leader?: LeaderGate;
 }
 
 export type Releases = ReturnType<typeof createReleases>;
@@ -55,14 +58,24 @@ export function createReleases(deps: ReleasesDeps) {
   const unsubscribeOnline = bus.subscribe('edge.online', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');
   const unsubscribeContract = bus.subscribe('edge.contract', ({ edgeId }) => keyRotations.retry(edgeId), 'key-rotations');
   // and a look now and then, for a box that came back before the cloud called it offline (its request was lost)
-  const retryTimer = setInterval(() => void keyRotations.retryAll().catch((err: Error) => logger.error({ err }, 'key rotation retry failed')), config.SC_KEY_ROTATION_RETRY_S * 1000);
-  retryTimer.unref();
+  const leader = deps.leader ?? alwaysLeader;
+  const stopRetries = leader.whileLeader('key rotation retries', () => {
+    const retryTimer = setInterval(() => void keyRotations.retryAll().catch((err: Error) => logger.error({ err }, 'key rotation retry failed')), config.SC_KEY_ROTATION_RETRY_S * 1000);
+    retryTimer.unref();
+    return () => clearInterval(retryTimer);
+  });
   let ticking: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    // one look at a time: a slow look (many boxes to send) is not overlapped by the next
-    ticking = ticking.then(() => engine.tick()).catch((err: Error) => logger.error({ err }, 'rollout tick failed'));
-  }, config.SC_ROLLOUT_TICK_MS);
-  timer.unref();
+  const stopTicks = leader.whileLeader('rollout waves', () => {
+    const timer = setInterval(() => {
+      // one look at a time: a slow look (many boxes to send) is not overlapped by the next
+      ticking = ticking.then(() => engine.tick()).catch((err: Error) => logger.error({ err }, 'rollout tick failed'));
+    }, config.SC_ROLLOUT_TICK_MS);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await ticking;
+    };
+  });
 
   return {
     store,
@@ -76,9 +89,8 @@ export function createReleases(deps: ReleasesDeps) {
       ];
     },
     async stop() {
-      clearInterval(timer);
-      clearInterval(retryTimer);
-      await ticking;
+      await stopTicks();
+      await stopRetries();
       await unsubscribe();
       await unsubscribeOnline();
       await unsubscribeContract();

@@ -47,6 +47,8 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
   private stopping = false;
   private connectionStartedAt = Date.now();
   private status: LinkStatus = { state: 'connecting', since: Date.now(), lastError: null, reconnects: 0 };
+  /** Refused with the current secret while a previous one is stored: the next attempts use that one (see credentialsSchema). */
+  private usePrevious = false;
 
   constructor(private readonly options: MqttLinkOptions) {
     super();
@@ -96,7 +98,11 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
     client.on('error', (err: Error & { code?: number | string }) => {
       if (this.stopping) return;
       const refused = err.code === 4 || err.code === 5;
-      if (refused) this.options.logger.error('the broker refused this box\'s credentials: was it revoked? Provision it again with a new claim token');
+      // a rotation whose acknowledgement the cloud never got: the broker may still hold the previous secret
+      if (refused && this.options.credentials().previousPassword) {
+        this.usePrevious = !this.usePrevious;
+        this.options.logger.warn({ previous: this.usePrevious }, 'the broker refused this box\'s secret; trying the other one it holds');
+      } else if (refused) this.options.logger.error('the broker refused this box\'s credentials: was it revoked? Provision it again with a new claim token');
       else this.options.logger.warn({ err: err.message }, 'MQTT connection error');
       this.setStatus(refused ? 'refused' : 'disconnected', err.message);
     });
@@ -120,7 +126,7 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       if (this.stopping || !this.client) return;
       const credentials = this.options.credentials();
       this.client.options.username = credentials.username;
-      this.client.options.password = credentials.password;
+      this.client.options.password = this.usePrevious && credentials.previousPassword ? credentials.previousPassword : credentials.password;
       this.connectionStartedAt = Date.now();
       if (this.client.options.will) this.client.options.will.payload = availabilityPayload('offline', this.connectionStartedAt);
       this.status.reconnects++;

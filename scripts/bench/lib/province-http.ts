@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { loadCloudConfig, startCloud, type CloudHandle } from '../../../cloud/src/index.js';
 import { UserStore } from '../../../cloud/src/users/user-store.js';
 import { silentLogger } from '../../../shared/src/runtime/index.js';
+import { sharedSecretsIn } from '../../../test-support/shared-secrets.js';
 
 export interface BenchCloud {
   cloud: CloudHandle;
@@ -29,7 +30,8 @@ export async function startBenchCloud(dataDir: string, databaseUrl?: string): Pr
       SC_LOG_LEVEL: 'silent',
       // the fill spans the last 90 days: no retention sweep may delete measured rows while the figures are taken
       SC_INCIDENT_RETENTION_DAYS: 3650,
-      ...(databaseUrl ? { SC_DATABASE_URL: databaseUrl } : {}),
+      // on PostgreSQL the shared secrets come from configuration (cluster/shared-secrets.ts)
+      ...(databaseUrl ? { SC_DATABASE_URL: databaseUrl, ...sharedSecretsIn(dataDir) } : {}),
     },
   );
   const cloud = await startCloud(config, { logger: silentLogger() });

@@ -241,4 +241,12 @@ export const schemaV26On: Migration[] = [
                         ORDER BY r.created_at DESC, r.id DESC LIMIT 1);
   CREATE UNIQUE INDEX rollout_boxes_under_way ON rollout_boxes(edge_id) WHERE under_way = 1;
   `,
+  `
+  -- an external Mosquitto keeps box accounts through its dynamic security plugin (issue 11): when the
+  -- broker lost an account the cloud creates it again with the box's own secret, which it must be able
+  -- to read back, so the secret (and a rotation's pending one) is also kept sealed with the cloud's
+  -- SecretBox (SC_SECRET_KEY). Boxes claimed before have none: the cloud rotates them live.
+  ALTER TABLE edges ADD COLUMN secret_sealed TEXT;
+  ALTER TABLE edges ADD COLUMN pending_secret_sealed TEXT;
+  `,
 ];

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, rowid, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 35;
+export const BASELINE_VERSION = 36;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -137,6 +137,8 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('hostname', text(d))
     .addColumn('created_at', integer(d), (c) => c.notNull())
     .addColumn('updated_at', integer(d), (c) => c.notNull())
+    .addColumn('secret_sealed', text(d))
+    .addColumn('pending_secret_sealed', text(d))
     .addCheckConstraint('edges_check_0', sql.raw("status IN ('unclaimed','active','revoked')"))
     .execute();
   await db.schema

@@ -199,6 +199,8 @@ export interface EdgesTable {
   hostname: string | null;
   created_at: number;
   updated_at: number;
+  secret_sealed: string | null;
+  pending_secret_sealed: string | null;
 }
 
 export interface FootageRequestsTable {
@@ -755,7 +757,7 @@ export const tableColumns = {
   documents: { edge_id: 'TEXT', doc: 'TEXT', version: 'INTEGER', body: 'TEXT', issued_at: 'INTEGER', reported_version: 'INTEGER?', reported_status: 'TEXT?', reported_error: 'TEXT?', reported_at: 'INTEGER?', withheld: 'TEXT', reported_ignored: 'TEXT' },
   edge_events: { event_id: 'TEXT', edge_id: 'TEXT', kind: 'TEXT', ts: 'INTEGER', received_at: 'INTEGER', body: 'TEXT' },
   edge_state: { edge_id: 'TEXT', online: 'INTEGER', last_seen_at: 'INTEGER?', availability_at: 'INTEGER?', telemetry: 'TEXT?', telemetry_at: 'INTEGER?', offline_reason: 'TEXT?', contract: 'TEXT?', contract_at: 'INTEGER?' },
-  edges: { id: 'TEXT', name: 'TEXT', hamlet_code: 'TEXT', lat: 'REAL?', lon: 'REAL?', notes: 'TEXT', status: 'TEXT', secret_hash: 'TEXT?', pending_secret_hash: 'TEXT?', claimed_at: 'INTEGER?', hostname: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER' },
+  edges: { id: 'TEXT', name: 'TEXT', hamlet_code: 'TEXT', lat: 'REAL?', lon: 'REAL?', notes: 'TEXT', status: 'TEXT', secret_hash: 'TEXT?', pending_secret_hash: 'TEXT?', claimed_at: 'INTEGER?', hostname: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', secret_sealed: 'TEXT?', pending_secret_sealed: 'TEXT?' },
   footage_requests: { id: 'TEXT', edge_id: 'TEXT', camera_id: 'TEXT', from_ms: 'INTEGER', to_ms: 'INTEGER', reason: 'TEXT', requested_by: 'TEXT?', state: 'TEXT', incident_id: 'TEXT?', missing: 'TEXT', held: 'TEXT?', error: 'TEXT?', created_at: 'INTEGER', answered_at: 'INTEGER?', commune_code: 'TEXT?' },
   hamlets: { code: 'TEXT', commune_code: 'TEXT', name: 'TEXT', position: 'INTEGER', lat: 'REAL?', lon: 'REAL?', radius_m: 'REAL?', outline: 'TEXT?', retired_at: 'INTEGER?' },
   held_alerts: { id: 'TEXT', cap_sender: 'TEXT', cap_identifier: 'TEXT', status: 'TEXT', reasons: 'TEXT', candidate: 'TEXT', source: 'TEXT', received_by: 'TEXT?', received_at: 'INTEGER', decided_by: 'TEXT?', decided_at: 'INTEGER?', alert_id: 'TEXT?', note: 'TEXT?', commune_code: 'TEXT?' },

@@ -29,16 +29,28 @@ export function createFeeds(deps: FeedsDeps) {
   const pollMs = config.SC_CAP_FEED_POLL_S * 1000;
   const warn = { failures: config.SC_CAP_FEED_WARN_FAILURES, afterMs: config.SC_CAP_FEED_WARN_AFTER_S * 1000 };
   const now = Date.now;
-  const poller = new FeedPoller(
-    feeds,
-    { ledger, receiver: deps.receiver, metrics: deps.metrics, logger: deps.logger, timeoutMs: config.SC_CAP_FEED_TIMEOUT_S * 1000, now, retryDelayMs: retryDelay(pollMs) },
-    { pollMs, warn },
-  );
+  // a poller per run (start to stop): on several processes only the leader polls, and leadership may come back after it went
+  let poller: FeedPoller | null = null;
+  const newPoller = () =>
+    new FeedPoller(
+      feeds,
+      { ledger, receiver: deps.receiver, metrics: deps.metrics, logger: deps.logger, timeoutMs: config.SC_CAP_FEED_TIMEOUT_S * 1000, now, retryDelayMs: retryDelay(pollMs) },
+      { pollMs, warn },
+    );
   return {
     feeds,
     ledger,
-    start: () => poller.start(),
-    stop: () => poller.stop(),
-    routes: (guard: Guard) => createFeedsRoutes({ guard, feeds, ledger, warn, defaultPollSeconds: config.SC_CAP_FEED_POLL_S, now, changed: () => poller.wake() }),
+    start: () => {
+      if (poller) return;
+      poller = newPoller();
+      poller.start();
+    },
+    stop: async () => {
+      const running = poller;
+      poller = null;
+      await running?.stop();
+    },
+    // a process that does not poll leaves the change to the leader's poller, which reads the feeds every second
+    routes: (guard: Guard) => createFeedsRoutes({ guard, feeds, ledger, warn, defaultPollSeconds: config.SC_CAP_FEED_POLL_S, now, changed: () => poller?.wake() }),
   };
 }

@@ -88,9 +88,10 @@ export class LiveSessions implements LiveSessionsApi {
    * At the cloud's start: sessions a stopped cloud left on air end interrupted and the boxes are
    * told; voice recordings of the last week not archived yet (the cloud stopped first) are archived.
    */
-  async recover(): Promise<void> {
+  /** `endOrphans: false` when other cloud processes share the database: a session open there may be on air in another process. */
+  async recover(options: { endOrphans: boolean } = { endOrphans: true }): Promise<void> {
     const now = this.deps.options.now();
-    const ids = await this.deps.store.endOrphans(now);
+    const ids = options.endOrphans ? await this.deps.store.endOrphans(now) : [];
     if (ids.length) this.deps.logger.warn({ sessions: ids }, 'live sessions left on air by the previous run: ended as interrupted');
     await this.deps.doc.publish();
     for (const s of await this.deps.store.unarchived(now - 7 * 24 * 3600_000)) {

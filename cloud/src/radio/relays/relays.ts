@@ -28,6 +28,8 @@ export interface RelaysDeps {
   now(): number;
   /** How often scheduled windows are looked for (each start is then timed to the millisecond). */
   tickMs?: number;
+  /** False when other cloud processes may be relaying now (PostgreSQL): their open runs are not this start's to close. */
+  soleProcess?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function createRelays(deps: RelaysDeps) {
     logger: deps.logger,
     now: deps.now,
   });
-  await relays.recover();
+  if (deps.soleProcess ?? true) await relays.recover();
   const scheduler = new RelayScheduler({
     occurrences: (from, to) => deps.schedules.occurrences(from, to),
     relays,

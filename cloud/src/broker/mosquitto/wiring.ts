@@ -1,0 +1,29 @@
+import type { Logger } from '@smart-commune/shared/runtime';
+import type { CloudConfig } from '../../config.js';
+import type { DomainEventBus } from '../../events/event-bus.js';
+import type { Fleet } from '../../fleet/fleet.js';
+import { startMosquittoAccounts, type MosquittoAccountsHandle } from './start.js';
+
+/**
+ * The cloud's box accounts on an external Mosquitto, when SC_MQTT_URL and SC_MQTT_DYNSEC=1 say so;
+ * null otherwise (the embedded broker checks credentials itself).
+ */
+export async function startBoxAccounts(config: CloudConfig, deps: { fleet: Fleet; bus: DomainEventBus; logger: Logger }): Promise<MosquittoAccountsHandle | null> {
+  if (config.SC_MQTT_DYNSEC !== '1') return null;
+  if (!config.SC_MQTT_URL) throw new Error('SC_MQTT_DYNSEC=1 needs SC_MQTT_URL (the external Mosquitto, with the dynsec admin credential)');
+  const { fleet } = deps;
+  return startMosquittoAccounts({
+    url: config.SC_MQTT_URL,
+    keep: config.SC_MQTT_DYNSEC_KEEP,
+    bus: deps.bus,
+    source: fleet.credentials,
+    logger: deps.logger,
+    // only an online box can take new credentials live; an offline one keeps its account and is tried at the next reconcile
+    rotateLive: async (edgeId) => {
+      const edge = await fleet.edges.get(edgeId);
+      if (!edge.online) throw new Error('offline: its secret is sealed once it is rotated while online');
+      await fleet.service.rotate(edgeId, null);
+    },
+    republish: () => fleet.documents.republishAll(),
+  });
+}
