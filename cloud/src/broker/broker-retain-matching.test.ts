@@ -1,45 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { createCloudMetrics } from '../metrics.js';
 import { sleep, waitFor } from '../../../test-support/wait.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded.js';
+import { startMosquitto, type TestMosquitto } from './testing/mosquitto.js';
 
 const SERVICE = { username: 'sc-cloud', password: 'service-secret' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Debian's Mosquitto on a free port of 127.0.0.1, anonymous: the reference for what a subscriber is given. */
-async function startMosquitto(): Promise<{ url: string; stop(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sc-retain-mosquitto-'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  const child: ChildProcess = spawn('/usr/sbin/mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  const url = `mqtt://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const c = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1000 }).catch(() => null);
-    await c?.endAsync(true);
-    return c !== null;
-  }, 'mosquitto listening');
-  return {
-    url,
-    stop() {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 type Retained = { topic: string; payload: string; qos: number };
 
@@ -65,7 +32,7 @@ const sorted = (xs: Retained[]) => [...xs].sort((a, b) => (a.topic < b.topic ? -
  */
 describe('retained messages a new subscriber is given, embedded broker against Mosquitto', () => {
   let broker: EmbeddedBroker;
-  let mosquitto: Awaited<ReturnType<typeof startMosquitto>>;
+  let mosquitto: TestMosquitto;
   let embeddedUrl: string;
   /** The retained state both brokers should hold, by topic. */
   const model = new Map<string, Retained>();
@@ -82,7 +49,8 @@ describe('retained messages a new subscriber is given, embedded broker against M
       metrics: createCloudMetrics(),
     });
     embeddedUrl = `mqtt://127.0.0.1:${broker.port}`;
-    mosquitto = await startMosquitto();
+    // Debian's Mosquitto, bare (anonymous, no dynamic security): the reference for what a subscriber is given
+    mosquitto = await startMosquitto({ dynsec: false });
 
     // 400 boxes' worth of contract topics, then replacements and deletions, the same to both brokers
     const writes: Retained[] = [];
@@ -119,7 +87,7 @@ describe('retained messages a new subscriber is given, embedded broker against M
   }, 120_000);
 
   afterAll(async () => {
-    mosquitto?.stop();
+    await mosquitto?.stop();
     await broker?.close();
   });
 
