@@ -6,6 +6,7 @@ import { HOST, INTERVAL_S, round, sleep } from './common.js';
 import { cpuReport } from './cpu-report.js';
 import { LatencySubscriber } from './latency-subscriber.js';
 import { parseOptions } from './options.js';
+import { runMosquittoFleet } from './mosquitto-run.js';
 import { runAfterPhase } from './phase-after.js';
 import { measureBaseline } from './phase-baseline.js';
 import { runConnectPhase } from './phase-connect.js';
@@ -26,6 +27,7 @@ import type { ToWorker } from './worker-protocol.js';
  */
 export async function runFleetBenchmark(argv: string[]): Promise<void> {
   const opts = parseOptions(argv);
+  if (opts.broker === 'mosquitto') return runMosquittoFleet(opts);
   const runStartedAt = Date.now();
   const N = opts.edges;
   const result: Record<string, unknown> = { edges: N, connect_s: null, rss_mb: null, msgs_per_s: null, p99_ms: null, reconnect_s: null };
