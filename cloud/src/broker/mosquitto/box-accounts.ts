@@ -55,6 +55,13 @@ const ALREADY = /already exists/i;
 const NOT_FOUND = /not found/i;
 
 export class MosquittoAccounts {
+  /**
+   * Boxes whose claim or rotation did not reach the broker (it was away): the broker cannot tell a
+   * client's password, so reconcile gives these their current secret again instead of every box
+   * (which would disconnect them all).
+   */
+  private readonly stale = new Set<string>();
+
   constructor(private readonly deps: MosquittoAccountsDeps) {}
 
   /** Creates the box's role and client, or gives an existing client the secret, its id, its role, and enables it. */
@@ -109,7 +116,9 @@ export class MosquittoAccounts {
       guard(what, edgeId, async () => {
         const secret = await this.deps.source.secretOf(edgeId);
         if (secret === null) throw new Error('the box is not active or its secret is not sealed');
+        this.stale.add(edgeId);
         await apply(secret);
+        this.stale.delete(edgeId);
       });
     return [
       bus.subscribe('edge.claimed', ({ edgeId }) => withSecret('claim', edgeId, (s) => this.upsert(edgeId, s)), 'mosquitto-accounts'),
@@ -155,9 +164,10 @@ export class MosquittoAccounts {
       }
       if (!roles.has(rolename)) commands.push({ command: 'createRole', rolename, textname: `box ${edgeId}`, acls: boxAcls(edgeId) });
       if (!client.roles.includes(rolename)) commands.push({ command: 'addClientRole', username: edgeId, rolename });
+      const stale = this.stale.delete(edgeId);
+      // a disabled one may have been claimed again while the cloud was away: give it the current secret
+      if ((client.disabled || stale) && secret !== null) commands.push({ command: 'setClientPassword', username: edgeId, password: secret });
       if (client.disabled) {
-        // its secret may have changed while the cloud was away: give it the current one
-        if (secret !== null) commands.push({ command: 'setClientPassword', username: edgeId, password: secret });
         commands.push({ command: 'enableClient', username: edgeId });
         result.enabled++;
       }

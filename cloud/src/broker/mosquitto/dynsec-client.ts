@@ -77,6 +77,10 @@ export class DynsecAdmin {
   private counter = 0;
   private readonly timeoutMs: number;
   private readonly batchSize: number;
+  /** Resolved while connected with the answers subscribed: a command sent before that would miss its answer. */
+  private ready: Promise<void> | undefined;
+  private isReady = false;
+  private markReady: () => void = () => undefined;
 
   private constructor(private readonly options: DynsecAdminOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -90,6 +94,8 @@ export class DynsecAdmin {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
     });
+    this.notReady();
+    this.client.on('close', () => this.notReady());
     this.client.on('message', (topic, payload) => this.onResponse(topic, payload));
     this.client.on('error', (err) => options.logger.error({ err: err.message }, 'dynamic security admin connection error'));
   }
@@ -106,10 +112,23 @@ export class DynsecAdmin {
     return admin;
   }
 
+  /** A new promise to wait on after a disconnection (one per disconnection: commands sent meanwhile share it). */
+  private notReady(): void {
+    if (this.ready !== undefined && !this.isReady) return;
+    this.isReady = false;
+    this.ready = new Promise<void>((resolve) => {
+      this.markReady = () => {
+        this.isReady = true;
+        resolve();
+      };
+    });
+  }
+
   private async connected(): Promise<void> {
     try {
       // clean sessions: the subscription is made again on each connection
       await this.client.subscribeAsync(DYNSEC_RESPONSE_TOPIC, { qos: 1 });
+      this.markReady();
       await this.options.onConnect?.();
     } catch (err) {
       this.options.logger.error({ err: (err as Error).message }, 'after connecting to the broker, keeping its accounts in step failed; retried on the next connection');
@@ -144,6 +163,7 @@ export class DynsecAdmin {
     });
     try {
       const message = JSON.stringify({ commands: commands.map((c, i) => ({ ...c, correlationData: ids[i] })) });
+      await Promise.race([this.ready!, timeout]);
       await Promise.race([this.client.publishAsync(DYNSEC_TOPIC, message, { qos: 1 }), timeout]);
       return await Promise.race([answers, timeout]);
     } finally {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics } from '@smart-commune/shared';
+import { MAX_PAYLOAD_BYTES, topics } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { saveCredentials, storeRotatedCredentials } from '../../../../edge/src/config.js';
 import { provisionTestEdge, startTestEdge, type ProvisionedEdge } from '../../../../test-support/edge.js';
@@ -106,6 +106,16 @@ describe('isolation of boxes on Mosquitto with the accounts the cloud keeps', ()
     } finally {
       await unsubscribe();
     }
+  });
+
+  it('closes a box\'s connection when it sends more than the payload cap (max_packet_size)', async () => {
+    const big = join(a.dataDir, 'big.json');
+    writeFileSync(big, 'x'.repeat(MAX_PAYLOAD_BYTES + 8192));
+    const tooBig = await mosquitto('mosquitto_pub', [...as(a), '-t', topics.event(a.edgeId, 'probe'), '-q', '1', '-f', big]);
+    expect(tooBig.code).not.toBe(0);
+    writeFileSync(big, 'x'.repeat(MAX_PAYLOAD_BYTES - 1024));
+    const fits = await mosquitto('mosquitto_pub', [...as(a), '-t', topics.event(a.edgeId, 'probe'), '-q', '1', '-f', big]);
+    expect(fits.code, fits.stderr).toBe(0);
   });
 
   it('keeps a box\'s will: availability is "offline", retained, after its client is killed with SIGKILL', async () => {

@@ -28,6 +28,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
 import { freePort } from '../../../../test-support/ports.js';
 
 export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
@@ -182,8 +183,10 @@ function config(p: { dir: string; port: number; dynsec: boolean; dynsecPath: str
     'log_type information',
     'connection_messages true',
     'log_timestamp_format %Y-%m-%dT%H:%M:%S',
-    // a test broker serves a few clients; a benchmark raises it through extraConfig
     'max_keepalive 65535',
+    // the contract's payload cap (MAX_PAYLOAD_BYTES) plus 4 KiB for topic and header, as the embedded
+    // broker's packet guard and docs/operations.md's mosquitto.conf: a larger packet closes the connection
+    `max_packet_size ${MAX_PAYLOAD_BYTES + 4096}`,
   ];
   if (p.dynsec) lines.push(`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${p.dynsecPath}`);
   lines.push(...(p.options.extraConfig ?? []));
