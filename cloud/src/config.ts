@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
+import { trustedProxiesErrors } from './http/trusted-proxies.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const isKey = (text: string) => Buffer.from(text.trim(), 'base64').length === 32;
@@ -24,6 +25,16 @@ export const cloudConfigSchema = z.object({
     .string()
     .default('')
     .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean)),
+  /**
+   * With SC_MQTT_URL and several cloud processes: the group of the shared subscriptions
+   * ($share/<group>/…) through which the processes split the boxes' traffic (events, telemetry,
+   * availability, reported) so each message is consumed by one of them. Unset: every process
+   * receives everything (one process, or a broker without shared subscriptions).
+   */
+  SC_MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'SC_MQTT_SHARE_GROUP: letters, digits, _ and - only (1 to 64), no / + #')
+    .optional(),
   /** Broker address handed to edges at claim time; defaults to the embedded broker on the HTTP request's host. */
   SC_MQTT_PUBLIC_URL: z.string().url().optional(),
   /** Base URL handed to edges at claim time and used in the public feed; defaults to the URL the request arrived on (if its host is allowed). */
@@ -35,6 +46,19 @@ export const cloudConfigSchema = z.object({
   SC_ALLOWED_HOSTS: z
     .string()
     .regex(/^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*(,\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?\s*)*$/i, 'a comma-separated list of host names or addresses, each optionally with :port')
+    .optional(),
+  /**
+   * Reverse proxies (HAProxy, nginx) in front of the cloud, as addresses and CIDR ranges, IPv4 and
+   * IPv6, separated by commas (e.g. `10.0.0.5, 10.0.1.0/24, fd00::/8`). A request whose TCP peer is
+   * one of them is taken to come from the client its X-Forwarded-For names (the rightmost address
+   * that is not itself one of these); from anyone else the header is ignored. Unset: the socket's
+   * peer is the client, as when the cloud faces the network itself.
+   */
+  SC_TRUSTED_PROXIES: z
+    .string()
+    .superRefine((text, ctx) => {
+      for (const message of trustedProxiesErrors(text)) ctx.addIssue({ code: 'custom', message });
+    })
     .optional(),
   /**
    * PEM certificate (chain) and private key files: when both are set the cloud serves HTTPS itself on
@@ -86,6 +110,16 @@ export const cloudConfigSchema = z.object({
   SC_MQTT_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(MAX_PAYLOAD_BYTES).default(MAX_PAYLOAD_BYTES),
   /** MQTT sockets from one address that may be open before logging in; more are closed at once (raise it when many boxes share one NAT). */
   SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS: z.coerce.number().int().positive().default(16),
+  /**
+   * The credential an external broker (EMQX, Mosquitto with mosquitto-go-auth) presents to the cloud's
+   * HTTP authentication endpoint (/api/v1/broker/…), as `Authorization: Bearer <token>` or as the
+   * password of HTTP Basic. Unset: that endpoint is off. At least 32 characters of letters, digits,
+   * `-` and `_` (e.g. `openssl rand -hex 32`), so it can sit in a URL's user part for go-auth.
+   */
+  SC_BROKER_AUTH_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,256}$/, 'must be 32–256 letters, digits, "-" or "_" (e.g. `openssl rand -hex 32`)')
+    .optional(),
   SC_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Speech engine: espeak-ng (offline, default) or a command template such as a neural engine (see SC_TTS_COMMAND). */
   SC_TTS_ENGINE: z.enum(['espeak-ng', 'command']).default('espeak-ng'),

@@ -116,6 +116,14 @@ export function createCloudMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    brokerHttpAuth: new Counter({
+      name: 'sc_broker_http_auth_total',
+      help:
+        "Questions an external broker (EMQX, mosquitto-go-auth) asked the cloud's HTTP authentication endpoint, by check " +
+        '(connect, superuser, publish, subscribe, read; acl for a malformed topic question) and result (allow, deny, invalid: a malformed question answered 400)',
+      labelNames: ['check', 'result'] as const,
+      registers: [registry],
+    }),
     incidentsReceived: new Counter({
       name: 'sc_incidents_received_total',
       help: 'Incident events applied, by outcome (created, updated, foreign: the id belongs to another edge, versioned: contradicted an incident under review, kept as a version)',

@@ -12,6 +12,10 @@ import { startBoxAccounts } from './broker/mosquitto/wiring.js';
 import type { BrokerLink } from './broker/link.js';
 import type { ClientIdentity } from './broker/access.js';
 import { secretMatches, hashSecret } from './auth/secrets.js';
+import { brokerCredential } from './broker/http-auth/broker-credential.js';
+import { createBrokerAuthority } from './broker/http-auth/broker-authority.js';
+import { cloudCredential } from './broker/http-auth/cloud-credential.js';
+import { createBrokerAuthRoutes } from './broker/http-auth/broker-auth-routes.js';
 import { SessionStore } from './auth/session-store.js';
 import { createAuthRoutes } from './auth/auth-routes.js';
 import { UserStore } from './users/user-store.js';
@@ -20,6 +24,8 @@ import { CommuneStore } from './communes/commune-store.js';
 import { createCommunesRoutes } from './communes/communes-routes.js';
 import { createCommunesPages } from './console/communes/communes-pages.js';
 import { createGuard } from './http/access.js';
+import { parseTrustedProxies } from './http/trusted-proxies.js';
+import { trustedProxies } from './audit/request-ip.js';
 import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
@@ -151,6 +157,32 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
     onChange: (leader) => metrics.clusterLeader.set(leader ? 1 : 0),
   });
   await leadership.start();
+  const opened: Opened = { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership };
+  return startServices(config, opened).catch(async (err: unknown) => {
+    // a start that failed half-way frees the leader lock, so another process (or this one, tried again) may lead,
+    // and its database connections (a test or tool going on in this process would find them dropped later)
+    await leadership.stop();
+    await query.close().catch(() => undefined);
+    throw err;
+  });
+}
+
+/** What startCloud opened before the services: the services' start is undone (the leader lock freed) if it fails. */
+interface Opened {
+  logger: Logger;
+  startedAt: number;
+  tls: ReturnType<typeof loadTlsFiles>;
+  secrets: ReturnType<typeof loadSecretBox>;
+  signer: ReturnType<typeof loadExportSigner>;
+  query: QueryDatabase;
+  diskSpace: DiskSpace;
+  metrics: CloudMetrics;
+  leadership: Leadership;
+}
+
+/** The domains, the broker and the HTTP server, on what startCloud opened. */
+async function startServices(config: CloudConfig, opened: Opened): Promise<CloudHandle> {
+  const { logger, startedAt, tls, secrets, signer, query, diskSpace, metrics, leadership } = opened;
   // several processes (PostgreSQL) may be serving: what one left open may be another's, on air now
   const soleProcess = !config.SC_DATABASE_URL;
   const users = new UserStore(query);
@@ -171,7 +203,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   };
 
   const broker: BrokerLink & { port?: number } = config.SC_MQTT_URL
-    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics)
+    ? await connectExternalBroker(config.SC_MQTT_URL, logger, metrics, { shareGroup: config.SC_MQTT_SHARE_GROUP })
     : await startEmbeddedBroker({
         host: config.SC_MQTT_HOST,
         port: config.SC_MQTT_PORT,
@@ -250,10 +282,16 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   await notifications.start();
   const footage = createFootage({ query, fleet, vision, audit, bus: events, logger: logger.child({ component: 'footage' }) });
   secureDataDir(config.SC_DATA_DIR); // after the domains made their directories
-  const guard = createGuard(sessions, fleet.credentials);
+  const guard = createGuard(sessions, fleet.credentials, config.SC_BROKER_AUTH_TOKEN ? brokerCredential(config.SC_BROKER_AUTH_TOKEN) : undefined);
+  // an external EMQX or mosquitto-go-auth asks these the questions Aedes answers in-process
+  const brokerAuthority = createBrokerAuthority({
+    cloud: cloudCredential(config.SC_MQTT_URL, { username: SERVICE_USERNAME, password: servicePassword }),
+    verifyBox: (username, password) => fleet.credentials.verify(username, password),
+    isActiveEdge: (edgeId) => fleet.credentials.isActive(edgeId),
+  });
   // failed and refused logins: one audit row per address, name and 10 minutes, with a count
   const loginDigest = new AuditDigest(audit, { windowMs: 10 * 60_000 });
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(query); // in the database: shared by every cloud process
   const login = createLogin({ users, sessions, throttle, audit, digest: loginDigest, metrics });
   const passwordChange = createPasswordChange({ users, sessions, throttle, audit, metrics });
   const web = createConsole({
@@ -318,6 +356,8 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
   const app = createApp(
     [
+      // first: whoever reads the client's address (audit, throttles) believes X-Forwarded-For only from these
+      trustedProxies(parseTrustedProxies(config.SC_TRUSTED_PROXIES)),
       web.headers,
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
@@ -341,6 +381,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       ...zalo.routes(guard),
       { prefix: API_PREFIX, app: createAuditRoutes({ guard, audit, communeNames: async () => new Map((await communes.list()).map((c) => [c.code, c.name])) }) },
       { prefix: API_PREFIX, app: createPushRoutes({ guard, channel: webPush, allowLocalEndpoints: config.SC_PUSH_ALLOW_LOCAL_ENDPOINTS }) },
+      { prefix: '/', app: createBrokerAuthRoutes({ guard, authority: brokerAuthority, metrics, logger: logger.child({ component: 'broker-http-auth' }) }) },
     ],
     metrics,
     logger,
@@ -357,6 +398,15 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
 
   const stopSessionPurge = leadership.whileLeader('expired sessions purge', () => {
     const timer = setInterval(() => void sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'purging expired sessions failed')), 3600_000);
+    timer.unref();
+    return () => clearInterval(timer);
+  });
+  // rows of the shared login throttle and report limit that hold nothing back any more (idempotent; on the leader so it runs once)
+  const stopLimitsPurge = leadership.whileLeader('expired login and report limits purge', () => {
+    const timer = setInterval(
+      () => void Promise.all([throttle.purge(), reports.limit.purge()]).catch((err: unknown) => logger.warn({ err }, 'purging expired login and report limits failed')),
+      5 * 60_000,
+    );
     timer.unref();
     return () => clearInterval(timer);
   });
@@ -387,6 +437,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
       if (closed) return;
       closed = true;
       await stopSessionPurge();
+      await stopLimitsPurge();
       liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // the once-only work stops and the lock is freed now, so a standby takes over while this one closes

@@ -8,6 +8,7 @@ POSTGRES_SUITES=(
   $(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && find cloud/src -name '*-routes.test.ts' | sort)
   cloud/src/broker/mosquitto/mosquitto-isolation.test.ts
   cloud/src/audit/audit-communes.test.ts
+  cloud/src/http/client-address.test.ts
   cloud/src/communes/commune-walk.test.ts
   cloud/src/console/public/province-pages.test.ts
   cloud/src/fleet/fleet-scope.test.ts

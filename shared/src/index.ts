@@ -21,6 +21,7 @@ export * from './messages/decode.js';
 export * from './api/provision.js';
 export * from './api/live.js';
 export * from './api/live-voice.js';
+export * from './api/broker-auth.js';
 export * from './hamlets.js';
 export * from './contract/index.js';
 export * from './releases/index.js';

@@ -30,6 +30,8 @@ export const topics = {
   broadcast: (name: string) => `${TOPIC_ROOT}/broadcast/${name}`,
   broadcastAll: `${TOPIC_ROOT}/broadcast/#`,
   allEdges: `${TOPIC_ROOT}/edges/#`,
+  /** One channel of every edge: `sc/v1/edges/+/telemetry`, `sc/v1/edges/+/events/+`. */
+  channelOfAllEdges: (channel: EdgeChannel) => `${TOPIC_ROOT}/edges/+/${channel}${EDGE_CHANNELS[channel].named ? '/+' : ''}`,
 } as const;
 
 export interface EdgeTopic {

@@ -60,7 +60,7 @@ export function createLogin(deps: {
     // the API's entries stay as they were before the console existed; the console's say so
     const origin = via === 'console' ? { via } : {};
     const client = ip ?? 'unknown';
-    const verdict = throttle.check(client, username);
+    const verdict = await throttle.check(client, username);
     if (!verdict.allowed) {
       metrics.loginRefused.inc({ reason: verdict.reason });
       // a slowed address may try any number of names: one key for all of them
@@ -73,14 +73,14 @@ export function createLogin(deps: {
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid || found.user.disabled) {
       const reason = !found ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled';
-      const { lockedForMs, guessing } = throttle.failed(client, username);
+      const { lockedForMs, guessing } = await throttle.failed(client, username);
       metrics.loginFailures.inc({ reason });
       const details = { reason, ...origin, ...(lockedForMs ? { lockedForMs } : {}) };
       await digest.note(digestKey('failed', client, reason, username), { actor: 'public', action: 'auth.login_failed', target, details, ip });
       if (guessing) await reportGuessing({ audit, metrics }, { target, guessing, knownAccount: found !== null, ip });
       return lockedForMs ? { ok: false, reason: 'account_locked', retryAfterMs: lockedForMs } : { ok: false, reason: 'invalid_credentials' };
     }
-    throttle.succeeded(client, username);
+    await throttle.succeeded(client, username);
     const session = await sessions.create(found.user.id);
     await audit.record({ actor: found.user.username, action: 'auth.login', target: `user:${found.user.username}`, details: via === 'console' ? origin : null, ip });
     return { ok: true, user: found.user, session };

@@ -41,17 +41,17 @@ export function createPasswordChange(deps: {
   return async ({ user, currentPassword, newPassword, ip, keepToken, via }) => {
     const client = ip ?? 'unknown';
     const target = `user:${user.username}`;
-    const verdict = throttle.check(client, user.username);
+    const verdict = await throttle.check(client, user.username);
     if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterMs: verdict.retryAfterMs };
     const found = await users.findForLogin(user.username);
     if (!found || !(await verifyPassword(currentPassword, found.passwordHash))) {
-      const { lockedForMs, guessing } = throttle.failed(client, user.username);
+      const { lockedForMs, guessing } = await throttle.failed(client, user.username);
       // a person logged in, held back by the throttle: one row per attempt stays bounded
       await audit.record({ actor: user.username, action: 'auth.password_change_failed', target, details: { reason: 'wrong_current_password', via, ...(lockedForMs ? { lockedForMs } : {}) }, ip });
       if (guessing) await reportGuessing(deps, { target, guessing, knownAccount: true, ip });
       return lockedForMs ? { ok: false, reason: 'throttled', retryAfterMs: lockedForMs } : { ok: false, reason: 'wrong_current' };
     }
-    throttle.succeeded(client, user.username);
+    await throttle.succeeded(client, user.username);
     if (newPassword === currentPassword) return { ok: false, reason: 'same' };
     const weakness = passwordWeakness(newPassword, user.username);
     if (weakness) return { ok: false, reason: 'weak', weakness };

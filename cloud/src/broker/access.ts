@@ -4,6 +4,14 @@ import { documentBodies, EDGE_CHANNELS, filterWithin, parseEdgeTopic, topics } f
 export type ClientIdentity = { kind: 'edge'; edgeId: string } | { kind: 'service' };
 
 /**
+ * An edge's MQTT client id is its edge id, so a box has one session and a second connection with its
+ * credential takes the first one's place; the cloud's own clients may use any id.
+ */
+export function mayConnectAs(identity: ClientIdentity, clientId: string): boolean {
+  return identity.kind === 'service' || clientId === identity.edgeId;
+}
+
+/**
  * An edge publishes only the contract's edge → cloud topics of its own subtree: desired documents and
  * requests are the cloud's to write, and topics off the contract's shape (extra levels, unknown
  * channel) are nobody's. The cloud's service credential publishes anywhere under sc/.

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudMetrics } from '../metrics.js';
-import { mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
+import { mayConnectAs, mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
 import { ConnectionGate } from './connection-gate.js';
 import { guardRouting } from './emitter-guard.js';
 import { indexRetainedMessages } from './retained-index.js';
@@ -81,9 +81,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       logger.warn({ clientId: client.id, username }, 'MQTT connection refused: bad username or password');
       return done(authError('bad username or password', 4), false);
     }
-    if (identity.kind === 'edge' && client.id !== identity.edgeId) {
+    if (!mayConnectAs(identity, client.id)) {
       metrics.mqttRejected.inc({ reason: 'auth' });
-      logger.warn({ clientId: client.id, edgeId: identity.edgeId }, 'MQTT connection refused: client id must be the edge id');
+      logger.warn({ clientId: client.id, edgeId: username }, 'MQTT connection refused: client id must be the edge id');
       return done(authError('client id must equal the edge id', 2), false);
     }
     // the service credential is the cloud's own and exempt from the payload cap: MQTT's own limit applies

@@ -120,6 +120,10 @@ describe('AdvisoryLockLeadership (several processes on one PostgreSQL)', () => {
       expect(a.lead.isLeader()).toBe(false);
       expect(await holderPid(admin, 202)).not.toBe(pid);
       expect(both).toBe(0);
+      // the lock is held by the leader's own connection, not one of a pool
+      const leaderPid = await holderPid(admin, 202);
+      const keepalive = await admin.query<{ application_name: string }>('SELECT application_name FROM pg_stat_activity WHERE pid = $1', [leaderPid]);
+      expect(keepalive.rows[0]?.application_name).toBe('sc-cloud leader');
     } finally {
       clearInterval(watch);
       await admin.end();

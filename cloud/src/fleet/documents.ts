@@ -134,6 +134,9 @@ export class Documents {
       })
       .where('edge_id', '=', edgeId)
       .where('doc', '=', doc)
+      // ordered by the box's own time, not by arrival: with several cloud processes two reports of a
+      // box may be stored by two of them, the older one last
+      .where((eb) => eb.or([eb('reported_at', 'is', null), eb('reported_at', '<=', reported.ts)]))
       .execute();
   }
 

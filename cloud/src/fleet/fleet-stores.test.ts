@@ -175,6 +175,18 @@ forEachDatabase('desired documents', (get) => {
     expect((await documents.listForEdge('edg_a1')).map((d) => d.doc)).toEqual(['schedule']);
   });
 
+  it('keeps the box’s newest report when an older one is stored after it (two processes, one message each)', async () => {
+    await insertPlaces(get(), PLACES);
+    const documents = new Documents(get(), broker);
+    await documents.set('edg_a1', 'schedule', plan(1));
+    await documents.set('edg_a1', 'schedule', plan(2));
+    await documents.onReported('edg_a1', 'schedule', { version: 2, status: 'applied', ts: 200 });
+    await documents.onReported('edg_a1', 'schedule', { version: 1, status: 'applied', ts: 100 });
+    expect((await documents.get('edg_a1', 'schedule'))!.reported).toMatchObject({ version: 2, at: 200 });
+    await documents.onReported('edg_a1', 'schedule', { version: 2, status: 'applied', ts: 300 });
+    expect((await documents.get('edg_a1', 'schedule'))!.reported).toMatchObject({ version: 2, at: 300 });
+  });
+
   it('stores nothing and publishes nothing when the transaction it was stored in fails', async () => {
     await insertPlaces(get(), PLACES);
     const documents = new Documents(get(), broker);

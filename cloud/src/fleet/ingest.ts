@@ -4,6 +4,7 @@ import {
   type Availability,
   type CommandName,
   type CommandResponseMessage,
+  type EdgeChannel,
   type EventKind,
   type EventMessage,
   type Reported,
@@ -18,6 +19,13 @@ import type { EdgeContracts } from './edge-contracts.js';
 import type { EdgeEvents } from './edge-events.js';
 import type { Presence } from './presence.js';
 import { BoxChains } from './box-chains.js';
+
+/**
+ * What the boxes publish that several cloud processes split between them (shared subscriptions,
+ * docs/mqtt-api.md "Several cloud processes"). Command replies (`res`) are not among them: every
+ * process receives each reply, and only the one holding the request acts on it.
+ */
+export const SHARED_CHANNELS = ['availability', 'telemetry', 'reported', 'events'] as const satisfies readonly EdgeChannel[];
 
 export interface IngestDeps {
   broker: BrokerLink;
@@ -99,9 +107,18 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
       logger.error({ err, topic }, 'failed to process an MQTT message');
     }
   };
-  const unsubscribe = await deps.broker.subscribe(topics.allEdges, safeHandle);
+  const unsubscribes = deps.broker.sharesSubscriptions
+    ? [
+        // consumed once between the cloud's processes: each is stored through the database, which is
+        // right whichever process gets the message (events once by eventId; presence and reported
+        // ordered by the box's own timestamps, not by arrival)
+        ...(await Promise.all(SHARED_CHANNELS.map((channel) => deps.broker.subscribe(topics.channelOfAllEdges(channel), safeHandle, { shared: true })))),
+        // every process: a reply settles the request of the one process that waits for it
+        await deps.broker.subscribe(topics.channelOfAllEdges('res'), safeHandle),
+      ]
+    : [await deps.broker.subscribe(topics.allEdges, safeHandle)];
   return async () => {
-    await unsubscribe();
+    for (const unsubscribe of unsubscribes) await unsubscribe();
     // what was received is applied before the database closes
     await chains.settled();
   };

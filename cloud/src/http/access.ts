@@ -4,6 +4,7 @@ import type { SessionStore } from '../auth/session-store.js';
 import { CSRF_HEADER, csrfMatches, isSafeMethod, sessionCookie } from '../auth/session-cookie.js';
 import type { User } from '../users/user-store.js';
 import type { AppEnv } from './env.js';
+import type { BrokerCredential } from '../broker/http-auth/broker-credential.js';
 import { ApiError, forbidden, unauthorized } from './errors.js';
 
 export interface DeviceVerifier {
@@ -47,10 +48,18 @@ async function personOf(c: Context, sessions: SessionStore): Promise<User | null
   return user;
 }
 
-/** Builds the middleware that enforces a route's Access on the server, for every request. */
-export function createGuard(sessions: SessionStore, devices: DeviceVerifier): Guard {
+/**
+ * Builds the middleware that enforces a route's Access on the server, for every request. `broker`
+ * is SC_BROKER_AUTH_TOKEN's check; without it nobody is the broker and its routes answer 401.
+ */
+export function createGuard(sessions: SessionStore, devices: DeviceVerifier, broker?: BrokerCredential): Guard {
   return (access, onRefused) => async (c, next) => {
     if (access === 'public') return next();
+    if (access === 'broker') {
+      if (!broker) throw unauthorized('no broker credential is configured, so this endpoint is off: set SC_BROKER_AUTH_TOKEN on the cloud to turn it on');
+      if (!broker.matches(c.req.header('authorization'))) throw unauthorized('the broker\'s credential is required: SC_BROKER_AUTH_TOKEN as a bearer token or as the HTTP Basic password');
+      return next();
+    }
     if (access === 'device') {
       const creds = basicCredentials(c);
       const edgeId = creds ? await devices.verify(creds.username, creds.password) : null;

@@ -30,6 +30,8 @@ export function createApp(mounts: Mount[], metrics: CloudMetrics, logger: Logger
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'deviceBasic', { type: 'http', scheme: 'basic' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'brokerToken', { type: 'http', scheme: 'bearer', description: 'SC_BROKER_AUTH_TOKEN' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'brokerBasic', { type: 'http', scheme: 'basic', description: 'any user name, SC_BROKER_AUTH_TOKEN as the password' });
   app.doc31(`${API_PREFIX}/openapi.json`, {
     openapi: '3.1.0',
     info: {

@@ -1,5 +1,6 @@
 import type { User } from '../users/user-store.js';
 import type { BodyAllowance } from './body-limit.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 
 /** Per-request values set by the access middleware. */
 export type AppEnv = {
@@ -9,5 +10,7 @@ export type AppEnv = {
     edgeId?: string;
     /** How much of the body may still be read; an upload route raises it past its guard (body-limit.ts). */
     bodyAllowance?: BodyAllowance;
+    /** SC_TRUSTED_PROXIES, set for every request: requestIp() believes X-Forwarded-For only from these. */
+    trustedProxies?: TrustedProxies;
   };
 };

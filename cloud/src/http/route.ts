@@ -12,11 +12,13 @@ const errorResponse = (description: string) => ({
 function describeAccess(access: Access): string {
   if (access === 'public') return 'Access: public.';
   if (access === 'device') return 'Access: an edge box with its own credentials (HTTP Basic, edge id and secret).';
+  if (access === 'broker') return 'Access: the external MQTT broker, with SC_BROKER_AUTH_TOKEN as a bearer token or as the password of HTTP Basic.';
   return `Access: ${rolesFor(access).join(', ')}.`;
 }
 
-function securityOf(access: Access) {
+function securityOf(access: Access): Array<Record<string, string[]>> {
   if (access === 'public') return [];
+  if (access === 'broker') return [{ brokerToken: [] }, { brokerBasic: [] }];
   return access === 'device' ? [{ deviceBasic: [] }] : [{ bearer: [] }];
 }
 
@@ -37,7 +39,7 @@ export function apiRoute<P extends string, R extends Omit<RouteConfig, 'path' | 
     ...route,
     middleware: after.length ? [guard(access), ...after] : guard(access),
     security: securityOf(access),
-    ...(access === 'public' || access === 'device' ? {} : { 'x-action': access }),
+    ...(access === 'public' || access === 'device' || access === 'broker' ? {} : { 'x-action': access }),
     description: [route.description, describeAccess(access)].filter(Boolean).join('\n\n'),
     responses: {
       400: errorResponse('The request is malformed; details name each wrong field.'),

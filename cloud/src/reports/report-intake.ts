@@ -34,7 +34,7 @@ export class ReportIntake {
   constructor(private readonly deps: ReportIntakeDeps) {}
 
   async submit({ fields, photo, client, commune }: ReportSubmission): Promise<ReportRecord> {
-    const slot = this.deps.limit.reserve(client);
+    const slot = await this.deps.limit.reserve(client);
     if (!slot.allowed) {
       const minutes = Math.ceil(slot.retryAfterS / 60);
       throw new ApiError(429, 'too_many_reports', `Bạn đã gửi quá nhiều phản ánh từ máy này. Vui lòng thử lại sau khoảng ${minutes} phút, hoặc gọi trực tiếp Công an xã nếu việc gấp.`, { retryAfterS: slot.retryAfterS });
@@ -42,7 +42,7 @@ export class ReportIntake {
     try {
       return await this.accept(fields, photo, commune);
     } catch (err) {
-      slot.refused(); // only accepted reports count against the address's allowance of reports
+      await slot.refused(); // only accepted reports count against the address's allowance of reports
       throw err;
     }
   }

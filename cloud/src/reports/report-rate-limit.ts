@@ -1,3 +1,5 @@
+import type { QueryDatabase } from '../db/query/index.js';
+
 export interface ReportRateOptions {
   /** Accepted reports one client address may file within `windowMs`. */
   limit: number;
@@ -16,11 +18,11 @@ export interface ReportRateOptions {
  * decoding of a photo.
  */
 export const DEFAULT_REPORT_RATE: ReportRateOptions = { limit: 20, refusedLimit: 60, windowMs: 10 * 60_000, now: Date.now };
-/** Remembered clients at most; the oldest are forgotten first. */
-const MAX_TRACKED = 10_000;
+/** Compare-and-set attempts of one reservation before it gives up (only one address's own submissions race for its row). */
+const MAX_ATTEMPTS = 20;
 
 /** A place in the client's allowance, held while the report is checked; `refused` moves it to the refused ones. */
-export type ReportSlot = { allowed: true; refused(): void } | { allowed: false; retryAfterS: number };
+export type ReportSlot = { allowed: true; refused(): Promise<void> } | { allowed: false; retryAfterS: number };
 
 /** Per client, the times of the accepted (or being checked) and of the refused submissions in the window, oldest first. */
 interface ClientWindow {
@@ -29,39 +31,88 @@ interface ClientWindow {
 }
 
 /**
- * Citizens' reports per client address (the socket's, not a forwarded-for header), counted over a
+ * Citizens' reports per client address (requestIp(): the socket's, or a trusted proxy's client), counted over a
  * sliding window. A submission takes its place before it is checked (so concurrent ones cannot
  * overshoot); a refused one gives it back and counts among the refused instead, so a citizen who
  * got the form wrong a few times can still send the right one.
+ *
+ * The window lives in the database (issue 11), one row per address, so every cloud process counts
+ * the same reports. Each change is a compare-and-set on the row's version (an insert that does
+ * nothing when the row exists, or `UPDATE … WHERE version = <as read>`): of two processes taking the
+ * last place at once exactly one writes, the other reads again and is refused. `purge` deletes rows
+ * whose every time has left the window.
  */
 export class ReportRateLimit {
-  private readonly clients = new Map<string, ClientWindow>();
   private readonly options: ReportRateOptions;
 
-  constructor(options: Partial<ReportRateOptions> = {}) {
+  constructor(
+    private readonly query: QueryDatabase,
+    options: Partial<ReportRateOptions> = {},
+  ) {
     this.options = { ...DEFAULT_REPORT_RATE, ...options };
   }
 
-  reserve(client: string | null): ReportSlot {
+  async reserve(client: string | null): Promise<ReportSlot> {
     const key = client ?? 'unknown';
-    const now = this.options.now();
-    // the arrays are changed in place, so that `refused` finds the time this slot took
-    const window = this.clients.get(key) ?? { accepted: [], refused: [] };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.options.now();
+      const read = await this.read(key, now);
+      const { window } = read;
+      const start = now - this.options.windowMs;
+      const full = window.accepted.length >= this.options.limit ? window.accepted : window.refused.length >= this.options.refusedLimit ? window.refused : null;
+      if (full) return { allowed: false, retryAfterS: Math.max(1, Math.ceil((full[0]! - start) / 1000)) };
+      window.accepted.push(now);
+      if (await this.write(key, read.version, window, now)) return { allowed: true, refused: () => this.giveBack(key, now) };
+    }
+    // the address's own submissions kept changing its row: it is busy enough to wait a second
+    return { allowed: false, retryAfterS: 1 };
+  }
+
+  /** Deletes the rows whose every submission has left the window. */
+  async purge(): Promise<void> {
+    await this.query.db.deleteFrom('report_limits').where('updated_at', '<=', this.options.now() - this.options.windowMs).execute();
+  }
+
+  /** The place taken at `takenAt` goes back; the submission counts among the refused. */
+  private async giveBack(key: string, takenAt: number): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.options.now();
+      const { window, version } = await this.read(key, now);
+      const index = window.accepted.indexOf(takenAt);
+      if (index >= 0) window.accepted.splice(index, 1);
+      window.refused.push(now);
+      if (await this.write(key, version, window, now)) return;
+    }
+  }
+
+  /** The address's window as stored, its times that left the window dropped; version null when no row exists. */
+  private async read(key: string, now: number): Promise<{ window: ClientWindow; version: number | null }> {
+    const row = await this.query.db.selectFrom('report_limits').select(['accepted', 'refused', 'version']).where('client', '=', key).executeTakeFirst();
     const start = now - this.options.windowMs;
-    for (const times of [window.accepted, window.refused]) while (times.length > 0 && times[0]! <= start) times.shift();
-    const full = window.accepted.length >= this.options.limit ? window.accepted : window.refused.length >= this.options.refusedLimit ? window.refused : null;
-    if (full) return { allowed: false, retryAfterS: Math.max(1, Math.ceil((full[0]! - start) / 1000)) };
-    window.accepted.push(now);
-    this.clients.delete(key); // re-inserted last: the map's order is the order of last use
-    this.clients.set(key, window);
-    if (this.clients.size > MAX_TRACKED) this.clients.delete(this.clients.keys().next().value as string);
-    return {
-      allowed: true,
-      refused: () => {
-        const index = window.accepted.indexOf(now);
-        if (index >= 0) window.accepted.splice(index, 1);
-        window.refused.push(this.options.now());
-      },
-    };
+    const inWindow = (json: string | undefined) => (json ? (JSON.parse(json) as number[]) : []).filter((t) => t > start);
+    return { window: { accepted: inWindow(row?.accepted), refused: inWindow(row?.refused) }, version: row ? Number(row.version) : null };
+  }
+
+  /** Writes the window if the row is still the version read (or still absent); false when another writer came first. */
+  private async write(key: string, version: number | null, window: ClientWindow, now: number): Promise<boolean> {
+    const accepted = JSON.stringify(window.accepted);
+    const refused = JSON.stringify(window.refused);
+    if (version === null) {
+      const inserted = await this.query.db
+        .insertInto('report_limits')
+        .values({ client: key, accepted, refused, version: 1, updated_at: now })
+        .onConflict((oc) => oc.column('client').doNothing())
+        .returning('version')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    }
+    const updated = await this.query.db
+      .updateTable('report_limits')
+      .set({ accepted, refused, version: version + 1, updated_at: now })
+      .where('client', '=', key)
+      .where('version', '=', version)
+      .returning('version')
+      .executeTakeFirst();
+    return updated !== undefined;
   }
 }

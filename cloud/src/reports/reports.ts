@@ -29,11 +29,14 @@ export type Reports = ReturnType<typeof createReports>;
 export function createReports({ query, audit, bus, config, rate }: ReportsDeps) {
   const store = new ReportStore(query);
   const photos = new ReportPhotos(join(config.SC_DATA_DIR, 'reports'));
-  const intake = new ReportIntake({ store, photos, audit, bus, limit: new ReportRateLimit(rate), maxPhotoBytes: MAX_REPORT_PHOTO_BYTES });
+  // shared by every cloud process through the database
+  const limit = new ReportRateLimit(query, rate);
+  const intake = new ReportIntake({ store, photos, audit, bus, limit, maxPhotoBytes: MAX_REPORT_PHOTO_BYTES });
   return {
     store,
     photos,
     intake,
+    limit,
     routes(guard: Guard): Mount[] {
       return [{ prefix: API_PREFIX, app: createReportsRoutes({ guard, audit, bus, store, intake, photos, maxPhotoBytes: MAX_REPORT_PHOTO_BYTES }) }];
     },

@@ -74,7 +74,7 @@ describe('system routes', () => {
       expect(doc.openapi).toBe('3.1.0');
       expect(doc.info.title).toBe('Smart Commune control plane');
       expect(doc.info.version).toMatch(/^\d+\.\d+\.\d+/);
-      expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'deviceBasic']);
+      expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'brokerBasic', 'brokerToken', 'deviceBasic']);
     });
 
     it('lists the fleet, provisioning, auth and users paths', () => {

@@ -60,7 +60,12 @@ describe('every route and page follows the permission table', () => {
       for (const { method, docPath, operation } of operations) {
         const action = operation['x-action'];
         const stated = /Access: ([^\n]*)\.$/.exec(operation.description ?? '')?.[1];
-        if (action === undefined) expect(['public', 'an edge box with its own credentials (HTTP Basic, edge id and secret)'], `${method} ${docPath}`).toContain(stated);
+        const machines = [
+          'public',
+          'an edge box with its own credentials (HTTP Basic, edge id and secret)',
+          'the external MQTT broker, with SC_BROKER_AUTH_TOKEN as a bearer token or as the password of HTTP Basic',
+        ];
+        if (action === undefined) expect(machines, `${method} ${docPath}`).toContain(stated);
         else {
           expect(actions, `${method} ${docPath}`).toContain(action);
           expect(stated, `${method} ${docPath}`).toBe(rolesFor(action).join(', '));
@@ -99,13 +104,14 @@ describe('every route and page follows the permission table', () => {
       }
     });
 
-    it('refuses anyone without credentials on every person route, and people on every device route; lets anyone in on public ones', async () => {
+    it('refuses anyone without credentials on every person route, and people on every device and broker route; lets anyone in on public ones', async () => {
       for (const o of operations) {
         const what = `${o.method} ${o.docPath}`;
         const anonymous = (await test.request(o.method, o.path, undefined, null)).status;
         if (o.operation.description?.endsWith('Access: public.')) expect([401, 403], `anonymous ${what}`).not.toContain(anonymous);
         else expect(anonymous, `anonymous ${what}`).toBe(401);
-        if (o.operation.description?.includes('Access: an edge box')) expect((await test.request(o.method, o.path, undefined, tokens.admin)).status, `admin ${what}`).toBe(401);
+        const machine = o.operation.description?.includes('Access: an edge box') || o.operation.description?.includes('Access: the external MQTT broker');
+        if (machine) expect((await test.request(o.method, o.path, undefined, tokens.admin)).status, `admin ${what}`).toBe(401);
       }
     });
 

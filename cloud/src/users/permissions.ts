@@ -169,8 +169,9 @@ export const rolesFor = (action: Action): string[] =>
 export const allowedDuringPasswordChange = (action: Action): boolean => DURING_PASSWORD_CHANGE.includes(action);
 
 /**
- * Who may call a route: a person who may do the action, an edge box with its own credentials, or
- * anyone. A person whose password an admin set may only do what `allowedDuringPasswordChange`
- * says until they have chosen their own.
+ * Who may call a route: a person who may do the action, an edge box with its own credentials, an
+ * external MQTT broker with SC_BROKER_AUTH_TOKEN (a machine asking about boxes' connections, not a
+ * person: no role fits it), or anyone. A person whose password an admin set may only do what
+ * `allowedDuringPasswordChange` says until they have chosen their own.
  */
-export type Access = Action | 'device' | 'public';
+export type Access = Action | 'device' | 'broker' | 'public';

@@ -249,4 +249,54 @@ export const schemaV26On: Migration[] = [
   ALTER TABLE edges ADD COLUMN secret_sealed TEXT;
   ALTER TABLE edges ADD COLUMN pending_secret_sealed TEXT;
   `,
+  `
+  -- issue 11, several cloud processes: the login throttle and the citizens' report limit live in the
+  -- database so every process counts the same attempts (auth/login-throttle.ts, reports/report-rate-limit.ts).
+  -- Each write is one statement (an upsert, or a compare-and-set on version) that is right when two
+  -- processes race; rows that say no more than an absent row would are purged.
+  -- login_clients: a client address's failed logins as a GCRA bucket (tat: when the bucket is full
+  -- again; a failure is allowed while tat - now <= (burst - 1) * interval), blocked_until when it overflowed.
+  CREATE TABLE login_clients (
+    client TEXT PRIMARY KEY,
+    tat INTEGER NOT NULL,
+    blocked_until INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX login_clients_tat ON login_clients(tat);
+  -- an (address, account) pair's wrong passwords and its lock; account = the name typed, trimmed and lowered
+  CREATE TABLE login_pairs (
+    client TEXT NOT NULL,
+    account TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (client, account)
+  );
+  CREATE INDEX login_pairs_last_at ON login_pairs(last_at);
+  -- an account's guessing window: its failures since the window began, reported once per window (0/1)
+  CREATE TABLE login_accounts (
+    account TEXT PRIMARY KEY,
+    since INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    reported INTEGER NOT NULL DEFAULT 0 CHECK (reported IN (0, 1))
+  );
+  CREATE INDEX login_accounts_since ON login_accounts(since);
+  -- the addresses that failed for an account within its window (the window is named by its since)
+  CREATE TABLE login_account_addresses (
+    account TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    client TEXT NOT NULL,
+    PRIMARY KEY (account, since, client)
+  );
+  CREATE INDEX login_account_addresses_since ON login_account_addresses(since);
+  -- a client address's citizens' reports in the sliding window: the times (JSON arrays of ms, oldest
+  -- first) of the accepted (or being checked) and of the refused submissions; version for compare-and-set
+  CREATE TABLE report_limits (
+    client TEXT PRIMARY KEY,
+    accepted TEXT NOT NULL,
+    refused TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX report_limits_updated_at ON report_limits(updated_at);
+  `,
 ];

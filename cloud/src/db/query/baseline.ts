@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, rowid, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 36;
+export const BASELINE_VERSION = 37;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -468,6 +468,40 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .execute();
   await db.schema.createIndex('live_sessions_started').on('live_sessions').columns(['started_at']).execute();
   await db.schema
+    .createTable('login_account_addresses')
+    .addColumn('account', text(d), (c) => c.notNull())
+    .addColumn('since', integer(d), (c) => c.notNull())
+    .addColumn('client', text(d), (c) => c.notNull())
+    .addPrimaryKeyConstraint('login_account_addresses_pkey', ['account', 'since', 'client'])
+    .execute();
+  await db.schema.createIndex('login_account_addresses_since').on('login_account_addresses').columns(['since']).execute();
+  await db.schema
+    .createTable('login_accounts')
+    .addColumn('account', text(d), (c) => c.primaryKey())
+    .addColumn('since', integer(d), (c) => c.notNull())
+    .addColumn('failures', integer(d), (c) => c.notNull())
+    .addColumn('reported', integer(d), (c) => c.notNull().defaultTo(sql.raw('0')))
+    .addCheckConstraint('login_accounts_check_0', sql.raw('reported IN (0, 1)'))
+    .execute();
+  await db.schema.createIndex('login_accounts_since').on('login_accounts').columns(['since']).execute();
+  await db.schema
+    .createTable('login_clients')
+    .addColumn('client', text(d), (c) => c.primaryKey())
+    .addColumn('tat', integer(d), (c) => c.notNull())
+    .addColumn('blocked_until', integer(d), (c) => c.notNull().defaultTo(sql.raw('0')))
+    .execute();
+  await db.schema.createIndex('login_clients_tat').on('login_clients').columns(['tat']).execute();
+  await db.schema
+    .createTable('login_pairs')
+    .addColumn('client', text(d), (c) => c.notNull())
+    .addColumn('account', text(d), (c) => c.notNull())
+    .addColumn('failures', integer(d), (c) => c.notNull())
+    .addColumn('last_at', integer(d), (c) => c.notNull())
+    .addColumn('locked_until', integer(d), (c) => c.notNull().defaultTo(sql.raw('0')))
+    .addPrimaryKeyConstraint('login_pairs_pkey', ['client', 'account'])
+    .execute();
+  await db.schema.createIndex('login_pairs_last_at').on('login_pairs').columns(['last_at']).execute();
+  await db.schema
     .createTable('notification_outbox')
     .addColumn('id', integer(d), (c) => rowid(d, c).primaryKey())
     .addColumn('channel', text(d), (c) => c.notNull())
@@ -628,6 +662,15 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('uploaded_at', integer(d), (c) => c.notNull())
     .addPrimaryKeyConstraint('releases_pkey', ['version', 'arch'])
     .execute();
+  await db.schema
+    .createTable('report_limits')
+    .addColumn('client', text(d), (c) => c.primaryKey())
+    .addColumn('accepted', text(d), (c) => c.notNull())
+    .addColumn('refused', text(d), (c) => c.notNull())
+    .addColumn('version', integer(d), (c) => c.notNull())
+    .addColumn('updated_at', integer(d), (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('report_limits_updated_at').on('report_limits').columns(['updated_at']).execute();
   await db.schema
     .createTable('reports')
     .addColumn('id', text(d), (c) => c.primaryKey())

@@ -381,6 +381,33 @@ export interface LiveSessionsTable {
   commune_code: string | null;
 }
 
+export interface LoginAccountAddressesTable {
+  account: string;
+  since: number;
+  client: string;
+}
+
+export interface LoginAccountsTable {
+  account: string;
+  since: number;
+  failures: number;
+  reported: Generated<number>;
+}
+
+export interface LoginClientsTable {
+  client: string;
+  tat: number;
+  blocked_until: Generated<number>;
+}
+
+export interface LoginPairsTable {
+  client: string;
+  account: string;
+  failures: number;
+  last_at: number;
+  locked_until: Generated<number>;
+}
+
 export interface NotificationAttemptsTable {
   id: Generated<number>;
   message_id: number;
@@ -519,6 +546,14 @@ export interface ReleasesTable {
   manifest: string;
   uploaded_by: string;
   uploaded_at: number;
+}
+
+export interface ReportLimitsTable {
+  client: string;
+  accepted: string;
+  refused: string;
+  version: number;
+  updated_at: number;
 }
 
 export interface ReportsTable {
@@ -715,6 +750,10 @@ export interface Database {
   key_rotation_deliveries: KeyRotationDeliveriesTable;
   key_rotations: KeyRotationsTable;
   live_sessions: LiveSessionsTable;
+  login_account_addresses: LoginAccountAddressesTable;
+  login_accounts: LoginAccountsTable;
+  login_clients: LoginClientsTable;
+  login_pairs: LoginPairsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_outbox: NotificationOutboxTable;
   plan_occurrences: PlanOccurrencesTable;
@@ -726,6 +765,7 @@ export interface Database {
   radio_stations: RadioStationsTable;
   relay_runs: RelayRunsTable;
   releases: ReleasesTable;
+  report_limits: ReportLimitsTable;
   reports: ReportsTable;
   rollout_boxes: RolloutBoxesTable;
   rollouts: RolloutsTable;
@@ -770,6 +810,10 @@ export const tableColumns = {
   key_rotation_deliveries: { rotation_id: 'TEXT', edge_id: 'TEXT', state: 'TEXT', code: 'TEXT?', detail: 'TEXT?', attempts: 'INTEGER', last_attempt_at: 'INTEGER?', answered_at: 'INTEGER?' },
   key_rotations: { id: 'TEXT', sequence: 'INTEGER', key_ids: 'TEXT', message: 'TEXT', created_by: 'TEXT', created_at: 'INTEGER', commune_code: 'TEXT?' },
   live_sessions: { id: 'TEXT', source: 'TEXT', title: 'TEXT', priority: 'TEXT', edges: 'TEXT', hamlet_codes: 'TEXT', zones: 'TEXT?', started_by: 'TEXT?', origin: 'TEXT?', started_at: 'INTEGER', epoch: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', end_detail: 'TEXT?', stopped_by: 'TEXT?', bytes: 'INTEGER', duration_ms: 'INTEGER', bulletin_id: 'TEXT?', file: 'TEXT', commune_code: 'TEXT?' },
+  login_account_addresses: { account: 'TEXT', since: 'INTEGER', client: 'TEXT' },
+  login_accounts: { account: 'TEXT', since: 'INTEGER', failures: 'INTEGER', reported: 'INTEGER' },
+  login_clients: { client: 'TEXT', tat: 'INTEGER', blocked_until: 'INTEGER' },
+  login_pairs: { client: 'TEXT', account: 'TEXT', failures: 'INTEGER', last_at: 'INTEGER', locked_until: 'INTEGER' },
   notification_attempts: { id: 'INTEGER', message_id: 'INTEGER', at: 'INTEGER', outcome: 'TEXT', reason: 'TEXT?', duration_ms: 'INTEGER' },
   notification_outbox: { id: 'INTEGER', channel: 'TEXT', idempotency_key: 'TEXT', recipient: 'TEXT', subject: 'TEXT', event: 'TEXT', content: 'TEXT', data: 'TEXT', status: 'TEXT', attempts: 'INTEGER', next_attempt_at: 'INTEGER', last_error: 'TEXT?', created_at: 'INTEGER', sent_at: 'INTEGER?', provider_id: 'TEXT?', commune_code: 'TEXT?' },
   plan_occurrences: { edge_id: 'TEXT', occurrence_id: 'TEXT', schedule_id: 'TEXT', bulletin_id: 'TEXT?', start_at: 'INTEGER' },
@@ -781,6 +825,7 @@ export const tableColumns = {
   radio_stations: { id: 'TEXT', name: 'TEXT', url: 'TEXT', fallback_url: 'TEXT?', created_by: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', commune_code: 'TEXT?' },
   relay_runs: { id: 'TEXT', station_id: 'TEXT', station_name: 'TEXT', schedule_id: 'TEXT?', occurrence_id: 'TEXT?', session_id: 'TEXT?', title: 'TEXT', priority: 'TEXT', targets: 'TEXT', started_by: 'TEXT?', started_at: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', played_ms: 'INTEGER', silence_ms: 'INTEGER', bytes: 'INTEGER', reconnects: 'INTEGER', urls: 'TEXT', last_error: 'TEXT?', commune_code: 'TEXT?' },
   releases: { version: 'TEXT', arch: 'TEXT', product: 'TEXT', bytes: 'INTEGER', sha256: 'TEXT', file_name: 'TEXT', manifest: 'TEXT', uploaded_by: 'TEXT', uploaded_at: 'INTEGER' },
+  report_limits: { client: 'TEXT', accepted: 'TEXT', refused: 'TEXT', version: 'INTEGER', updated_at: 'INTEGER' },
   reports: { id: 'TEXT', code: 'TEXT', category: 'TEXT', description: 'TEXT', hamlet_code: 'TEXT', lat: 'REAL?', lon: 'REAL?', phone: 'TEXT?', photo_sha256: 'TEXT?', photo_bytes: 'INTEGER?', status: 'TEXT', public_reply: 'TEXT?', replied_at: 'INTEGER?', handled_by: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', commune_code: 'TEXT?' },
   rollout_boxes: { rollout_id: 'TEXT', edge_id: 'TEXT', position: 'INTEGER', wave: 'INTEGER', state: 'TEXT', from_version: 'TEXT?', bytes_done: 'INTEGER?', bytes_total: 'INTEGER?', reason: 'TEXT?', log_lines: 'TEXT?', sent_at: 'INTEGER?', healthy_at: 'INTEGER?', updated_at: 'INTEGER', under_way: 'INTEGER?' },
   rollouts: { id: 'TEXT', version: 'TEXT', scope: 'TEXT', waves: 'TEXT', soak_s: 'INTEGER', failure_threshold: 'REAL', state: 'TEXT', wave: 'INTEGER', wave_started_at: 'INTEGER?', paused_reason: 'TEXT?', failures_accepted: 'INTEGER', created_by: 'TEXT', created_at: 'INTEGER', updated_at: 'INTEGER', finished_at: 'INTEGER?' },
