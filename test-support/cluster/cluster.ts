@@ -78,7 +78,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const stopAll = async () => {
     for (const part of started.reverse()) await Promise.resolve(part.stop()).catch(() => undefined);
     started.length = 0;
-    if (!options.keepDir && !options.dir) rmSync(dir, { recursive: true, force: true });
+    if (!options.keepDir && !options.dir && process.env.SC_CLUSTER_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
   };
   try {
     const postgres = await startPostgres();

@@ -7,16 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import { runFailover, type FailoverResult } from './run.js';
 
-/**
- * Checks the scenario measures but that cannot pass until another engineer's part of issue 11 is in
- * main; each names that part. Only asserted to be measured (and shown) until then: the lead moves
- * each one to MUST_PASS when its part is merged. (Not asserted to fail: whether the offline marks of
- * a starting process are caught depends on timing.)
- */
-const AWAITING: Record<string, string> = {
-  'clip uploaded through one process reads back byte-identical through the other': 'h-media: audio assets in S3',
-};
-
 const MUST_PASS = [
   'events stored equal events sent',
   'no event stored twice',
@@ -36,21 +26,15 @@ describe('several cloud processes behind HAProxy survive kill -9 of one', () => 
   it('runs the scenario: 6 simulated boxes and a real one, cloud1 killed at 4 s and restarted at 10 s', async () => {
     result = await runFailover({ boxes: 6, real: 1, timeline: { killCloudAt: 4, restartCloudAt: 10, endAt: 16 }, changeEveryMs: 3000 });
     const names = result.checks.map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining([...MUST_PASS, ...Object.keys(AWAITING)]));
+    expect(names).toEqual(expect.arrayContaining(MUST_PASS));
     // the events were really sent and the HTTP really measured: the checks are not vacuous
     expect(result.figures.events_sent).toBeGreaterThan(6 * 6);
     expect(result.figures.http_requests).toBeGreaterThan(100);
     expect(result.figures.alerts).toBeGreaterThan(0);
-  }, 180_000);
+  }, 300_000);
 
   it.each(MUST_PASS)('%s', (name) => {
     const check = result.checks.find((c) => c.name === name)!;
     expect(check.ok, check.detail).toBe(true);
-  });
-
-  it.each(Object.entries(AWAITING))('%s: measured (must pass once %s is merged)', (name) => {
-    const check = result.checks.find((c) => c.name === name)!;
-    console.log(`${check.ok ? 'PASS' : 'FAIL'} ${name}: ${check.detail}`);
-    expect(check.ok, check.detail).not.toBeNull();
   });
 });

@@ -156,7 +156,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       checks.push({
         name: 'clip uploaded through one process reads back byte-identical through the other',
         ok: first.status === 200 && others.every((o) => o.status === 200 && o.bytes!.equals(first.bytes!)),
-        detail: `cloud1 ${first.status} (${first.bytes?.length ?? 0} B); ${others.map((o, i) => `cloud${i + 2} ${o.status}${o.status === 200 ? ` (${o.bytes!.equals(first.bytes!) ? 'identical' : 'DIFFERENT'})` : ''}`).join(', ')} — audio assets in S3 wait on h-media`,
+        detail: `cloud1 ${first.status} (${first.bytes?.length ?? 0} B); ${others.map((o, i) => `cloud${i + 2} ${o.status}${o.status === 200 ? ` (${o.bytes!.equals(first.bytes!) ? 'identical' : 'DIFFERENT'})` : ''}`).join(', ')}`,
       });
     }
     const bulletinId = upload.status === 201 ? upload.body.id : null;

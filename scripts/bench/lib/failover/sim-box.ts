@@ -69,7 +69,7 @@ export class FailoverBox {
     // refused (not authorised) until the cloud has created the box's broker account: mqtt.js tries
     // again every reconnectPeriod, as the real edge does with its backoff
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.cred.edgeId} not connected within 180 s`)), 180_000);
+      const timer = setTimeout(() => reject(new Error(`${this.cred.edgeId} not connected within 30 s`)), 30_000);
       client.once('connect', () => {
         clearTimeout(timer);
         resolve();
