@@ -18,6 +18,7 @@ const MUST_PASS = [
   'no box marked offline because a cloud process died',
   'a revocation made through the other process disconnects the box within 2 s',
   'every alert has exactly one proof-of-play row per hamlet',
+  'clip uploaded through one process reads back byte-identical through the other',
 ];
 
 describe('several cloud processes behind HAProxy survive kill -9 of one', () => {
