@@ -115,6 +115,12 @@ describe('a cloud process killed with a live session on air', () => {
       const tokenB = (await call(b, 'POST', '/api/v1/auth/token', { username: 'admin', password: PASSWORD })).body.token as string;
       // read anywhere: the session is a row of the shared database
       expect((await call(b, 'GET', `/api/v1/radio/live/${sessionId}`, undefined, tokenB)).body).toMatchObject({ status: 'on_air' });
+      // what only the owner can do answers 503 held_elsewhere on B (a client, or HAProxy's retry-on 503, tries again)
+      const stopOnB = await call(b, 'POST', `/api/v1/radio/live/${sessionId}/stop`, undefined, tokenB);
+      expect(stopOnB.status).toBe(503);
+      expect(stopOnB.body.error).toMatchObject({ code: 'held_elsewhere' });
+      expect((await call(b, 'GET', `/api/v1/radio/live/${sessionId}/voice`, undefined, tokenA)).status).toBe(503);
+      expect(await row()).toMatchObject({ ended_at: null });
       for (let i = 0; i < 7; i++) expect((await call(b, 'POST', '/api/v1/radio/live', { title: `Phiên ${i}`, priority: 'normal', targets: { hamlets: ['ap-1'] } }, tokenB)).status).toBe(201);
       expect((await call(b, 'POST', '/api/v1/radio/live', { title: 'Phiên thứ chín', priority: 'normal', targets: { hamlets: ['ap-1'] } }, tokenB)).status).toBe(409);
 
