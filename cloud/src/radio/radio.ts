@@ -47,6 +47,7 @@ import { LiveSessions } from './live/live-sessions.js';
 import type { RelayService } from './relays/relay-service.js';
 import type { ProcessRegistry } from '../cluster/process-registry.js';
 import { LiveStore } from './live/live-store.js';
+import type { MediaStore } from '../storage/media-store.js';
 
 export type { AlertSpeech, AlertSpeechInput, SpokenBulletin } from './alerts/alert-speech.js';
 export type { LiveInput, LiveSessionSpec, LiveSessionView, LiveSessionsApi, LiveTargets } from './live/live-types.js';
@@ -79,6 +80,8 @@ export interface RadioDeps {
   audit: AuditLog;
   logger: Logger;
   config: CloudConfig;
+  /** The cloud's one media store: bulletin audio is kept there (storage/open-media-store.ts). */
+  media: MediaStore;
   /** Replaces the speech engine for alerts (tests use a quick fake voice). */
   speech?: AlertSpeech;
   options?: Partial<RadioOptions>;
@@ -148,7 +151,7 @@ export type Radio = Awaited<ReturnType<typeof createRadio>>;
 export async function createRadio(deps: RadioDeps) {
   const { query, broker, fleet, bus, logger } = deps;
   const options = { ...DEFAULT_RADIO_OPTIONS, ...deps.options };
-  const bulletinsDomain = createBulletins(query, deps.config);
+  const bulletinsDomain = createBulletins(query, deps.config, deps.media);
   // the alert path's chimes, ready before the first alert
   void bulletinsDomain.pipeline.warmUp().catch((err: unknown) => logger.warn({ err }, 'alert chimes not prepared yet'));
   const directory = new EdgeDirectory(query);
