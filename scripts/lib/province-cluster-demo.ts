@@ -4,7 +4,7 @@
  * and the communes' boxes (real edge daemons with simulated loudspeakers and cameras, the demo of
  * firmware-sim) provisioned through HAProxy. Fresh at every start (the database is). Ctrl-C stops it all.
  *   SC_DEMO_COMMUNES (default 3), SC_DEMO_CLOUDS (default 2), SC_HTTP_PORT (HAProxy, default 8080),
- *   SC_DATA_DIR (default .data-province), SC_DEMO_LIVE_VIEW_PORT (default 8091)
+ *   SC_DATA_DIR (default .data-province), SC_DEMO_LIVE_VIEW_PORT (default 8091), SC_DEMO_CAMERAS
  */
 import { rmSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       httpPort: 0,
       mqttPort: 0,
       province: demoProvince(communes),
+      ...(env.SC_DEMO_CAMERAS ? { cameraHamlets: env.SC_DEMO_CAMERAS.split(',').map((c) => c.trim()) } : {}),
       liveView: (i) => ({ port: liveViewPort + i, password: env.SC_DEMO_LIVE_VIEW_PASSWORD ?? 'xem-truc-tiep' }),
       externalCloud: { url: c.httpUrl, adminPassword: c.adminPassword, describe: `${cloudCount} clouds behind HAProxy, Mosquitto ${c.mqttPublicUrl}` },
     });
