@@ -13,6 +13,8 @@ export function createCloudMetrics() {
   let countFlooding: () => Promise<number> = async () => 0;
   let countSpeakerAlarms: () => Promise<number> = async () => 0;
   let contractRevisions = async (): Promise<Array<{ revision: number; count: number }>> => [];
+  // the embedded broker's in-memory state, read when scraped (0 with an external broker)
+  let brokerState = (): { retained: number; routingBacklog: number } => ({ retained: 0, routingBacklog: 0 });
   collectDefaultMetrics({ register: registry, prefix: 'sc_cloud_' });
   return {
     registry,
@@ -86,6 +88,26 @@ export function createCloudMetrics() {
     },
     mqttMessagesIn: new Counter({ name: 'sc_mqtt_messages_in_total', help: 'MQTT messages received from clients', registers: [registry] }),
     mqttMessagesOut: new Counter({ name: 'sc_mqtt_messages_out_total', help: 'MQTT messages published by the cloud', registers: [registry] }),
+    mqttRetained: new Gauge({
+      name: 'sc_mqtt_retained_messages',
+      help: 'Retained messages the embedded broker holds (each box keeps a fixed handful: availability, reported and desired documents)',
+      registers: [registry],
+      collect() {
+        this.set(brokerState().retained);
+      },
+    }),
+    mqttRoutingBacklog: new Gauge({
+      name: 'sc_mqtt_routing_backlog',
+      help: 'Messages the embedded broker has accepted and not yet routed: above 0 for long, a client that does not read holds the routing slots (closed after 60 s)',
+      registers: [registry],
+      collect() {
+        this.set(brokerState().routingBacklog);
+      },
+    }),
+    /** Read when scraped, from the embedded broker's memory. */
+    brokerStateWith(reader: typeof brokerState) {
+      brokerState = reader;
+    },
     mqttRejected: new Counter({
       name: 'sc_mqtt_rejected_total',
       help:
@@ -261,7 +283,7 @@ export function createCloudMetrics() {
       name: 'sc_media_operations_total',
       help:
         'Media store operations by backend, operation (put, head, read, delete, list) and result ' +
-        '(ok, existed, missing, hash_mismatch, too_large, unsatisfiable, error)',
+        '(ok, existed, missing, hash_mismatch, too_large, unsatisfiable, refused: the caller\'s own check while streaming, error)',
       labelNames: ['backend', 'operation', 'result'] as const,
       registers: [registry],
     }),

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
+import { VI_TAN, type AudioAsset, type CommuneSeed } from '@smart-commune/shared';
 import { createLogger, type Logger } from '@smart-commune/shared/runtime';
 import type { CloudConfig } from './config.js';
 import { openQueryDatabase, type QueryDatabase } from './db/query/index.js';
@@ -79,8 +79,13 @@ import { createPushRoutes } from './notifications/webpush/push-routes.js';
 import { createNotificationPages } from './console/account/notifications-page.js';
 import { createLiveVoice } from './radio/live-voice/live-voice.js';
 import { createLivePage } from './console/radio/live-page.js';
+import { openMediaStore } from './storage/open-media-store.js';
+import type { MediaStore } from './storage/media-store.js';
+import { cleanStaleUploads } from './storage/stale-uploads.js';
+import { assetResponse } from './radio/audio/asset-response.js';
 import { createLeadership, type Leadership } from './cluster/leadership.js';
 import { claimMqttClientId } from './cluster/client-id-lock.js';
+import { ProcessRegistry, startHeartbeat } from './cluster/process-registry.js';
 import { assertSharedSecrets, configuredServicePassword } from './cluster/shared-secrets.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
@@ -102,6 +107,8 @@ export interface CloudHandle {
    */
   query: QueryDatabase;
   metrics: CloudMetrics;
+  /** The one media store (local disk or S3) the audio, incident media and report photos are kept in. */
+  media: MediaStore;
   fleet: Fleet;
   /** Edge releases and their rollouts (issue 15). */
   releases: Releases;
@@ -255,13 +262,21 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }), leader: leadership });
   const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
-  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, leader: leadership, soleProcess });
+  // this process in the registry of cloud processes, before anything records it as owner of what it has on air
+  const processRegistry = new ProcessRegistry(query);
+  const beatMs = config.SC_PROCESS_BEAT_S * 1000;
+  const heartbeat = await startHeartbeat({ registry: processRegistry, beatMs, logger: logger.child({ component: 'processes' }) });
+  const processes = { id: heartbeat.id, registry: processRegistry, sweepMs: beatMs, deadAfterMs: Math.max(config.SC_PROCESS_DEAD_AFTER_S * 1000, 3 * beatMs) };
+  // ONE media store for the audio, incident media and report photos: the data dir, or the S3 bucket (SC_S3_*)
+  const media = openMediaStore(config, { logger, metrics });
+  const mediaCleanup = cleanStaleUploads(media, logger);
+  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, media, leader: leadership, soleProcess, processes });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
   const vision = createVision({ query, fleet, audit, bus: events });
-  const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer, leader: leadership });
-  const reports = createReports({ query, audit, bus: events, config });
+  const incidents = await createIncidents({ query, bus: events, users, audit, metrics, logger: logger.child({ component: 'incidents' }), config, signer, media, leader: leadership });
+  const reports = createReports({ query, audit, bus: events, media });
   // staff Web Push (VAPID keys generated at the first start); a channel of the notifications outbox
   const webPush = new WebPushChannel({ query, config, logger: logger.child({ component: 'webpush' }), registry: metrics.registry });
   const zalo = createZalo({
@@ -363,7 +378,8 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       createZaloAdminPage({ connector: zalo.connector, hamlets: () => listHamlets(query), communes: () => communes.active() }),
       createAccountPages({ passwordChange }),
       createNotificationPages({ hamlets: () => listHamlets(query), preferences: (user) => webPush.subscriptions.preferences(user) }),
-      createPublicPages({ reports, notices: radio.notices, communes, audioPath: (sha256) => radio.bulletins.assets.path(sha256), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
+      createPublicPages({ reports, notices: radio.notices, communes, // a notice's MIME type is its audio_assets row's, which only ever holds the formats' own
+        audio: (c, audio, headers) => assetResponse(c, radio.bulletins.assets, { sha256: audio.sha256, mime: audio.mime as AudioAsset['mime'] }, headers), publicUrl, zaloOaId: (communeCode) => zalo.store.connectedOaId(communeCode) }),
     ],
   });
 
@@ -375,7 +391,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
       auditChanges(audit),
-      { prefix: '/', app: createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state() }) },
+      { prefix: '/', app: createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey: signer, mediaBudget: () => incidents.budget.state(), media: { backend: media.backend, bucket: config.SC_S3_BUCKET } }) },
       web.pages,
       { prefix: API_PREFIX, app: createAuthRoutes({ guard, login, passwordChange, sessions, audit }) },
       { prefix: API_PREFIX, app: createUsersRoutes({ guard, users, sessions, communes }) },
@@ -433,6 +449,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
     app,
     query,
     metrics,
+    media,
     fleet,
     releases,
     radio,
@@ -456,6 +473,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
       await leadership.stop();
       await radio.stop();
+      await heartbeat.stop(); // its sessions and relays are ended: nothing left for the leader's sweep
       stopMediaJobMetrics();
       await footage.stop();
       await incidents.stop();
@@ -467,6 +485,8 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       await events.stop(); // nothing publishes any more; handlers still running finish before the database closes
       await broker.close();
       await freeClientId();
+      mediaCleanup.stop();
+      await media.close(); // the domains that read and write media are stopped
       await loginDigest.stop();
       await query.close();
       logger.info('Smart Commune cloud stopped');

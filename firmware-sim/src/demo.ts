@@ -39,6 +39,12 @@ export interface DemoOptions {
   liveView?: (hamletIndex: number) => BoxLiveView;
   /** Port of the local Zalo OA stand-in (the page of what the OA sends); off when absent. */
   zaloPort?: number;
+  /**
+   * A control plane started elsewhere (SC_DEMO_SCALE=province: several clouds behind HAProxy, see
+   * scripts/lib/province-cluster-demo.ts): the demo starts no cloud of its own and provisions the
+   * boxes through this address. httpPort, mqttPort and zaloPort are then unused.
+   */
+  externalCloud?: { url: string; adminPassword: string; describe: string };
 }
 
 export interface RunningDemo {
@@ -118,7 +124,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const communes: readonly CommuneSeed[] = options.province ?? [options.commune ?? VI_TAN];
   const root = resolve(options.dataDir);
   const cloudDataDir = join(root, 'cloud');
-  const cloudUrl = `http://127.0.0.1:${options.httpPort}`;
+  const cloudUrl = options.externalCloud?.url ?? `http://127.0.0.1:${options.httpPort}`;
   const processes: ManagedProcess[] = [];
   const speakers = new Map<string, HamletSpeakers>();
   let cameras: CommuneCameras | null = null;
@@ -139,16 +145,16 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       SC_MQTT_PORT: String(options.mqttPort),
     };
     if (options.adminPassword) cloudEnv.SC_ADMIN_PASSWORD = options.adminPassword;
-    if (options.zaloPort !== undefined) {
+    if (options.zaloPort !== undefined && !options.externalCloud) {
       zalo = await startDemoZalo(options.zaloPort);
       Object.assign(cloudEnv, zalo.env);
     }
-    processes.push(startProcess('cloud', CLOUD_CLI, [], cloudEnv, join(root, 'logs', 'cloud.log')));
+    if (!options.externalCloud) processes.push(startProcess('cloud', CLOUD_CLI, [], cloudEnv, join(root, 'logs', 'cloud.log')));
     const cloud = new CloudClient(cloudUrl);
     await cloud.waitHealthy();
-    const password = adminPassword(options, cloudDataDir);
+    const password = options.externalCloud?.adminPassword ?? adminPassword(options, cloudDataDir);
     await cloud.login('admin', password);
-    print(`Máy chủ điều khiển đã chạy / control plane up: ${cloudUrl} (MQTT 127.0.0.1:${options.mqttPort})`);
+    print(`Máy chủ điều khiển đã chạy / control plane up: ${cloudUrl} (${options.externalCloud?.describe ?? `MQTT 127.0.0.1:${options.mqttPort}`})`);
     await zalo?.connect(cloud, cloudUrl);
     const province = options.province ? await setUpProvince(cloud, options.province, join(root, 'province-logins.json')) : null;
     if (province) print(`Tỉnh đã sẵn sàng / province ready: ${communes.length} xã / communes`);

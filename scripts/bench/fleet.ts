@@ -2,7 +2,11 @@
  * Fleet benchmark: N simulated edge boxes, each with its own credentials, against the cloud's
  * embedded MQTT broker.
  *
- *   scripts/bench/fleet [--edges N] [--duration S] [--workers W] [--connect-window K]
+ *   scripts/bench/fleet [--broker embedded|mosquitto] [--edges N] [--duration S] [--workers W] [--connect-window K]
+ *
+ * With --broker mosquitto (issue 11) the boxes first run against Debian's Mosquitto alone (the
+ * reference, lib/fleet/bare-mosquitto.ts), then the phases below run with the cloud on a Mosquitto of
+ * its own that keeps the boxes' accounts through dynamic security (lib/fleet/mosquitto-run.ts).
  *
  * The cloud runs as its own process (`node cloud/dist/cli.js`, fresh data dir, free ports on
  * 127.0.0.1) so its CPU and RSS read from /proc are its alone. The simulated edges run in W child

@@ -5,6 +5,8 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudMetrics } from '../metrics.js';
 import { mayConnectAs, mayPublish, mayRetain, maySubscribe, type ClientIdentity } from './access.js';
 import { ConnectionGate } from './connection-gate.js';
+import { guardRouting } from './emitter-guard.js';
+import { indexRetainedMessages } from './retained-index.js';
 import { storeOf, type BrokerLink, type MessageHandler, type PublishOptions } from './link.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -159,6 +161,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       done(null, null);
     },
   });
+
+  // before any client connects: a subscription's retained messages are looked up by topic level, not by a scan of all of them
+  const retained = indexRetainedMessages((aedes as unknown as { persistence: unknown }).persistence);
+  // a backlog that drains must not overflow the stack (RangeError in qlobber/mqemitter) nor cost n²: see emitter-guard.ts
+  const backlog = guardRouting((aedes as unknown as { mq: unknown }).mq);
+  metrics.brokerStateWith(() => ({ retained: retained.size, routingBacklog: backlog.queued() }));
 
   const routePublish = aedes.publish.bind(aedes) as unknown as (packet: PublishPacket, client: Client | null, done: (err?: Error) => void) => void;
   // Aedes has no hook that drops a publish without disconnecting its sender, so the drop happens here.

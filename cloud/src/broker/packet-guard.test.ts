@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test-support/wait.js';
 import { GuardedSocket, PacketLengthScanner, type PacketRefusal } from './packet-guard.js';
 
 /** MQTT's remaining length: 7 bits a byte, least significant first, high bit set when more follow. */
@@ -118,6 +119,27 @@ describe('GuardedSocket over TCP', () => {
     await once(guarded, 'end');
     expect(Buffer.concat(received).equals(stream)).toBe(true);
     expect(refusals).toEqual([]);
+  });
+
+  it('hands what was written corked to the socket as one write, intact and in order', async () => {
+    const { guarded, client } = await pair(5000, []);
+    const writes: number[] = [];
+    const writev = (guarded.socket as unknown as { _writev: (chunks: unknown[], cb: () => void) => void })._writev.bind(guarded.socket);
+    (guarded.socket as unknown as { _writev: typeof writev })._writev = (chunks, cb) => {
+      writes.push(chunks.length);
+      writev(chunks, cb);
+    };
+    const received: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => received.push(chunk));
+    const parts = Array.from({ length: 12 }, (_, i) => packet(0x30, 100 + i * 50, i));
+    guarded.cork(); // what mqtt-packet does around each packet
+    for (const part of parts) guarded.write(part);
+    process.nextTick(() => guarded.uncork());
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    await waitFor(() => received.reduce((n, c) => n + c.length, 0) >= total, 'every byte at the client');
+    expect(Buffer.concat(received).equals(Buffer.concat(parts))).toBe(true);
+    expect(writes).toEqual([12]); // one writev of the twelve chunks, not twelve writes
+    client.destroy();
   });
 
   it('closes the connection on a header declaring more than the limit, without passing that chunk on', async () => {

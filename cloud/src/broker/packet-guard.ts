@@ -91,6 +91,24 @@ export class GuardedSocket extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     if (this.socket.write(chunk)) return callback();
+    this.afterDrain(callback);
+  }
+
+  /**
+   * What Aedes wrote in one go (a packet's header and payload, a CONNACK with its SUBACK…) goes to
+   * the socket in one system call: without this each chunk was written on its own, and those
+   * writes were a fifth of the cloud's CPU while a fleet connected.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (err?: Error | null) => void): void {
+    this.socket.cork();
+    let flowing = true;
+    for (const { chunk } of chunks) flowing = this.socket.write(chunk);
+    this.socket.uncork();
+    if (flowing) return callback();
+    this.afterDrain(callback);
+  }
+
+  private afterDrain(callback: (err?: Error | null) => void): void {
     const done = () => {
       this.socket.off('drain', done);
       this.socket.off('close', done);

@@ -10,8 +10,11 @@ export const EXPORT_FORMAT = 'smart-commune-evidence-export/2';
 export const BUNDLE_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', publicKey: 'public-key.pem', sums: 'SHA256SUMS' } as const;
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.values(BUNDLE_FILES));
 
-/** One file of the evidence: streamed from disk (media, hashed when it was received) or a document built now. */
-export type BundleFile = { name: string } & ({ path: string; sha256: string; bytes: number } | { buffer: Buffer });
+/**
+ * One file of the evidence: streamed from disk or from the media store (media, hashed when they
+ * were received; `open` is called when the zip reaches the file) or a document built now.
+ */
+export type BundleFile = { name: string } & ({ path: string; sha256: string; bytes: number } | { open(): Promise<Readable>; sha256: string; bytes: number } | { buffer: Buffer });
 
 export interface SignedBundleInput {
   /** The evidence item the bundle is about (an incident, or footage requested by time, which is one too). */
@@ -76,7 +79,14 @@ export function signedBundle(input: SignedBundleInput): Readable {
   const zip = new ZipFile();
   for (const file of input.files) {
     if ('buffer' in file) zip.addBuffer(file.buffer, file.name, { mtime });
-    else zip.addFile(file.path, file.name, { mtime, compress: false });
+    else if ('path' in file) zip.addFile(file.path, file.name, { mtime, compress: false });
+    else {
+      const { open } = file;
+      // size given: yazl refuses a stream of another length, so the zip cannot claim bytes it lacks
+      zip.addReadStreamLazy(file.name, { mtime, compress: false, size: file.bytes }, (done) => {
+        open().then((stream) => done(null, stream), (err: unknown) => done(err, undefined as never));
+      });
+    }
   }
   zip.addBuffer(manifest, BUNDLE_FILES.manifest, { mtime });
   zip.addBuffer(signature, BUNDLE_FILES.signature, { mtime });

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { generateKeyPairSync, createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -77,9 +77,11 @@ describe('signed evidence exports, checked offline', () => {
       metadata: { id: 'inc_test', label: 'person', notes: [{ text: 'Đã xác minh.' }] },
       trail: [{ action: 'incident.export', actor: 'police-1' }],
       media: [
-        { name: 'snapshot.jpg', path: snapshotPath, sha256: sha256(SNAPSHOT), bytes: SNAPSHOT.length },
-        { name: 'clip.mp4', path: clipPath, sha256: sha256(CLIP), bytes: CLIP.length },
+        { name: 'snapshot.jpg', kind: 'snapshot', sha256: sha256(SNAPSHOT), bytes: SNAPSHOT.length },
+        { name: 'clip.mp4', kind: 'clip', sha256: sha256(CLIP), bytes: CLIP.length },
       ],
+      // streamed when the zip reaches each file, as the media store's reads are
+      open: async (file) => createReadStream(file.kind === 'clip' ? clipPath : snapshotPath),
       signer,
       cloudVersion: '9.9.9',
     });

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
+import type { IncidentMediaKind } from '@smart-commune/shared';
 import { signedBundle } from '../evidence/signed-bundle.js';
 import type { ExportSigner } from '../evidence/signing-key.js';
 
 export interface ExportMediaFile {
   /** Name inside the zip: snapshot.jpg, clip.mp4 (the first part), clip-part-{n}.mp4, object-{trackId}.jpg. */
   name: string;
-  path: string;
+  kind: IncidentMediaKind;
   sha256: string;
   bytes: number;
 }
@@ -20,6 +21,8 @@ export interface ExportInput {
   trail: unknown[];
   /** Only files the cloud verified against the edge's hash. */
   media: ExportMediaFile[];
+  /** A file's bytes from the media store, opened when the zip reaches it (one download at a time). */
+  open(file: ExportMediaFile): Promise<Readable>;
   signer: ExportSigner;
   cloudVersion: string;
 }
@@ -40,7 +43,7 @@ export function exportBundle(input: ExportInput): Readable {
     cloudVersion: input.cloudVersion,
     signer: input.signer,
     files: [
-      ...input.media,
+      ...input.media.map((file) => ({ name: file.name, sha256: file.sha256, bytes: file.bytes, open: () => input.open(file) })),
       { name: 'incident.json', buffer: json(input.metadata) },
       { name: 'audit.json', buffer: json(input.trail) },
     ],

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { incidentEventSchema, type IncidentEvent } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
@@ -10,6 +11,9 @@ import type { Guard } from '../http/access.js';
 import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
+import { PRIVATE_DIR } from '../private-files.js';
+import { MEDIA_KINDS } from '../storage/media-key.js';
+import type { MediaStore } from '../storage/media-store.js';
 import type { UserStore } from '../users/user-store.js';
 import { createIncidentDeviceRoutes } from './device-routes.js';
 import { IncidentNotes } from './incident-notes.js';
@@ -44,6 +48,8 @@ export interface IncidentsDeps {
   config: CloudConfig;
   /** Signs evidence exports (evidence/signing-key.ts). */
   signer: ExportSigner;
+  /** The cloud's one media store: snapshots and clips are kept there. */
+  media: MediaStore;
   options?: Partial<IncidentsOptions>;
   /** Retention and the media budget run on one process of several (default: this one). */
   leader?: LeaderGate;
@@ -58,11 +64,17 @@ export async function createIncidents(deps: IncidentsDeps) {
   const versions = new IncidentVersions(deps.query);
   const store = new IncidentStore(deps.query, versions);
   const notes = new IncidentNotes(deps.query);
-  const files = new MediaFiles(join(config.SC_DATA_DIR, 'incidents'));
-  await files.clearTemp();
+  // uploads a crash cut short are the media store's to clean (server.ts), not this domain's
+  const files = new MediaFiles(deps.media);
+  // a bucket out of reach does not stop the cloud (alerts and the radio do not need it): the budget
+  // counts from what this process stores until the next hourly count succeeds
+  await files.recount().catch((err: unknown) => logger.error({ err, backend: deps.media.backend }, 'counting the incident media failed; counted again within the hour'));
+  // an unset budget is half the volume of the local store's folder (made here so it can be measured)
+  const volumeDir = deps.media.backend === 'local' ? join(config.SC_DATA_DIR, MEDIA_KINDS.incident.dir) : null;
+  if (volumeDir) mkdirSync(volumeDir, { recursive: true, mode: PRIVATE_DIR });
   const review = new IncidentReview({ store, notes, users: deps.users, audit, bus });
   const maxBytes = { snapshot: config.SC_INCIDENT_SNAPSHOT_MAX_BYTES, clip: config.SC_INCIDENT_CLIP_MAX_BYTES };
-  const budget = new MediaBudget({ query: deps.query, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES });
+  const budget = new MediaBudget({ query: deps.query, store, files, audit, metrics, logger, maxBytes: config.SC_INCIDENT_MEDIA_MAX_BYTES, volumeDir });
   const intake = new MediaIntake({ store, files, budget, audit, metrics, logger, maxBytes });
   const retention = new IncidentRetention({ store, files, audit, metrics, logger, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, now: options.now });
 
@@ -119,6 +131,7 @@ export async function createIncidents(deps: IncidentsDeps) {
   const sweep = () => {
     sweeping = retention
       .sweep()
+      .then(() => files.recount()) // what other cloud processes stored and deleted since
       .then(() => budget.changed())
       .catch((err: unknown) => logger.error({ err }, 'incident retention failed'))
       .then(() => budget.enforce()) // a budget lowered since the last start applies at once
@@ -134,6 +147,16 @@ export async function createIncidents(deps: IncidentsDeps) {
       await sweeping;
     };
   });
+  // every process, leader or not, counts the stored bytes again as often (its uploads weigh against
+  // the budget too): what the other processes stored and deleted since
+  let recounting: Promise<unknown> = Promise.resolve();
+  const recountTimer = setInterval(() => {
+    recounting = files
+      .recount()
+      .then(() => budget.changed())
+      .catch((err: unknown) => logger.warn({ err }, 'counting the incident media failed'));
+  }, options.retentionCheckMs);
+  recountTimer.unref();
   logger.info({ caughtUp, retentionDays: config.SC_INCIDENT_RETENTION_DAYS, media: budget.state() }, 'incidents ready');
 
   let stopped = false;
@@ -157,6 +180,8 @@ export async function createIncidents(deps: IncidentsDeps) {
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(recountTimer);
+      await recounting;
       await stopSweeps(); // a sweep in progress finishes before the database closes
       await unsubscribe();
     },

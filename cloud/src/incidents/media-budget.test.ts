@@ -1,4 +1,4 @@
-import { existsSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -49,7 +49,7 @@ describe('the byte budget of the cloud\'s incident media', () => {
     // a fourth file does not fit: the dismissed item goes, though the unreviewed one is older
     const d = await stored(4);
     expect(await Promise.all([a, b, c, d].map(exists))).toEqual([true, false, true, true]);
-    expect(existsSync(test.cloud.incidents.files.path(sha256(jpeg(2)), 'snapshot'))).toBe(false);
+    expect(await test.cloud.incidents.files.has(sha256(jpeg(2)), 'snapshot')).toBe(false);
     expect((await test.cloud.audit.trail(`incident:${b}`)).at(-1)).toMatchObject({
       actor: 'system',
       action: 'incident.evict',

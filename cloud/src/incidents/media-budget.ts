@@ -16,15 +16,20 @@ export interface MediaBudgetDeps {
   audit: AuditLog;
   metrics: CloudMetrics;
   logger: Logger;
-  /** SC_INCIDENT_MEDIA_MAX_BYTES; unset: half the file system holding the media store. */
+  /** SC_INCIDENT_MEDIA_MAX_BYTES; unset: half the file system holding the media store (none for a bucket). */
   maxBytes: number | undefined;
+  /** The folder of the local store's incident files, whose volume an unset budget is half of; null for a bucket. */
+  volumeDir: string | null;
 }
 
 export interface MediaBudgetState {
   budgetBytes: number;
   usedBytes: number;
-  /** Where the budget comes from: the setting, or half the volume's size. */
-  source: 'configured' | 'volume';
+  /**
+   * Where the budget comes from: the setting, half the volume's size, or none of the cloud's own
+   * (a bucket without SC_INCIDENT_MEDIA_MAX_BYTES: the bucket's quota is the limit).
+   */
+  source: 'configured' | 'volume' | 'unbounded';
 }
 
 /** Half the size of the file system holding `dir`: room left for the database, logs and the system. */
@@ -50,8 +55,8 @@ export class MediaBudget {
   private reserved = 0;
 
   constructor(private readonly deps: MediaBudgetDeps) {
-    this.budgetBytes = deps.maxBytes ?? volumeBudget(deps.files.dir);
-    this.source = deps.maxBytes === undefined ? 'volume' : 'configured';
+    this.budgetBytes = deps.maxBytes ?? (deps.volumeDir === null ? Number.MAX_SAFE_INTEGER : volumeBudget(deps.volumeDir));
+    this.source = deps.maxBytes !== undefined ? 'configured' : deps.volumeDir === null ? 'unbounded' : 'volume';
     this.candidates = new EvictionCandidates(deps.query);
     deps.metrics.incidentMediaBudgetBytes.set(this.budgetBytes);
     deps.metrics.incidentMediaUsedBytes.set(deps.files.usedBytes);

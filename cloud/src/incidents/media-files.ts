@@ -1,91 +1,63 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { IncidentMediaKind } from '@smart-commune/shared';
+import type { MediaKey } from '../storage/media-key.js';
+import type { ByteRange, MediaRead, MediaSource, MediaStore } from '../storage/media-store.js';
 
 const EXTENSION: Record<IncidentMediaKind, string> = { snapshot: 'jpg', clip: 'mp4' };
 
 /**
- * Incident files stored once per content at `<dir>/<first 2 hex>/<sha256>.<jpg|mp4>`: two incidents
- * with the same bytes share one file, which is deleted only when no incident names it any more.
- * Counts the bytes it holds (read from disk once at start, then kept as files come and go), which
- * the byte budget (media-budget.ts) weighs against.
+ * Incident files in the media store, once per content (`incidents/<first 2 hex>/<sha256>.<jpg|mp4>`,
+ * on disk or in the bucket): two incidents with the same bytes share one object, which is deleted
+ * only when no incident names it any more. Counts the bytes held, which the byte budget
+ * (media-budget.ts) weighs against: listed from the store at start and at every retention sweep
+ * (other cloud processes store and delete too), followed in between as this process puts and removes.
  */
 export class MediaFiles {
-  private readonly tempDir: string;
   private used = 0;
 
-  constructor(readonly dir: string) {
-    this.tempDir = join(dir, 'tmp');
-    mkdirSync(this.tempDir, { recursive: true });
-    this.used = storedBytes(dir);
-  }
+  /** Counts nothing yet: call recount() (at start, then periodically). */
+  constructor(readonly media: MediaStore) {}
 
   /** Bytes of the stored files (uploads in progress not counted). */
   get usedBytes(): number {
     return this.used;
   }
 
-  path(sha256: string, kind: IncidentMediaKind): string {
-    return join(this.dir, sha256.slice(0, 2), `${sha256}.${EXTENSION[kind]}`);
-  }
-
-  /** A fresh file name for an upload in progress (same file system, so adopting it is a rename). */
-  tempPath(): string {
-    return join(this.tempDir, `${randomUUID()}.part`);
+  keyOf(sha256: string, kind: IncidentMediaKind): MediaKey {
+    return { kind: 'incident', sha256, ext: EXTENSION[kind] };
   }
 
   async has(sha256: string, kind: IncidentMediaKind): Promise<boolean> {
-    return stat(this.path(sha256, kind)).then(
-      (s) => s.isFile(),
-      () => false,
-    );
+    return (await this.media.head(this.keyOf(sha256, kind))) !== null;
   }
 
-  /** Moves a verified upload into the store; when the content is already there the upload is dropped. */
-  async adopt(tempFile: string, sha256: string, kind: IncidentMediaKind): Promise<'stored' | 'existed'> {
-    if (await this.has(sha256, kind)) {
-      await rm(tempFile, { force: true });
-      return 'existed';
-    }
-    await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
-    const { size } = await stat(tempFile);
-    await rename(tempFile, this.path(sha256, kind));
-    this.used += size;
-    return 'stored';
+  /**
+   * Stores an upload under its announced hash: the store makes it visible only if the bytes hash to
+   * it (MediaHashMismatch otherwise, nothing left). The same content already there is dropped.
+   */
+  async put(source: MediaSource, sha256: string, kind: IncidentMediaKind, maxBytes: number): Promise<'stored' | 'existed'> {
+    const { created, bytes } = await this.media.put(this.keyOf(sha256, kind), source, { maxBytes });
+    if (created) this.used += bytes;
+    return created ? 'stored' : 'existed';
+  }
+
+  /** A file's bytes, whole or a range (MediaNotFound, RangeNotSatisfiable). */
+  read(sha256: string, kind: IncidentMediaKind, range?: ByteRange): Promise<MediaRead> {
+    return this.media.read(this.keyOf(sha256, kind), range);
   }
 
   /** Deletes the content's files; answers the bytes freed. */
   async remove(sha256: string): Promise<number> {
-    const freed = await Promise.all(
-      (Object.keys(EXTENSION) as IncidentMediaKind[]).map(async (kind) => {
-        const path = this.path(sha256, kind);
-        const size = await stat(path).then((s) => s.size, () => 0);
-        await rm(path, { force: true });
-        return size;
-      }),
-    );
+    const freed = await Promise.all((Object.keys(EXTENSION) as IncidentMediaKind[]).map((kind) => this.media.delete(this.keyOf(sha256, kind))));
     const bytes = freed.reduce((a, b) => a + b, 0);
     this.used = Math.max(0, this.used - bytes);
     return bytes;
   }
 
-  /** Leftovers of uploads interrupted by a crash. */
-  async clearTemp(): Promise<void> {
-    await rm(this.tempDir, { recursive: true, force: true });
-    await mkdir(this.tempDir, { recursive: true });
+  /** Counts the stored bytes again from the store's listing (one pass; a bucket lists 1,000 objects a request). */
+  async recount(): Promise<number> {
+    let total = 0;
+    for await (const { size } of this.media.list('incident')) total += size;
+    this.used = total;
+    return total;
   }
-}
-
-/** Sum of the sizes of `<dir>/<xx>/<sha256>.<ext>` files: one pass at start (a few thousand stats). */
-function storedBytes(dir: string): number {
-  let total = 0;
-  for (const sub of readdirSync(dir, { withFileTypes: true })) {
-    if (!sub.isDirectory() || !/^[0-9a-f]{2}$/.test(sub.name)) continue;
-    for (const file of readdirSync(join(dir, sub.name), { withFileTypes: true })) {
-      if (file.isFile()) total += statSync(join(dir, sub.name, file.name)).size;
-    }
-  }
-  return total;
 }

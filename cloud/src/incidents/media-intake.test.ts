@@ -1,10 +1,12 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { incidentEventSchema, newId } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { UserStore } from '../users/user-store.js';
 import { loadExportSigner } from '../evidence/signing-key.js';
 import { createIncidents } from './incidents.js';
+import { mediaPath } from '../storage/media-key.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
 import { sleep } from '../../../test-support/wait.js';
 import { announce, CLIP, connectIncidentEdge, incidentEvent, sha256, SNAPSHOT, uploadAs, type IncidentEdge } from './testing/incident-kit.js';
@@ -85,7 +87,9 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     expect(refusals).toHaveLength(2);
     expect(refusals[1]).toMatchObject({ actor: `edge:${edge.edgeId}`, details: { kind: 'snapshot', reason: 'hash_mismatch', status: 422, computed: sha256(tampered), announced: sha256(SNAPSHOT) } });
     expect((await incident(event.incidentId)).snapshot.verified).toBe(false);
-    expect(() => statSync(test.cloud.incidents.files.path(sha256(tampered), 'snapshot'))).toThrow();
+    expect(await test.cloud.incidents.files.has(sha256(tampered), 'snapshot')).toBe(false);
+    expect(await test.cloud.incidents.files.has(sha256(SNAPSHOT), 'snapshot')).toBe(false);
+    expect(readdirSync(join(test.dataDir, 'incidents', 'tmp'))).toEqual([]); // no upload left half-written either
   });
 
   it('refuses uploads to another edge\'s incident, and another edge cannot rewrite the incident', async () => {
@@ -107,12 +111,29 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const event = incidentEvent();
     await edge.publish(event);
     expect((await edge.upload(event.incidentId, 'snapshot', SNAPSHOT)).status).toBe(201);
-    const file = test.cloud.incidents.files.path(sha256(SNAPSHOT), 'snapshot');
+    const file = join(test.dataDir, mediaPath(test.cloud.incidents.files.keyOf(sha256(SNAPSHOT), 'snapshot'))); // the local store's file
     const written = statSync(file).mtimeMs;
     await sleep(20);
     expect(await edge.upload(event.incidentId, 'snapshot', SNAPSHOT)).toMatchObject({ status: 200, body: { outcome: 'already_received' } });
     expect(statSync(file).mtimeMs).toBe(written);
     expect(await auditOf(event.incidentId, 'incident.media_received')).toHaveLength(1);
+  });
+
+  it('refuses a body shorter or longer than its metadata says while it streams, storing nothing', async () => {
+    const event = incidentEvent();
+    await edge.publish(event);
+    const short = await edge.upload(event.incidentId, 'snapshot', SNAPSHOT.subarray(0, SNAPSHOT.length - 10), { sha256: sha256(SNAPSHOT) });
+    expect(short).toMatchObject({ status: 422, body: { error: { code: 'size_mismatch' } } });
+    const long = await edge.upload(event.incidentId, 'snapshot', Buffer.concat([SNAPSHOT, Buffer.from([0])]), { sha256: sha256(SNAPSHOT) });
+    expect(long).toMatchObject({ status: 422, body: { error: { code: 'size_mismatch' } } });
+    expect((await auditOf(event.incidentId, 'incident.media_refused')).map((e) => e.details)).toEqual([
+      expect.objectContaining({ reason: 'size_mismatch', announcedBytes: SNAPSHOT.length }),
+      expect.objectContaining({ reason: 'size_mismatch', announcedBytes: SNAPSHOT.length }),
+    ]);
+    expect(await test.cloud.incidents.files.has(sha256(SNAPSHOT), 'snapshot')).toBe(false);
+    expect(readdirSync(join(test.dataDir, 'incidents', 'tmp'))).toEqual([]);
+    // the right bytes afterwards are taken
+    expect((await edge.upload(event.incidentId, 'snapshot', SNAPSHOT)).status).toBe(201);
   });
 
   it('checks the format and the size caps', async () => {
@@ -135,8 +156,8 @@ describe('incidents from edges: metadata over MQTT, files over HTTP', () => {
     const eventId = newId('evt', 16);
     await test.cloud.fleet.events.record(edge.edgeId, 'incident', { eventId, ts: Date.now(), body: incidentEventSchema.parse(event) });
     expect(await test.cloud.incidents.store.get(event.incidentId)).toBeNull();
-    const { query, events, audit, metrics, config } = test.cloud;
-    const again = await createIncidents({ query, bus: events, users: new UserStore(query), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config) });
+    const { query, events, audit, metrics, config, media } = test.cloud;
+    const again = await createIncidents({ query, bus: events, users: new UserStore(query), audit, metrics, logger: silentLogger(), config, signer: loadExportSigner(config), media });
     try {
       expect(await again.store.get(event.incidentId)).toMatchObject({ edgeId: edge.edgeId, hamletCode: 'ap-2a', label: 'person' });
       expect(await again.store.unapplied()).toEqual([]);

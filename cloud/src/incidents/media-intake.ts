@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { incidentMediaKinds, sha256Schema, type IncidentMediaKind, type IncidentMediaRef } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import { edgeActor, type AuditLog } from '../audit/audit-log.js';
@@ -8,7 +7,8 @@ import type { CloudMetrics } from '../metrics.js';
 import type { IncidentStore } from './incident-store.js';
 import type { MediaBudget } from './media-budget.js';
 import type { MediaFiles } from './media-files.js';
-import { looksLike, spoolUpload, UploadTooLarge } from './spool-upload.js';
+import { MediaHashMismatch, MediaTooLarge } from '../storage/media-store.js';
+import { checkedUpload, UploadRefused } from './checked-upload.js';
 
 export interface MediaUpload {
   edgeId: string;
@@ -82,42 +82,32 @@ export class MediaIntake {
           : `the cloud's incident media budget is full (${usedBytes} of ${budgetBytes} bytes, only confirmed, held or in-review items left); retry later`,
       );
     }
-    const temp = files.tempPath();
-    let spooled;
+    // the body streams into the media store: checked on the way (checked-upload.ts), verified against
+    // the announced hash by the store, visible only then; nothing is left of a refused upload
     try {
-      spooled = await spoolUpload(upload.body, temp, maxBytes);
+      await files.put(checkedUpload(upload.body, kind, announced.bytes, maxBytes), announced.sha256, kind, maxBytes);
     } catch (err) {
-      release();
-      if (err instanceof UploadTooLarge) throw await this.refuse(upload, 413, 'too_large', err.message);
+      if (err instanceof UploadRefused) throw await this.refuse(upload, err.status, err.code, err.message, err.code === 'size_mismatch' ? { announcedBytes: announced.bytes } : {});
+      if (err instanceof MediaTooLarge) throw await this.refuse(upload, 413, 'too_large', err.message);
+      if (err instanceof MediaHashMismatch) {
+        throw await this.refuse(upload, 422, 'hash_mismatch', `the body's sha256 is not the one the edge announced for the ${kind}`, { computed: err.actual, announced: announced.sha256 });
+      }
       if (isDiskFull(err)) throw this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`);
       throw err;
-    }
-    try {
-      if (spooled.sha256 !== announced.sha256) {
-        throw await this.refuse(upload, 422, 'hash_mismatch', `the body's sha256 is not the one the edge announced for the ${kind}`, { computed: spooled.sha256, announced: announced.sha256 });
-      }
-      if (spooled.bytes !== announced.bytes) {
-        throw await this.refuse(upload, 422, 'size_mismatch', `the body has ${spooled.bytes} bytes, the metadata says ${announced.bytes}`);
-      }
-      if (!looksLike(kind, spooled.head)) throw await this.refuse(upload, 415, 'wrong_content', `the body is not ${kind === 'snapshot' ? 'a JPEG image' : 'an MP4 video'}`);
-      await files.adopt(temp, spooled.sha256, kind).catch((err: unknown) => {
-        throw isDiskFull(err) ? this.noRoom(upload, 'disk_full', `the cloud's disk is full (${(err as Error).message}); retry later`) : err;
-      });
-      this.deps.budget.changed();
     } finally {
       release(); // stored bytes now count as used
-      await rm(temp, { force: true }); // gone already when adopted
+      this.deps.budget.changed();
     }
-    await store.markReceived(upload.incidentId, kind, spooled.sha256);
+    await store.markReceived(upload.incidentId, kind, announced.sha256);
     this.deps.metrics.incidentMediaStored.inc({ kind });
     await this.deps.audit.record({
       actor: edgeActor(upload.edgeId),
       action: 'incident.media_received',
       target: `incident:${upload.incidentId}`,
-      details: { kind, ...upload.ref, sha256: spooled.sha256, bytes: spooled.bytes },
+      details: { kind, ...upload.ref, sha256: announced.sha256, bytes: announced.bytes },
       ip: upload.ip,
     });
-    return { outcome: 'stored', sha256: spooled.sha256, bytes: spooled.bytes };
+    return { outcome: 'stored', sha256: announced.sha256, bytes: announced.bytes };
   }
 
   private pending(upload: MediaUpload): ApiError {

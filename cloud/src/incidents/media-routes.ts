@@ -9,7 +9,7 @@ import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import type { ExportSigner } from '../evidence/signing-key.js';
 import { ApiError } from '../http/errors.js';
-import { fileResponse } from '../http/file-response.js';
+import { mediaResponse } from '../http/media-response.js';
 import { jsonContent } from '../http/route.js';
 import { exportBundle, type ExportMediaFile } from './export-bundle.js';
 import { incidentIdParam, incidentItemJson } from './http-schemas.js';
@@ -40,10 +40,10 @@ const tags = ['Incidents'];
 const FILE_NAMES: Record<IncidentMediaKind, string> = { snapshot: 'snapshot.jpg', clip: 'clip.mp4' };
 
 /** The verified file of an incident, or a 404 saying it has not arrived (or not been verified) yet. */
-function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind, files: MediaFiles): ExportMediaFile | null {
+function verifiedMedia(incident: IncidentRecord, kind: IncidentMediaKind): ExportMediaFile | null {
   const media = incident[kind];
   if (!media || media.receivedAt === null) return null;
-  return { name: FILE_NAMES[kind], path: files.path(media.sha256, kind), sha256: media.sha256, bytes: media.bytes };
+  return { name: FILE_NAMES[kind], kind, sha256: media.sha256, bytes: media.bytes };
 }
 
 /** Evidence for police and admin: the snapshot, the clip (seekable) and the export bundle, every access audited. */
@@ -67,10 +67,10 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        const file = verifiedMedia(await review.get(id, currentUser(c)), kind, files);
+        const file = verifiedMedia(await review.get(id, currentUser(c)), kind);
         if (!file) throw new ApiError(404, 'media_pending', `the ${kind} of incident ${id} has not been received and verified yet`);
         await auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { sha256: file.sha256 } });
-        return fileResponse(c, file.path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
+        return mediaResponse(c, files.media, files.keyOf(file.sha256, kind), incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': file.sha256, etag: `"${file.sha256}"` });
       },
     );
   }
@@ -82,8 +82,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
     const what = 'trackId' in ref ? `picture of object ${ref.trackId}` : `clip part ${ref.part}`;
     if (!media || media.receivedAt === null) throw new ApiError(404, 'media_pending', `the ${what} of incident ${id} has not been received and verified yet`);
     await auditView(audit, c, { action: `incident.${kind}_view`, target: `incident:${id}`, details: { ...ref, sha256: media.sha256 } });
-    const path = files.path(media.sha256, kind);
-    return fileResponse(c, path, incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': media.sha256, etag: `"${media.sha256}"` });
+    return mediaResponse(c, files.media, files.keyOf(media.sha256, kind), incidentMediaKinds[kind], { 'cache-control': 'private, no-store', 'x-content-sha256': media.sha256, etag: `"${media.sha256}"` });
   };
 
   app.openapi(
@@ -142,12 +141,18 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
       const item = found!;
       // the whole item: its snapshot and clip as before, every later part and every other object's picture
       const extra: ExportMediaFile[] = [
-        ...item.parts.filter((p) => p.index > 0 && p.receivedAt !== null).map((p) => ({ name: `clip-part-${p.index}.mp4`, path: files.path(p.sha256, 'clip'), sha256: p.sha256, bytes: p.bytes })),
+        ...item.parts.filter((p) => p.index > 0 && p.receivedAt !== null).map((p) => ({ name: `clip-part-${p.index}.mp4`, kind: 'clip' as const, sha256: p.sha256, bytes: p.bytes })),
         ...item.objects
           .filter((o) => o.snapshot?.receivedAt != null && o.snapshot.sha256 !== incident.snapshot?.sha256)
-          .map((o) => ({ name: `object-${o.trackId}.jpg`, path: files.path(o.snapshot!.sha256, 'snapshot'), sha256: o.snapshot!.sha256, bytes: o.snapshot!.bytes })),
+          .map((o) => ({ name: `object-${o.trackId}.jpg`, kind: 'snapshot' as const, sha256: o.snapshot!.sha256, bytes: o.snapshot!.bytes })),
       ];
-      const media = [...(['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind, files)).filter((m) => m !== null), ...extra];
+      const media = [...(['snapshot', 'clip'] as const).map((kind) => verifiedMedia(incident, kind)).filter((m) => m !== null), ...extra];
+      // every file is still in the store, as big as verified: else a clear error now, not a zip cut short later
+      for (const m of media) {
+        if ((await files.media.head(files.keyOf(m.sha256, m.kind)))?.size !== m.bytes) {
+          throw new ApiError(500, 'media_missing', `the verified ${m.name} (sha256 ${m.sha256}) of incident ${id} is missing from the media store`);
+        }
+      }
       const exportedAt = Date.now();
       await audit.record({ actor: actorOf(user), action: 'incident.export', target: `incident:${id}`, details: { files: media.map((m) => m.name) }, ip: requestIp(c) });
       const zip = exportBundle({
@@ -157,6 +162,7 @@ export function createIncidentMediaRoutes({ guard, audit, review, notes, version
         metadata: { ...incidentItemJson(item), notes: notesOf, versions: versionsOf },
         trail: await audit.trail(`incident:${id}`),
         media,
+        open: (m) => files.read(m.sha256, m.kind).then((read) => read.body),
         signer,
         cloudVersion: CLOUD_VERSION,
       });

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -50,8 +49,8 @@ describe('incident retention', () => {
     now = start + 31 * DAY;
     expect(await retention.sweep()).toBe(2);
     expect(await Promise.all([old, held, oldSharing].map(exists))).toEqual([false, true, false]);
-    expect(existsSync(files.path(sha256(SNAPSHOT), 'snapshot'))).toBe(false);
-    expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(true); // the held incident still names it
+    expect(await files.has(sha256(SNAPSHOT), 'snapshot')).toBe(false);
+    expect(await files.has(sha256(shared), 'snapshot')).toBe(true); // the held incident still names it
     // the edge events that carried them are gone too, so a restart's catch-up cannot bring them back
     expect(await store.unapplied()).toEqual([]);
     const { db, dialect } = test.cloud.query;
@@ -65,7 +64,7 @@ describe('incident retention', () => {
 
     expect((await test.request('PATCH', `/api/v1/incidents/${held}`, { legalHold: false })).status).toBe(200);
     expect(await retention.sweep()).toBe(1);
-    expect(existsSync(files.path(sha256(shared), 'snapshot'))).toBe(false);
+    expect(await files.has(sha256(shared), 'snapshot')).toBe(false);
     expect((await test.cloud.metrics.incidentsPurged.get()).values[0]?.value).toBe(3);
   });
 
@@ -119,14 +118,14 @@ describe('incident retention', () => {
     });
     expect((await edge.upload(base.incidentId, 'snapshot', picture, { ref: { trackId: 99 } })).status).toBe(201);
     expect((await edge.upload(base.incidentId, 'clip', part, { ref: { part: 1 } })).status).toBe(201);
-    expect(existsSync(files.path(sha256(picture), 'snapshot'))).toBe(true);
+    expect(await files.has(sha256(picture), 'snapshot')).toBe(true);
 
     now = start + 31 * DAY;
     expect(await retentionAt(() => now).sweep()).toBe(1);
     expect(await store.get(base.incidentId)).toBeNull();
     expect(await store.objects(base.incidentId)).toEqual([]);
     expect(await store.parts(base.incidentId)).toEqual([]);
-    expect(existsSync(files.path(sha256(picture), 'snapshot'))).toBe(false);
-    expect(existsSync(files.path(sha256(part), 'clip'))).toBe(false);
+    expect(await files.has(sha256(picture), 'snapshot')).toBe(false);
+    expect(await files.has(sha256(part), 'clip')).toBe(false);
   });
 });

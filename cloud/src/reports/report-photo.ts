@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { ApiError } from '../http/errors.js';
-import { PRIVATE_DIR, PRIVATE_FILE } from '../private-files.js';
+import type { MediaKey } from '../storage/media-key.js';
+import type { MediaStore } from '../storage/media-store.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'avif', 'tiff']);
 /** Longest side kept: enough to see the scene, small enough for a slow link. */
@@ -36,20 +35,18 @@ export async function cleanPhoto(bytes: Uint8Array, maxBytes: number): Promise<B
   }
 }
 
-/** Cleaned photos on disk, named by their sha256. */
+/** Cleaned photos in the media store (`reports/<sha256>.jpg`, on disk or in the bucket), named by their sha256. */
 export class ReportPhotos {
-  constructor(private readonly dir: string) {}
+  constructor(readonly media: MediaStore) {}
 
-  path(sha256: string): string {
-    return join(this.dir, `${sha256}.jpg`);
+  keyOf(sha256: string): MediaKey {
+    return { kind: 'report', sha256, ext: 'jpg' };
   }
 
+  /** Stores a cleaned JPEG; it is visible (and the report written) only once its bytes are verified in the store. */
   async store(jpeg: Buffer): Promise<{ sha256: string; bytes: number }> {
     const sha256 = createHash('sha256').update(jpeg).digest('hex');
-    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR });
-    const temp = `${this.path(sha256)}.${process.pid}.tmp`;
-    await writeFile(temp, jpeg, { mode: PRIVATE_FILE });
-    await rename(temp, this.path(sha256));
+    await this.media.put(this.keyOf(sha256), jpeg, { maxBytes: jpeg.length });
     return { sha256, bytes: jpeg.length };
   }
 }

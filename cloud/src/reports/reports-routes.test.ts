@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -146,13 +145,15 @@ describe("the size limit of a report's photo", () => {
   });
 
   const post = async (path: string, photo: Buffer) => test.cloud.app.request(path, { method: 'POST', body: form(fields, { bytes: photo, name: 'IMG_0002.jpg', type: 'image/jpeg' }) });
-  const photoFiles = () => {
-    const dir = join(test.dataDir, 'reports');
-    return existsSync(dir) ? readdirSync(dir).length : 0;
+  // the photos in the cloud's media store (its temporary files are not objects)
+  const photoFiles = async () => {
+    let n = 0;
+    for await (const _ of test.cloud.media.list('report')) n++;
+    return n;
   };
   const stored = async () => ({
     reports: await countRows(test.cloud.query, 'reports'),
-    photos: photoFiles(),
+    photos: await photoFiles(),
     created: (await test.cloud.query.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'report.create').executeTakeFirstOrThrow()).n,
   });
 

@@ -8,7 +8,7 @@ import { currentUser, type Guard } from '../http/access.js';
 import type { AppEnv } from '../http/env.js';
 import { routeBodyLimit } from '../http/body-limit.js';
 import { ApiError, badRequest, errorJson } from '../http/errors.js';
-import { fileResponse } from '../http/file-response.js';
+import { mediaResponse } from '../http/media-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../http/route.js';
 import { parseRangeBound } from '../radio/schedules/local-time.js';
 import { reportFor } from './report-scope.js';
@@ -145,7 +145,7 @@ export function createReportsRoutes({ guard, audit, bus, store, intake, photos, 
       const report = await reportFor(store, currentUser(c), c.req.valid('param').code);
       if (!report.photo) throw new ApiError(404, 'not_found', `report ${report.code} has no photo`);
       await audit.recordOnce({ actor: actorOf(currentUser(c)), action: 'report.photo_view', target: `report:${report.code}`, details: { sha256: report.photo.sha256 }, ip: requestIp(c) }, VIEW_WINDOW_MS);
-      return fileResponse(c, photos.path(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
+      return mediaResponse(c, photos.media, photos.keyOf(report.photo.sha256), 'image/jpeg', { 'cache-control': 'private, no-store', etag: `"${report.photo.sha256}"` });
     },
   );
 

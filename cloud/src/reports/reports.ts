@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { CloudConfig } from '../config.js';
 import type { QueryDatabase } from '../db/query/index.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
+import type { MediaStore } from '../storage/media-store.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import { ReportIntake } from './report-intake.js';
 import { ReportPhotos } from './report-photo.js';
@@ -19,16 +18,17 @@ export interface ReportsDeps {
   audit: AuditLog;
   /** Where reports arriving and changing status are published. */
   bus: DomainEventBus;
-  config: Pick<CloudConfig, 'SC_DATA_DIR'>;
+  /** The cloud's one media store: the photos are kept there. */
+  media: MediaStore;
   rate?: Partial<ReportRateOptions>;
 }
 
 export type Reports = ReturnType<typeof createReports>;
 
 /** Citizens' reports (commune plan criterion 18.2): filed without login, followed by tracking code, handled by police. */
-export function createReports({ query, audit, bus, config, rate }: ReportsDeps) {
+export function createReports({ query, audit, bus, media, rate }: ReportsDeps) {
   const store = new ReportStore(query);
-  const photos = new ReportPhotos(join(config.SC_DATA_DIR, 'reports'));
+  const photos = new ReportPhotos(media);
   // shared by every cloud process through the database
   const limit = new ReportRateLimit(query, rate);
   const intake = new ReportIntake({ store, photos, audit, bus, limit, maxPhotoBytes: MAX_REPORT_PHOTO_BYTES });

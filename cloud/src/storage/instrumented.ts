@@ -1,7 +1,7 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { CloudMetrics } from '../metrics.js';
 import { mediaPath, type MediaKey, type MediaKind } from './media-key.js';
-import { MediaHashMismatch, MediaNotFound, MediaTooLarge, RangeNotSatisfiable, type MediaStore } from './media-store.js';
+import { MediaHashMismatch, MediaNotFound, MediaSourceRefused, MediaTooLarge, RangeNotSatisfiable, type MediaStore } from './media-store.js';
 
 type Operation = 'put' | 'head' | 'read' | 'delete' | 'list';
 
@@ -11,6 +11,7 @@ function resultOf(err: unknown): string {
   if (err instanceof MediaTooLarge) return 'too_large';
   if (err instanceof MediaNotFound) return 'missing';
   if (err instanceof RangeNotSatisfiable) return 'unsatisfiable';
+  if (err instanceof MediaSourceRefused) return 'refused'; // the caller's own check: it logs and answers
   return 'error';
 }
 

@@ -85,6 +85,15 @@ export class MediaTooLarge extends Error {
   }
 }
 
+/**
+ * Thrown by a caller's own source to stop a put (a check it makes while the bytes stream, e.g. the
+ * format of an upload's first bytes): nothing is stored, and the store counts it as `refused`, not
+ * as its own failure. The caller catches its subclass and answers for it.
+ */
+export class MediaSourceRefused extends Error {
+  override name = 'MediaSourceRefused';
+}
+
 export class RangeNotSatisfiable extends Error {
   override name = 'RangeNotSatisfiable';
   constructor(

@@ -8,6 +8,7 @@ import { apiRoute, jsonContent } from '../http/route.js';
 import type { CloudMetrics } from '../metrics.js';
 import type { ExportPublicKey } from '../evidence/signing-key.js';
 import type { MediaBudgetState } from '../incidents/media-budget.js';
+import type { MediaBackend } from '../storage/media-store.js';
 
 export interface SystemRoutesDeps {
   guard: Guard;
@@ -19,6 +20,8 @@ export interface SystemRoutesDeps {
   /** The key evidence exports are signed with: recipients compare its fingerprint (sc-cloud verify-export --fingerprint). */
   exportKey: ExportPublicKey;
   mediaBudget: () => MediaBudgetState;
+  /** Where the media are kept (storage/open-media-store.ts): the data dir, or an S3 bucket. */
+  media: { backend: MediaBackend; bucket?: string };
 }
 
 const healthSchema = z
@@ -33,16 +36,22 @@ const healthSchema = z
       fingerprint: z.string().openapi({ description: 'SHA-256 (hex) of the DER public key: pass it to `sc-cloud verify-export --fingerprint`' }),
       publicKeyPem: z.string(),
     }),
+    media: z.object({
+      backend: z.enum(['local', 's3']).openapi({ description: 'Where audio, incident media and report photos are: the data dir (local) or an S3-compatible bucket (SC_S3_*)' }),
+      bucket: z.string().optional(),
+    }),
     incidentMedia: z.object({
       budgetBytes: z.number(),
       usedBytes: z.number(),
-      source: z.enum(['configured', 'volume']).openapi({ description: 'SC_INCIDENT_MEDIA_MAX_BYTES, or half the volume holding the store' }),
+      source: z
+        .enum(['configured', 'volume', 'unbounded'])
+        .openapi({ description: 'SC_INCIDENT_MEDIA_MAX_BYTES, half the volume holding the local store, or none of the cloud\'s own (S3 without the setting: the bucket\'s quota)' }),
     }),
   })
   .openapi('Health');
 
 /** Liveness, Prometheus metrics and the clock edges synchronise with. */
-export function createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey, mediaBudget }: SystemRoutesDeps) {
+export function createSystemRoutes({ guard, query, broker, metrics, startedAt, exportKey, mediaBudget, media }: SystemRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(
@@ -68,6 +77,7 @@ export function createSystemRoutes({ guard, query, broker, metrics, startedAt, e
           edgesOnline: Number(n),
           edgesConnected: broker.connectedEdges(),
           exportSigningKey: { algorithm, fingerprint, publicKeyPem },
+          media,
           incidentMedia: mediaBudget(),
         },
         200,

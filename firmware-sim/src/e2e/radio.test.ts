@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMUNE_TIME_ZONE } from '@smart-commune/shared';
@@ -72,7 +73,9 @@ describe('a scheduled Vietnamese bulletin, from the operator to the hamlet louds
     const items = speaker.status().items.filter((i) => i.firstSampleAt !== null);
     expect(items).toHaveLength(1);
     const heard = items[0]!;
-    const expected = trimmedPcmSha256(await decodeFile(await test.cloud.radio.bulletins.assets.path(asset)));
+    const storedCopy = join(test.dataDir, 'stored-asset.ogg'); // read back from the cloud's media store
+    await test.cloud.radio.bulletins.assets.copyTo(asset, storedCopy);
+    const expected = trimmedPcmSha256(await decodeFile(storedCopy));
     expect(heard.sha256).toBe(expected);
     expect(heard.firstSampleAt!).toBeGreaterThan(startAt - 50);
     expect(speaker.status().overlaps).toBe(0);

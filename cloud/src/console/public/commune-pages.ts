@@ -3,7 +3,6 @@ import { html } from 'hono/html';
 import QRCode from 'qrcode';
 import { requestIp } from '../../audit/request-ip.js';
 import type { CommuneInfo, CommuneStore } from '../../communes/commune-store.js';
-import { fileResponse } from '../../http/file-response.js';
 import { ApiError } from '../../http/errors.js';
 import type { PublicNotices } from '../../radio/bulletins/public-notices.js';
 import { publicReportJson } from '../../reports/http-schemas.js';
@@ -25,8 +24,8 @@ export interface CommunePagesDeps {
   notices: PublicNotices;
   /** The province's communes and their hamlets: whose pages an address is, and which hamlets its form offers. */
   communes: CommuneStore;
-  /** Where a bulletin's audio file is, by its sha256 (the radio's asset store). */
-  audioPath(sha256: string): Promise<string>;
+  /** A bulletin's audio as a reply with Range, from the radio's asset store (radio/audio/asset-response.ts). */
+  audio(c: Context, asset: { sha256: string; mime: string }, headers: Record<string, string>): Promise<Response>;
   /** The public origin for absolute links in the feed (SC_PUBLIC_URL or the request's). */
   publicUrl(requestUrl: string): string;
   /** The Zalo OA id a commune's citizens follow (the commune's own when connected, else the province's): the notices page then shows the QR code that opens it. */
@@ -133,7 +132,7 @@ export function communePages(deps: CommunePagesDeps, kit: ConsoleKit) {
     async audio(c: Context<ConsoleEnv>, site: Site | null) {
       const notice = await notices.get(c.req.param('id') ?? '', site ? scope(site) : 'all');
       if (!notice) throw new ApiError(404, 'not_found', 'không có thông báo này');
-      return fileResponse(c, await deps.audioPath(notice.audio.sha256), notice.audio.mime, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
+      return deps.audio(c, notice.audio, { etag: `"${notice.audio.sha256}"`, 'cache-control': 'public, max-age=86400' });
     },
   };
 }

@@ -1,20 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { addCommune, VI_THUY } from '../../communes/testing/second-commune.js';
-import { insertBulletin, insertDailySchedule } from '../../radio/testing/radio-test-kit.js';
+import { insertBulletin, insertDailySchedule, toneAsset } from '../../radio/testing/radio-test-kit.js';
 
 /** A bulletin of a commune (null: the province's own), on the air daily: a public notice. */
 async function notice(test: TestCloud, title: string, communeCode: string | null, seconds: number) {
   const bulletin = await insertBulletin(test.cloud.query, { title, seconds, text: `${title}.` });
   await test.cloud.query.db.updateTable('bulletins').set({ commune_code: communeCode }).where('id', '=', bulletin.id).execute();
   await insertDailySchedule(test.cloud.query, { bulletinId: bulletin.id, title, durationMs: bulletin.durationMs, communeCode });
-  // the audio file itself, where the radio's asset store keeps it
-  const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, Buffer.alloc(bulletin.asset.bytes));
+  // the audio itself, in the cloud's media store
+  await test.cloud.media.put(test.cloud.radio.bulletins.assets.keyOf(bulletin.asset), { file: toneAsset(seconds).file }, { maxBytes: bulletin.asset.bytes });
   return bulletin;
 }
 

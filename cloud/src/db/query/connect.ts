@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../database.js';
 import type { DialectName } from './baseline-support.js';
+import { cachedStatements } from './statement-cache.js';
 import type { Database } from './tables.js';
 
 /** The typed query layer over one database: Kysely, which dialect it speaks, and (SQLite) the file's handle. */
@@ -33,7 +34,8 @@ const types = {
 
 /** Kysely over an open, tuned better-sqlite3 database (the same handle the synchronous stores use). */
 export function sqliteQueryDatabase(sqlite: Db): QueryDatabase {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // statements kept prepared: Kysely's driver would parse every query's SQL again (statement-cache.ts)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   // Kysely's SQLite driver closes the handle when destroyed
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }

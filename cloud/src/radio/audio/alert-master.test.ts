@@ -7,6 +7,7 @@ import { EspeakEngine } from '../tts/espeak-engine.js';
 import { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import { runProcess } from '../tts/run-process.js';
 import { AssetStore } from './asset-store.js';
+import { LocalMediaStore } from '../../storage/local-media-store.js';
 import { sqliteQueryDatabase } from '../../db/query/index.js';
 import { DEFAULT_CHIME_MS } from './chime.js';
 import { measureLoudness } from './measure-loudness.js';
@@ -22,9 +23,15 @@ describe('alert fast path', () => {
   let dir: string;
   let db: Db;
   const file = (name: string) => join(dir, name);
+  /** The stored asset as a local file (read back from the media store), for the loudness meter. */
+  const storedCopy = async (sha256: string) => {
+    const copy = file(`stored-${sha256}.ogg`);
+    await new AssetStore(sqliteQueryDatabase(db), new LocalMediaStore(dir)).copyTo(sha256, copy);
+    return copy;
+  };
   const pipeline = (options: Partial<AudioPipelineOptions> = {}) =>
     new AudioPipeline({
-      store: new AssetStore(sqliteQueryDatabase(db), file('assets')),
+      store: new AssetStore(sqliteQueryDatabase(db), new LocalMediaStore(dir)),
       workDir: file('work'),
       format: 'opus',
       chime: 'default',
@@ -61,7 +68,7 @@ describe('alert fast path', () => {
     async (voice) => {
       const p = pipeline();
       const prepared = await p.prepareAlertSpeech(`${ALERT} Giọng ${voice}.`, { voice, speed: 160 });
-      const stored = await new AssetStore(sqliteQueryDatabase(db), file('assets')).path(prepared.asset.sha256);
+      const stored = await storedCopy(prepared.asset.sha256);
       const measured = await measureLoudness(stored);
       expect(Math.abs(measured.integratedLufs + 16)).toBeLessThanOrEqual(1);
       expect(measured.truePeakDbtp).toBeLessThanOrEqual(-1.5);
@@ -86,7 +93,7 @@ describe('alert fast path', () => {
       },
     };
     const prepared = await pipeline({ tts: engine, chime: 'none' }).prepareAlertSpeech(ALERT, { voice: 'vi', speed: 160 });
-    const measured = await measureLoudness(await new AssetStore(sqliteQueryDatabase(db), file('assets')).path(prepared.asset.sha256));
+    const measured = await measureLoudness(await storedCopy(prepared.asset.sha256));
     expect(Math.abs(measured.integratedLufs + 16)).toBeLessThanOrEqual(1);
     expect(measured.truePeakDbtp).toBeLessThanOrEqual(-1.5);
     expect(prepared.asset.durationMs).toBeLessThan(2 * DEFAULT_CHIME_MS + 15_000);

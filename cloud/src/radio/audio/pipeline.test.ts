@@ -8,6 +8,7 @@ import { PronunciationDictionary } from '../tts/pronunciation-dictionary.js';
 import { runProcess } from '../tts/run-process.js';
 import { SpeechRejected } from '../tts/tts-errors.js';
 import { AssetStore } from './asset-store.js';
+import { LocalMediaStore } from '../../storage/local-media-store.js';
 import { sqliteQueryDatabase } from '../../db/query/index.js';
 import type { AudioFormat } from './audio-formats.js';
 import { AudioRejected } from './audio-rejected.js';
@@ -43,7 +44,8 @@ describe('AudioPipeline', () => {
 
   /** The stored file, measured independently of what the pipeline reported. */
   async function checkStored(prepared: PreparedAudio) {
-    const stored = await store.path(prepared.asset.sha256);
+    const stored = file(`stored-${prepared.asset.sha256}.${prepared.asset.mime === 'audio/ogg' ? 'ogg' : 'mp3'}`);
+    await store.copyTo(prepared.asset.sha256, stored); // read back from the media store
     const measured = await measureLoudness(stored);
     expect(measured.integratedLufs).toBeGreaterThanOrEqual(-17);
     expect(measured.integratedLufs).toBeLessThanOrEqual(-15);
@@ -55,7 +57,7 @@ describe('AudioPipeline', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sc-pipeline-'));
     db = openCloudDatabase(':memory:');
-    store = new AssetStore(sqliteQueryDatabase(db), file('assets'));
+    store = new AssetStore(sqliteQueryDatabase(db), new LocalMediaStore(dir));
     plain = { opus: pipeline(), mp3: pipeline({ format: 'mp3' }) };
     framed = pipeline({ chime: 'default' });
     await Promise.all([

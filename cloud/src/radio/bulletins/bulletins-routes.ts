@@ -5,9 +5,9 @@ import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
 import { routeBodyLimit } from '../../http/body-limit.js';
 import { badRequest, errorJson, notFound } from '../../http/errors.js';
-import { fileResponse } from '../../http/file-response.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { AssetStore } from '../audio/asset-store.js';
+import { assetResponse } from '../audio/asset-response.js';
 import { SPEECH_SPEED_WPM, type TtsEngine } from '../tts/tts-engine.js';
 import { MAX_ABBREVIATION } from '../tts/pronunciation-dictionary.js';
 import type { PronunciationDictionaries } from '../tts/pronunciation-dictionaries.js';
@@ -249,7 +249,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
     }),
     async (c) => {
       const bulletin = await store.get(c.req.valid('param').id, currentUser(c));
-      return fileResponse(c, deps.assets.pathOf(bulletin.asset), bulletin.asset.mime, { 'cache-control': 'private, max-age=86400' });
+      return assetResponse(c, deps.assets, bulletin.asset, { 'cache-control': 'private, max-age=86400' });
     },
   );
 
@@ -314,7 +314,7 @@ export function createBulletinsRoutes(deps: BulletinsRoutesDeps) {
       const asset = await deps.assets.get(sha256);
       // another commune's audio is as unknown as a missing one (issue 10)
       if (!asset || !(await store.assetFor(sha256, c.get('edgeId')!))) throw notFound(`asset ${sha256}`);
-      return fileResponse(c, deps.assets.pathOf(asset), asset.mime, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
+      return assetResponse(c, deps.assets, asset, { etag: `"${sha256}"`, 'cache-control': 'private, max-age=31536000, immutable' });
     },
   );
 

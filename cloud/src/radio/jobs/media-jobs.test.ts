@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCloudDatabase, type Db } from '../../db/database.js';
 import { AssetStore } from '../audio/asset-store.js';
+import { LocalMediaStore } from '../../storage/local-media-store.js';
 import { sqliteQueryDatabase } from '../../db/query/index.js';
 import { AudioPipeline } from '../audio/pipeline.js';
 import { EspeakEngine } from '../tts/espeak-engine.js';
@@ -30,7 +31,7 @@ describe('the media processes of previews, bulletins and alerts', () => {
     dir = mkdtempSync(join(tmpdir(), 'sc-media-jobs-'));
     db = openCloudDatabase(':memory:');
     const dictionary = PronunciationDictionary.load(join(dir, 'pronunciation.json'));
-    pipeline = new AudioPipeline({ store: new AssetStore(sqliteQueryDatabase(db), join(dir, 'assets')), workDir: join(dir, 'work'), format: 'opus', chime: 'none', maxDurationS: 600, tts: new EspeakEngine(), dictionary });
+    pipeline = new AudioPipeline({ store: new AssetStore(sqliteQueryDatabase(db), new LocalMediaStore(dir)), workDir: join(dir, 'work'), format: 'opus', chime: 'none', maxDurationS: 600, tts: new EspeakEngine(), dictionary });
     stopListening = mediaJobs.onStart((priority) => starts.push({ priority, queued: mediaJobs.stats.queued }));
   });
   afterAll(() => {

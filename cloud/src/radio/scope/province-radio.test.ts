@@ -4,8 +4,6 @@ import { topics, type PlanItem } from '@smart-commune/shared';
 import { startTestCloud, type TestCloud } from '../../../../test-support/cloud.js';
 import { waitFor } from '../../../../test-support/wait.js';
 import { UserStore } from '../../users/user-store.js';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { claimTestEdge } from '../../../../test-support/edge.js';
 import { claimedEdgeWithPlan, insertBulletin, startRadioKit, toneAsset, type RadioKit } from '../testing/radio-test-kit.js';
 import { insertCommune } from '../../../../test-support/places.js';
@@ -199,13 +197,11 @@ describe('radio across the communes of a province', () => {
     const box = await claimTestEdge(test, 'vt-2');
     const fetchAsset = (sha256: string) =>
       test.cloud.app.request(`/api/v1/assets/${sha256}`, { headers: { authorization: `Basic ${Buffer.from(`${box.edgeId}:${box.password}`).toString('base64')}` } });
-    // distinct tones (bulletins of equal audio would share one asset), each file where the asset store keeps it
+    // distinct tones (bulletins of equal audio would share one asset), each in the cloud's media store
     const owned = async (seconds: number, communeCode: string | null) => {
       const bulletin = await insertBulletin(test.cloud.query, { title: `Âm thanh ${seconds} giây`, seconds });
       await ownedBy(communeCode, bulletin.id);
-      const path = test.cloud.radio.bulletins.assets.pathOf(bulletin.asset);
-      mkdirSync(dirname(path), { recursive: true });
-      copyFileSync(toneAsset(seconds).file, path);
+      await test.cloud.media.put(test.cloud.radio.bulletins.assets.keyOf(bulletin.asset), { file: toneAsset(seconds).file }, { maxBytes: bulletin.asset.bytes });
       return bulletin;
     };
     const ofA = await owned(7, 'vi-tan');

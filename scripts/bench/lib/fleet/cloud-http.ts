@@ -33,6 +33,11 @@ export function parseMetrics(text: string, at: number): Metrics {
 
 export class Http {
   token = '';
+  /**
+   * true with an external broker: the embedded broker's sc_edges_connected does not exist, so
+   * `connected` reads the boxes the cloud holds online (their retained availability, wills included).
+   */
+  connectedIsOnline = false;
   constructor(readonly base: string) {}
   async request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<{ status: number; body: T; ms: number }> {
     const started = performance.now();
@@ -53,7 +58,9 @@ export class Http {
   async metrics(): Promise<Metrics> {
     const res = await this.request<string>('GET', '/metrics', undefined, 5000);
     if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-    return parseMetrics(res.body, Date.now());
+    const m = parseMetrics(res.body, Date.now());
+    if (this.connectedIsOnline) m.connected = m.online;
+    return m;
   }
 }
 

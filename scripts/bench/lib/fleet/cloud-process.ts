@@ -39,7 +39,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startCloudProcess(cloudDist: string): Promise<CloudProcess> {
+/** `extraEnv`: more SC_* settings, e.g. SC_MQTT_URL and SC_MQTT_DYNSEC for the cloud on Mosquitto. */
+export async function startCloudProcess(cloudDist: string, extraEnv: Record<string, string> = {}): Promise<CloudProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-bench-fleet-'));
   const logPath = join(dataDir, 'cloud.log');
   const httpPort = await freePort();
@@ -60,6 +61,7 @@ export async function startCloudProcess(cloudDist: string): Promise<CloudProcess
     SC_TELEMETRY_INTERVAL_S: String(INTERVAL_S),
     // every simulated box connects from 127.0.0.1, hundreds at once; in the field each box has an address of its own
     SC_MQTT_MAX_UNAUTHENTICATED_PER_ADDRESS: '1000000',
+    ...extraEnv,
   });
 
   const logFd = openSync(logPath, 'a');

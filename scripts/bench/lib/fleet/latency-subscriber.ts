@@ -19,11 +19,12 @@ export class LatencySubscriber {
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
   }
 
-  static async connect(mqttPort: number, servicePassword: string): Promise<LatencySubscriber> {
+  /** With the cloud's service credential, or another account that may read sc/v1/edges/# (`username`). */
+  static async connect(mqttPort: number, servicePassword: string, username = 'sc-cloud'): Promise<LatencySubscriber> {
     const subscriber = connect(`mqtt://${HOST}:${mqttPort}`, {
       protocolVersion: 4,
       clientId: `bench-lat-${randomBytes(4).toString('hex')}`,
-      username: 'sc-cloud',
+      username,
       password: servicePassword,
       clean: true,
       keepalive: 30,

@@ -1,6 +1,8 @@
 import { DEFAULT_EDGES, INTERVAL_S } from './common.js';
 
 export interface Options {
+  /** embedded: the cloud's own Aedes; mosquitto: Debian's Mosquitto (today its bare side only, see run.ts). */
+  broker: 'embedded' | 'mosquitto';
   edges: number;
   durationS: number;
   workers: number;
@@ -13,6 +15,7 @@ export interface Options {
 
 export function usage(): string {
   return `usage: scripts/bench/fleet [options]
+  --broker B           embedded (default) or mosquitto: Debian's Mosquitto with the same clients (default 10000 edges)
   --edges N            simulated edge boxes (default ${DEFAULT_EDGES}, or env BENCH_EDGES)
   --duration S         steady-state measurement window in seconds (default 40; split into ${INTERVAL_S} s windows)
   --workers W          child processes running the simulated edges (default: 1 per 1,000 edges, 1..4)
@@ -41,7 +44,7 @@ export function parseOptions(argv: string[]): Options {
       values.set(arg.slice(2), value);
     }
   }
-  const known = new Set(['edges', 'duration', 'workers', 'connect-window', 'connect-deadline', 'storm-timeout']);
+  const known = new Set(['broker', 'edges', 'duration', 'workers', 'connect-window', 'connect-deadline', 'storm-timeout']);
   for (const key of values.keys()) if (!known.has(key)) throw new Error(`unknown option --${key}\n${usage()}`);
   const int = (key: string, fallback: number, min: number, max: number) => {
     const raw = values.get(key);
@@ -52,8 +55,11 @@ export function parseOptions(argv: string[]): Options {
   };
   const envEdges = process.env.BENCH_EDGES ? Number(process.env.BENCH_EDGES) : undefined;
   if (envEdges !== undefined && (!Number.isInteger(envEdges) || envEdges < 1)) throw new Error(`BENCH_EDGES must be a positive integer`);
-  const edges = int('edges', envEdges ?? DEFAULT_EDGES, 1, 20_000);
+  const broker = values.get('broker') ?? 'embedded';
+  if (broker !== 'embedded' && broker !== 'mosquitto') throw new Error(`--broker must be embedded or mosquitto (got ${broker})`);
+  const edges = int('edges', envEdges ?? (broker === 'mosquitto' ? 10_000 : DEFAULT_EDGES), 1, 20_000);
   return {
+    broker,
     edges,
     durationS: int('duration', 40, 5, 600),
     workers: Math.min(edges, int('workers', Math.min(4, Math.max(1, Math.ceil(edges / 1000))), 1, 16)),

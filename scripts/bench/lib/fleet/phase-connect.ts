@@ -49,8 +49,8 @@ export async function runConnectPhase(ctx: RunContext): Promise<{ connectedAll: 
     const others = cpu.othersCpu(connectT0, connectT1);
     notes.push(
       `only ${connectedNow} of ${N} edges connected within ${opts.connectDeadlineS} s (the cloud got ${fmt(cloudCpu, 0)} % CPU, other processes took ${fmt(others, 0)} %). ` +
-        `The default of ${DEFAULT_EDGES} connects in about 15-50 s on a 2-core machine when the cloud gets most of a core; each connection costs the broker ` +
-        `a scan of every retained message, so the connect phase grows with N²: on a busy machine try --edges 1500 or fewer`,
+        `The default of ${DEFAULT_EDGES} should connect within 5 s on a 2-core machine when the cloud gets most of a core; ` +
+        `on a busy machine try --edges 1500 or fewer, or compare with a run on a quiet machine`,
     );
     log(`[connect] FAILED: ${connectedNow}/${N} connected at the ${opts.connectDeadlineS} s deadline (${((connectT1 - connectT0) / 1000).toFixed(1)} s; the rest keep trying in the background, broker gauge ${brokerConnected} a moment later); client errors ${JSON.stringify(errs)}`);
     log(`          ${cpu.cpuLine(connectT0, connectT1)}`);

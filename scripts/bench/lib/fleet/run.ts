@@ -6,6 +6,7 @@ import { HOST, INTERVAL_S, round, sleep } from './common.js';
 import { cpuReport } from './cpu-report.js';
 import { LatencySubscriber } from './latency-subscriber.js';
 import { parseOptions } from './options.js';
+import { bareMosquittoFirst, startBenchMosquitto, type BenchMosquitto } from './mosquitto-run.js';
 import { runAfterPhase } from './phase-after.js';
 import { measureBaseline } from './phase-baseline.js';
 import { runConnectPhase } from './phase-connect.js';
@@ -39,7 +40,10 @@ export async function runFleetBenchmark(argv: string[]): Promise<void> {
   const check = telemetrySchema.safeParse(makeTelemetry('edg_selfcheck00000', Date.now(), 0));
   if (!check.success) throw new Error(`the simulated telemetry does not satisfy telemetrySchema: ${check.error.message}`);
 
-  const cloud = await startCloudProcess(cloudDist);
+  // --broker mosquitto: Mosquitto alone with the same boxes first (bare_* figures), then the cloud on a Mosquitto of its own
+  if (opts.broker === 'mosquitto') Object.assign(result, await bareMosquittoFirst(opts, log, notes));
+  const mosquitto: BenchMosquitto | null = opts.broker === 'mosquitto' ? await startBenchMosquitto() : null;
+  const cloud = await startCloudProcess(cloudDist, mosquitto?.cloudEnv ?? {});
   const { logPath, httpPort, mqttPort, dataDir } = cloud;
 
   const workers: WorkerHandle[] = [];
@@ -52,8 +56,10 @@ export async function runFleetBenchmark(argv: string[]): Promise<void> {
     pids.set('bench', process.pid);
     pids.set('machine', 0);
     for (const w of workers) if (w.child.pid) pids.set(`worker${w.index}`, w.child.pid);
+    if (mosquitto?.broker.pid()) pids.set('mosquitto', mosquitto.broker.pid());
     return pids;
   });
+  http.connectedIsOnline = mosquitto !== null;
   const ctx: RunContext = {
     opts,
     result,
@@ -79,6 +85,7 @@ export async function runFleetBenchmark(argv: string[]): Promise<void> {
     subscriber?.client.end(true);
     await Promise.all(workers.map(stopWorker));
     await cloud.stop();
+    await mosquitto?.broker.stop();
     if (!opts.keepData) removeCloudData(cloud);
   };
 
@@ -140,13 +147,24 @@ export async function runFleetBenchmark(argv: string[]): Promise<void> {
       }),
     );
 
-    subscriber = await LatencySubscriber.connect(mqttPort, servicePassword);
+    subscriber = mosquitto
+      ? await LatencySubscriber.connect(mosquitto.broker.port, mosquitto.broker.adminPassword, mosquitto.broker.adminUsername)
+      : await LatencySubscriber.connect(mqttPort, servicePassword);
     const base = await measureBaseline(ctx);
     const { connectedAll } = await runConnectPhase(ctx);
     const { steadyHealth } = await runSteadyPhase(ctx, { base, connectedAll, subscriber, cloudPid: cloud.child.pid! });
     const { expectedConnected, stormHealth } = await runStormPhase(ctx, { connectedAll, steadyHealth, subscriber });
     await runAfterPhase(ctx, { expectedConnected, stormHealth, subscriber, cloudExit: cloud.exit });
 
+    if (mosquitto) {
+      const window = sampler.window('mosquitto', runStartedAt, Date.now());
+      Object.assign(result, { mosquitto_rss_mb_max: round(window.rssMax), mosquitto_cpu_pct: round(window.cpuAvg) });
+      if (typeof result.connect_s === 'number' && typeof result.bare_connect_s === 'number') {
+        const ratio = round(result.connect_s / result.bare_connect_s, 2);
+        result.connect_vs_bare = ratio;
+        if (ratio !== null && ratio > 2) notes.push(`the cloud's boxes took ${ratio}× bare Mosquitto's connect time (target ≤ 2×)`);
+      }
+    }
     logCloudWarnings(logPath, log);
     Object.assign(result, { workers: opts.workers, duration_s: opts.durationS, run_s: round((Date.now() - runStartedAt) / 1000) });
     if (result.ok === undefined) result.ok = true;
