@@ -125,9 +125,9 @@ export async function connectExternalBroker(url: string, logger: Logger, metrics
   client.on('connect', (connack) => {
     if (clientId !== undefined) logger.info({ clientId, sessionPresent: connack.sessionPresent }, 'persistent MQTT session opened');
     // Subscribe again on every reconnection, even to a session the broker says it kept: Mosquitto
-    // 2.0.11 restarted from its persistence file reported sessionPresent while delivering nothing to
-    // the shared subscriptions it restored (measured in fleet/ingest-crash.test.ts). A SUBSCRIBE
-    // to a filter already held only replaces it.
+    // 2.0.11 restarted from its persistence file reported sessionPresent while almost nothing reached
+    // that session (fleet/ingest-crash.test.ts; not isolated from other causes). A SUBSCRIBE to a
+    // filter already held only replaces it.
     if (connectedOnce) {
       for (const subscription of handlers.keys()) {
         client.subscribeAsync(subscription, { qos: 1 }).catch((err: unknown) => logger.error({ err, subscription }, 'MQTT subscription not made again after reconnecting'));
