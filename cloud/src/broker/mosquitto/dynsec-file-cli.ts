@@ -58,6 +58,8 @@ export async function runDynsecFile(request: DynsecFileRequest, config: CloudCon
     if (existsSync(request.out) && !request.force) throw new Error(`${request.out} exists: add --force to replace it`);
     const existing = request.keepFrom ? parseDynsecConfig(readFileSync(request.keepFrom, 'utf8'), request.keepFrom) : undefined;
     const admin = existing ? undefined : config.SC_MQTT_URL ? adminCredential(config.SC_MQTT_URL) : undefined;
+    // before the database opens: nothing to write without an account able to administer the broker
+    if (!existing && !admin) buildDynsecFile({ accounts: [] });
     const query = await openQueryDatabase({ SC_DATABASE_URL: config.SC_DATABASE_URL, sqliteFile: join(config.SC_DATA_DIR, 'cloud.db') });
     let accounts;
     try {
