@@ -97,6 +97,12 @@ export const cloudConfigSchema = z.object({
   SC_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name such as ap-southeast-1 or garage').optional(),
   SC_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   SC_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /**
+   * Every cloud process beats in the database this often (cluster/process-registry.ts); one silent
+   * for SC_PROCESS_DEAD_AFTER_S is dead: the leader ends the live sessions and relays it had on air.
+   */
+  SC_PROCESS_BEAT_S: z.coerce.number().min(0.2).max(60).default(2),
+  SC_PROCESS_DEAD_AFTER_S: z.coerce.number().min(1).max(600).default(10),
   SC_ADMIN_USERNAME: z.string().min(1).default('admin'),
   SC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   /**

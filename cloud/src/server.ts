@@ -84,6 +84,7 @@ import type { MediaStore } from './storage/media-store.js';
 import { cleanStaleUploads } from './storage/stale-uploads.js';
 import { assetResponse } from './radio/audio/asset-response.js';
 import { createLeadership, type Leadership } from './cluster/leadership.js';
+import { ProcessRegistry, startHeartbeat } from './cluster/process-registry.js';
 import { assertSharedSecrets, configuredServicePassword } from './cluster/shared-secrets.js';
 
 export const SERVICE_USERNAME = 'sc-cloud';
@@ -248,10 +249,15 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
   verifyDevice = (username, password) => fleet.credentials.verify(username, password);
   const mosquittoAccounts = await startBoxAccounts(config, { fleet, bus: events, logger: logger.child({ component: 'mosquitto-accounts' }) });
   const releases = createReleases({ query, fleet, bus: events, audit, metrics, logger: logger.child({ component: 'releases' }), config, leader: leadership });
+  // this process in the registry of cloud processes, before anything records it as owner of what it has on air
+  const processRegistry = new ProcessRegistry(query);
+  const beatMs = config.SC_PROCESS_BEAT_S * 1000;
+  const heartbeat = await startHeartbeat({ registry: processRegistry, beatMs, logger: logger.child({ component: 'processes' }) });
+  const processes = { id: heartbeat.id, registry: processRegistry, sweepMs: beatMs, deadAfterMs: Math.max(config.SC_PROCESS_DEAD_AFTER_S * 1000, 3 * beatMs) };
   // ONE media store for the audio, incident media and report photos: the data dir, or the S3 bucket (SC_S3_*)
   const media = openMediaStore(config, { logger, metrics });
   const mediaCleanup = cleanStaleUploads(media, logger);
-  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, media, leader: leadership, soleProcess });
+  const radio = await createRadio({ query, broker, fleet, bus: events, metrics, audit, logger: logger.child({ component: 'radio' }), config, media, leader: leadership, soleProcess, processes });
   const stopMediaJobMetrics = watchMediaJobs(metrics.registry);
   // the operator's microphone over a WebSocket into a live session (issue 13)
   const liveVoice = createLiveVoice({ live: radio.live, config, metrics, logger: logger.child({ component: 'live-voice' }) });
@@ -454,6 +460,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
       await leadership.stop();
       await radio.stop();
+      await heartbeat.stop(); // its sessions and relays are ended: nothing left for the leader's sweep
       stopMediaJobMetrics();
       await footage.stop();
       await incidents.stop();

@@ -61,3 +61,12 @@ export function createErrorHandler(logger: Logger) {
     return errorJson(c, 500, 'internal', 'internal server error');
   };
 }
+
+/**
+ * An object on air in another cloud process (several processes behind a load balancer): this one
+ * cannot serve it. 503 so a client (the box's stream, the console) retries, and a load balancer
+ * configured to retry on 503 (HAProxy `retry-on 503` with `option redispatch`) tries another process.
+ */
+export const heldElsewhere = (what: string) =>
+  new ApiError(503, 'held_elsewhere', `${what} is on air in another cloud process, not this one: try again (the load balancer sends the retry to another process)`);
+

@@ -44,6 +44,8 @@ import { StationStore } from './relays/station-store.js';
 import { LiveDocPublisher } from './live/live-doc.js';
 import { createLiveRoutes } from './live/live-routes.js';
 import { LiveSessions } from './live/live-sessions.js';
+import type { RelayService } from './relays/relay-service.js';
+import type { ProcessRegistry } from '../cluster/process-registry.js';
 import { LiveStore } from './live/live-store.js';
 import type { MediaStore } from '../storage/media-store.js';
 
@@ -91,6 +93,56 @@ export interface RadioDeps {
    * processes (PostgreSQL) they may be another process's, on air now, and are left alone.
    */
   soleProcess?: boolean;
+  /**
+   * This process in the registry of cloud processes (cluster/process-registry.ts): what it puts on
+   * air records `id` as owner, and the leader ends, every `sweepMs`, what processes silent for
+   * `deadAfterMs` had on air, then purges their rows. Absent: no owner recorded, no sweep.
+   */
+  processes?: { id: string; registry: ProcessRegistry; sweepMs: number; deadAfterMs: number };
+}
+
+/**
+ * On the leader, every `sweepMs`: the live sessions and relay runs of processes silent for
+ * `deadAfterMs` end (one conditional statement each, so an overlapping sweep of a new leader ends
+ * nothing twice), then the dead rows are purged. One sweep at a time. Returns the service's stop.
+ */
+function sweepDeadProcesses(
+  p: NonNullable<RadioDeps['processes']>,
+  leader: LeaderGate,
+  live: LiveSessions,
+  relays: RelayService,
+  logger: Logger,
+  now: () => number,
+): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const sweep = async () => {
+    const aliveSince = now() - p.deadAfterMs;
+    await relays.closeDeadOwners(aliveSince);
+    await live.endDeadOwners(aliveSince);
+    const purged = await p.registry.purgeDead(aliveSince);
+    if (purged.length) logger.warn({ processes: purged }, 'cloud processes that stopped beating are purged');
+  };
+  const stop = leader.whileLeader('dead cloud processes sweep', () => {
+    const tick = () => {
+      if (busy) return;
+      busy = true;
+      running = sweep()
+        .catch((err: unknown) => logger.warn({ err }, 'sweeping dead cloud processes failed'))
+        .finally(() => (busy = false));
+    };
+    tick();
+    const timer = setInterval(tick, p.sweepMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  });
+  return async () => {
+    await stop();
+    await running;
+  };
 }
 
 export type Radio = Awaited<ReturnType<typeof createRadio>>;
@@ -165,12 +217,13 @@ export async function createRadio(deps: RadioDeps) {
       const bulletin = await bulletinsDomain.service.createUpload({ title: `Trực tiếp: ${session.title} (${day})`.slice(0, 200), originalName: `${session.id}.ogg`, bytes: ogg, createdBy: session.startedBy, communeCode });
       return bulletin.id;
     },
+    processId: deps.processes?.id,
     options: { dataDir: deps.config.SC_DATA_DIR, playoutMs: deps.config.SC_LIVE_PLAYOUT_MS, jitterMs: deps.config.SC_LIVE_JITTER_MS, maxReaders: deps.config.SC_LIVE_MAX_READERS, now: options.now },
   });
   const soleProcess = deps.soleProcess ?? true;
   await live.recover({ endOrphans: soleProcess });
   // station relays (tiếp sóng): the cloud pulls each station into a relay live session, now or in scheduled windows
-  const relays = await createRelays({ query, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now, soleProcess });
+  const relays = await createRelays({ query, stations, live, playback, schedules, directory, audit: deps.audit, metrics: deps.metrics, logger: logger.child({ component: 'relays' }), config: deps.config, now: options.now, soleProcess, processId: deps.processes?.id });
 
   const intake = new PlaybackIntake({ playback, lead, plansSettled: () => plans.settled(), bus, metrics: deps.metrics, logger });
   const unsubscribe = bus.subscribe('edge.event.playback', (event) => intake.onEvent(event), 'radio');
@@ -208,6 +261,7 @@ export async function createRadio(deps: RadioDeps) {
     relays.start();
     return () => relays.scheduler.stop();
   });
+  const stopDeadSweep = deps.processes ? sweepDeadProcesses(deps.processes, leader, live, relays.relays, logger, options.now) : () => undefined;
   logger.info({ caughtUp, voice: deps.config.SC_TTS_DEFAULT_VOICE, engine: bulletinsDomain.tts.id }, 'radio ready');
 
   let stopped = false;
@@ -246,6 +300,7 @@ export async function createRadio(deps: RadioDeps) {
       stopped = true;
       await stopChecks();
       await stopRelayWindows();
+      await stopDeadSweep();
       await relays.stop(); // each relay records what it played and ends its session first
       await live.close(); // sessions on air end interrupted; their recordings are complete
       liveDoc.stop();

@@ -299,4 +299,20 @@ export const schemaV26On: Migration[] = [
   );
   CREATE INDEX report_limits_updated_at ON report_limits(updated_at);
   `,
+  `
+  -- issue 11, several cloud processes: each sc-cloud process registers itself (cluster/process-registry.ts)
+  -- and beats every few seconds; a live session and a relay run record the process that has them on
+  -- air (owner_process, NULL: before this migration, or recorded by a sole SQLite process). The leader
+  -- ends the open sessions and runs whose owner stopped beating, and purges the dead process rows.
+  CREATE TABLE cloud_processes (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    beat_at INTEGER NOT NULL
+  );
+  CREATE INDEX cloud_processes_beat_at ON cloud_processes(beat_at);
+  ALTER TABLE live_sessions ADD COLUMN owner_process TEXT;
+  ALTER TABLE relay_runs ADD COLUMN owner_process TEXT;
+  `,
 ];

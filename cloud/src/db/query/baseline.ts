@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { identity, integer, noCase, noCaseIndex, real, refuseChange, rowid, text, type DialectName } from './baseline-support.js';
 
 /** The legacy SQLite chain's version this baseline equals: an existing SQLite file is brought to it by that chain. */
-export const BASELINE_VERSION = 37;
+export const BASELINE_VERSION = 38;
 
 /** Creates the whole cloud schema on an empty database of either dialect (untyped: it makes the tables). */
 export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<void> {
@@ -210,6 +210,15 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('used_at', integer(d))
     .execute();
   await db.schema.createIndex('claim_tokens_edge').on('claim_tokens').columns(['edge_id']).execute();
+  await db.schema
+    .createTable('cloud_processes')
+    .addColumn('id', text(d), (c) => c.primaryKey())
+    .addColumn('host', text(d), (c) => c.notNull())
+    .addColumn('pid', integer(d), (c) => c.notNull())
+    .addColumn('started_at', integer(d), (c) => c.notNull())
+    .addColumn('beat_at', integer(d), (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('cloud_processes_beat_at').on('cloud_processes').columns(['beat_at']).execute();
   await db.schema
     .createTable('discovered_cameras')
     .addColumn('edge_id', text(d), (c) => c.notNull().references('edges.id').onDelete('cascade'))
@@ -462,6 +471,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('bulletin_id', text(d), (c) => c.references('bulletins.id').onDelete('set null'))
     .addColumn('file', text(d), (c) => c.notNull())
     .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
+    .addColumn('owner_process', text(d))
     .addCheckConstraint('live_sessions_check_0', sql.raw("source IN ('voice','relay')"))
     .addCheckConstraint('live_sessions_check_1', sql.raw("priority IN ('normal','priority','emergency')"))
     .addCheckConstraint('live_sessions_check_2', sql.raw("end_reason IN ('stopped','interrupted','failed')"))
@@ -645,6 +655,7 @@ export async function createBaseline(db: Kysely<any>, d: DialectName): Promise<v
     .addColumn('urls', text(d), (c) => c.notNull().defaultTo(sql.raw("'[]'")))
     .addColumn('last_error', text(d))
     .addColumn('commune_code', text(d), (c) => c.references('communes.code'))
+    .addColumn('owner_process', text(d))
     .execute();
   await db.schema.createIndex('relay_runs_occurrence').on('relay_runs').columns(['occurrence_id']).execute();
   await db.schema.createIndex('relay_runs_open').on('relay_runs').columns(['ended_at']).where(sql.raw<boolean>('ended_at IS NULL')).execute();

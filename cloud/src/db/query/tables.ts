@@ -129,6 +129,14 @@ export interface ClaimTokensTable {
   used_at: number | null;
 }
 
+export interface CloudProcessesTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: number;
+  beat_at: number;
+}
+
 export interface CommunesTable {
   code: string;
   name: string;
@@ -379,6 +387,7 @@ export interface LiveSessionsTable {
   bulletin_id: string | null;
   file: string;
   commune_code: string | null;
+  owner_process: string | null;
 }
 
 export interface LoginAccountAddressesTable {
@@ -534,6 +543,7 @@ export interface RelayRunsTable {
   urls: Generated<string>;
   last_error: string | null;
   commune_code: string | null;
+  owner_process: string | null;
 }
 
 export interface ReleasesTable {
@@ -732,6 +742,7 @@ export interface Database {
   cap_feeds: CapFeedsTable;
   cap_trusted_senders: CapTrustedSendersTable;
   claim_tokens: ClaimTokensTable;
+  cloud_processes: CloudProcessesTable;
   communes: CommunesTable;
   discovered_cameras: DiscoveredCamerasTable;
   documents: DocumentsTable;
@@ -792,6 +803,7 @@ export const tableColumns = {
   cap_feeds: { id: 'TEXT', name: 'TEXT', url: 'TEXT', enabled: 'INTEGER', poll_every_s: 'REAL?', etag: 'TEXT?', last_modified: 'TEXT?', last_poll_at: 'INTEGER?', last_success_at: 'INTEGER?', last_error: 'TEXT?', last_error_at: 'INTEGER?', consecutive_failures: 'INTEGER', failing_since: 'INTEGER?', created_by: 'TEXT?', created_at: 'INTEGER', commune_code: 'TEXT?' },
   cap_trusted_senders: { sender: 'TEXT', note: 'TEXT', added_by: 'TEXT?', added_at: 'INTEGER', signer_pem: 'TEXT?' },
   claim_tokens: { token_hash: 'TEXT', edge_id: 'TEXT', created_by: 'TEXT?', created_at: 'INTEGER', expires_at: 'INTEGER', used_at: 'INTEGER?' },
+  cloud_processes: { id: 'TEXT', host: 'TEXT', pid: 'INTEGER', started_at: 'INTEGER', beat_at: 'INTEGER' },
   communes: { code: 'TEXT', name: 'TEXT', district: 'TEXT', province: 'TEXT', admin_code: 'TEXT?', province_admin_code: 'TEXT?', created_at: 'INTEGER?', retired_at: 'INTEGER?' },
   discovered_cameras: { edge_id: 'TEXT', urn: 'TEXT', xaddr: 'TEXT', name: 'TEXT?', hardware: 'TEXT?', first_seen_at: 'INTEGER', last_seen_at: 'INTEGER' },
   documents: { edge_id: 'TEXT', doc: 'TEXT', version: 'INTEGER', body: 'TEXT', issued_at: 'INTEGER', reported_version: 'INTEGER?', reported_status: 'TEXT?', reported_error: 'TEXT?', reported_at: 'INTEGER?', withheld: 'TEXT', reported_ignored: 'TEXT' },
@@ -809,7 +821,7 @@ export const tableColumns = {
   incidents: { id: 'TEXT', edge_id: 'TEXT', hamlet_code: 'TEXT?', camera_id: 'TEXT', rule_id: 'TEXT', zone_id: 'TEXT?', label: 'TEXT', score: 'REAL', track_id: 'INTEGER', started_at: 'INTEGER', detected_at: 'INTEGER', ended_at: 'INTEGER?', box: 'TEXT', facts_ts: 'INTEGER', snapshot_sha256: 'TEXT?', snapshot_bytes: 'INTEGER?', snapshot_received_at: 'INTEGER?', clip_sha256: 'TEXT?', clip_bytes: 'INTEGER?', clip_duration_ms: 'INTEGER?', clip_received_at: 'INTEGER?', status: 'TEXT', assignee_id: 'TEXT?', legal_hold: 'INTEGER', created_at: 'INTEGER', updated_at: 'INTEGER', received_at: 'INTEGER', severity: 'TEXT', state: 'TEXT', continues: 'TEXT?', flood: 'INTEGER', timeline: 'TEXT', commune_code: 'TEXT?' },
   key_rotation_deliveries: { rotation_id: 'TEXT', edge_id: 'TEXT', state: 'TEXT', code: 'TEXT?', detail: 'TEXT?', attempts: 'INTEGER', last_attempt_at: 'INTEGER?', answered_at: 'INTEGER?' },
   key_rotations: { id: 'TEXT', sequence: 'INTEGER', key_ids: 'TEXT', message: 'TEXT', created_by: 'TEXT', created_at: 'INTEGER', commune_code: 'TEXT?' },
-  live_sessions: { id: 'TEXT', source: 'TEXT', title: 'TEXT', priority: 'TEXT', edges: 'TEXT', hamlet_codes: 'TEXT', zones: 'TEXT?', started_by: 'TEXT?', origin: 'TEXT?', started_at: 'INTEGER', epoch: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', end_detail: 'TEXT?', stopped_by: 'TEXT?', bytes: 'INTEGER', duration_ms: 'INTEGER', bulletin_id: 'TEXT?', file: 'TEXT', commune_code: 'TEXT?' },
+  live_sessions: { id: 'TEXT', source: 'TEXT', title: 'TEXT', priority: 'TEXT', edges: 'TEXT', hamlet_codes: 'TEXT', zones: 'TEXT?', started_by: 'TEXT?', origin: 'TEXT?', started_at: 'INTEGER', epoch: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', end_detail: 'TEXT?', stopped_by: 'TEXT?', bytes: 'INTEGER', duration_ms: 'INTEGER', bulletin_id: 'TEXT?', file: 'TEXT', commune_code: 'TEXT?', owner_process: 'TEXT?' },
   login_account_addresses: { account: 'TEXT', since: 'INTEGER', client: 'TEXT' },
   login_accounts: { account: 'TEXT', since: 'INTEGER', failures: 'INTEGER', reported: 'INTEGER' },
   login_clients: { client: 'TEXT', tat: 'INTEGER', blocked_until: 'INTEGER' },
@@ -823,7 +835,7 @@ export const tableColumns = {
   push_preferences: { user_id: 'TEXT', kinds: 'TEXT', quiet_start: 'TEXT?', quiet_end: 'TEXT?', updated_at: 'INTEGER', hamlets: 'TEXT', cameras: 'TEXT' },
   push_subscriptions: { id: 'TEXT', user_id: 'TEXT', endpoint: 'TEXT', p256dh: 'TEXT', auth: 'TEXT', label: 'TEXT', created_at: 'INTEGER', last_success_at: 'INTEGER?', last_error: 'TEXT?' },
   radio_stations: { id: 'TEXT', name: 'TEXT', url: 'TEXT', fallback_url: 'TEXT?', created_by: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', commune_code: 'TEXT?' },
-  relay_runs: { id: 'TEXT', station_id: 'TEXT', station_name: 'TEXT', schedule_id: 'TEXT?', occurrence_id: 'TEXT?', session_id: 'TEXT?', title: 'TEXT', priority: 'TEXT', targets: 'TEXT', started_by: 'TEXT?', started_at: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', played_ms: 'INTEGER', silence_ms: 'INTEGER', bytes: 'INTEGER', reconnects: 'INTEGER', urls: 'TEXT', last_error: 'TEXT?', commune_code: 'TEXT?' },
+  relay_runs: { id: 'TEXT', station_id: 'TEXT', station_name: 'TEXT', schedule_id: 'TEXT?', occurrence_id: 'TEXT?', session_id: 'TEXT?', title: 'TEXT', priority: 'TEXT', targets: 'TEXT', started_by: 'TEXT?', started_at: 'INTEGER', ends_at: 'INTEGER?', ended_at: 'INTEGER?', end_reason: 'TEXT?', played_ms: 'INTEGER', silence_ms: 'INTEGER', bytes: 'INTEGER', reconnects: 'INTEGER', urls: 'TEXT', last_error: 'TEXT?', commune_code: 'TEXT?', owner_process: 'TEXT?' },
   releases: { version: 'TEXT', arch: 'TEXT', product: 'TEXT', bytes: 'INTEGER', sha256: 'TEXT', file_name: 'TEXT', manifest: 'TEXT', uploaded_by: 'TEXT', uploaded_at: 'INTEGER' },
   report_limits: { client: 'TEXT', accepted: 'TEXT', refused: 'TEXT', version: 'INTEGER', updated_at: 'INTEGER' },
   reports: { id: 'TEXT', code: 'TEXT', category: 'TEXT', description: 'TEXT', hamlet_code: 'TEXT', lat: 'REAL?', lon: 'REAL?', phone: 'TEXT?', photo_sha256: 'TEXT?', photo_bytes: 'INTEGER?', status: 'TEXT', public_reply: 'TEXT?', replied_at: 'INTEGER?', handled_by: 'TEXT?', created_at: 'INTEGER', updated_at: 'INTEGER', commune_code: 'TEXT?' },

@@ -1,6 +1,6 @@
 import type { Logger } from '@smart-commune/shared/runtime';
 import { LIVE_VOICE_CLOSE, type LiveVoiceServerMessage } from '@smart-commune/shared';
-import { ApiError } from '../../http/errors.js';
+import { ApiError, heldElsewhere } from '../../http/errors.js';
 import type { CloudMetrics } from '../../metrics.js';
 import type { LiveSessions } from '../live/live-sessions.js';
 import type { LiveInput, LiveSessionView } from '../live/live-types.js';
@@ -133,7 +133,9 @@ export class VoiceIngest {
     if (session.startedBy !== userId) return new ApiError(403, 'forbidden', 'only the person who started a live voice session streams into it');
     const input = this.deps.live.inputOf(sessionId);
     const known = this.entries.get(sessionId);
-    if (session.status === 'ended' || !input || known?.ended) return new ApiError(410, 'gone', `live session ${sessionId} has ended`);
+    if (session.status === 'ended' || known?.ended) return new ApiError(410, 'gone', `live session ${sessionId} has ended`);
+    // on air, but not in this process (several behind a load balancer): the socket must reach the one that has it
+    if (!input) return heldElsewhere(`live session ${sessionId}`);
     if (!known) {
       const now = this.now();
       this.entries.set(sessionId, {

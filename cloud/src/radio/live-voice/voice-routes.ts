@@ -55,6 +55,7 @@ export function createVoiceRoutes(deps: VoiceRoutesDeps) {
         403: jsonContent(z.object({}), 'Another person started this session, or (cookie) the Origin or CSRF token is wrong'),
         404: jsonContent(z.object({}), 'No such voice session'),
         410: jsonContent(z.object({}), 'The session has ended'),
+        503: jsonContent(z.object({}), 'On air in another cloud process (held_elsewhere): open the socket again, the load balancer sends it to another process'),
         426: jsonContent(z.object({}), 'Not a WebSocket upgrade'),
       },
     }),

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { edgeIdSchema, hamletCodeSchema, issuers, liveEndReasons, liveSources, priorities, zoneNameSchema } from '@smart-commune/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Guard } from '../../http/access.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
-import { ApiError, forbidden, notFound } from '../../http/errors.js';
+import { ApiError, forbidden, heldElsewhere, notFound } from '../../http/errors.js';
 import { assertMayChange, assertSees } from '../../communes/scope.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { PlaybackStore } from '../playback/playback-store.js';
@@ -137,7 +138,10 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       tags,
       summary: 'Stop a live session: the boxes play what was said up to now, then stop (proof of play completed)',
       request: { params: idParam },
-      responses: { 200: jsonContent(liveDetailSchema, 'The session, ended (unchanged when it had already ended)') },
+      responses: {
+        200: jsonContent(liveDetailSchema, 'The session, ended (unchanged when it had already ended)'),
+        503: jsonContent(z.object({}), 'On air in another cloud process (held_elsewhere): try again, the load balancer sends the retry to another process'),
+      },
     }),
     async (c) => {
       const user = currentUser(c);
@@ -145,6 +149,8 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       const current = await live.get(id);
       assertMayChange(user, current.communeCode, `live session ${id}`);
       const wasOnAir = current.status === 'on_air';
+      // on air in another process (several behind a load balancer): only that one can stop it
+      if (wasOnAir && !live.tailOf(id)) throw heldElsewhere(`live session ${id}`);
       const session = await live.stop(id, user.id);
       if (wasOnAir) await audit.record({ actor: user.username, action: 'live.stopped', target: `live:${id}`, details: { durationMs: session.durationMs } });
       return c.json(await detail(playback, session), 200);
@@ -164,7 +170,7 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
         200: { description: 'Ogg Opus', content: { 'audio/ogg': { schema: z.string() } } },
         206: { description: 'Ogg Opus from the asked byte', content: { 'audio/ogg': { schema: z.string() } } },
         404: jsonContent(z.object({}), 'Unknown session'),
-        503: jsonContent(z.object({}), 'Too many readers of this session'),
+        503: jsonContent(z.object({}), 'Too many readers of this session, or (held_elsewhere) it is on air in another cloud process: try again'),
       },
     }),
     async (c) => {
@@ -176,7 +182,9 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
       if (!file) throw notFound(`live session ${id}`);
       // no tail: it has ended, and its end is on record; read on air above, it ended while the file's
       // path was read: its final size is the record's now
-      const tail = live.tailOf(id) ?? live.endedTail(session.status === 'ended' ? session : await live.get(id));
+      const tail = live.tailOf(id) ?? (await endedTailOrElsewhere(live, session));
+      // an ended session's recording is on the disk of the process that had it on air
+      if (!live.tailOf(id) && !existsSync(file)) throw notFound(`the recording of live session ${id} on this cloud process`);
       const range = /^bytes=(\d+)-$/.exec(c.req.header('range') ?? '');
       const start = range ? Number(range[1]) : 0;
       if (tail.ended && start > tail.bytes) return c.body(null, 416, { 'content-range': `bytes */${tail.bytes}` });
@@ -194,4 +202,15 @@ export function createLiveRoutes({ guard, live, playback, audit }: { guard: Guar
   );
 
   return app;
+}
+
+/** No tail here: an ended session's (from its record), or 503 when it is on air in another process. */
+async function endedTailOrElsewhere(live: LiveSessions, session: LiveSessionView) {
+  // read on air above, it may have ended while the file's path was read: its final size is the record's now
+  const now = session.status === 'ended' ? session : await live.get(session.id);
+  if (now.status === 'on_air') {
+    // the session ended here in between has a record that says so; on air with no tail: another process's
+    if (!live.tailOf(session.id)) throw heldElsewhere(`live session ${session.id}`);
+  }
+  return live.tailOf(session.id) ?? live.endedTail(now);
 }

@@ -46,6 +46,8 @@ export interface LiveSessionsDeps {
   /** Makes the recording of a voice session an archive bulletin; resolves with its id. */
   archive(session: LiveSessionView, ogg: Buffer): Promise<string>;
   options: LiveSessionsOptions;
+  /** This cloud process's id (cluster/process-registry.ts), recorded as the owner of what it puts on air; absent: none recorded. */
+  processId?: string;
 }
 
 /** One session on air: its clock, the producer's buffer, the encoder and the growing file. */
@@ -98,6 +100,25 @@ export class LiveSessions implements LiveSessionsApi {
       const file = await this.deps.store.file(s.id);
       if (file && existsSync(file)) this.track(this.archive(s, file));
     }
+  }
+
+  /**
+   * The leader's sweep (several processes): the sessions on air in a process that stopped beating
+   * before `aliveSince` end interrupted in one statement, their places among the 8 are free, and the
+   * boxes are told through the live document. Their recordings stay on the dead process's disk.
+   */
+  async endDeadOwners(aliveSince: number): Promise<string[]> {
+    const { store, options, metrics, logger, bus, doc } = this.deps;
+    const endedAt = options.now();
+    const ended = await store.endDeadOwners(endedAt, aliveSince);
+    if (ended.length === 0) return [];
+    logger.warn({ sessions: ended.map((s) => s.id), owners: [...new Set(ended.map((s) => s.owner))] }, 'live sessions of a cloud process that stopped beating: ended as interrupted');
+    for (const s of ended) {
+      metrics.liveSessions.inc({ source: s.source, reason: 'interrupted' });
+      bus.publish('live.ended', { sessionId: s.id, source: s.source, reason: 'interrupted', detail: s.detail, endedAt, durationMs: s.durationMs });
+    }
+    await doc.publish().catch((err: unknown) => logger.warn({ err }, 'live document not published'));
+    return ended.map((s) => s.id);
   }
 
   async start(spec: LiveSessionSpec): Promise<{ session: LiveSessionView; input: LiveInput }> {
@@ -154,7 +175,7 @@ export class LiveSessions implements LiveSessionsApi {
     // database answers are produced at once when it starts: the stream stays on the cloud's time.
     let admitted: boolean;
     try {
-      admitted = await this.deps.store.start({ ...view, file }, MAX_ON_AIR);
+      admitted = await this.deps.store.start({ ...view, file, ownerProcess: this.deps.processId ?? null }, MAX_ON_AIR);
     } catch (err) {
       await this.discard(air);
       throw err;

@@ -8,6 +8,9 @@ import type { LiveSessionsTable } from '../../db/query/tables.js';
 /** The key of the lock every start takes (dialect.ts, transactionLock). */
 const START_LOCK_KEY = 'live_sessions.start';
 
+/** The detail of a session its cloud process's stop (or death) interrupted, as the console shows it. */
+const CLOUD_STOPPED = 'the cloud stopped during the session';
+
 type Row = Omit<Selectable<LiveSessionsTable>, 'source' | 'priority' | 'end_reason'> & {
   source: LiveSource;
   priority: Priority;
@@ -18,7 +21,11 @@ type Row = Omit<Selectable<LiveSessionsTable>, 'source' | 'priority' | 'end_reas
 export type NewLiveSession = Pick<
   LiveSessionView,
   'id' | 'source' | 'title' | 'priority' | 'edges' | 'hamletCodes' | 'zones' | 'startedBy' | 'origin' | 'startedAt' | 'epoch' | 'endsAt' | 'communeCode'
-> & { file: string };
+> & {
+  file: string;
+  /** The cloud process that has it on air (cluster/process-registry.ts); null: a sole process that does not register. */
+  ownerProcess?: string | null;
+};
 
 const toView = (r: Row): LiveSessionView => ({
   id: r.id,
@@ -44,6 +51,15 @@ const toView = (r: Row): LiveSessionView => ({
   bulletinId: r.bulletin_id,
   streamPath: liveStreamPath(r.id),
 });
+
+/** A session the dead-owner sweep ended: what its live.ended event says (its length as last saved). */
+export interface DeadOwnerEnd {
+  id: string;
+  owner: string;
+  source: LiveSource;
+  durationMs: number;
+  detail: string;
+}
 
 /** Live sessions on record: the ones on air and every one that ended (the station's log). */
 export class LiveStore {
@@ -76,6 +92,7 @@ export class LiveStore {
       ends_at: s.endsAt,
       file: s.file,
       commune_code: s.communeCode,
+      owner_process: s.ownerProcess ?? null,
     };
     const columns = Object.keys(row) as (keyof typeof row)[];
     const inserted = await this.q.db.transaction().execute(async (trx) => {
@@ -182,11 +199,41 @@ export class LiveStore {
     await this.q.db.updateTable('live_sessions').set({ bulletin_id: bulletinId }).where('id', '=', id).execute();
   }
 
+  /**
+   * Sessions on air in a cloud process that stopped beating before `aliveSince` (killed, host lost;
+   * with several processes): ended now, interrupted, with the detail a cloud stop shows, in one
+   * conditional statement (a session already ended, by its own process or an earlier sweep, is
+   * left as it is). Sessions with no owner (a sole process's, older rows) are not this sweep's.
+   */
+  async endDeadOwners(at: number, aliveSince: number): Promise<DeadOwnerEnd[]> {
+    const rows = await this.q.db
+      .updateTable('live_sessions')
+      .set({ ended_at: at, end_reason: 'interrupted', end_detail: CLOUD_STOPPED, stopped_by: null })
+      .where('ended_at', 'is', null)
+      .where('owner_process', 'is not', null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('cloud_processes')
+              .select('cloud_processes.id')
+              .whereRef('cloud_processes.id', '=', 'live_sessions.owner_process')
+              .where('cloud_processes.beat_at', '>=', aliveSince),
+          ),
+        ),
+      )
+      .returning(['id', 'owner_process', 'source', 'duration_ms'])
+      .execute();
+    return rows
+      .map((r) => ({ id: r.id, owner: r.owner_process!, source: r.source as LiveSource, durationMs: r.duration_ms, detail: CLOUD_STOPPED }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
   /** Sessions left on air by a cloud that stopped without ending them: ended now, interrupted, in one statement. Returns their ids. */
   async endOrphans(at: number): Promise<string[]> {
     const rows = await this.q.db
       .updateTable('live_sessions')
-      .set({ ended_at: at, end_reason: 'interrupted', end_detail: 'the cloud stopped during the session', stopped_by: null })
+      .set({ ended_at: at, end_reason: 'interrupted', end_detail: CLOUD_STOPPED, stopped_by: null })
       .where('ended_at', 'is', null)
       .returning('id')
       .execute();

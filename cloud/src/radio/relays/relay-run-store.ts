@@ -76,7 +76,8 @@ export type RelayOutcome = Pick<RelayRun, 'endedAt' | 'endReason' | 'playedMs' |
 export class RelayRunStore {
   constructor(private readonly q: QueryDatabase) {}
 
-  async insert(run: NewRelayRun): Promise<RelayRun> {
+  /** `ownerProcess`: the cloud process that relays it (cluster/process-registry.ts); null: a sole process that does not register. */
+  async insert(run: NewRelayRun, ownerProcess: string | null = null): Promise<RelayRun> {
     await this.q.db
       .insertInto('relay_runs')
       .values({
@@ -93,6 +94,7 @@ export class RelayRunStore {
         started_at: run.startedAt,
         ends_at: run.endsAt,
         commune_code: run.communeCode,
+        owner_process: ownerProcess,
       })
       .execute();
     return this.get(run.id);
@@ -160,5 +162,32 @@ export class RelayRunStore {
   async closeOpen(at: number): Promise<number> {
     const closed = await this.q.db.updateTable('relay_runs').set({ ended_at: at, end_reason: 'cloud_stopped' }).where('ended_at', 'is', null).returning('id').execute();
     return closed.length;
+  }
+
+  /**
+   * Runs relayed by a cloud process that stopped beating before `aliveSince`: closed as
+   * `cloud_stopped` (the leader's relay windows take a scheduled one up again), in one conditional
+   * statement. Runs with no owner (a sole process's, older rows) are not this sweep's.
+   */
+  async closeDeadOwners(at: number, aliveSince: number): Promise<{ id: string; owner: string }[]> {
+    const rows = await this.q.db
+      .updateTable('relay_runs')
+      .set({ ended_at: at, end_reason: 'cloud_stopped' })
+      .where('ended_at', 'is', null)
+      .where('owner_process', 'is not', null)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('cloud_processes')
+              .select('cloud_processes.id')
+              .whereRef('cloud_processes.id', '=', 'relay_runs.owner_process')
+              .where('cloud_processes.beat_at', '>=', aliveSince),
+          ),
+        ),
+      )
+      .returning(['id', 'owner_process'])
+      .execute();
+    return rows.map((r) => ({ id: r.id, owner: r.owner_process! })).sort((a, b) => a.id.localeCompare(b.id));
   }
 }

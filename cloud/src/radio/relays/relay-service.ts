@@ -30,6 +30,8 @@ export interface RelayServiceDeps {
   metrics: Pick<CloudMetrics, 'relaysActive' | 'relayReconnects' | 'relayAudioSeconds'>;
   logger: Logger;
   now(): number;
+  /** This cloud process's id (cluster/process-registry.ts), recorded as the owner of the runs it relays; absent: none recorded. */
+  processId?: string;
 }
 
 export interface RelayStart {
@@ -120,6 +122,17 @@ export class RelayService {
   }
 
   /**
+   * The leader's sweep (several processes): runs relayed by a process that stopped beating before
+   * `aliveSince` are closed `cloud_stopped` (their sessions are ended by the live sweep; the relay
+   * windows take a scheduled one up again here or in another process). Their ids.
+   */
+  async closeDeadOwners(aliveSince: number): Promise<string[]> {
+    const closed = await this.deps.runs.closeDeadOwners(this.deps.now(), aliveSince);
+    if (closed.length > 0) this.deps.logger.warn({ runs: closed.map((r) => r.id), owners: [...new Set(closed.map((r) => r.owner))] }, 'relays of a cloud process that stopped beating are closed');
+    return closed.map((r) => r.id);
+  }
+
+  /**
    * Connects to a station ahead of its window (the scheduler calls it a few seconds before the
    * start), so the window opens with the station's sound rather than the time ffmpeg takes to start.
    */
@@ -195,7 +208,7 @@ export class RelayService {
       startedAt: now,
       endsAt,
       communeCode: spec.communeCode,
-    }).catch(async (err: unknown) => {
+    }, this.deps.processId ?? null).catch(async (err: unknown) => {
       // no run on record, no relay: its session goes off air (the caller stops the puller)
       await this.deps.live.stop(session.id, null).catch(() => {});
       throw err;

@@ -5,7 +5,7 @@ import type { Guard } from '../../http/access.js';
 import { assertMayChange, assertSees } from '../../communes/scope.js';
 import { currentUser } from '../../http/access.js';
 import type { AppEnv } from '../../http/env.js';
-import { conflict } from '../../http/errors.js';
+import { conflict, heldElsewhere } from '../../http/errors.js';
 import { apiRoute, jsonBody, jsonContent } from '../../http/route.js';
 import type { EdgeDirectory } from '../plan/edge-directory.js';
 import { targetsSchema } from '../schedules/targets.js';
@@ -312,13 +312,19 @@ export function createRelaysRoutes(deps: RelaysRoutesDeps) {
       tags,
       summary: 'Stop a relay now (a relay already over is returned as it is)',
       request: { params: idParam('rly_5k2m9q8x4c7t') },
-      responses: { 200: jsonContent(relaySchema, 'The relay, ended') },
+      responses: {
+        200: jsonContent(relaySchema, 'The relay, ended'),
+        503: jsonContent(z.object({}), 'On air in another cloud process (held_elsewhere): try again, the load balancer sends the retry to another process'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
-      assertMayChange(user, (await relays.view(id)).communeCode, `relay ${id}`);
+      const current = await relays.view(id);
+      assertMayChange(user, current.communeCode, `relay ${id}`);
       const wasRunning = relays.isRunning(id);
+      // open on record but not relayed here: another process (several behind a load balancer) has it on air
+      if (!wasRunning && current.endedAt === null) throw heldElsewhere(`relay ${id}`);
       const relay = await relays.stop(id, user.id);
       if (wasRunning) await deps.audit.record({ actor: user.username, action: 'radio.relay_stop', target: `relay:${id}`, details: { playedMs: relay.playedMs, silenceMs: relay.silenceMs } });
       return c.json(out(relay), 200);

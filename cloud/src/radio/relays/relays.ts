@@ -30,6 +30,8 @@ export interface RelaysDeps {
   tickMs?: number;
   /** False when other cloud processes may be relaying now (PostgreSQL): their open runs are not this start's to close. */
   soleProcess?: boolean;
+  /** This cloud process's id (cluster/process-registry.ts), recorded as the owner of its runs. */
+  processId?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function createRelays(deps: RelaysDeps) {
     metrics: deps.metrics,
     logger: deps.logger,
     now: deps.now,
+    processId: deps.processId,
   });
   if (deps.soleProcess ?? true) await relays.recover();
   const scheduler = new RelayScheduler({
