@@ -12,7 +12,7 @@ export async function startBoxAccounts(config: CloudConfig, deps: { fleet: Fleet
   if (config.SC_MQTT_DYNSEC !== '1') return null;
   if (!config.SC_MQTT_URL) throw new Error('SC_MQTT_DYNSEC=1 needs SC_MQTT_URL (the external Mosquitto, with the dynsec admin credential)');
   const { fleet } = deps;
-  return startMosquittoAccounts({
+  const handle = await startMosquittoAccounts({
     url: config.SC_MQTT_URL,
     keep: config.SC_MQTT_DYNSEC_KEEP,
     bus: deps.bus,
@@ -26,4 +26,12 @@ export async function startBoxAccounts(config: CloudConfig, deps: { fleet: Fleet
     },
     republish: () => fleet.documents.republishAll(),
   });
+  fleet.accountGate.attach(handle.accounts);
+  return {
+    ...handle,
+    async stop() {
+      fleet.accountGate.attach(null);
+      await handle.stop();
+    },
+  };
 }
