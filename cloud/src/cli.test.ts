@@ -55,6 +55,22 @@ describe('sc-cloud from a checkout (npx sc-cloud, as the README shows)', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^--from: must be sqlite:PATH/);
   });
+
+  it('names a dynsec-file usage mistake with exit code 2, and a refused write with exit code 1', async () => {
+    const wrong = await run(['dynsec-file', '--keep-from', 'x.json']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^--out is required/);
+    const dataDir = mkdtempSync(join(tmpdir(), 'sc-cli-dynsec-'));
+    try {
+      // no admin credential to put in the file: neither --keep-from nor SC_MQTT_URL
+      const refused = await run(['dynsec-file', '--out', join(dataDir, 'dynamic-security.json')], { SC_DATA_DIR: dataDir, SC_LOG_LEVEL: 'silent' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^dynsec-file refused: .*admin credential is needed/);
+      expect(existsSync(join(dataDir, 'dynamic-security.json'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('sc-cloud on PostgreSQL (SC_DATABASE_URL)', () => {

@@ -6,7 +6,8 @@ import { ConfigError, loadCloudConfig } from './config.js';
 /**
  * `sc-cloud`: runs the control plane with configuration from the environment until SIGINT/SIGTERM;
  * `sc-cloud verify-export` checks an evidence bundle offline (no configuration, database or server);
- * `sc-cloud migrate-data` copies the SQLite database into PostgreSQL.
+ * `sc-cloud migrate-data` copies the SQLite database into PostgreSQL;
+ * `sc-cloud dynsec-file` writes Mosquitto's dynamic-security.json for every active box.
  */
 async function main(): Promise<void> {
   const asked = parseCloudArgs(process.argv.slice(2));
@@ -22,6 +23,18 @@ async function main(): Promise<void> {
   if ('migrateData' in asked) {
     const { runMigrateData } = await import('./db/query/migrate-data-cli.js');
     process.exit(await runMigrateData(asked.migrateData, (text) => console.log(text), (text) => console.error(text)));
+  }
+  if ('dynsecFile' in asked) {
+    const { runDynsecFile } = await import('./broker/mosquitto/dynsec-file-cli.js');
+    let dynsecConfig;
+    try {
+      dynsecConfig = loadCloudConfig();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(err.message);
+      process.exit(2);
+    }
+    process.exit(await runDynsecFile(asked.dynsecFile, dynsecConfig, (text) => console.log(text), (text) => console.error(text)));
   }
   // whatever the cloud writes, by code that sets no mode of its own (SQLite, ffmpeg, incident
   // uploads), is for the service user only, as the systemd unit's UMask=0077 would make it

@@ -20,6 +20,12 @@ export const cloudConfigSchema = z.object({
    * URL's credential as dynsec administrator (it also needs read/write of sc/#).
    */
   SC_MQTT_DYNSEC: z.enum(['0', '1']).default('0'),
+  /**
+   * With SC_MQTT_DYNSEC=1: how long a claim's (and a live rotation's) answer waits for the box's
+   * account to be applied on Mosquitto, so the box is accepted the first time it connects. Past it
+   * the answer goes anyway (logged, counted in sc_broker_account_waits_total{outcome="timeout"}).
+   */
+  SC_MQTT_DYNSEC_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   /** Other Mosquitto accounts (comma-separated usernames) the cloud's reconcile must leave enabled; the URL's own is always kept. */
   SC_MQTT_DYNSEC_KEEP: z
     .string()

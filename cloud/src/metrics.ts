@@ -116,6 +116,14 @@ export function createCloudMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    brokerAccountWaits: new Counter({
+      name: 'sc_broker_account_waits_total',
+      help:
+        "Claims and live rotations whose answer waited for the box's account on an external Mosquitto (SC_MQTT_DYNSEC=1), by event (claim, rotation) " +
+        'and outcome (applied; timeout: answered after SC_MQTT_DYNSEC_WAIT_MS without it; failed: the broker refused or was away, the next reconcile repairs it)',
+      labelNames: ['event', 'outcome'] as const,
+      registers: [registry],
+    }),
     brokerHttpAuth: new Counter({
       name: 'sc_broker_http_auth_total',
       help:

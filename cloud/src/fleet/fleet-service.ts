@@ -12,6 +12,7 @@ import type { Logger } from '@smart-commune/shared/runtime';
 import type { BrokerLink } from '../broker/link.js';
 import type { DomainEventBus } from '../events/event-bus.js';
 import { ApiError, conflict } from '../http/errors.js';
+import type { AccountGate } from './account-gate.js';
 import type { ClaimTokens, IssuedClaimToken } from './claim-tokens.js';
 import type { CommandClient } from './commands.js';
 import type { DeviceCredentials } from './device-credentials.js';
@@ -33,6 +34,8 @@ export interface FleetServiceDeps {
   defaultConfig: ConfigBody;
   /** Release public keys handed to a box when it is claimed (none: the field is left out). */
   releaseKeys?: () => ReleasePublicKey[];
+  /** With an external Mosquitto: a claim's and a rotation's answer wait (bounded) for the box's account there. */
+  accountGate?: AccountGate;
 }
 
 export interface ClaimUrls {
@@ -56,10 +59,13 @@ export class FleetService {
     await tokens.invalidateFor(edgeId); // any other token issued for this box stops working once it is claimed
     const secret = await credentials.issue(edgeId, request.hostname ?? null);
     this.deps.bus.publish('edge.claimed', { edgeId, at: Date.now() });
+    // started now, awaited before answering: the box connects right after the answer and must be let in the first time
+    const accountApplied = this.deps.accountGate?.settle(edgeId, 'claim');
     broker.disconnectEdge(edgeId); // a box being replaced stops using the old credentials at once
     const edge = await edges.get(edgeId);
     const config = (await documents.get(edgeId, 'config')) ?? (await documents.set(edgeId, 'config', this.deps.defaultConfig));
     await documents.republishEdge(edgeId); // revocation cleared the retained documents
+    await accountApplied;
     logger.info({ edgeId, hamlet: edge.hamletCode, hostname: request.hostname }, 'edge box claimed');
     return {
       edgeId,
@@ -117,6 +123,7 @@ export class FleetService {
     await commands.send(edgeId, 'rotate-credentials', { username: edgeId, password: secret });
     await credentials.promotePending(edgeId);
     this.deps.bus.publish('edge.credentials_rotated', { edgeId, at: Date.now() });
+    await this.deps.accountGate?.settle(edgeId, 'rotation'); // the box reconnects with the new secret: the broker must know it first
     broker.disconnectEdge(edgeId);
     logger.info({ edgeId }, 'edge credentials rotated live');
     return { mode: 'live', confirmed: true };

@@ -6,6 +6,7 @@ import type { DomainEventBus } from '../events/event-bus.js';
 import type { Guard } from '../http/access.js';
 import { API_PREFIX, type Mount } from '../http/app.js';
 import type { CloudMetrics } from '../metrics.js';
+import { AccountGate } from './account-gate.js';
 import { ClaimTokens } from './claim-tokens.js';
 import { CommandClient } from './commands.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -72,6 +73,8 @@ export async function createFleet(deps: FleetDeps) {
   const presence = new Presence(deps.query, metrics, logger, config.SC_TELEMETRY_INTERVAL_S, deps.bus, speakerHistory);
   const events = new EdgeEvents(deps.query, deps.bus);
   const maintenance = new EdgeMaintenance({ edges, commands, audit: deps.audit, logger, metrics });
+  // empty until an external broker's account keeper attaches (broker/mosquitto/wiring.ts)
+  const accountGate = new AccountGate({ timeoutMs: config.SC_MQTT_DYNSEC_WAIT_MS, logger, waits: metrics.brokerAccountWaits });
   const service = new FleetService({
     edges,
     tokens,
@@ -84,6 +87,7 @@ export async function createFleet(deps: FleetDeps) {
     logger,
     defaultConfig: { telemetryIntervalS: config.SC_TELEMETRY_INTERVAL_S },
     releaseKeys: releaseKeysSource(config, logger),
+    accountGate,
   });
 
   const speakerAlarms = new SpeakerAlarms({ q: deps.query, bus: deps.bus, history: speakerHistory, logger, metrics, alarmAfterMs: config.SC_SPEAKER_ALARM_AFTER_S * 1000 });
@@ -141,6 +145,7 @@ export async function createFleet(deps: FleetDeps) {
     presence,
     events,
     service,
+    accountGate,
     speakers: { history: speakerHistory, alarms: speakerAlarms, zones: speakerZones },
     maintenance,
     routes(guard: Guard, publicUrl: (requestUrl: string) => string): Mount[] {

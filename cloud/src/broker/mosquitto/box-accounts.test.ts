@@ -61,13 +61,13 @@ describe('Mosquitto box accounts: reconcile and events', () => {
     const unsubscribes = accounts.follow(bus);
     try {
       bus.publish('edge.claimed', { edgeId: 'edg_rot', at: Date.now() });
-      await bus.settled();
+      await accounts.applied('edg_rot'); // what a claim's answer waits for
       expect(await canLogIn(broker, 'edg_rot', 'first-secret-0123456789')).toBe(true);
 
       await broker.kill();
       secrets.set('edg_rot', 'second-secret-0123456789');
       bus.publish('edge.credentials_rotated', { edgeId: 'edg_rot', at: Date.now() });
-      await bus.settled(); // failed: logged, remembered
+      await expect(accounts.applied('edg_rot')).rejects.toThrow(/no answer from dynamic security/); // failed: logged, remembered
       await broker.restart();
       await waitFor(() => admin!.connectedNow, 'the admin client reconnected', 10_000);
       // (mqtt.js may also deliver the timed-out command once reconnected; reconcile does not rely on it)
@@ -76,7 +76,7 @@ describe('Mosquitto box accounts: reconcile and events', () => {
       expect(await canLogIn(broker, 'edg_rot', 'first-secret-0123456789')).toBe(false);
 
       bus.publish('edge.revoked', { edgeId: 'edg_rot', at: Date.now(), reason: 'revoked' });
-      await bus.settled();
+      await accounts.applied('edg_rot');
       expect(await canLogIn(broker, 'edg_rot', 'second-secret-0123456789')).toBe(false);
     } finally {
       await Promise.all(unsubscribes.map((u) => u()));

@@ -52,6 +52,18 @@ interface BrokerClient {
 }
 
 const ALREADY = /already exists/i;
+
+/** Changes sent to the broker together (the admin client splits them into messages of 100 commands). */
+const MAX_CHANGES_PER_BATCH = 200;
+
+type ChangeKind = 'claim' | 'rotation' | 'revocation' | 'deletion';
+
+interface Change {
+  kind: ChangeKind;
+  edgeId: string;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
 const NOT_FOUND = /not found/i;
 
 export class MosquittoAccounts {
@@ -75,9 +87,14 @@ export class MosquittoAccounts {
     allowed(role!, { command: 'createRole', rolename }, ALREADY);
     if (!client!.error) return;
     if (!ALREADY.test(client!.error)) throw new DynsecCommandError({ command: 'createClient', username: edgeId }, client!.error);
+    await this.replace(edgeId, secret);
+  }
+
+  /** An existing client gets the secret, its id and its role, and is enabled. */
+  private async replace(edgeId: string, secret: string): Promise<void> {
     // modifyClient kicks a connected client, so a replaced box stops using the old secret at once
     await this.deps.admin.runOrThrow([
-      { command: 'modifyClient', username: edgeId, clientid: edgeId, password: secret, roles: [{ rolename }] },
+      { command: 'modifyClient', username: edgeId, clientid: edgeId, password: secret, roles: [{ rolename: roleName(edgeId) }] },
       { command: 'enableClient', username: edgeId },
     ]);
   }
@@ -106,26 +123,147 @@ export class MosquittoAccounts {
   }
 
   /**
-   * Keeps accounts in step with the fleet's changes as they happen. A failure is logged; the next
-   * reconcile (every reconnection, and each start) repairs what it left.
+   * Keeps accounts in step with the fleet's changes as they happen. The handlers only queue the
+   * change, so the bus never waits on the broker; a claim's answer waits through applied(). A
+   * failure is logged; the next reconcile (every reconnection, and each start) repairs what it left.
    */
   follow(bus: DomainEventBus): Unsubscribe[] {
-    const guard = (what: string, edgeId: string, work: () => Promise<void>) =>
-      work().catch((err: unknown) => this.deps.logger.error({ err: (err as Error).message, edgeId }, `Mosquitto account not updated after ${what}; the next reconcile repairs it`));
-    const withSecret = (what: string, edgeId: string, apply: (secret: string) => Promise<void>) =>
-      guard(what, edgeId, async () => {
-        const secret = await this.deps.source.secretOf(edgeId);
-        if (secret === null) throw new Error('the box is not active or its secret is not sealed');
-        this.stale.add(edgeId);
-        await apply(secret);
-        this.stale.delete(edgeId);
-      });
     return [
-      bus.subscribe('edge.claimed', ({ edgeId }) => withSecret('claim', edgeId, (s) => this.upsert(edgeId, s)), 'mosquitto-accounts'),
-      bus.subscribe('edge.credentials_rotated', ({ edgeId }) => withSecret('rotation', edgeId, (s) => this.setSecret(edgeId, s)), 'mosquitto-accounts'),
-      bus.subscribe('edge.revoked', ({ edgeId }) => guard('revocation', edgeId, () => this.disable(edgeId)), 'mosquitto-accounts'),
-      bus.subscribe('edge.deleted', ({ edgeId }) => guard('deletion', edgeId, () => this.remove(edgeId)), 'mosquitto-accounts'),
+      bus.subscribe('edge.claimed', ({ edgeId }) => void this.enqueue('claim', edgeId), 'mosquitto-accounts'),
+      bus.subscribe('edge.credentials_rotated', ({ edgeId }) => void this.enqueue('rotation', edgeId), 'mosquitto-accounts'),
+      bus.subscribe('edge.revoked', ({ edgeId }) => void this.enqueue('revocation', edgeId), 'mosquitto-accounts'),
+      bus.subscribe('edge.deleted', ({ edgeId }) => void this.enqueue('deletion', edgeId), 'mosquitto-accounts'),
     ];
+  }
+
+  /**
+   * Settles when every change queued so far for the box is on the broker; rejects when the last
+   * one failed. Nothing queued: already applied. (The bus runs these handlers inside publish, so a
+   * claim's change is queued before the claim asks.)
+   */
+  applied(edgeId: string): Promise<void> {
+    return this.latest.get(edgeId) ?? Promise.resolve();
+  }
+
+  private readonly queue: Change[] = [];
+  private readonly latest = new Map<string, Promise<void>>();
+  private pumping = false;
+
+  private enqueue(kind: ChangeKind, edgeId: string): Promise<void> {
+    let change!: Change;
+    const done = new Promise<void>((resolve, reject) => {
+      change = { kind, edgeId, resolve, reject };
+    });
+    this.queue.push(change);
+    this.latest.set(edgeId, done);
+    const forget = () => {
+      if (this.latest.get(edgeId) === done) this.latest.delete(edgeId);
+    };
+    done.then(forget, (err: unknown) => {
+      forget();
+      this.deps.logger.error({ err: (err as Error).message, edgeId }, `Mosquitto account not updated after ${kind}; the next reconcile repairs it`);
+    });
+    void this.pump();
+    return done;
+  }
+
+  /**
+   * One writer: the changes queued meanwhile go to the broker together (a batch of MQTT messages
+   * of many commands each) instead of one round trip per box, in the order they came. A batch takes
+   * one change per box, so a box's later change never overtakes an earlier one.
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch: Change[] = [];
+        const boxes = new Set<string>();
+        while (this.queue.length > 0 && batch.length < MAX_CHANGES_PER_BATCH && !boxes.has(this.queue[0]!.edgeId)) {
+          const change = this.queue.shift()!;
+          boxes.add(change.edgeId);
+          batch.push(change);
+        }
+        await this.applyBatch(batch);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async applyBatch(batch: Change[]): Promise<void> {
+    const planned: Array<{ change: Change; secret: string | null; commands: DynsecCommand[] }> = [];
+    for (const change of batch) {
+      try {
+        planned.push({ change, ...(await this.plan(change)) });
+      } catch (err) {
+        change.reject(err as Error);
+      }
+    }
+    const commands = planned.flatMap((p) => p.commands);
+    let results: DynsecResult[];
+    try {
+      results = await this.deps.admin.run(commands);
+    } catch (err) {
+      for (const p of planned) p.change.reject(err as Error);
+      return;
+    }
+    let at = 0;
+    for (const p of planned) {
+      const mine = results.slice(at, at + p.commands.length);
+      at += p.commands.length;
+      try {
+        await this.settleChange(p.change, p.secret, mine);
+        if (p.secret !== null) this.stale.delete(p.change.edgeId);
+        p.change.resolve();
+      } catch (err) {
+        p.change.reject(err as Error);
+      }
+    }
+  }
+
+  /** The commands for one change; a claim's and a rotation's read the box's current secret. */
+  private async plan(change: Change): Promise<{ secret: string | null; commands: DynsecCommand[] }> {
+    const { edgeId } = change;
+    assertUsableEdgeId(edgeId);
+    const rolename = roleName(edgeId);
+    if (change.kind === 'revocation') return { secret: null, commands: [{ command: 'disableClient', username: edgeId }] };
+    if (change.kind === 'deletion') return { secret: null, commands: [{ command: 'deleteClient', username: edgeId }, { command: 'deleteRole', rolename }] };
+    const secret = await this.deps.source.secretOf(edgeId);
+    if (secret === null) throw new Error('the box is not active or its secret is not sealed');
+    // until the broker confirms, a reconnection's reconcile gives the box its secret again
+    this.stale.add(edgeId);
+    if (change.kind === 'rotation') return { secret, commands: [{ command: 'setClientPassword', username: edgeId, password: secret }] };
+    return {
+      secret,
+      commands: [
+        { command: 'createRole', rolename, textname: `box ${edgeId}`, acls: boxAcls(edgeId) },
+        { command: 'createClient', username: edgeId, clientid: edgeId, password: secret, textname: `box ${edgeId}`, roles: [{ rolename }] },
+      ],
+    };
+  }
+
+  /** Reads the change's answers; an existing client (a box claimed again) or a missing one (rotated before it existed) takes one more round trip. */
+  private async settleChange(change: Change, secret: string | null, results: DynsecResult[]): Promise<void> {
+    const { edgeId } = change;
+    const rolename = roleName(edgeId);
+    switch (change.kind) {
+      case 'revocation':
+        return allowed(results[0]!, { command: 'disableClient', username: edgeId }, NOT_FOUND);
+      case 'deletion':
+        allowed(results[0]!, { command: 'deleteClient', username: edgeId }, NOT_FOUND);
+        return allowed(results[1]!, { command: 'deleteRole', rolename }, NOT_FOUND);
+      case 'rotation':
+        if (results[0]!.error && NOT_FOUND.test(results[0]!.error)) return this.upsert(edgeId, secret!);
+        return allowed(results[0]!, { command: 'setClientPassword', username: edgeId });
+      case 'claim': {
+        allowed(results[0]!, { command: 'createRole', rolename }, ALREADY);
+        const client = results[1]!;
+        if (!client.error) return;
+        if (!ALREADY.test(client.error)) throw new DynsecCommandError({ command: 'createClient', username: edgeId }, client.error);
+        return this.replace(edgeId, secret!);
+      }
+    }
   }
 
   /**

@@ -164,7 +164,9 @@ export class DynsecAdmin {
     try {
       const message = JSON.stringify({ commands: commands.map((c, i) => ({ ...c, correlationData: ids[i] })) });
       await Promise.race([this.ready!, timeout]);
-      await Promise.race([this.client.publishAsync(DYNSEC_TOPIC, message, { qos: 1 }), timeout]);
+      const sent = this.client.publishAsync(DYNSEC_TOPIC, message, { qos: 1 });
+      sent.catch(() => undefined); // after a timeout nobody awaits it; closing the connection rejects it
+      await Promise.race([sent, timeout]);
       return await Promise.race([answers, timeout]);
     } finally {
       clearTimeout(timer);

@@ -30,6 +30,7 @@ export async function startBoxAccounts(
     }),
     republish: () => fleet.documents.republishAll(),
   });
+  fleet.accountGate.attach(handle.accounts);
   // a process that becomes leader later rotates what the previous leader left: a reconcile now
   let atStart = true; // the reconcile of startMosquittoAccounts just ran
   const stopRotations = deps.leader.whileLeader('live rotations of unsealed boxes', () => {
@@ -41,6 +42,7 @@ export async function startBoxAccounts(
     ...handle,
     async stop() {
       await stopRotations();
+      fleet.accountGate.attach(null);
       await handle.stop();
     },
   };

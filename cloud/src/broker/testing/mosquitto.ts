@@ -23,13 +23,15 @@
  * next start (its directory names its owner process).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
 import { freePort } from '../../../../test-support/ports.js';
+import type { BoxAccount } from '../../fleet/device-credentials.js';
+import { buildDynsecFile } from '../mosquitto/dynsec-file.js';
 
 export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
 export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
@@ -39,6 +41,11 @@ export interface MosquittoOptions {
   dynsec?: boolean;
   /** Seconds between persistence saves (mosquitto's autosave_interval). Default 1. */
   autosaveIntervalS?: number;
+  /**
+   * Box accounts the broker starts with (written into its dynsec file, as `sc-cloud dynsec-file`
+   * does for a province): a benchmark pre-provisions thousands without the per-command file rewrite.
+   */
+  boxes?: readonly BoxAccount[];
   /** More mosquitto.conf lines (e.g. 'max_connections 20000', 'message_size_limit 262144'). */
   extraConfig?: string[];
 }
@@ -91,7 +98,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   const logPath = join(dir, 'mosquitto.log');
   const confPath = join(dir, 'mosquitto.conf');
   writeFileSync(confPath, config({ dir, port, dynsec, dynsecPath, logPath, options }));
-  if (dynsec) writeFileSync(dynsecPath, dynsecFile(ADMIN_USERNAME, adminPassword));
+  if (dynsec) writeFileSync(dynsecPath, dynsecFile(ADMIN_USERNAME, adminPassword, options.boxes));
 
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -194,53 +201,12 @@ function config(p: { dir: string; port: number; dynsec: boolean; dynsecPath: str
 }
 
 /**
- * The dynamic security plugin's file with one admin client, written directly (the format
- * `mosquitto_ctrl dynsec init` writes: PBKDF2-SHA512 over the raw salt, 101 iterations, 64 bytes,
- * base64) so the admin's role is exactly what the cloud needs and the defaults deny.
+ * The dynamic security plugin's file with the cloud's admin client (and, pre-provisioned, the given
+ * boxes' accounts), written as `sc-cloud dynsec-file` writes it (broker/mosquitto/dynsec-file.ts)
+ * so the admin's role is exactly what the cloud needs and the defaults deny.
  */
-export function dynsecFile(username: string, password: string): string {
-  const salt = randomBytes(12);
-  const iterations = 101;
-  const hash = pbkdf2Sync(password, salt, iterations, 64, 'sha512');
-  const acl = (acltype: string, topic: string) => ({ acltype, topic, allow: true });
-  const rw = (topic: string) => [
-    acl('publishClientSend', topic),
-    acl('publishClientReceive', topic),
-    acl('subscribePattern', topic),
-    acl('unsubscribePattern', topic),
-  ];
-  return JSON.stringify(
-    {
-      clients: [
-        {
-          username,
-          textName: 'Smart Commune cloud',
-          password: hash.toString('base64'),
-          salt: salt.toString('base64'),
-          iterations,
-          roles: [{ rolename: 'sc-cloud' }],
-        },
-      ],
-      roles: [
-        {
-          rolename: 'sc-cloud',
-          textname: 'The cloud: dynsec admin, all of sc/#, shared subscriptions, $SYS',
-          acls: [
-            ...rw('$CONTROL/dynamic-security/#'),
-            ...rw('sc/#'),
-            // shared subscriptions are checked against the filter with its $share/<group>/ prefix
-            acl('subscribePattern', '$share/+/sc/#'),
-            acl('unsubscribePattern', '$share/+/sc/#'),
-            acl('publishClientReceive', '$SYS/#'),
-            acl('subscribePattern', '$SYS/#'),
-          ],
-        },
-      ],
-      defaultACLAccess: { publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: true },
-    },
-    null,
-    2,
-  );
+export function dynsecFile(username: string, password: string, boxes: readonly BoxAccount[] = []): string {
+  return JSON.stringify(buildDynsecFile({ accounts: boxes, admin: { username, password } }).config, null, 2);
 }
 
 function waitForPort(port: number, timeoutMs: number): Promise<void> {

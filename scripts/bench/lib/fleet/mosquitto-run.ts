@@ -1,4 +1,8 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDynsecFile } from '../../../../cloud/src/broker/mosquitto/dynsec-file-cli.js';
 import { startMosquitto, type TestMosquitto } from '../../../../cloud/src/broker/testing/mosquitto.js';
+import { loadCloudConfig } from '../../../../cloud/src/config.js';
 import { generatedCreds, runBareMosquitto } from './bare-mosquitto.js';
 import type { Options } from './options.js';
 
@@ -27,6 +31,26 @@ export async function bareMosquittoFirst(opts: Options, log: (line?: string) => 
     bare_rss_mb: bare.rss_mb,
     bare_cpu_pct: bare.cpu_pct,
   };
+}
+
+/**
+ * --preprovision: the claimed boxes' accounts written from the cloud's database with
+ * `sc-cloud dynsec-file` (its code, on the cloud's data dir), then the broker restarted with the
+ * file, as a province's broker is provisioned (docs/operations.md). Returns the seconds it took.
+ */
+export async function preprovisionAccounts(mosquitto: BenchMosquitto, cloudDataDir: string, log: (line?: string) => void): Promise<number> {
+  const started = Date.now();
+  const live = join(mosquitto.broker.dir, 'dynamic-security.json');
+  const written = join(mosquitto.broker.dir, 'dynamic-security.written.json');
+  const errors: string[] = [];
+  const code = await runDynsecFile({ out: written, keepFrom: live, force: true }, loadCloudConfig({}, { SC_DATA_DIR: cloudDataDir }), (t) => log(`[preprovision] ${t}`), (t) => errors.push(t));
+  if (code !== 0) throw new Error(`sc-cloud dynsec-file failed: ${errors.join('; ')}`);
+  await mosquitto.broker.kill();
+  copyFileSync(written, live);
+  await mosquitto.broker.restart();
+  const seconds = (Date.now() - started) / 1000;
+  log(`[preprovision] Mosquitto restarted with the written file in ${seconds.toFixed(1)} s in all (the cloud keeps no accounts in this run: SC_MQTT_DYNSEC=0)`);
+  return seconds;
 }
 
 export async function startBenchMosquitto(): Promise<BenchMosquitto> {

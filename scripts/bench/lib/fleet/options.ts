@@ -11,6 +11,12 @@ export interface Options {
   stormTimeoutS: number;
   provisionConcurrency: number;
   keepData: boolean;
+  /**
+   * --broker mosquitto only: the boxes' accounts are not made claim by claim through dynamic
+   * security but written by `sc-cloud dynsec-file` after provisioning, the broker restarted with it
+   * (how a province's broker is provisioned); the cloud then runs without keeping accounts.
+   */
+  preprovision: boolean;
 }
 
 export function usage(): string {
@@ -22,7 +28,9 @@ export function usage(): string {
   --connect-window K   connection attempts in flight at once during the connect phase (default 200)
   --connect-deadline S give up connecting after S seconds (default 60)
   --storm-timeout S    give up waiting for the reconnect storm after S seconds (default 90)
-  --keep-data          keep the cloud's temporary data dir and log`;
+  --keep-data          keep the cloud's temporary data dir and log
+  --preprovision       with --broker mosquitto: accounts written with sc-cloud dynsec-file after the claims, the
+                       broker restarted with the file (no per-claim dynsec commands; the cloud keeps no accounts)`;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -38,6 +46,7 @@ export function parseOptions(argv: string[]): Options {
     const eq = arg.indexOf('=');
     if (eq > 0) values.set(arg.slice(2, eq), arg.slice(eq + 1));
     else if (arg === '--keep-data') flags.add('keep-data');
+    else if (arg === '--preprovision') flags.add('preprovision');
     else {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value\n${usage()}`);
@@ -57,6 +66,7 @@ export function parseOptions(argv: string[]): Options {
   if (envEdges !== undefined && (!Number.isInteger(envEdges) || envEdges < 1)) throw new Error(`BENCH_EDGES must be a positive integer`);
   const broker = values.get('broker') ?? 'embedded';
   if (broker !== 'embedded' && broker !== 'mosquitto') throw new Error(`--broker must be embedded or mosquitto (got ${broker})`);
+  if (flags.has('preprovision') && broker !== 'mosquitto') throw new Error('--preprovision needs --broker mosquitto');
   const edges = int('edges', envEdges ?? (broker === 'mosquitto' ? 10_000 : DEFAULT_EDGES), 1, 20_000);
   return {
     broker,
@@ -68,5 +78,6 @@ export function parseOptions(argv: string[]): Options {
     stormTimeoutS: int('storm-timeout', 90, 5, 600),
     provisionConcurrency: 20,
     keepData: flags.has('keep-data'),
+    preprovision: flags.has('preprovision'),
   };
 }

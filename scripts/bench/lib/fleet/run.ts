@@ -6,7 +6,7 @@ import { HOST, INTERVAL_S, round, sleep } from './common.js';
 import { cpuReport } from './cpu-report.js';
 import { LatencySubscriber } from './latency-subscriber.js';
 import { parseOptions } from './options.js';
-import { bareMosquittoFirst, startBenchMosquitto, type BenchMosquitto } from './mosquitto-run.js';
+import { bareMosquittoFirst, preprovisionAccounts, startBenchMosquitto, type BenchMosquitto } from './mosquitto-run.js';
 import { runAfterPhase } from './phase-after.js';
 import { measureBaseline } from './phase-baseline.js';
 import { runConnectPhase } from './phase-connect.js';
@@ -43,7 +43,9 @@ export async function runFleetBenchmark(argv: string[]): Promise<void> {
   // --broker mosquitto: Mosquitto alone with the same boxes first (bare_* figures), then the cloud on a Mosquitto of its own
   if (opts.broker === 'mosquitto') Object.assign(result, await bareMosquittoFirst(opts, log, notes));
   const mosquitto: BenchMosquitto | null = opts.broker === 'mosquitto' ? await startBenchMosquitto() : null;
-  const cloud = await startCloudProcess(cloudDist, mosquitto?.cloudEnv ?? {});
+  // --preprovision: the cloud on Mosquitto without keeping accounts; they come from sc-cloud dynsec-file after the claims
+  const cloudEnv = mosquitto ? { ...mosquitto.cloudEnv, ...(opts.preprovision ? { SC_MQTT_DYNSEC: '0' } : {}) } : {};
+  const cloud = await startCloudProcess(cloudDist, cloudEnv);
   const { logPath, httpPort, mqttPort, dataDir } = cloud;
 
   const workers: WorkerHandle[] = [];
@@ -135,6 +137,12 @@ export async function runFleetBenchmark(argv: string[]): Promise<void> {
     const servicePassword = servicePasswordOf(cloud);
 
     const { creds, mqttUrl } = await provisionEdges(ctx, cloud.adminPassword);
+    if (mosquitto && opts.preprovision) {
+      result.preprovisioned = true;
+      result.preprovision_s = round(await preprovisionAccounts(mosquitto, dataDir, log));
+      notes.push('accounts pre-provisioned with sc-cloud dynsec-file (the broker restarted with the file): connect, telemetry and storm measured on them; claims did not go through dynamic security');
+      await sleep(2000); // the cloud's own MQTT connection comes back after the broker's restart
+    }
 
     // ── simulator processes ──
     for (let i = 0; i < opts.workers; i++) workers.push(startWorker(i));
