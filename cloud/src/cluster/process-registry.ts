@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { newId } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
-import type { QueryDatabase } from '../db/query/index.js';
+import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { Database, QueryDatabase } from '../db/query/index.js';
 
 /**
  * The cloud processes serving one database (table cloud_processes), each known by an id of its
@@ -41,6 +42,29 @@ export class ProcessRegistry {
     const rows = await this.q.db.deleteFrom('cloud_processes').where('beat_at', '<', since).returning('id').execute();
     return rows.map((r) => r.id).sort();
   }
+}
+
+/** The tables whose rows record the cloud process that has them on air (`owner_process`). */
+export type OwnedTable = 'live_sessions' | 'relay_runs';
+
+/**
+ * The condition "this row's owner process stopped beating before `aliveSince`" for the dead-owner
+ * sweeps of live sessions and relay runs (one definition of a dead owner for both). A row with no
+ * owner is not matched here: the sweeps also ask `owner_process is not null`.
+ */
+export function ownerIsDead<T extends OwnedTable>(table: T, aliveSince: number) {
+  return (eb: ExpressionBuilder<Database, T>): Expression<SqlBool> => {
+    const any = eb as unknown as ExpressionBuilder<Database, OwnedTable>;
+    return any.not(
+      any.exists(
+        any
+          .selectFrom('cloud_processes')
+          .select('cloud_processes.id')
+          .whereRef('cloud_processes.id', '=', `${table as OwnedTable}.owner_process`)
+          .where('cloud_processes.beat_at', '>=', aliveSince),
+      ),
+    );
+  };
 }
 
 /** This process's place in the registry: its id, and the beat that keeps it alive. */

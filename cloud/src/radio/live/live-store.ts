@@ -1,6 +1,7 @@
 import { liveStreamPath, type LiveEndReason, type LiveSource, type Priority } from '@smart-commune/shared';
 import { transactionLock, type QueryDatabase } from '../../db/query/index.js';
 import { notFound } from '../../http/errors.js';
+import { ownerIsDead } from '../../cluster/process-registry.js';
 import type { LiveSessionStatus, LiveSessionView } from './live-types.js';
 import type { Selectable } from 'kysely';
 import type { LiveSessionsTable } from '../../db/query/tables.js';
@@ -211,17 +212,7 @@ export class LiveStore {
       .set({ ended_at: at, end_reason: 'interrupted', end_detail: CLOUD_STOPPED, stopped_by: null })
       .where('ended_at', 'is', null)
       .where('owner_process', 'is not', null)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('cloud_processes')
-              .select('cloud_processes.id')
-              .whereRef('cloud_processes.id', '=', 'live_sessions.owner_process')
-              .where('cloud_processes.beat_at', '>=', aliveSince),
-          ),
-        ),
-      )
+      .where(ownerIsDead('live_sessions', aliveSince))
       .returning(['id', 'owner_process', 'source', 'duration_ms'])
       .execute();
     return rows

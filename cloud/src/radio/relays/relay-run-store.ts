@@ -1,6 +1,7 @@
 import type { Priority } from '@smart-commune/shared';
 import type { QueryDatabase } from '../../db/query/index.js';
 import { notFound } from '../../http/errors.js';
+import { ownerIsDead } from '../../cluster/process-registry.js';
 import type { UrlPlayed } from './relay-puller.js';
 import type { Targets } from '../schedules/targets.js';
 import type { Selectable } from 'kysely';
@@ -175,17 +176,7 @@ export class RelayRunStore {
       .set({ ended_at: at, end_reason: 'cloud_stopped' })
       .where('ended_at', 'is', null)
       .where('owner_process', 'is not', null)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('cloud_processes')
-              .select('cloud_processes.id')
-              .whereRef('cloud_processes.id', '=', 'relay_runs.owner_process')
-              .where('cloud_processes.beat_at', '>=', aliveSince),
-          ),
-        ),
-      )
+      .where(ownerIsDead('relay_runs', aliveSince))
       .returning(['id', 'owner_process'])
       .execute();
     return rows.map((r) => ({ id: r.id, owner: r.owner_process! })).sort((a, b) => a.id.localeCompare(b.id));
