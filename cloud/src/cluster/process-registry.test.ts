@@ -6,45 +6,14 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../test-support/databases.js';
 import { insertPlaces } from '../../../test-support/places.js';
-import { LiveStore, type NewLiveSession } from '../radio/live/live-store.js';
-import { RelayRunStore, type NewRelayRun } from '../radio/relays/relay-run-store.js';
+import { newLiveSession, newRelayRun } from '../../../test-support/radio-rows.js';
+import { LiveStore } from '../radio/live/live-store.js';
+import { RelayRunStore } from '../radio/relays/relay-run-store.js';
 import { ProcessRegistry } from './process-registry.js';
 
 const proc = (id: string, startedAt = 1_000) => ({ id, host: 'cloud-1', pid: 4242, startedAt });
-
-const session = (id: string, ownerProcess: string | null): NewLiveSession => ({
-  id,
-  source: 'voice',
-  title: `Phát trực tiếp ${id}`,
-  priority: 'normal',
-  edges: ['edg_ap-1'],
-  hamletCodes: ['ap-1'],
-  zones: null,
-  startedBy: null,
-  origin: null,
-  startedAt: 1_000,
-  epoch: 1_800,
-  endsAt: null,
-  communeCode: 'vi-tan',
-  file: `/data/live/${id}.ogg`,
-  ownerProcess,
-});
-
-const run = (id: string): NewRelayRun => ({
-  id,
-  stationId: 'stn_vov1',
-  stationName: 'VOV1',
-  scheduleId: null,
-  occurrenceId: null,
-  sessionId: null,
-  title: `Tiếp sóng ${id}`,
-  priority: 'normal',
-  targets: { hamlets: ['ap-1'] },
-  startedBy: null,
-  startedAt: 1_000,
-  endsAt: null,
-  communeCode: 'vi-tan',
-});
+const session = (id: string, ownerProcess: string | null) => newLiveSession(id, { ownerProcess });
+const run = (id: string) => newRelayRun(id, { sessionId: null });
 
 async function seed(q: TestDatabase) {
   await insertPlaces(q, [{ code: 'vi-tan', name: 'Vị Tân', hamlets: [{ code: 'ap-1', name: 'Ấp 1', edge: 'edg_ap-1' }] }]);

@@ -2,27 +2,11 @@ import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { insertPlaces } from '../../../../test-support/places.js';
 import { postgresQueryDatabase } from '../../db/query/index.js';
-import { LiveStore, type NewLiveSession } from './live-store.js';
+import { newLiveSession as session } from '../../../../test-support/radio-rows.js';
+import { LiveStore } from './live-store.js';
 
 const MAX = 8;
 
-const session = (id: string, over: Partial<NewLiveSession> = {}): NewLiveSession => ({
-  id,
-  source: 'voice',
-  title: `Phát trực tiếp ${id}`,
-  priority: 'normal',
-  edges: ['edg_ap-1'],
-  hamletCodes: ['ap-1'],
-  zones: null,
-  startedBy: null,
-  origin: null,
-  startedAt: 1_000,
-  epoch: 1_800,
-  endsAt: null,
-  communeCode: 'vi-tan',
-  file: `/data/live/${id}.ogg`,
-  ...over,
-});
 
 async function seed(q: TestDatabase) {
   await insertPlaces(q, [

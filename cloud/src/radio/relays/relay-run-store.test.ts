@@ -1,24 +1,9 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../../test-support/databases.js';
 import { insertPlaces } from '../../../../test-support/places.js';
-import { RelayRunStore, type NewRelayRun, type RelayOutcome } from './relay-run-store.js';
+import { newRelayRun as run } from '../../../../test-support/radio-rows.js';
+import { RelayRunStore, type RelayOutcome } from './relay-run-store.js';
 
-const run = (id: string, over: Partial<NewRelayRun> = {}): NewRelayRun => ({
-  id,
-  stationId: 'stn_vov1',
-  stationName: 'VOV1',
-  scheduleId: null,
-  occurrenceId: null,
-  sessionId: 'lvs_1',
-  title: `Tiếp sóng ${id}`,
-  priority: 'normal',
-  targets: { hamlets: ['ap-1'] },
-  startedBy: null,
-  startedAt: 1_000,
-  endsAt: null,
-  communeCode: 'vi-tan',
-  ...over,
-});
 
 const outcome = (over: Partial<RelayOutcome> = {}): RelayOutcome => ({
   endedAt: 9_000,
