@@ -4,93 +4,33 @@
  * the other takes over within seconds when the leader is SIGKILLed, a process starting sets no box
  * offline, and a start without the secrets every process must share is refused naming them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudBinProcesses, runCloudBinOnce, type CloudBinProcess as Proc } from '../../../test-support/cloud-process.js';
 import { acquirePostgres, releasePostgres } from '../../../test-support/databases.js';
 import type { PostgresCluster } from '../../../test-support/postgres.js';
 import { freePort } from '../../../test-support/ports.js';
 import { sharedSecretsEnv } from '../../../test-support/shared-secrets.js';
 import { waitFor } from '../../../test-support/wait.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'cloud/bin/sc-cloud.js');
-
-interface Proc {
-  child: ChildProcess;
-  httpUrl: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs the bin with `env` until it exits; resolves with its code and what it wrote. */
-function runOnce(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN], { cwd: ROOT, env: { ...process.env, SC_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('several sc-cloud processes on one PostgreSQL', () => {
   let cluster: PostgresCluster;
-  const procs: Proc[] = [];
-  const dirs: string[] = [];
+  const clouds = new CloudBinProcesses();
+  const tempDir = (prefix: string) => clouds.tempDir(prefix);
+  const startProcess = async (url: string, secretsDir: string): Promise<Proc> =>
+    clouds.start({
+      secretsDir,
+      dataPrefix: 'sc-cluster-data-',
+      env: { SC_DATABASE_URL: url, SC_MQTT_HOST: '127.0.0.1', SC_MQTT_PORT: String(await freePort()), SC_ADMIN_PASSWORD: 'cluster-test-password' },
+    });
   beforeAll(async () => {
     cluster = await acquirePostgres();
   }, 60_000);
   afterAll(async () => {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await clouds.cleanup();
     await releasePostgres();
   });
 
-  const tempDir = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(dir);
-    return dir;
-  };
-
-  async function startProcess(url: string, secretsDir: string): Promise<Proc> {
-    const httpPort = await freePort();
-    const child = spawn(process.execPath, [BIN], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...sharedSecretsEnv(secretsDir),
-        SC_DATABASE_URL: url,
-        SC_DATA_DIR: tempDir('sc-cluster-data-'),
-        SC_HTTP_HOST: '127.0.0.1',
-        SC_HTTP_PORT: String(httpPort),
-        SC_MQTT_HOST: '127.0.0.1',
-        SC_MQTT_PORT: String(await freePort()),
-        SC_ADMIN_PASSWORD: 'cluster-test-password',
-        SC_LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const proc: Proc = { child, httpUrl: `http://127.0.0.1:${httpPort}`, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-    procs.push(proc);
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`sc-cloud exited ${child.exitCode}: ${output}`);
-      return fetch(`${proc.httpUrl}/healthz`).then((res) => res.ok, () => false);
-    }, 'sc-cloud answering /healthz', 60_000, 100);
-    return proc;
-  }
 
   /** sc_cluster_leader from the process's /metrics. */
   const leaderGauge = async (p: Proc): Promise<number | null> => {
@@ -159,18 +99,18 @@ describe('several sc-cloud processes on one PostgreSQL', () => {
 
   it('refuses to start on PostgreSQL without the secrets every process shares, naming each', async () => {
     // checked before the database is opened: no PostgreSQL needed to be told
-    const bare = await runOnce({ SC_DATABASE_URL: 'postgres://sc@127.0.0.1:1/none', SC_DATA_DIR: tempDir('sc-cluster-bare-'), SC_ADMIN_PASSWORD: 'cluster-test-password' });
+    const bare = await runCloudBinOnce({ SC_DATABASE_URL: 'postgres://sc@127.0.0.1:1/none', SC_DATA_DIR: tempDir('sc-cluster-bare-'), SC_ADMIN_PASSWORD: 'cluster-test-password' });
     expect(bare.code).toBe(2);
     for (const name of ['SC_SERVICE_PASSWORD', 'SC_SECRET_KEY', 'SC_EXPORT_SIGNING_KEY_FILE', 'SC_VAPID_PUBLIC_KEY']) expect(bare.output).toContain(name);
     // a key file named but not there is not generated either
     const secrets = sharedSecretsEnv(tempDir('sc-cluster-secrets-'));
-    const noFile = await runOnce({ ...secrets, SC_EXPORT_SIGNING_KEY_FILE: '/nonexistent/export.pem', SC_DATABASE_URL: 'postgres://sc@127.0.0.1:1/none', SC_DATA_DIR: tempDir('sc-cluster-bare-') });
+    const noFile = await runCloudBinOnce({ ...secrets, SC_EXPORT_SIGNING_KEY_FILE: '/nonexistent/export.pem', SC_DATABASE_URL: 'postgres://sc@127.0.0.1:1/none', SC_DATA_DIR: tempDir('sc-cluster-bare-') });
     expect(noFile.code).toBe(2);
     expect(noFile.output).toContain('SC_EXPORT_SIGNING_KEY_FILE: the file /nonexistent/export.pem does not exist');
     expect(noFile.output).not.toContain('SC_SECRET_KEY');
     // everything shared given, but no admin password for an empty database: refused, and nothing written in it
     const url = await cluster.createDatabase();
-    const noAdmin = await runOnce({ ...secrets, SC_DATABASE_URL: url, SC_DATA_DIR: tempDir('sc-cluster-bare-'), SC_HTTP_PORT: '0', SC_MQTT_PORT: '0' });
+    const noAdmin = await runCloudBinOnce({ ...secrets, SC_DATABASE_URL: url, SC_DATA_DIR: tempDir('sc-cluster-bare-'), SC_HTTP_PORT: '0', SC_MQTT_PORT: '0' });
     expect(noAdmin.code).toBe(2);
     expect(noAdmin.output).toContain('SC_ADMIN_PASSWORD is not set and the database has no user yet');
     const db = new pg.Client({ connectionString: url });

@@ -3,84 +3,45 @@
  * and is SIGKILLed; the other process, leading now, ends the session as interrupted within seconds
  * (its owner stopped beating), frees its place, and purges the dead process's row.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudBinProcesses, type CloudBinProcess as Proc } from '../../../test-support/cloud-process.js';
 import { acquirePostgres, releasePostgres } from '../../../test-support/databases.js';
 import type { PostgresCluster } from '../../../test-support/postgres.js';
 import { freePort } from '../../../test-support/ports.js';
-import { sharedSecretsEnv } from '../../../test-support/shared-secrets.js';
 import { waitFor } from '../../../test-support/wait.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'cloud/bin/sc-cloud.js');
 const PASSWORD = 'dead-owner-test-password';
 
-interface Proc {
-  child: ChildProcess;
-  httpUrl: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
 
 describe('a cloud process killed with a live session on air', () => {
   let cluster: PostgresCluster;
-  const procs: Proc[] = [];
-  const dirs: string[] = [];
-  beforeAll(async () => {
-    cluster = await acquirePostgres();
-  }, 60_000);
-  afterAll(async () => {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await releasePostgres();
-  });
-
-  const tempDir = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(dir);
-    return dir;
-  };
-
-  async function startProcess(url: string, secretsDir: string): Promise<Proc> {
-    const httpPort = await freePort();
-    const child = spawn(process.execPath, [BIN], {
-      cwd: ROOT,
+  const clouds = new CloudBinProcesses();
+  const tempDir = (prefix: string) => clouds.tempDir(prefix);
+  const startProcess = async (url: string, secretsDir: string): Promise<Proc> =>
+    clouds.start({
+      secretsDir,
+      dataPrefix: 'sc-dead-owner-data-',
       env: {
-        ...process.env,
-        ...sharedSecretsEnv(secretsDir),
         SC_DATABASE_URL: url,
-        SC_DATA_DIR: tempDir('sc-dead-owner-data-'),
-        SC_HTTP_HOST: '127.0.0.1',
-        SC_HTTP_PORT: String(httpPort),
         SC_MQTT_HOST: '127.0.0.1',
         SC_MQTT_PORT: String(await freePort()),
         SC_ADMIN_PASSWORD: PASSWORD,
-        SC_LOG_LEVEL: 'info',
         // beats every 0.5 s, dead after 2 s: the test's "within seconds" with room to spare
         SC_PROCESS_BEAT_S: '0.5',
         SC_PROCESS_DEAD_AFTER_S: '2',
         // no microphone socket in this test: the session's own link watchdog must not end it first
         SC_LIVE_VOICE_LINK_GRACE_S: '60',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const proc: Proc = { child, httpUrl: `http://127.0.0.1:${httpPort}`, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-    procs.push(proc);
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`sc-cloud exited ${child.exitCode}: ${output}`);
-      return fetch(`${proc.httpUrl}/healthz`).then((res) => res.ok, () => false);
-    }, 'sc-cloud answering /healthz', 60_000, 100);
-    return proc;
-  }
+  beforeAll(async () => {
+    cluster = await acquirePostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await clouds.cleanup();
+    await releasePostgres();
+  });
+
 
   const call = async (p: Proc, method: string, path: string, body?: unknown, token?: string) => {
     const headers: Record<string, string> = {};

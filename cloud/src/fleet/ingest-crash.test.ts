@@ -5,31 +5,18 @@
  * one cloud process is SIGKILLed mid-stream and started again, then Mosquitto is; every event the
  * broker acknowledged to the publisher must be stored exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@smart-commune/shared';
 import { startMosquitto, type TestMosquitto } from '../broker/testing/mosquitto.js';
+import { CloudBinProcesses, running, type CloudBinProcess as Proc } from '../../../test-support/cloud-process.js';
 import { acquirePostgres, releasePostgres } from '../../../test-support/databases.js';
 import type { PostgresCluster } from '../../../test-support/postgres.js';
-import { freePort } from '../../../test-support/ports.js';
-import { sharedSecretsEnv } from '../../../test-support/shared-secrets.js';
 import { waitFor } from '../../../test-support/wait.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'cloud/bin/sc-cloud.js');
 const BOXES = ['crash-box-1', 'crash-box-2', 'crash-box-3', 'crash-box-4'];
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<unknown>;
-}
 
 describe('box events through Mosquitto while a cloud process and then Mosquitto are SIGKILLed', () => {
   let cluster: PostgresCluster;
@@ -37,46 +24,24 @@ describe('box events through Mosquitto while a cloud process and then Mosquitto 
   let databaseUrl: string;
   let db: pg.Client;
   let publisher: MqttClient;
-  const procs: Proc[] = [];
-  const dirs: string[] = [];
-  const tempDir = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(dir);
-    return dir;
-  };
   let secretsDir: string;
   let brokerUrl: string;
-
-  async function startCloud(clientId: string): Promise<Proc> {
-    const httpPort = await freePort();
-    const child = spawn(process.execPath, [BIN], {
-      cwd: ROOT,
+  const clouds = new CloudBinProcesses();
+  const procs = clouds.procs;
+  const tempDir = (prefix: string) => clouds.tempDir(prefix);
+  const startCloud = (clientId: string): Promise<Proc> =>
+    clouds.start({
+      secretsDir,
+      dataPrefix: 'sc-ingest-crash-data-',
       env: {
-        ...process.env,
-        ...sharedSecretsEnv(secretsDir),
         SC_DATABASE_URL: databaseUrl,
-        SC_DATA_DIR: tempDir('sc-ingest-crash-data-'),
-        SC_HTTP_HOST: '127.0.0.1',
-        SC_HTTP_PORT: String(httpPort),
         SC_MQTT_URL: brokerUrl,
         SC_MQTT_SHARE_GROUP: 'sc-cloud',
         SC_MQTT_CLIENT_ID: clientId,
         SC_ADMIN_PASSWORD: 'ingest-crash-test-password',
-        SC_LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const proc: Proc = { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
-    procs.push(proc);
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`sc-cloud exited ${child.exitCode}: ${output}`);
-      return fetch(`http://127.0.0.1:${httpPort}/healthz`).then((res) => res.ok, () => false);
-    }, 'sc-cloud answering /healthz', 60_000, 100);
-    return proc;
-  }
+
 
   const kill = async (proc: Proc) => {
     proc.child.kill('SIGKILL');
@@ -140,11 +105,9 @@ describe('box events through Mosquitto while a cloud process and then Mosquitto 
 
   afterAll(async () => {
     await publisher?.endAsync();
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
     await db?.end();
     await mosquitto?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await clouds.cleanup();
     await releasePostgres();
   });
 
@@ -167,7 +130,7 @@ describe('box events through Mosquitto while a cloud process and then Mosquitto 
 
   it('measures what a SIGKILL of Mosquitto loses (autosave every second); every process consumes again after its restart', async () => {
     const before = await stored();
-    const sessions = () => procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => (p.output().match(/persistent MQTT session opened/g) ?? []).length);
+    const sessions = () => procs.filter(running).map((p) => (p.output().match(/persistent MQTT session opened/g) ?? []).length);
     const sessionsBefore = sessions();
     const sent = await publish(300);
     const killing = mosquitto.kill();
