@@ -152,68 +152,64 @@ export function createBrokerAuthRoutes(deps: BrokerAuthRoutesDeps) {
     403: { description: 'refused, with the reason', content: { 'application/json': { schema: goAuthResultSchema }, 'text/plain': { schema: z.string() } } },
   };
 
-  app.openapi(
-    apiRoute(deps.guard, 'broker', {
-      method: 'post',
-      path: BROKER_AUTH_PATHS.goAuthUser,
-      tags,
-      summary: 'mosquitto-go-auth HTTP backend (http_getuser_uri): may this client connect?',
-      request: { query: goAuthQuery, body: jsonOrForm(goAuthUserSchema) },
-      responses: goAuthResponses,
-    }),
-    async (c) => {
-      const body = goAuthBody(c, goAuthUserSchema);
-      if (body instanceof Response) return invalidCounted(body, 'connect');
-      const verdict = await authority.authenticate(body.username, body.password, body.clientid);
-      record('connect', verdict, { broker: 'go-auth', username: body.username, clientId: body.clientid });
-      return goAuthAnswer(c, verdict, c.req.valid('query').response);
-    },
-    invalid('connect'),
-  );
+  /**
+   * One mosquitto-go-auth check: its body (JSON or form) validated by `schema`, an invalid one
+   * counted under `check`, and `decide`'s verdict answered in the mode go-auth asked for.
+   */
+  const goAuthRoute = <S extends z.ZodTypeAny>(path: string, summary: string, schema: S, check: Check, decide: (body: z.infer<S>) => Promise<Verdict> | Verdict) =>
+    app.openapi(
+      apiRoute(deps.guard, 'broker', {
+        method: 'post',
+        path,
+        tags,
+        summary,
+        request: { query: goAuthQuery, body: jsonOrForm(schema) },
+        responses: goAuthResponses,
+      }),
+      async (c) => {
+        const body = goAuthBody(c, schema);
+        if (body instanceof Response) return invalidCounted(body, check);
+        // the query was validated by the route (goAuthQuery); the generic schema hides its type from Hono's inference
+        const query = c.req.valid('query' as never) as z.infer<typeof goAuthQuery>;
+        return goAuthAnswer(c, await decide(body), query.response);
+      },
+      invalid(check),
+    );
 
-  app.openapi(
-    apiRoute(deps.guard, 'broker', {
-      method: 'post',
-      path: BROKER_AUTH_PATHS.goAuthSuperuser,
-      tags,
-      summary: "mosquitto-go-auth HTTP backend (http_superuser_uri): only the cloud's service user is a superuser",
-      request: { query: goAuthQuery, body: jsonOrForm(goAuthSuperuserSchema) },
-      responses: goAuthResponses,
-    }),
-    async (c) => {
-      const body = goAuthBody(c, goAuthSuperuserSchema);
-      if (body instanceof Response) return invalidCounted(body, 'superuser');
+  goAuthRoute(BROKER_AUTH_PATHS.goAuthUser, 'mosquitto-go-auth HTTP backend (http_getuser_uri): may this client connect?', goAuthUserSchema, 'connect', async (body) => {
+    const verdict = await authority.authenticate(body.username, body.password, body.clientid);
+    record('connect', verdict, { broker: 'go-auth', username: body.username, clientId: body.clientid });
+    return verdict;
+  });
+
+  goAuthRoute(
+    BROKER_AUTH_PATHS.goAuthSuperuser,
+    "mosquitto-go-auth HTTP backend (http_superuser_uri): only the cloud's service user is a superuser",
+    goAuthSuperuserSchema,
+    'superuser',
+    (body) => {
       const superuser = authority.superuser(body.username);
       // every box is asked about at each of its checks: a "no" here is the normal answer, counted but not logged
       metrics.brokerHttpAuth.inc({ check: 'superuser', result: superuser ? 'allow' : 'deny' });
-      return goAuthAnswer(c, { allow: superuser, reason: superuser ? 'the cloud' : 'not a superuser' }, c.req.valid('query').response);
+      return { allow: superuser, reason: superuser ? 'the cloud' : 'not a superuser' };
     },
-    invalid('superuser'),
   );
 
   const ACC_ACTIONS: Record<number, TopicAction[]> = { 1: ['read'], 2: ['publish'], 3: ['read', 'publish'], 4: ['subscribe'] };
-  app.openapi(
-    apiRoute(deps.guard, 'broker', {
-      method: 'post',
-      path: BROKER_AUTH_PATHS.goAuthAcl,
-      tags,
-      summary: 'mosquitto-go-auth HTTP backend (http_aclcheck_uri): may this client read, write or subscribe to this topic?',
-      request: { query: goAuthQuery, body: jsonOrForm(goAuthAclSchema) },
-      responses: goAuthResponses,
-    }),
-    async (c) => {
-      const body = goAuthBody(c, goAuthAclSchema);
-      if (body instanceof Response) return invalidCounted(body, 'acl');
-      const actions = ACC_ACTIONS[body.acc]!;
+  goAuthRoute(
+    BROKER_AUTH_PATHS.goAuthAcl,
+    'mosquitto-go-auth HTTP backend (http_aclcheck_uri): may this client read, write or subscribe to this topic?',
+    goAuthAclSchema,
+    'acl',
+    async (body) => {
       let verdict: Verdict = { allow: true, reason: 'within its topics' };
-      for (const action of actions) {
+      for (const action of ACC_ACTIONS[body.acc]!) {
         verdict = await authority.authorize({ username: body.username, clientId: body.clientid, topic: body.topic, action });
         record(action, verdict, { broker: 'go-auth', username: body.username, clientId: body.clientid, topic: body.topic, acc: body.acc });
         if (!verdict.allow) break;
       }
-      return goAuthAnswer(c, verdict, c.req.valid('query').response);
+      return verdict;
     },
-    invalid('acl'),
   );
 
   /** A go-auth body refused after the declared validators (an absent body): counted like the others. */
