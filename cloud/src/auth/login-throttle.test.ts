@@ -19,6 +19,17 @@ const failTimes = async (throttle: LoginThrottle, client: string, username: stri
   return results;
 };
 
+/** Two throttles on one clock as two cloud processes have them: one on `db`, one on a second connection to it (closed after). */
+async function inTwoProcesses(db: TestDatabase, run: (here: LoginThrottle, there: LoginThrottle) => Promise<void>): Promise<void> {
+  const other = racingConnection(db);
+  try {
+    const clock = { now: () => 1_000_000 };
+    await run(new LoginThrottle(db, clock), new LoginThrottle(other, clock));
+  } finally {
+    await other.close();
+  }
+}
+
 forEachDatabase('LoginThrottle', (get) => {
   it('locks an account only for the address that guessed: another address still gets in', async () => {
     const { throttle } = throttleAt(get());
@@ -93,12 +104,7 @@ forEachDatabase('LoginThrottle', (get) => {
   });
 
   it('counts racing wrong passwords from two processes once each: one gets the first lock, one the doubled one, and exactly one reports', async () => {
-    const db = get();
-    const other = racingConnection(db);
-    try {
-      const clock = { now: () => 1_000_000 };
-      const here = new LoginThrottle(db, clock);
-      const there = new LoginThrottle(other, clock);
+    await inTwoProcesses(get(), async (here, there) => {
       await failTimes(here, '127.0.0.2', 'admin', 3);
       // the 4th and 5th wrong passwords arrive at two processes at once
       const raced = await Promise.all([here.failed('127.0.0.2', 'admin'), there.failed('127.0.0.2', 'admin')]);
@@ -108,25 +114,16 @@ forEachDatabase('LoginThrottle', (get) => {
       expect(again.map((r) => r.lockedForMs).sort((a, b) => a - b)).toEqual([10 * MINUTE, 20 * MINUTE]);
       expect([...raced, ...again].filter((r) => r.guessing !== null)).toHaveLength(1);
       expect(await there.check('127.0.0.2', 'admin')).toEqual({ allowed: false, reason: 'account_locked', retryAfterMs: 20 * MINUTE });
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   it('lets exactly one of two processes take an address’s last failed login before the block', async () => {
-    const db = get();
-    const other = racingConnection(db);
-    try {
-      const clock = { now: () => 1_000_000 };
-      const here = new LoginThrottle(db, clock);
-      const there = new LoginThrottle(other, clock);
+    await inTwoProcesses(get(), async (here, there) => {
       for (let i = 0; i < 19; i++) await here.failed('127.0.0.9', `guess-${i}`);
       await Promise.all([here.failed('127.0.0.9', 'a'), there.failed('127.0.0.9', 'b')]);
       // 21 failures: the 20th was the last the bucket held, the 21st blocks the address, whichever process had it
       expect(await here.check('127.0.0.9', 'c')).toMatchObject({ allowed: false, reason: 'client_rate' });
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   it('purges only rows that hold nothing back any more', async () => {
