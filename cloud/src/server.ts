@@ -71,6 +71,7 @@ import { loadSecretBox } from './secrets/secret-keys.js';
 import { loadExportSigner } from './evidence/signing-key.js';
 import { DiskSpace } from './disk-space.js';
 import { cameraPasswordCodec, sealCameraPasswords } from './vision/camera-secrets.js';
+import { resealBoxSecrets } from './fleet/box-secret-reseal.js';
 import type { NotificationChannel } from './notifications/channel.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { createZalo, type Zalo } from './notifications/zalo/zalo.js';
@@ -151,6 +152,7 @@ export async function startCloud(config: CloudConfig, options: StartOptions = {}
   const diskSpace = new DiskSpace(config.SC_DATA_DIR);
   try {
     await sealCameraPasswords(query, secrets, logger);
+    await resealBoxSecrets(query, secrets, logger);
   } catch (err) {
     await query.close();
     throw err;
