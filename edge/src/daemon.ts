@@ -92,6 +92,8 @@ export async function startEdgeDaemon(options: EdgeDaemonOptions): Promise<EdgeD
       const feature = featureOfEvent(kind);
       return feature === null || cloudContract.supports(feature);
     },
+    // a cloud of revision 4 on confirms what it stored: until then an event stays, whatever the broker acknowledged
+    confirmedByCloud: () => cloudContract.supports('events.confirmed'),
   });
   cloudContract.onChange(() => outbox.flush());
   const clock = new ClockSync(config.cloudUrl, state, logger, systemClock(options.clockSkewMs ?? Number(process.env.SC_EDGE_TEST_CLOCK_SKEW_MS ?? 0)), {

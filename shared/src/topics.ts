@@ -12,6 +12,8 @@ export const EDGE_CHANNELS = {
   req: { named: true, by: 'cloud', retained: false },
   res: { named: true, by: 'edge', retained: false },
   events: { named: true, by: 'edge', retained: false },
+  /** Contract revision 4 (`events.confirmed`): the events the cloud has stored, so the box's outbox may forget them. */
+  stored: { named: false, by: 'cloud', retained: false },
 } as const;
 
 export type EdgeChannel = keyof typeof EDGE_CHANNELS;
@@ -27,6 +29,7 @@ export const topics = {
   req: (edgeId: string, command: string) => `${TOPIC_ROOT}/edges/${edgeId}/req/${command}`,
   res: (edgeId: string, command: string) => `${TOPIC_ROOT}/edges/${edgeId}/res/${command}`,
   event: (edgeId: string, kind: string) => `${TOPIC_ROOT}/edges/${edgeId}/events/${kind}`,
+  stored: (edgeId: string) => `${TOPIC_ROOT}/edges/${edgeId}/stored`,
   broadcast: (name: string) => `${TOPIC_ROOT}/broadcast/${name}`,
   broadcastAll: `${TOPIC_ROOT}/broadcast/#`,
   allEdges: `${TOPIC_ROOT}/edges/#`,

@@ -29,6 +29,7 @@ import { SpeakerAlarms } from './speakers/speaker-alarms.js';
 import { SpeakerHistory } from './speakers/speaker-history.js';
 import { createSpeakerRoutes } from './speakers/speaker-routes.js';
 import { SpeakerZones } from './speakers/speaker-zones.js';
+import { StoredConfirmations } from './stored-confirmations.js';
 import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 
 export interface FleetDeps {
@@ -110,6 +111,7 @@ export async function createFleet(deps: FleetDeps) {
     commands,
     events,
     contracts,
+    confirmations: new StoredConfirmations(broker, logger),
     metrics,
     logger,
     isActiveEdge: (edgeId) => credentials.isActive(edgeId),

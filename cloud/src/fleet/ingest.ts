@@ -1,5 +1,9 @@
 import {
   decodeEdgeMessage,
+  EDGE_CHANNELS,
+  eventBodies,
+  MAX_PAYLOAD_BYTES,
+  parseEdgeTopic,
   topics,
   type Availability,
   type CommandName,
@@ -19,6 +23,7 @@ import type { EdgeContracts } from './edge-contracts.js';
 import type { EdgeEvents } from './edge-events.js';
 import type { Presence } from './presence.js';
 import { BoxChains } from './box-chains.js';
+import type { StoredConfirmations } from './stored-confirmations.js';
 
 /**
  * What the boxes publish that several cloud processes split between them (shared subscriptions,
@@ -30,7 +35,7 @@ export const SHARED_CHANNELS = ['availability', 'telemetry', 'reported', 'events
 /**
  * What a box sends once and the cloud must not lose: the handler answers with the promise of its
  * store, and an external broker's link acknowledges the message only once it resolved (broker/external.ts).
- * Events are sent once per eventId (the outbox stops resending on PUBACK); a reported document
+ * Events are stored once per eventId however often a box sends one (and confirmed on `stored`); a reported document
  * is not sent again until the box's state changes. Availability and telemetry are superseded by
  * the next one, so the link does not wait for them.
  */
@@ -44,9 +49,22 @@ export interface IngestDeps {
   events: EdgeEvents;
   /** Optional so tests of ingest alone need none. */
   contracts?: EdgeContracts;
+  /** Tells boxes which events are stored (contract revision 4); optional so tests of ingest alone need none. */
+  confirmations?: StoredConfirmations;
   metrics: CloudMetrics;
   logger: Logger;
   isActiveEdge(edgeId: string): Promise<boolean>;
+}
+
+/** The eventId of an event of a known kind whose payload breaks the contract, when it has a readable one. */
+function refusedEvent(channel: string, kind: string, payload: Buffer): string | null {
+  if (channel !== 'events' || !Object.prototype.hasOwnProperty.call(eventBodies, kind) || payload.length > MAX_PAYLOAD_BYTES) return null;
+  try {
+    const eventId = (JSON.parse(payload.toString()) as { eventId?: unknown } | null)?.eventId;
+    return typeof eventId === 'string' && eventId.length > 0 && eventId.length <= 64 ? eventId : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -84,17 +102,22 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
         // stored and published in the box's order by its own chain; awaited, so the broker link
         // acknowledges the event only once it is stored (DURABLE_CHANNELS)
         await events.record(edgeId, name as EventKind, message as EventMessage<EventKind>);
+        deps.confirmations?.stored(edgeId, (message as EventMessage<EventKind>).eventId);
         return;
     }
   };
 
   const handle = (topic: string, payload: Buffer): Promise<void> | undefined => {
-    // the cloud's own publications (desired documents, requests) pass through the same tree
-    if (/\/(desired|req)\/[^/]+$/.test(topic)) return;
+    // the cloud's own publications (desired documents, requests, confirmations) pass through the same tree
+    const parsed = parseEdgeTopic(topic);
+    if (parsed && EDGE_CHANNELS[parsed.channel].by === 'cloud') return;
     const decoded = decodeEdgeMessage(topic, payload);
     if (!decoded.ok) {
       metrics.mqttRejected.inc({ reason: 'schema' });
       logger.warn({ topic, edgeId: decoded.topic?.edgeId, reason: decoded.reason }, 'MQTT payload dropped');
+      const refused = decoded.topic ? refusedEvent(decoded.topic.channel, decoded.topic.name, payload) : null;
+      // the box stops sending an event the cloud can never store; one of a kind this cloud does not know is kept by the box (a newer cloud may)
+      if (refused) deps.confirmations?.refused(decoded.topic!.edgeId, refused, decoded.reason);
       return;
     }
     const { edgeId, channel, name } = decoded.topic;
@@ -134,7 +157,8 @@ export async function startIngest(deps: IngestDeps): Promise<() => Promise<void>
   );
   return async () => {
     for (const unsubscribe of unsubscribes) await unsubscribe();
-    // what was received is applied before the database closes
+    // what was received is applied before the database closes, and confirmed to its boxes
     await chains.settled();
+    await deps.confirmations?.flush();
   };
 }

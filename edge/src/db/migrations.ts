@@ -69,4 +69,9 @@ export const edgeMigrations: Migration[] = [
   );
   CREATE INDEX incident_files_pending ON incident_files(next_upload_at) WHERE uploaded_at IS NULL AND path IS NOT NULL;
   `,
+  // issue 11: an event the broker acknowledged waits here for the cloud's confirmation (contract revision 4,
+  // events.confirmed) instead of being deleted at the PUBACK; NULL: to send
+  `
+  ALTER TABLE outbox ADD COLUMN awaiting_since INTEGER;
+  `,
 ];

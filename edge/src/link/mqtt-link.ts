@@ -88,7 +88,9 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
       this.setStatus('connected', null);
       this.options.logger.info({ mqttUrl: config.mqttUrl }, 'connected to the cloud broker');
       client.publish(availability, availabilityPayload('online', this.connectionStartedAt), { qos: 1, retain: true });
-      const filters = this.handlers.map((h) => h.filter);
+      // once per filter: several modules may read one topic, and Aedes grants a filter named twice once,
+      // which mqtt.js takes for a protocol error (it closes the connection)
+      const filters = [...new Set(this.handlers.map((h) => h.filter))];
       if (filters.length) client.subscribe(filters, { qos: 1 });
       this.emit('connected');
     });
@@ -135,8 +137,9 @@ export class MqttLink extends EventEmitter<{ connected: []; disconnected: [] }> 
   }
 
   subscribe(filter: string, handler: Handler): void {
+    const subscribed = this.handlers.some((h) => h.filter === filter);
     this.handlers.push({ filter, handler });
-    if (this.client?.connected) this.client.subscribe(filter, { qos: 1 });
+    if (this.client?.connected && !subscribed) this.client.subscribe(filter, { qos: 1 });
   }
 
   /** Publishes now; rejects when not connected so callers (the outbox) keep the message. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { topics } from '@smart-commune/shared';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { openEdgeDatabase } from '../db/database.js';
 import { Outbox } from './outbox.js';
@@ -102,6 +103,32 @@ describe('the edge outbox', () => {
     } finally {
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));
+    }
+  });
+
+  it("keeps an event the cloud did not confirm and drops one the cloud refused for good, naming it", async () => {
+    test = await startTestCloud();
+    const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-7');
+    const daemon = await startTestEdge(dataDir);
+    const ownDir = mkdtempSync(join(tmpdir(), 'sc-outbox-'));
+    const db = openEdgeDatabase(ownDir);
+    // nothing is sent (every kind held): the confirmations here are the cloud's own publications on the box's stored topic
+    const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), { ratePerS: 10, sendable: () => false, confirmedByCloud: () => true });
+    try {
+      await waitFor(() => daemon.link.connected, 'connected');
+      const refused = outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: 'refused' });
+      const other = outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: 'other' });
+      // a confirmation for another event leaves the rest; a refusal drops it
+      await test.cloud.broker.publish(topics.stored(edgeId), JSON.stringify({ ts: Date.now(), eventIds: ['evt_notthisone00001'], refused: [{ eventId: refused, reason: 'body.phase: invalid' }] }), { qos: 1, retain: false });
+      await waitFor(() => outbox.pending() === 1, 'the refused event dropped');
+      // a confirmation the box cannot read changes nothing
+      await test.cloud.broker.publish(topics.stored(edgeId), '{"eventIds": 5}', { qos: 1, retain: false });
+      await test.cloud.broker.publish(topics.stored(edgeId), JSON.stringify({ ts: Date.now(), eventIds: [other] }), { qos: 1, retain: false });
+      await waitFor(() => outbox.pending() === 0, 'the confirmed event dropped');
+    } finally {
+      db.close();
+      rmSync(ownDir, { recursive: true, force: true });
+      await daemon.stop();
     }
   });
 });

@@ -12,7 +12,7 @@ import type { ContractAnnouncement } from './announce.js';
  * in CONTRACT_FEATURES with the revision that brought it. Revision 1 is the contract as it was
  * before peers announced anything: a peer that announces nothing is revision 1.
  */
-export const CONTRACT_VERSION = 3;
+export const CONTRACT_VERSION = 4;
 export const BASELINE_CONTRACT_VERSION = 1;
 
 export interface FeatureSpec {
@@ -51,6 +51,11 @@ export const CONTRACT_FEATURES = {
     since: 3,
     summary:
       "ranks plan items, alerts and live sessions by their issuer within a priority (a province item above a commune's own: a province emergency cuts into a commune emergency, never the reverse); a box before it drops `issuer` and ranks by priority alone (a province emergency then waits for a commune emergency playing), so the cloud withholds nothing from it",
+  },
+  'events.confirmed': {
+    since: 4,
+    summary:
+      'cloud: confirms on edges/{id}/stored each event it stored (or refused for good); box: keeps an event in its outbox until the cloud confirmed it, not only until the broker acknowledged it, and sends it again after a reconnection or a wait. A box before it forgets an event at the PUBACK (the cloud confirms to nobody); a box talking to a cloud before it does so too',
   },
 } as const satisfies Record<string, FeatureSpec>;
 export type ContractFeature = keyof typeof CONTRACT_FEATURES;

@@ -5,7 +5,7 @@ import { parseEdgeTopic, type EdgeTopic } from '../topics.js';
 import { availabilitySchema } from './availability.js';
 import { commandBodies, requestSchema, responseSchema, type CommandName } from './commands.js';
 import { desiredSchema, documentBodies, reportedSchema, type DocumentName } from './documents.js';
-import { eventBodies, eventSchema, type EventKind } from './events.js';
+import { eventBodies, eventSchema, storedEventsSchema, type EventKind } from './events.js';
 import { telemetrySchema } from './telemetry.js';
 import { alertMessageSchema } from './radio.js';
 import { cloudContractSchema } from '../contract/announce.js';
@@ -37,6 +37,8 @@ export function schemaForEdgeTopic(topic: EdgeTopic): z.ZodType | string {
       return has(commandBodies, name) ? responseSchema(name as CommandName) : `unknown command "${name}"`;
     case 'events':
       return has(eventBodies, name) ? eventSchema(name as EventKind) : `unknown event kind "${name}"`;
+    case 'stored':
+      return storedEventsSchema;
   }
 }
 

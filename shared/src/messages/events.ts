@@ -47,3 +47,18 @@ export interface EventMessage<K extends EventKind> {
   ts: number;
   body: EventBody<K>;
 }
+
+/**
+ * `sc/v1/edges/{edgeId}/stored`, QoS 1, cloud → edge (contract revision 4, `events.confirmed`): the
+ * events of this box the cloud has stored (or already had), and those it refused for good with why.
+ * Until this arrives a box keeps the event in its outbox: a broker's PUBACK only says the broker has
+ * it, and a broker killed before it saved or forwarded the message loses it. A box sends an event
+ * again after a reconnection or a wait; the cloud stores it once by eventId and confirms it again.
+ */
+export const storedEventsSchema = z.object({
+  ts: epochMs,
+  eventIds: z.array(z.string().min(1).max(64)).max(1000),
+  /** Events the cloud can never store (their payload does not fit the contract): the box drops them and logs why. */
+  refused: z.array(z.object({ eventId: z.string().min(1).max(64), reason: z.string().max(500) })).max(1000).default([]),
+});
+export type StoredEvents = z.infer<typeof storedEventsSchema>;

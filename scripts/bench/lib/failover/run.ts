@@ -233,14 +233,16 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     await victim.start();
     log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${victim.spec.name} restarted and healthy`);
     let brokerBackS: number | null = null;
+    let brokerNotBack = '';
     if (t.killBrokerAt !== undefined && t.restartBrokerAt !== undefined) {
       await sleep(at(t.killBrokerAt) - Date.now());
       await c.mosquitto.kill();
       log(`[${t.killBrokerAt} s] Mosquitto killed (SIGKILL)`);
       await sleep(at(t.restartBrokerAt) - Date.now());
-      await c.mosquitto.start();
+      // from the moment it is started again: a box may be back before start() has seen the broker ready
       const restarted = Date.now();
-      log(`[${((restarted - t0) / 1000).toFixed(1)} s] Mosquitto restarted`);
+      await c.mosquitto.start();
+      log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] Mosquitto restarted`);
       // back: every box connected again and online in the database
       const limit = restarted + 60_000;
       while (Date.now() < limit) {
@@ -250,7 +252,11 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
         }
         await sleep(100);
       }
-      log(`[broker] every box back online ${brokerBackS === null ? 'NOT within 60 s' : `after ${brokerBackS.toFixed(1)} s`}`);
+      if (brokerBackS === null) {
+        const notConnected = boxes.filter((b) => !b.connected || (b.connectedAt ?? 0) < restarted).length;
+        brokerNotBack = `${notConnected} boxes not connected again, ${boxes.length - (await onlineCount())} not online in the database`;
+      }
+      log(`[broker] every box back online ${brokerBackS === null ? `NOT within 60 s (${brokerNotBack})` : `after ${brokerBackS.toFixed(1)} s`}`);
     }
     await sleep(Math.max(0, at(t.endAt) - Date.now()));
     running = false;
@@ -293,6 +299,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       await sleep(500);
     }
     const lost = sent - stored;
+    figures.events_resent = boxes.reduce((n, b) => n + b.resent, 0);
     const duplicated = rows - stored;
     figures.events_sent = sent;
     figures.events_stored = stored;
@@ -328,7 +335,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       ok: offlineByCloud.size === 0,
       detail: `${offlineByCloud.size} boxes seen offline while a cloud was dead or restarting${offlineByCloud.size ? ` (e.g. "${[...offlineByCloud.values()][0]}")` : ''}`,
     });
-    if (t.killBrokerAt !== undefined) checks.push({ name: 'every box back online after the broker restart', ok: brokerBackS !== null, detail: brokerBackS === null ? 'not within 60 s' : `${brokerBackS.toFixed(1)} s` });
+    if (t.killBrokerAt !== undefined) checks.push({ name: 'every box back online after the broker restart', ok: brokerBackS !== null, detail: brokerBackS === null ? `not within 60 s: ${brokerNotBack}` : `${brokerBackS.toFixed(1)} s` });
 
     // --- desired documents: the broker's retained version equals the database's; the boxes' only went up
     const retained = await readRetainedDesired(c.mqttUrl);
@@ -339,8 +346,10 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       ok: docs.length > 0 && mismatched.length === 0,
       detail: `${docs.length - mismatched.length}/${docs.length} documents match${mismatched.length ? ` (e.g. ${mismatched[0]!.edge_id}/${mismatched[0]!.doc}: database ${mismatched[0]!.version}, broker ${retained.get(`${mismatched[0]!.edge_id}/${mismatched[0]!.doc}`) ?? 'none'})` : ''}`,
     });
-    const wentBack = boxes.flatMap((b) => b.wentBack.map((w) => `${b.cred.edgeId} ${w}`));
-    checks.push({ name: "the boxes' desired versions only go up", ok: wentBack.length === 0, detail: wentBack.length ? `${wentBack.length} went back, e.g. ${wentBack[0]}` : 'none went back' });
+    // a broker restored from a save older than the last publish hands out older retained documents until the
+    // cloud's reconcile republishes: boxes (real and simulated) apply only higher versions, so this is a figure, not a check
+    const stale = boxes.flatMap((b) => b.staleDesired.map((w) => `${b.cred.edgeId} ${w}`));
+    figures.stale_desired_delivered = stale.length ? `${stale.length}, e.g. ${stale[0]}` : 0;
     if (realBoxes.length) {
       checks.push({ name: "the real boxes' applied versions only go up", ok: appliedWentBack.length === 0 && applied.size > 0, detail: appliedWentBack.length ? `${appliedWentBack.length} went back, e.g. ${appliedWentBack[0]}` : `${applied.size} documents watched, none went back` });
     }
