@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { newId } from '@smart-commune/shared';
 import type { Logger } from '@smart-commune/shared/runtime';
 import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { CloudConfig } from '../config.js';
 import type { Database, QueryDatabase } from '../db/query/index.js';
 
 /**
@@ -103,4 +104,15 @@ export async function startHeartbeat(deps: { registry: ProcessRegistry; beatMs: 
       await deps.registry.remove(self.id).catch((err: unknown) => deps.logger.warn({ err }, 'cloud process row not removed: the leader purges it'));
     },
   };
+}
+
+/**
+ * This process in the registry, beating every SC_PROCESS_BEAT_S, with what the leader's sweep of
+ * dead processes needs (RadioDeps.processes): dead after SC_PROCESS_DEAD_AFTER_S, never under three beats.
+ */
+export async function joinProcesses(query: QueryDatabase, config: Pick<CloudConfig, 'SC_PROCESS_BEAT_S' | 'SC_PROCESS_DEAD_AFTER_S'>, logger: Logger) {
+  const registry = new ProcessRegistry(query);
+  const beatMs = config.SC_PROCESS_BEAT_S * 1000;
+  const heartbeat = await startHeartbeat({ registry, beatMs, logger });
+  return { id: heartbeat.id, registry, sweepMs: beatMs, deadAfterMs: Math.max(config.SC_PROCESS_DEAD_AFTER_S * 1000, 3 * beatMs), stop: () => heartbeat.stop() };
 }

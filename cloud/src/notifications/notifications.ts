@@ -34,7 +34,7 @@ export interface NotificationsDeps {
   logger: Logger;
   metrics: CloudMetrics;
   config: NotificationsConfig;
-  /** The channels, each a module with a start/stop lifecycle (channel.ts); server.ts lists them. */
+  /** The channels, each a module with a start/stop lifecycle (channel.ts); start-notifications.ts lists them. */
   channels: readonly NotificationChannel[];
   /** Records the admins' retry-now. */
   audit?: AuditLog;
