@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, tuneDatabase } from '@smart-commune/shared/runtime';
-import { edgeMigrations } from './migrations.js';
+import { ensureColumns, migrate, tuneDatabase } from '@smart-commune/shared/runtime';
+import { edgeAddedColumns, edgeMigrations } from './migrations.js';
 
 export type Db = Database.Database;
 export const DATABASE_FILE = 'edge.db';
@@ -13,5 +13,6 @@ export function openEdgeDatabase(dataDir: string): Db {
   const db = new Database(join(dataDir, DATABASE_FILE));
   tuneDatabase(db);
   migrate(db, edgeMigrations);
+  ensureColumns(db, edgeAddedColumns);
   return db;
 }

@@ -1,4 +1,4 @@
-import type { Migration } from '@smart-commune/shared/runtime';
+import type { AddedColumn, Migration } from '@smart-commune/shared/runtime';
 
 /** Edge schema, one entry per version. Append only. */
 export const edgeMigrations: Migration[] = [
@@ -69,9 +69,15 @@ export const edgeMigrations: Migration[] = [
   );
   CREATE INDEX incident_files_pending ON incident_files(next_upload_at) WHERE uploaded_at IS NULL AND path IS NOT NULL;
   `,
-  // issue 11: an event the broker acknowledged waits here for the cloud's confirmation (contract revision 4,
-  // events.confirmed) instead of being deleted at the PUBACK; NULL: to send
-  `
-  ALTER TABLE outbox ADD COLUMN awaiting_since INTEGER;
-  `,
+];
+
+/**
+ * Columns added after a release shipped that an older release can ignore (it names its columns in
+ * every statement): ensured at every open, not numbered, so the supervisor can roll a box back to
+ * that older release, which refuses a database whose numbered schema is newer than it knows.
+ */
+export const edgeAddedColumns: readonly AddedColumn[] = [
+  // issue 11: an event the broker acknowledged waits for the cloud's confirmation (contract revision 4,
+  // events.confirmed) instead of being deleted at the PUBACK; NULL: to send. An older release sends such rows again (harmless: stored once)
+  { table: 'outbox', column: 'awaiting_since', type: 'INTEGER' },
 ];

@@ -29,6 +29,32 @@ export function migrate(db: MigratableDatabase, migrations: readonly Migration[]
   return migrations.length;
 }
 
+/** A column an older release can ignore (see ensureColumns). */
+export interface AddedColumn {
+  table: string;
+  column: string;
+  /** Its SQL type and default, e.g. `INTEGER` or `TEXT NOT NULL DEFAULT ''`. */
+  type: string;
+}
+
+/**
+ * Adds the columns that are missing, outside the numbered migrations: a database that gained only
+ * such columns keeps its `user_version`, so the release before them (which names its columns in every
+ * statement) still opens it after a rollback, where a numbered migration would make it refuse the file.
+ */
+export function ensureColumns(db: MigratableDatabase, columns: readonly AddedColumn[]): void {
+  for (const { table, column, type } of columns) {
+    const existing = db.pragma(`table_info(${table})`) as { name: string }[];
+    if (existing.some((c) => c.name === column)) continue;
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    } catch (err) {
+      // another process (sc-edge status beside the daemon) added it between the check and the ALTER
+      if (!/duplicate column/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 /** Pragmas both daemons use: WAL so readers never block the writer, and durable commits. */
 export function tuneDatabase(db: MigratableDatabase): void {
   db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
