@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEdgeConfig, provision, saveEdgeConfig, startEdgeDaemon, type EdgeConfig, type EdgeDaemon } from '@smart-commune/edge';
+import { loadEdgeConfig, openEdgeDatabase, Outbox, provision, saveEdgeConfig, startEdgeDaemon, type EdgeConfig, type EdgeDaemon, type OutboxOptions } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import type { TestCloud } from './cloud.js';
 
@@ -58,4 +58,22 @@ export function runEdgeCli(args: string[], env: Record<string, string> = {}): Pr
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * An outbox of its own (its own SQLite file) on a running daemon's connection, with the options a
+ * test needs (held kinds, a cloud that confirms or not, a short resend wait); `close()` removes it.
+ */
+export function ownOutbox(daemon: EdgeDaemon, edgeId: string, options: OutboxOptions): { outbox: Outbox; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-outbox-'));
+  const db = openEdgeDatabase(dir);
+  const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), options);
+  return {
+    outbox,
+    close() {
+      outbox.stop();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

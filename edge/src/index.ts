@@ -4,3 +4,5 @@ export { loadEdgeConfig, loadCredentials, saveEdgeConfig, EdgeConfigError, resol
 export { childProcessCounts, childProcessMetricsText } from './child-processes.js';
 export { EDGE_EXIT_RESTART } from './fleet/maintenance.js';
 export { createEdgeLogger } from './logs/edge-logger.js';
+export { Outbox, type OutboxOptions } from './outbox/outbox.js';
+export { openEdgeDatabase } from './db/database.js';

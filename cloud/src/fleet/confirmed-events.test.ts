@@ -4,18 +4,12 @@
  * tested for real: a Mosquitto that acknowledges events while no cloud process listens (a broker
  * killed before it saved or forwarded a message loses it the same way, see scripts/bench/failover).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storedEventsSchema, topics, type StoredEvents } from '@smart-commune/shared';
-import { silentLogger } from '@smart-commune/shared/runtime';
-import { openEdgeDatabase } from '../../../edge/src/db/database.js';
-import { Outbox } from '../../../edge/src/outbox/outbox.js';
 import { startMosquitto, type TestMosquitto } from '../broker/testing/mosquitto.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { claimTestEdge, provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
+import { claimTestEdge, ownOutbox, provisionTestEdge, startTestEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
 
 const lifecycle = (eventId: string, bootId: string) => JSON.stringify({ eventId, ts: Date.now(), body: { phase: 'started', softwareVersion: 'test', bootId } });
@@ -71,9 +65,7 @@ describe('stored-event confirmations (events.confirmed)', () => {
     const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-3');
     const daemon = await startTestEdge(dataDir);
     // an outbox of its own (its own table) on the daemon's connection, with a short wait before a resend
-    const ownDir = mkdtempSync(join(tmpdir(), 'sc-confirmed-'));
-    const db = openEdgeDatabase(ownDir);
-    const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), { ratePerS: 50, confirmedByCloud: () => true, resendAfterMs: 500 });
+    const { outbox, close } = ownOutbox(daemon, edgeId, { ratePerS: 50, confirmedByCloud: () => true, resendAfterMs: 500 });
     outbox.start();
     try {
       await waitFor(() => daemon.link.connected, 'the box connected to Mosquitto');
@@ -95,9 +87,7 @@ describe('stored-event confirmations (events.confirmed)', () => {
       const stored = await storedIds(test, edgeId);
       for (const id of during) expect(stored.filter((s) => s === id)).toHaveLength(1);
     } finally {
-      outbox.stop();
-      db.close();
-      rmSync(ownDir, { recursive: true, force: true });
+      close();
       await daemon.stop();
     }
   });
@@ -106,19 +96,16 @@ describe('stored-event confirmations (events.confirmed)', () => {
     test = await startTestCloud();
     const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-5');
     const daemon = await startTestEdge(dataDir);
-    const ownDir = mkdtempSync(join(tmpdir(), 'sc-unconfirmed-'));
-    const db = openEdgeDatabase(ownDir);
     // confirmations from this cloud are ignored only if they never come: here the box believes the cloud does not confirm,
     // and the row goes at the PUBACK (before any confirmation could)
-    const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), { ratePerS: 50, confirmedByCloud: () => false });
+    const { outbox, close } = ownOutbox(daemon, edgeId, { ratePerS: 50, confirmedByCloud: () => false });
     try {
       await waitFor(() => daemon.link.connected, 'connected');
       const id = outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: 'old-cloud' });
       await waitFor(() => outbox.pending() === 0, 'deleted at the acknowledgement');
       await waitFor(async () => (await storedIds(test!, edgeId)).includes(id), 'stored');
     } finally {
-      db.close();
-      rmSync(ownDir, { recursive: true, force: true });
+      close();
       await daemon.stop();
     }
   });

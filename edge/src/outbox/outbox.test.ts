@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '@smart-commune/shared';
-import { silentLogger } from '@smart-commune/shared/runtime';
-import { openEdgeDatabase } from '../db/database.js';
-import { Outbox } from './outbox.js';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
-import { provisionTestEdge, spawnEdgeCli, startTestEdge } from '../../../test-support/edge.js';
+import { ownOutbox, provisionTestEdge, spawnEdgeCli, startTestEdge } from '../../../test-support/edge.js';
 import { waitFor } from '../../../test-support/wait.js';
 
 /** Restarts a stopped test cloud on the same ports and data dir, as after an outage. */
@@ -35,10 +29,8 @@ describe('the edge outbox', () => {
     const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-4');
     const daemon = await startTestEdge(dataDir);
     // an outbox of its own (its own table) on the daemon's connection, holding discovery events as if the cloud were older
-    const ownDir = mkdtempSync(join(tmpdir(), 'sc-outbox-'));
-    const db = openEdgeDatabase(ownDir);
     let cloudKnowsDiscovery = false;
-    const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), { ratePerS: 10, sendable: (kind) => kind !== 'discovery' || cloudKnowsDiscovery });
+    const { outbox, close } = ownOutbox(daemon, edgeId, { ratePerS: 10, sendable: (kind) => kind !== 'discovery' || cloudKnowsDiscovery });
     try {
       await waitFor(() => daemon.link.connected, 'connected');
       const held = outbox.add('discovery', { devices: [] });
@@ -53,8 +45,7 @@ describe('the edge outbox', () => {
       await waitFor(async () => (await test!.cloud.fleet.events.list(edgeId, 1000)).some((e) => e.eventId === held), 'the held event delivered once the cloud knows it');
       expect(outbox.pending()).toBe(0);
     } finally {
-      db.close();
-      rmSync(ownDir, { recursive: true, force: true });
+      close();
       await daemon.stop();
     }
   });
@@ -110,10 +101,8 @@ describe('the edge outbox', () => {
     test = await startTestCloud();
     const { edgeId, dataDir } = await provisionTestEdge(test, 'ap-7');
     const daemon = await startTestEdge(dataDir);
-    const ownDir = mkdtempSync(join(tmpdir(), 'sc-outbox-'));
-    const db = openEdgeDatabase(ownDir);
     // nothing is sent (every kind held): the confirmations here are the cloud's own publications on the box's stored topic
-    const outbox = new Outbox(db, daemon.link, edgeId, silentLogger(), { ratePerS: 10, sendable: () => false, confirmedByCloud: () => true });
+    const { outbox, close } = ownOutbox(daemon, edgeId, { ratePerS: 10, sendable: () => false, confirmedByCloud: () => true });
     try {
       await waitFor(() => daemon.link.connected, 'connected');
       const refused = outbox.add('lifecycle', { phase: 'started', softwareVersion: 'test', bootId: 'refused' });
@@ -126,8 +115,7 @@ describe('the edge outbox', () => {
       await test.cloud.broker.publish(topics.stored(edgeId), JSON.stringify({ ts: Date.now(), eventIds: [other] }), { qos: 1, retain: false });
       await waitFor(() => outbox.pending() === 0, 'the confirmed event dropped');
     } finally {
-      db.close();
-      rmSync(ownDir, { recursive: true, force: true });
+      close();
       await daemon.stop();
     }
   });
