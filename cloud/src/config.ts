@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, MAX_PAYLOAD_BYTES } from '@smart-commune/shared';
-import { trustedProxiesErrors } from './http/trusted-proxies.js';
+import { parseTrustedProxies, trustedProxiesErrors } from './http/trusted-proxies.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const isKey = (text: string) => Buffer.from(text.trim(), 'base64').length === 32;
@@ -77,6 +77,13 @@ export const cloudConfigSchema = z.object({
       for (const message of trustedProxiesErrors(text)) ctx.addIssue({ code: 'custom', message });
     })
     .optional(),
+  /**
+   * 1: the proxies of SC_TRUSTED_PROXIES speak the PROXY protocol (HAProxy's `send-proxy` or
+   * `send-proxy-v2`) to the HTTP listener: each of their connections must start with its header,
+   * whose source address is the client (X-Forwarded-For is then not read); from anyone else a
+   * connection starting with one is closed. Needs SC_TRUSTED_PROXIES.
+   */
+  SC_PROXY_PROTOCOL: z.enum(['0', '1']).default('0'),
   /**
    * PEM certificate (chain) and private key files: when both are set the cloud serves HTTPS itself on
    * SC_HTTP_PORT (browsers give the live page the microphone only on a secure page). Unset: plain http,
@@ -283,7 +290,15 @@ export function loadCloudConfig(env: Record<string, string | undefined> = proces
   const parsed = cloudConfigSchema.safeParse({ ...env, ...overrides });
   if (!parsed.success) throw new ConfigError(`invalid cloud configuration: ${describeIssues(parsed.error)}`);
   s3Settings(parsed.data); // all or none
+  proxyProtocolNeedsProxies(parsed.data);
   return parsed.data;
+}
+
+/** SC_PROXY_PROTOCOL=1 with no trusted proxy would refuse every header, so every proxied connection: a mistake, named at start. */
+function proxyProtocolNeedsProxies(config: Pick<CloudConfig, 'SC_PROXY_PROTOCOL' | 'SC_TRUSTED_PROXIES'>) {
+  if (config.SC_PROXY_PROTOCOL === '1' && parseTrustedProxies(config.SC_TRUSTED_PROXIES).rules.length === 0) {
+    throw new ConfigError('invalid cloud configuration: SC_PROXY_PROTOCOL=1 needs SC_TRUSTED_PROXIES: the addresses of the proxies that send the PROXY header (from anyone else it is refused)');
+  }
 }
 
 export const S3_VARIABLES = ['SC_S3_ENDPOINT', 'SC_S3_BUCKET', 'SC_S3_REGION', 'SC_S3_ACCESS_KEY_ID', 'SC_S3_SECRET_ACCESS_KEY'] as const;

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { VI_TAN, type CommuneSeed } from '@smart-commune/shared';
 import { createLogger, type Logger } from '@smart-commune/shared/runtime';
@@ -24,6 +24,7 @@ import { API_PREFIX, createApp } from './http/app.js';
 import { createPublicOrigin } from './http/public-origin.js';
 import { bodyLimit, DEFAULT_MAX_BODY_BYTES } from './http/body-limit.js';
 import { serverOptionsFor } from './http/tls.js';
+import { acceptProxyProtocol, type ProxyProtocolHandle } from './http/proxy-protocol.js';
 import { createHamletsRoutes } from './hamlets/hamlets.js';
 import { HamletPlaces } from './hamlets/hamlet-places.js';
 import { createHamletPlacesRoutes } from './hamlets/hamlet-places-routes.js';
@@ -148,10 +149,11 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
   const guard = createGuard(auth.sessions, fleet.credentials, config.SC_BROKER_AUTH_TOKEN ? brokerCredential(config.SC_BROKER_AUTH_TOKEN) : undefined);
   const web = createCloudConsole({ config, query, auth, audit, users, communes, fleet, releases, radio, incidents, reports, footage, vision, notifications, webPush, zalo, publicUrl: origins.publicUrl });
 
+  const proxies = parseTrustedProxies(config.SC_TRUSTED_PROXIES);
   const app = createApp(
     [
       // first: whoever reads the client's address (audit, throttles) believes X-Forwarded-For only from these
-      trustedProxies(parseTrustedProxies(config.SC_TRUSTED_PROXIES)),
+      trustedProxies(proxies),
       web.headers,
       // before anything that reads a body (sessions, CSRF checks, routes); the headers above only add headers
       bodyLimit({ maxBytes: DEFAULT_MAX_BODY_BYTES, refuse: web.refuseBody }),
@@ -182,8 +184,11 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
     CLOUD_VERSION,
   );
 
+  let proxyProtocol: ProxyProtocolHandle | undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.SC_HTTP_HOST, port: config.SC_HTTP_PORT, ...serverOptionsFor(tls) }, () => resolve(s));
+    // before the first connection is accepted (that needs the event loop): each one is read here first
+    if (config.SC_PROXY_PROTOCOL === '1') proxyProtocol = acceptProxyProtocol(s as Server, { trusted: proxies, logger: logger.child({ component: 'proxy-protocol' }) });
   });
   liveVoice.listen(app, server);
   httpPort = (server.address() as AddressInfo).port;
@@ -218,6 +223,7 @@ async function startServices(config: CloudConfig, opened: Opened): Promise<Cloud
       if (closed) return;
       closed = true;
       liveVoice.close(); // the operators' sockets would keep the server open; their sessions end interrupted
+      proxyProtocol?.close(); // connections still sending their PROXY header would hold the server open
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // the once-only work stops and the lock is freed now, so a standby takes over while this one closes
       await leadership.stop();

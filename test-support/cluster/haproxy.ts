@@ -6,7 +6,8 @@
  * connect to its server is retried and redispatched to another (retries + option redispatch), and a
  * read (GET/HEAD) the dead server reset unanswered is sent again; so a SIGKILL costs only the writes
  * that were in flight on the dead process (repeating one might carry it out twice). X-Forwarded-For carries
- * the client's address to the clouds (which trust it only from SC_TRUSTED_PROXIES).
+ * the client's address to the clouds (which trust it only from SC_TRUSTED_PROXIES); with the option
+ * sendProxyV2, a PROXY v2 header does too (the clouds then need SC_PROXY_PROTOCOL=1).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,14 @@ export interface HaproxyBackend {
   port: number;
 }
 
-export function haproxyConfig(port: number, backends: HaproxyBackend[], statsPort: number): string {
+/** How HAProxy tells the clouds the client: X-Forwarded-For only (the default), or also a PROXY v2 header on every connection, checks included. */
+export interface HaproxyOptions {
+  /** `send-proxy-v2 check-send-proxy` on each server: the clouds then need SC_PROXY_PROTOCOL=1. */
+  sendProxyV2?: boolean;
+}
+
+export function haproxyConfig(port: number, backends: HaproxyBackend[], statsPort: number, options: HaproxyOptions = {}): string {
+  const proxyHeader = options.sendProxyV2 ? ' send-proxy-v2 check-send-proxy' : '';
   return [
     'global',
     // HAProxy needs two descriptors a connection: 8,000 stays under a common 20,000 file limit
@@ -53,7 +61,7 @@ export function haproxyConfig(port: number, backends: HaproxyBackend[], statsPor
     // `timeout check` the whole check must fit in `inter`, and 500 ms took both clouds out together)
     '  timeout check 2s',
     '  default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2 maxconn 1000',
-    ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check`),
+    ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check${proxyHeader}`),
     '',
     // the harness reads each server's state here (show stat as CSV)
     'frontend stats',
@@ -64,9 +72,9 @@ export function haproxyConfig(port: number, backends: HaproxyBackend[], statsPor
   ].join('\n');
 }
 
-export function haproxyProcess(dir: string, port: number, statsPort: number, backends: HaproxyBackend[]): ManagedProcess {
+export function haproxyProcess(dir: string, port: number, statsPort: number, backends: HaproxyBackend[], options: HaproxyOptions = {}): ManagedProcess {
   const config = join(dir, 'haproxy.cfg');
-  writeFileSync(config, haproxyConfig(port, backends, statsPort));
+  writeFileSync(config, haproxyConfig(port, backends, statsPort, options));
   return new ManagedProcess({
     name: 'haproxy',
     command: HAPROXY_BIN,
