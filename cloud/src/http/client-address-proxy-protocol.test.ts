@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../test-support/cloud.js';
+import { citizenReportBody, loginAddresses } from '../../../test-support/client-address.js';
 import { ConfigError, loadCloudConfig } from '../config.js';
 
 /** A PROXY v1 line as HAProxy's `send-proxy` writes it. */
@@ -47,19 +48,8 @@ function loginFrom(localAddress: string, baseUrl: string, password: string, sent
 
 /** A citizen's report (the public form's multipart body): a body that follows the PROXY header through to the route. */
 async function reportFrom(localAddress: string, baseUrl: string, sent: Sent): Promise<number> {
-  const form = new FormData();
-  form.set('category', 'trom-cap');
-  form.set('description', 'Mất xe máy trước cổng chợ lúc 7 giờ sáng');
-  form.set('hamlet', 'ap-1');
-  const encoded = new Response(form);
-  const body = Buffer.from(await encoded.arrayBuffer());
-  return send(localAddress, `${baseUrl}/api/v1/reports`, 'POST', body, { 'content-type': encoded.headers.get('content-type')! }, sent);
-}
-
-/** The addresses of the audit log's successful logins, oldest first. */
-async function loginAddresses(test: TestCloud): Promise<string[]> {
-  const items = (await test.api('GET', '/api/v1/audit?action=auth.login&limit=100')).body.items as Array<{ ip: string | null }>;
-  return items.map((item) => item.ip ?? 'null').reverse();
+  const { body, contentType } = await citizenReportBody();
+  return send(localAddress, `${baseUrl}/api/v1/reports`, 'POST', body, { 'content-type': contentType }, sent);
 }
 
 describe('client address from a trusted proxy’s PROXY header (SC_PROXY_PROTOCOL=1)', () => {

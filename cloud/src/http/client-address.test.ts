@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, TEST_ADMIN_PASSWORD, type TestCloud } from '../../../test-support/cloud.js';
+import { citizenReportBody, loginAddresses } from '../../../test-support/client-address.js';
 
 /**
  * A login over real TCP from a chosen loopback address (the whole of 127.0.0.0/8 is this machine),
@@ -22,14 +23,9 @@ function loginFrom(localAddress: string, baseUrl: string, password: string, forw
 
 /** A citizen's report (the public form's multipart body) over real TCP from a chosen loopback address. */
 async function reportFrom(localAddress: string, baseUrl: string, forwardedFor: string): Promise<number> {
-  const form = new FormData();
-  form.set('category', 'trom-cap');
-  form.set('description', 'Mất xe máy trước cổng chợ lúc 7 giờ sáng');
-  form.set('hamlet', 'ap-1');
-  const encoded = new Response(form);
-  const body = Buffer.from(await encoded.arrayBuffer());
+  const { body, contentType } = await citizenReportBody();
   return new Promise((resolve, reject) => {
-    const headers = { 'content-type': encoded.headers.get('content-type')!, 'content-length': body.length, 'x-forwarded-for': forwardedFor };
+    const headers = { 'content-type': contentType, 'content-length': body.length, 'x-forwarded-for': forwardedFor };
     const req = request(`${baseUrl}/api/v1/reports`, { method: 'POST', localAddress, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
@@ -37,12 +33,6 @@ async function reportFrom(localAddress: string, baseUrl: string, forwardedFor: s
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/** The addresses of the audit log's successful logins, oldest first. */
-async function loginAddresses(test: TestCloud): Promise<string[]> {
-  const items = (await test.api('GET', '/api/v1/audit?action=auth.login&limit=100')).body.items as Array<{ ip: string | null }>;
-  return items.map((item) => item.ip ?? 'null').reverse();
 }
 
 describe('client address behind a trusted proxy (SC_TRUSTED_PROXIES)', () => {
