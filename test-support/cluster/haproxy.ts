@@ -43,8 +43,10 @@ export function haproxyConfig(port: number, backends: HaproxyBackend[], statsPor
     '  retries 3',
     '  option redispatch 1',
     // a request the dead server reset before answering is sent again only when it is a read (GET/HEAD):
-    // a POST it may have carried out is not repeated (disable-l7-retry below); connection failures always
-    '  retry-on conn-failure empty-response',
+    // a POST it may have carried out is not repeated (disable-l7-retry below); connection failures always.
+    // 503: a live session's audio or voice socket asked of a process that does not hold it (held_elsewhere)
+    // goes to another one (redispatch), so boxes and the operator's page reach the owner without a round trip
+    '  retry-on conn-failure empty-response 503',
     '  option forwardfor',
     '  option http-server-close',
     '',

@@ -9,6 +9,7 @@ import { CloudBinProcesses, type CloudBinProcess as Proc } from '../../../test-s
 import { acquirePostgres, releasePostgres } from '../../../test-support/databases.js';
 import type { PostgresCluster } from '../../../test-support/postgres.js';
 import { freePort } from '../../../test-support/ports.js';
+import { haproxyProcess } from '../../../test-support/cluster/haproxy.js';
 import { waitFor } from '../../../test-support/wait.js';
 
 const PASSWORD = 'dead-owner-test-password';
@@ -81,6 +82,21 @@ describe('a cloud process killed with a live session on air', () => {
       expect(stopOnB.status).toBe(503);
       expect(stopOnB.body.error).toMatchObject({ code: 'held_elsewhere' });
       expect((await call(b, 'GET', `/api/v1/radio/live/${sessionId}/voice`, undefined, tokenA)).status).toBe(503);
+      // through HAProxy as the cluster's config writes it (retry-on 503, redispatch): a request that lands on B
+      // goes on to A, so none of them sees held_elsewhere (A answers the socket-less GET with its own refusal)
+      const haproxyPort = await freePort();
+      const haproxy = haproxyProcess(tempDir('sc-dead-owner-haproxy-'), haproxyPort, await freePort(), [
+        { name: 'a', port: Number(new URL(a.httpUrl).port) },
+        { name: 'b', port: Number(new URL(b.httpUrl).port) },
+      ]);
+      await haproxy.start();
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 8; i++) statuses.push((await call({ httpUrl: `http://127.0.0.1:${haproxyPort}` } as Proc, 'GET', `/api/v1/radio/live/${sessionId}/voice`, undefined, tokenA)).status);
+        expect(statuses.filter((status) => status === 503)).toEqual([]);
+      } finally {
+        await haproxy.stop();
+      }
       expect(await row()).toMatchObject({ ended_at: null });
       for (let i = 0; i < 7; i++) expect((await call(b, 'POST', '/api/v1/radio/live', { title: `Phiên ${i}`, priority: 'normal', targets: { hamlets: ['ap-1'] } }, tokenB)).status).toBe(201);
       expect((await call(b, 'POST', '/api/v1/radio/live', { title: 'Phiên thứ chín', priority: 'normal', targets: { hamlets: ['ap-1'] } }, tokenB)).status).toBe(409);
