@@ -142,6 +142,52 @@ describe('GuardedSocket over TCP', () => {
     client.destroy();
   });
 
+  it('hands what was written from separate callbacks in one turn of the event loop to the socket as one write', async () => {
+    const { guarded, client } = await pair(5000, []);
+    const writes: number[] = [];
+    const socket = guarded.socket as unknown as Record<'_write' | '_writev', (chunks: unknown, ...rest: unknown[]) => void>;
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method].bind(socket);
+      socket[method] = (chunks, ...rest) => {
+        writes.push(Array.isArray(chunks) ? chunks.length : 1);
+        original(chunks, ...rest);
+      };
+    }
+    const received: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => received.push(chunk));
+    const parts = Array.from({ length: 6 }, (_, i) => packet(0x30, 100 + i * 50, i));
+    const written: Buffer[] = [];
+    const write = (i: number) => {
+      written.push(parts[i]!);
+      guarded.write(parts[i]);
+    };
+    // how Aedes answers a box: CONNACK, then PUBACK, SUBACK… each from a callback of its own
+    write(0);
+    process.nextTick(() => write(1));
+    void Promise.resolve().then(() => {
+      write(2);
+      write(3);
+    });
+    queueMicrotask(() => write(4));
+    setImmediate(() => write(5));
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    await waitFor(() => received.reduce((n, c) => n + c.length, 0) >= total, 'every byte at the client');
+    client.destroy();
+    expect(Buffer.concat(received).equals(Buffer.concat(written))).toBe(true);
+    expect(writes.length).toBeLessThanOrEqual(2); // not six writes
+  });
+
+  it('still sends what was written just before the connection is closed', async () => {
+    const { guarded, client } = await pair(5000, []);
+    const received: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => received.push(chunk));
+    const connackRefused = Buffer.from([0x20, 0x02, 0x00, 0x04]);
+    guarded.write(connackRefused);
+    guarded.destroy();
+    await once(client, 'close');
+    expect([...Buffer.concat(received)]).toEqual([...connackRefused]);
+  });
+
   it('closes the connection on a header declaring more than the limit, without passing that chunk on', async () => {
     const refusals: PacketRefusal[] = [];
     const { guarded, client } = await pair(4096, refusals);

@@ -159,10 +159,29 @@ export class Presence {
   async onTelemetry(edgeId: string, telemetry: Telemetry): Promise<void> {
     const now = Date.now();
     const json = JSON.stringify(telemetry);
-    const before = await this.change(edgeId, () => ({ online: true, offlineReason: null, lastSeenAt: now, telemetry: { json, at: now } }));
-    if (!before) return;
-    this.cameOnline(edgeId, before, now);
+    if (!(await this.heardWhileOnline(edgeId, now, json))) {
+      const before = await this.change(edgeId, () => ({ online: true, offlineReason: null, lastSeenAt: now, telemetry: { json, at: now } }));
+      if (!before) return;
+      this.cameOnline(edgeId, before, now);
+    }
     if (telemetry.speakers) await this.speakerChanges(edgeId, telemetry.speakers, now);
+  }
+
+  /**
+   * Stores a heartbeat of a box already online, in one UPDATE on that condition, and says whether it
+   * did. That is every heartbeat but a box's first (its "online" comes before): nothing changes state,
+   * nothing is published, so the read that a change is decided against is not needed. A box that went
+   * offline meanwhile is not written here (false): the caller takes it online and publishes that.
+   */
+  private async heardWhileOnline(edgeId: string, now: number, telemetryJson: string): Promise<boolean> {
+    const written = await this.q.db
+      .updateTable('edge_state')
+      .set({ offline_reason: null, last_seen_at: now, telemetry: telemetryJson, telemetry_at: now })
+      .where('edge_id', '=', edgeId)
+      .where('online', '=', toDbBool(true))
+      .returning('edge_id')
+      .executeTakeFirst();
+    return written !== undefined;
   }
 
   /**
