@@ -30,6 +30,7 @@ import { SpeakerHistory } from './speakers/speaker-history.js';
 import { createSpeakerRoutes } from './speakers/speaker-routes.js';
 import { SpeakerZones } from './speakers/speaker-zones.js';
 import { StoredConfirmations } from './stored-confirmations.js';
+import { ActiveEdges } from './active-edges.js';
 import { alwaysLeader, type LeaderGate } from '../cluster/leadership.js';
 
 export interface FleetDeps {
@@ -104,6 +105,7 @@ export async function createFleet(deps: FleetDeps) {
   });
 
   if (deps.brokerRestarted) await presence.resetAll('the cloud restarted; waiting for the box to report');
+  const activeEdges = new ActiveEdges((edgeId) => credentials.isActive(edgeId), deps.bus);
   const stopIngest = await startIngest({
     broker,
     presence,
@@ -114,7 +116,7 @@ export async function createFleet(deps: FleetDeps) {
     confirmations: new StoredConfirmations(broker, logger),
     metrics,
     logger,
-    isActiveEdge: (edgeId) => credentials.isActive(edgeId),
+    isActiveEdge: (edgeId) => activeEdges.isActive(edgeId),
   });
   // a box that announced another contract gets its documents again as it can now take them
   const stopRegating = deps.bus.subscribe(
@@ -167,6 +169,7 @@ export async function createFleet(deps: FleetDeps) {
       await events.settled();
       await documents.settled();
       await stopRegating();
+      await activeEdges.stop();
     },
   };
 }
