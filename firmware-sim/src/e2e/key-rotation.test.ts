@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPrivateKey, releaseKeySetSchema, signKeyRotation, type KeyRotationMessage, type ReleaseManifest, type ReleasePublicKey } from '@smart-commune/shared';
+import { CONTRACT_VERSION, loadPrivateKey, releaseKeySetSchema, signKeyRotation, type KeyRotationMessage, type ReleaseManifest, type ReleasePublicKey } from '@smart-commune/shared';
 import { startEdgeDaemon, type EdgeDaemon } from '@smart-commune/edge';
 import { silentLogger } from '@smart-commune/shared/runtime';
 import { startTestCloud, type TestCloud } from '../../../test-support/cloud.js';
@@ -65,7 +65,7 @@ describe('release keys rotated from the cloud', () => {
     // a box of contract revision 2: it announces no updates.keys and answers the command as unknown
     const edge = await provisionTestEdge(test, 'ap-3');
     old = { edge, daemon: await startEdgeDaemon({ dataDir: edge.dataDir, logger: silentLogger(), backoff: TEST_BACKOFF, contractRevision: 2 }) };
-    for (const box of boxes) await announced(box.edge.edgeId, 3);
+    for (const box of boxes) await announced(box.edge.edgeId, CONTRACT_VERSION);
     await announced(old.edge.edgeId, 2);
   }, 60_000);
 

@@ -259,6 +259,9 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     const trafficEnd = Date.now();
     log(`[${((trafficEnd - t0) / 1000).toFixed(1)} s] traffic stopped; settling`);
 
+    // events first: a revoked box can no longer send again what the cloud has not confirmed yet
+    const { lost, duplicated } = await checkEvents(sql, boxes, edgeIds, out);
+
     // --- revocation through the other process (not the one killed): the box must be dropped within 2 s
     const revoked = boxes[boxes.length - 1]!;
     const other = c.cloudUrls[1] ?? c.cloudUrls[0]!;
@@ -278,8 +281,6 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
       detail: `revoke ${rev.status}; box ${droppedMs === null ? 'still connected after 5 s' : `dropped after ${droppedMs} ms`}`,
     });
     figures.revoke_disconnect_ms = droppedMs;
-
-    const { lost, duplicated } = await checkEvents(sql, boxes, edgeIds, out);
 
     const { errorPct, gap } = checkHttp(http.records, commands, { t, t0, trafficEnd, brokerBackS }, out);
 
